@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* ${name} references in command text and tool parameters (SPEC section 2).
+ * Names are [A-Za-z_][A-Za-z0-9_.-]*; "$$" is a literal "$". */
+
+/* Calls @func for every reference in @text with the name and the byte
+ * offset of its "$". Returns FALSE, setting @error, on a malformed
+ * reference such as "${" without "}" or "${}". */
+typedef void (*SluiceParamRefFunc) (const char *name,
+                                    gsize       offset,
+                                    gpointer    user_data);
+gboolean sluice_params_scan       (const char         *text,
+                                   SluiceParamRefFunc  func,
+                                   gpointer            user_data,
+                                   GError            **error);
+/* Replaces references with values from @values (name → value). With
+ * @shell_quote each value is quoted with g_shell_quote() so that it can
+ * never become shell syntax. Unknown names are an error. */
+char    *sluice_params_substitute (const char         *text,
+                                   GHashTable         *values,
+                                   gboolean            shell_quote,
+                                   GError            **error);
+
+G_END_DECLS

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sluice-pipeline.h"
+#include "sluice-problem.h"
+
+G_BEGIN_DECLS
+
+/* Runs the semantic checks of SPEC section 4 on a model (the loader has
+ * already done the structural ones): duplicate and missing ids, unknown
+ * tools, Lua that does not compile (at the right line of the file),
+ * ${name} references to undeclared parameters, externals naming undeclared
+ * services, empty controllers and phases. Appends SluiceProblems naming
+ * @file (may be NULL) to @problems. Cheap enough to run as the user types
+ * (no Lua is run, only compiled). Thread-safe for distinct pipelines. */
+void     sluice_validate      (SluicePipeline *pipeline,
+                               const char     *file,
+                               GPtrArray      *problems);
+
+/* Loads and validates @path; appends everything to @problems. Returns TRUE
+ * when there is no error. */
+gboolean sluice_check_file    (const char     *path,
+                               GPtrArray      *problems);
+
+/* Sorts problems by file, line, then severity (errors first). */
+void     sluice_problems_sort (GPtrArray      *problems);
+
+G_END_DECLS
