@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -19,7 +19,15 @@ struct _SluiceNodeClass
 
   /* The element name in the file, e.g. "controller" or "execution". */
   const char *element_name;
+
+  /* Fills @lists with the node's child lists in document order (a
+   * condition has two: then and else) and returns how many; NULL for
+   * leaves. */
+  guint (*get_child_lists) (SluiceNode  *self,
+                            GListModel **lists);
 };
+
+#define SLUICE_NODE_MAX_CHILD_LISTS 2
 
 const char  *sluice_node_get_id            (SluiceNode *self);
 void         sluice_node_set_id            (SluiceNode *self,
@@ -37,6 +45,10 @@ SluiceNode  *sluice_node_get_parent        (SluiceNode *self);
 void         sluice_node_set_parent        (SluiceNode *self,
                                             SluiceNode *parent);
 const char  *sluice_node_get_element_name  (SluiceNode *self);
+/* The child lists of @self (at most SLUICE_NODE_MAX_CHILD_LISTS, borrowed)
+ * in document order; returns their number, 0 for leaves. */
+guint        sluice_node_get_child_lists   (SluiceNode  *self,
+                                            GListModel **lists);
 
 /* Comments that preceded this element in the file, in order (text without
  * the <!-- -->). May be NULL. */

@@ -8,6 +8,9 @@ G_BEGIN_DECLS
 /* ${name} references in command text and tool parameters (SPEC section 2).
  * Names are [A-Za-z_][A-Za-z0-9_.-]*; "$$" is a literal "$". */
 
+#define SLUICE_PARAMS_ERROR (sluice_params_error_quark ())
+GQuark   sluice_params_error_quark (void);
+
 /* Calls @func for every reference in @text with the name and the byte
  * offset of its "$". Returns FALSE, setting @error, on a malformed
  * reference such as "${" without "}" or "${}". */

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sluice-problem.h"
+
+struct _SluiceProblem
+{
+  GObject         parent_instance;
+
+  SluiceSeverity  severity;
+  char           *file;
+  guint           line;
+  char           *node_id;
+  char           *message;
+};
+
+G_DEFINE_FINAL_TYPE (SluiceProblem, sluice_problem, G_TYPE_OBJECT)
+
+static void
+sluice_problem_finalize (GObject *object)
+{
+  SluiceProblem *self = SLUICE_PROBLEM (object);
+
+  g_free (self->file);
+  g_free (self->node_id);
+  g_free (self->message);
+
+  G_OBJECT_CLASS (sluice_problem_parent_class)->finalize (object);
+}
+
+static void
+sluice_problem_class_init (SluiceProblemClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = sluice_problem_finalize;
+}
+
+static void
+sluice_problem_init (SluiceProblem *self)
+{
+}
+
+SluiceProblem *
+sluice_problem_new (SluiceSeverity  severity,
+                    const char     *file,
+                    guint           line,
+                    const char     *node_id,
+                    const char     *message)
+{
+  SluiceProblem *self;
+
+  g_return_val_if_fail (message != NULL, NULL);
+
+  self = g_object_new (SLUICE_TYPE_PROBLEM, NULL);
+  self->severity = severity;
+  self->file = g_strdup (file);
+  self->line = line;
+  self->node_id = g_strdup (node_id);
+  self->message = g_strdup (message);
+
+  return self;
+}
+
+SluiceProblem *
+sluice_problem_new_printf (SluiceSeverity  severity,
+                           const char     *file,
+                           guint           line,
+                           const char     *node_id,
+                           const char     *format,
+                           ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  return sluice_problem_new (severity, file, line, node_id, message);
+}
+
+SluiceSeverity
+sluice_problem_get_severity (SluiceProblem *self)
+{
+  g_return_val_if_fail (SLUICE_IS_PROBLEM (self), SLUICE_SEVERITY_ERROR);
+  return self->severity;
+}
+
+const char *
+sluice_problem_get_file (SluiceProblem *self)
+{
+  g_return_val_if_fail (SLUICE_IS_PROBLEM (self), NULL);
+  return self->file;
+}
+
+guint
+sluice_problem_get_line (SluiceProblem *self)
+{
+  g_return_val_if_fail (SLUICE_IS_PROBLEM (self), 0);
+  return self->line;
+}
+
+const char *
+sluice_problem_get_node_id (SluiceProblem *self)
+{
+  g_return_val_if_fail (SLUICE_IS_PROBLEM (self), NULL);
+  return self->node_id;
+}
+
+const char *
+sluice_problem_get_message (SluiceProblem *self)
+{
+  g_return_val_if_fail (SLUICE_IS_PROBLEM (self), NULL);
+  return self->message;
+}
+
+char *
+sluice_problem_to_string (SluiceProblem *self)
+{
+  GString *str;
+
+  g_return_val_if_fail (SLUICE_IS_PROBLEM (self), NULL);
+
+  str = g_string_new (self->file != NULL ? self->file : "<pipeline>");
+  if (self->line > 0)
+    g_string_append_printf (str, ":%u", self->line);
+  g_string_append_printf (str, ": %s: %s",
+                          sluice_severity_to_string (self->severity),
+                          self->message);
+
+  return g_string_free (str, FALSE);
+}
