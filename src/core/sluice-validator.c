@@ -1,0 +1,781 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+
+#include "sluice-combination.h"
+#include "sluice-condition.h"
+#include "sluice-controller.h"
+#include "sluice-duration.h"
+#include "sluice-execution.h"
+#include "sluice-external.h"
+#include "sluice-fail.h"
+#include "sluice-loader.h"
+#include "sluice-lua-check.h"
+#include "sluice-params.h"
+#include "sluice-phase.h"
+#include "sluice-tool.h"
+#include "sluice-validator.h"
+
+/* The semantic checks of SPEC section 4. Severity policy (also in the
+ * README): anything that would make a run fail or behave differently from
+ * what the file says is an error; anything that runs but is probably not
+ * what the author meant is a warning. In particular a tool parameter the
+ * tool does not know is an error (a misspelt "duration" would otherwise be
+ * ignored silently), and a parameter without a default is a warning (the
+ * file is fine, but a run needs -D NAME=VALUE). */
+
+typedef struct
+{
+  SluicePipeline *pipeline;  /* borrowed */
+  const char     *file;      /* borrowed, may be NULL */
+  GPtrArray      *problems;  /* borrowed */
+  GHashTable     *ids;       /* id → first SluiceNode with it; borrowed nodes */
+  SluiceLuaCheck *lua;       /* owned */
+} Check;
+
+static void check_modules (Check      *check,
+                           GListModel *modules);
+
+static void
+report (Check          *check,
+        SluiceSeverity  severity,
+        guint           line,
+        SluiceNode     *node,
+        const char     *format,
+        ...) G_GNUC_PRINTF (5, 6);
+
+static void
+report (Check          *check,
+        SluiceSeverity  severity,
+        guint           line,
+        SluiceNode     *node,
+        const char     *format,
+        ...)
+{
+  g_autofree char *message = NULL;
+  const char *node_id = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (node != NULL)
+    {
+      node_id = sluice_node_get_id (node);
+      if (node_id != NULL && node_id[0] == '\0')
+        node_id = NULL;
+    }
+
+  g_ptr_array_add (check->problems,
+                   sluice_problem_new (severity, check->file, line, node_id, message));
+}
+
+/* What messages call a node: "module" for every module kind, so that a
+ * duplicate id reads the same whatever the elements are. */
+static const char *
+node_kind (SluiceNode *node)
+{
+  if (SLUICE_IS_MODULE (node))
+    return _("module");
+  if (SLUICE_IS_PHASE (node))
+    return _("phase");
+  if (SLUICE_IS_CONTROLLER (node))
+    return _("controller");
+  return _("pipeline");
+}
+
+/* The id for messages; never NULL. */
+static const char *
+node_label (SluiceNode *node)
+{
+  const char *id = sluice_node_get_id (node);
+
+  return id != NULL ? id : "";
+}
+
+static gboolean
+str_empty (const char *str)
+{
+  return str == NULL || str[0] == '\0';
+}
+
+/* Lines of @text before byte @offset, so that a finding inside a
+ * multi-line body points at its own line. */
+static guint
+line_of_offset (const char *text,
+                gsize       offset)
+{
+  guint lines = 0;
+
+  for (gsize i = 0; i < offset && text[i] != '\0'; i++)
+    if (text[i] == '\n')
+      lines++;
+
+  return lines;
+}
+
+static void
+check_id (Check      *check,
+          SluiceNode *node)
+{
+  const char *id = sluice_node_get_id (node);
+  SluiceNode *first;
+
+  if (str_empty (id))
+    {
+      report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+              _("%s without an id (every %s needs an id that is unique in the file)"),
+              node_kind (node), node_kind (node));
+      return;
+    }
+
+  first = g_hash_table_lookup (check->ids, id);
+  if (first == NULL)
+    {
+      g_hash_table_insert (check->ids, (gpointer) id, node);
+      return;
+    }
+
+  if (g_str_equal (node_kind (first), node_kind (node)))
+    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+            _("%s `%s` is defined twice (first at line %u)"),
+            node_kind (node), id, sluice_node_get_line (first));
+  else
+    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+            _("%s `%s` has the same id as the %s at line %u"),
+            node_kind (node), id, node_kind (first), sluice_node_get_line (first));
+}
+
+typedef struct
+{
+  Check      *check;
+  SluiceNode *node;
+  const char *text;
+  guint       base_line;
+  const char *where;
+} RefScan;
+
+static void
+param_ref_cb (const char *name,
+              gsize       offset,
+              gpointer    user_data)
+{
+  RefScan *scan = user_data;
+
+  if (sluice_pipeline_find_parameter (scan->check->pipeline, name) != NULL)
+    return;
+
+  report (scan->check, SLUICE_SEVERITY_ERROR,
+          scan->base_line + line_of_offset (scan->text, offset), scan->node,
+          _("module `%s` refers to undeclared parameter `${%s}` in its %s"),
+          node_label (scan->node), name, scan->where);
+}
+
+/* Checks the ${name} references of @text, which starts at @base_line. */
+static void
+check_references (Check      *check,
+                  SluiceNode *node,
+                  const char *text,
+                  guint       base_line,
+                  const char *where)
+{
+  RefScan scan = { check, node, text, base_line, where };
+  g_autoptr(GError) error = NULL;
+
+  if (text == NULL)
+    return;
+
+  if (!sluice_params_scan (text, param_ref_cb, &scan, &error))
+    report (check, SLUICE_SEVERITY_ERROR, base_line, node,
+            _("module `%s` has a malformed parameter reference in its %s: %s"),
+            node_label (node), where, error->message);
+}
+
+/* Lua lines count from 1 at @base_line. */
+static guint
+map_lua_line (guint base_line,
+              guint lua_line)
+{
+  return lua_line > 0 ? base_line + lua_line - 1 : base_line;
+}
+
+static gboolean
+has_references (const char *text)
+{
+  return text != NULL && strstr (text, "${") != NULL;
+}
+
+/* The built-in "delay" tool: a fixed duration, or a random one between
+ * min and max. Values that contain ${name} are only known at run time. */
+static void
+check_delay_tool (Check           *check,
+                  SluiceExecution *execution)
+{
+  SluiceNode *node = SLUICE_NODE (execution);
+  const char *names[] = { "duration", "min", "max" };
+  gint64 values[G_N_ELEMENTS (names)] = { 0 };
+  gboolean known[G_N_ELEMENTS (names)] = { FALSE };
+  gboolean given[G_N_ELEMENTS (names)] = { FALSE };
+  GPtrArray *params = sluice_execution_get_tool_params (execution);
+
+  for (guint i = 0; i < params->len; i++)
+    {
+      SluiceToolParam *param = g_ptr_array_index (params, i);
+
+      for (guint j = 0; j < G_N_ELEMENTS (names); j++)
+        {
+          if (!g_str_equal (param->name, names[j]))
+            continue;
+
+          given[j] = TRUE;
+          if (has_references (param->value))
+            continue;
+
+          if (sluice_duration_parse (param->value, &values[j]))
+            known[j] = TRUE;
+          else
+            report (check, SLUICE_SEVERITY_ERROR,
+                    param->line ? param->line : sluice_node_get_line (node), node,
+                    _("module `%s`: `%s` of tool `delay` is not a duration like 250ms, 30s or 5m: `%s`"),
+                    node_label (node), param->name, param->value ? param->value : "");
+        }
+    }
+
+  if (given[0] && (given[1] || given[2]))
+    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+            _("module `%s`: tool `delay` takes either `duration` or `min` and `max`, not both"),
+            node_label (node));
+  else if (!given[0] && !(given[1] && given[2]))
+    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+            _("module `%s`: tool `delay` needs `duration`, or both `min` and `max`"),
+            node_label (node));
+  else if (known[1] && known[2] && values[1] > values[2])
+    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+            _("module `%s`: `min` of tool `delay` is longer than `max`"),
+            node_label (node));
+}
+
+static void
+check_tool (Check           *check,
+            SluiceExecution *execution)
+{
+  SluiceNode *node = SLUICE_NODE (execution);
+  const char *name = sluice_execution_get_tool (execution);
+  GPtrArray *params = sluice_execution_get_tool_params (execution);
+  const SluiceToolInfo *tool;
+  g_autoptr(GHashTable) seen = NULL;
+
+  if (str_empty (name))
+    {
+      report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+              _("module `%s` uses a tool without naming it"), node_label (node));
+      return;
+    }
+
+  tool = sluice_tool_lookup (name);
+  if (tool == NULL)
+    {
+      g_autoptr(GString) known = g_string_new (NULL);
+      const SluiceToolInfo * const *all = sluice_tool_list ();
+
+      for (guint i = 0; all[i] != NULL; i++)
+        g_string_append_printf (known, "%s%s", i > 0 ? ", " : "", all[i]->name);
+
+      report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+              _("module `%s` uses unknown tool `%s` (known tools: %s)"),
+              node_label (node), name, known->str);
+      return;
+    }
+
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < params->len; i++)
+    {
+      SluiceToolParam *param = g_ptr_array_index (params, i);
+      guint line = param->line ? param->line : sluice_node_get_line (node);
+      gboolean found = FALSE;
+
+      if (str_empty (param->name))
+        {
+          report (check, SLUICE_SEVERITY_ERROR, line, node,
+                  _("module `%s` has a tool parameter without a name"), node_label (node));
+          continue;
+        }
+
+      for (guint j = 0; tool->params[j].name != NULL && !found; j++)
+        found = g_str_equal (tool->params[j].name, param->name);
+
+      if (!found)
+        report (check, SLUICE_SEVERITY_ERROR, line, node,
+                _("module `%s`: tool `%s` has no parameter `%s`"),
+                node_label (node), tool->name, param->name);
+      else if (g_hash_table_contains (seen, param->name))
+        report (check, SLUICE_SEVERITY_ERROR, line, node,
+                _("module `%s`: tool parameter `%s` is given twice"),
+                node_label (node), param->name);
+
+      g_hash_table_add (seen, param->name);
+      check_references (check, node, param->value, line, _("tool parameter"));
+    }
+
+  for (guint j = 0; tool->params[j].name != NULL; j++)
+    if (tool->params[j].required && !g_hash_table_contains (seen, tool->params[j].name))
+      report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+              _("module `%s`: tool `%s` needs parameter `%s`"),
+              node_label (node), tool->name, tool->params[j].name);
+
+  if (g_str_equal (tool->name, "delay"))
+    check_delay_tool (check, execution);
+}
+
+static void
+check_execution (Check           *check,
+                 SluiceExecution *execution)
+{
+  SluiceNode *node = SLUICE_NODE (execution);
+  const char *code = sluice_execution_get_code (execution);
+  guint base_line = sluice_execution_get_code_line (execution);
+
+  if (base_line == 0)
+    base_line = sluice_node_get_line (node);
+
+  switch (sluice_execution_get_body_kind (execution))
+    {
+    case SLUICE_BODY_NONE:
+      report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+              _("module `%s` has no body: give it one <lua>, <command> or <use tool>"),
+              node_label (node));
+      break;
+
+    case SLUICE_BODY_LUA:
+      {
+        g_autofree char *stripped = g_strstrip (g_strdup (code ? code : ""));
+        g_autofree char *message = NULL;
+        guint lua_line = 0;
+
+        if (stripped[0] == '\0')
+          report (check, SLUICE_SEVERITY_WARNING, base_line, node,
+                  _("module `%s` has an empty Lua body: it passes items on unchanged"),
+                  node_label (node));
+        else if (!sluice_lua_check_chunk (check->lua, code, &lua_line, &message))
+          report (check, SLUICE_SEVERITY_ERROR, map_lua_line (base_line, lua_line), node,
+                  _("Lua of module `%s` does not compile: %s"),
+                  node_label (node), message);
+      }
+      break;
+
+    case SLUICE_BODY_COMMAND:
+      {
+        g_autofree char *stripped = g_strstrip (g_strdup (code ? code : ""));
+
+        if (stripped[0] == '\0')
+          report (check, SLUICE_SEVERITY_ERROR, base_line, node,
+                  _("module `%s` has an empty command"), node_label (node));
+        else
+          check_references (check, node, code, base_line, _("command"));
+      }
+      break;
+
+    case SLUICE_BODY_TOOL:
+      check_tool (check, execution);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+check_condition (Check           *check,
+                 SluiceCondition *condition)
+{
+  SluiceNode *node = SLUICE_NODE (condition);
+  const char *expression = sluice_condition_get_expression (condition);
+  guint base_line = sluice_condition_get_expression_line (condition);
+  g_autofree char *stripped = g_strstrip (g_strdup (expression ? expression : ""));
+  GListModel *then_modules = sluice_condition_get_then_modules (condition);
+  GListModel *else_modules = sluice_condition_get_else_modules (condition);
+
+  if (base_line == 0)
+    base_line = sluice_node_get_line (node);
+
+  if (stripped[0] == '\0')
+    {
+      report (check, SLUICE_SEVERITY_ERROR, base_line, node,
+              _("condition `%s` has no <when> expression"), node_label (node));
+    }
+  else
+    {
+      g_autofree char *message = NULL;
+      guint lua_line = 0;
+
+      if (!sluice_lua_check_expression (check->lua, expression, &lua_line, &message))
+        report (check, SLUICE_SEVERITY_ERROR, map_lua_line (base_line, lua_line), node,
+                _("the <when> expression of condition `%s` does not compile: %s"),
+                node_label (node), message);
+    }
+
+  if (g_list_model_get_n_items (then_modules) == 0 &&
+      g_list_model_get_n_items (else_modules) == 0)
+    report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (node), node,
+            _("condition `%s` has neither <then> nor <else> modules: it does nothing"),
+            node_label (node));
+
+  check_modules (check, then_modules);
+  check_modules (check, else_modules);
+}
+
+static void
+check_external (Check          *check,
+                SluiceExternal *external)
+{
+  SluiceNode *node = SLUICE_NODE (external);
+  const char *service = sluice_external_get_service (external);
+
+  if (str_empty (service))
+    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+            _("external module `%s` names no service"), node_label (node));
+  else if (sluice_pipeline_find_service (check->pipeline, service) == NULL)
+    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+            _("external module `%s` names undeclared service `%s` (declare it in <services>)"),
+            node_label (node), service);
+}
+
+static void
+check_module (Check        *check,
+              SluiceModule *module)
+{
+  SluiceNode *node = SLUICE_NODE (module);
+
+  check_id (check, node);
+
+  if (SLUICE_IS_EXECUTION (module))
+    check_execution (check, SLUICE_EXECUTION (module));
+  else if (SLUICE_IS_CONDITION (module))
+    check_condition (check, SLUICE_CONDITION (module));
+  else if (SLUICE_IS_COMBINATION (module))
+    {
+      GListModel *modules = sluice_combination_get_modules (SLUICE_COMBINATION (module));
+
+      if (g_list_model_get_n_items (modules) == 0)
+        report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (node), node,
+                _("combination `%s` has no modules: it passes items on unchanged"),
+                node_label (node));
+      check_modules (check, modules);
+    }
+  else if (SLUICE_IS_EXTERNAL (module))
+    check_external (check, SLUICE_EXTERNAL (module));
+  else if (SLUICE_IS_FAIL (module))
+    {
+      if (str_empty (sluice_fail_get_reason (SLUICE_FAIL (module))))
+        report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (node), node,
+                _("fail module `%s` gives no reason: the run will fail without saying why"),
+                node_label (node));
+    }
+}
+
+static void
+check_modules (Check      *check,
+               GListModel *modules)
+{
+  guint n = g_list_model_get_n_items (modules);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SluiceModule) module = g_list_model_get_item (modules, i);
+
+      check_module (check, module);
+    }
+}
+
+static void
+check_phase (Check       *check,
+             SluicePhase *phase)
+{
+  GListModel *modules = sluice_phase_get_modules (phase);
+
+  check_id (check, SLUICE_NODE (phase));
+
+  if (g_list_model_get_n_items (modules) == 0)
+    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (SLUICE_NODE (phase)),
+            SLUICE_NODE (phase), _("phase `%s` has no modules"),
+            node_label (SLUICE_NODE (phase)));
+
+  check_modules (check, modules);
+}
+
+static void
+check_controller (Check            *check,
+                  SluiceController *controller)
+{
+  GListModel *phases = sluice_controller_get_phases (controller);
+  guint n = g_list_model_get_n_items (phases);
+
+  check_id (check, SLUICE_NODE (controller));
+
+  if (n == 0)
+    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (SLUICE_NODE (controller)),
+            SLUICE_NODE (controller), _("controller `%s` has no phases"),
+            node_label (SLUICE_NODE (controller)));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SluicePhase) phase = g_list_model_get_item (phases, i);
+
+      check_phase (check, phase);
+    }
+}
+
+/* A name that ${…} can refer to (sluice-params.h). */
+static gboolean
+is_reference_name (const char *name)
+{
+  if (!(g_ascii_isalpha (name[0]) || name[0] == '_'))
+    return FALSE;
+
+  for (const char *p = name + 1; *p != '\0'; p++)
+    if (!(g_ascii_isalnum (*p) || *p == '_' || *p == '.' || *p == '-'))
+      return FALSE;
+
+  return TRUE;
+}
+
+static void
+check_parameters (Check *check)
+{
+  GListModel *parameters = G_LIST_MODEL (sluice_pipeline_get_parameters (check->pipeline));
+  guint n = g_list_model_get_n_items (parameters);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SluiceParameter) parameter = g_list_model_get_item (parameters, i);
+      const char *name = sluice_parameter_get_name (parameter);
+      guint line = sluice_parameter_get_line (parameter);
+      SluiceParameter *first;
+
+      if (str_empty (name))
+        {
+          report (check, SLUICE_SEVERITY_ERROR, line, NULL, _("parameter without a name"));
+          continue;
+        }
+
+      first = g_hash_table_lookup (seen, name);
+      if (first != NULL)
+        {
+          report (check, SLUICE_SEVERITY_ERROR, line, NULL,
+                  _("parameter `%s` is declared twice (first at line %u)"),
+                  name, sluice_parameter_get_line (first));
+          continue;
+        }
+      g_hash_table_insert (seen, (gpointer) name, parameter);
+
+      if (!is_reference_name (name))
+        report (check, SLUICE_SEVERITY_ERROR, line, NULL,
+                _("parameter name `%s` cannot be referred to as ${…}: use letters, digits, `_`, `.` and `-`, starting with a letter or `_`"),
+                name);
+
+      if (sluice_parameter_get_default_value (parameter) == NULL)
+        report (check, SLUICE_SEVERITY_WARNING, line, NULL,
+                _("parameter `%s` has no default: a run must give it with -D %s=VALUE"),
+                name, name);
+    }
+}
+
+static gboolean
+is_http_url (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL)
+    return FALSE;
+
+  scheme = g_uri_get_scheme (uri);
+  return (g_ascii_strcasecmp (scheme, "http") == 0 ||
+          g_ascii_strcasecmp (scheme, "https") == 0) &&
+         !str_empty (g_uri_get_host (uri));
+}
+
+static void
+check_services (Check *check)
+{
+  GListModel *services = G_LIST_MODEL (sluice_pipeline_get_services (check->pipeline));
+  guint n = g_list_model_get_n_items (services);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SluiceService) service = g_list_model_get_item (services, i);
+      const char *name = sluice_service_get_name (service);
+      const char *balance = sluice_service_get_balance (service);
+      const char * const *endpoints = sluice_service_get_endpoints (service);
+      guint line = sluice_service_get_line (service);
+      SluiceService *first;
+
+      if (str_empty (name))
+        {
+          report (check, SLUICE_SEVERITY_ERROR, line, NULL, _("service without a name"));
+          continue;
+        }
+
+      first = g_hash_table_lookup (seen, name);
+      if (first != NULL)
+        report (check, SLUICE_SEVERITY_ERROR, line, NULL,
+                _("service `%s` is declared twice (first at line %u)"),
+                name, sluice_service_get_line (first));
+      else
+        g_hash_table_insert (seen, (gpointer) name, service);
+
+      if (balance != NULL &&
+          !g_str_equal (balance, "least-loaded") &&
+          !g_str_equal (balance, "round-robin"))
+        report (check, SLUICE_SEVERITY_ERROR, line, NULL,
+                _("service `%s` has unknown balance `%s` (use least-loaded or round-robin)"),
+                name, balance);
+
+      if (endpoints == NULL || endpoints[0] == NULL)
+        report (check, SLUICE_SEVERITY_ERROR, line, NULL,
+                _("service `%s` has no endpoints"), name);
+      else
+        for (guint j = 0; endpoints[j] != NULL; j++)
+          if (!is_http_url (endpoints[j]))
+            report (check, SLUICE_SEVERITY_ERROR, line, NULL,
+                    _("endpoint `%s` of service `%s` is not an http:// or https:// URL"),
+                    endpoints[j], name);
+    }
+}
+
+void
+sluice_validate (SluicePipeline *pipeline,
+                 const char     *file,
+                 GPtrArray      *problems)
+{
+  Check check = { 0 };
+  GListModel *controllers;
+  const char *pipeline_id;
+  guint n;
+
+  g_return_if_fail (SLUICE_IS_PIPELINE (pipeline));
+  g_return_if_fail (problems != NULL);
+
+  check.pipeline = pipeline;
+  check.file = file;
+  check.problems = problems;
+  check.ids = g_hash_table_new (g_str_hash, g_str_equal);
+  check.lua = sluice_lua_check_new ();
+
+  /* The pipeline's own id is optional, but when given it shares the
+   * file's id space with everything below it. */
+  pipeline_id = sluice_node_get_id (SLUICE_NODE (pipeline));
+  if (!str_empty (pipeline_id))
+    g_hash_table_insert (check.ids, (gpointer) pipeline_id, pipeline);
+
+  check_parameters (&check);
+  check_services (&check);
+
+  controllers = sluice_pipeline_get_controllers (pipeline);
+  n = g_list_model_get_n_items (controllers);
+
+  if (n == 0)
+    report (&check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (SLUICE_NODE (pipeline)),
+            SLUICE_NODE (pipeline), _("the pipeline has no controllers"));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SluiceController) controller = g_list_model_get_item (controllers, i);
+
+      check_controller (&check, controller);
+    }
+
+  g_hash_table_unref (check.ids);
+  sluice_lua_check_free (check.lua);
+}
+
+gboolean
+sluice_check_file (const char *path,
+                   GPtrArray  *problems)
+{
+  g_autoptr(SluicePipeline) pipeline = NULL;
+  guint first = problems->len;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (problems != NULL, FALSE);
+
+  first = problems->len;
+  pipeline = sluice_load_file (path, problems);
+  if (pipeline != NULL)
+    sluice_validate (pipeline, path, problems);
+
+  if (pipeline == NULL && problems->len == first)
+    {
+      /* A loader that fails must say why; make sure the caller sees one. */
+      g_ptr_array_add (problems,
+                       sluice_problem_new (SLUICE_SEVERITY_ERROR, path, 0, NULL,
+                                           _("the file could not be loaded")));
+    }
+
+  for (guint i = first; i < problems->len; i++)
+    if (sluice_problem_get_severity (g_ptr_array_index (problems, i)) == SLUICE_SEVERITY_ERROR)
+      return FALSE;
+
+  return TRUE;
+}
+
+typedef struct
+{
+  SluiceProblem *problem;
+  guint          index;
+} SortEntry;
+
+static int
+compare_entries (const void *a,
+                 const void *b)
+{
+  const SortEntry *ea = a;
+  const SortEntry *eb = b;
+  SluiceProblem *pa = ea->problem;
+  SluiceProblem *pb = eb->problem;
+  int cmp;
+
+  cmp = g_strcmp0 (sluice_problem_get_file (pa), sluice_problem_get_file (pb));
+  if (cmp != 0)
+    return cmp;
+
+  if (sluice_problem_get_line (pa) != sluice_problem_get_line (pb))
+    return sluice_problem_get_line (pa) < sluice_problem_get_line (pb) ? -1 : 1;
+
+  if (sluice_problem_get_severity (pa) != sluice_problem_get_severity (pb))
+    return sluice_problem_get_severity (pa) == SLUICE_SEVERITY_ERROR ? -1 : 1;
+
+  /* Keep the order of finding otherwise, so that sorting is stable. */
+  return ea->index < eb->index ? -1 : (ea->index > eb->index ? 1 : 0);
+}
+
+void
+sluice_problems_sort (GPtrArray *problems)
+{
+  g_autofree SortEntry *entries = NULL;
+
+  g_return_if_fail (problems != NULL);
+
+  if (problems->len < 2)
+    return;
+
+  entries = g_new (SortEntry, problems->len);
+  for (guint i = 0; i < problems->len; i++)
+    entries[i] = (SortEntry) { g_ptr_array_index (problems, i), i };
+
+  qsort (entries, problems->len, sizeof (SortEntry), compare_entries);
+
+  /* The array owns the problems; only the pointers move. */
+  for (guint i = 0; i < problems->len; i++)
+    problems->pdata[i] = entries[i].problem;
+}

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "sluice-loader.h"
+#include "sluice-run-options.h"
+#include "sluice-run-validate.h"
+#include "sluice-validator.h"
+
+/* sluice-run: the headless runner (SPEC sections 1 and 6). This file
+ * parses the command line and validates; the run itself is
+ * sluice_run_execute() in sluice-run-execute.c. */
+
+typedef struct
+{
+  gboolean   validate;
+  gboolean   version;
+  gboolean   progress;
+  gboolean   quiet;
+  char      *format;
+  char      *input;
+  char      *output;
+  char      *events;
+  char      *report;
+  char     **defines;
+  char     **files;
+} CommandLine;
+
+static void
+command_line_clear (CommandLine *cl)
+{
+  g_clear_pointer (&cl->format, g_free);
+  g_clear_pointer (&cl->input, g_free);
+  g_clear_pointer (&cl->output, g_free);
+  g_clear_pointer (&cl->events, g_free);
+  g_clear_pointer (&cl->report, g_free);
+  g_clear_pointer (&cl->defines, g_strfreev);
+  g_clear_pointer (&cl->files, g_strfreev);
+}
+
+static void
+run_options_clear (SluiceRunOptions *options)
+{
+  g_clear_pointer (&options->pipeline_path, g_free);
+  g_clear_pointer (&options->input_path, g_free);
+  g_clear_pointer (&options->output_path, g_free);
+  g_clear_pointer (&options->events_path, g_free);
+  g_clear_pointer (&options->report_path, g_free);
+  g_clear_pointer (&options->defines, g_hash_table_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SluiceRunOptions, run_options_clear)
+
+/* Prints a usage error the way command-line tools do and returns the
+ * status for it. */
+static int usage_error (const char *format,
+                        ...) G_GNUC_PRINTF (1, 2);
+
+static int
+usage_error (const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  fprintf (stderr, "sluice-run: %s\n", message);
+  fprintf (stderr, _("Try “sluice-run --help” for more information.\n"));
+
+  return SLUICE_EXIT_INVALID;
+}
+
+static GOptionContext *
+make_context (CommandLine *cl)
+{
+  const GOptionEntry entries[] = {
+    { "validate", 0, 0, G_OPTION_ARG_NONE, &cl->validate,
+      N_("Check the pipeline files and print their problems; do not run"), NULL },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &cl->format,
+      N_("How --validate prints problems: text (the default) or json"), N_("FORMAT") },
+    { "input", 'i', 0, G_OPTION_ARG_FILENAME, &cl->input,
+      N_("Read input items from FILE as JSON lines (- for standard input)"), N_("FILE") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &cl->output,
+      N_("Write output items to FILE as JSON lines (default: standard output)"), N_("FILE") },
+    { "define", 'D', 0, G_OPTION_ARG_STRING_ARRAY, &cl->defines,
+      N_("Set a pipeline parameter (may be repeated)"), N_("NAME=VALUE") },
+    { "events", 0, 0, G_OPTION_ARG_FILENAME, &cl->events,
+      N_("Write run events to FILE as JSON lines (- for standard error)"), N_("FILE") },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &cl->report,
+      N_("Write a run report to FILE (.html or .json)"), N_("FILE") },
+    { "progress", 0, 0, G_OPTION_ARG_NONE, &cl->progress,
+      N_("Show a progress line on standard error even when it is not a terminal"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cl->quiet,
+      N_("Show no progress line and no warnings"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &cl->version,
+      N_("Print the version and exit"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cl->files,
+      NULL, N_("PIPELINE.xml…") },
+    { NULL }
+  };
+  GOptionContext *context;
+
+  context = g_option_context_new (_("— run or check Sluice pipelines"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+    _("Forms:\n"
+      "  sluice-run [OPTION…] PIPELINE.xml       run a pipeline\n"
+      "  sluice-run --validate FILE…             check pipeline files\n"
+      "\n"
+      "Exit status: 0 completed (or valid), 1 failed, 2 invalid pipeline or\n"
+      "usage, 128+N cancelled by signal N (SIGINT and SIGTERM cancel gracefully).\n"));
+
+  return context;
+}
+
+/* Turns -D NAME=VALUE arguments into a table; a usage error otherwise. */
+static gboolean
+parse_defines (char       **defines,
+               GHashTable  *table,
+               int         *status)
+{
+  for (guint i = 0; defines != NULL && defines[i] != NULL; i++)
+    {
+      const char *eq = strchr (defines[i], '=');
+
+      if (eq == NULL || eq == defines[i])
+        {
+          *status = usage_error (_("-D expects NAME=VALUE, not “%s”"), defines[i]);
+          return FALSE;
+        }
+
+      /* The last -D for a name wins, as with compilers. */
+      g_hash_table_insert (table,
+                           g_strndup (defines[i], eq - defines[i]),
+                           g_strdup (eq + 1));
+    }
+
+  return TRUE;
+}
+
+/* A run needs every parameter to have a value, and every -D to name a
+ * parameter (a typo must not silently run with the default). */
+static gboolean
+check_defines (SluicePipeline *pipeline,
+               const char     *path,
+               GHashTable     *defines)
+{
+  GListModel *parameters = G_LIST_MODEL (sluice_pipeline_get_parameters (pipeline));
+  GHashTableIter iter;
+  const char *name;
+  gboolean ok = TRUE;
+
+  g_hash_table_iter_init (&iter, defines);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &name, NULL))
+    if (sluice_pipeline_find_parameter (pipeline, name) == NULL)
+      {
+        fprintf (stderr, _("%s: error: -D %s: the pipeline has no parameter “%s”\n"),
+                 path, name, name);
+        ok = FALSE;
+      }
+
+  for (guint i = 0; i < g_list_model_get_n_items (parameters); i++)
+    {
+      g_autoptr(SluiceParameter) parameter = g_list_model_get_item (parameters, i);
+
+      name = sluice_parameter_get_name (parameter);
+      if (sluice_parameter_get_default_value (parameter) == NULL &&
+          !g_hash_table_contains (defines, name))
+        {
+          fprintf (stderr, _("%s:%u: error: parameter “%s” has no default: give it with -D %s=VALUE\n"),
+                   path, sluice_parameter_get_line (parameter), name, name);
+          ok = FALSE;
+        }
+    }
+
+  return ok;
+}
+
+/* Validates before running: an invalid pipeline never starts. */
+static int
+run_pipeline (SluiceRunOptions *options)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(SluicePipeline) pipeline = NULL;
+  gboolean has_errors;
+
+  pipeline = sluice_load_file (options->pipeline_path, problems);
+  if (pipeline != NULL)
+    sluice_validate (pipeline, options->pipeline_path, problems);
+  else if (problems->len == 0)
+    g_ptr_array_add (problems,
+                     sluice_problem_new (SLUICE_SEVERITY_ERROR, options->pipeline_path, 0, NULL,
+                                         _("the file could not be loaded")));
+
+  sluice_problems_sort (problems);
+  has_errors = pipeline == NULL || sluice_problems_have_errors (problems);
+
+  if (has_errors || !options->quiet)
+    sluice_run_print_problems (stderr, problems, SLUICE_PROBLEM_FORMAT_TEXT);
+
+  if (has_errors)
+    return SLUICE_EXIT_INVALID;
+
+  if (!check_defines (pipeline, options->pipeline_path, options->defines))
+    return SLUICE_EXIT_INVALID;
+
+  g_clear_object (&pipeline);
+
+#ifdef SLUICE_RUN_NO_EXECUTOR
+  fprintf (stderr, _("sluice-run: running pipelines is not built in to this build; only --validate works\n"));
+  return SLUICE_EXIT_INVALID;
+#else
+  return sluice_run_execute (options);
+#endif
+}
+
+static int
+run_command_line (CommandLine *cl)
+{
+  g_auto(SluiceRunOptions) options = { 0 };
+  SluiceProblemFormat format = SLUICE_PROBLEM_FORMAT_TEXT;
+  guint n_files = cl->files != NULL ? g_strv_length (cl->files) : 0;
+  int status = SLUICE_EXIT_INVALID;
+
+  if (cl->version)
+    {
+      printf ("sluice-run %s\n", PACKAGE_VERSION);
+      return SLUICE_EXIT_COMPLETED;
+    }
+
+  if (cl->format != NULL)
+    {
+      if (g_str_equal (cl->format, "json"))
+        format = SLUICE_PROBLEM_FORMAT_JSON;
+      else if (!g_str_equal (cl->format, "text"))
+        return usage_error (_("unknown --format “%s” (use text or json)"), cl->format);
+
+      if (!cl->validate)
+        return usage_error (_("--format only applies to --validate"));
+    }
+
+  if (cl->progress && cl->quiet)
+    return usage_error (_("--progress and --quiet cannot be used together"));
+
+  if (n_files == 0)
+    return usage_error (cl->validate ? _("--validate needs at least one pipeline file")
+                                     : _("no pipeline file given"));
+
+  if (cl->validate)
+    return sluice_run_validate ((const char * const *) cl->files, format);
+
+  if (n_files > 1)
+    return usage_error (_("one pipeline file at a time, not %u (use --validate to check several)"),
+                        n_files);
+
+  if (cl->report != NULL &&
+      !g_str_has_suffix (cl->report, ".html") &&
+      !g_str_has_suffix (cl->report, ".json"))
+    return usage_error (_("--report needs a file name ending in .html or .json, not “%s”"),
+                        cl->report);
+
+  options.defines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (!parse_defines (cl->defines, options.defines, &status))
+    return status;
+
+  options.pipeline_path = g_strdup (cl->files[0]);
+  options.input_path = g_strdup (cl->input);
+  options.output_path = g_strdup (cl->output);
+  options.events_path = g_strdup (cl->events);
+  options.report_path = g_strdup (cl->report);
+  options.progress = cl->progress;
+  options.quiet = cl->quiet;
+
+  return run_pipeline (&options);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CommandLine, command_line_clear)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_auto(CommandLine) cl = { 0 };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_set_prgname ("sluice-run");
+
+  if (argc > 1 && g_str_equal (argv[1], "serve"))
+    return usage_error (_("“serve” is not built in to this build"));
+
+  context = make_context (&cl);
+  args = g_strdupv (argv);
+  if (!g_option_context_parse_strv (context, &args, &error))
+    return usage_error ("%s", error->message);
+
+  return run_command_line (&cl);
+}
