@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+
+#include "sluice-loader.h"
+#include "sluice-xml-private.h"
+
+/* Pipeline files are untrusted. The defences, in the order they act:
+ *
+ *  1. the file is read by us with a size cap (SLUICE_MAX_FILE_SIZE), so a
+ *     huge file is refused before any of it is parsed;
+ *  2. libxml2 parses from memory with XML_PARSE_NONET | XML_PARSE_BIG_LINES
+ *     only: no entity substitution, no DTD loading, no "huge" mode (which
+ *     keeps libxml2's nesting limit of 256 levels);
+ *  3. a SAX hook stops the parser at the first DOCTYPE, before its internal
+ *     subset is read, so no entity is ever declared: billion laughs,
+ *     quadratic blowup and external entities fail right there;
+ *  4. the external entity loader loads nothing, as a last line;
+ *  5. the format version, then friendly structural checks, then the
+ *     RelaxNG schema, and only then is the model built. */
+
+#define MAX_REPORTED_ERRORS 20
+
+/* libxml2's nesting limit without XML_PARSE_HUGE. */
+#define MAX_DEPTH 256
+
+typedef struct
+{
+  SluiceLoadContext *ctx;
+  gboolean           doctype;
+  guint              reported;
+} ParseState;
+
+void
+sluice_load_context_error (SluiceLoadContext *ctx,
+                           guint              line,
+                           const char        *node_id,
+                           const char        *format,
+                           ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  ctx->n_errors++;
+  g_ptr_array_add (ctx->problems,
+                   sluice_problem_new (SLUICE_SEVERITY_ERROR, ctx->file, line,
+                                       node_id, message));
+}
+
+void
+sluice_load_context_warning (SluiceLoadContext *ctx,
+                             guint              line,
+                             const char        *node_id,
+                             const char        *format,
+                             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_ptr_array_add (ctx->problems,
+                   sluice_problem_new (SLUICE_SEVERITY_WARNING, ctx->file, line,
+                                       node_id, message));
+}
+
+gboolean
+sluice_problems_have_errors (GPtrArray *problems)
+{
+  g_return_val_if_fail (problems != NULL, FALSE);
+
+  for (guint i = 0; i < problems->len; i++)
+    if (sluice_problem_get_severity (g_ptr_array_index (problems, i)) == SLUICE_SEVERITY_ERROR)
+      return TRUE;
+  return FALSE;
+}
+
+static xmlParserInputPtr
+no_external_entity_loader (const char       *url,
+                           const char       *id,
+                           xmlParserCtxtPtr  ctxt)
+{
+  return NULL;
+}
+
+static gpointer
+init_libxml (gpointer data)
+{
+  xmlInitParser ();
+  xmlSetExternalEntityLoader (no_external_entity_loader);
+  return NULL;
+}
+
+/* libxml2's messages end in a newline and some carry advice that does not
+ * apply to us; these make them read like the rest of our problems. */
+static char *
+rewrite_parse_message (const xmlError *error)
+{
+  g_autofree char *raw = g_strstrip (g_strdup (error->message ? error->message : ""));
+  char *newline;
+
+  if (error->code == XML_ERR_INVALID_ENCODING ||
+      g_str_has_prefix (raw, "Input is not proper UTF-8"))
+    {
+      const char *bytes = strstr (raw, "Bytes:");
+
+      return g_strdup_printf (_("the file is not valid UTF-8 text (%s)"),
+                              bytes != NULL ? bytes : raw);
+    }
+  if (g_str_has_prefix (raw, "Excessive depth in document"))
+    return g_strdup_printf (_("elements are nested more than %d levels deep"), MAX_DEPTH);
+  if (error->code == XML_ERR_DOCUMENT_EMPTY)
+    return g_strdup (_("the file has no XML content"));
+
+  /* Keep only the first line of multi-line messages. */
+  newline = strchr (raw, '\n');
+  if (newline != NULL)
+    *newline = '\0';
+
+  if (error->code == XML_ERR_TAG_NOT_FINISHED || error->code == XML_ERR_DOCUMENT_END ||
+      error->code == XML_ERR_LTSLASH_REQUIRED || error->code == XML_ERR_GT_REQUIRED)
+    return g_strdup_printf (_("not well-formed XML: %s (is the file truncated?)"), raw);
+
+  return g_strdup_printf (_("not well-formed XML: %s"), raw);
+}
+
+static void
+parse_error_cb (void        *user_data,
+                xmlErrorPtr  error)
+{
+  xmlParserCtxtPtr ctxt = user_data;
+  ParseState *state = ctxt->_private;
+  g_autofree char *message = NULL;
+
+  /* The DOCTYPE refusal already explains why parsing stopped. */
+  if (state->doctype || error->code == XML_ERR_USER_STOP)
+    return;
+  if (state->reported >= MAX_REPORTED_ERRORS)
+    return;
+  state->reported++;
+
+  message = rewrite_parse_message (error);
+  if (error->level == XML_ERR_WARNING)
+    sluice_load_context_warning (state->ctx, MAX (error->line, 0), NULL, "%s", message);
+  else
+    sluice_load_context_error (state->ctx, MAX (error->line, 0), NULL, "%s", message);
+}
+
+static void
+doctype_cb (void          *user_data,
+            const xmlChar *name,
+            const xmlChar *external_id,
+            const xmlChar *system_id)
+{
+  xmlParserCtxtPtr ctxt = user_data;
+  ParseState *state = ctxt->_private;
+
+  if (state->doctype)
+    return;
+
+  sluice_load_context_error (state->ctx, xmlSAX2GetLineNumber (ctxt), NULL,
+                             _("DOCTYPE declarations are not allowed in pipeline files "
+                               "(they can define entities and load other files)"));
+  state->doctype = TRUE;
+  xmlStopParser (ctxt);
+}
+
+static xmlDoc *
+parse_document (SluiceLoadContext *ctx,
+                const char        *data,
+                gsize              length)
+{
+  ParseState state = { ctx, FALSE, 0 };
+  xmlParserCtxtPtr ctxt;
+  xmlDoc *doc;
+
+  ctxt = xmlNewParserCtxt ();
+  if (ctxt == NULL)
+    {
+      sluice_load_context_error (ctx, 0, NULL, _("out of memory while parsing"));
+      return NULL;
+    }
+
+  ctxt->_private = &state;
+  ctxt->sax->serror = parse_error_cb;
+  ctxt->sax->internalSubset = doctype_cb;
+
+  doc = xmlCtxtReadMemory (ctxt, data, (int) length, NULL, NULL,
+                           XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+
+  if (doc != NULL && (state.doctype || !ctxt->wellFormed || ctx->n_errors > 0))
+    g_clear_pointer (&doc, xmlFreeDoc);
+
+  if (doc == NULL && ctx->n_errors == 0)
+    sluice_load_context_error (ctx, MAX (ctxt->input ? ctxt->input->line : 0, 0), NULL,
+                               _("not well-formed XML"));
+
+  xmlFreeParserCtxt (ctxt);
+  return doc;
+}
+
+static gboolean
+check_format (SluiceLoadContext *ctx,
+              xmlNode           *root)
+{
+  g_autofree char *text = NULL;
+  xmlChar *raw;
+  guint64 format;
+  guint line = (guint) MAX (xmlGetLineNo (root), 0);
+
+  if (!xmlStrEqual (root->name, BAD_CAST "pipeline"))
+    return TRUE;  /* the structural checks say what is wrong */
+
+  raw = xmlGetNoNsProp (root, BAD_CAST "format");
+  if (raw == NULL)
+    {
+      sluice_load_context_error (ctx, line, NULL,
+                                 _("<pipeline> needs a format attribute (format=\"%d\")"),
+                                 SLUICE_FORMAT_VERSION);
+      return FALSE;
+    }
+  text = g_strdup ((const char *) raw);
+  xmlFree (raw);
+
+  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXUINT, &format, NULL) ||
+      !g_ascii_isdigit (text[0]))
+    {
+      sluice_load_context_error (ctx, line, NULL,
+                                 _("format `%s` is not a format version (use format=\"%d\")"),
+                                 text, SLUICE_FORMAT_VERSION);
+      return FALSE;
+    }
+
+  if (format > SLUICE_FORMAT_VERSION)
+    {
+      sluice_load_context_error (ctx, line, NULL,
+                                 _("this file uses format %s; this version of Sluice reads "
+                                   "format %d — update Sluice"),
+                                 text, SLUICE_FORMAT_VERSION);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+schema_error_cb (void        *user_data,
+                 xmlErrorPtr  error)
+{
+  ParseState *state = user_data;
+  g_autofree char *raw = g_strstrip (g_strdup (error->message ? error->message : ""));
+  guint line = error->line > 0 ? (guint) error->line : 0;
+
+  if (state->reported >= MAX_REPORTED_ERRORS)
+    return;
+  state->reported++;
+
+  if (line == 0 && error->node != NULL)
+    line = (guint) MAX (xmlGetLineNo (error->node), 0);
+
+  sluice_load_context_error (state->ctx, line, NULL,
+                             _("does not match the pipeline schema: %s"), raw);
+}
+
+static gboolean
+check_schema (SluiceLoadContext *ctx,
+              xmlDoc            *doc)
+{
+  ParseState state = { ctx, FALSE, 0 };
+  xmlRelaxNGPtr schema = sluice_xml_schema_get ();
+  xmlRelaxNGValidCtxtPtr valid;
+  int ret;
+
+  if (schema == NULL)
+    {
+      sluice_load_context_error (ctx, 0, NULL,
+                                 _("internal error: the pipeline schema cannot be compiled"));
+      return FALSE;
+    }
+
+  valid = xmlRelaxNGNewValidCtxt (schema);
+  xmlRelaxNGSetValidStructuredErrors (valid, schema_error_cb, &state);
+  ret = xmlRelaxNGValidateDoc (valid, doc);
+  xmlRelaxNGFreeValidCtxt (valid);
+
+  if (ret != 0 && state.reported == 0)
+    sluice_load_context_error (ctx, 0, NULL, _("does not match the pipeline schema"));
+
+  return ret == 0;
+}
+
+static gboolean
+is_blank_data (const char *data,
+               gsize       length)
+{
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isspace (data[i]))
+      return FALSE;
+  return TRUE;
+}
+
+SluicePipeline *
+sluice_load_data (const char  *data,
+                  gsize        length,
+                  const char  *display_name,
+                  GPtrArray   *problems)
+{
+  static GOnce libxml_once = G_ONCE_INIT;
+  SluiceLoadContext ctx = { display_name, problems, 0 };
+  xmlDoc *doc;
+  xmlNode *root;
+  SluicePipeline *pipeline = NULL;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (problems != NULL, NULL);
+
+  g_once (&libxml_once, init_libxml, NULL);
+
+  if (length > SLUICE_MAX_FILE_SIZE)
+    {
+      sluice_load_context_error (&ctx, 1, NULL,
+                                 _("the file is larger than %d MB, the limit for pipeline files"),
+                                 SLUICE_MAX_FILE_SIZE / (1024 * 1024));
+      return NULL;
+    }
+  if (is_blank_data (data, length))
+    {
+      sluice_load_context_error (&ctx, 1, NULL, _("the file is empty"));
+      return NULL;
+    }
+
+  doc = parse_document (&ctx, data, length);
+  if (doc == NULL)
+    return NULL;
+
+  root = xmlDocGetRootElement (doc);
+  if (root == NULL)
+    sluice_load_context_error (&ctx, 1, NULL, _("the file has no root element"));
+  else if (check_format (&ctx, root))
+    {
+      sluice_xml_check_document (&ctx, root);
+      if (ctx.n_errors == 0 && check_schema (&ctx, doc))
+        pipeline = sluice_loader_build (&ctx, doc);
+    }
+
+  xmlFreeDoc (doc);
+
+  if (ctx.n_errors > 0)
+    g_clear_object (&pipeline);
+  return pipeline;
+}
+
+/* Reads at most SLUICE_MAX_FILE_SIZE + 1 bytes, so that a file that grows
+ * while read, or a device, cannot make us read without end. */
+static char *
+read_capped (SluiceLoadContext *ctx,
+             const char        *path,
+             gsize             *length)
+{
+  g_autofree char *buffer = NULL;
+  struct stat st;
+  gsize filled = 0;
+  int fd;
+
+  fd = g_open (path, O_RDONLY, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      sluice_load_context_error (ctx, 0, NULL, _("cannot open the file: %s"),
+                                 g_strerror (saved_errno));
+      return NULL;
+    }
+
+  if (fstat (fd, &st) == 0 && S_ISDIR (st.st_mode))
+    {
+      sluice_load_context_error (ctx, 0, NULL, _("is a directory, not a pipeline file"));
+      close (fd);
+      return NULL;
+    }
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > SLUICE_MAX_FILE_SIZE)
+    {
+      sluice_load_context_error (ctx, 1, NULL,
+                                 _("the file is larger than %d MB, the limit for pipeline files"),
+                                 SLUICE_MAX_FILE_SIZE / (1024 * 1024));
+      close (fd);
+      return NULL;
+    }
+
+  buffer = g_malloc (SLUICE_MAX_FILE_SIZE + 2);
+  while (filled <= SLUICE_MAX_FILE_SIZE)
+    {
+      gssize n = read (fd, buffer + filled, SLUICE_MAX_FILE_SIZE + 1 - filled);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+          sluice_load_context_error (ctx, 0, NULL, _("cannot read the file: %s"),
+                                     g_strerror (saved_errno));
+          close (fd);
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      filled += (gsize) n;
+    }
+  close (fd);
+
+  if (filled > SLUICE_MAX_FILE_SIZE)
+    {
+      sluice_load_context_error (ctx, 1, NULL,
+                                 _("the file is larger than %d MB, the limit for pipeline files"),
+                                 SLUICE_MAX_FILE_SIZE / (1024 * 1024));
+      return NULL;
+    }
+
+  buffer[filled] = '\0';
+  *length = filled;
+  return g_steal_pointer (&buffer);
+}
+
+SluicePipeline *
+sluice_load_file (const char  *path,
+                  GPtrArray   *problems)
+{
+  SluiceLoadContext ctx = { path, problems, 0 };
+  g_autofree char *data = NULL;
+  gsize length = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (problems != NULL, NULL);
+
+  data = read_capped (&ctx, path, &length);
+  if (data == NULL)
+    return NULL;
+
+  return sluice_load_data (data, length, path, problems);
+}

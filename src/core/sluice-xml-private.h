@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <libxml/tree.h>
+#include <libxml/relaxng.h>
+
+#include "sluice-pipeline.h"
+#include "sluice-problem.h"
+
+G_BEGIN_DECLS
+
+/* Shared by the loader's stages (private to the file-format code). */
+typedef struct
+{
+  const char *file;      /* display name used in problems; borrowed */
+  GPtrArray  *problems;  /* of SluiceProblem; borrowed */
+  guint       n_errors;
+} SluiceLoadContext;
+
+void          sluice_load_context_error   (SluiceLoadContext *ctx,
+                                           guint              line,
+                                           const char        *node_id,
+                                           const char        *format,
+                                           ...) G_GNUC_PRINTF (4, 5);
+void          sluice_load_context_warning (SluiceLoadContext *ctx,
+                                           guint              line,
+                                           const char        *node_id,
+                                           const char        *format,
+                                           ...) G_GNUC_PRINTF (4, 5);
+
+/* The compiled RelaxNG schema of the format, built once from the
+ * GResource; shared between threads (validation contexts are per call). */
+xmlRelaxNGPtr sluice_xml_schema_get       (void);
+
+/* Friendly structural checks run before the schema, so that common
+ * mistakes get a message a user understands rather than a raw schema
+ * error. Appends errors to @ctx. */
+void          sluice_xml_check_document   (SluiceLoadContext *ctx,
+                                           xmlNode           *root);
+
+/* Builds the model from a document that passed the checks and the
+ * schema. Problems it still finds (e.g. a tool param given twice) go to
+ * @ctx. */
+SluicePipeline *sluice_loader_build (SluiceLoadContext *ctx,
+                                     xmlDoc            *doc);
+
+/* Comment slots of non-node content, kept as object data on the
+ * pipeline, parameters and services so that saving keeps them. The value
+ * is a NULL-terminated string array. */
+#define SLUICE_XML_COMMENTS_KEY "sluice-xml-comments"
+#define SLUICE_XML_AFTER_ROOT_KEY "sluice-xml-comments-after-root"
+#define SLUICE_XML_BEFORE_KEY_PREFIX "sluice-xml-comments-before-"
+#define SLUICE_XML_TRAILING_KEY_PREFIX "sluice-xml-comments-in-"
+
+G_END_DECLS
