@@ -389,6 +389,49 @@ check_children (SluiceLoadContext *ctx,
     }
 }
 
+/* The top-level sections come in a fixed order, each at most once
+ * (controllers excepted). */
+static void
+check_pipeline_order (SluiceLoadContext *ctx,
+                      xmlNode           *node)
+{
+  static const char * const order[] = {
+    "description", "parameters", "services", "controller", "view",
+  };
+  guint last = 0;
+  guint seen[G_N_ELEMENTS (order)] = { 0, };
+
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    {
+      guint rank;
+
+      if (child->type != XML_ELEMENT_NODE)
+        continue;
+      for (rank = 0; rank < G_N_ELEMENTS (order); rank++)
+        if (xmlStrEqual (child->name, BAD_CAST order[rank]))
+          break;
+      if (rank == G_N_ELEMENTS (order))
+        continue;  /* reported as unknown */
+
+      if (seen[rank] > 0 && !g_str_equal (order[rank], "controller"))
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("<pipeline> has more than one <%s>"), order[rank]);
+          element_error (ctx, child, message);
+        }
+      else if (rank < last)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("<%s> must come before <%s> (the order is description, "
+                               "parameters, services, controllers, view)"),
+                             order[rank], order[last]);
+          element_error (ctx, child, message);
+        }
+      seen[rank]++;
+      last = MAX (last, rank);
+    }
+}
+
 static void
 check_element (SluiceLoadContext *ctx,
                xmlNode           *node,
@@ -400,6 +443,8 @@ check_element (SluiceLoadContext *ctx,
     check_execution_body (ctx, node);
   else if (g_str_equal (rule->name, "condition"))
     check_condition_parts (ctx, node);
+  else if (g_str_equal (rule->name, "pipeline"))
+    check_pipeline_order (ctx, node);
 
   check_children (ctx, node, rule);
 }
