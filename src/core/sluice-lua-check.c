@@ -133,6 +133,21 @@ sluice_lua_check_expression (SluiceLuaCheck  *self,
   if (compile (self, source, strlen (source), line, message))
     return TRUE;
 
+  /* Lua's message may be about the parentheses the user did not write
+   * ("near ')'"); without them the same mistake reads naturally. */
+  {
+    g_autofree char *bare = g_strconcat ("return ", expression, NULL);
+    g_autofree char *bare_message = NULL;
+    guint bare_line = 0;
+
+    if (!compile (self, bare, strlen (bare), &bare_line, &bare_message))
+      {
+        g_free (*message);
+        *message = g_steal_pointer (&bare_message);
+        *line = bare_line;
+      }
+  }
+
   /* An error reported on the added line belongs to the expression's end. */
   for (const char *p = expression; *p != '\0'; p++)
     if (*p == '\n')

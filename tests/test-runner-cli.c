@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+#include <sys/wait.h>
+
+#include <json-glib/json-glib.h>
+
+/* Drives the real sluice-run binary (its path is in $SLUICE_RUN) and
+ * checks what users and scripts see: output, messages and exit status. */
+
+typedef struct
+{
+  char *out;
+  char *err;
+  int   status;
+} Result;
+
+static void
+result_clear (Result *result)
+{
+  g_clear_pointer (&result->out, g_free);
+  g_clear_pointer (&result->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
+
+static void
+run (Result     *result,
+     const char *first_arg,
+     ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *runner = g_getenv ("SLUICE_RUN");
+  int wait_status = 0;
+  va_list args;
+
+  g_assert_nonnull (runner);
+  g_ptr_array_add (argv, (char *) runner);
+
+  va_start (args, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                &result->out, &result->err, &wait_status, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (WIFEXITED (wait_status));
+  result->status = WEXITSTATUS (wait_status);
+
+  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", result->status, result->out, result->err);
+}
+
+static char *
+data_path (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "data", "validator", name, NULL);
+}
+
+static char *
+example_path (const char *name)
+{
+  return g_build_filename (g_getenv ("SLUICE_SOURCE_ROOT"), "data", "examples", name, NULL);
+}
+
+static void
+test_version (void)
+{
+  g_auto(Result) r = { 0 };
+
+  run (&r, "--version", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "sluice-run " PACKAGE_VERSION "\n");
+}
+
+static void
+test_help (void)
+{
+  g_auto(Result) r = { 0 };
+
+  run (&r, "--help", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  for (guint i = 0; i < 8; i++)
+    {
+      const char *options[] = { "--validate", "--format", "--input", "--output",
+                                "--define", "--events", "--report", "Exit status" };
+
+      g_assert_nonnull (strstr (r.out, options[i]));
+    }
+}
+
+static void
+test_usage_errors (void)
+{
+  const struct {
+    const char *args[4];
+    const char *message;
+  } cases[] = {
+    { { NULL }, "no pipeline file given" },
+    { { "--validate", NULL }, "--validate needs at least one pipeline file" },
+    { { "--bogus", "x.xml", NULL }, "Unknown option --bogus" },
+    { { "--validate", "--format=xml", "x.xml", NULL }, "unknown --format “xml”" },
+    { { "--format=json", "x.xml", NULL }, "--format only applies to --validate" },
+    { { "--progress", "--quiet", "x.xml", NULL }, "cannot be used together" },
+    { { "a.xml", "b.xml", NULL }, "one pipeline file at a time" },
+    { { "--report", "out.txt", "x.xml", NULL }, "ending in .html or .json" },
+    { { "-D", "novalue", "x.xml", NULL }, "-D expects NAME=VALUE, not “novalue”" },
+    { { "-D", "=1", "x.xml", NULL }, "-D expects NAME=VALUE" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Result) r = { 0 };
+
+      run (&r, cases[i].args[0], cases[i].args[1], cases[i].args[2], cases[i].args[3], NULL);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_cmpstr (r.out, ==, "");
+      g_assert_nonnull (strstr (r.err, cases[i].message));
+    }
+}
+
+static void
+test_validate_examples (void)
+{
+  g_autofree char *strategy = example_path ("strategy.xml");
+  g_autofree char *modes = example_path ("modes.xml");
+  g_autofree char *etl = example_path ("etl.xml");
+  g_auto(Result) r = { 0 };
+
+  run (&r, "--validate", strategy, modes, etl, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "");
+}
+
+static void
+test_validate_error (void)
+{
+  g_autofree char *path = data_path ("duplicate-id.xml");
+  g_autofree char *expected = g_strdup_printf ("%s:6: error: module `a` is defined twice (first at line 5)\n", path);
+  g_auto(Result) r = { 0 };
+
+  run (&r, "--validate", path, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_cmpstr (r.out, ==, expected);
+}
+
+static void
+test_validate_warning_only (void)
+{
+  g_autofree char *path = data_path ("parameter-no-default.xml");
+  g_autofree char *expected = g_strdup_printf ("%s:4: warning: parameter `who` has no default: a run must give it with -D who=VALUE\n", path);
+  g_auto(Result) r = { 0 };
+
+  run (&r, "--validate", path, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, expected);
+}
+
+/* Files keep the order of the command line; one bad file makes it all 2. */
+static void
+test_validate_several (void)
+{
+  g_autofree char *valid = data_path ("valid.xml");
+  g_autofree char *warning = data_path ("empty-lua.xml");
+  g_autofree char *error = data_path ("empty-phase.xml");
+  g_autofree char *missing = data_path ("no-such-file.xml");
+  g_auto(GStrv) lines = NULL;
+  g_auto(Result) r = { 0 };
+
+  run (&r, "--validate", warning, valid, error, missing, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+
+  lines = g_strsplit (r.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), >=, 4);
+  g_assert_true (g_str_has_prefix (lines[0], warning));
+  g_assert_nonnull (strstr (lines[0], ": warning: "));
+  g_assert_true (g_str_has_prefix (lines[1], error));
+  g_assert_nonnull (strstr (lines[1], ":4: error: phase `p` has no modules"));
+  g_assert_true (g_str_has_prefix (lines[2], missing));
+  g_assert_nonnull (strstr (lines[2], ": error: "));
+}
+
+static void
+test_validate_json (void)
+{
+  g_autofree char *valid = data_path ("valid.xml");
+  g_autofree char *bad = data_path ("external-undeclared-service.xml");
+  g_autofree char *warning = data_path ("parameter-no-default.xml");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(Result) r = { 0 };
+  JsonArray *array;
+  JsonObject *object;
+
+  run (&r, "--validate", "--format=json", valid, bad, warning, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+
+  json_parser_load_from_data (parser, r.out, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)));
+  array = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+
+  object = json_array_get_object_element (array, 0);
+  g_assert_cmpstr (json_object_get_string_member (object, "file"), ==, bad);
+  g_assert_cmpint (json_object_get_int_member (object, "line"), ==, 10);
+  g_assert_cmpstr (json_object_get_string_member (object, "severity"), ==, "error");
+  g_assert_cmpstr (json_object_get_string_member (object, "node"), ==, "ask");
+  g_assert_nonnull (strstr (json_object_get_string_member (object, "message"), "undeclared service `oracle`"));
+
+  object = json_array_get_object_element (array, 1);
+  g_assert_cmpstr (json_object_get_string_member (object, "file"), ==, warning);
+  g_assert_cmpstr (json_object_get_string_member (object, "severity"), ==, "warning");
+  g_assert_true (json_object_get_null_member (object, "node"));
+
+  /* No problems is still one JSON document. */
+  result_clear (&r);
+  run (&r, "--validate", "--format", "json", valid, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  json_parser_load_from_data (parser, r.out, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (json_parser_get_root (parser))), ==, 0);
+}
+
+/* Running validates first: an invalid pipeline never starts. */
+static void
+test_run_invalid (void)
+{
+  g_autofree char *path = data_path ("lua-syntax.xml");
+  g_auto(Result) r = { 0 };
+
+  run (&r, path, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_cmpstr (r.out, ==, "");
+  g_assert_nonnull (strstr (r.err, ":10: error: Lua of module `bad-lua` does not compile"));
+}
+
+static void
+test_run_defines (void)
+{
+  g_autofree char *valid = data_path ("valid.xml");
+  g_autofree char *no_default = data_path ("parameter-no-default.xml");
+  g_auto(Result) r = { 0 };
+
+  run (&r, "-D", "nobody=1", valid, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "the pipeline has no parameter “nobody”"));
+
+  result_clear (&r);
+  run (&r, no_default, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, ":4: error: parameter “who” has no default: give it with -D who=VALUE"));
+}
+
+static void
+test_run_valid (void)
+{
+  g_autofree char *valid = data_path ("valid.xml");
+  g_auto(Result) r = { 0 };
+
+  run (&r, "-D", "who=you", "--quiet", valid, NULL);
+
+  if (g_strcmp0 (g_getenv ("SLUICE_RUN_EXECUTOR"), "1") != 0)
+    {
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_nonnull (strstr (r.err, "running pipelines is not built in"));
+    }
+  else
+    {
+      g_assert_cmpint (r.status, ==, 0);
+      g_assert_nonnull (strstr (r.out, "\"x\""));
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("SLUICE_RUN") == NULL || g_getenv ("SLUICE_SOURCE_ROOT") == NULL)
+    g_error ("SLUICE_RUN and SLUICE_SOURCE_ROOT must be set (meson test sets them)");
+
+  g_test_add_func ("/sluice/runner-cli/version", test_version);
+  g_test_add_func ("/sluice/runner-cli/help", test_help);
+  g_test_add_func ("/sluice/runner-cli/usage-errors", test_usage_errors);
+  g_test_add_func ("/sluice/runner-cli/validate-examples", test_validate_examples);
+  g_test_add_func ("/sluice/runner-cli/validate-error", test_validate_error);
+  g_test_add_func ("/sluice/runner-cli/validate-warning-only", test_validate_warning_only);
+  g_test_add_func ("/sluice/runner-cli/validate-several", test_validate_several);
+  g_test_add_func ("/sluice/runner-cli/validate-json", test_validate_json);
+  g_test_add_func ("/sluice/runner-cli/run-invalid", test_run_invalid);
+  g_test_add_func ("/sluice/runner-cli/run-defines", test_run_defines);
+  g_test_add_func ("/sluice/runner-cli/run-valid", test_run_valid);
+
+  return g_test_run ();
+}
