@@ -131,6 +131,9 @@ describe (xmlNode *node)
   g_autofree char *id = NULL;
   xmlChar *raw = xmlGetNoNsProp (node, BAD_CAST "id");
 
+  /* Parameters and services are known by their name. */
+  if (raw == NULL)
+    raw = xmlGetNoNsProp (node, BAD_CAST "name");
   if (raw == NULL)
     return g_strdup_printf ("<%s>", (const char *) node->name);
   id = g_strdup ((const char *) raw);
@@ -146,6 +149,33 @@ element_error (SluiceLoadContext *ctx,
   g_autofree char *id = owner_id (node);
 
   sluice_load_context_error (ctx, node_line (node), id, "%s", message);
+}
+
+/* libxml2 gives a text node the line where its chunk ended; step back to
+ * the line of its first non-blank character. */
+static guint
+text_line (xmlNode *text)
+{
+  const char *content = (const char *) text->content;
+  guint line = node_line (text);
+  guint leading = 0;
+  guint total = 0;
+  gboolean blank = TRUE;
+
+  for (const char *p = content; p != NULL && *p != '\0'; p++)
+    {
+      if (!g_ascii_isspace (*p))
+        blank = FALSE;
+      if (*p == '\n')
+        {
+          total++;
+          if (blank)
+            leading++;
+        }
+    }
+  if (line > total - leading)
+    line -= total - leading;
+  return MAX (line, node_line (text->parent));
 }
 
 static gboolean
@@ -195,9 +225,10 @@ check_value (SluiceLoadContext *ctx,
     {
       if (!is_unsigned_number (value))
         message = g_strdup_printf (_("%s: workers `%s` is not a number"), what, value);
-      else if (!g_ascii_string_to_unsigned (value, 10, 1, G_MAXINT, &number, NULL))
-        message = g_strdup_printf (_("%s: workers must be between 1 and %d, not %s"),
-                                   what, G_MAXINT, value);
+      else if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT, &number, NULL))
+        message = g_strdup_printf (_("%s: workers `%s` is too large"), what, value);
+      else if (number < 1)
+        message = g_strdup_printf (_("%s: workers must be at least 1, not %s"), what, value);
     }
   else if (g_str_equal (attribute, "timeout"))
     {
@@ -384,7 +415,9 @@ check_children (SluiceLoadContext *ctx,
           g_autofree char *text = g_strstrip (g_strndup ((const char *) child->content, 40));
           g_autofree char *message =
             g_strdup_printf (_("unexpected text “%s” inside <%s>"), text, rule->name);
-          element_error (ctx, child, message);
+          g_autofree char *id = owner_id (node);
+
+          sluice_load_context_error (ctx, text_line (child), id, "%s", message);
         }
     }
 }
@@ -455,7 +488,15 @@ sluice_xml_check_document (SluiceLoadContext *ctx,
 {
   g_return_if_fail (root != NULL);
 
-  if (root->ns != NULL || !xmlStrEqual (root->name, BAD_CAST "pipeline"))
+  if (root->ns != NULL && root->ns->href != NULL)
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("the root element is in the namespace `%s`; Sluice pipeline files use no namespace"),
+                         (const char *) root->ns->href);
+      element_error (ctx, root, message);
+      return;
+    }
+  if (!xmlStrEqual (root->name, BAD_CAST "pipeline"))
     {
       g_autofree char *message =
         g_strdup_printf (_("the root element is <%s>; a Sluice pipeline file starts with <pipeline>"),
