@@ -109,7 +109,8 @@ init_libxml (gpointer data)
 /* libxml2's messages end in a newline and some carry advice that does not
  * apply to us; these make them read like the rest of our problems. */
 static char *
-rewrite_parse_message (const xmlError *error)
+rewrite_parse_message (const xmlError *error,
+                       gboolean        at_end)
 {
   g_autofree char *raw = g_strstrip (g_strdup (error->message ? error->message : ""));
   char *newline;
@@ -132,8 +133,7 @@ rewrite_parse_message (const xmlError *error)
   if (newline != NULL)
     *newline = '\0';
 
-  if (error->code == XML_ERR_TAG_NOT_FINISHED || error->code == XML_ERR_DOCUMENT_END ||
-      error->code == XML_ERR_LTSLASH_REQUIRED || error->code == XML_ERR_GT_REQUIRED)
+  if (at_end || error->code == XML_ERR_TAG_NOT_FINISHED)
     return g_strdup_printf (_("not well-formed XML: %s (is the file truncated?)"), raw);
 
   return g_strdup_printf (_("not well-formed XML: %s"), raw);
@@ -154,7 +154,12 @@ parse_error_cb (void        *user_data,
     return;
   state->reported++;
 
-  message = rewrite_parse_message (error);
+  /* An error at the very end of the input means the document stopped
+   * in the middle of something. */
+  message = rewrite_parse_message (error,
+                                   ctxt->input != NULL && ctxt->input->cur != NULL &&
+                                   ctxt->input->end != NULL &&
+                                   ctxt->input->cur >= ctxt->input->end);
   if (error->level == XML_ERR_WARNING)
     sluice_load_context_warning (state->ctx, MAX (error->line, 0), NULL, "%s", message);
   else
