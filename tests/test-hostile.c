@@ -34,7 +34,7 @@ static const HostileCase cases[] = {
   { "truncated.xml", "is the file truncated?", 0 },
   { "non-utf8.xml", "the file is not valid UTF-8 text", 3 },
   { "empty.xml", "the file is empty", 1 },
-  { "xinclude.xml", "unknown element <include> inside <pipeline>", 3 },
+  { "xinclude.xml", "<pipeline> declares an XML namespace; pipeline files use none", 2 },
   { "newer-format.xml", "this file uses format 7; this version of Sluice reads format 1 — update Sluice", 2 },
 };
 

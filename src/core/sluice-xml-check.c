@@ -470,6 +470,16 @@ check_element (SluiceLoadContext *ctx,
                xmlNode           *node,
                const ElementRule *rule)
 {
+  /* A prefix declared here could be used inside <view>, which is kept as
+   * text: the saved file would use an undeclared prefix. */
+  if (node->nsDef != NULL)
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("<%s> declares an XML namespace; pipeline files use none"),
+                         rule->name);
+      element_error (ctx, node, message);
+    }
+
   check_attributes (ctx, node, rule);
 
   if (g_str_equal (rule->name, "execution"))
