@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sluice-event.h"
+#include "sluice-pipeline.h"
+#include "sluice-run-state.h"
+
+G_BEGIN_DECLS
+
+#define SLUICE_TYPE_EXECUTOR (sluice_executor_get_type ())
+G_DECLARE_FINAL_TYPE (SluiceExecutor, sluice_executor, SLUICE, EXECUTOR, GObject)
+
+/* Counters of one module in a run. Read them with
+ * sluice_executor_get_module_stats(); they change while the run goes. */
+typedef struct
+{
+  guint64           items_in;     /* items that entered (retries not counted) */
+  guint64           items_out;    /* items it produced */
+  guint64           dropped;      /* items it dropped (return false, no output, on-error=drop) */
+  guint64           failed;       /* failed attempts, retried ones included */
+  guint64           superseded;   /* first-wins: outputs discarded (counted on the controller's last module) */
+  guint64           time_us;      /* time spent in the module, summed over items */
+  guint             active;       /* items in the module now */
+  SluiceModuleState state;
+} SluiceModuleStats;
+
+/* Called with each output item of the pipeline, serialised as one JSON
+ * object without the newline. */
+typedef void (*SluiceOutputFunc) (const char *line,
+                                  gsize       length,
+                                  gpointer    user_data);
+
+/* Runs a pipeline on the thread-default main context of its creator.
+ *
+ * The executor never blocks that main loop: it works in bounded slices
+ * (a few ms) from one GSource at G_PRIORITY_DEFAULT_IDLE, below GTK's
+ * redraw; Lua of parallel controllers runs on a pool of worker threads
+ * (one Lua state each); commands run through GSubprocess; every delay,
+ * retry back-off and time-out shares that one source's deadline heap.
+ * Lua of `not-parallel` controllers runs in the slices on the main thread
+ * itself (it is one item at a time anyway, and it avoids a thread hop per
+ * item): a chunk that loops forever there needs a `timeout`.
+ *
+ * Events: the "event" signal carries every event of SPEC section 6. The
+ * per-item events (module-started, module-finished) are only built while
+ * a handler is connected to "event", so a run nobody watches pays nothing
+ * for them.
+ *
+ * Creating an executor sets SIGPIPE to be ignored in the process: a
+ * command that exits without reading its input must not kill us. */
+SluiceExecutor   *sluice_executor_new                (SluicePipeline   *pipeline,
+                                                      GHashTable       *defines,
+                                                      GError          **error);
+
+SluicePipeline   *sluice_executor_get_pipeline       (SluiceExecutor   *self);
+/* Commands run in this directory (the pipeline file's); NULL = ours. */
+void              sluice_executor_set_base_directory (SluiceExecutor   *self,
+                                                      const char       *directory);
+/* Input items as JSON lines, read asynchronously. Without one, the run
+ * has a single {} trigger item. Call before start. */
+void              sluice_executor_set_input_stream   (SluiceExecutor   *self,
+                                                      GInputStream     *stream);
+void              sluice_executor_set_output_func    (SluiceExecutor   *self,
+                                                      SluiceOutputFunc  func,
+                                                      gpointer          user_data,
+                                                      GDestroyNotify    destroy);
+
+void              sluice_executor_start              (SluiceExecutor   *self);
+void              sluice_executor_pause              (SluiceExecutor   *self);
+void              sluice_executor_resume             (SluiceExecutor   *self);
+void              sluice_executor_cancel             (SluiceExecutor   *self);
+
+SluiceRunState    sluice_executor_get_state          (SluiceExecutor   *self);
+/* Why the run failed, with the module id; NULL unless failed. */
+const char       *sluice_executor_get_error          (SluiceExecutor   *self);
+/* The id of the module that failed the run; NULL when none did. */
+const char       *sluice_executor_get_failed_module  (SluiceExecutor   *self);
+/* The last 64 KiB of the failing command's standard error, or NULL. */
+const char       *sluice_executor_get_stderr_tail    (SluiceExecutor   *self);
+
+guint64           sluice_executor_get_items_in       (SluiceExecutor   *self);
+guint64           sluice_executor_get_items_out      (SluiceExecutor   *self);
+/* Wall time of the run so far in µs. */
+gint64            sluice_executor_get_elapsed        (SluiceExecutor   *self);
+/* FALSE when no module has @module_id. */
+gboolean          sluice_executor_get_module_stats   (SluiceExecutor   *self,
+                                                      const char       *module_id,
+                                                      SluiceModuleStats *stats);
+/* Items waiting at the controller's input; -1 for an unknown id. */
+gint              sluice_executor_get_queue_depth    (SluiceExecutor   *self,
+                                                      const char       *controller_id);
+/* Items of the controller in flight; -1 for an unknown id. */
+gint              sluice_executor_get_in_flight      (SluiceExecutor   *self,
+                                                      const char       *controller_id);
+/* The controller the run is at (the last one that has received items and
+ * not finished), or NULL. */
+const char       *sluice_executor_get_current_controller (SluiceExecutor *self);
+
+G_END_DECLS
