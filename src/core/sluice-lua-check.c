@@ -126,9 +126,9 @@ sluice_lua_check_expression (SluiceLuaCheck  *self,
   if (expression == NULL)
     expression = "";
 
-  /* The closing parenthesis goes on its own line so that a trailing
-   * "-- comment" in the expression cannot swallow it. */
-  source = g_strconcat ("return (", expression, "\n)", NULL);
+  /* Exactly what the executor compiles (sluice-executor-program.c), so
+   * that what validates also runs. */
+  source = g_strconcat ("return (", expression, ")", NULL);
 
   if (compile (self, source, strlen (source), line, message))
     return TRUE;
@@ -148,7 +148,7 @@ sluice_lua_check_expression (SluiceLuaCheck  *self,
       }
   }
 
-  /* An error reported on the added line belongs to the expression's end. */
+  /* Lua may point past the expression's last line; keep it inside. */
   for (const char *p = expression; *p != '\0'; p++)
     if (*p == '\n')
       n_lines++;

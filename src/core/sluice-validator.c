@@ -90,13 +90,14 @@ node_kind (SluiceNode *node)
   return _("pipeline");
 }
 
-/* The id for messages; never NULL. */
+/* The id for messages; never NULL. A node without an id is reported as
+ * such once; its other problems still need something to name it by. */
 static const char *
 node_label (SluiceNode *node)
 {
   const char *id = sluice_node_get_id (node);
 
-  return id != NULL ? id : "";
+  return id != NULL && id[0] != '\0' ? id : _("(no id)");
 }
 
 static gboolean
