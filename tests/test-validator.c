@@ -37,7 +37,7 @@ static const Rule rules[] = {
   { "when-empty.xml", E, 6, "gate", "condition `gate` has no <when> expression" },
   { "undeclared-param-command.xml", E, 11, "cmd", "undeclared parameter `${nobody}` in its command" },
   { "undeclared-param-tool.xml", E, 7, "wait", "undeclared parameter `${pause}` in its tool parameter" },
-  { "malformed-reference.xml", E, 9, "cmd", "malformed parameter reference in its command" },
+  { "malformed-reference.xml", E, 11, "cmd", "malformed parameter reference in its command" },
   { "external-undeclared-service.xml", E, 10, "ask", "names undeclared service `oracle`" },
   { "service-no-endpoints.xml", E, 4, NULL, "service `oracle` has no endpoints" },
   { "service-bad-url.xml", E, 4, NULL, "endpoint `ftp://example.org/` of service `oracle` is not an http:// or https:// URL" },

@@ -160,6 +160,7 @@ typedef struct
   const char *text;
   guint       base_line;
   const char *where;
+  gssize      last_offset;  /* of the last good reference, -1 for none */
 } RefScan;
 
 static void
@@ -168,6 +169,8 @@ param_ref_cb (const char *name,
               gpointer    user_data)
 {
   RefScan *scan = user_data;
+
+  scan->last_offset = (gssize) offset;
 
   if (sluice_pipeline_find_parameter (scan->check->pipeline, name) != NULL)
     return;
@@ -178,6 +181,26 @@ param_ref_cb (const char *name,
           node_label (scan->node), name, scan->where);
 }
 
+/* The offset of the first "${" after @after ("$$" is a literal "$"):
+ * the scanner stops at the malformed reference right after the last good
+ * one, and this finds its line without parsing the error message. */
+static gsize
+find_reference_after (const char *text,
+                      gssize      after)
+{
+  for (gsize i = 0; text[i] != '\0'; i++)
+    {
+      if (text[i] != '$')
+        continue;
+      if (text[i + 1] == '$')
+        i++;
+      else if (text[i + 1] == '{' && (gssize) i > after)
+        return i;
+    }
+
+  return 0;
+}
+
 /* Checks the ${name} references of @text, which starts at @base_line. */
 static void
 check_references (Check      *check,
@@ -186,16 +209,27 @@ check_references (Check      *check,
                   guint       base_line,
                   const char *where)
 {
-  RefScan scan = { check, node, text, base_line, where };
+  RefScan scan = { check, node, text, base_line, where, -1 };
   g_autoptr(GError) error = NULL;
 
   if (text == NULL)
     return;
 
   if (!sluice_params_scan (text, param_ref_cb, &scan, &error))
-    report (check, SLUICE_SEVERITY_ERROR, base_line, node,
-            _("module `%s` has a malformed parameter reference in its %s: %s"),
-            node_label (node), where, error->message);
+    {
+      gsize offset = find_reference_after (text, scan.last_offset);
+      const char *reason = error->message;
+      const char *colon = strstr (reason, ": ");
+
+      /* The scanner's "malformed … at offset N: " says what the line
+       * number and our own wording already say. */
+      if (g_str_has_prefix (reason, "malformed") && colon != NULL)
+        reason = colon + 2;
+
+      report (check, SLUICE_SEVERITY_ERROR, base_line + line_of_offset (text, offset), node,
+              _("module `%s` has a malformed parameter reference in its %s: %s"),
+              node_label (node), where, reason);
+    }
 }
 
 /* Lua lines count from 1 at @base_line. */
