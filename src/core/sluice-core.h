@@ -24,3 +24,6 @@
 #include "sluice-loader.h"
 #include "sluice-saver.h"
 #include "sluice-validator.h"
+#include "sluice-run-state.h"
+#include "sluice-event.h"
+#include "sluice-executor.h"
