@@ -33,6 +33,7 @@ static const Rule rules[] = {
   { "delay-min-above-max.xml", E, 5, "t1", "`min` of tool `delay` is longer than `max`" },
   { "lua-syntax.xml", E, 10, "bad-lua", "Lua of module `bad-lua` does not compile: unexpected symbol near '='" },
   { "lua-unfinished.xml", E, 7, "bad-lua", "'end' expected (to close 'for' at line 1)" },
+  { "lua-sandbox.xml", W, 12, "shell-out", "Lua of module `shell-out` uses `os`, which sandboxed Lua does not provide" },
   { "when-syntax.xml", E, 6, "gate", "<when> expression of condition `gate` does not compile: unexpected symbol near <eof>" },
   { "when-empty.xml", E, 6, "gate", "condition `gate` has no <when> expression" },
   { "undeclared-param-command.xml", E, 11, "cmd", "undeclared parameter `${nobody}` in its command" },
@@ -302,6 +303,52 @@ test_lua_check (void)
   g_assert_cmpuint (line, ==, 3);
 }
 
+static void
+collect_global_cb (const char *name,
+                   guint       line,
+                   gpointer    user_data)
+{
+  g_string_append_printf (user_data, "%s@%u ", name, line);
+}
+
+static char *
+scan_globals (const char *code)
+{
+  const char *names[] = { "io", "os", "require", NULL };
+  GString *found = g_string_new (NULL);
+
+  sluice_lua_check_globals (code, names, collect_global_cb, found);
+  return g_string_free (found, FALSE);
+}
+
+static void
+test_lua_globals (void)
+{
+  const struct {
+    const char *code;
+    const char *found;
+  } cases[] = {
+    { "io.write (1)", "io@1 " },
+    { "x = 1\n\nrequire 'socket'", "require@3 " },
+    { "item.io = 1; item:os (); t.require = 2", "" },
+    { "-- io.open\n--[==[ os\n ]==] x = 'io' .. \"os\" .. [[\nrequire]]", "" },
+    { "local io = {}\nio.write (1)", "" },
+    { "local a, os = 1, 2\nos.exit ()", "" },
+    { "t = { io = 1 }\nio = nil", "" },
+    { "x = 1 .. os.time ()", "os@1 " },
+    { "if io then os.exit () end\nio.write ()", "io@1 os@1 " },
+    { "x = 'a\\'io' .. io", "io@1 " },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *found = scan_globals (cases[i].code);
+
+      g_test_message ("%s → %s", cases[i].code, found);
+      g_assert_cmpstr (found, ==, cases[i].found);
+    }
+}
+
 /* The designer validates as the user types: a 5,000-module pipeline must
  * validate in well under 100 ms in an optimised build. */
 static void
@@ -429,6 +476,7 @@ main (int   argc,
   g_test_add_func ("/sluice/validator/sort", test_sort);
   g_test_add_func ("/sluice/validator/missing-file", test_check_file_missing);
   g_test_add_func ("/sluice/validator/lua-check", test_lua_check);
+  g_test_add_func ("/sluice/validator/lua-globals", test_lua_globals);
   g_test_add_func ("/sluice/validator/large-pipeline", test_large_pipeline);
 
   return g_test_run ();

@@ -157,3 +157,212 @@ sluice_lua_check_expression (SluiceLuaCheck  *self,
 
   return FALSE;
 }
+
+/* The length of a long bracket "[==[" at @p (its level + 2), or 0. */
+static gsize
+long_bracket_open (const char *p,
+                   guint      *level)
+{
+  const char *q = p + 1;
+
+  if (p[0] != '[')
+    return 0;
+
+  while (*q == '=')
+    q++;
+  if (*q != '[')
+    return 0;
+
+  *level = (guint) (q - p - 1);
+  return (gsize) (q - p) + 1;
+}
+
+/* Skips to just after the "]==]" that closes a long bracket of @level. */
+static const char *
+skip_long_bracket (const char *p,
+                   guint       level,
+                   guint      *line)
+{
+  for (; *p != '\0'; p++)
+    {
+      if (*p == '\n')
+        (*line)++;
+      else if (*p == ']')
+        {
+          guint n = 0;
+
+          while (p[1 + n] == '=')
+            n++;
+          if (n == level && p[1 + n] == ']')
+            return p + n + 2;
+        }
+    }
+
+  return p;
+}
+
+static gboolean
+is_word_start (char c)
+{
+  return g_ascii_isalpha (c) || c == '_';
+}
+
+static gboolean
+is_word_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '_';
+}
+
+static gboolean
+name_in (const char          *name,
+         gsize                length,
+         const char * const  *names)
+{
+  for (guint i = 0; names[i] != NULL; i++)
+    if (strlen (names[i]) == length && strncmp (names[i], name, length) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+void
+sluice_lua_check_globals (const char          *code,
+                          const char * const  *names,
+                          SluiceLuaGlobalFunc  func,
+                          gpointer             user_data)
+{
+  g_autoptr(GHashTable) locals = NULL;
+  g_autoptr(GHashTable) reported = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GArray) found_lines = NULL;
+  const char *p = code;
+  guint line = 1;
+  gboolean after_member = FALSE;  /* the last token was "." or ":" */
+  gboolean in_local = FALSE;      /* inside "local a, b" */
+
+  g_return_if_fail (names != NULL);
+  g_return_if_fail (func != NULL);
+
+  if (code == NULL)
+    return;
+
+  locals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  found = g_ptr_array_new_with_free_func (g_free);
+  found_lines = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  while (*p != '\0')
+    {
+      guint level = 0;
+      gsize open;
+
+      if (*p == '\n')
+        {
+          line++;
+          p++;
+        }
+      else if (g_ascii_isspace (*p))
+        p++;
+      else if (p[0] == '-' && p[1] == '-')
+        {
+          p += 2;
+          if ((open = long_bracket_open (p, &level)) > 0)
+            p = skip_long_bracket (p + open, level, &line);
+          else
+            while (*p != '\0' && *p != '\n')
+              p++;
+        }
+      else if ((open = long_bracket_open (p, &level)) > 0)
+        {
+          p = skip_long_bracket (p + open, level, &line);
+          after_member = in_local = FALSE;
+        }
+      else if (*p == '"' || *p == '\'')
+        {
+          char quote = *p++;
+
+          while (*p != '\0' && *p != quote && *p != '\n')
+            {
+              if (*p == '\\' && p[1] != '\0')
+                {
+                  if (p[1] == '\n')
+                    line++;
+                  p++;
+                }
+              p++;
+            }
+          if (*p == quote)
+            p++;
+          after_member = in_local = FALSE;
+        }
+      else if (g_ascii_isdigit (*p))
+        {
+          while (is_word_char (*p) || *p == '.' ||
+                 ((*p == '+' || *p == '-') && strchr ("eEpP", p[-1]) != NULL))
+            p++;
+          after_member = in_local = FALSE;
+        }
+      else if (is_word_start (*p))
+        {
+          const char *start = p;
+          gsize length;
+          const char *next;
+
+          while (is_word_char (*p))
+            p++;
+          length = (gsize) (p - start);
+
+          next = p;
+          while (*next == ' ' || *next == '\t')
+            next++;
+
+          if (length == 5 && strncmp (start, "local", 5) == 0)
+            in_local = TRUE;
+          else if (in_local)
+            {
+              g_hash_table_add (locals, g_strndup (start, length));
+              /* "local a, b" goes on after a comma; "local function f" too. */
+              in_local = *next == ',' ||
+                         (length == 8 && strncmp (start, "function", 8) == 0);
+            }
+          else if (!after_member &&
+                   !(next[0] == '=' && next[1] != '=') &&
+                   name_in (start, length, names))
+            {
+              g_ptr_array_add (found, g_strndup (start, length));
+              g_array_append_val (found_lines, line);
+            }
+
+          after_member = FALSE;
+        }
+      else
+        {
+          /* "." and ":" make the next name a field; "..", "..." and "::"
+           * do not. */
+          if ((p[0] == '.' || p[0] == ':') && p[1] != p[0])
+            after_member = TRUE;
+          else
+            {
+              after_member = FALSE;
+              if (p[1] == p[0] && (p[0] == '.' || p[0] == ':'))
+                p++;
+            }
+          if (*p != ',')
+            in_local = FALSE;
+          p++;
+        }
+    }
+
+  /* Reported after the scan, so that a `local io` later in the chunk
+   * also counts (it is rare enough that scoping does not matter). */
+  reported = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < found->len; i++)
+    {
+      const char *name = g_ptr_array_index (found, i);
+
+      if (g_hash_table_contains (locals, name) || g_hash_table_contains (reported, name))
+        continue;
+
+      g_hash_table_add (reported, (gpointer) name);
+      func (name, g_array_index (found_lines, guint, i), user_data);
+    }
+}

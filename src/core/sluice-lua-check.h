@@ -29,4 +29,17 @@ gboolean        sluice_lua_check_expression (SluiceLuaCheck *self,
                                              guint          *line,
                                              char          **message);
 
+/* Calls @func once for each name of @names that @code reads as a global
+ * (not after "." or ":", not declared `local` in the chunk, not assigned
+ * to), with the line of its first use counted from 1. A lexical scan, not
+ * a compile: it exists to warn about what the run's sandbox lacks (io,
+ * os, require…) before the run fails on it. */
+typedef void (*SluiceLuaGlobalFunc) (const char *name,
+                                     guint       line,
+                                     gpointer    user_data);
+void            sluice_lua_check_globals    (const char          *code,
+                                             const char * const  *names,
+                                             SluiceLuaGlobalFunc  func,
+                                             gpointer             user_data);
+
 G_END_DECLS

@@ -232,6 +232,44 @@ check_references (Check      *check,
     }
 }
 
+/* Globals that Lua modules do not get (SPEC section 2: no os.execute, io,
+ * require or loading of files): using one fails only when the run reaches
+ * it, so the validator says so first. */
+static const char * const sandbox_missing[] = {
+  "os", "io", "require", "dofile", "loadfile", "load", "debug", "package",
+  "collectgarbage", NULL
+};
+
+typedef struct
+{
+  Check      *check;
+  SluiceNode *node;
+  guint       base_line;
+} GlobalScan;
+
+static void
+sandbox_global_cb (const char *name,
+                   guint       line,
+                   gpointer    user_data)
+{
+  GlobalScan *scan = user_data;
+
+  report (scan->check, SLUICE_SEVERITY_WARNING, scan->base_line + line - 1, scan->node,
+          _("Lua of module `%s` uses `%s`, which sandboxed Lua does not provide"),
+          node_label (scan->node), name);
+}
+
+static void
+check_sandbox (Check      *check,
+               SluiceNode *node,
+               const char *code,
+               guint       base_line)
+{
+  GlobalScan scan = { check, node, base_line };
+
+  sluice_lua_check_globals (code, sandbox_missing, sandbox_global_cb, &scan);
+}
+
 /* Lua lines count from 1 at @base_line. */
 static guint
 map_lua_line (guint base_line,
@@ -402,6 +440,8 @@ check_execution (Check           *check,
           report (check, SLUICE_SEVERITY_ERROR, map_lua_line (base_line, lua_line), node,
                   _("Lua of module `%s` does not compile: %s"),
                   node_label (node), message);
+        else
+          check_sandbox (check, node, code, base_line);
       }
       break;
 
@@ -454,6 +494,8 @@ check_condition (Check           *check,
         report (check, SLUICE_SEVERITY_ERROR, map_lua_line (base_line, lua_line), node,
                 _("the <when> expression of condition `%s` does not compile: %s"),
                 node_label (node), message);
+      else
+        check_sandbox (check, node, expression, base_line);
     }
 
   if (g_list_model_get_n_items (then_modules) == 0 &&
