@@ -250,6 +250,8 @@ static const BadCase bad_cases[] = {
     "does not match the pipeline schema" },
   { "mismatched-tag", HEAD "<controller id=\"c\">\n</phase>\n</pipeline>\n", 4, "not well-formed XML" },
   { "undefined-entity", HEAD "<description>&nope;</description>\n</pipeline>\n", 3, "Entity 'nope' not defined" },
+  { "wrong-declared-encoding", "<?xml version=\"1.0\" encoding=\"ASCII\"?>\n<pipeline format=\"1\" name=\"\xe2\x89\xa5\"/>\n", 2,
+    "is the text in the encoding the file declares?" },
   { "namespaced", "<pipeline xmlns=\"urn:x\" format=\"1\"/>", 1, "the root element is in the namespace `urn:x`" },
 };
 

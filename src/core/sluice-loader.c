@@ -108,9 +108,16 @@ init_libxml (gpointer data)
 
 /* libxml2's messages end in a newline and some carry advice that does not
  * apply to us; these make them read like the rest of our problems. */
+typedef enum
+{
+  INPUT_MIDDLE,
+  INPUT_AT_END,
+  INPUT_AT_END_CONVERTED,  /* converted from a declared encoding */
+} InputPosition;
+
 static char *
 rewrite_parse_message (const xmlError *error,
-                       gboolean        at_end)
+                       InputPosition   position)
 {
   g_autofree char *raw = g_strstrip (g_strdup (error->message ? error->message : ""));
   char *newline;
@@ -133,7 +140,11 @@ rewrite_parse_message (const xmlError *error,
   if (newline != NULL)
     *newline = '\0';
 
-  if (at_end || error->code == XML_ERR_TAG_NOT_FINISHED)
+  /* A conversion stops at the first byte that is not in the declared
+   * encoding, which looks like the end of the input. */
+  if (position == INPUT_AT_END_CONVERTED)
+    return g_strdup_printf (_("not well-formed XML: %s (is the text in the encoding the file declares?)"), raw);
+  if (position == INPUT_AT_END || error->code == XML_ERR_TAG_NOT_FINISHED)
     return g_strdup_printf (_("not well-formed XML: %s (is the file truncated?)"), raw);
 
   return g_strdup_printf (_("not well-formed XML: %s"), raw);
@@ -146,6 +157,8 @@ parse_error_cb (void        *user_data,
   xmlParserCtxtPtr ctxt = user_data;
   ParseState *state = ctxt->_private;
   g_autofree char *message = NULL;
+  InputPosition position = INPUT_MIDDLE;
+  guint line;
 
   /* The DOCTYPE refusal already explains why parsing stopped. */
   if (state->doctype || error->code == XML_ERR_USER_STOP)
@@ -156,14 +169,26 @@ parse_error_cb (void        *user_data,
 
   /* An error at the very end of the input means the document stopped
    * in the middle of something. */
-  message = rewrite_parse_message (error,
-                                   ctxt->input != NULL && ctxt->input->cur != NULL &&
-                                   ctxt->input->end != NULL &&
-                                   ctxt->input->cur >= ctxt->input->end);
+  line = error->line > 0 ? (guint) error->line : 0;
+  if (line == 0 && ctxt->input != NULL && ctxt->input->line > 0)
+    line = (guint) ctxt->input->line;
+
+  if (ctxt->input != NULL && ctxt->input->cur != NULL && ctxt->input->end != NULL &&
+      ctxt->input->cur >= ctxt->input->end)
+    position = (ctxt->input->buf != NULL && ctxt->input->buf->encoder != NULL)
+               ? INPUT_AT_END_CONVERTED : INPUT_AT_END;
+  message = rewrite_parse_message (error, position);
   if (error->level == XML_ERR_WARNING)
-    sluice_load_context_warning (state->ctx, MAX (error->line, 0), NULL, "%s", message);
+    sluice_load_context_warning (state->ctx, line, NULL, "%s", message);
   else
-    sluice_load_context_error (state->ctx, MAX (error->line, 0), NULL, "%s", message);
+    sluice_load_context_error (state->ctx, line, NULL, "%s", message);
+}
+
+static void
+silent_generic_error (void       *user_data,
+                      const char *format,
+                      ...)
+{
 }
 
 static void
@@ -193,6 +218,10 @@ parse_document (SluiceLoadContext *ctx,
   ParseState state = { ctx, FALSE, 0 };
   xmlParserCtxtPtr ctxt;
   xmlDoc *doc;
+  xmlStructuredErrorFunc old_structured;
+  void *old_structured_data;
+  xmlGenericErrorFunc old_generic;
+  void *old_generic_data;
 
   ctxt = xmlNewParserCtxt ();
   if (ctxt == NULL)
@@ -205,8 +234,21 @@ parse_document (SluiceLoadContext *ctx,
   ctxt->sax->serror = parse_error_cb;
   ctxt->sax->internalSubset = doctype_cb;
 
+  /* Errors raised outside the parser context (encoding conversion, I/O)
+   * go to libxml2's per-thread handlers: route them to us as well, and
+   * keep libxml2's generic messages off stderr. */
+  old_structured = xmlStructuredError;
+  old_structured_data = xmlStructuredErrorContext;
+  old_generic = xmlGenericError;
+  old_generic_data = xmlGenericErrorContext;
+  xmlSetStructuredErrorFunc (ctxt, parse_error_cb);
+  xmlSetGenericErrorFunc (NULL, silent_generic_error);
+
   doc = xmlCtxtReadMemory (ctxt, data, (int) length, NULL, NULL,
                            XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+
+  xmlSetStructuredErrorFunc (old_structured_data, old_structured);
+  xmlSetGenericErrorFunc (old_generic_data, old_generic);
 
   if (doc != NULL && (state.doctype || !ctxt->wellFormed || ctx->n_errors > 0))
     g_clear_pointer (&doc, xmlFreeDoc);
