@@ -336,6 +336,32 @@ test_missing_file (void)
   g_assert_true (g_str_has_prefix (text, "/nonexistent/pipeline.xml: error: cannot open the file"));
 }
 
+/* Encoding errors are raised outside the parser context; they must still
+ * become problems, and libxml2 must print nothing. */
+static void
+test_encoding_error_quiet (void)
+{
+  if (g_test_subprocess ())
+    {
+      const char *xml = "<?xml version=\"1.0\" encoding=\"EUC-JP\"?>\n"
+                        "<pipeline format=\"1\" name=\"\xe2\x89\xa5 x\"/>\n";
+      g_autoptr(GPtrArray) problems = new_problems ();
+      g_autoptr(SluicePipeline) pipeline = sluice_load_data (xml, strlen (xml), "euc.xml", problems);
+      g_autofree char *text = NULL;
+
+      g_assert_null (pipeline);
+      g_assert_cmpuint (problems->len, >=, 1);
+      text = sluice_problem_to_string (g_ptr_array_index (problems, 0));
+      g_print ("%s\n", text);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("");
+  g_test_trap_assert_stdout ("*euc.xml:?: error: the text is not in the encoding the file declares*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -349,6 +375,7 @@ main (int   argc,
   g_test_add_func ("/sluice/xml/loader/view-free-form", test_view_free_form);
   g_test_add_func ("/sluice/xml/loader/threads", test_threads);
   g_test_add_func ("/sluice/xml/loader/missing-file", test_missing_file);
+  g_test_add_func ("/sluice/xml/loader/encoding-error-quiet", test_encoding_error_quiet);
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
       g_autofree char *path = g_strconcat ("/sluice/xml/loader/bad/", bad_cases[i].name, NULL);

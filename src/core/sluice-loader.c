@@ -130,6 +130,8 @@ rewrite_parse_message (const xmlError *error,
       return g_strdup_printf (_("the file is not valid UTF-8 text (%s)"),
                               bytes != NULL ? bytes : raw);
     }
+  if (error->domain == XML_FROM_I18N)
+    return g_strdup_printf (_("the text is not in the encoding the file declares (%s)"), raw);
   if (g_str_has_prefix (raw, "Excessive depth in document"))
     return g_strdup_printf (_("elements are nested more than %d levels deep"), MAX_DEPTH);
   if (error->code == XML_ERR_DOCUMENT_EMPTY)
