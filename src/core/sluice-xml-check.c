@@ -132,8 +132,12 @@ describe (xmlNode *node)
   xmlChar *raw = xmlGetNoNsProp (node, BAD_CAST "id");
 
   /* Parameters and services are known by their name. */
+  if (raw != NULL && *raw == '\0')
+    g_clear_pointer (&raw, xmlFree);
   if (raw == NULL)
     raw = xmlGetNoNsProp (node, BAD_CAST "name");
+  if (raw != NULL && *raw == '\0')
+    g_clear_pointer (&raw, xmlFree);
   if (raw == NULL)
     return g_strdup_printf ("<%s>", (const char *) node->name);
   id = g_strdup ((const char *) raw);
@@ -213,7 +217,16 @@ check_value (SluiceLoadContext *ctx,
   gint64 ms;
   guint64 number;
 
-  if (g_str_equal (attribute, "mode"))
+  /* Names that things are found by cannot be empty; a display name can. */
+  if (*value == '\0' &&
+      (g_str_equal (attribute, "id") || g_str_equal (attribute, "url") ||
+       g_str_equal (attribute, "tool") || g_str_equal (attribute, "service") ||
+       (g_str_equal (attribute, "name") &&
+        (xmlStrEqual (node->name, BAD_CAST "parameter") ||
+         xmlStrEqual (node->name, BAD_CAST "service") ||
+         xmlStrEqual (node->name, BAD_CAST "param")))))
+    message = g_strdup_printf (_("%s: `%s` must not be empty"), what, attribute);
+  else if (g_str_equal (attribute, "mode"))
     {
       SluiceMode mode;
 
@@ -351,6 +364,25 @@ check_condition_parts (SluiceLoadContext *ctx,
     for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
       if (child->type == XML_ELEMENT_NODE && xmlStrEqual (child->name, BAD_CAST parts[i]))
         count[i]++;
+
+  /* The parts come in the order when, then, else. */
+  {
+    guint last = 0;
+
+    for (xmlNode *child = node->children; child != NULL; child = child->next)
+      for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+        if (child->type == XML_ELEMENT_NODE && xmlStrEqual (child->name, BAD_CAST parts[i]))
+          {
+            if (i < last)
+              {
+                g_autofree char *message =
+                  g_strdup_printf (_("%s: <%s> must come before <%s> (the order is when, then, else)"),
+                                   what, parts[i], parts[last]);
+                element_error (ctx, child, message);
+              }
+            last = MAX (last, i);
+          }
+  }
 
   if (count[0] == 0)
     {
