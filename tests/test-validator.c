@@ -228,6 +228,51 @@ test_revalidate_after_edit (void)
 }
 
 static void
+test_validate_for_run (void)
+{
+  g_autoptr(SluicePipeline) pipeline = sluice_pipeline_new ();
+  g_autoptr(SluiceParameter) required = sluice_parameter_new ("region", NULL);
+  g_autoptr(SluiceParameter) optional = sluice_parameter_new ("limit", "10");
+  g_autoptr(GHashTable) defines = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) problems = new_problems ();
+  SluicePhase *phase = make_skeleton (pipeline);
+  SluiceExecution *execution = sluice_execution_new ("x");
+
+  sluice_execution_set_lua (execution, "item.x = 1");
+  append_module (phase, execution);
+  g_list_store_append (sluice_pipeline_get_parameters (pipeline), required);
+  g_list_store_append (sluice_pipeline_get_parameters (pipeline), optional);
+
+  /* Checking the file: only a warning. */
+  sluice_validate (pipeline, "run.xml", problems);
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_true (has_problem (problems, SLUICE_SEVERITY_WARNING, "parameter `region` has no default"));
+
+  /* Running without it: an error. */
+  g_ptr_array_set_size (problems, 0);
+  sluice_validate_for_run (pipeline, "run.xml", defines, problems);
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_true (has_problem (problems, SLUICE_SEVERITY_ERROR, "give it with -D region=VALUE"));
+
+  /* Defined: nothing to say. */
+  g_ptr_array_set_size (problems, 0);
+  g_hash_table_insert (defines, (char *) "region", (char *) "eu");
+  g_hash_table_insert (defines, (char *) "limit", (char *) "5");
+  sluice_validate_for_run (pipeline, "run.xml", defines, problems);
+  g_assert_cmpuint (problems->len, ==, 0);
+
+  /* Defines that name no parameter, in name order. */
+  g_hash_table_insert (defines, (char *) "zone", (char *) "1");
+  g_hash_table_insert (defines, (char *) "area", (char *) "2");
+  sluice_validate_for_run (pipeline, "run.xml", defines, problems);
+  g_assert_cmpuint (problems->len, ==, 2);
+  g_assert_cmpstr (sluice_problem_get_message (g_ptr_array_index (problems, 0)), ==,
+                   "-D area: the pipeline has no parameter `area`");
+  g_assert_cmpstr (sluice_problem_get_message (g_ptr_array_index (problems, 1)), ==,
+                   "-D zone: the pipeline has no parameter `zone`");
+}
+
+static void
 test_sort (void)
 {
   g_autoptr(GPtrArray) problems = new_problems ();
@@ -472,6 +517,7 @@ main (int   argc,
   g_test_add_func ("/sluice/validator/examples", test_examples);
   g_test_add_func ("/sluice/validator/designer-model", test_designer_model);
   g_test_add_func ("/sluice/validator/revalidate", test_revalidate_after_edit);
+  g_test_add_func ("/sluice/validator/for-run", test_validate_for_run);
   g_test_add_func ("/sluice/validator/sort", test_sort);
   g_test_add_func ("/sluice/validator/missing-file", test_check_file_missing);
   g_test_add_func ("/sluice/validator/lua-check", test_lua_check);

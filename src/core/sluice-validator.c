@@ -34,6 +34,7 @@ typedef struct
   SluicePipeline *pipeline;  /* borrowed */
   const char     *file;      /* borrowed, may be NULL */
   GPtrArray      *problems;  /* borrowed */
+  GHashTable     *defines;   /* borrowed, NULL when not validating for a run */
   GHashTable     *ids;       /* id → first SluiceNode with it; borrowed nodes */
   SluiceLuaCheck *lua;       /* owned */
 } Check;
@@ -623,6 +624,13 @@ is_reference_name (const char *name)
   return TRUE;
 }
 
+static int
+compare_strings_indirect (gconstpointer a,
+                    gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
 static void
 check_parameters (Check *check)
 {
@@ -658,10 +666,37 @@ check_parameters (Check *check)
                 _("parameter name `%s` cannot be referred to as ${…}: use letters, digits, `_`, `.` and `-`, starting with a letter or `_`"),
                 name);
 
-      if (sluice_parameter_get_default_value (parameter) == NULL)
+      if (sluice_parameter_get_default_value (parameter) != NULL)
+        continue;
+
+      if (check->defines == NULL)
         report (check, SLUICE_SEVERITY_WARNING, line, NULL,
                 _("parameter `%s` has no default: a run must give it with -D %s=VALUE"),
                 name, name);
+      else if (!g_hash_table_contains (check->defines, name))
+        report (check, SLUICE_SEVERITY_ERROR, line, NULL,
+                _("parameter `%s` has no default: give it with -D %s=VALUE"),
+                name, name);
+    }
+
+  if (check->defines != NULL)
+    {
+      g_autoptr(GPtrArray) unknown = g_ptr_array_new ();
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, check->defines);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        if (!g_hash_table_contains (seen, key))
+          g_ptr_array_add (unknown, key);
+
+      /* Hash order is arbitrary; messages should not be. */
+      g_ptr_array_sort (unknown, (GCompareFunc) compare_strings_indirect);
+      for (guint i = 0; i < unknown->len; i++)
+        report (check, SLUICE_SEVERITY_ERROR, 0, NULL,
+                _("-D %s: the pipeline has no parameter `%s`"),
+                (const char *) g_ptr_array_index (unknown, i),
+                (const char *) g_ptr_array_index (unknown, i));
     }
 }
 
@@ -735,6 +770,15 @@ sluice_validate (SluicePipeline *pipeline,
                  const char     *file,
                  GPtrArray      *problems)
 {
+  sluice_validate_for_run (pipeline, file, NULL, problems);
+}
+
+void
+sluice_validate_for_run (SluicePipeline *pipeline,
+                         const char     *file,
+                         GHashTable     *defines,
+                         GPtrArray      *problems)
+{
   Check check = { 0 };
   GListModel *controllers;
   const char *pipeline_id;
@@ -746,6 +790,7 @@ sluice_validate (SluicePipeline *pipeline,
   check.pipeline = pipeline;
   check.file = file;
   check.problems = problems;
+  check.defines = defines;
   check.ids = g_hash_table_new (g_str_hash, g_str_equal);
   check.lua = sluice_lua_check_new ();
 

@@ -17,6 +17,15 @@ void     sluice_validate      (SluicePipeline *pipeline,
                                const char     *file,
                                GPtrArray      *problems);
 
+/* The same for a run with @defines (name → value, from -D; may be NULL):
+ * a parameter without a default is then an error unless defined, and a
+ * define naming no parameter is an error (a typo must not silently run
+ * with the default). */
+void     sluice_validate_for_run (SluicePipeline *pipeline,
+                                  const char     *file,
+                                  GHashTable     *defines,
+                                  GPtrArray      *problems);
+
 /* Loads and validates @path; appends everything to @problems. Returns TRUE
  * when there is no error. */
 gboolean sluice_check_file    (const char     *path,

@@ -147,44 +147,6 @@ parse_defines (char       **defines,
   return TRUE;
 }
 
-/* A run needs every parameter to have a value, and every -D to name a
- * parameter (a typo must not silently run with the default). */
-static gboolean
-check_defines (SluicePipeline *pipeline,
-               const char     *path,
-               GHashTable     *defines)
-{
-  GListModel *parameters = G_LIST_MODEL (sluice_pipeline_get_parameters (pipeline));
-  GHashTableIter iter;
-  const char *name;
-  gboolean ok = TRUE;
-
-  g_hash_table_iter_init (&iter, defines);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &name, NULL))
-    if (sluice_pipeline_find_parameter (pipeline, name) == NULL)
-      {
-        fprintf (stderr, _("%s: error: -D %s: the pipeline has no parameter “%s”\n"),
-                 path, name, name);
-        ok = FALSE;
-      }
-
-  for (guint i = 0; i < g_list_model_get_n_items (parameters); i++)
-    {
-      g_autoptr(SluiceParameter) parameter = g_list_model_get_item (parameters, i);
-
-      name = sluice_parameter_get_name (parameter);
-      if (sluice_parameter_get_default_value (parameter) == NULL &&
-          !g_hash_table_contains (defines, name))
-        {
-          fprintf (stderr, _("%s:%u: error: parameter “%s” has no default: give it with -D %s=VALUE\n"),
-                   path, sluice_parameter_get_line (parameter), name, name);
-          ok = FALSE;
-        }
-    }
-
-  return ok;
-}
-
 /* Validates before running: an invalid pipeline never starts. */
 static int
 run_pipeline (SluiceRunOptions *options)
@@ -195,7 +157,7 @@ run_pipeline (SluiceRunOptions *options)
 
   pipeline = sluice_load_file (options->pipeline_path, problems);
   if (pipeline != NULL)
-    sluice_validate (pipeline, options->pipeline_path, problems);
+    sluice_validate_for_run (pipeline, options->pipeline_path, options->defines, problems);
   else if (problems->len == 0)
     g_ptr_array_add (problems,
                      sluice_problem_new (SLUICE_SEVERITY_ERROR, options->pipeline_path, 0, NULL,
@@ -208,9 +170,6 @@ run_pipeline (SluiceRunOptions *options)
     sluice_run_print_problems (stderr, problems, SLUICE_PROBLEM_FORMAT_TEXT);
 
   if (has_errors)
-    return SLUICE_EXIT_INVALID;
-
-  if (!check_defines (pipeline, options->pipeline_path, options->defines))
     return SLUICE_EXIT_INVALID;
 
   g_clear_object (&pipeline);
