@@ -209,6 +209,18 @@ test_huge_file (void)
   g_rmdir (dir);
 }
 
+/* A device that never ends is read only up to the cap. */
+static void
+test_endless_device (void)
+{
+  if (!g_file_test ("/dev/zero", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no /dev/zero");
+      return;
+    }
+  assert_refused ("/dev/zero", "the file is larger than 8 MB", 1);
+}
+
 /* A huge buffer handed to sluice_load_data is refused the same way. */
 static void
 test_huge_data (void)
@@ -243,6 +255,7 @@ main (int   argc,
   g_test_add_func ("/sluice/xml/hostile/undeclared-entity", test_undeclared_entity);
   g_test_add_func ("/sluice/xml/hostile/huge-file", test_huge_file);
   g_test_add_func ("/sluice/xml/hostile/huge-data", test_huge_data);
+  g_test_add_func ("/sluice/xml/hostile/endless-device", test_endless_device);
 
   return g_test_run ();
 }

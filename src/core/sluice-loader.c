@@ -424,6 +424,7 @@ read_capped (SluiceLoadContext *ctx,
   g_autofree char *buffer = NULL;
   struct stat st;
   gsize filled = 0;
+  gsize allocated;
   int fd;
 
   fd = g_open (path, O_RDONLY, 0);
@@ -450,10 +451,21 @@ read_capped (SluiceLoadContext *ctx,
       return NULL;
     }
 
-  buffer = g_malloc (SLUICE_MAX_FILE_SIZE + 2);
+  /* Sized from fstat for regular files; grown for pipes and devices,
+   * never beyond the cap plus one byte (which tells "too large"). */
+  allocated = (fstat (fd, &st) == 0 && S_ISREG (st.st_mode)) ? (gsize) st.st_size + 1 : 65536;
+  allocated = MIN (allocated, SLUICE_MAX_FILE_SIZE + 1);
+  buffer = g_malloc (allocated + 1);
   while (filled <= SLUICE_MAX_FILE_SIZE)
     {
-      gssize n = read (fd, buffer + filled, SLUICE_MAX_FILE_SIZE + 1 - filled);
+      gssize n;
+
+      if (filled == allocated)
+        {
+          allocated = MIN (allocated * 2, SLUICE_MAX_FILE_SIZE + 1);
+          buffer = g_realloc (buffer, allocated + 1);
+        }
+      n = read (fd, buffer + filled, allocated - filled);
 
       if (n < 0 && errno == EINTR)
         continue;
