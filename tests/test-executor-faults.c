@@ -168,7 +168,7 @@ test_lua_runtime_error_line (void)
   g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_FAILED);
   g_assert_cmpstr (sluice_executor_get_failed_module (run->executor), ==, "bad");
   /* The failing statement is on line 6 of the file. */
-  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "“bad” at line 6"));
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "module “bad”: Lua error at line 6: "));
   test_run_free (run);
 }
 

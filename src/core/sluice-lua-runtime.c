@@ -236,15 +236,15 @@ set_lua_error (const SluiceLuaCode  *code,
 
   if (line > 0 && code->code_line > 0)
     g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_LUA,
-                 "Lua error in module “%s” at line %u: %s",
-                 code->module_id, (guint) (code->code_line + line - 1), msg);
+                 "Lua error at line %u: %s",
+                 (guint) (code->code_line + line - 1), msg);
   else if (line > 0)
     g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_LUA,
-                 "Lua error in module “%s” at line %u of its code: %s",
-                 code->module_id, (guint) line, msg);
+                 "Lua error at line %u of its code: %s",
+                 (guint) line, msg);
   else
     g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_LUA,
-                 "Lua error in module “%s”: %s", code->module_id, msg);
+                 "Lua error: %s", msg);
 }
 
 static gboolean
@@ -279,7 +279,12 @@ sluice_lua_runtime_check (SluiceLuaRuntime  *self,
 {
   for (guint i = 0; i < self->codes->len; i++)
     if (!ensure_compiled (self, i, error))
-      return FALSE;
+      {
+        const SluiceLuaCode *code = g_ptr_array_index (self->codes, i);
+
+        g_prefix_error (error, "module “%s”: ", code->module_id);
+        return FALSE;
+      }
 
   return TRUE;
 }
@@ -601,8 +606,8 @@ sluice_lua_runtime_run (SluiceLuaRuntime  *self,
       const SluiceLuaCode *code = g_ptr_array_index (self->codes, slot);
 
       g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_LUA,
-                   "Lua error in module “%s”: item is a %s, not a table",
-                   code->module_id, luaL_typename (L, -1));
+                   "Lua error: item is a %s, not a table", luaL_typename (L, -1));
+      (void) code;
       lua_pop (L, 1);
       return SLUICE_LUA_ERROR;
     }
