@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 /* Drives the real sluice-run binary (its path is in $SLUICE_RUN) and
@@ -282,6 +283,66 @@ test_run_valid (void)
     }
 }
 
+/* The examples are documentation: they must not only validate but run,
+ * and do what their comments promise. */
+static void
+test_run_examples (void)
+{
+  g_autofree char *strategy = example_path ("strategy.xml");
+  g_autofree char *modes = example_path ("modes.xml");
+  g_autofree char *etl = example_path ("etl.xml");
+  g_autofree char *tmpdir = NULL;
+  g_autofree char *loaded = NULL;
+  g_autofree char *define = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(Result) r = { 0 };
+
+  if (g_strcmp0 (g_getenv ("SLUICE_RUN_EXECUTOR"), "1") != 0)
+    {
+      g_test_skip ("sluice-run is built without the executor");
+      return;
+    }
+
+  run (&r, "-q", strategy, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "\"recommendation\":\"deploy\""));
+
+  /* A stricter gate, given with -D, fails the run at that gate. */
+  result_clear (&r);
+  run (&r, "-q", "-D", "hist_min_sharpe=3", strategy, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_cmpstr (r.out, ==, "");
+  g_assert_nonnull (strstr (r.err, "Sharpe ratio below hist_min_sharpe"));
+
+  result_clear (&r);
+  run (&r, "-q", "-D", "count=12", modes, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  lines = g_strsplit (g_strstrip (r.out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), >=, 1);
+  g_assert_cmpuint (g_strv_length (lines), <=, 12);
+  g_assert_nonnull (strstr (lines[0], "\"done\":true"));
+  g_assert_nonnull (strstr (r.out, "ITEM-"));
+
+  tmpdir = g_dir_make_tmp ("sluice-etl-XXXXXX", NULL);
+  g_assert_nonnull (tmpdir);
+  loaded = g_build_filename (tmpdir, "orders.jsonl", NULL);
+  define = g_strdup_printf ("output=%s", loaded);
+
+  result_clear (&r);
+  run (&r, "-q", "-D", define, etl, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_file_get_contents (loaded, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, r.out);
+  g_assert_nonnull (strstr (contents, "\"order\":\"A-1002\""));
+  g_assert_nonnull (strstr (contents, "\"order\":\"A-1004\""));
+  g_assert_null (strstr (contents, "A-1003"));  /* cancelled */
+  g_assert_null (strstr (contents, "A-1005"));  /* too small */
+
+  g_unlink (loaded);
+  g_rmdir (tmpdir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -302,6 +363,7 @@ main (int   argc,
   g_test_add_func ("/sluice/runner-cli/run-invalid", test_run_invalid);
   g_test_add_func ("/sluice/runner-cli/run-defines", test_run_defines);
   g_test_add_func ("/sluice/runner-cli/run-valid", test_run_valid);
+  g_test_add_func ("/sluice/runner-cli/run-examples", test_run_examples);
 
   return g_test_run ();
 }
