@@ -198,6 +198,28 @@ test_comment_in_body (void)
   g_assert_cmpstr (sluice_execution_get_code (SLUICE_EXECUTION (find (pipeline, "e"))), ==, "a = 1b = 2");
 }
 
+/* Processing instructions have no place in the model either. */
+static void
+test_processing_instruction (void)
+{
+  const char *xml =
+    "<?xml version=\"1.0\"?>\n"
+    "<?xml-stylesheet href=\"a.css\"?>\n"
+    "<pipeline format=\"1\">\n"
+    "  <?designer hint?>\n"
+    "</pipeline>\n";
+  g_autoptr(GPtrArray) problems = new_problems ();
+  g_autoptr(SluicePipeline) pipeline = sluice_load_data (xml, strlen (xml), "pi.xml", problems);
+
+  print_problems (problems);
+  g_assert_nonnull (pipeline);
+  g_assert_cmpuint (problems->len, ==, 2);
+  g_assert_cmpuint (sluice_problem_get_line (g_ptr_array_index (problems, 0)), ==, 2);
+  g_assert_cmpuint (sluice_problem_get_line (g_ptr_array_index (problems, 1)), ==, 4);
+  g_assert_nonnull (strstr (sluice_problem_get_message (g_ptr_array_index (problems, 1)),
+                            "the processing instruction <?designer?> is not kept"));
+}
+
 typedef struct
 {
   const char *name;
@@ -376,6 +398,7 @@ main (int   argc,
   g_test_add_func ("/sluice/xml/loader/code-line", test_code_line);
   g_test_add_func ("/sluice/xml/loader/comment-in-body", test_comment_in_body);
   g_test_add_func ("/sluice/xml/loader/view-free-form", test_view_free_form);
+  g_test_add_func ("/sluice/xml/loader/processing-instruction", test_processing_instruction);
   g_test_add_func ("/sluice/xml/loader/threads", test_threads);
   g_test_add_func ("/sluice/xml/loader/missing-file", test_missing_file);
   g_test_add_func ("/sluice/xml/loader/encoding-error-quiet", test_encoding_error_quiet);

@@ -61,6 +61,15 @@ warn_comment_dropped (SluiceLoadContext *ctx,
                                (const char *) comment->parent->name);
 }
 
+static void
+warn_pi_dropped (SluiceLoadContext *ctx,
+                 xmlNode           *pi)
+{
+  sluice_load_context_warning (ctx, line_of (pi), NULL,
+                               _("the processing instruction <?%s?> is not kept when the file is saved"),
+                               (const char *) pi->name);
+}
+
 /* The character data of a text element, verbatim (text and CDATA). */
 static char *
 text_of (SluiceLoadContext *ctx,
@@ -74,6 +83,8 @@ text_of (SluiceLoadContext *ctx,
         g_string_append (text, (const char *) child->content);
       else if (child->type == XML_COMMENT_NODE)
         warn_comment_dropped (ctx, child);
+      else if (child->type == XML_PI_NODE)
+        warn_pi_dropped (ctx, child);
     }
   return g_string_free (text, FALSE);
 }
@@ -107,6 +118,8 @@ walk_children (SluiceLoadContext *ctx,
     {
       if (child->type == XML_COMMENT_NODE)
         g_ptr_array_add (pending, g_strdup ((const char *) child->content));
+      else if (child->type == XML_PI_NODE)
+        warn_pi_dropped (ctx, child);
       else if (child->type == XML_ELEMENT_NODE)
         {
           g_auto(GStrv) comments = take_comments (pending);
@@ -124,6 +137,8 @@ warn_all_comments (SluiceLoadContext *ctx,
   for (xmlNode *child = parent->children; child != NULL; child = child->next)
     if (child->type == XML_COMMENT_NODE)
       warn_comment_dropped (ctx, child);
+    else if (child->type == XML_PI_NODE)
+      warn_pi_dropped (ctx, child);
 }
 
 static void
@@ -537,6 +552,8 @@ sluice_loader_build (SluiceLoadContext *ctx,
       else if (child->type == XML_COMMENT_NODE)
         g_ptr_array_add (seen_root ? after : before,
                          g_strdup ((const char *) child->content));
+      else if (child->type == XML_PI_NODE)
+        warn_pi_dropped (ctx, child);
     }
 
   set_node_basics (SLUICE_NODE (pipeline), root, NULL);
