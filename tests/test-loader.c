@@ -174,6 +174,36 @@ test_code_line (void)
   g_assert_true (g_str_has_prefix (sluice_execution_get_code (exec), "\n  -- multi-line Lua"));
 }
 
+/* An element's line is where its start tag starts, even when its
+ * attributes span lines; a code body's line is where its text starts. */
+static void
+test_multi_line_tags (void)
+{
+  const char *xml =
+    "<pipeline\n"
+    "    format=\"1\">\n"
+    "  <controller\n"
+    "      id=\"c\"\n"
+    "      mode=\"no-order\">\n"
+    "    <phase id=\"p\">\n"
+    "      <execution id=\"e\"\n"
+    "                 timeout=\"1s\"><lua\n"
+    ">a = 1</lua></execution>\n"
+    "    </phase>\n"
+    "  </controller>\n"
+    "</pipeline>\n";
+  g_autoptr(GPtrArray) problems = new_problems ();
+  g_autoptr(SluicePipeline) pipeline = sluice_load_data (xml, strlen (xml), "lines.xml", problems);
+
+  print_problems (problems);
+  g_assert_nonnull (pipeline);
+  g_assert_cmpuint (sluice_node_get_line (SLUICE_NODE (pipeline)), ==, 1);
+  g_assert_cmpuint (sluice_node_get_line (find (pipeline, "c")), ==, 3);
+  g_assert_cmpuint (sluice_node_get_line (find (pipeline, "p")), ==, 6);
+  g_assert_cmpuint (sluice_node_get_line (find (pipeline, "e")), ==, 7);
+  g_assert_cmpuint (sluice_execution_get_code_line (SLUICE_EXECUTION (find (pipeline, "e"))), ==, 9);
+}
+
 /* A comment inside a text body has no place in the model: a warning says
  * so, and the file still loads. */
 static void
@@ -396,6 +426,7 @@ main (int   argc,
   g_test_add_func ("/sluice/xml/loader/model-values", test_model_values);
   g_test_add_func ("/sluice/xml/loader/comments", test_comments);
   g_test_add_func ("/sluice/xml/loader/code-line", test_code_line);
+  g_test_add_func ("/sluice/xml/loader/multi-line-tags", test_multi_line_tags);
   g_test_add_func ("/sluice/xml/loader/comment-in-body", test_comment_in_body);
   g_test_add_func ("/sluice/xml/loader/view-free-form", test_view_free_form);
   g_test_add_func ("/sluice/xml/loader/processing-instruction", test_processing_instruction);

@@ -212,6 +212,52 @@ doctype_cb (void          *user_data,
   xmlStopParser (ctxt);
 }
 
+/* libxml2 gives an element the line where its start tag ends; problems
+ * and the designer want the line where it starts, which differs when the
+ * attributes span several lines. Attribute values cannot hold a raw '<',
+ * so the tag starts at the last '<' before the parser's position. Text
+ * bodies keep the end line: their text starts there (the code line). */
+static void
+start_element_cb (void           *user_data,
+                  const xmlChar  *localname,
+                  const xmlChar  *prefix,
+                  const xmlChar  *uri,
+                  int             nb_namespaces,
+                  const xmlChar **namespaces,
+                  int             nb_attributes,
+                  int             nb_defaulted,
+                  const xmlChar **attributes)
+{
+  xmlParserCtxtPtr ctxt = user_data;
+  xmlParserInputPtr input = ctxt->input;
+  xmlNode *node;
+  guint newlines = 0;
+
+  xmlSAX2StartElementNs (user_data, localname, prefix, uri, nb_namespaces, namespaces,
+                         nb_attributes, nb_defaulted, attributes);
+
+  node = ctxt->node;
+  if (node == NULL || input == NULL || input->cur == NULL || input->base == NULL ||
+      node->line == 0 || node->line >= 65535 ||
+      xmlStrEqual (localname, BAD_CAST "lua") || xmlStrEqual (localname, BAD_CAST "command") ||
+      xmlStrEqual (localname, BAD_CAST "when"))
+    return;
+
+  for (const xmlChar *p = input->cur; ; p--)
+    {
+      if (*p == '<')
+        {
+          if (newlines < node->line)
+            node->line -= newlines;
+          return;
+        }
+      if (*p == '\n')
+        newlines++;
+      if (p == input->base)
+        return;
+    }
+}
+
 static xmlDoc *
 parse_document (SluiceLoadContext *ctx,
                 const char        *data,
@@ -235,6 +281,7 @@ parse_document (SluiceLoadContext *ctx,
   ctxt->_private = &state;
   ctxt->sax->serror = parse_error_cb;
   ctxt->sax->internalSubset = doctype_cb;
+  ctxt->sax->startElementNs = start_element_cb;
 
   /* Errors raised outside the parser context (encoding conversion, I/O)
    * go to libxml2's per-thread handlers: route them to us as well, and
