@@ -1219,7 +1219,7 @@ fill_input (SluiceExecutor *self)
     {
       const char *data = (const char *) self->inbuf->data + self->inbuf_pos;
       gsize avail = self->inbuf->len - self->inbuf_pos;
-      const char *nl = memchr (data, '\n', avail);
+      const char *nl = avail > 0 ? memchr (data, '\n', avail) : NULL;
 
       if (nl == NULL)
         {
