@@ -302,6 +302,8 @@ sluice_program_run_segment (SluiceExecutor   *self,
   guint pc = token->pc;
   guint last_lua = pc;
   guint64 seq = token->job->seq;
+  /* One clock read per step: a step's end is the next one's start. */
+  gint64 now = g_get_monotonic_time ();
 
   sluice_lua_push_json (L, token->item);
 
@@ -322,7 +324,7 @@ sluice_program_run_segment (SluiceExecutor   *self,
               continue;
             }
 
-          t0 = g_get_monotonic_time ();
+          t0 = now;
           if (info->timeout_us > 0)
             deadline = t0 + info->timeout_us;
           if (attempt == 0)
@@ -342,8 +344,9 @@ sluice_program_run_segment (SluiceExecutor   *self,
                 }
               if (snapshot != NULL)
                 json_decref (snapshot);
+              now = g_get_monotonic_time ();
               stat_add (&info->stats.items_out, 1);
-              stat_add (&info->stats.time_us, g_get_monotonic_time () - t0);
+              stat_add (&info->stats.time_us, now - t0);
               pc = truth ? pc + 1 : step->target;
               continue;
             }
@@ -355,7 +358,8 @@ sluice_program_run_segment (SluiceExecutor   *self,
               gint64 dt;
 
               result = sluice_lua_runtime_run (rt, step->slot, deadline, &n_emitted, &error);
-              dt = g_get_monotonic_time () - t0;
+              now = g_get_monotonic_time ();
+              dt = now - t0;
               stat_add (&info->stats.time_us, dt);
               last_lua = pc;
 
