@@ -69,6 +69,17 @@ test_round_trip_everything (void)
   g_assert_cmpuint (saved_length, ==, expected_length);
 }
 
+/* Comments in every place the format keeps them. */
+static void
+test_round_trip_comments (void)
+{
+  g_autoptr(SluicePipeline) pipeline = load_data_file ("comments.xml");
+  g_autofree char *expected = read_data_file ("comments.xml", NULL);
+  g_autofree char *saved = sluice_save_to_data (pipeline, NULL);
+
+  g_assert_cmpstr (saved, ==, expected);
+}
+
 /* A hand-written file saves to the expected canonical text, which is a
  * fixed point. */
 static void
@@ -200,6 +211,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/sluice/xml/saver/round-trip-everything", test_round_trip_everything);
+  g_test_add_func ("/sluice/xml/saver/round-trip-comments", test_round_trip_comments);
   g_test_add_func ("/sluice/xml/saver/normalise", test_normalise);
   g_test_add_func ("/sluice/xml/saver/awkward-values", test_awkward_values);
   g_test_add_func ("/sluice/xml/saver/save-file", test_save_file);

@@ -22,8 +22,8 @@
  * (trailing comments), and before or inside the non-node elements
  * (description, parameters, services, view, when/then/else, bodies) as
  * object data on their owner, keyed as in sluice-xml-private.h. The few
- * places that have nowhere to go (inside a text body, between endpoints
- * or tool params) get a warning instead of being dropped silently. */
+ * places that have nowhere to go (inside a text body or an <external>)
+ * get a warning instead of being dropped silently. */
 
 typedef void (*ChildFunc) (SluiceLoadContext *ctx,
                            xmlNode           *child,
@@ -232,6 +232,19 @@ add_tool_param (SluiceLoadContext *ctx,
 }
 
 static void
+tool_param_cb (SluiceLoadContext *ctx,
+               xmlNode           *element,
+               GStrv              comments,
+               gpointer           owner)
+{
+  g_autofree char *name = get_attr (element, "name");
+  g_autofree char *key = g_strconcat ("param:", name, NULL);
+
+  set_comment_data (owner, SLUICE_XML_BEFORE_KEY_PREFIX, key, comments);
+  add_tool_param (ctx, owner, element);
+}
+
+static void
 execution_child_cb (SluiceLoadContext *ctx,
                     xmlNode           *element,
                     GStrv              comments,
@@ -257,12 +270,12 @@ execution_child_cb (SluiceLoadContext *ctx,
     {
       g_autofree char *tool = get_attr (element, "tool");
 
+      g_auto(GStrv) trailing = NULL;
+
       sluice_execution_set_tool (execution, tool);
       sluice_execution_set_code_line (execution, line_of (element));
-      warn_all_comments (ctx, element);
-      for (xmlNode *child = element->children; child != NULL; child = child->next)
-        if (child->type == XML_ELEMENT_NODE)
-          add_tool_param (ctx, execution, child);
+      trailing = walk_children (ctx, element, tool_param_cb, execution);
+      set_comment_data (execution, SLUICE_XML_TRAILING_KEY_PREFIX, "use", trailing);
     }
 }
 
@@ -454,6 +467,38 @@ add_parameter_cb (SluiceLoadContext *ctx,
   g_list_store_append (sluice_pipeline_get_parameters (pipeline), parameter);
 }
 
+typedef struct
+{
+  SluiceService *service;
+  GPtrArray     *urls;
+} ServiceBuild;
+
+/* Comments before an endpoint are keyed by its URL; the saver writes them
+ * before the first endpoint with that URL. */
+static void
+endpoint_cb (SluiceLoadContext *ctx,
+             xmlNode           *element,
+             GStrv              comments,
+             gpointer           owner)
+{
+  ServiceBuild *build = owner;
+  char *url = get_attr (element, "url");
+  g_autofree char *key = g_strconcat (SLUICE_XML_BEFORE_KEY_PREFIX, "endpoint:", url, NULL);
+  const char * const *earlier = g_object_get_data (G_OBJECT (build->service), key);
+
+  if (comments != NULL)
+    {
+      g_autoptr(GStrvBuilder) all = g_strv_builder_new ();
+
+      if (earlier != NULL)
+        g_strv_builder_addv (all, (const char **) earlier);
+      g_strv_builder_addv (all, (const char **) comments);
+      g_object_set_data_full (G_OBJECT (build->service), key,
+                              g_strv_builder_end (all), (GDestroyNotify) g_strfreev);
+    }
+  g_ptr_array_add (build->urls, url);
+}
+
 static void
 add_service_cb (SluiceLoadContext *ctx,
                 xmlNode           *element,
@@ -465,6 +510,8 @@ add_service_cb (SluiceLoadContext *ctx,
   g_autofree char *balance = get_attr (element, "balance");
   g_autoptr(SluiceService) service = sluice_service_new (name);
   g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  ServiceBuild build = { service, urls };
+  g_auto(GStrv) trailing = NULL;
 
   if (balance != NULL && !g_str_equal (balance, "least-loaded"))
     sluice_service_set_balance (service, balance);
@@ -473,10 +520,8 @@ add_service_cb (SluiceLoadContext *ctx,
     g_object_set_data_full (G_OBJECT (service), SLUICE_XML_COMMENTS_KEY,
                             g_strdupv (comments), (GDestroyNotify) g_strfreev);
 
-  warn_all_comments (ctx, element);
-  for (xmlNode *child = element->children; child != NULL; child = child->next)
-    if (child->type == XML_ELEMENT_NODE)
-      g_ptr_array_add (urls, get_attr (child, "url"));
+  trailing = walk_children (ctx, element, endpoint_cb, &build);
+  set_comment_data (service, SLUICE_XML_TRAILING_KEY_PREFIX, "service", trailing);
   g_ptr_array_add (urls, NULL);
   sluice_service_set_endpoints (service, (const char * const *) urls->pdata);
 

@@ -44,7 +44,9 @@
  *    return as character references, so they survive normalisation.
  *  - Comments on a line of their own, `<!--text-->` with the text verbatim,
  *    at the indentation of the element they precede (or of the last child
- *    position for trailing ones).
+ *    position for trailing ones). They are kept before and after every
+ *    element except inside text bodies and <external> (the loader warns
+ *    about those); see tests/data/xml/comments.xml.
  *  - <view> is written as it was loaded (libxml2's serialisation of it),
  *    indented to its level.
  *
@@ -147,6 +149,17 @@ append_comments (GString            *out,
           g_string_append_c (out, text->str[j]);
       g_string_append (out, "-->\n");
     }
+}
+
+static gboolean
+strv_contains_n (const char * const *strv,
+                   guint               n,
+                   const char         *str)
+{
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (strv[i], str))
+      return TRUE;
+  return FALSE;
 }
 
 static const char * const *
@@ -308,11 +321,16 @@ write_execution_body (GString         *out,
       for (guint i = 0; i < params->len; i++)
         {
           SluiceToolParam *param = g_ptr_array_index (params, i);
+          g_autofree char *key = g_strconcat ("param:", param->name, NULL);
 
+          append_comments (out, depth + 1,
+                           comment_data (execution, SLUICE_XML_BEFORE_KEY_PREFIX, key));
           open_tag (out, depth + 1, "param");
           append_attr (out, "name", param->name);
           finish_text_element (out, "param", param->value);
         }
+      append_comments (out, depth + 1,
+                       comment_data (execution, SLUICE_XML_TRAILING_KEY_PREFIX, "use"));
       close_element (out, &use);
     }
   else
@@ -507,10 +525,18 @@ write_services (GString        *out,
       service_element = end_open_tag (out, depth + 1, "service");
       for (guint j = 0; urls != NULL && urls[j] != NULL; j++)
         {
+          g_autofree char *key = g_strconcat ("endpoint:", urls[j], NULL);
+
+          /* Keyed by URL: written before its first occurrence only. */
+          if (!strv_contains_n (urls, j, urls[j]))
+            append_comments (out, depth + 2,
+                             comment_data (service, SLUICE_XML_BEFORE_KEY_PREFIX, key));
           open_tag (out, depth + 2, "endpoint");
           append_attr (out, "url", urls[j]);
           g_string_append (out, "/>\n");
         }
+      append_comments (out, depth + 2,
+                       comment_data (service, SLUICE_XML_TRAILING_KEY_PREFIX, "service"));
       close_element (out, &service_element);
     }
   append_comments (out, depth + 1, inside);
