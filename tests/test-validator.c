@@ -53,6 +53,9 @@ static const Rule rules[] = {
   { "empty-lua.xml", W, 5, "nothing", "module `nothing` has an empty Lua body" },
   { "empty-combination.xml", W, 5, "group", "combination `group` has no modules" },
   { "condition-no-branches.xml", W, 5, "gate", "condition `gate` has neither <then> nor <else> modules" },
+  { "dead-after-fail.xml", W, 7, "never", "module `never` never runs: fail module `stop` before it fails the run" },
+  { "workers-not-parallel.xml", W, 3, "c", "workers=\"8\" has no effect in not-parallel mode" },
+  { "service-duplicate-endpoint.xml", W, 4, NULL, "endpoint `http://127.0.0.1:1/` of service `oracle` is listed twice" },
   { "fail-no-reason.xml", W, 5, "stop", "fail module `stop` gives no reason" },
 };
 

@@ -563,12 +563,29 @@ check_modules (Check      *check,
                GListModel *modules)
 {
   guint n = g_list_model_get_n_items (modules);
+  g_autoptr(SluiceModule) failing = NULL;
+  gboolean dead_reported = FALSE;
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SluiceModule) module = g_list_model_get_item (modules, i);
 
       check_module (check, module);
+
+      /* A <fail> ends the run for every item that reaches it, so what
+       * follows it in the same sequence is dead; say so once. */
+      if (failing != NULL && !dead_reported)
+        {
+          report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (SLUICE_NODE (module)),
+                  SLUICE_NODE (module),
+                  _("module `%s` never runs: fail module `%s` before it fails the run"),
+                  node_label (SLUICE_NODE (module)), node_label (SLUICE_NODE (failing)));
+          dead_reported = TRUE;
+        }
+      else if (failing == NULL &&
+               SLUICE_IS_FAIL (module) &&
+               sluice_module_get_on_error (module) == SLUICE_ON_ERROR_FAIL)
+        failing = g_object_ref (module);
     }
 }
 
@@ -596,6 +613,13 @@ check_controller (Check            *check,
   guint n = g_list_model_get_n_items (phases);
 
   check_id (check, SLUICE_NODE (controller));
+
+  if (sluice_controller_get_mode (controller) == SLUICE_MODE_NOT_PARALLEL &&
+      sluice_controller_get_workers (controller) > 1)
+    report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (SLUICE_NODE (controller)),
+            SLUICE_NODE (controller),
+            _("controller `%s`: workers=\"%u\" has no effect in not-parallel mode, which runs one item at a time"),
+            node_label (SLUICE_NODE (controller)), sluice_controller_get_workers (controller));
 
   if (n == 0)
     report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (SLUICE_NODE (controller)),
@@ -758,10 +782,16 @@ check_services (Check *check)
                 _("service `%s` has no endpoints"), name);
       else
         for (guint j = 0; endpoints[j] != NULL; j++)
-          if (!is_http_url (endpoints[j]))
-            report (check, SLUICE_SEVERITY_ERROR, line, NULL,
-                    _("endpoint `%s` of service `%s` is not an http:// or https:// URL"),
-                    endpoints[j], name);
+          {
+            if (!is_http_url (endpoints[j]))
+              report (check, SLUICE_SEVERITY_ERROR, line, NULL,
+                      _("endpoint `%s` of service `%s` is not an http:// or https:// URL"),
+                      endpoints[j], name);
+            else if (g_strv_contains ((const char * const *) endpoints + j + 1, endpoints[j]))
+              report (check, SLUICE_SEVERITY_WARNING, line, NULL,
+                      _("endpoint `%s` of service `%s` is listed twice"),
+                      endpoints[j], name);
+          }
     }
 }
 
