@@ -92,15 +92,15 @@ test_layout_nesting (void)
   g_assert_true (inside (cond, p1));
   g_assert_true (inside (fail, cond));
   g_assert_true (inside (e3, comb));
-  /* Controllers stack downwards, phases go right, modules go down. */
-  g_assert_cmpfloat (c2->y, >, c1->y + c1->height);
-  g_assert_cmpfloat (p2->x, >, p1->x + p1->width);
+  /* Controllers go right, phases and modules go down. */
+  g_assert_cmpfloat (c2->x, >, c1->x + c1->width);
+  g_assert_cmpfloat (p2->y, >, p1->y + p1->height);
   g_assert_cmpfloat (cond->y, >, e1->y + e1->height);
   g_assert_cmpfloat (comb->y, >, cond->y + cond->height);
   /* The else lane is on the right half of its condition. */
   g_assert_cmpfloat (fail->x + fail->width / 2, >, cond->x + cond->width / 2);
-  /* Phases of a controller share a height. */
-  g_assert_cmpfloat (p1->height, ==, p2->height);
+  /* Phases of a controller share a width. */
+  g_assert_cmpfloat (p1->width, ==, p2->width);
   g_assert_cmpuint (e1->parent, ==, sluice_layout_find_node (layout, sluice_pipeline_find_node (pipeline, "p1")));
 
   /* Edges: e1→cond, cond→comb, e3→e4, true+false and two merges, p1→p2,
@@ -186,9 +186,9 @@ test_layout_drop_target (void)
                                             comb->x + 5, comb->y + comb->height - 3, &container, &position));
   g_assert_cmpstr (sluice_node_get_id (sluice_layout_get_box (layout, container)->node), ==, "p1");
 
-  /* Phases drop into controllers, by x. */
+  /* Phases drop into controllers, by height. */
   g_assert_true (sluice_layout_drop_target (layout, SLUICE_TYPE_PHASE, NULL,
-                                            p2->x + p2->width - 2, p2->y + 5, &container, &position));
+                                            p2->x + 5, p2->y + p2->height - 2, &container, &position));
   g_assert_true (sluice_layout_get_box (layout, container) == c1);
   g_assert_cmpuint (position, ==, 2);
   g_assert_false (sluice_layout_drop_target (layout, SLUICE_TYPE_PHASE, NULL, -50, -50, &container, &position));

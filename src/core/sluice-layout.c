@@ -22,11 +22,11 @@
 #define GROUP_PAD       12.0
 #define PHASE_HEADER    40.0
 #define PHASE_PAD       18.0
-#define PHASE_GAP       56.0
+#define PHASE_GAP       48.0
 #define PHASE_EMPTY_H   72.0
-#define CTRL_HEADER     64.0
+#define CTRL_HEADER     80.0
 #define CTRL_PAD        20.0
-#define CTRL_GAP        64.0
+#define CTRL_GAP        72.0
 
 struct _SluiceLayout
 {
@@ -253,30 +253,39 @@ layout_controller (SluiceLayout     *self,
   GListModel *phases = sluice_controller_get_phases (controller);
   guint box = add_box (self, SLUICE_BOX_CONTROLLER, SLUICE_NODE (controller), SLUICE_BOX_NONE, index);
   guint n = g_list_model_get_n_items (phases);
-  double x = CTRL_PAD, height = 0;
+  double y = CTRL_HEADER, width = 0;
   double px, py;
 
   box_at (self, box)->list = phases;
   box_at (self, box)->owner = SLUICE_NODE (controller);
   box_at (self, box)->header = CTRL_HEADER;
 
+  /* Phases stack downwards inside their controller: every item passes
+   * phase 0, then phase 1, ... */
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SluicePhase) phase = g_list_model_get_item (phases, i);
       guint p = layout_phase (self, phase, box, i);
 
-      box_at (self, p)->x = x;
-      box_at (self, p)->y = CTRL_HEADER;
-      x += box_at (self, p)->width + PHASE_GAP;
-      height = MAX (height, box_at (self, p)->height);
+      box_at (self, p)->x = CTRL_PAD;
+      box_at (self, p)->y = y;
+      y += box_at (self, p)->height + PHASE_GAP;
+      width = MAX (width, box_at (self, p)->width);
     }
 
-  /* Phases of one controller share a height: the frame reads as a row. */
+  /* Phases of one controller share a width: the frame reads as a column,
+   * and the arrows between phases stay straight. */
   for (guint c = box_at (self, box)->first_child; c != SLUICE_BOX_NONE; c = box_at (self, c)->next_sibling)
-    box_at (self, c)->height = height;
+    {
+      double extra = width - box_at (self, c)->width;
 
-  box_at (self, box)->width = MAX (n ? x - PHASE_GAP + CTRL_PAD : 0, MODULE_W + 2 * PHASE_PAD + 2 * CTRL_PAD);
-  box_at (self, box)->height = CTRL_HEADER + MAX (height, PHASE_EMPTY_H) + CTRL_PAD;
+      box_at (self, c)->width = width;
+      for (guint m = box_at (self, c)->first_child; m != SLUICE_BOX_NONE; m = box_at (self, m)->next_sibling)
+        box_at (self, m)->x += extra / 2;
+    }
+
+  box_at (self, box)->width = MAX (width, MODULE_W + 2 * PHASE_PAD) + 2 * CTRL_PAD;
+  box_at (self, box)->height = n ? y - PHASE_GAP + CTRL_PAD : CTRL_HEADER + PHASE_EMPTY_H + CTRL_PAD;
 
   if (self->view != NULL &&
       sluice_view_state_get_position (self->view, sluice_node_get_id (SLUICE_NODE (controller)), &px, &py))
@@ -375,23 +384,24 @@ add_edges (SluiceLayout *self)
                 if (prev != SLUICE_BOX_NONE)
                   {
                     SluiceLayoutBox *p = box_at (self, prev), *q = box_at (self, c);
-                    double xy[4] = { p->x + p->width, p->y + p->header / 2,
-                                     q->x, q->y + q->header / 2 };
+                    double xy[4] = { p->x + p->width / 2, p->y + p->height,
+                                     q->x + q->width / 2, q->y };
 
                     add_edge (self, SLUICE_EDGE_PHASE, TRUE, 2, xy);
                   }
                 prev = c;
               }
 
+            /* From the previous controller's title to this one's. */
             if (prev_ctrl != SLUICE_BOX_NONE)
               {
                 SluiceLayoutBox *a = box_at (self, prev_ctrl);
-                double ax = a->x + a->width / 2, bx = b->x + b->width / 2;
-                double ay = a->y + a->height, by = b->y;
-                double mid = (ay + by) / 2;
-                double xy[8] = { ax, ay, ax, mid, bx, mid, bx, by };
+                double ax = a->x + a->width, ay = a->y + a->header / 2;
+                double bx = b->x, by = b->y + b->header / 2;
+                double mid = (ax + bx) / 2;
+                double xy[8] = { ax, ay, mid, ay, mid, by, bx, by };
 
-                if (ABS (ax - bx) < 0.5)
+                if (ABS (ay - by) < 0.5)
                   {
                     double line[4] = { ax, ay, bx, by };
                     add_edge (self, SLUICE_EDGE_STAGE, TRUE, 2, line);
@@ -427,7 +437,7 @@ sluice_layout_compute (SluicePipeline        *pipeline,
 {
   SluiceLayout *self;
   GListModel *controllers;
-  double y = 0, min_x = 0, min_y = 0, max_x = 0, max_y = 0;
+  double x = 0, min_x = 0, min_y = 0, max_x = 0, max_y = 0;
   guint n;
 
   g_return_val_if_fail (SLUICE_IS_PIPELINE (pipeline), NULL);
@@ -446,8 +456,9 @@ sluice_layout_compute (SluicePipeline        *pipeline,
       g_autoptr(SluiceController) controller = g_list_model_get_item (controllers, i);
       guint box = self->boxes->len;
 
-      layout_controller (self, controller, i, 0, y);
-      y = box_at (self, box)->y + box_at (self, box)->height + CTRL_GAP;
+      /* Controllers go left to right, in chain order. */
+      layout_controller (self, controller, i, x, 0);
+      x = box_at (self, box)->x + box_at (self, box)->width + CTRL_GAP;
     }
   self->view = NULL;
 
@@ -652,7 +663,7 @@ sluice_layout_drop_target (SluiceLayout *self,
       for (guint c = b->first_child; c != SLUICE_BOX_NONE; c = box_at (self, c)->next_sibling)
         {
           const SluiceLayoutBox *cb = box_at (self, c);
-          gboolean before = want_phase ? cb->x + cb->width / 2 < x : cb->y + cb->height / 2 < y;
+          gboolean before = cb->y + cb->height / 2 < y;
 
           if (before)
             pos++;

@@ -7,10 +7,10 @@
 G_BEGIN_DECLS
 
 /* The geometry of a pipeline as the designer draws it, in model units
- * (pixels at zoom 1). Controllers are frames stacked top to bottom in
- * chain order (or where the user put them), their phases side by side
- * left to right, and each phase's modules in a column, since a phase is a
- * chain. Conditions hold their true and false branches as two lanes;
+ * (pixels at zoom 1). Controllers are columns from left to right in
+ * chain order (or where the user put them), their phases stacked inside
+ * them top to bottom, and each phase's modules in a column, since a phase
+ * is a chain. Conditions hold their true and false branches as two lanes;
  * combinations hold their modules unless collapsed.
  *
  * A layout is a plain snapshot: it borrows the nodes of the pipeline and
@@ -107,7 +107,7 @@ GArray          *sluice_layout_boxes_in_rect  (SluiceLayout *self,
 
 /* Where a dragged node of @child_type would be dropped at a model point:
  * the container box (phase, lane or expanded combination for modules;
- * controller for phases) and the position in its list. @dragged, if not
+ * controller for phases; by height) and the position in its list. @dragged, if not
  * NULL, is excluded from the candidates (a node cannot go into itself).
  * Returns FALSE when there is no container of the right kind there. */
 gboolean         sluice_layout_drop_target    (SluiceLayout *self,

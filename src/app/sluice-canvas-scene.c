@@ -1,0 +1,606 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "sluice-canvas-private.h"
+#include "sluice-core.h"
+
+static void
+rgba (GdkRGBA    *color,
+      const char *spec)
+{
+  gdk_rgba_parse (color, spec);
+}
+
+void
+sluice_canvas_colors_init (SluiceCanvasColors *c,
+                           gboolean            dark)
+{
+  if (dark)
+    {
+      rgba (&c->background, "#1e1e1e");
+      rgba (&c->grid, "rgba(255,255,255,0.06)");
+      rgba (&c->controller_fill, "#2a2a2e");
+      rgba (&c->controller_border, "rgba(255,255,255,0.14)");
+      rgba (&c->phase_fill, "#323236");
+      rgba (&c->phase_border, "rgba(255,255,255,0.10)");
+      rgba (&c->card, "#3d3d42");
+      rgba (&c->card_border, "rgba(0,0,0,0.5)");
+      rgba (&c->lane_fill, "rgba(255,255,255,0.04)");
+      rgba (&c->text, "#ffffff");
+      rgba (&c->dim_text, "rgba(255,255,255,0.6)");
+      rgba (&c->edge, "rgba(255,255,255,0.45)");
+      rgba (&c->accent, "#78aeed");
+      rgba (&c->error, "#ff7b63");
+      rgba (&c->warning, "#f8e45c");
+    }
+  else
+    {
+      rgba (&c->background, "#f6f5f4");
+      rgba (&c->grid, "rgba(0,0,0,0.07)");
+      rgba (&c->controller_fill, "#ffffff");
+      rgba (&c->controller_border, "rgba(0,0,0,0.12)");
+      rgba (&c->phase_fill, "#f3f2f1");
+      rgba (&c->phase_border, "rgba(0,0,0,0.08)");
+      rgba (&c->card, "#ffffff");
+      rgba (&c->card_border, "rgba(0,0,0,0.16)");
+      rgba (&c->lane_fill, "rgba(0,0,0,0.035)");
+      rgba (&c->text, "rgba(0,0,0,0.85)");
+      rgba (&c->dim_text, "rgba(0,0,0,0.55)");
+      rgba (&c->edge, "rgba(0,0,0,0.38)");
+      rgba (&c->accent, "#3584e4");
+      rgba (&c->error, "#e01b24");
+      rgba (&c->warning, "#e5a50a");
+    }
+  rgba (&c->on_badge, "#ffffff");
+}
+
+const char *
+sluice_mode_symbol (SluiceMode mode)
+{
+  switch (mode)
+    {
+    case SLUICE_MODE_NOT_PARALLEL:      return "→";
+    case SLUICE_MODE_NO_ORDER:          return "⇶";
+    case SLUICE_MODE_ORDER_BY_SEQUENCE: return "⇉";
+    case SLUICE_MODE_FIRST_WINS:        return "⚑";
+    default:                            return "?";
+    }
+}
+
+const char *
+sluice_mode_label (SluiceMode mode)
+{
+  switch (mode)
+    {
+    case SLUICE_MODE_NOT_PARALLEL:      return _("One at a time");
+    case SLUICE_MODE_NO_ORDER:          return _("Parallel, any order");
+    case SLUICE_MODE_ORDER_BY_SEQUENCE: return _("Parallel, in order");
+    case SLUICE_MODE_FIRST_WINS:        return _("Parallel, newest wins");
+    default:                            return "?";
+    }
+}
+
+void
+sluice_mode_color (SluiceMode  mode,
+                   GdkRGBA    *color)
+{
+  switch (mode)
+    {
+    case SLUICE_MODE_NOT_PARALLEL:      rgba (color, "#3584e4"); break;
+    case SLUICE_MODE_NO_ORDER:          rgba (color, "#2ec27e"); break;
+    case SLUICE_MODE_ORDER_BY_SEQUENCE: rgba (color, "#9141ac"); break;
+    case SLUICE_MODE_FIRST_WINS:        rgba (color, "#e66100"); break;
+    default:                            rgba (color, "#77767b"); break;
+    }
+}
+
+static void
+module_accent (SluiceNode *node,
+               GdkRGBA    *color)
+{
+  if (SLUICE_IS_EXECUTION (node))
+    {
+      switch (sluice_execution_get_body_kind (SLUICE_EXECUTION (node)))
+        {
+        case SLUICE_BODY_LUA:     rgba (color, "#3584e4"); return;
+        case SLUICE_BODY_COMMAND: rgba (color, "#5e5c64"); return;
+        case SLUICE_BODY_TOOL:    rgba (color, "#2190a4"); return;
+        default:                  rgba (color, "#c01c28"); return;
+        }
+    }
+  if (SLUICE_IS_CONDITION (node))
+    rgba (color, "#e5a50a");
+  else if (SLUICE_IS_COMBINATION (node))
+    rgba (color, "#9141ac");
+  else if (SLUICE_IS_EXTERNAL (node))
+    rgba (color, "#26a269");
+  else if (SLUICE_IS_FAIL (node))
+    rgba (color, "#c01c28");
+  else
+    rgba (color, "#77767b");
+}
+
+/* The first line of @code with text in it. */
+static char *
+first_line (const char *code)
+{
+  const char *p = code ? code : "";
+
+  while (*p != '\0')
+    {
+      gsize len = strcspn (p, "\n");
+      g_autofree char *line = g_strstrip (g_strndup (p, len));
+
+      if (*line != '\0')
+        return g_steal_pointer (&line);
+      p += len;
+      if (*p == '\n')
+        p++;
+    }
+  return g_strdup ("");
+}
+
+/* One line of text describing what a module does. */
+static char *
+module_summary (SluiceNode *node)
+{
+  if (SLUICE_IS_EXECUTION (node))
+    {
+      SluiceExecution *e = SLUICE_EXECUTION (node);
+      const char *code = sluice_execution_get_code (e);
+      g_autofree char *first = NULL;
+
+      switch (sluice_execution_get_body_kind (e))
+        {
+        case SLUICE_BODY_LUA:
+          first = first_line (code);
+          return g_strdup_printf ("Lua · %s", first);
+        case SLUICE_BODY_COMMAND:
+          first = first_line (code);
+          return g_strdup_printf ("$ %s", first);
+        case SLUICE_BODY_TOOL:
+          return g_strdup_printf (_("Tool · %s"), sluice_execution_get_tool (e));
+        default:
+          return g_strdup (_("No body"));
+        }
+    }
+  if (SLUICE_IS_CONDITION (node))
+    return g_strdup_printf (_("if %s"), sluice_condition_get_expression (SLUICE_CONDITION (node)));
+  if (SLUICE_IS_COMBINATION (node))
+    {
+      guint n = g_list_model_get_n_items (sluice_combination_get_modules (SLUICE_COMBINATION (node)));
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Group · %u module", "Group · %u modules", n), n);
+    }
+  if (SLUICE_IS_EXTERNAL (node))
+    return g_strdup_printf (_("Calls %s"), sluice_external_get_service (SLUICE_EXTERNAL (node)));
+  if (SLUICE_IS_FAIL (node))
+    return g_strdup_printf (_("Fails: %s"), sluice_fail_get_reason (SLUICE_FAIL (node)));
+  return g_strdup ("");
+}
+
+static const char *
+module_icon (SluiceNode *node)
+{
+  if (SLUICE_IS_EXECUTION (node))
+    {
+      switch (sluice_execution_get_body_kind (SLUICE_EXECUTION (node)))
+        {
+        case SLUICE_BODY_LUA:     return "λ";
+        case SLUICE_BODY_COMMAND: return "$";
+        case SLUICE_BODY_TOOL:    return "⚙";
+        default:                  return "?";
+        }
+    }
+  if (SLUICE_IS_CONDITION (node))
+    return "◆";
+  if (SLUICE_IS_COMBINATION (node))
+    return "▣";
+  if (SLUICE_IS_EXTERNAL (node))
+    return "⇄";
+  if (SLUICE_IS_FAIL (node))
+    return "✕";
+  return "•";
+}
+
+/* Primitives ------------------------------------------------------------- */
+
+void
+sluice_canvas_append_line (GtkSnapshot   *snapshot,
+                           double         x1,
+                           double         y1,
+                           double         x2,
+                           double         y2,
+                           double         width,
+                           const GdkRGBA *color)
+{
+  double len, angle;
+
+  /* Flow arrows are axis-aligned: plain colour rectangles, the cheapest
+   * node there is. */
+  if (fabs (x1 - x2) < 0.01)
+    {
+      gtk_snapshot_append_color (snapshot, color,
+                                 &GRAPHENE_RECT_INIT (x1 - width / 2, MIN (y1, y2), width, fabs (y2 - y1)));
+      return;
+    }
+  if (fabs (y1 - y2) < 0.01)
+    {
+      gtk_snapshot_append_color (snapshot, color,
+                                 &GRAPHENE_RECT_INIT (MIN (x1, x2), y1 - width / 2, fabs (x2 - x1), width));
+      return;
+    }
+  len = hypot (x2 - x1, y2 - y1);
+  angle = atan2 (y2 - y1, x2 - x1) * 180 / G_PI;
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x1, y1));
+  gtk_snapshot_rotate (snapshot, angle);
+  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (0, -width / 2, len, width));
+  gtk_snapshot_restore (snapshot);
+}
+
+void
+sluice_canvas_append_arrow_head (GtkSnapshot   *snapshot,
+                                 double         x,
+                                 double         y,
+                                 double         dx,
+                                 double         dy,
+                                 double         size,
+                                 const GdkRGBA *color)
+{
+  double angle = atan2 (dy, dx) * 180 / G_PI - 90;
+  double side = size * G_SQRT2;
+
+  /* A filled triangle without paths: the lower half of a square turned
+   * by 45°, clipped, pointing along (dx, dy) with its tip at (x, y). */
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_rotate (snapshot, angle);
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (-size, -size, 2 * size, size));
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (0, -size));
+  gtk_snapshot_rotate (snapshot, 45);
+  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (-side / 2, -side / 2, side, side));
+  gtk_snapshot_pop (snapshot);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+append_rounded (GtkSnapshot   *snapshot,
+                double         x,
+                double         y,
+                double         width,
+                double         height,
+                double         radius,
+                const GdkRGBA *fill,
+                const GdkRGBA *border)
+{
+  GskRoundedRect rect;
+
+  gsk_rounded_rect_init_from_rect (&rect, &GRAPHENE_RECT_INIT (x, y, width, height), radius);
+  if (fill != NULL)
+    {
+      gtk_snapshot_push_rounded_clip (snapshot, &rect);
+      gtk_snapshot_append_color (snapshot, fill, &rect.bounds);
+      gtk_snapshot_pop (snapshot);
+    }
+  if (border != NULL)
+    gtk_snapshot_append_border (snapshot, &rect,
+                                (float[4]) { 1, 1, 1, 1 },
+                                (GdkRGBA[4]) { *border, *border, *border, *border });
+}
+
+void
+sluice_canvas_append_outline (GtkSnapshot   *snapshot,
+                              double         x,
+                              double         y,
+                              double         width,
+                              double         height,
+                              double         radius,
+                              double         line,
+                              const GdkRGBA *color)
+{
+  GskRoundedRect rect;
+
+  gsk_rounded_rect_init_from_rect (&rect, &GRAPHENE_RECT_INIT (x - line, y - line, width + 2 * line, height + 2 * line),
+                                   radius + line);
+  gtk_snapshot_append_border (snapshot, &rect,
+                              (float[4]) { line, line, line, line },
+                              (GdkRGBA[4]) { *color, *color, *color, *color });
+}
+
+typedef struct
+{
+  GtkSnapshot              *snapshot;
+  PangoLayout              *layout;
+  PangoFontDescription     *title_font;
+  PangoFontDescription     *body_font;
+  PangoFontDescription     *small_font;
+  PangoFontDescription     *big_font;
+  PangoFontDescription     *symbol_font;
+  const SluiceCanvasColors *colors;
+  SluiceLayout             *scene;
+  gboolean                  with_text;
+} Painter;
+
+static void
+paint_text (Painter                    *p,
+            const PangoFontDescription *font,
+            const char                 *text,
+            double                      x,
+            double                      y,
+            double                      width,
+            const GdkRGBA              *color)
+{
+  if (!p->with_text || text == NULL || width <= 4)
+    return;
+  pango_layout_set_font_description (p->layout, font);
+  pango_layout_set_width (p->layout, (int) (width * PANGO_SCALE));
+  pango_layout_set_text (p->layout, text, -1);
+  gtk_snapshot_save (p->snapshot);
+  gtk_snapshot_translate (p->snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_append_layout (p->snapshot, p->layout, color);
+  gtk_snapshot_restore (p->snapshot);
+}
+
+static double
+text_width (Painter                    *p,
+            const PangoFontDescription *font,
+            const char                 *text)
+{
+  int w;
+
+  pango_layout_set_font_description (p->layout, font);
+  pango_layout_set_width (p->layout, -1);
+  pango_layout_set_text (p->layout, text, -1);
+  pango_layout_get_pixel_size (p->layout, &w, NULL);
+  return w;
+}
+
+/* Nodes ---------------------------------------------------------------------- */
+
+static void
+paint_card (Painter               *p,
+            const SluiceLayoutBox *b,
+            double                 height)
+{
+  const SluiceCanvasColors *c = p->colors;
+  g_autofree char *summary = module_summary (b->node);
+  GdkRGBA accent;
+  GskRoundedRect rect;
+
+  module_accent (b->node, &accent);
+  append_rounded (p->snapshot, b->x, b->y, b->width, height, 8, &c->card, &c->card_border);
+  gsk_rounded_rect_init_from_rect (&rect, &GRAPHENE_RECT_INIT (b->x, b->y, b->width, height), 8);
+  gtk_snapshot_push_rounded_clip (p->snapshot, &rect);
+  gtk_snapshot_append_color (p->snapshot, &accent, &GRAPHENE_RECT_INIT (b->x, b->y, 5, height));
+  gtk_snapshot_pop (p->snapshot);
+
+  paint_text (p, p->symbol_font, module_icon (b->node), b->x + 13, b->y + 10, 22, &accent);
+  paint_text (p, p->title_font, sluice_node_get_label (b->node), b->x + 36, b->y + 9, b->width - 46, &c->text);
+  paint_text (p, p->small_font, summary, b->x + 36, b->y + 31, b->width - 46, &c->dim_text);
+}
+
+static void
+paint_module (Painter               *p,
+              const SluiceLayoutBox *b)
+{
+  const SluiceCanvasColors *c = p->colors;
+
+  if (SLUICE_IS_CONDITION (b->node))
+    {
+      append_rounded (p->snapshot, b->x, b->y, b->width, b->height, 10, &c->lane_fill, NULL);
+      paint_card (p, b, b->header);
+    }
+  else if (SLUICE_IS_COMBINATION (b->node) && !b->collapsed)
+    {
+      g_autofree char *title = g_strdup_printf ("▾ %s", sluice_node_get_label (b->node));
+      GdkRGBA accent;
+
+      module_accent (b->node, &accent);
+      append_rounded (p->snapshot, b->x, b->y, b->width, b->height, 10, &c->lane_fill, &accent);
+      paint_text (p, p->title_font, title, b->x + 12, b->y + 11, b->width - 24, &c->text);
+    }
+  else if (SLUICE_IS_COMBINATION (b->node))
+    {
+      /* Collapsed: a card on a small stack of cards. */
+      append_rounded (p->snapshot, b->x + 8, b->y + 8, b->width, b->height, 8, &c->card, &c->card_border);
+      append_rounded (p->snapshot, b->x + 4, b->y + 4, b->width, b->height, 8, &c->card, &c->card_border);
+      paint_card (p, b, b->height);
+    }
+  else
+    paint_card (p, b, b->height);
+}
+
+static void
+paint_lane (Painter               *p,
+            const SluiceLayoutBox *b)
+{
+  const SluiceCanvasColors *c = p->colors;
+
+  append_rounded (p->snapshot, b->x, b->y, b->width, b->height, 8, &c->lane_fill, &c->phase_border);
+  if (b->first_child == SLUICE_BOX_NONE)
+    paint_text (p, p->small_font, _("passes on"), b->x + 12, b->y + b->height / 2 - 8, b->width - 24, &c->dim_text);
+}
+
+static void
+paint_phase (Painter               *p,
+             const SluiceLayoutBox *b)
+{
+  const SluiceCanvasColors *c = p->colors;
+
+  append_rounded (p->snapshot, b->x, b->y, b->width, b->height, 10, &c->phase_fill, &c->phase_border);
+  paint_text (p, p->small_font, _("PHASE"), b->x + 14, b->y + 6, b->width - 28, &c->dim_text);
+  paint_text (p, p->title_font, sluice_node_get_label (b->node), b->x + 14, b->y + 19, b->width - 28, &c->text);
+  if (b->first_child == SLUICE_BOX_NONE)
+    paint_text (p, p->small_font, _("Drop modules here"), b->x + 14, b->y + b->header + 24, b->width - 28, &c->dim_text);
+}
+
+static void
+paint_controller (Painter               *p,
+                  const SluiceLayoutBox *b)
+{
+  const SluiceCanvasColors *c = p->colors;
+  SluiceController *controller = SLUICE_CONTROLLER (b->node);
+  SluiceMode mode = sluice_controller_get_mode (controller);
+  g_autofree char *badge = g_strdup_printf ("%s  %s", sluice_mode_symbol (mode), sluice_mode_label (mode));
+  GdkRGBA mode_color;
+  GskRoundedRect rect;
+  double badge_w = 190, x;
+
+  sluice_mode_color (mode, &mode_color);
+  append_rounded (p->snapshot, b->x, b->y, b->width, b->height, 14, &c->controller_fill, &c->controller_border);
+  gsk_rounded_rect_init_from_rect (&rect, &GRAPHENE_RECT_INIT (b->x, b->y, b->width, b->height), 14);
+  gtk_snapshot_push_rounded_clip (p->snapshot, &rect);
+  gtk_snapshot_append_color (p->snapshot, &mode_color, &GRAPHENE_RECT_INIT (b->x, b->y, b->width, 5));
+  gtk_snapshot_pop (p->snapshot);
+
+  paint_text (p, p->big_font, sluice_node_get_label (b->node), b->x + 18, b->y + 14, b->width - 36, &c->text);
+
+  /* The mode badge: symbol and words, in the mode's colour. */
+  if (p->with_text)
+    badge_w = MIN (text_width (p, p->body_font, badge) + 20, b->width - 36);
+  append_rounded (p->snapshot, b->x + 18, b->y + 44, badge_w, 24, 12, &mode_color, NULL);
+  paint_text (p, p->body_font, badge, b->x + 28, b->y + 47, badge_w - 16, &c->on_badge);
+
+  x = b->x + 18 + badge_w + 10;
+  if (sluice_controller_get_workers (controller) > 0 && mode != SLUICE_MODE_NOT_PARALLEL)
+    {
+      g_autofree char *workers = g_strdup_printf (_("%u workers"), sluice_controller_get_workers (controller));
+
+      paint_text (p, p->small_font, workers, x, b->y + 49, b->x + b->width - x - 12, &c->dim_text);
+    }
+}
+
+static void
+paint_edge (Painter                *p,
+            const SluiceLayoutEdge *e)
+{
+  const SluiceCanvasColors *c = p->colors;
+  guint n = e->n_points;
+
+  for (guint i = 0; i + 1 < n; i++)
+    sluice_canvas_append_line (p->snapshot, e->x[i], e->y[i], e->x[i + 1], e->y[i + 1], 1.5, &c->edge);
+  if (e->arrow)
+    sluice_canvas_append_arrow_head (p->snapshot, e->x[n - 1], e->y[n - 1],
+                                     e->x[n - 1] - e->x[n - 2], e->y[n - 1] - e->y[n - 2], 6, &c->edge);
+  if (e->kind == SLUICE_EDGE_TRUE || e->kind == SLUICE_EDGE_FALSE)
+    paint_text (p, p->small_font, e->kind == SLUICE_EDGE_TRUE ? _("true") : _("false"),
+                e->x[2] + 5, e->y[2] + 3, 60, &c->dim_text);
+}
+
+static void
+painter_init (Painter                  *p,
+              GtkWidget                *widget,
+              GtkSnapshot              *snapshot,
+              const SluiceCanvasColors *colors,
+              SluiceLayout             *layout,
+              gboolean                  with_text)
+{
+  p->snapshot = snapshot;
+  p->colors = colors;
+  p->scene = layout;
+  p->with_text = with_text;
+  p->layout = gtk_widget_create_pango_layout (widget, NULL);
+  pango_layout_set_ellipsize (p->layout, PANGO_ELLIPSIZE_END);
+  pango_layout_set_single_paragraph_mode (p->layout, TRUE);
+  p->title_font = pango_font_description_from_string ("Cantarell Bold 10.5");
+  p->body_font = pango_font_description_from_string ("Cantarell Bold 9.5");
+  p->small_font = pango_font_description_from_string ("Cantarell 8.5");
+  p->big_font = pango_font_description_from_string ("Cantarell Bold 13");
+  p->symbol_font = pango_font_description_from_string ("DejaVu Sans Bold 12");
+}
+
+static void
+painter_clear (Painter *p)
+{
+  g_clear_object (&p->layout);
+  pango_font_description_free (p->title_font);
+  pango_font_description_free (p->body_font);
+  pango_font_description_free (p->small_font);
+  pango_font_description_free (p->big_font);
+  pango_font_description_free (p->symbol_font);
+}
+
+static gboolean
+edge_inside (const SluiceLayoutEdge *e,
+             const SluiceLayoutBox  *b)
+{
+  return e->x[0] >= b->x && e->x[0] <= b->x + b->width &&
+         e->y[0] >= b->y && e->y[0] <= b->y + b->height;
+}
+
+GskRenderNode *
+sluice_canvas_build_tile (GtkWidget                *widget,
+                          const SluiceCanvasColors *colors,
+                          SluiceLayout             *layout,
+                          guint                     controller_box,
+                          gboolean                  with_text)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  const SluiceLayoutBox *ctrl = sluice_layout_get_box (layout, controller_box);
+  guint n = sluice_layout_get_n_boxes (layout);
+  Painter p;
+
+  painter_init (&p, widget, snapshot, colors, layout, with_text);
+  paint_controller (&p, ctrl);
+
+  /* The controller's descendants follow it until the next top-level box. */
+  for (guint i = controller_box + 1; i < n; i++)
+    {
+      const SluiceLayoutBox *b = sluice_layout_get_box (layout, i);
+
+      if (b->kind == SLUICE_BOX_CONTROLLER)
+        break;
+      switch (b->kind)
+        {
+        case SLUICE_BOX_PHASE:
+          paint_phase (&p, b);
+          break;
+        case SLUICE_BOX_LANE:
+          paint_lane (&p, b);
+          break;
+        case SLUICE_BOX_MODULE:
+          paint_module (&p, b);
+          break;
+        case SLUICE_BOX_CONTROLLER:
+        default:
+          break;
+        }
+    }
+
+  for (guint i = 0; i < sluice_layout_get_n_edges (layout); i++)
+    {
+      const SluiceLayoutEdge *e = sluice_layout_get_edge (layout, i);
+
+      if (e->kind != SLUICE_EDGE_STAGE && edge_inside (e, ctrl))
+        paint_edge (&p, e);
+    }
+
+  painter_clear (&p);
+  return gtk_snapshot_free_to_node (snapshot);
+}
+
+GskRenderNode *
+sluice_canvas_build_stage_edges (const SluiceCanvasColors *colors,
+                                 SluiceLayout             *layout)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+  for (guint i = 0; i < sluice_layout_get_n_edges (layout); i++)
+    {
+      const SluiceLayoutEdge *e = sluice_layout_get_edge (layout, i);
+
+      if (e->kind == SLUICE_EDGE_STAGE)
+        {
+          for (guint k = 0; k + 1 < e->n_points; k++)
+            sluice_canvas_append_line (snapshot, e->x[k], e->y[k], e->x[k + 1], e->y[k + 1], 2.5, &colors->edge);
+          sluice_canvas_append_arrow_head (snapshot, e->x[e->n_points - 1], e->y[e->n_points - 1],
+                                           e->x[e->n_points - 1] - e->x[e->n_points - 2],
+                                           e->y[e->n_points - 1] - e->y[e->n_points - 2], 9, &colors->edge);
+        }
+    }
+  return gtk_snapshot_free_to_node (snapshot);
+}

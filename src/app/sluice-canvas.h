@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "sluice-canvas-geometry.h"
+#include "sluice-document.h"
+#include "sluice-layout.h"
+
+G_BEGIN_DECLS
+
+#define SLUICE_TYPE_CANVAS (sluice_canvas_get_type ())
+G_DECLARE_FINAL_TYPE (SluiceCanvas, sluice_canvas, SLUICE, CANVAS, GtkWidget)
+
+/* The one widget that draws a whole pipeline: controllers, phases,
+ * modules, branches and arrows, from a layout, with zoom and pan as a
+ * transform over a cached scene and selection and hover as an overlay. */
+GtkWidget      *sluice_canvas_new               (void);
+SluiceDocument *sluice_canvas_get_document      (SluiceCanvas   *self);
+void            sluice_canvas_set_document      (SluiceCanvas   *self,
+                                                 SluiceDocument *document);
+
+/* The selected nodes in document order (borrowed array). */
+GPtrArray      *sluice_canvas_get_selection     (SluiceCanvas   *self);
+/* The node the inspector shows: the last one selected, or NULL. */
+SluiceNode     *sluice_canvas_get_focus_node    (SluiceCanvas   *self);
+void            sluice_canvas_select            (SluiceCanvas   *self,
+                                                 SluiceNode     *node,
+                                                 gboolean        extend);
+void            sluice_canvas_select_nodes      (SluiceCanvas   *self,
+                                                 GPtrArray      *nodes);
+void            sluice_canvas_select_all        (SluiceCanvas   *self);
+void            sluice_canvas_unselect_all      (SluiceCanvas   *self);
+/* Scrolls the node into view. */
+void            sluice_canvas_reveal            (SluiceCanvas   *self,
+                                                 SluiceNode     *node);
+
+void            sluice_canvas_zoom              (SluiceCanvas   *self,
+                                                 double          factor);
+void            sluice_canvas_zoom_reset        (SluiceCanvas   *self);
+void            sluice_canvas_zoom_to_fit       (SluiceCanvas   *self);
+const SluiceViewport *sluice_canvas_get_viewport (SluiceCanvas  *self);
+void            sluice_canvas_set_viewport      (SluiceCanvas   *self,
+                                                 const SluiceViewport *viewport);
+/* The current layout, recomputed first if the model changed. */
+SluiceLayout   *sluice_canvas_get_layout        (SluiceCanvas   *self);
+void            sluice_canvas_toggle_collapsed  (SluiceCanvas   *self,
+                                                 SluiceNode     *node);
+
+G_END_DECLS

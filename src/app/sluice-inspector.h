@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "sluice-document.h"
+
+G_BEGIN_DECLS
+
+#define SLUICE_TYPE_INSPECTOR (sluice_inspector_get_type ())
+G_DECLARE_FINAL_TYPE (SluiceInspector, sluice_inspector, SLUICE, INSPECTOR, GtkBox)
+
+/* The side panel that edits every property of the selected node (or of
+ * the pipeline, with its parameters and services, when nothing is
+ * selected). Each edit is a command on the document; the validator's
+ * messages about the node are shown on top. */
+GtkWidget  *sluice_inspector_new          (void);
+void        sluice_inspector_set_document (SluiceInspector *self,
+                                           SluiceDocument  *document);
+void        sluice_inspector_set_node     (SluiceInspector *self,
+                                           SluiceNode      *node);
+SluiceNode *sluice_inspector_get_node     (SluiceInspector *self);
+/* The editing row for a property (e.g. "name", "timeout", "code"), for
+ * tests; NULL when the node has none. */
+GtkWidget  *sluice_inspector_get_row      (SluiceInspector *self,
+                                           const char      *key);
+/* Number of validator messages shown for the node. */
+guint       sluice_inspector_count_problems (SluiceInspector *self);
+
+G_END_DECLS

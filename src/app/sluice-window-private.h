@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sluice-inspector.h"
+#include "sluice-palette.h"
+#include "sluice-window.h"
+
+G_BEGIN_DECLS
+
+struct _SluiceWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  SluiceDocument       *document;     /* owned */
+  char                 *last_message; /* owned */
+  gboolean              close_confirmed;
+
+  /* Template children. */
+  AdwWindowTitle       *window_title;
+  AdwToastOverlay      *toast_overlay;
+  GtkMenuButton        *menu_button;
+  SluicePalette        *palette;
+  SluiceCanvas         *canvas;
+  SluiceInspector      *inspector;
+  GtkListBox           *problems_list;
+  GtkLabel             *problems_label;
+  GtkWidget            *problems_box;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  GtkLabel             *zoom_label;
+  GtkWidget            *palette_pane;
+  GtkWidget            *inspector_pane;
+};
+
+/* Adds the "win." actions to the window's action map, which
+ * GtkApplication exports on the session bus. */
+void     sluice_window_add_actions       (SluiceWindow      *self);
+/* The exact command line that runs the saved file, or NULL. */
+char    *sluice_window_runner_command    (SluiceWindow      *self);
+void     sluice_window_update_actions    (SluiceWindow      *self);
+/* Saves to the current file or asks for one; calls @then (may be NULL)
+ * with TRUE once saved. */
+typedef void (*SluiceSavedFunc) (SluiceWindow *self,
+                                 gboolean      saved,
+                                 gpointer      user_data);
+void     sluice_window_save_then         (SluiceWindow      *self,
+                                          gboolean           ask,
+                                          SluiceSavedFunc    then,
+                                          gpointer           user_data);
+gboolean sluice_window_save_to           (SluiceWindow      *self,
+                                          GFile             *file);
+void     sluice_window_find_next         (SluiceWindow      *self,
+                                          gboolean           restart);
+
+G_END_DECLS
