@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -52,6 +53,36 @@ run (Result     *result,
 
   g_assert_true (WIFEXITED (wait_status));
   result->status = WEXITSTATUS (wait_status);
+
+  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", result->status, result->out, result->err);
+}
+
+/* Runs sluice-run with @args and @stdin_path as its standard input. */
+static void
+run_with_stdin (Result             *result,
+                const char         *stdin_path,
+                const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("SLUICE_RUN"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_stdin_file_path (launcher, stdin_path);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  result->status = g_subprocess_get_exit_status (process);
 
   g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", result->status, result->out, result->err);
 }
@@ -227,6 +258,30 @@ test_validate_json (void)
   g_assert_cmpuint (json_array_get_length (json_node_get_array (json_parser_get_root (parser))), ==, 0);
 }
 
+/* Editors pipe unsaved buffers: "-" is standard input. */
+static void
+test_validate_stdin (void)
+{
+  g_autofree char *bad = data_path ("duplicate-id.xml");
+  g_autofree char *good = example_path ("etl.xml");
+  const char *args[] = { "--validate", "-", NULL };
+  g_auto(Result) r = { 0 };
+
+  run_with_stdin (&r, bad, args);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_cmpstr (r.out, ==, "<stdin>:6: error: module `a` is defined twice (first at line 5)\n");
+
+  result_clear (&r);
+  run_with_stdin (&r, good, args);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "");
+
+  result_clear (&r);
+  run_with_stdin (&r, "/dev/null", args);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_cmpstr (r.out, ==, "<stdin>:1: error: the file is empty\n");
+}
+
 /* Running validates first: an invalid pipeline never starts. */
 static void
 test_run_invalid (void)
@@ -360,6 +415,7 @@ main (int   argc,
   g_test_add_func ("/sluice/runner-cli/validate-warning-only", test_validate_warning_only);
   g_test_add_func ("/sluice/runner-cli/validate-several", test_validate_several);
   g_test_add_func ("/sluice/runner-cli/validate-json", test_validate_json);
+  g_test_add_func ("/sluice/runner-cli/validate-stdin", test_validate_stdin);
   g_test_add_func ("/sluice/runner-cli/run-invalid", test_run_invalid);
   g_test_add_func ("/sluice/runner-cli/run-defines", test_run_defines);
   g_test_add_func ("/sluice/runner-cli/run-valid", test_run_valid);

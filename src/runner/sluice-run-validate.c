@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <unistd.h>
+
+#include <gio/gunixinputstream.h>
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
 #include "sluice-loader.h"
 #include "sluice-run-options.h"
 #include "sluice-run-validate.h"
 #include "sluice-validator.h"
+
+/* How problems name standard input ("-" on the command line). */
+#define STDIN_NAME "<stdin>"
 
 static void
 print_json (FILE      *stream,
@@ -87,6 +94,46 @@ sluice_run_print_problems (FILE                *stream,
   fflush (stream);
 }
 
+/* Reads standard input, refusing more than the loader would accept
+ * without reading all of it: editors pipe unsaved buffers this way. */
+static gboolean
+check_stdin (GPtrArray *problems)
+{
+  g_autoptr(GInputStream) input = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  g_autoptr(SluicePipeline) pipeline = NULL;
+  g_autoptr(GError) error = NULL;
+  guint first = problems->len;
+  guint8 buffer[65536];
+  gssize n;
+
+  while ((n = g_input_stream_read (input, buffer, sizeof buffer, NULL, &error)) > 0)
+    {
+      g_byte_array_append (data, buffer, (guint) n);
+      if (data->len > SLUICE_MAX_FILE_SIZE)
+        break;
+    }
+
+  if (n < 0)
+    {
+      g_ptr_array_add (problems,
+                       sluice_problem_new_printf (SLUICE_SEVERITY_ERROR, STDIN_NAME, 0, NULL,
+                                                  _("cannot read standard input: %s"),
+                                                  error->message));
+      return FALSE;
+    }
+
+  pipeline = sluice_load_data ((const char *) data->data, data->len, STDIN_NAME, problems);
+  if (pipeline != NULL)
+    sluice_validate (pipeline, STDIN_NAME, problems);
+
+  for (guint i = first; i < problems->len; i++)
+    if (sluice_problem_get_severity (g_ptr_array_index (problems, i)) == SLUICE_SEVERITY_ERROR)
+      return FALSE;
+
+  return pipeline != NULL;
+}
+
 int
 sluice_run_validate (const char * const  *files,
                      SluiceProblemFormat  format)
@@ -99,7 +146,14 @@ sluice_run_validate (const char * const  *files,
     {
       g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
 
-      if (!sluice_check_file (files[i], problems))
+      gboolean ok;
+
+      if (g_str_equal (files[i], "-"))
+        ok = check_stdin (problems);
+      else
+        ok = sluice_check_file (files[i], problems);
+
+      if (!ok)
         valid = FALSE;
 
       sluice_problems_sort (problems);

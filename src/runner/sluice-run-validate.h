@@ -20,9 +20,10 @@ void sluice_run_print_problems (FILE                *stream,
                                 GPtrArray           *problems,
                                 SluiceProblemFormat  format);
 
-/* sluice-run --validate FILE…: loads and validates every file, prints all
- * problems to standard output and returns the exit status (0 when no file
- * has an error, 2 otherwise). */
+/* sluice-run --validate FILE…: loads and validates every file ("-" is
+ * standard input, named "<stdin>" in problems), prints all problems to
+ * standard output and returns the exit status (0 when no file has an
+ * error, 2 otherwise). */
 int  sluice_run_validate       (const char * const  *files,
                                 SluiceProblemFormat  format);
 
