@@ -11,10 +11,14 @@ cd "$(dirname "$0")/.."
 
 ./build-aux/install-deps.sh || exit 1
 
+# The designer's tests need a display and a session bus: give them
+# throwaway ones, so that machines without a desktop can run them too.
+xvfb=""
 if command -v xvfb-run >/dev/null 2>&1; then
   xvfb="xvfb-run -a"
-else
-  xvfb=""
+fi
+if command -v dbus-run-session >/dev/null 2>&1; then
+  xvfb="$xvfb dbus-run-session --"
 fi
 
 broken_builds=0
