@@ -211,6 +211,39 @@ test_lua_sandbox (void)
   test_run_free (run);
 }
 
+/* A Lua string is bytes; an item leaving Lua must still be JSON, so
+ * invalid UTF-8 fails the module instead of writing a broken line. */
+static void
+test_lua_invalid_utf8 (void)
+{
+  TestRun *run = test_run_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                                "<execution id=\"bytes\"><lua>item.s = \"\\xff\\xfe\"</lua></execution>"
+                                "</phase></controller>", NULL);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "not valid UTF-8"));
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "module “bytes”: item holds"));
+  g_assert_cmpuint (run->outputs->len, ==, 0);
+  test_run_free (run);
+}
+
+/* Lua tables iterate in a different order in every Lua state, so output
+ * keys are sorted: the same item always gives the same line. */
+static void
+test_output_keys_sorted (void)
+{
+  TestRun *run = test_run_body ("<controller id=\"c\" mode=\"no-order\" workers=\"2\"><phase id=\"p\">"
+                                "<execution id=\"m\"><lua>item.zeta = 1; item.alpha = 0.5449; item.mid = {b = 2, a = 1}</lua></execution>"
+                                "</phase></controller>", "{\"q\":1}\n{\"q\":1}\n");
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (run->outputs->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpstr (run->outputs->pdata[i], ==,
+                     "{\"alpha\":0.5449,\"mid\":{\"a\":1,\"b\":2},\"q\":1,\"zeta\":1}");
+  test_run_free (run);
+}
+
 static void
 test_bad_input_not_json (void)
 {
@@ -383,6 +416,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/executor/lua/runtime-error-line", test_lua_runtime_error_line);
   g_test_add_func ("/sluice/executor/lua/timeout", test_lua_timeout);
   g_test_add_func ("/sluice/executor/lua/sandbox", test_lua_sandbox);
+  g_test_add_func ("/sluice/executor/lua/invalid-utf8", test_lua_invalid_utf8);
+  g_test_add_func ("/sluice/executor/output-keys-sorted", test_output_keys_sorted);
   g_test_add_func ("/sluice/executor/input/not-json", test_bad_input_not_json);
   g_test_add_func ("/sluice/executor/input/not-object", test_bad_input_not_object);
   g_test_add_func ("/sluice/executor/retries-backoff", test_retries_backoff);

@@ -4,6 +4,7 @@
 #include <jansson.h>
 
 #include "sluice-event.h"
+#include "sluice-json.h"
 
 G_DEFINE_BOXED_TYPE (SluiceEvent, sluice_event, sluice_event_ref, sluice_event_unref)
 
@@ -130,7 +131,7 @@ sluice_event_to_json (const SluiceEvent *event)
       break;
     }
 
-  result = json_dumps (object, JSON_COMPACT);
+  result = sluice_json_dumps (object, JSON_COMPACT);
   json_decref (object);
 
   return result;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sluice-executor-private.h"
+#include "sluice-json.h"
 
 /* Standard error is kept for the failure message, but only its end: a
  * command that writes 100 MB of it must not cost 100 MB. */
@@ -325,7 +326,7 @@ sluice_command_start (SluiceExecutor *self,
   pid_str = g_subprocess_get_identifier (command->process);
   command->pid = pid_str != NULL ? (GPid) atoi (pid_str) : 0;
 
-  command->line = json_dumps (token->item, JSON_COMPACT);
+  command->line = sluice_json_dumps (token->item, JSON_COMPACT | JSON_SORT_KEYS);
   len = strlen (command->line);
   command->line = g_realloc (command->line, len + 2);
   command->line[len] = '\n';

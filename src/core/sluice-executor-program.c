@@ -411,10 +411,9 @@ sluice_program_run_segment (SluiceExecutor   *self,
         lua_pop (L, 1);
         if (item == NULL)
           {
-            ModuleInfo *info = sluice_executor_get_module_info (self, program_step (prog, last_lua)->mod);
-            g_autofree char *message = g_strdup_printf ("module “%s”: %s", info->id, error->message);
-
-            g_ptr_array_add (out, failed_token (token, NULL, last_lua, G_MAXUINT, message));
+            /* The failure is reported against the last Lua module, which
+             * adds its id to the message. */
+            g_ptr_array_add (out, failed_token (token, NULL, last_lua, G_MAXUINT, error->message));
           }
         else
           g_ptr_array_add (out, sluice_token_new (item, token->job, pc));

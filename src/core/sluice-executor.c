@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sluice-executor-private.h"
+#include "sluice-json.h"
 #include "sluice-parameter.h"
 #include "sluice-phase.h"
 
@@ -391,18 +392,22 @@ static void
 write_output (SluiceExecutor *self,
               json_t         *item)
 {
-  size_t size;
+  size_t size, flags;
 
   self->items_out++;
   if (self->output_func == NULL)
     return;
 
-  size = json_dumpb (item, self->outbuf, self->outbuf_size, JSON_COMPACT);
+  /* Sorted keys: Lua tables iterate in an order that differs between Lua
+   * states (their hash seeds are random), and output must not depend on
+   * which worker ran an item. */
+  flags = sluice_json_dump_flags (item, JSON_COMPACT | JSON_SORT_KEYS);
+  size = json_dumpb (item, self->outbuf, self->outbuf_size, flags);
   if (size > self->outbuf_size)
     {
       self->outbuf_size = MAX (size, self->outbuf_size * 2);
       self->outbuf = g_realloc (self->outbuf, self->outbuf_size);
-      size = json_dumpb (item, self->outbuf, self->outbuf_size, JSON_COMPACT);
+      size = json_dumpb (item, self->outbuf, self->outbuf_size, flags);
     }
   self->output_func (self->outbuf, size, self->output_data);
 }

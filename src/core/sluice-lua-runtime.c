@@ -428,8 +428,12 @@ to_json (lua_State  *L,
       {
         size_t len;
         const char *s = lua_tolstring (L, index, &len);
-        json_t *str = json_stringn_nocheck (s, len);
+        json_t *str = json_stringn (s, len);
 
+        /* Lua strings are bytes; JSON strings must be UTF-8. */
+        if (str == NULL)
+          g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_LUA,
+                       "item holds a string that is not valid UTF-8");
         return str;
       }
 
@@ -492,7 +496,14 @@ to_json (lua_State  *L,
                 json_decref (result);
                 return NULL;
               }
-            json_object_setn_new_nocheck (result, key, key_len, value);
+            if (json_object_setn_new (result, key, key_len, value) != 0)
+              {
+                lua_pop (L, 3);
+                json_decref (result);
+                g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_LUA,
+                             "item has a key that is not valid UTF-8");
+                return NULL;
+              }
             lua_pop (L, 2);
           }
         return result;
