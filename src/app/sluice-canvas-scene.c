@@ -580,7 +580,7 @@ sluice_canvas_build_tile (GtkWidget                *widget,
     }
 
   painter_clear (&p);
-  return gtk_snapshot_free_to_node (snapshot);
+  return gtk_snapshot_free_to_node (snapshot) ?: gsk_container_node_new (NULL, 0);
 }
 
 GskRenderNode *
@@ -602,5 +602,6 @@ sluice_canvas_build_stage_edges (const SluiceCanvasColors *colors,
                                            e->y[e->n_points - 1] - e->y[e->n_points - 2], 9, &colors->edge);
         }
     }
-  return gtk_snapshot_free_to_node (snapshot);
+  /* Never NULL, even with a single controller: NULL means "not built". */
+  return gtk_snapshot_free_to_node (snapshot) ?: gsk_container_node_new (NULL, 0);
 }

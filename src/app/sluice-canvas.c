@@ -57,6 +57,7 @@ struct _SluiceCanvas
   gboolean            space_down;
   double              pointer_x, pointer_y;
   double              pinch_start_zoom;
+  guint               prune_source;
 };
 
 enum {
@@ -294,12 +295,17 @@ sluice_canvas_reveal (SluiceCanvas *self,
 GPtrArray *
 sluice_canvas_get_selection (SluiceCanvas *self)
 {
+  /* Deleted nodes leave the selection as soon as anyone looks. */
+  if (self->document != NULL)
+    prune_selection (self);
   return self->selection;
 }
 
 SluiceNode *
 sluice_canvas_get_focus_node (SluiceCanvas *self)
 {
+  if (self->document != NULL)
+    prune_selection (self);
   return self->focus;
 }
 
@@ -390,10 +396,23 @@ sluice_canvas_toggle_collapsed (SluiceCanvas *self,
 
 /* Document ----------------------------------------------------------------------- */
 
+static gboolean
+prune_idle_cb (gpointer data)
+{
+  SluiceCanvas *self = data;
+
+  self->prune_source = 0;
+  prune_selection (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 pipeline_changed_cb (SluiceCanvas *self)
 {
   invalidate_layout (self);
+  /* Not at once: a move takes a node out and puts it back. */
+  if (self->prune_source == 0)
+    self->prune_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE, prune_idle_cb, self, NULL);
 }
 
 static void
@@ -1082,7 +1101,17 @@ sluice_canvas_dispose (GObject *object)
 {
   SluiceCanvas *self = SLUICE_CANVAS (object);
 
-  sluice_canvas_set_document (self, NULL);
+  g_clear_handle_id (&self->prune_source, g_source_remove);
+  /* No signals from here on: the window around us is going away too. */
+  if (self->document != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->document, self);
+      g_signal_handlers_disconnect_by_data (sluice_document_get_pipeline (self->document), self);
+      g_signal_handlers_disconnect_by_data (sluice_document_get_problems (self->document), self);
+      g_clear_object (&self->document);
+    }
+  g_ptr_array_set_size (self->selection, 0);
+  self->focus = NULL;
   G_OBJECT_CLASS (sluice_canvas_parent_class)->dispose (object);
 }
 

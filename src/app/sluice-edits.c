@@ -482,6 +482,8 @@ rename_cb (SluiceNode *node,
   RenameData *data = user_data;
   const char *id = sluice_node_get_id (node);
   g_autofree char *fresh = NULL;
+  g_autofree char *base = NULL;
+  char *dash;
 
   if (id == NULL)
     return TRUE;
@@ -491,10 +493,15 @@ rename_cb (SluiceNode *node,
       g_hash_table_add (data->taken, g_strdup (id));
       return TRUE;
     }
+  /* "step-2" copied becomes "step-3", not "step-2-2". */
+  base = g_strdup (id);
+  dash = strrchr (base, '-');
+  if (dash != NULL && dash[1] != '\0' && dash != base && strspn (dash + 1, "0123456789") == strlen (dash + 1))
+    *dash = '\0';
   for (guint i = 2; ; i++)
     {
       g_free (fresh);
-      fresh = g_strdup_printf ("%s-%u", id, i);
+      fresh = g_strdup_printf ("%s-%u", base, i);
       if (sluice_pipeline_find_node (sluice_document_get_pipeline (data->document), fresh) == NULL &&
           !g_hash_table_contains (data->taken, fresh))
         break;

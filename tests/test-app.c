@@ -1,0 +1,783 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "sluice-application.h"
+#include "sluice-canvas.h"
+#include "sluice-edits.h"
+#include "sluice-inspector.h"
+#include "sluice-palette.h"
+#include "sluice-window.h"
+#include "test-app-generate.h"
+
+/* Tests of the designer under a display (xvfb-run in the test suite).
+ * They drive windows through their actions, as a user or a script does,
+ * and check the model. */
+
+static SluiceApplication *app;
+static char *tmp_dir;
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (2000);
+    }
+}
+
+static gboolean
+wait_for (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static char *
+example_path (const char *name)
+{
+  return g_build_filename (g_getenv ("SLUICE_SOURCE_ROOT"), "data", "examples", name, NULL);
+}
+
+static SluiceWindow *
+open_window (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  SluiceWindow *window = sluice_window_new (app);
+
+  g_assert_true (sluice_window_load (window, file));
+  gtk_window_present (GTK_WINDOW (window));
+  spin (50);
+  return window;
+}
+
+static void
+close_window (SluiceWindow *window)
+{
+  /* Tests leave windows modified on purpose: throw the changes away. */
+  sluice_document_discard_draft (sluice_window_get_document (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (10);
+}
+
+static void
+activate (SluiceWindow *window,
+          const char   *action,
+          GVariant     *param)
+{
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), action));
+  g_action_group_activate_action (G_ACTION_GROUP (window), action, param);
+}
+
+static SluicePipeline *
+pipeline_of (SluiceWindow *window)
+{
+  return sluice_document_get_pipeline (sluice_window_get_document (window));
+}
+
+static SluiceNode *
+find (SluiceWindow *window,
+      const char   *id)
+{
+  return sluice_pipeline_find_node (pipeline_of (window), id);
+}
+
+static char *
+canonical (SluicePipeline *pipeline)
+{
+  gsize length;
+
+  return sluice_save_to_data (pipeline, &length);
+}
+
+/* Saves through the action, loads the file again and compares. */
+static void
+assert_save_reload (SluiceWindow *window,
+                    const char   *name)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(SluicePipeline) reloaded = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *again = NULL;
+
+  activate (window, "save-to", g_variant_new_string (path));
+  g_assert_false (sluice_document_get_modified (sluice_window_get_document (window)));
+  reloaded = sluice_load_file (path, problems);
+  g_assert_nonnull (reloaded);
+  g_assert_false (sluice_problems_have_errors (problems));
+  saved = canonical (pipeline_of (window));
+  again = canonical (reloaded);
+  g_assert_cmpstr (saved, ==, again);
+}
+
+static guint
+count_modules_cb_n;
+
+static gboolean
+count_cb (SluiceNode *node,
+          gpointer    user_data)
+{
+  if (SLUICE_IS_MODULE (node))
+    count_modules_cb_n++;
+  return TRUE;
+}
+
+static guint
+count_modules (SluiceWindow *window)
+{
+  count_modules_cb_n = 0;
+  sluice_pipeline_foreach_node (pipeline_of (window), count_cb, NULL);
+  return count_modules_cb_n;
+}
+
+/* The first widget of @type in the window, breadth first. */
+static GtkWidget *
+find_widget (SluiceWindow *window,
+             GType         type)
+{
+  GQueue queue = G_QUEUE_INIT;
+  GtkWidget *found = NULL;
+
+  g_queue_push_tail (&queue, window);
+  while (!g_queue_is_empty (&queue) && found == NULL)
+    {
+      GtkWidget *w = g_queue_pop_head (&queue);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
+        found = w;
+      for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+        g_queue_push_tail (&queue, c);
+    }
+  g_queue_clear (&queue);
+  return found;
+}
+
+static gint
+position_of (SluiceNode *node)
+{
+  guint position;
+
+  g_assert_true (sluice_node_get_container (node, NULL, NULL, &position));
+  return position;
+}
+
+/* Each example opens without problems, renders, and saves to the same
+ * model. */
+static void
+test_open_examples (void)
+{
+  g_autofree char *dir_path = g_build_filename (g_getenv ("SLUICE_SOURCE_ROOT"), "data", "examples", NULL);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *saved_name = NULL;
+      SluiceWindow *window;
+      SluiceLayout *layout;
+
+      if (!g_str_has_suffix (name, ".xml"))
+        continue;
+      path = g_build_filename (dir_path, name, NULL);
+      window = open_window (path);
+      g_assert_true (strstr (gtk_window_get_title (GTK_WINDOW (window)), name) != NULL);
+      g_assert_false (sluice_document_get_modified (sluice_window_get_document (window)));
+      layout = sluice_canvas_get_layout (sluice_window_get_canvas (window));
+      g_assert_cmpuint (sluice_layout_get_n_boxes (layout), >, 0);
+      saved_name = g_strdup_printf ("saved-%s", name);
+      assert_save_reload (window, saved_name);
+      close_window (window);
+      n++;
+    }
+  g_assert_cmpuint (n, >=, 1);
+}
+
+static void
+test_edit_actions (void)
+{
+  g_autofree char *path = example_path ("strategy.xml");
+  SluiceWindow *window = open_window (path);
+  SluiceDocument *document = sluice_window_get_document (window);
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  guint modules = count_modules (window);
+  SluiceNode *focus, *added, *owner;
+  GListModel *list;
+  guint position;
+  g_autofree char *before = canonical (pipeline_of (window));
+
+  /* Select the first module of the second phase, add a Lua module after it. */
+  {
+    GListModel *controllers = sluice_pipeline_get_controllers (pipeline_of (window));
+    g_autoptr(SluiceController) c = g_list_model_get_item (controllers, 0);
+    g_autoptr(SluicePhase) p = g_list_model_get_item (sluice_controller_get_phases (c), 0);
+    g_autoptr(SluiceNode) m = g_list_model_get_item (sluice_phase_get_modules (p), 0);
+
+    activate (window, "select", g_variant_new_string (sluice_node_get_id (m)));
+    g_assert_true (sluice_canvas_get_focus_node (canvas) == m);
+  }
+  focus = sluice_canvas_get_focus_node (canvas);
+  activate (window, "insert", g_variant_new_string ("lua"));
+  g_assert_cmpuint (count_modules (window), ==, modules + 1);
+  added = sluice_canvas_get_focus_node (canvas);
+  g_assert_true (SLUICE_IS_EXECUTION (added));
+  g_assert_true (sluice_node_get_parent (added) == sluice_node_get_parent (focus));
+  g_assert_cmpint (position_of (added), ==, position_of (focus) + 1);
+  g_assert_true (sluice_document_get_modified (document));
+  g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), "• "));
+
+  /* Reorder: up, then down again. */
+  activate (window, "move-up", NULL);
+  g_assert_cmpint (position_of (added), ==, position_of (focus) - 1);
+  activate (window, "move-down", NULL);
+  g_assert_cmpint (position_of (added), ==, position_of (focus) + 1);
+
+  /* Move into another controller's phase, at its start (what a drag
+   * does), then undo the move. */
+  {
+    GListModel *controllers = sluice_pipeline_get_controllers (pipeline_of (window));
+    g_autoptr(SluiceController) c = g_list_model_get_item (controllers, 1);
+    g_autoptr(SluicePhase) p = g_list_model_get_item (sluice_controller_get_phases (c), 0);
+
+    activate (window, "move-to", g_variant_new ("(sssu)", sluice_node_get_id (added),
+                                                sluice_node_get_id (SLUICE_NODE (p)), "", 0));
+    g_assert_true (sluice_node_get_parent (added) == SLUICE_NODE (p));
+    g_assert_cmpint (position_of (added), ==, 0);
+    activate (window, "undo", NULL);
+    g_assert_true (sluice_node_get_parent (added) == sluice_node_get_parent (focus));
+    activate (window, "redo", NULL);
+    g_assert_true (sluice_node_get_parent (added) == SLUICE_NODE (p));
+  }
+
+  /* Delete, undo, redo. */
+  g_assert_true (sluice_node_get_container (added, &owner, &list, &position));
+  activate (window, "select", g_variant_new_string (sluice_node_get_id (added)));
+  activate (window, "delete", NULL);
+  g_assert_null (sluice_node_get_parent (added));
+  g_assert_cmpuint (count_modules (window), ==, modules);
+  activate (window, "undo", NULL);
+  g_assert_true (sluice_node_get_parent (added) == owner);
+  g_assert_cmpint (position_of (added), ==, position);
+  activate (window, "redo", NULL);
+  g_assert_cmpuint (count_modules (window), ==, modules);
+
+  /* Undo everything: back to the file, and not modified. */
+  while (sluice_command_stack_get_can_undo (sluice_document_get_history (document)))
+    activate (window, "undo", NULL);
+  {
+    g_autofree char *undone = canonical (pipeline_of (window));
+    g_assert_cmpstr (undone, ==, before);
+  }
+  g_assert_false (sluice_document_get_modified (document));
+
+  /* Paste XML after the first module; ids that are taken get renamed. */
+  activate (window, "select", g_variant_new_string (sluice_node_get_id (focus)));
+  activate (window, "paste-xml", g_variant_new_string (
+              "<execution id=\"pasted\" name=\"Pasted\"><lua>item.pasted = true</lua></execution>"
+              "<execution id=\"pasted\"><command>cat</command></execution>"));
+  g_assert_nonnull (find (window, "pasted"));
+  g_assert_nonnull (find (window, "pasted-2"));
+  g_assert_cmpint (position_of (find (window, "pasted")), ==, position_of (focus) + 1);
+  g_assert_cmpuint (sluice_canvas_get_selection (canvas)->len, ==, 2);
+
+  /* Duplicate the pasted pair. */
+  activate (window, "duplicate", NULL);
+  g_assert_nonnull (find (window, "pasted-3"));
+  g_assert_nonnull (find (window, "pasted-4"));
+  g_assert_cmpuint (count_modules (window), ==, modules + 4);
+
+  /* Garbage on the clipboard is refused with a message. */
+  activate (window, "paste-xml", g_variant_new_string ("this is not XML <"));
+  g_assert_cmpuint (count_modules (window), ==, modules + 4);
+  g_assert_nonnull (sluice_window_get_last_message (window));
+
+  assert_save_reload (window, "edited.xml");
+  close_window (window);
+}
+
+static gboolean
+has_error_for (SluiceDocument *document,
+               const char     *id)
+{
+  GListModel *problems = sluice_document_get_problems (document);
+
+  for (guint i = 0; i < g_list_model_get_n_items (problems); i++)
+    {
+      g_autoptr(SluiceProblem) p = g_list_model_get_item (problems, i);
+
+      if (sluice_problem_get_severity (p) == SLUICE_SEVERITY_ERROR &&
+          g_strcmp0 (sluice_problem_get_node_id (p), id) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+typedef struct
+{
+  SluiceDocument *document;
+  const char     *id;
+} ProblemWait;
+
+static gboolean
+problem_appeared (gpointer data)
+{
+  ProblemWait *w = data;
+
+  return has_error_for (w->document, w->id);
+}
+
+static gboolean
+problem_gone (gpointer data)
+{
+  return !problem_appeared (data);
+}
+
+static void
+test_problems (void)
+{
+  g_autofree char *path = example_path ("strategy.xml");
+  SluiceWindow *window = open_window (path);
+  SluiceDocument *document = sluice_window_get_document (window);
+  SluiceInspector *inspector;
+  ProblemWait wait = { document, "broken" };
+  GtkWidget *row;
+
+  /* Lua that does not compile: the validator reports it after its
+   * debounce delay, without being asked. */
+  activate (window, "paste-xml", g_variant_new_string (
+              "<execution id=\"broken\"><lua>item.x = = 1</lua></execution>"));
+  g_assert_false (has_error_for (document, "broken"));
+  g_assert_true (wait_for (problem_appeared, &wait, 3000));
+
+  /* The inspector of the node shows the validator's message. */
+  activate (window, "select", g_variant_new_string ("broken"));
+  inspector = SLUICE_INSPECTOR (find_widget (window, SLUICE_TYPE_INSPECTOR));
+  g_assert_nonnull (inspector);
+  g_assert_true (sluice_inspector_get_node (inspector) == find (window, "broken"));
+  g_assert_cmpuint (sluice_inspector_count_problems (inspector), >=, 1);
+
+  /* Fixing the code through the inspector's editor removes the problem. */
+  row = sluice_inspector_get_row (inspector, "code");
+  g_assert_nonnull (row);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (row)), "item.x = 1", -1);
+  g_assert_cmpstr (sluice_execution_get_code (SLUICE_EXECUTION (find (window, "broken"))), ==, "item.x = 1");
+  g_assert_true (wait_for (problem_gone, &wait, 3000));
+
+  /* Renaming through the inspector is one undoable step per burst. */
+  row = sluice_inspector_get_row (inspector, "name");
+  gtk_editable_set_text (GTK_EDITABLE (row), "F");
+  gtk_editable_set_text (GTK_EDITABLE (row), "Fixed");
+  g_assert_cmpstr (sluice_node_get_name (find (window, "broken")), ==, "Fixed");
+  activate (window, "undo", NULL);
+  g_assert_null (sluice_node_get_name (find (window, "broken")));
+
+  /* A bad duration is refused at once and never reaches the model. */
+  row = sluice_inspector_get_row (inspector, "timeout");
+  gtk_editable_set_text (GTK_EDITABLE (row), "5 parsecs");
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  g_assert_cmpint (sluice_module_get_timeout_ms (SLUICE_MODULE (find (window, "broken"))), ==, 0);
+  gtk_editable_set_text (GTK_EDITABLE (row), "30s");
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
+  g_assert_cmpint (sluice_module_get_timeout_ms (SLUICE_MODULE (find (window, "broken"))), ==, 30000);
+
+  /* A duplicate id is reported on the node. */
+  wait.id = "broken";
+  activate (window, "paste-xml", g_variant_new_string ("<fail id=\"x\">stop</fail>"));
+  sluice_node_set_id (find (window, "x"), "broken");
+  sluice_document_validate_now (document);
+  g_assert_true (has_error_for (document, "broken"));
+  close_window (window);
+}
+
+static void
+test_view_and_collapse (void)
+{
+  g_autofree char *path = example_path ("strategy.xml");
+  SluiceWindow *window = open_window (path);
+  SluiceDocument *document = sluice_window_get_document (window);
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  g_autoptr(SluiceViewState) state = sluice_view_state_copy (sluice_document_get_view_state (document));
+  GListModel *controllers = sluice_pipeline_get_controllers (pipeline_of (window));
+  g_autoptr(SluiceNode) first = g_list_model_get_item (controllers, 0);
+  const SluiceLayoutBox *box;
+  double zoom;
+
+  /* Placing a controller (the end of a drag) is one undoable command and
+   * is kept in <view>. */
+  sluice_view_state_set_position (state, sluice_node_get_id (first), 50, 900);
+  sluice_document_push_view_state (document, state, "Move");
+  box = sluice_layout_get_box (sluice_canvas_get_layout (canvas),
+                               sluice_layout_find_node (sluice_canvas_get_layout (canvas), first));
+  g_assert_cmpfloat (box->y, ==, 900);
+  assert_save_reload (window, "moved.xml");
+  g_assert_nonnull (strstr (sluice_pipeline_get_view_xml (pipeline_of (window)), "y=\"900\""));
+  activate (window, "undo", NULL);
+  box = sluice_layout_get_box (sluice_canvas_get_layout (canvas),
+                               sluice_layout_find_node (sluice_canvas_get_layout (canvas), first));
+  g_assert_cmpfloat (box->y, ==, 0);
+  activate (window, "redo", NULL);
+  activate (window, "relayout", NULL);
+  g_assert_cmpuint (g_hash_table_size (sluice_document_get_view_state (document)->positions), ==, 0);
+
+  /* Zoom actions. */
+  activate (window, "zoom-reset", NULL);
+  zoom = sluice_canvas_get_viewport (canvas)->zoom;
+  g_assert_cmpfloat_with_epsilon (zoom, 1.0, 1e-9);
+  activate (window, "zoom-in", NULL);
+  g_assert_cmpfloat (sluice_canvas_get_viewport (canvas)->zoom, >, zoom);
+  activate (window, "zoom-out", NULL);
+  activate (window, "zoom-out", NULL);
+  g_assert_cmpfloat (sluice_canvas_get_viewport (canvas)->zoom, <, zoom);
+  activate (window, "zoom-fit", NULL);
+
+  /* Select all and find. */
+  activate (window, "select-all", NULL);
+  g_assert_cmpuint (sluice_canvas_get_selection (canvas)->len, ==, count_modules (window));
+  close_window (window);
+}
+
+static void
+test_collapse_combination (void)
+{
+  SluiceWindow *window = sluice_window_new (app);
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceNode *combination, *inner;
+  SluiceLayout *layout;
+
+  gtk_window_present (GTK_WINDOW (window));
+  spin (30);
+  activate (window, "insert", g_variant_new_string ("combination"));
+  combination = sluice_canvas_get_focus_node (canvas);
+  g_assert_true (SLUICE_IS_COMBINATION (combination));
+  /* Adding with a combination selected puts the module inside it. */
+  activate (window, "insert", g_variant_new_string ("command"));
+  inner = sluice_canvas_get_focus_node (canvas);
+  g_assert_true (sluice_node_get_parent (inner) == combination);
+
+  activate (window, "select", g_variant_new_string (sluice_node_get_id (combination)));
+  activate (window, "toggle-collapse", NULL);
+  layout = sluice_canvas_get_layout (canvas);
+  g_assert_true (sluice_layout_get_box (layout, sluice_layout_find_node (layout, combination))->collapsed);
+  g_assert_cmpuint (sluice_layout_find_node (layout, inner), ==, SLUICE_BOX_NONE);
+  activate (window, "undo", NULL);
+  layout = sluice_canvas_get_layout (canvas);
+  g_assert_cmpuint (sluice_layout_find_node (layout, inner), !=, SLUICE_BOX_NONE);
+  close_window (window);
+}
+
+typedef struct
+{
+  GdkClipboard *clipboard;
+  char         *text;
+  gboolean      done;
+} ClipboardRead;
+
+static void
+clipboard_read_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  ClipboardRead *read = data;
+
+  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  read->done = TRUE;
+}
+
+static gboolean
+clipboard_done (gpointer data)
+{
+  return ((ClipboardRead *) data)->done;
+}
+
+static gboolean
+modules_grew (gpointer data)
+{
+  gpointer *args = data;
+
+  return count_modules (args[0]) > GPOINTER_TO_UINT (args[1]);
+}
+
+static void
+test_clipboard (void)
+{
+  g_autofree char *path = example_path ("strategy.xml");
+  SluiceWindow *window = open_window (path);
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  ClipboardRead read = { clipboard, NULL, FALSE };
+  guint modules = count_modules (window);
+  GListModel *controllers = sluice_pipeline_get_controllers (pipeline_of (window));
+  g_autoptr(SluiceController) c = g_list_model_get_item (controllers, 0);
+  g_autoptr(SluicePhase) p = g_list_model_get_item (sluice_controller_get_phases (c), 0);
+  g_autoptr(SluiceNode) m = g_list_model_get_item (sluice_phase_get_modules (p), 0);
+  gpointer args[2] = { window, GUINT_TO_POINTER (modules) };
+
+  activate (window, "select", g_variant_new_string (sluice_node_get_id (m)));
+  activate (window, "copy", NULL);
+  gdk_clipboard_read_text_async (clipboard, NULL, clipboard_read_cb, &read);
+  g_assert_true (wait_for (clipboard_done, &read, 3000));
+  /* Plain pipeline XML a text editor can take. */
+  g_assert_nonnull (read.text);
+  g_assert_true (g_str_has_prefix (read.text, "<?xml"));
+  g_assert_nonnull (strstr (read.text, sluice_node_get_id (m)));
+  g_free (read.text);
+
+  activate (window, "paste", NULL);
+  g_assert_true (wait_for (modules_grew, args, 3000));
+  g_assert_cmpuint (count_modules (window), ==, modules + 1);
+
+  /* Cut removes and keeps it on the clipboard. */
+  activate (window, "cut", NULL);
+  g_assert_cmpuint (count_modules (window), ==, modules);
+  g_assert_cmpuint (sluice_canvas_get_selection (canvas)->len, ==, 0);
+  close_window (window);
+}
+
+static void
+test_new_and_title (void)
+{
+  SluiceWindow *window = sluice_window_new (app);
+  SluiceDocument *document = sluice_window_get_document (window);
+  g_autofree char *path = g_build_filename (tmp_dir, "new.xml", NULL);
+  g_autofree char *command = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  spin (30);
+  g_assert_true (sluice_window_is_pristine (window));
+  g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (window)), "Untitled"));
+  activate (window, "insert", g_variant_new_string ("controller:first-wins"));
+  g_assert_true (SLUICE_IS_CONTROLLER (sluice_canvas_get_focus_node (sluice_window_get_canvas (window))));
+  g_assert_cmpint (sluice_controller_get_mode (SLUICE_CONTROLLER (sluice_canvas_get_focus_node (sluice_window_get_canvas (window)))),
+                   ==, SLUICE_MODE_FIRST_WINS);
+  g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), "• Untitled"));
+
+  activate (window, "save-to", g_variant_new_string (path));
+  g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), "new.xml"));
+  g_assert_false (sluice_document_get_modified (document));
+
+  /* Export for the runner: saved, and the exact command shown. */
+  activate (window, "export-runner", NULL);
+  spin (50);
+  command = g_strdup_printf ("sluice-run '%s'", path);
+  g_assert_cmpstr (sluice_window_get_last_message (window), ==, command);
+  close_window (window);
+}
+
+typedef struct
+{
+  const char *path;
+} FileWait;
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (((FileWait *) data)->path, G_FILE_TEST_EXISTS);
+}
+
+static void
+test_export (void)
+{
+  g_autofree char *path = example_path ("strategy.xml");
+  SluiceWindow *window = open_window (path);
+  g_autofree char *svg = g_build_filename (tmp_dir, "strategy.svg", NULL);
+  g_autofree char *dot = g_build_filename (tmp_dir, "strategy.dot", NULL);
+  g_autofree char *png = g_build_filename (tmp_dir, "strategy.png", NULL);
+  FileWait wait_svg = { svg }, wait_png = { png };
+  g_autofree char *contents = NULL;
+
+  activate (window, "export-to", g_variant_new_string (dot));
+  g_assert_true (g_file_get_contents (dot, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "digraph"));
+  activate (window, "export-to", g_variant_new_string (svg));
+  activate (window, "export-to", g_variant_new_string (png));
+  g_assert_true (wait_for (file_exists, &wait_svg, 20000));
+  g_assert_true (wait_for (file_exists, &wait_png, 20000));
+  activate (window, "export-to", g_variant_new_string ("nowhere.doc"));
+  g_assert_nonnull (strstr (sluice_window_get_last_message (window), ".svg"));
+  close_window (window);
+}
+
+static void
+test_drafts_and_disk_changes (void)
+{
+  g_autofree char *source = example_path ("modes.xml");
+  g_autofree char *path = g_build_filename (tmp_dir, "draft-me.xml", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  SluiceWindow *window, *restored;
+  SluiceDocument *document;
+  const char *draft;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (source, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
+  window = open_window (path);
+  document = sluice_window_get_document (window);
+  activate (window, "insert", g_variant_new_string ("fail"));
+  g_assert_true (sluice_document_write_draft (document, &error));
+  g_assert_no_error (error);
+  draft = sluice_document_get_draft_path (document);
+  g_assert_true (g_file_test (draft, G_FILE_TEST_EXISTS));
+
+  /* Restoring gives the unsaved work, still modified, aimed at the file. */
+  restored = sluice_window_new (app);
+  g_assert_true (sluice_window_load_draft (restored, draft, file));
+  g_assert_true (sluice_document_get_modified (sluice_window_get_document (restored)));
+  g_assert_cmpuint (count_modules (restored), ==, count_modules (window));
+  close_window (restored);
+
+  /* Saving removes the draft. */
+  activate (window, "save", NULL);
+  g_assert_false (g_file_test (draft, G_FILE_TEST_EXISTS));
+
+  /* Another program changes the file: the window says so. */
+  g_usleep (20000);
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
+  spin (1500);
+  g_assert_cmpstr (sluice_window_get_last_message (window), ==, "The file was changed by another program");
+  activate (window, "reload", NULL);
+  g_assert_false (sluice_document_get_modified (sluice_window_get_document (window)));
+  close_window (window);
+}
+
+static void
+test_palette (void)
+{
+  SluiceWindow *window = sluice_window_new (app);
+  SluicePalette *palette = SLUICE_PALETTE (find_widget (window, SLUICE_TYPE_PALETTE));
+  guint all;
+
+  g_assert_nonnull (palette);
+  all = sluice_palette_count_visible (palette);
+  /* Four controllers, three structures, four modules and the tools. */
+  g_assert_cmpuint (all, >=, 11);
+  sluice_palette_set_search (palette, "newest");
+  g_assert_cmpuint (sluice_palette_count_visible (palette), ==, 1);
+  sluice_palette_set_search (palette, "zzzz-nothing");
+  g_assert_cmpuint (sluice_palette_count_visible (palette), ==, 0);
+  sluice_palette_set_search (palette, "");
+  g_assert_cmpuint (sluice_palette_count_visible (palette), ==, all);
+  close_window (window);
+}
+
+/* Screenshots --------------------------------------------------------------- */
+
+static void
+save_screenshot (SluiceWindow *window,
+                 const char   *name)
+{
+  GtkWidget *widget = GTK_WIDGET (window);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  const char *dir = g_getenv ("SLUICE_SCREENSHOT_DIR");
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir ? dir : tmp_dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+test_screenshots (void)
+{
+  g_autofree char *path = example_path ("strategy.xml");
+  g_autofree char *big = sluice_test_generate_pipeline (10000);
+  g_autofree char *big_path = g_build_filename (tmp_dir, "generated-10000.xml", NULL);
+  SluiceWindow *window = open_window (path);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
+  spin (300);
+  /* A module selected, so that the inspector shows something. */
+  activate (window, "select", g_variant_new_string ("gate-hist-sharpe"));
+  spin (300);
+  save_screenshot (window, "designer-strategy.png");
+  close_window (window);
+
+  g_assert_true (g_file_set_contents (big_path, big, -1, NULL));
+  window = open_window (big_path);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
+  activate (window, "zoom-fit", NULL);
+  spin (300);
+  save_screenshot (window, "designer-generated-10000.png");
+  activate (window, "zoom-reset", NULL);
+  spin (300);
+  save_screenshot (window, "designer-generated-10000-zoomed.png");
+  close_window (window);
+}
+
+static void
+skip_without_display (void)
+{
+  g_test_skip ("no display");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *data_home = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  /* Drafts and settings stay inside the test's own directories. */
+  tmp_dir = g_dir_make_tmp ("sluice-test-app-XXXXXX", NULL);
+  data_home = g_build_filename (tmp_dir, "data", NULL);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("SLUICE_NO_DRAFT_CHECK", "1", TRUE);
+
+  if (!gtk_init_check ())
+    {
+      g_test_add_func ("/sluice/app/skipped", skip_without_display);
+      return g_test_run ();
+    }
+  adw_init ();
+
+  app = sluice_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+
+  g_test_add_func ("/sluice/app/open-examples", test_open_examples);
+  g_test_add_func ("/sluice/app/edit-actions", test_edit_actions);
+  g_test_add_func ("/sluice/app/problems", test_problems);
+  g_test_add_func ("/sluice/app/view-and-undo", test_view_and_collapse);
+  g_test_add_func ("/sluice/app/collapse", test_collapse_combination);
+  g_test_add_func ("/sluice/app/clipboard", test_clipboard);
+  g_test_add_func ("/sluice/app/new-and-title", test_new_and_title);
+  g_test_add_func ("/sluice/app/export", test_export);
+  g_test_add_func ("/sluice/app/drafts-and-disk", test_drafts_and_disk_changes);
+  g_test_add_func ("/sluice/app/palette", test_palette);
+  g_test_add_func ("/sluice/app/screenshots", test_screenshots);
+
+  ret = g_test_run ();
+  g_object_unref (app);
+  return ret;
+}
