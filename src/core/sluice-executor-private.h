@@ -43,6 +43,9 @@ struct _Program
   GArray *steps;     /* of Step */
 };
 
+/* The data preview of one module (sluice-executor-preview.c). */
+typedef struct _Preview Preview;
+
 typedef struct
 {
   SluiceModule *module;      /* borrowed: the executor keeps the pipeline */
@@ -59,6 +62,7 @@ typedef struct
   gint64        delay_max_us;
   gboolean      last_of_ctl; /* superseded items are counted here */
   SluiceModuleStats stats;   /* counters updated atomically */
+  Preview      *preview;     /* owned; NULL unless a preview was asked for */
 } ModuleInfo;
 
 typedef struct _Ctl Ctl;
@@ -181,6 +185,21 @@ Command  *sluice_command_start  (SluiceExecutor *self,
 void      sluice_command_kill   (Command        *command,
                                  const char     *reason);
 Token    *sluice_command_get_token (Command     *command);
+
+/* sluice-executor-preview.c: last items in and out of a module. */
+Preview  *sluice_preview_new    (guint     depth);
+void      sluice_preview_free   (Preview  *preview);
+/* Whether an item at @now should be recorded; FALSE when @preview is NULL. */
+gboolean  sluice_preview_due    (Preview  *preview,
+                                 gboolean  outputs,
+                                 gint64    now);
+void      sluice_preview_record (Preview  *preview,
+                                 gboolean  outputs,
+                                 json_t   *item,
+                                 gint64    now);
+/* Newest first, NULL-terminated. */
+char    **sluice_preview_dup    (Preview  *preview,
+                                 gboolean  outputs);
 
 /* Timers: one heap for the executor (sluice-executor.c). */
 typedef void (*TimerFunc) (SluiceExecutor *self, gpointer data);

@@ -287,6 +287,27 @@ failed_token (Token       *origin,
   return token;
 }
 
+/* Records the @n tables on top of the Lua stack in the data preview. */
+static void
+preview_lua (Preview   *preview,
+             gboolean   outputs,
+             lua_State *L,
+             guint      n,
+             gint64     now)
+{
+  if (!sluice_preview_due (preview, outputs, now))
+    return;
+  /* The first one produced is the deepest. */
+  for (guint i = n; i > 0; i--)
+    {
+      json_t *item = sluice_lua_to_json (L, -(int) i, NULL);
+
+      sluice_preview_record (preview, outputs, item, now);
+      if (item != NULL)
+        json_decref (item);
+    }
+}
+
 void
 sluice_program_run_segment (SluiceExecutor   *self,
                             SluiceLuaRuntime *rt,
@@ -329,6 +350,8 @@ sluice_program_run_segment (SluiceExecutor   *self,
             deadline = t0 + info->timeout_us;
           if (attempt == 0)
             stat_add (&info->stats.items_in, 1);
+          if (G_UNLIKELY (info->preview != NULL))
+            preview_lua (info->preview, FALSE, L, 1, t0);
 
           if (step->kind == STEP_COND)
             {
@@ -377,6 +400,10 @@ sluice_program_run_segment (SluiceExecutor   *self,
                                      result == SLUICE_LUA_PASS ? 1 : result == SLUICE_LUA_DROP ? 0 : n_emitted };
                   g_array_append_val (records, rec);
                 }
+
+              if (G_UNLIKELY (info->preview != NULL) && result != SLUICE_LUA_DROP)
+                preview_lua (info->preview, TRUE, L,
+                             result == SLUICE_LUA_PASS ? 1 : n_emitted, now);
 
               if (result == SLUICE_LUA_PASS)
                 {

@@ -181,6 +181,7 @@ sluice_executor_add_module (SluiceExecutor *self,
 static void
 module_info_free (ModuleInfo *info)
 {
+  sluice_preview_free (info->preview);
   g_free (info->command);
   g_free (info->reason);
   g_free (info);
@@ -782,6 +783,21 @@ token_failed (SluiceExecutor *self,
 
 /* ---------------------------------------------------------------- steps */
 
+/* Lua steps record themselves, on whichever thread runs them. */
+static void
+preview_items (ModuleInfo  *info,
+               gboolean     outputs,
+               json_t     **items,
+               guint        n)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (!sluice_preview_due (info->preview, outputs, now))
+    return;
+  for (guint i = 0; i < n; i++)
+    sluice_preview_record (info->preview, outputs, items[i], now);
+}
+
 void
 sluice_executor_command_done (SluiceExecutor *self,
                               Command        *command,
@@ -818,6 +834,8 @@ sluice_executor_command_done (SluiceExecutor *self,
 
   emit_module_event (self, SLUICE_EVENT_MODULE_FINISHED, step->mod, token->job->seq,
                      duration, outputs->len);
+  if (G_UNLIKELY (info->preview != NULL))
+    preview_items (info, TRUE, (json_t **) outputs->pdata, outputs->len);
   info->stats.items_out += outputs->len;
   if (outputs->len == 0)
     info->stats.dropped++;
@@ -1017,6 +1035,8 @@ token_advance (SluiceExecutor *self,
 
   step = program_step (prog, token->pc);
   info = sluice_executor_get_module_info (self, step->mod);
+  if (G_UNLIKELY (info->preview != NULL) && !step_is_lua (step) && token->attempt == 0)
+    preview_items (info, FALSE, &token->item, 1);
 
   switch (step->kind)
     {
@@ -1592,31 +1612,108 @@ sluice_executor_get_module_stats (SluiceExecutor    *self,
   for (guint i = 0; i < self->mods->len; i++)
     {
       ModuleInfo *info = g_ptr_array_index (self->mods, i);
-      Ctl *ctl;
 
       if (g_strcmp0 (info->id, module_id) != 0)
         continue;
 
-      ctl = g_ptr_array_index (self->ctls, info->ctl);
-      *stats = info->stats;
-      stats->items_in = __atomic_load_n (&info->stats.items_in, __ATOMIC_RELAXED);
-      stats->items_out = __atomic_load_n (&info->stats.items_out, __ATOMIC_RELAXED);
-
-      if (self->state == SLUICE_RUN_FAILED && g_strcmp0 (self->failed_module, info->id) == 0)
-        stats->state = SLUICE_MODULE_FAILED;
-      else if (stats->failed > 0 && info->on_error == SLUICE_ON_ERROR_FAIL &&
-               sluice_run_state_is_final (self->state) && self->state != SLUICE_RUN_COMPLETED)
-        stats->state = SLUICE_MODULE_FAILED;
-      else if (stats->active > 0)
-        stats->state = SLUICE_MODULE_RUNNING;
-      else if (ctl->finished || sluice_run_state_is_final (self->state))
-        stats->state = stats->items_in > 0 ? SLUICE_MODULE_DONE : SLUICE_MODULE_SKIPPED;
-      else
-        stats->state = stats->items_in > 0 ? SLUICE_MODULE_RUNNING : SLUICE_MODULE_IDLE;
+      sluice_executor_get_module_stats_at (self, i, stats);
       return TRUE;
     }
 
   return FALSE;
+}
+
+guint
+sluice_executor_get_n_modules (SluiceExecutor *self)
+{
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), 0);
+  return self->mods->len;
+}
+
+const char *
+sluice_executor_get_module_id (SluiceExecutor *self,
+                               guint           index)
+{
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), NULL);
+  g_return_val_if_fail (index < self->mods->len, NULL);
+  return ((ModuleInfo *) g_ptr_array_index (self->mods, index))->id;
+}
+
+void
+sluice_executor_get_module_stats_at (SluiceExecutor    *self,
+                                     guint              index,
+                                     SluiceModuleStats *stats)
+{
+  ModuleInfo *info;
+  Ctl *ctl;
+
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+  g_return_if_fail (index < self->mods->len);
+
+  info = g_ptr_array_index (self->mods, index);
+  ctl = g_ptr_array_index (self->ctls, info->ctl);
+  *stats = info->stats;
+  stats->items_in = __atomic_load_n (&info->stats.items_in, __ATOMIC_RELAXED);
+  stats->items_out = __atomic_load_n (&info->stats.items_out, __ATOMIC_RELAXED);
+
+  if (self->state == SLUICE_RUN_FAILED && g_strcmp0 (self->failed_module, info->id) == 0)
+    stats->state = SLUICE_MODULE_FAILED;
+  else if (stats->failed > 0 && info->on_error == SLUICE_ON_ERROR_FAIL &&
+           sluice_run_state_is_final (self->state) && self->state != SLUICE_RUN_COMPLETED)
+    stats->state = SLUICE_MODULE_FAILED;
+  else if (stats->active > 0)
+    stats->state = SLUICE_MODULE_RUNNING;
+  else if (ctl->finished || sluice_run_state_is_final (self->state))
+    stats->state = stats->items_in > 0 ? SLUICE_MODULE_DONE : SLUICE_MODULE_SKIPPED;
+  else
+    stats->state = stats->items_in > 0 ? SLUICE_MODULE_RUNNING : SLUICE_MODULE_IDLE;
+}
+
+gint
+sluice_executor_get_held_back (SluiceExecutor *self,
+                               const char     *controller_id)
+{
+  Ctl *ctl;
+
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), -1);
+  ctl = find_ctl (self, controller_id);
+  if (ctl == NULL)
+    return -1;
+  return ctl->held != NULL ? (gint) g_hash_table_size (ctl->held) : 0;
+}
+
+void
+sluice_executor_set_preview (SluiceExecutor *self,
+                             guint           depth)
+{
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+  g_return_if_fail (self->state == SLUICE_RUN_PENDING);
+
+  for (guint i = 0; i < self->mods->len; i++)
+    {
+      ModuleInfo *info = g_ptr_array_index (self->mods, i);
+
+      g_clear_pointer (&info->preview, sluice_preview_free);
+      if (depth > 0)
+        info->preview = sluice_preview_new (depth);
+    }
+}
+
+char **
+sluice_executor_dup_preview (SluiceExecutor *self,
+                             const char     *module_id,
+                             gboolean        outputs)
+{
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), NULL);
+
+  for (guint i = 0; i < self->mods->len; i++)
+    {
+      ModuleInfo *info = g_ptr_array_index (self->mods, i);
+
+      if (g_strcmp0 (info->id, module_id) == 0)
+        return sluice_preview_dup (info->preview, outputs);
+    }
+  return sluice_preview_dup (NULL, outputs);
 }
 
 gint

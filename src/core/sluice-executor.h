@@ -94,6 +94,29 @@ gint              sluice_executor_get_queue_depth    (SluiceExecutor   *self,
 /* Items of the controller in flight; -1 for an unknown id. */
 gint              sluice_executor_get_in_flight      (SluiceExecutor   *self,
                                                       const char       *controller_id);
+/* Modules by index, in document order: cheap for a viewer that polls
+ * every module each frame (get_module_stats looks the id up). */
+guint             sluice_executor_get_n_modules      (SluiceExecutor   *self);
+const char       *sluice_executor_get_module_id      (SluiceExecutor   *self,
+                                                      guint             index);
+void              sluice_executor_get_module_stats_at (SluiceExecutor  *self,
+                                                      guint             index,
+                                                      SluiceModuleStats *stats);
+/* order-by-sequence: input items whose outputs are complete and held
+ * back until the earlier ones are out; -1 for an unknown id. */
+gint              sluice_executor_get_held_back      (SluiceExecutor   *self,
+                                                      const char       *controller_id);
+/* The data preview: keep the last @depth items that went into and came
+ * out of each module (0, the default, keeps none and costs nothing).
+ * Call before start. While a module sees more than a few hundred items a
+ * second, the kept ones are samples of the most recent. */
+void              sluice_executor_set_preview        (SluiceExecutor   *self,
+                                                      guint             depth);
+/* Compact JSON texts, newest first, NULL-terminated (never NULL itself:
+ * empty for an unknown id or with the preview off). */
+char            **sluice_executor_dup_preview        (SluiceExecutor   *self,
+                                                      const char       *module_id,
+                                                      gboolean          outputs);
 /* The controller the run is at (the last one that has received items and
  * not finished), or NULL. */
 const char       *sluice_executor_get_current_controller (SluiceExecutor *self);

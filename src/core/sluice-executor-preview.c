@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "sluice-executor-private.h"
+#include "sluice-json.h"
+
+/* The data preview: the last items that went into and came out of each
+ * module, as compact JSON, for a viewer that lets the user peek at a
+ * module's data. It is off unless sluice_executor_set_preview() asked
+ * for it. Serialising every item would make a fast module several times
+ * slower, so each direction of each module has a token bucket: bursts of
+ * PREVIEW_BURST items, then PREVIEW_RATE a second. A module that sees
+ * fewer items than that keeps exactly its last ones; a faster one keeps
+ * recent samples, which is all a human can read anyway. Workers record
+ * concurrently, hence the lock. */
+
+#define PREVIEW_BURST 64.0
+#define PREVIEW_RATE  200.0
+
+struct _Preview
+{
+  GMutex  lock;
+  guint   depth;
+  GQueue  items[2];      /* char* from sluice_json_dumps, oldest first: inputs, outputs */
+  double  tokens[2];
+  gint64  refilled[2];   /* monotonic time of the last refill */
+};
+
+Preview *
+sluice_preview_new (guint depth)
+{
+  Preview *preview = g_new0 (Preview, 1);
+
+  g_mutex_init (&preview->lock);
+  preview->depth = depth;
+  for (guint i = 0; i < 2; i++)
+    preview->tokens[i] = PREVIEW_BURST;
+  return preview;
+}
+
+void
+sluice_preview_free (Preview *preview)
+{
+  if (preview == NULL)
+    return;
+  for (guint i = 0; i < 2; i++)
+    g_queue_clear_full (&preview->items[i], free);
+  g_mutex_clear (&preview->lock);
+  g_free (preview);
+}
+
+gboolean
+sluice_preview_due (Preview  *preview,
+                    gboolean  outputs,
+                    gint64    now)
+{
+  guint dir = outputs != 0;
+  gboolean due;
+
+  if (preview == NULL)
+    return FALSE;
+
+  g_mutex_lock (&preview->lock);
+  if (preview->refilled[dir] != 0)
+    preview->tokens[dir] = MIN (PREVIEW_BURST, preview->tokens[dir] +
+                                (now - preview->refilled[dir]) * PREVIEW_RATE / G_USEC_PER_SEC);
+  preview->refilled[dir] = now;
+  due = preview->tokens[dir] >= 1.0;
+  if (due)
+    preview->tokens[dir] -= 1.0;
+  g_mutex_unlock (&preview->lock);
+  return due;
+}
+
+void
+sluice_preview_record (Preview  *preview,
+                       gboolean  outputs,
+                       json_t   *item,
+                       gint64    now)
+{
+  GQueue *queue;
+  char *text;
+
+  if (preview == NULL || item == NULL)
+    return;
+  text = sluice_json_dumps (item, JSON_COMPACT);
+  if (text == NULL)
+    return;
+
+  g_mutex_lock (&preview->lock);
+  queue = &preview->items[outputs != 0];
+  g_queue_push_tail (queue, text);
+  while (queue->length > preview->depth)
+    free (g_queue_pop_head (queue));
+  g_mutex_unlock (&preview->lock);
+}
+
+char **
+sluice_preview_dup (Preview  *preview,
+                    gboolean  outputs)
+{
+  GPtrArray *array = g_ptr_array_new ();
+
+  if (preview != NULL)
+    {
+      g_mutex_lock (&preview->lock);
+      for (GList *l = preview->items[outputs != 0].tail; l != NULL; l = l->prev)
+        g_ptr_array_add (array, g_strdup (l->data));
+      g_mutex_unlock (&preview->lock);
+    }
+  g_ptr_array_add (array, NULL);
+  return (char **) g_ptr_array_free (array, FALSE);
+}

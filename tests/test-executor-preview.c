@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "test-executor-common.h"
+
+/* The executor's additions for viewers: the data preview (last items in
+ * and out of each module), module stats by index and the held-back count
+ * of order-by-sequence controllers. */
+
+static TestRun *
+run_with_preview (const char *body,
+                  const char *input,
+                  guint       depth)
+{
+  g_autoptr(SluicePipeline) pipeline = test_load_body (body);
+  TestRun *run = test_run_new (pipeline, input, NULL, FALSE);
+
+  sluice_executor_set_preview (run->executor, depth);
+  return run;
+}
+
+static void
+test_preview_lua_and_command (void)
+{
+  g_autofree char *input = test_items (3);
+  TestRun *run = run_with_preview (
+    "<controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='double'><lua>item.value = item.value * 2</lua></execution>"
+    "<execution id='fan'><lua>emit ({n = item.value}); emit ({n = item.value + 1})</lua></execution>"
+    "<execution id='cat'><command>cat</command></execution>"
+    "<execution id='drop'><lua>return false</lua></execution>"
+    "</phase></controller>", input, 2);
+  g_auto(GStrv) in = NULL;
+  g_auto(GStrv) out = NULL;
+
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+
+  /* Newest first, at most the depth. */
+  in = sluice_executor_dup_preview (run->executor, "double", FALSE);
+  out = sluice_executor_dup_preview (run->executor, "double", TRUE);
+  g_assert_cmpuint (g_strv_length (in), ==, 2);
+  g_assert_nonnull (strstr (in[0], "\"id\":2"));
+  g_assert_nonnull (strstr (in[0], "\"value\":2"));
+  g_assert_nonnull (strstr (out[0], "\"value\":4"));
+  g_assert_nonnull (strstr (in[1], "\"id\":1"));
+  g_clear_pointer (&in, g_strfreev);
+  g_clear_pointer (&out, g_strfreev);
+
+  /* Emitted items are outputs in the order they were produced. */
+  out = sluice_executor_dup_preview (run->executor, "fan", TRUE);
+  g_assert_cmpuint (g_strv_length (out), ==, 2);
+  g_assert_cmpstr (out[0], ==, "{\"n\":5}");
+  g_assert_cmpstr (out[1], ==, "{\"n\":4}");
+  g_clear_pointer (&out, g_strfreev);
+
+  /* A command's input and output. */
+  in = sluice_executor_dup_preview (run->executor, "cat", FALSE);
+  out = sluice_executor_dup_preview (run->executor, "cat", TRUE);
+  g_assert_cmpuint (g_strv_length (in), ==, 2);
+  /* The two outputs of one item run their commands side by side. */
+  g_assert_cmpuint (g_strv_length (in), ==, 2);
+  g_assert_cmpuint (g_strv_length (out), ==, 2);
+  g_assert_true (g_strv_contains ((const char * const *) in, "{\"n\":5}"));
+  g_assert_true (g_strv_contains ((const char * const *) in, "{\"n\":4}"));
+  g_assert_true (g_strv_contains ((const char * const *) out, "{\"n\":5}"));
+  g_assert_true (g_strv_contains ((const char * const *) out, "{\"n\":4}"));
+  g_clear_pointer (&in, g_strfreev);
+  g_clear_pointer (&out, g_strfreev);
+
+  /* A dropping module has inputs and no outputs. */
+  in = sluice_executor_dup_preview (run->executor, "drop", FALSE);
+  out = sluice_executor_dup_preview (run->executor, "drop", TRUE);
+  g_assert_cmpuint (g_strv_length (in), ==, 2);
+  g_assert_cmpuint (g_strv_length (out), ==, 0);
+  g_clear_pointer (&in, g_strfreev);
+  g_clear_pointer (&out, g_strfreev);
+
+  /* Unknown ids give an empty list, not NULL. */
+  in = sluice_executor_dup_preview (run->executor, "nope", FALSE);
+  g_assert_nonnull (in);
+  g_assert_cmpuint (g_strv_length (in), ==, 0);
+
+  test_run_free (run);
+}
+
+static void
+test_preview_off (void)
+{
+  g_autoptr(SluicePipeline) pipeline = test_load_body (
+    "<controller id='c' mode='no-order' workers='2'><phase id='p'>"
+    "<execution id='a'><lua>item.x = 1</lua></execution>"
+    "</phase></controller>");
+  g_autofree char *input = test_items (50);
+  TestRun *run = test_run_new (pipeline, input, NULL, FALSE);
+  g_auto(GStrv) in = NULL;
+
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  in = sluice_executor_dup_preview (run->executor, "a", FALSE);
+  g_assert_cmpuint (g_strv_length (in), ==, 0);
+  test_run_free (run);
+}
+
+static void
+test_preview_parallel (void)
+{
+  g_autofree char *input = test_items (2000);
+  TestRun *run = run_with_preview (
+    "<controller id='c' mode='no-order' workers='4'><phase id='p'>"
+    "<execution id='a'><lua>item.x = item.value + 1</lua></execution>"
+    "</phase></controller>", input, 5);
+  g_auto(GStrv) in = NULL;
+  g_auto(GStrv) out = NULL;
+
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (run->outputs->len, ==, 2000);
+  in = sluice_executor_dup_preview (run->executor, "a", FALSE);
+  out = sluice_executor_dup_preview (run->executor, "a", TRUE);
+  g_assert_cmpuint (g_strv_length (in), ==, 5);
+  g_assert_cmpuint (g_strv_length (out), ==, 5);
+  for (guint i = 0; i < 5; i++)
+    g_assert_nonnull (strstr (out[i], "\"x\":"));
+  test_run_free (run);
+}
+
+static void
+test_stats_by_index (void)
+{
+  g_autofree char *input = test_items (4);
+  g_autoptr(SluicePipeline) pipeline = test_load_body (
+    "<controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='a'><lua>item.x = 1</lua></execution>"
+    "<execution id='b'><lua>return false</lua></execution>"
+    "<execution id='never'><lua>item.y = 1</lua></execution>"
+    "</phase></controller>");
+  TestRun *run = test_run_new (pipeline, input, NULL, FALSE);
+  SluiceModuleStats by_id, at;
+
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (sluice_executor_get_n_modules (run->executor), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *id = sluice_executor_get_module_id (run->executor, i);
+
+      g_assert_true (sluice_executor_get_module_stats (run->executor, id, &by_id));
+      sluice_executor_get_module_stats_at (run->executor, i, &at);
+      g_assert_cmpmem (&by_id, sizeof by_id, &at, sizeof at);
+    }
+  g_assert_cmpstr (sluice_executor_get_module_id (run->executor, 1), ==, "b");
+  sluice_executor_get_module_stats_at (run->executor, 1, &at);
+  g_assert_cmpuint (at.items_in, ==, 4);
+  g_assert_cmpuint (at.dropped, ==, 4);
+  sluice_executor_get_module_stats_at (run->executor, 2, &at);
+  g_assert_cmpint (at.state, ==, SLUICE_MODULE_SKIPPED);
+  test_run_free (run);
+}
+
+typedef struct
+{
+  SluiceExecutor *executor;
+  gint            max_held;
+} HeldWatch;
+
+static gboolean
+watch_held_cb (gpointer data)
+{
+  HeldWatch *watch = data;
+
+  watch->max_held = MAX (watch->max_held, sluice_executor_get_held_back (watch->executor, "c"));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_held_back (void)
+{
+  /* Item 1 is slow, items 2–4 are fast: they wait for it. */
+  g_autoptr(SluicePipeline) pipeline = test_load_body (
+    "<controller id='c' mode='order-by-sequence' workers='4'><phase id='p'>"
+    "<execution id='s'><command>read l; case \"$l\" in *'\"id\": 0'*|*'\"id\":0'*) sleep 0.6;; esac; echo \"$l\"</command></execution>"
+    "</phase></controller>");
+  g_autofree char *input = test_items (4);
+  TestRun *run = test_run_new (pipeline, input, NULL, FALSE);
+  HeldWatch watch = { run->executor, 0 };
+  guint id = g_timeout_add (10, watch_held_cb, &watch);
+
+  g_assert_cmpint (sluice_executor_get_held_back (run->executor, "c"), ==, 0);
+  g_assert_cmpint (sluice_executor_get_held_back (run->executor, "nope"), ==, -1);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  g_source_remove (id);
+  g_assert_cmpint (watch.max_held, ==, 3);
+  g_assert_cmpint (sluice_executor_get_held_back (run->executor, "c"), ==, 0);
+  g_assert_cmpuint (run->outputs->len, ==, 4);
+  test_run_free (run);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/sluice/executor/preview/lua-and-command", test_preview_lua_and_command);
+  g_test_add_func ("/sluice/executor/preview/off", test_preview_off);
+  g_test_add_func ("/sluice/executor/preview/parallel", test_preview_parallel);
+  g_test_add_func ("/sluice/executor/preview/stats-by-index", test_stats_by_index);
+  g_test_add_func ("/sluice/executor/preview/held-back", test_held_back);
+  return g_test_run ();
+}
