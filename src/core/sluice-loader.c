@@ -90,19 +90,30 @@ sluice_problems_have_errors (GPtrArray *problems)
   return FALSE;
 }
 
+/* libxml2's entity loader is one process-wide hook, and the designer's
+ * other libraries (GtkSourceView reads its language files with libxml2)
+ * need the normal one. So the hook refuses only while this thread is
+ * loading a pipeline, and hands every other request to the loader that
+ * was installed before. */
+static xmlExternalEntityLoader previous_entity_loader;
+static _Thread_local gboolean loading_pipeline;
+
 static xmlParserInputPtr
-no_external_entity_loader (const char       *url,
-                           const char       *id,
-                           xmlParserCtxtPtr  ctxt)
+pipeline_entity_loader (const char       *url,
+                        const char       *id,
+                        xmlParserCtxtPtr  ctxt)
 {
-  return NULL;
+  if (loading_pipeline)
+    return NULL;
+  return previous_entity_loader (url, id, ctxt);
 }
 
 static gpointer
 init_libxml (gpointer data)
 {
   xmlInitParser ();
-  xmlSetExternalEntityLoader (no_external_entity_loader);
+  previous_entity_loader = xmlGetExternalEntityLoader ();
+  xmlSetExternalEntityLoader (pipeline_entity_loader);
   return NULL;
 }
 
@@ -410,6 +421,10 @@ is_blank_data (const char *data,
   return TRUE;
 }
 
+static SluicePipeline *load_document (SluiceLoadContext *ctx,
+                                      const char        *data,
+                                      gsize              length);
+
 SluicePipeline *
 sluice_load_data (const char  *data,
                   gsize        length,
@@ -418,9 +433,7 @@ sluice_load_data (const char  *data,
 {
   static GOnce libxml_once = G_ONCE_INIT;
   SluiceLoadContext ctx = { display_name, problems, 0 };
-  xmlDoc *doc;
-  xmlNode *root;
-  SluicePipeline *pipeline = NULL;
+  SluicePipeline *pipeline;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
   g_return_val_if_fail (problems != NULL, NULL);
@@ -440,24 +453,40 @@ sluice_load_data (const char  *data,
       return NULL;
     }
 
-  doc = parse_document (&ctx, data, length);
+  loading_pipeline = TRUE;
+  pipeline = load_document (&ctx, data, length);
+  loading_pipeline = FALSE;
+
+  if (ctx.n_errors > 0)
+    g_clear_object (&pipeline);
+  return pipeline;
+}
+
+/* Parses, checks and builds; runs with the entity loader refusing. */
+static SluicePipeline *
+load_document (SluiceLoadContext *ctx,
+               const char        *data,
+               gsize              length)
+{
+  SluicePipeline *pipeline = NULL;
+  xmlDoc *doc;
+  xmlNode *root;
+
+  doc = parse_document (ctx, data, length);
   if (doc == NULL)
     return NULL;
 
   root = xmlDocGetRootElement (doc);
   if (root == NULL)
-    sluice_load_context_error (&ctx, 1, NULL, _("the file has no root element"));
-  else if (check_format (&ctx, root))
+    sluice_load_context_error (ctx, 1, NULL, _("the file has no root element"));
+  else if (check_format (ctx, root))
     {
-      sluice_xml_check_document (&ctx, root);
-      if (ctx.n_errors == 0 && check_schema (&ctx, doc))
-        pipeline = sluice_loader_build (&ctx, doc);
+      sluice_xml_check_document (ctx, root);
+      if (ctx->n_errors == 0 && check_schema (ctx, doc))
+        pipeline = sluice_loader_build (ctx, doc);
     }
 
   xmlFreeDoc (doc);
-
-  if (ctx.n_errors > 0)
-    g_clear_object (&pipeline);
   return pipeline;
 }
 
