@@ -245,6 +245,21 @@ test_output_keys_sorted (void)
 }
 
 static void
+test_condition_trailing_comment (void)
+{
+  TestRun *run = test_run_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                                "<condition id=\"g\"><when>item.x == nil -- no x yet</when>"
+                                "<then><execution id=\"m\"><lua>item.x = 1</lua></execution></then>"
+                                "</condition></phase></controller>", "{}\n{\"x\":5}\n");
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (run->outputs->len, ==, 2);
+  g_assert_cmpstr (run->outputs->pdata[0], ==, "{\"x\":1}");
+  g_assert_cmpstr (run->outputs->pdata[1], ==, "{\"x\":5}");
+  test_run_free (run);
+}
+
+static void
 test_bad_input_not_json (void)
 {
   TestRun *run = test_run_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
@@ -418,6 +433,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/executor/lua/sandbox", test_lua_sandbox);
   g_test_add_func ("/sluice/executor/lua/invalid-utf8", test_lua_invalid_utf8);
   g_test_add_func ("/sluice/executor/output-keys-sorted", test_output_keys_sorted);
+  g_test_add_func ("/sluice/executor/condition/trailing-comment", test_condition_trailing_comment);
   g_test_add_func ("/sluice/executor/input/not-json", test_bad_input_not_json);
   g_test_add_func ("/sluice/executor/input/not-object", test_bad_input_not_object);
   g_test_add_func ("/sluice/executor/retries-backoff", test_retries_backoff);

@@ -8,6 +8,7 @@
 #include "sluice-executor-private.h"
 #include "sluice-external.h"
 #include "sluice-fail.h"
+#include "sluice-lua-check.h"
 #include "sluice-params.h"
 
 void
@@ -174,8 +175,8 @@ compile_into (SluiceExecutor  *self,
       else if (SLUICE_IS_CONDITION (module))
         {
           SluiceCondition *cond = SLUICE_CONDITION (module);
-          g_autofree char *expr = g_strdup_printf ("return (%s)",
-                                                   sluice_condition_get_expression (cond));
+          g_autofree char *expr =
+            sluice_lua_expression_source (sluice_condition_get_expression (cond));
           guint jump_pc;
 
           step.kind = STEP_COND;

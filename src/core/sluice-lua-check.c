@@ -110,6 +110,14 @@ sluice_lua_check_chunk (SluiceLuaCheck  *self,
   return compile (self, code, strlen (code), line, message);
 }
 
+char *
+sluice_lua_expression_source (const char *expression)
+{
+  g_return_val_if_fail (expression != NULL, NULL);
+
+  return g_strconcat ("return (", expression, "\n)", NULL);
+}
+
 gboolean
 sluice_lua_check_expression (SluiceLuaCheck  *self,
                              const char      *expression,
@@ -128,7 +136,7 @@ sluice_lua_check_expression (SluiceLuaCheck  *self,
 
   /* Exactly what the executor compiles (sluice-executor-program.c), so
    * that what validates also runs. */
-  source = g_strconcat ("return (", expression, ")", NULL);
+  source = sluice_lua_expression_source (expression);
 
   if (compile (self, source, strlen (source), line, message))
     return TRUE;

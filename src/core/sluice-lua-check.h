@@ -22,6 +22,11 @@ gboolean        sluice_lua_check_chunk      (SluiceLuaCheck *self,
                                              const char     *code,
                                              guint          *line,
                                              char          **message);
+/* The chunk a <when> expression is compiled as, by the validator and the
+ * executor alike: "return (EXPR\n)". The newline keeps the closing
+ * parenthesis out of a trailing "-- comment". Free with g_free(). */
+char           *sluice_lua_expression_source (const char *expression);
+
 /* Same for a <when> expression, compiled as "return (EXPR)" exactly as the
  * executor evaluates it. Lines count from the first line of @expression. */
 gboolean        sluice_lua_check_expression (SluiceLuaCheck *self,
