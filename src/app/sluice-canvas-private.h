@@ -24,7 +24,24 @@ typedef struct
   GdkRGBA error;
   GdkRGBA warning;
   GdkRGBA on_badge;
+  /* Arrow heads as textures: a rotated clip would cost an offscreen pass
+   * per arrow in the GL renderer. Owned. */
+  GdkTexture *arrow_down;
+  GdkTexture *arrow_right;
 } SluiceCanvasColors;
+
+/* A piece of the static scene: the boxes of one controller whose top lies
+ * in one band of SLUICE_CANVAS_TILE_HEIGHT, and the arrows starting there.
+ * Drawn only when its bounds (the union of its content) are in view. */
+typedef struct
+{
+  double         x, y, width, height;
+  GArray        *boxes;   /* guint box indexes, in document order */
+  GArray        *edges;   /* guint edge indexes */
+  GskRenderNode *node;    /* owned, built on demand; NULL until then */
+} SluiceCanvasTile;
+
+#define SLUICE_CANVAS_TILE_HEIGHT 1024.0
 
 /* Below this zoom the scene is drawn without text: it would be a blur of
  * a few pixels, and thousands of text nodes are the costliest part. */
@@ -32,16 +49,17 @@ typedef struct
 
 void           sluice_canvas_colors_init     (SluiceCanvasColors *colors,
                                               gboolean            dark);
-/* The cached picture of one controller (frame, phases, modules and the
- * arrows that start inside it), in model coordinates. */
+void           sluice_canvas_colors_clear    (SluiceCanvasColors *colors);
+/* Splits the scene into tiles, in drawing order. Pure: tested without a
+ * display. Returns a GPtrArray of SluiceCanvasTile that frees them. */
+GPtrArray     *sluice_canvas_split_tiles     (SluiceLayout             *layout);
+/* The cached picture of one tile, in model coordinates. Without text,
+ * the level of detail for far-out zoom: plain shapes only. */
 GskRenderNode *sluice_canvas_build_tile      (GtkWidget                *widget,
                                               const SluiceCanvasColors *colors,
                                               SluiceLayout             *layout,
-                                              guint                     controller_box,
+                                              const SluiceCanvasTile   *tile,
                                               gboolean                  with_text);
-/* The arrows from one controller to the next. */
-GskRenderNode *sluice_canvas_build_stage_edges (const SluiceCanvasColors *colors,
-                                                SluiceLayout             *layout);
 /* Arrows of edges, shared with the overlay. */
 void           sluice_canvas_append_line     (GtkSnapshot    *snapshot,
                                               double          x1,
@@ -50,13 +68,13 @@ void           sluice_canvas_append_line     (GtkSnapshot    *snapshot,
                                               double          y2,
                                               double          width,
                                               const GdkRGBA  *color);
-void           sluice_canvas_append_arrow_head (GtkSnapshot   *snapshot,
-                                                double         x,
-                                                double         y,
-                                                double         dx,
-                                                double         dy,
-                                                double         size,
-                                                const GdkRGBA *color);
+void           sluice_canvas_append_arrow_head (GtkSnapshot              *snapshot,
+                                                const SluiceCanvasColors *colors,
+                                                double                    x,
+                                                double                    y,
+                                                double                    dx,
+                                                double                    dy,
+                                                double                    size);
 void           sluice_canvas_append_outline  (GtkSnapshot    *snapshot,
                                               double          x,
                                               double          y,

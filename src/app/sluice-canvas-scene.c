@@ -15,6 +15,45 @@ rgba (GdkRGBA    *color,
   gdk_rgba_parse (color, spec);
 }
 
+#define ARROW_TEXTURE_SIZE 32
+
+/* A filled triangle pointing down (or right), drawn once with cairo. */
+static GdkTexture *
+make_arrow_texture (const GdkRGBA *color,
+                    gboolean       right)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, ARROW_TEXTURE_SIZE, ARROW_TEXTURE_SIZE);
+  cairo_t *cr = cairo_create (surface);
+  const double s = ARROW_TEXTURE_SIZE;
+  g_autoptr(GBytes) bytes = NULL;
+  GdkTexture *texture;
+
+  if (right)
+    {
+      cairo_move_to (cr, 0, 0);
+      cairo_line_to (cr, s, s / 2);
+      cairo_line_to (cr, 0, s);
+    }
+  else
+    {
+      cairo_move_to (cr, 0, 0);
+      cairo_line_to (cr, s, 0);
+      cairo_line_to (cr, s / 2, s);
+    }
+  cairo_close_path (cr);
+  gdk_cairo_set_source_rgba (cr, color);
+  cairo_fill (cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  bytes = g_bytes_new (cairo_image_surface_get_data (surface),
+                       cairo_image_surface_get_stride (surface) * ARROW_TEXTURE_SIZE);
+  texture = gdk_memory_texture_new (ARROW_TEXTURE_SIZE, ARROW_TEXTURE_SIZE, GDK_MEMORY_DEFAULT, bytes,
+                                    cairo_image_surface_get_stride (surface));
+  cairo_surface_destroy (surface);
+  return texture;
+}
+
 void
 sluice_canvas_colors_init (SluiceCanvasColors *c,
                            gboolean            dark)
@@ -56,6 +95,18 @@ sluice_canvas_colors_init (SluiceCanvasColors *c,
       rgba (&c->warning, "#e5a50a");
     }
   rgba (&c->on_badge, "#ffffff");
+
+  g_clear_object (&c->arrow_down);
+  g_clear_object (&c->arrow_right);
+  c->arrow_down = make_arrow_texture (&c->edge, FALSE);
+  c->arrow_right = make_arrow_texture (&c->edge, TRUE);
+}
+
+void
+sluice_canvas_colors_clear (SluiceCanvasColors *colors)
+{
+  g_clear_object (&colors->arrow_down);
+  g_clear_object (&colors->arrow_right);
 }
 
 const char *
@@ -243,28 +294,31 @@ sluice_canvas_append_line (GtkSnapshot   *snapshot,
 }
 
 void
-sluice_canvas_append_arrow_head (GtkSnapshot   *snapshot,
-                                 double         x,
-                                 double         y,
-                                 double         dx,
-                                 double         dy,
-                                 double         size,
-                                 const GdkRGBA *color)
+sluice_canvas_append_arrow_head (GtkSnapshot              *snapshot,
+                                 const SluiceCanvasColors *colors,
+                                 double                    x,
+                                 double                    y,
+                                 double                    dx,
+                                 double                    dy,
+                                 double                    size)
 {
-  double angle = atan2 (dy, dx) * 180 / G_PI - 90;
-  double side = size * G_SQRT2;
-
-  /* A filled triangle without paths: the lower half of a square turned
-   * by 45°, clipped, pointing along (dx, dy) with its tip at (x, y). */
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gtk_snapshot_rotate (snapshot, angle);
-  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (-size, -size, 2 * size, size));
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (0, -size));
-  gtk_snapshot_rotate (snapshot, 45);
-  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (-side / 2, -side / 2, side, side));
-  gtk_snapshot_pop (snapshot);
-  gtk_snapshot_restore (snapshot);
+  /* Tip at (x, y), pointing along (dx, dy). Flow goes down or right;
+   * anything else turns the downward head. */
+  if (fabs (dx) < 0.01 && dy > 0)
+    gtk_snapshot_append_texture (snapshot, colors->arrow_down,
+                                 &GRAPHENE_RECT_INIT (x - size, y - size * 1.4, 2 * size, size * 1.4));
+  else if (fabs (dy) < 0.01 && dx > 0)
+    gtk_snapshot_append_texture (snapshot, colors->arrow_right,
+                                 &GRAPHENE_RECT_INIT (x - size * 1.4, y - size, size * 1.4, 2 * size));
+  else
+    {
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+      gtk_snapshot_rotate (snapshot, atan2 (dy, dx) * 180 / G_PI - 90);
+      gtk_snapshot_append_texture (snapshot, colors->arrow_down,
+                                   &GRAPHENE_RECT_INIT (-size, -size * 1.4, 2 * size, size * 1.4));
+      gtk_snapshot_restore (snapshot);
+    }
 }
 
 static void
@@ -480,15 +534,66 @@ paint_edge (Painter                *p,
 {
   const SluiceCanvasColors *c = p->colors;
   guint n = e->n_points;
+  double width = e->kind == SLUICE_EDGE_STAGE ? 2.5 : 1.5;
 
   for (guint i = 0; i + 1 < n; i++)
-    sluice_canvas_append_line (p->snapshot, e->x[i], e->y[i], e->x[i + 1], e->y[i + 1], 1.5, &c->edge);
+    sluice_canvas_append_line (p->snapshot, e->x[i], e->y[i], e->x[i + 1], e->y[i + 1], width, &c->edge);
+  if (!p->with_text)
+    return;
   if (e->arrow)
-    sluice_canvas_append_arrow_head (p->snapshot, e->x[n - 1], e->y[n - 1],
-                                     e->x[n - 1] - e->x[n - 2], e->y[n - 1] - e->y[n - 2], 6, &c->edge);
+    sluice_canvas_append_arrow_head (p->snapshot, c, e->x[n - 1], e->y[n - 1],
+                                     e->x[n - 1] - e->x[n - 2], e->y[n - 1] - e->y[n - 2],
+                                     e->kind == SLUICE_EDGE_STAGE ? 8 : 5);
   if (e->kind == SLUICE_EDGE_TRUE || e->kind == SLUICE_EDGE_FALSE)
     paint_text (p, p->small_font, e->kind == SLUICE_EDGE_TRUE ? _("true") : _("false"),
                 e->x[2] + 5, e->y[2] + 3, 60, &c->dim_text);
+}
+
+/* Far out: flat shapes, no text, no borders, no arrow heads. */
+static void
+paint_coarse (Painter               *p,
+              const SluiceLayoutBox *b)
+{
+  const SluiceCanvasColors *c = p->colors;
+  GdkRGBA accent;
+  graphene_rect_t r = GRAPHENE_RECT_INIT (b->x, b->y, b->width, b->height);
+
+  switch (b->kind)
+    {
+    case SLUICE_BOX_CONTROLLER:
+      sluice_mode_color (sluice_controller_get_mode (SLUICE_CONTROLLER (b->node)), &accent);
+      gtk_snapshot_append_color (p->snapshot, &c->controller_border,
+                                 &GRAPHENE_RECT_INIT (b->x - 2, b->y - 2, b->width + 4, b->height + 4));
+      gtk_snapshot_append_color (p->snapshot, &c->controller_fill, &r);
+      gtk_snapshot_append_color (p->snapshot, &accent, &GRAPHENE_RECT_INIT (b->x, b->y, b->width, 24));
+      break;
+    case SLUICE_BOX_PHASE:
+      gtk_snapshot_append_color (p->snapshot, &c->phase_fill, &r);
+      break;
+    case SLUICE_BOX_LANE:
+      gtk_snapshot_append_color (p->snapshot, &c->lane_fill, &r);
+      break;
+    case SLUICE_BOX_MODULE:
+    default:
+      module_accent (b->node, &accent);
+      if (b->header < b->height)
+        {
+          /* Conditions and open combinations: a tinted area, a solid head. */
+          GdkRGBA tint = accent;
+
+          tint.alpha = 0.12;
+          gtk_snapshot_append_color (p->snapshot, &tint, &r);
+          gtk_snapshot_append_color (p->snapshot, &accent, &GRAPHENE_RECT_INIT (b->x, b->y, b->width, MIN (b->header, 40)));
+        }
+      else
+        {
+          gtk_snapshot_append_color (p->snapshot, &c->card_border,
+                                     &GRAPHENE_RECT_INIT (b->x - 2, b->y - 2, b->width + 4, b->height + 4));
+          gtk_snapshot_append_color (p->snapshot, &c->card, &r);
+          gtk_snapshot_append_color (p->snapshot, &accent, &GRAPHENE_RECT_INIT (b->x, b->y, 12, b->height));
+        }
+      break;
+    }
 }
 
 static void
@@ -524,38 +629,184 @@ painter_clear (Painter *p)
   pango_font_description_free (p->symbol_font);
 }
 
-static gboolean
-edge_inside (const SluiceLayoutEdge *e,
-             const SluiceLayoutBox  *b)
+/* Tiles are keyed by controller (column) and band of height (row). */
+typedef struct
 {
-  return e->x[0] >= b->x && e->x[0] <= b->x + b->width &&
-         e->y[0] >= b->y && e->y[0] <= b->y + b->height;
+  SluiceCanvasTile tile;
+  guint            column;
+  gint             row;
+} KeyedTile;
+
+static void
+tile_free (gpointer data)
+{
+  SluiceCanvasTile *tile = data;
+
+  g_array_unref (tile->boxes);
+  g_array_unref (tile->edges);
+  g_clear_pointer (&tile->node, gsk_render_node_unref);
+  g_free (tile);
+}
+
+static void
+tile_grow (SluiceCanvasTile *tile,
+           double            x,
+           double            y,
+           double            width,
+           double            height)
+{
+  double x2, y2;
+
+  if (tile->boxes->len + tile->edges->len == 0)
+    {
+      tile->x = x;
+      tile->y = y;
+      tile->width = width;
+      tile->height = height;
+      return;
+    }
+  x2 = MAX (tile->x + tile->width, x + width);
+  y2 = MAX (tile->y + tile->height, y + height);
+  tile->x = MIN (tile->x, x);
+  tile->y = MIN (tile->y, y);
+  tile->width = x2 - tile->x;
+  tile->height = y2 - tile->y;
+}
+
+static KeyedTile *
+tile_for (GHashTable *tiles,
+          GPtrArray  *all,
+          guint       column,
+          gint        row)
+{
+  gint64 key = ((gint64) column << 32) | (guint32) row;
+  KeyedTile *tile = g_hash_table_lookup (tiles, &key);
+
+  if (tile == NULL)
+    {
+      gint64 *k = g_new (gint64, 1);
+
+      *k = key;
+      tile = g_new0 (KeyedTile, 1);
+      tile->column = column;
+      tile->row = row;
+      tile->tile.boxes = g_array_new (FALSE, FALSE, sizeof (guint));
+      tile->tile.edges = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_hash_table_insert (tiles, k, tile);
+      g_ptr_array_add (all, tile);
+    }
+  return tile;
+}
+
+static int
+compare_tiles (gconstpointer a,
+               gconstpointer b)
+{
+  const KeyedTile *ta = *(const KeyedTile **) a, *tb = *(const KeyedTile **) b;
+
+  if (ta->column != tb->column)
+    return ta->column < tb->column ? -1 : 1;
+  return ta->row < tb->row ? -1 : ta->row > tb->row;
+}
+
+static gint
+band_of (double y,
+         double top)
+{
+  return (gint) floor ((y - top) / SLUICE_CANVAS_TILE_HEIGHT);
+}
+
+GPtrArray *
+sluice_canvas_split_tiles (SluiceLayout *layout)
+{
+  g_autoptr(GHashTable) index = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GArray) controllers = g_array_new (FALSE, FALSE, sizeof (guint));
+  GPtrArray *tiles = g_ptr_array_new_with_free_func (tile_free);
+  guint n = sluice_layout_get_n_boxes (layout);
+  guint column = 0;
+  double top = 0;
+
+  /* Boxes: into the band of their top edge, in document order, so that a
+   * parent (in an earlier or the same band) is drawn before its children. */
+  for (guint i = 0; i < n; i++)
+    {
+      const SluiceLayoutBox *b = sluice_layout_get_box (layout, i);
+      KeyedTile *tile;
+
+      if (b->kind == SLUICE_BOX_CONTROLLER)
+        {
+          column = controllers->len;
+          top = b->y;
+          g_array_append_val (controllers, i);
+        }
+      tile = tile_for (index, tiles, column, band_of (b->y, top));
+      tile_grow (&tile->tile, b->x, b->y, b->width, b->height);
+      g_array_append_val (tile->tile.boxes, i);
+    }
+
+  /* Arrows: with the controller and band where they start. */
+  for (guint e = 0; e < sluice_layout_get_n_edges (layout); e++)
+    {
+      const SluiceLayoutEdge *edge = sluice_layout_get_edge (layout, e);
+      double x1 = edge->x[0], y1 = edge->y[0], x2 = x1, y2 = y1;
+      KeyedTile *tile;
+      guint c = 0;
+
+      for (guint k = 0; k < controllers->len; k++)
+        {
+          const SluiceLayoutBox *b = sluice_layout_get_box (layout, g_array_index (controllers, guint, k));
+
+          if (edge->x[0] >= b->x && edge->x[0] <= b->x + b->width &&
+              edge->y[0] >= b->y && edge->y[0] <= b->y + b->height)
+            {
+              c = k;
+              break;
+            }
+        }
+      for (guint k = 1; k < edge->n_points; k++)
+        {
+          x1 = MIN (x1, edge->x[k]);
+          y1 = MIN (y1, edge->y[k]);
+          x2 = MAX (x2, edge->x[k]);
+          y2 = MAX (y2, edge->y[k]);
+        }
+      tile = tile_for (index, tiles, c,
+                       band_of (edge->y[0], controllers->len ?
+                                sluice_layout_get_box (layout, g_array_index (controllers, guint, c))->y : 0));
+      /* Room for the arrow head and a branch label. */
+      tile_grow (&tile->tile, x1 - 12, y1 - 12, x2 - x1 + 60, y2 - y1 + 24);
+      g_array_append_val (tile->tile.edges, e);
+    }
+
+  g_ptr_array_sort (tiles, compare_tiles);
+  return tiles;
 }
 
 GskRenderNode *
 sluice_canvas_build_tile (GtkWidget                *widget,
                           const SluiceCanvasColors *colors,
                           SluiceLayout             *layout,
-                          guint                     controller_box,
+                          const SluiceCanvasTile   *tile,
                           gboolean                  with_text)
 {
   GtkSnapshot *snapshot = gtk_snapshot_new ();
-  const SluiceLayoutBox *ctrl = sluice_layout_get_box (layout, controller_box);
-  guint n = sluice_layout_get_n_boxes (layout);
   Painter p;
 
   painter_init (&p, widget, snapshot, colors, layout, with_text);
-  paint_controller (&p, ctrl);
-
-  /* The controller's descendants follow it until the next top-level box. */
-  for (guint i = controller_box + 1; i < n; i++)
+  for (guint i = 0; i < tile->boxes->len; i++)
     {
-      const SluiceLayoutBox *b = sluice_layout_get_box (layout, i);
+      const SluiceLayoutBox *b = sluice_layout_get_box (layout, g_array_index (tile->boxes, guint, i));
 
-      if (b->kind == SLUICE_BOX_CONTROLLER)
-        break;
+      if (!with_text)
+        {
+          paint_coarse (&p, b);
+          continue;
+        }
       switch (b->kind)
         {
+        case SLUICE_BOX_CONTROLLER:
+          paint_controller (&p, b);
+          break;
         case SLUICE_BOX_PHASE:
           paint_phase (&p, b);
           break;
@@ -563,45 +814,15 @@ sluice_canvas_build_tile (GtkWidget                *widget,
           paint_lane (&p, b);
           break;
         case SLUICE_BOX_MODULE:
+        default:
           paint_module (&p, b);
           break;
-        case SLUICE_BOX_CONTROLLER:
-        default:
-          break;
         }
     }
-
-  for (guint i = 0; i < sluice_layout_get_n_edges (layout); i++)
-    {
-      const SluiceLayoutEdge *e = sluice_layout_get_edge (layout, i);
-
-      if (e->kind != SLUICE_EDGE_STAGE && edge_inside (e, ctrl))
-        paint_edge (&p, e);
-    }
+  for (guint i = 0; i < tile->edges->len; i++)
+    paint_edge (&p, sluice_layout_get_edge (layout, g_array_index (tile->edges, guint, i)));
 
   painter_clear (&p);
-  return gtk_snapshot_free_to_node (snapshot) ?: gsk_container_node_new (NULL, 0);
-}
-
-GskRenderNode *
-sluice_canvas_build_stage_edges (const SluiceCanvasColors *colors,
-                                 SluiceLayout             *layout)
-{
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-  for (guint i = 0; i < sluice_layout_get_n_edges (layout); i++)
-    {
-      const SluiceLayoutEdge *e = sluice_layout_get_edge (layout, i);
-
-      if (e->kind == SLUICE_EDGE_STAGE)
-        {
-          for (guint k = 0; k + 1 < e->n_points; k++)
-            sluice_canvas_append_line (snapshot, e->x[k], e->y[k], e->x[k + 1], e->y[k + 1], 2.5, &colors->edge);
-          sluice_canvas_append_arrow_head (snapshot, e->x[e->n_points - 1], e->y[e->n_points - 1],
-                                           e->x[e->n_points - 1] - e->x[e->n_points - 2],
-                                           e->y[e->n_points - 1] - e->y[e->n_points - 2], 9, &colors->edge);
-        }
-    }
-  /* Never NULL, even with a single controller: NULL means "not built". */
+  /* Never NULL: NULL means "not built yet". */
   return gtk_snapshot_free_to_node (snapshot) ?: gsk_container_node_new (NULL, 0);
 }

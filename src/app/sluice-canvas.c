@@ -38,9 +38,7 @@ struct _SluiceCanvas
 
   /* The static scene: one render node per controller, built on demand in
    * model coordinates for the level of detail in use. */
-  GPtrArray          *tiles;        /* owned GskRenderNodes or NULL */
-  GArray             *tile_boxes;   /* controller box indexes */
-  GskRenderNode      *stage_edges;  /* owned */
+  GPtrArray          *tiles;        /* owned SluiceCanvasTiles; NULL when stale */
   gboolean            tiles_with_text;
 
   DragMode            drag_mode;
@@ -82,17 +80,14 @@ G_DEFINE_FINAL_TYPE (SluiceCanvas, sluice_canvas, GTK_TYPE_WIDGET)
 static void
 clear_tile_nodes (SluiceCanvas *self)
 {
-  for (guint i = 0; i < self->tiles->len; i++)
-    g_clear_pointer (&self->tiles->pdata[i], gsk_render_node_unref);
-  g_clear_pointer (&self->stage_edges, gsk_render_node_unref);
+  for (guint i = 0; self->tiles != NULL && i < self->tiles->len; i++)
+    g_clear_pointer (&((SluiceCanvasTile *) self->tiles->pdata[i])->node, gsk_render_node_unref);
 }
 
 static void
 invalidate_layout (SluiceCanvas *self)
 {
-  clear_tile_nodes (self);
-  g_ptr_array_set_size (self->tiles, 0);
-  g_array_set_size (self->tile_boxes, 0);
+  g_clear_pointer (&self->tiles, g_ptr_array_unref);
   g_clear_pointer (&self->layout, sluice_layout_unref);
   self->hover = SLUICE_BOX_NONE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -135,12 +130,7 @@ sluice_canvas_get_layout (SluiceCanvas *self)
     {
       self->layout = sluice_layout_compute (sluice_document_get_pipeline (self->document),
                                             sluice_document_get_view_state (self->document));
-      for (guint i = 0; i < sluice_layout_get_n_boxes (self->layout); i++)
-        if (sluice_layout_get_box (self->layout, i)->kind == SLUICE_BOX_CONTROLLER)
-          {
-            g_array_append_val (self->tile_boxes, i);
-            g_ptr_array_add (self->tiles, NULL);
-          }
+      self->tiles = sluice_canvas_split_tiles (self->layout);
       prune_selection (self);
     }
   return self->layout;
@@ -659,21 +649,16 @@ sluice_canvas_snapshot (GtkWidget   *widget,
   gtk_snapshot_scale (snapshot, self->vp.zoom, self->vp.zoom);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-self->vp.x, -self->vp.y));
 
-  if (self->stage_edges == NULL)
-    self->stage_edges = sluice_canvas_build_stage_edges (&self->colors, layout);
-  gtk_snapshot_append_node (snapshot, self->stage_edges);
-
-  /* Only the controllers in view, each from its cached node. */
-  for (guint t = 0; t < self->tile_boxes->len; t++)
+  /* Only the tiles in view, each from its cached node. */
+  for (guint t = 0; t < self->tiles->len; t++)
     {
-      guint box = g_array_index (self->tile_boxes, guint, t);
-      const SluiceLayoutBox *b = sluice_layout_get_box (layout, box);
+      SluiceCanvasTile *tile = self->tiles->pdata[t];
 
-      if (!sluice_rect_intersects (b->x, b->y, b->width, b->height, vx, vy, vw, vh))
+      if (!sluice_rect_intersects (tile->x, tile->y, tile->width, tile->height, vx, vy, vw, vh))
         continue;
-      if (self->tiles->pdata[t] == NULL)
-        self->tiles->pdata[t] = sluice_canvas_build_tile (widget, &self->colors, layout, box, with_text);
-      gtk_snapshot_append_node (snapshot, self->tiles->pdata[t]);
+      if (tile->node == NULL)
+        tile->node = sluice_canvas_build_tile (widget, &self->colors, layout, tile, with_text);
+      gtk_snapshot_append_node (snapshot, tile->node);
     }
 
   snapshot_overlay (self, snapshot, layout, vx, vy, vw, vh);
@@ -1122,9 +1107,8 @@ sluice_canvas_finalize (GObject *object)
 
   g_ptr_array_unref (self->selection);
   g_hash_table_unref (self->marks);
-  clear_tile_nodes (self);
-  g_ptr_array_unref (self->tiles);
-  g_array_unref (self->tile_boxes);
+  g_clear_pointer (&self->tiles, g_ptr_array_unref);
+  sluice_canvas_colors_clear (&self->colors);
   g_clear_pointer (&self->layout, sluice_layout_unref);
   g_free (self->drop_kind);
   G_OBJECT_CLASS (sluice_canvas_parent_class)->finalize (object);
@@ -1219,9 +1203,6 @@ sluice_canvas_init (SluiceCanvas *self)
   self->pointer_x = self->pointer_y = -1;
   self->selection = g_ptr_array_new_with_free_func (g_object_unref);
   self->marks = g_hash_table_new (NULL, NULL);
-  /* Holds NULL for tiles not built yet: cleared by clear_tile_nodes(). */
-  self->tiles = g_ptr_array_new ();
-  self->tile_boxes = g_array_new (FALSE, FALSE, sizeof (guint));
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);

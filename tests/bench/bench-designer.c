@@ -31,23 +31,25 @@ ms_since (gint64 start)
   return (g_get_monotonic_time () - start) / 1000.0;
 }
 
-/* One frame of the canvas as GTK makes it: the widget's snapshot, then
- * the renderer turning it into pixels. */
+/* One frame of the canvas as GTK makes it: the widget's snapshot
+ * function, then the renderer turning its nodes into pixels. (A
+ * GtkWidgetPaintable would only replay the last frame's node.) */
 static void
 render_frame (GtkWidget   *canvas,
               GskRenderer *renderer,
               double      *snapshot_ms,
               double      *render_ms)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (canvas);
   GtkSnapshot *snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   int w = gtk_widget_get_width (canvas), h = gtk_widget_get_height (canvas);
   gint64 start = g_get_monotonic_time ();
 
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  GTK_WIDGET_GET_CLASS (canvas)->snapshot (canvas, snapshot);
   node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    g_error ("bench-designer: the canvas (%d×%d) drew nothing", w, h);
   *snapshot_ms = ms_since (start);
   start = g_get_monotonic_time ();
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
