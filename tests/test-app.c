@@ -69,10 +69,15 @@ open_window (const char *path)
 static void
 close_window (SluiceWindow *window)
 {
+  SluiceDocument *document = sluice_window_get_document (window);
+
   /* Tests leave windows modified on purpose: throw the changes away. */
-  sluice_document_discard_draft (sluice_window_get_document (window));
+  sluice_document_discard_draft (document);
+  g_object_add_weak_pointer (G_OBJECT (document), (gpointer *) &document);
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (10);
+  spin (50);
+  /* Nothing keeps a closed document alive (no reference cycles). */
+  g_assert_null (document);
 }
 
 static void
@@ -679,6 +684,89 @@ test_palette (void)
   close_window (window);
 }
 
+static gboolean
+matches_sharpe (SluiceNode *node)
+{
+  g_autofree char *id = g_ascii_strdown (sluice_node_get_id (node), -1);
+  g_autofree char *name = g_ascii_strdown (sluice_node_get_name (node) ? sluice_node_get_name (node) : "", -1);
+
+  return strstr (id, "sharpe") != NULL || strstr (name, "sharpe") != NULL;
+}
+
+static gboolean
+has_focus_node (gpointer data)
+{
+  return sluice_canvas_get_focus_node (data) != NULL;
+}
+
+static gboolean
+draft_written (gpointer data)
+{
+  return g_file_test (sluice_document_get_draft_path (data), G_FILE_TEST_EXISTS);
+}
+
+static void
+test_find_and_pipeline_inspector (void)
+{
+  g_autofree char *path = example_path ("strategy.xml");
+  SluiceWindow *window = open_window (path);
+  SluiceDocument *document = sluice_window_get_document (window);
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceInspector *inspector = SLUICE_INSPECTOR (find_widget (window, SLUICE_TYPE_INSPECTOR));
+  GtkWidget *entry;
+  GListModel *parameters = G_LIST_MODEL (sluice_pipeline_get_parameters (pipeline_of (window)));
+  guint n_parameters = g_list_model_get_n_items (parameters);
+  GSettings *settings = sluice_application_get_settings (app);
+  g_auto(GStrv) recent = NULL;
+  g_autofree char *uri = NULL;
+  GtkWidget *button;
+
+  /* Find: by name, case-insensitive, as the user types; Enter goes to
+   * the next match. */
+  activate (window, "find", NULL);
+  entry = gtk_widget_get_ancestor (gtk_window_get_focus (GTK_WINDOW (window)), GTK_TYPE_SEARCH_ENTRY);
+  g_assert_nonnull (entry);
+  activate (window, "select", g_variant_new_string (""));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "SHARPE");
+  g_assert_true (wait_for (has_focus_node, canvas, 3000));
+  g_assert_true (matches_sharpe (sluice_canvas_get_focus_node (canvas)));
+  {
+    SluiceNode *first = sluice_canvas_get_focus_node (canvas);
+
+    g_signal_emit_by_name (entry, "activate");
+    g_assert_true (sluice_canvas_get_focus_node (canvas) != first);
+    g_assert_true (matches_sharpe (sluice_canvas_get_focus_node (canvas)));
+  }
+
+  /* With nothing selected, the inspector edits the pipeline: adding a
+   * parameter is undoable. */
+  activate (window, "select", g_variant_new_string (""));
+  g_assert_null (sluice_inspector_get_node (inspector));
+  button = sluice_inspector_get_row (inspector, "add-parameter");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpuint (g_list_model_get_n_items (parameters), ==, n_parameters + 1);
+  activate (window, "undo", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (parameters), ==, n_parameters);
+  gtk_editable_set_text (GTK_EDITABLE (sluice_inspector_get_row (inspector, "name")), "Renamed pipeline");
+  g_assert_cmpstr (sluice_node_get_name (SLUICE_NODE (pipeline_of (window))), ==, "Renamed pipeline");
+
+  /* The file is first in the recent files. */
+  g_assert_nonnull (settings);
+  recent = g_settings_get_strv (settings, "recent-files");
+  uri = g_file_get_uri (sluice_document_get_file (document));
+  g_assert_cmpstr (recent[0], ==, uri);
+
+  /* Unsaved work reaches a draft on its own. */
+  sluice_document_set_draft_interval (document, 1);
+  activate (window, "insert", g_variant_new_string ("lua"));
+  g_assert_true (wait_for (draft_written, document, 8000));
+
+  /* Every command is an action; the shortcuts window is one too. */
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
+  close_window (window);
+}
+
 /* Screenshots --------------------------------------------------------------- */
 
 static void
@@ -775,6 +863,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app/export", test_export);
   g_test_add_func ("/sluice/app/drafts-and-disk", test_drafts_and_disk_changes);
   g_test_add_func ("/sluice/app/palette", test_palette);
+  g_test_add_func ("/sluice/app/find-and-pipeline", test_find_and_pipeline_inspector);
   g_test_add_func ("/sluice/app/screenshots", test_screenshots);
 
   ret = g_test_run ();

@@ -611,7 +611,9 @@ sluice_group_command_get_size (SluiceCommand *group)
 struct _SluiceStateCommand
 {
   SluiceCommand    parent_instance;
-  gpointer         target;     /* owned GObject */
+  /* Borrowed: the target (the document) owns the history that owns this
+   * command; a reference would be a cycle. */
+  gpointer         target;
   SluiceStateFunc  func;
   gpointer         old_data;
   gpointer         new_data;
@@ -642,7 +644,6 @@ sluice_state_command_finalize (GObject *object)
 {
   SluiceStateCommand *self = (SluiceStateCommand *) object;
 
-  g_clear_object (&self->target);
   self->free_func (self->old_data);
   self->free_func (self->new_data);
   G_OBJECT_CLASS (sluice_state_command_parent_class)->finalize (object);
@@ -670,7 +671,7 @@ sluice_state_command_new (gpointer        target,
 {
   SluiceStateCommand *self = g_object_new (sluice_state_command_get_type (), NULL);
 
-  self->target = g_object_ref (target);
+  self->target = target;
   self->func = func;
   self->old_data = old_data;
   self->new_data = new_data;

@@ -53,7 +53,8 @@ void           sluice_group_command_add        (SluiceCommand *group,
 guint          sluice_group_command_get_size   (SluiceCommand *group);
 
 /* Calls @apply with @new_data or @old_data: for state outside the model,
- * such as the view's positions. The data are freed with @free_func. */
+ * such as the view's positions. The data are freed with @free_func.
+ * @target is borrowed: it must own the history the command goes into. */
 typedef void (*SluiceStateFunc) (gpointer target,
                                  gpointer data);
 SluiceCommand *sluice_state_command_new        (gpointer        target,

@@ -10,8 +10,8 @@
 
 /* The validator waits this long after the last edit. */
 #define VALIDATE_DELAY_MS 300
-/* Unsaved work is written to a draft this often. */
-#define DRAFT_INTERVAL_S 5
+/* Unsaved work is written to a draft this often, unless set. */
+#define DEFAULT_DRAFT_INTERVAL_S 5
 
 struct _SluiceDocument
 {
@@ -25,6 +25,7 @@ struct _SluiceDocument
   GFileMonitor       *monitor;       /* owned, may be NULL */
   guint64             mtime;         /* of the file when loaded or saved */
   char               *draft_path;    /* owned */
+  guint               draft_interval;  /* seconds */
   guint               validate_source;
   guint               draft_source;
   gboolean            draft_dirty;
@@ -132,6 +133,7 @@ static void
 sluice_document_init (SluiceDocument *self)
 {
   self->history = sluice_command_stack_new ();
+  self->draft_interval = DEFAULT_DRAFT_INTERVAL_S;
   self->view = sluice_view_state_new ();
   self->problems = g_list_store_new (SLUICE_TYPE_PROBLEM);
   self->load_problems = g_ptr_array_new_with_free_func (g_object_unref);
@@ -187,7 +189,7 @@ pipeline_changed_cb (SluiceDocument *self)
   self->validate_source = g_timeout_add (VALIDATE_DELAY_MS, validate_timeout_cb, self);
   self->draft_dirty = TRUE;
   if (self->draft_source == 0)
-    self->draft_source = g_timeout_add_seconds (DRAFT_INTERVAL_S, draft_timeout_cb, self);
+    self->draft_source = g_timeout_add_seconds (self->draft_interval, draft_timeout_cb, self);
 }
 
 static void
@@ -559,6 +561,18 @@ sluice_document_unique_id (SluiceDocument *self,
 }
 
 /* Drafts ---------------------------------------------------------------------- */
+
+void
+sluice_document_set_draft_interval (SluiceDocument *self,
+                                    guint           seconds)
+{
+  self->draft_interval = CLAMP (seconds, 1, 600);
+  if (self->draft_source != 0)
+    {
+      g_source_remove (self->draft_source);
+      self->draft_source = g_timeout_add_seconds (self->draft_interval, draft_timeout_cb, self);
+    }
+}
 
 char *
 sluice_drafts_dir (void)

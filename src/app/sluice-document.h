@@ -75,6 +75,9 @@ const char         *sluice_document_get_draft_path   (SluiceDocument  *self);
 gboolean            sluice_document_write_draft      (SluiceDocument  *self,
                                                       GError         **error);
 void                sluice_document_discard_draft    (SluiceDocument  *self);
+/* How often a draft is written while modified, in seconds (default 5). */
+void                sluice_document_set_draft_interval (SluiceDocument *self,
+                                                        guint           seconds);
 /* The drafts directory, created on demand. */
 char               *sluice_drafts_dir                (void);
 

@@ -168,6 +168,13 @@ set_document (SluiceWindow   *self,
   gtk_list_box_bind_model (self->problems_list, sluice_document_get_problems (document),
                            create_problem_row, NULL, NULL);
 
+  {
+    GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+    GSettings *settings = SLUICE_IS_APPLICATION (app) ? sluice_application_get_settings (SLUICE_APPLICATION (app)) : NULL;
+
+    if (settings != NULL)
+      sluice_document_set_draft_interval (document, g_settings_get_uint (settings, "draft-interval"));
+  }
   sluice_canvas_set_document (self->canvas, document);
   sluice_inspector_set_document (self->inspector, document);
   update_title (self);
@@ -461,6 +468,14 @@ sluice_window_init (SluiceWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   sluice_window_add_actions (self);
   add_canvas_shortcuts (self);
+  {
+    GtkWidget *placeholder = gtk_label_new (_("The validator has nothing to report"));
+
+    gtk_widget_add_css_class (placeholder, "dim-label");
+    gtk_widget_set_margin_top (placeholder, 12);
+    gtk_widget_set_margin_bottom (placeholder, 12);
+    gtk_list_box_set_placeholder (self->problems_list, placeholder);
+  }
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   g_signal_connect_object (self->canvas, "selection-changed", G_CALLBACK (selection_changed_cb),
                            self, G_CONNECT_SWAPPED);
