@@ -251,10 +251,10 @@ place_initially (SluiceCanvas *self)
   double x, y, w, h;
 
   sluice_canvas_zoom_to_fit (self);
-  if (!self->placed || layout == NULL || self->vp.zoom >= 0.6)
+  if (!self->placed || layout == NULL || self->vp.zoom >= 0.75)
     return;
   sluice_layout_get_bounds (layout, &x, &y, &w, &h);
-  self->vp.zoom = 0.6;
+  self->vp.zoom = 0.75;
   self->vp.x = x - 24 / self->vp.zoom;
   self->vp.y = y - 24 / self->vp.zoom;
   viewport_changed (self);
