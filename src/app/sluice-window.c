@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sluice-window-private.h"
+#include "sluice-window-run.h"
 
 G_DEFINE_FINAL_TYPE (SluiceWindow, sluice_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -468,6 +469,7 @@ sluice_window_init (SluiceWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   sluice_window_add_actions (self);
   add_canvas_shortcuts (self);
+  sluice_window_run_init (self);
   {
     GtkWidget *placeholder = gtk_label_new (_("The validator has nothing to report"));
 

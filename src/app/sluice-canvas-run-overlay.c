@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "sluice-canvas-run-overlay.h"
+
+/* Below this zoom the counters are left out: they would be unreadable. */
+#define TEXT_MIN_ZOOM 0.4
+
+struct _SluiceCanvasRunOverlay
+{
+  GtkWidget         parent_instance;
+
+  SluiceCanvas     *canvas;        /* borrowed: the overlay lives in its parent */
+  SluiceRunSession *session;       /* owned, may be NULL */
+  guint             tick_id;
+  gint64            frame_time;    /* µs, drives the stripes and the flow */
+  SluiceLayout     *edge_layout;   /* owned: the layout edge_sources is for */
+  GArray           *edge_sources;  /* guint box index where each edge starts */
+  gint64            last_frame;    /* for the frame time of benchmarks */
+  double            max_frame_ms;
+};
+
+G_DEFINE_FINAL_TYPE (SluiceCanvasRunOverlay, sluice_canvas_run_overlay, GTK_TYPE_WIDGET)
+
+static void
+state_color (SluiceLiveState  state,
+             GdkRGBA         *color)
+{
+  static const char *specs[] = {
+    [SLUICE_LIVE_IDLE] = "#9a9996",
+    [SLUICE_LIVE_WAITING] = "#e5a50a",
+    [SLUICE_LIVE_RUNNING] = "#3584e4",
+    [SLUICE_LIVE_DONE] = "#26a269",
+    [SLUICE_LIVE_FAILED] = "#e01b24",
+    [SLUICE_LIVE_SKIPPED] = "#77767b",
+    [SLUICE_LIVE_CANCELLED] = "#c64600",
+  };
+  gdk_rgba_parse (color, specs[state]);
+}
+
+static void
+outline (GtkSnapshot   *snapshot,
+         double         x,
+         double         y,
+         double         w,
+         double         h,
+         double         radius,
+         double         line,
+         const GdkRGBA *color)
+{
+  GskRoundedRect rect;
+  float widths[4] = { line, line, line, line };
+  GdkRGBA colors[4] = { *color, *color, *color, *color };
+
+  gsk_rounded_rect_init_from_rect (&rect, &GRAPHENE_RECT_INIT (x, y, w, h), radius);
+  gtk_snapshot_append_border (snapshot, &rect, widths, colors);
+}
+
+static void
+fill_round (GtkSnapshot   *snapshot,
+            double         x,
+            double         y,
+            double         w,
+            double         h,
+            double         radius,
+            const GdkRGBA *color)
+{
+  GskRoundedRect rect;
+
+  gsk_rounded_rect_init_from_rect (&rect, &GRAPHENE_RECT_INIT (x, y, w, h), radius);
+  gtk_snapshot_push_rounded_clip (snapshot, &rect);
+  gtk_snapshot_append_color (snapshot, color, &rect.bounds);
+  gtk_snapshot_pop (snapshot);
+}
+
+/* A label in a pill; (x, y) is its top-right corner when @right. */
+static void
+pill (SluiceCanvasRunOverlay *self,
+      GtkSnapshot            *snapshot,
+      const char             *text,
+      double                  x,
+      double                  y,
+      gboolean                right,
+      const GdkRGBA          *bg,
+      const GdkRGBA          *fg)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  int w, h;
+  double px;
+
+  pango_layout_get_pixel_size (layout, &w, &h);
+  px = right ? x - w - 12 : x;
+  fill_round (snapshot, px, y, w + 12, h + 2, (h + 2) / 2.0, bg);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (px + 6, y + 1));
+  gtk_snapshot_append_layout (snapshot, layout, fg);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+text_at (SluiceCanvasRunOverlay *self,
+         GtkSnapshot            *snapshot,
+         const char             *text,
+         double                  x,
+         double                  y,
+         const GdkRGBA          *color)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  PangoAttrList *attrs = pango_attr_list_new ();
+
+  pango_attr_list_insert (attrs, pango_attr_scale_new (0.8));
+  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
+  pango_layout_set_attributes (layout, attrs);
+  pango_attr_list_unref (attrs);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static char *
+format_count (guint64 n)
+{
+  if (n >= 10000000)
+    return g_strdup_printf ("%.0fM", n / 1e6);
+  if (n >= 100000)
+    return g_strdup_printf ("%.0fk", n / 1e3);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+}
+
+/* Moving diagonal stripes over a running card: the phase comes from the
+ * frame clock, so they move only while the tick callback runs. */
+static void
+stripes (SluiceCanvasRunOverlay *self,
+         GtkSnapshot            *snapshot,
+         const SluiceLayoutBox  *b,
+         const GdkRGBA          *color)
+{
+  GdkRGBA c = *color;
+  double period = 16, offset = fmod (self->frame_time / 40000.0, period);
+  GskRoundedRect rect;
+
+  c.alpha = 0.16;
+  gsk_rounded_rect_init_from_rect (&rect, &GRAPHENE_RECT_INIT (b->x, b->y, b->width, b->height), 8);
+  gtk_snapshot_push_rounded_clip (snapshot, &rect);
+  for (double x = b->x - b->height - period + offset; x < b->x + b->width; x += period)
+    {
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, b->y));
+      gtk_snapshot_rotate (snapshot, 45);
+      gtk_snapshot_append_color (snapshot, &c, &GRAPHENE_RECT_INIT (0, -b->height, period / 2, b->height * 3));
+      gtk_snapshot_restore (snapshot);
+    }
+  gtk_snapshot_pop (snapshot);
+}
+
+static void
+draw_module (SluiceCanvasRunOverlay *self,
+             GtkSnapshot            *snapshot,
+             const SluiceLayoutBox  *b,
+             const SluiceModuleLive *live,
+             gboolean                with_text)
+{
+  GdkRGBA color, tint, white = { 1, 1, 1, 1 }, text;
+  double line = 3;
+
+  state_color (live->state, &color);
+  tint = color;
+  switch (live->state)
+    {
+    case SLUICE_LIVE_IDLE:
+    case SLUICE_LIVE_SKIPPED:
+      /* Greyed out: nothing happened here. */
+      tint.alpha = live->state == SLUICE_LIVE_SKIPPED ? 0.35 : 0.18;
+      fill_round (snapshot, b->x, b->y, b->width, b->height, 8, &tint);
+      line = 1.5;
+      break;
+    case SLUICE_LIVE_RUNNING:
+      stripes (self, snapshot, b, &color);
+      /* Pulse the border with the frame clock. */
+      color.alpha = 0.65 + 0.35 * sin (self->frame_time / 150000.0);
+      break;
+    case SLUICE_LIVE_FAILED:
+      tint.alpha = 0.22;
+      fill_round (snapshot, b->x, b->y, b->width, b->height, 8, &tint);
+      line = 4;
+      break;
+    case SLUICE_LIVE_WAITING:
+    case SLUICE_LIVE_DONE:
+    case SLUICE_LIVE_CANCELLED:
+    default:
+      tint.alpha = 0.10;
+      fill_round (snapshot, b->x, b->y, b->width, b->height, 8, &tint);
+      break;
+    }
+  if (live->state != SLUICE_LIVE_IDLE)
+    outline (snapshot, b->x - 1, b->y - 1, b->width + 2, b->height + 2, 9, line, &color);
+
+  if (!with_text)
+    return;
+
+  state_color (live->state, &color);
+  pill (self, snapshot, sluice_live_state_to_string (live->state), b->x + b->width - 4, b->y - 10, TRUE,
+        &color, &white);
+
+  if (live->state == SLUICE_LIVE_IDLE)
+    return;
+  {
+    g_autofree char *in = format_count (live->stats.items_in);
+    g_autofree char *out = format_count (live->stats.items_out);
+    GString *s = g_string_new (NULL);
+
+    /* Translators: counters of a module in a run: items in → out. */
+    g_string_printf (s, _("%s → %s"), in, out);
+    if (live->stats.dropped > 0)
+      g_string_append_printf (s, _(" · %" G_GUINT64_FORMAT " dropped"), live->stats.dropped);
+    if (live->stats.failed > 0)
+      g_string_append_printf (s, _(" · %" G_GUINT64_FORMAT " failed"), live->stats.failed);
+    if (live->stats.superseded > 0)
+      g_string_append_printf (s, _(" · %" G_GUINT64_FORMAT " superseded"), live->stats.superseded);
+    if (live->state == SLUICE_LIVE_RUNNING && live->rate >= 1)
+      g_string_append_printf (s, _(" · %.0f/s"), live->rate);
+    gdk_rgba_parse (&text, "#241f31");
+    text.alpha = 1;
+    fill_round (snapshot, b->x + 6, b->y + b->height + 3, MIN (b->width - 12, 8 + 6.2 * s->len), 16, 4, &white);
+    outline (snapshot, b->x + 6, b->y + b->height + 3, MIN (b->width - 12, 8 + 6.2 * s->len), 16, 4, 1, &color);
+    text_at (self, snapshot, s->str, b->x + 10, b->y + b->height + 3, &text);
+    g_string_free (s, TRUE);
+  }
+}
+
+static void
+draw_controller (SluiceCanvasRunOverlay     *self,
+                 GtkSnapshot                *snapshot,
+                 const SluiceLayoutBox      *b,
+                 const SluiceControllerLive *live,
+                 SluiceController           *controller,
+                 gboolean                    with_text)
+{
+  GdkRGBA color, white = { 1, 1, 1, 1 };
+  GString *s;
+
+  state_color (live->state, &color);
+  if (live->state != SLUICE_LIVE_IDLE)
+    outline (snapshot, b->x - 3, b->y - 3, b->width + 6, b->height + 6, 14,
+             live->state == SLUICE_LIVE_RUNNING ? 3 : 2, &color);
+  if (!with_text || live->state == SLUICE_LIVE_IDLE)
+    return;
+
+  s = g_string_new (sluice_live_state_to_string (live->state));
+  if (live->queue_depth > 0 || live->state == SLUICE_LIVE_RUNNING)
+    g_string_append_printf (s, _(" · queue %d"), MAX (live->queue_depth, 0));
+  if (live->in_flight > 0)
+    g_string_append_printf (s, _(" · %d in flight"), live->in_flight);
+  if (sluice_controller_get_mode (controller) == SLUICE_MODE_ORDER_BY_SEQUENCE && live->held_back > 0)
+    g_string_append_printf (s, _(" · %d waiting for release"), live->held_back);
+  if (sluice_controller_get_mode (controller) == SLUICE_MODE_FIRST_WINS && live->superseded > 0)
+    g_string_append_printf (s, _(" · %" G_GUINT64_FORMAT " superseded"), live->superseded);
+  if (live->started != 0)
+    g_string_append_printf (s, " · %.1f s",
+                            ((live->finished ? live->finished : g_get_monotonic_time ()) - live->started) / 1e6);
+  pill (self, snapshot, s->str, b->x + 8, b->y - 26, FALSE, &color, &white);
+  g_string_free (s, TRUE);
+}
+
+static void
+update_edge_sources (SluiceCanvasRunOverlay *self,
+                     SluiceLayout           *layout)
+{
+  if (self->edge_layout == layout)
+    return;
+  g_clear_pointer (&self->edge_layout, sluice_layout_unref);
+  self->edge_layout = sluice_layout_ref (layout);
+  g_array_set_size (self->edge_sources, 0);
+  for (guint i = 0; i < sluice_layout_get_n_edges (layout); i++)
+    {
+      const SluiceLayoutEdge *e = sluice_layout_get_edge (layout, i);
+      /* An arrow starts on the bottom (or right) side of its source. */
+      guint box = e->n_points > 0 ? sluice_layout_hit_test (layout, e->x[0], e->y[0] - 2) : SLUICE_BOX_NONE;
+
+      if (box == SLUICE_BOX_NONE && e->n_points > 0)
+        box = sluice_layout_hit_test (layout, e->x[0] - 2, e->y[0]);
+      g_array_append_val (self->edge_sources, box);
+    }
+}
+
+/* Dots moving along an arrow while items leave its source. */
+static void
+draw_flow (SluiceCanvasRunOverlay *self,
+           GtkSnapshot            *snapshot,
+           const SluiceLayoutEdge *e)
+{
+  GdkRGBA color;
+  double total = 0, spacing = 18, phase = fmod (self->frame_time / 20000.0, spacing);
+
+  state_color (SLUICE_LIVE_RUNNING, &color);
+  for (guint i = 1; i < e->n_points; i++)
+    total += hypot (e->x[i] - e->x[i - 1], e->y[i] - e->y[i - 1]);
+  for (double d = phase; d < total; d += spacing)
+    {
+      double left = d;
+
+      for (guint i = 1; i < e->n_points; i++)
+        {
+          double len = hypot (e->x[i] - e->x[i - 1], e->y[i] - e->y[i - 1]);
+
+          if (left <= len && len > 0)
+            {
+              double x = e->x[i - 1] + (e->x[i] - e->x[i - 1]) * left / len;
+              double y = e->y[i - 1] + (e->y[i] - e->y[i - 1]) * left / len;
+
+              fill_round (snapshot, x - 3, y - 3, 6, 6, 3, &color);
+              break;
+            }
+          left -= len;
+        }
+    }
+}
+
+static void
+sluice_canvas_run_overlay_snapshot (GtkWidget   *widget,
+                                    GtkSnapshot *snapshot)
+{
+  SluiceCanvasRunOverlay *self = SLUICE_CANVAS_RUN_OVERLAY (widget);
+  const SluiceViewport *vp;
+  SluiceLayout *layout;
+  gboolean with_text;
+  double vx, vy, vw, vh;
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (self->session == NULL || sluice_run_session_get_executor (self->session) == NULL ||
+      (layout = sluice_canvas_get_layout (self->canvas)) == NULL)
+    return;
+
+  vp = sluice_canvas_get_viewport (self->canvas);
+  with_text = vp->zoom >= TEXT_MIN_ZOOM;
+  sluice_viewport_visible (vp, gtk_widget_get_width (widget), gtk_widget_get_height (widget),
+                           &vx, &vy, &vw, &vh);
+  update_edge_sources (self, layout);
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_scale (snapshot, vp->zoom, vp->zoom);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-vp->x, -vp->y));
+
+  for (guint i = 0; i < sluice_layout_get_n_edges (layout); i++)
+    {
+      const SluiceLayoutEdge *e = sluice_layout_get_edge (layout, i);
+      guint source = g_array_index (self->edge_sources, guint, i);
+      SluiceModuleLive live;
+      const SluiceLayoutBox *sb;
+
+      if (source == SLUICE_BOX_NONE || e->n_points < 2 ||
+          !sluice_rect_intersects (MIN (e->x[0], e->x[e->n_points - 1]) - 4, MIN (e->y[0], e->y[e->n_points - 1]) - 4,
+                                   fabs (e->x[e->n_points - 1] - e->x[0]) + 8, fabs (e->y[e->n_points - 1] - e->y[0]) + 8,
+                                   vx, vy, vw, vh))
+        continue;
+      sb = sluice_layout_get_box (layout, source);
+      if (sluice_run_session_get_module_live (self->session, sb->node, &live) && live.moving &&
+          live.stats.items_out > 0)
+        draw_flow (self, snapshot, e);
+    }
+
+  for (guint i = 0; i < sluice_layout_get_n_boxes (layout); i++)
+    {
+      const SluiceLayoutBox *b = sluice_layout_get_box (layout, i);
+
+      if (!sluice_rect_intersects (b->x - 4, b->y - 30, b->width + 8, b->height + 54, vx, vy, vw, vh))
+        continue;
+      if (b->kind == SLUICE_BOX_MODULE)
+        {
+          SluiceModuleLive live;
+
+          if (sluice_run_session_get_module_live (self->session, b->node, &live))
+            draw_module (self, snapshot, b, &live, with_text);
+        }
+      else if (b->kind == SLUICE_BOX_CONTROLLER)
+        {
+          SluiceControllerLive live;
+
+          if (sluice_run_session_get_controller_live (self->session, b->node, &live))
+            draw_controller (self, snapshot, b, &live, SLUICE_CONTROLLER (b->node), with_text);
+        }
+    }
+  gtk_snapshot_restore (snapshot);
+
+  self->max_frame_ms = MAX (self->max_frame_ms, (g_get_monotonic_time () - t0) / 1000.0);
+}
+
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       user_data)
+{
+  SluiceCanvasRunOverlay *self = SLUICE_CANVAS_RUN_OVERLAY (widget);
+
+  self->frame_time = gdk_frame_clock_get_frame_time (clock);
+  gtk_widget_queue_draw (widget);
+  if (self->session == NULL || !sluice_run_session_get_moving (self->session))
+    {
+      self->tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+updated_cb (SluiceCanvasRunOverlay *self)
+{
+  if (sluice_run_session_get_moving (self->session))
+    {
+      if (self->tick_id == 0)
+        self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
+    }
+  else
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+sluice_canvas_run_overlay_get_ticking (SluiceCanvasRunOverlay *self)
+{
+  return self->tick_id != 0;
+}
+
+static void
+stop_ticking (SluiceCanvasRunOverlay *self)
+{
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+}
+
+void
+sluice_canvas_run_overlay_set_session (SluiceCanvasRunOverlay *self,
+                                       SluiceRunSession       *session)
+{
+  g_return_if_fail (SLUICE_IS_CANVAS_RUN_OVERLAY (self));
+
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  stop_ticking (self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    g_signal_connect_swapped (session, "updated", G_CALLBACK (updated_cb), self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+char *
+sluice_canvas_run_overlay_dup_tooltip (SluiceCanvasRunOverlay *self,
+                                       double                  x,
+                                       double                  y)
+{
+  SluiceLayout *layout;
+  SluiceModuleLive live;
+  const SluiceLayoutBox *b;
+  double mx, my;
+  guint box;
+
+  if (self->session == NULL || (layout = sluice_canvas_get_layout (self->canvas)) == NULL)
+    return NULL;
+  sluice_viewport_to_model (sluice_canvas_get_viewport (self->canvas), x, y, &mx, &my);
+  box = sluice_layout_hit_test (layout, mx, my);
+  if (box == SLUICE_BOX_NONE)
+    return NULL;
+  b = sluice_layout_get_box (layout, box);
+  if (!sluice_run_session_get_module_live (self->session, b->node, &live))
+    return NULL;
+  if (live.state == SLUICE_LIVE_FAILED &&
+      g_strcmp0 (sluice_run_session_get_failed_module (self->session), sluice_node_get_id (b->node)) == 0)
+    return g_strdup (sluice_run_session_get_error (self->session));
+  return g_strdup_printf (_("%s: %s — in %" G_GUINT64_FORMAT ", out %" G_GUINT64_FORMAT ", dropped %"
+                            G_GUINT64_FORMAT ", failed %" G_GUINT64_FORMAT ", superseded %" G_GUINT64_FORMAT
+                            ", %.1f ms in the module"),
+                          sluice_node_get_label (b->node), sluice_live_state_to_string (live.state),
+                          live.stats.items_in, live.stats.items_out, live.stats.dropped, live.stats.failed,
+                          live.stats.superseded, live.stats.time_us / 1000.0);
+}
+
+static gboolean
+query_tooltip_cb (GtkWidget              *canvas,
+                  int                     x,
+                  int                     y,
+                  gboolean                keyboard,
+                  GtkTooltip             *tooltip,
+                  SluiceCanvasRunOverlay *self)
+{
+  g_autofree char *text = sluice_canvas_run_overlay_dup_tooltip (self, x, y);
+
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+static void
+sluice_canvas_run_overlay_dispose (GObject *object)
+{
+  SluiceCanvasRunOverlay *self = SLUICE_CANVAS_RUN_OVERLAY (object);
+
+  sluice_canvas_run_overlay_set_session (self, NULL);
+  if (self->canvas != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->canvas, self);
+      g_object_remove_weak_pointer (G_OBJECT (self->canvas), (gpointer *) &self->canvas);
+      self->canvas = NULL;
+    }
+  g_clear_pointer (&self->edge_layout, sluice_layout_unref);
+  G_OBJECT_CLASS (sluice_canvas_run_overlay_parent_class)->dispose (object);
+}
+
+static void
+sluice_canvas_run_overlay_finalize (GObject *object)
+{
+  SluiceCanvasRunOverlay *self = SLUICE_CANVAS_RUN_OVERLAY (object);
+
+  g_array_unref (self->edge_sources);
+  G_OBJECT_CLASS (sluice_canvas_run_overlay_parent_class)->finalize (object);
+}
+
+static void
+sluice_canvas_run_overlay_class_init (SluiceCanvasRunOverlayClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sluice_canvas_run_overlay_dispose;
+  object_class->finalize = sluice_canvas_run_overlay_finalize;
+  widget_class->snapshot = sluice_canvas_run_overlay_snapshot;
+}
+
+static void
+sluice_canvas_run_overlay_init (SluiceCanvasRunOverlay *self)
+{
+  self->edge_sources = g_array_new (FALSE, FALSE, sizeof (guint));
+  gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
+  gtk_widget_set_can_focus (GTK_WIDGET (self), FALSE);
+}
+
+GtkWidget *
+sluice_canvas_run_overlay_new (SluiceCanvas *canvas)
+{
+  SluiceCanvasRunOverlay *self = g_object_new (SLUICE_TYPE_CANVAS_RUN_OVERLAY, NULL);
+
+  self->canvas = canvas;
+  g_object_add_weak_pointer (G_OBJECT (canvas), (gpointer *) &self->canvas);
+  g_signal_connect_swapped (canvas, "viewport-changed", G_CALLBACK (gtk_widget_queue_draw), self);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (canvas), TRUE);
+  g_signal_connect (canvas, "query-tooltip", G_CALLBACK (query_tooltip_cb), self);
+  return GTK_WIDGET (self);
+}
+
+/* The longest snapshot since the last call, in ms (for benchmarks). */
+double
+sluice_canvas_run_overlay_take_max_frame_ms (SluiceCanvasRunOverlay *self)
+{
+  double max = self->max_frame_ms;
+
+  self->max_frame_ms = 0;
+  return max;
+}

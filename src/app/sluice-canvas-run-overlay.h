@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "sluice-canvas.h"
+#include "sluice-run-session.h"
+
+G_BEGIN_DECLS
+
+#define SLUICE_TYPE_CANVAS_RUN_OVERLAY (sluice_canvas_run_overlay_get_type ())
+G_DECLARE_FINAL_TYPE (SluiceCanvasRunOverlay, sluice_canvas_run_overlay, SLUICE, CANVAS_RUN_OVERLAY, GtkWidget)
+
+/* Drawn over the canvas (in a GtkOverlay, never taking input): the live
+ * state of each node of a run, its counters, the queue of each stage and
+ * the flow along the arrows. It follows the canvas's viewport and layout,
+ * and animates with a tick callback that exists only while something
+ * moves. A failed module's error is the canvas's tooltip there. */
+GtkWidget *sluice_canvas_run_overlay_new         (SluiceCanvas           *canvas);
+void       sluice_canvas_run_overlay_set_session (SluiceCanvasRunOverlay *self,
+                                                  SluiceRunSession       *session);
+/* Whether the tick callback is installed (for tests). */
+gboolean   sluice_canvas_run_overlay_get_ticking (SluiceCanvasRunOverlay *self);
+/* The tooltip text at a canvas point, or NULL. */
+char      *sluice_canvas_run_overlay_dup_tooltip (SluiceCanvasRunOverlay *self,
+                                                  double                  x,
+                                                  double                  y);
+/* The longest time spent drawing the overlay since the last call, in ms
+ * (for benchmarks). */
+double     sluice_canvas_run_overlay_take_max_frame_ms (SluiceCanvasRunOverlay *self);
+
+G_END_DECLS

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sluice-core.h"
+
+G_BEGIN_DECLS
+
+/* How much an event matters, for the log's filter. */
+typedef enum
+{
+  SLUICE_RUN_LEVEL_DEBUG,    /* module-started */
+  SLUICE_RUN_LEVEL_INFO,     /* module-finished, stage-transition, run-state */
+  SLUICE_RUN_LEVEL_WARNING,  /* item-superseded, run cancelled */
+  SLUICE_RUN_LEVEL_ERROR,    /* module-failed, run failed */
+} SluiceRunLevel;
+
+#define SLUICE_TYPE_RUN_LOG_ROW (sluice_run_log_row_get_type ())
+G_DECLARE_FINAL_TYPE (SluiceRunLogRow, sluice_run_log_row, SLUICE, RUN_LOG_ROW, GObject)
+
+const char     *sluice_run_log_row_get_text     (SluiceRunLogRow *self);
+const char     *sluice_run_log_row_get_module   (SluiceRunLogRow *self);
+SluiceRunLevel  sluice_run_log_row_get_level (SluiceRunLogRow *self);
+
+#define SLUICE_TYPE_RUN_LOG (sluice_run_log_get_type ())
+G_DECLARE_FINAL_TYPE (SluiceRunLog, sluice_run_log, SLUICE, RUN_LOG, GObject)
+
+/* The events of a run, newest first, as a GListModel of SluiceRunLogRow
+ * for a virtualised list. Events are kept as small fixed-size records
+ * (ids interned), rows are made only for what the list shows, and
+ * additions are announced by sluice_run_log_flush() (once a frame), not
+ * one items-changed per event. */
+SluiceRunLog *sluice_run_log_new           (void);
+void          sluice_run_log_clear         (SluiceRunLog      *self);
+void          sluice_run_log_append        (SluiceRunLog      *self,
+                                            const SluiceEvent *event);
+/* Announces what was appended since the last flush. */
+void          sluice_run_log_flush         (SluiceRunLog      *self);
+/* NULL module = all; rows below @min_severity are hidden. */
+void          sluice_run_log_set_filter    (SluiceRunLog      *self,
+                                            const char        *module_id,
+                                            SluiceRunLevel     min_severity);
+/* Every event kept, filter or not. */
+guint         sluice_run_log_get_n_events  (SluiceRunLog      *self);
+/* Event @index (0 = first) as JSON with "time" left out, for comparing
+ * runs. */
+char         *sluice_run_log_dup_json      (SluiceRunLog      *self,
+                                            guint              index);
+SluiceRunLevel sluice_event_get_run_level   (const SluiceEvent *event);
+
+G_END_DECLS

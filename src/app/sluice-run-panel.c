@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <jansson.h>
+
+#include "sluice-run-panel.h"
+
+struct _SluiceRunPanel
+{
+  GtkWidget         parent_instance;
+
+  SluiceRunSession *session;      /* owned, may be NULL */
+  char             *module_id;    /* of the data preview */
+  GtkWidget        *box;
+  GtkLabel         *state_label;
+  GtkLabel         *totals_label;
+  GtkDropDown      *module_filter;
+  GtkStringList    *module_ids;   /* "" first: all modules */
+  GtkDropDown      *level_filter;
+  GtkListView      *log_view;
+  GtkNoSelection   *selection;
+  GtkLabel         *summary;
+  GtkTextView      *preview;
+  GtkTextView      *outputs;
+  gint64            last_text_update;
+  guint64           shown_outputs;
+};
+
+G_DEFINE_FINAL_TYPE (SluiceRunPanel, sluice_run_panel, GTK_TYPE_WIDGET)
+
+static void
+setup_row_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (label, "monospace");
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *item)
+{
+  SluiceRunLogRow *row = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+
+  gtk_label_set_text (GTK_LABEL (label), sluice_run_log_row_get_text (row));
+  gtk_widget_remove_css_class (label, "error");
+  gtk_widget_remove_css_class (label, "warning");
+  gtk_widget_remove_css_class (label, "dim-label");
+  switch (sluice_run_log_row_get_level (row))
+    {
+    case SLUICE_RUN_LEVEL_ERROR:
+      gtk_widget_add_css_class (label, "error");
+      break;
+    case SLUICE_RUN_LEVEL_WARNING:
+      gtk_widget_add_css_class (label, "warning");
+      break;
+    case SLUICE_RUN_LEVEL_DEBUG:
+      gtk_widget_add_css_class (label, "dim-label");
+      break;
+    case SLUICE_RUN_LEVEL_INFO:
+    default:
+      break;
+    }
+}
+
+static char *
+pretty_json (const char *line)
+{
+  json_t *value = json_loads (line, 0, NULL);
+  char *text, *result;
+
+  if (value == NULL)
+    return g_strdup (line);
+  text = json_dumps (value, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
+  json_decref (value);
+  result = g_strdup (text);
+  free (text);
+  return result;
+}
+
+static void
+append_items (GString    *s,
+              const char *title,
+              char      **items)
+{
+  g_string_append_printf (s, "%s\n", title);
+  if (items[0] == NULL)
+    g_string_append (s, _("  (none yet)\n"));
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      g_autofree char *pretty = pretty_json (items[i]);
+      g_string_append_printf (s, "%s\n", pretty);
+    }
+}
+
+char *
+sluice_run_panel_dup_preview (SluiceRunPanel *self)
+{
+  SluiceExecutor *executor = self->session ? sluice_run_session_get_executor (self->session) : NULL;
+  g_auto(GStrv) in = NULL;
+  g_auto(GStrv) out = NULL;
+  GString *s;
+
+  if (self->module_id == NULL || executor == NULL)
+    return g_strdup (_("Select a module on the canvas to see the last items that went into it and came out of it."));
+  in = sluice_executor_dup_preview (executor, self->module_id, FALSE);
+  out = sluice_executor_dup_preview (executor, self->module_id, TRUE);
+  s = g_string_new (NULL);
+  g_string_append_printf (s, _("Module “%s”, newest first\n\n"), self->module_id);
+  append_items (s, _("Came out:"), out);
+  g_string_append (s, "\n");
+  append_items (s, _("Went in:"), in);
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+is_inside (SluiceNode *node,
+           SluiceNode *ancestor)
+{
+  for (; node != NULL; node = sluice_node_get_parent (node))
+    if (node == ancestor)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+summary_cb (SluiceNode *node,
+            gpointer    user_data)
+{
+  gpointer *data = user_data;
+  SluiceRunPanel *self = data[0];
+  GString *s = data[1];
+  SluiceControllerLive live;
+  const char *failed = sluice_run_session_get_failed_module (self->session);
+  SluiceNode *failed_node;
+  const char *gate;
+
+  if (!SLUICE_IS_CONTROLLER (node) || !sluice_run_session_get_controller_live (self->session, node, &live))
+    return TRUE;
+
+  failed_node = failed ? sluice_pipeline_find_node (sluice_run_session_get_pipeline (self->session), failed) : NULL;
+  if (failed_node != NULL && SLUICE_IS_FAIL (failed_node) && is_inside (failed_node, node))
+    gate = _("gate failed");
+  else if (live.state == SLUICE_LIVE_FAILED)
+    gate = _("failed");
+  else if (live.state == SLUICE_LIVE_DONE)
+    gate = _("passed");
+  else
+    gate = "–";
+  g_string_append_printf (s, _("%-24s %-10s %8.1f s  in %-8" G_GUINT64_FORMAT " out %-8" G_GUINT64_FORMAT " %s\n"),
+                          sluice_node_get_label (node), sluice_live_state_to_string (live.state),
+                          live.started ? ((live.finished ? live.finished : g_get_monotonic_time ()) - live.started) / 1e6 : 0.0,
+                          live.items_in, live.items_out, gate);
+  return TRUE;
+}
+
+char *
+sluice_run_panel_dup_summary (SluiceRunPanel *self)
+{
+  GString *s = g_string_new (NULL);
+  gpointer data[2] = { self, s };
+
+  if (self->session == NULL || sluice_run_session_get_executor (self->session) == NULL)
+    return g_string_free (s, FALSE);
+  sluice_pipeline_foreach_node (sluice_run_session_get_pipeline (self->session), summary_cb, data);
+  if (sluice_run_session_get_error (self->session) != NULL)
+    g_string_append_printf (s, _("\nError: %s\n"), sluice_run_session_get_error (self->session));
+  if (sluice_run_session_get_log_truncated (self->session))
+    g_string_append_printf (s, _("\nThe log keeps the first %u events of a run; the counters are exact.\n"),
+                            SLUICE_RUN_SESSION_MAX_EVENTS);
+  return g_string_free (s, FALSE);
+}
+
+static void
+refresh_texts (SluiceRunPanel *self)
+{
+  g_autofree char *summary = sluice_run_panel_dup_summary (self);
+  g_autofree char *preview = sluice_run_panel_dup_preview (self);
+  GPtrArray *outputs;
+
+  gtk_label_set_text (self->summary, summary);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->preview), preview, -1);
+  if (self->session == NULL)
+    return;
+  outputs = sluice_run_session_get_outputs (self->session);
+  if (self->shown_outputs != sluice_run_session_get_n_outputs (self->session))
+    {
+      GString *s = g_string_new (NULL);
+
+      self->shown_outputs = sluice_run_session_get_n_outputs (self->session);
+      g_string_append_printf (s, _("%" G_GUINT64_FORMAT " output items; the last %u, newest first:\n"),
+                              self->shown_outputs, outputs->len);
+      for (guint i = outputs->len; i > 0 && i + 100 > outputs->len; i--)
+        g_string_append_printf (s, "%s\n", (char *) g_ptr_array_index (outputs, i - 1));
+      gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->outputs), s->str, -1);
+      g_string_free (s, TRUE);
+    }
+}
+
+static void
+updated_cb (SluiceRunPanel *self)
+{
+  SluiceExecutor *executor = sluice_run_session_get_executor (self->session);
+  SluiceRunState state = sluice_run_session_get_state (self->session);
+  g_autofree char *totals = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  gtk_label_set_text (self->state_label, sluice_run_state_to_string (state));
+  totals = g_strdup_printf (_("in %" G_GUINT64_FORMAT " · out %" G_GUINT64_FORMAT " · %.1f s"),
+                            sluice_executor_get_items_in (executor), sluice_executor_get_items_out (executor),
+                            sluice_executor_get_elapsed (executor) / 1e6);
+  gtk_label_set_text (self->totals_label, totals);
+  /* Texts are rebuilt a few times a second, and always at the end. */
+  if (now - self->last_text_update > 250000 || sluice_run_state_is_final (state))
+    {
+      self->last_text_update = now;
+      refresh_texts (self);
+    }
+}
+
+static void
+filter_changed_cb (SluiceRunPanel *self)
+{
+  const char *module;
+
+  if (self->session == NULL)
+    return;
+  module = gtk_string_list_get_string (self->module_ids, gtk_drop_down_get_selected (self->module_filter));
+  sluice_run_log_set_filter (sluice_run_session_get_log (self->session),
+                             module && *module ? module : NULL,
+                             gtk_drop_down_get_selected (self->level_filter));
+}
+
+void
+sluice_run_panel_set_filter (SluiceRunPanel *self,
+                             const char     *module_id,
+                             SluiceRunLevel  min_level)
+{
+  guint position = 0;
+
+  for (guint i = 1; module_id != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (self->module_ids)); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (self->module_ids, i), module_id) == 0)
+      position = i;
+  gtk_drop_down_set_selected (self->module_filter, position);
+  gtk_drop_down_set_selected (self->level_filter, min_level);
+  filter_changed_cb (self);
+}
+
+static gboolean
+collect_module_cb (SluiceNode *node,
+                   gpointer    user_data)
+{
+  if (SLUICE_IS_MODULE (node) && sluice_node_get_id (node) != NULL)
+    gtk_string_list_append (user_data, sluice_node_get_id (node));
+  return TRUE;
+}
+
+void
+sluice_run_panel_set_session (SluiceRunPanel   *self,
+                              SluiceRunSession *session)
+{
+  g_return_if_fail (SLUICE_IS_RUN_PANEL (self));
+
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  self->shown_outputs = G_MAXUINT64;
+
+  g_signal_handlers_block_by_func (self->module_filter, filter_changed_cb, self);
+  gtk_string_list_splice (self->module_ids, 1, g_list_model_get_n_items (G_LIST_MODEL (self->module_ids)) - 1, NULL);
+  if (session != NULL)
+    sluice_pipeline_foreach_node (sluice_run_session_get_pipeline (session), collect_module_cb, self->module_ids);
+  gtk_drop_down_set_selected (self->module_filter, 0);
+  g_signal_handlers_unblock_by_func (self->module_filter, filter_changed_cb, self);
+
+  gtk_no_selection_set_model (self->selection, session ? G_LIST_MODEL (sluice_run_session_get_log (session)) : NULL);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "updated", G_CALLBACK (updated_cb), self);
+      filter_changed_cb (self);
+    }
+  refresh_texts (self);
+}
+
+void
+sluice_run_panel_set_module (SluiceRunPanel *self,
+                             const char     *module_id)
+{
+  g_autofree char *preview = NULL;
+
+  if (g_strcmp0 (self->module_id, module_id) == 0)
+    return;
+  g_free (self->module_id);
+  self->module_id = g_strdup (module_id);
+  preview = sluice_run_panel_dup_preview (self);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->preview), preview, -1);
+}
+
+GListModel *
+sluice_run_panel_get_log_model (SluiceRunPanel *self)
+{
+  return G_LIST_MODEL (self->selection);
+}
+
+static GtkWidget *
+scrolled (GtkWidget *child)
+{
+  GtkWidget *sw = gtk_scrolled_window_new ();
+
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (sw), child);
+  gtk_widget_set_vexpand (sw, TRUE);
+  gtk_widget_set_hexpand (sw, TRUE);
+  return sw;
+}
+
+static GtkTextView *
+text_view (void)
+{
+  GtkWidget *view = gtk_text_view_new ();
+
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 6);
+  return GTK_TEXT_VIEW (view);
+}
+
+static void
+sluice_run_panel_dispose (GObject *object)
+{
+  SluiceRunPanel *self = SLUICE_RUN_PANEL (object);
+
+  sluice_run_panel_set_session (self, NULL);
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+  G_OBJECT_CLASS (sluice_run_panel_parent_class)->dispose (object);
+}
+
+static void
+sluice_run_panel_finalize (GObject *object)
+{
+  SluiceRunPanel *self = SLUICE_RUN_PANEL (object);
+
+  g_free (self->module_id);
+  G_OBJECT_CLASS (sluice_run_panel_parent_class)->finalize (object);
+}
+
+static void
+sluice_run_panel_class_init (SluiceRunPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sluice_run_panel_dispose;
+  object_class->finalize = sluice_run_panel_finalize;
+  gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "sluicerunpanel");
+}
+
+static void
+sluice_run_panel_init (SluiceRunPanel *self)
+{
+  const char *levels[] = { N_("Everything"), N_("Info and up"), N_("Warnings and errors"), N_("Errors"), NULL };
+  const char *translated[5];
+  GtkWidget *header, *paned, *notebook;
+  GtkListItemFactory *factory;
+
+  for (guint i = 0; i < 5; i++)
+    translated[i] = levels[i] ? _(levels[i]) : NULL;
+
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+
+  header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_margin_start (header, 6);
+  gtk_widget_set_margin_end (header, 6);
+  gtk_widget_set_margin_top (header, 6);
+  self->state_label = GTK_LABEL (gtk_label_new (_("No run yet")));
+  gtk_widget_add_css_class (GTK_WIDGET (self->state_label), "heading");
+  self->totals_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->totals_label), "numeric");
+  gtk_widget_set_hexpand (GTK_WIDGET (self->totals_label), TRUE);
+  gtk_label_set_xalign (self->totals_label, 0);
+  self->module_ids = gtk_string_list_new ((const char *[]) { "", NULL });
+  self->module_filter = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (self->module_ids), NULL));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->module_filter), _("Show the events of one module (empty: all)"));
+  self->level_filter = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (translated));
+  gtk_drop_down_set_selected (self->level_filter, SLUICE_RUN_LEVEL_INFO);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->level_filter), _("Which events to show"));
+  g_signal_connect_swapped (self->module_filter, "notify::selected", G_CALLBACK (filter_changed_cb), self);
+  g_signal_connect_swapped (self->level_filter, "notify::selected", G_CALLBACK (filter_changed_cb), self);
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->state_label));
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->totals_label));
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->module_filter));
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->level_filter));
+  gtk_box_append (GTK_BOX (self->box), header);
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
+  self->selection = gtk_no_selection_new (NULL);
+  self->log_view = GTK_LIST_VIEW (gtk_list_view_new (GTK_SELECTION_MODEL (g_object_ref (self->selection)), factory));
+  g_object_unref (self->selection);
+
+  paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
+  gtk_paned_set_start_child (GTK_PANED (paned), scrolled (GTK_WIDGET (self->log_view)));
+  gtk_paned_set_position (GTK_PANED (paned), 520);
+  notebook = gtk_notebook_new ();
+  self->summary = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->summary, 0);
+  gtk_label_set_yalign (self->summary, 0);
+  gtk_label_set_selectable (self->summary, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->summary), "monospace");
+  gtk_notebook_append_page (GTK_NOTEBOOK (notebook), scrolled (GTK_WIDGET (self->summary)),
+                            gtk_label_new (_("Stages")));
+  self->preview = text_view ();
+  gtk_notebook_append_page (GTK_NOTEBOOK (notebook), scrolled (GTK_WIDGET (self->preview)),
+                            gtk_label_new (_("Data")));
+  self->outputs = text_view ();
+  gtk_notebook_append_page (GTK_NOTEBOOK (notebook), scrolled (GTK_WIDGET (self->outputs)),
+                            gtk_label_new (_("Output")));
+  gtk_paned_set_end_child (GTK_PANED (paned), notebook);
+  gtk_widget_set_vexpand (paned, TRUE);
+  gtk_box_append (GTK_BOX (self->box), paned);
+}
+
+GtkWidget *
+sluice_run_panel_new (void)
+{
+  return g_object_new (SLUICE_TYPE_RUN_PANEL, NULL);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "sluice-run-session.h"
+
+G_BEGIN_DECLS
+
+#define SLUICE_TYPE_RUN_PANEL (sluice_run_panel_get_type ())
+G_DECLARE_FINAL_TYPE (SluiceRunPanel, sluice_run_panel, SLUICE, RUN_PANEL, GtkWidget)
+
+/* The run panel: the event log (a virtualised list, newest first,
+ * filtered by module and level), a per-stage summary (state, duration,
+ * items in and out, gate outcome), the data preview of one module (the
+ * last items in and out, newest first, as formatted JSON) and the last
+ * output items. */
+GtkWidget  *sluice_run_panel_new            (void);
+void        sluice_run_panel_set_session    (SluiceRunPanel   *self,
+                                             SluiceRunSession *session);
+/* The module whose data the preview shows (NULL: none). */
+void        sluice_run_panel_set_module     (SluiceRunPanel   *self,
+                                             const char       *module_id);
+/* Log filter, as the panel's controls set it. */
+void        sluice_run_panel_set_filter     (SluiceRunPanel   *self,
+                                             const char       *module_id,
+                                             SluiceRunLevel    min_level);
+/* What the panel shows (for tests). */
+char       *sluice_run_panel_dup_summary    (SluiceRunPanel   *self);
+char       *sluice_run_panel_dup_preview    (SluiceRunPanel   *self);
+GListModel *sluice_run_panel_get_log_model  (SluiceRunPanel   *self);
+
+G_END_DECLS

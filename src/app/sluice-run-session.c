@@ -1,0 +1,576 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sluice-run-session.h"
+
+/* Output lines kept for the run panel. */
+#define MAX_OUTPUTS 1000
+/* Items/s are measured over windows of this length. */
+#define RATE_WINDOW_US (500 * 1000)
+
+typedef struct
+{
+  guint64 last_out;     /* at the start of the rate window */
+  guint64 last_seen;    /* items_in + items_out at the last poll */
+  gint64  moved;        /* monotonic time the counters last changed */
+} ModuleTrack;
+
+struct _SluiceRunSession
+{
+  GObject               parent_instance;
+
+  SluicePipeline       *pipeline;      /* owned */
+  SluiceExecutor       *executor;      /* owned, NULL before start */
+  SluiceRunLog         *log;           /* owned */
+  GPtrArray            *outputs;       /* char*, the last MAX_OUTPUTS */
+  guint64               n_outputs;
+  gulong                event_handler;
+  gboolean              truncated;
+
+  GHashTable           *module_index;  /* id (borrowed from the executor) → index+1 */
+  SluiceModuleLive     *modules;       /* n_modules */
+  ModuleTrack          *tracks;
+  guint                 n_modules;
+  GHashTable           *descendants;   /* SluiceNode* → GArray of module indexes */
+  GHashTable           *controllers;   /* SluiceNode* → SluiceControllerLive* */
+  gint64                rate_started;
+  gboolean              moving;
+  guint                 tick_id;
+};
+
+enum
+{
+  PROP_0,
+  PROP_STATE,
+  PROP_ACTIVE,
+  N_PROPS
+};
+
+enum
+{
+  UPDATED,
+  STARTED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SluiceRunSession, sluice_run_session, G_TYPE_OBJECT)
+
+const char *
+sluice_live_state_to_string (SluiceLiveState state)
+{
+  static const char *names[] = { N_("idle"), N_("waiting"), N_("running"), N_("done"),
+                                 N_("failed"), N_("skipped"), N_("cancelled") };
+
+  g_return_val_if_fail (state <= SLUICE_LIVE_CANCELLED, "");
+  return _(names[state]);
+}
+
+/* Most telling first: one failed module makes its phase failed. */
+static int
+state_rank (SluiceLiveState state)
+{
+  static const int rank[] = { 0, 3, 5, 2, 6, 1, 4 };
+  return rank[state];
+}
+
+static SluiceLiveState
+live_state (SluiceRunSession        *self,
+            const SluiceModuleStats *stats)
+{
+  SluiceRunState run = sluice_executor_get_state (self->executor);
+
+  switch (stats->state)
+    {
+    case SLUICE_MODULE_FAILED:
+      return SLUICE_LIVE_FAILED;
+    case SLUICE_MODULE_DONE:
+      return run == SLUICE_RUN_CANCELLED && stats->active > 0 ? SLUICE_LIVE_CANCELLED : SLUICE_LIVE_DONE;
+    case SLUICE_MODULE_SKIPPED:
+      return run == SLUICE_RUN_COMPLETED ? SLUICE_LIVE_SKIPPED :
+             run == SLUICE_RUN_CANCELLED ? SLUICE_LIVE_CANCELLED : SLUICE_LIVE_SKIPPED;
+    case SLUICE_MODULE_RUNNING:
+      if (run == SLUICE_RUN_CANCELLED)
+        return SLUICE_LIVE_CANCELLED;
+      return stats->active > 0 ? SLUICE_LIVE_RUNNING : SLUICE_LIVE_WAITING;
+    case SLUICE_MODULE_IDLE:
+    default:
+      return run == SLUICE_RUN_CANCELLED ? SLUICE_LIVE_CANCELLED : SLUICE_LIVE_IDLE;
+    }
+}
+
+static void
+poll_controllers (SluiceRunSession *self)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  SluiceRunState run = sluice_executor_get_state (self->executor);
+  gint64 now = g_get_monotonic_time ();
+
+  g_hash_table_iter_init (&iter, self->controllers);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      SluiceControllerLive *live = value;
+      const char *id = sluice_node_get_id (key);
+      GArray *mods = g_hash_table_lookup (self->descendants, key);
+      int best = -1;
+
+      live->queue_depth = sluice_executor_get_queue_depth (self->executor, id);
+      live->in_flight = sluice_executor_get_in_flight (self->executor, id);
+      live->held_back = sluice_executor_get_held_back (self->executor, id);
+      live->superseded = 0;
+      live->state = SLUICE_LIVE_IDLE;
+      for (guint i = 0; mods != NULL && i < mods->len; i++)
+        {
+          SluiceModuleLive *m = &self->modules[g_array_index (mods, guint, i)];
+
+          live->superseded += m->stats.superseded;
+          if (i == 0)
+            live->items_in = m->stats.items_in;
+          if (i == mods->len - 1)
+            live->items_out = m->stats.items_out;
+          if (state_rank (m->state) > best)
+            {
+              best = state_rank (m->state);
+              live->state = m->state;
+            }
+        }
+      if (live->in_flight > 0 && run != SLUICE_RUN_CANCELLED && live->state != SLUICE_LIVE_FAILED)
+        live->state = SLUICE_LIVE_RUNNING;
+      /* A stage whose modules are all done or skipped is done. */
+      if (live->state == SLUICE_LIVE_SKIPPED && live->items_in > 0)
+        live->state = SLUICE_LIVE_DONE;
+      if (live->started == 0 && (live->state != SLUICE_LIVE_IDLE && live->state != SLUICE_LIVE_SKIPPED &&
+                                 live->state != SLUICE_LIVE_CANCELLED))
+        live->started = now;
+      if (live->started != 0 && live->finished == 0 &&
+          (live->state == SLUICE_LIVE_DONE || live->state == SLUICE_LIVE_FAILED || sluice_run_state_is_final (run)))
+        live->finished = now;
+    }
+}
+
+void
+sluice_run_session_poll (SluiceRunSession *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  gboolean window_over;
+  gboolean moving = FALSE;
+
+  g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
+  if (self->executor == NULL)
+    return;
+
+  window_over = now - self->rate_started >= RATE_WINDOW_US;
+  for (guint i = 0; i < self->n_modules; i++)
+    {
+      SluiceModuleLive *live = &self->modules[i];
+      ModuleTrack *track = &self->tracks[i];
+      guint64 seen;
+
+      sluice_executor_get_module_stats_at (self->executor, i, &live->stats);
+      live->state = live_state (self, &live->stats);
+      seen = live->stats.items_in + live->stats.items_out;
+      if (seen != track->last_seen)
+        {
+          track->last_seen = seen;
+          track->moved = now;
+        }
+      /* Flow is drawn for a moment after the counters last moved. */
+      live->moving = live->stats.active > 0 || now - track->moved < 300 * 1000;
+      moving |= live->moving;
+      if (window_over)
+        {
+          live->rate = (live->stats.items_out - track->last_out) * (double) G_USEC_PER_SEC /
+                       (now - self->rate_started);
+          track->last_out = live->stats.items_out;
+        }
+    }
+  if (window_over)
+    self->rate_started = now;
+  poll_controllers (self);
+
+  self->moving = moving && !sluice_run_state_is_final (sluice_executor_get_state (self->executor));
+  sluice_run_log_flush (self->log);
+  g_signal_emit (self, signals[UPDATED], 0);
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  SluiceRunSession *self = user_data;
+
+  sluice_run_session_poll (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+event_cb (SluiceExecutor   *executor,
+          SluiceEvent      *event,
+          SluiceRunSession *self)
+{
+  sluice_run_log_append (self->log, event);
+  if (sluice_run_log_get_n_events (self->log) >= SLUICE_RUN_SESSION_MAX_EVENTS && !self->truncated)
+    {
+      /* The executor stops building per-item events once nobody
+       * listens; run-state changes come through notify::state. */
+      self->truncated = TRUE;
+      g_clear_signal_handler (&self->event_handler, executor);
+    }
+}
+
+static void
+state_cb (SluiceExecutor   *executor,
+          GParamSpec       *pspec,
+          SluiceRunSession *self)
+{
+  SluiceRunState state = sluice_executor_get_state (executor);
+
+  if (self->truncated)
+    {
+      g_autoptr(SluiceEvent) event = sluice_event_new (SLUICE_EVENT_RUN_STATE);
+
+      event->time = g_get_real_time ();
+      event->state = state;
+      event->module_id = g_strdup (sluice_executor_get_failed_module (executor));
+      event->error = g_strdup (state == SLUICE_RUN_FAILED ? sluice_executor_get_error (executor) : NULL);
+      sluice_run_log_append (self->log, event);
+    }
+
+  if (sluice_run_state_is_final (state))
+    {
+      g_clear_handle_id (&self->tick_id, g_source_remove);
+      g_clear_signal_handler (&self->event_handler, executor);
+    }
+  sluice_run_session_poll (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+}
+
+static void
+output_cb (const char *line,
+           gsize       length,
+           gpointer    user_data)
+{
+  SluiceRunSession *self = user_data;
+
+  self->n_outputs++;
+  if (self->outputs->len >= MAX_OUTPUTS)
+    g_ptr_array_remove_index (self->outputs, 0);
+  g_ptr_array_add (self->outputs, g_strndup (line, length));
+}
+
+static gboolean
+index_node_cb (SluiceNode *node,
+               gpointer    user_data)
+{
+  SluiceRunSession *self = user_data;
+  gpointer index;
+
+  if (SLUICE_IS_CONTROLLER (node))
+    g_hash_table_insert (self->controllers, node, g_new0 (SluiceControllerLive, 1));
+
+  if (!SLUICE_IS_MODULE (node) ||
+      !g_hash_table_lookup_extended (self->module_index, sluice_node_get_id (node), NULL, &index))
+    return TRUE;
+
+  /* The module counts for itself and each node around it. */
+  for (SluiceNode *n = node; n != NULL && !SLUICE_IS_PIPELINE (n); n = sluice_node_get_parent (n))
+    {
+      GArray *mods = g_hash_table_lookup (self->descendants, n);
+      guint i = GPOINTER_TO_UINT (index) - 1;
+
+      if (mods == NULL)
+        {
+          mods = g_array_new (FALSE, FALSE, sizeof (guint));
+          g_hash_table_insert (self->descendants, n, mods);
+        }
+      g_array_append_val (mods, i);
+    }
+  return TRUE;
+}
+
+gboolean
+sluice_run_session_start (SluiceRunSession  *self,
+                          GHashTable        *defines,
+                          const char        *directory,
+                          GInputStream      *input,
+                          GError           **error)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), FALSE);
+  g_return_val_if_fail (self->executor == NULL, FALSE);
+
+  self->executor = sluice_executor_new (self->pipeline, defines, error);
+  if (self->executor == NULL)
+    return FALSE;
+  if (directory != NULL)
+    sluice_executor_set_base_directory (self->executor, directory);
+  if (input != NULL)
+    sluice_executor_set_input_stream (self->executor, input);
+  sluice_executor_set_output_func (self->executor, output_cb, self, NULL);
+  sluice_executor_set_preview (self->executor, SLUICE_RUN_SESSION_PREVIEW_DEPTH);
+
+  self->n_modules = sluice_executor_get_n_modules (self->executor);
+  self->modules = g_new0 (SluiceModuleLive, self->n_modules);
+  self->tracks = g_new0 (ModuleTrack, self->n_modules);
+  for (guint i = 0; i < self->n_modules; i++)
+    g_hash_table_insert (self->module_index, (gpointer) sluice_executor_get_module_id (self->executor, i),
+                         GUINT_TO_POINTER (i + 1));
+  sluice_pipeline_foreach_node (self->pipeline, index_node_cb, self);
+
+  self->event_handler = g_signal_connect (self->executor, "event", G_CALLBACK (event_cb), self);
+  g_signal_connect (self->executor, "notify::state", G_CALLBACK (state_cb), self);
+  self->rate_started = g_get_monotonic_time ();
+  /* About a frame: the canvas and the panel redraw from "updated". */
+  self->tick_id = g_timeout_add_full (G_PRIORITY_DEFAULT, 16, tick_cb, self, NULL);
+
+  g_signal_emit (self, signals[STARTED], 0, self->executor);
+  sluice_executor_start (self->executor);
+  return TRUE;
+}
+
+void
+sluice_run_session_pause (SluiceRunSession *self)
+{
+  g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
+  if (self->executor != NULL)
+    sluice_executor_pause (self->executor);
+}
+
+void
+sluice_run_session_resume (SluiceRunSession *self)
+{
+  g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
+  if (self->executor != NULL)
+    sluice_executor_resume (self->executor);
+}
+
+void
+sluice_run_session_cancel (SluiceRunSession *self)
+{
+  g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
+  if (self->executor != NULL)
+    sluice_executor_cancel (self->executor);
+}
+
+SluiceRunState
+sluice_run_session_get_state (SluiceRunSession *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), SLUICE_RUN_PENDING);
+  return self->executor ? sluice_executor_get_state (self->executor) : SLUICE_RUN_PENDING;
+}
+
+gboolean
+sluice_run_session_get_active (SluiceRunSession *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), FALSE);
+  return self->executor != NULL && !sluice_run_state_is_final (sluice_executor_get_state (self->executor));
+}
+
+SluiceExecutor *
+sluice_run_session_get_executor (SluiceRunSession *self)
+{
+  return self->executor;
+}
+
+SluicePipeline *
+sluice_run_session_get_pipeline (SluiceRunSession *self)
+{
+  return self->pipeline;
+}
+
+SluiceRunLog *
+sluice_run_session_get_log (SluiceRunSession *self)
+{
+  return self->log;
+}
+
+GPtrArray *
+sluice_run_session_get_outputs (SluiceRunSession *self)
+{
+  return self->outputs;
+}
+
+guint64
+sluice_run_session_get_n_outputs (SluiceRunSession *self)
+{
+  return self->n_outputs;
+}
+
+gboolean
+sluice_run_session_get_log_truncated (SluiceRunSession *self)
+{
+  return self->truncated;
+}
+
+gboolean
+sluice_run_session_get_moving (SluiceRunSession *self)
+{
+  return self->moving;
+}
+
+const char *
+sluice_run_session_get_error (SluiceRunSession *self)
+{
+  return self->executor ? sluice_executor_get_error (self->executor) : NULL;
+}
+
+const char *
+sluice_run_session_get_failed_module (SluiceRunSession *self)
+{
+  return self->executor ? sluice_executor_get_failed_module (self->executor) : NULL;
+}
+
+gboolean
+sluice_run_session_get_module_live (SluiceRunSession *self,
+                                    SluiceNode       *node,
+                                    SluiceModuleLive *live)
+{
+  gpointer index;
+
+  if (self->executor == NULL || !SLUICE_IS_MODULE (node) ||
+      !g_hash_table_lookup_extended (self->module_index, sluice_node_get_id (node), NULL, &index))
+    return FALSE;
+  *live = self->modules[GPOINTER_TO_UINT (index) - 1];
+  return TRUE;
+}
+
+gboolean
+sluice_run_session_get_controller_live (SluiceRunSession     *self,
+                                        SluiceNode           *node,
+                                        SluiceControllerLive *live)
+{
+  SluiceControllerLive *found;
+
+  if (self->executor == NULL || (found = g_hash_table_lookup (self->controllers, node)) == NULL)
+    return FALSE;
+  *live = *found;
+  return TRUE;
+}
+
+SluiceLiveState
+sluice_run_session_get_node_state (SluiceRunSession *self,
+                                   SluiceNode       *node)
+{
+  GArray *mods;
+  SluiceLiveState state = SLUICE_LIVE_IDLE;
+  int best = -1;
+
+  if (self->executor == NULL || (mods = g_hash_table_lookup (self->descendants, node)) == NULL)
+    return SLUICE_LIVE_IDLE;
+  for (guint i = 0; i < mods->len; i++)
+    {
+      SluiceLiveState s = self->modules[g_array_index (mods, guint, i)].state;
+
+      if (state_rank (s) > best)
+        {
+          best = state_rank (s);
+          state = s;
+        }
+    }
+  return state;
+}
+
+static void
+sluice_run_session_dispose (GObject *object)
+{
+  SluiceRunSession *self = SLUICE_RUN_SESSION (object);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->executor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->executor, self);
+      self->event_handler = 0;
+      sluice_executor_set_output_func (self->executor, NULL, NULL, NULL);
+      if (sluice_run_session_get_active (self))
+        sluice_executor_cancel (self->executor);
+    }
+  g_clear_object (&self->executor);
+  G_OBJECT_CLASS (sluice_run_session_parent_class)->dispose (object);
+}
+
+static void
+sluice_run_session_finalize (GObject *object)
+{
+  SluiceRunSession *self = SLUICE_RUN_SESSION (object);
+
+  g_clear_object (&self->pipeline);
+  g_clear_object (&self->log);
+  g_ptr_array_unref (self->outputs);
+  g_hash_table_unref (self->module_index);
+  g_hash_table_unref (self->descendants);
+  g_hash_table_unref (self->controllers);
+  g_free (self->modules);
+  g_free (self->tracks);
+  G_OBJECT_CLASS (sluice_run_session_parent_class)->finalize (object);
+}
+
+static void
+sluice_run_session_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  SluiceRunSession *self = SLUICE_RUN_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, sluice_run_session_get_state (self));
+      break;
+    case PROP_ACTIVE:
+      g_value_set_boolean (value, sluice_run_session_get_active (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sluice_run_session_class_init (SluiceRunSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sluice_run_session_dispose;
+  object_class->finalize = sluice_run_session_finalize;
+  object_class->get_property = sluice_run_session_get_property;
+
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, SLUICE_TYPE_RUN_STATE, SLUICE_RUN_PENDING,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ACTIVE] =
+    g_param_spec_boolean ("active", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Once a frame at most, after the counters were polled. */
+  signals[UPDATED] = g_signal_new ("updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* Right before the executor starts: a last chance to connect to it. */
+  signals[STARTED] = g_signal_new ("started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, SLUICE_TYPE_EXECUTOR);
+}
+
+static void
+sluice_run_session_init (SluiceRunSession *self)
+{
+  self->log = sluice_run_log_new ();
+  self->outputs = g_ptr_array_new_with_free_func (g_free);
+  self->module_index = g_hash_table_new (g_str_hash, g_str_equal);
+  self->descendants = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
+  self->controllers = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+}
+
+SluiceRunSession *
+sluice_run_session_new (SluicePipeline *pipeline)
+{
+  SluiceRunSession *self;
+
+  g_return_val_if_fail (SLUICE_IS_PIPELINE (pipeline), NULL);
+  self = g_object_new (SLUICE_TYPE_RUN_SESSION, NULL);
+  self->pipeline = g_object_ref (pipeline);
+  return self;
+}

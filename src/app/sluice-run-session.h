@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sluice-core.h"
+#include "sluice-run-log.h"
+
+G_BEGIN_DECLS
+
+/* What a node shows during and after a run. */
+typedef enum
+{
+  SLUICE_LIVE_IDLE,       /* nothing yet */
+  SLUICE_LIVE_WAITING,    /* its stage runs; no item in it right now */
+  SLUICE_LIVE_RUNNING,    /* items in it now */
+  SLUICE_LIVE_DONE,
+  SLUICE_LIVE_FAILED,
+  SLUICE_LIVE_SKIPPED,    /* its stage finished and no item reached it */
+  SLUICE_LIVE_CANCELLED,  /* the run was cancelled before it was done */
+} SluiceLiveState;
+
+typedef struct
+{
+  SluiceLiveState   state;
+  SluiceModuleStats stats;
+  double            rate;       /* items out per second, recent */
+  gboolean          moving;     /* its counters changed in the last frames */
+} SluiceModuleLive;
+
+typedef struct
+{
+  SluiceLiveState state;
+  gint            queue_depth;
+  gint            in_flight;
+  gint            held_back;    /* order-by-sequence */
+  guint64         superseded;   /* first-wins */
+  guint64         items_in;
+  guint64         items_out;
+  gint64          started;      /* monotonic µs, 0 = not yet */
+  gint64          finished;
+} SluiceControllerLive;
+
+const char *sluice_live_state_to_string (SluiceLiveState state);
+
+#define SLUICE_TYPE_RUN_SESSION (sluice_run_session_get_type ())
+G_DECLARE_FINAL_TYPE (SluiceRunSession, sluice_run_session, SLUICE, RUN_SESSION, GObject)
+
+/* A run of a document's pipeline in the designer, on the core executor,
+ * fed exactly as sluice-run feeds it (defines, input, base directory).
+ * It polls the executor's counters once a frame into per-node live state
+ * for the canvas, keeps the event log and the last output items, and
+ * emits "updated" at most once a frame while the run moves.
+ *
+ * The log keeps every event up to SLUICE_RUN_SESSION_MAX_EVENTS; after
+ * that it stops asking the executor for per-item events (building them
+ * costs the run time) and keeps only run-state changes; the counters stay
+ * exact. */
+#define SLUICE_RUN_SESSION_MAX_EVENTS 200000
+#define SLUICE_RUN_SESSION_PREVIEW_DEPTH 10
+
+SluiceRunSession *sluice_run_session_new              (SluicePipeline   *pipeline);
+/* @defines: name → value (copied); @input: JSON lines, or NULL for one
+ * {} trigger. FALSE with @error when the executor refuses the pipeline
+ * (missing parameter, …). */
+gboolean          sluice_run_session_start            (SluiceRunSession *self,
+                                                       GHashTable       *defines,
+                                                       const char       *directory,
+                                                       GInputStream     *input,
+                                                       GError          **error);
+void              sluice_run_session_pause            (SluiceRunSession *self);
+void              sluice_run_session_resume           (SluiceRunSession *self);
+void              sluice_run_session_cancel           (SluiceRunSession *self);
+
+SluiceRunState    sluice_run_session_get_state        (SluiceRunSession *self);
+/* Started and not in a final state. */
+gboolean          sluice_run_session_get_active       (SluiceRunSession *self);
+SluiceExecutor   *sluice_run_session_get_executor     (SluiceRunSession *self);
+SluicePipeline   *sluice_run_session_get_pipeline     (SluiceRunSession *self);
+SluiceRunLog     *sluice_run_session_get_log          (SluiceRunSession *self);
+/* The last output items (JSON lines, oldest first) and how many there were. */
+GPtrArray        *sluice_run_session_get_outputs      (SluiceRunSession *self);
+guint64           sluice_run_session_get_n_outputs    (SluiceRunSession *self);
+/* Whether the log stopped keeping per-item events. */
+gboolean          sluice_run_session_get_log_truncated (SluiceRunSession *self);
+
+/* Live state of a module or controller node (FALSE for other nodes or
+ * before a run). */
+gboolean          sluice_run_session_get_module_live  (SluiceRunSession *self,
+                                                       SluiceNode       *node,
+                                                       SluiceModuleLive *live);
+gboolean          sluice_run_session_get_controller_live (SluiceRunSession     *self,
+                                                          SluiceNode           *node,
+                                                          SluiceControllerLive *live);
+/* Aggregate of the modules below @node (phase, condition branch, …). */
+SluiceLiveState   sluice_run_session_get_node_state   (SluiceRunSession *self,
+                                                       SluiceNode       *node);
+/* Why the run failed and where, or NULL. */
+const char       *sluice_run_session_get_error        (SluiceRunSession *self);
+const char       *sluice_run_session_get_failed_module (SluiceRunSession *self);
+/* Something moves: items in flight or counters changed lately. */
+gboolean          sluice_run_session_get_moving       (SluiceRunSession *self);
+/* Polls the executor now (the session does it every frame by itself). */
+void              sluice_run_session_poll             (SluiceRunSession *self);
+
+G_END_DECLS

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "sluice-trust.h"
+
+/* A file opened from disk may come from anyone: before its first run the
+ * user sees every command, Lua body and endpoint it runs, and says yes.
+ * The answer is remembered per content hash, so that a file changed
+ * behind the user's back (new command, new endpoint) asks again. */
+
+void
+sluice_runnable_free (SluiceRunnable *runnable)
+{
+  g_free (runnable->kind);
+  g_free (runnable->place);
+  g_free (runnable->text);
+  g_free (runnable);
+}
+
+static void
+add (GPtrArray  *list,
+     const char *kind,
+     const char *place,
+     const char *text)
+{
+  SluiceRunnable *runnable = g_new0 (SluiceRunnable, 1);
+
+  runnable->kind = g_strdup (kind);
+  runnable->place = g_strdup (place ? place : "");
+  runnable->text = g_strdup (text ? text : "");
+  g_ptr_array_add (list, runnable);
+}
+
+static gboolean
+collect_cb (SluiceNode *node,
+            gpointer    user_data)
+{
+  GPtrArray *list = user_data;
+  const char *id = sluice_node_get_id (node);
+
+  if (SLUICE_IS_EXECUTION (node))
+    {
+      SluiceExecution *execution = SLUICE_EXECUTION (node);
+
+      switch (sluice_execution_get_body_kind (execution))
+        {
+        case SLUICE_BODY_LUA:
+          add (list, "lua", id, sluice_execution_get_code (execution));
+          break;
+        case SLUICE_BODY_COMMAND:
+          add (list, "command", id, sluice_execution_get_code (execution));
+          break;
+        case SLUICE_BODY_TOOL:
+          {
+            GPtrArray *params = sluice_execution_get_tool_params (execution);
+            GString *text = g_string_new (sluice_execution_get_tool (execution));
+
+            for (guint i = 0; params != NULL && i < params->len; i++)
+              {
+                SluiceToolParam *param = g_ptr_array_index (params, i);
+                g_string_append_printf (text, "\n%s=%s", param->name, param->value ? param->value : "");
+              }
+            add (list, "tool", id, text->str);
+            g_string_free (text, TRUE);
+          }
+          break;
+        case SLUICE_BODY_NONE:
+        default:
+          break;
+        }
+    }
+  else if (SLUICE_IS_CONDITION (node))
+    add (list, "lua", id, sluice_condition_get_expression (SLUICE_CONDITION (node)));
+  else if (SLUICE_IS_EXTERNAL (node))
+    add (list, "external", id, sluice_external_get_service (SLUICE_EXTERNAL (node)));
+  return TRUE;
+}
+
+GPtrArray *
+sluice_trust_collect (SluicePipeline *pipeline)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_runnable_free);
+  GListModel *services = G_LIST_MODEL (sluice_pipeline_get_services (pipeline));
+
+  sluice_pipeline_foreach_node (pipeline, collect_cb, list);
+  for (guint i = 0; i < g_list_model_get_n_items (services); i++)
+    {
+      g_autoptr(SluiceService) service = g_list_model_get_item (services, i);
+      const char * const *endpoints = sluice_service_get_endpoints (service);
+
+      for (guint j = 0; endpoints != NULL && endpoints[j] != NULL; j++)
+        add (list, "endpoint", sluice_service_get_name (service), endpoints[j]);
+    }
+  return list;
+}
+
+char *
+sluice_trust_hash (SluicePipeline *pipeline)
+{
+  g_autoptr(GPtrArray) list = sluice_trust_collect (pipeline);
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  for (guint i = 0; i < list->len; i++)
+    {
+      SluiceRunnable *r = g_ptr_array_index (list, i);
+      const char *parts[] = { r->kind, r->place, r->text };
+
+      for (guint j = 0; j < G_N_ELEMENTS (parts); j++)
+        {
+          g_autofree char *length = g_strdup_printf ("%zu:", strlen (parts[j]));
+
+          g_checksum_update (checksum, (const guchar *) length, -1);
+          g_checksum_update (checksum, (const guchar *) parts[j], -1);
+        }
+    }
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+static char *
+store_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "sluice", "trusted", NULL);
+}
+
+gboolean
+sluice_trust_is_trusted (const char *hash)
+{
+  g_autofree char *path = store_path ();
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (contents, "\n", -1);
+  return g_strv_contains ((const char * const *) lines, hash);
+}
+
+gboolean
+sluice_trust_remember (const char  *hash,
+                       GError     **error)
+{
+  g_autofree char *path = store_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *contents = NULL;
+  g_autofree char *updated = NULL;
+
+  if (sluice_trust_is_trusted (hash))
+    return TRUE;
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, _("Cannot create %s"), dir);
+      return FALSE;
+    }
+  g_file_get_contents (path, &contents, NULL, NULL);
+  updated = g_strconcat (contents ? contents : "", hash, "\n", NULL);
+  return g_file_set_contents_full (path, updated, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+typedef struct
+{
+  SluiceTrustFunc func;
+  gpointer        user_data;
+  char           *hash;
+} Check;
+
+static void
+response_cb (AdwMessageDialog *dialog,
+             const char       *response,
+             Check            *check)
+{
+  gboolean trusted = g_strcmp0 (response, "trust") == 0;
+
+  if (trusted)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!sluice_trust_remember (check->hash, &error))
+        g_warning ("%s", error->message);
+    }
+  g_object_set_data (G_OBJECT (gtk_window_get_transient_for (GTK_WINDOW (dialog))), "sluice-trust-dialog", NULL);
+  check->func (trusted, check->user_data);
+  g_free (check->hash);
+  g_free (check);
+}
+
+static GtkWidget *
+runnables_view (GPtrArray *list)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+
+  for (guint i = 0; i < list->len; i++)
+    {
+      SluiceRunnable *r = g_ptr_array_index (list, i);
+      g_autofree char *title = g_strdup_printf ("%s · %s", r->kind, r->place);
+      GtkWidget *heading = gtk_label_new (title);
+      GtkWidget *text = gtk_label_new (r->text);
+
+      gtk_label_set_xalign (GTK_LABEL (heading), 0);
+      gtk_widget_add_css_class (heading, "heading");
+      gtk_label_set_xalign (GTK_LABEL (text), 0);
+      gtk_label_set_selectable (GTK_LABEL (text), TRUE);
+      gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
+      gtk_widget_add_css_class (text, "monospace");
+      gtk_box_append (GTK_BOX (box), heading);
+      gtk_box_append (GTK_BOX (box), text);
+    }
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), box);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 320);
+  gtk_scrolled_window_set_min_content_width (GTK_SCROLLED_WINDOW (scrolled), 520);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  return scrolled;
+}
+
+void
+sluice_trust_check (GtkWindow      *parent,
+                    SluicePipeline *pipeline,
+                    const char     *file_name,
+                    SluiceTrustFunc func,
+                    gpointer        user_data)
+{
+  g_autoptr(GPtrArray) list = sluice_trust_collect (pipeline);
+  g_autofree char *hash = sluice_trust_hash (pipeline);
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+  Check *check;
+
+  if (list->len == 0 || sluice_trust_is_trusted (hash))
+    {
+      func (TRUE, user_data);
+      return;
+    }
+
+  body = g_strdup_printf (_("“%s” was opened from disk. Running it runs the %u commands, Lua bodies "
+                            "and endpoints below on this computer with your permissions. Run it only "
+                            "if you trust where it comes from."), file_name, list->len);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Trust This Pipeline?"), body));
+  adw_message_dialog_set_extra_child (dialog, runnables_view (list));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "trust", _("_Trust and Run"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "trust", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  check = g_new0 (Check, 1);
+  check->func = func;
+  check->user_data = user_data;
+  check->hash = g_steal_pointer (&hash);
+  g_signal_connect (dialog, "response", G_CALLBACK (response_cb), check);
+  g_object_set_data (G_OBJECT (parent), "sluice-trust-dialog", dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+GtkWidget *
+sluice_trust_get_dialog (GtkWindow *parent)
+{
+  return g_object_get_data (G_OBJECT (parent), "sluice-trust-dialog");
+}

@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "sluice-trust.h"
+#include "sluice-window-private.h"
+#include "sluice-window-run.h"
+
+/* The run side of a window, kept beside the window's own state (attached
+ * as object data) so that the designer's files need only one call. */
+typedef struct
+{
+  SluiceWindow     *window;        /* borrowed: owns us */
+  SluiceRunSession *session;       /* owned, the current or last run */
+  SluiceCanvasRunOverlay *overlay; /* borrowed: a child of the canvas's overlay */
+  SluiceRunPanel   *panel;         /* borrowed: in the bottom stack */
+  GtkStack         *bottom;        /* borrowed */
+  GtkLabel         *status;        /* borrowed: in the header bar */
+  GtkWidget        *pause_button;
+  GtkWidget        *resume_button;
+  gboolean          locked;
+} WindowRun;
+
+/* Edit actions a run disables (the model must not change under it). */
+static const char * const edit_actions[] = {
+  "undo", "redo", "cut", "paste", "paste-xml", "duplicate", "delete", "move-up",
+  "move-down", "move-to", "insert", "reload",
+};
+
+static WindowRun *
+get_run (SluiceWindow *self)
+{
+  return g_object_get_data (G_OBJECT (self), "sluice-window-run");
+}
+
+static void
+set_action_enabled (SluiceWindow *self,
+                    const char   *name,
+                    gboolean      enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  if (action != NULL)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+static void
+update_controls (WindowRun *run)
+{
+  SluiceRunState state = run->session ? sluice_run_session_get_state (run->session) : SLUICE_RUN_PENDING;
+  gboolean active = run->session != NULL && sluice_run_session_get_active (run->session);
+  const char *classes[] = { "run-running", "run-paused", "run-completed", "run-failed", "run-cancelled" };
+
+  set_action_enabled (run->window, "run", !active);
+  set_action_enabled (run->window, "run-with", !active);
+  set_action_enabled (run->window, "pause", active && state == SLUICE_RUN_RUNNING);
+  set_action_enabled (run->window, "resume", active && state == SLUICE_RUN_PAUSED);
+  set_action_enabled (run->window, "cancel", active);
+  gtk_widget_set_visible (run->pause_button, state != SLUICE_RUN_PAUSED);
+  gtk_widget_set_visible (run->resume_button, state == SLUICE_RUN_PAUSED);
+
+  gtk_label_set_text (run->status, sluice_window_get_run_status (run->window));
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (run->status), classes[i]);
+  if (run->session != NULL && state != SLUICE_RUN_PENDING)
+    gtk_widget_add_css_class (GTK_WIDGET (run->status), classes[MIN (state, SLUICE_RUN_CANCELLED) - 1]);
+}
+
+/* Applies the lock again: the window re-enables edit actions as the
+ * selection changes. */
+static void
+apply_lock (WindowRun *run)
+{
+  SluiceWindow *self = run->window;
+
+  if (!run->locked)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (edit_actions); i++)
+    set_action_enabled (self, edit_actions[i], FALSE);
+}
+
+static void
+set_locked (WindowRun *run,
+            gboolean   locked)
+{
+  SluiceWindow *self = run->window;
+
+  if (run->locked == locked)
+    return;
+  run->locked = locked;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->inspector), !locked);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->palette), !locked);
+  if (locked)
+    apply_lock (run);
+  else
+    sluice_window_update_actions (self);
+}
+
+static void
+session_state_cb (WindowRun *run)
+{
+  SluiceRunState state = sluice_run_session_get_state (run->session);
+
+  set_locked (run, sluice_run_session_get_active (run->session));
+  update_controls (run);
+  if (state == SLUICE_RUN_FAILED)
+    {
+      g_autofree char *message = g_strdup_printf (_("Run failed: %s"), sluice_run_session_get_error (run->session));
+      sluice_window_toast (run->window, message);
+    }
+  else if (state == SLUICE_RUN_COMPLETED)
+    sluice_window_toast (run->window, _("Run completed"));
+  else if (state == SLUICE_RUN_CANCELLED)
+    sluice_window_toast (run->window, _("Run cancelled"));
+}
+
+static gboolean
+refuse_if_invalid (WindowRun       *run,
+                   SluiceRunChoice *choice)
+{
+  SluiceDocument *document = sluice_window_get_document (run->window);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  GFile *file = sluice_document_get_file (document);
+  g_autofree char *path = file ? g_file_get_path (file) : g_strdup (_("Untitled"));
+
+  sluice_validate_for_run (sluice_document_get_pipeline (document), path, choice->defines, problems);
+  if (!sluice_problems_have_errors (problems))
+    return FALSE;
+  sluice_problems_sort (problems);
+  for (guint i = 0; i < problems->len; i++)
+    {
+      g_autofree char *text = sluice_problem_to_string (g_ptr_array_index (problems, i));
+      g_autofree char *message = g_strdup_printf (_("Cannot run: %s"), text);
+
+      sluice_window_toast (run->window, message);
+      break;
+    }
+  return TRUE;
+}
+
+static void
+start (WindowRun       *run,
+       SluiceRunChoice *choice)
+{
+  SluiceDocument *document = sluice_window_get_document (run->window);
+  GFile *file = sluice_document_get_file (document);
+  g_autofree char *directory = NULL;
+  g_autoptr(GInputStream) input = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (run->session != NULL && sluice_run_session_get_active (run->session))
+    return;
+  if (refuse_if_invalid (run, choice))
+    return;
+
+  input = sluice_run_choice_open_input (choice, &error);
+  if (error != NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Cannot read the input: %s"), error->message);
+      sluice_window_toast (run->window, message);
+      return;
+    }
+  if (file != NULL)
+    {
+      g_autoptr(GFile) parent = g_file_get_parent (file);
+      directory = parent ? g_file_get_path (parent) : NULL;
+    }
+
+  if (run->session != NULL)
+    g_signal_handlers_disconnect_by_data (run->session, run);
+  g_clear_object (&run->session);
+  run->session = sluice_run_session_new (sluice_document_get_pipeline (document));
+  g_signal_connect_swapped (run->session, "notify::state", G_CALLBACK (session_state_cb), run);
+  sluice_canvas_run_overlay_set_session (run->overlay, run->session);
+  sluice_run_panel_set_session (run->panel, run->session);
+  gtk_stack_set_visible_child_name (run->bottom, "run");
+
+  set_locked (run, TRUE);
+  if (!sluice_run_session_start (run->session, choice->defines, directory, input, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Cannot run: %s"), error->message);
+
+      set_locked (run, FALSE);
+      sluice_window_toast (run->window, message);
+    }
+  update_controls (run);
+}
+
+typedef struct
+{
+  SluiceWindow    *window;
+  SluiceRunChoice *choice;
+} Pending;
+
+static void
+trusted_cb (gboolean trusted,
+            gpointer user_data)
+{
+  Pending *pending = user_data;
+  WindowRun *run = get_run (pending->window);
+
+  if (trusted && run != NULL)
+    start (run, pending->choice);
+  else if (run != NULL)
+    sluice_window_toast (pending->window, _("Not run: the pipeline is not trusted"));
+  g_object_unref (pending->window);
+  sluice_run_choice_free (pending->choice);
+  g_free (pending);
+}
+
+void
+sluice_window_run_with_choice (SluiceWindow    *self,
+                               SluiceRunChoice *choice)
+{
+  SluiceDocument *document = sluice_window_get_document (self);
+  GFile *file = sluice_document_get_file (document);
+  Pending *pending = g_new0 (Pending, 1);
+  g_autofree char *name = file ? g_file_get_basename (file) : NULL;
+  SluiceRunChoice *copy = sluice_run_choice_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  copy->input = choice->input;
+  copy->input_path = g_strdup (choice->input_path);
+  copy->typed = g_strdup (choice->typed);
+  g_hash_table_iter_init (&iter, choice->defines);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (copy->defines, g_strdup (key), g_strdup (value));
+
+  pending->window = g_object_ref (self);
+  pending->choice = copy;
+  /* A pipeline the user built here is theirs; one from disk shows what
+   * it runs first. */
+  if (file == NULL)
+    trusted_cb (TRUE, pending);
+  else
+    sluice_trust_check (GTK_WINDOW (self), sluice_document_get_pipeline (document), name, trusted_cb, pending);
+}
+
+static void
+run_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  SluiceWindow *self = user_data;
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_load (sluice_document_get_file (sluice_window_get_document (self)));
+
+  sluice_window_run_with_choice (self, choice);
+}
+
+static void
+dialog_run_cb (SluiceRunChoice *choice,
+               gpointer         user_data)
+{
+  sluice_window_run_with_choice (user_data, choice);
+}
+
+static void
+run_with_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  SluiceWindow *self = user_data;
+  SluiceDocument *document = sluice_window_get_document (self);
+
+  sluice_run_dialog_present (GTK_WINDOW (self), sluice_document_get_pipeline (document),
+                             sluice_document_get_file (document), dialog_run_cb, self);
+}
+
+static void
+pause_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  WindowRun *run = get_run (user_data);
+
+  if (run->session != NULL)
+    sluice_run_session_pause (run->session);
+}
+
+static void
+resume_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  WindowRun *run = get_run (user_data);
+
+  if (run->session != NULL)
+    sluice_run_session_resume (run->session);
+}
+
+static void
+cancel_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  WindowRun *run = get_run (user_data);
+
+  if (run->session != NULL)
+    sluice_run_session_cancel (run->session);
+}
+
+static const GActionEntry run_actions[] = {
+  { "run", run_activated },
+  { "run-with", run_with_activated },
+  { "pause", pause_activated },
+  { "resume", resume_activated },
+  { "cancel", cancel_activated },
+};
+
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+icon_button (const char *icon,
+             const char *action,
+             const char *tooltip)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  return button;
+}
+
+static void
+add_header_controls (WindowRun *run)
+{
+  GtkWidget *header = find_descendant (GTK_WIDGET (run->window), ADW_TYPE_HEADER_BAR);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *run_button = gtk_button_new ();
+  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  gtk_box_append (GTK_BOX (content), gtk_image_new_from_icon_name ("media-playback-start-symbolic"));
+  gtk_box_append (GTK_BOX (content), gtk_label_new_with_mnemonic (_("_Run")));
+  gtk_button_set_child (GTK_BUTTON (run_button), content);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (run_button), "win.run");
+  gtk_widget_set_tooltip_text (run_button, _("Run the pipeline (F5)"));
+  gtk_widget_add_css_class (run_button, "suggested-action");
+  gtk_widget_add_css_class (box, "linked");
+  gtk_box_append (GTK_BOX (box), run_button);
+  gtk_box_append (GTK_BOX (box), icon_button ("view-more-symbolic", "win.run-with",
+                                              _("Run with input and parameters… (Ctrl+F5)")));
+  run->pause_button = icon_button ("media-playback-pause-symbolic", "win.pause", _("Pause the run (F6)"));
+  run->resume_button = icon_button ("media-seek-forward-symbolic", "win.resume", _("Resume the run (Shift+F6)"));
+  gtk_box_append (GTK_BOX (box), run->pause_button);
+  gtk_box_append (GTK_BOX (box), run->resume_button);
+  gtk_box_append (GTK_BOX (box), icon_button ("process-stop-symbolic", "win.cancel", _("Cancel the run (Shift+F5)")));
+
+  run->status = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (run->status), "run-status");
+  gtk_widget_set_margin_start (GTK_WIDGET (run->status), 6);
+  gtk_widget_set_valign (GTK_WIDGET (run->status), GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (run->status), _("State of the run"));
+  if (header != NULL)
+    {
+      adw_header_bar_pack_start (ADW_HEADER_BAR (header), box);
+      adw_header_bar_pack_start (ADW_HEADER_BAR (header), GTK_WIDGET (run->status));
+    }
+  else
+    g_critical ("sluice: no header bar for the run controls");
+}
+
+/* The problems and the run share the bottom pane, as two pages. */
+static void
+add_bottom_pane (WindowRun *run)
+{
+  SluiceWindow *self = run->window;
+  GtkWidget *paned = gtk_widget_get_parent (self->problems_box);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *switcher = gtk_stack_switcher_new ();
+
+  g_return_if_fail (GTK_IS_PANED (paned));
+  run->bottom = GTK_STACK (gtk_stack_new ());
+  g_object_ref (self->problems_box);
+  gtk_paned_set_end_child (GTK_PANED (paned), NULL);
+  gtk_stack_add_titled (run->bottom, self->problems_box, "problems", _("Problems"));
+  g_object_unref (self->problems_box);
+  run->panel = SLUICE_RUN_PANEL (sluice_run_panel_new ());
+  gtk_stack_add_titled (run->bottom, GTK_WIDGET (run->panel), "run", _("Run"));
+  gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (switcher), run->bottom);
+  gtk_widget_set_halign (switcher, GTK_ALIGN_START);
+  gtk_widget_set_margin_start (switcher, 6);
+  gtk_widget_set_margin_top (switcher, 4);
+  gtk_widget_set_vexpand (GTK_WIDGET (run->bottom), TRUE);
+  gtk_box_append (GTK_BOX (box), switcher);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (run->bottom));
+  gtk_paned_set_end_child (GTK_PANED (paned), box);
+}
+
+static void
+selection_changed_cb (SluiceWindow *self)
+{
+  WindowRun *run = get_run (self);
+  SluiceNode *node = sluice_canvas_get_focus_node (self->canvas);
+
+  if (run == NULL)
+    return;
+  apply_lock (run);
+  if (node != NULL && SLUICE_IS_MODULE (node))
+    sluice_run_panel_set_module (run->panel, sluice_node_get_id (node));
+}
+
+/* While locked, a press on a node selects it (for the data preview) and
+ * goes no further: nothing can be dragged. Presses on the background
+ * still pan. */
+static void
+lock_pressed_cb (GtkGestureClick *gesture,
+                 int              n_press,
+                 double           x,
+                 double           y,
+                 WindowRun       *run)
+{
+  SluiceCanvas *canvas = run->window->canvas;
+  SluiceLayout *layout;
+  double mx, my;
+  guint box;
+
+  if (!run->locked || (layout = sluice_canvas_get_layout (canvas)) == NULL)
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  sluice_viewport_to_model (sluice_canvas_get_viewport (canvas), x, y, &mx, &my);
+  box = sluice_layout_hit_test (layout, mx, my);
+  if (box == SLUICE_BOX_NONE)
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  sluice_canvas_select (canvas, sluice_layout_get_box (layout, box)->node, FALSE);
+}
+
+static void
+load_css (void)
+{
+  static gboolean loaded;
+  g_autoptr(GtkCssProvider) provider = NULL;
+
+  if (loaded)
+    return;
+  loaded = TRUE;
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider,
+    ".run-status { padding: 2px 10px; border-radius: 99px; font-weight: bold;"
+    "  background: alpha(currentColor, 0.1); }\n"
+    ".run-status.run-running { background: #3584e4; color: white; }\n"
+    ".run-status.run-paused { background: #e5a50a; color: black; }\n"
+    ".run-status.run-completed { background: #26a269; color: white; }\n"
+    ".run-status.run-failed { background: #e01b24; color: white; }\n"
+    ".run-status.run-cancelled { background: #c64600; color: white; }\n", -1);
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void
+add_shortcuts (WindowRun *run)
+{
+  static const struct { const char *trigger, *action; } keys[] = {
+    { "F5", "win.run" },
+    { "<Control>F5", "win.run-with" },
+    { "<Shift>F5", "win.cancel" },
+    { "F6", "win.pause" },
+    { "<Shift>F6", "win.resume" },
+  };
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller), GTK_SHORTCUT_SCOPE_MANAGED);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string (keys[i].trigger),
+                                                            gtk_named_action_new (keys[i].action)));
+  gtk_widget_add_controller (GTK_WIDGET (run->window), controller);
+}
+
+static void
+window_run_free (WindowRun *run)
+{
+  if (run->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (run->session, run);
+      sluice_run_session_cancel (run->session);
+    }
+  g_clear_object (&run->session);
+  g_free (run);
+}
+
+static void
+window_destroy_cb (SluiceWindow *self)
+{
+  WindowRun *run = get_run (self);
+
+  /* Closing the window ends its run: children are killed now. */
+  if (run != NULL && run->session != NULL)
+    {
+      sluice_canvas_run_overlay_set_session (run->overlay, NULL);
+      sluice_run_panel_set_session (run->panel, NULL);
+      g_signal_handlers_disconnect_by_data (run->session, run);
+      sluice_run_session_cancel (run->session);
+      g_clear_object (&run->session);
+    }
+}
+
+void
+sluice_window_run_init (SluiceWindow *self)
+{
+  WindowRun *run = g_new0 (WindowRun, 1);
+  GtkWidget *overlay = gtk_widget_get_parent (GTK_WIDGET (self->canvas));
+  GtkGesture *lock;
+
+  run->window = self;
+  g_object_set_data_full (G_OBJECT (self), "sluice-window-run", run, (GDestroyNotify) window_run_free);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), run_actions, G_N_ELEMENTS (run_actions), self);
+
+  load_css ();
+  add_header_controls (run);
+  add_bottom_pane (run);
+  add_shortcuts (run);
+
+  run->overlay = SLUICE_CANVAS_RUN_OVERLAY (sluice_canvas_run_overlay_new (self->canvas));
+  if (GTK_IS_OVERLAY (overlay))
+    gtk_overlay_add_overlay (GTK_OVERLAY (overlay), GTK_WIDGET (run->overlay));
+  else
+    g_critical ("sluice: the canvas is not in a GtkOverlay; no run overlay");
+
+  lock = gtk_gesture_click_new ();
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (lock), GTK_PHASE_CAPTURE);
+  g_signal_connect (lock, "pressed", G_CALLBACK (lock_pressed_cb), run);
+  gtk_widget_add_controller (GTK_WIDGET (self->canvas), GTK_EVENT_CONTROLLER (lock));
+
+  g_signal_connect_object (self->canvas, "selection-changed", G_CALLBACK (selection_changed_cb),
+                           self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect (self, "destroy", G_CALLBACK (window_destroy_cb), NULL);
+  update_controls (run);
+}
+
+SluiceRunSession *
+sluice_window_get_run_session (SluiceWindow *self)
+{
+  WindowRun *run = get_run (self);
+  return run ? run->session : NULL;
+}
+
+SluiceRunPanel *
+sluice_window_get_run_panel (SluiceWindow *self)
+{
+  WindowRun *run = get_run (self);
+  return run ? run->panel : NULL;
+}
+
+SluiceCanvasRunOverlay *
+sluice_window_get_run_overlay (SluiceWindow *self)
+{
+  WindowRun *run = get_run (self);
+  return run ? run->overlay : NULL;
+}
+
+const char *
+sluice_window_get_run_status (SluiceWindow *self)
+{
+  WindowRun *run = get_run (self);
+
+  if (run == NULL || run->session == NULL || sluice_run_session_get_executor (run->session) == NULL)
+    return _("Not run yet");
+  switch (sluice_run_session_get_state (run->session))
+    {
+    case SLUICE_RUN_PENDING: return _("Pending");
+    case SLUICE_RUN_RUNNING: return _("Running");
+    case SLUICE_RUN_PAUSED: return _("Paused");
+    case SLUICE_RUN_COMPLETED: return _("Completed");
+    case SLUICE_RUN_FAILED: return _("Failed");
+    case SLUICE_RUN_CANCELLED: return _("Cancelled");
+    default: return "";
+    }
+}
+
+gboolean
+sluice_window_get_run_locked (SluiceWindow *self)
+{
+  WindowRun *run = get_run (self);
+  return run != NULL && run->locked;
+}
