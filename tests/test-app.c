@@ -394,6 +394,13 @@ test_problems (void)
   activate (window, "undo", NULL);
   g_assert_null (sluice_node_get_name (find (window, "broken")));
 
+  /* Writing a draft copies the view into the model: no edit, so the
+   * inspector is not rebuilt under the user's fingers. */
+  row = sluice_inspector_get_row (inspector, "name");
+  g_assert_true (sluice_document_write_draft (document, NULL));
+  spin (50);
+  g_assert_true (sluice_inspector_get_row (inspector, "name") == row);
+
   /* A bad duration is refused at once and never reaches the model. */
   row = sluice_inspector_get_row (inspector, "timeout");
   gtk_editable_set_text (GTK_EDITABLE (row), "5 parsecs");

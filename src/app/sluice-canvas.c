@@ -399,6 +399,8 @@ prune_idle_cb (gpointer data)
 static void
 pipeline_changed_cb (SluiceCanvas *self)
 {
+  if (sluice_document_is_storing_view (self->document))
+    return;
   invalidate_layout (self);
   /* Not at once: a move takes a node out and puts it back. */
   if (self->prune_source == 0)
@@ -587,15 +589,19 @@ snapshot_overlay (SluiceCanvas *self,
       sluice_canvas_append_outline (snapshot, b->x, b->y, b->width, b->height, 8, line, &self->colors.accent);
     }
 
-  if ((self->drag_mode == DRAG_NODE || self->drop_kind != NULL) && self->drop_ok)
+  if ((self->drag_mode == DRAG_NODE || self->drop_kind != NULL) && self->drop_ok &&
+      self->drop_container < sluice_layout_get_n_boxes (layout))
     snapshot_drop_indicator (self, snapshot, layout);
 
   if (self->drag_mode == DRAG_NODE || self->drag_mode == DRAG_CONTROLLER)
     {
-      const SluiceLayoutBox *b = sluice_layout_get_box (layout, self->drag_box);
+      guint index = sluice_layout_find_node (layout, self->drag_node);
+      const SluiceLayoutBox *b = index != SLUICE_BOX_NONE ? sluice_layout_get_box (layout, index) : NULL;
       GdkRGBA ghost = self->colors.accent;
       double dx = self->drag_dx / self->vp.zoom, dy = self->drag_dy / self->vp.zoom;
 
+      if (b == NULL)
+        return;
       ghost.alpha = 0.18;
       gtk_snapshot_append_color (snapshot, &ghost,
                                  &GRAPHENE_RECT_INIT (b->x + dx, b->y + dy, b->width, MIN (b->height, 400)));
@@ -898,12 +904,15 @@ finish_rubber_band (SluiceCanvas *self,
 static void
 finish_controller_drag (SluiceCanvas *self)
 {
-  const SluiceLayoutBox *b = sluice_layout_get_box (self->layout, self->drag_box);
+  SluiceLayout *layout = sluice_canvas_get_layout (self);
+  guint index = sluice_layout_find_node (layout, self->drag_node);
+  const SluiceLayoutBox *b;
   g_autoptr(SluiceViewState) state = sluice_view_state_copy (sluice_document_get_view_state (self->document));
   const char *id = sluice_node_get_id (self->drag_node);
 
-  if (id == NULL)
+  if (id == NULL || index == SLUICE_BOX_NONE)
     return;
+  b = sluice_layout_get_box (layout, index);
   /* One command for the whole drag. */
   sluice_view_state_set_position (state, id,
                                   round (b->x + self->drag_dx / self->vp.zoom),
@@ -917,6 +926,11 @@ finish_node_drag (SluiceCanvas *self)
   const SluiceLayoutBox *c;
   SluiceNode *node = self->drag_node;
 
+  /* Where the pointer is now, in the current layout. */
+  if (!node_in_pipeline (self, node))
+    return;
+  update_drop_target (self, G_OBJECT_TYPE (node), node,
+                      self->drag_x + self->drag_dx, self->drag_y + self->drag_dy);
   if (!self->drop_ok)
     return;
   c = sluice_layout_get_box (self->layout, self->drop_container);

@@ -29,6 +29,7 @@ struct _SluiceDocument
   guint               validate_source;
   guint               draft_source;
   gboolean            draft_dirty;
+  gboolean            storing_view;  /* writing <view> into the model */
 };
 
 enum {
@@ -183,6 +184,9 @@ draft_timeout_cb (gpointer data)
 static void
 pipeline_changed_cb (SluiceDocument *self)
 {
+  if (self->storing_view)
+    return;
+
   /* Line numbers of the file no longer hold once edited; the loader's
    * warnings stay until the next save. */
   g_clear_handle_id (&self->validate_source, g_source_remove);
@@ -381,7 +385,17 @@ store_view_in_pipeline (SluiceDocument *self)
   g_autofree char *xml = sluice_view_state_to_xml (self->view);
 
   if (g_strcmp0 (xml, sluice_pipeline_get_view_xml (self->pipeline)) != 0)
-    sluice_pipeline_set_view_xml (self->pipeline, xml);
+    {
+      self->storing_view = TRUE;
+      sluice_pipeline_set_view_xml (self->pipeline, xml);
+      self->storing_view = FALSE;
+    }
+}
+
+gboolean
+sluice_document_is_storing_view (SluiceDocument *self)
+{
+  return self->storing_view;
 }
 
 gboolean

@@ -61,6 +61,11 @@ void                sluice_document_set_viewport     (SluiceDocument  *self,
 /* TRUE when the file had view data (so the canvas keeps its viewport). */
 gboolean            sluice_document_has_stored_view  (SluiceDocument  *self);
 
+/* TRUE while the document copies its view state into the model's <view>
+ * (before saving or writing a draft): that "changed" is no edit, and
+ * views need not redraw or rebuild for it. */
+gboolean            sluice_document_is_storing_view  (SluiceDocument  *self);
+
 /* GListModel of SluiceProblem: the validator's findings, sorted. */
 GListModel         *sluice_document_get_problems     (SluiceDocument  *self);
 /* Runs the validator now instead of after the debounce delay. */

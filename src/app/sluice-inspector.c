@@ -762,7 +762,8 @@ pipeline_changed_cb (SluiceInspector *self)
 {
   /* Our own edits are already on screen; others (undo, the canvas) are
    * shown once the burst of changes is over. */
-  if (self->updating || self->rebuild_source != 0)
+  if (self->updating || self->rebuild_source != 0 ||
+      sluice_document_is_storing_view (self->document))
     return;
   self->rebuild_source = g_idle_add (rebuild_idle_cb, self);
 }
