@@ -460,6 +460,20 @@ test_view_and_collapse (void)
   g_assert_cmpfloat (sluice_canvas_get_viewport (canvas)->zoom, <, zoom);
   activate (window, "zoom-fit", NULL);
 
+  /* Keyboard navigation walks the document order. */
+  activate (window, "select", g_variant_new_string (""));
+  sluice_canvas_select_neighbour (canvas, 1, FALSE);
+  g_assert_true (sluice_canvas_get_focus_node (canvas) == first);
+  sluice_canvas_select_neighbour (canvas, 1, FALSE);
+  g_assert_true (sluice_node_get_parent (sluice_canvas_get_focus_node (canvas)) == first);
+  sluice_canvas_select_neighbour (canvas, -1, FALSE);
+  g_assert_true (sluice_canvas_get_focus_node (canvas) == first);
+  sluice_canvas_select_neighbour (canvas, 1, TRUE);
+  {
+    g_autoptr(SluiceNode) second = g_list_model_get_item (controllers, 1);
+    g_assert_true (sluice_canvas_get_focus_node (canvas) == second);
+  }
+
   /* Select all and find. */
   activate (window, "select-all", NULL);
   g_assert_cmpuint (sluice_canvas_get_selection (canvas)->len, ==, count_modules (window));

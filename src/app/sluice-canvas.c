@@ -370,6 +370,36 @@ sluice_canvas_unselect_all (SluiceCanvas *self)
 }
 
 void
+sluice_canvas_select_neighbour (SluiceCanvas *self,
+                                int           step,
+                                gboolean      by_controller)
+{
+  SluiceLayout *layout = sluice_canvas_get_layout (self);
+  SluiceNode *focus = sluice_canvas_get_focus_node (self);
+  guint n, i;
+
+  if (layout == NULL || (n = sluice_layout_get_n_boxes (layout)) == 0)
+    return;
+  i = focus ? sluice_layout_find_node (layout, focus) : SLUICE_BOX_NONE;
+  if (i == SLUICE_BOX_NONE)
+    i = step > 0 ? n - 1 : 0;   /* so that the first step lands on an end */
+
+  /* Document order, skipping lanes (or all but controllers). */
+  for (guint k = 0; k < n; k++)
+    {
+      const SluiceLayoutBox *b;
+
+      i = (i + n + step) % n;
+      b = sluice_layout_get_box (layout, i);
+      if (b->kind == SLUICE_BOX_LANE || (by_controller && b->kind != SLUICE_BOX_CONTROLLER))
+        continue;
+      sluice_canvas_select (self, b->node, FALSE);
+      sluice_canvas_reveal (self, b->node);
+      return;
+    }
+}
+
+void
 sluice_canvas_toggle_collapsed (SluiceCanvas *self,
                                 SluiceNode   *node)
 {
@@ -1006,6 +1036,25 @@ key_pressed_cb (GtkEventControllerKey *controller,
     {
       sluice_canvas_unselect_all (self);
       return TRUE;
+    }
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK)) == 0)
+    {
+      int step = 0;
+      gboolean by_controller = FALSE;
+
+      switch (keyval)
+        {
+        case GDK_KEY_Down: case GDK_KEY_KP_Down: step = 1; break;
+        case GDK_KEY_Up: case GDK_KEY_KP_Up: step = -1; break;
+        case GDK_KEY_Right: case GDK_KEY_KP_Right: step = 1; by_controller = TRUE; break;
+        case GDK_KEY_Left: case GDK_KEY_KP_Left: step = -1; by_controller = TRUE; break;
+        default: break;
+        }
+      if (step != 0)
+        {
+          sluice_canvas_select_neighbour (self, step, by_controller);
+          return TRUE;
+        }
     }
   return FALSE;
 }

@@ -44,6 +44,11 @@ void            sluice_canvas_set_viewport      (SluiceCanvas   *self,
                                                  const SluiceViewport *viewport);
 /* The current layout, recomputed first if the model changed. */
 SluiceLayout   *sluice_canvas_get_layout        (SluiceCanvas   *self);
+/* Keyboard navigation: selects the next (@step 1) or previous (-1) node
+ * in document order, or controller with @by_controller. */
+void            sluice_canvas_select_neighbour  (SluiceCanvas   *self,
+                                                 int             step,
+                                                 gboolean        by_controller);
 void            sluice_canvas_toggle_collapsed  (SluiceCanvas   *self,
                                                  SluiceNode     *node);
 

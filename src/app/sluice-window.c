@@ -111,7 +111,13 @@ problems_changed_cb (SluiceWindow *self)
   if (n == 0)
     text = g_strdup (_("No problems"));
   else
-    text = g_strdup_printf (_("Problems: %u errors, %u warnings"), errors, n - errors);
+    {
+      g_autofree char *e = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u error", "%u errors", errors), errors);
+      g_autofree char *w = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u warning", "%u warnings", n - errors), n - errors);
+
+      /* TRANSLATORS: "Problems: 2 errors, 1 warning" */
+      text = g_strdup_printf (_("Problems: %s, %s"), e, w);
+    }
   gtk_label_set_label (self->problems_label, text);
 }
 
