@@ -788,6 +788,124 @@ test_find_and_pipeline_inspector (void)
   close_window (window);
 }
 
+/* The middle of a node's box (or its title strip) in widget coordinates. */
+static void
+widget_point (SluiceCanvas *canvas,
+              SluiceNode   *node,
+              gboolean      title,
+              double       *wx,
+              double       *wy)
+{
+  SluiceLayout *layout = sluice_canvas_get_layout (canvas);
+  guint index = sluice_layout_find_node (layout, node);
+  const SluiceLayoutBox *b;
+
+  g_assert_cmpuint (index, !=, SLUICE_BOX_NONE);
+  b = sluice_layout_get_box (layout, index);
+  sluice_viewport_to_widget (sluice_canvas_get_viewport (canvas), b->x + b->width / 2,
+                             title ? b->y + 8 : b->y + b->height / 2, wx, wy);
+}
+
+static void
+test_pointer (void)
+{
+  g_autofree char *path = example_path ("strategy.xml");
+  SluiceWindow *window = open_window (path);
+  SluiceDocument *document = sluice_window_get_document (window);
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  GListModel *controllers = sluice_pipeline_get_controllers (pipeline_of (window));
+  g_autoptr(SluiceController) c0 = g_list_model_get_item (controllers, 0);
+  g_autoptr(SluiceController) c1 = g_list_model_get_item (controllers, 1);
+  g_autoptr(SluicePhase) p0 = g_list_model_get_item (sluice_controller_get_phases (c0), 0);
+  g_autoptr(SluicePhase) p1 = g_list_model_get_item (sluice_controller_get_phases (c1), 0);
+  g_autoptr(SluiceNode) m0 = g_list_model_get_item (sluice_phase_get_modules (p0), 0);
+  g_autoptr(SluiceNode) m1 = g_list_model_get_item (sluice_phase_get_modules (p1), 0);
+  SluiceViewport vp = { 1.0, -20, -20 };
+  const SluiceLayoutBox *b;
+  double x, y, x2, y2;
+  guint n_in_p1 = g_list_model_get_n_items (sluice_phase_get_modules (p1));
+
+  sluice_canvas_set_viewport (canvas, &vp);
+
+  /* Click, shift-click, click on nothing. */
+  widget_point (canvas, m0, FALSE, &x, &y);
+  g_assert_true (sluice_canvas_pointer_press (canvas, GDK_BUTTON_PRIMARY, x, y));
+  sluice_canvas_pointer_release (canvas, 1, 0, 0);
+  g_assert_true (sluice_canvas_get_focus_node (canvas) == m0);
+  widget_point (canvas, m1, FALSE, &x, &y);
+  sluice_canvas_pointer_press (canvas, GDK_BUTTON_PRIMARY, x, y);
+  sluice_canvas_pointer_release (canvas, 0, 0, GDK_SHIFT_MASK);
+  g_assert_cmpuint (sluice_canvas_get_selection (canvas)->len, ==, 2);
+  sluice_canvas_pointer_press (canvas, GDK_BUTTON_PRIMARY, 2, 2);
+  sluice_canvas_pointer_release (canvas, 0, 0, 0);
+  g_assert_cmpuint (sluice_canvas_get_selection (canvas)->len, ==, 0);
+  g_assert_false (sluice_canvas_pointer_press (canvas, GDK_BUTTON_SECONDARY, x, y));
+
+  /* Drag the first module of the first controller to the end of the
+   * second controller's first phase: one move, undone in one step. */
+  widget_point (canvas, m0, FALSE, &x, &y);
+  b = sluice_layout_get_box (sluice_canvas_get_layout (canvas),
+                             sluice_layout_find_node (sluice_canvas_get_layout (canvas), SLUICE_NODE (p1)));
+  sluice_viewport_to_widget (&vp, b->x + b->width / 2, b->y + b->height - 6, &x2, &y2);
+  g_assert_true (sluice_canvas_pointer_press (canvas, GDK_BUTTON_PRIMARY, x, y));
+  g_assert_false (sluice_canvas_pointer_drag (canvas, 1, 1));
+  g_assert_true (sluice_canvas_pointer_drag (canvas, 10, 10));
+  for (guint i = 1; i <= 10; i++)
+    sluice_canvas_pointer_drag (canvas, (x2 - x) * i / 10, (y2 - y) * i / 10);
+  spin (20);
+  sluice_canvas_pointer_release (canvas, x2 - x, y2 - y, 0);
+  g_assert_true (sluice_node_get_parent (m0) == SLUICE_NODE (p1));
+  g_assert_cmpint (position_of (m0), ==, n_in_p1);
+  activate (window, "undo", NULL);
+  g_assert_true (sluice_node_get_parent (m0) == SLUICE_NODE (p0));
+  g_assert_false (sluice_document_get_modified (document));
+
+  /* Drag a controller by its title: placed where dropped, kept in <view>. */
+  b = sluice_layout_get_box (sluice_canvas_get_layout (canvas),
+                             sluice_layout_find_node (sluice_canvas_get_layout (canvas), SLUICE_NODE (c1)));
+  x2 = b->x + 100;
+  widget_point (canvas, SLUICE_NODE (c1), TRUE, &x, &y);
+  sluice_canvas_pointer_press (canvas, GDK_BUTTON_PRIMARY, x, y);
+  for (guint i = 1; i <= 5; i++)
+    sluice_canvas_pointer_drag (canvas, 20 * i, 30 * i);
+  sluice_canvas_pointer_release (canvas, 100, 150, 0);
+  b = sluice_layout_get_box (sluice_canvas_get_layout (canvas),
+                             sluice_layout_find_node (sluice_canvas_get_layout (canvas), SLUICE_NODE (c1)));
+  g_assert_cmpfloat (b->x, ==, x2);
+  g_assert_nonnull (g_hash_table_lookup (sluice_document_get_view_state (document)->positions,
+                                         sluice_node_get_id (SLUICE_NODE (c1))));
+  activate (window, "undo", NULL);
+  g_assert_cmpuint (g_hash_table_size (sluice_document_get_view_state (document)->positions), ==, 0);
+
+  /* A rubber band around the first controller's first phase selects its
+   * modules. */
+  b = sluice_layout_get_box (sluice_canvas_get_layout (canvas),
+                             sluice_layout_find_node (sluice_canvas_get_layout (canvas), SLUICE_NODE (p0)));
+  sluice_viewport_to_widget (&vp, b->x + 2, b->y + 30, &x, &y);
+  sluice_viewport_to_widget (&vp, b->x + b->width - 2, b->y + b->height - 2, &x2, &y2);
+  sluice_canvas_pointer_press (canvas, GDK_BUTTON_PRIMARY, x, y);
+  sluice_canvas_pointer_drag (canvas, x2 - x, y2 - y);
+  sluice_canvas_pointer_release (canvas, x2 - x, y2 - y, 0);
+  g_assert_cmpuint (sluice_canvas_get_selection (canvas)->len, ==,
+                    g_list_model_get_n_items (sluice_phase_get_modules (p0)));
+
+  /* Middle-drag pans. */
+  sluice_canvas_pointer_press (canvas, GDK_BUTTON_MIDDLE, 100, 100);
+  sluice_canvas_pointer_drag (canvas, 30, 40);
+  sluice_canvas_pointer_release (canvas, 50, 60, 0);
+  g_assert_cmpfloat_with_epsilon (sluice_canvas_get_viewport (canvas)->x, vp.x - 50, 1e-9);
+  g_assert_cmpfloat_with_epsilon (sluice_canvas_get_viewport (canvas)->y, vp.y - 60, 1e-9);
+  sluice_canvas_set_viewport (canvas, &vp);
+
+  /* A palette entry dropped on a phase lands in it. */
+  widget_point (canvas, SLUICE_NODE (p1), FALSE, &x, &y);
+  g_assert_true (sluice_canvas_drop_kind (canvas, "command", x, y));
+  g_assert_true (sluice_node_get_parent (sluice_canvas_get_focus_node (canvas)) == SLUICE_NODE (p1));
+  g_assert_true (SLUICE_IS_EXECUTION (sluice_canvas_get_focus_node (canvas)));
+  g_assert_false (sluice_canvas_drop_kind (canvas, "no-such-kind", x, y));
+  close_window (window);
+}
+
 /* Screenshots --------------------------------------------------------------- */
 
 static void
@@ -885,6 +1003,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app/drafts-and-disk", test_drafts_and_disk_changes);
   g_test_add_func ("/sluice/app/palette", test_palette);
   g_test_add_func ("/sluice/app/find-and-pipeline", test_find_and_pipeline_inspector);
+  g_test_add_func ("/sluice/app/pointer", test_pointer);
   g_test_add_func ("/sluice/app/screenshots", test_screenshots);
 
   ret = g_test_run ();

@@ -805,15 +805,12 @@ zoom_scale_changed_cb (GtkGestureZoom *gesture,
   viewport_changed (self);
 }
 
-static void
-drag_begin_cb (GtkGestureDrag *gesture,
-               double          x,
-               double          y,
-               SluiceCanvas   *self)
+gboolean
+sluice_canvas_pointer_press (SluiceCanvas *self,
+                             guint         button,
+                             double        x,
+                             double        y)
 {
-  guint button = gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture));
-
-  gtk_widget_grab_focus (GTK_WIDGET (self));
   self->drag_button = button;
   self->drag_x = x;
   self->drag_y = y;
@@ -830,8 +827,22 @@ drag_begin_cb (GtkGestureDrag *gesture,
   else
     {
       self->drag_mode = DRAG_NONE;
-      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return FALSE;
     }
+  return TRUE;
+}
+
+static void
+drag_begin_cb (GtkGestureDrag *gesture,
+               double          x,
+               double          y,
+               SluiceCanvas   *self)
+{
+  guint button = gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  if (!sluice_canvas_pointer_press (self, button, x, y))
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
 }
 
 static void
@@ -849,56 +860,66 @@ update_drop_target (SluiceCanvas *self,
                                              &self->drop_container, &self->drop_position);
 }
 
-static void
-drag_update_cb (GtkGestureDrag *gesture,
-                double          dx,
-                double          dy,
-                SluiceCanvas   *self)
+gboolean
+sluice_canvas_pointer_drag (SluiceCanvas *self,
+                            double        dx,
+                            double        dy)
 {
   double prev_dx = self->drag_dx, prev_dy = self->drag_dy;
+  gboolean started = FALSE;
 
   self->drag_dx = dx;
   self->drag_dy = dy;
 
-  switch (self->drag_mode)
+  if (self->drag_mode == DRAG_PENDING)
     {
-    case DRAG_PENDING:
       if (hypot (dx, dy) < DRAG_THRESHOLD)
-        return;
-      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+        return FALSE;
+      started = TRUE;
       if (self->drag_node == NULL)
         self->drag_mode = DRAG_RUBBER;
       else if (SLUICE_IS_CONTROLLER (self->drag_node))
         self->drag_mode = DRAG_CONTROLLER;
       else
         self->drag_mode = DRAG_NODE;
-      if (self->drag_mode != DRAG_RUBBER)
-        {
-          guint index;
+      if (self->drag_mode != DRAG_RUBBER && !g_ptr_array_find (self->selection, self->drag_node, NULL))
+        sluice_canvas_select (self, self->drag_node, FALSE);
+    }
 
-          if (!g_ptr_array_find (self->selection, self->drag_node, &index))
-            sluice_canvas_select (self, self->drag_node, FALSE);
-        }
-      drag_update_cb (gesture, dx, dy, self);
-      return;
-
+  switch (self->drag_mode)
+    {
     case DRAG_PAN:
       sluice_viewport_pan (&self->vp, dx - prev_dx, dy - prev_dy);
       viewport_changed (self);
-      return;
+      break;
 
     case DRAG_NODE:
       update_drop_target (self, G_OBJECT_TYPE (self->drag_node), self->drag_node,
                           self->drag_x + dx, self->drag_y + dy);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
       break;
 
     case DRAG_RUBBER:
     case DRAG_CONTROLLER:
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      break;
+
+    case DRAG_PENDING:
     case DRAG_NONE:
     default:
       break;
     }
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return started;
+}
+
+static void
+drag_update_cb (GtkGestureDrag *gesture,
+                double          dx,
+                double          dy,
+                SluiceCanvas   *self)
+{
+  if (sluice_canvas_pointer_drag (self, dx, dy))
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
 static void
@@ -967,16 +988,17 @@ finish_node_drag (SluiceCanvas *self)
   sluice_edit_move (self->document, node, c->owner, c->list, self->drop_position);
 }
 
-static void
-drag_end_cb (GtkGestureDrag *gesture,
-             double          dx,
-             double          dy,
-             SluiceCanvas   *self)
+void
+sluice_canvas_pointer_release (SluiceCanvas    *self,
+                               double           dx,
+                               double           dy,
+                               GdkModifierType  state)
 {
-  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
   gboolean extend = (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK)) != 0;
-  DragMode mode = self->drag_mode;
+  DragMode mode;
 
+  sluice_canvas_pointer_drag (self, dx, dy);
+  mode = self->drag_mode;
   self->drag_mode = DRAG_NONE;
   switch (mode)
     {
@@ -1001,6 +1023,16 @@ drag_end_cb (GtkGestureDrag *gesture,
   self->drop_ok = FALSE;
   self->drag_node = NULL;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+drag_end_cb (GtkGestureDrag *gesture,
+             double          dx,
+             double          dy,
+             SluiceCanvas   *self)
+{
+  sluice_canvas_pointer_release (self, dx, dy,
+                                 gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture)));
 }
 
 static void
@@ -1103,14 +1135,12 @@ drop_leave_cb (GtkDropTarget *target,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-static gboolean
-drop_cb (GtkDropTarget *target,
-         const GValue  *value,
-         double         x,
-         double         y,
-         SluiceCanvas  *self)
+gboolean
+sluice_canvas_drop_kind (SluiceCanvas *self,
+                         const char   *kind,
+                         double        x,
+                         double        y)
 {
-  const char *kind = G_VALUE_HOLDS_STRING (value) ? g_value_get_string (value) : NULL;
   g_autoptr(SluiceNode) node = NULL;
   SluiceNode *owner;
   GListModel *list;
@@ -1140,6 +1170,16 @@ drop_cb (GtkDropTarget *target,
   sluice_edit_insert (self->document, node, owner, list, position);
   sluice_canvas_select (self, node, FALSE);
   return TRUE;
+}
+
+static gboolean
+drop_cb (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         SluiceCanvas  *self)
+{
+  return sluice_canvas_drop_kind (self, G_VALUE_HOLDS_STRING (value) ? g_value_get_string (value) : NULL, x, y);
 }
 
 /* GObject ------------------------------------------------------------------------ */

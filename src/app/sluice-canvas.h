@@ -49,6 +49,31 @@ SluiceLayout   *sluice_canvas_get_layout        (SluiceCanvas   *self);
 void            sluice_canvas_select_neighbour  (SluiceCanvas   *self,
                                                  int             step,
                                                  gboolean        by_controller);
+/* The pointer gestures, in widget coordinates, as the canvas's own
+ * gesture handlers call them (and tests and scripts can): a press with a
+ * button, drags by an offset from the press, the release. A press on a
+ * node and a drag moves it (controllers are placed, modules and phases
+ * reordered at the drop target), a press elsewhere draws a rubber band,
+ * the middle button (or space held) pans; a release without a drag is a
+ * click. press returns FALSE for a button the canvas ignores; drag
+ * returns TRUE when the press just became a drag. */
+gboolean        sluice_canvas_pointer_press     (SluiceCanvas   *self,
+                                                 guint           button,
+                                                 double          x,
+                                                 double          y);
+gboolean        sluice_canvas_pointer_drag      (SluiceCanvas   *self,
+                                                 double          dx,
+                                                 double          dy);
+void            sluice_canvas_pointer_release   (SluiceCanvas   *self,
+                                                 double          dx,
+                                                 double          dy,
+                                                 GdkModifierType state);
+/* Drops a palette entry (its kind) at a widget point: into the container
+ * there, or after the selection. */
+gboolean        sluice_canvas_drop_kind         (SluiceCanvas   *self,
+                                                 const char     *kind,
+                                                 double          x,
+                                                 double          y);
 void            sluice_canvas_toggle_collapsed  (SluiceCanvas   *self,
                                                  SluiceNode     *node);
 
