@@ -945,6 +945,24 @@ test_screenshots (void)
   activate (window, "select", g_variant_new_string ("gate-hist-sharpe"));
   spin (300);
   save_screenshot (window, "designer-strategy.png");
+
+  /* In the middle of a drag: the ghost and the highlighted drop target. */
+  {
+    SluiceCanvas *canvas = sluice_window_get_canvas (window);
+    SluiceNode *node = find (window, "gate-hist-sharpe");
+    SluiceLayout *layout = sluice_canvas_get_layout (canvas);
+    const SluiceLayoutBox *b = sluice_layout_get_box (layout, sluice_layout_find_node (layout, node));
+    double x, y, x2, y2;
+
+    sluice_viewport_to_widget (sluice_canvas_get_viewport (canvas), b->x + 20, b->y + 20, &x, &y);
+    sluice_viewport_to_widget (sluice_canvas_get_viewport (canvas), b->x + 40, b->y + b->height + 30, &x2, &y2);
+    sluice_canvas_pointer_press (canvas, GDK_BUTTON_PRIMARY, x, y);
+    sluice_canvas_pointer_drag (canvas, 10, -10);
+    sluice_canvas_pointer_drag (canvas, x2 - x, y2 - y);
+    spin (300);
+    save_screenshot (window, "designer-drag.png");
+    sluice_canvas_pointer_release (canvas, x2 - x, y2 - y, 0);
+  }
   close_window (window);
 
   g_assert_true (g_file_set_contents (big_path, big, -1, NULL));

@@ -1253,6 +1253,43 @@ sluice_canvas_set_property (GObject      *object,
     }
 }
 
+/* The node under the pointer: what it is, and what the validator says. */
+static gboolean
+sluice_canvas_query_tooltip (GtkWidget  *widget,
+                             int         x,
+                             int         y,
+                             gboolean    keyboard,
+                             GtkTooltip *tooltip)
+{
+  SluiceCanvas *self = SLUICE_CANVAS (widget);
+  guint index = keyboard ? SLUICE_BOX_NONE : hit (self, x, y);
+  SluiceNode *node;
+  GListModel *problems;
+  g_autoptr(GString) text = NULL;
+  g_autofree char *label = NULL;
+
+  if (index == SLUICE_BOX_NONE)
+    return FALSE;
+  node = sluice_layout_get_box (self->layout, index)->node;
+  label = g_markup_escape_text (sluice_node_get_label (node), -1);
+  text = g_string_new (NULL);
+  g_string_append_printf (text, "<b>%s</b> · %s", label, sluice_node_get_element_name (node));
+  problems = sluice_document_get_problems (self->document);
+  for (guint i = 0; i < g_list_model_get_n_items (problems); i++)
+    {
+      g_autoptr(SluiceProblem) p = g_list_model_get_item (problems, i);
+      g_autofree char *message = NULL;
+
+      if (g_strcmp0 (sluice_problem_get_node_id (p), sluice_node_get_id (node)) != 0)
+        continue;
+      message = g_markup_escape_text (sluice_problem_get_message (p), -1);
+      g_string_append_printf (text, "\n%s %s",
+                              sluice_problem_get_severity (p) == SLUICE_SEVERITY_ERROR ? "⛔" : "⚠", message);
+    }
+  gtk_tooltip_set_markup (tooltip, text->str);
+  return TRUE;
+}
+
 static void
 sluice_canvas_size_allocate (GtkWidget *widget,
                              int        width,
@@ -1277,6 +1314,7 @@ sluice_canvas_class_init (SluiceCanvasClass *klass)
   object_class->set_property = sluice_canvas_set_property;
   widget_class->snapshot = sluice_canvas_snapshot;
   widget_class->size_allocate = sluice_canvas_size_allocate;
+  widget_class->query_tooltip = sluice_canvas_query_tooltip;
 
   properties[PROP_DOCUMENT] =
     g_param_spec_object ("document", NULL, NULL, SLUICE_TYPE_DOCUMENT,
@@ -1308,6 +1346,7 @@ sluice_canvas_init (SluiceCanvas *self)
   self->marks = g_hash_table_new (NULL, NULL);
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);

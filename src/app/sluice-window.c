@@ -31,7 +31,7 @@ update_title (SluiceWindow *self)
       else
         dir = g_steal_pointer (&path);
     }
-  adw_window_title_set_subtitle (self->window_title, dir ? dir : _("Draft"));
+  adw_window_title_set_subtitle (self->window_title, dir ? dir : _("Not saved yet"));
   window_title = g_strdup_printf ("%s — %s", title, _("Sluice"));
   gtk_window_set_title (GTK_WINDOW (self), window_title);
 }
