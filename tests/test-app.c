@@ -908,26 +908,58 @@ test_pointer (void)
 
 /* Screenshots --------------------------------------------------------------- */
 
+typedef struct
+{
+  SluiceWindow *window;
+  const char   *path;
+  gboolean      saved;
+} Screenshot;
+
+/* Right after a frame is painted, the window's render node is current:
+ * render that into a texture. */
+static void
+screenshot_after_paint_cb (GdkFrameClock *clock,
+                           Screenshot    *shot)
+{
+  GtkWidget *widget = GTK_WIDGET (shot->window);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  GtkSnapshot *snapshot;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+
+  if (shot->saved)
+    return;
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (shot->window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  shot->saved = gdk_texture_save_to_png (texture, shot->path);
+}
+
+static gboolean
+screenshot_saved (gpointer data)
+{
+  return ((Screenshot *) data)->saved;
+}
+
 static void
 save_screenshot (SluiceWindow *window,
                  const char   *name)
 {
-  GtkWidget *widget = GTK_WIDGET (window);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
   const char *dir = g_getenv ("SLUICE_SCREENSHOT_DIR");
-  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  g_autofree char *path = g_build_filename (dir ? dir : tmp_dir, name, NULL);
+  Screenshot shot = { window, path, FALSE };
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (screenshot_after_paint_cb), &shot);
 
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir ? dir : tmp_dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  g_assert_true (wait_for (screenshot_saved, &shot, 5000));
+  g_signal_handler_disconnect (clock, id);
   g_test_message ("screenshot: %s", path);
 }
 
@@ -945,6 +977,10 @@ test_screenshots (void)
   activate (window, "select", g_variant_new_string ("gate-hist-sharpe"));
   spin (300);
   save_screenshot (window, "designer-strategy.png");
+  activate (window, "select", g_variant_new_string ("run-optimiser"));
+  spin (300);
+  save_screenshot (window, "designer-lua-inspector.png");
+  activate (window, "select", g_variant_new_string ("gate-hist-sharpe"));
 
   /* In the middle of a drag: the ghost and the highlighted drop target. */
   {
