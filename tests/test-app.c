@@ -788,6 +788,39 @@ test_find_and_pipeline_inspector (void)
   close_window (window);
 }
 
+static void
+test_preferences (void)
+{
+  SluiceWindow *window = sluice_window_new (app);
+  GSettings *settings = sluice_application_get_settings (app);
+  gboolean grid;
+  GtkWindow *preferences = NULL;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  gtk_window_present (GTK_WINDOW (window));
+  spin (30);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  spin (50);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_PREFERENCES_WINDOW (w))
+        preferences = w;
+    }
+  g_assert_nonnull (preferences);
+
+  /* The canvas follows the setting. */
+  g_settings_set_boolean (settings, "show-grid", FALSE);
+  g_object_get (sluice_window_get_canvas (window), "show-grid", &grid, NULL);
+  g_assert_false (grid);
+  g_settings_set_boolean (settings, "show-grid", TRUE);
+  g_object_get (sluice_window_get_canvas (window), "show-grid", &grid, NULL);
+  g_assert_true (grid);
+  gtk_window_destroy (preferences);
+  close_window (window);
+}
+
 /* The middle of a node's box (or its title strip) in widget coordinates. */
 static void
 widget_point (SluiceCanvas *canvas,
@@ -1058,6 +1091,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app/palette", test_palette);
   g_test_add_func ("/sluice/app/find-and-pipeline", test_find_and_pipeline_inspector);
   g_test_add_func ("/sluice/app/pointer", test_pointer);
+  g_test_add_func ("/sluice/app/preferences", test_preferences);
   g_test_add_func ("/sluice/app/screenshots", test_screenshots);
 
   ret = g_test_run ();

@@ -6,6 +6,7 @@
 
 #include "sluice-application.h"
 #include "sluice-document.h"
+#include "sluice-preferences.h"
 #include "sluice-window.h"
 
 #define MAX_RECENT 10
@@ -298,7 +299,21 @@ about_activated (GSimpleAction *action,
                          NULL);
 }
 
+static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *param,
+                       gpointer       user_data)
+{
+  SluiceApplication *self = user_data;
+
+  if (self->settings == NULL)
+    return;
+  gtk_window_present (sluice_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                                     self->settings));
+}
+
 static const GActionEntry app_actions[] = {
+  { "preferences", preferences_activated },
   { "new", new_activated },
   { "open", open_activated },
   { "open-recent", open_recent_activated, "s" },
@@ -313,6 +328,7 @@ static const struct {
   { "app.new", { "<Control>n", NULL } },
   { "app.open", { "<Control>o", NULL } },
   { "app.quit", { "<Control>q", NULL } },
+  { "app.preferences", { "<Control>comma", NULL } },
   { "win.save", { "<Control>s", NULL } },
   { "win.save-as", { "<Control><Shift>s", NULL } },
   { "win.close", { "<Control>w", NULL } },

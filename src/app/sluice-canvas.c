@@ -56,11 +56,13 @@ struct _SluiceCanvas
   double              pointer_x, pointer_y;
   double              pinch_start_zoom;
   guint               prune_source;
+  gboolean            show_grid;
 };
 
 enum {
   PROP_0,
   PROP_DOCUMENT,
+  PROP_SHOW_GRID,
   N_PROPS
 };
 
@@ -659,7 +661,7 @@ sluice_canvas_snapshot (GtkWidget   *widget,
     place_initially (self);
 
   /* A dot grid that moves with the scene, as a repeat node. */
-  if (self->vp.zoom >= 0.25)
+  if (self->show_grid && self->vp.zoom >= 0.25)
     {
       double step = 24 * self->vp.zoom;
       double ox = fmod (-self->vp.x * self->vp.zoom, step), oy = fmod (-self->vp.y * self->vp.zoom, step);
@@ -1230,6 +1232,9 @@ sluice_canvas_get_property (GObject    *object,
     case PROP_DOCUMENT:
       g_value_set_object (value, self->document);
       break;
+    case PROP_SHOW_GRID:
+      g_value_set_boolean (value, self->show_grid);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1247,6 +1252,14 @@ sluice_canvas_set_property (GObject      *object,
     {
     case PROP_DOCUMENT:
       sluice_canvas_set_document (self, g_value_get_object (value));
+      break;
+    case PROP_SHOW_GRID:
+      if (self->show_grid != g_value_get_boolean (value))
+        {
+          self->show_grid = g_value_get_boolean (value);
+          gtk_widget_queue_draw (GTK_WIDGET (self));
+          g_object_notify_by_pspec (object, pspec);
+        }
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1319,6 +1332,9 @@ sluice_canvas_class_init (SluiceCanvasClass *klass)
   properties[PROP_DOCUMENT] =
     g_param_spec_object ("document", NULL, NULL, SLUICE_TYPE_DOCUMENT,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_GRID] =
+    g_param_spec_boolean ("show-grid", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SELECTION_CHANGED] =
@@ -1340,6 +1356,7 @@ sluice_canvas_init (SluiceCanvas *self)
   GtkDropTarget *drop;
 
   self->vp.zoom = 1.0;
+  self->show_grid = TRUE;
   self->hover = SLUICE_BOX_NONE;
   self->pointer_x = self->pointer_y = -1;
   self->selection = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1347,6 +1364,11 @@ sluice_canvas_init (SluiceCanvas *self)
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Pipeline"),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _("Arrow keys select nodes; the inspector edits the selected one"),
+                                  -1);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);

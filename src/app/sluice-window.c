@@ -502,6 +502,7 @@ sluice_window_new (SluiceApplication *application)
     {
       int width, height;
 
+      g_settings_bind (settings, "show-grid", self->canvas, "show-grid", G_SETTINGS_BIND_GET);
       g_settings_get (settings, "window-size", "(ii)", &width, &height);
       gtk_window_set_default_size (GTK_WINDOW (self), width, height);
       if (g_settings_get_boolean (settings, "window-maximized"))
