@@ -69,6 +69,30 @@ test_round_trip_everything (void)
   g_assert_cmpuint (saved_length, ==, expected_length);
 }
 
+/* The examples are what users copy from: each is already canonical, so
+ * opening and saving one in the designer changes nothing. */
+static void
+test_examples_canonical (void)
+{
+  const char *examples[] = { "strategy.xml", "modes.xml", "etl.xml" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (examples); i++)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("SLUICE_SOURCE_ROOT"),
+                                                "data", "examples", examples[i], NULL);
+      g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+      g_autoptr(SluicePipeline) pipeline = sluice_load_file (path, problems);
+      g_autofree char *expected = NULL;
+      g_autofree char *saved = NULL;
+      gsize saved_length;
+
+      g_assert_nonnull (pipeline);
+      g_assert_true (g_file_get_contents (path, &expected, NULL, NULL));
+      saved = sluice_save_to_data (pipeline, &saved_length);
+      g_assert_cmpstr (saved, ==, expected);
+    }
+}
+
 /* Comments in every place the format keeps them. */
 static void
 test_round_trip_comments (void)
@@ -212,6 +236,7 @@ main (int   argc,
 
   g_test_add_func ("/sluice/xml/saver/round-trip-everything", test_round_trip_everything);
   g_test_add_func ("/sluice/xml/saver/round-trip-comments", test_round_trip_comments);
+  g_test_add_func ("/sluice/xml/saver/examples-canonical", test_examples_canonical);
   g_test_add_func ("/sluice/xml/saver/normalise", test_normalise);
   g_test_add_func ("/sluice/xml/saver/awkward-values", test_awkward_values);
   g_test_add_func ("/sluice/xml/saver/save-file", test_save_file);
