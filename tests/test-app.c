@@ -173,6 +173,29 @@ find_widget (SluiceWindow *window,
   return found;
 }
 
+/* The first widget of @type with a CSS class, breadth first. */
+static GtkWidget *
+find_widget_with_class (SluiceWindow *window,
+                        GType         type,
+                        const char   *css_class)
+{
+  GQueue queue = G_QUEUE_INIT;
+  GtkWidget *found = NULL;
+
+  g_queue_push_tail (&queue, window);
+  while (!g_queue_is_empty (&queue) && found == NULL)
+    {
+      GtkWidget *w = g_queue_pop_head (&queue);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_has_css_class (w, css_class))
+        found = w;
+      for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+        g_queue_push_tail (&queue, c);
+    }
+  g_queue_clear (&queue);
+  return found;
+}
+
 static gint
 position_of (SluiceNode *node)
 {
@@ -371,6 +394,21 @@ test_problems (void)
               "<execution id=\"broken\"><lua>item.x = = 1</lua></execution>"));
   g_assert_false (has_error_for (document, "broken"));
   g_assert_true (wait_for (problem_appeared, &wait, 3000));
+
+  /* Activating the problem in the list selects its node. */
+  activate (window, "select", g_variant_new_string (""));
+  {
+    GtkWidget *list = find_widget_with_class (window, GTK_TYPE_LIST_BOX, "problems-list");
+    GtkWidget *problem_row = NULL;
+
+    g_assert_nonnull (list);
+    for (GtkWidget *c = gtk_widget_get_first_child (list); c != NULL && problem_row == NULL; c = gtk_widget_get_next_sibling (c))
+      if (GTK_IS_LIST_BOX_ROW (c) && g_strcmp0 (g_object_get_data (G_OBJECT (c), "node-id"), "broken") == 0)
+        problem_row = c;
+    g_assert_nonnull (problem_row);
+    g_signal_emit_by_name (list, "row-activated", problem_row);
+    g_assert_true (sluice_canvas_get_focus_node (sluice_window_get_canvas (window)) == find (window, "broken"));
+  }
 
   /* The inspector of the node shows the validator's message. */
   activate (window, "select", g_variant_new_string ("broken"));
@@ -702,6 +740,22 @@ test_palette (void)
   g_assert_cmpuint (sluice_palette_count_visible (palette), ==, 0);
   sluice_palette_set_search (palette, "");
   g_assert_cmpuint (sluice_palette_count_visible (palette), ==, all);
+
+  /* Activating an entry (double-click, Enter) adds it after the selection. */
+  {
+    GtkWidget *list = find_widget_with_class (window, GTK_TYPE_LIST_BOX, "navigation-sidebar");
+    guint before = count_modules (window);
+    GtkWidget *lua = NULL;
+
+    gtk_window_present (GTK_WINDOW (window));
+    spin (30);
+    for (GtkWidget *c = gtk_widget_get_first_child (list); c != NULL && lua == NULL; c = gtk_widget_get_next_sibling (c))
+      if (GTK_IS_LIST_BOX_ROW (c) && g_strcmp0 (g_object_get_data (G_OBJECT (c), "kind"), "lua") == 0)
+        lua = c;
+    g_assert_nonnull (lua);
+    gtk_widget_activate (lua);
+    g_assert_cmpuint (count_modules (window), ==, before + 1);
+  }
   close_window (window);
 }
 
