@@ -237,6 +237,22 @@ test_open_examples (void)
       n++;
     }
   g_assert_cmpuint (n, >=, 1);
+
+  /* A broken file is refused with the loader's message, naming the file
+   * and line, and the window keeps what it had. */
+  {
+    g_autofree char *bad = g_build_filename (g_getenv ("SLUICE_SOURCE_ROOT"), "tests", "data", "hostile",
+                                             "truncated.xml", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (bad);
+    SluiceWindow *window = sluice_window_new (app);
+
+    gtk_window_present (GTK_WINDOW (window));
+    g_assert_false (sluice_window_load (window, file));
+    g_assert_nonnull (strstr (sluice_window_get_last_message (window), "truncated.xml:"));
+    g_assert_null (sluice_document_get_file (sluice_window_get_document (window)));
+    spin (50);
+    close_window (window);
+  }
 }
 
 static void

@@ -197,6 +197,7 @@ show_error (SluiceWindow *self,
   GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
 
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
   g_free (self->last_message);
   self->last_message = g_strdup (body);
   gtk_window_present (GTK_WINDOW (dialog));
