@@ -180,6 +180,8 @@ main (int   argc,
       return 77;
     }
   adw_init ();
+  /* Viewport changes land at once (no animation), so they can be checked. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   app = sluice_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_application_register (G_APPLICATION (app), NULL, NULL);
