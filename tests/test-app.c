@@ -667,6 +667,18 @@ test_new_and_title (void)
   spin (50);
   command = g_strdup_printf ("sluice-run '%s'", path);
   g_assert_cmpstr (sluice_window_get_last_message (window), ==, command);
+  g_free (command);
+
+  /* A parameter without a default has to be given on the command line. */
+  {
+    g_autoptr(SluiceParameter) parameter = sluice_parameter_new ("symbol", NULL);
+
+    g_list_store_append (sluice_pipeline_get_parameters (pipeline_of (window)), parameter);
+  }
+  activate (window, "export-runner", NULL);
+  spin (50);
+  command = g_strdup_printf ("sluice-run '%s' -D symbol=VALUE", path);
+  g_assert_cmpstr (sluice_window_get_last_message (window), ==, command);
   close_window (window);
 }
 

@@ -601,8 +601,37 @@ sluice_window_runner_command (SluiceWindow *self)
   GFile *file = sluice_document_get_file (self->document);
   g_autofree char *path = file ? g_file_get_path (file) : NULL;
   g_autofree char *quoted = path ? g_shell_quote (path) : NULL;
+  GListModel *parameters = G_LIST_MODEL (sluice_pipeline_get_parameters (sluice_document_get_pipeline (self->document)));
+  GString *command;
 
-  return quoted ? g_strdup_printf ("sluice-run %s", quoted) : NULL;
+  if (quoted == NULL)
+    return NULL;
+  command = g_string_new ("sluice-run ");
+  g_string_append (command, quoted);
+  /* A parameter without a default must be given for a run. */
+  for (guint i = 0; i < g_list_model_get_n_items (parameters); i++)
+    {
+      g_autoptr(SluiceParameter) parameter = g_list_model_get_item (parameters, i);
+
+      if (sluice_parameter_get_default_value (parameter) == NULL)
+        g_string_append_printf (command, " -D %s=VALUE", sluice_parameter_get_name (parameter));
+    }
+  return g_string_free (command, FALSE);
+}
+
+static gboolean
+runner_command_needs_values (SluiceWindow *self)
+{
+  GListModel *parameters = G_LIST_MODEL (sluice_pipeline_get_parameters (sluice_document_get_pipeline (self->document)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (parameters); i++)
+    {
+      g_autoptr(SluiceParameter) parameter = g_list_model_get_item (parameters, i);
+
+      if (sluice_parameter_get_default_value (parameter) == NULL)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static void
@@ -618,6 +647,8 @@ show_runner_command (SluiceWindow *self,
     return;
   command = sluice_window_runner_command (self);
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Run It From a Terminal"),
+                                                       runner_command_needs_values (self) ?
+                                                       _("The pipeline is saved. This command runs it, once each VALUE is replaced by the parameter's value:") :
                                                        _("The pipeline is saved. This command runs it:")));
   label = gtk_label_new (command);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
