@@ -43,8 +43,8 @@ void          sluice_run_log_set_filter    (SluiceRunLog      *self,
                                             SluiceRunLevel     min_severity);
 /* Every event kept, filter or not. */
 guint         sluice_run_log_get_n_events  (SluiceRunLog      *self);
-/* Event @index (0 = first) as JSON with "time" left out, for comparing
- * runs. */
+/* Event @index (0 = first) as JSON with "time" and "duration_ms" left
+ * out, for comparing runs. */
 char         *sluice_run_log_dup_json      (SluiceRunLog      *self,
                                             guint              index);
 SluiceRunLevel sluice_event_get_run_level   (const SluiceEvent *event);

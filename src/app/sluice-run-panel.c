@@ -212,17 +212,17 @@ updated_cb (SluiceRunPanel *self)
   g_autofree char *totals = NULL;
   gint64 now = g_get_monotonic_time ();
 
+  /* A few times a second: each change of a label redraws the window. */
+  if (now - self->last_text_update < 250000 && !sluice_run_state_is_final (state) &&
+      g_strcmp0 (gtk_label_get_text (self->state_label), sluice_run_state_to_string (state)) == 0)
+    return;
+  self->last_text_update = now;
   gtk_label_set_text (self->state_label, sluice_run_state_to_string (state));
   totals = g_strdup_printf (_("in %" G_GUINT64_FORMAT " · out %" G_GUINT64_FORMAT " · %.1f s"),
                             sluice_executor_get_items_in (executor), sluice_executor_get_items_out (executor),
                             sluice_executor_get_elapsed (executor) / 1e6);
   gtk_label_set_text (self->totals_label, totals);
-  /* Texts are rebuilt a few times a second, and always at the end. */
-  if (now - self->last_text_update > 250000 || sluice_run_state_is_final (state))
-    {
-      self->last_text_update = now;
-      refresh_texts (self);
-    }
+  refresh_texts (self);
 }
 
 static void
@@ -232,9 +232,11 @@ filter_changed_cb (SluiceRunPanel *self)
 
   if (self->session == NULL)
     return;
-  module = gtk_string_list_get_string (self->module_ids, gtk_drop_down_get_selected (self->module_filter));
-  sluice_run_log_set_filter (sluice_run_session_get_log (self->session),
-                             module && *module ? module : NULL,
+  /* The first entry is "All modules". */
+  module = gtk_drop_down_get_selected (self->module_filter) > 0
+           ? gtk_string_list_get_string (self->module_ids, gtk_drop_down_get_selected (self->module_filter))
+           : NULL;
+  sluice_run_log_set_filter (sluice_run_session_get_log (self->session), module,
                              gtk_drop_down_get_selected (self->level_filter));
 }
 
@@ -387,9 +389,9 @@ sluice_run_panel_init (SluiceRunPanel *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->totals_label), "numeric");
   gtk_widget_set_hexpand (GTK_WIDGET (self->totals_label), TRUE);
   gtk_label_set_xalign (self->totals_label, 0);
-  self->module_ids = gtk_string_list_new ((const char *[]) { "", NULL });
+  self->module_ids = gtk_string_list_new ((const char *[]) { _("All modules"), NULL });
   self->module_filter = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (self->module_ids), NULL));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->module_filter), _("Show the events of one module (empty: all)"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->module_filter), _("Show the events of one module"));
   self->level_filter = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (translated));
   gtk_drop_down_set_selected (self->level_filter, SLUICE_RUN_LEVEL_INFO);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->level_filter), _("Which events to show"));

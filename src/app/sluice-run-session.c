@@ -37,6 +37,9 @@ struct _SluiceRunSession
   GHashTable           *controllers;   /* SluiceNode* → SluiceControllerLive* */
   gint64                rate_started;
   gboolean              moving;
+  gboolean              boosted;
+  guint64               fingerprint;   /* of the counters at the last poll */
+  guint                 serial;        /* bumped when they changed */
   guint                 tick_id;
 };
 
@@ -89,14 +92,18 @@ live_state (SluiceRunSession        *self,
     case SLUICE_MODULE_FAILED:
       return SLUICE_LIVE_FAILED;
     case SLUICE_MODULE_DONE:
-      return run == SLUICE_RUN_CANCELLED && stats->active > 0 ? SLUICE_LIVE_CANCELLED : SLUICE_LIVE_DONE;
+      return stats->failed > 0 && stats->dropped > 0 ? SLUICE_LIVE_FAILED : SLUICE_LIVE_DONE;
     case SLUICE_MODULE_SKIPPED:
       return run == SLUICE_RUN_COMPLETED ? SLUICE_LIVE_SKIPPED :
              run == SLUICE_RUN_CANCELLED ? SLUICE_LIVE_CANCELLED : SLUICE_LIVE_SKIPPED;
     case SLUICE_MODULE_RUNNING:
       if (run == SLUICE_RUN_CANCELLED)
         return SLUICE_LIVE_CANCELLED;
-      return stats->active > 0 ? SLUICE_LIVE_RUNNING : SLUICE_LIVE_WAITING;
+      if (stats->active > 0)
+        return SLUICE_LIVE_RUNNING;
+      /* A module that dropped or passed on failed items (on-error) shows
+       * them between items: they are what the user must look at. */
+      return stats->failed > 0 ? SLUICE_LIVE_FAILED : SLUICE_LIVE_WAITING;
     case SLUICE_MODULE_IDLE:
     default:
       return run == SLUICE_RUN_CANCELLED ? SLUICE_LIVE_CANCELLED : SLUICE_LIVE_IDLE;
@@ -139,7 +146,9 @@ poll_controllers (SluiceRunSession *self)
               live->state = m->state;
             }
         }
-      if (live->in_flight > 0 && run != SLUICE_RUN_CANCELLED && live->state != SLUICE_LIVE_FAILED)
+      /* A stage with items in it runs, even when a module of it dropped
+       * failed items on the way (the module shows that). */
+      if ((live->in_flight > 0 || live->queue_depth > 0) && !sluice_run_state_is_final (run))
         live->state = SLUICE_LIVE_RUNNING;
       /* A stage whose modules are all done or skipped is done. */
       if (live->state == SLUICE_LIVE_SKIPPED && live->items_in > 0)
@@ -159,6 +168,7 @@ sluice_run_session_poll (SluiceRunSession *self)
   gint64 now = g_get_monotonic_time ();
   gboolean window_over;
   gboolean moving = FALSE;
+  guint64 fingerprint = sluice_executor_get_state (self->executor);
 
   g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
   if (self->executor == NULL)
@@ -174,6 +184,8 @@ sluice_run_session_poll (SluiceRunSession *self)
       sluice_executor_get_module_stats_at (self->executor, i, &live->stats);
       live->state = live_state (self, &live->stats);
       seen = live->stats.items_in + live->stats.items_out;
+      fingerprint = fingerprint * 31 + seen + live->stats.dropped + live->stats.failed +
+                    live->stats.active * 7 + live->state * 13;
       if (seen != track->last_seen)
         {
           track->last_seen = seen;
@@ -192,17 +204,31 @@ sluice_run_session_poll (SluiceRunSession *self)
   if (window_over)
     self->rate_started = now;
   poll_controllers (self);
+  if (fingerprint != self->fingerprint)
+    {
+      self->fingerprint = fingerprint;
+      self->serial++;
+    }
 
   self->moving = moving && !sluice_run_state_is_final (sluice_executor_get_state (self->executor));
   sluice_run_log_flush (self->log);
   g_signal_emit (self, signals[UPDATED], 0);
 }
 
+/* Just above GTK's redraw (GDK_PRIORITY_REDRAW is G_PRIORITY_HIGH_IDLE + 20). */
+#define BOOSTED_PRIORITY (G_PRIORITY_HIGH_IDLE + 15)
+
 static gboolean
 tick_cb (gpointer user_data)
 {
   SluiceRunSession *self = user_data;
 
+  /* The executor runs below redrawing, so that the window stays smooth;
+   * but a window that redraws all the time (a slow renderer, an
+   * animation) would starve it. Every other frame it runs above
+   * redrawing: at worst the run and the drawing share the time. */
+  self->boosted = !self->boosted;
+  sluice_executor_set_priority (self->executor, self->boosted ? BOOSTED_PRIORITY : G_PRIORITY_DEFAULT_IDLE);
   sluice_run_session_poll (self);
   return G_SOURCE_CONTINUE;
 }
@@ -240,11 +266,10 @@ state_cb (SluiceExecutor   *executor,
       sluice_run_log_append (self->log, event);
     }
 
+  /* The executor tells the state before it emits its run-state event:
+   * the event handler stays to receive it. */
   if (sluice_run_state_is_final (state))
-    {
-      g_clear_handle_id (&self->tick_id, g_source_remove);
-      g_clear_signal_handler (&self->event_handler, executor);
-    }
+    g_clear_handle_id (&self->tick_id, g_source_remove);
   sluice_run_session_poll (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
@@ -404,6 +429,12 @@ gboolean
 sluice_run_session_get_log_truncated (SluiceRunSession *self)
 {
   return self->truncated;
+}
+
+guint
+sluice_run_session_get_serial (SluiceRunSession *self)
+{
+  return self->serial;
 }
 
 gboolean

@@ -100,6 +100,9 @@ const char       *sluice_run_session_get_error        (SluiceRunSession *self);
 const char       *sluice_run_session_get_failed_module (SluiceRunSession *self);
 /* Something moves: items in flight or counters changed lately. */
 gboolean          sluice_run_session_get_moving       (SluiceRunSession *self);
+/* Changes whenever a poll finds different counters or states: viewers
+ * redraw only then (or while something moves). */
+guint             sluice_run_session_get_serial       (SluiceRunSession *self);
 /* Polls the executor now (the session does it every frame by itself). */
 void              sluice_run_session_poll             (SluiceRunSession *self);
 

@@ -92,6 +92,17 @@ set_locked (WindowRun *run,
   run->locked = locked;
   gtk_widget_set_sensitive (GTK_WIDGET (self->inspector), !locked);
   gtk_widget_set_sensitive (GTK_WIDGET (self->palette), !locked);
+  /* Insensitive panes look almost the same: dim them visibly. */
+  if (locked)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->inspector), "run-locked");
+      gtk_widget_add_css_class (GTK_WIDGET (self->palette), "run-locked");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->inspector), "run-locked");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->palette), "run-locked");
+    }
   if (locked)
     apply_lock (run);
   else
@@ -171,6 +182,8 @@ start (WindowRun       *run,
   if (run->session != NULL)
     g_signal_handlers_disconnect_by_data (run->session, run);
   g_clear_object (&run->session);
+  if (run->overlay == NULL || run->panel == NULL)
+    return;
   run->session = sluice_run_session_new (sluice_document_get_pipeline (document));
   g_signal_connect_swapped (run->session, "notify::state", G_CALLBACK (session_state_cb), run);
   sluice_canvas_run_overlay_set_session (run->overlay, run->session);
@@ -381,6 +394,7 @@ add_bottom_pane (WindowRun *run)
   gtk_stack_add_titled (run->bottom, self->problems_box, "problems", _("Problems"));
   g_object_unref (self->problems_box);
   run->panel = SLUICE_RUN_PANEL (sluice_run_panel_new ());
+  g_object_add_weak_pointer (G_OBJECT (run->panel), (gpointer *) &run->panel);
   gtk_stack_add_titled (run->bottom, GTK_WIDGET (run->panel), "run", _("Run"));
   gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (switcher), run->bottom);
   gtk_widget_set_halign (switcher, GTK_ALIGN_START);
@@ -453,7 +467,8 @@ load_css (void)
     ".run-status.run-paused { background: #e5a50a; color: black; }\n"
     ".run-status.run-completed { background: #26a269; color: white; }\n"
     ".run-status.run-failed { background: #e01b24; color: white; }\n"
-    ".run-status.run-cancelled { background: #c64600; color: white; }\n", -1);
+    ".run-status.run-cancelled { background: #c64600; color: white; }\n"
+    ".run-locked { opacity: 0.5; }\n", -1);
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
@@ -481,6 +496,10 @@ add_shortcuts (WindowRun *run)
 static void
 window_run_free (WindowRun *run)
 {
+  if (run->overlay != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (run->overlay), (gpointer *) &run->overlay);
+  if (run->panel != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (run->panel), (gpointer *) &run->panel);
   if (run->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (run->session, run);
@@ -498,8 +517,6 @@ window_destroy_cb (SluiceWindow *self)
   /* Closing the window ends its run: children are killed now. */
   if (run != NULL && run->session != NULL)
     {
-      sluice_canvas_run_overlay_set_session (run->overlay, NULL);
-      sluice_run_panel_set_session (run->panel, NULL);
       g_signal_handlers_disconnect_by_data (run->session, run);
       sluice_run_session_cancel (run->session);
       g_clear_object (&run->session);
@@ -523,6 +540,7 @@ sluice_window_run_init (SluiceWindow *self)
   add_shortcuts (run);
 
   run->overlay = SLUICE_CANVAS_RUN_OVERLAY (sluice_canvas_run_overlay_new (self->canvas));
+  g_object_add_weak_pointer (G_OBJECT (run->overlay), (gpointer *) &run->overlay);
   if (GTK_IS_OVERLAY (overlay))
     gtk_overlay_add_overlay (GTK_OVERLAY (overlay), GTK_WIDGET (run->overlay));
   else

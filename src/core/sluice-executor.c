@@ -1683,6 +1683,16 @@ sluice_executor_get_held_back (SluiceExecutor *self,
 }
 
 void
+sluice_executor_set_priority (SluiceExecutor *self,
+                              int             priority)
+{
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+
+  if (self->source != NULL && g_source_get_priority (self->source) != priority)
+    g_source_set_priority (self->source, priority);
+}
+
+void
 sluice_executor_set_preview (SluiceExecutor *self,
                              guint           depth)
 {

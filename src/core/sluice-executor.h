@@ -106,6 +106,11 @@ void              sluice_executor_get_module_stats_at (SluiceExecutor  *self,
  * back until the earlier ones are out; -1 for an unknown id. */
 gint              sluice_executor_get_held_back      (SluiceExecutor   *self,
                                                       const char       *controller_id);
+/* The priority of the executor's main-loop source (G_PRIORITY_DEFAULT_IDLE
+ * unless set): a viewer that redraws continuously can lift it now and
+ * then so that the run is not starved by drawing. */
+void              sluice_executor_set_priority       (SluiceExecutor   *self,
+                                                      int               priority);
 /* The data preview: keep the last @depth items that went into and came
  * out of each module (0, the default, keeps none and costs nothing).
  * Call before start. While a module sees more than a few hundred items a

@@ -1,0 +1,765 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "sluice-application.h"
+#include "sluice-canvas-geometry.h"
+#include "sluice-trust.h"
+#include "sluice-window.h"
+#include "sluice-window-run.h"
+
+/* Live runs in the designer, under a display (xvfb-run in the suite):
+ * driven through the window's actions, checked against the executor and
+ * against sluice-run. */
+
+static SluiceApplication *app;
+static char *tmp_dir;
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+wait_for (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (500);
+    }
+  return TRUE;
+}
+
+static char *
+example_path (const char *name)
+{
+  return g_build_filename (g_getenv ("SLUICE_SOURCE_ROOT"), "data", "examples", name, NULL);
+}
+
+static char *
+write_tmp (const char *name,
+           const char *contents)
+{
+  char *path = g_build_filename (tmp_dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  return path;
+}
+
+static SluiceWindow *
+open_window (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  SluiceWindow *window = sluice_window_new (app);
+
+  g_assert_true (sluice_window_load (window, file));
+  gtk_window_present (GTK_WINDOW (window));
+  spin (50);
+  return window;
+}
+
+static void
+close_window (SluiceWindow *window)
+{
+  sluice_document_discard_draft (sluice_window_get_document (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (20);
+}
+
+static SluicePipeline *
+pipeline_of (SluiceWindow *window)
+{
+  return sluice_document_get_pipeline (sluice_window_get_document (window));
+}
+
+static void
+trust (SluiceWindow *window)
+{
+  g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
+
+  g_assert_true (sluice_trust_remember (hash, NULL));
+}
+
+static void
+activate (SluiceWindow *window,
+          const char   *name)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (window), name);
+
+  g_assert_nonnull (action);
+  g_assert_true (g_action_get_enabled (action));
+  g_action_activate (action, NULL);
+}
+
+static gboolean
+action_enabled (SluiceWindow *window,
+                const char   *name)
+{
+  return g_action_get_enabled (g_action_map_lookup_action (G_ACTION_MAP (window), name));
+}
+
+static gboolean
+run_final (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+
+  return session != NULL && sluice_run_state_is_final (sluice_run_session_get_state (session));
+}
+
+static SluiceRunState
+wait_final (SluiceWindow *window)
+{
+  if (!wait_for (run_final, window, 60000))
+    {
+      SluiceRunSession *session = sluice_window_get_run_session (window);
+      SluiceExecutor *executor = session ? sluice_run_session_get_executor (session) : NULL;
+
+      g_test_message ("run not finished: %s, last message %s, executor state %s, in %" G_GUINT64_FORMAT
+                      ", out %" G_GUINT64_FORMAT ", at %s",
+                      sluice_window_get_run_status (window), sluice_window_get_last_message (window),
+                      executor ? sluice_run_state_to_string (sluice_executor_get_state (executor)) : "-",
+                      executor ? sluice_executor_get_items_in (executor) : 0,
+                      executor ? sluice_executor_get_items_out (executor) : 0,
+                      executor ? sluice_executor_get_current_controller (executor) : "-");
+      if (executor != NULL)
+        for (guint i = 0; i < sluice_executor_get_n_modules (executor); i++)
+          {
+            SluiceModuleStats stats;
+
+            sluice_executor_get_module_stats_at (executor, i, &stats);
+            g_test_message ("  %s: in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT " active %u failed %"
+                            G_GUINT64_FORMAT, sluice_executor_get_module_id (executor, i),
+                            stats.items_in, stats.items_out, stats.active, stats.failed);
+          }
+      g_assert_not_reached ();
+    }
+  spin (30);
+  return sluice_run_session_get_state (sluice_window_get_run_session (window));
+}
+
+static SluiceModuleLive
+live_of (SluiceWindow *window,
+         const char   *id)
+{
+  SluiceModuleLive live;
+  SluiceNode *node = sluice_pipeline_find_node (pipeline_of (window), id);
+
+  g_assert_nonnull (node);
+  g_assert_true (sluice_run_session_get_module_live (sluice_window_get_run_session (window), node, &live));
+  return live;
+}
+
+typedef struct
+{
+  SluiceWindow *window;
+  GPtrArray    *events;
+} CheckData;
+
+static gboolean
+check_module_cb (SluiceNode *node,
+                 gpointer    user_data)
+{
+  CheckData *data = user_data;
+  SluiceExecutor *executor = sluice_run_session_get_executor (sluice_window_get_run_session (data->window));
+  SluiceModuleStats stats;
+  SluiceModuleLive live;
+
+  if (!SLUICE_IS_MODULE (node))
+    return TRUE;
+  g_assert_true (sluice_executor_get_module_stats (executor, sluice_node_get_id (node), &stats));
+  live = live_of (data->window, sluice_node_get_id (node));
+  g_assert_cmpuint (live.stats.items_in, ==, stats.items_in);
+  g_assert_cmpuint (live.stats.items_out, ==, stats.items_out);
+  g_assert_cmpuint (live.stats.dropped, ==, stats.dropped);
+  g_assert_cmpuint (live.stats.failed, ==, stats.failed);
+  g_assert_cmpuint (live.stats.superseded, ==, stats.superseded);
+  if (stats.state == SLUICE_MODULE_DONE)
+    g_assert_cmpint (live.state, ==, SLUICE_LIVE_DONE);
+  else if (stats.state == SLUICE_MODULE_SKIPPED)
+    g_assert_cmpint (live.state, ==, SLUICE_LIVE_SKIPPED);
+  else if (stats.state == SLUICE_MODULE_FAILED)
+    g_assert_cmpint (live.state, ==, SLUICE_LIVE_FAILED);
+  else
+    g_assert_not_reached ();
+  return TRUE;
+}
+
+static void
+check_against_executor (SluiceWindow *window)
+{
+  CheckData data = { window, NULL };
+
+  sluice_pipeline_foreach_node (pipeline_of (window), check_module_cb, &data);
+}
+
+static void
+test_strategy (void)
+{
+  g_autofree char *path = example_path ("strategy.xml");
+  SluiceWindow *window = open_window (path);
+  SluiceRunSession *session;
+  SluiceControllerLive clive;
+  SluiceRunLog *log;
+
+  trust (window);
+  g_assert_cmpstr (sluice_window_get_run_status (window), ==, "Not run yet");
+  g_assert_false (action_enabled (window, "cancel"));
+  g_assert_false (action_enabled (window, "pause"));
+  activate (window, "run");
+  session = sluice_window_get_run_session (window);
+  g_assert_nonnull (session);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (sluice_window_get_run_status (window), ==, "Completed");
+
+  /* Every module as the executor says. */
+  check_against_executor (window);
+  g_assert_cmpint (live_of (window, "run-optimiser").state, ==, SLUICE_LIVE_DONE);
+  g_assert_cmpuint (live_of (window, "run-optimiser").stats.items_in, ==, 1);
+  g_assert_cmpuint (live_of (window, "run-optimiser").stats.items_out, ==, 1);
+  g_assert_cmpint (live_of (window, "fail-hist-sharpe").state, ==, SLUICE_LIVE_SKIPPED);
+  g_assert_true (sluice_run_session_get_controller_live (session, sluice_pipeline_find_node (pipeline_of (window), "historical"), &clive));
+  g_assert_cmpint (clive.state, ==, SLUICE_LIVE_DONE);
+  g_assert_cmpint (clive.queue_depth, ==, 0);
+  g_assert_cmpint (clive.in_flight, ==, 0);
+  g_assert_cmpint (sluice_run_session_get_node_state (session, sluice_pipeline_find_node (pipeline_of (window), "historical-run")),
+                   ==, SLUICE_LIVE_DONE);
+  g_assert_cmpuint (sluice_run_session_get_n_outputs (session), ==, 1);
+
+  /* The log holds the run's events; the run is over, so editing is back. */
+  log = sluice_run_session_get_log (session);
+  g_assert_cmpuint (sluice_run_log_get_n_events (log), >, 10);
+  g_assert_false (sluice_window_get_run_locked (window));
+  g_assert_true (action_enabled (window, "run"));
+  g_assert_false (action_enabled (window, "cancel"));
+  g_assert_false (sluice_canvas_run_overlay_get_ticking (sluice_window_get_run_overlay (window)));
+
+  /* The run panel's summary and the data preview of a module. */
+  {
+    SluiceRunPanel *panel = sluice_window_get_run_panel (window);
+    g_autofree char *summary = sluice_run_panel_dup_summary (panel);
+    g_autofree char *preview = NULL;
+
+    g_assert_nonnull (strstr (summary, "Historical back-test"));
+    g_assert_nonnull (strstr (summary, "passed"));
+    sluice_canvas_select (sluice_window_get_canvas (window),
+                          sluice_pipeline_find_node (pipeline_of (window), "run-backtest"), FALSE);
+    preview = sluice_run_panel_dup_preview (panel);
+    g_assert_nonnull (strstr (preview, "\"historical\""));
+    g_assert_nonnull (strstr (preview, "\"optimise\""));
+
+    /* Filters: errors only leaves nothing; one module leaves its events. */
+    sluice_run_panel_set_filter (panel, NULL, SLUICE_RUN_LEVEL_ERROR);
+    g_assert_cmpuint (g_list_model_get_n_items (sluice_run_panel_get_log_model (panel)), ==, 0);
+    sluice_run_panel_set_filter (panel, "run-backtest", SLUICE_RUN_LEVEL_DEBUG);
+    g_assert_cmpuint (g_list_model_get_n_items (sluice_run_panel_get_log_model (panel)), ==, 2);
+    sluice_run_panel_set_filter (panel, NULL, SLUICE_RUN_LEVEL_DEBUG);
+    g_assert_cmpuint (g_list_model_get_n_items (sluice_run_panel_get_log_model (panel)), ==,
+                      sluice_run_log_get_n_events (log));
+  }
+  close_window (window);
+}
+
+static void
+test_failing_gate (void)
+{
+  g_autofree char *path = example_path ("strategy.xml");
+  SluiceWindow *window = open_window (path);
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  SluiceCanvasRunOverlay *overlay = sluice_window_get_run_overlay (window);
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceLayout *layout;
+  const SluiceLayoutBox *box;
+  g_autofree char *tooltip = NULL;
+  g_autofree char *summary = NULL;
+  double wx, wy;
+
+  trust (window);
+  g_hash_table_insert (choice->defines, g_strdup ("hist_min_sharpe"), g_strdup ("2.5"));
+  sluice_window_run_with_choice (window, choice);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_FAILED);
+  g_assert_cmpstr (sluice_window_get_run_status (window), ==, "Failed");
+  g_assert_cmpstr (sluice_run_session_get_failed_module (sluice_window_get_run_session (window)), ==, "fail-hist-sharpe");
+  check_against_executor (window);
+  g_assert_cmpint (live_of (window, "fail-hist-sharpe").state, ==, SLUICE_LIVE_FAILED);
+  g_assert_cmpint (live_of (window, "run-backtest").state, ==, SLUICE_LIVE_DONE);
+  g_assert_cmpint (live_of (window, "run-replay").state, ==, SLUICE_LIVE_SKIPPED);
+  g_assert_cmpint (live_of (window, "fail-hist-drawdown").state, !=, SLUICE_LIVE_FAILED);
+
+  /* The failed node carries its error as the tooltip. */
+  sluice_canvas_reveal (canvas, sluice_pipeline_find_node (pipeline_of (window), "fail-hist-sharpe"));
+  spin (50);
+  layout = sluice_canvas_get_layout (canvas);
+  box = sluice_layout_get_box (layout, sluice_layout_find_node (layout, sluice_pipeline_find_node (pipeline_of (window), "fail-hist-sharpe")));
+  sluice_viewport_to_widget (sluice_canvas_get_viewport (canvas), box->x + box->width / 2, box->y + box->height / 2, &wx, &wy);
+  tooltip = sluice_canvas_run_overlay_dup_tooltip (overlay, wx, wy);
+  g_assert_nonnull (tooltip);
+  g_assert_nonnull (strstr (tooltip, "Sharpe ratio below hist_min_sharpe"));
+
+  summary = sluice_run_panel_dup_summary (sluice_window_get_run_panel (window));
+  g_assert_nonnull (strstr (summary, "gate failed"));
+  g_assert_false (sluice_window_get_run_locked (window));
+  close_window (window);
+}
+
+static gboolean
+has_outputs (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+  return session != NULL && sluice_run_session_get_n_outputs (session) >= 3;
+}
+
+static gboolean
+is_paused (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+  return sluice_run_session_get_state (session) == SLUICE_RUN_PAUSED;
+}
+
+static char *
+typed_items (guint n)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (s, "{\"id\": %u}\n", i);
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_pause_resume (void)
+{
+  g_autofree char *path = write_tmp ("slow.xml",
+    "<pipeline format='1' id='slow'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='wait'><command>sleep 0.03; cat</command></execution>"
+    "</phase></controller></pipeline>");
+  SluiceWindow *window = open_window (path);
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  SluiceExecutor *executor;
+  guint64 in_at_pause;
+
+  trust (window);
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = typed_items (30);
+  sluice_window_run_with_choice (window, choice);
+  if (!wait_for (has_outputs, window, 30000))
+    wait_final (window);
+  g_assert_true (sluice_window_get_run_locked (window));
+  g_assert_false (action_enabled (window, "delete"));
+  g_assert_false (action_enabled (window, "undo"));
+  g_assert_false (action_enabled (window, "run"));
+  g_assert_false (action_enabled (window, "resume"));
+
+  activate (window, "pause");
+  g_assert_true (wait_for (is_paused, window, 10000));
+  g_assert_cmpstr (sluice_window_get_run_status (window), ==, "Paused");
+  g_assert_true (action_enabled (window, "resume"));
+  g_assert_false (action_enabled (window, "pause"));
+  executor = sluice_run_session_get_executor (sluice_window_get_run_session (window));
+  /* Work in flight finishes; then nothing new starts. */
+  spin (300);
+  in_at_pause = live_of (window, "wait").stats.items_in;
+  spin (300);
+  /* Paused: nothing new starts. */
+  g_assert_cmpuint (live_of (window, "wait").stats.items_in, ==, in_at_pause);
+  g_assert_cmpint (live_of (window, "wait").state, ==, SLUICE_LIVE_WAITING);
+  g_assert_true (sluice_window_get_run_locked (window));
+
+  activate (window, "resume");
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (sluice_executor_get_items_out (executor), ==, 30);
+  g_assert_cmpuint (sluice_run_session_get_n_outputs (sluice_window_get_run_session (window)), ==, 30);
+  check_against_executor (window);
+  g_assert_false (sluice_window_get_run_locked (window));
+  close_window (window);
+}
+
+static gboolean
+is_running_command (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+  SluiceModuleLive live;
+
+  return session != NULL &&
+         sluice_run_session_get_module_live (session, sluice_pipeline_find_node (sluice_run_session_get_pipeline (session), "long"), &live) &&
+         live.state == SLUICE_LIVE_RUNNING;
+}
+
+/* Whether any process has @marker in its command line. */
+static gboolean
+process_with (const char *marker)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "cmdline", NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &contents, &length, NULL))
+        continue;
+      for (gsize i = 0; i + 1 < length; i++)
+        if (contents[i] == '\0')
+          contents[i] = ' ';
+      if (strstr (contents, marker) != NULL && strstr (contents, "test-app-run") == NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_cancel_kills (void)
+{
+  g_autofree char *marker = g_strdup_printf ("%u.%u", 40 + g_random_int_range (0, 50), g_random_int_range (1000, 9999));
+  g_autofree char *xml = g_strdup_printf (
+    "<pipeline format='1' id='long-run'><controller id='c' mode='no-order' workers='2'><phase id='p'>"
+    "<execution id='long'><command>sleep %s; cat</command></execution>"
+    "</phase></controller></pipeline>", marker);
+  g_autofree char *path = write_tmp ("long.xml", xml);
+  SluiceWindow *window = open_window (path);
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+
+  trust (window);
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = typed_items (2);
+  sluice_window_run_with_choice (window, choice);
+  if (!wait_for (is_running_command, window, 10000))
+    wait_final (window);
+  g_assert_true (process_with (marker));
+  g_assert_true (sluice_canvas_run_overlay_get_ticking (sluice_window_get_run_overlay (window)));
+
+  activate (window, "cancel");
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_CANCELLED);
+  g_assert_cmpstr (sluice_window_get_run_status (window), ==, "Cancelled");
+  spin (200);
+  g_assert_false (process_with (marker));
+  g_assert_cmpint (live_of (window, "long").state, ==, SLUICE_LIVE_CANCELLED);
+  g_assert_false (sluice_window_get_run_locked (window));
+  spin (400);
+  g_assert_false (sluice_canvas_run_overlay_get_ticking (sluice_window_get_run_overlay (window)));
+  close_window (window);
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return sluice_trust_get_dialog (data) != NULL;
+}
+
+static void
+test_trust (void)
+{
+  g_autofree char *example = example_path ("strategy.xml");
+  g_autofree char *contents = NULL;
+  g_autofree char *path = NULL;
+  SluiceWindow *window;
+  GtkWidget *dialog;
+
+  g_assert_true (g_file_get_contents (example, &contents, NULL, NULL));
+  path = write_tmp ("untrusted.xml", contents);
+  window = open_window (path);
+  /* Another seed: not trusted by the other tests. */
+  sluice_execution_set_lua (SLUICE_EXECUTION (sluice_pipeline_find_node (pipeline_of (window), "recommend")),
+                            "item.trusted_test = true");
+
+  activate (window, "run");
+  g_assert_true (wait_for (dialog_shown, window, 5000));
+  dialog = sluice_trust_get_dialog (GTK_WINDOW (window));
+  g_assert_null (sluice_window_get_run_session (window));
+  /* Saying no runs nothing. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin (50);
+  g_assert_null (sluice_window_get_run_session (window));
+  g_assert_nonnull (strstr (sluice_window_get_last_message (window), "not trusted"));
+
+  /* Saying yes runs it and remembers the hash. */
+  activate (window, "run");
+  g_assert_true (wait_for (dialog_shown, window, 5000));
+  dialog = sluice_trust_get_dialog (GTK_WINDOW (window));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "trust");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+
+  /* Trusted: the next run asks nothing. */
+  activate (window, "run");
+  g_assert_null (sluice_trust_get_dialog (GTK_WINDOW (window)));
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+
+  /* A changed command asks again; a moved or renamed node does not. */
+  sluice_node_set_name (sluice_pipeline_find_node (pipeline_of (window), "recommend"), "Renamed");
+  activate (window, "run");
+  g_assert_null (sluice_trust_get_dialog (GTK_WINDOW (window)));
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  sluice_execution_set_lua (SLUICE_EXECUTION (sluice_pipeline_find_node (pipeline_of (window), "recommend")),
+                            "item.changed = true");
+  activate (window, "run");
+  g_assert_true (wait_for (dialog_shown, window, 5000));
+  dialog = sluice_trust_get_dialog (GTK_WINDOW (window));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin (20);
+  close_window (window);
+}
+
+/* Events without their times, one a line. */
+static char *
+strip_times (GPtrArray *lines)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("\"(time\":\"[^\"]*\"|duration_ms\":[-0-9.e+]*),?", 0, 0, NULL);
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < lines->len; i++)
+    {
+      g_autofree char *line = g_regex_replace_literal (regex, g_ptr_array_index (lines, i), -1, 0, "", 0, NULL);
+      g_string_append_printf (s, "%s\n", line);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_same_as_runner (void)
+{
+  g_autofree char *path = example_path ("strategy.xml");
+  SluiceWindow *window = open_window (path);
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  g_autoptr(GPtrArray) runner_events = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *full = NULL;
+  g_autofree char *events_path = g_build_filename (tmp_dir, "events.jsonl", NULL);
+  g_autofree char *out_path = g_build_filename (tmp_dir, "out.jsonl", NULL);
+  g_autofree char *runner_out = NULL;
+  g_autofree char *runner_events_text = NULL;
+  g_autofree char *ours = NULL;
+  g_autofree char *theirs = NULL;
+  g_auto(GStrv) lines = NULL;
+  GString *our_out = g_string_new (NULL);
+  SluiceRunSession *session;
+  const char *sluice_run = g_getenv ("SLUICE_RUN");
+  int status;
+
+  if (sluice_run == NULL)
+    {
+      g_test_skip ("SLUICE_RUN is not set");
+      close_window (window);
+      return;
+    }
+  trust (window);
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = g_strdup ("{\"symbol\": \"ETH-USD\"}\n{\"symbol\": \"SOL-USD\"}\n{}\n");
+  g_hash_table_insert (choice->defines, g_strdup ("seed"), g_strdup ("7"));
+  g_hash_table_insert (choice->defines, g_strdup ("paper_min_return"), g_strdup ("-1"));
+
+  sluice_window_run_with_choice (window, choice);
+  session = sluice_window_get_run_session (window);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  for (guint i = 0; i < sluice_run_session_get_outputs (session)->len; i++)
+    g_string_append_printf (our_out, "%s\n", (char *) g_ptr_array_index (sluice_run_session_get_outputs (session), i));
+
+  /* The log's own copy of the events, without times. */
+  {
+    SluiceRunLog *log = sluice_run_session_get_log (session);
+    g_autoptr(GPtrArray) logged = g_ptr_array_new_with_free_func (g_free);
+
+    for (guint i = 0; i < sluice_run_log_get_n_events (log); i++)
+      g_ptr_array_add (logged, sluice_run_log_dup_json (log, i));
+    ours = strip_times (logged);
+  }
+
+  /* The exported command, run by the shell, with the real runner. */
+  command = sluice_run_choice_command_line (choice, path);
+  g_assert_nonnull (strstr (command, "sluice-run -D 'paper_min_return=-1' -D 'seed=7' -i -"));
+  {
+    g_autofree char *quoted = g_shell_quote (sluice_run);
+    g_autofree char *extra = g_strdup_printf ("%s --events %s -o %s --quiet", quoted, events_path, out_path);
+    g_autoptr(GRegex) regex = g_regex_new ("\\| sluice-run ", 0, 0, NULL);
+    g_autofree char *replacement = g_strdup_printf ("| %s ", extra);
+
+    full = g_regex_replace_literal (regex, command, -1, 0, replacement, 0, NULL);
+  }
+  {
+    const char *argv[] = { "/bin/sh", "-c", full, NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, NULL));
+  }
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (g_file_get_contents (out_path, &runner_out, NULL, NULL));
+  g_assert_cmpstr (our_out->str, ==, runner_out);
+  g_assert_cmpuint (sluice_run_session_get_n_outputs (session), ==, 3);
+
+  g_assert_true (g_file_get_contents (events_path, &runner_events_text, NULL, NULL));
+  lines = g_strsplit (runner_events_text, "\n", -1);
+  runner_events = g_ptr_array_new ();
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (*lines[i] != '\0')
+      g_ptr_array_add (runner_events, lines[i]);
+  theirs = strip_times (runner_events);
+  g_assert_cmpstr (ours, ==, theirs);
+  g_string_free (our_out, TRUE);
+  close_window (window);
+}
+
+static void
+test_choice_remembered (void)
+{
+  g_autofree char *path = write_tmp ("remember.xml",
+    "<pipeline format='1' id='r'><parameters><parameter name='x' default='1'/></parameters>"
+    "<controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='a'><lua>item.x = params.x</lua></execution>"
+    "</phase></controller></pipeline>");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  g_autoptr(SluiceRunChoice) loaded = NULL;
+  g_autoptr(SluiceRunChoice) other = NULL;
+  g_autoptr(GFile) other_file = g_file_new_for_path ("/nonexistent/other.xml");
+  g_autofree char *line = NULL;
+
+  choice->input = SLUICE_RUN_INPUT_FILE;
+  choice->input_path = g_strdup ("/tmp/it's here.jsonl");
+  g_hash_table_insert (choice->defines, g_strdup ("x"), g_strdup ("a b"));
+  sluice_run_choice_save (choice, file);
+  loaded = sluice_run_choice_load (file);
+  g_assert_cmpint (loaded->input, ==, SLUICE_RUN_INPUT_FILE);
+  g_assert_cmpstr (loaded->input_path, ==, "/tmp/it's here.jsonl");
+  g_assert_cmpstr (g_hash_table_lookup (loaded->defines, "x"), ==, "a b");
+  other = sluice_run_choice_load (other_file);
+  g_assert_cmpint (other->input, ==, SLUICE_RUN_INPUT_TRIGGER);
+  g_assert_cmpuint (g_hash_table_size (other->defines), ==, 0);
+
+  line = sluice_run_choice_command_line (loaded, "/p/my pipe.xml");
+  g_assert_cmpstr (line, ==, "sluice-run -D 'x=a b' -i '/tmp/it'\\''s here.jsonl' '/p/my pipe.xml'");
+}
+
+static void
+save_screenshot (SluiceWindow *window,
+                 const char   *name)
+{
+  GtkWidget *widget = GTK_WIDGET (window);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  const char *dir = g_getenv ("SLUICE_SCREENSHOT_DIR");
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir ? dir : tmp_dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static gboolean
+screenshot_ready (gpointer data)
+{
+  SluiceWindow *window = data;
+  SluiceRunSession *session = sluice_window_get_run_session (window);
+  SluiceModuleLive slow, check, prepare;
+
+  if (session == NULL)
+    return FALSE;
+  slow = live_of (window, "slow-score");
+  check = live_of (window, "check-price");
+  prepare = live_of (window, "prepare");
+  return slow.state == SLUICE_LIVE_RUNNING && check.state == SLUICE_LIVE_FAILED && prepare.state == SLUICE_LIVE_DONE;
+}
+
+static void
+test_screenshot (void)
+{
+  g_autofree char *path = write_tmp ("screenshot.xml",
+    "<pipeline format='1' id='demo' name='Live run'>"
+    "<controller id='load' name='Load' mode='not-parallel'><phase id='load-p' name='Prepare'>"
+    "<execution id='prepare' name='Prepare items'><lua>item.price = 100 + item.id</lua></execution>"
+    "</phase></controller>"
+    "<controller id='score' name='Score' mode='no-order' workers='2'><phase id='score-p' name='Check and score'>"
+    "<execution id='check-price' name='Check price' on-error='drop'><lua>if item.id == 1 then error ('no quote for item 1') end</lua></execution>"
+    "<execution id='slow-score' name='Score (slow)'><command>sleep 20; cat</command></execution>"
+    "</phase></controller>"
+    "<controller id='report' name='Report' mode='order-by-sequence' workers='2'><phase id='report-p' name='Report'>"
+    "<execution id='write' name='Write report'><lua>item.done = true</lua></execution>"
+    "</phase></controller></pipeline>");
+  SluiceWindow *window = open_window (path);
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+
+  trust (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = typed_items (4);
+  sluice_window_run_with_choice (window, choice);
+  g_assert_true (wait_for (screenshot_ready, window, 10000));
+  sluice_canvas_select (sluice_window_get_canvas (window),
+                        sluice_pipeline_find_node (pipeline_of (window), "check-price"), FALSE);
+  spin (600);
+  save_screenshot (window, "live-run.png");
+  activate (window, "cancel");
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_CANCELLED);
+  close_window (window);
+}
+
+static void
+skip_without_display (void)
+{
+  g_test_skip ("no display");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *data_home = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  /* The trust store, remembered choices and drafts stay in here. */
+  tmp_dir = g_dir_make_tmp ("sluice-test-app-run-XXXXXX", NULL);
+  data_home = g_build_filename (tmp_dir, "data", NULL);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("SLUICE_NO_DRAFT_CHECK", "1", TRUE);
+
+  if (!gtk_init_check ())
+    {
+      g_test_add_func ("/sluice/app-run/skipped", skip_without_display);
+      return g_test_run ();
+    }
+  adw_init ();
+
+  app = sluice_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+
+  g_test_add_func ("/sluice/app-run/strategy", test_strategy);
+  g_test_add_func ("/sluice/app-run/failing-gate", test_failing_gate);
+  g_test_add_func ("/sluice/app-run/pause-resume", test_pause_resume);
+  g_test_add_func ("/sluice/app-run/cancel-kills-children", test_cancel_kills);
+  g_test_add_func ("/sluice/app-run/trust", test_trust);
+  g_test_add_func ("/sluice/app-run/same-as-runner", test_same_as_runner);
+  g_test_add_func ("/sluice/app-run/choice-remembered", test_choice_remembered);
+  g_test_add_func ("/sluice/app-run/screenshot", test_screenshot);
+
+  ret = g_test_run ();
+  g_object_unref (app);
+  return ret;
+}
