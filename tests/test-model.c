@@ -123,6 +123,29 @@ test_parent_cleared_on_dispose (void)
 }
 
 static void
+test_get_container (void)
+{
+  SluiceExecution *exec;
+  g_autoptr(SluicePipeline) pipeline = build_pipeline (&exec);
+  SluiceNode *fail = sluice_pipeline_find_node (pipeline, "stop");
+  SluiceNode *cond = sluice_pipeline_find_node (pipeline, "gate");
+  SluiceNode *owner = NULL;
+  GListModel *list = NULL;
+  guint position = 99;
+
+  /* A module in a condition's else branch: the second of its lists. */
+  g_assert_true (sluice_node_get_container (fail, &owner, &list, &position));
+  g_assert_true (owner == cond);
+  g_assert_true (list == sluice_condition_get_else_modules (SLUICE_CONDITION (cond)));
+  g_assert_cmpuint (position, ==, 0);
+
+  g_assert_true (sluice_node_get_container (cond, NULL, NULL, &position));
+  g_assert_cmpuint (position, ==, 1);
+
+  g_assert_false (sluice_node_get_container (SLUICE_NODE (pipeline), &owner, &list, &position));
+}
+
+static void
 test_tool_params (void)
 {
   g_autoptr(SluiceExecution) exec = sluice_execution_new ("d");
@@ -247,6 +270,7 @@ main (int   argc,
   g_test_add_func ("/sluice/model/changed-signal", test_changed_signal);
   g_test_add_func ("/sluice/model/list-remove-clears-parent", test_list_remove_clears_parent);
   g_test_add_func ("/sluice/model/parent-cleared-on-dispose", test_parent_cleared_on_dispose);
+  g_test_add_func ("/sluice/model/get-container", test_get_container);
   g_test_add_func ("/sluice/model/tool-params", test_tool_params);
   g_test_add_func ("/sluice/model/durations", test_durations);
   g_test_add_func ("/sluice/model/enums", test_enums);

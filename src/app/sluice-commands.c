@@ -125,33 +125,6 @@ struct _SluiceListCommand
 G_DECLARE_FINAL_TYPE (SluiceListCommand, sluice_list_command, SLUICE, LIST_COMMAND, SluiceCommand)
 G_DEFINE_FINAL_TYPE (SluiceListCommand, sluice_list_command, SLUICE_TYPE_COMMAND)
 
-/* Finds which of the parent's lists holds @child. */
-static GListModel *
-find_list (SluiceNode *parent,
-           SluiceNode *child)
-{
-  GListModel *lists[2] = { NULL, NULL };
-
-  if (SLUICE_IS_PIPELINE (parent))
-    lists[0] = sluice_pipeline_get_controllers (SLUICE_PIPELINE (parent));
-  else if (SLUICE_IS_CONTROLLER (parent))
-    lists[0] = sluice_controller_get_phases (SLUICE_CONTROLLER (parent));
-  else if (SLUICE_IS_PHASE (parent))
-    lists[0] = sluice_phase_get_modules (SLUICE_PHASE (parent));
-  else if (SLUICE_IS_COMBINATION (parent))
-    lists[0] = sluice_combination_get_modules (SLUICE_COMBINATION (parent));
-  else if (SLUICE_IS_CONDITION (parent))
-    {
-      lists[0] = sluice_condition_get_then_modules (SLUICE_CONDITION (parent));
-      lists[1] = sluice_condition_get_else_modules (SLUICE_CONDITION (parent));
-    }
-
-  for (guint i = 0; i < 2; i++)
-    if (lists[i] != NULL && sluice_node_list_find (lists[i], child) >= 0)
-      return lists[i];
-  return NULL;
-}
-
 static void
 do_insert (SluiceListCommand *self)
 {
@@ -171,7 +144,7 @@ do_remove (SluiceListCommand *self)
 
       g_return_if_fail (parent != NULL);
       self->owner = g_object_ref (parent);
-      self->list = find_list (parent, self->child);
+      sluice_node_get_container (self->child, NULL, &self->list, NULL);
     }
   g_return_if_fail (self->list != NULL);
   pos = sluice_node_list_find (self->list, self->child);

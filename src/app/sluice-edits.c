@@ -19,46 +19,6 @@ sluice_node_is_inside (SluiceNode *node,
   return FALSE;
 }
 
-gboolean
-sluice_node_get_container (SluiceNode  *node,
-                           SluiceNode **owner,
-                           GListModel **list,
-                           guint       *position)
-{
-  SluiceNode *parent = sluice_node_get_parent (node);
-  GListModel *lists[2] = { NULL, NULL };
-
-  if (parent == NULL)
-    return FALSE;
-  if (SLUICE_IS_PIPELINE (parent))
-    lists[0] = sluice_pipeline_get_controllers (SLUICE_PIPELINE (parent));
-  else if (SLUICE_IS_CONTROLLER (parent))
-    lists[0] = sluice_controller_get_phases (SLUICE_CONTROLLER (parent));
-  else if (SLUICE_IS_PHASE (parent))
-    lists[0] = sluice_phase_get_modules (SLUICE_PHASE (parent));
-  else if (SLUICE_IS_COMBINATION (parent))
-    lists[0] = sluice_combination_get_modules (SLUICE_COMBINATION (parent));
-  else if (SLUICE_IS_CONDITION (parent))
-    {
-      lists[0] = sluice_condition_get_then_modules (SLUICE_CONDITION (parent));
-      lists[1] = sluice_condition_get_else_modules (SLUICE_CONDITION (parent));
-    }
-
-  for (guint i = 0; i < 2; i++)
-    {
-      gint pos = lists[i] ? sluice_node_list_find (lists[i], node) : -1;
-
-      if (pos >= 0)
-        {
-          if (owner) *owner = parent;
-          if (list) *list = lists[i];
-          if (position) *position = pos;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
 GType
 sluice_edit_kind_type (const char *kind)
 {

@@ -9,13 +9,6 @@ G_BEGIN_DECLS
  * They need no widget, so the actions, the canvas and the tests share
  * them. */
 
-/* The list holding @node and the node owning it, or FALSE for a node
- * outside any tree. */
-gboolean     sluice_node_get_container   (SluiceNode      *node,
-                                          SluiceNode     **owner,
-                                          GListModel     **list,
-                                          guint           *position);
-
 /* A new, detached node for a palette entry: "controller:MODE", "phase",
  * "lua", "command", "tool:NAME", "condition", "combination", "external",
  * "fail". Its id is unused in the document. NULL for an unknown kind. */

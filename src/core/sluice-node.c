@@ -272,6 +272,41 @@ sluice_node_get_child_lists (SluiceNode  *self,
   return klass->get_child_lists (self, lists);
 }
 
+gboolean
+sluice_node_get_container (SluiceNode  *node,
+                           SluiceNode **owner,
+                           GListModel **list,
+                           guint       *position)
+{
+  GListModel *lists[SLUICE_NODE_MAX_CHILD_LISTS];
+  SluiceNode *parent;
+  guint n_lists;
+
+  g_return_val_if_fail (SLUICE_IS_NODE (node), FALSE);
+
+  parent = sluice_node_get_parent (node);
+  if (parent == NULL)
+    return FALSE;
+
+  n_lists = sluice_node_get_child_lists (parent, lists);
+  for (guint i = 0; i < n_lists; i++)
+    {
+      gint pos = sluice_node_list_find (lists[i], node);
+
+      if (pos < 0)
+        continue;
+      if (owner != NULL)
+        *owner = parent;
+      if (list != NULL)
+        *list = lists[i];
+      if (position != NULL)
+        *position = (guint) pos;
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
 const char * const *
 sluice_node_get_comments (SluiceNode *self)
 {

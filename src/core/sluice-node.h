@@ -65,6 +65,14 @@ G_END_DECLS
 
 G_BEGIN_DECLS
 
+/* The list holding @node, the node that owns that list and @node's
+ * position in it (each out argument may be NULL). FALSE for a node outside
+ * any tree. */
+gboolean     sluice_node_get_container     (SluiceNode  *node,
+                                            SluiceNode **owner,
+                                            GListModel **list,
+                                            guint       *position);
+
 /* Child lists. Containers keep their children in a GListStore (exposed as a
  * GListModel so that views can bind to it); these helpers keep the
  * children's parent pointers right. Mutate lists only through them. */
