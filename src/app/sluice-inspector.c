@@ -3,7 +3,6 @@
 
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
-#include <libxml/parserInternals.h>
 
 #include "sluice-canvas-private.h"
 #include "sluice-commands.h"
@@ -257,17 +256,7 @@ add_code_editor (SluiceInspector     *self,
   gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
   GtkSourceStyleScheme *scheme = gtk_source_style_scheme_manager_get_scheme (schemes, dark ? "Adwaita-dark" : "Adwaita");
 
-  {
-    /* The core's loader turns off libxml2's loading of external files for
-     * the whole process (hostile pipelines), which also stops GtkSourceView
-     * from reading the schema of its language files. Local files are fine
-     * here, for as long as the language loads. */
-    xmlExternalEntityLoader loader = xmlGetExternalEntityLoader ();
-
-    xmlSetExternalEntityLoader (xmlNoNetExternalEntityLoader);
-    gtk_source_buffer_set_language (buffer, gtk_source_language_manager_get_language (languages, language));
-    xmlSetExternalEntityLoader (loader);
-  }
+  gtk_source_buffer_set_language (buffer, gtk_source_language_manager_get_language (languages, language));
   if (scheme != NULL)
     gtk_source_buffer_set_style_scheme (buffer, scheme);
   gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer), text ? text : "", -1);
