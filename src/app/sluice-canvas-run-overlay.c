@@ -8,6 +8,8 @@
 
 /* Below this zoom the counters are left out: they would be unreadable. */
 #define TEXT_MIN_ZOOM 0.4
+/* The most of the time that animation frames may take. */
+#define DRAW_SHARE 0.1
 
 struct _SluiceCanvasRunOverlay
 {
@@ -25,6 +27,9 @@ struct _SluiceCanvasRunOverlay
   gint64            paint_started; /* monotonic µs of the frame being painted */
   gint64            paint_length;  /* how long the last paint took */
   gint64            paint_ended;
+  gint64            frame_max_us;  /* statistics of the frames drawn, */
+  gint64            frame_sum_us;  /* for benchmarks */
+  guint             frame_count;
 };
 
 G_DEFINE_FINAL_TYPE (SluiceCanvasRunOverlay, sluice_canvas_run_overlay, GTK_TYPE_WIDGET)
@@ -74,6 +79,11 @@ fill_round (GtkSnapshot   *snapshot,
 {
   GskRoundedRect rect;
 
+  if (radius <= 0)
+    {
+      gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y, w, h));
+      return;
+    }
   gsk_rounded_rect_init_from_rect (&rect, &GRAPHENE_RECT_INIT (x, y, w, h), radius);
   gtk_snapshot_push_rounded_clip (snapshot, &rect);
   gtk_snapshot_append_color (snapshot, color, &rect.bounds);
@@ -141,30 +151,32 @@ format_count (guint64 n)
   return g_strdup_printf ("%" G_GUINT64_FORMAT, n);
 }
 
-/* Moving diagonal stripes over a running card: the phase comes from the
- * frame clock, so they move only while the tick callback runs. */
+/* Moving diagonal stripes over a running card: one repeating gradient
+ * (a single cheap node for any renderer, no rotated children), whose
+ * phase comes from the frame clock, so they move only while the tick
+ * callback runs. */
 static void
 stripes (SluiceCanvasRunOverlay *self,
          GtkSnapshot            *snapshot,
          const SluiceLayoutBox  *b,
          const GdkRGBA          *color)
 {
-  GdkRGBA c = *color;
   double period = 16, offset = fmod (self->frame_time / 40000.0, period);
-  GskRoundedRect rect;
+  GdkRGBA clear = *color, tint = *color;
+  GskColorStop stops[4];
 
-  c.alpha = 0.16;
-  gsk_rounded_rect_init_from_rect (&rect, &GRAPHENE_RECT_INIT (b->x, b->y, b->width, b->height), 8);
-  gtk_snapshot_push_rounded_clip (snapshot, &rect);
-  for (double x = b->x - b->height - period + offset; x < b->x + b->width; x += period)
-    {
-      gtk_snapshot_save (snapshot);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, b->y));
-      gtk_snapshot_rotate (snapshot, 45);
-      gtk_snapshot_append_color (snapshot, &c, &GRAPHENE_RECT_INIT (0, -b->height, period / 2, b->height * 3));
-      gtk_snapshot_restore (snapshot);
-    }
-  gtk_snapshot_pop (snapshot);
+  clear.alpha = 0;
+  tint.alpha = 0.18;
+  stops[0] = (GskColorStop) { 0.0, clear };
+  stops[1] = (GskColorStop) { 0.5, clear };
+  stops[2] = (GskColorStop) { 0.5, tint };
+  stops[3] = (GskColorStop) { 1.0, tint };
+  gtk_snapshot_append_repeating_linear_gradient (snapshot,
+                                                 &GRAPHENE_RECT_INIT (b->x, b->y, b->width, b->height),
+                                                 &GRAPHENE_POINT_INIT (b->x + offset, b->y),
+                                                 &GRAPHENE_POINT_INIT (b->x + offset + period / G_SQRT2,
+                                                                       b->y + period / G_SQRT2),
+                                                 stops, G_N_ELEMENTS (stops));
 }
 
 static void
@@ -175,7 +187,7 @@ draw_module (SluiceCanvasRunOverlay *self,
              gboolean                with_text)
 {
   GdkRGBA color, tint, white = { 1, 1, 1, 1 };
-  double line = 3;
+  double line = with_text ? 3 : 6;
 
   state_color (live->state, &color);
   tint = color;
@@ -185,7 +197,7 @@ draw_module (SluiceCanvasRunOverlay *self,
     case SLUICE_LIVE_SKIPPED:
       /* Greyed out: nothing happened here. */
       tint.alpha = live->state == SLUICE_LIVE_SKIPPED ? 0.35 : 0.18;
-      fill_round (snapshot, b->x, b->y, b->width, b->height, 8, &tint);
+      fill_round (snapshot, b->x, b->y, b->width, b->height, with_text ? 8 : 0, &tint);
       line = 1.5;
       break;
     case SLUICE_LIVE_RUNNING:
@@ -195,7 +207,7 @@ draw_module (SluiceCanvasRunOverlay *self,
       break;
     case SLUICE_LIVE_FAILED:
       tint.alpha = 0.22;
-      fill_round (snapshot, b->x, b->y, b->width, b->height, 8, &tint);
+      fill_round (snapshot, b->x, b->y, b->width, b->height, with_text ? 8 : 0, &tint);
       line = 4;
       break;
     case SLUICE_LIVE_WAITING:
@@ -203,7 +215,7 @@ draw_module (SluiceCanvasRunOverlay *self,
     case SLUICE_LIVE_CANCELLED:
     default:
       tint.alpha = 0.10;
-      fill_round (snapshot, b->x, b->y, b->width, b->height, 8, &tint);
+      fill_round (snapshot, b->x, b->y, b->width, b->height, with_text ? 8 : 0, &tint);
       break;
     }
   if (live->state != SLUICE_LIVE_IDLE)
@@ -318,7 +330,7 @@ draw_flow (SluiceCanvasRunOverlay *self,
               double x = e->x[i - 1] + (e->x[i] - e->x[i - 1]) * left / len;
               double y = e->y[i - 1] + (e->y[i] - e->y[i - 1]) * left / len;
 
-              fill_round (snapshot, x - 3, y - 3, 6, 6, 3, &color);
+              gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (x - 3, y - 3, 6, 6));
               break;
             }
           left -= len;
@@ -410,7 +422,15 @@ after_paint_cb (GdkFrameClock          *clock,
 {
   self->paint_ended = g_get_monotonic_time ();
   if (self->paint_started != 0)
-    self->paint_length = self->paint_ended - self->paint_started;
+    {
+      self->paint_length = self->paint_ended - self->paint_started;
+      self->frame_max_us = MAX (self->frame_max_us, self->paint_length);
+      self->frame_sum_us += self->paint_length;
+      self->frame_count++;
+      if (self->session != NULL)
+        sluice_run_session_set_update_interval (self->session, self->paint_length * (1 / DRAW_SHARE - 1));
+    }
+  self->paint_started = 0;
 }
 
 static void
@@ -439,10 +459,10 @@ tick_cb (GtkWidget     *widget,
   gint64 now = g_get_monotonic_time ();
 
   self->frame_time = gdk_frame_clock_get_frame_time (clock);
-  /* Drawing takes at most about half of the time: on a slow renderer
-   * (software GL) the animation runs at a lower rate instead of leaving
-   * no time to the run and to everything else below redrawing. */
-  if (now - self->paint_ended >= self->paint_length)
+  /* Animation frames take at most a tenth of the time: with a slow
+   * renderer (software GL) the animation runs at a lower rate instead of
+   * slowing the run, which shares this thread and the processors. */
+  if (now - self->paint_ended >= self->paint_length * (1 / DRAW_SHARE - 1))
     {
       self->drawn_serial = sluice_run_session_get_serial (self->session);
       gtk_widget_queue_draw (widget);
@@ -458,9 +478,9 @@ tick_cb (GtkWidget     *widget,
 static void
 updated_cb (SluiceCanvasRunOverlay *self)
 {
+  watch_frame_clock (self);
   if (sluice_run_session_get_moving (self->session))
     {
-      watch_frame_clock (self);
       if (self->tick_id == 0)
         self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
     }
@@ -625,6 +645,19 @@ sluice_canvas_run_overlay_new (SluiceCanvas *canvas)
   gtk_widget_set_has_tooltip (GTK_WIDGET (canvas), TRUE);
   g_signal_connect (canvas, "query-tooltip", G_CALLBACK (query_tooltip_cb), self);
   return GTK_WIDGET (self);
+}
+
+void
+sluice_canvas_run_overlay_take_frame_stats (SluiceCanvasRunOverlay *self,
+                                            double                 *avg_ms,
+                                            double                 *max_ms,
+                                            guint                  *count)
+{
+  *avg_ms = self->frame_count ? self->frame_sum_us / 1000.0 / self->frame_count : 0;
+  *max_ms = self->frame_max_us / 1000.0;
+  *count = self->frame_count;
+  self->frame_sum_us = self->frame_max_us = 0;
+  self->frame_count = 0;
 }
 
 /* The longest snapshot since the last call, in ms (for benchmarks). */

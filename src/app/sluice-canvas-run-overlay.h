@@ -29,4 +29,12 @@ char      *sluice_canvas_run_overlay_dup_tooltip (SluiceCanvasRunOverlay *self,
  * (for benchmarks). */
 double     sluice_canvas_run_overlay_take_max_frame_ms (SluiceCanvasRunOverlay *self);
 
+/* The frames of the window while the overlay watched them (from layout
+ * to the end of painting, as the frame clock runs them), since the last
+ * call. */
+void       sluice_canvas_run_overlay_take_frame_stats (SluiceCanvasRunOverlay *self,
+                                                       double                 *avg_ms,
+                                                       double                 *max_ms,
+                                                       guint                  *count);
+
 G_END_DECLS

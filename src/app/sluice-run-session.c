@@ -38,6 +38,8 @@ struct _SluiceRunSession
   gint64                rate_started;
   gboolean              moving;
   gboolean              boosted;
+  gint64                update_interval; /* µs between "updated" during a run */
+  gint64                last_update;
   guint64               fingerprint;   /* of the counters at the last poll */
   guint                 serial;        /* bumped when they changed */
   guint                 tick_id;
@@ -211,6 +213,7 @@ sluice_run_session_poll (SluiceRunSession *self)
     }
 
   self->moving = moving && !sluice_run_state_is_final (sluice_executor_get_state (self->executor));
+  self->last_update = now;
   sluice_run_log_flush (self->log);
   g_signal_emit (self, signals[UPDATED], 0);
 }
@@ -229,7 +232,10 @@ tick_cb (gpointer user_data)
    * redrawing: at worst the run and the drawing share the time. */
   self->boosted = !self->boosted;
   sluice_executor_set_priority (self->executor, self->boosted ? BOOSTED_PRIORITY : G_PRIORITY_DEFAULT_IDLE);
-  sluice_run_session_poll (self);
+  /* Each update redraws parts of the window: no more often than the
+   * viewer can afford (see sluice_run_session_set_update_interval). */
+  if (g_get_monotonic_time () - self->last_update >= self->update_interval)
+    sluice_run_session_poll (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -431,6 +437,14 @@ sluice_run_session_get_log_truncated (SluiceRunSession *self)
   return self->truncated;
 }
 
+void
+sluice_run_session_set_update_interval (SluiceRunSession *self,
+                                        gint64            interval)
+{
+  g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
+  self->update_interval = CLAMP (interval, 16 * 1000, G_USEC_PER_SEC);
+}
+
 guint
 sluice_run_session_get_serial (SluiceRunSession *self)
 {
@@ -589,6 +603,7 @@ static void
 sluice_run_session_init (SluiceRunSession *self)
 {
   self->log = sluice_run_log_new ();
+  self->update_interval = 16 * 1000;
   self->outputs = g_ptr_array_new_with_free_func (g_free);
   self->module_index = g_hash_table_new (g_str_hash, g_str_equal);
   self->descendants = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);

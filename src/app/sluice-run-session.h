@@ -56,7 +56,7 @@ G_DECLARE_FINAL_TYPE (SluiceRunSession, sluice_run_session, SLUICE, RUN_SESSION,
  * that it stops asking the executor for per-item events (building them
  * costs the run time) and keeps only run-state changes; the counters stay
  * exact. */
-#define SLUICE_RUN_SESSION_MAX_EVENTS 200000
+#define SLUICE_RUN_SESSION_MAX_EVENTS 100000
 #define SLUICE_RUN_SESSION_PREVIEW_DEPTH 10
 
 SluiceRunSession *sluice_run_session_new              (SluicePipeline   *pipeline);
@@ -103,6 +103,12 @@ gboolean          sluice_run_session_get_moving       (SluiceRunSession *self);
 /* Changes whenever a poll finds different counters or states: viewers
  * redraw only then (or while something moves). */
 guint             sluice_run_session_get_serial       (SluiceRunSession *self);
+/* The least time between two "updated" signals while the run goes (16 ms
+ * to 1 s; final states are always told at once). A viewer whose frames
+ * are slow asks for fewer updates, so that drawing does not eat the run's
+ * time. */
+void              sluice_run_session_set_update_interval (SluiceRunSession *self,
+                                                          gint64            interval);
 /* Polls the executor now (the session does it every frame by itself). */
 void              sluice_run_session_poll             (SluiceRunSession *self);
 

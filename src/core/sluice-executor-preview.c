@@ -11,13 +11,13 @@
  * module's data. It is off unless sluice_executor_set_preview() asked
  * for it. Serialising every item would make a fast module several times
  * slower, so each direction of each module has a token bucket: bursts of
- * PREVIEW_BURST items, then PREVIEW_RATE a second. A module that sees
+ * 16 items (or the depth), then PREVIEW_RATE items a second. A module that sees
  * fewer items than that keeps exactly its last ones; a faster one keeps
  * recent samples, which is all a human can read anyway. Workers record
  * concurrently, hence the lock. */
 
-#define PREVIEW_BURST 64.0
-#define PREVIEW_RATE  200.0
+#define PREVIEW_RATE  20.0
+#define PREVIEW_BURST(preview) MAX ((preview)->depth, 16)
 
 struct _Preview
 {
@@ -26,6 +26,7 @@ struct _Preview
   GQueue  items[2];      /* char* from sluice_json_dumps, oldest first: inputs, outputs */
   double  tokens[2];
   gint64  refilled[2];   /* monotonic time of the last refill */
+  gboolean empty[2];     /* tokens < 1, for the unlocked check */
 };
 
 Preview *
@@ -36,7 +37,7 @@ sluice_preview_new (guint depth)
   g_mutex_init (&preview->lock);
   preview->depth = depth;
   for (guint i = 0; i < 2; i++)
-    preview->tokens[i] = PREVIEW_BURST;
+    preview->tokens[i] = PREVIEW_BURST (preview);
   return preview;
 }
 
@@ -61,15 +62,21 @@ sluice_preview_due (Preview  *preview,
 
   if (preview == NULL)
     return FALSE;
+  /* The common case, unlocked: no token and too soon for a new one (racy
+   * reads at worst give one sample more or less). */
+  if (__atomic_load_n (&preview->empty[dir], __ATOMIC_RELAXED) &&
+      now - __atomic_load_n (&preview->refilled[dir], __ATOMIC_RELAXED) < G_USEC_PER_SEC / PREVIEW_RATE)
+    return FALSE;
 
   g_mutex_lock (&preview->lock);
   if (preview->refilled[dir] != 0)
-    preview->tokens[dir] = MIN (PREVIEW_BURST, preview->tokens[dir] +
+    preview->tokens[dir] = MIN (PREVIEW_BURST (preview), preview->tokens[dir] +
                                 (now - preview->refilled[dir]) * PREVIEW_RATE / G_USEC_PER_SEC);
   preview->refilled[dir] = now;
   due = preview->tokens[dir] >= 1.0;
   if (due)
     preview->tokens[dir] -= 1.0;
+  __atomic_store_n (&preview->empty[dir], preview->tokens[dir] < 1.0, __ATOMIC_RELAXED);
   g_mutex_unlock (&preview->lock);
   return due;
 }
