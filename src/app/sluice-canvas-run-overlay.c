@@ -441,7 +441,11 @@ watch_frame_clock (SluiceCanvasRunOverlay *self)
   if (clock == self->clock)
     return;
   if (self->clock != NULL)
-    g_signal_handlers_disconnect_by_data (self->clock, self);
+    {
+      /* By function: GTK's own tick handlers on the clock have us as data. */
+      g_signal_handlers_disconnect_by_func (self->clock, paint_cb, self);
+      g_signal_handlers_disconnect_by_func (self->clock, after_paint_cb, self);
+    }
   self->clock = clock;
   if (clock != NULL)
     {
@@ -576,7 +580,9 @@ unwatch_frame_clock (SluiceCanvasRunOverlay *self)
 {
   if (self->clock != NULL)
     {
-      g_signal_handlers_disconnect_by_data (self->clock, self);
+      /* By function: GTK's own tick handlers on the clock have us as data. */
+      g_signal_handlers_disconnect_by_func (self->clock, paint_cb, self);
+      g_signal_handlers_disconnect_by_func (self->clock, after_paint_cb, self);
       self->clock = NULL;
     }
 }
