@@ -161,6 +161,8 @@ live_of (SluiceWindow *window,
   SluiceNode *node = sluice_pipeline_find_node (pipeline_of (window), id);
 
   g_assert_nonnull (node);
+  /* Updates are paced by the cost of frames: ask for the state now. */
+  sluice_run_session_poll (sluice_window_get_run_session (window));
   g_assert_true (sluice_run_session_get_module_live (sluice_window_get_run_session (window), node, &live));
   return live;
 }

@@ -94,6 +94,9 @@ live_state (SluiceRunSession        *self,
     case SLUICE_MODULE_FAILED:
       return SLUICE_LIVE_FAILED;
     case SLUICE_MODULE_DONE:
+      /* Cancelled with items still in it: their work was lost. */
+      if (run == SLUICE_RUN_CANCELLED && stats->items_in > stats->items_out + stats->dropped)
+        return SLUICE_LIVE_CANCELLED;
       return stats->failed > 0 && stats->dropped > 0 ? SLUICE_LIVE_FAILED : SLUICE_LIVE_DONE;
     case SLUICE_MODULE_SKIPPED:
       return run == SLUICE_RUN_COMPLETED ? SLUICE_LIVE_SKIPPED :
