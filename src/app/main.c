@@ -13,6 +13,9 @@ main (int   argc,
   g_autoptr(SluiceApplication) app = NULL;
 
   setlocale (LC_ALL, "");
+  /* Items are data, not text for people: Lua's tostring() and number
+   * parsing must not turn 0.5 into "0,5" under the user's locale. */
+  setlocale (LC_NUMERIC, "C");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -248,11 +250,11 @@ draw_module (SluiceCanvasRunOverlay *self,
     /* Translators: counters of a module in a run: items in → out. */
     g_string_printf (s, _("%s → %s"), in, out);
     if (live->stats.dropped > 0)
-      g_string_append_printf (s, _(" · %" G_GUINT64_FORMAT " dropped"), live->stats.dropped);
+      g_string_append_printf (s, _(" · %" PRIu64 " dropped"), live->stats.dropped);
     if (live->stats.failed > 0)
-      g_string_append_printf (s, _(" · %" G_GUINT64_FORMAT " failed"), live->stats.failed);
+      g_string_append_printf (s, _(" · %" PRIu64 " failed"), live->stats.failed);
     if (live->stats.superseded > 0)
-      g_string_append_printf (s, _(" · %" G_GUINT64_FORMAT " superseded"), live->stats.superseded);
+      g_string_append_printf (s, _(" · %" PRIu64 " superseded"), live->stats.superseded);
     if (live->state == SLUICE_LIVE_RUNNING && live->rate >= 1)
       g_string_append_printf (s, _(" · %.0f/s"), live->rate);
     counters_at (self, snapshot, s->str, b->x + 6, b->y + b->height + 2, &color);
@@ -286,7 +288,7 @@ draw_controller (SluiceCanvasRunOverlay     *self,
   if (sluice_controller_get_mode (controller) == SLUICE_MODE_ORDER_BY_SEQUENCE && live->held_back > 0)
     g_string_append_printf (s, _(" · %d waiting for release"), live->held_back);
   if (sluice_controller_get_mode (controller) == SLUICE_MODE_FIRST_WINS && live->superseded > 0)
-    g_string_append_printf (s, _(" · %" G_GUINT64_FORMAT " superseded"), live->superseded);
+    g_string_append_printf (s, _(" · %" PRIu64 " superseded"), live->superseded);
   if (live->started != 0)
     g_string_append_printf (s, " · %.1f s",
                             ((live->finished ? live->finished : g_get_monotonic_time ()) - live->started) / 1e6);
@@ -570,8 +572,8 @@ sluice_canvas_run_overlay_dup_tooltip (SluiceCanvasRunOverlay *self,
   if (live.state == SLUICE_LIVE_FAILED &&
       g_strcmp0 (sluice_run_session_get_failed_module (self->session), sluice_node_get_id (b->node)) == 0)
     return g_strdup (sluice_run_session_get_error (self->session));
-  return g_strdup_printf (_("%s: %s — in %" G_GUINT64_FORMAT ", out %" G_GUINT64_FORMAT ", dropped %"
-                            G_GUINT64_FORMAT ", failed %" G_GUINT64_FORMAT ", superseded %" G_GUINT64_FORMAT
+  return g_strdup_printf (_("%s: %s — in %" PRIu64 ", out %" PRIu64 ", dropped %"
+                            PRIu64 ", failed %" PRIu64 ", superseded %" PRIu64
                             ", %.1f ms in the module"),
                           sluice_node_get_label (b->node), sluice_live_state_to_string (live.state),
                           live.stats.items_in, live.stats.items_out, live.stats.dropped, live.stats.failed,

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "sluice-run-log.h"
@@ -286,18 +288,18 @@ describe (SluiceRunLog *self,
                    : g_strdup_printf (_("Run %s"), sluice_run_state_to_string (r->state));
       break;
     case SLUICE_EVENT_MODULE_STARTED:
-      what = g_strdup_printf (_("%s started item %" G_GUINT64_FORMAT), module, r->item);
+      what = g_strdup_printf (_("%s started item %" PRIu64), module, r->item);
       break;
     case SLUICE_EVENT_MODULE_FINISHED:
-      what = g_strdup_printf (_("%s finished item %" G_GUINT64_FORMAT " in %.1f ms: %u out"),
+      what = g_strdup_printf (_("%s finished item %" PRIu64 " in %.1f ms: %u out"),
                               module, r->item, r->duration_ms, r->outputs);
       break;
     case SLUICE_EVENT_MODULE_FAILED:
-      what = g_strdup_printf (_("%s failed on item %" G_GUINT64_FORMAT " (attempt %u): %s"),
+      what = g_strdup_printf (_("%s failed on item %" PRIu64 " (attempt %u): %s"),
                               module, r->item, r->outputs, extra ? extra : "");
       break;
     case SLUICE_EVENT_ITEM_SUPERSEDED:
-      what = g_strdup_printf (_("Item %" G_GUINT64_FORMAT " of %s superseded"), r->item,
+      what = g_strdup_printf (_("Item %" PRIu64 " of %s superseded"), r->item,
                               string_at (self, r->controller) ?: "");
       break;
     case SLUICE_EVENT_STAGE_TRANSITION:

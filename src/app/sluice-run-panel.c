@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <jansson.h>
@@ -154,7 +156,7 @@ summary_cb (SluiceNode *node,
     gate = _("passed");
   else
     gate = "–";
-  g_string_append_printf (s, _("%-24s %-10s %8.1f s  in %-8" G_GUINT64_FORMAT " out %-8" G_GUINT64_FORMAT " %s\n"),
+  g_string_append_printf (s, _("%-24s %-10s %8.1f s  in %-8" PRIu64 " out %-8" PRIu64 " %s\n"),
                           sluice_node_get_label (node), sluice_live_state_to_string (live.state),
                           live.started ? ((live.finished ? live.finished : g_get_monotonic_time ()) - live.started) / 1e6 : 0.0,
                           live.items_in, live.items_out, gate);
@@ -195,7 +197,7 @@ refresh_texts (SluiceRunPanel *self)
       GString *s = g_string_new (NULL);
 
       self->shown_outputs = sluice_run_session_get_n_outputs (self->session);
-      g_string_append_printf (s, _("%" G_GUINT64_FORMAT " output items; the last %u, newest first:\n"),
+      g_string_append_printf (s, _("%" PRIu64 " output items; the last %u, newest first:\n"),
                               self->shown_outputs, outputs->len);
       for (guint i = outputs->len; i > 0 && i + 100 > outputs->len; i--)
         g_string_append_printf (s, "%s\n", (char *) g_ptr_array_index (outputs, i - 1));
@@ -218,7 +220,7 @@ updated_cb (SluiceRunPanel *self)
     return;
   self->last_text_update = now;
   gtk_label_set_text (self->state_label, sluice_run_state_to_string (state));
-  totals = g_strdup_printf (_("in %" G_GUINT64_FORMAT " · out %" G_GUINT64_FORMAT " · %.1f s"),
+  totals = g_strdup_printf (_("in %" PRIu64 " · out %" PRIu64 " · %.1f s"),
                             sluice_executor_get_items_in (executor), sluice_executor_get_items_out (executor),
                             sluice_executor_get_elapsed (executor) / 1e6);
   gtk_label_set_text (self->totals_label, totals);

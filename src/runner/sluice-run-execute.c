@@ -84,9 +84,16 @@ progress_cb (gpointer user_data)
   const char *stage = sluice_executor_get_current_controller (ctx->executor);
   double rate = elapsed > 0 ? out * (double) G_USEC_PER_SEC / elapsed : 0;
 
-  fprintf (stderr, _("\r\033[K%s in %" G_GUINT64_FORMAT ", out %" G_GUINT64_FORMAT ", %.0f items/s, stage %s"),
-           sluice_executor_get_state (ctx->executor) == SLUICE_RUN_PAUSED ? _("paused:") : "",
-           sluice_executor_get_items_in (ctx->executor), out, rate, stage ? stage : "-");
+  g_autofree char *in_text = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                              sluice_executor_get_items_in (ctx->executor));
+  g_autofree char *out_text = g_strdup_printf ("%" G_GUINT64_FORMAT, out);
+
+  /* Return to the start of the line and clear it, then the message. */
+  fputs ("\r\033[K", stderr);
+  if (sluice_executor_get_state (ctx->executor) == SLUICE_RUN_PAUSED)
+    fputs (_("paused: "), stderr);
+  fprintf (stderr, _("in %s, out %s, %.0f items/s, stage %s"),
+           in_text, out_text, rate, stage ? stage : "-");
   ctx->progress_shown = TRUE;
   return G_SOURCE_CONTINUE;
 }
