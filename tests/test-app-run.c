@@ -10,6 +10,7 @@
 #include "sluice-trust.h"
 #include "sluice-window.h"
 #include "sluice-window-run.h"
+#include "test-app-common.h"
 
 /* Live runs in the designer, under a display (xvfb-run in the suite):
  * driven through the window's actions, checked against the executor and
@@ -17,40 +18,6 @@
 
 static SluiceApplication *app;
 static char *tmp_dir;
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (1000);
-    }
-}
-
-static gboolean
-wait_for (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
-  return TRUE;
-}
-
-static char *
-example_path (const char *name)
-{
-  return g_build_filename (g_getenv ("SLUICE_SOURCE_ROOT"), "data", "examples", name, NULL);
-}
 
 static char *
 write_tmp (const char *name,
@@ -65,13 +32,7 @@ write_tmp (const char *name,
 static SluiceWindow *
 open_window (const char *path)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  SluiceWindow *window = sluice_window_new (app);
-
-  g_assert_true (sluice_window_load (window, file));
-  gtk_window_present (GTK_WINDOW (window));
-  spin (50);
-  return window;
+  return test_app_open_window (app, path);
 }
 
 static void
@@ -79,7 +40,7 @@ close_window (SluiceWindow *window)
 {
   sluice_document_discard_draft (sluice_window_get_document (window));
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (20);
+  test_app_spin (20);
 }
 
 static SluicePipeline *
@@ -125,7 +86,7 @@ run_final (gpointer data)
 static SluiceRunState
 wait_final (SluiceWindow *window)
 {
-  if (!wait_for (run_final, window, 60000))
+  if (!test_app_wait_for (run_final, window, 60000))
     {
       SluiceRunSession *session = sluice_window_get_run_session (window);
       SluiceExecutor *executor = session ? sluice_run_session_get_executor (session) : NULL;
@@ -149,7 +110,7 @@ wait_final (SluiceWindow *window)
           }
       g_assert_not_reached ();
     }
-  spin (30);
+  test_app_spin (30);
   return sluice_run_session_get_state (sluice_window_get_run_session (window));
 }
 
@@ -213,7 +174,7 @@ check_against_executor (SluiceWindow *window)
 static void
 test_strategy (void)
 {
-  g_autofree char *path = example_path ("strategy.xml");
+  g_autofree char *path = test_app_example_path ("strategy.xml");
   SluiceWindow *window = open_window (path);
   SluiceRunSession *session;
   SluiceControllerLive clive;
@@ -280,7 +241,7 @@ test_strategy (void)
 static void
 test_failing_gate (void)
 {
-  g_autofree char *path = example_path ("strategy.xml");
+  g_autofree char *path = test_app_example_path ("strategy.xml");
   SluiceWindow *window = open_window (path);
   g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
   SluiceCanvasRunOverlay *overlay = sluice_window_get_run_overlay (window);
@@ -305,7 +266,7 @@ test_failing_gate (void)
 
   /* The failed node carries its error as the tooltip. */
   sluice_canvas_reveal (canvas, sluice_pipeline_find_node (pipeline_of (window), "fail-hist-sharpe"));
-  spin (50);
+  test_app_spin (50);
   layout = sluice_canvas_get_layout (canvas);
   box = sluice_layout_get_box (layout, sluice_layout_find_node (layout, sluice_pipeline_find_node (pipeline_of (window), "fail-hist-sharpe")));
   sluice_viewport_to_widget (sluice_canvas_get_viewport (canvas), box->x + box->width / 2, box->y + box->height / 2, &wx, &wy);
@@ -359,7 +320,7 @@ test_pause_resume (void)
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = typed_items (30);
   sluice_window_run_with_choice (window, choice);
-  if (!wait_for (has_outputs, window, 30000))
+  if (!test_app_wait_for (has_outputs, window, 30000))
     wait_final (window);
   g_assert_true (sluice_window_get_run_locked (window));
   g_assert_false (action_enabled (window, "delete"));
@@ -368,15 +329,15 @@ test_pause_resume (void)
   g_assert_false (action_enabled (window, "resume"));
 
   activate (window, "pause");
-  g_assert_true (wait_for (is_paused, window, 10000));
+  g_assert_true (test_app_wait_for (is_paused, window, 10000));
   g_assert_cmpstr (sluice_window_get_run_status (window), ==, "Paused");
   g_assert_true (action_enabled (window, "resume"));
   g_assert_false (action_enabled (window, "pause"));
   executor = sluice_run_session_get_executor (sluice_window_get_run_session (window));
   /* Work in flight finishes; then nothing new starts. */
-  spin (300);
+  test_app_spin (300);
   in_at_pause = live_of (window, "wait").stats.items_in;
-  spin (300);
+  test_app_spin (300);
   /* Paused: nothing new starts. */
   g_assert_cmpuint (live_of (window, "wait").stats.items_in, ==, in_at_pause);
   g_assert_cmpint (live_of (window, "wait").state, ==, SLUICE_LIVE_WAITING);
@@ -442,7 +403,7 @@ test_cancel_kills (void)
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = typed_items (2);
   sluice_window_run_with_choice (window, choice);
-  if (!wait_for (is_running_command, window, 10000))
+  if (!test_app_wait_for (is_running_command, window, 10000))
     wait_final (window);
   g_assert_true (process_with (marker));
   g_assert_true (sluice_canvas_run_overlay_get_ticking (sluice_window_get_run_overlay (window)));
@@ -450,11 +411,11 @@ test_cancel_kills (void)
   activate (window, "cancel");
   g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_CANCELLED);
   g_assert_cmpstr (sluice_window_get_run_status (window), ==, "Cancelled");
-  spin (200);
+  test_app_spin (200);
   g_assert_false (process_with (marker));
   g_assert_cmpint (live_of (window, "long").state, ==, SLUICE_LIVE_CANCELLED);
   g_assert_false (sluice_window_get_run_locked (window));
-  spin (400);
+  test_app_spin (400);
   g_assert_false (sluice_canvas_run_overlay_get_ticking (sluice_window_get_run_overlay (window)));
   close_window (window);
 }
@@ -468,7 +429,7 @@ dialog_shown (gpointer data)
 static void
 test_trust (void)
 {
-  g_autofree char *example = example_path ("strategy.xml");
+  g_autofree char *example = test_app_example_path ("strategy.xml");
   g_autofree char *contents = NULL;
   g_autofree char *path = NULL;
   SluiceWindow *window;
@@ -482,19 +443,19 @@ test_trust (void)
                             "item.trusted_test = true");
 
   activate (window, "run");
-  g_assert_true (wait_for (dialog_shown, window, 5000));
+  g_assert_true (test_app_wait_for (dialog_shown, window, 5000));
   dialog = sluice_trust_get_dialog (GTK_WINDOW (window));
   g_assert_null (sluice_window_get_run_session (window));
   /* Saying no runs nothing. */
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  spin (50);
+  test_app_spin (50);
   g_assert_null (sluice_window_get_run_session (window));
   g_assert_nonnull (strstr (sluice_window_get_last_message (window), "not trusted"));
 
   /* Saying yes runs it and remembers the hash. */
   activate (window, "run");
-  g_assert_true (wait_for (dialog_shown, window, 5000));
+  g_assert_true (test_app_wait_for (dialog_shown, window, 5000));
   dialog = sluice_trust_get_dialog (GTK_WINDOW (window));
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "trust");
   gtk_window_destroy (GTK_WINDOW (dialog));
@@ -513,11 +474,11 @@ test_trust (void)
   sluice_execution_set_lua (SLUICE_EXECUTION (sluice_pipeline_find_node (pipeline_of (window), "recommend")),
                             "item.changed = true");
   activate (window, "run");
-  g_assert_true (wait_for (dialog_shown, window, 5000));
+  g_assert_true (test_app_wait_for (dialog_shown, window, 5000));
   dialog = sluice_trust_get_dialog (GTK_WINDOW (window));
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  spin (20);
+  test_app_spin (20);
   close_window (window);
 }
 
@@ -539,7 +500,7 @@ strip_times (GPtrArray *lines)
 static void
 test_same_as_runner (void)
 {
-  g_autofree char *path = example_path ("strategy.xml");
+  g_autofree char *path = test_app_example_path ("strategy.xml");
   SluiceWindow *window = open_window (path);
   g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
   g_autoptr(GPtrArray) runner_events = NULL;
@@ -648,29 +609,6 @@ test_choice_remembered (void)
   g_assert_cmpstr (line, ==, "sluice-run -D 'x=a b' -i '/tmp/it'\\''s here.jsonl' '/p/my pipe.xml'");
 }
 
-static void
-save_screenshot (SluiceWindow *window,
-                 const char   *name)
-{
-  GtkWidget *widget = GTK_WIDGET (window);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  const char *dir = g_getenv ("SLUICE_SCREENSHOT_DIR");
-  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
-
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir ? dir : tmp_dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
 static gboolean
 screenshot_ready (gpointer data)
 {
@@ -709,11 +647,11 @@ test_screenshot (void)
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = typed_items (4);
   sluice_window_run_with_choice (window, choice);
-  g_assert_true (wait_for (screenshot_ready, window, 10000));
+  g_assert_true (test_app_wait_for (screenshot_ready, window, 10000));
   sluice_canvas_select (sluice_window_get_canvas (window),
                         sluice_pipeline_find_node (pipeline_of (window), "check-price"), FALSE);
-  spin (600);
-  save_screenshot (window, "live-run.png");
+  test_app_spin (600);
+  test_app_save_screenshot (window, tmp_dir, "live-run.png");
   activate (window, "cancel");
   g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_CANCELLED);
   close_window (window);
@@ -729,28 +667,18 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *data_home = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
 
   /* The trust store, remembered choices and drafts stay in here. */
-  tmp_dir = g_dir_make_tmp ("sluice-test-app-run-XXXXXX", NULL);
-  data_home = g_build_filename (tmp_dir, "data", NULL);
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("SLUICE_NO_DRAFT_CHECK", "1", TRUE);
-
-  if (!gtk_init_check ())
+  tmp_dir = test_app_setup_environment ("test-app-run");
+  app = test_app_new ();
+  if (app == NULL)
     {
       g_test_add_func ("/sluice/app-run/skipped", skip_without_display);
       return g_test_run ();
     }
-  adw_init ();
-
-  app = sluice_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
 
   g_test_add_func ("/sluice/app-run/strategy", test_strategy);
   g_test_add_func ("/sluice/app-run/failing-gate", test_failing_gate);

@@ -11,6 +11,7 @@
 #include "sluice-inspector.h"
 #include "sluice-palette.h"
 #include "sluice-window.h"
+#include "test-app-common.h"
 #include "test-app-generate.h"
 
 /* Tests of the designer under a display (xvfb-run in the test suite).
@@ -20,50 +21,10 @@
 static SluiceApplication *app;
 static char *tmp_dir;
 
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (2000);
-    }
-}
-
-static gboolean
-wait_for (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
-}
-
-static char *
-example_path (const char *name)
-{
-  return g_build_filename (g_getenv ("SLUICE_SOURCE_ROOT"), "data", "examples", name, NULL);
-}
-
 static SluiceWindow *
 open_window (const char *path)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  SluiceWindow *window = sluice_window_new (app);
-
-  g_assert_true (sluice_window_load (window, file));
-  gtk_window_present (GTK_WINDOW (window));
-  spin (50);
-  return window;
+  return test_app_open_window (app, path);
 }
 
 static void
@@ -75,7 +36,7 @@ close_window (SluiceWindow *window)
   sluice_document_discard_draft (document);
   g_object_add_weak_pointer (G_OBJECT (document), (gpointer *) &document);
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (50);
+  test_app_spin (50);
   /* Nothing keeps a closed document alive (no reference cycles). */
   g_assert_null (document);
 }
@@ -250,7 +211,7 @@ test_open_examples (void)
     g_assert_false (sluice_window_load (window, file));
     g_assert_nonnull (strstr (sluice_window_get_last_message (window), "truncated.xml:"));
     g_assert_null (sluice_document_get_file (sluice_window_get_document (window)));
-    spin (50);
+    test_app_spin (50);
     close_window (window);
   }
 }
@@ -258,7 +219,7 @@ test_open_examples (void)
 static void
 test_edit_actions (void)
 {
-  g_autofree char *path = example_path ("strategy.xml");
+  g_autofree char *path = test_app_example_path ("strategy.xml");
   SluiceWindow *window = open_window (path);
   SluiceDocument *document = sluice_window_get_document (window);
   SluiceCanvas *canvas = sluice_window_get_canvas (window);
@@ -397,7 +358,7 @@ problem_gone (gpointer data)
 static void
 test_problems (void)
 {
-  g_autofree char *path = example_path ("strategy.xml");
+  g_autofree char *path = test_app_example_path ("strategy.xml");
   SluiceWindow *window = open_window (path);
   SluiceDocument *document = sluice_window_get_document (window);
   SluiceInspector *inspector;
@@ -409,7 +370,7 @@ test_problems (void)
   activate (window, "paste-xml", g_variant_new_string (
               "<execution id=\"broken\"><lua>item.x = = 1</lua></execution>"));
   g_assert_false (has_error_for (document, "broken"));
-  g_assert_true (wait_for (problem_appeared, &wait, 3000));
+  g_assert_true (test_app_wait_for (problem_appeared, &wait, 3000));
 
   /* Activating the problem in the list selects its node. */
   activate (window, "select", g_variant_new_string (""));
@@ -438,7 +399,7 @@ test_problems (void)
   g_assert_nonnull (row);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (row)), "item.x = 1", -1);
   g_assert_cmpstr (sluice_execution_get_code (SLUICE_EXECUTION (find (window, "broken"))), ==, "item.x = 1");
-  g_assert_true (wait_for (problem_gone, &wait, 3000));
+  g_assert_true (test_app_wait_for (problem_gone, &wait, 3000));
 
   /* Renaming through the inspector is one undoable step per burst. */
   row = sluice_inspector_get_row (inspector, "name");
@@ -452,7 +413,7 @@ test_problems (void)
    * inspector is not rebuilt under the user's fingers. */
   row = sluice_inspector_get_row (inspector, "name");
   g_assert_true (sluice_document_write_draft (document, NULL));
-  spin (50);
+  test_app_spin (50);
   g_assert_true (sluice_inspector_get_row (inspector, "name") == row);
 
   /* A bad duration is refused at once and never reaches the model. */
@@ -476,7 +437,7 @@ test_problems (void)
 static void
 test_view_and_collapse (void)
 {
-  g_autofree char *path = example_path ("strategy.xml");
+  g_autofree char *path = test_app_example_path ("strategy.xml");
   SluiceWindow *window = open_window (path);
   SluiceDocument *document = sluice_window_get_document (window);
   SluiceCanvas *canvas = sluice_window_get_canvas (window);
@@ -519,7 +480,7 @@ test_view_and_collapse (void)
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", TRUE, NULL);
   activate (window, "zoom-in", NULL);
   g_assert_cmpfloat (sluice_canvas_get_viewport (canvas)->zoom, ==, 1.0);
-  spin (600);
+  test_app_spin (600);
   g_assert_cmpfloat_with_epsilon (sluice_canvas_get_viewport (canvas)->zoom, 1.25, 1e-9);
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
@@ -552,7 +513,7 @@ test_collapse_combination (void)
   SluiceLayout *layout;
 
   gtk_window_present (GTK_WINDOW (window));
-  spin (30);
+  test_app_spin (30);
   activate (window, "insert", g_variant_new_string ("combination"));
   combination = sluice_canvas_get_focus_node (canvas);
   g_assert_true (SLUICE_IS_COMBINATION (combination));
@@ -607,7 +568,7 @@ modules_grew (gpointer data)
 static void
 test_clipboard (void)
 {
-  g_autofree char *path = example_path ("strategy.xml");
+  g_autofree char *path = test_app_example_path ("strategy.xml");
   SluiceWindow *window = open_window (path);
   SluiceCanvas *canvas = sluice_window_get_canvas (window);
   GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
@@ -622,7 +583,7 @@ test_clipboard (void)
   activate (window, "select", g_variant_new_string (sluice_node_get_id (m)));
   activate (window, "copy", NULL);
   gdk_clipboard_read_text_async (clipboard, NULL, clipboard_read_cb, &read);
-  g_assert_true (wait_for (clipboard_done, &read, 3000));
+  g_assert_true (test_app_wait_for (clipboard_done, &read, 3000));
   /* Plain pipeline XML a text editor can take. */
   g_assert_nonnull (read.text);
   g_assert_true (g_str_has_prefix (read.text, "<?xml"));
@@ -630,7 +591,7 @@ test_clipboard (void)
   g_free (read.text);
 
   activate (window, "paste", NULL);
-  g_assert_true (wait_for (modules_grew, args, 3000));
+  g_assert_true (test_app_wait_for (modules_grew, args, 3000));
   g_assert_cmpuint (count_modules (window), ==, modules + 1);
 
   /* Cut removes and keeps it on the clipboard. */
@@ -649,7 +610,7 @@ test_new_and_title (void)
   g_autofree char *command = NULL;
 
   gtk_window_present (GTK_WINDOW (window));
-  spin (30);
+  test_app_spin (30);
   g_assert_true (sluice_window_is_pristine (window));
   g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (window)), "Untitled"));
   activate (window, "insert", g_variant_new_string ("controller:first-wins"));
@@ -664,7 +625,7 @@ test_new_and_title (void)
 
   /* Export for the runner: saved, and the exact command shown. */
   activate (window, "export-runner", NULL);
-  spin (50);
+  test_app_spin (50);
   command = g_strdup_printf ("sluice-run '%s'", path);
   g_assert_cmpstr (sluice_window_get_last_message (window), ==, command);
   g_free (command);
@@ -676,7 +637,7 @@ test_new_and_title (void)
     g_list_store_append (sluice_pipeline_get_parameters (pipeline_of (window)), parameter);
   }
   activate (window, "export-runner", NULL);
-  spin (50);
+  test_app_spin (50);
   command = g_strdup_printf ("sluice-run '%s' -D symbol=VALUE", path);
   g_assert_cmpstr (sluice_window_get_last_message (window), ==, command);
   close_window (window);
@@ -696,7 +657,7 @@ file_exists (gpointer data)
 static void
 test_export (void)
 {
-  g_autofree char *path = example_path ("strategy.xml");
+  g_autofree char *path = test_app_example_path ("strategy.xml");
   SluiceWindow *window = open_window (path);
   g_autofree char *svg = g_build_filename (tmp_dir, "strategy.svg", NULL);
   g_autofree char *dot = g_build_filename (tmp_dir, "strategy.dot", NULL);
@@ -709,8 +670,8 @@ test_export (void)
   g_assert_true (g_str_has_prefix (contents, "digraph"));
   activate (window, "export-to", g_variant_new_string (svg));
   activate (window, "export-to", g_variant_new_string (png));
-  g_assert_true (wait_for (file_exists, &wait_svg, 20000));
-  g_assert_true (wait_for (file_exists, &wait_png, 20000));
+  g_assert_true (test_app_wait_for (file_exists, &wait_svg, 20000));
+  g_assert_true (test_app_wait_for (file_exists, &wait_png, 20000));
   activate (window, "export-to", g_variant_new_string ("nowhere.doc"));
   g_assert_nonnull (strstr (sluice_window_get_last_message (window), ".svg"));
   close_window (window);
@@ -719,7 +680,7 @@ test_export (void)
 static void
 test_drafts_and_disk_changes (void)
 {
-  g_autofree char *source = example_path ("modes.xml");
+  g_autofree char *source = test_app_example_path ("modes.xml");
   g_autofree char *path = g_build_filename (tmp_dir, "draft-me.xml", NULL);
   g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
@@ -753,7 +714,7 @@ test_drafts_and_disk_changes (void)
   /* Another program changes the file: the window says so. */
   g_usleep (20000);
   g_assert_true (g_file_set_contents (path, contents, length, NULL));
-  spin (1500);
+  test_app_spin (1500);
   g_assert_cmpstr (sluice_window_get_last_message (window), ==, "The file was changed by another program");
   activate (window, "reload", NULL);
   g_assert_false (sluice_document_get_modified (sluice_window_get_document (window)));
@@ -785,7 +746,7 @@ test_palette (void)
     GtkWidget *lua = NULL;
 
     gtk_window_present (GTK_WINDOW (window));
-    spin (30);
+    test_app_spin (30);
     for (GtkWidget *c = gtk_widget_get_first_child (list); c != NULL && lua == NULL; c = gtk_widget_get_next_sibling (c))
       if (GTK_IS_LIST_BOX_ROW (c) && g_strcmp0 (g_object_get_data (G_OBJECT (c), "kind"), "lua") == 0)
         lua = c;
@@ -820,7 +781,7 @@ draft_written (gpointer data)
 static void
 test_find_and_pipeline_inspector (void)
 {
-  g_autofree char *path = example_path ("strategy.xml");
+  g_autofree char *path = test_app_example_path ("strategy.xml");
   SluiceWindow *window = open_window (path);
   SluiceDocument *document = sluice_window_get_document (window);
   SluiceCanvas *canvas = sluice_window_get_canvas (window);
@@ -840,7 +801,7 @@ test_find_and_pipeline_inspector (void)
   g_assert_nonnull (entry);
   activate (window, "select", g_variant_new_string (""));
   gtk_editable_set_text (GTK_EDITABLE (entry), "SHARPE");
-  g_assert_true (wait_for (has_focus_node, canvas, 3000));
+  g_assert_true (test_app_wait_for (has_focus_node, canvas, 3000));
   g_assert_true (matches_sharpe (sluice_canvas_get_focus_node (canvas)));
   {
     SluiceNode *first = sluice_canvas_get_focus_node (canvas);
@@ -872,7 +833,7 @@ test_find_and_pipeline_inspector (void)
   /* Unsaved work reaches a draft on its own. */
   sluice_document_set_draft_interval (document, 1);
   activate (window, "insert", g_variant_new_string ("lua"));
-  g_assert_true (wait_for (draft_written, document, 8000));
+  g_assert_true (test_app_wait_for (draft_written, document, 8000));
 
   /* Every command is an action; the shortcuts window is one too. */
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
@@ -889,9 +850,9 @@ test_preferences (void)
   GListModel *toplevels = gtk_window_get_toplevels ();
 
   gtk_window_present (GTK_WINDOW (window));
-  spin (30);
+  test_app_spin (30);
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
-  spin (50);
+  test_app_spin (50);
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {
       g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
@@ -933,7 +894,7 @@ widget_point (SluiceCanvas *canvas,
 static void
 test_pointer (void)
 {
-  g_autofree char *path = example_path ("strategy.xml");
+  g_autofree char *path = test_app_example_path ("strategy.xml");
   SluiceWindow *window = open_window (path);
   SluiceDocument *document = sluice_window_get_document (window);
   SluiceCanvas *canvas = sluice_window_get_canvas (window);
@@ -976,7 +937,7 @@ test_pointer (void)
   g_assert_true (sluice_canvas_pointer_drag (canvas, 10, 10));
   for (guint i = 1; i <= 10; i++)
     sluice_canvas_pointer_drag (canvas, (x2 - x) * i / 10, (y2 - y) * i / 10);
-  spin (20);
+  test_app_spin (20);
   sluice_canvas_pointer_release (canvas, x2 - x, y2 - y, 0);
   g_assert_true (sluice_node_get_parent (m0) == SLUICE_NODE (p1));
   g_assert_cmpint (position_of (m0), ==, n_in_p1);
@@ -1032,77 +993,29 @@ test_pointer (void)
 
 /* Screenshots --------------------------------------------------------------- */
 
-typedef struct
-{
-  SluiceWindow *window;
-  const char   *path;
-  gboolean      saved;
-} Screenshot;
-
-/* Right after a frame is painted, the window's render node is current:
- * render that into a texture. */
-static void
-screenshot_after_paint_cb (GdkFrameClock *clock,
-                           Screenshot    *shot)
-{
-  GtkWidget *widget = GTK_WIDGET (shot->window);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  GtkSnapshot *snapshot;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
-
-  if (shot->saved)
-    return;
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL)
-    return;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (shot->window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  shot->saved = gdk_texture_save_to_png (texture, shot->path);
-}
-
-static gboolean
-screenshot_saved (gpointer data)
-{
-  return ((Screenshot *) data)->saved;
-}
-
 static void
 save_screenshot (SluiceWindow *window,
                  const char   *name)
 {
-  const char *dir = g_getenv ("SLUICE_SCREENSHOT_DIR");
-  g_autofree char *path = g_build_filename (dir ? dir : tmp_dir, name, NULL);
-  Screenshot shot = { window, path, FALSE };
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
-  gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (screenshot_after_paint_cb), &shot);
-
-  gtk_widget_queue_draw (GTK_WIDGET (window));
-  g_assert_true (wait_for (screenshot_saved, &shot, 5000));
-  g_signal_handler_disconnect (clock, id);
-  g_test_message ("screenshot: %s", path);
+  test_app_save_screenshot (window, tmp_dir, name);
 }
 
 static void
 test_screenshots (void)
 {
-  g_autofree char *path = example_path ("strategy.xml");
+  g_autofree char *path = test_app_example_path ("strategy.xml");
   g_autofree char *big = sluice_test_generate_pipeline (10000);
   g_autofree char *big_path = g_build_filename (tmp_dir, "generated-10000.xml", NULL);
   SluiceWindow *window = open_window (path);
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
-  spin (300);
+  test_app_spin (300);
   /* A module selected, so that the inspector shows something. */
   activate (window, "select", g_variant_new_string ("gate-hist-sharpe"));
-  spin (300);
+  test_app_spin (300);
   save_screenshot (window, "designer-strategy.png");
   activate (window, "select", g_variant_new_string ("run-optimiser"));
-  spin (300);
+  test_app_spin (300);
   save_screenshot (window, "designer-lua-inspector.png");
   activate (window, "select", g_variant_new_string ("gate-hist-sharpe"));
 
@@ -1119,7 +1032,7 @@ test_screenshots (void)
     sluice_canvas_pointer_press (canvas, GDK_BUTTON_PRIMARY, x, y);
     sluice_canvas_pointer_drag (canvas, 10, -10);
     sluice_canvas_pointer_drag (canvas, x2 - x, y2 - y);
-    spin (300);
+    test_app_spin (300);
     save_screenshot (window, "designer-drag.png");
     sluice_canvas_pointer_release (canvas, x2 - x, y2 - y, 0);
   }
@@ -1129,10 +1042,10 @@ test_screenshots (void)
   window = open_window (big_path);
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
   activate (window, "zoom-fit", NULL);
-  spin (300);
+  test_app_spin (300);
   save_screenshot (window, "designer-generated-10000.png");
   activate (window, "zoom-reset", NULL);
-  spin (300);
+  test_app_spin (300);
   save_screenshot (window, "designer-generated-10000-zoomed.png");
   close_window (window);
 }
@@ -1147,30 +1060,19 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *data_home = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
 
-  /* Drafts and settings stay inside the test's own directories. */
-  tmp_dir = g_dir_make_tmp ("sluice-test-app-XXXXXX", NULL);
-  data_home = g_build_filename (tmp_dir, "data", NULL);
-  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("SLUICE_NO_DRAFT_CHECK", "1", TRUE);
-
-  if (!gtk_init_check ())
+  tmp_dir = test_app_setup_environment ("test-app");
+  app = test_app_new ();
+  if (app == NULL)
     {
       g_test_add_func ("/sluice/app/skipped", skip_without_display);
       return g_test_run ();
     }
-  adw_init ();
   /* Viewport changes land at once (no animation), so they can be checked. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-
-  app = sluice_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
 
   g_test_add_func ("/sluice/app/open-examples", test_open_examples);
   g_test_add_func ("/sluice/app/edit-actions", test_edit_actions);

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "test-app-common.h"
+
+char *
+test_app_setup_environment (const char *name)
+{
+  g_autofree char *template = g_strdup_printf ("sluice-%s-XXXXXX", name);
+  char *tmp_dir = g_dir_make_tmp (template, NULL);
+  g_autofree char *data_home = g_build_filename (tmp_dir, "data", NULL);
+
+  g_assert_nonnull (tmp_dir);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("SLUICE_NO_DRAFT_CHECK", "1", TRUE);
+
+  return tmp_dir;
+}
+
+SluiceApplication *
+test_app_new (void)
+{
+  SluiceApplication *app;
+
+  if (!gtk_init_check ())
+    return NULL;
+  adw_init ();
+
+  app = sluice_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+
+  return app;
+}
+
+void
+test_app_spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (1000);
+    }
+}
+
+gboolean
+test_app_wait_for (gboolean (*cond) (gpointer),
+                   gpointer   data,
+                   guint      timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (500);
+    }
+  return TRUE;
+}
+
+char *
+test_app_example_path (const char *name)
+{
+  return g_build_filename (g_getenv ("SLUICE_SOURCE_ROOT"), "data", "examples", name, NULL);
+}
+
+SluiceWindow *
+test_app_open_window (SluiceApplication *app,
+                      const char        *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  SluiceWindow *window = sluice_window_new (app);
+
+  g_assert_true (sluice_window_load (window, file));
+  gtk_window_present (GTK_WINDOW (window));
+  test_app_spin (50);
+  return window;
+}
+
+typedef struct
+{
+  SluiceWindow *window;
+  const char   *path;
+  gboolean      saved;
+} Screenshot;
+
+/* Right after a frame is painted, the window's render node is current:
+ * render that into a texture. */
+static void
+screenshot_after_paint_cb (GdkFrameClock *clock,
+                           Screenshot    *shot)
+{
+  GtkWidget *widget = GTK_WIDGET (shot->window);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  GtkSnapshot *snapshot;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+
+  if (shot->saved)
+    return;
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (shot->window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  shot->saved = gdk_texture_save_to_png (texture, shot->path);
+}
+
+static gboolean
+screenshot_saved (gpointer data)
+{
+  return ((Screenshot *) data)->saved;
+}
+
+void
+test_app_save_screenshot (SluiceWindow *window,
+                          const char   *fallback_dir,
+                          const char   *name)
+{
+  const char *dir = g_getenv ("SLUICE_SCREENSHOT_DIR");
+  g_autofree char *path = g_build_filename (dir ? dir : fallback_dir, name, NULL);
+  Screenshot shot = { window, path, FALSE };
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (screenshot_after_paint_cb), &shot);
+
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  g_assert_true (test_app_wait_for (screenshot_saved, &shot, 5000));
+  g_signal_handler_disconnect (clock, id);
+  g_test_message ("screenshot: %s", path);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* What the designer's tests share: a private environment, an application
+ * to open windows in, waiting on the main loop and screenshots. */
+
+#include <adwaita.h>
+
+#include "sluice-application.h"
+#include "sluice-window.h"
+
+/* Keeps drafts, settings, trust and remembered choices inside a new
+ * temporary directory (returned, owned by the caller) named after the
+ * test program. */
+char         *test_app_setup_environment (const char         *name);
+/* Initialises GTK and libadwaita and registers a non-unique application;
+ * NULL when there is no display. */
+SluiceApplication *test_app_new          (void);
+
+/* Runs the main loop for @ms milliseconds. */
+void          test_app_spin              (guint               ms);
+/* Runs the main loop until @cond is true; FALSE after @timeout_ms. */
+gboolean      test_app_wait_for          (gboolean          (*cond) (gpointer),
+                                          gpointer            data,
+                                          guint               timeout_ms);
+char         *test_app_example_path      (const char         *name);
+/* A window showing @path, presented. */
+SluiceWindow *test_app_open_window       (SluiceApplication  *app,
+                                          const char         *path);
+/* Saves what @window shows right after its next frame as @name in
+ * $SLUICE_SCREENSHOT_DIR, or in @fallback_dir. */
+void          test_app_save_screenshot   (SluiceWindow       *window,
+                                          const char         *fallback_dir,
+                                          const char         *name);
