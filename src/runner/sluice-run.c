@@ -174,12 +174,7 @@ run_pipeline (SluiceRunOptions *options)
 
   g_clear_object (&pipeline);
 
-#ifdef SLUICE_RUN_NO_EXECUTOR
-  fprintf (stderr, _("sluice-run: running pipelines is not built in to this build; only --validate works\n"));
-  return SLUICE_EXIT_INVALID;
-#else
   return sluice_run_execute (options);
-#endif
 }
 
 static int
