@@ -657,6 +657,35 @@ test_screenshot (void)
   close_window (window);
 }
 
+/* A trust store that cannot be read is reported, not replaced by a new
+ * one holding only the new hash (which would forget every file trusted
+ * before). A link to itself cannot be read, even by root. */
+static void
+test_trust_store_unreadable (void)
+{
+  g_autofree char *store = g_build_filename (g_get_user_data_dir (), "sluice", "trusted", NULL);
+  g_autofree char *kept = g_strconcat (store, ".kept", NULL);
+  g_autofree char *target = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sluice_trust_remember ("first-hash", NULL));
+  g_assert_cmpint (g_rename (store, kept), ==, 0);
+  {
+    g_autoptr(GFile) link = g_file_new_for_path (store);
+    g_assert_true (g_file_make_symbolic_link (link, store, NULL, NULL));
+  }
+
+  g_assert_false (sluice_trust_remember ("second-hash", &error));
+  g_assert_nonnull (error);
+  target = g_file_read_link (store, NULL);
+  g_assert_cmpstr (target, ==, store);
+
+  g_assert_cmpint (g_unlink (store), ==, 0);
+  g_assert_cmpint (g_rename (kept, store), ==, 0);
+  g_assert_true (sluice_trust_is_trusted ("first-hash"));
+  g_assert_false (sluice_trust_is_trusted ("second-hash"));
+}
+
 static void
 skip_without_display (void)
 {
@@ -685,6 +714,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run/pause-resume", test_pause_resume);
   g_test_add_func ("/sluice/app-run/cancel-kills-children", test_cancel_kills);
   g_test_add_func ("/sluice/app-run/trust", test_trust);
+  g_test_add_func ("/sluice/app-run/trust-store-unreadable", test_trust_store_unreadable);
   g_test_add_func ("/sluice/app-run/same-as-runner", test_same_as_runner);
   g_test_add_func ("/sluice/app-run/choice-remembered", test_choice_remembered);
   g_test_add_func ("/sluice/app-run/screenshot", test_screenshot);

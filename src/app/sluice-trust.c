@@ -147,6 +147,7 @@ sluice_trust_remember (const char  *hash,
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *contents = NULL;
   g_autofree char *updated = NULL;
+  g_autoptr(GError) local_error = NULL;
 
   if (sluice_trust_is_trusted (hash))
     return TRUE;
@@ -155,7 +156,14 @@ sluice_trust_remember (const char  *hash,
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, _("Cannot create %s"), dir);
       return FALSE;
     }
-  g_file_get_contents (path, &contents, NULL, NULL);
+  /* Appending to a store we could not read would drop the hashes it
+   * holds; only a store that does not exist yet starts empty. */
+  if (!g_file_get_contents (path, &contents, NULL, &local_error) &&
+      !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   updated = g_strconcat (contents ? contents : "", hash, "\n", NULL);
   return g_file_set_contents_full (path, updated, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }
