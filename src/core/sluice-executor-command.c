@@ -108,10 +108,20 @@ read_cb (GObject      *source,
   Command *command = user_data;
   GInputStream *stream = G_INPUT_STREAM (source);
   gboolean is_err = stream == g_subprocess_get_stderr_pipe (command->process);
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (stream, result, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (stream, result, &error);
   gsize size;
   const guint8 *data;
 
+  /* A read that fails is not the end of the output: what was lost would
+   * otherwise pass for a shorter result. A cancelled read is ours. */
+  if (bytes == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *reason = g_strdup_printf ("reading its %s failed: %s",
+                                                 is_err ? "standard error" : "output",
+                                                 error->message);
+      sluice_command_kill (command, reason);
+    }
   if (bytes == NULL || g_bytes_get_size (bytes) == 0)
     {
       command_step_done (command);
