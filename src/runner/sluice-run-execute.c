@@ -208,6 +208,7 @@ write_report (SluiceExecutor *executor,
               const char     *report_path)
 {
   json_t *report = build_report (executor, pipeline_path);
+  g_autoptr(GError) write_error = NULL;
   gboolean ok;
 
   if (g_str_has_suffix (report_path, ".html"))
@@ -249,7 +250,7 @@ write_report (SluiceExecutor *executor,
                                   json_real_value (json_object_get (m, "time_ms")));
         }
       g_string_append (html, "</table>\n</body></html>\n");
-      ok = g_file_set_contents (report_path, html->str, html->len, NULL);
+      ok = g_file_set_contents (report_path, html->str, html->len, &write_error);
       g_string_free (html, TRUE);
     }
   else
@@ -257,7 +258,8 @@ write_report (SluiceExecutor *executor,
 
   json_decref (report);
   if (!ok)
-    fprintf (stderr, _("sluice-run: cannot write the report %s\n"), report_path);
+    fprintf (stderr, _("sluice-run: cannot write the report %s: %s\n"), report_path,
+             write_error != NULL ? write_error->message : g_strerror (errno));
   return ok;
 }
 
