@@ -29,6 +29,8 @@ struct _SluiceDocument
   guint               validate_source;
   guint               draft_source;
   gboolean            draft_dirty;
+  gboolean            draft_writing;   /* a write is on a worker thread */
+  GCancellable       *draft_cancellable; /* owned: cancelled by a discard */
   gboolean            storing_view;  /* writing <view> into the model */
 };
 
@@ -57,6 +59,7 @@ sluice_document_dispose (GObject *object)
 
   g_clear_handle_id (&self->validate_source, g_source_remove);
   g_clear_handle_id (&self->draft_source, g_source_remove);
+  g_clear_object (&self->draft_cancellable);
   if (self->monitor != NULL)
     g_file_monitor_cancel (self->monitor);
   g_clear_object (&self->monitor);
@@ -169,15 +172,19 @@ validate_timeout_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static void write_draft_async (SluiceDocument *self);
+
 static gboolean
 draft_timeout_cb (gpointer data)
 {
   SluiceDocument *self = data;
-  g_autoptr(GError) error = NULL;
 
   self->draft_source = 0;
-  if (sluice_document_get_modified (self) && !sluice_document_write_draft (self, &error))
-    g_warning ("Could not write a draft: %s", error->message);
+  if (self->draft_writing)
+    /* The disk is slow: try again after the one in flight. */
+    self->draft_source = g_timeout_add_seconds (self->draft_interval, draft_timeout_cb, self);
+  else if (sluice_document_get_modified (self) && self->draft_dirty)
+    write_draft_async (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -617,31 +624,145 @@ sluice_document_get_draft_path (SluiceDocument *self)
   return self->draft_path;
 }
 
+/* Drafts are serialised on the main thread (the model lives there) and
+ * written, with an fsync when they replace an older draft, on a worker
+ * thread, so that autosaving never stalls the window on a slow disk. */
+typedef struct
+{
+  char    *path;      /* the draft */
+  GBytes  *data;      /* the pipeline, serialised */
+  char    *source;    /* URI of the file it belongs to, "" when untitled */
+  GWeakRef document;
+} DraftWrite;
+
+static void
+draft_write_free (DraftWrite *write)
+{
+  g_free (write->path);
+  g_bytes_unref (write->data);
+  g_free (write->source);
+  g_weak_ref_clear (&write->document);
+  g_free (write);
+}
+
+static DraftWrite *
+draft_write_new (SluiceDocument *self)
+{
+  DraftWrite *write = g_new0 (DraftWrite, 1);
+  char *data;
+  gsize length;
+
+  store_view_in_pipeline (self);
+  data = sluice_save_to_data (self->pipeline, &length);
+  write->path = g_strdup (sluice_document_get_draft_path (self));
+  write->data = g_bytes_new_take (data, length);
+  write->source = self->file ? g_file_get_uri (self->file) : g_strdup ("");
+  g_weak_ref_init (&write->document, self);
+
+  return write;
+}
+
+/* Next to the draft, the file it belongs to. */
+static char *
+draft_source_path (const char *draft_path)
+{
+  return g_strconcat (draft_path, ".source", NULL);
+}
+
+static gboolean
+draft_write_files (DraftWrite  *write,
+                   GError     **error)
+{
+  g_autofree char *source_path = draft_source_path (write->path);
+  gsize length;
+  const char *data = g_bytes_get_data (write->data, &length);
+
+  return g_file_set_contents_full (write->path, data, length,
+                                   G_FILE_SET_CONTENTS_CONSISTENT, 0600, error) &&
+         g_file_set_contents_full (source_path, write->source, -1,
+                                   G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+static void
+draft_write_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (draft_write_files (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+draft_written_cb (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  DraftWrite *write = g_task_get_task_data (G_TASK (result));
+  g_autoptr(SluiceDocument) self = g_weak_ref_get (&write->document);
+  gboolean discarded = g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result)));
+  g_autoptr(GError) error = NULL;
+
+  if (self != NULL)
+    self->draft_writing = FALSE;
+
+  if (discarded)
+    {
+      /* Saved or thrown away while this was being written: the draft
+       * must not come back. */
+      g_autofree char *source_path = draft_source_path (write->path);
+
+      g_unlink (write->path);
+      g_unlink (source_path);
+      return;
+    }
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_warning ("Could not write a draft: %s", error->message);
+      if (self != NULL)
+        self->draft_dirty = TRUE;
+    }
+}
+
+static void
+write_draft_async (SluiceDocument *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->draft_cancellable == NULL)
+    self->draft_cancellable = g_cancellable_new ();
+
+  /* Not the document as source object: a closed window's document must
+   * not live on until the disk answers. */
+  task = g_task_new (NULL, self->draft_cancellable, draft_written_cb, NULL);
+  g_task_set_source_tag (task, write_draft_async);
+  g_task_set_task_data (task, draft_write_new (self), (GDestroyNotify) draft_write_free);
+  self->draft_dirty = FALSE;
+  self->draft_writing = TRUE;
+  g_task_run_in_thread (task, draft_write_thread);
+}
+
 gboolean
 sluice_document_write_draft (SluiceDocument  *self,
                              GError         **error)
 {
-  g_autofree char *data = NULL;
-  g_autofree char *source = NULL;
-  g_autofree char *source_path = NULL;
-  gsize length;
+  DraftWrite *write;
+  gboolean ok;
 
   if (!self->draft_dirty && g_file_test (sluice_document_get_draft_path (self), G_FILE_TEST_EXISTS))
     return TRUE;
 
-  store_view_in_pipeline (self);
-  data = sluice_save_to_data (self->pipeline, &length);
-  if (!g_file_set_contents_full (sluice_document_get_draft_path (self), data, length,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
-    return FALSE;
-
-  /* Next to the draft, the file it belongs to (empty when untitled). */
-  source = self->file ? g_file_get_uri (self->file) : g_strdup ("");
-  source_path = g_strconcat (sluice_document_get_draft_path (self), ".source", NULL);
-  if (!g_file_set_contents_full (source_path, source, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
-    return FALSE;
-  self->draft_dirty = FALSE;
-  return TRUE;
+  write = draft_write_new (self);
+  ok = draft_write_files (write, error);
+  draft_write_free (write);
+  if (ok)
+    self->draft_dirty = FALSE;
+  return ok;
 }
 
 void
@@ -649,9 +770,15 @@ sluice_document_discard_draft (SluiceDocument *self)
 {
   g_autofree char *source_path = NULL;
 
+  /* A draft being written now is removed when the write ends. */
+  if (self->draft_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->draft_cancellable);
+      g_clear_object (&self->draft_cancellable);
+    }
   if (self->draft_path == NULL)
     return;
-  source_path = g_strconcat (self->draft_path, ".source", NULL);
+  source_path = draft_source_path (self->draft_path);
   g_unlink (self->draft_path);
   g_unlink (source_path);
   g_clear_pointer (&self->draft_path, g_free);
