@@ -7,7 +7,7 @@ set -eu
 packages="
   build-essential meson ninja-build pkg-config gettext clang
   libglib2.0-dev libglib2.0-bin libxml2-dev libxml2-utils
-  liblua5.4-dev libjansson-dev libjson-glib-dev libsoup-3.0-dev
+  liblua5.4-dev libjansson-dev libsoup-3.0-dev
   libgraphviz-dev graphviz
   libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev
   desktop-file-utils appstream

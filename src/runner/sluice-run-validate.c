@@ -5,8 +5,9 @@
 
 #include <gio/gunixinputstream.h>
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
+#include <jansson.h>
 
+#include "sluice-check-file.h"
 #include "sluice-loader.h"
 #include "sluice-run-options.h"
 #include "sluice-run-validate.h"
@@ -15,61 +16,39 @@
 /* How problems name standard input ("-" on the command line). */
 #define STDIN_NAME "<stdin>"
 
+static json_t *
+string_or_null (const char *text)
+{
+  return text != NULL ? json_string (text) : json_null ();
+}
+
 static void
 print_json (FILE      *stream,
             GPtrArray *problems)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
+  json_t *array = json_array ();
+  char *text;
 
-  json_builder_begin_array (builder);
   for (guint i = 0; i < problems->len; i++)
     {
       SluiceProblem *problem = g_ptr_array_index (problems, i);
-      const char *file = sluice_problem_get_file (problem);
-      const char *node = sluice_problem_get_node_id (problem);
       guint line = sluice_problem_get_line (problem);
+      json_t *object = json_object ();
 
-      json_builder_begin_object (builder);
-
-      json_builder_set_member_name (builder, "file");
-      if (file != NULL)
-        json_builder_add_string_value (builder, file);
-      else
-        json_builder_add_null_value (builder);
-
+      json_object_set_new (object, "file", string_or_null (sluice_problem_get_file (problem)));
       /* null, not 0, when the problem has no line: editors jump to it. */
-      json_builder_set_member_name (builder, "line");
-      if (line > 0)
-        json_builder_add_int_value (builder, line);
-      else
-        json_builder_add_null_value (builder);
-
-      json_builder_set_member_name (builder, "severity");
-      json_builder_add_string_value (builder,
-                                     sluice_severity_to_string (sluice_problem_get_severity (problem)));
-
-      json_builder_set_member_name (builder, "node");
-      if (node != NULL)
-        json_builder_add_string_value (builder, node);
-      else
-        json_builder_add_null_value (builder);
-
-      json_builder_set_member_name (builder, "message");
-      json_builder_add_string_value (builder, sluice_problem_get_message (problem));
-
-      json_builder_end_object (builder);
+      json_object_set_new (object, "line", line > 0 ? json_integer (line) : json_null ());
+      json_object_set_new (object, "severity",
+                           json_string (sluice_severity_to_string (sluice_problem_get_severity (problem))));
+      json_object_set_new (object, "node", string_or_null (sluice_problem_get_node_id (problem)));
+      json_object_set_new (object, "message", json_string (sluice_problem_get_message (problem)));
+      json_array_append_new (array, object);
     }
-  json_builder_end_array (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-
+  text = json_dumps (array, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
   fprintf (stream, "%s\n", text);
+  free (text);
+  json_decref (array);
 }
 
 void

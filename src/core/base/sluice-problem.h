@@ -31,4 +31,7 @@ const char     *sluice_problem_get_message  (SluiceProblem  *self);
 /* "FILE:LINE: error|warning: message" as SPEC section 4 prints it. */
 char           *sluice_problem_to_string    (SluiceProblem  *self);
 
+/* Sorts problems by file, line, then severity (errors first); stable. */
+void            sluice_problems_sort        (GPtrArray      *problems);
+
 G_END_DECLS

@@ -6,7 +6,7 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
+#include <jansson.h>
 
 /* Drives the real sluice-run binary (its path is in $SLUICE_RUN) and
  * checks what users and scripts see: output, messages and exit status. */
@@ -222,40 +222,40 @@ test_validate_json (void)
   g_autofree char *valid = data_path ("valid.xml");
   g_autofree char *bad = data_path ("external-undeclared-service.xml");
   g_autofree char *warning = data_path ("parameter-no-default.xml");
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
   g_auto(Result) r = { 0 };
-  JsonArray *array;
-  JsonObject *object;
+  json_error_t error;
+  json_t *array;
+  json_t *object;
 
   run (&r, "--validate", "--format=json", valid, bad, warning, NULL);
   g_assert_cmpint (r.status, ==, 2);
 
-  json_parser_load_from_data (parser, r.out, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)));
-  array = json_node_get_array (json_parser_get_root (parser));
-  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  array = json_loads (r.out, 0, &error);
+  g_assert_nonnull (array);
+  g_assert_true (json_is_array (array));
+  g_assert_cmpuint (json_array_size (array), ==, 2);
 
-  object = json_array_get_object_element (array, 0);
-  g_assert_cmpstr (json_object_get_string_member (object, "file"), ==, bad);
-  g_assert_cmpint (json_object_get_int_member (object, "line"), ==, 10);
-  g_assert_cmpstr (json_object_get_string_member (object, "severity"), ==, "error");
-  g_assert_cmpstr (json_object_get_string_member (object, "node"), ==, "ask");
-  g_assert_nonnull (strstr (json_object_get_string_member (object, "message"), "undeclared service `oracle`"));
+  object = json_array_get (array, 0);
+  g_assert_cmpstr (json_string_value (json_object_get (object, "file")), ==, bad);
+  g_assert_cmpint (json_integer_value (json_object_get (object, "line")), ==, 10);
+  g_assert_cmpstr (json_string_value (json_object_get (object, "severity")), ==, "error");
+  g_assert_cmpstr (json_string_value (json_object_get (object, "node")), ==, "ask");
+  g_assert_nonnull (strstr (json_string_value (json_object_get (object, "message")), "undeclared service `oracle`"));
 
-  object = json_array_get_object_element (array, 1);
-  g_assert_cmpstr (json_object_get_string_member (object, "file"), ==, warning);
-  g_assert_cmpstr (json_object_get_string_member (object, "severity"), ==, "warning");
-  g_assert_true (json_object_get_null_member (object, "node"));
+  object = json_array_get (array, 1);
+  g_assert_cmpstr (json_string_value (json_object_get (object, "file")), ==, warning);
+  g_assert_cmpstr (json_string_value (json_object_get (object, "severity")), ==, "warning");
+  g_assert_true (json_is_null (json_object_get (object, "node")));
+  json_decref (array);
 
   /* No problems is still one JSON document. */
   result_clear (&r);
   run (&r, "--validate", "--format", "json", valid, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  json_parser_load_from_data (parser, r.out, -1, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (json_array_get_length (json_node_get_array (json_parser_get_root (parser))), ==, 0);
+  array = json_loads (r.out, 0, &error);
+  g_assert_nonnull (array);
+  g_assert_cmpuint (json_array_size (array), ==, 0);
+  json_decref (array);
 }
 
 /* Editors pipe unsaved buffers: "-" is standard input. */

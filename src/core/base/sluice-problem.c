@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "sluice-problem.h"
 
 struct _SluiceProblem
@@ -128,4 +130,55 @@ sluice_problem_to_string (SluiceProblem *self)
                           self->message);
 
   return g_string_free (str, FALSE);
+}
+
+typedef struct
+{
+  SluiceProblem *problem;
+  guint          index;
+} SortEntry;
+
+static int
+compare_entries (const void *a,
+                 const void *b)
+{
+  const SortEntry *ea = a;
+  const SortEntry *eb = b;
+  SluiceProblem *pa = ea->problem;
+  SluiceProblem *pb = eb->problem;
+  int cmp;
+
+  cmp = g_strcmp0 (sluice_problem_get_file (pa), sluice_problem_get_file (pb));
+  if (cmp != 0)
+    return cmp;
+
+  if (sluice_problem_get_line (pa) != sluice_problem_get_line (pb))
+    return sluice_problem_get_line (pa) < sluice_problem_get_line (pb) ? -1 : 1;
+
+  if (sluice_problem_get_severity (pa) != sluice_problem_get_severity (pb))
+    return sluice_problem_get_severity (pa) == SLUICE_SEVERITY_ERROR ? -1 : 1;
+
+  /* Keep the order of finding otherwise, so that sorting is stable. */
+  return ea->index < eb->index ? -1 : (ea->index > eb->index ? 1 : 0);
+}
+
+void
+sluice_problems_sort (GPtrArray *problems)
+{
+  g_autofree SortEntry *entries = NULL;
+
+  g_return_if_fail (problems != NULL);
+
+  if (problems->len < 2)
+    return;
+
+  entries = g_new (SortEntry, problems->len);
+  for (guint i = 0; i < problems->len; i++)
+    entries[i] = (SortEntry) { g_ptr_array_index (problems, i), i };
+
+  qsort (entries, problems->len, sizeof (SortEntry), compare_entries);
+
+  /* The array owns the problems; only the pointers move. */
+  for (guint i = 0; i < problems->len; i++)
+    problems->pdata[i] = entries[i].problem;
 }

@@ -14,7 +14,6 @@
 #include "sluice-execution.h"
 #include "sluice-external.h"
 #include "sluice-fail.h"
-#include "sluice-loader.h"
 #include "sluice-lua-check.h"
 #include "sluice-params.h"
 #include "sluice-phase.h"
@@ -849,85 +848,4 @@ sluice_validate_for_run (SluicePipeline *pipeline,
 
   g_hash_table_unref (check.ids);
   sluice_lua_check_free (check.lua);
-}
-
-gboolean
-sluice_check_file (const char *path,
-                   GPtrArray  *problems)
-{
-  g_autoptr(SluicePipeline) pipeline = NULL;
-  guint first = problems->len;
-
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (problems != NULL, FALSE);
-
-  first = problems->len;
-  pipeline = sluice_load_file (path, problems);
-  if (pipeline != NULL)
-    sluice_validate (pipeline, path, problems);
-
-  if (pipeline == NULL && problems->len == first)
-    {
-      /* A loader that fails must say why; make sure the caller sees one. */
-      g_ptr_array_add (problems,
-                       sluice_problem_new (SLUICE_SEVERITY_ERROR, path, 0, NULL,
-                                           _("the file could not be loaded")));
-    }
-
-  for (guint i = first; i < problems->len; i++)
-    if (sluice_problem_get_severity (g_ptr_array_index (problems, i)) == SLUICE_SEVERITY_ERROR)
-      return FALSE;
-
-  return TRUE;
-}
-
-typedef struct
-{
-  SluiceProblem *problem;
-  guint          index;
-} SortEntry;
-
-static int
-compare_entries (const void *a,
-                 const void *b)
-{
-  const SortEntry *ea = a;
-  const SortEntry *eb = b;
-  SluiceProblem *pa = ea->problem;
-  SluiceProblem *pb = eb->problem;
-  int cmp;
-
-  cmp = g_strcmp0 (sluice_problem_get_file (pa), sluice_problem_get_file (pb));
-  if (cmp != 0)
-    return cmp;
-
-  if (sluice_problem_get_line (pa) != sluice_problem_get_line (pb))
-    return sluice_problem_get_line (pa) < sluice_problem_get_line (pb) ? -1 : 1;
-
-  if (sluice_problem_get_severity (pa) != sluice_problem_get_severity (pb))
-    return sluice_problem_get_severity (pa) == SLUICE_SEVERITY_ERROR ? -1 : 1;
-
-  /* Keep the order of finding otherwise, so that sorting is stable. */
-  return ea->index < eb->index ? -1 : (ea->index > eb->index ? 1 : 0);
-}
-
-void
-sluice_problems_sort (GPtrArray *problems)
-{
-  g_autofree SortEntry *entries = NULL;
-
-  g_return_if_fail (problems != NULL);
-
-  if (problems->len < 2)
-    return;
-
-  entries = g_new (SortEntry, problems->len);
-  for (guint i = 0; i < problems->len; i++)
-    entries[i] = (SortEntry) { g_ptr_array_index (problems, i), i };
-
-  qsort (entries, problems->len, sizeof (SortEntry), compare_entries);
-
-  /* The array owns the problems; only the pointers move. */
-  for (guint i = 0; i < problems->len; i++)
-    problems->pdata[i] = entries[i].problem;
 }

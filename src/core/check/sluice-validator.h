@@ -26,12 +26,4 @@ void     sluice_validate_for_run (SluicePipeline *pipeline,
                                   GHashTable     *defines,
                                   GPtrArray      *problems);
 
-/* Loads and validates @path; appends everything to @problems. Returns TRUE
- * when there is no error. */
-gboolean sluice_check_file    (const char     *path,
-                               GPtrArray      *problems);
-
-/* Sorts problems by file, line, then severity (errors first). */
-void     sluice_problems_sort (GPtrArray      *problems);
-
 G_END_DECLS
