@@ -17,6 +17,7 @@
 #include "sluice-lua-check.h"
 #include "sluice-params.h"
 #include "sluice-phase.h"
+#include "sluice-step-registry.h"
 #include "sluice-tool.h"
 #include "sluice-validator.h"
 
@@ -36,6 +37,7 @@ typedef struct
   GHashTable     *defines;   /* borrowed, NULL when not validating for a run */
   GHashTable     *ids;       /* id → first SluiceNode with it; borrowed nodes */
   SluiceLuaCheck *lua;       /* owned */
+  SluiceNode     *step_node; /* borrowed: the module a step is checking */
 } Check;
 
 static void check_modules (Check      *check,
@@ -278,60 +280,33 @@ map_lua_line (guint base_line,
   return lua_line > 0 ? base_line + lua_line - 1 : base_line;
 }
 
-static gboolean
-has_references (const char *text)
+static void
+step_report_cb (SluiceStepCheck *step_check,
+                SluiceSeverity   severity,
+                guint            line,
+                const char      *message,
+                gpointer         data)
 {
-  return text != NULL && strstr (text, "${") != NULL;
+  Check *check = data;
+  report (check, severity, line, check->step_node, "%s", message);
 }
 
-/* The built-in "delay" tool: a fixed duration, or a random one between
- * min and max. Values that contain ${name} are only known at run time. */
+/* What only the module's step knows how to check (e.g. that the delay
+ * tool's durations are durations). */
 static void
-check_delay_tool (Check           *check,
-                  SluiceExecution *execution)
+check_step (Check        *check,
+            SluiceModule *module)
 {
-  SluiceNode *node = SLUICE_NODE (execution);
-  const char *names[] = { "duration", "min", "max" };
-  gint64 values[G_N_ELEMENTS (names)] = { 0 };
-  gboolean known[G_N_ELEMENTS (names)] = { FALSE };
-  gboolean given[G_N_ELEMENTS (names)] = { FALSE };
-  GPtrArray *params = sluice_execution_get_tool_params (execution);
+  const char *name = sluice_step_registry_name_for (module);
+  SluiceStepClass *klass = name != NULL ? sluice_step_registry_lookup_class (name) : NULL;
+  SluiceStepCheck step_check = { step_report_cb, check };
 
-  for (guint i = 0; i < params->len; i++)
-    {
-      SluiceToolParam *param = g_ptr_array_index (params, i);
+  if (klass == NULL || klass->check == NULL)
+    return;
 
-      for (guint j = 0; j < G_N_ELEMENTS (names); j++)
-        {
-          if (!g_str_equal (param->name, names[j]))
-            continue;
-
-          given[j] = TRUE;
-          if (has_references (param->value))
-            continue;
-
-          if (sluice_duration_parse (param->value, &values[j]))
-            known[j] = TRUE;
-          else
-            report (check, SLUICE_SEVERITY_ERROR,
-                    param->line ? param->line : sluice_node_get_line (node), node,
-                    _("module `%s`: `%s` of tool `delay` is not a duration like 250ms, 30s or 5m: `%s`"),
-                    node_label (node), param->name, param->value ? param->value : "");
-        }
-    }
-
-  if (given[0] && (given[1] || given[2]))
-    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
-            _("module `%s`: tool `delay` takes either `duration` or `min` and `max`, not both"),
-            node_label (node));
-  else if (!given[0] && !(given[1] && given[2]))
-    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
-            _("module `%s`: tool `delay` needs `duration`, or both `min` and `max`"),
-            node_label (node));
-  else if (known[1] && known[2] && values[1] > values[2])
-    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
-            _("module `%s`: `min` of tool `delay` is longer than `max`"),
-            node_label (node));
+  check->step_node = SLUICE_NODE (module);
+  klass->check (klass, module, &step_check);
+  check->step_node = NULL;
 }
 
 static void
@@ -403,8 +378,7 @@ check_tool (Check           *check,
               _("module `%s`: tool `%s` needs parameter `%s`"),
               node_label (node), tool->name, tool->params[j].name);
 
-  if (g_str_equal (tool->name, "delay"))
-    check_delay_tool (check, execution);
+  check_step (check, SLUICE_MODULE (execution));
 }
 
 static void

@@ -15,6 +15,7 @@ static const char * const type_names[] = {
   "module-failed",
   "item-superseded",
   "stage-transition",
+  "log",
 };
 
 SluiceEvent *
@@ -51,6 +52,7 @@ sluice_event_unref (SluiceEvent *event)
   g_free (event->module_id);
   g_free (event->from_id);
   g_free (event->to_id);
+  g_free (event->message);
   g_free (event->error);
   g_free (event->stderr_tail);
   g_free (event);
@@ -120,6 +122,10 @@ sluice_event_to_json (const SluiceEvent *event)
     case SLUICE_EVENT_STAGE_TRANSITION:
       set_string (object, "from", event->from_id);
       set_string (object, "to", event->to_id);
+      break;
+
+    case SLUICE_EVENT_LOG:
+      set_string (object, "message", event->message);
       break;
 
     case SLUICE_EVENT_ITEM_SUPERSEDED:

@@ -17,6 +17,7 @@ typedef enum
   SLUICE_EVENT_MODULE_FAILED,
   SLUICE_EVENT_ITEM_SUPERSEDED,
   SLUICE_EVENT_STAGE_TRANSITION,
+  SLUICE_EVENT_LOG,               /* a line for the run's log, e.g. Lua's print */
 } SluiceEventType;
 
 /* Immutable once emitted; fields not concerned by the type are NULL/0.
@@ -37,6 +38,7 @@ typedef struct
   char            *stderr_tail;    /* module-failed of a command, may be NULL */
   char            *from_id;        /* stage-transition: controller ids */
   char            *to_id;
+  char            *message;        /* log */
   /*< private >*/
   gint             ref_count;
 } SluiceEvent;

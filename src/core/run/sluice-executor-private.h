@@ -5,106 +5,119 @@
 
 #include "sluice-controller.h"
 #include "sluice-executor.h"
+#include "sluice-item-sink.h"
+#include "sluice-item-source.h"
 #include "sluice-lua-runtime.h"
 #include "sluice-module.h"
+#include "sluice-preview.h"
+#include "sluice-step.h"
 
 G_BEGIN_DECLS
+
+/* The executor's own types, shared by its files:
+ *
+ *   sluice-executor.c          the object: construction, run control, getters
+ *   sluice-executor-program.c  compiling a controller into a program of ops
+ *   sluice-executor-segment.c  running consecutive Lua ops on one item
+ *   sluice-executor-flow.c     tokens, jobs, stages and modes, scheduling
+ *   sluice-executor-steps.c    calls into SluiceStep implementations
+ *   sluice-executor-timers.c   the one deadline heap
+ *   sluice-executor-events.c   building and emitting events
+ *
+ * Functions one file offers the others are named _sluice_executor_*. */
 
 /* A controller's phases (and the branches and groups inside them) are
  * compiled into one flat program; an item in flight is a token at a
  * program counter. Conditions jump; combinations run a sub-program as a
- * sub-job so that their retries and time-out cover the whole group. */
+ * sub-job so that their retries and time-out cover the whole group. What
+ * a module does to an item is a SluiceStep: an op of kind LUA when the
+ * step is Lua code (run in the executor's Lua states), STEP otherwise. */
 typedef enum
 {
-  STEP_LUA,
-  STEP_COND,
-  STEP_JUMP,
-  STEP_COMMAND,
-  STEP_DELAY,
-  STEP_COMBO,
-  STEP_FAIL,
-  STEP_EXTERNAL,
-} StepKind;
+  SLUICE_OP_LUA,
+  SLUICE_OP_COND,
+  SLUICE_OP_JUMP,
+  SLUICE_OP_STEP,
+  SLUICE_OP_GROUP,
+  SLUICE_OP_FAIL,
+} SluiceOpKind;
 
-typedef struct _Program Program;
+typedef struct _SluiceProgram SluiceProgram;
 
 typedef struct
 {
-  StepKind  kind;
-  guint     mod;     /* index in self->mods */
-  guint     slot;    /* Lua code slot of LUA and COND */
-  guint     target;  /* COND: first step of else; JUMP: where to go */
-  guint     next;    /* where an item goes on with on-error=continue */
-  Program  *sub;     /* COMBO, owned */
-} Step;
+  SluiceOpKind   kind;
+  guint          mod;     /* index in self->mods */
+  guint          slot;    /* Lua code slot of LUA and COND */
+  guint          target;  /* COND: first op of else; JUMP: where to go */
+  guint          next;    /* where an item goes on with on-error=continue */
+  SluiceProgram *sub;     /* GROUP, owned */
+} SluiceOp;
 
-struct _Program
+struct _SluiceProgram
 {
-  GArray *steps;     /* of Step */
+  GArray *ops;            /* of SluiceOp */
 };
 
-/* The data preview of one module (sluice-executor-preview.c). */
-typedef struct _Preview Preview;
-
+/* One module of the run. */
 typedef struct
 {
-  SluiceModule *module;      /* borrowed: the executor keeps the pipeline */
-  const char   *id;
-  guint         ctl;         /* controller index */
-  gint64        timeout_us;  /* 0 = none */
-  guint         retries;
-  double        backoff;
-  SluiceOnError on_error;
-  gboolean      snapshot;    /* Lua: keep a copy of the item to retry or continue with */
-  char         *command;     /* parameters substituted, shell-quoted */
-  char         *reason;      /* <fail> */
-  gint64        delay_min_us;
-  gint64        delay_max_us;
-  gboolean      last_of_ctl; /* superseded items are counted here */
-  SluiceModuleStats stats;   /* counters updated atomically */
-  Preview      *preview;     /* owned; NULL unless a preview was asked for */
-} ModuleInfo;
+  SluiceModule      *module;      /* borrowed: the executor keeps the pipeline */
+  const char        *id;
+  guint              ctl;         /* controller index */
+  gint64             timeout_us;  /* 0 = none */
+  guint              retries;
+  double             backoff;
+  SluiceOnError      on_error;
+  gboolean           snapshot;    /* Lua: keep a copy of the item to retry or continue with */
+  SluiceStep        *step;        /* owned; NULL for conditions, groups, <fail> */
+  char              *reason;      /* <fail> */
+  gboolean           last_of_ctl; /* superseded items are counted here */
+  SluiceModuleStats  stats;       /* counters updated atomically */
+  SluicePreview     *preview;     /* owned; NULL unless a preview was asked for */
+} SluiceModuleRun;
 
-typedef struct _Ctl Ctl;
-typedef struct _Job Job;
+typedef struct _SluiceStage SluiceStage;
+typedef struct _SluiceJob SluiceJob;
 
 /* One item in flight: a JSON object (shared, never changed in place) at
- * a step of its job's program. A failed token carries its error to the
+ * an op of its job's program. A failed token carries its error to the
  * main thread, which applies retries and on-error. */
 typedef struct
 {
-  json_t *item;
-  Job    *job;
-  guint   pc;
-  guint   attempt;       /* failed attempts of the step at pc so far */
-  char   *error;         /* set: the step at pc failed */
-  char   *stderr_tail;
-} Token;
+  json_t    *item;
+  SluiceJob *job;
+  guint      pc;
+  guint      attempt;       /* failed attempts of the op at pc so far */
+  char      *error;         /* set: the op at pc failed */
+  char      *stderr_tail;
+} SluiceToken;
 
-struct _Job
+struct _SluiceJob
 {
-  Ctl       *ctl;
-  Program   *prog;
-  guint64    seq;
-  guint      pending;    /* tokens of this job in flight */
-  GPtrArray *outputs;    /* json_t*; NULL for streaming modes */
-  Job       *parent;     /* combination: the job that waits */
-  guint      parent_pc;
-  json_t    *input;      /* combination: what to retry with */
-  guint      attempt;
-  gint64     started;
-  gpointer   timer;      /* combination time-out */
-  gboolean   dead;       /* cancelled: its tokens are dropped as they come back */
+  SluiceStage   *ctl;
+  SluiceProgram *prog;
+  guint64        seq;
+  guint          pending;    /* tokens of this job in flight */
+  GPtrArray     *outputs;    /* json_t*; NULL for streaming modes */
+  SluiceJob     *parent;     /* combination: the job that waits */
+  guint          parent_pc;
+  json_t        *input;      /* combination: what to retry with */
+  guint          attempt;
+  gint64         started;
+  gpointer       timer;      /* combination time-out */
+  gboolean       dead;       /* cancelled: its tokens are dropped as they come back */
 };
 
-struct _Ctl
+/* A controller during the run. */
+struct _SluiceStage
 {
   SluiceController *controller;  /* borrowed */
   const char       *id;
   guint             index;
   SluiceMode        mode;
   guint             workers;
-  Program          *prog;
+  SluiceProgram    *prog;
   GQueue            input;       /* json_t* */
   gboolean          input_done;
   gboolean          started;
@@ -116,98 +129,225 @@ struct _Ctl
   guint64           last_emitted;/* first-wins */
 };
 
-/* Per-step record of a segment run on a worker, for events. */
+/* Per-op record of a segment run on a worker, for events. */
 typedef struct
 {
-  guint  mod;
+  guint   mod;
   guint64 seq;
-  gint64 started;
-  gint64 duration;
-  guint  outputs;
-} StepRecord;
+  gint64  started;
+  gint64  duration;
+  guint   outputs;
+} SluiceStepRecord;
+
+typedef struct
+{
+  SluiceToken *token;     /* the one sent; NULL once the segment consumed it */
+  SluiceJob   *job;       /* the token's job */
+  GPtrArray   *out;       /* SluiceToken* */
+  GArray      *records;   /* SluiceStepRecord, or NULL */
+} SluiceSegmentResult;
+
+typedef void (*SluiceTimerFunc) (SluiceExecutor *self, gpointer data);
+
+typedef struct
+{
+  gint64          deadline;
+  guint64         serial;
+  SluiceTimerFunc func;       /* the executor's own, or */
+  SluiceStepTimerFunc step_func;  /* a step's (SluiceStepContext) */
+  gpointer        data;
+  GSequenceIter  *iter;
+} SluiceTimer;
+
+struct _SluiceExecutor
+{
+  GObject             parent_instance;
+
+  SluicePipeline     *pipeline;       /* owned */
+  GHashTable         *params;         /* name → value, owned */
+  char               *base_directory;
+  GPtrArray          *mods;           /* of SluiceModuleRun*, owned */
+  GPtrArray          *lua_codes;      /* of SluiceLuaCode*, owned */
+  GPtrArray          *ctls;           /* of SluiceStage*, owned */
+  SluiceStepContext   step_context;   /* what steps may use of the run */
+
+  SluiceRunState      state;
+  char               *error;
+  char               *failed_module;
+  char               *stderr_tail;
+  gboolean            stopped;        /* final state reached: drop everything */
+  gint                cancel_flag;    /* read by Lua hooks on workers */
+
+  GSource            *source;
+  GQueue              ready;          /* SluiceToken* ready to advance */
+  GSequence          *timers;         /* of SluiceTimer*, by deadline */
+  guint64             timer_serial;
+  GHashTable         *calls;          /* set of SluiceStepCallRun*: steps at work */
+  GHashTable         *jobs;           /* every live SluiceJob* (for cleanup) */
+  GPtrArray          *scratch;        /* reused by segments on the main thread */
+
+  SluiceLuaRuntime   *main_rt;
+  GThreadPool        *pool;
+  GAsyncQueue        *free_rts;       /* runtimes not in use by a worker */
+  GPtrArray          *all_rts;        /* every worker runtime, owned */
+  GMutex              rts_lock;
+  GAsyncQueue        *results;        /* of SluiceSegmentResult* from workers */
+  guint               pool_threads;
+
+  SluiceItemSource   *input;          /* owned; NULL = one {} trigger */
+  gboolean            input_waiting;  /* asked the source to tell when ready */
+  gboolean            trigger_sent;
+  SluiceItemSink     *output;         /* owned; NULL = outputs are only counted */
+
+  guint64             items_in;
+  guint64             items_out;
+  gint64              started;
+  gint64              ended;
+  gboolean            listening;      /* someone handles "event" */
+  GArray             *records;        /* main-thread step records when listening */
+};
+
+/* sluice-executor.c */
+guint          _sluice_executor_add_module     (SluiceExecutor   *self,
+                                                SluiceModule     *module,
+                                                guint             ctl);
+guint          _sluice_executor_add_lua        (SluiceExecutor   *self,
+                                                const char       *module_id,
+                                                const char       *code,
+                                                guint             code_line,
+                                                gboolean          expression);
+void           _sluice_executor_set_state      (SluiceExecutor   *self,
+                                                SluiceRunState    state);
 
 /* sluice-executor-program.c */
-Program  *sluice_program_compile (SluiceExecutor *self,
-                                  GListModel     *modules,
-                                  guint           ctl,
-                                  GError        **error);
-void      sluice_program_free    (Program        *prog);
-static inline Step *
-program_step (Program *prog, guint pc)
+SluiceProgram *_sluice_executor_compile        (SluiceExecutor   *self,
+                                                GListModel       *modules,
+                                                guint             ctl,
+                                                GError          **error);
+void           _sluice_program_free            (SluiceProgram    *prog);
+static inline SluiceOp *
+program_op (SluiceProgram *prog, guint pc)
 {
-  return &g_array_index (prog->steps, Step, pc);
+  return &g_array_index (prog->ops, SluiceOp, pc);
 }
 static inline gboolean
-step_is_lua (const Step *step)
+op_is_lua (const SluiceOp *op)
 {
-  return step->kind == STEP_LUA || step->kind == STEP_COND || step->kind == STEP_JUMP;
+  return op->kind == SLUICE_OP_LUA || op->kind == SLUICE_OP_COND || op->kind == SLUICE_OP_JUMP;
 }
-/* Runs @token through consecutive Lua steps in @rt (any thread). Appends
- * the resulting tokens (at an asynchronous step, at the end, or failed)
- * to @out and consumes @token. @records may be NULL. */
-void      sluice_program_run_segment (SluiceExecutor   *self,
-                                      SluiceLuaRuntime *rt,
-                                      Token            *token,
-                                      GPtrArray        *out,
-                                      GArray           *records);
 
-/* sluice-executor.c, for the other executor files */
-ModuleInfo *sluice_executor_get_module_info (SluiceExecutor *self,
-                                             guint           mod);
-guint       sluice_executor_add_module      (SluiceExecutor *self,
-                                             SluiceModule   *module,
-                                             guint           ctl);
-guint       sluice_executor_add_lua         (SluiceExecutor *self,
-                                             const char     *module_id,
-                                             const char     *code,
-                                             guint           code_line,
-                                             gboolean        expression);
-GHashTable *sluice_executor_get_params      (SluiceExecutor *self);
-Token      *sluice_token_new                (json_t         *item,
-                                             Job            *job,
-                                             guint           pc);
-void        sluice_token_free               (Token          *token);
-/* Called by the command runner when a command ends. */
-typedef struct _Command Command;
-void        sluice_executor_command_done    (SluiceExecutor *self,
-                                             Command        *command,
-                                             Token          *token,
-                                             GPtrArray      *outputs,
-                                             gint64          duration);
+/* sluice-executor-segment.c: runs @token through consecutive Lua ops in
+ * @rt (any thread). Appends the resulting tokens (at an asynchronous op,
+ * at the end, or failed) to @out and consumes @token. @records may be
+ * NULL. */
+void           _sluice_executor_run_segment    (SluiceExecutor   *self,
+                                                SluiceLuaRuntime *rt,
+                                                SluiceToken      *token,
+                                                GPtrArray        *out,
+                                                GArray           *records);
 
-/* sluice-executor-command.c */
-Command  *sluice_command_start  (SluiceExecutor *self,
-                                 const char     *command_line,
-                                 const char     *directory,
-                                 Token          *token,
-                                 gint64          timeout_us);
-/* Kills it (and its process group); it reports a failure soon after. */
-void      sluice_command_kill   (Command        *command,
-                                 const char     *reason);
-Token    *sluice_command_get_token (Command     *command);
+/* sluice-executor-flow.c */
+SluiceToken   *_sluice_token_new               (json_t           *item,
+                                                SluiceJob        *job,
+                                                guint             pc);
+void           _sluice_token_free              (SluiceToken      *token);
+/* @collect: keep the job's outputs until it completes (ordered modes). */
+SluiceJob     *_sluice_job_new                 (SluiceExecutor   *self,
+                                                SluiceStage      *ctl,
+                                                SluiceProgram    *prog,
+                                                guint64           seq,
+                                                gboolean          collect);
+void           _sluice_token_drop              (SluiceExecutor   *self,
+                                                SluiceToken      *token);
+void           _sluice_token_failed            (SluiceExecutor   *self,
+                                                SluiceToken      *token);
+gboolean       _sluice_job_is_dead             (SluiceJob        *job);
+void           _sluice_job_pending_dec         (SluiceExecutor   *self,
+                                                SluiceJob        *job);
+/* An item reached the end of its job's program. Consumes @item. */
+void           _sluice_job_output              (SluiceExecutor   *self,
+                                                SluiceJob        *job,
+                                                json_t           *item);
+/* Moves @token on from its op; consumes it. */
+void           _sluice_token_advance           (SluiceExecutor   *self,
+                                                SluiceToken      *token);
+void           _sluice_executor_retry_cb       (SluiceExecutor   *self,
+                                                gpointer          data);
+void           _sluice_executor_group_timeout_cb (SluiceExecutor *self,
+                                                gpointer          data);
+void           _sluice_executor_drain_results  (SluiceExecutor   *self);
+void           _sluice_executor_worker_cb      (gpointer          data,
+                                                gpointer          user_data);
+void           _sluice_executor_fail_run       (SluiceExecutor   *self,
+                                                const char       *module_id,
+                                                const char       *message,
+                                                const char       *stderr_tail);
+void           _sluice_executor_schedule       (SluiceExecutor   *self);
+void           _sluice_executor_stop_run       (SluiceExecutor   *self,
+                                                SluiceRunState    state);
+extern GSourceFuncs _sluice_executor_source_funcs;
 
-/* sluice-executor-preview.c: last items in and out of a module. */
-Preview  *sluice_preview_new    (guint     depth);
-void      sluice_preview_free   (Preview  *preview);
-/* Whether an item at @now should be recorded; FALSE when @preview is NULL. */
-gboolean  sluice_preview_due    (Preview  *preview,
-                                 gboolean  outputs,
-                                 gint64    now);
-void      sluice_preview_record (Preview  *preview,
-                                 gboolean  outputs,
-                                 json_t   *item,
-                                 gint64    now);
-/* Newest first, NULL-terminated. */
-char    **sluice_preview_dup    (Preview  *preview,
-                                 gboolean  outputs);
+/* sluice-executor-schedule.c: takes the tokens a segment produced. */
+void           _sluice_executor_segment_done   (SluiceExecutor   *self,
+                                                SluiceJob        *job,
+                                                GPtrArray        *out);
 
-/* Timers: one heap for the executor (sluice-executor.c). */
-typedef void (*TimerFunc) (SluiceExecutor *self, gpointer data);
-gpointer  sluice_executor_add_timer    (SluiceExecutor *self,
-                                        gint64          deadline,
-                                        TimerFunc       func,
-                                        gpointer        data);
-void      sluice_executor_remove_timer (SluiceExecutor *self,
-                                        gpointer        timer);
+/* sluice-executor-steps.c */
+void           _sluice_executor_call_step      (SluiceExecutor   *self,
+                                                SluiceToken      *token,
+                                                SluiceModuleRun  *info);
+/* Stops every step at work on @job and its sub-jobs (all when @job is
+ * NULL); their tokens are dropped as the job is dead or the run stopped. */
+void           _sluice_executor_cancel_calls   (SluiceExecutor   *self,
+                                                SluiceJob        *job,
+                                                const char       *reason);
+extern const SluiceStepContextFuncs _sluice_executor_step_context_funcs;
+
+/* sluice-executor-timers.c */
+gpointer       _sluice_executor_add_timer      (SluiceExecutor   *self,
+                                                gint64            deadline,
+                                                SluiceTimerFunc   func,
+                                                gpointer          data);
+void           _sluice_executor_remove_timer   (SluiceExecutor   *self,
+                                                gpointer          timer);
+void           _sluice_executor_fire_timers    (SluiceExecutor   *self);
+/* Removes every timer; those that own a token free it. */
+void           _sluice_executor_clear_timers   (SluiceExecutor   *self);
+/* The earliest deadline, or -1. */
+gint64         _sluice_executor_next_deadline  (SluiceExecutor   *self);
+
+/* sluice-executor-events.c */
+void           _sluice_executor_install_event_signal (SluiceExecutorClass *klass);
+gboolean       _sluice_executor_has_listeners  (SluiceExecutor   *self);
+SluiceEvent   *_sluice_executor_event_new      (SluiceExecutor   *self,
+                                                SluiceEventType   type,
+                                                const char       *controller_id,
+                                                const char       *module_id,
+                                                guint64           item);
+void           _sluice_executor_emit           (SluiceExecutor   *self,
+                                                SluiceEvent      *event);
+void           _sluice_executor_emit_module    (SluiceExecutor   *self,
+                                                SluiceEventType   type,
+                                                guint             mod,
+                                                guint64           seq,
+                                                gint64            duration,
+                                                guint             outputs);
+void           _sluice_executor_emit_records   (SluiceExecutor   *self,
+                                                GArray           *records);
+const char    *_sluice_executor_ctl_id_of_mod  (SluiceExecutor   *self,
+                                                SluiceModuleRun  *info);
+
+static inline SluiceModuleRun *
+module_run (SluiceExecutor *self, guint mod)
+{
+  return g_ptr_array_index (self->mods, mod);
+}
+
+static inline void
+stat_add (guint64 *counter,
+          guint64  value)
+{
+  __atomic_fetch_add (counter, value, __ATOMIC_RELAXED);
+}
 
 G_END_DECLS

@@ -4,6 +4,8 @@
 #include <gio/gio.h>
 
 #include "sluice-event.h"
+#include "sluice-item-sink.h"
+#include "sluice-item-source.h"
 #include "sluice-pipeline.h"
 #include "sluice-run-state.h"
 
@@ -58,8 +60,16 @@ SluicePipeline   *sluice_executor_get_pipeline       (SluiceExecutor   *self);
 /* Commands run in this directory (the pipeline file's); NULL = ours. */
 void              sluice_executor_set_base_directory (SluiceExecutor   *self,
                                                       const char       *directory);
-/* Input items as JSON lines, read asynchronously. Without one, the run
- * has a single {} trigger item. Call before start. */
+/* Where input items come from. Without a source, the run has a single
+ * {} trigger item. Call before start. */
+void              sluice_executor_set_source         (SluiceExecutor   *self,
+                                                      SluiceItemSource *source);
+/* Where output items go; without a sink they are only counted. A sink
+ * that cannot write fails the run. */
+void              sluice_executor_set_sink           (SluiceExecutor   *self,
+                                                      SluiceItemSink   *sink);
+/* Shorthands: input items as JSON lines from @stream (a
+ * SluiceLineSource); outputs handed to @func (a SluiceFuncSink). */
 void              sluice_executor_set_input_stream   (SluiceExecutor   *self,
                                                       GInputStream     *stream);
 void              sluice_executor_set_output_func    (SluiceExecutor   *self,

@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-#include "sluice-executor-private.h"
+#include "sluice-preview.h"
 #include "sluice-json.h"
 
 /* The data preview: the last items that went into and came out of each
@@ -19,7 +19,7 @@
 #define PREVIEW_RATE  20.0
 #define PREVIEW_BURST(preview) MAX ((preview)->depth, 16)
 
-struct _Preview
+struct _SluicePreview
 {
   GMutex  lock;
   guint   depth;
@@ -29,10 +29,10 @@ struct _Preview
   gboolean empty[2];     /* tokens < 1, for the unlocked check */
 };
 
-Preview *
+SluicePreview *
 sluice_preview_new (guint depth)
 {
-  Preview *preview = g_new0 (Preview, 1);
+  SluicePreview *preview = g_new0 (SluicePreview, 1);
 
   g_mutex_init (&preview->lock);
   preview->depth = depth;
@@ -42,7 +42,7 @@ sluice_preview_new (guint depth)
 }
 
 void
-sluice_preview_free (Preview *preview)
+sluice_preview_free (SluicePreview *preview)
 {
   if (preview == NULL)
     return;
@@ -53,9 +53,9 @@ sluice_preview_free (Preview *preview)
 }
 
 gboolean
-sluice_preview_due (Preview  *preview,
-                    gboolean  outputs,
-                    gint64    now)
+sluice_preview_due (SluicePreview *preview,
+                    gboolean       outputs,
+                    gint64         now)
 {
   guint dir = outputs != 0;
   gboolean due;
@@ -82,10 +82,10 @@ sluice_preview_due (Preview  *preview,
 }
 
 void
-sluice_preview_record (Preview  *preview,
-                       gboolean  outputs,
-                       json_t   *item,
-                       gint64    now)
+sluice_preview_record (SluicePreview *preview,
+                       gboolean       outputs,
+                       json_t        *item,
+                       gint64         now)
 {
   GQueue *queue;
   char *text;
@@ -105,8 +105,8 @@ sluice_preview_record (Preview  *preview,
 }
 
 char **
-sluice_preview_dup (Preview  *preview,
-                    gboolean  outputs)
+sluice_preview_dup (SluicePreview *preview,
+                    gboolean       outputs)
 {
   GPtrArray *array = g_ptr_array_new ();
 
@@ -119,4 +119,18 @@ sluice_preview_dup (Preview  *preview,
     }
   g_ptr_array_add (array, NULL);
   return (char **) g_ptr_array_free (array, FALSE);
+}
+
+void
+sluice_preview_record_items (SluicePreview  *preview,
+                             gboolean        outputs,
+                             json_t        **items,
+                             guint           n)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (!sluice_preview_due (preview, outputs, now))
+    return;
+  for (guint i = 0; i < n; i++)
+    sluice_preview_record (preview, outputs, items[i], now);
 }

@@ -7,8 +7,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sluice-executor-private.h"
+#include <gio/gunixoutputstream.h>
+#include <glib-unix.h>
+#include <glib/gi18n-lib.h>
+
+#include "sluice-execution.h"
 #include "sluice-json.h"
+#include "sluice-params.h"
+#include "sluice-run-state.h"
+#include "sluice-step-command.h"
 
 /* Standard error is kept for the failure message, but only its end: a
  * command that writes 100 MB of it must not cost 100 MB. */
@@ -17,10 +24,36 @@
 #define MAX_STDOUT (256 * 1024 * 1024)
 #define READ_CHUNK 65536
 
-struct _Command
+/* The command step: each item runs the module's command line (its
+ * ${name}s substituted, shell-quoted) with /bin/sh in a process group of
+ * its own, so that cancelling kills whatever it started. All its I/O is
+ * asynchronous; standard output becomes the items. */
+
+struct _SluiceStepCommand
 {
-  SluiceExecutor *executor;     /* owned ref: it outlives its commands */
-  Token          *token;        /* owned until done */
+  SluiceStep  parent_instance;
+
+  char       *command_line;  /* parameters substituted */
+};
+
+G_DEFINE_FINAL_TYPE (SluiceStepCommand, sluice_step_command, SLUICE_TYPE_STEP)
+
+static const SluiceToolParamInfo no_params[] = {
+  { NULL, NULL, FALSE },
+};
+
+static const SluiceToolInfo command_info = {
+  "command",
+  N_("Command"),
+  N_("Runs a shell command for each item: the item on its standard input, output items as JSON lines"),
+  no_params,
+};
+
+/* One item going through the command. */
+typedef struct
+{
+  SluiceStep     *step;         /* owned ref: it outlives its commands */
+  SluiceStepCall *call;         /* borrowed until answered */
   GSubprocess    *process;
   GPid            pid;
   GCancellable   *cancellable;
@@ -29,18 +62,10 @@ struct _Command
   GByteArray     *err;          /* the tail of stderr */
   gboolean        err_truncated;
   guint           pending;      /* stdin, stdout, stderr, wait */
-  gint64          started;
-  gpointer        timer;
   char           *kill_reason;  /* set when we killed it */
-};
+} Command;
 
 static void command_step_done (Command *command);
-
-Token *
-sluice_command_get_token (Command *command)
-{
-  return command->token;
-}
 
 static void
 child_setup_cb (gpointer user_data)
@@ -57,31 +82,15 @@ kill_group (Command *command)
     kill (-command->pid, SIGKILL);
 }
 
-void
-sluice_command_kill (Command    *command,
-                     const char *reason)
+static void
+command_kill (Command    *command,
+              const char *reason)
 {
   if (command->kill_reason == NULL)
     command->kill_reason = g_strdup (reason);
   kill_group (command);
   if (command->process != NULL)
     g_subprocess_force_exit (command->process);
-}
-
-static void
-timeout_cb (SluiceExecutor *self,
-            gpointer        data)
-{
-  Command *command = data;
-  ModuleInfo *info;
-  g_autofree char *reason = NULL;
-
-  command->timer = NULL;
-  info = sluice_executor_get_module_info (self, program_step (command->token->job->prog,
-                                                              command->token->pc)->mod);
-  reason = g_strdup_printf ("timed out after %" G_GINT64_FORMAT " ms",
-                            info->timeout_us / 1000);
-  sluice_command_kill (command, reason);
 }
 
 static void
@@ -120,7 +129,7 @@ read_cb (GObject      *source,
       g_autofree char *reason = g_strdup_printf ("reading its %s failed: %s",
                                                  is_err ? "standard error" : "output",
                                                  error->message);
-      sluice_command_kill (command, reason);
+      command_kill (command, reason);
     }
   if (bytes == NULL || g_bytes_get_size (bytes) == 0)
     {
@@ -141,7 +150,7 @@ read_cb (GObject      *source,
   else
     {
       if (command->out->len + size > MAX_STDOUT)
-        sluice_command_kill (command, "printed more than 256 MiB");
+        command_kill (command, "printed more than 256 MiB");
       else
         g_byte_array_append (command->out, data, size);
     }
@@ -238,16 +247,26 @@ parse_outputs (Command  *command,
 }
 
 static void
+command_free (Command *command)
+{
+  g_clear_object (&command->process);
+  g_clear_object (&command->cancellable);
+  g_byte_array_unref (command->out);
+  g_byte_array_unref (command->err);
+  g_free (command->line);
+  g_free (command->kill_reason);
+  g_object_unref (command->step);
+  g_free (command);
+}
+
+static void
 command_finish (Command *command)
 {
-  SluiceExecutor *self = command->executor;
-  Token *token = g_steal_pointer (&command->token);
-  GPtrArray *outputs = NULL;
+  SluiceStepCall *call = command->call;
+  g_autoptr(GPtrArray) outputs = NULL;
   g_autofree char *message = NULL;
 
-  if (command->timer != NULL)
-    sluice_executor_remove_timer (self, command->timer);
-
+  call->step_data = NULL;
   if (command->kill_reason != NULL)
     message = g_strdup (command->kill_reason);
   else if (g_subprocess_get_if_signaled (command->process))
@@ -263,20 +282,18 @@ command_finish (Command *command)
 
   if (message != NULL)
     {
-      token->error = g_steal_pointer (&message);
-      token->stderr_tail = stderr_tail (command);
+      g_autofree char *tail = stderr_tail (command);
+
+      sluice_step_call_fail (call, message, tail);
+    }
+  else
+    {
+      for (guint i = 0; i < outputs->len; i++)
+        sluice_step_call_emit (call, json_incref (g_ptr_array_index (outputs, i)));
+      sluice_step_call_finish (call);
     }
 
-  sluice_executor_command_done (self, command, token, outputs, g_get_monotonic_time () - command->started);
-
-  g_clear_object (&command->process);
-  g_clear_object (&command->cancellable);
-  g_byte_array_unref (command->out);
-  g_byte_array_unref (command->err);
-  g_free (command->line);
-  g_free (command->kill_reason);
-  g_object_unref (command->executor);
-  g_free (command);
+  command_free (command);
 }
 
 static void
@@ -287,72 +304,119 @@ command_step_done (Command *command)
     command_finish (command);
 }
 
-Command *
-sluice_command_start (SluiceExecutor *self,
-                      const char     *command_line,
-                      const char     *directory,
-                      Token          *token,
-                      gint64          timeout_us)
+static void
+sluice_step_command_process (SluiceStep     *step,
+                             SluiceStepCall *call)
 {
+  SluiceStepCommand *self = SLUICE_STEP_COMMAND (step);
+  SluiceStepContext *context = sluice_step_get_context (step);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
-  Command *command = g_new0 (Command, 1);
+  GOutputStream *stdin_pipe;
+  Command *command;
   const char *pid_str;
   size_t len;
-
-  command->executor = g_object_ref (self);
-  command->token = token;
-  command->cancellable = g_cancellable_new ();
-  command->out = g_byte_array_new ();
-  command->err = g_byte_array_new ();
-  command->started = g_get_monotonic_time ();
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, child_setup_cb, NULL, NULL);
-  if (directory != NULL)
-    g_subprocess_launcher_set_cwd (launcher, directory);
+  if (context->base_directory != NULL)
+    g_subprocess_launcher_set_cwd (launcher, context->base_directory);
 
+  command = g_new0 (Command, 1);
+  command->step = g_object_ref (step);
+  command->call = call;
+  command->cancellable = g_cancellable_new ();
+  command->out = g_byte_array_new ();
+  command->err = g_byte_array_new ();
   command->process = g_subprocess_launcher_spawn (launcher, &error,
-                                                  "/bin/sh", "-c", command_line, NULL);
+                                                  "/bin/sh", "-c", self->command_line, NULL);
   if (command->process == NULL)
     {
-      command->kill_reason = g_strdup_printf ("could not start: %s", error->message);
-      command->pending = 1;
-      command->process = NULL;
-      /* Report asynchronously-ish but simply: finish right away. */
-      token->error = g_steal_pointer (&command->kill_reason);
-      command->token = NULL;
-      sluice_executor_command_done (self, NULL, token, NULL, 0);
-      g_object_unref (command->executor);
-      g_clear_object (&command->cancellable);
-      g_byte_array_unref (command->out);
-      g_byte_array_unref (command->err);
-      g_free (command);
-      return NULL;
+      g_autofree char *message = g_strdup_printf ("could not start: %s", error->message);
+
+      command_free (command);
+      sluice_step_call_fail (call, message, NULL);
+      return;
     }
+  call->step_data = command;
 
   pid_str = g_subprocess_get_identifier (command->process);
   command->pid = pid_str != NULL ? (GPid) atoi (pid_str) : 0;
 
-  command->line = sluice_json_dumps (token->item, JSON_COMPACT | JSON_SORT_KEYS);
+  command->line = sluice_json_dumps (call->item, JSON_COMPACT | JSON_SORT_KEYS);
   len = strlen (command->line);
   command->line = g_realloc (command->line, len + 2);
   command->line[len] = '\n';
   command->line[len + 1] = '\0';
 
+  /* The pipe must not block: an item larger than the pipe's buffer would
+   * otherwise stop this thread in write() while the command waits for us
+   * to read what it printed. */
+  stdin_pipe = g_subprocess_get_stdin_pipe (command->process);
+  g_unix_set_fd_nonblocking (g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (stdin_pipe)), TRUE, NULL);
+
   command->pending = 4;
-  g_output_stream_write_all_async (g_subprocess_get_stdin_pipe (command->process),
-                                   command->line, len + 1, G_PRIORITY_DEFAULT_IDLE,
+  g_output_stream_write_all_async (stdin_pipe, command->line, len + 1, G_PRIORITY_DEFAULT_IDLE,
                                    command->cancellable, stdin_written_cb, command);
   read_more (command, g_subprocess_get_stdout_pipe (command->process), FALSE);
   read_more (command, g_subprocess_get_stderr_pipe (command->process), TRUE);
   g_subprocess_wait_async (command->process, NULL, wait_cb, command);
+}
 
-  if (timeout_us > 0)
-    command->timer = sluice_executor_add_timer (self, g_get_monotonic_time () + timeout_us,
-                                                timeout_cb, command);
+static void
+sluice_step_command_cancel (SluiceStep     *step,
+                            SluiceStepCall *call,
+                            const char     *reason)
+{
+  Command *command = call->step_data;
 
-  return command;
+  /* It answers (failed, with @reason) once the process is gone. */
+  if (command != NULL)
+    command_kill (command, reason);
+}
+
+static gboolean
+sluice_step_command_prepare (SluiceStep         *step,
+                             SluiceModule       *module,
+                             SluiceStepContext  *context,
+                             GError            **error)
+{
+  SluiceStepCommand *self = SLUICE_STEP_COMMAND (step);
+
+  g_free (self->command_line);
+  self->command_line = sluice_params_substitute (sluice_execution_get_code (SLUICE_EXECUTION (module)),
+                                                 context->params, TRUE, error);
+  if (self->command_line == NULL)
+    {
+      g_prefix_error (error, "module “%s”: ", sluice_node_get_id (SLUICE_NODE (module)));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+sluice_step_command_finalize (GObject *object)
+{
+  g_free (SLUICE_STEP_COMMAND (object)->command_line);
+
+  G_OBJECT_CLASS (sluice_step_command_parent_class)->finalize (object);
+}
+
+static void
+sluice_step_command_class_init (SluiceStepCommandClass *klass)
+{
+  SluiceStepClass *step_class = SLUICE_STEP_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = sluice_step_command_finalize;
+  step_class->info = &command_info;
+  step_class->prepare = sluice_step_command_prepare;
+  step_class->process = sluice_step_command_process;
+  step_class->cancel = sluice_step_command_cancel;
+}
+
+static void
+sluice_step_command_init (SluiceStepCommand *self)
+{
 }

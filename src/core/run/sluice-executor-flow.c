@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+
+#include "sluice-executor-private.h"
+
+/* The life of an item in a controller: tokens move through a job's
+ * program; a job completes when its last token is done, and its
+ * controller's mode decides what its outputs do (stream on, wait for
+ * their turn, or lose to a newer item); failures are retried or handled
+ * by on-error. */
+
+SluiceToken *
+_sluice_token_new (json_t    *item,
+                   SluiceJob *job,
+                   guint      pc)
+{
+  SluiceToken *token = g_new (SluiceToken, 1);
+
+  token->item = item;
+  token->job = job;
+  token->pc = pc;
+  token->attempt = 0;
+  token->error = NULL;
+  token->stderr_tail = NULL;
+  return token;
+}
+
+void
+_sluice_token_free (SluiceToken *token)
+{
+  if (token->item != NULL)
+    json_decref (token->item);
+  g_free (token->error);
+  g_free (token->stderr_tail);
+  g_free (token);
+}
+
+/* An output of the pipeline. Consumes @item. A sink that cannot take it
+ * fails the run: output is never lost silently. */
+static void
+write_output (SluiceExecutor *self,
+              json_t         *item)
+{
+  g_autoptr(GError) error = NULL;
+
+  self->items_out++;
+  if (self->output != NULL && !sluice_item_sink_write (self->output, item, &error))
+    _sluice_executor_fail_run (self, NULL, error->message, NULL);
+  json_decref (item);
+}
+
+/* An item leaves controller @ctl. Consumes @item. */
+static void
+deliver (SluiceExecutor *self,
+         SluiceStage    *ctl,
+         json_t         *item)
+{
+  SluiceStage *next;
+
+  if (ctl->index + 1 == self->ctls->len)
+    {
+      write_output (self, item);
+      return;
+    }
+
+  next = g_ptr_array_index (self->ctls, ctl->index + 1);
+  if (!next->started)
+    {
+      next->started = TRUE;
+      if (self->listening)
+        {
+          SluiceEvent *event = _sluice_executor_event_new (self, SLUICE_EVENT_STAGE_TRANSITION, next->id, NULL, 0);
+          event->from_id = g_strdup (ctl->id);
+          event->to_id = g_strdup (next->id);
+          _sluice_executor_emit (self, event);
+        }
+    }
+  g_queue_push_tail (&next->input, item);
+}
+
+SluiceJob *
+_sluice_job_new (SluiceExecutor *self,
+                 SluiceStage    *ctl,
+                 SluiceProgram  *prog,
+                 guint64         seq,
+                 gboolean        collect)
+{
+  SluiceJob *job = g_new0 (SluiceJob, 1);
+
+  job->ctl = ctl;
+  job->prog = prog;
+  job->seq = seq;
+  job->started = g_get_monotonic_time ();
+  if (collect)
+    job->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) json_decref);
+  g_hash_table_add (self->jobs, job);
+
+  return job;
+}
+
+static void
+job_free (SluiceExecutor *self,
+          SluiceJob      *job)
+{
+  g_hash_table_remove (self->jobs, job);
+  if (job->timer != NULL)
+    _sluice_executor_remove_timer (self, job->timer);
+  g_clear_pointer (&job->outputs, g_ptr_array_unref);
+  g_clear_pointer (&job->input, json_decref);
+  g_free (job);
+}
+
+gboolean
+_sluice_job_is_dead (SluiceJob *job)
+{
+  for (; job != NULL; job = job->parent)
+    if (job->dead)
+      return TRUE;
+  return FALSE;
+}
+
+/* An item reached the end of its job's program. Consumes @item. */
+void
+_sluice_job_output (SluiceExecutor *self,
+                    SluiceJob      *job,
+                    json_t         *item)
+{
+  if (job->outputs != NULL)
+    g_ptr_array_add (job->outputs, item);
+  else
+    deliver (self, job->ctl, item);
+}
+
+static void
+flush_ordered (SluiceExecutor *self,
+               SluiceStage    *ctl)
+{
+  GPtrArray *outputs;
+
+  while ((outputs = g_hash_table_lookup (ctl->held, GSIZE_TO_POINTER (ctl->next_emit))) != NULL)
+    {
+      g_hash_table_steal (ctl->held, GSIZE_TO_POINTER (ctl->next_emit));
+      for (guint i = 0; i < outputs->len; i++)
+        deliver (self, ctl, json_incref (g_ptr_array_index (outputs, i)));
+      g_ptr_array_unref (outputs);
+      ctl->next_emit++;
+    }
+}
+
+static SluiceModuleRun *
+last_module (SluiceExecutor *self,
+             SluiceStage    *ctl)
+{
+  for (guint i = self->mods->len; i > 0; i--)
+    {
+      SluiceModuleRun *info = g_ptr_array_index (self->mods, i - 1);
+      if (info->ctl == ctl->index && info->last_of_ctl)
+        return info;
+    }
+  return NULL;
+}
+
+static void
+ctl_job_complete (SluiceExecutor *self,
+                  SluiceJob      *job)
+{
+  SluiceStage *ctl = job->ctl;
+
+  ctl->in_flight--;
+
+  switch (ctl->mode)
+    {
+    case SLUICE_MODE_ORDER_BY_SEQUENCE:
+      g_hash_table_insert (ctl->held, GSIZE_TO_POINTER (job->seq), g_steal_pointer (&job->outputs));
+      flush_ordered (self, ctl);
+      break;
+
+    case SLUICE_MODE_FIRST_WINS:
+      if (job->outputs->len == 0)
+        break;
+      if (job->seq > ctl->last_emitted)
+        {
+          ctl->last_emitted = job->seq;
+          for (guint i = 0; i < job->outputs->len; i++)
+            deliver (self, ctl, json_incref (g_ptr_array_index (job->outputs, i)));
+        }
+      else
+        {
+          SluiceModuleRun *last = last_module (self, ctl);
+
+          if (last != NULL)
+            last->stats.superseded += job->outputs->len;
+          {
+            SluiceEvent *event = _sluice_executor_event_new (self, SLUICE_EVENT_ITEM_SUPERSEDED, ctl->id,
+                                            last != NULL ? last->id : NULL, job->seq);
+            event->outputs = job->outputs->len;
+            _sluice_executor_emit (self, event);
+          }
+        }
+      break;
+
+    case SLUICE_MODE_NOT_PARALLEL:
+    case SLUICE_MODE_NO_ORDER:
+    default:
+      break;
+    }
+
+  job_free (self, job);
+}
+
+static void
+group_complete (SluiceExecutor *self,
+                SluiceJob      *job)
+{
+  SluiceJob *parent = job->parent;
+  SluiceOp *op = program_op (parent->prog, job->parent_pc);
+  SluiceModuleRun *info = module_run (self, op->mod);
+  gint64 duration = g_get_monotonic_time () - job->started;
+  guint n = job->outputs->len;
+
+  __atomic_fetch_add (&info->stats.items_out, n, __ATOMIC_RELAXED);
+  __atomic_fetch_add (&info->stats.time_us, duration, __ATOMIC_RELAXED);
+  if (n == 0)
+    info->stats.dropped++;
+  info->stats.active--;
+  _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, op->mod, parent->seq, duration, n);
+
+  parent->pending += n;
+  for (guint i = 0; i < n; i++)
+    g_queue_push_tail (&self->ready,
+                       _sluice_token_new (json_incref (g_ptr_array_index (job->outputs, i)),
+                                         parent, op->next));
+  job_free (self, job);
+  _sluice_job_pending_dec (self, parent);
+}
+
+void
+_sluice_job_pending_dec (SluiceExecutor *self,
+                         SluiceJob      *job)
+{
+  g_assert (job->pending > 0);
+  if (--job->pending > 0)
+    return;
+
+  if (_sluice_job_is_dead (job))
+    job_free (self, job);
+  else if (job->parent != NULL)
+    group_complete (self, job);
+  else
+    ctl_job_complete (self, job);
+}
+
+/* Drops a token (it leaves its job without output). */
+void
+_sluice_token_drop (SluiceExecutor *self,
+                    SluiceToken    *token)
+{
+  SluiceJob *job = token->job;
+
+  _sluice_token_free (token);
+  _sluice_job_pending_dec (self, job);
+}
+
+/* Cancels @job and its sub-jobs: the steps at work on them stop, and
+ * their tokens are dropped as they come back. */
+static void
+job_kill (SluiceExecutor *self,
+          SluiceJob      *job)
+{
+  job->dead = TRUE;
+  _sluice_executor_cancel_calls (self, job, "cancelled");
+}
+
+void
+_sluice_executor_fail_run (SluiceExecutor *self,
+                           const char     *module_id,
+                           const char     *message,
+                           const char     *stderr_tail)
+{
+  if (self->stopped)
+    return;
+
+  g_free (self->error);
+  self->error = g_strdup (message);
+  g_free (self->failed_module);
+  self->failed_module = g_strdup (module_id);
+  g_free (self->stderr_tail);
+  self->stderr_tail = g_strdup (stderr_tail);
+  _sluice_executor_stop_run (self, SLUICE_RUN_FAILED);
+}
+
+void
+_sluice_executor_retry_cb (SluiceExecutor *self,
+                           gpointer        data)
+{
+  g_queue_push_tail (&self->ready, data);
+}
+
+void
+_sluice_executor_group_timeout_cb (SluiceExecutor *self,
+                                   gpointer        data)
+{
+  SluiceJob *job = data;
+  SluiceOp *op = program_op (job->parent->prog, job->parent_pc);
+  SluiceModuleRun *info = module_run (self, op->mod);
+  SluiceToken *token;
+
+  job->timer = NULL;
+  token = _sluice_token_new (json_incref (job->input), job->parent, job->parent_pc);
+  token->attempt = job->attempt;
+  token->error = g_strdup_printf ("timed out after %" G_GINT64_FORMAT " ms", info->timeout_us / 1000);
+  job_kill (self, job);
+  info->stats.active--;
+  /* The dead job is freed when its last token comes back. */
+  job->pending++;
+  _sluice_job_pending_dec (self, job);
+  _sluice_token_failed (self, token);
+}
+
+/* A op failed for @token (token->error says why): retry it after its
+ * back-off, or apply its on-error. */
+void
+_sluice_token_failed (SluiceExecutor *self,
+                      SluiceToken    *token)
+{
+  SluiceOp *op = program_op (token->job->prog, token->pc);
+  SluiceModuleRun *info = module_run (self, op->mod);
+  SluiceJob *job = token->job;
+
+  info->stats.failed++;
+
+  if (self->listening)
+    {
+      SluiceEvent *event = _sluice_executor_event_new (self, SLUICE_EVENT_MODULE_FAILED,
+                                      _sluice_executor_ctl_id_of_mod (self, info), info->id, job->seq);
+      event->error = g_strdup (token->error);
+      event->stderr_tail = g_strdup (token->stderr_tail);
+      event->attempt = token->attempt == G_MAXUINT ? 1 : token->attempt + 1;
+      _sluice_executor_emit (self, event);
+    }
+
+  if (token->item != NULL && token->attempt < info->retries)
+    {
+      gint64 delay = SLUICE_RETRY_BASE_DELAY_MS * 1000 * pow (info->backoff, token->attempt);
+
+      token->attempt++;
+      g_clear_pointer (&token->error, g_free);
+      g_clear_pointer (&token->stderr_tail, g_free);
+      _sluice_executor_add_timer (self, g_get_monotonic_time () + delay, _sluice_executor_retry_cb, token);
+      return;
+    }
+
+  switch (info->on_error)
+    {
+    case SLUICE_ON_ERROR_DROP:
+      info->stats.dropped++;
+      _sluice_token_drop (self, token);
+      return;
+
+    case SLUICE_ON_ERROR_CONTINUE:
+      if (token->item != NULL)
+        {
+          info->stats.items_out++;
+          token->pc = op->next;
+          token->attempt = 0;
+          g_clear_pointer (&token->error, g_free);
+          g_clear_pointer (&token->stderr_tail, g_free);
+          g_queue_push_tail (&self->ready, token);
+          return;
+        }
+      break;
+
+    case SLUICE_ON_ERROR_FAIL:
+    default:
+      break;
+    }
+
+  if (job->parent != NULL)
+    {
+      /* A module of a combination failed: the whole group failed. */
+      SluiceOp *combo_step = program_op (job->parent->prog, job->parent_pc);
+      SluiceModuleRun *combo = module_run (self, combo_step->mod);
+      SluiceToken *group = _sluice_token_new (json_incref (job->input), job->parent, job->parent_pc);
+
+      group->attempt = job->attempt;
+      group->error = g_strdup_printf ("module “%s”: %s", info->id, token->error);
+      group->stderr_tail = g_steal_pointer (&token->stderr_tail);
+      combo->stats.active--;
+      job_kill (self, job);
+      _sluice_token_drop (self, token);   /* may free the dead job */
+      _sluice_token_failed (self, group);
+      return;
+    }
+
+  {
+    g_autofree char *message = g_strdup_printf ("module “%s”: %s", info->id, token->error);
+    _sluice_executor_fail_run (self, info->id, message, token->stderr_tail);
+    _sluice_token_free (token);
+  }
+}
+
+static void
+start_group (SluiceExecutor  *self,
+             SluiceToken     *token,
+             SluiceOp        *op,
+             SluiceModuleRun *info)
+{
+  SluiceJob *job = _sluice_job_new (self, token->job->ctl, op->sub, token->job->seq, TRUE);
+
+  job->parent = token->job;
+  job->parent_pc = token->pc;
+  job->input = json_incref (token->item);
+  job->attempt = token->attempt;
+  job->pending = 1;
+  if (info->timeout_us > 0)
+    job->timer = _sluice_executor_add_timer (self, g_get_monotonic_time () + info->timeout_us,
+                                            _sluice_executor_group_timeout_cb, job);
+  /* The combination's token becomes the sub-job; the parent keeps its
+   * pending count until the group completes or fails. */
+  token->job = job;
+  token->pc = 0;
+  token->attempt = 0;
+  g_queue_push_tail (&self->ready, token);
+}
+
+/* Lua ops run where the controller's mode says: on this thread for
+ * not-parallel (one item at a time anyway, and no thread hop per item),
+ * on the worker pool otherwise. */
+static void
+run_lua (SluiceExecutor *self,
+         SluiceToken    *token)
+{
+  SluiceJob *job = token->job;
+  SluiceSegmentResult *result;
+
+  if (job->ctl->mode == SLUICE_MODE_NOT_PARALLEL)
+    {
+      GArray *records = self->listening ? self->records : NULL;
+
+      _sluice_executor_run_segment (self, self->main_rt, token, self->scratch, records);
+      if (records != NULL)
+        _sluice_executor_emit_records (self, records);
+      _sluice_executor_segment_done (self, job, self->scratch);
+      return;
+    }
+
+  result = g_new0 (SluiceSegmentResult, 1);
+  result->token = token;
+  result->job = job;
+  if (self->listening)
+    result->records = g_array_new (FALSE, FALSE, sizeof (SluiceStepRecord));
+  g_thread_pool_push (self->pool, result, NULL);
+}
+
+/* Moves @token on from its op; consumes it. */
+void
+_sluice_token_advance (SluiceExecutor *self,
+                       SluiceToken    *token)
+{
+  SluiceJob *job = token->job;
+  SluiceProgram *prog = job->prog;
+  SluiceOp *op;
+  SluiceModuleRun *info;
+
+  if (_sluice_job_is_dead (job))
+    {
+      _sluice_token_drop (self, token);
+      return;
+    }
+
+  while (token->pc < prog->ops->len && program_op (prog, token->pc)->kind == SLUICE_OP_JUMP)
+    token->pc = program_op (prog, token->pc)->target;
+
+  if (token->pc >= prog->ops->len)
+    {
+      _sluice_job_output (self, job, g_steal_pointer (&token->item));
+      _sluice_token_drop (self, token);
+      return;
+    }
+
+  op = program_op (prog, token->pc);
+  info = module_run (self, op->mod);
+  if (G_UNLIKELY (info->preview != NULL) && !op_is_lua (op) && token->attempt == 0)
+    sluice_preview_record_items (info->preview, FALSE, &token->item, 1);
+
+  switch (op->kind)
+    {
+    case SLUICE_OP_LUA:
+    case SLUICE_OP_COND:
+    case SLUICE_OP_JUMP:
+      run_lua (self, token);
+      return;
+
+    case SLUICE_OP_STEP:
+      _sluice_executor_call_step (self, token, info);
+      return;
+
+    case SLUICE_OP_GROUP:
+      if (token->attempt == 0)
+        info->stats.items_in++;
+      info->stats.active++;
+      _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_STARTED, op->mod, job->seq, 0, 0);
+      start_group (self, token, op, info);
+      return;
+
+    case SLUICE_OP_FAIL:
+      info->stats.items_in++;
+      info->stats.failed++;
+      {
+        g_autofree char *message = g_strdup_printf ("module “%s”: %s", info->id, info->reason);
+
+        if (self->listening)
+          {
+            SluiceEvent *event = _sluice_executor_event_new (self, SLUICE_EVENT_MODULE_FAILED,
+                                            job->ctl->id, info->id, job->seq);
+            event->error = g_strdup (info->reason);
+            event->attempt = 1;
+            _sluice_executor_emit (self, event);
+          }
+        _sluice_executor_fail_run (self, info->id, message, NULL);
+      }
+      _sluice_token_free (token);
+      return;
+
+    default:
+      g_assert_not_reached ();
+    }
+}

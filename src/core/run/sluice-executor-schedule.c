@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "sluice-executor-private.h"
+
+/* How much work one dispatch of the executor's source may do before it
+ * gives the main loop back (checked every SLICE_CHECK tokens). */
+#define SLICE_US 4000
+#define SLICE_CHECK 32
+/* Bounded queue between controllers (and in front of the first one):
+ * a slow controller makes the ones before it wait, never buffer. */
+#define QUEUE_CAP 512
+/* Order-by-sequence: items admitted beyond the oldest not yet emitted. */
+#define ORDER_WINDOW_FACTOR 2
+
+/* Scheduling: one GSource on the run's main context does the work in
+ * bounded slices (a few ms), so that the main loop never blocks: it takes
+ * results back from the Lua workers, fires timers, pulls input while the
+ * first queue has room, admits items into controllers as their modes and
+ * the next queue allow, and moves ready tokens on. */
+
+void
+_sluice_executor_segment_done (SluiceExecutor *self,
+                               SluiceJob      *job,
+                               GPtrArray      *out)
+{
+  job->pending += out->len;
+  for (guint i = 0; i < out->len; i++)
+    {
+      SluiceToken *token = g_ptr_array_index (out, i);
+
+      if (token->error != NULL)
+        _sluice_token_failed (self, token);
+      else if (token->pc >= token->job->prog->ops->len)
+        {
+          json_t *item = g_steal_pointer (&token->item);
+
+          _sluice_job_output (self, token->job, item);
+          _sluice_token_drop (self, token);
+        }
+      else
+        g_queue_push_tail (&self->ready, token);
+
+      if (self->stopped)
+        {
+          for (guint j = i + 1; j < out->len; j++)
+            _sluice_token_free (g_ptr_array_index (out, j));
+          break;
+        }
+    }
+  g_ptr_array_set_size (out, 0);
+  if (!self->stopped)
+    _sluice_job_pending_dec (self, job);
+}
+
+void
+_sluice_executor_worker_cb (gpointer data,
+                            gpointer user_data)
+{
+  SluiceExecutor *self = user_data;
+  SluiceSegmentResult *result = data;
+  SluiceLuaRuntime *rt;
+
+  if (g_atomic_int_get (&self->cancel_flag))
+    {
+      g_async_queue_push (self->results, result);
+      g_source_set_ready_time (self->source, 0);
+      return;
+    }
+
+  rt = g_async_queue_try_pop (self->free_rts);
+  if (rt == NULL)
+    {
+      rt = sluice_lua_runtime_new (self->lua_codes, self->params, &self->cancel_flag);
+      g_mutex_lock (&self->rts_lock);
+      g_ptr_array_add (self->all_rts, rt);
+      g_mutex_unlock (&self->rts_lock);
+    }
+
+  result->out = g_ptr_array_new ();
+  _sluice_executor_run_segment (self, rt, result->token, result->out, result->records);
+  result->token = NULL;
+  g_async_queue_push (self->free_rts, rt);
+
+  g_async_queue_push (self->results, result);
+  g_source_set_ready_time (self->source, 0);
+}
+
+void
+_sluice_executor_drain_results (SluiceExecutor *self)
+{
+  SluiceSegmentResult *result;
+
+  while ((result = g_async_queue_try_pop (self->results)) != NULL)
+    {
+      if (result->token != NULL)
+        {
+          /* Cancelled before it ran. */
+          _sluice_token_free (result->token);
+        }
+      else if (self->stopped)
+        {
+          for (guint i = 0; i < result->out->len; i++)
+            _sluice_token_free (g_ptr_array_index (result->out, i));
+        }
+      else
+        {
+          if (result->records != NULL)
+            _sluice_executor_emit_records (self, result->records);
+          if (_sluice_job_is_dead (result->job))
+            {
+              result->job->pending += result->out->len;
+              for (guint i = 0; i < result->out->len; i++)
+                _sluice_token_drop (self, g_ptr_array_index (result->out, i));
+              g_ptr_array_set_size (result->out, 0);
+              _sluice_job_pending_dec (self, result->job);
+            }
+          else
+            _sluice_executor_segment_done (self, result->job, result->out);
+        }
+      g_clear_pointer (&result->out, g_ptr_array_unref);
+      g_clear_pointer (&result->records, g_array_unref);
+      g_free (result);
+    }
+}
+
+/* Fills controller 0's queue from the input, up to the queue bound. */
+static void
+fill_input (SluiceExecutor *self)
+{
+  SluiceStage *first = g_ptr_array_index (self->ctls, 0);
+
+  if (first->input_done)
+    return;
+
+  if (self->input == NULL)
+    {
+      if (!self->trigger_sent)
+        {
+          self->trigger_sent = TRUE;
+          self->items_in++;
+          g_queue_push_tail (&first->input, json_object ());
+        }
+      first->input_done = TRUE;
+      return;
+    }
+
+  while (first->input.length < QUEUE_CAP && !self->stopped)
+    {
+      g_autoptr(GError) error = NULL;
+      json_t *item = NULL;
+
+      switch (sluice_item_source_next (self->input, &item, &error))
+        {
+        case SLUICE_SOURCE_ITEM:
+          self->items_in++;
+          g_queue_push_tail (&first->input, item);
+          break;
+
+        case SLUICE_SOURCE_WAIT:
+          self->input_waiting = TRUE;
+          return;
+
+        case SLUICE_SOURCE_END:
+          first->input_done = TRUE;
+          return;
+
+        case SLUICE_SOURCE_ERROR:
+        default:
+          /* Not an item, so no module's on-error can apply to it. */
+          _sluice_executor_fail_run (self, NULL, error != NULL ? error->message : "cannot read input", NULL);
+          return;
+        }
+    }
+}
+
+static guint
+ctl_limit (SluiceStage *ctl)
+{
+  return ctl->mode == SLUICE_MODE_NOT_PARALLEL ? 1 : ctl->workers;
+}
+
+/* Starts items of @ctl while its mode and the next queue allow. */
+static gboolean
+admit (SluiceExecutor *self,
+       SluiceStage    *ctl)
+{
+  SluiceStage *next = ctl->index + 1 < self->ctls->len ? g_ptr_array_index (self->ctls, ctl->index + 1) : NULL;
+  gboolean admitted = FALSE;
+
+  while (ctl->input.length > 0 && ctl->in_flight < ctl_limit (ctl))
+    {
+      SluiceJob *job;
+      gboolean collect;
+
+      if (next != NULL && next->input.length >= QUEUE_CAP)
+        break;
+      if (ctl->mode == SLUICE_MODE_ORDER_BY_SEQUENCE &&
+          ctl->next_seq - ctl->next_emit >= (guint64) ORDER_WINDOW_FACTOR * ctl->workers)
+        break;
+
+      collect = ctl->mode == SLUICE_MODE_ORDER_BY_SEQUENCE || ctl->mode == SLUICE_MODE_FIRST_WINS;
+      job = _sluice_job_new (self, ctl, ctl->prog, ctl->next_seq++, collect);
+      job->pending = 1;
+      ctl->in_flight++;
+      ctl->started = TRUE;
+      g_queue_push_tail (&self->ready, _sluice_token_new (g_queue_pop_head (&ctl->input), job, 0));
+      admitted = TRUE;
+    }
+
+  return admitted;
+}
+
+static void
+finish_ctl (SluiceExecutor *self,
+            SluiceStage    *ctl)
+{
+  ctl->finished = TRUE;
+  if (ctl->index + 1 < self->ctls->len)
+    ((SluiceStage *) g_ptr_array_index (self->ctls, ctl->index + 1))->input_done = TRUE;
+}
+
+static void
+check_finished (SluiceExecutor *self)
+{
+  for (guint i = 0; i < self->ctls->len; i++)
+    {
+      SluiceStage *ctl = g_ptr_array_index (self->ctls, i);
+
+      if (ctl->finished)
+        continue;
+      if (!ctl->input_done || ctl->input.length > 0 || ctl->in_flight > 0)
+        return;
+      finish_ctl (self, ctl);
+    }
+
+  if (g_queue_is_empty (&self->ready) && !self->stopped)
+    _sluice_executor_stop_run (self, SLUICE_RUN_COMPLETED);
+}
+
+/* Outputs reach their reader after each slice: a bounded delay, and
+ * whole lines only. A sink that cannot write fails the run. */
+static void
+flush_output (SluiceExecutor *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->output == NULL)
+    return;
+  if (!sluice_item_sink_flush (self->output, &error) && !self->stopped)
+    _sluice_executor_fail_run (self, NULL, error->message, NULL);
+}
+
+static gboolean
+source_dispatch (GSource     *source,
+                 GSourceFunc  callback,
+                 gpointer     user_data)
+{
+  SluiceExecutor *self = user_data;
+  gint64 start = g_get_monotonic_time ();
+  gboolean more = FALSE;
+  guint count = 0;
+
+  g_object_ref (self);
+  g_source_set_ready_time (source, -1);
+  self->listening = _sluice_executor_has_listeners (self);
+
+  _sluice_executor_drain_results (self);
+  if (!self->stopped)
+    _sluice_executor_fire_timers (self);
+
+  while (!self->stopped && self->state == SLUICE_RUN_RUNNING)
+    {
+      SluiceToken *token = g_queue_pop_head (&self->ready);
+
+      if (token == NULL)
+        {
+          gboolean admitted = FALSE;
+
+          fill_input (self);
+          for (guint i = self->ctls->len; i > 0 && !self->stopped; i--)
+            admitted |= admit (self, g_ptr_array_index (self->ctls, i - 1));
+          if (!admitted)
+            break;
+          continue;
+        }
+
+      _sluice_token_advance (self, token);
+
+      if (++count % SLICE_CHECK == 0 && g_get_monotonic_time () - start > SLICE_US)
+        {
+          more = TRUE;
+          break;
+        }
+    }
+
+  if (!self->stopped)
+    flush_output (self);
+  if (!self->stopped && self->state == SLUICE_RUN_RUNNING)
+    check_finished (self);
+
+  if (!self->stopped)
+    {
+      if (more)
+        g_source_set_ready_time (source, 0);
+      else if (_sluice_executor_next_deadline (self) != -1)
+        {
+          gint64 deadline = _sluice_executor_next_deadline (self);
+          gint64 ready = g_source_get_ready_time (source);
+
+          if (ready == -1 || ready > deadline)
+            g_source_set_ready_time (source, deadline);
+        }
+    }
+
+  g_object_unref (self);
+  return G_SOURCE_CONTINUE;
+}
+
+GSourceFuncs _sluice_executor_source_funcs = {
+  NULL, NULL, source_dispatch, NULL, NULL, NULL,
+};
+
+void
+_sluice_executor_schedule (SluiceExecutor *self)
+{
+  if (self->source != NULL && !self->stopped)
+    g_source_set_ready_time (self->source, 0);
+}
+
+void
+_sluice_executor_stop_run (SluiceExecutor *self,
+                           SluiceRunState  state)
+{
+  SluiceToken *token;
+
+  if (self->stopped)
+    return;
+
+  self->stopped = TRUE;
+  self->ended = g_get_monotonic_time ();
+  g_atomic_int_set (&self->cancel_flag, 1);
+  if (self->input != NULL)
+    sluice_item_source_close (self->input);
+
+  _sluice_executor_cancel_calls (self, NULL,
+                                 state == SLUICE_RUN_CANCELLED ? "cancelled" : "run stopped");
+  _sluice_executor_clear_timers (self);
+
+  while ((token = g_queue_pop_head (&self->ready)) != NULL)
+    _sluice_token_free (token);
+
+  if (self->source != NULL)
+    g_source_set_ready_time (self->source, -1);
+
+  flush_output (self);
+  _sluice_executor_set_state (self, state);
+}

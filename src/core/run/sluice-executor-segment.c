@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sluice-executor-private.h"
+
+/* Running Lua: an item enters Lua once and stays a Lua table across
+ * consecutive Lua ops (conditions included), on whichever thread runs
+ * the segment; it becomes JSON again only at an op that is not Lua, at
+ * the end of the program, or when it fails. */
+
+/* Reverses the top @n values of the stack, so that emitted items are
+ * processed in the order they were emitted. */
+static void
+reverse_top (lua_State *L,
+             int        n)
+{
+  int top = lua_gettop (L);
+
+  for (int i = 0; i < n / 2; i++)
+    {
+      int a = top - n + 1 + i;
+      int b = top - i;
+
+      lua_pushvalue (L, a);
+      lua_pushvalue (L, b);
+      lua_replace (L, a);
+      lua_replace (L, b);
+    }
+}
+
+static SluiceToken *
+failed_token (SluiceToken *origin,
+              json_t      *item,
+              guint        pc,
+              guint        attempt,
+              const char  *message)
+{
+  SluiceToken *token = _sluice_token_new (item, origin->job, pc);
+
+  token->attempt = attempt;
+  token->error = g_strdup (message);
+  return token;
+}
+
+/* Records the @n tables on top of the Lua stack in the data preview. */
+static void
+preview_lua (SluicePreview *preview,
+             gboolean       outputs,
+             lua_State     *L,
+             guint          n,
+             gint64         now)
+{
+  if (!sluice_preview_due (preview, outputs, now))
+    return;
+  /* The first one produced is the deepest. */
+  for (guint i = n; i > 0; i--)
+    {
+      json_t *item = sluice_lua_to_json (L, -(int) i, NULL);
+
+      sluice_preview_record (preview, outputs, item, now);
+      if (item != NULL)
+        json_decref (item);
+    }
+}
+
+void
+_sluice_executor_run_segment (SluiceExecutor   *self,
+                              SluiceLuaRuntime *rt,
+                              SluiceToken      *token,
+                              GPtrArray        *out,
+                              GArray           *records)
+{
+  lua_State *L = sluice_lua_runtime_get_state (rt);
+  SluiceProgram *prog = token->job->prog;
+  guint n_ops = prog->ops->len;
+  int base = lua_gettop (L);
+  GArray *pcs = NULL;
+  guint pc = token->pc;
+  guint last_lua = pc;
+  guint64 seq = token->job->seq;
+  /* One clock read per op: a op's end is the next one's start. */
+  gint64 now = g_get_monotonic_time ();
+
+  sluice_lua_push_json (L, token->item);
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+
+      while (pc < n_ops && op_is_lua (program_op (prog, pc)))
+        {
+          SluiceOp *op = program_op (prog, pc);
+          SluiceModuleRun *info = module_run (self, op->mod);
+          guint attempt = pc == token->pc ? token->attempt : 0;
+          gint64 t0, deadline = 0;
+
+          if (op->kind == SLUICE_OP_JUMP)
+            {
+              pc = op->target;
+              continue;
+            }
+
+          t0 = now;
+          if (info->timeout_us > 0)
+            deadline = t0 + info->timeout_us;
+          if (attempt == 0)
+            stat_add (&info->stats.items_in, 1);
+          if (G_UNLIKELY (info->preview != NULL))
+            preview_lua (info->preview, FALSE, L, 1, t0);
+
+          if (op->kind == SLUICE_OP_COND)
+            {
+              gboolean truth;
+              json_t *snapshot = info->retries > 0 || info->on_error == SLUICE_ON_ERROR_CONTINUE
+                                 ? sluice_lua_to_json (L, -1, NULL) : NULL;
+
+              if (!sluice_lua_runtime_test (rt, op->slot, deadline, &truth, &error))
+                {
+                  lua_pop (L, 1);
+                  g_ptr_array_add (out, failed_token (token, snapshot, pc, attempt, error->message));
+                  goto next_work;
+                }
+              if (snapshot != NULL)
+                json_decref (snapshot);
+              now = g_get_monotonic_time ();
+              stat_add (&info->stats.items_out, 1);
+              stat_add (&info->stats.time_us, now - t0);
+              pc = truth ? pc + 1 : op->target;
+              continue;
+            }
+          else
+            {
+              json_t *snapshot = info->snapshot ? sluice_lua_to_json (L, -1, NULL) : NULL;
+              guint n_emitted = 0;
+              SluiceLuaResult result;
+              gint64 dt;
+
+              result = sluice_lua_runtime_run (rt, op->slot, deadline, &n_emitted, &error);
+              now = g_get_monotonic_time ();
+              dt = now - t0;
+              stat_add (&info->stats.time_us, dt);
+              last_lua = pc;
+
+              if (result == SLUICE_LUA_ERROR)
+                {
+                  g_ptr_array_add (out, failed_token (token, snapshot, pc, attempt, error->message));
+                  goto next_work;
+                }
+              if (snapshot != NULL)
+                json_decref (snapshot);
+
+              if (records != NULL)
+                {
+                  SluiceStepRecord rec = { op->mod, seq, t0, dt,
+                                     result == SLUICE_LUA_PASS ? 1 : result == SLUICE_LUA_DROP ? 0 : n_emitted };
+                  g_array_append_val (records, rec);
+                }
+
+              if (G_UNLIKELY (info->preview != NULL) && result != SLUICE_LUA_DROP)
+                preview_lua (info->preview, TRUE, L,
+                             result == SLUICE_LUA_PASS ? 1 : n_emitted, now);
+
+              if (result == SLUICE_LUA_PASS)
+                {
+                  stat_add (&info->stats.items_out, 1);
+                  pc++;
+                  continue;
+                }
+              if (result == SLUICE_LUA_DROP)
+                {
+                  stat_add (&info->stats.dropped, 1);
+                  goto next_work;
+                }
+
+              /* Emitted: the tables are on the stack; each goes on. */
+              stat_add (&info->stats.items_out, n_emitted);
+              reverse_top (L, n_emitted);
+              if (pcs == NULL)
+                pcs = g_array_new (FALSE, FALSE, sizeof (guint));
+              for (guint i = 0; i < n_emitted; i++)
+                {
+                  guint next_pc = pc + 1;
+                  g_array_append_val (pcs, next_pc);
+                }
+              goto next_work;
+            }
+        }
+
+      /* At an asynchronous op or the end: back to JSON. */
+      {
+        json_t *item = sluice_lua_to_json (L, -1, &error);
+
+        lua_pop (L, 1);
+        if (item == NULL)
+          {
+            /* The failure is reported against the last Lua module, which
+             * adds its id to the message. */
+            g_ptr_array_add (out, failed_token (token, NULL, last_lua, G_MAXUINT, error->message));
+          }
+        else
+          g_ptr_array_add (out, _sluice_token_new (item, token->job, pc));
+      }
+
+    next_work:
+      if (pcs == NULL || pcs->len == 0)
+        break;
+      pc = g_array_index (pcs, guint, pcs->len - 1);
+      g_array_set_size (pcs, pcs->len - 1);
+    }
+
+  g_assert (lua_gettop (L) == base);
+  if (pcs != NULL)
+    g_array_unref (pcs);
+  _sluice_token_free (token);
+}

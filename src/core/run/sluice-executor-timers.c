@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sluice-executor-private.h"
+
+/* One deadline heap for the whole run: delays, retry back-offs and
+ * time-outs of every item share it, and the executor's one GSource wakes
+ * up for its earliest deadline. 100,000 waiting items cost no GSource
+ * each. */
+
+static gint
+timer_compare (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  const SluiceTimer *ta = a, *tb = b;
+
+  if (ta->deadline != tb->deadline)
+    return ta->deadline < tb->deadline ? -1 : 1;
+  return ta->serial < tb->serial ? -1 : ta->serial > tb->serial;
+}
+
+static SluiceTimer *
+add_timer (SluiceExecutor *self,
+           gint64          deadline,
+           gpointer        data)
+{
+  SluiceTimer *timer = g_new0 (SluiceTimer, 1);
+
+  timer->deadline = deadline;
+  timer->serial = self->timer_serial++;
+  timer->data = data;
+  timer->iter = g_sequence_insert_sorted (self->timers, timer, timer_compare, NULL);
+  _sluice_executor_schedule (self);
+
+  return timer;
+}
+
+gpointer
+_sluice_executor_add_timer (SluiceExecutor  *self,
+                            gint64           deadline,
+                            SluiceTimerFunc  func,
+                            gpointer         data)
+{
+  SluiceTimer *timer = add_timer (self, deadline, data);
+
+  timer->func = func;
+  return timer;
+}
+
+/* The timers of steps (SluiceStepContext). */
+static gpointer
+step_add_timer (SluiceStepContext   *context,
+                gint64               deadline,
+                SluiceStepTimerFunc  func,
+                gpointer             data)
+{
+  SluiceTimer *timer = add_timer (context->owner, deadline, data);
+
+  timer->step_func = func;
+  return timer;
+}
+
+static void
+step_remove_timer (SluiceStepContext *context,
+                   gpointer           timer)
+{
+  _sluice_executor_remove_timer (context->owner, timer);
+}
+
+static void
+step_log (SluiceStepContext *context,
+          const char        *module_id,
+          const char        *message)
+{
+  SluiceExecutor *self = context->owner;
+  SluiceEvent *event;
+
+  if (!self->listening)
+    return;
+  event = _sluice_executor_event_new (self, SLUICE_EVENT_LOG, NULL, module_id, 0);
+  event->message = g_strdup (message);
+  _sluice_executor_emit (self, event);
+}
+
+const SluiceStepContextFuncs _sluice_executor_step_context_funcs = {
+  step_add_timer,
+  step_remove_timer,
+  step_log,
+};
+
+void
+_sluice_executor_remove_timer (SluiceExecutor *self,
+                               gpointer        timer)
+{
+  SluiceTimer *t = timer;
+
+  g_sequence_remove (t->iter);
+}
+
+void
+_sluice_executor_fire_timers (SluiceExecutor *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  while (!g_sequence_is_empty (self->timers))
+    {
+      GSequenceIter *iter = g_sequence_get_begin_iter (self->timers);
+      SluiceTimer *timer = g_sequence_get (iter);
+      SluiceTimerFunc func;
+      SluiceStepTimerFunc step_func;
+      gpointer data;
+
+      if (timer->deadline > now)
+        break;
+      func = timer->func;
+      step_func = timer->step_func;
+      data = timer->data;
+      g_sequence_remove (iter);
+      if (step_func != NULL)
+        step_func (data);
+      else
+        func (self, data);
+      if (self->stopped)
+        break;
+    }
+}
+
+void
+_sluice_executor_clear_timers (SluiceExecutor *self)
+{
+  while (!g_sequence_is_empty (self->timers))
+    {
+      GSequenceIter *iter = g_sequence_get_begin_iter (self->timers);
+      SluiceTimer *timer = g_sequence_get (iter);
+
+      /* A retry owns its token; a group's time-out is pointed at by its
+       * job. Steps' own timers are gone with their calls, which were
+       * cancelled before. */
+      if (timer->func == _sluice_executor_retry_cb)
+        _sluice_token_free (timer->data);
+      else if (timer->func == _sluice_executor_group_timeout_cb)
+        ((SluiceJob *) timer->data)->timer = NULL;
+      g_sequence_remove (iter);
+    }
+}
+
+gint64
+_sluice_executor_next_deadline (SluiceExecutor *self)
+{
+  SluiceTimer *timer;
+
+  if (g_sequence_is_empty (self->timers))
+    return -1;
+  timer = g_sequence_get (g_sequence_get_begin_iter (self->timers));
+  return timer->deadline;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sluice-item-sink.h"
+
+G_DEFINE_INTERFACE (SluiceItemSink, sluice_item_sink, G_TYPE_OBJECT)
+
+static void
+sluice_item_sink_default_init (SluiceItemSinkInterface *iface)
+{
+}
+
+gboolean
+sluice_item_sink_write (SluiceItemSink  *self,
+                        json_t          *item,
+                        GError         **error)
+{
+  g_return_val_if_fail (SLUICE_IS_ITEM_SINK (self), FALSE);
+  g_return_val_if_fail (item != NULL, FALSE);
+
+  return SLUICE_ITEM_SINK_GET_IFACE (self)->write (self, item, error);
+}
+
+gboolean
+sluice_item_sink_flush (SluiceItemSink  *self,
+                        GError         **error)
+{
+  g_return_val_if_fail (SLUICE_IS_ITEM_SINK (self), FALSE);
+
+  if (SLUICE_ITEM_SINK_GET_IFACE (self)->flush == NULL)
+    return TRUE;
+  return SLUICE_ITEM_SINK_GET_IFACE (self)->flush (self, error);
+}

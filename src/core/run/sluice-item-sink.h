@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <jansson.h>
+
+G_BEGIN_DECLS
+
+/* Where a run's output items go: a stream of JSON lines today, a callback
+ * for the designer and the tests; later a journal, a Redis stream, an
+ * HTTP response. A sink that cannot write fails the run: output is never
+ * lost silently. Main context only. */
+
+#define SLUICE_TYPE_ITEM_SINK (sluice_item_sink_get_type ())
+G_DECLARE_INTERFACE (SluiceItemSink, sluice_item_sink, SLUICE, ITEM_SINK, GObject)
+
+struct _SluiceItemSinkInterface
+{
+  GTypeInterface g_iface;
+
+  /* One output item (borrowed). FALSE with @error when it could not be
+   * taken. */
+  gboolean (*write) (SluiceItemSink  *self,
+                     json_t          *item,
+                     GError         **error);
+  /* Pushes what is buffered on; called after each slice of the run's work
+   * (every few ms) and at the end, so that outputs reach their reader
+   * with a bounded delay. Optional. */
+  gboolean (*flush) (SluiceItemSink  *self,
+                     GError         **error);
+};
+
+gboolean sluice_item_sink_write (SluiceItemSink  *self,
+                                 json_t          *item,
+                                 GError         **error);
+gboolean sluice_item_sink_flush (SluiceItemSink  *self,
+                                 GError         **error);
+
+G_END_DECLS

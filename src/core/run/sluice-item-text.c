@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sluice-item-text.h"
+#include "sluice-json.h"
+
+gsize
+sluice_item_to_text (json_t  *item,
+                     char   **buffer,
+                     gsize   *size)
+{
+  size_t flags = sluice_json_dump_flags (item, JSON_COMPACT | JSON_SORT_KEYS);
+  size_t length;
+
+  if (*buffer == NULL)
+    {
+      *size = 4096;
+      *buffer = g_malloc (*size);
+    }
+
+  length = json_dumpb (item, *buffer, *size, flags);
+  if (length > *size)
+    {
+      *size = MAX (length, *size * 2);
+      *buffer = g_realloc (*buffer, *size);
+      length = json_dumpb (item, *buffer, *size, flags);
+    }
+
+  return length;
+}

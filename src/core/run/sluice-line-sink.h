@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sluice-item-sink.h"
+
+G_BEGIN_DECLS
+
+/* Output items as JSON lines on a file descriptor. Lines are gathered in
+ * a buffer and written whole when it fills and whenever the run flushes
+ * (after each few-ms slice of work and at the end), so a reader sees
+ * outputs as they are produced and a killed run leaves whole lines only.
+ * A failed write is an error of the run; a reader that went away (EPIPE)
+ * is G_IO_ERROR_BROKEN_PIPE, which a filter in a pipe treats as the end. */
+#define SLUICE_TYPE_LINE_SINK (sluice_line_sink_get_type ())
+G_DECLARE_FINAL_TYPE (SluiceLineSink, sluice_line_sink, SLUICE, LINE_SINK, GObject)
+
+/* @close_fd: close @fd when the sink is finalised. */
+SluiceLineSink *sluice_line_sink_new (int      fd,
+                                      gboolean close_fd);
+
+G_END_DECLS

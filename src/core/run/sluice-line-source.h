@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sluice-item-source.h"
+
+G_BEGIN_DECLS
+
+/* Items as JSON lines from a stream, read asynchronously. Blank lines are
+ * skipped; a line that is not a JSON object is an error naming its line
+ * number ("input line N: …"), and so is a line longer than
+ * SLUICE_LINE_SOURCE_MAX_LINE bytes. */
+#define SLUICE_LINE_SOURCE_MAX_LINE (64 * 1024 * 1024)
+
+#define SLUICE_TYPE_LINE_SOURCE (sluice_line_source_get_type ())
+G_DECLARE_FINAL_TYPE (SluiceLineSource, sluice_line_source, SLUICE, LINE_SOURCE, GObject)
+
+SluiceLineSource *sluice_line_source_new (GInputStream *stream);
+
+G_END_DECLS

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+#include <jansson.h>
+
+G_BEGIN_DECLS
+
+/* The data preview of one module: its last items in and out, as compact
+ * JSON texts, for a viewer that lets the user peek at a module's data.
+ * Safe to record from any thread. */
+typedef struct _SluicePreview SluicePreview;
+
+SluicePreview *sluice_preview_new    (guint           depth);
+void           sluice_preview_free   (SluicePreview  *preview);
+/* Whether an item at @now should be recorded; FALSE when @preview is NULL. */
+gboolean       sluice_preview_due    (SluicePreview  *preview,
+                                      gboolean        outputs,
+                                      gint64          now);
+void           sluice_preview_record (SluicePreview  *preview,
+                                      gboolean        outputs,
+                                      json_t         *item,
+                                      gint64          now);
+/* Records @n items when one is due. */
+void           sluice_preview_record_items (SluicePreview *preview,
+                                      gboolean        outputs,
+                                      json_t        **items,
+                                      guint           n);
+/* Newest first, NULL-terminated. */
+char         **sluice_preview_dup    (SluicePreview  *preview,
+                                      gboolean        outputs);
+
+G_END_DECLS
