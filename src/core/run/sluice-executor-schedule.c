@@ -142,6 +142,7 @@ fill_input (SluiceExecutor *self)
           self->trigger_sent = TRUE;
           self->items_in++;
           g_queue_push_tail (&first->input, json_object ());
+          g_queue_push_tail (&first->origins, _sluice_origin_new (self, NULL));
         }
       first->input_done = TRUE;
       return;
@@ -151,12 +152,14 @@ fill_input (SluiceExecutor *self)
     {
       g_autoptr(GError) error = NULL;
       json_t *item = NULL;
+      gpointer tag = NULL;
 
-      switch (sluice_item_source_next (self->input, &item, &error))
+      switch (sluice_item_source_next (self->input, &item, &tag, &error))
         {
         case SLUICE_SOURCE_ITEM:
           self->items_in++;
           g_queue_push_tail (&first->input, item);
+          g_queue_push_tail (&first->origins, _sluice_origin_new (self, tag));
           break;
 
         case SLUICE_SOURCE_WAIT:
@@ -192,6 +195,7 @@ admit (SluiceExecutor *self,
 
   while (ctl->input.length > 0 && ctl->in_flight < ctl_limit (ctl))
     {
+      SluiceOrigin *origin;
       SluiceJob *job;
       gboolean collect;
 
@@ -201,8 +205,18 @@ admit (SluiceExecutor *self,
           ctl->next_seq - ctl->next_emit >= (guint64) ORDER_WINDOW_FACTOR * ctl->workers)
         break;
 
+      /* An item whose input failed already (isolated items) goes no further. */
+      origin = g_queue_pop_head (&ctl->origins);
+      if (origin->error != NULL)
+        {
+          json_decref (g_queue_pop_head (&ctl->input));
+          _sluice_origin_unref (self, origin);
+          continue;
+        }
+
       collect = ctl->mode == SLUICE_MODE_ORDER_BY_SEQUENCE || ctl->mode == SLUICE_MODE_FIRST_WINS;
       job = _sluice_job_new (self, ctl, ctl->prog, ctl->next_seq++, collect);
+      job->origin = origin;   /* the queue's reference becomes the job's */
       job->pending = 1;
       ctl->in_flight++;
       ctl->started = TRUE;
@@ -319,6 +333,33 @@ source_dispatch (GSource     *source,
   return G_SOURCE_CONTINUE;
 }
 
+/* The run stopped: every input item not done yet is done now, failed
+ * with @reason; jobs and queues still point at them, but are only freed
+ * from now on. */
+static void
+end_origins (SluiceExecutor *self,
+             const char     *reason)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->origins);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      SluiceOrigin *origin = key;
+
+      if (self->output != NULL)
+        sluice_item_sink_done (self->output, origin->tag,
+                               origin->error != NULL ? origin->error : reason != NULL ? reason : "run stopped");
+      g_free (origin->error);
+      g_free (origin);
+      g_hash_table_iter_remove (&iter);
+    }
+
+  for (guint i = 0; i < self->ctls->len; i++)
+    g_queue_clear (&((SluiceStage *) g_ptr_array_index (self->ctls, i))->origins);
+}
+
 GSourceFuncs _sluice_executor_source_funcs = {
   NULL, NULL, source_dispatch, NULL, NULL, NULL,
 };
@@ -355,6 +396,7 @@ _sluice_executor_stop_run (SluiceExecutor *self,
   if (self->source != NULL)
     g_source_set_ready_time (self->source, -1);
 
+  end_origins (self, state == SLUICE_RUN_CANCELLED ? "cancelled" : self->error);
   flush_output (self);
   _sluice_executor_set_state (self, state);
 }

@@ -75,6 +75,7 @@ static void
 ctl_free (SluiceStage *ctl)
 {
   g_queue_clear_full (&ctl->input, (GDestroyNotify) json_decref);
+  g_queue_clear (&ctl->origins);   /* freed when the run stopped */
   g_clear_pointer (&ctl->held, g_hash_table_unref);
   _sluice_program_free (ctl->prog);
   g_free (ctl);
@@ -219,8 +220,9 @@ build (SluiceExecutor  *self,
         ctl->workers = g_get_num_processors ();
       ctl->next_seq = 1;
       ctl->next_emit = 1;
-      ctl->held = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
+      ctl->held = g_hash_table_new (NULL, NULL);   /* the jobs are in self->jobs */
       g_queue_init (&ctl->input);
+      g_queue_init (&ctl->origins);
       g_ptr_array_add (self->ctls, ctl);
 
       /* Phases run in order, so a controller's program is its phases'
@@ -331,6 +333,7 @@ sluice_executor_finalize (GObject *object)
   g_hash_table_unref (self->jobs);
   g_sequence_free (self->timers);
   g_hash_table_unref (self->calls);
+  g_hash_table_unref (self->origins);
   g_clear_object (&self->output);
 
   g_ptr_array_unref (self->ctls);
@@ -428,6 +431,7 @@ sluice_executor_init (SluiceExecutor *self)
   self->ctls = g_ptr_array_new_with_free_func ((GDestroyNotify) ctl_free);
   self->timers = g_sequence_new (g_free);
   self->calls = g_hash_table_new (NULL, NULL);
+  self->origins = g_hash_table_new (NULL, NULL);
   self->jobs = g_hash_table_new (NULL, NULL);
   self->scratch = g_ptr_array_new ();
   self->records = g_array_new (FALSE, FALSE, sizeof (SluiceStepRecord));
@@ -553,6 +557,16 @@ sluice_executor_set_sink (SluiceExecutor *self,
   g_return_if_fail (sink == NULL || SLUICE_IS_ITEM_SINK (sink));
 
   g_set_object (&self->output, sink);
+}
+
+void
+sluice_executor_set_isolated_items (SluiceExecutor *self,
+                                    gboolean        isolated)
+{
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+  g_return_if_fail (self->state == SLUICE_RUN_PENDING);
+
+  self->isolated = isolated;
 }
 
 void
