@@ -210,6 +210,7 @@ struct _SluiceExecutor
   SluiceItemSource   *input;          /* owned; NULL = one {} trigger */
   gboolean            input_waiting;  /* asked the source to tell when ready */
   gboolean            trigger_sent;
+  char               *input_error;    /* the source broke: fail when the items before are through */
   SluiceItemSink     *output;         /* owned; NULL = outputs are only counted */
   GHashTable         *origins;        /* every live SluiceOrigin* */
   guint64             n_origins;

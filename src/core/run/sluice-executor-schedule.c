@@ -172,8 +172,10 @@ fill_input (SluiceExecutor *self)
 
         case SLUICE_SOURCE_ERROR:
         default:
-          /* Not an item, so no module's on-error can apply to it. */
-          _sluice_executor_fail_run (self, NULL, error != NULL ? error->message : "cannot read input", NULL);
+          /* Not an item, so no module's on-error can apply to it: the
+           * run fails there, once the items before it are through. */
+          self->input_error = g_strdup (error != NULL ? error->message : "cannot read input");
+          first->input_done = TRUE;
           return;
         }
     }
@@ -250,7 +252,11 @@ check_finished (SluiceExecutor *self)
       finish_ctl (self, ctl);
     }
 
-  if (g_queue_is_empty (&self->ready) && !self->stopped)
+  if (!g_queue_is_empty (&self->ready) || self->stopped)
+    return;
+  if (self->input_error != NULL)
+    _sluice_executor_fail_run (self, NULL, self->input_error, NULL);
+  else
     _sluice_executor_stop_run (self, SLUICE_RUN_COMPLETED);
 }
 
