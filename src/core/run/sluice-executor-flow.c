@@ -99,7 +99,6 @@ _sluice_origin_new (SluiceExecutor *self,
   origin->tag = tag;
   origin->number = ++self->n_origins;
   origin->live = 1;
-  g_hash_table_add (self->origins, origin);
   return origin;
 }
 
@@ -111,7 +110,6 @@ _sluice_origin_unref (SluiceExecutor *self,
   if (--origin->live > 0)
     return;
 
-  g_hash_table_remove (self->origins, origin);
   if (self->output != NULL)
     sluice_item_sink_done (self->output, origin->tag, origin->error);
   g_free (origin->error);

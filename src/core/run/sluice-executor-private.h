@@ -212,7 +212,6 @@ struct _SluiceExecutor
   gboolean            trigger_sent;
   char               *input_error;    /* the source broke: fail when the items before are through */
   SluiceItemSink     *output;         /* owned; NULL = outputs are only counted */
-  GHashTable         *origins;        /* every live SluiceOrigin* */
   guint64             n_origins;
   gboolean            isolated;       /* a failure fails its input item, not the run */
 

@@ -340,16 +340,32 @@ source_dispatch (GSource     *source,
 }
 
 /* The run stopped: every input item not done yet is done now, failed
- * with @reason; jobs and queues still point at them, but are only freed
- * from now on. */
+ * with @reason. They are found where they live (queues and top-level
+ * jobs, held ones included) rather than kept in a set all along, which
+ * would cost every item a hash insert and remove. Jobs and queues still
+ * point at them, but are only freed from now on. */
 static void
 end_origins (SluiceExecutor *self,
              const char     *reason)
 {
+  g_autoptr(GHashTable) origins = g_hash_table_new (NULL, NULL);
   GHashTableIter iter;
   gpointer key;
 
-  g_hash_table_iter_init (&iter, self->origins);
+  for (guint i = 0; i < self->ctls->len; i++)
+    {
+      SluiceStage *ctl = g_ptr_array_index (self->ctls, i);
+
+      for (GList *l = ctl->origins.head; l != NULL; l = l->next)
+        g_hash_table_add (origins, l->data);
+      g_queue_clear (&ctl->origins);
+    }
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (((SluiceJob *) key)->parent == NULL && ((SluiceJob *) key)->origin != NULL)
+      g_hash_table_add (origins, ((SluiceJob *) key)->origin);
+
+  g_hash_table_iter_init (&iter, origins);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
       SluiceOrigin *origin = key;
@@ -359,11 +375,7 @@ end_origins (SluiceExecutor *self,
                                origin->error != NULL ? origin->error : reason != NULL ? reason : "run stopped");
       g_free (origin->error);
       g_free (origin);
-      g_hash_table_iter_remove (&iter);
     }
-
-  for (guint i = 0; i < self->ctls->len; i++)
-    g_queue_clear (&((SluiceStage *) g_ptr_array_index (self->ctls, i))->origins);
 }
 
 GSourceFuncs _sluice_executor_source_funcs = {

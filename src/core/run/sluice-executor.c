@@ -333,7 +333,6 @@ sluice_executor_finalize (GObject *object)
   g_hash_table_unref (self->jobs);
   g_sequence_free (self->timers);
   g_hash_table_unref (self->calls);
-  g_hash_table_unref (self->origins);
   g_clear_object (&self->output);
 
   g_ptr_array_unref (self->ctls);
@@ -432,7 +431,6 @@ sluice_executor_init (SluiceExecutor *self)
   self->ctls = g_ptr_array_new_with_free_func ((GDestroyNotify) ctl_free);
   self->timers = g_sequence_new (g_free);
   self->calls = g_hash_table_new (NULL, NULL);
-  self->origins = g_hash_table_new (NULL, NULL);
   self->jobs = g_hash_table_new (NULL, NULL);
   self->scratch = g_ptr_array_new ();
   self->records = g_array_new (FALSE, FALSE, sizeof (SluiceStepRecord));
