@@ -161,6 +161,8 @@ test_events (void)
       g_assert_nonnull (type);
       g_assert_true (json_is_string (json_object_get (event, "time")));
       g_assert_cmpstr (json_string_value (json_object_get (event, "pipeline")), ==, "t");
+      /* Numbered 1, 2, … in the order they were emitted. */
+      g_assert_cmpint (json_integer_value (json_object_get (event, "seq")), ==, i + 1);
 
       if (g_str_equal (type, "run-state"))
         g_string_append_printf (states, "%s ", json_string_value (json_object_get (event, "state")));
@@ -195,7 +197,7 @@ test_events (void)
       json_decref (event);
     }
 
-  g_assert_cmpstr (states->str, ==, "running failed ");
+  g_assert_cmpstr (states->str, ==, "pending running failed ");
   g_assert_cmpuint (started, >=, 4);
   g_assert_cmpuint (started, ==, finished + 0 * failed + (started - finished));
   g_assert_cmpuint (failed, ==, 2);

@@ -92,6 +92,8 @@ sluice_event_to_json (const SluiceEvent *event)
 
   object = json_object ();
   json_object_set_new (object, "event", json_string (type_names[event->type]));
+  if (event->seq != 0)
+    json_object_set_new (object, "seq", json_integer ((json_int_t) event->seq));
   json_object_set_new (object, "time", json_string (stamp));
   set_string (object, "pipeline", event->pipeline_id);
   set_string (object, "controller", event->controller_id);

@@ -49,6 +49,7 @@ void
 _sluice_executor_emit (SluiceExecutor *self,
                        SluiceEvent    *event)
 {
+  event->seq = ++self->event_seq;
   g_signal_emit (self, event_signal, 0, event);
   sluice_event_unref (event);
 }

@@ -220,6 +220,7 @@ struct _SluiceExecutor
   gint64              started;
   gint64              ended;
   gboolean            listening;      /* someone handles "event" */
+  guint64             event_seq;      /* of the last event emitted */
   GArray             *records;        /* main-thread step records when listening */
 };
 

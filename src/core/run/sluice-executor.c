@@ -137,19 +137,14 @@ _sluice_executor_add_lua (SluiceExecutor *self,
   return self->lua_codes->len - 1;
 }
 
-void
-_sluice_executor_set_state (SluiceExecutor *self,
-                            SluiceRunState  state)
+/* The run-state event of @state (the current one, or pending). */
+static void
+emit_state (SluiceExecutor *self,
+            SluiceRunState  state)
 {
-  SluiceEvent *event;
+  SluiceEvent *event = _sluice_executor_event_new (self, SLUICE_EVENT_RUN_STATE, NULL,
+                                                   self->failed_module, 0);
 
-  if (self->state == state)
-    return;
-
-  self->state = state;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-
-  event = _sluice_executor_event_new (self, SLUICE_EVENT_RUN_STATE, NULL, self->failed_module, 0);
   event->state = state;
   if (state == SLUICE_RUN_FAILED)
     {
@@ -157,6 +152,18 @@ _sluice_executor_set_state (SluiceExecutor *self,
       event->stderr_tail = g_strdup (self->stderr_tail);
     }
   _sluice_executor_emit (self, event);
+}
+
+void
+_sluice_executor_set_state (SluiceExecutor *self,
+                            SluiceRunState  state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  emit_state (self, state);
 }
 
 /* The last top-level module of a controller counts its superseded items
@@ -458,6 +465,9 @@ sluice_executor_start (SluiceExecutor *self)
 
   self->started = g_get_monotonic_time ();
   ((SluiceStage *) g_ptr_array_index (self->ctls, 0))->started = TRUE;
+  /* SPEC 6: a run is pending before it runs; say so, so that a
+   * consumer of the events sees every state. */
+  emit_state (self, SLUICE_RUN_PENDING);
   _sluice_executor_set_state (self, SLUICE_RUN_RUNNING);
   _sluice_executor_schedule (self);
 }
