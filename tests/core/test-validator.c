@@ -24,6 +24,8 @@ static const Rule rules[] = {
   { "duplicate-id.xml", E, 6, "a", "module `a` is defined twice (first at line 5)" },
   { "duplicate-id-kinds.xml", E, 5, "p", "module `p` has the same id as the phase at line 4" },
   { "missing-id.xml", E, 5, NULL, "module without an id" },
+  { "invisible-id.xml", E, 5, "step\u200f", "holds an invisible or control character (U+200F)" },
+  { "newline-id.xml", E, 5, NULL, "holds an invisible or control character (U+000A)" },
   { "unknown-tool.xml", E, 5, "t1", "unknown tool `teleport` (known tools: delay)" },
   { "tool-unknown-param.xml", E, 8, "t1", "tool `delay` has no parameter `speed`" },
   { "tool-duplicate-param.xml", E, 8, NULL, "`duration` is given twice" },

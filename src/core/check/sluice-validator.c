@@ -19,6 +19,7 @@
 #include "sluice-phase.h"
 #include "sluice-step-registry.h"
 #include "sluice-tool.h"
+#include "sluice-text.h"
 #include "sluice-validator.h"
 
 /* The semantic checks of SPEC section 4. Severity policy (also in the
@@ -137,6 +138,12 @@ check_id (Check      *check,
               node_kind (node), node_kind (node));
       return;
     }
+
+  /* Two ids that look the same must be the same id. */
+  if (sluice_text_find_invisible (id) != 0)
+    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+            _("%s id `%s` holds an invisible or control character (U+%04X): ids must be visible text"),
+            node_kind (node), id, sluice_text_find_invisible (id));
 
   first = g_hash_table_lookup (check->ids, id);
   if (first == NULL)

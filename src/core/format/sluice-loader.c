@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib-unix.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -485,7 +487,9 @@ read_capped (SluiceLoadContext *ctx,
   gsize allocated;
   int fd;
 
-  fd = g_open (path, O_RDONLY, 0);
+  /* Opening a FIFO without a writer would wait for one forever; opened
+   * without waiting, it reads as empty. Reads block again afterwards. */
+  fd = g_open (path, O_RDONLY | O_NONBLOCK, 0);
   if (fd < 0)
     {
       int saved_errno = errno;
@@ -493,6 +497,7 @@ read_capped (SluiceLoadContext *ctx,
                                  g_strerror (saved_errno));
       return NULL;
     }
+  g_unix_set_fd_nonblocking (fd, FALSE, NULL);
 
   if (fstat (fd, &st) == 0 && S_ISDIR (st.st_mode))
     {
