@@ -24,6 +24,7 @@ static const Rule rules[] = {
   { "duplicate-id.xml", E, 6, "a", "module `a` is defined twice (first at line 5)" },
   { "duplicate-id-kinds.xml", E, 5, "p", "module `p` has the same id as the phase at line 4" },
   { "missing-id.xml", E, 5, NULL, "module without an id" },
+  { "fail-on-error.xml", W, 5, "stop", "on-error and retries have no effect on <fail>" },
   { "invisible-id.xml", E, 5, "step\u200f", "holds an invisible or control character (U+200F)" },
   { "newline-id.xml", E, 5, NULL, "holds an invisible or control character (U+000A)" },
   { "unknown-tool.xml", E, 5, "t1", "unknown tool `teleport` (known tools: delay)" },

@@ -535,6 +535,13 @@ check_module (Check        *check,
         report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (node), node,
                 _("fail module `%s` gives no reason: the run will fail without saying why"),
                 node_label (node));
+      /* A <fail> always fails the run: an on-error or retries that
+       * suggest otherwise would mislead the reader. */
+      if (sluice_module_get_on_error (module) != SLUICE_ON_ERROR_FAIL ||
+          sluice_module_get_retries (module) > 0)
+        report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (node), node,
+                _("fail module `%s`: on-error and retries have no effect on <fail>, which always fails the run"),
+                node_label (node));
     }
 }
 

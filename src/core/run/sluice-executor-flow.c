@@ -443,7 +443,11 @@ _sluice_token_failed (SluiceExecutor *self,
                                       _sluice_executor_ctl_id_of_mod (self, info), info->id, job->seq);
       event->error = g_strdup (token->error);
       event->stderr_tail = g_strdup (token->stderr_tail);
+      /* Tries of this module on this item: inside a group that is being
+       * retried, the group's earlier runs count too. */
       event->attempt = token->attempt == G_MAXUINT ? 1 : token->attempt + 1;
+      if (job->parent != NULL)
+        event->attempt += job->attempt * (info->retries + 1);
       _sluice_executor_emit (self, event);
     }
 

@@ -140,7 +140,18 @@ struct _SluiceStage
   guint64           next_emit;   /* order-by-sequence */
   GHashTable       *held;        /* seq → SluiceJob* done, outputs held back */
   guint64           last_emitted;/* first-wins */
+  guint             calls;       /* its tokens in steps now */
+  GQueue            waiting;     /* SluiceToken* for a step, beyond the limit */
+  gboolean          starting;    /* taking waiting tokens */
 };
+
+/* How many items a controller works on at once: its admitted items, and
+ * also the calls into steps, fan-out included (SPEC 7). */
+static inline guint
+_sluice_stage_limit (SluiceStage *ctl)
+{
+  return ctl->mode == SLUICE_MODE_NOT_PARALLEL ? 1 : ctl->workers;
+}
 
 /* Per-op record of a segment run on a worker, for events. */
 typedef struct
