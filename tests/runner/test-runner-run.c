@@ -464,6 +464,57 @@ test_pause_resume_signals (void)
   g_assert_nonnull (strstr (text, "\"state\":\"paused\""));
 }
 
+/* Processes a command started die with the run, whatever happens to it:
+ * @how is SIGINT (a cancel) or SIGKILL (the runner killed outright), and
+ * the command's child has left its process group with setsid. */
+static void
+escape_case (int how)
+{
+  g_autofree char *pipeline = data_path ("escape.xml");
+  g_autofree char *dir = g_dir_make_tmp ("sluice-escape-XXXXXX", NULL);
+  g_autofree char *pidfile = g_build_filename (dir, "pids", NULL);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pids = NULL;
+  int shell = 0, child = 0;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_subprocess_launcher_setenv (launcher, "SLUICE_PIDFILE", pidfile, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("SLUICE_RUN"), "-q", pipeline, NULL);
+  g_assert_no_error (error);
+  while (!g_file_get_contents (pidfile, &pids, NULL, NULL) && g_get_monotonic_time () < deadline)
+    g_usleep (10 * 1000);
+  g_assert_nonnull (pids);
+  g_assert_cmpint (sscanf (pids, "%d %d", &shell, &child), ==, 2);
+
+  g_subprocess_send_signal (process, how);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The guardian (after SIGKILL) or the cancel sweeps by environment. */
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (!process_gone (child) && g_get_monotonic_time () < deadline)
+    g_usleep (20 * 1000);
+  g_assert_true (process_gone (child));
+  g_assert_true (process_gone (shell));
+  g_unlink (pidfile);
+  g_rmdir (dir);
+}
+
+static void
+test_escape_cancel (void)
+{
+  escape_case (SIGINT);
+}
+
+static void
+test_escape_runner_killed (void)
+{
+  escape_case (SIGKILL);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -484,6 +535,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/runner-run/reader-goes-away", test_reader_goes_away);
   g_test_add_func ("/sluice/runner-run/output-while-running", test_output_while_running);
   g_test_add_func ("/sluice/runner-run/pause-resume-signals", test_pause_resume_signals);
+  g_test_add_func ("/sluice/runner-run/escape-cancel", test_escape_cancel);
+  g_test_add_func ("/sluice/runner-run/escape-runner-killed", test_escape_runner_killed);
 
   return g_test_run ();
 }

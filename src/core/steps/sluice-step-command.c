@@ -13,6 +13,7 @@
 
 #include "sluice-execution.h"
 #include "sluice-json.h"
+#include "sluice-process-guard.h"
 #include "sluice-command-line.h"
 #include "sluice-run-state.h"
 #include "sluice-step-command.h"
@@ -65,6 +66,7 @@ typedef struct
   gboolean        err_truncated;
   guint           pending;      /* stdin, stdout, stderr, wait */
   char           *kill_reason;  /* set when we killed it */
+  char           *guard_name;   /* what its processes carry (sluice-process-guard.h) */
 } Command;
 
 static void command_step_done (Command *command);
@@ -91,6 +93,9 @@ command_kill (Command    *command,
   if (command->kill_reason == NULL)
     command->kill_reason = g_strdup (reason);
   kill_group (command);
+  /* What left the group (setsid, a daemon) still carries its name. */
+  if (command->guard_name != NULL)
+    sluice_process_guard_kill (command->guard_name);
   if (command->process != NULL)
     g_subprocess_force_exit (command->process);
 }
@@ -257,6 +262,7 @@ command_free (Command *command)
   g_byte_array_unref (command->err);
   g_free (command->line);
   g_free (command->kill_reason);
+  g_free (command->guard_name);
   g_object_unref (command->step);
   g_free (command);
 }
@@ -333,6 +339,8 @@ sluice_step_command_process (SluiceStep     *step,
     }
 
   command = g_new0 (Command, 1);
+  command->guard_name = sluice_process_guard_new_name ();
+  g_subprocess_launcher_setenv (launcher, SLUICE_PROCESS_GUARD_VARIABLE, command->guard_name, TRUE);
   command->step = g_object_ref (step);
   command->call = call;
   command->cancellable = g_cancellable_new ();
