@@ -138,3 +138,24 @@ test_app_save_screenshot (SluiceWindow *window,
   g_signal_handler_disconnect (clock, id);
   g_test_message ("screenshot: %s", path);
 }
+
+GtkWidget *
+test_app_find_widget (GtkWidget *root,
+                      GType      type)
+{
+  GQueue queue = G_QUEUE_INIT;
+  GtkWidget *found = NULL;
+
+  g_queue_push_tail (&queue, root);
+  while (!g_queue_is_empty (&queue) && found == NULL)
+    {
+      GtkWidget *w = g_queue_pop_head (&queue);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
+        found = w;
+      for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+        g_queue_push_tail (&queue, c);
+    }
+  g_queue_clear (&queue);
+  return found;
+}

@@ -32,3 +32,6 @@ SluiceWindow *test_app_open_window       (SluiceApplication  *app,
 void          test_app_save_screenshot   (SluiceWindow       *window,
                                           const char         *fallback_dir,
                                           const char         *name);
+/* The first widget of @type under @root (itself included), breadth first. */
+GtkWidget    *test_app_find_widget       (GtkWidget          *root,
+                                          GType               type);

@@ -148,6 +148,18 @@ sluice_palette_count_visible (SluicePalette *self)
   return n;
 }
 
+GtkWidget *
+sluice_palette_get_first_visible (SluicePalette *self)
+{
+  g_return_val_if_fail (SLUICE_IS_PALETTE (self), NULL);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list)); child;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_BOX_ROW (child) && filter_func (GTK_LIST_BOX_ROW (child), self))
+      return child;
+  return NULL;
+}
+
 static void
 sluice_palette_finalize (GObject *object)
 {

@@ -276,6 +276,13 @@ saved_then_close (SluiceWindow *self,
     }
 }
 
+static gboolean
+close_confirmed_cb (gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 close_response_cb (AdwMessageDialog *dialog,
                    const char       *response,
@@ -285,7 +292,10 @@ close_response_cb (AdwMessageDialog *dialog,
     {
       sluice_document_discard_draft (self->document);
       self->close_confirmed = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
+      /* Not from inside the dialog's response: the dialog is still
+       * transient for us and, once we were gone, would disconnect from a
+       * finalized window as it goes away itself (GLib criticals). */
+      g_idle_add_full (G_PRIORITY_DEFAULT, close_confirmed_cb, g_object_ref (self), g_object_unref);
     }
   else if (g_strcmp0 (response, "save") == 0)
     sluice_window_save_then (self, FALSE, saved_then_close, NULL);

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "sluice-application.h"
+#include "sluice-palette.h"
+#include "sluice-trust.h"
+#include "sluice-window.h"
+#include "sluice-window-run.h"
+#include "test-app-common.h"
+
+/* What a window does around a run, under a display: the panes it locks
+ * and gives back, closing it afterwards, trust through a save, what the
+ * run draws and says. Driven through the window's actions and widgets. */
+
+static SluiceApplication *app;
+static char *tmp_dir;
+
+static SluicePipeline *
+pipeline_of (SluiceWindow *window)
+{
+  return sluice_document_get_pipeline (sluice_window_get_document (window));
+}
+
+static void
+activate (SluiceWindow *window,
+          const char   *name,
+          GVariant     *param)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (window), name);
+
+  g_assert_nonnull (action);
+  g_assert_true (g_action_get_enabled (action));
+  g_action_activate (action, param);
+}
+
+static gboolean
+action_enabled (SluiceWindow *window,
+                const char   *name)
+{
+  return g_action_get_enabled (g_action_map_lookup_action (G_ACTION_MAP (window), name));
+}
+
+static gboolean
+run_final (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+
+  return session != NULL && sluice_run_state_is_final (sluice_run_session_get_state (session));
+}
+
+static SluiceRunState
+wait_final (SluiceWindow *window)
+{
+  g_assert_true (test_app_wait_for (run_final, window, 60000));
+  test_app_spin (30);
+  return sluice_run_session_get_state (sluice_window_get_run_session (window));
+}
+
+static char *
+write_tmp (const char *name,
+           const char *contents)
+{
+  char *path = g_build_filename (tmp_dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  return path;
+}
+
+static void
+close_window (SluiceWindow *window)
+{
+  sluice_document_discard_draft (sluice_window_get_document (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_app_spin (20);
+}
+
+/* The message dialog shown over @window, or NULL. */
+static AdwMessageDialog *
+find_message_dialog (SluiceWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == GTK_WINDOW (window) &&
+          gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return ADW_MESSAGE_DIALOG (toplevel);
+    }
+  return NULL;
+}
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return find_message_dialog (data) != NULL;
+}
+
+/* Defect 12: Ctrl+N, an edit, F5, Ctrl+W, Discard. The suite makes
+ * criticals fatal, so any critical while the window goes fails here. */
+static void
+test_close_after_run (void)
+{
+  SluiceWindow *window = sluice_window_new (app);
+  AdwMessageDialog *dialog;
+
+  gtk_window_present (GTK_WINDOW (window));
+  test_app_spin (50);
+  sluice_canvas_select (sluice_window_get_canvas (window),
+                        sluice_pipeline_find_node (pipeline_of (window), "module-1"), FALSE);
+  activate (window, "insert", g_variant_new_string ("lua"));
+  g_assert_true (sluice_document_get_modified (sluice_window_get_document (window)));
+  activate (window, "run", NULL);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  test_app_spin (100);
+
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  activate (window, "close", NULL);
+  g_assert_true (test_app_wait_for (message_dialog_shown, window, 5000));
+  dialog = find_message_dialog (window);
+  adw_message_dialog_response (dialog, "discard");
+  test_app_spin (200);
+  g_assert_null (window);
+}
+
+/* The same while the run still goes: closing cancels it. */
+static void
+test_close_during_run (void)
+{
+  g_autofree char *path = write_tmp ("close-during.xml",
+    "<pipeline format='1' id='close-during'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='wait'><command>sleep 5; cat</command></execution>"
+    "</phase></controller></pipeline>");
+  SluiceWindow *window = test_app_open_window (app, path);
+  g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
+
+  g_assert_true (sluice_trust_remember (hash, NULL));
+  activate (window, "run", NULL);
+  test_app_spin (200);
+  g_assert_true (sluice_run_session_get_active (sluice_window_get_run_session (window)));
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  activate (window, "close", NULL);
+  test_app_spin (200);
+  g_assert_null (window);
+}
+
+/* Defect 1: whatever way a run ends, the palette is given back: it is
+ * sensitive, not dimmed, and activating one of its rows adds a node. */
+static void
+check_palette_back (SluiceWindow *window)
+{
+  GtkWidget *palette = test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_PALETTE);
+  GtkWidget *row;
+  guint before = g_list_model_get_n_items (sluice_phase_get_modules (
+    SLUICE_PHASE (sluice_pipeline_find_node (pipeline_of (window), "p"))));
+
+  g_assert_false (sluice_window_get_run_locked (window));
+  g_assert_true (gtk_widget_is_sensitive (palette));
+  g_assert_false (gtk_widget_has_css_class (palette, "run-locked"));
+  g_assert_true (action_enabled (window, "insert"));
+  g_assert_true (action_enabled (window, "paste"));
+
+  sluice_palette_set_search (SLUICE_PALETTE (palette), "lua");
+  row = sluice_palette_get_first_visible (SLUICE_PALETTE (palette));
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_is_sensitive (row));
+  sluice_canvas_select (sluice_window_get_canvas (window), sluice_pipeline_find_node (pipeline_of (window), "a"), FALSE);
+  /* A double-click (or Enter) activates the row. */
+  g_signal_emit_by_name (row, "activate");
+  test_app_spin (20);
+  g_assert_cmpuint (g_list_model_get_n_items (sluice_phase_get_modules (
+    SLUICE_PHASE (sluice_pipeline_find_node (pipeline_of (window), "p")))), ==, before + 1);
+  sluice_palette_set_search (SLUICE_PALETTE (palette), "");
+}
+
+static void
+test_palette_after_run (void)
+{
+  static const struct { const char *body; SluiceRunState end; } runs[] = {
+    { "<lua>item.x = 1</lua>", SLUICE_RUN_COMPLETED },
+    { "<lua>error ('no')</lua>", SLUICE_RUN_FAILED },
+    { "<command>sleep 5; cat</command>", SLUICE_RUN_CANCELLED },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      g_autofree char *xml = g_strdup_printf (
+        "<pipeline format='1' id='palette-%u'><controller id='c' mode='not-parallel'><phase id='p'>"
+        "<execution id='a'>%s</execution>"
+        "</phase></controller></pipeline>", i, runs[i].body);
+      g_autofree char *name = g_strdup_printf ("palette-%u.xml", i);
+      g_autofree char *path = write_tmp (name, xml);
+      SluiceWindow *window = test_app_open_window (app, path);
+      g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
+
+      g_assert_true (sluice_trust_remember (hash, NULL));
+      activate (window, "run", NULL);
+      g_assert_true (sluice_window_get_run_locked (window));
+      g_assert_false (gtk_widget_is_sensitive (test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_PALETTE)));
+      if (runs[i].end == SLUICE_RUN_CANCELLED)
+        {
+          test_app_spin (100);
+          activate (window, "cancel", NULL);
+        }
+      g_assert_cmpint (wait_final (window), ==, runs[i].end);
+      check_palette_back (window);
+      close_window (window);
+    }
+}
+
+static void
+skip_without_display (void)
+{
+  g_test_skip ("no display");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  /* The trust store, remembered choices and drafts stay in here. */
+  tmp_dir = test_app_setup_environment ("test-app-run-window");
+  app = test_app_new ();
+  if (app == NULL)
+    {
+      g_test_add_func ("/sluice/app-run-window/skipped", skip_without_display);
+      return g_test_run ();
+    }
+
+  g_test_add_func ("/sluice/app-run-window/close-after-run", test_close_after_run);
+  g_test_add_func ("/sluice/app-run-window/close-during-run", test_close_during_run);
+  g_test_add_func ("/sluice/app-run-window/palette-after-run", test_palette_after_run);
+
+  ret = g_test_run ();
+  g_object_unref (app);
+  return ret;
+}
