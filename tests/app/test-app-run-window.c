@@ -212,6 +212,72 @@ test_palette_after_run (void)
     }
 }
 
+static gboolean
+trust_dialog_shown (gpointer data)
+{
+  return sluice_trust_get_dialog (data) != NULL;
+}
+
+/* Defect 3: a pipeline drawn here runs without a prompt, before and
+ * after it is saved, and its saved file opens trusted; a file from disk
+ * still asks. */
+static void
+test_trust_through_save (void)
+{
+  SluiceWindow *window = sluice_window_new (app);
+  g_autofree char *path = g_build_filename (tmp_dir, "drawn.xml", NULL);
+  g_autofree char *marker = g_strdup_printf ("cat # drawn-%u", g_random_int ());
+  g_autofree char *contents = NULL;
+  g_autofree char *copy = g_build_filename (tmp_dir, "from-elsewhere.xml", NULL);
+  SluiceNode *command;
+  SluiceWindow *again;
+
+  gtk_window_present (GTK_WINDOW (window));
+  test_app_spin (50);
+  sluice_canvas_select (sluice_window_get_canvas (window),
+                        sluice_pipeline_find_node (pipeline_of (window), "module-1"), FALSE);
+  activate (window, "insert", g_variant_new_string ("command"));
+  command = sluice_canvas_get_focus_node (sluice_window_get_canvas (window));
+  g_assert_true (SLUICE_IS_EXECUTION (command));
+  sluice_execution_set_command (SLUICE_EXECUTION (command), marker);
+
+  activate (window, "run", NULL);
+  g_assert_null (sluice_trust_get_dialog (GTK_WINDOW (window)));
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+
+  activate (window, "save-to", g_variant_new_string (path));
+  g_assert_false (sluice_document_get_modified (sluice_window_get_document (window)));
+  activate (window, "run", NULL);
+  test_app_spin (50);
+  g_assert_null (sluice_trust_get_dialog (GTK_WINDOW (window)));
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  close_window (window);
+
+  /* The saved file, opened again, is the user's own. */
+  again = test_app_open_window (app, path);
+  activate (again, "run", NULL);
+  test_app_spin (50);
+  g_assert_null (sluice_trust_get_dialog (GTK_WINDOW (again)));
+  g_assert_cmpint (wait_final (again), ==, SLUICE_RUN_COMPLETED);
+  close_window (again);
+
+  /* The same file with another command, from elsewhere, asks. */
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  {
+    g_autoptr(GRegex) regex = g_regex_new ("# drawn-", 0, 0, NULL);
+    g_autofree char *changed = g_regex_replace_literal (regex, contents, -1, 0, "# elsewhere-", 0, NULL);
+
+    g_assert_true (g_file_set_contents (copy, changed, -1, NULL));
+  }
+  again = test_app_open_window (app, copy);
+  activate (again, "run", NULL);
+  g_assert_true (test_app_wait_for (trust_dialog_shown, again, 5000));
+  g_assert_null (sluice_window_get_run_session (again));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (sluice_trust_get_dialog (GTK_WINDOW (again))), "cancel");
+  test_app_spin (50);
+  close_window (again);
+}
+
 static void
 skip_without_display (void)
 {
@@ -238,6 +304,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run-window/close-after-run", test_close_after_run);
   g_test_add_func ("/sluice/app-run-window/close-during-run", test_close_during_run);
   g_test_add_func ("/sluice/app-run-window/palette-after-run", test_palette_after_run);
+  g_test_add_func ("/sluice/app-run-window/trust-through-save", test_trust_through_save);
 
   ret = g_test_run ();
   g_object_unref (app);

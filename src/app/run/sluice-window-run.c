@@ -214,6 +214,8 @@ trusted_cb (gboolean trusted,
   Pending *pending = user_data;
   WindowRun *run = get_run (pending->window);
 
+  if (trusted)
+    pending->window->vouched = TRUE;
   if (trusted && run != NULL)
     start (run, pending->choice);
   else if (run != NULL)
@@ -244,9 +246,9 @@ sluice_window_run_with_choice (SluiceWindow    *self,
 
   pending->window = g_object_ref (self);
   pending->choice = copy;
-  /* A pipeline the user built here is theirs; one from disk shows what
-   * it runs first. */
-  if (file == NULL)
+  /* A pipeline the user built (or trusted) here is theirs, also once
+   * saved; one from disk shows what it runs first. */
+  if (self->vouched)
     trusted_cb (TRUE, pending);
   else
     sluice_trust_check (GTK_WINDOW (self), sluice_document_get_pipeline (document), name, trusted_cb, pending);

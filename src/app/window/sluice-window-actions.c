@@ -6,6 +6,7 @@
 
 #include "sluice-edits.h"
 #include "sluice-export.h"
+#include "sluice-trust.h"
 #include "sluice-window-private.h"
 #include "sluice-window-run.h"
 
@@ -67,6 +68,16 @@ sluice_window_save_to (SluiceWindow *self,
     }
   if (SLUICE_IS_APPLICATION (app))
     sluice_application_add_recent (SLUICE_APPLICATION (app), sluice_document_get_file (self->document));
+  /* What the user wrote or trusted here is theirs: opening the saved
+   * file again later asks nothing either. */
+  if (self->vouched)
+    {
+      g_autofree char *hash = sluice_trust_hash (sluice_document_get_pipeline (self->document));
+      g_autoptr(GError) trust_error = NULL;
+
+      if (!sluice_trust_is_trusted (hash) && !sluice_trust_remember (hash, &trust_error))
+        g_debug ("Could not remember %s as trusted: %s", hash, trust_error->message);
+    }
   return TRUE;
 }
 

@@ -154,7 +154,8 @@ selection_changed_cb (SluiceWindow *self)
 
 static void
 set_document (SluiceWindow   *self,
-              SluiceDocument *document)
+              SluiceDocument *document,
+              gboolean        vouched)
 {
   if (self->document != NULL)
     {
@@ -163,6 +164,7 @@ set_document (SluiceWindow   *self,
       g_signal_handlers_disconnect_by_data (sluice_document_get_problems (self->document), self);
     }
   g_set_object (&self->document, document);
+  self->vouched = vouched;
 
   g_signal_connect_object (document, "notify::modified", G_CALLBACK (update_title), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (document, "notify::file", G_CALLBACK (update_title), self, G_CONNECT_SWAPPED);
@@ -219,7 +221,7 @@ sluice_window_load (SluiceWindow *self,
       show_error (self, heading, error->message);
       return FALSE;
     }
-  set_document (self, document);
+  set_document (self, document, FALSE);
   if (SLUICE_IS_APPLICATION (app))
     sluice_application_add_recent (SLUICE_APPLICATION (app), file);
   return TRUE;
@@ -238,7 +240,8 @@ sluice_window_load_draft (SluiceWindow *self,
       show_error (self, _("Could Not Restore the Draft"), error->message);
       return FALSE;
     }
-  set_document (self, document);
+  /* A draft of an untitled window holds only what was written in it. */
+  set_document (self, document, file == NULL);
   return TRUE;
 }
 
@@ -500,7 +503,7 @@ sluice_window_init (SluiceWindow *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->canvas, "viewport-changed", G_CALLBACK (viewport_changed_cb),
                            self, G_CONNECT_SWAPPED);
-  set_document (self, document);
+  set_document (self, document, TRUE);
 }
 
 SluiceWindow *
