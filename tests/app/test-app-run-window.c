@@ -278,6 +278,116 @@ test_trust_through_save (void)
   close_window (again);
 }
 
+static gboolean
+module_running (gpointer data)
+{
+  SluiceWindow *window = data;
+  SluiceRunSession *session = sluice_window_get_run_session (window);
+  SluiceModuleLive live;
+
+  if (session == NULL)
+    return FALSE;
+  sluice_run_session_poll (session);
+  return sluice_run_session_get_module_live (session, sluice_pipeline_find_node (pipeline_of (window), "slow"), &live) &&
+         live.state == SLUICE_LIVE_RUNNING;
+}
+
+/* Puts the centre of @id's box at widget point (@wx, @wy) of the canvas,
+ * at @zoom. */
+static void
+put_box_at (SluiceWindow *window,
+            const char   *id,
+            double        zoom,
+            double        wx,
+            double        wy)
+{
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceLayout *layout = sluice_canvas_get_layout (canvas);
+  const SluiceLayoutBox *box = sluice_layout_get_box (layout, sluice_layout_find_node (layout,
+                                                      sluice_pipeline_find_node (pipeline_of (window), id)));
+  SluiceViewport viewport = { zoom, box->x + box->width / 2 - wx / zoom, box->y + box->height / 2 - wy / zoom };
+
+  sluice_canvas_set_viewport (canvas, &viewport);
+  test_app_spin (100);
+}
+
+/* Whether the run overlay draws anything inside @rect (in the window):
+ * the window drawn with and without it must be the same there. */
+static gboolean
+overlay_draws_in (SluiceWindow          *window,
+                  const graphene_rect_t *rect)
+{
+  GtkWidget *overlay = GTK_WIDGET (sluice_window_get_run_overlay (window));
+  g_autoptr(GdkTexture) with = NULL;
+  g_autoptr(GdkTexture) without = NULL;
+
+  with = test_app_render (window);
+  gtk_widget_set_child_visible (overlay, FALSE);
+  without = test_app_render (window);
+  gtk_widget_set_child_visible (overlay, TRUE);
+  return test_app_textures_differ (with, without, rect);
+}
+
+/* Defect 2: a running module half below the canvas, or under the zoom
+ * controls: its outline, badge and counters stay on the canvas, under
+ * the zoom controls. */
+static void
+test_run_clipped (void)
+{
+  g_autofree char *path = write_tmp ("clipped.xml",
+    "<pipeline format='1' id='clipped'><controller id='c' mode='no-order' workers='2'><phase id='p'>"
+    "<execution id='slow' name='A slow module with a long name'><command>sleep 20; cat</command></execution>"
+    "</phase></controller></pipeline>");
+  SluiceWindow *window = test_app_open_window (app, path);
+  g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  GtkWidget *canvas = GTK_WIDGET (sluice_window_get_canvas (window));
+  GtkWidget *zoom;
+  graphene_rect_t canvas_rect, zoom_rect, below;
+  double height;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  test_app_spin (200);
+  g_assert_true (sluice_trust_remember (hash, NULL));
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = g_strdup ("{}\n{}\n");
+  sluice_window_run_with_choice (window, choice);
+  g_assert_true (test_app_wait_for (module_running, window, 10000));
+  test_app_spin (300);
+
+  g_assert_true (gtk_widget_compute_bounds (canvas, GTK_WIDGET (window), &canvas_rect));
+  height = canvas_rect.size.height;
+  /* Below the canvas: the pane divider and the bottom pane. */
+  below = GRAPHENE_RECT_INIT (canvas_rect.origin.x, canvas_rect.origin.y + height,
+                              canvas_rect.size.width, 40);
+  put_box_at (window, "slow", 1.0, canvas_rect.size.width / 2, height - 5);
+  g_assert_true (overlay_draws_in (window, &GRAPHENE_RECT_INIT (canvas_rect.origin.x, canvas_rect.origin.y,
+                                                               canvas_rect.size.width, height)));
+  g_assert_false (overlay_draws_in (window, &below));
+  put_box_at (window, "slow", 1.91, canvas_rect.size.width / 2, height - 5);
+  g_assert_false (overlay_draws_in (window, &below));
+
+  /* The zoom controls stay on top. */
+  zoom = test_app_find_with_class (GTK_WIDGET (window), "zoom-controls");
+  g_assert_nonnull (zoom);
+  g_assert_true (gtk_widget_compute_bounds (zoom, canvas, &zoom_rect));
+  for (double z = 0.78; z <= 1.91; z += 0.37)
+    {
+      put_box_at (window, "slow", z, zoom_rect.origin.x + zoom_rect.size.width / 2,
+                  zoom_rect.origin.y + zoom_rect.size.height / 2);
+      g_assert_true (gtk_widget_compute_bounds (zoom, GTK_WIDGET (window), &zoom_rect));
+      /* Without the rounded, anti-aliased edges, where the canvas shows
+       * through. */
+      graphene_rect_inset (&zoom_rect, 8, 3);
+      g_assert_false (overlay_draws_in (window, &zoom_rect));
+      g_assert_true (gtk_widget_compute_bounds (zoom, canvas, &zoom_rect));
+    }
+
+  activate (window, "cancel", NULL);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_CANCELLED);
+  close_window (window);
+}
+
 static void
 skip_without_display (void)
 {
@@ -305,6 +415,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run-window/close-during-run", test_close_during_run);
   g_test_add_func ("/sluice/app-run-window/palette-after-run", test_palette_after_run);
   g_test_add_func ("/sluice/app-run-window/trust-through-save", test_trust_through_save);
+  g_test_add_func ("/sluice/app-run-window/run-clipped", test_run_clipped);
 
   ret = g_test_run ();
   g_object_unref (app);

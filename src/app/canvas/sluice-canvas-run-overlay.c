@@ -659,6 +659,9 @@ sluice_canvas_run_overlay_init (SluiceCanvasRunOverlay *self)
   self->edge_sources = g_array_new (FALSE, FALSE, sizeof (guint));
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
   gtk_widget_set_can_focus (GTK_WIDGET (self), FALSE);
+  /* Outlines, badges and counters of nodes at the canvas's edge would
+   * otherwise be drawn over the panes around it. */
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
 }
 
 GtkWidget *

@@ -544,7 +544,12 @@ sluice_window_run_init (SluiceWindow *self)
   run->overlay = SLUICE_CANVAS_RUN_OVERLAY (sluice_canvas_run_overlay_new (self->canvas));
   g_object_add_weak_pointer (G_OBJECT (run->overlay), (gpointer *) &run->overlay);
   if (GTK_IS_OVERLAY (overlay))
-    gtk_overlay_add_overlay (GTK_OVERLAY (overlay), GTK_WIDGET (run->overlay));
+    {
+      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), GTK_WIDGET (run->overlay));
+      /* Right above the canvas, below the zoom controls: overlays are
+       * drawn in the order of their children. */
+      gtk_widget_insert_after (GTK_WIDGET (run->overlay), overlay, GTK_WIDGET (self->canvas));
+    }
   else
     g_critical ("sluice: the canvas is not in a GtkOverlay; no run overlay");
 
