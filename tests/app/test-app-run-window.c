@@ -388,6 +388,74 @@ test_run_clipped (void)
   close_window (window);
 }
 
+static gboolean
+is_paused (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+
+  return session != NULL && sluice_run_session_get_state (session) == SLUICE_RUN_PAUSED;
+}
+
+static char *
+label_of (SluiceWindow *window,
+          const char   *id)
+{
+  sluice_run_session_poll (sluice_window_get_run_session (window));
+  return sluice_canvas_run_overlay_dup_label (sluice_window_get_run_overlay (window),
+                                              sluice_pipeline_find_node (pipeline_of (window), id));
+}
+
+/* Defect 18: paused, the stage's badge says so; cancelled, nothing is
+ * left in flight and a gate's <fail> that never fired is not
+ * "cancelled". */
+static void
+test_pause_cancel_badges (void)
+{
+  g_autofree char *path = write_tmp ("badges.xml",
+    "<pipeline format='1' id='badges'><controller id='c' mode='no-order' workers='1'>"
+    "<phase id='p'><execution id='slow'><command>sleep 20; cat</command></execution></phase>"
+    "<phase id='gate'><condition id='check'><when>item.ok</when>"
+    "<else><fail id='stop'>not ok</fail></else></condition></phase>"
+    "</controller></pipeline>");
+  SluiceWindow *window = test_app_open_window (app, path);
+  g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  g_autofree char *running = NULL;
+  g_autofree char *paused = NULL;
+  g_autofree char *cancelled = NULL;
+  g_autofree char *fail = NULL;
+  g_autofree char *slow = NULL;
+
+  g_assert_true (sluice_trust_remember (hash, NULL));
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = g_strdup ("{}\n{}\n");
+  sluice_window_run_with_choice (window, choice);
+  g_assert_true (test_app_wait_for (module_running, window, 10000));
+  running = label_of (window, "c");
+  g_assert_true (g_str_has_prefix (running, "running"));
+
+  activate (window, "pause", NULL);
+  g_assert_true (test_app_wait_for (is_paused, window, 10000));
+  test_app_spin (100);
+  paused = label_of (window, "c");
+  g_test_message ("paused: %s", paused);
+  g_assert_true (g_str_has_prefix (paused, "paused"));
+
+  activate (window, "cancel", NULL);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_CANCELLED);
+  cancelled = label_of (window, "c");
+  g_test_message ("cancelled: %s", cancelled);
+  g_assert_true (g_str_has_prefix (cancelled, "cancelled"));
+  g_assert_null (strstr (cancelled, "in flight"));
+  g_assert_null (strstr (cancelled, "queue"));
+  slow = label_of (window, "slow");
+  g_assert_cmpstr (slow, ==, "cancelled");
+  fail = label_of (window, "stop");
+  g_test_message ("fail: %s", fail);
+  g_assert_null (fail);
+  close_window (window);
+}
+
 static void
 skip_without_display (void)
 {
@@ -416,6 +484,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run-window/palette-after-run", test_palette_after_run);
   g_test_add_func ("/sluice/app-run-window/trust-through-save", test_trust_through_save);
   g_test_add_func ("/sluice/app-run-window/run-clipped", test_run_clipped);
+  g_test_add_func ("/sluice/app-run-window/pause-cancel-badges", test_pause_cancel_badges);
 
   ret = g_test_run ();
   g_object_unref (app);

@@ -69,9 +69,9 @@ const char *
 sluice_live_state_to_string (SluiceLiveState state)
 {
   static const char *names[] = { N_("idle"), N_("waiting"), N_("running"), N_("done"),
-                                 N_("failed"), N_("skipped"), N_("cancelled") };
+                                 N_("failed"), N_("skipped"), N_("cancelled"), N_("paused") };
 
-  g_return_val_if_fail (state <= SLUICE_LIVE_CANCELLED, "");
+  g_return_val_if_fail (state <= SLUICE_LIVE_PAUSED, "");
   return _(names[state]);
 }
 
@@ -79,7 +79,7 @@ sluice_live_state_to_string (SluiceLiveState state)
 static int
 state_rank (SluiceLiveState state)
 {
-  static const int rank[] = { 0, 3, 5, 2, 6, 1, 4 };
+  static const int rank[] = { 0, 3, 5, 2, 6, 1, 4, 5 };
   return rank[state];
 }
 
@@ -88,6 +88,12 @@ live_state (SluiceRunSession        *self,
             const SluiceModuleStats *stats)
 {
   SluiceRunState run = sluice_executor_get_state (self->executor);
+
+  /* After a cancel, a module no item reached never ran: it says nothing
+   * (a gate's <fail> that never fired is neither "cancelled" nor
+   * "skipped", which would say its stage went by). */
+  if (run == SLUICE_RUN_CANCELLED && stats->items_in == 0 && stats->active == 0)
+    return SLUICE_LIVE_IDLE;
 
   switch (stats->state)
     {
@@ -131,9 +137,16 @@ poll_controllers (SluiceRunSession *self)
       GArray *mods = g_hash_table_lookup (self->descendants, key);
       int best = -1;
 
-      live->queue_depth = sluice_executor_get_queue_depth (self->executor, id);
-      live->in_flight = sluice_executor_get_in_flight (self->executor, id);
-      live->held_back = sluice_executor_get_held_back (self->executor, id);
+      /* Once the run is over nothing is queued or in flight any more,
+       * whatever the executor's counters held when it stopped. */
+      if (sluice_run_state_is_final (run))
+        live->queue_depth = live->in_flight = live->held_back = 0;
+      else
+        {
+          live->queue_depth = sluice_executor_get_queue_depth (self->executor, id);
+          live->in_flight = sluice_executor_get_in_flight (self->executor, id);
+          live->held_back = sluice_executor_get_held_back (self->executor, id);
+        }
       live->superseded = 0;
       live->state = SLUICE_LIVE_IDLE;
       for (guint i = 0; mods != NULL && i < mods->len; i++)
@@ -155,6 +168,9 @@ poll_controllers (SluiceRunSession *self)
        * failed items on the way (the module shows that). */
       if ((live->in_flight > 0 || live->queue_depth > 0) && !sluice_run_state_is_final (run))
         live->state = SLUICE_LIVE_RUNNING;
+      /* Paused, a stage that was under way waits for the user. */
+      if (run == SLUICE_RUN_PAUSED && (live->state == SLUICE_LIVE_RUNNING || live->state == SLUICE_LIVE_WAITING))
+        live->state = SLUICE_LIVE_PAUSED;
       /* A stage whose modules are all done or skipped is done. */
       if (live->state == SLUICE_LIVE_SKIPPED && live->items_in > 0)
         live->state = SLUICE_LIVE_DONE;

@@ -18,6 +18,7 @@ typedef enum
   SLUICE_LIVE_FAILED,
   SLUICE_LIVE_SKIPPED,    /* its stage finished and no item reached it */
   SLUICE_LIVE_CANCELLED,  /* the run was cancelled before it was done */
+  SLUICE_LIVE_PAUSED,     /* a stage with items in it, the run paused */
 } SluiceLiveState;
 
 typedef struct
