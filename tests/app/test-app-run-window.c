@@ -456,6 +456,35 @@ test_pause_cancel_badges (void)
   close_window (window);
 }
 
+/* Defect 19: one of a thing is said in the singular. */
+static void
+test_plurals (void)
+{
+  g_autofree char *path = write_tmp ("plurals.xml",
+    "<pipeline format='1' id='plurals'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='one'><command>cat # plurals</command></execution>"
+    "</phase></controller></pipeline>");
+  SluiceWindow *window = test_app_open_window (app, path);
+  GtkWidget *dialog;
+  g_autofree char *outputs = NULL;
+  const char *body;
+
+  activate (window, "run", NULL);
+  g_assert_true (test_app_wait_for (trust_dialog_shown, window, 5000));
+  dialog = sluice_trust_get_dialog (GTK_WINDOW (window));
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_test_message ("%s", body);
+  g_assert_null (strstr (body, "1 commands"));
+  g_assert_nonnull (strstr (body, "runs the command, Lua body or endpoint below"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "trust");
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+
+  outputs = sluice_run_panel_dup_outputs (sluice_window_get_run_panel (window));
+  g_test_message ("%s", outputs);
+  g_assert_true (g_str_has_prefix (outputs, "1 output item:\n"));
+  close_window (window);
+}
+
 static void
 skip_without_display (void)
 {
@@ -485,6 +514,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run-window/trust-through-save", test_trust_through_save);
   g_test_add_func ("/sluice/app-run-window/run-clipped", test_run_clipped);
   g_test_add_func ("/sluice/app-run-window/pause-cancel-badges", test_pause_cancel_badges);
+  g_test_add_func ("/sluice/app-run-window/plurals", test_plurals);
 
   ret = g_test_run ();
   g_object_unref (app);

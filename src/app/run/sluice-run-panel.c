@@ -197,8 +197,19 @@ refresh_texts (SluiceRunPanel *self)
       GString *s = g_string_new (NULL);
 
       self->shown_outputs = sluice_run_session_get_n_outputs (self->session);
-      g_string_append_printf (s, _("%" PRIu64 " output items; the last %u, newest first:\n"),
-                              self->shown_outputs, outputs->len);
+      g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " output item",
+                                                             "%" PRIu64 " output items",
+                                                             (gulong) MIN (self->shown_outputs, G_MAXULONG)),
+                                                self->shown_outputs);
+
+      if (self->shown_outputs > outputs->len)
+        /* TRANSLATORS: "5000 output items; the last 1000, newest first:" */
+        g_string_append_printf (s, _("%s; the last %u, newest first:\n"), count, outputs->len);
+      else if (self->shown_outputs > 1)
+        /* TRANSLATORS: "3 output items, newest first:" */
+        g_string_append_printf (s, _("%s, newest first:\n"), count);
+      else
+        g_string_append_printf (s, "%s:\n", count);
       for (guint i = outputs->len; i > 0 && i + 100 > outputs->len; i--)
         g_string_append_printf (s, "%s\n", (char *) g_ptr_array_index (outputs, i - 1));
       gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->outputs), s->str, -1);
@@ -307,6 +318,19 @@ sluice_run_panel_set_module (SluiceRunPanel *self,
   self->module_id = g_strdup (module_id);
   preview = sluice_run_panel_dup_preview (self);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->preview), preview, -1);
+}
+
+char *
+sluice_run_panel_dup_outputs (SluiceRunPanel *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (SLUICE_IS_RUN_PANEL (self), NULL);
+
+  buffer = gtk_text_view_get_buffer (self->outputs);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
 GListModel *

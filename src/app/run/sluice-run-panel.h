@@ -28,6 +28,7 @@ void        sluice_run_panel_set_filter     (SluiceRunPanel   *self,
 /* What the panel shows (for tests). */
 char       *sluice_run_panel_dup_summary    (SluiceRunPanel   *self);
 char       *sluice_run_panel_dup_preview    (SluiceRunPanel   *self);
+char       *sluice_run_panel_dup_outputs    (SluiceRunPanel   *self);
 GListModel *sluice_run_panel_get_log_model  (SluiceRunPanel   *self);
 
 G_END_DECLS

@@ -244,9 +244,14 @@ sluice_trust_check (GtkWindow      *parent,
       return;
     }
 
-  body = g_strdup_printf (_("“%s” was opened from disk. Running it runs the %u commands, Lua bodies "
-                            "and endpoints below on this computer with your permissions. Run it only "
-                            "if you trust where it comes from."), file_name, list->len);
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "“%s” was opened from disk. Running it runs the command, Lua body "
+                                       "or endpoint below on this computer with your permissions. Run it "
+                                       "only if you trust where it comes from.",
+                                       "“%s” was opened from disk. Running it runs the %u commands, Lua "
+                                       "bodies and endpoints below on this computer with your permissions. "
+                                       "Run it only if you trust where it comes from.", list->len),
+                          file_name, list->len);
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Trust This Pipeline?"), body));
   adw_message_dialog_set_extra_child (dialog, runnables_view (list));
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "trust", _("_Trust and Run"), NULL);
