@@ -611,6 +611,9 @@ sluice_canvas_set_document (SluiceCanvas   *self,
           self->vp.y = view->y;
           self->placed = TRUE;
         }
+      /* Whoever shows the zoom (the window's label) learns the stored
+       * one now, not at the next change. */
+      g_signal_emit (self, signals[VIEWPORT_CHANGED], 0);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOCUMENT]);
   selection_changed (self);

@@ -476,26 +476,6 @@ load_css (void)
 }
 
 static void
-add_shortcuts (WindowRun *run)
-{
-  static const struct { const char *trigger, *action; } keys[] = {
-    { "F5", "win.run" },
-    { "<Control>F5", "win.run-with" },
-    { "<Shift>F5", "win.cancel" },
-    { "F6", "win.pause" },
-    { "<Shift>F6", "win.resume" },
-  };
-  GtkEventController *controller = gtk_shortcut_controller_new ();
-
-  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller), GTK_SHORTCUT_SCOPE_MANAGED);
-  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
-                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string (keys[i].trigger),
-                                                            gtk_named_action_new (keys[i].action)));
-  gtk_widget_add_controller (GTK_WIDGET (run->window), controller);
-}
-
-static void
 window_run_free (WindowRun *run)
 {
   if (run->overlay != NULL)
@@ -539,7 +519,6 @@ sluice_window_run_init (SluiceWindow *self)
   load_css ();
   add_header_controls (run);
   add_bottom_pane (run);
-  add_shortcuts (run);
 
   run->overlay = SLUICE_CANVAS_RUN_OVERLAY (sluice_canvas_run_overlay_new (self->canvas));
   g_object_add_weak_pointer (G_OBJECT (run->overlay), (gpointer *) &run->overlay);
