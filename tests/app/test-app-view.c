@@ -201,6 +201,69 @@ test_shortcuts_window (void)
 }
 
 static void
+box_center (SluiceWindow *window,
+            const char   *id,
+            double       *wx,
+            double       *wy)
+{
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceLayout *layout = sluice_canvas_get_layout (canvas);
+  const SluiceLayoutBox *b = sluice_layout_get_box (layout, sluice_layout_find_node (layout,
+                                                    sluice_pipeline_find_node (pipeline_of (window), id)));
+
+  sluice_viewport_to_widget (sluice_canvas_get_viewport (canvas), b->x + b->width / 2, b->y + b->height / 2, wx, wy);
+}
+
+/* Defect 15: a tooltip holds only while the pointer stays on its node
+ * (its tip area): moving to another node, or from a controller onto one
+ * of its modules, leaves it, so that GTK shows the next one there. */
+static void
+test_tooltip_areas (void)
+{
+  g_autofree char *example = test_app_example_path ("strategy.xml");
+  SluiceWindow *window = test_app_open_window (app, example);
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceViewport viewport = { 1.0, 0, 0 };
+  SluiceLayout *layout;
+  const SluiceLayoutBox *controller;
+  GdkRectangle a, b, c;
+  double ax, ay, bx, by, cx, cy;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  test_app_spin (100);
+  sluice_canvas_set_viewport (canvas, &viewport);
+  sluice_canvas_reveal (canvas, sluice_pipeline_find_node (pipeline_of (window), "run-optimiser"));
+  test_app_spin (500);
+
+  box_center (window, "run-optimiser", &ax, &ay);
+  box_center (window, "gate-improvement", &bx, &by);
+  g_assert_true (sluice_canvas_get_tip_area (canvas, ax, ay, &a));
+  g_assert_true (sluice_canvas_get_tip_area (canvas, bx, by, &b));
+  g_assert_true (gdk_rectangle_contains_point (&a, ax, ay));
+  g_assert_false (gdk_rectangle_contains_point (&a, bx, by));
+  g_assert_true (gdk_rectangle_contains_point (&b, bx, by));
+  g_assert_false (gdk_rectangle_contains_point (&b, ax, ay));
+
+  /* On the controller's title: its area holds none of its modules. */
+  layout = sluice_canvas_get_layout (canvas);
+  controller = sluice_layout_get_box (layout, sluice_layout_find_node (layout,
+                                      sluice_node_get_parent (sluice_node_get_parent (
+                                        sluice_pipeline_find_node (pipeline_of (window), "run-optimiser")))));
+  g_assert_cmpint (controller->kind, ==, SLUICE_BOX_CONTROLLER);
+  sluice_viewport_to_widget (sluice_canvas_get_viewport (canvas), controller->x + 10, controller->y + 8, &cx, &cy);
+  g_assert_true (sluice_canvas_get_tip_area (canvas, cx, cy, &c));
+  g_assert_true (gdk_rectangle_contains_point (&c, cx, cy));
+  g_assert_false (gdk_rectangle_contains_point (&c, ax, ay));
+  g_assert_false (gdk_rectangle_contains_point (&c, bx, by));
+  g_assert_false (gdk_rectangle_intersect (&c, &a, NULL));
+
+  /* Off every node there is no tooltip. */
+  g_assert_false (sluice_canvas_get_tip_area (canvas, -1000, -1000, &c));
+  sluice_document_discard_draft (sluice_window_get_document (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
 skip_without_display (void)
 {
   g_test_skip ("no display");
@@ -225,6 +288,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-view/zoom-label", test_zoom_label);
   g_test_add_func ("/sluice/app-view/zoom-keys", test_zoom_keys);
   g_test_add_func ("/sluice/app-view/shortcuts-window", test_shortcuts_window);
+  g_test_add_func ("/sluice/app-view/tooltip-areas", test_tooltip_areas);
 
   ret = g_test_run ();
   g_object_unref (app);

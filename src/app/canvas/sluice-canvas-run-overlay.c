@@ -631,10 +631,14 @@ query_tooltip_cb (GtkWidget              *canvas,
                   SluiceCanvasRunOverlay *self)
 {
   g_autofree char *text = sluice_canvas_run_overlay_dup_tooltip (self, x, y);
+  GdkRectangle area;
 
   if (text == NULL)
     return FALSE;
   gtk_tooltip_set_text (tooltip, text);
+  /* Moving off the node hides it, so that the next one follows. */
+  if (sluice_canvas_get_tip_area (SLUICE_CANVAS (canvas), x, y, &area))
+    gtk_tooltip_set_tip_area (tooltip, &area);
   return TRUE;
 }
 

@@ -1375,7 +1375,56 @@ sluice_canvas_set_property (GObject      *object,
     }
 }
 
-/* The node under the pointer: what it is, and what the validator says. */
+gboolean
+sluice_canvas_get_tip_area (SluiceCanvas *self,
+                            double        x,
+                            double        y,
+                            GdkRectangle *area)
+{
+  SluiceLayout *layout = sluice_canvas_get_layout (self);
+  guint index = hit (self, x, y);
+  const SluiceLayoutBox *b;
+  double mx, my, x0, y0, x1, y1, wx0, wy0, wx1, wy1;
+
+  g_return_val_if_fail (SLUICE_IS_CANVAS (self), FALSE);
+
+  if (index == SLUICE_BOX_NONE)
+    return FALSE;
+  b = sluice_layout_get_box (layout, index);
+  sluice_viewport_to_model (&self->vp, x, y, &mx, &my);
+  x0 = b->x, y0 = b->y, x1 = b->x + b->width, y1 = b->y + b->height;
+  /* The point is in none of the children: cut each one off on the side
+   * the point is, keeping as much of the box as possible. */
+  for (guint i = b->first_child; i != SLUICE_BOX_NONE; i = sluice_layout_get_box (layout, i)->next_sibling)
+    {
+      const SluiceLayoutBox *c = sluice_layout_get_box (layout, i);
+      double cx0 = c->x, cy0 = c->y, cx1 = c->x + c->width, cy1 = c->y + c->height;
+      double best = -1, nx0 = x0, ny0 = y0, nx1 = x1, ny1 = y1;
+
+      if (cx1 <= x0 || cx0 >= x1 || cy1 <= y0 || cy0 >= y1)
+        continue;
+      if (mx <= cx0 && (cx0 - x0) * (y1 - y0) > best)
+        best = (cx0 - x0) * (y1 - y0), nx0 = x0, ny0 = y0, nx1 = cx0, ny1 = y1;
+      if (mx >= cx1 && (x1 - cx1) * (y1 - y0) > best)
+        best = (x1 - cx1) * (y1 - y0), nx0 = cx1, ny0 = y0, nx1 = x1, ny1 = y1;
+      if (my <= cy0 && (x1 - x0) * (cy0 - y0) > best)
+        best = (x1 - x0) * (cy0 - y0), nx0 = x0, ny0 = y0, nx1 = x1, ny1 = cy0;
+      if (my >= cy1 && (x1 - x0) * (y1 - cy1) > best)
+        best = (x1 - x0) * (y1 - cy1), nx0 = x0, ny0 = cy1, nx1 = x1, ny1 = y1;
+      x0 = nx0, y0 = ny0, x1 = nx1, y1 = ny1;
+    }
+  sluice_viewport_to_widget (&self->vp, x0, y0, &wx0, &wy0);
+  sluice_viewport_to_widget (&self->vp, x1, y1, &wx1, &wy1);
+  area->x = ceil (wx0);
+  area->y = ceil (wy0);
+  area->width = MAX (1, (int) floor (wx1) - area->x);
+  area->height = MAX (1, (int) floor (wy1) - area->y);
+  return TRUE;
+}
+
+/* The node under the pointer: what it is, and what the validator says.
+ * The tip area is where the node is (without its children): leaving it
+ * hides the tooltip, so that the next one appears at the pointer. */
 static gboolean
 sluice_canvas_query_tooltip (GtkWidget  *widget,
                              int         x,
@@ -1389,6 +1438,7 @@ sluice_canvas_query_tooltip (GtkWidget  *widget,
   GListModel *problems;
   g_autoptr(GString) text = NULL;
   g_autofree char *label = NULL;
+  GdkRectangle area;
 
   if (index == SLUICE_BOX_NONE)
     return FALSE;
@@ -1409,6 +1459,8 @@ sluice_canvas_query_tooltip (GtkWidget  *widget,
                               sluice_problem_get_severity (p) == SLUICE_SEVERITY_ERROR ? "⛔" : "⚠", message);
     }
   gtk_tooltip_set_markup (tooltip, text->str);
+  if (sluice_canvas_get_tip_area (self, x, y, &area))
+    gtk_tooltip_set_tip_area (tooltip, &area);
   return TRUE;
 }
 

@@ -76,5 +76,11 @@ gboolean        sluice_canvas_drop_kind         (SluiceCanvas   *self,
                                                  double          y);
 void            sluice_canvas_toggle_collapsed  (SluiceCanvas   *self,
                                                  SluiceNode     *node);
+/* The tooltip's area at a widget point: the node there, without its
+ * children (widget coordinates). FALSE over no node. */
+gboolean        sluice_canvas_get_tip_area      (SluiceCanvas   *self,
+                                                 double          x,
+                                                 double          y,
+                                                 GdkRectangle   *area);
 
 G_END_DECLS
