@@ -6,6 +6,7 @@
 
 #include "sluice-application.h"
 #include "sluice-canvas.h"
+#include "sluice-inspector.h"
 #include "sluice-window.h"
 #include "test-app-common.h"
 
@@ -263,6 +264,47 @@ test_tooltip_areas (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Defect 16: "+" next to Parameters leaves focus on the new parameter's
+ * name; typing names the parameter, not the pipeline. */
+static void
+test_add_parameter_focus (void)
+{
+  SluiceWindow *window = sluice_window_new (app);
+  SluiceInspector *inspector;
+  GtkWidget *add, *focus;
+  SluiceParameter *parameter;
+
+  gtk_window_present (GTK_WINDOW (window));
+  test_app_spin (100);
+  sluice_canvas_unselect_all (sluice_window_get_canvas (window));
+  test_app_spin (50);
+  inspector = SLUICE_INSPECTOR (test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_INSPECTOR));
+  add = sluice_inspector_get_row (inspector, "add-parameter");
+  g_assert_nonnull (add);
+  gtk_widget_grab_focus (add);
+  /* A click on it. */
+  g_signal_emit_by_name (add, "clicked");
+  test_app_spin (200);
+
+  parameter = g_list_model_get_item (G_LIST_MODEL (sluice_pipeline_get_parameters (pipeline_of (window))), 0);
+  g_assert_nonnull (parameter);
+  g_object_unref (parameter);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_nonnull (focus);
+  g_assert_false (gtk_widget_is_ancestor (focus, sluice_inspector_get_row (inspector, "id")));
+  g_assert_true (focus == sluice_inspector_get_row (inspector, "parameter:parameter:name") ||
+                 gtk_widget_is_ancestor (focus, sluice_inspector_get_row (inspector, "parameter:parameter:name")));
+
+  /* What the user types goes there. */
+  g_assert_true (GTK_IS_EDITABLE (focus));
+  gtk_editable_set_text (GTK_EDITABLE (focus), "threshold");
+  test_app_spin (50);
+  g_assert_nonnull (sluice_pipeline_find_parameter (pipeline_of (window), "threshold"));
+  g_assert_cmpstr (sluice_node_get_id (SLUICE_NODE (pipeline_of (window))), ==, "pipeline");
+  sluice_document_discard_draft (sluice_window_get_document (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 skip_without_display (void)
 {
@@ -289,6 +331,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-view/zoom-keys", test_zoom_keys);
   g_test_add_func ("/sluice/app-view/shortcuts-window", test_shortcuts_window);
   g_test_add_func ("/sluice/app-view/tooltip-areas", test_tooltip_areas);
+  g_test_add_func ("/sluice/app-view/add-parameter-focus", test_add_parameter_focus);
 
   ret = g_test_run ();
   g_object_unref (app);

@@ -20,6 +20,7 @@ struct _SluiceInspector
   GHashTable         *rows;            /* key → borrowed row */
   gboolean            updating;        /* our own edit is being applied */
   guint               rebuild_source;
+  char               *focus_key;       /* owned: the row to focus once rebuilt, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (SluiceInspector, sluice_inspector, GTK_TYPE_BOX)
@@ -467,7 +468,8 @@ expander_entry (SluiceInspector *self,
                 GtkWidget       *expander,
                 GObject         *target,
                 const char      *property,
-                const char      *title)
+                const char      *title,
+                const char      *key)
 {
   GtkWidget *row = adw_entry_row_new ();
   g_autofree char *value = NULL;
@@ -475,7 +477,7 @@ expander_entry (SluiceInspector *self,
   g_object_get (target, property, &value, NULL);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   gtk_editable_set_text (GTK_EDITABLE (row), value ? value : "");
-  bind_row (self, row, target, property, NULL);
+  bind_row (self, row, target, property, key);
   g_signal_connect (row, "changed", G_CALLBACK (string_changed_cb), self);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
   return row;
@@ -496,6 +498,10 @@ add_parameter_cb (GtkButton       *button,
       name = g_strdup_printf ("parameter%u", i);
     }
   parameter = sluice_parameter_new (name, "");
+  /* The button goes with the rebuild: focus the new name rather than
+   * letting focus fall on the first field (the pipeline's id). */
+  g_free (self->focus_key);
+  self->focus_key = g_strdup_printf ("parameter:%s:name", name);
   sluice_document_push (self->document,
                         sluice_store_insert_command_new (store, g_list_model_get_n_items (G_LIST_MODEL (store)),
                                                          G_OBJECT (parameter)));
@@ -518,6 +524,8 @@ add_service_cb (GtkButton       *button,
     }
   service = sluice_service_new (name);
   sluice_service_set_endpoints (service, urls);
+  g_free (self->focus_key);
+  self->focus_key = g_strdup_printf ("service:%s:name", name);
   sluice_document_push (self->document,
                         sluice_store_insert_command_new (store, g_list_model_get_n_items (G_LIST_MODEL (store)),
                                                          G_OBJECT (service)));
@@ -557,10 +565,11 @@ build_pipeline (SluiceInspector *self,
       g_autoptr(SluiceParameter) p = g_list_model_get_item (parameters, i);
       GtkWidget *expander = add_expander (group, sluice_parameter_get_name (p),
                                           G_LIST_STORE (parameters), G_OBJECT (p), self);
+      g_autofree char *key = g_strdup_printf ("parameter:%s:name", sluice_parameter_get_name (p));
 
-      expander_entry (self, expander, G_OBJECT (p), "name", _("Name"));
-      expander_entry (self, expander, G_OBJECT (p), "default-value", _("Default"));
-      expander_entry (self, expander, G_OBJECT (p), "description", _("Description"));
+      expander_entry (self, expander, G_OBJECT (p), "name", _("Name"), key);
+      expander_entry (self, expander, G_OBJECT (p), "default-value", _("Default"), NULL);
+      expander_entry (self, expander, G_OBJECT (p), "description", _("Description"), NULL);
     }
 
   group = add_group (self, _("Services"));
@@ -579,7 +588,9 @@ build_pipeline (SluiceInspector *self,
       g_autoptr(GtkStringList) model = gtk_string_list_new (balances);
       g_autofree char *urls = g_strjoinv (" ", (char **) sluice_service_get_endpoints (s));
 
-      expander_entry (self, expander, G_OBJECT (s), "name", _("Name"));
+      g_autofree char *key = g_strdup_printf ("service:%s:name", sluice_service_get_name (s));
+
+      expander_entry (self, expander, G_OBJECT (s), "name", _("Name"), key);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (balance), _("Balance"));
       adw_combo_row_set_model (ADW_COMBO_ROW (balance), G_LIST_MODEL (model));
       adw_combo_row_set_selected (ADW_COMBO_ROW (balance),
@@ -734,6 +745,21 @@ rebuild (SluiceInspector *self)
   else
     build_pipeline (self, sluice_document_get_pipeline (self->document));
   update_problems (self);
+
+  if (self->focus_key != NULL)
+    {
+      GtkWidget *row = g_hash_table_lookup (self->rows, self->focus_key);
+      GtkWidget *expander = row ? gtk_widget_get_ancestor (row, ADW_TYPE_EXPANDER_ROW) : NULL;
+
+      if (expander != NULL)
+        adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander), TRUE);
+      if (row != NULL)
+        {
+          gtk_widget_grab_focus (row);
+          gtk_editable_select_region (GTK_EDITABLE (row), 0, -1);
+        }
+      g_clear_pointer (&self->focus_key, g_free);
+    }
 }
 
 static gboolean
@@ -825,6 +851,7 @@ sluice_inspector_dispose (GObject *object)
   g_clear_handle_id (&self->rebuild_source, g_source_remove);
   g_clear_object (&self->node);
   g_clear_object (&self->document);
+  g_clear_pointer (&self->focus_key, g_free);
   G_OBJECT_CLASS (sluice_inspector_parent_class)->dispose (object);
 }
 
