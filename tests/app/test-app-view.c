@@ -49,6 +49,13 @@ press_accel (SluiceWindow *window,
   activate (window, actions[0] + 4, NULL);
 }
 
+static SluiceNode *
+find_node (SluiceWindow *window,
+           const char   *id)
+{
+  return sluice_pipeline_find_node (pipeline_of (window), id);
+}
+
 static void
 close_window (SluiceWindow *window)
 {
@@ -305,6 +312,80 @@ test_add_parameter_focus (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Whether @node's box is at least half in view. */
+static gboolean
+in_view (SluiceWindow *window,
+         SluiceNode   *node)
+{
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceLayout *layout = sluice_canvas_get_layout (canvas);
+  const SluiceLayoutBox *b = sluice_layout_get_box (layout, sluice_layout_find_node (layout, node));
+  double vx, vy, vw, vh, w, h;
+
+  sluice_viewport_visible (sluice_canvas_get_viewport (canvas), gtk_widget_get_width (GTK_WIDGET (canvas)),
+                           gtk_widget_get_height (GTK_WIDGET (canvas)), &vx, &vy, &vw, &vh);
+  w = MIN (b->x + b->width, vx + vw) - MAX (b->x, vx);
+  h = MIN (b->y + b->height, vy + vh) - MAX (b->y, vy);
+  return w > 0 && h > 0 && w * h >= b->width * b->height / 2;
+}
+
+/* Defect 20: a controller dropped or pasted is followed into view, and a
+ * dropped module of any kind (Lua too) has its id focused. */
+static void
+test_drop_and_paste_follow (void)
+{
+  g_autofree char *example = test_app_example_path ("strategy.xml");
+  SluiceWindow *window = test_app_open_window (app, example);
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceInspector *inspector = SLUICE_INSPECTOR (test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_INSPECTOR));
+  SluiceViewport viewport = { 1.0, 0, 0 };
+  SluiceNode *node;
+  GtkWidget *focus;
+  double wx, wy;
+  const char *kinds[] = { "lua", "command", "fail" };
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  test_app_spin (100);
+  sluice_canvas_set_viewport (canvas, &viewport);
+  sluice_canvas_select (canvas, find_node (window, "optimise"), FALSE);
+  test_app_spin (50);
+
+  /* On the empty canvas, left of everything: appended after the last
+   * controller, far right. */
+  g_assert_true (sluice_canvas_drop_kind (canvas, "controller:no-order", 5, 5));
+  node = sluice_canvas_get_focus_node (canvas);
+  g_assert_true (SLUICE_IS_CONTROLLER (node));
+  wait_viewport (window);
+  g_assert_true (in_view (window, node));
+
+  sluice_canvas_set_viewport (canvas, &viewport);
+  sluice_canvas_select (canvas, find_node (window, "optimise"), FALSE);
+  activate (window, "paste-xml", g_variant_new_string (
+    "<controller id='pasted' mode='not-parallel'><phase id='pasted-p'/></controller>"));
+  node = find_node (window, "pasted");
+  g_assert_nonnull (node);
+  wait_viewport (window);
+  g_assert_true (in_view (window, node));
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      sluice_canvas_reveal (canvas, find_node (window, "run-optimiser"));
+      wait_viewport (window);
+      box_center (window, "run-optimiser", &wx, &wy);
+      gtk_widget_grab_focus (GTK_WIDGET (canvas));
+      g_assert_true (sluice_canvas_drop_kind (canvas, kinds[i], wx, wy));
+      test_app_spin (100);
+      node = sluice_canvas_get_focus_node (canvas);
+      g_assert_true (SLUICE_IS_MODULE (node));
+      focus = gtk_root_get_focus (GTK_ROOT (window));
+      g_assert_nonnull (focus);
+      g_assert_true (focus == sluice_inspector_get_row (inspector, "id") ||
+                     gtk_widget_is_ancestor (focus, sluice_inspector_get_row (inspector, "id")));
+    }
+  sluice_document_discard_draft (sluice_window_get_document (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 skip_without_display (void)
 {
@@ -332,6 +413,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-view/shortcuts-window", test_shortcuts_window);
   g_test_add_func ("/sluice/app-view/tooltip-areas", test_tooltip_areas);
   g_test_add_func ("/sluice/app-view/add-parameter-focus", test_add_parameter_focus);
+  g_test_add_func ("/sluice/app-view/drop-and-paste-follow", test_drop_and_paste_follow);
 
   ret = g_test_run ();
   g_object_unref (app);

@@ -77,6 +77,7 @@ enum {
 enum {
   SELECTION_CHANGED,
   VIEWPORT_CHANGED,
+  NODE_DROPPED,
   N_SIGNALS
 };
 
@@ -1279,6 +1280,10 @@ sluice_canvas_drop_kind (SluiceCanvas *self,
   self->drop_ok = FALSE;
   sluice_edit_insert (self->document, node, owner, list, position);
   sluice_canvas_select (self, node, FALSE);
+  /* A new controller goes after the others, maybe out of sight: follow
+   * it, as inserting from the keyboard does. */
+  sluice_canvas_reveal (self, node);
+  g_signal_emit (self, signals[NODE_DROPPED], 0, node);
   return TRUE;
 }
 
@@ -1504,6 +1509,10 @@ sluice_canvas_class_init (SluiceCanvasClass *klass)
   signals[VIEWPORT_CHANGED] =
     g_signal_new ("viewport-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* A palette entry was dropped and became this (selected) node. */
+  signals[NODE_DROPPED] =
+    g_signal_new ("node-dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, SLUICE_TYPE_NODE);
 
   gtk_widget_class_set_css_name (widget_class, "sluicecanvas");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);

@@ -25,7 +25,8 @@ struct _SluiceInspector
 
 G_DEFINE_FINAL_TYPE (SluiceInspector, sluice_inspector, GTK_TYPE_BOX)
 
-static void rebuild (SluiceInspector *self);
+static void rebuild     (SluiceInspector *self);
+static void apply_focus (SluiceInspector *self);
 
 /* Pushes an edit without rebuilding the panel under the user's fingers. */
 static void
@@ -745,7 +746,12 @@ rebuild (SluiceInspector *self)
   else
     build_pipeline (self, sluice_document_get_pipeline (self->document));
   update_problems (self);
+  apply_focus (self);
+}
 
+static void
+apply_focus (SluiceInspector *self)
+{
   if (self->focus_key != NULL)
     {
       GtkWidget *row = g_hash_table_lookup (self->rows, self->focus_key);
@@ -826,6 +832,19 @@ sluice_inspector_set_node (SluiceInspector *self,
   if (self->document != NULL)
     sluice_command_stack_seal (sluice_document_get_history (self->document));
   rebuild (self);
+}
+
+void
+sluice_inspector_focus_row (SluiceInspector *self,
+                            const char      *key)
+{
+  g_return_if_fail (SLUICE_IS_INSPECTOR (self));
+
+  g_free (self->focus_key);
+  self->focus_key = g_strdup (key);
+  /* Rows are rebuilt on idle after a change: focus once they are. */
+  if (self->rebuild_source == 0)
+    apply_focus (self);
 }
 
 SluiceNode *

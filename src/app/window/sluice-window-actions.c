@@ -244,6 +244,9 @@ paste_text (SluiceWindow *self,
       return;
     }
   sluice_canvas_select_nodes (self->canvas, pasted);
+  /* A pasted controller goes after the others: show what was pasted. */
+  if (pasted->len > 0)
+    sluice_canvas_reveal (self->canvas, g_ptr_array_index (pasted, 0));
 }
 
 static void

@@ -152,6 +152,14 @@ selection_changed_cb (SluiceWindow *self)
   sluice_window_update_actions (self);
 }
 
+/* A node dropped from the palette is named next: its id is focused,
+ * whatever its kind. */
+static void
+node_dropped_cb (SluiceWindow *self)
+{
+  sluice_inspector_focus_row (self->inspector, "id");
+}
+
 static void
 set_document (SluiceWindow   *self,
               SluiceDocument *document,
@@ -502,6 +510,8 @@ sluice_window_init (SluiceWindow *self)
   g_signal_connect_object (self->canvas, "selection-changed", G_CALLBACK (selection_changed_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->canvas, "viewport-changed", G_CALLBACK (viewport_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->canvas, "node-dropped", G_CALLBACK (node_dropped_cb),
                            self, G_CONNECT_SWAPPED);
   set_document (self, document, TRUE);
 }
