@@ -386,6 +386,76 @@ test_drop_and_paste_follow (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  const char *id;
+  GPtrArray  *found;
+} Collect;
+
+static gboolean
+collect_cb (SluiceNode *node,
+            gpointer    user_data)
+{
+  Collect *c = user_data;
+
+  if (g_strcmp0 (sluice_node_get_id (node), c->id) == 0)
+    g_ptr_array_add (c->found, node);
+  return TRUE;
+}
+
+/* Defect 13: a duplicate id is marked where it is listed: on the second
+ * definition, and activating its problem selects that one. */
+static void
+test_duplicate_id_mark (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "duplicate.xml", NULL);
+  SluiceWindow *window;
+  SluiceCanvas *canvas;
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+  Collect collect = { "twice", found };
+  GListModel *problems;
+  SluiceProblem *duplicate = NULL;
+  GtkListBox *list;
+
+  g_assert_true (g_file_set_contents (path,
+    "<pipeline format='1' id='dup'>\n"
+    "<controller id='c' mode='not-parallel'>\n"
+    "<phase id='p'>\n"
+    "<execution id='twice'><lua>item.a = 1</lua></execution>\n"
+    "<execution id='twice'><lua>item.b = 2</lua></execution>\n"
+    "</phase></controller></pipeline>\n", -1, NULL));
+  window = test_app_open_window (app, path);
+  canvas = sluice_window_get_canvas (window);
+  test_app_spin (500);
+  sluice_pipeline_foreach_node (pipeline_of (window), collect_cb, &collect);
+  g_assert_cmpuint (found->len, ==, 2);
+  problems = sluice_document_get_problems (sluice_window_get_document (window));
+  for (guint i = 0; i < g_list_model_get_n_items (problems); i++)
+    {
+      g_autoptr(SluiceProblem) p = g_list_model_get_item (problems, i);
+
+      if (g_strcmp0 (sluice_problem_get_node_id (p), "twice") == 0)
+        duplicate = p;
+    }
+  g_assert_nonnull (duplicate);
+  g_assert_cmpuint (sluice_problem_get_line (duplicate), ==, 5);
+  g_assert_cmpint (sluice_canvas_get_mark (canvas, found->pdata[1]), ==, SLUICE_SEVERITY_ERROR);
+  g_assert_cmpint (sluice_canvas_get_mark (canvas, found->pdata[0]), ==, -1);
+
+  /* The problems list takes the user to the same node. */
+  list = GTK_LIST_BOX (test_app_find_with_class (GTK_WIDGET (window), "problems-list"));
+  g_assert_nonnull (list);
+  for (int i = 0; gtk_list_box_get_row_at_index (list, i) != NULL; i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (list, i);
+
+      if (g_object_get_data (G_OBJECT (row), "problem") == duplicate)
+        g_signal_emit_by_name (list, "row-activated", row);
+    }
+  g_assert_true (sluice_canvas_get_focus_node (canvas) == found->pdata[1]);
+  close_window (window);
+}
+
 static void
 skip_without_display (void)
 {
@@ -414,6 +484,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-view/tooltip-areas", test_tooltip_areas);
   g_test_add_func ("/sluice/app-view/add-parameter-focus", test_add_parameter_focus);
   g_test_add_func ("/sluice/app-view/drop-and-paste-follow", test_drop_and_paste_follow);
+  g_test_add_func ("/sluice/app-view/duplicate-id-mark", test_duplicate_id_mark);
 
   ret = g_test_run ();
   g_object_unref (app);

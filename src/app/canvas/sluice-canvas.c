@@ -151,14 +151,12 @@ static void
 update_marks (SluiceCanvas *self)
 {
   GListModel *problems = sluice_document_get_problems (self->document);
-  SluicePipeline *pipeline = sluice_document_get_pipeline (self->document);
 
   g_hash_table_remove_all (self->marks);
   for (guint i = 0; i < g_list_model_get_n_items (problems); i++)
     {
       g_autoptr(SluiceProblem) problem = g_list_model_get_item (problems, i);
-      const char *id = sluice_problem_get_node_id (problem);
-      SluiceNode *node = id ? sluice_pipeline_find_node (pipeline, id) : NULL;
+      SluiceNode *node = sluice_document_find_problem_node (self->document, problem);
       gpointer old;
 
       if (node == NULL)
@@ -394,6 +392,14 @@ sluice_canvas_get_selection (SluiceCanvas *self)
   if (self->document != NULL)
     prune_selection (self);
   return self->selection;
+}
+
+int
+sluice_canvas_get_mark (SluiceCanvas *self,
+                        SluiceNode   *node)
+{
+  g_return_val_if_fail (SLUICE_IS_CANVAS (self), -1);
+  return GPOINTER_TO_INT (g_hash_table_lookup (self->marks, node)) - 1;
 }
 
 SluiceNode *

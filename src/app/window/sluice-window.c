@@ -79,7 +79,7 @@ create_problem_row (gpointer item,
                             "error" : "warning");
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), id != NULL);
-  g_object_set_data_full (G_OBJECT (row), "node-id", g_strdup (id), g_free);
+  g_object_set_data_full (G_OBJECT (row), "problem", g_object_ref (problem), g_object_unref);
   return row;
 }
 
@@ -87,8 +87,8 @@ static void
 problem_activated_cb (SluiceWindow  *self,
                       GtkListBoxRow *row)
 {
-  const char *id = g_object_get_data (G_OBJECT (row), "node-id");
-  SluiceNode *node = id ? sluice_pipeline_find_node (sluice_document_get_pipeline (self->document), id) : NULL;
+  SluiceProblem *problem = g_object_get_data (G_OBJECT (row), "problem");
+  SluiceNode *node = problem ? sluice_document_find_problem_node (self->document, problem) : NULL;
 
   if (node == NULL)
     return;
