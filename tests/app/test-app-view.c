@@ -456,6 +456,115 @@ test_duplicate_id_mark (void)
   close_window (window);
 }
 
+/* Defect 5: in the exported graph, each node is declared in its own
+ * controller's cluster and no edge inside a cluster reaches out of it
+ * (it would pull the node in); nothing flows on from a <fail>; both
+ * branches of a gate are labelled. */
+static void
+test_export_graph (void)
+{
+  g_autofree char *example = test_app_example_path ("strategy.xml");
+  g_autofree char *path = g_build_filename (tmp_dir, "strategy.dot", NULL);
+  g_autofree char *dot = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GHashTable) owner = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) fails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) diamonds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GRegex) node_re = g_regex_new ("^\\s*(n[0-9]+) \\[(.*)\\];$", 0, 0, NULL);
+  g_autoptr(GRegex) edge_re = g_regex_new ("^\\s*(n[0-9]+) -> (n[0-9]+)( \\[label=\"([^\"]*)\"\\])?;$", 0, 0, NULL);
+  g_autoptr(GPtrArray) edges = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  SluiceWindow *window = test_app_open_window (app, example);
+  char *controller = NULL;
+  int depth = 0;
+  guint gates = 0;
+
+  activate (window, "export-to", g_variant_new_string (path));
+  test_app_spin (100);
+  g_assert_true (g_file_get_contents (path, &dot, NULL, NULL));
+  lines = g_strsplit (dot, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(GMatchInfo) match = NULL;
+
+      if (strstr (lines[i], "subgraph cluster_") != NULL)
+        {
+          if (depth == 0)
+            controller = g_strdup (strstr (lines[i], "cluster_"));
+          depth++;
+        }
+      else if (lines[i][strspn (lines[i], " ")] == '}' && depth > 0)
+        {
+          if (--depth == 0)
+            g_clear_pointer (&controller, g_free);
+        }
+      else if (g_regex_match (node_re, lines[i], 0, &match))
+        {
+          g_autofree char *name = g_match_info_fetch (match, 1);
+          g_autofree char *attrs = g_match_info_fetch (match, 2);
+
+          g_hash_table_insert (owner, g_strdup (name), g_strdup (controller ? controller : ""));
+          if (strstr (attrs, "octagon"))
+            g_hash_table_add (fails, g_strdup (name));
+          if (strstr (attrs, "diamond"))
+            g_hash_table_add (diamonds, g_strdup (name));
+        }
+      else if (g_regex_match (edge_re, lines[i], 0, &match))
+        {
+          char **edge = g_new0 (char *, 5);
+
+          edge[0] = g_match_info_fetch (match, 1);
+          edge[1] = g_match_info_fetch (match, 2);
+          edge[2] = g_match_info_fetch (match, 4);
+          edge[3] = g_strdup (controller ? controller : "");
+          g_ptr_array_add (edges, edge);
+        }
+    }
+  g_free (controller);
+  g_assert_cmpuint (g_hash_table_size (fails), >, 0);
+  g_assert_cmpuint (edges->len, >, 10);
+
+  for (guint i = 0; i < edges->len; i++)
+    {
+      char **edge = edges->pdata[i];
+
+      /* An edge written in a cluster joins nodes of that cluster only. */
+      if (*edge[3] != '\0')
+        {
+          g_assert_cmpstr (g_hash_table_lookup (owner, edge[0]), ==, edge[3]);
+          g_assert_cmpstr (g_hash_table_lookup (owner, edge[1]), ==, edge[3]);
+        }
+      g_assert_false (g_hash_table_contains (fails, edge[0]));
+    }
+
+  /* Every condition says which way is true and which false. */
+  {
+    GHashTableIter iter;
+    gpointer name;
+
+    g_hash_table_iter_init (&iter, diamonds);
+    while (g_hash_table_iter_next (&iter, &name, NULL))
+      {
+        gboolean t = FALSE, f = FALSE;
+
+        for (guint i = 0; i < edges->len; i++)
+          {
+            char **edge = edges->pdata[i];
+
+            if (g_strcmp0 (edge[0], name) != 0)
+              continue;
+            t |= g_strcmp0 (edge[2], "true") == 0;
+            f |= g_strcmp0 (edge[2], "false") == 0;
+          }
+        g_assert_true (f);
+        /* A gate's true branch is empty and goes on to what follows,
+         * except for a gate at the very end of the pipeline. */
+        gates += t;
+      }
+    g_assert_cmpuint (gates, >=, g_hash_table_size (diamonds) - 1);
+  }
+  close_window (window);
+}
+
 static void
 skip_without_display (void)
 {
@@ -485,6 +594,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-view/add-parameter-focus", test_add_parameter_focus);
   g_test_add_func ("/sluice/app-view/drop-and-paste-follow", test_drop_and_paste_follow);
   g_test_add_func ("/sluice/app-view/duplicate-id-mark", test_duplicate_id_mark);
+  g_test_add_func ("/sluice/app-view/export-graph", test_export_graph);
 
   ret = g_test_run ();
   g_object_unref (app);

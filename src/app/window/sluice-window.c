@@ -79,6 +79,7 @@ create_problem_row (gpointer item,
                             "error" : "warning");
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), id != NULL);
+  g_object_set_data_full (G_OBJECT (row), "node-id", g_strdup (id), g_free);
   g_object_set_data_full (G_OBJECT (row), "problem", g_object_ref (problem), g_object_unref);
   return row;
 }
