@@ -485,6 +485,119 @@ test_plurals (void)
   close_window (window);
 }
 
+static gboolean
+has_events (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+
+  return session != NULL && g_list_model_get_n_items (sluice_run_panel_get_log_model (sluice_window_get_run_panel (data))) >= 80;
+}
+
+/* Defect 11, the view: the log shows the newest events on top while
+ * they come, and stays where the user scrolled to. */
+static void
+test_log_follows (void)
+{
+  g_autofree char *path = write_tmp ("follow.xml",
+    "<pipeline format='1' id='follow'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='slow'><command>sleep 0.02; cat</command></execution>"
+    "</phase></controller></pipeline>");
+  SluiceWindow *window = test_app_open_window (app, path);
+  g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  SluiceRunPanel *panel = sluice_window_get_run_panel (window);
+  GtkAdjustment *adjustment = sluice_run_panel_get_log_adjustment (panel);
+  GString *typed = g_string_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 800);
+  g_assert_true (sluice_trust_remember (hash, NULL));
+  for (guint i = 0; i < 200; i++)
+    g_string_append_printf (typed, "{\"id\": %u}\n", i);
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = g_string_free (typed, FALSE);
+  sluice_window_run_with_choice (window, choice);
+  g_assert_true (test_app_wait_for (has_events, window, 20000));
+  test_app_spin (300);
+  g_assert_true (sluice_run_session_get_active (sluice_window_get_run_session (window)));
+  /* More rows than fit, and the view on the newest. */
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), >, gtk_adjustment_get_page_size (adjustment) + 100);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), <=, gtk_adjustment_get_lower (adjustment) + 1);
+  g_assert_true (sluice_run_panel_get_following (panel));
+
+  /* The user scrolls down to older events: the view stays with them. */
+  gtk_adjustment_set_value (adjustment, 80);
+  test_app_spin (300);
+  g_assert_false (sluice_run_panel_get_following (panel));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >=, 80);
+  /* Back on top, it follows again. */
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+  test_app_spin (300);
+  g_assert_true (sluice_run_panel_get_following (panel));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), <=, gtk_adjustment_get_lower (adjustment) + 1);
+
+  activate (window, "cancel", NULL);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_CANCELLED);
+  close_window (window);
+}
+
+/* Defect 11, the log: a ring that keeps the newest routine events and
+ * every warning, error and state change. */
+static void
+test_log_ring (void)
+{
+  g_autofree char *path = write_tmp ("ring.xml",
+    "<pipeline format='1' id='ring'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='work' on-error='drop'><lua>if item.id == 3 then error ('bad item three') end</lua></execution>"
+    "</phase></controller></pipeline>");
+  SluiceWindow *window = test_app_open_window (app, path);
+  g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  GString *typed = g_string_new (NULL);
+  SluiceRunLog *log;
+  gboolean error_kept = FALSE, last_item_kept = FALSE;
+  g_autofree char *last = NULL;
+  g_autofree char *summary = NULL;
+
+  g_assert_true (sluice_trust_remember (hash, NULL));
+  for (guint i = 0; i < 600; i++)
+    g_string_append_printf (typed, "{\"id\": %u}\n", i);
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = g_string_free (typed, FALSE);
+  sluice_window_run_with_choice (window, choice);
+  log = sluice_run_session_get_log (sluice_window_get_run_session (window));
+  sluice_run_log_set_capacity (log, 100);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+
+  g_assert_cmpuint (sluice_run_log_get_n_dropped (log), >, 0);
+  g_assert_cmpuint (sluice_run_log_get_n_events (log), <=, 125 + 10);
+  for (guint i = 0; i < sluice_run_log_get_n_events (log); i++)
+    {
+      g_autofree char *json = sluice_run_log_dup_json (log, i);
+
+      error_kept |= strstr (json, "bad item three") != NULL;
+      last_item_kept |= strstr (json, "\"item\":600") != NULL;
+    }
+  g_assert_true (error_kept);
+  g_assert_true (last_item_kept);
+  last = sluice_run_log_dup_json (log, sluice_run_log_get_n_events (log) - 1);
+  g_test_message ("last: %s", last);
+  g_assert_nonnull (strstr (last, "completed"));
+  /* Unfiltered, the list shows every event the log keeps, newest
+   * first. */
+  sluice_run_panel_set_filter (sluice_window_get_run_panel (window), NULL, SLUICE_RUN_LEVEL_DEBUG);
+  {
+    GListModel *rows = sluice_run_panel_get_log_model (sluice_window_get_run_panel (window));
+    g_autoptr(SluiceRunLogRow) first = NULL;
+
+    g_assert_cmpuint (g_list_model_get_n_items (rows), ==, sluice_run_log_get_n_events (log));
+    first = g_list_model_get_item (rows, 0);
+    g_assert_nonnull (strstr (sluice_run_log_row_get_text (first), "completed"));
+  }
+  summary = sluice_run_panel_dup_summary (sluice_window_get_run_panel (window));
+  g_assert_nonnull (strstr (summary, "older events were let go"));
+  close_window (window);
+}
+
 static void
 skip_without_display (void)
 {
@@ -515,6 +628,8 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run-window/run-clipped", test_run_clipped);
   g_test_add_func ("/sluice/app-run-window/pause-cancel-badges", test_pause_cancel_badges);
   g_test_add_func ("/sluice/app-run-window/plurals", test_plurals);
+  g_test_add_func ("/sluice/app-run-window/log-ring", test_log_ring);
+  g_test_add_func ("/sluice/app-run-window/log-follows", test_log_follows);
 
   ret = g_test_run ();
   g_object_unref (app);

@@ -27,7 +27,6 @@ struct _SluiceRunSession
   GPtrArray            *outputs;       /* char*, the last MAX_OUTPUTS */
   guint64               n_outputs;
   gulong                event_handler;
-  gboolean              truncated;
 
   GHashTable           *module_index;  /* id (borrowed from the executor) → index+1 */
   SluiceModuleLive     *modules;       /* n_modules */
@@ -263,14 +262,9 @@ event_cb (SluiceExecutor   *executor,
           SluiceEvent      *event,
           SluiceRunSession *self)
 {
+  /* The log is a ring: it keeps the newest events and every warning,
+   * error and state change, so that the end of a long run is there. */
   sluice_run_log_append (self->log, event);
-  if (sluice_run_log_get_n_events (self->log) >= SLUICE_RUN_SESSION_MAX_EVENTS && !self->truncated)
-    {
-      /* The executor stops building per-item events once nobody
-       * listens; run-state changes come through notify::state. */
-      self->truncated = TRUE;
-      g_clear_signal_handler (&self->event_handler, executor);
-    }
 }
 
 static void
@@ -279,17 +273,6 @@ state_cb (SluiceExecutor   *executor,
           SluiceRunSession *self)
 {
   SluiceRunState state = sluice_executor_get_state (executor);
-
-  if (self->truncated)
-    {
-      g_autoptr(SluiceEvent) event = sluice_event_new (SLUICE_EVENT_RUN_STATE);
-
-      event->time = g_get_real_time ();
-      event->state = state;
-      event->module_id = g_strdup (sluice_executor_get_failed_module (executor));
-      event->error = g_strdup (state == SLUICE_RUN_FAILED ? sluice_executor_get_error (executor) : NULL);
-      sluice_run_log_append (self->log, event);
-    }
 
   /* The executor tells the state before it emits its run-state event:
    * the event handler stays to receive it. */
@@ -453,7 +436,8 @@ sluice_run_session_get_n_outputs (SluiceRunSession *self)
 gboolean
 sluice_run_session_get_log_truncated (SluiceRunSession *self)
 {
-  return self->truncated;
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), FALSE);
+  return sluice_run_log_get_n_dropped (self->log) > 0;
 }
 
 void
@@ -622,6 +606,7 @@ static void
 sluice_run_session_init (SluiceRunSession *self)
 {
   self->log = sluice_run_log_new ();
+  sluice_run_log_set_capacity (self->log, SLUICE_RUN_SESSION_MAX_EVENTS);
   self->update_interval = 16 * 1000;
   self->outputs = g_ptr_array_new_with_free_func (g_free);
   self->module_index = g_hash_table_new (g_str_hash, g_str_equal);
