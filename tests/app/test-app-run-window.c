@@ -598,6 +598,99 @@ test_log_ring (void)
   close_window (window);
 }
 
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static int
+no_hyphens (gconstpointer attribute,
+            gconstpointer unused)
+{
+  const PangoAttribute *a = attribute;
+
+  return a->klass->type == PANGO_ATTR_INSERT_HYPHENS && !((const PangoAttrInt *) a)->value ? 0 : 1;
+}
+
+/* Defect 17: the run dialog's command line is never hyphenated, only
+ * what the chosen input needs is shown (and labelled), and the arrow
+ * next to Run opens a menu. */
+static void
+test_run_dialog (void)
+{
+  g_autofree char *path = write_tmp ("a-rather-long-file-name-for-the-run-dialog-example.xml",
+    "<pipeline format='1' id='dialog'><parameters><parameter name='threshold' default='1'/></parameters>"
+    "<controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='a'><lua>item.x = params.threshold</lua></execution>"
+    "</phase></controller></pipeline>");
+  SluiceWindow *window = test_app_open_window (app, path);
+  AdwMessageDialog *dialog;
+  GtkWidget *command, *input_path, *typed;
+  GtkDropDown *input;
+  PangoAttrList *attributes;
+  g_autoptr(GSList) hyphens = NULL;
+  GList *labels;
+  AdwSplitButton *split;
+  GMenuModel *menu;
+  gboolean has_run_with = FALSE;
+
+  activate (window, "run-with", NULL);
+  g_assert_true (test_app_wait_for (message_dialog_shown, window, 5000));
+  dialog = find_message_dialog (window);
+  command = find_named (GTK_WIDGET (dialog), "command-line");
+  g_assert_nonnull (command);
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (command)), "run-dialog-example.xml"));
+  attributes = gtk_label_get_attributes (GTK_LABEL (command));
+  g_assert_nonnull (attributes);
+  hyphens = pango_attr_list_get_attributes (attributes);
+  g_assert_nonnull (g_slist_find_custom (hyphens, NULL, no_hyphens));
+  g_slist_free_full (g_steal_pointer (&hyphens), (GDestroyNotify) pango_attribute_destroy);
+
+  input_path = find_named (GTK_WIDGET (dialog), "input-path");
+  typed = find_named (GTK_WIDGET (dialog), "typed-items");
+  input = GTK_DROP_DOWN (test_app_find_widget (GTK_WIDGET (dialog), GTK_TYPE_DROP_DOWN));
+  gtk_drop_down_set_selected (input, SLUICE_RUN_INPUT_TRIGGER);
+  g_assert_false (gtk_widget_is_visible (input_path));
+  g_assert_false (gtk_widget_is_visible (typed));
+  gtk_drop_down_set_selected (input, SLUICE_RUN_INPUT_FILE);
+  g_assert_true (gtk_widget_is_visible (input_path));
+  g_assert_false (gtk_widget_is_visible (typed));
+  gtk_drop_down_set_selected (input, SLUICE_RUN_INPUT_TYPED);
+  g_assert_false (gtk_widget_is_visible (input_path));
+  g_assert_true (gtk_widget_is_visible (typed));
+  labels = gtk_widget_list_mnemonic_labels (typed);
+  g_assert_nonnull (labels);
+  g_list_free (labels);
+  adw_message_dialog_response (dialog, "cancel");
+  test_app_spin (50);
+
+  split = ADW_SPLIT_BUTTON (test_app_find_widget (GTK_WIDGET (window), ADW_TYPE_SPLIT_BUTTON));
+  g_assert_nonnull (split);
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (split)), ==, "win.run");
+  menu = adw_split_button_get_menu_model (split);
+  g_assert_nonnull (menu);
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autofree char *action = NULL;
+
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &action))
+        has_run_with |= g_strcmp0 (action, "win.run-with") == 0;
+    }
+  g_assert_true (has_run_with);
+  close_window (window);
+}
+
 static void
 skip_without_display (void)
 {
@@ -630,6 +723,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run-window/plurals", test_plurals);
   g_test_add_func ("/sluice/app-run-window/log-ring", test_log_ring);
   g_test_add_func ("/sluice/app-run-window/log-follows", test_log_follows);
+  g_test_add_func ("/sluice/app-run-window/run-dialog", test_run_dialog);
 
   ret = g_test_run ();
   g_object_unref (app);

@@ -177,6 +177,7 @@ typedef struct
   GtkDropDown         *input;
   GtkEntry            *input_path;
   GtkTextView         *typed;
+  GtkWidget           *typed_box;   /* the typed items with their label */
   GHashTable          *entries;     /* parameter name → GtkEntry */
   GtkLabel            *command;
 } Dialog;
@@ -213,8 +214,9 @@ read_back (Dialog *d)
       if (*text != '\0')
         g_hash_table_insert (d->choice->defines, g_strdup (name), g_strdup (text));
     }
-  gtk_widget_set_sensitive (GTK_WIDGET (d->input_path), d->choice->input == SLUICE_RUN_INPUT_FILE);
-  gtk_widget_set_sensitive (GTK_WIDGET (d->typed), d->choice->input == SLUICE_RUN_INPUT_TYPED);
+  /* Only what the chosen input needs is shown. */
+  gtk_widget_set_visible (GTK_WIDGET (d->input_path), d->choice->input == SLUICE_RUN_INPUT_FILE);
+  gtk_widget_set_visible (d->typed_box, d->choice->input == SLUICE_RUN_INPUT_TYPED);
 }
 
 static void
@@ -290,17 +292,21 @@ sluice_run_dialog_present (GtkWindow           *parent,
   gtk_drop_down_set_selected (d->input, d->choice->input);
   gtk_box_append (GTK_BOX (box), labelled (_("_Input"), GTK_WIDGET (d->input)));
   d->input_path = GTK_ENTRY (gtk_entry_new ());
+  gtk_widget_set_name (GTK_WIDGET (d->input_path), "input-path");
   gtk_entry_set_placeholder_text (d->input_path, _("Path of a JSON-lines file"));
   gtk_editable_set_text (GTK_EDITABLE (d->input_path), d->choice->input_path ? d->choice->input_path : "");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (d->input_path));
   d->typed = GTK_TEXT_VIEW (gtk_text_view_new ());
+  gtk_widget_set_name (GTK_WIDGET (d->typed), "typed-items");
   gtk_text_view_set_monospace (d->typed, TRUE);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (d->typed), d->choice->typed ? d->choice->typed : "", -1);
   scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (d->typed));
   gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 80);
   gtk_widget_add_css_class (scrolled, "card");
-  gtk_box_append (GTK_BOX (box), scrolled);
+  d->typed_box = labelled (_("_Items, one JSON object a line"), scrolled);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (gtk_widget_get_first_child (d->typed_box)), GTK_WIDGET (d->typed));
+  gtk_box_append (GTK_BOX (box), d->typed_box);
 
   grid = gtk_grid_new ();
   gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
@@ -336,6 +342,16 @@ sluice_run_dialog_present (GtkWindow           *parent,
   gtk_label_set_selectable (d->command, TRUE);
   gtk_label_set_wrap (d->command, TRUE);
   gtk_label_set_wrap_mode (d->command, PANGO_WRAP_CHAR);
+  gtk_widget_set_name (GTK_WIDGET (d->command), "command-line");
+  /* A command line broken inside a path must not gain hyphens: what is
+   * copied or read off the screen is run as it is. */
+  {
+    PangoAttrList *attributes = pango_attr_list_new ();
+
+    pango_attr_list_insert (attributes, pango_attr_insert_hyphens_new (FALSE));
+    gtk_label_set_attributes (d->command, attributes);
+    pango_attr_list_unref (attributes);
+  }
   gtk_label_set_xalign (d->command, 0);
   gtk_widget_set_hexpand (GTK_WIDGET (d->command), TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (d->command), "monospace");

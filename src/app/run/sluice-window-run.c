@@ -347,19 +347,24 @@ add_header_controls (WindowRun *run)
 {
   GtkWidget *header = find_descendant (GTK_WIDGET (run->window), ADW_TYPE_HEADER_BAR);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  GtkWidget *run_button = gtk_button_new ();
+  GtkWidget *run_button = adw_split_button_new ();
   GtkWidget *content = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  g_autoptr(GMenu) menu = g_menu_new ();
 
   gtk_box_append (GTK_BOX (content), gtk_image_new_from_icon_name ("media-playback-start-symbolic"));
   gtk_box_append (GTK_BOX (content), gtk_label_new_with_mnemonic (_("_Run")));
-  gtk_button_set_child (GTK_BUTTON (run_button), content);
+  adw_split_button_set_child (ADW_SPLIT_BUTTON (run_button), content);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (run_button), "win.run");
   gtk_widget_set_tooltip_text (run_button, _("Run the pipeline (F5)"));
+  /* The arrow opens a menu of the other ways to run, as split buttons
+   * do; it does not run anything by itself. */
+  g_menu_append (menu, _("Run _With Input and Parameters…"), "win.run-with");
+  g_menu_append (menu, _("_Export for the Runner…"), "win.export-runner");
+  adw_split_button_set_menu_model (ADW_SPLIT_BUTTON (run_button), G_MENU_MODEL (menu));
+  adw_split_button_set_dropdown_tooltip (ADW_SPLIT_BUTTON (run_button), _("Other ways to run"));
   gtk_widget_add_css_class (run_button, "suggested-action");
   gtk_widget_add_css_class (box, "linked");
   gtk_box_append (GTK_BOX (box), run_button);
-  gtk_box_append (GTK_BOX (box), icon_button ("view-more-symbolic", "win.run-with",
-                                              _("Run with input and parameters… (Ctrl+F5)")));
   run->pause_button = icon_button ("media-playback-pause-symbolic", "win.pause", _("Pause the run (F6)"));
   run->resume_button = icon_button ("media-seek-forward-symbolic", "win.resume", _("Resume the run (Shift+F6)"));
   gtk_box_append (GTK_BOX (box), run->pause_button);
