@@ -7,7 +7,9 @@
 #include "sluice-application.h"
 #include "sluice-canvas.h"
 #include "sluice-inspector.h"
+#include "sluice-trust.h"
 #include "sluice-window.h"
+#include "sluice-window-run.h"
 #include "test-app-common.h"
 
 /* What the window shows and how it answers the pointer and the keys, as
@@ -565,6 +567,125 @@ test_export_graph (void)
   close_window (window);
 }
 
+static gboolean
+run_final (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+
+  return session != NULL && sluice_run_state_is_final (sluice_run_session_get_state (session));
+}
+
+/* Runs @action and returns how many items came out. */
+static guint64
+run_outputs (SluiceWindow *window,
+             const char   *action)
+{
+  SluiceRunSession *before = sluice_window_get_run_session (window);
+
+  activate (window, action, NULL);
+  g_assert_true (sluice_window_get_run_session (window) != before);
+  g_assert_true (test_app_wait_for (run_final, window, 20000));
+  g_assert_cmpint (sluice_run_session_get_state (sluice_window_get_run_session (window)), ==, SLUICE_RUN_COMPLETED);
+  return sluice_run_session_get_n_outputs (sluice_window_get_run_session (window));
+}
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static AdwMessageDialog *
+run_dialog_of (SluiceWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == GTK_WINDOW (window) &&
+          find_named (GTK_WIDGET (toplevel), "pin-choice") != NULL)
+        return ADW_MESSAGE_DIALOG (toplevel);
+    }
+  return NULL;
+}
+
+/* Chooses three typed items in the run dialog, pinned or not, and runs. */
+static void
+run_with_typed (SluiceWindow *window,
+                gboolean      pin)
+{
+  AdwMessageDialog *dialog;
+  GtkTextView *typed;
+
+  activate (window, "run-with", NULL);
+  dialog = run_dialog_of (window);
+  g_assert_nonnull (dialog);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (test_app_find_widget (GTK_WIDGET (dialog), GTK_TYPE_DROP_DOWN)),
+                              SLUICE_RUN_INPUT_TYPED);
+  typed = GTK_TEXT_VIEW (find_named (GTK_WIDGET (dialog), "typed-items"));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (typed), "{\"a\": 1}\n{\"a\": 2}\n{\"a\": 3}\n", -1);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_named (GTK_WIDGET (dialog), "pin-choice")), pin);
+  adw_message_dialog_response (dialog, "run");
+  g_assert_true (test_app_wait_for (run_final, window, 20000));
+  g_assert_cmpuint (sluice_run_session_get_n_outputs (sluice_window_get_run_session (window)), ==, 3);
+  test_app_spin (50);
+}
+
+/* Defect 10: F5 is the plain run unless the user pinned a choice; what
+ * F5 uses is on screen; a pinned choice holds after a restart. */
+static void
+test_run_choice_pinned (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "pinned.xml", NULL);
+  SluiceWindow *window;
+  GtkWidget *uses;
+  g_autofree char *hash = NULL;
+
+  g_assert_true (g_file_set_contents (path,
+    "<pipeline format='1' id='pinned'><parameters><parameter name='t' default='1'/></parameters>"
+    "<controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='a'><lua>item.t = params.t</lua></execution>"
+    "</phase></controller></pipeline>", -1, NULL));
+  window = test_app_open_window (app, path);
+  hash = sluice_trust_hash (pipeline_of (window));
+  g_assert_true (sluice_trust_remember (hash, NULL));
+  uses = find_named (GTK_WIDGET (window), "run-uses");
+  g_assert_nonnull (uses);
+  g_assert_false (gtk_widget_get_visible (uses));
+
+  /* A choice made for one run leaves F5 plain. */
+  run_with_typed (window, FALSE);
+  g_assert_false (gtk_widget_get_visible (uses));
+  g_assert_cmpuint (run_outputs (window, "run"), ==, 1);
+
+  /* Pinned, F5 runs with it, and says so. */
+  run_with_typed (window, TRUE);
+  g_assert_true (gtk_widget_get_visible (uses));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (uses)), ==, "3 typed items");
+  g_assert_cmpuint (run_outputs (window, "run"), ==, 3);
+  close_window (window);
+
+  /* After a restart too. */
+  window = test_app_open_window (app, path);
+  uses = find_named (GTK_WIDGET (window), "run-uses");
+  g_assert_true (gtk_widget_get_visible (uses));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (uses)), ==, "3 typed items");
+  g_assert_cmpuint (run_outputs (window, "run"), ==, 3);
+  close_window (window);
+}
+
 static void
 skip_without_display (void)
 {
@@ -595,6 +716,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-view/drop-and-paste-follow", test_drop_and_paste_follow);
   g_test_add_func ("/sluice/app-view/duplicate-id-mark", test_duplicate_id_mark);
   g_test_add_func ("/sluice/app-view/export-graph", test_export_graph);
+  g_test_add_func ("/sluice/app-view/run-choice-pinned", test_run_choice_pinned);
 
   ret = g_test_run ();
   g_object_unref (app);

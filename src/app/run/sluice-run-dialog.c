@@ -56,6 +56,7 @@ sluice_run_choice_load (GFile *file)
   choice->input = CLAMP (g_key_file_get_integer (keys, group, "input", NULL), 0, SLUICE_RUN_INPUT_TYPED);
   choice->input_path = g_key_file_get_string (keys, group, "input-path", NULL);
   choice->typed = g_key_file_get_string (keys, group, "typed", NULL);
+  choice->pinned = g_key_file_get_boolean (keys, group, "pinned", NULL);
   names = g_key_file_get_keys (keys, group, NULL, NULL);
   for (guint i = 0; names != NULL && names[i] != NULL; i++)
     if (g_str_has_prefix (names[i], "define."))
@@ -81,6 +82,7 @@ sluice_run_choice_save (SluiceRunChoice *choice,
   keys = load_store ();
   g_key_file_remove_group (keys, group, NULL);
   g_key_file_set_integer (keys, group, "input", choice->input);
+  g_key_file_set_boolean (keys, group, "pinned", choice->pinned);
   if (choice->input_path != NULL)
     g_key_file_set_string (keys, group, "input-path", choice->input_path);
   if (choice->typed != NULL)
@@ -94,6 +96,52 @@ sluice_run_choice_save (SluiceRunChoice *choice,
   g_mkdir_with_parents (dir, 0700);
   if (!g_key_file_save_to_file (keys, path, &error))
     g_warning ("%s: %s", path, error->message);
+}
+
+SluiceRunChoice *
+sluice_run_choice_load_for_run (GFile *file)
+{
+  SluiceRunChoice *choice = sluice_run_choice_load (file);
+
+  if (choice->pinned)
+    return choice;
+  sluice_run_choice_free (choice);
+  return sluice_run_choice_new ();
+}
+
+char *
+sluice_run_choice_describe (SluiceRunChoice *choice)
+{
+  GString *s = g_string_new (NULL);
+  g_autoptr(GList) names = g_list_sort (g_hash_table_get_keys (choice->defines), (GCompareFunc) g_strcmp0);
+
+  switch (choice->input)
+    {
+    case SLUICE_RUN_INPUT_FILE:
+      {
+        g_autofree char *name = choice->input_path ? g_path_get_basename (choice->input_path) : NULL;
+
+        g_string_append (s, name ? name : _("no input file"));
+      }
+      break;
+    case SLUICE_RUN_INPUT_TYPED:
+      {
+        guint n = 0;
+        g_auto(GStrv) lines = g_strsplit (choice->typed ? choice->typed : "", "\n", -1);
+
+        for (guint i = 0; lines[i] != NULL; i++)
+          n += *g_strstrip (lines[i]) != '\0';
+        g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, "%u typed item", "%u typed items", n), n);
+      }
+      break;
+    case SLUICE_RUN_INPUT_TRIGGER:
+    default:
+      g_string_append (s, _("one empty item"));
+      break;
+    }
+  for (GList *l = names; l != NULL; l = l->next)
+    g_string_append_printf (s, " · %s=%s", (char *) l->data, (char *) g_hash_table_lookup (choice->defines, l->data));
+  return g_string_free (s, FALSE);
 }
 
 GInputStream *
@@ -180,6 +228,7 @@ typedef struct
   GtkWidget           *typed_box;   /* the typed items with their label */
   GHashTable          *entries;     /* parameter name → GtkEntry */
   GtkLabel            *command;
+  GtkCheckButton      *pin;
 } Dialog;
 
 static void
@@ -206,6 +255,7 @@ read_back (Dialog *d)
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   g_free (d->choice->typed);
   d->choice->typed = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  d->choice->pinned = gtk_check_button_get_active (d->pin);
   g_hash_table_remove_all (d->choice->defines);
   g_hash_table_iter_init (&iter, d->entries);
   while (g_hash_table_iter_next (&iter, &name, &entry))
@@ -362,6 +412,12 @@ sluice_run_dialog_present (GtkWindow           *parent,
   gtk_box_append (GTK_BOX (command_box), GTK_WIDGET (d->command));
   gtk_box_append (GTK_BOX (command_box), copy);
   gtk_box_append (GTK_BOX (box), labelled (_("Export for the runner"), command_box));
+
+  /* Unless pinned, this choice is for this run: F5 stays the plain run. */
+  d->pin = GTK_CHECK_BUTTON (gtk_check_button_new_with_mnemonic (_("Use these for _every run (F5)")));
+  gtk_widget_set_name (GTK_WIDGET (d->pin), "pin-choice");
+  gtk_check_button_set_active (d->pin, d->choice->pinned);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (d->pin));
 
   g_signal_connect_swapped (d->input, "notify::selected", G_CALLBACK (changed_cb), d);
   g_signal_connect_swapped (d->input_path, "changed", G_CALLBACK (changed_cb), d);

@@ -18,6 +18,8 @@ typedef struct
   SluiceRunPanel   *panel;         /* borrowed: in the bottom stack */
   GtkStack         *bottom;        /* borrowed */
   GtkLabel         *status;        /* borrowed: in the header bar */
+  GtkLabel         *uses;          /* borrowed: what F5 runs with, when pinned */
+  GtkWidget        *run_button;    /* borrowed */
   GtkWidget        *pause_button;
   GtkWidget        *resume_button;
   gboolean          locked;
@@ -254,11 +256,34 @@ sluice_window_run_with_choice (SluiceWindow    *self,
     sluice_trust_check (GTK_WINDOW (self), sluice_document_get_pipeline (document), name, trusted_cb, pending);
 }
 
+/* Says on screen what F5 runs with: the Run button's tooltip always,
+ * and a label beside it when the user pinned a choice. */
+static void
+update_uses (WindowRun *run)
+{
+  SluiceDocument *document = sluice_window_get_document (run->window);
+  g_autoptr(SluiceRunChoice) choice = NULL;
+  g_autofree char *described = NULL;
+  g_autofree char *tooltip = NULL;
+
+  /* Before the window has its document, there is nothing to say. */
+  if (run->uses == NULL || document == NULL)
+    return;
+  choice = sluice_run_choice_load_for_run (sluice_document_get_file (document));
+  described = sluice_run_choice_describe (choice);
+  /* TRANSLATORS: the tooltip of Run; %s is what it runs with, e.g.
+   * "data.jsonl · x=1" or "one empty item". */
+  tooltip = g_strdup_printf (_("Run the pipeline with %s (F5)"), described);
+  gtk_widget_set_tooltip_text (run->run_button, tooltip);
+  gtk_label_set_text (run->uses, described);
+  gtk_widget_set_visible (GTK_WIDGET (run->uses), choice->pinned);
+}
+
 static void
 run_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   SluiceWindow *self = user_data;
-  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_load (sluice_document_get_file (sluice_window_get_document (self)));
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_load_for_run (sluice_document_get_file (sluice_window_get_document (self)));
 
   sluice_window_run_with_choice (self, choice);
 }
@@ -267,6 +292,10 @@ static void
 dialog_run_cb (SluiceRunChoice *choice,
                gpointer         user_data)
 {
+  WindowRun *run = get_run (user_data);
+
+  if (run != NULL)
+    update_uses (run);
   sluice_window_run_with_choice (user_data, choice);
 }
 
@@ -365,6 +394,7 @@ add_header_controls (WindowRun *run)
   gtk_widget_add_css_class (run_button, "suggested-action");
   gtk_widget_add_css_class (box, "linked");
   gtk_box_append (GTK_BOX (box), run_button);
+  run->run_button = run_button;
   run->pause_button = icon_button ("media-playback-pause-symbolic", "win.pause", _("Pause the run (F6)"));
   run->resume_button = icon_button ("media-seek-forward-symbolic", "win.resume", _("Resume the run (Shift+F6)"));
   gtk_box_append (GTK_BOX (box), run->pause_button);
@@ -376,10 +406,18 @@ add_header_controls (WindowRun *run)
   gtk_widget_set_margin_start (GTK_WIDGET (run->status), 6);
   gtk_widget_set_valign (GTK_WIDGET (run->status), GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (GTK_WIDGET (run->status), _("State of the run"));
+  run->uses = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_name (GTK_WIDGET (run->uses), "run-uses");
+  gtk_widget_add_css_class (GTK_WIDGET (run->uses), "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (run->uses), "caption");
+  gtk_label_set_ellipsize (run->uses, PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (run->uses, 24);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (run->uses), _("What Run (F5) uses: choose with Run With Input and Parameters"));
   if (header != NULL)
     {
       adw_header_bar_pack_start (ADW_HEADER_BAR (header), box);
       adw_header_bar_pack_start (ADW_HEADER_BAR (header), GTK_WIDGET (run->status));
+      adw_header_bar_pack_start (ADW_HEADER_BAR (header), GTK_WIDGET (run->uses));
     }
   else
     g_critical ("sluice: no header bar for the run controls");
@@ -545,7 +583,11 @@ sluice_window_run_init (SluiceWindow *self)
   g_signal_connect_object (self->canvas, "selection-changed", G_CALLBACK (selection_changed_cb),
                            self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect (self, "destroy", G_CALLBACK (window_destroy_cb), NULL);
+  /* The title changes with the file (and its saved state): what F5 runs
+   * with may have changed too. */
+  g_signal_connect_swapped (self, "notify::title", G_CALLBACK (update_uses), run);
   update_controls (run);
+  update_uses (run);
 }
 
 SluiceRunSession *
