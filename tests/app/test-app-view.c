@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <gtksourceview/gtksource.h>
 #include <string.h>
 
 #include "sluice-application.h"
@@ -11,6 +12,7 @@
 #include "sluice-window.h"
 #include "sluice-window-run.h"
 #include "test-app-common.h"
+#include "test-app-generate.h"
 
 /* What the window shows and how it answers the pointer and the keys, as
  * a newcomer meets it: the zoom, the shortcuts, tooltips, where new
@@ -686,6 +688,136 @@ test_run_choice_pinned (void)
   close_window (window);
 }
 
+/* Defect 14: a Lua body that does not compile has its line marked in the
+ * editor, and the inspector says it both ways. */
+static void
+test_lua_error_line (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "lua-error.xml", NULL);
+  SluiceWindow *window;
+  SluiceInspector *inspector;
+  GtkWidget *error;
+  GtkTextBuffer *buffer;
+  GSList *marks;
+  GListModel *problems;
+  guint file_line = 0;
+
+  g_assert_true (g_file_set_contents (path,
+    "<pipeline format='1' id='lua-error'>\n"
+    "<controller id='c' mode='not-parallel'>\n"
+    "<phase id='p'>\n"
+    "<execution id='bad'><lua>item.a = 1\n"
+    "item.b = 2\n"
+    "item.c = = 3</lua></execution>\n"
+    "</phase></controller></pipeline>\n", -1, NULL));
+  window = test_app_open_window (app, path);
+  test_app_spin (500);
+  problems = sluice_document_get_problems (sluice_window_get_document (window));
+  for (guint i = 0; i < g_list_model_get_n_items (problems); i++)
+    {
+      g_autoptr(SluiceProblem) p = g_list_model_get_item (problems, i);
+
+      if (g_strcmp0 (sluice_problem_get_node_id (p), "bad") == 0)
+        file_line = sluice_problem_get_line (p);
+    }
+  /* The validator (and sluice-run) say the line in the file. */
+  g_assert_cmpuint (file_line, ==, 6);
+
+  sluice_canvas_select (sluice_window_get_canvas (window), find_node (window, "bad"), FALSE);
+  inspector = SLUICE_INSPECTOR (test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_INSPECTOR));
+  error = sluice_inspector_get_row (inspector, "code-error");
+  g_assert_nonnull (error);
+  g_assert_true (gtk_widget_get_visible (error));
+  g_test_message ("%s", gtk_label_get_text (GTK_LABEL (error)));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error)), "line 3 of the body, line 6 of the file"));
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (sluice_inspector_get_row (inspector, "code")));
+  marks = gtk_source_buffer_get_source_marks_at_line (GTK_SOURCE_BUFFER (buffer), 2, "lua-error");
+  g_assert_cmpuint (g_slist_length (marks), ==, 1);
+  g_slist_free (marks);
+  marks = gtk_source_buffer_get_source_marks_at_line (GTK_SOURCE_BUFFER (buffer), 0, "lua-error");
+  g_assert_null (marks);
+
+  /* Fixed in the editor, the mark and the message go. */
+  gtk_text_buffer_set_text (buffer, "item.a = 1\nitem.b = 2\nitem.c = 3", -1);
+  g_assert_false (gtk_widget_get_visible (error));
+  marks = gtk_source_buffer_get_source_marks_at_line (GTK_SOURCE_BUFFER (buffer), 2, "lua-error");
+  g_assert_null (marks);
+  close_window (window);
+}
+
+static gboolean
+trust_dialog_shown (gpointer data)
+{
+  return sluice_trust_get_dialog (data) != NULL;
+}
+
+/* Defect 4: on 2,000 modules, F5 shows the trust dialog at once (its
+ * list is made on a worker thread), summarised by kind with identical
+ * bodies grouped and counted, commands first; a kind's rows are made
+ * when it is expanded. */
+static void
+test_trust_large (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "large.xml", NULL);
+  g_autofree char *xml = sluice_test_generate_pipeline (2000);
+  SluiceWindow *window;
+  GtkWidget *dialog, *summary, *row;
+  gint64 start, took;
+  guint n_kinds = 0, n_rows = 0;
+  const char *title;
+
+  g_assert_true (g_file_set_contents (path, xml, -1, NULL));
+  window = test_app_open_window (app, path);
+  start = g_get_monotonic_time ();
+  activate (window, "run", NULL);
+  g_assert_true (test_app_wait_for (trust_dialog_shown, window, 30000));
+  dialog = sluice_trust_get_dialog (GTK_WINDOW (window));
+  test_app_spin (50);
+  took = g_get_monotonic_time () - start;
+  g_test_message ("trust dialog after %.2f s", took / 1e6);
+  g_assert_cmpint (took, <, 5 * G_USEC_PER_SEC);
+
+  summary = test_app_find_widget (dialog, GTK_TYPE_LIST_BOX);
+  g_assert_nonnull (summary);
+  g_assert_cmpstr (gtk_widget_get_name (summary), ==, "trust-summary");
+  for (row = gtk_widget_get_first_child (summary); row != NULL; row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_EXPANDER_ROW (row))
+      n_kinds++;
+  g_assert_cmpuint (n_kinds, ==, 2);
+  row = gtk_widget_get_first_child (summary);
+  title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+  g_test_message ("%s (%s)", title, adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)));
+  /* Every seventh module runs `cat`: one group, counted. */
+  g_assert_true (g_str_has_suffix (title, " commands"));
+  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), ==, "1 different");
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (row)));
+  row = gtk_widget_get_next_sibling (row);
+  g_assert_true (g_str_has_suffix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), " Lua bodies"));
+  g_assert_false (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (row)));
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+  {
+    GtkWidget *child = row;
+    GQueue queue = G_QUEUE_INIT;
+
+    g_queue_push_tail (&queue, child);
+    while (!g_queue_is_empty (&queue))
+      {
+        GtkWidget *w = g_queue_pop_head (&queue);
+
+        if (ADW_IS_ACTION_ROW (w))
+          n_rows++;
+        for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+          g_queue_push_tail (&queue, c);
+      }
+  }
+  /* The expander's own header, a hundred groups and "and … more". */
+  g_assert_cmpuint (n_rows, ==, 1 + 100 + 1);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  test_app_spin (50);
+  g_assert_null (sluice_window_get_run_session (window));
+  close_window (window);
+}
+
 static void
 skip_without_display (void)
 {
@@ -717,6 +849,8 @@ main (int   argc,
   g_test_add_func ("/sluice/app-view/duplicate-id-mark", test_duplicate_id_mark);
   g_test_add_func ("/sluice/app-view/export-graph", test_export_graph);
   g_test_add_func ("/sluice/app-view/run-choice-pinned", test_run_choice_pinned);
+  g_test_add_func ("/sluice/app-view/lua-error-line", test_lua_error_line);
+  g_test_add_func ("/sluice/app-view/trust-large", test_trust_large);
 
   ret = g_test_run ();
   g_object_unref (app);

@@ -7,6 +7,7 @@
 #include "sluice-canvas-private.h"
 #include "sluice-commands.h"
 #include "sluice-inspector.h"
+#include "sluice-lua-check.h"
 
 struct _SluiceInspector
 {
@@ -230,6 +231,60 @@ add_enum_row (SluiceInspector     *self,
 
 /* Execution bodies ---------------------------------------------------------------------- */
 
+/* A Lua body that does not compile: its line is marked in the editor,
+ * and the label under it says the line both in the body (what the editor
+ * numbers) and in the file (what the validator and the runner say). */
+static void
+mark_lua_error (SluiceInspector *self,
+                GtkTextBuffer   *buffer)
+{
+  SluiceExecution *execution = SLUICE_EXECUTION (self->node);
+  GtkWidget *label = g_hash_table_lookup (self->rows, "code-error");
+  g_autoptr(SluiceLuaCheck) check = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *stripped = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *where = NULL;
+  g_autofree char *shown = NULL;
+  GtkTextIter start, end;
+  guint line = 0, code_line;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  gtk_text_buffer_remove_tag_by_name (buffer, "lua-error", &start, &end);
+  gtk_source_buffer_remove_source_marks (GTK_SOURCE_BUFFER (buffer), &start, &end, "lua-error");
+  if (label == NULL)
+    return;
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  stripped = g_strstrip (g_strdup (text));
+  check = sluice_lua_check_new ();
+  if (stripped[0] == '\0' || sluice_lua_check_chunk (check, text, &line, &message))
+    {
+      gtk_widget_set_visible (label, FALSE);
+      return;
+    }
+
+  code_line = sluice_execution_get_code_line (execution);
+  if (line > 0)
+    {
+      gtk_text_buffer_get_iter_at_line (buffer, &start, line - 1);
+      end = start;
+      if (!gtk_text_iter_ends_line (&end))
+        gtk_text_iter_forward_to_line_end (&end);
+      gtk_text_buffer_apply_tag_by_name (buffer, "lua-error", &start, &end);
+      gtk_source_buffer_create_source_mark (GTK_SOURCE_BUFFER (buffer), NULL, "lua-error", &start);
+    }
+  if (line > 0 && code_line > 0)
+    /* TRANSLATORS: where a Lua error is: "line 3 of the body, line 5 of the file" */
+    where = g_strdup_printf (_("line %u of the body, line %u of the file"), line, code_line + line - 1);
+  else if (line > 0)
+    where = g_strdup_printf (_("line %u of the body"), line);
+  /* TRANSLATORS: "Does not compile (line 3 of the body, …): unexpected symbol near '='" */
+  shown = where ? g_strdup_printf (_("Does not compile (%s): %s"), where, message)
+                : g_strdup_printf (_("Does not compile: %s"), message);
+  gtk_label_set_text (GTK_LABEL (label), shown);
+  gtk_widget_set_visible (label, TRUE);
+}
+
 static void
 code_changed_cb (GtkTextBuffer   *buffer,
                  SluiceInspector *self)
@@ -241,6 +296,8 @@ code_changed_cb (GtkTextBuffer   *buffer,
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
   push (self, sluice_body_command_new (execution, sluice_execution_get_body_kind (execution), text));
+  if (sluice_execution_get_body_kind (execution) == SLUICE_BODY_LUA)
+    mark_lua_error (self, buffer);
 }
 
 static void
@@ -273,9 +330,31 @@ add_code_editor (SluiceInspector     *self,
   gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 180);
   gtk_frame_set_child (GTK_FRAME (frame), scrolled);
   gtk_widget_add_css_class (frame, "code-editor");
-  g_signal_connect (buffer, "changed", G_CALLBACK (code_changed_cb), self);
   g_hash_table_replace (self->rows, g_strdup ("code"), view);
   adw_preferences_group_add (group, frame);
+  if (g_strcmp0 (language, "lua") == 0)
+    {
+      GtkSourceMarkAttributes *attributes = gtk_source_mark_attributes_new ();
+      GtkWidget *error = gtk_label_new (NULL);
+      GdkRGBA tint = { 0.88, 0.11, 0.14, 0.18 };
+
+      gtk_source_mark_attributes_set_icon_name (attributes, "dialog-error-symbolic");
+      gtk_source_mark_attributes_set_background (attributes, &tint);
+      gtk_source_view_set_mark_attributes (GTK_SOURCE_VIEW (view), "lua-error", attributes, 10);
+      gtk_source_view_set_show_line_marks (GTK_SOURCE_VIEW (view), TRUE);
+      g_object_unref (attributes);
+      gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "lua-error",
+                                  "underline", PANGO_UNDERLINE_ERROR, NULL);
+      gtk_label_set_xalign (GTK_LABEL (error), 0);
+      gtk_label_set_wrap (GTK_LABEL (error), TRUE);
+      gtk_widget_add_css_class (error, "error");
+      gtk_widget_set_margin_top (error, 6);
+      gtk_widget_set_visible (error, FALSE);
+      g_hash_table_replace (self->rows, g_strdup ("code-error"), error);
+      adw_preferences_group_add (group, error);
+      mark_lua_error (self, GTK_TEXT_BUFFER (buffer));
+    }
+  g_signal_connect (buffer, "changed", G_CALLBACK (code_changed_cb), self);
   g_object_unref (buffer);
 }
 

@@ -214,9 +214,10 @@ trusted_cb (gboolean trusted,
             gpointer user_data)
 {
   Pending *pending = user_data;
-  WindowRun *run = get_run (pending->window);
+  /* None once the window is going away. */
+  WindowRun *run = sluice_window_get_document (pending->window) ? get_run (pending->window) : NULL;
 
-  if (trusted)
+  if (trusted && run != NULL)
     pending->window->vouched = TRUE;
   if (trusted && run != NULL)
     start (run, pending->choice);
@@ -252,6 +253,13 @@ sluice_window_run_with_choice (SluiceWindow    *self,
    * saved; one from disk shows what it runs first. */
   if (self->vouched)
     trusted_cb (TRUE, pending);
+  else if (sluice_trust_get_pending (GTK_WINDOW (self)))
+    {
+      /* Already asking: the answer to that question stands. */
+      g_object_unref (pending->window);
+      sluice_run_choice_free (pending->choice);
+      g_free (pending);
+    }
   else
     sluice_trust_check (GTK_WINDOW (self), sluice_document_get_pipeline (document), name, trusted_cb, pending);
 }
