@@ -7,6 +7,7 @@
 #include "sluice-canvas-private.h"
 #include "sluice-commands.h"
 #include "sluice-inspector.h"
+#include "sluice-inspector-multi.h"
 #include "sluice-lua-check.h"
 
 struct _SluiceInspector
@@ -22,6 +23,7 @@ struct _SluiceInspector
   gboolean            updating;        /* our own edit is being applied */
   guint               rebuild_source;
   char               *focus_key;       /* owned: the row to focus once rebuilt, or NULL */
+  GPtrArray          *selection;       /* owned refs: several selected nodes, or empty */
 };
 
 G_DEFINE_FINAL_TYPE (SluiceInspector, sluice_inspector, GTK_TYPE_BOX)
@@ -820,7 +822,11 @@ rebuild (SluiceInspector *self)
 
   self->problems_group = add_group (self, _("Problems"));
   gtk_widget_add_css_class (GTK_WIDGET (self->problems_group), "inspector-problems");
-  if (self->node != NULL)
+  /* Several nodes: what they are and what can be done to them together,
+   * not the last one's properties as if it were alone. */
+  if (self->selection->len > 1)
+    gtk_box_append (GTK_BOX (self->content), sluice_inspector_multi_new (self->selection));
+  else if (self->node != NULL)
     build_node (self, self->node);
   else
     build_pipeline (self, sluice_document_get_pipeline (self->document));
@@ -926,6 +932,23 @@ sluice_inspector_focus_row (SluiceInspector *self,
     apply_focus (self);
 }
 
+void
+sluice_inspector_set_selection (SluiceInspector *self,
+                                GPtrArray       *nodes,
+                                SluiceNode      *focus)
+{
+  guint before = self->selection->len;
+
+  g_return_if_fail (SLUICE_IS_INSPECTOR (self));
+
+  g_ptr_array_set_size (self->selection, 0);
+  for (guint i = 0; nodes != NULL && nodes->len > 1 && i < nodes->len; i++)
+    g_ptr_array_add (self->selection, g_object_ref (nodes->pdata[i]));
+  if (before > 1 || self->selection->len > 1)
+    g_clear_object (&self->node);
+  sluice_inspector_set_node (self, focus);
+}
+
 SluiceNode *
 sluice_inspector_get_node (SluiceInspector *self)
 {
@@ -950,6 +973,8 @@ sluice_inspector_dispose (GObject *object)
   g_clear_object (&self->node);
   g_clear_object (&self->document);
   g_clear_pointer (&self->focus_key, g_free);
+  if (self->selection != NULL)
+    g_ptr_array_set_size (self->selection, 0);
   G_OBJECT_CLASS (sluice_inspector_parent_class)->dispose (object);
 }
 
@@ -960,6 +985,7 @@ sluice_inspector_finalize (GObject *object)
 
   g_hash_table_unref (self->rows);
   g_ptr_array_unref (self->problem_rows);
+  g_ptr_array_unref (self->selection);
   G_OBJECT_CLASS (sluice_inspector_parent_class)->finalize (object);
 }
 
@@ -984,6 +1010,7 @@ sluice_inspector_init (SluiceInspector *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->problem_rows = g_ptr_array_new ();
+  self->selection = g_ptr_array_new_with_free_func (g_object_unref);
   self->scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_widget_set_vexpand (self->scrolled, TRUE);

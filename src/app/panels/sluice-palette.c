@@ -44,7 +44,8 @@ add_entry (SluicePalette *self,
            const char    *symbol,
            const char    *title,
            const char    *subtitle,
-           const char    *color)
+           const char    *color,
+           const char    *keywords)
 {
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
@@ -54,7 +55,8 @@ add_entry (SluicePalette *self,
   GtkWidget *sub = gtk_label_new (subtitle);
   GtkDragSource *drag = gtk_drag_source_new ();
   g_autofree char *css_class = g_strdup_printf ("palette-%s", color);
-  g_autofree char *search = g_strdup_printf ("%s %s %s %s", title, subtitle, kind, section);
+  /* Words a newcomer may search with, beside what the entry says. */
+  g_autofree char *search = g_strdup_printf ("%s %s %s %s %s", title, subtitle, kind, section, keywords ? keywords : "");
 
   gtk_widget_add_css_class (badge, "palette-badge");
   gtk_widget_add_css_class (badge, css_class);
@@ -191,20 +193,39 @@ populate (SluicePalette *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
     add_entry (self, controllers, modes[i].kind, sluice_mode_symbol (modes[i].mode),
-               sluice_mode_label (modes[i].mode), sluice_mode_to_string (modes[i].mode), modes[i].color);
-  add_entry (self, structure, "phase", "▤", _("Phase"), _("A step every item passes"), "gray");
-  add_entry (self, structure, "combination", "▣", _("Combination"), _("Modules run as one unit"), "purple");
-  add_entry (self, structure, "condition", "◆", _("Condition"), _("Branch on a Lua expression"), "yellow");
-  add_entry (self, modules, "lua", "λ", _("Lua"), _("Change items with Lua"), "blue");
-  add_entry (self, modules, "command", "$", _("Command"), _("Run a shell command"), "dark");
-  add_entry (self, modules, "external", "⇄", _("External"), _("Call another server"), "green");
-  add_entry (self, modules, "fail", "✕", _("Fail"), _("Stop the run with a reason"), "red");
+               sluice_mode_label (modes[i].mode), sluice_mode_to_string (modes[i].mode), modes[i].color,
+               /* TRANSLATORS: search words for the controllers, separated by spaces */
+               _("stage controller workers parallel"));
+  add_entry (self, structure, "phase", "▤", _("Phase"), _("A step every item passes"), "gray",
+             /* TRANSLATORS: search words, separated by spaces */
+             _("step stage"));
+  add_entry (self, structure, "combination", "▣", _("Combination"), _("Modules run as one unit"), "purple",
+             /* TRANSLATORS: search words, separated by spaces */
+             _("group unit"));
+  add_entry (self, structure, "condition", "◆", _("Condition"), _("Branch on a Lua expression"), "yellow",
+             /* TRANSLATORS: search words, separated by spaces */
+             _("if branch when else"));
+  add_entry (self, structure, "gate", "⛉", _("Gate"), _("Fail the run when a check is false"), "red",
+             /* TRANSLATORS: search words, separated by spaces */
+             _("threshold check assert guard validate minimum maximum limit condition fail"));
+  add_entry (self, modules, "lua", "λ", _("Lua"), _("Change items with Lua"), "blue",
+             /* TRANSLATORS: search words, separated by spaces */
+             _("script code transform map"));
+  add_entry (self, modules, "command", "$", _("Command"), _("Run a shell command"), "dark",
+             /* TRANSLATORS: search words, separated by spaces */
+             _("shell program process"));
+  add_entry (self, modules, "external", "⇄", _("External"), _("Call another server"), "green",
+             /* TRANSLATORS: search words, separated by spaces */
+             _("http service remote api"));
+  add_entry (self, modules, "fail", "✕", _("Fail"), _("Stop the run with a reason"), "red",
+             /* TRANSLATORS: search words, separated by spaces */
+             _("stop abort error"));
   for (guint i = 0; tools != NULL && tools[i] != NULL; i++)
     {
       g_autofree char *kind = g_strdup_printf ("tool:%s", tools[i]->name);
 
       add_entry (self, tools_section, kind, "⚙", tools[i]->title ? tools[i]->title : tools[i]->name,
-                 tools[i]->description ? tools[i]->description : tools[i]->name, "teal");
+                 tools[i]->description ? tools[i]->description : tools[i]->name, "teal", tools[i]->name);
     }
 }
 
@@ -229,6 +250,16 @@ sluice_palette_init (SluicePalette *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->list), "navigation-sidebar");
   gtk_list_box_set_filter_func (self->list, filter_func, self, NULL);
   gtk_list_box_set_header_func (self->list, header_func, NULL, NULL);
+  {
+    GtkWidget *placeholder = gtk_label_new (_("No results\nTry “gate”, “lua” or “command”"));
+
+    gtk_widget_set_name (placeholder, "palette-no-results");
+    gtk_label_set_justify (GTK_LABEL (placeholder), GTK_JUSTIFY_CENTER);
+    gtk_widget_add_css_class (placeholder, "dim-label");
+    gtk_widget_set_margin_top (placeholder, 24);
+    gtk_widget_set_margin_bottom (placeholder, 24);
+    gtk_list_box_set_placeholder (self->list, placeholder);
+  }
   /* Rows are actionable: activating one (double-click, Enter) runs
    * win.insert with its kind. */
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->list));

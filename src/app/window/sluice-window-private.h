@@ -31,6 +31,7 @@ struct _SluiceWindow
   GtkWidget            *problems_box;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
+  GtkLabel             *search_count;
   GtkLabel             *zoom_label;
   GtkWidget            *palette_pane;
   GtkWidget            *inspector_pane;

@@ -149,7 +149,8 @@ viewport_changed_cb (SluiceWindow *self)
 static void
 selection_changed_cb (SluiceWindow *self)
 {
-  sluice_inspector_set_node (self->inspector, sluice_canvas_get_focus_node (self->canvas));
+  sluice_inspector_set_selection (self->inspector, sluice_canvas_get_selection (self->canvas),
+                                  sluice_canvas_get_focus_node (self->canvas));
   sluice_window_update_actions (self);
 }
 
@@ -382,11 +383,16 @@ sluice_window_find_next (SluiceWindow *self,
   guint index = 0;
 
   if (*needle == '\0')
-    return;
+    {
+      gtk_label_set_text (self->search_count, "");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->search_entry), "error");
+      return;
+    }
   sluice_pipeline_foreach_node (sluice_document_get_pipeline (self->document), find_cb, &data);
   if (found->len == 0)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->search_entry), "error");
+      gtk_label_set_text (self->search_count, _("No matches"));
       return;
     }
   gtk_widget_remove_css_class (GTK_WIDGET (self->search_entry), "error");
@@ -395,6 +401,13 @@ sluice_window_find_next (SluiceWindow *self,
     index = (index + 1) % found->len;
   else
     index = 0;
+  {
+    /* TRANSLATORS: the match shown and how many there are: "2 of 5" */
+    g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u", "%u of %u", found->len),
+                                              index + 1, found->len);
+
+    gtk_label_set_text (self->search_count, count);
+  }
   sluice_canvas_select (self->canvas, found->pdata[index], FALSE);
   sluice_canvas_reveal (self->canvas, found->pdata[index]);
 }
@@ -456,6 +469,7 @@ sluice_window_class_init (SluiceWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SluiceWindow, problems_box);
   gtk_widget_class_bind_template_child (widget_class, SluiceWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, SluiceWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, SluiceWindow, search_count);
   gtk_widget_class_bind_template_child (widget_class, SluiceWindow, zoom_label);
   gtk_widget_class_bind_template_child (widget_class, SluiceWindow, palette_pane);
   gtk_widget_class_bind_template_child (widget_class, SluiceWindow, inspector_pane);

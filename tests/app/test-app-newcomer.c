@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "sluice-application.h"
+#include "sluice-canvas.h"
+#include "sluice-inspector.h"
+#include "sluice-palette.h"
+#include "sluice-window.h"
+#include "test-app-common.h"
+
+/* What a newcomer looks for in the window: a gate in the palette (found
+ * by the words they know), how many nodes a search found, and what
+ * several selected nodes are. Under a display (xvfb-run). */
+
+static SluiceApplication *app;
+
+static SluicePipeline *
+pipeline_of (SluiceWindow *window)
+{
+  return sluice_document_get_pipeline (sluice_window_get_document (window));
+}
+
+static SluiceNode *
+find_node (SluiceWindow *window,
+           const char   *id)
+{
+  return sluice_pipeline_find_node (pipeline_of (window), id);
+}
+
+static void
+close_window (SluiceWindow *window)
+{
+  sluice_document_discard_draft (sluice_window_get_document (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_app_spin (20);
+}
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The palette finds a gate by the words a newcomer uses, says so when
+ * nothing matches, and the gate it adds fails the run when its check is
+ * false. */
+static void
+test_palette_gate (void)
+{
+  static const char *words[] = { "gate", "threshold", "check", "Gate" };
+  SluiceWindow *window = sluice_window_new (app);
+  SluicePalette *palette;
+  GtkWidget *row, *no_results;
+  SluiceNode *gate;
+  GListModel *otherwise;
+  g_autoptr(SluiceNode) fail = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  test_app_spin (100);
+  palette = SLUICE_PALETTE (test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_PALETTE));
+  no_results = find_named (GTK_WIDGET (palette), "palette-no-results");
+  g_assert_nonnull (no_results);
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      sluice_palette_set_search (palette, words[i]);
+      row = sluice_palette_get_first_visible (palette);
+      g_assert_nonnull (row);
+      g_assert_cmpstr (g_object_get_data (G_OBJECT (row), "kind"), ==, "gate");
+    }
+  test_app_spin (50);
+  g_assert_false (gtk_widget_get_mapped (no_results));
+
+  sluice_palette_set_search (palette, "zzzz-nothing");
+  g_assert_cmpuint (sluice_palette_count_visible (palette), ==, 0);
+  test_app_spin (50);
+  g_assert_true (gtk_widget_get_mapped (no_results));
+
+  /* Double-click (activate) it after the module of the new window. */
+  sluice_palette_set_search (palette, "threshold");
+  sluice_canvas_select (sluice_window_get_canvas (window), find_node (window, "module-1"), FALSE);
+  g_signal_emit_by_name (sluice_palette_get_first_visible (palette), "activate");
+  test_app_spin (50);
+  gate = sluice_canvas_get_focus_node (sluice_window_get_canvas (window));
+  g_assert_true (SLUICE_IS_CONDITION (gate));
+  g_assert_cmpstr (sluice_node_get_name (gate), ==, "Gate");
+  otherwise = sluice_condition_get_else_modules (SLUICE_CONDITION (gate));
+  g_assert_cmpuint (g_list_model_get_n_items (otherwise), ==, 1);
+  fail = g_list_model_get_item (otherwise, 0);
+  g_assert_true (SLUICE_IS_FAIL (fail));
+  g_assert_cmpuint (g_list_model_get_n_items (sluice_condition_get_then_modules (SLUICE_CONDITION (gate))), ==, 0);
+  close_window (window);
+}
+
+/* Find says which match it shows and how many there are. */
+static void
+test_find_count (void)
+{
+  g_autofree char *example = test_app_example_path ("strategy.xml");
+  SluiceWindow *window = test_app_open_window (app, example);
+  GtkWidget *bar = test_app_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_BAR);
+  GtkWidget *entry = test_app_find_widget (bar, GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *count = gtk_widget_get_next_sibling (entry);
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "find", NULL);
+  g_assert_true (GTK_IS_LABEL (count));
+  /* The ten gates of the example. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "gate-");
+  test_app_spin (300);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "1 of 10");
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "2 of 10");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "no such node");
+  test_app_spin (300);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "No matches");
+  close_window (window);
+}
+
+/* Several selected: the inspector says how many and offers what can be
+ * done to them together, not the last one's properties. */
+static void
+test_multi_select (void)
+{
+  g_autofree char *example = test_app_example_path ("strategy.xml");
+  SluiceWindow *window = test_app_open_window (app, example);
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceInspector *inspector = SLUICE_INSPECTOR (test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_INSPECTOR));
+  GtkWidget *group;
+
+  sluice_canvas_select (canvas, find_node (window, "run-optimiser"), FALSE);
+  sluice_canvas_select (canvas, find_node (window, "run-backtest"), TRUE);
+  sluice_canvas_select (canvas, find_node (window, "recommend"), TRUE);
+  test_app_spin (50);
+  g_assert_cmpuint (sluice_canvas_get_selection (canvas)->len, ==, 3);
+  group = find_named (GTK_WIDGET (inspector), "multi-selection");
+  g_assert_nonnull (group);
+  g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (group)), ==, "3 selected");
+  g_assert_null (sluice_inspector_get_row (inspector, "id"));
+
+  /* Its Duplicate duplicates all three. */
+  {
+    GtkWidget *duplicate = NULL;
+    guint before = 0, after = 0;
+    GQueue queue = G_QUEUE_INIT;
+
+    g_queue_push_tail (&queue, group);
+    while (!g_queue_is_empty (&queue))
+      {
+        GtkWidget *w = g_queue_pop_head (&queue);
+
+        if (GTK_IS_ACTIONABLE (w) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (w)), "win.duplicate") == 0)
+          duplicate = w;
+        for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+          g_queue_push_tail (&queue, c);
+      }
+    g_assert_nonnull (duplicate);
+    for (guint i = 0; i < 3; i++)
+      before += sluice_pipeline_find_node (pipeline_of (window), (const char *[]) { "run-optimiser-2", "run-backtest-2", "recommend-2" }[i]) != NULL;
+    g_signal_emit_by_name (duplicate, "activate");
+    test_app_spin (50);
+    for (guint i = 0; i < 3; i++)
+      after += sluice_pipeline_find_node (pipeline_of (window), (const char *[]) { "run-optimiser-2", "run-backtest-2", "recommend-2" }[i]) != NULL;
+    g_assert_cmpuint (before, ==, 0);
+    g_assert_cmpuint (after, ==, 3);
+  }
+
+  /* One again: its properties. */
+  sluice_canvas_select (canvas, find_node (window, "recommend"), FALSE);
+  test_app_spin (50);
+  g_assert_null (find_named (GTK_WIDGET (inspector), "multi-selection"));
+  g_assert_nonnull (sluice_inspector_get_row (inspector, "id"));
+  close_window (window);
+}
+
+static void
+skip_without_display (void)
+{
+  g_test_skip ("no display");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *tmp_dir = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  tmp_dir = test_app_setup_environment ("test-app-newcomer");
+  app = test_app_new ();
+  if (app == NULL)
+    {
+      g_test_add_func ("/sluice/app-newcomer/skipped", skip_without_display);
+      return g_test_run ();
+    }
+
+  g_test_add_func ("/sluice/app-newcomer/palette-gate", test_palette_gate);
+  g_test_add_func ("/sluice/app-newcomer/find-count", test_find_count);
+  g_test_add_func ("/sluice/app-newcomer/multi-select", test_multi_select);
+
+  ret = g_test_run ();
+  g_object_unref (app);
+  return ret;
+}
