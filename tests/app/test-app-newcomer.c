@@ -9,6 +9,7 @@
 #include "sluice-inspector.h"
 #include "sluice-palette.h"
 #include "sluice-window.h"
+#include "sluice-window-run.h"
 #include "test-app-common.h"
 
 /* What a newcomer looks for in the window: a gate in the palette (found
@@ -184,6 +185,147 @@ test_multi_select (void)
   close_window (window);
 }
 
+/* One thing a user does: a click, a double-click, a key, or typing into
+ * one field. */
+static guint actions;
+
+static void
+user_activate (SluiceWindow *window,
+               const char   *name,
+               GVariant     *param)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (window), name);
+
+  g_assert_nonnull (action);
+  g_assert_true (g_action_get_enabled (action));
+  g_action_activate (action, param);
+  actions++;
+  test_app_spin (20);
+}
+
+/* A double-click on the palette entry of @kind (found by searching for
+ * @words, typed into its search field). */
+static SluiceNode *
+user_add (SluiceWindow *window,
+          const char   *words,
+          const char   *kind)
+{
+  SluicePalette *palette = SLUICE_PALETTE (test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_PALETTE));
+  GtkWidget *row;
+
+  sluice_palette_set_search (palette, words);
+  actions++;
+  row = sluice_palette_get_first_visible (palette);
+  g_assert_nonnull (row);
+  g_assert_cmpstr (g_object_get_data (G_OBJECT (row), "kind"), ==, kind);
+  g_signal_emit_by_name (row, "activate");
+  actions++;
+  test_app_spin (30);
+  return sluice_canvas_get_focus_node (sluice_window_get_canvas (window));
+}
+
+static void
+user_type (SluiceWindow *window,
+           const char   *row_key,
+           const char   *text)
+{
+  SluiceInspector *inspector = SLUICE_INSPECTOR (test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_INSPECTOR));
+  GtkWidget *row = sluice_inspector_get_row (inspector, row_key);
+
+  g_assert_nonnull (row);
+  if (GTK_IS_TEXT_VIEW (row))
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (row)), text, -1);
+  else
+    gtk_editable_set_text (GTK_EDITABLE (row), text);
+  actions++;
+  test_app_spin (20);
+}
+
+static gboolean
+run_over (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+
+  return session != NULL && sluice_run_state_is_final (sluice_run_session_get_state (session));
+}
+
+/* The pipeline of seed 001 as a newcomer builds it from an empty window,
+ * with the palette, the inspector and the keys only: four stages, each a
+ * Lua step and a gate that fails the run when its threshold is missed;
+ * saved, run, and run again with a gate that fails. */
+static void
+test_four_gated_stages (void)
+{
+  g_autofree char *path = NULL;
+  SluiceWindow *window;
+  SluiceRunSession *session;
+  SluiceNode *controller = NULL;
+
+  actions = 0;
+  window = sluice_window_new (app);             /* Ctrl+N */
+  actions++;
+  gtk_window_present (GTK_WINDOW (window));
+  test_app_spin (100);
+
+  for (guint stage = 1; stage <= 4; stage++)
+    {
+      g_autofree char *name = g_strdup_printf ("Stage %u", stage);
+      g_autofree char *when = g_strdup_printf ("item.score >= %u", stage);
+      SluiceNode *gate;
+
+      if (stage == 1)
+        {
+          /* The new window's first module is the first step. */
+          controller = find_node (window, "main");
+          sluice_canvas_select (sluice_window_get_canvas (window), controller, FALSE);
+          actions++;
+          user_type (window, "name", name);
+          sluice_canvas_select (sluice_window_get_canvas (window), find_node (window, "module-1"), FALSE);
+          actions++;
+        }
+      else
+        {
+          controller = user_add (window, "one at a time", "controller:not-parallel");
+          g_assert_true (SLUICE_IS_CONTROLLER (controller));
+          user_type (window, "name", name);
+          g_assert_true (SLUICE_IS_EXECUTION (user_add (window, "lua", "lua")));
+        }
+      user_type (window, "code", "item.score = (item.score or 0) + 1");
+      gate = user_add (window, "threshold", "gate");
+      g_assert_true (SLUICE_IS_CONDITION (gate));
+      user_type (window, "expression", when);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (sluice_pipeline_get_controllers (pipeline_of (window))), ==, 4);
+
+  /* Ctrl+S, a name, Save. */
+  path = g_build_filename (g_get_user_data_dir (), "strategy-by-a-newcomer.xml", NULL);
+  user_activate (window, "save-to", g_variant_new_string (path));
+  actions++;
+  g_assert_false (sluice_document_get_modified (sluice_window_get_document (window)));
+  g_assert_cmpuint (g_list_model_get_n_items (sluice_document_get_problems (sluice_window_get_document (window))), ==, 0);
+
+  /* F5: drawn here, it runs without asking; every gate passes. */
+  user_activate (window, "run", NULL);
+  g_assert_true (test_app_wait_for (run_over, window, 20000));
+  session = sluice_window_get_run_session (window);
+  g_assert_cmpint (sluice_run_session_get_state (session), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (sluice_run_session_get_n_outputs (session), ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (sluice_run_session_get_outputs (session), 0), ==, "{\"score\":4}");
+
+  /* A stricter third gate: the run fails there. */
+  sluice_canvas_select (sluice_window_get_canvas (window), find_node (window, "gate-3"), FALSE);
+  actions++;
+  user_type (window, "expression", "item.score >= 10");
+  user_activate (window, "run", NULL);
+  g_assert_true (test_app_wait_for (run_over, window, 20000));
+  session = sluice_window_get_run_session (window);
+  g_assert_cmpint (sluice_run_session_get_state (session), ==, SLUICE_RUN_FAILED);
+  g_assert_cmpstr (sluice_run_session_get_failed_module (session), ==, "gate-3-failed");
+  g_test_message ("the newcomer's pipeline took %u actions", actions);
+  g_assert_cmpuint (actions, <, 60);
+  close_window (window);
+}
+
 static void
 skip_without_display (void)
 {
@@ -210,6 +352,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-newcomer/palette-gate", test_palette_gate);
   g_test_add_func ("/sluice/app-newcomer/find-count", test_find_count);
   g_test_add_func ("/sluice/app-newcomer/multi-select", test_multi_select);
+  g_test_add_func ("/sluice/app-newcomer/four-gated-stages", test_four_gated_stages);
 
   ret = g_test_run ();
   g_object_unref (app);

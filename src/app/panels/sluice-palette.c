@@ -14,6 +14,7 @@ struct _SluicePalette
   GtkWidget   *search;   /* borrowed child */
   GtkListBox  *list;     /* borrowed child */
   char        *needle;   /* owned, casefolded */
+  guint        n_entries;
 };
 
 G_DEFINE_FINAL_TYPE (SluicePalette, sluice_palette, GTK_TYPE_BOX)
@@ -81,6 +82,8 @@ add_entry (SluicePalette *self,
   g_object_set_data_full (G_OBJECT (row), "kind", g_strdup (kind), g_free);
   g_object_set_data_full (G_OBJECT (row), "section", g_strdup (section), g_free);
   g_object_set_data_full (G_OBJECT (row), "search", g_utf8_casefold (search, -1), g_free);
+  g_object_set_data_full (G_OBJECT (row), "title", g_utf8_casefold (title, -1), g_free);
+  g_object_set_data (G_OBJECT (row), "index", GUINT_TO_POINTER (self->n_entries++));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.insert");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", kind);
 
@@ -101,15 +104,45 @@ filter_func (GtkListBoxRow *row,
   return self->needle == NULL || *self->needle == '\0' || strstr (search, self->needle) != NULL;
 }
 
+static gboolean
+searching (SluicePalette *self)
+{
+  return self->needle != NULL && *self->needle != '\0';
+}
+
+/* While searching, entries whose title starts with what was typed come
+ * first ("lua" puts Lua above Condition, whose subtitle says Lua). */
+static int
+sort_func (GtkListBoxRow *a,
+           GtkListBoxRow *b,
+           gpointer       user_data)
+{
+  SluicePalette *self = user_data;
+  guint ia = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (a), "index"));
+  guint ib = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (b), "index"));
+
+  if (searching (self))
+    {
+      gboolean pa = g_str_has_prefix (g_object_get_data (G_OBJECT (a), "title"), self->needle);
+      gboolean pb = g_str_has_prefix (g_object_get_data (G_OBJECT (b), "title"), self->needle);
+
+      if (pa != pb)
+        return pa ? -1 : 1;
+    }
+  return ia < ib ? -1 : ia > ib;
+}
+
 static void
 header_func (GtkListBoxRow *row,
              GtkListBoxRow *before,
              gpointer       user_data)
 {
+  SluicePalette *self = user_data;
   const char *section = g_object_get_data (G_OBJECT (row), "section");
   const char *prev = before ? g_object_get_data (G_OBJECT (before), "section") : NULL;
 
-  if (g_strcmp0 (section, prev) != 0)
+  /* Sorted by match, the sections would repeat: none while searching. */
+  if (!searching (self) && g_strcmp0 (section, prev) != 0)
     {
       GtkWidget *label = gtk_label_new (section);
 
@@ -129,6 +162,8 @@ sluice_palette_set_search (SluicePalette *self,
   g_free (self->needle);
   self->needle = g_utf8_casefold (text ? text : "", -1);
   gtk_list_box_invalidate_filter (self->list);
+  gtk_list_box_invalidate_sort (self->list);
+  gtk_list_box_invalidate_headers (self->list);
 }
 
 static void
@@ -155,10 +190,14 @@ sluice_palette_get_first_visible (SluicePalette *self)
 {
   g_return_val_if_fail (SLUICE_IS_PALETTE (self), NULL);
 
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list)); child;
-       child = gtk_widget_get_next_sibling (child))
-    if (GTK_IS_LIST_BOX_ROW (child) && filter_func (GTK_LIST_BOX_ROW (child), self))
-      return child;
+  /* In the order shown (sorted), not the order added. */
+  for (int i = 0; gtk_list_box_get_row_at_index (self->list, i) != NULL; i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list, i);
+
+      if (filter_func (row, self))
+        return GTK_WIDGET (row);
+    }
   return NULL;
 }
 
@@ -249,7 +288,8 @@ sluice_palette_init (SluicePalette *self)
   gtk_list_box_set_activate_on_single_click (self->list, FALSE);
   gtk_widget_add_css_class (GTK_WIDGET (self->list), "navigation-sidebar");
   gtk_list_box_set_filter_func (self->list, filter_func, self, NULL);
-  gtk_list_box_set_header_func (self->list, header_func, NULL, NULL);
+  gtk_list_box_set_header_func (self->list, header_func, self, NULL);
+  gtk_list_box_set_sort_func (self->list, sort_func, self, NULL);
   {
     GtkWidget *placeholder = gtk_label_new (_("No results\nTry “gate”, “lua” or “command”"));
 
