@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <gtksourceview/gtksource.h>
 #include <string.h>
 
 #include "sluice-application.h"
@@ -185,6 +186,31 @@ test_multi_select (void)
   close_window (window);
 }
 
+/* `When` is edited as Lua code, on several lines. */
+static void
+test_when_as_code (void)
+{
+  g_autofree char *example = test_app_example_path ("strategy.xml");
+  SluiceWindow *window = test_app_open_window (app, example);
+  SluiceInspector *inspector = SLUICE_INSPECTOR (test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_INSPECTOR));
+  SluiceNode *gate = find_node (window, "gate-hist-sharpe");
+  GtkWidget *row;
+  GtkTextBuffer *buffer;
+  const char *longer = "item.historical.sharpe >= tonumber (params.hist_min_sharpe)\n"
+                       "  and item.historical.trades > 30";
+
+  sluice_canvas_select (sluice_window_get_canvas (window), gate, FALSE);
+  row = sluice_inspector_get_row (inspector, "expression");
+  g_assert_true (GTK_SOURCE_IS_VIEW (row));
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (row));
+  g_assert_cmpstr (gtk_source_language_get_id (gtk_source_buffer_get_language (GTK_SOURCE_BUFFER (buffer))), ==, "lua");
+  gtk_text_buffer_set_text (buffer, longer, -1);
+  g_assert_cmpstr (sluice_condition_get_expression (SLUICE_CONDITION (gate)), ==, longer);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "undo", NULL);
+  g_assert_cmpstr (sluice_condition_get_expression (SLUICE_CONDITION (gate)), !=, longer);
+  close_window (window);
+}
+
 /* One thing a user does: a click, a double-click, a key, or typing into
  * one field. */
 static guint actions;
@@ -353,6 +379,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-newcomer/find-count", test_find_count);
   g_test_add_func ("/sluice/app-newcomer/multi-select", test_multi_select);
   g_test_add_func ("/sluice/app-newcomer/four-gated-stages", test_four_gated_stages);
+  g_test_add_func ("/sluice/app-newcomer/when-as-code", test_when_as_code);
 
   ret = g_test_run ();
   g_object_unref (app);

@@ -302,14 +302,15 @@ code_changed_cb (GtkTextBuffer   *buffer,
     mark_lua_error (self, buffer);
 }
 
-static void
-add_code_editor (SluiceInspector     *self,
-                 AdwPreferencesGroup *group,
-                 const char          *text,
-                 const char          *language)
+/* A source view of @text in @language, framed, @height tall at least. */
+static GtkWidget *
+source_view_new (const char  *text,
+                 const char  *language,
+                 int          height,
+                 GtkWidget  **frame_out)
 {
   GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
-  GtkSourceBuffer *buffer = gtk_source_buffer_new (NULL);
+  g_autoptr(GtkSourceBuffer) buffer = gtk_source_buffer_new (NULL);
   GtkWidget *view = gtk_source_view_new_with_buffer (buffer);
   GtkWidget *frame = gtk_frame_new (NULL);
   GtkWidget *scrolled = gtk_scrolled_window_new ();
@@ -329,9 +330,54 @@ add_code_editor (SluiceInspector     *self,
   gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 6);
   gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 6);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
-  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 180);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), height);
   gtk_frame_set_child (GTK_FRAME (frame), scrolled);
   gtk_widget_add_css_class (frame, "code-editor");
+  *frame_out = frame;
+  return view;
+}
+
+static void
+expression_changed_cb (GtkTextBuffer   *buffer,
+                       SluiceInspector *self)
+{
+  g_autofree char *text = NULL;
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  push (self, sluice_set_string_command_new (G_OBJECT (self->node), "expression", *text ? text : NULL));
+}
+
+/* A condition's `when` is Lua too: edited as code, on as many lines as
+ * it needs, not cut off in a one-line entry. */
+static void
+add_expression_editor (SluiceInspector     *self,
+                       AdwPreferencesGroup *group,
+                       SluiceCondition     *condition)
+{
+  GtkWidget *frame;
+  GtkWidget *view = source_view_new (sluice_condition_get_expression (condition), "lua", 72, &frame);
+
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("When (Lua expression)"), -1);
+  g_hash_table_replace (self->rows, g_strdup ("expression"), view);
+  adw_preferences_group_add (group, frame);
+  g_signal_connect (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), "changed",
+                    G_CALLBACK (expression_changed_cb), self);
+}
+
+static void
+add_code_editor (SluiceInspector     *self,
+                 AdwPreferencesGroup *group,
+                 const char          *text,
+                 const char          *language)
+{
+  GtkWidget *frame;
+  GtkWidget *view = source_view_new (text, language, 180, &frame);
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)));
+
   g_hash_table_replace (self->rows, g_strdup ("code"), view);
   adw_preferences_group_add (group, frame);
   if (g_strcmp0 (language, "lua") == 0)
@@ -357,7 +403,6 @@ add_code_editor (SluiceInspector     *self,
       mark_lua_error (self, GTK_TEXT_BUFFER (buffer));
     }
   g_signal_connect (buffer, "changed", G_CALLBACK (code_changed_cb), self);
-  g_object_unref (buffer);
 }
 
 static void
@@ -705,8 +750,8 @@ build_module (SluiceInspector *self,
   else if (SLUICE_IS_CONDITION (module))
     {
       group = add_group (self, _("Condition"));
-      row = add_string_row (self, group, G_OBJECT (module), "expression", _("When (Lua expression)"), "expression");
-      gtk_widget_add_css_class (row, "monospace");
+      adw_preferences_group_set_description (group, _("When (Lua expression): items for which it is true take the first branch"));
+      add_expression_editor (self, group, SLUICE_CONDITION (module));
     }
   else if (SLUICE_IS_EXTERNAL (module))
     {
