@@ -211,6 +211,31 @@ test_when_as_code (void)
   close_window (window);
 }
 
+/* Zoomed out to fit a large pipeline, every controller in view is still
+ * named on the canvas; at a readable zoom the scene names them itself. */
+static void
+test_overview_labels (void)
+{
+  g_autofree char *example = test_app_example_path ("strategy.xml");
+  SluiceWindow *window = test_app_open_window (app, example);
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceViewport far = { 0.2, -20, -20 };
+  SluiceViewport near = { 1.0, 0, 0 };
+  g_autoptr(GdkTexture) with = NULL;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
+  test_app_spin (100);
+  sluice_canvas_set_viewport (canvas, &far);
+  with = test_app_render (window);
+  g_assert_cmpuint (sluice_canvas_get_overview_labels (canvas), ==,
+                    g_list_model_get_n_items (sluice_pipeline_get_controllers (pipeline_of (window))));
+  sluice_canvas_set_viewport (canvas, &near);
+  g_clear_object (&with);
+  with = test_app_render (window);
+  g_assert_cmpuint (sluice_canvas_get_overview_labels (canvas), ==, 0);
+  close_window (window);
+}
+
 /* One thing a user does: a click, a double-click, a key, or typing into
  * one field. */
 static guint actions;
@@ -380,6 +405,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-newcomer/multi-select", test_multi_select);
   g_test_add_func ("/sluice/app-newcomer/four-gated-stages", test_four_gated_stages);
   g_test_add_func ("/sluice/app-newcomer/when-as-code", test_when_as_code);
+  g_test_add_func ("/sluice/app-newcomer/overview-labels", test_overview_labels);
 
   ret = g_test_run ();
   g_object_unref (app);

@@ -34,6 +34,7 @@ struct _SluiceCanvas
   GPtrArray          *selection;    /* owned refs, in selection order */
   SluiceNode         *focus;        /* borrowed from selection */
   guint               hover;        /* box index */
+  guint               overview_labels; /* drawn by the last snapshot, for tests */
   GHashTable         *marks;        /* borrowed node → severity + 1 */
 
   /* The static scene: one render node per controller, built on demand in
@@ -754,6 +755,80 @@ snapshot_overlay (SluiceCanvas *self,
     }
 }
 
+/* Zoomed out too far for the scene's own text, each controller still
+ * says its name and mode, at a size that reads (semantic zoom): the
+ * shape of a large pipeline is never a field of blank boxes. */
+static void
+snapshot_overview (SluiceCanvas *self,
+                   GtkSnapshot  *snapshot,
+                   SluiceLayout *layout,
+                   gboolean      with_text,
+                   double        vx,
+                   double        vy,
+                   double        vw,
+                   double        vh)
+{
+  g_autoptr(PangoLayout) text = NULL;
+
+  self->overview_labels = 0;
+  if (with_text)
+    return;
+  text = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+  pango_layout_set_ellipsize (text, PANGO_ELLIPSIZE_END);
+  for (guint i = 0; i < sluice_layout_get_n_boxes (layout); i++)
+    {
+      const SluiceLayoutBox *b = sluice_layout_get_box (layout, i);
+      SluiceMode mode;
+      g_autofree char *label = NULL;
+      GdkRGBA color, back;
+      double x, y, w, h;
+      gboolean vertical;
+      int tw, th;
+
+      if (b->kind != SLUICE_BOX_CONTROLLER ||
+          !sluice_rect_intersects (b->x, b->y, b->width, b->height, vx, vy, vw, vh))
+        continue;
+      sluice_viewport_to_widget (&self->vp, b->x, b->y, &x, &y);
+      w = b->width * self->vp.zoom;
+      h = b->height * self->vp.zoom;
+      /* A narrow column (many controllers side by side) is named along
+       * its length instead. */
+      vertical = w < 80 && h > w;
+      if ((vertical ? h : w) < 40 || (vertical && w < 12))
+        continue;
+      mode = sluice_controller_get_mode (SLUICE_CONTROLLER (b->node));
+      sluice_mode_color (mode, &color);
+      label = g_strdup_printf ("%s %s", sluice_mode_symbol (mode), sluice_node_get_label (b->node));
+      pango_layout_set_text (text, label, -1);
+      pango_layout_set_width (text, (int) (MIN ((vertical ? h : w) - 12, 480) * PANGO_SCALE));
+      pango_layout_get_pixel_size (text, &tw, &th);
+      back = self->colors.background;
+      back.alpha = 0.85;
+      gtk_snapshot_save (snapshot);
+      if (vertical)
+        {
+          /* Reads top to bottom, centred on the column. */
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + (w + th) / 2 + 2, y + 2));
+          gtk_snapshot_rotate (snapshot, 90);
+        }
+      else
+        gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + 2, y + 2));
+      gtk_snapshot_append_color (snapshot, &back, &GRAPHENE_RECT_INIT (0, 0, tw + 8, th + 4));
+      gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (0, 0, 3, th + 4));
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (5, 2));
+      gtk_snapshot_append_layout (snapshot, text, &self->colors.text);
+      gtk_snapshot_restore (snapshot);
+      self->overview_labels++;
+    }
+}
+
+guint
+sluice_canvas_get_overview_labels (SluiceCanvas *self)
+{
+  g_return_val_if_fail (SLUICE_IS_CANVAS (self), 0);
+  return self->overview_labels;
+}
+
 static void
 sluice_canvas_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
@@ -813,6 +888,7 @@ sluice_canvas_snapshot (GtkWidget   *widget,
 
   snapshot_overlay (self, snapshot, layout, vx, vy, vw, vh);
   gtk_snapshot_restore (snapshot);
+  snapshot_overview (self, snapshot, layout, with_text, vx, vy, vw, vh);
 
   if (self->drag_mode == DRAG_RUBBER)
     {

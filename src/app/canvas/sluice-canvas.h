@@ -80,6 +80,9 @@ void            sluice_canvas_toggle_collapsed  (SluiceCanvas   *self,
  * validator's messages about it, or -1 for none. */
 int             sluice_canvas_get_mark          (SluiceCanvas   *self,
                                                  SluiceNode     *node);
+/* How many controllers the last frame named in the overview drawn when
+ * zoomed out past the scene's own text (for tests). */
+guint           sluice_canvas_get_overview_labels (SluiceCanvas *self);
 /* The tooltip's area at a widget point: the node there, without its
  * children (widget coordinates). FALSE over no node. */
 gboolean        sluice_canvas_get_tip_area      (SluiceCanvas   *self,
