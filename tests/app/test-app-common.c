@@ -3,6 +3,8 @@
 
 #include "test-app-common.h"
 
+#include <string.h>
+
 char *
 test_app_setup_environment (const char *name)
 {
@@ -137,4 +139,82 @@ test_app_save_screenshot (SluiceWindow *window,
   g_assert_true (test_app_wait_for (screenshot_saved, &shot, 5000));
   g_signal_handler_disconnect (clock, id);
   g_test_message ("screenshot: %s", path);
+}
+
+static GtkWidget *
+find_breadth_first (GtkWidget  *root,
+                    GType       type,
+                    const char *css_class)
+{
+  GQueue queue = G_QUEUE_INIT;
+  GtkWidget *found = NULL;
+
+  g_queue_push_tail (&queue, root);
+  while (!g_queue_is_empty (&queue) && found == NULL)
+    {
+      GtkWidget *w = g_queue_pop_head (&queue);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && (css_class == NULL || gtk_widget_has_css_class (w, css_class)))
+        found = w;
+      for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+        g_queue_push_tail (&queue, c);
+    }
+  g_queue_clear (&queue);
+  return found;
+}
+
+GtkWidget *
+test_app_find_widget (GtkWidget *root,
+                      GType      type)
+{
+  return find_breadth_first (root, type, NULL);
+}
+
+GtkWidget *
+test_app_find_with_class (GtkWidget  *root,
+                          const char *css_class)
+{
+  return find_breadth_first (root, GTK_TYPE_WIDGET, css_class);
+}
+
+GdkTexture *
+test_app_render (SluiceWindow *window)
+{
+  GtkWidget *widget = GTK_WIDGET (window);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+
+  test_app_spin (50);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  return gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                      &GRAPHENE_RECT_INIT (0, 0, width, height));
+}
+
+gboolean
+test_app_textures_differ (GdkTexture            *a,
+                          GdkTexture            *b,
+                          const graphene_rect_t *rect)
+{
+  int width = gdk_texture_get_width (a), height = gdk_texture_get_height (a);
+  gsize stride = width * 4;
+  g_autofree guchar *pa = g_malloc (stride * height);
+  g_autofree guchar *pb = g_malloc (stride * height);
+  int x0 = MAX (0, (int) rect->origin.x), y0 = MAX (0, (int) rect->origin.y);
+  int x1 = MIN (width, (int) (rect->origin.x + rect->size.width));
+  int y1 = MIN (height, (int) (rect->origin.y + rect->size.height));
+
+  g_assert_cmpint (gdk_texture_get_width (b), ==, width);
+  g_assert_cmpint (gdk_texture_get_height (b), ==, height);
+  g_assert_cmpint (x1 - x0, >, 0);
+  g_assert_cmpint (y1 - y0, >, 0);
+  gdk_texture_download (a, pa, stride);
+  gdk_texture_download (b, pb, stride);
+  for (int y = y0; y < y1; y++)
+    if (memcmp (pa + y * stride + x0 * 4, pb + y * stride + x0 * 4, (x1 - x0) * 4) != 0)
+      return TRUE;
+  return FALSE;
 }

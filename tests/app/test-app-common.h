@@ -32,3 +32,17 @@ SluiceWindow *test_app_open_window       (SluiceApplication  *app,
 void          test_app_save_screenshot   (SluiceWindow       *window,
                                           const char         *fallback_dir,
                                           const char         *name);
+/* The first widget of @type under @root (itself included), breadth first. */
+GtkWidget    *test_app_find_widget       (GtkWidget          *root,
+                                          GType               type);
+/* What @window draws now, as a texture of its size (in its own
+ * coordinates, one pixel a unit). */
+GdkTexture   *test_app_render            (SluiceWindow       *window);
+/* Whether two renders of a window differ inside @rect (window
+ * coordinates). */
+gboolean      test_app_textures_differ   (GdkTexture         *a,
+                                          GdkTexture         *b,
+                                          const graphene_rect_t *rect);
+/* The first widget with CSS class @css_class under @root, breadth first. */
+GtkWidget    *test_app_find_with_class   (GtkWidget          *root,
+                                          const char         *css_class);

@@ -468,13 +468,26 @@ test_trust (void)
   g_assert_null (sluice_trust_get_dialog (GTK_WINDOW (window)));
   g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
 
-  /* A changed command asks again; a moved or renamed node does not. */
+  /* A renamed node does not ask; neither does a command changed in this
+   * window (the user wrote it). A command changed on disk asks again. */
   sluice_node_set_name (sluice_pipeline_find_node (pipeline_of (window), "recommend"), "Renamed");
   activate (window, "run");
   g_assert_null (sluice_trust_get_dialog (GTK_WINDOW (window)));
   g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
   sluice_execution_set_lua (SLUICE_EXECUTION (sluice_pipeline_find_node (pipeline_of (window), "recommend")),
                             "item.changed = true");
+  activate (window, "run");
+  g_assert_null (sluice_trust_get_dialog (GTK_WINDOW (window)));
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  {
+    g_autoptr(GRegex) regex = g_regex_new ("\"deploy\"", 0, 0, NULL);
+    g_autofree char *changed = g_regex_replace_literal (regex, contents, -1, 0, "\"changed on disk\"", 0, NULL);
+
+    g_assert_cmpstr (changed, !=, contents);
+    g_assert_true (g_file_set_contents (path, changed, -1, NULL));
+  }
+  close_window (window);
+  window = open_window (path);
   activate (window, "run");
   g_assert_true (test_app_wait_for (dialog_shown, window, 5000));
   dialog = sluice_trust_get_dialog (GTK_WINDOW (window));

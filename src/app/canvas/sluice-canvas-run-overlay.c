@@ -49,6 +49,7 @@ state_color (SluiceLiveState  state,
     [SLUICE_LIVE_FAILED] = "#e01b24",
     [SLUICE_LIVE_SKIPPED] = "#77767b",
     [SLUICE_LIVE_CANCELLED] = "#c64600",
+    [SLUICE_LIVE_PAUSED] = "#e5a50a",
   };
   gdk_rgba_parse (color, specs[state]);
 }
@@ -182,6 +183,17 @@ stripes (SluiceCanvasRunOverlay *self,
                                                  stops, G_N_ELEMENTS (stops));
 }
 
+/* The badge over a module: its state, but nothing over one that never
+ * ran in a run that is over. */
+static const char *
+module_label (SluiceCanvasRunOverlay *self,
+              const SluiceModuleLive *live)
+{
+  if (live->state == SLUICE_LIVE_IDLE && sluice_run_state_is_final (sluice_run_session_get_state (self->session)))
+    return NULL;
+  return sluice_live_state_to_string (live->state);
+}
+
 static void
 draw_module (SluiceCanvasRunOverlay *self,
              GtkSnapshot            *snapshot,
@@ -190,6 +202,7 @@ draw_module (SluiceCanvasRunOverlay *self,
              gboolean                with_text)
 {
   GdkRGBA color, tint, white = { 1, 1, 1, 1 };
+  const char *label;
   double line = 3;
 
   state_color (live->state, &color);
@@ -237,8 +250,9 @@ draw_module (SluiceCanvasRunOverlay *self,
     return;
 
   state_color (live->state, &color);
-  pill (self, snapshot, sluice_live_state_to_string (live->state), b->x + b->width - 4, b->y - 10, TRUE,
-        &color, &white);
+  label = module_label (self, live);
+  if (label != NULL)
+    pill (self, snapshot, label, b->x + b->width - 4, b->y - 10, TRUE, &color, &white);
 
   if (live->state == SLUICE_LIVE_IDLE)
     return;
@@ -262,25 +276,13 @@ draw_module (SluiceCanvasRunOverlay *self,
   }
 }
 
-static void
-draw_controller (SluiceCanvasRunOverlay     *self,
-                 GtkSnapshot                *snapshot,
-                 const SluiceLayoutBox      *b,
-                 const SluiceControllerLive *live,
-                 SluiceController           *controller,
-                 gboolean                    with_text)
+/* The badge over a controller: its state, queue, items in flight. */
+static char *
+controller_label (const SluiceControllerLive *live,
+                  SluiceController           *controller)
 {
-  GdkRGBA color, white = { 1, 1, 1, 1 };
-  GString *s;
+  GString *s = g_string_new (sluice_live_state_to_string (live->state));
 
-  state_color (live->state, &color);
-  if (live->state != SLUICE_LIVE_IDLE)
-    outline (snapshot, b->x - 3, b->y - 3, b->width + 6, b->height + 6, 14,
-             live->state == SLUICE_LIVE_RUNNING ? 3 : 2, &color);
-  if (!with_text || live->state == SLUICE_LIVE_IDLE)
-    return;
-
-  s = g_string_new (sluice_live_state_to_string (live->state));
   if (live->queue_depth > 0 || live->state == SLUICE_LIVE_RUNNING)
     g_string_append_printf (s, _(" · queue %d"), MAX (live->queue_depth, 0));
   if (live->in_flight > 0)
@@ -292,8 +294,30 @@ draw_controller (SluiceCanvasRunOverlay     *self,
   if (live->started != 0)
     g_string_append_printf (s, " · %.1f s",
                             ((live->finished ? live->finished : g_get_monotonic_time ()) - live->started) / 1e6);
-  pill (self, snapshot, s->str, b->x + 8, b->y - 26, FALSE, &color, &white);
-  g_string_free (s, TRUE);
+  return g_string_free (s, FALSE);
+}
+
+static void
+draw_controller (SluiceCanvasRunOverlay     *self,
+                 GtkSnapshot                *snapshot,
+                 const SluiceLayoutBox      *b,
+                 const SluiceControllerLive *live,
+                 SluiceController           *controller,
+                 gboolean                    with_text)
+{
+  GdkRGBA color, white = { 1, 1, 1, 1 };
+  char *s;
+
+  state_color (live->state, &color);
+  if (live->state != SLUICE_LIVE_IDLE)
+    outline (snapshot, b->x - 3, b->y - 3, b->width + 6, b->height + 6, 14,
+             live->state == SLUICE_LIVE_RUNNING ? 3 : 2, &color);
+  if (!with_text || live->state == SLUICE_LIVE_IDLE)
+    return;
+
+  s = controller_label (live, controller);
+  pill (self, snapshot, s, b->x + 8, b->y - 26, FALSE, &color, &white);
+  g_free (s);
 }
 
 static void
@@ -532,6 +556,24 @@ stop_ticking (SluiceCanvasRunOverlay *self)
     }
 }
 
+char *
+sluice_canvas_run_overlay_dup_label (SluiceCanvasRunOverlay *self,
+                                     SluiceNode             *node)
+{
+  SluiceModuleLive module;
+  SluiceControllerLive controller;
+
+  g_return_val_if_fail (SLUICE_IS_CANVAS_RUN_OVERLAY (self), NULL);
+
+  if (self->session == NULL)
+    return NULL;
+  if (sluice_run_session_get_module_live (self->session, node, &module))
+    return g_strdup (module_label (self, &module));
+  if (sluice_run_session_get_controller_live (self->session, node, &controller))
+    return controller.state == SLUICE_LIVE_IDLE ? NULL : controller_label (&controller, SLUICE_CONTROLLER (node));
+  return NULL;
+}
+
 void
 sluice_canvas_run_overlay_set_session (SluiceCanvasRunOverlay *self,
                                        SluiceRunSession       *session)
@@ -589,10 +631,14 @@ query_tooltip_cb (GtkWidget              *canvas,
                   SluiceCanvasRunOverlay *self)
 {
   g_autofree char *text = sluice_canvas_run_overlay_dup_tooltip (self, x, y);
+  GdkRectangle area;
 
   if (text == NULL)
     return FALSE;
   gtk_tooltip_set_text (tooltip, text);
+  /* Moving off the node hides it, so that the next one follows. */
+  if (sluice_canvas_get_tip_area (SLUICE_CANVAS (canvas), x, y, &area))
+    gtk_tooltip_set_tip_area (tooltip, &area);
   return TRUE;
 }
 
@@ -659,6 +705,9 @@ sluice_canvas_run_overlay_init (SluiceCanvasRunOverlay *self)
   self->edge_sources = g_array_new (FALSE, FALSE, sizeof (guint));
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
   gtk_widget_set_can_focus (GTK_WIDGET (self), FALSE);
+  /* Outlines, badges and counters of nodes at the canvas's edge would
+   * otherwise be drawn over the panes around it. */
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
 }
 
 GtkWidget *

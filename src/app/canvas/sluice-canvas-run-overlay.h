@@ -19,6 +19,10 @@ G_DECLARE_FINAL_TYPE (SluiceCanvasRunOverlay, sluice_canvas_run_overlay, SLUICE,
 GtkWidget *sluice_canvas_run_overlay_new         (SluiceCanvas           *canvas);
 void       sluice_canvas_run_overlay_set_session (SluiceCanvasRunOverlay *self,
                                                   SluiceRunSession       *session);
+/* The badge drawn over @node (a module's state, a controller's state,
+ * queue and items in flight), or NULL when none is drawn. */
+char      *sluice_canvas_run_overlay_dup_label   (SluiceCanvasRunOverlay *self,
+                                                  SluiceNode             *node);
 /* Whether the tick callback is installed (for tests). */
 gboolean   sluice_canvas_run_overlay_get_ticking (SluiceCanvasRunOverlay *self);
 /* The tooltip text at a canvas point, or NULL. */

@@ -522,7 +522,8 @@ paint_controller (Painter               *p,
   x = b->x + 18 + badge_w + 10;
   if (sluice_controller_get_workers (controller) > 0 && mode != SLUICE_MODE_NOT_PARALLEL)
     {
-      g_autofree char *workers = g_strdup_printf (_("%u workers"), sluice_controller_get_workers (controller));
+      guint n = sluice_controller_get_workers (controller);
+      g_autofree char *workers = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u worker", "%u workers", n), n);
 
       paint_text (p, p->small_font, workers, x, b->y + 49, b->x + b->width - x - 12, &c->dim_text);
     }

@@ -34,6 +34,7 @@ struct _SluiceCanvas
   GPtrArray          *selection;    /* owned refs, in selection order */
   SluiceNode         *focus;        /* borrowed from selection */
   guint               hover;        /* box index */
+  guint               overview_labels; /* drawn by the last snapshot, for tests */
   GHashTable         *marks;        /* borrowed node → severity + 1 */
 
   /* The static scene: one render node per controller, built on demand in
@@ -77,6 +78,7 @@ enum {
 enum {
   SELECTION_CHANGED,
   VIEWPORT_CHANGED,
+  NODE_DROPPED,
   N_SIGNALS
 };
 
@@ -150,14 +152,12 @@ static void
 update_marks (SluiceCanvas *self)
 {
   GListModel *problems = sluice_document_get_problems (self->document);
-  SluicePipeline *pipeline = sluice_document_get_pipeline (self->document);
 
   g_hash_table_remove_all (self->marks);
   for (guint i = 0; i < g_list_model_get_n_items (problems); i++)
     {
       g_autoptr(SluiceProblem) problem = g_list_model_get_item (problems, i);
-      const char *id = sluice_problem_get_node_id (problem);
-      SluiceNode *node = id ? sluice_pipeline_find_node (pipeline, id) : NULL;
+      SluiceNode *node = sluice_document_find_problem_node (self->document, problem);
       gpointer old;
 
       if (node == NULL)
@@ -395,6 +395,14 @@ sluice_canvas_get_selection (SluiceCanvas *self)
   return self->selection;
 }
 
+int
+sluice_canvas_get_mark (SluiceCanvas *self,
+                        SluiceNode   *node)
+{
+  g_return_val_if_fail (SLUICE_IS_CANVAS (self), -1);
+  return GPOINTER_TO_INT (g_hash_table_lookup (self->marks, node)) - 1;
+}
+
 SluiceNode *
 sluice_canvas_get_focus_node (SluiceCanvas *self)
 {
@@ -611,6 +619,9 @@ sluice_canvas_set_document (SluiceCanvas   *self,
           self->vp.y = view->y;
           self->placed = TRUE;
         }
+      /* Whoever shows the zoom (the window's label) learns the stored
+       * one now, not at the next change. */
+      g_signal_emit (self, signals[VIEWPORT_CHANGED], 0);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOCUMENT]);
   selection_changed (self);
@@ -744,6 +755,80 @@ snapshot_overlay (SluiceCanvas *self,
     }
 }
 
+/* Zoomed out too far for the scene's own text, each controller still
+ * says its name and mode, at a size that reads (semantic zoom): the
+ * shape of a large pipeline is never a field of blank boxes. */
+static void
+snapshot_overview (SluiceCanvas *self,
+                   GtkSnapshot  *snapshot,
+                   SluiceLayout *layout,
+                   gboolean      with_text,
+                   double        vx,
+                   double        vy,
+                   double        vw,
+                   double        vh)
+{
+  g_autoptr(PangoLayout) text = NULL;
+
+  self->overview_labels = 0;
+  if (with_text)
+    return;
+  text = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+  pango_layout_set_ellipsize (text, PANGO_ELLIPSIZE_END);
+  for (guint i = 0; i < sluice_layout_get_n_boxes (layout); i++)
+    {
+      const SluiceLayoutBox *b = sluice_layout_get_box (layout, i);
+      SluiceMode mode;
+      g_autofree char *label = NULL;
+      GdkRGBA color, back;
+      double x, y, w, h;
+      gboolean vertical;
+      int tw, th;
+
+      if (b->kind != SLUICE_BOX_CONTROLLER ||
+          !sluice_rect_intersects (b->x, b->y, b->width, b->height, vx, vy, vw, vh))
+        continue;
+      sluice_viewport_to_widget (&self->vp, b->x, b->y, &x, &y);
+      w = b->width * self->vp.zoom;
+      h = b->height * self->vp.zoom;
+      /* A narrow column (many controllers side by side) is named along
+       * its length instead. */
+      vertical = w < 80 && h > w;
+      if ((vertical ? h : w) < 40 || (vertical && w < 12))
+        continue;
+      mode = sluice_controller_get_mode (SLUICE_CONTROLLER (b->node));
+      sluice_mode_color (mode, &color);
+      label = g_strdup_printf ("%s %s", sluice_mode_symbol (mode), sluice_node_get_label (b->node));
+      pango_layout_set_text (text, label, -1);
+      pango_layout_set_width (text, (int) (MIN ((vertical ? h : w) - 12, 480) * PANGO_SCALE));
+      pango_layout_get_pixel_size (text, &tw, &th);
+      back = self->colors.background;
+      back.alpha = 0.85;
+      gtk_snapshot_save (snapshot);
+      if (vertical)
+        {
+          /* Reads top to bottom, centred on the column. */
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + (w + th) / 2 + 2, y + 2));
+          gtk_snapshot_rotate (snapshot, 90);
+        }
+      else
+        gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + 2, y + 2));
+      gtk_snapshot_append_color (snapshot, &back, &GRAPHENE_RECT_INIT (0, 0, tw + 8, th + 4));
+      gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (0, 0, 3, th + 4));
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (5, 2));
+      gtk_snapshot_append_layout (snapshot, text, &self->colors.text);
+      gtk_snapshot_restore (snapshot);
+      self->overview_labels++;
+    }
+}
+
+guint
+sluice_canvas_get_overview_labels (SluiceCanvas *self)
+{
+  g_return_val_if_fail (SLUICE_IS_CANVAS (self), 0);
+  return self->overview_labels;
+}
+
 static void
 sluice_canvas_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
@@ -803,6 +888,7 @@ sluice_canvas_snapshot (GtkWidget   *widget,
 
   snapshot_overlay (self, snapshot, layout, vx, vy, vw, vh);
   gtk_snapshot_restore (snapshot);
+  snapshot_overview (self, snapshot, layout, with_text, vx, vy, vw, vh);
 
   if (self->drag_mode == DRAG_RUBBER)
     {
@@ -1276,6 +1362,10 @@ sluice_canvas_drop_kind (SluiceCanvas *self,
   self->drop_ok = FALSE;
   sluice_edit_insert (self->document, node, owner, list, position);
   sluice_canvas_select (self, node, FALSE);
+  /* A new controller goes after the others, maybe out of sight: follow
+   * it, as inserting from the keyboard does. */
+  sluice_canvas_reveal (self, node);
+  g_signal_emit (self, signals[NODE_DROPPED], 0, node);
   return TRUE;
 }
 
@@ -1372,7 +1462,56 @@ sluice_canvas_set_property (GObject      *object,
     }
 }
 
-/* The node under the pointer: what it is, and what the validator says. */
+gboolean
+sluice_canvas_get_tip_area (SluiceCanvas *self,
+                            double        x,
+                            double        y,
+                            GdkRectangle *area)
+{
+  SluiceLayout *layout = sluice_canvas_get_layout (self);
+  guint index = hit (self, x, y);
+  const SluiceLayoutBox *b;
+  double mx, my, x0, y0, x1, y1, wx0, wy0, wx1, wy1;
+
+  g_return_val_if_fail (SLUICE_IS_CANVAS (self), FALSE);
+
+  if (index == SLUICE_BOX_NONE)
+    return FALSE;
+  b = sluice_layout_get_box (layout, index);
+  sluice_viewport_to_model (&self->vp, x, y, &mx, &my);
+  x0 = b->x, y0 = b->y, x1 = b->x + b->width, y1 = b->y + b->height;
+  /* The point is in none of the children: cut each one off on the side
+   * the point is, keeping as much of the box as possible. */
+  for (guint i = b->first_child; i != SLUICE_BOX_NONE; i = sluice_layout_get_box (layout, i)->next_sibling)
+    {
+      const SluiceLayoutBox *c = sluice_layout_get_box (layout, i);
+      double cx0 = c->x, cy0 = c->y, cx1 = c->x + c->width, cy1 = c->y + c->height;
+      double best = -1, nx0 = x0, ny0 = y0, nx1 = x1, ny1 = y1;
+
+      if (cx1 <= x0 || cx0 >= x1 || cy1 <= y0 || cy0 >= y1)
+        continue;
+      if (mx <= cx0 && (cx0 - x0) * (y1 - y0) > best)
+        best = (cx0 - x0) * (y1 - y0), nx0 = x0, ny0 = y0, nx1 = cx0, ny1 = y1;
+      if (mx >= cx1 && (x1 - cx1) * (y1 - y0) > best)
+        best = (x1 - cx1) * (y1 - y0), nx0 = cx1, ny0 = y0, nx1 = x1, ny1 = y1;
+      if (my <= cy0 && (x1 - x0) * (cy0 - y0) > best)
+        best = (x1 - x0) * (cy0 - y0), nx0 = x0, ny0 = y0, nx1 = x1, ny1 = cy0;
+      if (my >= cy1 && (x1 - x0) * (y1 - cy1) > best)
+        best = (x1 - x0) * (y1 - cy1), nx0 = x0, ny0 = cy1, nx1 = x1, ny1 = y1;
+      x0 = nx0, y0 = ny0, x1 = nx1, y1 = ny1;
+    }
+  sluice_viewport_to_widget (&self->vp, x0, y0, &wx0, &wy0);
+  sluice_viewport_to_widget (&self->vp, x1, y1, &wx1, &wy1);
+  area->x = ceil (wx0);
+  area->y = ceil (wy0);
+  area->width = MAX (1, (int) floor (wx1) - area->x);
+  area->height = MAX (1, (int) floor (wy1) - area->y);
+  return TRUE;
+}
+
+/* The node under the pointer: what it is, and what the validator says.
+ * The tip area is where the node is (without its children): leaving it
+ * hides the tooltip, so that the next one appears at the pointer. */
 static gboolean
 sluice_canvas_query_tooltip (GtkWidget  *widget,
                              int         x,
@@ -1386,6 +1525,7 @@ sluice_canvas_query_tooltip (GtkWidget  *widget,
   GListModel *problems;
   g_autoptr(GString) text = NULL;
   g_autofree char *label = NULL;
+  GdkRectangle area;
 
   if (index == SLUICE_BOX_NONE)
     return FALSE;
@@ -1406,6 +1546,8 @@ sluice_canvas_query_tooltip (GtkWidget  *widget,
                               sluice_problem_get_severity (p) == SLUICE_SEVERITY_ERROR ? "⛔" : "⚠", message);
     }
   gtk_tooltip_set_markup (tooltip, text->str);
+  if (sluice_canvas_get_tip_area (self, x, y, &area))
+    gtk_tooltip_set_tip_area (tooltip, &area);
   return TRUE;
 }
 
@@ -1449,6 +1591,10 @@ sluice_canvas_class_init (SluiceCanvasClass *klass)
   signals[VIEWPORT_CHANGED] =
     g_signal_new ("viewport-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* A palette entry was dropped and became this (selected) node. */
+  signals[NODE_DROPPED] =
+    g_signal_new ("node-dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, SLUICE_TYPE_NODE);
 
   gtk_widget_class_set_css_name (widget_class, "sluicecanvas");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);

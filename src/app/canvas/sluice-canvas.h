@@ -76,5 +76,18 @@ gboolean        sluice_canvas_drop_kind         (SluiceCanvas   *self,
                                                  double          y);
 void            sluice_canvas_toggle_collapsed  (SluiceCanvas   *self,
                                                  SluiceNode     *node);
+/* The problem mark drawn on @node: the worst SluiceSeverity of the
+ * validator's messages about it, or -1 for none. */
+int             sluice_canvas_get_mark          (SluiceCanvas   *self,
+                                                 SluiceNode     *node);
+/* How many controllers the last frame named in the overview drawn when
+ * zoomed out past the scene's own text (for tests). */
+guint           sluice_canvas_get_overview_labels (SluiceCanvas *self);
+/* The tooltip's area at a widget point: the node there, without its
+ * children (widget coordinates). FALSE over no node. */
+gboolean        sluice_canvas_get_tip_area      (SluiceCanvas   *self,
+                                                 double          x,
+                                                 double          y,
+                                                 GdkRectangle   *area);
 
 G_END_DECLS

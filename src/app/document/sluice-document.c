@@ -560,6 +560,44 @@ sluice_document_has_stored_view (SluiceDocument *self)
   return sluice_pipeline_get_view_xml (self->pipeline) != NULL;
 }
 
+typedef struct
+{
+  const char *id;
+  guint       line;
+  SluiceNode *by_line;
+  SluiceNode *last;
+} ProblemNode;
+
+static gboolean
+problem_node_cb (SluiceNode *node,
+                 gpointer    user_data)
+{
+  ProblemNode *data = user_data;
+
+  if (g_strcmp0 (sluice_node_get_id (node), data->id) != 0)
+    return TRUE;
+  if (data->line > 0 && sluice_node_get_line (node) == data->line && data->by_line == NULL)
+    data->by_line = node;
+  data->last = node;
+  return TRUE;
+}
+
+SluiceNode *
+sluice_document_find_problem_node (SluiceDocument *self,
+                                   SluiceProblem  *problem)
+{
+  ProblemNode data = { sluice_problem_get_node_id (problem), sluice_problem_get_line (problem), NULL, NULL };
+
+  g_return_val_if_fail (SLUICE_IS_DOCUMENT (self), NULL);
+
+  if (data.id == NULL)
+    return NULL;
+  /* Ids are meant to be unique; when they are not, the validator reports
+   * the later definition (at its line when it has one). */
+  sluice_pipeline_foreach_node (self->pipeline, problem_node_cb, &data);
+  return data.by_line ? data.by_line : data.last;
+}
+
 GListModel *
 sluice_document_get_problems (SluiceDocument *self)
 {

@@ -68,6 +68,10 @@ gboolean            sluice_document_is_storing_view  (SluiceDocument  *self);
 
 /* GListModel of SluiceProblem: the validator's findings, sorted. */
 GListModel         *sluice_document_get_problems     (SluiceDocument  *self);
+/* The node a problem is about: by its id and, when ids repeat, by its
+ * line (or the last node with the id). NULL for none. */
+SluiceNode         *sluice_document_find_problem_node (SluiceDocument *self,
+                                                       SluiceProblem  *problem);
 /* Runs the validator now instead of after the debounce delay. */
 void                sluice_document_validate_now     (SluiceDocument  *self);
 

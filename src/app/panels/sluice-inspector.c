@@ -7,6 +7,8 @@
 #include "sluice-canvas-private.h"
 #include "sluice-commands.h"
 #include "sluice-inspector.h"
+#include "sluice-inspector-multi.h"
+#include "sluice-lua-check.h"
 
 struct _SluiceInspector
 {
@@ -20,11 +22,14 @@ struct _SluiceInspector
   GHashTable         *rows;            /* key → borrowed row */
   gboolean            updating;        /* our own edit is being applied */
   guint               rebuild_source;
+  char               *focus_key;       /* owned: the row to focus once rebuilt, or NULL */
+  GPtrArray          *selection;       /* owned refs: several selected nodes, or empty */
 };
 
 G_DEFINE_FINAL_TYPE (SluiceInspector, sluice_inspector, GTK_TYPE_BOX)
 
-static void rebuild (SluiceInspector *self);
+static void rebuild     (SluiceInspector *self);
+static void apply_focus (SluiceInspector *self);
 
 /* Pushes an edit without rebuilding the panel under the user's fingers. */
 static void
@@ -228,6 +233,60 @@ add_enum_row (SluiceInspector     *self,
 
 /* Execution bodies ---------------------------------------------------------------------- */
 
+/* A Lua body that does not compile: its line is marked in the editor,
+ * and the label under it says the line both in the body (what the editor
+ * numbers) and in the file (what the validator and the runner say). */
+static void
+mark_lua_error (SluiceInspector *self,
+                GtkTextBuffer   *buffer)
+{
+  SluiceExecution *execution = SLUICE_EXECUTION (self->node);
+  GtkWidget *label = g_hash_table_lookup (self->rows, "code-error");
+  g_autoptr(SluiceLuaCheck) check = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *stripped = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *where = NULL;
+  g_autofree char *shown = NULL;
+  GtkTextIter start, end;
+  guint line = 0, code_line;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  gtk_text_buffer_remove_tag_by_name (buffer, "lua-error", &start, &end);
+  gtk_source_buffer_remove_source_marks (GTK_SOURCE_BUFFER (buffer), &start, &end, "lua-error");
+  if (label == NULL)
+    return;
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  stripped = g_strstrip (g_strdup (text));
+  check = sluice_lua_check_new ();
+  if (stripped[0] == '\0' || sluice_lua_check_chunk (check, text, &line, &message))
+    {
+      gtk_widget_set_visible (label, FALSE);
+      return;
+    }
+
+  code_line = sluice_execution_get_code_line (execution);
+  if (line > 0)
+    {
+      gtk_text_buffer_get_iter_at_line (buffer, &start, line - 1);
+      end = start;
+      if (!gtk_text_iter_ends_line (&end))
+        gtk_text_iter_forward_to_line_end (&end);
+      gtk_text_buffer_apply_tag_by_name (buffer, "lua-error", &start, &end);
+      gtk_source_buffer_create_source_mark (GTK_SOURCE_BUFFER (buffer), NULL, "lua-error", &start);
+    }
+  if (line > 0 && code_line > 0)
+    /* TRANSLATORS: where a Lua error is: "line 3 of the body, line 5 of the file" */
+    where = g_strdup_printf (_("line %u of the body, line %u of the file"), line, code_line + line - 1);
+  else if (line > 0)
+    where = g_strdup_printf (_("line %u of the body"), line);
+  /* TRANSLATORS: "Does not compile (line 3 of the body, …): unexpected symbol near '='" */
+  shown = where ? g_strdup_printf (_("Does not compile (%s): %s"), where, message)
+                : g_strdup_printf (_("Does not compile: %s"), message);
+  gtk_label_set_text (GTK_LABEL (label), shown);
+  gtk_widget_set_visible (label, TRUE);
+}
+
 static void
 code_changed_cb (GtkTextBuffer   *buffer,
                  SluiceInspector *self)
@@ -239,16 +298,19 @@ code_changed_cb (GtkTextBuffer   *buffer,
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
   push (self, sluice_body_command_new (execution, sluice_execution_get_body_kind (execution), text));
+  if (sluice_execution_get_body_kind (execution) == SLUICE_BODY_LUA)
+    mark_lua_error (self, buffer);
 }
 
-static void
-add_code_editor (SluiceInspector     *self,
-                 AdwPreferencesGroup *group,
-                 const char          *text,
-                 const char          *language)
+/* A source view of @text in @language, framed, @height tall at least. */
+static GtkWidget *
+source_view_new (const char  *text,
+                 const char  *language,
+                 int          height,
+                 GtkWidget  **frame_out)
 {
   GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
-  GtkSourceBuffer *buffer = gtk_source_buffer_new (NULL);
+  g_autoptr(GtkSourceBuffer) buffer = gtk_source_buffer_new (NULL);
   GtkWidget *view = gtk_source_view_new_with_buffer (buffer);
   GtkWidget *frame = gtk_frame_new (NULL);
   GtkWidget *scrolled = gtk_scrolled_window_new ();
@@ -268,13 +330,79 @@ add_code_editor (SluiceInspector     *self,
   gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 6);
   gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 6);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
-  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 180);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), height);
   gtk_frame_set_child (GTK_FRAME (frame), scrolled);
   gtk_widget_add_css_class (frame, "code-editor");
-  g_signal_connect (buffer, "changed", G_CALLBACK (code_changed_cb), self);
+  *frame_out = frame;
+  return view;
+}
+
+static void
+expression_changed_cb (GtkTextBuffer   *buffer,
+                       SluiceInspector *self)
+{
+  g_autofree char *text = NULL;
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  push (self, sluice_set_string_command_new (G_OBJECT (self->node), "expression", *text ? text : NULL));
+}
+
+/* A condition's `when` is Lua too: edited as code, on as many lines as
+ * it needs, not cut off in a one-line entry. */
+static void
+add_expression_editor (SluiceInspector     *self,
+                       AdwPreferencesGroup *group,
+                       SluiceCondition     *condition)
+{
+  GtkWidget *frame;
+  GtkWidget *view = source_view_new (sluice_condition_get_expression (condition), "lua", 72, &frame);
+
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("When (Lua expression)"), -1);
+  g_hash_table_replace (self->rows, g_strdup ("expression"), view);
+  adw_preferences_group_add (group, frame);
+  g_signal_connect (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), "changed",
+                    G_CALLBACK (expression_changed_cb), self);
+}
+
+static void
+add_code_editor (SluiceInspector     *self,
+                 AdwPreferencesGroup *group,
+                 const char          *text,
+                 const char          *language)
+{
+  GtkWidget *frame;
+  GtkWidget *view = source_view_new (text, language, 180, &frame);
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)));
+
   g_hash_table_replace (self->rows, g_strdup ("code"), view);
   adw_preferences_group_add (group, frame);
-  g_object_unref (buffer);
+  if (g_strcmp0 (language, "lua") == 0)
+    {
+      GtkSourceMarkAttributes *attributes = gtk_source_mark_attributes_new ();
+      GtkWidget *error = gtk_label_new (NULL);
+      GdkRGBA tint = { 0.88, 0.11, 0.14, 0.18 };
+
+      gtk_source_mark_attributes_set_icon_name (attributes, "dialog-error-symbolic");
+      gtk_source_mark_attributes_set_background (attributes, &tint);
+      gtk_source_view_set_mark_attributes (GTK_SOURCE_VIEW (view), "lua-error", attributes, 10);
+      gtk_source_view_set_show_line_marks (GTK_SOURCE_VIEW (view), TRUE);
+      g_object_unref (attributes);
+      gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "lua-error",
+                                  "underline", PANGO_UNDERLINE_ERROR, NULL);
+      gtk_label_set_xalign (GTK_LABEL (error), 0);
+      gtk_label_set_wrap (GTK_LABEL (error), TRUE);
+      gtk_widget_add_css_class (error, "error");
+      gtk_widget_set_margin_top (error, 6);
+      gtk_widget_set_visible (error, FALSE);
+      g_hash_table_replace (self->rows, g_strdup ("code-error"), error);
+      adw_preferences_group_add (group, error);
+      mark_lua_error (self, GTK_TEXT_BUFFER (buffer));
+    }
+  g_signal_connect (buffer, "changed", G_CALLBACK (code_changed_cb), self);
 }
 
 static void
@@ -467,7 +595,8 @@ expander_entry (SluiceInspector *self,
                 GtkWidget       *expander,
                 GObject         *target,
                 const char      *property,
-                const char      *title)
+                const char      *title,
+                const char      *key)
 {
   GtkWidget *row = adw_entry_row_new ();
   g_autofree char *value = NULL;
@@ -475,7 +604,7 @@ expander_entry (SluiceInspector *self,
   g_object_get (target, property, &value, NULL);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   gtk_editable_set_text (GTK_EDITABLE (row), value ? value : "");
-  bind_row (self, row, target, property, NULL);
+  bind_row (self, row, target, property, key);
   g_signal_connect (row, "changed", G_CALLBACK (string_changed_cb), self);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
   return row;
@@ -496,6 +625,10 @@ add_parameter_cb (GtkButton       *button,
       name = g_strdup_printf ("parameter%u", i);
     }
   parameter = sluice_parameter_new (name, "");
+  /* The button goes with the rebuild: focus the new name rather than
+   * letting focus fall on the first field (the pipeline's id). */
+  g_free (self->focus_key);
+  self->focus_key = g_strdup_printf ("parameter:%s:name", name);
   sluice_document_push (self->document,
                         sluice_store_insert_command_new (store, g_list_model_get_n_items (G_LIST_MODEL (store)),
                                                          G_OBJECT (parameter)));
@@ -518,6 +651,8 @@ add_service_cb (GtkButton       *button,
     }
   service = sluice_service_new (name);
   sluice_service_set_endpoints (service, urls);
+  g_free (self->focus_key);
+  self->focus_key = g_strdup_printf ("service:%s:name", name);
   sluice_document_push (self->document,
                         sluice_store_insert_command_new (store, g_list_model_get_n_items (G_LIST_MODEL (store)),
                                                          G_OBJECT (service)));
@@ -557,10 +692,11 @@ build_pipeline (SluiceInspector *self,
       g_autoptr(SluiceParameter) p = g_list_model_get_item (parameters, i);
       GtkWidget *expander = add_expander (group, sluice_parameter_get_name (p),
                                           G_LIST_STORE (parameters), G_OBJECT (p), self);
+      g_autofree char *key = g_strdup_printf ("parameter:%s:name", sluice_parameter_get_name (p));
 
-      expander_entry (self, expander, G_OBJECT (p), "name", _("Name"));
-      expander_entry (self, expander, G_OBJECT (p), "default-value", _("Default"));
-      expander_entry (self, expander, G_OBJECT (p), "description", _("Description"));
+      expander_entry (self, expander, G_OBJECT (p), "name", _("Name"), key);
+      expander_entry (self, expander, G_OBJECT (p), "default-value", _("Default"), NULL);
+      expander_entry (self, expander, G_OBJECT (p), "description", _("Description"), NULL);
     }
 
   group = add_group (self, _("Services"));
@@ -579,7 +715,9 @@ build_pipeline (SluiceInspector *self,
       g_autoptr(GtkStringList) model = gtk_string_list_new (balances);
       g_autofree char *urls = g_strjoinv (" ", (char **) sluice_service_get_endpoints (s));
 
-      expander_entry (self, expander, G_OBJECT (s), "name", _("Name"));
+      g_autofree char *key = g_strdup_printf ("service:%s:name", sluice_service_get_name (s));
+
+      expander_entry (self, expander, G_OBJECT (s), "name", _("Name"), key);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (balance), _("Balance"));
       adw_combo_row_set_model (ADW_COMBO_ROW (balance), G_LIST_MODEL (model));
       adw_combo_row_set_selected (ADW_COMBO_ROW (balance),
@@ -612,8 +750,8 @@ build_module (SluiceInspector *self,
   else if (SLUICE_IS_CONDITION (module))
     {
       group = add_group (self, _("Condition"));
-      row = add_string_row (self, group, G_OBJECT (module), "expression", _("When (Lua expression)"), "expression");
-      gtk_widget_add_css_class (row, "monospace");
+      adw_preferences_group_set_description (group, _("When (Lua expression): items for which it is true take the first branch"));
+      add_expression_editor (self, group, SLUICE_CONDITION (module));
     }
   else if (SLUICE_IS_EXTERNAL (module))
     {
@@ -729,11 +867,35 @@ rebuild (SluiceInspector *self)
 
   self->problems_group = add_group (self, _("Problems"));
   gtk_widget_add_css_class (GTK_WIDGET (self->problems_group), "inspector-problems");
-  if (self->node != NULL)
+  /* Several nodes: what they are and what can be done to them together,
+   * not the last one's properties as if it were alone. */
+  if (self->selection->len > 1)
+    gtk_box_append (GTK_BOX (self->content), sluice_inspector_multi_new (self->selection));
+  else if (self->node != NULL)
     build_node (self, self->node);
   else
     build_pipeline (self, sluice_document_get_pipeline (self->document));
   update_problems (self);
+  apply_focus (self);
+}
+
+static void
+apply_focus (SluiceInspector *self)
+{
+  if (self->focus_key != NULL)
+    {
+      GtkWidget *row = g_hash_table_lookup (self->rows, self->focus_key);
+      GtkWidget *expander = row ? gtk_widget_get_ancestor (row, ADW_TYPE_EXPANDER_ROW) : NULL;
+
+      if (expander != NULL)
+        adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander), TRUE);
+      if (row != NULL)
+        {
+          gtk_widget_grab_focus (row);
+          gtk_editable_select_region (GTK_EDITABLE (row), 0, -1);
+        }
+      g_clear_pointer (&self->focus_key, g_free);
+    }
 }
 
 static gboolean
@@ -802,6 +964,36 @@ sluice_inspector_set_node (SluiceInspector *self,
   rebuild (self);
 }
 
+void
+sluice_inspector_focus_row (SluiceInspector *self,
+                            const char      *key)
+{
+  g_return_if_fail (SLUICE_IS_INSPECTOR (self));
+
+  g_free (self->focus_key);
+  self->focus_key = g_strdup (key);
+  /* Rows are rebuilt on idle after a change: focus once they are. */
+  if (self->rebuild_source == 0)
+    apply_focus (self);
+}
+
+void
+sluice_inspector_set_selection (SluiceInspector *self,
+                                GPtrArray       *nodes,
+                                SluiceNode      *focus)
+{
+  guint before = self->selection->len;
+
+  g_return_if_fail (SLUICE_IS_INSPECTOR (self));
+
+  g_ptr_array_set_size (self->selection, 0);
+  for (guint i = 0; nodes != NULL && nodes->len > 1 && i < nodes->len; i++)
+    g_ptr_array_add (self->selection, g_object_ref (nodes->pdata[i]));
+  if (before > 1 || self->selection->len > 1)
+    g_clear_object (&self->node);
+  sluice_inspector_set_node (self, focus);
+}
+
 SluiceNode *
 sluice_inspector_get_node (SluiceInspector *self)
 {
@@ -825,6 +1017,9 @@ sluice_inspector_dispose (GObject *object)
   g_clear_handle_id (&self->rebuild_source, g_source_remove);
   g_clear_object (&self->node);
   g_clear_object (&self->document);
+  g_clear_pointer (&self->focus_key, g_free);
+  if (self->selection != NULL)
+    g_ptr_array_set_size (self->selection, 0);
   G_OBJECT_CLASS (sluice_inspector_parent_class)->dispose (object);
 }
 
@@ -835,6 +1030,7 @@ sluice_inspector_finalize (GObject *object)
 
   g_hash_table_unref (self->rows);
   g_ptr_array_unref (self->problem_rows);
+  g_ptr_array_unref (self->selection);
   G_OBJECT_CLASS (sluice_inspector_parent_class)->finalize (object);
 }
 
@@ -859,6 +1055,7 @@ sluice_inspector_init (SluiceInspector *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->problem_rows = g_ptr_array_new ();
+  self->selection = g_ptr_array_new_with_free_func (g_object_unref);
   self->scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_widget_set_vexpand (self->scrolled, TRUE);

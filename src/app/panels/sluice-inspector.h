@@ -20,6 +20,15 @@ void        sluice_inspector_set_document (SluiceInspector *self,
 void        sluice_inspector_set_node     (SluiceInspector *self,
                                            SluiceNode      *node);
 SluiceNode *sluice_inspector_get_node     (SluiceInspector *self);
+/* The selection: with several nodes, the panel says how many and what
+ * can be done to them together; @focus is the node shown otherwise. */
+void        sluice_inspector_set_selection (SluiceInspector *self,
+                                            GPtrArray       *nodes,
+                                            SluiceNode      *focus);
+/* Moves the keyboard focus to a row (as sluice_inspector_get_row names
+ * it), with its text selected, now or once the panel is rebuilt. */
+void        sluice_inspector_focus_row    (SluiceInspector *self,
+                                           const char      *key);
 /* The editing row for a property (e.g. "name", "timeout", "code"), for
  * tests; NULL when the node has none. */
 GtkWidget  *sluice_inspector_get_row      (SluiceInspector *self,

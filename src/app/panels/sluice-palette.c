@@ -14,6 +14,7 @@ struct _SluicePalette
   GtkWidget   *search;   /* borrowed child */
   GtkListBox  *list;     /* borrowed child */
   char        *needle;   /* owned, casefolded */
+  guint        n_entries;
 };
 
 G_DEFINE_FINAL_TYPE (SluicePalette, sluice_palette, GTK_TYPE_BOX)
@@ -44,7 +45,8 @@ add_entry (SluicePalette *self,
            const char    *symbol,
            const char    *title,
            const char    *subtitle,
-           const char    *color)
+           const char    *color,
+           const char    *keywords)
 {
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
@@ -54,7 +56,8 @@ add_entry (SluicePalette *self,
   GtkWidget *sub = gtk_label_new (subtitle);
   GtkDragSource *drag = gtk_drag_source_new ();
   g_autofree char *css_class = g_strdup_printf ("palette-%s", color);
-  g_autofree char *search = g_strdup_printf ("%s %s %s %s", title, subtitle, kind, section);
+  /* Words a newcomer may search with, beside what the entry says. */
+  g_autofree char *search = g_strdup_printf ("%s %s %s %s %s", title, subtitle, kind, section, keywords ? keywords : "");
 
   gtk_widget_add_css_class (badge, "palette-badge");
   gtk_widget_add_css_class (badge, css_class);
@@ -79,6 +82,8 @@ add_entry (SluicePalette *self,
   g_object_set_data_full (G_OBJECT (row), "kind", g_strdup (kind), g_free);
   g_object_set_data_full (G_OBJECT (row), "section", g_strdup (section), g_free);
   g_object_set_data_full (G_OBJECT (row), "search", g_utf8_casefold (search, -1), g_free);
+  g_object_set_data_full (G_OBJECT (row), "title", g_utf8_casefold (title, -1), g_free);
+  g_object_set_data (G_OBJECT (row), "index", GUINT_TO_POINTER (self->n_entries++));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.insert");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", kind);
 
@@ -99,15 +104,45 @@ filter_func (GtkListBoxRow *row,
   return self->needle == NULL || *self->needle == '\0' || strstr (search, self->needle) != NULL;
 }
 
+static gboolean
+searching (SluicePalette *self)
+{
+  return self->needle != NULL && *self->needle != '\0';
+}
+
+/* While searching, entries whose title starts with what was typed come
+ * first ("lua" puts Lua above Condition, whose subtitle says Lua). */
+static int
+sort_func (GtkListBoxRow *a,
+           GtkListBoxRow *b,
+           gpointer       user_data)
+{
+  SluicePalette *self = user_data;
+  guint ia = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (a), "index"));
+  guint ib = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (b), "index"));
+
+  if (searching (self))
+    {
+      gboolean pa = g_str_has_prefix (g_object_get_data (G_OBJECT (a), "title"), self->needle);
+      gboolean pb = g_str_has_prefix (g_object_get_data (G_OBJECT (b), "title"), self->needle);
+
+      if (pa != pb)
+        return pa ? -1 : 1;
+    }
+  return ia < ib ? -1 : ia > ib;
+}
+
 static void
 header_func (GtkListBoxRow *row,
              GtkListBoxRow *before,
              gpointer       user_data)
 {
+  SluicePalette *self = user_data;
   const char *section = g_object_get_data (G_OBJECT (row), "section");
   const char *prev = before ? g_object_get_data (G_OBJECT (before), "section") : NULL;
 
-  if (g_strcmp0 (section, prev) != 0)
+  /* Sorted by match, the sections would repeat: none while searching. */
+  if (!searching (self) && g_strcmp0 (section, prev) != 0)
     {
       GtkWidget *label = gtk_label_new (section);
 
@@ -127,6 +162,8 @@ sluice_palette_set_search (SluicePalette *self,
   g_free (self->needle);
   self->needle = g_utf8_casefold (text ? text : "", -1);
   gtk_list_box_invalidate_filter (self->list);
+  gtk_list_box_invalidate_sort (self->list);
+  gtk_list_box_invalidate_headers (self->list);
 }
 
 static void
@@ -146,6 +183,22 @@ sluice_palette_count_visible (SluicePalette *self)
     if (GTK_IS_LIST_BOX_ROW (child) && filter_func (GTK_LIST_BOX_ROW (child), self))
       n++;
   return n;
+}
+
+GtkWidget *
+sluice_palette_get_first_visible (SluicePalette *self)
+{
+  g_return_val_if_fail (SLUICE_IS_PALETTE (self), NULL);
+
+  /* In the order shown (sorted), not the order added. */
+  for (int i = 0; gtk_list_box_get_row_at_index (self->list, i) != NULL; i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list, i);
+
+      if (filter_func (row, self))
+        return GTK_WIDGET (row);
+    }
+  return NULL;
 }
 
 static void
@@ -179,20 +232,39 @@ populate (SluicePalette *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
     add_entry (self, controllers, modes[i].kind, sluice_mode_symbol (modes[i].mode),
-               sluice_mode_label (modes[i].mode), sluice_mode_to_string (modes[i].mode), modes[i].color);
-  add_entry (self, structure, "phase", "▤", _("Phase"), _("A step every item passes"), "gray");
-  add_entry (self, structure, "combination", "▣", _("Combination"), _("Modules run as one unit"), "purple");
-  add_entry (self, structure, "condition", "◆", _("Condition"), _("Branch on a Lua expression"), "yellow");
-  add_entry (self, modules, "lua", "λ", _("Lua"), _("Change items with Lua"), "blue");
-  add_entry (self, modules, "command", "$", _("Command"), _("Run a shell command"), "dark");
-  add_entry (self, modules, "external", "⇄", _("External"), _("Call another server"), "green");
-  add_entry (self, modules, "fail", "✕", _("Fail"), _("Stop the run with a reason"), "red");
+               sluice_mode_label (modes[i].mode), sluice_mode_to_string (modes[i].mode), modes[i].color,
+               /* TRANSLATORS: search words for the controllers, separated by spaces */
+               _("stage controller workers parallel"));
+  add_entry (self, structure, "phase", "▤", _("Phase"), _("A step every item passes"), "gray",
+             /* TRANSLATORS: search words, separated by spaces */
+             _("step stage"));
+  add_entry (self, structure, "combination", "▣", _("Combination"), _("Modules run as one unit"), "purple",
+             /* TRANSLATORS: search words, separated by spaces */
+             _("group unit"));
+  add_entry (self, structure, "condition", "◆", _("Condition"), _("Branch on a Lua expression"), "yellow",
+             /* TRANSLATORS: search words, separated by spaces */
+             _("if branch when else"));
+  add_entry (self, structure, "gate", "≥", _("Gate"), _("Fail the run when a check is false"), "red",
+             /* TRANSLATORS: search words, separated by spaces */
+             _("threshold check assert guard validate minimum maximum limit condition fail"));
+  add_entry (self, modules, "lua", "λ", _("Lua"), _("Change items with Lua"), "blue",
+             /* TRANSLATORS: search words, separated by spaces */
+             _("script code transform map"));
+  add_entry (self, modules, "command", "$", _("Command"), _("Run a shell command"), "dark",
+             /* TRANSLATORS: search words, separated by spaces */
+             _("shell program process"));
+  add_entry (self, modules, "external", "⇄", _("External"), _("Call another server"), "green",
+             /* TRANSLATORS: search words, separated by spaces */
+             _("http service remote api"));
+  add_entry (self, modules, "fail", "✕", _("Fail"), _("Stop the run with a reason"), "red",
+             /* TRANSLATORS: search words, separated by spaces */
+             _("stop abort error"));
   for (guint i = 0; tools != NULL && tools[i] != NULL; i++)
     {
       g_autofree char *kind = g_strdup_printf ("tool:%s", tools[i]->name);
 
       add_entry (self, tools_section, kind, "⚙", tools[i]->title ? tools[i]->title : tools[i]->name,
-                 tools[i]->description ? tools[i]->description : tools[i]->name, "teal");
+                 tools[i]->description ? tools[i]->description : tools[i]->name, "teal", tools[i]->name);
     }
 }
 
@@ -216,7 +288,18 @@ sluice_palette_init (SluicePalette *self)
   gtk_list_box_set_activate_on_single_click (self->list, FALSE);
   gtk_widget_add_css_class (GTK_WIDGET (self->list), "navigation-sidebar");
   gtk_list_box_set_filter_func (self->list, filter_func, self, NULL);
-  gtk_list_box_set_header_func (self->list, header_func, NULL, NULL);
+  gtk_list_box_set_header_func (self->list, header_func, self, NULL);
+  gtk_list_box_set_sort_func (self->list, sort_func, self, NULL);
+  {
+    GtkWidget *placeholder = gtk_label_new (_("No results\nTry “gate”, “lua” or “command”"));
+
+    gtk_widget_set_name (placeholder, "palette-no-results");
+    gtk_label_set_justify (GTK_LABEL (placeholder), GTK_JUSTIFY_CENTER);
+    gtk_widget_add_css_class (placeholder, "dim-label");
+    gtk_widget_set_margin_top (placeholder, 24);
+    gtk_widget_set_margin_bottom (placeholder, 24);
+    gtk_list_box_set_placeholder (self->list, placeholder);
+  }
   /* Rows are actionable: activating one (double-click, Enter) runs
    * win.insert with its kind. */
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->list));

@@ -17,5 +17,7 @@ GtkWidget *sluice_palette_new           (void);
 guint      sluice_palette_count_visible (SluicePalette *self);
 void       sluice_palette_set_search    (SluicePalette *self,
                                          const char    *text);
+/* The first entry shown with the current search, or NULL. */
+GtkWidget *sluice_palette_get_first_visible (SluicePalette *self);
 
 G_END_DECLS

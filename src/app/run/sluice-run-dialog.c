@@ -56,6 +56,7 @@ sluice_run_choice_load (GFile *file)
   choice->input = CLAMP (g_key_file_get_integer (keys, group, "input", NULL), 0, SLUICE_RUN_INPUT_TYPED);
   choice->input_path = g_key_file_get_string (keys, group, "input-path", NULL);
   choice->typed = g_key_file_get_string (keys, group, "typed", NULL);
+  choice->pinned = g_key_file_get_boolean (keys, group, "pinned", NULL);
   names = g_key_file_get_keys (keys, group, NULL, NULL);
   for (guint i = 0; names != NULL && names[i] != NULL; i++)
     if (g_str_has_prefix (names[i], "define."))
@@ -81,6 +82,7 @@ sluice_run_choice_save (SluiceRunChoice *choice,
   keys = load_store ();
   g_key_file_remove_group (keys, group, NULL);
   g_key_file_set_integer (keys, group, "input", choice->input);
+  g_key_file_set_boolean (keys, group, "pinned", choice->pinned);
   if (choice->input_path != NULL)
     g_key_file_set_string (keys, group, "input-path", choice->input_path);
   if (choice->typed != NULL)
@@ -94,6 +96,52 @@ sluice_run_choice_save (SluiceRunChoice *choice,
   g_mkdir_with_parents (dir, 0700);
   if (!g_key_file_save_to_file (keys, path, &error))
     g_warning ("%s: %s", path, error->message);
+}
+
+SluiceRunChoice *
+sluice_run_choice_load_for_run (GFile *file)
+{
+  SluiceRunChoice *choice = sluice_run_choice_load (file);
+
+  if (choice->pinned)
+    return choice;
+  sluice_run_choice_free (choice);
+  return sluice_run_choice_new ();
+}
+
+char *
+sluice_run_choice_describe (SluiceRunChoice *choice)
+{
+  GString *s = g_string_new (NULL);
+  g_autoptr(GList) names = g_list_sort (g_hash_table_get_keys (choice->defines), (GCompareFunc) g_strcmp0);
+
+  switch (choice->input)
+    {
+    case SLUICE_RUN_INPUT_FILE:
+      {
+        g_autofree char *name = choice->input_path ? g_path_get_basename (choice->input_path) : NULL;
+
+        g_string_append (s, name ? name : _("no input file"));
+      }
+      break;
+    case SLUICE_RUN_INPUT_TYPED:
+      {
+        guint n = 0;
+        g_auto(GStrv) lines = g_strsplit (choice->typed ? choice->typed : "", "\n", -1);
+
+        for (guint i = 0; lines[i] != NULL; i++)
+          n += *g_strstrip (lines[i]) != '\0';
+        g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, "%u typed item", "%u typed items", n), n);
+      }
+      break;
+    case SLUICE_RUN_INPUT_TRIGGER:
+    default:
+      g_string_append (s, _("one empty item"));
+      break;
+    }
+  for (GList *l = names; l != NULL; l = l->next)
+    g_string_append_printf (s, " · %s=%s", (char *) l->data, (char *) g_hash_table_lookup (choice->defines, l->data));
+  return g_string_free (s, FALSE);
 }
 
 GInputStream *
@@ -177,8 +225,10 @@ typedef struct
   GtkDropDown         *input;
   GtkEntry            *input_path;
   GtkTextView         *typed;
+  GtkWidget           *typed_box;   /* the typed items with their label */
   GHashTable          *entries;     /* parameter name → GtkEntry */
   GtkLabel            *command;
+  GtkCheckButton      *pin;
 } Dialog;
 
 static void
@@ -205,6 +255,7 @@ read_back (Dialog *d)
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   g_free (d->choice->typed);
   d->choice->typed = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  d->choice->pinned = gtk_check_button_get_active (d->pin);
   g_hash_table_remove_all (d->choice->defines);
   g_hash_table_iter_init (&iter, d->entries);
   while (g_hash_table_iter_next (&iter, &name, &entry))
@@ -213,8 +264,9 @@ read_back (Dialog *d)
       if (*text != '\0')
         g_hash_table_insert (d->choice->defines, g_strdup (name), g_strdup (text));
     }
-  gtk_widget_set_sensitive (GTK_WIDGET (d->input_path), d->choice->input == SLUICE_RUN_INPUT_FILE);
-  gtk_widget_set_sensitive (GTK_WIDGET (d->typed), d->choice->input == SLUICE_RUN_INPUT_TYPED);
+  /* Only what the chosen input needs is shown. */
+  gtk_widget_set_visible (GTK_WIDGET (d->input_path), d->choice->input == SLUICE_RUN_INPUT_FILE);
+  gtk_widget_set_visible (d->typed_box, d->choice->input == SLUICE_RUN_INPUT_TYPED);
 }
 
 static void
@@ -290,17 +342,21 @@ sluice_run_dialog_present (GtkWindow           *parent,
   gtk_drop_down_set_selected (d->input, d->choice->input);
   gtk_box_append (GTK_BOX (box), labelled (_("_Input"), GTK_WIDGET (d->input)));
   d->input_path = GTK_ENTRY (gtk_entry_new ());
+  gtk_widget_set_name (GTK_WIDGET (d->input_path), "input-path");
   gtk_entry_set_placeholder_text (d->input_path, _("Path of a JSON-lines file"));
   gtk_editable_set_text (GTK_EDITABLE (d->input_path), d->choice->input_path ? d->choice->input_path : "");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (d->input_path));
   d->typed = GTK_TEXT_VIEW (gtk_text_view_new ());
+  gtk_widget_set_name (GTK_WIDGET (d->typed), "typed-items");
   gtk_text_view_set_monospace (d->typed, TRUE);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (d->typed), d->choice->typed ? d->choice->typed : "", -1);
   scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (d->typed));
   gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 80);
   gtk_widget_add_css_class (scrolled, "card");
-  gtk_box_append (GTK_BOX (box), scrolled);
+  d->typed_box = labelled (_("_Items, one JSON object a line"), scrolled);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (gtk_widget_get_first_child (d->typed_box)), GTK_WIDGET (d->typed));
+  gtk_box_append (GTK_BOX (box), d->typed_box);
 
   grid = gtk_grid_new ();
   gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
@@ -336,6 +392,16 @@ sluice_run_dialog_present (GtkWindow           *parent,
   gtk_label_set_selectable (d->command, TRUE);
   gtk_label_set_wrap (d->command, TRUE);
   gtk_label_set_wrap_mode (d->command, PANGO_WRAP_CHAR);
+  gtk_widget_set_name (GTK_WIDGET (d->command), "command-line");
+  /* A command line broken inside a path must not gain hyphens: what is
+   * copied or read off the screen is run as it is. */
+  {
+    PangoAttrList *attributes = pango_attr_list_new ();
+
+    pango_attr_list_insert (attributes, pango_attr_insert_hyphens_new (FALSE));
+    gtk_label_set_attributes (d->command, attributes);
+    pango_attr_list_unref (attributes);
+  }
   gtk_label_set_xalign (d->command, 0);
   gtk_widget_set_hexpand (GTK_WIDGET (d->command), TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (d->command), "monospace");
@@ -346,6 +412,12 @@ sluice_run_dialog_present (GtkWindow           *parent,
   gtk_box_append (GTK_BOX (command_box), GTK_WIDGET (d->command));
   gtk_box_append (GTK_BOX (command_box), copy);
   gtk_box_append (GTK_BOX (box), labelled (_("Export for the runner"), command_box));
+
+  /* Unless pinned, this choice is for this run: F5 stays the plain run. */
+  d->pin = GTK_CHECK_BUTTON (gtk_check_button_new_with_mnemonic (_("Use these for _every run (F5)")));
+  gtk_widget_set_name (GTK_WIDGET (d->pin), "pin-choice");
+  gtk_check_button_set_active (d->pin, d->choice->pinned);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (d->pin));
 
   g_signal_connect_swapped (d->input, "notify::selected", G_CALLBACK (changed_cb), d);
   g_signal_connect_swapped (d->input_path, "changed", G_CALLBACK (changed_cb), d);

@@ -23,6 +23,9 @@ typedef struct
   char           *input_path;
   char           *typed;
   GHashTable     *defines;    /* name → value, owned strings */
+  /* F5 runs with this choice too; otherwise F5 is the plain run (one
+   * empty item, the parameters' defaults). */
+  gboolean        pinned;
 } SluiceRunChoice;
 
 SluiceRunChoice *sluice_run_choice_new          (void);
@@ -32,6 +35,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SluiceRunChoice, sluice_run_choice_free)
 SluiceRunChoice *sluice_run_choice_load         (GFile           *file);
 void             sluice_run_choice_save         (SluiceRunChoice *choice,
                                                  GFile           *file);
+/* What F5 runs with for @file: the remembered choice if the user pinned
+ * it, else the plain run. */
+SluiceRunChoice *sluice_run_choice_load_for_run (GFile           *file);
+/* In a few words, what a run with @choice gets ("data.jsonl · x=1"). */
+char            *sluice_run_choice_describe     (SluiceRunChoice *choice);
 /* NULL for the trigger; a stream of the file or the typed lines. */
 GInputStream    *sluice_run_choice_open_input   (SluiceRunChoice *choice,
                                                  GError         **error);

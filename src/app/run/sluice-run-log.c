@@ -87,7 +87,18 @@ struct _SluiceRunLog
   guint32        filter_module; /* 0 = all */
   char          *filter_module_id;
   SluiceRunLevel min_severity;
+  guint          capacity;    /* routine records kept, 0 = all */
+  guint          n_routine;   /* routine records in records */
+  guint64        n_dropped;   /* routine records let go */
 };
+
+/* Warnings, errors and run-state changes are kept whatever the
+ * capacity: they are what a user looks for after a long run. */
+static gboolean
+is_routine (const Record *record)
+{
+  return record->severity < SLUICE_RUN_LEVEL_WARNING && record->type != SLUICE_EVENT_RUN_STATE;
+}
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -147,6 +158,65 @@ matches (SluiceRunLog *self,
          (self->filter_module == 0 || record->module == self->filter_module);
 }
 
+/* Keeps the newest @capacity routine records and every other one, and
+ * tells the list only about what changed at its bottom (the oldest
+ * rows): the rows on top, and a view following them, stay put. */
+static void
+drop_oldest (SluiceRunLog *self)
+{
+  guint to_drop = self->n_routine - self->capacity;
+  guint n = self->records->len, kept = 0, dropped = 0;
+  g_autofree guint32 *map = g_new (guint32, n);
+  guint old_announced = self->announced, w = 0, dropped_announced = 0, newest_dropped = 0, first_changed;
+
+  for (guint i = 0; i < n; i++)
+    {
+      Record *r = &g_array_index (self->records, Record, i);
+
+      if (dropped < to_drop && is_routine (r))
+        {
+          map[i] = G_MAXUINT32;
+          dropped++;
+          continue;
+        }
+      map[i] = kept;
+      if (kept != i)
+        g_array_index (self->records, Record, kept) = *r;
+      kept++;
+    }
+  g_array_set_size (self->records, kept);
+  self->n_routine -= dropped;
+  self->n_dropped += dropped;
+
+  /* The visible rows keep their order (oldest first); the list shows the
+   * first announced ones newest first. */
+  for (guint i = 0; i < self->visible->len; i++)
+    {
+      guint32 index = g_array_index (self->visible, guint32, i);
+
+      if (map[index] == G_MAXUINT32)
+        {
+          if (i < old_announced)
+            {
+              dropped_announced++;
+              newest_dropped = i;
+            }
+          continue;
+        }
+      g_array_index (self->visible, guint32, w++) = map[index];
+    }
+  g_array_set_size (self->visible, w);
+  self->announced = old_announced - dropped_announced;
+  if (dropped_announced == 0)
+    return;
+
+  /* Rows newer than the newest dropped one (the top of the list) stay
+   * where they are; only the bottom changes. */
+  first_changed = old_announced - 1 - newest_dropped;
+  g_list_model_items_changed (G_LIST_MODEL (self), first_changed, old_announced - first_changed,
+                              self->announced - first_changed);
+}
+
 void
 sluice_run_log_append (SluiceRunLog      *self,
                        const SluiceEvent *event)
@@ -170,6 +240,12 @@ sluice_run_log_append (SluiceRunLog      *self,
   g_array_append_val (self->records, record);
   if (matches (self, &record))
     g_array_append_val (self->visible, index);
+  if (is_routine (&record))
+    self->n_routine++;
+  /* Let the oldest routine records go in batches of a quarter of the
+   * capacity, so that dropping costs little per event. */
+  if (self->capacity > 0 && self->n_routine > self->capacity + MAX (self->capacity / 4, 1))
+    drop_oldest (self);
 }
 
 void
@@ -201,6 +277,8 @@ void
 sluice_run_log_clear (SluiceRunLog *self)
 {
   g_array_set_size (self->records, 0);
+  self->n_routine = 0;
+  self->n_dropped = 0;
   g_ptr_array_set_size (self->strings, 1);
   g_hash_table_remove_all (self->string_ids);
   self->filter_module = self->filter_module_id ? intern (self, self->filter_module_id) : 0;
@@ -223,6 +301,24 @@ guint
 sluice_run_log_get_n_events (SluiceRunLog *self)
 {
   return self->records->len;
+}
+
+void
+sluice_run_log_set_capacity (SluiceRunLog *self,
+                             guint         capacity)
+{
+  g_return_if_fail (SLUICE_IS_RUN_LOG (self));
+
+  self->capacity = capacity;
+  if (capacity > 0 && self->n_routine > capacity)
+    drop_oldest (self);
+}
+
+guint64
+sluice_run_log_get_n_dropped (SluiceRunLog *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_LOG (self), 0);
+  return self->n_dropped;
 }
 
 static SluiceEvent *

@@ -43,6 +43,13 @@ void          sluice_run_log_set_filter    (SluiceRunLog      *self,
                                             SluiceRunLevel     min_severity);
 /* Every event kept, filter or not. */
 guint         sluice_run_log_get_n_events  (SluiceRunLog      *self);
+/* At most @capacity routine events (debug and info, but run-state
+ * changes) are kept, the newest; warnings, errors and run-state changes
+ * are always kept. 0 keeps everything. */
+void          sluice_run_log_set_capacity  (SluiceRunLog      *self,
+                                            guint              capacity);
+/* Routine events let go so far. */
+guint64       sluice_run_log_get_n_dropped (SluiceRunLog      *self);
 /* Event @index (0 = first) as JSON with "time" and "duration_ms" left
  * out, for comparing runs. */
 char         *sluice_run_log_dup_json      (SluiceRunLog      *self,

@@ -28,6 +28,11 @@ struct _SluiceRunPanel
   GtkTextView      *outputs;
   gint64            last_text_update;
   guint64           shown_outputs;
+  /* The log shows the newest events on top and stays there as they
+   * come, unless the user scrolled down to older ones. */
+  gboolean          following;
+  gulong            pin_handler;  /* on pin_clock's after-paint, while new rows are laid out */
+  GdkFrameClock    *pin_clock;    /* owned while pinning */
 };
 
 G_DEFINE_FINAL_TYPE (SluiceRunPanel, sluice_run_panel, GTK_TYPE_WIDGET)
@@ -175,8 +180,19 @@ sluice_run_panel_dup_summary (SluiceRunPanel *self)
   if (sluice_run_session_get_error (self->session) != NULL)
     g_string_append_printf (s, _("\nError: %s\n"), sluice_run_session_get_error (self->session));
   if (sluice_run_session_get_log_truncated (self->session))
-    g_string_append_printf (s, _("\nThe log keeps the first %u events of a run; the counters are exact.\n"),
-                            SLUICE_RUN_SESSION_MAX_EVENTS);
+    {
+      guint64 dropped = sluice_run_log_get_n_dropped (sluice_run_session_get_log (self->session));
+
+      g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE,
+                                              "\nThe log keeps the newest %u events of a run and every warning, "
+                                              "error and state change; %" PRIu64 " older event was let go. "
+                                              "The counters are exact.\n",
+                                              "\nThe log keeps the newest %u events of a run and every warning, "
+                                              "error and state change; %" PRIu64 " older events were let go. "
+                                              "The counters are exact.\n",
+                                              (gulong) MIN (dropped, G_MAXULONG)),
+                              SLUICE_RUN_SESSION_MAX_EVENTS, dropped);
+    }
   return g_string_free (s, FALSE);
 }
 
@@ -197,8 +213,19 @@ refresh_texts (SluiceRunPanel *self)
       GString *s = g_string_new (NULL);
 
       self->shown_outputs = sluice_run_session_get_n_outputs (self->session);
-      g_string_append_printf (s, _("%" PRIu64 " output items; the last %u, newest first:\n"),
-                              self->shown_outputs, outputs->len);
+      g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " output item",
+                                                             "%" PRIu64 " output items",
+                                                             (gulong) MIN (self->shown_outputs, G_MAXULONG)),
+                                                self->shown_outputs);
+
+      if (self->shown_outputs > outputs->len)
+        /* TRANSLATORS: "5000 output items; the last 1000, newest first:" */
+        g_string_append_printf (s, _("%s; the last %u, newest first:\n"), count, outputs->len);
+      else if (self->shown_outputs > 1)
+        /* TRANSLATORS: "3 output items, newest first:" */
+        g_string_append_printf (s, _("%s, newest first:\n"), count);
+      else
+        g_string_append_printf (s, "%s:\n", count);
       for (guint i = outputs->len; i > 0 && i + 100 > outputs->len; i--)
         g_string_append_printf (s, "%s\n", (char *) g_ptr_array_index (outputs, i - 1));
       gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->outputs), s->str, -1);
@@ -266,6 +293,70 @@ collect_module_cb (SluiceNode *node,
   return TRUE;
 }
 
+static GtkAdjustment *
+log_adjustment (SluiceRunPanel *self)
+{
+  return gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->log_view));
+}
+
+static void
+pin_to_top (SluiceRunPanel *self)
+{
+  GtkAdjustment *adjustment = log_adjustment (self);
+
+  if (gtk_adjustment_get_value (adjustment) != gtk_adjustment_get_lower (adjustment))
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+}
+
+static void
+unpin (SluiceRunPanel *self)
+{
+  /* A clock whose surface went away drops its handlers itself. */
+  if (self->pin_handler != 0 && g_signal_handler_is_connected (self->pin_clock, self->pin_handler))
+    g_signal_handler_disconnect (self->pin_clock, self->pin_handler);
+  self->pin_handler = 0;
+  g_clear_object (&self->pin_clock);
+}
+
+/* The frame that laid the new rows out is over. */
+static void
+pin_after_paint_cb (SluiceRunPanel *self)
+{
+  unpin (self);
+  pin_to_top (self);
+}
+
+static void
+log_scrolled_cb (SluiceRunPanel *self)
+{
+  GtkAdjustment *adjustment = log_adjustment (self);
+
+  /* While new rows are laid out, the list moves the view to keep the
+   * rows it showed in place: that is not the user scrolling away, and
+   * the view goes back to the newest. */
+  if (self->pin_handler != 0)
+    pin_to_top (self);
+  else
+    self->following = gtk_adjustment_get_value (adjustment) <= gtk_adjustment_get_lower (adjustment) + 1;
+}
+
+static void
+log_changed_cb (SluiceRunPanel *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self->log_view));
+
+  if (!self->following || self->pin_handler != 0)
+    return;
+  /* Not on screen, no frame may come soon: the list has not moved. */
+  if (clock == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self->log_view)))
+    {
+      pin_to_top (self);
+      return;
+    }
+  self->pin_clock = g_object_ref (clock);
+  self->pin_handler = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (pin_after_paint_cb), self);
+}
+
 void
 sluice_run_panel_set_session (SluiceRunPanel   *self,
                               SluiceRunSession *session)
@@ -275,9 +366,17 @@ sluice_run_panel_set_session (SluiceRunPanel   *self,
   if (self->session == session)
     return;
   if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      g_signal_handlers_disconnect_by_data (sluice_run_session_get_log (self->session), self);
+    }
   g_set_object (&self->session, session);
   self->shown_outputs = G_MAXUINT64;
+  /* Before the list hears of new rows (and moves the view to keep its
+   * rows in place), so that this is not taken for the user scrolling. */
+  if (session != NULL)
+    g_signal_connect_object (sluice_run_session_get_log (session), "items-changed", G_CALLBACK (log_changed_cb),
+                             self, G_CONNECT_SWAPPED);
 
   g_signal_handlers_block_by_func (self->module_filter, filter_changed_cb, self);
   gtk_string_list_splice (self->module_ids, 1, g_list_model_get_n_items (G_LIST_MODEL (self->module_ids)) - 1, NULL);
@@ -307,6 +406,33 @@ sluice_run_panel_set_module (SluiceRunPanel *self,
   self->module_id = g_strdup (module_id);
   preview = sluice_run_panel_dup_preview (self);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->preview), preview, -1);
+}
+
+char *
+sluice_run_panel_dup_outputs (SluiceRunPanel *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (SLUICE_IS_RUN_PANEL (self), NULL);
+
+  buffer = gtk_text_view_get_buffer (self->outputs);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+gboolean
+sluice_run_panel_get_following (SluiceRunPanel *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_PANEL (self), FALSE);
+  return self->following;
+}
+
+GtkAdjustment *
+sluice_run_panel_get_log_adjustment (SluiceRunPanel *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_PANEL (self), NULL);
+  return log_adjustment (self);
 }
 
 GListModel *
@@ -343,6 +469,7 @@ sluice_run_panel_dispose (GObject *object)
   SluiceRunPanel *self = SLUICE_RUN_PANEL (object);
 
   sluice_run_panel_set_session (self, NULL);
+  unpin (self);
   g_clear_pointer (&self->box, gtk_widget_unparent);
   G_OBJECT_CLASS (sluice_run_panel_parent_class)->dispose (object);
 }
@@ -414,6 +541,10 @@ sluice_run_panel_init (SluiceRunPanel *self)
 
   paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
   gtk_paned_set_start_child (GTK_PANED (paned), scrolled (GTK_WIDGET (self->log_view)));
+  self->following = TRUE;
+  g_signal_connect_object (log_adjustment (self), "value-changed", G_CALLBACK (log_scrolled_cb),
+                           self, G_CONNECT_SWAPPED);
+
   gtk_paned_set_position (GTK_PANED (paned), 520);
   notebook = gtk_notebook_new ();
   self->summary = GTK_LABEL (gtk_label_new (NULL));

@@ -28,6 +28,11 @@ void        sluice_run_panel_set_filter     (SluiceRunPanel   *self,
 /* What the panel shows (for tests). */
 char       *sluice_run_panel_dup_summary    (SluiceRunPanel   *self);
 char       *sluice_run_panel_dup_preview    (SluiceRunPanel   *self);
+char       *sluice_run_panel_dup_outputs    (SluiceRunPanel   *self);
 GListModel *sluice_run_panel_get_log_model  (SluiceRunPanel   *self);
+/* Whether the log keeps showing the newest events as they come (the
+ * user did not scroll down to older ones), and its scroll position. */
+gboolean       sluice_run_panel_get_following      (SluiceRunPanel *self);
+GtkAdjustment *sluice_run_panel_get_log_adjustment (SluiceRunPanel *self);
 
 G_END_DECLS

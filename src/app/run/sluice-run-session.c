@@ -28,7 +28,6 @@ struct _SluiceRunSession
   GPtrArray            *outputs;       /* char*, the last MAX_OUTPUTS */
   guint64               n_outputs;
   gulong                event_handler;
-  gboolean              truncated;
 
   GHashTable           *module_index;  /* id (borrowed from the executor) → index+1 */
   SluiceModuleLive     *modules;       /* n_modules */
@@ -70,9 +69,9 @@ const char *
 sluice_live_state_to_string (SluiceLiveState state)
 {
   static const char *names[] = { N_("idle"), N_("waiting"), N_("running"), N_("done"),
-                                 N_("failed"), N_("skipped"), N_("cancelled") };
+                                 N_("failed"), N_("skipped"), N_("cancelled"), N_("paused") };
 
-  g_return_val_if_fail (state <= SLUICE_LIVE_CANCELLED, "");
+  g_return_val_if_fail (state <= SLUICE_LIVE_PAUSED, "");
   return _(names[state]);
 }
 
@@ -80,7 +79,7 @@ sluice_live_state_to_string (SluiceLiveState state)
 static int
 state_rank (SluiceLiveState state)
 {
-  static const int rank[] = { 0, 3, 5, 2, 6, 1, 4 };
+  static const int rank[] = { 0, 3, 5, 2, 6, 1, 4, 5 };
   return rank[state];
 }
 
@@ -89,6 +88,12 @@ live_state (SluiceRunSession        *self,
             const SluiceModuleStats *stats)
 {
   SluiceRunState run = sluice_executor_get_state (self->executor);
+
+  /* After a cancel, a module no item reached never ran: it says nothing
+   * (a gate's <fail> that never fired is neither "cancelled" nor
+   * "skipped", which would say its stage went by). */
+  if (run == SLUICE_RUN_CANCELLED && stats->items_in == 0 && stats->active == 0)
+    return SLUICE_LIVE_IDLE;
 
   switch (stats->state)
     {
@@ -132,9 +137,16 @@ poll_controllers (SluiceRunSession *self)
       GArray *mods = g_hash_table_lookup (self->descendants, key);
       int best = -1;
 
-      live->queue_depth = sluice_executor_get_queue_depth (self->executor, id);
-      live->in_flight = sluice_executor_get_in_flight (self->executor, id);
-      live->held_back = sluice_executor_get_held_back (self->executor, id);
+      /* Once the run is over nothing is queued or in flight any more,
+       * whatever the executor's counters held when it stopped. */
+      if (sluice_run_state_is_final (run))
+        live->queue_depth = live->in_flight = live->held_back = 0;
+      else
+        {
+          live->queue_depth = sluice_executor_get_queue_depth (self->executor, id);
+          live->in_flight = sluice_executor_get_in_flight (self->executor, id);
+          live->held_back = sluice_executor_get_held_back (self->executor, id);
+        }
       live->superseded = 0;
       live->state = SLUICE_LIVE_IDLE;
       for (guint i = 0; mods != NULL && i < mods->len; i++)
@@ -156,6 +168,9 @@ poll_controllers (SluiceRunSession *self)
        * failed items on the way (the module shows that). */
       if ((live->in_flight > 0 || live->queue_depth > 0) && !sluice_run_state_is_final (run))
         live->state = SLUICE_LIVE_RUNNING;
+      /* Paused, a stage that was under way waits for the user. */
+      if (run == SLUICE_RUN_PAUSED && (live->state == SLUICE_LIVE_RUNNING || live->state == SLUICE_LIVE_WAITING))
+        live->state = SLUICE_LIVE_PAUSED;
       /* A stage whose modules are all done or skipped is done. */
       if (live->state == SLUICE_LIVE_SKIPPED && live->items_in > 0)
         live->state = SLUICE_LIVE_DONE;
@@ -248,14 +263,9 @@ event_cb (SluiceExecutor   *executor,
           SluiceEvent      *event,
           SluiceRunSession *self)
 {
+  /* The log is a ring: it keeps the newest events and every warning,
+   * error and state change, so that the end of a long run is there. */
   sluice_run_log_append (self->log, event);
-  if (sluice_run_log_get_n_events (self->log) >= SLUICE_RUN_SESSION_MAX_EVENTS && !self->truncated)
-    {
-      /* The executor stops building per-item events once nobody
-       * listens; run-state changes come through notify::state. */
-      self->truncated = TRUE;
-      g_clear_signal_handler (&self->event_handler, executor);
-    }
 }
 
 static void
@@ -264,17 +274,6 @@ state_cb (SluiceExecutor   *executor,
           SluiceRunSession *self)
 {
   SluiceRunState state = sluice_executor_get_state (executor);
-
-  if (self->truncated)
-    {
-      g_autoptr(SluiceEvent) event = sluice_event_new (SLUICE_EVENT_RUN_STATE);
-
-      event->time = g_get_real_time ();
-      event->state = state;
-      event->module_id = g_strdup (sluice_executor_get_failed_module (executor));
-      event->error = g_strdup (state == SLUICE_RUN_FAILED ? sluice_executor_get_error (executor) : NULL);
-      sluice_run_log_append (self->log, event);
-    }
 
   /* The executor tells the state before it emits its run-state event:
    * the event handler stays to receive it. */
@@ -445,7 +444,8 @@ sluice_run_session_get_n_outputs (SluiceRunSession *self)
 gboolean
 sluice_run_session_get_log_truncated (SluiceRunSession *self)
 {
-  return self->truncated;
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), FALSE);
+  return sluice_run_log_get_n_dropped (self->log) > 0;
 }
 
 void
@@ -615,6 +615,7 @@ static void
 sluice_run_session_init (SluiceRunSession *self)
 {
   self->log = sluice_run_log_new ();
+  sluice_run_log_set_capacity (self->log, SLUICE_RUN_SESSION_MAX_EVENTS);
   self->update_interval = 16 * 1000;
   self->outputs = g_ptr_array_new_with_free_func (g_free);
   self->module_index = g_hash_table_new (g_str_hash, g_str_equal);

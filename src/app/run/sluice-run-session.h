@@ -18,6 +18,7 @@ typedef enum
   SLUICE_LIVE_FAILED,
   SLUICE_LIVE_SKIPPED,    /* its stage finished and no item reached it */
   SLUICE_LIVE_CANCELLED,  /* the run was cancelled before it was done */
+  SLUICE_LIVE_PAUSED,     /* a stage with items in it, the run paused */
 } SluiceLiveState;
 
 typedef struct
@@ -52,10 +53,9 @@ G_DECLARE_FINAL_TYPE (SluiceRunSession, sluice_run_session, SLUICE, RUN_SESSION,
  * for the canvas, keeps the event log and the last output items, and
  * emits "updated" at most once a frame while the run moves.
  *
- * The log keeps every event up to SLUICE_RUN_SESSION_MAX_EVENTS; after
- * that it stops asking the executor for per-item events (building them
- * costs the run time) and keeps only run-state changes; the counters stay
- * exact. */
+ * The log keeps the newest SLUICE_RUN_SESSION_MAX_EVENTS routine events
+ * (a ring) and every warning, error and run-state change; the counters
+ * stay exact. */
 #define SLUICE_RUN_SESSION_MAX_EVENTS 100000
 #define SLUICE_RUN_SESSION_PREVIEW_DEPTH 10
 
@@ -84,7 +84,7 @@ SluiceRunLog     *sluice_run_session_get_log          (SluiceRunSession *self);
 /* The last output items (JSON lines, oldest first) and how many there were. */
 GPtrArray        *sluice_run_session_get_outputs      (SluiceRunSession *self);
 guint64           sluice_run_session_get_n_outputs    (SluiceRunSession *self);
-/* Whether the log stopped keeping per-item events. */
+/* Whether the log let older routine events go. */
 gboolean          sluice_run_session_get_log_truncated (SluiceRunSession *self);
 
 /* Live state of a module or controller node (FALSE for other nodes or

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sluice-trust.h"
+#include "sluice-trust-summary.h"
 
 /* A file opened from disk may come from anyone: before its first run the
  * user sees every command, Lua body and endpoint it runs, and says yes.
@@ -98,10 +99,9 @@ sluice_trust_collect (SluicePipeline *pipeline)
   return list;
 }
 
-char *
-sluice_trust_hash (SluicePipeline *pipeline)
+static char *
+hash_list (GPtrArray *list)
 {
-  g_autoptr(GPtrArray) list = sluice_trust_collect (pipeline);
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
 
   for (guint i = 0; i < list->len; i++)
@@ -118,6 +118,14 @@ sluice_trust_hash (SluicePipeline *pipeline)
         }
     }
   return g_strdup (g_checksum_get_string (checksum));
+}
+
+char *
+sluice_trust_hash (SluicePipeline *pipeline)
+{
+  g_autoptr(GPtrArray) list = sluice_trust_collect (pipeline);
+
+  return hash_list (list);
 }
 
 static char *
@@ -173,6 +181,9 @@ typedef struct
   SluiceTrustFunc func;
   gpointer        user_data;
   char           *hash;
+  GtkWindow      *parent;     /* owned until the dialog is up */
+  char           *file_name;
+  guint           n_runnables;
 } Check;
 
 static void
@@ -195,34 +206,44 @@ response_cb (AdwMessageDialog *dialog,
   g_free (check);
 }
 
-static GtkWidget *
-runnables_view (GPtrArray *list)
+static void
+summarised_cb (GPtrArray *groups,
+               gpointer   user_data)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  Check *check = user_data;
+  g_autoptr(GPtrArray) owned = groups;
+  g_autoptr(GtkWindow) parent = g_steal_pointer (&check->parent);
+  g_autofree char *file_name = g_steal_pointer (&check->file_name);
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
 
-  for (guint i = 0; i < list->len; i++)
+  /* The window went while the list was being made: nothing runs. */
+  if (gtk_widget_in_destruction (GTK_WIDGET (parent)) || !gtk_widget_get_realized (GTK_WIDGET (parent)))
     {
-      SluiceRunnable *r = g_ptr_array_index (list, i);
-      g_autofree char *title = g_strdup_printf ("%s · %s", r->kind, r->place);
-      GtkWidget *heading = gtk_label_new (title);
-      GtkWidget *text = gtk_label_new (r->text);
-
-      gtk_label_set_xalign (GTK_LABEL (heading), 0);
-      gtk_widget_add_css_class (heading, "heading");
-      gtk_label_set_xalign (GTK_LABEL (text), 0);
-      gtk_label_set_selectable (GTK_LABEL (text), TRUE);
-      gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-      gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
-      gtk_widget_add_css_class (text, "monospace");
-      gtk_box_append (GTK_BOX (box), heading);
-      gtk_box_append (GTK_BOX (box), text);
+      g_object_set_data (G_OBJECT (parent), "sluice-trust-pending", NULL);
+      check->func (FALSE, check->user_data);
+      g_free (check->hash);
+      g_free (check);
+      return;
     }
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), box);
-  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 320);
-  gtk_scrolled_window_set_min_content_width (GTK_SCROLLED_WINDOW (scrolled), 520);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  return scrolled;
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "“%s” was opened from disk. Running it runs the command, Lua body "
+                                       "or endpoint below on this computer with your permissions. Run it "
+                                       "only if you trust where it comes from.",
+                                       "“%s” was opened from disk. Running it runs the %u commands, Lua "
+                                       "bodies and endpoints below on this computer with your permissions. "
+                                       "Run it only if you trust where it comes from.", check->n_runnables),
+                          file_name, check->n_runnables);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Trust This Pipeline?"), body));
+  adw_message_dialog_set_extra_child (dialog, sluice_trust_summary_view_new (groups));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "trust", _("_Trust and Run"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "trust", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (response_cb), check);
+  g_object_set_data (G_OBJECT (parent), "sluice-trust-pending", NULL);
+  g_object_set_data (G_OBJECT (parent), "sluice-trust-dialog", dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 void
@@ -233,9 +254,7 @@ sluice_trust_check (GtkWindow      *parent,
                     gpointer        user_data)
 {
   g_autoptr(GPtrArray) list = sluice_trust_collect (pipeline);
-  g_autofree char *hash = sluice_trust_hash (pipeline);
-  g_autofree char *body = NULL;
-  AdwMessageDialog *dialog;
+  g_autofree char *hash = hash_list (list);
   Check *check;
 
   if (list->len == 0 || sluice_trust_is_trusted (hash))
@@ -244,22 +263,25 @@ sluice_trust_check (GtkWindow      *parent,
       return;
     }
 
-  body = g_strdup_printf (_("“%s” was opened from disk. Running it runs the %u commands, Lua bodies "
-                            "and endpoints below on this computer with your permissions. Run it only "
-                            "if you trust where it comes from."), file_name, list->len);
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Trust This Pipeline?"), body));
-  adw_message_dialog_set_extra_child (dialog, runnables_view (list));
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "trust", _("_Trust and Run"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "trust", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  /* Thousands of modules are summarised away from the window (grouped
+   * by kind and text), so that the dialog comes at once and stays
+   * short. */
   check = g_new0 (Check, 1);
   check->func = func;
   check->user_data = user_data;
   check->hash = g_steal_pointer (&hash);
-  g_signal_connect (dialog, "response", G_CALLBACK (response_cb), check);
-  g_object_set_data (G_OBJECT (parent), "sluice-trust-dialog", dialog);
-  gtk_window_present (GTK_WINDOW (dialog));
+  check->parent = g_object_ref (parent);
+  check->file_name = g_strdup (file_name);
+  check->n_runnables = list->len;
+  g_object_set_data (G_OBJECT (parent), "sluice-trust-pending", GINT_TO_POINTER (TRUE));
+  sluice_trust_summarise_async (list, summarised_cb, check);
+}
+
+gboolean
+sluice_trust_get_pending (GtkWindow *parent)
+{
+  return g_object_get_data (G_OBJECT (parent), "sluice-trust-pending") != NULL ||
+         g_object_get_data (G_OBJECT (parent), "sluice-trust-dialog") != NULL;
 }
 
 GtkWidget *

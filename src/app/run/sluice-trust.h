@@ -37,13 +37,16 @@ typedef void (*SluiceTrustFunc) (gboolean trusted,
                                  gpointer user_data);
 
 /* Calls @func with TRUE at once when the pipeline is trusted (or runs
- * nothing); otherwise shows a dialog over @parent listing everything it
- * runs and calls @func with the answer (remembering the hash on yes). */
+ * nothing); otherwise shows a dialog over @parent summarising everything
+ * it runs (the summary is made on a worker thread) and calls @func with
+ * the answer (remembering the hash on yes). */
 void       sluice_trust_check          (GtkWindow      *parent,
                                         SluicePipeline *pipeline,
                                         const char     *file_name,
                                         SluiceTrustFunc func,
                                         gpointer        user_data);
+/* Whether a check over @parent waits for the user (or for its list). */
+gboolean   sluice_trust_get_pending    (GtkWindow      *parent);
 /* The dialog sluice_trust_check shows right now, or NULL (for tests). */
 GtkWidget *sluice_trust_get_dialog     (GtkWindow      *parent);
 

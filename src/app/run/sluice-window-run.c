@@ -18,6 +18,8 @@ typedef struct
   SluiceRunPanel   *panel;         /* borrowed: in the bottom stack */
   GtkStack         *bottom;        /* borrowed */
   GtkLabel         *status;        /* borrowed: in the header bar */
+  GtkLabel         *uses;          /* borrowed: what F5 runs with, when pinned */
+  GtkWidget        *run_button;    /* borrowed */
   GtkWidget        *pause_button;
   GtkWidget        *resume_button;
   gboolean          locked;
@@ -209,8 +211,11 @@ trusted_cb (gboolean trusted,
             gpointer user_data)
 {
   Pending *pending = user_data;
-  WindowRun *run = get_run (pending->window);
+  /* None once the window is going away. */
+  WindowRun *run = sluice_window_get_document (pending->window) ? get_run (pending->window) : NULL;
 
+  if (trusted && run != NULL)
+    pending->window->vouched = TRUE;
   if (trusted && run != NULL)
     start (run, pending->choice);
   else if (run != NULL)
@@ -241,19 +246,49 @@ sluice_window_run_with_choice (SluiceWindow    *self,
 
   pending->window = g_object_ref (self);
   pending->choice = copy;
-  /* A pipeline the user built here is theirs; one from disk shows what
-   * it runs first. */
-  if (file == NULL)
+  /* A pipeline the user built (or trusted) here is theirs, also once
+   * saved; one from disk shows what it runs first. */
+  if (self->vouched)
     trusted_cb (TRUE, pending);
+  else if (sluice_trust_get_pending (GTK_WINDOW (self)))
+    {
+      /* Already asking: the answer to that question stands. */
+      g_object_unref (pending->window);
+      sluice_run_choice_free (pending->choice);
+      g_free (pending);
+    }
   else
     sluice_trust_check (GTK_WINDOW (self), sluice_document_get_pipeline (document), name, trusted_cb, pending);
+}
+
+/* Says on screen what F5 runs with: the Run button's tooltip always,
+ * and a label beside it when the user pinned a choice. */
+static void
+update_uses (WindowRun *run)
+{
+  SluiceDocument *document = sluice_window_get_document (run->window);
+  g_autoptr(SluiceRunChoice) choice = NULL;
+  g_autofree char *described = NULL;
+  g_autofree char *tooltip = NULL;
+
+  /* Before the window has its document, there is nothing to say. */
+  if (run->uses == NULL || document == NULL)
+    return;
+  choice = sluice_run_choice_load_for_run (sluice_document_get_file (document));
+  described = sluice_run_choice_describe (choice);
+  /* TRANSLATORS: the tooltip of Run; %s is what it runs with, e.g.
+   * "data.jsonl · x=1" or "one empty item". */
+  tooltip = g_strdup_printf (_("Run the pipeline with %s (F5)"), described);
+  gtk_widget_set_tooltip_text (run->run_button, tooltip);
+  gtk_label_set_text (run->uses, described);
+  gtk_widget_set_visible (GTK_WIDGET (run->uses), choice->pinned);
 }
 
 static void
 run_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   SluiceWindow *self = user_data;
-  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_load (sluice_document_get_file (sluice_window_get_document (self)));
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_load_for_run (sluice_document_get_file (sluice_window_get_document (self)));
 
   sluice_window_run_with_choice (self, choice);
 }
@@ -262,6 +297,10 @@ static void
 dialog_run_cb (SluiceRunChoice *choice,
                gpointer         user_data)
 {
+  WindowRun *run = get_run (user_data);
+
+  if (run != NULL)
+    update_uses (run);
   sluice_window_run_with_choice (user_data, choice);
 }
 
@@ -342,19 +381,25 @@ add_header_controls (WindowRun *run)
 {
   GtkWidget *header = find_descendant (GTK_WIDGET (run->window), ADW_TYPE_HEADER_BAR);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  GtkWidget *run_button = gtk_button_new ();
+  GtkWidget *run_button = adw_split_button_new ();
   GtkWidget *content = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  g_autoptr(GMenu) menu = g_menu_new ();
 
   gtk_box_append (GTK_BOX (content), gtk_image_new_from_icon_name ("media-playback-start-symbolic"));
   gtk_box_append (GTK_BOX (content), gtk_label_new_with_mnemonic (_("_Run")));
-  gtk_button_set_child (GTK_BUTTON (run_button), content);
+  adw_split_button_set_child (ADW_SPLIT_BUTTON (run_button), content);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (run_button), "win.run");
   gtk_widget_set_tooltip_text (run_button, _("Run the pipeline (F5)"));
+  /* The arrow opens a menu of the other ways to run, as split buttons
+   * do; it does not run anything by itself. */
+  g_menu_append (menu, _("Run _With Input and Parameters…"), "win.run-with");
+  g_menu_append (menu, _("_Export for the Runner…"), "win.export-runner");
+  adw_split_button_set_menu_model (ADW_SPLIT_BUTTON (run_button), G_MENU_MODEL (menu));
+  adw_split_button_set_dropdown_tooltip (ADW_SPLIT_BUTTON (run_button), _("Other ways to run"));
   gtk_widget_add_css_class (run_button, "suggested-action");
   gtk_widget_add_css_class (box, "linked");
   gtk_box_append (GTK_BOX (box), run_button);
-  gtk_box_append (GTK_BOX (box), icon_button ("view-more-symbolic", "win.run-with",
-                                              _("Run with input and parameters… (Ctrl+F5)")));
+  run->run_button = run_button;
   run->pause_button = icon_button ("media-playback-pause-symbolic", "win.pause", _("Pause the run (F6)"));
   run->resume_button = icon_button ("media-seek-forward-symbolic", "win.resume", _("Resume the run (Shift+F6)"));
   gtk_box_append (GTK_BOX (box), run->pause_button);
@@ -366,10 +411,18 @@ add_header_controls (WindowRun *run)
   gtk_widget_set_margin_start (GTK_WIDGET (run->status), 6);
   gtk_widget_set_valign (GTK_WIDGET (run->status), GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (GTK_WIDGET (run->status), _("State of the run"));
+  run->uses = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_name (GTK_WIDGET (run->uses), "run-uses");
+  gtk_widget_add_css_class (GTK_WIDGET (run->uses), "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (run->uses), "caption");
+  gtk_label_set_ellipsize (run->uses, PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (run->uses, 24);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (run->uses), _("What Run (F5) uses: choose with Run With Input and Parameters"));
   if (header != NULL)
     {
       adw_header_bar_pack_start (ADW_HEADER_BAR (header), box);
       adw_header_bar_pack_start (ADW_HEADER_BAR (header), GTK_WIDGET (run->status));
+      adw_header_bar_pack_start (ADW_HEADER_BAR (header), GTK_WIDGET (run->uses));
     }
   else
     g_critical ("sluice: no header bar for the run controls");
@@ -471,26 +524,6 @@ load_css (void)
 }
 
 static void
-add_shortcuts (WindowRun *run)
-{
-  static const struct { const char *trigger, *action; } keys[] = {
-    { "F5", "win.run" },
-    { "<Control>F5", "win.run-with" },
-    { "<Shift>F5", "win.cancel" },
-    { "F6", "win.pause" },
-    { "<Shift>F6", "win.resume" },
-  };
-  GtkEventController *controller = gtk_shortcut_controller_new ();
-
-  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller), GTK_SHORTCUT_SCOPE_MANAGED);
-  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
-                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string (keys[i].trigger),
-                                                            gtk_named_action_new (keys[i].action)));
-  gtk_widget_add_controller (GTK_WIDGET (run->window), controller);
-}
-
-static void
 window_run_free (WindowRun *run)
 {
   if (run->overlay != NULL)
@@ -534,12 +567,16 @@ sluice_window_run_init (SluiceWindow *self)
   load_css ();
   add_header_controls (run);
   add_bottom_pane (run);
-  add_shortcuts (run);
 
   run->overlay = SLUICE_CANVAS_RUN_OVERLAY (sluice_canvas_run_overlay_new (self->canvas));
   g_object_add_weak_pointer (G_OBJECT (run->overlay), (gpointer *) &run->overlay);
   if (GTK_IS_OVERLAY (overlay))
-    gtk_overlay_add_overlay (GTK_OVERLAY (overlay), GTK_WIDGET (run->overlay));
+    {
+      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), GTK_WIDGET (run->overlay));
+      /* Right above the canvas, below the zoom controls: overlays are
+       * drawn in the order of their children. */
+      gtk_widget_insert_after (GTK_WIDGET (run->overlay), overlay, GTK_WIDGET (self->canvas));
+    }
   else
     g_critical ("sluice: the canvas is not in a GtkOverlay; no run overlay");
 
@@ -551,7 +588,11 @@ sluice_window_run_init (SluiceWindow *self)
   g_signal_connect_object (self->canvas, "selection-changed", G_CALLBACK (selection_changed_cb),
                            self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect (self, "destroy", G_CALLBACK (window_destroy_cb), NULL);
+  /* The title changes with the file (and its saved state): what F5 runs
+   * with may have changed too. */
+  g_signal_connect_swapped (self, "notify::title", G_CALLBACK (update_uses), run);
   update_controls (run);
+  update_uses (run);
 }
 
 SluiceRunSession *

@@ -10,8 +10,8 @@
 G_BEGIN_DECLS
 
 /* Runs in a window: the win.run, win.run-with, win.pause, win.resume and
- * win.cancel actions and their shortcuts (F5, Ctrl+F5, F6, Shift+F6,
- * Shift+F5), the run controls and state in the header bar, the run
+ * win.cancel actions (the application gives them F5, Ctrl+F5, F6,
+ * Shift+F6 and Shift+F5), the run controls and state in the header bar, the run
  * overlay on the canvas, the run panel beside the problems, the trust
  * check of files opened from disk, and the editing lock while a run is
  * active. Called once from the window's init. */

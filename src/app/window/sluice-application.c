@@ -342,6 +342,13 @@ static const struct {
   { "win.show-palette", { "F9", NULL } },
   { "win.show-inspector", { "<Control>i", NULL } },
   { "win.export-runner", { "<Control>e", NULL } },
+  /* Runs: here rather than on the window, so that the shortcuts window
+   * shows them next to the actions. */
+  { "win.run", { "F5", NULL } },
+  { "win.run-with", { "<Control>F5", NULL } },
+  { "win.cancel", { "<Shift>F5", NULL } },
+  { "win.pause", { "F6", NULL } },
+  { "win.resume", { "<Shift>F6", NULL } },
   { "win.show-help-overlay", { "<Control>question", NULL } },
 };
 

@@ -6,7 +6,9 @@
 
 #include "sluice-edits.h"
 #include "sluice-export.h"
+#include "sluice-trust.h"
 #include "sluice-window-private.h"
+#include "sluice-window-run.h"
 
 static void
 set_enabled (SluiceWindow *self,
@@ -23,21 +25,29 @@ void
 sluice_window_update_actions (SluiceWindow *self)
 {
   SluiceCommandStack *history;
-  gboolean selected;
+  gboolean selected, editable;
 
   if (self->document == NULL || self->canvas == NULL)
     return;
   history = sluice_document_get_history (self->document);
   selected = sluice_canvas_get_selection (self->canvas)->len > 0;
-  set_enabled (self, "undo", sluice_command_stack_get_can_undo (history));
-  set_enabled (self, "redo", sluice_command_stack_get_can_redo (history));
-  set_enabled (self, "cut", selected);
+  /* A run locks every edit; when it ends, this gives them all back,
+   * including those that do not depend on the selection (the palette's
+   * rows are insensitive while win.insert is disabled). */
+  editable = !sluice_window_get_run_locked (self);
+  set_enabled (self, "undo", editable && sluice_command_stack_get_can_undo (history));
+  set_enabled (self, "redo", editable && sluice_command_stack_get_can_redo (history));
+  set_enabled (self, "cut", editable && selected);
   set_enabled (self, "copy", selected);
-  set_enabled (self, "delete", selected);
-  set_enabled (self, "duplicate", selected);
-  set_enabled (self, "move-up", selected);
-  set_enabled (self, "move-down", selected);
-  set_enabled (self, "reload", sluice_document_get_file (self->document) != NULL);
+  set_enabled (self, "delete", editable && selected);
+  set_enabled (self, "duplicate", editable && selected);
+  set_enabled (self, "move-up", editable && selected);
+  set_enabled (self, "move-down", editable && selected);
+  set_enabled (self, "paste", editable);
+  set_enabled (self, "paste-xml", editable);
+  set_enabled (self, "move-to", editable);
+  set_enabled (self, "insert", editable);
+  set_enabled (self, "reload", editable && sluice_document_get_file (self->document) != NULL);
 }
 
 /* Saving ------------------------------------------------------------------------- */
@@ -58,6 +68,16 @@ sluice_window_save_to (SluiceWindow *self,
     }
   if (SLUICE_IS_APPLICATION (app))
     sluice_application_add_recent (SLUICE_APPLICATION (app), sluice_document_get_file (self->document));
+  /* What the user wrote or trusted here is theirs: opening the saved
+   * file again later asks nothing either. */
+  if (self->vouched)
+    {
+      g_autofree char *hash = sluice_trust_hash (sluice_document_get_pipeline (self->document));
+      g_autoptr(GError) trust_error = NULL;
+
+      if (!sluice_trust_is_trusted (hash) && !sluice_trust_remember (hash, &trust_error))
+        g_debug ("Could not remember %s as trusted: %s", hash, trust_error->message);
+    }
   return TRUE;
 }
 
@@ -224,6 +244,9 @@ paste_text (SluiceWindow *self,
       return;
     }
   sluice_canvas_select_nodes (self->canvas, pasted);
+  /* A pasted controller goes after the others: show what was pasted. */
+  if (pasted->len > 0)
+    sluice_canvas_reveal (self->canvas, g_ptr_array_index (pasted, 0));
 }
 
 static void

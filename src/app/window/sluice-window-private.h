@@ -14,6 +14,10 @@ struct _SluiceWindow
   SluiceDocument       *document;     /* owned */
   char                 *last_message; /* owned */
   gboolean              close_confirmed;
+  /* The content was written in this window or trusted here: runs ask
+   * nothing, and saving it remembers it as trusted. FALSE for content
+   * that came from disk until the user trusts it. */
+  gboolean              vouched;
 
   /* Template children. */
   AdwWindowTitle       *window_title;
@@ -27,6 +31,7 @@ struct _SluiceWindow
   GtkWidget            *problems_box;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
+  GtkLabel             *search_count;
   GtkLabel             *zoom_label;
   GtkWidget            *palette_pane;
   GtkWidget            *inspector_pane;

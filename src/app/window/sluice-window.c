@@ -80,6 +80,7 @@ create_problem_row (gpointer item,
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), id != NULL);
   g_object_set_data_full (G_OBJECT (row), "node-id", g_strdup (id), g_free);
+  g_object_set_data_full (G_OBJECT (row), "problem", g_object_ref (problem), g_object_unref);
   return row;
 }
 
@@ -87,8 +88,8 @@ static void
 problem_activated_cb (SluiceWindow  *self,
                       GtkListBoxRow *row)
 {
-  const char *id = g_object_get_data (G_OBJECT (row), "node-id");
-  SluiceNode *node = id ? sluice_pipeline_find_node (sluice_document_get_pipeline (self->document), id) : NULL;
+  SluiceProblem *problem = g_object_get_data (G_OBJECT (row), "problem");
+  SluiceNode *node = problem ? sluice_document_find_problem_node (self->document, problem) : NULL;
 
   if (node == NULL)
     return;
@@ -148,13 +149,23 @@ viewport_changed_cb (SluiceWindow *self)
 static void
 selection_changed_cb (SluiceWindow *self)
 {
-  sluice_inspector_set_node (self->inspector, sluice_canvas_get_focus_node (self->canvas));
+  sluice_inspector_set_selection (self->inspector, sluice_canvas_get_selection (self->canvas),
+                                  sluice_canvas_get_focus_node (self->canvas));
   sluice_window_update_actions (self);
+}
+
+/* A node dropped from the palette is named next: its id is focused,
+ * whatever its kind. */
+static void
+node_dropped_cb (SluiceWindow *self)
+{
+  sluice_inspector_focus_row (self->inspector, "id");
 }
 
 static void
 set_document (SluiceWindow   *self,
-              SluiceDocument *document)
+              SluiceDocument *document,
+              gboolean        vouched)
 {
   if (self->document != NULL)
     {
@@ -163,6 +174,7 @@ set_document (SluiceWindow   *self,
       g_signal_handlers_disconnect_by_data (sluice_document_get_problems (self->document), self);
     }
   g_set_object (&self->document, document);
+  self->vouched = vouched;
 
   g_signal_connect_object (document, "notify::modified", G_CALLBACK (update_title), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (document, "notify::file", G_CALLBACK (update_title), self, G_CONNECT_SWAPPED);
@@ -219,7 +231,7 @@ sluice_window_load (SluiceWindow *self,
       show_error (self, heading, error->message);
       return FALSE;
     }
-  set_document (self, document);
+  set_document (self, document, FALSE);
   if (SLUICE_IS_APPLICATION (app))
     sluice_application_add_recent (SLUICE_APPLICATION (app), file);
   return TRUE;
@@ -238,7 +250,8 @@ sluice_window_load_draft (SluiceWindow *self,
       show_error (self, _("Could Not Restore the Draft"), error->message);
       return FALSE;
     }
-  set_document (self, document);
+  /* A draft of an untitled window holds only what was written in it. */
+  set_document (self, document, file == NULL);
   return TRUE;
 }
 
@@ -276,6 +289,13 @@ saved_then_close (SluiceWindow *self,
     }
 }
 
+static gboolean
+close_confirmed_cb (gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 close_response_cb (AdwMessageDialog *dialog,
                    const char       *response,
@@ -285,7 +305,10 @@ close_response_cb (AdwMessageDialog *dialog,
     {
       sluice_document_discard_draft (self->document);
       self->close_confirmed = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
+      /* Not from inside the dialog's response: the dialog is still
+       * transient for us and, once we were gone, would disconnect from a
+       * finalized window as it goes away itself (GLib criticals). */
+      g_idle_add_full (G_PRIORITY_DEFAULT, close_confirmed_cb, g_object_ref (self), g_object_unref);
     }
   else if (g_strcmp0 (response, "save") == 0)
     sluice_window_save_then (self, FALSE, saved_then_close, NULL);
@@ -360,11 +383,16 @@ sluice_window_find_next (SluiceWindow *self,
   guint index = 0;
 
   if (*needle == '\0')
-    return;
+    {
+      gtk_label_set_text (self->search_count, "");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->search_entry), "error");
+      return;
+    }
   sluice_pipeline_foreach_node (sluice_document_get_pipeline (self->document), find_cb, &data);
   if (found->len == 0)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->search_entry), "error");
+      gtk_label_set_text (self->search_count, _("No matches"));
       return;
     }
   gtk_widget_remove_css_class (GTK_WIDGET (self->search_entry), "error");
@@ -373,6 +401,13 @@ sluice_window_find_next (SluiceWindow *self,
     index = (index + 1) % found->len;
   else
     index = 0;
+  {
+    /* TRANSLATORS: the match shown and how many there are: "2 of 5" */
+    g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u", "%u of %u", found->len),
+                                              index + 1, found->len);
+
+    gtk_label_set_text (self->search_count, count);
+  }
   sluice_canvas_select (self->canvas, found->pdata[index], FALSE);
   sluice_canvas_reveal (self->canvas, found->pdata[index]);
 }
@@ -434,6 +469,7 @@ sluice_window_class_init (SluiceWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SluiceWindow, problems_box);
   gtk_widget_class_bind_template_child (widget_class, SluiceWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, SluiceWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, SluiceWindow, search_count);
   gtk_widget_class_bind_template_child (widget_class, SluiceWindow, zoom_label);
   gtk_widget_class_bind_template_child (widget_class, SluiceWindow, palette_pane);
   gtk_widget_class_bind_template_child (widget_class, SluiceWindow, inspector_pane);
@@ -490,7 +526,9 @@ sluice_window_init (SluiceWindow *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->canvas, "viewport-changed", G_CALLBACK (viewport_changed_cb),
                            self, G_CONNECT_SWAPPED);
-  set_document (self, document);
+  g_signal_connect_object (self->canvas, "node-dropped", G_CALLBACK (node_dropped_cb),
+                           self, G_CONNECT_SWAPPED);
+  set_document (self, document, TRUE);
 }
 
 SluiceWindow *

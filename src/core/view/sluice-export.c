@@ -21,8 +21,49 @@ G_DEFINE_QUARK (sluice-export-error-quark, sluice_export_error)
 typedef struct
 {
   GString *out;
+  /* Edges are written after every cluster, at the top of the graph: an
+   * edge inside a cluster would pull both its ends into it (an edge
+   * from one controller to the next would move the first controller's
+   * last node into the next one's cluster). */
+  GString *edges;
   guint    next_id;
 } DotWriter;
+
+/* Where the flow leaves a module, and the label of the edges from there
+ * (a condition's branch that passes straight on), or NULL. */
+typedef struct
+{
+  char *node;
+  char *label;
+} Exit;
+
+static void
+exit_free (gpointer data)
+{
+  Exit *exit = data;
+
+  g_free (exit->node);
+  g_free (exit->label);
+  g_free (exit);
+}
+
+static GPtrArray *
+exits_new (void)
+{
+  return g_ptr_array_new_with_free_func (exit_free);
+}
+
+static void
+exits_add (GPtrArray  *exits,
+           const char *node,
+           const char *label)
+{
+  Exit *exit = g_new0 (Exit, 1);
+
+  exit->node = g_strdup (node);
+  exit->label = g_strdup (label);
+  g_ptr_array_add (exits, exit);
+}
 
 static void
 append_quoted (GString    *out,
@@ -72,14 +113,17 @@ connect_exits (DotWriter  *w,
 {
   for (guint i = 0; i < exits->len; i++)
     {
-      g_string_append_printf (w->out, "  %s -> %s", (char *) exits->pdata[i], to);
-      if (label != NULL)
+      Exit *exit = exits->pdata[i];
+      const char *text = label ? label : exit->label;
+
+      g_string_append_printf (w->edges, "  %s -> %s", exit->node, to);
+      if (text != NULL)
         {
-          g_string_append (w->out, " [label=");
-          append_quoted (w->out, label);
-          g_string_append (w->out, "]");
+          g_string_append (w->edges, " [label=");
+          append_quoted (w->edges, text);
+          g_string_append (w->edges, "]");
         }
-      g_string_append (w->out, ";\n");
+      g_string_append (w->edges, ";\n");
     }
 }
 
@@ -113,28 +157,29 @@ emit_module (DotWriter  *w,
       GListModel *branches[2] = { sluice_condition_get_then_modules (cond),
                                   sluice_condition_get_else_modules (cond) };
       const char *labels[2] = { "true", "false" };
-      gboolean passes = FALSE;
 
       for (guint b = 0; b < 2; b++)
         {
           g_autofree char *branch_entry = NULL;
-          g_autoptr(GPtrArray) single = g_ptr_array_new ();
+          g_autoptr(GPtrArray) single = exits_new ();
 
+          /* An empty branch goes straight on: its edge out of the
+           * condition carries its label. */
           if (g_list_model_get_n_items (branches[b]) == 0)
             {
-              passes = TRUE;
+              exits_add (exits, *entry, labels[b]);
               continue;
             }
           emit_chain (w, branches[b], &branch_entry, exits);
-          g_ptr_array_add (single, *entry);
+          exits_add (single, *entry, NULL);
           connect_exits (w, single, branch_entry, labels[b]);
         }
-      if (passes)
-        g_ptr_array_add (exits, g_strdup (*entry));
       return;
     }
 
-  g_ptr_array_add (exits, g_strdup (*entry));
+  /* A <fail> ends the run: nothing flows on from it. */
+  if (!SLUICE_IS_FAIL (module))
+    exits_add (exits, *entry, NULL);
 }
 
 /* Emits a chain of modules; an empty chain is one invisible point. */
@@ -144,7 +189,7 @@ emit_chain (DotWriter  *w,
             char      **entry,
             GPtrArray  *exits)
 {
-  g_autoptr(GPtrArray) prev = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) prev = exits_new ();
   guint n = g_list_model_get_n_items (list);
 
   *entry = NULL;
@@ -152,14 +197,14 @@ emit_chain (DotWriter  *w,
     {
       *entry = new_name (w);
       g_string_append_printf (w->out, "  %s [shape=point, style=invis];\n", *entry);
-      g_ptr_array_add (exits, g_strdup (*entry));
+      exits_add (exits, *entry, NULL);
       return;
     }
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SluiceNode) module = g_list_model_get_item (list, i);
-      g_autoptr(GPtrArray) next = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GPtrArray) next = exits_new ();
       char *module_entry = NULL;
 
       emit_module (w, module, &module_entry, next);
@@ -173,7 +218,11 @@ emit_chain (DotWriter  *w,
     }
 
   for (guint i = 0; i < prev->len; i++)
-    g_ptr_array_add (exits, g_strdup (prev->pdata[i]));
+    {
+      Exit *exit = prev->pdata[i];
+
+      exits_add (exits, exit->node, exit->label);
+    }
 }
 
 static const char *
@@ -185,9 +234,9 @@ mode_label (SluiceMode mode)
 char *
 sluice_export_dot (SluicePipeline *pipeline)
 {
-  DotWriter w = { g_string_new (NULL), 0 };
+  DotWriter w = { g_string_new (NULL), g_string_new (NULL), 0 };
   GListModel *controllers;
-  g_autoptr(GPtrArray) prev = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) prev = exits_new ();
   guint n;
 
   g_return_val_if_fail (SLUICE_IS_PIPELINE (pipeline), NULL);
@@ -222,13 +271,13 @@ sluice_export_dot (SluicePipeline *pipeline)
           g_string_append_printf (w.out, "  %s [shape=point, style=invis];\n", point);
           connect_exits (&w, prev, point, NULL);
           g_ptr_array_set_size (prev, 0);
-          g_ptr_array_add (prev, g_strdup (point));
+          exits_add (prev, point, NULL);
         }
 
       for (guint p = 0; p < n_phases; p++)
         {
           g_autoptr(SluicePhase) phase = g_list_model_get_item (phases, p);
-          g_autoptr(GPtrArray) exits = g_ptr_array_new_with_free_func (g_free);
+          g_autoptr(GPtrArray) exits = exits_new ();
           g_autofree char *entry = NULL;
 
           g_string_append_printf (w.out, "  subgraph cluster_c%u_p%u {\n  label=", c, p);
@@ -242,6 +291,8 @@ sluice_export_dot (SluicePipeline *pipeline)
         }
       g_string_append (w.out, "  }\n");
     }
+  g_string_append_len (w.out, w.edges->str, w.edges->len);
+  g_string_free (w.edges, TRUE);
   g_string_append (w.out, "}\n");
 
   return g_string_free (w.out, FALSE);

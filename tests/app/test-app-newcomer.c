@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+#include <gtksourceview/gtksource.h>
+#include <string.h>
+
+#include "sluice-application.h"
+#include "sluice-canvas.h"
+#include "sluice-inspector.h"
+#include "sluice-palette.h"
+#include "sluice-window.h"
+#include "sluice-window-run.h"
+#include "test-app-common.h"
+
+/* What a newcomer looks for in the window: a gate in the palette (found
+ * by the words they know), how many nodes a search found, and what
+ * several selected nodes are. Under a display (xvfb-run). */
+
+static SluiceApplication *app;
+
+static SluicePipeline *
+pipeline_of (SluiceWindow *window)
+{
+  return sluice_document_get_pipeline (sluice_window_get_document (window));
+}
+
+static SluiceNode *
+find_node (SluiceWindow *window,
+           const char   *id)
+{
+  return sluice_pipeline_find_node (pipeline_of (window), id);
+}
+
+static void
+close_window (SluiceWindow *window)
+{
+  sluice_document_discard_draft (sluice_window_get_document (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_app_spin (20);
+}
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The palette finds a gate by the words a newcomer uses, says so when
+ * nothing matches, and the gate it adds fails the run when its check is
+ * false. */
+static void
+test_palette_gate (void)
+{
+  static const char *words[] = { "gate", "threshold", "check", "Gate" };
+  SluiceWindow *window = sluice_window_new (app);
+  SluicePalette *palette;
+  GtkWidget *row, *no_results;
+  SluiceNode *gate;
+  GListModel *otherwise;
+  g_autoptr(SluiceNode) fail = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  test_app_spin (100);
+  palette = SLUICE_PALETTE (test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_PALETTE));
+  no_results = find_named (GTK_WIDGET (palette), "palette-no-results");
+  g_assert_nonnull (no_results);
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      sluice_palette_set_search (palette, words[i]);
+      row = sluice_palette_get_first_visible (palette);
+      g_assert_nonnull (row);
+      g_assert_cmpstr (g_object_get_data (G_OBJECT (row), "kind"), ==, "gate");
+    }
+  test_app_spin (50);
+  g_assert_false (gtk_widget_get_mapped (no_results));
+
+  sluice_palette_set_search (palette, "zzzz-nothing");
+  g_assert_cmpuint (sluice_palette_count_visible (palette), ==, 0);
+  test_app_spin (50);
+  g_assert_true (gtk_widget_get_mapped (no_results));
+
+  /* Double-click (activate) it after the module of the new window. */
+  sluice_palette_set_search (palette, "threshold");
+  sluice_canvas_select (sluice_window_get_canvas (window), find_node (window, "module-1"), FALSE);
+  g_signal_emit_by_name (sluice_palette_get_first_visible (palette), "activate");
+  test_app_spin (50);
+  gate = sluice_canvas_get_focus_node (sluice_window_get_canvas (window));
+  g_assert_true (SLUICE_IS_CONDITION (gate));
+  g_assert_cmpstr (sluice_node_get_name (gate), ==, "Gate");
+  otherwise = sluice_condition_get_else_modules (SLUICE_CONDITION (gate));
+  g_assert_cmpuint (g_list_model_get_n_items (otherwise), ==, 1);
+  fail = g_list_model_get_item (otherwise, 0);
+  g_assert_true (SLUICE_IS_FAIL (fail));
+  g_assert_cmpuint (g_list_model_get_n_items (sluice_condition_get_then_modules (SLUICE_CONDITION (gate))), ==, 0);
+  close_window (window);
+}
+
+/* Find says which match it shows and how many there are. */
+static void
+test_find_count (void)
+{
+  g_autofree char *example = test_app_example_path ("strategy.xml");
+  SluiceWindow *window = test_app_open_window (app, example);
+  GtkWidget *bar = test_app_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_BAR);
+  GtkWidget *entry = test_app_find_widget (bar, GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *count = gtk_widget_get_next_sibling (entry);
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "find", NULL);
+  g_assert_true (GTK_IS_LABEL (count));
+  /* The ten gates of the example. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "gate-");
+  test_app_spin (300);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "1 of 10");
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "2 of 10");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "no such node");
+  test_app_spin (300);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "No matches");
+  close_window (window);
+}
+
+/* Several selected: the inspector says how many and offers what can be
+ * done to them together, not the last one's properties. */
+static void
+test_multi_select (void)
+{
+  g_autofree char *example = test_app_example_path ("strategy.xml");
+  SluiceWindow *window = test_app_open_window (app, example);
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceInspector *inspector = SLUICE_INSPECTOR (test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_INSPECTOR));
+  GtkWidget *group;
+
+  sluice_canvas_select (canvas, find_node (window, "run-optimiser"), FALSE);
+  sluice_canvas_select (canvas, find_node (window, "run-backtest"), TRUE);
+  sluice_canvas_select (canvas, find_node (window, "recommend"), TRUE);
+  test_app_spin (50);
+  g_assert_cmpuint (sluice_canvas_get_selection (canvas)->len, ==, 3);
+  group = find_named (GTK_WIDGET (inspector), "multi-selection");
+  g_assert_nonnull (group);
+  g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (group)), ==, "3 selected");
+  g_assert_null (sluice_inspector_get_row (inspector, "id"));
+
+  /* Its Duplicate duplicates all three. */
+  {
+    GtkWidget *duplicate = NULL;
+    guint before = 0, after = 0;
+    GQueue queue = G_QUEUE_INIT;
+
+    g_queue_push_tail (&queue, group);
+    while (!g_queue_is_empty (&queue))
+      {
+        GtkWidget *w = g_queue_pop_head (&queue);
+
+        if (GTK_IS_ACTIONABLE (w) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (w)), "win.duplicate") == 0)
+          duplicate = w;
+        for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+          g_queue_push_tail (&queue, c);
+      }
+    g_assert_nonnull (duplicate);
+    for (guint i = 0; i < 3; i++)
+      before += sluice_pipeline_find_node (pipeline_of (window), (const char *[]) { "run-optimiser-2", "run-backtest-2", "recommend-2" }[i]) != NULL;
+    g_signal_emit_by_name (duplicate, "activate");
+    test_app_spin (50);
+    for (guint i = 0; i < 3; i++)
+      after += sluice_pipeline_find_node (pipeline_of (window), (const char *[]) { "run-optimiser-2", "run-backtest-2", "recommend-2" }[i]) != NULL;
+    g_assert_cmpuint (before, ==, 0);
+    g_assert_cmpuint (after, ==, 3);
+  }
+
+  /* One again: its properties. */
+  sluice_canvas_select (canvas, find_node (window, "recommend"), FALSE);
+  test_app_spin (50);
+  g_assert_null (find_named (GTK_WIDGET (inspector), "multi-selection"));
+  g_assert_nonnull (sluice_inspector_get_row (inspector, "id"));
+  close_window (window);
+}
+
+/* `When` is edited as Lua code, on several lines. */
+static void
+test_when_as_code (void)
+{
+  g_autofree char *example = test_app_example_path ("strategy.xml");
+  SluiceWindow *window = test_app_open_window (app, example);
+  SluiceInspector *inspector = SLUICE_INSPECTOR (test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_INSPECTOR));
+  SluiceNode *gate = find_node (window, "gate-hist-sharpe");
+  GtkWidget *row;
+  GtkTextBuffer *buffer;
+  const char *longer = "item.historical.sharpe >= tonumber (params.hist_min_sharpe)\n"
+                       "  and item.historical.trades > 30";
+
+  sluice_canvas_select (sluice_window_get_canvas (window), gate, FALSE);
+  row = sluice_inspector_get_row (inspector, "expression");
+  g_assert_true (GTK_SOURCE_IS_VIEW (row));
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (row));
+  g_assert_cmpstr (gtk_source_language_get_id (gtk_source_buffer_get_language (GTK_SOURCE_BUFFER (buffer))), ==, "lua");
+  gtk_text_buffer_set_text (buffer, longer, -1);
+  g_assert_cmpstr (sluice_condition_get_expression (SLUICE_CONDITION (gate)), ==, longer);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "undo", NULL);
+  g_assert_cmpstr (sluice_condition_get_expression (SLUICE_CONDITION (gate)), !=, longer);
+  close_window (window);
+}
+
+/* Zoomed out to fit a large pipeline, every controller in view is still
+ * named on the canvas; at a readable zoom the scene names them itself. */
+static void
+test_overview_labels (void)
+{
+  g_autofree char *example = test_app_example_path ("strategy.xml");
+  SluiceWindow *window = test_app_open_window (app, example);
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceViewport far = { 0.2, -20, -20 };
+  SluiceViewport near = { 1.0, 0, 0 };
+  g_autoptr(GdkTexture) with = NULL;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
+  test_app_spin (100);
+  sluice_canvas_set_viewport (canvas, &far);
+  with = test_app_render (window);
+  g_assert_cmpuint (sluice_canvas_get_overview_labels (canvas), ==,
+                    g_list_model_get_n_items (sluice_pipeline_get_controllers (pipeline_of (window))));
+  sluice_canvas_set_viewport (canvas, &near);
+  g_clear_object (&with);
+  with = test_app_render (window);
+  g_assert_cmpuint (sluice_canvas_get_overview_labels (canvas), ==, 0);
+  close_window (window);
+}
+
+/* One thing a user does: a click, a double-click, a key, or typing into
+ * one field. */
+static guint actions;
+
+static void
+user_activate (SluiceWindow *window,
+               const char   *name,
+               GVariant     *param)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (window), name);
+
+  g_assert_nonnull (action);
+  g_assert_true (g_action_get_enabled (action));
+  g_action_activate (action, param);
+  actions++;
+  test_app_spin (20);
+}
+
+/* A double-click on the palette entry of @kind (found by searching for
+ * @words, typed into its search field). */
+static SluiceNode *
+user_add (SluiceWindow *window,
+          const char   *words,
+          const char   *kind)
+{
+  SluicePalette *palette = SLUICE_PALETTE (test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_PALETTE));
+  GtkWidget *row;
+
+  sluice_palette_set_search (palette, words);
+  actions++;
+  row = sluice_palette_get_first_visible (palette);
+  g_assert_nonnull (row);
+  g_assert_cmpstr (g_object_get_data (G_OBJECT (row), "kind"), ==, kind);
+  g_signal_emit_by_name (row, "activate");
+  actions++;
+  test_app_spin (30);
+  return sluice_canvas_get_focus_node (sluice_window_get_canvas (window));
+}
+
+static void
+user_type (SluiceWindow *window,
+           const char   *row_key,
+           const char   *text)
+{
+  SluiceInspector *inspector = SLUICE_INSPECTOR (test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_INSPECTOR));
+  GtkWidget *row = sluice_inspector_get_row (inspector, row_key);
+
+  g_assert_nonnull (row);
+  if (GTK_IS_TEXT_VIEW (row))
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (row)), text, -1);
+  else
+    gtk_editable_set_text (GTK_EDITABLE (row), text);
+  actions++;
+  test_app_spin (20);
+}
+
+static gboolean
+run_over (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+
+  return session != NULL && sluice_run_state_is_final (sluice_run_session_get_state (session));
+}
+
+/* The pipeline of seed 001 as a newcomer builds it from an empty window,
+ * with the palette, the inspector and the keys only: four stages, each a
+ * Lua step and a gate that fails the run when its threshold is missed;
+ * saved, run, and run again with a gate that fails. */
+static void
+test_four_gated_stages (void)
+{
+  g_autofree char *path = NULL;
+  SluiceWindow *window;
+  SluiceRunSession *session;
+  SluiceNode *controller = NULL;
+
+  actions = 0;
+  window = sluice_window_new (app);             /* Ctrl+N */
+  actions++;
+  gtk_window_present (GTK_WINDOW (window));
+  test_app_spin (100);
+
+  for (guint stage = 1; stage <= 4; stage++)
+    {
+      g_autofree char *name = g_strdup_printf ("Stage %u", stage);
+      g_autofree char *when = g_strdup_printf ("item.score >= %u", stage);
+      SluiceNode *gate;
+
+      if (stage == 1)
+        {
+          /* The new window's first module is the first step. */
+          controller = find_node (window, "main");
+          sluice_canvas_select (sluice_window_get_canvas (window), controller, FALSE);
+          actions++;
+          user_type (window, "name", name);
+          sluice_canvas_select (sluice_window_get_canvas (window), find_node (window, "module-1"), FALSE);
+          actions++;
+        }
+      else
+        {
+          controller = user_add (window, "one at a time", "controller:not-parallel");
+          g_assert_true (SLUICE_IS_CONTROLLER (controller));
+          user_type (window, "name", name);
+          g_assert_true (SLUICE_IS_EXECUTION (user_add (window, "lua", "lua")));
+        }
+      user_type (window, "code", "item.score = (item.score or 0) + 1");
+      gate = user_add (window, "threshold", "gate");
+      g_assert_true (SLUICE_IS_CONDITION (gate));
+      user_type (window, "expression", when);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (sluice_pipeline_get_controllers (pipeline_of (window))), ==, 4);
+
+  /* Ctrl+S, a name, Save. */
+  path = g_build_filename (g_get_user_data_dir (), "strategy-by-a-newcomer.xml", NULL);
+  user_activate (window, "save-to", g_variant_new_string (path));
+  actions++;
+  g_assert_false (sluice_document_get_modified (sluice_window_get_document (window)));
+  g_assert_cmpuint (g_list_model_get_n_items (sluice_document_get_problems (sluice_window_get_document (window))), ==, 0);
+
+  /* F5: drawn here, it runs without asking; every gate passes. */
+  user_activate (window, "run", NULL);
+  g_assert_true (test_app_wait_for (run_over, window, 20000));
+  session = sluice_window_get_run_session (window);
+  g_assert_cmpint (sluice_run_session_get_state (session), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (sluice_run_session_get_n_outputs (session), ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (sluice_run_session_get_outputs (session), 0), ==, "{\"score\":4}");
+
+  /* A stricter third gate: the run fails there. */
+  sluice_canvas_select (sluice_window_get_canvas (window), find_node (window, "gate-3"), FALSE);
+  actions++;
+  user_type (window, "expression", "item.score >= 10");
+  user_activate (window, "run", NULL);
+  g_assert_true (test_app_wait_for (run_over, window, 20000));
+  session = sluice_window_get_run_session (window);
+  g_assert_cmpint (sluice_run_session_get_state (session), ==, SLUICE_RUN_FAILED);
+  g_assert_cmpstr (sluice_run_session_get_failed_module (session), ==, "gate-3-failed");
+  g_test_message ("the newcomer's pipeline took %u actions", actions);
+  g_assert_cmpuint (actions, <, 60);
+  close_window (window);
+}
+
+static void
+skip_without_display (void)
+{
+  g_test_skip ("no display");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *tmp_dir = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  tmp_dir = test_app_setup_environment ("test-app-newcomer");
+  app = test_app_new ();
+  if (app == NULL)
+    {
+      g_test_add_func ("/sluice/app-newcomer/skipped", skip_without_display);
+      return g_test_run ();
+    }
+
+  g_test_add_func ("/sluice/app-newcomer/palette-gate", test_palette_gate);
+  g_test_add_func ("/sluice/app-newcomer/find-count", test_find_count);
+  g_test_add_func ("/sluice/app-newcomer/multi-select", test_multi_select);
+  g_test_add_func ("/sluice/app-newcomer/four-gated-stages", test_four_gated_stages);
+  g_test_add_func ("/sluice/app-newcomer/when-as-code", test_when_as_code);
+  g_test_add_func ("/sluice/app-newcomer/overview-labels", test_overview_labels);
+
+  ret = g_test_run ();
+  g_object_unref (app);
+  return ret;
+}

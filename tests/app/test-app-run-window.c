@@ -1,0 +1,731 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "sluice-application.h"
+#include "sluice-palette.h"
+#include "sluice-trust.h"
+#include "sluice-window.h"
+#include "sluice-window-run.h"
+#include "test-app-common.h"
+
+/* What a window does around a run, under a display: the panes it locks
+ * and gives back, closing it afterwards, trust through a save, what the
+ * run draws and says. Driven through the window's actions and widgets. */
+
+static SluiceApplication *app;
+static char *tmp_dir;
+
+static SluicePipeline *
+pipeline_of (SluiceWindow *window)
+{
+  return sluice_document_get_pipeline (sluice_window_get_document (window));
+}
+
+static void
+activate (SluiceWindow *window,
+          const char   *name,
+          GVariant     *param)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (window), name);
+
+  g_assert_nonnull (action);
+  g_assert_true (g_action_get_enabled (action));
+  g_action_activate (action, param);
+}
+
+static gboolean
+action_enabled (SluiceWindow *window,
+                const char   *name)
+{
+  return g_action_get_enabled (g_action_map_lookup_action (G_ACTION_MAP (window), name));
+}
+
+static gboolean
+run_final (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+
+  return session != NULL && sluice_run_state_is_final (sluice_run_session_get_state (session));
+}
+
+static SluiceRunState
+wait_final (SluiceWindow *window)
+{
+  g_assert_true (test_app_wait_for (run_final, window, 60000));
+  test_app_spin (30);
+  return sluice_run_session_get_state (sluice_window_get_run_session (window));
+}
+
+static char *
+write_tmp (const char *name,
+           const char *contents)
+{
+  char *path = g_build_filename (tmp_dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  return path;
+}
+
+static void
+close_window (SluiceWindow *window)
+{
+  sluice_document_discard_draft (sluice_window_get_document (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_app_spin (20);
+}
+
+/* The message dialog shown over @window, or NULL. */
+static AdwMessageDialog *
+find_message_dialog (SluiceWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == GTK_WINDOW (window) &&
+          gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return ADW_MESSAGE_DIALOG (toplevel);
+    }
+  return NULL;
+}
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return find_message_dialog (data) != NULL;
+}
+
+/* Defect 12: Ctrl+N, an edit, F5, Ctrl+W, Discard. The suite makes
+ * criticals fatal, so any critical while the window goes fails here. */
+static void
+test_close_after_run (void)
+{
+  SluiceWindow *window = sluice_window_new (app);
+  AdwMessageDialog *dialog;
+
+  gtk_window_present (GTK_WINDOW (window));
+  test_app_spin (50);
+  sluice_canvas_select (sluice_window_get_canvas (window),
+                        sluice_pipeline_find_node (pipeline_of (window), "module-1"), FALSE);
+  activate (window, "insert", g_variant_new_string ("lua"));
+  g_assert_true (sluice_document_get_modified (sluice_window_get_document (window)));
+  activate (window, "run", NULL);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  test_app_spin (100);
+
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  activate (window, "close", NULL);
+  g_assert_true (test_app_wait_for (message_dialog_shown, window, 5000));
+  dialog = find_message_dialog (window);
+  adw_message_dialog_response (dialog, "discard");
+  test_app_spin (200);
+  g_assert_null (window);
+}
+
+/* The same while the run still goes: closing cancels it. */
+static void
+test_close_during_run (void)
+{
+  g_autofree char *path = write_tmp ("close-during.xml",
+    "<pipeline format='1' id='close-during'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='wait'><command>sleep 5; cat</command></execution>"
+    "</phase></controller></pipeline>");
+  SluiceWindow *window = test_app_open_window (app, path);
+  g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
+
+  g_assert_true (sluice_trust_remember (hash, NULL));
+  activate (window, "run", NULL);
+  test_app_spin (200);
+  g_assert_true (sluice_run_session_get_active (sluice_window_get_run_session (window)));
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  activate (window, "close", NULL);
+  test_app_spin (200);
+  g_assert_null (window);
+}
+
+/* Defect 1: whatever way a run ends, the palette is given back: it is
+ * sensitive, not dimmed, and activating one of its rows adds a node. */
+static void
+check_palette_back (SluiceWindow *window)
+{
+  GtkWidget *palette = test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_PALETTE);
+  GtkWidget *row;
+  guint before = g_list_model_get_n_items (sluice_phase_get_modules (
+    SLUICE_PHASE (sluice_pipeline_find_node (pipeline_of (window), "p"))));
+
+  g_assert_false (sluice_window_get_run_locked (window));
+  g_assert_true (gtk_widget_is_sensitive (palette));
+  g_assert_false (gtk_widget_has_css_class (palette, "run-locked"));
+  g_assert_true (action_enabled (window, "insert"));
+  g_assert_true (action_enabled (window, "paste"));
+
+  sluice_palette_set_search (SLUICE_PALETTE (palette), "lua");
+  row = sluice_palette_get_first_visible (SLUICE_PALETTE (palette));
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_is_sensitive (row));
+  sluice_canvas_select (sluice_window_get_canvas (window), sluice_pipeline_find_node (pipeline_of (window), "a"), FALSE);
+  /* A double-click (or Enter) activates the row. */
+  g_signal_emit_by_name (row, "activate");
+  test_app_spin (20);
+  g_assert_cmpuint (g_list_model_get_n_items (sluice_phase_get_modules (
+    SLUICE_PHASE (sluice_pipeline_find_node (pipeline_of (window), "p")))), ==, before + 1);
+  sluice_palette_set_search (SLUICE_PALETTE (palette), "");
+}
+
+static void
+test_palette_after_run (void)
+{
+  static const struct { const char *body; SluiceRunState end; } runs[] = {
+    { "<lua>item.x = 1</lua>", SLUICE_RUN_COMPLETED },
+    { "<lua>error ('no')</lua>", SLUICE_RUN_FAILED },
+    { "<command>sleep 5; cat</command>", SLUICE_RUN_CANCELLED },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      g_autofree char *xml = g_strdup_printf (
+        "<pipeline format='1' id='palette-%u'><controller id='c' mode='not-parallel'><phase id='p'>"
+        "<execution id='a'>%s</execution>"
+        "</phase></controller></pipeline>", i, runs[i].body);
+      g_autofree char *name = g_strdup_printf ("palette-%u.xml", i);
+      g_autofree char *path = write_tmp (name, xml);
+      SluiceWindow *window = test_app_open_window (app, path);
+      g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
+
+      g_assert_true (sluice_trust_remember (hash, NULL));
+      activate (window, "run", NULL);
+      g_assert_true (sluice_window_get_run_locked (window));
+      g_assert_false (gtk_widget_is_sensitive (test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_PALETTE)));
+      if (runs[i].end == SLUICE_RUN_CANCELLED)
+        {
+          test_app_spin (100);
+          activate (window, "cancel", NULL);
+        }
+      g_assert_cmpint (wait_final (window), ==, runs[i].end);
+      check_palette_back (window);
+      close_window (window);
+    }
+}
+
+static gboolean
+trust_dialog_shown (gpointer data)
+{
+  return sluice_trust_get_dialog (data) != NULL;
+}
+
+/* Defect 3: a pipeline drawn here runs without a prompt, before and
+ * after it is saved, and its saved file opens trusted; a file from disk
+ * still asks. */
+static void
+test_trust_through_save (void)
+{
+  SluiceWindow *window = sluice_window_new (app);
+  g_autofree char *path = g_build_filename (tmp_dir, "drawn.xml", NULL);
+  g_autofree char *marker = g_strdup_printf ("cat # drawn-%u", g_random_int ());
+  g_autofree char *contents = NULL;
+  g_autofree char *copy = g_build_filename (tmp_dir, "from-elsewhere.xml", NULL);
+  SluiceNode *command;
+  SluiceWindow *again;
+
+  gtk_window_present (GTK_WINDOW (window));
+  test_app_spin (50);
+  sluice_canvas_select (sluice_window_get_canvas (window),
+                        sluice_pipeline_find_node (pipeline_of (window), "module-1"), FALSE);
+  activate (window, "insert", g_variant_new_string ("command"));
+  command = sluice_canvas_get_focus_node (sluice_window_get_canvas (window));
+  g_assert_true (SLUICE_IS_EXECUTION (command));
+  sluice_execution_set_command (SLUICE_EXECUTION (command), marker);
+
+  activate (window, "run", NULL);
+  g_assert_null (sluice_trust_get_dialog (GTK_WINDOW (window)));
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+
+  activate (window, "save-to", g_variant_new_string (path));
+  g_assert_false (sluice_document_get_modified (sluice_window_get_document (window)));
+  activate (window, "run", NULL);
+  test_app_spin (50);
+  g_assert_null (sluice_trust_get_dialog (GTK_WINDOW (window)));
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  close_window (window);
+
+  /* The saved file, opened again, is the user's own. */
+  again = test_app_open_window (app, path);
+  activate (again, "run", NULL);
+  test_app_spin (50);
+  g_assert_null (sluice_trust_get_dialog (GTK_WINDOW (again)));
+  g_assert_cmpint (wait_final (again), ==, SLUICE_RUN_COMPLETED);
+  close_window (again);
+
+  /* The same file with another command, from elsewhere, asks. */
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  {
+    g_autoptr(GRegex) regex = g_regex_new ("# drawn-", 0, 0, NULL);
+    g_autofree char *changed = g_regex_replace_literal (regex, contents, -1, 0, "# elsewhere-", 0, NULL);
+
+    g_assert_true (g_file_set_contents (copy, changed, -1, NULL));
+  }
+  again = test_app_open_window (app, copy);
+  activate (again, "run", NULL);
+  g_assert_true (test_app_wait_for (trust_dialog_shown, again, 5000));
+  g_assert_null (sluice_window_get_run_session (again));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (sluice_trust_get_dialog (GTK_WINDOW (again))), "cancel");
+  test_app_spin (50);
+  close_window (again);
+}
+
+static gboolean
+module_running (gpointer data)
+{
+  SluiceWindow *window = data;
+  SluiceRunSession *session = sluice_window_get_run_session (window);
+  SluiceModuleLive live;
+
+  if (session == NULL)
+    return FALSE;
+  sluice_run_session_poll (session);
+  return sluice_run_session_get_module_live (session, sluice_pipeline_find_node (pipeline_of (window), "slow"), &live) &&
+         live.state == SLUICE_LIVE_RUNNING;
+}
+
+/* Puts the centre of @id's box at widget point (@wx, @wy) of the canvas,
+ * at @zoom. */
+static void
+put_box_at (SluiceWindow *window,
+            const char   *id,
+            double        zoom,
+            double        wx,
+            double        wy)
+{
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceLayout *layout = sluice_canvas_get_layout (canvas);
+  const SluiceLayoutBox *box = sluice_layout_get_box (layout, sluice_layout_find_node (layout,
+                                                      sluice_pipeline_find_node (pipeline_of (window), id)));
+  SluiceViewport viewport = { zoom, box->x + box->width / 2 - wx / zoom, box->y + box->height / 2 - wy / zoom };
+
+  sluice_canvas_set_viewport (canvas, &viewport);
+  test_app_spin (100);
+}
+
+/* Whether the run overlay draws anything inside @rect (in the window):
+ * the window drawn with and without it must be the same there. */
+static gboolean
+overlay_draws_in (SluiceWindow          *window,
+                  const graphene_rect_t *rect)
+{
+  GtkWidget *overlay = GTK_WIDGET (sluice_window_get_run_overlay (window));
+  g_autoptr(GdkTexture) with = NULL;
+  g_autoptr(GdkTexture) without = NULL;
+
+  with = test_app_render (window);
+  gtk_widget_set_child_visible (overlay, FALSE);
+  without = test_app_render (window);
+  gtk_widget_set_child_visible (overlay, TRUE);
+  return test_app_textures_differ (with, without, rect);
+}
+
+/* Defect 2: a running module half below the canvas, or under the zoom
+ * controls: its outline, badge and counters stay on the canvas, under
+ * the zoom controls. */
+static void
+test_run_clipped (void)
+{
+  g_autofree char *path = write_tmp ("clipped.xml",
+    "<pipeline format='1' id='clipped'><controller id='c' mode='no-order' workers='2'><phase id='p'>"
+    "<execution id='slow' name='A slow module with a long name'><command>sleep 20; cat</command></execution>"
+    "</phase></controller></pipeline>");
+  SluiceWindow *window = test_app_open_window (app, path);
+  g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  GtkWidget *canvas = GTK_WIDGET (sluice_window_get_canvas (window));
+  GtkWidget *zoom;
+  graphene_rect_t canvas_rect, zoom_rect, below;
+  double height;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  test_app_spin (200);
+  g_assert_true (sluice_trust_remember (hash, NULL));
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = g_strdup ("{}\n{}\n");
+  sluice_window_run_with_choice (window, choice);
+  g_assert_true (test_app_wait_for (module_running, window, 10000));
+  test_app_spin (300);
+
+  g_assert_true (gtk_widget_compute_bounds (canvas, GTK_WIDGET (window), &canvas_rect));
+  height = canvas_rect.size.height;
+  /* Below the canvas: the pane divider and the bottom pane. */
+  below = GRAPHENE_RECT_INIT (canvas_rect.origin.x, canvas_rect.origin.y + height,
+                              canvas_rect.size.width, 40);
+  put_box_at (window, "slow", 1.0, canvas_rect.size.width / 2, height - 5);
+  g_assert_true (overlay_draws_in (window, &GRAPHENE_RECT_INIT (canvas_rect.origin.x, canvas_rect.origin.y,
+                                                               canvas_rect.size.width, height)));
+  g_assert_false (overlay_draws_in (window, &below));
+  put_box_at (window, "slow", 1.91, canvas_rect.size.width / 2, height - 5);
+  g_assert_false (overlay_draws_in (window, &below));
+
+  /* The zoom controls stay on top. */
+  zoom = test_app_find_with_class (GTK_WIDGET (window), "zoom-controls");
+  g_assert_nonnull (zoom);
+  g_assert_true (gtk_widget_compute_bounds (zoom, canvas, &zoom_rect));
+  for (double z = 0.78; z <= 1.91; z += 0.37)
+    {
+      put_box_at (window, "slow", z, zoom_rect.origin.x + zoom_rect.size.width / 2,
+                  zoom_rect.origin.y + zoom_rect.size.height / 2);
+      g_assert_true (gtk_widget_compute_bounds (zoom, GTK_WIDGET (window), &zoom_rect));
+      /* Without the rounded, anti-aliased edges, where the canvas shows
+       * through. */
+      graphene_rect_inset (&zoom_rect, 8, 3);
+      g_assert_false (overlay_draws_in (window, &zoom_rect));
+      g_assert_true (gtk_widget_compute_bounds (zoom, canvas, &zoom_rect));
+    }
+
+  activate (window, "cancel", NULL);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_CANCELLED);
+  close_window (window);
+}
+
+static gboolean
+is_paused (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+
+  return session != NULL && sluice_run_session_get_state (session) == SLUICE_RUN_PAUSED;
+}
+
+static char *
+label_of (SluiceWindow *window,
+          const char   *id)
+{
+  sluice_run_session_poll (sluice_window_get_run_session (window));
+  return sluice_canvas_run_overlay_dup_label (sluice_window_get_run_overlay (window),
+                                              sluice_pipeline_find_node (pipeline_of (window), id));
+}
+
+/* Defect 18: paused, the stage's badge says so; cancelled, nothing is
+ * left in flight and a gate's <fail> that never fired is not
+ * "cancelled". */
+static void
+test_pause_cancel_badges (void)
+{
+  g_autofree char *path = write_tmp ("badges.xml",
+    "<pipeline format='1' id='badges'><controller id='c' mode='no-order' workers='1'>"
+    "<phase id='p'><execution id='slow'><command>sleep 20; cat</command></execution></phase>"
+    "<phase id='gate'><condition id='check'><when>item.ok</when>"
+    "<else><fail id='stop'>not ok</fail></else></condition></phase>"
+    "</controller></pipeline>");
+  SluiceWindow *window = test_app_open_window (app, path);
+  g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  g_autofree char *running = NULL;
+  g_autofree char *paused = NULL;
+  g_autofree char *cancelled = NULL;
+  g_autofree char *fail = NULL;
+  g_autofree char *slow = NULL;
+
+  g_assert_true (sluice_trust_remember (hash, NULL));
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = g_strdup ("{}\n{}\n");
+  sluice_window_run_with_choice (window, choice);
+  g_assert_true (test_app_wait_for (module_running, window, 10000));
+  running = label_of (window, "c");
+  g_assert_true (g_str_has_prefix (running, "running"));
+
+  activate (window, "pause", NULL);
+  g_assert_true (test_app_wait_for (is_paused, window, 10000));
+  test_app_spin (100);
+  paused = label_of (window, "c");
+  g_test_message ("paused: %s", paused);
+  g_assert_true (g_str_has_prefix (paused, "paused"));
+
+  activate (window, "cancel", NULL);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_CANCELLED);
+  cancelled = label_of (window, "c");
+  g_test_message ("cancelled: %s", cancelled);
+  g_assert_true (g_str_has_prefix (cancelled, "cancelled"));
+  g_assert_null (strstr (cancelled, "in flight"));
+  g_assert_null (strstr (cancelled, "queue"));
+  slow = label_of (window, "slow");
+  g_assert_cmpstr (slow, ==, "cancelled");
+  fail = label_of (window, "stop");
+  g_test_message ("fail: %s", fail);
+  g_assert_null (fail);
+  close_window (window);
+}
+
+/* Defect 19: one of a thing is said in the singular. */
+static void
+test_plurals (void)
+{
+  g_autofree char *path = write_tmp ("plurals.xml",
+    "<pipeline format='1' id='plurals'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='one'><command>cat # plurals</command></execution>"
+    "</phase></controller></pipeline>");
+  SluiceWindow *window = test_app_open_window (app, path);
+  GtkWidget *dialog;
+  g_autofree char *outputs = NULL;
+  const char *body;
+
+  activate (window, "run", NULL);
+  g_assert_true (test_app_wait_for (trust_dialog_shown, window, 5000));
+  dialog = sluice_trust_get_dialog (GTK_WINDOW (window));
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_test_message ("%s", body);
+  g_assert_null (strstr (body, "1 commands"));
+  g_assert_nonnull (strstr (body, "runs the command, Lua body or endpoint below"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "trust");
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+
+  outputs = sluice_run_panel_dup_outputs (sluice_window_get_run_panel (window));
+  g_test_message ("%s", outputs);
+  g_assert_true (g_str_has_prefix (outputs, "1 output item:\n"));
+  close_window (window);
+}
+
+static gboolean
+has_events (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+
+  return session != NULL && g_list_model_get_n_items (sluice_run_panel_get_log_model (sluice_window_get_run_panel (data))) >= 80;
+}
+
+/* Defect 11, the view: the log shows the newest events on top while
+ * they come, and stays where the user scrolled to. */
+static void
+test_log_follows (void)
+{
+  g_autofree char *path = write_tmp ("follow.xml",
+    "<pipeline format='1' id='follow'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='slow'><command>sleep 0.02; cat</command></execution>"
+    "</phase></controller></pipeline>");
+  SluiceWindow *window = test_app_open_window (app, path);
+  g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  SluiceRunPanel *panel = sluice_window_get_run_panel (window);
+  GtkAdjustment *adjustment = sluice_run_panel_get_log_adjustment (panel);
+  GString *typed = g_string_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 800);
+  g_assert_true (sluice_trust_remember (hash, NULL));
+  for (guint i = 0; i < 200; i++)
+    g_string_append_printf (typed, "{\"id\": %u}\n", i);
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = g_string_free (typed, FALSE);
+  sluice_window_run_with_choice (window, choice);
+  g_assert_true (test_app_wait_for (has_events, window, 20000));
+  test_app_spin (300);
+  g_assert_true (sluice_run_session_get_active (sluice_window_get_run_session (window)));
+  /* More rows than fit, and the view on the newest. */
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), >, gtk_adjustment_get_page_size (adjustment) + 100);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), <=, gtk_adjustment_get_lower (adjustment) + 1);
+  g_assert_true (sluice_run_panel_get_following (panel));
+
+  /* The user scrolls down to older events: the view stays with them. */
+  gtk_adjustment_set_value (adjustment, 80);
+  test_app_spin (300);
+  g_assert_false (sluice_run_panel_get_following (panel));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >=, 80);
+  /* Back on top, it follows again. */
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+  test_app_spin (300);
+  g_assert_true (sluice_run_panel_get_following (panel));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), <=, gtk_adjustment_get_lower (adjustment) + 1);
+
+  activate (window, "cancel", NULL);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_CANCELLED);
+  close_window (window);
+}
+
+/* Defect 11, the log: a ring that keeps the newest routine events and
+ * every warning, error and state change. */
+static void
+test_log_ring (void)
+{
+  g_autofree char *path = write_tmp ("ring.xml",
+    "<pipeline format='1' id='ring'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='work' on-error='drop'><lua>if item.id == 3 then error ('bad item three') end</lua></execution>"
+    "</phase></controller></pipeline>");
+  SluiceWindow *window = test_app_open_window (app, path);
+  g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  GString *typed = g_string_new (NULL);
+  SluiceRunLog *log;
+  gboolean error_kept = FALSE, last_item_kept = FALSE;
+  g_autofree char *last = NULL;
+  g_autofree char *summary = NULL;
+
+  g_assert_true (sluice_trust_remember (hash, NULL));
+  for (guint i = 0; i < 600; i++)
+    g_string_append_printf (typed, "{\"id\": %u}\n", i);
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = g_string_free (typed, FALSE);
+  sluice_window_run_with_choice (window, choice);
+  log = sluice_run_session_get_log (sluice_window_get_run_session (window));
+  sluice_run_log_set_capacity (log, 100);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+
+  g_assert_cmpuint (sluice_run_log_get_n_dropped (log), >, 0);
+  g_assert_cmpuint (sluice_run_log_get_n_events (log), <=, 125 + 10);
+  for (guint i = 0; i < sluice_run_log_get_n_events (log); i++)
+    {
+      g_autofree char *json = sluice_run_log_dup_json (log, i);
+
+      error_kept |= strstr (json, "bad item three") != NULL;
+      last_item_kept |= strstr (json, "\"item\":600") != NULL;
+    }
+  g_assert_true (error_kept);
+  g_assert_true (last_item_kept);
+  last = sluice_run_log_dup_json (log, sluice_run_log_get_n_events (log) - 1);
+  g_test_message ("last: %s", last);
+  g_assert_nonnull (strstr (last, "completed"));
+  /* Unfiltered, the list shows every event the log keeps, newest
+   * first. */
+  sluice_run_panel_set_filter (sluice_window_get_run_panel (window), NULL, SLUICE_RUN_LEVEL_DEBUG);
+  {
+    GListModel *rows = sluice_run_panel_get_log_model (sluice_window_get_run_panel (window));
+    g_autoptr(SluiceRunLogRow) first = NULL;
+
+    g_assert_cmpuint (g_list_model_get_n_items (rows), ==, sluice_run_log_get_n_events (log));
+    first = g_list_model_get_item (rows, 0);
+    g_assert_nonnull (strstr (sluice_run_log_row_get_text (first), "completed"));
+  }
+  summary = sluice_run_panel_dup_summary (sluice_window_get_run_panel (window));
+  g_assert_nonnull (strstr (summary, "older events were let go"));
+  close_window (window);
+}
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static int
+no_hyphens (gconstpointer attribute,
+            gconstpointer unused)
+{
+  const PangoAttribute *a = attribute;
+
+  return a->klass->type == PANGO_ATTR_INSERT_HYPHENS && !((const PangoAttrInt *) a)->value ? 0 : 1;
+}
+
+/* Defect 17: the run dialog's command line is never hyphenated, only
+ * what the chosen input needs is shown (and labelled), and the arrow
+ * next to Run opens a menu. */
+static void
+test_run_dialog (void)
+{
+  g_autofree char *path = write_tmp ("a-rather-long-file-name-for-the-run-dialog-example.xml",
+    "<pipeline format='1' id='dialog'><parameters><parameter name='threshold' default='1'/></parameters>"
+    "<controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='a'><lua>item.x = params.threshold</lua></execution>"
+    "</phase></controller></pipeline>");
+  SluiceWindow *window = test_app_open_window (app, path);
+  AdwMessageDialog *dialog;
+  GtkWidget *command, *input_path, *typed;
+  GtkDropDown *input;
+  PangoAttrList *attributes;
+  g_autoptr(GSList) hyphens = NULL;
+  GList *labels;
+  AdwSplitButton *split;
+  GMenuModel *menu;
+  gboolean has_run_with = FALSE;
+
+  activate (window, "run-with", NULL);
+  g_assert_true (test_app_wait_for (message_dialog_shown, window, 5000));
+  dialog = find_message_dialog (window);
+  command = find_named (GTK_WIDGET (dialog), "command-line");
+  g_assert_nonnull (command);
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (command)), "run-dialog-example.xml"));
+  attributes = gtk_label_get_attributes (GTK_LABEL (command));
+  g_assert_nonnull (attributes);
+  hyphens = pango_attr_list_get_attributes (attributes);
+  g_assert_nonnull (g_slist_find_custom (hyphens, NULL, no_hyphens));
+  g_slist_free_full (g_steal_pointer (&hyphens), (GDestroyNotify) pango_attribute_destroy);
+
+  input_path = find_named (GTK_WIDGET (dialog), "input-path");
+  typed = find_named (GTK_WIDGET (dialog), "typed-items");
+  input = GTK_DROP_DOWN (test_app_find_widget (GTK_WIDGET (dialog), GTK_TYPE_DROP_DOWN));
+  gtk_drop_down_set_selected (input, SLUICE_RUN_INPUT_TRIGGER);
+  g_assert_false (gtk_widget_is_visible (input_path));
+  g_assert_false (gtk_widget_is_visible (typed));
+  gtk_drop_down_set_selected (input, SLUICE_RUN_INPUT_FILE);
+  g_assert_true (gtk_widget_is_visible (input_path));
+  g_assert_false (gtk_widget_is_visible (typed));
+  gtk_drop_down_set_selected (input, SLUICE_RUN_INPUT_TYPED);
+  g_assert_false (gtk_widget_is_visible (input_path));
+  g_assert_true (gtk_widget_is_visible (typed));
+  labels = gtk_widget_list_mnemonic_labels (typed);
+  g_assert_nonnull (labels);
+  g_list_free (labels);
+  adw_message_dialog_response (dialog, "cancel");
+  test_app_spin (50);
+
+  split = ADW_SPLIT_BUTTON (test_app_find_widget (GTK_WIDGET (window), ADW_TYPE_SPLIT_BUTTON));
+  g_assert_nonnull (split);
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (split)), ==, "win.run");
+  menu = adw_split_button_get_menu_model (split);
+  g_assert_nonnull (menu);
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autofree char *action = NULL;
+
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &action))
+        has_run_with |= g_strcmp0 (action, "win.run-with") == 0;
+    }
+  g_assert_true (has_run_with);
+  close_window (window);
+}
+
+static void
+skip_without_display (void)
+{
+  g_test_skip ("no display");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  /* The trust store, remembered choices and drafts stay in here. */
+  tmp_dir = test_app_setup_environment ("test-app-run-window");
+  app = test_app_new ();
+  if (app == NULL)
+    {
+      g_test_add_func ("/sluice/app-run-window/skipped", skip_without_display);
+      return g_test_run ();
+    }
+
+  g_test_add_func ("/sluice/app-run-window/close-after-run", test_close_after_run);
+  g_test_add_func ("/sluice/app-run-window/close-during-run", test_close_during_run);
+  g_test_add_func ("/sluice/app-run-window/palette-after-run", test_palette_after_run);
+  g_test_add_func ("/sluice/app-run-window/trust-through-save", test_trust_through_save);
+  g_test_add_func ("/sluice/app-run-window/run-clipped", test_run_clipped);
+  g_test_add_func ("/sluice/app-run-window/pause-cancel-badges", test_pause_cancel_badges);
+  g_test_add_func ("/sluice/app-run-window/plurals", test_plurals);
+  g_test_add_func ("/sluice/app-run-window/log-ring", test_log_ring);
+  g_test_add_func ("/sluice/app-run-window/log-follows", test_log_follows);
+  g_test_add_func ("/sluice/app-run-window/run-dialog", test_run_dialog);
+
+  ret = g_test_run ();
+  g_object_unref (app);
+  return ret;
+}
