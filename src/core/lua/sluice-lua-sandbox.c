@@ -11,6 +11,10 @@
  * the string metatable and the array marker are protected, and the
  * functions that could run where no hook fires are wrapped:
  *
+ * - xpcall does not call its message handler for the error that stops a
+ *   chunk: that error is raised by the hook, and Lua calls the handler
+ *   before it unwinds, with hooks still off, so a looping handler could
+ *   never be stopped;
  * - setmetatable refuses __gc (Lua 5.4 runs finalizers with hooks off, so
  *   a looping finalizer could never be stopped);
  * - string.rep("", n) returns at once instead of looping n times;
@@ -24,7 +28,7 @@
  * load, dofile, debug, package, collectgarbage, rawset…) is not there. */
 static const char * const safe_functions[] = {
   "assert", "error", "ipairs", "next", "pairs", "pcall", "select",
-  "tonumber", "tostring", "type", "xpcall", "rawequal", "rawlen", "rawget",
+  "tonumber", "tostring", "type", "rawequal", "rawlen", "rawget",
   "getmetatable", "_VERSION",
   NULL
 };
@@ -118,6 +122,53 @@ setmetatable_cb (lua_State *L)
   lua_settop (L, 2);
   lua_setmetatable (L, 1);
   return 1;
+}
+
+static int
+xpcall_handler_cb (lua_State *L)
+{
+  SluiceLuaRuntime *self = sluice_lua_runtime_from_state (L);
+
+  if (self != NULL && self->stopping)
+    return 1;  /* the error as it is */
+
+  lua_pushvalue (L, lua_upvalueindex (1));
+  lua_insert (L, 1);
+  lua_call (L, lua_gettop (L) - 1, 1);
+  return 1;
+}
+
+static int
+finish_pcall (lua_State     *L,
+              int            status,
+              lua_KContext   extra)
+{
+  if (status != LUA_OK && status != LUA_YIELD)
+    {
+      lua_pushboolean (L, 0);
+      lua_pushvalue (L, -2);
+      return 2;
+    }
+  return lua_gettop (L) - (int) extra;
+}
+
+/* xpcall (f, msgh, ...), with msgh behind xpcall_handler_cb. */
+static int
+xpcall_cb (lua_State *L)
+{
+  int n = lua_gettop (L);
+  int status;
+
+  luaL_checktype (L, 2, LUA_TFUNCTION);
+  lua_pushvalue (L, 2);
+  lua_pushcclosure (L, xpcall_handler_cb, 1);
+  lua_replace (L, 2);
+  /* f, handler, args… → f, handler, true, f, args… */
+  lua_pushboolean (L, 1);
+  lua_pushvalue (L, 1);
+  lua_rotate (L, 3, 2);
+  status = lua_pcallk (L, n - 2, LUA_MULTRET, 2, 2, finish_pcall);
+  return finish_pcall (L, status, 2);
 }
 
 static int
@@ -218,6 +269,8 @@ sluice_lua_sandbox_open (SluiceLuaRuntime *self)
 
   lua_pushcfunction (L, setmetatable_cb);
   lua_setfield (L, -2, "setmetatable");
+  lua_pushcfunction (L, xpcall_cb);
+  lua_setfield (L, -2, "xpcall");
 
   lua_pushlightuserdata (L, NULL);
   lua_setfield (L, -2, "null");
