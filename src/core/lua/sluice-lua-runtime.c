@@ -578,6 +578,10 @@ check_env_item (SluiceLuaRuntime *self,
   lua_pop (L, 2);
 }
 
+static gboolean finish_env (SluiceLuaRuntime  *self,
+                            guint              slot,
+                            GError           **error);
+
 /* Calls compiled @slot with the table at the top as `item`, leaving the
  * chunk's first result on the stack above it. Nothing here allocates
  * outside the protected call: the environment already has an `item`
@@ -623,9 +627,7 @@ call_slot (SluiceLuaRuntime  *self,
                      error_message (self, status, &owned), error);
       lua_pop (L, 2);
       end_call (self);
-      check_env_item (self, slot);
-      if (self->env_dirty)
-        reset_env (self, slot, NULL);
+      finish_env (self, slot, NULL);
       return FALSE;
     }
 
@@ -650,6 +652,19 @@ clear_emitted (SluiceLuaRuntime *self,
     }
   lua_pop (L, 1);
   self->n_emitted = 0;
+}
+
+/* After a call: a fresh environment if the chunk set a global or
+ * cleared `item`, so that nothing reaches the next item. */
+static gboolean
+finish_env (SluiceLuaRuntime  *self,
+            guint              slot,
+            GError           **error)
+{
+  check_env_item (self, slot);
+  if (G_LIKELY (!self->env_dirty))
+    return TRUE;
+  return reset_env (self, slot, error);
 }
 
 SluiceLuaResult
@@ -679,13 +694,6 @@ sluice_lua_runtime_run (SluiceLuaRuntime  *self,
 
   dropped = lua_isboolean (L, -1) && !lua_toboolean (L, -1);
   lua_pop (L, 2);  /* the result and the old item */
-  check_env_item (self, slot);
-
-  if (G_UNLIKELY (self->env_dirty) && !reset_env (self, slot, error))
-    {
-      clear_emitted (self, self->n_emitted);
-      return SLUICE_LUA_ERROR;
-    }
 
   n = self->n_emitted;
   if (n > 0)
@@ -695,6 +703,7 @@ sluice_lua_runtime_run (SluiceLuaRuntime  *self,
       if (!lua_checkstack (L, n + 1))
         {
           clear_emitted (self, n);
+          finish_env (self, slot, NULL);
           set_lua_error (g_ptr_array_index (self->codes, slot),
                          "too many emitted items to hold at once", error);
           return SLUICE_LUA_ERROR;
@@ -704,12 +713,17 @@ sluice_lua_runtime_run (SluiceLuaRuntime  *self,
         lua_rawgeti (L, -(int) i, i);
       lua_remove (L, -(int) n - 1);
       clear_emitted (self, n);
+      if (!finish_env (self, slot, error))
+        {
+          lua_pop (L, (int) n);
+          return SLUICE_LUA_ERROR;
+        }
       *n_emitted = n;
       return SLUICE_LUA_EMITTED;
     }
 
   if (dropped)
-    return SLUICE_LUA_DROP;
+    return finish_env (self, slot, error) ? SLUICE_LUA_DROP : SLUICE_LUA_ERROR;
 
   lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
   lua_rawgetp (L, LUA_REGISTRYINDEX, &item_key);
@@ -723,10 +737,13 @@ sluice_lua_runtime_run (SluiceLuaRuntime  *self,
                      : "item is no longer a table: an item must be a JSON object",
                      error);
       lua_pop (L, 1);
-      /* An environment whose `item` is nil would allocate on the next
-       * call: replace it. */
-      self->env_dirty = TRUE;
-      reset_env (self, slot, NULL);
+      finish_env (self, slot, NULL);
+      return SLUICE_LUA_ERROR;
+    }
+
+  if (!finish_env (self, slot, error))
+    {
+      lua_pop (L, 1);
       return SLUICE_LUA_ERROR;
     }
 
@@ -756,10 +773,6 @@ sluice_lua_runtime_test (SluiceLuaRuntime  *self,
   *result = lua_toboolean (L, -1);
   lua_pop (L, 1);
   clear_emitted (self, self->n_emitted);
-  check_env_item (self, slot);
 
-  if (G_UNLIKELY (self->env_dirty))
-    return reset_env (self, slot, error);
-
-  return TRUE;
+  return finish_env (self, slot, error);
 }
