@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,17 +138,25 @@ gsize
 sluice_json_format_real (double value,
                          char   buffer[SLUICE_JSON_REAL_BUF_SIZE])
 {
-  static const char * const formats[] = { "%.15g", "%.16g", "%.17g" };
+  static const char * const formats[] = {
+    "%.1g", "%.2g", "%.3g", "%.4g", "%.5g", "%.6g", "%.7g", "%.8g", "%.9g",
+    "%.10g", "%.11g", "%.12g", "%.13g", "%.14g", "%.15g", "%.16g", "%.17g",
+  };
   char *exponent;
   gsize length;
+  int precision = SHORTEST_PRECISION;
 
-  /* %.15g already drops trailing zeros, so it is the shortest form of
-   * every value that has one of at most 15 digits; only the others need
-   * 16 or 17. */
-  for (int precision = SHORTEST_PRECISION; precision <= EXACT_PRECISION; precision++)
+  /* A double has almost 16 digits of precision, so a decimal of at most
+   * 15 digits that reads back as the value is the nearest 15-digit one:
+   * %.15g (which drops trailing zeros) is the shortest form of every
+   * value that has one of at most 15 digits; only the others need 16 or
+   * 17. Subnormal values have fewer digits of precision (5e-324 would
+   * come out as 4.94065645841247e-324): search those from 1 up. */
+  if (value != 0.0 && fabs (value) < DBL_MIN)
+    precision = 1;
+  for (; precision <= EXACT_PRECISION; precision++)
     {
-      g_ascii_formatd (buffer, SLUICE_JSON_REAL_BUF_SIZE,
-                       formats[precision - SHORTEST_PRECISION], value);
+      g_ascii_formatd (buffer, SLUICE_JSON_REAL_BUF_SIZE, formats[precision - 1], value);
       if (precision == EXACT_PRECISION || g_ascii_strtod (buffer, NULL) == value)
         break;
     }
