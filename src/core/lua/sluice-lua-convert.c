@@ -20,7 +20,7 @@
  * tables the JSON is about the size of the Lua data; a table referenced
  * from many places is written out each time, and `t = {t, t}` sixty
  * times over would otherwise make 2^60 values. */
-#define BASE_BUDGET (64 * 1024 * 1024)
+#define BASE_BUDGET (16 * 1024 * 1024)
 
 static char array_mt_key;
 /* Pushed instead of an item that could not be converted to Lua. */

@@ -95,7 +95,7 @@ void              sluice_lua_push_json        (lua_State        *L,
  * with @error (SLUICE_EXECUTOR_ERROR_LUA) when it cannot be represented:
  * functions, NaN, non-UTF-8 strings, an array instead of an object,
  * nesting deeper than SLUICE_JSON_MAX_DEPTH levels or a table that
- * contains itself, more than 4 million values plus one per 4 bytes of
+ * contains itself, more than a million values plus one per 4 bytes of
  * Lua heap (tables shared many times over), or out of memory. The error
  * does not name the module: the caller adds it. */
 json_t           *sluice_lua_to_json          (lua_State        *L,
