@@ -23,7 +23,28 @@ typedef struct
  * the main thread), so each chunk is compiled once per state, not per item.
  *
  * Items live as Lua tables while they pass consecutive Lua steps, so JSON
- * is converted once on entry and once on exit, not per module. */
+ * is converted once on entry and once on exit, not per module.
+ *
+ * What the sandbox guarantees (SPEC 7, "Lua is contained"):
+ * - Each chunk runs in its own environment. Globals it sets last until
+ *   the end of that item: the next item, and every other module, start
+ *   without them. The standard library (string, table, math, utf8,
+ *   coroutine) is reached through read-only proxies; the string
+ *   metatable and the metatable marking JSON arrays are protected
+ *   (getmetatable returns false); so no chunk can change what another
+ *   sees, and results do not depend on which state ran an item.
+ * - A timeout or a cancel stops a chunk whatever it runs: the hook
+ *   checks every 1000 instructions and, once the
+ *   deadline has passed, raises at every instruction (pcall cannot
+ *   swallow it); xpcall skips its handler for that error; string.find,
+ *   match, gmatch and gsub count their steps and stop too (catastrophic
+ *   backtracking included); setmetatable refuses __gc (finalizers run
+ *   with hooks off); table.insert, remove, move, concat, unpack and sort
+ *   refuse tables with __index, __newindex or __len metamethods (they
+ *   could loop in C); string.rep of an empty string returns at once.
+ * - Each state has a memory limit; reaching it fails the item with
+ *   "memory limit of N MiB reached" and the state goes on.
+ * - print() goes to the owner's callback, never to standard output. */
 typedef struct _SluiceLuaRuntime SluiceLuaRuntime;
 
 typedef enum
@@ -107,7 +128,9 @@ json_t           *sluice_lua_value_to_json    (lua_State        *L,
                                                int               index,
                                                GError          **error);
 
-/* Runs chunk @slot with the table on top of the stack as `item`. On
+/* Runs chunk @slot with the table on top of the stack as `item`. The
+ * item must stay a table that is not an array, and emitted items must
+ * be such tables: otherwise the result is ERROR. On
  * return the stack holds, instead of that table: for PASS the (possibly
  * replaced) item table; for EMITTED the emitted tables, @n_emitted of
  * them in order; nothing for DROP and ERROR (@error set). @deadline is a
