@@ -506,8 +506,7 @@ to_json (lua_State  *L,
   /* A protected call sees only its arguments: the value is the second. */
   job->index = 2;
   job->any = any;
-  job->budget = BASE_BUDGET +
-                4 * ((gsize) lua_gc (L, LUA_GCCOUNT, 0) * 1024 + lua_gc (L, LUA_GCCOUNTB, 0));
+  job->budget = BASE_BUDGET + 4 * (gsize) lua_gc (L, LUA_GCCOUNT, 0) * 1024;
 
   index = lua_absindex (L, index);
   lua_pushcfunction (L, to_json_protected_cb);

@@ -583,7 +583,8 @@ static gboolean finish_env (SluiceLuaRuntime  *self,
                             GError           **error);
 
 /* Calls compiled @slot with the table at the top as `item`, leaving the
- * chunk's first result on the stack above it. Nothing here allocates
+ * chunk's environment and its first result on the stack above it; only
+ * the item on failure. Nothing here allocates
  * outside the protected call: the environment already has an `item`
  * field, and the message handler and the key are in the registry. */
 static gboolean
@@ -606,11 +607,12 @@ call_slot (SluiceLuaRuntime  *self,
   if (!ensure_compiled (self, slot, error))
     return FALSE;
 
+  /* The environment stays on the stack for the caller to read `item`
+   * back from. */
   lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
   lua_rawgetp (L, LUA_REGISTRYINDEX, &item_key);
   lua_pushvalue (L, -3);
   lua_rawset (L, -3);
-  lua_pop (L, 1);
 
   self->deadline = deadline;
   self->running_slot = slot;
@@ -625,7 +627,7 @@ call_slot (SluiceLuaRuntime  *self,
 
       set_lua_error (g_ptr_array_index (self->codes, slot),
                      error_message (self, status, &owned), error);
-      lua_pop (L, 2);
+      lua_pop (L, 3);
       end_call (self);
       finish_env (self, slot, NULL);
       return FALSE;
@@ -644,6 +646,9 @@ clear_emitted (SluiceLuaRuntime *self,
 {
   lua_State *L = self->L;
 
+  self->n_emitted = 0;
+  if (G_LIKELY (n == 0))
+    return;
   lua_rawgeti (L, LUA_REGISTRYINDEX, self->emitted_ref);
   for (guint i = 1; i <= n; i++)
     {
@@ -693,9 +698,11 @@ sluice_lua_runtime_run (SluiceLuaRuntime  *self,
     }
 
   dropped = lua_isboolean (L, -1) && !lua_toboolean (L, -1);
-  lua_pop (L, 2);  /* the result and the old item */
+  lua_pop (L, 1);  /* the result: the old item and the environment remain */
 
   n = self->n_emitted;
+  if (n > 0 || dropped)
+    lua_pop (L, 2);
   if (n > 0)
     {
       /* lua_checkstack, unlike luaL_checkstack, reports instead of
@@ -725,11 +732,12 @@ sluice_lua_runtime_run (SluiceLuaRuntime  *self,
   if (dropped)
     return finish_env (self, slot, error) ? SLUICE_LUA_DROP : SLUICE_LUA_ERROR;
 
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
+  /* The old item and the environment → the item. */
   lua_rawgetp (L, LUA_REGISTRYINDEX, &item_key);
   lua_rawget (L, -2);
-  lua_remove (L, -2);
-  if (!lua_istable (L, -1) || sluice_lua_is_json_array (L, -1))
+  lua_replace (L, -3);
+  lua_pop (L, 1);
+  if (G_UNLIKELY (!lua_istable (L, -1) || sluice_lua_is_json_array (L, -1)))
     {
       set_lua_error (g_ptr_array_index (self->codes, slot),
                      lua_istable (L, -1)
@@ -741,7 +749,8 @@ sluice_lua_runtime_run (SluiceLuaRuntime  *self,
       return SLUICE_LUA_ERROR;
     }
 
-  if (!finish_env (self, slot, error))
+  /* `item` is a table, so only a global set needs a fresh environment. */
+  if (G_UNLIKELY (self->env_dirty) && !reset_env (self, slot, error))
     {
       lua_pop (L, 1);
       return SLUICE_LUA_ERROR;
@@ -771,7 +780,7 @@ sluice_lua_runtime_test (SluiceLuaRuntime  *self,
     }
 
   *result = lua_toboolean (L, -1);
-  lua_pop (L, 1);
+  lua_pop (L, 2);  /* the result and the environment */
   clear_emitted (self, self->n_emitted);
 
   return finish_env (self, slot, error);
