@@ -25,6 +25,8 @@ check_stopped (const char *code,
   g_assert_nonnull (error);
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, expected));
+  if (g_str_equal (expected, "timed out"))
+    g_assert_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_TIMEOUT);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
 
   /* The state is fine for the next item. */
@@ -124,6 +126,7 @@ test_cancel (void)
       /* No deadline: only the cancel flag stops it. */
       g_assert_cmpint (test_lua_run (t, 0, ITEM, 0, NULL, &error), ==, SLUICE_LUA_ERROR);
       g_assert_nonnull (strstr (error->message, "cancelled"));
+      g_assert_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_CANCELLED);
       g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
       g_thread_join (thread);
       test_lua_free (t);

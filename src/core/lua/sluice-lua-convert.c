@@ -317,7 +317,8 @@ attach (ToJson     *job,
         return fail (job, "out of memory");
     }
   else if (json_object_setn_new (parent, key, key_len, value) != 0)
-    return fail (job, "item has a key that is not valid UTF-8");
+    return fail (job, g_utf8_validate_len (key, key_len, NULL)
+                      ? "out of memory" : "item has a key that is not valid UTF-8");
   return TRUE;
 }
 

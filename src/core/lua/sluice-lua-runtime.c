@@ -627,6 +627,10 @@ call_slot (SluiceLuaRuntime  *self,
 
       set_lua_error (g_ptr_array_index (self->codes, slot),
                      error_message (self, status, &owned), error);
+      /* So that the caller can tell a stop from a failure of the chunk. */
+      if (self->stopping && error != NULL && *error != NULL)
+        (*error)->code = self->timed_out ? SLUICE_EXECUTOR_ERROR_TIMEOUT
+                                         : SLUICE_EXECUTOR_ERROR_CANCELLED;
       lua_pop (L, 3);
       end_call (self);
       finish_env (self, slot, NULL);

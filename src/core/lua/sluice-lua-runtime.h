@@ -134,7 +134,9 @@ json_t           *sluice_lua_value_to_json    (lua_State        *L,
  * return the stack holds, instead of that table: for PASS the (possibly
  * replaced) item table; for EMITTED the emitted tables, @n_emitted of
  * them in order; nothing for DROP and ERROR (@error set). @deadline is a
- * monotonic time in µs after which the chunk is stopped, 0 for none. */
+ * monotonic time in µs after which the chunk is stopped, 0 for none.
+ * Errors are SLUICE_EXECUTOR_ERROR_LUA, or _TIMEOUT when @deadline
+ * stopped the chunk, or _CANCELLED when the cancel flag did. */
 SluiceLuaResult   sluice_lua_runtime_run      (SluiceLuaRuntime *self,
                                                guint             slot,
                                                gint64            deadline,
