@@ -17,7 +17,17 @@
  * - what is written parses back to the same value (numbers included);
  * - JSON → Lua → JSON changes nothing;
  * - every Lua failure is an error, never a crash, and leaves the stack
- *   as it was. */
+ *   as it was.
+ *
+ * Build and run it like fuzz-loader (tests/fuzz/README.md), with its own
+ * corpus, which fuzz-items-replay replays in the normal suite:
+ *
+ *   ninja -C build-fuzz tests/fuzz-items
+ *   mkdir -p /tmp/fuzz-items-new
+ *   nice build-fuzz/tests/fuzz-items -max_total_time=1800 -max_len=4096 \
+ *     -timeout=10 /tmp/fuzz-items-new tests/fuzz/corpus-items
+ *
+ * Crash reproducers go to tests/fuzz/corpus-items once fixed. */
 
 static const char * const chunks[] = {
   /* 0: the identity: the round trip must change nothing. */
