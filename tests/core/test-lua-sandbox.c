@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gstdio.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "test-lua-common.h"
 
@@ -148,8 +151,26 @@ test_print (void)
   TestLua *t = test_lua_new (chunks);
   Printed printed = { g_string_new (NULL), 0 };
 
-  /* Without a callback nothing is printed anywhere. */
-  check_pass (t, 0, ITEM, ITEM_COMPACT);
+  /* Without a callback nothing is printed anywhere, least of all on
+   * standard output, which carries the items. */
+  {
+    g_autofree char *path = NULL;
+    g_autofree char *contents = NULL;
+    int fd = g_file_open_tmp ("sluice-print-XXXXXX", &path, NULL);
+    int saved = dup (STDOUT_FILENO);
+
+    g_assert_cmpint (fd, >=, 0);
+    fflush (stdout);
+    dup2 (fd, STDOUT_FILENO);
+    check_pass (t, 0, ITEM, ITEM_COMPACT);
+    fflush (stdout);
+    dup2 (saved, STDOUT_FILENO);
+    close (saved);
+    close (fd);
+    g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, "");
+    g_unlink (path);
+  }
 
   sluice_lua_runtime_set_print_func (t->runtime, print_cb, &printed);
   check_pass (t, 0, ITEM, ITEM_COMPACT);
