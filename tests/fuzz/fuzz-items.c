@@ -57,7 +57,10 @@ static const char * const chunks[] = {
   "end\n",
   /* 3: fan-out of copies. */
   "for i = 1, 3 do local copy = {} for k, v in pairs(item) do copy[k] = v end copy.i = i emit(copy) end\n",
+  /* 4: a condition, as the executor makes them. */
+  "return (type(item.s) == 'string' and #item.s > 3 or item.p == nil)",
 };
+#define CONDITION_SLOT 4
 
 static SluiceLuaRuntime *runtime;
 static GPtrArray *codes;
@@ -72,6 +75,7 @@ setup (void)
 
       code->module_id = g_strdup_printf ("fuzz%u", i);
       code->code = g_strdup (chunks[i]);
+      code->expression = i == CONDITION_SLOT;
       g_ptr_array_add (codes, code);
     }
   runtime = sluice_lua_runtime_new (codes, NULL, NULL);
@@ -115,6 +119,18 @@ run_chunk (lua_State *L,
 
   if (!sluice_lua_push_json_checked (L, item, &error))
     return;
+  if (slot == CONDITION_SLOT)
+    {
+      gboolean truth;
+
+      if (!sluice_lua_runtime_test (runtime, slot, g_get_monotonic_time () + 10 * 1000,
+                                    &truth, &error) && error == NULL)
+        abort ();
+      lua_pop (L, 1);
+      if (lua_gettop (L) != base)
+        abort ();
+      return;
+    }
   result = sluice_lua_runtime_run (runtime, slot, g_get_monotonic_time () + 10 * 1000,
                                    &n, &error);
   if (result == SLUICE_LUA_ERROR && error == NULL)
