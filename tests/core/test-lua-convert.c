@@ -59,7 +59,8 @@ check_to_json_error (const char *code,
   g_assert_null (sluice_lua_to_json (t->L, -1, &error));
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, expected));
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  /* Generous for valgrind: what matters is that it ends (2^60 values would not). */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 60 * G_USEC_PER_SEC);
   lua_pop (t->L, 1);
   g_assert_cmpint (lua_gettop (t->L), ==, 0);
   test_lua_free (t);
