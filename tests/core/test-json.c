@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "sluice-json.h"
 
@@ -50,6 +51,154 @@ test_exact_when_needed (void)
   json_decref (json);
 }
 
+static void
+test_shortest_each_real (void)
+{
+  /* One real that needs 17 digits used to give every real of the item 17
+   * digits: 0.07 came out as 0.070000000000000007, 1.4 as
+   * 1.3999999999999999. Each real now gets its own shortest form. */
+  check_dump ("{\"a\":0.07,\"b\":1.4,\"c\":0.30000000000000004}",
+              "{\"a\":0.07,\"b\":1.4,\"c\":0.30000000000000004}");
+  check_dump ("[1e22,1e-7,-0.0,5e-324,1.7976931348623157e308,123456789012345.6]",
+              "[1e22,1e-7,-0.0,5e-324,1.7976931348623157e308,123456789012345.6]");
+  check_dump ("[0.1,100.0,1e+300,2.5E-3]", "[0.1,100.0,1e300,0.0025]");
+}
+
+static void
+test_format_real (void)
+{
+  static const struct { double value; const char *text; } cases[] = {
+    { 0.07, "0.07" }, { 1.4, "1.4" }, { 1.0, "1.0" }, { -0.0, "-0.0" },
+    { 1e22, "1e22" }, { 1e-7, "1e-7" }, { 5e-324, "5e-324" }, { 0.1 + 0.2, "0.30000000000000004" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char buffer[SLUICE_JSON_REAL_BUF_SIZE];
+      gsize length = sluice_json_format_real (cases[i].value, buffer);
+
+      g_assert_cmpstr (buffer, ==, cases[i].text);
+      g_assert_cmpuint (length, ==, strlen (cases[i].text));
+    }
+}
+
+/* Writes like json_dumps() for everything but reals. */
+static void
+test_same_as_jansson (void)
+{
+  const char *text = "{\"b\":[1,{\"x\":[],\"y\":{}},\"s\\\"\\\\/\\u0001\\n\u00e9\"],"
+                     "\"a\":{\"z\":null,\"t\":true,\"f\":false},\"c\":-9223372036854775808}";
+  const size_t flags[] = {
+    0, JSON_COMPACT, JSON_INDENT (2), JSON_INDENT (3) | JSON_SORT_KEYS, JSON_COMPACT | JSON_SORT_KEYS,
+    JSON_ENSURE_ASCII, JSON_ESCAPE_SLASH | JSON_COMPACT,
+  };
+  json_t *json = json_loads (text, 0, NULL);
+
+  g_assert_nonnull (json);
+  json_object_set_new (json, "u", json_string ("\xf0\x9f\x98\x80"));
+  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
+    {
+      char *ours = sluice_json_dumps (json, flags[i]);
+      char *theirs = json_dumps (json, flags[i]);
+
+      g_assert_cmpstr (ours, ==, theirs);
+      free (ours);
+      free (theirs);
+    }
+  json_decref (json);
+}
+
+static json_t *
+nested_arrays (guint depth)
+{
+  json_t *value = json_pack ("[f]", 0.5);
+
+  for (guint i = 1; i < depth; i++)
+    value = json_pack ("[o]", value);
+  return value;
+}
+
+static void
+test_linear_in_depth (void)
+{
+  /* Depth 31 took 20 s (each level evaluated the one below twice), 40
+   * never ended. */
+  gint64 start = g_get_monotonic_time ();
+  json_t *json = nested_arrays (SLUICE_JSON_MAX_DEPTH);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) out = g_string_new ("x");
+  char *text = sluice_json_dumps (json, JSON_COMPACT);
+
+  g_assert_nonnull (text);
+  g_assert_cmpuint (strlen (text), ==, 2 * SLUICE_JSON_MAX_DEPTH + 3);
+  free (text);
+  g_assert_cmpuint (sluice_json_dump_flags (json, 0), ==, JSON_REAL_PRECISION (15));
+  json_decref (json);
+
+  /* One level more is refused, and leaves the output as it was. */
+  json = nested_arrays (SLUICE_JSON_MAX_DEPTH + 1);
+  g_assert_false (sluice_json_write (out, json, JSON_COMPACT, &error));
+  g_assert_error (error, SLUICE_JSON_ERROR, SLUICE_JSON_ERROR_WRITE);
+  g_assert_cmpstr (out->str, ==, "x");
+  g_assert_null (sluice_json_dumps (json, JSON_COMPACT));
+  json_decref (json);
+
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+}
+
+static void
+check_parse_error (const char *text,
+                   gsize       length,
+                   int         code,
+                   const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (sluice_json_parse_item (text, length, &error));
+  g_assert_error (error, SLUICE_JSON_ERROR, code);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, expected));
+}
+
+static void
+test_parse_item (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) deep = g_string_new ("{\"a\":");
+  json_t *json;
+  char *text;
+
+  check_parse_error ("{bad", 4, SLUICE_JSON_ERROR_SYNTAX, "not JSON at column");
+  check_parse_error ("", 0, SLUICE_JSON_ERROR_SYNTAX, "not JSON");
+  check_parse_error ("[1]", 3, SLUICE_JSON_ERROR_NOT_OBJECT, "not a JSON object but an array");
+  check_parse_error ("\"s\"", 3, SLUICE_JSON_ERROR_NOT_OBJECT, "but a string");
+  check_parse_error ("{\"i\":123456789012345678901234567890}", 36, SLUICE_JSON_ERROR_NUMBER_RANGE,
+                     "number out of range");
+  check_parse_error ("{\"r\":1e400}", 11, SLUICE_JSON_ERROR_NUMBER_RANGE, "number out of range");
+  check_parse_error ("{\"k\\u0000\":1}", 13, SLUICE_JSON_ERROR_SYNTAX, "NUL byte in object key");
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  check_parse_error (deep->str, deep->len, SLUICE_JSON_ERROR_TOO_DEEP, "deeper than 512 levels");
+
+  /* NUL inside strings is kept, in and out. */
+  json = sluice_json_parse_item ("{\"a\":\"x\\u0000y\"} ", 17, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_string_length (json_object_get (json, "a")), ==, 3);
+  text = sluice_json_dumps (json, JSON_COMPACT);
+  g_assert_cmpstr (text, ==, "{\"a\":\"x\\u0000y\"}");
+  free (text);
+  json_decref (json);
+
+  /* Brackets inside strings do not count as depth. */
+  g_string_assign (deep, "{\"a\":\"");
+  for (guint i = 0; i < 1000; i++)
+    g_string_append (deep, "[\\\"");
+  g_string_append (deep, "\"}");
+  json = sluice_json_parse_item (deep->str, deep->len, &error);
+  g_assert_no_error (error);
+  json_decref (json);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -58,6 +207,11 @@ main (int   argc,
 
   g_test_add_func ("/sluice/json/shortest-reals", test_shortest_reals);
   g_test_add_func ("/sluice/json/exact-when-needed", test_exact_when_needed);
+  g_test_add_func ("/sluice/json/shortest-each-real", test_shortest_each_real);
+  g_test_add_func ("/sluice/json/format-real", test_format_real);
+  g_test_add_func ("/sluice/json/same-as-jansson", test_same_as_jansson);
+  g_test_add_func ("/sluice/json/linear-in-depth", test_linear_in_depth);
+  g_test_add_func ("/sluice/json/parse-item", test_parse_item);
 
   return g_test_run ();
 }

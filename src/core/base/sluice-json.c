@@ -1,13 +1,567 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "sluice-json.h"
 
 #define SHORTEST_PRECISION 15
 #define EXACT_PRECISION 17
 
-/* Locale-independent on both sides: the designer runs with the user's
- * LC_NUMERIC, which may use a decimal comma. */
+G_DEFINE_QUARK (sluice-json-error-quark, sluice_json_error)
+
+/* Finds the first byte at which @text opens a container deeper than
+ * SLUICE_JSON_MAX_DEPTH, looking only at brackets outside strings. It runs
+ * before jansson builds anything, so that a line of a million '[' costs a
+ * scan, not a million nodes that json_decref would then free recursively. */
+static gboolean
+depth_within_limit (const char *text,
+                    gsize       length,
+                    gsize      *where)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = text[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+
+      switch (c)
+        {
+        case '"':
+          in_string = TRUE;
+          break;
+        case '[':
+        case '{':
+          if (++depth > SLUICE_JSON_MAX_DEPTH)
+            {
+              *where = i;
+              return FALSE;
+            }
+          break;
+        case ']':
+        case '}':
+          if (depth > 0)
+            depth--;
+          break;
+        default:
+          break;
+        }
+    }
+
+  return TRUE;
+}
+
+static const char *
+type_name (json_t *json)
+{
+  switch (json_typeof (json))
+    {
+    case JSON_ARRAY:
+      return "an array";
+    case JSON_STRING:
+      return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+      return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+      return "a boolean";
+    case JSON_NULL:
+      return "null";
+    case JSON_OBJECT:
+    default:
+      return "an object";
+    }
+}
+
+json_t *
+sluice_json_parse_item (const char  *text,
+                        gsize        length,
+                        GError     **error)
+{
+  json_error_t jerror;
+  json_t *json;
+  gsize where = 0;
+
+  g_return_val_if_fail (text != NULL || length == 0, NULL);
+
+  if (!depth_within_limit (text, length, &where))
+    {
+      g_set_error (error, SLUICE_JSON_ERROR, SLUICE_JSON_ERROR_TOO_DEEP,
+                   "nested deeper than %d levels (at byte %" G_GSIZE_FORMAT ")",
+                   SLUICE_JSON_MAX_DEPTH, where + 1);
+      return NULL;
+    }
+
+  json = json_loadb (text, length, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerror);
+  if (json == NULL)
+    {
+      /* jansson quotes the bad token, which may hold any byte. */
+      g_autofree char *text_escaped = g_strescape (jerror.text, NULL);
+
+      if (json_error_code (&jerror) == json_error_numeric_overflow)
+        g_set_error (error, SLUICE_JSON_ERROR, SLUICE_JSON_ERROR_NUMBER_RANGE,
+                     "number out of range at column %d: %s (integers must fit "
+                     "in 64 bits, reals in a double)",
+                     jerror.column, text_escaped);
+      else
+        g_set_error (error, SLUICE_JSON_ERROR, SLUICE_JSON_ERROR_SYNTAX,
+                     "not JSON at column %d: %s", jerror.column, text_escaped);
+      return NULL;
+    }
+
+  if (!json_is_object (json))
+    {
+      g_set_error (error, SLUICE_JSON_ERROR, SLUICE_JSON_ERROR_NOT_OBJECT,
+                   "not a JSON object but %s", type_name (json));
+      json_decref (json);
+      return NULL;
+    }
+
+  return json;
+}
+
+gsize
+sluice_json_format_real (double value,
+                         char   buffer[SLUICE_JSON_REAL_BUF_SIZE])
+{
+  static const char * const formats[] = {
+    "%.1g", "%.2g", "%.3g", "%.4g", "%.5g", "%.6g", "%.7g", "%.8g", "%.9g",
+    "%.10g", "%.11g", "%.12g", "%.13g", "%.14g", "%.15g", "%.16g", "%.17g",
+  };
+  char *exponent;
+  gsize length;
+  int precision = SHORTEST_PRECISION;
+
+  /* A double has almost 16 digits of precision, so a decimal of at most
+   * 15 digits that reads back as the value is the nearest 15-digit one:
+   * %.15g (which drops trailing zeros) is the shortest form of every
+   * value that has one of at most 15 digits; only the others need 16 or
+   * 17. Subnormal values have fewer digits of precision (5e-324 would
+   * come out as 4.94065645841247e-324): search those from 1 up. */
+  if (value != 0.0 && fabs (value) < DBL_MIN)
+    precision = 1;
+  for (; precision <= EXACT_PRECISION; precision++)
+    {
+      g_ascii_formatd (buffer, SLUICE_JSON_REAL_BUF_SIZE, formats[precision - 1], value);
+      if (precision == EXACT_PRECISION || g_ascii_strtod (buffer, NULL) == value)
+        break;
+    }
+
+  length = strlen (buffer);
+
+  /* As jansson writes reals: "1e+22" is "1e22", "1e-07" is "1e-7". */
+  exponent = strchr (buffer, 'e');
+  if (exponent != NULL)
+    {
+      char *digits = exponent + 1;
+      char *end;
+
+      if (*digits == '+')
+        memmove (digits, digits + 1, strlen (digits));
+      else if (*digits == '-')
+        digits++;
+      for (end = digits; *end == '0' && end[1] != '\0'; end++)
+        ;
+      if (end != digits)
+        memmove (digits, end, strlen (end) + 1);
+      length = strlen (buffer);
+    }
+  else if (strchr (buffer, '.') == NULL && isfinite (value))
+    {
+      /* Otherwise it would read back as an integer. */
+      buffer[length++] = '.';
+      buffer[length++] = '0';
+      buffer[length] = '\0';
+    }
+
+  return length;
+}
+
+static void
+write_integer (GString     *out,
+               json_int_t   value)
+{
+  char digits[24];
+  int i = sizeof digits;
+  /* Through unsigned arithmetic: -INT64_MIN does not exist. */
+  guint64 magnitude = value < 0 ? 0 - (guint64) value : (guint64) value;
+
+  do
+    {
+      digits[--i] = '0' + magnitude % 10;
+      magnitude /= 10;
+    }
+  while (magnitude != 0);
+  if (value < 0)
+    digits[--i] = '-';
+  g_string_append_len (out, digits + i, sizeof digits - i);
+}
+
+static void
+write_string (GString    *out,
+              const char *s,
+              gsize       length,
+              size_t      flags)
+{
+  static const char hex[] = "0123456789ABCDEF";
+  gsize start = 0;
+
+  g_string_append_c (out, '"');
+  for (gsize i = 0; i < length; i++)
+    {
+      unsigned char c = s[i];
+      char escape[16];
+      gsize escape_length = 2;
+
+      if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80 &&
+          (c != '/' || !(flags & JSON_ESCAPE_SLASH)))
+        continue;
+      if (c >= 0x80 && !(flags & JSON_ENSURE_ASCII))
+        continue;
+
+      g_string_append_len (out, s + start, i - start);
+      escape[0] = '\\';
+      switch (c)
+        {
+        case '"': escape[1] = '"'; break;
+        case '\\': escape[1] = '\\'; break;
+        case '/': escape[1] = '/'; break;
+        case '\b': escape[1] = 'b'; break;
+        case '\f': escape[1] = 'f'; break;
+        case '\n': escape[1] = 'n'; break;
+        case '\r': escape[1] = 'r'; break;
+        case '\t': escape[1] = 't'; break;
+        default:
+          {
+            gunichar u = c;
+
+            if (c >= 0x80)
+              {
+                /* Strings in jansson values are valid UTF-8. */
+                u = g_utf8_get_char_validated (s + i, length - i);
+                if (u == (gunichar) -1 || u == (gunichar) -2)
+                  u = 0xFFFD;
+                else
+                  i += g_utf8_skip[c] - 1;
+              }
+            if (u >= 0x10000)
+              {
+                gunichar high = 0xD800 + ((u - 0x10000) >> 10);
+                gunichar low = 0xDC00 + ((u - 0x10000) & 0x3FF);
+
+                g_snprintf (escape, sizeof escape, "\\u%04X\\u%04X", high, low);
+                escape_length = 12;
+              }
+            else
+              {
+                escape[1] = 'u';
+                escape[2] = hex[(u >> 12) & 0xF];
+                escape[3] = hex[(u >> 8) & 0xF];
+                escape[4] = hex[(u >> 4) & 0xF];
+                escape[5] = hex[u & 0xF];
+                escape_length = 6;
+              }
+          }
+          break;
+        }
+      g_string_append_len (out, escape, escape_length);
+      start = i + 1;
+    }
+  g_string_append_len (out, s + start, length - start);
+  g_string_append_c (out, '"');
+}
+
+static void
+write_indent (GString *out,
+              size_t   flags,
+              guint    level,
+              gboolean space)
+{
+  guint width = flags & 0x1F;
+
+  if (width > 0)
+    {
+      g_string_append_c (out, '\n');
+      for (guint i = 0; i < width * level; i++)
+        g_string_append_c (out, ' ');
+    }
+  else if (space && !(flags & JSON_COMPACT))
+    g_string_append_c (out, ' ');
+}
+
+typedef struct
+{
+  const char *key;
+  gsize       length;
+  json_t     *value;
+} Member;
+
+static int
+compare_members (gconstpointer a,
+                 gconstpointer b)
+{
+  const Member *ma = a, *mb = b;
+  int cmp = memcmp (ma->key, mb->key, MIN (ma->length, mb->length));
+
+  if (cmp != 0)
+    return cmp;
+  return ma->length < mb->length ? -1 : ma->length > mb->length;
+}
+
+/* An open container of the writer's explicit stack. */
+typedef struct
+{
+  json_t   *container;
+  void     *iter;       /* next member of an unsorted object */
+  gsize     index;      /* next element of an array, or member of sorted ones */
+  gsize     start;      /* of this object's members in the sorted scratch */
+  gsize     n;          /* number of sorted members */
+  gboolean  first;
+} Frame;
+
+/* Gives the next child of @frame (and its key, for objects); FALSE when
+ * the container is done. */
+static gboolean
+next_child (Frame       *frame,
+            GArray      *members,
+            const char **key,
+            gsize       *key_length,
+            json_t     **child)
+{
+  if (json_is_array (frame->container))
+    {
+      if (frame->index >= json_array_size (frame->container))
+        return FALSE;
+      *key = NULL;
+      *child = json_array_get (frame->container, frame->index++);
+      return TRUE;
+    }
+
+  if (members != NULL && frame->n > 0)
+    {
+      Member *m;
+
+      if (frame->index >= frame->n)
+        return FALSE;
+      m = &g_array_index (members, Member, frame->start + frame->index++);
+      *key = m->key;
+      *key_length = m->length;
+      *child = m->value;
+      return TRUE;
+    }
+
+  if (frame->iter == NULL)
+    return FALSE;
+  *key = json_object_iter_key (frame->iter);
+  *key_length = json_object_iter_key_len (frame->iter);
+  *child = json_object_iter_value (frame->iter);
+  frame->iter = json_object_iter_next (frame->container, frame->iter);
+  return TRUE;
+}
+
+gboolean
+sluice_json_write (GString  *out,
+                   json_t   *json,
+                   size_t    flags,
+                   GError  **error)
+{
+  /* The stack lives on the C stack: 512 frames are a few kB, and the
+   * writer never recurses. */
+  Frame frames[SLUICE_JSON_MAX_DEPTH];
+  g_autoptr(GArray) members = NULL;
+  gsize initial_length;
+  guint depth = 0;
+  json_t *value = json;
+
+  g_return_val_if_fail (out != NULL, FALSE);
+  g_return_val_if_fail (json != NULL, FALSE);
+
+  if (!(flags & JSON_ENCODE_ANY) && !json_is_object (json) && !json_is_array (json))
+    {
+      g_set_error (error, SLUICE_JSON_ERROR, SLUICE_JSON_ERROR_WRITE,
+                   "only an object or an array can be written, not %s", type_name (json));
+      return FALSE;
+    }
+
+  initial_length = out->len;
+
+  for (;;)
+    {
+      switch (json_typeof (value))
+        {
+        case JSON_OBJECT:
+        case JSON_ARRAY:
+          {
+            Frame *frame;
+
+            if (depth == SLUICE_JSON_MAX_DEPTH)
+              {
+                g_string_truncate (out, initial_length);
+                g_set_error (error, SLUICE_JSON_ERROR, SLUICE_JSON_ERROR_WRITE,
+                             "nested deeper than %d levels", SLUICE_JSON_MAX_DEPTH);
+                return FALSE;
+              }
+            frame = &frames[depth++];
+            frame->container = value;
+            frame->iter = NULL;
+            frame->index = 0;
+            frame->n = 0;
+            frame->first = TRUE;
+            if (json_is_array (value))
+              g_string_append_c (out, '[');
+            else
+              {
+                g_string_append_c (out, '{');
+                if ((flags & JSON_SORT_KEYS) && json_object_size (value) > 1)
+                  {
+                    if (members == NULL)
+                      members = g_array_new (FALSE, FALSE, sizeof (Member));
+                    frame->start = members->len;
+                    for (void *iter = json_object_iter (value); iter != NULL;
+                         iter = json_object_iter_next (value, iter))
+                      {
+                        Member m = { json_object_iter_key (iter),
+                                     json_object_iter_key_len (iter),
+                                     json_object_iter_value (iter) };
+
+                        g_array_append_val (members, m);
+                      }
+                    frame->n = members->len - frame->start;
+                    qsort (&g_array_index (members, Member, frame->start), frame->n,
+                           sizeof (Member), compare_members);
+                  }
+                else
+                  frame->iter = json_object_iter (value);
+              }
+          }
+          break;
+
+        case JSON_STRING:
+          write_string (out, json_string_value (value), json_string_length (value), flags);
+          break;
+
+        case JSON_INTEGER:
+          write_integer (out, json_integer_value (value));
+          break;
+
+        case JSON_REAL:
+          {
+            char buffer[SLUICE_JSON_REAL_BUF_SIZE];
+            gsize length;
+
+            /* jansson refuses to make a non-finite real. */
+            length = sluice_json_format_real (json_real_value (value), buffer);
+            g_string_append_len (out, buffer, length);
+          }
+          break;
+
+        case JSON_TRUE:
+          g_string_append_len (out, "true", 4);
+          break;
+
+        case JSON_FALSE:
+          g_string_append_len (out, "false", 5);
+          break;
+
+        case JSON_NULL:
+        default:
+          g_string_append_len (out, "null", 4);
+          break;
+        }
+
+      /* The next value: the next child of the innermost open container,
+       * closing the containers that are done. */
+      value = NULL;
+      while (depth > 0)
+        {
+          Frame *frame = &frames[depth - 1];
+          const char *key = NULL;
+          gsize key_length = 0;
+          json_t *child = NULL;
+
+          if (next_child (frame, members, &key, &key_length, &child))
+            {
+              if (!frame->first)
+                g_string_append_c (out, ',');
+              write_indent (out, flags, depth, !frame->first);
+              frame->first = FALSE;
+              if (key != NULL)
+                {
+                  write_string (out, key, key_length, flags);
+                  if (flags & JSON_COMPACT)
+                    g_string_append_c (out, ':');
+                  else
+                    g_string_append_len (out, ": ", 2);
+                }
+              value = child;
+              break;
+            }
+
+          if (!frame->first)
+            write_indent (out, flags, depth - 1, FALSE);
+          g_string_append_c (out, json_is_array (frame->container) ? ']' : '}');
+          if (frame->n > 0)
+            g_array_set_size (members, frame->start);
+          depth--;
+        }
+
+      if (value == NULL)
+        return TRUE;
+    }
+}
+
+char *
+sluice_json_dumps (json_t *json,
+                   size_t  flags)
+{
+  g_autoptr(GString) out = NULL;
+  char *result;
+
+  g_return_val_if_fail (json != NULL, NULL);
+
+  out = g_string_sized_new (128);
+  if (!sluice_json_write (out, json, flags, NULL))
+    return NULL;
+
+  /* Callers free with free(), as they would json_dumps()'s result. */
+  result = malloc (out->len + 1);
+  if (result != NULL)
+    memcpy (result, out->str, out->len + 1);
+  return result;
+}
+
+gsize
+sluice_json_dumpb (json_t *json,
+                   char   *buffer,
+                   gsize   size,
+                   size_t  flags)
+{
+  g_autoptr(GString) out = NULL;
+
+  g_return_val_if_fail (json != NULL, 0);
+
+  out = g_string_sized_new (MAX (size, 64));
+  if (!sluice_json_write (out, json, flags, NULL))
+    return 0;
+  if (out->len <= size)
+    memcpy (buffer, out->str, out->len);
+  return out->len;
+}
+
 static int
 precision_for_real (double value)
 {
@@ -26,68 +580,43 @@ precision_for_real (double value)
   return EXACT_PRECISION;
 }
 
-static int
-precision_needed (json_t *json)
-{
-  int needed = SHORTEST_PRECISION;
-
-  switch (json_typeof (json))
-    {
-    case JSON_REAL:
-      return precision_for_real (json_real_value (json));
-
-    case JSON_OBJECT:
-      {
-        const char *key;
-        json_t *value;
-
-        json_object_foreach (json, key, value)
-          {
-            needed = MAX (needed, precision_needed (value));
-            if (needed == EXACT_PRECISION)
-              break;
-          }
-        return needed;
-      }
-
-    case JSON_ARRAY:
-      {
-        size_t index;
-        json_t *value;
-
-        json_array_foreach (json, index, value)
-          {
-            needed = MAX (needed, precision_needed (value));
-            if (needed == EXACT_PRECISION)
-              break;
-          }
-        return needed;
-      }
-
-    case JSON_STRING:
-    case JSON_INTEGER:
-    case JSON_TRUE:
-    case JSON_FALSE:
-    case JSON_NULL:
-    default:
-      return needed;
-    }
-}
-
 size_t
 sluice_json_dump_flags (json_t *json,
                         size_t  flags)
 {
+  g_autoptr(GPtrArray) pending = NULL;
+  int needed = SHORTEST_PRECISION;
+
   g_return_val_if_fail (json != NULL, flags);
 
-  return flags | JSON_REAL_PRECISION (precision_needed (json));
-}
+  /* Each value is visited once (the old recursion evaluated itself twice
+   * per level, so its time doubled with every level of nesting). */
+  pending = g_ptr_array_new ();
+  g_ptr_array_add (pending, json);
+  while (pending->len > 0 && needed < EXACT_PRECISION)
+    {
+      json_t *value = g_ptr_array_steal_index_fast (pending, pending->len - 1);
+      const char *key;
+      json_t *child;
+      size_t index;
 
-char *
-sluice_json_dumps (json_t *json,
-                   size_t  flags)
-{
-  g_return_val_if_fail (json != NULL, NULL);
+      switch (json_typeof (value))
+        {
+        case JSON_REAL:
+          needed = MAX (needed, precision_for_real (json_real_value (value)));
+          break;
+        case JSON_OBJECT:
+          json_object_foreach (value, key, child)
+            g_ptr_array_add (pending, child);
+          break;
+        case JSON_ARRAY:
+          json_array_foreach (value, index, child)
+            g_ptr_array_add (pending, child);
+          break;
+        default:
+          break;
+        }
+    }
 
-  return json_dumps (json, sluice_json_dump_flags (json, flags));
+  return flags | JSON_REAL_PRECISION (needed);
 }

@@ -1,83 +1,220 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <lauxlib.h>
 #include <lualib.h>
-#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "sluice-lua-runtime.h"
+#include "sluice-lua-private.h"
 #include "sluice-run-state.h"
 
-/* Deeper nesting is refused: it also catches tables that contain
- * themselves. */
-#define MAX_DEPTH 128
-/* The hook that enforces time-outs and cancellation runs every this many
- * VM instructions: rare enough to cost nothing, frequent enough (a few µs)
- * to stop a runaway loop promptly. */
-#define HOOK_COUNT 1000
-
-struct _SluiceLuaRuntime
-{
-  lua_State  *L;
-  GPtrArray  *codes;        /* of SluiceLuaCode*, borrowed */
-  int        *refs;         /* compiled function per slot, LUA_NOREF until compiled */
-  int         env_ref;      /* the sandbox _ENV table */
-  int         emitted_ref;  /* table collecting emit() arguments */
-  guint       n_emitted;
-  gint64      deadline;     /* of the running chunk, 0 = none */
-  const gint *cancel;       /* borrowed */
-};
-
 /* Keys of the registry used as markers. */
-static char array_mt_key;
 static char runtime_key;
+static char item_key;
+static char msgh_key;
 
-/* Globals a chunk may use. Everything else (os, io, require, load,
- * loadstring, dofile, loadfile, debug, package, collectgarbage, rawset on
- * the environment…) is simply not there. */
-static const char * const safe_globals[] = {
-  "assert", "error", "ipairs", "next", "pairs", "pcall", "select",
-  "tonumber", "tostring", "type", "xpcall", "rawequal", "rawlen", "rawget",
-  "setmetatable", "getmetatable", "print", "_VERSION",
-  "string", "table", "math", "utf8", "coroutine",
-  NULL
-};
+/* Reads the runtime from the state's extra space, which every coroutine
+ * copies from the main thread: the hook runs often and must be cheap. */
+static inline SluiceLuaRuntime *
+runtime_of (lua_State *L)
+{
+  return *(SluiceLuaRuntime **) lua_getextraspace (L);
+}
+
+SluiceLuaRuntime *
+sluice_lua_runtime_from_state (lua_State *L)
+{
+  SluiceLuaRuntime *self;
+
+  /* The registry, not the extra space: this is also asked of states that
+   * no runtime made, whose extra space holds garbage. */
+  lua_rawgetp (L, LUA_REGISTRYINDEX, &runtime_key);
+  self = lua_touserdata (L, -1);
+  lua_pop (L, 1);
+  return self;
+}
+
+/* Lua's allocator with a limit. malloc and not g_malloc: running out must
+ * fail the item (Lua raises a memory error), not abort the process. Lua
+ * never expects a shrinking reallocation to fail, and it does not. */
+static void *
+alloc_cb (void   *ud,
+          void   *ptr,
+          size_t  osize,
+          size_t  nsize)
+{
+  SluiceLuaRuntime *self = ud;
+  size_t old = ptr != NULL ? osize : 0;
+  void *result;
+
+  if (nsize == 0)
+    {
+      free (ptr);
+      self->mem_used -= old;
+      return NULL;
+    }
+
+  if (nsize > old && self->mem_used - old + nsize > self->mem_limit)
+    {
+      self->mem_refused = TRUE;
+      return NULL;
+    }
+
+  result = realloc (ptr, nsize);
+  if (result == NULL)
+    return NULL;
+  self->mem_used = self->mem_used - old + nsize;
+  return result;
+}
+
+static int
+panic_cb (lua_State *L)
+{
+  const char *msg = lua_tostring (L, -1);
+
+  /* Only reached by a bug: every call into Lua is protected. */
+  g_error ("unprotected Lua error: %s", msg != NULL ? msg : "?");
+  return 0;
+}
+
+static G_GNUC_NORETURN void
+raise_stop (lua_State        *L,
+            SluiceLuaRuntime *self)
+{
+  /* From now on the hook fires at every instruction, in this coroutine
+   * and (within a thousand instructions) in every other: when a pcall
+   * catches the error, the code it returns to raises it again at once. */
+  lua_sethook (L, lua_gethook (L), LUA_MASKCOUNT, 1);
+  luaL_error (L, self->timed_out ? "timed out" : "cancelled");
+  g_assert_not_reached ();
+}
+
+static gboolean
+must_stop (SluiceLuaRuntime *self)
+{
+  if (self->stopping)
+    return TRUE;
+  if (self->cancel != NULL && g_atomic_int_get (self->cancel))
+    self->stopping = TRUE;
+  else if (self->deadline != 0 && g_get_monotonic_time () >= self->deadline)
+    self->stopping = self->timed_out = TRUE;
+  return self->stopping;
+}
 
 static void
 hook_cb (lua_State *L,
          lua_Debug *ar)
 {
-  SluiceLuaRuntime *self;
+  SluiceLuaRuntime *self = runtime_of (L);
 
-  lua_rawgetp (L, LUA_REGISTRYINDEX, &runtime_key);
-  self = lua_touserdata (L, -1);
-  lua_pop (L, 1);
+  if (must_stop (self))
+    raise_stop (L, self);
+}
 
-  if (self->cancel != NULL && g_atomic_int_get (self->cancel))
-    luaL_error (L, "cancelled");
-  if (self->deadline != 0 && g_get_monotonic_time () >= self->deadline)
-    luaL_error (L, "timed out");
+void
+sluice_lua_check_stop (lua_State *L)
+{
+  SluiceLuaRuntime *self = sluice_lua_runtime_from_state (L);
+
+  if (self != NULL && must_stop (self))
+    raise_stop (L, self);
+}
+
+lua_State *
+sluice_lua_runtime_get_state (SluiceLuaRuntime *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->L;
+}
+
+void
+sluice_lua_runtime_set_memory_limit (SluiceLuaRuntime *self,
+                                     gsize             bytes)
+{
+  g_return_if_fail (self != NULL);
+
+  self->mem_limit = bytes != 0 ? bytes : SLUICE_LUA_DEFAULT_MEMORY_LIMIT;
+}
+
+gsize
+sluice_lua_runtime_get_memory_used (SluiceLuaRuntime *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->mem_used;
+}
+
+void
+sluice_lua_runtime_set_print_func (SluiceLuaRuntime   *self,
+                                   SluiceLuaPrintFunc  func,
+                                   gpointer            user_data)
+{
+  g_return_if_fail (self != NULL);
+
+  self->print_func = func;
+  self->print_data = user_data;
+}
+
+/* print(): like Lua's, but to the owner's callback. */
+static int
+print_cb (lua_State *L)
+{
+  SluiceLuaRuntime *self = runtime_of (L);
+  int n = lua_gettop (L);
+  const SluiceLuaCode *code;
+  luaL_Buffer b;
+  const char *text;
+  size_t length;
+
+  luaL_buffinit (L, &b);
+  for (int i = 1; i <= n; i++)
+    {
+      if (i > 1)
+        luaL_addchar (&b, '\t');
+      luaL_tolstring (L, i, NULL);
+      luaL_addvalue (&b);
+    }
+  luaL_pushresult (&b);
+
+  if (self->print_func == NULL)
+    return 0;
+
+  text = lua_tolstring (L, -1, &length);
+  code = self->running_slot < self->codes->len
+         ? g_ptr_array_index (self->codes, self->running_slot) : NULL;
+  self->print_func (code != NULL ? code->module_id : "", text, length, self->print_data);
+  return 0;
 }
 
 static int
 emit_cb (lua_State *L)
 {
-  SluiceLuaRuntime *self = lua_touserdata (L, lua_upvalueindex (1));
+  SluiceLuaRuntime *self = runtime_of (L);
 
   luaL_checktype (L, 1, LUA_TTABLE);
+  if (self->n_emitted >= SLUICE_LUA_MAX_EMITS)
+    return luaL_error (L, "emit called more than %d times for one item", SLUICE_LUA_MAX_EMITS);
+  if (sluice_lua_is_json_array (L, 1))
+    return luaL_error (L, "emit: an item must be a JSON object, not an array");
   lua_rawgeti (L, LUA_REGISTRYINDEX, self->emitted_ref);
   lua_pushvalue (L, 1);
   lua_rawseti (L, -2, ++self->n_emitted);
-  lua_pop (L, 1);
-
   return 0;
 }
 
+/* __newindex of every environment: a chunk sets a global. The global
+ * lives until the end of this item only (the environment is replaced),
+ * so nothing leaks to the next item. */
 static int
-params_newindex_cb (lua_State *L)
+env_newindex_cb (lua_State *L)
 {
-  return luaL_error (L, "params are read-only");
+  SluiceLuaRuntime *self = runtime_of (L);
+
+  self->env_dirty = TRUE;
+  lua_settop (L, 3);
+  lua_rawset (L, 1);
+  return 0;
 }
 
 /* The message handler of every call: errors raised inside C functions
@@ -111,45 +248,51 @@ message_handler_cb (lua_State *L)
   return 1;
 }
 
-lua_State *
-sluice_lua_runtime_get_state (SluiceLuaRuntime *self)
-{
-  return self->L;
-}
-
+/* A fresh environment: empty but for `item` (so that setting it never
+ * allocates outside a protected call), reading through to the sandbox. */
 static void
-setup_sandbox (SluiceLuaRuntime *self,
-               GHashTable       *params)
+push_new_env (SluiceLuaRuntime *self)
 {
   lua_State *L = self->L;
+
+  lua_createtable (L, 0, 4);
+  lua_rawgetp (L, LUA_REGISTRYINDEX, &item_key);
+  lua_pushboolean (L, 0);
+  lua_rawset (L, -3);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_mt_ref);
+  lua_setmetatable (L, -2);
+}
+
+static int
+setup_protected_cb (lua_State *L)
+{
+  SluiceLuaRuntime *self = lua_touserdata (L, 1);
+  GHashTable *params = lua_touserdata (L, 2);
   GHashTableIter iter;
   gpointer key, value;
 
+  lua_settop (L, 0);
   luaL_openlibs (L);
 
   lua_pushlightuserdata (L, self);
   lua_rawsetp (L, LUA_REGISTRYINDEX, &runtime_key);
+  lua_pushliteral (L, "item");
+  lua_rawsetp (L, LUA_REGISTRYINDEX, &item_key);
+  lua_pushcfunction (L, message_handler_cb);
+  lua_rawsetp (L, LUA_REGISTRYINDEX, &msgh_key);
+  sluice_lua_push_array_marker (L);
+  lua_pop (L, 1);
 
-  /* Marks tables that came from JSON arrays, so that an empty array goes
-   * back out as [] rather than {}. */
   lua_newtable (L);
-  lua_rawsetp (L, LUA_REGISTRYINDEX, &array_mt_key);
+  self->emitted_ref = luaL_ref (L, LUA_REGISTRYINDEX);
 
-  lua_newtable (L);  /* env */
-  for (guint i = 0; safe_globals[i] != NULL; i++)
-    {
-      lua_getglobal (L, safe_globals[i]);
-      lua_setfield (L, -2, safe_globals[i]);
-    }
-  /* string's metatable index points at the real string table, which is
-   * fine: it holds no dangerous function. */
+  /* The sandbox: what every chunk reads, and no chunk can change. */
+  sluice_lua_sandbox_open (self);
 
-  lua_pushlightuserdata (L, NULL);
-  lua_setfield (L, -2, "null");
-
-  lua_pushlightuserdata (L, self);
-  lua_pushcclosure (L, emit_cb, 1);
+  lua_pushcfunction (L, emit_cb);
   lua_setfield (L, -2, "emit");
+  lua_pushcfunction (L, print_cb);
+  lua_setfield (L, -2, "print");
 
   /* params: an empty proxy whose __index is the real table. */
   lua_newtable (L);
@@ -165,22 +308,24 @@ setup_sandbox (SluiceLuaRuntime *self,
         }
     }
   lua_setfield (L, -2, "__index");
-  lua_pushcfunction (L, params_newindex_cb);
+  lua_pushcfunction (L, sluice_lua_read_only_cb);
   lua_setfield (L, -2, "__newindex");
   lua_pushboolean (L, 0);
   lua_setfield (L, -2, "__metatable");
   lua_setmetatable (L, -2);
   lua_setfield (L, -2, "params");
 
-  self->env_ref = luaL_ref (L, LUA_REGISTRYINDEX);
+  /* The metatable of every chunk's environment. */
+  lua_createtable (L, 0, 3);
+  lua_insert (L, -2);
+  lua_setfield (L, -2, "__index");
+  lua_pushcfunction (L, env_newindex_cb);
+  lua_setfield (L, -2, "__newindex");
+  lua_pushboolean (L, 0);
+  lua_setfield (L, -2, "__metatable");
+  self->env_mt_ref = luaL_ref (L, LUA_REGISTRYINDEX);
 
-  lua_newtable (L);
-  self->emitted_ref = luaL_ref (L, LUA_REGISTRYINDEX);
-
-  lua_pushcfunction (L, message_handler_cb);
-  lua_rawseti (L, LUA_REGISTRYINDEX, LUA_RIDX_LAST + 1);
-
-  lua_sethook (L, hook_cb, LUA_MASKCOUNT, HOOK_COUNT);
+  return 0;
 }
 
 SluiceLuaRuntime *
@@ -188,16 +333,35 @@ sluice_lua_runtime_new (GPtrArray  *codes,
                         GHashTable *params,
                         const gint *cancel)
 {
-  SluiceLuaRuntime *self = g_new0 (SluiceLuaRuntime, 1);
+  SluiceLuaRuntime *self;
 
-  self->L = luaL_newstate ();
+  g_return_val_if_fail (codes != NULL, NULL);
+
+  self = g_new0 (SluiceLuaRuntime, 1);
   self->codes = codes;
   self->cancel = cancel;
+  self->mem_limit = SLUICE_LUA_DEFAULT_MEMORY_LIMIT;
+  self->running_slot = G_MAXUINT;
   self->refs = g_new (int, MAX (codes->len, 1));
+  self->env_refs = g_new (int, MAX (codes->len, 1));
   for (guint i = 0; i < codes->len; i++)
-    self->refs[i] = LUA_NOREF;
+    self->refs[i] = self->env_refs[i] = LUA_NOREF;
 
-  setup_sandbox (self, params);
+  self->L = lua_newstate (alloc_cb, self);
+  if (self->L == NULL)
+    g_error ("cannot create a Lua state: out of memory");
+  *(SluiceLuaRuntime **) lua_getextraspace (self->L) = self;
+  lua_atpanic (self->L, panic_cb);
+  /* Warnings would go to stderr; the sandbox has no warn() anyway. */
+  lua_setwarnf (self->L, NULL, NULL);
+
+  lua_pushcfunction (self->L, setup_protected_cb);
+  lua_pushlightuserdata (self->L, self);
+  lua_pushlightuserdata (self->L, params);
+  if (lua_pcall (self->L, 2, 0, 0) != LUA_OK)
+    g_error ("cannot set up a Lua state: %s", lua_tostring (self->L, -1));
+
+  lua_sethook (self->L, hook_cb, LUA_MASKCOUNT, SLUICE_LUA_HOOK_COUNT);
 
   return self;
 }
@@ -210,11 +374,12 @@ sluice_lua_runtime_free (SluiceLuaRuntime *self)
 
   lua_close (self->L);
   g_free (self->refs);
+  g_free (self->env_refs);
+  g_free (self->push_error);
   g_free (self);
 }
 
-/* Turns "chunk:N: message" into a message naming the module and the line
- * of the file. */
+/* Turns "chunk:N: message" into a message naming the line of the file. */
 static void
 set_lua_error (const SluiceLuaCode  *code,
                const char           *raw,
@@ -247,28 +412,70 @@ set_lua_error (const SluiceLuaCode  *code,
                  "Lua error: %s", msg);
 }
 
+/* The message of the error at the top of the stack after a protected call
+ * returned @status. Never converts in place (that could allocate). */
+static const char *
+error_message (SluiceLuaRuntime *self,
+               int               status,
+               char            **owned)
+{
+  if (status == LUA_ERRMEM)
+    {
+      if (self->mem_refused)
+        *owned = g_strdup_printf ("memory limit of %" G_GSIZE_FORMAT " MiB reached",
+                                  self->mem_limit / (1024 * 1024));
+      else
+        *owned = g_strdup ("out of memory");
+      return *owned;
+    }
+  if (lua_type (self->L, -1) == LUA_TSTRING)
+    return lua_tostring (self->L, -1);
+  return "error object is not a string";
+}
+
+static int
+compile_protected_cb (lua_State *L)
+{
+  SluiceLuaRuntime *self = lua_touserdata (L, 1);
+  guint slot = lua_tointeger (L, 2);
+  const SluiceLuaCode *code = g_ptr_array_index (self->codes, slot);
+
+  lua_settop (L, 0);
+  if (luaL_loadbufferx (L, code->code, strlen (code->code), "=chunk", "t") != LUA_OK)
+    return lua_error (L);
+
+  push_new_env (self);
+  lua_pushvalue (L, -1);
+  lua_setupvalue (L, -3, 1);
+  self->env_refs[slot] = luaL_ref (L, LUA_REGISTRYINDEX);
+  self->refs[slot] = luaL_ref (L, LUA_REGISTRYINDEX);
+  return 0;
+}
+
 static gboolean
 ensure_compiled (SluiceLuaRuntime  *self,
                  guint              slot,
                  GError           **error)
 {
-  const SluiceLuaCode *code;
   lua_State *L = self->L;
+  int status;
 
   if (G_LIKELY (self->refs[slot] != LUA_NOREF))
     return TRUE;
 
-  code = g_ptr_array_index (self->codes, slot);
-  if (luaL_loadbufferx (L, code->code, strlen (code->code), "=chunk", "t") != LUA_OK)
+  lua_pushcfunction (L, compile_protected_cb);
+  lua_pushlightuserdata (L, self);
+  lua_pushinteger (L, slot);
+  status = lua_pcall (L, 2, 0, 0);
+  if (status != LUA_OK)
     {
-      set_lua_error (code, lua_tostring (L, -1), error);
+      g_autofree char *owned = NULL;
+
+      set_lua_error (g_ptr_array_index (self->codes, slot),
+                     error_message (self, status, &owned), error);
       lua_pop (L, 1);
       return FALSE;
     }
-
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_ref);
-  lua_setupvalue (L, -2, 1);
-  self->refs[slot] = luaL_ref (L, LUA_REGISTRYINDEX);
 
   return TRUE;
 }
@@ -277,6 +484,8 @@ gboolean
 sluice_lua_runtime_check (SluiceLuaRuntime  *self,
                           GError           **error)
 {
+  g_return_val_if_fail (self != NULL, FALSE);
+
   for (guint i = 0; i < self->codes->len; i++)
     if (!ensure_compiled (self, i, error))
       {
@@ -289,246 +498,95 @@ sluice_lua_runtime_check (SluiceLuaRuntime  *self,
   return TRUE;
 }
 
-void
-sluice_lua_push_json (lua_State *L,
-                      json_t    *json)
+static int
+reset_env_protected_cb (lua_State *L)
 {
-  switch (json_typeof (json))
-    {
-    case JSON_OBJECT:
-      {
-        const char *key;
-        json_t *value;
-        size_t key_len;
+  SluiceLuaRuntime *self = lua_touserdata (L, 1);
+  guint slot = lua_tointeger (L, 2);
 
-        lua_createtable (L, 0, json_object_size (json));
-        json_object_keylen_foreach (json, key, key_len, value)
-          {
-            lua_pushlstring (L, key, key_len);
-            sluice_lua_push_json (L, value);
-            lua_rawset (L, -3);
-          }
-      }
-      break;
-
-    case JSON_ARRAY:
-      {
-        size_t n = json_array_size (json);
-
-        lua_createtable (L, n, 0);
-        for (size_t i = 0; i < n; i++)
-          {
-            sluice_lua_push_json (L, json_array_get (json, i));
-            lua_rawseti (L, -2, i + 1);
-          }
-        lua_rawgetp (L, LUA_REGISTRYINDEX, &array_mt_key);
-        lua_setmetatable (L, -2);
-      }
-      break;
-
-    case JSON_STRING:
-      lua_pushlstring (L, json_string_value (json), json_string_length (json));
-      break;
-
-    case JSON_INTEGER:
-      lua_pushinteger (L, json_integer_value (json));
-      break;
-
-    case JSON_REAL:
-      lua_pushnumber (L, json_real_value (json));
-      break;
-
-    case JSON_TRUE:
-      lua_pushboolean (L, 1);
-      break;
-
-    case JSON_FALSE:
-      lua_pushboolean (L, 0);
-      break;
-
-    case JSON_NULL:
-    default:
-      lua_pushlightuserdata (L, NULL);
-      break;
-    }
+  lua_settop (L, 0);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->refs[slot]);
+  push_new_env (self);
+  lua_pushvalue (L, -1);
+  lua_rawseti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
+  lua_setupvalue (L, 1, 1);
+  return 0;
 }
 
+/* After a chunk set globals: a fresh environment for the next item. */
 static gboolean
-is_array (lua_State *L,
-          int        index,
-          size_t    *length)
+reset_env (SluiceLuaRuntime  *self,
+           guint              slot,
+           GError           **error)
 {
-  size_t n = lua_rawlen (L, index);
-  size_t count = 0;
+  lua_State *L = self->L;
+  int status;
 
-  *length = n;
-
-  if (lua_getmetatable (L, index))
+  self->env_dirty = FALSE;
+  lua_pushcfunction (L, reset_env_protected_cb);
+  lua_pushlightuserdata (L, self);
+  lua_pushinteger (L, slot);
+  status = lua_pcall (L, 2, 0, 0);
+  if (status != LUA_OK)
     {
-      gboolean marked;
+      g_autofree char *owned = NULL;
 
-      lua_rawgetp (L, LUA_REGISTRYINDEX, &array_mt_key);
-      marked = lua_rawequal (L, -1, -2);
-      lua_pop (L, 2);
-      if (marked)
-        return TRUE;
-    }
-
-  if (n == 0)
-    return FALSE;
-
-  lua_pushnil (L);
-  while (lua_next (L, index) != 0)
-    {
+      set_lua_error (g_ptr_array_index (self->codes, slot),
+                     error_message (self, status, &owned), error);
       lua_pop (L, 1);
-      count++;
+      /* Keep the dirty one rather than none; try again next time. */
+      self->env_dirty = TRUE;
+      return FALSE;
     }
 
-  return count == n;
+  return TRUE;
 }
 
-static json_t *
-to_json (lua_State  *L,
-         int         index,
-         guint       depth,
-         GError    **error)
+/* Ends a call: whatever a timeout or the memory limit changed goes back
+ * to normal for the next item. */
+static void
+end_call (SluiceLuaRuntime *self)
 {
-  index = lua_absindex (L, index);
-
-  switch (lua_type (L, index))
+  self->deadline = 0;
+  self->running_slot = G_MAXUINT;
+  if (G_UNLIKELY (self->stopping))
     {
-    case LUA_TNIL:
-      return json_null ();
-
-    case LUA_TLIGHTUSERDATA:
-      if (lua_touserdata (L, index) == NULL)
-        return json_null ();
-      break;
-
-    case LUA_TBOOLEAN:
-      return json_boolean (lua_toboolean (L, index));
-
-    case LUA_TNUMBER:
-      if (lua_isinteger (L, index))
-        return json_integer (lua_tointeger (L, index));
-      else
-        {
-          double d = lua_tonumber (L, index);
-
-          if (!isfinite (d))
-            {
-              g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_LUA,
-                           "item holds a number JSON cannot represent (%g)", d);
-              return NULL;
-            }
-          return json_real (d);
-        }
-
-    case LUA_TSTRING:
-      {
-        size_t len;
-        const char *s = lua_tolstring (L, index, &len);
-        json_t *str = json_stringn (s, len);
-
-        /* Lua strings are bytes; JSON strings must be UTF-8. */
-        if (str == NULL)
-          g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_LUA,
-                       "item holds a string that is not valid UTF-8");
-        return str;
-      }
-
-    case LUA_TTABLE:
-      {
-        size_t n;
-        json_t *result;
-
-        if (depth >= MAX_DEPTH)
-          {
-            g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_LUA,
-                         "item is nested too deeply (or contains itself)");
-            return NULL;
-          }
-
-        if (is_array (L, index, &n))
-          {
-            result = json_array ();
-            for (size_t i = 1; i <= n; i++)
-              {
-                json_t *value;
-
-                lua_rawgeti (L, index, i);
-                value = to_json (L, -1, depth + 1, error);
-                lua_pop (L, 1);
-                if (value == NULL)
-                  {
-                    json_decref (result);
-                    return NULL;
-                  }
-                json_array_append_new (result, value);
-              }
-            return result;
-          }
-
-        result = json_object ();
-        lua_pushnil (L);
-        while (lua_next (L, index) != 0)
-          {
-            json_t *value;
-            size_t key_len;
-            const char *key;
-
-            /* Copy the key: lua_tolstring on a number key would change it
-             * in place and break lua_next. */
-            lua_pushvalue (L, -2);
-            key = lua_tolstring (L, -1, &key_len);
-            if (key == NULL)
-              {
-                lua_pop (L, 3);
-                json_decref (result);
-                g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_LUA,
-                             "item has a key that is neither a string nor a number");
-                return NULL;
-              }
-            value = to_json (L, -2, depth + 1, error);
-            if (value == NULL)
-              {
-                lua_pop (L, 3);
-                json_decref (result);
-                return NULL;
-              }
-            if (json_object_setn_new (result, key, key_len, value) != 0)
-              {
-                lua_pop (L, 3);
-                json_decref (result);
-                g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_LUA,
-                             "item has a key that is not valid UTF-8");
-                return NULL;
-              }
-            lua_pop (L, 2);
-          }
-        return result;
-      }
-
-    default:
-      break;
+      self->stopping = self->timed_out = FALSE;
+      lua_sethook (self->L, hook_cb, LUA_MASKCOUNT, SLUICE_LUA_HOOK_COUNT);
     }
-
-  g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_LUA,
-               "item holds a %s, which JSON cannot represent",
-               luaL_typename (L, index));
-  return NULL;
+  if (G_UNLIKELY (self->mem_refused))
+    {
+      self->mem_refused = FALSE;
+      /* The failed item's garbage goes now, not in the middle of the next
+       * one. No finalizer can run: the sandbox refuses __gc. */
+      lua_gc (self->L, LUA_GCCOLLECT);
+    }
 }
 
-json_t *
-sluice_lua_to_json (lua_State  *L,
-                    int         index,
-                    GError    **error)
+/* A chunk that sets `item = nil` leaves a dead key in its environment,
+ * and setting it again could allocate outside a protected call. */
+static void
+check_env_item (SluiceLuaRuntime *self,
+                guint             slot)
 {
-  return to_json (L, index, 0, error);
+  lua_State *L = self->L;
+
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
+  lua_rawgetp (L, LUA_REGISTRYINDEX, &item_key);
+  if (lua_rawget (L, -2) == LUA_TNIL)
+    self->env_dirty = TRUE;
+  lua_pop (L, 2);
 }
+
+static gboolean finish_env (SluiceLuaRuntime  *self,
+                            guint              slot,
+                            GError           **error);
 
 /* Calls compiled @slot with the table at the top as `item`, leaving the
- * chunk's first result on the stack above it. */
+ * chunk's environment and its first result on the stack above it; only
+ * the item on failure. Nothing here allocates
+ * outside the protected call: the environment already has an `item`
+ * field, and the message handler and the key are in the registry. */
 static gboolean
 call_slot (SluiceLuaRuntime  *self,
            guint              slot,
@@ -538,30 +596,84 @@ call_slot (SluiceLuaRuntime  *self,
   lua_State *L = self->L;
   int status;
 
-  if (!ensure_compiled (self, slot, error))
-    return FALSE;
-
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_ref);
-  lua_pushvalue (L, -2);
-  lua_setfield (L, -2, "item");
-  lua_pop (L, 1);
-
-  self->deadline = deadline;
-  lua_rawgeti (L, LUA_REGISTRYINDEX, LUA_RIDX_LAST + 1);
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->refs[slot]);
-  status = lua_pcall (L, 0, 1, -2);
-  self->deadline = 0;
-
-  if (status != LUA_OK)
+  if (G_UNLIKELY (!lua_istable (L, -1)))
     {
       set_lua_error (g_ptr_array_index (self->codes, slot),
-                     lua_tostring (L, -1), error);
-      lua_pop (L, 2);
+                     sluice_lua_is_push_failure (L, -1) && self->push_error != NULL
+                     ? self->push_error : "item is not a table", error);
       return FALSE;
     }
 
+  if (!ensure_compiled (self, slot, error))
+    return FALSE;
+
+  /* The environment stays on the stack for the caller to read `item`
+   * back from. */
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
+  lua_rawgetp (L, LUA_REGISTRYINDEX, &item_key);
+  lua_pushvalue (L, -3);
+  lua_rawset (L, -3);
+
+  self->deadline = deadline;
+  self->running_slot = slot;
+  self->env_dirty = FALSE;
+  lua_rawgetp (L, LUA_REGISTRYINDEX, &msgh_key);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->refs[slot]);
+  status = lua_pcall (L, 0, 1, -2);
+
+  if (G_UNLIKELY (status != LUA_OK))
+    {
+      g_autofree char *owned = NULL;
+
+      set_lua_error (g_ptr_array_index (self->codes, slot),
+                     error_message (self, status, &owned), error);
+      /* So that the caller can tell a stop from a failure of the chunk. */
+      if (self->stopping && error != NULL && *error != NULL)
+        (*error)->code = self->timed_out ? SLUICE_EXECUTOR_ERROR_TIMEOUT
+                                         : SLUICE_EXECUTOR_ERROR_CANCELLED;
+      lua_pop (L, 3);
+      end_call (self);
+      finish_env (self, slot, NULL);
+      return FALSE;
+    }
+
+  end_call (self);
   lua_remove (L, -2);  /* the message handler */
   return TRUE;
+}
+
+/* Empties the emit() table in place (setting fields to nil never
+ * allocates). */
+static void
+clear_emitted (SluiceLuaRuntime *self,
+               guint             n)
+{
+  lua_State *L = self->L;
+
+  self->n_emitted = 0;
+  if (G_LIKELY (n == 0))
+    return;
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->emitted_ref);
+  for (guint i = 1; i <= n; i++)
+    {
+      lua_pushnil (L);
+      lua_rawseti (L, -2, i);
+    }
+  lua_pop (L, 1);
+  self->n_emitted = 0;
+}
+
+/* After a call: a fresh environment if the chunk set a global or
+ * cleared `item`, so that nothing reaches the next item. */
+static gboolean
+finish_env (SluiceLuaRuntime  *self,
+            guint              slot,
+            GError           **error)
+{
+  check_env_item (self, slot);
+  if (G_LIKELY (!self->env_dirty))
+    return TRUE;
+  return reset_env (self, slot, error);
 }
 
 SluiceLuaResult
@@ -571,54 +683,79 @@ sluice_lua_runtime_run (SluiceLuaRuntime  *self,
                         guint             *n_emitted,
                         GError           **error)
 {
-  lua_State *L = self->L;
+  lua_State *L;
   gboolean dropped;
+  guint n;
 
+  g_return_val_if_fail (self != NULL, SLUICE_LUA_ERROR);
+  g_return_val_if_fail (slot < self->codes->len, SLUICE_LUA_ERROR);
+
+  L = self->L;
   *n_emitted = 0;
   self->n_emitted = 0;
 
   if (!call_slot (self, slot, deadline, error))
     {
       lua_pop (L, 1);
-      self->n_emitted = 0;
-      lua_newtable (L);
-      lua_rawseti (L, LUA_REGISTRYINDEX, self->emitted_ref);
+      clear_emitted (self, self->n_emitted);
       return SLUICE_LUA_ERROR;
     }
 
   dropped = lua_isboolean (L, -1) && !lua_toboolean (L, -1);
-  lua_pop (L, 2);  /* the result and the old item */
+  lua_pop (L, 1);  /* the result: the old item and the environment remain */
 
-  if (self->n_emitted > 0)
+  n = self->n_emitted;
+  if (n > 0 || dropped)
+    lua_pop (L, 2);
+  if (n > 0)
     {
-      guint n = self->n_emitted;
-
+      /* lua_checkstack, unlike luaL_checkstack, reports instead of
+       * raising: there is no protected call around this. */
+      if (!lua_checkstack (L, n + 1))
+        {
+          clear_emitted (self, n);
+          finish_env (self, slot, NULL);
+          set_lua_error (g_ptr_array_index (self->codes, slot),
+                         "too many emitted items to hold at once", error);
+          return SLUICE_LUA_ERROR;
+        }
       lua_rawgeti (L, LUA_REGISTRYINDEX, self->emitted_ref);
-      luaL_checkstack (L, n + 1, "too many emitted items");
       for (guint i = 1; i <= n; i++)
-        lua_rawgeti (L, -1 - (int) (i - 1), i);
+        lua_rawgeti (L, -(int) i, i);
       lua_remove (L, -(int) n - 1);
-      /* A fresh table: the old one still references the items. */
-      lua_newtable (L);
-      lua_rawseti (L, LUA_REGISTRYINDEX, self->emitted_ref);
-      self->n_emitted = 0;
+      clear_emitted (self, n);
+      if (!finish_env (self, slot, error))
+        {
+          lua_pop (L, (int) n);
+          return SLUICE_LUA_ERROR;
+        }
       *n_emitted = n;
       return SLUICE_LUA_EMITTED;
     }
 
   if (dropped)
-    return SLUICE_LUA_DROP;
+    return finish_env (self, slot, error) ? SLUICE_LUA_DROP : SLUICE_LUA_ERROR;
 
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_ref);
-  lua_getfield (L, -1, "item");
-  lua_remove (L, -2);
-  if (!lua_istable (L, -1))
+  /* The old item and the environment → the item. */
+  lua_rawgetp (L, LUA_REGISTRYINDEX, &item_key);
+  lua_rawget (L, -2);
+  lua_replace (L, -3);
+  lua_pop (L, 1);
+  if (G_UNLIKELY (!lua_istable (L, -1) || sluice_lua_is_json_array (L, -1)))
     {
-      const SluiceLuaCode *code = g_ptr_array_index (self->codes, slot);
+      set_lua_error (g_ptr_array_index (self->codes, slot),
+                     lua_istable (L, -1)
+                     ? "item became an array (keys 1 to n), but an item must be a JSON object"
+                     : "item is no longer a table: an item must be a JSON object",
+                     error);
+      lua_pop (L, 1);
+      finish_env (self, slot, NULL);
+      return SLUICE_LUA_ERROR;
+    }
 
-      g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_LUA,
-                   "Lua error: item is a %s, not a table", luaL_typename (L, -1));
-      (void) code;
+  /* `item` is a table, so only a global set needs a fresh environment. */
+  if (G_UNLIKELY (self->env_dirty) && !reset_env (self, slot, error))
+    {
       lua_pop (L, 1);
       return SLUICE_LUA_ERROR;
     }
@@ -633,13 +770,22 @@ sluice_lua_runtime_test (SluiceLuaRuntime  *self,
                          gboolean          *result,
                          GError           **error)
 {
-  lua_State *L = self->L;
+  lua_State *L;
 
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (slot < self->codes->len, FALSE);
+
+  L = self->L;
+  self->n_emitted = 0;
   if (!call_slot (self, slot, deadline, error))
-    return FALSE;
+    {
+      clear_emitted (self, self->n_emitted);
+      return FALSE;
+    }
 
   *result = lua_toboolean (L, -1);
-  lua_pop (L, 1);
+  lua_pop (L, 2);  /* the result and the environment */
+  clear_emitted (self, self->n_emitted);
 
-  return TRUE;
+  return finish_env (self, slot, error);
 }

@@ -23,7 +23,28 @@ typedef struct
  * the main thread), so each chunk is compiled once per state, not per item.
  *
  * Items live as Lua tables while they pass consecutive Lua steps, so JSON
- * is converted once on entry and once on exit, not per module. */
+ * is converted once on entry and once on exit, not per module.
+ *
+ * What the sandbox guarantees (SPEC 7, "Lua is contained"):
+ * - Each chunk runs in its own environment. Globals it sets last until
+ *   the end of that item: the next item, and every other module, start
+ *   without them. The standard library (string, table, math, utf8,
+ *   coroutine) is reached through read-only proxies; the string
+ *   metatable and the metatable marking JSON arrays are protected
+ *   (getmetatable returns false); so no chunk can change what another
+ *   sees, and results do not depend on which state ran an item.
+ * - A timeout or a cancel stops a chunk whatever it runs: the hook
+ *   checks every 1000 instructions and, once the
+ *   deadline has passed, raises at every instruction (pcall cannot
+ *   swallow it); xpcall skips its handler for that error; string.find,
+ *   match, gmatch and gsub count their steps and stop too (catastrophic
+ *   backtracking included); setmetatable refuses __gc (finalizers run
+ *   with hooks off); table.insert, remove, move, concat, unpack and sort
+ *   refuse tables with __index, __newindex or __len metamethods (they
+ *   could loop in C); string.rep of an empty string returns at once.
+ * - Each state has a memory limit; reaching it fails the item with
+ *   "memory limit of N MiB reached" and the state goes on.
+ * - print() goes to the owner's callback, never to standard output. */
 typedef struct _SluiceLuaRuntime SluiceLuaRuntime;
 
 typedef enum
@@ -34,6 +55,23 @@ typedef enum
   SLUICE_LUA_ERROR,
 } SluiceLuaResult;
 
+/* Memory a Lua state may use unless sluice_lua_runtime_set_memory_limit()
+ * says otherwise. An item that needs more fails with "memory limit of
+ * N MiB reached"; the run goes on. */
+#define SLUICE_LUA_DEFAULT_MEMORY_LIMIT (256 * 1024 * 1024)
+
+/* emit() may be called at most this many times for one item: the emitted
+ * tables wait on the Lua stack (at most a million slots). */
+#define SLUICE_LUA_MAX_EMITS 100000
+
+/* Receives what a chunk prints (the arguments converted as by tostring,
+ * separated by tabs, without a final newline) from the thread that runs
+ * the runtime. @module_id is that of the chunk. */
+typedef void (*SluiceLuaPrintFunc) (const char *module_id,
+                                    const char *text,
+                                    gsize       length,
+                                    gpointer    user_data);
+
 /* @codes: array of SluiceLuaCode*, borrowed (must outlive the runtime).
  * @params: name → value, copied into a read-only `params` table.
  * @cancel: borrowed flag; when it becomes non-zero running chunks stop. */
@@ -43,25 +81,62 @@ SluiceLuaRuntime *sluice_lua_runtime_new      (GPtrArray        *codes,
 void              sluice_lua_runtime_free     (SluiceLuaRuntime *self);
 lua_State        *sluice_lua_runtime_get_state(SluiceLuaRuntime *self);
 
+/* @bytes: the most memory the state may hold, 0 for the default. A limit
+ * below what the state already holds refuses every new allocation until
+ * garbage is collected. */
+void              sluice_lua_runtime_set_memory_limit (SluiceLuaRuntime *self,
+                                                       gsize             bytes);
+gsize             sluice_lua_runtime_get_memory_used  (SluiceLuaRuntime *self);
+/* Where print() goes. Without a function, what chunks print is dropped:
+ * it never reaches standard output, which carries the items. */
+void              sluice_lua_runtime_set_print_func   (SluiceLuaRuntime  *self,
+                                                       SluiceLuaPrintFunc func,
+                                                       gpointer           user_data);
+
 /* Compiles every code; returns FALSE with @error naming the module and
  * the file line of the first one that does not compile. */
 gboolean          sluice_lua_runtime_check    (SluiceLuaRuntime *self,
                                                GError          **error);
 
-/* Pushes @json as a Lua table (or value) on the stack. */
+/* Pushes @json as a Lua table (or value) on the stack, in a protected
+ * call: it never raises. Returns FALSE with @error, pushing nothing, when
+ * @json is deeper than SLUICE_JSON_MAX_DEPTH or memory runs out. Arrays
+ * get a protected marker metatable so that an empty one goes back out as
+ * []. JSON null is the light userdata `null`. */
+gboolean          sluice_lua_push_json_checked (lua_State       *L,
+                                                json_t          *json,
+                                                GError         **error);
+/* The same, always pushing one value: on failure a placeholder that
+ * sluice_lua_runtime_run() and _test() refuse with the reason, so that
+ * the item fails and the stack stays balanced. */
 void              sluice_lua_push_json        (lua_State        *L,
                                                json_t           *json);
-/* Converts the value at @index to JSON; NULL with @error when it cannot
- * be represented (functions, cycles, NaN, …). */
+/* Converts the item at @index, which must be a table that is not an
+ * array, to a JSON object, in a protected call (it never raises). NULL
+ * with @error (SLUICE_EXECUTOR_ERROR_LUA) when it cannot be represented:
+ * functions, NaN, non-UTF-8 strings, an array instead of an object,
+ * nesting deeper than SLUICE_JSON_MAX_DEPTH levels or a table that
+ * contains itself, more than a million values plus one per 4 bytes of
+ * Lua heap (tables shared many times over), or out of memory. The error
+ * does not name the module: the caller adds it. */
 json_t           *sluice_lua_to_json          (lua_State        *L,
                                                int               index,
                                                GError          **error);
+/* Like sluice_lua_to_json() for any value (a string, a number, an array…),
+ * for callers that convert parts of items. */
+json_t           *sluice_lua_value_to_json    (lua_State        *L,
+                                               int               index,
+                                               GError          **error);
 
-/* Runs chunk @slot with the table on top of the stack as `item`. On
+/* Runs chunk @slot with the table on top of the stack as `item`. The
+ * item must stay a table that is not an array, and emitted items must
+ * be such tables: otherwise the result is ERROR. On
  * return the stack holds, instead of that table: for PASS the (possibly
  * replaced) item table; for EMITTED the emitted tables, @n_emitted of
  * them in order; nothing for DROP and ERROR (@error set). @deadline is a
- * monotonic time in µs after which the chunk is stopped, 0 for none. */
+ * monotonic time in µs after which the chunk is stopped, 0 for none.
+ * Errors are SLUICE_EXECUTOR_ERROR_LUA, or _TIMEOUT when @deadline
+ * stopped the chunk, or _CANCELLED when the cancel flag did. */
 SluiceLuaResult   sluice_lua_runtime_run      (SluiceLuaRuntime *self,
                                                guint             slot,
                                                gint64            deadline,

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <lauxlib.h>
+
+#include "sluice-lua-runtime.h"
+
+G_BEGIN_DECLS
+
+/* The hook runs every this many VM instructions: rare enough to cost
+ * nothing, frequent enough (a few µs) to stop a runaway loop promptly. */
+#define SLUICE_LUA_HOOK_COUNT 1000
+
+struct _SluiceLuaRuntime
+{
+  lua_State          *L;
+  GPtrArray          *codes;         /* of SluiceLuaCode*, borrowed */
+  int                *refs;          /* compiled function per slot, LUA_NOREF until compiled */
+  int                *env_refs;      /* environment per slot, LUA_NOREF until compiled */
+  int                 env_mt_ref;    /* metatable shared by every environment */
+  int                 emitted_ref;   /* table collecting emit() arguments */
+  guint               n_emitted;
+  guint               running_slot;  /* for print(); G_MAXUINT when none runs */
+  gboolean            env_dirty;     /* the running chunk set a global */
+
+  gint64              deadline;      /* of the running chunk, 0 = none */
+  const gint         *cancel;        /* borrowed */
+  /* The deadline passed or cancel was set: every hook call raises, so
+   * that no pcall can swallow the stop for long. */
+  gboolean            stopping;
+  gboolean            timed_out;
+
+  gsize               mem_used;      /* bytes the allocator handed out */
+  gsize               mem_limit;
+  gboolean            mem_refused;   /* the limit refused an allocation */
+
+  SluiceLuaPrintFunc  print_func;
+  gpointer            print_data;
+
+  char               *push_error;    /* why the last sluice_lua_push_json() failed, owned */
+};
+
+/* The runtime of @L (or of the thread's main state), or NULL when @L was
+ * not made by sluice_lua_runtime_new(). */
+SluiceLuaRuntime *sluice_lua_runtime_from_state (lua_State        *L);
+
+/* Raises "timed out" or "cancelled" when the running chunk must stop;
+ * returns otherwise. For C functions that loop without running Lua code
+ * (pattern matching), called every few thousand steps. */
+void              sluice_lua_check_stop          (lua_State        *L);
+
+/* Builds the read-only table of everything a chunk may use and leaves it
+ * on the stack. */
+void              sluice_lua_sandbox_open        (SluiceLuaRuntime *self);
+
+/* Replaces string.find, match, gmatch and gsub with versions whose
+ * matcher counts its steps and stops for a timeout or cancel. Operates on
+ * the table at the top of the stack. */
+void              sluice_lua_pattern_install     (lua_State        *L);
+
+/* Whether the value at @index is what sluice_lua_push_json() pushed for
+ * an item it could not convert. */
+gboolean          sluice_lua_is_push_failure     (lua_State        *L,
+                                                  int               index);
+
+/* Whether the table at @index becomes a JSON array: it came from one (it
+ * carries the marker) or its keys are exactly 1..n, n > 0. Never raises. */
+gboolean          sluice_lua_is_json_array       (lua_State        *L,
+                                                  int               index);
+
+/* __newindex of read-only tables: raises "NAME is read-only", NAME being
+ * the closure's upvalue if it has one. */
+int               sluice_lua_read_only_cb        (lua_State        *L);
+
+/* The metatable that marks tables made from JSON arrays. */
+void              sluice_lua_push_array_marker   (lua_State        *L);
+
+G_END_DECLS

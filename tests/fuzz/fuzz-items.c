@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sluice-core.h"
+#include "fuzz-loader.h"
+
+/* libFuzzer entry point for the path of an item: a JSON line goes through
+ * the parse helper, into Lua, through a few chunks (one of which uses
+ * fields of the item as a string pattern), back to JSON and out through
+ * the writer. Besides "no crash, no hang, no undefined behaviour", it
+ * checks the promises of that path:
+ * - every line is either an object or refused with a SLUICE_JSON_ERROR;
+ * - what is written parses back to the same value (numbers included);
+ * - JSON → Lua → JSON changes nothing;
+ * - every Lua failure is an error, never a crash, and leaves the stack
+ *   as it was.
+ *
+ * Build and run it like fuzz-loader (tests/fuzz/README.md), with its own
+ * corpus, which fuzz-items-replay replays in the normal suite:
+ *
+ *   ninja -C build-fuzz tests/fuzz-items
+ *   mkdir -p /tmp/fuzz-items-new
+ *   nice build-fuzz/tests/fuzz-items -max_total_time=1800 -max_len=4096 \
+ *     -timeout=10 /tmp/fuzz-items-new tests/fuzz/corpus-items
+ *
+ * Crash reproducers go to tests/fuzz/corpus-items once fixed. */
+
+static const char * const chunks[] = {
+  /* 0: the identity: the round trip must change nothing. */
+  "",
+  /* 1: ordinary work on every field. */
+  "local n = 0\n"
+  "for k, v in pairs(item) do\n"
+  "  n = n + 1\n"
+  "  if type(v) == 'string' then\n"
+  "    item[k] = v:upper():sub(1, 64) .. #v\n"
+  "  elseif math.type(v) == 'integer' then\n"
+  "    item[k] = v // 3\n"
+  "  elseif type(v) == 'table' then\n"
+  "    item[k] = #v\n"
+  "  end\n"
+  "end\n"
+  "item.fields = n\n",
+  /* 2: a pattern and a replacement that come from the data. */
+  "if type(item.s) == 'string' and type(item.p) == 'string' then\n"
+  "  local ok, a, b = pcall(string.find, item.s, item.p)\n"
+  "  item.found = ok and a or tostring(a)\n"
+  "  local ok2, r = pcall(string.gsub, item.s, item.p, type(item.r) == 'string' and item.r or '<%0>')\n"
+  "  item.replaced = ok2 and r or tostring(r)\n"
+  "  local words = {}\n"
+  "  local ok3 = pcall(function () for w in item.s:gmatch(item.p) do words[#words + 1] = w if #words > 50 then break end end end)\n"
+  "  item.words = words\n"
+  "end\n",
+  /* 3: fan-out of copies. */
+  "for i = 1, 3 do local copy = {} for k, v in pairs(item) do copy[k] = v end copy.i = i emit(copy) end\n",
+  /* 4: a condition, as the executor makes them. */
+  "return (type(item.s) == 'string' and #item.s > 3 or item.p == nil)",
+};
+#define CONDITION_SLOT 4
+
+static SluiceLuaRuntime *runtime;
+static GPtrArray *codes;
+
+static void
+setup (void)
+{
+  codes = g_ptr_array_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (chunks); i++)
+    {
+      SluiceLuaCode *code = g_new0 (SluiceLuaCode, 1);
+
+      code->module_id = g_strdup_printf ("fuzz%u", i);
+      code->code = g_strdup (chunks[i]);
+      code->expression = i == CONDITION_SLOT;
+      g_ptr_array_add (codes, code);
+    }
+  runtime = sluice_lua_runtime_new (codes, NULL, NULL);
+  /* Small, so that the fuzzer reaches the limit often. */
+  sluice_lua_runtime_set_memory_limit (runtime, 32 * 1024 * 1024);
+  if (!sluice_lua_runtime_check (runtime, NULL))
+    abort ();
+}
+
+static void
+check_written (json_t *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  json_t *again;
+
+  if (!sluice_json_write (out, json, JSON_COMPACT | JSON_SORT_KEYS, &error))
+    {
+      g_printerr ("an item does not write: %s\n", error->message);
+      abort ();
+    }
+  again = sluice_json_parse_item (out->str, out->len, &error);
+  if (again == NULL || !json_equal (json, again))
+    {
+      g_printerr ("written item does not read back the same: %s\n%s\n",
+                  error != NULL ? error->message : "", out->str);
+      abort ();
+    }
+  json_decref (again);
+}
+
+static void
+run_chunk (lua_State *L,
+           json_t    *item,
+           guint      slot)
+{
+  g_autoptr(GError) error = NULL;
+  int base = lua_gettop (L);
+  SluiceLuaResult result;
+  guint n = 0;
+
+  if (!sluice_lua_push_json_checked (L, item, &error))
+    return;
+  if (slot == CONDITION_SLOT)
+    {
+      gboolean truth;
+
+      if (!sluice_lua_runtime_test (runtime, slot, g_get_monotonic_time () + 10 * 1000,
+                                    &truth, &error) && error == NULL)
+        abort ();
+      lua_pop (L, 1);
+      if (lua_gettop (L) != base)
+        abort ();
+      return;
+    }
+  result = sluice_lua_runtime_run (runtime, slot, g_get_monotonic_time () + 10 * 1000,
+                                   &n, &error);
+  if (result == SLUICE_LUA_ERROR && error == NULL)
+    abort ();
+  if (result == SLUICE_LUA_PASS)
+    n = 1;
+  else if (result != SLUICE_LUA_EMITTED)
+    n = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) local = NULL;
+      json_t *out = sluice_lua_to_json (L, -1, &local);
+
+      if (out != NULL)
+        {
+          check_written (out);
+          if (slot == 0 && !json_equal (out, item))
+            {
+              g_printerr ("JSON → Lua → JSON changed the item\n");
+              abort ();
+            }
+          json_decref (out);
+        }
+      else if (slot == 0 && strstr (local->message, "memory") == NULL)
+        {
+          g_printerr ("an unchanged item does not convert back: %s\n", local->message);
+          abort ();
+        }
+      lua_pop (L, 1);
+    }
+  if (lua_gettop (L) != base)
+    abort ();
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  g_autoptr(GError) error = NULL;
+  lua_State *L;
+  json_t *item;
+
+  if (runtime == NULL)
+    setup ();
+  L = sluice_lua_runtime_get_state (runtime);
+
+  item = sluice_json_parse_item ((const char *) data, size, &error);
+  if (item == NULL)
+    {
+      if (error == NULL || error->domain != SLUICE_JSON_ERROR)
+        abort ();
+      return 0;
+    }
+
+  check_written (item);
+  for (guint slot = 0; slot < codes->len; slot++)
+    run_chunk (L, item, slot);
+
+  json_decref (item);
+  return 0;
+}
