@@ -402,15 +402,18 @@ test_fail_module (void)
   test_run_free (run);
 }
 
+/* An external module is a step like the others: its failure fails the
+ * module, named with the endpoint (the rest is in test-external.c). */
 static void
-test_external_unsupported (void)
+test_external_refused (void)
 {
   TestRun *run = test_run_body ("<services><service name=\"s\"><endpoint url=\"http://127.0.0.1:1/\"/></service></services>"
                                 "<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
                                 "<external id=\"ext\" service=\"s\"/>"
                                 "</phase></controller>", NULL);
 
-  assert_failed_with (run, "ext", "external modules are not supported yet");
+  assert_failed_with (run, "ext", "http://127.0.0.1:1/");
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "service `s`"));
   test_run_free (run);
 }
 
@@ -442,7 +445,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/executor/combination/retries", test_combination_retries);
   g_test_add_func ("/sluice/executor/combination/timeout", test_combination_timeout);
   g_test_add_func ("/sluice/executor/fail", test_fail_module);
-  g_test_add_func ("/sluice/executor/external", test_external_unsupported);
+  g_test_add_func ("/sluice/executor/external/refused", test_external_refused);
 
   return g_test_run ();
 }

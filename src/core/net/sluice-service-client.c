@@ -33,6 +33,7 @@ struct _SluiceServiceClient
   GCancellable      *cancellable;     /* polls and probes; cancelled on dispose */
   gint64             balancer_at;     /* last time the balancer was asked */
   gboolean           balancer_pending;
+  SoupMessage       *balancer_msg;    /* the request out, or NULL */
   gboolean           balancer_known;  /* it answered once */
   char              *balancer_error;
 };
@@ -156,6 +157,7 @@ sluice_service_client_finalize (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->status_session);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->balancer_msg);
 
   G_OBJECT_CLASS (sluice_service_client_parent_class)->finalize (object);
 }
@@ -257,7 +259,7 @@ append_error (SluiceServiceCall *call,
 {
   if (call->errors->len > 0)
     g_string_append (call->errors, "; ");
-  g_string_append_printf (call->errors, "%s %s", url, error);
+  g_string_append_printf (call->errors, "%s: %s", url, error);
 }
 
 /* Calls waiting for a free endpoint go now if one is. */
@@ -642,6 +644,7 @@ typedef struct
 {
   SluiceServiceClient *client;    /* owned */
   SluiceEndpoint      *endpoint;  /* owned */
+  SoupMessage         *msg;       /* owned */
 } StatusRequest;
 
 static void
@@ -651,11 +654,11 @@ status_cb (GObject      *source,
 {
   StatusRequest *request = user_data;
   SluiceEndpoint *endpoint = request->endpoint;
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  SoupMessage *msg = request->msg;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = sluice_http_fetch_finish (SOUP_SESSION (source), result, &error);
   gint64 now = g_get_monotonic_time ();
-  guint status = msg != NULL ? soup_message_get_status (msg) : 0;
+  guint status = soup_message_get_status (msg);
 
   endpoint->probing = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -689,6 +692,7 @@ status_cb (GObject      *source,
     }
 
   g_object_unref (request->client);
+  g_object_unref (request->msg);
   sluice_endpoint_unref (request->endpoint);
   g_free (request);
 }
@@ -714,6 +718,7 @@ poll_status (SluiceServiceClient *self,
   request = g_new0 (StatusRequest, 1);
   request->client = g_object_ref (self);
   request->endpoint = sluice_endpoint_ref (endpoint);
+  request->msg = g_object_ref (msg);
   endpoint->probing = TRUE;
   sluice_http_fetch_async (self->status_session, msg, MAX_STATUS, self->cancellable, status_cb, request);
 }
@@ -726,7 +731,7 @@ instances_cb (GObject      *source,
               gpointer      user_data)
 {
   SluiceServiceClient *self = user_data;
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(SoupMessage) msg = g_steal_pointer (&self->balancer_msg);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = sluice_http_fetch_finish (SOUP_SESSION (source), result, &error);
   json_t *json = NULL;
@@ -796,6 +801,7 @@ ask_balancer (SluiceServiceClient *self,
       return;
     }
   self->balancer_pending = TRUE;
+  self->balancer_msg = g_object_ref (msg);
   sluice_http_fetch_async (self->status_session, msg, MAX_STATUS, self->cancellable,
                            instances_cb, g_object_ref (self));
 }
