@@ -150,36 +150,6 @@ parse_defines (char       **defines,
   return TRUE;
 }
 
-/* Validates before running: an invalid pipeline never starts. */
-static int
-run_pipeline (SluiceRunOptions *options)
-{
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(SluicePipeline) pipeline = NULL;
-  gboolean has_errors;
-
-  pipeline = sluice_load_file (options->pipeline_path, problems);
-  if (pipeline != NULL)
-    sluice_validate_for_run (pipeline, options->pipeline_path, options->defines, problems);
-  else if (problems->len == 0)
-    g_ptr_array_add (problems,
-                     sluice_problem_new (SLUICE_SEVERITY_ERROR, options->pipeline_path, 0, NULL,
-                                         _("the file could not be loaded")));
-
-  sluice_problems_sort (problems);
-  has_errors = pipeline == NULL || sluice_problems_have_errors (problems);
-
-  if (has_errors || !options->quiet)
-    sluice_run_print_problems (stderr, problems, SLUICE_PROBLEM_FORMAT_TEXT);
-
-  if (has_errors)
-    return SLUICE_EXIT_INVALID;
-
-  g_clear_object (&pipeline);
-
-  return sluice_run_execute (options);
-}
-
 static int
 run_command_line (CommandLine *cl)
 {
@@ -237,7 +207,7 @@ run_command_line (CommandLine *cl)
   options.progress = cl->progress;
   options.quiet = cl->quiet;
 
-  return run_pipeline (&options);
+  return sluice_run_execute (&options);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CommandLine, command_line_clear)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <jansson.h>
+
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -497,6 +499,24 @@ strip_times (GPtrArray *lines)
   return g_string_free (s, FALSE);
 }
 
+/* A run report without its timings, as comparable text. */
+static char *
+report_without_times (json_t *report)
+{
+  size_t i;
+  json_t *module;
+  char *text;
+  char *copy;
+
+  json_object_del (report, "elapsed_ms");
+  json_array_foreach (json_object_get (report, "modules"), i, module)
+    json_object_del (module, "time_ms");
+  text = json_dumps (report, JSON_SORT_KEYS | JSON_INDENT (1));
+  copy = g_strdup (text);
+  free (text);
+  return copy;
+}
+
 static void
 test_same_as_runner (void)
 {
@@ -507,6 +527,9 @@ test_same_as_runner (void)
   g_autofree char *command = NULL;
   g_autofree char *full = NULL;
   g_autofree char *events_path = g_build_filename (tmp_dir, "events.jsonl", NULL);
+  g_autofree char *report_path = g_build_filename (tmp_dir, "report.json", NULL);
+  g_autofree char *our_report = NULL;
+  g_autofree char *their_report = NULL;
   g_autofree char *out_path = g_build_filename (tmp_dir, "out.jsonl", NULL);
   g_autofree char *runner_out = NULL;
   g_autofree char *runner_events_text = NULL;
@@ -551,7 +574,8 @@ test_same_as_runner (void)
   g_assert_nonnull (strstr (command, "sluice-run -D 'paper_min_return=-1' -D 'seed=7' -i -"));
   {
     g_autofree char *quoted = g_shell_quote (sluice_run);
-    g_autofree char *extra = g_strdup_printf ("%s --events %s -o %s --quiet", quoted, events_path, out_path);
+    g_autofree char *extra = g_strdup_printf ("%s --events %s --report %s -o %s --quiet",
+                                              quoted, events_path, report_path, out_path);
     g_autoptr(GRegex) regex = g_regex_new ("\\| sluice-run ", 0, 0, NULL);
     g_autofree char *replacement = g_strdup_printf ("| %s ", extra);
 
@@ -574,6 +598,19 @@ test_same_as_runner (void)
       g_ptr_array_add (runner_events, lines[i]);
   theirs = strip_times (runner_events);
   g_assert_cmpstr (ours, ==, theirs);
+
+  /* The same run object builds both reports. */
+  {
+    json_t *report = sluice_run_build_report (sluice_run_session_get_run (session));
+    json_t *runner_report = json_load_file (report_path, 0, NULL);
+
+    g_assert_nonnull (runner_report);
+    our_report = report_without_times (report);
+    their_report = report_without_times (runner_report);
+    json_decref (report);
+    json_decref (runner_report);
+  }
+  g_assert_cmpstr (our_report, ==, their_report);
   g_string_free (our_out, TRUE);
   close_window (window);
 }

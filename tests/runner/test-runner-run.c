@@ -268,6 +268,162 @@ test_sigint_twice (void)
   signal_case ("busy.xml", SIGINT, FALSE, TRUE);
 }
 
+/* Writes @text to a new file in a temporary folder; returns its path. */
+static char *
+temp_file (const char *name,
+           const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("sluice-run-XXXXXX", &error);
+  char *path;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+static char *
+numbered_lines (guint n)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (s, "{\"value\": %u}\n", i);
+  return g_string_free (s, FALSE);
+}
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (; *text; text++)
+    n += *text == '\n';
+  return n;
+}
+
+/* A bad line after good ones: every good one is through before the run
+ * fails, and the error names the line. */
+static void
+test_bad_line_after_good (void)
+{
+  g_autofree char *path = data_path ("double.xml");
+  g_autofree char *good = numbered_lines (1000);
+  g_autofree char *input = g_strconcat (good, "{bad\n", NULL);
+  Result r = run_cli (input, "-q", "-i", "-", path, NULL);
+
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_cmpuint (count_lines (r.out), ==, 1000);
+  g_assert_nonnull (strstr (r.err, "input line 1001"));
+  result_clear (&r);
+}
+
+static void
+test_same_input_and_output (void)
+{
+  g_autofree char *path = data_path ("double.xml");
+  g_autofree char *file = temp_file ("items.jsonl", "{\"value\": 1}\n");
+  g_autofree char *text = NULL;
+  Result r = run_cli (NULL, "-i", file, "-o", file, path, NULL);
+
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "both the input and the output"));
+  g_assert_true (g_file_get_contents (file, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "{\"value\": 1}\n");
+  result_clear (&r);
+}
+
+/* Events and the report are part of the result: failing to write them
+ * fails the run. */
+static void
+test_unwritable_events_and_report (void)
+{
+  g_autofree char *path = data_path ("double.xml");
+  Result r = run_cli (NULL, "--events", "/dev/full", path, NULL);
+
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "cannot write the events"));
+  result_clear (&r);
+
+  r = run_cli (NULL, "--report", "/nonexistent-sluice-dir/report.json", path, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "cannot write the report /nonexistent-sluice-dir/report.json"));
+  result_clear (&r);
+}
+
+/* `sluice-run … | head -2`: the reader goes away; the run ends quietly,
+ * as a filter killed by SIGPIPE would. */
+static void
+test_reader_goes_away (void)
+{
+  g_autofree char *path = data_path ("double.xml");
+  g_autofree char *input = numbered_lines (200000);
+  g_autofree char *file = temp_file ("items.jsonl", input);
+  const char *argv[] = { g_getenv ("SLUICE_RUN"), "-q", "-i", file, path, NULL };
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *line = NULL;
+  GInputStream *err_pipe;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_input_stream_close (g_subprocess_get_stdout_pipe (process), NULL, NULL);
+  g_clear_object (&out);
+
+  err_pipe = g_subprocess_get_stderr_pipe (process);
+  {
+    g_autoptr(GBytes) bytes = g_input_stream_read_bytes (err_pipe, 65536, NULL, &error);
+    g_assert_no_error (error);
+    err = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  }
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status_of (process), ==, 128 + SIGPIPE);
+  g_assert_cmpstr (err, ==, "");
+}
+
+/* Outputs reach -o while the run goes on, in whole lines; a run killed
+ * with SIGKILL leaves whole lines only. */
+static void
+test_output_while_running (void)
+{
+  g_autofree char *path = data_path ("slow.xml");
+  g_autofree char *input = numbered_lines (100);
+  g_autofree char *in = temp_file ("in.jsonl", input);
+  g_autofree char *dir = g_path_get_dirname (in);
+  g_autofree char *out = g_build_filename (dir, "out.jsonl", NULL);
+  const char *argv[] = { g_getenv ("SLUICE_RUN"), "-q", "-i", in, "-o", out, path, NULL };
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  gsize length = 0;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 100 && length == 0; i++)
+    {
+      g_usleep (20000);
+      g_clear_pointer (&text, g_free);
+      g_file_get_contents (out, &text, &length, NULL);
+    }
+  g_assert_cmpuint (length, >, 0);
+  g_subprocess_force_exit (process);
+  g_subprocess_wait (process, NULL, NULL);
+
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (out, &text, &length, NULL));
+  g_assert_cmpuint (length, >, 0);
+  g_assert_cmpint (text[length - 1], ==, '\n');
+  g_assert_cmpuint (count_lines (text), <, 100);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -282,6 +438,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/runner-run/sigint-waiting-input", test_sigint_waiting_input);
   g_test_add_func ("/sluice/runner-run/sigint-busy-lua", test_sigint_busy_lua);
   g_test_add_func ("/sluice/runner-run/sigint-twice", test_sigint_twice);
+  g_test_add_func ("/sluice/runner-run/bad-line-after-good", test_bad_line_after_good);
+  g_test_add_func ("/sluice/runner-run/same-input-and-output", test_same_input_and_output);
+  g_test_add_func ("/sluice/runner-run/unwritable-events-and-report", test_unwritable_events_and_report);
+  g_test_add_func ("/sluice/runner-run/reader-goes-away", test_reader_goes_away);
+  g_test_add_func ("/sluice/runner-run/output-while-running", test_output_while_running);
 
   return g_test_run ();
 }

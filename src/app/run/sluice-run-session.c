@@ -22,7 +22,8 @@ struct _SluiceRunSession
   GObject               parent_instance;
 
   SluicePipeline       *pipeline;      /* owned */
-  SluiceExecutor       *executor;      /* owned, NULL before start */
+  SluiceRun            *run;           /* owned, NULL before start */
+  SluiceExecutor       *executor;      /* borrowed from @run */
   SluiceRunLog         *log;           /* owned */
   GPtrArray            *outputs;       /* char*, the last MAX_OUTPUTS */
   guint64               n_outputs;
@@ -330,18 +331,19 @@ index_node_cb (SluiceNode *node,
 gboolean
 sluice_run_session_start (SluiceRunSession  *self,
                           GHashTable        *defines,
-                          const char        *directory,
+                          const char        *path,
                           GInputStream      *input,
                           GError           **error)
 {
   g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), FALSE);
   g_return_val_if_fail (self->executor == NULL, FALSE);
 
-  self->executor = sluice_executor_new (self->pipeline, defines, error);
-  if (self->executor == NULL)
+  /* The same run object as sluice-run's: same parameters, same base
+   * directory, same report. */
+  self->run = sluice_run_new (self->pipeline, path, defines, error);
+  if (self->run == NULL)
     return FALSE;
-  if (directory != NULL)
-    sluice_executor_set_base_directory (self->executor, directory);
+  self->executor = sluice_run_get_executor (self->run);
   if (input != NULL)
     sluice_executor_set_input_stream (self->executor, input);
   sluice_executor_set_output_func (self->executor, output_cb, self, NULL);
@@ -408,6 +410,12 @@ SluiceExecutor *
 sluice_run_session_get_executor (SluiceRunSession *self)
 {
   return self->executor;
+}
+
+SluiceRun *
+sluice_run_session_get_run (SluiceRunSession *self)
+{
+  return self->run;
 }
 
 SluicePipeline *
@@ -536,7 +544,8 @@ sluice_run_session_dispose (GObject *object)
       if (sluice_run_session_get_active (self))
         sluice_executor_cancel (self->executor);
     }
-  g_clear_object (&self->executor);
+  self->executor = NULL;
+  g_clear_object (&self->run);
   G_OBJECT_CLASS (sluice_run_session_parent_class)->dispose (object);
 }
 

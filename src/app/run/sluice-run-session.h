@@ -60,12 +60,13 @@ G_DECLARE_FINAL_TYPE (SluiceRunSession, sluice_run_session, SLUICE, RUN_SESSION,
 #define SLUICE_RUN_SESSION_PREVIEW_DEPTH 10
 
 SluiceRunSession *sluice_run_session_new              (SluicePipeline   *pipeline);
-/* @defines: name → value (copied); @input: JSON lines, or NULL for one
- * {} trigger. FALSE with @error when the executor refuses the pipeline
- * (missing parameter, …). */
+/* @defines: name → value (copied); @path: the pipeline's file (commands
+ * run in its folder; NULL for one never saved); @input: JSON lines, or
+ * NULL for one {} trigger. FALSE with @error when the executor refuses
+ * the pipeline (missing parameter, …). */
 gboolean          sluice_run_session_start            (SluiceRunSession *self,
                                                        GHashTable       *defines,
-                                                       const char       *directory,
+                                                       const char       *path,
                                                        GInputStream     *input,
                                                        GError          **error);
 void              sluice_run_session_pause            (SluiceRunSession *self);
@@ -76,6 +77,8 @@ SluiceRunState    sluice_run_session_get_state        (SluiceRunSession *self);
 /* Started and not in a final state. */
 gboolean          sluice_run_session_get_active       (SluiceRunSession *self);
 SluiceExecutor   *sluice_run_session_get_executor     (SluiceRunSession *self);
+/* The core run object (its report is sluice-run's), NULL before start. */
+SluiceRun        *sluice_run_session_get_run          (SluiceRunSession *self);
 SluicePipeline   *sluice_run_session_get_pipeline     (SluiceRunSession *self);
 SluiceRunLog     *sluice_run_session_get_log          (SluiceRunSession *self);
 /* The last output items (JSON lines, oldest first) and how many there were. */

@@ -157,7 +157,7 @@ start (WindowRun       *run,
 {
   SluiceDocument *document = sluice_window_get_document (run->window);
   GFile *file = sluice_document_get_file (document);
-  g_autofree char *directory = NULL;
+  g_autofree char *path = NULL;
   g_autoptr(GInputStream) input = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -174,10 +174,7 @@ start (WindowRun       *run,
       return;
     }
   if (file != NULL)
-    {
-      g_autoptr(GFile) parent = g_file_get_parent (file);
-      directory = parent ? g_file_get_path (parent) : NULL;
-    }
+    path = g_file_get_path (file);
 
   if (run->session != NULL)
     g_signal_handlers_disconnect_by_data (run->session, run);
@@ -191,7 +188,7 @@ start (WindowRun       *run,
   gtk_stack_set_visible_child_name (run->bottom, "run");
 
   set_locked (run, TRUE);
-  if (!sluice_run_session_start (run->session, choice->defines, directory, input, &error))
+  if (!sluice_run_session_start (run->session, choice->defines, path, input, &error))
     {
       g_autofree char *message = g_strdup_printf (_("Cannot run: %s"), error->message);
 

@@ -70,14 +70,38 @@ sluice_problem_new_printf (SluiceSeverity  severity,
                            const char     *format,
                            ...)
 {
-  g_autofree char *message = NULL;
+  SluiceProblem *problem;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  problem = sluice_problem_new_valist (severity, file, line, node_id, format, args);
   va_end (args);
 
+  return problem;
+}
+
+SluiceProblem *
+sluice_problem_new_valist (SluiceSeverity  severity,
+                           const char     *file,
+                           guint           line,
+                           const char     *node_id,
+                           const char     *format,
+                           va_list         args)
+{
+  g_autofree char *message = g_strdup_vprintf (format, args);
+
   return sluice_problem_new (severity, file, line, node_id, message);
+}
+
+gboolean
+sluice_problems_have_errors (GPtrArray *problems)
+{
+  g_return_val_if_fail (problems != NULL, FALSE);
+
+  for (guint i = 0; i < problems->len; i++)
+    if (sluice_problem_get_severity (g_ptr_array_index (problems, i)) == SLUICE_SEVERITY_ERROR)
+      return TRUE;
+  return FALSE;
 }
 
 SluiceSeverity

@@ -20,6 +20,12 @@ SluiceProblem  *sluice_problem_new_printf   (SluiceSeverity  severity,
                                              const char     *node_id,
                                              const char     *format,
                                              ...) G_GNUC_PRINTF (5, 6);
+SluiceProblem  *sluice_problem_new_valist   (SluiceSeverity  severity,
+                                             const char     *file,
+                                             guint           line,
+                                             const char     *node_id,
+                                             const char     *format,
+                                             va_list         args) G_GNUC_PRINTF (5, 0);
 SluiceSeverity  sluice_problem_get_severity (SluiceProblem  *self);
 /* May be NULL for a model that was never loaded from a file. */
 const char     *sluice_problem_get_file     (SluiceProblem  *self);
@@ -31,6 +37,8 @@ const char     *sluice_problem_get_message  (SluiceProblem  *self);
 /* "FILE:LINE: error|warning: message" as SPEC section 4 prints it. */
 char           *sluice_problem_to_string    (SluiceProblem  *self);
 
+/* TRUE when @problems holds at least one error. */
+gboolean        sluice_problems_have_errors (GPtrArray      *problems);
 /* Sorts problems by file, line, then severity (errors first); stable. */
 void            sluice_problems_sort        (GPtrArray      *problems);
 

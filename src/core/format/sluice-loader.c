@@ -47,17 +47,13 @@ sluice_load_context_error (SluiceLoadContext *ctx,
                            const char        *format,
                            ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
   ctx->n_errors++;
   g_ptr_array_add (ctx->problems,
-                   sluice_problem_new (SLUICE_SEVERITY_ERROR, ctx->file, line,
-                                       node_id, message));
+                   sluice_problem_new_valist (SLUICE_SEVERITY_ERROR, ctx->file, line, node_id, format, args));
+  va_end (args);
 }
 
 void
@@ -67,28 +63,14 @@ sluice_load_context_warning (SluiceLoadContext *ctx,
                              const char        *format,
                              ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
   g_ptr_array_add (ctx->problems,
-                   sluice_problem_new (SLUICE_SEVERITY_WARNING, ctx->file, line,
-                                       node_id, message));
+                   sluice_problem_new_valist (SLUICE_SEVERITY_WARNING, ctx->file, line, node_id, format, args));
+  va_end (args);
 }
 
-gboolean
-sluice_problems_have_errors (GPtrArray *problems)
-{
-  g_return_val_if_fail (problems != NULL, FALSE);
-
-  for (guint i = 0; i < problems->len; i++)
-    if (sluice_problem_get_severity (g_ptr_array_index (problems, i)) == SLUICE_SEVERITY_ERROR)
-      return TRUE;
-  return FALSE;
-}
 
 /* libxml2's entity loader is one process-wide hook, and the designer's
  * other libraries (GtkSourceView reads its language files with libxml2)

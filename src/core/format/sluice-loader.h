@@ -27,7 +27,5 @@ SluicePipeline *sluice_load_data (const char  *data,
                                   const char  *display_name,
                                   GPtrArray   *problems);
 
-/* TRUE when @problems holds at least one error. */
-gboolean        sluice_problems_have_errors (GPtrArray *problems);
 
 G_END_DECLS

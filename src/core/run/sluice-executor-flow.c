@@ -41,12 +41,13 @@ _sluice_token_free (SluiceToken *token)
  * fails the run: output is never lost silently. */
 static void
 write_output (SluiceExecutor *self,
-              json_t         *item)
+              json_t         *item,
+              SluiceOrigin   *origin)
 {
   g_autoptr(GError) error = NULL;
 
   self->items_out++;
-  if (self->output != NULL && !sluice_item_sink_write (self->output, item, &error))
+  if (self->output != NULL && !sluice_item_sink_write (self->output, item, origin->tag, &error))
     _sluice_executor_fail_run (self, NULL, error->message, NULL);
   json_decref (item);
 }
@@ -55,13 +56,20 @@ write_output (SluiceExecutor *self,
 static void
 deliver (SluiceExecutor *self,
          SluiceStage    *ctl,
-         json_t         *item)
+         json_t         *item,
+         SluiceOrigin   *origin)
 {
   SluiceStage *next;
 
+  if (origin->error != NULL)
+    {
+      json_decref (item);
+      return;
+    }
+
   if (ctl->index + 1 == self->ctls->len)
     {
-      write_output (self, item);
+      write_output (self, item, origin);
       return;
     }
 
@@ -78,6 +86,34 @@ deliver (SluiceExecutor *self,
         }
     }
   g_queue_push_tail (&next->input, item);
+  g_queue_push_tail (&next->origins, origin);
+  origin->live++;
+}
+
+SluiceOrigin *
+_sluice_origin_new (SluiceExecutor *self,
+                    gpointer        tag)
+{
+  SluiceOrigin *origin = g_new0 (SluiceOrigin, 1);
+
+  origin->tag = tag;
+  origin->number = ++self->n_origins;
+  origin->live = 1;
+  return origin;
+}
+
+void
+_sluice_origin_unref (SluiceExecutor *self,
+                      SluiceOrigin   *origin)
+{
+  g_assert (origin->live > 0);
+  if (--origin->live > 0)
+    return;
+
+  if (self->output != NULL)
+    sluice_item_sink_done (self->output, origin->tag, origin->error);
+  g_free (origin->error);
+  g_free (origin);
 }
 
 SluiceJob *
@@ -105,6 +141,10 @@ job_free (SluiceExecutor *self,
           SluiceJob      *job)
 {
   g_hash_table_remove (self->jobs, job);
+  /* A top-level job holds its origin; after the run stopped, origins
+   * are gone already. */
+  if (job->parent == NULL && job->origin != NULL && !self->stopped)
+    _sluice_origin_unref (self, job->origin);
   if (job->timer != NULL)
     _sluice_executor_remove_timer (self, job->timer);
   g_clear_pointer (&job->outputs, g_ptr_array_unref);
@@ -130,22 +170,32 @@ _sluice_job_output (SluiceExecutor *self,
   if (job->outputs != NULL)
     g_ptr_array_add (job->outputs, item);
   else
-    deliver (self, job->ctl, item);
+    deliver (self, job->ctl, item, job->origin);
 }
 
+static void
+deliver_outputs (SluiceExecutor *self,
+                 SluiceJob      *job)
+{
+  for (guint i = 0; i < job->outputs->len && !self->stopped; i++)
+    deliver (self, job->ctl, json_incref (g_ptr_array_index (job->outputs, i)), job->origin);
+}
+
+/* Order-by-sequence: completed jobs wait in @held until every earlier
+ * one has delivered. */
 static void
 flush_ordered (SluiceExecutor *self,
                SluiceStage    *ctl)
 {
-  GPtrArray *outputs;
+  SluiceJob *job;
 
-  while ((outputs = g_hash_table_lookup (ctl->held, GSIZE_TO_POINTER (ctl->next_emit))) != NULL)
+  while (!self->stopped &&
+         (job = g_hash_table_lookup (ctl->held, GSIZE_TO_POINTER (ctl->next_emit))) != NULL)
     {
-      g_hash_table_steal (ctl->held, GSIZE_TO_POINTER (ctl->next_emit));
-      for (guint i = 0; i < outputs->len; i++)
-        deliver (self, ctl, json_incref (g_ptr_array_index (outputs, i)));
-      g_ptr_array_unref (outputs);
+      g_hash_table_remove (ctl->held, GSIZE_TO_POINTER (ctl->next_emit));
       ctl->next_emit++;
+      deliver_outputs (self, job);
+      job_free (self, job);
     }
 }
 
@@ -173,9 +223,9 @@ ctl_job_complete (SluiceExecutor *self,
   switch (ctl->mode)
     {
     case SLUICE_MODE_ORDER_BY_SEQUENCE:
-      g_hash_table_insert (ctl->held, GSIZE_TO_POINTER (job->seq), g_steal_pointer (&job->outputs));
+      g_hash_table_insert (ctl->held, GSIZE_TO_POINTER (job->seq), job);
       flush_ordered (self, ctl);
-      break;
+      return;
 
     case SLUICE_MODE_FIRST_WINS:
       if (job->outputs->len == 0)
@@ -183,8 +233,7 @@ ctl_job_complete (SluiceExecutor *self,
       if (job->seq > ctl->last_emitted)
         {
           ctl->last_emitted = job->seq;
-          for (guint i = 0; i < job->outputs->len; i++)
-            deliver (self, ctl, json_incref (g_ptr_array_index (job->outputs, i)));
+          deliver_outputs (self, job);
         }
       else
         {
@@ -244,7 +293,15 @@ _sluice_job_pending_dec (SluiceExecutor *self,
   if (--job->pending > 0)
     return;
 
-  if (_sluice_job_is_dead (job))
+  if (_sluice_job_is_dead (job) && job->parent == NULL && !self->stopped)
+    {
+      /* A cancelled item (isolated failures): its controller still
+       * counts it done, with no outputs, so that the ones after it go on. */
+      if (job->outputs != NULL)
+        g_ptr_array_set_size (job->outputs, 0);
+      ctl_job_complete (self, job);
+    }
+  else if (_sluice_job_is_dead (job))
     job_free (self, job);
   else if (job->parent != NULL)
     group_complete (self, job);
@@ -271,6 +328,54 @@ job_kill (SluiceExecutor *self,
 {
   job->dead = TRUE;
   _sluice_executor_cancel_calls (self, job, "cancelled");
+}
+
+/* Isolated items: every top-level job of @origin stops, and what it
+ * already sent on is dropped where it waits. */
+static void
+kill_origin (SluiceExecutor *self,
+             SluiceOrigin   *origin)
+{
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  /* Killing resolves calls, which may free the job being killed (never
+   * another one): collect first. */
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      SluiceJob *job = key;
+
+      if (job->parent == NULL && job->origin == origin && !job->dead && job->pending > 0)
+        g_ptr_array_add (jobs, job);
+    }
+  for (guint i = 0; i < jobs->len; i++)
+    job_kill (self, g_ptr_array_index (jobs, i));
+}
+
+/* A failure no on-error took care of: it fails the run or, with isolated
+ * items (a server), only the input item it came from. Consumes @token. */
+static void
+fail_item (SluiceExecutor *self,
+           SluiceToken    *token,
+           const char     *module_id,
+           const char     *message,
+           const char     *stderr_tail)
+{
+  SluiceOrigin *origin = token->job->origin;
+
+  if (!self->isolated)
+    {
+      _sluice_executor_fail_run (self, module_id, message, stderr_tail);
+      _sluice_token_free (token);
+      return;
+    }
+
+  if (origin->error == NULL)
+    origin->error = g_strdup (message);
+  _sluice_token_drop (self, token);
+  kill_origin (self, origin);
 }
 
 void
@@ -311,10 +416,11 @@ _sluice_executor_group_timeout_cb (SluiceExecutor *self,
   token = _sluice_token_new (json_incref (job->input), job->parent, job->parent_pc);
   token->attempt = job->attempt;
   token->error = g_strdup_printf ("timed out after %" G_GINT64_FORMAT " ms", info->timeout_us / 1000);
+  /* Steps may give their tokens back while being cancelled: hold the dead
+   * job until it is killed; it is freed when its last token is back. */
+  job->pending++;
   job_kill (self, job);
   info->stats.active--;
-  /* The dead job is freed when its last token comes back. */
-  job->pending++;
   _sluice_job_pending_dec (self, job);
   _sluice_token_failed (self, token);
 }
@@ -396,8 +502,9 @@ _sluice_token_failed (SluiceExecutor *self,
 
   {
     g_autofree char *message = g_strdup_printf ("module “%s”: %s", info->id, token->error);
-    _sluice_executor_fail_run (self, info->id, message, token->stderr_tail);
-    _sluice_token_free (token);
+    g_autofree char *tail = g_steal_pointer (&token->stderr_tail);
+
+    fail_item (self, token, info->id, message, tail);
   }
 }
 
@@ -410,6 +517,7 @@ start_group (SluiceExecutor  *self,
   SluiceJob *job = _sluice_job_new (self, token->job->ctl, op->sub, token->job->seq, TRUE);
 
   job->parent = token->job;
+  job->origin = token->job->origin;
   job->parent_pc = token->pc;
   job->input = json_incref (token->item);
   job->attempt = token->attempt;
@@ -519,9 +627,8 @@ _sluice_token_advance (SluiceExecutor *self,
             event->attempt = 1;
             _sluice_executor_emit (self, event);
           }
-        _sluice_executor_fail_run (self, info->id, message, NULL);
+        fail_item (self, token, info->id, message, NULL);
       }
-      _sluice_token_free (token);
       return;
 
     default:

@@ -80,6 +80,17 @@ typedef struct
 typedef struct _SluiceStage SluiceStage;
 typedef struct _SluiceJob SluiceJob;
 
+/* The input item a piece of work came from. It lives while anything of
+ * it is queued, in a job, or held back (order-by-sequence); then the sink
+ * is told it is done, with its tag. */
+typedef struct
+{
+  gpointer  tag;      /* the source's, given back to the sink */
+  guint64   number;   /* 1 for the first input item */
+  guint     live;     /* queue entries, top-level jobs and held jobs */
+  char     *error;    /* why it failed (isolated items), or NULL */
+} SluiceOrigin;
+
 /* One item in flight: a JSON object (shared, never changed in place) at
  * an op of its job's program. A failed token carries its error to the
  * main thread, which applies retries and on-error. */
@@ -96,6 +107,7 @@ typedef struct
 struct _SluiceJob
 {
   SluiceStage   *ctl;
+  SluiceOrigin  *origin;     /* a reference for top-level jobs; borrowed by groups */
   SluiceProgram *prog;
   guint64        seq;
   guint          pending;    /* tokens of this job in flight */
@@ -119,13 +131,14 @@ struct _SluiceStage
   guint             workers;
   SluiceProgram    *prog;
   GQueue            input;       /* json_t* */
+  GQueue            origins;     /* SluiceOrigin* of the items in @input, a reference each */
   gboolean          input_done;
   gboolean          started;
   gboolean          finished;
   guint64           next_seq;    /* given to the next admitted item, from 1 */
   guint             in_flight;
   guint64           next_emit;   /* order-by-sequence */
-  GHashTable       *held;        /* seq → GPtrArray of json_t* */
+  GHashTable       *held;        /* seq → SluiceJob* done, outputs held back */
   guint64           last_emitted;/* first-wins */
 };
 
@@ -197,7 +210,10 @@ struct _SluiceExecutor
   SluiceItemSource   *input;          /* owned; NULL = one {} trigger */
   gboolean            input_waiting;  /* asked the source to tell when ready */
   gboolean            trigger_sent;
+  char               *input_error;    /* the source broke: fail when the items before are through */
   SluiceItemSink     *output;         /* owned; NULL = outputs are only counted */
+  guint64             n_origins;
+  gboolean            isolated;       /* a failure fails its input item, not the run */
 
   guint64             items_in;
   guint64             items_out;
@@ -268,6 +284,10 @@ void           _sluice_job_pending_dec         (SluiceExecutor   *self,
 void           _sluice_job_output              (SluiceExecutor   *self,
                                                 SluiceJob        *job,
                                                 json_t           *item);
+SluiceOrigin  *_sluice_origin_new               (SluiceExecutor   *self,
+                                                gpointer          tag);
+void           _sluice_origin_unref            (SluiceExecutor   *self,
+                                                SluiceOrigin     *origin);
 /* Moves @token on from its op; consumes it. */
 void           _sluice_token_advance           (SluiceExecutor   *self,
                                                 SluiceToken      *token);

@@ -142,6 +142,7 @@ fill_input (SluiceExecutor *self)
           self->trigger_sent = TRUE;
           self->items_in++;
           g_queue_push_tail (&first->input, json_object ());
+          g_queue_push_tail (&first->origins, _sluice_origin_new (self, NULL));
         }
       first->input_done = TRUE;
       return;
@@ -151,12 +152,14 @@ fill_input (SluiceExecutor *self)
     {
       g_autoptr(GError) error = NULL;
       json_t *item = NULL;
+      gpointer tag = NULL;
 
-      switch (sluice_item_source_next (self->input, &item, &error))
+      switch (sluice_item_source_next (self->input, &item, &tag, &error))
         {
         case SLUICE_SOURCE_ITEM:
           self->items_in++;
           g_queue_push_tail (&first->input, item);
+          g_queue_push_tail (&first->origins, _sluice_origin_new (self, tag));
           break;
 
         case SLUICE_SOURCE_WAIT:
@@ -169,8 +172,10 @@ fill_input (SluiceExecutor *self)
 
         case SLUICE_SOURCE_ERROR:
         default:
-          /* Not an item, so no module's on-error can apply to it. */
-          _sluice_executor_fail_run (self, NULL, error != NULL ? error->message : "cannot read input", NULL);
+          /* Not an item, so no module's on-error can apply to it: the
+           * run fails there, once the items before it are through. */
+          self->input_error = g_strdup (error != NULL ? error->message : "cannot read input");
+          first->input_done = TRUE;
           return;
         }
     }
@@ -192,6 +197,7 @@ admit (SluiceExecutor *self,
 
   while (ctl->input.length > 0 && ctl->in_flight < ctl_limit (ctl))
     {
+      SluiceOrigin *origin;
       SluiceJob *job;
       gboolean collect;
 
@@ -201,8 +207,18 @@ admit (SluiceExecutor *self,
           ctl->next_seq - ctl->next_emit >= (guint64) ORDER_WINDOW_FACTOR * ctl->workers)
         break;
 
+      /* An item whose input failed already (isolated items) goes no further. */
+      origin = g_queue_pop_head (&ctl->origins);
+      if (origin->error != NULL)
+        {
+          json_decref (g_queue_pop_head (&ctl->input));
+          _sluice_origin_unref (self, origin);
+          continue;
+        }
+
       collect = ctl->mode == SLUICE_MODE_ORDER_BY_SEQUENCE || ctl->mode == SLUICE_MODE_FIRST_WINS;
       job = _sluice_job_new (self, ctl, ctl->prog, ctl->next_seq++, collect);
+      job->origin = origin;   /* the queue's reference becomes the job's */
       job->pending = 1;
       ctl->in_flight++;
       ctl->started = TRUE;
@@ -236,7 +252,11 @@ check_finished (SluiceExecutor *self)
       finish_ctl (self, ctl);
     }
 
-  if (g_queue_is_empty (&self->ready) && !self->stopped)
+  if (!g_queue_is_empty (&self->ready) || self->stopped)
+    return;
+  if (self->input_error != NULL)
+    _sluice_executor_fail_run (self, NULL, self->input_error, NULL);
+  else
     _sluice_executor_stop_run (self, SLUICE_RUN_COMPLETED);
 }
 
@@ -319,6 +339,45 @@ source_dispatch (GSource     *source,
   return G_SOURCE_CONTINUE;
 }
 
+/* The run stopped: every input item not done yet is done now, failed
+ * with @reason. They are found where they live (queues and top-level
+ * jobs, held ones included) rather than kept in a set all along, which
+ * would cost every item a hash insert and remove. Jobs and queues still
+ * point at them, but are only freed from now on. */
+static void
+end_origins (SluiceExecutor *self,
+             const char     *reason)
+{
+  g_autoptr(GHashTable) origins = g_hash_table_new (NULL, NULL);
+  GHashTableIter iter;
+  gpointer key;
+
+  for (guint i = 0; i < self->ctls->len; i++)
+    {
+      SluiceStage *ctl = g_ptr_array_index (self->ctls, i);
+
+      for (GList *l = ctl->origins.head; l != NULL; l = l->next)
+        g_hash_table_add (origins, l->data);
+      g_queue_clear (&ctl->origins);
+    }
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (((SluiceJob *) key)->parent == NULL && ((SluiceJob *) key)->origin != NULL)
+      g_hash_table_add (origins, ((SluiceJob *) key)->origin);
+
+  g_hash_table_iter_init (&iter, origins);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      SluiceOrigin *origin = key;
+
+      if (self->output != NULL)
+        sluice_item_sink_done (self->output, origin->tag,
+                               origin->error != NULL ? origin->error : reason != NULL ? reason : "run stopped");
+      g_free (origin->error);
+      g_free (origin);
+    }
+}
+
 GSourceFuncs _sluice_executor_source_funcs = {
   NULL, NULL, source_dispatch, NULL, NULL, NULL,
 };
@@ -355,6 +414,7 @@ _sluice_executor_stop_run (SluiceExecutor *self,
   if (self->source != NULL)
     g_source_set_ready_time (self->source, -1);
 
+  end_origins (self, state == SLUICE_RUN_CANCELLED ? "cancelled" : self->error);
   flush_output (self);
   _sluice_executor_set_state (self, state);
 }

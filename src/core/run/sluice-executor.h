@@ -68,6 +68,13 @@ void              sluice_executor_set_source         (SluiceExecutor   *self,
  * that cannot write fails the run. */
 void              sluice_executor_set_sink           (SluiceExecutor   *self,
                                                       SluiceItemSink   *sink);
+/* With isolated items, a failure that would fail the run (a module's
+ * on-error="fail", a <fail>) fails only the input item it came from: its
+ * other work stops, the sink is told (SluiceItemSink.done) and the run
+ * goes on. For servers, where each request is one input item. Call
+ * before start. */
+void              sluice_executor_set_isolated_items (SluiceExecutor   *self,
+                                                      gboolean          isolated);
 /* Shorthands: input items as JSON lines from @stream (a
  * SluiceLineSource); outputs handed to @func (a SluiceFuncSink). */
 void              sluice_executor_set_input_stream   (SluiceExecutor   *self,

@@ -24,6 +24,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (SluiceFuncSink, sluice_func_sink, G_TYPE_OBJECT,
 static gboolean
 sluice_func_sink_write (SluiceItemSink  *sink,
                         json_t          *item,
+                        gpointer         tag,
                         GError         **error)
 {
   SluiceFuncSink *self = SLUICE_FUNC_SINK (sink);

@@ -13,12 +13,24 @@ sluice_item_sink_default_init (SluiceItemSinkInterface *iface)
 gboolean
 sluice_item_sink_write (SluiceItemSink  *self,
                         json_t          *item,
+                        gpointer         tag,
                         GError         **error)
 {
   g_return_val_if_fail (SLUICE_IS_ITEM_SINK (self), FALSE);
   g_return_val_if_fail (item != NULL, FALSE);
 
-  return SLUICE_ITEM_SINK_GET_IFACE (self)->write (self, item, error);
+  return SLUICE_ITEM_SINK_GET_IFACE (self)->write (self, item, tag, error);
+}
+
+void
+sluice_item_sink_done (SluiceItemSink *self,
+                       gpointer        tag,
+                       const char     *error)
+{
+  g_return_if_fail (SLUICE_IS_ITEM_SINK (self));
+
+  if (SLUICE_ITEM_SINK_GET_IFACE (self)->done != NULL)
+    SLUICE_ITEM_SINK_GET_IFACE (self)->done (self, tag, error);
 }
 
 gboolean

@@ -18,11 +18,18 @@ struct _SluiceItemSinkInterface
 {
   GTypeInterface g_iface;
 
-  /* One output item (borrowed). FALSE with @error when it could not be
-   * taken. */
+  /* One output item (borrowed), with the tag of the input item it came
+   * from. FALSE with @error when it could not be taken. */
   gboolean (*write) (SluiceItemSink  *self,
                      json_t          *item,
+                     gpointer         tag,
                      GError         **error);
+  /* All work from the input item with @tag is over: every output it led
+   * to was written, or @error (not NULL) says why it failed. Called for
+   * every input item, also when the run stops early. Optional. */
+  void     (*done)  (SluiceItemSink  *self,
+                     gpointer         tag,
+                     const char      *error);
   /* Pushes what is buffered on; called after each slice of the run's work
    * (every few ms) and at the end, so that outputs reach their reader
    * with a bounded delay. Optional. */
@@ -32,7 +39,11 @@ struct _SluiceItemSinkInterface
 
 gboolean sluice_item_sink_write (SluiceItemSink  *self,
                                  json_t          *item,
+                                 gpointer         tag,
                                  GError         **error);
+void     sluice_item_sink_done  (SluiceItemSink  *self,
+                                 gpointer         tag,
+                                 const char      *error);
 gboolean sluice_item_sink_flush (SluiceItemSink  *self,
                                  GError         **error);
 

@@ -29,13 +29,17 @@ sluice_item_source_default_init (SluiceItemSourceInterface *iface)
 SluiceSourceStatus
 sluice_item_source_next (SluiceItemSource  *self,
                          json_t           **item,
+                         gpointer          *tag,
                          GError           **error)
 {
   g_return_val_if_fail (SLUICE_IS_ITEM_SOURCE (self), SLUICE_SOURCE_END);
   g_return_val_if_fail (item != NULL, SLUICE_SOURCE_END);
 
+  g_return_val_if_fail (tag != NULL, SLUICE_SOURCE_END);
+
   *item = NULL;
-  return SLUICE_ITEM_SOURCE_GET_IFACE (self)->next (self, item, error);
+  *tag = NULL;
+  return SLUICE_ITEM_SOURCE_GET_IFACE (self)->next (self, item, tag, error);
 }
 
 void

@@ -10,7 +10,11 @@ G_BEGIN_DECLS
  * standard input), later a journal being resumed, a Redis stream, an HTTP
  * request. The executor pulls items while its first queue has room, so a
  * source never has to buffer more than it likes; when it has nothing yet
- * it answers WAIT and emits "ready" once it may have. Main context only. */
+ * it answers WAIT and emits "ready" once it may have. Main context only.
+ *
+ * Each item may come with a tag: the sink gets it back with every output
+ * that item led to, and once more when all its work is over (see
+ * SluiceItemSink), so that a server can answer the request it came in. */
 
 #define SLUICE_TYPE_ITEM_SOURCE (sluice_item_source_get_type ())
 G_DECLARE_INTERFACE (SluiceItemSource, sluice_item_source, SLUICE, ITEM_SOURCE, GObject)
@@ -27,8 +31,11 @@ struct _SluiceItemSourceInterface
 {
   GTypeInterface g_iface;
 
+  /* @tag: set to what the source wants to know this item by (given back
+   * to the sink with its outputs and when it is done), or left NULL. */
   SluiceSourceStatus (*next)  (SluiceItemSource  *self,
                                json_t           **item,
+                               gpointer          *tag,
                                GError           **error);
   /* The run ended: stop reading. Optional. */
   void               (*close) (SluiceItemSource  *self);
@@ -36,6 +43,7 @@ struct _SluiceItemSourceInterface
 
 SluiceSourceStatus sluice_item_source_next  (SluiceItemSource  *self,
                                              json_t           **item,
+                                             gpointer          *tag,
                                              GError           **error);
 void               sluice_item_source_close (SluiceItemSource  *self);
 /* For implementations: tells the reader that next() may have an item. */

@@ -62,6 +62,7 @@ write_buffer (SluiceLineSink  *self,
 static gboolean
 sluice_line_sink_write (SluiceItemSink  *sink,
                         json_t          *item,
+                        gpointer         tag,
                         GError         **error)
 {
   SluiceLineSink *self = SLUICE_LINE_SINK (sink);

@@ -108,6 +108,7 @@ parse_line (SluiceLineSource  *self,
 static SluiceSourceStatus
 sluice_line_source_next (SluiceItemSource  *source,
                          json_t           **item,
+                         gpointer          *tag,
                          GError           **error)
 {
   SluiceLineSource *self = SLUICE_LINE_SOURCE (source);

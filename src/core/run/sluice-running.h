@@ -14,3 +14,5 @@
 #include "sluice-line-sink.h"
 #include "sluice-func-sink.h"
 #include "sluice-executor.h"
+#include "sluice-run.h"
+#include "sluice-run-report.h"

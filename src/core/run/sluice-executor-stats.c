@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sluice-executor-private.h"
+
+/* What viewers read of a run while it goes: counters of the run, its
+ * modules and controllers, and the data preview. The designer polls
+ * these every frame, so they only read. */
+
+static SluiceStage *
+find_ctl (SluiceExecutor *self,
+          const char     *id)
+{
+  for (guint i = 0; i < self->ctls->len; i++)
+    {
+      SluiceStage *ctl = g_ptr_array_index (self->ctls, i);
+      if (g_strcmp0 (ctl->id, id) == 0)
+        return ctl;
+    }
+  return NULL;
+}
+
+guint64
+sluice_executor_get_items_in (SluiceExecutor *self)
+{
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), 0);
+  return self->items_in;
+}
+
+guint64
+sluice_executor_get_items_out (SluiceExecutor *self)
+{
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), 0);
+  return self->items_out;
+}
+
+gint64
+sluice_executor_get_elapsed (SluiceExecutor *self)
+{
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), 0);
+
+  if (self->started == 0)
+    return 0;
+  return (self->ended != 0 ? self->ended : g_get_monotonic_time ()) - self->started;
+}
+
+gboolean
+sluice_executor_get_module_stats (SluiceExecutor    *self,
+                                  const char        *module_id,
+                                  SluiceModuleStats *stats)
+{
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), FALSE);
+  g_return_val_if_fail (stats != NULL, FALSE);
+
+  for (guint i = 0; i < self->mods->len; i++)
+    {
+      SluiceModuleRun *info = g_ptr_array_index (self->mods, i);
+
+      if (g_strcmp0 (info->id, module_id) != 0)
+        continue;
+
+      sluice_executor_get_module_stats_at (self, i, stats);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+guint
+sluice_executor_get_n_modules (SluiceExecutor *self)
+{
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), 0);
+  return self->mods->len;
+}
+
+const char *
+sluice_executor_get_module_id (SluiceExecutor *self,
+                               guint           index)
+{
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), NULL);
+  g_return_val_if_fail (index < self->mods->len, NULL);
+  return ((SluiceModuleRun *) g_ptr_array_index (self->mods, index))->id;
+}
+
+void
+sluice_executor_get_module_stats_at (SluiceExecutor    *self,
+                                     guint              index,
+                                     SluiceModuleStats *stats)
+{
+  SluiceModuleRun *info;
+  SluiceStage *ctl;
+
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+  g_return_if_fail (index < self->mods->len);
+
+  info = g_ptr_array_index (self->mods, index);
+  ctl = g_ptr_array_index (self->ctls, info->ctl);
+  *stats = info->stats;
+  stats->items_in = __atomic_load_n (&info->stats.items_in, __ATOMIC_RELAXED);
+  stats->items_out = __atomic_load_n (&info->stats.items_out, __ATOMIC_RELAXED);
+
+  if (self->state == SLUICE_RUN_FAILED && g_strcmp0 (self->failed_module, info->id) == 0)
+    stats->state = SLUICE_MODULE_FAILED;
+  else if (stats->failed > 0 && info->on_error == SLUICE_ON_ERROR_FAIL &&
+           sluice_run_state_is_final (self->state) && self->state != SLUICE_RUN_COMPLETED)
+    stats->state = SLUICE_MODULE_FAILED;
+  else if (stats->active > 0)
+    stats->state = SLUICE_MODULE_RUNNING;
+  else if (ctl->finished || sluice_run_state_is_final (self->state))
+    stats->state = stats->items_in > 0 ? SLUICE_MODULE_DONE : SLUICE_MODULE_SKIPPED;
+  else
+    stats->state = stats->items_in > 0 ? SLUICE_MODULE_RUNNING : SLUICE_MODULE_IDLE;
+}
+
+gint
+sluice_executor_get_held_back (SluiceExecutor *self,
+                               const char     *controller_id)
+{
+  SluiceStage *ctl;
+
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), -1);
+  ctl = find_ctl (self, controller_id);
+  if (ctl == NULL)
+    return -1;
+  return ctl->held != NULL ? (gint) g_hash_table_size (ctl->held) : 0;
+}
+
+void
+sluice_executor_set_preview (SluiceExecutor *self,
+                             guint           depth)
+{
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+  g_return_if_fail (self->state == SLUICE_RUN_PENDING);
+
+  for (guint i = 0; i < self->mods->len; i++)
+    {
+      SluiceModuleRun *info = g_ptr_array_index (self->mods, i);
+
+      g_clear_pointer (&info->preview, sluice_preview_free);
+      if (depth > 0)
+        info->preview = sluice_preview_new (depth);
+    }
+}
+
+char **
+sluice_executor_dup_preview (SluiceExecutor *self,
+                             const char     *module_id,
+                             gboolean        outputs)
+{
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), NULL);
+
+  for (guint i = 0; i < self->mods->len; i++)
+    {
+      SluiceModuleRun *info = g_ptr_array_index (self->mods, i);
+
+      if (g_strcmp0 (info->id, module_id) == 0)
+        return sluice_preview_dup (info->preview, outputs);
+    }
+  return sluice_preview_dup (NULL, outputs);
+}
+
+gint
+sluice_executor_get_queue_depth (SluiceExecutor *self,
+                                 const char     *controller_id)
+{
+  SluiceStage *ctl;
+
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), -1);
+  ctl = find_ctl (self, controller_id);
+  return ctl != NULL ? (gint) ctl->input.length : -1;
+}
+
+gint
+sluice_executor_get_in_flight (SluiceExecutor *self,
+                               const char     *controller_id)
+{
+  SluiceStage *ctl;
+
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), -1);
+  ctl = find_ctl (self, controller_id);
+  return ctl != NULL ? (gint) ctl->in_flight : -1;
+}
+
+const char *
+sluice_executor_get_current_controller (SluiceExecutor *self)
+{
+  const char *current = NULL;
+
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), NULL);
+
+  for (guint i = 0; i < self->ctls->len; i++)
+    {
+      SluiceStage *ctl = g_ptr_array_index (self->ctls, i);
+      if (ctl->started && !ctl->finished)
+        current = ctl->id;
+    }
+  return current;
+}
