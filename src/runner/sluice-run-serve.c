@@ -180,9 +180,9 @@ sluice_run_serve (int    argc,
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &sl.listen,
       N_("Listen on ADDR:PORT (default 127.0.0.1:8080; port 0 picks a free one)"), N_("ADDR:PORT") },
     { "workers", 'w', 0, G_OPTION_ARG_INT, &sl.workers,
-      N_("Items run at once (default: 2 × the number of CPUs)"), N_("N") },
+      N_("Requests in the run at once (default 64; the pipeline's modes and workers bound the real parallelism)"), N_("N") },
     { "queue", 0, 0, G_OPTION_ARG_INT, &sl.queue,
-      N_("Requests that wait beyond those; more get 503 (default 4 × workers)"), N_("N") },
+      N_("Requests that wait beyond those; more get 503 (default 1024)"), N_("N") },
     { "max-body", 0, 0, G_OPTION_ARG_STRING, &sl.max_body,
       N_("Largest request body, e.g. 1M or 64K (default 16M); larger ones get 413"), N_("SIZE") },
     { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &sl.token_file,
@@ -268,11 +268,16 @@ sluice_run_serve (int    argc,
   config.defines = defines;
   config.base_directory = directory;
   config.file_hash = hash;
-  config.capacity = sl.workers > 0 ? (guint) sl.workers : 2 * g_get_num_processors ();
-  config.queue = sl.queue >= 0 ? (guint) sl.queue : 4 * config.capacity;
+  config.capacity = sl.workers > 0 ? (guint) sl.workers : 64;
+  config.queue = sl.queue >= 0 ? (guint) sl.queue : 1024;
   config.max_body = max_body;
   config.token = token;
-  server = sluice_server_new (&config);
+  server = sluice_server_new (&config, &error);
+  if (server == NULL)
+    {
+      fprintf (stderr, "sluice-run serve: %s: %s\n", sl.files[0], error->message);
+      return SLUICE_EXIT_INVALID;
+    }
 
   if (sl.listen == NULL)
     sl.listen = g_strdup ("127.0.0.1:8080");

@@ -10,4 +10,5 @@
 #include "sluice-pipeline-balancer.h"
 #include "sluice-serve-stats.h"
 #include "sluice-server.h"
-#include "sluice-single-source.h"
+#include "sluice-request-sink.h"
+#include "sluice-request-source.h"

@@ -9,34 +9,35 @@
 #include "sluice-serve-stats.h"
 #include "sluice-server.h"
 #include "sluice-service-client.h"
-#include "sluice-single-source.h"
+#include "sluice-json.h"
+#include "sluice-request-sink.h"
+#include "sluice-request-source.h"
 
 #define TOO_LARGE_KEY "sluice-too-large"
 #define RECEIVED_KEY "sluice-received"
 
 struct _SluiceServer
 {
-  GObject           parent_instance;
+  GObject              parent_instance;
 
-  SluicePipeline   *pipeline;
-  GHashTable       *defines;        /* owned copy, or NULL */
-  char             *base_directory;
-  char             *file_hash;
-  guint             capacity;
-  guint             queue_limit;
-  gsize             max_body;
-  char             *token;
+  SluicePipeline      *pipeline;
+  char                *file_hash;
+  guint                capacity;
+  guint                queue_limit;
+  gsize                max_body;
+  char                *token;
 
-  SoupServer       *server;
-  char             *url;
-  GQueue            queue;          /* Request*, waiting for a run */
-  GHashTable       *running;        /* Request* */
-  SluiceServeStats *stats;
-  gint64            started;
-  guint64           rejected;       /* 503s beyond the queue */
-  guint64           failed;         /* 4xx/5xx answers for items */
-  gboolean          draining;
-  gboolean          drained;
+  SoupServer          *server;
+  char                *url;
+  SluiceExecutor      *executor;   /* one run for every request */
+  SluiceRequestSource *source;
+  GHashTable          *requests;   /* Request*: waiting or in the run */
+  SluiceServeStats    *stats;
+  gint64               started;
+  guint64              rejected;   /* 503s beyond the queue */
+  guint64              failed;     /* items a module failed */
+  gboolean             draining;
+  gboolean             drained;
 };
 
 G_DEFINE_FINAL_TYPE (SluiceServer, sluice_server, G_TYPE_OBJECT)
@@ -44,13 +45,11 @@ G_DEFINE_FINAL_TYPE (SluiceServer, sluice_server, G_TYPE_OBJECT)
 enum { DRAINED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-/* One POST being served. */
+/* One POST being served: the tag of its item in the run. */
 typedef struct
 {
   SluiceServer      *server;     /* borrowed: it outlives its requests */
   SoupServerMessage *msg;        /* owned */
-  json_t            *item;
-  SluiceExecutor    *executor;
   GString           *outputs;    /* "[a,b" … closed when answering */
   guint              n_outputs;
   gint64             arrived;
@@ -58,26 +57,27 @@ typedef struct
   gboolean           gone;       /* the client went away */
 } Request;
 
-static void start_next (SluiceServer *self);
-
 static void
 request_free (Request *request)
 {
   if (request->finished_id != 0)
     g_signal_handler_disconnect (request->msg, request->finished_id);
-  g_clear_object (&request->executor);
   g_object_unref (request->msg);
-  json_decref (request->item);
-  if (request->outputs != NULL)
-    g_string_free (request->outputs, TRUE);
+  g_string_free (request->outputs, TRUE);
   g_free (request);
+}
+
+static guint
+load_of (SluiceServer *self)
+{
+  return g_hash_table_size (self->requests);
 }
 
 static void
 set_load_header (SluiceServer      *self,
                  SoupServerMessage *msg)
 {
-  guint load = g_hash_table_size (self->running) + self->queue.length;
+  guint load = load_of (self);
   char value[32];
 
   /* Besides the request being answered. */
@@ -130,8 +130,7 @@ answer_busy (SluiceServer      *self,
 static void
 check_drained (SluiceServer *self)
 {
-  if (self->draining && !self->drained &&
-      g_hash_table_size (self->running) == 0 && g_queue_is_empty (&self->queue))
+  if (self->draining && !self->drained && g_hash_table_size (self->requests) == 0)
     {
       self->drained = TRUE;
       g_signal_emit (self, signals[DRAINED], 0);
@@ -139,34 +138,50 @@ check_drained (SluiceServer *self)
 }
 
 static void
-output_cb (const char *line,
-           gsize       length,
-           gpointer    user_data)
+output_cb (gpointer  tag,
+           json_t   *item,
+           gpointer  user_data)
 {
-  Request *request = user_data;
+  Request *request = tag;
+  char *text;
 
+  if (request->gone)
+    return;
+  text = sluice_json_dumps (item, JSON_COMPACT);
   g_string_append_c (request->outputs, request->n_outputs++ == 0 ? '[' : ',');
-  g_string_append_len (request->outputs, line, length);
+  g_string_append (request->outputs, text);
+  free (text);
 }
 
-/* From an idle, never from within the executor's own notification:
- * the run's last reference goes here. */
-static gboolean
-run_done_cb (gpointer user_data)
+/* "module “id”: …" as the executor words it: the id, or NULL. */
+static char *
+module_of (const char *error)
 {
-  Request *request = user_data;
-  SluiceServer *self = request->server;
-  SluiceExecutor *executor = request->executor;
-  SluiceRunState state = sluice_executor_get_state (executor);
+  const char *start, *end;
+
+  if (!g_str_has_prefix (error, "module “"))
+    return NULL;
+  start = error + strlen ("module “");
+  end = strstr (start, "”");
+  return end != NULL ? g_strndup (start, end - start) : NULL;
+}
+
+static void
+done_cb (gpointer    tag,
+         const char *error,
+         gpointer    user_data)
+{
+  SluiceServer *self = user_data;
+  Request *request = tag;
   gint64 now = g_get_monotonic_time ();
 
-  g_hash_table_steal (self->running, request);
+  sluice_request_source_release (self->source);
 
   if (!request->gone)
     {
       SoupServerMessage *msg = request->msg;
 
-      if (state == SLUICE_RUN_COMPLETED)
+      if (error == NULL)
         {
           gsize length;
 
@@ -178,99 +193,87 @@ run_done_cb (gpointer user_data)
           soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
                                             g_string_free (g_steal_pointer (&request->outputs), FALSE),
                                             length);
+          request->outputs = g_string_new (NULL);
           set_load_header (self, msg);
         }
       else
         {
-          const char *module = sluice_executor_get_failed_module (executor);
-          const char *error = sluice_executor_get_error (executor);
+          g_autofree char *module = module_of (error);
 
-          self->failed++;
           /* A module that failed the item is the item's failure (4xx:
-           * another instance would fail it alike); anything else is ours. */
+           * another instance would fail it alike). */
+          self->failed++;
           answer_error (self, msg, module != NULL ? SOUP_STATUS_UNPROCESSABLE_ENTITY
                                                   : SOUP_STATUS_INTERNAL_SERVER_ERROR,
-                        error != NULL ? error : "the run was cancelled", module);
+                        error, module);
         }
       soup_server_message_unpause (msg);
       sluice_serve_stats_record (self->stats, now, now - request->arrived);
     }
 
-  request_free (request);
-  start_next (self);
+  g_hash_table_remove (self->requests, request);
   check_drained (self);
-  return G_SOURCE_REMOVE;
 }
 
+/* The run should go on for ever; when it ends anyway (a sink or an
+ * executor error, or after draining), what is left is answered. */
 static void
 state_cb (GObject    *object,
           GParamSpec *pspec,
           gpointer    user_data)
 {
-  Request *request = user_data;
+  SluiceServer *self = user_data;
+  SluiceExecutor *executor = SLUICE_EXECUTOR (object);
+  SluiceRunState state = sluice_executor_get_state (executor);
+  g_autoptr(GPtrArray) left = NULL;
+  GHashTableIter iter;
+  gpointer key;
 
-  if (sluice_run_state_is_final (sluice_executor_get_state (request->executor)))
+  if (!sluice_run_state_is_final (state))
+    return;
+
+  if (state != SLUICE_RUN_COMPLETED)
+    g_printerr ("sluice-run serve: the run ended (%s): %s\n", sluice_run_state_to_string (state),
+                sluice_executor_get_error (executor) ?: "cancelled");
+
+  left = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, self->requests);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (left, key);
+  for (guint i = 0; i < left->len; i++)
     {
-      g_signal_handlers_disconnect_by_data (request->executor, request);
-      g_idle_add_full (G_PRIORITY_DEFAULT, run_done_cb, request, NULL);
+      Request *request = g_ptr_array_index (left, i);
+
+      if (!request->gone)
+        {
+          answer_error (self, request->msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                        "the server's run has ended", NULL);
+          soup_server_message_unpause (request->msg);
+        }
+      g_hash_table_remove (self->requests, request);
     }
-}
-
-static void
-start_run (SluiceServer *self,
-           Request      *request)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SluiceSingleSource) source = NULL;
-
-  request->executor = sluice_executor_new (self->pipeline, self->defines, &error);
-  if (request->executor == NULL)
-    {
-      answer_error (self, request->msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, error->message, NULL);
-      soup_server_message_unpause (request->msg);
-      request_free (request);
-      return;
-    }
-
-  request->outputs = g_string_new (NULL);
-  sluice_executor_set_base_directory (request->executor, self->base_directory);
-  source = sluice_single_source_new (request->item);
-  sluice_executor_set_source (request->executor, SLUICE_ITEM_SOURCE (source));
-  sluice_executor_set_output_func (request->executor, output_cb, request, NULL);
-  g_signal_connect (request->executor, "notify::state", G_CALLBACK (state_cb), request);
-  g_hash_table_add (self->running, request);
-  sluice_executor_start (request->executor);
-}
-
-static void
-start_next (SluiceServer *self)
-{
-  while (g_hash_table_size (self->running) < self->capacity && !g_queue_is_empty (&self->queue))
-    start_run (self, g_queue_pop_head (&self->queue));
+  self->draining = TRUE;
+  check_drained (self);
 }
 
 /* The connection ended before we answered: a waiting request leaves the
- * queue, a running one is cancelled. "finished" also comes after our own
- * answer is written; by then the request is gone from both. */
+ * queue; one in the run finishes there unanswered. "finished" also comes
+ * after our own answer is written; by then the request is gone. */
 static void
 message_finished_cb (SoupServerMessage *msg,
                      gpointer           user_data)
 {
   Request *request = user_data;
   SluiceServer *self = request->server;
-  GList *link = g_queue_find (&self->queue, request);
 
   g_signal_handler_disconnect (msg, request->finished_id);
   request->finished_id = 0;
   request->gone = TRUE;
-  if (link != NULL)
+  if (sluice_request_source_remove (self->source, request))
     {
-      g_queue_delete_link (&self->queue, link);
-      request_free (request);
+      g_hash_table_remove (self->requests, request);
       check_drained (self);
     }
-  else if (request->executor != NULL && g_hash_table_contains (self->running, request))
-    sluice_executor_cancel (request->executor);
 }
 
 static gboolean
@@ -379,7 +382,8 @@ post_item (SluiceServer      *self,
       answer_busy (self, msg, "the server is draining: it takes no new requests");
       return;
     }
-  if (g_hash_table_size (self->running) >= self->capacity && self->queue.length >= self->queue_limit)
+  if (sluice_request_source_get_running (self->source) >= self->capacity &&
+      sluice_request_source_get_waiting (self->source) >= self->queue_limit)
     {
       self->rejected++;
       answer_busy (self, msg, "the server is at capacity and its queue is full");
@@ -402,13 +406,13 @@ post_item (SluiceServer      *self,
   request = g_new0 (Request, 1);
   request->server = self;
   request->msg = g_object_ref (msg);
-  request->item = item;
+  request->outputs = g_string_new (NULL);
   request->arrived = g_get_monotonic_time ();
   request->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (message_finished_cb), request);
   soup_server_message_pause (msg);
-
-  g_queue_push_tail (&self->queue, request);
-  start_next (self);
+  g_hash_table_add (self->requests, request);
+  sluice_request_source_push (self->source, item, request);
+  json_decref (item);
 }
 
 static void
@@ -458,6 +462,12 @@ sluice_server_dispose (GObject *object)
   if (self->server != NULL)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
+  if (self->executor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->executor, self);
+      sluice_executor_cancel (self->executor);
+    }
+  g_clear_object (&self->executor);
 
   G_OBJECT_CLASS (sluice_server_parent_class)->dispose (object);
 }
@@ -467,11 +477,9 @@ sluice_server_finalize (GObject *object)
 {
   SluiceServer *self = SLUICE_SERVER (object);
 
-  g_queue_clear_full (&self->queue, (GDestroyNotify) request_free);
-  g_hash_table_unref (self->running);
+  g_hash_table_unref (self->requests);
+  g_clear_object (&self->source);
   g_clear_object (&self->pipeline);
-  g_clear_pointer (&self->defines, g_hash_table_unref);
-  g_free (self->base_directory);
   g_free (self->file_hash);
   g_free (self->token);
   g_free (self->url);
@@ -495,42 +503,46 @@ sluice_server_class_init (SluiceServerClass *klass)
 static void
 sluice_server_init (SluiceServer *self)
 {
-  g_queue_init (&self->queue);
-  self->running = g_hash_table_new (NULL, NULL);
+  self->requests = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) request_free, NULL);
   self->stats = sluice_serve_stats_new ();
   self->started = g_get_monotonic_time ();
 }
 
 SluiceServer *
-sluice_server_new (const SluiceServerConfig *config)
+sluice_server_new (const SluiceServerConfig  *config,
+                   GError                   **error)
 {
-  SluiceServer *self;
+  g_autoptr(SluiceServer) self = NULL;
+  g_autoptr(SluiceRequestSink) sink = NULL;
 
   g_return_val_if_fail (config != NULL && SLUICE_IS_PIPELINE (config->pipeline), NULL);
 
   self = g_object_new (SLUICE_TYPE_SERVER, NULL);
   self->pipeline = g_object_ref (config->pipeline);
-  if (config->defines != NULL)
-    {
-      GHashTableIter iter;
-      gpointer key, value;
-
-      self->defines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-      g_hash_table_iter_init (&iter, config->defines);
-      while (g_hash_table_iter_next (&iter, &key, &value))
-        g_hash_table_insert (self->defines, g_strdup (key), g_strdup (value));
-    }
-  self->base_directory = g_strdup (config->base_directory);
   self->file_hash = g_strdup (config->file_hash);
   self->capacity = MAX (config->capacity, 1);
   self->queue_limit = config->queue;
   self->max_body = config->max_body > 0 ? config->max_body : 16 * 1024 * 1024;
   self->token = g_strdup (config->token);
 
+  /* One run serves every request: each item is isolated (a failure fails
+   * its request only), and the run is built, its Lua compiled, once. */
+  self->executor = sluice_executor_new (config->pipeline, config->defines, error);
+  if (self->executor == NULL)
+    return NULL;
+  self->source = sluice_request_source_new (self->capacity);
+  sink = sluice_request_sink_new (output_cb, done_cb, self);
+  sluice_executor_set_base_directory (self->executor, config->base_directory);
+  sluice_executor_set_source (self->executor, SLUICE_ITEM_SOURCE (self->source));
+  sluice_executor_set_sink (self->executor, SLUICE_ITEM_SINK (sink));
+  sluice_executor_set_isolated_items (self->executor, TRUE);
+  g_signal_connect (self->executor, "notify::state", G_CALLBACK (state_cb), self);
+  sluice_executor_start (self->executor);
+
   self->server = soup_server_new ("server-header", "sluice-run/" PACKAGE_VERSION " ", NULL);
   soup_server_add_early_handler (self->server, NULL, early_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
-  return self;
+  return g_steal_pointer (&self);
 }
 
 gboolean
@@ -559,7 +571,11 @@ sluice_server_drain (SluiceServer *self)
 {
   g_return_if_fail (SLUICE_IS_SERVER (self));
 
+  if (self->draining)
+    return;
   self->draining = TRUE;
+  /* The run ends once what is queued has gone through it. */
+  sluice_request_source_close (self->source);
   check_drained (self);
 }
 
@@ -573,13 +589,13 @@ sluice_server_is_draining (SluiceServer *self)
 guint
 sluice_server_get_in_flight (SluiceServer *self)
 {
-  return g_hash_table_size (self->running);
+  return sluice_request_source_get_running (self->source);
 }
 
 guint
 sluice_server_get_queued (SluiceServer *self)
 {
-  return self->queue.length;
+  return sluice_request_source_get_waiting (self->source);
 }
 
 json_t *
@@ -593,8 +609,8 @@ sluice_server_build_status (SluiceServer *self)
                     "draining", self->draining,
                     "pipeline", id,
                     "file_hash", self->file_hash,
-                    "in_flight", (json_int_t) g_hash_table_size (self->running),
-                    "queue_depth", (json_int_t) self->queue.length,
+                    "in_flight", (json_int_t) sluice_request_source_get_running (self->source),
+                    "queue_depth", (json_int_t) sluice_request_source_get_waiting (self->source),
                     "capacity", (json_int_t) self->capacity,
                     "queue_limit", (json_int_t) self->queue_limit,
                     "items_per_second", sluice_serve_stats_rate (self->stats, now),

@@ -18,11 +18,13 @@ G_BEGIN_DECLS
  *                       queue or while draining
  *   GET /status         health and load, as JSON
  *
- * Each request is a run of its own (an executor with a one-item source
- * and a collecting sink), so items never mix and a failure fails one
- * request. At most `capacity` runs go at once; up to `queue` more
- * requests wait (their connections paused); beyond that they are refused
- * at once, so memory stays bounded by (capacity + queue) × body limit.
+ * One long-lived run serves every request: each request's item goes in
+ * tagged with the request, its outputs and its end come back with the
+ * tag, and items are isolated (a module failure fails that request
+ * only). At most `capacity` items are in the run at once; up to `queue`
+ * more requests wait (their connections paused); beyond that they are
+ * refused at once, so memory stays bounded by (capacity + queue) × body
+ * limit.
  * Every answer carries the load header (SLUICE_LOAD_HEADER) that callers
  * balance on. */
 
@@ -41,7 +43,9 @@ typedef struct
   const char     *token;           /* bearer token for POST, or NULL */
 } SluiceServerConfig;
 
-SluiceServer *sluice_server_new          (const SluiceServerConfig *config);
+/* NULL with @error when the pipeline cannot be run (a missing parameter). */
+SluiceServer *sluice_server_new          (const SluiceServerConfig *config,
+                                          GError                  **error);
 /* Listens on @address ("HOST:PORT", an IP address or localhost; port 0
  * picks a free one). */
 gboolean      sluice_server_listen       (SluiceServer  *self,
