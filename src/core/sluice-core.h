@@ -12,4 +12,6 @@
 #include "sluice-steps.h"
 #include "sluice-check.h"
 #include "sluice-running.h"
+#include "sluice-net.h"
+#include "sluice-serve.h"
 #include "sluice-view.h"

@@ -9,6 +9,7 @@
 
 #include "sluice-loader.h"
 #include "sluice-run-options.h"
+#include "sluice-run-serve.h"
 #include "sluice-run-validate.h"
 #include "sluice-validator.h"
 
@@ -115,6 +116,8 @@ make_context (CommandLine *cl)
     _("Forms:\n"
       "  sluice-run [OPTION…] PIPELINE.xml       run a pipeline\n"
       "  sluice-run --validate FILE…             check pipeline files\n"
+      "  sluice-run serve PIPELINE.xml [OPTION…] serve a pipeline over HTTP\n"
+      "  sluice-run balance [OPTION…]            balance clients over served pipelines\n"
       "\n"
       "Exit status: 0 completed (or valid), 1 failed, 2 invalid pipeline or\n"
       "usage, 128+N cancelled by signal N (SIGINT and SIGTERM cancel gracefully).\n"));
@@ -228,8 +231,11 @@ main (int   argc,
 
   g_set_prgname ("sluice-run");
 
+  /* Subcommands have option tables of their own. */
   if (argc > 1 && g_str_equal (argv[1], "serve"))
-    return usage_error (_("“serve” is not built in to this build"));
+    return sluice_run_serve (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "balance"))
+    return sluice_run_balance (argc - 1, argv + 1);
 
   context = make_context (&cl);
   args = g_strdupv (argv);

@@ -474,15 +474,18 @@ test_fail_module (void)
   test_run_free (run);
 }
 
+/* An external module is a step like the others: its failure fails the
+ * module, named with the endpoint (the rest is in test-external.c). */
 static void
-test_external_unsupported (void)
+test_external_refused (void)
 {
   TestRun *run = test_run_body ("<services><service name=\"s\"><endpoint url=\"http://127.0.0.1:1/\"/></service></services>"
                                 "<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
                                 "<external id=\"ext\" service=\"s\"/>"
                                 "</phase></controller>", NULL);
 
-  assert_failed_with (run, "ext", "external modules are not supported yet");
+  assert_failed_with (run, "ext", "http://127.0.0.1:1/");
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "service `s`"));
   test_run_free (run);
 }
 
@@ -517,7 +520,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/executor/fan-out/not-parallel", test_fan_out_not_parallel);
   g_test_add_func ("/sluice/executor/fan-out/workers", test_fan_out_workers);
   g_test_add_func ("/sluice/executor/fail", test_fail_module);
-  g_test_add_func ("/sluice/executor/external", test_external_unsupported);
+  g_test_add_func ("/sluice/executor/external/refused", test_external_refused);
 
   return g_test_run ();
 }

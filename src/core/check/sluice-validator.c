@@ -503,6 +503,8 @@ check_external (Check          *check,
     report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
             _("external module `%s` names undeclared service `%s` (declare it in <services>)"),
             node_label (node), service);
+  else
+    check_step (check, SLUICE_MODULE (external));
 }
 
 static void
@@ -740,6 +742,7 @@ check_services (Check *check)
       const char *name = sluice_service_get_name (service);
       const char *balance = sluice_service_get_balance (service);
       const char * const *endpoints = sluice_service_get_endpoints (service);
+      const char *balancer = sluice_service_get_balancer (service);
       guint line = sluice_service_get_line (service);
       SluiceService *first;
 
@@ -759,12 +762,24 @@ check_services (Check *check)
 
       if (balance != NULL &&
           !g_str_equal (balance, "least-loaded") &&
-          !g_str_equal (balance, "round-robin"))
+          !g_str_equal (balance, "round-robin") &&
+          !g_str_equal (balance, "random-two"))
         report (check, SLUICE_SEVERITY_ERROR, line, NULL,
-                _("service `%s` has unknown balance `%s` (use least-loaded or round-robin)"),
+                _("service `%s` has unknown balance `%s` (use least-loaded, round-robin or random-two)"),
                 name, balance);
 
-      if (endpoints == NULL || endpoints[0] == NULL)
+      if (balancer != NULL && !is_http_url (balancer))
+        report (check, SLUICE_SEVERITY_ERROR, line, NULL,
+                _("balancer `%s` of service `%s` is not an http:// or https:// URL"),
+                balancer, name);
+      if (sluice_service_get_pipeline (service) != NULL && balancer == NULL)
+        report (check, SLUICE_SEVERITY_WARNING, line, NULL,
+                _("service `%s` names a pipeline but no balancer to ask for it: the pipeline is ignored"),
+                name);
+
+      if ((endpoints == NULL || endpoints[0] == NULL) && balancer != NULL)
+        ;   /* the balancer lists them */
+      else if (endpoints == NULL || endpoints[0] == NULL)
         report (check, SLUICE_SEVERITY_ERROR, line, NULL,
                 _("service `%s` has no endpoints"), name);
       else

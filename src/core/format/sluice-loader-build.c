@@ -508,6 +508,8 @@ add_service_cb (SluiceLoadContext *ctx,
   SluicePipeline *pipeline = owner;
   g_autofree char *name = get_attr (element, "name");
   g_autofree char *balance = get_attr (element, "balance");
+  g_autofree char *balancer = get_attr (element, "balancer");
+  g_autofree char *pipeline_id = get_attr (element, "pipeline");
   g_autoptr(SluiceService) service = sluice_service_new (name);
   g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
   ServiceBuild build = { service, urls };
@@ -515,6 +517,8 @@ add_service_cb (SluiceLoadContext *ctx,
 
   if (balance != NULL && !g_str_equal (balance, "least-loaded"))
     sluice_service_set_balance (service, balance);
+  sluice_service_set_balancer (service, balancer);
+  sluice_service_set_pipeline (service, pipeline_id);
   sluice_service_set_line (service, line_of (element));
   sluice_comments_set (service, SLUICE_COMMENTS_BEFORE, (const char * const *) comments);
 

@@ -27,7 +27,8 @@
  *    in a condition, <when> always, then <then> and <else> when they hold
  *    modules (or comments).
  *  - Attributes in a fixed order: pipeline format, id, name; parameter
- *    name, default, description; service name, balance; endpoint url;
+ *    name, default, description; service name, balance, balancer,
+ *    pipeline; endpoint url;
  *    controller id, name, mode, workers; phase id, name; modules id, name,
  *    (external: service), timeout, retries, backoff, on-error; use tool;
  *    param name. Attributes with their default value are omitted: name
@@ -523,6 +524,10 @@ write_services (GString        *out,
       append_attr (out, "name", sluice_service_get_name (service));
       if (g_strcmp0 (balance, DEFAULT_BALANCE) != 0)
         append_attr (out, "balance", balance);
+      if (sluice_service_get_balancer (service) != NULL)
+        append_attr (out, "balancer", sluice_service_get_balancer (service));
+      if (sluice_service_get_pipeline (service) != NULL)
+        append_attr (out, "pipeline", sluice_service_get_pipeline (service));
       service_element = end_open_tag (out, depth + 1, "service");
       for (guint j = 0; urls != NULL && urls[j] != NULL; j++)
         {

@@ -30,7 +30,7 @@ static const ElementRule rules[] = {
   { "parameters", { NULL }, { "parameter" }, FALSE },
   { "parameter", { "name", "default", "description" }, { NULL }, FALSE },
   { "services", { NULL }, { "service" }, FALSE },
-  { "service", { "name", "balance" }, { "endpoint" }, FALSE },
+  { "service", { "name", "balance", "balancer", "pipeline" }, { "endpoint" }, FALSE },
   { "endpoint", { "url" }, { NULL }, FALSE },
   { "controller", { "id", "name", "mode", "workers" }, { "phase" }, FALSE },
   { "phase", { "id", "name" }, { MODULE_ELEMENTS }, FALSE },
@@ -272,8 +272,9 @@ check_value (SluiceLoadContext *ctx,
     }
   else if (g_str_equal (attribute, "balance"))
     {
-      if (!g_str_equal (value, "least-loaded") && !g_str_equal (value, "round-robin"))
-        message = g_strdup_printf (_("%s: unknown balance `%s` (use least-loaded or round-robin)"),
+      if (!g_str_equal (value, "least-loaded") && !g_str_equal (value, "round-robin") &&
+          !g_str_equal (value, "random-two"))
+        message = g_strdup_printf (_("%s: unknown balance `%s` (use least-loaded, round-robin or random-two)"),
                                    what, value);
     }
 

@@ -10,6 +10,8 @@ struct _SluiceService
 
   char     *name;
   char     *balance;
+  char     *balancer;
+  char     *pipeline;
   char    **endpoints;   /* never NULL */
   guint     line;
 };
@@ -21,6 +23,8 @@ enum {
   PROP_NAME,
   PROP_BALANCE,
   PROP_ENDPOINTS,
+  PROP_BALANCER,
+  PROP_PIPELINE,
   N_PROPS
 };
 
@@ -33,6 +37,8 @@ sluice_service_finalize (GObject *object)
 
   g_free (self->name);
   g_free (self->balance);
+  g_free (self->balancer);
+  g_free (self->pipeline);
   g_strfreev (self->endpoints);
 
   G_OBJECT_CLASS (sluice_service_parent_class)->finalize (object);
@@ -56,6 +62,12 @@ sluice_service_get_property (GObject    *object,
       break;
     case PROP_ENDPOINTS:
       g_value_set_boxed (value, self->endpoints);
+      break;
+    case PROP_BALANCER:
+      g_value_set_string (value, self->balancer);
+      break;
+    case PROP_PIPELINE:
+      g_value_set_string (value, self->pipeline);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -81,6 +93,12 @@ sluice_service_set_property (GObject      *object,
     case PROP_ENDPOINTS:
       sluice_service_set_endpoints (self, g_value_get_boxed (value));
       break;
+    case PROP_BALANCER:
+      sluice_service_set_balancer (self, g_value_get_string (value));
+      break;
+    case PROP_PIPELINE:
+      sluice_service_set_pipeline (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -104,6 +122,12 @@ sluice_service_class_init (SluiceServiceClass *klass)
   properties[PROP_ENDPOINTS] =
     g_param_spec_boxed ("endpoints", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BALANCER] =
+    g_param_spec_string ("balancer", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PIPELINE] =
+    g_param_spec_string ("pipeline", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -177,6 +201,40 @@ sluice_service_set_endpoints (SluiceService      *self,
   g_strfreev (self->endpoints);
   self->endpoints = g_strdupv ((char **) urls);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENDPOINTS]);
+}
+
+const char *
+sluice_service_get_balancer (SluiceService *self)
+{
+  g_return_val_if_fail (SLUICE_IS_SERVICE (self), NULL);
+  return self->balancer;
+}
+
+void
+sluice_service_set_balancer (SluiceService *self,
+                             const char    *url)
+{
+  g_return_if_fail (SLUICE_IS_SERVICE (self));
+
+  if (sluice_set_string (&self->balancer, url))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BALANCER]);
+}
+
+const char *
+sluice_service_get_pipeline (SluiceService *self)
+{
+  g_return_val_if_fail (SLUICE_IS_SERVICE (self), NULL);
+  return self->pipeline;
+}
+
+void
+sluice_service_set_pipeline (SluiceService *self,
+                             const char    *pipeline)
+{
+  g_return_if_fail (SLUICE_IS_SERVICE (self));
+
+  if (sluice_set_string (&self->pipeline, pipeline))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIPELINE]);
 }
 
 guint

@@ -14,7 +14,7 @@ SluiceService      *sluice_service_new           (const char         *name);
 const char         *sluice_service_get_name      (SluiceService      *self);
 void                sluice_service_set_name      (SluiceService      *self,
                                                   const char         *name);
-/* "least-loaded" (the default, NULL) or "round-robin". */
+/* "least-loaded" (the default, NULL), "round-robin" or "random-two". */
 const char         *sluice_service_get_balance   (SluiceService      *self);
 void                sluice_service_set_balance   (SluiceService      *self,
                                                   const char         *balance);
@@ -22,6 +22,15 @@ void                sluice_service_set_balance   (SluiceService      *self,
 const char * const *sluice_service_get_endpoints (SluiceService      *self);
 void                sluice_service_set_endpoints (SluiceService      *self,
                                                   const char * const *urls);
+/* A pipeline balancer (`sluice-run balance`) to ask for the endpoints
+ * instead of, or before, the listed ones; NULL for none. */
+const char         *sluice_service_get_balancer  (SluiceService      *self);
+void                sluice_service_set_balancer  (SluiceService      *self,
+                                                  const char         *url);
+/* The pipeline id to ask the balancer for; NULL = the service's name. */
+const char         *sluice_service_get_pipeline  (SluiceService      *self);
+void                sluice_service_set_pipeline  (SluiceService      *self,
+                                                  const char         *pipeline);
 guint               sluice_service_get_line      (SluiceService      *self);
 void                sluice_service_set_line      (SluiceService      *self,
                                                   guint               line);

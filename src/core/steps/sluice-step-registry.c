@@ -6,6 +6,7 @@
 #include "sluice-run-state.h"
 #include "sluice-step-command.h"
 #include "sluice-step-delay.h"
+#include "sluice-step-external.h"
 #include "sluice-step-lua.h"
 #include "sluice-step-registry.h"
 
@@ -31,6 +32,7 @@ register_builtins (void)
   add_entry ("lua", SLUICE_TYPE_STEP_LUA, SLUICE_STEP_BODY);
   add_entry ("command", SLUICE_TYPE_STEP_COMMAND, SLUICE_STEP_BODY);
   add_entry ("delay", SLUICE_TYPE_STEP_DELAY, SLUICE_STEP_TOOL);
+  add_entry ("external", SLUICE_TYPE_STEP_EXTERNAL, SLUICE_STEP_BODY);
 }
 
 /* Call with the lock held. */
@@ -167,12 +169,8 @@ sluice_step_registry_new_step (SluiceModule  *module,
   type = sluice_step_registry_lookup (name);
   if (type == G_TYPE_INVALID)
     {
-      if (SLUICE_IS_EXTERNAL (module))
-        g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_TOOL,
-                     "module “%s”: external modules are not supported yet", id);
-      else
-        g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_TOOL,
-                     "module “%s”: unknown tool “%s”", id, name);
+      g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_TOOL,
+                   "module “%s”: unknown tool “%s”", id, name);
       return NULL;
     }
 

@@ -1,0 +1,827 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sluice-http-fetch.h"
+#include "sluice-json.h"
+#include "sluice-net-answer.h"
+#include "sluice-service-client.h"
+
+/* Without a deadline, an attempt that gets no answer in this time fails
+ * and the next endpoint is tried. */
+#define ATTEMPT_TIMEOUT_US (30 * G_USEC_PER_SEC)
+/* How often an endpoint's /status and the balancer's list are read while
+ * calls go. */
+#define POLL_US (1 * G_USEC_PER_SEC)
+#define STATUS_TIMEOUT_S 2
+#define MAX_STATUS (1024 * 1024)
+
+struct _SluiceServiceClient
+{
+  GObject            parent_instance;
+
+  char              *name;
+  char              *balancer;        /* URL, or NULL */
+  char              *pipeline;
+  SluiceEndpointSet *endpoints;
+  SoupSession       *session;         /* for calls */
+  SoupSession       *status_session;  /* polls and probes: never queued behind calls */
+  GQueue             waiting;         /* SluiceServiceCall*, owned refs: no endpoint free yet */
+  GCancellable      *cancellable;     /* polls and probes; cancelled on dispose */
+  gint64             balancer_at;     /* last time the balancer was asked */
+  gboolean           balancer_pending;
+  SoupMessage       *balancer_msg;    /* the request out, or NULL */
+  gboolean           balancer_known;  /* it answered once */
+  char              *balancer_error;
+};
+
+G_DEFINE_FINAL_TYPE (SluiceServiceClient, sluice_service_client, G_TYPE_OBJECT)
+
+typedef struct _Attempt Attempt;
+
+struct _SluiceServiceCall
+{
+  guint                 ref_count;
+  SluiceServiceClient  *client;      /* owned */
+  GBytes               *body;
+  gint64                deadline;
+  SluiceServiceCallFunc func;        /* NULL once it was called */
+  gpointer              user_data;
+  GPtrArray            *tried;       /* SluiceEndpoint*, owned refs */
+  GString              *errors;      /* "URL: what went wrong; …" */
+  Attempt              *attempt;     /* borrowed: the one in flight, or NULL */
+  GList                *waiting;     /* its link in client->waiting, or NULL */
+  guint                 idle_id;     /* a failure being reported */
+  char                 *idle_error;
+};
+
+struct _Attempt
+{
+  SluiceServiceCall *call;        /* owned ref */
+  SluiceEndpoint    *endpoint;    /* owned ref */
+  SoupMessage       *msg;
+  GCancellable      *cancellable;
+  gint64             started;
+  guint              timeout_id;
+  gboolean           ended;       /* the call is no longer waiting for it */
+};
+
+static void dispatch (SluiceServiceCall *call);
+static void maintain (SluiceServiceClient *self, gint64 now);
+
+static SluiceServiceCall *
+call_ref (SluiceServiceCall *call)
+{
+  call->ref_count++;
+  return call;
+}
+
+static void
+call_unref (SluiceServiceCall *call)
+{
+  if (--call->ref_count > 0)
+    return;
+
+  g_assert (call->attempt == NULL && call->waiting == NULL && call->idle_id == 0);
+  g_bytes_unref (call->body);
+  g_ptr_array_unref (call->tried);
+  g_string_free (call->errors, TRUE);
+  g_free (call->idle_error);
+  g_object_unref (call->client);
+  g_free (call);
+}
+
+/* ---- the shared clients */
+
+static GHashTable *shared;  /* key → SluiceServiceClient*, owned; main thread */
+
+static char *
+config_key (const SluiceServiceConfig *config)
+{
+  GString *key = g_string_new (NULL);
+
+  g_string_append_printf (key, "%p\n%s\n%d\n%s\n%s", (gpointer) g_main_context_get_thread_default (),
+                          config->name, config->balance,
+                          config->balancer ? config->balancer : "",
+                          config->pipeline ? config->pipeline : "");
+  for (guint i = 0; config->endpoints != NULL && config->endpoints[i] != NULL; i++)
+    g_string_append_printf (key, "\n%s", config->endpoints[i]);
+  return g_string_free (key, FALSE);
+}
+
+SluiceServiceClient *
+sluice_service_client_get_shared (const SluiceServiceConfig *config)
+{
+  g_autofree char *key = config_key (config);
+  SluiceServiceClient *client;
+
+  /* Kept for the life of the process: a server that makes a run per
+   * request keeps its connections and what it learnt of the endpoints. */
+  if (shared == NULL)
+    shared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  client = g_hash_table_lookup (shared, key);
+  if (client == NULL)
+    {
+      client = sluice_service_client_new (config);
+      g_hash_table_insert (shared, g_steal_pointer (&key), client);
+    }
+  return g_object_ref (client);
+}
+
+/* ---- the client */
+
+static void
+sluice_service_client_dispose (GObject *object)
+{
+  SluiceServiceClient *self = SLUICE_SERVICE_CLIENT (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_assert (g_queue_is_empty (&self->waiting));
+
+  G_OBJECT_CLASS (sluice_service_client_parent_class)->dispose (object);
+}
+
+static void
+sluice_service_client_finalize (GObject *object)
+{
+  SluiceServiceClient *self = SLUICE_SERVICE_CLIENT (object);
+
+  g_free (self->name);
+  g_free (self->balancer);
+  g_free (self->pipeline);
+  g_free (self->balancer_error);
+  sluice_endpoint_set_free (self->endpoints);
+  g_clear_object (&self->session);
+  g_clear_object (&self->status_session);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->balancer_msg);
+
+  G_OBJECT_CLASS (sluice_service_client_parent_class)->finalize (object);
+}
+
+static void
+sluice_service_client_class_init (SluiceServiceClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sluice_service_client_dispose;
+  object_class->finalize = sluice_service_client_finalize;
+}
+
+static void
+sluice_service_client_init (SluiceServiceClient *self)
+{
+  g_queue_init (&self->waiting);
+  self->cancellable = g_cancellable_new ();
+}
+
+SluiceServiceClient *
+sluice_service_client_new (const SluiceServiceConfig *config)
+{
+  SluiceServiceClient *self;
+  const char * const none[] = { NULL };
+
+  g_return_val_if_fail (config != NULL && config->name != NULL, NULL);
+
+  self = g_object_new (SLUICE_TYPE_SERVICE_CLIENT, NULL);
+  self->name = g_strdup (config->name);
+  self->balancer = g_strdup (config->balancer);
+  self->pipeline = g_strdup (config->pipeline != NULL ? config->pipeline : config->name);
+  self->endpoints = sluice_endpoint_set_new (config->balance);
+  sluice_endpoint_set_update (self->endpoints, config->endpoints != NULL ? config->endpoints : none);
+  /* Keep-alive connections, as many per endpoint as calls may be at it. */
+  self->session = soup_session_new_with_options ("max-conns", 4096,
+                                                 "max-conns-per-host", 64,
+                                                 "user-agent", "sluice/" PACKAGE_VERSION,
+                                                 NULL);
+  self->status_session = soup_session_new_with_options ("timeout", STATUS_TIMEOUT_S,
+                                                        "user-agent", "sluice/" PACKAGE_VERSION,
+                                                        NULL);
+  return self;
+}
+
+const char *
+sluice_service_client_get_name (SluiceServiceClient *self)
+{
+  g_return_val_if_fail (SLUICE_IS_SERVICE_CLIENT (self), NULL);
+  return self->name;
+}
+
+SluiceEndpointSet *
+sluice_service_client_get_endpoints (SluiceServiceClient *self)
+{
+  g_return_val_if_fail (SLUICE_IS_SERVICE_CLIENT (self), NULL);
+  return self->endpoints;
+}
+
+/* ---- ending calls */
+
+static void
+call_done (SluiceServiceCall *call,
+           json_t            *outputs,
+           const char        *error)
+{
+  SluiceServiceCallFunc func = g_steal_pointer (&call->func);
+
+  g_assert (func != NULL);
+  func (outputs, error, call->user_data);
+}
+
+static gboolean
+report_failure_cb (gpointer user_data)
+{
+  SluiceServiceCall *call = user_data;
+  g_autofree char *error = g_steal_pointer (&call->idle_error);
+
+  call->idle_id = 0;
+  call_done (call, NULL, error);
+  call_unref (call);
+  return G_SOURCE_REMOVE;
+}
+
+/* Fails @call from the main loop, not from within the caller's own call
+ * into us. */
+static void
+fail_later (SluiceServiceCall *call,
+            char              *error)
+{
+  call->idle_error = error;
+  call->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT, report_failure_cb, call_ref (call), NULL);
+}
+
+static void
+append_error (SluiceServiceCall *call,
+              const char        *url,
+              const char        *error)
+{
+  if (call->errors->len > 0)
+    g_string_append (call->errors, "; ");
+  g_string_append_printf (call->errors, "%s: %s", url, error);
+}
+
+/* Calls waiting for a free endpoint go now if one is. */
+static void
+kick_waiting (SluiceServiceClient *self)
+{
+  guint n = self->waiting.length;
+
+  /* Each gets one chance per kick: one that must wait again goes to the
+   * back, and the walk ends. */
+  for (guint i = 0; i < n && !g_queue_is_empty (&self->waiting); i++)
+    {
+      SluiceServiceCall *call = g_queue_pop_head (&self->waiting);
+
+      call->waiting = NULL;
+      dispatch (call);
+      call_unref (call);
+    }
+}
+
+static void
+end_attempt (Attempt *attempt)
+{
+  SluiceServiceCall *call = attempt->call;
+
+  g_assert (!attempt->ended);
+  attempt->ended = TRUE;
+  attempt->endpoint->in_flight--;
+  if (attempt->timeout_id != 0)
+    {
+      g_source_remove (attempt->timeout_id);
+      attempt->timeout_id = 0;
+    }
+  if (call->attempt == attempt)
+    call->attempt = NULL;
+}
+
+static void
+attempt_free (Attempt *attempt)
+{
+  call_unref (attempt->call);
+  sluice_endpoint_unref (attempt->endpoint);
+  g_object_unref (attempt->msg);
+  g_object_unref (attempt->cancellable);
+  g_free (attempt);
+}
+
+/* The attempt failed because of its endpoint: the next one is tried. */
+static void
+attempt_failed (Attempt    *attempt,
+                const char *error,
+                gboolean    busy,
+                gint64      retry_after_us)
+{
+  SluiceServiceCall *call = attempt->call;
+  SluiceServiceClient *self = call->client;
+  gint64 now = g_get_monotonic_time ();
+
+  end_attempt (attempt);
+  if (busy)
+    sluice_endpoint_busy (attempt->endpoint, now, retry_after_us);
+  else
+    sluice_endpoint_failed (attempt->endpoint, now, error);
+  append_error (call, attempt->endpoint->url, error);
+  g_ptr_array_add (call->tried, sluice_endpoint_ref (attempt->endpoint));
+
+  call_ref (call);
+  dispatch (call);
+  kick_waiting (self);
+  call_unref (call);
+}
+
+static gint64
+retry_after_us (SoupMessage *msg)
+{
+  const char *value = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After");
+  guint64 seconds;
+
+  if (value != NULL && g_ascii_string_to_unsigned (value, 10, 0, 3600, &seconds, NULL))
+    return seconds * G_USEC_PER_SEC;
+  return 0;
+}
+
+static double
+load_header (SoupMessage *msg)
+{
+  const char *value = soup_message_headers_get_one (soup_message_get_response_headers (msg), SLUICE_LOAD_HEADER);
+  char *end = NULL;
+  double load;
+
+  if (value == NULL)
+    return -1;
+  load = g_ascii_strtod (value, &end);
+  return end != value && load >= 0 && load < 1e9 ? load : -1;
+}
+
+static void
+post_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Attempt *attempt = user_data;
+  SluiceServiceCall *call = attempt->call;
+  SluiceServiceClient *self = call->client;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = sluice_http_fetch_finish (SOUP_SESSION (source), result, &error);
+  g_autofree char *message = NULL;
+  json_t *outputs = NULL;
+  SluiceAnswerKind kind;
+  gsize length = 0;
+  const char *data;
+
+  if (attempt->ended)
+    {
+      /* Cancelled or timed out: the call has gone on without it. */
+      attempt_free (attempt);
+      return;
+    }
+
+  if (body == NULL)
+    {
+      attempt_failed (attempt, error->message, FALSE, 0);
+      attempt_free (attempt);
+      return;
+    }
+
+  data = g_bytes_get_data (body, &length);
+  kind = sluice_net_answer_read (soup_message_get_status (attempt->msg),
+                                 soup_message_get_reason_phrase (attempt->msg),
+                                 soup_message_headers_get_content_type (soup_message_get_response_headers (attempt->msg), NULL),
+                                 data != NULL ? data : "", length, &outputs, &message);
+  switch (kind)
+    {
+    case SLUICE_ANSWER_BUSY:
+      attempt_failed (attempt, message, TRUE, retry_after_us (attempt->msg));
+      break;
+
+    case SLUICE_ANSWER_BROKEN:
+      attempt_failed (attempt, message, FALSE, 0);
+      break;
+
+    case SLUICE_ANSWER_REJECTED:
+    case SLUICE_ANSWER_OK:
+    default:
+      {
+        g_autofree char *error_text = NULL;
+
+        sluice_endpoint_succeeded (attempt->endpoint, g_get_monotonic_time () - attempt->started,
+                                   load_header (attempt->msg));
+        end_attempt (attempt);
+        if (kind == SLUICE_ANSWER_REJECTED)
+          error_text = g_strdup_printf ("service `%s`: %s %s", self->name, attempt->endpoint->url, message);
+        call_ref (call);
+        call_done (call, outputs, error_text);
+        json_decref (outputs);
+        kick_waiting (self);
+        call_unref (call);
+      }
+      break;
+    }
+
+  attempt_free (attempt);
+}
+
+static gboolean
+attempt_timeout_cb (gpointer user_data)
+{
+  Attempt *attempt = user_data;
+  g_autofree char *error = g_strdup_printf ("gave no answer within %" G_GINT64_FORMAT " ms",
+                                            (g_get_monotonic_time () - attempt->started) / 1000);
+
+  attempt->timeout_id = 0;
+  g_cancellable_cancel (attempt->cancellable);
+  attempt_failed (attempt, error, FALSE, 0);
+  /* post_cb frees it when the cancelled request comes back. */
+  return G_SOURCE_REMOVE;
+}
+
+static guint
+untried_healthy (SluiceServiceCall *call,
+                 SluiceEndpoint    *except,
+                 gint64             now)
+{
+  SluiceEndpointSet *set = call->client->endpoints;
+  guint n = 0;
+
+  for (guint i = 0; i < sluice_endpoint_set_get_size (set); i++)
+    {
+      SluiceEndpoint *endpoint = sluice_endpoint_set_get (set, i);
+
+      if (endpoint != except && endpoint->healthy && now >= endpoint->down_until &&
+          !g_ptr_array_find (call->tried, endpoint, NULL))
+        n++;
+    }
+  return n;
+}
+
+static void
+start_attempt (SluiceServiceCall *call,
+               SluiceEndpoint    *endpoint,
+               gint64             now)
+{
+  SluiceServiceClient *self = call->client;
+  Attempt *attempt = g_new0 (Attempt, 1);
+  gint64 budget = ATTEMPT_TIMEOUT_US;
+
+  attempt->call = call_ref (call);
+  attempt->endpoint = sluice_endpoint_ref (endpoint);
+  attempt->msg = soup_message_new (SOUP_METHOD_POST, endpoint->url);
+  attempt->cancellable = g_cancellable_new ();
+  attempt->started = now;
+  endpoint->in_flight++;
+  call->attempt = attempt;
+
+  soup_message_headers_append (soup_message_get_request_headers (attempt->msg), "Accept", "application/json");
+  soup_message_set_request_body_from_bytes (attempt->msg, "application/json", call->body);
+
+  /* With a deadline, the executor stops the last attempt itself; an
+   * earlier one leaves half of the time to the others. */
+  if (call->deadline > 0)
+    budget = untried_healthy (call, endpoint, now) > 0 ? MAX (call->deadline - now, 0) / 2 : 0;
+  if (budget > 0)
+    attempt->timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT, MAX (budget / 1000, 1),
+                                              attempt_timeout_cb, attempt, NULL);
+
+  sluice_http_fetch_async (self->session, attempt->msg, SLUICE_SERVICE_MAX_ANSWER,
+                           attempt->cancellable, post_cb, attempt);
+}
+
+static char *
+describe_down (SluiceServiceClient *self,
+               SluiceServiceCall   *call)
+{
+  GString *text = g_string_new (call->errors->str);
+
+  for (guint i = 0; i < sluice_endpoint_set_get_size (self->endpoints); i++)
+    {
+      SluiceEndpoint *endpoint = sluice_endpoint_set_get (self->endpoints, i);
+
+      if (g_ptr_array_find (call->tried, endpoint, NULL))
+        continue;
+      if (text->len > 0)
+        g_string_append (text, "; ");
+      g_string_append_printf (text, "%s is out of use (%s)", endpoint->url,
+                              endpoint->last_error != NULL ? endpoint->last_error : "it answered 503: busy");
+    }
+  return g_string_free (text, FALSE);
+}
+
+static void
+dispatch (SluiceServiceCall *call)
+{
+  SluiceServiceClient *self = call->client;
+  gint64 now = g_get_monotonic_time ();
+  SluicePickResult result;
+  SluiceEndpoint *endpoint;
+
+  g_assert (call->attempt == NULL && call->waiting == NULL);
+
+  maintain (self, now);
+  endpoint = sluice_endpoint_set_pick (self->endpoints, now,
+                                       (SluiceEndpoint * const *) call->tried->pdata, call->tried->len,
+                                       &result);
+  switch (result)
+    {
+    case SLUICE_PICK_OK:
+      start_attempt (call, endpoint, now);
+      return;
+
+    case SLUICE_PICK_ALL_BUSY:
+      g_queue_push_tail (&self->waiting, call_ref (call));
+      call->waiting = self->waiting.tail;
+      return;
+
+    case SLUICE_PICK_EMPTY:
+      if (self->balancer != NULL && self->balancer_pending)
+        {
+          g_queue_push_tail (&self->waiting, call_ref (call));
+          call->waiting = self->waiting.tail;
+          return;
+        }
+      if (self->balancer != NULL)
+        fail_later (call, g_strdup_printf ("service `%s`: the balancer %s lists no instance of pipeline `%s`%s%s",
+                                           self->name, self->balancer, self->pipeline,
+                                           self->balancer_error != NULL ? ": " : "",
+                                           self->balancer_error != NULL ? self->balancer_error : ""));
+      else
+        fail_later (call, g_strdup_printf ("service `%s` has no endpoints", self->name));
+      return;
+
+    case SLUICE_PICK_ALL_TRIED:
+      fail_later (call, g_strdup_printf ("service `%s`: every endpoint failed: %s",
+                                         self->name, call->errors->str));
+      return;
+
+    case SLUICE_PICK_NONE_HEALTHY:
+    default:
+      {
+        g_autofree char *down = describe_down (self, call);
+
+        fail_later (call, g_strdup_printf ("service `%s` has no healthy endpoint: %s", self->name, down));
+      }
+      return;
+    }
+}
+
+SluiceServiceCall *
+sluice_service_client_call (SluiceServiceClient   *self,
+                            json_t                *item,
+                            gint64                 deadline,
+                            SluiceServiceCallFunc  func,
+                            gpointer               user_data)
+{
+  SluiceServiceCall *call;
+  char *text;
+
+  g_return_val_if_fail (SLUICE_IS_SERVICE_CLIENT (self), NULL);
+  g_return_val_if_fail (item != NULL && func != NULL, NULL);
+
+  call = g_new0 (SluiceServiceCall, 1);
+  call->ref_count = 1;
+  call->client = g_object_ref (self);
+  text = sluice_json_dumps (item, JSON_COMPACT);
+  call->body = g_bytes_new_with_free_func (text, strlen (text), free, text);
+  call->deadline = deadline;
+  call->func = func;
+  call->user_data = user_data;
+  call->tried = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_endpoint_unref);
+  call->errors = g_string_new (NULL);
+
+  dispatch (call);
+  /* Whoever holds it now (an attempt, the queue, the idle) keeps it; the
+   * reference the caller sees is ours until the end. */
+  call_unref (call);
+  return call;
+}
+
+void
+sluice_service_call_cancel (SluiceServiceCall *call,
+                            const char        *reason)
+{
+  g_autofree char *error = NULL;
+
+  g_return_if_fail (call != NULL && call->func != NULL);
+
+  call_ref (call);
+  if (call->attempt != NULL)
+    {
+      Attempt *attempt = call->attempt;
+
+      error = g_strdup_printf ("service `%s`: %s waiting for %s", call->client->name, reason,
+                               attempt->endpoint->url);
+      end_attempt (attempt);
+      g_cancellable_cancel (attempt->cancellable);
+    }
+  else if (call->waiting != NULL)
+    {
+      error = g_strdup_printf ("service `%s`: %s waiting for a free endpoint (all at their limit)",
+                               call->client->name, reason);
+      g_queue_delete_link (&call->client->waiting, g_steal_pointer (&call->waiting));
+      call_unref (call);
+    }
+  else
+    {
+      error = g_strdup_printf ("service `%s`: %s", call->client->name, reason);
+      if (call->idle_id != 0)
+        {
+          g_source_remove (call->idle_id);
+          call->idle_id = 0;
+          call_unref (call);
+        }
+    }
+
+  call_done (call, NULL, error);
+  kick_waiting (call->client);
+  call_unref (call);
+}
+
+/* ---- learning load and health: GET /status */
+
+typedef struct
+{
+  SluiceServiceClient *client;    /* owned */
+  SluiceEndpoint      *endpoint;  /* owned */
+  SoupMessage         *msg;       /* owned */
+} StatusRequest;
+
+static void
+status_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  StatusRequest *request = user_data;
+  SluiceEndpoint *endpoint = request->endpoint;
+  SoupMessage *msg = request->msg;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = sluice_http_fetch_finish (SOUP_SESSION (source), result, &error);
+  gint64 now = g_get_monotonic_time ();
+  guint status = soup_message_get_status (msg);
+
+  endpoint->probing = FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ;
+  else if (body == NULL || status >= 500)
+    {
+      g_autofree char *text = body == NULL ? g_strdup (error->message)
+                                           : g_strdup_printf ("GET /status answered %u", status);
+
+      sluice_endpoint_failed (endpoint, now, text);
+    }
+  else
+    {
+      /* Any answer is a sign of life; a sluice server says more. */
+      json_t *json = json_loadb (g_bytes_get_data (body, NULL), g_bytes_get_size (body), 0, NULL);
+      double load = -1;
+      gboolean draining = FALSE;
+
+      if (status == 200 && json_is_object (json))
+        {
+          json_t *in_flight = json_object_get (json, "in_flight");
+          json_t *queued = json_object_get (json, "queue_depth");
+
+          if (json_is_number (in_flight))
+            load = json_number_value (in_flight) + (json_is_number (queued) ? json_number_value (queued) : 0);
+          draining = json_is_true (json_object_get (json, "draining"));
+        }
+      json_decref (json);
+      sluice_endpoint_status (endpoint, now, load, draining);
+      kick_waiting (request->client);
+    }
+
+  g_object_unref (request->client);
+  g_object_unref (request->msg);
+  sluice_endpoint_unref (request->endpoint);
+  g_free (request);
+}
+
+static char *
+resolve_url (const char *base,
+             const char *path)
+{
+  return g_uri_resolve_relative (base, path, G_URI_FLAGS_NONE, NULL);
+}
+
+static void
+poll_status (SluiceServiceClient *self,
+             SluiceEndpoint      *endpoint)
+{
+  g_autofree char *url = resolve_url (endpoint->url, "status");
+  g_autoptr(SoupMessage) msg = url != NULL ? soup_message_new (SOUP_METHOD_GET, url) : NULL;
+  StatusRequest *request;
+
+  if (msg == NULL)
+    return;
+
+  request = g_new0 (StatusRequest, 1);
+  request->client = g_object_ref (self);
+  request->endpoint = sluice_endpoint_ref (endpoint);
+  request->msg = g_object_ref (msg);
+  endpoint->probing = TRUE;
+  sluice_http_fetch_async (self->status_session, msg, MAX_STATUS, self->cancellable, status_cb, request);
+}
+
+/* ---- the pipeline balancer's list */
+
+static void
+instances_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SluiceServiceClient *self = user_data;
+  g_autoptr(SoupMessage) msg = g_steal_pointer (&self->balancer_msg);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = sluice_http_fetch_finish (SOUP_SESSION (source), result, &error);
+  json_t *json = NULL;
+  json_error_t jerror;
+
+  self->balancer_pending = FALSE;
+  g_clear_pointer (&self->balancer_error, g_free);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_object_unref (self);
+      return;
+    }
+
+  if (body == NULL)
+    self->balancer_error = g_strdup (error->message);
+  else if (soup_message_get_status (msg) != 200)
+    self->balancer_error = g_strdup_printf ("it answered %u %s", soup_message_get_status (msg),
+                                            soup_message_get_reason_phrase (msg));
+  else if ((json = json_loadb (g_bytes_get_data (body, NULL), g_bytes_get_size (body), 0, &jerror)) == NULL ||
+           !json_is_array (json_object_get (json, "instances")))
+    self->balancer_error = g_strdup ("its /instances answer is not {\"instances\": [...]}");
+  else
+    {
+      g_autoptr(GPtrArray) urls = g_ptr_array_new ();
+      json_t *instances = json_object_get (json, "instances");
+      json_t *instance;
+      size_t i;
+
+      json_array_foreach (instances, i, instance)
+        {
+          const char *url = json_string_value (json_object_get (instance, "url"));
+
+          if (url != NULL && !json_is_false (json_object_get (instance, "healthy")))
+            g_ptr_array_add (urls, (gpointer) url);
+        }
+      g_ptr_array_add (urls, NULL);
+      /* An empty list is news too: every instance went away. */
+      sluice_endpoint_set_update (self->endpoints, (const char * const *) urls->pdata);
+      self->balancer_known = TRUE;
+    }
+
+  if (self->balancer_error != NULL)
+    g_debug ("service %s: balancer %s: %s (keeping the last instances it listed)",
+             self->name, self->balancer, self->balancer_error);
+
+  json_decref (json);
+  /* Calls that waited for the list go, or fail saying why. */
+  kick_waiting (self);
+  g_object_unref (self);
+}
+
+static void
+ask_balancer (SluiceServiceClient *self,
+              gint64               now)
+{
+  g_autofree char *escaped = g_uri_escape_string (self->pipeline, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("instances?pipeline=%s", escaped);
+  g_autofree char *url = resolve_url (self->balancer, path);
+  g_autoptr(SoupMessage) msg = url != NULL ? soup_message_new (SOUP_METHOD_GET, url) : NULL;
+
+  self->balancer_at = now;
+  if (msg == NULL)
+    {
+      g_free (self->balancer_error);
+      self->balancer_error = g_strdup ("its URL is not valid");
+      return;
+    }
+  self->balancer_pending = TRUE;
+  self->balancer_msg = g_object_ref (msg);
+  sluice_http_fetch_async (self->status_session, msg, MAX_STATUS, self->cancellable,
+                           instances_cb, g_object_ref (self));
+}
+
+/* Look-aside upkeep, done as calls go instead of on timers: an idle
+ * client costs nothing. */
+static void
+maintain (SluiceServiceClient *self,
+          gint64               now)
+{
+  if (self->balancer != NULL && !self->balancer_pending &&
+      (!self->balancer_known || now - self->balancer_at >= POLL_US) &&
+      (self->balancer_at == 0 || now - self->balancer_at >= POLL_US / 4))
+    ask_balancer (self, now);
+
+  for (guint i = 0; i < sluice_endpoint_set_get_size (self->endpoints); i++)
+    {
+      SluiceEndpoint *endpoint = sluice_endpoint_set_get (self->endpoints, i);
+
+      if (sluice_endpoint_wants_status (endpoint, now, POLL_US))
+        poll_status (self, endpoint);
+    }
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sluice-listen.h"
+
+gboolean
+sluice_listen (SoupServer  *server,
+               const char  *address,
+               GError     **error)
+{
+  g_autoptr(GSocketConnectable) parsed = NULL;
+  g_autoptr(GInetAddress) ip = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  const char *host;
+
+  parsed = g_network_address_parse (address, 0, error);
+  if (parsed == NULL)
+    return FALSE;
+  host = g_network_address_get_hostname (G_NETWORK_ADDRESS (parsed));
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    host = "127.0.0.1";
+  ip = g_inet_address_new_from_string (host);
+  if (ip == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not an IP address and port: give HOST:PORT with HOST like 127.0.0.1", address);
+      return FALSE;
+    }
+  socket_address = g_inet_socket_address_new (ip, g_network_address_get_port (G_NETWORK_ADDRESS (parsed)));
+  return soup_server_listen (server, socket_address, 0, error);
+}
+
+char *
+sluice_listen_get_url (SoupServer *server)
+{
+  GSList *uris = soup_server_get_uris (server);
+  char *url = uris != NULL ? g_uri_to_string (uris->data) : NULL;
+
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return url;
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sluice-step.h"
+
+G_BEGIN_DECLS
+
+/* <external service="…">: POSTs each item to an endpoint of the service,
+ * chosen by the look-aside balancer, and goes on with what it answers. */
+#define SLUICE_TYPE_STEP_EXTERNAL (sluice_step_external_get_type ())
+G_DECLARE_FINAL_TYPE (SluiceStepExternal, sluice_step_external, SLUICE, STEP_EXTERNAL, SluiceStep)
+
+G_END_DECLS
