@@ -359,23 +359,33 @@ test_condition (void)
 static void
 test_combination_retries (void)
 {
-  /* The group fails twice (its second module errors while the global
-   * counter is low) and succeeds on its third run, from the original
-   * item each time. */
-  TestRun *run = test_run_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
-                                "<combination id=\"group\" retries=\"2\" backoff=\"1\">"
-                                "<execution id=\"g1\"><lua>item.n = (item.n or 0) + 1</lua></execution>"
-                                "<execution id=\"g2\"><lua>runs = (runs or 0) + 1; if runs &lt; 3 then error ('flaky') end</lua></execution>"
-                                "</combination></phase></controller>", NULL);
+  /* The group fails twice (its second module fails while a counter kept
+   * in a file is low: Lua keeps no state between items or attempts) and
+   * succeeds on its third run, from the original item each time. */
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("sluice-group-XXXXXX", &error);
+  g_autofree char *counter = g_build_filename (dir, "runs", NULL);
+  g_autoptr(SluicePipeline) pipeline =
+    test_load_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                    "<combination id=\"group\" retries=\"2\" backoff=\"1\">"
+                    "<execution id=\"g1\"><lua>item.n = (item.n or 0) + 1</lua></execution>"
+                    "<execution id=\"g2\"><command>n=$$(cat runs 2&gt;/dev/null || echo 0); n=$$((n + 1)); "
+                    "echo $$n &gt; runs; [ $$n -ge 3 ] || exit 1; cat</command></execution>"
+                    "</combination></phase></controller>");
+  TestRun *run = test_run_new (pipeline, NULL, NULL, FALSE);
   SluiceModuleStats stats;
 
-  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_no_error (error);
+  sluice_executor_set_base_directory (run->executor, dir);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
   g_assert_cmpuint (run->outputs->len, ==, 1);
   g_assert_cmpint (test_output_int (run, 0, "n"), ==, 1);
   g_assert_true (sluice_executor_get_module_stats (run->executor, "group", &stats));
   g_assert_cmpuint (stats.failed, ==, 2);
   g_assert_cmpuint (stats.items_out, ==, 1);
   test_run_free (run);
+  g_unlink (counter);
+  g_rmdir (dir);
 }
 
 /* module-failed of a module in a group counts the group's runs too. */

@@ -31,6 +31,9 @@ typedef struct
   char            *controller_id;
   char            *module_id;
   guint64          item;           /* sequence number of the input item in its controller, 0 = none */
+  guint64          input;          /* the run's input item it descends from (1, 2, …), 0 = none */
+  guint            child;          /* which item under that input: 0 is the input item itself */
+  guint            parent;         /* the item it was emitted from (child > 0) */
   SluiceRunState   state;          /* run-state */
   double           duration_ms;    /* module-finished */
   guint            outputs;        /* module-finished */

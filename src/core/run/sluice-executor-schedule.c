@@ -108,7 +108,7 @@ _sluice_executor_drain_results (SluiceExecutor *self)
       else
         {
           if (result->records != NULL)
-            _sluice_executor_emit_records (self, result->records);
+            _sluice_executor_emit_records (self, result->job, result->records);
           if (_sluice_job_is_dead (result->job))
             {
               result->job->pending += result->out->len;
@@ -216,7 +216,14 @@ admit (SluiceExecutor *self,
       job->pending = 1;
       ctl->in_flight++;
       ctl->started = TRUE;
-      g_queue_push_tail (&self->ready, _sluice_token_new (g_queue_pop_head (&ctl->input), job, 0));
+      {
+        SluiceToken *token = _sluice_token_new (g_queue_pop_head (&ctl->input), job, 0);
+
+        /* The input item itself is child 0; what reaches a later
+         * controller is an item of its own. */
+        token->child = ctl->index == 0 ? 0 : _sluice_origin_new_ids (origin, 1);
+        g_queue_push_tail (&self->ready, token);
+      }
       admitted = TRUE;
     }
 

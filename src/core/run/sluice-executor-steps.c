@@ -107,18 +107,29 @@ resolve (SluiceStepCallRun *run,
     {
       GPtrArray *outputs = run->outputs;
 
-      _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, op->mod, token->job->seq,
-                                    duration, outputs->len);
+      _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, op->mod, token->job,
+                                    token->child, token->parent, duration, outputs->len);
       if (G_UNLIKELY (info->preview != NULL))
         sluice_preview_record_items (info->preview, TRUE, (json_t **) outputs->pdata, outputs->len);
       info->stats.items_out += outputs->len;
       if (outputs->len == 0)
         info->stats.dropped++;
       token->job->pending += outputs->len;
-      for (guint i = 0; i < outputs->len; i++)
-        g_queue_push_tail (&self->ready,
-                           _sluice_token_new (json_incref (g_ptr_array_index (outputs, i)),
-                                              token->job, op->next));
+      if (outputs->len > 0)
+        {
+          guint first = _sluice_origin_new_ids (token->job->origin, outputs->len);
+
+          for (guint i = 0; i < outputs->len; i++)
+            {
+              SluiceToken *next = _sluice_token_new (json_incref (g_ptr_array_index (outputs, i)),
+                                                     token->job, op->next);
+
+              /* A step that passes its item on unchanged keeps its id. */
+              next->child = outputs->len == 1 ? token->child : first + i;
+              next->parent = outputs->len == 1 ? token->parent : token->child;
+              g_queue_push_tail (&self->ready, next);
+            }
+        }
       g_ptr_array_set_size (outputs, 0);
       _sluice_token_drop (self, token);
     }
@@ -241,7 +252,7 @@ call_step (SluiceExecutor  *self,
   info->stats.active++;
   _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_STARTED,
                                 program_op (token->job->prog, token->pc)->mod,
-                                token->job->seq, 0, 0);
+                                token->job, token->child, token->parent, 0, 0);
 
   run = g_new0 (SluiceStepCallRun, 1);
   run->call.funcs = &call_funcs;
