@@ -132,11 +132,18 @@ test_find_count (void)
   gtk_editable_set_text (GTK_EDITABLE (entry), "gate-");
   test_app_spin (300);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "1 of 10");
+  /* Every match is highlighted, not only the selected one. */
+  g_assert_cmpuint (sluice_canvas_get_highlights (sluice_window_get_canvas (window))->len, ==, 10);
   g_signal_emit_by_name (entry, "activate");
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "2 of 10");
   gtk_editable_set_text (GTK_EDITABLE (entry), "no such node");
   test_app_spin (300);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "No matches");
+  g_assert_cmpuint (sluice_canvas_get_highlights (sluice_window_get_canvas (window))->len, ==, 0);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "gate-");
+  test_app_spin (300);
+  gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (bar), FALSE);
+  g_assert_cmpuint (sluice_canvas_get_highlights (sluice_window_get_canvas (window))->len, ==, 0);
   close_window (window);
 }
 
