@@ -269,6 +269,8 @@ test_branch_taken (void)
 
   g_assert_true (sluice_trust_remember (hash, NULL));
   g_hash_table_insert (choice->defines, g_strdup ("hist_min_sharpe"), g_strdup ("2.5"));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  test_app_spin (200);
   sluice_window_run_with_choice (window, choice);
   g_assert_true (test_app_wait_for (run_over, window, 20000));
   g_assert_cmpint (sluice_run_session_get_state (sluice_window_get_run_session (window)), ==, SLUICE_RUN_FAILED);
@@ -282,9 +284,10 @@ test_branch_taken (void)
   g_assert_cmpstr (passed_else, ==, "false · 0");
   g_assert_cmpstr (failed, ==, "false · 1");
   g_assert_cmpstr (failed_then, ==, "true · 0");
+  /* The run panel opened tall enough to read. */
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (sluice_window_get_run_panel (window))), >=, 200);
 
   /* What a failed gate looks like. */
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   sluice_canvas_select (sluice_window_get_canvas (window), find_node (window, "fail-hist-sharpe"), FALSE);
   sluice_canvas_reveal (sluice_window_get_canvas (window), find_node (window, "gate-hist-sharpe"));
   test_app_spin (600);
