@@ -9,6 +9,7 @@
 #include "sluice-canvas.h"
 #include "sluice-inspector.h"
 #include "sluice-palette.h"
+#include "sluice-trust.h"
 #include "sluice-window.h"
 #include "sluice-window-run.h"
 #include "test-app-common.h"
@@ -18,6 +19,7 @@
  * several selected nodes are. Under a display (xvfb-run). */
 
 static SluiceApplication *app;
+static char *tmp_dir;
 
 static SluicePipeline *
 pipeline_of (SluiceWindow *window)
@@ -30,6 +32,14 @@ find_node (SluiceWindow *window,
            const char   *id)
 {
   return sluice_pipeline_find_node (pipeline_of (window), id);
+}
+
+static gboolean
+run_over (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+
+  return session != NULL && sluice_run_state_is_final (sluice_run_session_get_state (session));
 }
 
 static void
@@ -122,11 +132,18 @@ test_find_count (void)
   gtk_editable_set_text (GTK_EDITABLE (entry), "gate-");
   test_app_spin (300);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "1 of 10");
+  /* Every match is highlighted, not only the selected one. */
+  g_assert_cmpuint (sluice_canvas_get_highlights (sluice_window_get_canvas (window))->len, ==, 10);
   g_signal_emit_by_name (entry, "activate");
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "2 of 10");
   gtk_editable_set_text (GTK_EDITABLE (entry), "no such node");
   test_app_spin (300);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "No matches");
+  g_assert_cmpuint (sluice_canvas_get_highlights (sluice_window_get_canvas (window))->len, ==, 0);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "gate-");
+  test_app_spin (300);
+  gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (bar), FALSE);
+  g_assert_cmpuint (sluice_canvas_get_highlights (sluice_window_get_canvas (window))->len, ==, 0);
   close_window (window);
 }
 
@@ -236,6 +253,48 @@ test_overview_labels (void)
   close_window (window);
 }
 
+/* In a run, each branch of a condition says how many items took it. */
+static void
+test_branch_taken (void)
+{
+  g_autofree char *example = test_app_example_path ("strategy.xml");
+  SluiceWindow *window = test_app_open_window (app, example);
+  g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  SluiceCanvasRunOverlay *overlay = sluice_window_get_run_overlay (window);
+  g_autofree char *passed = NULL;
+  g_autofree char *passed_else = NULL;
+  g_autofree char *failed = NULL;
+  g_autofree char *failed_then = NULL;
+
+  g_assert_true (sluice_trust_remember (hash, NULL));
+  g_hash_table_insert (choice->defines, g_strdup ("hist_min_sharpe"), g_strdup ("2.5"));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  test_app_spin (200);
+  sluice_window_run_with_choice (window, choice);
+  g_assert_true (test_app_wait_for (run_over, window, 20000));
+  g_assert_cmpint (sluice_run_session_get_state (sluice_window_get_run_session (window)), ==, SLUICE_RUN_FAILED);
+
+  /* The first stage's gate let the item through; the second's did not. */
+  passed = sluice_canvas_run_overlay_dup_branch_label (overlay, find_node (window, "gate-improvement"), FALSE);
+  passed_else = sluice_canvas_run_overlay_dup_branch_label (overlay, find_node (window, "gate-improvement"), TRUE);
+  failed = sluice_canvas_run_overlay_dup_branch_label (overlay, find_node (window, "gate-hist-sharpe"), TRUE);
+  failed_then = sluice_canvas_run_overlay_dup_branch_label (overlay, find_node (window, "gate-hist-sharpe"), FALSE);
+  g_assert_cmpstr (passed, ==, "true · 1");
+  g_assert_cmpstr (passed_else, ==, "false · 0");
+  g_assert_cmpstr (failed, ==, "false · 1");
+  g_assert_cmpstr (failed_then, ==, "true · 0");
+  /* The run panel opened tall enough to read. */
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (sluice_window_get_run_panel (window))), >=, 200);
+
+  /* What a failed gate looks like. */
+  sluice_canvas_select (sluice_window_get_canvas (window), find_node (window, "fail-hist-sharpe"), FALSE);
+  sluice_canvas_reveal (sluice_window_get_canvas (window), find_node (window, "gate-hist-sharpe"));
+  test_app_spin (600);
+  test_app_save_screenshot (window, tmp_dir, "failed-gate.png");
+  close_window (window);
+}
+
 /* One thing a user does: a click, a double-click, a key, or typing into
  * one field. */
 static guint actions;
@@ -290,14 +349,6 @@ user_type (SluiceWindow *window,
     gtk_editable_set_text (GTK_EDITABLE (row), text);
   actions++;
   test_app_spin (20);
-}
-
-static gboolean
-run_over (gpointer data)
-{
-  SluiceRunSession *session = sluice_window_get_run_session (data);
-
-  return session != NULL && sluice_run_state_is_final (sluice_run_session_get_state (session));
 }
 
 /* The pipeline of seed 001 as a newcomer builds it from an empty window,
@@ -387,7 +438,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *tmp_dir = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
@@ -406,6 +456,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-newcomer/four-gated-stages", test_four_gated_stages);
   g_test_add_func ("/sluice/app-newcomer/when-as-code", test_when_as_code);
   g_test_add_func ("/sluice/app-newcomer/overview-labels", test_overview_labels);
+  g_test_add_func ("/sluice/app-newcomer/branch-taken", test_branch_taken);
 
   ret = g_test_run ();
   g_object_unref (app);

@@ -276,6 +276,36 @@ draw_module (SluiceCanvasRunOverlay *self,
   }
 }
 
+/* Over each branch of a condition: which way it is and how many items
+ * took it (flow dots alone would cover both). NULL before any item. */
+static char *
+branch_label (SluiceCanvasRunOverlay *self,
+              SluiceCondition        *condition,
+              gboolean                is_else)
+{
+  guint64 then_items, else_items;
+  g_autofree char *count = NULL;
+
+  if (!sluice_run_session_get_branch_counts (self->session, condition, &then_items, &else_items) ||
+      then_items + else_items == 0)
+    return NULL;
+  count = format_count (is_else ? else_items : then_items);
+  /* TRANSLATORS: over a condition's branch in a run: "true · 12 items" */
+  return is_else ? g_strdup_printf (_("false · %s"), count) : g_strdup_printf (_("true · %s"), count);
+}
+
+char *
+sluice_canvas_run_overlay_dup_branch_label (SluiceCanvasRunOverlay *self,
+                                            SluiceNode             *condition,
+                                            gboolean                is_else)
+{
+  g_return_val_if_fail (SLUICE_IS_CANVAS_RUN_OVERLAY (self), NULL);
+
+  if (self->session == NULL || !SLUICE_IS_CONDITION (condition))
+    return NULL;
+  return branch_label (self, SLUICE_CONDITION (condition), is_else);
+}
+
 /* The badge over a controller: its state, queue, items in flight. */
 static char *
 controller_label (const SluiceControllerLive *live,
@@ -436,6 +466,18 @@ sluice_canvas_run_overlay_snapshot (GtkWidget   *widget,
 
           if (sluice_run_session_get_controller_live (self->session, b->node, &live))
             draw_controller (self, snapshot, b, &live, SLUICE_CONTROLLER (b->node), with_text);
+        }
+      else if (b->kind == SLUICE_BOX_LANE && with_text)
+        {
+          g_autofree char *label = branch_label (self, SLUICE_CONDITION (b->node), b->is_else);
+
+          if (label != NULL)
+            {
+              GdkRGBA color, white = { 1, 1, 1, 1 };
+
+              state_color (b->is_else ? SLUICE_LIVE_FAILED : SLUICE_LIVE_DONE, &color);
+              pill (self, snapshot, label, b->x + 4, b->y - 8, FALSE, &color, &white);
+            }
         }
     }
   gtk_snapshot_restore (snapshot);

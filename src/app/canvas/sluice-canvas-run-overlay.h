@@ -23,6 +23,11 @@ void       sluice_canvas_run_overlay_set_session (SluiceCanvasRunOverlay *self,
  * queue and items in flight), or NULL when none is drawn. */
 char      *sluice_canvas_run_overlay_dup_label   (SluiceCanvasRunOverlay *self,
                                                   SluiceNode             *node);
+/* The label drawn over a condition's then (or else) branch: which way
+ * and how many items took it, or NULL. */
+char      *sluice_canvas_run_overlay_dup_branch_label (SluiceCanvasRunOverlay *self,
+                                                       SluiceNode             *condition,
+                                                       gboolean                is_else);
 /* Whether the tick callback is installed (for tests). */
 gboolean   sluice_canvas_run_overlay_get_ticking (SluiceCanvasRunOverlay *self);
 /* The tooltip text at a canvas point, or NULL. */

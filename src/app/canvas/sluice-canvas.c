@@ -35,6 +35,7 @@ struct _SluiceCanvas
   SluiceNode         *focus;        /* borrowed from selection */
   guint               hover;        /* box index */
   guint               overview_labels; /* drawn by the last snapshot, for tests */
+  GPtrArray          *highlights;   /* owned refs: find's matches */
   GHashTable         *marks;        /* borrowed node → severity + 1 */
 
   /* The static scene: one render node per controller, built on demand in
@@ -598,6 +599,7 @@ sluice_canvas_set_document (SluiceCanvas   *self,
     }
   g_set_object (&self->document, document);
   g_ptr_array_set_size (self->selection, 0);
+  g_ptr_array_set_size (self->highlights, 0);
   self->focus = NULL;
   invalidate_layout (self);
 
@@ -706,6 +708,26 @@ snapshot_overlay (SluiceCanvas *self,
                                  &GRAPHENE_RECT_INIT (b->x + b->width - r * 0.12, b->y - r * 0.6, r * 0.24, r * 0.75));
       gtk_snapshot_append_color (snapshot, &self->colors.on_badge,
                                  &GRAPHENE_RECT_INIT (b->x + b->width - r * 0.12, b->y + r * 0.3, r * 0.24, r * 0.24));
+    }
+
+  /* Every match of find, under the selection's glow. */
+  for (guint h = 0; h < self->highlights->len; h++)
+    {
+      guint i = sluice_layout_find_node (layout, self->highlights->pdata[h]);
+      const SluiceLayoutBox *b;
+      GdkRGBA tint = self->colors.warning;
+
+      if (i == SLUICE_BOX_NONE)
+        continue;
+      b = sluice_layout_get_box (layout, i);
+      if (!sluice_rect_intersects (b->x - 4, b->y - 4, b->width + 8, b->height + 8, vx, vy, vw, vh))
+        continue;
+      tint.alpha = 0.25;
+      gtk_snapshot_append_color (snapshot, &tint, &GRAPHENE_RECT_INIT (b->x, b->y, b->width,
+                                                                      b->kind == SLUICE_BOX_MODULE ? b->header : b->height));
+      tint.alpha = 0.9;
+      sluice_canvas_append_outline (snapshot, b->x - 2, b->y - 2, b->width + 4,
+                                    (b->kind == SLUICE_BOX_MODULE ? b->header : b->height) + 4, 9, line, &tint);
     }
 
   if (self->hover != SLUICE_BOX_NONE && self->hover < sluice_layout_get_n_boxes (layout))
@@ -820,6 +842,25 @@ snapshot_overview (SluiceCanvas *self,
       gtk_snapshot_restore (snapshot);
       self->overview_labels++;
     }
+}
+
+void
+sluice_canvas_set_highlights (SluiceCanvas *self,
+                              GPtrArray    *nodes)
+{
+  g_return_if_fail (SLUICE_IS_CANVAS (self));
+
+  g_ptr_array_set_size (self->highlights, 0);
+  for (guint i = 0; nodes != NULL && i < nodes->len; i++)
+    g_ptr_array_add (self->highlights, g_object_ref (nodes->pdata[i]));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+GPtrArray *
+sluice_canvas_get_highlights (SluiceCanvas *self)
+{
+  g_return_val_if_fail (SLUICE_IS_CANVAS (self), NULL);
+  return self->highlights;
 }
 
 guint
@@ -1397,6 +1438,7 @@ sluice_canvas_dispose (GObject *object)
       g_clear_object (&self->document);
     }
   g_ptr_array_set_size (self->selection, 0);
+  g_ptr_array_set_size (self->highlights, 0);
   self->focus = NULL;
   G_OBJECT_CLASS (sluice_canvas_parent_class)->dispose (object);
 }
@@ -1407,6 +1449,7 @@ sluice_canvas_finalize (GObject *object)
   SluiceCanvas *self = SLUICE_CANVAS (object);
 
   g_ptr_array_unref (self->selection);
+  g_ptr_array_unref (self->highlights);
   g_hash_table_unref (self->marks);
   g_clear_pointer (&self->tiles, g_ptr_array_unref);
   sluice_canvas_colors_clear (&self->colors);
@@ -1613,6 +1656,7 @@ sluice_canvas_init (SluiceCanvas *self)
   self->pointer_x = self->pointer_y = -1;
   self->selection = g_ptr_array_new_with_free_func (g_object_unref);
   self->marks = g_hash_table_new (NULL, NULL);
+  self->highlights = g_ptr_array_new_with_free_func (g_object_unref);
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);

@@ -80,6 +80,10 @@ void            sluice_canvas_toggle_collapsed  (SluiceCanvas   *self,
  * validator's messages about it, or -1 for none. */
 int             sluice_canvas_get_mark          (SluiceCanvas   *self,
                                                  SluiceNode     *node);
+/* Nodes drawn highlighted (find's matches); NULL or empty for none. */
+void            sluice_canvas_set_highlights    (SluiceCanvas   *self,
+                                                 GPtrArray      *nodes);
+GPtrArray      *sluice_canvas_get_highlights    (SluiceCanvas   *self);
 /* How many controllers the last frame named in the overview drawn when
  * zoomed out past the scene's own text (for tests). */
 guint           sluice_canvas_get_overview_labels (SluiceCanvas *self);

@@ -494,6 +494,63 @@ sluice_run_session_get_module_live (SluiceRunSession *self,
   return TRUE;
 }
 
+/* Items that entered the first module of a branch. */
+static gboolean
+branch_items (SluiceRunSession *self,
+              GListModel       *list,
+              guint64          *n)
+{
+  g_autoptr(SluiceNode) first = NULL;
+  SluiceModuleLive live;
+
+  if (g_list_model_get_n_items (list) == 0)
+    return FALSE;
+  first = g_list_model_get_item (list, 0);
+  while (SLUICE_IS_COMBINATION (first) &&
+         g_list_model_get_n_items (sluice_combination_get_modules (SLUICE_COMBINATION (first))) > 0)
+    {
+      SluiceNode *inner = g_list_model_get_item (sluice_combination_get_modules (SLUICE_COMBINATION (first)), 0);
+
+      g_object_unref (first);
+      first = inner;
+    }
+  if (!sluice_run_session_get_module_live (self, first, &live))
+    return FALSE;
+  *n = live.stats.items_in;
+  return TRUE;
+}
+
+gboolean
+sluice_run_session_get_branch_counts (SluiceRunSession *self,
+                                      SluiceCondition  *condition,
+                                      guint64          *then_items,
+                                      guint64          *else_items)
+{
+  SluiceModuleLive live;
+  guint64 decided, then_n = 0, else_n = 0;
+  gboolean has_then, has_else;
+
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), FALSE);
+
+  if (!sluice_run_session_get_module_live (self, SLUICE_NODE (condition), &live))
+    return FALSE;
+  /* Items the condition has decided on: not those in it now, nor those
+   * whose expression failed. */
+  decided = live.stats.items_in - MIN (live.stats.items_in, live.stats.active + live.stats.dropped);
+  has_then = branch_items (self, sluice_condition_get_then_modules (condition), &then_n);
+  has_else = branch_items (self, sluice_condition_get_else_modules (condition), &else_n);
+  /* An empty branch passes items straight on: it took the others. */
+  if (!has_then && !has_else)
+    return FALSE;
+  if (!has_then)
+    then_n = decided - MIN (decided, else_n);
+  if (!has_else)
+    else_n = decided - MIN (decided, then_n);
+  *then_items = then_n;
+  *else_items = else_n;
+  return TRUE;
+}
+
 gboolean
 sluice_run_session_get_controller_live (SluiceRunSession     *self,
                                         SluiceNode           *node,

@@ -95,6 +95,13 @@ gboolean          sluice_run_session_get_module_live  (SluiceRunSession *self,
 gboolean          sluice_run_session_get_controller_live (SluiceRunSession     *self,
                                                           SluiceNode           *node,
                                                           SluiceControllerLive *live);
+/* How many items took each branch of @condition so far (an empty branch
+ * is counted from the condition and the other branch). FALSE before a
+ * run, or when both branches are empty. */
+gboolean          sluice_run_session_get_branch_counts (SluiceRunSession *self,
+                                                        SluiceCondition  *condition,
+                                                        guint64          *then_items,
+                                                        guint64          *else_items);
 /* Aggregate of the modules below @node (phase, condition branch, …). */
 SluiceLiveState   sluice_run_session_get_node_state   (SluiceRunSession *self,
                                                        SluiceNode       *node);

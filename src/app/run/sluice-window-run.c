@@ -129,6 +129,26 @@ session_state_cb (WindowRun *run)
     sluice_window_toast (run->window, _("Run cancelled"));
 }
 
+/* The run panel opens tall enough to read its log and tables (the
+ * problems list alone needs little), leaving the canvas most of the
+ * window. */
+#define RUN_PANEL_HEIGHT 280
+#define CANVAS_MIN_HEIGHT 200
+
+static void
+show_panel_tall (WindowRun *run)
+{
+  GtkWidget *box = gtk_widget_get_parent (GTK_WIDGET (run->bottom));
+  GtkWidget *paned = box ? gtk_widget_get_parent (box) : NULL;
+  int height, bottom;
+
+  if (!GTK_IS_PANED (paned) || (height = gtk_widget_get_height (paned)) <= 0)
+    return;
+  bottom = height - gtk_paned_get_position (GTK_PANED (paned));
+  if (bottom < RUN_PANEL_HEIGHT)
+    gtk_paned_set_position (GTK_PANED (paned), MAX (CANVAS_MIN_HEIGHT, height - RUN_PANEL_HEIGHT));
+}
+
 static gboolean
 refuse_if_invalid (WindowRun       *run,
                    SluiceRunChoice *choice)
@@ -188,6 +208,7 @@ start (WindowRun       *run,
   sluice_canvas_run_overlay_set_session (run->overlay, run->session);
   sluice_run_panel_set_session (run->panel, run->session);
   gtk_stack_set_visible_child_name (run->bottom, "run");
+  show_panel_tall (run);
 
   set_locked (run, TRUE);
   if (!sluice_run_session_start (run->session, choice->defines, path, input, &error))

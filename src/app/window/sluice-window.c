@@ -384,11 +384,14 @@ sluice_window_find_next (SluiceWindow *self,
 
   if (*needle == '\0')
     {
+      sluice_canvas_set_highlights (self->canvas, NULL);
       gtk_label_set_text (self->search_count, "");
       gtk_widget_remove_css_class (GTK_WIDGET (self->search_entry), "error");
       return;
     }
   sluice_pipeline_foreach_node (sluice_document_get_pipeline (self->document), find_cb, &data);
+  /* Every match shows on the canvas, not only the one selected. */
+  sluice_canvas_set_highlights (self->canvas, found);
   if (found->len == 0)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->search_entry), "error");
@@ -422,6 +425,14 @@ static void
 search_activate_cb (SluiceWindow *self)
 {
   sluice_window_find_next (self, FALSE);
+}
+
+/* Closing find takes its highlights away. */
+static void
+search_mode_cb (SluiceWindow *self)
+{
+  if (!gtk_search_bar_get_search_mode (self->search_bar))
+    sluice_canvas_set_highlights (self->canvas, NULL);
 }
 
 /* GObject ---------------------------------------------------------------------------- */
@@ -522,6 +533,8 @@ sluice_window_init (SluiceWindow *self)
     gtk_list_box_set_placeholder (self->problems_list, placeholder);
   }
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  g_signal_connect_object (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (search_mode_cb),
+                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->canvas, "selection-changed", G_CALLBACK (selection_changed_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->canvas, "viewport-changed", G_CALLBACK (viewport_changed_cb),
