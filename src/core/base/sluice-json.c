@@ -580,43 +580,51 @@ precision_for_real (double value)
   return EXACT_PRECISION;
 }
 
+/* Each value is visited once (the old recursion evaluated itself twice
+ * per level, so its time doubled with every level of nesting), and no
+ * deeper than the writer goes. */
+static int
+precision_needed (json_t *json,
+                  guint   depth,
+                  int     needed)
+{
+  const char *key;
+  json_t *child;
+  size_t index;
+
+  if (depth > SLUICE_JSON_MAX_DEPTH && (json_is_object (json) || json_is_array (json)))
+    return EXACT_PRECISION;
+
+  switch (json_typeof (json))
+    {
+    case JSON_REAL:
+      return MAX (needed, precision_for_real (json_real_value (json)));
+    case JSON_OBJECT:
+      json_object_foreach (json, key, child)
+        {
+          needed = precision_needed (child, depth + 1, needed);
+          if (needed == EXACT_PRECISION)
+            break;
+        }
+      return needed;
+    case JSON_ARRAY:
+      json_array_foreach (json, index, child)
+        {
+          needed = precision_needed (child, depth + 1, needed);
+          if (needed == EXACT_PRECISION)
+            break;
+        }
+      return needed;
+    default:
+      return needed;
+    }
+}
+
 size_t
 sluice_json_dump_flags (json_t *json,
                         size_t  flags)
 {
-  g_autoptr(GPtrArray) pending = NULL;
-  int needed = SHORTEST_PRECISION;
-
   g_return_val_if_fail (json != NULL, flags);
 
-  /* Each value is visited once (the old recursion evaluated itself twice
-   * per level, so its time doubled with every level of nesting). */
-  pending = g_ptr_array_new ();
-  g_ptr_array_add (pending, json);
-  while (pending->len > 0 && needed < EXACT_PRECISION)
-    {
-      json_t *value = g_ptr_array_steal_index_fast (pending, pending->len - 1);
-      const char *key;
-      json_t *child;
-      size_t index;
-
-      switch (json_typeof (value))
-        {
-        case JSON_REAL:
-          needed = MAX (needed, precision_for_real (json_real_value (value)));
-          break;
-        case JSON_OBJECT:
-          json_object_foreach (value, key, child)
-            g_ptr_array_add (pending, child);
-          break;
-        case JSON_ARRAY:
-          json_array_foreach (value, index, child)
-            g_ptr_array_add (pending, child);
-          break;
-        default:
-          break;
-        }
-    }
-
-  return flags | JSON_REAL_PRECISION (needed);
+  return flags | JSON_REAL_PRECISION (precision_needed (json, 1, SHORTEST_PRECISION));
 }

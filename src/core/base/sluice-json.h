@@ -83,7 +83,7 @@ gsize   sluice_json_dumpb       (json_t     *json,
 
 /* Kept for callers of json_dumps()/json_dumpb(): @flags plus the
  * JSON_REAL_PRECISION with the fewest digits, from 15 to 17, that reads
- * back exactly for every real in @json (linear, iterative). Prefer
+ * back exactly for every real in @json (linear). Prefer
  * sluice_json_write(), which picks the shortest form for each real. */
 size_t  sluice_json_dump_flags  (json_t     *json,
                                  size_t      flags);

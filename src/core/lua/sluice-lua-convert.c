@@ -69,10 +69,6 @@ push_value (lua_State *L,
             json_t    *json,
             guint      depth)
 {
-  /* Three slots a level: the container, a key, a value. */
-  if (!lua_checkstack (L, 3))
-    luaL_error (L, "item is nested too deeply for the Lua stack");
-
   switch (json_typeof (json))
     {
     case JSON_OBJECT:
@@ -81,6 +77,10 @@ push_value (lua_State *L,
         json_t *value;
         size_t key_len;
 
+        /* Three slots a container: itself, a key, a value (a scalar
+         * value needs no check of its own). */
+        if (!lua_checkstack (L, 3))
+          luaL_error (L, "item is nested too deeply for the Lua stack");
         if (depth > SLUICE_JSON_MAX_DEPTH)
           luaL_error (L, "item is nested deeper than %d levels", SLUICE_JSON_MAX_DEPTH);
         lua_createtable (L, 0, json_object_size (json));
@@ -97,6 +97,8 @@ push_value (lua_State *L,
       {
         size_t n = json_array_size (json);
 
+        if (!lua_checkstack (L, 3))
+          luaL_error (L, "item is nested too deeply for the Lua stack");
         if (depth > SLUICE_JSON_MAX_DEPTH)
           luaL_error (L, "item is nested deeper than %d levels", SLUICE_JSON_MAX_DEPTH);
         lua_createtable (L, n, 0);
@@ -105,7 +107,13 @@ push_value (lua_State *L,
             push_value (L, json_array_get (json, i), depth + 1);
             lua_rawseti (L, -2, i + 1);
           }
-        /* The marker is at index 1 of the protected call's stack. */
+        /* The marker waits at index 1 of the protected call's stack,
+         * fetched for the first array only: most items have none. */
+        if (lua_isnil (L, 1))
+          {
+            sluice_lua_push_array_marker (L);
+            lua_replace (L, 1);
+          }
         lua_pushvalue (L, 1);
         lua_setmetatable (L, -2);
       }
@@ -144,7 +152,7 @@ push_protected_cb (lua_State *L)
   json_t *json = lua_touserdata (L, 1);
 
   lua_pop (L, 1);
-  sluice_lua_push_array_marker (L);
+  lua_pushnil (L);  /* the array marker, when needed */
   push_value (L, json, 1);
   return 1;
 }

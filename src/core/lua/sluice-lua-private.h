@@ -18,6 +18,8 @@ struct _SluiceLuaRuntime
   int                *refs;          /* compiled function per slot, LUA_NOREF until compiled */
   int                *env_refs;      /* environment per slot, LUA_NOREF until compiled */
   int                 env_mt_ref;    /* metatable shared by every environment */
+  int                 item_key_ref;  /* the string "item" */
+  int                 msgh_ref;      /* the message handler */
   int                 emitted_ref;   /* table collecting emit() arguments */
   guint               n_emitted;
   guint               running_slot;  /* for print(); G_MAXUINT when none runs */

@@ -10,8 +10,6 @@
 
 /* Keys of the registry used as markers. */
 static char runtime_key;
-static char item_key;
-static char msgh_key;
 
 /* Reads the runtime from the state's extra space, which every coroutine
  * copies from the main thread: the hook runs often and must be cheap. */
@@ -256,7 +254,7 @@ push_new_env (SluiceLuaRuntime *self)
   lua_State *L = self->L;
 
   lua_createtable (L, 0, 4);
-  lua_rawgetp (L, LUA_REGISTRYINDEX, &item_key);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
   lua_pushboolean (L, 0);
   lua_rawset (L, -3);
   lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_mt_ref);
@@ -276,10 +274,12 @@ setup_protected_cb (lua_State *L)
 
   lua_pushlightuserdata (L, self);
   lua_rawsetp (L, LUA_REGISTRYINDEX, &runtime_key);
+  /* Integer references, not light userdata keys: these are read at every
+   * step, and the registry's array part is far quicker than its hash. */
   lua_pushliteral (L, "item");
-  lua_rawsetp (L, LUA_REGISTRYINDEX, &item_key);
+  self->item_key_ref = luaL_ref (L, LUA_REGISTRYINDEX);
   lua_pushcfunction (L, message_handler_cb);
-  lua_rawsetp (L, LUA_REGISTRYINDEX, &msgh_key);
+  self->msgh_ref = luaL_ref (L, LUA_REGISTRYINDEX);
   sluice_lua_push_array_marker (L);
   lua_pop (L, 1);
 
@@ -572,7 +572,7 @@ check_env_item (SluiceLuaRuntime *self,
   lua_State *L = self->L;
 
   lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
-  lua_rawgetp (L, LUA_REGISTRYINDEX, &item_key);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
   if (lua_rawget (L, -2) == LUA_TNIL)
     self->env_dirty = TRUE;
   lua_pop (L, 2);
@@ -610,14 +610,14 @@ call_slot (SluiceLuaRuntime  *self,
   /* The environment stays on the stack for the caller to read `item`
    * back from. */
   lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
-  lua_rawgetp (L, LUA_REGISTRYINDEX, &item_key);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
   lua_pushvalue (L, -3);
   lua_rawset (L, -3);
 
   self->deadline = deadline;
   self->running_slot = slot;
   self->env_dirty = FALSE;
-  lua_rawgetp (L, LUA_REGISTRYINDEX, &msgh_key);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->msgh_ref);
   lua_rawgeti (L, LUA_REGISTRYINDEX, self->refs[slot]);
   status = lua_pcall (L, 0, 1, -2);
 
@@ -737,7 +737,7 @@ sluice_lua_runtime_run (SluiceLuaRuntime  *self,
     return finish_env (self, slot, error) ? SLUICE_LUA_DROP : SLUICE_LUA_ERROR;
 
   /* The old item and the environment → the item. */
-  lua_rawgetp (L, LUA_REGISTRYINDEX, &item_key);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
   lua_rawget (L, -2);
   lua_replace (L, -3);
   lua_pop (L, 1);
