@@ -147,7 +147,8 @@ output_cb (gpointer  tag,
 
   if (request->gone)
     return;
-  text = sluice_json_dumps (item, JSON_COMPACT);
+  /* As sluice-run writes items: keys sorted, numbers as they came. */
+  text = sluice_json_dumps (item, JSON_COMPACT | JSON_SORT_KEYS);
   g_string_append_c (request->outputs, request->n_outputs++ == 0 ? '[' : ',');
   g_string_append (request->outputs, text);
   free (text);
@@ -382,8 +383,8 @@ post_item (SluiceServer      *self,
       answer_busy (self, msg, "the server is draining: it takes no new requests");
       return;
     }
-  if (sluice_request_source_get_running (self->source) >= self->capacity &&
-      sluice_request_source_get_waiting (self->source) >= self->queue_limit)
+  /* Counted as a whole: in a burst the run has not taken any yet. */
+  if (g_hash_table_size (self->requests) >= self->capacity + self->queue_limit)
     {
       self->rejected++;
       answer_busy (self, msg, "the server is at capacity and its queue is full");
