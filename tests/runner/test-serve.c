@@ -303,21 +303,6 @@ storm_count (Storm      *storm,
     g_main_loop_quit (storm->loop);
 }
 
-static void
-storm_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Storm *storm = user_data;
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-
-  storm_count (storm, bytes != NULL ? soup_message_get_status (msg) : 0,
-               soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After") != NULL,
-               error != NULL ? error->message : NULL);
-}
-
 /* One raw request on a connection of its own: libsoup's client queues
  * its own requests, and the point here is that they all arrive at once. */
 typedef struct
@@ -405,6 +390,38 @@ raw_connected_cb (GObject      *source,
                                    raw_written_cb, raw);
 }
 
+static void
+send_raw (Storm          *storm,
+          GSocketClient  *client,
+          GSocketAddress *address,
+          const char     *body)
+{
+  Raw *raw = g_new0 (Raw, 1);
+
+  raw->storm = storm;
+  raw->request = g_strdup_printf ("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                  "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", strlen (body), body);
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), NULL, raw_connected_cb, raw);
+}
+
+static GSocketAddress *
+address_of (Proc *proc)
+{
+  g_autoptr(GUri) uri = g_uri_parse (proc->url, G_URI_FLAGS_NONE, NULL);
+
+  return g_inet_socket_address_new_from_string ("127.0.0.1", g_uri_get_port (uri));
+}
+
+static GSocketClient *
+raw_client (void)
+{
+  GSocketClient *client = g_socket_client_new ();
+
+  g_socket_client_set_enable_proxy (client, FALSE);
+  g_socket_client_set_timeout (client, 60);
+  return client;
+}
+
 /* 10,000 requests at once: the queue takes what it can, the rest get 503
  * with Retry-After at once, every request is answered and memory stays
  * bounded. */
@@ -416,27 +433,19 @@ test_serve_storm (void)
     "<execution id=\"wait\"><use tool=\"delay\"><param name=\"duration\">50ms</param></use></execution>"
     "</phase></controller>");
   g_autoptr(Proc) serve = start_serve (path, "--workers", "8", "--queue", "200", NULL);
-  g_autoptr(GUri) uri = g_uri_parse (serve->url, G_URI_FLAGS_NONE, NULL);
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketClient) client = raw_client ();
+  g_autoptr(GSocketAddress) address = address_of (serve);
   Storm storm = { 0 };
   guint n = g_getenv ("STORM_N") ? atoi (g_getenv ("STORM_N")) : 10000;
   gint64 start_time = g_get_monotonic_time ();
 
-  address = g_inet_socket_address_new_from_string ("127.0.0.1", g_uri_get_port (uri));
-  g_socket_client_set_enable_proxy (client, FALSE);
-  g_socket_client_set_timeout (client, 60);
   storm.loop = g_main_loop_new (NULL, FALSE);
   storm.pending = n;
   for (guint i = 0; i < n; i++)
     {
-      Raw *raw = g_new0 (Raw, 1);
       g_autofree char *body = g_strdup_printf ("{\"i\": %u}", i);
 
-      raw->storm = &storm;
-      raw->request = g_strdup_printf ("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                                      "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", strlen (body), body);
-      g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), NULL, raw_connected_cb, raw);
+      send_raw (&storm, client, address, body);
     }
   g_main_loop_run (storm.loop);
   g_main_loop_unref (storm.loop);
@@ -459,23 +468,34 @@ test_serve_drain (void)
     "<execution id=\"wait\"><use tool=\"delay\"><param name=\"duration\">300ms</param></use></execution>"
     "</phase></controller>");
   g_autoptr(Proc) serve = start_serve (path, NULL);
-  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(GSocketClient) client = raw_client ();
+  g_autoptr(GSocketAddress) address = address_of (serve);
   Storm storm = { 0 };
   g_autoptr(GError) error = NULL;
 
   storm.loop = g_main_loop_new (NULL, FALSE);
   storm.pending = 5;
   for (guint i = 0; i < 5; i++)
-    {
-      g_autoptr(SoupMessage) msg = soup_message_new ("POST", serve->url);
+    send_raw (&storm, client, address, "{}");
+  /* Once all five are in, ask it to stop. */
+  {
+    g_autoptr(SoupSession) poll = soup_session_new ();
+    g_autofree char *status_url = url_for (serve, "status");
+    json_int_t in = 0;
 
-      soup_message_set_request_body_from_bytes (msg, "application/json", g_bytes_new_static ("{}", 2));
-      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, storm_cb, &storm);
-    }
-  /* Let them arrive, then ask it to stop. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_usleep (100 * 1000);
+    for (guint i = 0; i < 300 && in < 5; i++)
+      {
+        g_auto(Answer) a = { 0 };
+
+        while (g_main_context_iteration (NULL, FALSE))
+          ;
+        g_usleep (10 * 1000);
+        a = http (poll, "GET", status_url, NULL, NULL);
+        in = json_integer_value (json_object_get (a.json, "in_flight")) +
+             json_integer_value (json_object_get (a.json, "queue_depth"));
+      }
+    g_assert_cmpint (in, ==, 5);
+  }
   g_subprocess_send_signal (serve->process, SIGTERM);
   g_main_loop_run (storm.loop);
   g_main_loop_unref (storm.loop);
