@@ -3,6 +3,8 @@
 
 #include "sluice-listen.h"
 
+#define LISTEN_BACKLOG 4096
+
 gboolean
 sluice_listen (SoupServer  *server,
                const char  *address,
@@ -11,6 +13,7 @@ sluice_listen (SoupServer  *server,
   g_autoptr(GSocketConnectable) parsed = NULL;
   g_autoptr(GInetAddress) ip = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocket) sock = NULL;
   const char *host;
 
   parsed = g_network_address_parse (address, 0, error);
@@ -27,7 +30,17 @@ sluice_listen (SoupServer  *server,
       return FALSE;
     }
   socket_address = g_inet_socket_address_new (ip, g_network_address_get_port (G_NETWORK_ADDRESS (parsed)));
-  return soup_server_listen (server, socket_address, 0, error);
+
+  /* Our own socket for a deep backlog: GLib's default of 10 drops the
+   * connections of a burst, and their clients wait seconds to retry. */
+  sock = g_socket_new (g_inet_address_get_family (ip), G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (sock == NULL)
+    return FALSE;
+  g_socket_set_listen_backlog (sock, LISTEN_BACKLOG);
+  if (!g_socket_bind (sock, socket_address, TRUE, error) ||
+      !g_socket_listen (sock, error))
+    return FALSE;
+  return soup_server_listen_socket (server, sock, 0, error);
 }
 
 char *

@@ -55,6 +55,7 @@ typedef struct
   gint64             arrived;
   gulong             finished_id;
   gboolean           gone;       /* the client went away */
+  gboolean           answered;   /* kept until the answer is written */
 } Request;
 
 static void
@@ -70,7 +71,7 @@ request_free (Request *request)
 static guint
 load_of (SluiceServer *self)
 {
-  return g_hash_table_size (self->requests);
+  return sluice_request_source_get_running (self->source) + sluice_request_source_get_waiting (self->source);
 }
 
 static void
@@ -147,7 +148,8 @@ output_cb (gpointer  tag,
 
   if (request->gone)
     return;
-  text = sluice_json_dumps (item, JSON_COMPACT);
+  /* As sluice-run writes items: keys sorted, numbers as they came. */
+  text = sluice_json_dumps (item, JSON_COMPACT | JSON_SORT_KEYS);
   g_string_append_c (request->outputs, request->n_outputs++ == 0 ? '[' : ',');
   g_string_append (request->outputs, text);
   free (text);
@@ -209,6 +211,10 @@ done_cb (gpointer    tag,
         }
       soup_server_message_unpause (msg);
       sluice_serve_stats_record (self->stats, now, now - request->arrived);
+      /* Forgotten once written ("finished"), so that draining waits for
+       * the answers to be on the wire. */
+      request->answered = TRUE;
+      return;
     }
 
   g_hash_table_remove (self->requests, request);
@@ -244,21 +250,23 @@ state_cb (GObject    *object,
     {
       Request *request = g_ptr_array_index (left, i);
 
-      if (!request->gone)
+      if (!request->gone && !request->answered)
         {
           answer_error (self, request->msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
                         "the server's run has ended", NULL);
           soup_server_message_unpause (request->msg);
+          request->answered = TRUE;
         }
-      g_hash_table_remove (self->requests, request);
+      else if (request->gone)
+        g_hash_table_remove (self->requests, request);
     }
   self->draining = TRUE;
   check_drained (self);
 }
 
-/* The connection ended before we answered: a waiting request leaves the
- * queue; one in the run finishes there unanswered. "finished" also comes
- * after our own answer is written; by then the request is gone. */
+/* The answer was written, or the connection ended before we answered:
+ * a waiting request leaves the queue; one in the run finishes there
+ * unanswered. */
 static void
 message_finished_cb (SoupServerMessage *msg,
                      gpointer           user_data)
@@ -269,7 +277,7 @@ message_finished_cb (SoupServerMessage *msg,
   g_signal_handler_disconnect (msg, request->finished_id);
   request->finished_id = 0;
   request->gone = TRUE;
-  if (sluice_request_source_remove (self->source, request))
+  if (request->answered || sluice_request_source_remove (self->source, request))
     {
       g_hash_table_remove (self->requests, request);
       check_drained (self);
@@ -382,8 +390,8 @@ post_item (SluiceServer      *self,
       answer_busy (self, msg, "the server is draining: it takes no new requests");
       return;
     }
-  if (sluice_request_source_get_running (self->source) >= self->capacity &&
-      sluice_request_source_get_waiting (self->source) >= self->queue_limit)
+  /* Counted as a whole: in a burst the run has not taken any yet. */
+  if (g_hash_table_size (self->requests) >= self->capacity + self->queue_limit)
     {
       self->rejected++;
       answer_busy (self, msg, "the server is at capacity and its queue is full");
