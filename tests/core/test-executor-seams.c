@@ -408,6 +408,42 @@ test_sink_hears_run_failure (void)
   g_object_unref (sink);
 }
 
+/* Lua's print goes to the run's log ("log" events), in every mode, and
+ * never among the items. */
+static void
+test_print_is_logged (void)
+{
+  const char *modes[] = { "mode=\"not-parallel\"", "mode=\"no-order\" workers=\"2\"" };
+
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      g_autofree char *body = g_strdup_printf ("<controller id=\"c\" %s><phase id=\"p\">"
+                                               "<execution id=\"talk\"><lua>print ('hello', item.n)</lua></execution>"
+                                               "</phase></controller>", modes[m]);
+      g_autoptr(SluicePipeline) pipeline = test_load_body (body);
+      TestRun *run = test_run_new (pipeline, "{\"n\": 1}\n{\"n\": 2}\n", NULL, TRUE);
+      guint logged = 0;
+
+      g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+      for (guint i = 0; i < run->events->len; i++)
+        {
+          const char *line = g_ptr_array_index (run->events, i);
+
+          if (strstr (line, "\"event\":\"log\"") != NULL)
+            {
+              g_assert_nonnull (strstr (line, "\"module\":\"talk\""));
+              g_assert_nonnull (strstr (line, "\"message\":\"hello\\t"));
+              logged++;
+            }
+        }
+      g_assert_cmpuint (logged, ==, 2);
+      g_assert_cmpuint (run->outputs->len, ==, 2);
+      for (guint i = 0; i < run->outputs->len; i++)
+        g_assert_null (strstr (g_ptr_array_index (run->outputs, i), "hello"));
+      test_run_free (run);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -420,6 +456,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/executor/seams/step/timeout", test_registered_step_timeout);
   g_test_add_func ("/sluice/executor/seams/sink/done-items", test_sink_hears_done_items);
   g_test_add_func ("/sluice/executor/seams/sink/run-failure", test_sink_hears_run_failure);
+  g_test_add_func ("/sluice/executor/seams/print-is-logged", test_print_is_logged);
 
   return g_test_run ();
 }

@@ -234,7 +234,8 @@ sluice_run_log_append (SluiceRunLog      *self,
   record.module = intern (self, event->module_id);
   record.controller = intern (self, event->controller_id);
   record.from = intern (self, event->from_id);
-  record.extra = intern (self, event->type == SLUICE_EVENT_STAGE_TRANSITION ? event->to_id : event->error);
+  record.extra = intern (self, event->type == SLUICE_EVENT_STAGE_TRANSITION ? event->to_id :
+                               event->type == SLUICE_EVENT_LOG ? event->message : event->error);
   record.stderr_tail = intern (self, event->stderr_tail);
   record.pipeline = intern (self, event->pipeline_id);
   g_array_append_val (self->records, record);
@@ -335,7 +336,9 @@ record_to_event (SluiceRunLog *self,
   event->controller_id = g_strdup (string_at (self, record->controller));
   event->pipeline_id = g_strdup (string_at (self, record->pipeline));
   event->stderr_tail = g_strdup (string_at (self, record->stderr_tail));
-  if (record->type == SLUICE_EVENT_STAGE_TRANSITION)
+  if (record->type == SLUICE_EVENT_LOG)
+    event->message = g_strdup (string_at (self, record->extra));
+  else if (record->type == SLUICE_EVENT_STAGE_TRANSITION)
     {
       event->from_id = g_strdup (string_at (self, record->from));
       event->to_id = g_strdup (string_at (self, record->extra));
@@ -397,6 +400,10 @@ describe (SluiceRunLog *self,
     case SLUICE_EVENT_ITEM_SUPERSEDED:
       what = g_strdup_printf (_("Item %" PRIu64 " of %s superseded"), r->item,
                               string_at (self, r->controller) ?: "");
+      break;
+    case SLUICE_EVENT_LOG:
+      /* TRANSLATORS: what a module's Lua printed */
+      what = g_strdup_printf (_("%s printed: %s"), module ? module : "", extra ? extra : "");
       break;
     case SLUICE_EVENT_STAGE_TRANSITION:
     default:

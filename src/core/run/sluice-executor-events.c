@@ -103,3 +103,73 @@ _sluice_executor_emit_records (SluiceExecutor *self,
     }
   g_array_set_size (records, 0);
 }
+
+/* What Lua chunks print, from whichever thread runs them: queued here and
+ * sent as "log" events from the main context, never to standard output
+ * (which carries the items). */
+typedef struct
+{
+  char *module_id;
+  char *text;
+} PrintLine;
+
+static void
+print_line_free (PrintLine *line)
+{
+  g_free (line->module_id);
+  g_free (line->text);
+  g_free (line);
+}
+
+static void
+print_cb (const char *module_id,
+          const char *text,
+          gsize       length,
+          gpointer    user_data)
+{
+  SluiceExecutor *self = user_data;
+  PrintLine *line;
+
+  if (!g_atomic_int_get (&self->listening))
+    return;
+  line = g_new (PrintLine, 1);
+  line->module_id = g_strdup (module_id);
+  line->text = g_strndup (text, length);
+  g_async_queue_push (self->prints, line);
+  g_source_set_ready_time (self->source, 0);
+}
+
+void
+_sluice_executor_watch_prints (SluiceExecutor   *self,
+                               SluiceLuaRuntime *rt)
+{
+  sluice_lua_runtime_set_print_func (rt, print_cb, self);
+}
+
+void
+_sluice_executor_emit_prints (SluiceExecutor *self)
+{
+  PrintLine *line;
+
+  while ((line = g_async_queue_try_pop (self->prints)) != NULL)
+    {
+      if (self->listening && !self->stopped)
+        {
+          SluiceEvent *event = _sluice_executor_event_new (self, SLUICE_EVENT_LOG, NULL, line->module_id, 0);
+
+          event->message = g_steal_pointer (&line->text);
+          _sluice_executor_emit (self, event);
+        }
+      print_line_free (line);
+    }
+}
+
+void
+_sluice_executor_free_prints (SluiceExecutor *self)
+{
+  PrintLine *line;
+
+  while ((line = g_async_queue_try_pop (self->prints)) != NULL)
+    print_line_free (line);
+  g_async_queue_unref (self->prints);
+}

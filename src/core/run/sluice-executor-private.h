@@ -222,6 +222,7 @@ struct _SluiceExecutor
   GPtrArray          *all_rts;        /* every worker runtime, owned */
   GMutex              rts_lock;
   GAsyncQueue        *results;        /* of SluiceSegmentResult* from workers */
+  GAsyncQueue        *prints;         /* what Lua printed, for "log" events */
   guint               pool_threads;
 
   SluiceItemSource   *input;          /* owned; NULL = one {} trigger */
@@ -364,6 +365,11 @@ gint64         _sluice_executor_next_deadline  (SluiceExecutor   *self);
 /* sluice-executor-events.c */
 void           _sluice_executor_install_event_signal (SluiceExecutorClass *klass);
 gboolean       _sluice_executor_has_listeners  (SluiceExecutor   *self);
+/* Lua's print() becomes "log" events (any thread to the main context). */
+void           _sluice_executor_watch_prints   (SluiceExecutor   *self,
+                                                SluiceLuaRuntime *rt);
+void           _sluice_executor_emit_prints    (SluiceExecutor   *self);
+void           _sluice_executor_free_prints    (SluiceExecutor   *self);
 SluiceEvent   *_sluice_executor_event_new      (SluiceExecutor   *self,
                                                 SluiceEventType   type,
                                                 const char       *controller_id,

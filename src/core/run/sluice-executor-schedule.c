@@ -74,6 +74,7 @@ _sluice_executor_worker_cb (gpointer data,
   if (rt == NULL)
     {
       rt = sluice_lua_runtime_new (self->lua_codes, self->params, &self->cancel_flag);
+      _sluice_executor_watch_prints (self, rt);
       g_mutex_lock (&self->rts_lock);
       g_ptr_array_add (self->all_rts, rt);
       g_mutex_unlock (&self->rts_lock);
@@ -286,7 +287,8 @@ source_dispatch (GSource     *source,
 
   g_object_ref (self);
   g_source_set_ready_time (source, -1);
-  self->listening = _sluice_executor_has_listeners (self);
+  g_atomic_int_set (&self->listening, _sluice_executor_has_listeners (self));
+  _sluice_executor_emit_prints (self);
 
   _sluice_executor_drain_results (self);
   if (!self->stopped)

@@ -258,6 +258,7 @@ build (SluiceExecutor  *self,
     }
 
   self->main_rt = sluice_lua_runtime_new (self->lua_codes, self->params, &self->cancel_flag);
+  _sluice_executor_watch_prints (self, self->main_rt);
   if (!sluice_lua_runtime_check (self->main_rt, error))
     return FALSE;
 
@@ -349,6 +350,7 @@ sluice_executor_finalize (GObject *object)
   g_ptr_array_unref (self->all_rts);
   g_async_queue_unref (self->free_rts);
   g_async_queue_unref (self->results);
+  _sluice_executor_free_prints (self);
   g_mutex_clear (&self->rts_lock);
   g_ptr_array_unref (self->mods);
   g_ptr_array_unref (self->lua_codes);
@@ -447,6 +449,7 @@ sluice_executor_init (SluiceExecutor *self)
   self->all_rts = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_lua_runtime_free);
   g_mutex_init (&self->rts_lock);
   self->results = g_async_queue_new ();
+  self->prints = g_async_queue_new ();
   self->step_context.funcs = &_sluice_executor_step_context_funcs;
   self->step_context.owner = self;
   self->step_context.params = self->params;
