@@ -9,7 +9,7 @@
 #include "sluice-canvas.h"
 #include "sluice-inspector.h"
 #include "sluice-palette.h"
-#include "sluice-trust.h"
+#include "sluice-trust-dialog.h"
 #include "sluice-window.h"
 #include "sluice-window-run.h"
 #include "test-app-common.h"

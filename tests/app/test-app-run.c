@@ -9,7 +9,7 @@
 
 #include "sluice-application.h"
 #include "sluice-canvas-geometry.h"
-#include "sluice-trust.h"
+#include "sluice-trust-dialog.h"
 #include "sluice-window.h"
 #include "sluice-window-run.h"
 #include "test-app-common.h"

@@ -8,7 +8,7 @@
 
 #include "sluice-application.h"
 #include "sluice-canvas.h"
-#include "sluice-trust.h"
+#include "sluice-trust-dialog.h"
 #include "sluice-window.h"
 #include "sluice-window-run.h"
 

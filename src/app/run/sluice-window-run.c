@@ -4,7 +4,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "sluice-trust.h"
+#include "sluice-trust-dialog.h"
 #include "sluice-window-private.h"
 #include "sluice-window-run.h"
 

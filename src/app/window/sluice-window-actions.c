@@ -6,7 +6,7 @@
 
 #include "sluice-edits.h"
 #include "sluice-export.h"
-#include "sluice-trust.h"
+#include "sluice-trust-dialog.h"
 #include "sluice-window-private.h"
 #include "sluice-window-run.h"
 

@@ -5,4 +5,5 @@
 
 #include "sluice-model.h"
 #include "sluice-steps.h"
+#include "sluice-trust.h"
 #include "sluice-validator.h"

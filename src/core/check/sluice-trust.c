@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <adwaita.h>
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "sluice-condition.h"
+#include "sluice-execution.h"
+#include "sluice-external.h"
 #include "sluice-trust.h"
-#include "sluice-trust-summary.h"
 
 /* A file opened from disk may come from anyone: before its first run the
  * user sees every command, Lua body and endpoint it runs, and says yes.
@@ -99,8 +100,8 @@ sluice_trust_collect (SluicePipeline *pipeline)
   return list;
 }
 
-static char *
-hash_list (GPtrArray *list)
+char *
+sluice_trust_hash_runnables (GPtrArray *list)
 {
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
 
@@ -125,7 +126,7 @@ sluice_trust_hash (SluicePipeline *pipeline)
 {
   g_autoptr(GPtrArray) list = sluice_trust_collect (pipeline);
 
-  return hash_list (list);
+  return sluice_trust_hash_runnables (list);
 }
 
 static char *
@@ -176,116 +177,117 @@ sluice_trust_remember (const char  *hash,
   return g_file_set_contents_full (path, updated, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }
 
-typedef struct
-{
-  SluiceTrustFunc func;
-  gpointer        user_data;
-  char           *hash;
-  GtkWindow      *parent;     /* owned until the dialog is up */
-  char           *file_name;
-  guint           n_runnables;
-} Check;
+/* Summaries ------------------------------------------------------------------------------ */
 
-static void
-response_cb (AdwMessageDialog *dialog,
-             const char       *response,
-             Check            *check)
-{
-  gboolean trusted = g_strcmp0 (response, "trust") == 0;
-
-  if (trusted)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!sluice_trust_remember (check->hash, &error))
-        g_warning ("%s", error->message);
-    }
-  g_object_set_data (G_OBJECT (gtk_window_get_transient_for (GTK_WINDOW (dialog))), "sluice-trust-dialog", NULL);
-  check->func (trusted, check->user_data);
-  g_free (check->hash);
-  g_free (check);
-}
-
-static void
-summarised_cb (GPtrArray *groups,
-               gpointer   user_data)
-{
-  Check *check = user_data;
-  g_autoptr(GPtrArray) owned = groups;
-  g_autoptr(GtkWindow) parent = g_steal_pointer (&check->parent);
-  g_autofree char *file_name = g_steal_pointer (&check->file_name);
-  g_autofree char *body = NULL;
-  AdwMessageDialog *dialog;
-
-  /* The window went while the list was being made: nothing runs. */
-  if (gtk_widget_in_destruction (GTK_WIDGET (parent)) || !gtk_widget_get_realized (GTK_WIDGET (parent)))
-    {
-      g_object_set_data (G_OBJECT (parent), "sluice-trust-pending", NULL);
-      check->func (FALSE, check->user_data);
-      g_free (check->hash);
-      g_free (check);
-      return;
-    }
-  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "“%s” was opened from disk. Running it runs the command, Lua body "
-                                       "or endpoint below on this computer with your permissions. Run it "
-                                       "only if you trust where it comes from.",
-                                       "“%s” was opened from disk. Running it runs the %u commands, Lua "
-                                       "bodies and endpoints below on this computer with your permissions. "
-                                       "Run it only if you trust where it comes from.", check->n_runnables),
-                          file_name, check->n_runnables);
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Trust This Pipeline?"), body));
-  adw_message_dialog_set_extra_child (dialog, sluice_trust_summary_view_new (groups));
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "trust", _("_Trust and Run"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "trust", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (response_cb), check);
-  g_object_set_data (G_OBJECT (parent), "sluice-trust-pending", NULL);
-  g_object_set_data (G_OBJECT (parent), "sluice-trust-dialog", dialog);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
+static const char * const kind_order[] = { "command", "endpoint", "tool", "external", "lua" };
 
 void
-sluice_trust_check (GtkWindow      *parent,
-                    SluicePipeline *pipeline,
-                    const char     *file_name,
-                    SluiceTrustFunc func,
-                    gpointer        user_data)
+sluice_trust_group_free (SluiceTrustGroup *group)
 {
-  g_autoptr(GPtrArray) list = sluice_trust_collect (pipeline);
-  g_autofree char *hash = hash_list (list);
-  Check *check;
+  g_free (group->kind);
+  g_free (group->text);
+  g_ptr_array_unref (group->places);
+  g_free (group);
+}
 
-  if (list->len == 0 || sluice_trust_is_trusted (hash))
-    {
-      func (TRUE, user_data);
-      return;
-    }
-
-  /* Thousands of modules are summarised away from the window (grouped
-   * by kind and text), so that the dialog comes at once and stays
-   * short. */
-  check = g_new0 (Check, 1);
-  check->func = func;
-  check->user_data = user_data;
-  check->hash = g_steal_pointer (&hash);
-  check->parent = g_object_ref (parent);
-  check->file_name = g_strdup (file_name);
-  check->n_runnables = list->len;
-  g_object_set_data (G_OBJECT (parent), "sluice-trust-pending", GINT_TO_POINTER (TRUE));
-  sluice_trust_summarise_async (list, summarised_cb, check);
+static guint
+kind_rank (const char *kind)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (kind_order); i++)
+    if (g_strcmp0 (kind, kind_order[i]) == 0)
+      return i;
+  return G_N_ELEMENTS (kind_order);
 }
 
 gboolean
-sluice_trust_get_pending (GtkWindow *parent)
+sluice_trust_kind_reaches_out (const char *kind)
 {
-  return g_object_get_data (G_OBJECT (parent), "sluice-trust-pending") != NULL ||
-         g_object_get_data (G_OBJECT (parent), "sluice-trust-dialog") != NULL;
+  return kind_rank (kind) <= 1;
 }
 
-GtkWidget *
-sluice_trust_get_dialog (GtkWindow *parent)
+static int
+compare_groups (gconstpointer a,
+                gconstpointer b)
 {
-  return g_object_get_data (G_OBJECT (parent), "sluice-trust-dialog");
+  const SluiceTrustGroup *ga = *(SluiceTrustGroup * const *) a;
+  const SluiceTrustGroup *gb = *(SluiceTrustGroup * const *) b;
+  guint ra = kind_rank (ga->kind), rb = kind_rank (gb->kind);
+
+  if (ra != rb)
+    return ra < rb ? -1 : 1;
+  if (ga->count != gb->count)
+    return ga->count > gb->count ? -1 : 1;
+  return g_strcmp0 (ga->text, gb->text);
+}
+
+GPtrArray *
+sluice_trust_summarise (GPtrArray *list)
+{
+  GPtrArray *groups = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_trust_group_free);
+  g_autoptr(GHashTable) index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < list->len; i++)
+    {
+      SluiceRunnable *r = g_ptr_array_index (list, i);
+      /* Kind and text, which a NUL cannot be part of in either. */
+      g_autofree char *key = g_strconcat (r->kind, "\x1f", r->text, NULL);
+      SluiceTrustGroup *group = g_hash_table_lookup (index, key);
+
+      if (group == NULL)
+        {
+          group = g_new0 (SluiceTrustGroup, 1);
+          group->kind = g_strdup (r->kind);
+          group->text = g_strdup (r->text);
+          group->places = g_ptr_array_new_with_free_func (g_free);
+          g_ptr_array_add (groups, group);
+          g_hash_table_insert (index, g_steal_pointer (&key), group);
+        }
+      group->count++;
+      g_ptr_array_add (group->places, g_strdup (r->place));
+    }
+  g_ptr_array_sort (groups, compare_groups);
+  return groups;
+}
+
+typedef struct
+{
+  SluiceTrustSummaryFunc func;
+  gpointer               user_data;
+} Pending;
+
+static void
+summarise_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  g_task_return_pointer (task, sluice_trust_summarise (task_data), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+summarised_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Pending *pending = user_data;
+  GPtrArray *groups = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  pending->func (groups, pending->user_data);
+  g_free (pending);
+}
+
+void
+sluice_trust_summarise_async (GPtrArray              *list,
+                              SluiceTrustSummaryFunc  func,
+                              gpointer                user_data)
+{
+  Pending *pending = g_new0 (Pending, 1);
+  g_autoptr(GTask) task = NULL;
+
+  pending->func = func;
+  pending->user_data = user_data;
+  task = g_task_new (NULL, NULL, summarised_cb, pending);
+  g_task_set_source_tag (task, sluice_trust_summarise_async);
+  g_task_set_task_data (task, g_ptr_array_ref (list), (GDestroyNotify) g_ptr_array_unref);
+  g_task_run_in_thread (task, summarise_thread);
 }
