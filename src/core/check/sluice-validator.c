@@ -21,6 +21,7 @@
 #include "sluice-tool.h"
 #include "sluice-text.h"
 #include "sluice-validator.h"
+#include "sluice-validator-private.h"
 
 /* The semantic checks of SPEC section 4. Severity policy (also in the
  * README): anything that would make a run fail or behave differently from
@@ -30,30 +31,11 @@
  * ignored silently), and a parameter without a default is a warning (the
  * file is fine, but a run needs -D NAME=VALUE). */
 
-typedef struct
-{
-  SluicePipeline *pipeline;  /* borrowed */
-  const char     *file;      /* borrowed, may be NULL */
-  GPtrArray      *problems;  /* borrowed */
-  GHashTable     *defines;   /* borrowed, NULL when not validating for a run */
-  GHashTable     *ids;       /* id → first SluiceNode with it; borrowed nodes */
-  SluiceLuaCheck *lua;       /* owned */
-  SluiceNode     *step_node; /* borrowed: the module a step is checking */
-} Check;
-
-static void check_modules (Check      *check,
+static void check_modules (SluiceCheck      *check,
                            GListModel *modules);
 
-static void
-report (Check          *check,
-        SluiceSeverity  severity,
-        guint           line,
-        SluiceNode     *node,
-        const char     *format,
-        ...) G_GNUC_PRINTF (5, 6);
-
-static void
-report (Check          *check,
+void
+_sluice_check_report (SluiceCheck    *check,
         SluiceSeverity  severity,
         guint           line,
         SluiceNode     *node,
@@ -103,12 +85,6 @@ node_label (SluiceNode *node)
   return id != NULL && id[0] != '\0' ? id : _("(no id)");
 }
 
-static gboolean
-str_empty (const char *str)
-{
-  return str == NULL || str[0] == '\0';
-}
-
 /* Lines of @text before byte @offset, so that a finding inside a
  * multi-line body points at its own line. */
 static guint
@@ -125,15 +101,15 @@ line_of_offset (const char *text,
 }
 
 static void
-check_id (Check      *check,
-          SluiceNode *node)
+check_id (SluiceCheck *check,
+          SluiceNode  *node)
 {
   const char *id = sluice_node_get_id (node);
   SluiceNode *first;
 
-  if (str_empty (id))
+  if (_sluice_check_str_empty (id))
     {
-      report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+      _sluice_check_report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
               _("%s without an id (every %s needs an id that is unique in the file)"),
               node_kind (node), node_kind (node));
       return;
@@ -141,7 +117,7 @@ check_id (Check      *check,
 
   /* Two ids that look the same must be the same id. */
   if (sluice_text_find_invisible (id) != 0)
-    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+    _sluice_check_report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
             _("%s id `%s` holds an invisible or control character (U+%04X): ids must be visible text"),
             node_kind (node), id, sluice_text_find_invisible (id));
 
@@ -153,18 +129,18 @@ check_id (Check      *check,
     }
 
   if (g_str_equal (node_kind (first), node_kind (node)))
-    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+    _sluice_check_report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
             _("%s `%s` is defined twice (first at line %u)"),
             node_kind (node), id, sluice_node_get_line (first));
   else
-    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+    _sluice_check_report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
             _("%s `%s` has the same id as the %s at line %u"),
             node_kind (node), id, node_kind (first), sluice_node_get_line (first));
 }
 
 typedef struct
 {
-  Check      *check;
+  SluiceCheck      *check;
   SluiceNode *node;
   const char *text;
   guint       base_line;
@@ -184,7 +160,7 @@ param_ref_cb (const char *name,
   if (sluice_pipeline_find_parameter (scan->check->pipeline, name) != NULL)
     return;
 
-  report (scan->check, SLUICE_SEVERITY_ERROR,
+  _sluice_check_report (scan->check, SLUICE_SEVERITY_ERROR,
           scan->base_line + line_of_offset (scan->text, offset), scan->node,
           _("module `%s` refers to undeclared parameter `${%s}` in its %s"),
           node_label (scan->node), name, scan->where);
@@ -212,11 +188,11 @@ find_reference_after (const char *text,
 
 /* Checks the ${name} references of @text, which starts at @base_line. */
 static void
-check_references (Check      *check,
-                  SluiceNode *node,
-                  const char *text,
-                  guint       base_line,
-                  const char *where)
+check_references (SluiceCheck *check,
+                  SluiceNode  *node,
+                  const char  *text,
+                  guint        base_line,
+                  const char  *where)
 {
   RefScan scan = { check, node, text, base_line, where, -1 };
   g_autoptr(GError) error = NULL;
@@ -235,7 +211,7 @@ check_references (Check      *check,
       if (g_str_has_prefix (reason, "malformed") && colon != NULL)
         reason = colon + 2;
 
-      report (check, SLUICE_SEVERITY_ERROR, base_line + line_of_offset (text, offset), node,
+      _sluice_check_report (check, SLUICE_SEVERITY_ERROR, base_line + line_of_offset (text, offset), node,
               _("module `%s` has a malformed parameter reference in its %s: %s"),
               node_label (node), where, reason);
     }
@@ -251,7 +227,7 @@ static const char * const sandbox_missing[] = {
 
 typedef struct
 {
-  Check      *check;
+  SluiceCheck      *check;
   SluiceNode *node;
   guint       base_line;
 } GlobalScan;
@@ -263,16 +239,16 @@ sandbox_global_cb (const char *name,
 {
   GlobalScan *scan = user_data;
 
-  report (scan->check, SLUICE_SEVERITY_WARNING, scan->base_line + line - 1, scan->node,
+  _sluice_check_report (scan->check, SLUICE_SEVERITY_WARNING, scan->base_line + line - 1, scan->node,
           _("Lua of module `%s` uses `%s`, which sandboxed Lua does not provide"),
           node_label (scan->node), name);
 }
 
 static void
-check_sandbox (Check      *check,
-               SluiceNode *node,
-               const char *code,
-               guint       base_line)
+check_sandbox (SluiceCheck *check,
+               SluiceNode  *node,
+               const char  *code,
+               guint        base_line)
 {
   GlobalScan scan = { check, node, base_line };
 
@@ -294,14 +270,14 @@ step_report_cb (SluiceStepCheck *step_check,
                 const char      *message,
                 gpointer         data)
 {
-  Check *check = data;
-  report (check, severity, line, check->step_node, "%s", message);
+  SluiceCheck *check = data;
+  _sluice_check_report (check, severity, line, check->step_node, "%s", message);
 }
 
 /* What only the module's step knows how to check (e.g. that the delay
  * tool's durations are durations). */
 static void
-check_step (Check        *check,
+check_step (SluiceCheck  *check,
             SluiceModule *module)
 {
   const char *name = sluice_step_registry_name_for (module);
@@ -317,7 +293,7 @@ check_step (Check        *check,
 }
 
 static void
-check_tool (Check           *check,
+check_tool (SluiceCheck     *check,
             SluiceExecution *execution)
 {
   SluiceNode *node = SLUICE_NODE (execution);
@@ -326,9 +302,9 @@ check_tool (Check           *check,
   const SluiceToolInfo *tool;
   g_autoptr(GHashTable) seen = NULL;
 
-  if (str_empty (name))
+  if (_sluice_check_str_empty (name))
     {
-      report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+      _sluice_check_report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
               _("module `%s` uses a tool without naming it"), node_label (node));
       return;
     }
@@ -342,7 +318,7 @@ check_tool (Check           *check,
       for (guint i = 0; all[i] != NULL; i++)
         g_string_append_printf (known, "%s%s", i > 0 ? ", " : "", all[i]->name);
 
-      report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+      _sluice_check_report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
               _("module `%s` uses unknown tool `%s` (known tools: %s)"),
               node_label (node), name, known->str);
       return;
@@ -356,9 +332,9 @@ check_tool (Check           *check,
       guint line = param->line ? param->line : sluice_node_get_line (node);
       gboolean found = FALSE;
 
-      if (str_empty (param->name))
+      if (_sluice_check_str_empty (param->name))
         {
-          report (check, SLUICE_SEVERITY_ERROR, line, node,
+          _sluice_check_report (check, SLUICE_SEVERITY_ERROR, line, node,
                   _("module `%s` has a tool parameter without a name"), node_label (node));
           continue;
         }
@@ -367,11 +343,11 @@ check_tool (Check           *check,
         found = g_str_equal (tool->params[j].name, param->name);
 
       if (!found)
-        report (check, SLUICE_SEVERITY_ERROR, line, node,
+        _sluice_check_report (check, SLUICE_SEVERITY_ERROR, line, node,
                 _("module `%s`: tool `%s` has no parameter `%s`"),
                 node_label (node), tool->name, param->name);
       else if (g_hash_table_contains (seen, param->name))
-        report (check, SLUICE_SEVERITY_ERROR, line, node,
+        _sluice_check_report (check, SLUICE_SEVERITY_ERROR, line, node,
                 _("module `%s`: tool parameter `%s` is given twice"),
                 node_label (node), param->name);
 
@@ -381,7 +357,7 @@ check_tool (Check           *check,
 
   for (guint j = 0; tool->params[j].name != NULL; j++)
     if (tool->params[j].required && !g_hash_table_contains (seen, tool->params[j].name))
-      report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+      _sluice_check_report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
               _("module `%s`: tool `%s` needs parameter `%s`"),
               node_label (node), tool->name, tool->params[j].name);
 
@@ -389,7 +365,7 @@ check_tool (Check           *check,
 }
 
 static void
-check_execution (Check           *check,
+check_execution (SluiceCheck     *check,
                  SluiceExecution *execution)
 {
   SluiceNode *node = SLUICE_NODE (execution);
@@ -402,7 +378,7 @@ check_execution (Check           *check,
   switch (sluice_execution_get_body_kind (execution))
     {
     case SLUICE_BODY_NONE:
-      report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+      _sluice_check_report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
               _("module `%s` has no body: give it one <lua>, <command> or <use tool>"),
               node_label (node));
       break;
@@ -414,11 +390,11 @@ check_execution (Check           *check,
         guint lua_line = 0;
 
         if (stripped[0] == '\0')
-          report (check, SLUICE_SEVERITY_WARNING, base_line, node,
+          _sluice_check_report (check, SLUICE_SEVERITY_WARNING, base_line, node,
                   _("module `%s` has an empty Lua body: it passes items on unchanged"),
                   node_label (node));
         else if (!sluice_lua_check_chunk (check->lua, code, &lua_line, &message))
-          report (check, SLUICE_SEVERITY_ERROR, map_lua_line (base_line, lua_line), node,
+          _sluice_check_report (check, SLUICE_SEVERITY_ERROR, map_lua_line (base_line, lua_line), node,
                   _("Lua of module `%s` does not compile: %s"),
                   node_label (node), message);
         else
@@ -431,7 +407,7 @@ check_execution (Check           *check,
         g_autofree char *stripped = g_strstrip (g_strdup (code ? code : ""));
 
         if (stripped[0] == '\0')
-          report (check, SLUICE_SEVERITY_ERROR, base_line, node,
+          _sluice_check_report (check, SLUICE_SEVERITY_ERROR, base_line, node,
                   _("module `%s` has an empty command"), node_label (node));
         else
           check_references (check, node, code, base_line, _("command"));
@@ -448,7 +424,7 @@ check_execution (Check           *check,
 }
 
 static void
-check_condition (Check           *check,
+check_condition (SluiceCheck     *check,
                  SluiceCondition *condition)
 {
   SluiceNode *node = SLUICE_NODE (condition);
@@ -463,7 +439,7 @@ check_condition (Check           *check,
 
   if (stripped[0] == '\0')
     {
-      report (check, SLUICE_SEVERITY_ERROR, base_line, node,
+      _sluice_check_report (check, SLUICE_SEVERITY_ERROR, base_line, node,
               _("condition `%s` has no <when> expression"), node_label (node));
     }
   else
@@ -472,7 +448,7 @@ check_condition (Check           *check,
       guint lua_line = 0;
 
       if (!sluice_lua_check_expression (check->lua, expression, &lua_line, &message))
-        report (check, SLUICE_SEVERITY_ERROR, map_lua_line (base_line, lua_line), node,
+        _sluice_check_report (check, SLUICE_SEVERITY_ERROR, map_lua_line (base_line, lua_line), node,
                 _("the <when> expression of condition `%s` does not compile: %s"),
                 node_label (node), message);
       else
@@ -481,7 +457,7 @@ check_condition (Check           *check,
 
   if (g_list_model_get_n_items (then_modules) == 0 &&
       g_list_model_get_n_items (else_modules) == 0)
-    report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (node), node,
+    _sluice_check_report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (node), node,
             _("condition `%s` has neither <then> nor <else> modules: it does nothing"),
             node_label (node));
 
@@ -490,17 +466,17 @@ check_condition (Check           *check,
 }
 
 static void
-check_external (Check          *check,
+check_external (SluiceCheck    *check,
                 SluiceExternal *external)
 {
   SluiceNode *node = SLUICE_NODE (external);
   const char *service = sluice_external_get_service (external);
 
-  if (str_empty (service))
-    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+  if (_sluice_check_str_empty (service))
+    _sluice_check_report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
             _("external module `%s` names no service"), node_label (node));
   else if (sluice_pipeline_find_service (check->pipeline, service) == NULL)
-    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+    _sluice_check_report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
             _("external module `%s` names undeclared service `%s` (declare it in <services>)"),
             node_label (node), service);
   else
@@ -508,7 +484,7 @@ check_external (Check          *check,
 }
 
 static void
-check_module (Check        *check,
+check_module (SluiceCheck  *check,
               SluiceModule *module)
 {
   SluiceNode *node = SLUICE_NODE (module);
@@ -524,7 +500,7 @@ check_module (Check        *check,
       GListModel *modules = sluice_combination_get_modules (SLUICE_COMBINATION (module));
 
       if (g_list_model_get_n_items (modules) == 0)
-        report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (node), node,
+        _sluice_check_report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (node), node,
                 _("combination `%s` has no modules: it passes items on unchanged"),
                 node_label (node));
       check_modules (check, modules);
@@ -533,23 +509,23 @@ check_module (Check        *check,
     check_external (check, SLUICE_EXTERNAL (module));
   else if (SLUICE_IS_FAIL (module))
     {
-      if (str_empty (sluice_fail_get_reason (SLUICE_FAIL (module))))
-        report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (node), node,
+      if (_sluice_check_str_empty (sluice_fail_get_reason (SLUICE_FAIL (module))))
+        _sluice_check_report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (node), node,
                 _("fail module `%s` gives no reason: the run will fail without saying why"),
                 node_label (node));
       /* A <fail> always fails the run: an on-error or retries that
        * suggest otherwise would mislead the reader. */
       if (sluice_module_get_on_error (module) != SLUICE_ON_ERROR_FAIL ||
           sluice_module_get_retries (module) > 0)
-        report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (node), node,
+        _sluice_check_report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (node), node,
                 _("fail module `%s`: on-error and retries have no effect on <fail>, which always fails the run"),
                 node_label (node));
     }
 }
 
 static void
-check_modules (Check      *check,
-               GListModel *modules)
+check_modules (SluiceCheck *check,
+               GListModel  *modules)
 {
   guint n = g_list_model_get_n_items (modules);
   g_autoptr(SluiceModule) failing = NULL;
@@ -565,7 +541,7 @@ check_modules (Check      *check,
        * follows it in the same sequence is dead; say so once. */
       if (failing != NULL && !dead_reported)
         {
-          report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (SLUICE_NODE (module)),
+          _sluice_check_report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (SLUICE_NODE (module)),
                   SLUICE_NODE (module),
                   _("module `%s` never runs: fail module `%s` before it fails the run"),
                   node_label (SLUICE_NODE (module)), node_label (SLUICE_NODE (failing)));
@@ -579,7 +555,7 @@ check_modules (Check      *check,
 }
 
 static void
-check_phase (Check       *check,
+check_phase (SluiceCheck *check,
              SluicePhase *phase)
 {
   GListModel *modules = sluice_phase_get_modules (phase);
@@ -587,7 +563,7 @@ check_phase (Check       *check,
   check_id (check, SLUICE_NODE (phase));
 
   if (g_list_model_get_n_items (modules) == 0)
-    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (SLUICE_NODE (phase)),
+    _sluice_check_report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (SLUICE_NODE (phase)),
             SLUICE_NODE (phase), _("phase `%s` has no modules"),
             node_label (SLUICE_NODE (phase)));
 
@@ -595,7 +571,7 @@ check_phase (Check       *check,
 }
 
 static void
-check_controller (Check            *check,
+check_controller (SluiceCheck      *check,
                   SluiceController *controller)
 {
   GListModel *phases = sluice_controller_get_phases (controller);
@@ -605,13 +581,13 @@ check_controller (Check            *check,
 
   if (sluice_controller_get_mode (controller) == SLUICE_MODE_NOT_PARALLEL &&
       sluice_controller_get_workers (controller) > 1)
-    report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (SLUICE_NODE (controller)),
+    _sluice_check_report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (SLUICE_NODE (controller)),
             SLUICE_NODE (controller),
             _("controller `%s`: workers=\"%u\" has no effect in not-parallel mode, which runs one item at a time"),
             node_label (SLUICE_NODE (controller)), sluice_controller_get_workers (controller));
 
   if (n == 0)
-    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (SLUICE_NODE (controller)),
+    _sluice_check_report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (SLUICE_NODE (controller)),
             SLUICE_NODE (controller), _("controller `%s` has no phases"),
             node_label (SLUICE_NODE (controller)));
 
@@ -620,180 +596,6 @@ check_controller (Check            *check,
       g_autoptr(SluicePhase) phase = g_list_model_get_item (phases, i);
 
       check_phase (check, phase);
-    }
-}
-
-/* A name that ${…} can refer to (sluice-params.h). */
-static gboolean
-is_reference_name (const char *name)
-{
-  if (!(g_ascii_isalpha (name[0]) || name[0] == '_'))
-    return FALSE;
-
-  for (const char *p = name + 1; *p != '\0'; p++)
-    if (!(g_ascii_isalnum (*p) || *p == '_' || *p == '.' || *p == '-'))
-      return FALSE;
-
-  return TRUE;
-}
-
-static int
-compare_strings_indirect (gconstpointer a,
-                    gconstpointer b)
-{
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
-
-static void
-check_parameters (Check *check)
-{
-  GListModel *parameters = G_LIST_MODEL (sluice_pipeline_get_parameters (check->pipeline));
-  guint n = g_list_model_get_n_items (parameters);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SluiceParameter) parameter = g_list_model_get_item (parameters, i);
-      const char *name = sluice_parameter_get_name (parameter);
-      guint line = sluice_parameter_get_line (parameter);
-      SluiceParameter *first;
-
-      if (str_empty (name))
-        {
-          report (check, SLUICE_SEVERITY_ERROR, line, NULL, _("parameter without a name"));
-          continue;
-        }
-
-      first = g_hash_table_lookup (seen, name);
-      if (first != NULL)
-        {
-          report (check, SLUICE_SEVERITY_ERROR, line, NULL,
-                  _("parameter `%s` is declared twice (first at line %u)"),
-                  name, sluice_parameter_get_line (first));
-          continue;
-        }
-      g_hash_table_insert (seen, (gpointer) name, parameter);
-
-      if (!is_reference_name (name))
-        report (check, SLUICE_SEVERITY_ERROR, line, NULL,
-                _("parameter name `%s` cannot be referred to as ${…}: use letters, digits, `_`, `.` and `-`, starting with a letter or `_`"),
-                name);
-
-      if (sluice_parameter_get_default_value (parameter) != NULL)
-        continue;
-
-      if (check->defines == NULL)
-        report (check, SLUICE_SEVERITY_WARNING, line, NULL,
-                _("parameter `%s` has no default: a run must give it with -D %s=VALUE"),
-                name, name);
-      else if (!g_hash_table_contains (check->defines, name))
-        report (check, SLUICE_SEVERITY_ERROR, line, NULL,
-                _("parameter `%s` has no default: give it with -D %s=VALUE"),
-                name, name);
-    }
-
-  if (check->defines != NULL)
-    {
-      g_autoptr(GPtrArray) unknown = g_ptr_array_new ();
-      GHashTableIter iter;
-      gpointer key;
-
-      g_hash_table_iter_init (&iter, check->defines);
-      while (g_hash_table_iter_next (&iter, &key, NULL))
-        if (!g_hash_table_contains (seen, key))
-          g_ptr_array_add (unknown, key);
-
-      /* Hash order is arbitrary; messages should not be. */
-      g_ptr_array_sort (unknown, (GCompareFunc) compare_strings_indirect);
-      for (guint i = 0; i < unknown->len; i++)
-        report (check, SLUICE_SEVERITY_ERROR, 0, NULL,
-                _("-D %s: the pipeline has no parameter `%s`"),
-                (const char *) g_ptr_array_index (unknown, i),
-                (const char *) g_ptr_array_index (unknown, i));
-    }
-}
-
-static gboolean
-is_http_url (const char *url)
-{
-  g_autoptr(GUri) uri = NULL;
-  const char *scheme;
-
-  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL)
-    return FALSE;
-
-  scheme = g_uri_get_scheme (uri);
-  return (g_ascii_strcasecmp (scheme, "http") == 0 ||
-          g_ascii_strcasecmp (scheme, "https") == 0) &&
-         !str_empty (g_uri_get_host (uri));
-}
-
-static void
-check_services (Check *check)
-{
-  GListModel *services = G_LIST_MODEL (sluice_pipeline_get_services (check->pipeline));
-  guint n = g_list_model_get_n_items (services);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SluiceService) service = g_list_model_get_item (services, i);
-      const char *name = sluice_service_get_name (service);
-      const char *balance = sluice_service_get_balance (service);
-      const char * const *endpoints = sluice_service_get_endpoints (service);
-      const char *balancer = sluice_service_get_balancer (service);
-      guint line = sluice_service_get_line (service);
-      SluiceService *first;
-
-      if (str_empty (name))
-        {
-          report (check, SLUICE_SEVERITY_ERROR, line, NULL, _("service without a name"));
-          continue;
-        }
-
-      first = g_hash_table_lookup (seen, name);
-      if (first != NULL)
-        report (check, SLUICE_SEVERITY_ERROR, line, NULL,
-                _("service `%s` is declared twice (first at line %u)"),
-                name, sluice_service_get_line (first));
-      else
-        g_hash_table_insert (seen, (gpointer) name, service);
-
-      if (balance != NULL &&
-          !g_str_equal (balance, "least-loaded") &&
-          !g_str_equal (balance, "round-robin") &&
-          !g_str_equal (balance, "random-two"))
-        report (check, SLUICE_SEVERITY_ERROR, line, NULL,
-                _("service `%s` has unknown balance `%s` (use least-loaded, round-robin or random-two)"),
-                name, balance);
-
-      if (balancer != NULL && !is_http_url (balancer))
-        report (check, SLUICE_SEVERITY_ERROR, line, NULL,
-                _("balancer `%s` of service `%s` is not an http:// or https:// URL"),
-                balancer, name);
-      if (sluice_service_get_pipeline (service) != NULL && balancer == NULL)
-        report (check, SLUICE_SEVERITY_WARNING, line, NULL,
-                _("service `%s` names a pipeline but no balancer to ask for it: the pipeline is ignored"),
-                name);
-
-      if ((endpoints == NULL || endpoints[0] == NULL) && balancer != NULL)
-        ;   /* the balancer lists them */
-      else if (endpoints == NULL || endpoints[0] == NULL)
-        report (check, SLUICE_SEVERITY_ERROR, line, NULL,
-                _("service `%s` has no endpoints"), name);
-      else
-        for (guint j = 0; endpoints[j] != NULL; j++)
-          {
-            if (!is_http_url (endpoints[j]))
-              report (check, SLUICE_SEVERITY_ERROR, line, NULL,
-                      _("endpoint `%s` of service `%s` is not an http:// or https:// URL"),
-                      endpoints[j], name);
-            else if (g_strv_contains ((const char * const *) endpoints + j + 1, endpoints[j]))
-              report (check, SLUICE_SEVERITY_WARNING, line, NULL,
-                      _("endpoint `%s` of service `%s` is listed twice"),
-                      endpoints[j], name);
-          }
     }
 }
 
@@ -811,7 +613,7 @@ sluice_validate_for_run (SluicePipeline *pipeline,
                          GHashTable     *defines,
                          GPtrArray      *problems)
 {
-  Check check = { 0 };
+  SluiceCheck check = { 0 };
   GListModel *controllers;
   const char *pipeline_id;
   guint n;
@@ -829,17 +631,17 @@ sluice_validate_for_run (SluicePipeline *pipeline,
   /* The pipeline's own id is optional, but when given it shares the
    * file's id space with everything below it. */
   pipeline_id = sluice_node_get_id (SLUICE_NODE (pipeline));
-  if (!str_empty (pipeline_id))
+  if (!_sluice_check_str_empty (pipeline_id))
     g_hash_table_insert (check.ids, (gpointer) pipeline_id, pipeline);
 
-  check_parameters (&check);
-  check_services (&check);
+  _sluice_check_parameters (&check);
+  _sluice_check_services (&check);
 
   controllers = sluice_pipeline_get_controllers (pipeline);
   n = g_list_model_get_n_items (controllers);
 
   if (n == 0)
-    report (&check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (SLUICE_NODE (pipeline)),
+    _sluice_check_report (&check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (SLUICE_NODE (pipeline)),
             SLUICE_NODE (pipeline), _("the pipeline has no controllers"));
 
   for (guint i = 0; i < n; i++)
