@@ -36,11 +36,11 @@ static void check_modules (SluiceCheck      *check,
 
 void
 _sluice_check_report (SluiceCheck    *check,
-        SluiceSeverity  severity,
-        guint           line,
-        SluiceNode     *node,
-        const char     *format,
-        ...)
+                      SluiceSeverity  severity,
+                      guint           line,
+                      SluiceNode     *node,
+                      const char     *format,
+                      ...)
 {
   g_autofree char *message = NULL;
   const char *node_id = NULL;
