@@ -25,6 +25,28 @@ run_command (const char *attrs,
   return run;
 }
 
+/* An item larger than a pipe's buffer once stopped the main thread in
+ * write() while cat waited for its output to be read: 4 MiB through cat
+ * now completes. */
+static void
+test_command_big_item (void)
+{
+  g_autoptr(GString) input = g_string_new ("{\"blob\": \"");
+  TestRun *run;
+  json_t *item;
+
+  for (guint i = 0; i < 4 * 1024 * 1024; i++)
+    g_string_append_c (input, 'a' + i % 26);
+  g_string_append (input, "\"}\n");
+  run = run_command ("timeout=\"20s\"", "cat", input->str);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (run->outputs->len, ==, 1);
+  item = test_output (run, 0);
+  g_assert_cmpuint (strlen (json_string_value (json_object_get (item, "blob"))), ==, 4 * 1024 * 1024);
+  json_decref (item);
+  test_run_free (run);
+}
+
 static void
 assert_failed_with (TestRun    *run,
                     const char *module,
@@ -528,6 +550,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/executor/combination/timeout", test_combination_timeout);
   g_test_add_func ("/sluice/executor/combination/attempts", test_combination_attempts);
   g_test_add_func ("/sluice/executor/fan-out/not-parallel", test_fan_out_not_parallel);
+  g_test_add_func ("/sluice/executor/command/big-item", test_command_big_item);
   g_test_add_func ("/sluice/executor/fan-out/workers", test_fan_out_workers);
   g_test_add_func ("/sluice/executor/fail", test_fail_module);
   g_test_add_func ("/sluice/executor/external/refused", test_external_refused);
