@@ -295,6 +295,14 @@ exit_status (const SluiceRunOptions *options,
   const char *error = sluice_executor_get_error (executor);
   const char *tail = sluice_executor_get_stderr_tail (executor);
 
+  /* Input items left out are data not run: say so even with --quiet. */
+  if (sluice_executor_get_items_rejected (executor) > 0)
+    fprintf (stderr, g_dngettext (GETTEXT_PACKAGE,
+                                  "sluice-run: %s: %" G_GUINT64_FORMAT " input item was not run (events say why)\n",
+                                  "sluice-run: %s: %" G_GUINT64_FORMAT " input items were not run (events say why)\n",
+                                  sluice_executor_get_items_rejected (executor)),
+             options->pipeline_path, sluice_executor_get_items_rejected (executor));
+
   if (state == SLUICE_RUN_CANCELLED)
     return ctx->signal != 0 ? 128 + ctx->signal : SLUICE_EXIT_FAILED;
   if (state != SLUICE_RUN_FAILED)

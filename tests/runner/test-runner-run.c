@@ -515,6 +515,25 @@ test_escape_runner_killed (void)
   escape_case (SIGKILL);
 }
 
+/* Numbers: written in their shortest exact form; one beyond int64 or a
+ * double fails only its item, said on standard error and in events. */
+static void
+test_numbers (void)
+{
+  g_autofree char *path = data_path ("double.xml");
+  Result r = run_cli ("{\"value\": 0.07, \"b\": 1.4, \"c\": [1e-7, 0.1]}\n"
+                      "{\"value\": 1, \"big\": 123456789012345678901234}\n"
+                      "{\"value\": 2, \"huge\": 1e400}\n"
+                      "{\"value\": 3}\n",
+                      "-q", "-i", "-", path, NULL);
+
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "{\"b\":1.4,\"c\":[1e-7,0.1],\"done\":true,\"value\":0.14}\n"
+                              "{\"done\":true,\"value\":6}\n");
+  g_assert_nonnull (strstr (r.err, "2 input items were not run"));
+  result_clear (&r);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -536,6 +555,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/runner-run/output-while-running", test_output_while_running);
   g_test_add_func ("/sluice/runner-run/pause-resume-signals", test_pause_resume_signals);
   g_test_add_func ("/sluice/runner-run/escape-cancel", test_escape_cancel);
+  g_test_add_func ("/sluice/runner-run/numbers", test_numbers);
   g_test_add_func ("/sluice/runner-run/escape-runner-killed", test_escape_runner_killed);
 
   return g_test_run ();

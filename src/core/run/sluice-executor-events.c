@@ -173,3 +173,19 @@ _sluice_executor_free_prints (SluiceExecutor *self)
     print_line_free (line);
   g_async_queue_unref (self->prints);
 }
+
+/* An input item the source could not take: never silent. It is counted,
+ * and said as a "log" event, even when nobody listened before. */
+void
+_sluice_executor_reject_input (SluiceExecutor *self,
+                               const char     *message)
+{
+  SluiceEvent *event;
+
+  self->items_rejected++;
+  g_free (self->last_rejection);
+  self->last_rejection = g_strdup (message);
+  event = _sluice_executor_event_new (self, SLUICE_EVENT_LOG, NULL, NULL, 0);
+  event->message = g_strdup_printf ("%s: the item was not run", message);
+  _sluice_executor_emit (self, event);
+}

@@ -234,6 +234,8 @@ struct _SluiceExecutor
   gboolean            isolated;       /* a failure fails its input item, not the run */
 
   guint64             items_in;
+  guint64             items_rejected; /* input items the source could not take */
+  char               *last_rejection;
   guint64             items_out;
   gint64              started;
   gint64              ended;
@@ -370,6 +372,8 @@ void           _sluice_executor_watch_prints   (SluiceExecutor   *self,
                                                 SluiceLuaRuntime *rt);
 void           _sluice_executor_emit_prints    (SluiceExecutor   *self);
 void           _sluice_executor_free_prints    (SluiceExecutor   *self);
+void           _sluice_executor_reject_input   (SluiceExecutor   *self,
+                                                const char       *message);
 SluiceEvent   *_sluice_executor_event_new      (SluiceExecutor   *self,
                                                 SluiceEventType   type,
                                                 const char       *controller_id,

@@ -171,6 +171,10 @@ fill_input (SluiceExecutor *self)
           first->input_done = TRUE;
           return;
 
+        case SLUICE_SOURCE_REJECTED:
+          _sluice_executor_reject_input (self, error->message);
+          break;
+
         case SLUICE_SOURCE_ERROR:
         default:
           /* Not an item, so no module's on-error can apply to it: the

@@ -196,3 +196,11 @@ sluice_executor_get_current_controller (SluiceExecutor *self)
     }
   return current;
 }
+
+guint64
+sluice_executor_get_items_rejected (SluiceExecutor *self)
+{
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), 0);
+
+  return self->items_rejected;
+}

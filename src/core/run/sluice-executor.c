@@ -363,6 +363,7 @@ sluice_executor_finalize (GObject *object)
   g_free (self->base_directory);
   g_free (self->error);
   g_free (self->input_error);
+  g_free (self->last_rejection);
   g_free (self->failed_module);
   g_free (self->stderr_tail);
   g_clear_object (&self->pipeline);

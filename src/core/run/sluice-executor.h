@@ -99,6 +99,9 @@ const char       *sluice_executor_get_stderr_tail    (SluiceExecutor   *self);
 
 guint64           sluice_executor_get_items_in       (SluiceExecutor   *self);
 guint64           sluice_executor_get_items_out      (SluiceExecutor   *self);
+/* Input items the source could not take (a number beyond int64 or a
+ * double): each is a "log" event; the run goes on without them. */
+guint64           sluice_executor_get_items_rejected (SluiceExecutor   *self);
 /* Wall time of the run so far in µs. */
 gint64            sluice_executor_get_elapsed        (SluiceExecutor   *self);
 /* FALSE when no module has @module_id. */

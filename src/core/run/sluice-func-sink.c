@@ -30,6 +30,11 @@ sluice_func_sink_write (SluiceItemSink  *sink,
   SluiceFuncSink *self = SLUICE_FUNC_SINK (sink);
   gsize length = sluice_item_to_text (item, &self->text, &self->text_size);
 
+  if (length == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "an output item cannot be written as JSON");
+      return FALSE;
+    }
   self->func (self->text, length, self->user_data);
   return TRUE;
 }

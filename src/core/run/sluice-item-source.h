@@ -25,6 +25,7 @@ typedef enum
   SLUICE_SOURCE_WAIT,   /* nothing yet: "ready" follows */
   SLUICE_SOURCE_END,    /* no more items */
   SLUICE_SOURCE_ERROR,  /* the input is broken: the run fails with the error */
+  SLUICE_SOURCE_REJECTED, /* one item cannot be taken (@error says why); the run goes on without it */
 } SluiceSourceStatus;
 
 struct _SluiceItemSourceInterface

@@ -9,8 +9,8 @@ sluice_item_to_text (json_t  *item,
                      char   **buffer,
                      gsize   *size)
 {
-  size_t flags = sluice_json_dump_flags (item, JSON_COMPACT | JSON_SORT_KEYS);
-  size_t length;
+  const size_t flags = JSON_COMPACT | JSON_SORT_KEYS;
+  gsize length;
 
   if (*buffer == NULL)
     {
@@ -18,12 +18,13 @@ sluice_item_to_text (json_t  *item,
       *buffer = g_malloc (*size);
     }
 
-  length = json_dumpb (item, *buffer, *size, flags);
+  /* Shortest reals that read back exactly (sluice-json.h). */
+  length = sluice_json_dumpb (item, *buffer, *size, flags);
   if (length > *size)
     {
       *size = MAX (length, *size * 2);
       *buffer = g_realloc (*buffer, *size);
-      length = json_dumpb (item, *buffer, *size, flags);
+      length = sluice_json_dumpb (item, *buffer, *size, flags);
     }
 
   return length;

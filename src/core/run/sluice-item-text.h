@@ -10,7 +10,8 @@ G_BEGIN_DECLS
  * (Lua tables iterate in an order that differs between Lua states, and
  * output must not depend on which worker ran an item), no newline. The
  * text is written into a buffer the caller reuses (grown as needed);
- * returns its length. */
+ * returns its length, 0 when @item cannot be written (nested deeper than
+ * SLUICE_JSON_MAX_DEPTH, which items leaving Lua never are). */
 gsize sluice_item_to_text (json_t  *item,
                            char   **buffer,
                            gsize   *size);

@@ -72,6 +72,11 @@ sluice_line_sink_write (SluiceItemSink  *sink,
     return write_buffer (self, error);
 
   length = sluice_item_to_text (item, &self->text, &self->text_size);
+  if (length == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "an output item cannot be written as JSON");
+      return FALSE;
+    }
   g_string_append_len (self->buffer, self->text, length);
   g_string_append_c (self->buffer, '\n');
 

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "sluice-json.h"
 #include "sluice-line-source.h"
 
 #define READ_CHUNK 65536
@@ -78,7 +79,7 @@ parse_line (SluiceLineSource  *self,
             gsize              length,
             GError           **error)
 {
-  json_error_t jerror;
+  g_autoptr(GError) local = NULL;
   json_t *item;
   gsize i;
 
@@ -87,21 +88,11 @@ parse_line (SluiceLineSource  *self,
   if (i == length)
     return NULL;
 
-  item = json_loadb (line, length, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerror);
+  /* The same parser and policies as everywhere (sluice-json.h). */
+  item = sluice_json_parse_item (line, length, &local);
   if (item == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "input line %" G_GUINT64_FORMAT ": not JSON: %s", self->line, jerror.text);
-      return NULL;
-    }
-  if (!json_is_object (item))
-    {
-      json_decref (item);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "input line %" G_GUINT64_FORMAT ": not a JSON object", self->line);
-      return NULL;
-    }
-
+    g_set_error (error, local->domain, local->code,
+                 "input line %" G_GUINT64_FORMAT ": %s", self->line, local->message);
   return item;
 }
 
@@ -162,11 +153,24 @@ sluice_line_source_next (SluiceItemSource  *source,
           return SLUICE_SOURCE_ERROR;
         }
 
-      *item = parse_line (self, data, length, error);
-      if (*item != NULL)
-        return SLUICE_SOURCE_ITEM;
-      if (error != NULL && *error != NULL)
+      {
+        g_autoptr(GError) local = NULL;
+
+        *item = parse_line (self, data, length, &local);
+        if (*item != NULL)
+          return SLUICE_SOURCE_ITEM;
+        if (local == NULL)
+          continue;
+        /* A number JSON allows but a double or int64 cannot hold fails
+         * that item only: the line is fine, the value is not ours to keep. */
+        if (g_error_matches (local, SLUICE_JSON_ERROR, SLUICE_JSON_ERROR_NUMBER_RANGE))
+          {
+            g_propagate_error (error, g_steal_pointer (&local));
+            return SLUICE_SOURCE_REJECTED;
+          }
+        g_propagate_error (error, g_steal_pointer (&local));
         return SLUICE_SOURCE_ERROR;
+      }
     }
 }
 

@@ -61,6 +61,9 @@ sluice_run_report_build (SluiceExecutor *executor,
                       "items_out", (json_int_t) sluice_executor_get_items_out (executor),
                       "elapsed_ms", sluice_executor_get_elapsed (executor) / 1000.0,
                       "modules", data.modules);
+  if (sluice_executor_get_items_rejected (executor) > 0)
+    json_object_set_new (report, "items_rejected",
+                         json_integer ((json_int_t) sluice_executor_get_items_rejected (executor)));
   set_optional (report, "error", sluice_executor_get_error (executor));
   set_optional (report, "failed_module", sluice_executor_get_failed_module (executor));
   set_optional (report, "stderr", sluice_executor_get_stderr_tail (executor));
@@ -136,7 +139,7 @@ sluice_run_report_write (json_t      *report,
     text = report_to_html (report);
   else
     {
-      char *json = json_dumps (report, JSON_INDENT (2));
+      char *json = sluice_json_dumps (report, JSON_INDENT (2));
 
       text = g_strconcat (json, "\n", NULL);
       free (json);

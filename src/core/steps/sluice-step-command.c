@@ -219,7 +219,7 @@ parse_outputs (Command  *command,
       const char *nl = memchr (p, '\n', end - p);
       const char *line_end = nl != NULL ? nl : end;
       const char *q = p;
-      json_error_t jerror;
+      g_autoptr(GError) error = NULL;
       json_t *item;
 
       line_no++;
@@ -231,18 +231,22 @@ parse_outputs (Command  *command,
           continue;
         }
 
-      item = json_loadb (p, line_end - p, JSON_DECODE_ANY, &jerror);
-      if (item == NULL || !json_is_object (item))
+      /* The same parser and policies as input lines (sluice-json.h). */
+      item = sluice_json_parse_item (p, line_end - p, &error);
+      if (item == NULL)
         {
           g_autofree char *shown = g_strndup (p, MIN (line_end - p, 80));
+          g_autofree char *escaped = g_strescape (shown, NULL);
 
-          *message = item == NULL
-            ? g_strdup_printf ("printed a line that is not JSON (output line %u: %s): %s",
-                               line_no, jerror.text, shown)
-            : g_strdup_printf ("printed a JSON value that is not an object (output line %u): %s",
-                               line_no, shown);
-          if (item != NULL)
-            json_decref (item);
+          if (g_error_matches (error, SLUICE_JSON_ERROR, SLUICE_JSON_ERROR_NOT_OBJECT))
+            *message = g_strdup_printf ("printed a JSON value that is not an object (output line %u): %s",
+                                        line_no, escaped);
+          else if (g_error_matches (error, SLUICE_JSON_ERROR, SLUICE_JSON_ERROR_SYNTAX))
+            *message = g_strdup_printf ("printed a line that is not JSON (output line %u: %s): %s",
+                                        line_no, error->message, escaped);
+          else
+            *message = g_strdup_printf ("printed an item that cannot be taken (output line %u: %s): %s",
+                                        line_no, error->message, escaped);
           g_ptr_array_unref (items);
           return NULL;
         }
