@@ -352,7 +352,7 @@ test_run_clipped (void)
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = g_strdup ("{}\n{}\n");
   sluice_window_run_with_choice (window, choice);
-  g_assert_true (test_app_wait_for (module_running, window, 10000));
+  g_assert_true (test_app_wait_for (module_running, window, 30000));
   test_app_spin (300);
 
   g_assert_true (gtk_widget_compute_bounds (canvas, GTK_WIDGET (window), &canvas_rect));
@@ -430,7 +430,7 @@ test_pause_cancel_badges (void)
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = g_strdup ("{}\n{}\n");
   sluice_window_run_with_choice (window, choice);
-  g_assert_true (test_app_wait_for (module_running, window, 10000));
+  g_assert_true (test_app_wait_for (module_running, window, 30000));
   running = label_of (window, "c");
   g_assert_true (g_str_has_prefix (running, "running"));
 
