@@ -660,7 +660,8 @@ test_screenshot (void)
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = typed_items (4);
   sluice_window_run_with_choice (window, choice);
-  g_assert_true (test_app_wait_for (screenshot_ready, window, 10000));
+  /* Generous: on a loaded machine the command may start late. */
+  g_assert_true (test_app_wait_for (screenshot_ready, window, 30000));
   sluice_canvas_select (sluice_window_get_canvas (window),
                         sluice_pipeline_find_node (pipeline_of (window), "check-price"), FALSE);
   test_app_spin (600);
