@@ -388,8 +388,10 @@ test_four_gated_stages (void)
   actions = 0;
   window = sluice_window_new (app);             /* Ctrl+N */
   actions++;
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_present (GTK_WINDOW (window));
-  test_app_spin (100);
+  test_app_spin (300);
+  test_app_save_screenshot (window, tmp_dir, "empty-window.png");
 
   for (guint stage = 1; stage <= 4; stage++)
     {
@@ -427,6 +429,9 @@ test_four_gated_stages (void)
   actions++;
   g_assert_false (sluice_document_get_modified (sluice_window_get_document (window)));
   g_assert_cmpuint (g_list_model_get_n_items (sluice_document_get_problems (sluice_window_get_document (window))), ==, 0);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-fit", NULL);
+  test_app_spin (500);
+  test_app_save_screenshot (window, tmp_dir, "built-pipeline.png");
 
   /* F5: drawn here, it runs without asking; every gate passes. */
   user_activate (window, "run", NULL);

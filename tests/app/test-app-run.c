@@ -666,6 +666,10 @@ test_screenshot (void)
                         sluice_pipeline_find_node (pipeline_of (window), "check-price"), FALSE);
   test_app_spin (600);
   test_app_save_screenshot (window, tmp_dir, "live-run.png");
+  /* The same run with the whole pipeline in view. */
+  activate (window, "zoom-fit");
+  test_app_spin (600);
+  test_app_save_screenshot (window, tmp_dir, "live-run-fit.png");
   activate (window, "cancel");
   g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_CANCELLED);
   close_window (window);
