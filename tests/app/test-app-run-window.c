@@ -278,6 +278,8 @@ test_trust_through_save (void)
   close_window (again);
 }
 
+/* The command starts within seconds; the waits below are long because a
+ * loaded machine (the sanitizer build, other builds) can be slow. */
 static gboolean
 module_running (gpointer data)
 {
@@ -386,7 +388,7 @@ test_run_clipped (void)
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = g_strdup ("{}\n{}\n");
   sluice_window_run_with_choice (window, choice);
-  g_assert_true (test_app_wait_for (module_running, window, 10000));
+  g_assert_true (test_app_wait_for (module_running, window, 30000));
   test_app_spin (300);
 
   g_assert_true (gtk_widget_compute_bounds (canvas, GTK_WIDGET (window), &canvas_rect));
@@ -472,7 +474,7 @@ test_pause_cancel_badges (void)
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = g_strdup ("{}\n{}\n");
   sluice_window_run_with_choice (window, choice);
-  g_assert_true (test_app_wait_for (module_running, window, 10000));
+  g_assert_true (test_app_wait_for (module_running, window, 30000));
   running = label_of (window, "c");
   g_assert_true (g_str_has_prefix (running, "running"));
 
