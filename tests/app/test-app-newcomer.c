@@ -9,6 +9,7 @@
 #include "sluice-canvas.h"
 #include "sluice-inspector.h"
 #include "sluice-palette.h"
+#include "sluice-run-stages.h"
 #include "sluice-trust-dialog.h"
 #include "sluice-window.h"
 #include "sluice-window-run.h"
@@ -253,6 +254,12 @@ test_overview_labels (void)
   close_window (window);
 }
 
+static gboolean
+panel_tall (gpointer data)
+{
+  return gtk_widget_get_height (GTK_WIDGET (sluice_window_get_run_panel (data))) >= 200;
+}
+
 /* In a run, each branch of a condition says how many items took it. */
 static void
 test_branch_taken (void)
@@ -284,8 +291,23 @@ test_branch_taken (void)
   g_assert_cmpstr (passed_else, ==, "false · 0");
   g_assert_cmpstr (failed, ==, "false · 1");
   g_assert_cmpstr (failed_then, ==, "true · 0");
-  /* The run panel opened tall enough to read. */
-  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (sluice_window_get_run_panel (window))), >=, 200);
+  /* The stages are a table, in their order until sorted otherwise. */
+  {
+    GListModel *stages = sluice_run_panel_get_stages (sluice_window_get_run_panel (window));
+    g_autoptr(SluiceStageRow) first = NULL;
+    g_autoptr(SluiceStageRow) second = NULL;
+
+    g_assert_nonnull (stages);
+    g_assert_cmpuint (g_list_model_get_n_items (stages), ==, 4);
+    first = g_list_model_get_item (stages, 0);
+    second = g_list_model_get_item (stages, 1);
+    g_assert_cmpstr (sluice_stage_row_get_label (first), ==, "Optimise");
+    g_assert_cmpstr (sluice_stage_row_get_gate (first), ==, "passed");
+    g_assert_cmpstr (sluice_stage_row_get_label (second), ==, "Historical back-test");
+    g_assert_cmpstr (sluice_stage_row_get_gate (second), ==, "gate failed");
+  }
+  /* The run panel opened tall enough to read (once laid out). */
+  g_assert_true (test_app_wait_for (panel_tall, window, 5000));
 
   /* What a failed gate looks like. */
   sluice_canvas_select (sluice_window_get_canvas (window), find_node (window, "fail-hist-sharpe"), FALSE);
@@ -366,8 +388,10 @@ test_four_gated_stages (void)
   actions = 0;
   window = sluice_window_new (app);             /* Ctrl+N */
   actions++;
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_present (GTK_WINDOW (window));
-  test_app_spin (100);
+  test_app_spin (300);
+  test_app_save_screenshot (window, tmp_dir, "empty-window.png");
 
   for (guint stage = 1; stage <= 4; stage++)
     {
@@ -405,6 +429,9 @@ test_four_gated_stages (void)
   actions++;
   g_assert_false (sluice_document_get_modified (sluice_window_get_document (window)));
   g_assert_cmpuint (g_list_model_get_n_items (sluice_document_get_problems (sluice_window_get_document (window))), ==, 0);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-fit", NULL);
+  test_app_spin (500);
+  test_app_save_screenshot (window, tmp_dir, "built-pipeline.png");
 
   /* F5: drawn here, it runs without asking; every gate passes. */
   user_activate (window, "run", NULL);

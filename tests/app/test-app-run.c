@@ -702,11 +702,16 @@ test_screenshot (void)
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = typed_items (4);
   sluice_window_run_with_choice (window, choice);
+  /* Generous: on a loaded machine the command may start late. */
   g_assert_true (test_app_wait_for (screenshot_ready, window, 30000));
   sluice_canvas_select (sluice_window_get_canvas (window),
                         sluice_pipeline_find_node (pipeline_of (window), "check-price"), FALSE);
   test_app_spin (600);
   test_app_save_screenshot (window, tmp_dir, "live-run.png");
+  /* The same run with the whole pipeline in view. */
+  activate (window, "zoom-fit");
+  test_app_spin (600);
+  test_app_save_screenshot (window, tmp_dir, "live-run-fit.png");
   activate (window, "cancel");
   g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_CANCELLED);
   close_window (window);

@@ -159,6 +159,10 @@ void
 sluice_palette_set_search (SluicePalette *self,
                            const char    *text)
 {
+  /* Called by scripts and tests as well: the field says what the list
+   * is filtered by. */
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search)), text ? text : "") != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->search), text ? text : "");
   g_free (self->needle);
   self->needle = g_utf8_casefold (text ? text : "", -1);
   gtk_list_box_invalidate_filter (self->list);

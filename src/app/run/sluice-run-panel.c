@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "sluice-run-panel.h"
+#include "sluice-run-stages.h"
 
 struct _SluiceRunPanel
 {
@@ -23,7 +24,9 @@ struct _SluiceRunPanel
   GtkDropDown      *level_filter;
   GtkListView      *log_view;
   GtkNoSelection   *selection;
-  GtkLabel         *summary;
+  GtkLabel         *summary;      /* notes under the stages table */
+  GListStore       *stages;       /* owned: SluiceStageRow */
+  GtkColumnView    *stages_view;
   GtkTextView      *preview;
   GtkTextView      *outputs;
   gint64            last_text_update;
@@ -33,6 +36,8 @@ struct _SluiceRunPanel
   gboolean          following;
   gulong            pin_handler;  /* on pin_clock's after-paint, while new rows are laid out */
   GdkFrameClock    *pin_clock;    /* owned while pinning */
+  double            seen_upper;   /* of the log's adjustment, when last seen */
+  double            seen_page;
 };
 
 G_DEFINE_FINAL_TYPE (SluiceRunPanel, sluice_run_panel, GTK_TYPE_WIDGET)
@@ -168,15 +173,15 @@ summary_cb (SluiceNode *node,
   return TRUE;
 }
 
-char *
-sluice_run_panel_dup_summary (SluiceRunPanel *self)
+/* What the stages table does not say: why the run failed, and what the
+ * log let go. */
+static char *
+dup_notes (SluiceRunPanel *self)
 {
   GString *s = g_string_new (NULL);
-  gpointer data[2] = { self, s };
 
   if (self->session == NULL || sluice_run_session_get_executor (self->session) == NULL)
     return g_string_free (s, FALSE);
-  sluice_pipeline_foreach_node (sluice_run_session_get_pipeline (self->session), summary_cb, data);
   if (sluice_run_session_get_error (self->session) != NULL)
     g_string_append_printf (s, _("\nError: %s\n"), sluice_run_session_get_error (self->session));
   if (sluice_run_session_get_log_truncated (self->session))
@@ -196,14 +201,31 @@ sluice_run_panel_dup_summary (SluiceRunPanel *self)
   return g_string_free (s, FALSE);
 }
 
+char *
+sluice_run_panel_dup_summary (SluiceRunPanel *self)
+{
+  GString *s = g_string_new (NULL);
+  gpointer data[2] = { self, s };
+  g_autofree char *notes = NULL;
+
+  if (self->session == NULL || sluice_run_session_get_executor (self->session) == NULL)
+    return g_string_free (s, FALSE);
+  sluice_pipeline_foreach_node (sluice_run_session_get_pipeline (self->session), summary_cb, data);
+  notes = dup_notes (self);
+  g_string_append (s, notes);
+  return g_string_free (s, FALSE);
+}
+
 static void
 refresh_texts (SluiceRunPanel *self)
 {
-  g_autofree char *summary = sluice_run_panel_dup_summary (self);
+  g_autofree char *notes = dup_notes (self);
   g_autofree char *preview = sluice_run_panel_dup_preview (self);
   GPtrArray *outputs;
 
-  gtk_label_set_text (self->summary, summary);
+  sluice_run_stages_update (self->stages, self->session);
+  gtk_label_set_text (self->summary, g_strstrip (notes));
+  gtk_widget_set_visible (GTK_WIDGET (self->summary), *notes != '\0');
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->preview), preview, -1);
   if (self->session == NULL)
     return;
@@ -330,14 +352,30 @@ static void
 log_scrolled_cb (SluiceRunPanel *self)
 {
   GtkAdjustment *adjustment = log_adjustment (self);
+  double upper = gtk_adjustment_get_upper (adjustment), page = gtk_adjustment_get_page_size (adjustment);
+  gboolean relaid = upper != self->seen_upper || page != self->seen_page;
 
-  /* While new rows are laid out, the list moves the view to keep the
-   * rows it showed in place: that is not the user scrolling away, and
-   * the view goes back to the newest. */
-  if (self->pin_handler != 0)
+  self->seen_upper = upper;
+  self->seen_page = page;
+  /* While new rows are laid out, or the list is resized, the list moves
+   * the view to keep the rows it showed in place: that is not the user
+   * scrolling away, and the view goes back to the newest. */
+  if (self->pin_handler != 0 || (relaid && self->following))
     pin_to_top (self);
   else
     self->following = gtk_adjustment_get_value (adjustment) <= gtk_adjustment_get_lower (adjustment) + 1;
+}
+
+/* Rows came or the list was resized (no scrolling by the user). */
+static void
+log_relaid_cb (SluiceRunPanel *self)
+{
+  GtkAdjustment *adjustment = log_adjustment (self);
+
+  self->seen_upper = gtk_adjustment_get_upper (adjustment);
+  self->seen_page = gtk_adjustment_get_page_size (adjustment);
+  if (self->following)
+    pin_to_top (self);
 }
 
 static void
@@ -436,9 +474,40 @@ sluice_run_panel_get_log_adjustment (SluiceRunPanel *self)
 }
 
 GListModel *
+sluice_run_panel_get_stages (SluiceRunPanel *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_PANEL (self), NULL);
+  /* The view's model: sorted as the user asked. */
+  return G_LIST_MODEL (gtk_column_view_get_model (self->stages_view));
+}
+
+GListModel *
 sluice_run_panel_get_log_model (SluiceRunPanel *self)
 {
   return G_LIST_MODEL (self->selection);
+}
+
+static void
+split_cb (GtkPaned *paned)
+{
+  int max = 0;
+
+  g_object_get (paned, "max-position", &max, NULL);
+
+  if (max > 0 && !g_object_get_data (G_OBJECT (paned), "sluice-user-moved"))
+    {
+      g_object_set_data (G_OBJECT (paned), "sluice-split", GINT_TO_POINTER (max * 45 / 100));
+      gtk_paned_set_position (paned, max * 45 / 100);
+    }
+}
+
+static void
+moved_cb (GtkPaned *paned)
+{
+  gpointer split = g_object_get_data (G_OBJECT (paned), "sluice-split");
+
+  if (split != NULL && gtk_paned_get_position (paned) != GPOINTER_TO_INT (split))
+    g_object_set_data (G_OBJECT (paned), "sluice-user-moved", GINT_TO_POINTER (TRUE));
 }
 
 static GtkWidget *
@@ -480,6 +549,7 @@ sluice_run_panel_finalize (GObject *object)
   SluiceRunPanel *self = SLUICE_RUN_PANEL (object);
 
   g_free (self->module_id);
+  g_clear_object (&self->stages);
   G_OBJECT_CLASS (sluice_run_panel_parent_class)->finalize (object);
 }
 
@@ -544,16 +614,36 @@ sluice_run_panel_init (SluiceRunPanel *self)
   self->following = TRUE;
   g_signal_connect_object (log_adjustment (self), "value-changed", G_CALLBACK (log_scrolled_cb),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (log_adjustment (self), "changed", G_CALLBACK (log_relaid_cb),
+                           self, G_CONNECT_SWAPPED);
 
-  gtk_paned_set_position (GTK_PANED (paned), 520);
+  /* The log and the tables share the width (the tables need room for
+   * their columns), until the user moves the divider. */
+  g_signal_connect (paned, "notify::max-position", G_CALLBACK (split_cb), NULL);
+  g_signal_connect (paned, "notify::position", G_CALLBACK (moved_cb), NULL);
   notebook = gtk_notebook_new ();
-  self->summary = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->summary, 0);
-  gtk_label_set_yalign (self->summary, 0);
-  gtk_label_set_selectable (self->summary, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->summary), "monospace");
-  gtk_notebook_append_page (GTK_NOTEBOOK (notebook), scrolled (GTK_WIDGET (self->summary)),
-                            gtk_label_new (_("Stages")));
+  {
+    /* The stages as a table that sorts by any column; the run's error
+     * (or what the log let go) below it. */
+    GtkWidget *stages_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+
+    self->stages = g_list_store_new (SLUICE_TYPE_STAGE_ROW);
+    {
+      GtkWidget *table = sluice_run_stages_view_new (self->stages);
+
+      self->stages_view = GTK_COLUMN_VIEW (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (table)));
+      gtk_box_append (GTK_BOX (stages_box), table);
+    }
+    self->summary = GTK_LABEL (gtk_label_new (NULL));
+    gtk_label_set_xalign (self->summary, 0);
+    gtk_label_set_wrap (self->summary, TRUE);
+    gtk_label_set_selectable (self->summary, TRUE);
+    gtk_widget_set_margin_start (GTK_WIDGET (self->summary), 6);
+    gtk_widget_set_margin_end (GTK_WIDGET (self->summary), 6);
+    gtk_widget_set_visible (GTK_WIDGET (self->summary), FALSE);
+    gtk_box_append (GTK_BOX (stages_box), GTK_WIDGET (self->summary));
+    gtk_notebook_append_page (GTK_NOTEBOOK (notebook), stages_box, gtk_label_new (_("Stages")));
+  }
   self->preview = text_view ();
   gtk_notebook_append_page (GTK_NOTEBOOK (notebook), scrolled (GTK_WIDGET (self->preview)),
                             gtk_label_new (_("Data")));

@@ -30,6 +30,8 @@ char       *sluice_run_panel_dup_summary    (SluiceRunPanel   *self);
 char       *sluice_run_panel_dup_preview    (SluiceRunPanel   *self);
 char       *sluice_run_panel_dup_outputs    (SluiceRunPanel   *self);
 GListModel *sluice_run_panel_get_log_model  (SluiceRunPanel   *self);
+/* The rows of the stages table (SluiceStageRow), in the order shown. */
+GListModel *sluice_run_panel_get_stages     (SluiceRunPanel   *self);
 /* Whether the log keeps showing the newest events as they come (the
  * user did not scroll down to older ones), and its scroll position. */
 gboolean       sluice_run_panel_get_following      (SluiceRunPanel *self);
