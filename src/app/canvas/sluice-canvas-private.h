@@ -90,4 +90,203 @@ const char    *sluice_mode_label             (SluiceMode mode);
 void           sluice_mode_color             (SluiceMode mode,
                                               GdkRGBA   *color);
 
+
+/* The widget's state, shared by its files by concern:
+ *   sluice-canvas.c            the object, its document and the scene cache
+ *   sluice-canvas-viewport.c   zoom, pan, fit, reveal and their animation
+ *   sluice-canvas-selection.c  selection, focus, marks and find's highlights
+ *   sluice-canvas-draw.c       snapshot: scene, overlay, overview, drop target
+ *   sluice-canvas-input.c      pointer, keys, drag and drop, tooltips
+ * Functions one file offers the others are named _sluice_canvas_*. */
+
+/* Pixels the pointer must travel before a press becomes a drag. */
+#define DRAG_THRESHOLD 4.0
+
+typedef enum
+{
+  DRAG_NONE,
+  DRAG_PENDING,      /* pressed on something, not moved far enough yet */
+  DRAG_PAN,
+  DRAG_RUBBER,
+  DRAG_NODE,         /* reordering a module or a phase */
+  DRAG_CONTROLLER,   /* placing a controller frame */
+} SluiceCanvasDragMode;
+
+struct _SluiceCanvas
+{
+  GtkWidget           parent_instance;
+
+  SluiceDocument     *document;     /* owned */
+  SluiceLayout       *layout;       /* owned; NULL when the model changed */
+  SluiceViewport      vp;
+  gboolean            placed;       /* the viewport was set (fit or stored) */
+  SluiceCanvasColors  colors;
+
+  GPtrArray          *selection;    /* owned refs, in selection order */
+  SluiceNode         *focus;        /* borrowed from selection */
+  guint               hover;        /* box index */
+  guint               overview_labels; /* drawn by the last snapshot, for tests */
+  GPtrArray          *highlights;   /* owned refs: find's matches */
+  GHashTable         *marks;        /* borrowed node → severity + 1 */
+
+  /* The static scene: one render node per controller, built on demand in
+   * model coordinates for the level of detail in use. */
+  GPtrArray          *tiles;        /* owned SluiceCanvasTiles; NULL when stale */
+  gboolean            tiles_with_text;
+
+  SluiceCanvasDragMode            drag_mode;
+  guint               drag_button;
+  double              drag_x, drag_y;     /* start, widget coordinates */
+  double              drag_dx, drag_dy;   /* offset so far */
+  SluiceNode         *drag_node;          /* borrowed */
+  guint               drag_box;
+  gboolean            drop_ok;
+  guint               drop_container;
+  guint               drop_position;
+  char               *drop_kind;          /* palette kind being dragged in */
+  double              drop_mx, drop_my;
+  gboolean            space_down;
+  double              pointer_x, pointer_y;
+  double              pinch_start_zoom;
+  guint               prune_source;
+  gboolean            show_grid;
+
+  /* A viewport animation, while one runs (zoom buttons, fit, reveal). */
+  guint               tick_id;
+  gint64              anim_start;
+  SluiceViewport      anim_from;
+  SluiceViewport      anim_to;
+};
+
+#define ANIMATION_USEC 220000
+
+
+enum {
+  SELECTION_CHANGED,
+  VIEWPORT_CHANGED,
+  NODE_DROPPED,
+  N_SIGNALS
+};
+
+extern guint _sluice_canvas_signals[N_SIGNALS];
+
+void
+_sluice_canvas_clear_tile_nodes (SluiceCanvas *self);
+
+gboolean
+_sluice_canvas_node_in_pipeline (SluiceCanvas *self,
+                                 SluiceNode   *node);
+
+void
+_sluice_canvas_prune_selection (SluiceCanvas *self);
+
+void
+_sluice_canvas_update_marks (SluiceCanvas *self);
+
+void
+_sluice_canvas_viewport_changed (SluiceCanvas *self);
+
+void
+_sluice_canvas_stop_animation (SluiceCanvas *self);
+
+void
+_sluice_canvas_selection_changed (SluiceCanvas *self);
+
+gboolean
+_sluice_canvas_prune_idle_cb (gpointer data);
+
+void
+_sluice_canvas_snapshot (GtkWidget   *widget,
+                         GtkSnapshot *snapshot);
+
+void
+_sluice_canvas_motion_cb (GtkEventControllerMotion *controller,
+                          double                    x,
+                          double                    y,
+                          SluiceCanvas             *self);
+
+void
+_sluice_canvas_leave_cb (GtkEventControllerMotion *controller,
+                         SluiceCanvas             *self);
+
+gboolean
+_sluice_canvas_scroll_cb (GtkEventControllerScroll *controller,
+                          double                    dx,
+                          double                    dy,
+                          SluiceCanvas             *self);
+
+void
+_sluice_canvas_zoom_begin_cb (GtkGesture       *gesture,
+                              GdkEventSequence *sequence,
+                              SluiceCanvas     *self);
+
+void
+_sluice_canvas_zoom_scale_changed_cb (GtkGestureZoom *gesture,
+                                      double          scale,
+                                      SluiceCanvas   *self);
+
+void
+_sluice_canvas_drag_begin_cb (GtkGestureDrag *gesture,
+                              double          x,
+                              double          y,
+                              SluiceCanvas   *self);
+
+void
+_sluice_canvas_drag_update_cb (GtkGestureDrag *gesture,
+                               double          dx,
+                               double          dy,
+                               SluiceCanvas   *self);
+
+void
+_sluice_canvas_drag_end_cb (GtkGestureDrag *gesture,
+                            double          dx,
+                            double          dy,
+                            SluiceCanvas   *self);
+
+void
+_sluice_canvas_click_pressed_cb (GtkGestureClick *gesture,
+                                 int              n_press,
+                                 double           x,
+                                 double           y,
+                                 SluiceCanvas    *self);
+
+gboolean
+_sluice_canvas_key_pressed_cb (GtkEventControllerKey *controller,
+                               guint                  keyval,
+                               guint                  keycode,
+                               GdkModifierType        state,
+                               SluiceCanvas          *self);
+
+void
+_sluice_canvas_key_released_cb (GtkEventControllerKey *controller,
+                                guint                  keyval,
+                                guint                  keycode,
+                                GdkModifierType        state,
+                                SluiceCanvas          *self);
+
+GdkDragAction
+_sluice_canvas_drop_motion_cb (GtkDropTarget *target,
+                               double         x,
+                               double         y,
+                               SluiceCanvas  *self);
+
+void
+_sluice_canvas_drop_leave_cb (GtkDropTarget *target,
+                              SluiceCanvas  *self);
+
+gboolean
+_sluice_canvas_drop_cb (GtkDropTarget *target,
+                        const GValue  *value,
+                        double         x,
+                        double         y,
+                        SluiceCanvas  *self);
+
+void _sluice_canvas_place_initially (SluiceCanvas *self);
+
+gboolean _sluice_canvas_query_tooltip (GtkWidget  *widget,
+                                       int         x,
+                                       int         y,
+                                       gboolean    keyboard_mode,
+                                       GtkTooltip *tooltip);
+
 G_END_DECLS
