@@ -297,11 +297,15 @@ exit_status (const SluiceRunOptions *options,
 
   /* Input items left out are data not run: say so even with --quiet. */
   if (sluice_executor_get_items_rejected (executor) > 0)
-    fprintf (stderr, g_dngettext (GETTEXT_PACKAGE,
-                                  "sluice-run: %s: %" G_GUINT64_FORMAT " input item was not run (events say why)\n",
-                                  "sluice-run: %s: %" G_GUINT64_FORMAT " input items were not run (events say why)\n",
-                                  sluice_executor_get_items_rejected (executor)),
-             options->pipeline_path, sluice_executor_get_items_rejected (executor));
+    {
+      guint64 n = sluice_executor_get_items_rejected (executor);
+      g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+
+      fprintf (stderr, g_dngettext (GETTEXT_PACKAGE,
+                                    "sluice-run: %s: %s input item was not run (events say why)\n",
+                                    "sluice-run: %s: %s input items were not run (events say why)\n", n),
+               options->pipeline_path, count);
+    }
 
   if (state == SLUICE_RUN_CANCELLED)
     return ctx->signal != 0 ? 128 + ctx->signal : SLUICE_EXIT_FAILED;
