@@ -634,6 +634,53 @@ test_kill_one_of_three (void)
   kill_one_of (3);
 }
 
+/* Runs sluice-run with @args to its end: the exit status, stderr in @err. */
+static int
+run_to_end (const char * const  *args,
+            char               **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("SLUICE_RUN"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, err, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (process);
+}
+
+/* Bad command lines and pipelines are refused with status 2, saying why. */
+static void
+test_serve_usage (void)
+{
+  g_autofree char *path = write_pipeline ("double.xml", DOUBLE);
+  g_autofree char *bad = write_pipeline ("bad.xml", "<controller id=\"c\"><phase id=\"p\">"
+                                         "<external id=\"e\" service=\"nowhere\"/></phase></controller>");
+  struct { const char *args[8]; const char *fragment; } cases[] = {
+    { { "serve", NULL }, "no pipeline file" },
+    { { "serve", path, "--max-body", "lots", NULL }, "--max-body" },
+    { { "serve", path, "--listen", "example.org:80", NULL }, "not an IP address" },
+    { { "serve", path, "--token-file", "/nonexistent/token", NULL }, "/nonexistent/token" },
+    { { "serve", bad, "--listen", "127.0.0.1:0", NULL }, "undeclared service `nowhere`" },
+    { { "balance", "--expire", "soon", NULL }, "--expire" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (run_to_end (cases[i].args, &err), ==, 2);
+      g_test_message ("%s", err);
+      g_assert_nonnull (strstr (err, cases[i].fragment));
+    }
+}
+
 /* ---- the pipeline balancer */
 
 static void
@@ -711,6 +758,7 @@ main (int argc, char *argv[])
   tmpdir = g_dir_make_tmp ("sluice-serve-XXXXXX", NULL);
   g_assert_nonnull (tmpdir);
 
+  g_test_add_func ("/sluice/serve/usage", test_serve_usage);
   g_test_add_func ("/sluice/serve/answers", test_serve_answers);
   g_test_add_func ("/sluice/serve/token", test_serve_token);
   g_test_add_func ("/sluice/serve/too-large", test_serve_too_large);

@@ -624,7 +624,9 @@ sluice_service_call_cancel (SluiceServiceCall *call,
     }
   else
     {
-      error = g_strdup_printf ("service `%s`: %s", call->client->name, reason);
+      error = call->idle_error != NULL
+        ? g_strdup_printf ("%s (%s)", call->idle_error, reason)
+        : g_strdup_printf ("service `%s`: %s", call->client->name, reason);
       if (call->idle_id != 0)
         {
           g_source_remove (call->idle_id);
