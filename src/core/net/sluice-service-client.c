@@ -183,6 +183,7 @@ sluice_service_client_new (const SluiceServiceConfig *config)
 {
   SluiceServiceClient *self;
   const char * const none[] = { NULL };
+  g_autoptr(GProxyResolver) direct = NULL;
 
   g_return_val_if_fail (config != NULL && config->name != NULL, NULL);
 
@@ -192,12 +193,18 @@ sluice_service_client_new (const SluiceServiceConfig *config)
   self->pipeline = g_strdup (config->pipeline != NULL ? config->pipeline : config->name);
   self->endpoints = sluice_endpoint_set_new (config->balance);
   sluice_endpoint_set_update (self->endpoints, config->endpoints != NULL ? config->endpoints : none);
-  /* Keep-alive connections, as many per endpoint as calls may be at it. */
+  /* Keep-alive connections, as many per endpoint as calls may be at it.
+   * Calls go straight to the endpoint, never through a proxy: the
+   * caller chose the endpoint, and the system's proxy lookup (libproxy)
+   * costs a thread hop per connection and can stall. */
+  direct = g_simple_proxy_resolver_new (NULL, NULL);
   self->session = soup_session_new_with_options ("max-conns", 4096,
                                                  "max-conns-per-host", 64,
+                                                 "proxy-resolver", direct,
                                                  "user-agent", "sluice/" PACKAGE_VERSION,
                                                  NULL);
   self->status_session = soup_session_new_with_options ("timeout", STATUS_TIMEOUT_S,
+                                                        "proxy-resolver", direct,
                                                         "user-agent", "sluice/" PACKAGE_VERSION,
                                                         NULL);
   return self;
