@@ -201,7 +201,8 @@ main (int argc, char *argv[])
   printf ("external → serve (one Lua step), %s\n", "all processes on this machine");
   for (guint n_urls = 1; n_urls <= 2; n_urls++)
     for (guint i = 0; i < G_N_ELEMENTS (concurrencies); i++)
-      run_once (urls, n_urls, concurrencies[i], concurrencies[i] == 1 ? n_items / 4 : n_items);
+      if (g_getenv ("BENCH_CONCURRENCY") == NULL || atoi (g_getenv ("BENCH_CONCURRENCY")) == (int) concurrencies[i])
+        run_once (urls, n_urls, concurrencies[i], concurrencies[i] == 1 ? n_items / 4 : n_items);
 
   printf ("the balancer's choice\n");
   for (SluiceBalance b = SLUICE_BALANCE_LEAST_LOADED; b <= SLUICE_BALANCE_RANDOM_TWO; b++)

@@ -14,4 +14,11 @@ gboolean  sluice_listen         (SoupServer  *server,
 /* http://HOST:PORT/ of the first address @server listens on (owned). */
 char     *sluice_listen_get_url (SoupServer  *server);
 
+/* Asks for the connection to be closed after this answer. libsoup 3.2's
+ * server does not notice a keep-alive client closing its end (the socket
+ * stays in CLOSE-WAIT for the life of the process, one per connection,
+ * until the process runs out of descriptors), so our servers close
+ * after each answer instead. */
+void      sluice_listen_close_after (SoupServerMessage *msg);
+
 G_END_DECLS

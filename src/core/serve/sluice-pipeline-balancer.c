@@ -57,6 +57,7 @@ answer_json (SoupServerMessage *msg,
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, text, strlen (text));
   free (text);
   json_decref (json);
+  sluice_listen_close_after (msg);
 }
 
 static void

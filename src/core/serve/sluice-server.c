@@ -84,6 +84,7 @@ set_load_header (SluiceServer      *self,
   /* Besides the request being answered. */
   g_snprintf (value, sizeof value, "%u", load > 0 ? load - 1 : 0);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), SLUICE_LOAD_HEADER, value);
+  sluice_listen_close_after (msg);
 }
 
 static void
