@@ -88,7 +88,8 @@ start (const char * const *args)
   line = g_data_input_stream_read_line (out, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
+  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:") ||
+                 g_str_has_prefix (line, "listening on https://127.0.0.1:"));
   proc->url = g_strdup (line + strlen ("listening on "));
   return proc;
 }
@@ -244,6 +245,57 @@ test_serve_token (void)
     g_auto(Answer) a = http (session, "POST", serve->url, "{}", "s3cret");
     g_assert_cmpuint (a.status, ==, 200);
   }
+}
+
+static gboolean
+accept_certificate_cb (SoupMessage          *msg,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  /* Ours, self-signed: only the missing authority may be wrong. */
+  return errors == G_TLS_CERTIFICATE_UNKNOWN_CA;
+}
+
+/* --tls-cert/--tls-key: the same answers over https. */
+static void
+test_serve_tls (void)
+{
+  g_autofree char *path = write_pipeline ("double.xml", DOUBLE);
+  g_autofree char *cert = g_build_filename (tmpdir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (tmpdir, "key.pem", NULL);
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autoptr(Proc) serve = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  if (openssl == NULL || !g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    {
+      g_test_skip ("needs openssl and a TLS backend (glib-networking)");
+      return;
+    }
+  {
+    const char *argv[] = { openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                           "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert, NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                  NULL, NULL, NULL, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+
+  serve = start_serve (path, "--tls-cert", cert, "--tls-key", key, NULL);
+  g_assert_true (g_str_has_prefix (serve->url, "https://"));
+  msg = soup_message_new ("POST", serve->url);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_certificate_cb), NULL);
+  soup_message_set_request_body_from_bytes (msg, "application/json", g_bytes_new_static ("{\"value\": 4}", 12));
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  g_assert_cmpmem (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), "[{\"value\":8}]", 13);
 }
 
 static guint64
@@ -782,6 +834,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/serve/usage", test_serve_usage);
   g_test_add_func ("/sluice/serve/answers", test_serve_answers);
   g_test_add_func ("/sluice/serve/token", test_serve_token);
+  g_test_add_func ("/sluice/serve/tls", test_serve_tls);
   g_test_add_func ("/sluice/serve/too-large", test_serve_too_large);
   g_test_add_func ("/sluice/serve/storm", test_serve_storm);
   g_test_add_func ("/sluice/serve/drain", test_serve_drain);

@@ -8,6 +8,7 @@
 gboolean
 sluice_listen (SoupServer  *server,
                const char  *address,
+               gboolean     https,
                GError     **error)
 {
   g_autoptr(GSocketConnectable) parsed = NULL;
@@ -41,7 +42,7 @@ sluice_listen (SoupServer  *server,
   if (!g_socket_bind (sock, socket_address, TRUE, error) ||
       !g_socket_listen (sock, error))
     return FALSE;
-  return soup_server_listen_socket (server, sock, 0, error);
+  return soup_server_listen_socket (server, sock, https ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
 }
 
 char *

@@ -313,7 +313,7 @@ sluice_pipeline_balancer_listen (SluicePipelineBalancer  *self,
 {
   g_return_val_if_fail (SLUICE_IS_PIPELINE_BALANCER (self), FALSE);
 
-  if (!sluice_listen (self->server, address, error))
+  if (!sluice_listen (self->server, address, FALSE, error))
     return FALSE;
   if (self->url == NULL)
     self->url = sluice_listen_get_url (self->server);
