@@ -123,6 +123,27 @@ sigterm_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* SIGUSR1 pauses the run as the designer's Pause does (no new work
+ * starts; what runs finishes), SIGUSR2 resumes it. SIGTSTP (Ctrl+Z)
+ * would stop this process but not the commands it started. */
+static gboolean
+sigusr1_cb (gpointer user_data)
+{
+  RunContext *ctx = user_data;
+
+  sluice_executor_pause (ctx->executor);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+sigusr2_cb (gpointer user_data)
+{
+  RunContext *ctx = user_data;
+
+  sluice_executor_resume (ctx->executor);
+  return G_SOURCE_CONTINUE;
+}
+
 static GInputStream *
 open_input (const char  *path,
             GError     **error)
@@ -296,7 +317,7 @@ sluice_run_execute (const SluiceRunOptions *options)
   g_autoptr(SluiceRun) run = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   RunContext ctx = { 0 };
-  guint sigint_id, sigterm_id, progress_id = 0;
+  guint sigint_id, sigterm_id, sigusr1_id, sigusr2_id, progress_id = 0;
   int status;
 
   /* Loaded once, validated for these parameters: an invalid pipeline
@@ -319,6 +340,8 @@ sluice_run_execute (const SluiceRunOptions *options)
   g_signal_connect (ctx.executor, "notify::state", G_CALLBACK (state_cb), &ctx);
   sigint_id = g_unix_signal_add (SIGINT, sigint_cb, &ctx);
   sigterm_id = g_unix_signal_add (SIGTERM, sigterm_cb, &ctx);
+  sigusr1_id = g_unix_signal_add (SIGUSR1, sigusr1_cb, &ctx);
+  sigusr2_id = g_unix_signal_add (SIGUSR2, sigusr2_cb, &ctx);
 
   ctx.progress = !options->quiet && (options->progress || isatty (STDERR_FILENO)) &&
                  g_strcmp0 (options->events_path, "-") != 0;
@@ -333,6 +356,8 @@ sluice_run_execute (const SluiceRunOptions *options)
     g_source_remove (progress_id);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
+  g_source_remove (sigusr1_id);
+  g_source_remove (sigusr2_id);
   clear_progress (&ctx);
 
   status = exit_status (options, run, &ctx);

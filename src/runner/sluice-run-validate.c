@@ -11,8 +11,11 @@
 #include "sluice-loader.h"
 #include "sluice-run-options.h"
 #include "sluice-run-validate.h"
+#include "sluice-text.h"
 #include "sluice-validator.h"
 
+/* How many problems of one file --validate prints in text. */
+#define MAX_SHOWN_PER_FILE 200
 /* How problems name standard input ("-" on the command line). */
 #define STDIN_NAME "<stdin>"
 
@@ -51,6 +54,45 @@ print_json (FILE      *stream,
   json_decref (array);
 }
 
+/* Problems sorted by file; a file with thousands of them (a generated
+ * pipeline gone wrong) shows its first ones and how many more there are,
+ * instead of burying the terminal. */
+static void
+print_text (FILE      *stream,
+            GPtrArray *problems)
+{
+  guint shown = 0, hidden = 0;
+
+  for (guint i = 0; i < problems->len; i++)
+    {
+      SluiceProblem *problem = g_ptr_array_index (problems, i);
+      SluiceProblem *next = i + 1 < problems->len ? g_ptr_array_index (problems, i + 1) : NULL;
+
+      if (shown < MAX_SHOWN_PER_FILE)
+        {
+          g_autofree char *line = sluice_problem_to_string (problem);
+
+          fprintf (stream, "%s\n", line);
+          shown++;
+        }
+      else
+        hidden++;
+
+      if (next == NULL || g_strcmp0 (sluice_problem_get_file (next), sluice_problem_get_file (problem)) != 0)
+        {
+          if (hidden > 0)
+            {
+              g_autofree char *file = sluice_text_escape_unprintable (sluice_problem_get_file (problem));
+
+              fprintf (stream, g_dngettext (GETTEXT_PACKAGE, "%s: … and %u more problem, not shown\n",
+                                            "%s: … and %u more problems, not shown\n", hidden),
+                       file != NULL ? file : STDIN_NAME, hidden);
+            }
+          shown = hidden = 0;
+        }
+    }
+}
+
 void
 sluice_run_print_problems (FILE                *stream,
                            GPtrArray           *problems,
@@ -61,14 +103,7 @@ sluice_run_print_problems (FILE                *stream,
       print_json (stream, problems);
     }
   else
-    {
-      for (guint i = 0; i < problems->len; i++)
-        {
-          g_autofree char *line = sluice_problem_to_string (g_ptr_array_index (problems, i));
-
-          fprintf (stream, "%s\n", line);
-        }
-    }
+    print_text (stream, problems);
 
   fflush (stream);
 }

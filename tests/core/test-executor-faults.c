@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -357,23 +359,103 @@ test_condition (void)
 static void
 test_combination_retries (void)
 {
-  /* The group fails twice (its second module errors while the global
-   * counter is low) and succeeds on its third run, from the original
-   * item each time. */
-  TestRun *run = test_run_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
-                                "<combination id=\"group\" retries=\"2\" backoff=\"1\">"
-                                "<execution id=\"g1\"><lua>item.n = (item.n or 0) + 1</lua></execution>"
-                                "<execution id=\"g2\"><lua>runs = (runs or 0) + 1; if runs &lt; 3 then error ('flaky') end</lua></execution>"
-                                "</combination></phase></controller>", NULL);
+  /* The group fails twice (its second module fails while a counter kept
+   * in a file is low: Lua keeps no state between items or attempts) and
+   * succeeds on its third run, from the original item each time. */
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("sluice-group-XXXXXX", &error);
+  g_autofree char *counter = g_build_filename (dir, "runs", NULL);
+  g_autoptr(SluicePipeline) pipeline =
+    test_load_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                    "<combination id=\"group\" retries=\"2\" backoff=\"1\">"
+                    "<execution id=\"g1\"><lua>item.n = (item.n or 0) + 1</lua></execution>"
+                    "<execution id=\"g2\"><command>n=$$(cat runs 2&gt;/dev/null || echo 0); n=$$((n + 1)); "
+                    "echo $$n &gt; runs; [ $$n -ge 3 ] || exit 1; cat</command></execution>"
+                    "</combination></phase></controller>");
+  TestRun *run = test_run_new (pipeline, NULL, NULL, FALSE);
   SluiceModuleStats stats;
 
-  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_no_error (error);
+  sluice_executor_set_base_directory (run->executor, dir);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
   g_assert_cmpuint (run->outputs->len, ==, 1);
   g_assert_cmpint (test_output_int (run, 0, "n"), ==, 1);
   g_assert_true (sluice_executor_get_module_stats (run->executor, "group", &stats));
   g_assert_cmpuint (stats.failed, ==, 2);
   g_assert_cmpuint (stats.items_out, ==, 1);
   test_run_free (run);
+  g_unlink (counter);
+  g_rmdir (dir);
+}
+
+/* module-failed of a module in a group counts the group's runs too. */
+static void
+test_combination_attempts (void)
+{
+  g_autoptr(SluicePipeline) pipeline =
+    test_load_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                    "<combination id=\"group\" retries=\"2\" backoff=\"1\">"
+                    "<execution id=\"always\" on-error=\"fail\"><lua>error ('no')</lua></execution>"
+                    "</combination></phase></controller>");
+  TestRun *run = test_run_new (pipeline, NULL, NULL, TRUE);
+  GString *attempts = g_string_new (NULL);
+
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_FAILED);
+  for (guint i = 0; i < run->events->len; i++)
+    {
+      json_t *event = json_loads (g_ptr_array_index (run->events, i), 0, NULL);
+
+      if (g_str_equal (json_string_value (json_object_get (event, "event")), "module-failed") &&
+          g_str_equal (json_string_value (json_object_get (event, "module")), "always"))
+        g_string_append_printf (attempts, "%" JSON_INTEGER_FORMAT " ",
+                                json_integer_value (json_object_get (event, "attempt")));
+      json_decref (event);
+    }
+  g_assert_cmpstr (attempts->str, ==, "1 2 3 ");
+  g_string_free (attempts, TRUE);
+  test_run_free (run);
+}
+
+/* SPEC 7: limits hold for fan-out too. One item emits 12 children into a
+ * command that takes a slot (a directory it creates) and writes "x" to
+ * "over" when none is free. */
+static void
+fan_out_case (const char *mode_attrs,
+              const char *take_slot)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("sluice-fanout-XXXXXX", &error);
+  g_autofree char *over = g_build_filename (dir, "over", NULL);
+  g_autofree char *body =
+    g_strdup_printf ("<controller id=\"c\" %s><phase id=\"p\">"
+                     "<execution id=\"split\"><lua>for i = 1, 12 do emit ({ n = i }) end</lua></execution>"
+                     "<execution id=\"cmd\"><command>%s\nsleep 0.03; rmdir \"$s\" 2&gt;/dev/null; cat</command></execution>"
+                     "</phase></controller>", mode_attrs, take_slot);
+  g_autoptr(SluicePipeline) pipeline = test_load_body (body);
+  TestRun *run = test_run_new (pipeline, NULL, NULL, FALSE);
+
+  g_assert_no_error (error);
+  sluice_executor_set_base_directory (run->executor, dir);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (run->outputs->len, ==, 12);
+  g_assert_false (g_file_test (over, G_FILE_TEST_EXISTS));
+  test_run_free (run);
+  g_rmdir (dir);
+}
+
+static void
+test_fan_out_not_parallel (void)
+{
+  fan_out_case ("mode=\"not-parallel\"",
+                "if mkdir s1 2&gt;/dev/null; then s=s1; else echo x &gt;&gt; over; fi");
+}
+
+static void
+test_fan_out_workers (void)
+{
+  fan_out_case ("mode=\"no-order\" workers=\"2\"",
+                "if mkdir s1 2&gt;/dev/null; then s=s1; "
+                "elif mkdir s2 2&gt;/dev/null; then s=s2; else echo x &gt;&gt; over; fi");
 }
 
 static void
@@ -444,6 +526,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/executor/condition", test_condition);
   g_test_add_func ("/sluice/executor/combination/retries", test_combination_retries);
   g_test_add_func ("/sluice/executor/combination/timeout", test_combination_timeout);
+  g_test_add_func ("/sluice/executor/combination/attempts", test_combination_attempts);
+  g_test_add_func ("/sluice/executor/fan-out/not-parallel", test_fan_out_not_parallel);
+  g_test_add_func ("/sluice/executor/fan-out/workers", test_fan_out_workers);
   g_test_add_func ("/sluice/executor/fail", test_fail_module);
   g_test_add_func ("/sluice/executor/external/refused", test_external_refused);
 

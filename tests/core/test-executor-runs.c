@@ -161,6 +161,8 @@ test_events (void)
       g_assert_nonnull (type);
       g_assert_true (json_is_string (json_object_get (event, "time")));
       g_assert_cmpstr (json_string_value (json_object_get (event, "pipeline")), ==, "t");
+      /* Numbered 1, 2, … in the order they were emitted. */
+      g_assert_cmpint (json_integer_value (json_object_get (event, "seq")), ==, i + 1);
 
       if (g_str_equal (type, "run-state"))
         g_string_append_printf (states, "%s ", json_string_value (json_object_get (event, "state")));
@@ -195,7 +197,7 @@ test_events (void)
       json_decref (event);
     }
 
-  g_assert_cmpstr (states->str, ==, "running failed ");
+  g_assert_cmpstr (states->str, ==, "pending running failed ");
   g_assert_cmpuint (started, >=, 4);
   g_assert_cmpuint (started, ==, finished + 0 * failed + (started - finished));
   g_assert_cmpuint (failed, ==, 2);
@@ -241,6 +243,52 @@ test_long_stream_flat_memory (void)
   test_run_free (run);
 }
 
+/* SPEC 7: items carry an id that tells a fanned-out child from its
+ * parent. Two inputs, each split in three, then tagged: six distinct
+ * (input, child) pairs at "tag", each naming the item it came from. */
+static void
+test_item_ids (void)
+{
+  g_autoptr(SluicePipeline) pipeline =
+    test_load_body ("<controller id=\"c\" mode=\"no-order\" workers=\"2\"><phase id=\"p\">"
+                    "<execution id=\"split\"><lua>for i = 1, 3 do emit ({ i = i }) end</lua></execution>"
+                    "<execution id=\"tag\"><lua>item.t = true</lua></execution>"
+                    "</phase></controller>");
+  TestRun *run = test_run_new (pipeline, "{}\n{}\n", NULL, TRUE);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  for (guint i = 0; i < run->events->len; i++)
+    {
+      json_t *event = json_loads (g_ptr_array_index (run->events, i), 0, NULL);
+      const char *module = json_string_value (json_object_get (event, "module"));
+
+      if (g_strcmp0 (json_string_value (json_object_get (event, "event")), "module-finished") == 0)
+        {
+          json_int_t input = json_integer_value (json_object_get (event, "input"));
+          json_int_t child = json_integer_value (json_object_get (event, "child"));
+
+          g_assert_cmpint (input, >=, 1);
+          g_assert_cmpint (input, <=, 2);
+          if (g_str_equal (module, "split"))
+            {
+              g_assert_cmpint (child, ==, 0);
+              g_assert_null (json_object_get (event, "parent"));
+            }
+          else
+            {
+              g_assert_cmpint (child, >, 0);
+              g_assert_cmpint (json_integer_value (json_object_get (event, "parent")), ==, 0);
+              g_assert_true (g_hash_table_add (seen, g_strdup_printf ("%" JSON_INTEGER_FORMAT ".%" JSON_INTEGER_FORMAT,
+                                                                      input, child)));
+            }
+        }
+      json_decref (event);
+    }
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 6);
+  test_run_free (run);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -250,6 +298,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/executor/runs/cancel-kills-children", test_cancel_kills_children);
   g_test_add_func ("/sluice/executor/runs/events", test_events);
   g_test_add_func ("/sluice/executor/runs/long-stream", test_long_stream_flat_memory);
+
+  g_test_add_func ("/sluice/executor/runs/item-ids", test_item_ids);
 
   return g_test_run ();
 }

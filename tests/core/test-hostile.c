@@ -238,6 +238,30 @@ test_huge_data (void)
                             "larger than 8 MB"));
 }
 
+/* 200,000 attributes on one element took libxml2 minutes: refused at once. */
+static void
+test_attribute_flood (void)
+{
+  GString *xml = g_string_new ("<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"x\"\n");
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(SluicePipeline) pipeline = NULL;
+  gint64 start;
+
+  for (guint i = 0; i < 200000; i++)
+    g_string_append_printf (xml, " a%u=\"1\"", i);
+  g_string_append (xml, "/>\n");
+
+  start = g_get_monotonic_time ();
+  pipeline = sluice_load_data (xml->str, xml->len, "flood.xml", problems);
+  g_assert_null (pipeline);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_cmpuint (sluice_problem_get_line (g_ptr_array_index (problems, 0)), ==, 2);
+  g_assert_nonnull (strstr (sluice_problem_get_message (g_ptr_array_index (problems, 0)),
+                            "more than 256 attributes"));
+  g_string_free (xml, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -256,6 +280,7 @@ main (int   argc,
   g_test_add_func ("/sluice/xml/hostile/huge-file", test_huge_file);
   g_test_add_func ("/sluice/xml/hostile/huge-data", test_huge_data);
   g_test_add_func ("/sluice/xml/hostile/endless-device", test_endless_device);
+  g_test_add_func ("/sluice/xml/hostile/attribute-flood", test_attribute_flood);
 
   return g_test_run ();
 }

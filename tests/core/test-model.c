@@ -172,9 +172,11 @@ test_durations (void)
   struct { const char *text; gint64 ms; const char *canonical; } good[] = {
     { "250ms", 250, "250ms" }, { "30s", 30000, "30s" }, { "5m", 300000, "5m" },
     { "2h", 7200000, "2h" }, { "1500ms", 1500, "1500ms" }, { "60s", 60000, "1m" },
-    { "0ms", 0, "0ms" },
+    { "0ms", 0, "0ms" }, { "8760h", 31536000000, "8760h" },
   };
-  const char *bad[] = { "", "s", "30", "30x", "-5s", "5 s", "1.5s", "ms", "99999999999999999999h", NULL };
+  /* 99999999999h once became no delay at all: out of range is invalid. */
+  const char *bad[] = { "", "s", "30", "30x", "-5s", "5 s", "1.5s", "ms", "99999999999999999999h",
+                        "99999999999h", "8761h", "31536000001ms", NULL };
   gint64 ms;
 
   for (guint i = 0; i < G_N_ELEMENTS (good); i++)

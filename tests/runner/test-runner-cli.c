@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <string.h>
 #include <sys/wait.h>
 
@@ -178,6 +180,38 @@ test_validate_error (void)
   run (&r, "--validate", path, NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_cmpstr (r.out, ==, expected);
+}
+
+/* One problem, one line: an id cannot forge another problem's line. */
+static void
+test_validate_forged_line (void)
+{
+  g_autofree char *path = data_path ("newline-id.xml");
+  g_auto(Result) r = { 0 };
+  g_auto(GStrv) lines = NULL;
+
+  run (&r, "--validate", path, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  /* One line, and the empty string after its newline. */
+  lines = g_strsplit (r.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_nonnull (strstr (r.out, "\\u{000A}"));
+}
+
+/* A FIFO nobody writes to reads as empty instead of waiting forever. */
+static void
+test_validate_fifo (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("sluice-fifo-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "pipe.xml", NULL);
+  g_auto(Result) r = { 0 };
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  run (&r, "--validate", fifo, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.out, fifo));
+  g_unlink (fifo);
+  g_rmdir (dir);
 }
 
 static void
@@ -413,6 +447,8 @@ main (int   argc,
   g_test_add_func ("/sluice/runner-cli/validate-examples", test_validate_examples);
   g_test_add_func ("/sluice/runner-cli/validate-error", test_validate_error);
   g_test_add_func ("/sluice/runner-cli/validate-warning-only", test_validate_warning_only);
+  g_test_add_func ("/sluice/runner-cli/validate-forged-line", test_validate_forged_line);
+  g_test_add_func ("/sluice/runner-cli/validate-fifo", test_validate_fifo);
   g_test_add_func ("/sluice/runner-cli/validate-several", test_validate_several);
   g_test_add_func ("/sluice/runner-cli/validate-json", test_validate_json);
   g_test_add_func ("/sluice/runner-cli/validate-stdin", test_validate_stdin);

@@ -424,6 +424,97 @@ test_output_while_running (void)
   g_assert_cmpuint (count_lines (text), <, 100);
 }
 
+/* SIGUSR1 pauses a run (events say so, no output grows), SIGUSR2
+ * resumes it to the end. */
+static void
+test_pause_resume_signals (void)
+{
+  g_autofree char *path = data_path ("slow.xml");
+  g_autofree char *input = numbered_lines (20);
+  g_autofree char *in = temp_file ("in.jsonl", input);
+  g_autofree char *dir = g_path_get_dirname (in);
+  g_autofree char *out = g_build_filename (dir, "out.jsonl", NULL);
+  g_autofree char *events = g_build_filename (dir, "events.jsonl", NULL);
+  const char *argv[] = { g_getenv ("SLUICE_RUN"), "-q", "-i", in, "-o", out, "--events", events, path, NULL };
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *text = NULL;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_usleep (150000);
+  g_subprocess_send_signal (process, SIGUSR1);
+  g_usleep (200000);   /* what was running finishes */
+  g_file_get_contents (out, &before, NULL, NULL);
+  g_usleep (300000);
+  g_file_get_contents (out, &after, NULL, NULL);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpuint (count_lines (after), <, 20);
+
+  g_subprocess_send_signal (process, SIGUSR2);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status_of (process), ==, 0);
+  g_clear_pointer (&after, g_free);
+  g_assert_true (g_file_get_contents (out, &after, NULL, NULL));
+  g_assert_cmpuint (count_lines (after), ==, 20);
+  g_assert_true (g_file_get_contents (events, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"state\":\"paused\""));
+}
+
+/* Processes a command started die with the run, whatever happens to it:
+ * @how is SIGINT (a cancel) or SIGKILL (the runner killed outright), and
+ * the command's child has left its process group with setsid. */
+static void
+escape_case (int how)
+{
+  g_autofree char *pipeline = data_path ("escape.xml");
+  g_autofree char *dir = g_dir_make_tmp ("sluice-escape-XXXXXX", NULL);
+  g_autofree char *pidfile = g_build_filename (dir, "pids", NULL);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pids = NULL;
+  int shell = 0, child = 0;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_subprocess_launcher_setenv (launcher, "SLUICE_PIDFILE", pidfile, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("SLUICE_RUN"), "-q", pipeline, NULL);
+  g_assert_no_error (error);
+  while (!g_file_get_contents (pidfile, &pids, NULL, NULL) && g_get_monotonic_time () < deadline)
+    g_usleep (10 * 1000);
+  g_assert_nonnull (pids);
+  g_assert_cmpint (sscanf (pids, "%d %d", &shell, &child), ==, 2);
+
+  g_subprocess_send_signal (process, how);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The guardian (after SIGKILL) or the cancel sweeps by environment. */
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (!process_gone (child) && g_get_monotonic_time () < deadline)
+    g_usleep (20 * 1000);
+  g_assert_true (process_gone (child));
+  g_assert_true (process_gone (shell));
+  g_unlink (pidfile);
+  g_rmdir (dir);
+}
+
+static void
+test_escape_cancel (void)
+{
+  escape_case (SIGINT);
+}
+
+static void
+test_escape_runner_killed (void)
+{
+  escape_case (SIGKILL);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -443,6 +534,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/runner-run/unwritable-events-and-report", test_unwritable_events_and_report);
   g_test_add_func ("/sluice/runner-run/reader-goes-away", test_reader_goes_away);
   g_test_add_func ("/sluice/runner-run/output-while-running", test_output_while_running);
+  g_test_add_func ("/sluice/runner-run/pause-resume-signals", test_pause_resume_signals);
+  g_test_add_func ("/sluice/runner-run/escape-cancel", test_escape_cancel);
+  g_test_add_func ("/sluice/runner-run/escape-runner-killed", test_escape_runner_killed);
 
   return g_test_run ();
 }

@@ -9,3 +9,4 @@
 #include "sluice-params.h"
 #include "sluice-run-state.h"
 #include "sluice-json.h"
+#include "sluice-text.h"

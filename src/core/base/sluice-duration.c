@@ -53,6 +53,11 @@ sluice_duration_parse (const char *text,
   if (unit == NULL)
     return FALSE;
 
+  /* Beyond the limit a duration in µs would overflow somewhere down the
+   * line and quietly become no wait at all. */
+  if (count > (guint64) (SLUICE_DURATION_MAX_MS / unit->milliseconds))
+    return FALSE;
+
   *milliseconds = (gint64) count * unit->milliseconds;
   return TRUE;
 }

@@ -52,14 +52,11 @@ parse_reference (const char *text,
 
 /* Walks @text; calls @ref_func for each reference and @literal for every
  * stretch of plain text (with "$$" already collapsed to "$"). */
-typedef void (*LiteralFunc) (const char *text,
-                             gsize       length,
-                             gpointer    user_data);
 
 static gboolean
 walk (const char         *text,
       SluiceParamRefFunc  ref_func,
-      LiteralFunc         literal,
+      SluiceParamTextFunc literal,
       gpointer            user_data,
       GError            **error)
 {
@@ -104,6 +101,19 @@ walk (const char         *text,
     literal (text + run, i - run, user_data);
 
   return TRUE;
+}
+
+gboolean
+sluice_params_scan_full (const char          *text,
+                         SluiceParamRefFunc   func,
+                         SluiceParamTextFunc  literal,
+                         gpointer             user_data,
+                         GError             **error)
+{
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  return walk (text, func, literal, user_data, error);
 }
 
 gboolean

@@ -21,9 +21,20 @@ gboolean sluice_params_scan       (const char         *text,
                                    SluiceParamRefFunc  func,
                                    gpointer            user_data,
                                    GError            **error);
+/* The same, with @literal called for the text between references ("$$"
+ * already turned into "$"), in order. */
+typedef void (*SluiceParamTextFunc) (const char *text,
+                                     gsize       length,
+                                     gpointer    user_data);
+gboolean sluice_params_scan_full  (const char          *text,
+                                   SluiceParamRefFunc   func,
+                                   SluiceParamTextFunc  literal,
+                                   gpointer             user_data,
+                                   GError             **error);
 /* Replaces references with values from @values (name → value). With
- * @shell_quote each value is quoted with g_shell_quote() so that it can
- * never become shell syntax. Unknown names are an error. */
+ * @shell_quote each value is quoted with g_shell_quote() (only safe where
+ * the reference stands outside any quotes: commands use
+ * sluice_command_line_build() instead). Unknown names are an error. */
 char    *sluice_params_substitute (const char         *text,
                                    GHashTable         *values,
                                    gboolean            shell_quote,

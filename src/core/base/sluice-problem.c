@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "sluice-problem.h"
+#include "sluice-text.h"
 
 struct _SluiceProblem
 {
@@ -142,16 +143,22 @@ sluice_problem_get_message (SluiceProblem *self)
 char *
 sluice_problem_to_string (SluiceProblem *self)
 {
+  g_autofree char *file = NULL;
+  g_autofree char *message = NULL;
   GString *str;
 
   g_return_val_if_fail (SLUICE_IS_PROBLEM (self), NULL);
 
-  str = g_string_new (self->file != NULL ? self->file : "<pipeline>");
+  file = sluice_text_escape_unprintable (self->file != NULL ? self->file : "<pipeline>");
+  message = sluice_text_escape_unprintable (self->message);
+
+  /* One problem, one line: nothing in it may start another. */
+  str = g_string_new (file);
   if (self->line > 0)
     g_string_append_printf (str, ":%u", self->line);
   g_string_append_printf (str, ": %s: %s",
                           sluice_severity_to_string (self->severity),
-                          self->message);
+                          message);
 
   return g_string_free (str, FALSE);
 }

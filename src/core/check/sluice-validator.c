@@ -19,6 +19,7 @@
 #include "sluice-phase.h"
 #include "sluice-step-registry.h"
 #include "sluice-tool.h"
+#include "sluice-text.h"
 #include "sluice-validator.h"
 
 /* The semantic checks of SPEC section 4. Severity policy (also in the
@@ -137,6 +138,12 @@ check_id (Check      *check,
               node_kind (node), node_kind (node));
       return;
     }
+
+  /* Two ids that look the same must be the same id. */
+  if (sluice_text_find_invisible (id) != 0)
+    report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (node), node,
+            _("%s id `%s` holds an invisible or control character (U+%04X): ids must be visible text"),
+            node_kind (node), id, sluice_text_find_invisible (id));
 
   first = g_hash_table_lookup (check->ids, id);
   if (first == NULL)
@@ -529,6 +536,13 @@ check_module (Check        *check,
       if (str_empty (sluice_fail_get_reason (SLUICE_FAIL (module))))
         report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (node), node,
                 _("fail module `%s` gives no reason: the run will fail without saying why"),
+                node_label (node));
+      /* A <fail> always fails the run: an on-error or retries that
+       * suggest otherwise would mislead the reader. */
+      if (sluice_module_get_on_error (module) != SLUICE_ON_ERROR_FAIL ||
+          sluice_module_get_retries (module) > 0)
+        report (check, SLUICE_SEVERITY_WARNING, sluice_node_get_line (node), node,
+                _("fail module `%s`: on-error and retries have no effect on <fail>, which always fails the run"),
                 node_label (node));
     }
 }

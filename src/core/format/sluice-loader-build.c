@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sluice-combination.h"
+#include "sluice-comments.h"
 #include "sluice-condition.h"
 #include "sluice-controller.h"
 #include "sluice-duration.h"
@@ -147,12 +148,12 @@ set_comment_data (gpointer    object,
                   const char *element,
                   GStrv       comments)
 {
-  g_autofree char *key = NULL;
+  g_autofree char *place = NULL;
 
   if (comments == NULL)
     return;
-  key = g_strconcat (prefix, element, NULL);
-  g_object_set_data_full (object, key, g_strdupv (comments), (GDestroyNotify) g_strfreev);
+  place = g_strconcat (prefix, element, NULL);
+  sluice_comments_set (object, place, (const char * const *) comments);
 }
 
 static void
@@ -461,9 +462,7 @@ add_parameter_cb (SluiceLoadContext *ctx,
   if (description != NULL)
     sluice_parameter_set_description (parameter, description);
   sluice_parameter_set_line (parameter, line_of (element));
-  if (comments != NULL)
-    g_object_set_data_full (G_OBJECT (parameter), SLUICE_XML_COMMENTS_KEY,
-                            g_strdupv (comments), (GDestroyNotify) g_strfreev);
+  sluice_comments_set (parameter, SLUICE_COMMENTS_BEFORE, (const char * const *) comments);
   g_list_store_append (sluice_pipeline_get_parameters (pipeline), parameter);
 }
 
@@ -484,7 +483,7 @@ endpoint_cb (SluiceLoadContext *ctx,
   ServiceBuild *build = owner;
   char *url = get_attr (element, "url");
   g_autofree char *key = g_strconcat (SLUICE_XML_BEFORE_KEY_PREFIX, "endpoint:", url, NULL);
-  const char * const *earlier = g_object_get_data (G_OBJECT (build->service), key);
+  const char * const *earlier = sluice_comments_get (build->service, key);
 
   if (comments != NULL)
     {
@@ -493,8 +492,9 @@ endpoint_cb (SluiceLoadContext *ctx,
       if (earlier != NULL)
         g_strv_builder_addv (all, (const char **) earlier);
       g_strv_builder_addv (all, (const char **) comments);
-      g_object_set_data_full (G_OBJECT (build->service), key,
-                              g_strv_builder_end (all), (GDestroyNotify) g_strfreev);
+      g_auto(GStrv) joined = g_strv_builder_end (all);
+
+      sluice_comments_set (build->service, key, (const char * const *) joined);
     }
   g_ptr_array_add (build->urls, url);
 }
@@ -520,9 +520,7 @@ add_service_cb (SluiceLoadContext *ctx,
   sluice_service_set_balancer (service, balancer);
   sluice_service_set_pipeline (service, pipeline_id);
   sluice_service_set_line (service, line_of (element));
-  if (comments != NULL)
-    g_object_set_data_full (G_OBJECT (service), SLUICE_XML_COMMENTS_KEY,
-                            g_strdupv (comments), (GDestroyNotify) g_strfreev);
+  sluice_comments_set (service, SLUICE_COMMENTS_BEFORE, (const char * const *) comments);
 
   trailing = walk_children (ctx, element, endpoint_cb, &build);
   set_comment_data (service, SLUICE_XML_TRAILING_KEY_PREFIX, "service", trailing);
@@ -612,9 +610,7 @@ sluice_loader_build (SluiceLoadContext *ctx,
   after_root = take_comments (after);
   if (before_root != NULL)
     sluice_node_set_comments (SLUICE_NODE (pipeline), (const char * const *) before_root);
-  if (after_root != NULL)
-    g_object_set_data_full (G_OBJECT (pipeline), SLUICE_XML_AFTER_ROOT_KEY,
-                            g_strdupv (after_root), (GDestroyNotify) g_strfreev);
+  sluice_comments_set (pipeline, SLUICE_COMMENTS_AFTER, (const char * const *) after_root);
 
   trailing = walk_children (ctx, root, pipeline_child_cb, pipeline);
   if (trailing != NULL)

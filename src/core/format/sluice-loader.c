@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib-unix.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -251,6 +253,61 @@ start_element_cb (void           *user_data,
     }
 }
 
+/* libxml2 checks an element's attributes against each other, which
+ * takes minutes for an element with 200,000 of them: count them first, in
+ * one pass over the bytes, and refuse such a file. Comments, CDATA and
+ * processing instructions are skipped whole; quoted values may hold
+ * anything but their own quote. Returns the line of the first element
+ * with too many, or 0. */
+static guint
+find_attribute_flood (const char *data,
+                      gsize       length)
+{
+  guint line = 1;
+  gsize i = 0;
+
+  while (i < length)
+    {
+      const char *end;
+      guint attributes = 0;
+      guint tag_line = line;
+      char quote = 0;
+
+      if (data[i] != '<')
+        {
+          line += data[i++] == '\n';
+          continue;
+        }
+
+      if (i + 1 < length && (data[i + 1] == '!' || data[i + 1] == '?'))
+        {
+          const char *close = data[i + 1] == '?' ? "?>" :
+                              (i + 3 < length && data[i + 2] == '-' && data[i + 3] == '-') ? "-->" :
+                              (i + 2 < length && data[i + 2] == '[') ? "]]>" : ">";
+
+          end = g_strstr_len (data + i, length - i, close);
+          for (gsize j = i; j < (end ? (gsize) (end - data) : length); j++)
+            line += data[j] == '\n';
+          i = end != NULL ? (gsize) (end - data) + strlen (close) : length;
+          continue;
+        }
+
+      for (i++; i < length && (quote != 0 || data[i] != '>'); i++)
+        {
+          if (data[i] == '\n')
+            line++;
+          else if (quote != 0 && data[i] == quote)
+            quote = 0;
+          else if (quote == 0 && (data[i] == '"' || data[i] == '\''))
+            quote = data[i];
+          else if (quote == 0 && data[i] == '=' && ++attributes > SLUICE_MAX_ATTRIBUTES)
+            return tag_line;
+        }
+    }
+
+  return 0;
+}
+
 static xmlDoc *
 parse_document (SluiceLoadContext *ctx,
                 const char        *data,
@@ -263,6 +320,16 @@ parse_document (SluiceLoadContext *ctx,
   void *old_structured_data;
   xmlGenericErrorFunc old_generic;
   void *old_generic_data;
+  guint flood_line;
+
+  flood_line = find_attribute_flood (data, length);
+  if (flood_line > 0)
+    {
+      sluice_load_context_error (ctx, flood_line, NULL,
+                                 _("an element has more than %d attributes, the limit for pipeline files"),
+                                 SLUICE_MAX_ATTRIBUTES);
+      return NULL;
+    }
 
   ctxt = xmlNewParserCtxt ();
   if (ctxt == NULL)
@@ -485,7 +552,9 @@ read_capped (SluiceLoadContext *ctx,
   gsize allocated;
   int fd;
 
-  fd = g_open (path, O_RDONLY, 0);
+  /* Opening a FIFO without a writer would wait for one forever; opened
+   * without waiting, it reads as empty. Reads block again afterwards. */
+  fd = g_open (path, O_RDONLY | O_NONBLOCK, 0);
   if (fd < 0)
     {
       int saved_errno = errno;
@@ -493,6 +562,7 @@ read_capped (SluiceLoadContext *ctx,
                                  g_strerror (saved_errno));
       return NULL;
     }
+  g_unix_set_fd_nonblocking (fd, FALSE, NULL);
 
   if (fstat (fd, &st) == 0 && S_ISDIR (st.st_mode))
     {

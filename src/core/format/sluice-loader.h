@@ -8,6 +8,9 @@ G_BEGIN_DECLS
 
 /* Files larger than this are refused before they are parsed. */
 #define SLUICE_MAX_FILE_SIZE (8 * 1024 * 1024)
+/* The most attributes one element may have (a pipeline element needs a
+ * handful; libxml2 is quadratic in their number). */
+#define SLUICE_MAX_ATTRIBUTES 256
 
 /* Loads a pipeline file. Untrusted input is the normal case: the file is
  * read with a size cap and parsed from memory without network access,

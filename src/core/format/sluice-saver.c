@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "sluice-combination.h"
+#include "sluice-comments.h"
 #include "sluice-condition.h"
 #include "sluice-controller.h"
 #include "sluice-duration.h"
@@ -168,9 +169,9 @@ comment_data (gpointer    object,
               const char *prefix,
               const char *element)
 {
-  g_autofree char *key = g_strconcat (prefix, element, NULL);
+  g_autofree char *place = g_strconcat (prefix, element, NULL);
 
-  return g_object_get_data (object, key);
+  return sluice_comments_get (object, place);
 }
 
 /* An element whose children follow; closed with close_element(), which
@@ -484,7 +485,7 @@ write_parameters (GString        *out,
     {
       g_autoptr(SluiceParameter) parameter = g_list_model_get_item (list, i);
 
-      append_comments (out, depth + 1, g_object_get_data (G_OBJECT (parameter), SLUICE_XML_COMMENTS_KEY));
+      append_comments (out, depth + 1, sluice_comments_get (parameter, SLUICE_COMMENTS_BEFORE));
       open_tag (out, depth + 1, "parameter");
       append_attr (out, "name", sluice_parameter_get_name (parameter));
       append_attr (out, "default", sluice_parameter_get_default_value (parameter));
@@ -518,7 +519,7 @@ write_services (GString        *out,
       const char *balance = sluice_service_get_balance (service);
       OpenElement service_element;
 
-      append_comments (out, depth + 1, g_object_get_data (G_OBJECT (service), SLUICE_XML_COMMENTS_KEY));
+      append_comments (out, depth + 1, sluice_comments_get (service, SLUICE_COMMENTS_BEFORE));
       open_tag (out, depth + 1, "service");
       append_attr (out, "name", sluice_service_get_name (service));
       if (g_strcmp0 (balance, DEFAULT_BALANCE) != 0)
@@ -597,7 +598,7 @@ sluice_save_to_data (SluicePipeline *pipeline,
 
   append_comments (out, 1, sluice_node_get_trailing_comments (node));
   close_element (out, &root);
-  append_comments (out, 0, g_object_get_data (G_OBJECT (pipeline), SLUICE_XML_AFTER_ROOT_KEY));
+  append_comments (out, 0, sluice_comments_get (pipeline, SLUICE_COMMENTS_AFTER));
 
   if (length != NULL)
     *length = out->len;

@@ -44,12 +44,9 @@ void          sluice_xml_check_document   (SluiceLoadContext *ctx,
 SluicePipeline *sluice_loader_build (SluiceLoadContext *ctx,
                                      xmlDoc            *doc);
 
-/* Comment slots of non-node content, kept as object data on the
- * pipeline, parameters and services so that saving keeps them. The value
- * is a NULL-terminated string array. */
-#define SLUICE_XML_COMMENTS_KEY "sluice-xml-comments"
-#define SLUICE_XML_AFTER_ROOT_KEY "sluice-xml-comments-after-root"
-#define SLUICE_XML_BEFORE_KEY_PREFIX "sluice-xml-comments-before-"
-#define SLUICE_XML_TRAILING_KEY_PREFIX "sluice-xml-comments-in-"
+/* Places (sluice-comments.h) of the comments around child elements that
+ * are not model objects: "before:NAME" and "in:NAME". */
+#define SLUICE_XML_BEFORE_KEY_PREFIX "before:"
+#define SLUICE_XML_TRAILING_KEY_PREFIX "in:"
 
 G_END_DECLS

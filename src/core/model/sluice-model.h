@@ -4,6 +4,7 @@
 /* The model: a pipeline as a tree of GObjects with properties and one changed signal. Depends on base. */
 
 #include "sluice-base.h"
+#include "sluice-comments.h"
 #include "sluice-node.h"
 #include "sluice-parameter.h"
 #include "sluice-service.h"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "sluice-comments.h"
 #include "sluice-node-private.h"
 #include "sluice-pipeline.h"
 
@@ -10,8 +11,6 @@ typedef struct
   char       *name;
   guint       line;
   SluiceNode *parent;              /* borrowed: the parent owns us */
-  char      **comments;
-  char      **trailing_comments;
 } SluiceNodePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (SluiceNode, sluice_node, G_TYPE_OBJECT)
@@ -45,8 +44,6 @@ sluice_node_finalize (GObject *object)
 
   g_free (priv->id);
   g_free (priv->name);
-  g_strfreev (priv->comments);
-  g_strfreev (priv->trailing_comments);
 
   G_OBJECT_CLASS (sluice_node_parent_class)->finalize (object);
 }
@@ -307,64 +304,41 @@ sluice_node_get_container (SluiceNode  *node,
   return FALSE;
 }
 
+/* Comments live in the model's one store (sluice-comments.h); a change
+ * is an edit of the node like any other. */
 const char * const *
 sluice_node_get_comments (SluiceNode *self)
 {
-  SluiceNodePrivate *priv = sluice_node_get_instance_private (self);
-
   g_return_val_if_fail (SLUICE_IS_NODE (self), NULL);
 
-  return (const char * const *) priv->comments;
-}
-
-static gboolean
-set_strv (char               ***member,
-          const char * const  *value)
-{
-  if (value != NULL && value[0] == NULL)
-    value = NULL;
-  if (*member == NULL && value == NULL)
-    return FALSE;
-  if (*member != NULL && value != NULL &&
-      g_strv_equal ((const char * const *) *member, value))
-    return FALSE;
-
-  g_strfreev (*member);
-  *member = g_strdupv ((char **) value);
-  return TRUE;
+  return sluice_comments_get (self, SLUICE_COMMENTS_BEFORE);
 }
 
 void
 sluice_node_set_comments (SluiceNode         *self,
                           const char * const *comments)
 {
-  SluiceNodePrivate *priv = sluice_node_get_instance_private (self);
-
   g_return_if_fail (SLUICE_IS_NODE (self));
 
-  if (set_strv (&priv->comments, comments))
+  if (sluice_comments_set (self, SLUICE_COMMENTS_BEFORE, comments))
     sluice_node_changed (self);
 }
 
 const char * const *
 sluice_node_get_trailing_comments (SluiceNode *self)
 {
-  SluiceNodePrivate *priv = sluice_node_get_instance_private (self);
-
   g_return_val_if_fail (SLUICE_IS_NODE (self), NULL);
 
-  return (const char * const *) priv->trailing_comments;
+  return sluice_comments_get (self, SLUICE_COMMENTS_END);
 }
 
 void
 sluice_node_set_trailing_comments (SluiceNode         *self,
                                    const char * const *comments)
 {
-  SluiceNodePrivate *priv = sluice_node_get_instance_private (self);
-
   g_return_if_fail (SLUICE_IS_NODE (self));
 
-  if (set_strv (&priv->trailing_comments, comments))
+  if (sluice_comments_set (self, SLUICE_COMMENTS_END, comments))
     sluice_node_changed (self);
 }
 

@@ -92,12 +92,23 @@ sluice_event_to_json (const SluiceEvent *event)
 
   object = json_object ();
   json_object_set_new (object, "event", json_string (type_names[event->type]));
+  if (event->seq != 0)
+    json_object_set_new (object, "seq", json_integer ((json_int_t) event->seq));
   json_object_set_new (object, "time", json_string (stamp));
   set_string (object, "pipeline", event->pipeline_id);
   set_string (object, "controller", event->controller_id);
   set_string (object, "module", event->module_id);
   if (event->item != 0)
     json_object_set_new (object, "item", json_integer ((json_int_t) event->item));
+  /* "input" and "child" name an item uniquely within the run; "parent"
+   * tells a fanned-out child from the item it came from. */
+  if (event->input != 0)
+    {
+      json_object_set_new (object, "input", json_integer ((json_int_t) event->input));
+      json_object_set_new (object, "child", json_integer (event->child));
+      if (event->child != 0 && event->parent != event->child)
+        json_object_set_new (object, "parent", json_integer (event->parent));
+    }
 
   switch (event->type)
     {

@@ -25,11 +25,15 @@ typedef enum
 typedef struct
 {
   SluiceEventType  type;
+  guint64          seq;            /* 1, 2, … within the run: duplicates are recognisable */
   gint64           time;           /* wall-clock µs since the epoch */
   char            *pipeline_id;
   char            *controller_id;
   char            *module_id;
   guint64          item;           /* sequence number of the input item in its controller, 0 = none */
+  guint64          input;          /* the run's input item it descends from (1, 2, …), 0 = none */
+  guint            child;          /* which item under that input: 0 is the input item itself */
+  guint            parent;         /* the item it was emitted from (child > 0) */
   SluiceRunState   state;          /* run-state */
   double           duration_ms;    /* module-finished */
   guint            outputs;        /* module-finished */
@@ -52,7 +56,7 @@ void         sluice_event_unref      (SluiceEvent     *event);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SluiceEvent, sluice_event_unref)
 
 const char  *sluice_event_type_to_string (SluiceEventType type);
-/* One JSON object on one line, without the newline: "event", "time" (ISO
+/* One JSON object on one line, without the newline: "event", "seq", "time" (ISO
  * 8601 UTC with milliseconds), the ids concerned and the type's fields. */
 char        *sluice_event_to_json    (const SluiceEvent *event);
 

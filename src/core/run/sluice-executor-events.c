@@ -49,6 +49,7 @@ void
 _sluice_executor_emit (SluiceExecutor *self,
                        SluiceEvent    *event)
 {
+  event->seq = ++self->event_seq;
   g_signal_emit (self, event_signal, 0, event);
   sluice_event_unref (event);
 }
@@ -64,7 +65,9 @@ void
 _sluice_executor_emit_module (SluiceExecutor  *self,
                               SluiceEventType  type,
                               guint            mod,
-                              guint64          seq,
+                              SluiceJob       *job,
+                              guint            child,
+                              guint            parent,
                               gint64           duration,
                               guint            outputs)
 {
@@ -75,7 +78,10 @@ _sluice_executor_emit_module (SluiceExecutor  *self,
     return;
 
   info = module_run (self, mod);
-  event = _sluice_executor_event_new (self, type, _sluice_executor_ctl_id_of_mod (self, info), info->id, seq);
+  event = _sluice_executor_event_new (self, type, _sluice_executor_ctl_id_of_mod (self, info), info->id, job->seq);
+  event->input = job->origin != NULL ? job->origin->number : 0;
+  event->child = child;
+  event->parent = parent;
   event->duration_ms = duration / 1000.0;
   event->outputs = outputs;
   _sluice_executor_emit (self, event);
@@ -83,15 +89,17 @@ _sluice_executor_emit_module (SluiceExecutor  *self,
 
 void
 _sluice_executor_emit_records (SluiceExecutor *self,
+                               SluiceJob      *job,
                                GArray         *records)
 {
   for (guint i = 0; i < records->len; i++)
     {
       SluiceStepRecord *rec = &g_array_index (records, SluiceStepRecord, i);
 
-      _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_STARTED, rec->mod, rec->seq, 0, 0);
-      _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, rec->mod, rec->seq,
-                         rec->duration, rec->outputs);
+      _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_STARTED, rec->mod, job,
+                                    rec->child, rec->parent, 0, 0);
+      _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, rec->mod, job,
+                                    rec->child, rec->parent, rec->duration, rec->outputs);
     }
   g_array_set_size (records, 0);
 }

@@ -274,13 +274,24 @@ group_complete (SluiceExecutor *self,
   if (n == 0)
     info->stats.dropped++;
   info->stats.active--;
-  _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, op->mod, parent->seq, duration, n);
+  _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, op->mod, parent,
+                                job->entry, job->entry_parent, duration, n);
 
   parent->pending += n;
-  for (guint i = 0; i < n; i++)
-    g_queue_push_tail (&self->ready,
-                       _sluice_token_new (json_incref (g_ptr_array_index (job->outputs, i)),
-                                         parent, op->next));
+  if (n > 0)
+    {
+      guint first = _sluice_origin_new_ids (parent->origin, n);
+
+      for (guint i = 0; i < n; i++)
+        {
+          SluiceToken *token = _sluice_token_new (json_incref (g_ptr_array_index (job->outputs, i)),
+                                                  parent, op->next);
+
+          token->child = first + i;
+          token->parent = job->entry;
+          g_queue_push_tail (&self->ready, token);
+        }
+    }
   job_free (self, job);
   _sluice_job_pending_dec (self, parent);
 }
@@ -414,6 +425,8 @@ _sluice_executor_group_timeout_cb (SluiceExecutor *self,
 
   job->timer = NULL;
   token = _sluice_token_new (json_incref (job->input), job->parent, job->parent_pc);
+  token->child = job->entry;
+  token->parent = job->entry_parent;
   token->attempt = job->attempt;
   token->error = g_strdup_printf ("timed out after %" G_GINT64_FORMAT " ms", info->timeout_us / 1000);
   /* Steps may give their tokens back while being cancelled: hold the dead
@@ -441,9 +454,16 @@ _sluice_token_failed (SluiceExecutor *self,
     {
       SluiceEvent *event = _sluice_executor_event_new (self, SLUICE_EVENT_MODULE_FAILED,
                                       _sluice_executor_ctl_id_of_mod (self, info), info->id, job->seq);
+      event->input = job->origin != NULL ? job->origin->number : 0;
+      event->child = token->child;
+      event->parent = token->parent;
       event->error = g_strdup (token->error);
       event->stderr_tail = g_strdup (token->stderr_tail);
+      /* Tries of this module on this item: inside a group that is being
+       * retried, the group's earlier runs count too. */
       event->attempt = token->attempt == G_MAXUINT ? 1 : token->attempt + 1;
+      if (job->parent != NULL)
+        event->attempt += job->attempt * (info->retries + 1);
       _sluice_executor_emit (self, event);
     }
 
@@ -490,6 +510,8 @@ _sluice_token_failed (SluiceExecutor *self,
       SluiceModuleRun *combo = module_run (self, combo_step->mod);
       SluiceToken *group = _sluice_token_new (json_incref (job->input), job->parent, job->parent_pc);
 
+      group->child = job->entry;
+      group->parent = job->entry_parent;
       group->attempt = job->attempt;
       group->error = g_strdup_printf ("module “%s”: %s", info->id, token->error);
       group->stderr_tail = g_steal_pointer (&token->stderr_tail);
@@ -518,6 +540,8 @@ start_group (SluiceExecutor  *self,
 
   job->parent = token->job;
   job->origin = token->job->origin;
+  job->entry = token->child;
+  job->entry_parent = token->parent;
   job->parent_pc = token->pc;
   job->input = json_incref (token->item);
   job->attempt = token->attempt;
@@ -549,7 +573,7 @@ run_lua (SluiceExecutor *self,
 
       _sluice_executor_run_segment (self, self->main_rt, token, self->scratch, records);
       if (records != NULL)
-        _sluice_executor_emit_records (self, records);
+        _sluice_executor_emit_records (self, job, records);
       _sluice_executor_segment_done (self, job, self->scratch);
       return;
     }
@@ -609,7 +633,8 @@ _sluice_token_advance (SluiceExecutor *self,
       if (token->attempt == 0)
         info->stats.items_in++;
       info->stats.active++;
-      _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_STARTED, op->mod, job->seq, 0, 0);
+      _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_STARTED, op->mod, job,
+                                    token->child, token->parent, 0, 0);
       start_group (self, token, op, info);
       return;
 
@@ -623,6 +648,9 @@ _sluice_token_advance (SluiceExecutor *self,
           {
             SluiceEvent *event = _sluice_executor_event_new (self, SLUICE_EVENT_MODULE_FAILED,
                                             job->ctl->id, info->id, job->seq);
+            event->input = job->origin != NULL ? job->origin->number : 0;
+            event->child = token->child;
+            event->parent = token->parent;
             event->error = g_strdup (info->reason);
             event->attempt = 1;
             _sluice_executor_emit (self, event);

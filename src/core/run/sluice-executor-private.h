@@ -88,6 +88,7 @@ typedef struct
   gpointer  tag;      /* the source's, given back to the sink */
   guint64   number;   /* 1 for the first input item */
   guint     live;     /* queue entries, top-level jobs and held jobs */
+  guint     children; /* item ids given out under it so far (atomic) */
   char     *error;    /* why it failed (isolated items), or NULL */
 } SluiceOrigin;
 
@@ -102,6 +103,8 @@ typedef struct
   guint      attempt;       /* failed attempts of the op at pc so far */
   char      *error;         /* set: the op at pc failed */
   char      *stderr_tail;
+  guint      child;         /* its id under its input item: 0 for the input item itself */
+  guint      parent;        /* the id it was emitted from (when child > 0) */
 } SluiceToken;
 
 struct _SluiceJob
@@ -119,6 +122,8 @@ struct _SluiceJob
   gint64         started;
   gpointer       timer;      /* combination time-out */
   gboolean       dead;       /* cancelled: its tokens are dropped as they come back */
+  guint          entry;      /* group: the id of the item that entered it */
+  guint          entry_parent;
 };
 
 /* A controller during the run. */
@@ -140,13 +145,25 @@ struct _SluiceStage
   guint64           next_emit;   /* order-by-sequence */
   GHashTable       *held;        /* seq → SluiceJob* done, outputs held back */
   guint64           last_emitted;/* first-wins */
+  guint             calls;       /* its tokens in steps now */
+  GQueue            waiting;     /* SluiceToken* for a step, beyond the limit */
+  gboolean          starting;    /* taking waiting tokens */
 };
+
+/* How many items a controller works on at once: its admitted items, and
+ * also the calls into steps, fan-out included (SPEC 7). */
+static inline guint
+_sluice_stage_limit (SluiceStage *ctl)
+{
+  return ctl->mode == SLUICE_MODE_NOT_PARALLEL ? 1 : ctl->workers;
+}
 
 /* Per-op record of a segment run on a worker, for events. */
 typedef struct
 {
   guint   mod;
-  guint64 seq;
+  guint   child;
+  guint   parent;
   gint64  started;
   gint64  duration;
   guint   outputs;
@@ -220,6 +237,7 @@ struct _SluiceExecutor
   gint64              started;
   gint64              ended;
   gboolean            listening;      /* someone handles "event" */
+  guint64             event_seq;      /* of the last event emitted */
   GArray             *records;        /* main-thread step records when listening */
 };
 
@@ -286,6 +304,13 @@ void           _sluice_job_output              (SluiceExecutor   *self,
                                                 json_t           *item);
 SluiceOrigin  *_sluice_origin_new               (SluiceExecutor   *self,
                                                 gpointer          tag);
+/* Reserves @n new item ids under @origin (any thread); returns the first. */
+static inline guint
+_sluice_origin_new_ids (SluiceOrigin *origin,
+                        guint         n)
+{
+  return __atomic_fetch_add (&origin->children, n, __ATOMIC_RELAXED) + 1;
+}
 void           _sluice_origin_unref            (SluiceExecutor   *self,
                                                 SluiceOrigin     *origin);
 /* Moves @token on from its op; consumes it. */
@@ -346,13 +371,18 @@ SluiceEvent   *_sluice_executor_event_new      (SluiceExecutor   *self,
                                                 guint64           item);
 void           _sluice_executor_emit           (SluiceExecutor   *self,
                                                 SluiceEvent      *event);
+/* A module event about the item @child (emitted from @parent) of @job's
+ * input item. */
 void           _sluice_executor_emit_module    (SluiceExecutor   *self,
                                                 SluiceEventType   type,
                                                 guint             mod,
-                                                guint64           seq,
+                                                SluiceJob        *job,
+                                                guint             child,
+                                                guint             parent,
                                                 gint64            duration,
                                                 guint             outputs);
 void           _sluice_executor_emit_records   (SluiceExecutor   *self,
+                                                SluiceJob        *job,
                                                 GArray           *records);
 const char    *_sluice_executor_ctl_id_of_mod  (SluiceExecutor   *self,
                                                 SluiceModuleRun  *info);

@@ -108,7 +108,7 @@ _sluice_executor_drain_results (SluiceExecutor *self)
       else
         {
           if (result->records != NULL)
-            _sluice_executor_emit_records (self, result->records);
+            _sluice_executor_emit_records (self, result->job, result->records);
           if (_sluice_job_is_dead (result->job))
             {
               result->job->pending += result->out->len;
@@ -181,12 +181,6 @@ fill_input (SluiceExecutor *self)
     }
 }
 
-static guint
-ctl_limit (SluiceStage *ctl)
-{
-  return ctl->mode == SLUICE_MODE_NOT_PARALLEL ? 1 : ctl->workers;
-}
-
 /* Starts items of @ctl while its mode and the next queue allow. */
 static gboolean
 admit (SluiceExecutor *self,
@@ -195,7 +189,7 @@ admit (SluiceExecutor *self,
   SluiceStage *next = ctl->index + 1 < self->ctls->len ? g_ptr_array_index (self->ctls, ctl->index + 1) : NULL;
   gboolean admitted = FALSE;
 
-  while (ctl->input.length > 0 && ctl->in_flight < ctl_limit (ctl))
+  while (ctl->input.length > 0 && ctl->in_flight < _sluice_stage_limit (ctl))
     {
       SluiceOrigin *origin;
       SluiceJob *job;
@@ -222,7 +216,14 @@ admit (SluiceExecutor *self,
       job->pending = 1;
       ctl->in_flight++;
       ctl->started = TRUE;
-      g_queue_push_tail (&self->ready, _sluice_token_new (g_queue_pop_head (&ctl->input), job, 0));
+      {
+        SluiceToken *token = _sluice_token_new (g_queue_pop_head (&ctl->input), job, 0);
+
+        /* The input item itself is child 0; what reaches a later
+         * controller is an item of its own. */
+        token->child = ctl->index == 0 ? 0 : _sluice_origin_new_ids (origin, 1);
+        g_queue_push_tail (&self->ready, token);
+      }
       admitted = TRUE;
     }
 
@@ -410,6 +411,9 @@ _sluice_executor_stop_run (SluiceExecutor *self,
 
   while ((token = g_queue_pop_head (&self->ready)) != NULL)
     _sluice_token_free (token);
+  for (guint i = 0; i < self->ctls->len; i++)
+    g_queue_clear_full (&((SluiceStage *) g_ptr_array_index (self->ctls, i))->waiting,
+                        (GDestroyNotify) _sluice_token_free);
 
   if (self->source != NULL)
     g_source_set_ready_time (self->source, -1);

@@ -28,6 +28,14 @@ reverse_top (lua_State *L,
     }
 }
 
+/* An emitted table waiting on the Lua stack: where it goes on, and its id. */
+typedef struct
+{
+  guint pc;
+  guint child;
+  guint parent;
+} Pending;
+
 static SluiceToken *
 failed_token (SluiceToken *origin,
               json_t      *item,
@@ -37,6 +45,8 @@ failed_token (SluiceToken *origin,
 {
   SluiceToken *token = _sluice_token_new (item, origin->job, pc);
 
+  token->child = origin->child;
+  token->parent = origin->parent;
   token->attempt = attempt;
   token->error = g_strdup (message);
   return token;
@@ -74,10 +84,10 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
   SluiceProgram *prog = token->job->prog;
   guint n_ops = prog->ops->len;
   int base = lua_gettop (L);
-  GArray *pcs = NULL;
+  GArray *pcs = NULL;   /* of Pending */
   guint pc = token->pc;
   guint last_lua = pc;
-  guint64 seq = token->job->seq;
+  SluiceOrigin *origin = token->job->origin;
   /* One clock read per op: a op's end is the next one's start. */
   gint64 now = g_get_monotonic_time ();
 
@@ -151,8 +161,8 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
 
               if (records != NULL)
                 {
-                  SluiceStepRecord rec = { op->mod, seq, t0, dt,
-                                     result == SLUICE_LUA_PASS ? 1 : result == SLUICE_LUA_DROP ? 0 : n_emitted };
+                  SluiceStepRecord rec = { op->mod, token->child, token->parent, t0, dt,
+                                           result == SLUICE_LUA_PASS ? 1 : result == SLUICE_LUA_DROP ? 0 : n_emitted };
                   g_array_append_val (records, rec);
                 }
 
@@ -172,15 +182,21 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                   goto next_work;
                 }
 
-              /* Emitted: the tables are on the stack; each goes on. */
+              /* Emitted: the tables are on the stack, the first one on
+               * top; each goes on with an id of its own. */
               stat_add (&info->stats.items_out, n_emitted);
               reverse_top (L, n_emitted);
               if (pcs == NULL)
-                pcs = g_array_new (FALSE, FALSE, sizeof (guint));
-              for (guint i = 0; i < n_emitted; i++)
+                pcs = g_array_new (FALSE, FALSE, sizeof (Pending));
+              if (n_emitted > 0)
                 {
-                  guint next_pc = pc + 1;
-                  g_array_append_val (pcs, next_pc);
+                  guint first = origin != NULL ? _sluice_origin_new_ids (origin, n_emitted) : 1;
+
+                  for (guint i = 0; i < n_emitted; i++)
+                    {
+                      Pending pending = { pc + 1, first + n_emitted - 1 - i, token->child };
+                      g_array_append_val (pcs, pending);
+                    }
                 }
               goto next_work;
             }
@@ -198,14 +214,26 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
             g_ptr_array_add (out, failed_token (token, NULL, last_lua, G_MAXUINT, error->message));
           }
         else
-          g_ptr_array_add (out, _sluice_token_new (item, token->job, pc));
+          {
+            SluiceToken *next = _sluice_token_new (item, token->job, pc);
+
+            next->child = token->child;
+            next->parent = token->parent;
+            g_ptr_array_add (out, next);
+          }
       }
 
     next_work:
       if (pcs == NULL || pcs->len == 0)
         break;
-      pc = g_array_index (pcs, guint, pcs->len - 1);
-      g_array_set_size (pcs, pcs->len - 1);
+      {
+        Pending *pending = &g_array_index (pcs, Pending, pcs->len - 1);
+
+        pc = pending->pc;
+        token->child = pending->child;
+        token->parent = pending->parent;
+        g_array_set_size (pcs, pcs->len - 1);
+      }
     }
 
   g_assert (lua_gettop (L) == base);

@@ -28,6 +28,34 @@ typedef struct
   gboolean         answered;
 } SluiceStepCallRun;
 
+static void call_step (SluiceExecutor *self, SluiceToken *token, SluiceModuleRun *info);
+
+/* A slot of @ctl_index's controller is free: the next waiting token goes. */
+static void
+start_waiting (SluiceExecutor *self,
+               guint           ctl_index)
+{
+  SluiceStage *ctl = g_ptr_array_index (self->ctls, ctl_index);
+
+  /* A step that answers at once (a command that cannot start) frees its
+   * slot inside call_step(): the loop below takes the next token then,
+   * instead of recursing once per waiting token. */
+  if (ctl->starting)
+    return;
+
+  ctl->starting = TRUE;
+  while (!self->stopped && ctl->calls < _sluice_stage_limit (ctl) && ctl->waiting.length > 0)
+    {
+      SluiceToken *token = g_queue_pop_head (&ctl->waiting);
+
+      if (_sluice_job_is_dead (token->job))
+        _sluice_token_drop (self, token);
+      else
+        call_step (self, token, module_run (self, program_op (token->job->prog, token->pc)->mod));
+    }
+  ctl->starting = FALSE;
+}
+
 static void
 call_unref (SluiceStepCallRun *run)
 {
@@ -55,6 +83,7 @@ resolve (SluiceStepCallRun *run,
   g_assert (!run->resolved);
   run->resolved = TRUE;
   g_hash_table_remove (self->calls, run);
+  token->job->ctl->calls--;
   if (run->timer != NULL)
     _sluice_executor_remove_timer (self, g_steal_pointer (&run->timer));
 
@@ -78,22 +107,34 @@ resolve (SluiceStepCallRun *run,
     {
       GPtrArray *outputs = run->outputs;
 
-      _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, op->mod, token->job->seq,
-                                    duration, outputs->len);
+      _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, op->mod, token->job,
+                                    token->child, token->parent, duration, outputs->len);
       if (G_UNLIKELY (info->preview != NULL))
         sluice_preview_record_items (info->preview, TRUE, (json_t **) outputs->pdata, outputs->len);
       info->stats.items_out += outputs->len;
       if (outputs->len == 0)
         info->stats.dropped++;
       token->job->pending += outputs->len;
-      for (guint i = 0; i < outputs->len; i++)
-        g_queue_push_tail (&self->ready,
-                           _sluice_token_new (json_incref (g_ptr_array_index (outputs, i)),
-                                              token->job, op->next));
+      if (outputs->len > 0)
+        {
+          guint first = _sluice_origin_new_ids (token->job->origin, outputs->len);
+
+          for (guint i = 0; i < outputs->len; i++)
+            {
+              SluiceToken *next = _sluice_token_new (json_incref (g_ptr_array_index (outputs, i)),
+                                                     token->job, op->next);
+
+              /* A step that passes its item on unchanged keeps its id. */
+              next->child = outputs->len == 1 ? token->child : first + i;
+              next->parent = outputs->len == 1 ? token->parent : token->child;
+              g_queue_push_tail (&self->ready, next);
+            }
+        }
       g_ptr_array_set_size (outputs, 0);
       _sluice_token_drop (self, token);
     }
 
+  start_waiting (self, run->info->ctl);
   _sluice_executor_schedule (self);
   call_unref (run);
 }
@@ -176,6 +217,23 @@ _sluice_executor_call_step (SluiceExecutor  *self,
                             SluiceToken     *token,
                             SluiceModuleRun *info)
 {
+  SluiceStage *ctl = token->job->ctl;
+
+  /* Fan-out must not get around the controller's limit: children of one
+   * item wait for a free slot like items do. */
+  if (info->step != NULL && ctl->calls >= _sluice_stage_limit (ctl))
+    {
+      g_queue_push_tail (&ctl->waiting, token);
+      return;
+    }
+  call_step (self, token, info);
+}
+
+static void
+call_step (SluiceExecutor  *self,
+           SluiceToken     *token,
+           SluiceModuleRun *info)
+{
   SluiceStepCallRun *run;
 
   if (token->attempt == 0)
@@ -194,7 +252,7 @@ _sluice_executor_call_step (SluiceExecutor  *self,
   info->stats.active++;
   _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_STARTED,
                                 program_op (token->job->prog, token->pc)->mod,
-                                token->job->seq, 0, 0);
+                                token->job, token->child, token->parent, 0, 0);
 
   run = g_new0 (SluiceStepCallRun, 1);
   run->call.funcs = &call_funcs;
@@ -211,6 +269,7 @@ _sluice_executor_call_step (SluiceExecutor  *self,
       run->timer = _sluice_executor_add_timer (self, run->call.deadline, timeout_cb, run);
     }
   g_hash_table_add (self->calls, run);
+  token->job->ctl->calls++;
 
   sluice_step_process (info->step, &run->call);
 }

@@ -76,6 +76,7 @@ ctl_free (SluiceStage *ctl)
 {
   g_queue_clear_full (&ctl->input, (GDestroyNotify) json_decref);
   g_queue_clear (&ctl->origins);   /* freed when the run stopped */
+  g_queue_clear_full (&ctl->waiting, (GDestroyNotify) _sluice_token_free);
   g_clear_pointer (&ctl->held, g_hash_table_unref);
   _sluice_program_free (ctl->prog);
   g_free (ctl);
@@ -137,19 +138,14 @@ _sluice_executor_add_lua (SluiceExecutor *self,
   return self->lua_codes->len - 1;
 }
 
-void
-_sluice_executor_set_state (SluiceExecutor *self,
-                            SluiceRunState  state)
+/* The run-state event of @state (the current one, or pending). */
+static void
+emit_state (SluiceExecutor *self,
+            SluiceRunState  state)
 {
-  SluiceEvent *event;
+  SluiceEvent *event = _sluice_executor_event_new (self, SLUICE_EVENT_RUN_STATE, NULL,
+                                                   self->failed_module, 0);
 
-  if (self->state == state)
-    return;
-
-  self->state = state;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-
-  event = _sluice_executor_event_new (self, SLUICE_EVENT_RUN_STATE, NULL, self->failed_module, 0);
   event->state = state;
   if (state == SLUICE_RUN_FAILED)
     {
@@ -157,6 +153,18 @@ _sluice_executor_set_state (SluiceExecutor *self,
       event->stderr_tail = g_strdup (self->stderr_tail);
     }
   _sluice_executor_emit (self, event);
+}
+
+void
+_sluice_executor_set_state (SluiceExecutor *self,
+                            SluiceRunState  state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  emit_state (self, state);
 }
 
 /* The last top-level module of a controller counts its superseded items
@@ -223,6 +231,7 @@ build (SluiceExecutor  *self,
       ctl->held = g_hash_table_new (NULL, NULL);   /* the jobs are in self->jobs */
       g_queue_init (&ctl->input);
       g_queue_init (&ctl->origins);
+      g_queue_init (&ctl->waiting);
       g_ptr_array_add (self->ctls, ctl);
 
       /* Phases run in order, so a controller's program is its phases'
@@ -458,6 +467,9 @@ sluice_executor_start (SluiceExecutor *self)
 
   self->started = g_get_monotonic_time ();
   ((SluiceStage *) g_ptr_array_index (self->ctls, 0))->started = TRUE;
+  /* SPEC 6: a run is pending before it runs; say so, so that a
+   * consumer of the events sees every state. */
+  emit_state (self, SLUICE_RUN_PENDING);
   _sluice_executor_set_state (self, SLUICE_RUN_RUNNING);
   _sluice_executor_schedule (self);
 }

@@ -13,7 +13,8 @@
 
 #include "sluice-execution.h"
 #include "sluice-json.h"
-#include "sluice-params.h"
+#include "sluice-process-guard.h"
+#include "sluice-command-line.h"
 #include "sluice-run-state.h"
 #include "sluice-step-command.h"
 
@@ -25,7 +26,8 @@
 #define READ_CHUNK 65536
 
 /* The command step: each item runs the module's command line (its
- * ${name}s substituted, shell-quoted) with /bin/sh in a process group of
+ * ${name}s as references to environment variables holding the values,
+ * see sluice-command-line.h) with /bin/sh in a process group of
  * its own, so that cancelling kills whatever it started. All its I/O is
  * asynchronous; standard output becomes the items. */
 
@@ -33,7 +35,8 @@ struct _SluiceStepCommand
 {
   SluiceStep  parent_instance;
 
-  char       *command_line;  /* parameters substituted */
+  char       *command_line;  /* parameters as references to @env */
+  GStrv       env;           /* SLUICE_PARAM_N=value */
 };
 
 G_DEFINE_FINAL_TYPE (SluiceStepCommand, sluice_step_command, SLUICE_TYPE_STEP)
@@ -63,6 +66,7 @@ typedef struct
   gboolean        err_truncated;
   guint           pending;      /* stdin, stdout, stderr, wait */
   char           *kill_reason;  /* set when we killed it */
+  char           *guard_name;   /* what its processes carry (sluice-process-guard.h) */
 } Command;
 
 static void command_step_done (Command *command);
@@ -89,6 +93,9 @@ command_kill (Command    *command,
   if (command->kill_reason == NULL)
     command->kill_reason = g_strdup (reason);
   kill_group (command);
+  /* What left the group (setsid, a daemon) still carries its name. */
+  if (command->guard_name != NULL)
+    sluice_process_guard_kill (command->guard_name);
   if (command->process != NULL)
     g_subprocess_force_exit (command->process);
 }
@@ -255,6 +262,7 @@ command_free (Command *command)
   g_byte_array_unref (command->err);
   g_free (command->line);
   g_free (command->kill_reason);
+  g_free (command->guard_name);
   g_object_unref (command->step);
   g_free (command);
 }
@@ -323,8 +331,16 @@ sluice_step_command_process (SluiceStep     *step,
   g_subprocess_launcher_set_child_setup (launcher, child_setup_cb, NULL, NULL);
   if (context->base_directory != NULL)
     g_subprocess_launcher_set_cwd (launcher, context->base_directory);
+  for (guint i = 0; self->env != NULL && self->env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (self->env[i], "=", 2);
+
+      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+    }
 
   command = g_new0 (Command, 1);
+  command->guard_name = sluice_process_guard_new_name ();
+  g_subprocess_launcher_setenv (launcher, SLUICE_PROCESS_GUARD_VARIABLE, command->guard_name, TRUE);
   command->step = g_object_ref (step);
   command->call = call;
   command->cancellable = g_cancellable_new ();
@@ -385,14 +401,19 @@ sluice_step_command_prepare (SluiceStep         *step,
 {
   SluiceStepCommand *self = SLUICE_STEP_COMMAND (step);
 
+  g_autoptr(GPtrArray) env = g_ptr_array_new_with_free_func (g_free);
+
   g_free (self->command_line);
-  self->command_line = sluice_params_substitute (sluice_execution_get_code (SLUICE_EXECUTION (module)),
-                                                 context->params, TRUE, error);
+  self->command_line = sluice_command_line_build (sluice_execution_get_code (SLUICE_EXECUTION (module)),
+                                                  context->params, env, error);
   if (self->command_line == NULL)
     {
       g_prefix_error (error, "module “%s”: ", sluice_node_get_id (SLUICE_NODE (module)));
       return FALSE;
     }
+  g_ptr_array_add (env, NULL);
+  g_strfreev (self->env);
+  self->env = (GStrv) g_ptr_array_steal (env, NULL);
   return TRUE;
 }
 
@@ -400,6 +421,7 @@ static void
 sluice_step_command_finalize (GObject *object)
 {
   g_free (SLUICE_STEP_COMMAND (object)->command_line);
+  g_strfreev (SLUICE_STEP_COMMAND (object)->env);
 
   G_OBJECT_CLASS (sluice_step_command_parent_class)->finalize (object);
 }

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Text that people read in a terminal or an editor must show what it is.
+ * An id with a newline could forge a whole "FILE:LINE: error:" line, and
+ * "step" and "step" + U+200F would look the same while being two ids. */
+
+/* The first character of @text that is a control character (C0, DEL,
+ * C1), a bidirectional or other invisible format character (U+200E,
+ * U+202E, U+2066, …), or 0 when there is none (or @text is not UTF-8). */
+gunichar sluice_text_find_invisible        (const char *text);
+/* @text with every such character (and invalid UTF-8) written as
+ * \u{XXXX} or \xNN, so that a message always shows what it names. */
+char    *sluice_text_escape_unprintable    (const char *text);
+
+G_END_DECLS
