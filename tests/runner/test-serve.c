@@ -223,6 +223,8 @@ test_serve_answers (void)
   }
 }
 
+static void run_calling (const char *service_xml, guint n, Proc *victim, guint kill_after);
+
 static void
 test_serve_token (void)
 {
@@ -244,6 +246,13 @@ test_serve_token (void)
   {
     g_auto(Answer) a = http (session, "POST", serve->url, "{}", "s3cret");
     g_assert_cmpuint (a.status, ==, 200);
+  }
+  /* An external module sends the token its service's token-file holds. */
+  {
+    g_autofree char *service = g_strdup_printf ("<service name=\"s\" token-file=\"%s\"><endpoint url=\"%s\"/></service>",
+                                                token_path, serve->url);
+
+    run_calling (service, 100, NULL, 0);
   }
 }
 
