@@ -26,6 +26,8 @@ typedef struct
   char     *token_file;
   char     *announce;
   char     *public_url;
+  char     *tls_cert;
+  char     *tls_key;
   int       announce_ms;
   char    **defines;
   gboolean  quiet;
@@ -40,6 +42,8 @@ serve_line_clear (ServeLine *sl)
   g_clear_pointer (&sl->token_file, g_free);
   g_clear_pointer (&sl->announce, g_free);
   g_clear_pointer (&sl->public_url, g_free);
+  g_clear_pointer (&sl->tls_cert, g_free);
+  g_clear_pointer (&sl->tls_key, g_free);
   g_clear_pointer (&sl->defines, g_strfreev);
   g_clear_pointer (&sl->files, g_strfreev);
 }
@@ -187,6 +191,10 @@ sluice_run_serve (int    argc,
       N_("Largest request body, e.g. 1M or 64K (default 16M); larger ones get 413"), N_("SIZE") },
     { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &sl.token_file,
       N_("Require “Authorization: Bearer TOKEN” for items, TOKEN read from FILE"), N_("FILE") },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &sl.tls_cert,
+      N_("Serve https with the PEM certificate (chain) in FILE"), N_("FILE") },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &sl.tls_key,
+      N_("The PEM private key of --tls-cert (default: the same file)"), N_("FILE") },
     { "announce", 0, 0, G_OPTION_ARG_STRING, &sl.announce,
       N_("Announce this instance to the balancer at URL (sluice-run balance) every second"), N_("URL") },
     { "announce-interval", 0, 0, G_OPTION_ARG_INT, &sl.announce_ms,
@@ -211,6 +219,7 @@ sluice_run_serve (int    argc,
   g_autofree char *token = NULL;
   g_autofree char *hash = NULL;
   g_autofree char *directory = NULL;
+  g_autoptr(GTlsCertificate) tls = NULL;
   SluiceServerConfig config = { 0 };
   ServeContext ctx = { 0 };
   gsize max_body = 16 * 1024 * 1024;
@@ -252,6 +261,23 @@ sluice_run_serve (int    argc,
       return SLUICE_EXIT_INVALID;
     }
 
+  if (sl.tls_key != NULL && sl.tls_cert == NULL)
+    return serve_usage_error ("serve", _("--tls-key needs --tls-cert"));
+  if (sl.tls_cert != NULL)
+    {
+      if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+        {
+          fprintf (stderr, _("sluice-run serve: this system has no TLS support (install glib-networking)\n"));
+          return SLUICE_EXIT_INVALID;
+        }
+      tls = g_tls_certificate_new_from_files (sl.tls_cert, sl.tls_key != NULL ? sl.tls_key : sl.tls_cert, &error);
+      if (tls == NULL)
+        {
+          fprintf (stderr, "sluice-run serve: %s: %s\n", sl.tls_cert, error->message);
+          return SLUICE_EXIT_INVALID;
+        }
+    }
+
   /* An invalid pipeline is never served. */
   pipeline = sluice_load_file (sl.files[0], problems);
   if (pipeline != NULL)
@@ -272,6 +298,7 @@ sluice_run_serve (int    argc,
   config.queue = sl.queue >= 0 ? (guint) sl.queue : 1024;
   config.max_body = max_body;
   config.token = token;
+  config.tls = tls;
   server = sluice_server_new (&config, &error);
   if (server == NULL)
     {

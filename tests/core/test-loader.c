@@ -87,6 +87,7 @@ test_model_values (void)
   g_assert_null (sluice_service_get_balancer (backtester));
   g_assert_cmpstr (sluice_service_get_balancer (rr), ==, "http://127.0.0.1:9000/");
   g_assert_cmpstr (sluice_service_get_pipeline (rr), ==, "scoring");
+  g_assert_cmpstr (sluice_service_get_token_file (rr), ==, "scoring.token");
 
   g_assert_cmpuint (g_list_model_get_n_items (controllers), ==, 4);
   g_assert_cmpstr (sluice_node_get_id (SLUICE_NODE (score)), ==, "score");

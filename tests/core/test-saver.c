@@ -74,7 +74,7 @@ test_round_trip_everything (void)
 static void
 test_examples_canonical (void)
 {
-  const char *examples[] = { "strategy.xml", "modes.xml", "etl.xml" };
+  const char *examples[] = { "strategy.xml", "modes.xml", "etl.xml", "double.xml", "calls-double.xml" };
 
   for (guint i = 0; i < G_N_ELEMENTS (examples); i++)
     {

@@ -510,6 +510,7 @@ add_service_cb (SluiceLoadContext *ctx,
   g_autofree char *balance = get_attr (element, "balance");
   g_autofree char *balancer = get_attr (element, "balancer");
   g_autofree char *pipeline_id = get_attr (element, "pipeline");
+  g_autofree char *token_file = get_attr (element, "token-file");
   g_autoptr(SluiceService) service = sluice_service_new (name);
   g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
   ServiceBuild build = { service, urls };
@@ -519,6 +520,7 @@ add_service_cb (SluiceLoadContext *ctx,
     sluice_service_set_balance (service, balance);
   sluice_service_set_balancer (service, balancer);
   sluice_service_set_pipeline (service, pipeline_id);
+  sluice_service_set_token_file (service, token_file);
   sluice_service_set_line (service, line_of (element));
   sluice_comments_set (service, SLUICE_COMMENTS_BEFORE, (const char * const *) comments);
 

@@ -28,7 +28,7 @@
  *    modules (or comments).
  *  - Attributes in a fixed order: pipeline format, id, name; parameter
  *    name, default, description; service name, balance, balancer,
- *    pipeline; endpoint url;
+ *    pipeline, token-file; endpoint url;
  *    controller id, name, mode, workers; phase id, name; modules id, name,
  *    (external: service), timeout, retries, backoff, on-error; use tool;
  *    param name. Attributes with their default value are omitted: name
@@ -528,6 +528,8 @@ write_services (GString        *out,
         append_attr (out, "balancer", sluice_service_get_balancer (service));
       if (sluice_service_get_pipeline (service) != NULL)
         append_attr (out, "pipeline", sluice_service_get_pipeline (service));
+      if (sluice_service_get_token_file (service) != NULL)
+        append_attr (out, "token-file", sluice_service_get_token_file (service));
       service_element = end_open_tag (out, depth + 1, "service");
       for (guint j = 0; urls != NULL && urls[j] != NULL; j++)
         {

@@ -30,7 +30,7 @@ static const ElementRule rules[] = {
   { "parameters", { NULL }, { "parameter" }, FALSE },
   { "parameter", { "name", "default", "description" }, { NULL }, FALSE },
   { "services", { NULL }, { "service" }, FALSE },
-  { "service", { "name", "balance", "balancer", "pipeline" }, { "endpoint" }, FALSE },
+  { "service", { "name", "balance", "balancer", "pipeline", "token-file" }, { "endpoint" }, FALSE },
   { "endpoint", { "url" }, { NULL }, FALSE },
   { "controller", { "id", "name", "mode", "workers" }, { "phase" }, FALSE },
   { "phase", { "id", "name" }, { MODULE_ELEMENTS }, FALSE },

@@ -12,6 +12,7 @@ struct _SluiceService
   char     *balance;
   char     *balancer;
   char     *pipeline;
+  char     *token_file;
   char    **endpoints;   /* never NULL */
   guint     line;
 };
@@ -25,6 +26,7 @@ enum {
   PROP_ENDPOINTS,
   PROP_BALANCER,
   PROP_PIPELINE,
+  PROP_TOKEN_FILE,
   N_PROPS
 };
 
@@ -39,6 +41,7 @@ sluice_service_finalize (GObject *object)
   g_free (self->balance);
   g_free (self->balancer);
   g_free (self->pipeline);
+  g_free (self->token_file);
   g_strfreev (self->endpoints);
 
   G_OBJECT_CLASS (sluice_service_parent_class)->finalize (object);
@@ -68,6 +71,9 @@ sluice_service_get_property (GObject    *object,
       break;
     case PROP_PIPELINE:
       g_value_set_string (value, self->pipeline);
+      break;
+    case PROP_TOKEN_FILE:
+      g_value_set_string (value, self->token_file);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -99,6 +105,9 @@ sluice_service_set_property (GObject      *object,
     case PROP_PIPELINE:
       sluice_service_set_pipeline (self, g_value_get_string (value));
       break;
+    case PROP_TOKEN_FILE:
+      sluice_service_set_token_file (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -127,6 +136,9 @@ sluice_service_class_init (SluiceServiceClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PIPELINE] =
     g_param_spec_string ("pipeline", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TOKEN_FILE] =
+    g_param_spec_string ("token-file", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -235,6 +247,23 @@ sluice_service_set_pipeline (SluiceService *self,
 
   if (sluice_set_string (&self->pipeline, pipeline))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIPELINE]);
+}
+
+const char *
+sluice_service_get_token_file (SluiceService *self)
+{
+  g_return_val_if_fail (SLUICE_IS_SERVICE (self), NULL);
+  return self->token_file;
+}
+
+void
+sluice_service_set_token_file (SluiceService *self,
+                               const char    *path)
+{
+  g_return_if_fail (SLUICE_IS_SERVICE (self));
+
+  if (sluice_set_string (&self->token_file, path))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN_FILE]);
 }
 
 guint

@@ -31,6 +31,11 @@ void                sluice_service_set_balancer  (SluiceService      *self,
 const char         *sluice_service_get_pipeline  (SluiceService      *self);
 void                sluice_service_set_pipeline  (SluiceService      *self,
                                                   const char         *pipeline);
+/* A file holding the bearer token to send with each call (relative to
+ * the pipeline's directory), or NULL. */
+const char         *sluice_service_get_token_file (SluiceService *self);
+void                sluice_service_set_token_file (SluiceService *self,
+                                                   const char    *path);
 guint               sluice_service_get_line      (SluiceService      *self);
 void                sluice_service_set_line      (SluiceService      *self,
                                                   guint               line);

@@ -26,6 +26,7 @@ struct _SluiceServiceClient
   char              *name;
   char              *balancer;        /* URL, or NULL */
   char              *pipeline;
+  char              *authorization;   /* "Bearer …", or NULL */
   SluiceEndpointSet *endpoints;
   SoupSession       *session;         /* for calls */
   SoupSession       *status_session;  /* polls and probes: never queued behind calls */
@@ -103,10 +104,11 @@ config_key (const SluiceServiceConfig *config)
 {
   GString *key = g_string_new (NULL);
 
-  g_string_append_printf (key, "%p\n%s\n%d\n%s\n%s", (gpointer) g_main_context_get_thread_default (),
+  g_string_append_printf (key, "%p\n%s\n%d\n%s\n%s\n%s", (gpointer) g_main_context_get_thread_default (),
                           config->name, config->balance,
                           config->balancer ? config->balancer : "",
-                          config->pipeline ? config->pipeline : "");
+                          config->pipeline ? config->pipeline : "",
+                          config->token ? config->token : "");
   for (guint i = 0; config->endpoints != NULL && config->endpoints[i] != NULL; i++)
     g_string_append_printf (key, "\n%s", config->endpoints[i]);
   return g_string_free (key, FALSE);
@@ -152,6 +154,7 @@ sluice_service_client_finalize (GObject *object)
   g_free (self->name);
   g_free (self->balancer);
   g_free (self->pipeline);
+  g_free (self->authorization);
   g_free (self->balancer_error);
   sluice_endpoint_set_free (self->endpoints);
   g_clear_object (&self->session);
@@ -183,6 +186,7 @@ sluice_service_client_new (const SluiceServiceConfig *config)
 {
   SluiceServiceClient *self;
   const char * const none[] = { NULL };
+  g_autoptr(GProxyResolver) direct = NULL;
 
   g_return_val_if_fail (config != NULL && config->name != NULL, NULL);
 
@@ -190,14 +194,22 @@ sluice_service_client_new (const SluiceServiceConfig *config)
   self->name = g_strdup (config->name);
   self->balancer = g_strdup (config->balancer);
   self->pipeline = g_strdup (config->pipeline != NULL ? config->pipeline : config->name);
+  if (config->token != NULL)
+    self->authorization = g_strconcat ("Bearer ", config->token, NULL);
   self->endpoints = sluice_endpoint_set_new (config->balance);
   sluice_endpoint_set_update (self->endpoints, config->endpoints != NULL ? config->endpoints : none);
-  /* Keep-alive connections, as many per endpoint as calls may be at it. */
+  /* Keep-alive connections, as many per endpoint as calls may be at it.
+   * Calls go straight to the endpoint, never through a proxy: the
+   * caller chose the endpoint, and the system's proxy lookup (libproxy)
+   * costs a thread hop per connection and can stall. */
+  direct = g_simple_proxy_resolver_new (NULL, NULL);
   self->session = soup_session_new_with_options ("max-conns", 4096,
                                                  "max-conns-per-host", 64,
+                                                 "proxy-resolver", direct,
                                                  "user-agent", "sluice/" PACKAGE_VERSION,
                                                  NULL);
   self->status_session = soup_session_new_with_options ("timeout", STATUS_TIMEOUT_S,
+                                                        "proxy-resolver", direct,
                                                         "user-agent", "sluice/" PACKAGE_VERSION,
                                                         NULL);
   return self;
@@ -475,6 +487,8 @@ start_attempt (SluiceServiceCall *call,
   call->attempt = attempt;
 
   soup_message_headers_append (soup_message_get_request_headers (attempt->msg), "Accept", "application/json");
+  if (self->authorization != NULL)
+    soup_message_headers_append (soup_message_get_request_headers (attempt->msg), "Authorization", self->authorization);
   soup_message_set_request_body_from_bytes (attempt->msg, "application/json", call->body);
 
   /* With a deadline, the executor stops the last attempt itself; an
@@ -624,7 +638,9 @@ sluice_service_call_cancel (SluiceServiceCall *call,
     }
   else
     {
-      error = g_strdup_printf ("service `%s`: %s", call->client->name, reason);
+      error = call->idle_error != NULL
+        ? g_strdup_printf ("%s (%s)", call->idle_error, reason)
+        : g_strdup_printf ("service `%s`: %s", call->client->name, reason);
       if (call->idle_id != 0)
         {
           g_source_remove (call->idle_id);

@@ -42,6 +42,7 @@ typedef struct
   const char * const *endpoints;     /* URLs; may be empty with a balancer */
   const char         *balancer;      /* a balancer's URL, or NULL */
   const char         *pipeline;      /* what to ask the balancer for; NULL = name */
+  const char         *token;         /* sent as "Authorization: Bearer" with calls, or NULL */
 } SluiceServiceConfig;
 
 /* A client for @config, shared by every caller on this main context that

@@ -114,6 +114,7 @@ sluice_announcer_new (SluiceServer *server,
                       guint         interval_ms)
 {
   SluiceAnnouncer *self;
+  g_autoptr(GProxyResolver) direct = NULL;
 
   g_return_val_if_fail (SLUICE_IS_SERVER (server), NULL);
   g_return_val_if_fail (balancer != NULL && url != NULL, NULL);
@@ -125,7 +126,8 @@ sluice_announcer_new (SluiceServer *server,
     self->announce_url = g_strdup (balancer);
   self->url = g_strdup (url);
   self->interval_ms = MAX (interval_ms, 50);
-  self->session = soup_session_new_with_options ("timeout", 2, NULL);
+  direct = g_simple_proxy_resolver_new (NULL, NULL);
+  self->session = soup_session_new_with_options ("timeout", 2, "proxy-resolver", direct, NULL);
   return self;
 }
 

@@ -8,6 +8,7 @@
 gboolean
 sluice_listen (SoupServer  *server,
                const char  *address,
+               gboolean     https,
                GError     **error)
 {
   g_autoptr(GSocketConnectable) parsed = NULL;
@@ -37,10 +38,11 @@ sluice_listen (SoupServer  *server,
   if (sock == NULL)
     return FALSE;
   g_socket_set_listen_backlog (sock, LISTEN_BACKLOG);
+  g_socket_set_blocking (sock, FALSE);
   if (!g_socket_bind (sock, socket_address, TRUE, error) ||
       !g_socket_listen (sock, error))
     return FALSE;
-  return soup_server_listen_socket (server, sock, 0, error);
+  return soup_server_listen_socket (server, sock, https ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
 }
 
 char *
@@ -51,4 +53,10 @@ sluice_listen_get_url (SoupServer *server)
 
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return url;
+}
+
+void
+sluice_listen_close_after (SoupServerMessage *msg)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
 }

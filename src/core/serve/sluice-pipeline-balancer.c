@@ -57,6 +57,7 @@ answer_json (SoupServerMessage *msg,
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, text, strlen (text));
   free (text);
   json_decref (json);
+  sluice_listen_close_after (msg);
 }
 
 static void
@@ -312,7 +313,7 @@ sluice_pipeline_balancer_listen (SluicePipelineBalancer  *self,
 {
   g_return_val_if_fail (SLUICE_IS_PIPELINE_BALANCER (self), FALSE);
 
-  if (!sluice_listen (self->server, address, error))
+  if (!sluice_listen (self->server, address, FALSE, error))
     return FALSE;
   if (self->url == NULL)
     self->url = sluice_listen_get_url (self->server);

@@ -38,6 +38,7 @@ struct _SluiceServer
   guint64              failed;     /* items a module failed */
   gboolean             draining;
   gboolean             drained;
+  gboolean             https;
 };
 
 G_DEFINE_FINAL_TYPE (SluiceServer, sluice_server, G_TYPE_OBJECT)
@@ -84,6 +85,7 @@ set_load_header (SluiceServer      *self,
   /* Besides the request being answered. */
   g_snprintf (value, sizeof value, "%u", load > 0 ? load - 1 : 0);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), SLUICE_LOAD_HEADER, value);
+  sluice_listen_close_after (msg);
 }
 
 static void
@@ -547,7 +549,9 @@ sluice_server_new (const SluiceServerConfig  *config,
   g_signal_connect (self->executor, "notify::state", G_CALLBACK (state_cb), self);
   sluice_executor_start (self->executor);
 
-  self->server = soup_server_new ("server-header", "sluice-run/" PACKAGE_VERSION " ", NULL);
+  self->server = soup_server_new ("server-header", "sluice-run/" PACKAGE_VERSION " ",
+                                  "tls-certificate", config->tls, NULL);
+  self->https = config->tls != NULL;
   soup_server_add_early_handler (self->server, NULL, early_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
   return g_steal_pointer (&self);
@@ -560,7 +564,7 @@ sluice_server_listen (SluiceServer  *self,
 {
   g_return_val_if_fail (SLUICE_IS_SERVER (self), FALSE);
 
-  if (!sluice_listen (self->server, address, error))
+  if (!sluice_listen (self->server, address, self->https, error))
     return FALSE;
   if (self->url == NULL)
     self->url = sluice_listen_get_url (self->server);

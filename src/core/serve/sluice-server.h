@@ -41,6 +41,7 @@ typedef struct
   guint           queue;           /* requests waiting beyond those */
   gsize           max_body;        /* bytes */
   const char     *token;           /* bearer token for POST, or NULL */
+  GTlsCertificate *tls;            /* serve https with it, or NULL */
 } SluiceServerConfig;
 
 /* NULL with @error when the pipeline cannot be run (a missing parameter). */

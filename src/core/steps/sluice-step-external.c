@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "sluice-external.h"
 #include "sluice-pipeline.h"
@@ -95,6 +96,7 @@ sluice_step_external_prepare (SluiceStep         *step,
   SluiceService *service = find_service (module);
   const char *id = sluice_node_get_id (SLUICE_NODE (module));
   SluiceServiceConfig config = { 0 };
+  g_autofree char *token = NULL;
 
   if (service == NULL)
     {
@@ -115,6 +117,31 @@ sluice_step_external_prepare (SluiceStep         *step,
   config.endpoints = sluice_service_get_endpoints (service);
   config.balancer = sluice_service_get_balancer (service);
   config.pipeline = sluice_service_get_pipeline (service);
+  if (sluice_service_get_token_file (service) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr(GError) local = NULL;
+
+      path = g_path_is_absolute (sluice_service_get_token_file (service)) || context->base_directory == NULL
+        ? g_strdup (sluice_service_get_token_file (service))
+        : g_build_filename (context->base_directory, sluice_service_get_token_file (service), NULL);
+      if (!g_file_get_contents (path, &token, NULL, &local))
+        {
+          g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_TOOL,
+                       "module “%s”: service “%s”: cannot read its token file: %s", id, config.name,
+                       local->message);
+          return FALSE;
+        }
+      g_strstrip (token);
+      if (*token == '\0' || strchr (token, '\n') != NULL)
+        {
+          g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_TOOL,
+                       "module “%s”: service “%s”: the token file %s must hold one token on one line",
+                       id, config.name, path);
+          return FALSE;
+        }
+      config.token = token;
+    }
   if (config.endpoints[0] == NULL && config.balancer == NULL)
     {
       g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_TOOL,
