@@ -8,7 +8,7 @@ packages="
   build-essential meson ninja-build pkg-config gettext clang
   libglib2.0-dev libglib2.0-bin libxml2-dev libxml2-utils
   liblua5.4-dev libjansson-dev libsoup-3.0-dev
-  libgraphviz-dev graphviz
+  libgraphviz-dev graphviz openssl glib-networking
   libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev
   desktop-file-utils appstream
   xvfb xauth dbus-x11 imagemagick
