@@ -633,6 +633,41 @@ test_same_as_runner (void)
   close_window (window);
 }
 
+/* Defect 6: the data preview and the outputs show what the runner
+ * writes, numbers in their shortest exact form. */
+static void
+test_numbers_shortest (void)
+{
+  g_autofree char *path = write_tmp ("numbers.xml",
+    "<pipeline format='1' id='numbers'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='half'><lua>item.half = item.a / 2</lua></execution>"
+    "</phase></controller></pipeline>");
+  SluiceWindow *window = open_window (path);
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  SluiceRunPanel *panel;
+  SluiceRunSession *session;
+  g_autofree char *preview = NULL;
+
+  trust (window);
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = g_strdup ("{\"a\": 1.4}\n");
+  sluice_window_run_with_choice (window, choice);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  session = sluice_window_get_run_session (window);
+  g_assert_cmpstr (g_ptr_array_index (sluice_run_session_get_outputs (session), 0), ==,
+                   "{\"a\":1.4,\"half\":0.7}");
+
+  panel = sluice_window_get_run_panel (window);
+  sluice_run_panel_set_module (panel, "half");
+  preview = sluice_run_panel_dup_preview (panel);
+  g_test_message ("%s", preview);
+  g_assert_nonnull (strstr (preview, "1.4"));
+  g_assert_nonnull (strstr (preview, "0.7"));
+  g_assert_null (strstr (preview, "1.39999"));
+  g_assert_null (strstr (preview, "0.69999"));
+  close_window (window);
+}
+
 static void
 test_choice_remembered (void)
 {
@@ -776,6 +811,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run/trust", test_trust);
   g_test_add_func ("/sluice/app-run/trust-store-unreadable", test_trust_store_unreadable);
   g_test_add_func ("/sluice/app-run/same-as-runner", test_same_as_runner);
+  g_test_add_func ("/sluice/app-run/numbers-shortest", test_numbers_shortest);
   g_test_add_func ("/sluice/app-run/choice-remembered", test_choice_remembered);
   g_test_add_func ("/sluice/app-run/screenshot", test_screenshot);
 

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <jansson.h>
 
+#include "sluice-json.h"
 #include "sluice-run-panel.h"
 #include "sluice-run-stages.h"
 
@@ -90,7 +91,11 @@ pretty_json (const char *line)
 
   if (value == NULL)
     return g_strdup (line);
-  text = json_dumps (value, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
+  /* The runner's writer: numbers in their shortest exact form (1.4, not
+   * 1.3999999999999999). */
+  text = sluice_json_dumps (value, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
+  if (text == NULL)
+    return g_strdup (line);
   json_decref (value);
   result = g_strdup (text);
   free (text);
