@@ -291,6 +291,7 @@ sluice_run_serve (int    argc,
   directory = g_path_get_dirname (sl.files[0]);
   hash = file_hash (sl.files[0]);
   config.pipeline = pipeline;
+  config.path = sl.files[0];
   config.defines = defines;
   config.base_directory = directory;
   config.file_hash = hash;

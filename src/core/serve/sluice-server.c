@@ -7,6 +7,7 @@
 #include "sluice-executor.h"
 #include "sluice-listen.h"
 #include "sluice-serve-stats.h"
+#include "sluice-run.h"
 #include "sluice-server.h"
 #include "sluice-service-client.h"
 #include "sluice-json.h"
@@ -29,7 +30,8 @@ struct _SluiceServer
 
   SoupServer          *server;
   char                *url;
-  SluiceExecutor      *executor;   /* one run for every request */
+  SluiceRun           *run;        /* one run for every request, owned */
+  SluiceExecutor      *executor;   /* borrowed from @run */
   SluiceRequestSource *source;
   GHashTable          *requests;   /* Request*: waiting or in the run */
   SluiceServeStats    *stats;
@@ -477,7 +479,8 @@ sluice_server_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->executor, self);
       sluice_executor_cancel (self->executor);
     }
-  g_clear_object (&self->executor);
+  self->executor = NULL;
+  g_clear_object (&self->run);
 
   G_OBJECT_CLASS (sluice_server_parent_class)->dispose (object);
 }
@@ -537,12 +540,15 @@ sluice_server_new (const SluiceServerConfig  *config,
 
   /* One run serves every request: each item is isolated (a failure fails
    * its request only), and the run is built, its Lua compiled, once. */
-  self->executor = sluice_executor_new (config->pipeline, config->defines, error);
-  if (self->executor == NULL)
+  /* The same run object as sluice-run and the designer. */
+  self->run = sluice_run_new (config->pipeline, config->path, config->defines, error);
+  if (self->run == NULL)
     return NULL;
+  self->executor = sluice_run_get_executor (self->run);
   self->source = sluice_request_source_new (self->capacity);
   sink = sluice_request_sink_new (output_cb, done_cb, self);
-  sluice_executor_set_base_directory (self->executor, config->base_directory);
+  if (config->path == NULL && config->base_directory != NULL)
+    sluice_executor_set_base_directory (self->executor, config->base_directory);
   sluice_executor_set_source (self->executor, SLUICE_ITEM_SOURCE (self->source));
   sluice_executor_set_sink (self->executor, SLUICE_ITEM_SINK (sink));
   sluice_executor_set_isolated_items (self->executor, TRUE);

@@ -35,7 +35,8 @@ typedef struct
 {
   SluicePipeline *pipeline;        /* borrowed for the call; the server keeps a ref */
   GHashTable     *defines;         /* -D values, or NULL */
-  const char     *base_directory;  /* commands run here */
+  const char     *path;            /* the pipeline's file: names it, commands run beside it; may be NULL */
+  const char     *base_directory;  /* commands run here when @path is NULL */
   const char     *file_hash;       /* of the pipeline file, for /status */
   guint           capacity;        /* runs at once */
   guint           queue;           /* requests waiting beyond those */
