@@ -173,6 +173,9 @@ fill_input (SluiceExecutor *self)
 
         case SLUICE_SOURCE_REJECTED:
           _sluice_executor_reject_input (self, error->message);
+          /* Whoever waits for that item (a request) hears it at once. */
+          if (tag != NULL && self->output != NULL)
+            sluice_item_sink_done (self->output, tag, error->message);
           break;
 
         case SLUICE_SOURCE_ERROR:

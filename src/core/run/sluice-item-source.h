@@ -25,7 +25,8 @@ typedef enum
   SLUICE_SOURCE_WAIT,   /* nothing yet: "ready" follows */
   SLUICE_SOURCE_END,    /* no more items */
   SLUICE_SOURCE_ERROR,  /* the input is broken: the run fails with the error */
-  SLUICE_SOURCE_REJECTED, /* one item cannot be taken (@error says why); the run goes on without it */
+  SLUICE_SOURCE_REJECTED, /* one item cannot be taken (@error says why; the sink hears done for
+                           * its tag, if any); the run goes on without it */
 } SluiceSourceStatus;
 
 struct _SluiceItemSourceInterface
