@@ -19,10 +19,4 @@ if [ -x "$designer" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exec "$designer" "$pipeline"
 fi
 
-if [ ! -f src/runner/sluice-run-execute.c ]; then
-  # This checkout's runner can only check pipelines (see README).
-  echo "sluice-run of this build can only validate; validating the examples:"
-  exec "$runner" --validate data/examples/*.xml
-fi
-
 exec "$runner" "$pipeline"

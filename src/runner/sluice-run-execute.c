@@ -30,6 +30,7 @@ typedef struct
 {
   SluiceExecutor *executor;
   GMainLoop      *loop;
+  SluiceLineSink *sink;          /* owned: where outputs go */
   FILE           *events;
   gboolean        events_error;
   int             signal;
@@ -205,7 +206,6 @@ open_files (const SluiceRunOptions *options,
             RunContext             *ctx)
 {
   SluiceExecutor *executor = sluice_run_get_executor (run);
-  g_autoptr(SluiceLineSink) sink = NULL;
   g_autoptr(GError) error = NULL;
   int fd;
 
@@ -235,8 +235,8 @@ open_files (const SluiceRunOptions *options,
                options->output_path ? options->output_path : "-", g_strerror (errno));
       return SLUICE_EXIT_INVALID;
     }
-  sink = sluice_line_sink_new (fd, TRUE);
-  sluice_executor_set_sink (executor, SLUICE_ITEM_SINK (sink));
+  ctx->sink = sluice_line_sink_new (fd, TRUE);
+  sluice_executor_set_sink (executor, SLUICE_ITEM_SINK (ctx->sink));
 
   if (options->events_path != NULL)
     {
@@ -312,7 +312,8 @@ exit_status (const SluiceRunOptions *options,
   if (state != SLUICE_RUN_FAILED)
     return SLUICE_EXIT_COMPLETED;
 
-  if (error != NULL && g_str_has_prefix (error, "cannot write output: ") && strstr (error, g_strerror (EPIPE)) != NULL)
+  /* Asked of the sink itself, not read from the message. */
+  if (ctx->sink != NULL && sluice_line_sink_get_reader_gone (ctx->sink))
     return 128 + SIGPIPE;
 
   fprintf (stderr, _("sluice-run: %s: run failed: %s\n"), options->pipeline_path, error);
@@ -344,6 +345,7 @@ sluice_run_execute (const SluiceRunOptions *options)
     {
       if (ctx.events != NULL && ctx.events != stderr)
         fclose (ctx.events);
+      g_clear_object (&ctx.sink);
       return status;
     }
 
@@ -375,6 +377,7 @@ sluice_run_execute (const SluiceRunOptions *options)
   status = exit_status (options, run, &ctx);
   status = close_files (options, run, &ctx, status);
   g_signal_handlers_disconnect_by_data (ctx.executor, &ctx);
+  g_clear_object (&ctx.sink);
 
   return status;
 }

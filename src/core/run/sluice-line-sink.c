@@ -139,3 +139,11 @@ sluice_line_sink_new (int      fd,
   self->close_fd = close_fd;
   return self;
 }
+
+gboolean
+sluice_line_sink_get_reader_gone (SluiceLineSink *self)
+{
+  g_return_val_if_fail (SLUICE_IS_LINE_SINK (self), FALSE);
+
+  return g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
+}

@@ -17,5 +17,7 @@ G_DECLARE_FINAL_TYPE (SluiceLineSink, sluice_line_sink, SLUICE, LINE_SINK, GObje
 /* @close_fd: close @fd when the sink is finalised. */
 SluiceLineSink *sluice_line_sink_new (int      fd,
                                       gboolean close_fd);
+/* Whether writing failed because the reader went away (EPIPE). */
+gboolean        sluice_line_sink_get_reader_gone (SluiceLineSink *self);
 
 G_END_DECLS
