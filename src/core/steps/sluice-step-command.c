@@ -440,6 +440,7 @@ sluice_step_command_class_init (SluiceStepCommandClass *klass)
   step_class->prepare = sluice_step_command_prepare;
   step_class->process = sluice_step_command_process;
   step_class->cancel = sluice_step_command_cancel;
+  step_class->side_effects = TRUE;
 }
 
 static void

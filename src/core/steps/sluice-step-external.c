@@ -216,6 +216,7 @@ sluice_step_external_class_init (SluiceStepExternalClass *klass)
   step_class->prepare = sluice_step_external_prepare;
   step_class->process = sluice_step_external_process;
   step_class->cancel = sluice_step_external_cancel;
+  step_class->side_effects = TRUE;
 }
 
 static void

@@ -117,6 +117,27 @@ sluice_step_cancel (SluiceStep     *self,
 }
 
 void
+sluice_step_flush (SluiceStep     *self,
+                   SluiceStepCall *call)
+{
+  g_return_if_fail (SLUICE_IS_STEP (self));
+  g_return_if_fail (call != NULL);
+
+  if (SLUICE_STEP_GET_CLASS (self)->flush != NULL)
+    SLUICE_STEP_GET_CLASS (self)->flush (self, call);
+  else
+    sluice_step_call_finish (call);
+}
+
+gboolean
+sluice_step_has_side_effects (SluiceStep *self)
+{
+  g_return_val_if_fail (SLUICE_IS_STEP (self), FALSE);
+
+  return SLUICE_STEP_GET_CLASS (self)->side_effects;
+}
+
+void
 sluice_step_call_emit (SluiceStepCall *call,
                        json_t         *item)
 {

@@ -75,7 +75,20 @@ struct _SluiceStepClass
                                SluiceStepCall    *call,
                                const char        *reason);
 
-  gpointer padding[8];
+  /* End of stream: no further item will reach this module in this run.
+   * A step that holds items back (a loader's batch) writes them now. It
+   * answers like process(): emits, then finish or fail; call->item is
+   * NULL. Optional: without it the executor finishes at once. */
+  void         (*flush)       (SluiceStep        *self,
+                               SluiceStepCall    *call);
+
+  /* TRUE when the step acts on the world outside the run (runs a
+   * command, calls a server, writes a table or a file), so that tests and
+   * dry runs replace it by a recorder. Lua and pure transformers leave
+   * it FALSE. Set in class_init. */
+  gboolean side_effects;
+
+  gpointer padding[6];
 };
 
 /* ---- the call: one item going through one step */
@@ -178,5 +191,9 @@ void                  sluice_step_process     (SluiceStep        *self,
 void                  sluice_step_cancel      (SluiceStep        *self,
                                                SluiceStepCall    *call,
                                                const char        *reason);
+/* See SluiceStepClass.flush; finishes @call at once for steps without. */
+void                  sluice_step_flush       (SluiceStep        *self,
+                                               SluiceStepCall    *call);
+gboolean              sluice_step_has_side_effects (SluiceStep   *self);
 
 G_END_DECLS
