@@ -5,12 +5,31 @@
 
 G_BEGIN_DECLS
 
-/* Description of one parameter of a built-in tool. */
+/* What a tool parameter's value must be: the validator checks it, the
+ * inspector picks its widget by it. */
+typedef enum
+{
+  SLUICE_TOOL_PARAM_STRING = 0,
+  SLUICE_TOOL_PARAM_INT,
+  SLUICE_TOOL_PARAM_FLOAT,
+  SLUICE_TOOL_PARAM_BOOL,
+  SLUICE_TOOL_PARAM_DURATION,  /* SPEC durations: 250ms, 5s, 2m */
+  SLUICE_TOOL_PARAM_PATH,      /* a file or folder, relative to the pipeline */
+  SLUICE_TOOL_PARAM_CHOICE,    /* one of `choices` */
+  SLUICE_TOOL_PARAM_SECRET,    /* never written to events, reports or logs */
+  SLUICE_TOOL_PARAM_TEXT,      /* several lines (a query, a header list) */
+} SluiceToolParamType;
+
+/* Description of one parameter of a tool: declared once, used by the
+ * validator, the inspector, --list-tools and the step itself. */
 typedef struct
 {
-  const char *name;
-  const char *description;
-  gboolean    required;
+  const char          *name;
+  const char          *description;
+  gboolean             required;
+  SluiceToolParamType  type;
+  const char          *default_value;  /* NULL = none */
+  const char * const  *choices;        /* for SLUICE_TOOL_PARAM_CHOICE, NULL-terminated */
 } SluiceToolParamInfo;
 
 /* The registry of built-in tools that <use tool="…"> may name. This is
