@@ -240,6 +240,17 @@ test_strategy (void)
   close_window (window);
 }
 
+static guint64
+controller_out (SluiceWindow *window,
+                const char   *id)
+{
+  SluiceControllerLive live;
+
+  g_assert_true (sluice_run_session_get_controller_live (sluice_window_get_run_session (window),
+                                                         sluice_pipeline_find_node (pipeline_of (window), id), &live));
+  return live.items_out;
+}
+
 static void
 test_failing_gate (void)
 {
@@ -265,6 +276,10 @@ test_failing_gate (void)
   g_assert_cmpint (live_of (window, "run-backtest").state, ==, SLUICE_LIVE_DONE);
   g_assert_cmpint (live_of (window, "run-replay").state, ==, SLUICE_LIVE_SKIPPED);
   g_assert_cmpint (live_of (window, "fail-hist-drawdown").state, !=, SLUICE_LIVE_FAILED);
+  /* The stage before passed its item on (its last module is a gate's
+   * fail, which counts nothing); the failed one did not. */
+  g_assert_cmpuint (controller_out (window, "optimise"), ==, 1);
+  g_assert_cmpuint (controller_out (window, "historical"), ==, 0);
 
   /* The failed node carries its error as the tooltip. */
   sluice_canvas_reveal (canvas, sluice_pipeline_find_node (pipeline_of (window), "fail-hist-sharpe"));
@@ -306,6 +321,57 @@ typed_items (guint n)
   return g_string_free (s, FALSE);
 }
 
+/* The controls a user sees in the header bar: buttons, toggle, menu and
+ * split buttons, each counted once (not the buttons inside them). */
+static guint
+count_header_controls (GtkWidget *widget)
+{
+  guint n = 0;
+
+  /* Minimise, maximise and close are the window's, not ours. */
+  if (!gtk_widget_get_visible (widget) || GTK_IS_WINDOW_CONTROLS (widget))
+    return 0;
+  if (GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || ADW_IS_SPLIT_BUTTON (widget))
+    return 1;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_header_controls (child);
+  return n;
+}
+
+static GtkWidget *
+find_header_bar (GtkWidget *widget)
+{
+  if (ADW_IS_HEADER_BAR (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_header_bar (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Whether the header bar shows a button for @action_name. */
+static gboolean
+header_shows_action (GtkWidget  *widget,
+                     const char *action_name)
+{
+  if (!gtk_widget_get_visible (widget))
+    return FALSE;
+  if (GTK_IS_ACTIONABLE (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (header_shows_action (child, action_name))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 test_pause_resume (void)
 {
@@ -318,6 +384,16 @@ test_pause_resume (void)
   SluiceExecutor *executor;
   guint64 in_at_pause;
 
+  GtkWidget *header = find_header_bar (GTK_WIDGET (window));
+
+  /* Before any run the header bar is short (GNOME HIG; it had 13). */
+  g_assert_nonnull (header);
+  g_assert_cmpuint (count_header_controls (header), <=, 7);
+  g_assert_true (header_shows_action (header, "win.run"));
+  g_assert_false (header_shows_action (header, "win.pause"));
+  g_assert_false (header_shows_action (header, "win.cancel"));
+  g_assert_false (header_shows_action (header, "win.undo"));
+
   trust (window);
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = typed_items (30);
@@ -325,6 +401,9 @@ test_pause_resume (void)
   if (!test_app_wait_for (has_outputs, window, 30000))
     wait_final (window);
   g_assert_true (sluice_window_get_run_locked (window));
+  /* While it runs, its transport buttons are there. */
+  g_assert_true (header_shows_action (header, "win.pause"));
+  g_assert_true (header_shows_action (header, "win.cancel"));
   g_assert_false (action_enabled (window, "delete"));
   g_assert_false (action_enabled (window, "undo"));
   g_assert_false (action_enabled (window, "run"));
@@ -333,6 +412,8 @@ test_pause_resume (void)
   activate (window, "pause");
   g_assert_true (test_app_wait_for (is_paused, window, 10000));
   g_assert_cmpstr (sluice_window_get_run_status (window), ==, "Paused");
+  g_assert_true (header_shows_action (header, "win.resume"));
+  g_assert_false (header_shows_action (header, "win.pause"));
   g_assert_true (action_enabled (window, "resume"));
   g_assert_false (action_enabled (window, "pause"));
   executor = sluice_run_session_get_executor (sluice_window_get_run_session (window));
@@ -351,6 +432,9 @@ test_pause_resume (void)
   g_assert_cmpuint (sluice_run_session_get_n_outputs (sluice_window_get_run_session (window)), ==, 30);
   check_against_executor (window);
   g_assert_false (sluice_window_get_run_locked (window));
+  /* Over: back to the short header bar. */
+  g_assert_false (header_shows_action (header, "win.pause"));
+  g_assert_false (header_shows_action (header, "win.cancel"));
   close_window (window);
 }
 

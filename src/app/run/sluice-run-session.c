@@ -121,6 +121,32 @@ live_state (SluiceRunSession        *self,
     }
 }
 
+/* What left @controller: the output of the last module of its last
+ * phase. (Not of its last module in the file: that may be the fail in a
+ * gate's else branch, which never passes anything on.) */
+static guint64
+controller_items_out (SluiceRunSession *self,
+                      SluiceNode       *controller)
+{
+  GListModel *phases = sluice_controller_get_phases (SLUICE_CONTROLLER (controller));
+  guint n_phases = g_list_model_get_n_items (phases);
+  g_autoptr(SluicePhase) phase = NULL;
+  g_autoptr(SluiceNode) last = NULL;
+  GListModel *modules;
+  gpointer index;
+
+  if (n_phases == 0)
+    return 0;
+  phase = g_list_model_get_item (phases, n_phases - 1);
+  modules = sluice_phase_get_modules (phase);
+  if (g_list_model_get_n_items (modules) == 0)
+    return 0;
+  last = g_list_model_get_item (modules, g_list_model_get_n_items (modules) - 1);
+  if (!g_hash_table_lookup_extended (self->module_index, sluice_node_get_id (last), NULL, &index))
+    return 0;
+  return self->modules[GPOINTER_TO_UINT (index) - 1].stats.items_out;
+}
+
 static void
 poll_controllers (SluiceRunSession *self)
 {
@@ -156,14 +182,13 @@ poll_controllers (SluiceRunSession *self)
           live->superseded += m->stats.superseded;
           if (i == 0)
             live->items_in = m->stats.items_in;
-          if (i == mods->len - 1)
-            live->items_out = m->stats.items_out;
           if (state_rank (m->state) > best)
             {
               best = state_rank (m->state);
               live->state = m->state;
             }
         }
+      live->items_out = controller_items_out (self, key);
       /* A stage with items in it runs, even when a module of it dropped
        * failed items on the way (the module shows that). */
       if ((live->in_flight > 0 || live->queue_depth > 0) && !sluice_run_state_is_final (run))

@@ -21,6 +21,7 @@ typedef struct
   GtkLabel         *uses;          /* borrowed: what F5 runs with, when pinned */
   GtkWidget        *run_button;    /* borrowed */
   GtkWidget        *pause_button;
+  GtkWidget        *cancel_button;
   GtkWidget        *resume_button;
   gboolean          locked;
 } WindowRun;
@@ -60,8 +61,13 @@ update_controls (WindowRun *run)
   set_action_enabled (run->window, "pause", active && state == SLUICE_RUN_RUNNING);
   set_action_enabled (run->window, "resume", active && state == SLUICE_RUN_PAUSED);
   set_action_enabled (run->window, "cancel", active);
-  gtk_widget_set_visible (run->pause_button, state != SLUICE_RUN_PAUSED);
-  gtk_widget_set_visible (run->resume_button, state == SLUICE_RUN_PAUSED);
+  /* The header bar keeps few controls (GNOME HIG): the transport
+   * buttons only while a run goes on, the state only once there is one. */
+  gtk_widget_set_visible (run->pause_button, active && state != SLUICE_RUN_PAUSED);
+  gtk_widget_set_visible (run->resume_button, active && state == SLUICE_RUN_PAUSED);
+  gtk_widget_set_visible (run->cancel_button, active);
+  gtk_widget_set_visible (GTK_WIDGET (run->status),
+                          run->session != NULL && sluice_run_session_get_executor (run->session) != NULL);
 
   gtk_label_set_text (run->status, sluice_window_get_run_status (run->window));
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
@@ -425,7 +431,8 @@ add_header_controls (WindowRun *run)
   run->resume_button = icon_button ("media-seek-forward-symbolic", "win.resume", _("Resume the run (Shift+F6)"));
   gtk_box_append (GTK_BOX (box), run->pause_button);
   gtk_box_append (GTK_BOX (box), run->resume_button);
-  gtk_box_append (GTK_BOX (box), icon_button ("process-stop-symbolic", "win.cancel", _("Cancel the run (Shift+F5)")));
+  run->cancel_button = icon_button ("process-stop-symbolic", "win.cancel", _("Cancel the run (Shift+F5)"));
+  gtk_box_append (GTK_BOX (box), run->cancel_button);
 
   run->status = GTK_LABEL (gtk_label_new (NULL));
   gtk_widget_add_css_class (GTK_WIDGET (run->status), "run-status");
