@@ -6,9 +6,12 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "sluice-application.h"
 #include "sluice-canvas-geometry.h"
+#include "sluice-run-panel.h"
+#include "sluice-run-services.h"
 #include "sluice-trust-dialog.h"
 #include "sluice-window.h"
 #include "sluice-window-run.h"
@@ -836,6 +839,96 @@ test_screenshot (void)
   close_window (window);
 }
 
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* Starts `sluice-run serve @pipeline` on a free loopback port; returns
+ * its URL. */
+static char *
+start_serve (const char   *pipeline,
+             GSubprocess **process)
+{
+  const char *argv[] = { g_getenv ("SLUICE_RUN"), "serve", pipeline, "--listen", "127.0.0.1:0", "--quiet", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+  /* It never outlives a test that aborts. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  *process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (*process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
+  return g_strdup (line + strlen ("listening on "));
+}
+
+static SluiceEndpointRow *
+endpoint_row (GListModel *rows,
+              const char *url)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(SluiceEndpointRow) row = g_list_model_get_item (rows, i);
+
+      if (g_str_equal (sluice_endpoint_row_get_url (row), url))
+        return row;
+    }
+  g_assert_not_reached ();
+}
+
+/* During a run the Services page shows each endpoint of the services the
+ * external modules call: a live `sluice-run serve` is up and served the
+ * items, a dead one is down with the calls that failed there. */
+static void
+test_services (void)
+{
+  g_autofree char *served_path = write_tmp ("served.xml",
+    "<pipeline format='1' id='double'><controller id='c' mode='no-order'><phase id='p'>"
+    "<execution id='twice'><lua>item.x = item.x * 2</lua></execution>"
+    "</phase></controller></pipeline>");
+  g_autoptr(GSubprocess) server = NULL;
+  g_autofree char *url = start_serve (served_path, &server);
+  const char *dead = "http://127.0.0.1:1/";
+  g_autofree char *xml = g_strdup_printf (
+    "<pipeline format='1' id='caller'><services><service name='double'>"
+    "<endpoint url='%s'/><endpoint url='%s'/></service></services>"
+    "<controller id='c' mode='not-parallel'><phase id='p'>"
+    "<external id='call' service='double' timeout='5s' retries='1'/>"
+    "</phase></controller></pipeline>", url, dead);
+  g_autofree char *path = write_tmp ("caller.xml", xml);
+  SluiceWindow *window = open_window (path);
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  SluiceRunPanel *panel = sluice_window_get_run_panel (window);
+  GListModel *rows;
+
+  trust (window);
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = g_strdup ("{\"x\": 1}\n{\"x\": 2}\n{\"x\": 3}\n{\"x\": 4}\n");
+  sluice_window_run_with_choice (window, choice);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  test_app_spin (300);
+  rows = sluice_run_panel_get_services (panel);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 2);
+  g_assert_cmpstr (sluice_endpoint_row_get_health (endpoint_row (rows, url)), ==, "up");
+  g_assert_cmpuint (sluice_endpoint_row_get_served (endpoint_row (rows, url)), ==, 4);
+  g_assert_cmpstr (sluice_endpoint_row_get_health (endpoint_row (rows, dead)), ==, "down");
+  g_assert_cmpuint (sluice_endpoint_row_get_served (endpoint_row (rows, dead)), ==, 0);
+  /* Its page is there to see: show it for the screenshot. */
+  g_assert_true (sluice_run_panel_show_page (panel, "Services"));
+  test_app_save_screenshot (window, tmp_dir, "services.png");
+
+  close_window (window);
+  g_subprocess_send_signal (server, SIGTERM);
+  g_assert_true (g_subprocess_wait (server, NULL, NULL));
+}
+
 /* A trust store that cannot be read is reported, not replaced by a new
  * one holding only the new hash (which would forget every file trusted
  * before). A link to itself cannot be read, even by root. */
@@ -898,6 +991,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run/numbers-shortest", test_numbers_shortest);
   g_test_add_func ("/sluice/app-run/choice-remembered", test_choice_remembered);
   g_test_add_func ("/sluice/app-run/screenshot", test_screenshot);
+  g_test_add_func ("/sluice/app-run/services", test_services);
 
   ret = g_test_run ();
   g_object_unref (app);

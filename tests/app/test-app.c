@@ -640,6 +640,13 @@ test_new_and_title (void)
   test_app_spin (50);
   command = g_strdup_printf ("sluice-run '%s' -D symbol=VALUE", path);
   g_assert_cmpstr (sluice_window_get_last_message (window), ==, command);
+  g_free (command);
+
+  /* Serve this pipeline: the same file and parameters for `serve`. */
+  activate (window, "serve-command", NULL);
+  test_app_spin (50);
+  command = g_strdup_printf ("sluice-run serve '%s' -D symbol=VALUE --listen 127.0.0.1:8080 --token-file TOKEN-FILE", path);
+  g_assert_cmpstr (sluice_window_get_last_message (window), ==, command);
   close_window (window);
 }
 

@@ -289,6 +289,37 @@ test_item_ids (void)
   test_run_free (run);
 }
 
+/* Stands for a window that redraws all the time (GDK_PRIORITY_REDRAW,
+ * a loaded machine): always ready, each frame takes a moment. */
+static gboolean
+busy_redraw_cb (gpointer user_data)
+{
+  g_usleep (2000);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The designer runs the executor just above its redraws, half of the
+ * time; the input must still be read then. (Read at an idle priority, it
+ * never was: the run waited for its first item forever.) */
+static void
+test_input_not_starved (void)
+{
+  SluicePipeline *pipeline = test_load_body (
+    "<controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='m'><lua>item.seen = true</lua></execution>"
+    "</phase></controller>");
+  g_autofree char *input = test_items (50);
+  TestRun *run = test_run_new (pipeline, input, NULL, FALSE);
+  guint busy = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 20, busy_redraw_cb, NULL, NULL);
+
+  sluice_executor_set_priority (run->executor, G_PRIORITY_HIGH_IDLE + 15);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (run->outputs->len, ==, 50);
+  g_source_remove (busy);
+  test_run_free (run);
+  g_object_unref (pipeline);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -297,6 +328,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/executor/runs/pause-resume", test_pause_resume);
   g_test_add_func ("/sluice/executor/runs/cancel-kills-children", test_cancel_kills_children);
   g_test_add_func ("/sluice/executor/runs/events", test_events);
+  g_test_add_func ("/sluice/executor/runs/input-not-starved", test_input_not_starved);
   g_test_add_func ("/sluice/executor/runs/long-stream", test_long_stream_flat_memory);
 
   g_test_add_func ("/sluice/executor/runs/item-ids", test_item_ids);

@@ -9,6 +9,7 @@
 
 #include "sluice-json.h"
 #include "sluice-run-panel.h"
+#include "sluice-run-services.h"
 #include "sluice-run-stages.h"
 
 struct _SluiceRunPanel
@@ -28,6 +29,10 @@ struct _SluiceRunPanel
   GtkLabel         *summary;      /* notes under the stages table */
   GListStore       *stages;       /* owned: SluiceStageRow */
   GtkColumnView    *stages_view;
+  GListStore       *services;     /* owned: SluiceEndpointRow */
+  GtkWidget        *services_page;
+  GtkWidget        *services_tab;
+  GtkNotebook      *notebook;
   GtkTextView      *preview;
   GtkTextView      *outputs;
   gint64            last_text_update;
@@ -221,6 +226,21 @@ sluice_run_panel_dup_summary (SluiceRunPanel *self)
   return g_string_free (s, FALSE);
 }
 
+/* Only a run that calls services has a page for them. */
+static void
+update_services_page (SluiceRunPanel *self)
+{
+  gboolean visible = g_list_model_get_n_items (G_LIST_MODEL (self->services)) > 0;
+
+  /* Hiding the current page moves the focus: not in a panel that is
+   * leaving its window (the last run's page stays until then). */
+  if (!visible && gtk_widget_get_root (GTK_WIDGET (self)) == NULL)
+    return;
+  gtk_widget_set_visible (self->services_page, visible);
+  /* GtkNotebook does not show the tab again with its page: both. */
+  gtk_widget_set_visible (self->services_tab, visible);
+}
+
 static void
 refresh_texts (SluiceRunPanel *self)
 {
@@ -229,6 +249,8 @@ refresh_texts (SluiceRunPanel *self)
   GPtrArray *outputs;
 
   sluice_run_stages_update (self->stages, self->session);
+  sluice_run_services_update (self->services, self->session);
+  update_services_page (self);
   gtk_label_set_text (self->summary, g_strstrip (notes));
   gtk_widget_set_visible (GTK_WIDGET (self->summary), *notes != '\0');
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->preview), preview, -1);
@@ -478,6 +500,33 @@ sluice_run_panel_get_log_adjustment (SluiceRunPanel *self)
   return log_adjustment (self);
 }
 
+gboolean
+sluice_run_panel_show_page (SluiceRunPanel *self,
+                            const char     *title)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_PANEL (self), FALSE);
+
+  for (int i = 0; i < gtk_notebook_get_n_pages (self->notebook); i++)
+    {
+      GtkWidget *page = gtk_notebook_get_nth_page (self->notebook, i);
+
+      if (g_strcmp0 (gtk_notebook_get_tab_label_text (self->notebook, page), title) == 0 &&
+          gtk_widget_get_visible (page))
+        {
+          gtk_notebook_set_current_page (self->notebook, i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+GListModel *
+sluice_run_panel_get_services (SluiceRunPanel *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_PANEL (self), NULL);
+  return G_LIST_MODEL (self->services);
+}
+
 GListModel *
 sluice_run_panel_get_stages (SluiceRunPanel *self)
 {
@@ -555,6 +604,7 @@ sluice_run_panel_finalize (GObject *object)
 
   g_free (self->module_id);
   g_clear_object (&self->stages);
+  g_clear_object (&self->services);
   G_OBJECT_CLASS (sluice_run_panel_parent_class)->finalize (object);
 }
 
@@ -655,6 +705,26 @@ sluice_run_panel_init (SluiceRunPanel *self)
   self->outputs = text_view ();
   gtk_notebook_append_page (GTK_NOTEBOOK (notebook), scrolled (GTK_WIDGET (self->outputs)),
                             gtk_label_new (_("Output")));
+  {
+    /* The endpoints the external modules call, live: the look-aside
+     * balancer's view of them. */
+    GtkWidget *note = gtk_label_new (_("Served and failed count every call since Sluice first called the service."));
+
+    self->services = g_list_store_new (SLUICE_TYPE_ENDPOINT_ROW);
+    self->services_page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+    gtk_box_append (GTK_BOX (self->services_page), sluice_run_services_view_new (self->services));
+    gtk_label_set_xalign (GTK_LABEL (note), 0);
+    gtk_label_set_wrap (GTK_LABEL (note), TRUE);
+    gtk_widget_add_css_class (note, "dim-label");
+    gtk_widget_add_css_class (note, "caption");
+    gtk_widget_set_margin_start (note, 6);
+    gtk_box_append (GTK_BOX (self->services_page), note);
+    self->services_tab = gtk_label_new (_("Services"));
+    gtk_notebook_append_page (GTK_NOTEBOOK (notebook), self->services_page, self->services_tab);
+    gtk_widget_set_visible (self->services_page, FALSE);
+    gtk_widget_set_visible (self->services_tab, FALSE);
+  }
+  self->notebook = GTK_NOTEBOOK (notebook);
   gtk_paned_set_end_child (GTK_PANED (paned), notebook);
   gtk_widget_set_vexpand (paned, TRUE);
   gtk_box_append (GTK_BOX (self->box), paned);

@@ -32,6 +32,12 @@ char       *sluice_run_panel_dup_outputs    (SluiceRunPanel   *self);
 GListModel *sluice_run_panel_get_log_model  (SluiceRunPanel   *self);
 /* The rows of the stages table (SluiceStageRow), in the order shown. */
 GListModel *sluice_run_panel_get_stages     (SluiceRunPanel   *self);
+/* Shows the page whose tab reads @title; FALSE when there is no such
+ * page or it is hidden. */
+gboolean    sluice_run_panel_show_page      (SluiceRunPanel   *self,
+                                             const char       *title);
+/* The Services table's rows (SluiceEndpointRow) as shown. */
+GListModel *sluice_run_panel_get_services   (SluiceRunPanel   *self);
 /* Whether the log keeps showing the newest events as they come (the
  * user did not scroll down to older ones), and its scroll position. */
 gboolean       sluice_run_panel_get_following      (SluiceRunPanel *self);

@@ -421,6 +421,7 @@ add_header_controls (WindowRun *run)
    * do; it does not run anything by itself. */
   g_menu_append (menu, _("Run _With Input and Parameters…"), "win.run-with");
   g_menu_append (menu, _("_Export for the Runner…"), "win.export-runner");
+  g_menu_append (menu, _("_Serve This Pipeline…"), "win.serve-command");
   adw_split_button_set_menu_model (ADW_SPLIT_BUTTON (run_button), G_MENU_MODEL (menu));
   adw_split_button_set_dropdown_tooltip (ADW_SPLIT_BUTTON (run_button), _("Other ways to run"));
   gtk_widget_add_css_class (run_button, "suggested-action");

@@ -617,9 +617,11 @@ runner_response_cb (AdwMessageDialog *dialog,
     }
 }
 
-/* The exact command line that runs the saved file. */
-char *
-sluice_window_runner_command (SluiceWindow *self)
+/* The exact command line that runs the saved file: `sluice-run FILE`,
+ * or with @subcommand (`serve`) `sluice-run serve FILE`. */
+static char *
+runner_command (SluiceWindow *self,
+                const char   *subcommand)
 {
   GFile *file = sluice_document_get_file (self->document);
   g_autofree char *path = file ? g_file_get_path (file) : NULL;
@@ -630,6 +632,8 @@ sluice_window_runner_command (SluiceWindow *self)
   if (quoted == NULL)
     return NULL;
   command = g_string_new ("sluice-run ");
+  if (subcommand != NULL)
+    g_string_append_printf (command, "%s ", subcommand);
   g_string_append (command, quoted);
   /* A parameter without a default must be given for a run. */
   for (guint i = 0; i < g_list_model_get_n_items (parameters); i++)
@@ -640,6 +644,25 @@ sluice_window_runner_command (SluiceWindow *self)
         g_string_append_printf (command, " -D %s=VALUE", sluice_parameter_get_name (parameter));
     }
   return g_string_free (command, FALSE);
+}
+
+char *
+sluice_window_runner_command (SluiceWindow *self)
+{
+  return runner_command (self, NULL);
+}
+
+/* What `sluice-run serve` needs beyond the file: where it listens (the
+ * loopback, as serve's default, on a fixed port so callers can be
+ * configured) and who may call it. */
+char *
+sluice_window_serve_command (SluiceWindow *self)
+{
+  g_autofree char *command = runner_command (self, "serve");
+
+  if (command == NULL)
+    return NULL;
+  return g_strconcat (command, " --listen 127.0.0.1:8080 --token-file TOKEN-FILE", NULL);
 }
 
 static gboolean
@@ -657,22 +680,17 @@ runner_command_needs_values (SluiceWindow *self)
   return FALSE;
 }
 
+/* A dialog showing @command, selectable, with a Copy button. */
 static void
-show_runner_command (SluiceWindow *self,
-                     gboolean      saved,
-                     gpointer      user_data)
+show_command_dialog (SluiceWindow *self,
+                     const char   *heading,
+                     const char   *body,
+                     char         *command)
 {
-  g_autofree char *command = NULL;
   AdwMessageDialog *dialog;
   GtkWidget *label;
 
-  if (!saved)
-    return;
-  command = sluice_window_runner_command (self);
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Run It From a Terminal"),
-                                                       runner_command_needs_values (self) ?
-                                                       _("The pipeline is saved. This command runs it, once each VALUE is replaced by the parameter's value:") :
-                                                       _("The pipeline is saved. This command runs it:")));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
   label = gtk_label_new (command);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -683,11 +701,41 @@ show_runner_command (SluiceWindow *self,
   adw_message_dialog_set_extra_child (dialog, label);
   adw_message_dialog_add_responses (dialog, "close", _("_Close"), "copy", _("C_opy"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "copy", ADW_RESPONSE_SUGGESTED);
-  g_object_set_data_full (G_OBJECT (dialog), "command", g_steal_pointer (&command), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "command", command, g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (runner_response_cb), self, 0);
   g_free (self->last_message);
-  self->last_message = g_strdup (g_object_get_data (G_OBJECT (dialog), "command"));
+  self->last_message = g_strdup (command);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+show_runner_command (SluiceWindow *self,
+                     gboolean      saved,
+                     gpointer      user_data)
+{
+  if (!saved)
+    return;
+  show_command_dialog (self, _("Run It From a Terminal"),
+                       runner_command_needs_values (self) ?
+                       _("The pipeline is saved. This command runs it, once each VALUE is replaced by the parameter's value:") :
+                       _("The pipeline is saved. This command runs it:"),
+                       sluice_window_runner_command (self));
+}
+
+static void
+show_serve_command (SluiceWindow *self,
+                    gboolean      saved,
+                    gpointer      user_data)
+{
+  if (!saved)
+    return;
+  show_command_dialog (self, _("Serve It to Other Pipelines"),
+                       _("The pipeline is saved. This command serves it over HTTP, so that external modules "
+                         "of other pipelines can call it: each item POSTed to it comes back as the JSON array "
+                         "of its outputs. TOKEN-FILE holds the token callers must send"
+                         "; replace each VALUE by the parameter's value. Add --announce URL to join a "
+                         "balancer (sluice-run balance)."),
+                       sluice_window_serve_command (self));
 }
 
 static void
@@ -697,6 +745,13 @@ export_runner_activated (GSimpleAction *action, GVariant *param, gpointer user_d
 
   /* Always save first: the runner runs what is on disk. */
   sluice_window_save_then (self, FALSE, show_runner_command, NULL);
+}
+
+static void
+serve_command_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  /* Serve, too, serves what is on disk. */
+  sluice_window_save_then (user_data, FALSE, show_serve_command, NULL);
 }
 
 static const GActionEntry win_actions[] = {
@@ -732,6 +787,7 @@ static const GActionEntry win_actions[] = {
   { "export", export_activated, "s" },
   { "export-to", export_to_activated, "s" },
   { "export-runner", export_runner_activated },
+  { "serve-command", serve_command_activated },
 };
 
 void

@@ -42,6 +42,7 @@ struct _SluiceWindow
 void     sluice_window_add_actions       (SluiceWindow      *self);
 /* The exact command line that runs the saved file, or NULL. */
 char    *sluice_window_runner_command    (SluiceWindow      *self);
+char    *sluice_window_serve_command     (SluiceWindow      *self);
 void     sluice_window_update_actions    (SluiceWindow      *self);
 /* Saves to the current file or asks for one; calls @then (may be NULL)
  * with TRUE once saved. */

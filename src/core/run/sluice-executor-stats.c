@@ -82,6 +82,15 @@ sluice_executor_get_module_id (SluiceExecutor *self,
   return ((SluiceModuleRun *) g_ptr_array_index (self->mods, index))->id;
 }
 
+SluiceStep *
+sluice_executor_get_module_step (SluiceExecutor *self,
+                                 guint           index)
+{
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), NULL);
+  g_return_val_if_fail (index < self->mods->len, NULL);
+  return ((SluiceModuleRun *) g_ptr_array_index (self->mods, index))->step;
+}
+
 void
 sluice_executor_get_module_stats_at (SluiceExecutor    *self,
                                      guint              index,

@@ -8,6 +8,7 @@
 #include "sluice-item-source.h"
 #include "sluice-pipeline.h"
 #include "sluice-run-state.h"
+#include "sluice-step.h"
 
 G_BEGIN_DECLS
 
@@ -122,6 +123,10 @@ const char       *sluice_executor_get_module_id      (SluiceExecutor   *self,
 void              sluice_executor_get_module_stats_at (SluiceExecutor  *self,
                                                       guint             index,
                                                       SluiceModuleStats *stats);
+/* The step the module at @index runs (borrowed; it lives as long as the
+ * executor), or NULL for conditions, groups and fails. */
+SluiceStep       *sluice_executor_get_module_step    (SluiceExecutor   *self,
+                                                      guint             index);
 /* order-by-sequence: input items whose outputs are complete and held
  * back until the earlier ones are out; -1 for an unknown id. */
 gint              sluice_executor_get_held_back      (SluiceExecutor   *self,

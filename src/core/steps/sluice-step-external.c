@@ -195,6 +195,13 @@ sluice_step_external_cancel (SluiceStep     *step,
     sluice_service_call_cancel (call->step_data, reason);
 }
 
+SluiceServiceClient *
+sluice_step_external_get_client (SluiceStepExternal *self)
+{
+  g_return_val_if_fail (SLUICE_IS_STEP_EXTERNAL (self), NULL);
+  return self->client;
+}
+
 static void
 sluice_step_external_dispose (GObject *object)
 {
