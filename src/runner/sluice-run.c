@@ -9,6 +9,7 @@
 
 #include "sluice-loader.h"
 #include "sluice-run-options.h"
+#include "sluice-run-new.h"
 #include "sluice-run-serve.h"
 #include "sluice-run-validate.h"
 #include "sluice-validator.h"
@@ -236,6 +237,8 @@ main (int   argc,
     return sluice_run_serve (argc - 1, argv + 1);
   if (argc > 1 && g_str_equal (argv[1], "balance"))
     return sluice_run_balance (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "new"))
+    return sluice_run_new_pipeline (argc - 1, argv + 1);
 
   context = make_context (&cl);
   args = g_strdupv (argv);

@@ -1063,6 +1063,66 @@ skip_without_display (void)
   g_test_skip ("no display");
 }
 
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* New From Template…: the dialog lists the templates; choosing one gives
+ * an unsaved pipeline in the empty window, trusted like one drawn there. */
+static void
+test_new_from_template (void)
+{
+  SluiceWindow *window = sluice_window_new (app);
+  g_autoptr(GList) toplevels = NULL;
+  GtkWidget *dialog = NULL;
+  GtkWidget *list, *row;
+  SluiceDocument *document;
+
+  gtk_window_present (GTK_WINDOW (window));
+  test_app_spin (30);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "new-from-template", NULL);
+  test_app_spin (500);
+  toplevels = gtk_window_list_toplevels ();
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (find_named (l->data, "templates") != NULL)
+      dialog = l->data;
+  g_assert_nonnull (dialog);
+  list = find_named (dialog, "templates");
+  row = find_named (list, "conditional");
+  g_assert_nonnull (row);
+  g_assert_nonnull (find_named (list, "retry"));
+  /* Any window will do for a screenshot: it only uses GtkWidget API. */
+  test_app_save_screenshot ((SluiceWindow *) dialog, tmp_dir, "new-from-template.png");
+
+  g_signal_emit_by_name (list, "row-activated", row);
+  test_app_spin (100);
+  /* The empty window took it; the dialog is gone. */
+  document = sluice_window_get_document (window);
+  g_assert_cmpstr (sluice_node_get_id (SLUICE_NODE (sluice_document_get_pipeline (document))), ==, "conditional");
+  g_assert_null (sluice_document_get_file (document));
+  g_assert_true (sluice_document_get_modified (document));
+  g_assert_nonnull (sluice_pipeline_find_node (sluice_document_get_pipeline (document), "is-large"));
+  g_assert_cmpuint (g_list_model_get_n_items (sluice_document_get_problems (document)), ==, 1);
+  g_list_free (toplevels);
+  toplevels = gtk_window_list_toplevels ();
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    g_assert_null (find_named (l->data, "templates"));
+  close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1088,6 +1148,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app/collapse", test_collapse_combination);
   g_test_add_func ("/sluice/app/clipboard", test_clipboard);
   g_test_add_func ("/sluice/app/new-and-title", test_new_and_title);
+  g_test_add_func ("/sluice/app/new-from-template", test_new_from_template);
   g_test_add_func ("/sluice/app/export", test_export);
   g_test_add_func ("/sluice/app/drafts-and-disk", test_drafts_and_disk_changes);
   g_test_add_func ("/sluice/app/palette", test_palette);

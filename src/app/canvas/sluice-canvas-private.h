@@ -120,6 +120,8 @@ struct _SluiceCanvas
   SluiceLayout       *layout;       /* owned; NULL when the model changed */
   SluiceViewport      vp;
   gboolean            placed;       /* the viewport was set (fit or stored) */
+  gboolean            placing;      /* in the first placement: tell others after the frame */
+  guint               viewport_notify; /* idle that tells them */
   SluiceCanvasColors  colors;
 
   GPtrArray          *selection;    /* owned refs, in selection order */

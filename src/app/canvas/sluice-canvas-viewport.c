@@ -11,12 +11,31 @@
 /* Zoom, pan, fit and reveal: the viewport and its animation, a tick
  * callback that exists only while the view moves. */
 
+static gboolean
+viewport_notify_cb (gpointer user_data)
+{
+  SluiceCanvas *self = user_data;
+
+  self->viewport_notify = 0;
+  g_signal_emit (self, _sluice_canvas_signals[VIEWPORT_CHANGED], 0);
+  return G_SOURCE_REMOVE;
+}
+
 void
 _sluice_canvas_viewport_changed (SluiceCanvas *self)
 {
   if (self->document != NULL)
     sluice_document_set_viewport (self->document, self->vp.zoom, self->vp.x, self->vp.y);
-  g_signal_emit (self, _sluice_canvas_signals[VIEWPORT_CHANGED], 0);
+  /* The first placement happens while GTK allocates or draws the window:
+   * other widgets must not change now (the zoom label's new text would
+   * be drawn without an allocation). They hear of it after the frame. */
+  if (self->placing)
+    {
+      if (self->viewport_notify == 0)
+        self->viewport_notify = g_idle_add_full (G_PRIORITY_HIGH_IDLE, viewport_notify_cb, self, NULL);
+    }
+  else
+    g_signal_emit (self, _sluice_canvas_signals[VIEWPORT_CHANGED], 0);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -183,14 +202,17 @@ _sluice_canvas_place_initially (SluiceCanvas *self)
   double x, y, w, h;
 
   _sluice_canvas_stop_animation (self);
+  self->placing = TRUE;
   fit (self, FALSE);
-  if (!self->placed || layout == NULL || self->vp.zoom >= 0.75)
-    return;
-  sluice_layout_get_bounds (layout, &x, &y, &w, &h);
-  self->vp.zoom = 0.75;
-  self->vp.x = x - 24 / self->vp.zoom;
-  self->vp.y = y - 24 / self->vp.zoom;
-  _sluice_canvas_viewport_changed (self);
+  if (self->placed && layout != NULL && self->vp.zoom < 0.75)
+    {
+      sluice_layout_get_bounds (layout, &x, &y, &w, &h);
+      self->vp.zoom = 0.75;
+      self->vp.x = x - 24 / self->vp.zoom;
+      self->vp.y = y - 24 / self->vp.zoom;
+      _sluice_canvas_viewport_changed (self);
+    }
+  self->placing = FALSE;
 }
 
 void

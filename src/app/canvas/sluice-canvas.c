@@ -171,6 +171,7 @@ sluice_canvas_dispose (GObject *object)
   SluiceCanvas *self = SLUICE_CANVAS (object);
 
   g_clear_handle_id (&self->prune_source, g_source_remove);
+  g_clear_handle_id (&self->viewport_notify, g_source_remove);
   _sluice_canvas_stop_animation (self);
   /* No signals from here on: the window around us is going away too. */
   if (self->document != NULL)

@@ -386,6 +386,37 @@ sluice_document_load_draft (SluiceDocument  *self,
   return TRUE;
 }
 
+gboolean
+sluice_document_load_template (SluiceDocument  *self,
+                               const char      *name,
+                               GError         **error)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GBytes) xml = sluice_template_get_xml (name, error);
+  g_autoptr(SluicePipeline) pipeline = NULL;
+  g_autofree char *display_name = g_strdup_printf (_("template “%s”"), name);
+  gsize length;
+  const char *data;
+
+  if (xml == NULL)
+    return FALSE;
+  data = g_bytes_get_data (xml, &length);
+  pipeline = sluice_load_data (data, length, display_name, problems);
+  if (pipeline == NULL || sluice_problems_have_errors (problems))
+    {
+      g_autofree char *first = problems->len > 0 ? sluice_problem_to_string (problems->pdata[0]) : NULL;
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("%s: could not be loaded%s%s"),
+                   display_name, first ? ": " : "", first ? first : "");
+      return FALSE;
+    }
+  set_file (self, NULL);
+  set_pipeline (self, pipeline);
+  /* Not in any file yet: closing asks, saving asks where. */
+  sluice_command_stack_set_saved (self->history, FALSE);
+  return TRUE;
+}
+
 static void
 store_view_in_pipeline (SluiceDocument *self)
 {

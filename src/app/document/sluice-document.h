@@ -27,6 +27,11 @@ gboolean            sluice_document_load_draft       (SluiceDocument  *self,
                                                       const char      *draft_path,
                                                       GFile           *file,
                                                       GError         **error);
+/* Loads the template @name (sluice-templates.h) as a new, unsaved
+ * pipeline: no file yet, so the first save asks where. */
+gboolean            sluice_document_load_template    (SluiceDocument  *self,
+                                                      const char      *name,
+                                                      GError         **error);
 /* Saves atomically to @file, or to the current file when NULL. */
 gboolean            sluice_document_save             (SluiceDocument  *self,
                                                       GFile           *file,

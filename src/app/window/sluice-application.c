@@ -7,6 +7,7 @@
 #include "sluice-application.h"
 #include "sluice-document.h"
 #include "sluice-preferences.h"
+#include "sluice-template-chooser.h"
 #include "sluice-window.h"
 
 #define MAX_RECENT 10
@@ -61,20 +62,37 @@ sluice_application_new_window (SluiceApplication *self)
   return GTK_WINDOW (window);
 }
 
+/* Reuse an untouched empty window, as Text Editor does. */
+static SluiceWindow *
+pristine_or_new_window (SluiceApplication *self)
+{
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (SLUICE_IS_WINDOW (active) && sluice_window_is_pristine (SLUICE_WINDOW (active)))
+    return SLUICE_WINDOW (active);
+  return sluice_window_new (self);
+}
+
+GtkWindow *
+sluice_application_new_from_template (SluiceApplication *self,
+                                     const char        *name)
+{
+  SluiceWindow *window = pristine_or_new_window (self);
+
+  sluice_window_load_template (window, name);
+  gtk_window_present (GTK_WINDOW (window));
+  return GTK_WINDOW (window);
+}
+
 GtkWindow *
 sluice_application_open_file (SluiceApplication *self,
                               GFile             *file)
 {
   SluiceWindow *window = find_window_for (self, file);
-  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
     {
-      /* Reuse an untouched empty window, as Text Editor does. */
-      if (SLUICE_IS_WINDOW (active) && sluice_window_is_pristine (SLUICE_WINDOW (active)))
-        window = SLUICE_WINDOW (active);
-      else
-        window = sluice_window_new (self);
+      window = pristine_or_new_window (self);
       sluice_window_load (window, file);
     }
   gtk_window_present (GTK_WINDOW (window));
@@ -219,6 +237,15 @@ new_activated (GSimpleAction *action,
 }
 
 static void
+new_from_template_activated (GSimpleAction *action,
+                             GVariant      *param,
+                             gpointer       user_data)
+{
+  sluice_template_chooser_present (gtk_application_get_active_window (GTK_APPLICATION (user_data)),
+                                   SLUICE_APPLICATION (user_data));
+}
+
+static void
 open_response_cb (GtkNativeDialog   *dialog,
                   int                response,
                   SluiceApplication *self)
@@ -315,6 +342,7 @@ preferences_activated (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { "preferences", preferences_activated },
   { "new", new_activated },
+  { "new-from-template", new_from_template_activated },
   { "open", open_activated },
   { "open-recent", open_recent_activated, "s" },
   { "quit", quit_activated },
@@ -326,6 +354,7 @@ static const struct {
   const char *accels[3];
 } accels[] = {
   { "app.new", { "<Control>n", NULL } },
+  { "app.new-from-template", { "<Control><Shift>n", NULL } },
   { "app.open", { "<Control>o", NULL } },
   { "app.quit", { "<Control>q", NULL } },
   { "app.preferences", { "<Control>comma", NULL } },

@@ -16,6 +16,9 @@ GSettings         *sluice_application_get_settings   (SluiceApplication *self);
 GtkWindow         *sluice_application_open_file      (SluiceApplication *self,
                                                       GFile             *file);
 GtkWindow         *sluice_application_new_window     (SluiceApplication *self);
+/* A window holding a new pipeline from the template @name. */
+GtkWindow         *sluice_application_new_from_template (SluiceApplication *self,
+                                                        const char        *name);
 /* The "Open Recent" section of the primary menu. */
 GMenuModel        *sluice_application_get_recent_menu (SluiceApplication *self);
 void               sluice_application_add_recent     (SluiceApplication *self,

@@ -238,6 +238,27 @@ sluice_window_load (SluiceWindow *self,
 }
 
 gboolean
+sluice_window_load_template (SluiceWindow *self,
+                             const char   *name)
+{
+  g_autoptr(SluiceDocument) document = sluice_document_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) built_in = NULL;
+  g_autofree char *resource = g_strdup_printf ("/org/sluice/core/templates/%s.xml", name);
+
+  if (!sluice_document_load_template (document, name, &error))
+    {
+      show_error (self, _("Could Not Use the Template"), error->message);
+      return FALSE;
+    }
+  /* Sluice's own templates are as safe as an empty window; one a plug-in
+   * installed shows what it runs first, like a file from disk. */
+  built_in = g_resources_lookup_data (resource, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  set_document (self, document, built_in != NULL);
+  return TRUE;
+}
+
+gboolean
 sluice_window_load_draft (SluiceWindow *self,
                           const char   *draft,
                           GFile        *file)

@@ -16,6 +16,10 @@ G_DECLARE_FINAL_TYPE (SluiceWindow, sluice_window, SLUICE, WINDOW, AdwApplicatio
  * sluice-window-actions.c), so tests and scripts drive the window the way
  * a user does. */
 SluiceWindow   *sluice_window_new           (SluiceApplication *application);
+/* Replaces the window's pipeline by a new one from the template @name;
+ * FALSE (and an error dialog) when it cannot be loaded. */
+gboolean        sluice_window_load_template (SluiceWindow      *self,
+                                             const char        *name);
 SluiceDocument *sluice_window_get_document  (SluiceWindow      *self);
 SluiceCanvas   *sluice_window_get_canvas    (SluiceWindow      *self);
 /* Loads @file into this window; on failure shows why and returns FALSE. */

@@ -6,3 +6,4 @@
 #include "sluice-model.h"
 #include "sluice-loader.h"
 #include "sluice-saver.h"
+#include "sluice-templates.h"
