@@ -10,6 +10,7 @@
 
 #include "sluice-core.h"
 #include "sluice-run-options.h"
+#include "sluice-run-plugins.h"
 #include "sluice-run-serve.h"
 #include "sluice-run-validate.h"
 
@@ -278,7 +279,8 @@ sluice_run_serve (int    argc,
         }
     }
 
-  /* An invalid pipeline is never served. */
+  /* An invalid pipeline is never served; its plug-in tools count. */
+  sluice_run_load_plugins ((const char * const *) sl.files, sl.quiet);
   pipeline = sluice_load_file (sl.files[0], problems);
   if (pipeline != NULL)
     sluice_validate_for_run (pipeline, sl.files[0], defines, problems);

@@ -10,6 +10,7 @@
 #include "sluice-loader.h"
 #include "sluice-run-options.h"
 #include "sluice-run-new.h"
+#include "sluice-run-plugins.h"
 #include "sluice-run-serve.h"
 #include "sluice-run-validate.h"
 #include "sluice-validator.h"
@@ -183,6 +184,8 @@ run_command_line (CommandLine *cl)
     return usage_error (cl->validate ? _("--validate needs at least one pipeline file")
                                      : _("no pipeline file given"));
 
+  /* Tools from plug-ins are known before the files are checked. */
+  sluice_run_load_plugins ((const char * const *) cl->files, cl->quiet);
   if (cl->validate)
     return sluice_run_validate ((const char * const *) cl->files, format);
 

@@ -2,56 +2,21 @@
 #include "config.h"
 
 #include <string.h>
-#include <sys/wait.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "runner-common.h"
+
 /* `sluice-run new`: the real binary ($SLUICE_RUN) lists the templates,
  * starts a file from one that then runs, and refuses what it must. */
-
-typedef struct
-{
-  char *out;
-  char *err;
-  int   status;
-} Result;
-
-static void
-result_clear (Result *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
-
-static void
-run (Result             *result,
-     const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int wait_status = 0;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("SLUICE_RUN"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                &result->out, &result->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  result->status = WEXITSTATUS (wait_status);
-  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", result->status, result->out, result->err);
-}
 
 static void
 test_list (void)
 {
-  g_auto(Result) result = { 0 };
+  g_auto(RunnerResult) result = { 0 };
 
-  run (&result, (const char *[]) { "new", "--list-templates", NULL });
+  runner_run (&result, (const char *[]) { "new", "--list-templates", NULL }, NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "sequential"));
   g_assert_nonnull (strstr (result.out, "retry"));
@@ -68,21 +33,21 @@ test_new_then_run (void)
   g_autofree char *input = g_build_filename (dir, "in.jsonl", NULL);
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
-  g_auto(Result) created = { 0 };
-  g_auto(Result) again = { 0 };
-  g_auto(Result) ran = { 0 };
+  g_auto(RunnerResult) created = { 0 };
+  g_auto(RunnerResult) again = { 0 };
+  g_auto(RunnerResult) ran = { 0 };
 
-  run (&created, (const char *[]) { "new", "--template", "conditional", path, NULL });
+  runner_run (&created, (const char *[]) { "new", "--template", "conditional", path, NULL }, NULL);
   g_assert_cmpint (created.status, ==, 0);
   g_assert_nonnull (strstr (created.out, "-D threshold=VALUE"));
   g_assert_true (g_file_get_contents (path, &before, NULL, NULL));
 
   g_assert_true (g_file_set_contents (input, "{\"value\": 5}\n{\"value\": 50}\n{\"other\": 1}\n", -1, NULL));
-  run (&ran, (const char *[]) { path, "-D", "threshold=10", "-i", input, NULL });
+  runner_run (&ran, (const char *[]) { path, "-D", "threshold=10", "-i", input, NULL }, NULL);
   g_assert_cmpint (ran.status, ==, 0);
   g_assert_cmpstr (ran.out, ==, "{\"kind\":\"small\",\"value\":5}\n{\"kind\":\"large\",\"value\":50}\n");
 
-  run (&again, (const char *[]) { "new", "--template", "sequential", path, NULL });
+  runner_run (&again, (const char *[]) { "new", "--template", "sequential", path, NULL }, NULL);
   g_assert_cmpint (again.status, ==, 2);
   g_assert_nonnull (strstr (again.err, "exists"));
   g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
@@ -105,19 +70,19 @@ test_refused (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Result) result = { 0 };
+      g_auto(RunnerResult) result = { 0 };
       const char *args[5] = { cases[i][0], cases[i][1], cases[i][2], cases[i][3], NULL };
 
-      run (&result, args);
+      runner_run (&result, args, NULL);
       g_assert_cmpint (result.status, ==, 2);
       g_assert_true (g_str_has_prefix (result.err, "sluice-run new: "));
       g_assert_false (g_file_test ("/tmp/sluice-never.xml", G_FILE_TEST_EXISTS));
     }
   /* A folder that cannot be written: a write error, exit 1. */
   {
-    g_auto(Result) result = { 0 };
+    g_auto(RunnerResult) result = { 0 };
 
-    run (&result, (const char *[]) { "new", "--template", "sequential", "/proc/sluice-new.xml", NULL });
+    runner_run (&result, (const char *[]) { "new", "--template", "sequential", "/proc/sluice-new.xml", NULL }, NULL);
     g_assert_cmpint (result.status, ==, 1);
     g_assert_nonnull (strstr (result.err, "/proc/sluice-new.xml"));
   }

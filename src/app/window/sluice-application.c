@@ -381,6 +381,8 @@ static const struct {
   { "win.show-help-overlay", { "<Control>question", NULL } },
 };
 
+static void load_plugins (void);
+
 static void
 sluice_application_startup (GApplication *application)
 {
@@ -397,10 +399,29 @@ sluice_application_startup (GApplication *application)
                                G_CALLBACK (update_recent_menu), self, G_CONNECT_SWAPPED);
     }
   update_recent_menu (self);
+  load_plugins ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
+}
+
+/* The installed plug-in tools join the palette. (Not a pipeline's own
+ * tools/ folder: its shared objects would run code before the trust
+ * question, which covers the pipeline's content only.) Broken ones are
+ * logged; the designer starts anyway. */
+static void
+load_plugins (void)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+
+  sluice_plugins_load_installed (problems);
+  for (guint i = 0; i < problems->len; i++)
+    {
+      g_autofree char *line = sluice_problem_to_string (problems->pdata[i]);
+
+      g_message ("%s", line);
+    }
 }
 
 static void

@@ -15,6 +15,7 @@ typedef struct
   char           *name;
   GType           type;
   SluiceStepKind  kind;
+  char           *origin;  /* "built-in", or the plug-in's file */
 } Entry;
 
 /* A process-wide table, never freed. Registration happens on the main
@@ -22,17 +23,19 @@ typedef struct
  * so the table is behind a lock. */
 static GPtrArray *entries;  /* of Entry* */
 G_LOCK_DEFINE_STATIC (entries);
+/* Where the steps registered now come from (a plug-in being loaded). */
+static char *registering_origin;
 
-static gboolean add_entry (const char *name, GType type, SluiceStepKind kind);
+static gboolean add_entry (const char *name, GType type, SluiceStepKind kind, const char *origin);
 
 static void
 register_builtins (void)
 {
   /* Adding a built-in step: its file, and one line here. */
-  add_entry ("lua", SLUICE_TYPE_STEP_LUA, SLUICE_STEP_BODY);
-  add_entry ("command", SLUICE_TYPE_STEP_COMMAND, SLUICE_STEP_BODY);
-  add_entry ("delay", SLUICE_TYPE_STEP_DELAY, SLUICE_STEP_TOOL);
-  add_entry ("external", SLUICE_TYPE_STEP_EXTERNAL, SLUICE_STEP_BODY);
+  add_entry ("lua", SLUICE_TYPE_STEP_LUA, SLUICE_STEP_BODY, "built-in");
+  add_entry ("command", SLUICE_TYPE_STEP_COMMAND, SLUICE_STEP_BODY, "built-in");
+  add_entry ("delay", SLUICE_TYPE_STEP_DELAY, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("external", SLUICE_TYPE_STEP_EXTERNAL, SLUICE_STEP_BODY, "built-in");
 }
 
 /* Call with the lock held. */
@@ -67,7 +70,8 @@ find_entry (const char *name)
 static gboolean
 add_entry (const char     *name,
            GType           type,
-           SluiceStepKind  kind)
+           SluiceStepKind  kind,
+           const char     *origin)
 {
   Entry *entry;
 
@@ -79,6 +83,7 @@ add_entry (const char     *name,
   entry->name = g_strdup (name);
   entry->type = type;
   entry->kind = kind;
+  entry->origin = g_strdup (origin);
   /* Classes stay alive: tool descriptions are borrowed from them. */
   g_type_class_ref (type);
   g_ptr_array_add (entries, entry);
@@ -98,10 +103,34 @@ sluice_step_registry_register (const char     *name,
 
   G_LOCK (entries);
   ensure_entries ();
-  added = add_entry (name, type, kind);
+  added = add_entry (name, type, kind, registering_origin ? registering_origin : "built-in");
   G_UNLOCK (entries);
 
   return added;
+}
+
+void
+sluice_step_registry_set_origin (const char *origin)
+{
+  G_LOCK (entries);
+  g_free (registering_origin);
+  registering_origin = g_strdup (origin);
+  G_UNLOCK (entries);
+}
+
+const char *
+sluice_step_registry_get_origin (const char *name)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  G_LOCK (entries);
+  entry = find_entry (name);
+  G_UNLOCK (entries);
+
+  /* Entries are never removed: the string stays valid. */
+  return entry != NULL ? entry->origin : NULL;
 }
 
 GType

@@ -9,3 +9,4 @@
 #include "sluice-tool.h"
 #include "sluice-step.h"
 #include "sluice-step-registry.h"
+#include "sluice-plugins.h"
