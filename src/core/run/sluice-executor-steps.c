@@ -236,7 +236,7 @@ call_step (SluiceExecutor  *self,
 {
   SluiceStepCallRun *run;
 
-  if (token->attempt == 0)
+  if (token->attempt == 0 && !token->flush)
     info->stats.items_in++;
 
   if (info->step == NULL)
@@ -271,7 +271,10 @@ call_step (SluiceExecutor  *self,
   g_hash_table_add (self->calls, run);
   token->job->ctl->calls++;
 
-  sluice_step_process (info->step, &run->call);
+  if (token->flush)
+    sluice_step_flush (info->step, &run->call);
+  else
+    sluice_step_process (info->step, &run->call);
 }
 
 static gboolean
