@@ -9,6 +9,7 @@
 #include "sluice-step-external.h"
 #include "sluice-step-lua.h"
 #include "sluice-step-registry.h"
+#include "sluice-tool-file-extract.h"
 
 typedef struct
 {
@@ -34,6 +35,7 @@ register_builtins (void)
   add_entry ("command", SLUICE_TYPE_STEP_COMMAND, SLUICE_STEP_BODY, "built-in");
   add_entry ("delay", SLUICE_TYPE_STEP_DELAY, SLUICE_STEP_TOOL, "built-in");
   add_entry ("external", SLUICE_TYPE_STEP_EXTERNAL, SLUICE_STEP_BODY, "built-in");
+  add_entry ("file-extract", SLUICE_TYPE_TOOL_FILE_EXTRACT, SLUICE_STEP_TOOL, "built-in");
 }
 
 /* Call with the lock held. */
