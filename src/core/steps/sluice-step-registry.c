@@ -12,6 +12,7 @@
 #include "sluice-tool-columns.h"
 #include "sluice-tool-convert.h"
 #include "sluice-tool-file-extract.h"
+#include "sluice-tool-file-load.h"
 
 typedef struct
 {
@@ -40,6 +41,7 @@ register_builtins (void)
   add_entry ("file-extract", SLUICE_TYPE_TOOL_FILE_EXTRACT, SLUICE_STEP_TOOL, "built-in");
   add_entry ("convert", SLUICE_TYPE_TOOL_CONVERT, SLUICE_STEP_TOOL, "built-in");
   add_entry ("columns", SLUICE_TYPE_TOOL_COLUMNS, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("file-load", SLUICE_TYPE_TOOL_FILE_LOAD, SLUICE_STEP_TOOL, "built-in");
 }
 
 /* Call with the lock held. */
