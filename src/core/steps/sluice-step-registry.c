@@ -13,6 +13,8 @@
 #include "sluice-tool-convert.h"
 #include "sluice-tool-file-extract.h"
 #include "sluice-tool-file-load.h"
+#include "sluice-tool-sql-extract.h"
+#include "sluice-tool-sql-load.h"
 
 typedef struct
 {
@@ -42,6 +44,8 @@ register_builtins (void)
   add_entry ("convert", SLUICE_TYPE_TOOL_CONVERT, SLUICE_STEP_TOOL, "built-in");
   add_entry ("columns", SLUICE_TYPE_TOOL_COLUMNS, SLUICE_STEP_TOOL, "built-in");
   add_entry ("file-load", SLUICE_TYPE_TOOL_FILE_LOAD, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("sql-extract", SLUICE_TYPE_TOOL_SQL_EXTRACT, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("sql-load", SLUICE_TYPE_TOOL_SQL_LOAD, SLUICE_STEP_TOOL, "built-in");
 }
 
 /* Call with the lock held. */

@@ -174,7 +174,6 @@ sluice_tool_file_extract_prepare (SluiceStep         *step,
   if (self->params == NULL)
     return FALSE;
 
-  self->pattern = sluice_tool_params_get_path (self->params, "path");
   self->format_name = g_strdup (sluice_tool_params_get (self->params, "format"));
   self->compression_name = g_strdup (sluice_tool_params_get (self->params, "compression"));
   self->encoding = g_strdup (sluice_tool_params_get (self->params, "encoding"));
@@ -403,7 +402,11 @@ sluice_tool_file_extract_process (SluiceStep     *step,
   SluiceToolFileExtract *self = SLUICE_TOOL_FILE_EXTRACT (step);
   g_autoptr(GError) error = NULL;
   Extraction *extraction;
-  char **files = expand (self, &error);
+  char **files;
+
+  if (self->pattern == NULL)
+    self->pattern = sluice_tool_params_get_path (self->params, "path");
+  files = expand (self, &error);
 
   if (files == NULL)
     {

@@ -39,6 +39,7 @@ struct _SluiceToolFileLoad
   SluiceToolParams  *params;
   SluiceToolBatch   *batch;
   char              *path;
+  gboolean           path_resolved;  /* against the pipeline's folder */
   char              *temp_path;     /* replace: the file being written */
   gboolean           append;
   gboolean           csv;
@@ -490,6 +491,13 @@ write_cb (SluiceToolBatch *batch,
   SluiceToolFileLoad *self = user_data;
   g_autoptr(GTask) task = g_task_new (self, NULL, write_done_cb, NULL);
 
+  if (!self->path_resolved)
+    {
+      g_free (self->path);
+      self->path = sluice_tool_params_get_path (self->params, "path");
+      self->path_resolved = TRUE;
+    }
+
   g_task_set_task_data (task, g_ptr_array_ref (items), (GDestroyNotify) g_ptr_array_unref);
   g_task_run_in_thread (task, write_thread);
 }
@@ -511,7 +519,7 @@ sluice_tool_file_load_prepare (SluiceStep         *step,
   self->params = sluice_tool_params_new (step, module, context, error);
   if (self->params == NULL)
     return FALSE;
-  self->path = sluice_tool_params_get_path (self->params, "path");
+  self->path = g_strdup (sluice_tool_params_get (self->params, "path"));
   self->append = g_strcmp0 (sluice_tool_params_get (self->params, "mode"), "append") == 0;
   self->compression = sluice_compression_choose (sluice_tool_params_get (self->params, "compression"), self->path);
   format = sluice_tool_params_get (self->params, "format");
@@ -590,6 +598,12 @@ commit_finish (SluiceStepCall *call)
   g_autoptr(GError) error = NULL;
 
   g_free (commit);
+  if (!self->path_resolved)
+    {
+      g_free (self->path);
+      self->path = sluice_tool_params_get_path (self->params, "path");
+      self->path_resolved = TRUE;
+    }
   if (!self->append && self->broken == NULL && !commit_replace (self, &error))
     {
       g_autofree char *message = g_strdup_printf ("%s: %s", self->path, error->message);
