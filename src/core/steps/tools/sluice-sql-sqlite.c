@@ -180,6 +180,13 @@ sqlite_query (SluiceSqlConnection  *self,
 }
 
 static json_t *
+sluice_sqlite_text_value (const char *text,
+                          int         length)
+{
+  return text != NULL ? json_stringn (text, length) : json_string ("");
+}
+
+static json_t *
 column_value (sqlite3_stmt *stmt,
               int           i)
 {
@@ -198,8 +205,11 @@ column_value (sqlite3_stmt *stmt,
         const char *text = (const char *) sqlite3_column_text (stmt, i);
         int length = sqlite3_column_bytes (stmt, i);
 
-        if (g_utf8_validate_len (text, length, NULL))
-          return json_stringn (text, length);
+        /* jansson checks UTF-8 and keeps NUL bytes. */
+        json_t *string = sluice_sqlite_text_value (text, length);
+
+        if (string != NULL)
+          return string;
         /* Bytes that are not text: base64, so nothing is lost. */
         {
           g_autofree char *encoded = g_base64_encode ((const guchar *) sqlite3_column_blob (stmt, i), length);
