@@ -10,6 +10,7 @@
 #include "sluice-step-lua.h"
 #include "sluice-step-registry.h"
 #include "sluice-tool-columns.h"
+#include "sluice-tool-console.h"
 #include "sluice-tool-convert.h"
 #include "sluice-tool-file-extract.h"
 #include "sluice-tool-file-load.h"
@@ -44,6 +45,7 @@ register_builtins (void)
   add_entry ("convert", SLUICE_TYPE_TOOL_CONVERT, SLUICE_STEP_TOOL, "built-in");
   add_entry ("columns", SLUICE_TYPE_TOOL_COLUMNS, SLUICE_STEP_TOOL, "built-in");
   add_entry ("file-load", SLUICE_TYPE_TOOL_FILE_LOAD, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("console", SLUICE_TYPE_TOOL_CONSOLE, SLUICE_STEP_TOOL, "built-in");
   add_entry ("sql-extract", SLUICE_TYPE_TOOL_SQL_EXTRACT, SLUICE_STEP_TOOL, "built-in");
   add_entry ("sql-load", SLUICE_TYPE_TOOL_SQL_LOAD, SLUICE_STEP_TOOL, "built-in");
 }
