@@ -56,6 +56,12 @@ set_error (SluiceSqlConnection  *self,
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", self->description, text);
 }
 
+static void
+ignore_notice (void       *data,
+               const char *message)
+{
+}
+
 static gboolean
 connect_db (SluiceSqlConnection  *self,
             GError              **error)
@@ -82,6 +88,9 @@ connect_db (SluiceSqlConnection  *self,
       return FALSE;
     }
   PQsetClientEncoding (conn, "UTF8");
+  /* Notices ("relation … already exists, skipping") are not for the
+   * run's standard error. */
+  PQsetNoticeProcessor (conn, ignore_notice, NULL);
   self->handle = conn;
   return TRUE;
 }
