@@ -38,6 +38,7 @@ struct _SluiceToolFileLoad
   SluiceStep         parent_instance;
   SluiceToolParams  *params;
   SluiceToolBatch   *batch;
+  gboolean           pass;
   char              *path;
   gboolean           path_resolved;  /* against the pipeline's folder */
   char              *temp_path;     /* replace: the file being written */
@@ -74,6 +75,8 @@ static const SluiceToolParamInfo file_load_params[] = {
     SLUICE_TOOL_PARAM_STRING, ",", NULL },
   { "header", N_("CSV: write the column names first (append: only into an empty file)"), FALSE,
     SLUICE_TOOL_PARAM_BOOL, "true", NULL },
+  { "pass", N_("Pass each item on as well (to load it somewhere else next); it goes on before its batch is written"), FALSE,
+    SLUICE_TOOL_PARAM_BOOL, "false", NULL },
   SLUICE_TOOL_BATCH_PARAMS,
   { NULL, NULL, FALSE, 0, NULL, NULL },
 };
@@ -560,6 +563,7 @@ sluice_tool_file_load_prepare (SluiceStep         *step,
    * (EFBIG) on the write, not a signal that kills the run. */
   signal (SIGXFSZ, SIG_IGN);
 
+  self->pass = sluice_tool_params_get_bool (self->params, "pass");
   self->batch = sluice_tool_batch_new (context, sluice_node_get_id (SLUICE_NODE (module)),
                                        size, interval, write_cb, self);
   return TRUE;
@@ -569,7 +573,11 @@ static void
 sluice_tool_file_load_process (SluiceStep     *step,
                                SluiceStepCall *call)
 {
-  sluice_tool_batch_add (SLUICE_TOOL_FILE_LOAD (step)->batch, call);
+  SluiceToolFileLoad *self = SLUICE_TOOL_FILE_LOAD (step);
+
+  if (self->pass)
+    sluice_step_call_emit (call, json_incref (call->item));
+  sluice_tool_batch_add (self->batch, call);
 }
 
 /* A flush call finishing only after the file is in place: the batch

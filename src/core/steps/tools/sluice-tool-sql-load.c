@@ -23,6 +23,7 @@ struct _SluiceToolSqlLoad
   SluiceStep           parent_instance;
   SluiceToolParams    *params;
   SluiceToolBatch     *batch;
+  gboolean             pass;
   SluiceSqlConnection *connection;
   SluiceSqlWrite       write;
   char               **columns;
@@ -47,6 +48,8 @@ static const SluiceToolParamInfo sql_load_params[] = {
   { "key", N_("upsert: the key columns (a unique index or primary key), comma-separated"), FALSE,
     SLUICE_TOOL_PARAM_STRING, NULL, NULL },
   { "create", N_("Create the table when it is missing, with types from the first batch (and the key as primary key)"), FALSE,
+    SLUICE_TOOL_PARAM_BOOL, "false", NULL },
+  { "pass", N_("Pass each item on as well (to load it somewhere else next); it goes on before its batch is written"), FALSE,
     SLUICE_TOOL_PARAM_BOOL, "false", NULL },
   SLUICE_TOOL_BATCH_PARAMS,
   { NULL, NULL, FALSE, 0, NULL, NULL },
@@ -175,6 +178,7 @@ sluice_tool_sql_load_prepare (SluiceStep         *step,
                                       &size, &interval, error))
     return FALSE;
 
+  self->pass = sluice_tool_params_get_bool (self->params, "pass");
   self->batch = sluice_tool_batch_new (context, sluice_node_get_id (SLUICE_NODE (module)),
                                        size, interval, write_cb, self);
   return TRUE;
@@ -184,7 +188,11 @@ static void
 sluice_tool_sql_load_process (SluiceStep     *step,
                               SluiceStepCall *call)
 {
-  sluice_tool_batch_add (SLUICE_TOOL_SQL_LOAD (step)->batch, call);
+  SluiceToolSqlLoad *self = SLUICE_TOOL_SQL_LOAD (step);
+
+  if (self->pass)
+    sluice_step_call_emit (call, json_incref (call->item));
+  sluice_tool_batch_add (self->batch, call);
 }
 
 static void
