@@ -98,11 +98,11 @@ test_load_plugins (void)
   /* The good ones, with where they came from. */
   g_assert_nonnull (sluice_tool_lookup ("upper"));
   g_assert_cmpstr (sluice_tool_lookup ("upper")->title, ==, "Upper-case a field");
-  g_assert_true (g_str_has_suffix (sluice_step_registry_get_origin ("upper"), "/sluice/tools/upper.lua"));
+  g_assert_true (g_str_has_suffix (sluice_tool_get_origin ("upper"), "/sluice/tools/upper.lua"));
   g_assert_nonnull (sluice_tool_lookup ("times"));
   g_assert_nonnull (sluice_tool_lookup ("stamp"));
-  g_assert_true (g_str_has_suffix (sluice_step_registry_get_origin ("stamp"), "/tools/stamp-tool.so"));
-  g_assert_cmpstr (sluice_step_registry_get_origin ("delay"), ==, "built-in");
+  g_assert_true (g_str_has_suffix (sluice_tool_get_origin ("stamp"), "/tools/stamp-tool.so"));
+  g_assert_cmpstr (sluice_tool_get_origin ("delay"), ==, "built-in");
 
   /* The broken ones, each named. */
   g_assert_true (problem_about ("broken.lua", "broken.lua:2"));

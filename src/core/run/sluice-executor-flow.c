@@ -24,6 +24,7 @@ _sluice_token_new (json_t    *item,
   token->attempt = 0;
   token->error = NULL;
   token->stderr_tail = NULL;
+  token->flush = FALSE;
   return token;
 }
 
@@ -110,7 +111,7 @@ _sluice_origin_unref (SluiceExecutor *self,
   if (--origin->live > 0)
     return;
 
-  if (self->output != NULL)
+  if (self->output != NULL && !origin->end_of_stream)
     sluice_item_sink_done (self->output, origin->tag, origin->error);
   g_free (origin->error);
   g_free (origin);
@@ -467,7 +468,9 @@ _sluice_token_failed (SluiceExecutor *self,
       _sluice_executor_emit (self, event);
     }
 
-  if (token->item != NULL && token->attempt < info->retries)
+  /* A flush has no item, yet is retried like one: the step still holds
+   * what it could not write. */
+  if ((token->item != NULL || token->flush) && token->attempt < info->retries)
     {
       gint64 delay = SLUICE_RETRY_BASE_DELAY_MS * 1000 * pow (info->backoff, token->attempt);
 
@@ -494,6 +497,12 @@ _sluice_token_failed (SluiceExecutor *self,
           g_clear_pointer (&token->error, g_free);
           g_clear_pointer (&token->stderr_tail, g_free);
           g_queue_push_tail (&self->ready, token);
+          return;
+        }
+      if (token->flush)
+        {
+          /* Nothing to continue with at the end of the stream. */
+          _sluice_token_drop (self, token);
           return;
         }
       break;
@@ -614,7 +623,7 @@ _sluice_token_advance (SluiceExecutor *self,
 
   op = program_op (prog, token->pc);
   info = module_run (self, op->mod);
-  if (G_UNLIKELY (info->preview != NULL) && !op_is_lua (op) && token->attempt == 0)
+  if (G_UNLIKELY (info->preview != NULL) && !op_is_lua (op) && token->attempt == 0 && token->item != NULL)
     sluice_preview_record_items (info->preview, FALSE, &token->item, 1);
 
   switch (op->kind)

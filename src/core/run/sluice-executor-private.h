@@ -75,6 +75,7 @@ typedef struct
   gboolean           last_of_ctl; /* superseded items are counted here */
   SluiceModuleStats  stats;       /* counters updated atomically */
   SluicePreview     *preview;     /* owned; NULL unless a preview was asked for */
+  gboolean           flushed;     /* its step's flush was called (sluice-executor-flush.c) */
 } SluiceModuleRun;
 
 typedef struct _SluiceStage SluiceStage;
@@ -90,6 +91,7 @@ typedef struct
   guint     live;     /* queue entries, top-level jobs and held jobs */
   guint     children; /* item ids given out under it so far (atomic) */
   char     *error;    /* why it failed (isolated items), or NULL */
+  gboolean  end_of_stream; /* a flush's, not an input item: no sink hears of it */
 } SluiceOrigin;
 
 /* One item in flight: a JSON object (shared, never changed in place) at
@@ -105,6 +107,7 @@ typedef struct
   char      *stderr_tail;
   guint      child;         /* its id under its input item: 0 for the input item itself */
   guint      parent;        /* the id it was emitted from (when child > 0) */
+  gboolean   flush;         /* item is NULL: the step at pc flushes (end of stream) */
 } SluiceToken;
 
 struct _SluiceJob
@@ -350,6 +353,12 @@ void           _sluice_executor_cancel_calls   (SluiceExecutor   *self,
                                                 SluiceJob        *job,
                                                 const char       *reason);
 extern const SluiceStepContextFuncs _sluice_executor_step_context_funcs;
+
+/* sluice-executor-flush.c: when @ctl has taken its last item, starts
+ * the flush of the next of its steps that has one (in program order),
+ * as a job of its own; FALSE when every one has flushed. */
+gboolean       _sluice_executor_start_flush    (SluiceExecutor   *self,
+                                                SluiceStage      *ctl);
 
 /* sluice-executor-timers.c */
 gpointer       _sluice_executor_add_timer      (SluiceExecutor   *self,

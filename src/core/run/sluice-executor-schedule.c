@@ -258,6 +258,10 @@ check_finished (SluiceExecutor *self)
         continue;
       if (!ctl->input_done || ctl->input.length > 0 || ctl->in_flight > 0)
         return;
+      /* Its steps that hold items back write them before it finishes;
+       * not when the input broke: the run fails then. */
+      if (self->input_error == NULL && _sluice_executor_start_flush (self, ctl))
+        return;
       finish_ctl (self, ctl);
     }
 
@@ -380,7 +384,7 @@ end_origins (SluiceExecutor *self,
     {
       SluiceOrigin *origin = key;
 
-      if (self->output != NULL)
+      if (self->output != NULL && !origin->end_of_stream)
         sluice_item_sink_done (self->output, origin->tag,
                                origin->error != NULL ? origin->error : reason != NULL ? reason : "run stopped");
       g_free (origin->error);

@@ -10,6 +10,7 @@
 #include "sluice-run-state.h"
 #include "sluice-step-lua-tool.h"
 #include "sluice-step-registry.h"
+#include "sluice-tool.h"
 
 /* Each Lua tool is a GType of its own, made at run time, whose class
  * carries the tool's description (SluiceStepClass.info) and code: the
@@ -378,7 +379,7 @@ sluice_step_lua_tool_register (const char  *path,
   type_name = g_strdup_printf ("SluiceLuaTool_%s", tool->name);
   if (sluice_step_registry_lookup (tool->name) != G_TYPE_INVALID || g_type_from_name (type_name) != 0)
     {
-      const char *origin = sluice_step_registry_get_origin (tool->name);
+      const char *origin = sluice_tool_get_origin (tool->name);
 
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("%s: a tool named “%s” is already there (%s)"),
                    path, tool->name, origin ? origin : _("another Lua tool"));

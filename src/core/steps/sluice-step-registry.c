@@ -9,13 +9,20 @@
 #include "sluice-step-external.h"
 #include "sluice-step-lua.h"
 #include "sluice-step-registry.h"
+#include "sluice-tool-columns.h"
+#include "sluice-tool-console.h"
+#include "sluice-tool-convert.h"
+#include "sluice-tool-file-extract.h"
+#include "sluice-tool-file-load.h"
+#include "sluice-tool-sql-extract.h"
+#include "sluice-tool-sql-load.h"
 
 typedef struct
 {
   char           *name;
   GType           type;
   SluiceStepKind  kind;
-  char           *origin;  /* "built-in", or the plug-in's file */
+  char           *origin;  /* "built-in", or where a plug-in came from */
 } Entry;
 
 /* A process-wide table, never freed. Registration happens on the main
@@ -36,6 +43,13 @@ register_builtins (void)
   add_entry ("command", SLUICE_TYPE_STEP_COMMAND, SLUICE_STEP_BODY, "built-in");
   add_entry ("delay", SLUICE_TYPE_STEP_DELAY, SLUICE_STEP_TOOL, "built-in");
   add_entry ("external", SLUICE_TYPE_STEP_EXTERNAL, SLUICE_STEP_BODY, "built-in");
+  add_entry ("file-extract", SLUICE_TYPE_TOOL_FILE_EXTRACT, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("convert", SLUICE_TYPE_TOOL_CONVERT, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("columns", SLUICE_TYPE_TOOL_COLUMNS, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("file-load", SLUICE_TYPE_TOOL_FILE_LOAD, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("console", SLUICE_TYPE_TOOL_CONSOLE, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("sql-extract", SLUICE_TYPE_TOOL_SQL_EXTRACT, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("sql-load", SLUICE_TYPE_TOOL_SQL_LOAD, SLUICE_STEP_TOOL, "built-in");
 }
 
 /* Call with the lock held. */
@@ -96,14 +110,24 @@ sluice_step_registry_register (const char     *name,
                                GType           type,
                                SluiceStepKind  kind)
 {
+  return sluice_step_registry_register_from (name, type, kind, "registered at run time");
+}
+
+gboolean
+sluice_step_registry_register_from (const char     *name,
+                                    GType           type,
+                                    SluiceStepKind  kind,
+                                    const char     *origin)
+{
   gboolean added;
 
   g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (origin != NULL, FALSE);
   g_return_val_if_fail (g_type_is_a (type, SLUICE_TYPE_STEP), FALSE);
 
   G_LOCK (entries);
   ensure_entries ();
-  added = add_entry (name, type, kind, registering_origin ? registering_origin : "built-in");
+  added = add_entry (name, type, kind, registering_origin ? registering_origin : origin);
   G_UNLOCK (entries);
 
   return added;
@@ -116,21 +140,6 @@ sluice_step_registry_set_origin (const char *origin)
   g_free (registering_origin);
   registering_origin = g_strdup (origin);
   G_UNLOCK (entries);
-}
-
-const char *
-sluice_step_registry_get_origin (const char *name)
-{
-  Entry *entry;
-
-  g_return_val_if_fail (name != NULL, NULL);
-
-  G_LOCK (entries);
-  entry = find_entry (name);
-  G_UNLOCK (entries);
-
-  /* Entries are never removed: the string stays valid. */
-  return entry != NULL ? entry->origin : NULL;
 }
 
 GType
@@ -223,6 +232,20 @@ sluice_tool_lookup (const char *name)
     return NULL;
 
   return ((SluiceStepClass *) g_type_class_peek (entry->type))->info;
+}
+
+const char *
+sluice_tool_get_origin (const char *name)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  G_LOCK (entries);
+  entry = find_entry (name);
+  G_UNLOCK (entries);
+
+  return entry != NULL ? entry->origin : NULL;
 }
 
 static int

@@ -25,9 +25,12 @@ gboolean    sluice_step_registry_register  (const char     *name,
 /* Steps registered from now on come from @origin (a plug-in's path);
  * NULL goes back to "built-in". For the plug-in loader. */
 void        sluice_step_registry_set_origin (const char    *origin);
-/* "built-in" or the path of the plug-in that registered @name; NULL when
- * nothing is registered under it. */
-const char *sluice_step_registry_get_origin (const char    *name);
+/* The same, saying where the step came from (a plug-in's path) for
+ * sluice-run --list-tools. */
+gboolean    sluice_step_registry_register_from (const char     *name,
+                                                GType           type,
+                                                SluiceStepKind  kind,
+                                                const char     *origin);
 /* G_TYPE_INVALID when nothing is registered under @name. */
 GType       sluice_step_registry_lookup    (const char     *name);
 /* The name of the step @module needs, or NULL for the kinds that are not

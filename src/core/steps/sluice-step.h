@@ -26,6 +26,8 @@ G_BEGIN_DECLS
  *                         sluice_step_call_finish() or _fail()
  *   cancel (call)         the run stops or the item timed out: stop the
  *                         work soon; the call must still finish or fail
+ *   flush (call)          once, when no further item can reach the
+ *                         module: write what was held back (below)
  *
  * A step never sees the executor: what it may use of the run (timers,
  * parameters, the base directory, the log) is its SluiceStepContext, and
@@ -78,7 +80,22 @@ struct _SluiceStepClass
   /* End of stream: no further item will reach this module in this run.
    * A step that holds items back (a loader's batch) writes them now. It
    * answers like process(): emits, then finish or fail; call->item is
-   * NULL. Optional: without it the executor finishes at once. */
+   * NULL. Optional: without it nothing is called.
+   *
+   * When: once per run, after the module's controller has taken its
+   * last input item (every controller before it has finished, flushes
+   * included) and has no item in flight; the controller's steps flush
+   * one at a time in program order, so a step flushes only after what
+   * the steps before it flushed has gone by. Not when the run fails or
+   * is cancelled first.
+   * How: like an item. What it emits goes on from the module (through
+   * the rest of its group and controller, in every mode); the module's
+   * time-out cancels it; a fail() is retried with the module's retries
+   * (flush is called again: keep what was not written) and then follows
+   * on-error (drop and continue pass nothing on; fail fails the run).
+   * Inside a combination, a failed flush fails the group, whose
+   * on-error applies (a group cannot re-run a flush, its own retries do
+   * not apply to it). */
   void         (*flush)       (SluiceStep        *self,
                                SluiceStepCall    *call);
 
@@ -99,6 +116,8 @@ typedef struct
   void (*emit)   (SluiceStepCall *call, json_t *item);
   void (*finish) (SluiceStepCall *call);
   void (*fail)   (SluiceStepCall *call, const char *message, const char *stderr_tail);
+  void (*stream) (SluiceStepCall *call, json_t *item);
+  guint (*backlog) (SluiceStepCall *call);
 } SluiceStepCallFuncs;
 
 struct _SluiceStepCall
@@ -118,6 +137,22 @@ void        sluice_step_call_finish (SluiceStepCall *call);
 void        sluice_step_call_fail   (SluiceStepCall *call,
                                      const char     *message,
                                      const char     *stderr_tail);
+/* Streaming, for a step that turns one item into very many (an
+ * extractor reading a file): hands @item (consumed) on at once instead
+ * of when the call finishes, so that the step holds none of them. Items
+ * streamed before a fail() have gone on already (a retry streams them
+ * again). A streaming call stops counting against its controller's
+ * limit of calls at once, so the steps after it can take its items even
+ * in a not-parallel controller. */
+void        sluice_step_call_stream (SluiceStepCall *call,
+                                     json_t         *item);
+/* Back-pressure for streaming: how many items the call streamed are
+ * still waiting or being worked on in its controller (and waiting in
+ * front of the next one). A step pauses while it is above a bound of
+ * its choosing, e.g. with a short timer. Items held for ordering (the
+ * outputs of order-by-sequence and first-wins controllers, or of a
+ * combination) do not count: there, memory grows with the stream. */
+guint       sluice_step_call_backlog (SluiceStepCall *call);
 
 /* ---- the context: what a step may use of its run */
 

@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sluice-duration.h"
+#include "sluice-run-state.h"
+#include "sluice-tool-batch.h"
+
+typedef struct
+{
+  GPtrArray      *items;    /* json_t*, owned */
+  SluiceStepCall *waiter;   /* the call that answers with this write, or NULL */
+  json_t         *trigger;  /* the item of the call that completed it: its retry resends it */
+} Batch;
+
+struct _SluiceToolBatch
+{
+  SluiceStepContext        *context;   /* borrowed: the run outlives its steps */
+  char                     *module_id;
+  guint                     size;
+  gint64                    interval_us;
+  SluiceToolBatchWriteFunc  write;
+  gpointer                  user_data;
+
+  GPtrArray                *open;      /* json_t*: the batch being collected */
+  gpointer                  timer;     /* the interval, while @open has items */
+  GQueue                    queue;     /* Batch*, closed, in order of writing */
+  Batch                    *writing;   /* the one write outstanding */
+  GPtrArray                *failed;    /* Batch*: failed writes kept for a retry */
+  SluiceStepCall           *flushing;  /* the flush call, until all is written */
+  gboolean                  pumping;
+  gboolean                  paused;    /* a write failed: nothing more until the next call */
+};
+
+static void pump (SluiceToolBatch *self);
+
+static Batch *
+batch_new (GPtrArray      *items,
+           SluiceStepCall *waiter)
+{
+  Batch *batch = g_new0 (Batch, 1);
+
+  batch->items = items;
+  batch->waiter = waiter;
+  batch->trigger = waiter != NULL ? json_incref (waiter->item) : NULL;
+  return batch;
+}
+
+static void
+batch_free (Batch *batch)
+{
+  g_ptr_array_unref (batch->items);
+  if (batch->trigger != NULL)
+    json_decref (batch->trigger);
+  g_free (batch);
+}
+
+static GPtrArray *
+items_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) json_decref);
+}
+
+SluiceToolBatch *
+sluice_tool_batch_new (SluiceStepContext        *context,
+                       const char               *module_id,
+                       guint                     size,
+                       gint64                    interval_us,
+                       SluiceToolBatchWriteFunc  write,
+                       gpointer                  user_data)
+{
+  SluiceToolBatch *self = g_new0 (SluiceToolBatch, 1);
+
+  g_return_val_if_fail (write != NULL, NULL);
+
+  self->context = context;
+  self->module_id = g_strdup (module_id);
+  self->size = MAX (size, 1);
+  self->interval_us = interval_us;
+  self->write = write;
+  self->user_data = user_data;
+  self->open = items_new ();
+  self->failed = g_ptr_array_new_with_free_func ((GDestroyNotify) batch_free);
+  g_queue_init (&self->queue);
+  return self;
+}
+
+void
+sluice_tool_batch_free (SluiceToolBatch *self)
+{
+  if (self == NULL)
+    return;
+
+  if (self->timer != NULL && self->context != NULL)
+    sluice_step_context_remove_timer (self->context, self->timer);
+  g_ptr_array_unref (self->open);
+  g_queue_clear_full (&self->queue, (GDestroyNotify) batch_free);
+  g_clear_pointer (&self->writing, batch_free);
+  g_ptr_array_unref (self->failed);
+  g_free (self->module_id);
+  g_free (self);
+}
+
+static void
+log_message (SluiceToolBatch *self,
+             const char      *message)
+{
+  if (self->context != NULL)
+    sluice_step_context_log (self->context, self->module_id, message);
+}
+
+/* Closes the batch being collected; @waiter answers with its write. */
+static void
+close_open (SluiceToolBatch *self,
+            SluiceStepCall  *waiter)
+{
+  if (self->timer != NULL)
+    sluice_step_context_remove_timer (self->context, g_steal_pointer (&self->timer));
+  if (self->open->len == 0 && waiter == NULL)
+    return;
+
+  g_queue_push_tail (&self->queue, batch_new (g_steal_pointer (&self->open), waiter));
+  self->open = items_new ();
+}
+
+static void
+interval_cb (gpointer data)
+{
+  SluiceToolBatch *self = data;
+
+  self->timer = NULL;
+  close_open (self, NULL);
+  pump (self);
+}
+
+/* The flush call finishes once nothing is left to write. */
+static void
+maybe_finish_flush (SluiceToolBatch *self)
+{
+  if (self->flushing == NULL || self->writing != NULL || !g_queue_is_empty (&self->queue))
+    return;
+
+  sluice_step_call_finish (g_steal_pointer (&self->flushing));
+}
+
+static void
+pump (SluiceToolBatch *self)
+{
+  /* A writer that answers at once calls back into write_done(), which
+   * comes back here: the loop below takes the next batch then. */
+  if (self->pumping || self->paused)
+    return;
+
+  self->pumping = TRUE;
+  while (self->writing == NULL && !g_queue_is_empty (&self->queue))
+    {
+      self->writing = g_queue_pop_head (&self->queue);
+      self->write (self, self->writing->items, self->user_data);
+    }
+  self->pumping = FALSE;
+
+  maybe_finish_flush (self);
+}
+
+void
+sluice_tool_batch_write_done (SluiceToolBatch *self,
+                              const char      *error)
+{
+  Batch *batch = g_steal_pointer (&self->writing);
+  SluiceStepCall *waiter;
+
+  g_return_if_fail (batch != NULL);
+
+  waiter = g_steal_pointer (&batch->waiter);
+  if (error == NULL)
+    {
+      batch_free (batch);
+      if (waiter != NULL)
+        sluice_step_call_finish (waiter);
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf ("a batch of %u items was not written: %s",
+                                                  batch->items->len, error);
+
+      /* Kept for the retry of its call, or of the flush, or of the next
+       * call when nobody waited for it. Nothing more is written until a
+       * call comes: when the failure stops the run, none will. */
+      g_ptr_array_add (self->failed, batch);
+      self->paused = TRUE;
+      if (waiter != NULL)
+        sluice_step_call_fail (waiter, message, NULL);
+      else if (self->flushing != NULL)
+        {
+          /* Nothing more is written in this flush: its retry resends. */
+          while (!g_queue_is_empty (&self->queue))
+            g_ptr_array_add (self->failed, g_queue_pop_head (&self->queue));
+          sluice_step_call_fail (g_steal_pointer (&self->flushing), message, NULL);
+          return;
+        }
+      else
+        log_message (self, message);
+    }
+
+  pump (self);
+}
+
+/* A failed batch waiting for @call: its own (a retry), else the first
+ * one nobody waits for. */
+static Batch *
+take_failed_for (SluiceToolBatch *self,
+                 SluiceStepCall  *call)
+{
+  for (guint i = 0; i < self->failed->len; i++)
+    {
+      Batch *batch = g_ptr_array_index (self->failed, i);
+
+      if (batch->trigger != NULL && batch->trigger == call->item)
+        return g_ptr_array_steal_index (self->failed, i);
+    }
+  for (guint i = 0; i < self->failed->len; i++)
+    {
+      Batch *batch = g_ptr_array_index (self->failed, i);
+
+      if (batch->trigger == NULL)
+        {
+          /* The call's item joins it, so that its retry resends both. */
+          g_ptr_array_add (batch->items, json_incref (call->item));
+          batch->trigger = json_incref (call->item);
+          return g_ptr_array_steal_index (self->failed, i);
+        }
+    }
+  return NULL;
+}
+
+void
+sluice_tool_batch_add (SluiceToolBatch *self,
+                       SluiceStepCall  *call)
+{
+  Batch *retry;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (call->item != NULL);
+
+  self->paused = FALSE;
+  retry = take_failed_for (self, call);
+  if (retry != NULL)
+    {
+      retry->waiter = call;
+      g_queue_push_head (&self->queue, retry);
+      pump (self);
+      return;
+    }
+
+  g_ptr_array_add (self->open, json_incref (call->item));
+  if (self->open->len >= self->size)
+    {
+      close_open (self, call);
+      pump (self);
+      return;
+    }
+
+  if (self->timer == NULL && self->interval_us > 0)
+    self->timer = sluice_step_context_add_timer (self->context, g_get_monotonic_time () + self->interval_us,
+                                                 interval_cb, self);
+  sluice_step_call_finish (call);
+}
+
+void
+sluice_tool_batch_flush (SluiceToolBatch *self,
+                         SluiceStepCall  *call)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->flushing == NULL);
+
+  /* Calls that gave up on their batch (on-error drop or continue) are
+   * done by now: their batches are not written, and that is said. */
+  for (guint i = self->failed->len; i > 0; i--)
+    {
+      Batch *batch = g_ptr_array_index (self->failed, i - 1);
+
+      if (batch->trigger != NULL)
+        {
+          g_autofree char *message = g_strdup_printf ("gave up a batch of %u items after its write failed",
+                                                      batch->items->len);
+
+          log_message (self, message);
+          g_ptr_array_remove_index (self->failed, i - 1);
+        }
+    }
+
+  /* Resend what failed without a caller, in the order it came. */
+  for (guint i = self->failed->len; i > 0; i--)
+    g_queue_push_head (&self->queue, g_ptr_array_steal_index (self->failed, i - 1));
+
+  close_open (self, NULL);
+  self->flushing = call;
+  self->paused = FALSE;
+  pump (self);
+}
+
+void
+sluice_tool_batch_cancel (SluiceToolBatch *self,
+                          SluiceStepCall  *call,
+                          const char      *reason)
+{
+  g_return_if_fail (self != NULL);
+
+  if (self->flushing == call)
+    {
+      self->flushing = NULL;
+      sluice_step_call_fail (call, reason, NULL);
+      return;
+    }
+  if (self->writing != NULL && self->writing->waiter == call)
+    {
+      self->writing->waiter = NULL;
+      sluice_step_call_fail (call, reason, NULL);
+      return;
+    }
+  for (GList *l = self->queue.head; l != NULL; l = l->next)
+    {
+      Batch *batch = l->data;
+
+      if (batch->waiter == call)
+        {
+          batch->waiter = NULL;
+          sluice_step_call_fail (call, reason, NULL);
+          return;
+        }
+    }
+}
+
+gboolean
+sluice_tool_batch_is_writing (SluiceToolBatch *self)
+{
+  return self->writing != NULL;
+}
+
+gboolean
+sluice_tool_batch_read_params (const char  *module_id,
+                               const char  *size_text,
+                               const char  *interval_text,
+                               guint       *size,
+                               gint64      *interval_us,
+                               GError     **error)
+{
+  guint64 value = 1000;
+  gint64 ms = 1000;
+
+  if (size_text != NULL &&
+      (!g_ascii_string_to_unsigned (size_text, 10, 1, 10000000, &value, NULL)))
+    {
+      g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_TOOL,
+                   "module “%s”: batch-size must be a whole number from 1 to 10000000: “%s”",
+                   module_id, size_text);
+      return FALSE;
+    }
+  if (interval_text != NULL && !sluice_duration_parse (interval_text, &ms))
+    {
+      g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_TOOL,
+                   "module “%s”: batch-interval is not a duration like 500ms or 2s: “%s”",
+                   module_id, interval_text);
+      return FALSE;
+    }
+
+  *size = value;
+  *interval_us = ms * 1000;
+  return TRUE;
+}

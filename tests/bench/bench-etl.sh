@@ -1,0 +1,117 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The ETL benchmark (one command; figures, not a test):
+#   tests/bench/bench-etl.sh [BUILDDIR] [ROWS]
+# 1. ROWS (default 1,000,000) CSV rows → file-extract → convert →
+#    columns → file-load (gzip JSON lines): rows/s and peak RSS, against
+#    `mlr --icsv --ojsonl cat | gzip` on the same file.
+# 2. sql-load into SQLite and into a PostgreSQL 15 started here (as
+#    nobody when root, stopped at the end): rows/s at batch sizes 1, 100
+#    and 10,000.
+set -eu
+build=${1:-_build}
+rows=${2:-1000000}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+sluice_run=$root/$build/src/runner/sluice-run
+pg_bin=${SLUICE_PG_BIN:-/usr/lib/postgresql/15/bin}
+work=$(mktemp -d /tmp/sluice-bench-etl-XXXXXX)
+pg_pid_dir=""
+
+cleanup () {
+  if [ -n "$pg_pid_dir" ]; then
+    $as_pg "$pg_bin/pg_ctl" stop -D "$pg_pid_dir/data" -m immediate >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+as_pg=""
+if [ "$(id -u)" = 0 ]; then
+  as_pg="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+  chown nobody:nogroup "$work"
+fi
+
+# wall seconds, peak kB, CPU seconds (user + system) of a command (GNU
+# time): on a shared machine CPU time is the fairer comparison.
+measure () {
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >/dev/null
+  awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' "$work/time"
+}
+
+echo "== File: $rows CSV rows → convert → columns → gzip JSON lines"
+python3 - "$work/in.csv" "$rows" <<'PY'
+import sys
+path, rows = sys.argv[1], int(sys.argv[2])
+with open(path, 'w') as f:
+    f.write('id,name,price,qty,sold_at,paid\n')
+    for i in range(rows):
+        f.write(f'{i},item {i},{i * 0.25:.2f},{i % 100},2024-01-{i % 28 + 1:02d}T10:00:00,{"true" if i % 2 else "false"}\n')
+PY
+cat > "$work/etl.xml" <<'XML'
+<pipeline format="1" id="bench-etl">
+  <controller id="c" mode="not-parallel">
+    <phase id="p">
+      <execution id="read"><use tool="file-extract"><param name="path">in.csv</param></use></execution>
+      <execution id="types"><use tool="convert"><param name="fields">id:int, price:float, qty:int, sold_at:timestamp, paid:bool</param></use></execution>
+      <execution id="shape"><use tool="columns">
+        <param name="rename">name=label</param>
+        <param name="compute">total = item.price * item.qty</param>
+      </use></execution>
+      <execution id="save"><use tool="file-load"><param name="path">out.jsonl.gz</param><param name="batch-size">10000</param></use></execution>
+    </phase>
+  </controller>
+</pipeline>
+XML
+set -- $(measure "$sluice_run" -q "$work/etl.xml")
+sluice_s=$1 sluice_kb=$2 sluice_cpu=$3
+lines=$(zcat "$work/out.jsonl.gz" | wc -l)
+set -- $(measure sh -c "mlr --icsv --ojsonl cat '$work/in.csv' | gzip > '$work/mlr.jsonl.gz'")
+mlr_s=$1 mlr_kb=$2 mlr_cpu=$3
+awk -v r="$rows" -v s="$sluice_s" -v m="$mlr_s" -v sk="$sluice_kb" -v mk="$mlr_kb" -v l="$lines" \
+    -v sc="$sluice_cpu" -v mc="$mlr_cpu" 'BEGIN {
+  printf "sluice: %.1f s wall (%.0f rows/s), %.1f s CPU, peak RSS %.0f MB (%d lines written)\n", s, r / s, sc, sk / 1024, l
+  printf "mlr:    %.1f s wall (%.0f rows/s), %.1f s CPU, peak RSS %.0f MB (mlr, gzip)\n", m, r / m, mc, mk / 1024
+  printf "ratio sluice/mlr: %.2f by wall time, %.2f by CPU time\n", m / s, mc / sc
+}'
+
+load () {   # database label batch rows
+  cat > "$work/load.xml" <<XML
+<pipeline format="1" id="bench-load">
+  <controller id="c" mode="not-parallel">
+    <phase id="p">
+      <execution id="read"><use tool="file-extract"><param name="path">load.csv</param></use></execution>
+      <execution id="store"><use tool="sql-load">
+        <param name="database">$1</param><param name="table">bench_$3</param>
+        <param name="create">true</param><param name="batch-size">$3</param>
+      </use></execution>
+    </phase>
+  </controller>
+</pipeline>
+XML
+  head -n $(($4 + 1)) "$work/in.csv" > "$work/load.csv"
+  set -- "$2" "$3" $(($(wc -l < "$work/load.csv") - 1)) $(measure "$sluice_run" -q "$work/load.xml")
+  awk -v label="$1" -v b="$2" -v r="$3" -v s="$4" -v c="$6" \
+    'BEGIN { printf "%-10s batch %6d: %7d rows in %6.2f s = %8.0f rows/s (%.2f s CPU)\n", label, b, r, s, r / s, c }'
+}
+
+echo "== SQLite loader"
+load "sqlite:$work/bench.db" SQLite 1 2000
+load "sqlite:$work/bench.db" SQLite 100 100000
+load "sqlite:$work/bench.db" SQLite 10000 $rows
+
+echo "== PostgreSQL loader"
+if [ ! -x "$pg_bin/initdb" ]; then
+  echo "PostgreSQL 15 is missing ($pg_bin/initdb)" >&2
+  exit 1
+fi
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir "$work/pg"
+[ -n "$as_pg" ] && chown nobody:nogroup "$work/pg"
+$as_pg "$pg_bin/initdb" -D "$work/pg/data" -U sluice --auth=trust -E UTF8 --no-sync --no-instructions >/dev/null
+$as_pg "$pg_bin/pg_ctl" start -D "$work/pg/data" -w -l "$work/pg/log" \
+  -o "-p $port -k $work/pg -c listen_addresses=127.0.0.1 -F" >/dev/null
+pg_pid_dir=$work/pg
+uri="postgresql://sluice@127.0.0.1:$port/postgres"
+load "$uri" PostgreSQL 1 2000
+load "$uri" PostgreSQL 100 100000
+load "$uri" PostgreSQL 10000 $rows

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sluice-core.h"
+#include "sluice-tool-batch.h"
+#include "test-executor-common.h"
+
+/* The batching helper in real runs: a loader step whose writer records
+ * each batch, can refuse writes and can answer later; the executor's
+ * retries resend a refused batch, the flush writes the rest, and only one
+ * write is ever outstanding. */
+
+#define TEST_TYPE_STEP_LOADER (test_step_loader_get_type ())
+G_DECLARE_FINAL_TYPE (TestStepLoader, test_step_loader, TEST, STEP_LOADER, SluiceStep)
+
+struct _TestStepLoader
+{
+  SluiceStep       parent_instance;
+  SluiceToolBatch *batch;
+  guint            fail_writes;   /* writes to refuse first */
+  gboolean         later;         /* answer on a timer, not at once */
+};
+
+G_DEFINE_FINAL_TYPE (TestStepLoader, test_step_loader, SLUICE_TYPE_STEP)
+
+/* Across the run: the ids of written items, the size of each write
+ * attempt ("10 10! 5": ! = refused), and the most writes at once. */
+static GArray *written;
+static GString *attempts;
+static guint outstanding, max_outstanding;
+
+static const SluiceToolParamInfo loader_params[] = {
+  SLUICE_TOOL_BATCH_PARAMS,
+  { "fail-writes", "Writes to refuse first", FALSE, SLUICE_TOOL_PARAM_INT, "0", NULL },
+  { "later", "Answer on a timer", FALSE, SLUICE_TOOL_PARAM_BOOL, "false", NULL },
+  { NULL, NULL, FALSE, 0, NULL, NULL },
+};
+
+static const SluiceToolInfo loader_info = { "test-loader", "Loader", "Writes batches", loader_params };
+
+typedef struct
+{
+  TestStepLoader *self;
+  GPtrArray      *items;
+} Write;
+
+static void
+finish_write (TestStepLoader *self,
+              GPtrArray      *items)
+{
+  outstanding--;
+  if (self->fail_writes > 0)
+    {
+      self->fail_writes--;
+      g_string_append_printf (attempts, "%u! ", items->len);
+      sluice_tool_batch_write_done (self->batch, "the server said no");
+      return;
+    }
+
+  g_string_append_printf (attempts, "%u ", items->len);
+  for (guint i = 0; i < items->len; i++)
+    {
+      gint64 id = json_integer_value (json_object_get (g_ptr_array_index (items, i), "id"));
+      g_array_append_val (written, id);
+    }
+  sluice_tool_batch_write_done (self->batch, NULL);
+}
+
+static void
+later_cb (gpointer data)
+{
+  Write *write = data;
+
+  finish_write (write->self, write->items);
+  g_free (write);
+}
+
+static void
+write_cb (SluiceToolBatch *batch,
+          GPtrArray       *items,
+          gpointer         user_data)
+{
+  TestStepLoader *self = user_data;
+
+  outstanding++;
+  max_outstanding = MAX (max_outstanding, outstanding);
+  if (self->later)
+    {
+      Write *write = g_new0 (Write, 1);
+
+      write->self = self;
+      write->items = items;
+      sluice_step_context_add_timer (sluice_step_get_context (SLUICE_STEP (self)),
+                                     g_get_monotonic_time () + 2000, later_cb, write);
+      return;
+    }
+  finish_write (self, items);
+}
+
+static gboolean
+test_step_loader_prepare (SluiceStep         *step,
+                          SluiceModule       *module,
+                          SluiceStepContext  *context,
+                          GError            **error)
+{
+  TestStepLoader *self = TEST_STEP_LOADER (step);
+  SluiceExecution *execution = SLUICE_EXECUTION (module);
+  const char *fail = sluice_execution_lookup_tool_param (execution, "fail-writes");
+  guint size;
+  gint64 interval;
+
+  if (!sluice_tool_batch_read_params (sluice_node_get_id (SLUICE_NODE (module)),
+                                      sluice_execution_lookup_tool_param (execution, "batch-size"),
+                                      sluice_execution_lookup_tool_param (execution, "batch-interval"),
+                                      &size, &interval, error))
+    return FALSE;
+
+  self->fail_writes = fail != NULL ? atoi (fail) : 0;
+  self->later = g_strcmp0 (sluice_execution_lookup_tool_param (execution, "later"), "true") == 0;
+  self->batch = sluice_tool_batch_new (context, sluice_node_get_id (SLUICE_NODE (module)),
+                                       size, interval, write_cb, self);
+  return TRUE;
+}
+
+static void
+test_step_loader_process (SluiceStep     *step,
+                          SluiceStepCall *call)
+{
+  sluice_tool_batch_add (TEST_STEP_LOADER (step)->batch, call);
+}
+
+static void
+test_step_loader_flush (SluiceStep     *step,
+                        SluiceStepCall *call)
+{
+  sluice_tool_batch_flush (TEST_STEP_LOADER (step)->batch, call);
+}
+
+static void
+test_step_loader_cancel (SluiceStep     *step,
+                         SluiceStepCall *call,
+                         const char     *reason)
+{
+  sluice_tool_batch_cancel (TEST_STEP_LOADER (step)->batch, call, reason);
+}
+
+static void
+test_step_loader_finalize (GObject *object)
+{
+  g_clear_pointer (&TEST_STEP_LOADER (object)->batch, sluice_tool_batch_free);
+  G_OBJECT_CLASS (test_step_loader_parent_class)->finalize (object);
+}
+
+static void
+test_step_loader_class_init (TestStepLoaderClass *klass)
+{
+  SluiceStepClass *step_class = SLUICE_STEP_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = test_step_loader_finalize;
+  step_class->info = &loader_info;
+  step_class->prepare = test_step_loader_prepare;
+  step_class->process = test_step_loader_process;
+  step_class->flush = test_step_loader_flush;
+  step_class->cancel = test_step_loader_cancel;
+  step_class->side_effects = TRUE;
+}
+
+static void
+test_step_loader_init (TestStepLoader *self)
+{
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static TestRun *
+run_loader (const char *mode,
+            const char *attributes,
+            const char *params,
+            guint       n_items)
+{
+  g_autofree char *input = test_items (n_items);
+  g_autofree char *body =
+    g_strdup_printf ("<controller id=\"c\" mode=\"%s\" workers=\"4\"><phase id=\"p\">"
+                     "<execution id=\"load\" %s><use tool=\"test-loader\">%s</use></execution>"
+                     "</phase></controller>", mode, attributes, params);
+
+  g_array_set_size (written, 0);
+  g_string_truncate (attempts, 0);
+  outstanding = max_outstanding = 0;
+  return test_run_body (body, input);
+}
+
+static void
+assert_written_once (guint n)
+{
+  g_autofree guint *count = g_new0 (guint, n);
+
+  g_assert_cmpuint (written->len, ==, n);
+  for (guint i = 0; i < written->len; i++)
+    {
+      gint64 id = g_array_index (written, gint64, i);
+
+      g_assert_cmpint (id, >=, 0);
+      g_assert_cmpint (id, <, n);
+      g_assert_cmpuint (++count[id], ==, 1);
+    }
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void
+test_batch_by_size (void)
+{
+  TestRun *run = run_loader ("not-parallel", "",
+                             "<param name=\"batch-size\">10</param><param name=\"batch-interval\">1m</param>", 25);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (attempts->str, ==, "10 10 5 ");
+  assert_written_once (25);
+  /* A loader ends the flow. */
+  g_assert_cmpuint (run->outputs->len, ==, 0);
+  test_run_free (run);
+}
+
+static void
+test_batch_one_write_at_a_time (void)
+{
+  TestRun *run = run_loader ("no-order", "",
+                             "<param name=\"batch-size\">7</param><param name=\"later\">true</param>", 500);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  assert_written_once (500);
+  g_assert_cmpuint (max_outstanding, ==, 1);
+  test_run_free (run);
+}
+
+/* A refused batch fails the call that completed it; its retry resends
+ * the same batch, and nothing is written twice. */
+static void
+test_batch_retry_resends (void)
+{
+  TestRun *run = run_loader ("not-parallel", "retries=\"2\" backoff=\"1\"",
+                             "<param name=\"batch-size\">10</param><param name=\"fail-writes\">2</param>", 30);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (attempts->str, ==, "10! 10! 10 10 10 ");
+  assert_written_once (30);
+  test_run_free (run);
+}
+
+static void
+test_batch_retry_resends_later (void)
+{
+  TestRun *run = run_loader ("order-by-sequence", "retries=\"1\" backoff=\"1\"",
+                             "<param name=\"batch-size\">16</param><param name=\"fail-writes\">1</param>"
+                             "<param name=\"later\">true</param>", 200);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  assert_written_once (200);
+  g_assert_true (g_str_has_prefix (attempts->str, "16! "));
+  test_run_free (run);
+}
+
+/* Without retries the run fails with the server's message and the size
+ * of the batch that was not written. */
+static void
+test_batch_failure_fails_run (void)
+{
+  TestRun *run = run_loader ("not-parallel", "",
+                             "<param name=\"batch-size\">10</param><param name=\"fail-writes\">1</param>", 30);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor),
+                            "module “load”: a batch of 10 items was not written: the server said no"));
+  g_assert_cmpuint (written->len, ==, 0);
+  test_run_free (run);
+}
+
+/* The flush's write fails: its retry resends what was left. */
+static void
+test_batch_flush_retry (void)
+{
+  TestRun *run = run_loader ("no-order", "retries=\"1\" backoff=\"1\"",
+                             "<param name=\"batch-size\">100</param><param name=\"fail-writes\">1</param>", 42);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (attempts->str, ==, "42! 42 ");
+  assert_written_once (42);
+  test_run_free (run);
+}
+
+/* Partial batches go on the interval, not only at the end. */
+static void
+test_batch_interval (void)
+{
+  g_autofree char *input = test_items (12);
+  TestRun *run;
+
+  g_array_set_size (written, 0);
+  g_string_truncate (attempts, 0);
+  run = test_run_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                       "<execution id=\"slow\"><use tool=\"delay\"><param name=\"duration\">10ms</param></use></execution>"
+                       "<execution id=\"load\"><use tool=\"test-loader\"><param name=\"batch-size\">1000</param>"
+                       "<param name=\"batch-interval\">25ms</param></use></execution>"
+                       "</phase></controller>", input);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  assert_written_once (12);
+  g_test_message ("writes: %s", attempts->str);
+  /* 12 items 10 ms apart, written every 25 ms: several writes. */
+  g_assert_cmpuint (strlen (attempts->str) , >, strlen ("12 "));
+  test_run_free (run);
+}
+
+/* A write on the interval fails with nobody waiting: the next call (here
+ * the flush) resends it. */
+static void
+test_batch_interval_failure_resent (void)
+{
+  g_autofree char *input = test_items (3);
+  TestRun *run;
+
+  g_array_set_size (written, 0);
+  g_string_truncate (attempts, 0);
+  run = test_run_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                       "<execution id=\"slow\"><use tool=\"delay\"><param name=\"duration\">30ms</param></use></execution>"
+                       "<execution id=\"load\"><use tool=\"test-loader\"><param name=\"batch-size\">1000</param>"
+                       "<param name=\"batch-interval\">5ms</param><param name=\"fail-writes\">1</param></use></execution>"
+                       "</phase></controller>", input);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  assert_written_once (3);
+  g_assert_true (g_str_has_prefix (attempts->str, "1! "));
+  test_run_free (run);
+}
+
+/* On-error drop gives the batch up: it is not written, and the log says so. */
+static void
+test_batch_drop_is_logged (void)
+{
+  g_autoptr(SluicePipeline) pipeline =
+    test_load_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                    "<execution id=\"load\" on-error=\"drop\"><use tool=\"test-loader\"><param name=\"batch-size\">5</param>"
+                    "<param name=\"fail-writes\">1</param></use></execution>"
+                    "</phase></controller>");
+  g_autofree char *input = test_items (12);
+  TestRun *run;
+  gboolean logged = FALSE;
+
+  g_array_set_size (written, 0);
+  g_string_truncate (attempts, 0);
+  run = test_run_new (pipeline, input, NULL, TRUE);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (attempts->str, ==, "5! 5 2 ");
+  g_assert_cmpuint (written->len, ==, 7);
+  for (guint i = 0; i < run->events->len; i++)
+    logged |= strstr (g_ptr_array_index (run->events, i), "gave up a batch of 5 items") != NULL;
+  g_assert_true (logged);
+  test_run_free (run);
+}
+
+/* Ten thousand batches of one. */
+static void
+test_batch_many (void)
+{
+  TestRun *run = run_loader ("no-order", "", "<param name=\"batch-size\">1</param>", 10000);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  assert_written_once (10000);
+  test_run_free (run);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  written = g_array_new (FALSE, FALSE, sizeof (gint64));
+  attempts = g_string_new (NULL);
+  sluice_step_registry_register ("test-loader", TEST_TYPE_STEP_LOADER, SLUICE_STEP_TOOL);
+
+  g_test_add_func ("/sluice/tools/batch/size", test_batch_by_size);
+  g_test_add_func ("/sluice/tools/batch/one-write-at-a-time", test_batch_one_write_at_a_time);
+  g_test_add_func ("/sluice/tools/batch/retry-resends", test_batch_retry_resends);
+  g_test_add_func ("/sluice/tools/batch/retry-resends-later", test_batch_retry_resends_later);
+  g_test_add_func ("/sluice/tools/batch/failure-fails-run", test_batch_failure_fails_run);
+  g_test_add_func ("/sluice/tools/batch/flush-retry", test_batch_flush_retry);
+  g_test_add_func ("/sluice/tools/batch/interval", test_batch_interval);
+  g_test_add_func ("/sluice/tools/batch/interval-failure-resent", test_batch_interval_failure_resent);
+  g_test_add_func ("/sluice/tools/batch/drop-is-logged", test_batch_drop_is_logged);
+  g_test_add_func ("/sluice/tools/batch/many", test_batch_many);
+
+  return g_test_run ();
+}
