@@ -9,6 +9,7 @@
 #include "sluice-step-external.h"
 #include "sluice-step-lua.h"
 #include "sluice-step-registry.h"
+#include "sluice-tool-http.h"
 
 typedef struct
 {
@@ -33,6 +34,7 @@ register_builtins (void)
   add_entry ("command", SLUICE_TYPE_STEP_COMMAND, SLUICE_STEP_BODY);
   add_entry ("delay", SLUICE_TYPE_STEP_DELAY, SLUICE_STEP_TOOL);
   add_entry ("external", SLUICE_TYPE_STEP_EXTERNAL, SLUICE_STEP_BODY);
+  add_entry ("http", SLUICE_TYPE_TOOL_HTTP, SLUICE_STEP_TOOL);
 }
 
 /* Call with the lock held. */
