@@ -10,6 +10,7 @@
 #include "sluice-loader.h"
 #include "sluice-run-options.h"
 #include "sluice-run-serve.h"
+#include "sluice-run-tools.h"
 #include "sluice-run-validate.h"
 #include "sluice-validator.h"
 
@@ -20,6 +21,7 @@
 typedef struct
 {
   gboolean   validate;
+  gboolean   list_tools;
   gboolean   version;
   gboolean   progress;
   gboolean   quiet;
@@ -86,7 +88,9 @@ make_context (CommandLine *cl)
     { "validate", 0, 0, G_OPTION_ARG_NONE, &cl->validate,
       N_("Check the pipeline files and print their problems; do not run"), NULL },
     { "format", 0, 0, G_OPTION_ARG_STRING, &cl->format,
-      N_("How --validate prints problems: text (the default) or json"), N_("FORMAT") },
+      N_("How --validate prints problems: text (the default) or json; --list-tools: text or markdown"), N_("FORMAT") },
+    { "list-tools", 0, 0, G_OPTION_ARG_NONE, &cl->list_tools,
+      N_("List every tool with its parameters and where it came from; do not run"), NULL },
     { "input", 'i', 0, G_OPTION_ARG_FILENAME, &cl->input,
       N_("Read input items from FILE as JSON lines (- for standard input)"), N_("FILE") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &cl->output,
@@ -116,6 +120,7 @@ make_context (CommandLine *cl)
     _("Forms:\n"
       "  sluice-run [OPTION…] PIPELINE.xml       run a pipeline\n"
       "  sluice-run --validate FILE…             check pipeline files\n"
+      "  sluice-run --list-tools                 list the tools and their parameters\n"
       "  sluice-run serve PIPELINE.xml [OPTION…] serve a pipeline over HTTP\n"
       "  sluice-run balance [OPTION…]            balance clients over served pipelines\n"
       "\n"
@@ -163,6 +168,9 @@ run_command_line (CommandLine *cl)
       printf ("sluice-run %s\n", PACKAGE_VERSION);
       return SLUICE_EXIT_COMPLETED;
     }
+
+  if (cl->list_tools)
+    return sluice_run_list_tools (cl->format);
 
   if (cl->format != NULL)
     {

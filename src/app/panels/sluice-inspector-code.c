@@ -291,7 +291,7 @@ _sluice_inspector_build_execution (SluiceInspector *self,
 
       group = _sluice_inspector_add_group (self, _("Tool Parameters"));
       for (guint i = 0; info != NULL && info->params != NULL && info->params[i].name != NULL; i++)
-        add_tool_param_row (self, group, info->params[i].name, info->params[i].description, info->params[i].required);
+        _sluice_inspector_add_tool_param_row (self, group, &info->params[i]);
       /* Parameters in the file that the tool does not declare. */
       for (guint i = 0; i < params->len; i++)
         {

@@ -12,6 +12,7 @@ G_BEGIN_DECLS
  *   sluice-inspector.c           the object, what it shows, problems, focus
  *   sluice-inspector-rows.c      rows bound to properties through commands
  *   sluice-inspector-code.c      bodies and When as code, tools
+ *   sluice-inspector-tool-params.c  a tool parameter's widget by its type
  *   sluice-inspector-pipeline.c  parameters and services
  *   sluice-inspector-multi.c     what several selected nodes share
  * Functions one file offers the others are named _sluice_inspector_*. */
@@ -92,6 +93,12 @@ void
 _sluice_inspector_add_expression_editor (SluiceInspector     *self,
                                          AdwPreferencesGroup *group,
                                          SluiceCondition     *condition);
+
+/* sluice-inspector-tool-params.c: the widget for @info's type. */
+void
+_sluice_inspector_add_tool_param_row (SluiceInspector           *self,
+                                      AdwPreferencesGroup       *group,
+                                      const SluiceToolParamInfo *info);
 
 void
 _sluice_inspector_build_execution (SluiceInspector *self,

@@ -4,6 +4,7 @@
 #include "sluice-lua-check.h"
 #include "sluice-pipeline.h"
 #include "sluice-problem.h"
+#include "sluice-tool.h"
 
 G_BEGIN_DECLS
 
@@ -40,5 +41,14 @@ void _sluice_check_parameters (SluiceCheck *check);
 void _sluice_check_services   (SluiceCheck *check);
 /* Whether @name can be written as ${name}. */
 gboolean _sluice_check_is_reference_name (const char *name);
+
+/* sluice-validator-tool-params.c: @value of tool parameter @info, by
+ * its declared type. */
+void _sluice_check_tool_param_value (SluiceCheck               *check,
+                                     SluiceNode                *node,
+                                     const SluiceToolInfo      *tool,
+                                     const SluiceToolParamInfo *info,
+                                     const char                *value,
+                                     guint                      line);
 
 G_END_DECLS

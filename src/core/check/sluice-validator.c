@@ -340,7 +340,11 @@ check_tool (SluiceCheck     *check,
         }
 
       for (guint j = 0; tool->params[j].name != NULL && !found; j++)
-        found = g_str_equal (tool->params[j].name, param->name);
+        if (g_str_equal (tool->params[j].name, param->name))
+          {
+            found = TRUE;
+            _sluice_check_tool_param_value (check, node, tool, &tool->params[j], param->value, line);
+          }
 
       if (!found)
         _sluice_check_report (check, SLUICE_SEVERITY_ERROR, line, node,

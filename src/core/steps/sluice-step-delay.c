@@ -23,10 +23,10 @@ struct _SluiceStepDelay
 G_DEFINE_FINAL_TYPE (SluiceStepDelay, sluice_step_delay, SLUICE_TYPE_STEP)
 
 static const SluiceToolParamInfo delay_params[] = {
-  { "duration", N_("Fixed pause, e.g. 250ms or 2s"), FALSE },
-  { "min", N_("Shortest pause of a random range"), FALSE },
-  { "max", N_("Longest pause of a random range"), FALSE },
-  { NULL, NULL, FALSE },
+  { "duration", N_("Fixed pause, e.g. 250ms or 2s"), FALSE, SLUICE_TOOL_PARAM_DURATION, NULL, NULL },
+  { "min", N_("Shortest pause of a random range"), FALSE, SLUICE_TOOL_PARAM_DURATION, NULL, NULL },
+  { "max", N_("Longest pause of a random range"), FALSE, SLUICE_TOOL_PARAM_DURATION, NULL, NULL },
+  { NULL, NULL, FALSE, 0, NULL, NULL },
 };
 
 static const SluiceToolInfo delay_info = {
@@ -66,12 +66,9 @@ sluice_step_delay_check (SluiceStepClass *klass,
           if (param->value != NULL && strstr (param->value, "${") != NULL)
             continue;
 
+          /* A bad duration is reported by the validator from its type. */
           if (sluice_duration_parse (param->value, &values[j]))
             known[j] = TRUE;
-          else
-            sluice_step_check_report (check, SLUICE_SEVERITY_ERROR, param->line ? param->line : line,
-                                      _("module `%s`: `%s` of tool `delay` is not a duration like 250ms, 30s or 5m: `%s`"),
-                                      id, param->name, param->value ? param->value : "");
         }
     }
 

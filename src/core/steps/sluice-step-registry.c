@@ -16,6 +16,7 @@ typedef struct
   char           *name;
   GType           type;
   SluiceStepKind  kind;
+  char           *origin;  /* "built-in", or where a plug-in came from */
 } Entry;
 
 /* A process-wide table, never freed. Registration happens on the main
@@ -24,17 +25,18 @@ typedef struct
 static GPtrArray *entries;  /* of Entry* */
 G_LOCK_DEFINE_STATIC (entries);
 
-static gboolean add_entry (const char *name, GType type, SluiceStepKind kind);
+static gboolean add_entry (const char *name, GType type, SluiceStepKind kind, const char *origin);
 
 static void
 register_builtins (void)
 {
   /* Adding a built-in step: its file, and one line here. */
-  add_entry ("lua", SLUICE_TYPE_STEP_LUA, SLUICE_STEP_BODY);
-  add_entry ("command", SLUICE_TYPE_STEP_COMMAND, SLUICE_STEP_BODY);
-  add_entry ("delay", SLUICE_TYPE_STEP_DELAY, SLUICE_STEP_TOOL);
-  add_entry ("external", SLUICE_TYPE_STEP_EXTERNAL, SLUICE_STEP_BODY);
-  add_entry ("http", SLUICE_TYPE_TOOL_HTTP, SLUICE_STEP_TOOL);
+  add_entry ("lua", SLUICE_TYPE_STEP_LUA, SLUICE_STEP_BODY, "built-in");
+  add_entry ("command", SLUICE_TYPE_STEP_COMMAND, SLUICE_STEP_BODY, "built-in");
+  add_entry ("delay", SLUICE_TYPE_STEP_DELAY, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("external", SLUICE_TYPE_STEP_EXTERNAL, SLUICE_STEP_BODY, "built-in");
+  /* The remote tools. */
+  add_entry ("http", SLUICE_TYPE_TOOL_HTTP, SLUICE_STEP_TOOL, "built-in");
 }
 
 /* Call with the lock held. */
@@ -69,7 +71,8 @@ find_entry (const char *name)
 static gboolean
 add_entry (const char     *name,
            GType           type,
-           SluiceStepKind  kind)
+           SluiceStepKind  kind,
+           const char     *origin)
 {
   Entry *entry;
 
@@ -81,6 +84,7 @@ add_entry (const char     *name,
   entry->name = g_strdup (name);
   entry->type = type;
   entry->kind = kind;
+  entry->origin = g_strdup (origin);
   /* Classes stay alive: tool descriptions are borrowed from them. */
   g_type_class_ref (type);
   g_ptr_array_add (entries, entry);
@@ -93,14 +97,24 @@ sluice_step_registry_register (const char     *name,
                                GType           type,
                                SluiceStepKind  kind)
 {
+  return sluice_step_registry_register_from (name, type, kind, "registered at run time");
+}
+
+gboolean
+sluice_step_registry_register_from (const char     *name,
+                                    GType           type,
+                                    SluiceStepKind  kind,
+                                    const char     *origin)
+{
   gboolean added;
 
   g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (origin != NULL, FALSE);
   g_return_val_if_fail (g_type_is_a (type, SLUICE_TYPE_STEP), FALSE);
 
   G_LOCK (entries);
   ensure_entries ();
-  added = add_entry (name, type, kind);
+  added = add_entry (name, type, kind, origin);
   G_UNLOCK (entries);
 
   return added;
@@ -196,6 +210,20 @@ sluice_tool_lookup (const char *name)
     return NULL;
 
   return ((SluiceStepClass *) g_type_class_peek (entry->type))->info;
+}
+
+const char *
+sluice_tool_get_origin (const char *name)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  G_LOCK (entries);
+  entry = find_entry (name);
+  G_UNLOCK (entries);
+
+  return entry != NULL ? entry->origin : NULL;
 }
 
 static int

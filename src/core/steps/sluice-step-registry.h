@@ -22,6 +22,12 @@ typedef enum
 gboolean    sluice_step_registry_register  (const char     *name,
                                             GType           type,
                                             SluiceStepKind  kind);
+/* The same, saying where the step came from (a plug-in's path) for
+ * sluice-run --list-tools. */
+gboolean    sluice_step_registry_register_from (const char     *name,
+                                                GType           type,
+                                                SluiceStepKind  kind,
+                                                const char     *origin);
 /* G_TYPE_INVALID when nothing is registered under @name. */
 GType       sluice_step_registry_lookup    (const char     *name);
 /* The name of the step @module needs, or NULL for the kinds that are not

@@ -26,6 +26,8 @@ G_BEGIN_DECLS
  *                         sluice_step_call_finish() or _fail()
  *   cancel (call)         the run stops or the item timed out: stop the
  *                         work soon; the call must still finish or fail
+ *   flush (call)          once, when no further item can reach the
+ *                         module: write what was held back (below)
  *
  * A step never sees the executor: what it may use of the run (timers,
  * parameters, the base directory, the log) is its SluiceStepContext, and
@@ -78,7 +80,22 @@ struct _SluiceStepClass
   /* End of stream: no further item will reach this module in this run.
    * A step that holds items back (a loader's batch) writes them now. It
    * answers like process(): emits, then finish or fail; call->item is
-   * NULL. Optional: without it the executor finishes at once. */
+   * NULL. Optional: without it nothing is called.
+   *
+   * When: once per run, after the module's controller has taken its
+   * last input item (every controller before it has finished, flushes
+   * included) and has no item in flight; the controller's steps flush
+   * one at a time in program order, so a step flushes only after what
+   * the steps before it flushed has gone by. Not when the run fails or
+   * is cancelled first.
+   * How: like an item. What it emits goes on from the module (through
+   * the rest of its group and controller, in every mode); the module's
+   * time-out cancels it; a fail() is retried with the module's retries
+   * (flush is called again: keep what was not written) and then follows
+   * on-error (drop and continue pass nothing on; fail fails the run).
+   * Inside a combination, a failed flush fails the group, whose
+   * on-error applies (a group cannot re-run a flush, its own retries do
+   * not apply to it). */
   void         (*flush)       (SluiceStep        *self,
                                SluiceStepCall    *call);
 

@@ -41,9 +41,12 @@ typedef struct
   const char                *title;
   const char                *description;
   const SluiceToolParamInfo *params;   /* terminated by a NULL name */
+  const char                *example;  /* a <use tool="…"> element, or NULL */
 } SluiceToolInfo;
 
 const SluiceToolInfo *sluice_tool_lookup (const char *name);
+/* "built-in", or where a plug-in tool came from; NULL when unknown. */
+const char *sluice_tool_get_origin (const char *name);
 /* NULL-terminated array of every tool, sorted by name. */
 const SluiceToolInfo * const *sluice_tool_list (void);
 
