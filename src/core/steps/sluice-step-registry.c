@@ -9,6 +9,7 @@
 #include "sluice-step-external.h"
 #include "sluice-step-lua.h"
 #include "sluice-step-registry.h"
+#include "sluice-tool-clickhouse.h"
 #include "sluice-tool-http.h"
 
 typedef struct
@@ -37,6 +38,7 @@ register_builtins (void)
   add_entry ("external", SLUICE_TYPE_STEP_EXTERNAL, SLUICE_STEP_BODY, "built-in");
   /* The remote tools. */
   add_entry ("http", SLUICE_TYPE_TOOL_HTTP, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("clickhouse", SLUICE_TYPE_TOOL_CLICKHOUSE, SLUICE_STEP_TOOL, "built-in");
 }
 
 /* Call with the lock held. */
