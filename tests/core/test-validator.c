@@ -27,7 +27,7 @@ static const Rule rules[] = {
   { "fail-on-error.xml", W, 5, "stop", "on-error and retries have no effect on <fail>" },
   { "invisible-id.xml", E, 5, "step\u200f", "holds an invisible or control character (U+200F)" },
   { "newline-id.xml", E, 5, NULL, "holds an invisible or control character (U+000A)" },
-  { "unknown-tool.xml", E, 5, "t1", "unknown tool `teleport` (known tools: delay" },
+  { "unknown-tool.xml", E, 5, "t1", "unknown tool `teleport` (known tools: " },
   { "tool-unknown-param.xml", E, 8, "t1", "tool `delay` has no parameter `speed`" },
   { "tool-duplicate-param.xml", E, 8, NULL, "`duration` is given twice" },
   { "delay-bad-duration.xml", E, 7, "t1", "is not a duration like 250ms, 30s or 5m: `soon`" },

@@ -7,6 +7,7 @@
 #include "sluice-execution.h"
 #include "sluice-run-state.h"
 #include "sluice-tool-http-private.h"
+#include "sluice-tool-params.h"
 #include "sluice-tool-values.h"
 
 /* The http extractor: one trigger item becomes the items of one or more
@@ -291,17 +292,26 @@ read_paths (SluiceToolHttp    *self,
   return TRUE;
 }
 
+static guint
+choice_index (const char * const *choices,
+              const char         *value)
+{
+  for (guint i = 0; choices[i] != NULL; i++)
+    if (g_ascii_strcasecmp (choices[i], value) == 0)
+      return i;
+  /* The parameter's type check let only a choice through. */
+  g_assert_not_reached ();
+}
+
 static gboolean
 read_paging (SluiceToolHttp    *self,
+             SluiceToolParams  *params,
              SluiceToolValues  *values,
              GError           **error)
 {
-  guint pages = 0;
   g_autoptr(GError) local = NULL;
 
-  if (!sluice_tool_values_choice (values, "paginate", &pages, error))
-    return FALSE;
-  self->pages = pages;
+  self->pages = choice_index (pages_choices, sluice_tool_params_get (params, "paginate"));
   self->page_param = sluice_tool_values_line (values, "page-param", &local);
   if (local != NULL)
     {
@@ -311,28 +321,43 @@ read_paging (SluiceToolHttp    *self,
   if (self->page_param == NULL)
     self->page_param = g_strdup (self->pages == HTTP_PAGES_CURSOR ? "cursor" : "page");
 
-  return sluice_tool_values_int (values, "first-page", 0, G_MAXINT32, &self->first_page, error) &&
-         sluice_tool_values_int (values, "max-pages", 1, G_MAXINT32, &self->max_pages, error);
+  self->first_page = sluice_tool_params_get_int (params, "first-page");
+  self->max_pages = sluice_tool_params_get_int (params, "max-pages");
+  if (self->max_pages < 1)
+    {
+      sluice_tool_params_set_error (params, error, "max-pages", "must be at least 1");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
 read_limits (SluiceToolHttp    *self,
-             SluiceToolValues  *values,
+             SluiceToolParams  *params,
              GError           **error)
 {
-  double rate = 0;
+  double rate = sluice_tool_params_get_float (params, "rate");
 
-  if (!sluice_tool_values_duration (values, "timeout", &self->timeout_us, error) ||
-      !sluice_tool_values_int (values, "retries", 0, 100, &self->retries, error) ||
-      !sluice_tool_values_duration (values, "retry-delay", &self->retry_delay_us, error) ||
-      !sluice_tool_values_duration (values, "max-wait", &self->max_wait_us, error) ||
-      !sluice_tool_values_int (values, "max-bytes", 1, G_MAXINT64, &self->max_bytes, error) ||
-      !sluice_tool_values_double (values, "rate", 0, &rate, error))
-    return FALSE;
+  self->timeout_us = sluice_tool_params_get_duration_us (params, "timeout");
+  self->retries = sluice_tool_params_get_int (params, "retries");
+  self->retry_delay_us = sluice_tool_params_get_duration_us (params, "retry-delay");
+  self->max_wait_us = sluice_tool_params_get_duration_us (params, "max-wait");
+  self->max_bytes = sluice_tool_params_get_int (params, "max-bytes");
+
   if (self->timeout_us <= 0)
-    return tool_error (error, "module “%s”: “%s” of tool “http” must be longer than 0", values->id, "timeout");
-  sluice_rate_limit_init (&self->rate, rate);
-  return TRUE;
+    sluice_tool_params_set_error (params, error, "timeout", "must be longer than 0");
+  else if (self->retries < 0 || self->retries > 100)
+    sluice_tool_params_set_error (params, error, "retries", "must be from 0 to 100");
+  else if (self->max_bytes < 1)
+    sluice_tool_params_set_error (params, error, "max-bytes", "must be at least 1");
+  else if (!(rate >= 0))
+    sluice_tool_params_set_error (params, error, "rate", "must be 0 (no limit) or more");
+  else
+    {
+      sluice_rate_limit_init (&self->rate, rate);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 static gboolean
@@ -375,13 +400,15 @@ sluice_tool_http_prepare (SluiceStep         *step,
                           GError            **error)
 {
   SluiceToolHttp *self = SLUICE_TOOL_HTTP (step);
+  g_autoptr(SluiceToolParams) params = sluice_tool_params_new (step, module, context, error);
   SluiceToolValues values;
-  guint method = 0;
 
-  sluice_tool_values_init (&values, module, context, &http_info);
-  if (!sluice_tool_values_choice (&values, "method", &method, error))
+  /* Typed values come from the shared reader; what goes into a request
+   * line or a header is read line by line here (sluice-tool-values.h). */
+  if (params == NULL)
     return FALSE;
-  self->method = g_strdup (method_choices[method]);
+  sluice_tool_values_init (&values, module, context, &http_info);
+  self->method = g_strdup (method_choices[choice_index (method_choices, sluice_tool_params_get (params, "method"))]);
   self->body = sluice_tool_values_string (&values, "body", error);
   if (self->body == NULL && error != NULL && *error != NULL)
     return FALSE;
@@ -390,8 +417,8 @@ sluice_tool_http_prepare (SluiceStep         *step,
          read_headers (self, &values, error) &&
          read_secret (self, &values, error) &&
          read_paths (self, &values, error) &&
-         read_paging (self, &values, error) &&
-         read_limits (self, &values, error) &&
+         read_paging (self, params, &values, error) &&
+         read_limits (self, params, error) &&
          make_session (self, &values, error);
 }
 

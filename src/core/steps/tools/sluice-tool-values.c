@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <errno.h>
-#include <math.h>
 #include <string.h>
 
-#include "sluice-duration.h"
 #include "sluice-execution.h"
 #include "sluice-params.h"
 #include "sluice-run-state.h"
@@ -56,19 +53,6 @@ substitute (SluiceToolValues  *values,
                  "module “%s”: parameter “%s” of tool “%s”: %s",
                  values->id, name, values->info->name, local->message);
   return value;
-}
-
-static gboolean
-bad_value (SluiceToolValues  *values,
-           const char        *name,
-           const char        *value,
-           const char        *expected,
-           GError           **error)
-{
-  g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_TOOL,
-               "module “%s”: parameter “%s” of tool “%s” is not %s: “%s”",
-               values->id, name, values->info->name, expected, value);
-  return FALSE;
 }
 
 char *
@@ -142,120 +126,6 @@ sluice_tool_values_lines (SluiceToolValues  *values,
       g_strv_builder_add (builder, line);
     }
   return g_strv_builder_end (builder);
-}
-
-gboolean
-sluice_tool_values_int (SluiceToolValues  *values,
-                        const char        *name,
-                        gint64             min,
-                        gint64             max,
-                        gint64            *result,
-                        GError           **error)
-{
-  g_autofree char *value = sluice_tool_values_string (values, name, error);
-  g_autoptr(GError) local = NULL;
-  gint64 number;
-
-  if (value == NULL)
-    return error == NULL || *error == NULL;
-  g_strstrip (value);
-  if (!g_ascii_string_to_signed (value, 10, min, max, &number, &local))
-    {
-      g_autofree char *expected = g_strdup_printf ("a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT, min, max);
-
-      return bad_value (values, name, value, expected, error);
-    }
-  *result = number;
-  return TRUE;
-}
-
-gboolean
-sluice_tool_values_double (SluiceToolValues  *values,
-                           const char        *name,
-                           double             min,
-                           double            *result,
-                           GError           **error)
-{
-  g_autofree char *value = sluice_tool_values_string (values, name, error);
-  char *end = NULL;
-  double number;
-
-  if (value == NULL)
-    return error == NULL || *error == NULL;
-  g_strstrip (value);
-  errno = 0;
-  number = g_ascii_strtod (value, &end);
-  if (errno != 0 || end == value || *end != '\0' || !isfinite (number) || number < min)
-    {
-      g_autofree char *expected = g_strdup_printf ("a number of at least %g", min);
-
-      return bad_value (values, name, value, expected, error);
-    }
-  *result = number;
-  return TRUE;
-}
-
-gboolean
-sluice_tool_values_bool (SluiceToolValues  *values,
-                         const char        *name,
-                         gboolean          *result,
-                         GError           **error)
-{
-  g_autofree char *value = sluice_tool_values_string (values, name, error);
-
-  if (value == NULL)
-    return error == NULL || *error == NULL;
-  g_strstrip (value);
-  if (g_str_equal (value, "true") || g_str_equal (value, "yes") || g_str_equal (value, "1"))
-    *result = TRUE;
-  else if (g_str_equal (value, "false") || g_str_equal (value, "no") || g_str_equal (value, "0"))
-    *result = FALSE;
-  else
-    return bad_value (values, name, value, "true or false", error);
-  return TRUE;
-}
-
-gboolean
-sluice_tool_values_duration (SluiceToolValues  *values,
-                             const char        *name,
-                             gint64            *result_us,
-                             GError           **error)
-{
-  g_autofree char *value = sluice_tool_values_string (values, name, error);
-  gint64 ms;
-
-  if (value == NULL)
-    return error == NULL || *error == NULL;
-  g_strstrip (value);
-  if (!sluice_duration_parse (value, &ms))
-    return bad_value (values, name, value, "a duration like 250ms, 30s or 5m", error);
-  *result_us = ms * 1000;
-  return TRUE;
-}
-
-gboolean
-sluice_tool_values_choice (SluiceToolValues  *values,
-                           const char        *name,
-                           guint             *index,
-                           GError           **error)
-{
-  const char * const *choices = find_info (values, name)->choices;
-  g_autofree char *value = sluice_tool_values_string (values, name, error);
-  g_autofree char *expected = NULL;
-
-  if (value == NULL)
-    return error == NULL || *error == NULL;
-  g_strstrip (value);
-  for (guint i = 0; choices[i] != NULL; i++)
-    if (g_ascii_strcasecmp (choices[i], value) == 0)
-      {
-        *index = i;
-        return TRUE;
-      }
-
-  expected = g_strjoinv (", ", (GStrv) choices);
-  expected = g_strdup_printf ("one of %s", g_steal_pointer (&expected));
-  return bad_value (values, name, value, expected, error);
 }
 
 char *

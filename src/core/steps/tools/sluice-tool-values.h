@@ -6,11 +6,12 @@
 
 G_BEGIN_DECLS
 
-/* What a remote tool (http, clickhouse) reads of its module in prepare():
- * each <param> with its ${name}s substituted, or the default the tool
- * declares; errors name the module and the parameter. A value that goes
- * into a header or a URL must not carry a line break: a ${name} with
- * CR or LF would otherwise add a header of the caller's choosing. */
+/* What a remote tool (http, clickhouse) reads of its module in prepare()
+ * beyond the typed values of sluice-tool-params.h: text that goes into
+ * a request line or a header, substituted line by line and refused when
+ * a ${name} brings a line break (CR or LF would otherwise add a header
+ * of the caller's choosing), and secrets, which no message may show.
+ * Errors name the module and the parameter. */
 
 typedef struct
 {
@@ -41,32 +42,6 @@ char    *sluice_tool_values_line     (SluiceToolValues   *values,
 GStrv    sluice_tool_values_lines    (SluiceToolValues   *values,
                                       const char         *name,
                                       GError            **error);
-gboolean sluice_tool_values_int      (SluiceToolValues   *values,
-                                      const char         *name,
-                                      gint64              min,
-                                      gint64              max,
-                                      gint64             *result,
-                                      GError            **error);
-gboolean sluice_tool_values_double   (SluiceToolValues   *values,
-                                      const char         *name,
-                                      double              min,
-                                      double             *result,
-                                      GError            **error);
-gboolean sluice_tool_values_bool     (SluiceToolValues   *values,
-                                      const char         *name,
-                                      gboolean           *result,
-                                      GError            **error);
-/* Microseconds. */
-gboolean sluice_tool_values_duration (SluiceToolValues   *values,
-                                      const char         *name,
-                                      gint64             *result_us,
-                                      GError            **error);
-/* The index of the value in the parameter's choices. */
-gboolean sluice_tool_values_choice   (SluiceToolValues   *values,
-                                      const char         *name,
-                                      guint              *index,
-                                      GError            **error);
-
 /* A secret from `FILE_PARAM` (a file, relative to the pipeline's folder,
  * its trailing newline dropped) or `ENV_PARAM` (an environment
  * variable); NULL without @error when neither is given. Errors name the
