@@ -698,6 +698,62 @@ test_rate (void)
   test_run_free (run);
 }
 
+/* ---- TLS */
+
+/* Certificates are checked, always: a self-signed server fails the item
+ * at once (no retries: it will not change), and ca-file trusts it. */
+static void
+test_tls (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("sluice-http-tls-XXXXXX", NULL);
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autoptr(TestHttpServer) tls = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *params = NULL;
+  TestHttpServer *plain = server;
+  int status = -1;
+  TestRun *run;
+
+  /* Missing tools fail the test: it never skips. */
+  g_assert_nonnull (openssl);
+  g_assert_true (g_tls_backend_supports_tls (g_tls_backend_get_default ()));
+  {
+    const char *argv[] = { openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                           "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                           "-keyout", key, "-out", cert, NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                  NULL, NULL, NULL, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+
+  tls = test_http_server_new_tls (cert, key);
+  g_assert_true (g_str_has_prefix (test_http_server_get_url (tls), "https://"));
+  server = tls;
+  run = run_http ("<param name=\"url\">URL/number</param><param name=\"items\">data.items</param>");
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+  g_test_message ("untrusted: %s", run_error (run));
+  g_assert_null (strstr (run_error (run), "gave up after"));
+  g_assert_cmpuint (run->outputs->len, ==, 0);
+  test_run_free (run);
+
+  params = g_strdup_printf ("<param name=\"url\">URL/number</param><param name=\"items\">data.items</param>"
+                            "<param name=\"ca-file\">%s</param>", cert);
+  run = run_http (params);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (run->outputs->len, ==, 2);
+  test_run_free (run);
+  server = plain;
+
+  g_unlink (cert);
+  g_unlink (key);
+  g_rmdir (dir);
+}
+
 /* ---- validation */
 
 static void
@@ -763,6 +819,7 @@ main (int   argc,
   g_test_add_func ("/tool-http/secret", test_secret);
   g_test_add_func ("/tool-http/rate", test_rate);
   g_test_add_func ("/tool-http/validate", test_validate);
+  g_test_add_func ("/tool-http/tls", test_tls);
 
   /* Before any thread exists: setenv is not thread-safe. */
   g_setenv ("SLUICE_TEST_HTTP_SECRET", SECRET, TRUE);

@@ -24,6 +24,7 @@ struct _TestHttpServer
   GString      *seen_headers;
   char         *secret_header;
   char         *secret_value;
+  GTlsCertificate *certificate;  /* owned, or NULL for plain HTTP */
 };
 
 static const char *
@@ -395,14 +396,17 @@ server_thread (gpointer data)
   GSList *uris;
 
   g_main_context_push_thread_default (self->context);
-  self->server = soup_server_new ("server-header", "sluice-test-http", NULL);
+  self->server = soup_server_new ("server-header", "sluice-test-http",
+                                  "tls-certificate", self->certificate, NULL);
   soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
-  if (!soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+  if (!soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY |
+                                 (self->certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0), &error))
     g_error ("the test HTTP server cannot listen on 127.0.0.1: %s", error->message);
 
   uris = soup_server_get_uris (self->server);
   g_mutex_lock (&self->lock);
-  self->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  self->url = g_strdup_printf ("%s://127.0.0.1:%d", self->certificate != NULL ? "https" : "http",
+                               g_uri_get_port (uris->data));
   self->ready = TRUE;
   g_cond_signal (&self->started);
   g_mutex_unlock (&self->lock);
@@ -419,10 +423,12 @@ server_thread (gpointer data)
   return NULL;
 }
 
-TestHttpServer *
-test_http_server_new (void)
+static TestHttpServer *
+start (GTlsCertificate *certificate)
 {
   TestHttpServer *self = g_new0 (TestHttpServer, 1);
+
+  self->certificate = certificate;
 
   g_mutex_init (&self->lock);
   g_cond_init (&self->started);
@@ -439,6 +445,23 @@ test_http_server_new (void)
   g_mutex_unlock (&self->lock);
 
   return self;
+}
+
+TestHttpServer *
+test_http_server_new (void)
+{
+  return start (NULL);
+}
+
+TestHttpServer *
+test_http_server_new_tls (const char *cert_file,
+                          const char *key_file)
+{
+  g_autoptr(GError) error = NULL;
+  GTlsCertificate *certificate = g_tls_certificate_new_from_files (cert_file, key_file, &error);
+
+  g_assert_no_error (error);
+  return start (certificate);
 }
 
 static gboolean
@@ -464,6 +487,7 @@ test_http_server_free (TestHttpServer *self)
   g_free (self->secret_header);
   g_free (self->secret_value);
   g_free (self->url);
+  g_clear_object (&self->certificate);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->started);
   g_free (self);

@@ -38,9 +38,13 @@ typedef struct _TestHttpServer TestHttpServer;
 
 /* Starts the server; aborts the test when it cannot listen. */
 TestHttpServer *test_http_server_new        (void);
+/* The same over TLS with the certificate and key in these PEM files:
+ * the URL is then https://127.0.0.1:PORT. */
+TestHttpServer *test_http_server_new_tls    (const char     *cert_file,
+                                             const char     *key_file);
 /* Stops the thread and frees everything. */
 void            test_http_server_free       (TestHttpServer *self);
-/* "http://127.0.0.1:PORT" (no trailing slash). */
+/* "http://127.0.0.1:PORT" or https:// (no trailing slash). */
 const char     *test_http_server_get_url    (TestHttpServer *self);
 /* What /secret wants in @header. */
 void            test_http_server_set_secret (TestHttpServer *self,
