@@ -26,6 +26,8 @@ typedef struct
   guint            ref_count;
   gboolean         resolved;
   gboolean         answered;
+  guint            streamed;   /* items handed on by stream() */
+  gboolean         unslotted;  /* streaming: no longer one of the controller's calls */
 } SluiceStepCallRun;
 
 static void call_step (SluiceExecutor *self, SluiceToken *token, SluiceModuleRun *info);
@@ -83,7 +85,8 @@ resolve (SluiceStepCallRun *run,
   g_assert (!run->resolved);
   run->resolved = TRUE;
   g_hash_table_remove (self->calls, run);
-  token->job->ctl->calls--;
+  if (!run->unslotted)
+    token->job->ctl->calls--;
   if (run->timer != NULL)
     _sluice_executor_remove_timer (self, g_steal_pointer (&run->timer));
 
@@ -108,11 +111,11 @@ resolve (SluiceStepCallRun *run,
       GPtrArray *outputs = run->outputs;
 
       _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, op->mod, token->job,
-                                    token->child, token->parent, duration, outputs->len);
+                                    token->child, token->parent, duration, outputs->len + run->streamed);
       if (G_UNLIKELY (info->preview != NULL))
         sluice_preview_record_items (info->preview, TRUE, (json_t **) outputs->pdata, outputs->len);
       info->stats.items_out += outputs->len;
-      if (outputs->len == 0)
+      if (outputs->len == 0 && run->streamed == 0)
         info->stats.dropped++;
       token->job->pending += outputs->len;
       if (outputs->len > 0)
@@ -154,6 +157,64 @@ call_emit (SluiceStepCall *call,
     g_ptr_array_add (run->outputs, item);
 }
 
+/* An item goes on from the step at once (sluice_step_call_stream). */
+static void
+call_stream (SluiceStepCall *call,
+             json_t         *item)
+{
+  SluiceStepCallRun *run = (SluiceStepCallRun *) call;
+  SluiceExecutor *self = run->executor;
+  SluiceToken *token = run->token;
+  SluiceToken *next;
+
+  g_return_if_fail (!run->answered);
+
+  if (run->resolved || self->stopped || _sluice_job_is_dead (token->job))
+    {
+      json_decref (item);
+      return;
+    }
+
+  if (!run->unslotted)
+    {
+      /* Its items need the slots it would hold. */
+      run->unslotted = TRUE;
+      token->job->ctl->calls--;
+    }
+  if (G_UNLIKELY (run->info->preview != NULL))
+    sluice_preview_record_items (run->info->preview, TRUE, &item, 1);
+  run->info->stats.items_out++;
+  run->streamed++;
+  token->job->pending++;
+  next = _sluice_token_new (item, token->job, program_op (token->job->prog, token->pc)->next);
+  next->child = _sluice_origin_new_ids (token->job->origin, 1);
+  next->parent = token->child;
+  g_queue_push_tail (&self->ready, next);
+  if (run->unslotted && run->streamed == 1)
+    start_waiting (self, run->info->ctl);
+  _sluice_executor_schedule (self);
+}
+
+static guint
+call_backlog (SluiceStepCall *call)
+{
+  SluiceStepCallRun *run = (SluiceStepCallRun *) call;
+  SluiceExecutor *self = run->executor;
+  SluiceStage *ctl;
+  guint backlog;
+
+  if (run->resolved || run->token == NULL)
+    return 0;
+
+  /* The job's tokens other than this call's own, and what waits in
+   * front of the next controller. */
+  ctl = run->token->job->ctl;
+  backlog = run->token->job->pending > 0 ? run->token->job->pending - 1 : 0;
+  if (ctl->index + 1 < self->ctls->len)
+    backlog += ((SluiceStage *) g_ptr_array_index (self->ctls, ctl->index + 1))->input.length;
+  return backlog;
+}
+
 static void
 call_answered (SluiceStepCallRun *run,
                const char        *error,
@@ -185,6 +246,8 @@ static const SluiceStepCallFuncs call_funcs = {
   call_emit,
   call_finish,
   call_fail,
+  call_stream,
+  call_backlog,
 };
 
 /* Cancels @run's work; when the step does not answer at once, the

@@ -9,6 +9,9 @@
 #include "sluice-step-external.h"
 #include "sluice-step-lua.h"
 #include "sluice-step-registry.h"
+#include "sluice-tool-columns.h"
+#include "sluice-tool-convert.h"
+#include "sluice-tool-file-extract.h"
 #include "sluice-tool-clickhouse.h"
 #include "sluice-tool-http.h"
 
@@ -36,6 +39,9 @@ register_builtins (void)
   add_entry ("command", SLUICE_TYPE_STEP_COMMAND, SLUICE_STEP_BODY, "built-in");
   add_entry ("delay", SLUICE_TYPE_STEP_DELAY, SLUICE_STEP_TOOL, "built-in");
   add_entry ("external", SLUICE_TYPE_STEP_EXTERNAL, SLUICE_STEP_BODY, "built-in");
+  add_entry ("file-extract", SLUICE_TYPE_TOOL_FILE_EXTRACT, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("convert", SLUICE_TYPE_TOOL_CONVERT, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("columns", SLUICE_TYPE_TOOL_COLUMNS, SLUICE_STEP_TOOL, "built-in");
   /* The remote tools. */
   add_entry ("http", SLUICE_TYPE_TOOL_HTTP, SLUICE_STEP_TOOL, "built-in");
   add_entry ("clickhouse", SLUICE_TYPE_TOOL_CLICKHOUSE, SLUICE_STEP_TOOL, "built-in");

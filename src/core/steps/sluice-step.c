@@ -148,6 +148,28 @@ sluice_step_call_emit (SluiceStepCall *call,
 }
 
 void
+sluice_step_call_stream (SluiceStepCall *call,
+                         json_t         *item)
+{
+  g_return_if_fail (call != NULL);
+  g_return_if_fail (item != NULL);
+
+  /* Callers that do not stream (a test's recorder) collect instead. */
+  if (call->funcs->stream != NULL)
+    call->funcs->stream (call, item);
+  else
+    call->funcs->emit (call, item);
+}
+
+guint
+sluice_step_call_backlog (SluiceStepCall *call)
+{
+  g_return_val_if_fail (call != NULL, 0);
+
+  return call->funcs->backlog != NULL ? call->funcs->backlog (call) : 0;
+}
+
+void
 sluice_step_call_finish (SluiceStepCall *call)
 {
   g_return_if_fail (call != NULL);

@@ -116,6 +116,8 @@ typedef struct
   void (*emit)   (SluiceStepCall *call, json_t *item);
   void (*finish) (SluiceStepCall *call);
   void (*fail)   (SluiceStepCall *call, const char *message, const char *stderr_tail);
+  void (*stream) (SluiceStepCall *call, json_t *item);
+  guint (*backlog) (SluiceStepCall *call);
 } SluiceStepCallFuncs;
 
 struct _SluiceStepCall
@@ -135,6 +137,22 @@ void        sluice_step_call_finish (SluiceStepCall *call);
 void        sluice_step_call_fail   (SluiceStepCall *call,
                                      const char     *message,
                                      const char     *stderr_tail);
+/* Streaming, for a step that turns one item into very many (an
+ * extractor reading a file): hands @item (consumed) on at once instead
+ * of when the call finishes, so that the step holds none of them. Items
+ * streamed before a fail() have gone on already (a retry streams them
+ * again). A streaming call stops counting against its controller's
+ * limit of calls at once, so the steps after it can take its items even
+ * in a not-parallel controller. */
+void        sluice_step_call_stream (SluiceStepCall *call,
+                                     json_t         *item);
+/* Back-pressure for streaming: how many items the call streamed are
+ * still waiting or being worked on in its controller (and waiting in
+ * front of the next one). A step pauses while it is above a bound of
+ * its choosing, e.g. with a short timer. Items held for ordering (the
+ * outputs of order-by-sequence and first-wins controllers, or of a
+ * combination) do not count: there, memory grows with the stream. */
+guint       sluice_step_call_backlog (SluiceStepCall *call);
 
 /* ---- the context: what a step may use of its run */
 

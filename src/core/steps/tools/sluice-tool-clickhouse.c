@@ -46,6 +46,18 @@ static const SluiceToolInfo clickhouse_info = {
   N_("ClickHouse"),
   N_("Extracts the rows of a query (streamed) or loads items into a table in batches, over ClickHouse's HTTP interface"),
   clickhouse_params,
+  "<execution id=\"warehouse\" retries=\"3\" backoff=\"2\">\n"
+  "  <use tool=\"clickhouse\">\n"
+  "    <param name=\"url\">http://127.0.0.1:8123/</param>\n"
+  "    <param name=\"table\">orders</param>\n"
+  "    <param name=\"create\">true</param>\n"
+  "    <param name=\"columns\">order_id UInt64\nlabel String\nversion UInt64</param>\n"
+  "    <param name=\"mode\">upsert</param>\n"
+  "    <param name=\"key\">order_id</param>\n"
+  "    <param name=\"version\">version</param>\n"
+  "    <param name=\"batch-size\">10000</param>\n"
+  "  </use>\n"
+  "</execution>",
 };
 
 static gboolean

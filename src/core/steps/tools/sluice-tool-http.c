@@ -55,6 +55,17 @@ static const SluiceToolInfo http_info = {
   N_("HTTP extractor"),
   N_("Calls a JSON API and emits the items of its answer, page after page, with retries and a rate limit"),
   http_params,
+  "<execution id=\"orders\" timeout=\"5m\">\n"
+  "  <use tool=\"http\">\n"
+  "    <param name=\"url\">${api}/v1/orders</param>\n"
+  "    <param name=\"query\">status=paid</param>\n"
+  "    <param name=\"secret-header\">Authorization</param>\n"
+  "    <param name=\"secret-env\">ORDERS_TOKEN</param>\n"
+  "    <param name=\"items\">data.orders</param>\n"
+  "    <param name=\"paginate\">link</param>\n"
+  "    <param name=\"rate\">5</param>\n"
+  "  </use>\n"
+  "</execution>",
 };
 
 /* RFC 9110 token characters: what a header name may hold. */

@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "sluice-execution.h"
+#include "sluice-json.h"
+#include "sluice-lua-check.h"
+#include "sluice-run-state.h"
+#include "sluice-tool-columns.h"
+#include "sluice-tool-params.h"
+
+/* The column transformer: defaults, computed fields, renames,
+ * flattening or nesting, drops and a selection, in that order. It is
+ * written as a Lua chunk made from the parameters (get_lua), so the
+ * executor runs it in its sandboxed Lua states like any Lua module —
+ * on worker threads, and together with the Lua modules around it. Names
+ * and values reach the chunk only as quoted Lua strings; computed
+ * fields are Lua expressions over `item`, as trusted as a <lua> body. */
+
+struct _SluiceToolColumns
+{
+  SluiceStep  parent_instance;
+  char       *code;
+  guint       line;
+};
+
+G_DEFINE_FINAL_TYPE (SluiceToolColumns, sluice_tool_columns, SLUICE_TYPE_STEP)
+
+static const SluiceToolParamInfo columns_params[] = {
+  { "defaults", N_("Values for missing or null fields, as field=value (JSON or text), separated by commas or new lines"), FALSE,
+    SLUICE_TOOL_PARAM_TEXT, NULL, NULL },
+  { "compute", N_("Computed fields, one a line: field = Lua expression over item (item.price * item.qty)"), FALSE,
+    SLUICE_TOOL_PARAM_TEXT, NULL, NULL },
+  { "rename", N_("Renames as old=new, separated by commas or new lines"), FALSE,
+    SLUICE_TOOL_PARAM_TEXT, NULL, NULL },
+  { "flatten", N_("Nested objects become fields named by their path (a.b.c)"), FALSE,
+    SLUICE_TOOL_PARAM_BOOL, "false", NULL },
+  { "nest", N_("Fields named by a path (a.b.c) become nested objects"), FALSE,
+    SLUICE_TOOL_PARAM_BOOL, "false", NULL },
+  { "separator", N_("What joins the parts of a path for flatten and nest"), FALSE,
+    SLUICE_TOOL_PARAM_STRING, ".", NULL },
+  { "drop", N_("Fields to remove, comma-separated"), FALSE,
+    SLUICE_TOOL_PARAM_STRING, NULL, NULL },
+  { "select", N_("The only fields to keep, comma-separated (after everything else)"), FALSE,
+    SLUICE_TOOL_PARAM_STRING, NULL, NULL },
+  { NULL, NULL, FALSE, 0, NULL, NULL },
+};
+
+static const SluiceToolInfo columns_info = {
+  "columns",
+  N_("Reshape Columns"),
+  N_("Selects, renames, drops, defaults, computes (Lua expressions), flattens and nests fields"),
+  columns_params,
+  "<execution id=\"shape\">\n"
+  "  <use tool=\"columns\">\n"
+  "    <param name=\"rename\">qty=quantity</param>\n"
+  "    <param name=\"defaults\">currency=EUR, discount=0</param>\n"
+  "    <param name=\"compute\">total = item.price * item.quantity - item.discount</param>\n"
+  "    <param name=\"select\">id, total, currency</param>\n"
+  "  </use>\n"
+  "</execution>",
+};
+
+/* A Lua string literal that is only ever data. */
+static void
+append_lua_string (GString    *code,
+                   const char *text)
+{
+  g_string_append_c (code, '"');
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\' || *p < 0x20 || *p == 0x7f)
+        g_string_append_printf (code, "\\%03u", *p);
+      else
+        g_string_append_c (code, *p);
+    }
+  g_string_append_c (code, '"');
+}
+
+/* Splits @text at any of @separators outside double quotes (a JSON
+ * default may hold a comma); empty parts are left out. */
+static char **
+split_list (const char *text,
+            const char *separators)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GString) part = g_string_new (NULL);
+  gboolean quoted = FALSE, escape = FALSE;
+
+  for (const char *p = text; p != NULL; p++)
+    {
+      if (*p != '\0' && (quoted || strchr (separators, *p) == NULL))
+        {
+          if (escape)
+            escape = FALSE;
+          else if (quoted && *p == '\\')
+            escape = TRUE;
+          else if (*p == '"')
+            quoted = !quoted;
+          g_string_append_c (part, *p);
+          continue;
+        }
+      g_strstrip (part->str);
+      if (part->str[0] != '\0')
+        g_strv_builder_add (builder, part->str);
+      g_string_truncate (part, 0);
+      if (*p == '\0')
+        break;
+    }
+  return g_strv_builder_end (builder);
+}
+
+/* "name=rest" → name and rest, both trimmed; FALSE without a name. */
+static gboolean
+split_pair (char  *pair,
+            char **name,
+            char **rest)
+{
+  char *eq = strchr (pair, '=');
+
+  if (eq == NULL || eq == pair)
+    return FALSE;
+  *eq = '\0';
+  *name = g_strstrip (pair);
+  *rest = g_strstrip (eq + 1);
+  return **name != '\0';
+}
+
+/* A default value: JSON scalars as they are, anything else as text. */
+static gboolean
+append_lua_value (GString    *code,
+                  const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  json_error_t jerror;
+  json_t *value = json_loads (text, JSON_DECODE_ANY, &jerror);
+
+  if (value == NULL)
+    {
+      append_lua_string (code, text);
+      return TRUE;
+    }
+  if (json_is_string (value))
+    append_lua_string (code, json_string_value (value));
+  else if (json_is_integer (value))
+    g_string_append_printf (code, "%" JSON_INTEGER_FORMAT, json_integer_value (value));
+  else if (json_is_real (value))
+    {
+      char buffer[SLUICE_JSON_REAL_BUF_SIZE];
+
+      sluice_json_format_real (json_real_value (value), buffer);
+      g_string_append (code, buffer);
+    }
+  else if (json_is_boolean (value))
+    g_string_append (code, json_is_true (value) ? "true" : "false");
+  else if (json_is_null (value))
+    g_string_append (code, "null");
+  else
+    {
+      json_decref (value);
+      return FALSE;
+    }
+  json_decref (value);
+  return TRUE;
+}
+
+static const char flatten_code[] =
+  "do\n"
+  "  local sep = %s\n"
+  "  local flat = {}\n"
+  "  local function walk (t, prefix)\n"
+  "    for k, v in pairs (t) do\n"
+  "      local key = prefix .. tostring (k)\n"
+  "      if type (v) == 'table' and getmetatable (v) == nil and next (v) ~= nil then\n"
+  "        walk (v, key .. sep)\n"
+  "      else\n"
+  "        flat[key] = v\n"
+  "      end\n"
+  "    end\n"
+  "  end\n"
+  "  walk (item, '')\n"
+  "  for k in pairs (item) do item[k] = nil end\n"
+  "  for k, v in pairs (flat) do item[k] = v end\n"
+  "end\n";
+
+static const char nest_code[] =
+  "do\n"
+  "  local sep = %s\n"
+  "  local paths = {}\n"
+  "  for k, v in pairs (item) do\n"
+  "    if type (k) == 'string' and string.find (k, sep, 1, true) then paths[k] = v end\n"
+  "  end\n"
+  "  for k, v in pairs (paths) do\n"
+  "    item[k] = nil\n"
+  "    local t, start = item, 1\n"
+  "    while true do\n"
+  "      local i = string.find (k, sep, start, true)\n"
+  "      if i == nil then break end\n"
+  "      local part = string.sub (k, start, i - 1)\n"
+  "      if type (t[part]) ~= 'table' or getmetatable (t[part]) ~= nil then t[part] = {} end\n"
+  "      t = t[part]\n"
+  "      start = i + #sep\n"
+  "    end\n"
+  "    t[string.sub (k, start)] = v\n"
+  "  end\n"
+  "end\n";
+
+/* The chunk for the parameters, or NULL with a sentence in @why. */
+static char *
+build_code (SluiceToolParams  *params,
+            char             **why)
+{
+  g_autoptr(GString) code = g_string_new (NULL);
+  g_auto(GStrv) defaults = split_list (sluice_tool_params_get (params, "defaults"), ",\n");
+  g_auto(GStrv) computes = split_list (sluice_tool_params_get (params, "compute"), "\n");
+  g_auto(GStrv) renames = split_list (sluice_tool_params_get (params, "rename"), ",\n");
+  g_auto(GStrv) drops = split_list (sluice_tool_params_get (params, "drop"), ",");
+  g_auto(GStrv) selects = split_list (sluice_tool_params_get (params, "select"), ",");
+  const char *separator = sluice_tool_params_get (params, "separator");
+  g_autoptr(GString) quoted_separator = g_string_new (NULL);
+  char *name, *rest;
+
+  for (guint i = 0; defaults[i] != NULL; i++)
+    {
+      if (!split_pair (defaults[i], &name, &rest))
+        return *why = g_strdup_printf (_("default `%s` is not field=value"), defaults[i]), NULL;
+      g_string_append (code, "do local v = item[");
+      append_lua_string (code, name);
+      g_string_append (code, "] if v == nil or v == null then item[");
+      append_lua_string (code, name);
+      g_string_append (code, "] = ");
+      if (!append_lua_value (code, rest))
+        return *why = g_strdup_printf (_("the default of `%s` must be a number, text, true, false or null"), name), NULL;
+      g_string_append (code, " end end\n");
+    }
+
+  for (guint i = 0; computes[i] != NULL; i++)
+    {
+      if (!split_pair (computes[i], &name, &rest) || *rest == '\0')
+        return *why = g_strdup_printf (_("`%s` is not field = expression"), computes[i]), NULL;
+      g_string_append (code, "item[");
+      append_lua_string (code, name);
+      g_string_append_printf (code, "] = (%s)\n", rest);
+    }
+
+  for (guint i = 0; renames[i] != NULL; i++)
+    {
+      if (!split_pair (renames[i], &name, &rest) || *rest == '\0')
+        return *why = g_strdup_printf (_("rename `%s` is not old=new"), renames[i]), NULL;
+      g_string_append (code, "do local v = item[");
+      append_lua_string (code, name);
+      g_string_append (code, "] item[");
+      append_lua_string (code, name);
+      g_string_append (code, "] = nil item[");
+      append_lua_string (code, rest);
+      g_string_append (code, "] = v end\n");
+    }
+
+  if (separator == NULL || *separator == '\0')
+    return *why = g_strdup (_("the separator may not be empty")), NULL;
+  append_lua_string (quoted_separator, separator);
+  if (sluice_tool_params_get_bool (params, "flatten") && sluice_tool_params_get_bool (params, "nest"))
+    return *why = g_strdup (_("flatten and nest undo each other: choose one")), NULL;
+  if (sluice_tool_params_get_bool (params, "flatten"))
+    g_string_append_printf (code, flatten_code, quoted_separator->str);
+  if (sluice_tool_params_get_bool (params, "nest"))
+    g_string_append_printf (code, nest_code, quoted_separator->str);
+
+  for (guint i = 0; drops[i] != NULL; i++)
+    {
+      g_string_append (code, "item[");
+      append_lua_string (code, drops[i]);
+      g_string_append (code, "] = nil\n");
+    }
+
+  if (selects[0] != NULL)
+    {
+      g_string_append (code, "do local keep = {");
+      for (guint i = 0; selects[i] != NULL; i++)
+        {
+          g_string_append_c (code, '[');
+          append_lua_string (code, selects[i]);
+          g_string_append (code, "] = true, ");
+        }
+      g_string_append (code, "} for k in pairs (item) do if not keep[k] then item[k] = nil end end end\n");
+    }
+
+  if (code->len == 0)
+    return *why = g_strdup (_("nothing to do: give select, drop, rename, defaults, compute, flatten or nest")), NULL;
+  return g_string_free (g_steal_pointer (&code), FALSE);
+}
+
+/* Computed expressions that do not compile, at their own line. */
+static void
+sluice_tool_columns_check (SluiceStepClass *klass,
+                           SluiceModule    *module,
+                           SluiceStepCheck *check)
+{
+  SluiceExecution *execution = SLUICE_EXECUTION (module);
+  GPtrArray *params = sluice_execution_get_tool_params (execution);
+  const char *id = sluice_node_get_id (SLUICE_NODE (module));
+  g_autoptr(SluiceLuaCheck) lua = sluice_lua_check_new ();
+
+  for (guint i = 0; i < params->len; i++)
+    {
+      SluiceToolParam *param = g_ptr_array_index (params, i);
+      guint base = param->line ? param->line : sluice_node_get_line (SLUICE_NODE (module));
+      g_auto(GStrv) lines = NULL;
+
+      if (!g_str_equal (param->name, "compute") || param->value == NULL)
+        continue;
+      lines = g_strsplit (param->value, "\n", -1);
+      for (guint k = 0; lines[k] != NULL; k++)
+        {
+          g_autofree char *copy = g_strdup (lines[k]);
+          g_autofree char *message = NULL;
+          char *name, *expression;
+          guint line = 0;
+
+          if (*g_strstrip (copy) == '\0')
+            continue;
+          if (!split_pair (copy, &name, &expression) || *expression == '\0')
+            sluice_step_check_report (check, SLUICE_SEVERITY_ERROR, base + k,
+                                      _("module `%s`: tool `columns`: `%s` is not field = expression"), id, copy);
+          else if (!sluice_lua_check_expression (lua, expression, &line, &message))
+            sluice_step_check_report (check, SLUICE_SEVERITY_ERROR, base + k,
+                                      _("module `%s`: tool `columns`: the expression of `%s` does not compile: %s"),
+                                      id, name, message);
+        }
+    }
+}
+
+static gboolean
+sluice_tool_columns_prepare (SluiceStep         *step,
+                             SluiceModule       *module,
+                             SluiceStepContext  *context,
+                             GError            **error)
+{
+  SluiceToolColumns *self = SLUICE_TOOL_COLUMNS (step);
+  g_autoptr(SluiceToolParams) params = sluice_tool_params_new (step, module, context, error);
+  g_autofree char *why = NULL;
+
+  if (params == NULL)
+    return FALSE;
+  self->code = build_code (params, &why);
+  if (self->code == NULL)
+    {
+      g_set_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_TOOL,
+                   "module “%s”, tool “columns”: %s", sluice_node_get_id (SLUICE_NODE (module)), why);
+      return FALSE;
+    }
+  self->line = sluice_node_get_line (SLUICE_NODE (module));
+  return TRUE;
+}
+
+static const char *
+sluice_tool_columns_get_lua (SluiceStep *step,
+                             guint      *line)
+{
+  SluiceToolColumns *self = SLUICE_TOOL_COLUMNS (step);
+
+  if (line != NULL)
+    *line = self->line;
+  return self->code;
+}
+
+static void
+sluice_tool_columns_finalize (GObject *object)
+{
+  g_free (SLUICE_TOOL_COLUMNS (object)->code);
+  G_OBJECT_CLASS (sluice_tool_columns_parent_class)->finalize (object);
+}
+
+static void
+sluice_tool_columns_class_init (SluiceToolColumnsClass *klass)
+{
+  SluiceStepClass *step_class = SLUICE_STEP_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = sluice_tool_columns_finalize;
+  step_class->info = &columns_info;
+  step_class->check = sluice_tool_columns_check;
+  step_class->prepare = sluice_tool_columns_prepare;
+  step_class->get_lua = sluice_tool_columns_get_lua;
+}
+
+static void
+sluice_tool_columns_init (SluiceToolColumns *self)
+{
+}

@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE   /* strptime */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "sluice-execution.h"
+#include "sluice-json.h"
+#include "sluice-tool-convert.h"
+#include "sluice-tool-params.h"
+
+/* The type converter: sets fields of each item to the type asked for
+ * (int, float, bool, string, timestamp). Strict mode fails the item
+ * naming the field and the value; lenient mode sets the field to null
+ * and logs it (the first few, then a count at the end of the stream). */
+
+#define LENIENT_LOG_LIMIT 10
+
+typedef enum
+{
+  TYPE_INT,
+  TYPE_FLOAT,
+  TYPE_BOOL,
+  TYPE_STRING,
+  TYPE_TIMESTAMP,
+} FieldType;
+
+static const char * const type_names[] = { "int", "float", "bool", "string", "timestamp", NULL };
+
+typedef struct
+{
+  char      *name;
+  FieldType  type;
+} Field;
+
+typedef enum { OUTPUT_ISO, OUTPUT_EPOCH, OUTPUT_EPOCH_MS } TimestampOutput;
+
+struct _SluiceToolConvert
+{
+  SluiceStep        parent_instance;
+  SluiceToolParams *params;
+  GArray           *fields;        /* Field */
+  gboolean          lenient;
+  gboolean          empty_is_null;
+  const char       *time_format;   /* NULL = ISO 8601 and friends; in params */
+  GTimeZone        *zone;          /* owned */
+  TimestampOutput   output;
+  guint64           nulled;        /* lenient conversions so far (atomic: workers) */
+};
+
+G_DEFINE_FINAL_TYPE (SluiceToolConvert, sluice_tool_convert, SLUICE_TYPE_STEP)
+
+static const char * const modes[] = { "strict", "lenient", NULL };
+static const char * const outputs[] = { "iso8601", "epoch", "epoch-ms", NULL };
+
+static const SluiceToolParamInfo convert_params[] = {
+  { "fields", N_("Fields and their types, as name:type separated by commas or new lines; types: int, float, bool, string, timestamp"), TRUE,
+    SLUICE_TOOL_PARAM_TEXT, NULL, NULL },
+  { "mode", N_("strict: a value that does not convert fails the item; lenient: it becomes null, with a log line"), FALSE,
+    SLUICE_TOOL_PARAM_CHOICE, "strict", modes },
+  { "empty-is-null", N_("An empty string becomes null instead of failing to convert"), FALSE,
+    SLUICE_TOOL_PARAM_BOOL, "true", NULL },
+  { "timestamp-format", N_("How timestamps are written in the input (strptime: %Y-%m-%d %H:%M:%S); empty for ISO 8601"), FALSE,
+    SLUICE_TOOL_PARAM_STRING, NULL, NULL },
+  { "timezone", N_("The zone of timestamps that do not say theirs (an IANA name such as Europe/Paris, or UTC)"), FALSE,
+    SLUICE_TOOL_PARAM_STRING, "UTC", NULL },
+  { "timestamp-output", N_("Timestamps become ISO 8601 in UTC, or seconds or milliseconds since 1970"), FALSE,
+    SLUICE_TOOL_PARAM_CHOICE, "iso8601", outputs },
+  { NULL, NULL, FALSE, 0, NULL, NULL },
+};
+
+static const SluiceToolInfo convert_info = {
+  "convert",
+  N_("Convert Types"),
+  N_("Converts fields to int, float, bool, string or timestamp; strict or lenient"),
+  convert_params,
+  "<execution id=\"types\">\n"
+  "  <use tool=\"convert\">\n"
+  "    <param name=\"fields\">id:int, price:float, paid:bool, sold_at:timestamp</param>\n"
+  "    <param name=\"timestamp-format\">%d/%m/%Y %H:%M</param>\n"
+  "    <param name=\"timezone\">Europe/Paris</param>\n"
+  "  </use>\n"
+  "</execution>",
+};
+
+/* "a:int, b:float" → fields; FALSE with a sentence in @why. */
+static gboolean
+parse_fields (const char  *text,
+              GArray      *fields,
+              char       **why)
+{
+  g_auto(GStrv) parts = g_regex_split_simple ("[,\\n]", text, 0, 0);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *part = g_strstrip (parts[i]);
+      char *colon = strrchr (part, ':');
+      Field field = { 0 };
+      gboolean known = FALSE;
+
+      if (*part == '\0')
+        continue;
+      if (colon == NULL || colon == part)
+        {
+          *why = g_strdup_printf (_("`%s` is not name:type"), part);
+          return FALSE;
+        }
+      *colon = '\0';
+      for (guint t = 0; type_names[t] != NULL && !known; t++)
+        if (g_str_equal (g_strstrip (colon + 1), type_names[t]))
+          {
+            field.type = t;
+            known = TRUE;
+          }
+      if (!known)
+        {
+          *why = g_strdup_printf (_("`%s` is not a type (int, float, bool, string, timestamp)"), g_strstrip (colon + 1));
+          return FALSE;
+        }
+      field.name = g_strdup (g_strstrip (part));
+      g_array_append_val (fields, field);
+    }
+
+  if (fields->len == 0)
+    {
+      *why = g_strdup (_("no field to convert"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+clear_field (Field *field)
+{
+  g_free (field->name);
+}
+
+static void
+sluice_tool_convert_check (SluiceStepClass *klass,
+                           SluiceModule    *module,
+                           SluiceStepCheck *check)
+{
+  SluiceExecution *execution = SLUICE_EXECUTION (module);
+  GPtrArray *params = sluice_execution_get_tool_params (execution);
+
+  for (guint i = 0; i < params->len; i++)
+    {
+      SluiceToolParam *param = g_ptr_array_index (params, i);
+      g_autoptr(GArray) fields = NULL;
+      g_autofree char *why = NULL;
+
+      if (!g_str_equal (param->name, "fields") || param->value == NULL || strstr (param->value, "${") != NULL)
+        continue;
+      fields = g_array_new (FALSE, TRUE, sizeof (Field));
+      g_array_set_clear_func (fields, (GDestroyNotify) clear_field);
+      if (!parse_fields (param->value, fields, &why))
+        sluice_step_check_report (check, SLUICE_SEVERITY_ERROR,
+                                  param->line ? param->line : sluice_node_get_line (SLUICE_NODE (module)),
+                                  _("module `%s`: tool `convert`: %s"),
+                                  sluice_node_get_id (SLUICE_NODE (module)), why);
+    }
+}
+
+static gboolean
+sluice_tool_convert_prepare (SluiceStep         *step,
+                             SluiceModule       *module,
+                             SluiceStepContext  *context,
+                             GError            **error)
+{
+  SluiceToolConvert *self = SLUICE_TOOL_CONVERT (step);
+  g_autofree char *why = NULL;
+  const char *zone, *output, *format;
+
+  self->params = sluice_tool_params_new (step, module, context, error);
+  if (self->params == NULL)
+    return FALSE;
+
+  if (!parse_fields (sluice_tool_params_get (self->params, "fields"), self->fields, &why))
+    {
+      sluice_tool_params_set_error (self->params, error, "fields", "%s", why);
+      return FALSE;
+    }
+  self->lenient = g_strcmp0 (sluice_tool_params_get (self->params, "mode"), "lenient") == 0;
+  self->empty_is_null = sluice_tool_params_get_bool (self->params, "empty-is-null");
+  format = sluice_tool_params_get (self->params, "timestamp-format");
+  self->time_format = format != NULL && *format != '\0' ? format : NULL;
+  output = sluice_tool_params_get (self->params, "timestamp-output");
+  self->output = g_strcmp0 (output, "epoch") == 0 ? OUTPUT_EPOCH :
+                 g_strcmp0 (output, "epoch-ms") == 0 ? OUTPUT_EPOCH_MS : OUTPUT_ISO;
+
+  zone = sluice_tool_params_get (self->params, "timezone");
+  self->zone = g_time_zone_new_identifier (zone);
+  if (self->zone == NULL)
+    {
+      sluice_tool_params_set_error (self->params, error, "timezone", "unknown time zone “%s”", zone);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- conversions: NULL on success, else why not */
+
+static gboolean
+string_to_int (const char *text,
+               json_int_t *result)
+{
+  char *end;
+
+  errno = 0;
+  *result = strtoll (text, &end, 10);
+  if (errno == 0 && end != text && *end == '\0' && !g_ascii_isspace (*text))
+    return TRUE;
+
+  /* "12.0" and "1e3" are whole numbers too. */
+  {
+    double d = g_ascii_strtod (text, &end);
+
+    if (end != text && *end == '\0' && isfinite (d) && d == floor (d) && fabs (d) < 9.2e18)
+      {
+        *result = (json_int_t) d;
+        return TRUE;
+      }
+  }
+  return FALSE;
+}
+
+static json_t *
+to_int (json_t *value)
+{
+  json_int_t i;
+
+  if (json_is_integer (value))
+    return json_incref (value);
+  if (json_is_real (value))
+    {
+      double d = json_real_value (value);
+      return d == floor (d) && fabs (d) < 9.2e18 ? json_integer ((json_int_t) d) : NULL;
+    }
+  if (json_is_boolean (value))
+    return json_integer (json_is_true (value));
+  if (json_is_string (value))
+    {
+      g_autofree char *text = g_strstrip (g_strdup (json_string_value (value)));
+      return string_to_int (text, &i) ? json_integer (i) : NULL;
+    }
+  return NULL;
+}
+
+static json_t *
+to_float (json_t *value)
+{
+  if (json_is_number (value))
+    return json_real (json_number_value (value));
+  if (json_is_string (value))
+    {
+      g_autofree char *text = g_strstrip (g_strdup (json_string_value (value)));
+      char *end;
+      double d;
+
+      errno = 0;
+      d = g_ascii_strtod (text, &end);
+      /* JSON has no infinities and no NaN. */
+      if (end != text && *end == '\0' && errno == 0 && isfinite (d))
+        return json_real (d);
+    }
+  return NULL;
+}
+
+static json_t *
+to_bool (json_t *value)
+{
+  gboolean b;
+
+  if (json_is_boolean (value))
+    return json_incref (value);
+  if (json_is_integer (value) && (json_integer_value (value) == 0 || json_integer_value (value) == 1))
+    return json_boolean (json_integer_value (value));
+  if (json_is_string (value))
+    {
+      g_autofree char *text = g_strstrip (g_strdup (json_string_value (value)));
+
+      if (sluice_tool_param_parse_bool (text, &b))
+        return json_boolean (b);
+    }
+  return NULL;
+}
+
+static json_t *
+to_string (json_t *value)
+{
+  if (json_is_string (value))
+    return json_incref (value);
+  if (json_is_boolean (value))
+    return json_string (json_is_true (value) ? "true" : "false");
+  if (json_is_integer (value))
+    {
+      char buffer[32];
+
+      g_snprintf (buffer, sizeof buffer, "%" JSON_INTEGER_FORMAT, json_integer_value (value));
+      return json_string (buffer);
+    }
+  if (json_is_real (value))
+    {
+      char buffer[SLUICE_JSON_REAL_BUF_SIZE];
+
+      sluice_json_format_real (json_real_value (value), buffer);
+      return json_string (buffer);
+    }
+  /* Objects and arrays become their JSON text. */
+  {
+    g_autofree char *text = sluice_json_dumps (value, JSON_COMPACT | JSON_SORT_KEYS);
+    return text != NULL ? json_string (text) : NULL;
+  }
+}
+
+static GDateTime *
+parse_time (SluiceToolConvert *self,
+            const char        *text)
+{
+  struct tm tm = { 0 };
+  const char *end;
+
+  if (self->time_format == NULL)
+    {
+      g_autofree char *iso = g_strdup (text);
+      GDateTime *time;
+
+      /* "2024-01-05 10:00:00" is ISO 8601 to most people. */
+      if (strlen (iso) > 10 && iso[10] == ' ')
+        iso[10] = 'T';
+      time = g_date_time_new_from_iso8601 (iso, self->zone);
+      if (time == NULL && strlen (iso) == 10)
+        {
+          g_autofree char *midnight = g_strconcat (iso, "T00:00:00", NULL);
+          time = g_date_time_new_from_iso8601 (midnight, self->zone);
+        }
+      return time;
+    }
+
+  tm.tm_mday = 1;
+  end = strptime (text, self->time_format, &tm);
+  if (end == NULL || *end != '\0')
+    return NULL;
+  return g_date_time_new (self->zone, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                          tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static json_t *
+to_timestamp (SluiceToolConvert *self,
+              json_t            *value)
+{
+  g_autoptr(GDateTime) time = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+
+  if (json_is_number (value))
+    {
+      /* Seconds since 1970. */
+      double seconds = json_number_value (value);
+      time = g_date_time_new_from_unix_utc ((gint64) floor (seconds));
+      if (time != NULL && seconds != floor (seconds))
+        {
+          GDateTime *exact = g_date_time_add (time, (GTimeSpan) ((seconds - floor (seconds)) * G_USEC_PER_SEC));
+          g_date_time_unref (time);
+          time = exact;
+        }
+    }
+  else if (json_is_string (value))
+    {
+      g_autofree char *text = g_strstrip (g_strdup (json_string_value (value)));
+      time = parse_time (self, text);
+    }
+  if (time == NULL)
+    return NULL;
+
+  switch (self->output)
+    {
+    case OUTPUT_EPOCH:
+      return json_integer (g_date_time_to_unix (time));
+    case OUTPUT_EPOCH_MS:
+      return json_integer (g_date_time_to_unix (time) * 1000 + g_date_time_get_microsecond (time) / 1000);
+    case OUTPUT_ISO:
+    default:
+      {
+        g_autofree char *text = NULL;
+
+        utc = g_date_time_to_utc (time);
+        text = g_date_time_get_microsecond (utc) != 0 ? g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S.%fZ")
+                                                      : g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
+        return json_string (text);
+      }
+    }
+}
+
+static json_t *
+convert_value (SluiceToolConvert *self,
+               FieldType          type,
+               json_t            *value)
+{
+  switch (type)
+    {
+    case TYPE_INT:       return to_int (value);
+    case TYPE_FLOAT:     return to_float (value);
+    case TYPE_BOOL:      return to_bool (value);
+    case TYPE_STRING:    return to_string (value);
+    case TYPE_TIMESTAMP: return to_timestamp (self, value);
+    default:             return NULL;
+    }
+}
+
+/* A value for messages: short, and its JSON form. */
+static char *
+show_value (json_t *value)
+{
+  g_autofree char *text = sluice_json_dumps (value, JSON_COMPACT | JSON_ENCODE_ANY);
+
+  if (text == NULL)
+    return g_strdup ("?");
+  if (strlen (text) > 80)
+    return g_strdup_printf ("%.77s…", text);
+  return g_steal_pointer (&text);
+}
+
+static void
+sluice_tool_convert_process (SluiceStep     *step,
+                             SluiceStepCall *call)
+{
+  SluiceToolConvert *self = SLUICE_TOOL_CONVERT (step);
+  json_t *item = json_copy (call->item);
+
+  for (guint i = 0; i < self->fields->len; i++)
+    {
+      Field *field = &g_array_index (self->fields, Field, i);
+      json_t *value = json_object_get (item, field->name);
+      json_t *converted;
+
+      /* Missing and null stay so: there is nothing to convert. */
+      if (value == NULL || json_is_null (value))
+        continue;
+      if (self->empty_is_null && field->type != TYPE_STRING &&
+          json_is_string (value) && json_string_length (value) == 0)
+        {
+          json_object_set_new (item, field->name, json_null ());
+          continue;
+        }
+
+      converted = convert_value (self, field->type, value);
+      if (converted != NULL)
+        {
+          json_object_set_new (item, field->name, converted);
+          continue;
+        }
+
+      {
+        g_autofree char *shown = show_value (value);
+        g_autofree char *message = g_strdup_printf ("field “%s”: cannot convert %s to %s",
+                                                    field->name, shown, type_names[field->type]);
+
+        if (!self->lenient)
+          {
+            json_decref (item);
+            sluice_step_call_fail (call, message, NULL);
+            return;
+          }
+        if (__atomic_add_fetch (&self->nulled, 1, __ATOMIC_RELAXED) <= LENIENT_LOG_LIMIT)
+          {
+            g_autofree char *line = g_strdup_printf ("%s; set to null", message);
+            sluice_step_context_log (sluice_step_get_context (step), sluice_step_get_id (step), line);
+          }
+        json_object_set_new (item, field->name, json_null ());
+      }
+    }
+
+  sluice_step_call_emit (call, item);
+  sluice_step_call_finish (call);
+}
+
+/* The count of values set to null, once the stream is through. */
+static void
+sluice_tool_convert_flush (SluiceStep     *step,
+                           SluiceStepCall *call)
+{
+  SluiceToolConvert *self = SLUICE_TOOL_CONVERT (step);
+
+  if (self->nulled > 0)
+    {
+      g_autofree char *line = g_strdup_printf ("%" G_GUINT64_FORMAT " values did not convert and were set to null",
+                                               self->nulled);
+      sluice_step_context_log (sluice_step_get_context (step), sluice_step_get_id (step), line);
+    }
+  sluice_step_call_finish (call);
+}
+
+static void
+sluice_tool_convert_finalize (GObject *object)
+{
+  SluiceToolConvert *self = SLUICE_TOOL_CONVERT (object);
+
+  g_clear_pointer (&self->params, sluice_tool_params_free);
+  g_array_unref (self->fields);
+  g_clear_pointer (&self->zone, g_time_zone_unref);
+  G_OBJECT_CLASS (sluice_tool_convert_parent_class)->finalize (object);
+}
+
+static void
+sluice_tool_convert_class_init (SluiceToolConvertClass *klass)
+{
+  SluiceStepClass *step_class = SLUICE_STEP_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = sluice_tool_convert_finalize;
+  step_class->info = &convert_info;
+  step_class->check = sluice_tool_convert_check;
+  step_class->prepare = sluice_tool_convert_prepare;
+  step_class->process = sluice_tool_convert_process;
+  step_class->flush = sluice_tool_convert_flush;
+}
+
+static void
+sluice_tool_convert_init (SluiceToolConvert *self)
+{
+  self->fields = g_array_new (FALSE, TRUE, sizeof (Field));
+  g_array_set_clear_func (self->fields, (GDestroyNotify) clear_field);
+}

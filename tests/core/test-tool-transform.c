@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "sluice-core.h"
+#include "test-executor-common.h"
+
+/* The transformers: convert (types, strict and lenient, timestamps with
+ * formats and zones) and columns (select, rename, drop, defaults,
+ * computed Lua expressions, flatten and nest), on items from input
+ * lines, with hostile names and values. */
+
+static TestRun *
+run_tool (const char *tool,
+          const char *params,
+          const char *input,
+          gboolean    events)
+{
+  g_autofree char *body =
+    g_strdup_printf ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                     "<execution id=\"t\"><use tool=\"%s\">%s</use></execution>"
+                     "</phase></controller>", tool, params);
+  g_autoptr(SluicePipeline) pipeline = test_load_body (body);
+  TestRun *run = test_run_new (pipeline, input, NULL, events);
+
+  test_run_wait (run);
+  return run;
+}
+
+static char *
+output_line (TestRun *run,
+             guint    i)
+{
+  g_assert_cmpuint (i, <, run->outputs->len);
+  return g_ptr_array_index (run->outputs, i);
+}
+
+static gboolean
+has_log (TestRun    *run,
+         const char *text)
+{
+  for (guint i = 0; i < run->events->len; i++)
+    {
+      const char *event = g_ptr_array_index (run->events, i);
+
+      if (strstr (event, "\"log\"") != NULL && strstr (event, text) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* ------------------------------------------------------------ convert */
+
+static void
+test_convert_types (void)
+{
+  TestRun *run = run_tool ("convert",
+                           "<param name=\"fields\">i:int, f:float\nb:bool, s:string, o:string, e:int, n:int</param>",
+                           "{\"i\":\" 42 \",\"f\":\"1e3\",\"b\":\"No\",\"s\":1.5,\"o\":{\"k\":[1]},\"e\":\"\",\"n\":null}\n"
+                           "{\"i\":12.0,\"f\":7,\"b\":1,\"s\":true}\n"
+                           "{\"i\":\"12.0\",\"f\":\"-0.25\",\"b\":\"on\",\"s\":\"x\",\"z\":1}\n",
+                           FALSE);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==,
+                   "{\"b\":false,\"e\":null,\"f\":1000.0,\"i\":42,\"n\":null,\"o\":\"{\\\"k\\\":[1]}\",\"s\":\"1.5\"}");
+  g_assert_cmpstr (output_line (run, 1), ==, "{\"b\":true,\"f\":7.0,\"i\":12,\"s\":\"true\"}");
+  g_assert_cmpstr (output_line (run, 2), ==, "{\"b\":true,\"f\":-0.25,\"i\":12,\"s\":\"x\",\"z\":1}");
+  test_run_free (run);
+}
+
+static void
+test_convert_strict (void)
+{
+  static const struct { const char *fields; const char *input; const char *error; } cases[] = {
+    { "price:float", "{\"price\":\"abc\"}", "module “t”: field “price”: cannot convert \"abc\" to float" },
+    { "n:int", "{\"n\":\"1.5\"}", "field “n”: cannot convert \"1.5\" to int" },
+    { "n:int", "{\"n\":9e30}", "cannot convert 9e30 to int" },
+    { "n:int", "{\"n\":\"99999999999999999999\"}", "cannot convert \"99999999999999999999\" to int" },
+    { "f:float", "{\"f\":\"nan\"}", "cannot convert \"nan\" to float" },
+    { "f:float", "{\"f\":\"inf\"}", "cannot convert \"inf\" to float" },
+    { "b:bool", "{\"b\":\"maybe\"}", "cannot convert \"maybe\" to bool" },
+    { "b:bool", "{\"b\":2}", "cannot convert 2 to bool" },
+    { "t:timestamp", "{\"t\":\"yesterday\"}", "cannot convert \"yesterday\" to timestamp" },
+    { "e:int", "{\"e\":\"\"}", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *params = g_strdup_printf ("<param name=\"fields\">%s</param>%s", cases[i].fields,
+                                                 cases[i].error == NULL ? "<param name=\"empty-is-null\">false</param>" : "");
+      g_autofree char *input = g_strdup_printf ("%s\n", cases[i].input);
+      TestRun *run = run_tool ("convert", params, input, FALSE);
+      const char *error = sluice_executor_get_error (run->executor);
+
+      g_test_message ("%s → %s", cases[i].input, error);
+      g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+      if (cases[i].error != NULL)
+        g_assert_nonnull (strstr (error, cases[i].error));
+      test_run_free (run);
+    }
+}
+
+static void
+test_convert_lenient (void)
+{
+  g_autoptr(GString) input = g_string_new (NULL);
+  TestRun *run;
+
+  for (guint i = 0; i < 15; i++)
+    g_string_append_printf (input, "{\"n\":\"%s\",\"k\":%u}\n", i % 3 == 0 ? "bad" : "5", i);
+  run = run_tool ("convert", "<param name=\"fields\">n:int</param><param name=\"mode\">lenient</param>",
+                  input->str, TRUE);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (run->outputs->len, ==, 15);
+  g_assert_cmpstr (output_line (run, 0), ==, "{\"k\":0,\"n\":null}");
+  g_assert_cmpstr (output_line (run, 1), ==, "{\"k\":1,\"n\":5}");
+  g_assert_true (has_log (run, "field “n”: cannot convert \\\"bad\\\" to int; set to null"));
+  /* The count, at the end of the stream. */
+  g_assert_true (has_log (run, "5 values did not convert and were set to null"));
+  test_run_free (run);
+}
+
+static void
+test_convert_timestamps (void)
+{
+  TestRun *run = run_tool ("convert", "<param name=\"fields\">t:timestamp</param>"
+                           "<param name=\"timezone\">Europe/Paris</param>",
+                           "{\"t\":\"2024-01-05T10:00:00+01:00\"}\n"
+                           "{\"t\":\"2024-07-05 10:00:00\"}\n"
+                           "{\"t\":\"2024-01-05\"}\n"
+                           "{\"t\":\"2024-01-05T10:00:00.250Z\"}\n"
+                           "{\"t\":1700000000}\n", FALSE);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==, "{\"t\":\"2024-01-05T09:00:00Z\"}");
+  /* Summer time in Paris. */
+  g_assert_cmpstr (output_line (run, 1), ==, "{\"t\":\"2024-07-05T08:00:00Z\"}");
+  g_assert_cmpstr (output_line (run, 2), ==, "{\"t\":\"2024-01-04T23:00:00Z\"}");
+  g_assert_cmpstr (output_line (run, 3), ==, "{\"t\":\"2024-01-05T10:00:00.250000Z\"}");
+  g_assert_cmpstr (output_line (run, 4), ==, "{\"t\":\"2023-11-14T22:13:20Z\"}");
+  test_run_free (run);
+
+  run = run_tool ("convert", "<param name=\"fields\">t:timestamp</param>"
+                  "<param name=\"timestamp-format\">%d/%m/%Y %H:%M</param>"
+                  "<param name=\"timezone\">America/New_York</param>"
+                  "<param name=\"timestamp-output\">epoch-ms</param>",
+                  "{\"t\":\"05/01/2024 10:30\"}\n", FALSE);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==, "{\"t\":1704468600000}");
+  test_run_free (run);
+}
+
+static void
+test_convert_refusals (void)
+{
+  g_autoptr(SluicePipeline) zone =
+    test_load_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                    "<execution id=\"t\"><use tool=\"convert\"><param name=\"fields\">a:int</param>"
+                    "<param name=\"timezone\">Mars/Olympus</param></use></execution></phase></controller>");
+  g_autoptr(SluicePipeline) bad =
+    test_load ("<pipeline format=\"1\" id=\"pl\">\n<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">\n"
+               "<execution id=\"t\"><use tool=\"convert\">\n"
+               "<param name=\"fields\">a:integer</param>\n"
+               "</use></execution></phase></controller></pipeline>\n");
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SluiceExecutor) executor = sluice_executor_new (zone, NULL, &error);
+  g_autofree char *text = NULL;
+
+  g_assert_null (executor);
+  g_assert_nonnull (strstr (error->message, "unknown time zone “Mars/Olympus”"));
+
+  sluice_validate (bad, "t.xml", problems);
+  g_assert_cmpuint (problems->len, >=, 1);
+  text = sluice_problem_to_string (g_ptr_array_index (problems, 0));
+  g_assert_cmpstr (text, ==, "t.xml:4: error: module `t`: tool `convert`: `integer` is not a type (int, float, bool, string, timestamp)");
+}
+
+/* ------------------------------------------------------------ columns */
+
+static void
+test_columns_basics (void)
+{
+  TestRun *run = run_tool ("columns",
+                           "<param name=\"defaults\">currency=EUR, discount=0, note=\"a, b\"</param>"
+                           "<param name=\"compute\">total = item.price * item.qty - item.discount\n"
+                           "label = item.name .. '!'</param>"
+                           "<param name=\"rename\">qty=quantity</param>"
+                           "<param name=\"drop\">secret</param>",
+                           "{\"name\":\"a\",\"price\":2.5,\"qty\":4,\"secret\":\"x\",\"discount\":null}\n", FALSE);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==,
+                   "{\"currency\":\"EUR\",\"discount\":0,\"label\":\"a!\",\"name\":\"a\",\"note\":\"a, b\","
+                   "\"price\":2.5,\"quantity\":4,\"total\":10.0}");
+  test_run_free (run);
+}
+
+/* Names and values are data, whatever they hold. */
+static void
+test_columns_hostile_names (void)
+{
+  TestRun *run = run_tool ("columns",
+                           "<param name=\"rename\">a\"b=x]] os.exit() --</param>"
+                           "<param name=\"defaults\">q\\\"=\\\"]]..error('boom')--</param>"
+                           "<param name=\"select\">x]] os.exit() --, q\\\"</param>",
+                           "{\"a\\\"b\":1,\"other\":2}\n", FALSE);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==,
+                   "{\"q\\\\\\\"\":\"\\\\\\\"]]..error('boom')--\",\"x]] os.exit() --\":1}");
+  test_run_free (run);
+}
+
+static void
+test_columns_flatten_nest (void)
+{
+  TestRun *run = run_tool ("columns", "<param name=\"flatten\">true</param>",
+                           "{\"a\":{\"b\":{\"c\":1},\"d\":[1,{\"e\":2}],\"f\":{}},\"g\":null}\n", FALSE);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==, "{\"a.b.c\":1,\"a.d\":[1,{\"e\":2}],\"a.f\":{},\"g\":null}");
+  test_run_free (run);
+
+  run = run_tool ("columns", "<param name=\"nest\">true</param><param name=\"separator\">__</param>",
+                  "{\"a__b__c\":1,\"a__x\":\"y\",\"top\":true}\n", FALSE);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==, "{\"a\":{\"b\":{\"c\":1},\"x\":\"y\"},\"top\":true}");
+  test_run_free (run);
+}
+
+/* A computed field runs sandboxed; its errors fail the item. */
+static void
+test_columns_compute_errors (void)
+{
+  TestRun *run = run_tool ("columns", "<param name=\"compute\">x = item.missing + 1</param>", "{\"a\":1}\n", FALSE);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "module “t”"));
+  test_run_free (run);
+
+  run = run_tool ("columns", "<param name=\"compute\">x = os.execute('touch /tmp/sluice-pwned')</param>", "{\"a\":1}\n", FALSE);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+  g_assert_false (g_file_test ("/tmp/sluice-pwned", G_FILE_TEST_EXISTS));
+  test_run_free (run);
+}
+
+static void
+test_columns_validation (void)
+{
+  g_autoptr(SluicePipeline) pipeline =
+    test_load ("<pipeline format=\"1\" id=\"pl\">\n<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">\n"
+               "<execution id=\"t\"><use tool=\"columns\">\n"
+               "<param name=\"compute\">ok = 1\n"
+               "bad = item.x +* 2\n"
+               "no expression here</param>\n"
+               "</use></execution></phase></controller></pipeline>\n");
+  g_autoptr(SluicePipeline) both =
+    test_load_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                    "<execution id=\"t\"><use tool=\"columns\"><param name=\"flatten\">true</param>"
+                    "<param name=\"nest\">yes</param></use></execution></phase></controller>");
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GString) all = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SluiceExecutor) executor = NULL;
+
+  sluice_validate (pipeline, "t.xml", problems);
+  for (guint i = 0; i < problems->len; i++)
+    {
+      g_autofree char *text = sluice_problem_to_string (g_ptr_array_index (problems, i));
+      g_string_append_printf (all, "%s\n", text);
+    }
+  g_test_message ("%s", all->str);
+  g_assert_nonnull (strstr (all->str, "t.xml:5: error: module `t`: tool `columns`: the expression of `bad` does not compile"));
+  g_assert_nonnull (strstr (all->str, "t.xml:6: error: module `t`: tool `columns`: `no expression here` is not field = expression"));
+
+  executor = sluice_executor_new (both, NULL, &error);
+  g_assert_null (executor);
+  g_assert_nonnull (strstr (error->message, "flatten and nest undo each other"));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/sluice/tools/convert/types", test_convert_types);
+  g_test_add_func ("/sluice/tools/convert/strict", test_convert_strict);
+  g_test_add_func ("/sluice/tools/convert/lenient", test_convert_lenient);
+  g_test_add_func ("/sluice/tools/convert/timestamps", test_convert_timestamps);
+  g_test_add_func ("/sluice/tools/convert/refusals", test_convert_refusals);
+  g_test_add_func ("/sluice/tools/columns/basics", test_columns_basics);
+  g_test_add_func ("/sluice/tools/columns/hostile-names", test_columns_hostile_names);
+  g_test_add_func ("/sluice/tools/columns/flatten-nest", test_columns_flatten_nest);
+  g_test_add_func ("/sluice/tools/columns/compute-errors", test_columns_compute_errors);
+  g_test_add_func ("/sluice/tools/columns/validation", test_columns_validation);
+
+  return g_test_run ();
+}
