@@ -319,6 +319,22 @@ test_flush_fail_in_group (void)
   test_run_free (run);
 }
 
+/* Input that breaks fails the run: nothing flushes (a loader would
+ * otherwise commit a stream that was cut short). */
+static void
+test_no_flush_after_bad_input (void)
+{
+  TestRun *run;
+
+  g_string_truncate (flush_log, 0);
+  run = test_run_body ("<controller id=\"c\" mode=\"no-order\"><phase id=\"p\">"
+                       "<execution id=\"b\"><use tool=\"test-buffer\"/></execution>"
+                       "</phase></controller>", "{\"id\":1}\nnot json\n");
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+  g_assert_cmpstr (flush_log->str, ==, "");
+  test_run_free (run);
+}
+
 /* Events: the flush is a call like any, started and finished. */
 static void
 test_flush_events (void)
@@ -365,6 +381,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/executor/flush/fail-drop-continue", test_flush_fail_drop_and_continue);
   g_test_add_func ("/sluice/executor/flush/fail-in-group", test_flush_fail_in_group);
   g_test_add_func ("/sluice/executor/flush/events", test_flush_events);
+  g_test_add_func ("/sluice/executor/flush/not-after-bad-input", test_no_flush_after_bad_input);
 
   return g_test_run ();
 }

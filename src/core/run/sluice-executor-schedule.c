@@ -258,8 +258,9 @@ check_finished (SluiceExecutor *self)
         continue;
       if (!ctl->input_done || ctl->input.length > 0 || ctl->in_flight > 0)
         return;
-      /* Its steps that hold items back write them before it finishes. */
-      if (_sluice_executor_start_flush (self, ctl))
+      /* Its steps that hold items back write them before it finishes;
+       * not when the input broke: the run fails then. */
+      if (self->input_error == NULL && _sluice_executor_start_flush (self, ctl))
         return;
       finish_ctl (self, ctl);
     }

@@ -12,6 +12,9 @@
 #include "sluice-tool-columns.h"
 #include "sluice-tool-convert.h"
 #include "sluice-tool-file-extract.h"
+#include "sluice-tool-file-load.h"
+#include "sluice-tool-sql-extract.h"
+#include "sluice-tool-sql-load.h"
 #include "sluice-tool-clickhouse.h"
 #include "sluice-tool-http.h"
 
@@ -42,6 +45,9 @@ register_builtins (void)
   add_entry ("file-extract", SLUICE_TYPE_TOOL_FILE_EXTRACT, SLUICE_STEP_TOOL, "built-in");
   add_entry ("convert", SLUICE_TYPE_TOOL_CONVERT, SLUICE_STEP_TOOL, "built-in");
   add_entry ("columns", SLUICE_TYPE_TOOL_COLUMNS, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("file-load", SLUICE_TYPE_TOOL_FILE_LOAD, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("sql-extract", SLUICE_TYPE_TOOL_SQL_EXTRACT, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("sql-load", SLUICE_TYPE_TOOL_SQL_LOAD, SLUICE_STEP_TOOL, "built-in");
   /* The remote tools. */
   add_entry ("http", SLUICE_TYPE_TOOL_HTTP, SLUICE_STEP_TOOL, "built-in");
   add_entry ("clickhouse", SLUICE_TYPE_TOOL_CLICKHOUSE, SLUICE_STEP_TOOL, "built-in");

@@ -30,6 +30,7 @@ struct _SluiceToolBatch
   GPtrArray                *failed;    /* Batch*: failed writes kept for a retry */
   SluiceStepCall           *flushing;  /* the flush call, until all is written */
   gboolean                  pumping;
+  gboolean                  paused;    /* a write failed: nothing more until the next call */
 };
 
 static void pump (SluiceToolBatch *self);
@@ -148,7 +149,7 @@ pump (SluiceToolBatch *self)
 {
   /* A writer that answers at once calls back into write_done(), which
    * comes back here: the loop below takes the next batch then. */
-  if (self->pumping)
+  if (self->pumping || self->paused)
     return;
 
   self->pumping = TRUE;
@@ -184,8 +185,10 @@ sluice_tool_batch_write_done (SluiceToolBatch *self,
                                                   batch->items->len, error);
 
       /* Kept for the retry of its call, or of the flush, or of the next
-       * call when nobody waited for it. */
+       * call when nobody waited for it. Nothing more is written until a
+       * call comes: when the failure stops the run, none will. */
       g_ptr_array_add (self->failed, batch);
+      self->paused = TRUE;
       if (waiter != NULL)
         sluice_step_call_fail (waiter, message, NULL);
       else if (self->flushing != NULL)
@@ -240,6 +243,7 @@ sluice_tool_batch_add (SluiceToolBatch *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (call->item != NULL);
 
+  self->paused = FALSE;
   retry = take_failed_for (self, call);
   if (retry != NULL)
     {
@@ -292,6 +296,7 @@ sluice_tool_batch_flush (SluiceToolBatch *self,
 
   close_open (self, NULL);
   self->flushing = call;
+  self->paused = FALSE;
   pump (self);
 }
 

@@ -24,6 +24,8 @@ G_BEGIN_DECLS
  *    item again. A batch written on the interval has no call: when its
  *    write fails, the next call (or the flush) resends it and answers
  *    with the outcome;
+ *  - after a failed write nothing more is written until the next call
+ *    (so a failure that stops the run writes nothing after it);
  *  - flush writes what is left and finishes once everything is written.
  *    A batch whose call gave up (on-error drop or continue) is not
  *    written; that is logged with its size, never silent.

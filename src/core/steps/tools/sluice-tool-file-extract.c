@@ -107,6 +107,7 @@ typedef struct
   const char            *path;     /* of @reader, in @files */
   gpointer               timer;
   guint64                skipped;
+  guint                  last_backlog;
 } Extraction;
 
 /* "tab" and "\t" are a tab; anything else must be one byte. */
@@ -173,7 +174,6 @@ sluice_tool_file_extract_prepare (SluiceStep         *step,
   if (self->params == NULL)
     return FALSE;
 
-  self->pattern = sluice_tool_params_get_path (self->params, "path");
   self->format_name = g_strdup (sluice_tool_params_get (self->params, "format"));
   self->compression_name = g_strdup (sluice_tool_params_get (self->params, "compression"));
   self->encoding = g_strdup (sluice_tool_params_get (self->params, "encoding"));
@@ -373,12 +373,18 @@ read_some_cb (gpointer data)
   extraction->timer = NULL;
   for (guint count = 1; ; count++)
     {
-      if (sluice_step_call_backlog (extraction->call) >= BACKLOG_LIMIT)
+      guint backlog = sluice_step_call_backlog (extraction->call);
+
+      if (backlog >= BACKLOG_LIMIT)
         {
-          /* The steps after it are behind: let them catch up. */
-          again (extraction, 1000);
+          /* The steps after it are behind: let them catch up, at once
+           * while they make progress, else after a millisecond (they
+           * wait for something: a loader's write, a server). */
+          again (extraction, backlog < extraction->last_backlog ? 0 : 1000);
+          extraction->last_backlog = backlog;
           return;
         }
+      extraction->last_backlog = backlog;
       if (!read_one (extraction))
         return;
       if (count % SLICE_CHECK == 0 && g_get_monotonic_time () - start > SLICE_US)
@@ -396,7 +402,11 @@ sluice_tool_file_extract_process (SluiceStep     *step,
   SluiceToolFileExtract *self = SLUICE_TOOL_FILE_EXTRACT (step);
   g_autoptr(GError) error = NULL;
   Extraction *extraction;
-  char **files = expand (self, &error);
+  char **files;
+
+  if (self->pattern == NULL)
+    self->pattern = sluice_tool_params_get_path (self->params, "path");
+  files = expand (self, &error);
 
   if (files == NULL)
     {

@@ -17,7 +17,7 @@ struct _SluiceToolParams
 {
   const SluiceToolInfo *info;     /* borrowed from the step's class */
   char                 *module_id;
-  char                 *base_directory;
+  SluiceStepContext    *context;  /* borrowed: its base directory is set after prepare */
   GHashTable           *values;   /* name → substituted value, owned */
 };
 
@@ -154,7 +154,7 @@ sluice_tool_params_new (SluiceStep         *step,
 
   self->info = info;
   self->module_id = g_strdup (sluice_node_get_id (SLUICE_NODE (module)));
-  self->base_directory = g_strdup (context->base_directory);
+  self->context = context;
   self->values = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 
   for (guint i = 0; info->params != NULL && info->params[i].name != NULL; i++)
@@ -206,7 +206,6 @@ sluice_tool_params_free (SluiceToolParams *self)
 
   g_clear_pointer (&self->values, g_hash_table_unref);
   g_free (self->module_id);
-  g_free (self->base_directory);
   g_free (self);
 }
 
@@ -280,9 +279,9 @@ sluice_tool_params_get_path (SluiceToolParams *self,
 
   if (value == NULL)
     return NULL;
-  if (g_path_is_absolute (value) || self->base_directory == NULL)
+  if (g_path_is_absolute (value) || self->context->base_directory == NULL)
     return g_strdup (value);
-  return g_build_filename (self->base_directory, value, NULL);
+  return g_build_filename (self->context->base_directory, value, NULL);
 }
 
 const char *

@@ -48,7 +48,8 @@ gboolean     sluice_tool_params_get_bool      (SluiceToolParams    *params,
 gint64       sluice_tool_params_get_duration_us (SluiceToolParams  *params,
                                                const char          *name);
 /* A path resolved against the pipeline's folder (the context's base
- * directory); NULL when not given. */
+ * directory, known from the first item on: call it in process(), not
+ * in prepare()); NULL when not given. */
 char        *sluice_tool_params_get_path      (SluiceToolParams    *params,
                                                const char          *name);
 /* An error about parameter @name, naming the module and tool. */

@@ -1,0 +1,707 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE   /* O_CLOEXEC, O_DIRECTORY, fchmod */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gio/gunixoutputstream.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "sluice-compression.h"
+#include "sluice-json.h"
+#include "sluice-tool-batch.h"
+#include "sluice-tool-file-load.h"
+#include "sluice-tool-params.h"
+
+/* The file loader: writes items as JSON lines or CSV, compressed or
+ * not, in batches.
+ *
+ *  - replace (the default): everything goes to a temporary file beside
+ *    the target, which takes the target's name (rename, atomic) at the
+ *    end of the stream, after an fsync. Until then the target is
+ *    untouched; a run that fails or is cancelled leaves it as it was and
+ *    removes the temporary file.
+ *  - append: each batch is added to the end of the file and fsync'ed
+ *    before the batch counts as written; a batch that cannot be written
+ *    whole is cut off again (ftruncate), so the file only ever holds
+ *    whole batches. Compressed appends are one zstd frame or xz stream a
+ *    batch (readers take concatenated ones); gzip is refused there. */
+
+struct _SluiceToolFileLoad
+{
+  SluiceStep         parent_instance;
+  SluiceToolParams  *params;
+  SluiceToolBatch   *batch;
+  char              *path;
+  gboolean           path_resolved;  /* against the pipeline's folder */
+  char              *temp_path;     /* replace: the file being written */
+  gboolean           append;
+  gboolean           csv;
+  char               delimiter;
+  gboolean           header;
+  SluiceCompression  compression;
+  char             **columns;       /* CSV: given, or the first item's keys */
+  int                fd;            /* -1 when closed */
+  GOutputStream     *stream;        /* replace: the compressing stream over fd */
+  gboolean           header_written;
+  char              *broken;        /* replace: why nothing more can be written */
+  GString           *scratch;
+};
+
+G_DEFINE_FINAL_TYPE (SluiceToolFileLoad, sluice_tool_file_load, SLUICE_TYPE_STEP)
+
+static const char * const formats[] = { "auto", "jsonl", "csv", NULL };
+static const char * const modes[] = { "replace", "append", NULL };
+
+static const SluiceToolParamInfo file_load_params[] = {
+  { "path", N_("The file to write; relative paths are relative to the pipeline's folder"), TRUE,
+    SLUICE_TOOL_PARAM_PATH, NULL, NULL },
+  { "format", N_("jsonl or csv; auto chooses by extension (.csv, else JSON lines)"), FALSE,
+    SLUICE_TOOL_PARAM_CHOICE, "auto", formats },
+  { "compression", N_("gzip, zstd, xz or none; auto chooses by extension"), FALSE,
+    SLUICE_TOOL_PARAM_CHOICE, "auto", sluice_compression_names },
+  { "mode", N_("replace: write a temporary file and rename it over the target at the end; append: add each batch and fsync it"), FALSE,
+    SLUICE_TOOL_PARAM_CHOICE, "replace", modes },
+  { "columns", N_("CSV: the columns, comma-separated, in order (default: the first item's fields)"), FALSE,
+    SLUICE_TOOL_PARAM_STRING, NULL, NULL },
+  { "delimiter", N_("CSV: the field separator, one character, or tab"), FALSE,
+    SLUICE_TOOL_PARAM_STRING, ",", NULL },
+  { "header", N_("CSV: write the column names first (append: only into an empty file)"), FALSE,
+    SLUICE_TOOL_PARAM_BOOL, "true", NULL },
+  SLUICE_TOOL_BATCH_PARAMS,
+  { NULL, NULL, FALSE, 0, NULL, NULL },
+};
+
+static const SluiceToolInfo file_load_info = {
+  "file-load",
+  N_("Write a File"),
+  N_("Writes items as JSON lines or CSV, gzip/zstd/xz, replacing the file atomically at the end or appending with fsync"),
+  file_load_params,
+  "<execution id=\"save\">\n"
+  "  <use tool=\"file-load\">\n"
+  "    <param name=\"path\">out/orders.jsonl.gz</param>\n"
+  "    <param name=\"batch-size\">10000</param>\n"
+  "  </use>\n"
+  "</execution>",
+};
+
+/* ---- formatting a batch */
+
+static void
+append_csv_field (GString    *out,
+                  const char *text,
+                  gsize       length,
+                  char        delimiter)
+{
+  gboolean quote = FALSE;
+
+  for (gsize i = 0; i < length && !quote; i++)
+    quote = text[i] == delimiter || text[i] == '"' || text[i] == '\n' || text[i] == '\r';
+  if (!quote)
+    {
+      g_string_append_len (out, text, length);
+      return;
+    }
+  g_string_append_c (out, '"');
+  for (gsize i = 0; i < length; i++)
+    {
+      if (text[i] == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, text[i]);
+    }
+  g_string_append_c (out, '"');
+}
+
+static gboolean
+append_csv_value (GString  *out,
+                  json_t   *value,
+                  char      delimiter,
+                  GError  **error)
+{
+  char buffer[SLUICE_JSON_REAL_BUF_SIZE];
+
+  switch (json_typeof (value))
+    {
+    case JSON_STRING:
+      append_csv_field (out, json_string_value (value), json_string_length (value), delimiter);
+      return TRUE;
+    case JSON_INTEGER:
+      g_string_append_printf (out, "%" JSON_INTEGER_FORMAT, json_integer_value (value));
+      return TRUE;
+    case JSON_REAL:
+      sluice_json_format_real (json_real_value (value), buffer);
+      g_string_append (out, buffer);
+      return TRUE;
+    case JSON_TRUE:
+      g_string_append (out, "true");
+      return TRUE;
+    case JSON_FALSE:
+      g_string_append (out, "false");
+      return TRUE;
+    case JSON_NULL:
+      return TRUE;
+    case JSON_OBJECT:
+    case JSON_ARRAY:
+    default:
+      {
+        g_autoptr(GString) text = g_string_new (NULL);
+
+        if (!sluice_json_write (text, value, JSON_COMPACT | JSON_SORT_KEYS, error))
+          return FALSE;
+        append_csv_field (out, text->str, text->len, delimiter);
+        return TRUE;
+      }
+    }
+}
+
+static int
+compare_keys (gconstpointer a,
+              gconstpointer b)
+{
+  return strcmp (*(const char **) a, *(const char **) b);
+}
+
+static void
+take_columns_from (SluiceToolFileLoad *self,
+                   json_t             *item)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  const char *key;
+  json_t *value;
+
+  json_object_foreach (item, key, value)
+    g_ptr_array_add (keys, (gpointer) key);
+  g_ptr_array_sort (keys, compare_keys);
+  self->columns = g_new0 (char *, keys->len + 1);
+  for (guint i = 0; i < keys->len; i++)
+    self->columns[i] = g_strdup (g_ptr_array_index (keys, i));
+}
+
+/* @items as text; FALSE with a message naming the bad item. */
+static gboolean
+format_batch (SluiceToolFileLoad  *self,
+              GPtrArray           *items,
+              gboolean             with_header,
+              GString             *out,
+              GError             **error)
+{
+  if (!self->csv)
+    {
+      for (guint i = 0; i < items->len; i++)
+        {
+          if (!sluice_json_write (out, g_ptr_array_index (items, i), JSON_COMPACT | JSON_SORT_KEYS, error))
+            return FALSE;
+          g_string_append_c (out, '\n');
+        }
+      return TRUE;
+    }
+
+  if (self->columns == NULL && items->len > 0)
+    take_columns_from (self, g_ptr_array_index (items, 0));
+  if (with_header && self->columns != NULL)
+    {
+      for (guint c = 0; self->columns[c] != NULL; c++)
+        {
+          if (c > 0)
+            g_string_append_c (out, self->delimiter);
+          append_csv_field (out, self->columns[c], strlen (self->columns[c]), self->delimiter);
+        }
+      g_string_append_c (out, '\n');
+    }
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      json_t *item = g_ptr_array_index (items, i);
+      const char *key;
+      json_t *value;
+
+      /* A field without a column would be lost: say so instead. */
+      json_object_foreach (item, key, value)
+        if (!g_strv_contains ((const char * const *) self->columns, key))
+          {
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                         "an item has the field “%s”, which is not one of the CSV columns (set `columns`)", key);
+            return FALSE;
+          }
+      for (guint c = 0; self->columns[c] != NULL; c++)
+        {
+          value = json_object_get (item, self->columns[c]);
+          if (c > 0)
+            g_string_append_c (out, self->delimiter);
+          if (value != NULL && !append_csv_value (out, value, self->delimiter, error))
+            return FALSE;
+        }
+      g_string_append_c (out, '\n');
+    }
+  return TRUE;
+}
+
+/* ---- writing */
+
+static gboolean
+write_all_fd (int          fd,
+              const char  *data,
+              gsize        length,
+              GError     **error)
+{
+  while (length > 0)
+    {
+      ssize_t n = write (fd, data, length);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s", g_strerror (saved));
+          return FALSE;
+        }
+      data += n;
+      length -= n;
+    }
+  return TRUE;
+}
+
+static gboolean
+sync_fd (int      fd,
+         GError **error)
+{
+  if (fsync (fd) == 0)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "fsync: %s", g_strerror (errno));
+  return FALSE;
+}
+
+/* @text compressed on its own (one frame or stream). */
+static GBytes *
+compress_alone (SluiceCompression   compression,
+                GString            *text,
+                GError            **error)
+{
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) stream = sluice_compression_wrap_output (compression, g_object_ref (memory));
+
+  if (!g_output_stream_write_all (stream, text->str, text->len, NULL, NULL, error) ||
+      !g_output_stream_close (stream, NULL, error))
+    return NULL;
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+}
+
+static gboolean
+append_batch (SluiceToolFileLoad  *self,
+              GString             *text,
+              GError             **error)
+{
+  g_autoptr(GBytes) compressed = NULL;
+  const char *data = text->str;
+  gsize length = text->len;
+  off_t before;
+
+  if (self->fd < 0)
+    {
+      self->fd = g_open (self->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+      if (self->fd < 0)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s", g_strerror (errno));
+          return FALSE;
+        }
+    }
+  if (self->compression != SLUICE_COMPRESSION_NONE)
+    {
+      compressed = compress_alone (self->compression, text, error);
+      if (compressed == NULL)
+        return FALSE;
+      data = g_bytes_get_data (compressed, &length);
+    }
+
+  before = lseek (self->fd, 0, SEEK_END);
+  if (!write_all_fd (self->fd, data, length, error) || !sync_fd (self->fd, error))
+    {
+      /* Only whole batches stay in the file. */
+      if (before >= 0 && ftruncate (self->fd, before) == 0)
+        fsync (self->fd);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+open_temp (SluiceToolFileLoad  *self,
+           GError             **error)
+{
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  g_autofree char *base = g_path_get_basename (self->path);
+  g_autofree char *template = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+
+  self->fd = g_mkstemp_full (template, O_WRONLY | O_CLOEXEC, 0600);
+  if (self->fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot create a file in %s: %s",
+                   dir, g_strerror (errno));
+      return FALSE;
+    }
+  /* mkstemp makes it 0600; a written file gets the usual mode. */
+  {
+    mode_t mask = umask (0);
+    umask (mask);
+    fchmod (self->fd, 0666 & ~mask);
+  }
+  self->temp_path = g_steal_pointer (&template);
+  self->stream = sluice_compression_wrap_output (self->compression, g_unix_output_stream_new (self->fd, FALSE));
+  return TRUE;
+}
+
+static gboolean
+replace_batch (SluiceToolFileLoad  *self,
+               GString             *text,
+               GError             **error)
+{
+  if (self->stream == NULL && !open_temp (self, error))
+    return FALSE;
+  return g_output_stream_write_all (self->stream, text->str, text->len, NULL, NULL, error);
+}
+
+static void
+remove_temp (SluiceToolFileLoad *self)
+{
+  g_clear_object (&self->stream);
+  if (self->fd >= 0)
+    {
+      close (self->fd);
+      self->fd = -1;
+    }
+  if (self->temp_path != NULL)
+    {
+      g_unlink (self->temp_path);
+      g_clear_pointer (&self->temp_path, g_free);
+    }
+}
+
+/* The end of the stream, replace mode: the temporary file becomes the
+ * target, durably. */
+static gboolean
+commit_replace (SluiceToolFileLoad  *self,
+                GError             **error)
+{
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  int dir_fd;
+
+  if (self->stream == NULL && !open_temp (self, error))
+    return FALSE;
+  if (!g_output_stream_close (self->stream, NULL, error) || !sync_fd (self->fd, error))
+    return FALSE;
+  if (g_rename (self->temp_path, self->path) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot rename the written file to %s: %s",
+                   self->path, g_strerror (errno));
+      return FALSE;
+    }
+  g_clear_pointer (&self->temp_path, g_free);
+  g_clear_object (&self->stream);
+  close (self->fd);
+  self->fd = -1;
+  /* The rename itself must survive a crash. */
+  dir_fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (dir_fd >= 0)
+    {
+      fsync (dir_fd);
+      close (dir_fd);
+    }
+  return TRUE;
+}
+
+/* Formats and writes @items; on a worker thread (one write at a time,
+ * so the file's state is this thread's alone while it runs). NULL or
+ * the message. */
+static char *
+write_items (SluiceToolFileLoad *self,
+             GPtrArray          *items)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  gboolean with_header;
+  gboolean ok;
+
+  if (self->broken != NULL)
+    return g_strdup (self->broken);
+
+  if (self->append && self->fd < 0)
+    {
+      GStatBuf st;
+      with_header = self->header && (g_stat (self->path, &st) != 0 || st.st_size == 0);
+    }
+  else
+    with_header = self->header && !self->header_written;
+
+  g_string_truncate (self->scratch, 0);
+  ok = format_batch (self, items, with_header, self->scratch, &error);
+  if (ok)
+    ok = self->append ? append_batch (self, self->scratch, &error) : replace_batch (self, self->scratch, &error);
+  if (ok)
+    {
+      self->header_written |= with_header;
+      return NULL;
+    }
+
+  message = g_strdup_printf ("%s: %s", self->path, error->message);
+  if (!self->append && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+    {
+      /* Part of the batch may be in the compressor or the file: nothing
+       * after it can be trusted. The target is untouched. */
+      self->broken = g_strdup (message);
+      remove_temp (self);
+    }
+  return g_steal_pointer (&message);
+}
+
+static void
+write_thread (GTask        *task,
+              gpointer      source,
+              gpointer      data,
+              GCancellable *cancellable)
+{
+  g_task_return_pointer (task, write_items (source, data), g_free);
+}
+
+static void
+write_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  SluiceToolFileLoad *self = SLUICE_TOOL_FILE_LOAD (source);
+  g_autofree char *error = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (self->batch != NULL)
+    sluice_tool_batch_write_done (self->batch, error);
+}
+
+/* Formatting, compressing and writing run beside the main loop, which
+ * goes on reading and transforming the next batch meanwhile. */
+static void
+write_cb (SluiceToolBatch *batch,
+          GPtrArray       *items,
+          gpointer         user_data)
+{
+  SluiceToolFileLoad *self = user_data;
+  g_autoptr(GTask) task = g_task_new (self, NULL, write_done_cb, NULL);
+
+  if (!self->path_resolved)
+    {
+      g_free (self->path);
+      self->path = sluice_tool_params_get_path (self->params, "path");
+      self->path_resolved = TRUE;
+    }
+
+  g_task_set_task_data (task, g_ptr_array_ref (items), (GDestroyNotify) g_ptr_array_unref);
+  g_task_run_in_thread (task, write_thread);
+}
+
+/* ---- the step */
+
+static gboolean
+sluice_tool_file_load_prepare (SluiceStep         *step,
+                               SluiceModule       *module,
+                               SluiceStepContext  *context,
+                               GError            **error)
+{
+  SluiceToolFileLoad *self = SLUICE_TOOL_FILE_LOAD (step);
+  const char *format, *columns, *delimiter;
+  g_autofree char *plain = NULL;
+  guint size;
+  gint64 interval;
+
+  self->params = sluice_tool_params_new (step, module, context, error);
+  if (self->params == NULL)
+    return FALSE;
+  self->path = g_strdup (sluice_tool_params_get (self->params, "path"));
+  self->append = g_strcmp0 (sluice_tool_params_get (self->params, "mode"), "append") == 0;
+  self->compression = sluice_compression_choose (sluice_tool_params_get (self->params, "compression"), self->path);
+  format = sluice_tool_params_get (self->params, "format");
+  plain = sluice_compression_strip_suffix (self->path);
+  self->csv = g_strcmp0 (format, "csv") == 0 ||
+              (g_strcmp0 (format, "auto") == 0 && (g_str_has_suffix (plain, ".csv") || g_str_has_suffix (plain, ".tsv")));
+  self->header = sluice_tool_params_get_bool (self->params, "header");
+  columns = sluice_tool_params_get (self->params, "columns");
+  if (columns != NULL && *columns != '\0')
+    {
+      self->columns = g_strsplit (columns, ",", -1);
+      for (guint i = 0; self->columns[i] != NULL; i++)
+        g_strstrip (self->columns[i]);
+    }
+  delimiter = sluice_tool_params_get (self->params, "delimiter");
+  if (g_strcmp0 (delimiter, "tab") == 0 || g_strcmp0 (delimiter, "\\t") == 0)
+    self->delimiter = '\t';
+  else if (delimiter != NULL && strlen (delimiter) == 1 && *delimiter != '"' && *delimiter != '\n')
+    self->delimiter = *delimiter;
+  else
+    {
+      sluice_tool_params_set_error (self->params, error, "delimiter", "must be one character or tab");
+      return FALSE;
+    }
+  if (self->append && self->compression == SLUICE_COMPRESSION_GZIP)
+    {
+      sluice_tool_params_set_error (self->params, error, "mode",
+                                    "append cannot write gzip (readers stop at its first member): use zstd or xz");
+      return FALSE;
+    }
+  if (!sluice_tool_batch_read_params (sluice_node_get_id (SLUICE_NODE (module)),
+                                      sluice_tool_params_get (self->params, "batch-size"),
+                                      sluice_tool_params_get (self->params, "batch-interval"),
+                                      &size, &interval, error))
+    return FALSE;
+
+  /* A file size limit (ulimit -f) is then an error with a message
+   * (EFBIG) on the write, not a signal that kills the run. */
+  signal (SIGXFSZ, SIG_IGN);
+
+  self->batch = sluice_tool_batch_new (context, sluice_node_get_id (SLUICE_NODE (module)),
+                                       size, interval, write_cb, self);
+  return TRUE;
+}
+
+static void
+sluice_tool_file_load_process (SluiceStep     *step,
+                               SluiceStepCall *call)
+{
+  sluice_tool_batch_add (SLUICE_TOOL_FILE_LOAD (step)->batch, call);
+}
+
+/* A flush call finishing only after the file is in place: the batch
+ * helper's flush writes what is left, then this commits. */
+typedef struct
+{
+  SluiceStepCallFuncs  funcs;
+  SluiceStepCall       call;      /* what the batch helper answers */
+  SluiceStepCall      *outer;     /* the executor's */
+  SluiceToolFileLoad  *self;
+} Commit;
+
+static void
+commit_emit (SluiceStepCall *call,
+             json_t         *item)
+{
+  json_decref (item);
+}
+
+static void
+commit_finish (SluiceStepCall *call)
+{
+  Commit *commit = call->step_data;
+  SluiceToolFileLoad *self = commit->self;
+  SluiceStepCall *outer = commit->outer;
+  g_autoptr(GError) error = NULL;
+
+  g_free (commit);
+  if (!self->path_resolved)
+    {
+      g_free (self->path);
+      self->path = sluice_tool_params_get_path (self->params, "path");
+      self->path_resolved = TRUE;
+    }
+  if (!self->append && self->broken == NULL && !commit_replace (self, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("%s: %s", self->path, error->message);
+
+      remove_temp (self);
+      self->broken = g_strdup (message);
+      sluice_step_call_fail (outer, message, NULL);
+      return;
+    }
+  if (self->broken != NULL)
+    {
+      sluice_step_call_fail (outer, self->broken, NULL);
+      return;
+    }
+  sluice_step_call_finish (outer);
+}
+
+static void
+commit_fail (SluiceStepCall *call,
+             const char     *message,
+             const char     *stderr_tail)
+{
+  Commit *commit = call->step_data;
+  SluiceStepCall *outer = commit->outer;
+
+  g_free (commit);
+  sluice_step_call_fail (outer, message, stderr_tail);
+}
+
+static void
+sluice_tool_file_load_flush (SluiceStep     *step,
+                             SluiceStepCall *call)
+{
+  SluiceToolFileLoad *self = SLUICE_TOOL_FILE_LOAD (step);
+  Commit *commit = g_new0 (Commit, 1);
+
+  commit->funcs.emit = commit_emit;
+  commit->funcs.finish = commit_finish;
+  commit->funcs.fail = commit_fail;
+  commit->call.funcs = &commit->funcs;
+  commit->call.step_data = commit;
+  commit->outer = call;
+  commit->self = self;
+  call->step_data = commit;
+  sluice_tool_batch_flush (self->batch, &commit->call);
+}
+
+static void
+sluice_tool_file_load_cancel (SluiceStep     *step,
+                              SluiceStepCall *call,
+                              const char     *reason)
+{
+  SluiceToolFileLoad *self = SLUICE_TOOL_FILE_LOAD (step);
+
+  if (call->item == NULL && call->step_data != NULL)
+    {
+      Commit *commit = call->step_data;
+
+      call->step_data = NULL;
+      sluice_tool_batch_cancel (self->batch, &commit->call, reason);
+      return;
+    }
+  sluice_tool_batch_cancel (self->batch, call, reason);
+}
+
+static void
+sluice_tool_file_load_finalize (GObject *object)
+{
+  SluiceToolFileLoad *self = SLUICE_TOOL_FILE_LOAD (object);
+
+  /* Not committed: the target stays as it was. */
+  remove_temp (self);
+  g_clear_pointer (&self->batch, sluice_tool_batch_free);
+  g_clear_pointer (&self->params, sluice_tool_params_free);
+  g_strfreev (self->columns);
+  g_free (self->path);
+  g_free (self->broken);
+  g_string_free (self->scratch, TRUE);
+  G_OBJECT_CLASS (sluice_tool_file_load_parent_class)->finalize (object);
+}
+
+static void
+sluice_tool_file_load_class_init (SluiceToolFileLoadClass *klass)
+{
+  SluiceStepClass *step_class = SLUICE_STEP_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = sluice_tool_file_load_finalize;
+  step_class->info = &file_load_info;
+  step_class->prepare = sluice_tool_file_load_prepare;
+  step_class->process = sluice_tool_file_load_process;
+  step_class->flush = sluice_tool_file_load_flush;
+  step_class->cancel = sluice_tool_file_load_cancel;
+  step_class->side_effects = TRUE;
+}
+
+static void
+sluice_tool_file_load_init (SluiceToolFileLoad *self)
+{
+  self->fd = -1;
+  self->scratch = g_string_sized_new (65536);
+}
