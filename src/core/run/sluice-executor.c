@@ -341,7 +341,6 @@ sluice_executor_finalize (GObject *object)
       g_free (job);
     }
   g_hash_table_unref (self->jobs);
-  g_sequence_free (self->timers);
   g_hash_table_unref (self->calls);
   g_clear_object (&self->output);
 
@@ -352,7 +351,10 @@ sluice_executor_finalize (GObject *object)
   g_async_queue_unref (self->results);
   _sluice_executor_free_prints (self);
   g_mutex_clear (&self->rts_lock);
+  /* Steps first: a step may remove a timer of its own as it goes (a
+   * loader's batch interval after a failed run). */
   g_ptr_array_unref (self->mods);
+  g_sequence_free (self->timers);
   g_ptr_array_unref (self->lua_codes);
   g_ptr_array_unref (self->scratch);
   g_array_unref (self->records);

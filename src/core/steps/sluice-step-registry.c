@@ -16,6 +16,8 @@
 #include "sluice-tool-file-load.h"
 #include "sluice-tool-sql-extract.h"
 #include "sluice-tool-sql-load.h"
+#include "sluice-tool-clickhouse.h"
+#include "sluice-tool-http.h"
 
 typedef struct
 {
@@ -50,6 +52,9 @@ register_builtins (void)
   add_entry ("console", SLUICE_TYPE_TOOL_CONSOLE, SLUICE_STEP_TOOL, "built-in");
   add_entry ("sql-extract", SLUICE_TYPE_TOOL_SQL_EXTRACT, SLUICE_STEP_TOOL, "built-in");
   add_entry ("sql-load", SLUICE_TYPE_TOOL_SQL_LOAD, SLUICE_STEP_TOOL, "built-in");
+  /* The remote tools. */
+  add_entry ("http", SLUICE_TYPE_TOOL_HTTP, SLUICE_STEP_TOOL, "built-in");
+  add_entry ("clickhouse", SLUICE_TYPE_TOOL_CLICKHOUSE, SLUICE_STEP_TOOL, "built-in");
 }
 
 /* Call with the lock held. */

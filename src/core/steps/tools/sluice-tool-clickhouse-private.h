@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "sluice-clickhouse.h"
+#include "sluice-tool-batch.h"
+#include "sluice-tool-clickhouse.h"
+
+G_BEGIN_DECLS
+
+/* Shared by sluice-tool-clickhouse.c (settings, the step),
+ * sluice-clickhouse-reader.c (the query) and sluice-clickhouse-writer.c
+ * (the batches). */
+
+struct _SluiceToolClickhouse
+{
+  SluiceStep              parent_instance;
+
+  SoupSession            *session;     /* owned, one per module */
+  SluiceClickhouseServer  server;
+
+  /* Extractor: a query. */
+  char                   *query;       /* with FORMAT JSONEachRow */
+
+  /* Loader: a table. */
+  char                   *table;       /* as given, for messages */
+  char                   *insert_sql;
+  char                   *create_sql;  /* NULL unless create=true */
+  gboolean                created;
+  char                   *version;     /* upsert: the version column */
+  SluiceToolBatch        *batch;       /* owned */
+  gpointer                writing;     /* the Write in flight, or NULL */
+};
+
+void  _sluice_clickhouse_reader_start  (SluiceToolClickhouse *self,
+                                        SluiceStepCall       *call);
+void  _sluice_clickhouse_reader_cancel (SluiceToolClickhouse *self,
+                                        SluiceStepCall       *call,
+                                        const char           *reason);
+
+/* The batch helper's write function (user_data = self). */
+void  _sluice_clickhouse_writer_write  (SluiceToolBatch      *batch,
+                                        GPtrArray            *items,
+                                        gpointer              user_data);
+
+/* The step goes (the run is over): the write in flight, if any, is
+ * cancelled and will not call back into the step or its batch. */
+void  _sluice_clickhouse_writer_abandon (SluiceToolClickhouse *self);
+
+G_END_DECLS
