@@ -19,7 +19,7 @@ static char *tmpdir;
  * time, so a run stays running long enough to be steered. */
 static const char *DOUBLE =
   "<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"double\">\n"
-  "<controller id=\"first\" mode=\"no-order\" workers=\"4\"><phase id=\"p\">"
+  "<controller id=\"first\" mode=\"order-by-sequence\" workers=\"4\"><phase id=\"p\">"
   "<execution id=\"dbl\"><lua>if item.fail then error('asked to fail') end\n"
   "item.value = (item.value or 0) * 2</lua></execution></phase></controller>\n"
   "<controller id=\"second\" mode=\"order-by-sequence\"><phase id=\"q\">"
@@ -847,6 +847,194 @@ test_metrics (Fixture       *f,
   json_decref (samples);
 }
 
+/* ---- sluice-run runs, the client ---- */
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Ran;
+
+static void
+ran_clear (Ran *ran)
+{
+  g_free (ran->out);
+  g_free (ran->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Ran, ran_clear)
+
+/* sluice-run runs ARGS… --server URL */
+static Ran
+runs (const char *server,
+      ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  Ran ran = { 0 };
+  va_list ap;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("SLUICE_RUN"));
+  g_ptr_array_add (argv, "runs");
+  g_ptr_array_add (argv, "--server");
+  g_ptr_array_add (argv, (char *) server);
+  va_start (ap, server);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &ran.out, &ran.err, &error);
+  g_assert_no_error (error);
+  ran.status = g_subprocess_get_exit_status (process);
+  return ran;
+}
+
+static void
+test_client (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *items = write_file (f->root, "items.jsonl", "{\"value\": 1}\n\n{\"value\": 10}\n");
+  g_autofree char *bad_items = write_file (f->root, "bad.jsonl", "{\"value\": 1}\n[2]\n");
+  g_autofree char *id = NULL;
+  g_autofree char *slow = NULL;
+
+  {
+    g_auto(Ran) r = runs (f->daemon->url, "create", "double.xml", "--items", items, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    id = g_strstrip (g_strdup (r.out));
+    g_assert_true (g_str_has_prefix (id, "r-"));
+  }
+  {
+    g_auto(Ran) r = runs (f->daemon->url, "list", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_true (g_str_has_prefix (r.out, "ID "));
+    g_assert_nonnull (strstr (r.out, id));
+    g_assert_nonnull (strstr (r.out, "pending"));
+  }
+  {
+    g_auto(Ran) r = runs (f->daemon->url, "start", id, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+  /* logs -f follows to the end of the run, then exits 0. */
+  {
+    g_auto(Ran) r = runs (f->daemon->url, "logs", "-f", id, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "run-state         completed"));
+  }
+  {
+    g_auto(Ran) r = runs (f->daemon->url, "logs", "--json", id, NULL);
+    g_auto(GStrv) lines = g_strsplit (g_strstrip (r.out), "\n", -1);
+    json_t *last = json_loads (lines[g_strv_length (lines) - 1], 0, NULL);
+
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (json_string_value (json_object_get (last, "state")), ==, "completed");
+    json_decref (last);
+  }
+  {
+    g_auto(Ran) r = runs (f->daemon->url, "output", id, NULL);
+    g_assert_cmpstr (r.out, ==, "{\"value\":3}\n{\"value\":21}\n");
+  }
+  {
+    g_auto(Ran) r = runs (f->daemon->url, "show", id, "--json", NULL);
+    json_t *run = json_loads (r.out, 0, NULL);
+
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpstr (json_string_value (json_object_get (run, "state")), ==, "completed");
+    g_assert_cmpint (json_integer_value (json_object_get (run, "items_out")), ==, 2);
+    json_decref (run);
+  }
+  {
+    g_auto(Ran) r = runs (f->daemon->url, "report", id, NULL);
+    json_t *report = json_loads (r.out, 0, NULL);
+
+    g_assert_cmpint (json_integer_value (json_object_get (report, "items_in")), ==, 2);
+    json_decref (report);
+  }
+  /* Exit statuses: refused 1, usage 2, unreachable 3. */
+  {
+    g_auto(Ran) r = runs (f->daemon->url, "resume", id, NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "409"));
+    g_assert_nonnull (strstr (r.err, "cannot be resumed"));
+  }
+  {
+    g_auto(Ran) r = runs (f->daemon->url, "show", "r-20260101T000000-00000000", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "404"));
+  }
+  {
+    g_auto(Ran) r = runs (f->daemon->url, "frobnicate", id, NULL);
+    g_assert_cmpint (r.status, ==, 2);
+  }
+  {
+    g_auto(Ran) r = runs (f->daemon->url, "create", "double.xml", "--items", bad_items, NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "line 2"));
+  }
+  {
+    g_auto(Ran) r = runs ("http://127.0.0.1:1", "list", NULL);
+    g_assert_cmpint (r.status, ==, 3);
+  }
+  /* Steering a live run; --inline sends the file itself. */
+  {
+    g_autofree char *local = write_file (f->root, "local-slow.xml", SLOW);
+    g_auto(Ran) r = runs (f->daemon->url, "create", local, "--inline", "--start", NULL);
+
+    g_assert_cmpint (r.status, ==, 0);
+    slow = g_strstrip (g_strdup (r.out));
+  }
+  {
+    g_auto(Ran) r1 = runs (f->daemon->url, "cancel", slow, NULL);
+    g_auto(Ran) r2 = runs (f->daemon->url, "cancel", slow, NULL);
+
+    g_assert_cmpint (r1.status, ==, 0);
+    g_assert_cmpint (r2.status, ==, 0);
+    g_assert_nonnull (strstr (r2.out, "(unchanged)"));
+  }
+  {
+    g_auto(Ran) r = runs (f->daemon->url, "list", "--state", "cancelled", "--json", NULL);
+    json_t *answer = json_loads (r.out, 0, NULL);
+    json_t *list = json_object_get (answer, "runs");
+
+    g_assert_cmpuint (json_array_size (list), ==, 1);
+    g_assert_true (json_is_true (json_object_get (json_array_get (list, 0), "pipeline_inline")));
+    json_decref (answer);
+  }
+}
+
+static void
+test_client_token (void)
+{
+  g_autofree char *base = g_build_filename (tmpdir, "XXXXXX", NULL);
+  g_autofree char *root = g_mkdtemp (g_steal_pointer (&base));
+  g_autofree char *state_dir = g_build_filename (root, "state", NULL);
+  g_autofree char *token_file = write_file (root, "token", "s3cret\n");
+  g_autofree char *wrong_file = write_file (root, "wrong", "nope\n");
+  const char *extra[] = { "--token-file", token_file, NULL };
+  g_autoptr(Daemon) daemon = daemon_start (state_dir, root, extra);
+
+  {
+    g_auto(Ran) r = runs (daemon->url, "list", NULL);
+    g_assert_cmpint (r.status, ==, 4);
+  }
+  {
+    g_auto(Ran) r = runs (daemon->url, "list", "--token-file", wrong_file, NULL);
+    g_assert_cmpint (r.status, ==, 4);
+  }
+  {
+    g_auto(Ran) r = runs (daemon->url, "list", "--token-file", token_file, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+  daemon_kill (daemon);
+  remove_tree (root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -871,6 +1059,8 @@ main (int   argc,
   ADD ("kill-9-restart", test_restart);
   ADD ("concurrent-200", test_concurrent);
   ADD ("metrics", test_metrics);
+  ADD ("client", test_client);
+  g_test_add_func ("/sluice/run-api/client-token", test_client_token);
 #undef ADD
 
   status = g_test_run ();
