@@ -420,7 +420,8 @@ start_executor (SluiceManagedRun  *self,
   sluice_executor_set_sink (executor, SLUICE_ITEM_SINK (sink));
   open_events_file (self);
   self->record->attempts++;
-  save_record (self);
+  /* Saved by state_cb as the run goes pending → running (a restart,
+   * already "running" in its record, saves itself). */
   sluice_run_start (self->run);
   return TRUE;
 }
@@ -512,6 +513,7 @@ sluice_managed_run_restart (SluiceManagedRun  *self,
   self->record->state = SLUICE_RUN_RUNNING;
   if (!start_executor (self, error))
     return FALSE;
+  save_record (self);
   if (was == SLUICE_RUN_PAUSED)
     sluice_run_pause (self->run);   /* before its first slice: nothing starts */
   return TRUE;
