@@ -18,7 +18,7 @@
  * or SIGINT. Runs not over at that point stay so in their records and
  * are restarted by the next daemon. */
 
-#define DEFAULT_LISTEN "127.0.0.1:8090"
+#define DEFAULT_LISTEN "127.0.0.1:8095"
 
 typedef struct
 {

@@ -22,7 +22,7 @@
 #define EXIT_REFUSED     1
 #define EXIT_UNREACHABLE 3
 #define EXIT_UNAUTHORIZED 4
-#define DEFAULT_SERVER "http://127.0.0.1:8090"
+#define DEFAULT_SERVER "http://127.0.0.1:8095"
 
 typedef struct
 {
