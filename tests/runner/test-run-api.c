@@ -4,6 +4,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "sluice-core.h"
@@ -984,7 +985,13 @@ test_client (Fixture       *f,
   /* Steering a live run; --inline sends the file itself. */
   {
     g_autofree char *local = write_file (f->root, "local-slow.xml", SLOW);
-    g_auto(Ran) r = runs (f->daemon->url, "create", local, "--inline", "--start", NULL);
+    g_autoptr(GString) many = g_string_new (NULL);
+    g_autofree char *many_file = NULL;
+
+    for (guint i = 0; i < 500; i++)
+      g_string_append_printf (many, "{\"n\": %u}\n", i);
+    many_file = write_file (f->root, "many.jsonl", many->str);
+    g_auto(Ran) r = runs (f->daemon->url, "create", local, "--inline", "--start", "--items", many_file, NULL);
 
     g_assert_cmpint (r.status, ==, 0);
     slow = g_strstrip (g_strdup (r.out));
@@ -1035,6 +1042,95 @@ test_client_token (void)
   remove_tree (root);
 }
 
+/* ---- a client that stops reading ---- */
+
+static const char *BURST =
+  "<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"burst\">\n"
+  "<controller id=\"a\" mode=\"no-order\" workers=\"2\"><phase id=\"p\">"
+  "<execution id=\"one\"><lua>item.a = 1</lua></execution></phase></controller>\n"
+  "<controller id=\"b\" mode=\"order-by-sequence\"><phase id=\"q\">"
+  "<execution id=\"two\"><lua>item.b = 2</lua></execution></phase></controller>\n"
+  "</pipeline>\n";
+
+static void
+test_stalled_client (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *burst = write_file (f->root, "burst.xml", BURST);
+  g_autoptr(GString) items = g_string_new (NULL);
+  g_autofree char *items_file = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *state = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_autoptr(GSocketConnectable) address = g_network_address_parse_uri (f->daemon->url, 80, &error);
+  g_autoptr(GSocketAddressEnumerator) addresses = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GString) received = g_string_new (NULL);
+  g_autofree char *events_path = NULL;
+  guint64 expected = 1;
+  char buffer[65536];
+  gssize n;
+
+  /* 20,000 items: some 80,000 events, far more than the backlog. */
+  for (guint i = 0; i < 20000; i++)
+    g_string_append_printf (items, "{\"n\": %u}\n", i);
+  items_file = write_file (f->root, "burst.jsonl", items->str);
+  body = g_strdup_printf ("{\"pipeline\": \"burst.xml\", \"input\": {\"path\": \"burst.jsonl\"}}");
+  id = api_create (f->session, f->daemon, body, NULL);
+  events_path = run_path (id, "events");
+
+  /* A client with a small receive buffer follows, then reads nothing. */
+  g_assert_no_error (error);
+  g_socket_set_option (sock, SOL_SOCKET, SO_RCVBUF, 4096, &error);
+  g_assert_no_error (error);
+  addresses = g_socket_connectable_enumerate (address);
+  socket_address = g_socket_address_enumerator_next (addresses, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_connect (sock, socket_address, NULL, &error);
+  g_assert_no_error (error);
+  request = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n", events_path);
+  g_socket_send_with_blocking (sock, request, strlen (request), TRUE, NULL, &error);
+  g_assert_no_error (error);
+  g_usleep (200000);
+  {
+    gboolean changed;
+
+    g_assert_cmpuint (act (f, id, "start", &changed), ==, 200);
+  }
+  state = api_wait_final (f->session, f->daemon, id, NULL, 120);
+  g_assert_cmpstr (state, ==, "completed");
+  /* The daemon answered others meanwhile; now the client reads it all,
+   * in order, to the end of the stream. */
+  g_socket_set_timeout (sock, 30);
+  while ((n = g_socket_receive (sock, buffer, sizeof buffer, NULL, &error)) > 0)
+    g_string_append_len (received, buffer, n);
+  g_assert_no_error (error);
+  for (const char *line = received->str; line != NULL && *line != '\0'; )
+    {
+      const char *end = strchr (line, '\n');
+
+      if (g_str_has_prefix (line, "id: "))
+        {
+          g_assert_cmpuint (g_ascii_strtoull (line + 4, NULL, 10), ==, expected);
+          expected++;
+        }
+      line = end != NULL ? end + 1 : NULL;
+    }
+  {
+    g_autofree char *path = run_path (id, NULL);
+    g_auto(Answer) a = api_call (f->session, f->daemon, "GET", path, NULL, NULL);
+
+    g_test_message ("%" G_GUINT64_FORMAT " events read by the stalled client", expected - 1);
+    g_assert_cmpint (expected - 1, ==, json_integer_value (json_object_get (a.json, "events")));
+    g_assert_cmpint (expected - 1, >, 40000);
+  }
+  /* The chunked stream ended properly. */
+  g_assert_true (g_str_has_suffix (received->str, "0\r\n\r\n"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1060,6 +1156,7 @@ main (int   argc,
   ADD ("concurrent-200", test_concurrent);
   ADD ("metrics", test_metrics);
   ADD ("client", test_client);
+  ADD ("stalled-client", test_stalled_client);
   g_test_add_func ("/sluice/run-api/client-token", test_client_token);
 #undef ADD
 

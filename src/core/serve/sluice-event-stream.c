@@ -6,14 +6,23 @@
 #include "sluice-event-stream.h"
 #include "sluice-listen.h"
 
+/* At most this much waits in memory for a client: a client that reads
+ * slower than the run makes events gets them as fast as it reads (the
+ * rest stays in the run's history until then), so a stalled client
+ * costs the daemon a bounded amount of memory. */
+#define MAX_BACKLOG (1024 * 1024)
+
 struct _SluiceEventStream
 {
   SoupServerMessage       *msg;          /* owned */
   SluiceManagedRun        *run;          /* owned */
   guint64                  next;         /* seq of the next event to send */
+  gsize                    backlog;      /* bytes appended, not yet written */
   gulong                   event_id;
   gulong                   finished_id;  /* the run's */
   gulong                   msg_finished_id;
+  gulong                   wrote_id;
+  gboolean                 run_over;     /* end the stream once caught up */
   gboolean                 complete;
   SluiceEventStreamClosed  closed;
   gpointer                 user_data;
@@ -21,40 +30,39 @@ struct _SluiceEventStream
 
 static void
 append (SluiceEventStream *self,
-        const char        *text,
-        gsize              length)
+        GString           *text)
 {
+  gsize length = text->len;
+
+  self->backlog += length;
   soup_message_body_append (soup_server_message_get_response_body (self->msg),
-                            SOUP_MEMORY_COPY, text, length);
+                            SOUP_MEMORY_TAKE, g_string_free (text, FALSE), length);
 }
 
-static void
-append_event (SluiceEventStream *self,
-              guint64            seq,
-              const char        *json)
-{
-  g_autofree char *text = g_strdup_printf ("id: %" G_GUINT64_FORMAT "\ndata: %s\n\n", seq, json);
-
-  append (self, text, strlen (text));
-}
-
-/* Everything recorded from self->next on. */
+/* Events from self->next on, as chunks, while the backlog allows; the
+ * end of the stream once the run is over and everything was sent. */
 static void
 catch_up (SluiceEventStream *self)
 {
-  guint64 n = sluice_managed_run_get_n_events (self->run);
+  guint64 n;
 
-  for (; self->next <= n; self->next++)
-    append_event (self, self->next, sluice_managed_run_get_event (self->run, self->next));
-}
-
-static void
-complete (SluiceEventStream *self)
-{
   if (self->complete)
     return;
-  self->complete = TRUE;
-  soup_message_body_complete (soup_server_message_get_response_body (self->msg));
+  n = sluice_managed_run_get_n_events (self->run);
+  while (self->next <= n && self->backlog < MAX_BACKLOG)
+    {
+      GString *text = g_string_new (NULL);
+
+      for (; self->next <= n && text->len < 64 * 1024; self->next++)
+        g_string_append_printf (text, "id: %" G_GUINT64_FORMAT "\ndata: %s\n\n",
+                                self->next, sluice_managed_run_get_event (self->run, self->next));
+      append (self, text);
+    }
+  if (self->run_over && self->next > n)
+    {
+      self->complete = TRUE;
+      soup_message_body_complete (soup_server_message_get_response_body (self->msg));
+    }
 }
 
 static void
@@ -78,10 +86,21 @@ static void
 run_finished_cb (SluiceManagedRun  *run,
                  SluiceEventStream *self)
 {
-  catch_up (self);
   disconnect_run (self);
-  complete (self);
+  self->run_over = TRUE;
+  catch_up (self);
   soup_server_message_unpause (self->msg);
+}
+
+/* Written to the client: room for more. */
+static void
+wrote_body_data_cb (SoupServerMessage *msg,
+                    guint              size,
+                    SluiceEventStream *self)
+{
+  self->backlog -= MIN (size, self->backlog);
+  if (self->backlog < MAX_BACKLOG / 2)
+    catch_up (self);
 }
 
 static void
@@ -89,6 +108,7 @@ msg_finished_cb (SoupServerMessage *msg,
                  SluiceEventStream *self)
 {
   g_clear_signal_handler (&self->msg_finished_id, self->msg);
+  g_clear_signal_handler (&self->wrote_id, self->msg);
   disconnect_run (self);
   self->complete = TRUE;
   self->closed (self, self->user_data);
@@ -118,15 +138,16 @@ sluice_event_stream_new (SoupServerMessage       *msg,
   /* Sent chunks are let go: a long stream does not grow in memory. */
   soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
   self->msg_finished_id = g_signal_connect (msg, "finished", G_CALLBACK (msg_finished_cb), self);
+  self->wrote_id = g_signal_connect (msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), self);
 
-  catch_up (self);
   if (sluice_run_state_is_final (sluice_managed_run_get_state (run)))
-    complete (self);
+    self->run_over = TRUE;
   else
     {
       self->event_id = g_signal_connect (run, "event", G_CALLBACK (event_cb), self);
       self->finished_id = g_signal_connect (run, "finished", G_CALLBACK (run_finished_cb), self);
     }
+  catch_up (self);
   return self;
 }
 
@@ -135,7 +156,7 @@ sluice_event_stream_ping (SluiceEventStream *self)
 {
   if (self->complete)
     return;
-  append (self, ": keep-alive\n\n", strlen (": keep-alive\n\n"));
+  append (self, g_string_new (": keep-alive\n\n"));
   soup_server_message_unpause (self->msg);
 }
 
@@ -146,6 +167,7 @@ sluice_event_stream_free (SluiceEventStream *self)
     return;
   disconnect_run (self);
   g_clear_signal_handler (&self->msg_finished_id, self->msg);
+  g_clear_signal_handler (&self->wrote_id, self->msg);
   g_object_unref (self->msg);
   g_object_unref (self->run);
   g_free (self);

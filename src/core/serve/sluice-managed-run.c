@@ -213,6 +213,13 @@ release_run_cb (gpointer user_data)
       g_signal_handlers_disconnect_by_data (sluice_run_get_executor (self->run), self);
       g_clear_object (&self->run);
     }
+  /* A finished run's events are read back from events.jsonl when asked
+   * for: a daemon with many past runs does not keep them all. */
+  if (self->events != NULL && sluice_run_state_is_final (self->record->state))
+    {
+      self->record->n_events = self->events->len;
+      g_clear_pointer (&self->events, g_ptr_array_unref);
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -232,6 +239,7 @@ finish (SluiceManagedRun *self)
   if (!sluice_run_report_write (self->report, report_path, &error))
     g_warning ("run %s: %s", self->record->id, error->message);
   close_events_file (self);
+  self->record->n_events = self->events->len;
   save_record (self);
   g_signal_emit (self, signals[FINISHED], 0);
   g_idle_add_full (G_PRIORITY_DEFAULT, release_run_cb, g_object_ref (self), g_object_unref);
@@ -597,6 +605,10 @@ guint64
 sluice_managed_run_get_n_events (SluiceManagedRun *self)
 {
   g_return_val_if_fail (SLUICE_IS_MANAGED_RUN (self), 0);
+
+  /* Listing finished runs must not read their events back. */
+  if (self->events == NULL && sluice_run_state_is_final (self->record->state) && self->record->n_events > 0)
+    return self->record->n_events;
   ensure_events (self);
   return self->events->len;
 }

@@ -157,6 +157,7 @@ sluice_run_record_save (const SluiceRunRecord  *record,
   json_object_set_new (json, "created_us", json_integer (record->created));
   json_object_set_new (json, "started_us", json_integer (record->started));
   json_object_set_new (json, "finished_us", json_integer (record->finished));
+  json_object_set_new (json, "n_events", json_integer ((json_int_t) record->n_events));
   text = sluice_json_dumps (json, JSON_INDENT (2) | JSON_SORT_KEYS);
   json_decref (json);
   /* g_file_set_contents writes a temporary file, fsyncs it and renames
@@ -205,6 +206,7 @@ sluice_run_record_load (const char  *directory,
   record->finished = json_integer_value (json_object_get (json, "finished_us"));
   record->error = dup_member (json, "error");
   record->attempts = (guint) json_integer_value (json_object_get (json, "attempts"));
+  record->n_events = (guint64) json_integer_value (json_object_get (json, "n_events"));
   member = json_object_get (json, "history");
   record->history = json_is_array (member) ? json_incref (member) : json_array ();
   if (!sluice_run_state_from_string (json_string_value (json_object_get (json, "state")), &record->state) ||

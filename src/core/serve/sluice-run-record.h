@@ -34,6 +34,7 @@ typedef struct
   gint64          finished;       /* 0 = not yet */
   char           *error;          /* why it failed, or NULL */
   guint           attempts;       /* times started (a restart after a crash adds one) */
+  guint64         n_events;       /* events recorded, as of the last save */
   json_t         *history;        /* array of {"state", "time", "reason"?} */
 } SluiceRunRecord;
 
