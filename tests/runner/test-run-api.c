@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -1131,6 +1132,93 @@ test_stalled_client (Fixture       *f,
   g_assert_true (g_str_has_suffix (received->str, "0\r\n\r\n"));
 }
 
+/* ---- a graceful stop, and damaged state found at start-up ---- */
+
+static void
+test_recover_damaged (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *gone = write_file (f->root, "gone.xml", DOUBLE);
+  g_autofree char *pending = api_create (f->session, f->daemon, "{\"pipeline\": \"gone.xml\"}", NULL);
+  g_autofree char *done_body = items_body ("double.xml", 2, TRUE);
+  g_autofree char *done = api_create (f->session, f->daemon, done_body, NULL);
+  g_autofree char *broken = api_create (f->session, f->daemon, "{\"pipeline\": \"double.xml\"}", NULL);
+  g_autofree char *slow_body = items_body ("slow.xml", 30, TRUE);
+  g_autofree char *slow = api_create (f->session, f->daemon, slow_body, NULL);
+  g_autofree char *final = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_free (api_wait_final (f->session, f->daemon, done, NULL, 30));
+  api_wait_state (f->session, f->daemon, slow, "running", NULL, 10);
+
+  /* SIGTERM: exit 0; the running run stays "running" in its record. */
+  g_subprocess_send_signal (f->daemon->process, SIGTERM);
+  g_subprocess_wait (f->daemon->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (f->daemon->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (f->daemon->process), ==, 0);
+  {
+    g_autofree char *path = g_build_filename (f->state_dir, "runs", slow, "state.json", NULL);
+    json_t *record = json_load_file (path, 0, NULL);
+
+    g_assert_cmpstr (json_string_value (json_object_get (record, "state")), ==, "running");
+    json_decref (record);
+  }
+  g_clear_pointer (&f->daemon, daemon_free);
+
+  /* Damage: a pipeline gone, a record that is not JSON, an events file
+   * cut in the middle of a line. */
+  g_assert_cmpint (g_unlink (gone), ==, 0);
+  {
+    g_autofree char *path = g_build_filename (f->state_dir, "runs", broken, "state.json", NULL);
+    g_free (write_file (g_path_get_dirname (path), "state.json", "{\"id\": \"r-1\", \"state\": "));
+  }
+  {
+    g_autofree char *path = g_build_filename (f->state_dir, "runs", done, "events.jsonl", NULL);
+    g_autofree char *contents = NULL;
+    gsize length;
+
+    g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+    g_assert_true (g_file_set_contents (path, contents, length - 20, NULL));
+  }
+
+  f->daemon = daemon_start (f->state_dir, f->root, NULL);
+  {
+    g_auto(Answer) a = api_call (f->session, f->daemon, "GET", "/runs", NULL, NULL);
+    /* The broken record is skipped (and said on standard error). */
+    g_assert_cmpuint (json_array_size (json_object_get (a.json, "runs")), ==, 3);
+  }
+  {
+    g_autofree char *path = run_path (pending, NULL);
+    g_auto(Answer) a = api_call (f->session, f->daemon, "GET", path, NULL, NULL);
+
+    g_assert_cmpstr (json_string_value (json_object_get (a.json, "state")), ==, "failed");
+    g_assert_nonnull (strstr (json_string_value (json_object_get (a.json, "error")), "gone.xml"));
+  }
+  {
+    g_autofree char *path = run_path (done, "events");
+    g_auto(Answer) a = api_call (f->session, f->daemon, "GET", path, NULL, NULL);
+    size_t i;
+    json_t *event;
+
+    /* Whole events only: the cut line is dropped. */
+    g_assert_cmpuint (a.status, ==, 200);
+    g_assert_true (json_is_array (a.json));
+    g_assert_cmpuint (json_array_size (a.json), >, 3);
+    json_array_foreach (a.json, i, event)
+      g_assert_cmpint (json_integer_value (json_object_get (event, "seq")), ==, (json_int_t) i + 1);
+  }
+  final = api_wait_final (f->session, f->daemon, slow, NULL, 60);
+  g_assert_cmpstr (final, ==, "completed");
+  {
+    g_autofree char *path = run_path (slow, "output");
+    g_auto(Answer) a = api_call (f->session, f->daemon, "GET", path, NULL, NULL);
+    g_auto(GStrv) lines = g_strsplit (a.body, "\n", -1);
+
+    g_assert_cmpuint (g_strv_length (lines), ==, 31);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1153,6 +1241,7 @@ main (int   argc,
   g_test_add_func ("/sluice/run-api/token", test_token);
   ADD ("sse-resume", test_sse_resume);
   ADD ("kill-9-restart", test_restart);
+  ADD ("sigterm-and-damaged-state", test_recover_damaged);
   ADD ("concurrent-200", test_concurrent);
   ADD ("metrics", test_metrics);
   ADD ("client", test_client);

@@ -48,7 +48,7 @@ catch_up (SluiceEventStream *self)
 
   if (self->complete)
     return;
-  n = sluice_managed_run_get_n_events (self->run);
+  n = sluice_managed_run_count_events (self->run);
   while (self->next <= n && self->backlog < MAX_BACKLOG)
     {
       GString *text = g_string_new (NULL);

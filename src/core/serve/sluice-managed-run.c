@@ -78,7 +78,7 @@ save_record (SluiceManagedRun *self)
   /* The run goes on: a record that cannot be written is said, and the
    * next change of state tries again. */
   if (!sluice_run_record_save (self->record, &error))
-    g_warning ("run %s: %s", self->record->id, error->message);
+    g_printerr ("sluice-run daemon: run %s: %s\n", self->record->id, error->message);
 }
 
 /* Reads events.jsonl once. A line cut short by a kill is dropped, and
@@ -124,7 +124,7 @@ open_events_file (SluiceManagedRun *self)
   path = run_file (self, EVENTS_FILE);
   self->events_file = fopen (path, "ae");
   if (self->events_file == NULL)
-    g_warning ("run %s: cannot write %s: %s", self->record->id, path, g_strerror (errno));
+    g_printerr ("sluice-run daemon: run %s: cannot write %s: %s\n", self->record->id, path, g_strerror (errno));
   if (self->flush_id == 0)
     self->flush_id = g_timeout_add (EVENTS_FLUSH_MS, flush_events_cb, self);
 }
@@ -237,7 +237,7 @@ finish (SluiceManagedRun *self)
   g_clear_pointer (&self->report, json_decref);
   self->report = sluice_run_build_report (self->run);
   if (!sluice_run_report_write (self->report, report_path, &error))
-    g_warning ("run %s: %s", self->record->id, error->message);
+    g_printerr ("sluice-run daemon: run %s: %s\n", self->record->id, error->message);
   close_events_file (self);
   self->record->n_events = self->events->len;
   save_record (self);
@@ -610,6 +610,18 @@ sluice_managed_run_get_n_events (SluiceManagedRun *self)
   if (self->events == NULL && sluice_run_state_is_final (self->record->state) && self->record->n_events > 0)
     return self->record->n_events;
   ensure_events (self);
+  return self->events->len;
+}
+
+guint64
+sluice_managed_run_count_events (SluiceManagedRun *self)
+{
+  g_return_val_if_fail (SLUICE_IS_MANAGED_RUN (self), 0);
+
+  ensure_events (self);
+  /* A file cut short by a kill holds fewer than the record counted. */
+  if (sluice_run_state_is_final (self->record->state))
+    self->record->n_events = self->events->len;
   return self->events->len;
 }
 

@@ -83,8 +83,11 @@ json_t           *sluice_managed_run_to_json        (SluiceManagedRun  *self);
 json_t           *sluice_managed_run_dup_report     (SluiceManagedRun  *self);
 /* output.jsonl */
 char             *sluice_managed_run_get_output_path (SluiceManagedRun *self);
-/* Events recorded so far; the event with seq N is at index N - 1. */
+/* Events recorded so far, as the record says (cheap: for listings). */
 guint64           sluice_managed_run_get_n_events   (SluiceManagedRun  *self);
+/* Events that can be read now with get_event (reads events.jsonl back if
+ * needed): what streams and histories iterate over. */
+guint64           sluice_managed_run_count_events   (SluiceManagedRun  *self);
 const char       *sluice_managed_run_get_event      (SluiceManagedRun  *self,
                                                      guint64            seq);
 

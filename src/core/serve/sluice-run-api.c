@@ -490,7 +490,7 @@ get_events (SluiceRunApi      *self,
       return;
     }
 
-  n = sluice_managed_run_get_n_events (run);
+  n = sluice_managed_run_count_events (run);
   text = g_string_new ("[");
   for (guint64 seq = after + 1; seq <= n; seq++)
     {

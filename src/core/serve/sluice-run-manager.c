@@ -175,7 +175,7 @@ sluice_run_manager_recover (SluiceRunManager *self)
       record = sluice_run_record_load (directory, &error);
       if (record == NULL)
         {
-          g_warning ("skipping a run: %s", error->message);
+          g_printerr ("sluice-run daemon: skipping a run: %s\n", error->message);
           continue;
         }
       run = sluice_managed_run_new (record, &error);
@@ -195,7 +195,7 @@ sluice_run_manager_recover (SluiceRunManager *self)
       if (sluice_managed_run_restart (g_ptr_array_index (to_restart, i), &error))
         restarted++;
       else
-        g_warning ("cannot restart a run: %s", error->message);
+        g_printerr ("sluice-run daemon: cannot restart a run: %s\n", error->message);
     }
   return restarted;
 }
@@ -379,14 +379,23 @@ sluice_run_manager_create_run (SluiceRunManager        *self,
 {
   g_autoptr(SluiceRunRecord) record = NULL;
   SluiceManagedRun *run;
+  gboolean created = FALSE;
 
   g_return_val_if_fail (SLUICE_IS_RUN_MANAGER (self), NULL);
   g_return_val_if_fail (request != NULL, NULL);
 
   if (!check_request (request, error))
     return NULL;
-  record = sluice_run_record_new (self->runs_dir);
-  if (g_mkdir (record->directory, 0700) != 0)
+  /* Ids are random within a second: a collision just draws again. */
+  for (guint attempt = 0; !created && attempt < 5; attempt++)
+    {
+      g_clear_pointer (&record, sluice_run_record_free);
+      record = sluice_run_record_new (self->runs_dir);
+      created = g_mkdir (record->directory, 0700) == 0;
+      if (!created && errno != EEXIST)
+        break;
+    }
+  if (!created)
     {
       g_set_error (error, SLUICE_RUN_MANAGER_ERROR, SLUICE_RUN_MANAGER_ERROR_IO,
                    "cannot create %s: %s", record->directory, g_strerror (errno));
