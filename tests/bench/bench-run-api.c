@@ -92,16 +92,30 @@ bench_create (Daemon *daemon,
 
 typedef struct
 {
-  GArray *latencies_ms;   /* double */
+  GArray     *latencies_ms;   /* double */
+  GHashTable *by_type;        /* event name → GArray of double */
 } Latency;
 
+/* µs since midnight UTC of "…THH:MM:SS.mmmZ", cheaply: the client must
+ * not be what is measured. */
 static gint64
-parse_time (const char *text)
+time_of_day (const char *data)
 {
-  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
-  g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (text, utc);
+  const char *t = strstr (data, "\"time\":\"");
+  int h, m, sec, ms;
 
-  return dt != NULL ? g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt) : 0;
+  if (t == NULL || sscanf (t + 8, "%*4d-%*2d-%*2dT%2d:%2d:%2d.%3dZ", &h, &m, &sec, &ms) != 4)
+    return -1;
+  return (((gint64) h * 60 + m) * 60 + sec) * G_USEC_PER_SEC + ms * 1000;
+}
+
+static char *
+type_of (const char *data)
+{
+  const char *t = strstr (data, "\"event\":\"");
+  const char *end = t != NULL ? strchr (t + 9, '"') : NULL;
+
+  return end != NULL ? g_strndup (t + 9, end - t - 9) : g_strdup ("?");
 }
 
 static gboolean
@@ -110,32 +124,24 @@ latency_cb (guint64     seq,
             gpointer    user_data)
 {
   Latency *latency = user_data;
-  gint64 now = g_get_real_time ();
-  json_t *event = json_loads (data, 0, NULL);
-  gint64 stamped = parse_time (json_string_value (json_object_get (event, "time")));
+  gint64 now = g_get_real_time () % ((gint64) 86400 * G_USEC_PER_SEC);
+  gint64 stamped = time_of_day (data);
   /* The stamp is cut to the millisecond: add back half of one. */
   double ms = (now - stamped) / 1000.0 - 0.5;
+  g_autofree char *type = type_of (data);
+  GArray *of_type;
 
+  if (stamped < 0)
+    return TRUE;
   g_array_append_val (latency->latencies_ms, ms);
-  json_decref (event);
+  of_type = g_hash_table_lookup (latency->by_type, type);
+  if (of_type == NULL)
+    {
+      of_type = g_array_new (FALSE, FALSE, sizeof (double));
+      g_hash_table_insert (latency->by_type, g_strdup (type), of_type);
+    }
+  g_array_append_val (of_type, ms);
   return TRUE;
-}
-
-typedef struct
-{
-  Daemon     *daemon;
-  const char *id;
-  Latency    *latency;
-} Follower;
-
-static gpointer
-follow_thread (gpointer user_data)
-{
-  Follower *follower = user_data;
-  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 120, NULL);
-
-  api_follow_events (session, follower->daemon, follower->id, 0, NULL, latency_cb, follower->latency);
-  return NULL;
 }
 
 static int
@@ -156,6 +162,23 @@ percentile (GArray *sorted,
   return g_array_index (sorted, double, index);
 }
 
+typedef struct
+{
+  Daemon     *daemon;
+  const char *id;
+  Latency    *latency;
+} Follower;
+
+static gpointer
+follow_thread (gpointer user_data)
+{
+  Follower *follower = user_data;
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 120, NULL);
+
+  api_follow_events (session, follower->daemon, follower->id, 0, NULL, latency_cb, follower->latency);
+  return NULL;
+}
+
 static void
 bench_latency (Daemon     *daemon,
                const char *label,
@@ -165,7 +188,8 @@ bench_latency (Daemon     *daemon,
   g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 120, NULL);
   g_autoptr(GString) body = g_string_new (NULL);
   g_autofree char *id = NULL;
-  Latency latency = { g_array_new (FALSE, FALSE, sizeof (double)) };
+  Latency latency = { g_array_new (FALSE, FALSE, sizeof (double)),
+                      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_array_unref) };
   double p50, p99;
 
   g_string_append_printf (body, "{\"pipeline\": \"%s\", \"input\": [", pipeline);
@@ -194,6 +218,25 @@ bench_latency (Daemon     *daemon,
   printf ("event latency, %s: %u events: p50 %.2f ms, p99 %.2f ms, max %.2f ms (p99 target 50 ms: %.2f× of it)\n",
           label, latency.latencies_ms->len, p50, p99,
           g_array_index (latency.latencies_ms, double, latency.latencies_ms->len - 1), p99 / 50.0);
+  {
+    GHashTableIter iter;
+    gpointer type, values;
+
+    g_hash_table_iter_init (&iter, latency.by_type);
+    while (g_hash_table_iter_next (&iter, &type, &values))
+      {
+        g_array_sort (values, compare_doubles);
+        printf ("    %-17s %6u events: p50 %.2f ms, p99 %.2f ms\n", (char *) type, ((GArray *) values)->len,
+                percentile (values, 0.5), percentile (values, 0.99));
+      }
+  }
+  {
+    g_autofree char *path = g_strdup_printf ("/runs/%s", id);
+    g_auto(Answer) a = api_call (session, daemon, "GET", path, NULL, NULL);
+
+    printf ("    the run itself took %.0f ms\n", json_number_value (json_object_get (a.json, "elapsed_ms")));
+  }
+  g_hash_table_unref (latency.by_type);
   g_array_free (latency.latencies_ms, TRUE);
 }
 

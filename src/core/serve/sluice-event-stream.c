@@ -22,6 +22,7 @@ struct _SluiceEventStream
   gulong                   finished_id;  /* the run's */
   gulong                   msg_finished_id;
   gulong                   wrote_id;
+  guint                    flush_id;     /* a catch-up is scheduled */
   gboolean                 run_over;     /* end the stream once caught up */
   gboolean                 complete;
   SluiceEventStreamClosed  closed;
@@ -70,16 +71,31 @@ disconnect_run (SluiceEventStream *self)
 {
   g_clear_signal_handler (&self->event_id, self->run);
   g_clear_signal_handler (&self->finished_id, self->run);
+  g_clear_handle_id (&self->flush_id, g_source_remove);
 }
 
+static gboolean
+flush_cb (gpointer user_data)
+{
+  SluiceEventStream *self = user_data;
+
+  self->flush_id = 0;
+  catch_up (self);
+  soup_server_message_unpause (self->msg);
+  return G_SOURCE_REMOVE;
+}
+
+/* Events come in bursts (a slice of the executor's work emits many):
+ * they are sent together once the slice is over — one chunk, one write
+ * — before the executor's next slice (which runs at idle priority). */
 static void
 event_cb (SluiceManagedRun  *run,
           guint64            seq,
           const char        *json,
           SluiceEventStream *self)
 {
-  catch_up (self);
-  soup_server_message_unpause (self->msg);
+  if (self->flush_id == 0)
+    self->flush_id = g_idle_add_full (G_PRIORITY_DEFAULT, flush_cb, self, NULL);
 }
 
 static void

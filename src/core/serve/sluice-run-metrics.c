@@ -59,6 +59,8 @@ struct _SluiceRunMetrics
    * that are over, and counts of this process. */
   GHashTable *values;
   GHashTable *histograms;
+  GHashTable *module_histograms;   /* "PIPELINE\x1fMODULE" → Histogram * (borrowed from histograms) */
+  guint64     events;
   double      start_time;
   int         stream_clients;
 };
@@ -132,15 +134,13 @@ add_value (GHashTable *tables,
   *slot += value;
 }
 
-static void
-observe (SluiceRunMetrics *self,
-         const char       *family,
-         char             *labels,   /* taken */
-         double            seconds)
+static Histogram *
+histogram_of (SluiceRunMetrics *self,
+              const char       *family,
+              char             *labels)   /* taken */
 {
   GHashTable *table = table_of (self->histograms, family);
   Histogram *h = g_hash_table_lookup (table, labels);
-  guint i;
 
   if (h == NULL)
     {
@@ -149,12 +149,30 @@ observe (SluiceRunMetrics *self,
     }
   else
     g_free (labels);
+  return h;
+}
+
+static void
+histogram_add (Histogram *h,
+               double     seconds)
+{
+  guint i;
+
   for (i = 0; i < N_BUCKETS && seconds > buckets[i]; i++)
     ;
   if (i < N_BUCKETS)
     h->counts[i]++;
   h->count++;
   h->sum += seconds;
+}
+
+static void
+observe (SluiceRunMetrics *self,
+         const char       *family,
+         char             *labels,   /* taken */
+         double            seconds)
+{
+  histogram_add (histogram_of (self, family, labels), seconds);
 }
 
 SluiceRunMetrics *
@@ -164,6 +182,7 @@ sluice_run_metrics_new (void)
 
   self->values = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_hash_table_unref);
   self->histograms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_hash_table_unref);
+  self->module_histograms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->start_time = g_get_real_time () / (double) G_USEC_PER_SEC;
   return self;
 }
@@ -173,6 +192,7 @@ sluice_run_metrics_free (SluiceRunMetrics *self)
 {
   if (self == NULL)
     return;
+  g_hash_table_unref (self->module_histograms);
   g_hash_table_unref (self->values);
   g_hash_table_unref (self->histograms);
   g_free (self);
@@ -191,11 +211,28 @@ executor_event_cb (SluiceManagedRun *run,
                    SluiceEvent      *event,
                    SluiceRunMetrics *self)
 {
-  add_value (self->values, "sluice_events_total", g_strdup (""), 1);
+  /* Per item: no label text is built once the module is known. */
+  self->events++;
   if (event->type == SLUICE_EVENT_MODULE_FINISHED)
-    observe (self, "sluice_module_duration_seconds",
-             labels2 ("pipeline", pipeline_label (run), "module", event->module_id),
-             event->duration_ms / 1000.0);
+    {
+      char key[512];
+      Histogram *h;
+
+      if (g_snprintf (key, sizeof key, "%s\x1f%s", pipeline_label (run), event->module_id) >= (int) sizeof key)
+        {
+          observe (self, "sluice_module_duration_seconds",
+                   labels2 ("pipeline", pipeline_label (run), "module", event->module_id), event->duration_ms / 1000.0);
+          return;
+        }
+      h = g_hash_table_lookup (self->module_histograms, key);
+      if (h == NULL)
+        {
+          h = histogram_of (self, "sluice_module_duration_seconds",
+                            labels2 ("pipeline", pipeline_label (run), "module", event->module_id));
+          g_hash_table_insert (self->module_histograms, g_strdup (key), h);
+        }
+      histogram_add (h, event->duration_ms / 1000.0);
+    }
 }
 
 /* Counters of every module of a live or finishing run into @tables. */
@@ -469,6 +506,7 @@ current_values (SluiceRunMetrics *self,
       }
   }
   add_value (now, "sluice_event_stream_clients", g_strdup (""), self->stream_clients);
+  add_value (now, "sluice_events_total", g_strdup (""), self->events);
   add_value (now, "sluice_process_start_time_seconds", g_strdup (""), self->start_time);
   return now;
 }
