@@ -28,6 +28,7 @@ typedef struct
 {
   char     *server;
   char     *token_file;
+  char     *ca_file;
   gboolean  json;
   gboolean  follow;
   char     *state;
@@ -48,6 +49,7 @@ runs_line_clear (RunsLine *rl)
 {
   g_free (rl->server);
   g_free (rl->token_file);
+  g_free (rl->ca_file);
   g_free (rl->state);
   g_free (rl->pipeline);
   g_free (rl->since);
@@ -554,6 +556,8 @@ sluice_run_runs (int    argc,
       N_("The daemon's URL (default $SLUICE_SERVER, else " DEFAULT_SERVER ")"), N_("URL") },
     { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &rl.token_file,
       N_("Send the bearer token read from FILE"), N_("FILE") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &rl.ca_file,
+      N_("Trust the certificate authorities in this PEM FILE for an https server (e.g. its self-signed certificate)"), N_("FILE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &rl.json,
       N_("Print what the server answers as JSON (events as JSON lines)"), NULL },
     { "follow", 'f', 0, G_OPTION_ARG_NONE, &rl.follow,
@@ -618,6 +622,17 @@ sluice_run_runs (int    argc,
   if (!g_str_has_prefix (base, "http://") && !g_str_has_prefix (base, "https://"))
     return runs_usage_error (_("--server expects an http:// or https:// URL"));
   session = soup_session_new_with_options ("timeout", 0, "idle-timeout", 0, NULL);
+  if (rl.ca_file != NULL)
+    {
+      g_autoptr(GTlsDatabase) database = g_tls_file_database_new (rl.ca_file, &error);
+
+      if (database == NULL)
+        {
+          fprintf (stderr, "sluice-run runs: %s: %s\n", rl.ca_file, error->message);
+          return SLUICE_EXIT_INVALID;
+        }
+      soup_session_set_tls_database (session, database);
+    }
   client.session = session;
   client.base = base;
   client.token = token;

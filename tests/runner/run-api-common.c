@@ -55,7 +55,8 @@ daemon_start (const char         *state_dir,
   g_assert_no_error (error);
   if (line == NULL)
     g_error ("sluice-run daemon exited before listening (state dir %s)", state_dir);
-  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
+  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:") ||
+                 g_str_has_prefix (line, "listening on https://127.0.0.1:"));
   daemon->url = g_strdup (line + strlen ("listening on "));
   if (g_str_has_suffix (daemon->url, "/"))
     daemon->url[strlen (daemon->url) - 1] = '\0';

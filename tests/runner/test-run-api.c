@@ -1219,6 +1219,62 @@ test_recover_damaged (Fixture       *f,
   }
 }
 
+/* ---- https ---- */
+
+static void
+test_tls (void)
+{
+  g_autofree char *base = g_build_filename (tmpdir, "XXXXXX", NULL);
+  g_autofree char *root = g_mkdtemp (g_steal_pointer (&base));
+  g_autofree char *state_dir = g_build_filename (root, "state", NULL);
+  g_autofree char *cert = g_build_filename (root, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (root, "key.pem", NULL);
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autoptr(Daemon) daemon = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  if (openssl == NULL)
+    g_error ("openssl is missing: the https test makes its certificate with it (build-aux/install-deps.sh installs it)");
+  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    g_error ("no TLS backend: install glib-networking (build-aux/install-deps.sh does)");
+  {
+    const char *argv[] = { openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                           "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert, NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                  NULL, NULL, NULL, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  g_free (write_file (root, "double.xml", DOUBLE));
+  {
+    const char *extra[] = { "--tls-cert", cert, "--tls-key", key, NULL };
+
+    daemon = daemon_start (state_dir, root, extra);
+  }
+  g_assert_true (g_str_has_prefix (daemon->url, "https://127.0.0.1:"));
+  {
+    g_auto(Ran) r = runs (daemon->url, "--ca-file", cert, "create", "double.xml", "--start", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+  {
+    g_auto(Ran) r = runs (daemon->url, "--ca-file", cert, "list", "--json", NULL);
+    json_t *answer = json_loads (r.out, 0, NULL);
+
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_cmpuint (json_array_size (json_object_get (answer, "runs")), ==, 1);
+    json_decref (answer);
+  }
+  /* Without trusting it, the client refuses the certificate. */
+  {
+    g_auto(Ran) r = runs (daemon->url, "list", NULL);
+    g_assert_cmpint (r.status, ==, 3);
+  }
+  daemon_kill (daemon);
+  remove_tree (root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1247,6 +1303,7 @@ main (int   argc,
   ADD ("client", test_client);
   ADD ("stalled-client", test_stalled_client);
   g_test_add_func ("/sluice/run-api/client-token", test_client_token);
+  g_test_add_func ("/sluice/run-api/tls", test_tls);
 #undef ADD
 
   status = g_test_run ();
