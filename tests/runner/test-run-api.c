@@ -405,6 +405,55 @@ test_bad_requests (Fixture       *f,
   g_string_append (big, "]}}");
   huge = g_string_free (big, FALSE);
   expect (f, "POST", "/runs", huge, NULL, 413, "limit");
+  /* Deep, binary and non-UTF-8 bodies. */
+  {
+    GString *deep = g_string_new ("{\"pipeline\": \"double.xml\", \"input\": [{\"x\": ");
+
+    for (guint i = 0; i < 30000; i++)
+      g_string_append_c (deep, '[');
+    for (guint i = 0; i < 30000; i++)
+      g_string_append_c (deep, ']');
+    g_string_append (deep, "}]}");
+    expect (f, "POST", "/runs", deep->str, NULL, 400, "not JSON");
+    g_string_free (deep, TRUE);
+  }
+  {
+    /* Deep enough for the parser, too deep for an item. */
+    GString *deep = g_string_new ("{\"pipeline\": \"double.xml\", \"input\": [{\"x\": ");
+
+    for (guint i = 0; i < 2000; i++)
+      g_string_append_c (deep, '[');
+    for (guint i = 0; i < 2000; i++)
+      g_string_append_c (deep, ']');
+    g_string_append (deep, "}]}");
+    expect (f, "POST", "/runs", deep->str, NULL, 400, "input.items[0]");
+    g_string_free (deep, TRUE);
+  }
+  expect (f, "POST", "/runs", "{\"pipeline\": \"double\xff\xfe.xml\"}", NULL, 400, "not JSON");
+  expect (f, "POST", "/runs", "\x00\x01\x02", NULL, 400, NULL);
+  /* A chunked body beyond the limit: counted as it comes, refused. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GSocketClient) client = g_socket_client_new ();
+    g_autoptr(GSocketConnection) connection = NULL;
+    g_autoptr(GString) request = g_string_new ("POST /runs HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+    g_autofree char *chunk = g_strnfill (4096, ' ');
+    char answer[256] = { 0 };
+    guint port = g_ascii_strtoull (strrchr (f->daemon->url, ':') + 1, NULL, 10);
+
+    for (guint i = 0; i < 64; i++)
+      g_string_append_printf (request, "1000\r\n%s\r\n", chunk);
+    g_string_append (request, "0\r\n\r\n");
+    connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+    g_assert_no_error (error);
+    g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                               request->str, request->len, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
+                             answer, sizeof answer - 1, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 413"));
+  }
   /* After all that, the daemon still answers and made no runs. */
   {
     g_auto(Answer) a = api_call (f->session, f->daemon, "GET", "/runs", NULL, NULL);
@@ -1275,6 +1324,60 @@ test_tls (void)
   remove_tree (root);
 }
 
+/* ---- many creators at once ---- */
+
+typedef struct
+{
+  Daemon    *daemon;
+  GPtrArray *ids;
+} Creator;
+
+static gpointer
+creator_thread (gpointer user_data)
+{
+  Creator *c = user_data;
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 60, NULL);
+
+  for (guint i = 0; i < 4; i++)
+    g_ptr_array_add (c->ids, api_create (session, c->daemon, "{\"pipeline\": \"double.xml\", \"start\": true}", NULL));
+  return NULL;
+}
+
+static void
+test_concurrent_create (Fixture       *f,
+                        gconstpointer  data)
+{
+  enum { N_THREADS = 50 };
+  Creator creators[N_THREADS];
+  GThread *threads[N_THREADS];
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint t = 0; t < N_THREADS; t++)
+    {
+      creators[t] = (Creator) { f->daemon, g_ptr_array_new_with_free_func (g_free) };
+      threads[t] = g_thread_new ("create", creator_thread, &creators[t]);
+    }
+  for (guint t = 0; t < N_THREADS; t++)
+    g_thread_join (threads[t]);
+  for (guint t = 0; t < N_THREADS; t++)
+    {
+      for (guint i = 0; i < creators[t].ids->len; i++)
+        {
+          const char *id = g_ptr_array_index (creators[t].ids, i);
+          g_autofree char *state = api_wait_final (f->session, f->daemon, id, NULL, 60);
+
+          g_assert_cmpstr (state, ==, "completed");
+          g_assert_true (g_hash_table_add (seen, (char *) id));
+        }
+    }
+  {
+    g_auto(Answer) a = api_call (f->session, f->daemon, "GET", "/runs?state=completed", NULL, NULL);
+    g_assert_cmpuint (json_array_size (json_object_get (a.json, "runs")), ==, N_THREADS * 4);
+  }
+  for (guint t = 0; t < N_THREADS; t++)
+    g_ptr_array_unref (creators[t].ids);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1299,6 +1402,7 @@ main (int   argc,
   ADD ("kill-9-restart", test_restart);
   ADD ("sigterm-and-damaged-state", test_recover_damaged);
   ADD ("concurrent-200", test_concurrent);
+  ADD ("concurrent-create", test_concurrent_create);
   ADD ("metrics", test_metrics);
   ADD ("client", test_client);
   ADD ("stalled-client", test_stalled_client);

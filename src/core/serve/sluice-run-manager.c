@@ -302,9 +302,12 @@ write_items (const char  *path,
 
   json_array_foreach (items, i, item)
     {
-      if (!sluice_json_write (text, item, JSON_COMPACT, error))
+      g_autoptr(GError) local = NULL;
+
+      if (!sluice_json_write (text, item, JSON_COMPACT, &local))
         {
-          g_prefix_error (error, "input.items[%zu]: ", i);
+          g_set_error (error, SLUICE_RUN_MANAGER_ERROR, SLUICE_RUN_MANAGER_ERROR_INVALID,
+                       "input.items[%zu]: %s", i, local->message);
           return FALSE;
         }
       g_string_append_c (text, '\n');
