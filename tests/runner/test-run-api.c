@@ -1378,6 +1378,64 @@ test_concurrent_create (Fixture       *f,
     g_ptr_array_unref (creators[t].ids);
 }
 
+/* ---- parameters and input files ---- */
+
+static const char *SCALED =
+  "<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"scaled\">\n"
+  "<parameters><parameter name=\"factor\" default=\"2\"/></parameters>\n"
+  "<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+  "<execution id=\"mul\"><lua>item.value = item.value * tonumber (params.factor)</lua></execution></phase></controller>\n"
+  "</pipeline>\n";
+
+static void
+test_parameters_and_input (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *scaled = write_file (f->root, "scaled.xml", SCALED);
+  g_autofree char *input = write_file (f->root, "in.jsonl", "{\"value\": 1}\n{\"value\": 5}\n");
+  g_autofree char *by_default = api_create (f->session, f->daemon,
+                                            "{\"pipeline\": \"scaled.xml\", \"start\": true, \"input\": {\"path\": \"in.jsonl\"}}", NULL);
+  g_autofree char *by_string = api_create (f->session, f->daemon,
+                                           "{\"pipeline\": {\"path\": \"scaled.xml\"}, \"start\": true, \"parameters\": {\"factor\": \"10\"}, \"input\": {\"path\": \"in.jsonl\"}}", NULL);
+  g_autofree char *by_number = api_create (f->session, f->daemon,
+                                           "{\"pipeline\": \"scaled.xml\", \"start\": true, \"parameters\": {\"factor\": 3}, \"input\": [{\"value\": 7}]}", NULL);
+  struct { const char *id; const char *output; } expected[] = {
+    { by_default, "{\"value\":2}\n{\"value\":10}\n" },
+    { by_string, "{\"value\":10}\n{\"value\":50}\n" },
+    { by_number, "{\"value\":21}\n" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *state = api_wait_final (f->session, f->daemon, expected[i].id, NULL, 30);
+      g_autofree char *path = run_path (expected[i].id, "output");
+      g_auto(Answer) a = api_call (f->session, f->daemon, "GET", path, NULL, NULL);
+
+      g_assert_cmpstr (state, ==, "completed");
+      g_assert_cmpstr (a.body, ==, expected[i].output);
+    }
+  {
+    g_autofree char *path = run_path (by_string, NULL);
+    g_auto(Answer) a = api_call (f->session, f->daemon, "GET", path, NULL, NULL);
+
+    g_assert_cmpstr (json_string_value (json_object_get (json_object_get (a.json, "parameters"), "factor")), ==, "10");
+    g_assert_cmpstr (json_string_value (json_object_get (json_object_get (a.json, "input"), "kind")), ==, "file");
+  }
+  /* An unknown parameter is the pipeline's problem: 422 naming it. */
+  expect (f, "POST", "/runs", "{\"pipeline\": \"scaled.xml\", \"parameters\": {\"colour\": \"red\"}}", NULL, 422, "colour");
+  /* A bad input line fails the run, naming the line. */
+  {
+    g_autofree char *bad = write_file (f->root, "bad.jsonl", "{\"value\": 1}\nnot json\n");
+    g_autofree char *id = api_create (f->session, f->daemon, "{\"pipeline\": \"scaled.xml\", \"start\": true, \"input\": {\"path\": \"bad.jsonl\"}}", NULL);
+    g_autofree char *state = api_wait_final (f->session, f->daemon, id, NULL, 30);
+    g_autofree char *path = run_path (id, NULL);
+    g_auto(Answer) a = api_call (f->session, f->daemon, "GET", path, NULL, NULL);
+
+    g_assert_cmpstr (state, ==, "failed");
+    g_assert_nonnull (strstr (json_string_value (json_object_get (a.json, "error")), "line 2"));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1396,6 +1454,7 @@ main (int   argc,
   ADD ("openapi", test_openapi);
   ADD ("lifecycle", test_lifecycle);
   ADD ("transitions", test_transitions);
+  ADD ("parameters-and-input", test_parameters_and_input);
   ADD ("bad-requests", test_bad_requests);
   g_test_add_func ("/sluice/run-api/token", test_token);
   ADD ("sse-resume", test_sse_resume);
