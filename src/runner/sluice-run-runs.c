@@ -9,6 +9,7 @@
 
 #include "sluice-core.h"
 #include "sluice-run-options.h"
+#include "sluice-run-runs-print.h"
 #include "sluice-run-serve.h"
 
 /* `sluice-run runs COMMAND`: the client of `sluice-run daemon`, so that
@@ -149,109 +150,6 @@ call (Client      *client,
   return SLUICE_EXIT_COMPLETED;
 }
 
-static void
-print_json (json_t *json)
-{
-  char *text = sluice_json_dumps (json, JSON_INDENT (2) | JSON_SORT_KEYS);
-
-  printf ("%s\n", text);
-  free (text);
-}
-
-static const char *
-text_of (json_t     *object,
-         const char *key)
-{
-  const char *text = json_string_value (json_object_get (object, key));
-
-  return text != NULL ? text : "-";
-}
-
-static char *
-count_of (json_t     *object,
-          const char *key)
-{
-  json_t *value = json_object_get (object, key);
-
-  return json_is_integer (value) ? g_strdup_printf ("%" JSON_INTEGER_FORMAT, json_integer_value (value)) : g_strdup ("-");
-}
-
-static void
-print_table (json_t *runs)
-{
-  size_t i;
-  json_t *run;
-
-  printf ("%-28s %-10s %-20s %-20s %8s %8s  %s\n", "ID", "STATE", "PIPELINE", "CREATED", "IN", "OUT", "STAGE");
-  json_array_foreach (runs, i, run)
-    {
-      g_autofree char *in = count_of (run, "items_in");
-      g_autofree char *out = count_of (run, "items_out");
-      g_autofree char *created = g_strndup (text_of (run, "created"), 19);
-
-      printf ("%-28s %-10s %-20s %-20s %8s %8s  %s\n", text_of (run, "id"), text_of (run, "state"),
-              text_of (run, "pipeline_id"), created, in, out, text_of (run, "current_stage"));
-    }
-}
-
-static void
-print_run (json_t *run)
-{
-  g_autofree char *in = count_of (run, "items_in");
-  g_autofree char *out = count_of (run, "items_out");
-  g_autofree char *events = count_of (run, "events");
-
-  printf ("id:        %s\nstate:     %s\npipeline:  %s (%s)\n", text_of (run, "id"), text_of (run, "state"),
-          text_of (run, "pipeline_id"), text_of (run, "pipeline"));
-  printf ("created:   %s\nstarted:   %s\nfinished:  %s\n", text_of (run, "created"), text_of (run, "started"),
-          text_of (run, "finished"));
-  printf ("stage:     %s\nitems in:  %s\nitems out: %s\nevents:    %s\n", text_of (run, "current_stage"), in, out, events);
-  if (json_object_get (run, "error") != NULL)
-    printf ("error:     %s\n", text_of (run, "error"));
-}
-
-/* One event as a line for people. */
-static void
-print_event_line (const char *json_text,
-                  gboolean    as_json)
-{
-  json_t *event;
-  const char *type;
-  GString *line;
-
-  if (as_json)
-    {
-      printf ("%s\n", json_text);
-      fflush (stdout);
-      return;
-    }
-  event = json_loads (json_text, 0, NULL);
-  if (event == NULL)
-    return;
-  type = text_of (event, "event");
-  line = g_string_new (NULL);
-  g_string_append_printf (line, "%s %5" JSON_INTEGER_FORMAT " %-17s", text_of (event, "time"),
-                          json_integer_value (json_object_get (event, "seq")), type);
-  if (g_str_equal (type, "run-state"))
-    g_string_append_printf (line, " %s", text_of (event, "state"));
-  else if (g_str_equal (type, "stage-transition"))
-    g_string_append_printf (line, " %s → %s", text_of (event, "from"), text_of (event, "to"));
-  else if (g_str_equal (type, "log"))
-    g_string_append_printf (line, " %s", text_of (event, "message"));
-  else
-    g_string_append_printf (line, " %s", text_of (event, "module"));
-  if (json_object_get (event, "item") != NULL)
-    g_string_append_printf (line, " item %" JSON_INTEGER_FORMAT, json_integer_value (json_object_get (event, "item")));
-  if (json_object_get (event, "duration_ms") != NULL)
-    g_string_append_printf (line, " %.1f ms", json_number_value (json_object_get (event, "duration_ms")));
-  if (json_object_get (event, "error") != NULL)
-    g_string_append_printf (line, ": %s", text_of (event, "error"));
-  printf ("%s\n", line->str);
-  fflush (stdout);
-  g_string_free (line, TRUE);
-  json_decref (event);
-}
-
 /* Follows the event stream; on a dropped connection (a restarted
  * daemon) it reconnects with Last-Event-ID, so nothing is missed or
  * shown twice. Ends when the server ends the stream (the run is over). */
@@ -282,7 +180,7 @@ follow_events (Client     *client,
           json_t *answer = bytes != NULL ? json_loadb (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), 0, NULL) : NULL;
 
           fprintf (stderr, "sluice-run runs: GET %s: %u %s\n", path, soup_message_get_status (msg),
-                   answer != NULL ? text_of (answer, "error") : soup_message_get_reason_phrase (msg));
+                   answer != NULL ? sluice_runs_text_of (answer, "error") : soup_message_get_reason_phrase (msg));
           json_decref (answer);
           return soup_message_get_status (msg) == SOUP_STATUS_UNAUTHORIZED ? EXIT_UNAUTHORIZED : EXIT_REFUSED;
         }
@@ -295,7 +193,7 @@ follow_events (Client     *client,
               if (g_str_has_prefix (line, "id: "))
                 last = g_ascii_strtoull (line + 4, NULL, 10);
               else if (g_str_has_prefix (line, "data: "))
-                print_event_line (line + 6, client->json);
+                sluice_runs_print_event (line + 6, client->json);
               g_free (line);
             }
           ended = error == NULL;   /* the server closed the stream: the run is over */
@@ -327,7 +225,7 @@ print_events (Client     *client,
     {
       char *text = sluice_json_dumps (event, JSON_COMPACT);
 
-      print_event_line (text, client->json);
+      sluice_runs_print_event (text, client->json);
       free (text);
     }
   json_decref (events);
@@ -466,9 +364,9 @@ run_command (Client   *client,
       if ((status = call (client, "GET", path, NULL, &answer)) != 0)
         return status;
       if (client->json)
-        print_json (answer);
+        sluice_runs_print_json (answer);
       else
-        print_table (json_object_get (answer, "runs"));
+        sluice_runs_print_table (json_object_get (answer, "runs"));
       json_decref (answer);
       return 0;
     }
@@ -488,9 +386,9 @@ run_command (Client   *client,
       if (status != 0)
         return status;
       if (client->json)
-        print_json (answer);
+        sluice_runs_print_json (answer);
       else
-        printf ("%s\n", text_of (answer, "id"));
+        printf ("%s\n", sluice_runs_text_of (answer, "id"));
       json_decref (answer);
       return 0;
     }
@@ -507,12 +405,12 @@ run_command (Client   *client,
       if ((status = call (client, is_action ? "POST" : "GET", path, NULL, &answer)) != 0)
         return status;
       if (client->json || g_str_equal (command, "report"))
-        print_json (answer);
+        sluice_runs_print_json (answer);
       else if (is_action)
-        printf ("%s %s%s\n", id, text_of (answer, "state"),
+        printf ("%s %s%s\n", id, sluice_runs_text_of (answer, "state"),
                 json_is_false (json_object_get (answer, "changed")) ? " (unchanged)" : "");
       else
-        print_run (answer);
+        sluice_runs_print_run (answer);
       json_decref (answer);
       return 0;
     }
