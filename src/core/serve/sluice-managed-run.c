@@ -149,7 +149,9 @@ track_stage (SluiceManagedRun *self,
       g_free (self->last_failed_controller);
       self->last_failed_controller = g_strdup (event->controller_id);
     }
-  if (event->type != SLUICE_EVENT_MODULE_STARTED && event->type != SLUICE_EVENT_MODULE_FINISHED)
+  /* A stage whose only item failed was entered all the same. */
+  if (event->type != SLUICE_EVENT_MODULE_STARTED && event->type != SLUICE_EVENT_MODULE_FINISHED &&
+      event->type != SLUICE_EVENT_MODULE_FAILED)
     return;
   span = g_hash_table_lookup (self->stages, event->controller_id);
   if (span == NULL)
@@ -157,8 +159,11 @@ track_stage (SluiceManagedRun *self,
       span = g_new0 (SluiceStageSpan, 1);
       g_hash_table_insert (self->stages, g_strdup (event->controller_id), span);
     }
-  if (event->type == SLUICE_EVENT_MODULE_STARTED && span->first_start == 0)
+  if ((event->type == SLUICE_EVENT_MODULE_STARTED || event->type == SLUICE_EVENT_MODULE_FAILED) &&
+      span->first_start == 0)
     span->first_start = event->time;
+  if (event->type == SLUICE_EVENT_MODULE_FAILED && event->time > span->last_end)
+    span->last_end = event->time;
   if (event->type == SLUICE_EVENT_MODULE_FINISHED)
     {
       span->last_end = event->time;
