@@ -73,9 +73,8 @@ serve_usage_error (const char *command,
   return SLUICE_EXIT_INVALID;
 }
 
-/* 16M, 512K, 100000: a size in bytes. */
-static gboolean
-parse_size (const char *text,
+gboolean
+sluice_run_parse_size (const char *text,
             gsize      *size)
 {
   char *end = NULL;
@@ -97,8 +96,8 @@ parse_size (const char *text,
   return TRUE;
 }
 
-static char *
-read_token (const char  *path,
+char *
+sluice_run_read_token (const char  *path,
             GError     **error)
 {
   g_autofree char *contents = NULL;
@@ -169,8 +168,8 @@ sigint_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-is_loopback (const char *listen)
+gboolean
+sluice_run_is_loopback (const char *listen)
 {
   return g_str_has_prefix (listen, "127.") || g_str_has_prefix (listen, "localhost:") ||
          g_str_has_prefix (listen, "[::1]:");
@@ -244,7 +243,7 @@ sluice_run_serve (int    argc,
     return serve_usage_error ("serve", _("--workers must be between 1 and 100000"));
   if (sl.queue < -1 || sl.queue > 1000000)
     return serve_usage_error ("serve", _("--queue must be between 0 and 1000000"));
-  if (sl.max_body != NULL && !parse_size (sl.max_body, &max_body))
+  if (sl.max_body != NULL && !sluice_run_parse_size (sl.max_body, &max_body))
     return serve_usage_error ("serve", _("--max-body expects a size like 1M, 64K or 100000, not “%s”"), sl.max_body);
   if (sl.announce_ms < 50)
     return serve_usage_error ("serve", _("--announce-interval must be at least 50 ms"));
@@ -256,7 +255,7 @@ sluice_run_serve (int    argc,
         return serve_usage_error ("serve", _("-D expects NAME=VALUE, not “%s”"), sl.defines[i]);
       g_hash_table_insert (defines, g_strndup (sl.defines[i], eq - sl.defines[i]), g_strdup (eq + 1));
     }
-  if (sl.token_file != NULL && (token = read_token (sl.token_file, &error)) == NULL)
+  if (sl.token_file != NULL && (token = sluice_run_read_token (sl.token_file, &error)) == NULL)
     {
       fprintf (stderr, "sluice-run serve: %s\n", error->message);
       return SLUICE_EXIT_INVALID;
@@ -316,7 +315,7 @@ sluice_run_serve (int    argc,
       fprintf (stderr, _("sluice-run serve: cannot listen on %s: %s\n"), sl.listen, error->message);
       return SLUICE_EXIT_INVALID;
     }
-  if (!is_loopback (sl.listen) && token == NULL && !sl.quiet)
+  if (!sluice_run_is_loopback (sl.listen) && token == NULL && !sl.quiet)
     fprintf (stderr, _("sluice-run serve: warning: listening on %s without --token-file: anyone who reaches it can run items\n"),
              sl.listen);
 

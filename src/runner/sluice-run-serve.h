@@ -12,4 +12,19 @@ int sluice_run_serve   (int    argc,
 int sluice_run_balance (int    argc,
                         char **argv);
 
+/* Shared by serve and daemon: 16M, 512K, 100000 as a size in bytes; the
+ * one-line token of --token-file; whether ADDR:PORT is a loopback one. */
+gboolean  sluice_run_parse_size  (const char  *text,
+                                  gsize       *size);
+char     *sluice_run_read_token  (const char  *path,
+                                  GError     **error);
+gboolean  sluice_run_is_loopback (const char  *listen);
+
+/* `sluice-run daemon …` (sluice-run-daemon.c) and `sluice-run runs …`,
+ * its client (sluice-run-runs.c). */
+int sluice_run_daemon  (int    argc,
+                        char **argv);
+int sluice_run_runs    (int    argc,
+                        char **argv);
+
 G_END_DECLS

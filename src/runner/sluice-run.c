@@ -125,6 +125,8 @@ make_context (CommandLine *cl)
       "  sluice-run --list-tools                 list the tools and their parameters\n"
       "  sluice-run serve PIPELINE.xml [OPTION…] serve a pipeline over HTTP\n"
       "  sluice-run balance [OPTION…]            balance clients over served pipelines\n"
+      "  sluice-run daemon [OPTION…]             host the run API (runs over HTTP)\n"
+      "  sluice-run runs COMMAND [OPTION…]       list and steer the runs of a daemon\n"
       "\n"
       "Exit status: 0 completed (or valid), 1 failed, 2 invalid pipeline or\n"
       "usage, 128+N cancelled by signal N (SIGINT and SIGTERM cancel gracefully).\n"));
@@ -250,6 +252,10 @@ main (int   argc,
     return sluice_run_balance (argc - 1, argv + 1);
   if (argc > 1 && g_str_equal (argv[1], "new"))
     return sluice_run_new_pipeline (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "daemon"))
+    return sluice_run_daemon (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "runs"))
+    return sluice_run_runs (argc - 1, argv + 1);
 
   context = make_context (&cl);
   args = g_strdupv (argv);

@@ -3,11 +3,14 @@
 
 /* Serving: a pipeline behind HTTP (`sluice-run serve`), announcing it to
  * a pipeline balancer, and the balancer (`sluice-run balance`). Depends
- * on run and net. */
+ * on run and net. The run API of `sluice-run daemon`: runs created,
+ * steered and watched over HTTP. */
 
 #include "sluice-announcer.h"
 #include "sluice-listen.h"
 #include "sluice-pipeline-balancer.h"
+#include "sluice-run-api.h"
+#include "sluice-run-manager.h"
 #include "sluice-serve-stats.h"
 #include "sluice-server.h"
 #include "sluice-request-sink.h"
