@@ -19,6 +19,7 @@ typedef struct
   GHashTable     *ids;       /* id → first SluiceNode with it; borrowed nodes */
   SluiceLuaCheck *lua;       /* owned */
   SluiceNode     *step_node; /* borrowed: the module a step is checking */
+  gboolean        uses_table_names; /* a ${table:…} was seen */
 } SluiceCheck;
 
 /* Adds a problem at @line about @node (may be NULL). */
@@ -40,5 +41,14 @@ void _sluice_check_parameters (SluiceCheck *check);
 void _sluice_check_services   (SluiceCheck *check);
 /* Whether @name can be written as ${name}. */
 gboolean _sluice_check_is_reference_name (const char *name);
+
+/* sluice-validator-schedule.c: the <schedule>, checked after the
+ * modules (whose references it hears of). */
+void     _sluice_check_schedule           (SluiceCheck  *check);
+/* TRUE when @name is one of the parameters a schedule sets (with
+ * @problem set when this pipeline cannot set it). */
+gboolean _sluice_check_schedule_reference (SluiceCheck  *check,
+                                           const char   *name,
+                                           char        **problem);
 
 G_END_DECLS
