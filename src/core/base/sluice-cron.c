@@ -495,12 +495,32 @@ sluice_cron_next (const SluiceCron *cron,
   g_return_val_if_fail (tz != NULL, FALSE);
   g_return_val_if_fail (next != NULL, FALSE);
 
-  /* Wall-clock times before @after's own can still come after it when
-   * the clock goes back: start a margin earlier, and keep looking a
-   * margin past the first answer, keeping the earliest instant. */
   civil_after = sluice_civil_from_instant (tz, after);
-  civil = civil_after - DST_MARGIN;
   sluice_civil_split (civil_after, &start);
+
+  /* Most of the time no offset change is near: the wall clock and real
+   * time then map one to one, and the first match is the answer. */
+  {
+    int interval = g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, after - DST_MARGIN);
+    gint64 match;
+
+    if (interval >= 0 &&
+        next_civil_match (cron, civil_after + 1, start.year + SEARCH_YEARS, &match))
+      {
+        gint64 instant = match - g_time_zone_get_offset (tz, interval);
+
+        if (g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, instant + DST_MARGIN) == interval)
+          {
+            *next = instant;
+            return TRUE;
+          }
+      }
+  }
+
+  /* Near a change, wall-clock times before @after's own can still come
+   * after it when the clock goes back: start a margin earlier, and keep
+   * looking a margin past the first answer, keeping the earliest instant. */
+  civil = civil_after - DST_MARGIN;
 
   for (;;)
     {
