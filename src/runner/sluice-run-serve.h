@@ -11,5 +11,10 @@ int sluice_run_serve   (int    argc,
                         char **argv);
 int sluice_run_balance (int    argc,
                         char **argv);
+/* `sluice-run registry DIR …` and `sluice-run schedule DIR …`. */
+int sluice_run_registry (int    argc,
+                         char **argv);
+int sluice_run_schedule (int    argc,
+                         char **argv);
 
 G_END_DECLS

@@ -118,6 +118,8 @@ make_context (CommandLine *cl)
       "  sluice-run --validate FILE…             check pipeline files\n"
       "  sluice-run serve PIPELINE.xml [OPTION…] serve a pipeline over HTTP\n"
       "  sluice-run balance [OPTION…]            balance clients over served pipelines\n"
+      "  sluice-run registry DIR list|show ID|validate   a folder of pipelines\n"
+      "  sluice-run schedule DIR --state-dir S   run a folder's scheduled pipelines\n"
       "\n"
       "Exit status: 0 completed (or valid), 1 failed, 2 invalid pipeline or\n"
       "usage, 128+N cancelled by signal N (SIGINT and SIGTERM cancel gracefully).\n"));
@@ -236,6 +238,10 @@ main (int   argc,
     return sluice_run_serve (argc - 1, argv + 1);
   if (argc > 1 && g_str_equal (argv[1], "balance"))
     return sluice_run_balance (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "registry"))
+    return sluice_run_registry (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "schedule"))
+    return sluice_run_schedule (argc - 1, argv + 1);
 
   context = make_context (&cl);
   args = g_strdupv (argv);

@@ -7,3 +7,5 @@
 #include "sluice-clock.h"
 #include "sluice-launch.h"
 #include "sluice-scheduler.h"
+#include "sluice-registry-entry.h"
+#include "sluice-registry.h"
