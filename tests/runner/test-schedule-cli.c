@@ -262,6 +262,62 @@ test_schedule_runs (void)
   remove_tree (state);
 }
 
+/* kill -9 while a scheduled run goes on: the restarted scheduler does
+ * not start that fire time again (its state was written before the run
+ * started), and it goes on with the next one. */
+static void
+test_killed_mid_run (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("sluice-schedule-cli-XXXXXX", NULL);
+  g_autofree char *state = g_dir_make_tmp ("sluice-schedule-state-XXXXXX", NULL);
+  g_autofree char *first_run = g_build_filename (state, "runs", "slow", "20261127T140000Z", NULL);
+  g_autofree char *again = g_build_filename (state, "runs", "slow", "20261127T140000Z.2", NULL);
+  g_autofree char *next_run = g_build_filename (state, "runs", "slow", "20261127T140100Z", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log = NULL;
+  gboolean started, next_started;
+
+  write_file (dir, "slow.xml",
+              "<?xml version=\"1.0\"?>\n<pipeline format=\"1\">\n"
+              "  <schedule cron=\"* * * * *\" catch-up=\"last\"/>\n"
+              "  <controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\"><execution id=\"m\">"
+              "<command>sleep 10; echo '{}'</command></execution></phase></controller>\n</pipeline>\n");
+  {
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+    g_autoptr(GSubprocess) process = NULL;
+
+    g_subprocess_launcher_setenv (launcher, "SLUICE_TEST_CLOCK", "2026-11-27T13:59:59Z x1", TRUE);
+    process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("SLUICE_RUN"), "schedule", dir,
+                                           "--state-dir", state, NULL);
+    g_assert_no_error (error);
+    started = wait_for_file (first_run, 20);
+    g_subprocess_force_exit (process);
+    g_subprocess_wait (process, NULL, NULL);
+    g_assert_true (started);
+  }
+  {
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
+    g_autoptr(GSubprocess) process = NULL;
+
+    g_subprocess_launcher_setenv (launcher, "SLUICE_TEST_CLOCK", "2026-11-27T14:00:58Z x1", TRUE);
+    process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("SLUICE_RUN"), "schedule", dir,
+                                           "--state-dir", state, NULL);
+    g_assert_no_error (error);
+    next_started = wait_for_file (next_run, 20);
+    g_subprocess_send_signal (process, SIGTERM);
+    g_subprocess_communicate_utf8 (process, NULL, NULL, &log, NULL, &error);
+    g_assert_no_error (error);
+    g_test_message ("log after the restart:\n%s", log);
+    g_assert_true (next_started);
+    g_assert_false (g_file_test (again, G_FILE_TEST_EXISTS));
+    assert_contains (log, "added slow: next run at 2026-11-27T14:01:00+00:00");
+  }
+
+  remove_tree (dir);
+  remove_tree (state);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -274,6 +330,7 @@ main (int   argc,
   g_test_add_func ("/sluice/schedule-cli/registry-commands", test_registry_commands);
   g_test_add_func ("/sluice/schedule-cli/manual-window-runs", test_manual_window_runs);
   g_test_add_func ("/sluice/schedule-cli/schedule-runs", test_schedule_runs);
+  g_test_add_func ("/sluice/schedule-cli/killed-mid-run", test_killed_mid_run);
 
   return g_test_run ();
 }
