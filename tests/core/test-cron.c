@@ -293,7 +293,8 @@ test_new_york (void)
 static void
 test_year_walk (void)
 {
-  const char *zones[] = { "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "UTC" };
+  const char *zones[] = { "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+                          "Asia/Kathmandu", "America/Santiago", "UTC" };
 
   for (guint z = 0; z < G_N_ELEMENTS (zones); z++)
     {
@@ -319,6 +320,19 @@ test_year_walk (void)
       g_assert_cmpuint (runs, >=, 365);
       g_assert_cmpuint (runs, <=, 366);
     }
+}
+
+/* Samoa skipped 30 December 2011 whole (−10 to +14): its noon runs
+ * once, at the change; the days around it as usual. */
+static void
+test_skipped_day (void)
+{
+  assert_fires ("0 12 * * *", "Pacific/Apia", "2011-12-28T00:00:00Z",
+                (const char *[]) { "2011-12-28T22:00:00Z", "2011-12-29T22:00:00Z",
+                                   "2011-12-30T10:00:00Z", "2011-12-30T22:00:00Z", NULL });
+  assert_fires ("0 */6 * * *", "Pacific/Apia", "2011-12-29T20:00:00Z",
+                (const char *[]) { "2011-12-29T22:00:00Z", "2011-12-30T04:00:00Z",
+                                   "2011-12-30T10:00:00Z", "2011-12-30T16:00:00Z", NULL });
 }
 
 static void
@@ -389,6 +403,7 @@ main (int   argc,
   g_test_add_func ("/sluice/cron/berlin-autumn", test_berlin_autumn);
   g_test_add_func ("/sluice/cron/new-york", test_new_york);
   g_test_add_func ("/sluice/cron/year-walk", test_year_walk);
+  g_test_add_func ("/sluice/cron/skipped-day", test_skipped_day);
   g_test_add_func ("/sluice/cron/previous", test_previous);
   g_test_add_func ("/sluice/cron/time-zone-names", test_time_zone_names);
 
