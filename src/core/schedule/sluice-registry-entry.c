@@ -21,7 +21,8 @@ struct _SluiceRegistryEntry
   char           *id;
   char           *path;
   char           *hash;
-  GBytes         *bytes;      /* owned, NULL when unread */
+  GBytes         *bytes;      /* owned, NULL when unread or released */
+  gboolean        read;       /* the file could be read */
   SluicePipeline *pipeline;   /* owned, may be NULL */
   GPtrArray      *problems;   /* of SluiceProblem, owned */
   gboolean        valid;
@@ -147,6 +148,7 @@ sluice_registry_entry_load (const char *id,
   self->bytes = read_file (self);
   if (self->bytes == NULL)
     return self;
+  self->read = TRUE;
 
   data = g_bytes_get_data (self->bytes, &length);
   self->hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) (data ? data : ""), length);
@@ -171,7 +173,7 @@ sluice_registry_entry_same_file (SluiceRegistryEntry *self,
   g_return_val_if_fail (SLUICE_IS_REGISTRY_ENTRY (self), FALSE);
 
   /* Unread files are read again: they may be readable now. */
-  return self->bytes != NULL && g_stat (path, &st) == 0 &&
+  return self->read && g_stat (path, &st) == 0 &&
          st.st_dev == self->dev && st.st_ino == self->ino &&
          st.st_size == self->size && mtime_ns_of (&st) == self->mtime_ns;
 }
@@ -223,4 +225,11 @@ sluice_registry_entry_get_bytes (SluiceRegistryEntry *self)
 {
   g_return_val_if_fail (SLUICE_IS_REGISTRY_ENTRY (self), NULL);
   return self->bytes;
+}
+
+void
+sluice_registry_entry_release_bytes (SluiceRegistryEntry *self)
+{
+  g_return_if_fail (SLUICE_IS_REGISTRY_ENTRY (self));
+  g_clear_pointer (&self->bytes, g_bytes_unref);
 }

@@ -35,7 +35,10 @@ SluiceRegistryEntry *sluice_registry_entry_load     (const char          *id,
  * unchanged file, without reading it. */
 gboolean        sluice_registry_entry_same_file     (SluiceRegistryEntry *self,
                                                      const char          *path);
-/* The bytes it was loaded from (NULL when unread). */
+/* The bytes it was loaded from (NULL when unread or released: the
+ * registry releases them once their version is kept, so that a folder of
+ * large files is not held twice in memory). */
 GBytes         *sluice_registry_entry_get_bytes     (SluiceRegistryEntry *self);
+void            sluice_registry_entry_release_bytes (SluiceRegistryEntry *self);
 
 G_END_DECLS

@@ -323,10 +323,12 @@ sluice_registry_scan (SluiceRegistry  *self,
 
       entry = sluice_registry_entry_load (id, path);
       keep_version (self, entry);
+      sluice_registry_entry_release_bytes (entry);
       if (old != NULL && g_strcmp0 (sluice_registry_entry_get_hash (old), sluice_registry_entry_get_hash (entry)) == 0 &&
           sluice_registry_entry_get_hash (entry) != NULL)
         {
-          /* Touched, not changed: keep the old entry, new signature. */
+          /* Touched, not changed: the new entry (with the new signature)
+           * replaces it without a signal. */
           g_hash_table_insert (self->entries, g_strdup (id), g_object_ref (entry));
           continue;
         }
