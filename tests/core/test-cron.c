@@ -353,6 +353,59 @@ test_previous (void)
   g_assert_cmpint (previous, ==, utc ("2026-01-01T00:00:00Z"));
 }
 
+/* Random expressions against brute force: in UTC the next fire time is
+ * the first matching minute after the start, found minute by minute. */
+static void
+test_against_brute_force (void)
+{
+  const char *minutes[] = { "*", "*/7", "0", "5,35", "10-20/3", "59" };
+  const char *hours[] = { "*", "*/5", "0", "9-17", "23", "1,13" };
+  const char *days[] = { "*", "1", "15", "*/10", "28-31" };
+  const char *months[] = { "*", "*", "feb", "1-6", "*/4" };
+  const char *weekdays[] = { "*", "*", "mon-fri", "0", "sat,sun" };
+  g_autoptr(GTimeZone) tz = g_time_zone_new_utc ();
+  GRand *rand = g_rand_new_with_seed (20261127);
+  guint compared = 0;
+
+  for (guint i = 0; i < 400; i++)
+    {
+      g_autofree char *text =
+        g_strdup_printf ("%s %s %s %s %s",
+                         minutes[g_rand_int_range (rand, 0, G_N_ELEMENTS (minutes))],
+                         hours[g_rand_int_range (rand, 0, G_N_ELEMENTS (hours))],
+                         days[g_rand_int_range (rand, 0, G_N_ELEMENTS (days))],
+                         months[g_rand_int_range (rand, 0, G_N_ELEMENTS (months))],
+                         weekdays[g_rand_int_range (rand, 0, G_N_ELEMENTS (weekdays))]);
+      g_autoptr(SluiceCron) cron = parse_ok (text);
+      gint64 after = utc ("2026-01-01T00:00:00Z") + g_rand_int_range (rand, 0, 365 * 86400);
+      gint64 next = 0;
+      gint64 brute = 0;
+      gboolean found = sluice_cron_next (cron, tz, after, &next);
+
+      for (gint64 t = (after / 60 + 1) * 60; t < after + 8 * 86400; t += 60)
+        {
+          g_autoptr(GDateTime) d = g_date_time_new_from_unix_utc (t);
+
+          if (sluice_cron_matches (cron, g_date_time_get_month (d), g_date_time_get_day_of_month (d),
+                                   g_date_time_get_day_of_week (d) % 7, g_date_time_get_hour (d),
+                                   g_date_time_get_minute (d)))
+            {
+              brute = t;
+              break;
+            }
+        }
+      if (brute == 0)
+        continue;   /* sparse: beyond the brute-force span */
+      g_assert_true (found);
+      if (next != brute)
+        g_error ("%s after %" G_GINT64_FORMAT ": %" G_GINT64_FORMAT " but brute force %" G_GINT64_FORMAT,
+                 text, after, next, brute);
+      compared++;
+    }
+  g_rand_free (rand);
+  g_assert_cmpuint (compared, >, 150);
+}
+
 static void
 test_time_zone_names (void)
 {
@@ -405,6 +458,7 @@ main (int   argc,
   g_test_add_func ("/sluice/cron/year-walk", test_year_walk);
   g_test_add_func ("/sluice/cron/skipped-day", test_skipped_day);
   g_test_add_func ("/sluice/cron/previous", test_previous);
+  g_test_add_func ("/sluice/cron/against-brute-force", test_against_brute_force);
   g_test_add_func ("/sluice/cron/time-zone-names", test_time_zone_names);
 
   return g_test_run ();
