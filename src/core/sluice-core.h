@@ -14,4 +14,5 @@
 #include "sluice-running.h"
 #include "sluice-net.h"
 #include "sluice-serve.h"
+#include "sluice-schedules.h"
 #include "sluice-view.h"

@@ -11,6 +11,11 @@ int sluice_run_serve   (int    argc,
                         char **argv);
 int sluice_run_balance (int    argc,
                         char **argv);
+/* `sluice-run registry DIR …` and `sluice-run schedule DIR …`. */
+int sluice_run_registry (int    argc,
+                         char **argv);
+int sluice_run_schedule (int    argc,
+                         char **argv);
 
 /* Shared by serve and daemon: 16M, 512K, 100000 as a size in bytes; the
  * one-line token of --token-file; whether ADDR:PORT is a loopback one. */

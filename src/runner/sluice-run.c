@@ -127,6 +127,8 @@ make_context (CommandLine *cl)
       "  sluice-run balance [OPTION…]            balance clients over served pipelines\n"
       "  sluice-run daemon [OPTION…]             host the run API (runs over HTTP)\n"
       "  sluice-run runs COMMAND [OPTION…]       list and steer the runs of a daemon\n"
+      "  sluice-run registry DIR list|show ID|validate   a folder of pipelines\n"
+      "  sluice-run schedule DIR --state-dir S   run a folder's scheduled pipelines\n"
       "\n"
       "Exit status: 0 completed (or valid), 1 failed, 2 invalid pipeline or\n"
       "usage, 128+N cancelled by signal N (SIGINT and SIGTERM cancel gracefully).\n"));
@@ -256,6 +258,10 @@ main (int   argc,
     return sluice_run_daemon (argc - 1, argv + 1);
   if (argc > 1 && g_str_equal (argv[1], "runs"))
     return sluice_run_runs (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "registry"))
+    return sluice_run_registry (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "schedule"))
+    return sluice_run_schedule (argc - 1, argv + 1);
 
   context = make_context (&cl);
   args = g_strdupv (argv);

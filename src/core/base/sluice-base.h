@@ -10,3 +10,6 @@
 #include "sluice-run-state.h"
 #include "sluice-json.h"
 #include "sluice-text.h"
+#include "sluice-cron.h"
+#include "sluice-time-zone.h"
+#include "sluice-timescope.h"

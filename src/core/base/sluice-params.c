@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "sluice-params.h"
+#include "sluice-timescope.h"
 
 G_DEFINE_QUARK (sluice-params-error-quark, sluice_params_error)
 
@@ -37,6 +40,11 @@ parse_reference (const char *text,
 
   while (is_name_char (*p))
     p++;
+
+  /* ${table:NAME}: a table name for the run's window (sluice-timescope.h). */
+  if (*p == ':' && p - start == 5 && strncmp (start, "table", 5) == 0 && is_name_start (p[1]))
+    for (p++; is_name_char (*p); p++)
+      ;
 
   if (*p != '}')
     {
@@ -134,6 +142,7 @@ typedef struct
   GHashTable *values;
   gboolean    shell_quote;
   char       *unknown;    /* first name without a value, owned */
+  GError     *lookup_error; /* why it has none, owned */
 } Substitution;
 
 static void
@@ -146,18 +155,46 @@ append_literal (const char *text,
   g_string_append_len (sub->out, text, length);
 }
 
+char *
+sluice_params_lookup (GHashTable  *values,
+                      const char  *name,
+                      GError     **error)
+{
+  const char *value;
+
+  g_return_val_if_fail (values != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (g_str_has_prefix (name, SLUICE_PARAMS_TABLE_PREFIX))
+    return sluice_timescope_table_name (name + strlen (SLUICE_PARAMS_TABLE_PREFIX),
+                                        g_hash_table_lookup (values, "timescope"),
+                                        g_hash_table_lookup (values, "window_start"),
+                                        error);
+
+  value = g_hash_table_lookup (values, name);
+  if (value == NULL)
+    {
+      g_set_error (error, sluice_params_error_quark (), 1,
+                   "parameter “%s” is not defined", name);
+      return NULL;
+    }
+  return g_strdup (value);
+}
+
 static void
 append_value (const char *name,
               gsize       offset,
               gpointer    user_data)
 {
   Substitution *sub = user_data;
-  const char *value = g_hash_table_lookup (sub->values, name);
+  g_autofree char *value = NULL;
 
+  if (sub->unknown != NULL)
+    return;
+  value = sluice_params_lookup (sub->values, name, &sub->lookup_error);
   if (value == NULL)
     {
-      if (sub->unknown == NULL)
-        sub->unknown = g_strdup (name);
+      sub->unknown = g_strdup (name);
       return;
     }
 
@@ -176,7 +213,7 @@ sluice_params_substitute (const char  *text,
                           gboolean     shell_quote,
                           GError     **error)
 {
-  Substitution sub = { g_string_new (NULL), values, shell_quote, NULL };
+  Substitution sub = { g_string_new (NULL), values, shell_quote, NULL, NULL };
 
   g_return_val_if_fail (text != NULL, NULL);
   g_return_val_if_fail (values != NULL, NULL);
@@ -189,8 +226,7 @@ sluice_params_substitute (const char  *text,
 
   if (sub.unknown != NULL)
     {
-      g_set_error (error, sluice_params_error_quark (), 1,
-                   "parameter “%s” is not defined", sub.unknown);
+      g_propagate_error (error, sub.lookup_error);
       g_free (sub.unknown);
       g_string_free (sub.out, TRUE);
       return NULL;

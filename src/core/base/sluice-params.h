@@ -31,6 +31,15 @@ gboolean sluice_params_scan_full  (const char          *text,
                                    SluiceParamTextFunc  literal,
                                    gpointer             user_data,
                                    GError             **error);
+/* ${table:NAME} (see sluice-timescope.h) is a reference too, named
+ * "table:NAME" in the callbacks. */
+#define SLUICE_PARAMS_TABLE_PREFIX "table:"
+
+/* The value of the reference @name in @values (a copy), computing
+ * table names; NULL with @error when it has none. */
+char    *sluice_params_lookup     (GHashTable         *values,
+                                   const char         *name,
+                                   GError            **error);
 /* Replaces references with values from @values (name → value). With
  * @shell_quote each value is quoted with g_shell_quote() (only safe where
  * the reference stands outside any quotes: commands use

@@ -87,7 +87,10 @@ _sluice_check_parameters (SluiceCheck *check)
 
       g_hash_table_iter_init (&iter, check->defines);
       while (g_hash_table_iter_next (&iter, &key, NULL))
-        if (!g_hash_table_contains (seen, key))
+        if (!g_hash_table_contains (seen, key) &&
+            /* A schedule's window can be given by hand. */
+            !(sluice_pipeline_get_schedule (check->pipeline) != NULL &&
+              g_strv_contains (sluice_schedule_param_names (), key)))
           g_ptr_array_add (unknown, key);
 
       /* Hash order is arbitrary; messages should not be. */

@@ -20,6 +20,7 @@ typedef struct
   GHashTable     *ids;       /* id → first SluiceNode with it; borrowed nodes */
   SluiceLuaCheck *lua;       /* owned */
   SluiceNode     *step_node; /* borrowed: the module a step is checking */
+  gboolean        uses_table_names; /* a ${table:…} was seen */
 } SluiceCheck;
 
 /* Adds a problem at @line about @node (may be NULL). */
@@ -50,5 +51,13 @@ void _sluice_check_tool_param_value (SluiceCheck               *check,
                                      const SluiceToolParamInfo *info,
                                      const char                *value,
                                      guint                      line);
+/* sluice-validator-schedule.c: the <schedule>, checked after the
+ * modules (whose references it hears of). */
+void     _sluice_check_schedule           (SluiceCheck  *check);
+/* TRUE when @name is one of the parameters a schedule sets (with
+ * @problem set when this pipeline cannot set it). */
+gboolean _sluice_check_schedule_reference (SluiceCheck  *check,
+                                           const char   *name,
+                                           char        **problem);
 
 G_END_DECLS

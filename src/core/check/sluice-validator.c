@@ -154,11 +154,20 @@ param_ref_cb (const char *name,
               gpointer    user_data)
 {
   RefScan *scan = user_data;
+  g_autofree char *problem = NULL;
 
   scan->last_offset = (gssize) offset;
 
   if (sluice_pipeline_find_parameter (scan->check->pipeline, name) != NULL)
     return;
+  if (_sluice_check_schedule_reference (scan->check, name, &problem))
+    {
+      if (problem != NULL)
+        _sluice_check_report (scan->check, SLUICE_SEVERITY_ERROR,
+                scan->base_line + line_of_offset (scan->text, offset), scan->node,
+                _("module `%s`: %s"), node_label (scan->node), problem);
+      return;
+    }
 
   _sluice_check_report (scan->check, SLUICE_SEVERITY_ERROR,
           scan->base_line + line_of_offset (scan->text, offset), scan->node,
@@ -654,6 +663,7 @@ sluice_validate_for_run (SluicePipeline *pipeline,
 
       check_controller (&check, controller);
     }
+  _sluice_check_schedule (&check);
 
   g_hash_table_unref (check.ids);
   sluice_lua_check_free (check.lua);

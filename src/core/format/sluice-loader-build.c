@@ -532,6 +532,33 @@ add_service_cb (SluiceLoadContext *ctx,
   g_list_store_append (sluice_pipeline_get_services (pipeline), service);
 }
 
+/* The schedule's values were checked by the structural checks and the
+ * schema; the cron expression and the zone are the validator's. */
+static void
+set_schedule (SluicePipeline *pipeline,
+              xmlNode        *element)
+{
+  g_autofree char *cron = get_attr (element, "cron");
+  g_autofree char *timezone = get_attr (element, "timezone");
+  g_autofree char *timescope = get_attr (element, "timescope");
+  g_autofree char *catch_up = get_attr (element, "catch-up");
+  g_autofree char *overlap = get_attr (element, "overlap");
+  g_autoptr(SluiceSchedule) schedule = sluice_schedule_new (cron);
+  SluiceTimescope timescope_value;
+  SluiceCatchUp catch_up_value;
+  SluiceOverlap overlap_value;
+
+  sluice_schedule_set_timezone (schedule, timezone);
+  if (sluice_timescope_from_string (timescope, &timescope_value))
+    sluice_schedule_set_timescope (schedule, timescope_value);
+  if (sluice_catch_up_from_string (catch_up, &catch_up_value))
+    sluice_schedule_set_catch_up (schedule, catch_up_value);
+  if (sluice_overlap_from_string (overlap, &overlap_value))
+    sluice_schedule_set_overlap (schedule, overlap_value);
+  sluice_schedule_set_line (schedule, line_of (element));
+  sluice_pipeline_set_schedule (pipeline, schedule);
+}
+
 static char *
 dump_element (xmlNode *element)
 {
@@ -571,6 +598,11 @@ pipeline_child_cb (SluiceLoadContext *ctx,
     trailing = walk_children (ctx, element, add_parameter_cb, pipeline);
   else if (g_str_equal (kind, "services"))
     trailing = walk_children (ctx, element, add_service_cb, pipeline);
+  else if (g_str_equal (kind, "schedule"))
+    {
+      set_schedule (pipeline, element);
+      warn_all_comments (ctx, element);
+    }
   else if (g_str_equal (kind, "view"))
     {
       g_autofree char *view = dump_element (element);

@@ -23,17 +23,18 @@
  *  - One element per line, indented by two spaces per level. An element
  *    with no children and no text is written self-closing (`<phase id="p"/>`).
  *  - Children in schema order: description, parameters, services,
- *    controllers, view. <parameters> and <services> are omitted when empty;
+ *    schedule, controllers, view. <parameters> and <services> are omitted when empty;
  *    in a condition, <when> always, then <then> and <else> when they hold
  *    modules (or comments).
  *  - Attributes in a fixed order: pipeline format, id, name; parameter
  *    name, default, description; service name, balance, balancer,
- *    pipeline, token-file; endpoint url;
+ *    pipeline, token-file; endpoint url; schedule cron, timezone,
+ *    timescope, catch-up, overlap;
  *    controller id, name, mode, workers; phase id, name; modules id, name,
  *    (external: service), timeout, retries, backoff, on-error; use tool;
  *    param name. Attributes with their default value are omitted: name
  *    when unset, workers when unset (0), timeout 0, retries 0, backoff 2,
- *    on-error fail, balance least-loaded. The controller's mode is the
+ *    on-error fail, balance least-loaded, catch-up none, overlap skip. The controller's mode is the
  *    exception and always written: it is what a reader looks for first.
  *  - Durations in the largest exact unit (sluice_duration_format), backoff
  *    as the shortest decimal that reads back to the same double.
@@ -551,6 +552,30 @@ write_services (GString        *out,
   close_element (out, &element);
 }
 
+/* Defaults (no timezone, no timescope, catch-up none, overlap skip) are
+ * omitted, like every other attribute's. */
+static void
+write_schedule (GString        *out,
+                guint           depth,
+                SluicePipeline *pipeline)
+{
+  SluiceSchedule *schedule = sluice_pipeline_get_schedule (pipeline);
+
+  if (schedule == NULL)
+    return;
+
+  append_comments (out, depth, comment_data (pipeline, SLUICE_XML_BEFORE_KEY_PREFIX, "schedule"));
+  open_tag (out, depth, "schedule");
+  append_attr (out, "cron", sluice_schedule_get_cron (schedule) != NULL ? sluice_schedule_get_cron (schedule) : "");
+  append_attr (out, "timezone", sluice_schedule_get_timezone (schedule));
+  append_attr (out, "timescope", sluice_timescope_to_string (sluice_schedule_get_timescope (schedule)));
+  if (sluice_schedule_get_catch_up (schedule) != SLUICE_CATCH_UP_NONE)
+    append_attr (out, "catch-up", sluice_catch_up_to_string (sluice_schedule_get_catch_up (schedule)));
+  if (sluice_schedule_get_overlap (schedule) != SLUICE_OVERLAP_SKIP)
+    append_attr (out, "overlap", sluice_overlap_to_string (sluice_schedule_get_overlap (schedule)));
+  g_string_append (out, "/>\n");
+}
+
 char *
 sluice_save_to_data (SluicePipeline *pipeline,
                      gsize          *length)
@@ -581,6 +606,7 @@ sluice_save_to_data (SluicePipeline *pipeline,
     }
   write_parameters (out, 1, pipeline);
   write_services (out, 1, pipeline);
+  write_schedule (out, 1, pipeline);
 
   controllers = sluice_pipeline_get_controllers (pipeline);
   for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)

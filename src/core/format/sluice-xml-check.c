@@ -5,6 +5,8 @@
 
 #include "sluice-duration.h"
 #include "sluice-enums.h"
+#include "sluice-schedule.h"
+#include "sluice-timescope.h"
 #include "sluice-xml-private.h"
 
 /* The grammar of SPEC section 3, as a table the friendly checks walk.
@@ -25,13 +27,14 @@ typedef struct
 
 static const ElementRule rules[] = {
   { "pipeline", { "format", "id", "name" },
-    { "description", "parameters", "services", "controller", "view" }, FALSE },
+    { "description", "parameters", "services", "schedule", "controller", "view" }, FALSE },
   { "description", { NULL }, { NULL }, TRUE },
   { "parameters", { NULL }, { "parameter" }, FALSE },
   { "parameter", { "name", "default", "description" }, { NULL }, FALSE },
   { "services", { NULL }, { "service" }, FALSE },
   { "service", { "name", "balance", "balancer", "pipeline", "token-file" }, { "endpoint" }, FALSE },
   { "endpoint", { "url" }, { NULL }, FALSE },
+  { "schedule", { "cron", "timezone", "timescope", "catch-up", "overlap" }, { NULL }, FALSE },
   { "controller", { "id", "name", "mode", "workers" }, { "phase" }, FALSE },
   { "phase", { "id", "name" }, { MODULE_ELEMENTS }, FALSE },
   { "execution", { MODULE_ATTRIBUTES }, { "lua", "command", "use" }, FALSE },
@@ -57,6 +60,7 @@ static const struct
   { "parameter", "name" },
   { "service", "name" },
   { "endpoint", "url" },
+  { "schedule", "cron" },
   { "external", "service" },
   { "use", "tool" },
   { "param", "name" },
@@ -221,6 +225,7 @@ check_value (SluiceLoadContext *ctx,
   if (*value == '\0' &&
       (g_str_equal (attribute, "id") || g_str_equal (attribute, "url") ||
        g_str_equal (attribute, "tool") || g_str_equal (attribute, "service") ||
+       g_str_equal (attribute, "cron") || g_str_equal (attribute, "timezone") ||
        (g_str_equal (attribute, "name") &&
         (xmlStrEqual (node->name, BAD_CAST "parameter") ||
          xmlStrEqual (node->name, BAD_CAST "service") ||
@@ -269,6 +274,28 @@ check_value (SluiceLoadContext *ctx,
       if (!sluice_on_error_from_string (value, &on_error))
         message = g_strdup_printf (_("%s: unknown on-error `%s` (use fail, drop or continue)"),
                                    what, value);
+    }
+  else if (g_str_equal (attribute, "timescope"))
+    {
+      SluiceTimescope timescope;
+
+      if (!sluice_timescope_from_string (value, &timescope))
+        message = g_strdup_printf (_("<schedule>: unknown timescope `%s` (use hourly, daily, weekly or monthly)"),
+                                   value);
+    }
+  else if (g_str_equal (attribute, "catch-up"))
+    {
+      SluiceCatchUp catch_up;
+
+      if (!sluice_catch_up_from_string (value, &catch_up))
+        message = g_strdup_printf (_("<schedule>: unknown catch-up `%s` (use none, last or all)"), value);
+    }
+  else if (g_str_equal (attribute, "overlap"))
+    {
+      SluiceOverlap overlap;
+
+      if (!sluice_overlap_from_string (value, &overlap))
+        message = g_strdup_printf (_("<schedule>: unknown overlap `%s` (use skip, queue or allow)"), value);
     }
   else if (g_str_equal (attribute, "balance"))
     {
@@ -462,7 +489,7 @@ check_pipeline_order (SluiceLoadContext *ctx,
                       xmlNode           *node)
 {
   static const char * const order[] = {
-    "description", "parameters", "services", "controller", "view",
+    "description", "parameters", "services", "schedule", "controller", "view",
   };
   guint last = 0;
   guint seen[G_N_ELEMENTS (order)] = { 0, };
@@ -489,7 +516,7 @@ check_pipeline_order (SluiceLoadContext *ctx,
         {
           g_autofree char *message =
             g_strdup_printf (_("<%s> must come before <%s> (the order is description, "
-                               "parameters, services, controllers, view)"),
+                               "parameters, services, schedule, controllers, view)"),
                              order[rank], order[last]);
           element_error (ctx, child, message);
         }

@@ -8,6 +8,7 @@
 #include "sluice-node.h"
 #include "sluice-parameter.h"
 #include "sluice-service.h"
+#include "sluice-schedule.h"
 #include "sluice-pipeline.h"
 #include "sluice-controller.h"
 #include "sluice-phase.h"

@@ -14,6 +14,7 @@ struct _SluicePipeline
   GListStore *controllers;   /* of SluiceController, owned */
   GListStore *parameters;    /* of SluiceParameter, owned */
   GListStore *services;      /* of SluiceService, owned */
+  SluiceSchedule *schedule;  /* owned, may be NULL */
   char       *view_xml;
 };
 
@@ -53,6 +54,7 @@ sluice_pipeline_dispose (GObject *object)
   g_clear_object (&self->controllers);
   g_clear_object (&self->parameters);
   g_clear_object (&self->services);
+  g_clear_object (&self->schedule);
 
   G_OBJECT_CLASS (sluice_pipeline_parent_class)->dispose (object);
 }
@@ -308,6 +310,31 @@ sluice_pipeline_find_service (SluicePipeline *self,
     }
 
   return NULL;
+}
+
+SluiceSchedule *
+sluice_pipeline_get_schedule (SluicePipeline *self)
+{
+  g_return_val_if_fail (SLUICE_IS_PIPELINE (self), NULL);
+  return self->schedule;
+}
+
+void
+sluice_pipeline_set_schedule (SluicePipeline *self,
+                              SluiceSchedule *schedule)
+{
+  g_return_if_fail (SLUICE_IS_PIPELINE (self));
+  g_return_if_fail (schedule == NULL || SLUICE_IS_SCHEDULE (schedule));
+
+  if (self->schedule == schedule)
+    return;
+  if (self->schedule != NULL)
+    g_signal_handlers_disconnect_by_func (self->schedule, item_notify_cb, self);
+  g_set_object (&self->schedule, schedule);
+  if (schedule != NULL)
+    g_signal_connect_object (schedule, "notify", G_CALLBACK (item_notify_cb),
+                             self, G_CONNECT_SWAPPED);
+  sluice_pipeline_emit_changed (self);
 }
 
 const char *

@@ -3,6 +3,7 @@
 
 #include "sluice-node.h"
 #include "sluice-parameter.h"
+#include "sluice-schedule.h"
 #include "sluice-service.h"
 
 G_BEGIN_DECLS
@@ -40,6 +41,12 @@ SluiceParameter *sluice_pipeline_find_parameter  (SluicePipeline *self,
                                                   const char     *name);
 SluiceService  *sluice_pipeline_find_service     (SluicePipeline *self,
                                                   const char     *name);
+
+/* The <schedule> (borrowed), or NULL for a pipeline that only runs when
+ * started. Its edits are reported through "changed" too. */
+SluiceSchedule *sluice_pipeline_get_schedule     (SluicePipeline *self);
+void            sluice_pipeline_set_schedule     (SluicePipeline *self,
+                                                  SluiceSchedule *schedule);
 
 /* The serialised <view> element (including its tags), or NULL. */
 const char     *sluice_pipeline_get_view_xml     (SluicePipeline *self);

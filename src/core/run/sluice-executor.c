@@ -52,6 +52,13 @@ resolve_params (SluiceExecutor  *self,
       g_hash_table_insert (self->params, g_strdup (name), g_strdup (value));
     }
 
+  /* A scheduled pipeline's window: given by the scheduler (or -D), or
+   * the one its schedule fired for last. */
+  if (sluice_pipeline_get_schedule (self->pipeline) != NULL &&
+      !sluice_schedule_fill_params (sluice_pipeline_get_schedule (self->pipeline), defines,
+                                    g_get_real_time () / G_USEC_PER_SEC, self->params, error))
+    return FALSE;
+
   if (defines != NULL)
     {
       GHashTableIter iter;

@@ -82,7 +82,7 @@ reference_cb (const char *name,
               gpointer    user_data)
 {
   Builder *builder = user_data;
-  const char *value = g_hash_table_lookup (builder->values, name);
+  g_autofree char *value = sluice_params_lookup (builder->values, name, NULL);
   guint number = GPOINTER_TO_UINT (g_hash_table_lookup (builder->numbers, name));
 
   if (value == NULL)
@@ -142,7 +142,8 @@ sluice_command_line_build (const char  *text,
 
   if (builder.unknown != NULL)
     {
-      g_set_error (error, SLUICE_PARAMS_ERROR, 1, "parameter “%s” is not defined", builder.unknown);
+      /* Looked up again for the reason (undefined, or no window for a table name). */
+      g_free (sluice_params_lookup (values, builder.unknown, error));
       g_free (builder.unknown);
       g_string_free (builder.out, TRUE);
       return NULL;
