@@ -11,6 +11,7 @@
 #include "sluice-run-options.h"
 #include "sluice-run-serve.h"
 #include "sluice-run-validate.h"
+#include "sluice-run-worker.h"
 #include "sluice-validator.h"
 
 /* sluice-run: the headless runner (SPEC sections 1 and 6). This file
@@ -28,6 +29,7 @@ typedef struct
   char      *output;
   char      *events;
   char      *report;
+  char      *distribute;
   char     **defines;
   char     **files;
 } CommandLine;
@@ -40,6 +42,7 @@ command_line_clear (CommandLine *cl)
   g_clear_pointer (&cl->output, g_free);
   g_clear_pointer (&cl->events, g_free);
   g_clear_pointer (&cl->report, g_free);
+  g_clear_pointer (&cl->distribute, g_free);
   g_clear_pointer (&cl->defines, g_strfreev);
   g_clear_pointer (&cl->files, g_strfreev);
 }
@@ -97,6 +100,8 @@ make_context (CommandLine *cl)
       N_("Write run events to FILE as JSON lines (- for standard error)"), N_("FILE") },
     { "report", 0, 0, G_OPTION_ARG_FILENAME, &cl->report,
       N_("Write a run report to FILE (.html or .json)"), N_("FILE") },
+    { "distribute", 0, 0, G_OPTION_ARG_STRING, &cl->distribute,
+      N_("Run the items on workers through Redis (sluice-run worker) instead of here"), N_("URL") },
     { "progress", 0, 0, G_OPTION_ARG_NONE, &cl->progress,
       N_("Show a progress line on standard error even when it is not a terminal"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cl->quiet,
@@ -118,6 +123,8 @@ make_context (CommandLine *cl)
       "  sluice-run --validate FILE…             check pipeline files\n"
       "  sluice-run serve PIPELINE.xml [OPTION…] serve a pipeline over HTTP\n"
       "  sluice-run balance [OPTION…]            balance clients over served pipelines\n"
+      "  sluice-run worker --redis URL PIPELINE.xml…  process distributed items\n"
+      "  sluice-run dlq list|replay --redis URL ID     the dead-letter stream\n"
       "\n"
       "Exit status: 0 completed (or valid), 1 failed, 2 invalid pipeline or\n"
       "usage, 128+N cancelled by signal N (SIGINT and SIGTERM cancel gracefully).\n"));
@@ -207,6 +214,8 @@ run_command_line (CommandLine *cl)
   options.progress = cl->progress;
   options.quiet = cl->quiet;
 
+  if (cl->distribute != NULL)
+    return sluice_run_distribute (&options, cl->distribute);
   return sluice_run_execute (&options);
 }
 
@@ -236,6 +245,10 @@ main (int   argc,
     return sluice_run_serve (argc - 1, argv + 1);
   if (argc > 1 && g_str_equal (argv[1], "balance"))
     return sluice_run_balance (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "worker"))
+    return sluice_run_worker (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "dlq"))
+    return sluice_run_dlq (argc - 1, argv + 1);
 
   context = make_context (&cl);
   args = g_strdupv (argv);
