@@ -23,6 +23,7 @@ struct _SluiceRedisClient
   guint              timeout_id;
   guint              connect_timeout_ms;
   gboolean           connected;       /* the handshake was answered */
+  gboolean           was_up;          /* ... on this context, even if lost now */
   gboolean           closing;         /* callbacks are no longer called */
   char              *handshake_error; /* AUTH or SELECT refused */
 };
@@ -210,7 +211,7 @@ lost (SluiceRedisClient *self,
       const char        *reason)
 {
   g_autofree char *message = NULL;
-  gboolean was_connected = self->connected;
+  gboolean was_connected = self->was_up;
 
   self->context = NULL;
   self->connected = FALSE;
@@ -283,6 +284,7 @@ handshake_done_cb (redisAsyncContext *context,
     }
   g_clear_handle_id (&self->timeout_id, g_source_remove);
   self->connected = TRUE;
+  self->was_up = TRUE;
   g_signal_emit (self, signals[SIGNAL_CONNECTED], 0);
 }
 
@@ -326,6 +328,7 @@ sluice_redis_client_connect (SluiceRedisClient *self)
   g_return_if_fail (self->context == NULL);
 
   self->closing = FALSE;
+  self->was_up = FALSE;
   g_clear_pointer (&self->handshake_error, g_free);
   context = redisAsyncConnect (self->url->host, self->url->port);
   if (context == NULL || context->err)

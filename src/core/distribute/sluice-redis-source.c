@@ -31,7 +31,8 @@ cleanup_cb (void *data)
 
   self->context = NULL;
   self->poll_fd.events = 0;
-  if (self->poll_fd.fd >= 0)
+  /* A destroyed source has left the main context with its fds. */
+  if (self->poll_fd.fd >= 0 && !g_source_is_destroyed ((GSource *) self))
     {
       g_source_remove_poll ((GSource *) self, &self->poll_fd);
       self->poll_fd.fd = -1;

@@ -8,6 +8,7 @@
 #include "sluice-queue-source.h"
 #include "sluice-redis-entry.h"
 #include "sluice-redis-keys.h"
+#include "sluice-redis-trim.h"
 #include "sluice-redis-worker.h"
 
 /* The most entries written (results, acks) in one go. */
@@ -46,6 +47,9 @@ struct _SluiceRedisWorker
   guint               reader_retry_id;
   guint               writer_retry_id;
   guint               stop_deadline_id;
+  guint               write_timer_id;
+  guint               trim_id;
+  gboolean            trimming;
   char               *buffer;         /* reused for outputs as text */
   gsize               buffer_size;
   guint64             done;
@@ -84,6 +88,7 @@ finish_stop (SluiceRedisWorker *self,
     return;
   self->stopped = TRUE;
   g_clear_handle_id (&self->claim_id, g_source_remove);
+  g_clear_handle_id (&self->trim_id, g_source_remove);
   g_clear_handle_id (&self->stop_deadline_id, g_source_remove);
   g_clear_handle_id (&self->reader_retry_id, g_source_remove);
   g_clear_handle_id (&self->writer_retry_id, g_source_remove);
@@ -232,11 +237,9 @@ write_done (WriteBatch *batch)
 {
   SluiceRedisWorker *self = batch->self;
   g_autoptr(SluiceRedisArgs) ack = sluice_redis_args_new ("XACK");
-  g_autoptr(SluiceRedisArgs) del = sluice_redis_args_new ("XDEL");
 
   sluice_redis_args_add (ack, self->items_key);
   sluice_redis_args_add (ack, self->group);
-  sluice_redis_args_add (del, self->items_key);
   for (guint i = 0; i < batch->entries->len; i++)
     {
       SluiceRedisEntry *entry = g_ptr_array_index (batch->entries, i);
@@ -247,17 +250,13 @@ write_done (WriteBatch *batch)
           (to_dead && batch->dead_refused))
         continue;
       sluice_redis_args_add (ack, entry->id);
-      sluice_redis_args_add (del, entry->id);
       if (to_dead)
         self->dead++;
       else
         self->done++;
     }
   if (sluice_redis_args_get_count (ack) > 3 && sluice_redis_client_is_connected (self->writer))
-    {
-      sluice_redis_client_send (self->writer, g_steal_pointer (&ack), ack_cb, self);
-      sluice_redis_client_send (self->writer, g_steal_pointer (&del), ack_cb, self);
-    }
+    sluice_redis_client_send (self->writer, g_steal_pointer (&ack), ack_cb, self);
 
   self->writing = FALSE;
   write_batch_free (batch);
@@ -465,12 +464,29 @@ sink_done (SluiceItemSink *sink,
 }
 
 static gboolean
+write_timer_cb (gpointer user_data)
+{
+  SluiceRedisWorker *self = user_data;
+
+  self->write_timer_id = 0;
+  write_finished (self);
+  maybe_read (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Results are written a batch at a time, or after a millisecond: every
+ * write is a round of XADD, XACK and the trimming, whose cost in Redis
+ * is per command as much as per entry. */
+static gboolean
 sink_flush (SluiceItemSink  *sink,
             GError         **error)
 {
   SluiceRedisWorker *self = SLUICE_REDIS_WORKER (sink);
 
-  write_finished (self);
+  if (self->finished->len >= self->batch || self->stopping)
+    write_finished (self);
+  else if (self->finished->len > 0 && self->write_timer_id == 0)
+    self->write_timer_id = g_timeout_add (1, write_timer_cb, self);
   maybe_read (self);
   return TRUE;
 }
@@ -742,6 +758,26 @@ state_cb (GObject           *object,
   check_stopped (self);
 }
 
+static void
+trimmed_cb (gpointer user_data)
+{
+  SluiceRedisWorker *self = user_data;
+
+  self->trimming = FALSE;
+}
+
+static gboolean
+trim_cb (gpointer user_data)
+{
+  SluiceRedisWorker *self = user_data;
+
+  if (self->trimming || !self->group_ready || !sluice_redis_client_is_connected (self->writer))
+    return G_SOURCE_CONTINUE;
+  self->trimming = TRUE;
+  sluice_redis_trim_stream (self->writer, self->items_key, G_CALLBACK (trimmed_cb), self);
+  return G_SOURCE_CONTINUE;
+}
+
 void
 sluice_redis_worker_start (SluiceRedisWorker *self)
 {
@@ -751,6 +787,7 @@ sluice_redis_worker_start (SluiceRedisWorker *self)
   sluice_redis_client_connect (self->writer);
   sluice_redis_client_connect (self->reader);
   self->claim_id = g_timeout_add (MAX (self->visibility_ms / 2, 100), claim_cb, self);
+  self->trim_id = g_timeout_add (500, trim_cb, self);
 }
 
 static gboolean
@@ -798,6 +835,8 @@ sluice_redis_worker_dispose (GObject *object)
   g_clear_handle_id (&self->stop_deadline_id, g_source_remove);
   g_clear_handle_id (&self->reader_retry_id, g_source_remove);
   g_clear_handle_id (&self->writer_retry_id, g_source_remove);
+  g_clear_handle_id (&self->write_timer_id, g_source_remove);
+  g_clear_handle_id (&self->trim_id, g_source_remove);
   if (self->reader != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->reader, self);

@@ -13,7 +13,8 @@ G_BEGIN_DECLS
  *   SluiceRun with isolated items (a failing item fails only itself);
  * - when items are through, their outputs go to their runs' results
  *   streams in one XADD per run, and only once Redis took those, the
- *   entries are XACKed (and XDELed: the work stream holds only work);
+ *   entries are XACKed; twice a second the stream is trimmed below the
+ *   oldest entry still needed (sluice-redis-trim.h);
  * - a failed item is left pending; entries pending longer than the
  *   visibility time-out are claimed with XAUTOCLAIM by any worker, their
  *   delivery count read with XPENDING; an item that failed on its
