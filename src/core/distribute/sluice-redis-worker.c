@@ -49,6 +49,7 @@ struct _SluiceRedisWorker
   guint               stop_deadline_id;
   guint               write_timer_id;
   guint               trim_id;
+  guint               read_delay_id;  /* a short pause after a thin read */
   gboolean            trimming;
   char               *buffer;         /* reused for outputs as text */
   gsize               buffer_size;
@@ -89,6 +90,7 @@ finish_stop (SluiceRedisWorker *self,
   self->stopped = TRUE;
   g_clear_handle_id (&self->claim_id, g_source_remove);
   g_clear_handle_id (&self->trim_id, g_source_remove);
+  g_clear_handle_id (&self->read_delay_id, g_source_remove);
   g_clear_handle_id (&self->stop_deadline_id, g_source_remove);
   g_clear_handle_id (&self->reader_retry_id, g_source_remove);
   g_clear_handle_id (&self->writer_retry_id, g_source_remove);
@@ -139,6 +141,16 @@ accept_entry (SluiceRedisWorker *self,
   sluice_queue_source_push (self->source, item, entry);
 }
 
+static gboolean
+read_delay_cb (gpointer user_data)
+{
+  SluiceRedisWorker *self = user_data;
+
+  self->read_delay_id = 0;
+  maybe_read (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 read_cb (SluiceRedisClient *client,
          redisReply        *reply,
@@ -171,6 +183,17 @@ read_cb (SluiceRedisClient *client,
 
       for (gsize i = 0; sluice_redis_reply_is_array (entries) && i < entries->elements; i++)
         accept_entry (self, sluice_redis_entry_parse (entries->element[i], 1));
+      /* A worker faster than the producers would otherwise read a few
+       * entries at a time, paying Redis per read for each few: let a
+       * batch gather for 2 ms. (Not after a single entry: one item in
+       * flight at a time, not-parallel, would wait 2 ms per item.) */
+      if (sluice_redis_reply_is_array (entries) && entries->elements > 1 &&
+          entries->elements < self->batch / 4 && self->read_delay_id == 0)
+        {
+          self->read_delay_id = g_timeout_add (2, read_delay_cb, self);
+          write_finished (self);
+          return;
+        }
     }
   write_finished (self);
   maybe_read (self);
@@ -181,7 +204,7 @@ maybe_read (SluiceRedisWorker *self)
 {
   SluiceRedisArgs *args;
 
-  if (!self->group_ready || self->reading || self->stopping ||
+  if (!self->group_ready || self->reading || self->stopping || self->read_delay_id != 0 ||
       !sluice_redis_client_is_connected (self->reader) ||
       self->in_work + self->finished->len >= 2 * self->batch)
     return;
@@ -474,16 +497,16 @@ write_timer_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Results are written a batch at a time, or after a millisecond: every
- * write is a round of XADD, XACK and the trimming, whose cost in Redis
- * is per command as much as per entry. */
+/* Results are written a batch at a time, or after a millisecond, or at
+ * once when nothing else runs: every write is a round of XADD and XACK,
+ * whose cost in Redis is per command as much as per entry. */
 static gboolean
 sink_flush (SluiceItemSink  *sink,
             GError         **error)
 {
   SluiceRedisWorker *self = SLUICE_REDIS_WORKER (sink);
 
-  if (self->finished->len >= self->batch || self->stopping)
+  if (self->finished->len >= self->batch || self->in_work == 0 || self->stopping)
     write_finished (self);
   else if (self->finished->len > 0 && self->write_timer_id == 0)
     self->write_timer_id = g_timeout_add (1, write_timer_cb, self);
@@ -837,6 +860,7 @@ sluice_redis_worker_dispose (GObject *object)
   g_clear_handle_id (&self->writer_retry_id, g_source_remove);
   g_clear_handle_id (&self->write_timer_id, g_source_remove);
   g_clear_handle_id (&self->trim_id, g_source_remove);
+  g_clear_handle_id (&self->read_delay_id, g_source_remove);
   if (self->reader != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->reader, self);
