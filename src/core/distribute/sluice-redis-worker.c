@@ -950,6 +950,10 @@ sluice_redis_worker_new (SluiceRun                      *run,
   sluice_executor_set_source (self->executor, SLUICE_ITEM_SOURCE (self->source));
   sluice_executor_set_sink (self->executor, SLUICE_ITEM_SINK (self));
   sluice_executor_set_isolated_items (self->executor, TRUE);
+  /* The executor's slices run at idle priority, below GTK's drawing; a
+   * worker draws nothing, and below the Redis connection's source (and
+   * the write timer) they were starved whenever replies kept coming. */
+  sluice_executor_set_priority (self->executor, G_PRIORITY_DEFAULT);
   g_signal_connect (self->executor, "notify::state", G_CALLBACK (state_cb), self);
 
   self->reader = sluice_redis_client_new (url);
