@@ -593,6 +593,40 @@ test_redis_down (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
 }
 
+/* A server that accepts connections and never answers (a listening
+ * socket nobody accepts on: the kernel completes the handshake): the
+ * handshake times out with a message naming the URL, no hang. */
+static void
+test_stalled_server (void)
+{
+  g_autofree char *pipeline = write_pipeline ("stalled", "no-order", "0ms");
+  g_autofree char *input = write_items ("in.jsonl", 10, NULL);
+  g_autofree char *output = g_build_filename (tmpdir, "stalled.jsonl", NULL);
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *url = NULL;
+  g_auto(Result) run = { 0 };
+  GSubprocess *process;
+  gint64 start;
+
+  g_assert_true (g_socket_bind (socket, address, TRUE, NULL));
+  g_assert_true (g_socket_listen (socket, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  url = g_strdup_printf ("redis://127.0.0.1:%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  start = g_get_monotonic_time ();
+  process = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                   (const char *[]) { "--distribute", url, pipeline, "-i", input, "-o", output, NULL });
+  finish (process, &run);
+  g_object_unref (process);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, url));
+  g_assert_nonnull (strstr (run.err, "timed out"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 15 * G_USEC_PER_SEC);
+}
+
 /* Entries written by someone else that are not items go to the dead
  * letters with the reason; the worker goes on and a real run completes. */
 static void
@@ -730,6 +764,7 @@ main (int   argc,
   g_test_add_func ("/distribute/fault/restart-redis", test_restart_redis);
   g_test_add_func ("/distribute/fault/poison", test_poison);
   g_test_add_func ("/distribute/fault/redis-down", test_redis_down);
+  g_test_add_func ("/distribute/fault/stalled-server", test_stalled_server);
   g_test_add_func ("/distribute/attack/foreign-entries", test_foreign_entries);
   g_test_add_func ("/distribute/attack/wrong-type", test_wrong_type);
   g_test_add_func ("/distribute/attack/big-items", test_big_items);
