@@ -627,6 +627,57 @@ test_stalled_server (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 15 * G_USEC_PER_SEC);
 }
 
+/* A Redis that asks for a password: refused without it (NOAUTH, the
+ * URL named without the password), a run through it with it. */
+static void
+test_password (void)
+{
+  g_autoptr(SluiceTestRedis) redis = sluice_test_redis_start (FALSE);
+  g_autofree char *pipeline = write_pipeline ("guarded", "order-by-sequence", "0ms");
+  g_autofree char *expected = NULL;
+  g_autofree char *input = write_items ("in.jsonl", 100, &expected);
+  g_autofree char *output = g_build_filename (tmpdir, "guarded.jsonl", NULL);
+  g_autofree char *with = NULL, *wrong = NULL, *text = NULL;
+  g_auto(Result) refused = { 0 };
+  g_auto(Result) bad = { 0 };
+  g_auto(Result) run = { 0 };
+  GSubprocess *process, *worker;
+
+  if (redis == NULL)
+    return;
+  freeReplyObject (sluice_test_redis_command (redis, "CONFIG SET requirepass %s", "s3cret"));
+  with = g_strdup_printf ("redis://:s3cret@127.0.0.1:%u", sluice_test_redis_get_port (redis));
+  wrong = g_strdup_printf ("redis://:nope@127.0.0.1:%u", sluice_test_redis_get_port (redis));
+
+  process = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                   (const char *[]) { "--distribute", sluice_test_redis_get_url (redis), pipeline,
+                                      "-i", input, "-o", output, NULL });
+  finish (process, &refused);
+  g_object_unref (process);
+  g_assert_cmpint (refused.status, ==, 1);
+  g_assert_nonnull (strstr (refused.err, "NOAUTH"));
+
+  process = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                   (const char *[]) { "--distribute", wrong, pipeline, "-i", input, "-o", output, NULL });
+  finish (process, &bad);
+  g_object_unref (process);
+  g_assert_cmpint (bad.status, ==, 1);
+  g_assert_nonnull (strstr (bad.err, "WRONGPASS"));
+  g_assert_null (strstr (bad.err, "nope"));
+  g_assert_nonnull (strstr (bad.err, ":***@127.0.0.1"));
+
+  worker = spawn (G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                  (const char *[]) { "worker", "--redis", with, pipeline, NULL });
+  process = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                   (const char *[]) { "--distribute", with, pipeline, "-i", input, "-o", output, NULL });
+  finish (process, &run);
+  g_object_unref (process);
+  g_assert_cmpint (run.status, ==, 0);
+  text = read_text (output);
+  g_assert_cmpstr (text, ==, expected);
+  stop_process (worker);
+}
+
 /* Entries written by someone else that are not items go to the dead
  * letters with the reason; the worker goes on and a real run completes. */
 static void
@@ -765,6 +816,7 @@ main (int   argc,
   g_test_add_func ("/distribute/fault/poison", test_poison);
   g_test_add_func ("/distribute/fault/redis-down", test_redis_down);
   g_test_add_func ("/distribute/fault/stalled-server", test_stalled_server);
+  g_test_add_func ("/distribute/fault/password", test_password);
   g_test_add_func ("/distribute/attack/foreign-entries", test_foreign_entries);
   g_test_add_func ("/distribute/attack/wrong-type", test_wrong_type);
   g_test_add_func ("/distribute/attack/big-items", test_big_items);
