@@ -12,6 +12,7 @@
 #include "sluice-steps.h"
 #include "sluice-check.h"
 #include "sluice-running.h"
+#include "sluice-distribute.h"
 #include "sluice-net.h"
 #include "sluice-serve.h"
 #include "sluice-schedules.h"

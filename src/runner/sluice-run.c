@@ -14,6 +14,7 @@
 #include "sluice-run-serve.h"
 #include "sluice-run-tools.h"
 #include "sluice-run-validate.h"
+#include "sluice-run-worker.h"
 #include "sluice-validator.h"
 
 /* sluice-run: the headless runner (SPEC sections 1 and 6). This file
@@ -32,6 +33,7 @@ typedef struct
   char      *output;
   char      *events;
   char      *report;
+  char      *distribute;
   char     **defines;
   char     **files;
 } CommandLine;
@@ -44,6 +46,7 @@ command_line_clear (CommandLine *cl)
   g_clear_pointer (&cl->output, g_free);
   g_clear_pointer (&cl->events, g_free);
   g_clear_pointer (&cl->report, g_free);
+  g_clear_pointer (&cl->distribute, g_free);
   g_clear_pointer (&cl->defines, g_strfreev);
   g_clear_pointer (&cl->files, g_strfreev);
 }
@@ -103,6 +106,8 @@ make_context (CommandLine *cl)
       N_("Write run events to FILE as JSON lines (- for standard error)"), N_("FILE") },
     { "report", 0, 0, G_OPTION_ARG_FILENAME, &cl->report,
       N_("Write a run report to FILE (.html or .json)"), N_("FILE") },
+    { "distribute", 0, 0, G_OPTION_ARG_STRING, &cl->distribute,
+      N_("Run the items on workers through Redis (sluice-run worker) instead of here"), N_("URL") },
     { "progress", 0, 0, G_OPTION_ARG_NONE, &cl->progress,
       N_("Show a progress line on standard error even when it is not a terminal"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cl->quiet,
@@ -129,6 +134,8 @@ make_context (CommandLine *cl)
       "  sluice-run runs COMMAND [OPTION…]       list and steer the runs of a daemon\n"
       "  sluice-run registry DIR list|show ID|validate   a folder of pipelines\n"
       "  sluice-run schedule DIR --state-dir S   run a folder's scheduled pipelines\n"
+      "  sluice-run worker --redis URL PIPELINE.xml…  process distributed items\n"
+      "  sluice-run dlq list|replay --redis URL ID     the dead-letter stream\n"
       "\n"
       "Exit status: 0 completed (or valid), 1 failed, 2 invalid pipeline or\n"
       "usage, 128+N cancelled by signal N (SIGINT and SIGTERM cancel gracefully).\n"));
@@ -223,6 +230,8 @@ run_command_line (CommandLine *cl)
   options.progress = cl->progress;
   options.quiet = cl->quiet;
 
+  if (cl->distribute != NULL)
+    return sluice_run_distribute (&options, cl->distribute);
   return sluice_run_execute (&options);
 }
 
@@ -262,6 +271,10 @@ main (int   argc,
     return sluice_run_registry (argc - 1, argv + 1);
   if (argc > 1 && g_str_equal (argv[1], "schedule"))
     return sluice_run_schedule (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "worker"))
+    return sluice_run_worker (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "dlq"))
+    return sluice_run_dlq (argc - 1, argv + 1);
 
   context = make_context (&cl);
   args = g_strdupv (argv);
