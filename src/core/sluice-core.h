@@ -12,6 +12,7 @@
 #include "sluice-steps.h"
 #include "sluice-check.h"
 #include "sluice-running.h"
+#include "sluice-journaling.h"
 #include "sluice-net.h"
 #include "sluice-serve.h"
 #include "sluice-view.h"

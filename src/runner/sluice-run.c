@@ -9,6 +9,7 @@
 
 #include "sluice-loader.h"
 #include "sluice-run-options.h"
+#include "sluice-run-resume.h"
 #include "sluice-run-serve.h"
 #include "sluice-run-validate.h"
 #include "sluice-validator.h"
@@ -23,6 +24,9 @@ typedef struct
   gboolean   version;
   gboolean   progress;
   gboolean   quiet;
+  gboolean   journal;
+  char      *state_dir;
+  char      *run_id;
   char      *format;
   char      *input;
   char      *output;
@@ -36,6 +40,8 @@ static void
 command_line_clear (CommandLine *cl)
 {
   g_clear_pointer (&cl->format, g_free);
+  g_clear_pointer (&cl->state_dir, g_free);
+  g_clear_pointer (&cl->run_id, g_free);
   g_clear_pointer (&cl->input, g_free);
   g_clear_pointer (&cl->output, g_free);
   g_clear_pointer (&cl->events, g_free);
@@ -53,6 +59,8 @@ run_options_clear (SluiceRunOptions *options)
   g_clear_pointer (&options->events_path, g_free);
   g_clear_pointer (&options->report_path, g_free);
   g_clear_pointer (&options->defines, g_hash_table_unref);
+  g_clear_pointer (&options->state_dir, g_free);
+  g_clear_pointer (&options->run_id, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SluiceRunOptions, run_options_clear)
@@ -97,6 +105,12 @@ make_context (CommandLine *cl)
       N_("Write run events to FILE as JSON lines (- for standard error)"), N_("FILE") },
     { "report", 0, 0, G_OPTION_ARG_FILENAME, &cl->report,
       N_("Write a run report to FILE (.html or .json)"), N_("FILE") },
+    { "journal", 0, 0, G_OPTION_ARG_NONE, &cl->journal,
+      N_("Keep a journal of the run so that `sluice-run resume RUN-ID` can continue it after a crash"), NULL },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &cl->state_dir,
+      N_("Keep run directories in DIR (default: ~/.local/share/sluice/runs)"), N_("DIR") },
+    { "run-id", 0, 0, G_OPTION_ARG_STRING, &cl->run_id,
+      N_("Journal the run under this id instead of a new one (implies --journal)"), N_("RUN-ID") },
     { "progress", 0, 0, G_OPTION_ARG_NONE, &cl->progress,
       N_("Show a progress line on standard error even when it is not a terminal"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cl->quiet,
@@ -118,6 +132,7 @@ make_context (CommandLine *cl)
       "  sluice-run --validate FILE…             check pipeline files\n"
       "  sluice-run serve PIPELINE.xml [OPTION…] serve a pipeline over HTTP\n"
       "  sluice-run balance [OPTION…]            balance clients over served pipelines\n"
+      "  sluice-run resume RUN-ID [OPTION…]      continue a journaled run after a crash\n"
       "\n"
       "Exit status: 0 completed (or valid), 1 failed, 2 invalid pipeline or\n"
       "usage, 128+N cancelled by signal N (SIGINT and SIGTERM cancel gracefully).\n"));
@@ -206,6 +221,11 @@ run_command_line (CommandLine *cl)
   options.report_path = g_strdup (cl->report);
   options.progress = cl->progress;
   options.quiet = cl->quiet;
+  options.journal = cl->journal || cl->run_id != NULL;
+  options.state_dir = g_strdup (cl->state_dir);
+  options.run_id = g_strdup (cl->run_id);
+  if (cl->state_dir != NULL && !options.journal)
+    return usage_error (_("--state-dir only applies to journaled runs (--journal)"));
 
   return sluice_run_execute (&options);
 }
@@ -236,6 +256,8 @@ main (int   argc,
     return sluice_run_serve (argc - 1, argv + 1);
   if (argc > 1 && g_str_equal (argv[1], "balance"))
     return sluice_run_balance (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "resume"))
+    return sluice_run_resume_command (argc - 1, argv + 1);
 
   context = make_context (&cl);
   args = g_strdupv (argv);

@@ -18,6 +18,7 @@ struct _SluiceLineSource
   gsize         taken;        /* bytes of @buffer already taken as lines */
   gsize         scanned;      /* bytes after @taken known to hold no newline */
   guint64       line;         /* lines taken so far */
+  guint64       position;     /* bytes taken as lines so far */
   gboolean      reading;
   gboolean      eof;
   GError       *error;        /* a failed read, told by the next next() */
@@ -144,6 +145,7 @@ sluice_line_source_next (SluiceItemSource  *source,
 
       self->line++;
       self->taken += nl != NULL ? length + 1 : length;
+      self->position += nl != NULL ? length + 1 : length;
       self->scanned = 0;
       if (length > SLUICE_LINE_SOURCE_MAX_LINE)
         {
@@ -225,4 +227,12 @@ sluice_line_source_new (GInputStream *stream)
   self = g_object_new (SLUICE_TYPE_LINE_SOURCE, NULL);
   self->stream = g_object_ref (stream);
   return self;
+}
+
+guint64
+sluice_line_source_get_position (SluiceLineSource *self)
+{
+  g_return_val_if_fail (SLUICE_IS_LINE_SOURCE (self), 0);
+
+  return self->position;
 }

@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 #define SLUICE_TYPE_LINE_SOURCE (sluice_line_source_get_type ())
 G_DECLARE_FINAL_TYPE (SluiceLineSource, sluice_line_source, SLUICE, LINE_SOURCE, GObject)
 
-SluiceLineSource *sluice_line_source_new (GInputStream *stream);
+SluiceLineSource *sluice_line_source_new          (GInputStream     *stream);
+/* Bytes of the stream taken as lines so far (blank ones included): where
+ * the next line starts, relative to where the stream stood at first. A
+ * journal resumes a file input there. */
+guint64           sluice_line_source_get_position (SluiceLineSource *self);
 
 G_END_DECLS
