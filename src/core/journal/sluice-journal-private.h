@@ -80,6 +80,7 @@ struct _SluiceJournal
 
   gint64              last_commit;   /* monotonic µs */
   guint               since_commit;  /* records, lines and events since */
+  guint64             n_commits;     /* written by this process */
   GError             *error;         /* the first write error: the journal stops */
 };
 

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <signal.h>
+#include <stdlib.h>
+
 #include "sluice-item-text.h"
 #include "sluice-journal-private.h"
 
@@ -247,6 +250,24 @@ completed_ranges (GArray *completed)
   return g_string_free (text, FALSE);
 }
 
+/* For the fault tests: SLUICE_JOURNAL_KILL_AT_COMMIT=N kills the process
+ * with SIGKILL inside its Nth commit, after the batch is written and
+ * before it is committed (the output bytes are in the file already). */
+static void
+kill_if_asked (SluiceJournal *self)
+{
+  static gint64 kill_at = -1;
+
+  if (kill_at < 0)
+    {
+      const char *value = g_getenv ("SLUICE_JOURNAL_KILL_AT_COMMIT");
+
+      kill_at = value != NULL ? g_ascii_strtoll (value, NULL, 10) : 0;
+    }
+  if (kill_at > 0 && ++self->n_commits == (guint64) kill_at)
+    raise (SIGKILL);
+}
+
 static gboolean
 write_batch (SluiceJournal  *self,
              GError        **error)
@@ -277,6 +298,7 @@ write_batch (SluiceJournal  *self,
   self->commit.max_emitted = self->max_emitted;
   if (!sluice_journal_store_add_commit (store, &self->commit, ranges, error))
     return FALSE;
+  kill_if_asked (self);
   return sluice_journal_store_commit (store, error);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,13 +62,24 @@ fail (SluiceJournalStore  *self,
       int                  rc,
       GError             **error)
 {
+  /* First: what the failed write or sync left in errno. */
+  int saved_errno = errno;
   int code = rc == SQLITE_FULL ? G_IO_ERROR_NO_SPACE
            : rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? G_IO_ERROR_BUSY
            : rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB ? G_IO_ERROR_INVALID_DATA
            : G_IO_ERROR_FAILED;
   const char *message = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+  int system_errno = self->db != NULL ? sqlite3_system_errno (self->db) : 0;
 
-  g_set_error (error, G_IO_ERROR, code, "journal %s: %s", self->path, message);
+  if (system_errno == 0 && (rc == SQLITE_IOERR || rc == SQLITE_FULL))
+    system_errno = saved_errno;
+  /* "disk I/O error" alone does not say that the disk is full. */
+  if (system_errno == ENOSPC || system_errno == EFBIG || system_errno == EDQUOT)
+    code = G_IO_ERROR_NO_SPACE;
+  if (system_errno != 0 && rc != SQLITE_CONSTRAINT)
+    g_set_error (error, G_IO_ERROR, code, "journal %s: %s (%s)", self->path, message, g_strerror (system_errno));
+  else
+    g_set_error (error, G_IO_ERROR, code, "journal %s: %s", self->path, message);
   return FALSE;
 }
 
@@ -88,10 +100,12 @@ step_done (SluiceJournalStore  *self,
            GError             **error)
 {
   int rc = sqlite3_step (stmt);
+  gboolean ok = rc == SQLITE_DONE || fail (self, rc, error);
 
+  /* After fail(): a reset may clobber what went wrong. */
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
-  return rc == SQLITE_DONE ? TRUE : fail (self, rc, error);
+  return ok;
 }
 
 void
