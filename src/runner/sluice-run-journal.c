@@ -187,7 +187,7 @@ sluice_run_journal_open_files (const SluiceRunOptions  *options,
              options->state_dir != NULL ? " --state-dir " : "",
              options->state_dir != NULL ? options->state_dir : "");
   else if (!options->quiet)
-    fprintf (stderr, _("sluice-run: resuming run %s: %" G_GUINT64_FORMAT " input items run again, "
+    fprintf (stderr, _("sluice-run: resuming run %s: %" G_GUINT64_FORMAT " input items replayed from the journal (read, not complete), "
                        "%" G_GUINT64_FORMAT " output items kept\n"),
              sluice_journal_get_run_id (journal), sluice_journal_get_n_replayed (journal),
              commit->output_lines);
