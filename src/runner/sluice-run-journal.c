@@ -73,7 +73,14 @@ open_input (const char                *path,
       if (!g_seekable_seek (G_SEEKABLE (stream), commit->input_offset, G_SEEK_SET, NULL, error))
         return NULL;
     }
-  return SLUICE_ITEM_SOURCE (sluice_line_source_new (G_INPUT_STREAM (stream)));
+  {
+    SluiceLineSource *source = sluice_line_source_new (G_INPUT_STREAM (stream));
+
+    /* Errors name the line in the whole file, not from the offset. */
+    if (commit != NULL)
+      sluice_line_source_set_line (source, commit->input_lines);
+    return SLUICE_ITEM_SOURCE (source);
+  }
 }
 
 static SluiceJournal *

@@ -507,7 +507,18 @@ test_two_resumers (Fixture       *f,
   g_auto(Result) original = { 0 };
   g_auto(Result) winner = { 0 };
 
-  kill_early (f, pipeline, "twice");
+  /* While the run itself goes, it holds the run. */
+  {
+    g_autoptr(GSubprocess) running = spawn_journaled (f, pipeline, "twice");
+    g_auto(Result) refused = { 0 };
+
+    wait_for_run (f, "twice");
+    refused = run ("resume", "twice", "--state-dir", f->state_dir, NULL);
+    g_assert_cmpint (refused.status, ==, 2);
+    g_assert_nonnull (strstr (refused.err, "in use by another process"));
+    g_usleep (100000);
+    kill_process (running);
+  }
   first = spawn_resume (f, "twice");
   /* The loser comes while the winner runs (it has the lock from its
    * first moments; give it those). */
@@ -807,6 +818,46 @@ test_stdin (Fixture       *f,
   assert_output (f, "order-by-sequence", reference);
 }
 
+/* A bad input line after a resume is named by its line in the whole
+ * file, not counted from where the resumed run started reading. */
+static void
+test_bad_input_line (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *pipeline = pipeline_for (f, "not-parallel");
+  g_autofree char *text = read_file (f->input);
+  g_autofree char *broken = g_strconcat (text, "not json\n", NULL);
+  g_autofree char *expected = g_strdup_printf ("input line %u:", N_ITEMS + 1);
+  g_auto(Result) r = { 0 };
+
+  g_free (f->input);
+  f->input = write_file (f, "broken.jsonl", broken, -1);
+  kill_early (f, pipeline, "broken");
+  r = finish (spawn_resume (f, "broken"));
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, expected));
+}
+
+/* Without -i the run has one {} item; it is journaled like any other. */
+static void
+test_trigger (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *pipeline = pipeline_for (f, "not-parallel");
+  g_autofree char *text = NULL;
+  g_auto(Result) r = { 0 };
+  g_auto(Result) again = { 0 };
+
+  r = run ("-q", "--run-id", "trigger", "--state-dir", f->state_dir, pipeline, "-o", f->output, NULL);
+  g_assert_cmpint (r.status, ==, 1);   /* {} has no x: the Lua fails */
+  g_assert_nonnull (strstr (r.err, "spin"));
+  again = run ("resume", "trigger", "--state-dir", f->state_dir, NULL);
+  g_assert_cmpint (again.status, ==, 1);
+  g_assert_nonnull (strstr (again.err, "spin"));
+  text = read_file (f->output);
+  g_assert_cmpstr (text, ==, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -835,6 +886,8 @@ main (int   argc,
   g_test_add ("/journal/big-items", Fixture, NULL, fixture_set_up, test_big_items, fixture_tear_down);
   g_test_add ("/journal/half-line", Fixture, NULL, fixture_set_up, test_half_line, fixture_tear_down);
   g_test_add ("/journal/output-shrunk", Fixture, NULL, fixture_set_up, test_output_shrunk, fixture_tear_down);
+  g_test_add ("/journal/bad-input-line", Fixture, NULL, fixture_set_up, test_bad_input_line, fixture_tear_down);
+  g_test_add ("/journal/trigger", Fixture, NULL, fixture_set_up, test_trigger, fixture_tear_down);
   g_test_add ("/journal/stdin", Fixture, NULL, fixture_set_up, test_stdin, fixture_tear_down);
 
   return g_test_run ();

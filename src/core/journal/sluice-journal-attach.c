@@ -113,6 +113,7 @@ sluice_journal_attach (SluiceJournal     *self,
   g_return_val_if_fail (self->executor == NULL, FALSE);
 
   self->first_wins = has_first_wins (sluice_executor_get_pipeline (executor));
+  self->stages = _sluice_journal_stages_new (sluice_executor_get_pipeline (executor));
   if (self->resumed)
     {
       if (!sluice_journal_store_foreach_input (self->store, self->low, replay_cb, &replay, error))

@@ -23,6 +23,8 @@ struct _SluiceJournalItem
   SluiceJournalItem *next;
 };
 
+typedef struct _SluiceJournalStage SluiceJournalStage;
+
 typedef struct
 {
   guint64  seq;
@@ -81,6 +83,8 @@ struct _SluiceJournal
   gint64              last_commit;   /* monotonic µs */
   guint               since_commit;  /* records, lines and events since */
   guint64             n_commits;     /* written by this process */
+  GPtrArray          *stages;        /* SluiceJournalStage*, for progress records */
+  gint64              last_snapshot; /* monotonic µs of the last progress record */
   GError             *error;         /* the first write error: the journal stops */
 };
 
@@ -109,7 +113,8 @@ SluiceJournalItem   *_sluice_journal_item_new     (SluiceJournal    *self,
  * item (rejected). Returns the sequence number it gets. */
 guint64              _sluice_journal_record_input (SluiceJournal    *self,
                                                    json_t           *item,
-                                                   guint64           input_position);
+                                                   guint64           input_position,
+                                                   guint64           input_line);
 void                 _sluice_journal_input_ended  (SluiceJournal    *self);
 /* An output line of @item ends at @position of the inner sink. */
 void                 _sluice_journal_output_line  (SluiceJournal     *self,
@@ -121,6 +126,12 @@ void                 _sluice_journal_item_done    (SluiceJournal     *self,
 /* After each slice of the run: commits when enough is pending. */
 gboolean             _sluice_journal_maybe_commit (SluiceJournal    *self,
                                                    GError          **error);
+/* sluice-journal-stages.c: per-controller progress records. */
+GPtrArray           *_sluice_journal_stages_new     (SluicePipeline *pipeline);
+gboolean             _sluice_journal_stages_write   (SluiceJournal  *self,
+                                                     gboolean        force,
+                                                     GError        **error);
+
 void                 _sluice_journal_progress_init  (SluiceJournal  *self);
 void                 _sluice_journal_progress_clear (SluiceJournal  *self);
 void                 _sluice_journal_add_event      (SluiceJournal  *self,

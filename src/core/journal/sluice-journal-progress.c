@@ -61,6 +61,7 @@ _sluice_journal_progress_clear (SluiceJournal *self)
   g_clear_pointer (&self->events, g_ptr_array_unref);
   g_clear_pointer (&self->states, g_ptr_array_unref);
   g_clear_pointer (&self->item_text, g_free);
+  g_clear_pointer (&self->stages, g_ptr_array_unref);
 }
 
 SluiceJournalItem *
@@ -102,7 +103,8 @@ item_complete (SluiceJournal     *self,
 guint64
 _sluice_journal_record_input (SluiceJournal *self,
                               json_t        *item,
-                              guint64        input_position)
+                              guint64        input_position,
+                              guint64        input_line)
 {
   guint64 seq = ++self->n_records;
 
@@ -111,6 +113,8 @@ _sluice_journal_record_input (SluiceJournal *self,
   self->input_batch_count++;
   self->since_commit++;
   self->commit.input_offset = self->input_base + input_position;
+  /* A file input reopened on resume counts lines from where it was. */
+  self->commit.input_lines = input_line;
 
   if (item != NULL)
     {
@@ -296,7 +300,8 @@ write_batch (SluiceJournal  *self,
   self->commit.input_records = self->n_records;
   self->commit.input_ended = self->input_ended;
   self->commit.max_emitted = self->max_emitted;
-  if (!sluice_journal_store_add_commit (store, &self->commit, ranges, error))
+  if (!sluice_journal_store_add_commit (store, &self->commit, ranges, error) ||
+      !_sluice_journal_stages_write (self, self->states->len > 0, error))
     return FALSE;
   kill_if_asked (self);
   return sluice_journal_store_commit (store, error);

@@ -32,6 +32,13 @@ inner_position (SluiceJournalSource *self)
            ? sluice_line_source_get_position (SLUICE_LINE_SOURCE (self->inner)) : 0;
 }
 
+static guint64
+inner_line (SluiceJournalSource *self)
+{
+  return SLUICE_IS_LINE_SOURCE (self->inner)
+           ? sluice_line_source_get_line (SLUICE_LINE_SOURCE (self->inner)) : 0;
+}
+
 static SluiceSourceStatus
 sluice_journal_source_next (SluiceItemSource  *source,
                             json_t           **item,
@@ -65,12 +72,12 @@ sluice_journal_source_next (SluiceItemSource  *source,
   switch (status)
     {
     case SLUICE_SOURCE_ITEM:
-      seq = _sluice_journal_record_input (self->journal, *item, inner_position (self));
+      seq = _sluice_journal_record_input (self->journal, *item, inner_position (self), inner_line (self));
       *tag = _sluice_journal_item_new (self->journal, seq);
       break;
 
     case SLUICE_SOURCE_REJECTED:
-      _sluice_journal_record_input (self->journal, NULL, inner_position (self));
+      _sluice_journal_record_input (self->journal, NULL, inner_position (self), inner_line (self));
       break;
 
     case SLUICE_SOURCE_END:

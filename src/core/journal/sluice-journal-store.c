@@ -21,10 +21,14 @@ static const char schema[] =
   "CREATE TABLE commits (id INTEGER PRIMARY KEY, time_us INTEGER NOT NULL,"
   "  output_offset INTEGER NOT NULL, output_lines INTEGER NOT NULL,"
   "  input_records INTEGER NOT NULL, input_offset INTEGER NOT NULL,"
+  "  input_lines INTEGER NOT NULL,"
   "  input_ended INTEGER NOT NULL, max_emitted INTEGER NOT NULL,"
   "  done_ranges TEXT NOT NULL);"
   "CREATE TABLE events (seq INTEGER PRIMARY KEY, time_us INTEGER NOT NULL,"
   "  event TEXT NOT NULL, json TEXT NOT NULL);"
+  "CREATE TABLE progress (id INTEGER PRIMARY KEY, time_us INTEGER NOT NULL,"
+  "  controller TEXT NOT NULL, queued INTEGER NOT NULL, in_flight INTEGER NOT NULL,"
+  "  items_in INTEGER NOT NULL, items_out INTEGER NOT NULL);"
   "INSERT INTO meta VALUES ('journal-format', '" SCHEMA_VERSION "');";
 
 enum
@@ -36,6 +40,7 @@ enum
   STMT_ADD_INPUTS,
   STMT_ADD_COMMIT,
   STMT_ADD_EVENT,
+  STMT_ADD_PROGRESS,
   N_STMTS
 };
 
@@ -46,8 +51,10 @@ static const char *const stmt_sql[N_STMTS] = {
   "SELECT state FROM states ORDER BY id DESC LIMIT 1",
   "INSERT INTO inputs (first_seq, count, items) VALUES (?1, ?2, ?3)",
   "INSERT INTO commits (time_us, output_offset, output_lines, input_records, input_offset,"
-  " input_ended, max_emitted, done_ranges) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+  " input_ended, max_emitted, done_ranges, input_lines) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
   "INSERT OR REPLACE INTO events (seq, time_us, event, json) VALUES (?1, ?2, ?3, ?4)",
+  "INSERT INTO progress (time_us, controller, queued, in_flight, items_in, items_out)"
+  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
 struct _SluiceJournalStore
@@ -364,6 +371,7 @@ sluice_journal_store_add_commit (SluiceJournalStore        *self,
   sqlite3_bind_int (stmt, 6, commit->input_ended ? 1 : 0);
   sqlite3_bind_int64 (stmt, 7, (sqlite3_int64) commit->max_emitted);
   sqlite3_bind_text (stmt, 8, done_ranges, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 9, (sqlite3_int64) commit->input_lines);
   return step_done (self, stmt, error);
 }
 
@@ -380,6 +388,26 @@ sluice_journal_store_add_event (SluiceJournalStore  *self,
   sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
   sqlite3_bind_text (stmt, 3, type, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, json, -1, SQLITE_STATIC);
+  return step_done (self, stmt, error);
+}
+
+gboolean
+sluice_journal_store_add_progress (SluiceJournalStore  *self,
+                                   const char          *controller,
+                                   gint                 queued,
+                                   gint                 in_flight,
+                                   guint64              items_in,
+                                   guint64              items_out,
+                                   GError             **error)
+{
+  sqlite3_stmt *stmt = self->stmts[STMT_ADD_PROGRESS];
+
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
+  sqlite3_bind_text (stmt, 2, controller, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, queued);
+  sqlite3_bind_int (stmt, 4, in_flight);
+  sqlite3_bind_int64 (stmt, 5, (sqlite3_int64) items_in);
+  sqlite3_bind_int64 (stmt, 6, (sqlite3_int64) items_out);
   return step_done (self, stmt, error);
 }
 
@@ -461,7 +489,7 @@ sluice_journal_store_load_progress (SluiceJournalStore  *self,
   *low = 0;
   rc = sqlite3_prepare_v2 (self->db,
                            "SELECT output_offset, output_lines, input_records, input_offset,"
-                           " input_ended, max_emitted, done_ranges FROM commits ORDER BY id",
+                           " input_ended, max_emitted, done_ranges, input_lines FROM commits ORDER BY id",
                            -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     return fail (self, rc, error);
@@ -474,6 +502,7 @@ sluice_journal_store_load_progress (SluiceJournalStore  *self,
       commit->input_records = sqlite3_column_int64 (stmt, 2);
       commit->input_offset = sqlite3_column_int64 (stmt, 3);
       commit->input_ended = sqlite3_column_int (stmt, 4) != 0;
+      commit->input_lines = sqlite3_column_int64 (stmt, 7);
       commit->max_emitted = MAX (commit->max_emitted, (guint64) sqlite3_column_int64 (stmt, 5));
       if (text == NULL || !parse_ranges (text, ranges))
         {

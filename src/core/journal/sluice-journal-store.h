@@ -21,6 +21,7 @@ typedef struct
   guint64  output_lines;
   guint64  input_records;  /* input records taken from the input (items and rejected lines) */
   guint64  input_offset;   /* byte offset in the input file after them */
+  guint64  input_lines;    /* lines of the input file before that offset */
   gboolean input_ended;    /* the input had no more */
   guint64  max_emitted;    /* the highest input sequence number with a committed output */
 } SluiceJournalCommit;
@@ -76,6 +77,15 @@ gboolean            sluice_journal_store_add_event   (SluiceJournalStore  *self,
                                                       const char          *json,
                                                       GError             **error);
 guint64             sluice_journal_store_get_max_event_seq (SluiceJournalStore *self);
+/* Where a controller stands: items waiting at its input, in flight,
+ * taken in by its first module and put out by its last. */
+gboolean            sluice_journal_store_add_progress (SluiceJournalStore  *self,
+                                                       const char          *controller,
+                                                       gint                 queued,
+                                                       gint                 in_flight,
+                                                       guint64              items_in,
+                                                       guint64              items_out,
+                                                       GError             **error);
 
 /* The last commit, and every completed input item in @done (a set of
  * sequence numbers as GUINT_TO_POINTER-sized keys; only those above

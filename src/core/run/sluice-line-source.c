@@ -236,3 +236,20 @@ sluice_line_source_get_position (SluiceLineSource *self)
 
   return self->position;
 }
+
+guint64
+sluice_line_source_get_line (SluiceLineSource *self)
+{
+  g_return_val_if_fail (SLUICE_IS_LINE_SOURCE (self), 0);
+
+  return self->line;
+}
+
+void
+sluice_line_source_set_line (SluiceLineSource *self,
+                             guint64           line)
+{
+  g_return_if_fail (SLUICE_IS_LINE_SOURCE (self));
+
+  self->line = line;
+}

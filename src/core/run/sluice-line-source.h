@@ -19,5 +19,11 @@ SluiceLineSource *sluice_line_source_new          (GInputStream     *stream);
  * the next line starts, relative to where the stream stood at first. A
  * journal resumes a file input there. */
 guint64           sluice_line_source_get_position (SluiceLineSource *self);
+/* Lines taken so far, counted from where it started; and where to count
+ * from, for a stream that does not start at the first line (errors name
+ * the line in the whole file). */
+guint64           sluice_line_source_get_line     (SluiceLineSource *self);
+void              sluice_line_source_set_line     (SluiceLineSource *self,
+                                                   guint64           line);
 
 G_END_DECLS
