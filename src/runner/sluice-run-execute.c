@@ -402,6 +402,8 @@ sluice_run_execute (const SluiceRunOptions *options)
   clear_progress (&ctx);
 
   status = exit_status (options, run, &ctx);
+  if (ctx.journal != NULL)
+    status = sluice_run_journal_close (ctx.journal, status);
   status = close_files (options, run, &ctx, status);
   g_signal_handlers_disconnect_by_data (ctx.executor, &ctx);
   g_clear_object (&ctx.sink);

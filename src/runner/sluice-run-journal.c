@@ -206,3 +206,16 @@ sluice_run_journal_open_files (const SluiceRunOptions  *options,
   *sink_out = g_steal_pointer (&sink);
   return SLUICE_EXIT_COMPLETED;
 }
+
+int
+sluice_run_journal_close (SluiceJournal *journal,
+                          int            status)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A run that failed already said why (often this very error). */
+  if (sluice_journal_commit (journal, &error) || status != SLUICE_EXIT_COMPLETED)
+    return status;
+  fprintf (stderr, "sluice-run: %s\n", error->message);
+  return SLUICE_EXIT_FAILED;
+}

@@ -19,4 +19,10 @@ int sluice_run_journal_open_files (const SluiceRunOptions  *options,
                                    SluiceJournal          **journal,
                                    SluiceLineSink         **sink);
 
+/* After the run: the last commit. A journal that cannot be written
+ * fails a run that had completed (its output is whole, but the journal
+ * no longer says so). Returns the status to exit with. */
+int sluice_run_journal_close      (SluiceJournal           *journal,
+                                   int                      status);
+
 G_END_DECLS

@@ -24,11 +24,14 @@ sluice_journal_finalize (GObject *object)
 {
   SluiceJournal *self = SLUICE_JOURNAL (object);
 
-  /* The last events (the final run-state) come after the last commit. */
-  if (self->store != NULL && self->error == NULL && self->executor != NULL)
-    sluice_journal_commit (self, NULL);
+  /* The executor may be half gone already: the last commit must not
+   * ask it anything. */
   if (self->executor != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->executor), (gpointer *) &self->executor);
+  self->executor = NULL;
+  /* What came after the last commit (the final run-state event). */
+  if (self->store != NULL && self->error == NULL)
+    sluice_journal_commit (self, NULL);
   _sluice_journal_progress_clear (self);
   g_clear_pointer (&self->store, sluice_journal_store_free);
   g_clear_pointer (&self->done_set, g_hash_table_unref);

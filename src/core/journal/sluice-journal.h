@@ -90,7 +90,10 @@ gboolean        sluice_journal_attach          (SluiceJournal              *self
 /* Input items replayed from the journal by attach(). */
 guint64         sluice_journal_get_n_replayed  (SluiceJournal              *self);
 
-/* Commits what is pending now. */
+/* Commits what is pending now. A front end calls it once the run has
+ * ended, for the events that came after the final state's commit (and
+ * to hear of a journal that could not be written); finalizing the
+ * journal commits them too, quietly. */
 gboolean        sluice_journal_commit          (SluiceJournal              *self,
                                                 GError                    **error);
 
