@@ -75,6 +75,7 @@ struct _SluiceJournal
   guint               pending_head;
   GArray             *completed;     /* guint64 sequence numbers since the last commit */
   SluiceJournalItem  *live;          /* items not complete */
+  SluiceJournalItem  *spare;         /* freed items kept for reuse (a list by @next) */
   GPtrArray          *events;        /* SluiceJournalEvent* since the last commit */
   GPtrArray          *states;        /* pairs of state, reason since the last commit */
   gboolean            first_wins;
@@ -111,8 +112,11 @@ SluiceJournalItem   *_sluice_journal_item_new     (SluiceJournal    *self,
                                                    guint64           seq);
 /* A record taken from the input: @item is NULL for one that was not an
  * item (rejected). Returns the sequence number it gets. */
+/* @text: the item as read (one line), or NULL to write @item out. */
 guint64              _sluice_journal_record_input (SluiceJournal    *self,
                                                    json_t           *item,
+                                                   const char       *text,
+                                                   gsize             length,
                                                    guint64           input_position,
                                                    guint64           input_line);
 void                 _sluice_journal_input_ended  (SluiceJournal    *self);

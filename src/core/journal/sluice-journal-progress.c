@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sluice-item-text.h"
 #include "sluice-journal-private.h"
@@ -54,6 +55,13 @@ _sluice_journal_progress_clear (SluiceJournal *self)
       self->live = item->next;
       g_free (item);
     }
+  while (self->spare != NULL)
+    {
+      SluiceJournalItem *item = self->spare;
+
+      self->spare = item->next;
+      g_free (item);
+    }
   if (self->input_batch != NULL)
     g_string_free (self->input_batch, TRUE);
   g_clear_pointer (&self->pending, g_array_unref);
@@ -68,8 +76,16 @@ SluiceJournalItem *
 _sluice_journal_item_new (SluiceJournal *self,
                           guint64        seq)
 {
-  SluiceJournalItem *item = g_new0 (SluiceJournalItem, 1);
+  SluiceJournalItem *item = self->spare;
 
+  /* One per input item: reused rather than allocated each time. */
+  if (item != NULL)
+    {
+      self->spare = item->next;
+      memset (item, 0, sizeof *item);
+    }
+  else
+    item = g_new0 (SluiceJournalItem, 1);
   item->seq = seq;
   item->next = self->live;
   if (self->live != NULL)
@@ -97,12 +113,15 @@ item_complete (SluiceJournal     *self,
     self->live = item->next;
   if (item->next != NULL)
     item->next->prev = item->prev;
-  g_free (item);
+  item->next = self->spare;
+  self->spare = item;
 }
 
 guint64
 _sluice_journal_record_input (SluiceJournal *self,
                               json_t        *item,
+                              const char    *text,
+                              gsize          length,
                               guint64        input_position,
                               guint64        input_line)
 {
@@ -116,10 +135,13 @@ _sluice_journal_record_input (SluiceJournal *self,
   /* A file input reopened on resume counts lines from where it was. */
   self->commit.input_lines = input_line;
 
-  if (item != NULL)
+  /* The line as read is the item: replay parses it as the source did. A
+   * line holds no newline, so it stays one record. */
+  if (item != NULL && text != NULL)
+    g_string_append_len (self->input_batch, text, length);
+  else if (item != NULL)
     {
-      gsize length = sluice_item_to_text (item, &self->item_text, &self->item_text_size);
-
+      length = sluice_item_to_text (item, &self->item_text, &self->item_text_size);
       g_string_append_len (self->input_batch, self->item_text, length);
     }
   else

@@ -32,6 +32,15 @@ inner_position (SluiceJournalSource *self)
            ? sluice_line_source_get_position (SLUICE_LINE_SOURCE (self->inner)) : 0;
 }
 
+static const char *
+inner_text (SluiceJournalSource *self,
+            gsize               *length)
+{
+  *length = 0;
+  return SLUICE_IS_LINE_SOURCE (self->inner)
+           ? sluice_line_source_peek_last_line (SLUICE_LINE_SOURCE (self->inner), length) : NULL;
+}
+
 static guint64
 inner_line (SluiceJournalSource *self)
 {
@@ -48,6 +57,8 @@ sluice_journal_source_next (SluiceItemSource  *source,
   SluiceJournalSource *self = SLUICE_JOURNAL_SOURCE (source);
   SluiceSourceStatus status;
   gpointer inner_tag = NULL;
+  const char *text;
+  gsize length;
   guint64 seq;
 
   if (self->replayed < self->replay->len)
@@ -72,12 +83,14 @@ sluice_journal_source_next (SluiceItemSource  *source,
   switch (status)
     {
     case SLUICE_SOURCE_ITEM:
-      seq = _sluice_journal_record_input (self->journal, *item, inner_position (self), inner_line (self));
+      text = inner_text (self, &length);
+      seq = _sluice_journal_record_input (self->journal, *item, text, length,
+                                          inner_position (self), inner_line (self));
       *tag = _sluice_journal_item_new (self->journal, seq);
       break;
 
     case SLUICE_SOURCE_REJECTED:
-      _sluice_journal_record_input (self->journal, NULL, inner_position (self), inner_line (self));
+      _sluice_journal_record_input (self->journal, NULL, NULL, 0, inner_position (self), inner_line (self));
       break;
 
     case SLUICE_SOURCE_END:

@@ -19,6 +19,8 @@ struct _SluiceLineSource
   gsize         scanned;      /* bytes after @taken known to hold no newline */
   guint64       line;         /* lines taken so far */
   guint64       position;     /* bytes taken as lines so far */
+  const char   *last_line;    /* the last line taken, in @buffer */
+  gsize         last_length;
   gboolean      reading;
   gboolean      eof;
   GError       *error;        /* a failed read, told by the next next() */
@@ -144,6 +146,8 @@ sluice_line_source_next (SluiceItemSource  *source,
         }
 
       self->line++;
+      self->last_line = data;
+      self->last_length = length;
       self->taken += nl != NULL ? length + 1 : length;
       self->position += nl != NULL ? length + 1 : length;
       self->scanned = 0;
@@ -252,4 +256,14 @@ sluice_line_source_set_line (SluiceLineSource *self,
   g_return_if_fail (SLUICE_IS_LINE_SOURCE (self));
 
   self->line = line;
+}
+
+const char *
+sluice_line_source_peek_last_line (SluiceLineSource *self,
+                                   gsize            *length)
+{
+  g_return_val_if_fail (SLUICE_IS_LINE_SOURCE (self), NULL);
+
+  *length = self->last_length;
+  return self->last_line;
 }

@@ -25,5 +25,10 @@ guint64           sluice_line_source_get_position (SluiceLineSource *self);
 guint64           sluice_line_source_get_line     (SluiceLineSource *self);
 void              sluice_line_source_set_line     (SluiceLineSource *self,
                                                    guint64           line);
+/* The text of the line the last next() took (without its newline), as
+ * it was read: valid only until the main loop runs again. A journal
+ * keeps it instead of writing the item out again. */
+const char       *sluice_line_source_peek_last_line (SluiceLineSource *self,
+                                                     gsize            *length);
 
 G_END_DECLS
