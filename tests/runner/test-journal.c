@@ -234,6 +234,29 @@ wait_for_run (Fixture    *f,
   g_assert_true (g_file_test (directory, G_FILE_TEST_IS_DIR));
 }
 
+/* Waits until some process holds the run's lock, seen in /proc/locks
+ * (taking the lock to test it could turn the resumer away). */
+static void
+wait_for_lock (Fixture    *f,
+               const char *run_id)
+{
+  g_autofree char *directory = run_directory (f, run_id);
+  g_autofree char *lock = g_build_filename (directory, "lock", NULL);
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (lock, &st), ==, 0);
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autofree char *locks = read_file ("/proc/locks");
+      g_autofree char *needle = g_strdup_printf (":%" G_GUINT64_FORMAT " ", (guint64) st.st_ino);
+
+      if (strstr (locks, needle) != NULL)
+        return;
+      g_usleep (5000);
+    }
+  g_error ("nobody took the lock of run %s", run_id);
+}
+
 static GSubprocess *
 spawn_journaled (Fixture    *f,
                  const char *pipeline,
@@ -520,9 +543,8 @@ test_two_resumers (Fixture       *f,
     kill_process (running);
   }
   first = spawn_resume (f, "twice");
-  /* The loser comes while the winner runs (it has the lock from its
-   * first moments; give it those). */
-  g_usleep (200000);
+  /* The loser comes while the winner runs. */
+  wait_for_lock (f, "twice");
   second = run ("resume", "twice", "--state-dir", f->state_dir, NULL);
   g_assert_cmpint (second.status, ==, 2);
   g_assert_nonnull (strstr (second.err, "in use by another process"));
