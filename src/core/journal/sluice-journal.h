@@ -78,8 +78,10 @@ int             sluice_journal_reopen_output   (SluiceJournal              *self
  * @input (the input not read yet, a SluiceLineSource for a file so that
  * its offset is recorded; NULL when there is none) and @output. Items of
  * a resumed run that are not complete are replayed first. With
- * @all_events FALSE, only the run's own events are built and recorded
- * (see sluice_executor_set_run_events_only()). FALSE with @error when
+ * @all_events FALSE, only the run's own events are built and recorded,
+ * for every listener of the executor (see
+ * sluice_executor_set_run_events_only()): pass TRUE when something else
+ * shows per-item events (--events, a live view). FALSE with @error when
  * the journal cannot be read. */
 gboolean        sluice_journal_attach          (SluiceJournal              *self,
                                                 SluiceExecutor             *executor,
