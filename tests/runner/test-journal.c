@@ -606,6 +606,28 @@ test_changed_pipeline (Fixture       *f,
   g_assert_nonnull (strstr (forced.err, "--force"));
 }
 
+/* The pipeline file is gone: refused, saying where its copy is. */
+static void
+test_missing_pipeline (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *pipeline = pipeline_for (f, "not-parallel");
+  g_autofree char *directory = run_directory (f, "gone");
+  g_autofree char *copy = g_build_filename (directory, "pipeline.xml", NULL);
+  g_autofree char *original = read_file (pipeline);
+  g_autofree char *kept = NULL;
+  g_auto(Result) r = { 0 };
+
+  kill_early (f, pipeline, "gone");
+  g_assert_cmpint (g_remove (pipeline), ==, 0);
+  r = run ("resume", "gone", "--state-dir", f->state_dir, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, pipeline));
+  g_assert_nonnull (strstr (r.err, directory));
+  kept = read_file (copy);
+  g_assert_cmpstr (kept, ==, original);
+}
+
 /* Run ids are names, never paths. */
 static void
 test_bad_run_ids (Fixture       *f,
@@ -910,6 +932,7 @@ main (int   argc,
   g_test_add ("/journal/two-resumers", Fixture, NULL, fixture_set_up, test_two_resumers, fixture_tear_down);
   g_test_add ("/journal/completed-refused", Fixture, NULL, fixture_set_up, test_completed_refused, fixture_tear_down);
   g_test_add ("/journal/changed-pipeline", Fixture, NULL, fixture_set_up, test_changed_pipeline, fixture_tear_down);
+  g_test_add ("/journal/missing-pipeline", Fixture, NULL, fixture_set_up, test_missing_pipeline, fixture_tear_down);
   g_test_add ("/journal/bad-run-ids", Fixture, NULL, fixture_set_up, test_bad_run_ids, fixture_tear_down);
   g_test_add ("/journal/read-only", Fixture, NULL, fixture_set_up, test_read_only, fixture_tear_down);
   g_test_add ("/journal/disk-full", Fixture, NULL, fixture_set_up, test_disk_full, fixture_tear_down);
