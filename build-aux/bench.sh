@@ -13,6 +13,10 @@ meson compile -C _build sluice-bench
 echo "== Executor (W1–W5)"
 _build/tests/bench/sluice-bench
 
+meson compile -C _build bench-journal
+echo "== Durable runs: W1 journaled vs not, resume after 1 M items"
+SLUICE_RUN=_build/src/runner/sluice-run _build/tests/bench/bench-journal
+
 echo "== Designer and live runs"
 xvfb="xvfb-run -a"
 command -v xvfb-run >/dev/null 2>&1 || xvfb=""

@@ -13,6 +13,7 @@
 #include "sluice-check.h"
 #include "sluice-running.h"
 #include "sluice-distribute.h"
+#include "sluice-journaling.h"
 #include "sluice-net.h"
 #include "sluice-serve.h"
 #include "sluice-schedules.h"

@@ -15,6 +15,7 @@
 #include "sluice-core.h"
 #include "sluice-run.h"
 #include "sluice-run-options.h"
+#include "sluice-run-resume.h"
 
 /* The run mode of sluice-run: one SluiceRun of the pipeline, fed from -i
  * (JSON lines), writing -o (JSON lines, as they are produced), events
@@ -31,6 +32,7 @@ typedef struct
   SluiceExecutor *executor;
   GMainLoop      *loop;
   SluiceLineSink *sink;          /* owned: where outputs go */
+  SluiceJournal  *journal;       /* owned: --journal and resume */
   FILE           *events;
   gboolean        events_error;
   int             signal;
@@ -199,22 +201,14 @@ print_problems (GPtrArray *problems,
     }
 }
 
-/* Opens what the options name; a status other than 0 when one fails. */
+/* -i and -o of a run that is not journaled. */
 static int
-open_files (const SluiceRunOptions *options,
-            SluiceRun              *run,
+open_items (const SluiceRunOptions *options,
+            SluiceExecutor         *executor,
             RunContext             *ctx)
 {
-  SluiceExecutor *executor = sluice_run_get_executor (run);
   g_autoptr(GError) error = NULL;
   int fd;
-
-  if (same_file (options->input_path, options->output_path))
-    {
-      fprintf (stderr, _("sluice-run: %s is both the input and the output: it would be emptied before it is read\n"),
-               options->input_path);
-      return SLUICE_EXIT_INVALID;
-    }
 
   if (options->input_path != NULL)
     {
@@ -237,6 +231,31 @@ open_files (const SluiceRunOptions *options,
     }
   ctx->sink = sluice_line_sink_new (fd, TRUE);
   sluice_executor_set_sink (executor, SLUICE_ITEM_SINK (ctx->sink));
+  return SLUICE_EXIT_COMPLETED;
+}
+
+/* Opens what the options name; a status other than 0 when one fails. */
+static int
+open_files (const SluiceRunOptions *options,
+            SluiceRun              *run,
+            RunContext             *ctx)
+{
+  SluiceExecutor *executor = sluice_run_get_executor (run);
+  int status;
+
+  if (same_file (options->input_path, options->output_path))
+    {
+      fprintf (stderr, _("sluice-run: %s is both the input and the output: it would be emptied before it is read\n"),
+               options->input_path);
+      return SLUICE_EXIT_INVALID;
+    }
+
+  if (options->journal)
+    status = sluice_run_journal_open_files (options, run, &ctx->journal, &ctx->sink);
+  else
+    status = open_items (options, executor, ctx);
+  if (status != SLUICE_EXIT_COMPLETED)
+    return status;
 
   if (options->events_path != NULL)
     {
@@ -346,6 +365,7 @@ sluice_run_execute (const SluiceRunOptions *options)
       if (ctx.events != NULL && ctx.events != stderr)
         fclose (ctx.events);
       g_clear_object (&ctx.sink);
+      g_clear_object (&ctx.journal);
       return status;
     }
 
@@ -363,6 +383,13 @@ sluice_run_execute (const SluiceRunOptions *options)
     progress_id = g_timeout_add_full (G_PRIORITY_LOW, 250, progress_cb, &ctx, NULL);
 
   sluice_run_start (run);
+  if (ctx.journal != NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("journal: run %s in %s",
+                                                  sluice_journal_get_run_id (ctx.journal),
+                                                  sluice_journal_get_directory (ctx.journal));
+      sluice_executor_log (ctx.executor, message);
+    }
   if (!sluice_run_state_is_final (sluice_run_get_state (run)))
     g_main_loop_run (loop);
 
@@ -375,9 +402,12 @@ sluice_run_execute (const SluiceRunOptions *options)
   clear_progress (&ctx);
 
   status = exit_status (options, run, &ctx);
+  if (ctx.journal != NULL)
+    status = sluice_run_journal_close (ctx.journal, status);
   status = close_files (options, run, &ctx, status);
   g_signal_handlers_disconnect_by_data (ctx.executor, &ctx);
   g_clear_object (&ctx.sink);
+  g_clear_object (&ctx.journal);
 
   return status;
 }

@@ -23,6 +23,10 @@ typedef struct
   GHashTable *defines;        /* -D name=value, owned strings */
   gboolean    progress;       /* --progress: force the progress line */
   gboolean    quiet;          /* --quiet: no progress line, even on a tty */
+  gboolean    journal;        /* --journal (or --run-id): a durable run */
+  char       *state_dir;      /* --state-dir: where run directories are; NULL = the default */
+  char       *run_id;         /* --run-id; NULL = a new one */
+  struct _SluiceJournal *resume; /* `resume`: the journal of the run to continue (owned) */
 } SluiceRunOptions;
 
 /* Runs the pipeline as the options say; returns the exit status. */

@@ -11,6 +11,7 @@
 #include "sluice-run-options.h"
 #include "sluice-run-new.h"
 #include "sluice-run-plugins.h"
+#include "sluice-run-resume.h"
 #include "sluice-run-serve.h"
 #include "sluice-run-tools.h"
 #include "sluice-run-validate.h"
@@ -28,6 +29,9 @@ typedef struct
   gboolean   version;
   gboolean   progress;
   gboolean   quiet;
+  gboolean   journal;
+  char      *state_dir;
+  char      *run_id;
   char      *format;
   char      *input;
   char      *output;
@@ -42,6 +46,8 @@ static void
 command_line_clear (CommandLine *cl)
 {
   g_clear_pointer (&cl->format, g_free);
+  g_clear_pointer (&cl->state_dir, g_free);
+  g_clear_pointer (&cl->run_id, g_free);
   g_clear_pointer (&cl->input, g_free);
   g_clear_pointer (&cl->output, g_free);
   g_clear_pointer (&cl->events, g_free);
@@ -60,6 +66,8 @@ run_options_clear (SluiceRunOptions *options)
   g_clear_pointer (&options->events_path, g_free);
   g_clear_pointer (&options->report_path, g_free);
   g_clear_pointer (&options->defines, g_hash_table_unref);
+  g_clear_pointer (&options->state_dir, g_free);
+  g_clear_pointer (&options->run_id, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SluiceRunOptions, run_options_clear)
@@ -108,6 +116,12 @@ make_context (CommandLine *cl)
       N_("Write a run report to FILE (.html or .json)"), N_("FILE") },
     { "distribute", 0, 0, G_OPTION_ARG_STRING, &cl->distribute,
       N_("Run the items on workers through Redis (sluice-run worker) instead of here"), N_("URL") },
+    { "journal", 0, 0, G_OPTION_ARG_NONE, &cl->journal,
+      N_("Keep a journal of the run so that `sluice-run resume RUN-ID` can continue it after a crash"), NULL },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &cl->state_dir,
+      N_("Keep run directories in DIR (default: ~/.local/share/sluice/runs)"), N_("DIR") },
+    { "run-id", 0, 0, G_OPTION_ARG_STRING, &cl->run_id,
+      N_("Journal the run under this id instead of a new one (implies --journal)"), N_("RUN-ID") },
     { "progress", 0, 0, G_OPTION_ARG_NONE, &cl->progress,
       N_("Show a progress line on standard error even when it is not a terminal"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cl->quiet,
@@ -136,6 +150,7 @@ make_context (CommandLine *cl)
       "  sluice-run schedule DIR --state-dir S   run a folder's scheduled pipelines\n"
       "  sluice-run worker --redis URL PIPELINE.xml…  process distributed items\n"
       "  sluice-run dlq list|replay --redis URL ID     the dead-letter stream\n"
+      "  sluice-run resume RUN-ID [OPTION…]      continue a journaled run after a crash\n"
       "\n"
       "Exit status: 0 completed (or valid), 1 failed, 2 invalid pipeline or\n"
       "usage, 128+N cancelled by signal N (SIGINT and SIGTERM cancel gracefully).\n"));
@@ -229,6 +244,11 @@ run_command_line (CommandLine *cl)
   options.report_path = g_strdup (cl->report);
   options.progress = cl->progress;
   options.quiet = cl->quiet;
+  options.journal = cl->journal || cl->run_id != NULL;
+  options.state_dir = g_strdup (cl->state_dir);
+  options.run_id = g_strdup (cl->run_id);
+  if (cl->state_dir != NULL && !options.journal)
+    return usage_error (_("--state-dir only applies to journaled runs (--journal)"));
 
   if (cl->distribute != NULL)
     return sluice_run_distribute (&options, cl->distribute);
@@ -275,6 +295,8 @@ main (int   argc,
     return sluice_run_worker (argc - 1, argv + 1);
   if (argc > 1 && g_str_equal (argv[1], "dlq"))
     return sluice_run_dlq (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "resume"))
+    return sluice_run_resume_command (argc - 1, argv + 1);
 
   context = make_context (&cl);
   args = g_strdupv (argv);

@@ -61,7 +61,7 @@ sluice_event_unref (SluiceEvent *event)
 const char *
 sluice_event_type_to_string (SluiceEventType type)
 {
-  g_return_val_if_fail (type <= SLUICE_EVENT_STAGE_TRANSITION, NULL);
+  g_return_val_if_fail ((guint) type < G_N_ELEMENTS (type_names), NULL);
   return type_names[type];
 }
 

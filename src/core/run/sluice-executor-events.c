@@ -189,3 +189,37 @@ _sluice_executor_reject_input (SluiceExecutor *self,
   event->message = g_strdup_printf ("%s: the item was not run", message);
   _sluice_executor_emit (self, event);
 }
+
+void
+sluice_executor_set_run_events_only (SluiceExecutor *self,
+                                     gboolean        run_events_only)
+{
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+
+  self->run_events_only = run_events_only;
+}
+
+void
+sluice_executor_set_first_event_seq (SluiceExecutor *self,
+                                     guint64         seq)
+{
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+  g_return_if_fail (self->state == SLUICE_RUN_PENDING && self->event_seq == 0);
+  g_return_if_fail (seq > 0);
+
+  self->event_seq = seq - 1;
+}
+
+void
+sluice_executor_log (SluiceExecutor *self,
+                     const char     *message)
+{
+  SluiceEvent *event;
+
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+  g_return_if_fail (message != NULL);
+
+  event = _sluice_executor_event_new (self, SLUICE_EVENT_LOG, NULL, NULL, 0);
+  event->message = g_strdup (message);
+  _sluice_executor_emit (self, event);
+}

@@ -244,6 +244,7 @@ struct _SluiceExecutor
   gint64              ended;
   gboolean            listening;      /* someone handles "event" */
   guint64             event_seq;      /* of the last event emitted */
+  gboolean            run_events_only; /* listeners want no per-item events (a journal) */
   GArray             *records;        /* main-thread step records when listening */
 };
 

@@ -147,6 +147,21 @@ void              sluice_executor_set_preview        (SluiceExecutor   *self,
 char            **sluice_executor_dup_preview        (SluiceExecutor   *self,
                                                       const char       *module_id,
                                                       gboolean          outputs);
+/* Listeners of "event" want only the run's own events (run-state,
+ * item-superseded, rejected input): per-item events (module-started,
+ * -finished, -failed, stage-transition, step logs) are not built even
+ * though someone listens. For a journal that must not slow the run down;
+ * call before start. */
+void              sluice_executor_set_run_events_only (SluiceExecutor *self,
+                                                      gboolean          run_events_only);
+/* Numbers events from @seq instead of 1: a resumed run goes on with the
+ * sequence of the run it continues. Call before start. */
+void              sluice_executor_set_first_event_seq (SluiceExecutor *self,
+                                                      guint64           seq);
+/* Sends a "log" event of the run itself (not of a module), e.g. where
+ * its journal is. */
+void              sluice_executor_log                (SluiceExecutor   *self,
+                                                      const char       *message);
 /* The controller the run is at (the last one that has received items and
  * not finished), or NULL. */
 const char       *sluice_executor_get_current_controller (SluiceExecutor *self);

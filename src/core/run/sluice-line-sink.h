@@ -19,5 +19,9 @@ SluiceLineSink *sluice_line_sink_new (int      fd,
                                       gboolean close_fd);
 /* Whether writing failed because the reader went away (EPIPE). */
 gboolean        sluice_line_sink_get_reader_gone (SluiceLineSink *self);
+/* Bytes taken so far (whole lines, newline included), written or still
+ * buffered: after a flush, where the file descriptor stands relative to
+ * where it started. A journal commits output up to such a position. */
+guint64         sluice_line_sink_get_position    (SluiceLineSink *self);
 
 G_END_DECLS

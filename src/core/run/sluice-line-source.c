@@ -18,6 +18,9 @@ struct _SluiceLineSource
   gsize         taken;        /* bytes of @buffer already taken as lines */
   gsize         scanned;      /* bytes after @taken known to hold no newline */
   guint64       line;         /* lines taken so far */
+  guint64       position;     /* bytes taken as lines so far */
+  const char   *last_line;    /* the last line taken, in @buffer */
+  gsize         last_length;
   gboolean      reading;
   gboolean      eof;
   GError       *error;        /* a failed read, told by the next next() */
@@ -148,7 +151,10 @@ sluice_line_source_next (SluiceItemSource  *source,
         }
 
       self->line++;
+      self->last_line = data;
+      self->last_length = length;
       self->taken += nl != NULL ? length + 1 : length;
+      self->position += nl != NULL ? length + 1 : length;
       self->scanned = 0;
       if (length > SLUICE_LINE_SOURCE_MAX_LINE)
         {
@@ -230,4 +236,39 @@ sluice_line_source_new (GInputStream *stream)
   self = g_object_new (SLUICE_TYPE_LINE_SOURCE, NULL);
   self->stream = g_object_ref (stream);
   return self;
+}
+
+guint64
+sluice_line_source_get_position (SluiceLineSource *self)
+{
+  g_return_val_if_fail (SLUICE_IS_LINE_SOURCE (self), 0);
+
+  return self->position;
+}
+
+guint64
+sluice_line_source_get_line (SluiceLineSource *self)
+{
+  g_return_val_if_fail (SLUICE_IS_LINE_SOURCE (self), 0);
+
+  return self->line;
+}
+
+void
+sluice_line_source_set_line (SluiceLineSource *self,
+                             guint64           line)
+{
+  g_return_if_fail (SLUICE_IS_LINE_SOURCE (self));
+
+  self->line = line;
+}
+
+const char *
+sluice_line_source_peek_last_line (SluiceLineSource *self,
+                                   gsize            *length)
+{
+  g_return_val_if_fail (SLUICE_IS_LINE_SOURCE (self), NULL);
+
+  *length = self->last_length;
+  return self->last_line;
 }

@@ -14,6 +14,21 @@ G_BEGIN_DECLS
 #define SLUICE_TYPE_LINE_SOURCE (sluice_line_source_get_type ())
 G_DECLARE_FINAL_TYPE (SluiceLineSource, sluice_line_source, SLUICE, LINE_SOURCE, GObject)
 
-SluiceLineSource *sluice_line_source_new (GInputStream *stream);
+SluiceLineSource *sluice_line_source_new          (GInputStream     *stream);
+/* Bytes of the stream taken as lines so far (blank ones included): where
+ * the next line starts, relative to where the stream stood at first. A
+ * journal resumes a file input there. */
+guint64           sluice_line_source_get_position (SluiceLineSource *self);
+/* Lines taken so far, counted from where it started; and where to count
+ * from, for a stream that does not start at the first line (errors name
+ * the line in the whole file). */
+guint64           sluice_line_source_get_line     (SluiceLineSource *self);
+void              sluice_line_source_set_line     (SluiceLineSource *self,
+                                                   guint64           line);
+/* The text of the line the last next() took (without its newline), as
+ * it was read: valid only until the main loop runs again. A journal
+ * keeps it instead of writing the item out again. */
+const char       *sluice_line_source_peek_last_line (SluiceLineSource *self,
+                                                     gsize            *length);
 
 G_END_DECLS

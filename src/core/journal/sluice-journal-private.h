@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <jansson.h>
+
+#include "sluice-journal.h"
+#include "sluice-line-source.h"
+
+G_BEGIN_DECLS
+
+/* What the journal knows of one input item while it is not complete: the
+ * tag it travels with through the executor. Linked into the journal's
+ * list of live items so that the ones never completed (the run stopped)
+ * are freed with the journal. */
+typedef struct _SluiceJournalItem SluiceJournalItem;
+struct _SluiceJournalItem
+{
+  guint64            seq;        /* 1 for the run's first input record */
+  guint              lines;      /* output lines not committed yet */
+  gboolean           done;       /* every output was produced */
+  gboolean           abandoned;  /* the run stopped before it was done */
+  SluiceJournalItem *prev;
+  SluiceJournalItem *next;
+};
+
+typedef struct _SluiceJournalStage SluiceJournalStage;
+
+typedef struct
+{
+  guint64  seq;
+  char    *type;
+  char    *json;
+} SluiceJournalEvent;
+
+typedef struct
+{
+  SluiceJournalItem *item;
+  guint64            end;     /* position in the inner sink after the line */
+} SluiceJournalLine;
+
+struct _SluiceJournal
+{
+  GObject             parent_instance;
+
+  char               *run_id;
+  char               *directory;
+  char               *path;          /* the SQLite file */
+  int                 lock_fd;       /* flock held while open */
+  SluiceJournalStore *store;         /* owned */
+  char               *last_state;    /* as found when opened / last recorded */
+  gboolean            resumed;       /* opened to resume, not created */
+  SluiceJournalCommit commit;        /* the last commit (resume: as loaded) */
+  guint64             n_replayed;
+  guint64             low;           /* resume: every item up to this one is complete */
+  GHashTable         *done_set;      /* resume: complete items above @low */
+
+  SluiceExecutor     *executor;      /* borrowed: the executor outlives the journal's use */
+  SluiceLineSink     *inner_sink;    /* owned */
+  guint64             output_base;   /* file offset of the inner sink's position 0 */
+  guint64             output_lines;
+  gboolean            all_events;
+
+  /* Input records. */
+  guint64             n_records;     /* sequence number of the last record taken */
+  guint64             input_base;    /* file offset where the inner source started */
+  gboolean            input_ended;
+  GString            *input_batch;   /* records since the last commit, as lines */
+  guint64             input_batch_first;
+  guint               input_batch_count;
+  char               *item_text;     /* reused by sluice_item_to_text() */
+  gsize               item_text_size;
+
+  /* Output lines not committed, in file order, from @pending_head on. */
+  GArray             *pending;       /* of SluiceJournalLine */
+  guint               pending_head;
+  GArray             *completed;     /* guint64 sequence numbers since the last commit */
+  SluiceJournalItem  *live;          /* items not complete */
+  SluiceJournalItem  *spare;         /* freed items kept for reuse (a list by @next) */
+  GPtrArray          *events;        /* SluiceJournalEvent* since the last commit */
+  GPtrArray          *states;        /* pairs of state, reason since the last commit */
+  gboolean            first_wins;
+  guint64             max_emitted;
+
+  gint64              last_commit;   /* monotonic µs */
+  guint               since_commit;  /* records, lines and events since */
+  guint64             n_commits;     /* written by this process */
+  GPtrArray          *stages;        /* SluiceJournalStage*, for progress records */
+  gint64              last_snapshot; /* monotonic µs of the last progress record */
+  GError             *error;         /* the first write error: the journal stops */
+};
+
+/* sluice-journal-source.c: the item source wrapper. */
+#define SLUICE_TYPE_JOURNAL_SOURCE (sluice_journal_source_get_type ())
+G_DECLARE_FINAL_TYPE (SluiceJournalSource, sluice_journal_source, SLUICE, JOURNAL_SOURCE, GObject)
+
+/* @replay: json_t* in sequence order, with @replay_seqs their sequence
+ * numbers (both owned by the source from now on). */
+SluiceJournalSource *_sluice_journal_source_new   (SluiceJournal    *journal,
+                                                   SluiceItemSource *inner,
+                                                   GPtrArray        *replay,
+                                                   GArray           *replay_seqs);
+
+/* sluice-journal-sink.c: the line sink wrapper. */
+#define SLUICE_TYPE_JOURNAL_SINK (sluice_journal_sink_get_type ())
+G_DECLARE_FINAL_TYPE (SluiceJournalSink, sluice_journal_sink, SLUICE, JOURNAL_SINK, GObject)
+
+SluiceJournalSink   *_sluice_journal_sink_new     (SluiceJournal    *journal,
+                                                   SluiceLineSink   *inner);
+
+/* sluice-journal-progress.c: what the wrappers tell the journal. */
+SluiceJournalItem   *_sluice_journal_item_new     (SluiceJournal    *self,
+                                                   guint64           seq);
+/* A record taken from the input: @item is NULL for one that was not an
+ * item (rejected). Returns the sequence number it gets. */
+/* @text: the item as read (one line), or NULL to write @item out. */
+guint64              _sluice_journal_record_input (SluiceJournal    *self,
+                                                   json_t           *item,
+                                                   const char       *text,
+                                                   gsize             length,
+                                                   guint64           input_position,
+                                                   guint64           input_line);
+void                 _sluice_journal_input_ended  (SluiceJournal    *self);
+/* An output line of @item ends at @position of the inner sink. */
+void                 _sluice_journal_output_line  (SluiceJournal     *self,
+                                                   SluiceJournalItem *item,
+                                                   guint64            position);
+void                 _sluice_journal_item_done    (SluiceJournal     *self,
+                                                   SluiceJournalItem *item,
+                                                   const char        *error);
+/* After each slice of the run: commits when enough is pending. */
+gboolean             _sluice_journal_maybe_commit (SluiceJournal    *self,
+                                                   GError          **error);
+/* sluice-journal-stages.c: per-controller progress records. */
+GPtrArray           *_sluice_journal_stages_new     (SluicePipeline *pipeline);
+gboolean             _sluice_journal_stages_write   (SluiceJournal  *self,
+                                                     gboolean        force,
+                                                     GError        **error);
+
+void                 _sluice_journal_progress_init  (SluiceJournal  *self);
+void                 _sluice_journal_progress_clear (SluiceJournal  *self);
+void                 _sluice_journal_add_event      (SluiceJournal  *self,
+                                                     guint64         seq,
+                                                     const char     *type,
+                                                     char           *json);
+void                 _sluice_journal_add_state      (SluiceJournal  *self,
+                                                     const char     *state,
+                                                     const char     *reason);
+
+G_END_DECLS

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <gio/gunixinputstream.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "sluice-run-resume.h"
+
+/* The files of a journaled run: a new run creates its run directory and
+ * journal; a resumed one goes on from the journal's last commit (the
+ * input where it stopped, the output cut back to what was committed). */
+
+static char *
+absolute (const char *path)
+{
+  if (path == NULL || g_str_equal (path, "-"))
+    return g_strdup (path);
+  return g_canonicalize_filename (path, NULL);
+}
+
+static SluiceItemSource *
+trigger_source (void)
+{
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data ("{}\n", 3, NULL);
+
+  return SLUICE_ITEM_SOURCE (sluice_line_source_new (stream));
+}
+
+/* The input not read yet: all of it for a new run; for a resumed one,
+ * the rest of the file from the committed offset, the new standard
+ * input, or nothing when the input had ended. */
+static SluiceItemSource *
+open_input (const char                *path,
+            const SluiceJournalCommit *commit,
+            GError                   **error)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileInputStream) stream = NULL;
+
+  if (commit != NULL && commit->input_ended)
+    return NULL;
+  if (path == NULL)
+    return commit == NULL || commit->input_records == 0 ? trigger_source () : NULL;
+  if (g_str_equal (path, "-"))
+    {
+      g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+
+      return SLUICE_ITEM_SOURCE (sluice_line_source_new (in));
+    }
+
+  file = g_file_new_for_path (path);
+  stream = g_file_read (file, NULL, error);
+  if (stream == NULL)
+    return NULL;
+  if (commit != NULL && commit->input_offset > 0)
+    {
+      g_autoptr(GFileInfo) info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                                                  NULL, error);
+
+      if (info == NULL)
+        return NULL;
+      if ((guint64) g_file_info_get_size (info) < commit->input_offset)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "%s is shorter than the %" G_GUINT64_FORMAT " bytes the run had read of it: it was changed since",
+                       path, commit->input_offset);
+          return NULL;
+        }
+      if (!g_seekable_seek (G_SEEKABLE (stream), commit->input_offset, G_SEEK_SET, NULL, error))
+        return NULL;
+    }
+  {
+    SluiceLineSource *source = sluice_line_source_new (G_INPUT_STREAM (stream));
+
+    /* Errors name the line in the whole file, not from the offset. */
+    if (commit != NULL)
+      sluice_line_source_set_line (source, commit->input_lines);
+    return SLUICE_ITEM_SOURCE (source);
+  }
+}
+
+static SluiceJournal *
+create_journal (const SluiceRunOptions  *options,
+                SluiceRun               *run,
+                GError                 **error)
+{
+  g_autofree char *run_id = options->run_id != NULL ? g_strdup (options->run_id) : sluice_run_id_generate ();
+  g_autofree char *directory = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *pipeline_path = absolute (options->pipeline_path);
+  g_autofree char *input_path = absolute (options->input_path);
+  g_autofree char *output_path = NULL;
+  SluiceJournalRunInfo info = { 0 };
+  gsize length;
+
+  directory = sluice_run_id_directory (options->state_dir, run_id, error);
+  if (directory == NULL)
+    return NULL;
+  if (g_file_test (directory, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   "run %s exists already (%s): resume it with `sluice-run resume %s`, or choose another --run-id",
+                   run_id, directory, run_id);
+      return NULL;
+    }
+  /* The bytes that were validated are the bytes hashed and copied. */
+  if (!g_file_get_contents (options->pipeline_path, &text, &length, error))
+    return NULL;
+  if (options->output_path != NULL && !g_str_equal (options->output_path, "-"))
+    output_path = absolute (options->output_path);
+
+  info.pipeline_path = pipeline_path;
+  info.pipeline_text = text;
+  info.pipeline_length = length;
+  info.defines = options->defines;
+  info.input_path = input_path;
+  info.output_path = output_path;
+  return sluice_journal_create (directory, run_id, &info, error);
+}
+
+static int
+open_output (const SluiceRunOptions  *options,
+             SluiceJournal           *journal,
+             GError                 **error)
+{
+  int fd;
+
+  if (options->output_path == NULL || g_str_equal (options->output_path, "-"))
+    return dup (STDOUT_FILENO);
+  if (options->resume != NULL)
+    return sluice_journal_reopen_output (journal, options->output_path, error);
+
+  fd = open (options->output_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+  if (fd < 0)
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                 "cannot write %s: %s", options->output_path, g_strerror (errno));
+  return fd;
+}
+
+int
+sluice_run_journal_open_files (const SluiceRunOptions  *options,
+                               SluiceRun               *run,
+                               SluiceJournal          **journal_out,
+                               SluiceLineSink         **sink_out)
+{
+  g_autoptr(SluiceJournal) journal = NULL;
+  g_autoptr(SluiceItemSource) input = NULL;
+  g_autoptr(SluiceLineSink) sink = NULL;
+  g_autoptr(GError) error = NULL;
+  const SluiceJournalCommit *commit = NULL;
+  int fd;
+
+  if (options->resume != NULL)
+    {
+      journal = g_object_ref (options->resume);
+      commit = sluice_journal_get_last_commit (journal);
+    }
+  else if ((journal = create_journal (options, run, &error)) == NULL)
+    {
+      fprintf (stderr, "sluice-run: %s\n", error->message);
+      return SLUICE_EXIT_INVALID;
+    }
+
+  input = open_input (options->input_path, commit, &error);
+  if (error != NULL)
+    {
+      fprintf (stderr, _("sluice-run: cannot read %s: %s\n"), options->input_path, error->message);
+      return SLUICE_EXIT_INVALID;
+    }
+
+  fd = open_output (options, journal, &error);
+  if (fd < 0)
+    {
+      fprintf (stderr, "sluice-run: %s\n", error != NULL ? error->message : g_strerror (errno));
+      return SLUICE_EXIT_INVALID;
+    }
+  sink = sluice_line_sink_new (fd, TRUE);
+
+  if (!sluice_journal_attach (journal, sluice_run_get_executor (run), input, sink,
+                              options->events_path != NULL, &error))
+    {
+      fprintf (stderr, "sluice-run: %s\n", error->message);
+      return SLUICE_EXIT_INVALID;
+    }
+
+  if (options->resume == NULL)
+    fprintf (stderr, _("sluice-run: journal: run %s in %s (after a crash: sluice-run resume %s%s%s)\n"),
+             sluice_journal_get_run_id (journal), sluice_journal_get_directory (journal),
+             sluice_journal_get_run_id (journal),
+             options->state_dir != NULL ? " --state-dir " : "",
+             options->state_dir != NULL ? options->state_dir : "");
+  else if (!options->quiet)
+    fprintf (stderr, _("sluice-run: resuming run %s: %" G_GUINT64_FORMAT " input items replayed from the journal (read, not complete), "
+                       "%" G_GUINT64_FORMAT " output items kept\n"),
+             sluice_journal_get_run_id (journal), sluice_journal_get_n_replayed (journal),
+             commit->output_lines);
+  if (!options->quiet && (options->output_path == NULL || g_str_equal (options->output_path, "-")))
+    fprintf (stderr, _("sluice-run: warning: output to standard output cannot be taken back after a crash: "
+                       "a resume may repeat the outputs of the last moments (use -o FILE)\n"));
+
+  *journal_out = g_steal_pointer (&journal);
+  *sink_out = g_steal_pointer (&sink);
+  return SLUICE_EXIT_COMPLETED;
+}
+
+int
+sluice_run_journal_close (SluiceJournal *journal,
+                          int            status)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A run that failed already said why (often this very error). */
+  if (sluice_journal_commit (journal, &error) || status != SLUICE_EXIT_COMPLETED)
+    return status;
+  fprintf (stderr, "sluice-run: %s\n", error->message);
+  return SLUICE_EXIT_FAILED;
+}
