@@ -571,6 +571,8 @@ pipeline_child_cb (SluiceLoadContext *ctx,
     trailing = walk_children (ctx, element, add_parameter_cb, pipeline);
   else if (g_str_equal (kind, "services"))
     trailing = walk_children (ctx, element, add_service_cb, pipeline);
+  else if (g_str_equal (kind, "tests"))
+    trailing = sluice_loader_build_tests (ctx, element, pipeline);
   else if (g_str_equal (kind, "view"))
     {
       g_autofree char *view = dump_element (element);

@@ -17,3 +17,4 @@
 #include "sluice-combination.h"
 #include "sluice-external.h"
 #include "sluice-fail.h"
+#include "sluice-test-case.h"

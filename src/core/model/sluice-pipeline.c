@@ -14,6 +14,7 @@ struct _SluicePipeline
   GListStore *controllers;   /* of SluiceController, owned */
   GListStore *parameters;    /* of SluiceParameter, owned */
   GListStore *services;      /* of SluiceService, owned */
+  GListStore *tests;         /* of SluiceTestCase, owned */
   char       *view_xml;
 };
 
@@ -53,6 +54,7 @@ sluice_pipeline_dispose (GObject *object)
   g_clear_object (&self->controllers);
   g_clear_object (&self->parameters);
   g_clear_object (&self->services);
+  g_clear_object (&self->tests);
 
   G_OBJECT_CLASS (sluice_pipeline_parent_class)->dispose (object);
 }
@@ -189,11 +191,15 @@ sluice_pipeline_init (SluicePipeline *self)
   self->controllers = sluice_node_list_new (SLUICE_TYPE_CONTROLLER);
   self->parameters = g_list_store_new (SLUICE_TYPE_PARAMETER);
   self->services = g_list_store_new (SLUICE_TYPE_SERVICE);
+  self->tests = g_list_store_new (SLUICE_TYPE_TEST_CASE);
 
   g_signal_connect_object (self->parameters, "items-changed",
                            G_CALLBACK (plain_items_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->services, "items-changed",
+                           G_CALLBACK (plain_items_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->tests, "items-changed",
                            G_CALLBACK (plain_items_changed_cb), self,
                            G_CONNECT_SWAPPED);
 }
@@ -307,6 +313,32 @@ sluice_pipeline_find_service (SluicePipeline *self,
         return service;   /* the store keeps it alive */
     }
 
+  return NULL;
+}
+
+GListStore *
+sluice_pipeline_get_tests (SluicePipeline *self)
+{
+  g_return_val_if_fail (SLUICE_IS_PIPELINE (self), NULL);
+  return self->tests;
+}
+
+SluiceTestCase *
+sluice_pipeline_find_test (SluicePipeline *self,
+                           const char     *name)
+{
+  guint n;
+
+  g_return_val_if_fail (SLUICE_IS_PIPELINE (self), NULL);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->tests));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SluiceTestCase) test = g_list_model_get_item (G_LIST_MODEL (self->tests), i);
+
+      if (g_strcmp0 (sluice_test_case_get_name (test), name) == 0)
+        return test;
+    }
   return NULL;
 }
 

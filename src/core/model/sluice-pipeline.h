@@ -4,6 +4,7 @@
 #include "sluice-node.h"
 #include "sluice-parameter.h"
 #include "sluice-service.h"
+#include "sluice-test-case.h"
 
 G_BEGIN_DECLS
 
@@ -39,6 +40,13 @@ GListStore     *sluice_pipeline_get_services     (SluicePipeline *self);
 SluiceParameter *sluice_pipeline_find_parameter  (SluicePipeline *self,
                                                   const char     *name);
 SluiceService  *sluice_pipeline_find_service     (SluicePipeline *self,
+                                                  const char     *name);
+
+/* The test cases of the file's <tests>, in order: a plain GListStore of
+ * SluiceTestCase. Borrowed. */
+GListStore     *sluice_pipeline_get_tests        (SluicePipeline *self);
+/* The first case named @name, or NULL. Borrowed. */
+SluiceTestCase *sluice_pipeline_find_test        (SluicePipeline *self,
                                                   const char     *name);
 
 /* The serialised <view> element (including its tags), or NULL. */
