@@ -10,6 +10,7 @@
 #include "sluice-loader.h"
 #include "sluice-run-options.h"
 #include "sluice-run-serve.h"
+#include "sluice-run-test.h"
 #include "sluice-run-validate.h"
 #include "sluice-validator.h"
 
@@ -118,6 +119,7 @@ make_context (CommandLine *cl)
       "  sluice-run --validate FILE…             check pipeline files\n"
       "  sluice-run serve PIPELINE.xml [OPTION…] serve a pipeline over HTTP\n"
       "  sluice-run balance [OPTION…]            balance clients over served pipelines\n"
+      "  sluice-run test FILE… [OPTION…]         run the test cases in pipeline files\n"
       "\n"
       "Exit status: 0 completed (or valid), 1 failed, 2 invalid pipeline or\n"
       "usage, 128+N cancelled by signal N (SIGINT and SIGTERM cancel gracefully).\n"));
@@ -236,6 +238,8 @@ main (int   argc,
     return sluice_run_serve (argc - 1, argv + 1);
   if (argc > 1 && g_str_equal (argv[1], "balance"))
     return sluice_run_balance (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "test"))
+    return sluice_run_test (argc - 1, argv + 1);
 
   context = make_context (&cl);
   args = g_strdupv (argv);

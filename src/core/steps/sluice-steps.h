@@ -9,3 +9,5 @@
 #include "sluice-tool.h"
 #include "sluice-step.h"
 #include "sluice-step-registry.h"
+#include "sluice-step-stub.h"
+#include "sluice-stub-recorder.h"
