@@ -23,6 +23,7 @@ typedef struct
   GHashTable *defines;        /* -D name=value, owned strings */
   gboolean    progress;       /* --progress: force the progress line */
   gboolean    quiet;          /* --quiet: no progress line, even on a tty */
+  gboolean    dry_run;        /* --dry-run: side effects recorded on stderr, not done */
 } SluiceRunOptions;
 
 /* Runs the pipeline as the options say; returns the exit status. */

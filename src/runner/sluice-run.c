@@ -24,6 +24,7 @@ typedef struct
   gboolean   version;
   gboolean   progress;
   gboolean   quiet;
+  gboolean   dry_run;
   char      *format;
   char      *input;
   char      *output;
@@ -102,6 +103,9 @@ make_context (CommandLine *cl)
       N_("Show a progress line on standard error even when it is not a terminal"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cl->quiet,
       N_("Show no progress line and no warnings"), NULL },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &cl->dry_run,
+      N_("Run without side effects: commands, external calls and loaders are not run; "
+         "what each would have done is printed on standard error"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &cl->version,
       N_("Print the version and exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cl->files,
@@ -208,6 +212,7 @@ run_command_line (CommandLine *cl)
   options.report_path = g_strdup (cl->report);
   options.progress = cl->progress;
   options.quiet = cl->quiet;
+  options.dry_run = cl->dry_run;
 
   return sluice_run_execute (&options);
 }
