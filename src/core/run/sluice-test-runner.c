@@ -308,9 +308,10 @@ check_outcome (SluiceTestResult *result,
 
   if (state != SLUICE_RUN_FAILED)
     {
-      fail (result, module, "expected the run to fail%s%s%s%s%s, but it %s with %u output(s)",
+      fail (result, module, "expected the run to fail%s%s%s%s%s%s, but it %s with %u output(s)",
             module != NULL ? " in module “" : "", module != NULL ? module : "", module != NULL ? "”" : "",
-            message != NULL ? " with a message containing “" : "", message != NULL ? "…”" : "",
+            message != NULL ? " with a message containing “" : "", message != NULL ? message : "",
+            message != NULL ? "”" : "",
             sluice_run_state_to_string (state), n_outputs);
       return;
     }

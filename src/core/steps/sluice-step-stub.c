@@ -29,6 +29,7 @@ struct _SluiceStepStub
   guint               times;
   char               *message;
   gint64              after_us;
+  gboolean            after_set;  /* given by the stub, not the default */
   GArray             *answers;    /* of Answer, parsed at prepare */
   GPtrArray          *texts;      /* of SluiceStubAnswer*: copies, for prepare */
   char               *action;     /* what the real step would do */
@@ -170,6 +171,9 @@ sluice_step_stub_prepare (SluiceStep         *step,
   SluiceStepStub *self = SLUICE_STEP_STUB (step);
 
   self->action = sluice_step_stub_describe (module, context->params);
+  /* An injected time-out is meant to meet the module's own. */
+  if (!self->after_set && sluice_module_get_timeout_ms (module) > 0)
+    self->after_us = (sluice_module_get_timeout_ms (module) + 1000) * 1000;
   return parse_answers (self, sluice_node_get_id (SLUICE_NODE (module)), error);
 }
 
@@ -187,14 +191,25 @@ item_matches (json_t *item,
   return TRUE;
 }
 
+/* A call that waits for an injected time-out (call->step_data). */
+typedef struct
+{
+  SluiceStepStub *self;    /* a reference */
+  SluiceStepCall *call;
+  gpointer        timer;
+} Hanging;
+
 static void
 timeout_cb (gpointer data)
 {
-  SluiceStepCall *call = data;
-  SluiceStepStub *self = g_steal_pointer (&call->step_data);
+  Hanging *hanging = data;
+  SluiceStepStub *self = hanging->self;
+  SluiceStepCall *call = hanging->call;
   g_autofree char *message = g_strdup_printf ("timed out after %" G_GINT64_FORMAT " ms (injected by the test)",
                                               self->after_us / 1000);
 
+  call->step_data = NULL;
+  g_free (hanging);
   sluice_step_call_fail (call, self->message != NULL ? self->message : message, NULL);
   g_object_unref (self);
 }
@@ -219,13 +234,16 @@ inject_fault (SluiceStepStub *self,
     case SLUICE_STUB_FAULT_TIMEOUT:
       {
         SluiceStepContext *context = sluice_step_get_context (SLUICE_STEP (self));
+        Hanging *hanging = g_new0 (Hanging, 1);
 
         /* Never answers by itself: the module's time-out (on the run's
          * clock) cancels it, or it gives up after @after_us. */
-        call->step_data = sluice_step_context_add_timer (context,
-                                                         sluice_step_context_now (context) + self->after_us,
-                                                         timeout_cb, call);
-        g_object_ref (self);
+        hanging->self = g_object_ref (self);
+        hanging->call = call;
+        hanging->timer = sluice_step_context_add_timer (context,
+                                                        sluice_step_context_now (context) + self->after_us,
+                                                        timeout_cb, hanging);
+        call->step_data = hanging;
         return TRUE;
       }
     case SLUICE_STUB_FAULT_NONE:
@@ -290,15 +308,16 @@ sluice_step_stub_cancel (SluiceStep     *step,
                          SluiceStepCall *call,
                          const char     *reason)
 {
-  SluiceStepStub *self = SLUICE_STEP_STUB (step);
+  Hanging *hanging = call->step_data;
 
-  if (call->step_data == NULL)
+  if (hanging == NULL)
     return;
 
-  sluice_step_context_remove_timer (sluice_step_get_context (step), call->step_data);
+  sluice_step_context_remove_timer (sluice_step_get_context (step), hanging->timer);
   call->step_data = NULL;
   sluice_step_call_fail (call, reason, NULL);
-  g_object_unref (self);
+  g_object_unref (hanging->self);
+  g_free (hanging);
 }
 
 static void
@@ -355,7 +374,10 @@ sluice_step_stub_new (SluiceStubRecorder   *recorder,
       self->times = stub->times;
       self->message = g_strdup (stub->message);
       if (stub->after_ms > 0)
-        self->after_us = stub->after_ms * 1000;
+        {
+          self->after_us = stub->after_ms * 1000;
+          self->after_set = TRUE;
+        }
       self->texts = g_ptr_array_new_with_free_func ((GDestroyNotify) stub_answer_free);
       for (guint i = 0; i < stub->answers->len; i++)
         {
