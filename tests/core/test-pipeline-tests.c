@@ -77,7 +77,7 @@ static const char full_tests[] =
   "{\"v\": 1}\n"
   "</input>\n"
   "      <stub module=\"save\" fail=\"exit\" status=\"3\" times=\"1\" message=\"boom\" after=\"5m\">\n"
-  "        <answer match=\"{&quot;v&quot;:2}\">{\"w\": 1}</answer>\n"
+  "        <answer match='{\"v\":2}'>{\"w\": 1}</answer>\n"
   "        <answer/>\n"
   "      </stub>\n"
   "      <expect-items order=\"any\" compare=\"subset\">\n"
@@ -339,6 +339,32 @@ test_valid_cases_have_no_problems (void)
   g_assert_cmpstr (found, ==, "");
 }
 
+/* The examples carry tests, with comments between cases: saved unchanged,
+ * each file comes back byte for byte. */
+static void
+test_examples_round_trip (void)
+{
+  static const char * const names[] = {
+    "calls-double.xml", "double.xml", "etl.xml", "modes.xml", "strategy.xml",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("SLUICE_SOURCE_ROOT"), "data", "examples",
+                                                names[i], NULL);
+      g_autoptr(GPtrArray) problems = problems_new ();
+      g_autoptr(SluicePipeline) pipeline = sluice_load_file (path, problems);
+      g_autofree char *contents = NULL;
+      g_autofree char *saved = NULL;
+
+      g_assert_nonnull (pipeline);
+      g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (sluice_pipeline_get_tests (pipeline))), >, 0);
+      saved = sluice_save_to_data (pipeline, NULL);
+      g_assert_cmpstr (saved, ==, contents);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -354,6 +380,7 @@ main (int   argc,
   g_test_add_func ("/sluice/tests/deep-nesting", test_deep_nesting);
   g_test_add_func ("/sluice/tests/validator", test_validator);
   g_test_add_func ("/sluice/tests/valid-cases", test_valid_cases_have_no_problems);
+  g_test_add_func ("/sluice/tests/examples-round-trip", test_examples_round_trip);
 
   return g_test_run ();
 }

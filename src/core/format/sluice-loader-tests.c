@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "sluice-comments.h"
 #include "sluice-duration.h"
 #include "sluice-test-case.h"
 #include "sluice-xml-private.h"
@@ -172,7 +173,8 @@ build_part (SluiceLoadContext *ctx,
 static void
 build_case (SluiceLoadContext *ctx,
             SluicePipeline    *pipeline,
-            xmlNode           *element)
+            xmlNode           *element,
+            GPtrArray         *comments)
 {
   g_autofree char *name = get_attr (element, "name");
   g_autofree char *target = get_attr (element, "target");
@@ -181,6 +183,12 @@ build_case (SluiceLoadContext *ctx,
   sluice_test_case_set_target (test, target);
   sluice_test_case_set_line (test, line_of (element));
   sluice_test_case_set_timeout_ms (test, get_duration_attr (element, "timeout"));
+  if (comments->len > 0)
+    {
+      g_ptr_array_add (comments, NULL);
+      sluice_comments_set (test, SLUICE_COMMENTS_BEFORE, (const char * const *) comments->pdata);
+      g_ptr_array_remove_index (comments, comments->len - 1);
+    }
 
   for (xmlNode *child = element->children; child != NULL; child = child->next)
     {
@@ -207,11 +215,8 @@ sluice_loader_build_tests (SluiceLoadContext *ctx,
         g_ptr_array_add (pending, g_strdup ((const char *) child->content));
       else if (child->type == XML_ELEMENT_NODE && xmlStrEqual (child->name, BAD_CAST "case"))
         {
-          if (pending->len > 0)
-            sluice_load_context_warning (ctx, line_of (child), NULL,
-                                         _("a comment before <case> is not kept when the file is saved"));
+          build_case (ctx, pipeline, child, pending);
           g_ptr_array_set_size (pending, 0);
-          build_case (ctx, pipeline, child);
         }
     }
 

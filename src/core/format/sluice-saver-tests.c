@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "sluice-comments.h"
 #include "sluice-test-case.h"
 #include "sluice-xml-private.h"
@@ -36,6 +38,29 @@ attr (const char *name,
   g_autoptr(GString) out = g_string_new (NULL);
 
   sluice_xml_write_attr (out, name, value);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* JSON in an attribute reads better in single quotes, as people write
+ * it: used when the value has double quotes and no single ones. */
+static char *
+json_attr (const char *name,
+           const char *value)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (value == NULL || strchr (value, '"') == NULL || strchr (value, '\'') != NULL)
+    return attr (name, value);
+
+  g_string_append_printf (out, " %s='", name);
+  {
+    g_autoptr(GString) escaped = g_string_new (NULL);
+
+    sluice_xml_write_escaped (escaped, value, TRUE);
+    g_string_replace (escaped, "&quot;", "\"", 0);
+    g_string_append (out, escaped->str);
+  }
+  g_string_append_c (out, '\'');
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
@@ -100,7 +125,7 @@ write_stub (GString        *out,
   for (guint i = 0; i < stub->answers->len; i++)
     {
       SluiceStubAnswer *answer = g_ptr_array_index (stub->answers, i);
-      g_autofree char *match = attr ("match", answer->match);
+      g_autofree char *match = json_attr ("match", answer->match);
 
       write_text (out, depth + 1, "answer", match, answer->text);
     }
@@ -122,6 +147,7 @@ write_case (GString        *out,
   const char *fail_module, *fail_message;
   gint64 count;
 
+  sluice_xml_write_comments (out, depth, sluice_comments_get (test, SLUICE_COMMENTS_BEFORE));
   sluice_xml_write_indent (out, depth);
   g_string_append (out, "<case");
   sluice_xml_write_attr (out, "name", sluice_test_case_get_name (test));
