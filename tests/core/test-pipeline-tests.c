@@ -280,7 +280,7 @@ test_validator (void)
     { "<tests><case name=\"x\"><input>\n{\"v\": 1}\n{\"v\": 2,}\n</input></case></tests>",
       "20: test case `x`: bad input item: " },
     { "<tests><case name=\"x\"><input>\n[1, 2]\n</input></case></tests>",
-      "19: test case `x`: bad input item: an item must be a JSON object, not an array" },
+      "19: test case `x`: bad input item: not a JSON object but an array" },
     { "<tests><case name=\"x\"><expect-items>\n\n\n{oops}</expect-items></case></tests>",
       "21: test case `x`: bad expected item" },
     { "<tests><case name=\"x\" target=\"nope\"/></tests>",

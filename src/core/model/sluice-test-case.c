@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "sluice-json.h"
 #include "sluice-node-private.h"
 #include "sluice-test-case.h"
 
@@ -558,16 +559,17 @@ sluice_test_parse_items (const char  *text,
 
       if (*chunk != '\0')
         {
-          json_error_t json_error;
-          json_t *item = json_loads (chunk, JSON_REJECT_DUPLICATES, &json_error);
+          g_autoptr(GError) json_error = NULL;
+          json_t *item = sluice_json_parse_item (chunk, strlen (chunk), &json_error);
 
+          /* Read as the runner reads -i, so a case sees what a run would. */
           if (item == NULL || !json_is_object (item))
             {
               if (bad_line != NULL)
                 *bad_line = line;
               if (item == NULL)
                 g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                             "line %u: not a JSON object: %s", line, json_error.text);
+                             "line %u: %s", line, json_error->message);
               else
                 g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                              "line %u: an item must be a JSON object, not %s", line,

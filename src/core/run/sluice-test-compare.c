@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "sluice-json.h"
 #include "sluice-test-compare.h"
 
 /* How the outputs of a test case are compared with what it expects. */
@@ -13,7 +14,7 @@ char *
 sluice_test_item_text (json_t *item,
                        gsize   limit)
 {
-  g_autofree char *text = json_dumps (item, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+  g_autofree char *text = sluice_json_dumps (item, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 
   if (text == NULL)
     return g_strdup ("?");

@@ -7,6 +7,7 @@
 
 #include "sluice-execution.h"
 #include "sluice-external.h"
+#include "sluice-json.h"
 #include "sluice-params.h"
 #include "sluice-pipeline.h"
 #include "sluice-run-state.h"
@@ -295,7 +296,7 @@ sluice_step_stub_process (SluiceStep     *step,
     }
 
   {
-    g_autofree char *text = json_dumps (call->item, JSON_COMPACT | JSON_SORT_KEYS);
+    g_autofree char *text = sluice_json_dumps (call->item, JSON_COMPACT | JSON_SORT_KEYS);
     g_autofree char *message = g_strdup_printf ("the stub has no answer that matches %.200s%s", text,
                                                 strlen (text) > 200 ? "…" : "");
 
