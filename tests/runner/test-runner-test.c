@@ -259,7 +259,7 @@ test_dry_run_external (void)
 
   run (&result, (const char *[]) { "--dry-run", "-q", path, NULL });
   g_assert_cmpint (result.status, ==, 0);
-  g_assert_nonnull (strstr (result.err, "dry-run: module “call” would POST the item as JSON to service “double”"));
+  g_assert_nonnull (strstr (result.err, "dry-run: module “call” would POST the item as JSON to service “double” (an endpoint the balancer http://127.0.0.1:8090/ picks) with item {}"));
   g_assert_cmpstr (result.out, ==, "{}\n");
 }
 

@@ -80,8 +80,11 @@ sluice_step_stub_describe (SluiceModule *module,
       pipeline = node != NULL ? SLUICE_PIPELINE (node) : NULL;
       if (pipeline != NULL)
         service = sluice_pipeline_find_service (pipeline, name);
-      if (service != NULL && sluice_service_get_endpoints (service) != NULL)
+      if (service != NULL && sluice_service_get_endpoints (service) != NULL &&
+          sluice_service_get_endpoints (service)[0] != NULL)
         urls = g_strjoinv (" or ", (char **) sluice_service_get_endpoints (service));
+      else if (service != NULL && sluice_service_get_balancer (service) != NULL)
+        urls = g_strdup_printf ("an endpoint the balancer %s picks", sluice_service_get_balancer (service));
       return g_strdup_printf ("POST the item as JSON to service “%s” (%s)", name,
                               urls != NULL ? urls : "no endpoints");
     }
