@@ -325,6 +325,41 @@ test_many_items (void)
   g_assert_true (result->passed);
 }
 
+/* The delay tool waits on the run's clock too: five minutes of delay in
+ * a no-order controller (items in flight at once, Lua on worker threads
+ * between the delays) take no time. */
+static void
+test_delay_on_fake_clock (void)
+{
+  static const char text[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<pipeline format=\"1\" id=\"d\">\n"
+    "  <controller id=\"c\" mode=\"no-order\" workers=\"3\">\n"
+    "    <phase id=\"p\">\n"
+    "      <execution id=\"before\"><lua>item.a = 1</lua></execution>\n"
+    "      <execution id=\"wait\"><use tool=\"delay\"><param name=\"duration\">5m</param></use></execution>\n"
+    "      <execution id=\"after\"><lua>item.b = 2</lua></execution>\n"
+    "    </phase>\n"
+    "  </controller>\n"
+    "  <tests><case name=\"slow\"><input>\n{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n{\"n\":4}\n</input>"
+    "<expect-items>\n{\"n\":4,\"a\":1,\"b\":2}\n{\"n\":3,\"a\":1,\"b\":2}\n{\"n\":2,\"a\":1,\"b\":2}\n"
+    "{\"n\":1,\"a\":1,\"b\":2}\n</expect-items></case></tests>\n"
+    "</pipeline>\n";
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(SluicePipeline) pipeline = sluice_load_data (text, strlen (text), "d.xml", problems);
+  g_autoptr(SluiceTestCase) test = NULL;
+  g_autoptr(SluiceTestResult) result = NULL;
+
+  g_assert_nonnull (pipeline);
+  test = g_list_model_get_item (G_LIST_MODEL (sluice_pipeline_get_tests (pipeline)), 0);
+  result = sluice_test_run_case (pipeline, NULL, test);
+  g_test_message ("%s", result->message ? result->message : "passed");
+  g_assert_true (result->passed);
+  /* Two waves of three and one: at least two delays skipped. */
+  g_assert_cmpint (result->skipped_us, >=, 2 * 299 * G_USEC_PER_SEC);
+  g_assert_cmpint (result->duration_us, <, 5 * G_USEC_PER_SEC);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -347,6 +382,7 @@ main (int   argc,
   g_test_add_func ("/sluice/test-runner/timeout-fault", test_timeout_fault);
   g_test_add_func ("/sluice/test-runner/target-controller", test_target_controller);
   g_test_add_func ("/sluice/test-runner/target-module-in-group", test_target_module_in_group);
+  g_test_add_func ("/sluice/test-runner/delay-on-fake-clock", test_delay_on_fake_clock);
   g_test_add_func ("/sluice/test-runner/many-items", test_many_items);
 
   return g_test_run ();
