@@ -79,6 +79,36 @@ test_run_pass_and_fail (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A real="true" stub runs the file's own command: only once the file is
+ * trusted, as a run would ask. */
+static void
+test_real_steps_need_trust (void)
+{
+  g_autofree char *path = test_app_example_path ("modes.xml");
+  SluiceWindow *window = test_app_open_window (app, path);
+  SluiceTestsPanel *panel = SLUICE_TESTS_PANEL (test_app_find_widget (GTK_WIDGET (window),
+                                                                      SLUICE_TYPE_TESTS_PANEL));
+  SluicePipeline *pipeline = sluice_document_get_pipeline (sluice_window_get_document (window));
+  g_autofree char *hash = sluice_trust_hash (pipeline);
+  g_autoptr(GError) error = NULL;
+  guint passed = 0, failed = 0;
+
+  g_assert_false (sluice_trust_is_trusted (hash));
+  run_tests (panel);
+  sluice_tests_panel_get_counts (panel, &passed, &failed);
+  g_assert_cmpuint (passed, ==, 2);
+  g_assert_cmpuint (failed, ==, 1);
+
+  g_assert_true (sluice_trust_remember (hash, &error));
+  g_assert_no_error (error);
+  run_tests (panel);
+  sluice_tests_panel_get_counts (panel, &passed, &failed);
+  g_assert_cmpuint (passed, ==, 3);
+  g_assert_cmpuint (failed, ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 skip_without_display (void)
 {
@@ -102,6 +132,7 @@ main (int   argc,
     }
 
   g_test_add_func ("/sluice/app-tests-panel/run-pass-and-fail", test_run_pass_and_fail);
+  g_test_add_func ("/sluice/app-tests-panel/real-steps-need-trust", test_real_steps_need_trust);
 
   ret = g_test_run ();
   g_object_unref (app);

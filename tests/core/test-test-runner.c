@@ -204,6 +204,29 @@ test_real_step (void)
   assert_fails ("<case name=\"x\"><stub module=\"call\" real=\"true\"/></case>", "exited with status 99");
 }
 
+/* For untrusted files (the designer), real="true" runs nothing either. */
+static void
+test_real_step_refused_untrusted (void)
+{
+  static const char text[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<pipeline format=\"1\" id=\"r\">\n"
+    "  <controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">\n"
+    "    <execution id=\"touch\"><command>touch sluice-test-must-not-exist</command></execution>\n"
+    "  </phase></controller>\n"
+    "  <tests><case name=\"real\"><stub module=\"touch\" real=\"true\"/></case></tests>\n"
+    "</pipeline>\n";
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(SluicePipeline) pipeline = sluice_load_data (text, strlen (text), "r.xml", problems);
+  g_autoptr(SluiceTestCase) test = g_list_model_get_item (G_LIST_MODEL (sluice_pipeline_get_tests (pipeline)), 0);
+  g_autoptr(SluiceTestResult) result = NULL;
+
+  result = sluice_test_run_case_full (pipeline, NULL, test, SLUICE_TEST_RUN_NO_REAL_STEPS);
+  g_assert_false (result->passed);
+  g_assert_nonnull (strstr (result->message, "needs a trusted file"));
+  g_assert_false (g_file_test ("sluice-test-must-not-exist", G_FILE_TEST_EXISTS));
+}
+
 static void
 test_stub_answers (void)
 {
@@ -375,6 +398,7 @@ main (int   argc,
   g_test_add_func ("/sluice/test-runner/expect-failure", test_expect_failure);
   g_test_add_func ("/sluice/test-runner/unstubbed-side-effect", test_unstubbed_side_effect_refused);
   g_test_add_func ("/sluice/test-runner/real-step", test_real_step);
+  g_test_add_func ("/sluice/test-runner/real-step-untrusted", test_real_step_refused_untrusted);
   g_test_add_func ("/sluice/test-runner/stub-answers", test_stub_answers);
   g_test_add_func ("/sluice/test-runner/stub-no-answer", test_stub_no_answer);
   g_test_add_func ("/sluice/test-runner/retries-on-fake-clock", test_retries_on_fake_clock);

@@ -27,7 +27,7 @@ typedef struct
   GPtrArray          *outputs;    /* json_t*, owned */
   GMainContext       *context;
   gboolean            timed_out;
-  GString            *problems;   /* output lines that were not JSON objects */
+  SluiceTestRunFlags  flags;
 } CaseRun;
 
 void
@@ -168,6 +168,12 @@ replace_step_cb (SluiceModule *module,
   SluiceTestStub *stub = sluice_test_case_find_stub (run->test, id);
   g_autofree char *reason = NULL;
 
+  if (stub != NULL && stub->real && (run->flags & SLUICE_TEST_RUN_NO_REAL_STEPS))
+    {
+      reason = g_strdup_printf ("module “%s” would run for real (real=\"true\"), which needs a trusted file: "
+                                "run the pipeline once and trust it, or use sluice-run test", id);
+      return sluice_step_stub_new_refusing (reason);
+    }
   if (stub != NULL)
     return stub->real ? NULL : sluice_step_stub_new (run->recorder, stub);
   if (step != NULL && !sluice_step_has_side_effects (step))
@@ -400,6 +406,15 @@ sluice_test_run_case (SluicePipeline *pipeline,
                       const char     *path,
                       SluiceTestCase *test)
 {
+  return sluice_test_run_case_full (pipeline, path, test, SLUICE_TEST_RUN_DEFAULT);
+}
+
+SluiceTestResult *
+sluice_test_run_case_full (SluicePipeline     *pipeline,
+                           const char         *path,
+                           SluiceTestCase     *test,
+                           SluiceTestRunFlags  flags)
+{
   g_autoptr(SluiceTestResult) result = g_new0 (SluiceTestResult, 1);
   g_autoptr(GHashTable) defines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(SluicePipeline) run_pipeline = NULL;
@@ -412,7 +427,7 @@ sluice_test_run_case (SluicePipeline *pipeline,
   g_autofree char *problem = NULL;
   GPtrArray *params = sluice_test_case_get_params (test);
   GMainContext *context;
-  CaseRun run = { test, recorder, NULL, NULL, FALSE, NULL };
+  CaseRun run = { test, recorder, NULL, NULL, FALSE, flags };
   gint64 started = g_get_monotonic_time ();
   gint64 timeout_ms = sluice_test_case_get_timeout_ms (test);
 

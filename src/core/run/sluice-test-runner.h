@@ -39,4 +39,18 @@ SluiceTestResult *sluice_test_run_case    (SluicePipeline *pipeline,
                                            const char     *path,
                                            SluiceTestCase *test);
 
+typedef enum
+{
+  SLUICE_TEST_RUN_DEFAULT       = 0,
+  /* real="true" stubs do not run the real step either: for files the
+   * user has not trusted (the designer), such a step fails its items
+   * and says why. */
+  SLUICE_TEST_RUN_NO_REAL_STEPS = 1 << 0,
+} SluiceTestRunFlags;
+
+SluiceTestResult *sluice_test_run_case_full (SluicePipeline     *pipeline,
+                                             const char         *path,
+                                             SluiceTestCase     *test,
+                                             SluiceTestRunFlags  flags);
+
 G_END_DECLS
