@@ -194,7 +194,7 @@ test_expect_failure (void)
 static void
 test_unstubbed_side_effect_refused (void)
 {
-  assert_fails ("<case name=\"x\"/>", "module “call” has side effects: the test must stub it");
+  assert_fails ("<case name=\"x\"/>", "module “call”: it has side effects: the test must stub it (<stub module=\"call\"/>)");
 }
 
 static void

@@ -170,8 +170,9 @@ replace_step_cb (SluiceModule *module,
 
   if (stub != NULL && stub->real && (run->flags & SLUICE_TEST_RUN_NO_REAL_STEPS))
     {
-      reason = g_strdup_printf ("module “%s” would run for real (real=\"true\"), which needs a trusted file: "
-                                "run the pipeline once and trust it, or use sluice-run test", id);
+      /* The executor names the module before the reason. */
+      reason = g_strdup ("it would run for real (real=\"true\"), which needs a trusted file: "
+                         "run the pipeline once and trust it, or use sluice-run test");
       return sluice_step_stub_new_refusing (reason);
     }
   if (stub != NULL)
@@ -180,9 +181,9 @@ replace_step_cb (SluiceModule *module,
     return NULL;
 
   /* A test never touches the world unless it says so. */
-  reason = g_strdup_printf ("module “%s” has side effects: the test must stub it "
+  reason = g_strdup_printf ("it has side effects: the test must stub it "
                             "(<stub module=\"%s\"/>) or let it run (<stub module=\"%s\" real=\"true\"/>)",
-                            id, id, id);
+                            id, id);
   return sluice_step_stub_new_refusing (reason);
 }
 
