@@ -13,11 +13,13 @@ struct _SluiceTestsPanel
   GtkWidget      *box;          /* the one child: header and list */
   GtkLabel       *summary;
   GtkListBox     *list;
+  GtkWidget      *button;       /* Run Tests */
   SluiceDocument *document;     /* owned */
   GHashTable     *results;      /* case name → SluiceTestResult*, owned */
   GCancellable   *cancellable;  /* of the run in progress, or NULL */
   guint           passed;
   guint           failed;
+  char           *shown;        /* the names of the cases the list shows, joined */
 };
 
 G_DEFINE_FINAL_TYPE (SluiceTestsPanel, sluice_tests_panel, GTK_TYPE_WIDGET)
@@ -87,6 +89,8 @@ make_row (SluiceTestCase   *test,
   return row;
 }
 
+static char *case_names (SluiceTestsPanel *self);
+
 static void
 refresh (SluiceTestsPanel *self)
 {
@@ -100,6 +104,8 @@ refresh (SluiceTestsPanel *self)
 
   if (self->document == NULL)
     return;
+  g_free (self->shown);
+  self->shown = case_names (self);
   tests = G_LIST_MODEL (sluice_pipeline_get_tests (sluice_document_get_pipeline (self->document)));
   n = g_list_model_get_n_items (tests);
   for (guint i = 0; i < n; i++)
@@ -117,7 +123,9 @@ refresh (SluiceTestsPanel *self)
   else
     summary = g_strdup_printf (g_dngettext (NULL, "Tests — %u case", "Tests — %u cases", n), n);
   gtk_label_set_label (self->summary, summary);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "tests.run", self->cancellable == NULL && n > 0);
+  /* The button, not the action: disabling a widget action here also
+   * disturbed the window's own actions (GTK 4.8) during runs. */
+  gtk_widget_set_sensitive (self->button, self->cancellable == NULL && n > 0);
 }
 
 static void
@@ -224,7 +232,8 @@ sluice_tests_panel_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_pointer (&self->box, gtk_widget_unparent);
   if (self->document != NULL)
-    g_signal_handlers_disconnect_by_data (sluice_document_get_pipeline (self->document), self);
+    g_signal_handlers_disconnect_by_data (sluice_pipeline_get_tests (sluice_document_get_pipeline (self->document)),
+                                          self);
   g_clear_object (&self->document);
 
   G_OBJECT_CLASS (sluice_tests_panel_parent_class)->dispose (object);
@@ -237,6 +246,7 @@ sluice_tests_panel_finalize (GObject *object)
 
   g_hash_table_unref (self->results);
   g_clear_object (&self->cancellable);
+  g_free (self->shown);
 
   G_OBJECT_CLASS (sluice_tests_panel_parent_class)->finalize (object);
 }
@@ -273,6 +283,7 @@ sluice_tests_panel_init (SluiceTestsPanel *self)
   gtk_widget_set_hexpand (GTK_WIDGET (self->summary), TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->summary), "heading");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "tests.run");
+  self->button = button;
   gtk_widget_set_tooltip_text (button, _("Run the file's test cases, with their stubs"));
   gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->summary));
   gtk_box_append (GTK_BOX (header), button);
@@ -298,11 +309,32 @@ sluice_tests_panel_new (void)
   return g_object_new (SLUICE_TYPE_TESTS_PANEL, NULL);
 }
 
+static char *
+case_names (SluiceTestsPanel *self)
+{
+  GListModel *tests = G_LIST_MODEL (sluice_pipeline_get_tests (sluice_document_get_pipeline (self->document)));
+  GString *names = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (tests); i++)
+    {
+      g_autoptr(SluiceTestCase) test = g_list_model_get_item (tests, i);
+
+      g_string_append_printf (names, "%s\n", sluice_test_case_get_name (test));
+    }
+  return g_string_free (names, FALSE);
+}
+
+/* "changed" comes for every edit of the pipeline, and also while it
+ * runs (the view data): the list is rebuilt only when the cases it shows
+ * changed, so that a run is never slowed by it. */
 static void
 pipeline_changed_cb (SluiceTestsPanel *self)
 {
-  if (self->cancellable == NULL)
-    refresh (self);
+  g_autofree char *names = case_names (self);
+
+  if (self->cancellable != NULL || g_strcmp0 (names, self->shown) == 0)
+    return;
+  refresh (self);
 }
 
 void
@@ -312,13 +344,16 @@ sluice_tests_panel_set_document (SluiceTestsPanel *self,
   g_return_if_fail (SLUICE_IS_TESTS_PANEL (self));
 
   if (self->document != NULL)
-    g_signal_handlers_disconnect_by_data (sluice_document_get_pipeline (self->document), self);
+    g_signal_handlers_disconnect_by_data (sluice_pipeline_get_tests (sluice_document_get_pipeline (self->document)),
+                                          self);
   g_set_object (&self->document, document);
   g_hash_table_remove_all (self->results);
   self->passed = self->failed = 0;
+  /* The list of cases, not the pipeline's "changed": that one comes
+   * for every edit and while a run goes. */
   if (document != NULL)
-    g_signal_connect_object (sluice_document_get_pipeline (document), "changed",
-                             G_CALLBACK (pipeline_changed_cb), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (sluice_pipeline_get_tests (sluice_document_get_pipeline (document)),
+                             "items-changed", G_CALLBACK (pipeline_changed_cb), self, G_CONNECT_SWAPPED);
   refresh (self);
 }
 
