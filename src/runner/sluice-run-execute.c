@@ -14,6 +14,7 @@
 
 #include "sluice-core.h"
 #include "sluice-run.h"
+#include "sluice-run-dry.h"
 #include "sluice-run-options.h"
 #include "sluice-run-resume.h"
 
@@ -360,6 +361,16 @@ sluice_run_execute (const SluiceRunOptions *options)
     return SLUICE_EXIT_INVALID;
 
   status = open_files (options, run, &ctx);
+  if (status == SLUICE_EXIT_COMPLETED && options->dry_run)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!sluice_run_dry_prepare (run, stderr, &error))
+        {
+          fprintf (stderr, "sluice-run: %s\n", error->message);
+          status = SLUICE_EXIT_INVALID;
+        }
+    }
   if (status != SLUICE_EXIT_COMPLETED)
     {
       if (ctx.events != NULL && ctx.events != stderr)

@@ -27,6 +27,7 @@ typedef struct
   char       *state_dir;      /* --state-dir: where run directories are; NULL = the default */
   char       *run_id;         /* --run-id; NULL = a new one */
   struct _SluiceJournal *resume; /* `resume`: the journal of the run to continue (owned) */
+  gboolean    dry_run;        /* --dry-run: side effects recorded on stderr, not done */
 } SluiceRunOptions;
 
 /* Runs the pipeline as the options say; returns the exit status. */

@@ -14,6 +14,7 @@
 #include "sluice-run-resume.h"
 #include "sluice-run-serve.h"
 #include "sluice-run-tools.h"
+#include "sluice-run-test.h"
 #include "sluice-run-validate.h"
 #include "sluice-run-worker.h"
 #include "sluice-validator.h"
@@ -32,6 +33,7 @@ typedef struct
   gboolean   journal;
   char      *state_dir;
   char      *run_id;
+  gboolean   dry_run;
   char      *format;
   char      *input;
   char      *output;
@@ -126,6 +128,9 @@ make_context (CommandLine *cl)
       N_("Show a progress line on standard error even when it is not a terminal"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cl->quiet,
       N_("Show no progress line and no warnings"), NULL },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &cl->dry_run,
+      N_("Run without side effects: commands, external calls and loaders are not run; "
+         "what each would have done is printed on standard error"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &cl->version,
       N_("Print the version and exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cl->files,
@@ -151,6 +156,7 @@ make_context (CommandLine *cl)
       "  sluice-run worker --redis URL PIPELINE.xml…  process distributed items\n"
       "  sluice-run dlq list|replay --redis URL ID     the dead-letter stream\n"
       "  sluice-run resume RUN-ID [OPTION…]      continue a journaled run after a crash\n"
+      "  sluice-run test FILE… [OPTION…]         run the test cases in pipeline files\n"
       "\n"
       "Exit status: 0 completed (or valid), 1 failed, 2 invalid pipeline or\n"
       "usage, 128+N cancelled by signal N (SIGINT and SIGTERM cancel gracefully).\n"));
@@ -249,6 +255,7 @@ run_command_line (CommandLine *cl)
   options.run_id = g_strdup (cl->run_id);
   if (cl->state_dir != NULL && !options.journal)
     return usage_error (_("--state-dir only applies to journaled runs (--journal)"));
+  options.dry_run = cl->dry_run;
 
   if (cl->distribute != NULL)
     return sluice_run_distribute (&options, cl->distribute);
@@ -297,6 +304,8 @@ main (int   argc,
     return sluice_run_dlq (argc - 1, argv + 1);
   if (argc > 1 && g_str_equal (argv[1], "resume"))
     return sluice_run_resume_command (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "test"))
+    return sluice_run_test (argc - 1, argv + 1);
 
   context = make_context (&cl);
   args = g_strdupv (argv);

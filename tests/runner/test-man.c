@@ -32,7 +32,7 @@ test_options_documented (void)
 {
   g_autofree char *path = g_build_filename (g_getenv ("SLUICE_SOURCE_ROOT"), "data", "sluice-run.1", NULL);
   g_autofree char *man = NULL;
-  const char *subcommands[] = { NULL, "serve", "balance", "new", "resume", "daemon", "runs", "registry", "schedule", "worker", "dlq" };
+  const char *subcommands[] = { NULL, "serve", "balance", "test", "new", "resume", "daemon", "runs", "registry", "schedule", "worker", "dlq" };
   guint checked = 0;
 
   g_assert_true (g_file_get_contents (path, &man, NULL, NULL));

@@ -3,6 +3,7 @@
 
 #include "sluice-inspector.h"
 #include "sluice-palette.h"
+#include "sluice-tests-panel.h"
 #include "sluice-window.h"
 
 G_BEGIN_DECLS
@@ -29,6 +30,7 @@ struct _SluiceWindow
   GtkListBox           *problems_list;
   GtkLabel             *problems_label;
   GtkWidget            *problems_box;
+  SluiceTestsPanel     *tests_panel;    /* in problems_box, below the problems */
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
   GtkLabel             *search_count;

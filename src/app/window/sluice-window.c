@@ -196,6 +196,7 @@ set_document (SluiceWindow   *self,
   }
   sluice_canvas_set_document (self->canvas, document);
   sluice_inspector_set_document (self->inspector, document);
+  sluice_tests_panel_set_document (self->tests_panel, document);
   update_title (self);
   problems_changed_cb (self);
   sluice_window_update_actions (self);
@@ -553,6 +554,8 @@ sluice_window_init (SluiceWindow *self)
     gtk_widget_set_margin_bottom (placeholder, 12);
     gtk_list_box_set_placeholder (self->problems_list, placeholder);
   }
+  self->tests_panel = sluice_tests_panel_new ();
+  gtk_box_append (GTK_BOX (self->problems_box), GTK_WIDGET (self->tests_panel));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   g_signal_connect_object (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (search_mode_cb),
                            self, G_CONNECT_SWAPPED);

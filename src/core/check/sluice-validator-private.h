@@ -40,6 +40,9 @@ _sluice_check_str_empty (const char *str)
 /* sluice-validator-declarations.c */
 void _sluice_check_parameters (SluiceCheck *check);
 void _sluice_check_services   (SluiceCheck *check);
+/* sluice-validator-tests.c: the <tests> cases. */
+void _sluice_check_tests      (SluiceCheck *check);
+
 /* Whether @name can be written as ${name}. */
 gboolean _sluice_check_is_reference_name (const char *name);
 

@@ -665,6 +665,8 @@ sluice_validate_for_run (SluicePipeline *pipeline,
     }
   _sluice_check_schedule (&check);
 
+  _sluice_check_tests (&check);
+
   g_hash_table_unref (check.ids);
   sluice_lua_check_free (check.lua);
 }

@@ -603,6 +603,8 @@ pipeline_child_cb (SluiceLoadContext *ctx,
       set_schedule (pipeline, element);
       warn_all_comments (ctx, element);
     }
+  else if (g_str_equal (kind, "tests"))
+    trailing = sluice_loader_build_tests (ctx, element, pipeline);
   else if (g_str_equal (kind, "view"))
     {
       g_autofree char *view = dump_element (element);

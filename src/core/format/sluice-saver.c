@@ -615,6 +615,8 @@ sluice_save_to_data (SluicePipeline *pipeline,
       write_controller (out, 1, controller);
     }
 
+  sluice_saver_write_tests (out, 1, pipeline);
+
   view = sluice_pipeline_get_view_xml (pipeline);
   if (view != NULL)
     {
@@ -653,4 +655,35 @@ sluice_save_file (SluicePipeline  *pipeline,
    * @path, so a crash leaves either the old or the new file. */
   return g_file_replace_contents (file, data, length, NULL, FALSE,
                                   G_FILE_CREATE_NONE, NULL, NULL, error);
+}
+
+void
+sluice_xml_write_indent (GString *out,
+                         guint    depth)
+{
+  append_indent (out, depth);
+}
+
+void
+sluice_xml_write_escaped (GString    *out,
+                          const char *raw,
+                          gboolean    attribute)
+{
+  append_escaped (out, raw, attribute);
+}
+
+void
+sluice_xml_write_attr (GString    *out,
+                       const char *name,
+                       const char *value)
+{
+  append_attr (out, name, value);
+}
+
+void
+sluice_xml_write_comments (GString            *out,
+                           guint               depth,
+                           const char * const *comments)
+{
+  append_comments (out, depth, comments);
 }

@@ -27,7 +27,7 @@ typedef struct
 
 static const ElementRule rules[] = {
   { "pipeline", { "format", "id", "name" },
-    { "description", "parameters", "services", "schedule", "controller", "view" }, FALSE },
+    { "description", "parameters", "services", "schedule", "controller", "tests", "view" }, FALSE },
   { "description", { NULL }, { NULL }, TRUE },
   { "parameters", { NULL }, { "parameter" }, FALSE },
   { "parameter", { "name", "default", "description" }, { NULL }, FALSE },
@@ -49,6 +49,17 @@ static const ElementRule rules[] = {
   { "when", { NULL }, { NULL }, TRUE },
   { "then", { NULL }, { MODULE_ELEMENTS }, FALSE },
   { "else", { NULL }, { MODULE_ELEMENTS }, FALSE },
+  /* <tests> (sluice-loader-tests.c); a case's <param> is the tool's. */
+  { "tests", { NULL }, { "case" }, FALSE },
+  { "case", { "name", "target", "timeout" },
+    { "param", "input", "stub", "expect-items", "expect-count", "assert", "expect-failure" }, FALSE },
+  { "input", { "file" }, { NULL }, TRUE },
+  { "stub", { "module", "real", "fail", "status", "times", "message", "after" }, { "answer" }, FALSE },
+  { "answer", { "match" }, { NULL }, TRUE },
+  { "expect-items", { "file", "order", "compare" }, { NULL }, TRUE },
+  { "expect-count", { "value" }, { NULL }, FALSE },
+  { "assert", { NULL }, { NULL }, TRUE },
+  { "expect-failure", { "module", "message" }, { NULL }, FALSE },
 };
 
 /* Attributes a file must give, with what they are for. */
@@ -64,6 +75,8 @@ static const struct
   { "external", "service" },
   { "use", "tool" },
   { "param", "name" },
+  { "case", "name" },
+  { "stub", "module" },
 };
 
 static const ElementRule *
@@ -248,7 +261,7 @@ check_value (SluiceLoadContext *ctx,
       else if (number < 1)
         message = g_strdup_printf (_("%s: workers must be at least 1, not %s"), what, value);
     }
-  else if (g_str_equal (attribute, "timeout"))
+  else if (g_str_equal (attribute, "timeout") || g_str_equal (attribute, "after"))
     {
       if (!sluice_duration_parse (value, &ms))
         message = g_strdup_printf (_("%s: `%s` is not a duration (use e.g. 250ms, 30s, 5m)"),
@@ -489,7 +502,7 @@ check_pipeline_order (SluiceLoadContext *ctx,
                       xmlNode           *node)
 {
   static const char * const order[] = {
-    "description", "parameters", "services", "schedule", "controller", "view",
+    "description", "parameters", "services", "schedule", "controller", "tests", "view",
   };
   guint last = 0;
   guint seen[G_N_ELEMENTS (order)] = { 0, };
@@ -516,7 +529,7 @@ check_pipeline_order (SluiceLoadContext *ctx,
         {
           g_autofree char *message =
             g_strdup_printf (_("<%s> must come before <%s> (the order is description, "
-                               "parameters, services, schedule, controllers, view)"),
+                               "parameters, services, schedule, controllers, tests, view)"),
                              order[rank], order[last]);
           element_error (ctx, child, message);
         }

@@ -44,6 +44,30 @@ void          sluice_xml_check_document   (SluiceLoadContext *ctx,
 SluicePipeline *sluice_loader_build (SluiceLoadContext *ctx,
                                      xmlDoc            *doc);
 
+/* <tests> (sluice-loader-tests.c): builds the cases of @element into
+ * @pipeline; returns the comments after the last case. */
+GStrv         sluice_loader_build_tests   (SluiceLoadContext *ctx,
+                                           xmlNode           *element,
+                                           SluicePipeline    *pipeline);
+
+/* The saver's writing helpers, for the parts written by files of their
+ * own (sluice-saver-tests.c). */
+void          sluice_xml_write_indent     (GString            *out,
+                                           guint               depth);
+void          sluice_xml_write_escaped    (GString            *out,
+                                           const char         *raw,
+                                           gboolean            attribute);
+void          sluice_xml_write_attr       (GString            *out,
+                                           const char         *name,
+                                           const char         *value);
+void          sluice_xml_write_comments   (GString            *out,
+                                           guint               depth,
+                                           const char * const *comments);
+/* Writes <tests> of @pipeline, if it has cases (sluice-saver-tests.c). */
+void          sluice_saver_write_tests    (GString            *out,
+                                           guint               depth,
+                                           SluicePipeline     *pipeline);
+
 /* Places (sluice-comments.h) of the comments around child elements that
  * are not model objects: "before:NAME" and "in:NAME". */
 #define SLUICE_XML_BEFORE_KEY_PREFIX "before:"

@@ -18,3 +18,4 @@
 #include "sluice-combination.h"
 #include "sluice-external.h"
 #include "sluice-fail.h"
+#include "sluice-test-case.h"

@@ -15,6 +15,7 @@ struct _SluicePipeline
   GListStore *parameters;    /* of SluiceParameter, owned */
   GListStore *services;      /* of SluiceService, owned */
   SluiceSchedule *schedule;  /* owned, may be NULL */
+  GListStore *tests;         /* of SluiceTestCase, owned */
   char       *view_xml;
 };
 
@@ -55,6 +56,7 @@ sluice_pipeline_dispose (GObject *object)
   g_clear_object (&self->parameters);
   g_clear_object (&self->services);
   g_clear_object (&self->schedule);
+  g_clear_object (&self->tests);
 
   G_OBJECT_CLASS (sluice_pipeline_parent_class)->dispose (object);
 }
@@ -191,11 +193,15 @@ sluice_pipeline_init (SluicePipeline *self)
   self->controllers = sluice_node_list_new (SLUICE_TYPE_CONTROLLER);
   self->parameters = g_list_store_new (SLUICE_TYPE_PARAMETER);
   self->services = g_list_store_new (SLUICE_TYPE_SERVICE);
+  self->tests = g_list_store_new (SLUICE_TYPE_TEST_CASE);
 
   g_signal_connect_object (self->parameters, "items-changed",
                            G_CALLBACK (plain_items_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->services, "items-changed",
+                           G_CALLBACK (plain_items_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->tests, "items-changed",
                            G_CALLBACK (plain_items_changed_cb), self,
                            G_CONNECT_SWAPPED);
 }
@@ -335,6 +341,32 @@ sluice_pipeline_set_schedule (SluicePipeline *self,
     g_signal_connect_object (schedule, "notify", G_CALLBACK (item_notify_cb),
                              self, G_CONNECT_SWAPPED);
   sluice_pipeline_emit_changed (self);
+}
+
+GListStore *
+sluice_pipeline_get_tests (SluicePipeline *self)
+{
+  g_return_val_if_fail (SLUICE_IS_PIPELINE (self), NULL);
+  return self->tests;
+}
+
+SluiceTestCase *
+sluice_pipeline_find_test (SluicePipeline *self,
+                           const char     *name)
+{
+  guint n;
+
+  g_return_val_if_fail (SLUICE_IS_PIPELINE (self), NULL);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->tests));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SluiceTestCase) test = g_list_model_get_item (G_LIST_MODEL (self->tests), i);
+
+      if (g_strcmp0 (sluice_test_case_get_name (test), name) == 0)
+        return test;
+    }
+  return NULL;
 }
 
 const char *

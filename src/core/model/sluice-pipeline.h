@@ -5,6 +5,7 @@
 #include "sluice-parameter.h"
 #include "sluice-schedule.h"
 #include "sluice-service.h"
+#include "sluice-test-case.h"
 
 G_BEGIN_DECLS
 
@@ -47,6 +48,12 @@ SluiceService  *sluice_pipeline_find_service     (SluicePipeline *self,
 SluiceSchedule *sluice_pipeline_get_schedule     (SluicePipeline *self);
 void            sluice_pipeline_set_schedule     (SluicePipeline *self,
                                                   SluiceSchedule *schedule);
+/* The test cases of the file's <tests>, in order: a plain GListStore of
+ * SluiceTestCase. Borrowed. */
+GListStore     *sluice_pipeline_get_tests        (SluicePipeline *self);
+/* The first case named @name, or NULL. Borrowed. */
+SluiceTestCase *sluice_pipeline_find_test        (SluicePipeline *self,
+                                                  const char     *name);
 
 /* The serialised <view> element (including its tags), or NULL. */
 const char     *sluice_pipeline_get_view_xml     (SluicePipeline *self);

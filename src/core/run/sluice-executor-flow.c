@@ -477,7 +477,7 @@ _sluice_token_failed (SluiceExecutor *self,
       token->attempt++;
       g_clear_pointer (&token->error, g_free);
       g_clear_pointer (&token->stderr_tail, g_free);
-      _sluice_executor_add_timer (self, g_get_monotonic_time () + delay, _sluice_executor_retry_cb, token);
+      _sluice_executor_add_timer (self, _sluice_executor_now (self) + delay, _sluice_executor_retry_cb, token);
       return;
     }
 
@@ -556,7 +556,7 @@ start_group (SluiceExecutor  *self,
   job->attempt = token->attempt;
   job->pending = 1;
   if (info->timeout_us > 0)
-    job->timer = _sluice_executor_add_timer (self, g_get_monotonic_time () + info->timeout_us,
+    job->timer = _sluice_executor_add_timer (self, _sluice_executor_now (self) + info->timeout_us,
                                             _sluice_executor_group_timeout_cb, job);
   /* The combination's token becomes the sub-job; the parent keeps its
    * pending count until the group completes or fails. */
@@ -592,6 +592,7 @@ run_lua (SluiceExecutor *self,
   result->job = job;
   if (self->listening)
     result->records = g_array_new (FALSE, FALSE, sizeof (SluiceStepRecord));
+  self->segments_out++;
   g_thread_pool_push (self->pool, result, NULL);
 }
 

@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 
+#include "sluice-clock.h"
 #include "sluice-controller.h"
 #include "sluice-executor.h"
 #include "sluice-item-sink.h"
@@ -225,6 +226,8 @@ struct _SluiceExecutor
   GPtrArray          *all_rts;        /* every worker runtime, owned */
   GMutex              rts_lock;
   GAsyncQueue        *results;        /* of SluiceSegmentResult* from workers */
+  guint               segments_out;   /* sent to workers, not drained yet */
+  SluiceClock        *clock;          /* owned; NULL = the monotonic clock */
   GAsyncQueue        *prints;         /* what Lua printed, for "log" events */
   guint               pool_threads;
 
@@ -354,6 +357,8 @@ void           _sluice_executor_cancel_calls   (SluiceExecutor   *self,
                                                 SluiceJob        *job,
                                                 const char       *reason);
 extern const SluiceStepContextFuncs _sluice_executor_step_context_funcs;
+/* The step a call in self->calls is at. */
+SluiceStep    *_sluice_executor_call_step_of   (gpointer          call);
 
 /* sluice-executor-flush.c: when @ctl has taken its last item, starts
  * the flush of the next of its steps that has one (in program order),
@@ -371,6 +376,9 @@ void           _sluice_executor_remove_timer   (SluiceExecutor   *self,
 void           _sluice_executor_fire_timers    (SluiceExecutor   *self);
 /* Removes every timer; those that own a token free it. */
 void           _sluice_executor_clear_timers   (SluiceExecutor   *self);
+/* With a fake clock, when nothing but timers is left to wait for, moves
+ * the clock to the earliest deadline and returns TRUE. */
+gboolean       _sluice_executor_skip_to_next_timer (SluiceExecutor *self);
 /* The earliest deadline, or -1. */
 gint64         _sluice_executor_next_deadline  (SluiceExecutor   *self);
 
@@ -406,6 +414,13 @@ void           _sluice_executor_emit_records   (SluiceExecutor   *self,
                                                 GArray           *records);
 const char    *_sluice_executor_ctl_id_of_mod  (SluiceExecutor   *self,
                                                 SluiceModuleRun  *info);
+
+/* Now on the run's clock (sluice-clock.h): what timer deadlines are in. */
+static inline gint64
+_sluice_executor_now (SluiceExecutor *self)
+{
+  return sluice_clock_now (self->clock);
+}
 
 static inline SluiceModuleRun *
 module_run (SluiceExecutor *self, guint mod)

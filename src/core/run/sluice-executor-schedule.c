@@ -96,6 +96,7 @@ _sluice_executor_drain_results (SluiceExecutor *self)
 
   while ((result = g_async_queue_try_pop (self->results)) != NULL)
     {
+      self->segments_out--;
       if (result->token != NULL)
         {
           /* Cancelled before it ran. */
@@ -339,9 +340,12 @@ source_dispatch (GSource     *source,
     {
       if (more)
         g_source_set_ready_time (source, 0);
+      else if (_sluice_executor_skip_to_next_timer (self))
+        g_source_set_ready_time (source, 0);
       else if (_sluice_executor_next_deadline (self) != -1)
         {
-          gint64 deadline = _sluice_executor_next_deadline (self);
+          gint64 deadline = sluice_clock_to_monotonic (self->clock,
+                                                       _sluice_executor_next_deadline (self));
           gint64 ready = g_source_get_ready_time (source);
 
           if (ready == -1 || ready > deadline)

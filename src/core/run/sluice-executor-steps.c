@@ -329,7 +329,8 @@ call_step (SluiceExecutor  *self,
   if (info->timeout_us > 0)
     {
       run->call.deadline = run->started + info->timeout_us;
-      run->timer = _sluice_executor_add_timer (self, run->call.deadline, timeout_cb, run);
+      run->timer = _sluice_executor_add_timer (self, _sluice_executor_now (self) + info->timeout_us,
+                                               timeout_cb, run);
     }
   g_hash_table_add (self->calls, run);
   token->job->ctl->calls++;
@@ -380,4 +381,10 @@ _sluice_executor_cancel_calls (SluiceExecutor *self,
         cancel_run (run, reason);
       call_unref (run);
     }
+}
+
+SluiceStep *
+_sluice_executor_call_step_of (gpointer call)
+{
+  return ((SluiceStepCallRun *) call)->info->step;
 }

@@ -375,6 +375,7 @@ sluice_executor_finalize (GObject *object)
   g_free (self->last_rejection);
   g_free (self->failed_module);
   g_free (self->stderr_tail);
+  g_clear_object (&self->clock);
   g_clear_object (&self->pipeline);
 
   G_OBJECT_CLASS (sluice_executor_parent_class)->finalize (object);
@@ -634,6 +635,17 @@ sluice_executor_get_stderr_tail (SluiceExecutor *self)
 {
   g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), NULL);
   return self->stderr_tail;
+}
+
+void
+sluice_executor_set_clock (SluiceExecutor *self,
+                           SluiceClock    *clock)
+{
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+  g_return_if_fail (clock == NULL || SLUICE_IS_CLOCK (clock));
+  g_return_if_fail (self->state == SLUICE_RUN_PENDING);
+
+  g_set_object (&self->clock, clock);
 }
 
 void

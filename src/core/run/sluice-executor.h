@@ -3,7 +3,9 @@
 
 #include <gio/gio.h>
 
+#include "sluice-clock.h"
 #include "sluice-event.h"
+#include "sluice-step.h"
 #include "sluice-item-sink.h"
 #include "sluice-item-source.h"
 #include "sluice-pipeline.h"
@@ -131,6 +133,25 @@ SluiceStep       *sluice_executor_get_module_step    (SluiceExecutor   *self,
  * back until the earlier ones are out; -1 for an unknown id. */
 gint              sluice_executor_get_held_back      (SluiceExecutor   *self,
                                                       const char       *controller_id);
+/* The clock of the run's timers (delays, back-offs, time-outs); NULL,
+ * the default, is g_get_monotonic_time(). Tests give a fake clock
+ * (sluice-clock.h). Call before start. */
+void              sluice_executor_set_clock          (SluiceExecutor   *self,
+                                                      SluiceClock      *clock);
+/* Replaces the steps of modules before a run (tests' stubs, dry runs):
+ * @func is called for every module whose work is a step other than Lua
+ * (a command, a tool, an external; @step is NULL when none could be
+ * made, e.g. an unknown tool) and returns a new step (owned) or NULL to
+ * keep it. The new step is prepared for the module here: FALSE with
+ * @error when it refuses. Call before start. */
+typedef SluiceStep *(*SluiceStepReplaceFunc) (SluiceModule *module,
+                                              SluiceStep   *step,
+                                              gpointer      user_data);
+gboolean          sluice_executor_replace_steps      (SluiceExecutor   *self,
+                                                      SluiceStepReplaceFunc func,
+                                                      gpointer          user_data,
+                                                      GError          **error);
+
 /* The priority of the executor's main-loop source (G_PRIORITY_DEFAULT_IDLE
  * unless set): a viewer that redraws continuously can lift it now and
  * then so that the run is not starved by drawing. */

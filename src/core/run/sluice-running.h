@@ -16,3 +16,6 @@
 #include "sluice-executor.h"
 #include "sluice-run.h"
 #include "sluice-run-report.h"
+#include "sluice-clock.h"
+#include "sluice-array-source.h"
+#include "sluice-test-runner.h"

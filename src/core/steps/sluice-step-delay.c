@@ -171,7 +171,7 @@ sluice_step_delay_process (SluiceStep     *step,
     delay += (gint64) g_random_double_range (0, self->max_us - self->min_us + 1);
 
   call->step_data = sluice_step_context_add_timer (sluice_step_get_context (step),
-                                                   g_get_monotonic_time () + delay,
+                                                   sluice_step_context_now (sluice_step_get_context (step)) + delay,
                                                    delay_done_cb, call);
 }
 

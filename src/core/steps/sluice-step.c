@@ -188,6 +188,14 @@ sluice_step_call_fail (SluiceStepCall *call,
   call->funcs->fail (call, message, stderr_tail);
 }
 
+gint64
+sluice_step_context_now (SluiceStepContext *context)
+{
+  if (context == NULL || context->funcs->now == NULL)
+    return g_get_monotonic_time ();
+  return context->funcs->now (context);
+}
+
 gpointer
 sluice_step_context_add_timer (SluiceStepContext   *context,
                                gint64               deadline,

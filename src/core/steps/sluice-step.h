@@ -168,6 +168,9 @@ typedef struct
   /* A line for the run's log (events, the designer's event log). */
   void     (*log)          (SluiceStepContext *context, const char *module_id,
                             const char *message);
+  /* The run's clock, in which timer deadlines are given: monotonic µs,
+   * or a test run's fake clock (sluice-clock.h). NULL = monotonic. */
+  gint64   (*now)          (SluiceStepContext *context);
 } SluiceStepContextFuncs;
 
 struct _SluiceStepContext
@@ -184,6 +187,8 @@ gpointer    sluice_step_context_add_timer    (SluiceStepContext   *context,
                                               gpointer             data);
 void        sluice_step_context_remove_timer (SluiceStepContext   *context,
                                               gpointer             timer);
+/* Now on the run's clock: add timers at sluice_step_context_now() + delay. */
+gint64      sluice_step_context_now          (SluiceStepContext   *context);
 void        sluice_step_context_log          (SluiceStepContext   *context,
                                               const char          *module_id,
                                               const char          *message);

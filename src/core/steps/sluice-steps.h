@@ -10,3 +10,5 @@
 #include "sluice-step.h"
 #include "sluice-step-registry.h"
 #include "sluice-plugins.h"
+#include "sluice-step-stub.h"
+#include "sluice-stub-recorder.h"

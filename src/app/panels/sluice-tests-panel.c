@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sluice-core.h"
+#include "sluice-tests-panel.h"
+
+struct _SluiceTestsPanel
+{
+  GtkWidget       parent_instance;
+
+  GtkWidget      *box;          /* the one child: header and list */
+  GtkLabel       *summary;
+  GtkListBox     *list;
+  GtkWidget      *button;       /* Run Tests */
+  SluiceDocument *document;     /* owned */
+  GHashTable     *results;      /* case name → SluiceTestResult*, owned */
+  GCancellable   *cancellable;  /* of the run in progress, or NULL */
+  guint           passed;
+  guint           failed;
+  char           *shown;        /* the names of the cases the list shows, joined */
+};
+
+G_DEFINE_FINAL_TYPE (SluiceTestsPanel, sluice_tests_panel, GTK_TYPE_WIDGET)
+
+/* What a run in the worker thread needs: its own copy of the file. */
+typedef struct
+{
+  char      *data;      /* the pipeline, saved */
+  char      *path;      /* its file, or NULL */
+  gboolean   trusted;   /* the user trusts its commands: real="true" stubs may run */
+  GPtrArray *results;   /* of SluiceTestResult*, filled by the thread */
+} RunData;
+
+static void
+run_data_free (RunData *run)
+{
+  g_free (run->data);
+  g_free (run->path);
+  g_ptr_array_unref (run->results);
+  g_free (run);
+}
+
+static GtkWidget *
+make_row (SluiceTestCase   *test,
+          SluiceTestResult *result)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *icon;
+  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *name = gtk_label_new (sluice_test_case_get_name (test));
+
+  if (result == NULL)
+    icon = gtk_image_new_from_icon_name ("content-loading-symbolic");
+  else if (result->passed)
+    icon = gtk_image_new_from_icon_name ("emblem-ok-symbolic");
+  else
+    icon = gtk_image_new_from_icon_name ("dialog-error-symbolic");
+  gtk_widget_add_css_class (icon, result == NULL ? "dim-label" : result->passed ? "success" : "error");
+  gtk_widget_add_css_class (row, result == NULL ? "test-not-run" : result->passed ? "test-passed" : "test-failed");
+
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  gtk_box_append (GTK_BOX (texts), name);
+  if (result != NULL && !result->passed && result->message != NULL)
+    {
+      g_auto(GStrv) lines = g_strsplit (result->message, "\n", 2);
+      GtkWidget *why = gtk_label_new (lines[0]);
+
+      gtk_label_set_xalign (GTK_LABEL (why), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (why), PANGO_ELLIPSIZE_END);
+      gtk_widget_add_css_class (why, "caption");
+      gtk_widget_add_css_class (why, "error");
+      gtk_box_append (GTK_BOX (texts), why);
+      /* The whole diff, with the line of the case. */
+      {
+        g_autofree char *tooltip = g_strdup_printf (_("Line %u: %s"), result->line, result->message);
+        gtk_widget_set_tooltip_text (row, tooltip);
+      }
+    }
+  gtk_widget_set_hexpand (texts, TRUE);
+  gtk_box_append (GTK_BOX (row), icon);
+  gtk_box_append (GTK_BOX (row), texts);
+  gtk_widget_set_margin_start (row, 6);
+  gtk_widget_set_margin_end (row, 6);
+  gtk_widget_set_margin_top (row, 3);
+  gtk_widget_set_margin_bottom (row, 3);
+  return row;
+}
+
+static char *case_names (SluiceTestsPanel *self);
+
+static void
+refresh (SluiceTestsPanel *self)
+{
+  GtkWidget *child;
+  GListModel *tests;
+  guint n;
+  g_autofree char *summary = NULL;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
+    gtk_list_box_remove (self->list, child);
+
+  if (self->document == NULL)
+    return;
+  g_free (self->shown);
+  self->shown = case_names (self);
+  tests = G_LIST_MODEL (sluice_pipeline_get_tests (sluice_document_get_pipeline (self->document)));
+  n = g_list_model_get_n_items (tests);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SluiceTestCase) test = g_list_model_get_item (tests, i);
+      SluiceTestResult *result = g_hash_table_lookup (self->results, sluice_test_case_get_name (test));
+
+      gtk_list_box_append (self->list, make_row (test, result));
+    }
+
+  if (self->cancellable != NULL)
+    summary = g_strdup (_("Tests — running…"));
+  else if (self->passed + self->failed > 0)
+    summary = g_strdup_printf (_("Tests — %u passed, %u failed"), self->passed, self->failed);
+  else
+    summary = g_strdup_printf (g_dngettext (NULL, "Tests — %u case", "Tests — %u cases", n), n);
+  gtk_label_set_label (self->summary, summary);
+  /* The button, not the action: disabling a widget action here also
+   * disturbed the window's own actions (GTK 4.8) during runs. */
+  gtk_widget_set_sensitive (self->button, self->cancellable == NULL && n > 0);
+}
+
+static void
+run_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  RunData *run = task_data;
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(SluicePipeline) pipeline = sluice_load_data (run->data, strlen (run->data),
+                                                         run->path != NULL ? run->path : "untitled",
+                                                         problems);
+  GListModel *tests;
+
+  if (pipeline == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               _("The pipeline does not load: fix its problems first"));
+      return;
+    }
+  tests = G_LIST_MODEL (sluice_pipeline_get_tests (pipeline));
+  for (guint i = 0; i < g_list_model_get_n_items (tests) && !g_cancellable_is_cancelled (cancellable); i++)
+    {
+      g_autoptr(SluiceTestCase) test = g_list_model_get_item (tests, i);
+
+      g_ptr_array_add (run->results,
+                       sluice_test_run_case_full (pipeline, run->path, test,
+                                                  run->trusted ? SLUICE_TEST_RUN_DEFAULT
+                                                               : SLUICE_TEST_RUN_NO_REAL_STEPS));
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+run_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  SluiceTestsPanel *self = SLUICE_TESTS_PANEL (source);
+  RunData *run = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&self->cancellable);
+  g_hash_table_remove_all (self->results);
+  self->passed = self->failed = 0;
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    for (guint i = 0; i < run->results->len; i++)
+      {
+        SluiceTestResult *test_result = g_ptr_array_index (run->results, i);
+
+        if (test_result->passed)
+          self->passed++;
+        else
+          self->failed++;
+        g_hash_table_replace (self->results, g_strdup (test_result->name),
+                              g_ptr_array_steal_index (run->results, i--));
+      }
+  refresh (self);
+  if (error != NULL)
+    gtk_label_set_label (self->summary, error->message);
+}
+
+static void
+run_action_cb (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  SluiceTestsPanel *self = SLUICE_TESTS_PANEL (widget);
+  g_autoptr(GTask) task = NULL;
+  GFile *file;
+  RunData *run;
+
+  if (self->document == NULL || self->cancellable != NULL)
+    return;
+
+  run = g_new0 (RunData, 1);
+  run->data = sluice_save_to_data (sluice_document_get_pipeline (self->document), NULL);
+  file = sluice_document_get_file (self->document);
+  run->path = file != NULL ? g_file_get_path (file) : NULL;
+  run->results = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_test_result_free);
+  {
+    g_autofree char *hash = sluice_trust_hash (sluice_document_get_pipeline (self->document));
+
+    /* Stubs keep tests away from the world; a real step is the file's
+     * own code, run only once the user has trusted it (as a run asks). */
+    run->trusted = sluice_trust_is_trusted (hash);
+  }
+
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->cancellable, run_done_cb, NULL);
+  g_task_set_source_tag (task, run_action_cb);
+  g_task_set_task_data (task, run, (GDestroyNotify) run_data_free);
+  g_task_run_in_thread (task, run_thread);
+  refresh (self);
+}
+
+static void
+sluice_tests_panel_dispose (GObject *object)
+{
+  SluiceTestsPanel *self = SLUICE_TESTS_PANEL (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+  if (self->document != NULL)
+    g_signal_handlers_disconnect_by_data (sluice_pipeline_get_tests (sluice_document_get_pipeline (self->document)),
+                                          self);
+  g_clear_object (&self->document);
+
+  G_OBJECT_CLASS (sluice_tests_panel_parent_class)->dispose (object);
+}
+
+static void
+sluice_tests_panel_finalize (GObject *object)
+{
+  SluiceTestsPanel *self = SLUICE_TESTS_PANEL (object);
+
+  g_hash_table_unref (self->results);
+  g_clear_object (&self->cancellable);
+  g_free (self->shown);
+
+  G_OBJECT_CLASS (sluice_tests_panel_parent_class)->finalize (object);
+}
+
+static void
+sluice_tests_panel_class_init (SluiceTestsPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sluice_tests_panel_dispose;
+  object_class->finalize = sluice_tests_panel_finalize;
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "testspanel");
+  gtk_widget_class_install_action (widget_class, "tests.run", NULL, run_action_cb);
+}
+
+static void
+sluice_tests_panel_init (SluiceTestsPanel *self)
+{
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Run Tests"));
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+
+  self->results = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) sluice_test_result_free);
+
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+
+  self->summary = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->summary, 0);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->summary), TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->summary), "heading");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "tests.run");
+  self->button = button;
+  gtk_widget_set_tooltip_text (button, _("Run the file's test cases, with their stubs"));
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->summary));
+  gtk_box_append (GTK_BOX (header), button);
+  gtk_widget_set_margin_start (header, 6);
+  gtk_widget_set_margin_end (header, 6);
+  gtk_widget_set_margin_top (header, 6);
+  gtk_box_append (GTK_BOX (self->box), header);
+
+  self->list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_NONE);
+  gtk_list_box_set_placeholder (self->list, gtk_label_new (_("This file has no test cases")));
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->list));
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  /* Room for four cases, with the failure line of one. */
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 140);
+  gtk_widget_set_vexpand (scrolled, TRUE);
+  gtk_box_append (GTK_BOX (self->box), scrolled);
+}
+
+SluiceTestsPanel *
+sluice_tests_panel_new (void)
+{
+  return g_object_new (SLUICE_TYPE_TESTS_PANEL, NULL);
+}
+
+static char *
+case_names (SluiceTestsPanel *self)
+{
+  GListModel *tests = G_LIST_MODEL (sluice_pipeline_get_tests (sluice_document_get_pipeline (self->document)));
+  GString *names = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (tests); i++)
+    {
+      g_autoptr(SluiceTestCase) test = g_list_model_get_item (tests, i);
+
+      g_string_append_printf (names, "%s\n", sluice_test_case_get_name (test));
+    }
+  return g_string_free (names, FALSE);
+}
+
+/* "changed" comes for every edit of the pipeline, and also while it
+ * runs (the view data): the list is rebuilt only when the cases it shows
+ * changed, so that a run is never slowed by it. */
+static void
+pipeline_changed_cb (SluiceTestsPanel *self)
+{
+  g_autofree char *names = case_names (self);
+
+  if (self->cancellable != NULL || g_strcmp0 (names, self->shown) == 0)
+    return;
+  refresh (self);
+}
+
+void
+sluice_tests_panel_set_document (SluiceTestsPanel *self,
+                                 SluiceDocument   *document)
+{
+  g_return_if_fail (SLUICE_IS_TESTS_PANEL (self));
+
+  if (self->document != NULL)
+    g_signal_handlers_disconnect_by_data (sluice_pipeline_get_tests (sluice_document_get_pipeline (self->document)),
+                                          self);
+  g_set_object (&self->document, document);
+  g_hash_table_remove_all (self->results);
+  self->passed = self->failed = 0;
+  /* The list of cases, not the pipeline's "changed": that one comes
+   * for every edit and while a run goes. */
+  if (document != NULL)
+    g_signal_connect_object (sluice_pipeline_get_tests (sluice_document_get_pipeline (document)),
+                             "items-changed", G_CALLBACK (pipeline_changed_cb), self, G_CONNECT_SWAPPED);
+  refresh (self);
+}
+
+gboolean
+sluice_tests_panel_is_running (SluiceTestsPanel *self)
+{
+  g_return_val_if_fail (SLUICE_IS_TESTS_PANEL (self), FALSE);
+  return self->cancellable != NULL;
+}
+
+void
+sluice_tests_panel_get_counts (SluiceTestsPanel *self,
+                               guint            *passed,
+                               guint            *failed)
+{
+  g_return_if_fail (SLUICE_IS_TESTS_PANEL (self));
+  if (passed != NULL)
+    *passed = self->passed;
+  if (failed != NULL)
+    *failed = self->failed;
+}

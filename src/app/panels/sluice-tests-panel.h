@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "sluice-document.h"
+
+G_BEGIN_DECLS
+
+#define SLUICE_TYPE_TESTS_PANEL (sluice_tests_panel_get_type ())
+G_DECLARE_FINAL_TYPE (SluiceTestsPanel, sluice_tests_panel, SLUICE, TESTS_PANEL, GtkWidget)
+
+/* The Tests panel: the test cases of the document's <tests>, each with
+ * its result once run (passed, or failed with the first line of why and
+ * the whole diff as its tooltip), and "Run Tests" (the action
+ * "tests.run"). Cases run off the main thread on a copy of the pipeline,
+ * with the same runner as `sluice-run test`, so editing goes on while
+ * they run. */
+SluiceTestsPanel *sluice_tests_panel_new          (void);
+void              sluice_tests_panel_set_document (SluiceTestsPanel *self,
+                                                   SluiceDocument   *document);
+/* TRUE while cases run. */
+gboolean          sluice_tests_panel_is_running   (SluiceTestsPanel *self);
+/* Cases that passed and failed in the last run (0 and 0 before any). */
+void              sluice_tests_panel_get_counts   (SluiceTestsPanel *self,
+                                                   guint            *passed,
+                                                   guint            *failed);
+
+G_END_DECLS

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "sluice-comments.h"
+#include "sluice-duration.h"
+#include "sluice-test-case.h"
+#include "sluice-xml-private.h"
+
+/* Builds the <tests> of a document that passed the structural checks and
+ * the schema into SluiceTestCase objects. Texts (JSON lines, Lua) are
+ * kept verbatim with their line; the validator parses and compiles them,
+ * so that a bad item is reported like a bad Lua body, with its line. */
+
+static guint
+line_of (xmlNode *node)
+{
+  long line = xmlGetLineNo (node);
+
+  return line > 0 ? (guint) line : 0;
+}
+
+static char *
+get_attr (xmlNode    *node,
+          const char *name)
+{
+  xmlChar *raw = xmlGetNoNsProp (node, BAD_CAST name);
+  char *ret;
+
+  if (raw == NULL)
+    return NULL;
+  ret = g_strdup ((const char *) raw);
+  xmlFree (raw);
+  return ret;
+}
+
+static guint
+get_uint_attr (xmlNode    *node,
+               const char *name)
+{
+  g_autofree char *value = get_attr (node, name);
+
+  return value != NULL ? (guint) MIN (g_ascii_strtoull (value, NULL, 10), G_MAXUINT) : 0;
+}
+
+static gint64
+get_duration_attr (xmlNode    *node,
+                   const char *name)
+{
+  g_autofree char *value = get_attr (node, name);
+  gint64 ms = 0;
+
+  if (value != NULL && !sluice_duration_parse (value, &ms))
+    ms = 0;
+  return ms;
+}
+
+/* A case's texts are data: a comment there has no place to be saved. */
+static char *
+text_of (SluiceLoadContext *ctx,
+         xmlNode           *element)
+{
+  GString *text = g_string_new (NULL);
+
+  for (xmlNode *child = element->children; child != NULL; child = child->next)
+    {
+      if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE)
+        g_string_append (text, (const char *) child->content);
+      else if (child->type == XML_COMMENT_NODE || child->type == XML_PI_NODE)
+        sluice_load_context_warning (ctx, line_of (child), NULL,
+                                     _("a comment inside <%s> is not kept when the file is saved"),
+                                     (const char *) element->name);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static void
+build_stub (SluiceLoadContext *ctx,
+            SluiceTestCase    *test,
+            xmlNode           *element)
+{
+  g_autofree char *module = get_attr (element, "module");
+  g_autofree char *real = get_attr (element, "real");
+  g_autofree char *fail = get_attr (element, "fail");
+  SluiceTestStub *stub = sluice_test_stub_new (module, line_of (element));
+
+  stub->real = g_strcmp0 (real, "true") == 0;
+  if (fail != NULL)
+    sluice_stub_fault_from_string (fail, &stub->fault);
+  stub->status = get_uint_attr (element, "status");
+  stub->times = get_uint_attr (element, "times");
+  stub->message = get_attr (element, "message");
+  stub->after_ms = get_duration_attr (element, "after");
+
+  for (xmlNode *child = element->children; child != NULL; child = child->next)
+    {
+      if (child->type == XML_ELEMENT_NODE && xmlStrEqual (child->name, BAD_CAST "answer"))
+        {
+          g_autofree char *match = get_attr (child, "match");
+          g_autofree char *text = text_of (ctx, child);
+
+          sluice_test_stub_add_answer (stub, match, text, line_of (child));
+        }
+      else if (child->type == XML_COMMENT_NODE)
+        sluice_load_context_warning (ctx, line_of (child), NULL,
+                                     _("a comment inside <stub> is not kept when the file is saved"));
+    }
+
+  sluice_test_case_add_stub (test, stub);
+}
+
+static void
+build_part (SluiceLoadContext *ctx,
+            SluiceTestCase    *test,
+            xmlNode           *child)
+{
+  const char *kind = (const char *) child->name;
+  guint line = line_of (child);
+
+  if (g_str_equal (kind, "param"))
+    {
+      g_autofree char *name = get_attr (child, "name");
+      g_autofree char *value = text_of (ctx, child);
+
+      sluice_test_case_add_param (test, name, value);
+    }
+  else if (g_str_equal (kind, "input"))
+    {
+      g_autofree char *file = get_attr (child, "file");
+      g_autofree char *text = file == NULL ? text_of (ctx, child) : NULL;
+
+      sluice_test_case_set_input (test, file == NULL ? text : NULL, file, line);
+    }
+  else if (g_str_equal (kind, "stub"))
+    build_stub (ctx, test, child);
+  else if (g_str_equal (kind, "expect-items"))
+    {
+      g_autofree char *file = get_attr (child, "file");
+      g_autofree char *text = file == NULL ? text_of (ctx, child) : NULL;
+      g_autofree char *order_text = get_attr (child, "order");
+      g_autofree char *compare_text = get_attr (child, "compare");
+      SluiceTestOrder order = SLUICE_TEST_ORDER_AUTO;
+      SluiceTestCompare compare = g_strcmp0 (compare_text, "subset") == 0
+                                  ? SLUICE_TEST_COMPARE_SUBSET : SLUICE_TEST_COMPARE_EXACT;
+
+      if (order_text != NULL)
+        sluice_test_order_from_string (order_text, &order);
+      sluice_test_case_set_expected (test, file == NULL ? text : NULL, file, line, order, compare);
+    }
+  else if (g_str_equal (kind, "expect-count"))
+    {
+      g_autofree char *value = get_attr (child, "value");
+
+      sluice_test_case_set_expected_count (test, (gint64) MIN (g_ascii_strtoull (value, NULL, 10),
+                                                               G_MAXINT64), line);
+    }
+  else if (g_str_equal (kind, "assert"))
+    {
+      g_autofree char *code = text_of (ctx, child);
+
+      sluice_test_case_add_assert (test, code, line);
+    }
+  else if (g_str_equal (kind, "expect-failure"))
+    {
+      g_autofree char *module = get_attr (child, "module");
+      g_autofree char *message = get_attr (child, "message");
+
+      sluice_test_case_set_expected_failure (test, TRUE, module, message, line);
+    }
+}
+
+static void
+build_case (SluiceLoadContext *ctx,
+            SluicePipeline    *pipeline,
+            xmlNode           *element,
+            GPtrArray         *comments)
+{
+  g_autofree char *name = get_attr (element, "name");
+  g_autofree char *target = get_attr (element, "target");
+  g_autoptr(SluiceTestCase) test = sluice_test_case_new (name);
+
+  sluice_test_case_set_target (test, target);
+  sluice_test_case_set_line (test, line_of (element));
+  sluice_test_case_set_timeout_ms (test, get_duration_attr (element, "timeout"));
+  if (comments->len > 0)
+    {
+      g_ptr_array_add (comments, NULL);
+      sluice_comments_set (test, SLUICE_COMMENTS_BEFORE, (const char * const *) comments->pdata);
+      g_ptr_array_remove_index (comments, comments->len - 1);
+    }
+
+  for (xmlNode *child = element->children; child != NULL; child = child->next)
+    {
+      if (child->type == XML_ELEMENT_NODE)
+        build_part (ctx, test, child);
+      else if (child->type == XML_COMMENT_NODE)
+        sluice_load_context_warning (ctx, line_of (child), NULL,
+                                     _("a comment inside <case> is not kept when the file is saved"));
+    }
+
+  g_list_store_append (sluice_pipeline_get_tests (pipeline), test);
+}
+
+GStrv
+sluice_loader_build_tests (SluiceLoadContext *ctx,
+                           xmlNode           *element,
+                           SluicePipeline    *pipeline)
+{
+  g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func (g_free);
+
+  for (xmlNode *child = element->children; child != NULL; child = child->next)
+    {
+      if (child->type == XML_COMMENT_NODE)
+        g_ptr_array_add (pending, g_strdup ((const char *) child->content));
+      else if (child->type == XML_ELEMENT_NODE && xmlStrEqual (child->name, BAD_CAST "case"))
+        {
+          build_case (ctx, pipeline, child, pending);
+          g_ptr_array_set_size (pending, 0);
+        }
+    }
+
+  if (pending->len == 0)
+    return NULL;
+  g_ptr_array_add (pending, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&pending), FALSE);
+}
