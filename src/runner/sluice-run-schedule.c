@@ -290,7 +290,7 @@ quit_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static SluiceClock *
+static SluiceWallClock *
 make_clock (GError **error)
 {
   const char *test_clock = g_getenv ("SLUICE_TEST_CLOCK");
@@ -299,7 +299,7 @@ make_clock (GError **error)
   double speed = 1;
 
   if (test_clock == NULL || *test_clock == '\0')
-    return sluice_clock_new_system ();
+    return sluice_wall_clock_new_system ();
 
   parts = g_strsplit (test_clock, " ", 2);
   start = g_date_time_new_from_iso8601 (parts[0], NULL);
@@ -311,7 +311,7 @@ make_clock (GError **error)
                    "SLUICE_TEST_CLOCK expects “ISO-TIME xSPEED”, not “%s”", test_clock);
       return NULL;
     }
-  return sluice_clock_new_scaled (g_date_time_to_unix (start), speed);
+  return sluice_wall_clock_new_scaled (g_date_time_to_unix (start), speed);
 }
 
 int
@@ -330,7 +330,7 @@ sluice_run_schedule (int    argc,
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("DIR — run the scheduled pipelines of a folder"));
   g_autoptr(GError) error = NULL;
-  g_autoptr(SluiceClock) clock = NULL;
+  g_autoptr(SluiceWallClock) clock = NULL;
   g_autoptr(SluiceRegistry) registry = NULL;
   g_autoptr(SluiceScheduler) scheduler = NULL;
   g_autoptr(GMainLoop) loop = NULL;

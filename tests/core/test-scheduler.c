@@ -121,7 +121,7 @@ schedule_new (const char    *cron,
 static void
 test_fires_with_windows (void)
 {
-  g_autoptr(SluiceClock) clock = sluice_clock_new_fake (utc ("2026-11-27T13:07:00Z"));
+  g_autoptr(SluiceWallClock) clock = sluice_wall_clock_new_fake (utc ("2026-11-27T13:07:00Z"));
   g_autoptr(SluiceScheduler) scheduler = sluice_scheduler_new (clock, NULL, NULL);
   g_autoptr(SluiceSchedule) schedule = schedule_new ("*/15 * * * *", "Europe/Berlin",
                                                      SLUICE_CATCH_UP_NONE, SLUICE_OVERLAP_SKIP);
@@ -141,7 +141,7 @@ test_fires_with_windows (void)
   g_assert_true (sluice_scheduler_get_next (scheduler, "quarter", &next));
   g_assert_cmpint (next, ==, utc ("2026-11-27T13:15:00Z"));
 
-  sluice_clock_advance (clock, utc ("2026-11-27T14:10:00Z"));
+  sluice_wall_clock_advance (clock, utc ("2026-11-27T14:10:00Z"));
   g_assert_cmpuint (launcher.launches->len, ==, 5);
   assert_fire (&launcher, 0, "2026-11-27T13:15:00Z");
   assert_fire (&launcher, 1, "2026-11-27T13:30:00Z");
@@ -169,7 +169,7 @@ test_fires_with_windows (void)
 static void
 test_clock_jumps (void)
 {
-  g_autoptr(SluiceClock) clock = sluice_clock_new_fake (utc ("2026-11-27T13:07:00Z"));
+  g_autoptr(SluiceWallClock) clock = sluice_wall_clock_new_fake (utc ("2026-11-27T13:07:00Z"));
   g_autoptr(SluiceScheduler) scheduler = sluice_scheduler_new (clock, NULL, NULL);
   g_autoptr(SluiceSchedule) schedule = schedule_new ("*/15 * * * *", NULL,
                                                      SLUICE_CATCH_UP_NONE, SLUICE_OVERLAP_SKIP);
@@ -177,29 +177,29 @@ test_clock_jumps (void)
 
   launcher_init (&launcher, scheduler, TRUE);
   sluice_scheduler_set_pipeline (scheduler, "p", schedule);
-  sluice_clock_advance (clock, utc ("2026-11-27T14:00:30Z"));
+  sluice_wall_clock_advance (clock, utc ("2026-11-27T14:00:30Z"));
   g_assert_cmpuint (launcher.launches->len, ==, 4);
 
   /* Back an hour: nothing runs again until the clock passes 14:00. */
-  sluice_clock_set_now (clock, utc ("2026-11-27T13:01:00Z"));
+  sluice_wall_clock_set_now (clock, utc ("2026-11-27T13:01:00Z"));
   sluice_scheduler_tick (scheduler);
-  sluice_clock_advance (clock, utc ("2026-11-27T14:05:00Z"));
+  sluice_wall_clock_advance (clock, utc ("2026-11-27T14:05:00Z"));
   g_assert_cmpuint (launcher.launches->len, ==, 4);
-  sluice_clock_advance (clock, utc ("2026-11-27T14:15:00Z"));
+  sluice_wall_clock_advance (clock, utc ("2026-11-27T14:15:00Z"));
   g_assert_cmpuint (launcher.launches->len, ==, 5);
   assert_fire (&launcher, 4, "2026-11-27T14:15:00Z");
 
   /* Forward five hours (catch-up none): the missed ones are reported,
    * none runs, and the schedule goes on from there. */
-  sluice_clock_set_now (clock, utc ("2026-11-27T19:20:00Z"));
+  sluice_wall_clock_set_now (clock, utc ("2026-11-27T19:20:00Z"));
   g_assert_cmpuint (launcher.launches->len, ==, 5);
   g_assert_cmpuint (launcher.skipped->len, >=, 1);
-  sluice_clock_advance (clock, utc ("2026-11-27T19:30:00Z"));
+  sluice_wall_clock_advance (clock, utc ("2026-11-27T19:30:00Z"));
   g_assert_cmpuint (launcher.launches->len, ==, 6);
   assert_fire (&launcher, 5, "2026-11-27T19:30:00Z");
 
   /* Landing just on a fire time is on time. */
-  sluice_clock_set_now (clock, utc ("2026-11-27T22:00:20Z"));
+  sluice_wall_clock_set_now (clock, utc ("2026-11-27T22:00:20Z"));
   g_assert_cmpuint (launcher.launches->len, ==, 7);
   assert_fire (&launcher, 6, "2026-11-27T22:00:00Z");
 
@@ -214,7 +214,7 @@ check_dst_day (const char *zone,
                const char *to,
                guint       expected_interval_runs)
 {
-  g_autoptr(SluiceClock) clock = sluice_clock_new_fake (utc (from));
+  g_autoptr(SluiceWallClock) clock = sluice_wall_clock_new_fake (utc (from));
   g_autoptr(SluiceScheduler) scheduler = sluice_scheduler_new (clock, NULL, NULL);
   g_autoptr(SluiceSchedule) daily = schedule_new ("30 2 * * *", zone, SLUICE_CATCH_UP_NONE, SLUICE_OVERLAP_SKIP);
   g_autoptr(SluiceSchedule) half = schedule_new ("*/30 * * * *", zone, SLUICE_CATCH_UP_NONE, SLUICE_OVERLAP_SKIP);
@@ -225,7 +225,7 @@ check_dst_day (const char *zone,
   launcher_init (&launcher, scheduler, TRUE);
   sluice_scheduler_set_pipeline (scheduler, "daily", daily);
   sluice_scheduler_set_pipeline (scheduler, "half", half);
-  sluice_clock_advance (clock, utc (to));
+  sluice_wall_clock_advance (clock, utc (to));
 
   for (guint i = 0; i < launcher.launches->len; i++)
     {
@@ -267,18 +267,18 @@ run_downtime (SluiceCatchUp  catch_up,
 
   g_remove (state_file);
   {
-    g_autoptr(SluiceClock) clock = sluice_clock_new_fake (utc ("2026-11-27T13:07:00Z"));
+    g_autoptr(SluiceWallClock) clock = sluice_wall_clock_new_fake (utc ("2026-11-27T13:07:00Z"));
     g_autoptr(SluiceScheduler) scheduler = sluice_scheduler_new (clock, state_file, NULL);
     Launcher before = { 0 };
 
     launcher_init (&before, scheduler, TRUE);
     sluice_scheduler_set_pipeline (scheduler, "etl", schedule);
-    sluice_clock_advance (clock, utc ("2026-11-27T13:20:00Z"));
+    sluice_wall_clock_advance (clock, utc ("2026-11-27T13:20:00Z"));
     g_assert_cmpuint (before.launches->len, ==, 1);
     launcher_clear (&before);
   }
   {
-    g_autoptr(SluiceClock) clock = sluice_clock_new_fake (utc ("2026-11-27T18:20:00Z"));
+    g_autoptr(SluiceWallClock) clock = sluice_wall_clock_new_fake (utc ("2026-11-27T18:20:00Z"));
     g_autoptr(GError) error = NULL;
     g_autoptr(SluiceScheduler) scheduler = sluice_scheduler_new (clock, state_file, &error);
     gint64 last = 0;
@@ -340,7 +340,7 @@ test_catch_up_limit (void)
   g_autofree char *dir = g_dir_make_tmp ("sluice-scheduler-XXXXXX", NULL);
   g_autofree char *state = g_build_filename (dir, "scheduler.json", NULL);
   g_autoptr(SluiceSchedule) schedule = schedule_new ("* * * * *", NULL, SLUICE_CATCH_UP_ALL, SLUICE_OVERLAP_ALLOW);
-  g_autoptr(SluiceClock) clock = sluice_clock_new_fake (utc ("2026-01-01T00:00:30Z"));
+  g_autoptr(SluiceWallClock) clock = sluice_wall_clock_new_fake (utc ("2026-01-01T00:00:30Z"));
   g_autoptr(SluiceScheduler) first = sluice_scheduler_new (clock, state, NULL);
   g_autoptr(SluiceScheduler) second = NULL;
   Launcher launcher = { 0 };
@@ -349,7 +349,7 @@ test_catch_up_limit (void)
   sluice_scheduler_set_pipeline (first, "minutely", schedule);
   g_clear_object (&first);
 
-  sluice_clock_set_now (clock, utc ("2027-01-01T00:00:30Z"));
+  sluice_wall_clock_set_now (clock, utc ("2027-01-01T00:00:30Z"));
   second = sluice_scheduler_new (clock, state, NULL);
   launcher_init (&launcher, second, TRUE);
   sluice_scheduler_set_pipeline (second, "minutely", schedule);
@@ -371,7 +371,7 @@ test_overlap (void)
 
   for (guint p = 0; p < G_N_ELEMENTS (policies); p++)
     {
-      g_autoptr(SluiceClock) clock = sluice_clock_new_fake (utc ("2026-11-27T13:07:00Z"));
+      g_autoptr(SluiceWallClock) clock = sluice_wall_clock_new_fake (utc ("2026-11-27T13:07:00Z"));
       g_autoptr(SluiceScheduler) scheduler = sluice_scheduler_new (clock, NULL, NULL);
       g_autoptr(SluiceSchedule) schedule = schedule_new ("*/15 * * * *", NULL, SLUICE_CATCH_UP_NONE, policies[p]);
       Launcher launcher = { 0 };
@@ -379,7 +379,7 @@ test_overlap (void)
       launcher_init (&launcher, scheduler, FALSE);
       sluice_scheduler_set_pipeline (scheduler, "slow", schedule);
       /* 13:15 starts; 13:30 and 13:45 come while it goes on. */
-      sluice_clock_advance (clock, utc ("2026-11-27T13:50:00Z"));
+      sluice_wall_clock_advance (clock, utc ("2026-11-27T13:50:00Z"));
 
       switch (policies[p])
         {
@@ -389,7 +389,7 @@ test_overlap (void)
           g_assert_nonnull (strstr (g_ptr_array_index (launcher.skipped, 0), "@2026-11-27T13:30:00Z: overlap"));
           sluice_launch_finish (launch_at (&launcher, 0), TRUE);
           g_assert_cmpuint (launcher.launches->len, ==, 1);
-          sluice_clock_advance (clock, utc ("2026-11-27T14:00:00Z"));
+          sluice_wall_clock_advance (clock, utc ("2026-11-27T14:00:00Z"));
           g_assert_cmpuint (launcher.launches->len, ==, 2);
           break;
         case SLUICE_OVERLAP_QUEUE:
@@ -420,7 +420,7 @@ test_changes_and_failures (void)
   g_autofree char *dir = g_dir_make_tmp ("sluice-scheduler-XXXXXX", NULL);
   g_autofree char *state = g_build_filename (dir, "scheduler.json", NULL);
   g_autofree char *aside = g_strconcat (state, ".broken", NULL);
-  g_autoptr(SluiceClock) clock = sluice_clock_new_fake (utc ("2026-11-27T13:07:00Z"));
+  g_autoptr(SluiceWallClock) clock = sluice_wall_clock_new_fake (utc ("2026-11-27T13:07:00Z"));
   g_autoptr(SluiceScheduler) scheduler = NULL;
   g_autoptr(SluiceSchedule) quarter = schedule_new ("*/15 * * * *", NULL, SLUICE_CATCH_UP_NONE, SLUICE_OVERLAP_SKIP);
   g_autoptr(SluiceSchedule) hourly = schedule_new ("0 * * * *", NULL, SLUICE_CATCH_UP_NONE, SLUICE_OVERLAP_SKIP);
@@ -437,7 +437,7 @@ test_changes_and_failures (void)
 
   launcher_init (&launcher, scheduler, FALSE);
   sluice_scheduler_set_pipeline (scheduler, "p", quarter);
-  sluice_clock_advance (clock, utc ("2026-11-27T13:16:00Z"));
+  sluice_wall_clock_advance (clock, utc ("2026-11-27T13:16:00Z"));
   g_assert_cmpuint (launcher.launches->len, ==, 1);
 
   /* A changed schedule leaves the run going alone. */
@@ -450,7 +450,7 @@ test_changes_and_failures (void)
 
   /* A launch that fails is reported and not counted as running. */
   launcher.refuse = TRUE;
-  sluice_clock_advance (clock, utc ("2026-11-27T14:00:00Z"));
+  sluice_wall_clock_advance (clock, utc ("2026-11-27T14:00:00Z"));
   g_assert_cmpuint (sluice_scheduler_get_running (scheduler, "p"), ==, 0);
   g_assert_nonnull (strstr (g_ptr_array_index (launcher.skipped, launcher.skipped->len - 1),
                             "launch failed: no room for runs"));
@@ -459,7 +459,7 @@ test_changes_and_failures (void)
   launcher.refuse = FALSE;
   sluice_scheduler_remove_pipeline (scheduler, "p");
   g_assert_false (sluice_scheduler_get_next (scheduler, "p", &next));
-  sluice_clock_advance (clock, utc ("2026-11-27T16:00:00Z"));
+  sluice_wall_clock_advance (clock, utc ("2026-11-27T16:00:00Z"));
   g_assert_cmpuint (launcher.launches->len, ==, 1);
 
   launcher_clear (&launcher);

@@ -23,7 +23,7 @@ struct _SluiceScheduler
 {
   GObject           parent_instance;
 
-  SluiceClock      *clock;      /* owned */
+  SluiceWallClock      *clock;      /* owned */
   char             *state_file;
   GHashTable       *jobs;       /* id → Job, owned */
   GHashTable       *state;      /* id → gint64 last fired, owned: all ids ever seen */
@@ -58,7 +58,7 @@ sluice_scheduler_dispose (GObject *object)
   SluiceScheduler *self = SLUICE_SCHEDULER (object);
 
   if (self->alarm != 0 && self->clock != NULL)
-    sluice_clock_remove_alarm (self->clock, self->alarm);
+    sluice_wall_clock_remove_alarm (self->clock, self->alarm);
   self->alarm = 0;
   g_clear_pointer (&self->jobs, g_hash_table_unref);
   if (self->launch_destroy != NULL)
@@ -210,13 +210,13 @@ load_state (SluiceScheduler  *self,
 }
 
 SluiceScheduler *
-sluice_scheduler_new (SluiceClock  *clock,
+sluice_scheduler_new (SluiceWallClock  *clock,
                       const char   *state_file,
                       GError      **error)
 {
   SluiceScheduler *self;
 
-  g_return_val_if_fail (SLUICE_IS_CLOCK (clock), NULL);
+  g_return_val_if_fail (SLUICE_IS_WALL_CLOCK (clock), NULL);
 
   self = g_object_new (SLUICE_TYPE_SCHEDULER, NULL);
   self->clock = g_object_ref (clock);
@@ -438,10 +438,10 @@ rearm (SluiceScheduler *self)
   GHashTableIter iter;
   gpointer value;
   gint64 earliest = G_MAXINT64;
-  gint64 now = sluice_clock_get_now (self->clock);
+  gint64 now = sluice_wall_clock_get_now (self->clock);
 
   if (self->alarm != 0)
-    sluice_clock_remove_alarm (self->clock, self->alarm);
+    sluice_wall_clock_remove_alarm (self->clock, self->alarm);
   self->alarm = 0;
 
   g_hash_table_iter_init (&iter, self->jobs);
@@ -454,7 +454,7 @@ rearm (SluiceScheduler *self)
         earliest = MIN (earliest, next);
     }
   if (earliest != G_MAXINT64)
-    self->alarm = sluice_clock_add_alarm (self->clock, earliest, alarm_cb, self);
+    self->alarm = sluice_wall_clock_add_alarm (self->clock, earliest, alarm_cb, self);
 }
 
 void
@@ -466,7 +466,7 @@ sluice_scheduler_tick (SluiceScheduler *self)
   g_return_if_fail (SLUICE_IS_SCHEDULER (self));
 
   g_object_ref (self);
-  now = sluice_clock_get_now (self->clock);
+  now = sluice_wall_clock_get_now (self->clock);
   /* A launch function may change the pipelines: walk a copy of the ids. */
   ids = g_ptr_array_new_with_free_func (g_free);
   {
@@ -514,7 +514,7 @@ sluice_scheduler_set_pipeline (SluiceScheduler *self,
       job->scheduler = self;
       job->id = g_strdup (id);
       /* Never seen before: start from now, catch up nothing. */
-      job->last_fired = last != NULL ? *last : sluice_clock_get_now (self->clock);
+      job->last_fired = last != NULL ? *last : sluice_wall_clock_get_now (self->clock);
       g_queue_init (&job->waiting);
       g_hash_table_insert (self->jobs, job->id, job);
       if (last == NULL)
@@ -557,7 +557,7 @@ sluice_scheduler_get_next (SluiceScheduler *self,
   g_return_val_if_fail (SLUICE_IS_SCHEDULER (self), FALSE);
   job = find_job (self, id);
   return job != NULL &&
-         sluice_schedule_next (job->schedule, MAX (job->last_fired, sluice_clock_get_now (self->clock)), next);
+         sluice_schedule_next (job->schedule, MAX (job->last_fired, sluice_wall_clock_get_now (self->clock)), next);
 }
 
 gboolean

@@ -3,7 +3,7 @@
 
 #include <glib-object.h>
 
-#include "sluice-clock.h"
+#include "sluice-wall-clock.h"
 #include "sluice-launch.h"
 #include "sluice-schedule.h"
 
@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SluiceScheduler, sluice_scheduler, SLUICE, SCHEDULER, GObject)
 
 /* Decides what runs when: for each pipeline given with its <schedule>, it
- * computes the next fire time, wakes up on a SluiceClock alarm, and hands
+ * computes the next fire time, wakes up on a SluiceWallClock alarm, and hands
  * a SluiceLaunch to the launch function, which creates and starts the run
  * (in-process with SluiceRun, or through a daemon's run manager) and
  * later calls sluice_launch_finish().
@@ -47,7 +47,7 @@ typedef gboolean (*SluiceLaunchFunc) (SluiceLaunch  *launch,
 /* @state_file may be NULL (nothing persists). A state file that cannot be
  * read as state is moved aside (FILE.broken) and the scheduler starts
  * afresh; @error says so but the scheduler is still returned. */
-SluiceScheduler *sluice_scheduler_new           (SluiceClock      *clock,
+SluiceScheduler *sluice_scheduler_new           (SluiceWallClock      *clock,
                                                  const char       *state_file,
                                                  GError          **error);
 void             sluice_scheduler_set_launch_func (SluiceScheduler *self,

@@ -4,7 +4,7 @@
 /* Pipelines that run by themselves: the clock, the scheduler and the
  * registry of pipeline files. Depends on run. */
 
-#include "sluice-clock.h"
+#include "sluice-wall-clock.h"
 #include "sluice-launch.h"
 #include "sluice-scheduler.h"
 #include "sluice-registry-entry.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include "sluice-clock.h"
+#include "sluice-wall-clock.h"
 
 /* The longest a system alarm sleeps before it looks at the clock again. */
 #define MAX_SLEEP_MS 30000
@@ -15,7 +15,7 @@ typedef enum
 
 typedef struct
 {
-  SluiceClock     *clock;   /* borrowed */
+  SluiceWallClock     *clock;   /* borrowed */
   guint            id;
   gint64           at;
   SluiceClockFunc  func;
@@ -23,7 +23,7 @@ typedef struct
   guint            source;  /* the GLib timeout, real clocks and fake due ones */
 } Alarm;
 
-struct _SluiceClock
+struct _SluiceWallClock
 {
   GObject     parent_instance;
 
@@ -36,7 +36,7 @@ struct _SluiceClock
   guint       next_id;
 };
 
-G_DEFINE_FINAL_TYPE (SluiceClock, sluice_clock, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (SluiceWallClock, sluice_wall_clock, G_TYPE_OBJECT)
 
 static void
 alarm_free (Alarm *alarm)
@@ -46,51 +46,51 @@ alarm_free (Alarm *alarm)
 }
 
 static void
-sluice_clock_finalize (GObject *object)
+sluice_wall_clock_finalize (GObject *object)
 {
-  SluiceClock *self = SLUICE_CLOCK (object);
+  SluiceWallClock *self = SLUICE_WALL_CLOCK (object);
 
   g_hash_table_unref (self->alarms);
-  G_OBJECT_CLASS (sluice_clock_parent_class)->finalize (object);
+  G_OBJECT_CLASS (sluice_wall_clock_parent_class)->finalize (object);
 }
 
 static void
-sluice_clock_class_init (SluiceClockClass *klass)
+sluice_wall_clock_class_init (SluiceWallClockClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = sluice_clock_finalize;
+  G_OBJECT_CLASS (klass)->finalize = sluice_wall_clock_finalize;
 }
 
 static void
-sluice_clock_init (SluiceClock *self)
+sluice_wall_clock_init (SluiceWallClock *self)
 {
   self->alarms = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) alarm_free);
   self->speed = 1.0;
 }
 
-SluiceClock *
-sluice_clock_new_system (void)
+SluiceWallClock *
+sluice_wall_clock_new_system (void)
 {
-  SluiceClock *self = g_object_new (SLUICE_TYPE_CLOCK, NULL);
+  SluiceWallClock *self = g_object_new (SLUICE_TYPE_WALL_CLOCK, NULL);
 
   self->kind = CLOCK_SYSTEM;
   return self;
 }
 
-SluiceClock *
-sluice_clock_new_fake (gint64 now)
+SluiceWallClock *
+sluice_wall_clock_new_fake (gint64 now)
 {
-  SluiceClock *self = g_object_new (SLUICE_TYPE_CLOCK, NULL);
+  SluiceWallClock *self = g_object_new (SLUICE_TYPE_WALL_CLOCK, NULL);
 
   self->kind = CLOCK_FAKE;
   self->fake_now = now;
   return self;
 }
 
-SluiceClock *
-sluice_clock_new_scaled (gint64 start,
+SluiceWallClock *
+sluice_wall_clock_new_scaled (gint64 start,
                          double speed)
 {
-  SluiceClock *self = g_object_new (SLUICE_TYPE_CLOCK, NULL);
+  SluiceWallClock *self = g_object_new (SLUICE_TYPE_WALL_CLOCK, NULL);
 
   g_return_val_if_fail (speed > 0, self);
 
@@ -102,9 +102,9 @@ sluice_clock_new_scaled (gint64 start,
 }
 
 gint64
-sluice_clock_get_now (SluiceClock *self)
+sluice_wall_clock_get_now (SluiceWallClock *self)
 {
-  g_return_val_if_fail (SLUICE_IS_CLOCK (self), 0);
+  g_return_val_if_fail (SLUICE_IS_WALL_CLOCK (self), 0);
 
   switch (self->kind)
     {
@@ -123,10 +123,10 @@ static gboolean alarm_cb (gpointer data);
 
 /* Real clocks: wait for the alarm, in steps of at most MAX_SLEEP_MS. */
 static void
-arm (SluiceClock *self,
+arm (SluiceWallClock *self,
      Alarm       *alarm)
 {
-  gint64 remaining_s = alarm->at - sluice_clock_get_now (self);
+  gint64 remaining_s = alarm->at - sluice_wall_clock_get_now (self);
   gint64 delay_ms;
 
   if (remaining_s <= 0)
@@ -141,7 +141,7 @@ arm (SluiceClock *self,
 }
 
 static void
-ring (SluiceClock *self,
+ring (SluiceWallClock *self,
       Alarm       *alarm)
 {
   SluiceClockFunc func = alarm->func;
@@ -155,10 +155,10 @@ static gboolean
 alarm_cb (gpointer data)
 {
   Alarm *alarm = data;
-  SluiceClock *self = alarm->clock;
+  SluiceWallClock *self = alarm->clock;
 
   alarm->source = 0;   /* this source is ending */
-  if (self->kind != CLOCK_FAKE && sluice_clock_get_now (self) < alarm->at)
+  if (self->kind != CLOCK_FAKE && sluice_wall_clock_get_now (self) < alarm->at)
     {
       arm (self, alarm);
       return G_SOURCE_REMOVE;
@@ -170,14 +170,14 @@ alarm_cb (gpointer data)
 }
 
 guint
-sluice_clock_add_alarm (SluiceClock     *self,
+sluice_wall_clock_add_alarm (SluiceWallClock     *self,
                         gint64           at,
                         SluiceClockFunc  func,
                         gpointer         user_data)
 {
   Alarm *alarm;
 
-  g_return_val_if_fail (SLUICE_IS_CLOCK (self), 0);
+  g_return_val_if_fail (SLUICE_IS_WALL_CLOCK (self), 0);
   g_return_val_if_fail (func != NULL, 0);
 
   alarm = g_new0 (Alarm, 1);
@@ -188,7 +188,7 @@ sluice_clock_add_alarm (SluiceClock     *self,
   alarm->user_data = user_data;
   g_hash_table_insert (self->alarms, GUINT_TO_POINTER (alarm->id), alarm);
 
-  /* A fake clock rings from sluice_clock_set_now(), or from the main loop
+  /* A fake clock rings from sluice_wall_clock_set_now(), or from the main loop
    * when the alarm is due already. */
   if (self->kind != CLOCK_FAKE)
     arm (self, alarm);
@@ -199,10 +199,10 @@ sluice_clock_add_alarm (SluiceClock     *self,
 }
 
 void
-sluice_clock_remove_alarm (SluiceClock *self,
+sluice_wall_clock_remove_alarm (SluiceWallClock *self,
                            guint        id)
 {
-  g_return_if_fail (SLUICE_IS_CLOCK (self));
+  g_return_if_fail (SLUICE_IS_WALL_CLOCK (self));
   g_hash_table_remove (self->alarms, GUINT_TO_POINTER (id));
 }
 
@@ -219,10 +219,10 @@ compare_alarms (gconstpointer a,
 }
 
 void
-sluice_clock_set_now (SluiceClock *self,
+sluice_wall_clock_set_now (SluiceWallClock *self,
                       gint64       now)
 {
-  g_return_if_fail (SLUICE_IS_CLOCK (self));
+  g_return_if_fail (SLUICE_IS_WALL_CLOCK (self));
   g_return_if_fail (self->kind == CLOCK_FAKE);
 
   self->fake_now = now;
@@ -246,10 +246,10 @@ sluice_clock_set_now (SluiceClock *self,
 }
 
 void
-sluice_clock_advance (SluiceClock *self,
+sluice_wall_clock_advance (SluiceWallClock *self,
                       gint64       to)
 {
-  g_return_if_fail (SLUICE_IS_CLOCK (self));
+  g_return_if_fail (SLUICE_IS_WALL_CLOCK (self));
   g_return_if_fail (self->kind == CLOCK_FAKE);
 
   for (;;)
