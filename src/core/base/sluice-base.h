@@ -9,4 +9,5 @@
 #include "sluice-params.h"
 #include "sluice-run-state.h"
 #include "sluice-json.h"
+#include "sluice-json-path.h"
 #include "sluice-text.h"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "sluice-gate.h"
 #include "sluice-lua-check.h"
 #include "sluice-pipeline.h"
 #include "sluice-problem.h"
@@ -38,6 +39,9 @@ _sluice_check_str_empty (const char *str)
 /* sluice-validator-declarations.c */
 void _sluice_check_parameters (SluiceCheck *check);
 void _sluice_check_services   (SluiceCheck *check);
+/* sluice-validator-gate.c */
+void _sluice_check_gate       (SluiceCheck *check,
+                               SluiceGate  *gate);
 /* Whether @name can be written as ${name}. */
 gboolean _sluice_check_is_reference_name (const char *name);
 

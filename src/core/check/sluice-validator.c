@@ -507,6 +507,8 @@ check_module (SluiceCheck  *check,
     }
   else if (SLUICE_IS_EXTERNAL (module))
     check_external (check, SLUICE_EXTERNAL (module));
+  else if (SLUICE_IS_GATE (module))
+    _sluice_check_gate (check, SLUICE_GATE (module));
   else if (SLUICE_IS_FAIL (module))
     {
       if (_sluice_check_str_empty (sluice_fail_get_reason (SLUICE_FAIL (module))))

@@ -11,6 +11,7 @@
 #include "sluice-execution.h"
 #include "sluice-external.h"
 #include "sluice-fail.h"
+#include "sluice-gate.h"
 #include "sluice-phase.h"
 #include "sluice-xml-private.h"
 
@@ -307,6 +308,29 @@ condition_child_cb (SluiceLoadContext *ctx,
 }
 
 static void
+gate_check_cb (SluiceLoadContext *ctx,
+               xmlNode           *element,
+               GStrv              comments,
+               gpointer           owner)
+{
+  g_autoptr(SluiceGateCheck) check = g_new0 (SluiceGateCheck, 1);
+
+  check->name = get_attr (element, "name");
+  check->value = get_attr (element, "value");
+  check->op = get_attr (element, "op");
+  check->threshold = get_attr (element, "threshold");
+  check->min = get_attr (element, "min");
+  check->max = get_attr (element, "max");
+  check->relative_to = get_attr (element, "relative-to");
+  check->relative = get_attr (element, "relative");
+  check->line = line_of (element);
+  if (comments != NULL)
+    sluice_load_context_warning (ctx, line_of (element), NULL,
+                                 _("a comment inside <gate> is not kept when the file is saved"));
+  sluice_gate_add_check (SLUICE_GATE (owner), check);
+}
+
+static void
 apply_module_attributes (SluiceModule *module,
                          xmlNode      *element)
 {
@@ -375,6 +399,16 @@ build_module (SluiceLoadContext *ctx,
       g_autofree char *reason = text_of (ctx, element);
 
       module = SLUICE_MODULE (sluice_fail_new (id, reason));
+    }
+  else if (g_str_equal (kind, "gate"))
+    {
+      g_auto(GStrv) gate_trailing = NULL;
+
+      module = SLUICE_MODULE (sluice_gate_new (id));
+      gate_trailing = walk_children (ctx, element, gate_check_cb, module);
+      if (gate_trailing != NULL)
+        sluice_load_context_warning (ctx, line_of (element), NULL,
+                                     _("a comment inside <gate> is not kept when the file is saved"));
     }
   else
     g_assert_not_reached ();  /* the checks only let module elements here */

@@ -11,6 +11,7 @@
 #include "sluice-execution.h"
 #include "sluice-external.h"
 #include "sluice-fail.h"
+#include "sluice-gate.h"
 #include "sluice-phase.h"
 #include "sluice-saver.h"
 #include "sluice-xml-private.h"
@@ -362,6 +363,30 @@ write_condition_branch (GString         *out,
 }
 
 static void
+write_gate_checks (GString    *out,
+                   guint       depth,
+                   SluiceGate *gate)
+{
+  guint n = sluice_gate_get_n_checks (gate);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const SluiceGateCheck *check = sluice_gate_get_check (gate, i);
+
+      open_tag (out, depth, "check");
+      append_attr (out, "name", check->name);
+      append_attr (out, "value", check->value);
+      append_attr (out, "relative-to", check->relative_to);
+      append_attr (out, "relative", check->relative);
+      append_attr (out, "op", check->op);
+      append_attr (out, "threshold", check->threshold);
+      append_attr (out, "min", check->min);
+      append_attr (out, "max", check->max);
+      g_string_append (out, "/>\n");
+    }
+}
+
+static void
 write_module (GString      *out,
               guint         depth,
               SluiceModule *module)
@@ -398,6 +423,8 @@ write_module (GString      *out,
     }
   else if (SLUICE_IS_COMBINATION (module))
     write_modules (out, depth + 1, sluice_combination_get_modules (SLUICE_COMBINATION (module)));
+  else if (SLUICE_IS_GATE (module))
+    write_gate_checks (out, depth + 1, SLUICE_GATE (module));
 
   append_comments (out, depth + 1, sluice_node_get_trailing_comments (node));
   close_element (out, &element);

@@ -13,7 +13,7 @@
  * what is allowed instead of a raw schema error. */
 
 #define MODULE_ATTRIBUTES "id", "name", "timeout", "retries", "backoff", "on-error"
-#define MODULE_ELEMENTS "execution", "condition", "combination", "external", "fail"
+#define MODULE_ELEMENTS "execution", "condition", "combination", "external", "fail", "gate"
 
 typedef struct
 {
@@ -39,6 +39,8 @@ static const ElementRule rules[] = {
   { "combination", { MODULE_ATTRIBUTES }, { MODULE_ELEMENTS }, FALSE },
   { "external", { MODULE_ATTRIBUTES, "service" }, { NULL }, FALSE },
   { "fail", { MODULE_ATTRIBUTES }, { NULL }, TRUE },
+  { "gate", { MODULE_ATTRIBUTES }, { "check" }, FALSE },
+  { "check", { "name", "value", "op", "threshold", "min", "max", "relative-to", "relative" }, { NULL }, FALSE },
   { "lua", { NULL }, { NULL }, TRUE },
   { "command", { NULL }, { NULL }, TRUE },
   { "use", { "tool" }, { "param" }, FALSE },
@@ -60,6 +62,9 @@ static const struct
   { "external", "service" },
   { "use", "tool" },
   { "param", "name" },
+  { "check", "name" },
+  { "check", "value" },
+  { "check", "op" },
 };
 
 static const ElementRule *
@@ -224,7 +229,10 @@ check_value (SluiceLoadContext *ctx,
        (g_str_equal (attribute, "name") &&
         (xmlStrEqual (node->name, BAD_CAST "parameter") ||
          xmlStrEqual (node->name, BAD_CAST "service") ||
-         xmlStrEqual (node->name, BAD_CAST "param")))))
+         xmlStrEqual (node->name, BAD_CAST "param") ||
+         xmlStrEqual (node->name, BAD_CAST "check"))) ||
+       (xmlStrEqual (node->name, BAD_CAST "check") &&
+        (g_str_equal (attribute, "value") || g_str_equal (attribute, "op")))))
     message = g_strdup_printf (_("%s: `%s` must not be empty"), what, attribute);
   else if (g_str_equal (attribute, "mode"))
     {

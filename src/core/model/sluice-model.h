@@ -17,3 +17,5 @@
 #include "sluice-combination.h"
 #include "sluice-external.h"
 #include "sluice-fail.h"
+#include "sluice-gate.h"
+#include "sluice-gate-rule.h"

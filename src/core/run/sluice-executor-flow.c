@@ -629,6 +629,10 @@ _sluice_token_advance (SluiceExecutor *self,
       _sluice_executor_call_step (self, token, info);
       return;
 
+    case SLUICE_OP_GATE:
+      _sluice_executor_run_gate (self, token, info);
+      return;
+
     case SLUICE_OP_GROUP:
       if (token->attempt == 0)
         info->stats.items_in++;

@@ -5,6 +5,7 @@
 
 #include "sluice-controller.h"
 #include "sluice-executor.h"
+#include "sluice-gate.h"
 #include "sluice-item-sink.h"
 #include "sluice-item-source.h"
 #include "sluice-lua-runtime.h"
@@ -40,9 +41,11 @@ typedef enum
   SLUICE_OP_STEP,
   SLUICE_OP_GROUP,
   SLUICE_OP_FAIL,
+  SLUICE_OP_GATE,         /* sluice-executor-gate.c */
 } SluiceOpKind;
 
 typedef struct _SluiceProgram SluiceProgram;
+typedef struct _SluiceGateRun SluiceGateRun;
 
 typedef struct
 {
@@ -75,6 +78,7 @@ typedef struct
   gboolean           last_of_ctl; /* superseded items are counted here */
   SluiceModuleStats  stats;       /* counters updated atomically */
   SluicePreview     *preview;     /* owned; NULL unless a preview was asked for */
+  SluiceGateRun     *gate;        /* owned; <gate>: its compiled checks and results */
 } SluiceModuleRun;
 
 typedef struct _SluiceStage SluiceStage;
@@ -350,6 +354,16 @@ void           _sluice_executor_cancel_calls   (SluiceExecutor   *self,
                                                 SluiceJob        *job,
                                                 const char       *reason);
 extern const SluiceStepContextFuncs _sluice_executor_step_context_funcs;
+
+/* sluice-executor-gate.c */
+gboolean       _sluice_executor_compile_gate   (SluiceExecutor   *self,
+                                                SluiceGate       *gate,
+                                                SluiceModuleRun  *info,
+                                                GError          **error);
+void           _sluice_executor_run_gate       (SluiceExecutor   *self,
+                                                SluiceToken      *token,
+                                                SluiceModuleRun  *info);
+void           _sluice_gate_run_free           (SluiceGateRun    *run);
 
 /* sluice-executor-timers.c */
 gpointer       _sluice_executor_add_timer      (SluiceExecutor   *self,

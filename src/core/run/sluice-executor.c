@@ -87,6 +87,7 @@ module_info_free (SluiceModuleRun *info)
 {
   sluice_preview_free (info->preview);
   g_clear_object (&info->step);
+  _sluice_gate_run_free (info->gate);
   g_free (info->reason);
   g_free (info);
 }
