@@ -42,6 +42,8 @@ void _sluice_check_services   (SluiceCheck *check);
 /* sluice-validator-gate.c */
 void _sluice_check_gate       (SluiceCheck *check,
                                SluiceGate  *gate);
+/* sluice-validator-recommendation.c */
+void _sluice_check_recommendation (SluiceCheck *check);
 /* Whether @name can be written as ${name}. */
 gboolean _sluice_check_is_reference_name (const char *name);
 

@@ -653,6 +653,8 @@ sluice_validate_for_run (SluicePipeline *pipeline,
       check_controller (&check, controller);
     }
 
+  _sluice_check_recommendation (&check);
+
   g_hash_table_unref (check.ids);
   sluice_lua_check_free (check.lua);
 }

@@ -13,6 +13,7 @@
 #include "sluice-fail.h"
 #include "sluice-gate.h"
 #include "sluice-phase.h"
+#include "sluice-recommendation.h"
 #include "sluice-xml-private.h"
 
 /* Turns a checked document into the model. The document has passed the
@@ -566,6 +567,40 @@ add_service_cb (SluiceLoadContext *ctx,
   g_list_store_append (sluice_pipeline_get_services (pipeline), service);
 }
 
+static void
+add_rule_cb (SluiceLoadContext *ctx,
+             xmlNode           *element,
+             GStrv              comments,
+             gpointer           owner)
+{
+  g_autofree char *verdict = get_attr (element, "verdict");
+  g_autofree char *when = get_attr (element, "when");
+  g_autofree char *value = get_attr (element, "value");
+
+  if (comments != NULL)
+    sluice_load_context_warning (ctx, line_of (element), NULL,
+                                 _("a comment inside <recommendation> is not kept when the file is saved"));
+  sluice_recommendation_add_rule (owner, verdict, when, value, line_of (element));
+}
+
+static void
+add_recommendation (SluiceLoadContext *ctx,
+                    SluicePipeline    *pipeline,
+                    xmlNode           *element)
+{
+  g_autoptr(SluiceRecommendation) recommendation = sluice_recommendation_new ();
+  g_autofree char *near = get_attr (element, "near");
+  g_auto(GStrv) trailing = NULL;
+
+  sluice_recommendation_set_near (recommendation, near);
+  sluice_recommendation_set_line (recommendation, line_of (element));
+  trailing = walk_children (ctx, element, add_rule_cb, recommendation);
+  if (trailing != NULL)
+    sluice_load_context_warning (ctx, line_of (element), NULL,
+                                 _("a comment inside <recommendation> is not kept when the file is saved"));
+  sluice_recommendation_set_for (pipeline, recommendation);
+}
+
 static char *
 dump_element (xmlNode *element)
 {
@@ -605,6 +640,8 @@ pipeline_child_cb (SluiceLoadContext *ctx,
     trailing = walk_children (ctx, element, add_parameter_cb, pipeline);
   else if (g_str_equal (kind, "services"))
     trailing = walk_children (ctx, element, add_service_cb, pipeline);
+  else if (g_str_equal (kind, "recommendation"))
+    add_recommendation (ctx, pipeline, element);
   else if (g_str_equal (kind, "view"))
     {
       g_autofree char *view = dump_element (element);

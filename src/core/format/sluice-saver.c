@@ -12,6 +12,7 @@
 #include "sluice-external.h"
 #include "sluice-fail.h"
 #include "sluice-gate.h"
+#include "sluice-recommendation.h"
 #include "sluice-phase.h"
 #include "sluice-saver.h"
 #include "sluice-xml-private.h"
@@ -387,6 +388,34 @@ write_gate_checks (GString    *out,
 }
 
 static void
+write_recommendation (GString        *out,
+                      guint           depth,
+                      SluicePipeline *pipeline)
+{
+  SluiceRecommendation *recommendation = sluice_recommendation_get_for (pipeline);
+  OpenElement element;
+
+  if (recommendation == NULL)
+    return;
+
+  append_comments (out, depth, comment_data (pipeline, SLUICE_XML_BEFORE_KEY_PREFIX, "recommendation"));
+  open_tag (out, depth, "recommendation");
+  append_attr (out, "near", sluice_recommendation_get_near (recommendation));
+  element = end_open_tag (out, depth, "recommendation");
+  for (guint i = 0; i < sluice_recommendation_get_n_rules (recommendation); i++)
+    {
+      const SluiceRecommendationRule *rule = sluice_recommendation_get_rule (recommendation, i);
+
+      open_tag (out, depth + 1, "rule");
+      append_attr (out, "verdict", rule->verdict);
+      append_attr (out, "when", rule->when);
+      append_attr (out, "value", rule->value);
+      g_string_append (out, "/>\n");
+    }
+  close_element (out, &element);
+}
+
+static void
 write_module (GString      *out,
               guint         depth,
               SluiceModule *module)
@@ -615,6 +644,8 @@ sluice_save_to_data (SluicePipeline *pipeline,
       g_autoptr(SluiceController) controller = g_list_model_get_item (controllers, i);
       write_controller (out, 1, controller);
     }
+
+  write_recommendation (out, 1, pipeline);
 
   view = sluice_pipeline_get_view_xml (pipeline);
   if (view != NULL)

@@ -25,7 +25,7 @@ typedef struct
 
 static const ElementRule rules[] = {
   { "pipeline", { "format", "id", "name" },
-    { "description", "parameters", "services", "controller", "view" }, FALSE },
+    { "description", "parameters", "services", "controller", "recommendation", "view" }, FALSE },
   { "description", { NULL }, { NULL }, TRUE },
   { "parameters", { NULL }, { "parameter" }, FALSE },
   { "parameter", { "name", "default", "description" }, { NULL }, FALSE },
@@ -40,6 +40,8 @@ static const ElementRule rules[] = {
   { "external", { MODULE_ATTRIBUTES, "service" }, { NULL }, FALSE },
   { "fail", { MODULE_ATTRIBUTES }, { NULL }, TRUE },
   { "gate", { MODULE_ATTRIBUTES }, { "check" }, FALSE },
+  { "recommendation", { "near" }, { "rule" }, FALSE },
+  { "rule", { "verdict", "when", "value" }, { NULL }, FALSE },
   { "check", { "name", "value", "op", "threshold", "min", "max", "relative-to", "relative" }, { NULL }, FALSE },
   { "lua", { NULL }, { NULL }, TRUE },
   { "command", { NULL }, { NULL }, TRUE },
@@ -65,6 +67,8 @@ static const struct
   { "check", "name" },
   { "check", "value" },
   { "check", "op" },
+  { "rule", "verdict" },
+  { "rule", "when" },
 };
 
 static const ElementRule *

@@ -19,3 +19,4 @@
 #include "sluice-fail.h"
 #include "sluice-gate.h"
 #include "sluice-gate-rule.h"
+#include "sluice-recommendation.h"

@@ -67,6 +67,8 @@ deliver (SluiceExecutor *self,
       return;
     }
 
+  ctl->items_out++;
+
   if (ctl->index + 1 == self->ctls->len)
     {
       write_output (self, item, origin);
@@ -129,6 +131,8 @@ _sluice_job_new (SluiceExecutor *self,
   job->prog = prog;
   job->seq = seq;
   job->started = g_get_monotonic_time ();
+  if (ctl->first_in == 0)
+    ctl->first_in = job->started;
   if (collect)
     job->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) json_decref);
   g_hash_table_add (self->jobs, job);
@@ -219,6 +223,7 @@ ctl_job_complete (SluiceExecutor *self,
   SluiceStage *ctl = job->ctl;
 
   ctl->in_flight--;
+  ctl->last_out = g_get_monotonic_time ();
 
   switch (ctl->mode)
     {
@@ -472,6 +477,7 @@ _sluice_token_failed (SluiceExecutor *self,
       gint64 delay = SLUICE_RETRY_BASE_DELAY_MS * 1000 * pow (info->backoff, token->attempt);
 
       token->attempt++;
+      info->stats.retries++;
       g_clear_pointer (&token->error, g_free);
       g_clear_pointer (&token->stderr_tail, g_free);
       _sluice_executor_add_timer (self, g_get_monotonic_time () + delay, _sluice_executor_retry_cb, token);

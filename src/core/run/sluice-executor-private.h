@@ -152,6 +152,9 @@ struct _SluiceStage
   guint             calls;       /* its tokens in steps now */
   GQueue            waiting;     /* SluiceToken* for a step, beyond the limit */
   gboolean          starting;    /* taking waiting tokens */
+  guint64           items_out;   /* items delivered on */
+  gint64            first_in;    /* monotonic µs of its first job; 0 = none yet */
+  gint64            last_out;    /* monotonic µs its last job completed */
 };
 
 /* How many items a controller works on at once: its admitted items, and
@@ -242,6 +245,7 @@ struct _SluiceExecutor
   char               *last_rejection;
   guint64             items_out;
   gint64              started;
+  gint64              started_real;   /* wall clock of @started, for reports */
   gint64              ended;
   gboolean            listening;      /* someone handles "event" */
   guint64             event_seq;      /* of the last event emitted */

@@ -471,6 +471,7 @@ sluice_executor_start (SluiceExecutor *self)
   g_return_if_fail (self->state == SLUICE_RUN_PENDING);
 
   self->started = g_get_monotonic_time ();
+  self->started_real = g_get_real_time ();
   ((SluiceStage *) g_ptr_array_index (self->ctls, 0))->started = TRUE;
   /* SPEC 6: a run is pending before it runs; say so, so that a
    * consumer of the events sees every state. */
@@ -508,7 +509,10 @@ sluice_executor_cancel (SluiceExecutor *self)
   if (sluice_run_state_is_final (self->state))
     return;
   if (self->state == SLUICE_RUN_PENDING)
-    self->started = g_get_monotonic_time ();
+    {
+      self->started = g_get_monotonic_time ();
+      self->started_real = g_get_real_time ();
+    }
   _sluice_executor_stop_run (self, SLUICE_RUN_CANCELLED);
 }
 
