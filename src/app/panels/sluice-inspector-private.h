@@ -14,6 +14,7 @@ G_BEGIN_DECLS
  *   sluice-inspector-code.c      bodies and When as code, tools
  *   sluice-inspector-pipeline.c  parameters and services
  *   sluice-inspector-multi.c     what several selected nodes share
+ *   sluice-inspector-gate.c      a gate's checks as a table
  * Functions one file offers the others are named _sluice_inspector_*. */
 
 struct _SluiceInspector
@@ -103,5 +104,15 @@ _sluice_inspector_build_pipeline (SluiceInspector *self,
 
 void
 _sluice_inspector_rebuild (SluiceInspector *self);
+
+/* Rebuilds once the current signal handler is over (an edit that
+ * changes which rows there are). */
+void
+_sluice_inspector_queue_rebuild (SluiceInspector *self);
+
+/* sluice-inspector-gate.c: a gate's checks as a table. */
+void
+_sluice_inspector_build_gate (SluiceInspector *self,
+                              SluiceGate      *gate);
 
 G_END_DECLS

@@ -163,7 +163,7 @@ summary_cb (SluiceNode *node,
     return TRUE;
 
   failed_node = failed ? sluice_pipeline_find_node (sluice_run_session_get_pipeline (self->session), failed) : NULL;
-  if (failed_node != NULL && SLUICE_IS_FAIL (failed_node) && is_inside (failed_node, node))
+  if (failed_node != NULL && (SLUICE_IS_FAIL (failed_node) || SLUICE_IS_GATE (failed_node)) && is_inside (failed_node, node))
     gate = _("gate failed");
   else if (live.state == SLUICE_LIVE_FAILED)
     gate = _("failed");
