@@ -1011,18 +1011,18 @@ test_screenshots (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
   test_app_spin (300);
   /* A module selected, so that the inspector shows something. */
-  activate (window, "select", g_variant_new_string ("gate-hist-sharpe"));
+  activate (window, "select", g_variant_new_string ("gate-historical"));
   test_app_spin (300);
   save_screenshot (window, "designer-strategy.png");
   activate (window, "select", g_variant_new_string ("run-optimiser"));
   test_app_spin (300);
   save_screenshot (window, "designer-lua-inspector.png");
-  activate (window, "select", g_variant_new_string ("gate-hist-sharpe"));
+  activate (window, "select", g_variant_new_string ("gate-historical"));
 
   /* In the middle of a drag: the ghost and the highlighted drop target. */
   {
     SluiceCanvas *canvas = sluice_window_get_canvas (window);
-    SluiceNode *node = find (window, "gate-hist-sharpe");
+    SluiceNode *node = find (window, "gate-historical");
     SluiceLayout *layout = sluice_canvas_get_layout (canvas);
     const SluiceLayoutBox *b = sluice_layout_get_box (layout, sluice_layout_find_node (layout, node));
     double x, y, x2, y2;
