@@ -9,6 +9,7 @@
 #include "sluice-canvas-run-overlay.h"
 #include "sluice-commands.h"
 #include "sluice-inspector.h"
+#include "sluice-run-panel.h"
 #include "sluice-trust-dialog.h"
 #include "sluice-window.h"
 #include "sluice-window-run.h"
@@ -221,6 +222,12 @@ run_over (gpointer data)
   return session != NULL && sluice_run_state_is_final (sluice_run_session_get_state (session));
 }
 
+static gboolean
+report_shown (gpointer data)
+{
+  return sluice_run_report_view_get_verdict (data) != NULL;
+}
+
 /* After a run the canvas draws each check's result on its gate: the
  * pixels over the gate change, and the labels say pass or fail and by
  * how much. */
@@ -276,6 +283,34 @@ test_canvas_results (void)
   label = sluice_canvas_run_overlay_dup_check_label (overlay, gate, 1);
   g_assert_cmpstr (label, ==, "✓ +0.0791");
   test_app_save_screenshot (window, tmp_dir, "gate-results.png");
+
+  /* The Report page shows the report sluice-run writes: the verdict, the
+   * failed check and by how much; it saves as one HTML page. */
+  {
+    SluiceRunReportView *view = sluice_run_panel_get_report_view (sluice_window_get_run_panel (window));
+    GtkWidget *notebook = gtk_widget_get_ancestor (GTK_WIDGET (view), GTK_TYPE_NOTEBOOK);
+    g_autofree char *text = NULL;
+    g_autofree char *html_path = g_build_filename (tmp_dir, "from-designer.html", NULL);
+    g_autofree char *html = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (test_app_wait_for (report_shown, view, 5000));
+    g_assert_cmpstr (sluice_run_report_view_get_verdict (view), ==, "reject");
+    text = sluice_run_report_view_dup_text (view);
+    g_test_message ("%s", text);
+    g_assert_nonnull (strstr (text, "REJECT"));
+    g_assert_nonnull (strstr (text, "“Sharpe” 1.8069 must be ≥ 2.5: missed by 0.6931"));
+    g_assert_nonnull (strstr (text, "Rule: reject when failed"));
+    g_assert_nonnull (strstr (text, "never ran"));
+    g_assert_true (sluice_run_report_view_save (view, html_path, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (html_path, &html, NULL, NULL));
+    g_assert_nonnull (strstr (html, "<section class=\"verdict reject\""));
+    gtk_notebook_set_current_page (GTK_NOTEBOOK (notebook),
+                                   gtk_notebook_page_num (GTK_NOTEBOOK (notebook), GTK_WIDGET (view)));
+    test_app_spin (300);
+    test_app_save_screenshot (window, tmp_dir, "report-view.png");
+  }
   close_window (window);
 }
 

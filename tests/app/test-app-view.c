@@ -529,7 +529,7 @@ test_export_graph (void)
   g_free (controller);
   /* The example's four stages each end with a <gate>, its own shape. */
   g_assert_cmpuint (g_hash_table_size (gate_nodes), ==, 4);
-  g_assert_cmpuint (edges->len, >, 8);
+  g_assert_cmpuint (edges->len, ==, 8);   /* nine modules in a chain */
 
   for (guint i = 0; i < edges->len; i++)
     {
@@ -568,7 +568,8 @@ test_export_graph (void)
          * except for a gate at the very end of the pipeline. */
         gates += t;
       }
-    g_assert_cmpuint (gates, >=, g_hash_table_size (diamonds) - 1);
+    if (g_hash_table_size (diamonds) > 0)
+      g_assert_cmpuint (gates, >=, g_hash_table_size (diamonds) - 1);
   }
   close_window (window);
 }

@@ -645,6 +645,34 @@ test_thousand_checks (void)
   g_string_free (input, TRUE);
 }
 
+/* Items entering a second controller name their parent as 0 in events:
+ * found while checking gate events across controllers, where "parent"
+ * once carried whatever the token's memory held. */
+static void
+test_events_parent (void)
+{
+  g_autoptr(SluicePipeline) pipeline =
+    test_load_body ("<controller id=\"a\"><phase id=\"pa\"><execution id=\"x\"><lua>item.x = 1</lua></execution></phase></controller>\n"
+                    "<controller id=\"b\" mode=\"no-order\" workers=\"2\"><phase id=\"pb\">\n"
+                    "<gate id=\"g\"><check name=\"X\" value=\"item.x\" op=\"==\" threshold=\"1\"/></gate>\n"
+                    "</phase></controller>");
+  g_autofree char *input = test_items (50);
+  TestRun *run = test_run_new (pipeline, input, NULL, TRUE);
+
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (run->outputs->len, ==, 50);
+  for (guint i = 0; i < run->events->len; i++)
+    {
+      json_t *event = json_loads (g_ptr_array_index (run->events, i), 0, NULL);
+      json_t *parent = json_object_get (event, "parent");
+
+      if (parent != NULL)
+        g_assert_cmpint (json_integer_value (parent), ==, 0);
+      json_decref (event);
+    }
+  test_run_free (run);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -674,6 +702,7 @@ main (int   argc,
   g_test_add_func ("/sluice/gates/continue", test_continue);
   g_test_add_func ("/sluice/gates/defines", test_defines);
   g_test_add_func ("/sluice/gates/thousand-checks", test_thousand_checks);
+  g_test_add_func ("/sluice/gates/events-parent", test_events_parent);
 
   return g_test_run ();
 }

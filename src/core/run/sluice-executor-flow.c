@@ -24,6 +24,10 @@ _sluice_token_new (json_t    *item,
   token->attempt = 0;
   token->error = NULL;
   token->stderr_tail = NULL;
+  /* Callers that know better set these; an item entering a controller
+   * has no parent there (left unset, events carried stack garbage). */
+  token->child = 0;
+  token->parent = 0;
   return token;
 }
 
