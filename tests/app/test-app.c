@@ -763,7 +763,13 @@ matches_sharpe (SluiceNode *node)
   g_autofree char *id = g_ascii_strdown (sluice_node_get_id (node), -1);
   g_autofree char *name = g_ascii_strdown (sluice_node_get_name (node) ? sluice_node_get_name (node) : "", -1);
 
-  return strstr (id, "sharpe") != NULL || strstr (name, "sharpe") != NULL;
+  if (strstr (id, "sharpe") != NULL || strstr (name, "sharpe") != NULL)
+    return TRUE;
+  /* Gates are found by their checks too. */
+  for (guint i = 0; SLUICE_IS_GATE (node) && i < sluice_gate_get_n_checks (SLUICE_GATE (node)); i++)
+    if (g_strcmp0 (sluice_gate_get_check (SLUICE_GATE (node), i)->name, "Sharpe") == 0)
+      return TRUE;
+  return FALSE;
 }
 
 static gboolean
