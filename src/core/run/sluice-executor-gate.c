@@ -29,6 +29,15 @@ typedef struct
   double    worst_margin;
 } CheckTally;
 
+/* What the gate found on one item, check by check: kept in C, and
+ * turned into JSON only for a listener or a report (an item costs a few
+ * comparisons, not a few allocations per check). */
+typedef struct
+{
+  SluiceGateOutcome *outcomes;   /* one per rule; errors owned */
+  gboolean           set;
+} Findings;
+
 struct _SluiceGateRun
 {
   GPtrArray *rules;          /* of SluiceGateRule*, owned */
@@ -36,21 +45,30 @@ struct _SluiceGateRun
   guint64    evaluated;
   guint64    passed;
   guint64    failed;
-  json_t    *last;           /* the checks of the last item, owned */
-  json_t    *first_failure;  /* the checks of the first item stopped, owned */
+  Findings   last;           /* the last item */
+  Findings   first_failure;  /* the first item stopped */
 };
+
+static void
+findings_clear (Findings *findings,
+                guint     n)
+{
+  for (guint i = 0; findings->outcomes != NULL && i < n; i++)
+    sluice_gate_outcome_clear (&findings->outcomes[i]);
+  findings->set = FALSE;
+}
 
 void
 _sluice_gate_run_free (SluiceGateRun *run)
 {
   if (run == NULL)
     return;
+  findings_clear (&run->last, run->rules->len);
+  findings_clear (&run->first_failure, run->rules->len);
+  g_free (run->last.outcomes);
+  g_free (run->first_failure.outcomes);
   g_ptr_array_unref (run->rules);
   g_array_unref (run->tallies);
-  if (run->last != NULL)
-    json_decref (run->last);
-  if (run->first_failure != NULL)
-    json_decref (run->first_failure);
   g_free (run);
 }
 
@@ -82,6 +100,8 @@ _sluice_executor_compile_gate (SluiceExecutor   *self,
       g_ptr_array_add (run->rules, rule);
       g_array_append_val (run->tallies, tally);
     }
+  run->last.outcomes = g_new0 (SluiceGateOutcome, MAX (n, 1));
+  run->first_failure.outcomes = g_new0 (SluiceGateOutcome, MAX (n, 1));
 
   return TRUE;
 }
@@ -164,28 +184,38 @@ tally_add (CheckTally              *tally,
     tally->worst_margin = MIN (tally->worst_margin, outcome->margin);
 }
 
-/* Evaluates every check on @item; returns the checks as JSON and sets
- * @reason to the failed ones (NULL when all passed). */
 static json_t *
-evaluate (SluiceGateRun  *run,
-          json_t         *item,
-          char          **reason)
+findings_to_json (SluiceGateRun  *run,
+                  const Findings *findings)
 {
   json_t *checks = json_array ();
+
+  for (guint i = 0; i < run->rules->len; i++)
+    json_array_append_new (checks, outcome_to_json (g_ptr_array_index (run->rules, i), &findings->outcomes[i]));
+  return checks;
+}
+
+/* Evaluates every check on @item into run->last; returns the reason
+ * listing the failed checks, or NULL when all passed. */
+static char *
+evaluate (SluiceGateRun *run,
+          json_t        *item)
+{
   GString *failed = NULL;
   guint n_failed = 0;
+  char *reason;
 
+  findings_clear (&run->last, run->rules->len);
   for (guint i = 0; i < run->rules->len; i++)
     {
       const SluiceGateRule *rule = g_ptr_array_index (run->rules, i);
-      SluiceGateOutcome outcome;
+      SluiceGateOutcome *outcome = &run->last.outcomes[i];
 
-      sluice_gate_rule_evaluate (rule, item, &outcome);
-      tally_add (&g_array_index (run->tallies, CheckTally, i), &outcome);
-      json_array_append_new (checks, outcome_to_json (rule, &outcome));
-      if (!outcome.passed && n_failed++ < REASON_MAX_CHECKS)
+      sluice_gate_rule_evaluate (rule, item, outcome);
+      tally_add (&g_array_index (run->tallies, CheckTally, i), outcome);
+      if (!outcome->passed && n_failed++ < REASON_MAX_CHECKS)
         {
-          g_autofree char *text = sluice_gate_outcome_describe (rule, &outcome);
+          g_autofree char *text = sluice_gate_outcome_describe (rule, outcome);
 
           if (failed == NULL)
             failed = g_string_new (NULL);
@@ -193,26 +223,37 @@ evaluate (SluiceGateRun  *run,
             g_string_append (failed, "; ");
           g_string_append (failed, text);
         }
-      sluice_gate_outcome_clear (&outcome);
     }
+  run->last.set = TRUE;
 
-  *reason = NULL;
-  if (failed != NULL)
+  if (failed == NULL)
+    return NULL;
+  if (n_failed > REASON_MAX_CHECKS)
+    g_string_append_printf (failed, "; and %u more (the gate-failed event and the report list them all)",
+                            n_failed - REASON_MAX_CHECKS);
+  reason = g_strdup_printf ("%u of %u checks failed: %s", n_failed, run->rules->len, failed->str);
+  g_string_free (failed, TRUE);
+  return reason;
+}
+
+/* Keeps the first item the gate stopped, for the report. */
+static void
+keep_first_failure (SluiceGateRun *run)
+{
+  if (run->first_failure.set)
+    return;
+  for (guint i = 0; i < run->rules->len; i++)
     {
-      if (n_failed > REASON_MAX_CHECKS)
-        g_string_append_printf (failed, "; and %u more (the gate-failed event and the report list them all)",
-                                n_failed - REASON_MAX_CHECKS);
-      *reason = g_strdup_printf ("%u of %u checks failed: %s", n_failed, run->rules->len, failed->str);
-      g_string_free (failed, TRUE);
+      run->first_failure.outcomes[i] = run->last.outcomes[i];
+      run->first_failure.outcomes[i].error = g_strdup (run->last.outcomes[i].error);
     }
-  return checks;
+  run->first_failure.set = TRUE;
 }
 
 static void
 emit_gate_event (SluiceExecutor  *self,
                  SluiceToken     *token,
                  SluiceModuleRun *info,
-                 json_t          *checks,
                  const char      *reason)
 {
   SluiceJob *job = token->job;
@@ -226,7 +267,7 @@ emit_gate_event (SluiceExecutor  *self,
   event->input = job->origin != NULL ? job->origin->number : 0;
   event->child = token->child;
   event->parent = token->parent;
-  event->checks = json_incref (checks);
+  event->checks = findings_to_json (info->gate, &info->gate->last);
   event->error = g_strdup (reason);
   _sluice_executor_emit (self, event);
 }
@@ -240,7 +281,6 @@ _sluice_executor_run_gate (SluiceExecutor  *self,
   SluiceOp *op = program_op (token->job->prog, token->pc);
   gint64 started = g_get_monotonic_time ();
   g_autofree char *reason = NULL;
-  json_t *checks;
   gint64 duration;
 
   if (token->attempt == 0)
@@ -248,27 +288,21 @@ _sluice_executor_run_gate (SluiceExecutor  *self,
   _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_STARTED, op->mod, token->job,
                                 token->child, token->parent, 0, 0);
 
-  checks = evaluate (run, token->item, &reason);
+  reason = evaluate (run, token->item);
   run->evaluated++;
-  if (run->last != NULL)
-    json_decref (run->last);
-  run->last = json_incref (checks);
   duration = g_get_monotonic_time () - started;
   info->stats.time_us += duration;
-  emit_gate_event (self, token, info, checks, reason);
+  emit_gate_event (self, token, info, reason);
 
   if (reason != NULL)
     {
       run->failed++;
-      if (run->first_failure == NULL)
-        run->first_failure = json_incref (checks);
-      json_decref (checks);
+      keep_first_failure (run);
       token->error = g_steal_pointer (&reason);
       _sluice_token_failed (self, token);
       return;
     }
 
-  json_decref (checks);
   run->passed++;
   info->stats.items_out++;
   _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, op->mod, token->job,
@@ -281,11 +315,11 @@ _sluice_executor_run_gate (SluiceExecutor  *self,
 }
 
 static json_t *
-tally_to_json (const SluiceGateRule *rule,
-               const CheckTally     *tally,
-               json_t               *shown)
+tally_to_json (const SluiceGateRule    *rule,
+               const CheckTally        *tally,
+               const SluiceGateOutcome *shown)
 {
-  json_t *object = shown != NULL ? json_deep_copy (shown) : rule_to_json (rule);
+  json_t *object = shown != NULL ? outcome_to_json (rule, shown) : rule_to_json (rule);
   guint64 measured = tally->evaluated - tally->missing;
 
   json_object_set_new (object, "evaluated", json_integer ((json_int_t) tally->evaluated));
@@ -312,19 +346,19 @@ sluice_executor_dup_gate_results (SluiceExecutor *self,
     {
       SluiceModuleRun *info = g_ptr_array_index (self->mods, i);
       SluiceGateRun *run = info->gate;
-      json_t *shown_checks;
+      const Findings *shown;
       json_t *checks;
 
       if (run == NULL || g_strcmp0 (info->id, module_id) != 0)
         continue;
 
-      shown_checks = run->first_failure != NULL ? run->first_failure : run->last;
+      shown = run->first_failure.set ? &run->first_failure : run->last.set ? &run->last : NULL;
       checks = json_array ();
       for (guint c = 0; c < run->rules->len; c++)
         json_array_append_new (checks,
                                tally_to_json (g_ptr_array_index (run->rules, c),
                                               &g_array_index (run->tallies, CheckTally, c),
-                                              shown_checks != NULL ? json_array_get (shown_checks, c) : NULL));
+                                              shown != NULL ? &shown->outcomes[c] : NULL));
       return json_pack ("{s:I, s:I, s:I, s:o}",
                         "evaluated", (json_int_t) run->evaluated,
                         "passed", (json_int_t) run->passed,
