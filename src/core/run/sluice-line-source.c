@@ -68,7 +68,12 @@ request_read (SluiceLineSource *self)
     return;
 
   self->reading = TRUE;
-  g_input_stream_read_bytes_async (self->stream, READ_CHUNK, G_PRIORITY_DEFAULT_IDLE,
+  /* At the default priority, not an idle one: in the designer, a window
+   * that redraws all the time (a loaded machine, a slow renderer) would
+   * otherwise starve the input for good, and the run would wait for its
+   * first item forever. Reading is asked for only when the executor
+   * wants more, so this cannot flood the main loop. */
+  g_input_stream_read_bytes_async (self->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
                                    self->cancellable, read_cb, g_object_ref (self));
 }
 
