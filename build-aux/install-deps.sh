@@ -15,7 +15,7 @@ packages="
   libsqlite3-dev zlib1g-dev libzstd-dev liblzma-dev zstd xz-utils
   libpq-dev postgresql-15 redis-server libhiredis-dev
   clickhouse-server miller chromium
-  python3-prometheus-client
+  python3-prometheus-client python3-jsonschema
 "
 
 missing=""

@@ -78,8 +78,7 @@ test_palette_gate (void)
   SluicePalette *palette;
   GtkWidget *row, *no_results;
   SluiceNode *gate;
-  GListModel *otherwise;
-  g_autoptr(SluiceNode) fail = NULL;
+  const SluiceGateCheck *check;
 
   gtk_window_present (GTK_WINDOW (window));
   test_app_spin (100);
@@ -107,13 +106,14 @@ test_palette_gate (void)
   g_signal_emit_by_name (sluice_palette_get_first_visible (palette), "activate");
   test_app_spin (50);
   gate = sluice_canvas_get_focus_node (sluice_window_get_canvas (window));
-  g_assert_true (SLUICE_IS_CONDITION (gate));
+  g_assert_true (SLUICE_IS_GATE (gate));
   g_assert_cmpstr (sluice_node_get_name (gate), ==, "Gate");
-  otherwise = sluice_condition_get_else_modules (SLUICE_CONDITION (gate));
-  g_assert_cmpuint (g_list_model_get_n_items (otherwise), ==, 1);
-  fail = g_list_model_get_item (otherwise, 0);
-  g_assert_true (SLUICE_IS_FAIL (fail));
-  g_assert_cmpuint (g_list_model_get_n_items (sluice_condition_get_then_modules (SLUICE_CONDITION (gate))), ==, 0);
+  /* One check to start from, which validates. */
+  g_assert_cmpuint (sluice_gate_get_n_checks (SLUICE_GATE (gate)), ==, 1);
+  check = sluice_gate_get_check (SLUICE_GATE (gate), 0);
+  g_assert_cmpstr (check->value, ==, "item.score");
+  g_assert_cmpstr (check->op, ==, ">=");
+  g_assert_cmpuint (g_list_model_get_n_items (sluice_document_get_problems (sluice_window_get_document (window))), ==, 0);
   close_window (window);
 }
 
@@ -129,14 +129,14 @@ test_find_count (void)
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "find", NULL);
   g_assert_true (GTK_IS_LABEL (count));
-  /* The ten gates of the example. */
+  /* The four gates of the example. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "gate-");
   test_app_spin (300);
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "1 of 10");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "1 of 4");
   /* Every match is highlighted, not only the selected one. */
-  g_assert_cmpuint (sluice_canvas_get_highlights (sluice_window_get_canvas (window))->len, ==, 10);
+  g_assert_cmpuint (sluice_canvas_get_highlights (sluice_window_get_canvas (window))->len, ==, 4);
   g_signal_emit_by_name (entry, "activate");
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "2 of 10");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "2 of 4");
   gtk_editable_set_text (GTK_EDITABLE (entry), "no such node");
   test_app_spin (300);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (count)), ==, "No matches");
@@ -204,18 +204,43 @@ test_multi_select (void)
   close_window (window);
 }
 
+/* Two stages, each with a condition that fails the run in its else
+ * branch (how gates were drawn before <gate>). */
+static char *
+write_condition_pipeline (void)
+{
+  static const char xml[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<pipeline format=\"1\" id=\"branches\" name=\"Branches\">\n"
+    "  <parameters><parameter name=\"min\" default=\"1\"/></parameters>\n"
+    "  <controller id=\"first\" name=\"First\"><phase id=\"first-phase\">\n"
+    "    <execution id=\"score\"><lua>item.score = 2</lua></execution>\n"
+    "    <condition id=\"gate-first\"><when>item.score >= 1</when>\n"
+    "      <else><fail id=\"fail-first\">first: score below 1</fail></else></condition>\n"
+    "  </phase></controller>\n"
+    "  <controller id=\"second\" name=\"Second\"><phase id=\"second-phase\">\n"
+    "    <condition id=\"gate-second\"><when>item.score >= tonumber (params.min)</when>\n"
+    "      <else><fail id=\"fail-second\">second: score below min</fail></else></condition>\n"
+    "  </phase></controller>\n"
+    "</pipeline>\n";
+  char *path = g_build_filename (tmp_dir, "branches.xml", NULL);
+
+  g_assert_true (g_file_set_contents (path, xml, -1, NULL));
+  return path;
+}
+
 /* `When` is edited as Lua code, on several lines. */
 static void
 test_when_as_code (void)
 {
-  g_autofree char *example = test_app_example_path ("strategy.xml");
+  g_autofree char *example = write_condition_pipeline ();
   SluiceWindow *window = test_app_open_window (app, example);
   SluiceInspector *inspector = SLUICE_INSPECTOR (test_app_find_widget (GTK_WIDGET (window), SLUICE_TYPE_INSPECTOR));
-  SluiceNode *gate = find_node (window, "gate-hist-sharpe");
+  SluiceNode *gate = find_node (window, "gate-second");
   GtkWidget *row;
   GtkTextBuffer *buffer;
-  const char *longer = "item.historical.sharpe >= tonumber (params.hist_min_sharpe)\n"
-                       "  and item.historical.trades > 30";
+  const char *longer = "item.score >= tonumber (params.min)\n"
+                       "  and item.score < 100";
 
   sluice_canvas_select (sluice_window_get_canvas (window), gate, FALSE);
   row = sluice_inspector_get_row (inspector, "expression");
@@ -264,7 +289,7 @@ panel_tall (gpointer data)
 static void
 test_branch_taken (void)
 {
-  g_autofree char *example = test_app_example_path ("strategy.xml");
+  g_autofree char *example = write_condition_pipeline ();
   SluiceWindow *window = test_app_open_window (app, example);
   g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
   g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
@@ -275,18 +300,18 @@ test_branch_taken (void)
   g_autofree char *failed_then = NULL;
 
   g_assert_true (sluice_trust_remember (hash, NULL));
-  g_hash_table_insert (choice->defines, g_strdup ("hist_min_sharpe"), g_strdup ("2.5"));
+  g_hash_table_insert (choice->defines, g_strdup ("min"), g_strdup ("3"));
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   test_app_spin (200);
   sluice_window_run_with_choice (window, choice);
   g_assert_true (test_app_wait_for (run_over, window, 20000));
   g_assert_cmpint (sluice_run_session_get_state (sluice_window_get_run_session (window)), ==, SLUICE_RUN_FAILED);
 
-  /* The first stage's gate let the item through; the second's did not. */
-  passed = sluice_canvas_run_overlay_dup_branch_label (overlay, find_node (window, "gate-improvement"), FALSE);
-  passed_else = sluice_canvas_run_overlay_dup_branch_label (overlay, find_node (window, "gate-improvement"), TRUE);
-  failed = sluice_canvas_run_overlay_dup_branch_label (overlay, find_node (window, "gate-hist-sharpe"), TRUE);
-  failed_then = sluice_canvas_run_overlay_dup_branch_label (overlay, find_node (window, "gate-hist-sharpe"), FALSE);
+  /* The first stage's condition let the item through; the second's did not. */
+  passed = sluice_canvas_run_overlay_dup_branch_label (overlay, find_node (window, "gate-first"), FALSE);
+  passed_else = sluice_canvas_run_overlay_dup_branch_label (overlay, find_node (window, "gate-first"), TRUE);
+  failed = sluice_canvas_run_overlay_dup_branch_label (overlay, find_node (window, "gate-second"), TRUE);
+  failed_then = sluice_canvas_run_overlay_dup_branch_label (overlay, find_node (window, "gate-second"), FALSE);
   g_assert_cmpstr (passed, ==, "true · 1");
   g_assert_cmpstr (passed_else, ==, "false · 0");
   g_assert_cmpstr (failed, ==, "false · 1");
@@ -298,20 +323,66 @@ test_branch_taken (void)
     g_autoptr(SluiceStageRow) second = NULL;
 
     g_assert_nonnull (stages);
-    g_assert_cmpuint (g_list_model_get_n_items (stages), ==, 4);
+    g_assert_cmpuint (g_list_model_get_n_items (stages), ==, 2);
     first = g_list_model_get_item (stages, 0);
     second = g_list_model_get_item (stages, 1);
-    g_assert_cmpstr (sluice_stage_row_get_label (first), ==, "Optimise");
+    g_assert_cmpstr (sluice_stage_row_get_label (first), ==, "First");
     g_assert_cmpstr (sluice_stage_row_get_gate (first), ==, "passed");
-    g_assert_cmpstr (sluice_stage_row_get_label (second), ==, "Historical back-test");
+    g_assert_cmpstr (sluice_stage_row_get_label (second), ==, "Second");
     g_assert_cmpstr (sluice_stage_row_get_gate (second), ==, "gate failed");
   }
   /* The run panel opened tall enough to read (once laid out). */
   g_assert_true (test_app_wait_for (panel_tall, window, 5000));
+  close_window (window);
+}
+
+/* After a run, each check of each gate shows its result on the canvas:
+ * passed or failed, and by how much; the stages table says which gate
+ * failed. */
+static void
+test_gate_results (void)
+{
+  g_autofree char *example = test_app_example_path ("strategy.xml");
+  SluiceWindow *window = test_app_open_window (app, example);
+  g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  SluiceCanvasRunOverlay *overlay = sluice_window_get_run_overlay (window);
+  g_autofree char *improvement = NULL;
+  g_autofree char *sharpe = NULL;
+  g_autofree char *drawdown = NULL;
+  g_autofree char *win_rate = NULL;
+  g_autofree char *not_run = NULL;
+
+  g_assert_true (sluice_trust_remember (hash, NULL));
+  g_hash_table_insert (choice->defines, g_strdup ("hist_min_sharpe"), g_strdup ("2.5"));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  test_app_spin (200);
+  g_assert_null (sluice_canvas_run_overlay_dup_check_label (overlay, find_node (window, "gate-historical"), 0));
+  sluice_window_run_with_choice (window, choice);
+  g_assert_true (test_app_wait_for (run_over, window, 20000));
+  g_assert_cmpint (sluice_run_session_get_state (sluice_window_get_run_session (window)), ==, SLUICE_RUN_FAILED);
+  g_assert_cmpstr (sluice_run_session_get_failed_module (sluice_window_get_run_session (window)), ==, "gate-historical");
+
+  improvement = sluice_canvas_run_overlay_dup_check_label (overlay, find_node (window, "gate-improvement"), 0);
+  sharpe = sluice_canvas_run_overlay_dup_check_label (overlay, find_node (window, "gate-historical"), 0);
+  drawdown = sluice_canvas_run_overlay_dup_check_label (overlay, find_node (window, "gate-historical"), 1);
+  win_rate = sluice_canvas_run_overlay_dup_check_label (overlay, find_node (window, "gate-historical"), 2);
+  not_run = sluice_canvas_run_overlay_dup_check_label (overlay, find_node (window, "gate-replay"), 0);
+  g_assert_cmpstr (improvement, ==, "✓ +0.115");
+  g_assert_cmpstr (sharpe, ==, "✗ −0.693");
+  g_assert_cmpstr (drawdown, ==, "✓ +0.0791");
+  g_assert_cmpstr (win_rate, ==, "✓ +0.0949");
+  g_assert_null (not_run);
+  {
+    GListModel *stages = sluice_run_panel_get_stages (sluice_window_get_run_panel (window));
+    g_autoptr(SluiceStageRow) second = g_list_model_get_item (stages, 1);
+
+    g_assert_cmpstr (sluice_stage_row_get_gate (second), ==, "gate failed");
+  }
 
   /* What a failed gate looks like. */
-  sluice_canvas_select (sluice_window_get_canvas (window), find_node (window, "fail-hist-sharpe"), FALSE);
-  sluice_canvas_reveal (sluice_window_get_canvas (window), find_node (window, "gate-hist-sharpe"));
+  sluice_canvas_select (sluice_window_get_canvas (window), find_node (window, "gate-historical"), FALSE);
+  sluice_canvas_reveal (sluice_window_get_canvas (window), find_node (window, "gate-historical"));
   test_app_spin (600);
   test_app_save_screenshot (window, tmp_dir, "failed-gate.png");
   close_window (window);
@@ -396,7 +467,7 @@ test_four_gated_stages (void)
   for (guint stage = 1; stage <= 4; stage++)
     {
       g_autofree char *name = g_strdup_printf ("Stage %u", stage);
-      g_autofree char *when = g_strdup_printf ("item.score >= %u", stage);
+      g_autofree char *threshold = g_strdup_printf ("%u", stage);
       SluiceNode *gate;
 
       if (stage == 1)
@@ -418,8 +489,8 @@ test_four_gated_stages (void)
         }
       user_type (window, "code", "item.score = (item.score or 0) + 1");
       gate = user_add (window, "threshold", "gate");
-      g_assert_true (SLUICE_IS_CONDITION (gate));
-      user_type (window, "expression", when);
+      g_assert_true (SLUICE_IS_GATE (gate));
+      user_type (window, "check-0-threshold", threshold);
     }
   g_assert_cmpuint (g_list_model_get_n_items (sluice_pipeline_get_controllers (pipeline_of (window))), ==, 4);
 
@@ -449,12 +520,12 @@ test_four_gated_stages (void)
   /* A stricter third gate: the run fails there. */
   sluice_canvas_select (sluice_window_get_canvas (window), find_node (window, "gate-3"), FALSE);
   actions++;
-  user_type (window, "expression", "item.score >= 10");
+  user_type (window, "check-0-threshold", "10");
   user_activate (window, "run", NULL);
   g_assert_true (test_app_wait_for (run_over, window, 20000));
   session = sluice_window_get_run_session (window);
   g_assert_cmpint (sluice_run_session_get_state (session), ==, SLUICE_RUN_FAILED);
-  g_assert_cmpstr (sluice_run_session_get_failed_module (session), ==, "gate-3-failed");
+  g_assert_cmpstr (sluice_run_session_get_failed_module (session), ==, "gate-3");
   g_test_message ("the newcomer's pipeline took %u actions", actions);
   g_assert_cmpuint (actions, <, 60);
   close_window (window);
@@ -489,6 +560,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-newcomer/when-as-code", test_when_as_code);
   g_test_add_func ("/sluice/app-newcomer/overview-labels", test_overview_labels);
   g_test_add_func ("/sluice/app-newcomer/branch-taken", test_branch_taken);
+  g_test_add_func ("/sluice/app-newcomer/gate-results", test_gate_results);
 
   ret = g_test_run ();
   g_object_unref (app);

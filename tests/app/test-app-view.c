@@ -474,6 +474,7 @@ test_export_graph (void)
   g_autoptr(GHashTable) owner = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) fails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) diamonds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) gate_nodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GRegex) node_re = g_regex_new ("^\\s*(n[0-9]+) \\[(.*)\\];$", 0, 0, NULL);
   g_autoptr(GRegex) edge_re = g_regex_new ("^\\s*(n[0-9]+) -> (n[0-9]+)( \\[label=\"([^\"]*)\"\\])?;$", 0, 0, NULL);
   g_autoptr(GPtrArray) edges = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
@@ -511,6 +512,8 @@ test_export_graph (void)
             g_hash_table_add (fails, g_strdup (name));
           if (strstr (attrs, "diamond"))
             g_hash_table_add (diamonds, g_strdup (name));
+          if (strstr (attrs, "invhouse"))
+            g_hash_table_add (gate_nodes, g_strdup (name));
         }
       else if (g_regex_match (edge_re, lines[i], 0, &match))
         {
@@ -524,8 +527,9 @@ test_export_graph (void)
         }
     }
   g_free (controller);
-  g_assert_cmpuint (g_hash_table_size (fails), >, 0);
-  g_assert_cmpuint (edges->len, >, 10);
+  /* The example's four stages each end with a <gate>, its own shape. */
+  g_assert_cmpuint (g_hash_table_size (gate_nodes), ==, 4);
+  g_assert_cmpuint (edges->len, ==, 8);   /* nine modules in a chain */
 
   for (guint i = 0; i < edges->len; i++)
     {
@@ -564,7 +568,8 @@ test_export_graph (void)
          * except for a gate at the very end of the pipeline. */
         gates += t;
       }
-    g_assert_cmpuint (gates, >=, g_hash_table_size (diamonds) - 1);
+    if (g_hash_table_size (diamonds) > 0)
+      g_assert_cmpuint (gates, >=, g_hash_table_size (diamonds) - 1);
   }
   close_window (window);
 }

@@ -770,7 +770,13 @@ matches_sharpe (SluiceNode *node)
   g_autofree char *id = g_ascii_strdown (sluice_node_get_id (node), -1);
   g_autofree char *name = g_ascii_strdown (sluice_node_get_name (node) ? sluice_node_get_name (node) : "", -1);
 
-  return strstr (id, "sharpe") != NULL || strstr (name, "sharpe") != NULL;
+  if (strstr (id, "sharpe") != NULL || strstr (name, "sharpe") != NULL)
+    return TRUE;
+  /* Gates are found by their checks too. */
+  for (guint i = 0; SLUICE_IS_GATE (node) && i < sluice_gate_get_n_checks (SLUICE_GATE (node)); i++)
+    if (g_strcmp0 (sluice_gate_get_check (SLUICE_GATE (node), i)->name, "Sharpe") == 0)
+      return TRUE;
+  return FALSE;
 }
 
 static gboolean
@@ -1018,18 +1024,18 @@ test_screenshots (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
   test_app_spin (300);
   /* A module selected, so that the inspector shows something. */
-  activate (window, "select", g_variant_new_string ("gate-hist-sharpe"));
+  activate (window, "select", g_variant_new_string ("gate-historical"));
   test_app_spin (300);
   save_screenshot (window, "designer-strategy.png");
   activate (window, "select", g_variant_new_string ("run-optimiser"));
   test_app_spin (300);
   save_screenshot (window, "designer-lua-inspector.png");
-  activate (window, "select", g_variant_new_string ("gate-hist-sharpe"));
+  activate (window, "select", g_variant_new_string ("gate-historical"));
 
   /* In the middle of a drag: the ghost and the highlighted drop target. */
   {
     SluiceCanvas *canvas = sluice_window_get_canvas (window);
-    SluiceNode *node = find (window, "gate-hist-sharpe");
+    SluiceNode *node = find (window, "gate-historical");
     SluiceLayout *layout = sluice_canvas_get_layout (canvas);
     const SluiceLayoutBox *b = sluice_layout_get_box (layout, sluice_layout_find_node (layout, node));
     double x, y, x2, y2;

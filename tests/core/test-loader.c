@@ -272,7 +272,7 @@ static const BadCase bad_cases[] = {
   { "bad-format", "<pipeline format=\"one\"/>", 1, "format `one` is not a format version" },
   { "not-a-pipeline", "<html/>", 1, "the root element is <html>; a Sluice pipeline file starts with <pipeline>" },
   { "unknown-element", PHASE ("<foo/>\n"), 5,
-    "unknown element <foo> inside <phase> (expected execution, condition, combination, external, fail)" },
+    "unknown element <foo> inside <phase> (expected execution, condition, combination, external, fail, gate)" },
   { "no-body", PHASE ("<execution id=\"x\"/>\n"), 5,
     "execution `x` must have exactly one body: <lua>, <command> or <use tool>" },
   { "two-bodies", PHASE ("<execution id=\"x\">\n<lua>a=1</lua>\n<command>true</command>\n</execution>\n"), 5,

@@ -85,8 +85,8 @@ test_strategy (void)
 
   r = run_cli (NULL, "-D", "hist_min_sharpe=2.5", path, NULL);
   g_assert_cmpint (r.status, ==, 1);
-  g_assert_nonnull (strstr (r.err, "fail-hist-sharpe"));
-  g_assert_nonnull (strstr (r.err, "Sharpe"));
+  g_assert_nonnull (strstr (r.err, "gate-historical"));
+  g_assert_nonnull (strstr (r.err, "“Sharpe”: 1.8069, must be ≥ 2.5: missed by 0.6931"));
   result_clear (&r);
 }
 

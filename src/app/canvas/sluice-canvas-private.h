@@ -84,6 +84,11 @@ void           sluice_canvas_append_outline  (GtkSnapshot    *snapshot,
                                               double          line,
                                               const GdkRGBA  *color);
 
+/* A gate's check lines: the scene writes what each asks, the run overlay
+ * its result in the last this many pixels of the line. */
+#define SLUICE_CANVAS_CHECK_RESULT_WIDTH 66.0
+char          *sluice_canvas_check_summary   (const SluiceGateCheck *check);
+
 /* Mode presentation: symbol, label and colour for each of the four. */
 const char    *sluice_mode_symbol            (SluiceMode mode);
 const char    *sluice_mode_label             (SluiceMode mode);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "sluice-canvas-private.h"
 #include "sluice-canvas-run-overlay.h"
 
 /* Below this zoom the counters are left out: they would be unreadable. */
@@ -114,6 +115,33 @@ pill (SluiceCanvasRunOverlay *self,
   fill_round (snapshot, px, y, w + 12, h + 2, (h + 2) / 2.0, bg);
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (px + 6, y + 1));
+  gtk_snapshot_append_layout (snapshot, layout, fg);
+  gtk_snapshot_restore (snapshot);
+}
+
+/* A pill of small text whose top-right corner is (x, y): a gate's check
+ * result, on the line of the check. */
+static void
+small_pill (SluiceCanvasRunOverlay *self,
+            GtkSnapshot            *snapshot,
+            const char             *text,
+            double                  x,
+            double                  y,
+            const GdkRGBA          *bg,
+            const GdkRGBA          *fg)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  PangoAttrList *attrs = pango_attr_list_new ();
+  int w, h;
+
+  pango_attr_list_insert (attrs, pango_attr_scale_new (0.8));
+  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
+  pango_layout_set_attributes (layout, attrs);
+  pango_attr_list_unref (attrs);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  fill_round (snapshot, x - w - 10, y, w + 10, h + 1, (h + 1) / 2.0, bg);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x - w - 5, y + 0.5));
   gtk_snapshot_append_layout (snapshot, layout, fg);
   gtk_snapshot_restore (snapshot);
 }
@@ -274,6 +302,79 @@ draw_module (SluiceCanvasRunOverlay *self,
     counters_at (self, snapshot, s->str, b->x + 6, b->y + b->height + 2, &color);
     g_string_free (s, TRUE);
   }
+}
+
+/* A gate's result for its check @index: "✓ +0.81", "✗ −1.19" (the
+ * margin), "✗ no value"; NULL when the gate has not seen an item. Taken
+ * from the executor's record of the gate (the first item it stopped, or
+ * the last one it saw). */
+static char *
+check_label (SluiceCanvasRunOverlay *self,
+             SluiceNode             *gate,
+             guint                   index,
+             gboolean               *passed)
+{
+  SluiceExecutor *executor = sluice_run_session_get_executor (self->session);
+  json_t *results;
+  json_t *check;
+  char *label = NULL;
+
+  if (executor == NULL)
+    return NULL;
+  results = sluice_executor_dup_gate_results (executor, sluice_node_get_id (gate));
+  if (results == NULL)
+    return NULL;
+  check = json_array_get (json_object_get (results, "checks"), index);
+  if (check != NULL && json_object_get (check, "passed") != NULL)
+    {
+      json_t *margin = json_object_get (check, "margin");
+
+      *passed = json_is_true (json_object_get (check, "passed"));
+      if (json_is_number (margin))
+        label = g_strdup_printf ("%s %s%.3g", *passed ? "✓" : "✗",
+                                 json_number_value (margin) < 0 ? "−" : "+", fabs (json_number_value (margin)));
+      else
+        /* TRANSLATORS: a gate's check that found no number in the item */
+        label = g_strdup_printf ("✗ %s", _("no value"));
+    }
+  json_decref (results);
+  return label;
+}
+
+char *
+sluice_canvas_run_overlay_dup_check_label (SluiceCanvasRunOverlay *self,
+                                           SluiceNode             *gate,
+                                           guint                   index)
+{
+  gboolean passed;
+
+  g_return_val_if_fail (SLUICE_IS_CANVAS_RUN_OVERLAY (self), NULL);
+
+  if (self->session == NULL || !SLUICE_IS_GATE (gate))
+    return NULL;
+  return check_label (self, gate, index, &passed);
+}
+
+static void
+draw_gate_checks (SluiceCanvasRunOverlay *self,
+                  GtkSnapshot            *snapshot,
+                  const SluiceLayoutBox  *b)
+{
+  guint n = sluice_gate_get_n_checks (SLUICE_GATE (b->node));
+  guint shown = n > SLUICE_LAYOUT_MAX_CHECK_LINES + 1 ? SLUICE_LAYOUT_MAX_CHECK_LINES : n;
+
+  for (guint i = 0; i < shown; i++)
+    {
+      gboolean passed = FALSE;
+      g_autofree char *label = check_label (self, b->node, i, &passed);
+      GdkRGBA color, white = { 1, 1, 1, 1 };
+
+      if (label == NULL)
+        return;
+      state_color (passed ? SLUICE_LIVE_DONE : SLUICE_LIVE_FAILED, &color);
+      small_pill (self, snapshot, label, b->x + b->width - 6,
+                  b->y + SLUICE_LAYOUT_MODULE_HEIGHT - 5 + i * SLUICE_LAYOUT_CHECK_LINE, &color, &white);
+    }
 }
 
 /* Over each branch of a condition: which way it is and how many items
@@ -459,6 +560,8 @@ sluice_canvas_run_overlay_snapshot (GtkWidget   *widget,
 
           if (sluice_run_session_get_module_live (self->session, b->node, &live))
             draw_module (self, snapshot, b, &live, with_text);
+          if (with_text && SLUICE_IS_GATE (b->node))
+            draw_gate_checks (self, snapshot, b);
         }
       else if (b->kind == SLUICE_BOX_CONTROLLER)
         {

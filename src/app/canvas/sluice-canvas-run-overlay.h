@@ -28,6 +28,11 @@ char      *sluice_canvas_run_overlay_dup_label   (SluiceCanvasRunOverlay *self,
 char      *sluice_canvas_run_overlay_dup_branch_label (SluiceCanvasRunOverlay *self,
                                                        SluiceNode             *condition,
                                                        gboolean                is_else);
+/* The result drawn on a gate's check @index after it saw items: "✓ +0.81"
+ * or "✗ −1.19" (its margin), or NULL. */
+char      *sluice_canvas_run_overlay_dup_check_label (SluiceCanvasRunOverlay *self,
+                                                      SluiceNode             *gate,
+                                                      guint                   index);
 /* Whether the tick callback is installed (for tests). */
 gboolean   sluice_canvas_run_overlay_get_ticking (SluiceCanvasRunOverlay *self);
 /* The tooltip text at a canvas point, or NULL. */

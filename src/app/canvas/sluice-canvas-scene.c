@@ -171,6 +171,8 @@ module_accent (SluiceNode *node,
     rgba (color, "#26a269");
   else if (SLUICE_IS_FAIL (node))
     rgba (color, "#c01c28");
+  else if (SLUICE_IS_GATE (node))
+    rgba (color, "#e66100");
   else
     rgba (color, "#77767b");
 }
@@ -230,6 +232,11 @@ module_summary (SluiceNode *node)
     return g_strdup_printf (_("Calls %s"), sluice_external_get_service (SLUICE_EXTERNAL (node)));
   if (SLUICE_IS_FAIL (node))
     return g_strdup_printf (_("Fails: %s"), sluice_fail_get_reason (SLUICE_FAIL (node)));
+  if (SLUICE_IS_GATE (node))
+    {
+      guint n = sluice_gate_get_n_checks (SLUICE_GATE (node));
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Gate · %u check", "Gate · %u checks", n), n);
+    }
   return g_strdup ("");
 }
 
@@ -254,6 +261,8 @@ module_icon (SluiceNode *node)
     return "⇄";
   if (SLUICE_IS_FAIL (node))
     return "✕";
+  if (SLUICE_IS_GATE (node))
+    return "≥";
   return "•";
 }
 
@@ -437,11 +446,60 @@ paint_card (Painter               *p,
   paint_text (p, p->small_font, summary, b->x + 36, b->y + 31, b->width - 46, &c->dim_text);
 }
 
+/* "Sharpe ≥ ${hist_min_sharpe}": what a check asks, as written. */
+char *
+sluice_canvas_check_summary (const SluiceGateCheck *check)
+{
+  SluiceGateOp op;
+
+  if (sluice_gate_op_from_string (check->op, &op) && op == SLUICE_GATE_OP_BETWEEN)
+    return g_strdup_printf ("%s ∈ [%s, %s]", check->name ? check->name : "",
+                            check->min ? check->min : "−∞", check->max ? check->max : "∞");
+  return g_strdup_printf ("%s%s %s %s", check->name ? check->name : "",
+                          check->relative_to != NULL ? (g_strcmp0 (check->relative, "rise") == 0 ? " rise" : " drop") : "",
+                          sluice_gate_op_from_string (check->op, &op) ? sluice_gate_op_to_symbol (op) : (check->op ? check->op : "?"),
+                          check->threshold ? check->threshold : "?");
+}
+
+/* A gate's checks, one line each under its title; the run overlay
+ * writes each one's result at the right end of its line. */
+static void
+paint_gate_checks (Painter               *p,
+                   const SluiceLayoutBox *b)
+{
+  SluiceGate *gate = SLUICE_GATE (b->node);
+  guint n = sluice_gate_get_n_checks (gate);
+  guint shown = n > SLUICE_LAYOUT_MAX_CHECK_LINES + 1 ? SLUICE_LAYOUT_MAX_CHECK_LINES : n;
+
+  for (guint i = 0; i < shown; i++)
+    {
+      g_autofree char *text = sluice_canvas_check_summary (sluice_gate_get_check (gate, i));
+
+      paint_text (p, p->small_font, text, b->x + 14, b->y + SLUICE_LAYOUT_MODULE_HEIGHT - 6 + i * SLUICE_LAYOUT_CHECK_LINE,
+                  b->width - 14 - SLUICE_CANVAS_CHECK_RESULT_WIDTH, &p->colors->text);
+    }
+  if (shown < n)
+    {
+      g_autofree char *more = g_strdup_printf (_("and %u more"), n - shown);
+
+      paint_text (p, p->small_font, more, b->x + 14,
+                  b->y + SLUICE_LAYOUT_MODULE_HEIGHT - 6 + shown * SLUICE_LAYOUT_CHECK_LINE,
+                  b->width - 28, &p->colors->dim_text);
+    }
+}
+
 static void
 paint_module (Painter               *p,
               const SluiceLayoutBox *b)
 {
   const SluiceCanvasColors *c = p->colors;
+
+  if (SLUICE_IS_GATE (b->node))
+    {
+      paint_card (p, b, b->height);
+      paint_gate_checks (p, b);
+      return;
+    }
 
   if (SLUICE_IS_CONDITION (b->node))
     {

@@ -154,6 +154,9 @@ sluice_canvas_zoom_reset (SluiceCanvas *self)
   sluice_viewport_zoom_at (&target, 1.0 / target.zoom,
                            gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
                            gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+  /* z × (1 / z) is not 1 for every z (a fitted zoom such as the strategy
+   * example's with its gates): 100 % is exactly 1. */
+  target.zoom = 1.0;
   animate_to (self, &target);
 }
 

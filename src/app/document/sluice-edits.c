@@ -28,8 +28,10 @@ sluice_edit_kind_type (const char *kind)
     return SLUICE_TYPE_PHASE;
   if (g_str_equal (kind, "lua") || g_str_equal (kind, "command") || g_str_has_prefix (kind, "tool:"))
     return SLUICE_TYPE_EXECUTION;
-  if (g_str_equal (kind, "condition") || g_str_equal (kind, "gate"))
+  if (g_str_equal (kind, "condition"))
     return SLUICE_TYPE_CONDITION;
+  if (g_str_equal (kind, "gate"))
+    return SLUICE_TYPE_GATE;
   if (g_str_equal (kind, "combination"))
     return SLUICE_TYPE_COMBINATION;
   if (g_str_equal (kind, "external"))
@@ -82,22 +84,17 @@ sluice_edit_create_node (SluiceDocument *document,
         sluice_execution_set_tool (execution, kind + 5);
       return SLUICE_NODE (execution);
     }
-  if (type == SLUICE_TYPE_CONDITION && g_str_equal (kind, "gate"))
+  if (type == SLUICE_TYPE_GATE)
     {
-      /* A gate: items that pass the check go on, the first that does
-       * not fails the run (the stages of a strategy each end with one). */
-      SluiceCondition *gate;
-      g_autoptr(SluiceFail) fail = NULL;
-      g_autofree char *prefix = NULL;
-      g_autofree char *fail_id = NULL;
+      /* A gate with one check to edit: items whose score is at least 1
+       * go on, the first that misses fails the run. */
+      SluiceGate *gate;
+      g_autoptr(SluiceGateCheck) check = sluice_gate_check_new (_("Score"), "item.score", ">=", "1");
 
       id = sluice_document_unique_id (document, "gate");
-      gate = sluice_condition_new (id, "item.ok");
+      gate = sluice_gate_new (id);
       sluice_node_set_name (SLUICE_NODE (gate), _("Gate"));
-      prefix = g_strconcat (id, "-failed", NULL);
-      fail_id = sluice_document_unique_id (document, prefix);
-      fail = sluice_fail_new (fail_id, _("the gate's check is false"));
-      sluice_node_list_append (SLUICE_NODE (gate), sluice_condition_get_else_modules (gate), SLUICE_NODE (fail));
+      sluice_gate_add_check (gate, check);
       return SLUICE_NODE (gate);
     }
   if (type == SLUICE_TYPE_CONDITION)

@@ -15,6 +15,7 @@ G_BEGIN_DECLS
  *   sluice-inspector-tool-params.c  a tool parameter's widget by its type
  *   sluice-inspector-pipeline.c  parameters and services
  *   sluice-inspector-multi.c     what several selected nodes share
+ *   sluice-inspector-gate.c      a gate's checks as a table
  * Functions one file offers the others are named _sluice_inspector_*. */
 
 struct _SluiceInspector
@@ -110,5 +111,15 @@ _sluice_inspector_build_pipeline (SluiceInspector *self,
 
 void
 _sluice_inspector_rebuild (SluiceInspector *self);
+
+/* Rebuilds once the current signal handler is over (an edit that
+ * changes which rows there are). */
+void
+_sluice_inspector_queue_rebuild (SluiceInspector *self);
+
+/* sluice-inspector-gate.c: a gate's checks as a table. */
+void
+_sluice_inspector_build_gate (SluiceInspector *self,
+                              SluiceGate      *gate);
 
 G_END_DECLS

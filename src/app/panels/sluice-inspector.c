@@ -39,6 +39,8 @@ build_module (SluiceInspector *self,
       group = _sluice_inspector_add_group (self, _("External"));
       _sluice_inspector_add_string_row (self, group, G_OBJECT (module), "service", _("Service"), "service");
     }
+  else if (SLUICE_IS_GATE (module))
+    _sluice_inspector_build_gate (self, SLUICE_GATE (module));
   else if (SLUICE_IS_FAIL (module))
     {
       group = _sluice_inspector_add_group (self, _("Fail"));
@@ -187,6 +189,13 @@ rebuild_idle_cb (gpointer data)
   self->rebuild_source = 0;
   _sluice_inspector_rebuild (self);
   return G_SOURCE_REMOVE;
+}
+
+void
+_sluice_inspector_queue_rebuild (SluiceInspector *self)
+{
+  if (self->rebuild_source == 0)
+    self->rebuild_source = g_idle_add (rebuild_idle_cb, self);
 }
 
 static void

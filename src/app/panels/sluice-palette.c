@@ -248,7 +248,7 @@ populate (SluicePalette *self)
   add_entry (self, structure, "condition", "◆", _("Condition"), _("Branch on a Lua expression"), "yellow",
              /* TRANSLATORS: search words, separated by spaces */
              _("if branch when else"));
-  add_entry (self, structure, "gate", "≥", _("Gate"), _("Fail the run when a check is false"), "red",
+  add_entry (self, structure, "gate", "≥", _("Gate"), _("Check thresholds; stop items that miss"), "red",
              /* TRANSLATORS: search words, separated by spaces */
              _("threshold check assert guard validate minimum maximum limit condition fail"));
   add_entry (self, modules, "lua", "λ", _("Lua"), _("Change items with Lua"), "blue",

@@ -22,6 +22,7 @@ typedef struct
   guint32 stderr_tail;
   guint32 pipeline;
   guint32 from;         /* stage-transition */
+  json_t *checks;       /* gate-passed and gate-failed: owned, else NULL */
   guint8  type;
   guint8  state;
   guint8  severity;
@@ -102,6 +103,14 @@ is_routine (const Record *record)
 
 static void list_model_iface_init (GListModelInterface *iface);
 
+static void
+record_clear (gpointer data)
+{
+  Record *record = data;
+
+  g_clear_pointer (&record->checks, json_decref);
+}
+
 G_DEFINE_FINAL_TYPE_WITH_CODE (SluiceRunLog, sluice_run_log, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
 
@@ -115,6 +124,7 @@ sluice_event_get_run_level (const SluiceEvent *event)
     case SLUICE_EVENT_MODULE_FAILED:
       return SLUICE_RUN_LEVEL_ERROR;
     case SLUICE_EVENT_ITEM_SUPERSEDED:
+    case SLUICE_EVENT_GATE_FAILED:
       return SLUICE_RUN_LEVEL_WARNING;
     case SLUICE_EVENT_RUN_STATE:
       return event->state == SLUICE_RUN_FAILED ? SLUICE_RUN_LEVEL_ERROR :
@@ -177,11 +187,15 @@ drop_oldest (SluiceRunLog *self)
         {
           map[i] = G_MAXUINT32;
           dropped++;
+          g_clear_pointer (&r->checks, json_decref);
           continue;
         }
       map[i] = kept;
       if (kept != i)
-        g_array_index (self->records, Record, kept) = *r;
+        {
+          g_array_index (self->records, Record, kept) = *r;
+          r->checks = NULL;   /* moved: the array's clear func must not free it */
+        }
       kept++;
     }
   g_array_set_size (self->records, kept);
@@ -238,6 +252,7 @@ sluice_run_log_append (SluiceRunLog      *self,
                                event->type == SLUICE_EVENT_LOG ? event->message : event->error);
   record.stderr_tail = intern (self, event->stderr_tail);
   record.pipeline = intern (self, event->pipeline_id);
+  record.checks = event->checks != NULL ? json_incref (event->checks) : NULL;
   g_array_append_val (self->records, record);
   if (matches (self, &record))
     g_array_append_val (self->visible, index);
@@ -349,6 +364,8 @@ record_to_event (SluiceRunLog *self,
     event->attempt = record->outputs;
   else
     event->outputs = record->outputs;
+  if (record->checks != NULL)
+    event->checks = json_incref (record->checks);
   return event;
 }
 
@@ -404,6 +421,14 @@ describe (SluiceRunLog *self,
     case SLUICE_EVENT_LOG:
       /* TRANSLATORS: what a module's Lua printed */
       what = g_strdup_printf (_("%s printed: %s"), module ? module : "", extra ? extra : "");
+      break;
+    case SLUICE_EVENT_GATE_PASSED:
+      /* TRANSLATORS: a gate let an item through: "gate-x passed item 3: 2 checks" */
+      what = g_strdup_printf (_("%s passed item %" PRIu64 ": %zu checks"), module ? module : "", r->item,
+                              json_array_size (r->checks));
+      break;
+    case SLUICE_EVENT_GATE_FAILED:
+      what = g_strdup_printf (_("%s stopped item %" PRIu64 ": %s"), module ? module : "", r->item, extra ? extra : "");
       break;
     case SLUICE_EVENT_STAGE_TRANSITION:
     default:
@@ -475,6 +500,7 @@ static void
 sluice_run_log_init (SluiceRunLog *self)
 {
   self->records = g_array_new (FALSE, FALSE, sizeof (Record));
+  g_array_set_clear_func (self->records, record_clear);
   self->visible = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->strings = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (self->strings, NULL);

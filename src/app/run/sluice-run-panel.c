@@ -35,6 +35,8 @@ struct _SluiceRunPanel
   GtkNotebook      *notebook;
   GtkTextView      *preview;
   GtkTextView      *outputs;
+  SluiceRunReportView *report_view; /* borrowed page */
+  gboolean          report_shown; /* the final report of the session is on its page */
   gint64            last_text_update;
   guint64           shown_outputs;
   /* The log shows the newest events on top and stays there as they
@@ -168,7 +170,7 @@ summary_cb (SluiceNode *node,
     return TRUE;
 
   failed_node = failed ? sluice_pipeline_find_node (sluice_run_session_get_pipeline (self->session), failed) : NULL;
-  if (failed_node != NULL && SLUICE_IS_FAIL (failed_node) && is_inside (failed_node, node))
+  if (failed_node != NULL && (SLUICE_IS_FAIL (failed_node) || SLUICE_IS_GATE (failed_node)) && is_inside (failed_node, node))
     gate = _("gate failed");
   else if (live.state == SLUICE_LIVE_FAILED)
     gate = _("failed");
@@ -301,6 +303,16 @@ updated_cb (SluiceRunPanel *self)
                             sluice_executor_get_elapsed (executor) / 1e6);
   gtk_label_set_text (self->totals_label, totals);
   refresh_texts (self);
+  /* The report once the run is over: the same object sluice-run writes. */
+  if (sluice_run_state_is_final (state) && !self->report_shown &&
+      sluice_run_session_get_run (self->session) != NULL)
+    {
+      json_t *report = sluice_run_build_report (sluice_run_session_get_run (self->session));
+
+      sluice_run_report_view_set_report (self->report_view, report);
+      json_decref (report);
+      self->report_shown = TRUE;
+    }
 }
 
 static void
@@ -437,6 +449,8 @@ sluice_run_panel_set_session (SluiceRunPanel   *self,
     }
   g_set_object (&self->session, session);
   self->shown_outputs = G_MAXUINT64;
+  self->report_shown = FALSE;
+  sluice_run_report_view_set_report (self->report_view, NULL);
   /* Before the list hears of new rows (and moves the view to keep its
    * rows in place), so that this is not taken for the user scrolling. */
   if (session != NULL)
@@ -533,6 +547,13 @@ sluice_run_panel_get_stages (SluiceRunPanel *self)
   g_return_val_if_fail (SLUICE_IS_RUN_PANEL (self), NULL);
   /* The view's model: sorted as the user asked. */
   return G_LIST_MODEL (gtk_column_view_get_model (self->stages_view));
+}
+
+SluiceRunReportView *
+sluice_run_panel_get_report_view (SluiceRunPanel *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_PANEL (self), NULL);
+  return self->report_view;
 }
 
 GListModel *
@@ -705,6 +726,8 @@ sluice_run_panel_init (SluiceRunPanel *self)
   self->outputs = text_view ();
   gtk_notebook_append_page (GTK_NOTEBOOK (notebook), scrolled (GTK_WIDGET (self->outputs)),
                             gtk_label_new (_("Output")));
+  self->report_view = SLUICE_RUN_REPORT_VIEW (sluice_run_report_view_new ());
+  gtk_notebook_append_page (GTK_NOTEBOOK (notebook), GTK_WIDGET (self->report_view), gtk_label_new (_("Report")));
   {
     /* The endpoints the external modules call, live: the look-aside
      * balancer's view of them. */

@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "sluice-run-report-view.h"
 #include "sluice-run-session.h"
 
 G_BEGIN_DECLS
@@ -30,6 +31,8 @@ char       *sluice_run_panel_dup_summary    (SluiceRunPanel   *self);
 char       *sluice_run_panel_dup_preview    (SluiceRunPanel   *self);
 char       *sluice_run_panel_dup_outputs    (SluiceRunPanel   *self);
 GListModel *sluice_run_panel_get_log_model  (SluiceRunPanel   *self);
+/* The Report page: the run report once the run is over. */
+SluiceRunReportView *sluice_run_panel_get_report_view (SluiceRunPanel *self);
 /* The rows of the stages table (SluiceStageRow), in the order shown. */
 GListModel *sluice_run_panel_get_stages     (SluiceRunPanel   *self);
 /* Shows the page whose tab reads @title; FALSE when there is no such

@@ -229,7 +229,7 @@ collect_cb (SluiceNode *node,
   row->seconds = live.started ? ((live.finished ? live.finished : g_get_monotonic_time ()) - live.started) / 1e6 : 0;
   row->items_in = live.items_in;
   row->items_out = live.items_out;
-  if (failed_node != NULL && SLUICE_IS_FAIL (failed_node) && is_inside (failed_node, node))
+  if (failed_node != NULL && (SLUICE_IS_FAIL (failed_node) || SLUICE_IS_GATE (failed_node)) && is_inside (failed_node, node))
     row->gate = g_strdup (_("gate failed"));
   else if (live.state == SLUICE_LIVE_FAILED)
     row->gate = g_strdup (_("failed"));

@@ -390,6 +390,19 @@ find_cb (SluiceNode *node,
 
   if (strstr (id, data->needle) || strstr (name, data->needle))
     g_ptr_array_add (data->found, node);
+  else if (SLUICE_IS_GATE (node))
+    /* A gate is also found by what it checks ("Sharpe"). */
+    for (guint i = 0; i < sluice_gate_get_n_checks (SLUICE_GATE (node)); i++)
+      {
+        const char *check_name = sluice_gate_get_check (SLUICE_GATE (node), i)->name;
+        g_autofree char *check = g_utf8_casefold (check_name ? check_name : "", -1);
+
+        if (strstr (check, data->needle))
+          {
+            g_ptr_array_add (data->found, node);
+            break;
+          }
+      }
   return TRUE;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "sluice-gate.h"
 #include "sluice-lua-check.h"
 #include "sluice-pipeline.h"
 #include "sluice-problem.h"
@@ -43,6 +44,11 @@ void _sluice_check_services   (SluiceCheck *check);
 /* sluice-validator-tests.c: the <tests> cases. */
 void _sluice_check_tests      (SluiceCheck *check);
 
+/* sluice-validator-gate.c */
+void _sluice_check_gate       (SluiceCheck *check,
+                               SluiceGate  *gate);
+/* sluice-validator-recommendation.c */
+void _sluice_check_recommendation (SluiceCheck *check);
 /* Whether @name can be written as ${name}. */
 gboolean _sluice_check_is_reference_name (const char *name);
 

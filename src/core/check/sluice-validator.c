@@ -520,6 +520,8 @@ check_module (SluiceCheck  *check,
     }
   else if (SLUICE_IS_EXTERNAL (module))
     check_external (check, SLUICE_EXTERNAL (module));
+  else if (SLUICE_IS_GATE (module))
+    _sluice_check_gate (check, SLUICE_GATE (module));
   else if (SLUICE_IS_FAIL (module))
     {
       if (_sluice_check_str_empty (sluice_fail_get_reason (SLUICE_FAIL (module))))
@@ -666,6 +668,8 @@ sluice_validate_for_run (SluicePipeline *pipeline,
   _sluice_check_schedule (&check);
 
   _sluice_check_tests (&check);
+
+  _sluice_check_recommendation (&check);
 
   g_hash_table_unref (check.ids);
   sluice_lua_check_free (check.lua);

@@ -11,7 +11,9 @@
 #include "sluice-execution.h"
 #include "sluice-external.h"
 #include "sluice-fail.h"
+#include "sluice-gate.h"
 #include "sluice-phase.h"
+#include "sluice-recommendation.h"
 #include "sluice-xml-private.h"
 
 /* Turns a checked document into the model. The document has passed the
@@ -307,6 +309,29 @@ condition_child_cb (SluiceLoadContext *ctx,
 }
 
 static void
+gate_check_cb (SluiceLoadContext *ctx,
+               xmlNode           *element,
+               GStrv              comments,
+               gpointer           owner)
+{
+  g_autoptr(SluiceGateCheck) check = g_new0 (SluiceGateCheck, 1);
+
+  check->name = get_attr (element, "name");
+  check->value = get_attr (element, "value");
+  check->op = get_attr (element, "op");
+  check->threshold = get_attr (element, "threshold");
+  check->min = get_attr (element, "min");
+  check->max = get_attr (element, "max");
+  check->relative_to = get_attr (element, "relative-to");
+  check->relative = get_attr (element, "relative");
+  check->line = line_of (element);
+  if (comments != NULL)
+    sluice_load_context_warning (ctx, line_of (element), NULL,
+                                 _("a comment inside <gate> is not kept when the file is saved"));
+  sluice_gate_add_check (SLUICE_GATE (owner), check);
+}
+
+static void
 apply_module_attributes (SluiceModule *module,
                          xmlNode      *element)
 {
@@ -375,6 +400,16 @@ build_module (SluiceLoadContext *ctx,
       g_autofree char *reason = text_of (ctx, element);
 
       module = SLUICE_MODULE (sluice_fail_new (id, reason));
+    }
+  else if (g_str_equal (kind, "gate"))
+    {
+      g_auto(GStrv) gate_trailing = NULL;
+
+      module = SLUICE_MODULE (sluice_gate_new (id));
+      gate_trailing = walk_children (ctx, element, gate_check_cb, module);
+      if (gate_trailing != NULL)
+        sluice_load_context_warning (ctx, line_of (element), NULL,
+                                     _("a comment inside <gate> is not kept when the file is saved"));
     }
   else
     g_assert_not_reached ();  /* the checks only let module elements here */
@@ -559,6 +594,40 @@ set_schedule (SluicePipeline *pipeline,
   sluice_pipeline_set_schedule (pipeline, schedule);
 }
 
+static void
+add_rule_cb (SluiceLoadContext *ctx,
+             xmlNode           *element,
+             GStrv              comments,
+             gpointer           owner)
+{
+  g_autofree char *verdict = get_attr (element, "verdict");
+  g_autofree char *when = get_attr (element, "when");
+  g_autofree char *value = get_attr (element, "value");
+
+  if (comments != NULL)
+    sluice_load_context_warning (ctx, line_of (element), NULL,
+                                 _("a comment inside <recommendation> is not kept when the file is saved"));
+  sluice_recommendation_add_rule (owner, verdict, when, value, line_of (element));
+}
+
+static void
+add_recommendation (SluiceLoadContext *ctx,
+                    SluicePipeline    *pipeline,
+                    xmlNode           *element)
+{
+  g_autoptr(SluiceRecommendation) recommendation = sluice_recommendation_new ();
+  g_autofree char *near = get_attr (element, "near");
+  g_auto(GStrv) trailing = NULL;
+
+  sluice_recommendation_set_near (recommendation, near);
+  sluice_recommendation_set_line (recommendation, line_of (element));
+  trailing = walk_children (ctx, element, add_rule_cb, recommendation);
+  if (trailing != NULL)
+    sluice_load_context_warning (ctx, line_of (element), NULL,
+                                 _("a comment inside <recommendation> is not kept when the file is saved"));
+  sluice_recommendation_set_for (pipeline, recommendation);
+}
+
 static char *
 dump_element (xmlNode *element)
 {
@@ -605,6 +674,8 @@ pipeline_child_cb (SluiceLoadContext *ctx,
     }
   else if (g_str_equal (kind, "tests"))
     trailing = sluice_loader_build_tests (ctx, element, pipeline);
+  else if (g_str_equal (kind, "recommendation"))
+    add_recommendation (ctx, pipeline, element);
   else if (g_str_equal (kind, "view"))
     {
       g_autofree char *view = dump_element (element);

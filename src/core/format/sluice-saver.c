@@ -11,6 +11,8 @@
 #include "sluice-execution.h"
 #include "sluice-external.h"
 #include "sluice-fail.h"
+#include "sluice-gate.h"
+#include "sluice-recommendation.h"
 #include "sluice-phase.h"
 #include "sluice-saver.h"
 #include "sluice-xml-private.h"
@@ -363,6 +365,58 @@ write_condition_branch (GString         *out,
 }
 
 static void
+write_gate_checks (GString    *out,
+                   guint       depth,
+                   SluiceGate *gate)
+{
+  guint n = sluice_gate_get_n_checks (gate);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const SluiceGateCheck *check = sluice_gate_get_check (gate, i);
+
+      open_tag (out, depth, "check");
+      append_attr (out, "name", check->name);
+      append_attr (out, "value", check->value);
+      append_attr (out, "relative-to", check->relative_to);
+      append_attr (out, "relative", check->relative);
+      append_attr (out, "op", check->op);
+      append_attr (out, "threshold", check->threshold);
+      append_attr (out, "min", check->min);
+      append_attr (out, "max", check->max);
+      g_string_append (out, "/>\n");
+    }
+}
+
+static void
+write_recommendation (GString        *out,
+                      guint           depth,
+                      SluicePipeline *pipeline)
+{
+  SluiceRecommendation *recommendation = sluice_recommendation_get_for (pipeline);
+  OpenElement element;
+
+  if (recommendation == NULL)
+    return;
+
+  append_comments (out, depth, comment_data (pipeline, SLUICE_XML_BEFORE_KEY_PREFIX, "recommendation"));
+  open_tag (out, depth, "recommendation");
+  append_attr (out, "near", sluice_recommendation_get_near (recommendation));
+  element = end_open_tag (out, depth, "recommendation");
+  for (guint i = 0; i < sluice_recommendation_get_n_rules (recommendation); i++)
+    {
+      const SluiceRecommendationRule *rule = sluice_recommendation_get_rule (recommendation, i);
+
+      open_tag (out, depth + 1, "rule");
+      append_attr (out, "verdict", rule->verdict);
+      append_attr (out, "when", rule->when);
+      append_attr (out, "value", rule->value);
+      g_string_append (out, "/>\n");
+    }
+  close_element (out, &element);
+}
+
+static void
 write_module (GString      *out,
               guint         depth,
               SluiceModule *module)
@@ -399,6 +453,8 @@ write_module (GString      *out,
     }
   else if (SLUICE_IS_COMBINATION (module))
     write_modules (out, depth + 1, sluice_combination_get_modules (SLUICE_COMBINATION (module)));
+  else if (SLUICE_IS_GATE (module))
+    write_gate_checks (out, depth + 1, SLUICE_GATE (module));
 
   append_comments (out, depth + 1, sluice_node_get_trailing_comments (node));
   close_element (out, &element);
@@ -615,6 +671,7 @@ sluice_save_to_data (SluicePipeline *pipeline,
       write_controller (out, 1, controller);
     }
 
+  write_recommendation (out, 1, pipeline);
   sluice_saver_write_tests (out, 1, pipeline);
 
   view = sluice_pipeline_get_view_xml (pipeline);

@@ -15,7 +15,7 @@
  * what is allowed instead of a raw schema error. */
 
 #define MODULE_ATTRIBUTES "id", "name", "timeout", "retries", "backoff", "on-error"
-#define MODULE_ELEMENTS "execution", "condition", "combination", "external", "fail"
+#define MODULE_ELEMENTS "execution", "condition", "combination", "external", "fail", "gate"
 
 typedef struct
 {
@@ -27,7 +27,7 @@ typedef struct
 
 static const ElementRule rules[] = {
   { "pipeline", { "format", "id", "name" },
-    { "description", "parameters", "services", "schedule", "controller", "tests", "view" }, FALSE },
+    { "description", "parameters", "services", "schedule", "controller", "recommendation", "tests", "view" }, FALSE },
   { "description", { NULL }, { NULL }, TRUE },
   { "parameters", { NULL }, { "parameter" }, FALSE },
   { "parameter", { "name", "default", "description" }, { NULL }, FALSE },
@@ -42,6 +42,10 @@ static const ElementRule rules[] = {
   { "combination", { MODULE_ATTRIBUTES }, { MODULE_ELEMENTS }, FALSE },
   { "external", { MODULE_ATTRIBUTES, "service" }, { NULL }, FALSE },
   { "fail", { MODULE_ATTRIBUTES }, { NULL }, TRUE },
+  { "gate", { MODULE_ATTRIBUTES }, { "check" }, FALSE },
+  { "recommendation", { "near" }, { "rule" }, FALSE },
+  { "rule", { "verdict", "when", "value" }, { NULL }, FALSE },
+  { "check", { "name", "value", "op", "threshold", "min", "max", "relative-to", "relative" }, { NULL }, FALSE },
   { "lua", { NULL }, { NULL }, TRUE },
   { "command", { NULL }, { NULL }, TRUE },
   { "use", { "tool" }, { "param" }, FALSE },
@@ -77,6 +81,11 @@ static const struct
   { "param", "name" },
   { "case", "name" },
   { "stub", "module" },
+  { "check", "name" },
+  { "check", "value" },
+  { "check", "op" },
+  { "rule", "verdict" },
+  { "rule", "when" },
 };
 
 static const ElementRule *
@@ -242,7 +251,10 @@ check_value (SluiceLoadContext *ctx,
        (g_str_equal (attribute, "name") &&
         (xmlStrEqual (node->name, BAD_CAST "parameter") ||
          xmlStrEqual (node->name, BAD_CAST "service") ||
-         xmlStrEqual (node->name, BAD_CAST "param")))))
+         xmlStrEqual (node->name, BAD_CAST "param") ||
+         xmlStrEqual (node->name, BAD_CAST "check"))) ||
+       (xmlStrEqual (node->name, BAD_CAST "check") &&
+        (g_str_equal (attribute, "value") || g_str_equal (attribute, "op")))))
     message = g_strdup_printf (_("%s: `%s` must not be empty"), what, attribute);
   else if (g_str_equal (attribute, "mode"))
     {
@@ -502,7 +514,7 @@ check_pipeline_order (SluiceLoadContext *ctx,
                       xmlNode           *node)
 {
   static const char * const order[] = {
-    "description", "parameters", "services", "schedule", "controller", "tests", "view",
+    "description", "parameters", "services", "schedule", "controller", "recommendation", "tests", "view",
   };
   guint last = 0;
   guint seen[G_N_ELEMENTS (order)] = { 0, };
@@ -529,7 +541,7 @@ check_pipeline_order (SluiceLoadContext *ctx,
         {
           g_autofree char *message =
             g_strdup_printf (_("<%s> must come before <%s> (the order is description, "
-                               "parameters, services, schedule, controllers, tests, view)"),
+                               "parameters, services, schedule, controllers, recommendation, tests, view)"),
                              order[rank], order[last]);
           element_error (ctx, child, message);
         }

@@ -19,3 +19,6 @@
 #include "sluice-external.h"
 #include "sluice-fail.h"
 #include "sluice-test-case.h"
+#include "sluice-gate.h"
+#include "sluice-gate-rule.h"
+#include "sluice-recommendation.h"

@@ -16,6 +16,8 @@ static const char * const type_names[] = {
   "item-superseded",
   "stage-transition",
   "log",
+  "gate-passed",
+  "gate-failed",
 };
 
 SluiceEvent *
@@ -55,6 +57,8 @@ sluice_event_unref (SluiceEvent *event)
   g_free (event->message);
   g_free (event->error);
   g_free (event->stderr_tail);
+  if (event->checks != NULL)
+    json_decref (event->checks);
   g_free (event);
 }
 
@@ -137,6 +141,13 @@ sluice_event_to_json (const SluiceEvent *event)
 
     case SLUICE_EVENT_LOG:
       set_string (object, "message", event->message);
+      break;
+
+    case SLUICE_EVENT_GATE_PASSED:
+    case SLUICE_EVENT_GATE_FAILED:
+      if (event->checks != NULL)
+        json_object_set (object, "checks", event->checks);
+      set_string (object, "error", event->error);
       break;
 
     case SLUICE_EVENT_ITEM_SUPERSEDED:

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include <jansson.h>
 
 #include "sluice-run-state.h"
 
@@ -18,6 +19,8 @@ typedef enum
   SLUICE_EVENT_ITEM_SUPERSEDED,
   SLUICE_EVENT_STAGE_TRANSITION,
   SLUICE_EVENT_LOG,               /* a line for the run's log, e.g. Lua's print */
+  SLUICE_EVENT_GATE_PASSED,       /* a <gate> let an item through; with its checks */
+  SLUICE_EVENT_GATE_FAILED,       /* a <gate> stopped an item; with its checks and why */
 } SluiceEventType;
 
 /* Immutable once emitted; fields not concerned by the type are NULL/0.
@@ -43,6 +46,7 @@ typedef struct
   char            *from_id;        /* stage-transition: controller ids */
   char            *to_id;
   char            *message;        /* log */
+  json_t          *checks;         /* gate-passed, gate-failed: array of check results, owned */
   /*< private >*/
   gint             ref_count;
 } SluiceEvent;

@@ -25,6 +25,10 @@ _sluice_token_new (json_t    *item,
   token->error = NULL;
   token->stderr_tail = NULL;
   token->flush = FALSE;
+  /* Callers that know better set these; an item entering a controller
+   * has no parent there (left unset, events carried stack garbage). */
+  token->child = 0;
+  token->parent = 0;
   return token;
 }
 
@@ -67,6 +71,8 @@ deliver (SluiceExecutor *self,
       json_decref (item);
       return;
     }
+
+  ctl->items_out++;
 
   if (ctl->index + 1 == self->ctls->len)
     {
@@ -130,6 +136,8 @@ _sluice_job_new (SluiceExecutor *self,
   job->prog = prog;
   job->seq = seq;
   job->started = g_get_monotonic_time ();
+  if (ctl->first_in == 0)
+    ctl->first_in = job->started;
   if (collect)
     job->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) json_decref);
   g_hash_table_add (self->jobs, job);
@@ -220,6 +228,7 @@ ctl_job_complete (SluiceExecutor *self,
   SluiceStage *ctl = job->ctl;
 
   ctl->in_flight--;
+  ctl->last_out = g_get_monotonic_time ();
 
   switch (ctl->mode)
     {
@@ -475,6 +484,7 @@ _sluice_token_failed (SluiceExecutor *self,
       gint64 delay = SLUICE_RETRY_BASE_DELAY_MS * 1000 * pow (info->backoff, token->attempt);
 
       token->attempt++;
+      info->stats.retries++;
       g_clear_pointer (&token->error, g_free);
       g_clear_pointer (&token->stderr_tail, g_free);
       _sluice_executor_add_timer (self, _sluice_executor_now (self) + delay, _sluice_executor_retry_cb, token);
@@ -637,6 +647,10 @@ _sluice_token_advance (SluiceExecutor *self,
 
     case SLUICE_OP_STEP:
       _sluice_executor_call_step (self, token, info);
+      return;
+
+    case SLUICE_OP_GATE:
+      _sluice_executor_run_gate (self, token, info);
       return;
 
     case SLUICE_OP_GROUP:

@@ -6,6 +6,7 @@
 #include "sluice-clock.h"
 #include "sluice-controller.h"
 #include "sluice-executor.h"
+#include "sluice-gate.h"
 #include "sluice-item-sink.h"
 #include "sluice-item-source.h"
 #include "sluice-lua-runtime.h"
@@ -41,9 +42,11 @@ typedef enum
   SLUICE_OP_STEP,
   SLUICE_OP_GROUP,
   SLUICE_OP_FAIL,
+  SLUICE_OP_GATE,         /* sluice-executor-gate.c */
 } SluiceOpKind;
 
 typedef struct _SluiceProgram SluiceProgram;
+typedef struct _SluiceGateRun SluiceGateRun;
 
 typedef struct
 {
@@ -77,6 +80,7 @@ typedef struct
   SluiceModuleStats  stats;       /* counters updated atomically */
   SluicePreview     *preview;     /* owned; NULL unless a preview was asked for */
   gboolean           flushed;     /* its step's flush was called (sluice-executor-flush.c) */
+  SluiceGateRun     *gate;        /* owned; <gate>: its compiled checks and results */
 } SluiceModuleRun;
 
 typedef struct _SluiceStage SluiceStage;
@@ -152,6 +156,9 @@ struct _SluiceStage
   guint             calls;       /* its tokens in steps now */
   GQueue            waiting;     /* SluiceToken* for a step, beyond the limit */
   gboolean          starting;    /* taking waiting tokens */
+  guint64           items_out;   /* items delivered on */
+  gint64            first_in;    /* monotonic µs of its first job; 0 = none yet */
+  gint64            last_out;    /* monotonic µs its last job completed */
 };
 
 /* How many items a controller works on at once: its admitted items, and
@@ -244,6 +251,7 @@ struct _SluiceExecutor
   char               *last_rejection;
   guint64             items_out;
   gint64              started;
+  gint64              started_real;   /* wall clock of @started, for reports */
   gint64              ended;
   gboolean            listening;      /* someone handles "event" */
   guint64             event_seq;      /* of the last event emitted */
@@ -365,6 +373,16 @@ SluiceStep    *_sluice_executor_call_step_of   (gpointer          call);
  * as a job of its own; FALSE when every one has flushed. */
 gboolean       _sluice_executor_start_flush    (SluiceExecutor   *self,
                                                 SluiceStage      *ctl);
+
+/* sluice-executor-gate.c */
+gboolean       _sluice_executor_compile_gate   (SluiceExecutor   *self,
+                                                SluiceGate       *gate,
+                                                SluiceModuleRun  *info,
+                                                GError          **error);
+void           _sluice_executor_run_gate       (SluiceExecutor   *self,
+                                                SluiceToken      *token,
+                                                SluiceModuleRun  *info);
+void           _sluice_gate_run_free           (SluiceGateRun    *run);
 
 /* sluice-executor-timers.c */
 gpointer       _sluice_executor_add_timer      (SluiceExecutor   *self,

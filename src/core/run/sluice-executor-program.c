@@ -133,6 +133,12 @@ compile_into (SluiceExecutor  *self,
           if (op.sub == NULL)
             return FALSE;
         }
+      else if (SLUICE_IS_GATE (module))
+        {
+          op.kind = SLUICE_OP_GATE;
+          if (!_sluice_executor_compile_gate (self, SLUICE_GATE (module), info, error))
+            return FALSE;
+        }
       else if (SLUICE_IS_FAIL (module))
         {
           const char *reason = sluice_fail_get_reason (SLUICE_FAIL (module));

@@ -35,6 +35,13 @@ sluice_executor_get_items_out (SluiceExecutor *self)
 }
 
 gint64
+sluice_executor_get_start_time (SluiceExecutor *self)
+{
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), 0);
+  return self->started_real;
+}
+
+gint64
 sluice_executor_get_elapsed (SluiceExecutor *self)
 {
   g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), 0);
@@ -119,6 +126,36 @@ sluice_executor_get_module_stats_at (SluiceExecutor    *self,
     stats->state = stats->items_in > 0 ? SLUICE_MODULE_DONE : SLUICE_MODULE_SKIPPED;
   else
     stats->state = stats->items_in > 0 ? SLUICE_MODULE_RUNNING : SLUICE_MODULE_IDLE;
+}
+
+gboolean
+sluice_executor_get_stage_stats (SluiceExecutor   *self,
+                                 const char       *controller_id,
+                                 SluiceStageStats *stats)
+{
+  SluiceStage *ctl;
+
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), FALSE);
+  g_return_val_if_fail (stats != NULL, FALSE);
+
+  ctl = find_ctl (self, controller_id);
+  if (ctl == NULL)
+    return FALSE;
+
+  stats->items_in = ctl->next_seq - 1;
+  stats->items_out = ctl->items_out;
+  stats->started_us = ctl->first_in != 0 && self->started != 0 ? ctl->first_in - self->started : -1;
+  stats->duration_us = 0;
+  if (ctl->first_in != 0)
+    {
+      /* Items still in it: until now, or until the run stopped. */
+      gint64 end = ctl->last_out;
+
+      if (ctl->in_flight > 0 || end == 0)
+        end = self->ended != 0 ? self->ended : g_get_monotonic_time ();
+      stats->duration_us = MAX (end, ctl->first_in) - ctl->first_in;
+    }
+  return TRUE;
 }
 
 gint

@@ -94,6 +94,7 @@ module_info_free (SluiceModuleRun *info)
 {
   sluice_preview_free (info->preview);
   g_clear_object (&info->step);
+  _sluice_gate_run_free (info->gate);
   g_free (info->reason);
   g_free (info);
 }
@@ -480,6 +481,7 @@ sluice_executor_start (SluiceExecutor *self)
   g_return_if_fail (self->state == SLUICE_RUN_PENDING);
 
   self->started = g_get_monotonic_time ();
+  self->started_real = g_get_real_time ();
   ((SluiceStage *) g_ptr_array_index (self->ctls, 0))->started = TRUE;
   /* SPEC 6: a run is pending before it runs; say so, so that a
    * consumer of the events sees every state. */
@@ -517,7 +519,10 @@ sluice_executor_cancel (SluiceExecutor *self)
   if (sluice_run_state_is_final (self->state))
     return;
   if (self->state == SLUICE_RUN_PENDING)
-    self->started = g_get_monotonic_time ();
+    {
+      self->started = g_get_monotonic_time ();
+      self->started_real = g_get_real_time ();
+    }
   _sluice_executor_stop_run (self, SLUICE_RUN_CANCELLED);
 }
 

@@ -29,7 +29,17 @@ typedef struct
   guint64           time_us;      /* time spent in the module, summed over items */
   guint             active;       /* items in the module now */
   SluiceModuleState state;
+  guint64           retries;      /* attempts retried after a failure */
 } SluiceModuleStats;
+
+/* Counters of one controller (a stage) in a run. */
+typedef struct
+{
+  guint64           items_in;     /* items it admitted */
+  guint64           items_out;    /* items it passed on (or wrote, for the last one) */
+  gint64            started_us;   /* its first item, from the start of the run; -1 never */
+  gint64            duration_us;  /* from its first item to its last item's end */
+} SluiceStageStats;
 
 /* Called with each output item of the pipeline, serialised as one JSON
  * object without the newline. */
@@ -105,12 +115,18 @@ guint64           sluice_executor_get_items_out      (SluiceExecutor   *self);
 /* Input items the source could not take (a number beyond int64 or a
  * double): each is a "log" event; the run goes on without them. */
 guint64           sluice_executor_get_items_rejected (SluiceExecutor   *self);
+/* When the run started, in µs since the epoch; 0 before it starts. */
+gint64            sluice_executor_get_start_time     (SluiceExecutor   *self);
 /* Wall time of the run so far in µs. */
 gint64            sluice_executor_get_elapsed        (SluiceExecutor   *self);
 /* FALSE when no module has @module_id. */
 gboolean          sluice_executor_get_module_stats   (SluiceExecutor   *self,
                                                       const char       *module_id,
                                                       SluiceModuleStats *stats);
+/* FALSE when no controller has @controller_id. */
+gboolean          sluice_executor_get_stage_stats    (SluiceExecutor   *self,
+                                                      const char       *controller_id,
+                                                      SluiceStageStats *stats);
 /* Items waiting at the controller's input; -1 for an unknown id. */
 gint              sluice_executor_get_queue_depth    (SluiceExecutor   *self,
                                                       const char       *controller_id);

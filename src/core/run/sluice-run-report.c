@@ -3,6 +3,7 @@
 
 #include "sluice-json.h"
 #include "sluice-module.h"
+#include "sluice-report-private.h"
 #include "sluice-run-report.h"
 
 typedef struct
@@ -23,14 +24,16 @@ report_node_cb (SluiceNode *node,
       !sluice_executor_get_module_stats (data->executor, sluice_node_get_id (node), &stats))
     return TRUE;
 
-  module = json_pack ("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:f}",
+  module = json_pack ("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
                       "id", sluice_node_get_id (node),
+                      "kind", sluice_node_get_element_name (node),
                       "state", sluice_module_state_to_string (stats.state),
                       "items_in", (json_int_t) stats.items_in,
                       "items_out", (json_int_t) stats.items_out,
                       "dropped", (json_int_t) stats.dropped,
                       "failed", (json_int_t) stats.failed,
                       "superseded", (json_int_t) stats.superseded,
+                      "retries", (json_int_t) stats.retries,
                       "time_ms", stats.time_us / 1000.0);
   json_array_append_new (data->modules, module);
   return TRUE;
@@ -43,6 +46,37 @@ set_optional (json_t     *report,
 {
   if (value != NULL)
     json_object_set_new (report, key, json_string (value));
+}
+
+static char *
+iso_time (gint64 real_us)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (real_us / G_USEC_PER_SEC);
+  g_autofree char *base = dt != NULL ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S") : g_strdup ("");
+
+  return g_strdup_printf ("%s.%03dZ", base, (int) ((real_us % G_USEC_PER_SEC) / 1000));
+}
+
+/* When the run started and ended, on the wall clock. */
+static json_t *
+timings (SluiceExecutor *executor)
+{
+  gint64 elapsed = sluice_executor_get_elapsed (executor);
+  gint64 started = sluice_executor_get_start_time (executor);
+  json_t *object = json_pack ("{s:f}", "elapsed_ms", elapsed / 1000.0);
+
+  if (started != 0)
+    {
+      g_autofree char *start = iso_time (started);
+
+      json_object_set_new (object, "started", json_string (start));
+      if (sluice_run_state_is_final (sluice_executor_get_state (executor)))
+        {
+          g_autofree char *end = iso_time (started + elapsed);
+          json_object_set_new (object, "ended", json_string (end));
+        }
+    }
+  return object;
 }
 
 json_t *
@@ -67,61 +101,14 @@ sluice_run_report_build (SluiceExecutor *executor,
   set_optional (report, "error", sluice_executor_get_error (executor));
   set_optional (report, "failed_module", sluice_executor_get_failed_module (executor));
   set_optional (report, "stderr", sluice_executor_get_stderr_tail (executor));
+  set_optional (report, "pipeline_id", sluice_node_get_id (SLUICE_NODE (pipeline)));
+  set_optional (report, "pipeline_name", sluice_node_get_name (SLUICE_NODE (pipeline)));
+  json_object_set_new (report, "timings", timings (executor));
+
+  /* What a person reads: stages side by side, warnings, the verdict. */
+  _sluice_report_add_stages (report, executor, _sluice_report_near (executor));
+  _sluice_report_add_verdict (report, executor);
   return report;
-}
-
-static char *
-html_escape (json_t     *object,
-             const char *key)
-{
-  const char *text = json_string_value (json_object_get (object, key));
-
-  return g_markup_escape_text (text != NULL ? text : "", -1);
-}
-
-static char *
-report_to_html (json_t *report)
-{
-  GString *html = g_string_new (NULL);
-  json_t *modules = json_object_get (report, "modules");
-  g_autofree char *title = html_escape (report, "pipeline");
-  g_autofree char *error = html_escape (report, "error");
-  size_t i;
-  json_t *m;
-
-  g_string_append_printf (html,
-                          "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Run of %s</title>"
-                          "<style>body{font-family:sans-serif}td,th{padding:2px 8px;text-align:right}"
-                          "td:first-child,th:first-child{text-align:left}</style></head><body>\n"
-                          "<h1>Run of %s</h1>\n<p>State: <b>%s</b>. Items in: %" JSON_INTEGER_FORMAT
-                          ", out: %" JSON_INTEGER_FORMAT ". Elapsed: %.1f ms.</p>\n",
-                          title, title,
-                          json_string_value (json_object_get (report, "state")),
-                          json_integer_value (json_object_get (report, "items_in")),
-                          json_integer_value (json_object_get (report, "items_out")),
-                          json_real_value (json_object_get (report, "elapsed_ms")));
-  if (*error)
-    g_string_append_printf (html, "<p>Error: %s</p>\n", error);
-  g_string_append (html, "<table><tr><th>module</th><th>state</th><th>in</th><th>out</th>"
-                         "<th>dropped</th><th>failed</th><th>superseded</th><th>time (ms)</th></tr>\n");
-  json_array_foreach (modules, i, m)
-    {
-      g_autofree char *id = html_escape (m, "id");
-
-      g_string_append_printf (html, "<tr><td>%s</td><td>%s</td><td>%" JSON_INTEGER_FORMAT "</td><td>%" JSON_INTEGER_FORMAT
-                              "</td><td>%" JSON_INTEGER_FORMAT "</td><td>%" JSON_INTEGER_FORMAT "</td><td>%"
-                              JSON_INTEGER_FORMAT "</td><td>%.1f</td></tr>\n",
-                              id, json_string_value (json_object_get (m, "state")),
-                              json_integer_value (json_object_get (m, "items_in")),
-                              json_integer_value (json_object_get (m, "items_out")),
-                              json_integer_value (json_object_get (m, "dropped")),
-                              json_integer_value (json_object_get (m, "failed")),
-                              json_integer_value (json_object_get (m, "superseded")),
-                              json_real_value (json_object_get (m, "time_ms")));
-    }
-  g_string_append (html, "</table>\n</body></html>\n");
-
-  return g_string_free (html, FALSE);
 }
 
 gboolean
@@ -136,7 +123,7 @@ sluice_run_report_write (json_t      *report,
   g_return_val_if_fail (report_path != NULL, FALSE);
 
   if (g_str_has_suffix (report_path, ".html"))
-    text = report_to_html (report);
+    text = _sluice_report_to_html (report);
   else
     {
       char *json = sluice_json_dumps (report, JSON_INDENT (2));

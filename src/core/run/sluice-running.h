@@ -14,6 +14,7 @@
 #include "sluice-line-sink.h"
 #include "sluice-func-sink.h"
 #include "sluice-executor.h"
+#include "sluice-executor-gates.h"
 #include "sluice-run.h"
 #include "sluice-run-report.h"
 #include "sluice-clock.h"

@@ -12,6 +12,7 @@
 #include "sluice-export.h"
 #include "sluice-external.h"
 #include "sluice-fail.h"
+#include "sluice-gate.h"
 #include "sluice-phase.h"
 
 G_DEFINE_QUARK (sluice-export-error-quark, sluice_export_error)
@@ -97,6 +98,8 @@ module_shape (SluiceNode *module)
     return "shape=component";
   if (SLUICE_IS_FAIL (module))
     return "shape=octagon, color=\"#c01c28\", fontcolor=\"#c01c28\"";
+  if (SLUICE_IS_GATE (module))
+    return "shape=invhouse, color=\"#e66100\"";
   return "shape=box, style=rounded";
 }
 

@@ -6,6 +6,7 @@
 #include "sluice-combination.h"
 #include "sluice-condition.h"
 #include "sluice-controller.h"
+#include "sluice-gate.h"
 #include "sluice-phase.h"
 
 /* Spacing, in model units. */
@@ -196,7 +197,17 @@ layout_module (SluiceLayout *self,
   box_at (self, box)->height = MODULE_H;
   box_at (self, box)->header = MODULE_H;
 
-  if (SLUICE_IS_CONDITION (module))
+  if (SLUICE_IS_GATE (module))
+    {
+      /* One line per check (and one saying how many more): the card is
+       * all header, so it stays one card. */
+      guint n = sluice_gate_get_n_checks (SLUICE_GATE (module));
+      guint lines = MIN (n, SLUICE_LAYOUT_MAX_CHECK_LINES + 1);
+
+      box_at (self, box)->height = MODULE_H + lines * SLUICE_LAYOUT_CHECK_LINE;
+      box_at (self, box)->header = box_at (self, box)->height;
+    }
+  else if (SLUICE_IS_CONDITION (module))
     layout_condition (self, SLUICE_CONDITION (module), box);
   else if (SLUICE_IS_COMBINATION (module))
     {

@@ -129,5 +129,8 @@ gboolean         sluice_layout_drop_target    (SluiceLayout *self,
 /* Geometry constants shared with the canvas. */
 #define SLUICE_LAYOUT_MODULE_WIDTH   200.0
 #define SLUICE_LAYOUT_MODULE_HEIGHT   56.0
+/* A gate's card grows by one line per check, up to a few lines. */
+#define SLUICE_LAYOUT_CHECK_LINE      18.0
+#define SLUICE_LAYOUT_MAX_CHECK_LINES  6
 
 G_END_DECLS
