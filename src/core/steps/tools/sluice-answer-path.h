@@ -12,17 +12,17 @@ G_BEGIN_DECLS
  * empty path or `$` is the whole document. Parsed once, when the module
  * is prepared, so that a typo fails the run before the first request. */
 
-typedef struct _SluiceJsonPath SluiceJsonPath;
+typedef struct _SluiceAnswerPath SluiceAnswerPath;
 
-SluiceJsonPath *sluice_json_path_new    (const char      *text,
+SluiceAnswerPath *sluice_answer_path_new    (const char      *text,
                                          GError         **error);
-void            sluice_json_path_free   (SluiceJsonPath  *path);
-const char     *sluice_json_path_text   (SluiceJsonPath  *path);
+void            sluice_answer_path_free   (SluiceAnswerPath  *path);
+const char     *sluice_answer_path_text   (SluiceAnswerPath  *path);
 /* The value at the path in @root (borrowed), or NULL when some step is
  * missing or not of the kind it needs (a name into an array). */
-json_t         *sluice_json_path_lookup (SluiceJsonPath  *path,
+json_t         *sluice_answer_path_lookup (SluiceAnswerPath  *path,
                                          json_t          *root);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SluiceJsonPath, sluice_json_path_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SluiceAnswerPath, sluice_answer_path_free)
 
 G_END_DECLS

@@ -5,7 +5,7 @@
 
 #include <gio/gio.h>
 
-#include "sluice-json-path.h"
+#include "sluice-answer-path.h"
 
 typedef struct
 {
@@ -13,7 +13,7 @@ typedef struct
   gsize   index;
 } Step;
 
-struct _SluiceJsonPath
+struct _SluiceAnswerPath
 {
   char   *text;
   GArray *steps;   /* of Step */
@@ -71,11 +71,11 @@ parse_bracket (const char  *text,
   return fail (error, text, start - text, "expected a number or a quoted name after [");
 }
 
-SluiceJsonPath *
-sluice_json_path_new (const char  *text,
+SluiceAnswerPath *
+sluice_answer_path_new (const char  *text,
                       GError     **error)
 {
-  g_autoptr(SluiceJsonPath) path = g_new0 (SluiceJsonPath, 1);
+  g_autoptr(SluiceAnswerPath) path = g_new0 (SluiceAnswerPath, 1);
   const char *p = text;
 
   path->text = g_strdup (text);
@@ -123,7 +123,7 @@ sluice_json_path_new (const char  *text,
 }
 
 void
-sluice_json_path_free (SluiceJsonPath *path)
+sluice_answer_path_free (SluiceAnswerPath *path)
 {
   if (path == NULL)
     return;
@@ -133,13 +133,13 @@ sluice_json_path_free (SluiceJsonPath *path)
 }
 
 const char *
-sluice_json_path_text (SluiceJsonPath *path)
+sluice_answer_path_text (SluiceAnswerPath *path)
 {
   return path->text;
 }
 
 json_t *
-sluice_json_path_lookup (SluiceJsonPath *path,
+sluice_answer_path_lookup (SluiceAnswerPath *path,
                          json_t         *root)
 {
   json_t *at = root;
