@@ -12,7 +12,7 @@
  * or hostile ones are reported and skipped, never a hang. The tests run
  * with isolated XDG folders (G_TEST_OPTION_ISOLATE_DIRS). */
 
-static const char *built_in[] = { "conditional", "parallel", "retry", "sequential" };
+static const char *built_in[] = { "conditional", "el", "etl", "parallel", "retry", "sequential", "strategy" };
 
 static SluiceTemplate *
 find (GPtrArray  *templates,
