@@ -847,10 +847,21 @@ test_stdin (Fixture       *f,
   SluiceJournalCommit commit;
   g_auto(Result) r = { 0 };
 
-  g_subprocess_launcher_set_stdin_file_path (launcher, f->input);
+  g_autofree char *text = read_file (f->input);
+  gsize half = strlen (text) / 2;
+
+  /* Only half of the input is written, and standard input stays open:
+   * however fast the machine, the run is killed with its input not
+   * ended. */
+  g_clear_object (&launcher);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE);
   process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("SLUICE_RUN"), "-q", "--journal",
                                          "--state-dir", f->state_dir, "--run-id", "stdin",
                                          pipeline, "-i", "-", "-o", f->output, NULL);
+  g_assert_no_error (error);
+  while (half > 0 && text[half - 1] != '\n')
+    half--;
+  g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (process), text, half, NULL, NULL, &error));
   g_assert_no_error (error);
   wait_for_run (f, "stdin");
   g_usleep (300000);
