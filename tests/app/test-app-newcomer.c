@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 #include <gtksourceview/gtksource.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "sluice-application.h"
@@ -498,6 +499,9 @@ test_four_gated_stages (void)
    * edits (a loaded machine may still be laying the canvas out). */
   test_app_spin (500);
   path = g_build_filename (g_get_user_data_dir (), "strategy-by-a-newcomer.xml", NULL);
+  /* The folder a user saves to exists (here it is only made on demand,
+   * by drafts or the trust store, whichever comes first). */
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_data_dir (), 0700), ==, 0);
   user_activate (window, "save-to", g_variant_new_string (path));
   actions++;
   if (sluice_document_get_modified (sluice_window_get_document (window)))
