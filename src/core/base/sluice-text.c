@@ -61,3 +61,16 @@ sluice_text_escape_unprintable (const char *text)
 
   return g_string_free (out, FALSE);
 }
+
+static int
+compare_string_pointers (gconstpointer a,
+                         gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+void
+sluice_sort_strings (GPtrArray *strings)
+{
+  g_ptr_array_sort (strings, compare_string_pointers);
+}

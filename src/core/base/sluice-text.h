@@ -17,4 +17,9 @@ gunichar sluice_text_find_invisible        (const char *text);
  * \u{XXXX} or \xNN, so that a message always shows what it names. */
 char    *sluice_text_escape_unprintable    (const char *text);
 
+/* Sorts an array of C strings in byte order.  g_ptr_array_sort() hands
+ * its comparator pointers to the elements, so g_strcmp0 cannot be passed
+ * to it directly (it would order the strings by where they live). */
+void     sluice_sort_strings               (GPtrArray  *strings);
+
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "sluice-parameter.h"
 #include "sluice-service.h"
 #include "sluice-validator-private.h"
+#include "sluice-text.h"
 
 /* The pipeline's declarations: parameters (names usable as ${name},
  * defaults, -D for a run) and services (names, balancing, endpoints). */
@@ -22,13 +23,6 @@ _sluice_check_is_reference_name (const char *name)
       return FALSE;
 
   return TRUE;
-}
-
-static int
-compare_strings_indirect (gconstpointer a,
-                          gconstpointer b)
-{
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
 void
@@ -94,7 +88,7 @@ _sluice_check_parameters (SluiceCheck *check)
           g_ptr_array_add (unknown, key);
 
       /* Hash order is arbitrary; messages should not be. */
-      g_ptr_array_sort (unknown, (GCompareFunc) compare_strings_indirect);
+      sluice_sort_strings (unknown);
       for (guint i = 0; i < unknown->len; i++)
         _sluice_check_report (check, SLUICE_SEVERITY_ERROR, 0, NULL,
                 _("-D %s: the pipeline has no parameter `%s`"),

@@ -11,6 +11,7 @@
 
 #include "sluice-problem.h"
 #include "sluice-registry.h"
+#include "sluice-text.h"
 
 /* How long the folder must stay quiet after a change before it is
  * scanned again. */
@@ -248,13 +249,6 @@ static void
 update_monitors (SluiceRegistry *self,
                  GPtrArray      *folders);
 
-static int
-compare_strings_indirect (gconstpointer a,
-                          gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
 gboolean
 sluice_registry_scan (SluiceRegistry  *self,
                       GError         **error)
@@ -309,7 +303,7 @@ sluice_registry_scan (SluiceRegistry  *self,
   g_hash_table_iter_init (&iter, found);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_ptr_array_add (ids, key);
-  g_ptr_array_sort (ids, compare_strings_indirect);
+  sluice_sort_strings (ids);
 
   for (guint i = 0; i < ids->len; i++)
     {
@@ -422,7 +416,7 @@ sluice_registry_list (SluiceRegistry *self)
   g_hash_table_iter_init (&iter, self->entries);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_ptr_array_add (ids, key);
-  g_ptr_array_sort (ids, compare_strings_indirect);
+  sluice_sort_strings (ids);
 
   list = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < ids->len; i++)

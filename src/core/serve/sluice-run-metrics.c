@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sluice-run-metrics.h"
+#include "sluice-text.h"
 
 /* Seconds: from a millisecond Lua module to an hour-long stage. */
 static const double buckets[] = {
@@ -348,13 +349,6 @@ write_number (GString *out,
     g_string_append (out, g_ascii_dtostr (buffer, sizeof buffer, value));
 }
 
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
 static GPtrArray *
 sorted_keys (GHashTable *table)
 {
@@ -368,7 +362,7 @@ sorted_keys (GHashTable *table)
       while (g_hash_table_iter_next (&iter, &key, NULL))
         g_ptr_array_add (keys, key);
     }
-  g_ptr_array_sort (keys, compare_strings);
+  sluice_sort_strings (keys);
   return keys;
 }
 

@@ -10,6 +10,7 @@
 #include "sluice-plugins.h"
 #include "sluice-problem.h"
 #include "sluice-step-lua-tool.h"
+#include "sluice-text.h"
 
 /* A Lua tool bigger than this is not a tool. */
 #define MAX_LUA_TOOL_SIZE (1024 * 1024)
@@ -134,7 +135,7 @@ plugin_files (const char *folder)
     if (is_plugin_file (name))
       g_ptr_array_add (files, g_build_filename (folder, name, NULL));
   /* In name order: which of two plug-ins of one name wins is stable. */
-  g_ptr_array_sort (files, (GCompareFunc) g_strcmp0);
+  sluice_sort_strings (files);
   return files;
 }
 

@@ -5,6 +5,7 @@
 
 #include "sluice-json.h"
 #include "sluice-sql-connection-private.h"
+#include "sluice-text.h"
 
 static gboolean
 is_postgres (const char *database)
@@ -224,13 +225,6 @@ _sluice_sql_value_text (json_t *value,
   return text;
 }
 
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char **) a, *(const char **) b);
-}
-
 /* The union of the items' fields, sorted. */
 static char **
 columns_of (GPtrArray *items)
@@ -248,7 +242,7 @@ columns_of (GPtrArray *items)
         if (g_hash_table_add (seen, (gpointer) key))
           g_ptr_array_add (names, (gpointer) key);
     }
-  g_ptr_array_sort (names, compare_strings);
+  sluice_sort_strings (names);
   columns = g_new0 (char *, names->len + 1);
   for (guint i = 0; i < names->len; i++)
     columns[i] = g_strdup (g_ptr_array_index (names, i));

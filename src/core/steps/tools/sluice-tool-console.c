@@ -11,6 +11,7 @@
 #include "sluice-tool-batch.h"
 #include "sluice-tool-console.h"
 #include "sluice-tool-params.h"
+#include "sluice-text.h"
 
 /* The console loader: items shown as a table (a batch at a time, columns
  * as wide as their widest value, cut at 40 characters) or as JSON lines,
@@ -100,13 +101,6 @@ pad (GString    *out,
     g_string_append_c (out, ' ');
 }
 
-static int
-compare_keys (gconstpointer a,
-              gconstpointer b)
-{
-  return strcmp (*(const char **) a, *(const char **) b);
-}
-
 static void
 format_table (GPtrArray *items,
               GString   *out)
@@ -124,7 +118,7 @@ format_table (GPtrArray *items,
         if (g_hash_table_add (seen, (gpointer) key))
           g_ptr_array_add (keys, (gpointer) key);
     }
-  g_ptr_array_sort (keys, compare_keys);
+  sluice_sort_strings (keys);
   widths = g_new0 (guint, keys->len + 1);
   for (guint k = 0; k < keys->len; k++)
     {

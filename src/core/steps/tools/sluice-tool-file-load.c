@@ -18,6 +18,7 @@
 #include "sluice-tool-batch.h"
 #include "sluice-tool-file-load.h"
 #include "sluice-tool-params.h"
+#include "sluice-text.h"
 
 /* The file loader: writes items as JSON lines or CSV, compressed or
  * not, in batches.
@@ -163,13 +164,6 @@ append_csv_value (GString  *out,
     }
 }
 
-static int
-compare_keys (gconstpointer a,
-              gconstpointer b)
-{
-  return strcmp (*(const char **) a, *(const char **) b);
-}
-
 static void
 take_columns_from (SluiceToolFileLoad *self,
                    json_t             *item)
@@ -180,7 +174,7 @@ take_columns_from (SluiceToolFileLoad *self,
 
   json_object_foreach (item, key, value)
     g_ptr_array_add (keys, (gpointer) key);
-  g_ptr_array_sort (keys, compare_keys);
+  sluice_sort_strings (keys);
   self->columns = g_new0 (char *, keys->len + 1);
   for (guint i = 0; i < keys->len; i++)
     self->columns[i] = g_strdup (g_ptr_array_index (keys, i));
