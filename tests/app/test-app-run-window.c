@@ -133,7 +133,7 @@ test_close_during_run (void)
 {
   g_autofree char *path = write_tmp ("close-during.xml",
     "<pipeline format='1' id='close-during'><controller id='c' mode='not-parallel'><phase id='p'>"
-    "<execution id='wait'><command>sleep 5; cat</command></execution>"
+    "<execution id='wait'><command>sleep 300; cat</command></execution>"
     "</phase></controller></pipeline>");
   SluiceWindow *window = test_app_open_window (app, path);
   g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
@@ -183,7 +183,7 @@ test_palette_after_run (void)
   static const struct { const char *body; SluiceRunState end; } runs[] = {
     { "<lua>item.x = 1</lua>", SLUICE_RUN_COMPLETED },
     { "<lua>error ('no')</lua>", SLUICE_RUN_FAILED },
-    { "<command>sleep 5; cat</command>", SLUICE_RUN_CANCELLED },
+    { "<command>sleep 300; cat</command>", SLUICE_RUN_CANCELLED },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
@@ -372,7 +372,7 @@ test_run_clipped (void)
 {
   g_autofree char *path = write_tmp ("clipped.xml",
     "<pipeline format='1' id='clipped'><controller id='c' mode='no-order' workers='2'><phase id='p'>"
-    "<execution id='slow' name='A slow module with a long name'><command>sleep 20; cat</command></execution>"
+    "<execution id='slow' name='A slow module with a long name'><command>sleep 300; cat</command></execution>"
     "</phase></controller></pipeline>");
   SluiceWindow *window = test_app_open_window (app, path);
   g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
@@ -457,7 +457,7 @@ test_pause_cancel_badges (void)
 {
   g_autofree char *path = write_tmp ("badges.xml",
     "<pipeline format='1' id='badges'><controller id='c' mode='no-order' workers='1'>"
-    "<phase id='p'><execution id='slow'><command>sleep 20; cat</command></execution></phase>"
+    "<phase id='p'><execution id='slow'><command>sleep 300; cat</command></execution></phase>"
     "<phase id='gate'><condition id='check'><when>item.ok</when>"
     "<else><fail id='stop'>not ok</fail></else></condition></phase>"
     "</controller></pipeline>");

@@ -830,7 +830,7 @@ test_screenshot (void)
     "</phase></controller>"
     "<controller id='score' name='Score' mode='no-order' workers='2'><phase id='score-p' name='Check and score'>"
     "<execution id='check-price' name='Check price' on-error='drop'><lua>if item.id == 1 then error ('no quote for item 1') end</lua></execution>"
-    "<execution id='slow-score' name='Score (slow)'><command>sleep 20; cat</command></execution>"
+    "<execution id='slow-score' name='Score (slow)'><command>sleep 300; cat</command></execution>"
     "</phase></controller>"
     "<controller id='report' name='Report' mode='order-by-sequence' workers='2'><phase id='report-p' name='Report'>"
     "<execution id='write' name='Write report'><lua>item.done = true</lua></execution>"

@@ -7,7 +7,7 @@
 
 #include "sluice-http-link.h"
 #include "sluice-http-retry.h"
-#include "sluice-answer-path.h"
+#include "sluice-json-path.h"
 #include "sluice-rate-limit.h"
 #include "sluice-validator.h"
 #include "test-executor-common.h"
@@ -124,11 +124,11 @@ test_json_path (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (good); i++)
     {
-      g_autoptr(SluiceAnswerPath) path = sluice_answer_path_new (good[i].path, &error);
+      g_autoptr(SluiceJsonPath) path = sluice_json_path_parse_document (good[i].path, &error);
       json_t *found;
 
       g_assert_no_error (error);
-      found = sluice_answer_path_lookup (path, doc);
+      found = sluice_json_path_lookup (path, doc, NULL);
       if (good[i].expect == NULL)
         g_assert_true (found == doc);
       else if (g_str_equal (good[i].expect, "-"))
@@ -138,7 +138,7 @@ test_json_path (void)
     }
   for (guint i = 0; bad[i] != NULL; i++)
     {
-      g_autoptr(SluiceAnswerPath) path = sluice_answer_path_new (bad[i], &error);
+      g_autoptr(SluiceJsonPath) path = sluice_json_path_parse_document (bad[i], &error);
 
       g_assert_null (path);
       g_assert_nonnull (strstr (error->message, bad[i]));
@@ -780,7 +780,7 @@ test_validate (void)
   g_test_message ("%s", all->str);
   g_assert_nonnull (strstr (all->str, "t.xml:5: error: module `get`: `url` of tool `http` is not an http:// or https:// URL"));
   g_assert_nonnull (strstr (all->str, "t.xml:6: error: module `get`: `headers` of tool `http` wants"));
-  g_assert_nonnull (strstr (all->str, "t.xml:7: error: module `get`: `items` of tool `http`: bad JSON path"));
+  g_assert_nonnull (strstr (all->str, "t.xml:7: error: module `get`: `items` of tool `http`: “data..x” is not a path into the document"));
   g_assert_nonnull (strstr (all->str, "needs `secret-header` together with"));
   g_string_free (all, TRUE);
 }

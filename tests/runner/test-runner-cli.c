@@ -4,90 +4,15 @@
 #include <sys/stat.h>
 
 #include <string.h>
-#include <sys/wait.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <jansson.h>
 
+#include "runner-common.h"
+
 /* Drives the real sluice-run binary (its path is in $SLUICE_RUN) and
  * checks what users and scripts see: output, messages and exit status. */
-
-typedef struct
-{
-  char *out;
-  char *err;
-  int   status;
-} Result;
-
-static void
-result_clear (Result *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
-
-static void
-run (Result     *result,
-     const char *first_arg,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const char *runner = g_getenv ("SLUICE_RUN");
-  int wait_status = 0;
-  va_list args;
-
-  g_assert_nonnull (runner);
-  g_ptr_array_add (argv, (char *) runner);
-
-  va_start (args, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                &result->out, &result->err, &wait_status, &error);
-  g_assert_no_error (error);
-
-  g_assert_true (WIFEXITED (wait_status));
-  result->status = WEXITSTATUS (wait_status);
-
-  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", result->status, result->out, result->err);
-}
-
-/* Runs sluice-run with @args and @stdin_path as its standard input. */
-static void
-run_with_stdin (Result             *result,
-                const char         *stdin_path,
-                const char * const *args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("SLUICE_RUN"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_stdin_file_path (launcher, stdin_path);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  result->status = g_subprocess_get_exit_status (process);
-
-  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", result->status, result->out, result->err);
-}
 
 static char *
 data_path (const char *name)
@@ -104,9 +29,9 @@ example_path (const char *name)
 static void
 test_version (void)
 {
-  g_auto(Result) r = { 0 };
+  g_auto(RunnerResult) r = { 0 };
 
-  run (&r, "--version", NULL);
+  runner_run_va (&r, "--version", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, "sluice-run " PACKAGE_VERSION "\n");
 }
@@ -114,9 +39,9 @@ test_version (void)
 static void
 test_help (void)
 {
-  g_auto(Result) r = { 0 };
+  g_auto(RunnerResult) r = { 0 };
 
-  run (&r, "--help", NULL);
+  runner_run_va (&r, "--help", NULL);
   g_assert_cmpint (r.status, ==, 0);
   for (guint i = 0; i < 8; i++)
     {
@@ -148,9 +73,9 @@ test_usage_errors (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Result) r = { 0 };
+      g_auto(RunnerResult) r = { 0 };
 
-      run (&r, cases[i].args[0], cases[i].args[1], cases[i].args[2], cases[i].args[3], NULL);
+      runner_run_va (&r, cases[i].args[0], cases[i].args[1], cases[i].args[2], cases[i].args[3], NULL);
       g_assert_cmpint (r.status, ==, 2);
       g_assert_cmpstr (r.out, ==, "");
       g_assert_nonnull (strstr (r.err, cases[i].message));
@@ -163,9 +88,9 @@ test_validate_examples (void)
   g_autofree char *strategy = example_path ("strategy.xml");
   g_autofree char *modes = example_path ("modes.xml");
   g_autofree char *etl = example_path ("etl.xml");
-  g_auto(Result) r = { 0 };
+  g_auto(RunnerResult) r = { 0 };
 
-  run (&r, "--validate", strategy, modes, etl, NULL);
+  runner_run_va (&r, "--validate", strategy, modes, etl, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, "");
 }
@@ -175,9 +100,9 @@ test_validate_error (void)
 {
   g_autofree char *path = data_path ("duplicate-id.xml");
   g_autofree char *expected = g_strdup_printf ("%s:6: error: module `a` is defined twice (first at line 5)\n", path);
-  g_auto(Result) r = { 0 };
+  g_auto(RunnerResult) r = { 0 };
 
-  run (&r, "--validate", path, NULL);
+  runner_run_va (&r, "--validate", path, NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_cmpstr (r.out, ==, expected);
 }
@@ -187,10 +112,10 @@ static void
 test_validate_forged_line (void)
 {
   g_autofree char *path = data_path ("newline-id.xml");
-  g_auto(Result) r = { 0 };
+  g_auto(RunnerResult) r = { 0 };
   g_auto(GStrv) lines = NULL;
 
-  run (&r, "--validate", path, NULL);
+  runner_run_va (&r, "--validate", path, NULL);
   g_assert_cmpint (r.status, ==, 2);
   /* One line, and the empty string after its newline. */
   lines = g_strsplit (r.out, "\n", -1);
@@ -204,10 +129,10 @@ test_validate_fifo (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("sluice-fifo-XXXXXX", NULL);
   g_autofree char *fifo = g_build_filename (dir, "pipe.xml", NULL);
-  g_auto(Result) r = { 0 };
+  g_auto(RunnerResult) r = { 0 };
 
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
-  run (&r, "--validate", fifo, NULL);
+  runner_run_va (&r, "--validate", fifo, NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.out, fifo));
   g_unlink (fifo);
@@ -219,9 +144,9 @@ test_validate_warning_only (void)
 {
   g_autofree char *path = data_path ("parameter-no-default.xml");
   g_autofree char *expected = g_strdup_printf ("%s:4: warning: parameter `who` has no default: a run must give it with -D who=VALUE\n", path);
-  g_auto(Result) r = { 0 };
+  g_auto(RunnerResult) r = { 0 };
 
-  run (&r, "--validate", path, NULL);
+  runner_run_va (&r, "--validate", path, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, expected);
 }
@@ -235,9 +160,9 @@ test_validate_several (void)
   g_autofree char *error = data_path ("empty-phase.xml");
   g_autofree char *missing = data_path ("no-such-file.xml");
   g_auto(GStrv) lines = NULL;
-  g_auto(Result) r = { 0 };
+  g_auto(RunnerResult) r = { 0 };
 
-  run (&r, "--validate", warning, valid, error, missing, NULL);
+  runner_run_va (&r, "--validate", warning, valid, error, missing, NULL);
   g_assert_cmpint (r.status, ==, 2);
 
   lines = g_strsplit (r.out, "\n", -1);
@@ -256,12 +181,12 @@ test_validate_json (void)
   g_autofree char *valid = data_path ("valid.xml");
   g_autofree char *bad = data_path ("external-undeclared-service.xml");
   g_autofree char *warning = data_path ("parameter-no-default.xml");
-  g_auto(Result) r = { 0 };
+  g_auto(RunnerResult) r = { 0 };
   json_error_t error;
   json_t *array;
   json_t *object;
 
-  run (&r, "--validate", "--format=json", valid, bad, warning, NULL);
+  runner_run_va (&r, "--validate", "--format=json", valid, bad, warning, NULL);
   g_assert_cmpint (r.status, ==, 2);
 
   array = json_loads (r.out, 0, &error);
@@ -283,8 +208,8 @@ test_validate_json (void)
   json_decref (array);
 
   /* No problems is still one JSON document. */
-  result_clear (&r);
-  run (&r, "--validate", "--format", "json", valid, NULL);
+  runner_result_clear (&r);
+  runner_run_va (&r, "--validate", "--format", "json", valid, NULL);
   g_assert_cmpint (r.status, ==, 0);
   array = json_loads (r.out, 0, &error);
   g_assert_nonnull (array);
@@ -299,19 +224,19 @@ test_validate_stdin (void)
   g_autofree char *bad = data_path ("duplicate-id.xml");
   g_autofree char *good = example_path ("etl.xml");
   const char *args[] = { "--validate", "-", NULL };
-  g_auto(Result) r = { 0 };
+  g_auto(RunnerResult) r = { 0 };
 
-  run_with_stdin (&r, bad, args);
+  runner_run_stdin_file (&r, bad, args);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_cmpstr (r.out, ==, "<stdin>:6: error: module `a` is defined twice (first at line 5)\n");
 
-  result_clear (&r);
-  run_with_stdin (&r, good, args);
+  runner_result_clear (&r);
+  runner_run_stdin_file (&r, good, args);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, "");
 
-  result_clear (&r);
-  run_with_stdin (&r, "/dev/null", args);
+  runner_result_clear (&r);
+  runner_run_stdin_file (&r, "/dev/null", args);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_cmpstr (r.out, ==, "<stdin>:1: error: the file is empty\n");
 }
@@ -321,9 +246,9 @@ static void
 test_run_invalid (void)
 {
   g_autofree char *path = data_path ("lua-syntax.xml");
-  g_auto(Result) r = { 0 };
+  g_auto(RunnerResult) r = { 0 };
 
-  run (&r, path, NULL);
+  runner_run_va (&r, path, NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_cmpstr (r.out, ==, "");
   g_assert_nonnull (strstr (r.err, ":10: error: Lua of module `bad-lua` does not compile"));
@@ -334,20 +259,20 @@ test_run_defines (void)
 {
   g_autofree char *valid = data_path ("valid.xml");
   g_autofree char *no_default = data_path ("parameter-no-default.xml");
-  g_auto(Result) r = { 0 };
+  g_auto(RunnerResult) r = { 0 };
 
-  run (&r, "-D", "nobody=1", valid, NULL);
+  runner_run_va (&r, "-D", "nobody=1", valid, NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, ": error: -D nobody: the pipeline has no parameter `nobody`"));
 
-  result_clear (&r);
-  run (&r, no_default, NULL);
+  runner_result_clear (&r);
+  runner_run_va (&r, no_default, NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, ":4: error: parameter `who` has no default: give it with -D who=VALUE"));
 
   /* Once given, the parameter is not even worth a warning. */
-  result_clear (&r);
-  run (&r, "-D", "who=me", no_default, NULL);
+  runner_result_clear (&r);
+  runner_run_va (&r, "-D", "who=me", no_default, NULL);
   g_assert_null (strstr (r.err, "no default"));
   g_assert_null (strstr (r.err, "error:"));
 }
@@ -356,9 +281,9 @@ static void
 test_run_valid (void)
 {
   g_autofree char *valid = data_path ("valid.xml");
-  g_auto(Result) r = { 0 };
+  g_auto(RunnerResult) r = { 0 };
 
-  run (&r, "-D", "who=you", "--quiet", valid, NULL);
+  runner_run_va (&r, "-D", "who=you", "--quiet", valid, NULL);
 
   if (g_strcmp0 (g_getenv ("SLUICE_RUN_EXECUTOR"), "1") != 0)
     {
@@ -385,7 +310,7 @@ test_run_examples (void)
   g_autofree char *define = NULL;
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
-  g_auto(Result) r = { 0 };
+  g_auto(RunnerResult) r = { 0 };
 
   if (g_strcmp0 (g_getenv ("SLUICE_RUN_EXECUTOR"), "1") != 0)
     {
@@ -393,20 +318,20 @@ test_run_examples (void)
       return;
     }
 
-  run (&r, "-q", strategy, NULL);
+  runner_run_va (&r, "-q", strategy, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "\"recommendation\":\"deploy\""));
 
   /* A stricter gate, given with -D, fails the run at that gate. */
-  result_clear (&r);
-  run (&r, "-q", "-D", "hist_min_sharpe=3", strategy, NULL);
+  runner_result_clear (&r);
+  runner_run_va (&r, "-q", "-D", "hist_min_sharpe=3", strategy, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_cmpstr (r.out, ==, "");
   /* The gate names the check it missed and by how much. */
   g_assert_nonnull (strstr (r.err, "module “gate-historical”: 1 of 3 checks failed: “Sharpe”: 1.8069, must be ≥ 3: missed by 1.1931"));
 
-  result_clear (&r);
-  run (&r, "-q", "-D", "count=12", modes, NULL);
+  runner_result_clear (&r);
+  runner_run_va (&r, "-q", "-D", "count=12", modes, NULL);
   g_assert_cmpint (r.status, ==, 0);
   lines = g_strsplit (g_strstrip (r.out), "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), >=, 1);
@@ -419,8 +344,8 @@ test_run_examples (void)
   loaded = g_build_filename (tmpdir, "orders.jsonl", NULL);
   define = g_strdup_printf ("output=%s", loaded);
 
-  result_clear (&r);
-  run (&r, "-q", "-D", define, etl, NULL);
+  runner_result_clear (&r);
+  runner_run_va (&r, "-q", "-D", define, etl, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_file_get_contents (loaded, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, r.out);

@@ -2,50 +2,14 @@
 #include "config.h"
 
 #include <string.h>
-#include <sys/wait.h>
 
 #include <glib/gstdio.h>
+
+#include "runner-common.h"
 
 /* `sluice-run test` and `sluice-run --dry-run` through the real program
  * (its path is in $SLUICE_RUN): TAP, JUnit XML, exit statuses, the diff
  * with FILE:LINE, and what a dry run reports instead of doing. */
-
-typedef struct
-{
-  char *out;
-  char *err;
-  int   status;
-} Result;
-
-static void
-result_clear (Result *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
-
-static void
-run (Result             *result,
-     const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int wait_status = 0;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("SLUICE_RUN"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                &result->out, &result->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  result->status = WEXITSTATUS (wait_status);
-  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", result->status, result->out, result->err);
-}
 
 static char *
 example (const char *name)
@@ -116,9 +80,9 @@ test_tap_and_diff (void)
   g_autofree char *directory = NULL;
   g_autofree char *file = write_temp ("p.xml", passing_and_failing, &directory);
   g_autofree char *where = g_strdup_printf ("# %s:16: line ", file);
-  g_auto(Result) result = { 0 };
+  g_auto(RunnerResult) result = { 0 };
 
-  run (&result, (const char *[]) { "test", file, NULL });
+  runner_run (&result, (const char *[]) { "test", file, NULL }, NULL);
   g_assert_cmpint (result.status, ==, 1);
   g_assert_nonnull (strstr (result.out, "ok 1 - "));
   g_assert_nonnull (strstr (result.out, ": passes\n"));
@@ -136,29 +100,29 @@ test_case_filter_and_exit_codes (void)
   g_autofree char *file = write_temp ("p.xml", passing_and_failing, &directory);
   g_autofree char *empty = write_temp ("empty.xml", PIPELINE_HEAD "</pipeline>\n", &directory);
   g_autofree char *broken = write_temp ("broken.xml", PIPELINE_HEAD "<tests><case name=\"b\"><input>{nope}</input></case></tests></pipeline>\n", &directory);
-  g_auto(Result) only = { 0 };
-  g_auto(Result) unknown = { 0 };
-  g_auto(Result) no_cases = { 0 };
-  g_auto(Result) invalid = { 0 };
-  g_auto(Result) usage = { 0 };
+  g_auto(RunnerResult) only = { 0 };
+  g_auto(RunnerResult) unknown = { 0 };
+  g_auto(RunnerResult) no_cases = { 0 };
+  g_auto(RunnerResult) invalid = { 0 };
+  g_auto(RunnerResult) usage = { 0 };
 
-  run (&only, (const char *[]) { "test", "--case", "passes", file, NULL });
+  runner_run (&only, (const char *[]) { "test", "--case", "passes", file, NULL }, NULL);
   g_assert_cmpint (only.status, ==, 0);
   g_assert_nonnull (strstr (only.out, "1..1\n"));
 
-  run (&unknown, (const char *[]) { "test", "--case", "nope", file, NULL });
+  runner_run (&unknown, (const char *[]) { "test", "--case", "nope", file, NULL }, NULL);
   g_assert_cmpint (unknown.status, ==, 2);
   g_assert_nonnull (strstr (unknown.err, "no case named “nope”"));
 
-  run (&no_cases, (const char *[]) { "test", empty, NULL });
+  runner_run (&no_cases, (const char *[]) { "test", empty, NULL }, NULL);
   g_assert_cmpint (no_cases.status, ==, 2);
   g_assert_nonnull (strstr (no_cases.out, "has no <tests> cases"));
 
-  run (&invalid, (const char *[]) { "test", broken, NULL });
+  runner_run (&invalid, (const char *[]) { "test", broken, NULL }, NULL);
   g_assert_cmpint (invalid.status, ==, 2);
   g_assert_nonnull (strstr (invalid.out, "broken.xml:10: error: test case `b`: bad input item"));
 
-  run (&usage, (const char *[]) { "test", NULL });
+  runner_run (&usage, (const char *[]) { "test", NULL }, NULL);
   g_assert_cmpint (usage.status, ==, 2);
   remove_tree (directory);
 }
@@ -170,9 +134,9 @@ test_junit (void)
   g_autofree char *file = write_temp ("p.xml", passing_and_failing, &directory);
   g_autofree char *junit = g_build_filename (directory, "report.xml", NULL);
   g_autofree char *contents = NULL;
-  g_auto(Result) result = { 0 };
+  g_auto(RunnerResult) result = { 0 };
 
-  run (&result, (const char *[]) { "test", "--junit", junit, file, NULL });
+  runner_run (&result, (const char *[]) { "test", "--junit", junit, file, NULL }, NULL);
   g_assert_cmpint (result.status, ==, 1);
   g_assert_true (g_file_get_contents (junit, &contents, NULL, NULL));
   g_assert_nonnull (strstr (contents, "tests=\"2\" failures=\"1\""));
@@ -194,9 +158,9 @@ test_examples (void)
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *path = example (names[i]);
-      g_auto(Result) result = { 0 };
+      g_auto(RunnerResult) result = { 0 };
 
-      run (&result, (const char *[]) { "test", path, NULL });
+      runner_run (&result, (const char *[]) { "test", path, NULL }, NULL);
       g_assert_cmpint (result.status, ==, 0);
       g_assert_null (strstr (result.out, "not ok"));
     }
@@ -210,7 +174,7 @@ test_no_side_effects (void)
   char *file = write_temp ("p.xml", passing_and_failing, &directory);
   g_autofree char *target = g_build_filename (directory, "written", NULL);
   g_autofree char *define = g_strdup_printf ("%s", target);
-  g_auto(Result) result = { 0 };
+  g_auto(RunnerResult) result = { 0 };
 
   g_free (file);
   {
@@ -220,7 +184,7 @@ test_no_side_effects (void)
 
     g_string_replace (s, "<input>", param, 0);
     path = write_temp ("q.xml", s->str, &directory);
-    run (&result, (const char *[]) { "test", "--case", "passes", path, NULL });
+    runner_run (&result, (const char *[]) { "test", "--case", "passes", path, NULL }, NULL);
   }
   g_assert_cmpint (result.status, ==, 0);
   g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
@@ -236,9 +200,9 @@ test_dry_run (void)
   g_autofree char *target = g_build_filename (directory, "it's $(touch pwned) here", NULL);
   g_autofree char *define = g_strdup_printf ("out=%s", target);
   g_autofree char *expected = NULL;
-  g_auto(Result) result = { 0 };
+  g_auto(RunnerResult) result = { 0 };
 
-  run (&result, (const char *[]) { "--dry-run", "-q", "-D", define, "-i", input, file, NULL });
+  runner_run (&result, (const char *[]) { "--dry-run", "-q", "-D", define, "-i", input, file, NULL }, NULL);
   g_assert_cmpint (result.status, ==, 0);
   /* The outputs are as a run would give (the recorder passes items on). */
   g_assert_cmpstr (result.out, ==, "{\"v\":2}\n{\"v\":4}\n");
@@ -255,9 +219,9 @@ static void
 test_dry_run_external (void)
 {
   g_autofree char *path = example ("calls-double.xml");
-  g_auto(Result) result = { 0 };
+  g_auto(RunnerResult) result = { 0 };
 
-  run (&result, (const char *[]) { "--dry-run", "-q", path, NULL });
+  runner_run (&result, (const char *[]) { "--dry-run", "-q", path, NULL }, NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.err, "dry-run: module “call” would POST the item as JSON to service “double” (an endpoint the balancer http://127.0.0.1:8090/ picks) with item {}"));
   g_assert_cmpstr (result.out, ==, "{}\n");

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "sluice-executor.h"
+#include "sluice-data-table.h"
 #include "sluice-run-services.h"
 #include "sluice-step-external.h"
 
@@ -157,23 +158,9 @@ endpoint_row_new (const char           *service,
 
 /* The table ---------------------------------------------------------------------------------- */
 
-static void
-setup_cb (GtkSignalListItemFactory *factory,
-          GtkListItem              *item,
-          gpointer                  numeric)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1 : 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  if (numeric)
-    gtk_widget_add_css_class (label, "numeric");
-  gtk_list_item_set_child (item, label);
-}
-
 static char *
-format_cell (SluiceEndpointRow *row,
-             const char        *property)
+cell_text (SluiceEndpointRow *row,
+           const char        *property)
 {
   g_autofree char *text = NULL;
 
@@ -192,81 +179,48 @@ format_cell (SluiceEndpointRow *row,
 }
 
 static void
-bind_cb (GtkSignalListItemFactory *factory,
-         GtkListItem              *item,
-         const char               *property)
+format_cell (GtkLabel   *label,
+             gpointer    data,
+             const char *property)
 {
-  SluiceEndpointRow *row = gtk_list_item_get_item (item);
-  GtkWidget *label = gtk_list_item_get_child (item);
-  g_autofree char *text = format_cell (row, property);
+  SluiceEndpointRow *row = data;
+  GtkWidget *widget = GTK_WIDGET (label);
+  g_autofree char *text = cell_text (row, property);
 
-  gtk_label_set_text (GTK_LABEL (label), text ? text : "");
+  gtk_label_set_text (label, text ? text : "");
   /* URLs differ at their end (the port, the path). */
-  gtk_label_set_ellipsize (GTK_LABEL (label), g_str_equal (property, "url") ? PANGO_ELLIPSIZE_START : PANGO_ELLIPSIZE_END);
+  gtk_label_set_ellipsize (label, g_str_equal (property, "url") ? PANGO_ELLIPSIZE_START : PANGO_ELLIPSIZE_END);
   /* The whole error, which the column cuts. */
-  gtk_widget_set_tooltip_text (label, g_str_equal (property, "last-error") ? text : NULL);
+  gtk_widget_set_tooltip_text (widget, g_str_equal (property, "last-error") ? text : NULL);
   if (g_str_equal (property, "health"))
     {
-      gtk_widget_remove_css_class (label, "error");
-      gtk_widget_remove_css_class (label, "warning");
-      gtk_widget_remove_css_class (label, "success");
-      gtk_widget_add_css_class (label, g_strcmp0 (row->health, _("up")) == 0 ? "success" :
-                                       g_strcmp0 (row->health, _("busy")) == 0 ? "warning" : "error");
+      gtk_widget_remove_css_class (widget, "error");
+      gtk_widget_remove_css_class (widget, "warning");
+      gtk_widget_remove_css_class (widget, "success");
+      gtk_widget_add_css_class (widget, g_strcmp0 (row->health, _("up")) == 0 ? "success" :
+                                        g_strcmp0 (row->health, _("busy")) == 0 ? "warning" : "error");
     }
 }
 
-static void
-add_column (GtkColumnView *view,
-            const char    *title,
-            const char    *property,
-            gboolean       numeric,
-            gboolean       expand)
-{
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  GtkExpression *expression = gtk_property_expression_new (SLUICE_TYPE_ENDPOINT_ROW, NULL, property);
-  GtkSorter *sorter = numeric ? GTK_SORTER (gtk_numeric_sorter_new (expression))
-                              : GTK_SORTER (gtk_string_sorter_new (expression));
-  GtkColumnViewColumn *column;
-
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), GINT_TO_POINTER (numeric));
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), (gpointer) property);
-  column = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_sorter (column, sorter);
-  gtk_column_view_column_set_expand (column, expand);
-  gtk_column_view_column_set_resizable (column, TRUE);
-  gtk_column_view_append_column (view, column);
-  g_object_unref (column);
-  g_object_unref (sorter);
-}
+/* What a user looks for first on the left: which endpoint, is it up, how
+ * much it did. */
+static const SluiceDataTableColumn endpoint_columns[] = {
+  { N_("Endpoint"),   "url",        FALSE, TRUE },
+  { N_("Health"),     "health",     FALSE, FALSE },
+  { N_("Served"),     "served",     TRUE,  FALSE },
+  { N_("Failed"),     "failed",     TRUE,  FALSE },
+  { N_("Latency"),    "latency-ms", TRUE,  FALSE },
+  { N_("Ours"),       "in-flight",  TRUE,  FALSE },
+  { N_("Load"),       "load",       TRUE,  FALSE },
+  { N_("Service"),    "service",    FALSE, FALSE },
+  { N_("Last error"), "last-error", FALSE, TRUE },
+};
 
 GtkWidget *
 sluice_run_services_view_new (GListStore *store)
 {
-  GtkWidget *view = gtk_column_view_new (NULL);
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkSortListModel *sorted;
-
-  g_return_val_if_fail (G_IS_LIST_STORE (store), NULL);
-
-  /* What a user looks for first on the left: which endpoint, is it up,
-   * how much it did. */
-  add_column (GTK_COLUMN_VIEW (view), _("Endpoint"), "url", FALSE, TRUE);
-  add_column (GTK_COLUMN_VIEW (view), _("Health"), "health", FALSE, FALSE);
-  add_column (GTK_COLUMN_VIEW (view), _("Served"), "served", TRUE, FALSE);
-  add_column (GTK_COLUMN_VIEW (view), _("Failed"), "failed", TRUE, FALSE);
-  add_column (GTK_COLUMN_VIEW (view), _("Latency"), "latency-ms", TRUE, FALSE);
-  add_column (GTK_COLUMN_VIEW (view), _("Ours"), "in-flight", TRUE, FALSE);
-  add_column (GTK_COLUMN_VIEW (view), _("Load"), "load", TRUE, FALSE);
-  add_column (GTK_COLUMN_VIEW (view), _("Service"), "service", FALSE, FALSE);
-  add_column (GTK_COLUMN_VIEW (view), _("Last error"), "last-error", FALSE, TRUE);
-  sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (store)),
-                                    g_object_ref (gtk_column_view_get_sorter (GTK_COLUMN_VIEW (view))));
-  gtk_column_view_set_model (GTK_COLUMN_VIEW (view), GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (sorted))));
-  gtk_widget_add_css_class (view, "data-table");
-  gtk_widget_set_name (view, "run-services");
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
-  gtk_widget_set_vexpand (scrolled, TRUE);
-  return scrolled;
+  return sluice_data_table_new (store, SLUICE_TYPE_ENDPOINT_ROW, "run-services",
+                                endpoint_columns, G_N_ELEMENTS (endpoint_columns), format_cell);
 }
 
 /* The rows ----------------------------------------------------------------------------------- */

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sluice-data-table.h"
 #include "sluice-run-stages.h"
 
 struct _SluiceStageRow
@@ -102,26 +103,11 @@ sluice_stage_row_get_gate (SluiceStageRow *self)
 /* The table ---------------------------------------------------------------------------------- */
 
 static void
-setup_cb (GtkSignalListItemFactory *factory,
-          GtkListItem              *item,
-          gpointer                  numeric)
+format_cell (GtkLabel   *label,
+             gpointer    data,
+             const char *property)
 {
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1 : 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  if (numeric)
-    gtk_widget_add_css_class (label, "numeric");
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-bind_cb (GtkSignalListItemFactory *factory,
-         GtkListItem              *item,
-         const char               *property)
-{
-  SluiceStageRow *row = gtk_list_item_get_item (item);
-  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+  SluiceStageRow *row = data;
   g_autofree char *text = NULL;
 
   if (g_str_equal (property, "seconds"))
@@ -144,54 +130,20 @@ bind_cb (GtkSignalListItemFactory *factory,
     }
 }
 
-static void
-add_column (GtkColumnView *view,
-            const char    *title,
-            const char    *property,
-            gboolean       numeric,
-            gboolean       expand)
-{
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  GtkExpression *expression = gtk_property_expression_new (SLUICE_TYPE_STAGE_ROW, NULL, property);
-  GtkSorter *sorter = numeric ? GTK_SORTER (gtk_numeric_sorter_new (expression))
-                              : GTK_SORTER (gtk_string_sorter_new (expression));
-  GtkColumnViewColumn *column;
-
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), GINT_TO_POINTER (numeric));
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), (gpointer) property);
-  column = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_sorter (column, sorter);
-  gtk_column_view_column_set_expand (column, expand);
-  gtk_column_view_column_set_resizable (column, TRUE);
-  gtk_column_view_append_column (view, column);
-  g_object_unref (column);
-  g_object_unref (sorter);
-}
+static const SluiceDataTableColumn stage_columns[] = {
+  { N_("Stage"), "label",     FALSE, TRUE },
+  { N_("State"), "state",     FALSE, FALSE },
+  { N_("Time"),  "seconds",   TRUE,  FALSE },
+  { N_("In"),    "items-in",  TRUE,  FALSE },
+  { N_("Out"),   "items-out", TRUE,  FALSE },
+  { N_("Gate"),  "gate",      FALSE, FALSE },
+};
 
 GtkWidget *
 sluice_run_stages_view_new (GListStore *store)
 {
-  GtkWidget *view = gtk_column_view_new (NULL);
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkSortListModel *sorted;
-
-  g_return_val_if_fail (G_IS_LIST_STORE (store), NULL);
-
-  add_column (GTK_COLUMN_VIEW (view), _("Stage"), "label", FALSE, TRUE);
-  add_column (GTK_COLUMN_VIEW (view), _("State"), "state", FALSE, FALSE);
-  add_column (GTK_COLUMN_VIEW (view), _("Time"), "seconds", TRUE, FALSE);
-  add_column (GTK_COLUMN_VIEW (view), _("In"), "items-in", TRUE, FALSE);
-  add_column (GTK_COLUMN_VIEW (view), _("Out"), "items-out", TRUE, FALSE);
-  add_column (GTK_COLUMN_VIEW (view), _("Gate"), "gate", FALSE, FALSE);
-  /* Clicking a heading sorts by it; until then, the order of the stages. */
-  sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (store)),
-                                    g_object_ref (gtk_column_view_get_sorter (GTK_COLUMN_VIEW (view))));
-  gtk_column_view_set_model (GTK_COLUMN_VIEW (view), GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (sorted))));
-  gtk_widget_add_css_class (view, "data-table");
-  gtk_widget_set_name (view, "run-stages");
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
-  gtk_widget_set_vexpand (scrolled, TRUE);
-  return scrolled;
+  return sluice_data_table_new (store, SLUICE_TYPE_STAGE_ROW, "run-stages",
+                                stage_columns, G_N_ELEMENTS (stage_columns), format_cell);
 }
 
 static gboolean

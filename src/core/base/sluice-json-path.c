@@ -15,8 +15,9 @@ typedef struct
 
 struct _SluiceJsonPath
 {
-  char   *text;
-  GArray *steps;   /* of PathStep */
+  char       *text;
+  const char *root;    /* "item" or "$": how messages name the start */
+  GArray     *steps;   /* of PathStep */
 };
 
 static void
@@ -44,14 +45,16 @@ sluice_json_path_get_text (const SluiceJsonPath *path)
 
 static gboolean
 syntax_error (GError     **error,
+              const char  *root,
               const char  *text,
               gsize        offset,
               const char  *what)
 {
   g_set_error (error, SLUICE_JSON_PATH_ERROR, SLUICE_JSON_PATH_ERROR_SYNTAX,
-               "“%s” is not a path into the item (at character %" G_GSIZE_FORMAT ": %s); "
-               "write it as item.key.key, item.list[0] or item[\"odd key\"]",
-               text, offset + 1, what);
+               "“%s” is not a path into the %s (at character %" G_GSIZE_FORMAT ": %s); "
+               "write it as %s.key.key, %s.list[0] or %s[\"odd key\"]",
+               text, g_str_equal (root, "item") ? "item" : "document",
+               offset + 1, what, root, root, root);
   return FALSE;
 }
 
@@ -70,21 +73,23 @@ parse_bare_key (const char **p,
   return TRUE;
 }
 
-/* ["key"] with \" and \\ escapes; *p is after the opening quote. */
+/* ["key"] or ['key'] with \" (\') and \\ escapes; *p is after the
+ * opening @quote. */
 static gboolean
 parse_quoted_key (const char **p,
+                  char         quote,
                   PathStep    *step)
 {
   GString *key = g_string_new (NULL);
 
-  while (**p != '\0' && **p != '"')
+  while (**p != '\0' && **p != quote)
     {
-      if (**p == '\\' && ((*p)[1] == '"' || (*p)[1] == '\\'))
+      if (**p == '\\' && ((*p)[1] == quote || (*p)[1] == '\\'))
         (*p)++;
       g_string_append_c (key, **p);
       (*p)++;
     }
-  if (**p != '"')
+  if (**p != quote)
     {
       g_string_free (key, TRUE);
       return FALSE;
@@ -113,49 +118,47 @@ parse_index (const char **p,
   return TRUE;
 }
 
-SluiceJsonPath *
-sluice_json_path_parse (const char  *text,
-                        GError     **error)
+/* The steps after the root: .key, ["key"], ['key'], [N].  A bare first
+ * key needs no dot when @bare_first is set ("data.items"). */
+static GArray *
+parse_steps (const char  *text,
+             const char  *root,
+             const char  *p,
+             gboolean     bare_first,
+             GError     **error)
 {
   g_autoptr(GArray) steps = g_array_new (FALSE, TRUE, sizeof (PathStep));
-  const char *p;
-  SluiceJsonPath *path;
 
-  g_return_val_if_fail (text != NULL, NULL);
   g_array_set_clear_func (steps, (GDestroyNotify) path_step_clear);
-
-  if (!g_str_has_prefix (text, "item") || g_ascii_isalnum (text[4]) || text[4] == '_')
-    {
-      syntax_error (error, text, 0, "it must start with “item”");
-      return NULL;
-    }
-
-  for (p = text + 4; *p != '\0';)
+  while (*p != '\0')
     {
       PathStep step = { NULL, 0 };
       gsize offset = p - text;
 
       if (steps->len >= SLUICE_JSON_PATH_MAX_STEPS)
         {
-          syntax_error (error, text, offset, "too many steps");
+          syntax_error (error, root, text, offset, "too many steps");
           return NULL;
         }
-      if (*p == '.')
+      if (*p == '.' || (bare_first && steps->len == 0 && *p != '['))
         {
-          p++;
+          if (*p == '.')
+            p++;
           if (!parse_bare_key (&p, &step))
             {
-              syntax_error (error, text, offset + 1, "a key is expected after the dot");
+              syntax_error (error, root, text, p - text, "a key is expected here");
               return NULL;
             }
         }
-      else if (p[0] == '[' && p[1] == '"')
+      else if (p[0] == '[' && (p[1] == '"' || p[1] == '\''))
         {
+          char quote = p[1];
+
           p += 2;
-          if (!parse_quoted_key (&p, &step) || *p != ']')
+          if (!parse_quoted_key (&p, quote, &step) || *p != ']')
             {
               g_free (step.key);
-              syntax_error (error, text, offset, "a quoted key must end with \"]");
+              syntax_error (error, root, text, offset, "a quoted key must end with its quote and ]");
               return NULL;
             }
           p++;
@@ -165,23 +168,64 @@ sluice_json_path_parse (const char  *text,
           p++;
           if (!parse_index (&p, &step) || *p != ']')
             {
-              syntax_error (error, text, offset, "an index is a whole number from 0, in brackets");
+              syntax_error (error, root, text, offset, "an index is a whole number from 0, in brackets");
               return NULL;
             }
           p++;
         }
       else
         {
-          syntax_error (error, text, offset, "“.” or “[” expected");
+          syntax_error (error, root, text, offset, "“.” or “[” expected");
           return NULL;
         }
       g_array_append_val (steps, step);
     }
+  return g_steal_pointer (&steps);
+}
 
-  path = g_new0 (SluiceJsonPath, 1);
+static SluiceJsonPath *
+path_new (const char *text,
+          const char *root,
+          GArray     *steps)
+{
+  SluiceJsonPath *path = g_new0 (SluiceJsonPath, 1);
+
   path->text = g_strdup (text);
-  path->steps = g_steal_pointer (&steps);
+  path->root = root;
+  path->steps = steps;
   return path;
+}
+
+SluiceJsonPath *
+sluice_json_path_parse (const char  *text,
+                        GError     **error)
+{
+  GArray *steps;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (!g_str_has_prefix (text, "item") || g_ascii_isalnum (text[4]) || text[4] == '_')
+    {
+      syntax_error (error, "item", text, 0, "it must start with “item”");
+      return NULL;
+    }
+  steps = parse_steps (text, "item", text + 4, FALSE, error);
+  return steps != NULL ? path_new (text, "item", steps) : NULL;
+}
+
+SluiceJsonPath *
+sluice_json_path_parse_document (const char  *text,
+                                 GError     **error)
+{
+  const char *p = text;
+  GArray *steps;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (*p == '$')
+    p++;
+  steps = parse_steps (text, "$", p, p == text, error);
+  return steps != NULL ? path_new (text, "$", steps) : NULL;
 }
 
 static const char *
@@ -206,7 +250,7 @@ static char *
 prefix_text (const SluiceJsonPath *path,
              guint                 n)
 {
-  GString *s = g_string_new ("item");
+  GString *s = g_string_new (path->root);
 
   for (guint i = 0; i < n; i++)
     {
@@ -233,13 +277,14 @@ sluice_json_path_lookup (const SluiceJsonPath  *path,
   for (guint i = 0; i < path->steps->len; i++)
     {
       const PathStep *step = &g_array_index (path->steps, PathStep, i);
-      g_autofree char *where = prefix_text (path, i);
+      g_autofree char *where = NULL;
       json_t *next;
 
       if (step->key != NULL)
         {
           if (!json_is_object (value))
             {
+              where = prefix_text (path, i);
               g_set_error (error, SLUICE_JSON_PATH_ERROR, SLUICE_JSON_PATH_ERROR_TYPE,
                            "%s: %s is %s, not an object with the key “%s”",
                            path->text, where, type_name (value), step->key);
@@ -248,6 +293,7 @@ sluice_json_path_lookup (const SluiceJsonPath  *path,
           next = json_object_get (value, step->key);
           if (next == NULL)
             {
+              where = prefix_text (path, i);
               g_set_error (error, SLUICE_JSON_PATH_ERROR, SLUICE_JSON_PATH_ERROR_MISSING,
                            "%s: %s has no key “%s”", path->text, where, step->key);
               return NULL;
@@ -257,6 +303,7 @@ sluice_json_path_lookup (const SluiceJsonPath  *path,
         {
           if (!json_is_array (value))
             {
+              where = prefix_text (path, i);
               g_set_error (error, SLUICE_JSON_PATH_ERROR, SLUICE_JSON_PATH_ERROR_TYPE,
                            "%s: %s is %s, not an array", path->text, where, type_name (value));
               return NULL;
@@ -264,6 +311,7 @@ sluice_json_path_lookup (const SluiceJsonPath  *path,
           next = json_array_get (value, step->index);
           if (next == NULL)
             {
+              where = prefix_text (path, i);
               g_set_error (error, SLUICE_JSON_PATH_ERROR, SLUICE_JSON_PATH_ERROR_MISSING,
                            "%s: %s has no element %" G_GSIZE_FORMAT " (it has %" G_GSIZE_FORMAT ")",
                            path->text, where, step->index, json_array_size (value));

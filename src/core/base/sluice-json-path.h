@@ -6,7 +6,8 @@
 
 G_BEGIN_DECLS
 
-/* A path to a value inside an item, as a gate's checks name them:
+/* A path to a value inside an item, as a gate's checks name them (and,
+ * rooted at `$`, inside a document, as the http tool's parameters do):
  *
  *   item.historical.sharpe     keys, each after a dot
  *   item.trades[0].profit      array elements, counted from 0
@@ -33,6 +34,11 @@ GQuark          sluice_json_path_error_quark (void);
 
 SluiceJsonPath *sluice_json_path_parse      (const char            *text,
                                              GError               **error);
+/* The same steps from the root of a document, as tools name a place in
+ * an answer: `data.items`, `$.data.items`, `results[0].rows`,
+ * `$['odd key'].x`; an empty path or `$` is the whole document. */
+SluiceJsonPath *sluice_json_path_parse_document (const char        *text,
+                                                 GError           **error);
 void            sluice_json_path_free       (SluiceJsonPath        *path);
 const char     *sluice_json_path_get_text   (const SluiceJsonPath  *path);
 /* The value at @path in @item (borrowed), or NULL with @error naming the

@@ -197,7 +197,7 @@ emit_items (HttpCall  *hc,
             gsize     *count,
             char     **error)
 {
-  json_t *selected = sluice_answer_path_lookup (hc->self->items, answer);
+  json_t *selected = sluice_json_path_lookup (hc->self->items, answer, NULL);
   size_t i;
   json_t *value;
 
@@ -213,7 +213,7 @@ emit_items (HttpCall  *hc,
   if (!json_is_array (selected))
     {
       *error = g_strdup_printf ("%s %s: “%s” in the answer is %s, not an array or object of items",
-                                hc->self->method, hc->url, sluice_answer_path_text (hc->self->items),
+                                hc->self->method, hc->url, sluice_json_path_get_text (hc->self->items),
                                 json_is_string (selected) ? "a string" : json_is_boolean (selected) ? "a boolean" : "a number");
       return FALSE;
     }
@@ -256,7 +256,7 @@ next_url (HttpCall     *hc,
 
     case HTTP_PAGES_NEXT:
     case HTTP_PAGES_CURSOR:
-      field = sluice_answer_path_lookup (self->next_field, answer);
+      field = sluice_json_path_lookup (self->next_field, answer, NULL);
       if (field == NULL || json_is_null (field) || (json_is_string (field) && json_string_length (field) == 0))
         return TRUE;
       if (self->pages == HTTP_PAGES_NEXT && json_is_string (field))
@@ -272,7 +272,7 @@ next_url (HttpCall     *hc,
       if (*next == NULL)
         {
           *error = g_strdup_printf ("%s %s: “%s” in the answer is not a %s",
-                                    self->method, hc->url, sluice_answer_path_text (self->next_field),
+                                    self->method, hc->url, sluice_json_path_get_text (self->next_field),
                                     self->pages == HTTP_PAGES_NEXT ? "URL" : "cursor (a string or an integer)");
           return FALSE;
         }

@@ -3,7 +3,7 @@
 
 #include <libsoup/soup.h>
 
-#include "sluice-answer-path.h"
+#include "sluice-json-path.h"
 #include "sluice-rate-limit.h"
 #include "sluice-tool-http.h"
 
@@ -31,9 +31,9 @@ struct _SluiceToolHttp
   GPtrArray       *header_names;   /* char*, owned */
   GPtrArray       *header_values;  /* char*, owned */
   char            *body;           /* NULL: the item for POST/PUT/PATCH */
-  SluiceAnswerPath  *items;          /* owned */
+  SluiceJsonPath    *items;          /* owned */
   HttpPages        pages;
-  SluiceAnswerPath  *next_field;     /* owned: NEXT and CURSOR */
+  SluiceJsonPath    *next_field;     /* owned: NEXT and CURSOR */
   char            *page_param;     /* CURSOR and PAGE */
   gint64           first_page;
   gint64           max_pages;

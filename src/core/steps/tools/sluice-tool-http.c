@@ -157,7 +157,7 @@ sluice_tool_http_check (SluiceStepClass *klass,
                param->value != NULL && !has_reference (param->value))
         {
           g_autoptr(GError) error = NULL;
-          g_autoptr(SluiceAnswerPath) path = sluice_answer_path_new (param->value, &error);
+          g_autoptr(SluiceJsonPath) path = sluice_json_path_parse_document (param->value, &error);
 
           if (path == NULL)
             sluice_step_check_report (check, SLUICE_SEVERITY_ERROR, at,
@@ -295,9 +295,9 @@ read_paths (SluiceToolHttp    *self,
   if (next == NULL)
     return FALSE;
 
-  self->items = sluice_answer_path_new (items, &local);
+  self->items = sluice_json_path_parse_document (items, &local);
   if (self->items != NULL)
-    self->next_field = sluice_answer_path_new (next, &local);
+    self->next_field = sluice_json_path_parse_document (next, &local);
   if (local != NULL)
     return tool_error (error, "module “%s”: tool “http”: %s", values->id, local->message);
   return TRUE;
@@ -459,8 +459,8 @@ sluice_tool_http_finalize (GObject *object)
   g_ptr_array_unref (self->header_names);
   g_ptr_array_unref (self->header_values);
   g_free (self->body);
-  g_clear_pointer (&self->items, sluice_answer_path_free);
-  g_clear_pointer (&self->next_field, sluice_answer_path_free);
+  g_clear_pointer (&self->items, sluice_json_path_free);
+  g_clear_pointer (&self->next_field, sluice_json_path_free);
   g_free (self->page_param);
   g_free (self->secret_header);
   if (self->secret != NULL)
