@@ -171,6 +171,9 @@ test_openapi (Fixture       *f,
       g_autoptr(GString) real = g_string_new (routes[i].path);
       const char *request_body = g_str_equal (routes[i].path, "/runs") && g_str_equal (routes[i].method, "POST") ? body : NULL;
 
+      /* This daemon has no folder: the daemon suite answers those. */
+      if (g_str_has_prefix (routes[i].path, "/pipelines"))
+        continue;
       g_string_replace (real, "{id}", id, 0);
       {
         g_auto(Answer) a = api_call (f->session, f->daemon, routes[i].method, real->str, request_body, NULL);
