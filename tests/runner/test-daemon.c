@@ -359,7 +359,7 @@ test_pipelines_api (Fixture       *f,
   g_autofree char *folder = make_folder (f);
   g_autofree char *version1 = NULL;
 
-  f->daemon = daemon_start (f->state_dir, f->root, (const char *[]) { folder, NULL });
+  f->daemon = daemon_start (f->state_dir, f->root, (const char *[]) { folder, "--max-body", "64K", NULL });
 
   /* The list: broken files with file and line, never stopping the others. */
   {
@@ -431,6 +431,21 @@ test_pipelines_api (Fixture       *f,
     g_assert_cmpuint (entity.status, ==, 422);
     g_assert_cmpuint (hidden.status, ==, 400);
     g_assert_cmpuint (runs.status, ==, 400);
+  }
+  /* Binary bytes, a document nested 10,000 deep, a body over --max-body. */
+  {
+    g_autoptr(GString) deep = g_string_new ("<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"deep\">");
+    g_autofree char *huge = g_strnfill (100 * 1024, 'x');
+    g_auto(Answer) binary = put_xml (f, "binary", "\x01\x02\xff\xfe<\x7f");
+    g_auto(Answer) nested = { 0 };
+    g_auto(Answer) large = put_xml (f, "large", huge);
+
+    for (guint i = 0; i < 10000; i++)
+      g_string_append (deep, "<a>");
+    nested = put_xml (f, "deep", deep->str);
+    g_assert_cmpuint (binary.status, ==, 422);
+    g_assert_cmpuint (nested.status, ==, 422);
+    g_assert_cmpuint (large.status, ==, 413);
   }
 
   /* Trigger now: the run of the current version; a broken one is 409. */
