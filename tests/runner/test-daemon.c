@@ -475,6 +475,11 @@ test_pipelines_api (Fixture       *f,
     g_assert_cmpuint (broken.status, ==, 409);
     g_assert_nonnull (strstr (json_string_value (json_object_get (broken.json, "error")), "broken.xml:"));
     g_assert_cmpuint (typo.status, ==, 400);
+    {
+      g_auto(Answer) by_id = api_call (f->session, f->daemon, "GET", "/runs?pipeline=double", NULL, NULL);
+
+      g_assert_cmpuint (json_array_size (json_object_get (by_id.json, "runs")), ==, 1);
+    }
   }
   /* A scheduled pipeline triggered by hand gets the window it ran last. */
   {

@@ -524,7 +524,9 @@ matches (SluiceManagedRun      *run,
   if (filter->by_state && record->state != filter->state)
     return FALSE;
   if (filter->pipeline != NULL && g_strcmp0 (record->pipeline_id, filter->pipeline) != 0 &&
-      g_strcmp0 (record->pipeline_path, filter->pipeline) != 0)
+      g_strcmp0 (record->pipeline_path, filter->pipeline) != 0 &&
+      g_strcmp0 (record->registry_id, filter->pipeline) != 0 &&
+      g_strcmp0 (record->registry_file, filter->pipeline) != 0)
     return FALSE;
   if (filter->since != 0 && record->created < filter->since)
     return FALSE;

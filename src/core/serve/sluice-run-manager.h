@@ -47,7 +47,7 @@ typedef struct
 {
   gboolean        by_state;
   SluiceRunState  state;
-  const char     *pipeline;   /* the pipeline id or file path */
+  const char     *pipeline;   /* the pipeline id or file path (or registry id) */
   gint64          since;      /* created at or after (wall µs), 0 = any */
   gint64          until;      /* created before, 0 = any */
 } SluiceRunFilter;
