@@ -285,7 +285,6 @@ test_resume_after_kill (Fixture       *f,
     g_assert_cmpuint (seen, >=, total);
     g_assert_cmpuint (seen, <, total + done_at_kills / 2);
   }
-  (void) pipeline;
 }
 
 
@@ -357,7 +356,6 @@ test_pipelines_api (Fixture       *f,
                     gconstpointer  data)
 {
   g_autofree char *folder = make_folder (f);
-  g_autofree char *version1 = NULL;
 
   f->daemon = daemon_start (f->state_dir, f->root, (const char *[]) { folder, "--max-body", "64K", NULL });
 
@@ -527,7 +525,6 @@ test_pipelines_api (Fixture       *f,
     g_assert_cmpuint (get.status, ==, 404);
     g_assert_cmpuint (versions.status, ==, 200);
   }
-  (void) version1;
 }
 
 /* Polls GET /pipelines until @check says yes (or 30 s pass). */
