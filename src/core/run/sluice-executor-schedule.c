@@ -81,7 +81,9 @@ _sluice_executor_worker_cb (gpointer data,
     }
 
   result->out = g_ptr_array_new ();
+  result->elapsed = g_get_monotonic_time ();
   _sluice_executor_run_segment (self, rt, result->token, result->out, result->records);
+  result->elapsed = g_get_monotonic_time () - result->elapsed;
   result->token = NULL;
   g_async_queue_push (self->free_rts, rt);
 
@@ -109,6 +111,7 @@ _sluice_executor_drain_results (SluiceExecutor *self)
         }
       else
         {
+          _sluice_stage_note_lua_cost (result->job->ctl, result->elapsed);
           if (result->records != NULL)
             _sluice_executor_emit_records (self, result->job, result->records);
           if (_sluice_job_is_dead (result->job))
