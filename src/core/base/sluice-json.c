@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sluice-json.h"
+#include "sluice-json-fast.h"
 
 #define SHORTEST_PRECISION 15
 #define EXACT_PRECISION 17
@@ -97,6 +98,12 @@ sluice_json_parse_item (const char  *text,
   gsize where = 0;
 
   g_return_val_if_fail (text != NULL || length == 0, NULL);
+
+  /* Most lines take the fast path; it gives up on anything else, and
+   * jansson then decides with the messages below. */
+  json = _sluice_json_parse_fast (text, length);
+  if (json != NULL)
+    return json;
 
   if (!depth_within_limit (text, length, &where))
     {
