@@ -74,6 +74,8 @@ _sluice_executor_worker_cb (gpointer data,
   if (rt == NULL)
     {
       rt = sluice_lua_runtime_new (self->lua_codes, self->params, &self->cancel_flag);
+      /* The file's lua-memory-limit, per state (0: the default). */
+      sluice_lua_runtime_set_memory_limit (rt, sluice_pipeline_get_lua_memory_limit (self->pipeline));
       _sluice_executor_watch_prints (self, rt);
       g_mutex_lock (&self->rts_lock);
       g_ptr_array_add (self->all_rts, rt);
