@@ -581,8 +581,11 @@ start_group (SluiceExecutor  *self,
  * a worker and taking it back costs a few µs and two wake-ups, more than
  * cheap Lua itself, so parallel modes would only make cheap steps slower.
  * Dearer segments (or a controller whose items become dearer) go to the
- * worker pool, where they run at once. */
+ * worker pool, where they run at once. Until INLINE_AFTER segments were
+ * measured on the workers, all go there: a controller whose first item
+ * never ends must not block this thread (a cancel, a signal, needs it). */
 #define INLINE_LUA_US 20
+#define INLINE_AFTER 8
 
 void
 _sluice_stage_note_lua_cost (SluiceStage *ctl,
@@ -590,7 +593,10 @@ _sluice_stage_note_lua_cost (SluiceStage *ctl,
 {
   /* An average over the last ~8 segments, kept × 16 so that sub-µs
    * segments do not round to nothing. */
-  ctl->lua_cost += (elapsed * 16 - ctl->lua_cost) / 8;
+  if (ctl->lua_measured++ == 0)
+    ctl->lua_cost = elapsed * 16;
+  else
+    ctl->lua_cost += (elapsed * 16 - ctl->lua_cost) / 8;
 }
 
 /* Lua ops run where the controller's mode says: on this thread for
@@ -606,7 +612,7 @@ run_lua (SluiceExecutor *self,
   SluiceSegmentResult *result;
 
   if (ctl->mode == SLUICE_MODE_NOT_PARALLEL || self->pool == NULL ||
-      ctl->lua_cost < INLINE_LUA_US * 16)
+      (ctl->lua_measured >= INLINE_AFTER && ctl->lua_cost < INLINE_LUA_US * 16))
     {
       GArray *records = self->listening ? self->records : NULL;
       gint64 t0 = ctl->mode == SLUICE_MODE_NOT_PARALLEL ? 0 : g_get_monotonic_time ();

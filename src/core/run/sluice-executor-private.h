@@ -160,6 +160,7 @@ struct _SluiceStage
   gint64            first_in;    /* monotonic µs of its first job; 0 = none yet */
   gint64            last_out;    /* monotonic µs its last job completed */
   gint64            lua_cost;    /* moving average of a Lua segment's time, µs × 16 (run_lua) */
+  guint             lua_measured;/* segments that went into it */
 };
 
 /* How many items a controller works on at once: its admitted items, and
