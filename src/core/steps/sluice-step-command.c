@@ -14,6 +14,7 @@
 #include "sluice-execution.h"
 #include "sluice-json.h"
 #include "sluice-process-guard.h"
+#include "sluice-shell-spawn.h"
 #include "sluice-command-line.h"
 #include "sluice-run-state.h"
 #include "sluice-step-command.h"
@@ -70,8 +71,10 @@ typedef struct
 {
   SluiceStep     *step;         /* owned ref: it outlives its commands */
   SluiceStepCall *call;         /* borrowed until answered */
-  GSubprocess    *process;
-  GPid            pid;
+  SluiceShellChild child;       /* its pid and pipes */
+  GPid            pid;          /* 0 once reaped */
+  int             wait_status;
+  guint           watch_id;
   GCancellable   *cancellable;
   char           *line;         /* the item as one JSON line */
   GByteArray     *out;          /* output not taken yet: the start of a line */
@@ -94,18 +97,11 @@ typedef struct
 static void command_step_done (Command *command);
 
 static void
-child_setup_cb (gpointer user_data)
-{
-  /* Its own process group, so that a kill reaches whatever the shell
-   * started too and no child outlives a cancelled run. */
-  setpgid (0, 0);
-}
-
-static void
 kill_group (Command *command)
 {
-  if (command->pid > 0)
-    kill (-command->pid, SIGKILL);
+  /* Its group outlives it while anything it started runs. */
+  if (command->child.pid > 0)
+    kill (-command->child.pid, SIGKILL);
 }
 
 static void read_more (Command *command, GInputStream *stream, gboolean is_err);
@@ -123,13 +119,14 @@ command_kill (Command    *command,
       sluice_step_context_remove_timer (sluice_step_get_context (command->step),
                                         command->resume_timer);
       command->resume_timer = NULL;
-      read_more (command, g_subprocess_get_stdout_pipe (command->process), FALSE);
+      read_more (command, command->child.stdout_pipe, FALSE);
     }
   /* What left the group (setsid, a daemon) still carries its name. */
   if (command->guard_name != NULL)
     sluice_process_guard_kill (command->guard_name);
-  if (command->process != NULL)
-    g_subprocess_force_exit (command->process);
+  /* Not once reaped: the pid may be another process's by now. */
+  if (command->pid > 0)
+    kill (command->pid, SIGKILL);
 }
 
 static void
@@ -263,7 +260,7 @@ resume_cb (gpointer data)
       command->last_backlog = backlog;
       return;
     }
-  read_more (command, g_subprocess_get_stdout_pipe (command->process), FALSE);
+  read_more (command, command->child.stdout_pipe, FALSE);
 }
 
 static void
@@ -273,7 +270,7 @@ read_cb (GObject      *source,
 {
   Command *command = user_data;
   GInputStream *stream = G_INPUT_STREAM (source);
-  gboolean is_err = stream == g_subprocess_get_stderr_pipe (command->process);
+  gboolean is_err = stream == command->child.stderr_pipe;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (stream, result, &error);
   gsize size;
@@ -342,13 +339,16 @@ read_more (Command      *command,
 }
 
 static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+exited_cb (GPid     pid,
+           int      wait_status,
+           gpointer user_data)
 {
   Command *command = user_data;
 
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  command->watch_id = 0;
+  command->wait_status = wait_status;
+  command->pid = 0;
+  g_spawn_close_pid (pid);
   /* Whatever it left running in its group goes with it; that also
    * closes pipes a background grandchild would keep open. */
   kill_group (command);
@@ -374,7 +374,9 @@ stderr_tail (Command *command)
 static void
 command_free (Command *command)
 {
-  g_clear_object (&command->process);
+  g_clear_object (&command->child.stdin_pipe);
+  g_clear_object (&command->child.stdout_pipe);
+  g_clear_object (&command->child.stderr_pipe);
   g_clear_object (&command->cancellable);
   g_byte_array_unref (command->out);
   g_ptr_array_unref (command->held);
@@ -396,14 +398,13 @@ command_finish (Command *command)
   call->step_data = NULL;
   if (command->kill_reason != NULL)
     message = g_strdup (command->kill_reason);
-  else if (g_subprocess_get_if_signaled (command->process))
+  else if (WIFSIGNALED (command->wait_status))
     {
-      int sig = g_subprocess_get_term_sig (command->process);
+      int sig = WTERMSIG (command->wait_status);
       message = g_strdup_printf ("was killed by signal %d (%s)", sig, g_strsignal (sig));
     }
-  else if (g_subprocess_get_exit_status (command->process) != 0)
-    message = g_strdup_printf ("exited with status %d",
-                               g_subprocess_get_exit_status (command->process));
+  else if (!WIFEXITED (command->wait_status) || WEXITSTATUS (command->wait_status) != 0)
+    message = g_strdup_printf ("exited with status %d", WEXITSTATUS (command->wait_status));
   else if (command->bad_line != NULL)
     message = g_strdup (command->bad_line);
 
@@ -437,38 +438,29 @@ sluice_step_command_process (SluiceStep     *step,
 {
   SluiceStepCommand *self = SLUICE_STEP_COMMAND (step);
   SluiceStepContext *context = sluice_step_get_context (step);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
-  GOutputStream *stdin_pipe;
+  g_autoptr(GPtrArray) env = g_ptr_array_new_with_free_func (g_free);
   Command *command;
-  const char *pid_str;
   size_t len;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup_cb, NULL, NULL);
-  if (context->base_directory != NULL)
-    g_subprocess_launcher_set_cwd (launcher, context->base_directory);
-  for (guint i = 0; self->env != NULL && self->env[i] != NULL; i++)
-    {
-      g_auto(GStrv) pair = g_strsplit (self->env[i], "=", 2);
-
-      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
-    }
 
   command = g_new0 (Command, 1);
   command->guard_name = sluice_process_guard_new_name ();
-  g_subprocess_launcher_setenv (launcher, SLUICE_PROCESS_GUARD_VARIABLE, command->guard_name, TRUE);
   command->step = g_object_ref (step);
   command->call = call;
   command->cancellable = g_cancellable_new ();
   command->out = g_byte_array_new ();
   command->held = g_ptr_array_new_with_free_func ((GDestroyNotify) json_decref);
   command->err = g_byte_array_new ();
-  command->process = g_subprocess_launcher_spawn (launcher, &error,
-                                                  "/bin/sh", "-c", self->command_line, NULL);
-  if (command->process == NULL)
+
+  /* The parameters' values, and the name every process it starts
+   * carries (sluice-process-guard.h). */
+  for (guint i = 0; self->env != NULL && self->env[i] != NULL; i++)
+    g_ptr_array_add (env, g_strdup (self->env[i]));
+  g_ptr_array_add (env, g_strdup_printf ("%s=%s", SLUICE_PROCESS_GUARD_VARIABLE, command->guard_name));
+  g_ptr_array_add (env, NULL);
+
+  if (!sluice_shell_spawn (self->command_line, context->base_directory,
+                           (const char * const *) env->pdata, &command->child, &error))
     {
       g_autofree char *message = g_strdup_printf ("could not start: %s", error->message);
 
@@ -477,9 +469,7 @@ sluice_step_command_process (SluiceStep     *step,
       return;
     }
   call->step_data = command;
-
-  pid_str = g_subprocess_get_identifier (command->process);
-  command->pid = pid_str != NULL ? (GPid) atoi (pid_str) : 0;
+  command->pid = command->child.pid;
 
   command->line = sluice_json_dumps (call->item, JSON_COMPACT | JSON_SORT_KEYS);
   len = strlen (command->line);
@@ -487,18 +477,16 @@ sluice_step_command_process (SluiceStep     *step,
   command->line[len] = '\n';
   command->line[len + 1] = '\0';
 
-  /* The pipe must not block: an item larger than the pipe's buffer would
-   * otherwise stop this thread in write() while the command waits for us
-   * to read what it printed. */
-  stdin_pipe = g_subprocess_get_stdin_pipe (command->process);
-  g_unix_set_fd_nonblocking (g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (stdin_pipe)), TRUE, NULL);
-
+  /* The stdin pipe does not block (sluice_shell_spawn): an item larger
+   * than the pipe's buffer would otherwise stop this thread in write()
+   * while the command waits for us to read what it printed. */
   command->pending = 4;
-  g_output_stream_write_all_async (stdin_pipe, command->line, len + 1, G_PRIORITY_DEFAULT_IDLE,
+  g_output_stream_write_all_async (command->child.stdin_pipe, command->line, len + 1,
+                                   G_PRIORITY_DEFAULT_IDLE,
                                    command->cancellable, stdin_written_cb, command);
-  read_more (command, g_subprocess_get_stdout_pipe (command->process), FALSE);
-  read_more (command, g_subprocess_get_stderr_pipe (command->process), TRUE);
-  g_subprocess_wait_async (command->process, NULL, wait_cb, command);
+  read_more (command, command->child.stdout_pipe, FALSE);
+  read_more (command, command->child.stderr_pipe, TRUE);
+  command->watch_id = g_child_watch_add (command->pid, exited_cb, command);
 }
 
 static void
