@@ -486,7 +486,15 @@ sluice_step_command_process (SluiceStep     *step,
                                    command->cancellable, stdin_written_cb, command);
   read_more (command, command->child.stdout_pipe, FALSE);
   read_more (command, command->child.stderr_pipe, TRUE);
-  command->watch_id = g_child_watch_add (command->pid, exited_cb, command);
+  /* On the context the run uses (a test case runs on its own), as the
+   * pipes' asynchronous reads and writes are. */
+  {
+    GSource *source = g_child_watch_source_new (command->pid);
+
+    g_source_set_callback (source, G_SOURCE_FUNC (exited_cb), command, NULL);
+    command->watch_id = g_source_attach (source, g_main_context_get_thread_default ());
+    g_source_unref (source);
+  }
 }
 
 static void
