@@ -13,6 +13,10 @@ meson compile -C _build sluice-bench
 echo "== Executor (W1–W5)"
 _build/tests/bench/sluice-bench
 
+meson compile -C _build sluice-run
+echo "== The item path, process-level (W1, pass-through, W1 order-by-sequence, W4 vs xargs -P2)"
+tests/bench/bench-items.sh _build
+
 meson compile -C _build bench-journal
 echo "== Durable runs: W1 journaled vs not, resume after 1 M items"
 SLUICE_RUN=_build/src/runner/sluice-run _build/tests/bench/bench-journal

@@ -199,6 +199,76 @@ test_parse_item (void)
   json_decref (json);
 }
 
+/* The fast path (sluice-json-fast.c) takes the common lines itself and
+ * leaves the rest to jansson: every line must come out exactly as
+ * json_loadb() reads it, or be refused as before. Each line is also read
+ * from a buffer that continues past it with digits, so that nothing reads
+ * beyond its length. */
+static void
+test_fast_path_same_as_jansson (void)
+{
+  static const char * const lines[] = {
+    "{}", " { } ", "{\"a\":1}", "{\"id\": 0, \"value\": 17, \"tag\": \"a\"}",
+    "{\"a\":-0}", "{\"a\":-0.0}", "{\"a\":0.07}", "{\"a\":1.4}", "{\"a\":1E2}", "{\"a\":1e-400}",
+    "{\"a\":4.9e-324}", "{\"a\":1.7976931348623157e308}", "{\"a\":9223372036854775807}",
+    "{\"a\":-9223372036854775808}", "{\"a\":9223372036854775808}", "{\"a\":-9223372036854775809}",
+    "{\"a\":18446744073709551616}", "{\"a\":1e400}", "{\"a\":-1e400}", "{\"a\":01}", "{\"a\":1.}",
+    "{\"a\":.5}", "{\"a\":-}", "{\"a\":1e}", "{\"a\":1e+}", "{\"a\":+1}", "{\"a\":0x10}",
+    "{\"a\":\"x\\\"y\\\\z\\/\\b\\f\\n\\r\\t\"}", "{\"a\":\"\\u00e9\\ud83d\\ude00\"}",
+    "{\"a\":\"\\ud800\"}", "{\"a\":\"caf\xc3\xa9\"}", "{\"a\":\"\xc3\"}", "{\"a\":\"\xed\xa0\x80\"}",
+    "{\"a\":\"tab\there\"}", "{\"a\":\"\\x\"}", "{\"k\\n\":1,\"k\\n\":2}", "{\"a\":1,\"a\":[2]}",
+    "{\"a\":[1,2.5,\"s\",true,false,null,{},[]]}", "{\"a\":[1,]}", "{\"a\":[,1]}", "{\"a\":{\"b\":}}",
+    "{\"a\":1,}", "{,}", "{\"a\" 1}", "{\"a\":tru}", "{\"a\":nul}", "{\"a\":falsey}", "{\"a\":1}x",
+    "{\"a\":1} {}", "[1]", "\"s\"", "1", "null", "", "   ", "{", "{\"a", "{\"a\":\"b", "{\"a\":1",
+    "{\"\":0}", "{\"a\":[[[[[[[[[[]]]]]]]]]]}", "\t{\"a\":\r\n1}\n",
+  };
+  g_autoptr(GString) deep = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (lines) + 2; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *buffer = NULL;
+      const char *line;
+      gsize length;
+      json_error_t jerror;
+      json_t *ours, *theirs;
+
+      if (i < G_N_ELEMENTS (lines))
+        line = lines[i];
+      else
+        {
+          /* 512 levels are taken, 513 refused. */
+          guint levels = i == G_N_ELEMENTS (lines) ? 511 : 512;
+
+          g_string_assign (deep, "{\"a\":");
+          for (guint j = 0; j < levels; j++)
+            g_string_append_c (deep, '[');
+          for (guint j = 0; j < levels; j++)
+            g_string_append_c (deep, ']');
+          g_string_append_c (deep, '}');
+          line = deep->str;
+        }
+      length = strlen (line);
+      buffer = g_strconcat (line, "12345", NULL);
+      ours = sluice_json_parse_item (buffer, length, &error);
+      theirs = json_loadb (line, length, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerror);
+      if (theirs != NULL && (!json_is_object (theirs) || i == G_N_ELEMENTS (lines) + 1))
+        g_clear_pointer (&theirs, json_decref);
+      if (theirs == NULL)
+        {
+          g_assert_null (ours);
+          g_assert_nonnull (error);
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_nonnull (ours);
+      if (!json_equal (ours, theirs))
+        g_error ("line %u (%s) does not read as jansson reads it", i, line);
+      json_decref (ours);
+      json_decref (theirs);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -212,6 +282,7 @@ main (int   argc,
   g_test_add_func ("/sluice/json/same-as-jansson", test_same_as_jansson);
   g_test_add_func ("/sluice/json/linear-in-depth", test_linear_in_depth);
   g_test_add_func ("/sluice/json/parse-item", test_parse_item);
+  g_test_add_func ("/sluice/json/fast-path-same-as-jansson", test_fast_path_same_as_jansson);
 
   return g_test_run ();
 }

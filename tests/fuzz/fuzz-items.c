@@ -165,6 +165,33 @@ run_chunk (lua_State *L,
     abort ();
 }
 
+/* The parse helper's fast path must read every line as jansson does:
+ * the same object, or a refusal where jansson refuses (or finds no object,
+ * or one deeper than the limit). */
+static void
+check_same_as_jansson (const uint8_t *data,
+                       size_t         size,
+                       json_t        *item,
+                       GError        *error)
+{
+  json_error_t jerror;
+  json_t *theirs = json_loadb ((const char *) data, size, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerror);
+
+  if (item != NULL && (theirs == NULL || !json_equal (item, theirs)))
+    {
+      g_printerr ("the item differs from what jansson reads\n");
+      abort ();
+    }
+  if (item == NULL && theirs != NULL && json_is_object (theirs) &&
+      !g_error_matches (error, SLUICE_JSON_ERROR, SLUICE_JSON_ERROR_TOO_DEEP))
+    {
+      g_printerr ("an object jansson reads was refused: %s\n", error != NULL ? error->message : "");
+      abort ();
+    }
+  if (theirs != NULL)
+    json_decref (theirs);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -178,6 +205,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   L = sluice_lua_runtime_get_state (runtime);
 
   item = sluice_json_parse_item ((const char *) data, size, &error);
+  check_same_as_jansson (data, size, item, error);
   if (item == NULL)
     {
       if (error == NULL || error->domain != SLUICE_JSON_ERROR)

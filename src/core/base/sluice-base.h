@@ -9,6 +9,7 @@
 #include "sluice-params.h"
 #include "sluice-run-state.h"
 #include "sluice-json.h"
+#include "sluice-memory-size.h"
 #include "sluice-json-path.h"
 #include "sluice-text.h"
 #include "sluice-cron.h"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sluice-json.h"
+#include "sluice-json-fast.h"
 
 #define SHORTEST_PRECISION 15
 #define EXACT_PRECISION 17
@@ -97,6 +98,12 @@ sluice_json_parse_item (const char  *text,
   gsize where = 0;
 
   g_return_val_if_fail (text != NULL || length == 0, NULL);
+
+  /* Most lines take the fast path; it gives up on anything else, and
+   * jansson then decides with the messages below. */
+  json = _sluice_json_parse_fast (text, length);
+  if (json != NULL)
+    return json;
 
   if (!depth_within_limit (text, length, &where))
     {
@@ -333,11 +340,43 @@ typedef struct
   gboolean  first;
 } Frame;
 
+/* The sorted members of the open objects, one run per frame: on the C
+ * stack for the usual item, on the heap beyond. */
+#define INLINE_MEMBERS 64
+
+typedef struct
+{
+  Member *data;
+  gsize   len;
+  gsize   size;
+  Member  inline_data[INLINE_MEMBERS];
+} Members;
+
+static void
+members_append (Members *members,
+                Member  *m)
+{
+  if (members->len == members->size)
+    {
+      gsize size = members->size * 2;
+
+      if (members->data == members->inline_data)
+        {
+          members->data = g_new (Member, size);
+          memcpy (members->data, members->inline_data, sizeof members->inline_data);
+        }
+      else
+        members->data = g_renew (Member, members->data, size);
+      members->size = size;
+    }
+  members->data[members->len++] = *m;
+}
+
 /* Gives the next child of @frame (and its key, for objects); FALSE when
  * the container is done. */
 static gboolean
 next_child (Frame       *frame,
-            GArray      *members,
+            Members     *members,
             const char **key,
             gsize       *key_length,
             json_t     **child)
@@ -357,7 +396,7 @@ next_child (Frame       *frame,
 
       if (frame->index >= frame->n)
         return FALSE;
-      m = &g_array_index (members, Member, frame->start + frame->index++);
+      m = &members->data[frame->start + frame->index++];
       *key = m->key;
       *key_length = m->length;
       *child = m->value;
@@ -382,7 +421,8 @@ sluice_json_write (GString  *out,
   /* The stack lives on the C stack: 512 frames are a few kB, and the
    * writer never recurses. */
   Frame frames[SLUICE_JSON_MAX_DEPTH];
-  g_autoptr(GArray) members = NULL;
+  Members members_storage;
+  Members *members = &members_storage;
   gsize initial_length;
   guint depth = 0;
   json_t *value = json;
@@ -398,6 +438,9 @@ sluice_json_write (GString  *out,
     }
 
   initial_length = out->len;
+  members->data = members->inline_data;
+  members->len = 0;
+  members->size = INLINE_MEMBERS;
 
   for (;;)
     {
@@ -411,6 +454,8 @@ sluice_json_write (GString  *out,
             if (depth == SLUICE_JSON_MAX_DEPTH)
               {
                 g_string_truncate (out, initial_length);
+                if (members->data != members->inline_data)
+                  g_free (members->data);
                 g_set_error (error, SLUICE_JSON_ERROR, SLUICE_JSON_ERROR_WRITE,
                              "nested deeper than %d levels", SLUICE_JSON_MAX_DEPTH);
                 return FALSE;
@@ -428,8 +473,6 @@ sluice_json_write (GString  *out,
                 g_string_append_c (out, '{');
                 if ((flags & JSON_SORT_KEYS) && json_object_size (value) > 1)
                   {
-                    if (members == NULL)
-                      members = g_array_new (FALSE, FALSE, sizeof (Member));
                     frame->start = members->len;
                     for (void *iter = json_object_iter (value); iter != NULL;
                          iter = json_object_iter_next (value, iter))
@@ -438,10 +481,10 @@ sluice_json_write (GString  *out,
                                      json_object_iter_key_len (iter),
                                      json_object_iter_value (iter) };
 
-                        g_array_append_val (members, m);
+                        members_append (members, &m);
                       }
                     frame->n = members->len - frame->start;
-                    qsort (&g_array_index (members, Member, frame->start), frame->n,
+                    qsort (&members->data[frame->start], frame->n,
                            sizeof (Member), compare_members);
                   }
                 else
@@ -515,12 +558,16 @@ sluice_json_write (GString  *out,
             write_indent (out, flags, depth - 1, FALSE);
           g_string_append_c (out, json_is_array (frame->container) ? ']' : '}');
           if (frame->n > 0)
-            g_array_set_size (members, frame->start);
+            members->len = frame->start;
           depth--;
         }
 
       if (value == NULL)
-        return TRUE;
+        {
+          if (members->data != members->inline_data)
+            g_free (members->data);
+          return TRUE;
+        }
     }
 }
 

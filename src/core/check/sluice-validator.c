@@ -15,6 +15,7 @@
 #include "sluice-external.h"
 #include "sluice-fail.h"
 #include "sluice-lua-check.h"
+#include "sluice-memory-size.h"
 #include "sluice-params.h"
 #include "sluice-phase.h"
 #include "sluice-step-registry.h"
@@ -614,6 +615,17 @@ check_controller (SluiceCheck      *check,
     }
 }
 
+static void
+check_lua_memory_limit (SluiceCheck *check)
+{
+  guint64 limit = sluice_pipeline_get_lua_memory_limit (check->pipeline);
+
+  if (limit != 0 && (limit < SLUICE_MEMORY_SIZE_MIN_LUA || limit > SLUICE_MEMORY_SIZE_MAX_LUA))
+    _sluice_check_report (check, SLUICE_SEVERITY_ERROR, sluice_node_get_line (SLUICE_NODE (check->pipeline)),
+            SLUICE_NODE (check->pipeline),
+            _("lua-memory-limit must be between 1MiB and 64GiB"));
+}
+
 void
 sluice_validate (SluicePipeline *pipeline,
                  const char     *file,
@@ -651,6 +663,7 @@ sluice_validate_for_run (SluicePipeline *pipeline,
 
   _sluice_check_parameters (&check);
   _sluice_check_services (&check);
+  check_lua_memory_limit (&check);
 
   controllers = sluice_pipeline_get_controllers (pipeline);
   n = g_list_model_get_n_items (controllers);

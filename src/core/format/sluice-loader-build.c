@@ -11,6 +11,7 @@
 #include "sluice-execution.h"
 #include "sluice-external.h"
 #include "sluice-fail.h"
+#include "sluice-memory-size.h"
 #include "sluice-gate.h"
 #include "sluice-phase.h"
 #include "sluice-recommendation.h"
@@ -712,6 +713,20 @@ sluice_loader_build (SluiceLoadContext *ctx,
 
   set_node_basics (SLUICE_NODE (pipeline), root, NULL);
   sluice_pipeline_set_format (pipeline, (guint) g_ascii_strtoull (format, NULL, 10));
+  {
+    g_autofree char *lua_memory = get_attr (root, "lua-memory-limit");
+    guint64 bytes = 0;
+
+    /* The schema checked the form. A size too large for 64 bits is kept
+     * as the largest, and 0 (which would read as "not set") as 1 byte,
+     * so that the validator refuses both as out of range. */
+    if (lua_memory != NULL)
+      {
+        if (!sluice_memory_size_parse (lua_memory, &bytes))
+          bytes = G_MAXUINT64;
+        sluice_pipeline_set_lua_memory_limit (pipeline, MAX (bytes, 1));
+      }
+  }
 
   before_root = take_comments (before);
   after_root = take_comments (after);

@@ -11,6 +11,7 @@
 #include "sluice-execution.h"
 #include "sluice-external.h"
 #include "sluice-fail.h"
+#include "sluice-memory-size.h"
 #include "sluice-gate.h"
 #include "sluice-recommendation.h"
 #include "sluice-phase.h"
@@ -653,6 +654,12 @@ sluice_save_to_data (SluicePipeline *pipeline,
   append_attr (out, "format", format);
   append_attr (out, "id", sluice_node_get_id (node));
   append_attr (out, "name", sluice_node_get_name (node));
+  if (sluice_pipeline_get_lua_memory_limit (pipeline) != 0)
+    {
+      g_autofree char *size = sluice_memory_size_format (sluice_pipeline_get_lua_memory_limit (pipeline));
+
+      append_attr (out, "lua-memory-limit", size);
+    }
   root = end_open_tag (out, 0, "pipeline");
 
   if (sluice_pipeline_get_description (pipeline) != NULL)

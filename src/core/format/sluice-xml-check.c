@@ -26,7 +26,7 @@ typedef struct
 } ElementRule;
 
 static const ElementRule rules[] = {
-  { "pipeline", { "format", "id", "name" },
+  { "pipeline", { "format", "id", "name", "lua-memory-limit" },
     { "description", "parameters", "services", "schedule", "controller", "recommendation", "tests", "view" }, FALSE },
   { "description", { NULL }, { NULL }, TRUE },
   { "parameters", { NULL }, { "parameter" }, FALSE },
@@ -277,6 +277,18 @@ check_value (SluiceLoadContext *ctx,
     {
       if (!sluice_duration_parse (value, &ms))
         message = g_strdup_printf (_("%s: `%s` is not a duration (use e.g. 250ms, 30s, 5m)"),
+                                   what, value);
+    }
+  else if (g_str_equal (attribute, "lua-memory-limit"))
+    {
+      gsize length = strlen (value);
+      g_autofree char *digits = length > 3 ? g_strndup (value, length - 3) : NULL;
+
+      /* The form only: the validator says when it is out of range. */
+      if (digits == NULL || !is_unsigned_number (digits) ||
+          !(g_str_has_suffix (value, "KiB") || g_str_has_suffix (value, "MiB") ||
+            g_str_has_suffix (value, "GiB")))
+        message = g_strdup_printf (_("%s: lua-memory-limit `%s` is not a size (use a whole number and KiB, MiB or GiB, e.g. 512MiB)"),
                                    what, value);
     }
   else if (g_str_equal (attribute, "retries"))

@@ -55,8 +55,7 @@ error_text (lua_State *L,
     {
       rt = sluice_lua_runtime_from_state (L);
       if (rt != NULL && rt->mem_refused)
-        return g_strdup_printf ("memory limit of %" G_GSIZE_FORMAT " MiB reached",
-                                rt->mem_limit / (1024 * 1024));
+        return _sluice_lua_runtime_memory_message (rt);
       return g_strdup ("out of memory");
     }
 

@@ -77,4 +77,7 @@ int               sluice_lua_read_only_cb        (lua_State        *L);
 /* The metatable that marks tables made from JSON arrays. */
 void              sluice_lua_push_array_marker   (lua_State        *L);
 
+/* "memory limit of N MiB reached (the pipeline's lua-memory-limit)". */
+char *_sluice_lua_runtime_memory_message (SluiceLuaRuntime *self);
+
 G_END_DECLS

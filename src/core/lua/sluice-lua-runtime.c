@@ -126,6 +126,19 @@ sluice_lua_runtime_get_state (SluiceLuaRuntime *self)
   return self->L;
 }
 
+char *
+_sluice_lua_runtime_memory_message (SluiceLuaRuntime *self)
+{
+  /* In the unit the file would use, and where to change it. */
+  if (self->mem_limit % (1024 * 1024) == 0)
+    return g_strdup_printf ("memory limit of %" G_GSIZE_FORMAT " MiB reached "
+                            "(the pipeline's lua-memory-limit)",
+                            self->mem_limit / (1024 * 1024));
+  return g_strdup_printf ("memory limit of %" G_GSIZE_FORMAT " KiB reached "
+                          "(the pipeline's lua-memory-limit)",
+                          (self->mem_limit + 1023) / 1024);
+}
+
 void
 sluice_lua_runtime_set_memory_limit (SluiceLuaRuntime *self,
                                      gsize             bytes)
@@ -422,8 +435,7 @@ error_message (SluiceLuaRuntime *self,
   if (status == LUA_ERRMEM)
     {
       if (self->mem_refused)
-        *owned = g_strdup_printf ("memory limit of %" G_GSIZE_FORMAT " MiB reached",
-                                  self->mem_limit / (1024 * 1024));
+        *owned = _sluice_lua_runtime_memory_message (self);
       else
         *owned = g_strdup ("out of memory");
       return *owned;

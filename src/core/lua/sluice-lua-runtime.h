@@ -42,8 +42,9 @@ typedef struct
  *   with hooks off); table.insert, remove, move, concat, unpack and sort
  *   refuse tables with __index, __newindex or __len metamethods (they
  *   could loop in C); string.rep of an empty string returns at once.
- * - Each state has a memory limit; reaching it fails the item with
- *   "memory limit of N MiB reached" and the state goes on.
+ * - Each state has a memory limit (the file's lua-memory-limit, or the
+ *   default); reaching it fails the item with "memory limit of N MiB
+ *   reached (the pipeline's lua-memory-limit)" and the state goes on.
  * - print() goes to the owner's callback, never to standard output. */
 typedef struct _SluiceLuaRuntime SluiceLuaRuntime;
 

@@ -10,6 +10,7 @@ struct _SluicePipeline
   SluiceNode  parent_instance;
 
   guint       format;
+  guint64     lua_memory_limit;
   char       *description;
   GListStore *controllers;   /* of SluiceController, owned */
   GListStore *parameters;    /* of SluiceParameter, owned */
@@ -230,6 +231,25 @@ sluice_pipeline_set_format (SluicePipeline *self,
 
   self->format = format;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FORMAT]);
+  sluice_pipeline_emit_changed (self);
+}
+
+guint64
+sluice_pipeline_get_lua_memory_limit (SluicePipeline *self)
+{
+  g_return_val_if_fail (SLUICE_IS_PIPELINE (self), 0);
+  return self->lua_memory_limit;
+}
+
+void
+sluice_pipeline_set_lua_memory_limit (SluicePipeline *self,
+                                      guint64         bytes)
+{
+  g_return_if_fail (SLUICE_IS_PIPELINE (self));
+
+  if (self->lua_memory_limit == bytes)
+    return;
+  self->lua_memory_limit = bytes;
   sluice_pipeline_emit_changed (self);
 }
 

@@ -25,6 +25,11 @@ G_DECLARE_FINAL_TYPE (SluicePipeline, sluice_pipeline, SLUICE, PIPELINE, SluiceN
 SluicePipeline *sluice_pipeline_new              (void);
 
 guint           sluice_pipeline_get_format       (SluicePipeline *self);
+/* The lua-memory-limit attribute: bytes each Lua state of a run may use,
+ * 0 when the file does not say (SLUICE_LUA_DEFAULT_MEMORY_LIMIT). */
+guint64         sluice_pipeline_get_lua_memory_limit (SluicePipeline *self);
+void            sluice_pipeline_set_lua_memory_limit (SluicePipeline *self,
+                                                      guint64         bytes);
 void            sluice_pipeline_set_format       (SluicePipeline *self,
                                                   guint           format);
 const char     *sluice_pipeline_get_description  (SluicePipeline *self);

@@ -576,21 +576,54 @@ start_group (SluiceExecutor  *self,
   g_queue_push_tail (&self->ready, token);
 }
 
+/* A Lua segment that takes less than this (on average, per controller)
+ * runs on this thread even in a parallel controller: handing an item to
+ * a worker and taking it back costs a few µs and two wake-ups, more than
+ * cheap Lua itself, so parallel modes would only make cheap steps slower.
+ * Dearer segments (or a controller whose items become dearer) go to the
+ * worker pool, where they run at once. Until INLINE_AFTER segments were
+ * measured on the workers, all go there: a controller whose first item
+ * never ends must not block this thread (a cancel, a signal, needs it). */
+#define INLINE_LUA_US 20
+#define INLINE_AFTER 8
+
+void
+_sluice_stage_note_lua_cost (SluiceStage *ctl,
+                             gint64       elapsed)
+{
+  /* An average over the last ~8 segments, kept × 16 so that sub-µs
+   * segments do not round to nothing. Wall time, each capped: on a busy
+   * machine a segment preempted for a few ms must not send the next
+   * hundreds to the workers; segments that are all dear still average
+   * far above the bound. */
+  elapsed = MIN (elapsed, 4 * INLINE_LUA_US);
+  if (ctl->lua_measured++ == 0)
+    ctl->lua_cost = elapsed * 16;
+  else
+    ctl->lua_cost += (elapsed * 16 - ctl->lua_cost) / 8;
+}
+
 /* Lua ops run where the controller's mode says: on this thread for
  * not-parallel (one item at a time anyway, and no thread hop per item),
- * on the worker pool otherwise. */
+ * and for cheap segments of any mode (above); on the worker pool
+ * otherwise. */
 static void
 run_lua (SluiceExecutor *self,
          SluiceToken    *token)
 {
   SluiceJob *job = token->job;
+  SluiceStage *ctl = job->ctl;
   SluiceSegmentResult *result;
 
-  if (job->ctl->mode == SLUICE_MODE_NOT_PARALLEL)
+  if (ctl->mode == SLUICE_MODE_NOT_PARALLEL || self->pool == NULL ||
+      (ctl->lua_measured >= INLINE_AFTER && ctl->lua_cost < INLINE_LUA_US * 16))
     {
       GArray *records = self->listening ? self->records : NULL;
+      gint64 t0 = ctl->mode == SLUICE_MODE_NOT_PARALLEL ? 0 : g_get_monotonic_time ();
 
       _sluice_executor_run_segment (self, self->main_rt, token, self->scratch, records);
+      if (t0 != 0)
+        _sluice_stage_note_lua_cost (ctl, g_get_monotonic_time () - t0);
       if (records != NULL)
         _sluice_executor_emit_records (self, job, records);
       _sluice_executor_segment_done (self, job, self->scratch);

@@ -159,6 +159,8 @@ struct _SluiceStage
   guint64           items_out;   /* items delivered on */
   gint64            first_in;    /* monotonic µs of its first job; 0 = none yet */
   gint64            last_out;    /* monotonic µs its last job completed */
+  gint64            lua_cost;    /* moving average of a Lua segment's time, µs × 16 (run_lua) */
+  guint             lua_measured;/* segments that went into it */
 };
 
 /* How many items a controller works on at once: its admitted items, and
@@ -186,6 +188,7 @@ typedef struct
   SluiceJob   *job;       /* the token's job */
   GPtrArray   *out;       /* SluiceToken* */
   GArray      *records;   /* SluiceStepRecord, or NULL */
+  gint64       elapsed;   /* µs the segment took on its worker */
 } SluiceSegmentResult;
 
 typedef void (*SluiceTimerFunc) (SluiceExecutor *self, gpointer data);
@@ -292,6 +295,9 @@ op_is_lua (const SluiceOp *op)
  * @rt (any thread). Appends the resulting tokens (at an asynchronous op,
  * at the end, or failed) to @out and consumes @token. @records may be
  * NULL. */
+/* Feeds a Lua segment's time into @ctl's moving average (main thread). */
+void           _sluice_stage_note_lua_cost     (SluiceStage      *ctl,
+                                                gint64            elapsed);
 void           _sluice_executor_run_segment    (SluiceExecutor   *self,
                                                 SluiceLuaRuntime *rt,
                                                 SluiceToken      *token,

@@ -74,6 +74,8 @@ _sluice_executor_worker_cb (gpointer data,
   if (rt == NULL)
     {
       rt = sluice_lua_runtime_new (self->lua_codes, self->params, &self->cancel_flag);
+      /* The file's lua-memory-limit, per state (0: the default). */
+      sluice_lua_runtime_set_memory_limit (rt, sluice_pipeline_get_lua_memory_limit (self->pipeline));
       _sluice_executor_watch_prints (self, rt);
       g_mutex_lock (&self->rts_lock);
       g_ptr_array_add (self->all_rts, rt);
@@ -81,7 +83,9 @@ _sluice_executor_worker_cb (gpointer data,
     }
 
   result->out = g_ptr_array_new ();
+  result->elapsed = g_get_monotonic_time ();
   _sluice_executor_run_segment (self, rt, result->token, result->out, result->records);
+  result->elapsed = g_get_monotonic_time () - result->elapsed;
   result->token = NULL;
   g_async_queue_push (self->free_rts, rt);
 
@@ -109,6 +113,7 @@ _sluice_executor_drain_results (SluiceExecutor *self)
         }
       else
         {
+          _sluice_stage_note_lua_cost (result->job->ctl, result->elapsed);
           if (result->records != NULL)
             _sluice_executor_emit_records (self, result->job, result->records);
           if (_sluice_job_is_dead (result->job))

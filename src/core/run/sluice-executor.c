@@ -266,6 +266,7 @@ build (SluiceExecutor  *self,
     }
 
   self->main_rt = sluice_lua_runtime_new (self->lua_codes, self->params, &self->cancel_flag);
+  sluice_lua_runtime_set_memory_limit (self->main_rt, sluice_pipeline_get_lua_memory_limit (self->pipeline));
   _sluice_executor_watch_prints (self, self->main_rt);
   if (!sluice_lua_runtime_check (self->main_rt, error))
     return FALSE;

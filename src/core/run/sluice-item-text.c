@@ -10,7 +10,7 @@ sluice_item_to_text (json_t  *item,
                      gsize   *size)
 {
   const size_t flags = JSON_COMPACT | JSON_SORT_KEYS;
-  gsize length;
+  GString text;
 
   if (*buffer == NULL)
     {
@@ -18,14 +18,17 @@ sluice_item_to_text (json_t  *item,
       *buffer = g_malloc (*size);
     }
 
-  /* Shortest reals that read back exactly (sluice-json.h). */
-  length = sluice_json_dumpb (item, *buffer, *size, flags);
-  if (length > *size)
-    {
-      *size = MAX (length, *size * 2);
-      *buffer = g_realloc (*buffer, *size);
-      length = sluice_json_dumpb (item, *buffer, *size, flags);
-    }
+  /* Written straight into the caller's buffer, grown as needed: a GString
+   * over it (its fields are public), so no copy and no allocation per
+   * item. Shortest reals that read back exactly (sluice-json.h). */
+  text.str = *buffer;
+  text.str[0] = '\0';
+  text.len = 0;
+  text.allocated_len = *size;
+  if (!sluice_json_write (&text, item, flags, NULL))
+    text.len = 0;
+  *buffer = text.str;
+  *size = text.allocated_len;
 
-  return length;
+  return text.len;
 }

@@ -14,6 +14,7 @@
 #include "sluice-execution.h"
 #include "sluice-json.h"
 #include "sluice-process-guard.h"
+#include "sluice-shell-spawn.h"
 #include "sluice-command-line.h"
 #include "sluice-run-state.h"
 #include "sluice-step-command.h"
@@ -21,8 +22,21 @@
 /* Standard error is kept for the failure message, but only its end: a
  * command that writes 100 MB of it must not cost 100 MB. */
 #define STDERR_TAIL (64 * 1024)
-/* Standard output becomes items; beyond this it is a failure. */
-#define MAX_STDOUT (256 * 1024 * 1024)
+/* Standard output becomes items as its lines arrive. The first ones are
+ * held until the command ends, so that a command that fails has given
+ * nothing (as a Lua step that fails); past either bound below, they
+ * stream on at once (sluice_step_call_stream), and a failure after that
+ * fails the item with what streamed before it gone on. */
+#define HOLD_ITEMS 1024
+#define HOLD_BYTES (4 * 1024 * 1024)
+/* While this many streamed items wait after the step, it stops reading
+ * (and the command blocks on its full pipe): back-pressure. */
+#define BACKLOG_LIMIT 256
+/* A line of output may be this long, as an input line. */
+#define MAX_LINE (64 * 1024 * 1024)
+/* Output discarded after a line that is not JSON before the command is
+ * killed rather than waited for. */
+#define MAX_AFTER_BAD_LINE (1024 * 1024)
 #define READ_CHUNK 65536
 
 /* The command step: each item runs the module's command line (its
@@ -57,11 +71,22 @@ typedef struct
 {
   SluiceStep     *step;         /* owned ref: it outlives its commands */
   SluiceStepCall *call;         /* borrowed until answered */
-  GSubprocess    *process;
-  GPid            pid;
+  SluiceShellChild child;       /* its pid and pipes */
+  GPid            pid;          /* 0 once reaped */
+  int             wait_status;
+  guint           watch_id;
   GCancellable   *cancellable;
   char           *line;         /* the item as one JSON line */
-  GByteArray     *out;
+  GByteArray     *out;          /* output not taken yet: the start of a line */
+  gsize           scanned;      /* bytes of @out known to hold no newline */
+  guint           line_no;      /* output lines taken */
+  GPtrArray      *held;         /* json_t*, until the command ends or streaming starts */
+  gsize           held_bytes;
+  gboolean        streaming;
+  char           *bad_line;     /* why the output cannot be taken, once known */
+  gsize           after_bad;    /* bytes discarded since */
+  gpointer        resume_timer; /* reading paused by back-pressure */
+  guint           last_backlog;
   GByteArray     *err;          /* the tail of stderr */
   gboolean        err_truncated;
   guint           pending;      /* stdin, stdout, stderr, wait */
@@ -72,19 +97,14 @@ typedef struct
 static void command_step_done (Command *command);
 
 static void
-child_setup_cb (gpointer user_data)
-{
-  /* Its own process group, so that a kill reaches whatever the shell
-   * started too and no child outlives a cancelled run. */
-  setpgid (0, 0);
-}
-
-static void
 kill_group (Command *command)
 {
-  if (command->pid > 0)
-    kill (-command->pid, SIGKILL);
+  /* Its group outlives it while anything it started runs. */
+  if (command->child.pid > 0)
+    kill (-command->child.pid, SIGKILL);
 }
+
+static void read_more (Command *command, GInputStream *stream, gboolean is_err);
 
 static void
 command_kill (Command    *command,
@@ -93,11 +113,20 @@ command_kill (Command    *command,
   if (command->kill_reason == NULL)
     command->kill_reason = g_strdup (reason);
   kill_group (command);
+  /* Reading paused for back-pressure goes on, discarding, to the end. */
+  if (command->resume_timer != NULL)
+    {
+      sluice_step_context_remove_timer (sluice_step_get_context (command->step),
+                                        command->resume_timer);
+      command->resume_timer = NULL;
+      read_more (command, command->child.stdout_pipe, FALSE);
+    }
   /* What left the group (setsid, a daemon) still carries its name. */
   if (command->guard_name != NULL)
     sluice_process_guard_kill (command->guard_name);
-  if (command->process != NULL)
-    g_subprocess_force_exit (command->process);
+  /* Not once reaped: the pid may be another process's by now. */
+  if (command->pid > 0)
+    kill (command->pid, SIGKILL);
 }
 
 static void
@@ -114,7 +143,125 @@ stdin_written_cb (GObject      *source,
   command_step_done (command);
 }
 
-static void read_more (Command *command, GInputStream *stream, gboolean is_err);
+/* One line of standard output (without its newline). */
+static void
+take_line (Command    *command,
+           const char *p,
+           gsize       length)
+{
+  g_autoptr(GError) error = NULL;
+  const char *q = p;
+  json_t *item;
+
+  command->line_no++;
+  if (command->bad_line != NULL)
+    return;
+  while (q < p + length && g_ascii_isspace (*q))
+    q++;
+  if (q == p + length)
+    return;
+
+  /* The same parser and policies as input lines (sluice-json.h). */
+  item = sluice_json_parse_item (p, length, &error);
+  if (item == NULL)
+    {
+      g_autofree char *shown = g_strndup (p, MIN (length, 80));
+      g_autofree char *escaped = g_strescape (shown, NULL);
+
+      if (g_error_matches (error, SLUICE_JSON_ERROR, SLUICE_JSON_ERROR_NOT_OBJECT))
+        command->bad_line = g_strdup_printf ("printed a JSON value that is not an object (output line %u): %s",
+                                             command->line_no, escaped);
+      else if (g_error_matches (error, SLUICE_JSON_ERROR, SLUICE_JSON_ERROR_SYNTAX))
+        command->bad_line = g_strdup_printf ("printed a line that is not JSON (output line %u: %s): %s",
+                                             command->line_no, error->message, escaped);
+      else
+        command->bad_line = g_strdup_printf ("printed an item that cannot be taken (output line %u: %s): %s",
+                                             command->line_no, error->message, escaped);
+      g_ptr_array_set_size (command->held, 0);
+      return;
+    }
+
+  if (command->streaming)
+    {
+      sluice_step_call_stream (command->call, item);
+      return;
+    }
+  g_ptr_array_add (command->held, item);
+  command->held_bytes += length;
+  if (command->held->len > HOLD_ITEMS || command->held_bytes > HOLD_BYTES)
+    {
+      /* Too many to hold: what was held goes on now, the rest as it comes. */
+      command->streaming = TRUE;
+      for (guint i = 0; i < command->held->len; i++)
+        sluice_step_call_stream (command->call, json_incref (g_ptr_array_index (command->held, i)));
+      g_ptr_array_set_size (command->held, 0);
+    }
+}
+
+/* Takes the whole lines of what was read; at @eof, the rest too. */
+static void
+take_output (Command  *command,
+             gboolean  eof)
+{
+  const char *data = (const char *) command->out->data;
+  gsize start = 0;
+
+  for (;;)
+    {
+      const char *nl = NULL;
+
+      if (command->out->len > start + command->scanned)
+        nl = memchr (data + start + command->scanned, '\n',
+                     command->out->len - start - command->scanned);
+      if (nl == NULL)
+        break;
+      take_line (command, data + start, nl - (data + start));
+      start = nl - data + 1;
+      command->scanned = 0;
+      if (command->kill_reason != NULL)
+        break;
+    }
+  if (start > 0)
+    g_byte_array_remove_range (command->out, 0, start);
+  command->scanned = command->out->len;
+
+  if (eof && command->out->len > 0 && command->kill_reason == NULL)
+    take_line (command, (const char *) command->out->data, command->out->len);
+  if (eof)
+    g_byte_array_set_size (command->out, 0);
+  else if (command->out->len > MAX_LINE)
+    {
+      g_autofree char *reason = g_strdup_printf ("printed a line longer than %d MiB (output line %u)",
+                                                 MAX_LINE / (1024 * 1024), command->line_no + 1);
+
+      g_byte_array_set_size (command->out, 0);
+      command->scanned = 0;
+      command_kill (command, reason);
+    }
+}
+
+static void
+resume_cb (gpointer data)
+{
+  Command *command = data;
+  guint backlog = sluice_step_call_backlog (command->call);
+
+  command->resume_timer = NULL;
+  if (backlog >= BACKLOG_LIMIT && command->kill_reason == NULL)
+    {
+      /* At once while the steps after it make progress, else after a
+       * millisecond (they wait for something: a command, a server). */
+      SluiceStepContext *context = sluice_step_get_context (command->step);
+
+      command->resume_timer = sluice_step_context_add_timer (context,
+                                                             sluice_step_context_now (context) +
+                                                             (backlog < command->last_backlog ? 0 : 1000),
+                                                             resume_cb, command);
+      command->last_backlog = backlog;
+      return;
+    }
+  read_more (command, command->child.stdout_pipe, FALSE);
+}
 
 static void
 read_cb (GObject      *source,
@@ -123,7 +270,7 @@ read_cb (GObject      *source,
 {
   Command *command = user_data;
   GInputStream *stream = G_INPUT_STREAM (source);
-  gboolean is_err = stream == g_subprocess_get_stderr_pipe (command->process);
+  gboolean is_err = stream == command->child.stderr_pipe;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (stream, result, &error);
   gsize size;
@@ -140,6 +287,8 @@ read_cb (GObject      *source,
     }
   if (bytes == NULL || g_bytes_get_size (bytes) == 0)
     {
+      if (!is_err && command->kill_reason == NULL)
+        take_output (command, TRUE);
       command_step_done (command);
       return;
     }
@@ -154,12 +303,27 @@ read_cb (GObject      *source,
           command->err_truncated = TRUE;
         }
     }
+  else if (command->kill_reason != NULL)
+    ;  /* killed: what it still prints is dropped */
+  else if (command->bad_line != NULL)
+    {
+      command->after_bad += size;
+      if (command->after_bad > MAX_AFTER_BAD_LINE)
+        command_kill (command, command->bad_line);
+    }
   else
     {
-      if (command->out->len + size > MAX_STDOUT)
-        command_kill (command, "printed more than 256 MiB");
-      else
-        g_byte_array_append (command->out, data, size);
+      g_byte_array_append (command->out, data, size);
+      take_output (command, FALSE);
+      if (command->streaming && command->kill_reason == NULL &&
+          sluice_step_call_backlog (command->call) >= BACKLOG_LIMIT)
+        {
+          /* Downstream is full: stop reading until it has room. */
+          command->last_backlog = G_MAXUINT;
+          resume_cb (command);
+          if (command->resume_timer != NULL)
+            return;
+        }
     }
 
   read_more (command, stream, is_err);
@@ -175,13 +339,16 @@ read_more (Command      *command,
 }
 
 static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+exited_cb (GPid     pid,
+           int      wait_status,
+           gpointer user_data)
 {
   Command *command = user_data;
 
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  command->watch_id = 0;
+  command->wait_status = wait_status;
+  command->pid = 0;
+  g_spawn_close_pid (pid);
   /* Whatever it left running in its group goes with it; that also
    * closes pipes a background grandchild would keep open. */
   kill_group (command);
@@ -204,65 +371,16 @@ stderr_tail (Command *command)
                           (const char *) command->err->data + start);
 }
 
-/* Turns standard output into items; FALSE with @message on a bad line. */
-static GPtrArray *
-parse_outputs (Command  *command,
-               char    **message)
-{
-  GPtrArray *items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_decref);
-  const char *p = (const char *) command->out->data;
-  const char *end = p + command->out->len;
-  guint line_no = 0;
-
-  while (p < end)
-    {
-      const char *nl = memchr (p, '\n', end - p);
-      const char *line_end = nl != NULL ? nl : end;
-      const char *q = p;
-      g_autoptr(GError) error = NULL;
-      json_t *item;
-
-      line_no++;
-      while (q < line_end && g_ascii_isspace (*q))
-        q++;
-      if (q == line_end)
-        {
-          p = line_end + 1;
-          continue;
-        }
-
-      /* The same parser and policies as input lines (sluice-json.h). */
-      item = sluice_json_parse_item (p, line_end - p, &error);
-      if (item == NULL)
-        {
-          g_autofree char *shown = g_strndup (p, MIN (line_end - p, 80));
-          g_autofree char *escaped = g_strescape (shown, NULL);
-
-          if (g_error_matches (error, SLUICE_JSON_ERROR, SLUICE_JSON_ERROR_NOT_OBJECT))
-            *message = g_strdup_printf ("printed a JSON value that is not an object (output line %u): %s",
-                                        line_no, escaped);
-          else if (g_error_matches (error, SLUICE_JSON_ERROR, SLUICE_JSON_ERROR_SYNTAX))
-            *message = g_strdup_printf ("printed a line that is not JSON (output line %u: %s): %s",
-                                        line_no, error->message, escaped);
-          else
-            *message = g_strdup_printf ("printed an item that cannot be taken (output line %u: %s): %s",
-                                        line_no, error->message, escaped);
-          g_ptr_array_unref (items);
-          return NULL;
-        }
-      g_ptr_array_add (items, item);
-      p = line_end + 1;
-    }
-
-  return items;
-}
-
 static void
 command_free (Command *command)
 {
-  g_clear_object (&command->process);
+  g_clear_object (&command->child.stdin_pipe);
+  g_clear_object (&command->child.stdout_pipe);
+  g_clear_object (&command->child.stderr_pipe);
   g_clear_object (&command->cancellable);
   g_byte_array_unref (command->out);
+  g_ptr_array_unref (command->held);
+  g_free (command->bad_line);
   g_byte_array_unref (command->err);
   g_free (command->line);
   g_free (command->kill_reason);
@@ -275,22 +393,20 @@ static void
 command_finish (Command *command)
 {
   SluiceStepCall *call = command->call;
-  g_autoptr(GPtrArray) outputs = NULL;
   g_autofree char *message = NULL;
 
   call->step_data = NULL;
   if (command->kill_reason != NULL)
     message = g_strdup (command->kill_reason);
-  else if (g_subprocess_get_if_signaled (command->process))
+  else if (WIFSIGNALED (command->wait_status))
     {
-      int sig = g_subprocess_get_term_sig (command->process);
+      int sig = WTERMSIG (command->wait_status);
       message = g_strdup_printf ("was killed by signal %d (%s)", sig, g_strsignal (sig));
     }
-  else if (g_subprocess_get_exit_status (command->process) != 0)
-    message = g_strdup_printf ("exited with status %d",
-                               g_subprocess_get_exit_status (command->process));
-  else
-    outputs = parse_outputs (command, &message);
+  else if (!WIFEXITED (command->wait_status) || WEXITSTATUS (command->wait_status) != 0)
+    message = g_strdup_printf ("exited with status %d", WEXITSTATUS (command->wait_status));
+  else if (command->bad_line != NULL)
+    message = g_strdup (command->bad_line);
 
   if (message != NULL)
     {
@@ -300,8 +416,8 @@ command_finish (Command *command)
     }
   else
     {
-      for (guint i = 0; i < outputs->len; i++)
-        sluice_step_call_emit (call, json_incref (g_ptr_array_index (outputs, i)));
+      for (guint i = 0; i < command->held->len; i++)
+        sluice_step_call_emit (call, json_incref (g_ptr_array_index (command->held, i)));
       sluice_step_call_finish (call);
     }
 
@@ -322,37 +438,29 @@ sluice_step_command_process (SluiceStep     *step,
 {
   SluiceStepCommand *self = SLUICE_STEP_COMMAND (step);
   SluiceStepContext *context = sluice_step_get_context (step);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
-  GOutputStream *stdin_pipe;
+  g_autoptr(GPtrArray) env = g_ptr_array_new_with_free_func (g_free);
   Command *command;
-  const char *pid_str;
   size_t len;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup_cb, NULL, NULL);
-  if (context->base_directory != NULL)
-    g_subprocess_launcher_set_cwd (launcher, context->base_directory);
-  for (guint i = 0; self->env != NULL && self->env[i] != NULL; i++)
-    {
-      g_auto(GStrv) pair = g_strsplit (self->env[i], "=", 2);
-
-      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
-    }
 
   command = g_new0 (Command, 1);
   command->guard_name = sluice_process_guard_new_name ();
-  g_subprocess_launcher_setenv (launcher, SLUICE_PROCESS_GUARD_VARIABLE, command->guard_name, TRUE);
   command->step = g_object_ref (step);
   command->call = call;
   command->cancellable = g_cancellable_new ();
   command->out = g_byte_array_new ();
+  command->held = g_ptr_array_new_with_free_func ((GDestroyNotify) json_decref);
   command->err = g_byte_array_new ();
-  command->process = g_subprocess_launcher_spawn (launcher, &error,
-                                                  "/bin/sh", "-c", self->command_line, NULL);
-  if (command->process == NULL)
+
+  /* The parameters' values, and the name every process it starts
+   * carries (sluice-process-guard.h). */
+  for (guint i = 0; self->env != NULL && self->env[i] != NULL; i++)
+    g_ptr_array_add (env, g_strdup (self->env[i]));
+  g_ptr_array_add (env, g_strdup_printf ("%s=%s", SLUICE_PROCESS_GUARD_VARIABLE, command->guard_name));
+  g_ptr_array_add (env, NULL);
+
+  if (!sluice_shell_spawn (self->command_line, context->base_directory,
+                           (const char * const *) env->pdata, &command->child, &error))
     {
       g_autofree char *message = g_strdup_printf ("could not start: %s", error->message);
 
@@ -361,9 +469,7 @@ sluice_step_command_process (SluiceStep     *step,
       return;
     }
   call->step_data = command;
-
-  pid_str = g_subprocess_get_identifier (command->process);
-  command->pid = pid_str != NULL ? (GPid) atoi (pid_str) : 0;
+  command->pid = command->child.pid;
 
   command->line = sluice_json_dumps (call->item, JSON_COMPACT | JSON_SORT_KEYS);
   len = strlen (command->line);
@@ -371,18 +477,24 @@ sluice_step_command_process (SluiceStep     *step,
   command->line[len] = '\n';
   command->line[len + 1] = '\0';
 
-  /* The pipe must not block: an item larger than the pipe's buffer would
-   * otherwise stop this thread in write() while the command waits for us
-   * to read what it printed. */
-  stdin_pipe = g_subprocess_get_stdin_pipe (command->process);
-  g_unix_set_fd_nonblocking (g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (stdin_pipe)), TRUE, NULL);
-
+  /* The stdin pipe does not block (sluice_shell_spawn): an item larger
+   * than the pipe's buffer would otherwise stop this thread in write()
+   * while the command waits for us to read what it printed. */
   command->pending = 4;
-  g_output_stream_write_all_async (stdin_pipe, command->line, len + 1, G_PRIORITY_DEFAULT_IDLE,
+  g_output_stream_write_all_async (command->child.stdin_pipe, command->line, len + 1,
+                                   G_PRIORITY_DEFAULT_IDLE,
                                    command->cancellable, stdin_written_cb, command);
-  read_more (command, g_subprocess_get_stdout_pipe (command->process), FALSE);
-  read_more (command, g_subprocess_get_stderr_pipe (command->process), TRUE);
-  g_subprocess_wait_async (command->process, NULL, wait_cb, command);
+  read_more (command, command->child.stdout_pipe, FALSE);
+  read_more (command, command->child.stderr_pipe, TRUE);
+  /* On the context the run uses (a test case runs on its own), as the
+   * pipes' asynchronous reads and writes are. */
+  {
+    GSource *source = g_child_watch_source_new (command->pid);
+
+    g_source_set_callback (source, G_SOURCE_FUNC (exited_cb), command, NULL);
+    command->watch_id = g_source_attach (source, g_main_context_get_thread_default ());
+    g_source_unref (source);
+  }
 }
 
 static void
