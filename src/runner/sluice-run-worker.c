@@ -144,8 +144,8 @@ sluice_run_worker (int    argc,
 {
   g_autofree char *redis = NULL, *group = NULL, *consumer = NULL, *visibility = NULL;
   g_auto(GStrv) files = NULL, defines_args = NULL;
-  int batch = 256, max_deliveries = 5;
-  gboolean quiet = FALSE;
+  int batch = 512, max_deliveries = 5;
+  gboolean quiet = FALSE, lua_threads = FALSE;
   const GOptionEntry entries[] = {
     { "redis", 0, 0, G_OPTION_ARG_STRING, &redis,
       N_("The Redis server: redis://[:PASSWORD@]HOST[:PORT][/DB]"), N_("URL") },
@@ -154,7 +154,9 @@ sluice_run_worker (int    argc,
     { "consumer", 0, 0, G_OPTION_ARG_STRING, &consumer,
       N_("This worker's name in the group (default: HOST-PID)"), N_("NAME") },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch,
-      N_("Entries read at a time (default: 256)"), N_("N") },
+      N_("Items read at a time, about (default: 512)"), N_("N") },
+    { "lua-threads", 0, 0, G_OPTION_ARG_NONE, &lua_threads,
+      N_("Run Lua modules on a thread pool as in-process runs do (default: on the worker's own thread; run one worker per core)"), NULL },
     { "max-deliveries", 0, 0, G_OPTION_ARG_INT, &max_deliveries,
       N_("Deliveries of an item before it goes to the dead-letter stream (default: 5)"), N_("N") },
     { "visibility-timeout", 0, 0, G_OPTION_ARG_STRING, &visibility,
@@ -214,6 +216,7 @@ sluice_run_worker (int    argc,
   options.batch = (guint) batch;
   options.max_deliveries = (guint) max_deliveries;
   options.visibility_ms = (guint) visibility_ms;
+  options.lua_inline = !lua_threads;
 
   loop = g_main_loop_new (NULL, FALSE);
   ctx.loop = loop;

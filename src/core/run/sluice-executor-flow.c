@@ -578,7 +578,7 @@ start_group (SluiceExecutor  *self,
 
 /* Lua ops run where the controller's mode says: on this thread for
  * not-parallel (one item at a time anyway, and no thread hop per item),
- * on the worker pool otherwise. */
+ * on the worker pool otherwise — unless told to run them all here. */
 static void
 run_lua (SluiceExecutor *self,
          SluiceToken    *token)
@@ -586,7 +586,7 @@ run_lua (SluiceExecutor *self,
   SluiceJob *job = token->job;
   SluiceSegmentResult *result;
 
-  if (job->ctl->mode == SLUICE_MODE_NOT_PARALLEL)
+  if (job->ctl->mode == SLUICE_MODE_NOT_PARALLEL || self->lua_inline)
     {
       GArray *records = self->listening ? self->records : NULL;
 
