@@ -68,6 +68,8 @@ struct _SluiceRedisDistributor
   SluiceItemSource  *input;            /* owned; NULL after the trigger item */
   gboolean           trigger;          /* no input: one {} */
   int                output_fd;        /* borrowed */
+  SluiceRedisOutputFunc output_func;   /* instead of @output_fd when set */
+  gpointer           output_data;
   SluiceMode         mode;
   char              *pipeline_id;
   char              *run_id;
@@ -142,6 +144,13 @@ flush_output (SluiceRedisDistributor *self)
 {
   gsize written = 0;
 
+  if (self->output_func != NULL)
+    {
+      if (self->out->len > 0)
+        self->output_func (self->out->str, self->out->len, self->output_data);
+      g_string_truncate (self->out, 0);
+      return TRUE;
+    }
   while (written < self->out->len)
     {
       ssize_t n = write (self->output_fd, self->out->str + written, self->out->len - written);
@@ -761,6 +770,17 @@ disconnected_cb (SluiceRedisClient      *client,
 }
 
 void
+sluice_redis_distributor_set_output_func (SluiceRedisDistributor *self,
+                                          SluiceRedisOutputFunc   func,
+                                          gpointer                user_data)
+{
+  g_return_if_fail (SLUICE_IS_REDIS_DISTRIBUTOR (self));
+
+  self->output_func = func;
+  self->output_data = user_data;
+}
+
+void
 sluice_redis_distributor_start (SluiceRedisDistributor *self)
 {
   g_return_if_fail (SLUICE_IS_REDIS_DISTRIBUTOR (self));
@@ -921,7 +941,8 @@ sluice_redis_distributor_new (SluicePipeline                      *pipeline,
   g_return_val_if_fail (url != NULL && options != NULL, NULL);
 
   self = g_object_new (SLUICE_TYPE_REDIS_DISTRIBUTOR, NULL);
-  self->pipeline_id = g_strdup (sluice_node_get_id (SLUICE_NODE (pipeline)));
+  self->pipeline_id = g_strdup (options->stream_id != NULL ? options->stream_id
+                                : sluice_node_get_id (SLUICE_NODE (pipeline)));
   self->run_id = g_uuid_string_random ();
   self->items_key = sluice_redis_items_key (self->pipeline_id);
   self->results_key = sluice_redis_results_key (self->pipeline_id, self->run_id);

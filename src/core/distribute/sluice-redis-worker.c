@@ -1109,7 +1109,8 @@ sluice_redis_worker_new (SluiceRun                      *run,
   self = g_object_new (SLUICE_TYPE_REDIS_WORKER, NULL);
   self->run = g_object_ref (run);
   self->executor = sluice_run_get_executor (run);
-  self->pipeline_id = g_strdup (sluice_node_get_id (SLUICE_NODE (sluice_run_get_pipeline (run))));
+  self->pipeline_id = g_strdup (options->stream_id != NULL ? options->stream_id
+                                : sluice_node_get_id (SLUICE_NODE (sluice_run_get_pipeline (run))));
   self->items_key = sluice_redis_items_key (self->pipeline_id);
   self->dead_key = sluice_redis_dead_key (self->pipeline_id);
   self->group = g_strdup (options->group != NULL ? options->group : SLUICE_REDIS_DEFAULT_GROUP);
