@@ -145,7 +145,7 @@ sluice_run_distribute (const SluiceRunOptions *options,
   g_autoptr(SluiceRedisDistributor) distributor = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
-  SluiceRedisDistributorOptions distributor_options = { .window = 10000, .reconnect_ms = 30000 };
+  SluiceRedisDistributorOptions distributor_options = { .window = 40000, .reconnect_ms = 30000 };
   DistributeContext ctx = { 0 };
   guint sigint_id, sigterm_id;
   int fd, status;

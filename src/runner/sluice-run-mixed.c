@@ -309,7 +309,7 @@ add_stage (Mixed                   *mixed,
     {
       GListModel *controllers = sluice_pipeline_get_controllers (sluice_run_get_pipeline (run));
       g_autoptr(SluiceController) controller = g_list_model_get_item (controllers, first);
-      SluiceRedisDistributorOptions distributor_options = { .window = 10000, .reconnect_ms = 30000 };
+      SluiceRedisDistributorOptions distributor_options = { .window = 40000, .reconnect_ms = 30000 };
 
       stage->stream_id = sluice_redis_controller_stream_id (sluice_run_get_pipeline (run), controller);
       distributor_options.stream_id = stage->stream_id;

@@ -8,14 +8,15 @@
 #include "sluice-controller.h"
 #include "sluice-item-text.h"
 #include "sluice-redis-distributor.h"
+#include "sluice-redis-entry.h"
 #include "sluice-redis-keys.h"
 
 /* XADDs pipelined before waiting for their replies. */
-#define SEND_BATCH 64
+#define SEND_BATCH 256
 /* Items in one stream entry, at most: Redis' cost is per entry (XADD,
  * the group's pending list, XACK, the results), so many items share
  * one; fewer when the input has no more for now, or they are big. */
-#define ENTRY_ITEMS 64
+#define ENTRY_ITEMS SLUICE_REDIS_ENTRY_ITEMS
 #define ENTRY_BYTES (1024 * 1024)
 /* Bytes of item text on the stream without a result, at most. */
 #define WINDOW_BYTES (256 * 1024 * 1024)

@@ -59,6 +59,8 @@ void              sluice_redis_entry_free  (SluiceRedisEntry *entry);
 gboolean          sluice_redis_run_id_is_valid (const char *text,
                                                 gsize       length);
 
+/* The most items the producer puts in one entry. */
+#define SLUICE_REDIS_ENTRY_ITEMS 64
 /* The most items in one entry a worker accepts. */
 #define SLUICE_REDIS_ENTRY_MAX_ITEMS 100000
 

@@ -1092,7 +1092,9 @@ sluice_redis_worker_init (SluiceRedisWorker *self)
   self->finished = g_ptr_array_new ();
   self->outputs = g_string_new (NULL);
   self->lengths = g_string_new (NULL);
-  self->items_per_entry = 1.0;
+  /* Until a read says otherwise, entries are full: a first read of a
+   * backlog must not take all of it from the other workers. */
+  self->items_per_entry = SLUICE_REDIS_ENTRY_ITEMS;
   self->claim_cursor = g_strdup ("0-0");
 }
 
