@@ -706,6 +706,13 @@ test_foreign_entries (void)
   freeReplyObject (sluice_test_redis_command (redis, "XADD sluice:{foreign}:items * hello world"));
   freeReplyObject (sluice_test_redis_command (redis, "XADD sluice:{foreign}:items * run ../../x seq 3 item {}"));
   freeReplyObject (sluice_test_redis_command (redis, "XADD sluice:{foreign}:items * run r1 seq -4 item {}"));
+  /* Several items in one entry, one of them no item: only that one is
+   * dead-lettered; the others' outputs are answered, the bad one marked x. */
+  freeReplyObject (sluice_test_redis_command (redis, "XADD sluice:{foreign}:items * run r2 seq 7 items %s",
+                                              "{\"value\":1}\n[1]\n{\"value\":3}"));
+  /* Sequence numbers that would wrap around. */
+  freeReplyObject (sluice_test_redis_command (redis, "XADD sluice:{foreign}:items * run r3 seq 18446744073709551615 items %s",
+                                              "{}\n{}"));
 
   run_to_end (redis, pipeline, input, output, &result);
   g_assert_cmpint (result.status, ==, 0);
@@ -721,7 +728,23 @@ test_foreign_entries (void)
   g_assert_nonnull (strstr (list.out, "not a JSON object"));
   g_assert_nonnull (strstr (list.out, "no valid “run” field"));
   g_assert_nonnull (strstr (list.out, "no valid “seq” field"));
-  g_assert_cmpint (sluice_test_redis_integer (redis, "XLEN sluice:{foreign}:dead"), ==, 6);
+  g_assert_nonnull (strstr (list.out, "overflow"));
+  g_assert_nonnull (strstr (list.out, "\"seq\":8"));
+  g_assert_cmpint (sluice_test_redis_integer (redis, "XLEN sluice:{foreign}:dead"), ==, 8);
+  {
+    redisReply *entries = sluice_test_redis_command (redis, "XRANGE sluice:{foreign}:results:r2 - +");
+    g_autoptr(GString) fields = g_string_new (NULL);
+
+    for (gsize i = 0; i < entries->elements; i++)
+      for (gsize j = 0; j < entries->element[i]->element[1]->elements; j++)
+        g_string_append_printf (fields, "%s|", entries->element[i]->element[1]->element[j]->str);
+    freeReplyObject (entries);
+    g_test_message ("results of r2: %s", fields->str);
+    g_assert_nonnull (strstr (fields->str, "|7|m."));
+    g_assert_nonnull (strstr (fields->str, "|12,x,12|o."));
+    g_assert_nonnull (strstr (fields->str, "|{\"value\":2}\n{\"value\":6}\n|"));
+    g_assert_nonnull (strstr (fields->str, "|8|e."));
+  }
   /* The worker is still there. */
   g_assert_nonnull (g_subprocess_get_identifier (worker));
   stop_process (worker);
