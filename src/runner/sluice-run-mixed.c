@@ -30,7 +30,6 @@ typedef struct
 {
   GMainLoop  *loop;
   GPtrArray  *stages;       /* Stage*, owned */
-  const char *path;
   int         output_fd;
   GString    *out;          /* in-process last stage: output not yet written */
   char       *error;        /* the first failure */
@@ -392,7 +391,6 @@ sluice_run_mixed (const SluiceRunOptions *options,
 
   mixed.loop = loop;
   mixed.stages = g_ptr_array_new_with_free_func ((GDestroyNotify) stage_free);
-  mixed.path = options->pipeline_path;
   mixed.output_fd = output_fd;
   mixed.out = g_string_new (NULL);
   *handle = &mixed;
