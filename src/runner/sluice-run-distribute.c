@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sluice-core.h"
+#include "sluice-run-mixed.h"
 #include "sluice-run-worker.h"
 
 /* `sluice-run --distribute redis://… PIPELINE.xml -i IN -o OUT`: the
@@ -20,12 +21,14 @@
  * the workers (SluiceRedisDistributor). Exit statuses as for a run: 0
  * when every item has its outputs, 1 when Redis failed or an item was
  * dead-lettered (the others' outputs are all written), 128+N on a
- * signal. */
+ * signal. With controllers marked distribute="redis", only theirs go
+ * to Redis (sluice-run-mixed.c). */
 
 typedef struct
 {
   GMainLoop              *loop;
   SluiceRedisDistributor *distributor;
+  gpointer                mixed;   /* a mixed run's handle while it runs */
   const char             *pipeline_id;
   int                     signal;
 } DistributeContext;
@@ -44,7 +47,10 @@ on_signal (DistributeContext *ctx,
   if (ctx->signal != 0)
     _exit (128 + sig);
   ctx->signal = sig;
-  sluice_redis_distributor_cancel (ctx->distributor);
+  if (ctx->mixed != NULL)
+    sluice_run_mixed_cancel (ctx->mixed, sig);
+  else if (ctx->distributor != NULL)
+    sluice_redis_distributor_cancel (ctx->distributor);
 }
 
 static gboolean
@@ -139,7 +145,7 @@ sluice_run_distribute (const SluiceRunOptions *options,
   g_autoptr(SluiceRedisDistributor) distributor = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
-  SluiceRedisDistributorOptions distributor_options = { .window = 10000, .reconnect_ms = 30000 };
+  SluiceRedisDistributorOptions distributor_options = { .window = 40000, .reconnect_ms = 30000 };
   DistributeContext ctx = { 0 };
   guint sigint_id, sigterm_id;
   int fd, status;
@@ -190,6 +196,22 @@ sluice_run_distribute (const SluiceRunOptions *options,
     }
   /* A closed standard output is a write error here, not a signal. */
   signal (SIGPIPE, SIG_IGN);
+
+  if (sluice_redis_pipeline_has_distributed (sluice_run_get_pipeline (run)))
+    {
+      sigint_id = g_unix_signal_add (SIGINT, sigint_cb, &ctx);
+      sigterm_id = g_unix_signal_add (SIGTERM, sigterm_cb, &ctx);
+      status = sluice_run_mixed (options, url, run, input, fd, &ctx.mixed);
+      g_source_remove (sigint_id);
+      g_source_remove (sigterm_id);
+      if (close (fd) != 0 && status == SLUICE_EXIT_COMPLETED)
+        {
+          fprintf (stderr, _("sluice-run: cannot write %s: %s\n"),
+                   options->output_path ? options->output_path : "-", g_strerror (errno));
+          status = SLUICE_EXIT_FAILED;
+        }
+      return status;
+    }
 
   distributor = sluice_redis_distributor_new (sluice_run_get_pipeline (run), url, input, fd,
                                               &distributor_options);

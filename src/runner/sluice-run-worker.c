@@ -102,15 +102,59 @@ parse_defines (char       **defines,
   return TRUE;
 }
 
+/* A run of each controller of @run's file marked distribute="redis",
+ * alone, with its stream id. FALSE (said) when one cannot be made. */
+static gboolean
+add_controller_runs (const char *file,
+                     SluiceRun  *run,
+                     GHashTable *defines,
+                     GPtrArray  *runs,
+                     GPtrArray  *stream_ids)
+{
+  GListModel *controllers = sluice_pipeline_get_controllers (sluice_run_get_pipeline (run));
+
+  for (guint k = 0; k < g_list_model_get_n_items (controllers); k++)
+    {
+      g_autoptr(SluiceController) controller = g_list_model_get_item (controllers, k);
+      g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+      g_autoptr(SluicePipeline) alone = NULL;
+      g_autoptr(GError) error = NULL;
+      SluiceRun *part;
+
+      if (sluice_controller_get_distribute (controller) == NULL)
+        continue;
+      /* Loaded again: the run owns its pipeline. It loaded once. */
+      alone = sluice_load_file (file, problems);
+      if (alone == NULL)
+        {
+          fprintf (stderr, "sluice-run worker: %s: cannot load it again\n", file);
+          return FALSE;
+        }
+      sluice_redis_pipeline_keep_controllers (alone, k, k + 1);
+      part = sluice_run_new (alone, file, defines, &error);
+      if (part == NULL)
+        {
+          fprintf (stderr, "sluice-run worker: %s: %s\n", file, error->message);
+          return FALSE;
+        }
+      g_ptr_array_add (runs, part);
+      g_ptr_array_add (stream_ids, sluice_redis_controller_stream_id (sluice_run_get_pipeline (run), controller));
+    }
+  return TRUE;
+}
+
 /* Loads and validates each file; NULL (problems printed) when one
- * cannot run. */
+ * cannot run. A file with controllers marked distribute="redis" gives
+ * a run per such controller; @stream_ids gets the stream id of each run
+ * (NULL: the pipeline's id). */
 static GPtrArray *
 load_runs (char       **files,
            GHashTable  *defines,
-           gboolean     quiet)
+           gboolean     quiet,
+           GPtrArray   *stream_ids)
 {
   g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (guint i = 0; files[i] != NULL; i++)
     {
@@ -127,13 +171,24 @@ load_runs (char       **files,
         }
       if (run == NULL)
         return NULL;
-      g_ptr_array_add (runs, run);
       id = sluice_node_get_id (SLUICE_NODE (sluice_run_get_pipeline (run)));
-      if (!g_hash_table_add (ids, (gpointer) id))
+      if (!g_hash_table_add (ids, g_strdup (id)))
         {
           fprintf (stderr, _("sluice-run worker: %s: a pipeline with id “%s” is given twice\n"), files[i], id);
+          g_object_unref (run);
           return NULL;
         }
+      if (sluice_redis_pipeline_has_distributed (sluice_run_get_pipeline (run)))
+        {
+          gboolean made = add_controller_runs (files[i], run, defines, runs, stream_ids);
+
+          g_object_unref (run);
+          if (!made)
+            return NULL;
+          continue;
+        }
+      g_ptr_array_add (runs, run);
+      g_ptr_array_add (stream_ids, NULL);
     }
   return g_steal_pointer (&runs);
 }
@@ -144,8 +199,8 @@ sluice_run_worker (int    argc,
 {
   g_autofree char *redis = NULL, *group = NULL, *consumer = NULL, *visibility = NULL;
   g_auto(GStrv) files = NULL, defines_args = NULL;
-  int batch = 256, max_deliveries = 5;
-  gboolean quiet = FALSE;
+  int batch = 512, max_deliveries = 5;
+  gboolean quiet = FALSE, lua_threads = FALSE;
   const GOptionEntry entries[] = {
     { "redis", 0, 0, G_OPTION_ARG_STRING, &redis,
       N_("The Redis server: redis://[:PASSWORD@]HOST[:PORT][/DB]"), N_("URL") },
@@ -154,7 +209,9 @@ sluice_run_worker (int    argc,
     { "consumer", 0, 0, G_OPTION_ARG_STRING, &consumer,
       N_("This worker's name in the group (default: HOST-PID)"), N_("NAME") },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch,
-      N_("Entries read at a time (default: 256)"), N_("N") },
+      N_("Items read at a time, about (default: 512)"), N_("N") },
+    { "lua-threads", 0, 0, G_OPTION_ARG_NONE, &lua_threads,
+      N_("Run Lua modules on a thread pool as in-process runs do (default: on the worker's own thread; run one worker per core)"), NULL },
     { "max-deliveries", 0, 0, G_OPTION_ARG_INT, &max_deliveries,
       N_("Deliveries of an item before it goes to the dead-letter stream (default: 5)"), N_("N") },
     { "visibility-timeout", 0, 0, G_OPTION_ARG_STRING, &visibility,
@@ -171,6 +228,7 @@ sluice_run_worker (int    argc,
   g_autoptr(GHashTable) defines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(SluiceRedisUrl) url = NULL;
   g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GPtrArray) stream_ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) workers = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *default_consumer = NULL;
@@ -203,7 +261,7 @@ sluice_run_worker (int    argc,
   if ((url = sluice_redis_url_parse (redis, &error)) == NULL)
     return worker_usage_error ("worker", "%s", error->message);
 
-  runs = load_runs (files, defines, quiet);
+  runs = load_runs (files, defines, quiet, stream_ids);
   if (runs == NULL)
     return SLUICE_EXIT_INVALID;
 
@@ -214,13 +272,17 @@ sluice_run_worker (int    argc,
   options.batch = (guint) batch;
   options.max_deliveries = (guint) max_deliveries;
   options.visibility_ms = (guint) visibility_ms;
+  options.lua_inline = !lua_threads;
 
   loop = g_main_loop_new (NULL, FALSE);
   ctx.loop = loop;
   ctx.workers = workers;
   for (guint i = 0; i < runs->len; i++)
     {
-      SluiceRedisWorker *worker = sluice_redis_worker_new (g_ptr_array_index (runs, i), url, &options);
+      SluiceRedisWorker *worker;
+
+      options.stream_id = g_ptr_array_index (stream_ids, i);
+      worker = sluice_redis_worker_new (g_ptr_array_index (runs, i), url, &options);
 
       g_signal_connect (worker, "stopped", G_CALLBACK (stopped_cb), &ctx);
       g_ptr_array_add (workers, worker);
@@ -229,7 +291,8 @@ sluice_run_worker (int    argc,
   for (guint i = 0; i < workers->len; i++)
     {
       SluiceRun *run = g_ptr_array_index (runs, i);
-      const char *id = sluice_node_get_id (SLUICE_NODE (sluice_run_get_pipeline (run)));
+      const char *id = g_ptr_array_index (stream_ids, i) != NULL ? g_ptr_array_index (stream_ids, i)
+                       : sluice_node_get_id (SLUICE_NODE (sluice_run_get_pipeline (run)));
       g_autofree char *key = sluice_redis_items_key (id);
 
       fprintf (stderr, _("sluice-run worker: %s: taking items from %s at %s as %s\n"),

@@ -292,7 +292,7 @@ static const BadCase bad_cases[] = {
   { "bad-balance", HEAD "<services>\n<service name=\"s\" balance=\"random\"/>\n</services>\n</pipeline>\n", 4,
     "service `s`: unknown balance `random`" },
   { "unknown-attribute", HEAD "<controller id=\"c\" colour=\"red\"/>\n</pipeline>\n", 3,
-    "unknown attribute `colour` on <controller> (allowed: id, name, mode, workers)" },
+    "unknown attribute `colour` on <controller> (allowed: id, name, mode, workers, distribute)" },
   { "external-no-service", PHASE ("<external id=\"e\"/>\n"), 5, "external `e` needs a `service` attribute" },
   { "condition-no-when", PHASE ("<condition id=\"k\"><then/></condition>\n"), 5, "condition `k` needs a <when> expression" },
   { "two-whens", PHASE ("<condition id=\"k\"><when>a</when><when>b</when></condition>\n"), 5,

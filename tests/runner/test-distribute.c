@@ -706,6 +706,13 @@ test_foreign_entries (void)
   freeReplyObject (sluice_test_redis_command (redis, "XADD sluice:{foreign}:items * hello world"));
   freeReplyObject (sluice_test_redis_command (redis, "XADD sluice:{foreign}:items * run ../../x seq 3 item {}"));
   freeReplyObject (sluice_test_redis_command (redis, "XADD sluice:{foreign}:items * run r1 seq -4 item {}"));
+  /* Several items in one entry, one of them no item: only that one is
+   * dead-lettered; the others' outputs are answered, the bad one marked x. */
+  freeReplyObject (sluice_test_redis_command (redis, "XADD sluice:{foreign}:items * run r2 seq 7 items %s",
+                                              "{\"value\":1}\n[1]\n{\"value\":3}"));
+  /* Sequence numbers that would wrap around. */
+  freeReplyObject (sluice_test_redis_command (redis, "XADD sluice:{foreign}:items * run r3 seq 18446744073709551615 items %s",
+                                              "{}\n{}"));
 
   run_to_end (redis, pipeline, input, output, &result);
   g_assert_cmpint (result.status, ==, 0);
@@ -721,7 +728,23 @@ test_foreign_entries (void)
   g_assert_nonnull (strstr (list.out, "not a JSON object"));
   g_assert_nonnull (strstr (list.out, "no valid “run” field"));
   g_assert_nonnull (strstr (list.out, "no valid “seq” field"));
-  g_assert_cmpint (sluice_test_redis_integer (redis, "XLEN sluice:{foreign}:dead"), ==, 6);
+  g_assert_nonnull (strstr (list.out, "overflow"));
+  g_assert_nonnull (strstr (list.out, "\"seq\":8"));
+  g_assert_cmpint (sluice_test_redis_integer (redis, "XLEN sluice:{foreign}:dead"), ==, 8);
+  {
+    redisReply *entries = sluice_test_redis_command (redis, "XRANGE sluice:{foreign}:results:r2 - +");
+    g_autoptr(GString) fields = g_string_new (NULL);
+
+    for (gsize i = 0; i < entries->elements; i++)
+      for (gsize j = 0; j < entries->element[i]->element[1]->elements; j++)
+        g_string_append_printf (fields, "%s|", entries->element[i]->element[1]->element[j]->str);
+    freeReplyObject (entries);
+    g_test_message ("results of r2: %s", fields->str);
+    g_assert_nonnull (strstr (fields->str, "|7|m."));
+    g_assert_nonnull (strstr (fields->str, "|12,x,12|o."));
+    g_assert_nonnull (strstr (fields->str, "|{\"value\":2}\n{\"value\":6}\n|"));
+    g_assert_nonnull (strstr (fields->str, "|8|e."));
+  }
   /* The worker is still there. */
   g_assert_nonnull (g_subprocess_get_identifier (worker));
   stop_process (worker);
@@ -794,6 +817,198 @@ test_big_items (void)
   stop_process (b);
 }
 
+/* A pipeline whose middle controller (in @mode) is marked
+ * distribute="redis": the controllers before and after it run in the
+ * run's process, it in the workers. Each stamps the item with the
+ * parameter `where`, which the run and the workers get different
+ * values of, so the outputs say who ran what. */
+static char *
+write_mixed_pipeline (const char *id,
+                      const char *mode)
+{
+  g_autofree char *name = g_strdup_printf ("%s.xml", id);
+  g_autofree char *xml = g_strdup_printf (
+    "<?xml version=\"1.0\"?>\n"
+    "<pipeline format=\"1\" id=\"%s\">\n"
+    "  <parameters><parameter name=\"where\" default=\"nowhere\"/></parameters>\n"
+    "  <controller id=\"before\" mode=\"not-parallel\"><phase id=\"p1\">\n"
+    "    <execution id=\"stamp-before\"><lua>item.before = params.where</lua></execution>\n"
+    "  </phase></controller>\n"
+    "  <controller id=\"remote\" mode=\"%s\"%s distribute=\"redis\"><phase id=\"p2\">\n"
+    "    <execution id=\"wait\"><use tool=\"delay\"><param name=\"min\">0ms</param><param name=\"max\">2ms</param></use></execution>\n"
+    "    <execution id=\"double\"><lua>item.value = item.value * 2; item.middle = params.where</lua></execution>\n"
+    "  </phase></controller>\n"
+    "  <controller id=\"after\" mode=\"not-parallel\"><phase id=\"p3\">\n"
+    "    <execution id=\"stamp-after\"><lua>item.after = params.where</lua></execution>\n"
+    "  </phase></controller>\n"
+    "</pipeline>\n",
+    id, mode, g_str_equal (mode, "not-parallel") ? "" : " workers=\"4\"");
+
+  return write_file (name, xml);
+}
+
+static void
+check_mixed (const char *mode)
+{
+  g_autoptr(SluiceTestRedis) redis = sluice_test_redis_start (FALSE);
+  g_autofree char *id = g_strdup_printf ("mixed-%s", mode);
+  g_autofree char *pipeline = write_mixed_pipeline (id, mode);
+  guint n = g_str_equal (mode, "not-parallel") ? 200 : 1000;
+  g_autofree char *input = write_items ("in.jsonl", n, NULL);
+  g_autofree char *output = g_build_filename (tmpdir, "mixed.jsonl", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *whole_key = g_strdup_printf ("sluice:{%s}:items", id);
+  g_autofree char *controller_key = g_strdup_printf ("sluice:{%s/remote}:items", id);
+  g_autofree guint8 *seen = g_new0 (guint8, n + 1);
+  g_auto(GStrv) lines = NULL;
+  g_auto(Result) result = { 0 };
+  gint64 last = 0;
+  guint count = 0;
+  GSubprocess *a, *b, *run;
+
+  if (redis == NULL)
+    return;
+  a = start_worker (redis, "where=worker", pipeline);
+  b = start_worker (redis, "where=worker", pipeline);
+  run = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+               (const char *[]) { "--distribute", sluice_test_redis_get_url (redis), pipeline,
+                                  "-D", "where=run", "-i", input, "-o", output, NULL });
+  finish (run, &result);
+  g_object_unref (run);
+  g_assert_cmpstr (result.err, ==, "");
+  g_assert_cmpint (result.status, ==, 0);
+
+  text = read_text (output);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      json_t *item = json_loads (lines[i], 0, NULL);
+      gint64 value;
+
+      g_assert_nonnull (item);
+      g_assert_cmpstr (json_string_value (json_object_get (item, "before")), ==, "run");
+      g_assert_cmpstr (json_string_value (json_object_get (item, "middle")), ==, "worker");
+      g_assert_cmpstr (json_string_value (json_object_get (item, "after")), ==, "run");
+      value = json_integer_value (json_object_get (item, "value"));
+      g_assert_cmpint (value % 2, ==, 0);
+      g_assert_cmpint (value, >=, 2);
+      g_assert_cmpint (value, <=, 2 * n);
+      /* Each item once, whatever the mode. */
+      g_assert_cmpuint (seen[value / 2], ==, 0);
+      seen[value / 2] = 1;
+      if (!g_str_equal (mode, "no-order"))
+        g_assert_cmpint (value, >, last);
+      last = value;
+      count++;
+      json_decref (item);
+    }
+  if (g_str_equal (mode, "first-wins"))
+    g_assert_cmpint (last, ==, 2 * n);
+  else
+    g_assert_cmpuint (count, ==, n);
+
+  /* Only the marked controller's stream was used, and it is done. */
+  g_assert_cmpint (sluice_test_redis_integer (redis, "EXISTS %s", whole_key), ==, 0);
+  g_assert_cmpint (pending_count (redis, controller_key), ==, 0);
+  stop_process (a);
+  stop_process (b);
+}
+
+static void
+test_mixed_order_by_sequence (void)
+{
+  check_mixed ("order-by-sequence");
+}
+
+static void
+test_mixed_no_order (void)
+{
+  check_mixed ("no-order");
+}
+
+static void
+test_mixed_first_wins (void)
+{
+  check_mixed ("first-wins");
+}
+
+static void
+test_mixed_not_parallel (void)
+{
+  check_mixed ("not-parallel");
+}
+
+/* distribute="redis" in the file: saved back as it was, refused with
+ * the line when its value is unknown or the controller has no id. */
+static void
+test_mixed_format (void)
+{
+  const char *xml =
+    "<?xml version=\"1.0\"?>\n"
+    "<pipeline format=\"1\" id=\"fmt\">\n"
+    "  <controller id=\"a\" mode=\"no-order\" distribute=\"redis\">\n"
+    "    <phase id=\"p\"><execution id=\"m\"><lua>item.x = 1</lua></execution></phase>\n"
+    "  </controller>\n"
+    "  <controller id=\"b\" mode=\"not-parallel\">\n"
+    "    <phase id=\"q\"><execution id=\"n\"><lua>item.y = 1</lua></execution></phase>\n"
+    "  </controller>\n"
+    "</pipeline>\n";
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(SluicePipeline) pipeline = sluice_load_data (xml, strlen (xml), "fmt.xml", problems);
+  g_autoptr(SluicePipeline) again = NULL;
+  g_autoptr(SluicePipeline) bad = NULL;
+  g_autoptr(SluiceController) first = NULL, second = NULL;
+  g_autofree char *saved = NULL, *saved_again = NULL, *unknown = NULL, *no_id = NULL;
+
+  g_assert_nonnull (pipeline);
+  first = g_list_model_get_item (sluice_pipeline_get_controllers (pipeline), 0);
+  second = g_list_model_get_item (sluice_pipeline_get_controllers (pipeline), 1);
+  g_assert_cmpstr (sluice_controller_get_distribute (first), ==, "redis");
+  g_assert_null (sluice_controller_get_distribute (second));
+  saved = sluice_save_to_data (pipeline, NULL);
+  g_assert_nonnull (strstr (saved, "<controller id=\"a\" mode=\"no-order\" distribute=\"redis\">"));
+  g_assert_null (strstr (saved, "mode=\"not-parallel\" distribute"));
+  again = sluice_load_data (saved, strlen (saved), "saved.xml", problems);
+  g_assert_nonnull (again);
+  saved_again = sluice_save_to_data (again, NULL);
+  g_assert_cmpstr (saved, ==, saved_again);
+
+  /* An unknown value: the loader names the line. */
+  g_ptr_array_set_size (problems, 0);
+  unknown = g_strdup (xml);
+  memcpy (strstr (unknown, "\"redis\""), "\"kafka\"", 7);
+  bad = sluice_load_data (unknown, strlen (unknown), "bad.xml", problems);
+  g_assert_null (bad);
+  g_assert_cmpuint (problems->len, >=, 1);
+  g_assert_cmpuint (sluice_problem_get_line (g_ptr_array_index (problems, 0)), ==, 3);
+  g_assert_nonnull (strstr (sluice_problem_get_message (g_ptr_array_index (problems, 0)), "kafka"));
+
+  /* No id: the validator names the line. */
+  g_ptr_array_set_size (problems, 0);
+  g_clear_object (&bad);
+  no_id = g_strdup (xml);
+  memcpy (strstr (no_id, "id=\"a\" "), "        ", 7);
+  bad = sluice_load_data (no_id, strlen (no_id), "noid.xml", problems);
+  g_assert_nonnull (bad);
+  sluice_validate (bad, "noid.xml", problems);
+  {
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < problems->len; i++)
+      {
+        SluiceProblem *problem = g_ptr_array_index (problems, i);
+
+        if (strstr (sluice_problem_get_message (problem), "needs an id") != NULL)
+          {
+            g_assert_cmpuint (sluice_problem_get_line (problem), ==, 3);
+            g_assert_cmpint (sluice_problem_get_severity (problem), ==, SLUICE_SEVERITY_ERROR);
+            found = TRUE;
+          }
+      }
+    g_assert_true (found);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -820,6 +1035,11 @@ main (int   argc,
   g_test_add_func ("/distribute/attack/foreign-entries", test_foreign_entries);
   g_test_add_func ("/distribute/attack/wrong-type", test_wrong_type);
   g_test_add_func ("/distribute/attack/big-items", test_big_items);
+  g_test_add_func ("/distribute/mixed/format", test_mixed_format);
+  g_test_add_func ("/distribute/mixed/order-by-sequence", test_mixed_order_by_sequence);
+  g_test_add_func ("/distribute/mixed/no-order", test_mixed_no_order);
+  g_test_add_func ("/distribute/mixed/first-wins", test_mixed_first_wins);
+  g_test_add_func ("/distribute/mixed/not-parallel", test_mixed_not_parallel);
   status = g_test_run ();
 
   {

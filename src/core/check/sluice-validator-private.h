@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "sluice-controller.h"
 #include "sluice-gate.h"
 #include "sluice-lua-check.h"
 #include "sluice-pipeline.h"
@@ -41,6 +42,9 @@ _sluice_check_str_empty (const char *str)
 /* sluice-validator-declarations.c */
 void _sluice_check_parameters (SluiceCheck *check);
 void _sluice_check_services   (SluiceCheck *check);
+/* sluice-validator-distribute.c: distribute="redis" on a controller. */
+void _sluice_check_distribute (SluiceCheck      *check,
+                               SluiceController *controller);
 /* sluice-validator-tests.c: the <tests> cases. */
 void _sluice_check_tests      (SluiceCheck *check);
 

@@ -677,6 +677,7 @@ sluice_validate_for_run (SluicePipeline *pipeline,
       g_autoptr(SluiceController) controller = g_list_model_get_item (controllers, i);
 
       check_controller (&check, controller);
+      _sluice_check_distribute (&check, controller);
     }
   _sluice_check_schedule (&check);
 

@@ -11,3 +11,4 @@
 #include "sluice-redis-worker.h"
 #include "sluice-redis-distributor.h"
 #include "sluice-redis-dead-letters.h"
+#include "sluice-redis-split.h"

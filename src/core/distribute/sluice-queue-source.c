@@ -13,7 +13,9 @@ struct _SluiceQueueSource
 {
   GObject  parent_instance;
 
-  GQueue   queue;   /* Queued*, owned */
+  /* A ring in an array, not a GQueue: no allocation per item. */
+  GArray  *queue;   /* Queued, from @head on owned */
+  guint    head;
   gboolean closed;
 };
 
@@ -29,14 +31,24 @@ sluice_queue_source_next (SluiceItemSource  *source,
                           GError           **error)
 {
   SluiceQueueSource *self = SLUICE_QUEUE_SOURCE (source);
-  Queued *queued = g_queue_pop_head (&self->queue);
+  Queued *queued;
 
-  if (queued == NULL)
+  if (self->head == self->queue->len)
     return self->closed ? SLUICE_SOURCE_END : SLUICE_SOURCE_WAIT;
 
+  queued = &g_array_index (self->queue, Queued, self->head++);
   *item = queued->item;
   *tag = queued->tag;
-  g_free (queued);
+  if (self->head == self->queue->len)
+    {
+      g_array_set_size (self->queue, 0);
+      self->head = 0;
+    }
+  else if (self->head >= 1024 && self->head * 2 >= self->queue->len)
+    {
+      g_array_remove_range (self->queue, 0, self->head);
+      self->head = 0;
+    }
   return SLUICE_SOURCE_ITEM;
 }
 
@@ -47,18 +59,13 @@ source_iface_init (SluiceItemSourceInterface *iface)
 }
 
 static void
-queued_free (Queued *queued)
-{
-  json_decref (queued->item);
-  g_free (queued);
-}
-
-static void
 sluice_queue_source_finalize (GObject *object)
 {
   SluiceQueueSource *self = SLUICE_QUEUE_SOURCE (object);
 
-  g_queue_clear_full (&self->queue, (GDestroyNotify) queued_free);
+  for (guint i = self->head; i < self->queue->len; i++)
+    json_decref (g_array_index (self->queue, Queued, i).item);
+  g_array_unref (self->queue);
   G_OBJECT_CLASS (sluice_queue_source_parent_class)->finalize (object);
 }
 
@@ -71,7 +78,7 @@ sluice_queue_source_class_init (SluiceQueueSourceClass *klass)
 static void
 sluice_queue_source_init (SluiceQueueSource *self)
 {
-  g_queue_init (&self->queue);
+  self->queue = g_array_new (FALSE, FALSE, sizeof (Queued));
 }
 
 SluiceQueueSource *
@@ -85,17 +92,14 @@ sluice_queue_source_push (SluiceQueueSource *self,
                           json_t            *item,
                           gpointer           tag)
 {
-  Queued *queued;
+  Queued queued = { item, tag };
 
   g_return_if_fail (SLUICE_IS_QUEUE_SOURCE (self));
   g_return_if_fail (json_is_object (item));
   g_return_if_fail (!self->closed);
 
-  queued = g_new0 (Queued, 1);
-  queued->item = item;
-  queued->tag = tag;
-  g_queue_push_tail (&self->queue, queued);
-  if (self->queue.length == 1)
+  g_array_append_val (self->queue, queued);
+  if (self->queue->len - self->head == 1)
     sluice_item_source_ready (SLUICE_ITEM_SOURCE (self));
 }
 
@@ -111,5 +115,5 @@ sluice_queue_source_close (SluiceQueueSource *self)
 guint
 sluice_queue_source_length (SluiceQueueSource *self)
 {
-  return self->queue.length;
+  return self->queue->len - self->head;
 }

@@ -8,13 +8,52 @@
 #include "sluice-controller.h"
 #include "sluice-item-text.h"
 #include "sluice-redis-distributor.h"
+#include "sluice-redis-entry.h"
 #include "sluice-redis-keys.h"
 
 /* XADDs pipelined before waiting for their replies. */
-#define SEND_BATCH 1000
+#define SEND_BATCH 256
+/* Items in one stream entry, at most: Redis' cost is per entry (XADD,
+ * the group's pending list, XACK, the results), so many items share
+ * one; fewer when the input has no more for now, or they are big. */
+#define ENTRY_ITEMS SLUICE_REDIS_ENTRY_ITEMS
+#define ENTRY_BYTES (1024 * 1024)
 /* Bytes of item text on the stream without a result, at most. */
 #define WINDOW_BYTES (256 * 1024 * 1024)
 #define OUTPUT_BUFFER (64 * 1024)
+
+/* One stream entry's items: consecutive sequence numbers from @first,
+ * kept (as the JSON lines sent) until each has its result, to be sent
+ * again should Redis lose them. */
+typedef struct
+{
+  guint64  first;
+  guint    n;
+  guint    remaining;     /* items without a result */
+  GString *text;
+  guint8   has_result[];  /* per item */
+} Batch;
+
+static Batch *
+batch_new (guint64  first,
+           guint    n,
+           GString *text)
+{
+  Batch *batch = g_malloc0 (sizeof (Batch) + n);
+
+  batch->first = first;
+  batch->n = n;
+  batch->remaining = n;
+  batch->text = text;
+  return batch;
+}
+
+static void
+batch_free (Batch *batch)
+{
+  g_string_free (batch->text, TRUE);
+  g_free (batch);
+}
 
 typedef enum
 {
@@ -30,6 +69,8 @@ struct _SluiceRedisDistributor
   SluiceItemSource  *input;            /* owned; NULL after the trigger item */
   gboolean           trigger;          /* no input: one {} */
   int                output_fd;        /* borrowed */
+  SluiceRedisOutputFunc output_func;   /* instead of @output_fd when set */
+  gpointer           output_data;
   SluiceMode         mode;
   char              *pipeline_id;
   char              *run_id;
@@ -40,9 +81,10 @@ struct _SluiceRedisDistributor
   guint              window;
   guint              reconnect_ms;
 
-  GHashTable        *outstanding;      /* seq → GBytes item text: on the stream, no result */
+  GPtrArray         *batches;          /* Batch*, owned, by seq: on the stream, not all results in */
+  guint              outstanding;      /* items in @batches without a result */
   gsize              outstanding_bytes;
-  GQueue             resend;           /* seqs to put on the stream again */
+  GQueue             resend;           /* first seqs of batches to put on the stream again */
   guint64            next_seq;
   InputState         input_state;
   gboolean           sending;
@@ -103,6 +145,13 @@ flush_output (SluiceRedisDistributor *self)
 {
   gsize written = 0;
 
+  if (self->output_func != NULL)
+    {
+      if (self->out->len > 0)
+        self->output_func (self->out->str, self->out->len, self->output_data);
+      g_string_truncate (self->out, 0);
+      return TRUE;
+    }
   while (written < self->out->len)
     {
       ssize_t n = write (self->output_fd, self->out->str + written, self->out->len - written);
@@ -139,8 +188,7 @@ emit_outputs (SluiceRedisDistributor *self,
 static gboolean
 is_complete (SluiceRedisDistributor *self)
 {
-  return self->input_state == INPUT_ENDED && g_hash_table_size (self->outstanding) == 0 &&
-         !self->sending;
+  return self->input_state == INPUT_ENDED && self->batches->len == 0 && !self->sending;
 }
 
 static void
@@ -169,6 +217,51 @@ maybe_complete (SluiceRedisDistributor *self)
   sluice_redis_client_send (self->writer, args, results_deleted_cb, self);
 }
 
+/* The index of the batch that holds @seq, or -1. */
+static int
+find_batch (SluiceRedisDistributor *self,
+            guint64                 seq)
+{
+  int low = 0, high = (int) self->batches->len - 1;
+
+  while (low <= high)
+    {
+      int middle = low + (high - low) / 2;
+      Batch *batch = g_ptr_array_index (self->batches, middle);
+
+      if (seq < batch->first)
+        high = middle - 1;
+      else if (seq - batch->first >= batch->n)
+        low = middle + 1;
+      else
+        return middle;
+    }
+  return -1;
+}
+
+/* Whether @seq is on the stream without a result; it has one now. */
+static gboolean
+mark_result (SluiceRedisDistributor *self,
+             guint64                 seq)
+{
+  int index = find_batch (self, seq);
+  Batch *batch;
+
+  if (index < 0)
+    return FALSE;
+  batch = g_ptr_array_index (self->batches, index);
+  if (batch->has_result[seq - batch->first])
+    return FALSE;
+  batch->has_result[seq - batch->first] = TRUE;
+  self->outstanding--;
+  if (--batch->remaining == 0)
+    {
+      self->outstanding_bytes -= batch->text->len;
+      g_ptr_array_remove_index (self->batches, index);
+    }
+  return TRUE;
+}
+
 /* One item's result: its outputs (JSON lines) or its failure. */
 static void
 take_result (SluiceRedisDistributor *self,
@@ -177,16 +270,12 @@ take_result (SluiceRedisDistributor *self,
              gsize                   length,
              const char             *error)
 {
-  GBytes *text = g_hash_table_lookup (self->outstanding, GSIZE_TO_POINTER (seq));
-
-  if (text == NULL)
+  if (!mark_result (self, seq))
     {
       /* At-least-once: a second result for an item already in. */
       self->duplicates++;
       return;
     }
-  self->outstanding_bytes -= g_bytes_get_size (text);
-  g_hash_table_remove (self->outstanding, GSIZE_TO_POINTER (seq));
 
   if (error != NULL)
     {
@@ -241,13 +330,57 @@ take_result (SluiceRedisDistributor *self,
     }
 }
 
-/* A results entry: s.K seq, then o.K outputs or e.K error, repeated. */
+/* o.K of an entry of several items: m.K says how many bytes are each
+ * one's, "x" for an item not in it. Stops at anything malformed. */
+static void
+take_several (SluiceRedisDistributor *self,
+              guint64                 seq,
+              const char             *lengths,
+              gsize                   lengths_length,
+              const char             *outputs,
+              gsize                   length)
+{
+  const char *p = lengths, *end = lengths + lengths_length;
+  gsize offset = 0;
+
+  while (p < end && !self->finished)
+    {
+      const char *comma = memchr (p, ',', end - p);
+      const char *stop = comma != NULL ? comma : end;
+
+      if (stop - p == 1 && *p == 'x')
+        ;
+      else
+        {
+          guint64 n = 0;
+
+          if (p == stop || stop - p > 12)
+            return;
+          for (const char *d = p; d < stop; d++)
+            {
+              if (!g_ascii_isdigit (*d))
+                return;
+              n = n * 10 + (guint64) (*d - '0');
+            }
+          if (n > length - offset)
+            return;
+          take_result (self, seq, outputs + offset, n, NULL);
+          offset += n;
+        }
+      seq++;
+      p = stop + 1;
+    }
+}
+
+/* A results entry: s.K seq, then o.K outputs (m.K o.K for several
+ * items from seq on) or e.K error, repeated. */
 static void
 take_results_entry (SluiceRedisDistributor *self,
                     redisReply             *fields)
 {
   guint64 seq = 0;
   gboolean have_seq = FALSE;
+  redisReply *lengths = NULL;
 
   for (gsize i = 0; i + 1 < fields->elements; i += 2)
     {
@@ -261,11 +394,18 @@ take_results_entry (SluiceRedisDistributor *self,
           g_autofree char *text = g_strndup (value->str, value->len);
 
           have_seq = g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, &seq, NULL);
+          lengths = NULL;
         }
+      else if (have_seq && name->str[0] == 'm' && name->str[1] == '.')
+        lengths = value;
       else if (have_seq && name->str[0] == 'o' && name->str[1] == '.')
         {
-          take_result (self, seq, value->str, value->len, NULL);
+          if (lengths != NULL)
+            take_several (self, seq, lengths->str, lengths->len, value->str, value->len);
+          else
+            take_result (self, seq, value->str, value->len, NULL);
           have_seq = FALSE;
+          lengths = NULL;
         }
       else if (have_seq && name->str[0] == 'e' && name->str[1] == '.')
         {
@@ -383,31 +523,31 @@ batch_sent_cb (SluiceRedisClient *client,
   maybe_complete (self);
 }
 
+/* One entry: "item" for one, "items" (JSON lines) for several. */
 static void
-send_item (SluiceRedisDistributor *self,
-           guint64                 seq,
-           GBytes                 *text,
-           gboolean                last)
+send_batch (SluiceRedisDistributor *self,
+            Batch                  *batch,
+            gboolean                last)
 {
   SluiceRedisArgs *args = sluice_redis_args_new ("XADD");
-  gsize length;
-  const char *data = g_bytes_get_data (text, &length);
 
   sluice_redis_args_add (args, self->items_key);
   sluice_redis_args_add (args, "*");
   sluice_redis_args_add (args, "run");
   sluice_redis_args_add (args, self->run_id);
   sluice_redis_args_add (args, "seq");
-  sluice_redis_args_add_uint (args, seq);
-  sluice_redis_args_add (args, "item");
-  sluice_redis_args_add_len (args, data, length);
+  sluice_redis_args_add_uint (args, batch->first);
+  sluice_redis_args_add (args, batch->n > 1 ? "items" : "item");
+  /* Without the last newline. */
+  sluice_redis_args_add_len (args, batch->text->str, batch->text->len - 1);
   sluice_redis_client_send (self->writer, args, last ? batch_sent_cb : sent_cb, self);
 }
 
-/* The next input item as text, or FALSE (and the input state says why). */
+/* Appends the next input item to @text as a line, or FALSE (and the
+ * input state says why). */
 static gboolean
 next_input (SluiceRedisDistributor  *self,
-            GBytes                 **text)
+            GString                 *text)
 {
   g_autoptr(GError) error = NULL;
   json_t *item = NULL;
@@ -418,7 +558,7 @@ next_input (SluiceRedisDistributor  *self,
     {
       self->trigger = FALSE;
       self->input_state = INPUT_ENDED;
-      *text = g_bytes_new_static ("{}", 2);
+      g_string_append (text, "{}\n");
       return TRUE;
     }
   if (self->input == NULL)
@@ -438,7 +578,8 @@ next_input (SluiceRedisDistributor  *self,
             finish (self, "an input item is nested too deep");
             return FALSE;
           }
-        *text = g_bytes_new (self->buffer, length);
+        g_string_append_len (text, self->buffer, length);
+        g_string_append_c (text, '\n');
         return TRUE;
       case SLUICE_SOURCE_WAIT:
         self->input_state = INPUT_WAITING;
@@ -458,55 +599,84 @@ next_input (SluiceRedisDistributor  *self,
       }
 }
 
+/* With @extra items (of @extra_bytes) about to join them. */
 static gboolean
-window_full (SluiceRedisDistributor *self)
+window_full (SluiceRedisDistributor *self,
+             guint                   extra,
+             gsize                   extra_bytes)
 {
-  guint in_flight = g_hash_table_size (self->outstanding);
+  guint in_flight = self->outstanding + extra;
 
   if (self->mode == SLUICE_MODE_NOT_PARALLEL)
     return in_flight >= 1;
-  return in_flight >= self->window || self->outstanding_bytes >= WINDOW_BYTES;
+  return in_flight >= self->window || self->outstanding_bytes + extra_bytes >= WINDOW_BYTES;
+}
+
+/* A new batch from the input: up to ENTRY_ITEMS items, fewer when the
+ * input has no more now, the window is full or they are big. */
+static Batch *
+next_batch (SluiceRedisDistributor *self)
+{
+  GString *text = NULL;
+  guint n = 0;
+  guint most = self->mode == SLUICE_MODE_NOT_PARALLEL ? 1 : ENTRY_ITEMS;
+  Batch *batch;
+
+  while (n < most && self->input_state == INPUT_READING && !self->finished &&
+         !window_full (self, n, text != NULL ? text->len : 0) &&
+         (text == NULL || text->len < ENTRY_BYTES))
+    {
+      if (text == NULL)
+        text = g_string_sized_new (1024);
+      if (!next_input (self, text))
+        break;
+      n++;
+    }
+  if (n == 0 || self->finished)
+    {
+      if (text != NULL)
+        g_string_free (text, TRUE);
+      return NULL;
+    }
+  batch = batch_new (self->next_seq, n, text);
+  self->next_seq += n;
+  self->outstanding += n;
+  self->outstanding_bytes += text->len;
+  g_ptr_array_add (self->batches, batch);
+  return batch;
 }
 
 /* Puts items on the stream: first those to send again, then new ones. */
 static void
 pump (SluiceRedisDistributor *self)
 {
-  GPtrArray *batch;
+  g_autoptr(GPtrArray) to_send = NULL;
 
   if (self->sending || self->finished || !sluice_redis_client_is_connected (self->writer))
     return;
 
-  batch = g_ptr_array_new ();
-  while (batch->len < SEND_BATCH && !g_queue_is_empty (&self->resend))
+  to_send = g_ptr_array_new ();
+  while (to_send->len < SEND_BATCH && !g_queue_is_empty (&self->resend))
     {
-      gpointer seq = g_queue_pop_head (&self->resend);
+      guint64 first = GPOINTER_TO_SIZE (g_queue_pop_head (&self->resend));
+      int index = find_batch (self, first);
 
-      if (g_hash_table_contains (self->outstanding, seq))
-        g_ptr_array_add (batch, seq);
+      if (index >= 0)
+        g_ptr_array_add (to_send, g_ptr_array_index (self->batches, index));
     }
-  while (batch->len < SEND_BATCH && self->input_state == INPUT_READING && !window_full (self))
+  while (to_send->len < SEND_BATCH)
     {
-      GBytes *text = NULL;
-      gpointer seq;
+      Batch *batch = next_batch (self);
 
-      if (!next_input (self, &text))
+      if (batch == NULL)
         break;
-      seq = GSIZE_TO_POINTER (self->next_seq++);
-      self->outstanding_bytes += g_bytes_get_size (text);
-      g_hash_table_insert (self->outstanding, seq, text);
-      g_ptr_array_add (batch, seq);
+      g_ptr_array_add (to_send, batch);
     }
 
-  for (guint i = 0; !self->finished && i < batch->len; i++)
-    {
-      gpointer seq = g_ptr_array_index (batch, i);
-
-      send_item (self, GPOINTER_TO_SIZE (seq), g_hash_table_lookup (self->outstanding, seq),
-                 i + 1 == batch->len);
-    }
-  self->sending = !self->finished && batch->len > 0;
-  g_ptr_array_unref (batch);
+  /* The replies come after this returns: @to_send stays valid. */
+  for (guint i = 0; !self->finished && i < to_send->len; i++)
+    send_batch (self, g_ptr_array_index (to_send, i), i + 1 == to_send->len);
+  self->sending = !self->finished && to_send->len > 0;
 }
 
 static void
@@ -547,13 +717,10 @@ connected_cb (SluiceRedisClient      *client,
         {
           /* Redis may have lost what it took last: send again what has
            * no result (duplicates are recognised by their seq). */
-          GHashTableIter iter;
-          gpointer seq;
-
           g_queue_clear (&self->resend);
-          g_hash_table_iter_init (&iter, self->outstanding);
-          while (g_hash_table_iter_next (&iter, &seq, NULL))
-            g_queue_push_tail (&self->resend, seq);
+          for (guint i = 0; i < self->batches->len; i++)
+            g_queue_push_tail (&self->resend,
+                               GSIZE_TO_POINTER (((Batch *) g_ptr_array_index (self->batches, i))->first));
         }
       pump (self);
     }
@@ -601,6 +768,17 @@ disconnected_cb (SluiceRedisClient      *client,
     }
   if (*retry_id == 0)
     *retry_id = g_timeout_add (500, retry_cb, self);
+}
+
+void
+sluice_redis_distributor_set_output_func (SluiceRedisDistributor *self,
+                                          SluiceRedisOutputFunc   func,
+                                          gpointer                user_data)
+{
+  g_return_if_fail (SLUICE_IS_REDIS_DISTRIBUTOR (self));
+
+  self->output_func = func;
+  self->output_data = user_data;
 }
 
 void
@@ -699,7 +877,7 @@ sluice_redis_distributor_finalize (GObject *object)
 {
   SluiceRedisDistributor *self = SLUICE_REDIS_DISTRIBUTOR (object);
 
-  g_hash_table_unref (self->outstanding);
+  g_ptr_array_unref (self->batches);
   g_hash_table_unref (self->held);
   g_queue_clear (&self->resend);
   g_string_free (self->out, TRUE);
@@ -730,8 +908,7 @@ sluice_redis_distributor_class_init (SluiceRedisDistributorClass *klass)
 static void
 sluice_redis_distributor_init (SluiceRedisDistributor *self)
 {
-  self->outstanding = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-                                             (GDestroyNotify) g_bytes_unref);
+  self->batches = g_ptr_array_new_with_free_func ((GDestroyNotify) batch_free);
   self->held = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                       (GDestroyNotify) g_bytes_unref);
   g_queue_init (&self->resend);
@@ -765,7 +942,8 @@ sluice_redis_distributor_new (SluicePipeline                      *pipeline,
   g_return_val_if_fail (url != NULL && options != NULL, NULL);
 
   self = g_object_new (SLUICE_TYPE_REDIS_DISTRIBUTOR, NULL);
-  self->pipeline_id = g_strdup (sluice_node_get_id (SLUICE_NODE (pipeline)));
+  self->pipeline_id = g_strdup (options->stream_id != NULL ? options->stream_id
+                                : sluice_node_get_id (SLUICE_NODE (pipeline)));
   self->run_id = g_uuid_string_random ();
   self->items_key = sluice_redis_items_key (self->pipeline_id);
   self->results_key = sluice_redis_results_key (self->pipeline_id, self->run_id);

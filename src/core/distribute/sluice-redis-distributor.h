@@ -35,7 +35,14 @@ typedef struct
 {
   guint window;        /* items on the stream without a result, at most */
   guint reconnect_ms;  /* how long to try to get a lost connection back */
+  const char *stream_id; /* the stream's id; NULL: the pipeline's id */
 } SluiceRedisDistributorOptions;
+
+/* Outputs as JSON lines (whole lines, one or more), instead of to a file
+ * descriptor: for a run where later controllers run in-process. */
+typedef void (*SluiceRedisOutputFunc) (const char *lines,
+                                       gsize       length,
+                                       gpointer    user_data);
 
 /* @input: NULL for the single {} trigger item. Outputs go to @output_fd
  * (not closed). */
@@ -44,6 +51,10 @@ SluiceRedisDistributor *sluice_redis_distributor_new  (SluicePipeline           
                                                        SluiceItemSource                    *input,
                                                        int                                  output_fd,
                                                        const SluiceRedisDistributorOptions *options);
+/* Call before start; @output_fd is then not used. */
+void        sluice_redis_distributor_set_output_func  (SluiceRedisDistributor *self,
+                                                       SluiceRedisOutputFunc   func,
+                                                       gpointer                user_data);
 /* "finished" follows, also when the first connection fails. */
 void        sluice_redis_distributor_start            (SluiceRedisDistributor *self);
 /* Stops reading input; "finished" follows at once (items on the stream

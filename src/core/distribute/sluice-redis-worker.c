@@ -32,8 +32,13 @@ struct _SluiceRedisWorker
   guint               max_deliveries;
   guint               visibility_ms;
 
-  guint               in_work;        /* entries read and not finished */
+  guint               in_work;        /* items handed to the run and not done */
+  guint               held;           /* items read and not yet written */
+  guint               finished_items; /* items of the entries in @finished */
+  double              items_per_entry;/* of the last read, for its COUNT */
   GPtrArray          *finished;       /* SluiceRedisEntry*, owned: to write */
+  GString            *outputs;        /* reused: one entry's outputs for a write */
+  GString            *lengths;        /* reused: their lengths */
   gboolean            reading;
   gboolean            writing;
   gboolean            claiming;
@@ -109,36 +114,57 @@ fatal (SluiceRedisWorker *self,
 static void
 check_stopped (SluiceRedisWorker *self)
 {
-  if (self->stopping && !self->stopped && self->in_work == 0 &&
+  if (self->stopping && !self->stopped && self->in_work == 0 && self->held == 0 &&
       self->finished->len == 0 && !self->writing &&
       sluice_run_state_is_final (sluice_executor_get_state (self->executor)))
     finish_stop (self, NULL);
 }
 
-/* An entry to run, or to the dead-letter stream when it is no item. */
+static guint
+entry_items (SluiceRedisEntry *entry)
+{
+  return MAX (entry->n_slots, 1);
+}
+
+static void
+entry_finished (SluiceRedisWorker *self,
+                SluiceRedisEntry  *entry)
+{
+  self->finished_items += entry_items (entry);
+  g_ptr_array_add (self->finished, entry);
+}
+
+/* An entry's items to run; what is no item goes to the dead-letter
+ * stream (the entry, or one of its lines). */
 static void
 accept_entry (SluiceRedisWorker *self,
               SluiceRedisEntry  *entry)
 {
-  g_autoptr(GError) error = NULL;
-  json_t *item;
-
+  self->held += entry_items (entry);
   if (entry->invalid != NULL)
     {
-      g_ptr_array_add (self->finished, entry);
+      entry_finished (self, entry);
       return;
     }
 
-  item = sluice_json_parse_item (entry->item, entry->item_length, &error);
-  if (item == NULL)
+  for (guint i = 0; i < entry->n_slots; i++)
     {
-      entry->invalid = g_strdup_printf ("the item is not a JSON object: %s", error->message);
-      g_ptr_array_add (self->finished, entry);
-      return;
+      SluiceRedisSlot *slot = &entry->slots[i];
+      g_autoptr(GError) error = NULL;
+      json_t *item = sluice_json_parse_item (entry->item + slot->offset, slot->length, &error);
+
+      if (item == NULL)
+        {
+          slot->invalid = g_strdup_printf ("the item is not a JSON object: %s", error->message);
+          slot->done = TRUE;
+          continue;
+        }
+      entry->n_running++;
+      self->in_work++;
+      sluice_queue_source_push (self->source, item, slot);
     }
-  entry->outputs = g_string_new (NULL);
-  self->in_work++;
-  sluice_queue_source_push (self->source, item, entry);
+  if (entry->n_running == 0)
+    entry_finished (self, entry);
 }
 
 static gboolean
@@ -180,15 +206,22 @@ read_cb (SluiceRedisClient *client,
       sluice_redis_reply_is_array (reply->element[0]) && reply->element[0]->elements == 2)
     {
       redisReply *entries = reply->element[0]->element[1];
+      guint items = 0;
 
       for (gsize i = 0; sluice_redis_reply_is_array (entries) && i < entries->elements; i++)
-        accept_entry (self, sluice_redis_entry_parse (entries->element[i], 1));
+        {
+          SluiceRedisEntry *entry = sluice_redis_entry_parse (entries->element[i], 1);
+
+          items += entry_items (entry);
+          accept_entry (self, entry);
+        }
+      if (items > 0)
+        self->items_per_entry = (double) items / entries->elements;
       /* A worker faster than the producers would otherwise read a few
-       * entries at a time, paying Redis per read for each few: let a
-       * batch gather for 2 ms. (Not after a single entry: one item in
+       * items at a time, paying Redis per read for each few: let a
+       * batch gather for 2 ms. (Not after a single item: one item in
        * flight at a time, not-parallel, would wait 2 ms per item.) */
-      if (sluice_redis_reply_is_array (entries) && entries->elements > 1 &&
-          entries->elements < self->batch / 4 && self->read_delay_id == 0)
+      if (items > 1 && items < self->batch / 4 && self->read_delay_id == 0)
         {
           self->read_delay_id = g_timeout_add (2, read_delay_cb, self);
           write_finished (self);
@@ -203,11 +236,15 @@ static void
 maybe_read (SluiceRedisWorker *self)
 {
   SluiceRedisArgs *args;
+  guint count;
 
   if (!self->group_ready || self->reading || self->stopping || self->read_delay_id != 0 ||
       !sluice_redis_client_is_connected (self->reader) ||
-      self->in_work + self->finished->len >= 2 * self->batch)
+      self->held >= 2 * self->batch)
     return;
+
+  /* Entries carry several items: ask for about a batch of items. */
+  count = (guint) CLAMP ((2 * self->batch - self->held) / MAX (self->items_per_entry, 1.0), 1, self->batch);
 
   self->reading = TRUE;
   args = sluice_redis_args_new ("XREADGROUP");
@@ -215,7 +252,7 @@ maybe_read (SluiceRedisWorker *self)
   sluice_redis_args_add (args, self->group);
   sluice_redis_args_add (args, self->consumer);
   sluice_redis_args_add (args, "COUNT");
-  sluice_redis_args_add_uint (args, self->batch);
+  sluice_redis_args_add_uint (args, count);
   sluice_redis_args_add (args, "BLOCK");
   sluice_redis_args_add (args, "1000");
   sluice_redis_args_add (args, "STREAMS");
@@ -266,17 +303,14 @@ write_done (WriteBatch *batch)
   for (guint i = 0; i < batch->entries->len; i++)
     {
       SluiceRedisEntry *entry = g_ptr_array_index (batch->entries, i);
-      gboolean to_dead = entry->invalid != NULL || entry->dead;
 
       /* Unacked, it comes back after the visibility time-out. */
       if ((entry->run != NULL && g_hash_table_contains (batch->refused, entry->run)) ||
-          (to_dead && batch->dead_refused))
+          (entry->n_dead > 0 && batch->dead_refused))
         continue;
       sluice_redis_args_add (ack, entry->id);
-      if (to_dead)
-        self->dead++;
-      else
-        self->done++;
+      self->dead += entry->n_dead;
+      self->done += entry->n_done;
     }
   if (sluice_redis_args_get_count (ack) > 3 && sluice_redis_client_is_connected (self->writer))
     sluice_redis_client_send (self->writer, g_steal_pointer (&ack), ack_cb, self);
@@ -332,22 +366,27 @@ send_write (WriteBatch      *batch,
   sluice_redis_client_send (batch->self->writer, args, write_reply_cb, write_reply);
 }
 
+/* The entry, or one item of it when @slot is not NULL. */
 static void
 add_dead_letter (SluiceRedisWorker *self,
                  WriteBatch        *batch,
-                 SluiceRedisEntry  *entry)
+                 SluiceRedisEntry  *entry,
+                 SluiceRedisSlot   *slot)
 {
   SluiceRedisArgs *args = sluice_redis_args_new ("XADD");
-  const char *reason = entry->invalid != NULL ? entry->invalid : entry->error;
+  const char *reason = slot == NULL ? entry->invalid : slot->invalid != NULL ? slot->invalid : slot->error;
 
   sluice_redis_args_add (args, self->dead_key);
   sluice_redis_args_add (args, "*");
   sluice_redis_args_add (args, "run");
   sluice_redis_args_add (args, entry->run != NULL ? entry->run : "");
   sluice_redis_args_add (args, "seq");
-  sluice_redis_args_add_uint (args, entry->seq);
+  sluice_redis_args_add_uint (args, slot != NULL ? slot->seq : entry->seq);
   sluice_redis_args_add (args, "item");
-  sluice_redis_args_add_len (args, entry->item != NULL ? entry->item : "", entry->item_length);
+  if (slot != NULL)
+    sluice_redis_args_add_len (args, entry->item + slot->offset, slot->length);
+  else
+    sluice_redis_args_add_len (args, entry->item != NULL ? entry->item : "", entry->item_length);
   sluice_redis_args_add (args, "error");
   sluice_redis_args_add (args, reason != NULL ? reason : "unknown");
   sluice_redis_args_add (args, "deliveries");
@@ -357,12 +396,162 @@ add_dead_letter (SluiceRedisWorker *self,
   send_write (batch, args, NULL);
 }
 
+static SluiceRedisArgs *
+results_args (SluiceRedisWorker *self,
+              GHashTable        *by_run,
+              const char        *run)
+{
+  SluiceRedisArgs *args = g_hash_table_lookup (by_run, run);
+
+  if (args == NULL)
+    {
+      g_autofree char *key_name = sluice_redis_results_key (self->pipeline_id, run);
+
+      args = sluice_redis_args_new ("XADD");
+      sluice_redis_args_add (args, key_name);
+      sluice_redis_args_add (args, "*");
+      g_hash_table_insert (by_run, (gpointer) run, args);
+    }
+  return args;
+}
+
+/* A failure for good: s.K SEQ, e.K why. */
+static void
+add_failure (SluiceRedisArgs *args,
+             guint64          seq,
+             guint            deliveries,
+             const char      *reason)
+{
+  g_autofree char *why = g_strdup_printf ("dead-lettered after %u deliveries: %s", deliveries, reason);
+  char field[32];
+
+  g_snprintf (field, sizeof field, "s.%u", sluice_redis_args_get_count (args));
+  sluice_redis_args_add (args, field);
+  sluice_redis_args_add_uint (args, seq);
+  field[0] = 'e';
+  sluice_redis_args_add (args, field);
+  sluice_redis_args_add (args, why);
+}
+
+/* The outputs of an entry's items that went through: s.K its first seq
+ * and o.K their outputs; when it has several items, m.K between them
+ * says how many bytes of o.K are each item's ("x": none from this
+ * one, it failed). */
+static void
+add_outputs (SluiceRedisWorker *self,
+             SluiceRedisArgs   *args,
+             SluiceRedisEntry  *entry)
+{
+  char field[32];
+
+  g_string_truncate (self->outputs, 0);
+  g_string_truncate (self->lengths, 0);
+  for (guint i = 0; i < entry->n_slots; i++)
+    {
+      SluiceRedisSlot *slot = &entry->slots[i];
+
+      if (i > 0)
+        g_string_append_c (self->lengths, ',');
+      if (slot->error != NULL || slot->invalid != NULL)
+        {
+          g_string_append_c (self->lengths, 'x');
+          continue;
+        }
+      g_string_append_printf (self->lengths, "%" G_GSIZE_FORMAT, slot->outputs != NULL ? slot->outputs->len : 0);
+      if (slot->outputs != NULL)
+        g_string_append_len (self->outputs, slot->outputs->str, slot->outputs->len);
+    }
+
+  g_snprintf (field, sizeof field, "s.%u", sluice_redis_args_get_count (args));
+  sluice_redis_args_add (args, field);
+  sluice_redis_args_add_uint (args, entry->seq);
+  if (entry->n_slots > 1)
+    {
+      field[0] = 'm';
+      sluice_redis_args_add (args, field);
+      sluice_redis_args_add_len (args, self->lengths->str, self->lengths->len);
+    }
+  field[0] = 'o';
+  sluice_redis_args_add (args, field);
+  sluice_redis_args_add_len (args, self->outputs->str, self->outputs->len);
+}
+
+/* What an entry's write holds: its outputs, its items that failed for
+ * good (dead letters, and their failures for their run), or nothing but
+ * the outputs when an item failed with deliveries left (then it is not
+ * acked, and comes back whole after the visibility time-out: the
+ * producer drops the outputs it already has). */
+static void
+plan_entry (SluiceRedisWorker *self,
+            SluiceRedisEntry  *entry)
+{
+  entry->n_dead = 0;
+  entry->n_done = 0;
+  entry->retry = FALSE;
+  if (entry->invalid != NULL)
+    {
+      entry->n_dead = 1;
+      return;
+    }
+  for (guint i = 0; i < entry->n_slots; i++)
+    {
+      SluiceRedisSlot *slot = &entry->slots[i];
+
+      if (slot->invalid != NULL)
+        entry->n_dead++;
+      else if (slot->error != NULL)
+        {
+          entry->n_dead++;
+          if (entry->deliveries < self->max_deliveries)
+            entry->retry = TRUE;
+        }
+      else
+        entry->n_done++;
+    }
+  if (entry->retry)
+    entry->n_dead = 0;
+}
+
+static void
+write_entry (SluiceRedisWorker *self,
+             WriteBatch        *batch,
+             GHashTable        *by_run,
+             SluiceRedisEntry  *entry)
+{
+  SluiceRedisArgs *args;
+
+  if (entry->invalid != NULL)
+    {
+      add_dead_letter (self, batch, entry, NULL);
+      if (entry->run != NULL)
+        add_failure (results_args (self, by_run, entry->run), entry->seq, entry->deliveries, entry->invalid);
+      return;
+    }
+
+  args = results_args (self, by_run, entry->run);
+  if (entry->n_done > 0)
+    add_outputs (self, args, entry);
+  if (entry->retry)
+    return;
+  for (guint i = 0; i < entry->n_slots; i++)
+    {
+      SluiceRedisSlot *slot = &entry->slots[i];
+      const char *reason = slot->invalid != NULL ? slot->invalid : slot->error;
+
+      if (reason == NULL)
+        continue;
+      add_dead_letter (self, batch, entry, slot);
+      add_failure (args, slot->seq, entry->deliveries, reason);
+    }
+}
+
 /* Which entries go where: results of a run in one XADD (outputs, or
- * the error of an item that went to the dead-letter stream). */
+ * the errors of items that went to the dead-letter stream). */
 static void
 write_finished (SluiceRedisWorker *self)
 {
   g_autoptr(GHashTable) by_run = NULL;
+  g_autoptr(GPtrArray) retried = NULL;
   WriteBatch *batch;
   GHashTableIter iter;
   gpointer key, value;
@@ -377,52 +566,19 @@ write_finished (SluiceRedisWorker *self)
   batch->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_redis_entry_free);
   batch->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   by_run = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) sluice_redis_args_free);
+  /* Freed once their outputs are in the commands. */
+  retried = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_redis_entry_free);
 
   n = MIN (self->finished->len, WRITE_BATCH);
   for (guint i = 0; i < n; i++)
     {
       SluiceRedisEntry *entry = g_ptr_array_index (self->finished, i);
-      SluiceRedisArgs *args;
-      char field[32];
 
-      /* A failure with deliveries left: not acked, so it is claimed
-       * again after the visibility time-out. */
-      if (entry->invalid == NULL && entry->error != NULL && entry->deliveries < self->max_deliveries)
-        {
-          sluice_redis_entry_free (entry);
-          continue;
-        }
-      entry->dead = entry->invalid != NULL || entry->error != NULL;
-      g_ptr_array_add (batch->entries, entry);
-      if (entry->dead)
-        add_dead_letter (self, batch, entry);
-      if (entry->run == NULL)
-        continue;
-
-      args = g_hash_table_lookup (by_run, entry->run);
-      if (args == NULL)
-        {
-          g_autofree char *key_name = sluice_redis_results_key (self->pipeline_id, entry->run);
-
-          args = sluice_redis_args_new ("XADD");
-          sluice_redis_args_add (args, key_name);
-          sluice_redis_args_add (args, "*");
-          g_hash_table_insert (by_run, entry->run, args);
-        }
-      g_snprintf (field, sizeof field, "s.%u", sluice_redis_args_get_count (args));
-      sluice_redis_args_add (args, field);
-      sluice_redis_args_add_uint (args, entry->seq);
-      field[0] = entry->dead ? 'e' : 'o';
-      sluice_redis_args_add (args, field);
-      if (entry->dead)
-        {
-          g_autofree char *why = g_strdup_printf ("dead-lettered after %u deliveries: %s",
-                                                  entry->deliveries,
-                                                  entry->invalid ? entry->invalid : entry->error);
-          sluice_redis_args_add (args, why);
-        }
-      else
-        sluice_redis_args_add_len (args, entry->outputs->str, entry->outputs->len);
+      self->finished_items -= entry_items (entry);
+      self->held -= entry_items (entry);
+      plan_entry (self, entry);
+      write_entry (self, batch, by_run, entry);
+      g_ptr_array_add (entry->retry ? retried : batch->entries, entry);
     }
   g_ptr_array_remove_range (self->finished, 0, n);
 
@@ -430,7 +586,11 @@ write_finished (SluiceRedisWorker *self)
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       g_hash_table_iter_steal (&iter);
-      send_write (batch, value, key);
+      /* A run with nothing to say (all its items retried): no XADD. */
+      if (sluice_redis_args_get_count (value) > 3)
+        send_write (batch, value, key);
+      else
+        sluice_redis_args_free (value);
     }
 
   if (batch->replies == 0)
@@ -451,18 +611,20 @@ sink_write (SluiceItemSink  *sink,
             GError         **error)
 {
   SluiceRedisWorker *self = SLUICE_REDIS_WORKER (sink);
-  SluiceRedisEntry *entry = tag;
+  SluiceRedisSlot *slot = tag;
   gsize length;
 
-  g_return_val_if_fail (entry != NULL, FALSE);
+  g_return_val_if_fail (slot != NULL, FALSE);
   length = sluice_item_to_text (item, &self->buffer, &self->buffer_size);
   if (length == 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "an output item is nested too deep to write");
       return FALSE;
     }
-  g_string_append_len (entry->outputs, self->buffer, length);
-  g_string_append_c (entry->outputs, '\n');
+  if (slot->outputs == NULL)
+    slot->outputs = g_string_sized_new (length + 1);
+  g_string_append_len (slot->outputs, self->buffer, length);
+  g_string_append_c (slot->outputs, '\n');
   return TRUE;
 }
 
@@ -472,18 +634,21 @@ sink_done (SluiceItemSink *sink,
            const char     *error)
 {
   SluiceRedisWorker *self = SLUICE_REDIS_WORKER (sink);
-  SluiceRedisEntry *entry = tag;
+  SluiceRedisSlot *slot = tag;
+  SluiceRedisEntry *entry = slot->entry;
 
-  g_assert (self->in_work > 0);
+  g_assert (self->in_work > 0 && entry->n_running > 0);
   self->in_work--;
+  slot->done = TRUE;
   if (error != NULL)
     {
       g_autofree char *message = g_strdup_printf ("entry %s (run %s, item %" G_GUINT64_FORMAT ", delivery %u): %s",
-                                                  entry->id, entry->run, entry->seq, entry->deliveries, error);
-      entry->error = g_strdup (error);
+                                                  entry->id, entry->run, slot->seq, entry->deliveries, error);
+      slot->error = g_strdup (error);
       log_message (self, message);
     }
-  g_ptr_array_add (self->finished, entry);
+  if (--entry->n_running == 0)
+    entry_finished (self, entry);
 }
 
 static gboolean
@@ -506,7 +671,7 @@ sink_flush (SluiceItemSink  *sink,
 {
   SluiceRedisWorker *self = SLUICE_REDIS_WORKER (sink);
 
-  if (self->finished->len >= self->batch || self->in_work == 0 || self->stopping)
+  if (self->finished_items >= self->batch || self->in_work == 0 || self->stopping)
     write_finished (self);
   else if (self->finished->len > 0 && self->write_timer_id == 0)
     self->write_timer_id = g_timeout_add (1, write_timer_cb, self);
@@ -559,9 +724,11 @@ pending_cb (SluiceRedisClient *client,
       entry->deliveries = count > 0 ? (guint) count : self->max_deliveries;
       if (entry->deliveries > self->max_deliveries && entry->invalid == NULL)
         {
-          entry->error = g_strdup_printf ("delivered %u times without a result (the workers that took it died or stalled past the visibility time-out)",
-                                          entry->deliveries);
-          g_ptr_array_add (self->finished, entry);
+          for (guint j = 0; j < entry->n_slots; j++)
+            entry->slots[j].error = g_strdup_printf ("delivered %u times without a result (the workers that took it died or stalled past the visibility time-out)",
+                                                     entry->deliveries);
+          self->held += entry_items (entry);
+          entry_finished (self, entry);
         }
       else
         accept_entry (self, entry);
@@ -634,7 +801,7 @@ claim_cb (gpointer user_data)
 
   if (self->claiming || !self->group_ready || self->stopping ||
       !sluice_redis_client_is_connected (self->writer) ||
-      self->in_work + self->finished->len >= 2 * self->batch)
+      self->held >= 2 * self->batch)
     return G_SOURCE_CONTINUE;
 
   self->claiming = TRUE;
@@ -645,7 +812,7 @@ claim_cb (gpointer user_data)
   sluice_redis_args_add_uint (args, self->visibility_ms);
   sluice_redis_args_add (args, self->claim_cursor);
   sluice_redis_args_add (args, "COUNT");
-  sluice_redis_args_add_uint (args, self->batch);
+  sluice_redis_args_add_uint (args, (guint) MAX (self->batch / MAX (self->items_per_entry, 1.0), 1));
   sluice_redis_client_send (self->writer, args, autoclaim_cb, self);
   return G_SOURCE_CONTINUE;
 }
@@ -892,6 +1059,8 @@ sluice_redis_worker_finalize (GObject *object)
   for (guint i = 0; i < self->finished->len; i++)
     sluice_redis_entry_free (g_ptr_array_index (self->finished, i));
   g_ptr_array_unref (self->finished);
+  g_string_free (self->outputs, TRUE);
+  g_string_free (self->lengths, TRUE);
   g_free (self->pipeline_id);
   g_free (self->items_key);
   g_free (self->dead_key);
@@ -921,6 +1090,11 @@ sluice_redis_worker_init (SluiceRedisWorker *self)
 {
   /* No free function: entries move on to write batches. */
   self->finished = g_ptr_array_new ();
+  self->outputs = g_string_new (NULL);
+  self->lengths = g_string_new (NULL);
+  /* Until a read says otherwise, entries are full: a first read of a
+   * backlog must not take all of it from the other workers. */
+  self->items_per_entry = SLUICE_REDIS_ENTRY_ITEMS;
   self->claim_cursor = g_strdup ("0-0");
 }
 
@@ -937,7 +1111,8 @@ sluice_redis_worker_new (SluiceRun                      *run,
   self = g_object_new (SLUICE_TYPE_REDIS_WORKER, NULL);
   self->run = g_object_ref (run);
   self->executor = sluice_run_get_executor (run);
-  self->pipeline_id = g_strdup (sluice_node_get_id (SLUICE_NODE (sluice_run_get_pipeline (run))));
+  self->pipeline_id = g_strdup (options->stream_id != NULL ? options->stream_id
+                                : sluice_node_get_id (SLUICE_NODE (sluice_run_get_pipeline (run))));
   self->items_key = sluice_redis_items_key (self->pipeline_id);
   self->dead_key = sluice_redis_dead_key (self->pipeline_id);
   self->group = g_strdup (options->group != NULL ? options->group : SLUICE_REDIS_DEFAULT_GROUP);
@@ -950,6 +1125,9 @@ sluice_redis_worker_new (SluiceRun                      *run,
   sluice_executor_set_source (self->executor, SLUICE_ITEM_SOURCE (self->source));
   sluice_executor_set_sink (self->executor, SLUICE_ITEM_SINK (self));
   sluice_executor_set_isolated_items (self->executor, TRUE);
+  /* Workers run as one process per core: a thread hop per item (two
+   * wake-ups and a context switch each way) cost more than the Lua. */
+  sluice_executor_set_lua_inline (self->executor, options->lua_inline);
   /* The executor's slices run at idle priority, below GTK's drawing; a
    * worker draws nothing, and below the Redis connection's source (and
    * the write timer) they were starved whenever replies kept coming. */

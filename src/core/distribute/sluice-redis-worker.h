@@ -36,6 +36,8 @@ typedef struct
   guint       batch;            /* entries per XREADGROUP */
   guint       max_deliveries;   /* deliveries before the dead-letter stream */
   guint       visibility_ms;    /* pending this long: another worker may claim it */
+  gboolean    lua_inline;       /* Lua on the main thread, not on a thread pool */
+  const char *stream_id;        /* the stream's id; NULL: the pipeline's id */
 } SluiceRedisWorkerOptions;
 
 /* Takes a reference to @run (not started yet). */

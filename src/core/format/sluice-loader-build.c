@@ -463,6 +463,7 @@ add_controller (SluiceLoadContext *ctx,
   g_autofree char *id = get_attr (element, "id");
   g_autofree char *mode_text = get_attr (element, "mode");
   g_autofree char *workers = get_attr (element, "workers");
+  g_autofree char *distribute = get_attr (element, "distribute");
   g_autoptr(SluiceController) controller = NULL;
   g_auto(GStrv) trailing = NULL;
   SluiceMode mode = SLUICE_MODE_NOT_PARALLEL;
@@ -473,6 +474,7 @@ add_controller (SluiceLoadContext *ctx,
   set_node_basics (SLUICE_NODE (controller), element, comments);
   if (workers != NULL)
     sluice_controller_set_workers (controller, (guint) g_ascii_strtoull (workers, NULL, 10));
+  sluice_controller_set_distribute (controller, distribute);
 
   trailing = walk_children (ctx, element, add_phase_cb, controller);
   if (trailing != NULL)

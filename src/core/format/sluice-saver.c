@@ -33,7 +33,7 @@
  *    name, default, description; service name, balance, balancer,
  *    pipeline, token-file; endpoint url; schedule cron, timezone,
  *    timescope, catch-up, overlap;
- *    controller id, name, mode, workers; phase id, name; modules id, name,
+ *    controller id, name, mode, workers, distribute; phase id, name; modules id, name,
  *    (external: service), timeout, retries, backoff, on-error; use tool;
  *    param name. Attributes with their default value are omitted: name
  *    when unset, workers when unset (0), timeout 0, retries 0, backoff 2,
@@ -506,6 +506,8 @@ write_controller (GString          *out,
       g_autofree char *text = g_strdup_printf ("%u", workers);
       append_attr (out, "workers", text);
     }
+  if (sluice_controller_get_distribute (controller) != NULL)
+    append_attr (out, "distribute", sluice_controller_get_distribute (controller));
   element = end_open_tag (out, depth, element.name);
 
   for (guint i = 0; i < g_list_model_get_n_items (phases); i++)

@@ -35,7 +35,7 @@ static const ElementRule rules[] = {
   { "service", { "name", "balance", "balancer", "pipeline", "token-file" }, { "endpoint" }, FALSE },
   { "endpoint", { "url" }, { NULL }, FALSE },
   { "schedule", { "cron", "timezone", "timescope", "catch-up", "overlap" }, { NULL }, FALSE },
-  { "controller", { "id", "name", "mode", "workers" }, { "phase" }, FALSE },
+  { "controller", { "id", "name", "mode", "workers", "distribute" }, { "phase" }, FALSE },
   { "phase", { "id", "name" }, { MODULE_ELEMENTS }, FALSE },
   { "execution", { MODULE_ATTRIBUTES }, { "lua", "command", "use" }, FALSE },
   { "condition", { MODULE_ATTRIBUTES }, { "when", "then", "else" }, FALSE },
@@ -262,6 +262,12 @@ check_value (SluiceLoadContext *ctx,
 
       if (!sluice_mode_from_string (value, &mode))
         message = g_strdup_printf (_("%s: unknown mode `%s` (use not-parallel, no-order, order-by-sequence or first-wins)"),
+                                   what, value);
+    }
+  else if (g_str_equal (attribute, "distribute"))
+    {
+      if (!g_str_equal (value, "redis"))
+        message = g_strdup_printf (_("%s: unknown distribute `%s` (use redis, or leave it out to run in-process)"),
                                    what, value);
     }
   else if (g_str_equal (attribute, "workers"))

@@ -11,6 +11,7 @@ struct _SluiceController
 
   SluiceMode  mode;
   guint       workers;
+  char       *distribute; /* NULL: in-process; "redis": on a Redis stream */
   GListStore *phases;   /* of SluicePhase, owned */
 };
 
@@ -20,6 +21,7 @@ enum {
   PROP_0,
   PROP_MODE,
   PROP_WORKERS,
+  PROP_DISTRIBUTE,
   N_PROPS
 };
 
@@ -46,6 +48,13 @@ sluice_controller_dispose (GObject *object)
 }
 
 static void
+sluice_controller_finalize (GObject *object)
+{
+  g_free (SLUICE_CONTROLLER (object)->distribute);
+  G_OBJECT_CLASS (sluice_controller_parent_class)->finalize (object);
+}
+
+static void
 sluice_controller_get_property (GObject    *object,
                                 guint       prop_id,
                                 GValue     *value,
@@ -60,6 +69,9 @@ sluice_controller_get_property (GObject    *object,
       break;
     case PROP_WORKERS:
       g_value_set_uint (value, self->workers);
+      break;
+    case PROP_DISTRIBUTE:
+      g_value_set_string (value, self->distribute);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -82,6 +94,9 @@ sluice_controller_set_property (GObject      *object,
     case PROP_WORKERS:
       sluice_controller_set_workers (self, g_value_get_uint (value));
       break;
+    case PROP_DISTRIBUTE:
+      sluice_controller_set_distribute (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -94,6 +109,7 @@ sluice_controller_class_init (SluiceControllerClass *klass)
   SluiceNodeClass *node_class = SLUICE_NODE_CLASS (klass);
 
   object_class->dispose = sluice_controller_dispose;
+  object_class->finalize = sluice_controller_finalize;
   object_class->get_property = sluice_controller_get_property;
   object_class->set_property = sluice_controller_set_property;
 
@@ -107,6 +123,9 @@ sluice_controller_class_init (SluiceControllerClass *klass)
   properties[PROP_WORKERS] =
     g_param_spec_uint ("workers", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DISTRIBUTE] =
+    g_param_spec_string ("distribute", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -163,6 +182,28 @@ sluice_controller_set_workers (SluiceController *self,
 
   self->workers = workers;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKERS]);
+  sluice_node_changed (SLUICE_NODE (self));
+}
+
+const char *
+sluice_controller_get_distribute (SluiceController *self)
+{
+  g_return_val_if_fail (SLUICE_IS_CONTROLLER (self), NULL);
+  return self->distribute;
+}
+
+void
+sluice_controller_set_distribute (SluiceController *self,
+                                  const char       *distribute)
+{
+  g_return_if_fail (SLUICE_IS_CONTROLLER (self));
+
+  if (g_strcmp0 (self->distribute, distribute) == 0)
+    return;
+
+  g_free (self->distribute);
+  self->distribute = g_strdup (distribute);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISTRIBUTE]);
   sluice_node_changed (SLUICE_NODE (self));
 }
 

@@ -21,6 +21,11 @@ void              sluice_controller_set_mode     (SluiceController *self,
 guint             sluice_controller_get_workers  (SluiceController *self);
 void              sluice_controller_set_workers  (SluiceController *self,
                                                   guint             workers);
+/* distribute="redis": the controller's items go to workers through a
+ * Redis stream (`sluice-run --distribute URL`); NULL: in-process. */
+const char       *sluice_controller_get_distribute (SluiceController *self);
+void              sluice_controller_set_distribute (SluiceController *self,
+                                                    const char       *distribute);
 /* List of SluicePhase; mutate with sluice_node_list_*(). Borrowed. */
 GListModel       *sluice_controller_get_phases   (SluiceController *self);
 

@@ -605,8 +605,8 @@ _sluice_stage_note_lua_cost (SluiceStage *ctl,
 
 /* Lua ops run where the controller's mode says: on this thread for
  * not-parallel (one item at a time anyway, and no thread hop per item),
- * and for cheap segments of any mode (above); on the worker pool
- * otherwise. */
+ * for cheap segments of any mode (above), and for all when told to run
+ * them here; on the worker pool otherwise. */
 static void
 run_lua (SluiceExecutor *self,
          SluiceToken    *token)
@@ -615,7 +615,7 @@ run_lua (SluiceExecutor *self,
   SluiceStage *ctl = job->ctl;
   SluiceSegmentResult *result;
 
-  if (ctl->mode == SLUICE_MODE_NOT_PARALLEL || self->pool == NULL ||
+  if (ctl->mode == SLUICE_MODE_NOT_PARALLEL || self->pool == NULL || self->lua_inline ||
       (ctl->lua_measured >= INLINE_AFTER && ctl->lua_cost < INLINE_LUA_US * 16))
     {
       GArray *records = self->listening ? self->records : NULL;

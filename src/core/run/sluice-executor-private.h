@@ -240,6 +240,7 @@ struct _SluiceExecutor
   SluiceClock        *clock;          /* owned; NULL = the monotonic clock */
   GAsyncQueue        *prints;         /* what Lua printed, for "log" events */
   guint               pool_threads;
+  gboolean            lua_inline;     /* Lua on this thread in every mode */
 
   SluiceItemSource   *input;          /* owned; NULL = one {} trigger */
   gboolean            input_waiting;  /* asked the source to tell when ready */

@@ -588,6 +588,16 @@ sluice_executor_set_isolated_items (SluiceExecutor *self,
 }
 
 void
+sluice_executor_set_lua_inline (SluiceExecutor *self,
+                                gboolean        lua_inline)
+{
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+  g_return_if_fail (self->state == SLUICE_RUN_PENDING);
+
+  self->lua_inline = lua_inline;
+}
+
+void
 sluice_executor_set_input_stream (SluiceExecutor *self,
                                   GInputStream   *stream)
 {

@@ -88,6 +88,12 @@ void              sluice_executor_set_sink           (SluiceExecutor   *self,
  * before start. */
 void              sluice_executor_set_isolated_items (SluiceExecutor   *self,
                                                       gboolean          isolated);
+/* Runs Lua modules on the executor's thread in every mode, not on its
+ * worker threads: for a process that is one of several (a Redis worker),
+ * where handing each item to a thread and back costs more than the Lua.
+ * Call before start. */
+void              sluice_executor_set_lua_inline     (SluiceExecutor   *self,
+                                                      gboolean          lua_inline);
 /* Shorthands: input items as JSON lines from @stream (a
  * SluiceLineSource); outputs handed to @func (a SluiceFuncSink). */
 void              sluice_executor_set_input_stream   (SluiceExecutor   *self,
