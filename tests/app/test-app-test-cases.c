@@ -273,6 +273,7 @@ test_edit_cases (void)
   type_into (window, "test-input", "{\"value\": 3}");
   type_into (window, "test-count", "");
   type_into (window, "test-expected", "{\"value\": 6}");
+  g_assert_true (sluice_inspector_get_test_case (inspector_of (window)) == added);
   click (window, "test-add-assert");
   g_assert_cmpuint (sluice_test_case_get_asserts (added)->len, ==, 1);
   type_into (window, "test-assert-0", "outputs[1].value == 6");
@@ -457,7 +458,7 @@ test_stage_words_far_out (void)
   g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
   SluiceCanvasRunOverlay *overlay = sluice_window_get_run_overlay (window);
   SluiceCanvas *canvas = sluice_window_get_canvas (window);
-  SluiceViewport far = { 0.15, -40, -40 };
+  SluiceViewport far = { 0.3, -40, -40 };
   SluiceControllerLive live;
   g_autofree char *words = NULL;
   g_autofree char *done = NULL;

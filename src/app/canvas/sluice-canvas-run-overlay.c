@@ -454,8 +454,10 @@ stage_words (SluiceCanvasRunOverlay     *self,
 }
 
 /* Zoomed out past the scene's text, the canvas names each controller
- * with its mode in its top-left corner (widget coordinates); the stage's
- * state goes right under that name, in words and in its colour. */
+ * with its mode in its top-left corner (widget coordinates), or along a
+ * narrow column. The stage's state goes right under that name, in words
+ * and in its colour, cut to the column; a narrow column has it along its
+ * left edge, beside its name. */
 static void
 draw_stage_words (SluiceCanvasRunOverlay     *self,
                   GtkSnapshot                *snapshot,
@@ -464,15 +466,43 @@ draw_stage_words (SluiceCanvasRunOverlay     *self,
                   const SluiceControllerLive *live)
 {
   g_autofree char *words = stage_words (self, live, b->node);
+  g_autoptr(PangoLayout) layout = NULL;
   GdkRGBA color, white = { 1, 1, 1, 1 };
-  double x, y;
+  double x, y, w = b->width * vp->zoom, h = b->height * vp->zoom;
+  gboolean vertical = w < 80 && h > w;
+  int tw, th;
 
-  if (words == NULL || b->width * vp->zoom < 40)
+  if (words == NULL || (vertical ? (w < 40 || h < 60) : w < 40))
     return;
   sluice_viewport_to_widget (vp, b->x, b->y, &x, &y);
   state_color (live->state, &color);
-  /* Below the canvas's name label (one line of text and its padding). */
-  pill (self, snapshot, words, x + 2, y + 26, FALSE, &color, &white);
+  layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), words);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  pango_layout_set_width (layout, (int) (MIN ((vertical ? h - 8 : w - 16), 480) * PANGO_SCALE));
+  /* Where a stage failed says the most: up to three lines of it. */
+  if (!vertical)
+    {
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+      pango_layout_set_height (layout, -3);
+    }
+  pango_layout_get_pixel_size (layout, &tw, &th);
+  /* Beside the name centred on the column, not over it. */
+  if (vertical && w < 2 * th + 12)
+    return;
+
+  gtk_snapshot_save (snapshot);
+  if (vertical)
+    {
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + th + 4, y + 4));
+      gtk_snapshot_rotate (snapshot, 90);
+    }
+  else
+    /* Below the canvas's name label (one line of text and its padding). */
+    gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + 2, y + 26));
+  fill_round (snapshot, 0, 0, tw + 12, th + 2, MIN (th + 2, 20) / 2.0, &color);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (6, 1));
+  gtk_snapshot_append_layout (snapshot, layout, &white);
+  gtk_snapshot_restore (snapshot);
   self->stage_words_drawn++;
 }
 

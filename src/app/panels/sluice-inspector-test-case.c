@@ -94,7 +94,7 @@ static void
 button_clicked_cb (GtkButton       *button,
                    SluiceInspector *self)
 {
-  push_edit (self, GTK_WIDGET (button), NULL);
+  push_edit (self, GTK_WIDGET (button), g_object_get_data (G_OBJECT (button), "edit-text"));
 }
 
 static GtkWidget *
@@ -452,7 +452,40 @@ edit_remove_answer (SluiceTestCase *t, guint i, const char *text)
 static void
 edit_add_stub (SluiceTestCase *t, guint i, const char *text)
 {
-  sluice_test_case_add_stub (t, sluice_test_stub_new (NULL, 0));
+  sluice_test_case_add_stub (t, sluice_test_stub_new (text, 0));
+}
+
+typedef struct
+{
+  SluiceTestCase *test;
+  char           *found;
+} FirstUnstubbed;
+
+static gboolean
+first_unstubbed_cb (SluiceNode *node,
+                    gpointer    user_data)
+{
+  FirstUnstubbed *first = user_data;
+  const char *id = sluice_node_get_id (node);
+
+  if (first->found != NULL || id == NULL || sluice_test_case_find_stub (first->test, id) != NULL)
+    return first->found == NULL;
+  if (SLUICE_IS_EXTERNAL (node) ||
+      (SLUICE_IS_EXECUTION (node) && sluice_execution_get_body_kind (SLUICE_EXECUTION (node)) != SLUICE_BODY_LUA))
+    first->found = g_strdup (id);
+  return first->found == NULL;
+}
+
+/* What a new stub stands in for at first: the first command, tool or
+ * external module the case does not stub yet (the user changes it). */
+static char *
+first_unstubbed (SluiceInspector *self,
+                 SluiceTestCase  *test)
+{
+  FirstUnstubbed first = { test, NULL };
+
+  sluice_pipeline_foreach_node (sluice_document_get_pipeline (self->document), first_unstubbed_cb, &first);
+  return first.found;
 }
 
 static void
@@ -690,7 +723,9 @@ _sluice_inspector_build_test_case (SluiceInspector *self,
   group = _sluice_inspector_add_group (self, _("Stubs"));
   adw_preferences_group_set_description (group, _("Steps with side effects never run in a test: each is stubbed, "
                                                   "or its items fail"));
-  adw_preferences_group_set_header_suffix (group, add_button (self, _("Add"), "test-add-stub", edit_add_stub, 0));
+  row = add_button (self, _("Add"), "test-add-stub", edit_add_stub, 0);
+  g_object_set_data_full (G_OBJECT (row), "edit-text", first_unstubbed (self, test), g_free);
+  adw_preferences_group_set_header_suffix (group, row);
   for (guint s = 0; s < stubs->len; s++)
     build_stub (self, group, g_ptr_array_index (stubs, s), s);
   self->building = FALSE;

@@ -253,8 +253,10 @@ void
 sluice_inspector_set_node (SluiceInspector *self,
                            SluiceNode      *node)
 {
-  if (self->node == node && self->test_case == NULL && self->rebuild_source == 0 &&
-      gtk_widget_get_first_child (self->content) != NULL)
+  /* The same node again (the canvas tells its selection after every
+   * model change): a test case shown stays. */
+  if (self->node == node && (self->test_case != NULL ||
+                             (self->rebuild_source == 0 && gtk_widget_get_first_child (self->content) != NULL)))
     return;
   g_clear_object (&self->test_case);
   g_set_object (&self->node, node);

@@ -22,7 +22,6 @@ struct _SluiceTestsPanel
   guint           failed;
   char           *shown;        /* the names of the cases the list shows, joined */
   char           *selected;     /* the name of the selected case, or NULL */
-  gboolean        refreshing;   /* the list is being rebuilt: no selection signals */
 };
 
 enum {
@@ -53,6 +52,15 @@ run_data_free (RunData *run)
   g_free (run);
 }
 
+/* A case being renamed has no name for a moment. */
+static const char *
+case_name (SluiceTestCase *test)
+{
+  const char *name = sluice_test_case_get_name (test);
+
+  return name != NULL ? name : "";
+}
+
 static GtkWidget *
 make_row (SluiceTestCase   *test,
           SluiceTestResult *result)
@@ -60,7 +68,7 @@ make_row (SluiceTestCase   *test,
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *icon;
   GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *name = gtk_label_new (sluice_test_case_get_name (test));
+  GtkWidget *name = gtk_label_new (case_name (test));
 
   if (result == NULL)
     icon = gtk_image_new_from_icon_name ("content-loading-symbolic");
@@ -100,7 +108,7 @@ make_row (SluiceTestCase   *test,
     gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
     gtk_widget_set_tooltip_text (remove, _("Remove the test case"));
     gtk_actionable_set_action_name (GTK_ACTIONABLE (remove), "tests.remove");
-    gtk_actionable_set_action_target (GTK_ACTIONABLE (remove), "s", sluice_test_case_get_name (test));
+    gtk_actionable_set_action_target (GTK_ACTIONABLE (remove), "s", case_name (test));
     gtk_box_append (GTK_BOX (row), remove);
   }
   g_object_set_data_full (G_OBJECT (row), "test-case", g_object_ref (test), g_object_unref);
@@ -121,10 +129,8 @@ refresh (SluiceTestsPanel *self)
   guint n;
   g_autofree char *summary = NULL;
 
-  self->refreshing = TRUE;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
     gtk_list_box_remove (self->list, child);
-  self->refreshing = FALSE;
 
   if (self->document == NULL)
     return;
@@ -135,15 +141,11 @@ refresh (SluiceTestsPanel *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SluiceTestCase) test = g_list_model_get_item (tests, i);
-      SluiceTestResult *result = g_hash_table_lookup (self->results, sluice_test_case_get_name (test));
+      SluiceTestResult *result = g_hash_table_lookup (self->results, case_name (test));
 
       gtk_list_box_append (self->list, make_row (test, result));
-      if (g_strcmp0 (self->selected, sluice_test_case_get_name (test)) == 0)
-        {
-          self->refreshing = TRUE;
-          gtk_list_box_select_row (self->list, gtk_list_box_get_row_at_index (self->list, (int) i));
-          self->refreshing = FALSE;
-        }
+      if (g_strcmp0 (self->selected, case_name (test)) == 0)
+        gtk_list_box_select_row (self->list, gtk_list_box_get_row_at_index (self->list, (int) i));
     }
 
   if (self->cancellable != NULL)
@@ -297,7 +299,7 @@ find_case (SluiceTestsPanel *self,
     {
       g_autoptr(SluiceTestCase) test = g_list_model_get_item (tests, i);
 
-      if (g_strcmp0 (sluice_test_case_get_name (test), name) == 0)
+      if (g_strcmp0 (case_name (test), name) == 0)
         {
           if (position != NULL)
             *position = i;
@@ -338,7 +340,7 @@ sluice_tests_panel_add_case (SluiceTestsPanel *self,
   sluice_document_push (self->document,
                         sluice_store_insert_command_new (tests, g_list_model_get_n_items (G_LIST_MODEL (tests)),
                                                          G_OBJECT (test)));
-  sluice_tests_panel_select_case (self, sluice_test_case_get_name (test));
+  sluice_tests_panel_select_case (self, case_name (test));
 }
 
 static void
@@ -369,17 +371,18 @@ remove_action_cb (GtkWidget  *widget,
   sluice_document_push (self->document, sluice_store_remove_command_new (tests, G_OBJECT (test)));
 }
 
+/* Shown on activation (a click, Enter), not on selection: the list is
+ * rebuilt as cases change, and GTK selects whichever row takes the focus
+ * of a row that went; that must not change what the inspector shows. */
 static void
-row_selected_cb (GtkListBox       *list,
-                 GtkListBoxRow    *row,
-                 SluiceTestsPanel *self)
+row_activated_cb (GtkListBox       *list,
+                  GtkListBoxRow    *row,
+                  SluiceTestsPanel *self)
 {
-  SluiceTestCase *test = row != NULL ? g_object_get_data (G_OBJECT (gtk_list_box_row_get_child (row)), "test-case") : NULL;
+  SluiceTestCase *test = g_object_get_data (G_OBJECT (gtk_list_box_row_get_child (row)), "test-case");
 
-  if (self->refreshing)
-    return;
   g_free (self->selected);
-  self->selected = test != NULL ? g_strdup (sluice_test_case_get_name (test)) : NULL;
+  self->selected = g_strdup (case_name (test));
   g_signal_emit (self, signals[CASE_SELECTED], 0, test);
 }
 
@@ -452,7 +455,7 @@ sluice_tests_panel_init (SluiceTestsPanel *self)
 
   self->list = GTK_LIST_BOX (gtk_list_box_new ());
   gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_SINGLE);
-  g_signal_connect (self->list, "row-selected", G_CALLBACK (row_selected_cb), self);
+  g_signal_connect (self->list, "row-activated", G_CALLBACK (row_activated_cb), self);
   gtk_list_box_set_placeholder (self->list, gtk_label_new (_("This file has no test cases")));
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->list));
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
@@ -478,7 +481,7 @@ case_names (SluiceTestsPanel *self)
     {
       g_autoptr(SluiceTestCase) test = g_list_model_get_item (tests, i);
 
-      g_string_append_printf (names, "%s\n", sluice_test_case_get_name (test));
+      g_string_append_printf (names, "%s\n", case_name (test));
     }
   return g_string_free (names, FALSE);
 }
@@ -593,7 +596,7 @@ sluice_tests_panel_dup_failures (SluiceTestsPanel *self)
   for (guint i = 0; i < g_list_model_get_n_items (tests); i++)
     {
       g_autoptr(SluiceTestCase) test = g_list_model_get_item (tests, i);
-      SluiceTestResult *result = g_hash_table_lookup (self->results, sluice_test_case_get_name (test));
+      SluiceTestResult *result = g_hash_table_lookup (self->results, case_name (test));
       SluiceNode *node = result != NULL && !result->passed ? failure_node (pipeline, test, result) : NULL;
       const char *id = node != NULL ? sluice_node_get_id (node) : NULL;
       const char *before;
@@ -602,8 +605,8 @@ sluice_tests_panel_dup_failures (SluiceTestsPanel *self)
         continue;
       before = g_hash_table_lookup (failures, id);
       g_hash_table_insert (failures, g_strdup (id),
-                           before != NULL ? g_strdup_printf ("%s, %s", before, sluice_test_case_get_name (test))
-                                          : g_strdup (sluice_test_case_get_name (test)));
+                           before != NULL ? g_strdup_printf ("%s, %s", before, case_name (test))
+                                          : g_strdup (case_name (test)));
     }
   return failures;
 }
@@ -612,6 +615,7 @@ gboolean
 sluice_tests_panel_select_case (SluiceTestsPanel *self,
                                 const char       *name)
 {
+  GtkListBoxRow *row;
   guint position;
 
   g_return_val_if_fail (SLUICE_IS_TESTS_PANEL (self), FALSE);
@@ -620,6 +624,10 @@ sluice_tests_panel_select_case (SluiceTestsPanel *self,
     return FALSE;
   /* The row may come with the next rebuild (a case just added). */
   pipeline_changed_cb (self);
-  gtk_list_box_select_row (self->list, gtk_list_box_get_row_at_index (self->list, (int) position));
+  row = gtk_list_box_get_row_at_index (self->list, (int) position);
+  if (row == NULL)
+    return FALSE;
+  gtk_list_box_select_row (self->list, row);
+  row_activated_cb (self->list, row, self);
   return TRUE;
 }

@@ -31,7 +31,8 @@ show_case (SluiceWindow   *self,
         {
           g_auto(GStrv) names = g_strsplit (value, ", ", -1);
 
-          if (g_strv_contains ((const char * const *) names, sluice_test_case_get_name (test)))
+          if (sluice_test_case_get_name (test) != NULL &&
+              g_strv_contains ((const char * const *) names, sluice_test_case_get_name (test)))
             {
               SluiceNode *node = sluice_pipeline_find_node (sluice_document_get_pipeline (sluice_window_get_document (self)),
                                                             key);
