@@ -444,6 +444,93 @@ test_add_from_run (void)
     g_assert_cmpstr (module, ==, "dbl");
   }
   run_tests (window, 4, 0);
+
+  /* More outputs than the run panel keeps: the case expects their count. */
+  {
+    GString *many = g_string_new (NULL);
+
+    for (guint i = 0; i < 1500; i++)
+      g_string_append_printf (many, "{\"value\": %u}\n", i);
+    g_free (choice->typed);
+    choice->typed = g_string_free (many, FALSE);
+  }
+  sluice_window_run_with_choice (window, choice);
+  g_assert_true (test_app_wait_for (run_final, window, 180000));
+  sluice_canvas_unselect_all (sluice_window_get_canvas (window));
+  activate (window, "add-test-from-run");
+  test = sluice_pipeline_find_test (pipeline, "from the last run 3");
+  g_assert_nonnull (test);
+  g_assert_null (sluice_test_case_get_expected (test, NULL, NULL));
+  g_assert_cmpint (sluice_test_case_get_expected_count (test, NULL), ==, 1500);
+  /* The clicked module saw more than its preview keeps: refused, said. */
+  click_node (window, sluice_pipeline_find_node (pipeline, "dbl"));
+  activate (window, "add-test-from-run");
+  g_assert_null (sluice_pipeline_find_test (pipeline, "Double the value 2"));
+  g_assert_nonnull (strstr (sluice_window_get_last_message (window), "saw 1500 items"));
+
+  /* An input file larger than a test should carry: refused, said. */
+  {
+    g_autofree char *big = g_build_filename (tmp_dir, "big.jsonl", NULL);
+    GString *lines = g_string_new (NULL);
+
+    while (lines->len <= 4 * 1024 * 1024)
+      g_string_append (lines, "{\"value\": 1, \"padding\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n");
+    g_assert_true (g_file_set_contents (big, lines->str, lines->len, NULL));
+    g_string_free (lines, TRUE);
+    choice->input = SLUICE_RUN_INPUT_FILE;
+    choice->input_path = g_strdup (big);
+    sluice_window_run_with_choice (window, choice);
+    /* Not to its end: what it was fed is what matters here. */
+    activate (window, "cancel");
+    g_assert_true (test_app_wait_for (run_final, window, 60000));
+    sluice_canvas_unselect_all (sluice_window_get_canvas (window));
+    activate (window, "add-test-from-run");
+    g_assert_null (sluice_pipeline_find_test (pipeline, "from the last run 4"));
+    g_assert_nonnull (strstr (sluice_window_get_last_message (window), "larger than 4 MiB"));
+  }
+  run_tests (window, 5, 0);
+  close_window (window);
+}
+
+/* Names and texts with every XML special character, a newline and a
+ * 64 KiB of items survive the inspector, the save and the load. (A
+ * megabyte typed in at once takes minutes on a loaded machine: every
+ * change is copied for undo and the file validated again.) */
+static void
+test_hostile_edits (void)
+{
+  g_autofree char *example = test_app_example_path ("double.xml");
+  g_autofree char *path = g_build_filename (tmp_dir, "hostile.xml", NULL);
+  g_autofree char *contents = NULL;
+  const char *name = "<&\"'> ]]> --\nline two";
+  SluiceWindow *window;
+  SluiceTestCase *test;
+  GString *items = g_string_new (NULL);
+
+  g_assert_true (g_file_get_contents (example, &contents, NULL, NULL));
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  window = test_app_open_window (app, path);
+  g_assert_true (sluice_tests_panel_select_case (panel_of (window), "doubles every value"));
+  type_into (window, "test-name", name);
+  while (items->len < 64 * 1024)
+    g_string_append_printf (items, "{\"value\": %u, \"s\": \"]]></input><!-- &amp;\"}\n", (guint) items->len);
+  type_into (window, "test-input", items->str);
+  type_into (window, "test-expected", "");
+  type_into (window, "test-count", "");
+  click (window, "test-add-assert");
+  type_into (window, "test-assert-0", "#outputs > 1000 and outputs[1].s == ']]></input><!-- &amp;'");
+  run_tests (window, 1, 0);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "save-to", g_variant_new_string (path));
+  {
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+    g_autoptr(SluicePipeline) reloaded = sluice_load_file (path, problems);
+
+    g_assert_nonnull (reloaded);
+    test = sluice_pipeline_find_test (reloaded, name);
+    g_assert_nonnull (test);
+    g_assert_true (g_str_equal (sluice_test_case_get_input (test)->text, items->str));
+  }
+  g_string_free (items, TRUE);
   close_window (window);
 }
 
@@ -526,6 +613,7 @@ main (int   argc,
     {
       g_test_add_func ("/sluice/app-test-cases/edit-cases", test_edit_cases);
       g_test_add_func ("/sluice/app-test-cases/add-from-run", test_add_from_run);
+      g_test_add_func ("/sluice/app-test-cases/hostile-edits", test_hostile_edits);
     }
 
   ret = g_test_run ();
