@@ -269,6 +269,8 @@ edit_count (SluiceTestCase *t, guint i, const char *text)
     sluice_test_case_set_expected_count (t, (gint64) count, 0);
 }
 
+/* @i says which part: 0 the switch ("1" or "0"), 1 the module, 2 the
+ * message. */
 static void
 edit_fails (SluiceTestCase *t, guint i, const char *text)
 {

@@ -15,7 +15,10 @@ G_DECLARE_FINAL_TYPE (SluiceTestsPanel, sluice_tests_panel, SLUICE, TESTS_PANEL,
  * the whole diff as its tooltip), and "Run Tests" (the action
  * "tests.run"). Cases run off the main thread on a copy of the pipeline,
  * with the same runner as `sluice-run test`, so editing goes on while
- * they run. */
+ * they run. "tests.add" adds a case and "tests.remove" (its name) removes
+ * one, each an undoable step; "Add From Run" is the window's
+ * win.add-test-from-run. Signals: "case-selected" (a row activated, the
+ * case) and "results-changed" (a run of the cases ended). */
 SluiceTestsPanel *sluice_tests_panel_new          (void);
 void              sluice_tests_panel_set_document (SluiceTestsPanel *self,
                                                    SluiceDocument   *document);
