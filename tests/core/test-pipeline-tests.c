@@ -345,7 +345,7 @@ static void
 test_examples_round_trip (void)
 {
   static const char * const names[] = {
-    "calls-double.xml", "double.xml", "etl.xml", "modes.xml", "strategy.xml",
+    "calls-double.xml", "double.xml", "etl.xml", "etl-http-clickhouse.xml", "modes.xml", "strategy.xml",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -365,6 +365,110 @@ test_examples_round_trip (void)
     }
 }
 
+/* Comments between the parts of a case, between a stub's answers and at
+ * their ends are kept and written back where they were, with no warning
+ * that they would be lost. */
+static void
+test_comments_inside_case (void)
+{
+  static const char text[] =
+    HEAD
+    "  <tests>\n"
+    "    <case name=\"commented\">\n"
+    "      <!-- the factor of this case -->\n"
+    "      <param name=\"factor\">3</param>\n"
+    "      <!-- one item -->\n"
+    "      <input>{\"v\": 1}</input>\n"
+    "      <!-- the saver is stubbed -->\n"
+    "      <stub module=\"save\">\n"
+    "        <!-- the first answer -->\n"
+    "        <answer match='{\"v\":2}'>{\"w\": 1}</answer>\n"
+    "        <!-- the fallback -->\n"
+    "        <answer>{\"w\": 2}</answer>\n"
+    "        <!-- end of the answers -->\n"
+    "      </stub>\n"
+    "      <stub module=\"double\"/>\n"
+    "      <expect-count value=\"1\"/>\n"
+    "      <!-- one assertion -->\n"
+    "      <assert>#outputs == 1</assert>\n"
+    "      <!-- the last word -->\n"
+    "    </case>\n"
+    "  </tests>\n"
+    TAIL;
+  g_autoptr(GPtrArray) problems = problems_new ();
+  g_autoptr(SluicePipeline) pipeline = load (text, problems);
+  g_autofree char *found = problems_text (problems);
+  g_autofree char *saved = NULL;
+
+  g_assert_nonnull (pipeline);
+  g_assert_null (strstr (found, "not kept"));
+  saved = sluice_save_to_data (pipeline, NULL);
+  g_assert_cmpstr (saved, ==, text);
+}
+
+/* A case copied, edited and assigned back (the designer's undoable
+ * edits) says what the edit says; the copy of the original undoes it. */
+static void
+test_copy_and_assign (void)
+{
+  g_autoptr(GPtrArray) problems = problems_new ();
+  g_autoptr(SluicePipeline) pipeline = load (full_tests, problems);
+  SluiceTestCase *test = sluice_pipeline_find_test (pipeline, "all");
+  g_autoptr(SluiceTestCase) before = sluice_test_case_copy (test);
+  g_autoptr(SluiceTestCase) edited = sluice_test_case_copy (test);
+  g_autofree char *original = sluice_save_to_data (pipeline, NULL);
+  g_autofree char *changed = NULL;
+  g_autofree char *reverted = NULL;
+  const char *codes[] = { "#outputs == 7", NULL };
+
+  sluice_test_case_set_input (edited, "{\"v\": 9}", NULL, 0);
+  sluice_test_case_set_asserts (edited, codes);
+  sluice_test_case_remove_stub (edited, 0);
+  sluice_test_case_assign (test, edited);
+  changed = sluice_save_to_data (pipeline, NULL);
+  g_assert_nonnull (strstr (changed, "<input>{\"v\": 9}</input>"));
+  g_assert_nonnull (strstr (changed, "<assert>#outputs == 7</assert>"));
+  g_assert_null (strstr (changed, "message=\"boom\" after"));
+  g_assert_cmpuint (sluice_test_case_get_asserts (test)->len, ==, 1);
+
+  sluice_test_case_assign (test, before);
+  reverted = sluice_save_to_data (pipeline, NULL);
+  g_assert_cmpstr (reverted, ==, original);
+}
+
+/* An edited case gets the lines a save gives it: its problems name the
+ * line the bad item will be on. */
+static void
+test_lines_after_edit (void)
+{
+  g_autoptr(GPtrArray) problems = problems_new ();
+  g_autoptr(SluicePipeline) pipeline = load (full_tests, problems);
+  SluiceTestCase *test = sluice_pipeline_find_test (pipeline, "all");
+  g_autoptr(SluiceTestCase) added = sluice_test_case_new ("added");
+  g_autoptr(GPtrArray) found = problems_new ();
+  g_autofree char *saved = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint expected_line = 0;
+
+  /* A case before it gets longer: every later line moves. */
+  sluice_test_case_add_assert (test, "#outputs\n>= 0", 0);
+  sluice_test_case_set_input (added, "{\"v\": 1}\n{\"v\": ", NULL, 0);
+  g_list_store_append (sluice_pipeline_get_tests (pipeline), added);
+  sluice_test_lines_update (pipeline);
+  sluice_validate (pipeline, "t.xml", found);
+
+  saved = sluice_save_to_data (pipeline, NULL);
+  lines = g_strsplit (saved, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "{\"v\": ") && !g_str_has_suffix (lines[i], "}"))
+      expected_line = i + 1;
+  g_assert_cmpuint (expected_line, >, 0);
+  for (guint i = 0; i < found->len; i++)
+    if (strstr (sluice_problem_get_message (found->pdata[i]), "added") != NULL)
+      g_assert_cmpuint (sluice_problem_get_line (found->pdata[i]), ==, expected_line);
+  g_assert_cmpuint (sluice_test_case_get_input (added)->line, >, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -381,6 +485,9 @@ main (int   argc,
   g_test_add_func ("/sluice/tests/validator", test_validator);
   g_test_add_func ("/sluice/tests/valid-cases", test_valid_cases_have_no_problems);
   g_test_add_func ("/sluice/tests/examples-round-trip", test_examples_round_trip);
+  g_test_add_func ("/sluice/tests/comments-inside-case", test_comments_inside_case);
+  g_test_add_func ("/sluice/tests/copy-and-assign", test_copy_and_assign);
+  g_test_add_func ("/sluice/tests/lines-after-edit", test_lines_after_edit);
 
   return g_test_run ();
 }

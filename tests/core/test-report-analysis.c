@@ -356,6 +356,56 @@ test_html_escaping (void)
   test_run_free (run);
 }
 
+/* What left each stage and what failed in it, as the executor counts
+ * them at the stage's boundary (the designer's stages table and the
+ * report read these, not a guess from the model): a stage whose last
+ * module in the file is a <fail> in an else branch still passes its
+ * items on, and a drop after a failure counts as failed there. */
+static void
+test_stage_counts_from_executor (void)
+{
+  static const char *body =
+    "<controller id=\"route\" name=\"Route\"><phase id=\"p1\">\n"
+    "  <condition id=\"big\"><when>item.v &lt; 100</when><then>\n"
+    "    <execution id=\"keep\"><lua>item.kept = true</lua></execution></then><else>\n"
+    "    <fail id=\"too-big\">too big</fail></else></condition>\n"
+    "</phase></controller>\n"
+    "<controller id=\"check\" name=\"Check\"><phase id=\"p2\">\n"
+    "  <execution id=\"odd\" on-error=\"drop\"><lua>if item.v % 2 == 1 then error ('odd') end</lua></execution>\n"
+    "</phase></controller>\n";
+  g_autoptr(SluicePipeline) pipeline = test_load_body (body);
+  TestRun *run = test_run_new (pipeline, "{\"v\": 1}\n{\"v\": 2}\n{\"v\": 4}\n", NULL, FALSE);
+  SluiceStageStats stats = { 0 };
+  json_t *report;
+
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  g_assert_true (sluice_executor_get_stage_stats (run->executor, "route", &stats));
+  g_assert_cmpuint (stats.items_in, ==, 3);
+  g_assert_cmpuint (stats.items_out, ==, 3);
+  g_assert_cmpuint (stats.items_failed + stats.dropped, ==, 0);
+  g_assert_true (sluice_executor_get_stage_stats (run->executor, "check", &stats));
+  g_assert_cmpuint (stats.items_in, ==, 3);
+  g_assert_cmpuint (stats.items_out, ==, 2);
+  g_assert_cmpuint (stats.items_failed, ==, 0);
+  g_assert_cmpuint (stats.dropped, ==, 1);
+  report = build_report (run);
+  g_assert_cmpint (json_integer_value (json_object_get (json_array_get (json_object_get (report, "stages"), 1),
+                                                       "items_failed")), ==, 1);
+  json_decref (report);
+  test_run_free (run);
+
+  /* A failure no on-error takes fails the run: counted at its stage. */
+  {
+    g_autoptr(SluicePipeline) again = test_load_body (body);
+
+    run = test_run_new (again, "{\"v\": 2}\n{\"v\": 500}\n", NULL, FALSE);
+  }
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_FAILED);
+  g_assert_true (sluice_executor_get_stage_stats (run->executor, "route", &stats));
+  g_assert_cmpuint (stats.items_failed, ==, 1);
+  test_run_free (run);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -367,6 +417,7 @@ main (int   argc,
   tmp_dir = g_dir_make_tmp ("sluice-analysis-XXXXXX", NULL);
 
   g_test_add_func ("/sluice/report-analysis/warnings", test_warnings);
+  g_test_add_func ("/sluice/report-analysis/stage-counts", test_stage_counts_from_executor);
   g_test_add_func ("/sluice/report-analysis/consistency", test_consistency);
   g_test_add_func ("/sluice/report-analysis/pipeline-rules", test_pipeline_rules);
   g_test_add_func ("/sluice/report-analysis/cancelled", test_cancelled);

@@ -91,6 +91,8 @@ snapshot_overlay (SluiceCanvas *self,
                                  &GRAPHENE_RECT_INIT (b->x + b->width - r * 0.12, b->y + r * 0.3, r * 0.24, r * 0.24));
     }
 
+  _sluice_canvas_snapshot_test_marks (self, snapshot, layout, vx, vy, vw, vh);
+
   /* Every match of find, under the selection's glow. */
   for (guint h = 0; h < self->highlights->len; h++)
     {

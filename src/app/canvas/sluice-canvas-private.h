@@ -135,6 +135,7 @@ struct _SluiceCanvas
   guint               overview_labels; /* drawn by the last snapshot, for tests */
   GPtrArray          *highlights;   /* owned refs: find's matches */
   GHashTable         *marks;        /* borrowed node → severity + 1 */
+  GHashTable         *test_failures; /* owned id → names of the failed cases */
 
   /* The static scene: one render node per controller, built on demand in
    * model coordinates for the level of detail in use. */
@@ -189,6 +190,16 @@ _sluice_canvas_prune_selection (SluiceCanvas *self);
 
 void
 _sluice_canvas_update_marks (SluiceCanvas *self);
+
+/* sluice-canvas-test-marks.c: failed test cases' frames and tags. */
+void
+_sluice_canvas_snapshot_test_marks (SluiceCanvas *self,
+                                    GtkSnapshot  *snapshot,
+                                    SluiceLayout *layout,
+                                    double        vx,
+                                    double        vy,
+                                    double        vw,
+                                    double        vh);
 
 void
 _sluice_canvas_viewport_changed (SluiceCanvas *self);

@@ -34,6 +34,7 @@ struct _SluiceCanvasRunOverlay
   gint64            frame_max_us;  /* statistics of the frames drawn, */
   gint64            frame_sum_us;  /* for benchmarks */
   guint             frame_count;
+  guint             stage_words_drawn; /* by the last frame, far out */
 };
 
 G_DEFINE_FINAL_TYPE (SluiceCanvasRunOverlay, sluice_canvas_run_overlay, GTK_TYPE_WIDGET)
@@ -428,6 +429,83 @@ controller_label (const SluiceControllerLive *live,
   return g_string_free (s, FALSE);
 }
 
+/* A stage's state in words for the overview drawn far out: "running",
+ * "done", or where it failed ("failed at gate-historical"). NULL for a
+ * stage the run has not reached. */
+static char *
+stage_words (SluiceCanvasRunOverlay     *self,
+             const SluiceControllerLive *live,
+             SluiceNode                 *controller)
+{
+  const char *failed_id = sluice_run_session_get_failed_module (self->session);
+  SluiceNode *failed = NULL;
+
+  if (live->state == SLUICE_LIVE_IDLE)
+    return NULL;
+  if (failed_id != NULL)
+    failed = sluice_pipeline_find_node (sluice_run_session_get_pipeline (self->session), failed_id);
+  for (SluiceNode *n = failed; n != NULL; n = sluice_node_get_parent (n))
+    if (n == controller)
+      return g_strdup_printf (_("failed at %s"), sluice_node_get_label (failed));
+  if (live->state == SLUICE_LIVE_FAILED && live->items_failed > 0)
+    return g_strdup_printf (g_dngettext (NULL, "%" PRIu64 " item failed", "%" PRIu64 " items failed",
+                                         live->items_failed), live->items_failed);
+  return g_strdup (sluice_live_state_to_string (live->state));
+}
+
+/* Zoomed out past the scene's text, the canvas names each controller
+ * with its mode in its top-left corner (widget coordinates), or along a
+ * narrow column. The stage's state goes right under that name, in words
+ * and in its colour, cut to the column; a narrow column has it along its
+ * left edge, beside its name. */
+static void
+draw_stage_words (SluiceCanvasRunOverlay     *self,
+                  GtkSnapshot                *snapshot,
+                  const SluiceViewport       *vp,
+                  const SluiceLayoutBox      *b,
+                  const SluiceControllerLive *live)
+{
+  g_autofree char *words = stage_words (self, live, b->node);
+  g_autoptr(PangoLayout) layout = NULL;
+  GdkRGBA color, white = { 1, 1, 1, 1 };
+  double x, y, w = b->width * vp->zoom, h = b->height * vp->zoom;
+  gboolean vertical = w < 80 && h > w;
+  int tw, th;
+
+  if (words == NULL || (vertical ? (w < 40 || h < 60) : w < 40))
+    return;
+  sluice_viewport_to_widget (vp, b->x, b->y, &x, &y);
+  state_color (live->state, &color);
+  layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), words);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  pango_layout_set_width (layout, (int) (MIN ((vertical ? h - 8 : w - 16), 480) * PANGO_SCALE));
+  /* Where a stage failed says the most: up to three lines of it. */
+  if (!vertical)
+    {
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+      pango_layout_set_height (layout, -3);
+    }
+  pango_layout_get_pixel_size (layout, &tw, &th);
+  /* Beside the name centred on the column, not over it. */
+  if (vertical && w < 2 * th + 12)
+    return;
+
+  gtk_snapshot_save (snapshot);
+  if (vertical)
+    {
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + th + 4, y + 4));
+      gtk_snapshot_rotate (snapshot, 90);
+    }
+  else
+    /* Below the canvas's name label (one line of text and its padding). */
+    gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + 2, y + 26));
+  fill_round (snapshot, 0, 0, tw + 12, th + 2, MIN (th + 2, 20) / 2.0, &color);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (6, 1));
+  gtk_snapshot_append_layout (snapshot, layout, &white);
+  gtk_snapshot_restore (snapshot);
+  self->stage_words_drawn++;
+}
+
 static void
 draw_controller (SluiceCanvasRunOverlay     *self,
                  GtkSnapshot                *snapshot,
@@ -585,6 +663,18 @@ sluice_canvas_run_overlay_snapshot (GtkWidget   *widget,
     }
   gtk_snapshot_restore (snapshot);
 
+  self->stage_words_drawn = 0;
+  for (guint i = 0; !with_text && i < sluice_layout_get_n_boxes (layout); i++)
+    {
+      const SluiceLayoutBox *b = sluice_layout_get_box (layout, i);
+      SluiceControllerLive live;
+
+      if (b->kind == SLUICE_BOX_CONTROLLER &&
+          sluice_rect_intersects (b->x, b->y, b->width, b->height, vx, vy, vw, vh) &&
+          sluice_run_session_get_controller_live (self->session, b->node, &live))
+        draw_stage_words (self, snapshot, vp, b, &live);
+    }
+
   self->max_frame_ms = MAX (self->max_frame_ms, (g_get_monotonic_time () - t0) / 1000.0);
   self->drew = TRUE;
 }
@@ -699,6 +789,26 @@ stop_ticking (SluiceCanvasRunOverlay *self)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
       self->tick_id = 0;
     }
+}
+
+char *
+sluice_canvas_run_overlay_dup_stage_words (SluiceCanvasRunOverlay *self,
+                                           SluiceNode             *controller)
+{
+  SluiceControllerLive live;
+
+  g_return_val_if_fail (SLUICE_IS_CANVAS_RUN_OVERLAY (self), NULL);
+
+  if (self->session == NULL || !sluice_run_session_get_controller_live (self->session, controller, &live))
+    return NULL;
+  return stage_words (self, &live, controller);
+}
+
+guint
+sluice_canvas_run_overlay_get_stage_words_drawn (SluiceCanvasRunOverlay *self)
+{
+  g_return_val_if_fail (SLUICE_IS_CANVAS_RUN_OVERLAY (self), 0);
+  return self->stage_words_drawn;
 }
 
 char *

@@ -33,6 +33,13 @@ char      *sluice_canvas_run_overlay_dup_branch_label (SluiceCanvasRunOverlay *s
 char      *sluice_canvas_run_overlay_dup_check_label (SluiceCanvasRunOverlay *self,
                                                       SluiceNode             *gate,
                                                       guint                   index);
+/* A stage's state in words, as drawn beside its name when zoomed far
+ * out: "running", "done", "failed at gate-historical"; NULL before the
+ * run reaches it. */
+char      *sluice_canvas_run_overlay_dup_stage_words (SluiceCanvasRunOverlay *self,
+                                                      SluiceNode             *controller);
+/* How many stages the last frame named in words (for tests). */
+guint      sluice_canvas_run_overlay_get_stage_words_drawn (SluiceCanvasRunOverlay *self);
 /* Whether the tick callback is installed (for tests). */
 gboolean   sluice_canvas_run_overlay_get_ticking (SluiceCanvasRunOverlay *self);
 /* The tooltip text at a canvas point, or NULL. */

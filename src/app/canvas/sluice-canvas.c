@@ -128,6 +128,7 @@ sluice_canvas_set_document (SluiceCanvas   *self,
   g_set_object (&self->document, document);
   g_ptr_array_set_size (self->selection, 0);
   g_ptr_array_set_size (self->highlights, 0);
+  g_hash_table_remove_all (self->test_failures);
   self->focus = NULL;
   invalidate_layout (self);
 
@@ -195,6 +196,7 @@ sluice_canvas_finalize (GObject *object)
   g_ptr_array_unref (self->selection);
   g_ptr_array_unref (self->highlights);
   g_hash_table_unref (self->marks);
+  g_hash_table_unref (self->test_failures);
   g_clear_pointer (&self->tiles, g_ptr_array_unref);
   sluice_canvas_colors_clear (&self->colors);
   g_clear_pointer (&self->layout, sluice_layout_unref);
@@ -311,6 +313,7 @@ sluice_canvas_init (SluiceCanvas *self)
   self->pointer_x = self->pointer_y = -1;
   self->selection = g_ptr_array_new_with_free_func (g_object_unref);
   self->marks = g_hash_table_new (NULL, NULL);
+  self->test_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->highlights = g_ptr_array_new_with_free_func (g_object_unref);
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);

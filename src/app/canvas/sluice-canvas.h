@@ -84,6 +84,13 @@ int             sluice_canvas_get_mark          (SluiceCanvas   *self,
 void            sluice_canvas_set_highlights    (SluiceCanvas   *self,
                                                  GPtrArray      *nodes);
 GPtrArray      *sluice_canvas_get_highlights    (SluiceCanvas   *self);
+/* Marks failed test cases on the canvas: @failures maps a node id to the
+ * names of the cases that failed there (copied; NULL clears). */
+void            sluice_canvas_set_test_failures (SluiceCanvas   *self,
+                                                 GHashTable     *failures);
+/* The names of the failed cases marked on @node, or NULL. */
+const char     *sluice_canvas_get_test_failure  (SluiceCanvas   *self,
+                                                 SluiceNode     *node);
 /* How many controllers the last frame named in the overview drawn when
  * zoomed out past the scene's own text (for tests). */
 guint           sluice_canvas_get_overview_labels (SluiceCanvas *self);

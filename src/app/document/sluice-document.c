@@ -156,6 +156,11 @@ sluice_document_validate_now (SluiceDocument *self)
   g_clear_handle_id (&self->validate_source, g_source_remove);
   for (guint i = 0; i < self->load_problems->len; i++)
     g_ptr_array_add (problems, g_object_ref (self->load_problems->pdata[i]));
+  /* Test cases edited since the file was read get the lines a save will
+   * give them, so that their problems name a line; an unedited file's
+   * lines are the ones on disk. */
+  if (sluice_command_stack_get_modified (self->history))
+    sluice_test_lines_update (self->pipeline);
   sluice_validate (self->pipeline, path, problems);
   sluice_problems_sort (problems);
   g_list_store_splice (self->problems, 0, g_list_model_get_n_items (G_LIST_MODEL (self->problems)),

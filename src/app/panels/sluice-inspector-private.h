@@ -32,6 +32,11 @@ struct _SluiceInspector
   guint               rebuild_source;
   char               *focus_key;       /* owned: the row to focus once rebuilt, or NULL */
   GPtrArray          *selection;       /* owned refs: several selected nodes, or empty */
+  SluiceTestCase     *test_case;       /* owned: the case shown instead of a node, or NULL */
+  gboolean            test_has_result; /* the case ran since it was selected */
+  gboolean            test_passed;
+  char               *test_message;    /* why it failed, with the diff; owned */
+  gboolean            building;        /* rows are being made: their signals are no edits */
 };
 
 void
@@ -116,6 +121,11 @@ _sluice_inspector_rebuild (SluiceInspector *self);
  * changes which rows there are). */
 void
 _sluice_inspector_queue_rebuild (SluiceInspector *self);
+
+/* sluice-inspector-test-case.c: a test case, its last result and parts. */
+void
+_sluice_inspector_build_test_case (SluiceInspector *self,
+                                   SluiceTestCase  *test);
 
 /* sluice-inspector-gate.c: a gate's checks as a table. */
 void

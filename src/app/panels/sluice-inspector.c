@@ -152,7 +152,13 @@ _sluice_inspector_rebuild (SluiceInspector *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->problems_group), "inspector-problems");
   /* Several nodes: what they are and what can be done to them together,
    * not the last one's properties as if it were alone. */
-  if (self->selection->len > 1)
+  if (self->test_case != NULL &&
+      !g_list_store_find (sluice_pipeline_get_tests (sluice_document_get_pipeline (self->document)),
+                          self->test_case, NULL))
+    g_clear_object (&self->test_case);   /* removed, e.g. its adding undone */
+  if (self->test_case != NULL)
+    _sluice_inspector_build_test_case (self, self->test_case);
+  else if (self->selection->len > 1)
     gtk_box_append (GTK_BOX (self->content), sluice_inspector_multi_new (self->selection));
   else if (self->node != NULL)
     build_node (self, self->node);
@@ -231,6 +237,7 @@ sluice_inspector_set_document (SluiceInspector *self,
     }
   g_set_object (&self->document, document);
   g_clear_object (&self->node);
+  g_clear_object (&self->test_case);
   if (document != NULL)
     {
       g_signal_connect_object (document, "view-changed", G_CALLBACK (view_changed_cb), self, G_CONNECT_SWAPPED);
@@ -246,8 +253,12 @@ void
 sluice_inspector_set_node (SluiceInspector *self,
                            SluiceNode      *node)
 {
-  if (self->node == node && self->rebuild_source == 0 && gtk_widget_get_first_child (self->content) != NULL)
+  /* The same node again (the canvas tells its selection after every
+   * model change): a test case shown stays. */
+  if (self->node == node && (self->test_case != NULL ||
+                             (self->rebuild_source == 0 && gtk_widget_get_first_child (self->content) != NULL)))
     return;
+  g_clear_object (&self->test_case);
   g_set_object (&self->node, node);
   if (self->document != NULL)
     sluice_command_stack_seal (sluice_document_get_history (self->document));
@@ -284,6 +295,32 @@ sluice_inspector_set_selection (SluiceInspector *self,
   sluice_inspector_set_node (self, focus);
 }
 
+void
+sluice_inspector_set_test_case (SluiceInspector *self,
+                                SluiceTestCase  *test,
+                                gboolean         has_result,
+                                gboolean         passed,
+                                const char      *message)
+{
+  g_return_if_fail (SLUICE_IS_INSPECTOR (self));
+
+  g_set_object (&self->test_case, test);
+  self->test_has_result = has_result;
+  self->test_passed = passed;
+  g_free (self->test_message);
+  self->test_message = g_strdup (message);
+  if (self->document != NULL)
+    sluice_command_stack_seal (sluice_document_get_history (self->document));
+  _sluice_inspector_rebuild (self);
+}
+
+SluiceTestCase *
+sluice_inspector_get_test_case (SluiceInspector *self)
+{
+  g_return_val_if_fail (SLUICE_IS_INSPECTOR (self), NULL);
+  return self->test_case;
+}
+
 SluiceNode *
 sluice_inspector_get_node (SluiceInspector *self)
 {
@@ -306,6 +343,8 @@ sluice_inspector_dispose (GObject *object)
 
   g_clear_handle_id (&self->rebuild_source, g_source_remove);
   g_clear_object (&self->node);
+  g_clear_object (&self->test_case);
+  g_clear_pointer (&self->test_message, g_free);
   g_clear_object (&self->document);
   g_clear_pointer (&self->focus_key, g_free);
   if (self->selection != NULL)

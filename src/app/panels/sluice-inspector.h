@@ -34,6 +34,16 @@ void        sluice_inspector_focus_row    (SluiceInspector *self,
 GtkWidget  *sluice_inspector_get_row      (SluiceInspector *self,
                                            const char      *key);
 /* Number of validator messages shown for the node. */
+/* Shows test case @test (of the document's pipeline) instead of a node:
+ * its last result when @has_result (@message: why it failed, with the
+ * diff of expected and actual items) and every part, editable. Showing
+ * a node again (set_node, set_selection) leaves it. */
+void        sluice_inspector_set_test_case (SluiceInspector *self,
+                                            SluiceTestCase  *test,
+                                            gboolean         has_result,
+                                            gboolean         passed,
+                                            const char      *message);
+SluiceTestCase *sluice_inspector_get_test_case (SluiceInspector *self);
 guint       sluice_inspector_count_problems (SluiceInspector *self);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sluice-commands.h"
 #include "sluice-core.h"
 #include "sluice-tests-panel.h"
 
@@ -20,7 +21,16 @@ struct _SluiceTestsPanel
   guint           passed;
   guint           failed;
   char           *shown;        /* the names of the cases the list shows, joined */
+  char           *selected;     /* the name of the selected case, or NULL */
 };
+
+enum {
+  CASE_SELECTED,
+  RESULTS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SluiceTestsPanel, sluice_tests_panel, GTK_TYPE_WIDGET)
 
@@ -42,6 +52,15 @@ run_data_free (RunData *run)
   g_free (run);
 }
 
+/* A case being renamed has no name for a moment. */
+static const char *
+case_name (SluiceTestCase *test)
+{
+  const char *name = sluice_test_case_get_name (test);
+
+  return name != NULL ? name : "";
+}
+
 static GtkWidget *
 make_row (SluiceTestCase   *test,
           SluiceTestResult *result)
@@ -49,7 +68,7 @@ make_row (SluiceTestCase   *test,
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *icon;
   GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *name = gtk_label_new (sluice_test_case_get_name (test));
+  GtkWidget *name = gtk_label_new (case_name (test));
 
   if (result == NULL)
     icon = gtk_image_new_from_icon_name ("content-loading-symbolic");
@@ -82,6 +101,17 @@ make_row (SluiceTestCase   *test,
   gtk_widget_set_hexpand (texts, TRUE);
   gtk_box_append (GTK_BOX (row), icon);
   gtk_box_append (GTK_BOX (row), texts);
+  {
+    GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
+
+    gtk_widget_add_css_class (remove, "flat");
+    gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+    gtk_widget_set_tooltip_text (remove, _("Remove the test case"));
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (remove), "tests.remove");
+    gtk_actionable_set_action_target (GTK_ACTIONABLE (remove), "s", case_name (test));
+    gtk_box_append (GTK_BOX (row), remove);
+  }
+  g_object_set_data_full (G_OBJECT (row), "test-case", g_object_ref (test), g_object_unref);
   gtk_widget_set_margin_start (row, 6);
   gtk_widget_set_margin_end (row, 6);
   gtk_widget_set_margin_top (row, 3);
@@ -111,9 +141,11 @@ refresh (SluiceTestsPanel *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SluiceTestCase) test = g_list_model_get_item (tests, i);
-      SluiceTestResult *result = g_hash_table_lookup (self->results, sluice_test_case_get_name (test));
+      SluiceTestResult *result = g_hash_table_lookup (self->results, case_name (test));
 
       gtk_list_box_append (self->list, make_row (test, result));
+      if (g_strcmp0 (self->selected, case_name (test)) == 0)
+        gtk_list_box_select_row (self->list, gtk_list_box_get_row_at_index (self->list, (int) i));
     }
 
   if (self->cancellable != NULL)
@@ -187,6 +219,7 @@ run_done_cb (GObject      *source,
   refresh (self);
   if (error != NULL)
     gtk_label_set_label (self->summary, error->message);
+  g_signal_emit (self, signals[RESULTS_CHANGED], 0);
 }
 
 static void
@@ -232,8 +265,11 @@ sluice_tests_panel_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_pointer (&self->box, gtk_widget_unparent);
   if (self->document != NULL)
-    g_signal_handlers_disconnect_by_data (sluice_pipeline_get_tests (sluice_document_get_pipeline (self->document)),
-                                          self);
+    {
+      g_signal_handlers_disconnect_by_data (sluice_pipeline_get_tests (sluice_document_get_pipeline (self->document)),
+                                            self);
+      g_signal_handlers_disconnect_by_data (sluice_document_get_pipeline (self->document), self);
+    }
   g_clear_object (&self->document);
 
   G_OBJECT_CLASS (sluice_tests_panel_parent_class)->dispose (object);
@@ -247,8 +283,107 @@ sluice_tests_panel_finalize (GObject *object)
   g_hash_table_unref (self->results);
   g_clear_object (&self->cancellable);
   g_free (self->shown);
+  g_free (self->selected);
 
   G_OBJECT_CLASS (sluice_tests_panel_parent_class)->finalize (object);
+}
+
+static SluiceTestCase *
+find_case (SluiceTestsPanel *self,
+           const char       *name,
+           guint            *position)
+{
+  GListModel *tests = G_LIST_MODEL (sluice_pipeline_get_tests (sluice_document_get_pipeline (self->document)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (tests); i++)
+    {
+      g_autoptr(SluiceTestCase) test = g_list_model_get_item (tests, i);
+
+      if (g_strcmp0 (case_name (test), name) == 0)
+        {
+          if (position != NULL)
+            *position = i;
+          return test;   /* the store keeps it alive */
+        }
+    }
+  return NULL;
+}
+
+/* A name no case has yet: @base, then "@base 2", "@base 3", … */
+char *
+sluice_tests_panel_new_case_name (SluiceTestsPanel *self,
+                                  const char       *base)
+{
+  char *name = g_strdup (base);
+
+  g_return_val_if_fail (SLUICE_IS_TESTS_PANEL (self), name);
+  for (guint n = 2; self->document != NULL && find_case (self, name, NULL) != NULL; n++)
+    {
+      g_free (name);
+      name = g_strdup_printf ("%s %u", base, n);
+    }
+  return name;
+}
+
+void
+sluice_tests_panel_add_case (SluiceTestsPanel *self,
+                             SluiceTestCase   *test)
+{
+  GListStore *tests;
+
+  g_return_if_fail (SLUICE_IS_TESTS_PANEL (self));
+  g_return_if_fail (SLUICE_IS_TEST_CASE (test));
+
+  if (self->document == NULL)
+    return;
+  tests = sluice_pipeline_get_tests (sluice_document_get_pipeline (self->document));
+  sluice_document_push (self->document,
+                        sluice_store_insert_command_new (tests, g_list_model_get_n_items (G_LIST_MODEL (tests)),
+                                                         G_OBJECT (test)));
+  sluice_tests_panel_select_case (self, case_name (test));
+}
+
+static void
+add_action_cb (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  SluiceTestsPanel *self = SLUICE_TESTS_PANEL (widget);
+  g_autofree char *name = sluice_tests_panel_new_case_name (self, _("new case"));
+  g_autoptr(SluiceTestCase) test = sluice_test_case_new (name);
+
+  sluice_test_case_set_expected_count (test, 1, 0);
+  sluice_tests_panel_add_case (self, test);
+}
+
+static void
+remove_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  SluiceTestsPanel *self = SLUICE_TESTS_PANEL (widget);
+  SluiceTestCase *test;
+  GListStore *tests;
+
+  if (self->document == NULL || (test = find_case (self, g_variant_get_string (parameter, NULL), NULL)) == NULL)
+    return;
+  tests = sluice_pipeline_get_tests (sluice_document_get_pipeline (self->document));
+  sluice_document_push (self->document, sluice_store_remove_command_new (tests, G_OBJECT (test)));
+}
+
+/* Shown on activation (a click, Enter), not on selection: the list is
+ * rebuilt as cases change, and GTK selects whichever row takes the focus
+ * of a row that went; that must not change what the inspector shows. */
+static void
+row_activated_cb (GtkListBox       *list,
+                  GtkListBoxRow    *row,
+                  SluiceTestsPanel *self)
+{
+  SluiceTestCase *test = g_object_get_data (G_OBJECT (gtk_list_box_row_get_child (row)), "test-case");
+
+  g_free (self->selected);
+  self->selected = g_strdup (case_name (test));
+  g_signal_emit (self, signals[CASE_SELECTED], 0, test);
 }
 
 static void
@@ -263,6 +398,17 @@ sluice_tests_panel_class_init (SluiceTestsPanelClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "testspanel");
   gtk_widget_class_install_action (widget_class, "tests.run", NULL, run_action_cb);
+  gtk_widget_class_install_action (widget_class, "tests.add", NULL, add_action_cb);
+  gtk_widget_class_install_action (widget_class, "tests.remove", "s", remove_action_cb);
+
+  /* A case was selected in the list (NULL: none is). */
+  signals[CASE_SELECTED] =
+    g_signal_new ("case-selected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SLUICE_TYPE_TEST_CASE);
+  /* A run of the cases ended: results and failures changed. */
+  signals[RESULTS_CHANGED] =
+    g_signal_new ("results-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 }
 
 static void
@@ -286,6 +432,21 @@ sluice_tests_panel_init (SluiceTestsPanel *self)
   self->button = button;
   gtk_widget_set_tooltip_text (button, _("Run the file's test cases, with their stubs"));
   gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->summary));
+  {
+    GtkWidget *add = gtk_button_new_from_icon_name ("list-add-symbolic");
+    GtkWidget *from_run = gtk_button_new_with_mnemonic (_("Add From _Run"));
+
+    gtk_widget_set_tooltip_text (add, _("Add a test case"));
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (add), "tests.add");
+    gtk_widget_add_css_class (add, "flat");
+    /* The window's: it knows the last run (and the selected module). */
+    gtk_widget_set_tooltip_text (from_run, _("Add a test case from the last run: its input and the outputs seen "
+                                             "(of the selected module, or of the pipeline)"));
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (from_run), "win.add-test-from-run");
+    gtk_widget_set_name (from_run, "add-test-from-run");
+    gtk_box_append (GTK_BOX (header), add);
+    gtk_box_append (GTK_BOX (header), from_run);
+  }
   gtk_box_append (GTK_BOX (header), button);
   gtk_widget_set_margin_start (header, 6);
   gtk_widget_set_margin_end (header, 6);
@@ -293,7 +454,8 @@ sluice_tests_panel_init (SluiceTestsPanel *self)
   gtk_box_append (GTK_BOX (self->box), header);
 
   self->list = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_NONE);
+  gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_SINGLE);
+  g_signal_connect (self->list, "row-activated", G_CALLBACK (row_activated_cb), self);
   gtk_list_box_set_placeholder (self->list, gtk_label_new (_("This file has no test cases")));
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->list));
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
@@ -319,7 +481,7 @@ case_names (SluiceTestsPanel *self)
     {
       g_autoptr(SluiceTestCase) test = g_list_model_get_item (tests, i);
 
-      g_string_append_printf (names, "%s\n", sluice_test_case_get_name (test));
+      g_string_append_printf (names, "%s\n", case_name (test));
     }
   return g_string_free (names, FALSE);
 }
@@ -344,17 +506,27 @@ sluice_tests_panel_set_document (SluiceTestsPanel *self,
   g_return_if_fail (SLUICE_IS_TESTS_PANEL (self));
 
   if (self->document != NULL)
-    g_signal_handlers_disconnect_by_data (sluice_pipeline_get_tests (sluice_document_get_pipeline (self->document)),
-                                          self);
+    {
+      g_signal_handlers_disconnect_by_data (sluice_pipeline_get_tests (sluice_document_get_pipeline (self->document)),
+                                            self);
+      g_signal_handlers_disconnect_by_data (sluice_document_get_pipeline (self->document), self);
+    }
   g_set_object (&self->document, document);
   g_hash_table_remove_all (self->results);
   self->passed = self->failed = 0;
   /* The list of cases, not the pipeline's "changed": that one comes
    * for every edit and while a run goes. */
   if (document != NULL)
-    g_signal_connect_object (sluice_pipeline_get_tests (sluice_document_get_pipeline (document)),
-                             "items-changed", G_CALLBACK (pipeline_changed_cb), self, G_CONNECT_SWAPPED);
+    {
+      g_signal_connect_object (sluice_pipeline_get_tests (sluice_document_get_pipeline (document)),
+                               "items-changed", G_CALLBACK (pipeline_changed_cb), self, G_CONNECT_SWAPPED);
+      /* A case renamed: its row shows the new name. */
+      g_signal_connect_object (sluice_document_get_pipeline (document), "changed",
+                               G_CALLBACK (pipeline_changed_cb), self, G_CONNECT_SWAPPED);
+    }
+  g_clear_pointer (&self->selected, g_free);
   refresh (self);
+  g_signal_emit (self, signals[RESULTS_CHANGED], 0);
 }
 
 gboolean
@@ -374,4 +546,88 @@ sluice_tests_panel_get_counts (SluiceTestsPanel *self,
     *passed = self->passed;
   if (failed != NULL)
     *failed = self->failed;
+}
+
+const SluiceTestResult *
+sluice_tests_panel_get_result (SluiceTestsPanel *self,
+                               const char       *name)
+{
+  g_return_val_if_fail (SLUICE_IS_TESTS_PANEL (self), NULL);
+  return name != NULL ? g_hash_table_lookup (self->results, name) : NULL;
+}
+
+/* Where a failure is marked: the module it names (one that failed, or
+ * was expected to), else the case's target, else the last controller,
+ * whose outputs were compared. */
+static SluiceNode *
+failure_node (SluicePipeline   *pipeline,
+              SluiceTestCase   *test,
+              SluiceTestResult *result)
+{
+  SluiceNode *node = NULL;
+  GListModel *controllers = sluice_pipeline_get_controllers (pipeline);
+  guint n = g_list_model_get_n_items (controllers);
+
+  if (result->module != NULL)
+    node = sluice_pipeline_find_node (pipeline, result->module);
+  if (node == NULL && sluice_test_case_get_target (test) != NULL)
+    node = sluice_pipeline_find_node (pipeline, sluice_test_case_get_target (test));
+  if (node == NULL && n > 0)
+    {
+      g_autoptr(SluiceNode) last = g_list_model_get_item (controllers, n - 1);
+
+      node = last;   /* the pipeline keeps it */
+    }
+  return node;
+}
+
+GHashTable *
+sluice_tests_panel_dup_failures (SluiceTestsPanel *self)
+{
+  GHashTable *failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  SluicePipeline *pipeline;
+  GListModel *tests;
+
+  g_return_val_if_fail (SLUICE_IS_TESTS_PANEL (self), failures);
+  if (self->document == NULL)
+    return failures;
+  pipeline = sluice_document_get_pipeline (self->document);
+  tests = G_LIST_MODEL (sluice_pipeline_get_tests (pipeline));
+  for (guint i = 0; i < g_list_model_get_n_items (tests); i++)
+    {
+      g_autoptr(SluiceTestCase) test = g_list_model_get_item (tests, i);
+      SluiceTestResult *result = g_hash_table_lookup (self->results, case_name (test));
+      SluiceNode *node = result != NULL && !result->passed ? failure_node (pipeline, test, result) : NULL;
+      const char *id = node != NULL ? sluice_node_get_id (node) : NULL;
+      const char *before;
+
+      if (id == NULL)
+        continue;
+      before = g_hash_table_lookup (failures, id);
+      g_hash_table_insert (failures, g_strdup (id),
+                           before != NULL ? g_strdup_printf ("%s, %s", before, case_name (test))
+                                          : g_strdup (case_name (test)));
+    }
+  return failures;
+}
+
+gboolean
+sluice_tests_panel_select_case (SluiceTestsPanel *self,
+                                const char       *name)
+{
+  GtkListBoxRow *row;
+  guint position;
+
+  g_return_val_if_fail (SLUICE_IS_TESTS_PANEL (self), FALSE);
+
+  if (self->document == NULL || find_case (self, name, &position) == NULL)
+    return FALSE;
+  /* The row may come with the next rebuild (a case just added). */
+  pipeline_changed_cb (self);
+  row = gtk_list_box_get_row_at_index (self->list, (int) position);
+  if (row == NULL)
+    return FALSE;
+  gtk_list_box_select_row (self->list, row);
+  row_activated_cb (self->list, row, self);
+  return TRUE;
 }

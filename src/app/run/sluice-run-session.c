@@ -27,6 +27,9 @@ struct _SluiceRunSession
   SluiceRunLog         *log;           /* owned */
   GPtrArray            *outputs;       /* char*, the last MAX_OUTPUTS */
   guint64               n_outputs;
+  char                 *input_text;    /* the run's input items as JSON lines, or NULL */
+  char                 *input_file;    /* or the file they came from, or NULL */
+  GHashTable           *input_defines; /* name → value of the run's parameters, or NULL */
   gulong                event_handler;
 
   GHashTable           *module_index;  /* id (borrowed from the executor) → index+1 */
@@ -121,32 +124,6 @@ live_state (SluiceRunSession        *self,
     }
 }
 
-/* What left @controller: the output of the last module of its last
- * phase. (Not of its last module in the file: that may be the fail in a
- * gate's else branch, which never passes anything on.) */
-static guint64
-controller_items_out (SluiceRunSession *self,
-                      SluiceNode       *controller)
-{
-  GListModel *phases = sluice_controller_get_phases (SLUICE_CONTROLLER (controller));
-  guint n_phases = g_list_model_get_n_items (phases);
-  g_autoptr(SluicePhase) phase = NULL;
-  g_autoptr(SluiceNode) last = NULL;
-  GListModel *modules;
-  gpointer index;
-
-  if (n_phases == 0)
-    return 0;
-  phase = g_list_model_get_item (phases, n_phases - 1);
-  modules = sluice_phase_get_modules (phase);
-  if (g_list_model_get_n_items (modules) == 0)
-    return 0;
-  last = g_list_model_get_item (modules, g_list_model_get_n_items (modules) - 1);
-  if (!g_hash_table_lookup_extended (self->module_index, sluice_node_get_id (last), NULL, &index))
-    return 0;
-  return self->modules[GPOINTER_TO_UINT (index) - 1].stats.items_out;
-}
-
 static void
 poll_controllers (SluiceRunSession *self)
 {
@@ -180,15 +157,22 @@ poll_controllers (SluiceRunSession *self)
           SluiceModuleLive *m = &self->modules[g_array_index (mods, guint, i)];
 
           live->superseded += m->stats.superseded;
-          if (i == 0)
-            live->items_in = m->stats.items_in;
           if (state_rank (m->state) > best)
             {
               best = state_rank (m->state);
               live->state = m->state;
             }
         }
-      live->items_out = controller_items_out (self, key);
+      /* What the core counted at the stage's boundary, not a guess
+       * from the model (which module's output leaves it). */
+      {
+        SluiceStageStats stage = { 0 };
+
+        sluice_executor_get_stage_stats (self->executor, id, &stage);
+        live->items_in = stage.items_in;
+        live->items_out = stage.items_out;
+        live->items_failed = stage.items_failed + stage.dropped;
+      }
       /* A stage with items in it runs, even when a module of it dropped
        * failed items on the way (the module shows that). */
       if ((live->in_flight > 0 || live->queue_depth > 0) && !sluice_run_state_is_final (run))
@@ -639,6 +623,9 @@ sluice_run_session_finalize (GObject *object)
   g_clear_object (&self->pipeline);
   g_clear_object (&self->log);
   g_ptr_array_unref (self->outputs);
+  g_free (self->input_text);
+  g_free (self->input_file);
+  g_clear_pointer (&self->input_defines, g_hash_table_unref);
   g_hash_table_unref (self->module_index);
   g_hash_table_unref (self->descendants);
   g_hash_table_unref (self->controllers);
@@ -714,4 +701,44 @@ sluice_run_session_new (SluicePipeline *pipeline)
   self = g_object_new (SLUICE_TYPE_RUN_SESSION, NULL);
   self->pipeline = g_object_ref (pipeline);
   return self;
+}
+
+void
+sluice_run_session_set_input_items (SluiceRunSession *self,
+                                    const char       *text,
+                                    const char       *file,
+                                    GHashTable       *defines)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
+
+  g_clear_pointer (&self->input_defines, g_hash_table_unref);
+  self->input_defines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (defines != NULL)
+    {
+      g_hash_table_iter_init (&iter, defines);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (self->input_defines, g_strdup (key), g_strdup (value));
+    }
+
+  g_free (self->input_text);
+  self->input_text = g_strdup (text);
+  g_free (self->input_file);
+  self->input_file = g_strdup (file);
+}
+
+const char *
+sluice_run_session_get_input_items (SluiceRunSession *self,
+                                    const char      **file,
+                                    GHashTable      **defines)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), NULL);
+
+  if (file != NULL)
+    *file = self->input_file;
+  if (defines != NULL)
+    *defines = self->input_defines;
+  return self->input_text;
 }

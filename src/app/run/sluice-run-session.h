@@ -36,8 +36,10 @@ typedef struct
   gint            in_flight;
   gint            held_back;    /* order-by-sequence */
   guint64         superseded;   /* first-wins */
+  /* As the executor counts them (sluice_executor_get_stage_stats()). */
   guint64         items_in;
   guint64         items_out;
+  guint64         items_failed; /* failed past every on-error, or dropped after failing */
   gint64          started;      /* monotonic µs, 0 = not yet */
   gint64          finished;
 } SluiceControllerLive;
@@ -84,6 +86,16 @@ SluiceRunLog     *sluice_run_session_get_log          (SluiceRunSession *self);
 /* The last output items (JSON lines, oldest first) and how many there were. */
 GPtrArray        *sluice_run_session_get_outputs      (SluiceRunSession *self);
 guint64           sluice_run_session_get_n_outputs    (SluiceRunSession *self);
+/* What the run was fed, for "Add Test From This Run": typed JSON lines
+ * (@text) or a file (@file), both NULL for the one {} trigger, and the
+ * parameter values (@defines, copied; borrowed when got, may be NULL). */
+void              sluice_run_session_set_input_items  (SluiceRunSession *self,
+                                                       const char       *text,
+                                                       const char       *file,
+                                                       GHashTable       *defines);
+const char       *sluice_run_session_get_input_items  (SluiceRunSession *self,
+                                                       const char      **file,
+                                                       GHashTable      **defines);
 /* Whether the log let older routine events go. */
 gboolean          sluice_run_session_get_log_truncated (SluiceRunSession *self);
 

@@ -14,6 +14,7 @@ struct _SluiceStageRow
   double   seconds;
   guint64  items_in;
   guint64  items_out;
+  guint64  items_failed;
   char    *gate;
 };
 
@@ -25,6 +26,7 @@ enum
   PROP_SECONDS,
   PROP_ITEMS_IN,
   PROP_ITEMS_OUT,
+  PROP_ITEMS_FAILED,
   PROP_GATE,
   N_PROPS
 };
@@ -48,6 +50,7 @@ sluice_stage_row_get_property (GObject    *object,
     case PROP_SECONDS: g_value_set_double (value, self->seconds); break;
     case PROP_ITEMS_IN: g_value_set_uint64 (value, self->items_in); break;
     case PROP_ITEMS_OUT: g_value_set_uint64 (value, self->items_out); break;
+    case PROP_ITEMS_FAILED: g_value_set_uint64 (value, self->items_failed); break;
     case PROP_GATE: g_value_set_string (value, self->gate); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -77,6 +80,7 @@ sluice_stage_row_class_init (SluiceStageRowClass *klass)
   properties[PROP_SECONDS] = g_param_spec_double ("seconds", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
   properties[PROP_ITEMS_IN] = g_param_spec_uint64 ("items-in", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_ITEMS_OUT] = g_param_spec_uint64 ("items-out", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  properties[PROP_ITEMS_FAILED] = g_param_spec_uint64 ("items-failed", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_GATE] = g_param_spec_string ("gate", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -116,6 +120,8 @@ format_cell (GtkLabel   *label,
     text = g_strdup_printf ("%" G_GUINT64_FORMAT, row->items_in);
   else if (g_str_equal (property, "items-out"))
     text = g_strdup_printf ("%" G_GUINT64_FORMAT, row->items_out);
+  else if (g_str_equal (property, "items-failed"))
+    text = g_strdup_printf ("%" G_GUINT64_FORMAT, row->items_failed);
   else
     g_object_get (row, property, &text, NULL);
   gtk_label_set_text (label, text ? text : "");
@@ -136,6 +142,7 @@ static const SluiceDataTableColumn stage_columns[] = {
   { N_("Time"),  "seconds",   TRUE,  FALSE },
   { N_("In"),    "items-in",  TRUE,  FALSE },
   { N_("Out"),   "items-out", TRUE,  FALSE },
+  { N_("Failed"), "items-failed", TRUE, FALSE },
   { N_("Gate"),  "gate",      FALSE, FALSE },
 };
 
@@ -181,6 +188,7 @@ collect_cb (SluiceNode *node,
   row->seconds = live.started ? ((live.finished ? live.finished : g_get_monotonic_time ()) - live.started) / 1e6 : 0;
   row->items_in = live.items_in;
   row->items_out = live.items_out;
+  row->items_failed = live.items_failed;
   if (failed_node != NULL && (SLUICE_IS_FAIL (failed_node) || SLUICE_IS_GATE (failed_node)) && is_inside (failed_node, node))
     row->gate = g_strdup (_("gate failed"));
   else if (live.state == SLUICE_LIVE_FAILED)

@@ -211,6 +211,10 @@ start (WindowRun       *run,
     return;
   run->session = sluice_run_session_new (sluice_document_get_pipeline (document));
   g_signal_connect_swapped (run->session, "notify::state", G_CALLBACK (session_state_cb), run);
+  sluice_run_session_set_input_items (run->session,
+                                      choice->input == SLUICE_RUN_INPUT_TYPED ? choice->typed : NULL,
+                                      choice->input == SLUICE_RUN_INPUT_FILE ? choice->input_path : NULL,
+                                      choice->defines);
   sluice_canvas_run_overlay_set_session (run->overlay, run->session);
   sluice_run_panel_set_session (run->panel, run->session);
   gtk_stack_set_visible_child_name (run->bottom, "run");

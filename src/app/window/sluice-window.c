@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sluice-window-private.h"
+#include "sluice-window-tests.h"
 #include "sluice-window-run.h"
 
 G_DEFINE_FINAL_TYPE (SluiceWindow, sluice_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -569,6 +570,7 @@ sluice_window_init (SluiceWindow *self)
   }
   self->tests_panel = sluice_tests_panel_new ();
   gtk_box_append (GTK_BOX (self->problems_box), GTK_WIDGET (self->tests_panel));
+  sluice_window_tests_init (self);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   g_signal_connect_object (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (search_mode_cb),
                            self, G_CONNECT_SWAPPED);

@@ -92,8 +92,15 @@ find_module (SluiceCheck    *check,
              guint           line,
              const char     *what)
 {
-  SluiceNode *node = g_hash_table_lookup (check->ids, id);
+  SluiceNode *node;
 
+  /* The designer makes stubs before the user names their module. */
+  if (id == NULL || *id == '\0')
+    {
+      report (check, SLUICE_SEVERITY_ERROR, line, test, _("%s names no module"), what);
+      return NULL;
+    }
+  node = g_hash_table_lookup (check->ids, id);
   if (node == NULL || !SLUICE_IS_MODULE (node))
     {
       report (check, SLUICE_SEVERITY_ERROR, line, test,

@@ -7,3 +7,4 @@
 #include "sluice-loader.h"
 #include "sluice-saver.h"
 #include "sluice-templates.h"
+#include "sluice-test-lines.h"

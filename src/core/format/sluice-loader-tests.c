@@ -75,11 +75,42 @@ text_of (SluiceLoadContext *ctx,
   return g_string_free (text, FALSE);
 }
 
+/* Comments between the parts of a case (and between a stub's answers)
+ * are kept on the case, at the place of the part they precede
+ * ("before:stub:1", "before:stub:0/answer:2") or at its end ("end",
+ * "in:stub:0"), and written back there. Parts are counted by kind, so
+ * that a save, which writes them in the schema's order, keeps each
+ * comment with its part. */
+static void
+keep_comments (SluiceTestCase *test,
+               const char     *place,
+               GPtrArray      *pending)
+{
+  if (pending->len == 0)
+    return;
+  g_ptr_array_add (pending, NULL);
+  sluice_comments_set (test, place, (const char * const *) pending->pdata);
+  g_ptr_array_set_size (pending, 0);
+}
+
+static guint
+count_kind (GHashTable *counts,
+            const char *kind)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, kind));
+
+  g_hash_table_insert (counts, (gpointer) kind, GUINT_TO_POINTER (n + 1));
+  return n;
+}
+
 static void
 build_stub (SluiceLoadContext *ctx,
             SluiceTestCase    *test,
-            xmlNode           *element)
+            xmlNode           *element,
+            guint              index)
 {
+  g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func (g_free);
+  guint answers = 0;
   g_autofree char *module = get_attr (element, "module");
   g_autofree char *real = get_attr (element, "real");
   g_autofree char *fail = get_attr (element, "fail");
@@ -100,12 +131,19 @@ build_stub (SluiceLoadContext *ctx,
           g_autofree char *match = get_attr (child, "match");
           g_autofree char *text = text_of (ctx, child);
 
+          g_autofree char *place = g_strdup_printf ("before:stub:%u/answer:%u", index, answers++);
+
           sluice_test_stub_add_answer (stub, match, text, line_of (child));
+          keep_comments (test, place, pending);
         }
       else if (child->type == XML_COMMENT_NODE)
-        sluice_load_context_warning (ctx, line_of (child), NULL,
-                                     _("a comment inside <stub> is not kept when the file is saved"));
+        g_ptr_array_add (pending, g_strdup ((const char *) child->content));
     }
+  {
+    g_autofree char *place = g_strdup_printf ("in:stub:%u", index);
+
+    keep_comments (test, place, pending);
+  }
 
   sluice_test_case_add_stub (test, stub);
 }
@@ -113,7 +151,8 @@ build_stub (SluiceLoadContext *ctx,
 static void
 build_part (SluiceLoadContext *ctx,
             SluiceTestCase    *test,
-            xmlNode           *child)
+            xmlNode           *child,
+            guint              index)
 {
   const char *kind = (const char *) child->name;
   guint line = line_of (child);
@@ -133,7 +172,7 @@ build_part (SluiceLoadContext *ctx,
       sluice_test_case_set_input (test, file == NULL ? text : NULL, file, line);
     }
   else if (g_str_equal (kind, "stub"))
-    build_stub (ctx, test, child);
+    build_stub (ctx, test, child, index);
   else if (g_str_equal (kind, "expect-items"))
     {
       g_autofree char *file = get_attr (child, "file");
@@ -179,6 +218,8 @@ build_case (SluiceLoadContext *ctx,
   g_autofree char *name = get_attr (element, "name");
   g_autofree char *target = get_attr (element, "target");
   g_autoptr(SluiceTestCase) test = sluice_test_case_new (name);
+  g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) counts = g_hash_table_new (NULL, NULL);
 
   sluice_test_case_set_target (test, target);
   sluice_test_case_set_line (test, line_of (element));
@@ -193,11 +234,18 @@ build_case (SluiceLoadContext *ctx,
   for (xmlNode *child = element->children; child != NULL; child = child->next)
     {
       if (child->type == XML_ELEMENT_NODE)
-        build_part (ctx, test, child);
+        {
+          const char *kind = g_intern_string ((const char *) child->name);
+          guint index = count_kind (counts, kind);
+          g_autofree char *place = g_strdup_printf ("before:%s:%u", kind, index);
+
+          build_part (ctx, test, child, index);
+          keep_comments (test, place, pending);
+        }
       else if (child->type == XML_COMMENT_NODE)
-        sluice_load_context_warning (ctx, line_of (child), NULL,
-                                     _("a comment inside <case> is not kept when the file is saved"));
+        g_ptr_array_add (pending, g_strdup ((const char *) child->content));
     }
+  keep_comments (test, SLUICE_COMMENTS_END, pending);
 
   g_list_store_append (sluice_pipeline_get_tests (pipeline), test);
 }

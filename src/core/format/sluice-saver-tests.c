@@ -97,11 +97,29 @@ write_duration (GString    *out,
   sluice_xml_write_attr (out, name, text);
 }
 
+/* The comments kept before part @index of @kind (sluice-loader-tests.c). */
+static void
+write_comments_before (GString        *out,
+                       guint           depth,
+                       SluiceTestCase *test,
+                       const char     *kind,
+                       guint           index)
+{
+  g_autofree char *place = g_strdup_printf ("before:%s:%u", kind, index);
+
+  sluice_xml_write_comments (out, depth, sluice_comments_get (test, place));
+}
+
 static void
 write_stub (GString        *out,
             guint           depth,
+            SluiceTestCase *test,
+            guint           index,
             SluiceTestStub *stub)
 {
+  g_autofree char *end = g_strdup_printf ("in:stub:%u", index);
+  const char * const *trailing = sluice_comments_get (test, end);
+
   sluice_xml_write_indent (out, depth);
   g_string_append (out, "<stub");
   sluice_xml_write_attr (out, "module", stub->module);
@@ -116,7 +134,7 @@ write_stub (GString        *out,
   sluice_xml_write_attr (out, "message", stub->message);
   write_duration (out, "after", stub->after_ms);
 
-  if (stub->answers->len == 0)
+  if (stub->answers->len == 0 && trailing == NULL)
     {
       g_string_append (out, "/>\n");
       return;
@@ -126,9 +144,12 @@ write_stub (GString        *out,
     {
       SluiceStubAnswer *answer = g_ptr_array_index (stub->answers, i);
       g_autofree char *match = json_attr ("match", answer->match);
+      g_autofree char *kind = g_strdup_printf ("stub:%u/answer", index);
 
+      write_comments_before (out, depth + 1, test, kind, i);
       write_text (out, depth + 1, "answer", match, answer->text);
     }
+  sluice_xml_write_comments (out, depth + 1, trailing);
   sluice_xml_write_indent (out, depth);
   g_string_append (out, "</stub>\n");
 }
@@ -160,14 +181,21 @@ write_case (GString        *out,
       SluiceTestParam *param = g_ptr_array_index (params, i);
       g_autofree char *name = attr ("name", param->name);
 
+      write_comments_before (out, depth + 1, test, "param", i);
       write_text (out, depth + 1, "param", name, param->value);
     }
 
   if (sluice_test_case_get_input (test) != NULL)
-    write_items (out, depth + 1, "input", "", sluice_test_case_get_input (test));
+    {
+      write_comments_before (out, depth + 1, test, "input", 0);
+      write_items (out, depth + 1, "input", "", sluice_test_case_get_input (test));
+    }
 
   for (guint i = 0; i < stubs->len; i++)
-    write_stub (out, depth + 1, g_ptr_array_index (stubs, i));
+    {
+      write_comments_before (out, depth + 1, test, "stub", i);
+      write_stub (out, depth + 1, test, i, g_ptr_array_index (stubs, i));
+    }
 
   expected = sluice_test_case_get_expected (test, &order, &compare);
   if (expected != NULL)
@@ -179,22 +207,28 @@ write_case (GString        *out,
                                             compare == SLUICE_TEST_COMPARE_SUBSET
                                             ? " compare=\"subset\"" : "", NULL);
 
+      write_comments_before (out, depth + 1, test, "expect-items", 0);
       write_items (out, depth + 1, "expect-items", extra, expected);
     }
 
   count = sluice_test_case_get_expected_count (test, NULL);
   if (count >= 0)
     {
+      write_comments_before (out, depth + 1, test, "expect-count", 0);
       sluice_xml_write_indent (out, depth + 1);
       g_string_append_printf (out, "<expect-count value=\"%" G_GINT64_FORMAT "\"/>\n", count);
     }
 
   for (guint i = 0; i < asserts->len; i++)
-    write_text (out, depth + 1, "assert", "",
-                ((SluiceTestAssert *) g_ptr_array_index (asserts, i))->code);
+    {
+      write_comments_before (out, depth + 1, test, "assert", i);
+      write_text (out, depth + 1, "assert", "",
+                  ((SluiceTestAssert *) g_ptr_array_index (asserts, i))->code);
+    }
 
   if (sluice_test_case_get_expected_failure (test, &fail_module, &fail_message, NULL))
     {
+      write_comments_before (out, depth + 1, test, "expect-failure", 0);
       sluice_xml_write_indent (out, depth + 1);
       g_string_append (out, "<expect-failure");
       sluice_xml_write_attr (out, "module", fail_module);
@@ -202,6 +236,7 @@ write_case (GString        *out,
       g_string_append (out, "/>\n");
     }
 
+  sluice_xml_write_comments (out, depth + 1, sluice_comments_get (test, SLUICE_COMMENTS_END));
   sluice_xml_write_indent (out, depth);
   g_string_append (out, "</case>\n");
 }

@@ -588,3 +588,175 @@ sluice_test_parse_items (const char  *text,
 
   return TRUE;
 }
+
+/* Copies and edits as a whole ---------------------------------------------------------------- */
+
+SluiceTestStub *
+sluice_test_stub_copy (const SluiceTestStub *stub)
+{
+  SluiceTestStub *copy;
+
+  g_return_val_if_fail (stub != NULL, NULL);
+
+  copy = sluice_test_stub_new (stub->module, stub->line);
+  copy->real = stub->real;
+  copy->fault = stub->fault;
+  copy->status = stub->status;
+  copy->times = stub->times;
+  copy->message = g_strdup (stub->message);
+  copy->after_ms = stub->after_ms;
+  for (guint i = 0; i < stub->answers->len; i++)
+    {
+      SluiceStubAnswer *answer = g_ptr_array_index (stub->answers, i);
+
+      sluice_test_stub_add_answer (copy, answer->match, answer->text, answer->line);
+    }
+  return copy;
+}
+
+static SluiceTestItems *
+items_copy (const SluiceTestItems *items)
+{
+  return items != NULL ? items_new (items->text, items->file, items->line) : NULL;
+}
+
+/* Everything but the identity (the object, its comments): the case of an
+ * undoable edit swaps these in and out. */
+static void
+assign_content (SluiceTestCase       *self,
+                const SluiceTestCase *from)
+{
+  g_clear_pointer (&self->input, items_free);
+  self->input = items_copy (from->input);
+  g_clear_pointer (&self->expected, items_free);
+  self->expected = items_copy (from->expected);
+  self->order = from->order;
+  self->compare = from->compare;
+  self->count = from->count;
+  self->count_line = from->count_line;
+  self->line = from->line;
+  self->timeout_ms = from->timeout_ms;
+  self->fails = from->fails;
+  sluice_set_string (&self->fail_module, from->fail_module);
+  sluice_set_string (&self->fail_message, from->fail_message);
+  self->fail_line = from->fail_line;
+
+  g_ptr_array_set_size (self->params, 0);
+  for (guint i = 0; i < from->params->len; i++)
+    {
+      SluiceTestParam *param = g_ptr_array_index (from->params, i);
+      SluiceTestParam *copy = g_new0 (SluiceTestParam, 1);
+
+      copy->name = g_strdup (param->name);
+      copy->value = g_strdup (param->value);
+      g_ptr_array_add (self->params, copy);
+    }
+  g_ptr_array_set_size (self->stubs, 0);
+  for (guint i = 0; i < from->stubs->len; i++)
+    g_ptr_array_add (self->stubs, sluice_test_stub_copy (g_ptr_array_index (from->stubs, i)));
+  g_ptr_array_set_size (self->asserts, 0);
+  for (guint i = 0; i < from->asserts->len; i++)
+    {
+      SluiceTestAssert *assertion = g_ptr_array_index (from->asserts, i);
+      SluiceTestAssert *copy = g_new0 (SluiceTestAssert, 1);
+
+      copy->code = g_strdup (assertion->code);
+      copy->line = assertion->line;
+      g_ptr_array_add (self->asserts, copy);
+    }
+}
+
+SluiceTestCase *
+sluice_test_case_copy (SluiceTestCase *self)
+{
+  SluiceTestCase *copy;
+
+  g_return_val_if_fail (SLUICE_IS_TEST_CASE (self), NULL);
+
+  copy = sluice_test_case_new (self->name);
+  sluice_set_string (&copy->target, self->target);
+  assign_content (copy, self);
+  return copy;
+}
+
+void
+sluice_test_case_assign (SluiceTestCase *self,
+                         SluiceTestCase *from)
+{
+  g_return_if_fail (SLUICE_IS_TEST_CASE (self));
+  g_return_if_fail (SLUICE_IS_TEST_CASE (from));
+
+  if (self == from)
+    return;
+  g_object_freeze_notify (G_OBJECT (self));
+  sluice_test_case_set_name (self, from->name);
+  sluice_test_case_set_target (self, from->target);
+  assign_content (self, from);
+  changed (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+sluice_test_case_remove_stub (SluiceTestCase *self,
+                              guint           index)
+{
+  g_return_if_fail (SLUICE_IS_TEST_CASE (self));
+  g_return_if_fail (index < self->stubs->len);
+
+  g_ptr_array_remove_index (self->stubs, index);
+  changed (self);
+}
+
+void
+sluice_test_case_set_asserts (SluiceTestCase     *self,
+                              const char * const *codes)
+{
+  g_return_if_fail (SLUICE_IS_TEST_CASE (self));
+
+  g_ptr_array_set_size (self->asserts, 0);
+  for (guint i = 0; codes != NULL && codes[i] != NULL; i++)
+    {
+      SluiceTestAssert *assertion = g_new0 (SluiceTestAssert, 1);
+
+      assertion->code = g_strdup (codes[i]);
+      g_ptr_array_add (self->asserts, assertion);
+    }
+  changed (self);
+}
+
+/* Lines are where the parts are in the file: they say nothing the model
+ * means, so taking them is no edit and notifies nobody. */
+gboolean
+sluice_test_case_take_lines (SluiceTestCase *self,
+                             SluiceTestCase *from)
+{
+  g_return_val_if_fail (SLUICE_IS_TEST_CASE (self), FALSE);
+  g_return_val_if_fail (SLUICE_IS_TEST_CASE (from), FALSE);
+
+  if (self->stubs->len != from->stubs->len || self->asserts->len != from->asserts->len ||
+      (self->input == NULL) != (from->input == NULL) || (self->expected == NULL) != (from->expected == NULL))
+    return FALSE;
+  for (guint i = 0; i < self->stubs->len; i++)
+    if (((SluiceTestStub *) self->stubs->pdata[i])->answers->len !=
+        ((SluiceTestStub *) from->stubs->pdata[i])->answers->len)
+      return FALSE;
+
+  self->line = from->line;
+  self->count_line = from->count_line;
+  self->fail_line = from->fail_line;
+  if (self->input != NULL)
+    self->input->line = from->input->line;
+  if (self->expected != NULL)
+    self->expected->line = from->expected->line;
+  for (guint i = 0; i < self->asserts->len; i++)
+    ((SluiceTestAssert *) self->asserts->pdata[i])->line = ((SluiceTestAssert *) from->asserts->pdata[i])->line;
+  for (guint i = 0; i < self->stubs->len; i++)
+    {
+      SluiceTestStub *stub = self->stubs->pdata[i], *other = from->stubs->pdata[i];
+
+      stub->line = other->line;
+      for (guint j = 0; j < stub->answers->len; j++)
+        ((SluiceStubAnswer *) stub->answers->pdata[j])->line = ((SluiceStubAnswer *) other->answers->pdata[j])->line;
+    }
+  return TRUE;
+}

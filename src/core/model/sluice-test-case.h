@@ -162,6 +162,24 @@ void            sluice_test_stub_add_answer   (SluiceTestStub *stub,
                                                const char     *text,
                                                guint           line);
 
+SluiceTestStub *sluice_test_stub_copy         (const SluiceTestStub *stub);
+
+/* A deep copy, without comments: what an edit starts from. */
+SluiceTestCase *sluice_test_case_copy         (SluiceTestCase *self);
+/* Makes @self say what @from says (name, target, every part), as one
+ * change: undoable edits of a case swap copies in and out with it. */
+void            sluice_test_case_assign       (SluiceTestCase *self,
+                                               SluiceTestCase *from);
+void            sluice_test_case_remove_stub  (SluiceTestCase *self,
+                                               guint           index);
+/* Replaces the assertions (lines unknown until the file is saved). */
+void            sluice_test_case_set_asserts  (SluiceTestCase     *self,
+                                               const char * const *codes);
+/* Takes the file lines of @from's parts (the same case as saved and
+ * loaded again) without notifying: FALSE when the two differ in shape. */
+gboolean        sluice_test_case_take_lines   (SluiceTestCase *self,
+                                               SluiceTestCase *from);
+
 const char     *sluice_stub_fault_to_string   (SluiceStubFault  fault);
 gboolean        sluice_stub_fault_from_string (const char      *text,
                                                SluiceStubFault *fault);

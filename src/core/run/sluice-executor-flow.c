@@ -386,6 +386,7 @@ fail_item (SluiceExecutor *self,
 {
   SluiceOrigin *origin = token->job->origin;
 
+  token->job->ctl->items_failed++;
   if (!self->isolated)
     {
       _sluice_executor_fail_run (self, module_id, message, stderr_tail);
@@ -495,6 +496,7 @@ _sluice_token_failed (SluiceExecutor *self,
     {
     case SLUICE_ON_ERROR_DROP:
       info->stats.dropped++;
+      job->ctl->dropped++;
       _sluice_token_drop (self, token);
       return;
 

@@ -157,6 +157,8 @@ struct _SluiceStage
   GQueue            waiting;     /* SluiceToken* for a step, beyond the limit */
   gboolean          starting;    /* taking waiting tokens */
   guint64           items_out;   /* items delivered on */
+  guint64           items_failed;/* items failed past every on-error */
+  guint64           dropped;     /* failures dropped by on-error="drop" */
   gint64            first_in;    /* monotonic µs of its first job; 0 = none yet */
   gint64            last_out;    /* monotonic µs its last job completed */
   gint64            lua_cost;    /* moving average of a Lua segment's time, µs × 16 (run_lua) */

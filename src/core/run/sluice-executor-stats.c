@@ -144,6 +144,8 @@ sluice_executor_get_stage_stats (SluiceExecutor   *self,
 
   stats->items_in = ctl->next_seq - 1;
   stats->items_out = ctl->items_out;
+  stats->items_failed = ctl->items_failed;
+  stats->dropped = ctl->dropped;
   stats->started_us = ctl->first_in != 0 && self->started != 0 ? ctl->first_in - self->started : -1;
   stats->duration_us = 0;
   if (ctl->first_in != 0)

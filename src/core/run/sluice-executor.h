@@ -39,6 +39,8 @@ typedef struct
   guint64           items_out;    /* items it passed on (or wrote, for the last one) */
   gint64            started_us;   /* its first item, from the start of the run; -1 never */
   gint64            duration_us;  /* from its first item to its last item's end */
+  guint64           items_failed; /* items whose failure no on-error took care of */
+  guint64           dropped;      /* failures of its modules dropped by on-error="drop" */
 } SluiceStageStats;
 
 /* Called with each output item of the pipeline, serialised as one JSON

@@ -44,7 +44,7 @@ stage_new (SluiceExecutor   *executor,
 {
   const char *id = sluice_node_get_id (SLUICE_NODE (controller));
   const char *name = sluice_node_get_name (SLUICE_NODE (controller));
-  SluiceStageStats stats = { 0, 0, -1, 0 };
+  SluiceStageStats stats = { 0, 0, -1, 0, 0, 0 };
   json_t *stage;
 
   sluice_executor_get_stage_stats (executor, id, &stats);
@@ -56,7 +56,7 @@ stage_new (SluiceExecutor   *executor,
                      "reached", stats.started_us >= 0,
                      "items_in", (json_int_t) stats.items_in,
                      "items_out", (json_int_t) stats.items_out,
-                     "items_failed", (json_int_t) 0,
+                     "items_failed", (json_int_t) (stats.items_failed + stats.dropped),
                      "dropped", (json_int_t) 0,
                      "retries", (json_int_t) 0,
                      "duration_ms", stats.duration_us / 1000.0,
@@ -94,7 +94,6 @@ walk_cb (SluiceNode *node,
       !sluice_executor_get_module_stats (walk->executor, id, &stats))
     return TRUE;
 
-  stage_add (walk->stage, "items_failed", stats.failed - MIN (stats.failed, stats.retries));
   stage_add (walk->stage, "dropped", stats.dropped);
   stage_add (walk->stage, "retries", stats.retries);
   if (stats.items_in == 0)

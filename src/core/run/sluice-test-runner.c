@@ -175,6 +175,8 @@ replace_step_cb (SluiceModule *module,
                          "run the pipeline once and trust it, or use sluice-run test");
       return sluice_step_stub_new_refusing (reason);
     }
+  if (stub != NULL && !stub->real)
+    sluice_stub_recorder_declare (run->recorder, id);
   if (stub != NULL)
     return stub->real ? NULL : sluice_step_stub_new (run->recorder, stub);
   if (step != NULL && !sluice_step_has_side_effects (step))

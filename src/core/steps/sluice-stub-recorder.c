@@ -76,6 +76,17 @@ sluice_stub_recorder_add (SluiceStubRecorder *self,
     self->func (module_id, action, item, self->user_data);
 }
 
+void
+sluice_stub_recorder_declare (SluiceStubRecorder *self,
+                              const char         *module_id)
+{
+  g_return_if_fail (SLUICE_IS_STUB_RECORDER (self));
+  g_return_if_fail (module_id != NULL);
+
+  if (json_object_get (self->items, module_id) == NULL)
+    json_object_set_new (self->items, module_id, json_array ());
+}
+
 json_t *
 sluice_stub_recorder_get_items (SluiceStubRecorder *self)
 {

@@ -29,6 +29,10 @@ void                sluice_stub_recorder_add       (SluiceStubRecorder *self,
                                                     const char         *module_id,
                                                     const char         *action,
                                                     json_t             *item);
+/* Gives @module_id an empty list of records, so that a stub that got
+ * no items reads as `#recorded.ID == 0` rather than a nil. */
+void                sluice_stub_recorder_declare   (SluiceStubRecorder *self,
+                                                    const char         *module_id);
 /* { "MODULE": [item, …], … }, borrowed. */
 json_t             *sluice_stub_recorder_get_items (SluiceStubRecorder *self);
 guint               sluice_stub_recorder_get_count (SluiceStubRecorder *self,
