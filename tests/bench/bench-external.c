@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -26,6 +28,37 @@ static const char *SERVED =
   "<controller id=\"c\" mode=\"no-order\" workers=\"2\"><phase id=\"p\">"
   "<execution id=\"dbl\"><lua>item.value = item.value * 2</lua></execution>"
   "</phase></controller></pipeline>\n";
+
+/* CPU time (user + system) so far, in µs: of this process, and of a
+ * serve instance from /proc (the machine is shared, so wall figures
+ * alone say little). */
+static gint64
+self_cpu_us (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_USEC_PER_SEC +
+         usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+}
+
+static gint64
+process_cpu_us (GSubprocess *process)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", g_subprocess_get_identifier (process));
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (after = strrchr (text, ')')) == NULL)
+    return 0;
+  /* Fields 14 and 15 (utime, stime) are the 12th and 13th after "(comm)". */
+  fields = g_strsplit (after + 2, " ", 0);
+  if (g_strv_length (fields) < 13)
+    return 0;
+  return (g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10)) *
+         G_USEC_PER_SEC / sysconf (_SC_CLK_TCK);
+}
 
 static void
 child_setup_cb (gpointer user_data)
@@ -99,11 +132,13 @@ compare_double (const void *a,
 }
 
 static void
-run_once (char      **urls,
-          guint       n_urls,
-          guint       concurrency,
-          guint       n_items)
+run_once (GSubprocess **serves,
+          char        **urls,
+          guint         n_urls,
+          guint         concurrency,
+          guint         n_items)
 {
+  gint64 client_cpu, server_cpu = 0;
   g_autoptr(GString) xml = g_string_new ("<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"caller\"><services><service name=\"s\">");
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(SluicePipeline) pipeline = NULL;
@@ -138,18 +173,26 @@ run_once (char      **urls,
   g_signal_connect (executor, "event", G_CALLBACK (event_cb), &bench);
   g_signal_connect (executor, "notify::state", G_CALLBACK (state_cb), &bench);
 
+  client_cpu = self_cpu_us ();
+  for (guint i = 0; i < n_urls; i++)
+    server_cpu -= process_cpu_us (serves[i]);
   start = g_get_monotonic_time ();
   sluice_executor_start (executor);
   g_main_loop_run (bench.loop);
   seconds = (g_get_monotonic_time () - start) / 1e6;
+  client_cpu = self_cpu_us () - client_cpu;
+  for (guint i = 0; i < n_urls; i++)
+    server_cpu += process_cpu_us (serves[i]);
 
   if (sluice_executor_get_state (executor) != SLUICE_RUN_COMPLETED || bench.outputs != n_items)
     g_error ("the run did not complete: %s", sluice_executor_get_error (executor));
   g_array_sort (bench.latencies, compare_double);
-  printf ("  %u instance%s, concurrency %2u: %6u items in %5.2f s = %7.0f items/s, p50 %.2f ms, p99 %.2f ms\n",
+  printf ("  %u instance%s, concurrency %2u: %6u items in %5.2f s = %7.0f items/s, p50 %.2f ms, p99 %.2f ms; "
+          "CPU per item: caller %.0f µs, serve %.0f µs\n",
           n_urls, n_urls > 1 ? "s" : " ", concurrency, n_items, seconds, n_items / seconds,
           g_array_index (bench.latencies, double, bench.latencies->len / 2),
-          g_array_index (bench.latencies, double, (guint) (bench.latencies->len * 0.99)));
+          g_array_index (bench.latencies, double, (guint) (bench.latencies->len * 0.99)),
+          (double) client_cpu / n_items, (double) server_cpu / n_items);
   fflush (stdout);
   g_array_unref (bench.latencies);
   g_main_loop_unref (bench.loop);
@@ -200,11 +243,13 @@ main (int argc, char *argv[])
 
   printf ("external → serve (one Lua step), %s\n", "all processes on this machine");
   for (guint n_urls = 1; n_urls <= 2; n_urls++)
+    if (g_getenv ("BENCH_INSTANCES") == NULL || atoi (g_getenv ("BENCH_INSTANCES")) == (int) n_urls)
     for (guint i = 0; i < G_N_ELEMENTS (concurrencies); i++)
       if (g_getenv ("BENCH_CONCURRENCY") == NULL || atoi (g_getenv ("BENCH_CONCURRENCY")) == (int) concurrencies[i])
-        run_once (urls, n_urls, concurrencies[i], concurrencies[i] == 1 ? n_items / 4 : n_items);
+        run_once (serves, urls, n_urls, concurrencies[i], concurrencies[i] == 1 ? n_items / 4 : n_items);
 
   printf ("the balancer's choice\n");
+  if (g_getenv ("BENCH_CONCURRENCY") == NULL)
   for (SluiceBalance b = SLUICE_BALANCE_LEAST_LOADED; b <= SLUICE_BALANCE_RANDOM_TWO; b++)
     {
       bench_pick (b, 2);

@@ -486,6 +486,13 @@ start_attempt (SluiceServiceCall *call,
   endpoint->in_flight++;
   call->attempt = attempt;
 
+  /* libsoup gives every POST a new connection of its own unless it is
+   * marked safe to resend, and closes an idle one to make room when the
+   * endpoint's connections are at their limit: a connect and a close per
+   * call. A call is resent anyway (on another endpoint, or by the
+   * module's retries) when its connection fails, so marking it costs no
+   * guarantee we give. */
+  soup_message_add_flags (attempt->msg, SOUP_MESSAGE_IDEMPOTENT);
   soup_message_headers_append (soup_message_get_request_headers (attempt->msg), "Accept", "application/json");
   if (self->authorization != NULL)
     soup_message_headers_append (soup_message_get_request_headers (attempt->msg), "Authorization", self->authorization);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sluice-executor.h"
+#include "sluice-keep-alive.h"
 #include "sluice-listen.h"
 #include "sluice-serve-stats.h"
 #include "sluice-run.h"
@@ -87,7 +88,10 @@ set_load_header (SluiceServer      *self,
   /* Besides the request being answered. */
   g_snprintf (value, sizeof value, "%u", load > 0 ? load - 1 : 0);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), SLUICE_LOAD_HEADER, value);
-  sluice_listen_close_after (msg);
+  /* Plain HTTP keeps the connection for the caller's next item
+   * (sluice-keep-alive.h); https closes it (see there why). */
+  if (self->https)
+    sluice_listen_close_after (msg);
 }
 
 static void
@@ -558,6 +562,8 @@ sluice_server_new (const SluiceServerConfig  *config,
   self->server = soup_server_new ("server-header", "sluice-run/" PACKAGE_VERSION " ",
                                   "tls-certificate", config->tls, NULL);
   self->https = config->tls != NULL;
+  if (!self->https)
+    sluice_keep_alive_install (self->server);
   soup_server_add_early_handler (self->server, NULL, early_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
   return g_steal_pointer (&self);
