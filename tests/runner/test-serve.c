@@ -526,19 +526,27 @@ test_serve_storm (void)
   g_test_message ("%u at once: %u answered 200, %u 503, %u reset, %u other in %.1f s; peak memory of serve %" G_GUINT64_FORMAT " KiB",
                   n, storm.ok, storm.busy, storm.reset, storm.other, (g_get_monotonic_time () - start_time) / 1e6,
                   peak_rss_kib (serve->process));
-#ifdef __SANITIZE_ADDRESS__
-  /* Several times slower under AddressSanitizer, serve accepts more slowly
-   * than 10,000 connections arrive: beyond the kernel's accept queue
-   * (somaxconn) some are reset before they reach it. Those are the
-   * kernel's answer, not ours; every request that reached serve was
-   * answered. */
-  g_assert_cmpuint (storm.ok + storm.busy, >=, n * 8 / 10);
+  /* What is asserted is behaviour, not speed: every request that reached
+   * serve was answered, 200 if it got into the run or its queue, 503 with
+   * Retry-After beyond, as serve's own counters say too. On a loaded
+   * machine (or under AddressSanitizer) serve accepts more slowly than
+   * 10,000 connections arrive, and beyond the kernel's accept queue
+   * (somaxconn) some are reset before they reach it: those are the
+   * kernel's answer, not ours, and they are the only other outcome. */
+  g_assert_cmpuint (storm.other, ==, 0);
   g_assert_cmpuint (storm.ok + storm.busy + storm.reset, ==, n);
-#else
-  g_assert_cmpuint (storm.ok + storm.busy, ==, n);
-#endif
-  g_assert_cmpuint (storm.ok, >=, 208);
+  {
+    g_autoptr(SoupSession) session = soup_session_new ();
+    g_autofree char *status_url = url_for (serve, "status");
+    g_auto(Answer) status = http (session, "GET", status_url, NULL, NULL);
+
+    g_assert_cmpint (json_integer_value (json_object_get (status.json, "served")), ==, storm.ok);
+    g_assert_cmpint (json_integer_value (json_object_get (status.json, "rejected")), ==, storm.busy);
+  }
+  /* A burst fills the run and its queue (8 + 200) before 503s start, and
+   * everything admitted is answered 200. */
   g_assert_cmpuint (storm.busy, >, 0);
+  g_assert_cmpuint (storm.ok, >=, 208);
   g_assert_cmpuint (peak_rss_kib (serve->process), <, 200 * 1024);
 }
 
