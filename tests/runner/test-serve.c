@@ -204,7 +204,7 @@ test_serve_answers (void)
   {
     g_auto(Answer) a = http (session, "POST", serve->url, "[1, 2]", NULL);
     g_assert_cmpuint (a.status, ==, 400);
-    g_assert_nonnull (strstr (json_string_value (json_object_get (a.json, "error")), "one JSON object"));
+    g_assert_nonnull (strstr (json_string_value (json_object_get (a.json, "error")), "element 0 of the batch is not a JSON object"));
   }
   {
     g_auto(Answer) a = http (session, "GET", serve->url, NULL, NULL);
@@ -609,6 +609,102 @@ post_keep_alive (SoupSession *session,
   return soup_message_get_connection_id (msg);
 }
 
+/* A JSON array of items is answered with one element per item, in
+ * order: its outputs, or the failure of that item alone. */
+static void
+test_serve_batch (void)
+{
+  g_autofree char *path = write_pipeline ("double.xml", DOUBLE);
+  g_autoptr(Proc) serve = start_serve (path, "--batch", "3", NULL);
+  g_autoptr(Proc) single = start_serve (path, "--batch", "0", NULL);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *status_url = url_for (serve, "status");
+  g_autofree char *single_status_url = url_for (single, "status");
+
+  {
+    g_auto(Answer) a = http (session, "POST", serve->url, "[{\"value\": 1}, {\"fail\": true}, {\"value\": 3}]", NULL);
+
+    g_assert_cmpuint (a.status, ==, 200);
+    g_assert_cmpuint (json_array_size (a.json), ==, 3);
+    g_assert_cmpint (json_integer_value (json_object_get (json_array_get (json_array_get (a.json, 0), 0), "value")), ==, 2);
+    g_assert_cmpstr (json_string_value (json_object_get (json_array_get (a.json, 1), "module")), ==, "dbl");
+    g_assert_nonnull (strstr (json_string_value (json_object_get (json_array_get (a.json, 1), "error")), "asked to fail"));
+    g_assert_cmpint (json_integer_value (json_object_get (json_array_get (json_array_get (a.json, 2), 0), "value")), ==, 6);
+  }
+  {
+    g_auto(Answer) a = http (session, "POST", serve->url, "[]", NULL);
+
+    g_assert_cmpuint (a.status, ==, 200);
+    g_assert_cmpstr (a.body, ==, "[]");
+  }
+  {
+    g_auto(Answer) a = http (session, "POST", serve->url, "[{}, {}, {}, {}]", NULL);
+
+    g_assert_cmpuint (a.status, ==, 400);
+    g_assert_nonnull (strstr (json_string_value (json_object_get (a.json, "error")), "at most 3 items"));
+  }
+  {
+    g_auto(Answer) a = http (session, "GET", status_url, NULL, NULL);
+
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "batch_max")), ==, 3);
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "batches")), ==, 1);
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "served")), ==, 3);
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "failed")), ==, 1);
+  }
+  /* Batches off: an array is refused, and /status says so. */
+  {
+    g_auto(Answer) a = http (session, "POST", single->url, "[{}]", NULL);
+
+    g_assert_cmpuint (a.status, ==, 400);
+    g_assert_nonnull (strstr (json_string_value (json_object_get (a.json, "error")), "one JSON object"));
+  }
+  {
+    g_auto(Answer) a = http (session, "GET", single_status_url, NULL, NULL);
+
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "batch_max")), ==, 0);
+  }
+}
+
+static void run_calling (const char *service_xml,
+                         guint       n,
+                         Proc       *victim,
+                         guint       kill_after);
+
+/* An <external> module sends the calls that are ready together in
+ * batches once serve says it takes them, and without when it does not;
+ * every item comes back once, right. */
+static void
+test_calls_in_batches (void)
+{
+  g_autofree char *path = write_pipeline ("double.xml", DOUBLE);
+  g_autoptr(Proc) batching = start_serve (path, NULL);
+  g_autoptr(Proc) single = start_serve (path, "--batch", "0", NULL);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *batching_status = url_for (batching, "status");
+  g_autofree char *single_status = url_for (single, "status");
+  g_autofree char *service = NULL;
+
+  service = g_strdup_printf ("<service name=\"s\"><endpoint url=\"%s\"/></service>", batching->url);
+  run_calling (service, 2000, NULL, 0);
+  {
+    g_auto(Answer) a = http (session, "GET", batching_status, NULL, NULL);
+
+    g_test_message ("2000 items in %" JSON_INTEGER_FORMAT " batches", json_integer_value (json_object_get (a.json, "batches")));
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "served")), ==, 2000);
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "batches")), >, 0);
+  }
+
+  g_free (service);
+  service = g_strdup_printf ("<service name=\"s\"><endpoint url=\"%s\"/></service>", single->url);
+  run_calling (service, 500, NULL, 0);
+  {
+    g_auto(Answer) a = http (session, "GET", single_status, NULL, NULL);
+
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "served")), ==, 500);
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "batches")), ==, 0);
+  }
+}
+
 /* One item on a raw connection, answered, then the connection reset
  * (SO_LINGER 0) rather than closed. */
 static void
@@ -995,11 +1091,13 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/serve/tls", test_serve_tls);
   g_test_add_func ("/sluice/serve/too-large", test_serve_too_large);
   g_test_add_func ("/sluice/serve/keep-alive", test_serve_keep_alive);
+  g_test_add_func ("/sluice/serve/batch", test_serve_batch);
   g_test_add_func ("/sluice/serve/storm", test_serve_storm);
   g_test_add_func ("/sluice/serve/drain", test_serve_drain);
   g_test_add_func ("/sluice/serve/kill-one-of-two", test_kill_one_of_two);
   g_test_add_func ("/sluice/serve/kill-one-of-three", test_kill_one_of_three);
   g_test_add_func ("/sluice/serve/balancer", test_balancer);
+  g_test_add_func ("/sluice/serve/calls-in-batches", test_calls_in_batches);
 
   status = g_test_run ();
 

@@ -7,6 +7,7 @@
 #include "sluice-keep-alive.h"
 
 #define KEEP_ALIVE_KEY "sluice-keep-alive"
+#define ADDRESSES_KEY "sluice-addresses-kept"
 
 /* Above libsoup's own reading of the connection (G_PRIORITY_DEFAULT):
  * when the client's end of the stream arrives, this must see it first.
@@ -27,6 +28,7 @@ typedef struct
   GSocket           *socket;     /* owned */
   GSource           *source;     /* owned */
   gulong             disconnected_id;
+  gboolean           addresses_kept;
 } Waiting;
 
 static void
@@ -47,6 +49,30 @@ keep_alive_free (KeepAlive *self)
   g_free (self);
 }
 
+/* Taking a connection from libsoup asks for its addresses, and after a
+ * reset libsoup cannot get them and warns (fatal where warnings are, as
+ * in the tests). Asked while the connection is up, libsoup keeps them:
+ * TRUE when it has them. */
+static gboolean
+keep_addresses (SoupServerMessage *msg,
+                GSocket           *socket)
+{
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+
+  /* Once per connection. */
+  if (g_object_get_data (G_OBJECT (socket), ADDRESSES_KEY) != NULL)
+    return TRUE;
+  local = g_socket_get_local_address (socket, NULL);
+  remote = local != NULL ? g_socket_get_remote_address (socket, NULL) : NULL;
+  if (remote == NULL)
+    return FALSE;
+  soup_server_message_get_local_address (msg);
+  soup_server_message_get_remote_address (msg);
+  g_object_set_data (G_OBJECT (socket), ADDRESSES_KEY, GINT_TO_POINTER (1));
+  return TRUE;
+}
+
 /* The client closed it (or reset it) while it waited: take it from the
  * server, which forgets it, and close it. */
 static void
@@ -56,7 +82,18 @@ close_waiting (KeepAlive *self,
   g_autoptr(SoupServerMessage) msg = g_object_ref (waiting->msg);
   g_autoptr(GIOStream) stream = NULL;
 
-  g_hash_table_remove (self->waiting, waiting->socket);
+  g_autoptr(GSocket) socket = g_object_ref (waiting->socket);
+  gboolean addresses_kept = waiting->addresses_kept;
+
+  g_hash_table_remove (self->waiting, socket);
+  if (!addresses_kept)
+    {
+      /* Reset before its addresses were known (within its first
+       * request): closing the socket frees the descriptor, though
+       * libsoup keeps its objects for the connection. */
+      g_socket_close (socket, NULL);
+      return;
+    }
   stream = soup_server_message_steal_connection (msg);
   if (stream != NULL)
     g_io_stream_close (stream, NULL, NULL);
@@ -108,6 +145,7 @@ request_finished_cb (SoupServer        *server,
   waiting->keep_alive = self;
   waiting->msg = g_object_ref (msg);
   waiting->socket = g_object_ref (socket);
+  waiting->addresses_kept = keep_addresses (msg, socket);
   waiting->source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_priority (waiting->source, WATCH_PRIORITY);
   g_source_set_callback (waiting->source, G_SOURCE_FUNC (readable_cb), waiting, NULL);
@@ -124,10 +162,13 @@ request_started_cb (SoupServer        *server,
   KeepAlive *self = user_data;
   GSocket *socket = soup_server_message_get_socket (msg);
 
+  if (socket == NULL)
+    return;
+  /* While the client waits for this answer, its connection is up. */
+  keep_addresses (msg, socket);
   /* A request that libsoup read first (one sent right behind the last)
    * is not a closed connection. */
-  if (socket != NULL)
-    g_hash_table_remove (self->waiting, socket);
+  g_hash_table_remove (self->waiting, socket);
 }
 
 static gboolean

@@ -41,6 +41,7 @@ struct _SluiceServer
   gint64               started;
   guint64              rejected;   /* 503s beyond the queue */
   guint64              failed;     /* items a module failed */
+  guint64              batches;    /* POSTs of several items taken */
   gboolean             draining;
   gboolean             drained;
   gboolean             https;
@@ -598,6 +599,8 @@ post_item (SluiceServer      *self,
     }
   request->pending = request->n_items;
   self->admitted += request->n_items;
+  if (batch)
+    self->batches++;
   request->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (message_finished_cb), request);
   soup_server_message_pause (msg);
   g_hash_table_add (self->requests, request);
@@ -805,7 +808,7 @@ sluice_server_build_status (SluiceServer *self)
   gint64 now = g_get_monotonic_time ();
   const char *id = sluice_node_get_id (SLUICE_NODE (self->pipeline));
 
-  return json_pack ("{s:b, s:b, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:f, s:{s:f, s:f, s:f}, s:I, s:I, s:I, s:f}",
+  return json_pack ("{s:b, s:b, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:f, s:{s:f, s:f, s:f}, s:I, s:I, s:I, s:I, s:f}",
                     "healthy", !self->draining,
                     "draining", self->draining,
                     "pipeline", id,
@@ -823,5 +826,6 @@ sluice_server_build_status (SluiceServer *self)
                     "served", (json_int_t) sluice_serve_stats_total (self->stats),
                     "rejected", (json_int_t) self->rejected,
                     "failed", (json_int_t) self->failed,
+                    "batches", (json_int_t) self->batches,
                     "uptime_s", (now - self->started) / (double) G_USEC_PER_SEC);
 }
