@@ -299,6 +299,31 @@ test_round_robin_split (void)
   fake_server_free (fb);
 }
 
+/* A server that says it takes batches and answers them wrong: the item
+ * fails naming the endpoint and what was wrong with the batch's answer;
+ * with a second, honest endpoint every item goes on there. */
+static void
+test_batch_liar (void)
+{
+  FakeServer *liar = fake_server_new (FAKE_BATCH_LIAR, "liar");
+  FakeServer *ok = fake_server_new (FAKE_ECHO, "ok");
+  g_autofree char *input = test_items (2000);
+  g_autofree char *one = endpoint_xml (liar->url);
+  g_autofree char *both = g_strdup_printf ("<endpoint url=\"%s\"/><endpoint url=\"%s\"/>", liar->url, ok->url);
+  TestRun *run = run_external ("", one, "", "mode=\"no-order\" workers=\"16\"", input);
+
+  g_assert_cmpuint (liar->batches, >, 0);
+  assert_failure_names (run, liar->url, "answered a batch of");
+  test_run_free (run);
+
+  run = run_external ("", both, "", "mode=\"no-order\" workers=\"16\"", input);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (run->outputs->len, ==, 2000);
+  test_run_free (run);
+  fake_server_free (liar);
+  fake_server_free (ok);
+}
+
 /* A failing endpoint is taken out, probed on /status, and used again. */
 static void
 test_taken_out_and_back (void)
@@ -367,6 +392,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/external/least-loaded-split", test_least_loaded_split);
   g_test_add_func ("/sluice/external/round-robin-random-two", test_round_robin_split);
   g_test_add_func ("/sluice/external/taken-out-and-back", test_taken_out_and_back);
+  g_test_add_func ("/sluice/external/batch-liar", test_batch_liar);
   g_test_add_func ("/sluice/external/module-retries", test_module_retries);
 
   return g_test_run ();
