@@ -61,6 +61,7 @@ struct _SluiceServiceCall
   Batch                *batch;       /* borrowed: the batch it is in, or NULL */
   guint                 batch_index;
   GList                *fresh;       /* its link in client->fresh, or NULL */
+  SluiceServiceTally   *tally;       /* borrowed, or NULL */
   GList                *waiting;     /* its link in client->waiting, or NULL */
   guint                 idle_id;     /* a failure being reported */
   char                 *idle_error;
@@ -115,6 +116,69 @@ call_unref (SluiceServiceCall *call)
   g_free (call->idle_error);
   g_object_unref (call->client);
   g_free (call);
+}
+
+/* ---- counts per caller */
+
+struct _SluiceServiceTally
+{
+  GHashTable *counts;   /* URL → guint64[2]: served, failed */
+};
+
+SluiceServiceTally *
+sluice_service_tally_new (void)
+{
+  SluiceServiceTally *tally = g_new0 (SluiceServiceTally, 1);
+
+  tally->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return tally;
+}
+
+void
+sluice_service_tally_free (SluiceServiceTally *tally)
+{
+  if (tally == NULL)
+    return;
+  g_hash_table_unref (tally->counts);
+  g_free (tally);
+}
+
+void
+sluice_service_tally_get (SluiceServiceTally *tally,
+                          const char         *url,
+                          guint64            *served,
+                          guint64            *failed)
+{
+  guint64 *counts = tally != NULL ? g_hash_table_lookup (tally->counts, url) : NULL;
+
+  *served = counts != NULL ? counts[0] : 0;
+  *failed = counts != NULL ? counts[1] : 0;
+}
+
+void
+sluice_service_call_set_tally (SluiceServiceCall  *call,
+                               SluiceServiceTally *tally)
+{
+  g_return_if_fail (call != NULL);
+  call->tally = tally;
+}
+
+static void
+tally_count (SluiceServiceCall *call,
+             SluiceEndpoint    *endpoint,
+             gboolean           served)
+{
+  guint64 *counts;
+
+  if (call->tally == NULL)
+    return;
+  counts = g_hash_table_lookup (call->tally->counts, endpoint->url);
+  if (counts == NULL)
+    {
+      counts = g_new0 (guint64, 2);
+      g_hash_table_insert (call->tally->counts, g_strdup (endpoint->url), counts);
+    }
+  counts[served ? 0 : 1]++;
 }
 
 /* ---- the shared clients */
@@ -263,6 +327,8 @@ call_done (SluiceServiceCall *call,
   SluiceServiceCallFunc func = g_steal_pointer (&call->func);
 
   g_assert (func != NULL);
+  /* Counted already; the caller's tally may go now. */
+  call->tally = NULL;
   func (outputs, error, call->user_data);
 }
 
@@ -360,6 +426,7 @@ attempt_failed (Attempt    *attempt,
   else
     sluice_endpoint_failed (attempt->endpoint, now, error);
   append_error (call, attempt->endpoint->url, error);
+  tally_count (call, attempt->endpoint, FALSE);
   g_ptr_array_add (call->tried, sluice_endpoint_ref (attempt->endpoint));
 
   call_ref (call);
@@ -445,6 +512,7 @@ post_cb (GObject      *source,
 
         sluice_endpoint_succeeded (attempt->endpoint, g_get_monotonic_time () - attempt->started,
                                    load_header (attempt->msg));
+        tally_count (call, attempt->endpoint, TRUE);
         end_attempt (attempt);
         if (kind == SLUICE_ANSWER_REJECTED)
           error_text = g_strdup_printf ("service `%s`: %s %s", self->name, attempt->endpoint->url, message);
@@ -686,6 +754,7 @@ batch_failed (Batch      *batch,
         continue;
       call_ref (call);
       append_error (call, batch->endpoint->url, error);
+      tally_count (call, batch->endpoint, FALSE);
       g_ptr_array_add (call->tried, sluice_endpoint_ref (batch->endpoint));
       batch_release (batch, call);
       dispatch (call);
@@ -728,6 +797,7 @@ batch_rejected (Batch      *batch,
       if (call == NULL)
         continue;
       call_ref (call);
+      tally_count (call, batch->endpoint, TRUE);
       batch_release (batch, call);
       call_done (call, NULL, error);
       call_unref (call);
@@ -754,6 +824,7 @@ batch_answered (Batch  *batch,
         error = g_strdup_printf ("service `%s`: %s answered for the item: %s", self->name,
                                  batch->endpoint->url, item_error);
       call_ref (call);
+      tally_count (call, batch->endpoint, TRUE);
       batch_release (batch, call);
       call_done (call, error == NULL ? element : NULL, error);
       call_unref (call);
