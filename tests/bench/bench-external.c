@@ -19,10 +19,14 @@
  *   meson compile -C BUILD bench-external
  *   SLUICE_RUN=BUILD/src/runner/sluice-run BUILD/tests/bench/bench-external
  *
- * Items/s through one <external> module calling one and two serve
- * instances of a one-Lua-step pipeline (every process on this machine),
- * at concurrency 1, 8 and 64, with p50/p99 of the module's time per
- * item; then the cost of the balancer's choice. */
+ * The cost of the balancer's choice (CPU time per choice); then items/s
+ * through one <external> module calling one and two serve instances of
+ * a one-Lua-step pipeline (every process on this machine), at
+ * concurrency 1, 8 and 64, with p50/p99 of the module's time per item
+ * and the CPU time per item of the caller and of the serve instances,
+ * first one item per request, then with batches. BENCH_INSTANCES,
+ * BENCH_CONCURRENCY and BENCH_BATCH (0 or 1) run one of each;
+ * BENCH_ONLY=pick only the choice. */
 
 static const char *SERVED =
   "<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"double\">"
@@ -69,6 +73,7 @@ child_setup_cb (gpointer user_data)
 
 static GSubprocess *
 start_serve (const char  *path,
+             const char  *batch,
              char       **url)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
@@ -79,7 +84,7 @@ start_serve (const char  *path,
 
   g_subprocess_launcher_set_child_setup (launcher, child_setup_cb, NULL, NULL);
   process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("SLUICE_RUN"), "serve", path,
-                                         "--listen", "127.0.0.1:0", "--quiet", NULL);
+                                         "--listen", "127.0.0.1:0", "--batch", batch, "--quiet", NULL);
   if (process == NULL)
     g_error ("cannot start serve: %s", error->message);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
@@ -271,22 +276,31 @@ main (int argc, char *argv[])
   if (g_getenv ("SLUICE_RUN") == NULL)
     g_error ("set SLUICE_RUN to the sluice-run to benchmark");
   g_file_set_contents (path, SERVED, -1, NULL);
-  serves[0] = start_serve (path, &urls[0]);
-  serves[1] = start_serve (path, &urls[1]);
 
-  printf ("external → serve (one Lua step), %s\n", "all processes on this machine");
-  for (guint n_urls = 1; n_urls <= 2; n_urls++)
-    if (g_getenv ("BENCH_INSTANCES") == NULL || atoi (g_getenv ("BENCH_INSTANCES")) == (int) n_urls)
-    for (guint i = 0; i < G_N_ELEMENTS (concurrencies); i++)
-      if (g_getenv ("BENCH_CONCURRENCY") == NULL || atoi (g_getenv ("BENCH_CONCURRENCY")) == (int) concurrencies[i])
-        run_once (serves, urls, n_urls, concurrencies[i], concurrencies[i] == 1 ? n_items / 4 : n_items);
-
-  for (guint i = 0; i < 2; i++)
+  /* Twice: serve taking one item per request, then batches (the caller
+   * sends together the calls that are ready together). */
+  for (guint batching = 0; batching < 2; batching++)
     {
-      g_subprocess_force_exit (serves[i]);
-      g_subprocess_wait (serves[i], NULL, NULL);
-      g_object_unref (serves[i]);
-      g_free (urls[i]);
+      if (g_getenv ("BENCH_BATCH") != NULL && atoi (g_getenv ("BENCH_BATCH")) != (int) batching)
+        continue;
+      for (guint i = 0; i < 2; i++)
+        serves[i] = start_serve (path, batching ? "64" : "0", &urls[i]);
+
+      printf ("external → serve (one Lua step), all processes on this machine, %s\n",
+              batching ? "batches of up to 64 items (serve --batch 64, the default)" : "one item per request (serve --batch 0)");
+      for (guint n_urls = 1; n_urls <= 2; n_urls++)
+        if (g_getenv ("BENCH_INSTANCES") == NULL || atoi (g_getenv ("BENCH_INSTANCES")) == (int) n_urls)
+          for (guint i = 0; i < G_N_ELEMENTS (concurrencies); i++)
+            if (g_getenv ("BENCH_CONCURRENCY") == NULL || atoi (g_getenv ("BENCH_CONCURRENCY")) == (int) concurrencies[i])
+              run_once (serves, urls, n_urls, concurrencies[i], concurrencies[i] == 1 ? n_items / 4 : n_items);
+
+      for (guint i = 0; i < 2; i++)
+        {
+          g_subprocess_force_exit (serves[i]);
+          g_subprocess_wait (serves[i], NULL, NULL);
+          g_object_unref (serves[i]);
+          g_free (urls[i]);
+        }
     }
   g_unlink (path);
   g_rmdir (dir);
