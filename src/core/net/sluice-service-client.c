@@ -1011,7 +1011,7 @@ gather_cb (gpointer user_data)
       maintain (self, now);
       endpoint = sluice_endpoint_set_pick (self->endpoints, now, NULL, 0, &result);
       if (result == SLUICE_PICK_OK && endpoint->batch_max > 1)
-        size = MIN (MIN (chunk, endpoint->batch_max), endpoint->limit - endpoint->in_flight);
+        size = MIN (MIN (chunk, endpoint->batch_max), MIN (endpoint->limit - endpoint->in_flight, self->fresh.length));
       if (size > 1)
         start_batch (self, endpoint, size, now);
       else
