@@ -23,6 +23,7 @@ typedef struct
   char     *listen;
   int       workers;
   int       queue;
+  int       batch;
   char     *max_body;
   char     *token_file;
   char     *announce;
@@ -179,7 +180,7 @@ int
 sluice_run_serve (int    argc,
                   char **argv)
 {
-  g_auto(ServeLine) sl = { .listen = NULL, .workers = 0, .queue = -1, .announce_ms = 1000 };
+  g_auto(ServeLine) sl = { .listen = NULL, .workers = 0, .queue = -1, .batch = -1, .announce_ms = 1000 };
   const GOptionEntry entries[] = {
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &sl.listen,
       N_("Listen on ADDR:PORT (default 127.0.0.1:8080; port 0 picks a free one)"), N_("ADDR:PORT") },
@@ -187,6 +188,8 @@ sluice_run_serve (int    argc,
       N_("Requests in the run at once (default 64; the pipeline's modes and workers bound the real parallelism)"), N_("N") },
     { "queue", 0, 0, G_OPTION_ARG_INT, &sl.queue,
       N_("Requests that wait beyond those; more get 503 (default 1024)"), N_("N") },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &sl.batch,
+      N_("Take up to N items in one request, as a JSON array answered with an array of arrays (default 64; 0 turns batches off)"), N_("N") },
     { "max-body", 0, 0, G_OPTION_ARG_STRING, &sl.max_body,
       N_("Largest request body, e.g. 1M or 64K (default 16M); larger ones get 413"), N_("SIZE") },
     { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &sl.token_file,
@@ -229,6 +232,7 @@ sluice_run_serve (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (context,
     _("POST / (or /items) one item, a JSON object: 200 with the JSON array of its outputs;\n"
+      "A JSON array of items (up to --batch) gets one element per item: its outputs or {\"error\", \"module\"}.\n"
       "400 not a JSON object, 401 no token, 413 too large, 422 a module failed it\n"
       "({\"error\", \"module\"}), 503 with Retry-After when full or draining.\n"
       "GET /status: health and load. SIGTERM or SIGINT drain, then exit 0.\n"));
@@ -243,6 +247,8 @@ sluice_run_serve (int    argc,
     return serve_usage_error ("serve", _("--workers must be between 1 and 100000"));
   if (sl.queue < -1 || sl.queue > 1000000)
     return serve_usage_error ("serve", _("--queue must be between 0 and 1000000"));
+  if (sl.batch < -1 || sl.batch > 100000)
+    return serve_usage_error ("serve", _("--batch must be between 0 and 100000"));
   if (sl.max_body != NULL && !sluice_run_parse_size (sl.max_body, &max_body))
     return serve_usage_error ("serve", _("--max-body expects a size like 1M, 64K or 100000, not “%s”"), sl.max_body);
   if (sl.announce_ms < 50)
@@ -298,6 +304,7 @@ sluice_run_serve (int    argc,
   config.file_hash = hash;
   config.capacity = sl.workers > 0 ? (guint) sl.workers : 64;
   config.queue = sl.queue >= 0 ? (guint) sl.queue : 1024;
+  config.batch = sl.batch >= 0 ? (guint) sl.batch : 64;
   config.max_body = max_body;
   config.token = token;
   config.tls = tls;

@@ -943,6 +943,16 @@ test_services (void)
   g_assert_true (sluice_run_panel_show_page (panel, "Services"));
   test_app_save_screenshot (window, tmp_dir, "services.png");
 
+  /* The counts are the run's: a second run of two items shows 2, not 6
+   * (the client, shared in the process, has served 6). */
+  g_free (choice->typed);
+  choice->typed = g_strdup ("{\"x\": 5}\n{\"x\": 6}\n");
+  sluice_window_run_with_choice (window, choice);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  test_app_spin (300);
+  rows = sluice_run_panel_get_services (panel);
+  g_assert_cmpuint (sluice_endpoint_row_get_served (endpoint_row (rows, url)), ==, 2);
+
   close_window (window);
   g_subprocess_send_signal (server, SIGTERM);
   g_assert_true (g_subprocess_wait (server, NULL, NULL));

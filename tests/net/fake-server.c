@@ -67,7 +67,9 @@ handler_cb (SoupServer        *server,
   if (g_str_equal (path, "/status"))
     {
       fake->statuses++;
-      set_json (msg, 200, "{\"healthy\": true, \"in_flight\": 0, \"queue_depth\": 0}");
+      set_json (msg, 200, fake->kind == FAKE_BATCH_LIAR
+                            ? "{\"healthy\": true, \"in_flight\": 0, \"queue_depth\": 0, \"batch_max\": 8}"
+                            : "{\"healthy\": true, \"in_flight\": 0, \"queue_depth\": 0}");
       return;
     }
   if (!g_str_equal (method, "POST"))
@@ -120,6 +122,24 @@ handler_cb (SoupServer        *server,
       break;
     case FAKE_EMPTY_ARRAY:
       set_json (msg, 200, "[]");
+      break;
+    case FAKE_BATCH_LIAR:
+      {
+        g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+
+        if (g_bytes_get_size (body) > 0 && *(const char *) g_bytes_get_data (body, NULL) == '[')
+          {
+            fake->batches++;
+            set_json (msg, 200, "[[]]");
+          }
+        else
+          {
+            char *text = echo (fake, msg);
+
+            set_json (msg, 200, text);
+            free (text);
+          }
+      }
       break;
     case FAKE_REJECT:
       set_json (msg, 400, "{\"error\": \"field x is missing\"}");

@@ -20,6 +20,7 @@ typedef enum
   FAKE_HUGE,          /* 200 with 50 MB (Content-Length) */
   FAKE_NEVER,         /* never answers */
   FAKE_STATUS_ONLY,   /* /status answers, POST answers 500 */
+  FAKE_BATCH_LIAR,    /* /status says batch_max 8; an item is echoed, a batch answered [[]] */
 } FakeKind;
 
 typedef struct
@@ -31,6 +32,7 @@ typedef struct
   guint       delay_ms;   /* before answering (echo) */
   guint       posts;      /* POSTs received */
   guint       statuses;   /* GET /status received */
+  guint       batches;    /* POSTs of an array received (FAKE_BATCH_LIAR) */
   guint       fail_first; /* answer 500 to this many POSTs first */
   GPtrArray  *paused;     /* never-answered messages */
 } FakeServer;

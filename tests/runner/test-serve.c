@@ -7,6 +7,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 
 #include "sluice-core.h"
 
@@ -203,7 +204,7 @@ test_serve_answers (void)
   {
     g_auto(Answer) a = http (session, "POST", serve->url, "[1, 2]", NULL);
     g_assert_cmpuint (a.status, ==, 400);
-    g_assert_nonnull (strstr (json_string_value (json_object_get (a.json, "error")), "one JSON object"));
+    g_assert_nonnull (strstr (json_string_value (json_object_get (a.json, "error")), "element 0 of the batch is not a JSON object"));
   }
   {
     g_auto(Answer) a = http (session, "GET", serve->url, NULL, NULL);
@@ -525,20 +526,264 @@ test_serve_storm (void)
   g_test_message ("%u at once: %u answered 200, %u 503, %u reset, %u other in %.1f s; peak memory of serve %" G_GUINT64_FORMAT " KiB",
                   n, storm.ok, storm.busy, storm.reset, storm.other, (g_get_monotonic_time () - start_time) / 1e6,
                   peak_rss_kib (serve->process));
-#ifdef __SANITIZE_ADDRESS__
-  /* Several times slower under AddressSanitizer, serve accepts more slowly
-   * than 10,000 connections arrive: beyond the kernel's accept queue
-   * (somaxconn) some are reset before they reach it. Those are the
-   * kernel's answer, not ours; every request that reached serve was
-   * answered. */
-  g_assert_cmpuint (storm.ok + storm.busy, >=, n * 8 / 10);
+  /* What is asserted is behaviour, not speed: every request that reached
+   * serve was answered, 200 if it got into the run or its queue, 503 with
+   * Retry-After beyond, as serve's own counters say too. On a loaded
+   * machine (or under AddressSanitizer) serve accepts more slowly than
+   * 10,000 connections arrive, and beyond the kernel's accept queue
+   * (somaxconn) some are reset before they reach it: those are the
+   * kernel's answer, not ours, and they are the only other outcome. */
+  g_assert_cmpuint (storm.other, ==, 0);
   g_assert_cmpuint (storm.ok + storm.busy + storm.reset, ==, n);
-#else
-  g_assert_cmpuint (storm.ok + storm.busy, ==, n);
-#endif
-  g_assert_cmpuint (storm.ok, >=, 208);
+  {
+    g_autoptr(SoupSession) session = soup_session_new ();
+    g_autofree char *status_url = url_for (serve, "status");
+    g_auto(Answer) status = http (session, "GET", status_url, NULL, NULL);
+
+    g_assert_cmpint (json_integer_value (json_object_get (status.json, "served")), ==, storm.ok);
+    g_assert_cmpint (json_integer_value (json_object_get (status.json, "rejected")), ==, storm.busy);
+  }
+  /* A burst fills the run and its queue (8 + 200) before 503s start, and
+   * everything admitted is answered 200. */
   g_assert_cmpuint (storm.busy, >, 0);
+  g_assert_cmpuint (storm.ok, >=, 208);
   g_assert_cmpuint (peak_rss_kib (serve->process), <, 200 * 1024);
+}
+
+/* Sockets @process holds open (its listening one among them). */
+static guint
+open_sockets (GSubprocess *process)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/fd", g_subprocess_get_identifier (process));
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *fd = g_build_filename (path, name, NULL);
+      g_autofree char *target = g_file_read_link (fd, NULL);
+
+      if (target != NULL && g_str_has_prefix (target, "socket:"))
+        n++;
+    }
+  return n;
+}
+
+/* Waits, without a fixed sleep, until @process holds @n sockets; FALSE
+ * after a minute. */
+static gboolean
+wait_for_sockets (GSubprocess *process,
+                  guint        n)
+{
+  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (open_sockets (process) != n)
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (20 * 1000);
+    }
+  return TRUE;
+}
+
+/* One item POSTed as the external step does (marked safe to resend, so
+ * that libsoup reuses its connections); the connection it went on. */
+static guint64
+post_keep_alive (SoupSession *session,
+                 const char  *url)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
+  soup_message_set_request_body_from_bytes (msg, "application/json", g_bytes_new_static ("{\"value\": 1}", 12));
+  bytes = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  g_assert_null (soup_message_headers_get_one (soup_message_get_response_headers (msg), "Connection"));
+  return soup_message_get_connection_id (msg);
+}
+
+/* A JSON array of items is answered with one element per item, in
+ * order: its outputs, or the failure of that item alone. */
+static void
+test_serve_batch (void)
+{
+  g_autofree char *path = write_pipeline ("double.xml", DOUBLE);
+  g_autoptr(Proc) serve = start_serve (path, "--batch", "3", NULL);
+  g_autoptr(Proc) single = start_serve (path, "--batch", "0", NULL);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *status_url = url_for (serve, "status");
+  g_autofree char *single_status_url = url_for (single, "status");
+
+  {
+    g_auto(Answer) a = http (session, "POST", serve->url, "[{\"value\": 1}, {\"fail\": true}, {\"value\": 3}]", NULL);
+
+    g_assert_cmpuint (a.status, ==, 200);
+    g_assert_cmpuint (json_array_size (a.json), ==, 3);
+    g_assert_cmpint (json_integer_value (json_object_get (json_array_get (json_array_get (a.json, 0), 0), "value")), ==, 2);
+    g_assert_cmpstr (json_string_value (json_object_get (json_array_get (a.json, 1), "module")), ==, "dbl");
+    g_assert_nonnull (strstr (json_string_value (json_object_get (json_array_get (a.json, 1), "error")), "asked to fail"));
+    g_assert_cmpint (json_integer_value (json_object_get (json_array_get (json_array_get (a.json, 2), 0), "value")), ==, 6);
+  }
+  {
+    g_auto(Answer) a = http (session, "POST", serve->url, "[]", NULL);
+
+    g_assert_cmpuint (a.status, ==, 200);
+    g_assert_cmpstr (a.body, ==, "[]");
+  }
+  {
+    g_auto(Answer) a = http (session, "POST", serve->url, "[{}, {}, {}, {}]", NULL);
+
+    g_assert_cmpuint (a.status, ==, 400);
+    g_assert_nonnull (strstr (json_string_value (json_object_get (a.json, "error")), "at most 3 items"));
+  }
+  {
+    g_auto(Answer) a = http (session, "GET", status_url, NULL, NULL);
+
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "batch_max")), ==, 3);
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "batches")), ==, 1);
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "served")), ==, 3);
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "failed")), ==, 1);
+  }
+  /* Batches off: an array is refused, and /status says so. */
+  {
+    g_auto(Answer) a = http (session, "POST", single->url, "[{}]", NULL);
+
+    g_assert_cmpuint (a.status, ==, 400);
+    g_assert_nonnull (strstr (json_string_value (json_object_get (a.json, "error")), "one JSON object"));
+  }
+  {
+    g_auto(Answer) a = http (session, "GET", single_status_url, NULL, NULL);
+
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "batch_max")), ==, 0);
+  }
+}
+
+static void run_calling (const char *service_xml,
+                         guint       n,
+                         Proc       *victim,
+                         guint       kill_after);
+
+/* An <external> module sends the calls that are ready together in
+ * batches once serve says it takes them, and without when it does not;
+ * every item comes back once, right. */
+static void
+test_calls_in_batches (void)
+{
+  g_autofree char *path = write_pipeline ("double.xml", DOUBLE);
+  g_autoptr(Proc) batching = start_serve (path, NULL);
+  g_autoptr(Proc) single = start_serve (path, "--batch", "0", NULL);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *batching_status = url_for (batching, "status");
+  g_autofree char *single_status = url_for (single, "status");
+  g_autofree char *service = NULL;
+
+  service = g_strdup_printf ("<service name=\"s\"><endpoint url=\"%s\"/></service>", batching->url);
+  run_calling (service, 2000, NULL, 0);
+  {
+    g_auto(Answer) a = http (session, "GET", batching_status, NULL, NULL);
+
+    g_test_message ("2000 items in %" JSON_INTEGER_FORMAT " batches", json_integer_value (json_object_get (a.json, "batches")));
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "served")), ==, 2000);
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "batches")), >, 0);
+  }
+
+  g_free (service);
+  service = g_strdup_printf ("<service name=\"s\"><endpoint url=\"%s\"/></service>", single->url);
+  run_calling (service, 500, NULL, 0);
+  {
+    g_auto(Answer) a = http (session, "GET", single_status, NULL, NULL);
+
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "served")), ==, 500);
+    g_assert_cmpint (json_integer_value (json_object_get (a.json, "batches")), ==, 0);
+  }
+}
+
+/* One item on a raw connection, answered, then the connection reset
+ * (SO_LINGER 0) rather than closed. */
+static void
+reset_after_answer (Proc *serve)
+{
+  g_autoptr(GSocketClient) client = raw_client ();
+  g_autoptr(GSocketAddress) address = address_of (serve);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  const char *request = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        "Content-Length: 12\r\n\r\n{\"value\": 1}";
+  struct linger linger = { 1, 0 };
+  char answer[1024];
+  gsize length = 0;
+
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), request, strlen (request),
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* The whole answer: headers and the body "[{"value":2}]". */
+  while (length < sizeof answer - 1 && g_strstr_len (answer, length, "[{\"value\":2}]") == NULL)
+    {
+      gssize n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
+                                      answer + length, sizeof answer - 1 - length, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, >, 0);
+      length += n;
+    }
+  g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 200"));
+  setsockopt (g_socket_get_fd (g_socket_connection_get_socket (connection)), SOL_SOCKET, SO_LINGER,
+              &linger, sizeof linger);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+}
+
+/* Connections stay open between items, and one that its client closes
+ * while it waits for the next request is closed by serve too (libsoup
+ * 3.2's server kept those in CLOSE-WAIT for ever, which is why serve
+ * once closed after every answer). */
+static void
+test_serve_keep_alive (void)
+{
+  g_autofree char *path = write_pipeline ("double.xml", DOUBLE);
+  g_autoptr(Proc) serve = start_serve (path, NULL);
+  guint listening = open_sockets (serve->process);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(SoupSession) session = soup_session_new ();
+      guint64 first = post_keep_alive (session, serve->url);
+
+      for (guint i = 0; i < 30; i++)
+        g_assert_cmpuint (post_keep_alive (session, serve->url), ==, first);
+      g_assert_cmpuint (open_sockets (serve->process), ==, listening + 1);
+      soup_session_abort (session);
+      g_assert_true (wait_for_sockets (serve->process, listening));
+    }
+
+  /* 200 clients that each send one item and go. */
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr(SoupSession) session = soup_session_new ();
+
+      post_keep_alive (session, serve->url);
+      soup_session_abort (session);
+    }
+  g_assert_true (wait_for_sockets (serve->process, listening));
+
+  /* 20 that go by a reset instead of a close. */
+  for (guint i = 0; i < 20; i++)
+    reset_after_answer (serve);
+  g_assert_true (wait_for_sockets (serve->process, listening));
+  {
+    g_autoptr(SoupSession) session = soup_session_new ();
+    g_auto(Answer) a = http (session, "GET", serve->url, NULL, NULL);
+
+    /* Still serving. */
+    g_assert_cmpuint (a.status, ==, 405);
+  }
 }
 
 /* SIGTERM: what is in flight is answered, then exit 0. */
@@ -845,11 +1090,14 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/serve/token", test_serve_token);
   g_test_add_func ("/sluice/serve/tls", test_serve_tls);
   g_test_add_func ("/sluice/serve/too-large", test_serve_too_large);
+  g_test_add_func ("/sluice/serve/keep-alive", test_serve_keep_alive);
+  g_test_add_func ("/sluice/serve/batch", test_serve_batch);
   g_test_add_func ("/sluice/serve/storm", test_serve_storm);
   g_test_add_func ("/sluice/serve/drain", test_serve_drain);
   g_test_add_func ("/sluice/serve/kill-one-of-two", test_kill_one_of_two);
   g_test_add_func ("/sluice/serve/kill-one-of-three", test_kill_one_of_three);
   g_test_add_func ("/sluice/serve/balancer", test_balancer);
+  g_test_add_func ("/sluice/serve/calls-in-batches", test_calls_in_batches);
 
   status = g_test_run ();
 

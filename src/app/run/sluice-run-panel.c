@@ -731,7 +731,7 @@ sluice_run_panel_init (SluiceRunPanel *self)
   {
     /* The endpoints the external modules call, live: the look-aside
      * balancer's view of them. */
-    GtkWidget *note = gtk_label_new (_("Served and failed count every call since Sluice first called the service."));
+    GtkWidget *note = gtk_label_new (_("Served and failed count this run’s calls."));
 
     self->services = g_list_store_new (SLUICE_TYPE_ENDPOINT_ROW);
     self->services_page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);

@@ -225,22 +225,34 @@ sluice_run_services_view_new (GListStore *store)
 
 /* The rows ----------------------------------------------------------------------------------- */
 
-/* Adds a row per endpoint of @client, once per client: several modules
- * calling one service share it. */
+/* Adds a row per endpoint of @client, shared by the modules @steps that
+ * call one service: what it knows of each endpoint, with this run's
+ * calls served and failed there (the client's counts are of every run
+ * in the process). */
 static void
 add_client_rows (GPtrArray           *rows,
-                 GHashTable          *seen,
                  SluiceServiceClient *client,
+                 GPtrArray           *steps,
                  gint64               now)
 {
-  SluiceEndpointSet *endpoints;
+  SluiceEndpointSet *endpoints = sluice_service_client_get_endpoints (client);
 
-  if (!g_hash_table_add (seen, client))
-    return;
-  endpoints = sluice_service_client_get_endpoints (client);
   for (guint i = 0; i < sluice_endpoint_set_get_size (endpoints); i++)
-    g_ptr_array_add (rows, endpoint_row_new (sluice_service_client_get_name (client),
-                                             sluice_endpoint_set_get (endpoints, i), now));
+    {
+      SluiceEndpoint *endpoint = sluice_endpoint_set_get (endpoints, i);
+      SluiceEndpointRow *row = endpoint_row_new (sluice_service_client_get_name (client), endpoint, now);
+
+      row->served = row->failed = 0;
+      for (guint j = 0; j < steps->len; j++)
+        {
+          guint64 served, failed;
+
+          sluice_step_external_get_counts (g_ptr_array_index (steps, j), endpoint->url, &served, &failed);
+          row->served += served;
+          row->failed += failed;
+        }
+      g_ptr_array_add (rows, row);
+    }
 }
 
 void
@@ -248,7 +260,9 @@ sluice_run_services_update (GListStore       *store,
                             SluiceRunSession *session)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  /* SluiceServiceClient* → GPtrArray of its modules' steps, in order met */
+  g_autoptr(GHashTable) clients = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
   SluiceExecutor *executor = session ? sluice_run_session_get_executor (session) : NULL;
   gint64 now = g_get_monotonic_time ();
 
@@ -259,10 +273,21 @@ sluice_run_services_update (GListStore       *store,
       SluiceStep *step = sluice_executor_get_module_step (executor, i);
       SluiceServiceClient *client;
 
+      GPtrArray *steps;
+
       if (!SLUICE_IS_STEP_EXTERNAL (step) ||
           (client = sluice_step_external_get_client (SLUICE_STEP_EXTERNAL (step))) == NULL)
         continue;
-      add_client_rows (rows, seen, client, now);
+      steps = g_hash_table_lookup (clients, client);
+      if (steps == NULL)
+        {
+          steps = g_ptr_array_new ();
+          g_hash_table_insert (clients, client, steps);
+          g_ptr_array_add (order, client);
+        }
+      g_ptr_array_add (steps, step);
     }
+  for (guint i = 0; i < order->len; i++)
+    add_client_rows (rows, g_ptr_array_index (order, i), g_hash_table_lookup (clients, g_ptr_array_index (order, i)), now);
   g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)), rows->pdata, rows->len);
 }

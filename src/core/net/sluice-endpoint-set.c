@@ -135,6 +135,50 @@ was_tried (SluiceEndpoint         *endpoint,
   return FALSE;
 }
 
+/* Least-loaded in one pass, with no list of candidates: it is the
+ * default, and the choice is made for every call. */
+static SluiceEndpoint *
+pick_least_loaded (SluiceEndpointSet      *self,
+                   gint64                  now,
+                   SluiceEndpoint * const *tried,
+                   guint                   n_tried,
+                   SluicePickResult       *result)
+{
+  SluiceEndpoint **all = (SluiceEndpoint **) self->endpoints->pdata;
+  guint n = self->endpoints->len;
+  gboolean untried = FALSE, healthy = FALSE;
+  SluiceEndpoint *best = NULL;
+  double best_score = G_MAXDOUBLE;
+  /* Ties go round in turn, so that equal endpoints share the work
+   * instead of the first one getting all of it. */
+  guint i = self->next++ % n;
+
+  for (guint k = 0; k < n; k++, i = i + 1 < n ? i + 1 : 0)
+    {
+      SluiceEndpoint *endpoint = all[i];
+      double score;
+
+      if (n_tried > 0 && was_tried (endpoint, tried, n_tried))
+        continue;
+      untried = TRUE;
+      if (!endpoint->healthy || now < endpoint->down_until)
+        continue;
+      healthy = TRUE;
+      if (endpoint->in_flight >= endpoint->limit)
+        continue;
+      score = sluice_endpoint_score (endpoint);
+      if (score < best_score)
+        {
+          best_score = score;
+          best = endpoint;
+        }
+    }
+
+  *result = best != NULL ? SLUICE_PICK_OK
+          : !untried ? SLUICE_PICK_ALL_TRIED : !healthy ? SLUICE_PICK_NONE_HEALTHY : SLUICE_PICK_ALL_BUSY;
+  return best;
+}
+
 SluiceEndpoint *
 sluice_endpoint_set_pick (SluiceEndpointSet      *self,
                           gint64                  now,
@@ -154,6 +198,8 @@ sluice_endpoint_set_pick (SluiceEndpointSet      *self,
       *result = SLUICE_PICK_EMPTY;
       return NULL;
     }
+  if (self->balance == SLUICE_BALANCE_LEAST_LOADED)
+    return pick_least_loaded (self, now, tried, n_tried, result);
 
   for (guint i = 0; i < n && n_candidates < G_N_ELEMENTS (candidates); i++)
     {
@@ -205,27 +251,9 @@ sluice_endpoint_set_pick (SluiceEndpointSet      *self,
       }
       break;
 
-    case SLUICE_BALANCE_LEAST_LOADED:
+    case SLUICE_BALANCE_LEAST_LOADED:   /* pick_least_loaded () */
     default:
-      {
-        double best_score = G_MAXDOUBLE;
-        /* Ties go round in turn, so that equal endpoints share the work
-         * instead of the first one getting all of it. */
-        guint start = self->next++ % n_candidates;
-
-        for (guint i = 0; i < n_candidates; i++)
-          {
-            SluiceEndpoint *endpoint = candidates[(start + i) % n_candidates];
-            double score = sluice_endpoint_score (endpoint);
-
-            if (score < best_score)
-              {
-                best_score = score;
-                best = endpoint;
-              }
-          }
-      }
-      break;
+      g_assert_not_reached ();
     }
 
   *result = SLUICE_PICK_OK;

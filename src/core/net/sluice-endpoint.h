@@ -32,6 +32,7 @@ typedef struct
   guint    failures;       /* in a row */
   guint64  served;         /* calls it answered with 2xx or 4xx */
   guint64  failed;         /* calls it failed */
+  guint    batch_max;      /* items it takes in one POST (its /status); below 2: one */
   char    *last_error;     /* owned, or NULL */
 } SluiceEndpoint;
 

@@ -142,3 +142,89 @@ sluice_net_answer_read (guint        status,
   *outputs = array;
   return SLUICE_ANSWER_OK;
 }
+
+char *
+sluice_net_answer_item_error (json_t *element)
+{
+  const char *error = json_string_value (json_object_get (element, "error"));
+  const char *module = json_string_value (json_object_get (element, "module"));
+
+  if (!json_is_object (element) || error == NULL)
+    return NULL;
+  return module != NULL ? g_strdup_printf ("module `%s`: %s", module, error) : g_strdup (error);
+}
+
+static gboolean
+is_array_of_objects (json_t *value)
+{
+  size_t i;
+  json_t *element;
+
+  if (!json_is_array (value))
+    return FALSE;
+  json_array_foreach (value, i, element)
+    if (!json_is_object (element))
+      return FALSE;
+  return TRUE;
+}
+
+SluiceAnswerKind
+sluice_net_answer_read_batch (guint        status,
+                              const char  *content_type,
+                              const char  *body,
+                              gsize        length,
+                              guint        n,
+                              json_t     **results,
+                              char       **message)
+{
+  json_error_t error;
+  json_t *json;
+  size_t i;
+  json_t *element;
+
+  *results = NULL;
+  *message = NULL;
+
+  if (!is_json_type (content_type))
+    {
+      g_autofree char *said = quote_body (body, length);
+
+      *message = g_strdup_printf ("answered a batch %u with %s, not JSON: %s", status, content_type, said);
+      return SLUICE_ANSWER_BROKEN;
+    }
+  json = json_loadb (body, length, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &error);
+  if (json == NULL)
+    {
+      g_autofree char *said = quote_body (body, length);
+
+      *message = g_strdup_printf ("answered a batch %u with something that is not JSON (%s at byte %d): %s",
+                                  status, error.text, error.position, said);
+      return SLUICE_ANSWER_BROKEN;
+    }
+  if (!json_is_array (json) || json_array_size (json) != n)
+    {
+      g_autofree char *said = quote_body (body, length);
+
+      *message = g_strdup_printf ("answered a batch of %u items with %s, not an array of %u answers: %s", n,
+                                  json_is_array (json) ? "an array of another length" : "something else", n, said);
+      json_decref (json);
+      return SLUICE_ANSWER_BROKEN;
+    }
+  json_array_foreach (json, i, element)
+    {
+      g_autofree char *item_error = sluice_net_answer_item_error (element);
+
+      if (item_error == NULL && !is_array_of_objects (element))
+        {
+          g_autofree char *said = json_dumps (element, JSON_ENCODE_ANY | JSON_COMPACT);
+          g_autofree char *shown = quote_body (said, strlen (said));
+
+          *message = g_strdup_printf ("answered a batch with element %zu neither an array of objects nor an error: %s",
+                                      i, shown);
+          json_decref (json);
+          return SLUICE_ANSWER_BROKEN;
+        }
+    }
+  *results = json;
+  return SLUICE_ANSWER_OK;
+}

@@ -28,4 +28,19 @@ SluiceAnswerKind sluice_net_answer_read (guint         status,
                                          json_t      **outputs,
                                          char        **message);
 
+/* Reads the 2xx answer to a batch of @n items: a JSON array of @n
+ * elements, each the array of an item's outputs (objects) or
+ * {"error": "…", "module": "…"} for an item a module failed. On OK,
+ * *@results is that array (new reference); otherwise *@message says what
+ * was wrong (the answer is BROKEN). */
+SluiceAnswerKind sluice_net_answer_read_batch (guint         status,
+                                               const char   *content_type,
+                                               const char   *body,
+                                               gsize         length,
+                                               guint         n,
+                                               json_t      **results,
+                                               char        **message);
+/* What a batch element that is an item's failure says, or NULL. */
+char            *sluice_net_answer_item_error (json_t       *element);
+
 G_END_DECLS

@@ -31,6 +31,9 @@ struct _SluiceServiceClient
   SoupSession       *session;         /* for calls */
   SoupSession       *status_session;  /* polls and probes: never queued behind calls */
   GQueue             waiting;         /* SluiceServiceCall*, owned refs: no endpoint free yet */
+  GQueue             fresh;           /* SluiceServiceCall*, owned refs: new calls to send in batches */
+  guint              gather_id;       /* the idle that sends them */
+  gboolean           batching;        /* an endpoint said it takes batches */
   GCancellable      *cancellable;     /* polls and probes; cancelled on dispose */
   gint64             balancer_at;     /* last time the balancer was asked */
   gboolean           balancer_pending;
@@ -42,6 +45,7 @@ struct _SluiceServiceClient
 G_DEFINE_FINAL_TYPE (SluiceServiceClient, sluice_service_client, G_TYPE_OBJECT)
 
 typedef struct _Attempt Attempt;
+typedef struct _Batch Batch;
 
 struct _SluiceServiceCall
 {
@@ -54,6 +58,10 @@ struct _SluiceServiceCall
   GPtrArray            *tried;       /* SluiceEndpoint*, owned refs */
   GString              *errors;      /* "URL: what went wrong; …" */
   Attempt              *attempt;     /* borrowed: the one in flight, or NULL */
+  Batch                *batch;       /* borrowed: the batch it is in, or NULL */
+  guint                 batch_index;
+  GList                *fresh;       /* its link in client->fresh, or NULL */
+  SluiceServiceTally   *tally;       /* borrowed, or NULL */
   GList                *waiting;     /* its link in client->waiting, or NULL */
   guint                 idle_id;     /* a failure being reported */
   char                 *idle_error;
@@ -68,6 +76,20 @@ struct _Attempt
   gint64             started;
   guint              timeout_id;
   gboolean           ended;       /* the call is no longer waiting for it */
+};
+
+/* Calls that were ready at the same moment, sent to one endpoint in one
+ * POST of a JSON array (when the endpoint says it takes batches). */
+struct _Batch
+{
+  SluiceServiceClient *client;     /* owned */
+  SluiceEndpoint      *endpoint;   /* owned */
+  GPtrArray           *calls;      /* SluiceServiceCall*, owned refs; NULL once a call left */
+  guint                live;       /* calls still waiting for it (counted in endpoint->in_flight) */
+  SoupMessage         *msg;
+  GCancellable        *cancellable;
+  gint64               started;
+  guint                timeout_id;
 };
 
 static void dispatch (SluiceServiceCall *call);
@@ -87,12 +109,76 @@ call_unref (SluiceServiceCall *call)
     return;
 
   g_assert (call->attempt == NULL && call->waiting == NULL && call->idle_id == 0);
+  g_assert (call->batch == NULL && call->fresh == NULL);
   g_bytes_unref (call->body);
   g_ptr_array_unref (call->tried);
   g_string_free (call->errors, TRUE);
   g_free (call->idle_error);
   g_object_unref (call->client);
   g_free (call);
+}
+
+/* ---- counts per caller */
+
+struct _SluiceServiceTally
+{
+  GHashTable *counts;   /* URL → guint64[2]: served, failed */
+};
+
+SluiceServiceTally *
+sluice_service_tally_new (void)
+{
+  SluiceServiceTally *tally = g_new0 (SluiceServiceTally, 1);
+
+  tally->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return tally;
+}
+
+void
+sluice_service_tally_free (SluiceServiceTally *tally)
+{
+  if (tally == NULL)
+    return;
+  g_hash_table_unref (tally->counts);
+  g_free (tally);
+}
+
+void
+sluice_service_tally_get (SluiceServiceTally *tally,
+                          const char         *url,
+                          guint64            *served,
+                          guint64            *failed)
+{
+  guint64 *counts = tally != NULL ? g_hash_table_lookup (tally->counts, url) : NULL;
+
+  *served = counts != NULL ? counts[0] : 0;
+  *failed = counts != NULL ? counts[1] : 0;
+}
+
+void
+sluice_service_call_set_tally (SluiceServiceCall  *call,
+                               SluiceServiceTally *tally)
+{
+  g_return_if_fail (call != NULL);
+  call->tally = tally;
+}
+
+static void
+tally_count (SluiceServiceCall *call,
+             SluiceEndpoint    *endpoint,
+             gboolean           served)
+{
+  guint64 *counts;
+
+  if (call->tally == NULL)
+    return;
+  counts = g_hash_table_lookup (call->tally->counts, endpoint->url);
+  if (counts == NULL)
+    {
+      counts = g_new0 (guint64, 2);
+      g_hash_table_insert (call->tally->counts, g_strdup (endpoint->url), counts);
+    }
+  counts[served ? 0 : 1]++;
 }
 
 /* ---- the shared clients */
@@ -141,7 +227,8 @@ sluice_service_client_dispose (GObject *object)
   SluiceServiceClient *self = SLUICE_SERVICE_CLIENT (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_assert (g_queue_is_empty (&self->waiting));
+  g_assert (g_queue_is_empty (&self->waiting) && g_queue_is_empty (&self->fresh));
+  g_clear_handle_id (&self->gather_id, g_source_remove);
 
   G_OBJECT_CLASS (sluice_service_client_parent_class)->dispose (object);
 }
@@ -178,6 +265,7 @@ static void
 sluice_service_client_init (SluiceServiceClient *self)
 {
   g_queue_init (&self->waiting);
+  g_queue_init (&self->fresh);
   self->cancellable = g_cancellable_new ();
 }
 
@@ -239,6 +327,8 @@ call_done (SluiceServiceCall *call,
   SluiceServiceCallFunc func = g_steal_pointer (&call->func);
 
   g_assert (func != NULL);
+  /* Counted already; the caller's tally may go now. */
+  call->tally = NULL;
   func (outputs, error, call->user_data);
 }
 
@@ -336,6 +426,7 @@ attempt_failed (Attempt    *attempt,
   else
     sluice_endpoint_failed (attempt->endpoint, now, error);
   append_error (call, attempt->endpoint->url, error);
+  tally_count (call, attempt->endpoint, FALSE);
   g_ptr_array_add (call->tried, sluice_endpoint_ref (attempt->endpoint));
 
   call_ref (call);
@@ -421,6 +512,7 @@ post_cb (GObject      *source,
 
         sluice_endpoint_succeeded (attempt->endpoint, g_get_monotonic_time () - attempt->started,
                                    load_header (attempt->msg));
+        tally_count (call, attempt->endpoint, TRUE);
         end_attempt (attempt);
         if (kind == SLUICE_ANSWER_REJECTED)
           error_text = g_strdup_printf ("service `%s`: %s %s", self->name, attempt->endpoint->url, message);
@@ -469,6 +561,28 @@ untried_healthy (SluiceServiceCall *call,
   return n;
 }
 
+/* A POST to @endpoint as every call sends it. */
+static SoupMessage *
+new_post (SluiceServiceClient *self,
+          SluiceEndpoint      *endpoint,
+          GBytes              *body)
+{
+  SoupMessage *msg = soup_message_new (SOUP_METHOD_POST, endpoint->url);
+
+  /* libsoup gives every POST a new connection of its own unless it is
+   * marked safe to resend, and closes an idle one to make room when the
+   * endpoint's connections are at their limit: a connect and a close per
+   * call. A call is resent anyway (on another endpoint, or by the
+   * module's retries) when its connection fails, so marking it costs no
+   * guarantee we give. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
+  soup_message_headers_append (soup_message_get_request_headers (msg), "Accept", "application/json");
+  if (self->authorization != NULL)
+    soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", self->authorization);
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  return msg;
+}
+
 static void
 start_attempt (SluiceServiceCall *call,
                SluiceEndpoint    *endpoint,
@@ -480,16 +594,12 @@ start_attempt (SluiceServiceCall *call,
 
   attempt->call = call_ref (call);
   attempt->endpoint = sluice_endpoint_ref (endpoint);
-  attempt->msg = soup_message_new (SOUP_METHOD_POST, endpoint->url);
+  attempt->msg = new_post (self, endpoint, call->body);
   attempt->cancellable = g_cancellable_new ();
   attempt->started = now;
   endpoint->in_flight++;
   call->attempt = attempt;
 
-  soup_message_headers_append (soup_message_get_request_headers (attempt->msg), "Accept", "application/json");
-  if (self->authorization != NULL)
-    soup_message_headers_append (soup_message_get_request_headers (attempt->msg), "Authorization", self->authorization);
-  soup_message_set_request_body_from_bytes (attempt->msg, "application/json", call->body);
 
   /* With a deadline, the executor stops the last attempt itself; an
    * earlier one leaves half of the time to the others. */
@@ -580,6 +690,343 @@ dispatch (SluiceServiceCall *call)
     }
 }
 
+/* ---- batches: calls ready at the same moment, in one POST */
+
+/* Answers of a batch may be this many times larger than one call's. */
+#define BATCH_ANSWER_FACTOR 16
+
+static SluiceServiceCall *
+pop_fresh (SluiceServiceClient *self)
+{
+  SluiceServiceCall *call = g_queue_pop_head (&self->fresh);
+
+  call->fresh = NULL;
+  return call;
+}
+
+/* @call leaves @batch (answered, failed over or cancelled): it no longer
+ * counts at the endpoint. Drops the batch's reference to it. */
+static void
+batch_release (Batch             *batch,
+               SluiceServiceCall *call)
+{
+  g_assert (call->batch == batch);
+  g_ptr_array_index (batch->calls, call->batch_index) = NULL;
+  call->batch = NULL;
+  batch->live--;
+  batch->endpoint->in_flight--;
+  call_unref (call);
+}
+
+static void
+batch_free (Batch *batch)
+{
+  g_assert (batch->live == 0);
+  g_clear_handle_id (&batch->timeout_id, g_source_remove);
+  g_ptr_array_unref (batch->calls);
+  g_object_unref (batch->msg);
+  g_object_unref (batch->cancellable);
+  sluice_endpoint_unref (batch->endpoint);
+  g_object_unref (batch->client);
+  g_free (batch);
+}
+
+/* The endpoint failed the whole batch: each call goes on alone, to
+ * another endpoint, as one call would. */
+static void
+batch_failed (Batch      *batch,
+              const char *error,
+              gboolean    busy,
+              gint64      retry_after)
+{
+  SluiceServiceClient *self = batch->client;
+  gint64 now = g_get_monotonic_time ();
+
+  if (busy)
+    sluice_endpoint_busy (batch->endpoint, now, retry_after);
+  else
+    sluice_endpoint_failed (batch->endpoint, now, error);
+  for (guint i = 0; i < batch->calls->len; i++)
+    {
+      SluiceServiceCall *call = g_ptr_array_index (batch->calls, i);
+
+      if (call == NULL)
+        continue;
+      call_ref (call);
+      append_error (call, batch->endpoint->url, error);
+      tally_count (call, batch->endpoint, FALSE);
+      g_ptr_array_add (call->tried, sluice_endpoint_ref (batch->endpoint));
+      batch_release (batch, call);
+      dispatch (call);
+      call_unref (call);
+    }
+  kick_waiting (self);
+}
+
+/* It does not take our batches (any more): each call is sent alone,
+ * and so are the next ones. */
+static void
+batch_refused (Batch *batch)
+{
+  batch->endpoint->batch_max = 0;
+  for (guint i = 0; i < batch->calls->len; i++)
+    {
+      SluiceServiceCall *call = g_ptr_array_index (batch->calls, i);
+
+      if (call == NULL)
+        continue;
+      call_ref (call);
+      batch_release (batch, call);
+      dispatch (call);
+      call_unref (call);
+    }
+}
+
+/* Every call of the batch ends with @error (a 4xx for all of them). */
+static void
+batch_rejected (Batch      *batch,
+                const char *message)
+{
+  g_autofree char *error = g_strdup_printf ("service `%s`: %s %s", batch->client->name,
+                                            batch->endpoint->url, message);
+
+  for (guint i = 0; i < batch->calls->len; i++)
+    {
+      SluiceServiceCall *call = g_ptr_array_index (batch->calls, i);
+
+      if (call == NULL)
+        continue;
+      call_ref (call);
+      tally_count (call, batch->endpoint, TRUE);
+      batch_release (batch, call);
+      call_done (call, NULL, error);
+      call_unref (call);
+    }
+}
+
+static void
+batch_answered (Batch  *batch,
+                json_t *results)
+{
+  SluiceServiceClient *self = batch->client;
+
+  for (guint i = 0; i < batch->calls->len; i++)
+    {
+      SluiceServiceCall *call = g_ptr_array_index (batch->calls, i);
+      json_t *element = json_array_get (results, i);
+      g_autofree char *item_error = NULL;
+      g_autofree char *error = NULL;
+
+      if (call == NULL)
+        continue;
+      item_error = sluice_net_answer_item_error (element);
+      if (item_error != NULL)
+        error = g_strdup_printf ("service `%s`: %s answered for the item: %s", self->name,
+                                 batch->endpoint->url, item_error);
+      call_ref (call);
+      tally_count (call, batch->endpoint, TRUE);
+      batch_release (batch, call);
+      call_done (call, error == NULL ? element : NULL, error);
+      call_unref (call);
+    }
+}
+
+static void
+batch_post_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Batch *batch = user_data;
+  SluiceServiceClient *self = batch->client;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = sluice_http_fetch_finish (SOUP_SESSION (source), result, &error);
+  guint status = soup_message_get_status (batch->msg);
+  const char *type = soup_message_headers_get_content_type (soup_message_get_response_headers (batch->msg), NULL);
+  g_autofree char *message = NULL;
+  json_t *results = NULL;
+  SluiceAnswerKind kind;
+  const char *data;
+  gsize length = 0;
+
+  g_clear_handle_id (&batch->timeout_id, g_source_remove);
+  /* Every call left it already: cancelled, or failed over at its
+   * time-out. */
+  if (batch->live == 0)
+    {
+      batch_free (batch);
+      return;
+    }
+
+  g_object_ref (self);
+  if (body == NULL)
+    batch_failed (batch, error->message, FALSE, 0);
+  else
+    {
+      data = g_bytes_get_data (body, &length);
+      if (status >= 200 && status < 300)
+        kind = sluice_net_answer_read_batch (status, type, data != NULL ? data : "", length,
+                                             batch->calls->len, &results, &message);
+      else
+        kind = sluice_net_answer_read (status, soup_message_get_reason_phrase (batch->msg), type,
+                                       data != NULL ? data : "", length, &results, &message);
+      switch (kind)
+        {
+        case SLUICE_ANSWER_BUSY:
+          batch_failed (batch, message, TRUE, retry_after_us (batch->msg));
+          break;
+
+        case SLUICE_ANSWER_BROKEN:
+          batch_failed (batch, message, FALSE, 0);
+          break;
+
+        case SLUICE_ANSWER_REJECTED:
+          /* A server that took batches and now says the body is wrong
+           * (another program on the port, a smaller limit): alone, then. */
+          if (status == SOUP_STATUS_BAD_REQUEST || status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+            batch_refused (batch);
+          else
+            batch_rejected (batch, message);
+          break;
+
+        case SLUICE_ANSWER_OK:
+        default:
+          sluice_endpoint_succeeded (batch->endpoint, g_get_monotonic_time () - batch->started,
+                                     load_header (batch->msg));
+          batch->endpoint->served += batch->live - 1;
+          batch_answered (batch, results);
+          break;
+        }
+    }
+  json_decref (results);
+  kick_waiting (self);
+  batch_free (batch);
+  g_object_unref (self);
+}
+
+static gboolean
+batch_timeout_cb (gpointer user_data)
+{
+  Batch *batch = user_data;
+  g_autofree char *error = g_strdup_printf ("gave no answer within %" G_GINT64_FORMAT " ms",
+                                            (g_get_monotonic_time () - batch->started) / 1000);
+
+  batch->timeout_id = 0;
+  batch_failed (batch, error, FALSE, 0);
+  /* batch_post_cb frees it when the cancelled request comes back. */
+  g_cancellable_cancel (batch->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static guint
+healthy_besides (SluiceServiceClient *self,
+                 SluiceEndpoint      *except,
+                 gint64               now)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < sluice_endpoint_set_get_size (self->endpoints); i++)
+    {
+      SluiceEndpoint *endpoint = sluice_endpoint_set_get (self->endpoints, i);
+
+      if (endpoint != except && endpoint->healthy && now >= endpoint->down_until)
+        n++;
+    }
+  return n;
+}
+
+static void
+start_batch (SluiceServiceClient *self,
+             SluiceEndpoint      *endpoint,
+             guint                size,
+             gint64               now)
+{
+  Batch *batch = g_new0 (Batch, 1);
+  GString *body = g_string_new ("[");
+  g_autoptr(GBytes) bytes = NULL;
+  gint64 deadline = 0, budget = ATTEMPT_TIMEOUT_US;
+
+  batch->client = g_object_ref (self);
+  batch->endpoint = sluice_endpoint_ref (endpoint);
+  batch->calls = g_ptr_array_sized_new (size);
+  batch->cancellable = g_cancellable_new ();
+  batch->started = now;
+  while (batch->calls->len < size && !g_queue_is_empty (&self->fresh))
+    {
+      SluiceServiceCall *call = pop_fresh (self);   /* its reference is the batch's now */
+
+      call->batch = batch;
+      call->batch_index = batch->calls->len;
+      g_ptr_array_add (batch->calls, call);
+      if (call->batch_index > 0)
+        g_string_append_c (body, ',');
+      g_string_append_len (body, g_bytes_get_data (call->body, NULL), g_bytes_get_size (call->body));
+      if (call->deadline > 0 && (deadline == 0 || call->deadline < deadline))
+        deadline = call->deadline;
+    }
+  g_string_append_c (body, ']');
+  batch->live = batch->calls->len;
+  endpoint->in_flight += batch->live;
+  bytes = g_string_free_to_bytes (body);
+  batch->msg = new_post (self, endpoint, bytes);
+
+  /* As for one call: the executor stops each call at its own deadline;
+   * when another endpoint could still take them, half of the time left. */
+  if (deadline > 0)
+    budget = healthy_besides (self, endpoint, now) > 0 ? MAX (deadline - now, 0) / 2 : 0;
+  if (budget > 0)
+    batch->timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT, MAX (budget / 1000, 1),
+                                            batch_timeout_cb, batch, NULL);
+  sluice_http_fetch_async (self->session, batch->msg,
+                           (gsize) SLUICE_SERVICE_MAX_ANSWER * MIN (size, BATCH_ANSWER_FACTOR),
+                           batch->cancellable, batch_post_cb, batch);
+}
+
+/* How many fresh calls go in one batch: spread over the endpoints that
+ * can take them, two batches each at least, so that one is answered
+ * while the next is on its way. */
+static guint
+batch_chunk (SluiceServiceClient *self,
+             gint64               now)
+{
+  guint healthy = MAX (healthy_besides (self, NULL, now), 1);
+
+  return MAX ((self->fresh.length + 2 * healthy - 1) / (2 * healthy), 1);
+}
+
+/* Sends the calls made since the last turn of the main loop. */
+static gboolean
+gather_cb (gpointer user_data)
+{
+  SluiceServiceClient *self = g_object_ref (user_data);
+  gint64 now = g_get_monotonic_time ();
+  guint chunk = batch_chunk (self, now);
+
+  self->gather_id = 0;
+  while (!g_queue_is_empty (&self->fresh))
+    {
+      SluicePickResult result;
+      SluiceEndpoint *endpoint;
+      guint size = 1;
+
+      maintain (self, now);
+      endpoint = sluice_endpoint_set_pick (self->endpoints, now, NULL, 0, &result);
+      if (result == SLUICE_PICK_OK && endpoint->batch_max > 1)
+        size = MIN (MIN (chunk, endpoint->batch_max), MIN (endpoint->limit - endpoint->in_flight, self->fresh.length));
+      if (size > 1)
+        start_batch (self, endpoint, size, now);
+      else
+        {
+          /* Alone: sent, queued or failed as any call. */
+          SluiceServiceCall *call = pop_fresh (self);
+
+          dispatch (call);
+          call_unref (call);
+        }
+    }
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
 SluiceServiceCall *
 sluice_service_client_call (SluiceServiceClient   *self,
                             json_t                *item,
@@ -604,7 +1051,18 @@ sluice_service_client_call (SluiceServiceClient   *self,
   call->tried = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_endpoint_unref);
   call->errors = g_string_new (NULL);
 
-  dispatch (call);
+  /* Once an endpoint said it takes batches, calls wait for the end of
+   * this turn of the main loop: those made in the same turn (by the
+   * executor's other workers) go together. */
+  if (self->batching)
+    {
+      g_queue_push_tail (&self->fresh, call_ref (call));
+      call->fresh = self->fresh.tail;
+      if (self->gather_id == 0)
+        self->gather_id = g_idle_add_full (G_PRIORITY_DEFAULT, gather_cb, self, NULL);
+    }
+  else
+    dispatch (call);
   /* Whoever holds it now (an attempt, the queue, the idle) keeps it; the
    * reference the caller sees is ours until the end. */
   call_unref (call);
@@ -628,6 +1086,23 @@ sluice_service_call_cancel (SluiceServiceCall *call,
                                attempt->endpoint->url);
       end_attempt (attempt);
       g_cancellable_cancel (attempt->cancellable);
+    }
+  else if (call->batch != NULL)
+    {
+      Batch *batch = call->batch;
+
+      error = g_strdup_printf ("service `%s`: %s waiting for %s", call->client->name, reason,
+                               batch->endpoint->url);
+      batch_release (batch, call);
+      /* The others still wait for its answer. */
+      if (batch->live == 0)
+        g_cancellable_cancel (batch->cancellable);
+    }
+  else if (call->fresh != NULL)
+    {
+      error = g_strdup_printf ("service `%s`: %s before it was sent", call->client->name, reason);
+      g_queue_delete_link (&call->client->fresh, g_steal_pointer (&call->fresh));
+      call_unref (call);
     }
   else if (call->waiting != NULL)
     {
@@ -692,6 +1167,7 @@ status_cb (GObject      *source,
       json_t *json = json_loadb (g_bytes_get_data (body, NULL), g_bytes_get_size (body), 0, NULL);
       double load = -1;
       gboolean draining = FALSE;
+      json_int_t batch_max = 0;
 
       if (status == 200 && json_is_object (json))
         {
@@ -701,9 +1177,13 @@ status_cb (GObject      *source,
           if (json_is_number (in_flight))
             load = json_number_value (in_flight) + (json_is_number (queued) ? json_number_value (queued) : 0);
           draining = json_is_true (json_object_get (json, "draining"));
+          batch_max = json_integer_value (json_object_get (json, "batch_max"));
         }
       json_decref (json);
       sluice_endpoint_status (endpoint, now, load, draining);
+      endpoint->batch_max = (guint) CLAMP (batch_max, 0, 1024);
+      if (endpoint->batch_max > 1)
+        request->client->batching = TRUE;
       kick_waiting (request->client);
     }
 

@@ -73,6 +73,23 @@ SluiceServiceCall   *sluice_service_client_call       (SluiceServiceClient  *sel
                                                        gint64                deadline,
                                                        SluiceServiceCallFunc func,
                                                        gpointer              user_data);
+/* Counts of one caller's calls by endpoint, e.g. of one run's module:
+ * the endpoints' own counts (SluiceEndpoint) are of every caller in the
+ * process that shares the client. */
+typedef struct _SluiceServiceTally SluiceServiceTally;
+
+SluiceServiceTally  *sluice_service_tally_new         (void);
+void                 sluice_service_tally_free        (SluiceServiceTally   *tally);
+/* Calls @url answered (2xx or 4xx) and failed (refused, time-out, 5xx,
+ * garbage) for calls counted in @tally. */
+void                 sluice_service_tally_get         (SluiceServiceTally   *tally,
+                                                       const char           *url,
+                                                       guint64              *served,
+                                                       guint64              *failed);
+/* Counts how @call goes in @tally (borrowed: it must outlive the call). */
+void                 sluice_service_call_set_tally    (SluiceServiceCall    *call,
+                                                       SluiceServiceTally   *tally);
+
 /* Stops @call: @func is called now with @reason and the endpoint the call
  * was waiting for. */
 void                 sluice_service_call_cancel       (SluiceServiceCall    *call,

@@ -19,8 +19,9 @@ char     *sluice_listen_get_url (SoupServer  *server);
 /* Asks for the connection to be closed after this answer. libsoup 3.2's
  * server does not notice a keep-alive client closing its end (the socket
  * stays in CLOSE-WAIT for the life of the process, one per connection,
- * until the process runs out of descriptors), so our servers close
- * after each answer instead. */
+ * until the process runs out of descriptors): a server either closes
+ * after each answer, or keeps connections with sluice_keep_alive_install
+ * (sluice-keep-alive.h), as serve and balance do over plain HTTP. */
 void      sluice_listen_close_after (SoupServerMessage *msg);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sluice-keep-alive.h"
 #include "sluice-listen.h"
 #include "sluice-pipeline-balancer.h"
 
@@ -57,7 +58,6 @@ answer_json (SoupServerMessage *msg,
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, text, strlen (text));
   free (text);
   json_decref (json);
-  sluice_listen_close_after (msg);
 }
 
 static void
@@ -303,6 +303,9 @@ sluice_pipeline_balancer_new (gint64 expire_us)
   self->expire_us = expire_us > 0 ? expire_us : 3 * G_USEC_PER_SEC;
   self->server = soup_server_new ("server-header", "sluice-run/" PACKAGE_VERSION " ", NULL);
   soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
+  /* Callers ask every second and instances announce as often: their
+   * connections stay open (sluice-keep-alive.h). */
+  sluice_keep_alive_install (self->server);
   return self;
 }
 

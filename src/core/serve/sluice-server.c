@@ -6,6 +6,7 @@
 
 #include "sluice-executor.h"
 #include "sluice-http-guard.h"
+#include "sluice-keep-alive.h"
 #include "sluice-listen.h"
 #include "sluice-serve-stats.h"
 #include "sluice-run.h"
@@ -24,6 +25,7 @@ struct _SluiceServer
   guint                capacity;
   guint                queue_limit;
   SluiceHttpGuard     *guard;      /* token, body limit */
+  guint                batch_max;  /* items per POST of an array; 0: one item per POST */
 
   SoupServer          *server;
   char                *url;
@@ -31,10 +33,12 @@ struct _SluiceServer
   SluiceExecutor      *executor;   /* borrowed from @run */
   SluiceRequestSource *source;
   GHashTable          *requests;   /* Request*: waiting or in the run */
+  guint                admitted;   /* their items not yet done: what capacity and queue bound */
   SluiceServeStats    *stats;
   gint64               started;
   guint64              rejected;   /* 503s beyond the queue */
   guint64              failed;     /* items a module failed */
+  guint64              batches;    /* POSTs of several items taken */
   gboolean             draining;
   gboolean             drained;
   gboolean             https;
@@ -45,18 +49,32 @@ G_DEFINE_FINAL_TYPE (SluiceServer, sluice_server, G_TYPE_OBJECT)
 enum { DRAINED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-/* One POST being served: the tag of its item in the run. */
+typedef struct _Request Request;
+
+/* One item of a request: the tag of that item in the run. */
 typedef struct
+{
+  Request *request;   /* borrowed: it holds its items */
+  GString *outputs;   /* "[a,b" … closed when answering */
+  guint    n_outputs;
+  char    *error;     /* how a module failed it, or NULL */
+} Item;
+
+/* One POST being served: one item, or a batch (a JSON array of items,
+ * answered with an array of arrays). */
+struct _Request
 {
   SluiceServer      *server;     /* borrowed: it outlives its requests */
   SoupServerMessage *msg;        /* owned */
-  GString           *outputs;    /* "[a,b" … closed when answering */
-  guint              n_outputs;
+  Item              *items;
+  guint              n_items;
+  guint              pending;    /* items not done yet */
+  gboolean           batch;
   gint64             arrived;
   gulong             finished_id;
   gboolean           gone;       /* the client went away */
   gboolean           answered;   /* kept until the answer is written */
-} Request;
+};
 
 static void
 request_free (Request *request)
@@ -64,7 +82,12 @@ request_free (Request *request)
   if (request->finished_id != 0)
     g_signal_handler_disconnect (request->msg, request->finished_id);
   g_object_unref (request->msg);
-  g_string_free (request->outputs, TRUE);
+  for (guint i = 0; i < request->n_items; i++)
+    {
+      g_string_free (request->items[i].outputs, TRUE);
+      g_free (request->items[i].error);
+    }
+  g_free (request->items);
   g_free (request);
 }
 
@@ -84,7 +107,10 @@ set_load_header (SluiceServer      *self,
   /* Besides the request being answered. */
   g_snprintf (value, sizeof value, "%u", load > 0 ? load - 1 : 0);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), SLUICE_LOAD_HEADER, value);
-  sluice_listen_close_after (msg);
+  /* Plain HTTP keeps the connection for the caller's next item
+   * (sluice-keep-alive.h); https closes it (see there why). */
+  if (self->https)
+    sluice_listen_close_after (msg);
 }
 
 static void
@@ -135,23 +161,6 @@ check_drained (SluiceServer *self)
     }
 }
 
-static void
-output_cb (gpointer  tag,
-           json_t   *item,
-           gpointer  user_data)
-{
-  Request *request = tag;
-  char *text;
-
-  if (request->gone)
-    return;
-  /* As sluice-run writes items: keys sorted, numbers as they came. */
-  text = sluice_json_dumps (item, JSON_COMPACT | JSON_SORT_KEYS);
-  g_string_append_c (request->outputs, request->n_outputs++ == 0 ? '[' : ',');
-  g_string_append (request->outputs, text);
-  free (text);
-}
-
 /* "module “id”: …" as the executor words it: the id, or NULL. */
 static char *
 module_of (const char *error)
@@ -166,56 +175,151 @@ module_of (const char *error)
 }
 
 static void
+output_cb (gpointer  tag,
+           json_t   *output,
+           gpointer  user_data)
+{
+  Item *item = tag;
+  char *text;
+
+  if (item->request->gone)
+    return;
+  /* As sluice-run writes items: keys sorted, numbers as they came. */
+  text = sluice_json_dumps (output, JSON_COMPACT | JSON_SORT_KEYS);
+  g_string_append_c (item->outputs, item->n_outputs++ == 0 ? '[' : ',');
+  g_string_append (item->outputs, text);
+  free (text);
+}
+
+static void
+close_outputs (Item *item)
+{
+  if (item->n_outputs == 0)
+    g_string_append_c (item->outputs, '[');
+  g_string_append_c (item->outputs, ']');
+}
+
+static json_t *
+item_error_json (const char *error)
+{
+  g_autofree char *module = module_of (error);
+  json_t *json = json_pack ("{s:s}", "error", error);
+
+  if (module != NULL)
+    json_object_set_new (json, "module", json_string (module));
+  return json;
+}
+
+/* A batch is answered 200 with one element per item, in order: the array
+ * of its outputs, or {"error", "module"} for an item a module failed. */
+static void
+answer_batch (SluiceServer *self,
+              Request      *request)
+{
+  GString *body = g_string_new ("[");
+  gsize length;
+
+  for (guint i = 0; i < request->n_items; i++)
+    {
+      Item *item = &request->items[i];
+
+      if (i > 0)
+        g_string_append_c (body, ',');
+      if (item->error != NULL)
+        {
+          json_t *json = item_error_json (item->error);
+          char *text = json_dumps (json, JSON_COMPACT);
+
+          g_string_append (body, text);
+          free (text);
+          json_decref (json);
+        }
+      else
+        {
+          close_outputs (item);
+          g_string_append_len (body, item->outputs->str, item->outputs->len);
+        }
+    }
+  g_string_append_c (body, ']');
+  length = body->len;
+  soup_server_message_set_status (request->msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (request->msg, "application/json", SOUP_MEMORY_TAKE,
+                                    g_string_free (body, FALSE), length);
+  set_load_header (self, request->msg);
+}
+
+/* One item: 200 with the array of its outputs, or the failure. */
+static void
+answer_single (SluiceServer *self,
+               Request      *request)
+{
+  Item *item = &request->items[0];
+  SoupServerMessage *msg = request->msg;
+
+  if (item->error == NULL)
+    {
+      gsize length;
+
+      close_outputs (item);
+      length = item->outputs->len;
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                        g_string_free (g_steal_pointer (&item->outputs), FALSE), length);
+      item->outputs = g_string_new (NULL);
+      set_load_header (self, msg);
+    }
+  else
+    {
+      g_autofree char *module = module_of (item->error);
+
+      /* A module that failed the item is the item's failure (4xx:
+       * another instance would fail it alike). */
+      answer_error (self, msg, module != NULL ? SOUP_STATUS_UNPROCESSABLE_ENTITY
+                                              : SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                    item->error, module);
+    }
+}
+
+static void
 done_cb (gpointer    tag,
          const char *error,
          gpointer    user_data)
 {
   SluiceServer *self = user_data;
-  Request *request = tag;
+  Item *item = tag;
+  Request *request = item->request;
   gint64 now = g_get_monotonic_time ();
 
   sluice_request_source_release (self->source);
-
-  if (!request->gone)
+  self->admitted--;
+  request->pending--;
+  sluice_serve_stats_record (self->stats, now, now - request->arrived);
+  if (error != NULL)
     {
-      SoupServerMessage *msg = request->msg;
-
-      if (error == NULL)
-        {
-          gsize length;
-
-          if (request->n_outputs == 0)
-            g_string_append_c (request->outputs, '[');
-          g_string_append_c (request->outputs, ']');
-          length = request->outputs->len;
-          soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-          soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
-                                            g_string_free (g_steal_pointer (&request->outputs), FALSE),
-                                            length);
-          request->outputs = g_string_new (NULL);
-          set_load_header (self, msg);
-        }
-      else
-        {
-          g_autofree char *module = module_of (error);
-
-          /* A module that failed the item is the item's failure (4xx:
-           * another instance would fail it alike). */
-          self->failed++;
-          answer_error (self, msg, module != NULL ? SOUP_STATUS_UNPROCESSABLE_ENTITY
-                                                  : SOUP_STATUS_INTERNAL_SERVER_ERROR,
-                        error, module);
-        }
-      soup_server_message_unpause (msg);
-      sluice_serve_stats_record (self->stats, now, now - request->arrived);
-      /* Forgotten once written ("finished"), so that draining waits for
-       * the answers to be on the wire. */
-      request->answered = TRUE;
-      return;
+      self->failed++;
+      item->error = g_strdup (error);
     }
 
-  g_hash_table_remove (self->requests, request);
-  check_drained (self);
+  if (request->gone)
+    {
+      if (request->pending == 0)
+        {
+          g_hash_table_remove (self->requests, request);
+          check_drained (self);
+        }
+      return;
+    }
+  if (request->pending > 0)
+    return;
+
+  if (request->batch)
+    answer_batch (self, request);
+  else
+    answer_single (self, request);
+  soup_server_message_unpause (request->msg);
+  /* Forgotten once written ("finished"), so that draining waits for
+   * the answers to be on the wire. */
+  request->answered = TRUE;
 }
 
 /* The run should go on for ever; when it ends anyway (a sink or an
@@ -274,7 +378,15 @@ message_finished_cb (SoupServerMessage *msg,
   g_signal_handler_disconnect (msg, request->finished_id);
   request->finished_id = 0;
   request->gone = TRUE;
-  if (request->answered || sluice_request_source_remove (self->source, request))
+  /* Its items still waiting leave the queue; those in the run finish
+   * there unanswered. */
+  for (guint i = 0; i < request->n_items && !request->answered; i++)
+    if (sluice_request_source_remove (self->source, &request->items[i]))
+      {
+        request->pending--;
+        self->admitted--;
+      }
+  if (request->answered || request->pending == 0)
     {
       g_hash_table_remove (self->requests, request);
       check_drained (self);
@@ -312,14 +424,61 @@ early_cb (SoupServer        *server,
     answer_error (self, msg, status, message, NULL);
 }
 
+/* The item or items of a POST body: one JSON object, or (when batches
+ * are on) an array of up to batch_max objects. NULL with the reason. */
+static json_t *
+read_items (SluiceServer  *self,
+            GBytes        *bytes,
+            gboolean      *batch,
+            char         **reason)
+{
+  json_error_t jerror;
+  json_t *json = json_loadb (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), JSON_REJECT_DUPLICATES, &jerror);
+  size_t i;
+  json_t *value;
+
+  *batch = FALSE;
+  if (json == NULL)
+    {
+      *reason = g_strdup_printf ("the body is not JSON: %s (line %d, column %d)", jerror.text, jerror.line, jerror.column);
+      return NULL;
+    }
+  if (json_is_object (json))
+    {
+      json_t *items = json_array ();
+
+      json_array_append_new (items, json);
+      return items;
+    }
+  if (!json_is_array (json) || self->batch_max == 0)
+    *reason = g_strdup ("the body must be one JSON object (an item)");
+  else if (json_array_size (json) > self->batch_max)
+    *reason = g_strdup_printf ("a batch holds at most %u items, this one %zu", self->batch_max, json_array_size (json));
+  else
+    {
+      json_array_foreach (json, i, value)
+        if (!json_is_object (value))
+          {
+            *reason = g_strdup_printf ("element %zu of the batch is not a JSON object (an item)", i);
+            json_decref (json);
+            return NULL;
+          }
+      *batch = TRUE;
+      return json;
+    }
+  json_decref (json);
+  return NULL;
+}
+
 static void
 post_item (SluiceServer      *self,
            SoupServerMessage *msg)
 {
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   g_autoptr(GBytes) bytes = NULL;
-  json_error_t jerror;
-  json_t *item;
+  g_autofree char *reason = NULL;
+  json_t *items;
+  gboolean batch;
   Request *request;
 
   if (sluice_http_guard_body_too_large (msg))
@@ -333,7 +492,7 @@ post_item (SluiceServer      *self,
       return;
     }
   /* Counted as a whole: in a burst the run has not taken any yet. */
-  if (g_hash_table_size (self->requests) >= self->capacity + self->queue_limit)
+  if (self->admitted >= self->capacity + self->queue_limit)
     {
       self->rejected++;
       answer_busy (self, msg, "the server is at capacity and its queue is full");
@@ -341,28 +500,51 @@ post_item (SluiceServer      *self,
     }
 
   bytes = soup_message_body_flatten (body);
-  item = json_loadb (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), JSON_REJECT_DUPLICATES, &jerror);
-  if (item == NULL || !json_is_object (item))
+  items = read_items (self, bytes, &batch, &reason);
+  if (items == NULL)
     {
-      g_autofree char *text = item == NULL
-        ? g_strdup_printf ("the body is not JSON: %s (line %d, column %d)", jerror.text, jerror.line, jerror.column)
-        : g_strdup ("the body must be one JSON object (an item)");
-
-      json_decref (item);
-      answer_error (self, msg, SOUP_STATUS_BAD_REQUEST, text, NULL);
+      answer_error (self, msg, SOUP_STATUS_BAD_REQUEST, reason, NULL);
+      return;
+    }
+  /* A batch goes in whole or not at all. */
+  if (self->admitted > 0 && self->admitted + json_array_size (items) > self->capacity + self->queue_limit)
+    {
+      self->rejected++;
+      json_decref (items);
+      answer_busy (self, msg, "the server is at capacity and its queue is full");
       return;
     }
 
   request = g_new0 (Request, 1);
   request->server = self;
   request->msg = g_object_ref (msg);
-  request->outputs = g_string_new (NULL);
+  request->batch = batch;
+  request->n_items = json_array_size (items);
+  request->items = g_new0 (Item, MAX (request->n_items, 1));
   request->arrived = g_get_monotonic_time ();
+  for (guint i = 0; i < request->n_items; i++)
+    {
+      request->items[i].request = request;
+      request->items[i].outputs = g_string_new (NULL);
+    }
+  if (request->n_items == 0)
+    {
+      /* An empty batch: nothing to run. */
+      answer_batch (self, request);
+      request_free (request);
+      json_decref (items);
+      return;
+    }
+  request->pending = request->n_items;
+  self->admitted += request->n_items;
+  if (batch)
+    self->batches++;
   request->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (message_finished_cb), request);
   soup_server_message_pause (msg);
   g_hash_table_add (self->requests, request);
-  sluice_request_source_push (self->source, item, request);
-  json_decref (item);
+  for (guint i = 0; i < request->n_items; i++)
+    sluice_request_source_push (self->source, json_array_get (items, i), &request->items[i]);
+  json_decref (items);
 }
 
 static void
@@ -474,6 +656,8 @@ sluice_server_new (const SluiceServerConfig  *config,
   self->capacity = MAX (config->capacity, 1);
   self->queue_limit = config->queue;
   self->guard = sluice_http_guard_new (config->token, config->max_body > 0 ? config->max_body : 16 * 1024 * 1024);
+  /* A batch never holds more than the server could ever admit at once. */
+  self->batch_max = MIN (config->batch, self->capacity + self->queue_limit);
 
   /* One run serves every request: each item is isolated (a failure fails
    * its request only), and the run is built, its Lua compiled, once. */
@@ -495,6 +679,8 @@ sluice_server_new (const SluiceServerConfig  *config,
   self->server = soup_server_new ("server-header", "sluice-run/" PACKAGE_VERSION " ",
                                   "tls-certificate", config->tls, NULL);
   self->https = config->tls != NULL;
+  if (!self->https)
+    sluice_keep_alive_install (self->server);
   soup_server_add_early_handler (self->server, NULL, early_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
   return g_steal_pointer (&self);
@@ -559,7 +745,7 @@ sluice_server_build_status (SluiceServer *self)
   gint64 now = g_get_monotonic_time ();
   const char *id = sluice_node_get_id (SLUICE_NODE (self->pipeline));
 
-  return json_pack ("{s:b, s:b, s:s?, s:s?, s:I, s:I, s:I, s:I, s:f, s:{s:f, s:f, s:f}, s:I, s:I, s:I, s:f}",
+  return json_pack ("{s:b, s:b, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:f, s:{s:f, s:f, s:f}, s:I, s:I, s:I, s:I, s:f}",
                     "healthy", !self->draining,
                     "draining", self->draining,
                     "pipeline", id,
@@ -568,6 +754,7 @@ sluice_server_build_status (SluiceServer *self)
                     "queue_depth", (json_int_t) sluice_request_source_get_waiting (self->source),
                     "capacity", (json_int_t) self->capacity,
                     "queue_limit", (json_int_t) self->queue_limit,
+                    "batch_max", (json_int_t) self->batch_max,
                     "items_per_second", sluice_serve_stats_rate (self->stats, now),
                     "latency_ms",
                       "p50", sluice_serve_stats_percentile (self->stats, 0.5),
@@ -576,5 +763,6 @@ sluice_server_build_status (SluiceServer *self)
                     "served", (json_int_t) sluice_serve_stats_total (self->stats),
                     "rejected", (json_int_t) self->rejected,
                     "failed", (json_int_t) self->failed,
+                    "batches", (json_int_t) self->batches,
                     "uptime_s", (now - self->started) / (double) G_USEC_PER_SEC);
 }

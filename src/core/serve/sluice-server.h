@@ -15,7 +15,10 @@ G_BEGIN_DECLS
  *                       object, 413 beyond the body limit, 401 without the
  *                       token, 422 with {"error", "module"} when a module
  *                       fails the item, 503 with Retry-After beyond the
- *                       queue or while draining
+ *                       queue or while draining. With batches on (config
+ *                       batch > 0, "batch_max" in /status), a JSON array of
+ *                       items → 200 with one element per item, in order:
+ *                       the array of its outputs, or {"error", "module"}
  *   GET /status         health and load, as JSON
  *
  * One long-lived run serves every request: each request's item goes in
@@ -40,6 +43,7 @@ typedef struct
   const char     *file_hash;       /* of the pipeline file, for /status */
   guint           capacity;        /* runs at once */
   guint           queue;           /* requests waiting beyond those */
+  guint           batch;           /* most items in one POST of a JSON array; 0: one item per POST */
   gsize           max_body;        /* bytes */
   const char     *token;           /* bearer token for POST, or NULL */
   GTlsCertificate *tls;            /* serve https with it, or NULL */

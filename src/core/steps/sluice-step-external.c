@@ -22,6 +22,7 @@ struct _SluiceStepExternal
   SluiceStep           parent_instance;
 
   SluiceServiceClient *client;   /* shared with other modules calling the service */
+  SluiceServiceTally  *tally;    /* this module's calls, by endpoint */
 };
 
 G_DEFINE_FINAL_TYPE (SluiceStepExternal, sluice_step_external, SLUICE_TYPE_STEP)
@@ -151,6 +152,8 @@ sluice_step_external_prepare (SluiceStep         *step,
 
   g_clear_object (&self->client);
   self->client = sluice_service_client_get_shared (&config);
+  sluice_service_tally_free (self->tally);
+  self->tally = sluice_service_tally_new ();
   return TRUE;
 }
 
@@ -183,6 +186,7 @@ sluice_step_external_process (SluiceStep     *step,
 
   call->step_data = sluice_service_client_call (self->client, call->item, call->deadline,
                                                 call_done_cb, call);
+  sluice_service_call_set_tally (call->step_data, self->tally);
 }
 
 static void
@@ -202,6 +206,24 @@ sluice_step_external_get_client (SluiceStepExternal *self)
   return self->client;
 }
 
+void
+sluice_step_external_get_counts (SluiceStepExternal *self,
+                                 const char         *url,
+                                 guint64            *served,
+                                 guint64            *failed)
+{
+  g_return_if_fail (SLUICE_IS_STEP_EXTERNAL (self));
+  sluice_service_tally_get (self->tally, url, served, failed);
+}
+
+static void
+sluice_step_external_finalize (GObject *object)
+{
+  sluice_service_tally_free (SLUICE_STEP_EXTERNAL (object)->tally);
+
+  G_OBJECT_CLASS (sluice_step_external_parent_class)->finalize (object);
+}
+
 static void
 sluice_step_external_dispose (GObject *object)
 {
@@ -218,6 +240,7 @@ sluice_step_external_class_init (SluiceStepExternalClass *klass)
   SluiceStepClass *step_class = SLUICE_STEP_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = sluice_step_external_dispose;
+  G_OBJECT_CLASS (klass)->finalize = sluice_step_external_finalize;
   step_class->info = &external_info;
   step_class->check = sluice_step_external_check;
   step_class->prepare = sluice_step_external_prepare;

@@ -14,5 +14,11 @@ G_DECLARE_FINAL_TYPE (SluiceStepExternal, sluice_step_external, SLUICE, STEP_EXT
 /* The client it calls its service with, once prepared (borrowed), for
  * showing the endpoints' health and load; NULL before. */
 SluiceServiceClient *sluice_step_external_get_client (SluiceStepExternal *self);
+/* Calls of this module (this run, not the process) that @url answered
+ * and failed. */
+void                 sluice_step_external_get_counts (SluiceStepExternal *self,
+                                                      const char         *url,
+                                                      guint64            *served,
+                                                      guint64            *failed);
 
 G_END_DECLS
