@@ -433,6 +433,25 @@ next_child (Frame       *frame,
   return TRUE;
 }
 
+/* The sorted members of the objects being written, kept per thread
+ * from one call to the next: a writer of many items (a loader's batch)
+ * does not allocate it for each. Empty between calls. */
+static GPrivate members_key = G_PRIVATE_INIT ((GDestroyNotify) g_array_unref);
+
+static GArray *
+members_scratch (void)
+{
+  GArray *members = g_private_get (&members_key);
+
+  if (members == NULL)
+    {
+      members = g_array_sized_new (FALSE, FALSE, sizeof (Member), 64);
+      g_private_set (&members_key, members);
+    }
+  g_array_set_size (members, 0);
+  return members;
+}
+
 gboolean
 sluice_json_write (GString  *out,
                    json_t   *json,
@@ -442,7 +461,7 @@ sluice_json_write (GString  *out,
   /* The stack lives on the C stack: 512 frames are a few kB, and the
    * writer never recurses. */
   Frame frames[SLUICE_JSON_MAX_DEPTH];
-  g_autoptr(GArray) members = NULL;
+  GArray *members = members_scratch ();
   gsize initial_length;
   guint depth = 0;
   json_t *value = json;
@@ -488,8 +507,6 @@ sluice_json_write (GString  *out,
                 g_string_append_c (out, '{');
                 if ((flags & JSON_SORT_KEYS) && json_object_size (value) > 1)
                   {
-                    if (members == NULL)
-                      members = g_array_new (FALSE, FALSE, sizeof (Member));
                     frame->start = members->len;
                     for (void *iter = json_object_iter (value); iter != NULL;
                          iter = json_object_iter_next (value, iter))
