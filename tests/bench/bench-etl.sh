@@ -3,11 +3,15 @@
 # The ETL benchmark (one command; figures, not a test):
 #   tests/bench/bench-etl.sh [BUILDDIR] [ROWS]
 # 1. ROWS (default 1,000,000) CSV rows → file-extract → convert →
-#    columns → file-load (gzip JSON lines): rows/s and peak RSS, against
-#    `mlr --icsv --ojsonl cat | gzip` on the same file.
+#    columns → file-load (gzip JSON lines): rows/s by wall and by CPU
+#    time, CPU µs per row and peak RSS, against
+#    `mlr --icsv --ojsonl cat | gzip` on the same file, with the ratios.
+#    RUNS (default 3, env) runs of each, alternated; the median is shown.
 # 2. sql-load into SQLite and into a PostgreSQL 15 started here (as
-#    nobody when root, stopped at the end): rows/s at batch sizes 1, 100
-#    and 10,000.
+#    nobody when root, stopped at the end): rows/s (wall and CPU) and
+#    peak RSS at batch sizes 1, 100 and 10,000.
+# The machine may be shared: the load average is printed; compare by
+# CPU time when it is above the number of cores.
 set -eu
 build=${1:-_build}
 rows=${2:-1000000}
@@ -38,7 +42,9 @@ measure () {
   awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' "$work/time"
 }
 
-echo "== File: $rows CSV rows → convert → columns → gzip JSON lines"
+runs=${RUNS:-3}
+echo "load average: $(cat /proc/loadavg)"
+echo "== File: $rows CSV rows → convert → columns → gzip JSON lines ($runs runs each, median)"
 python3 - "$work/in.csv" "$rows" <<'PY'
 import sys
 path, rows = sys.argv[1], int(sys.argv[2])
@@ -62,16 +68,27 @@ cat > "$work/etl.xml" <<'XML'
   </controller>
 </pipeline>
 XML
-set -- $(measure "$sluice_run" -q "$work/etl.xml")
-sluice_s=$1 sluice_kb=$2 sluice_cpu=$3
+# Alternated runs; "wall KB CPU" lines, then the median of each column.
+: > "$work/sluice.runs"
+: > "$work/mlr.runs"
+i=0
+while [ $i -lt "$runs" ]; do
+  measure "$sluice_run" -q "$work/etl.xml" >> "$work/sluice.runs"
+  measure sh -c "mlr --icsv --ojsonl cat '$work/in.csv' | gzip > '$work/mlr.jsonl.gz'" >> "$work/mlr.runs"
+  i=$((i + 1))
+done
+median () {   # file column
+  sort -n -k "$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'
+}
+sluice_s=$(median "$work/sluice.runs" 1) sluice_kb=$(median "$work/sluice.runs" 2) sluice_cpu=$(median "$work/sluice.runs" 3)
+mlr_s=$(median "$work/mlr.runs" 1) mlr_kb=$(median "$work/mlr.runs" 2) mlr_cpu=$(median "$work/mlr.runs" 3)
 lines=$(zcat "$work/out.jsonl.gz" | wc -l)
-set -- $(measure sh -c "mlr --icsv --ojsonl cat '$work/in.csv' | gzip > '$work/mlr.jsonl.gz'")
-mlr_s=$1 mlr_kb=$2 mlr_cpu=$3
 awk -v r="$rows" -v s="$sluice_s" -v m="$mlr_s" -v sk="$sluice_kb" -v mk="$mlr_kb" -v l="$lines" \
     -v sc="$sluice_cpu" -v mc="$mlr_cpu" 'BEGIN {
-  printf "sluice: %.1f s wall (%.0f rows/s), %.1f s CPU, peak RSS %.0f MB (%d lines written)\n", s, r / s, sc, sk / 1024, l
-  printf "mlr:    %.1f s wall (%.0f rows/s), %.1f s CPU, peak RSS %.0f MB (mlr, gzip)\n", m, r / m, mc, mk / 1024
-  printf "ratio sluice/mlr: %.2f by wall time, %.2f by CPU time\n", m / s, mc / sc
+  printf "%-8s %8s %10s %8s %12s %11s %9s\n", "", "wall s", "rows/s", "CPU s", "rows/CPU-s", "µs CPU/row", "peak MB"
+  printf "%-8s %8.2f %10.0f %8.2f %12.0f %11.2f %9.0f  (%d lines written)\n", "sluice", s, r / s, sc, r / sc, sc * 1e6 / r, sk / 1024, l
+  printf "%-8s %8.2f %10.0f %8.2f %12.0f %11.2f %9.0f  (mlr | gzip; peak of the larger)\n", "mlr", m, r / m, mc, r / mc, mc * 1e6 / r, mk / 1024
+  printf "ratio sluice/mlr (above 1: sluice faster or smaller): %.2f by wall time, %.2f by CPU time, %.2f by peak memory\n", m / s, mc / sc, mk / sk
 }'
 
 load () {   # database label batch rows
@@ -90,8 +107,9 @@ load () {   # database label batch rows
 XML
   head -n $(($4 + 1)) "$work/in.csv" > "$work/load.csv"
   set -- "$2" "$3" $(($(wc -l < "$work/load.csv") - 1)) $(measure "$sluice_run" -q "$work/load.xml")
-  awk -v label="$1" -v b="$2" -v r="$3" -v s="$4" -v c="$6" \
-    'BEGIN { printf "%-10s batch %6d: %7d rows in %6.2f s = %8.0f rows/s (%.2f s CPU)\n", label, b, r, s, r / s, c }'
+  awk -v label="$1" -v b="$2" -v r="$3" -v s="$4" -v k="$5" -v c="$6" \
+    'BEGIN { printf "%-10s batch %6d: %7d rows in %6.2f s = %8.0f rows/s; %.2f s CPU = %8.0f rows/CPU-s; peak %.0f MB\n",
+             label, b, r, s, r / s, c, r / c, k / 1024 }'
 }
 
 echo "== SQLite loader"

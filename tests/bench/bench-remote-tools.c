@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <sys/resource.h>
+
 #include <string.h>
 
 #include <libsoup/soup.h>
@@ -32,10 +34,23 @@ state_cb (GObject *object, GParamSpec *pspec, GMainLoop *loop)
     g_main_loop_quit (loop);
 }
 
-/* Runs @xml on @input; the wall time in seconds. */
+/* CPU seconds (user + system, every thread) of this process so far. */
+static double
+cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
+         usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+}
+
+/* Runs @xml on @input; the wall time in seconds, and the CPU time in
+ * @cpu (the server's is not ours to count). */
 static double
 run_pipeline (const char *xml,
-              GBytes     *input)
+              GBytes     *input,
+              double     *cpu)
 {
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(SluicePipeline) pipeline = sluice_load_data (xml, strlen (xml), "bench.xml", problems);
@@ -53,8 +68,10 @@ run_pipeline (const char *xml,
   sluice_executor_set_input_stream (executor, stream);
   g_signal_connect (executor, "notify::state", G_CALLBACK (state_cb), loop);
   start = g_get_monotonic_time ();
+  *cpu = cpu_seconds ();
   sluice_executor_start (executor);
   g_main_loop_run (loop);
+  *cpu = cpu_seconds () - *cpu;
   if (sluice_executor_get_state (executor) != SLUICE_RUN_COMPLETED)
     g_error ("the benchmark run failed: %s", sluice_executor_get_error (executor));
   return (g_get_monotonic_time () - start) / 1e6;
@@ -89,6 +106,17 @@ direct_insert (TestClickhouse *clickhouse,
   return (g_get_monotonic_time () - start) / 1e6;
 }
 
+/* The first line of /proc/loadavg: wall figures mean little under load. */
+static char *
+load_average (void)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
+    return g_strdup ("unknown\n");
+  return g_steal_pointer (&text);
+}
+
 static void
 bench_clickhouse (void)
 {
@@ -97,8 +125,8 @@ bench_clickhouse (void)
   const guint counts[] = { 1000, 50000, 500000 };
 
   g_assert_nonnull (clickhouse);
-  g_print ("clickhouse loader (clickhouse-server 18.16 on loopback)\n");
-  g_print ("  %-10s %10s %12s %14s %8s\n", "batch", "rows", "sluice r/s", "direct r/s", "ratio");
+  g_print ("clickhouse loader (clickhouse-server 18.16 on loopback); load average %s", load_average ());
+  g_print ("  %-8s %8s %12s %14s %12s %8s %10s\n", "batch", "rows", "sluice r/s", "r/CPU-s", "direct r/s", "ratio", "µs CPU/row");
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
       g_autoptr(GBytes) rows = make_rows (counts[i]);
@@ -115,15 +143,15 @@ bench_clickhouse (void)
                                               test_clickhouse_get_url (clickhouse), table, sizes[i]);
       g_autofree char *check = NULL;
       g_autofree char *count_sql = g_strdup_printf ("SELECT count() FROM %s", table);
-      double ours, direct;
+      double ours, direct, cpu;
 
       test_clickhouse_query_ok (clickhouse, create);
-      ours = run_pipeline (xml, rows);
+      ours = run_pipeline (xml, rows, &cpu);
       direct = direct_insert (clickhouse, direct_table, rows);
       check = test_clickhouse_query_ok (clickhouse, count_sql);
       g_assert_cmpuint (g_ascii_strtoull (check, NULL, 10), ==, counts[i]);
-      g_print ("  %-10u %10u %12.0f %14.0f %7.2fx\n", sizes[i], counts[i],
-               counts[i] / ours, counts[i] / direct, direct / ours);
+      g_print ("  %-8u %8u %12.0f %14.0f %12.0f %7.2fx %10.1f\n", sizes[i], counts[i],
+               counts[i] / ours, counts[i] / cpu, counts[i] / direct, direct / ours, cpu * 1e6 / counts[i]);
     }
 }
 
@@ -135,7 +163,7 @@ bench_http (void)
   GString *input = g_string_new (NULL);
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *xml = NULL;
-  double seconds;
+  double seconds, cpu;
 
   for (guint i = 0; i < n; i++)
     g_string_append (input, "{}\n");
@@ -146,10 +174,11 @@ bench_http (void)
                          "<param name=\"url\">%s/number?pages=1&amp;per=1</param><param name=\"items\">data.items</param>"
                          "</use></execution></phase></controller></pipeline>",
                          test_http_server_get_url (server));
-  seconds = run_pipeline (xml, bytes);
+  seconds = run_pipeline (xml, bytes, &cpu);
   g_assert_cmpuint (test_http_server_get_hits (server, "/number"), ==, n);
-  g_print ("http extractor: %u requests in %.2f s: %.0f requests/s (16 in flight, keep-alive, test server on loopback)\n",
-           n, seconds, n / seconds);
+  g_print ("http extractor: %u requests in %.2f s: %.0f requests/s, %.0f µs CPU each with the test server's "
+           "(16 in flight, keep-alive, test server on loopback)\n",
+           n, seconds, n / seconds, cpu * 1e6 / n);
 }
 
 int

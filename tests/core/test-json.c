@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -267,6 +268,52 @@ test_fast_path_same_as_jansson (void)
       json_decref (ours);
       json_decref (theirs);
     }
+/* What sluice_json_format_real wrote before its fast path for short
+ * decimals: the shortest %.Ng from 15 up that reads back. */
+static void
+format_real_by_printf (double value,
+                       char   buffer[64])
+{
+  for (int precision = 15; precision <= 17; precision++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", precision);
+      g_ascii_formatd (buffer, 64, format, value);
+      if (precision == 17 || g_ascii_strtod (buffer, NULL) == value)
+        break;
+    }
+  if (strchr (buffer, 'e') == NULL && strchr (buffer, '.') == NULL)
+    strcat (buffer, ".0");
+}
+
+/* The fast path writes what printf wrote, for prices, halves, values
+ * that look short but are not (0.1 + 0.2), and random doubles. */
+static void
+test_format_real_fast_path (void)
+{
+  GRand *rand = g_rand_new_with_seed (14);
+
+  for (guint i = 0; i < 300000; i++)
+    {
+      char expected[64], got[SLUICE_JSON_REAL_BUF_SIZE];
+      double value;
+
+      switch (i % 4)
+        {
+        case 0: value = g_rand_int_range (rand, -1000000, 1000000) / 100.0; break;
+        case 1: value = g_rand_int_range (rand, 0, 1000000000) / pow (10, g_rand_int_range (rand, 0, 9)); break;
+        case 2: value = g_rand_double_range (rand, -1e6, 1e6); break;
+        default: value = g_rand_int_range (rand, 0, 1000) * 0.1 + g_rand_int_range (rand, 0, 1000) * 0.2; break;
+        }
+      if (value > -1e-4 && value < 1e-4)
+        continue;
+      format_real_by_printf (value, expected);
+      sluice_json_format_real (value, got);
+      if (g_strcmp0 (expected, got) != 0)
+        g_error ("%.17g: %s, printf %s", value, got, expected);
+    }
+  g_rand_free (rand);
 }
 
 int
@@ -279,6 +326,7 @@ main (int   argc,
   g_test_add_func ("/sluice/json/exact-when-needed", test_exact_when_needed);
   g_test_add_func ("/sluice/json/shortest-each-real", test_shortest_each_real);
   g_test_add_func ("/sluice/json/format-real", test_format_real);
+  g_test_add_func ("/sluice/json/format-real-fast-path", test_format_real_fast_path);
   g_test_add_func ("/sluice/json/same-as-jansson", test_same_as_jansson);
   g_test_add_func ("/sluice/json/linear-in-depth", test_linear_in_depth);
   g_test_add_func ("/sluice/json/parse-item", test_parse_item);

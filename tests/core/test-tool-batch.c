@@ -19,6 +19,14 @@ struct _TestStepLoader
   SluiceToolBatch *batch;
   guint            fail_writes;   /* writes to refuse first */
   gboolean         later;         /* answer on a timer, not at once */
+  gboolean         hold;          /* answer only once the next batch has filled */
+  guint            size;
+  guint            added;         /* items given to the helper */
+  gboolean         flushing;
+  GPtrArray       *pending;       /* hold: the write not answered yet */
+  guint            pending_at;    /* hold: @added when it started */
+  gpointer         fallback;      /* hold: answers it anyway after hold_ms */
+  guint            hold_ms;
 };
 
 G_DEFINE_FINAL_TYPE (TestStepLoader, test_step_loader, SLUICE_TYPE_STEP)
@@ -28,11 +36,16 @@ G_DEFINE_FINAL_TYPE (TestStepLoader, test_step_loader, SLUICE_TYPE_STEP)
 static GArray *written;
 static GString *attempts;
 static guint outstanding, max_outstanding;
+/* hold: writes answered because the stream went on meanwhile, and the
+ * most items held (given, not yet written) at once. */
+static guint answered_by_stream, max_held;
 
 static const SluiceToolParamInfo loader_params[] = {
   SLUICE_TOOL_BATCH_PARAMS,
   { "fail-writes", "Writes to refuse first", FALSE, SLUICE_TOOL_PARAM_INT, "0", NULL },
   { "later", "Answer on a timer", FALSE, SLUICE_TOOL_PARAM_BOOL, "false", NULL },
+  { "hold", "Answer once the next batch filled", FALSE, SLUICE_TOOL_PARAM_BOOL, "false", NULL },
+  { "hold-ms", "hold: answer anyway after this long", FALSE, SLUICE_TOOL_PARAM_INT, "10000", NULL },
   { NULL, NULL, FALSE, 0, NULL, NULL },
 };
 
@@ -76,6 +89,27 @@ later_cb (gpointer data)
 }
 
 static void
+answer_pending (TestStepLoader *self)
+{
+  GPtrArray *items = g_steal_pointer (&self->pending);
+
+  if (self->fallback != NULL)
+    sluice_step_context_remove_timer (sluice_step_get_context (SLUICE_STEP (self)),
+                                      g_steal_pointer (&self->fallback));
+  finish_write (self, items);
+  g_ptr_array_unref (items);
+}
+
+static void
+fallback_cb (gpointer data)
+{
+  TestStepLoader *self = data;
+
+  self->fallback = NULL;
+  answer_pending (self);
+}
+
+static void
 write_cb (SluiceToolBatch *batch,
           GPtrArray       *items,
           gpointer         user_data)
@@ -84,6 +118,18 @@ write_cb (SluiceToolBatch *batch,
 
   outstanding++;
   max_outstanding = MAX (max_outstanding, outstanding);
+  if (self->hold && !self->flushing)
+    {
+      /* Answered when the stream has brought the next batch (it can only
+       * if the call that completed this one went on), or after hold-ms
+       * (10 s: then the background test fails). */
+      self->pending = g_ptr_array_ref (items);
+      self->pending_at = self->added;
+      self->fallback = sluice_step_context_add_timer (sluice_step_get_context (SLUICE_STEP (self)),
+                                                      g_get_monotonic_time () + self->hold_ms * 1000,
+                                                      fallback_cb, self);
+      return;
+    }
   if (self->later)
     {
       Write *write = g_new0 (Write, 1);
@@ -117,6 +163,10 @@ test_step_loader_prepare (SluiceStep         *step,
 
   self->fail_writes = fail != NULL ? atoi (fail) : 0;
   self->later = g_strcmp0 (sluice_execution_lookup_tool_param (execution, "later"), "true") == 0;
+  self->hold = g_strcmp0 (sluice_execution_lookup_tool_param (execution, "hold"), "true") == 0;
+  self->size = size;
+  self->hold_ms = sluice_execution_lookup_tool_param (execution, "hold-ms") != NULL
+                    ? atoi (sluice_execution_lookup_tool_param (execution, "hold-ms")) : 10000;
   self->batch = sluice_tool_batch_new (context, sluice_node_get_id (SLUICE_NODE (module)),
                                        size, interval, write_cb, self);
   return TRUE;
@@ -126,14 +176,28 @@ static void
 test_step_loader_process (SluiceStep     *step,
                           SluiceStepCall *call)
 {
-  sluice_tool_batch_add (TEST_STEP_LOADER (step)->batch, call);
+  TestStepLoader *self = TEST_STEP_LOADER (step);
+
+  self->added++;
+  max_held = MAX (max_held, self->added - written->len);
+  sluice_tool_batch_add (self->batch, call);
+  if (self->pending != NULL && self->added >= self->pending_at + self->size)
+    {
+      answered_by_stream++;
+      answer_pending (self);
+    }
 }
 
 static void
 test_step_loader_flush (SluiceStep     *step,
                         SluiceStepCall *call)
 {
-  sluice_tool_batch_flush (TEST_STEP_LOADER (step)->batch, call);
+  TestStepLoader *self = TEST_STEP_LOADER (step);
+
+  self->flushing = TRUE;
+  if (self->pending != NULL)
+    answer_pending (self);
+  sluice_tool_batch_flush (self->batch, call);
 }
 
 static void
@@ -187,6 +251,7 @@ run_loader (const char *mode,
   g_array_set_size (written, 0);
   g_string_truncate (attempts, 0);
   outstanding = max_outstanding = 0;
+  answered_by_stream = max_held = 0;
   return test_run_body (body, input);
 }
 
@@ -370,6 +435,54 @@ test_batch_many (void)
   test_run_free (run);
 }
 
+/* The call that completes a batch goes on while its batch is written:
+ * the next batch fills meanwhile (the writer answers only once it has),
+ * and no more than two batches are ever held. */
+static void
+test_batch_written_in_background (void)
+{
+  TestRun *run = run_loader ("not-parallel", "",
+                             "<param name=\"batch-size\">10</param><param name=\"hold\">true</param>", 95);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  assert_written_once (95);
+  g_assert_cmpuint (answered_by_stream, ==, 8);
+  g_assert_cmpuint (max_outstanding, ==, 1);
+  g_assert_cmpuint (max_held, <=, 20);
+  test_run_free (run);
+}
+
+/* A batch written in the background fails, persistently: the call that
+ * comes next resends it and fails with the server's message; nothing is
+ * written. */
+static void
+test_batch_background_failure_fails_run (void)
+{
+  TestRun *run = run_loader ("not-parallel", "",
+                             "<param name=\"batch-size\">10</param><param name=\"hold\">true</param>"
+                             "<param name=\"hold-ms\">50</param><param name=\"fail-writes\">1000</param>", 30);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "items was not written: the server said no"));
+  g_assert_cmpuint (written->len, ==, 0);
+  test_run_free (run);
+}
+
+/* Once: the next batch takes the failed one along, and all is written
+ * once, without retries. */
+static void
+test_batch_background_failure_resent (void)
+{
+  TestRun *run = run_loader ("not-parallel", "",
+                             "<param name=\"batch-size\">10</param><param name=\"hold\">true</param>"
+                             "<param name=\"hold-ms\">50</param><param name=\"fail-writes\">1</param>", 30);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (attempts->str, ==, "10! 20 10 ");
+  assert_written_once (30);
+  test_run_free (run);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -388,6 +501,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/tools/batch/interval-failure-resent", test_batch_interval_failure_resent);
   g_test_add_func ("/sluice/tools/batch/drop-is-logged", test_batch_drop_is_logged);
   g_test_add_func ("/sluice/tools/batch/many", test_batch_many);
+  g_test_add_func ("/sluice/tools/batch/written-in-background", test_batch_written_in_background);
+  g_test_add_func ("/sluice/tools/batch/background-failure-fails-run", test_batch_background_failure_fails_run);
+  g_test_add_func ("/sluice/tools/batch/background-failure-resent", test_batch_background_failure_resent);
 
   return g_test_run ();
 }

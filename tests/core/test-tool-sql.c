@@ -216,7 +216,9 @@ test_bad_row (gconstpointer data)
                   NULL, input->str);
   g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
   g_test_message ("%s", sluice_executor_get_error (run->executor));
-  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "a batch of 10 items was not written"));
+  /* The batch was written in the background: the call that fails is the
+   * one that resent it, with its own batch or item along (10 or more). */
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "items was not written"));
   {
     g_autofree char *lower = g_ascii_strdown (sluice_executor_get_error (run->executor), -1);
     g_assert_nonnull (strstr (lower, "null"));

@@ -152,6 +152,45 @@ test_convert_timestamps (void)
   test_run_free (run);
 }
 
+/* UTC timestamps take a way without GDateTime: it must agree with
+ * GDateTime's (Etc/UTC takes that one) on every output, and refuse what
+ * GDateTime refuses (Feb 29 of a common year, hour 24, seconds 60). */
+static void
+test_convert_timestamps_utc_fast (void)
+{
+  const char * const outputs[] = { "iso8601", "epoch", "epoch-ms" };
+  GRand *rand = g_rand_new_with_seed (14);
+  g_autoptr(GString) input = g_string_new (NULL);
+
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_printf (input, "{\"t\":\"%04d-%02d-%02d%c%02d:%02d:%02d%s\"}\n",
+                            g_rand_int_range (rand, 1000, 10000), g_rand_int_range (rand, 0, 14),
+                            g_rand_int_range (rand, 0, 33), i % 2 ? 'T' : ' ',
+                            g_rand_int_range (rand, 0, 25), g_rand_int_range (rand, 0, 61),
+                            g_rand_int_range (rand, 0, 61), i % 3 ? "" : "Z");
+  g_string_append (input, "{\"t\":\"2023-02-29T10:00:00\"}\n{\"t\":\"2024-02-29T10:00:00\"}\n"
+                          "{\"t\":\"1900-02-29 00:00:00\"}\n{\"t\":\"2000-02-29 23:59:59Z\"}\n");
+  g_rand_free (rand);
+
+  for (guint o = 0; o < G_N_ELEMENTS (outputs); o++)
+    {
+      g_autofree char *fast_params = g_strdup_printf ("<param name=\"fields\">t:timestamp</param><param name=\"mode\">lenient</param>"
+                                                      "<param name=\"timestamp-output\">%s</param>", outputs[o]);
+      g_autofree char *slow_params = g_strdup_printf ("%s<param name=\"timezone\">Etc/UTC</param>", fast_params);
+      TestRun *fast = run_tool ("convert", fast_params, input->str, FALSE);
+      TestRun *slow = run_tool ("convert", slow_params, input->str, FALSE);
+
+      g_assert_cmpint (sluice_executor_get_state (fast->executor), ==, SLUICE_RUN_COMPLETED);
+      g_assert_cmpint (sluice_executor_get_state (slow->executor), ==, SLUICE_RUN_COMPLETED);
+      g_assert_cmpuint (fast->outputs->len, ==, 2004);
+      g_assert_cmpuint (slow->outputs->len, ==, 2004);
+      for (guint i = 0; i < 2004; i++)
+        g_assert_cmpstr (output_line (fast, i), ==, output_line (slow, i));
+      test_run_free (fast);
+      test_run_free (slow);
+    }
+}
+
 static void
 test_convert_refusals (void)
 {
@@ -290,6 +329,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/tools/convert/strict", test_convert_strict);
   g_test_add_func ("/sluice/tools/convert/lenient", test_convert_lenient);
   g_test_add_func ("/sluice/tools/convert/timestamps", test_convert_timestamps);
+  g_test_add_func ("/sluice/tools/convert/timestamps-utc-fast", test_convert_timestamps_utc_fast);
   g_test_add_func ("/sluice/tools/convert/refusals", test_convert_refusals);
   g_test_add_func ("/sluice/tools/columns/basics", test_columns_basics);
   g_test_add_func ("/sluice/tools/columns/hostile-names", test_columns_hostile_names);

@@ -141,6 +141,63 @@ sluice_json_parse_item (const char  *text,
   return json;
 }
 
+/* The common case without printf: a value that is a decimal of at most
+ * 15 significant digits and 6 decimals, between 1e-4 and 1e15 (where
+ * %g writes no exponent). Such a decimal that reads back as the value
+ * is exactly what %.15g writes (see below), so the output is the same;
+ * anything else returns 0 and takes the general way. */
+static gsize
+format_short_decimal (double value,
+                      char   buffer[SLUICE_JSON_REAL_BUF_SIZE])
+{
+  static const double scales[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6 };
+  double magnitude = fabs (value);
+  char digits[24];
+  int n = 0;
+  gsize length = 0;
+
+  if (!(magnitude >= 1e-4 && magnitude < 1e15))
+    return 0;
+  for (guint decimals = 0; decimals < G_N_ELEMENTS (scales); decimals++)
+    {
+      double scaled = magnitude * scales[decimals];
+      guint64 whole;
+
+      if (scaled >= 1e15 || scaled != floor (scaled))
+        continue;
+      whole = (guint64) scaled;
+      /* 0.5449 * 1e4 rounds below 5449, * 1e6 to 544900: no trailing zeros. */
+      while (decimals > 0 && whole % 10 == 0)
+        {
+          whole /= 10;
+          decimals--;
+        }
+      do
+        {
+          digits[n++] = '0' + whole % 10;
+          whole /= 10;
+        }
+      while (whole > 0 || n <= (int) decimals);
+      if (value < 0)
+        buffer[length++] = '-';
+      for (int i = n - 1; i >= 0; i--)
+        {
+          buffer[length++] = digits[i];
+          if (i == (int) decimals && decimals > 0)
+            buffer[length++] = '.';
+        }
+      if (decimals == 0)
+        {
+          buffer[length++] = '.';
+          buffer[length++] = '0';
+        }
+      buffer[length] = '\0';
+      /* The scaling rounds: keep it only when it reads back exactly. */
+      return g_ascii_strtod (buffer, NULL) == value ? length : 0;
+    }
+  return 0;
+}
+
 gsize
 sluice_json_format_real (double value,
                          char   buffer[SLUICE_JSON_REAL_BUF_SIZE])
@@ -159,6 +216,9 @@ sluice_json_format_real (double value,
    * value that has one of at most 15 digits; only the others need 16 or
    * 17. Subnormal values have fewer digits of precision (5e-324 would
    * come out as 4.94065645841247e-324): search those from 1 up. */
+  length = format_short_decimal (value, buffer);
+  if (length > 0)
+    return length;
   if (value != 0.0 && fabs (value) < DBL_MIN)
     precision = 1;
   for (; precision <= EXACT_PRECISION; precision++)

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "sluice-json.h"
 #include "sluice-tool-clickhouse-private.h"
 
 /* The loader's batches: one INSERT … FORMAT JSONEachRow per batch, the
@@ -127,7 +128,7 @@ encode_rows (Write     *write,
   for (guint i = 0; i < items->len; i++)
     {
       json_t *item = g_ptr_array_index (items, i);
-      char *line;
+      g_autoptr(GError) error = NULL;
 
       if (version != NULL)
         {
@@ -140,10 +141,14 @@ encode_rows (Write     *write,
                                       i + 1, version);
             }
         }
-      line = json_dumps (item, JSON_COMPACT);
-      g_string_append (body, line);
+      /* Straight into the body: no string per row. */
+      if (!sluice_json_write (body, item, JSON_COMPACT, &error))
+        {
+          g_string_free (body, TRUE);
+          return g_strdup_printf ("item %u of the batch cannot be sent: %s; nothing of the batch was sent",
+                                  i + 1, error->message);
+        }
       g_string_append_c (body, '\n');
-      free (line);
     }
   write->count = items->len;
   write->rows = g_string_free_to_bytes (body);

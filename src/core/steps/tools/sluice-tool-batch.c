@@ -12,7 +12,15 @@ typedef struct
   GPtrArray      *items;    /* json_t*, owned */
   SluiceStepCall *waiter;   /* the call that answers with this write, or NULL */
   json_t         *trigger;  /* the item of the call that completed it: its retry resends it */
+  gboolean        hold;     /* the waiter waits for the outcome (a resend), not only the start */
 } Batch;
+
+/* One worker-thread job: a batch's write, or the commit. */
+typedef struct
+{
+  SluiceToolBatch *owner;   /* NULL once the helper is freed */
+  GPtrArray       *items;   /* NULL for the commit */
+} Job;
 
 struct _SluiceToolBatch
 {
@@ -31,6 +39,13 @@ struct _SluiceToolBatch
   SluiceStepCall           *flushing;  /* the flush call, until all is written */
   gboolean                  pumping;
   gboolean                  paused;    /* a write failed: nothing more until the next call */
+
+  /* A worker's (sluice_tool_batch_new_worker). */
+  SluiceStep               *step;      /* borrowed: owns the helper */
+  SluiceToolBatchWorkFunc   work;
+  SluiceToolBatchCommitFunc commit;
+  Job                      *job;       /* the one running, if any */
+  gboolean                  pass;
 };
 
 static void pump (SluiceToolBatch *self);
@@ -92,8 +107,12 @@ sluice_tool_batch_free (SluiceToolBatch *self)
   if (self == NULL)
     return;
 
-  if (self->timer != NULL && self->context != NULL)
-    sluice_step_context_remove_timer (self->context, self->timer);
+  /* The interval's timer is not removed: the helper goes with its step,
+   * which goes with its run, whose timers go with it; a run that stopped
+   * has removed them already (removing it again would touch freed
+   * memory). */
+  if (self->job != NULL)
+    self->job->owner = NULL;
   g_ptr_array_unref (self->open);
   g_queue_clear_full (&self->queue, (GDestroyNotify) batch_free);
   g_clear_pointer (&self->writing, batch_free);
@@ -135,12 +154,20 @@ interval_cb (gpointer data)
 }
 
 /* The flush call finishes once nothing is left to write. */
+static void start_job (SluiceToolBatch *self, GPtrArray *items);
+
 static void
 maybe_finish_flush (SluiceToolBatch *self)
 {
   if (self->flushing == NULL || self->writing != NULL || !g_queue_is_empty (&self->queue))
     return;
 
+  if (self->commit != NULL)
+    {
+      if (self->job == NULL)
+        start_job (self, NULL);
+      return;
+    }
   sluice_step_call_finish (g_steal_pointer (&self->flushing));
 }
 
@@ -155,8 +182,18 @@ pump (SluiceToolBatch *self)
   self->pumping = TRUE;
   while (self->writing == NULL && !g_queue_is_empty (&self->queue))
     {
-      self->writing = g_queue_pop_head (&self->queue);
-      self->write (self, self->writing->items, self->user_data);
+      Batch *batch = g_queue_pop_head (&self->queue);
+
+      self->writing = batch;
+      self->write (self, batch->items, self->user_data);
+      /* Still being written: the call that completed it goes on (the
+       * next batch fills meanwhile). Should the write fail, the batch is
+       * nobody's, and the next call resends it. */
+      if (self->writing == batch && batch->waiter != NULL && !batch->hold)
+        {
+          g_clear_pointer (&batch->trigger, json_decref);
+          sluice_step_call_finish (g_steal_pointer (&batch->waiter));
+        }
     }
   self->pumping = FALSE;
 
@@ -187,6 +224,22 @@ sluice_tool_batch_write_done (SluiceToolBatch *self,
       /* Kept for the retry of its call, or of the flush, or of the next
        * call when nobody waited for it. Nothing more is written until a
        * call comes: when the failure stops the run, none will. */
+      if (waiter == NULL && !g_queue_is_empty (&self->queue) &&
+          ((Batch *) g_queue_peek_head (&self->queue))->waiter != NULL)
+        {
+          /* A call waits with the next batch: it takes this one along
+           * and answers with the outcome of both. */
+          Batch *next = g_queue_peek_head (&self->queue);
+
+          log_message (self, message);
+          g_ptr_array_extend_and_steal (batch->items, g_steal_pointer (&next->items));
+          next->items = g_steal_pointer (&batch->items);
+          next->hold = TRUE;
+          batch->items = items_new ();
+          batch_free (batch);
+          pump (self);
+          return;
+        }
       g_ptr_array_add (self->failed, batch);
       self->paused = TRUE;
       if (waiter != NULL)
@@ -248,6 +301,7 @@ sluice_tool_batch_add (SluiceToolBatch *self,
   if (retry != NULL)
     {
       retry->waiter = call;
+      retry->hold = TRUE;
       g_queue_push_head (&self->queue, retry);
       pump (self);
       return;
@@ -335,7 +389,150 @@ sluice_tool_batch_cancel (SluiceToolBatch *self,
 gboolean
 sluice_tool_batch_is_writing (SluiceToolBatch *self)
 {
-  return self->writing != NULL;
+  return self->writing != NULL || self->job != NULL;
+}
+
+void
+sluice_tool_batch_process (SluiceToolBatch *self,
+                           SluiceStepCall  *call)
+{
+  g_return_if_fail (self != NULL);
+
+  if (self->pass)
+    sluice_step_call_emit (call, json_incref (call->item));
+  sluice_tool_batch_add (self, call);
+}
+
+/* ---- a worker's writes, on a worker thread */
+
+static void
+job_free (Job *job)
+{
+  if (job->items != NULL)
+    g_ptr_array_unref (job->items);
+  g_free (job);
+}
+
+static void
+job_thread (GTask        *task,
+            gpointer      source,
+            gpointer      data,
+            GCancellable *cancellable)
+{
+  Job *job = data;
+  SluiceToolBatch *self = job->owner;   /* alive: its step is the task's source */
+  char *error = job->items != NULL ? self->work (job->items, self->user_data) : self->commit (self->user_data);
+
+  g_task_return_pointer (task, error, g_free);
+}
+
+static void
+job_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Job *job = g_task_get_task_data (G_TASK (result));
+  SluiceToolBatch *self = job->owner;
+  g_autofree char *error = g_task_propagate_pointer (G_TASK (result), NULL);
+  SluiceStepCall *flushing;
+
+  if (self == NULL)
+    return;
+  self->job = NULL;
+  if (job->items != NULL)
+    {
+      sluice_tool_batch_write_done (self, error);
+      return;
+    }
+
+  /* The commit: the flush (unless cancelled meanwhile) answers with it. */
+  flushing = g_steal_pointer (&self->flushing);
+  if (flushing == NULL)
+    return;
+  if (error != NULL)
+    sluice_step_call_fail (flushing, error, NULL);
+  else
+    sluice_step_call_finish (flushing);
+}
+
+static void
+start_job (SluiceToolBatch *self,
+           GPtrArray       *items)
+{
+  g_autoptr(GTask) task = g_task_new (self->step, NULL, job_done_cb, NULL);
+  Job *job = g_new0 (Job, 1);
+
+  job->owner = self;
+  job->items = items != NULL ? g_ptr_array_ref (items) : NULL;
+  self->job = job;
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_task_run_in_thread (task, job_thread);
+}
+
+static void
+worker_write_cb (SluiceToolBatch *self,
+                 GPtrArray       *items,
+                 gpointer         user_data)
+{
+  start_job (self, items);
+}
+
+static SluiceToolBatch *
+new_for_step (SluiceStep               *step,
+              SluiceToolParams         *params,
+              SluiceToolBatchWriteFunc  write,
+              gpointer                  user_data,
+              GError                  **error)
+{
+  const char *module_id = sluice_tool_params_get_module_id (params);
+  SluiceToolBatch *self;
+  guint size;
+  gint64 interval;
+
+  if (!sluice_tool_batch_read_params (module_id,
+                                      sluice_tool_params_get (params, "batch-size"),
+                                      sluice_tool_params_get (params, "batch-interval"),
+                                      &size, &interval, error))
+    return NULL;
+
+  self = sluice_tool_batch_new (sluice_step_get_context (step), module_id, size, interval, write, user_data);
+  self->step = step;
+  self->pass = sluice_tool_params_get (params, "pass") != NULL && sluice_tool_params_get_bool (params, "pass");
+  return self;
+}
+
+SluiceToolBatch *
+sluice_tool_batch_new_for_params (SluiceStep               *step,
+                                  SluiceToolParams         *params,
+                                  SluiceToolBatchWriteFunc  write,
+                                  gpointer                  user_data,
+                                  GError                  **error)
+{
+  g_return_val_if_fail (SLUICE_IS_STEP (step), NULL);
+
+  return new_for_step (step, params, write, user_data, error);
+}
+
+SluiceToolBatch *
+sluice_tool_batch_new_worker (SluiceStep                *step,
+                              SluiceToolParams          *params,
+                              SluiceToolBatchWorkFunc    work,
+                              SluiceToolBatchCommitFunc  commit,
+                              gpointer                   user_data,
+                              GError                   **error)
+{
+  SluiceToolBatch *self;
+
+  g_return_val_if_fail (SLUICE_IS_STEP (step), NULL);
+  g_return_val_if_fail (work != NULL, NULL);
+
+  self = new_for_step (step, params, worker_write_cb, NULL, error);
+  if (self == NULL)
+    return NULL;
+  self->work = work;
+  self->commit = commit;
+  self->user_data = user_data;
+  return self;
 }
 
 gboolean

@@ -6,32 +6,46 @@
 #include <glib/gi18n-lib.h>
 
 #include "sluice-step.h"
+#include "sluice-tool-params.h"
 
 G_BEGIN_DECLS
 
 /* Batching for loaders: items are collected and written together, every
  * `batch-size` items, every `batch-interval`, and at the end of the
- * stream (the step's flush). One batch is written at a time.
+ * stream (the step's flush). One batch is written at a time, in the
+ * background: while it is written, the next one fills.
  *
  * What the calls see:
  *
  *  - an item that does not complete a batch finishes at once;
- *  - the item that completes a batch waits for that batch's write and
- *    finishes or fails with it, so a slow server makes the module wait
- *    (the controller's workers bound how many such items wait);
- *  - a failed write keeps the batch: the failing call's retry (the
- *    executor's retries) resends the same batch instead of adding its
- *    item again. A batch written on the interval has no call: when its
- *    write fails, the next call (or the flush) resends it and answers
- *    with the outcome;
+ *  - the item that completes a batch finishes as soon as its batch's
+ *    write has started (a writer that answers at once answers it with
+ *    the outcome). Only when the batch before is still being written
+ *    does it wait for that write to end, so that at most one batch is
+ *    written while the next fills (memory stays at two batches);
+ *  - a failed write keeps the batch. When its call still waits, the call
+ *    fails with the server's message and its retry (the executor's
+ *    retries) resends the same batch instead of adding its item again.
+ *    When nobody waits for it any more (its call went on, or it was
+ *    written on the interval), the next call that comes (an item, or the
+ *    flush) resends it and answers with the outcome: a failure that
+ *    persists fails that call with the server's message;
  *  - after a failed write nothing more is written until the next call
  *    (so a failure that stops the run writes nothing after it);
- *  - flush writes what is left and finishes once everything is written.
- *    A batch whose call gave up (on-error drop or continue) is not
- *    written; that is logged with its size, never silent.
+ *  - flush writes what is left, then commits (the worker's commit, if
+ *    any), and finishes once all that is done. A batch whose call gave
+ *    up (on-error drop or continue) is not written; that is logged with
+ *    its size, never silent.
  *
- * The writer gets a batch and answers sluice_tool_batch_write_done() once,
- * then or later, on the run's main context. */
+ * Two kinds of writer:
+ *
+ *  - a worker (sluice_tool_batch_new_worker): a function run on a worker
+ *    thread, one batch at a time, that returns NULL or the server's
+ *    message; the helper owns the thread, the step's process, flush
+ *    and cancel (sluice_tool_batch_process …);
+ *  - an asynchronous writer (sluice_tool_batch_new): gets a batch and
+ *    answers sluice_tool_batch_write_done() once, then or later, on the
+ *    run's main context. */
 
 typedef struct _SluiceToolBatch SluiceToolBatch;
 
@@ -39,6 +53,15 @@ typedef struct _SluiceToolBatch SluiceToolBatch;
 typedef void (*SluiceToolBatchWriteFunc) (SluiceToolBatch *batch,
                                           GPtrArray       *items,
                                           gpointer         user_data);
+
+/* A worker's write, on a worker thread (never two at once): writes
+ * @items (json_t*, read-only) and returns NULL, or the message saying
+ * why nothing of them is written (freed by the helper). */
+typedef char *(*SluiceToolBatchWorkFunc) (GPtrArray *items,
+                                          gpointer   user_data);
+/* A worker's commit at the end of the stream, on a worker thread, after
+ * the last batch: NULL or the message. */
+typedef char *(*SluiceToolBatchCommitFunc) (gpointer user_data);
 
 /* The parameters every batching tool declares (an initializer list for
  * a SluiceToolParamInfo array). */
@@ -56,14 +79,36 @@ SluiceToolBatch *sluice_tool_batch_new        (SluiceStepContext         *contex
                                                gpointer                   user_data);
 void             sluice_tool_batch_free       (SluiceToolBatch           *batch);
 
+/* A batch helper for @step whose writes run on a worker thread: reads
+ * the step's batch-size, batch-interval and (when declared) pass from
+ * @params. @commit may be NULL. The step is kept alive while a write
+ * runs. NULL with @error for a bad parameter. */
+SluiceToolBatch *sluice_tool_batch_new_worker (SluiceStep                *step,
+                                               SluiceToolParams          *params,
+                                               SluiceToolBatchWorkFunc    work,
+                                               SluiceToolBatchCommitFunc  commit,
+                                               gpointer                   user_data,
+                                               GError                   **error);
+/* The same with an asynchronous writer. */
+SluiceToolBatch *sluice_tool_batch_new_for_params (SluiceStep              *step,
+                                                   SluiceToolParams        *params,
+                                                   SluiceToolBatchWriteFunc write,
+                                                   gpointer                 user_data,
+                                                   GError                 **error);
+
+/* The step's process(): passes the item on when `pass` is set, then
+ * adds it. */
+void             sluice_tool_batch_process    (SluiceToolBatch           *batch,
+                                               SluiceStepCall            *call);
+
 /* For the step's process(): adds call->item. */
 void             sluice_tool_batch_add        (SluiceToolBatch           *batch,
                                                SluiceStepCall            *call);
 /* For the step's flush(). */
 void             sluice_tool_batch_flush      (SluiceToolBatch           *batch,
                                                SluiceStepCall            *call);
-/* For the step's cancel(): a call waiting for a write fails at once with
- * @reason; its batch is still written. */
+/* For the step's cancel(): a call waiting for a write (or the flush)
+ * fails at once with @reason; its batch is still written. */
 void             sluice_tool_batch_cancel     (SluiceToolBatch           *batch,
                                                SluiceStepCall            *call,
                                                const char                *reason);

@@ -236,8 +236,6 @@ read_loader (SluiceToolClickhouse  *self,
 {
   const char *table = sluice_tool_params_get (params, "table");
   g_autofree char *table_name = NULL;
-  guint size = 0;
-  gint64 interval_us = 0;
 
   if (g_ascii_strcasecmp (sluice_tool_params_get (params, "mode"), "upsert") == 0)
     {
@@ -255,14 +253,9 @@ read_loader (SluiceToolClickhouse  *self,
   if (!read_create (self, params, table_name, error))
     return FALSE;
 
-  if (!sluice_tool_batch_read_params (sluice_tool_params_get_module_id (params),
-                                      sluice_tool_params_get (params, "batch-size"),
-                                      sluice_tool_params_get (params, "batch-interval"),
-                                      &size, &interval_us, error))
-    return FALSE;
-  self->batch = sluice_tool_batch_new (context, sluice_tool_params_get_module_id (params), size, interval_us,
-                                       _sluice_clickhouse_writer_write, self);
-  return TRUE;
+  self->batch = sluice_tool_batch_new_for_params (SLUICE_STEP (self), params,
+                                                  _sluice_clickhouse_writer_write, self, error);
+  return self->batch != NULL;
 }
 
 static gboolean
@@ -320,7 +313,7 @@ sluice_tool_clickhouse_process (SluiceStep     *step,
   if (self->query != NULL)
     _sluice_clickhouse_reader_start (self, call);
   else
-    sluice_tool_batch_add (self->batch, call);
+    sluice_tool_batch_process (self->batch, call);
 }
 
 static void

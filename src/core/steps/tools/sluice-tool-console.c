@@ -29,7 +29,6 @@ struct _SluiceToolConsole
   gboolean          table;
   int               fd;
   gboolean          progress;   /* a terminal, and asked for */
-  gboolean          pass;
   guint64           shown;
 };
 
@@ -216,8 +215,6 @@ sluice_tool_console_prepare (SluiceStep         *step,
                              GError            **error)
 {
   SluiceToolConsole *self = SLUICE_TOOL_CONSOLE (step);
-  guint size;
-  gint64 interval;
 
   self->params = sluice_tool_params_new (step, module, context, error);
   if (self->params == NULL)
@@ -225,26 +222,15 @@ sluice_tool_console_prepare (SluiceStep         *step,
   self->table = g_strcmp0 (sluice_tool_params_get (self->params, "format"), "table") == 0;
   self->fd = g_strcmp0 (sluice_tool_params_get (self->params, "stream"), "stdout") == 0 ? 1 : 2;
   self->progress = sluice_tool_params_get_bool (self->params, "progress") && isatty (self->fd);
-  self->pass = sluice_tool_params_get_bool (self->params, "pass");
-  if (!sluice_tool_batch_read_params (sluice_node_get_id (SLUICE_NODE (module)),
-                                      sluice_tool_params_get (self->params, "batch-size"),
-                                      sluice_tool_params_get (self->params, "batch-interval"),
-                                      &size, &interval, error))
-    return FALSE;
-  self->batch = sluice_tool_batch_new (context, sluice_node_get_id (SLUICE_NODE (module)),
-                                       size, interval, write_cb, self);
-  return TRUE;
+  self->batch = sluice_tool_batch_new_for_params (step, self->params, write_cb, self, error);
+  return self->batch != NULL;
 }
 
 static void
 sluice_tool_console_process (SluiceStep     *step,
                              SluiceStepCall *call)
 {
-  SluiceToolConsole *self = SLUICE_TOOL_CONSOLE (step);
-
-  if (self->pass)
-    sluice_step_call_emit (call, json_incref (call->item));
-  sluice_tool_batch_add (self->batch, call);
+  sluice_tool_batch_process (SLUICE_TOOL_CONSOLE (step)->batch, call);
 }
 
 static void

@@ -50,6 +50,7 @@ struct _SluiceToolConvert
   gboolean          empty_is_null;
   const char       *time_format;   /* NULL = ISO 8601 and friends; in params */
   GTimeZone        *zone;          /* owned */
+  gboolean          zone_is_utc;
   TimestampOutput   output;
   guint64           nulled;        /* lenient conversions so far (atomic: workers) */
 };
@@ -201,6 +202,7 @@ sluice_tool_convert_prepare (SluiceStep         *step,
       sluice_tool_params_set_error (self->params, error, "timezone", "unknown time zone “%s”", zone);
       return FALSE;
     }
+  self->zone_is_utc = g_ascii_strcasecmp (zone, "UTC") == 0 || g_strcmp0 (zone, "Z") == 0;
   return TRUE;
 }
 
@@ -351,13 +353,94 @@ parse_time (SluiceToolConvert *self,
                           tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+static gboolean
+two_digits (const char *text,
+            int         low,
+            int         high,
+            int        *result)
+{
+  if (!g_ascii_isdigit (text[0]) || !g_ascii_isdigit (text[1]))
+    return FALSE;
+  *result = (text[0] - '0') * 10 + (text[1] - '0');
+  return *result >= low && *result <= high;
+}
+
+/* Days from 1970-01-01 to a date of the proleptic Gregorian calendar
+ * (Howard Hinnant's days_from_civil). */
+static gint64
+days_from_civil (int year,
+                 int month,
+                 int day)
+{
+  int y = year - (month <= 2);
+  int era = y / 400;
+  int yoe = y - era * 400;
+  int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+  return (gint64) era * 146097 + doe - 719468;
+}
+
+/* The common case without GDateTime: "YYYY-MM-DDTHH:MM:SS" (or a space
+ * for the T), optionally with Z, in UTC, in ISO 8601 output: the text is
+ * already what we would write. Anything else (other zones, fractions,
+ * offsets, formats) returns NULL and takes the general way. */
+static json_t *
+utc_timestamp_fast (SluiceToolConvert *self,
+                    json_t            *value)
+{
+  static const int month_days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+  const char *text;
+  gsize length;
+  int year, century, month, day, hour, minute, second;
+  char out[21];
+
+  if (!self->zone_is_utc || self->time_format != NULL || !json_is_string (value))
+    return NULL;
+  text = json_string_value (value);
+  length = json_string_length (value);
+  if ((length != 19 && !(length == 20 && text[19] == 'Z')) ||
+      text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != ' ') ||
+      text[13] != ':' || text[16] != ':' ||
+      !two_digits (text, 10, 99, &century) || !two_digits (text + 2, 0, 99, &year) ||
+      !two_digits (text + 5, 1, 12, &month) || !two_digits (text + 8, 1, 31, &day) ||
+      !two_digits (text + 11, 0, 23, &hour) || !two_digits (text + 14, 0, 59, &minute) ||
+      !two_digits (text + 17, 0, 59, &second))
+    return NULL;
+  year += century * 100;
+  if (day > month_days[month - 1] ||
+      (month == 2 && day == 29 && !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))))
+    return NULL;
+
+  switch (self->output)
+    {
+    case OUTPUT_EPOCH:
+    case OUTPUT_EPOCH_MS:
+      {
+        gint64 seconds = days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+
+        return json_integer (self->output == OUTPUT_EPOCH ? seconds : seconds * 1000);
+      }
+    case OUTPUT_ISO:
+    default:
+      memcpy (out, text, 19);
+      out[10] = 'T';
+      out[19] = 'Z';
+      out[20] = '\0';
+      return json_stringn_nocheck (out, 20);
+    }
+}
+
 static json_t *
 to_timestamp (SluiceToolConvert *self,
               json_t            *value)
 {
   g_autoptr(GDateTime) time = NULL;
   g_autoptr(GDateTime) utc = NULL;
+  json_t *fast = utc_timestamp_fast (self, value);
 
+  if (fast != NULL)
+    return fast;
   if (json_is_number (value))
     {
       /* Seconds since 1970. */

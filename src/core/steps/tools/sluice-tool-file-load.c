@@ -39,7 +39,6 @@ struct _SluiceToolFileLoad
   SluiceStep         parent_instance;
   SluiceToolParams  *params;
   SluiceToolBatch   *batch;
-  gboolean           pass;
   char              *path;
   gboolean           path_resolved;  /* against the pipeline's folder */
   char              *temp_path;     /* replace: the file being written */
@@ -413,18 +412,33 @@ commit_replace (SluiceToolFileLoad  *self,
   return TRUE;
 }
 
-/* Formats and writes @items; on a worker thread (one write at a time,
- * so the file's state is this thread's alone while it runs). NULL or
- * the message. */
-static char *
-write_items (SluiceToolFileLoad *self,
-             GPtrArray          *items)
+/* The target, resolved against the pipeline's folder (known from the
+ * first item on). */
+static void
+resolve_path (SluiceToolFileLoad *self)
 {
+  if (self->path_resolved)
+    return;
+  g_free (self->path);
+  self->path = sluice_tool_params_get_path (self->params, "path");
+  self->path_resolved = TRUE;
+}
+
+/* Formats and writes @items; on the batch helper's worker thread (one
+ * write at a time, so the file's state is this thread's alone while it
+ * runs), beside the main loop, which goes on reading and transforming
+ * the next batch. NULL or the message. */
+static char *
+write_items (GPtrArray *items,
+             gpointer   user_data)
+{
+  SluiceToolFileLoad *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
   gboolean with_header;
   gboolean ok;
 
+  resolve_path (self);
   if (self->broken != NULL)
     return g_strdup (self->broken);
 
@@ -457,46 +471,21 @@ write_items (SluiceToolFileLoad *self,
   return g_steal_pointer (&message);
 }
 
-static void
-write_thread (GTask        *task,
-              gpointer      source,
-              gpointer      data,
-              GCancellable *cancellable)
-{
-  g_task_return_pointer (task, write_items (source, data), g_free);
-}
-
-static void
-write_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  SluiceToolFileLoad *self = SLUICE_TOOL_FILE_LOAD (source);
-  g_autofree char *error = g_task_propagate_pointer (G_TASK (result), NULL);
-
-  if (self->batch != NULL)
-    sluice_tool_batch_write_done (self->batch, error);
-}
-
-/* Formatting, compressing and writing run beside the main loop, which
- * goes on reading and transforming the next batch meanwhile. */
-static void
-write_cb (SluiceToolBatch *batch,
-          GPtrArray       *items,
-          gpointer         user_data)
+/* The end of the stream, after the last batch (worker thread): replace
+ * mode puts the file in place. */
+static char *
+commit_file (gpointer user_data)
 {
   SluiceToolFileLoad *self = user_data;
-  g_autoptr(GTask) task = g_task_new (self, NULL, write_done_cb, NULL);
+  g_autoptr(GError) error = NULL;
 
-  if (!self->path_resolved)
+  resolve_path (self);
+  if (!self->append && self->broken == NULL && !commit_replace (self, &error))
     {
-      g_free (self->path);
-      self->path = sluice_tool_params_get_path (self->params, "path");
-      self->path_resolved = TRUE;
+      remove_temp (self);
+      self->broken = g_strdup_printf ("%s: %s", self->path, error->message);
     }
-
-  g_task_set_task_data (task, g_ptr_array_ref (items), (GDestroyNotify) g_ptr_array_unref);
-  g_task_run_in_thread (task, write_thread);
+  return g_strdup (self->broken);
 }
 
 /* ---- the step */
@@ -510,8 +499,6 @@ sluice_tool_file_load_prepare (SluiceStep         *step,
   SluiceToolFileLoad *self = SLUICE_TOOL_FILE_LOAD (step);
   const char *format, *columns, *delimiter;
   g_autofree char *plain = NULL;
-  guint size;
-  gint64 interval;
 
   self->params = sluice_tool_params_new (step, module, context, error);
   if (self->params == NULL)
@@ -547,110 +534,27 @@ sluice_tool_file_load_prepare (SluiceStep         *step,
                                     "append cannot write gzip (readers stop at its first member): use zstd or xz");
       return FALSE;
     }
-  if (!sluice_tool_batch_read_params (sluice_node_get_id (SLUICE_NODE (module)),
-                                      sluice_tool_params_get (self->params, "batch-size"),
-                                      sluice_tool_params_get (self->params, "batch-interval"),
-                                      &size, &interval, error))
-    return FALSE;
-
   /* A file size limit (ulimit -f) is then an error with a message
    * (EFBIG) on the write, not a signal that kills the run. */
   signal (SIGXFSZ, SIG_IGN);
 
-  self->pass = sluice_tool_params_get_bool (self->params, "pass");
-  self->batch = sluice_tool_batch_new (context, sluice_node_get_id (SLUICE_NODE (module)),
-                                       size, interval, write_cb, self);
-  return TRUE;
+  self->batch = sluice_tool_batch_new_worker (step, self->params, write_items, commit_file, self, error);
+  return self->batch != NULL;
 }
 
 static void
 sluice_tool_file_load_process (SluiceStep     *step,
                                SluiceStepCall *call)
 {
-  SluiceToolFileLoad *self = SLUICE_TOOL_FILE_LOAD (step);
-
-  if (self->pass)
-    sluice_step_call_emit (call, json_incref (call->item));
-  sluice_tool_batch_add (self->batch, call);
+  sluice_tool_batch_process (SLUICE_TOOL_FILE_LOAD (step)->batch, call);
 }
 
-/* A flush call finishing only after the file is in place: the batch
- * helper's flush writes what is left, then this commits. */
-typedef struct
-{
-  SluiceStepCallFuncs  funcs;
-  SluiceStepCall       call;      /* what the batch helper answers */
-  SluiceStepCall      *outer;     /* the executor's */
-  SluiceToolFileLoad  *self;
-} Commit;
-
-static void
-commit_emit (SluiceStepCall *call,
-             json_t         *item)
-{
-  json_decref (item);
-}
-
-static void
-commit_finish (SluiceStepCall *call)
-{
-  Commit *commit = call->step_data;
-  SluiceToolFileLoad *self = commit->self;
-  SluiceStepCall *outer = commit->outer;
-  g_autoptr(GError) error = NULL;
-
-  g_free (commit);
-  if (!self->path_resolved)
-    {
-      g_free (self->path);
-      self->path = sluice_tool_params_get_path (self->params, "path");
-      self->path_resolved = TRUE;
-    }
-  if (!self->append && self->broken == NULL && !commit_replace (self, &error))
-    {
-      g_autofree char *message = g_strdup_printf ("%s: %s", self->path, error->message);
-
-      remove_temp (self);
-      self->broken = g_strdup (message);
-      sluice_step_call_fail (outer, message, NULL);
-      return;
-    }
-  if (self->broken != NULL)
-    {
-      sluice_step_call_fail (outer, self->broken, NULL);
-      return;
-    }
-  sluice_step_call_finish (outer);
-}
-
-static void
-commit_fail (SluiceStepCall *call,
-             const char     *message,
-             const char     *stderr_tail)
-{
-  Commit *commit = call->step_data;
-  SluiceStepCall *outer = commit->outer;
-
-  g_free (commit);
-  sluice_step_call_fail (outer, message, stderr_tail);
-}
-
+/* Writes what is left, then puts the file in place. */
 static void
 sluice_tool_file_load_flush (SluiceStep     *step,
                              SluiceStepCall *call)
 {
-  SluiceToolFileLoad *self = SLUICE_TOOL_FILE_LOAD (step);
-  Commit *commit = g_new0 (Commit, 1);
-
-  commit->funcs.emit = commit_emit;
-  commit->funcs.finish = commit_finish;
-  commit->funcs.fail = commit_fail;
-  commit->call.funcs = &commit->funcs;
-  commit->call.step_data = commit;
-  commit->outer = call;
-  commit->self = self;
-  call->step_data = commit;
-  sluice_tool_batch_flush (self->batch, &commit->call);
+  sluice_tool_batch_flush (SLUICE_TOOL_FILE_LOAD (step)->batch, call);
 }
 
 static void
@@ -658,17 +562,7 @@ sluice_tool_file_load_cancel (SluiceStep     *step,
                               SluiceStepCall *call,
                               const char     *reason)
 {
-  SluiceToolFileLoad *self = SLUICE_TOOL_FILE_LOAD (step);
-
-  if (call->item == NULL && call->step_data != NULL)
-    {
-      Commit *commit = call->step_data;
-
-      call->step_data = NULL;
-      sluice_tool_batch_cancel (self->batch, &commit->call, reason);
-      return;
-    }
-  sluice_tool_batch_cancel (self->batch, call, reason);
+  sluice_tool_batch_cancel (SLUICE_TOOL_FILE_LOAD (step)->batch, call, reason);
 }
 
 static void

@@ -23,7 +23,6 @@ struct _SluiceToolSqlLoad
   SluiceStep           parent_instance;
   SluiceToolParams    *params;
   SluiceToolBatch     *batch;
-  gboolean             pass;
   SluiceSqlConnection *connection;
   SluiceSqlWrite       write;
   char               **columns;
@@ -87,47 +86,22 @@ split_names (const char *text)
   return g_strv_builder_end (builder);
 }
 
-static void
-write_thread (GTask        *task,
-              gpointer      source,
-              gpointer      data,
-              GCancellable *cancellable)
-{
-  SluiceToolSqlLoad *self = source;
-  g_autoptr(GError) error = NULL;
-
-  if (sluice_sql_connection_write (self->connection, &self->write, data, &error))
-    g_task_return_pointer (task, NULL, NULL);
-  else
-    g_task_return_pointer (task, g_strdup (error->message), g_free);
-}
-
-static void
-write_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  SluiceToolSqlLoad *self = SLUICE_TOOL_SQL_LOAD (source);
-  g_autofree char *error = g_task_propagate_pointer (G_TASK (result), NULL);
-
-  if (self->batch != NULL)
-    sluice_tool_batch_write_done (self->batch, error);
-}
-
-static void
-write_cb (SluiceToolBatch *batch,
-          GPtrArray       *items,
-          gpointer         user_data)
+/* One batch, one transaction, on the batch helper's worker thread. */
+static char *
+write_items (GPtrArray *items,
+             gpointer   user_data)
 {
   SluiceToolSqlLoad *self = user_data;
-  g_autoptr(GTask) task = g_task_new (self, NULL, write_done_cb, NULL);
+  g_autoptr(GError) error = NULL;
 
+  /* Made at the first batch: a relative SQLite file is relative to the
+   * pipeline's folder, known from the first item on. */
   if (self->connection == NULL)
     self->connection = sluice_sql_connection_new (sluice_tool_params_get (self->params, "database"),
                                                   sluice_step_get_context (SLUICE_STEP (self))->base_directory, NULL);
-
-  g_task_set_task_data (task, g_ptr_array_ref (items), (GDestroyNotify) g_ptr_array_unref);
-  g_task_run_in_thread (task, write_thread);
+  if (sluice_sql_connection_write (self->connection, &self->write, items, &error))
+    return NULL;
+  return g_strdup (error->message);
 }
 
 static gboolean
@@ -138,8 +112,6 @@ sluice_tool_sql_load_prepare (SluiceStep         *step,
 {
   SluiceToolSqlLoad *self = SLUICE_TOOL_SQL_LOAD (step);
   g_autoptr(GError) local = NULL;
-  guint size;
-  gint64 interval;
 
   self->params = sluice_tool_params_new (step, module, context, error);
   if (self->params == NULL)
@@ -172,27 +144,15 @@ sluice_tool_sql_load_prepare (SluiceStep         *step,
       sluice_tool_params_set_error (self->params, error, "table", "is empty");
       return FALSE;
     }
-  if (!sluice_tool_batch_read_params (sluice_node_get_id (SLUICE_NODE (module)),
-                                      sluice_tool_params_get (self->params, "batch-size"),
-                                      sluice_tool_params_get (self->params, "batch-interval"),
-                                      &size, &interval, error))
-    return FALSE;
-
-  self->pass = sluice_tool_params_get_bool (self->params, "pass");
-  self->batch = sluice_tool_batch_new (context, sluice_node_get_id (SLUICE_NODE (module)),
-                                       size, interval, write_cb, self);
-  return TRUE;
+  self->batch = sluice_tool_batch_new_worker (step, self->params, write_items, NULL, self, error);
+  return self->batch != NULL;
 }
 
 static void
 sluice_tool_sql_load_process (SluiceStep     *step,
                               SluiceStepCall *call)
 {
-  SluiceToolSqlLoad *self = SLUICE_TOOL_SQL_LOAD (step);
-
-  if (self->pass)
-    sluice_step_call_emit (call, json_incref (call->item));
-  sluice_tool_batch_add (self->batch, call);
+  sluice_tool_batch_process (SLUICE_TOOL_SQL_LOAD (step)->batch, call);
 }
 
 static void
