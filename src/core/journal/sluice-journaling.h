@@ -8,3 +8,4 @@
 #include "sluice-run-id.h"
 #include "sluice-journal-store.h"
 #include "sluice-journal.h"
+#include "sluice-run-history.h"
