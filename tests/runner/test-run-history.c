@@ -424,6 +424,81 @@ test_replay_hostile (void)
   g_assert_cmpuint (stats.active + stats.items_in + stats.failed, ==, 0);
 }
 
+/* Two runs compared: the same file (run-a, run-b: only a -D differs),
+ * then after the file changed (a threshold's default edited). */
+static void
+test_compare (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GPtrArray) later = NULL;
+  const char *stages[] = { "optimise", "historical", "live-replay", "paper-trade", NULL };
+  g_autofree char *text = NULL;
+  g_autoptr(GString) edited = NULL;
+  json_t *same, *changed, *gate = NULL, *sharpe = NULL;
+  const char *diff;
+  size_t i;
+  json_t *entry;
+
+  runs = sluice_run_history_list (f->state_dir, "strategy", f->strategy);
+  same = sluice_run_history_compare (find_run (runs, "run-a"), find_run (runs, "run-b"), stages);
+  g_assert_false (json_is_true (json_object_get (json_object_get (same, "pipeline"), "changed")));
+  g_assert_null (json_object_get (json_object_get (same, "pipeline"), "diff"));
+  /* Side by side: a went past the historical stage, b stopped in it. */
+  entry = json_array_get (json_object_get (same, "stages"), 1);
+  g_assert_cmpint (json_integer_value (json_object_get (json_object_get (entry, "a"), "items_out")), ==, 1);
+  g_assert_cmpint (json_integer_value (json_object_get (json_object_get (entry, "b"), "items_out")), ==, 0);
+  entry = json_array_get (json_object_get (same, "stages"), 3);
+  g_assert_true (json_is_true (json_object_get (json_object_get (entry, "a"), "reached")));
+  g_assert_false (json_is_true (json_object_get (json_object_get (entry, "b"), "reached")));
+  json_array_foreach (json_object_get (same, "gates"), i, entry)
+    if (g_str_equal (json_string_value (json_object_get (entry, "gate")), "gate-historical"))
+      gate = entry;
+  g_assert_nonnull (gate);
+  sharpe = json_array_get (json_object_get (gate, "checks"), 0);
+  g_assert_cmpstr (json_string_value (json_object_get (sharpe, "name")), ==, "Sharpe");
+  g_assert_true (json_is_true (json_object_get (json_object_get (sharpe, "a"), "passed")));
+  g_assert_false (json_is_true (json_object_get (json_object_get (sharpe, "b"), "passed")));
+  g_assert_cmpfloat (json_number_value (json_object_get (json_object_get (sharpe, "b"), "threshold")), ==, 3.0);
+  json_decref (same);
+
+  /* Edit the file, run again, compare the first run with the new one. */
+  g_assert_true (g_file_get_contents (f->strategy, &text, NULL, NULL));
+  edited = g_string_new (text);
+  g_assert_cmpuint (g_string_replace (edited, "name=\"hist_min_sharpe\" default=\"1.0\"",
+                                      "name=\"hist_min_sharpe\" default=\"1.5\"", 1), ==, 1);
+  g_assert_true (g_file_set_contents (f->strategy, edited->str, edited->len, NULL));
+  run_strategy (f, "run-d", "1.5", TRUE, 0);
+  later = sluice_run_history_list (f->state_dir, "strategy", f->strategy);
+  changed = sluice_run_history_compare (find_run (later, "run-a"), find_run (later, "run-d"), stages);
+  g_assert_true (json_is_true (json_object_get (json_object_get (changed, "pipeline"), "changed")));
+  diff = json_string_value (json_object_get (json_object_get (changed, "pipeline"), "diff"));
+  g_assert_nonnull (diff);
+  g_assert_nonnull (strstr (diff, "- "));
+  g_assert_nonnull (strstr (diff, "default=\"1.0\""));
+  g_assert_nonnull (strstr (diff, "+ "));
+  g_assert_nonnull (strstr (diff, "default=\"1.5\""));
+  /* Short: the one line changed, with a line of context either side. */
+  g_assert_cmpuint (strlen (diff), <, 1000);
+  json_decref (changed);
+}
+
+static void
+test_text_diff (void)
+{
+  g_autofree char *none = sluice_text_diff ("a\nb\n", "a\nb\n", 10);
+  g_autofree char *one = sluice_text_diff ("a\nb\nc\nd\ne\n", "a\nb\nX\nd\ne\n", 10);
+  g_autofree char *cut = NULL;
+  g_autoptr(GString) many = g_string_new (NULL);
+
+  g_assert_cmpstr (none, ==, "");
+  g_assert_cmpstr (one, ==, "  …\n  b\n- c\n+ X\n  d\n");
+  for (guint i = 0; i < 500; i++)
+    g_string_append_printf (many, "line %u\n", i);
+  cut = sluice_text_diff ("", many->str, 5);
+  g_assert_nonnull (strstr (cut, "… and 496 more lines"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -435,5 +510,7 @@ main (int argc, char *argv[])
   g_test_add ("/sluice/run-history/being-written", Fixture, NULL, fixture_setup, test_being_written, fixture_teardown);
   g_test_add ("/sluice/run-history/replay", Fixture, NULL, fixture_setup, test_replay, fixture_teardown);
   g_test_add_func ("/sluice/run-history/replay-hostile", test_replay_hostile);
+  g_test_add ("/sluice/run-history/compare", Fixture, NULL, fixture_setup, test_compare, fixture_teardown);
+  g_test_add_func ("/sluice/run-history/text-diff", test_text_diff);
   return g_test_run ();
 }

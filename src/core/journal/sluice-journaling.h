@@ -9,3 +9,4 @@
 #include "sluice-journal-store.h"
 #include "sluice-journal.h"
 #include "sluice-run-history.h"
+#include "sluice-run-compare.h"
