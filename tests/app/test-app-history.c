@@ -18,6 +18,7 @@
 #include "sluice-trust.h"
 #include "sluice-window-history.h"
 #include "sluice-run-compare-window.h"
+#include "sluice-canvas-private.h"
 #include "sluice-window-run.h"
 
 static SluiceApplication *app;
@@ -367,6 +368,31 @@ test_history (void)
   test_app_spin (100);
 }
 
+/* The gate's card shows its thresholds resolved, not as written; a
+ * reference to an unknown parameter stays as written. */
+static void
+test_gate_thresholds (void)
+{
+  g_autofree char *path = copy_strategy ("thresholds.xml");
+  SluiceWindow *window = test_app_open_window (app, path);
+  SluiceGate *gate = SLUICE_GATE (sluice_pipeline_find_node (pipeline_of (window), "gate-historical"));
+  SluiceGate *replay = SLUICE_GATE (sluice_pipeline_find_node (pipeline_of (window), "gate-replay"));
+  g_autofree char *sharpe = sluice_canvas_dup_check_line (gate, 0);
+  g_autofree char *drawdown = sluice_canvas_dup_check_line (gate, 1);
+  g_autofree char *degradation = sluice_canvas_dup_check_line (replay, 2);
+  g_autoptr(GHashTable) none = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *unknown = sluice_canvas_check_summary (sluice_gate_get_check (gate, 0), none);
+  g_autofree char *written = sluice_canvas_check_summary (sluice_gate_get_check (gate, 0), NULL);
+
+  g_assert_cmpstr (sharpe, ==, "Sharpe ≥ 1.0");
+  g_assert_cmpstr (drawdown, ==, "Drawdown ≤ 0.25");
+  g_assert_cmpstr (degradation, ==, "Degradation drop ≤ 0.20");
+  g_assert_cmpstr (unknown, ==, "Sharpe ≥ ${hist_min_sharpe}");
+  g_assert_cmpstr (written, ==, "Sharpe ≥ ${hist_min_sharpe}");
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_app_spin (100);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -382,6 +408,7 @@ main (int   argc,
       return g_test_run ();
     }
   g_test_add_func ("/sluice/app-history/runs-replay-compare", test_history);
+  g_test_add_func ("/sluice/app-history/gate-thresholds", test_gate_thresholds);
   status = g_test_run ();
   g_object_unref (app);
   return status;

@@ -14,6 +14,7 @@ typedef struct
   SluiceWindow   *window;      /* borrowed: owns us */
   SluiceRunsView *view;        /* borrowed: in the bottom stack */
   char           *state_dir;
+  guint           refresh_id;  /* the list again, once the run's journal is whole */
 } WindowHistory;
 
 static WindowHistory *
@@ -29,6 +30,7 @@ history_free (gpointer data)
 
   if (history->view != NULL)
     g_object_remove_weak_pointer (G_OBJECT (history->view), (gpointer *) &history->view);
+  g_clear_handle_id (&history->refresh_id, g_source_remove);
   g_free (history->state_dir);
   g_free (history);
 }
@@ -45,10 +47,13 @@ document_path (SluiceWindow *self)
 static void
 update_view (WindowHistory *history)
 {
-  g_autofree char *path = document_path (history->window);
+  g_autofree char *path = NULL;
 
-  if (history->view != NULL)
-    sluice_runs_view_set_pipeline (history->view, sluice_document_get_pipeline (sluice_window_get_document (history->window)),
+  /* The view goes with the window's widgets, before the window. */
+  if (history->view == NULL)
+    return;
+  path = document_path (history->window);
+  sluice_runs_view_set_pipeline (history->view, sluice_document_get_pipeline (sluice_window_get_document (history->window)),
                                    path);
 }
 
@@ -102,6 +107,7 @@ refresh_idle_cb (gpointer user_data)
 {
   WindowHistory *history = user_data;
 
+  history->refresh_id = 0;
   update_view (history);
   return G_SOURCE_REMOVE;
 }
@@ -113,8 +119,9 @@ run_state_cb (SluiceRunSession *session,
 {
   WindowHistory *history = get_history (self);
 
-  if (history != NULL && sluice_run_state_is_final (sluice_run_session_get_state (session)))
-    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, refresh_idle_cb, history, NULL);
+  if (history != NULL && history->refresh_id == 0 &&
+      sluice_run_state_is_final (sluice_run_session_get_state (session)))
+    history->refresh_id = g_idle_add (refresh_idle_cb, history);
 }
 
 void

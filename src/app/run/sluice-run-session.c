@@ -222,6 +222,16 @@ poll_controllers (SluiceRunSession *self)
       /* A stage whose modules are all done or skipped is done. */
       if (live->state == SLUICE_LIVE_SKIPPED && live->items_in > 0)
         live->state = SLUICE_LIVE_DONE;
+      /* A replay shows the stage's recorded time (the overlay draws
+       * finished − started), not the time since it was opened. */
+      if (self->replay != NULL)
+        {
+          gint64 recorded = sluice_run_replay_get_stage_time (self->replay, id);
+
+          live->started = recorded >= 0 ? 1 : 0;
+          live->finished = recorded >= 0 ? 1 + recorded : 0;
+          continue;
+        }
       if (live->started == 0 && (live->state != SLUICE_LIVE_IDLE && live->state != SLUICE_LIVE_SKIPPED &&
                                  live->state != SLUICE_LIVE_CANCELLED))
         live->started = now;
@@ -821,16 +831,6 @@ sluice_run_session_seek (SluiceRunSession *self,
 
   before = sluice_run_replay_get_state (self->replay);
   sluice_run_replay_seek (self->replay, position);
-  /* A stage's times are the replay's own: going back starts them again. */
-  if (position == 0 || sluice_run_replay_get_state (self->replay) != before)
-    {
-      GHashTableIter iter;
-      gpointer value;
-
-      g_hash_table_iter_init (&iter, self->controllers);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        ((SluiceControllerLive *) value)->started = ((SluiceControllerLive *) value)->finished = 0;
-    }
   sluice_run_session_poll (self);
   if (sluice_run_replay_get_state (self->replay) != before)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);

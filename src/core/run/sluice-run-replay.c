@@ -51,6 +51,8 @@ typedef struct
   SluiceRunState  state;
   guint           failed_step;        /* index + 1 of the run-state failed step */
   ModuleState    *modules;
+  gint64         *stage_first;        /* per controller: the time of its first and last event */
+  gint64         *stage_last;
 } ReplayState;
 
 struct _SluiceRunReplay
@@ -161,6 +163,8 @@ state_clear (SluiceRunReplay *self,
   for (guint i = 0; state->modules != NULL && i < self->module_ids->len; i++)
     g_clear_pointer (&state->modules[i].failed_items, g_hash_table_unref);
   g_clear_pointer (&state->modules, g_free);
+  g_clear_pointer (&state->stage_first, g_free);
+  g_clear_pointer (&state->stage_last, g_free);
 }
 
 static void
@@ -172,6 +176,8 @@ state_reset (SluiceRunReplay *self,
   state->state = SLUICE_RUN_PENDING;
   state->failed_step = 0;
   state->modules = g_new0 (ModuleState, self->module_ids->len);
+  state->stage_first = g_new0 (gint64, self->controller_ids->len + 1);
+  state->stage_last = g_new0 (gint64, self->controller_ids->len + 1);
 }
 
 static guint64
@@ -204,6 +210,8 @@ state_copy (SluiceRunReplay   *self,
   state_clear (self, to);
   *to = *from;
   to->modules = g_memdup2 (from->modules, sizeof (ModuleState) * self->module_ids->len);
+  to->stage_first = g_memdup2 (from->stage_first, sizeof (gint64) * (self->controller_ids->len + 1));
+  to->stage_last = g_memdup2 (from->stage_last, sizeof (gint64) * (self->controller_ids->len + 1));
   for (guint i = 0; i < self->module_ids->len; i++)
     to->modules[i].failed_items = copy_set (from->modules[i].failed_items);
 }
@@ -218,6 +226,12 @@ apply (SluiceRunReplay *self,
 
   if (module != NULL && step->controller > 0)
     module->controller = step->controller;
+  if (step->controller > 0 && step->time != 0 && step->type != STEP_OTHER)
+    {
+      if (state->stage_first[step->controller] == 0)
+        state->stage_first[step->controller] = step->time;
+      state->stage_last[step->controller] = step->time;
+    }
   switch (step->type)
     {
     case STEP_RUN_STATE:
@@ -533,4 +547,19 @@ sluice_run_replay_dup_gate_results (SluiceRunReplay *self,
   if (checks == NULL)
     return NULL;
   return json_pack ("{s:O}", "checks", checks);
+}
+
+gint64
+sluice_run_replay_get_stage_time (SluiceRunReplay *self,
+                                  const char      *controller_id)
+{
+  gpointer index;
+  guint i;
+
+  if (!g_hash_table_lookup_extended (self->controller_index, controller_id, NULL, &index))
+    return -1;
+  i = GPOINTER_TO_UINT (index);
+  if (self->now.stage_first[i] == 0)
+    return -1;
+  return self->now.stage_last[i] - self->now.stage_first[i];
 }

@@ -58,6 +58,10 @@ gboolean         sluice_run_replay_get_module_stats (SluiceRunReplay   *self,
 /* Items in the modules of @controller_id now. */
 gint             sluice_run_replay_get_in_flight  (SluiceRunReplay *self,
                                                    const char      *controller_id);
+/* From the first to the last event of @controller_id so far, in µs; -1
+ * before it had one. */
+gint64           sluice_run_replay_get_stage_time (SluiceRunReplay *self,
+                                                   const char      *controller_id);
 /* What the executor's sluice_executor_dup_gate_results() says of a gate
  * at this point: {"checks": […]} of the first item it stopped, else of
  * the last one it saw; NULL before it saw one. */
