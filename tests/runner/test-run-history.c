@@ -16,6 +16,7 @@
 
 #include "sluice-core.h"
 #include "runner-common.h"
+#include "report-tools.h"
 
 typedef struct
 {
@@ -499,6 +500,61 @@ test_text_diff (void)
   g_assert_nonnull (strstr (cut, "… and 496 more lines"));
 }
 
+/* A journaled run's report holds the progression over the history (this
+ * run included), valid against the schema, and its HTML shows it. */
+static void
+test_report_history (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_auto (RunnerResult) result = { 0 };
+  g_autofree char *json_path = g_build_filename (f->dir, "report.json", NULL);
+  g_autofree char *html_path = g_build_filename (f->dir, "report.html", NULL);
+  g_autofree char *output = g_build_filename (f->dir, "out.jsonl", NULL);
+  g_autofree char *html = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *args[] = { "--journal", "--state-dir", f->state_dir, "-q", "-D", "hist_min_sharpe=3",
+                         "-o", output, "--report", json_path, f->strategy, NULL };
+  const char *html_args[] = { "--journal", "--state-dir", f->state_dir, "-q",
+                              "-o", output, "--report", html_path, f->strategy, NULL };
+  const char *plain_args[] = { "-q", "-o", output, "--report", json_path, f->strategy, NULL };
+  json_t *report, *history, *historical;
+
+  runner_run (&result, args, NULL);
+  g_assert_cmpint (result.status, ==, 1);
+  report_assert_valid_json (json_path);
+  report = json_load_file (json_path, 0, NULL);
+  history = json_object_get (report, "history");
+  g_assert_nonnull (history);
+  /* run-a passed, run-b and run-c failed at the historical gate, and so
+   * did this one. */
+  g_assert_cmpint (json_integer_value (json_object_get (history, "runs")), ==, 4);
+  historical = json_array_get (json_object_get (history, "stages"), 1);
+  g_assert_cmpstr (json_string_value (json_object_get (historical, "stage_name")), ==, "Historical back-test");
+  g_assert_cmpint (json_integer_value (json_object_get (historical, "reached")), ==, 4);
+  g_assert_cmpint (json_integer_value (json_object_get (historical, "passed")), ==, 1);
+  g_assert_cmpfloat_with_epsilon (json_number_value (json_object_get (historical, "rate")), 0.25, 1e-9);
+  json_decref (report);
+
+  runner_result_clear (&result);
+  memset (&result, 0, sizeof result);
+  runner_run (&result, html_args, NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  g_file_get_contents (html_path, &html, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (html, "Progression over the run history"));
+  g_assert_nonnull (strstr (html, "5 journaled runs"));
+  g_assert_nonnull (strstr (html, "<td>Historical back-test</td><td>5</td><td>2</td>"));
+
+  /* Without a journal there is no history to speak of. */
+  runner_result_clear (&result);
+  memset (&result, 0, sizeof result);
+  runner_run (&result, plain_args, NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  report = json_load_file (json_path, 0, NULL);
+  g_assert_null (json_object_get (report, "history"));
+  json_decref (report);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -512,5 +568,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/run-history/replay-hostile", test_replay_hostile);
   g_test_add ("/sluice/run-history/compare", Fixture, NULL, fixture_setup, test_compare, fixture_teardown);
   g_test_add_func ("/sluice/run-history/text-diff", test_text_diff);
+  g_test_add ("/sluice/run-history/report", Fixture, NULL, fixture_setup, test_report_history, fixture_teardown);
   return g_test_run ();
 }

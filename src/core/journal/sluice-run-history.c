@@ -704,3 +704,39 @@ sluice_run_history_progression (GPtrArray          *records,
   json_object_set_new (result, "gates", gates);
   return result;
 }
+
+json_t *
+sluice_run_history_report (const char     *state_dir,
+                           SluicePipeline *pipeline,
+                           const char     *path)
+{
+  GListModel *controllers = sluice_pipeline_get_controllers (pipeline);
+  guint n = g_list_model_get_n_items (controllers);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) runs = sluice_run_history_list (state_dir, sluice_node_get_id (SLUICE_NODE (pipeline)), path);
+  json_t *progression;
+  json_t *stage;
+  guint unreadable = 0;
+  size_t i;
+
+  for (guint c = 0; c < n; c++)
+    {
+      g_autoptr(SluiceNode) node = g_list_model_get_item (controllers, c);
+
+      g_ptr_array_add (ids, g_strdup (sluice_node_get_id (node)));
+    }
+  g_ptr_array_add (ids, NULL);
+  for (guint r = 0; r < runs->len; r++)
+    unreadable += ((SluicePastRun *) g_ptr_array_index (runs, r))->error != NULL;
+
+  progression = sluice_run_history_progression (runs, (const char * const *) ids->pdata);
+  json_object_set_new (progression, "unreadable", json_integer (unreadable));
+  json_array_foreach (json_object_get (progression, "stages"), i, stage)
+    {
+      SluiceNode *node = sluice_pipeline_find_node (pipeline, json_string_value (json_object_get (stage, "stage")));
+      const char *name = node != NULL ? sluice_node_get_name (node) : NULL;
+
+      json_object_set_new (stage, "stage_name", json_string (name != NULL && *name ? name : json_string_value (json_object_get (stage, "stage"))));
+    }
+  return progression;
+}

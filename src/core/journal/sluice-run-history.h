@@ -4,6 +4,8 @@
 #include <gio/gio.h>
 #include <jansson.h>
 
+#include "sluice-model.h"
+
 G_BEGIN_DECLS
 
 /* The history of a pipeline: its journaled runs (from `sluice-run
@@ -109,5 +111,13 @@ GPtrArray       *sluice_run_history_list      (const char       *state_dir,
  *  "gates": [{"gate", "runs", "passed", "failed", "rate"}…]}. */
 json_t          *sluice_run_history_progression (GPtrArray        *records,
                                                  const char *const *controllers);
+
+/* The "history" section of a run report: the progression over the runs
+ * of @path (in @state_dir, NULL: the default) of @pipeline, with each
+ * stage's name: {"runs", "unreadable", "stages": [{"stage", "stage_name",
+ * "reached", "passed", "rate"}…], "gates": […]}. */
+json_t          *sluice_run_history_report      (const char        *state_dir,
+                                                 SluicePipeline    *pipeline,
+                                                 const char        *path);
 
 G_END_DECLS
