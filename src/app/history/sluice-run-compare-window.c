@@ -174,7 +174,7 @@ sluice_run_compare_window_new (GtkWindow           *parent,
   json_t *entry, *check;
 
   gtk_window_set_title (GTK_WINDOW (window), title);
-  gtk_window_set_default_size (GTK_WINDOW (window), 820, 560);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 600);
   if (parent != NULL)
     gtk_window_set_transient_for (GTK_WINDOW (window), parent);
   gtk_widget_set_margin_start (box, 18);
