@@ -296,6 +296,13 @@ close_files (const SluiceRunOptions *options,
         }
     }
 
+  /* A journaled run has a history: the report says how past runs fared. */
+  if (options->report_path != NULL && ctx->journal != NULL)
+    {
+      g_autofree char *path = g_canonicalize_filename (sluice_run_get_path (run), NULL);
+
+      sluice_run_set_history (run, sluice_run_history_report (options->state_dir, sluice_run_get_pipeline (run), path));
+    }
   if (options->report_path != NULL && !sluice_run_write_report (run, options->report_path, &error))
     {
       fprintf (stderr, "sluice-run: %s\n", error->message);

@@ -87,7 +87,12 @@ void           sluice_canvas_append_outline  (GtkSnapshot    *snapshot,
 /* A gate's check lines: the scene writes what each asks, the run overlay
  * its result in the last this many pixels of the line. */
 #define SLUICE_CANVAS_CHECK_RESULT_WIDTH 66.0
-char          *sluice_canvas_check_summary   (const SluiceGateCheck *check);
+char          *sluice_canvas_check_summary   (const SluiceGateCheck *check,
+                                              GHashTable            *values);
+/* The line the card of @gate shows for its check @index: thresholds
+ * resolved with the pipeline's parameter defaults ("Sharpe ≥ 1.0"). */
+char          *sluice_canvas_dup_check_line  (SluiceGate            *gate,
+                                              guint                  index);
 
 /* Mode presentation: symbol, label and colour for each of the four. */
 const char    *sluice_mode_symbol            (SluiceMode mode);

@@ -446,19 +446,72 @@ paint_card (Painter               *p,
   paint_text (p, p->small_font, summary, b->x + 36, b->y + 31, b->width - 46, &c->dim_text);
 }
 
-/* "Sharpe ≥ ${hist_min_sharpe}": what a check asks, as written. */
-char *
-sluice_canvas_check_summary (const SluiceGateCheck *check)
+/* A threshold with its ${name}s replaced by @values; as written when
+ * one is unknown (the validator says so). */
+static char *
+resolve (const char *text,
+         GHashTable *values)
 {
+  char *resolved;
+
+  if (text == NULL)
+    return NULL;
+  if (values == NULL || strstr (text, "${") == NULL ||
+      (resolved = sluice_params_substitute (text, values, FALSE, NULL)) == NULL)
+    return g_strdup (text);
+  return resolved;
+}
+
+/* "Sharpe ≥ 1.0": what a check asks, its thresholds resolved with
+ * @values (name → value; NULL: as written, "Sharpe ≥ ${hist_min_sharpe}"). */
+char *
+sluice_canvas_check_summary (const SluiceGateCheck *check,
+                             GHashTable            *values)
+{
+  g_autofree char *threshold = resolve (check->threshold, values);
+  g_autofree char *min = resolve (check->min, values);
+  g_autofree char *max = resolve (check->max, values);
   SluiceGateOp op;
 
   if (sluice_gate_op_from_string (check->op, &op) && op == SLUICE_GATE_OP_BETWEEN)
     return g_strdup_printf ("%s ∈ [%s, %s]", check->name ? check->name : "",
-                            check->min ? check->min : "−∞", check->max ? check->max : "∞");
+                            min ? min : "−∞", max ? max : "∞");
   return g_strdup_printf ("%s%s %s %s", check->name ? check->name : "",
                           check->relative_to != NULL ? (g_strcmp0 (check->relative, "rise") == 0 ? " rise" : " drop") : "",
                           sluice_gate_op_from_string (check->op, &op) ? sluice_gate_op_to_symbol (op) : (check->op ? check->op : "?"),
-                          check->threshold ? check->threshold : "?");
+                          threshold ? threshold : "?");
+}
+
+/* The values a run with no -D would use: the parameters' defaults. */
+static GHashTable *
+default_values (SluiceNode *node)
+{
+  GHashTable *values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GListModel *list;
+
+  while (node != NULL && !SLUICE_IS_PIPELINE (node))
+    node = sluice_node_get_parent (node);
+  if (node == NULL)
+    return values;
+  list = G_LIST_MODEL (sluice_pipeline_get_parameters (SLUICE_PIPELINE (node)));
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(SluiceParameter) param = g_list_model_get_item (list, i);
+
+      if (sluice_parameter_get_name (param) != NULL && sluice_parameter_get_default_value (param) != NULL)
+        g_hash_table_insert (values, g_strdup (sluice_parameter_get_name (param)),
+                             g_strdup (sluice_parameter_get_default_value (param)));
+    }
+  return values;
+}
+
+char *
+sluice_canvas_dup_check_line (SluiceGate *gate,
+                              guint       index)
+{
+  g_autoptr(GHashTable) values = default_values (SLUICE_NODE (gate));
+
+  return sluice_canvas_check_summary (sluice_gate_get_check (gate, index), values);
 }
 
 /* A gate's checks, one line each under its title; the run overlay
@@ -473,7 +526,7 @@ paint_gate_checks (Painter               *p,
 
   for (guint i = 0; i < shown; i++)
     {
-      g_autofree char *text = sluice_canvas_check_summary (sluice_gate_get_check (gate, i));
+      g_autofree char *text = sluice_canvas_dup_check_line (gate, i);
 
       paint_text (p, p->small_font, text, b->x + 14, b->y + SLUICE_LAYOUT_MODULE_HEIGHT - 6 + i * SLUICE_LAYOUT_CHECK_LINE,
                   b->width - 14 - SLUICE_CANVAS_CHECK_RESULT_WIDTH, &p->colors->text);

@@ -24,6 +24,8 @@ struct _SluiceRunSession
   SluicePipeline       *pipeline;      /* owned */
   SluiceRun            *run;           /* owned, NULL before start */
   SluiceExecutor       *executor;      /* borrowed from @run */
+  SluiceRunReplay      *replay;        /* owned: a recorded run played back instead */
+  GPtrArray            *replay_ids;    /* char*: its module ids, the keys of @module_index */
   SluiceRunLog         *log;           /* owned */
   GPtrArray            *outputs;       /* char*, the last MAX_OUTPUTS */
   guint64               n_outputs;
@@ -86,11 +88,26 @@ state_rank (SluiceLiveState state)
   return rank[state];
 }
 
+/* The run's state: the executor's, or the replay's where it stands. */
+static SluiceRunState
+run_state (SluiceRunSession *self)
+{
+  if (self->replay != NULL)
+    return sluice_run_replay_get_state (self->replay);
+  return self->executor != NULL ? sluice_executor_get_state (self->executor) : SLUICE_RUN_PENDING;
+}
+
+static gboolean
+has_run (SluiceRunSession *self)
+{
+  return self->executor != NULL || self->replay != NULL;
+}
+
 static SluiceLiveState
 live_state (SluiceRunSession        *self,
             const SluiceModuleStats *stats)
 {
-  SluiceRunState run = sluice_executor_get_state (self->executor);
+  SluiceRunState run = run_state (self);
 
   /* After a cancel, a module no item reached never ran: it says nothing
    * (a gate's <fail> that never fired is neither "cancelled" nor
@@ -129,7 +146,7 @@ poll_controllers (SluiceRunSession *self)
 {
   GHashTableIter iter;
   gpointer key, value;
-  SluiceRunState run = sluice_executor_get_state (self->executor);
+  SluiceRunState run = run_state (self);
   gint64 now = g_get_monotonic_time ();
 
   g_hash_table_iter_init (&iter, self->controllers);
@@ -144,6 +161,12 @@ poll_controllers (SluiceRunSession *self)
        * whatever the executor's counters held when it stopped. */
       if (sluice_run_state_is_final (run))
         live->queue_depth = live->in_flight = live->held_back = 0;
+      else if (self->replay != NULL)
+        {
+          /* The events do not say what waited at a stage's input. */
+          live->queue_depth = live->held_back = 0;
+          live->in_flight = sluice_run_replay_get_in_flight (self->replay, id);
+        }
       else
         {
           live->queue_depth = sluice_executor_get_queue_depth (self->executor, id);
@@ -183,6 +206,16 @@ poll_controllers (SluiceRunSession *self)
       /* A stage whose modules are all done or skipped is done. */
       if (live->state == SLUICE_LIVE_SKIPPED && live->items_in > 0)
         live->state = SLUICE_LIVE_DONE;
+      /* A replay shows the stage's recorded time (the overlay draws
+       * finished − started), not the time since it was opened. */
+      if (self->replay != NULL)
+        {
+          gint64 recorded = sluice_run_replay_get_stage_time (self->replay, id);
+
+          live->started = recorded >= 0 ? 1 : 0;
+          live->finished = recorded >= 0 ? 1 + recorded : 0;
+          continue;
+        }
       if (live->started == 0 && (live->state != SLUICE_LIVE_IDLE && live->state != SLUICE_LIVE_SKIPPED &&
                                  live->state != SLUICE_LIVE_CANCELLED))
         live->started = now;
@@ -198,11 +231,12 @@ sluice_run_session_poll (SluiceRunSession *self)
   gint64 now = g_get_monotonic_time ();
   gboolean window_over;
   gboolean moving = FALSE;
-  guint64 fingerprint = sluice_executor_get_state (self->executor);
+  guint64 fingerprint;
 
   g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
-  if (self->executor == NULL)
+  if (!has_run (self))
     return;
+  fingerprint = run_state (self);
 
   window_over = now - self->rate_started >= RATE_WINDOW_US;
   for (guint i = 0; i < self->n_modules; i++)
@@ -211,7 +245,10 @@ sluice_run_session_poll (SluiceRunSession *self)
       ModuleTrack *track = &self->tracks[i];
       guint64 seen;
 
-      sluice_executor_get_module_stats_at (self->executor, i, &live->stats);
+      if (self->replay != NULL)
+        sluice_run_replay_get_module_stats (self->replay, g_ptr_array_index (self->replay_ids, i), &live->stats);
+      else
+        sluice_executor_get_module_stats_at (self->executor, i, &live->stats);
       live->state = live_state (self, &live->stats);
       seen = live->stats.items_in + live->stats.items_out;
       fingerprint = fingerprint * 31 + seen + live->stats.dropped + live->stats.failed +
@@ -240,7 +277,7 @@ sluice_run_session_poll (SluiceRunSession *self)
       self->serial++;
     }
 
-  self->moving = moving && !sluice_run_state_is_final (sluice_executor_get_state (self->executor));
+  self->moving = moving && !sluice_run_state_is_final (run_state (self));
   self->last_update = now;
   sluice_run_log_flush (self->log);
   g_signal_emit (self, signals[UPDATED], 0);
@@ -404,7 +441,7 @@ SluiceRunState
 sluice_run_session_get_state (SluiceRunSession *self)
 {
   g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), SLUICE_RUN_PENDING);
-  return self->executor ? sluice_executor_get_state (self->executor) : SLUICE_RUN_PENDING;
+  return run_state (self);
 }
 
 gboolean
@@ -480,12 +517,16 @@ sluice_run_session_get_moving (SluiceRunSession *self)
 const char *
 sluice_run_session_get_error (SluiceRunSession *self)
 {
+  if (self->replay != NULL)
+    return sluice_run_replay_get_error (self->replay);
   return self->executor ? sluice_executor_get_error (self->executor) : NULL;
 }
 
 const char *
 sluice_run_session_get_failed_module (SluiceRunSession *self)
 {
+  if (self->replay != NULL)
+    return sluice_run_replay_get_failed_module (self->replay);
   return self->executor ? sluice_executor_get_failed_module (self->executor) : NULL;
 }
 
@@ -496,7 +537,7 @@ sluice_run_session_get_module_live (SluiceRunSession *self,
 {
   gpointer index;
 
-  if (self->executor == NULL || !SLUICE_IS_MODULE (node) ||
+  if (!has_run (self) || !SLUICE_IS_MODULE (node) ||
       !g_hash_table_lookup_extended (self->module_index, sluice_node_get_id (node), NULL, &index))
     return FALSE;
   *live = self->modules[GPOINTER_TO_UINT (index) - 1];
@@ -567,7 +608,7 @@ sluice_run_session_get_controller_live (SluiceRunSession     *self,
 {
   SluiceControllerLive *found;
 
-  if (self->executor == NULL || (found = g_hash_table_lookup (self->controllers, node)) == NULL)
+  if (!has_run (self) || (found = g_hash_table_lookup (self->controllers, node)) == NULL)
     return FALSE;
   *live = *found;
   return TRUE;
@@ -581,7 +622,7 @@ sluice_run_session_get_node_state (SluiceRunSession *self,
   SluiceLiveState state = SLUICE_LIVE_IDLE;
   int best = -1;
 
-  if (self->executor == NULL || (mods = g_hash_table_lookup (self->descendants, node)) == NULL)
+  if (!has_run (self) || (mods = g_hash_table_lookup (self->descendants, node)) == NULL)
     return SLUICE_LIVE_IDLE;
   for (guint i = 0; i < mods->len; i++)
     {
@@ -622,6 +663,8 @@ sluice_run_session_finalize (GObject *object)
 
   g_clear_object (&self->pipeline);
   g_clear_object (&self->log);
+  g_clear_pointer (&self->replay, sluice_run_replay_unref);
+  g_clear_pointer (&self->replay_ids, g_ptr_array_unref);
   g_ptr_array_unref (self->outputs);
   g_free (self->input_text);
   g_free (self->input_file);
@@ -741,4 +784,81 @@ sluice_run_session_get_input_items (SluiceRunSession *self,
   if (defines != NULL)
     *defines = self->input_defines;
   return self->input_text;
+}
+
+gboolean
+sluice_run_session_get_has_run (SluiceRunSession *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), FALSE);
+  return has_run (self);
+}
+
+json_t *
+sluice_run_session_dup_gate_results (SluiceRunSession *self,
+                                     const char       *gate_id)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), NULL);
+
+  if (self->replay != NULL)
+    return sluice_run_replay_dup_gate_results (self->replay, gate_id);
+  return self->executor != NULL ? sluice_executor_dup_gate_results (self->executor, gate_id) : NULL;
+}
+
+static gboolean
+collect_module_id_cb (SluiceNode *node,
+                      gpointer    user_data)
+{
+  GPtrArray *ids = user_data;
+
+  if (SLUICE_IS_MODULE (node) && sluice_node_get_id (node) != NULL)
+    g_ptr_array_add (ids, g_strdup (sluice_node_get_id (node)));
+  return TRUE;
+}
+
+SluiceRunSession *
+sluice_run_session_new_replay (SluicePipeline  *pipeline,
+                               SluiceRunReplay *replay)
+{
+  SluiceRunSession *self;
+
+  g_return_val_if_fail (SLUICE_IS_PIPELINE (pipeline), NULL);
+  g_return_val_if_fail (replay != NULL, NULL);
+
+  self = sluice_run_session_new (pipeline);
+  self->replay = sluice_run_replay_ref (replay);
+  /* The modules of the pipeline shown, matched to the recorded ones by id. */
+  self->replay_ids = g_ptr_array_new_with_free_func (g_free);
+  sluice_pipeline_foreach_node (pipeline, collect_module_id_cb, self->replay_ids);
+  self->n_modules = self->replay_ids->len;
+  self->modules = g_new0 (SluiceModuleLive, self->n_modules);
+  self->tracks = g_new0 (ModuleTrack, self->n_modules);
+  for (guint i = 0; i < self->n_modules; i++)
+    g_hash_table_insert (self->module_index, g_ptr_array_index (self->replay_ids, i), GUINT_TO_POINTER (i + 1));
+  sluice_pipeline_foreach_node (pipeline, index_node_cb, self);
+  self->rate_started = g_get_monotonic_time ();
+  sluice_run_session_poll (self);
+  return self;
+}
+
+SluiceRunReplay *
+sluice_run_session_get_replay (SluiceRunSession *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), NULL);
+  return self->replay;
+}
+
+void
+sluice_run_session_seek (SluiceRunSession *self,
+                         guint             position)
+{
+  SluiceRunState before;
+
+  g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
+  g_return_if_fail (self->replay != NULL);
+
+  before = sluice_run_replay_get_state (self->replay);
+  sluice_run_replay_seek (self->replay, position);
+  sluice_run_session_poll (self);
+  if (sluice_run_replay_get_state (self->replay) != before)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }

@@ -131,6 +131,20 @@ guint             sluice_run_session_get_serial       (SluiceRunSession *self);
  * time. */
 void              sluice_run_session_set_update_interval (SluiceRunSession *self,
                                                           gint64            interval);
+/* A recorded run played back on @pipeline (modules matched by id): the
+ * same live state as a run, from sluice_run_session_seek(). Not active,
+ * no executor. */
+SluiceRunSession *sluice_run_session_new_replay       (SluicePipeline   *pipeline,
+                                                       SluiceRunReplay  *replay);
+SluiceRunReplay  *sluice_run_session_get_replay       (SluiceRunSession *self);
+/* Shows the recorded run as it was after its first @position events. */
+void              sluice_run_session_seek             (SluiceRunSession *self,
+                                                       guint             position);
+/* Started, or a replay: there is a state to show. */
+gboolean          sluice_run_session_get_has_run      (SluiceRunSession *self);
+/* A gate's recorded checks ({"checks": […]}), of the run or the replay. */
+json_t           *sluice_run_session_dup_gate_results (SluiceRunSession *self,
+                                                       const char       *gate_id);
 /* Polls the executor now (the session does it every frame by itself). */
 void              sluice_run_session_poll             (SluiceRunSession *self);
 

@@ -7,6 +7,7 @@
 #include "sluice-trust-dialog.h"
 #include "sluice-window-private.h"
 #include "sluice-window-run.h"
+#include "sluice-window-history.h"
 
 /* The run side of a window, kept beside the window's own state (attached
  * as object data) so that the designer's files need only one call. */
@@ -217,6 +218,7 @@ start (WindowRun       *run,
                                       choice->defines);
   sluice_canvas_run_overlay_set_session (run->overlay, run->session);
   sluice_run_panel_set_session (run->panel, run->session);
+  sluice_window_history_track_run (run->window, run->session, choice->defines);
   gtk_stack_set_visible_child_name (run->bottom, "run");
   show_panel_tall (run);
 
@@ -479,6 +481,7 @@ add_bottom_pane (WindowRun *run)
   run->panel = SLUICE_RUN_PANEL (sluice_run_panel_new ());
   g_object_add_weak_pointer (G_OBJECT (run->panel), (gpointer *) &run->panel);
   gtk_stack_add_titled (run->bottom, GTK_WIDGET (run->panel), "run", _("Run"));
+  sluice_window_history_init (self, run->bottom);
   gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (switcher), run->bottom);
   gtk_widget_set_halign (switcher, GTK_ALIGN_START);
   gtk_widget_set_margin_start (switcher, 6);

@@ -66,10 +66,10 @@ replay_cb (guint64      seq,
   return TRUE;
 }
 
-static void
-state_cb (SluiceExecutor *executor,
-          GParamSpec     *pspec,
-          SluiceJournal  *self)
+void
+_sluice_journal_state_cb (SluiceExecutor *executor,
+                          GParamSpec     *pspec,
+                          SluiceJournal  *self)
 {
   SluiceRunState state = sluice_executor_get_state (executor);
   g_autoptr(GError) error = NULL;
@@ -86,10 +86,10 @@ state_cb (SluiceExecutor *executor,
     g_debug ("%s", error->message);
 }
 
-static void
-event_cb (SluiceExecutor *executor,
-          SluiceEvent    *event,
-          SluiceJournal  *self)
+void
+_sluice_journal_event_cb (SluiceExecutor *executor,
+                          SluiceEvent    *event,
+                          SluiceJournal  *self)
 {
   _sluice_journal_add_event (self, event->seq, sluice_event_type_to_string (event->type),
                              sluice_event_to_json (event));
@@ -149,7 +149,7 @@ sluice_journal_attach (SluiceJournal     *self,
   sluice_executor_set_source (executor, SLUICE_ITEM_SOURCE (source));
   sluice_executor_set_sink (executor, SLUICE_ITEM_SINK (sink));
   sluice_executor_set_run_events_only (executor, !all_events);
-  g_signal_connect_object (executor, "notify::state", G_CALLBACK (state_cb), self, 0);
-  g_signal_connect_object (executor, "event", G_CALLBACK (event_cb), self, 0);
+  g_signal_connect_object (executor, "notify::state", G_CALLBACK (_sluice_journal_state_cb), self, 0);
+  g_signal_connect_object (executor, "event", G_CALLBACK (_sluice_journal_event_cb), self, 0);
   return TRUE;
 }

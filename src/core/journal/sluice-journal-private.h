@@ -87,6 +87,7 @@ struct _SluiceJournal
   GPtrArray          *stages;        /* SluiceJournalStage*, for progress records */
   gint64              last_snapshot; /* monotonic µs of the last progress record */
   GError             *error;         /* the first write error: the journal stops */
+  guint               record_timer;  /* sluice_journal_record(): the commit timer */
 };
 
 /* sluice-journal-source.c: the item source wrapper. */
@@ -135,6 +136,14 @@ GPtrArray           *_sluice_journal_stages_new     (SluicePipeline *pipeline);
 gboolean             _sluice_journal_stages_write   (SluiceJournal  *self,
                                                      gboolean        force,
                                                      GError        **error);
+
+/* sluice-journal-attach.c: the executor's listeners. */
+void                 _sluice_journal_state_cb       (SluiceExecutor *executor,
+                                                     GParamSpec     *pspec,
+                                                     SluiceJournal  *self);
+void                 _sluice_journal_event_cb       (SluiceExecutor *executor,
+                                                     SluiceEvent    *event,
+                                                     SluiceJournal  *self);
 
 void                 _sluice_journal_progress_init  (SluiceJournal  *self);
 void                 _sluice_journal_progress_clear (SluiceJournal  *self);

@@ -32,6 +32,7 @@ sluice_journal_finalize (GObject *object)
   /* What came after the last commit (the final run-state event). */
   if (self->store != NULL && self->error == NULL)
     sluice_journal_commit (self, NULL);
+  g_clear_handle_id (&self->record_timer, g_source_remove);
   _sluice_journal_progress_clear (self);
   g_clear_pointer (&self->store, sluice_journal_store_free);
   g_clear_pointer (&self->done_set, g_hash_table_unref);
@@ -267,6 +268,18 @@ sluice_journal_open (const char  *run_directory,
                      "journal %s is damaged: it records no state", self->path);
       return NULL;
     }
+  {
+    g_autofree char *origin = sluice_journal_store_get_meta (self->store, "origin", NULL);
+
+    /* A designer run kept its history, not its items: nothing to resume. */
+    if (origin != NULL)
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                     "run %s was made in the %s and keeps its history only: it cannot be resumed",
+                     self->run_id, origin);
+        return NULL;
+      }
+  }
   self->done_set = g_hash_table_new (NULL, NULL);
   if (!sluice_journal_store_load_progress (self->store, &self->commit, &self->low, self->done_set, error))
     return NULL;

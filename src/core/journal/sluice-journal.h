@@ -102,6 +102,15 @@ gboolean        sluice_journal_attach          (SluiceJournal              *self
 SluiceItemSource *sluice_journal_open_input   (const SluiceJournalCommit  *commit,
                                                const char                 *path,
                                                GError                    **error);
+/* Records only the run's history (states, every event, the stages'
+ * progress) of a run whose items are someone else's: the designer's
+ * runs. Commits once a second and at each state change. Such a run is
+ * not resumable: @origin ("designer") is kept in its meta, and
+ * sluice_journal_open() refuses it. */
+gboolean        sluice_journal_record          (SluiceJournal              *self,
+                                                SluiceExecutor             *executor,
+                                                const char                 *origin,
+                                                GError                    **error);
 /* Input items replayed from the journal by attach(). */
 guint64         sluice_journal_get_n_replayed  (SluiceJournal              *self);
 

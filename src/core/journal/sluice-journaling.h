@@ -8,3 +8,5 @@
 #include "sluice-run-id.h"
 #include "sluice-journal-store.h"
 #include "sluice-journal.h"
+#include "sluice-run-history.h"
+#include "sluice-run-compare.h"

@@ -563,6 +563,7 @@ _sluice_report_to_html (json_t *report)
   append_stages (html, report);
   append_charts (html, report);
   append_consistency (html, report);
+  _sluice_report_append_history (html, report);
   append_warnings (html, report);
   append_gates (html, report);
   append_modules (html, report);

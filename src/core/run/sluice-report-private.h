@@ -30,4 +30,8 @@ void    _sluice_report_add_verdict     (json_t         *report,
 double  _sluice_report_near            (SluiceExecutor *executor);
 char   *_sluice_report_to_html         (json_t         *report);
 
+/* sluice-report-history.c: the "history" section, when there is one. */
+void    _sluice_report_append_history (GString *html,
+                                       json_t  *report);
+
 G_END_DECLS

@@ -15,6 +15,7 @@ struct _SluiceRun
   SluicePipeline *pipeline;   /* owned */
   SluiceExecutor *executor;   /* owned */
   char           *path;
+  json_t         *history;    /* owned: the report's "history", or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (SluiceRun, sluice_run, G_TYPE_OBJECT)
@@ -27,6 +28,7 @@ sluice_run_finalize (GObject *object)
   g_clear_object (&self->executor);
   g_clear_object (&self->pipeline);
   g_free (self->path);
+  json_decref (self->history);
 
   G_OBJECT_CLASS (sluice_run_parent_class)->finalize (object);
 }
@@ -167,9 +169,24 @@ sluice_run_get_state (SluiceRun *self)
 json_t *
 sluice_run_build_report (SluiceRun *self)
 {
+  json_t *report;
+
   g_return_val_if_fail (SLUICE_IS_RUN (self), NULL);
 
-  return sluice_run_report_build (self->executor, self->path);
+  report = sluice_run_report_build (self->executor, self->path);
+  if (self->history != NULL)
+    json_object_set (report, "history", self->history);
+  return report;
+}
+
+void
+sluice_run_set_history (SluiceRun *self,
+                        json_t    *history)
+{
+  g_return_if_fail (SLUICE_IS_RUN (self));
+
+  json_decref (self->history);
+  self->history = history;
 }
 
 gboolean

@@ -49,6 +49,11 @@ SluiceRunState  sluice_run_get_state     (SluiceRun       *self);
 
 /* The run report (see sluice-run-report.h), now. */
 json_t         *sluice_run_build_report  (SluiceRun       *self);
+/* A "history" section for the report (the progression rate per stage
+ * over the pipeline's past runs, see sluice_run_history_report()), or
+ * NULL for none. Taken. */
+void            sluice_run_set_history   (SluiceRun       *self,
+                                          json_t          *history);
 /* Writes it as FILE.json or a self-contained FILE.html. */
 gboolean        sluice_run_write_report  (SluiceRun       *self,
                                           const char      *report_path,

@@ -17,6 +17,7 @@
 #include "sluice-executor-gates.h"
 #include "sluice-run.h"
 #include "sluice-run-report.h"
+#include "sluice-run-replay.h"
 #include "sluice-clock.h"
 #include "sluice-array-source.h"
 #include "sluice-test-runner.h"

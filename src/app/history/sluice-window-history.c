@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sluice-history-keeper.h"
+#include "sluice-window-history.h"
+#include "sluice-window-run.h"
+
+#define HISTORY_KEY "sluice-window-history"
+
+typedef struct
+{
+  SluiceWindow   *window;      /* borrowed: owns us */
+  SluiceRunsView *view;        /* borrowed: in the bottom stack */
+  char           *state_dir;
+  guint           refresh_id;  /* the list again, once the run's journal is whole */
+} WindowHistory;
+
+static WindowHistory *
+get_history (SluiceWindow *self)
+{
+  return g_object_get_data (G_OBJECT (self), HISTORY_KEY);
+}
+
+static void
+history_free (gpointer data)
+{
+  WindowHistory *history = data;
+
+  if (history->view != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (history->view), (gpointer *) &history->view);
+  g_clear_handle_id (&history->refresh_id, g_source_remove);
+  g_free (history->state_dir);
+  g_free (history);
+}
+
+static char *
+document_path (SluiceWindow *self)
+{
+  GFile *file = sluice_document_get_file (sluice_window_get_document (self));
+
+  return file != NULL ? g_file_get_path (file) : NULL;
+}
+
+/* The list follows the document: its pipeline and file as they are now. */
+static void
+update_view (WindowHistory *history)
+{
+  g_autofree char *path = NULL;
+
+  /* The view goes with the window's widgets, before the window. */
+  if (history->view == NULL)
+    return;
+  path = document_path (history->window);
+  sluice_runs_view_set_pipeline (history->view, sluice_document_get_pipeline (sluice_window_get_document (history->window)),
+                                   path);
+}
+
+static void
+visible_child_cb (GtkStack      *stack,
+                  GParamSpec    *pspec,
+                  WindowHistory *history)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "runs") == 0)
+    update_view (history);
+}
+
+/* The canvas shows the replay, or again the window's own last run. */
+static void
+replay_changed_cb (SluiceRunsView   *view,
+                   SluiceRunSession *replay,
+                   WindowHistory    *history)
+{
+  SluiceCanvasRunOverlay *overlay = sluice_window_get_run_overlay (history->window);
+
+  if (overlay != NULL)
+    sluice_canvas_run_overlay_set_session (overlay, replay != NULL ? replay : sluice_window_get_run_session (history->window));
+}
+
+void
+sluice_window_history_init (SluiceWindow *self,
+                            GtkStack     *bottom)
+{
+  WindowHistory *history = g_new0 (WindowHistory, 1);
+
+  history->window = self;
+  history->view = SLUICE_RUNS_VIEW (sluice_runs_view_new ());
+  g_object_add_weak_pointer (G_OBJECT (history->view), (gpointer *) &history->view);
+  g_object_set_data_full (G_OBJECT (self), HISTORY_KEY, history, history_free);
+  gtk_stack_add_titled (bottom, GTK_WIDGET (history->view), "runs", _("Runs"));
+  g_signal_connect (history->view, "replay-changed", G_CALLBACK (replay_changed_cb), history);
+  g_signal_connect (bottom, "notify::visible-child", G_CALLBACK (visible_child_cb), history);
+}
+
+static void
+warn_cb (const char *message,
+         gpointer    user_data)
+{
+  sluice_window_toast (SLUICE_WINDOW (user_data), message);
+}
+
+/* Once the run's last event is in its journal (right after its final
+ * state), the list shows it. */
+static gboolean
+refresh_idle_cb (gpointer user_data)
+{
+  WindowHistory *history = user_data;
+
+  history->refresh_id = 0;
+  update_view (history);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_state_cb (SluiceRunSession *session,
+              GParamSpec       *pspec,
+              SluiceWindow     *self)
+{
+  WindowHistory *history = get_history (self);
+
+  if (history != NULL && history->refresh_id == 0 &&
+      sluice_run_state_is_final (sluice_run_session_get_state (session)))
+    history->refresh_id = g_idle_add (refresh_idle_cb, history);
+}
+
+void
+sluice_window_history_track_run (SluiceWindow     *self,
+                                 SluiceRunSession *session,
+                                 GHashTable       *defines)
+{
+  WindowHistory *history = get_history (self);
+  SluiceDocument *document = sluice_window_get_document (self);
+  g_autofree char *path = document_path (self);
+
+  if (history == NULL)
+    return;
+  /* A live run takes the canvas back from a replay. */
+  if (history->view != NULL)
+    sluice_runs_view_close_replay (history->view);
+  sluice_history_keep_run (session, history->state_dir, path, !sluice_document_get_modified (document), defines,
+                           warn_cb, self);
+  g_signal_connect_object (session, "notify::state", G_CALLBACK (run_state_cb), self, 0);
+}
+
+SluiceRunsView *
+sluice_window_get_runs_view (SluiceWindow *self)
+{
+  WindowHistory *history = get_history (self);
+
+  return history != NULL ? history->view : NULL;
+}
+
+void
+sluice_window_history_set_state_dir (SluiceWindow *self,
+                                     const char   *state_dir)
+{
+  WindowHistory *history = get_history (self);
+
+  g_return_if_fail (history != NULL);
+  g_free (history->state_dir);
+  history->state_dir = g_strdup (state_dir);
+  if (history->view != NULL)
+    sluice_runs_view_set_state_dir (history->view, state_dir);
+}

@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+/* Run history in the designer (issue 13), under Xvfb: a run in the
+ * designer and one of `sluice-run --journal` are both in the pipeline's
+ * Runs page; opening the designer's run shows its final state on the
+ * canvas; scrubbing to the middle of it draws each node as the recorded
+ * events up to there say (and again after scrubbing back and forth);
+ * two runs compared; a corrupt journal listed as unreadable with its
+ * path; the gate's card shows its thresholds resolved. */
+
+#include <glib/gstdio.h>
+#include <sys/wait.h>
+#include <string.h>
+
+#include "test-app-common.h"
+#include "sluice-history-keeper.h"
+#include "sluice-trust.h"
+#include "sluice-window-history.h"
+#include "sluice-run-compare-window.h"
+#include "sluice-canvas-private.h"
+#include "sluice-window-run.h"
+
+static SluiceApplication *app;
+static char *tmp_dir;
+
+static void
+skip_without_display (void)
+{
+  g_test_skip ("no display (run under xvfb-run)");
+}
+
+static gboolean
+run_over (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+
+  return session != NULL && sluice_run_state_is_final (sluice_run_session_get_state (session));
+}
+
+static SluicePipeline *
+pipeline_of (SluiceWindow *window)
+{
+  return sluice_document_get_pipeline (sluice_window_get_document (window));
+}
+
+/* A copy of the strategy example in our own folder: its runs are ours. */
+static char *
+copy_strategy (const char *name)
+{
+  g_autofree char *source = test_app_example_path ("strategy.xml");
+  g_autofree char *text = NULL;
+  char *path = g_build_filename (tmp_dir, name, NULL);
+
+  g_assert_true (g_file_get_contents (source, &text, NULL, NULL));
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+static void
+run_in_designer (SluiceWindow *window,
+                 const char   *sharpe)
+{
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
+
+  g_assert_true (sluice_trust_remember (hash, NULL));
+  g_hash_table_insert (choice->defines, g_strdup ("hist_min_sharpe"), g_strdup (sharpe));
+  sluice_window_run_with_choice (window, choice);
+  g_assert_true (test_app_wait_for (run_over, window, 30000));
+  /* The final event is committed right after the final state. */
+  test_app_spin (200);
+}
+
+static void
+run_with_runner (const char *state_dir,
+                 const char *pipeline,
+                 const char *sharpe)
+{
+  g_autofree char *runner = g_build_filename (g_getenv ("SLUICE_BUILD_ROOT"), "src", "runner", "sluice-run", NULL);
+  g_autofree char *define = g_strdup_printf ("hist_min_sharpe=%s", sharpe);
+  g_autofree char *output = g_build_filename (tmp_dir, "runner-output.jsonl", NULL);
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+  const char *argv[] = { runner, "--journal", "--state-dir", state_dir, "-q", "-D", define, "-o", output,
+                         pipeline, NULL };
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL) || WEXITSTATUS (status) == 1);
+}
+
+/* The state each module should show after the first @position events,
+ * from the events alone: running while an item is in it; waiting once it
+ * took items (failed if one failed there) until the run is over; then
+ * done, failed (the module the run failed in) or skipped. */
+static const char *
+expected_label (GPtrArray  *events,
+                guint       position,
+                const char *module)
+{
+  guint64 started = 0, finished = 0, failed = 0;
+  const char *run = "pending", *failed_module = NULL;
+
+  for (guint i = 0; i < position; i++)
+    {
+      json_t *event = g_ptr_array_index (events, i);
+      const char *type = json_string_value (json_object_get (event, "event"));
+
+      if (g_str_equal (type, "run-state"))
+        {
+          run = json_string_value (json_object_get (event, "state"));
+          failed_module = json_string_value (json_object_get (event, "module"));
+        }
+      if (g_strcmp0 (json_string_value (json_object_get (event, "module")), module) != 0)
+        continue;
+      started += g_str_equal (type, "module-started");
+      finished += g_str_equal (type, "module-finished");
+      failed += g_str_equal (type, "module-failed");
+    }
+  if (g_str_equal (run, "failed") || g_str_equal (run, "completed"))
+    {
+      if (g_str_equal (run, "failed") && g_strcmp0 (failed_module, module) == 0)
+        return "failed";
+      return started > 0 ? "done" : "skipped";
+    }
+  if (started > finished + failed)
+    return "running";
+  if (started == 0)
+    return "idle";
+  return failed > 0 ? "failed" : "waiting";
+}
+
+static gboolean
+collect_modules_cb (SluiceNode *node,
+                    gpointer    user_data)
+{
+  if (SLUICE_IS_MODULE (node))
+    g_ptr_array_add (user_data, node);
+  return TRUE;
+}
+
+/* Every module node's drawn badge against the recorded events. */
+static void
+assert_nodes_match (SluiceWindow *window,
+                    GPtrArray    *events,
+                    guint         position)
+{
+  SluiceCanvasRunOverlay *overlay = sluice_window_get_run_overlay (window);
+  g_autoptr(GPtrArray) modules = g_ptr_array_new ();
+  guint checked = 0;
+
+  sluice_pipeline_foreach_node (pipeline_of (window), collect_modules_cb, modules);
+  for (guint i = 0; i < modules->len; i++)
+    {
+      SluiceNode *node = g_ptr_array_index (modules, i);
+      g_autofree char *drawn = sluice_canvas_run_overlay_dup_label (overlay, node);
+      const char *expected = expected_label (events, position, sluice_node_get_id (node));
+
+      if (g_strcmp0 (drawn, expected) != 0)
+        g_error ("at event %u of %u, module %s is drawn “%s”, the events say “%s”", position, events->len,
+                 sluice_node_get_id (node), drawn, expected);
+      checked++;
+    }
+  g_assert_cmpuint (checked, >=, 8);
+}
+
+static guint
+index_of_origin (SluiceRunsView *view,
+                 const char     *origin)
+{
+  for (guint i = 0; i < sluice_runs_view_get_n_runs (view); i++)
+    if (g_strcmp0 (sluice_runs_view_get_run (view, i)->origin, origin) == 0)
+      return i;
+  g_assert_not_reached ();
+}
+
+static void
+save_window_png (GtkWidget  *window,
+                 const char *name)
+{
+  const char *dir = g_getenv ("SLUICE_SCREENSHOT_DIR");
+  g_autofree char *path = g_build_filename (dir != NULL ? dir : tmp_dir, name, NULL);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width, height;
+
+  test_app_spin (300);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+static void
+test_history (void)
+{
+  g_autofree char *path = copy_strategy ("strategy.xml");
+  g_autofree char *state_dir = g_build_filename (g_get_user_data_dir (), "sluice", "runs", NULL);
+  SluiceWindow *window = test_app_open_window (app, path);
+  SluiceRunsView *view = sluice_window_get_runs_view (window);
+  SluiceCanvasRunOverlay *overlay = sluice_window_get_run_overlay (window);
+  SluiceNode *gate = sluice_pipeline_find_node (pipeline_of (window), "gate-historical");
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *row = NULL;
+  g_autofree char *progression = NULL;
+  g_autofree char *label = NULL;
+  SluiceRunSession *replay;
+  GtkStack *bottom;
+  guint designer, n, middle;
+
+  g_assert_nonnull (view);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  test_app_spin (200);
+
+  /* One run from the designer (fails at the historical gate), one from
+   * sluice-run --journal (passes), into the same state directory. */
+  run_in_designer (window, "3");
+  g_assert_nonnull (sluice_history_get_run_directory (sluice_window_get_run_session (window)));
+  run_with_runner (state_dir, path, "1.0");
+
+  bottom = GTK_STACK (gtk_widget_get_parent (GTK_WIDGET (view)));
+  gtk_stack_set_visible_child_name (bottom, "runs");
+  test_app_spin (200);
+  g_assert_cmpuint (sluice_runs_view_get_n_runs (view), ==, 2);
+  /* Newest first: the runner's. */
+  g_assert_cmpstr (sluice_runs_view_get_run (view, 0)->origin, ==, "sluice-run");
+  designer = index_of_origin (view, "designer");
+  g_assert_cmpuint (designer, ==, 1);
+  row = sluice_runs_view_dup_row_text (view, designer);
+  g_test_message ("designer run: %s", row);
+  g_assert_true (g_str_has_prefix (row, "failed | "));
+  g_assert_nonnull (strstr (row, "Historical"));
+  g_assert_nonnull (strstr (row, "“Sharpe”: 1.8069, must be ≥ 3: missed by 1.1931"));
+  g_clear_pointer (&row, g_free);
+  row = sluice_runs_view_dup_row_text (view, 0);
+  g_assert_true (g_str_has_prefix (row, "completed | "));
+  g_assert_nonnull (strstr (row, "Paper"));
+  progression = sluice_runs_view_dup_progression_text (view);
+  g_test_message ("%s", progression);
+  g_assert_nonnull (strstr (progression, "Progression over 2 runs"));
+  g_assert_nonnull (strstr (progression, "Historical back-test 1/2 (50 %)"));
+
+  /* Open the designer's run: the canvas shows its final state. */
+  g_assert_true (sluice_runs_view_open (view, designer, &error));
+  g_assert_no_error (error);
+  replay = sluice_runs_view_get_replay_session (view);
+  g_assert_nonnull (replay);
+  label = sluice_canvas_run_overlay_dup_label (overlay, gate);
+  g_assert_cmpstr (label, ==, "failed");
+  g_clear_pointer (&label, g_free);
+  label = sluice_canvas_run_overlay_dup_check_label (overlay, gate, 0);
+  g_assert_cmpstr (label, ==, "✗ −1.19");
+  g_clear_pointer (&label, g_free);
+
+  events = sluice_past_run_load_events (sluice_runs_view_get_run (view, designer), 0, NULL, &error);
+  g_assert_no_error (error);
+  n = events->len;
+  assert_nodes_match (window, events, n);
+
+  /* The middle, forwards from the end (backwards), then from the start. */
+  middle = n / 2;
+  sluice_runs_view_seek (view, middle);
+  test_app_spin (100);
+  assert_nodes_match (window, events, middle);
+  sluice_canvas_reveal (sluice_window_get_canvas (window), gate);
+  test_app_save_screenshot (window, tmp_dir, "run-history-replay-middle.png");
+  sluice_runs_view_seek (view, 0);
+  assert_nodes_match (window, events, 0);
+  for (guint p = 0; p <= n; p++)
+    {
+      sluice_runs_view_seek (view, p);
+      assert_nodes_match (window, events, p);
+    }
+  sluice_runs_view_seek (view, middle);
+  assert_nodes_match (window, events, middle);
+
+  /* Played at 100×: it ends at the end, the failed gate red again. */
+  sluice_runs_view_play (view, 100);
+  g_assert_true (sluice_runs_view_get_playing (view));
+  for (guint waited = 0; sluice_runs_view_get_playing (view) && waited < 300; waited++)
+    test_app_spin (100);
+  g_assert_false (sluice_runs_view_get_playing (view));
+  g_assert_cmpuint (sluice_run_replay_get_position (sluice_run_session_get_replay (replay)), ==, n);
+  label = sluice_canvas_run_overlay_dup_label (overlay, gate);
+  g_assert_cmpstr (label, ==, "failed");
+  g_clear_pointer (&label, g_free);
+  test_app_save_screenshot (window, tmp_dir, "run-history-replay-end.png");
+
+  /* Closing the replay gives the canvas back to the window's last run. */
+  sluice_runs_view_close_replay (view);
+  g_assert_null (sluice_runs_view_get_replay_session (view));
+
+  /* Compare: the same file, the historical stage passed by one only. */
+  {
+    GtkWidget *compare = sluice_runs_view_compare (view, 0, 1);
+    g_autofree char *text = sluice_run_compare_window_dup_text (compare);
+
+    g_test_message ("%s", text);
+    g_assert_nonnull (strstr (text, "Unchanged between the two runs"));
+    g_assert_nonnull (strstr (text, "Historical back-test | 1 in → 0 out | 1 in → 1 out"));
+    g_assert_nonnull (strstr (text, "Paper trade | not reached | 1 in → 1 out"));
+    g_assert_nonnull (strstr (text, "Back-test thresholds: Sharpe | ✗ 1.807 (>= 3) −1.193 | —"));
+    gtk_window_set_default_size (GTK_WINDOW (compare), 900, 640);
+    save_window_png (compare, "run-history-compare.png");
+    gtk_window_destroy (GTK_WINDOW (compare));
+  }
+
+  /* A corrupt journal beside them: listed, unreadable, with its path. */
+  {
+    g_autofree char *bad = g_build_filename (state_dir, "20990101T000000Z-deadbeef", NULL);
+    g_autofree char *journal = g_build_filename (bad, "journal.sqlite", NULL);
+    g_autofree char *bad_row = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (bad, 0755), ==, 0);
+    g_assert_true (g_file_set_contents (journal, "SQLite format 3\0garbage garbage garbage", 40, NULL));
+    sluice_runs_view_refresh (view);
+    g_assert_cmpuint (sluice_runs_view_get_n_runs (view), ==, 3);
+    bad_row = sluice_runs_view_dup_row_text (view, 0);
+    g_assert_nonnull (sluice_runs_view_get_run (view, 0)->error);
+    g_test_message ("%s", bad_row);
+    g_assert_true (g_str_has_prefix (bad_row, "unreadable | "));
+    g_assert_nonnull (strstr (bad_row, journal));
+    g_assert_false (sluice_runs_view_open (view, 0, &error));
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+    test_app_save_screenshot (window, tmp_dir, "run-history-list.png");
+  }
+
+  /* The file edited by hand, run again: the comparison with the
+   * runner's first run says the file changed and shows the line. */
+  {
+    g_autofree char *text = NULL;
+    g_autofree char *shown = NULL;
+    g_autoptr(GString) edited = NULL;
+    GtkWidget *compare;
+
+    g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+    edited = g_string_new (text);
+    g_assert_cmpuint (g_string_replace (edited, "name=\"hist_min_sharpe\" default=\"1.0\"",
+                                        "name=\"hist_min_sharpe\" default=\"1.2\"", 1), ==, 1);
+    g_assert_true (g_file_set_contents (path, edited->str, edited->len, NULL));
+    run_with_runner (state_dir, path, "1.2");
+    sluice_runs_view_refresh (view);
+    g_assert_cmpuint (sluice_runs_view_get_n_runs (view), ==, 4);
+    /* 0: the new run, 1: the corrupt one, 2: the first runner run. */
+    g_assert_cmpstr (sluice_runs_view_get_run (view, 2)->origin, ==, "sluice-run");
+    g_assert_null (sluice_runs_view_compare (view, 0, 1));
+    compare = sluice_runs_view_compare (view, 0, 2);
+    shown = sluice_run_compare_window_dup_text (compare);
+    g_test_message ("%s", shown);
+    g_assert_nonnull (strstr (shown, "Changed between the two runs"));
+    g_assert_nonnull (strstr (shown, "- "));
+    g_assert_nonnull (strstr (shown, "default=\"1.0\""));
+    g_assert_nonnull (strstr (shown, "default=\"1.2\""));
+    save_window_png (compare, "run-history-compare-changed.png");
+    gtk_window_destroy (GTK_WINDOW (compare));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_app_spin (100);
+}
+
+/* The gate's card shows its thresholds resolved, not as written; a
+ * reference to an unknown parameter stays as written. */
+static void
+test_gate_thresholds (void)
+{
+  g_autofree char *path = copy_strategy ("thresholds.xml");
+  SluiceWindow *window = test_app_open_window (app, path);
+  SluiceGate *gate = SLUICE_GATE (sluice_pipeline_find_node (pipeline_of (window), "gate-historical"));
+  SluiceGate *replay = SLUICE_GATE (sluice_pipeline_find_node (pipeline_of (window), "gate-replay"));
+  g_autofree char *sharpe = sluice_canvas_dup_check_line (gate, 0);
+  g_autofree char *drawdown = sluice_canvas_dup_check_line (gate, 1);
+  g_autofree char *degradation = sluice_canvas_dup_check_line (replay, 2);
+  g_autoptr(GHashTable) none = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *unknown = sluice_canvas_check_summary (sluice_gate_get_check (gate, 0), none);
+  g_autofree char *written = sluice_canvas_check_summary (sluice_gate_get_check (gate, 0), NULL);
+
+  g_assert_cmpstr (sharpe, ==, "Sharpe ≥ 1.0");
+  g_assert_cmpstr (drawdown, ==, "Drawdown ≤ 0.25");
+  g_assert_cmpstr (degradation, ==, "Degradation drop ≤ 0.20");
+  g_assert_cmpstr (unknown, ==, "Sharpe ≥ ${hist_min_sharpe}");
+  g_assert_cmpstr (written, ==, "Sharpe ≥ ${hist_min_sharpe}");
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_app_spin (100);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  tmp_dir = test_app_setup_environment ("test-app-history");
+  app = test_app_new ();
+  if (app == NULL)
+    {
+      g_test_add_func ("/sluice/app-history/skipped", skip_without_display);
+      return g_test_run ();
+    }
+  g_test_add_func ("/sluice/app-history/runs-replay-compare", test_history);
+  g_test_add_func ("/sluice/app-history/gate-thresholds", test_gate_thresholds);
+  status = g_test_run ();
+  g_object_unref (app);
+  return status;
+}

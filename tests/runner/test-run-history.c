@@ -1,0 +1,573 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+/* A pipeline's run history (issue 13) from journals the real sluice-run
+ * wrote: the list, newest first, with each run's state, the stage it
+ * reached and the check that failed it; the progression rate per stage;
+ * journals that cannot be read (garbage, truncated, empty, a newer
+ * format, missing, one being written, one locked by a writer) listed as
+ * unreadable with their path, never a crash or a hang; and the replay
+ * of the recorded events, forwards and backwards. */
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "sluice-core.h"
+#include "runner-common.h"
+#include "report-tools.h"
+
+typedef struct
+{
+  char *dir;
+  char *state_dir;
+  char *strategy;   /* a copy of the strategy example, so that its path is ours */
+} Fixture;
+
+static char *
+example_path (const char *name)
+{
+  return g_build_filename (g_getenv ("SLUICE_SOURCE_ROOT"), "data", "examples", name, NULL);
+}
+
+static void
+run_strategy (Fixture    *f,
+              const char *run_id,
+              const char *sharpe,
+              gboolean    events,
+              int         expected_status)
+{
+  g_auto (RunnerResult) result = { 0 };
+  g_autofree char *define = g_strdup_printf ("hist_min_sharpe=%s", sharpe);
+  g_autofree char *output = g_build_filename (f->dir, run_id, NULL);
+  g_autofree char *events_path = g_strconcat (output, ".events", NULL);
+  const char *args[] = { "--journal", "--state-dir", f->state_dir, "--run-id", run_id, "-q",
+                         "-D", define, "-o", output, f->strategy,
+                         events ? "--events" : NULL, events_path, NULL };
+
+  runner_run (&result, args, NULL);
+  g_assert_cmpint (result.status, ==, expected_status);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = example_path ("strategy.xml");
+  g_autofree char *text = NULL;
+
+  f->dir = g_dir_make_tmp ("run-history-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->state_dir = g_build_filename (f->dir, "runs", NULL);
+  f->strategy = g_build_filename (f->dir, "strategy.xml", NULL);
+  g_file_get_contents (source, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (f->strategy, text, -1, &error);
+  g_assert_no_error (error);
+
+  /* Oldest first: passes, fails at the historical gate (with per-item
+   * events), fails at it again (run events only). Created-at times are
+   * µs apart at least: the order is the runs'. */
+  run_strategy (f, "run-a", "1.0", TRUE, 0);
+  run_strategy (f, "run-b", "3", TRUE, 1);
+  run_strategy (f, "run-c", "3", FALSE, 1);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->state_dir);
+  g_free (f->strategy);
+}
+
+static SluicePastRun *
+find_run (GPtrArray  *runs,
+          const char *run_id)
+{
+  for (guint i = 0; i < runs->len; i++)
+    if (g_str_equal (((SluicePastRun *) g_ptr_array_index (runs, i))->run_id, run_id))
+      return g_ptr_array_index (runs, i);
+  return NULL;
+}
+
+static void
+test_list (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) runs = sluice_run_history_list (f->state_dir, "strategy", f->strategy);
+  g_autoptr(GPtrArray) others = sluice_run_history_list (f->state_dir, "other", "/nowhere/other.xml");
+  SluicePastRun *a, *b, *c;
+
+  g_assert_cmpuint (runs->len, ==, 3);
+  g_assert_cmpuint (others->len, ==, 0);
+  /* Newest first. */
+  g_assert_cmpstr (((SluicePastRun *) g_ptr_array_index (runs, 0))->run_id, ==, "run-c");
+  g_assert_cmpstr (((SluicePastRun *) g_ptr_array_index (runs, 2))->run_id, ==, "run-a");
+
+  a = find_run (runs, "run-a");
+  g_assert_null (a->error);
+  g_assert_cmpstr (a->state, ==, "completed");
+  g_assert_cmpstr (a->origin, ==, "sluice-run");
+  g_assert_cmpstr (a->pipeline_id, ==, "strategy");
+  g_assert_cmpstr (a->stage_reached, ==, "paper-trade");
+  g_assert_null (a->failed_check);
+  g_assert_true (a->item_events);
+  g_assert_cmpint (a->started_us, >, 0);
+  g_assert_cmpint (a->ended_us, >=, a->started_us);
+  g_assert_cmpuint (a->stages->len, ==, 4);
+  g_assert_cmpuint (sluice_past_run_find_stage (a, "paper-trade")->items_out, ==, 1);
+
+  b = find_run (runs, "run-b");
+  g_assert_cmpstr (b->state, ==, "failed");
+  g_assert_cmpstr (b->stage_reached, ==, "historical");
+  g_assert_cmpstr (b->failed_module, ==, "gate-historical");
+  g_assert_nonnull (strstr (b->failed_check, "“Sharpe”: 1.8069, must be ≥ 3: missed by 1.1931"));
+  g_assert_cmpuint (b->gates->len, ==, 2);
+
+  /* Without per-item events the run still says where it stopped. */
+  c = find_run (runs, "run-c");
+  g_assert_false (c->item_events);
+  g_assert_cmpstr (c->stage_reached, ==, "historical");
+  g_assert_cmpstr (c->failed_module, ==, "gate-historical");
+  g_assert_nonnull (strstr (c->failed_check, "Sharpe"));
+  g_assert_cmpstr (a->pipeline_sha256, ==, c->pipeline_sha256);
+}
+
+static void
+test_progression (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) runs = sluice_run_history_list (f->state_dir, "strategy", f->strategy);
+  const char *stages[] = { "optimise", "historical", "live-replay", "paper-trade", NULL };
+  json_t *progression = sluice_run_history_progression (runs, stages);
+  json_t *historical = json_array_get (json_object_get (progression, "stages"), 1);
+  json_t *replay = json_array_get (json_object_get (progression, "stages"), 2);
+  json_t *gates = json_object_get (progression, "gates");
+
+  g_assert_cmpint (json_integer_value (json_object_get (progression, "runs")), ==, 3);
+  g_assert_cmpint (json_integer_value (json_object_get (json_array_get (json_object_get (progression, "stages"), 0), "passed")), ==, 3);
+  g_assert_cmpint (json_integer_value (json_object_get (historical, "reached")), ==, 3);
+  g_assert_cmpint (json_integer_value (json_object_get (historical, "passed")), ==, 1);
+  g_assert_cmpfloat_with_epsilon (json_real_value (json_object_get (historical, "rate")), 1.0 / 3, 1e-9);
+  g_assert_cmpint (json_integer_value (json_object_get (replay, "reached")), ==, 1);
+  g_assert_cmpint (json_integer_value (json_object_get (replay, "passed")), ==, 1);
+  /* Gates from the runs that recorded their events: a and b. */
+  for (guint i = 0; i < json_array_size (gates); i++)
+    {
+      json_t *gate = json_array_get (gates, i);
+
+      if (g_str_equal (json_string_value (json_object_get (gate, "gate")), "gate-historical"))
+        {
+          g_assert_cmpint (json_integer_value (json_object_get (gate, "runs")), ==, 2);
+          g_assert_cmpint (json_integer_value (json_object_get (gate, "passed")), ==, 1);
+          g_assert_cmpint (json_integer_value (json_object_get (gate, "failed")), ==, 1);
+        }
+    }
+  json_decref (progression);
+}
+
+static char *
+make_run_dir (Fixture    *f,
+              const char *run_id)
+{
+  char *directory = g_build_filename (f->state_dir, run_id, NULL);
+  g_autofree char *copy = g_build_filename (directory, "pipeline.xml", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (directory, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (copy, "<pipeline format=\"1\" id=\"strategy\"/>", -1, NULL));
+  return directory;
+}
+
+static void
+write_journal (const char *directory,
+               const char *contents,
+               gssize      length)
+{
+  g_autofree char *path = g_build_filename (directory, "journal.sqlite", NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
+}
+
+static void
+assert_unreadable (GPtrArray  *runs,
+                   const char *run_id,
+                   const char *says)
+{
+  SluicePastRun *run = find_run (runs, run_id);
+
+  g_assert_nonnull (run);
+  g_assert_nonnull (run->error);
+  /* It names the file. */
+  g_assert_nonnull (strstr (run->error, run->journal_path));
+  if (says != NULL && strstr (run->error, says) == NULL)
+    g_error ("%s: expected “%s” in “%s”", run_id, says, run->error);
+}
+
+static void
+test_unreadable (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *garbage = make_run_dir (f, "garbage");
+  g_autofree char *empty = make_run_dir (f, "empty");
+  g_autofree char *truncated = make_run_dir (f, "truncated");
+  g_autofree char *newer = make_run_dir (f, "newer");
+  g_autofree char *missing = make_run_dir (f, "missing");
+  g_autofree char *binary = make_run_dir (f, "binary");
+  g_autofree char *source = g_build_filename (f->state_dir, "run-b", "journal.sqlite", NULL);
+  g_autofree char *newer_path = g_build_filename (newer, "journal.sqlite", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  char bytes[4096];
+  gsize length;
+  sqlite3 *db;
+
+  write_journal (garbage, "this is not a database at all, just text\n", -1);
+  write_journal (empty, "", 0);
+  for (guint i = 0; i < sizeof bytes; i++)
+    bytes[i] = (char) (i * 7 + 3);
+  write_journal (binary, bytes, sizeof bytes);
+  /* A real journal cut in the middle of its pages. */
+  g_assert_true (g_file_get_contents (source, &text, &length, NULL));
+  g_assert_cmpuint (length, >, 8192);
+  write_journal (truncated, text, length / 2 + 100);
+  /* A real journal of a format this version does not know. */
+  write_journal (newer, text, length);
+  g_assert_cmpint (sqlite3_open (newer_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE meta SET value = '99' WHERE key = 'journal-format'", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  runs = sluice_run_history_list (f->state_dir, "strategy", f->strategy);
+  g_assert_cmpuint (runs->len, ==, 9);
+  assert_unreadable (runs, "garbage", NULL);
+  assert_unreadable (runs, "empty", "not a Sluice run journal");
+  assert_unreadable (runs, "binary", NULL);
+  assert_unreadable (runs, "truncated", NULL);
+  assert_unreadable (runs, "newer", "format 99");
+  assert_unreadable (runs, "missing", "no such file");
+  /* The readable ones are untouched by their neighbours. */
+  g_assert_null (find_run (runs, "run-a")->error);
+  g_assert_cmpstr (find_run (runs, "run-b")->failed_module, ==, "gate-historical");
+}
+
+/* A writer in the middle of a transaction (as a running sluice-run is
+ * between commits), and one holding an exclusive lock: the list comes
+ * back in bounded time either way. */
+static void
+test_being_written (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->state_dir, "run-a", "journal.sqlite", NULL);
+  g_autoptr(GPtrArray) runs = NULL;
+  sqlite3 *writer;
+  gint64 started;
+
+  g_assert_cmpint (sqlite3_open (path, &writer), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (writer, "BEGIN IMMEDIATE; INSERT INTO states (time_us, state) VALUES (1, 'running');",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  started = g_get_monotonic_time ();
+  runs = sluice_run_history_list (f->state_dir, "strategy", f->strategy);
+  g_assert_cmpuint (runs->len, ==, 3);
+  /* WAL: the reader sees the last commit, not the writer's half. */
+  g_assert_cmpstr (find_run (runs, "run-a")->state, ==, "completed");
+  g_clear_pointer (&runs, g_ptr_array_unref);
+  sqlite3_exec (writer, "ROLLBACK", NULL, NULL, NULL);
+
+  /* An exclusive lock (no WAL reader can pass it). */
+  g_assert_cmpint (sqlite3_exec (writer, "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = DELETE;"
+                                 " BEGIN EXCLUSIVE; INSERT INTO states (time_us, state) VALUES (1, 'x');",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  runs = sluice_run_history_list (f->state_dir, "strategy", f->strategy);
+  g_assert_cmpuint (runs->len, ==, 3);
+  assert_unreadable (runs, "run-a", NULL);
+  sqlite3_exec (writer, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (writer);
+  /* Bounded: a few busy time-outs, not a hang. */
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 30 * G_USEC_PER_SEC);
+}
+
+/* The replay of a recorded run, against the events themselves: at every
+ * position, each module's counters are what the events up to it say,
+ * and seeking backwards gives exactly what seeking forwards gave. */
+static void
+test_replay (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) runs = sluice_run_history_list (f->state_dir, "strategy", f->strategy);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = sluice_past_run_load_events (find_run (runs, "run-b"), 0, NULL, &error);
+  g_autoptr(SluiceRunReplay) replay = NULL;
+  g_autoptr(GArray) forward = g_array_new (FALSE, TRUE, sizeof (SluiceModuleStats));
+  const char *modules[] = { "run-optimiser", "gate-improvement", "run-backtest", "gate-historical", "run-replay" };
+  guint n;
+
+  g_assert_no_error (error);
+  replay = sluice_run_replay_new (events);
+  n = sluice_run_replay_get_n_events (replay);
+  g_assert_cmpuint (n, ==, events->len);
+  g_assert_cmpuint (n, >=, 15);
+
+  for (guint position = 0; position <= n; position++)
+    {
+      sluice_run_replay_seek (replay, position);
+      for (guint m = 0; m < G_N_ELEMENTS (modules); m++)
+        {
+          SluiceModuleStats stats;
+          guint64 started = 0, finished = 0, failed = 0;
+
+          for (guint e = 0; e < position; e++)
+            {
+              json_t *event = g_ptr_array_index (events, e);
+              const char *type = json_string_value (json_object_get (event, "event"));
+
+              if (g_strcmp0 (json_string_value (json_object_get (event, "module")), modules[m]) != 0)
+                continue;
+              started += g_str_equal (type, "module-started");
+              finished += g_str_equal (type, "module-finished");
+              failed += g_str_equal (type, "module-failed");
+            }
+          sluice_run_replay_get_module_stats (replay, modules[m], &stats);
+          g_assert_cmpuint (stats.items_in, ==, started);
+          g_assert_cmpuint (stats.active, ==, started - finished - failed);
+          g_assert_cmpuint (stats.failed, ==, failed);
+          g_array_append_val (forward, stats);
+        }
+    }
+  /* Backwards, one position at a time and in jumps. */
+  for (guint position = n + 1; position-- > 0;)
+    {
+      sluice_run_replay_seek (replay, position);
+      for (guint m = 0; m < G_N_ELEMENTS (modules); m++)
+        {
+          SluiceModuleStats stats;
+
+          sluice_run_replay_get_module_stats (replay, modules[m], &stats);
+          g_assert_cmpmem (&stats, sizeof stats,
+                           &g_array_index (forward, SluiceModuleStats, position * G_N_ELEMENTS (modules) + m),
+                           sizeof stats);
+        }
+    }
+
+  sluice_run_replay_seek (replay, n);
+  g_assert_cmpint (sluice_run_replay_get_state (replay), ==, SLUICE_RUN_FAILED);
+  g_assert_cmpstr (sluice_run_replay_get_failed_module (replay), ==, "gate-historical");
+  {
+    json_t *results = sluice_run_replay_dup_gate_results (replay, "gate-historical");
+    json_t *sharpe = json_array_get (json_object_get (results, "checks"), 0);
+    SluiceModuleStats stats;
+
+    g_assert_false (json_is_true (json_object_get (sharpe, "passed")));
+    g_assert_cmpfloat_with_epsilon (json_number_value (json_object_get (sharpe, "margin")), -1.1931, 1e-9);
+    json_decref (results);
+    sluice_run_replay_get_module_stats (replay, "gate-historical", &stats);
+    g_assert_cmpint (stats.state, ==, SLUICE_MODULE_FAILED);
+    sluice_run_replay_get_module_stats (replay, "run-replay", &stats);
+    g_assert_cmpint (stats.state, ==, SLUICE_MODULE_SKIPPED);
+  }
+  /* Before the gate saw its item, it shows nothing. */
+  sluice_run_replay_seek (replay, 3);
+  g_assert_null (sluice_run_replay_dup_gate_results (replay, "gate-historical"));
+  g_assert_cmpint (sluice_run_replay_get_state (replay), ==, SLUICE_RUN_RUNNING);
+}
+
+/* Replays of hostile event lists: unknown types, missing fields, wrong
+ * types, finishes without starts; a replay never fails or underflows. */
+static void
+test_replay_hostile (void)
+{
+  const char *texts[] = {
+    "{\"event\":\"module-finished\",\"module\":\"m\",\"outputs\":3}",
+    "{\"event\":\"module-failed\",\"module\":\"m\"}",
+    "{\"event\":\"module-started\",\"module\":7}",
+    "{\"event\":\"what\"}",
+    "{\"event\":\"run-state\",\"state\":\"exploded\"}",
+    "{\"event\":\"gate-failed\",\"module\":\"g\",\"checks\":\"not an array\"}",
+    "{\"event\":\"module-started\",\"module\":\"m\",\"input\":-5,\"child\":1e300,\"time\":\"yesterday\"}",
+    "{}",
+  };
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_decref);
+  g_autoptr(SluiceRunReplay) replay = NULL;
+  SluiceModuleStats stats;
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    g_ptr_array_add (events, json_loads (texts[i], 0, NULL));
+  g_ptr_array_add (events, json_integer (4));
+  replay = sluice_run_replay_new (events);
+  sluice_run_replay_seek (replay, G_MAXUINT);
+  g_assert_true (sluice_run_replay_get_module_stats (replay, "m", &stats));
+  g_assert_cmpuint (stats.active, ==, 1);
+  g_assert_cmpuint (stats.items_in + stats.retries, ==, 1);
+  g_assert_cmpint (sluice_run_replay_get_state (replay), ==, SLUICE_RUN_PENDING);
+  sluice_run_replay_seek (replay, 0);
+  sluice_run_replay_get_module_stats (replay, "m", &stats);
+  g_assert_cmpuint (stats.active + stats.items_in + stats.failed, ==, 0);
+}
+
+/* Two runs compared: the same file (run-a, run-b: only a -D differs),
+ * then after the file changed (a threshold's default edited). */
+static void
+test_compare (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GPtrArray) later = NULL;
+  const char *stages[] = { "optimise", "historical", "live-replay", "paper-trade", NULL };
+  g_autofree char *text = NULL;
+  g_autoptr(GString) edited = NULL;
+  json_t *same, *changed, *gate = NULL, *sharpe = NULL;
+  const char *diff;
+  size_t i;
+  json_t *entry;
+
+  runs = sluice_run_history_list (f->state_dir, "strategy", f->strategy);
+  same = sluice_run_history_compare (find_run (runs, "run-a"), find_run (runs, "run-b"), stages);
+  g_assert_false (json_is_true (json_object_get (json_object_get (same, "pipeline"), "changed")));
+  g_assert_null (json_object_get (json_object_get (same, "pipeline"), "diff"));
+  /* Side by side: a went past the historical stage, b stopped in it. */
+  entry = json_array_get (json_object_get (same, "stages"), 1);
+  g_assert_cmpint (json_integer_value (json_object_get (json_object_get (entry, "a"), "items_out")), ==, 1);
+  g_assert_cmpint (json_integer_value (json_object_get (json_object_get (entry, "b"), "items_out")), ==, 0);
+  entry = json_array_get (json_object_get (same, "stages"), 3);
+  g_assert_true (json_is_true (json_object_get (json_object_get (entry, "a"), "reached")));
+  g_assert_false (json_is_true (json_object_get (json_object_get (entry, "b"), "reached")));
+  json_array_foreach (json_object_get (same, "gates"), i, entry)
+    if (g_str_equal (json_string_value (json_object_get (entry, "gate")), "gate-historical"))
+      gate = entry;
+  g_assert_nonnull (gate);
+  sharpe = json_array_get (json_object_get (gate, "checks"), 0);
+  g_assert_cmpstr (json_string_value (json_object_get (sharpe, "name")), ==, "Sharpe");
+  g_assert_true (json_is_true (json_object_get (json_object_get (sharpe, "a"), "passed")));
+  g_assert_false (json_is_true (json_object_get (json_object_get (sharpe, "b"), "passed")));
+  g_assert_cmpfloat (json_number_value (json_object_get (json_object_get (sharpe, "b"), "threshold")), ==, 3.0);
+  json_decref (same);
+
+  /* Edit the file, run again, compare the first run with the new one. */
+  g_assert_true (g_file_get_contents (f->strategy, &text, NULL, NULL));
+  edited = g_string_new (text);
+  g_assert_cmpuint (g_string_replace (edited, "name=\"hist_min_sharpe\" default=\"1.0\"",
+                                      "name=\"hist_min_sharpe\" default=\"1.5\"", 1), ==, 1);
+  g_assert_true (g_file_set_contents (f->strategy, edited->str, edited->len, NULL));
+  run_strategy (f, "run-d", "1.5", TRUE, 0);
+  later = sluice_run_history_list (f->state_dir, "strategy", f->strategy);
+  changed = sluice_run_history_compare (find_run (later, "run-a"), find_run (later, "run-d"), stages);
+  g_assert_true (json_is_true (json_object_get (json_object_get (changed, "pipeline"), "changed")));
+  diff = json_string_value (json_object_get (json_object_get (changed, "pipeline"), "diff"));
+  g_assert_nonnull (diff);
+  g_assert_nonnull (strstr (diff, "- "));
+  g_assert_nonnull (strstr (diff, "default=\"1.0\""));
+  g_assert_nonnull (strstr (diff, "+ "));
+  g_assert_nonnull (strstr (diff, "default=\"1.5\""));
+  /* Short: the one line changed, with a line of context either side. */
+  g_assert_cmpuint (strlen (diff), <, 1000);
+  json_decref (changed);
+}
+
+static void
+test_text_diff (void)
+{
+  g_autofree char *none = sluice_text_diff ("a\nb\n", "a\nb\n", 10);
+  g_autofree char *one = sluice_text_diff ("a\nb\nc\nd\ne\n", "a\nb\nX\nd\ne\n", 10);
+  g_autofree char *cut = NULL;
+  g_autoptr(GString) many = g_string_new (NULL);
+
+  g_assert_cmpstr (none, ==, "");
+  g_assert_cmpstr (one, ==, "  …\n  b\n- c\n+ X\n  d\n");
+  for (guint i = 0; i < 500; i++)
+    g_string_append_printf (many, "line %u\n", i);
+  cut = sluice_text_diff ("", many->str, 5);
+  g_assert_nonnull (strstr (cut, "… and 496 more lines"));
+}
+
+/* A journaled run's report holds the progression over the history (this
+ * run included), valid against the schema, and its HTML shows it. */
+static void
+test_report_history (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_auto (RunnerResult) result = { 0 };
+  g_autofree char *json_path = g_build_filename (f->dir, "report.json", NULL);
+  g_autofree char *html_path = g_build_filename (f->dir, "report.html", NULL);
+  g_autofree char *output = g_build_filename (f->dir, "out.jsonl", NULL);
+  g_autofree char *html = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *args[] = { "--journal", "--state-dir", f->state_dir, "-q", "-D", "hist_min_sharpe=3",
+                         "-o", output, "--report", json_path, f->strategy, NULL };
+  const char *html_args[] = { "--journal", "--state-dir", f->state_dir, "-q",
+                              "-o", output, "--report", html_path, f->strategy, NULL };
+  const char *plain_args[] = { "-q", "-o", output, "--report", json_path, f->strategy, NULL };
+  json_t *report, *history, *historical;
+
+  runner_run (&result, args, NULL);
+  g_assert_cmpint (result.status, ==, 1);
+  report_assert_valid_json (json_path);
+  report = json_load_file (json_path, 0, NULL);
+  history = json_object_get (report, "history");
+  g_assert_nonnull (history);
+  /* run-a passed, run-b and run-c failed at the historical gate, and so
+   * did this one. */
+  g_assert_cmpint (json_integer_value (json_object_get (history, "runs")), ==, 4);
+  historical = json_array_get (json_object_get (history, "stages"), 1);
+  g_assert_cmpstr (json_string_value (json_object_get (historical, "stage_name")), ==, "Historical back-test");
+  g_assert_cmpint (json_integer_value (json_object_get (historical, "reached")), ==, 4);
+  g_assert_cmpint (json_integer_value (json_object_get (historical, "passed")), ==, 1);
+  g_assert_cmpfloat_with_epsilon (json_number_value (json_object_get (historical, "rate")), 0.25, 1e-9);
+  json_decref (report);
+
+  runner_result_clear (&result);
+  memset (&result, 0, sizeof result);
+  runner_run (&result, html_args, NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  g_file_get_contents (html_path, &html, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (html, "Progression over the run history"));
+  g_assert_nonnull (strstr (html, "5 journaled runs"));
+  g_assert_nonnull (strstr (html, "<td>Historical back-test</td><td>5</td><td>2</td>"));
+
+  /* Without a journal there is no history to speak of. */
+  runner_result_clear (&result);
+  memset (&result, 0, sizeof result);
+  runner_run (&result, plain_args, NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  report = json_load_file (json_path, 0, NULL);
+  g_assert_null (json_object_get (report, "history"));
+  json_decref (report);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/sluice/run-history/list", Fixture, NULL, fixture_setup, test_list, fixture_teardown);
+  g_test_add ("/sluice/run-history/progression", Fixture, NULL, fixture_setup, test_progression, fixture_teardown);
+  g_test_add ("/sluice/run-history/unreadable", Fixture, NULL, fixture_setup, test_unreadable, fixture_teardown);
+  g_test_add ("/sluice/run-history/being-written", Fixture, NULL, fixture_setup, test_being_written, fixture_teardown);
+  g_test_add ("/sluice/run-history/replay", Fixture, NULL, fixture_setup, test_replay, fixture_teardown);
+  g_test_add_func ("/sluice/run-history/replay-hostile", test_replay_hostile);
+  g_test_add ("/sluice/run-history/compare", Fixture, NULL, fixture_setup, test_compare, fixture_teardown);
+  g_test_add_func ("/sluice/run-history/text-diff", test_text_diff);
+  g_test_add ("/sluice/run-history/report", Fixture, NULL, fixture_setup, test_report_history, fixture_teardown);
+  return g_test_run ();
+}
