@@ -268,6 +268,8 @@ test_fast_path_same_as_jansson (void)
       json_decref (ours);
       json_decref (theirs);
     }
+}
+
 /* What sluice_json_format_real wrote before its fast path for short
  * decimals: the shortest %.Ng from 15 up that reads back. */
 static void
