@@ -314,14 +314,11 @@ check_label (SluiceCanvasRunOverlay *self,
              guint                   index,
              gboolean               *passed)
 {
-  SluiceExecutor *executor = sluice_run_session_get_executor (self->session);
   json_t *results;
   json_t *check;
   char *label = NULL;
 
-  if (executor == NULL)
-    return NULL;
-  results = sluice_executor_dup_gate_results (executor, sluice_node_get_id (gate));
+  results = sluice_run_session_dup_gate_results (self->session, sluice_node_get_id (gate));
   if (results == NULL)
     return NULL;
   check = json_array_get (json_object_get (results, "checks"), index);
@@ -516,7 +513,7 @@ sluice_canvas_run_overlay_snapshot (GtkWidget   *widget,
   double vx, vy, vw, vh;
   gint64 t0 = g_get_monotonic_time ();
 
-  if (self->session == NULL || sluice_run_session_get_executor (self->session) == NULL ||
+  if (self->session == NULL || !sluice_run_session_get_started (self->session) ||
       (layout = sluice_canvas_get_layout (self->canvas)) == NULL)
     return;
 

@@ -119,6 +119,34 @@ guint             sluice_run_session_get_serial       (SluiceRunSession *self);
  * time. */
 void              sluice_run_session_set_update_interval (SluiceRunSession *self,
                                                           gint64            interval);
+/* A run that goes elsewhere (on a sluice-run daemon), drawn from its
+ * events: whoever follows them hands each to apply_event, and sends the
+ * "control" signal's action ("pause", "resume", "cancel") to the server.
+ * The counters are what the events tell (sluice-event-tally.h). */
+SluiceRunSession *sluice_run_session_new_remote       (SluicePipeline   *pipeline);
+gboolean          sluice_run_session_get_remote       (SluiceRunSession *self);
+void              sluice_run_session_apply_event      (SluiceRunSession *self,
+                                                       SluiceEvent      *event);
+/* What the server says of the run besides its events (GET /runs/ID). */
+void              sluice_run_session_set_remote_state (SluiceRunSession *self,
+                                                       SluiceRunState    state,
+                                                       const char       *error,
+                                                       const char       *failed_module);
+void              sluice_run_session_set_remote_totals (SluiceRunSession *self,
+                                                        guint64           items_in,
+                                                        guint64           items_out,
+                                                        gint64            elapsed);
+/* A local run started, or a remote one watched: there is something to draw. */
+gboolean          sluice_run_session_get_started      (SluiceRunSession *self);
+/* Items in and out of the run and its time so far (µs). */
+void              sluice_run_session_get_totals       (SluiceRunSession *self,
+                                                       guint64          *items_in,
+                                                       guint64          *items_out,
+                                                       gint64           *elapsed);
+/* As sluice_executor_dup_gate_results(), for either kind of run. */
+json_t           *sluice_run_session_dup_gate_results (SluiceRunSession *self,
+                                                       const char       *gate_id);
+
 /* Polls the executor now (the session does it every frame by itself). */
 void              sluice_run_session_poll             (SluiceRunSession *self);
 

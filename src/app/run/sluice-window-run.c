@@ -67,7 +67,7 @@ update_controls (WindowRun *run)
   gtk_widget_set_visible (run->resume_button, active && state == SLUICE_RUN_PAUSED);
   gtk_widget_set_visible (run->cancel_button, active);
   gtk_widget_set_visible (GTK_WIDGET (run->status),
-                          run->session != NULL && sluice_run_session_get_executor (run->session) != NULL);
+                          run->session != NULL && sluice_run_session_get_started (run->session));
 
   gtk_label_set_text (run->status, sluice_window_get_run_status (run->window));
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
@@ -179,6 +179,37 @@ refuse_if_invalid (WindowRun       *run,
   return TRUE;
 }
 
+/* Shows @session (taken) on the canvas and in the run panel, in place
+ * of the last run. */
+static void
+attach_session (WindowRun        *run,
+                SluiceRunSession *session)
+{
+  if (run->session != NULL)
+    g_signal_handlers_disconnect_by_data (run->session, run);
+  g_clear_object (&run->session);
+  run->session = session;
+  g_signal_connect_swapped (run->session, "notify::state", G_CALLBACK (session_state_cb), run);
+  sluice_canvas_run_overlay_set_session (run->overlay, run->session);
+  sluice_run_panel_set_session (run->panel, run->session);
+  gtk_stack_set_visible_child_name (run->bottom, "run");
+  show_panel_tall (run);
+}
+
+void
+sluice_window_watch_run (SluiceWindow     *self,
+                         SluiceRunSession *session)
+{
+  WindowRun *run = get_run (self);
+
+  g_return_if_fail (SLUICE_IS_RUN_SESSION (session));
+  if (run == NULL || run->overlay == NULL || run->panel == NULL)
+    return;
+  attach_session (run, g_object_ref (session));
+  set_locked (run, sluice_run_session_get_active (session));
+  update_controls (run);
+}
+
 static void
 start (WindowRun       *run,
        SluiceRunChoice *choice)
@@ -204,18 +235,9 @@ start (WindowRun       *run,
   if (file != NULL)
     path = g_file_get_path (file);
 
-  if (run->session != NULL)
-    g_signal_handlers_disconnect_by_data (run->session, run);
-  g_clear_object (&run->session);
   if (run->overlay == NULL || run->panel == NULL)
     return;
-  run->session = sluice_run_session_new (sluice_document_get_pipeline (document));
-  g_signal_connect_swapped (run->session, "notify::state", G_CALLBACK (session_state_cb), run);
-  sluice_canvas_run_overlay_set_session (run->overlay, run->session);
-  sluice_run_panel_set_session (run->panel, run->session);
-  gtk_stack_set_visible_child_name (run->bottom, "run");
-  show_panel_tall (run);
-
+  attach_session (run, sluice_run_session_new (sluice_document_get_pipeline (document)));
   set_locked (run, TRUE);
   if (!sluice_run_session_start (run->session, choice->defines, path, input, &error))
     {
@@ -562,7 +584,9 @@ window_run_free (WindowRun *run)
   if (run->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (run->session, run);
-      sluice_run_session_cancel (run->session);
+      /* A server's run goes on when the window that watched it closes. */
+      if (!sluice_run_session_get_remote (run->session))
+        sluice_run_session_cancel (run->session);
     }
   g_clear_object (&run->session);
   g_free (run);
@@ -577,7 +601,8 @@ window_destroy_cb (SluiceWindow *self)
   if (run != NULL && run->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (run->session, run);
-      sluice_run_session_cancel (run->session);
+      if (!sluice_run_session_get_remote (run->session))
+        sluice_run_session_cancel (run->session);
       g_clear_object (&run->session);
     }
 }
@@ -650,7 +675,7 @@ sluice_window_get_run_status (SluiceWindow *self)
 {
   WindowRun *run = get_run (self);
 
-  if (run == NULL || run->session == NULL || sluice_run_session_get_executor (run->session) == NULL)
+  if (run == NULL || run->session == NULL || !sluice_run_session_get_started (run->session))
     return _("Not run yet");
   switch (sluice_run_session_get_state (run->session))
     {

@@ -29,4 +29,10 @@ gboolean          sluice_window_get_run_locked  (SluiceWindow    *self);
 void              sluice_window_run_with_choice (SluiceWindow    *self,
                                                  SluiceRunChoice *choice);
 
+/* Shows a run that goes elsewhere (sluice_run_session_new_remote) on the
+ * canvas and in the run panel, with the header's pause, resume and cancel
+ * steering it. Closing the window stops watching, not the run. */
+void              sluice_window_watch_run       (SluiceWindow     *self,
+                                                 SluiceRunSession *session);
+
 G_END_DECLS

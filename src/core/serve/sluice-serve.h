@@ -10,6 +10,8 @@
 #include "sluice-listen.h"
 #include "sluice-pipeline-balancer.h"
 #include "sluice-run-api.h"
+#include "sluice-run-client.h"
+#include "sluice-run-follower.h"
 #include "sluice-run-manager.h"
 #include "sluice-serve-stats.h"
 #include "sluice-server.h"
