@@ -857,12 +857,16 @@ void
 sluice_run_session_set_remote_state (SluiceRunSession *self,
                                      SluiceRunState    state,
                                      const char       *error,
-                                     const char       *failed_module)
+                                     const char       *failed_module,
+                                     guint64           n_events)
 {
   g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
   g_return_if_fail (self->tally != NULL);
   sluice_event_tally_set_failure (self->tally, error, failed_module);
-  if (state == run_state (self))
+  /* The events tell the state in order with the counters: the server's
+   * word is taken only once they have caught up with it (else a finished
+   * run would look finished before its items were counted). */
+  if (state == run_state (self) || sluice_event_tally_get_n_events (self->tally) < n_events)
     return;
   sluice_event_tally_set_state (self->tally, state);
   remote_state_changed (self);

@@ -127,11 +127,14 @@ SluiceRunSession *sluice_run_session_new_remote       (SluicePipeline   *pipelin
 gboolean          sluice_run_session_get_remote       (SluiceRunSession *self);
 void              sluice_run_session_apply_event      (SluiceRunSession *self,
                                                        SluiceEvent      *event);
-/* What the server says of the run besides its events (GET /runs/ID). */
+/* What the server says of the run besides its events (GET /runs/ID),
+ * when it had recorded @n_events: the state is taken once that many
+ * events were applied. */
 void              sluice_run_session_set_remote_state (SluiceRunSession *self,
                                                        SluiceRunState    state,
                                                        const char       *error,
-                                                       const char       *failed_module);
+                                                       const char       *failed_module,
+                                                       guint64           n_events);
 void              sluice_run_session_set_remote_totals (SluiceRunSession *self,
                                                         guint64           items_in,
                                                         guint64           items_out,

@@ -18,6 +18,7 @@ struct _SluiceServerWatch
   char              *run_id;
   char              *problem;
   guint              refresh_id;
+  guint              follow_again_id;
   gboolean           refreshing;
 };
 
@@ -77,11 +78,33 @@ connection_cb (SluiceRunFollower *follower,
   set_problem (self, text);
 }
 
+static gboolean
+follow_again_cb (gpointer user_data)
+{
+  SluiceServerWatch *self = user_data;
+
+  self->follow_again_id = 0;
+  sluice_run_follower_start (self->follower);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 ended_cb (SluiceRunFollower *follower,
           const GError      *error,
           SluiceServerWatch *self)
 {
+  /* A server killed at the wrong moment closes the stream as cleanly as
+   * one whose run is over: until the run's end was told, follow on. */
+  if (error == NULL && !sluice_run_state_is_final (sluice_run_session_get_state (self->session)))
+    {
+      g_autofree char *text = g_strdup_printf (_("Lost the connection to %s; trying again every second"),
+                                               sluice_run_client_get_url (self->client));
+
+      set_problem (self, text);
+      if (self->follow_again_id == 0)
+        self->follow_again_id = g_timeout_add (1000, follow_again_cb, self);
+      return;
+    }
   if (error != NULL)
     {
       g_autofree char *text = g_strdup_printf ("%s: %s", sluice_run_client_get_url (self->client), error->message);
@@ -104,7 +127,8 @@ apply_run (SluiceServerWatch *self,
   if (name != NULL && sluice_run_state_from_string (name, &state))
     sluice_run_session_set_remote_state (self->session, state,
                                          json_string_value (json_object_get (run, "error")),
-                                         json_string_value (json_object_get (run, "failed_module")));
+                                         json_string_value (json_object_get (run, "failed_module")),
+                                         json_integer_value (json_object_get (run, "events")));
 }
 
 static void
@@ -223,6 +247,7 @@ sluice_server_watch_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->refresh_id, g_source_remove);
+  g_clear_handle_id (&self->follow_again_id, g_source_remove);
   if (self->follower != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->follower, self);
