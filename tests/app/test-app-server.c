@@ -315,13 +315,13 @@ test_steer_runs (void)
   g_assert_nonnull (strstr (row, "slow"));
   g_assert_nonnull (strstr (row, id));
   /* A pending run can only be cancelled. */
-  g_assert_false (gtk_widget_get_visible (sluice_server_window_get_run_button (f.window, pending, "pause")));
+  g_assert_false (gtk_widget_get_sensitive (sluice_server_window_get_run_button (f.window, pending, "pause")));
 
   click (sluice_server_window_get_run_button (f.window, id, "pause"));
   wait_row_state (&f, id, "paused");
   state = server_state (&f, id);
   g_assert_cmpstr (state, ==, "paused");
-  g_assert_false (gtk_widget_get_visible (sluice_server_window_get_run_button (f.window, id, "pause")));
+  g_assert_false (gtk_widget_get_sensitive (sluice_server_window_get_run_button (f.window, id, "pause")));
   click (sluice_server_window_get_run_button (f.window, id, "resume"));
   wait_row_state (&f, id, "running");
   click (sluice_server_window_get_run_button (f.window, id, "cancel"));
@@ -331,7 +331,7 @@ test_steer_runs (void)
   g_assert_cmpstr (state, ==, "cancelled");
   click (sluice_server_window_get_run_button (f.window, pending, "cancel"));
   wait_row_state (&f, pending, "cancelled");
-  g_assert_false (gtk_widget_get_visible (sluice_server_window_get_run_button (f.window, id, "cancel")));
+  g_assert_false (gtk_widget_get_sensitive (sluice_server_window_get_run_button (f.window, id, "cancel")));
   fixture_teardown (&f);
 }
 

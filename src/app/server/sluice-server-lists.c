@@ -319,12 +319,12 @@ run_row_new (SluiceServerLists *self,
   gtk_widget_set_margin_end (GTK_WIDGET (box), 6);
   gtk_widget_set_margin_top (GTK_WIDGET (box), 4);
   gtk_widget_set_margin_bottom (GTK_WIDGET (box), 4);
-  gtk_widget_add_css_class (GTK_WIDGET (add_label (row, box, 10, FALSE)), "run-status");
-  add_label (row, box, 20, TRUE);     /* pipeline */
-  add_label (row, box, 10, FALSE);    /* started */
-  add_label (row, box, 10, FALSE);    /* duration */
-  add_label (row, box, 16, FALSE);    /* items */
-  gtk_widget_add_css_class (GTK_WIDGET (add_label (row, box, 24, FALSE)), "dim-label");   /* id */
+  gtk_widget_add_css_class (GTK_WIDGET (add_label (row, box, 9, FALSE)), "run-status");
+  add_label (row, box, 10, TRUE);     /* pipeline */
+  add_label (row, box, 8, FALSE);     /* started */
+  add_label (row, box, 9, FALSE);     /* duration */
+  add_label (row, box, 15, FALSE);    /* items */
+  gtk_widget_add_css_class (GTK_WIDGET (add_label (row, box, 12, FALSE)), "dim-label");   /* id */
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     {
       GtkWidget *button = add_button (row, box, actions[i][0], actions[i][1],
@@ -364,10 +364,11 @@ update_run_row (Row    *row,
   gtk_label_set_text (g_ptr_array_index (row->labels, 3), duration);
   gtk_label_set_text (g_ptr_array_index (row->labels, 4), items);
   gtk_label_set_text (g_ptr_array_index (row->labels, 5), row->id);
-  /* What SPEC 6 allows from this state. */
-  gtk_widget_set_visible (g_hash_table_lookup (row->buttons, "pause"), g_strcmp0 (state, "running") == 0);
-  gtk_widget_set_visible (g_hash_table_lookup (row->buttons, "resume"), g_strcmp0 (state, "paused") == 0);
-  gtk_widget_set_visible (g_hash_table_lookup (row->buttons, "cancel"), !over);
+  /* What SPEC 6 allows from this state (the others stay in place,
+   * insensitive, so that the columns line up). */
+  gtk_widget_set_sensitive (g_hash_table_lookup (row->buttons, "pause"), g_strcmp0 (state, "running") == 0);
+  gtk_widget_set_sensitive (g_hash_table_lookup (row->buttons, "resume"), g_strcmp0 (state, "paused") == 0);
+  gtk_widget_set_sensitive (g_hash_table_lookup (row->buttons, "cancel"), !over);
 }
 
 /* Drops the rows that were not in the last list. */
@@ -478,11 +479,11 @@ pipeline_row_new (SluiceServerLists *self,
   gtk_widget_set_margin_end (GTK_WIDGET (box), 6);
   gtk_widget_set_margin_top (GTK_WIDGET (box), 4);
   gtk_widget_set_margin_bottom (GTK_WIDGET (box), 4);
-  gtk_widget_add_css_class (GTK_WIDGET (add_label (row, box, 20, TRUE)), "heading");   /* id */
-  add_label (row, box, 22, FALSE);    /* schedule */
-  add_label (row, box, 18, FALSE);    /* next run */
-  add_label (row, box, 24, FALSE);    /* last run */
-  add_label (row, box, 10, FALSE);    /* running */
+  gtk_widget_add_css_class (GTK_WIDGET (add_label (row, box, 12, TRUE)), "heading");   /* id */
+  add_label (row, box, 18, FALSE);    /* schedule */
+  add_label (row, box, 14, FALSE);    /* next run */
+  add_label (row, box, 22, FALSE);    /* last run */
+  add_label (row, box, 9, FALSE);     /* running */
   button = add_button (row, box, "run-now", NULL, _("Run _Now"), _("Start a run of this pipeline now"));
   g_object_set_data_full (G_OBJECT (button), "sluice-id", g_strdup (id), g_free);
   g_signal_connect_object (button, "clicked", G_CALLBACK (run_now_clicked_cb), self, 0);
