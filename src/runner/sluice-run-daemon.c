@@ -14,7 +14,7 @@
 /* `sluice-run daemon`: one long-running process hosting the run API
  * (SluiceRunApi over a SluiceRunManager). It recovers the runs of its
  * state directory first — past runs are listed, runs that were running
- * or paused start again from the beginning — then serves until SIGTERM
+ * or paused go on from their journals — then serves until SIGTERM
  * or SIGINT. Runs not over at that point stay so in their records and
  * are restarted by the next daemon. */
 
@@ -118,7 +118,8 @@ sluice_run_daemon (int    argc,
     _("Endpoints (see data/sluice-run-api.json): POST /runs, GET /runs, GET /runs/ID,\n"
       "POST /runs/ID/start|pause|resume|cancel, GET /runs/ID/events (JSON or\n"
       "text/event-stream), GET /runs/ID/output, GET /runs/ID/report, GET /metrics.\n"
-      "Runs that were running when the daemon stopped start again from the beginning.\n"
+      "Runs that were running when the daemon stopped (even by kill -9) go on from\n"
+      "their journals: no input item lost, no output line written twice.\n"
       "SIGTERM or SIGINT stop the daemon; exit status 0, or 2 for bad options.\n"));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return daemon_usage_error (error->message);
@@ -146,7 +147,7 @@ sluice_run_daemon (int    argc,
     return daemon_fail ("", error);
   restarted = sluice_run_manager_recover (manager);
   if (restarted > 0 && !dl.quiet)
-    fprintf (stderr, _("sluice-run daemon: restarted %u runs from the beginning (they were not over when the daemon stopped)\n"),
+    fprintf (stderr, _("sluice-run daemon: resumed %u runs from their journals (they were not over when the daemon stopped)\n"),
              restarted);
 
   config.manager = manager;
@@ -181,6 +182,6 @@ sluice_run_daemon (int    argc,
   g_clear_object (&api);
   sluice_run_manager_shutdown (manager);
   if (!dl.quiet)
-    fprintf (stderr, _("sluice-run daemon: stopped; runs not over will restart with the next daemon\n"));
+    fprintf (stderr, _("sluice-run daemon: stopped; runs not over go on with the next daemon\n"));
   return SLUICE_EXIT_COMPLETED;
 }

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n.h>
-#include <gio/gunixinputstream.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -20,67 +19,6 @@ absolute (const char *path)
   if (path == NULL || g_str_equal (path, "-"))
     return g_strdup (path);
   return g_canonicalize_filename (path, NULL);
-}
-
-static SluiceItemSource *
-trigger_source (void)
-{
-  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data ("{}\n", 3, NULL);
-
-  return SLUICE_ITEM_SOURCE (sluice_line_source_new (stream));
-}
-
-/* The input not read yet: all of it for a new run; for a resumed one,
- * the rest of the file from the committed offset, the new standard
- * input, or nothing when the input had ended. */
-static SluiceItemSource *
-open_input (const char                *path,
-            const SluiceJournalCommit *commit,
-            GError                   **error)
-{
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileInputStream) stream = NULL;
-
-  if (commit != NULL && commit->input_ended)
-    return NULL;
-  if (path == NULL)
-    return commit == NULL || commit->input_records == 0 ? trigger_source () : NULL;
-  if (g_str_equal (path, "-"))
-    {
-      g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
-
-      return SLUICE_ITEM_SOURCE (sluice_line_source_new (in));
-    }
-
-  file = g_file_new_for_path (path);
-  stream = g_file_read (file, NULL, error);
-  if (stream == NULL)
-    return NULL;
-  if (commit != NULL && commit->input_offset > 0)
-    {
-      g_autoptr(GFileInfo) info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                                                                  NULL, error);
-
-      if (info == NULL)
-        return NULL;
-      if ((guint64) g_file_info_get_size (info) < commit->input_offset)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "%s is shorter than the %" G_GUINT64_FORMAT " bytes the run had read of it: it was changed since",
-                       path, commit->input_offset);
-          return NULL;
-        }
-      if (!g_seekable_seek (G_SEEKABLE (stream), commit->input_offset, G_SEEK_SET, NULL, error))
-        return NULL;
-    }
-  {
-    SluiceLineSource *source = sluice_line_source_new (G_INPUT_STREAM (stream));
-
-    /* Errors name the line in the whole file, not from the offset. */
-    if (commit != NULL)
-      sluice_line_source_set_line (source, commit->input_lines);
-    return SLUICE_ITEM_SOURCE (source);
-  }
 }
 
 static SluiceJournal *
@@ -165,7 +103,7 @@ sluice_run_journal_open_files (const SluiceRunOptions  *options,
       return SLUICE_EXIT_INVALID;
     }
 
-  input = open_input (options->input_path, commit, &error);
+  input = sluice_journal_open_input (commit, options->input_path, &error);
   if (error != NULL)
     {
       fprintf (stderr, _("sluice-run: cannot read %s: %s\n"), options->input_path, error->message);

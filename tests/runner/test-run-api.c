@@ -643,7 +643,7 @@ test_restart (Fixture       *f,
       restarted |= json_object_get (entry, "reason") != NULL;
     g_assert_true (restarted);
   }
-  /* From the beginning: every item once, none twice. */
+  /* Resumed from its journal: every item once, none twice. */
   {
     g_autofree char *p = run_path (id, "output");
     g_auto(Answer) a = api_call (f->session, f->daemon, "GET", p, NULL, NULL);

@@ -89,6 +89,16 @@ gboolean        sluice_journal_attach          (SluiceJournal              *self
                                                 SluiceLineSink             *output,
                                                 gboolean                    all_events,
                                                 GError                    **error);
+/* The input not read yet, for attach(): all of @path for a new run
+ * (@commit NULL); for a resumed one (@commit its last commit), the rest of
+ * the file from the committed offset, standard input ("-") anew, or
+ * nothing when the input had ended. A NULL @path is a run without input:
+ * one {} item. NULL without @error when there is nothing left to read;
+ * NULL with @error when the file cannot be read or is shorter than what
+ * was read of it. */
+SluiceItemSource *sluice_journal_open_input   (const SluiceJournalCommit  *commit,
+                                               const char                 *path,
+                                               GError                    **error);
 /* Input items replayed from the journal by attach(). */
 guint64         sluice_journal_get_n_replayed  (SluiceJournal              *self);
 

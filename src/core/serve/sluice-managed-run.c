@@ -3,19 +3,27 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "sluice-journal.h"
 #include "sluice-line-sink.h"
+#include "sluice-loader.h"
 #include "sluice-managed-run.h"
 #include "sluice-problem.h"
 #include "sluice-run-report.h"
+#include "sluice-validator.h"
 
 #define EVENTS_FILE "events.jsonl"
 #define OUTPUT_FILE "output.jsonl"
 #define REPORT_FILE "report.json"
+/* The run's journal (sluice-journal.h), made when the run starts. */
+#define JOURNAL_DIR "journal"
+/* What the journal keeps of the pipeline: the bytes the run started with. */
+#define JOURNAL_PIPELINE_COPY "pipeline.xml"
 /* Events reach events.jsonl at least this often (and at every change of
  * state): a daemon killed in between loses at most that much history. */
 #define EVENTS_FLUSH_MS 200
@@ -26,6 +34,12 @@ struct _SluiceManagedRun
 
   SluiceRunRecord *record;          /* owned */
   SluiceRun       *run;             /* owned; NULL once the run is over */
+  SluiceJournal   *journal;         /* owned while the run runs */
+  GBytes          *pipeline_bytes;  /* what the run was loaded from, for the journal */
+  /* Of a resumed run: what earlier attempts took in and wrote, by its
+   * journal's last commit (this attempt's executor counts from 0). */
+  guint64          earlier_in;
+  guint64          earlier_out;
   GPtrArray       *events;          /* char *: JSON lines without newline; NULL until loaded */
   FILE            *events_file;     /* appending while the run lives */
   GHashTable      *stages;          /* controller id → SluiceStageSpan */
@@ -176,6 +190,24 @@ track_stage (SluiceManagedRun *self,
 
 static void finish (SluiceManagedRun *self);
 
+/* The report of this attempt with the counters of the whole run. */
+static json_t *
+build_report (SluiceManagedRun *self)
+{
+  json_t *report = sluice_run_build_report (self->run);
+  const char *keys[] = { "items_in", "items_out" };
+  guint64 earlier[] = { self->earlier_in, self->earlier_out };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      json_t *value = json_object_get (report, keys[i]);
+
+      if (json_is_integer (value) && earlier[i] > 0)
+        json_object_set_new (report, keys[i], json_integer (json_integer_value (value) + (json_int_t) earlier[i]));
+    }
+  return report;
+}
+
 static void
 event_cb (SluiceExecutor   *executor,
           SluiceEvent      *event,
@@ -213,6 +245,10 @@ release_run_cb (gpointer user_data)
 {
   SluiceManagedRun *self = user_data;
 
+  /* The journal first: it commits what is pending and lets go of its
+   * lock while the executor it listens to is still whole. */
+  g_clear_object (&self->journal);
+  g_clear_pointer (&self->pipeline_bytes, g_bytes_unref);
   if (self->run != NULL)
     {
       g_signal_handlers_disconnect_by_data (sluice_run_get_executor (self->run), self);
@@ -239,8 +275,14 @@ finish (SluiceManagedRun *self)
 
   if (sluice_executor_get_failed_module (executor) != NULL)
     self->failed_controller = g_strdup (self->last_failed_controller);
+  /* The events after the final state's own commit. */
+  if (self->journal != NULL && !sluice_journal_commit (self->journal, &error))
+    {
+      g_printerr ("sluice-run daemon: run %s: %s\n", self->record->id, error->message);
+      g_clear_error (&error);
+    }
   g_clear_pointer (&self->report, json_decref);
-  self->report = sluice_run_build_report (self->run);
+  self->report = build_report (self);
   if (!sluice_run_report_write (self->report, report_path, &error))
     g_printerr ("sluice-run daemon: run %s: %s\n", self->record->id, error->message);
   close_events_file (self);
@@ -334,34 +376,87 @@ defines_of (const SluiceRunRecord *record)
   return defines;
 }
 
+static char *
+journal_directory (SluiceManagedRun *self)
+{
+  return run_file (self, JOURNAL_DIR);
+}
+
+/* The file the run is loaded from: once the run has a journal, the copy
+ * of the bytes it started with (a file changed since must not change a
+ * run that goes on after a crash); before that, its pipeline file. */
+static char *
+pipeline_source (SluiceManagedRun *self)
+{
+  g_autofree char *journal = journal_directory (self);
+  g_autofree char *copy = g_build_filename (journal, JOURNAL_PIPELINE_COPY, NULL);
+
+  if (g_file_test (copy, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&copy);
+  return g_strdup (self->record->pipeline_path);
+}
+
+static gboolean
+pipeline_refused (SluiceManagedRun  *self,
+                  GPtrArray         *problems,
+                  GError           **error)
+{
+  GString *text = g_string_new (NULL);
+
+  g_string_append_printf (text, "the pipeline %s cannot run:",
+                          self->record->registry_file != NULL ? self->record->registry_file : self->record->pipeline_path);
+  for (guint i = 0; i < problems->len; i++)
+    {
+      g_autofree char *line = sluice_problem_to_string (g_ptr_array_index (problems, i));
+
+      if (sluice_problem_get_severity (g_ptr_array_index (problems, i)) == SLUICE_SEVERITY_ERROR)
+        g_string_append_printf (text, "\n%s", line);
+    }
+  g_set_error_literal (error, SLUICE_RUN_MANAGER_ERROR, SLUICE_RUN_MANAGER_ERROR_PIPELINE, text->str);
+  g_string_free (text, TRUE);
+  return FALSE;
+}
+
+/* Loads and validates the pipeline from the bytes read once — the bytes
+ * validated are the bytes journaled — named after the file the user
+ * knows, with commands running beside it. */
 static gboolean
 prepare (SluiceManagedRun  *self,
          GError           **error)
 {
   g_autoptr(GHashTable) defines = defines_of (self->record);
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(SluicePipeline) pipeline = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *source = pipeline_source (self);
+  const char *name = self->record->registry_file != NULL ? self->record->registry_file : self->record->pipeline_path;
   SluiceExecutor *executor;
+  char *text = NULL;
+  gsize length = 0;
 
   g_assert (self->run == NULL);
-  self->run = sluice_run_new_for_file (self->record->pipeline_path, defines, problems);
+  if (!g_file_get_contents (source, &text, &length, &local))
+    {
+      g_ptr_array_add (problems, sluice_problem_new (SLUICE_SEVERITY_ERROR, name, 0, NULL, local->message));
+      return pipeline_refused (self, problems, error);
+    }
+  self->pipeline_bytes = g_bytes_new_take (text, length);
+  pipeline = sluice_load_data (text, length, name, problems);
+  if (pipeline != NULL)
+    sluice_validate_for_run (pipeline, name, defines, problems);
+  sluice_problems_sort (problems);
+  if (pipeline == NULL || sluice_problems_have_errors (problems))
+    return pipeline_refused (self, problems, error);
+  self->run = sluice_run_new (pipeline, name, defines, &local);
   if (self->run == NULL)
     {
-      GString *text = g_string_new (NULL);
-
-      g_string_append_printf (text, "the pipeline %s cannot run:", self->record->pipeline_path);
-      for (guint i = 0; i < problems->len; i++)
-        {
-          g_autofree char *line = sluice_problem_to_string (g_ptr_array_index (problems, i));
-
-          if (sluice_problem_get_severity (g_ptr_array_index (problems, i)) == SLUICE_SEVERITY_ERROR)
-            g_string_append_printf (text, "\n%s", line);
-        }
-      g_set_error_literal (error, SLUICE_RUN_MANAGER_ERROR, SLUICE_RUN_MANAGER_ERROR_PIPELINE, text->str);
-      g_string_free (text, TRUE);
-      return FALSE;
+      g_ptr_array_add (problems, sluice_problem_new (SLUICE_SEVERITY_ERROR, name, 0, NULL, local->message));
+      return pipeline_refused (self, problems, error);
     }
+  if (self->record->pipeline_hash == NULL)
+    self->record->pipeline_hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text, length);
   g_free (self->record->pipeline_id);
-  self->record->pipeline_id = g_strdup (sluice_node_get_id (SLUICE_NODE (sluice_run_get_pipeline (self->run))));
+  self->record->pipeline_id = g_strdup (sluice_node_get_id (SLUICE_NODE (pipeline)));
   executor = sluice_run_get_executor (self->run);
   g_signal_connect (executor, "event", G_CALLBACK (event_cb), self);
   g_signal_connect (executor, "notify::state", G_CALLBACK (state_cb), self);
@@ -399,38 +494,118 @@ sluice_managed_run_new_failed (SluiceRunRecord *record,
   return self;
 }
 
-/* Wires input and output and starts the executor. */
+static gboolean
+io_failure (SluiceManagedRun  *self,
+            GError           **error,
+            GError            *cause)
+{
+  g_set_error (error, SLUICE_RUN_MANAGER_ERROR, SLUICE_RUN_MANAGER_ERROR_IO,
+               "run %s: %s", self->record->id, cause->message);
+  g_error_free (cause);
+  return FALSE;
+}
+
+/* Removes the journal of a run that never ran. */
+static void
+discard_journal (SluiceManagedRun *self,
+                 const char       *directory)
+{
+  g_autoptr(GDir) dir = g_dir_open (directory, 0, NULL);
+  const char *name;
+
+  g_clear_object (&self->journal);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (directory, name, NULL);
+
+      g_unlink (file);
+    }
+  g_rmdir (directory);
+}
+
+/* A new journal, holding the bytes the run was loaded from. */
+static SluiceJournal *
+create_journal (SluiceManagedRun  *self,
+                const char        *directory,
+                const char        *output_path,
+                GError           **error)
+{
+  g_autoptr(GHashTable) defines = defines_of (self->record);
+  SluiceJournalRunInfo info = { 0 };
+  gsize length;
+
+  info.pipeline_path = self->record->registry_file != NULL ? self->record->registry_file : self->record->pipeline_path;
+  info.pipeline_text = g_bytes_get_data (self->pipeline_bytes, &length);
+  info.pipeline_length = length;
+  info.defines = defines;
+  info.input_path = self->record->input_path;
+  info.output_path = output_path;
+  return sluice_journal_create (directory, self->record->id, &info, error);
+}
+
+/* Wires input and output through the run's journal and starts the
+ * executor: a new run from the beginning of its input into an empty
+ * output; a resumed one (@resume, its journal open) from where its last
+ * commit left off, with its output cut back to that commit. */
 static gboolean
 start_executor (SluiceManagedRun  *self,
+                gboolean           resume,
                 GError           **error)
 {
   SluiceExecutor *executor = sluice_run_get_executor (self->run);
   g_autofree char *output_path = run_file (self, OUTPUT_FILE);
+  g_autofree char *directory = journal_directory (self);
+  const SluiceJournalCommit *commit = NULL;
+  g_autoptr(SluiceItemSource) input = NULL;
   g_autoptr(SluiceLineSink) sink = NULL;
+  GError *local = NULL;
   int fd;
 
-  if (self->record->input_path != NULL)
+  if (!resume)
     {
-      g_autoptr(GFile) file = g_file_new_for_path (self->record->input_path);
-      g_autoptr(GFileInputStream) stream = g_file_read (file, NULL, error);
+      /* Left by a start that failed half-way (the run is still pending):
+       * it holds nothing of the run. */
+      discard_journal (self, directory);
+      self->journal = create_journal (self, directory, output_path, &local);
+      if (self->journal == NULL)
+        return io_failure (self, error, local);
+    }
+  else
+    {
+      commit = sluice_journal_get_last_commit (self->journal);
+      self->earlier_out = commit->output_lines;
+    }
 
-      if (stream == NULL)
-        {
-          g_prefix_error (error, "run %s: input: ", self->record->id);
-          return FALSE;
-        }
-      sluice_executor_set_input_stream (executor, G_INPUT_STREAM (stream));
-    }
-  /* From the beginning: a restarted run writes its output anew. */
-  fd = open (output_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
+  input = sluice_journal_open_input (commit, self->record->input_path, &local);
+  if (local == NULL)
     {
-      g_set_error (error, SLUICE_RUN_MANAGER_ERROR, SLUICE_RUN_MANAGER_ERROR_IO,
-                   "run %s: cannot write %s: %s", self->record->id, output_path, g_strerror (errno));
-      return FALSE;
+      if (resume)
+        fd = sluice_journal_reopen_output (self->journal, output_path, &local);
+      else if ((fd = open (output_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+        local = g_error_new (G_IO_ERROR, g_io_error_from_errno (errno), "cannot write %s: %s",
+                             output_path, g_strerror (errno));
     }
-  sink = sluice_line_sink_new (fd, TRUE);
-  sluice_executor_set_sink (executor, SLUICE_ITEM_SINK (sink));
+  if (local == NULL)
+    {
+      sink = sluice_line_sink_new (fd, TRUE);
+      /* Every event, not only the run's own: the API streams them and
+       * the metrics count them. */
+      if (sluice_journal_attach (self->journal, executor, input, sink, TRUE, &local) && resume)
+        {
+          guint64 replayed = sluice_journal_get_n_replayed (self->journal);
+
+          /* Items taken before the crash and complete (replayed ones are
+           * counted again as they come in). */
+          self->earlier_in = commit->input_records > replayed ? commit->input_records - replayed : 0;
+        }
+    }
+  if (local != NULL)
+    {
+      if (!resume)
+        discard_journal (self, directory);
+      g_clear_object (&self->journal);
+      return io_failure (self, error, local);
+    }
   open_events_file (self);
   self->record->attempts++;
   /* Saved by state_cb as the run goes pending → running (a restart,
@@ -470,7 +645,7 @@ sluice_managed_run_apply (SluiceManagedRun  *self,
       if (state != SLUICE_RUN_PENDING)
         return conflict (error, self, "a finished run cannot be started again (create a new run)");
       *changed = TRUE;
-      return start_executor (self, error);
+      return start_executor (self, FALSE, error);
 
     case SLUICE_RUN_ACTION_PAUSE:
       if (state == SLUICE_RUN_PAUSED)
@@ -508,11 +683,27 @@ sluice_managed_run_apply (SluiceManagedRun  *self,
     }
 }
 
+/* The journal says the run ended, though its record does not: the
+ * daemon died in between. The record follows the journal. */
+static void
+settle_from_journal (SluiceManagedRun *self,
+                     SluiceRunState    state)
+{
+  sluice_run_record_set_state (self->record, state,
+                               "the daemon stopped as the run ended: its journal recorded the end");
+  save_record (self);
+  release_run_cb (self);
+}
+
 gboolean
 sluice_managed_run_restart (SluiceManagedRun  *self,
                             GError           **error)
 {
-  SluiceRunState was;
+  g_autofree char *directory = NULL;
+  g_autofree char *journal_file = NULL;
+  SluiceRunState was, journaled;
+  GError *local = NULL;
+  gboolean resume;
 
   g_return_val_if_fail (SLUICE_IS_MANAGED_RUN (self), FALSE);
   g_return_val_if_fail (self->run != NULL, FALSE);
@@ -520,16 +711,45 @@ sluice_managed_run_restart (SluiceManagedRun  *self,
   was = self->record->state;
   if (was != SLUICE_RUN_RUNNING && was != SLUICE_RUN_PAUSED)
     return TRUE;
+  directory = journal_directory (self);
+  journal_file = g_build_filename (directory, "journal.sqlite", NULL);
+  resume = g_file_test (journal_file, G_FILE_TEST_EXISTS);
+  if (resume)
+    {
+      self->journal = sluice_journal_open (directory, &local);
+      if (self->journal == NULL)
+        return io_failure (self, error, local);
+      if (sluice_run_state_from_string (sluice_journal_get_last_state (self->journal), &journaled) &&
+          sluice_run_state_is_final (journaled))
+        {
+          settle_from_journal (self, journaled);
+          return TRUE;
+        }
+    }
   sluice_run_record_set_state (self->record, was,
-                               "restarted from the beginning: the daemon stopped while the run was not over");
+                               resume ? "resumed from its journal: the daemon stopped while the run was not over"
+                                      : "restarted from the beginning: the daemon stopped while the run was not over");
   /* The executor begins pending → running; the record already says so. */
   self->record->state = SLUICE_RUN_RUNNING;
-  if (!start_executor (self, error))
+  if (!start_executor (self, resume, error))
     return FALSE;
   save_record (self);
   if (was == SLUICE_RUN_PAUSED)
     sluice_run_pause (self->run);   /* before its first slice: nothing starts */
   return TRUE;
+}
+
+void
+sluice_managed_run_fail (SluiceManagedRun *self,
+                         const char       *why)
+{
+  g_return_if_fail (SLUICE_IS_MANAGED_RUN (self));
+
+  g_free (self->record->error);
+  self->record->error = g_strdup (why);
+  sluice_run_record_set_state (self->record, SLUICE_RUN_FAILED, why);
+  save_record (self);
+  release_run_cb (self);
 }
 
 const SluiceRunRecord *
@@ -566,7 +786,7 @@ sluice_managed_run_dup_report (SluiceManagedRun *self)
   g_return_val_if_fail (SLUICE_IS_MANAGED_RUN (self), NULL);
 
   if (self->run != NULL && self->report == NULL)
-    return sluice_run_build_report (self->run);
+    return build_report (self);
   if (self->report == NULL)
     {
       g_autofree char *path = run_file (self, REPORT_FILE);

@@ -71,12 +71,20 @@ gboolean          sluice_managed_run_apply          (SluiceManagedRun  *self,
                                                      SluiceRunAction    action,
                                                      gboolean          *changed,
                                                      GError           **error);
-/* Starts a run that was running or paused when the daemon died, from
- * the beginning (its output is written anew; its events go on numbering
- * after the ones recorded). */
+/* Goes on with a run that was running or paused when the daemon died,
+ * through its journal: items in flight at the crash run again, no input
+ * item is lost and no output line is written twice (the output is cut
+ * back to the last commit); its events go on numbering after the ones
+ * recorded. A run the journal saw end only takes that state. A run
+ * without a journal (made by an older daemon) starts from the beginning.
+ * FALSE with @error when the journal cannot be opened (damaged, or held
+ * by another process). */
 gboolean          sluice_managed_run_restart        (SluiceManagedRun  *self,
                                                      GError           **error);
 
+/* Marks a run that cannot go on failed, with @why, and lets it go. */
+void              sluice_managed_run_fail           (SluiceManagedRun  *self,
+                                                     const char        *why);
 /* The record with the counters now: items in/out, current stage, … */
 json_t           *sluice_managed_run_to_json        (SluiceManagedRun  *self);
 /* The run report (sluice_run_build_report(), or report.json once over). */

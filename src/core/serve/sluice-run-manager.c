@@ -30,6 +30,9 @@ struct _SluiceRunManager
 
 G_DEFINE_FINAL_TYPE (SluiceRunManager, sluice_run_manager, G_TYPE_OBJECT)
 
+enum { RECOVERED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 static void
 sluice_run_manager_finalize (GObject *object)
 {
@@ -51,6 +54,12 @@ static void
 sluice_run_manager_class_init (SluiceRunManagerClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = sluice_run_manager_finalize;
+
+  /* A run that was not over when the daemon stopped goes on (emitted by
+   * sluice_run_manager_recover() for each): a scheduler counts it as
+   * its pipeline's run going. */
+  signals[RECOVERED] = g_signal_new ("recovered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, SLUICE_TYPE_MANAGED_RUN);
 }
 
 static void
@@ -183,19 +192,37 @@ sluice_run_manager_recover (SluiceRunManager *self)
         run = sluice_managed_run_new_failed (record, error->message);
       add_run (self, run);
       if (sluice_managed_run_get_state (run) == SLUICE_RUN_RUNNING ||
-          sluice_managed_run_get_state (run) == SLUICE_RUN_PAUSED)
+          sluice_managed_run_get_state (run) == SLUICE_RUN_PAUSED ||
+          /* A scheduled run is created and started at once: one still
+           * pending was caught between the two by the crash. */
+          (sluice_managed_run_get_state (run) == SLUICE_RUN_PENDING &&
+           g_strcmp0 (record->trigger, "schedule") == 0))
         g_ptr_array_add (to_restart, run);
     }
   g_ptr_array_sort (self->order, compare_created);
 
   for (guint i = 0; i < to_restart->len; i++)
     {
+      SluiceManagedRun *run = g_ptr_array_index (to_restart, i);
       g_autoptr(GError) error = NULL;
+      gboolean changed, ok;
 
-      if (sluice_managed_run_restart (g_ptr_array_index (to_restart, i), &error))
-        restarted++;
+      if (sluice_managed_run_get_state (run) == SLUICE_RUN_PENDING)
+        ok = sluice_managed_run_apply (run, SLUICE_RUN_ACTION_START, &changed, &error);
       else
-        g_printerr ("sluice-run daemon: cannot restart a run: %s\n", error->message);
+        ok = sluice_managed_run_restart (run, &error);
+      if (ok)
+        {
+          restarted++;
+          g_signal_emit (self, signals[RECOVERED], 0, run);
+        }
+      else
+        {
+          g_autofree char *why = g_strdup_printf ("cannot go on after the daemon restarted: %s", error->message);
+
+          g_printerr ("sluice-run daemon: run %s %s\n", sluice_managed_run_get_id (run), why);
+          sluice_managed_run_fail (run, why);
+        }
     }
   return restarted;
 }
@@ -257,7 +284,8 @@ static gboolean
 check_request (const SluiceRunRequest  *request,
                GError                 **error)
 {
-  if ((request->pipeline_path == NULL) == (request->pipeline_xml == NULL))
+  if ((request->pipeline_path != NULL) + (request->pipeline_xml != NULL) + (request->registry_file != NULL) != 1 ||
+      (request->registry_file != NULL) != (request->registry_bytes != NULL))
     {
       g_set_error (error, SLUICE_RUN_MANAGER_ERROR, SLUICE_RUN_MANAGER_ERROR_INVALID,
                    "pipeline: give exactly one of a file path and the pipeline XML");
@@ -329,8 +357,25 @@ fill_record (SluiceRunManager        *self,
       if (!g_file_set_contents (record->pipeline_path, request->pipeline_xml, -1, error))
         return FALSE;
     }
+  else if (request->registry_file != NULL)
+    {
+      gsize length;
+      const char *bytes = g_bytes_get_data (request->registry_bytes, &length);
+
+      record->registry_id = g_strdup (request->registry_id);
+      record->registry_file = g_strdup (request->registry_file);
+      record->pipeline_path = g_build_filename (record->directory, "pipeline.xml", NULL);
+      if (!g_file_set_contents (record->pipeline_path, bytes, length, error))
+        return FALSE;
+    }
   else if ((record->pipeline_path = allowed_path (self, request->pipeline_path, "pipeline", error)) == NULL)
     return FALSE;
+  if (request->trigger != NULL)
+    {
+      g_free (record->trigger);
+      record->trigger = g_strdup (request->trigger);
+    }
+  record->fire_time = request->fire_time;
 
   if (request->input_items != NULL)
     {
@@ -424,13 +469,11 @@ sluice_run_manager_create_run (SluiceRunManager        *self,
 }
 
 SluiceManagedRun *
-sluice_run_manager_create_and_start (SluiceRunManager  *self,
-                                     const char        *pipeline_path,
-                                     GHashTable        *parameters,
-                                     GError           **error)
+sluice_run_manager_create_and_start (SluiceRunManager        *self,
+                                     const SluiceRunRequest  *request,
+                                     GError                 **error)
 {
-  SluiceRunRequest request = { .pipeline_path = pipeline_path, .parameters = parameters };
-  SluiceManagedRun *run = sluice_run_manager_create_run (self, &request, error);
+  SluiceManagedRun *run = sluice_run_manager_create_run (self, request, error);
   gboolean changed;
 
   if (run == NULL || !sluice_managed_run_apply (run, SLUICE_RUN_ACTION_START, &changed, error))

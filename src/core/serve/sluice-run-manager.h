@@ -10,8 +10,8 @@ G_BEGIN_DECLS
 
 /* The runs of `sluice-run daemon`: creates runs `pending` and starts them
  * later, steers them (SPEC 6 transitions), lists them, and keeps each in
- * STATE-DIR/runs/ID so that a restarted daemon lists past runs and runs
- * again, from the beginning, those that were running or paused when it
+ * STATE-DIR/runs/ID with its journal, so that a restarted daemon lists
+ * past runs and resumes those that were running or paused when it
  * stopped. The HTTP API (SluiceRunApi) and, later, a scheduler are front
  * ends of this object; it knows nothing of HTTP.
  *
@@ -23,8 +23,8 @@ G_BEGIN_DECLS
 #define SLUICE_TYPE_RUN_MANAGER (sluice_run_manager_get_type ())
 G_DECLARE_FINAL_TYPE (SluiceRunManager, sluice_run_manager, SLUICE, RUN_MANAGER, GObject)
 
-/* What a new run runs. Give exactly one of pipeline_path and
- * pipeline_xml, and at most one of input_items and input_path. */
+/* What a new run runs. Give exactly one of pipeline_path, pipeline_xml
+ * and registry_file, and at most one of input_items and input_path. */
 typedef struct
 {
   const char *pipeline_path;  /* a pipeline file under a root */
@@ -32,6 +32,14 @@ typedef struct
   GHashTable *parameters;     /* name → value (-D), or NULL */
   json_t     *input_items;    /* a JSON array of objects, or NULL */
   const char *input_path;     /* a JSON lines file under a root, or NULL */
+  /* A registered pipeline (`sluice-run daemon DIR`): its id, its file
+   * (trusted: it is the daemon's own folder), and the bytes to run — a
+   * copy in the run directory, so that the file may change meanwhile. */
+  const char *registry_id;
+  const char *registry_file;
+  GBytes     *registry_bytes;
+  const char *trigger;        /* "api" (NULL) or "schedule" */
+  gint64      fire_time;      /* a scheduled run's fire time, Unix seconds */
 } SluiceRunRequest;
 
 /* Which runs sluice_run_manager_list() answers; zero fields match all. */
@@ -50,10 +58,13 @@ typedef struct
 SluiceRunManager *sluice_run_manager_new        (const char            *state_dir,
                                                  const char * const    *roots,
                                                  GError               **error);
-/* Loads the runs recorded in the state directory and restarts those that
- * were running or paused (paused ones stay paused). Runs whose record is
- * unreadable are skipped with a warning; runs whose pipeline can no
- * longer run are marked failed. Returns how many were restarted. */
+/* Loads the runs recorded in the state directory and resumes, through
+ * their journals, those that were running or paused (paused ones stay
+ * paused), and starts scheduled runs the crash caught before they
+ * started; each such run is announced by "recovered". Runs whose record
+ * is unreadable are skipped with a warning; runs whose pipeline or
+ * journal can no longer be used are marked failed with the reason.
+ * Returns how many went on. */
 guint             sluice_run_manager_recover    (SluiceRunManager      *self);
 
 /* A new `pending` run (validated: a pipeline that cannot run is refused
@@ -62,11 +73,10 @@ guint             sluice_run_manager_recover    (SluiceRunManager      *self);
 SluiceManagedRun *sluice_run_manager_create_run (SluiceRunManager      *self,
                                                  const SluiceRunRequest *request,
                                                  GError               **error);
-/* Shorthand for a scheduler: create from a file and start at once. */
-SluiceManagedRun *sluice_run_manager_create_and_start (SluiceRunManager *self,
-                                                       const char       *pipeline_path,
-                                                       GHashTable       *parameters,
-                                                       GError          **error);
+/* Create and start at once (what a scheduler's launch does). */
+SluiceManagedRun *sluice_run_manager_create_and_start (SluiceRunManager       *self,
+                                                       const SluiceRunRequest *request,
+                                                       GError                **error);
 /* NULL with a NOT_FOUND error naming @id (or an INVALID one for an id of
  * the wrong shape). */
 SluiceManagedRun *sluice_run_manager_lookup     (SluiceRunManager      *self,

@@ -69,6 +69,7 @@ sluice_run_record_new (const char *runs_directory)
   record->state = SLUICE_RUN_PENDING;
   record->created = g_get_real_time ();
   record->history = json_array ();
+  record->trigger = g_strdup ("api");
   sluice_run_record_set_state (record, SLUICE_RUN_PENDING, NULL);
   return record;
 }
@@ -87,6 +88,10 @@ sluice_run_record_free (SluiceRunRecord *record)
   g_free (record->input_path);
   g_free (record->error);
   json_decref (record->history);
+  g_free (record->trigger);
+  g_free (record->registry_id);
+  g_free (record->registry_file);
+  g_free (record->pipeline_hash);
   g_free (record);
 }
 
@@ -141,6 +146,17 @@ sluice_run_record_to_json (const SluiceRunRecord *record)
   set_time (json, "finished", record->finished);
   if (record->error != NULL)
     json_object_set_new (json, "error", json_string (record->error));
+  json_object_set_new (json, "trigger", json_string (record->trigger != NULL ? record->trigger : "api"));
+  if (record->registry_id != NULL)
+    {
+      json_object_set_new (json, "registry_id", json_string (record->registry_id));
+      /* The API names the registered file, not the run's private copy. */
+      json_object_set_new (json, "pipeline", json_string (record->registry_file));
+    }
+  if (record->pipeline_hash != NULL)
+    json_object_set_new (json, "pipeline_hash", json_string (record->pipeline_hash));
+  if (record->fire_time != 0)
+    set_time (json, "fire_time", record->fire_time * G_USEC_PER_SEC);
   return json;
 }
 
@@ -158,6 +174,10 @@ sluice_run_record_save (const SluiceRunRecord  *record,
   json_object_set_new (json, "started_us", json_integer (record->started));
   json_object_set_new (json, "finished_us", json_integer (record->finished));
   json_object_set_new (json, "n_events", json_integer ((json_int_t) record->n_events));
+  json_object_set_new (json, "pipeline", json_string (record->pipeline_path));
+  if (record->registry_file != NULL)
+    json_object_set_new (json, "registry_file", json_string (record->registry_file));
+  json_object_set_new (json, "fire_time_s", json_integer (record->fire_time));
   text = sluice_json_dumps (json, JSON_INDENT (2) | JSON_SORT_KEYS);
   json_decref (json);
   /* g_file_set_contents writes a temporary file, fsyncs it and renames
@@ -209,9 +229,16 @@ sluice_run_record_load (const char  *directory,
   record->n_events = (guint64) json_integer_value (json_object_get (json, "n_events"));
   member = json_object_get (json, "history");
   record->history = json_is_array (member) ? json_incref (member) : json_array ();
+  record->trigger = dup_member (json, "trigger");
+  if (record->trigger == NULL)
+    record->trigger = g_strdup ("api");
+  record->registry_id = dup_member (json, "registry_id");
+  record->registry_file = dup_member (json, "registry_file");
+  record->pipeline_hash = dup_member (json, "pipeline_hash");
+  record->fire_time = json_integer_value (json_object_get (json, "fire_time_s"));
   if (!sluice_run_state_from_string (json_string_value (json_object_get (json, "state")), &record->state) ||
       !sluice_run_record_id_is_valid (record->id) || record->pipeline_path == NULL ||
-      record->input_kind == NULL)
+      record->input_kind == NULL || (record->registry_id != NULL) != (record->registry_file != NULL))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                    "%s: not a run record (a field is missing or wrong)", path);

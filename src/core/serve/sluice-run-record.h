@@ -36,6 +36,14 @@ typedef struct
   guint           attempts;       /* times started (a restart after a crash adds one) */
   guint64         n_events;       /* events recorded, as of the last save */
   json_t         *history;        /* array of {"state", "time", "reason"?} */
+  /* Runs of a registered pipeline (`sluice-run daemon DIR`): pipeline_path
+   * is then a copy of the file's bytes in the run directory, so that a
+   * changed file never affects the run. */
+  char           *trigger;        /* "api" or "schedule" */
+  char           *registry_id;    /* the pipeline's id in the folder, or NULL */
+  char           *registry_file;  /* its file there: names the pipeline, commands run beside it */
+  char           *pipeline_hash;  /* SHA-256 of the bytes the run started with, or NULL */
+  gint64          fire_time;      /* a scheduled run's fire time (Unix seconds), 0 = none */
 } SluiceRunRecord;
 
 SluiceRunRecord *sluice_run_record_new      (const char       *runs_directory);
