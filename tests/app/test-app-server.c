@@ -317,6 +317,18 @@ test_steer_runs (void)
   /* A pending run can only be cancelled. */
   g_assert_false (gtk_widget_get_sensitive (sluice_server_window_get_run_button (f.window, pending, "pause")));
 
+  /* A daemon without a folder lists no pipelines, and says why. */
+  {
+    g_autofree char *expected = g_strdup_printf ("%s serves no pipeline folder", f.daemon->url);
+    gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+    while (strstr (sluice_server_window_get_pipelines_problem (f.window), expected) == NULL &&
+           g_get_monotonic_time () < end)
+      test_app_spin (50);
+    g_assert_nonnull (strstr (sluice_server_window_get_pipelines_problem (f.window), expected));
+    g_assert_cmpuint (sluice_server_window_get_n_pipelines (f.window), ==, 0);
+  }
+
   click (sluice_server_window_get_run_button (f.window, id, "pause"));
   wait_row_state (&f, id, "paused");
   state = server_state (&f, id);

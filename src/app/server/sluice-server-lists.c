@@ -694,6 +694,12 @@ sluice_server_lists_get_run_now_button (SluiceServerLists *self,
   return row != NULL ? g_hash_table_lookup (row->buttons, "run-now") : NULL;
 }
 
+const char *
+sluice_server_lists_get_pipelines_problem (SluiceServerLists *self)
+{
+  return gtk_label_get_text (self->pipelines_problem);
+}
+
 guint
 sluice_server_lists_get_n_runs (SluiceServerLists *self)
 {

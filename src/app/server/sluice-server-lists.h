@@ -46,6 +46,8 @@ char              *sluice_server_lists_dup_pipeline_row (SluiceServerLists *self
                                                          const char        *pipeline_id);
 GtkWidget         *sluice_server_lists_get_run_now_button (SluiceServerLists *self,
                                                            const char        *pipeline_id);
+/* What the Pipelines page says instead of a list ("" when it lists). */
+const char        *sluice_server_lists_get_pipelines_problem (SluiceServerLists *self);
 guint              sluice_server_lists_get_n_runs       (SluiceServerLists *self);
 guint              sluice_server_lists_get_n_pipelines  (SluiceServerLists *self);
 

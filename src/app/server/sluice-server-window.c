@@ -518,6 +518,12 @@ sluice_server_window_get_n_pipelines (SluiceServerWindow *self)
 }
 
 const char *
+sluice_server_window_get_pipelines_problem (SluiceServerWindow *self)
+{
+  return sluice_server_lists_get_pipelines_problem (self->lists);
+}
+
+const char *
 sluice_server_window_get_last_triggered (SluiceServerWindow *self)
 {
   return self->last_triggered;

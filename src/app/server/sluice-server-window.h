@@ -50,6 +50,8 @@ SluiceWindow       *sluice_server_window_get_watch_window (SluiceServerWindow *s
 /* The counts of the lists as last shown. */
 guint               sluice_server_window_get_n_runs (SluiceServerWindow *self);
 guint               sluice_server_window_get_n_pipelines (SluiceServerWindow *self);
+/* What the Pipelines page says instead of a list ("" when it lists). */
+const char         *sluice_server_window_get_pipelines_problem (SluiceServerWindow *self);
 /* The id of the run that Run Now started last, or NULL. */
 const char         *sluice_server_window_get_last_triggered (SluiceServerWindow *self);
 
