@@ -551,8 +551,8 @@ lock_pressed_cb (GtkGestureClick *gesture,
   sluice_canvas_select (canvas, sluice_layout_get_box (layout, box)->node, FALSE);
 }
 
-static void
-load_css (void)
+void
+sluice_window_run_load_css (void)
 {
   static gboolean loaded;
   g_autoptr(GtkCssProvider) provider = NULL;
@@ -618,7 +618,7 @@ sluice_window_run_init (SluiceWindow *self)
   g_object_set_data_full (G_OBJECT (self), "sluice-window-run", run, (GDestroyNotify) window_run_free);
   g_action_map_add_action_entries (G_ACTION_MAP (self), run_actions, G_N_ELEMENTS (run_actions), self);
 
-  load_css ();
+  sluice_window_run_load_css ();
   add_header_controls (run);
   add_bottom_pane (run);
 

@@ -436,6 +436,7 @@ static void
 sluice_server_window_init (SluiceServerWindow *self)
 {
   self->cancellable = g_cancellable_new ();
+  sluice_window_run_load_css ();
   build_ui (self);
 }
 
