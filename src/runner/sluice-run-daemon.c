@@ -9,14 +9,18 @@
 
 #include "sluice-core.h"
 #include "sluice-run-options.h"
+#include "sluice-run-daemon-check.h"
 #include "sluice-run-serve.h"
 
-/* `sluice-run daemon`: one long-running process hosting the run API
- * (SluiceRunApi over a SluiceRunManager). It recovers the runs of its
- * state directory first — past runs are listed, runs that were running
- * or paused go on from their journals — then serves until SIGTERM
- * or SIGINT. Runs not over at that point stay so in their records and
- * are restarted by the next daemon. */
+/* `sluice-run daemon [DIR]`: one long-running process hosting the run API
+ * (SluiceRunApi over a SluiceRunManager) and, with DIR, the folder's
+ * pipelines and their schedules (SluiceRegistryRuns). It recovers the
+ * runs of its state directory first — past runs are listed, runs that
+ * were running or paused go on from their journals — then watches DIR
+ * and serves until SIGTERM or SIGINT. Runs not over at that point stay
+ * so in their records and go on with the next daemon.
+ *
+ * `--check` validates DIR and the options instead (sluice-run-daemon-check.c). */
 
 #define DEFAULT_LISTEN "127.0.0.1:8095"
 
@@ -29,7 +33,9 @@ typedef struct
   char     *tls_cert;
   char     *tls_key;
   char    **roots;
+  char    **rest;
   gboolean  quiet;
+  gboolean  check;
 } DaemonLine;
 
 static void
@@ -42,6 +48,7 @@ daemon_line_clear (DaemonLine *dl)
   g_clear_pointer (&dl->tls_cert, g_free);
   g_clear_pointer (&dl->tls_key, g_free);
   g_clear_pointer (&dl->roots, g_strfreev);
+  g_clear_pointer (&dl->rest, g_strfreev);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DaemonLine, daemon_line_clear)
@@ -97,11 +104,16 @@ sluice_run_daemon (int    argc,
       N_("The PEM private key of --tls-cert (default: the same file)"), N_("FILE") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &dl.quiet,
       N_("Print no warnings"), NULL },
+    { "check", 0, 0, G_OPTION_ARG_NONE, &dl.check,
+      N_("Check DIR and the options (state directory, address, token, TLS, roots), print each problem and exit: 0 when all is well, 2 otherwise"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &dl.rest, NULL, NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("— host the run API: create, start and watch runs over HTTP"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("[DIR] — host the run API, and the pipelines of DIR with their schedules"));
   g_autoptr(GError) error = NULL;
   g_autoptr(SluiceRunManager) manager = NULL;
+  g_autoptr(SluiceRegistryRuns) pipelines = NULL;
+  g_autoptr(SluiceWallClock) clock = NULL;
   g_autoptr(SluiceRunApi) api = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GTlsCertificate) tls = NULL;
@@ -117,14 +129,31 @@ sluice_run_daemon (int    argc,
   g_option_context_set_description (context,
     _("Endpoints (see data/sluice-run-api.json): POST /runs, GET /runs, GET /runs/ID,\n"
       "POST /runs/ID/start|pause|resume|cancel, GET /runs/ID/events (JSON or\n"
-      "text/event-stream), GET /runs/ID/output, GET /runs/ID/report, GET /metrics.\n"
+      "text/event-stream), GET /runs/ID/output, GET /runs/ID/report, GET /metrics;\n"
+      "with DIR: GET /pipelines, GET|PUT|DELETE /pipelines/ID, GET /pipelines/ID/versions,\n"
+      "POST /pipelines/ID/runs. DIR is watched: new, changed and removed pipeline files\n"
+      "are picked up without a restart, and their <schedule>s fire journaled runs.\n"
       "Runs that were running when the daemon stopped (even by kill -9) go on from\n"
       "their journals: no input item lost, no output line written twice.\n"
       "SIGTERM or SIGINT stop the daemon; exit status 0, or 2 for bad options.\n"));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return daemon_usage_error (error->message);
-  if (argc > 1)
-    return daemon_usage_error (_("unexpected arguments: the daemon takes options only"));
+  if (dl.rest != NULL && g_strv_length (dl.rest) > 1)
+    return daemon_usage_error (_("give at most one folder of pipelines (DIR)"));
+  if (dl.check)
+    {
+      SluiceDaemonCheck check = {
+        .folder = dl.rest != NULL ? dl.rest[0] : NULL, .state_dir = dl.state_dir, .listen = dl.listen,
+        .token_file = dl.token_file, .max_body = dl.max_body, .tls_cert = dl.tls_cert,
+        .tls_key = dl.tls_key, .roots = (const char * const *) dl.roots, .quiet = dl.quiet,
+      };
+
+      if (check.state_dir == NULL)
+        check.state_dir = dl.state_dir = default_state_dir ();
+      if (check.listen == NULL)
+        check.listen = DEFAULT_LISTEN;
+      return sluice_run_daemon_check (&check);
+    }
   if (dl.max_body != NULL && !sluice_run_parse_size (dl.max_body, &max_body))
     return daemon_usage_error (_("--max-body expects a size like 1M, 64K or 100000"));
   if (dl.token_file != NULL && (token = sluice_run_read_token (dl.token_file, &error)) == NULL)
@@ -145,12 +174,25 @@ sluice_run_daemon (int    argc,
   manager = sluice_run_manager_new (dl.state_dir, (const char * const *) roots, &error);
   if (manager == NULL)
     return daemon_fail ("", error);
+  if (dl.rest != NULL && dl.rest[0] != NULL)
+    {
+      if (!g_file_test (dl.rest[0], G_FILE_TEST_IS_DIR))
+        return daemon_usage_error (_("DIR must be a folder of pipeline files"));
+      if ((clock = sluice_run_make_clock (&error)) == NULL)
+        return daemon_fail ("", error);
+      /* Before the runs are recovered: resumed scheduled runs count as
+       * their pipelines' runs going. */
+      pipelines = sluice_registry_runs_new (manager, dl.rest[0], clock, dl.quiet);
+    }
   restarted = sluice_run_manager_recover (manager);
   if (restarted > 0 && !dl.quiet)
     fprintf (stderr, _("sluice-run daemon: resumed %u runs from their journals (they were not over when the daemon stopped)\n"),
              restarted);
+  if (pipelines != NULL && !sluice_registry_runs_start (pipelines, &error))
+    return daemon_fail ("", error);
 
   config.manager = manager;
+  config.pipelines = pipelines;
   config.token = token;
   config.max_body = max_body;
   config.tls = tls;
@@ -180,6 +222,8 @@ sluice_run_daemon (int    argc,
   g_source_remove (sigterm_id);
   g_source_remove (sigint_id);
   g_clear_object (&api);
+  /* No new scheduled runs while the runs going are let go. */
+  g_clear_object (&pipelines);
   sluice_run_manager_shutdown (manager);
   if (!dl.quiet)
     fprintf (stderr, _("sluice-run daemon: stopped; runs not over go on with the next daemon\n"));

@@ -19,9 +19,7 @@
  * in this process writing S/runs/ID/STAMP/{output.jsonl,events.jsonl,
  * report.json}. SIGINT or SIGTERM cancels the runs going and exits.
  *
- * For tests only, SLUICE_TEST_CLOCK="ISO-TIME xSPEED" starts the
- * scheduler's clock at that time, running SPEED times faster than real
- * time (e.g. "2026-11-27T13:59:58Z x1"). */
+ * For tests only, SLUICE_TEST_CLOCK (see sluice_run_make_clock()). */
 
 typedef struct
 {
@@ -290,30 +288,6 @@ quit_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static SluiceWallClock *
-make_clock (GError **error)
-{
-  const char *test_clock = g_getenv ("SLUICE_TEST_CLOCK");
-  g_auto(GStrv) parts = NULL;
-  g_autoptr(GDateTime) start = NULL;
-  double speed = 1;
-
-  if (test_clock == NULL || *test_clock == '\0')
-    return sluice_wall_clock_new_system ();
-
-  parts = g_strsplit (test_clock, " ", 2);
-  start = g_date_time_new_from_iso8601 (parts[0], NULL);
-  if (parts[1] != NULL)
-    speed = g_ascii_strtod (parts[1][0] == 'x' ? parts[1] + 1 : parts[1], NULL);
-  if (start == NULL || !(speed > 0 && speed <= 1e6))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "SLUICE_TEST_CLOCK expects “ISO-TIME xSPEED”, not “%s”", test_clock);
-      return NULL;
-    }
-  return sluice_wall_clock_new_scaled (g_date_time_to_unix (start), speed);
-}
-
 int
 sluice_run_schedule (int    argc,
                      char **argv)
@@ -365,7 +339,7 @@ sluice_run_schedule (int    argc,
       return SLUICE_EXIT_INVALID;
     }
 
-  clock = make_clock (&error);
+  clock = sluice_run_make_clock (&error);
   if (clock == NULL)
     {
       fprintf (stderr, "sluice-run schedule: %s\n", error->message);

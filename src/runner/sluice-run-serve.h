@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "sluice-wall-clock.h"
+
 G_BEGIN_DECLS
 
 /* `sluice-run serve PIPELINE.xml …` and `sluice-run balance …`: @argv
@@ -31,5 +33,11 @@ int sluice_run_daemon  (int    argc,
                         char **argv);
 int sluice_run_runs    (int    argc,
                         char **argv);
+
+/* The scheduler's clock of `schedule` and `daemon`: the system clock, or
+ * for tests only, with SLUICE_TEST_CLOCK="ISO-TIME xSPEED", a clock
+ * starting at that time and running SPEED times faster than real time
+ * (e.g. "2026-11-27T13:59:58Z x1"). */
+SluiceWallClock *sluice_run_make_clock (GError **error);
 
 G_END_DECLS

@@ -414,6 +414,40 @@ test_overlap (void)
     }
 }
 
+/* A run resumed after a restart, adopted before its pipeline is set (as
+ * the daemon does while it recovers): it counts as running, so a fire
+ * time during it is skipped (overlap=skip), until it finishes. */
+static void
+test_adopt (void)
+{
+  g_autoptr(SluiceWallClock) clock = sluice_wall_clock_new_fake (utc ("2026-11-27T13:07:00Z"));
+  g_autoptr(SluiceScheduler) scheduler = sluice_scheduler_new (clock, NULL, NULL);
+  g_autoptr(SluiceSchedule) schedule = schedule_new ("*/15 * * * *", NULL, SLUICE_CATCH_UP_NONE, SLUICE_OVERLAP_SKIP);
+  g_autoptr(SluiceLaunch) resumed = sluice_launch_new ("slow", utc ("2026-11-27T13:00:00Z"), SLUICE_LAUNCH_ON_TIME, NULL);
+  g_autoptr(SluiceLaunch) finished = sluice_launch_new ("slow", utc ("2026-11-27T12:45:00Z"), SLUICE_LAUNCH_ON_TIME, NULL);
+  g_autoptr(SluiceLaunch) other = sluice_launch_new ("other", utc ("2026-11-27T13:00:00Z"), SLUICE_LAUNCH_ON_TIME, NULL);
+  Launcher launcher = { 0 };
+
+  launcher_init (&launcher, scheduler, FALSE);
+  sluice_scheduler_adopt (scheduler, resumed);
+  /* One that ended before its pipeline came back does not count. */
+  sluice_launch_finish (finished, TRUE);
+  sluice_scheduler_adopt (scheduler, finished);
+  sluice_scheduler_adopt (scheduler, other);
+  sluice_scheduler_set_pipeline (scheduler, "slow", schedule);
+  g_assert_cmpuint (sluice_scheduler_get_running (scheduler, "slow"), ==, 1);
+  sluice_wall_clock_advance (clock, utc ("2026-11-27T13:16:00Z"));
+  g_assert_cmpuint (launcher.launches->len, ==, 0);
+  g_assert_cmpuint (launcher.skipped->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (launcher.skipped, 0), "@2026-11-27T13:15:00Z: overlap"));
+  sluice_launch_finish (resumed, TRUE);
+  g_assert_cmpuint (sluice_scheduler_get_running (scheduler, "slow"), ==, 0);
+  sluice_wall_clock_advance (clock, utc ("2026-11-27T13:31:00Z"));
+  g_assert_cmpuint (launcher.launches->len, ==, 1);
+  assert_fire (&launcher, 0, "2026-11-27T13:30:00Z");
+  launcher_clear (&launcher);
+}
+
 static void
 test_changes_and_failures (void)
 {
@@ -481,6 +515,7 @@ main (int   argc,
   g_test_add_func ("/sluice/scheduler/catch-up", test_catch_up);
   g_test_add_func ("/sluice/scheduler/catch-up-limit", test_catch_up_limit);
   g_test_add_func ("/sluice/scheduler/overlap", test_overlap);
+  g_test_add_func ("/sluice/scheduler/adopt", test_adopt);
   g_test_add_func ("/sluice/scheduler/changes-and-failures", test_changes_and_failures);
 
   return g_test_run ();

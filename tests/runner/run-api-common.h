@@ -74,6 +74,20 @@ guint64 api_follow_events   (SoupSession        *session,
                              SseFunc             func,
                              gpointer            user_data);
 
+/* GET /metrics parsed by python3-prometheus-client's parser (fails the
+ * test when it refuses it): a JSON array of {family, type, name, labels,
+ * value}. */
+json_t *api_scrape_metrics  (SoupSession        *session,
+                             Daemon             *daemon);
+/* The value of sample @name whose labels include @l1=@v1 (and @l2=@v2);
+ * fails the test when there is none. */
+double  api_metrics_sample  (json_t             *samples,
+                             const char         *name,
+                             const char         *l1,
+                             const char         *v1,
+                             const char         *l2,
+                             const char         *v2);
+
 /* Writes a file with @contents into @dir; returns its path. */
 char   *write_file          (const char         *dir,
                              const char         *name,

@@ -146,4 +146,8 @@ void                 _sluice_journal_add_state      (SluiceJournal  *self,
                                                      const char     *state,
                                                      const char     *reason);
 
+/* A batch was written: "committed" with the seconds it took. */
+void                 _sluice_journal_emit_committed (SluiceJournal  *self,
+                                                     double          seconds);
+
 G_END_DECLS

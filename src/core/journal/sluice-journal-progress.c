@@ -335,6 +335,7 @@ sluice_journal_commit (SluiceJournal  *self,
 {
   g_autoptr(GError) local = NULL;
   guint64 offset_before;
+  gint64 began;
 
   g_return_val_if_fail (SLUICE_IS_JOURNAL (self), FALSE);
 
@@ -346,6 +347,7 @@ sluice_journal_commit (SluiceJournal  *self,
 
   /* The bytes must be in the file before the offset that covers them is
    * in the journal. */
+  began = g_get_monotonic_time ();
   if (self->inner_sink != NULL && !sluice_item_sink_flush (SLUICE_ITEM_SINK (self->inner_sink), error))
     return FALSE;
 
@@ -369,6 +371,8 @@ sluice_journal_commit (SluiceJournal  *self,
   g_ptr_array_set_size (self->events, 0);
   g_ptr_array_set_size (self->states, 0);
   self->since_commit = 0;
+  /* What journaling costs a run, for the daemon's metrics. */
+  _sluice_journal_emit_committed (self, (g_get_monotonic_time () - began) / (double) G_USEC_PER_SEC);
   return TRUE;
 }
 

@@ -48,10 +48,23 @@ sluice_journal_finalize (GObject *object)
   G_OBJECT_CLASS (sluice_journal_parent_class)->finalize (object);
 }
 
+enum { COMMITTED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 static void
 sluice_journal_class_init (SluiceJournalClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = sluice_journal_finalize;
+
+  signals[COMMITTED] = g_signal_new ("committed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
+}
+
+void
+_sluice_journal_emit_committed (SluiceJournal *self,
+                                double         seconds)
+{
+  g_signal_emit (self, signals[COMMITTED], 0, seconds);
 }
 
 static void

@@ -24,7 +24,10 @@ G_BEGIN_DECLS
  * flight at the crash runs again (modules are at-least-once).
  *
  * The run directory is locked (flock) while a journal is open: a second
- * process cannot run or resume the same run. */
+ * process cannot run or resume the same run.
+ *
+ * Signal "committed" (double seconds): a batch was written, flush of the
+ * output included — the journal's write latency. */
 
 #define SLUICE_TYPE_JOURNAL (sluice_journal_get_type ())
 G_DECLARE_FINAL_TYPE (SluiceJournal, sluice_journal, SLUICE, JOURNAL, GObject)

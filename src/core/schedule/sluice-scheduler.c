@@ -27,6 +27,7 @@ struct _SluiceScheduler
   char             *state_file;
   GHashTable       *jobs;       /* id → Job, owned */
   GHashTable       *state;      /* id → gint64 last fired, owned: all ids ever seen */
+  GPtrArray        *adopted;    /* SluiceLaunch: resumed runs of pipelines not set yet */
   guint             alarm;
   SluiceLaunchFunc  launch_func;
   gpointer          launch_data;
@@ -77,6 +78,7 @@ sluice_scheduler_finalize (GObject *object)
 
   g_free (self->state_file);
   g_hash_table_unref (self->state);
+  g_ptr_array_unref (self->adopted);
   G_OBJECT_CLASS (sluice_scheduler_parent_class)->finalize (object);
 }
 
@@ -112,6 +114,7 @@ sluice_scheduler_init (SluiceScheduler *self)
 {
   self->jobs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) job_free);
   self->state = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->adopted = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 /* State: {"version": 1, "pipelines": {"ID": {"last_fired": UNIX}}}. */
@@ -272,6 +275,15 @@ launch_finished_cb (SluiceLaunch *finished,
     launch (job, next);
 }
 
+/* @request's run counts as going until it finishes. */
+static void
+count_running (Job          *job,
+               SluiceLaunch *request)
+{
+  job->running++;
+  g_signal_connect_object (request, "finished", G_CALLBACK (launch_finished_cb), job->scheduler, 0);
+}
+
 static void
 launch (Job          *job,
         SluiceLaunch *request)
@@ -285,8 +297,7 @@ launch (Job          *job,
       return;
     }
 
-  job->running++;
-  g_signal_connect_object (request, "finished", G_CALLBACK (launch_finished_cb), self, 0);
+  count_running (job, request);
   if (!self->launch_func (request, self->launch_data, &error))
     {
       g_autofree char *reason = g_strdup_printf ("launch failed: %s",
@@ -517,6 +528,18 @@ sluice_scheduler_set_pipeline (SluiceScheduler *self,
       job->last_fired = last != NULL ? *last : sluice_wall_clock_get_now (self->clock);
       g_queue_init (&job->waiting);
       g_hash_table_insert (self->jobs, job->id, job);
+      /* Its resumed runs, from before the restart, are going. */
+      for (guint i = self->adopted->len; i > 0; i--)
+        {
+          SluiceLaunch *adopted = g_ptr_array_index (self->adopted, i - 1);
+
+          if (g_str_equal (sluice_launch_get_pipeline_id (adopted), id))
+            {
+              if (!sluice_launch_is_finished (adopted))
+                count_running (job, adopted);
+              g_ptr_array_remove_index (self->adopted, i - 1);
+            }
+        }
       if (last == NULL)
         {
           /* From now on, downtime counts as missed fire times. */
@@ -538,6 +561,22 @@ sluice_scheduler_remove_pipeline (SluiceScheduler *self,
    * in the state, so it comes back where it was. */
   if (g_hash_table_remove (self->jobs, id))
     rearm (self);
+}
+
+void
+sluice_scheduler_adopt (SluiceScheduler *self,
+                        SluiceLaunch    *launch)
+{
+  Job *job;
+
+  g_return_if_fail (SLUICE_IS_SCHEDULER (self));
+  g_return_if_fail (SLUICE_IS_LAUNCH (launch));
+
+  job = g_hash_table_lookup (self->jobs, sluice_launch_get_pipeline_id (launch));
+  if (job != NULL)
+    count_running (job, launch);
+  else
+    g_ptr_array_add (self->adopted, g_object_ref (launch));
 }
 
 static Job *

@@ -72,6 +72,12 @@ gboolean         sluice_scheduler_get_next      (SluiceScheduler  *self,
 gboolean         sluice_scheduler_get_last_fired (SluiceScheduler *self,
                                                  const char       *id,
                                                  gint64           *last);
+/* A run of a scheduled pipeline that was started before a restart and
+ * goes on (resumed): it counts as the pipeline's run going, for the
+ * overlap policy, until sluice_launch_finish() is called on @launch.
+ * May be called before the pipeline is set. */
+void             sluice_scheduler_adopt         (SluiceScheduler  *self,
+                                                 SluiceLaunch     *launch);
 /* Runs of @id started and not yet finished; fire times waiting. */
 guint            sluice_scheduler_get_running   (SluiceScheduler  *self,
                                                  const char       *id);

@@ -52,7 +52,7 @@ struct _SluiceManagedRun
 G_DEFINE_FINAL_TYPE (SluiceManagedRun, sluice_managed_run, G_TYPE_OBJECT)
 G_DEFINE_QUARK (sluice-run-manager-error-quark, sluice_run_manager_error)
 
-enum { EVENT, EXECUTOR_EVENT, FINISHED, N_SIGNALS };
+enum { EVENT, EXECUTOR_EVENT, FINISHED, JOURNAL_COMMITTED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static const char *action_names[] = { "start", "pause", "resume", "cancel" };
@@ -353,6 +353,8 @@ sluice_managed_run_class_init (SluiceManagedRunClass *klass)
   signals[EXECUTOR_EVENT] = g_signal_new ("executor-event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1,
                                           SLUICE_TYPE_EVENT | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[JOURNAL_COMMITTED] = g_signal_new ("journal-committed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                             0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
   signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
@@ -505,6 +507,14 @@ io_failure (SluiceManagedRun  *self,
   return FALSE;
 }
 
+static void
+journal_committed_cb (SluiceJournal    *journal,
+                      double            seconds,
+                      SluiceManagedRun *self)
+{
+  g_signal_emit (self, signals[JOURNAL_COMMITTED], 0, seconds);
+}
+
 /* Removes the journal of a run that never ran. */
 static void
 discard_journal (SluiceManagedRun *self,
@@ -587,6 +597,7 @@ start_executor (SluiceManagedRun  *self,
     }
   if (local == NULL)
     {
+      g_signal_connect_object (self->journal, "committed", G_CALLBACK (journal_committed_cb), self, 0);
       sink = sluice_line_sink_new (fd, TRUE);
       /* Every event, not only the run's own: the API streams them and
        * the metrics count them. */

@@ -44,7 +44,8 @@ gboolean    sluice_run_action_from_string (const char      *name,
  * is recorded; "executor-event" (SluiceEvent *) with the executor's event
  * itself, for metrics; "finished" once, when the run reaches a final
  * state, after its report and record are written and before its
- * SluiceRun is let go. */
+ * SluiceRun is let go; "journal-committed" (double seconds) for every
+ * batch its journal writes. */
 #define SLUICE_TYPE_MANAGED_RUN (sluice_managed_run_get_type ())
 G_DECLARE_FINAL_TYPE (SluiceManagedRun, sluice_managed_run, SLUICE, MANAGED_RUN, GObject)
 

@@ -5,13 +5,13 @@
 #include <string.h>
 
 #include "sluice-event-stream.h"
+#include "sluice-http-guard.h"
 #include "sluice-json.h"
 #include "sluice-listen.h"
+#include "sluice-pipelines-api.h"
 #include "sluice-run-api.h"
 #include "sluice-run-request.h"
 
-#define TOO_LARGE_KEY "sluice-too-large"
-#define RECEIVED_KEY "sluice-received"
 #define PING_SECONDS 10
 #define DEFAULT_MAX_BODY (16 * 1024 * 1024)
 
@@ -20,10 +20,10 @@ struct _SluiceRunApi
   GObject           parent_instance;
 
   SluiceRunManager *manager;   /* owned */
+  SluiceRegistryRuns *pipelines; /* owned, or NULL */
   SoupServer       *server;    /* owned */
-  char             *token;
+  SluiceHttpGuard  *guard;     /* token, body limit */
   char             *url;
-  gsize             max_body;
   gboolean          https;
   GHashTable       *streams;   /* SluiceEventStream *, owned */
   guint             ping_id;
@@ -43,6 +43,13 @@ static const SluiceRunApiRoute routes[] = {
   { "GET", "/runs/{id}/output" },
   { "GET", "/runs/{id}/report" },
   { "GET", "/runs/{id}/pipeline" },
+  { "GET", "/pipelines" },
+  { "GET", "/pipelines/{id}" },
+  { "PUT", "/pipelines/{id}" },
+  { "DELETE", "/pipelines/{id}" },
+  { "GET", "/pipelines/{id}/versions" },
+  { "GET", "/pipelines/{id}/versions/{version}" },
+  { "POST", "/pipelines/{id}/runs" },
   { "GET", "/metrics" },
 };
 
@@ -80,12 +87,10 @@ answer_json (SluiceRunApi      *self,
              guint              status,
              json_t            *json)   /* taken */
 {
-  char *text = sluice_json_dumps (json, JSON_COMPACT);
-  char *copy = g_strdup (text);
-
-  free (text);
+  sluice_http_set_json (msg, status, json);
   json_decref (json);
-  answer_text (self, msg, status, "application/json", copy, strlen (copy));
+  sluice_listen_close_after (msg);
+  count (self, status);
 }
 
 static void
@@ -131,57 +136,11 @@ answer_gerror (SluiceRunApi      *self,
   answer_json (self, msg, status, json);
 }
 
-/* Bearer token, compared in constant time. */
-static gboolean
-token_ok (SluiceRunApi      *self,
-          SoupServerMessage *msg)
-{
-  const char *value;
-  gsize length, expected;
-  guint diff = 0;
-
-  if (self->token == NULL)
-    return TRUE;
-  value = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
-  if (value == NULL || g_ascii_strncasecmp (value, "Bearer ", 7) != 0)
-    return FALSE;
-  value += 7;
-  length = strlen (value);
-  expected = strlen (self->token);
-  for (gsize i = 0; i < expected; i++)
-    diff |= (guchar) self->token[i] ^ (guchar) (i < length ? value[i] : 0);
-  return diff == 0 && length == expected;
-}
-
 static void
 too_large (SluiceRunApi      *self,
            SoupServerMessage *msg)
 {
-  g_autofree char *text = g_strdup_printf ("the request body is larger than the limit of %" G_GSIZE_FORMAT " bytes (--max-body)",
-                                           self->max_body);
-
-  answer_error (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, text);
-}
-
-static void
-got_chunk_cb (SoupServerMessage *msg,
-              GBytes            *chunk,
-              gpointer           user_data)
-{
-  SluiceRunApi *self = user_data;
-  gsize received = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (msg), RECEIVED_KEY));
-
-  received += g_bytes_get_size (chunk);
-  g_object_set_data (G_OBJECT (msg), RECEIVED_KEY, GSIZE_TO_POINTER (received));
-  if (received > self->max_body && g_object_get_data (G_OBJECT (msg), TOO_LARGE_KEY) == NULL)
-    {
-      SoupMessageBody *body = soup_server_message_get_request_body (msg);
-
-      /* Read to its end and thrown away, never kept. */
-      g_object_set_data (G_OBJECT (msg), TOO_LARGE_KEY, GINT_TO_POINTER (1));
-      soup_message_body_set_accumulate (body, FALSE);
-      soup_message_body_truncate (body);
-    }
+  answer_error (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, sluice_http_guard_too_large_message (self->guard));
 }
 
 /* Before the body is read: a request without the token, or announcing a
@@ -194,21 +153,11 @@ early_cb (SoupServer        *server,
           gpointer           user_data)
 {
   SluiceRunApi *self = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *message = NULL;
+  guint status = sluice_http_guard_check_early (self->guard, msg, TRUE, &message);
 
-  g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), self);
-  if (!token_ok (self, msg))
-    {
-      answer_error (self, msg, SOUP_STATUS_UNAUTHORIZED, "a bearer token is required (Authorization: Bearer …)");
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate", "Bearer");
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-    }
-  else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-           (guint64) soup_message_headers_get_content_length (headers) > self->max_body)
-    {
-      too_large (self, msg);
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-    }
+  if (status != 0)
+    answer_error (self, msg, status, message);
 }
 
 /* ---- POST /runs ---- */
@@ -557,6 +506,33 @@ run_route (SluiceRunApi      *self,
 }
 
 static void
+pipelines_route (SluiceRunApi      *self,
+                 SoupServerMessage *msg,
+                 const char        *path)
+{
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_auto(SluicePipelinesAnswer) answer = { 0 };
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *rest = path + strlen ("/pipelines");
+
+  sluice_pipelines_api_answer (self->pipelines, soup_server_message_get_method (msg),
+                               *rest == '/' ? rest + 1 : rest, body, &answer);
+  if (answer.location != NULL)
+    soup_message_headers_replace (headers, "Location", answer.location);
+  if (answer.allow != NULL)
+    soup_message_headers_replace (headers, "Allow", answer.allow);
+  if (answer.json != NULL)
+    answer_json (self, msg, answer.status, g_steal_pointer (&answer.json));
+  else
+    {
+      gsize length;
+      const char *data = g_bytes_get_data (answer.bytes, &length);
+
+      answer_text (self, msg, answer.status, answer.content_type, g_memdup2 (data, length), length);
+    }
+}
+
+static void
 handler_cb (SoupServer        *server,
             SoupServerMessage *msg,
             const char        *path,
@@ -567,13 +543,13 @@ handler_cb (SoupServer        *server,
   g_auto(GStrv) parts = NULL;
   guint n;
 
-  if (g_object_get_data (G_OBJECT (msg), TOO_LARGE_KEY) != NULL)
+  if (sluice_http_guard_body_too_large (msg))
     {
       too_large (self, msg);
       return;
     }
 
-  parts = g_strsplit (path + (path[0] == '/'), "/", 4);
+  parts = g_strsplit (path + (path[0] == '/'), "/", 5);
   n = g_strv_length (parts);
   if (n > 0 && *parts[n - 1] == '\0')   /* a trailing slash */
     {
@@ -607,8 +583,13 @@ handler_cb (SoupServer        *server,
       run_route (self, msg, query, parts[1], n == 3 ? parts[2] : NULL);
       return;
     }
+  if (g_str_equal (path, "/pipelines") || g_str_has_prefix (path, "/pipelines/"))
+    {
+      pipelines_route (self, msg, path);
+      return;
+    }
   {
-    g_autofree char *text = g_strdup_printf ("%s: not found (the API: /runs, /runs/ID, /runs/ID/ACTION, /metrics)", path);
+    g_autofree char *text = g_strdup_printf ("%s: not found (the API: /runs, /runs/ID, /runs/ID/ACTION, /pipelines, /pipelines/ID, /metrics)", path);
 
     answer_error (self, msg, SOUP_STATUS_NOT_FOUND, text);
   }
@@ -637,6 +618,7 @@ sluice_run_api_dispose (GObject *object)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
   g_hash_table_remove_all (self->streams);
+  g_clear_object (&self->pipelines);
   g_clear_object (&self->manager);
 
   G_OBJECT_CLASS (sluice_run_api_parent_class)->dispose (object);
@@ -648,7 +630,7 @@ sluice_run_api_finalize (GObject *object)
   SluiceRunApi *self = SLUICE_RUN_API (object);
 
   g_hash_table_unref (self->streams);
-  g_free (self->token);
+  sluice_http_guard_free (self->guard);
   g_free (self->url);
 
   G_OBJECT_CLASS (sluice_run_api_parent_class)->finalize (object);
@@ -678,8 +660,8 @@ sluice_run_api_new (const SluiceRunApiConfig *config)
 
   self = g_object_new (SLUICE_TYPE_RUN_API, NULL);
   self->manager = g_object_ref (config->manager);
-  self->token = g_strdup (config->token);
-  self->max_body = config->max_body > 0 ? config->max_body : DEFAULT_MAX_BODY;
+  self->pipelines = config->pipelines != NULL ? g_object_ref (config->pipelines) : NULL;
+  self->guard = sluice_http_guard_new (config->token, config->max_body > 0 ? config->max_body : DEFAULT_MAX_BODY);
   self->server = soup_server_new ("server-header", "sluice-run/" PACKAGE_VERSION " ",
                                   "tls-certificate", config->tls, NULL);
   self->https = config->tls != NULL;

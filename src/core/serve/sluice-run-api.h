@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "sluice-registry-runs.h"
 #include "sluice-run-manager.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,7 @@ G_BEGIN_DECLS
  *   GET  /runs/ID/output          output items, JSON lines
  *   GET  /runs/ID/report          the run report
  *   GET  /metrics                 Prometheus text format 0.0.4
+ *   /pipelines…                   the daemon's folder (sluice-pipelines-api.h)
  *
  * Errors are JSON objects {"error": "…", "status": N} naming the run or
  * the field. With a token, every request needs "Authorization: Bearer
@@ -32,6 +34,7 @@ G_DECLARE_FINAL_TYPE (SluiceRunApi, sluice_run_api, SLUICE, RUN_API, GObject)
 typedef struct
 {
   SluiceRunManager *manager;   /* the API keeps a ref */
+  SluiceRegistryRuns *pipelines; /* the folder's pipelines (a ref is kept), or NULL */
   const char       *token;     /* bearer token, or NULL for none */
   gsize             max_body;  /* bytes; 0 = 16 MiB */
   GTlsCertificate  *tls;       /* serve https with it, or NULL */

@@ -6,9 +6,10 @@
 #include "sluice-run-metrics.h"
 #include "sluice-text.h"
 
-/* Seconds: from a millisecond Lua module to an hour-long stage. */
+/* Seconds: from a journal write of a tenth of a millisecond to an
+ * hour-long stage. */
 static const double buckets[] = {
-  0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600
+  0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600
 };
 #define N_BUCKETS G_N_ELEMENTS (buckets)
 
@@ -47,6 +48,8 @@ static const Family families[] = {
   { "sluice_module_items_failed_total", COUNTER, "Failed attempts of a module, retries included." },
   { "sluice_module_items_dropped_total", COUNTER, "Items a module dropped." },
   { "sluice_module_duration_seconds", HISTOGRAM, "Time a module took per item." },
+  { "sluice_journal_write_seconds", HISTOGRAM, "Time a run journal took to write one batch (output flushed, SQLite transaction committed)." },
+  { "sluice_schedule_lag_seconds", HISTOGRAM, "How late a scheduled run started after its fire time, by pipeline (catch-up runs included)." },
   { "sluice_events_total", COUNTER, "Run events recorded." },
   { "sluice_event_stream_clients", GAUGE, "Clients following an event stream now." },
   { "sluice_http_requests_total", COUNTER, "HTTP answers of the run API, by status code." },
@@ -307,12 +310,29 @@ finished_cb (SluiceManagedRun *run,
   fold_stages (self, run);
 }
 
+static void
+journal_committed_cb (SluiceManagedRun *run,
+                      double            seconds,
+                      SluiceRunMetrics *self)
+{
+  observe (self, "sluice_journal_write_seconds", g_strdup (""), seconds);
+}
+
 void
 sluice_run_metrics_watch (SluiceRunMetrics *self,
                           SluiceManagedRun *run)
 {
   g_signal_connect (run, "executor-event", G_CALLBACK (executor_event_cb), self);
   g_signal_connect (run, "finished", G_CALLBACK (finished_cb), self);
+  g_signal_connect (run, "journal-committed", G_CALLBACK (journal_committed_cb), self);
+}
+
+void
+sluice_run_metrics_observe_schedule_lag (SluiceRunMetrics *self,
+                                         const char       *pipeline,
+                                         double            seconds)
+{
+  observe (self, "sluice_schedule_lag_seconds", labels2 ("pipeline", pipeline, NULL, NULL), MAX (seconds, 0));
 }
 
 void

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
  * module durations as histograms, queue depth and items in flight per
  * controller, items in/out/failed/dropped per module, and per stage
  * (controller) how many runs entered it, got past it (a later stage
- * started, or the run completed) and failed in it, with the ratios.
+ * started, or the run completed) and failed in it, with the ratios;
+ * the journals' write latency and the scheduler's lag as histograms.
  * Counters cover this process's life, as Prometheus expects. */
 typedef struct _SluiceRunMetrics SluiceRunMetrics;
 
@@ -31,6 +32,10 @@ void              sluice_run_metrics_count_request (SluiceRunMetrics *self,
                                                     guint             status);
 void              sluice_run_metrics_add_stream_clients (SluiceRunMetrics *self,
                                                          int               delta);
+/* A scheduled run of @pipeline started @seconds after its fire time. */
+void              sluice_run_metrics_observe_schedule_lag (SluiceRunMetrics *self,
+                                                           const char       *pipeline,
+                                                           double            seconds);
 /* The exposition text; @runs: every SluiceManagedRun (the live ones add
  * their current counters and queues). */
 char             *sluice_run_metrics_render  (SluiceRunMetrics *self,

@@ -54,42 +54,36 @@ invalid (GError     **error,
   return FALSE;
 }
 
-gboolean
-sluice_run_request_parse (json_t            *body,
-                          SluiceRunRequest  *request,
-                          GHashTable        *parameters,
-                          gboolean          *start,
-                          GError           **error)
+/* Refuses fields not in @known, so that a typo is not silently ignored. */
+static gboolean
+only_known (json_t              *body,
+            const char * const  *known,
+            const char          *list,
+            GError             **error)
 {
-  static const char *known[] = { "pipeline", "parameters", "input", "start" };
-  json_t *pipeline, *input, *value;
   const char *key;
+  json_t *value;
 
-  if (!json_is_object (body))
-    return invalid (error, "the body must be a JSON object with \"pipeline\"");
   json_object_foreach (body, key, value)
-    {
-      gboolean ok = FALSE;
+    if (!g_strv_contains (known, key))
+      {
+        g_set_error (error, SLUICE_RUN_MANAGER_ERROR, SLUICE_RUN_MANAGER_ERROR_INVALID,
+                     "%s: unknown field (known: %s)", key, list);
+        return FALSE;
+      }
+  return TRUE;
+}
 
-      for (guint i = 0; i < G_N_ELEMENTS (known); i++)
-        ok |= g_str_equal (key, known[i]);
-      if (!ok)
-        {
-          g_set_error (error, SLUICE_RUN_MANAGER_ERROR, SLUICE_RUN_MANAGER_ERROR_INVALID,
-                       "%s: unknown field (known: pipeline, parameters, input, start)", key);
-          return FALSE;
-        }
-    }
-
-  pipeline = json_object_get (body, "pipeline");
-  if (json_is_string (pipeline))
-    request->pipeline_path = json_string_value (pipeline);
-  else if (json_is_object (pipeline) && json_is_string (json_object_get (pipeline, "path")))
-    request->pipeline_path = json_string_value (json_object_get (pipeline, "path"));
-  else if (json_is_object (pipeline) && json_is_string (json_object_get (pipeline, "xml")))
-    request->pipeline_xml = json_string_value (json_object_get (pipeline, "xml"));
-  else
-    return invalid (error, "pipeline: expected a file path, {\"path\": …} or {\"xml\": …}");
+/* parameters, input and start, shared by both bodies. */
+static gboolean
+parse_run_fields (json_t            *body,
+                  SluiceRunRequest  *request,
+                  GHashTable        *parameters,
+                  gboolean           start_default,
+                  gboolean          *start,
+                  GError           **error)
+{
+  json_t *input, *value;
 
   if (!parse_parameters (json_object_get (body, "parameters"), parameters, error))
     return FALSE;
@@ -108,6 +102,55 @@ sluice_run_request_parse (json_t            *body,
   value = json_object_get (body, "start");
   if (value != NULL && !json_is_boolean (value))
     return invalid (error, "start: expected true or false");
-  *start = json_is_true (value);
+  *start = value != NULL ? json_is_true (value) : start_default;
   return TRUE;
+}
+
+gboolean
+sluice_run_request_parse (json_t            *body,
+                          SluiceRunRequest  *request,
+                          GHashTable        *parameters,
+                          gboolean          *start,
+                          GError           **error)
+{
+  static const char *known[] = { "pipeline", "parameters", "input", "start", NULL };
+  json_t *pipeline;
+
+  if (!json_is_object (body))
+    return invalid (error, "the body must be a JSON object with \"pipeline\"");
+  if (!only_known (body, known, "pipeline, parameters, input, start", error))
+    return FALSE;
+
+  pipeline = json_object_get (body, "pipeline");
+  if (json_is_string (pipeline))
+    request->pipeline_path = json_string_value (pipeline);
+  else if (json_is_object (pipeline) && json_is_string (json_object_get (pipeline, "path")))
+    request->pipeline_path = json_string_value (json_object_get (pipeline, "path"));
+  else if (json_is_object (pipeline) && json_is_string (json_object_get (pipeline, "xml")))
+    request->pipeline_xml = json_string_value (json_object_get (pipeline, "xml"));
+  else
+    return invalid (error, "pipeline: expected a file path, {\"path\": …} or {\"xml\": …}");
+
+  return parse_run_fields (body, request, parameters, FALSE, start, error);
+}
+
+gboolean
+sluice_run_request_parse_trigger (json_t            *body,
+                                  SluiceRunRequest  *request,
+                                  GHashTable        *parameters,
+                                  gboolean          *start,
+                                  GError           **error)
+{
+  static const char *known[] = { "parameters", "input", "start", NULL };
+
+  if (body == NULL)
+    {
+      *start = TRUE;
+      return TRUE;
+    }
+  if (!json_is_object (body))
+    return invalid (error, "the body must be a JSON object (parameters, input, start) or empty");
+  if (!only_known (body, known, "parameters, input, start", error))
+    return FALSE;
+  return parse_run_fields (body, request, parameters, TRUE, start, error);
 }

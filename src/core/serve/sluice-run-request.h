@@ -24,4 +24,13 @@ gboolean sluice_run_request_parse (json_t            *body,
                                    gboolean          *start,
                                    GError           **error);
 
+/* The body of POST /pipelines/ID/runs: the same without "pipeline" (the
+ * registered one runs); "start" is true unless given. @body may be NULL
+ * (an empty body). */
+gboolean sluice_run_request_parse_trigger (json_t            *body,
+                                           SluiceRunRequest  *request,
+                                           GHashTable        *parameters,
+                                           gboolean          *start,
+                                           GError           **error);
+
 G_END_DECLS

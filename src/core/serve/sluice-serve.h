@@ -8,7 +8,10 @@
 
 #include "sluice-announcer.h"
 #include "sluice-listen.h"
+#include "sluice-http-guard.h"
 #include "sluice-pipeline-balancer.h"
+#include "sluice-pipelines-api.h"
+#include "sluice-registry-runs.h"
 #include "sluice-run-api.h"
 #include "sluice-run-client.h"
 #include "sluice-run-follower.h"

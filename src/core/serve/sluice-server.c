@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sluice-executor.h"
+#include "sluice-http-guard.h"
 #include "sluice-listen.h"
 #include "sluice-serve-stats.h"
 #include "sluice-run.h"
@@ -14,9 +15,6 @@
 #include "sluice-request-sink.h"
 #include "sluice-request-source.h"
 
-#define TOO_LARGE_KEY "sluice-too-large"
-#define RECEIVED_KEY "sluice-received"
-
 struct _SluiceServer
 {
   GObject              parent_instance;
@@ -25,8 +23,7 @@ struct _SluiceServer
   char                *file_hash;
   guint                capacity;
   guint                queue_limit;
-  gsize                max_body;
-  char                *token;
+  SluiceHttpGuard     *guard;      /* token, body limit */
 
   SoupServer          *server;
   char                *url;
@@ -96,11 +93,7 @@ answer_json (SluiceServer      *self,
              guint              status,
              json_t            *json)
 {
-  char *text = json_dumps (json, JSON_COMPACT);
-
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, text, strlen (text));
-  free (text);
+  sluice_http_set_json (msg, status, json);
   set_load_header (self, msg);
 }
 
@@ -288,58 +281,11 @@ message_finished_cb (SoupServerMessage *msg,
     }
 }
 
-static gboolean
-token_ok (SluiceServer      *self,
-          SoupServerMessage *msg)
-{
-  const char *value;
-  gsize length, expected;
-  guint diff = 0;
-
-  if (self->token == NULL)
-    return TRUE;
-
-  value = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
-  if (value == NULL || g_ascii_strncasecmp (value, "Bearer ", 7) != 0)
-    return FALSE;
-  value += 7;
-  length = strlen (value);
-  expected = strlen (self->token);
-  /* Same time whatever the first wrong byte. */
-  for (gsize i = 0; i < expected; i++)
-    diff |= (guchar) self->token[i] ^ (guchar) (i < length ? value[i] : 0);
-  return diff == 0 && length == expected;
-}
-
-static void
-got_chunk_cb (SoupServerMessage *msg,
-              GBytes            *chunk,
-              gpointer           user_data)
-{
-  SluiceServer *self = user_data;
-  gsize received = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (msg), RECEIVED_KEY));
-
-  received += g_bytes_get_size (chunk);
-  g_object_set_data (G_OBJECT (msg), RECEIVED_KEY, GSIZE_TO_POINTER (received));
-  if (received > self->max_body && g_object_get_data (G_OBJECT (msg), TOO_LARGE_KEY) == NULL)
-    {
-      SoupMessageBody *body = soup_server_message_get_request_body (msg);
-
-      /* Read to its end and thrown away, never kept. */
-      g_object_set_data (G_OBJECT (msg), TOO_LARGE_KEY, GINT_TO_POINTER (1));
-      soup_message_body_set_accumulate (body, FALSE);
-      soup_message_body_truncate (body);
-    }
-}
-
 static void
 too_large (SluiceServer      *self,
            SoupServerMessage *msg)
 {
-  g_autofree char *text = g_strdup_printf ("the request body is larger than the limit of %" G_GSIZE_FORMAT " bytes",
-                                           self->max_body);
-
-  answer_error (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, text, NULL);
+  answer_error (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, sluice_http_guard_too_large_message (self->guard), NULL);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
 }
 
@@ -353,25 +299,17 @@ early_cb (SoupServer        *server,
           gpointer           user_data)
 {
   SluiceServer *self = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  goffset length = soup_message_headers_get_content_length (headers);
+  const char *message = NULL;
+  guint status;
 
   if (!g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_POST))
     return;
 
-  g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), self);
-  if (!token_ok (self, msg))
-    {
-      answer_error (self, msg, SOUP_STATUS_UNAUTHORIZED, "a bearer token is required (Authorization: Bearer …)", NULL);
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate", "Bearer");
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-    }
-  else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-           (guint64) length > self->max_body)
-    {
-      too_large (self, msg);
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-    }
+  status = sluice_http_guard_check_early (self->guard, msg, TRUE, &message);
+  if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+    too_large (self, msg);
+  else if (status != 0)
+    answer_error (self, msg, status, message, NULL);
 }
 
 static void
@@ -384,7 +322,7 @@ post_item (SluiceServer      *self,
   json_t *item;
   Request *request;
 
-  if (g_object_get_data (G_OBJECT (msg), TOO_LARGE_KEY) != NULL)
+  if (sluice_http_guard_body_too_large (msg))
     {
       too_large (self, msg);
       return;
@@ -494,7 +432,7 @@ sluice_server_finalize (GObject *object)
   g_clear_object (&self->source);
   g_clear_object (&self->pipeline);
   g_free (self->file_hash);
-  g_free (self->token);
+  g_clear_pointer (&self->guard, sluice_http_guard_free);
   g_free (self->url);
   sluice_serve_stats_free (self->stats);
 
@@ -535,8 +473,7 @@ sluice_server_new (const SluiceServerConfig  *config,
   self->file_hash = g_strdup (config->file_hash);
   self->capacity = MAX (config->capacity, 1);
   self->queue_limit = config->queue;
-  self->max_body = config->max_body > 0 ? config->max_body : 16 * 1024 * 1024;
-  self->token = g_strdup (config->token);
+  self->guard = sluice_http_guard_new (config->token, config->max_body > 0 ? config->max_body : 16 * 1024 * 1024);
 
   /* One run serves every request: each item is isolated (a failure fails
    * its request only), and the run is built, its Lua compiled, once. */
