@@ -560,6 +560,102 @@ test_daemon_dies (void)
   fixture_teardown (&f);
 }
 
+static const char *HOURLY =
+  "<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"hourly\">\n"
+  "<schedule cron=\"0 * * * *\" timezone=\"Europe/Berlin\" timescope=\"hourly\"/>\n"
+  "<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+  "<execution id=\"w\"><lua>item.from = \"${window_start}\"</lua></execution></phase></controller>\n"
+  "</pipeline>\n";
+
+static gboolean
+pipelines_listed (gpointer data)
+{
+  Fixture *f = data;
+
+  return sluice_server_window_get_n_pipelines (f->window) == 3;
+}
+
+static gboolean
+triggered (gpointer data)
+{
+  Fixture *f = data;
+
+  return sluice_server_window_get_last_triggered (f->window) != NULL;
+}
+
+static gboolean
+pipeline_row_contains (gpointer data)
+{
+  Wait *w = data;
+  g_autofree char *row = sluice_server_window_dup_pipeline_row (w->f->window, w->id);
+
+  return row != NULL && strstr (row, w->text) != NULL;
+}
+
+/* A daemon with a folder: its pipelines with schedule, next and last
+ * run; Run Now starts one, which shows in both lists; a broken file
+ * cannot be run. */
+static void
+test_pipelines (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *base = g_build_filename (tmp_dir, "XXXXXX", NULL);
+  g_autofree char *folder = NULL;
+  g_autofree char *hourly = NULL;
+  g_autofree char *broken = NULL;
+  g_autofree char *slow = NULL;
+  const char *run_id;
+  Wait w = { &f, "slow", NULL, "last completed" };
+
+  f.root = g_mkdtemp (g_steal_pointer (&base));
+  f.state_dir = g_build_filename (f.root, "state", NULL);
+  folder = g_build_filename (f.root, "pipelines", NULL);
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  g_free (write_file (folder, "slow.xml", SLOW));
+  g_free (write_file (folder, "hourly.xml", HOURLY));
+  g_free (write_file (folder, "broken.xml", "<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"broken\">\n<controller"));
+  f.daemon = daemon_start (f.state_dir, f.root, (const char *[]) { folder, NULL });
+  f.session = soup_session_new_with_options ("timeout", 60, NULL);
+  f.window = sluice_server_window_new (app);
+  gtk_window_present (GTK_WINDOW (f.window));
+  sluice_server_window_connect (f.window, f.daemon->url, NULL);
+  wait_status (&f, "Connected to");
+  if (!test_app_wait_for (pipelines_listed, &f, 30000))
+    g_error ("the Pipelines page lists %u pipelines, not 3 (it says “%s”)",
+             sluice_server_window_get_n_pipelines (f.window), sluice_server_window_get_pipelines_problem (f.window));
+  g_assert_cmpstr (sluice_server_window_get_pipelines_problem (f.window), ==, "");
+
+  hourly = sluice_server_window_dup_pipeline_row (f.window, "hourly");
+  g_test_message ("hourly: %s", hourly);
+  g_assert_nonnull (strstr (hourly, "0 * * * * (Europe/Berlin)"));
+  g_assert_null (strstr (hourly, "next —"));
+  g_assert_nonnull (strstr (hourly, "never run"));
+  slow = sluice_server_window_dup_pipeline_row (f.window, "slow");
+  g_assert_nonnull (strstr (slow, "no schedule"));
+  g_assert_nonnull (strstr (slow, "next —"));
+  broken = sluice_server_window_dup_pipeline_row (f.window, "broken");
+  g_test_message ("broken: %s", broken);
+  g_assert_false (gtk_widget_get_sensitive (sluice_server_window_get_run_now_button (f.window, "broken")));
+  g_assert_true (gtk_widget_get_sensitive (sluice_server_window_get_run_now_button (f.window, "slow")));
+
+  click (sluice_server_window_get_run_now_button (f.window, "slow"));
+  g_assert_true (test_app_wait_for (triggered, &f, 30000));
+  run_id = sluice_server_window_get_last_triggered (f.window);
+  wait_status (&f, run_id);
+  wait_server_state (&f, run_id, "completed");
+  wait_row_state (&f, run_id, "completed");
+  if (!test_app_wait_for (pipeline_row_contains, &w, 30000))
+    g_error ("the row of slow never said “last completed”");
+  {
+    g_autofree char *row = sluice_server_window_dup_pipeline_row (f.window, "slow");
+
+    g_test_message ("slow: %s", row);
+  }
+  sluice_server_window_set_page (f.window, "pipelines");
+  test_app_save_screenshot ((SluiceWindow *) f.window, tmp_dir, "server-pipelines.png");
+  fixture_teardown (&f);
+}
+
 static void
 test_screenshot (void)
 {
@@ -609,6 +705,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-server/watch-live", test_watch_live);
   g_test_add_func ("/sluice/app-server/watch-finished", test_watch_finished);
   g_test_add_func ("/sluice/app-server/daemon-dies", test_daemon_dies);
+  g_test_add_func ("/sluice/app-server/pipelines", test_pipelines);
   g_test_add_func ("/sluice/app-server/screenshot", test_screenshot);
 
   ret = g_test_run ();

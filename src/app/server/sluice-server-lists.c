@@ -480,9 +480,9 @@ pipeline_row_new (SluiceServerLists *self,
   gtk_widget_set_margin_top (GTK_WIDGET (box), 4);
   gtk_widget_set_margin_bottom (GTK_WIDGET (box), 4);
   gtk_widget_add_css_class (GTK_WIDGET (add_label (row, box, 12, TRUE)), "heading");   /* id */
-  add_label (row, box, 18, FALSE);    /* schedule */
+  add_label (row, box, 24, FALSE);    /* schedule */
   add_label (row, box, 14, FALSE);    /* next run */
-  add_label (row, box, 22, FALSE);    /* last run */
+  add_label (row, box, 20, FALSE);    /* last run */
   add_label (row, box, 9, FALSE);     /* running */
   button = add_button (row, box, "run-now", NULL, _("Run _Now"), _("Start a run of this pipeline now"));
   g_object_set_data_full (G_OBJECT (button), "sluice-id", g_strdup (id), g_free);

@@ -191,6 +191,15 @@ refresh_cb (gpointer user_data)
 }
 
 void
+sluice_server_window_set_page (SluiceServerWindow *self,
+                               const char         *page)
+{
+  g_return_if_fail (SLUICE_IS_SERVER_WINDOW (self));
+  if (self->connected)
+    gtk_stack_set_visible_child_name (self->stack, page);
+}
+
+void
 sluice_server_window_refresh (SluiceServerWindow *self)
 {
   g_return_if_fail (SLUICE_IS_SERVER_WINDOW (self));

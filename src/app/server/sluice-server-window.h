@@ -24,6 +24,9 @@ SluiceServerWindow *sluice_server_window_new        (SluiceApplication  *applica
 void                sluice_server_window_connect    (SluiceServerWindow *self,
                                                      const char         *url,
                                                      const char         *token);
+/* Shows the "runs" or the "pipelines" page, as the switcher does. */
+void                sluice_server_window_set_page   (SluiceServerWindow *self,
+                                                     const char         *page);
 /* Lists again now (as the refresh button). */
 void                sluice_server_window_refresh    (SluiceServerWindow *self);
 /* For tests, what the window shows: */
