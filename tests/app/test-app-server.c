@@ -251,6 +251,53 @@ start_web_server (SoupServer *server,
   return g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
 }
 
+/* A server that lies: run ids that would lead out of the cache folder. */
+static void
+lying_cb (SoupServer        *server,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  static const char runs[] =
+    "{\"runs\": [{\"id\": \"../../../.bashrc\", \"state\": \"running\"},"
+    " {\"id\": \"r-a/b\", \"state\": \"running\"}, {\"id\": 7},"
+    " {\"id\": \"r-20261127T000000-0000abcd\", \"state\": \"completed\", \"items_in\": \"x\"}]}";
+
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, runs, strlen (runs));
+}
+
+static gboolean
+one_run_listed (gpointer data)
+{
+  return sluice_server_window_get_n_runs (data) == 1;
+}
+
+static void
+test_lying_server (void)
+{
+  SluiceServerWindow *window = sluice_server_window_new (app);
+  Fixture f = { .window = window };
+  g_autoptr(SoupServer) liar = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autofree char *url = NULL;
+
+  soup_server_add_handler (liar, NULL, lying_cb, NULL, NULL);
+  g_assert_true (soup_server_listen_local (liar, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  uris = soup_server_get_uris (liar);
+  url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  gtk_window_present (GTK_WINDOW (window));
+  sluice_server_window_connect (window, url, NULL);
+  wait_status (&f, "Connected to");
+  g_assert_true (test_app_wait_for (one_run_listed, window, 10000));
+  g_assert_null (sluice_server_window_get_run_state (window, "../../../.bashrc"));
+  g_assert_cmpstr (sluice_server_window_get_run_state (window, "r-20261127T000000-0000abcd"), ==, "completed");
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_app_spin (50);
+}
+
 static void
 test_refused (void)
 {
@@ -701,6 +748,7 @@ main (int   argc,
 
   g_test_add_func ("/sluice/app-server/wrong-token", test_wrong_token);
   g_test_add_func ("/sluice/app-server/refused", test_refused);
+  g_test_add_func ("/sluice/app-server/lying-server", test_lying_server);
   g_test_add_func ("/sluice/app-server/steer-runs", test_steer_runs);
   g_test_add_func ("/sluice/app-server/watch-live", test_watch_live);
   g_test_add_func ("/sluice/app-server/watch-finished", test_watch_finished);

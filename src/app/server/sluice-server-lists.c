@@ -409,7 +409,9 @@ sluice_server_lists_set_runs (SluiceServerLists *self,
       const char *id = text_of (run, "id");
       Row *row;
 
-      if (id == NULL)
+      /* The id goes into request paths and a file name: a server that
+       * sends "../../x" is not followed there. */
+      if (id == NULL || !sluice_run_record_id_is_valid (id))
         continue;
       if ((row = g_hash_table_lookup (self->runs, id)) == NULL)
         {

@@ -246,7 +246,9 @@ sluice_run_follower_start (SluiceRunFollower *self)
     return;
   self->running = TRUE;
   self->failures = 0;
-  g_cancellable_reset (self->cancellable);
+  /* A new one: callbacks of a stopped connection may still be queued. */
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
   connect_now (self);
 }
 
