@@ -65,10 +65,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunsLine, runs_line_clear)
 
 typedef struct
 {
-  SoupSession *session;
-  char        *base;     /* server URL without a trailing slash */
-  char        *token;
-  gboolean     json;
+  SluiceRunClient *client;   /* borrowed */
+  gboolean         json;
 } Client;
 
 static int
@@ -79,21 +77,24 @@ runs_usage_error (const char *message)
   return SLUICE_EXIT_INVALID;
 }
 
-static SoupMessage *
-new_message (Client     *client,
-             const char *method,
-             const char *path)
+/* The exit status an error of the client means; it is printed. */
+static int
+exit_status_of (const GError *error)
 {
-  g_autofree char *url = g_strconcat (client->base, path, NULL);
-  SoupMessage *msg = soup_message_new (method, url);
-
-  if (msg != NULL && client->token != NULL)
+  fprintf (stderr, "sluice-run runs: %s\n", error->message);
+  if (error->domain != SLUICE_RUN_CLIENT_ERROR)
+    return EXIT_UNREACHABLE;
+  switch (error->code)
     {
-      g_autofree char *value = g_strdup_printf ("Bearer %s", client->token);
-
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", value);
+    case SLUICE_RUN_CLIENT_ERROR_INVALID:
+      return SLUICE_EXIT_INVALID;
+    case SLUICE_RUN_CLIENT_ERROR_UNAUTHORIZED:
+      return EXIT_UNAUTHORIZED;
+    case SLUICE_RUN_CLIENT_ERROR_REFUSED:
+      return EXIT_REFUSED;
+    default:
+      return EXIT_UNREACHABLE;
     }
-  return msg;
 }
 
 /* Sends and reads the answer: the exit status it means; *@json the
@@ -105,108 +106,63 @@ call (Client      *client,
       json_t      *body,
       json_t     **json)
 {
-  g_autoptr(SoupMessage) msg = new_message (client, method, path);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  json_t *answer;
-  guint status;
 
-  *json = NULL;
-  if (msg == NULL)
-    {
-      fprintf (stderr, "sluice-run runs: %s%s is not a URL\n", client->base, path);
-      return SLUICE_EXIT_INVALID;
-    }
-  if (body != NULL)
-    {
-      char *text = sluice_json_dumps (body, JSON_COMPACT);
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", g_bytes_new_take (g_strdup (text), strlen (text)));
-      free (text);
-    }
-  bytes = soup_session_send_and_read (client->session, msg, NULL, &error);
-  if (bytes == NULL)
-    {
-      fprintf (stderr, "sluice-run runs: %s: %s\n", client->base, error->message);
-      return EXIT_UNREACHABLE;
-    }
-  status = soup_message_get_status (msg);
-  answer = json_loadb (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), JSON_DECODE_ANY, NULL);
-  if (status < 200 || status >= 300)
-    {
-      const char *message = json_string_value (json_object_get (answer, "error"));
-
-      fprintf (stderr, "sluice-run runs: %s %s: %u %s\n", method, path, status,
-               message != NULL ? message : soup_message_get_reason_phrase (msg));
-      json_decref (answer);
-      return status == SOUP_STATUS_UNAUTHORIZED ? EXIT_UNAUTHORIZED : EXIT_REFUSED;
-    }
-  if (answer == NULL)
-    {
-      fprintf (stderr, "sluice-run runs: %s %s: the answer is not JSON\n", method, path);
-      return EXIT_UNREACHABLE;
-    }
-  *json = answer;
+  *json = sluice_run_client_call (client->client, method, path, body, NULL, &error);
+  if (*json == NULL)
+    return exit_status_of (error);
   return SLUICE_EXIT_COMPLETED;
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  Client    *client;
+  int        status;
+} Following;
+
+static void
+follow_event_cb (SluiceRunFollower *follower,
+                 const char        *json,
+                 guint64            seq,
+                 Following         *following)
+{
+  sluice_runs_print_event (json, following->client->json);
+}
+
+static void
+follow_ended_cb (SluiceRunFollower *follower,
+                 const GError      *error,
+                 Following         *following)
+{
+  following->status = error != NULL ? exit_status_of (error) : SLUICE_EXIT_COMPLETED;
+  g_main_loop_quit (following->loop);
 }
 
 /* Follows the event stream; on a dropped connection (a restarted
  * daemon) it reconnects with Last-Event-ID, so nothing is missed or
- * shown twice. Ends when the server ends the stream (the run is over). */
+ * shown twice. Ends when the server ends the stream (the run is over),
+ * or after 30 failed reconnections. */
 static int
 follow_events (Client     *client,
                const char *id)
 {
-  g_autofree char *path = g_strdup_printf ("/runs/%s/events", id);
-  guint64 last = 0;
-  guint failures = 0;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
+  g_autoptr(SluiceRunFollower) follower = NULL;
+  Following following = { loop, client, SLUICE_EXIT_COMPLETED };
 
-  for (;;)
-    {
-      g_autoptr(SoupMessage) msg = new_message (client, "GET", path);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GInputStream) stream = NULL;
-      g_autoptr(GDataInputStream) lines = NULL;
-      g_autofree char *last_text = g_strdup_printf ("%" G_GUINT64_FORMAT, last);
-      char *line;
-      gboolean ended = FALSE;
-
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept", "text/event-stream");
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Last-Event-ID", last_text);
-      stream = soup_session_send (client->session, msg, NULL, &error);
-      if (stream != NULL && soup_message_get_status (msg) != SOUP_STATUS_OK)
-        {
-          g_autoptr(GBytes) bytes = g_input_stream_read_bytes (stream, 65536, NULL, NULL);
-          json_t *answer = bytes != NULL ? json_loadb (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), 0, NULL) : NULL;
-
-          fprintf (stderr, "sluice-run runs: GET %s: %u %s\n", path, soup_message_get_status (msg),
-                   answer != NULL ? sluice_runs_text_of (answer, "error") : soup_message_get_reason_phrase (msg));
-          json_decref (answer);
-          return soup_message_get_status (msg) == SOUP_STATUS_UNAUTHORIZED ? EXIT_UNAUTHORIZED : EXIT_REFUSED;
-        }
-      if (stream != NULL)
-        {
-          failures = 0;
-          lines = g_data_input_stream_new (stream);
-          while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error)) != NULL)
-            {
-              if (g_str_has_prefix (line, "id: "))
-                last = g_ascii_strtoull (line + 4, NULL, 10);
-              else if (g_str_has_prefix (line, "data: "))
-                sluice_runs_print_event (line + 6, client->json);
-              g_free (line);
-            }
-          ended = error == NULL;   /* the server closed the stream: the run is over */
-        }
-      if (ended)
-        return SLUICE_EXIT_COMPLETED;
-      if (++failures > 30)
-        {
-          fprintf (stderr, "sluice-run runs: %s: %s\n", client->base, error != NULL ? error->message : "no answer");
-          return EXIT_UNREACHABLE;
-        }
-      g_usleep (G_USEC_PER_SEC);
-    }
+  g_main_context_push_thread_default (context);
+  follower = sluice_run_follower_new (client->client, id);
+  sluice_run_follower_set_max_failures (follower, 30);
+  g_signal_connect (follower, "event", G_CALLBACK (follow_event_cb), &following);
+  g_signal_connect (follower, "ended", G_CALLBACK (follow_ended_cb), &following);
+  sluice_run_follower_start (follower);
+  g_main_loop_run (loop);
+  sluice_run_follower_stop (follower);
+  g_clear_object (&follower);
+  g_main_context_pop_thread_default (context);
+  return following.status;
 }
 
 static int
@@ -419,21 +375,11 @@ run_command (Client   *client,
   if (g_str_equal (command, "output"))
     {
       g_autofree char *path = g_strdup_printf ("/runs/%s/output", id);
-      g_autoptr(SoupMessage) msg = new_message (client, "GET", path);
       g_autoptr(GError) error = NULL;
-      g_autoptr(GBytes) bytes = soup_session_send_and_read (client->session, msg, NULL, &error);
+      g_autoptr(GBytes) bytes = sluice_run_client_get_bytes (client->client, path, NULL, &error);
 
       if (bytes == NULL)
-        {
-          fprintf (stderr, "sluice-run runs: %s: %s\n", client->base, error->message);
-          return EXIT_UNREACHABLE;
-        }
-      if (soup_message_get_status (msg) != SOUP_STATUS_OK)
-        {
-          fprintf (stderr, "sluice-run runs: GET %s: %u %.*s\n", path, soup_message_get_status (msg),
-                   (int) g_bytes_get_size (bytes), (const char *) g_bytes_get_data (bytes, NULL));
-          return soup_message_get_status (msg) == SOUP_STATUS_UNAUTHORIZED ? EXIT_UNAUTHORIZED : EXIT_REFUSED;
-        }
+        return exit_status_of (error);
       fwrite (g_bytes_get_data (bytes, NULL), 1, g_bytes_get_size (bytes), stdout);
       return 0;
     }
@@ -485,9 +431,9 @@ sluice_run_runs (int    argc,
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("COMMAND [ID] — list and steer the runs of sluice-run daemon"));
   g_autoptr(GError) error = NULL;
-  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(SluiceRunClient) run_client = NULL;
   g_autofree char *token = NULL;
-  g_autofree char *base = NULL;
+  const char *server;
   Client client = { 0 };
 
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -514,12 +460,9 @@ sluice_run_runs (int    argc,
       return SLUICE_EXIT_INVALID;
     }
 
-  base = g_strdup (rl.server != NULL ? rl.server : g_getenv ("SLUICE_SERVER") != NULL ? g_getenv ("SLUICE_SERVER") : DEFAULT_SERVER);
-  while (g_str_has_suffix (base, "/"))
-    base[strlen (base) - 1] = '\0';
-  if (!g_str_has_prefix (base, "http://") && !g_str_has_prefix (base, "https://"))
+  server = rl.server != NULL ? rl.server : g_getenv ("SLUICE_SERVER") != NULL ? g_getenv ("SLUICE_SERVER") : DEFAULT_SERVER;
+  if ((run_client = sluice_run_client_new (server, token, &error)) == NULL)
     return runs_usage_error (_("--server expects an http:// or https:// URL"));
-  session = soup_session_new_with_options ("timeout", 0, "idle-timeout", 0, NULL);
   if (rl.ca_file != NULL)
     {
       g_autoptr(GTlsDatabase) database = g_tls_file_database_new (rl.ca_file, &error);
@@ -529,11 +472,9 @@ sluice_run_runs (int    argc,
           fprintf (stderr, "sluice-run runs: %s: %s\n", rl.ca_file, error->message);
           return SLUICE_EXIT_INVALID;
         }
-      soup_session_set_tls_database (session, database);
+      sluice_run_client_set_tls_database (run_client, database);
     }
-  client.session = session;
-  client.base = base;
-  client.token = token;
+  client.client = run_client;
   client.json = rl.json;
   return run_command (&client, &rl);
 }

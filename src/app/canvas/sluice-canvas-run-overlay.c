@@ -591,7 +591,7 @@ sluice_canvas_run_overlay_snapshot (GtkWidget   *widget,
   double vx, vy, vw, vh;
   gint64 t0 = g_get_monotonic_time ();
 
-  if (self->session == NULL || !sluice_run_session_get_has_run (self->session) ||
+  if (self->session == NULL || !sluice_run_session_get_started (self->session) ||
       (layout = sluice_canvas_get_layout (self->canvas)) == NULL)
     return;
 

@@ -192,7 +192,7 @@ dup_notes (SluiceRunPanel *self)
 {
   GString *s = g_string_new (NULL);
 
-  if (self->session == NULL || sluice_run_session_get_executor (self->session) == NULL)
+  if (self->session == NULL || !sluice_run_session_get_started (self->session))
     return g_string_free (s, FALSE);
   if (sluice_run_session_get_error (self->session) != NULL)
     g_string_append_printf (s, _("\nError: %s\n"), sluice_run_session_get_error (self->session));
@@ -220,7 +220,7 @@ sluice_run_panel_dup_summary (SluiceRunPanel *self)
   gpointer data[2] = { self, s };
   g_autofree char *notes = NULL;
 
-  if (self->session == NULL || sluice_run_session_get_executor (self->session) == NULL)
+  if (self->session == NULL || !sluice_run_session_get_started (self->session))
     return g_string_free (s, FALSE);
   sluice_pipeline_foreach_node (sluice_run_session_get_pipeline (self->session), summary_cb, data);
   notes = dup_notes (self);
@@ -287,9 +287,10 @@ refresh_texts (SluiceRunPanel *self)
 static void
 updated_cb (SluiceRunPanel *self)
 {
-  SluiceExecutor *executor = sluice_run_session_get_executor (self->session);
   SluiceRunState state = sluice_run_session_get_state (self->session);
   g_autofree char *totals = NULL;
+  guint64 items_in, items_out;
+  gint64 elapsed;
   gint64 now = g_get_monotonic_time ();
 
   /* A few times a second: each change of a label redraws the window. */
@@ -298,9 +299,8 @@ updated_cb (SluiceRunPanel *self)
     return;
   self->last_text_update = now;
   gtk_label_set_text (self->state_label, sluice_run_state_to_string (state));
-  totals = g_strdup_printf (_("in %" PRIu64 " · out %" PRIu64 " · %.1f s"),
-                            sluice_executor_get_items_in (executor), sluice_executor_get_items_out (executor),
-                            sluice_executor_get_elapsed (executor) / 1e6);
+  sluice_run_session_get_totals (self->session, &items_in, &items_out, &elapsed);
+  totals = g_strdup_printf (_("in %" PRIu64 " · out %" PRIu64 " · %.1f s"), items_in, items_out, elapsed / 1e6);
   gtk_label_set_text (self->totals_label, totals);
   refresh_texts (self);
   /* The report once the run is over: the same object sluice-run writes. */

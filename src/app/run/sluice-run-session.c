@@ -26,6 +26,11 @@ struct _SluiceRunSession
   SluiceExecutor       *executor;      /* borrowed from @run */
   SluiceRunReplay      *replay;        /* owned: a recorded run played back instead */
   GPtrArray            *replay_ids;    /* char*: its module ids, the keys of @module_index */
+  SluiceEventTally     *tally;         /* owned: a run elsewhere, told by its events */
+  GPtrArray            *remote_ids;    /* char*, the module ids of a remote run, in document order */
+  guint64               remote_in;     /* totals of a remote run, as its server says */
+  guint64               remote_out;
+  gint64                remote_elapsed;
   SluiceRunLog         *log;           /* owned */
   GPtrArray            *outputs;       /* char*, the last MAX_OUTPUTS */
   guint64               n_outputs;
@@ -62,6 +67,7 @@ enum
 {
   UPDATED,
   STARTED,
+  CONTROL,
   N_SIGNALS
 };
 
@@ -69,6 +75,37 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SluiceRunSession, sluice_run_session, G_TYPE_OBJECT)
+
+/* The session reads its run from the executor of a local run, or from
+ * the tally of a remote run's events: the drawing above is the same. */
+static gboolean
+has_run (SluiceRunSession *self)
+{
+  return self->executor != NULL || self->replay != NULL || self->tally != NULL;
+}
+
+static SluiceRunState
+run_state (SluiceRunSession *self)
+{
+  if (self->executor != NULL)
+    return sluice_executor_get_state (self->executor);
+  if (self->replay != NULL)
+    return sluice_run_replay_get_state (self->replay);
+  return self->tally != NULL ? sluice_event_tally_get_state (self->tally) : SLUICE_RUN_PENDING;
+}
+
+static void
+module_stats_at (SluiceRunSession  *self,
+                 guint              index,
+                 SluiceModuleStats *stats)
+{
+  if (self->executor != NULL)
+    sluice_executor_get_module_stats_at (self->executor, index, stats);
+  else if (self->replay != NULL)
+    sluice_run_replay_get_module_stats (self->replay, g_ptr_array_index (self->replay_ids, index), stats);
+  else
+    sluice_event_tally_get_module_stats (self->tally, g_ptr_array_index (self->remote_ids, index), stats);
+}
 
 const char *
 sluice_live_state_to_string (SluiceLiveState state)
@@ -89,20 +126,6 @@ state_rank (SluiceLiveState state)
 }
 
 /* The run's state: the executor's, or the replay's where it stands. */
-static SluiceRunState
-run_state (SluiceRunSession *self)
-{
-  if (self->replay != NULL)
-    return sluice_run_replay_get_state (self->replay);
-  return self->executor != NULL ? sluice_executor_get_state (self->executor) : SLUICE_RUN_PENDING;
-}
-
-static gboolean
-has_run (SluiceRunSession *self)
-{
-  return self->executor != NULL || self->replay != NULL;
-}
-
 static SluiceLiveState
 live_state (SluiceRunSession        *self,
             const SluiceModuleStats *stats)
@@ -166,6 +189,13 @@ poll_controllers (SluiceRunSession *self)
           /* The events do not say what waited at a stage's input. */
           live->queue_depth = live->held_back = 0;
           live->in_flight = sluice_run_replay_get_in_flight (self->replay, id);
+        }
+      else if (self->executor == NULL)
+        {
+          /* A remote run's events tell what is in its modules, not what
+           * waits at its input. */
+          live->queue_depth = live->held_back = 0;
+          live->in_flight = sluice_event_tally_get_in_flight (self->tally, id);
         }
       else
         {
@@ -245,10 +275,7 @@ sluice_run_session_poll (SluiceRunSession *self)
       ModuleTrack *track = &self->tracks[i];
       guint64 seen;
 
-      if (self->replay != NULL)
-        sluice_run_replay_get_module_stats (self->replay, g_ptr_array_index (self->replay_ids, i), &live->stats);
-      else
-        sluice_executor_get_module_stats_at (self->executor, i, &live->stats);
+      module_stats_at (self, i, &live->stats);
       live->state = live_state (self, &live->stats);
       seen = live->stats.items_in + live->stats.items_out;
       fingerprint = fingerprint * 31 + seen + live->stats.dropped + live->stats.failed +
@@ -296,7 +323,8 @@ tick_cb (gpointer user_data)
    * animation) would starve it. Every other frame it runs above
    * redrawing: at worst the run and the drawing share the time. */
   self->boosted = !self->boosted;
-  sluice_executor_set_priority (self->executor, self->boosted ? BOOSTED_PRIORITY : G_PRIORITY_DEFAULT_IDLE);
+  if (self->executor != NULL)
+    sluice_executor_set_priority (self->executor, self->boosted ? BOOSTED_PRIORITY : G_PRIORITY_DEFAULT_IDLE);
   /* Each update redraws parts of the window: no more often than the
    * viewer can afford (see sluice_run_session_set_update_interval). */
   if (g_get_monotonic_time () - self->last_update >= self->update_interval)
@@ -373,6 +401,31 @@ index_node_cb (SluiceNode *node,
   return TRUE;
 }
 
+/* After module_index is filled. */
+static void
+index_nodes (SluiceRunSession *self)
+{
+  self->modules = g_new0 (SluiceModuleLive, self->n_modules);
+  self->tracks = g_new0 (ModuleTrack, self->n_modules);
+  sluice_pipeline_foreach_node (self->pipeline, index_node_cb, self);
+}
+
+static gboolean
+collect_module_cb (SluiceNode *node,
+                   gpointer    user_data)
+{
+  SluiceRunSession *self = user_data;
+
+  if (SLUICE_IS_MODULE (node) && sluice_node_get_id (node) != NULL &&
+      !g_hash_table_contains (self->module_index, sluice_node_get_id (node)))
+    {
+      g_ptr_array_add (self->remote_ids, g_strdup (sluice_node_get_id (node)));
+      g_hash_table_insert (self->module_index, g_ptr_array_index (self->remote_ids, self->remote_ids->len - 1),
+                           GUINT_TO_POINTER (self->remote_ids->len));
+    }
+  return TRUE;
+}
+
 gboolean
 sluice_run_session_start (SluiceRunSession  *self,
                           GHashTable        *defines,
@@ -395,12 +448,10 @@ sluice_run_session_start (SluiceRunSession  *self,
   sluice_executor_set_preview (self->executor, SLUICE_RUN_SESSION_PREVIEW_DEPTH);
 
   self->n_modules = sluice_executor_get_n_modules (self->executor);
-  self->modules = g_new0 (SluiceModuleLive, self->n_modules);
-  self->tracks = g_new0 (ModuleTrack, self->n_modules);
   for (guint i = 0; i < self->n_modules; i++)
     g_hash_table_insert (self->module_index, (gpointer) sluice_executor_get_module_id (self->executor, i),
                          GUINT_TO_POINTER (i + 1));
-  sluice_pipeline_foreach_node (self->pipeline, index_node_cb, self);
+  index_nodes (self);
 
   self->event_handler = g_signal_connect (self->executor, "event", G_CALLBACK (event_cb), self);
   g_signal_connect (self->executor, "notify::state", G_CALLBACK (state_cb), self);
@@ -419,6 +470,8 @@ sluice_run_session_pause (SluiceRunSession *self)
   g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
   if (self->executor != NULL)
     sluice_executor_pause (self->executor);
+  else if (self->tally != NULL && !sluice_run_state_is_final (run_state (self)))
+    g_signal_emit (self, signals[CONTROL], 0, "pause");
 }
 
 void
@@ -427,6 +480,8 @@ sluice_run_session_resume (SluiceRunSession *self)
   g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
   if (self->executor != NULL)
     sluice_executor_resume (self->executor);
+  else if (self->tally != NULL && !sluice_run_state_is_final (run_state (self)))
+    g_signal_emit (self, signals[CONTROL], 0, "resume");
 }
 
 void
@@ -435,6 +490,8 @@ sluice_run_session_cancel (SluiceRunSession *self)
   g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
   if (self->executor != NULL)
     sluice_executor_cancel (self->executor);
+  else if (self->tally != NULL && !sluice_run_state_is_final (run_state (self)))
+    g_signal_emit (self, signals[CONTROL], 0, "cancel");
 }
 
 SluiceRunState
@@ -448,7 +505,7 @@ gboolean
 sluice_run_session_get_active (SluiceRunSession *self)
 {
   g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), FALSE);
-  return self->executor != NULL && !sluice_run_state_is_final (sluice_executor_get_state (self->executor));
+  return has_run (self) && !sluice_run_state_is_final (run_state (self));
 }
 
 SluiceExecutor *
@@ -517,17 +574,21 @@ sluice_run_session_get_moving (SluiceRunSession *self)
 const char *
 sluice_run_session_get_error (SluiceRunSession *self)
 {
+  if (self->executor != NULL)
+    return sluice_executor_get_error (self->executor);
   if (self->replay != NULL)
     return sluice_run_replay_get_error (self->replay);
-  return self->executor ? sluice_executor_get_error (self->executor) : NULL;
+  return self->tally != NULL ? sluice_event_tally_get_error (self->tally) : NULL;
 }
 
 const char *
 sluice_run_session_get_failed_module (SluiceRunSession *self)
 {
+  if (self->executor != NULL)
+    return sluice_executor_get_failed_module (self->executor);
   if (self->replay != NULL)
     return sluice_run_replay_get_failed_module (self->replay);
-  return self->executor ? sluice_executor_get_failed_module (self->executor) : NULL;
+  return self->tally != NULL ? sluice_event_tally_get_failed_module (self->tally) : NULL;
 }
 
 gboolean
@@ -665,6 +726,8 @@ sluice_run_session_finalize (GObject *object)
   g_clear_object (&self->log);
   g_clear_pointer (&self->replay, sluice_run_replay_unref);
   g_clear_pointer (&self->replay_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->tally, sluice_event_tally_free);
+  g_clear_pointer (&self->remote_ids, g_ptr_array_unref);
   g_ptr_array_unref (self->outputs);
   g_free (self->input_text);
   g_free (self->input_file);
@@ -721,6 +784,10 @@ sluice_run_session_class_init (SluiceRunSessionClass *klass)
   /* Right before the executor starts: a last chance to connect to it. */
   signals[STARTED] = g_signal_new ("started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, SLUICE_TYPE_EXECUTOR);
+  /* A remote run: pause, resume or cancel was asked ("pause", …); the
+   * one who feeds its events sends it to the server. */
+  signals[CONTROL] = g_signal_new ("control", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -786,11 +853,111 @@ sluice_run_session_get_input_items (SluiceRunSession *self,
   return self->input_text;
 }
 
+
+SluiceRunSession *
+sluice_run_session_new_remote (SluicePipeline *pipeline)
+{
+  SluiceRunSession *self;
+
+  g_return_val_if_fail (SLUICE_IS_PIPELINE (pipeline), NULL);
+  self = sluice_run_session_new (pipeline);
+  self->tally = sluice_event_tally_new ();
+  self->remote_ids = g_ptr_array_new_with_free_func (g_free);
+  sluice_pipeline_foreach_node (self->pipeline, collect_module_cb, self);
+  self->n_modules = self->remote_ids->len;
+  index_nodes (self);
+  self->rate_started = g_get_monotonic_time ();
+  self->tick_id = g_timeout_add_full (G_PRIORITY_DEFAULT, 16, tick_cb, self, NULL);
+  return self;
+}
+
 gboolean
-sluice_run_session_get_has_run (SluiceRunSession *self)
+sluice_run_session_get_remote (SluiceRunSession *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), FALSE);
+  return self->tally != NULL;
+}
+
+gboolean
+sluice_run_session_get_started (SluiceRunSession *self)
 {
   g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), FALSE);
   return has_run (self);
+}
+
+static void
+remote_state_changed (SluiceRunSession *self)
+{
+  if (sluice_run_state_is_final (run_state (self)))
+    g_clear_handle_id (&self->tick_id, g_source_remove);
+  sluice_run_session_poll (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+}
+
+void
+sluice_run_session_apply_event (SluiceRunSession *self,
+                                SluiceEvent      *event)
+{
+  SluiceRunState before;
+
+  g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
+  g_return_if_fail (self->tally != NULL);
+  before = run_state (self);
+  sluice_event_tally_apply (self->tally, event);
+  sluice_run_log_append (self->log, event);
+  if (run_state (self) != before)
+    remote_state_changed (self);
+}
+
+void
+sluice_run_session_set_remote_state (SluiceRunSession *self,
+                                     SluiceRunState    state,
+                                     const char       *error,
+                                     const char       *failed_module,
+                                     guint64           n_events)
+{
+  g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
+  g_return_if_fail (self->tally != NULL);
+  sluice_event_tally_set_failure (self->tally, error, failed_module);
+  /* The events tell the state in order with the counters: the server's
+   * word is taken only once they have caught up with it (else a finished
+   * run would look finished before its items were counted). */
+  if (state == run_state (self) || sluice_event_tally_get_n_events (self->tally) < n_events)
+    return;
+  sluice_event_tally_set_state (self->tally, state);
+  remote_state_changed (self);
+}
+
+void
+sluice_run_session_set_remote_totals (SluiceRunSession *self,
+                                      guint64           items_in,
+                                      guint64           items_out,
+                                      gint64            elapsed)
+{
+  g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
+  self->remote_in = items_in;
+  self->remote_out = items_out;
+  self->remote_elapsed = elapsed;
+}
+
+void
+sluice_run_session_get_totals (SluiceRunSession *self,
+                               guint64          *items_in,
+                               guint64          *items_out,
+                               gint64           *elapsed)
+{
+  g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
+  if (self->executor != NULL)
+    {
+      *items_in = sluice_executor_get_items_in (self->executor);
+      *items_out = sluice_executor_get_items_out (self->executor);
+      *elapsed = sluice_executor_get_elapsed (self->executor);
+      return;
+    }
+  *items_in = self->remote_in;
+  *items_out = self->remote_out;
+  *elapsed = self->remote_elapsed;
 }
 
 json_t *
@@ -799,9 +966,11 @@ sluice_run_session_dup_gate_results (SluiceRunSession *self,
 {
   g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), NULL);
 
+  if (self->executor != NULL)
+    return sluice_executor_dup_gate_results (self->executor, gate_id);
   if (self->replay != NULL)
     return sluice_run_replay_dup_gate_results (self->replay, gate_id);
-  return self->executor != NULL ? sluice_executor_dup_gate_results (self->executor, gate_id) : NULL;
+  return self->tally != NULL ? sluice_event_tally_dup_gate_results (self->tally, gate_id) : NULL;
 }
 
 static gboolean

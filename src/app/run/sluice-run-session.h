@@ -140,11 +140,39 @@ SluiceRunReplay  *sluice_run_session_get_replay       (SluiceRunSession *self);
 /* Shows the recorded run as it was after its first @position events. */
 void              sluice_run_session_seek             (SluiceRunSession *self,
                                                        guint             position);
-/* Started, or a replay: there is a state to show. */
-gboolean          sluice_run_session_get_has_run      (SluiceRunSession *self);
-/* A gate's recorded checks ({"checks": […]}), of the run or the replay. */
+/* A run that goes elsewhere (on a sluice-run daemon), drawn from its
+ * events: whoever follows them hands each to apply_event, and sends the
+ * "control" signal's action ("pause", "resume", "cancel") to the server.
+ * The counters are what the events tell (sluice-event-tally.h). */
+SluiceRunSession *sluice_run_session_new_remote       (SluicePipeline   *pipeline);
+gboolean          sluice_run_session_get_remote       (SluiceRunSession *self);
+void              sluice_run_session_apply_event      (SluiceRunSession *self,
+                                                       SluiceEvent      *event);
+/* What the server says of the run besides its events (GET /runs/ID),
+ * when it had recorded @n_events: the state is taken once that many
+ * events were applied. */
+void              sluice_run_session_set_remote_state (SluiceRunSession *self,
+                                                       SluiceRunState    state,
+                                                       const char       *error,
+                                                       const char       *failed_module,
+                                                       guint64           n_events);
+void              sluice_run_session_set_remote_totals (SluiceRunSession *self,
+                                                        guint64           items_in,
+                                                        guint64           items_out,
+                                                        gint64            elapsed);
+/* A local run started, a remote one watched or a recorded one replayed:
+ * there is something to draw. */
+gboolean          sluice_run_session_get_started      (SluiceRunSession *self);
+/* Items in and out of the run and its time so far (µs). */
+void              sluice_run_session_get_totals       (SluiceRunSession *self,
+                                                       guint64          *items_in,
+                                                       guint64          *items_out,
+                                                       gint64           *elapsed);
+/* As sluice_executor_dup_gate_results() ({"checks": […]}), for every
+ * kind of run: local, remote or replayed. */
 json_t           *sluice_run_session_dup_gate_results (SluiceRunSession *self,
                                                        const char       *gate_id);
+
 /* Polls the executor now (the session does it every frame by itself). */
 void              sluice_run_session_poll             (SluiceRunSession *self);
 

@@ -210,7 +210,7 @@ sluice_run_stages_update (GListStore       *store,
 
   g_return_if_fail (G_IS_LIST_STORE (store));
 
-  if (session != NULL && sluice_run_session_get_executor (session) != NULL)
+  if (session != NULL && sluice_run_session_get_started (session))
     sluice_pipeline_foreach_node (sluice_run_session_get_pipeline (session), collect_cb, &c);
   g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)), rows->pdata, rows->len);
 }

@@ -68,7 +68,7 @@ update_controls (WindowRun *run)
   gtk_widget_set_visible (run->resume_button, active && state == SLUICE_RUN_PAUSED);
   gtk_widget_set_visible (run->cancel_button, active);
   gtk_widget_set_visible (GTK_WIDGET (run->status),
-                          run->session != NULL && sluice_run_session_get_executor (run->session) != NULL);
+                          run->session != NULL && sluice_run_session_get_started (run->session));
 
   gtk_label_set_text (run->status, sluice_window_get_run_status (run->window));
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
@@ -180,6 +180,37 @@ refuse_if_invalid (WindowRun       *run,
   return TRUE;
 }
 
+/* Shows @session (taken) on the canvas and in the run panel, in place
+ * of the last run. */
+static void
+attach_session (WindowRun        *run,
+                SluiceRunSession *session)
+{
+  if (run->session != NULL)
+    g_signal_handlers_disconnect_by_data (run->session, run);
+  g_clear_object (&run->session);
+  run->session = session;
+  g_signal_connect_swapped (run->session, "notify::state", G_CALLBACK (session_state_cb), run);
+  sluice_canvas_run_overlay_set_session (run->overlay, run->session);
+  sluice_run_panel_set_session (run->panel, run->session);
+  gtk_stack_set_visible_child_name (run->bottom, "run");
+  show_panel_tall (run);
+}
+
+void
+sluice_window_watch_run (SluiceWindow     *self,
+                         SluiceRunSession *session)
+{
+  WindowRun *run = get_run (self);
+
+  g_return_if_fail (SLUICE_IS_RUN_SESSION (session));
+  if (run == NULL || run->overlay == NULL || run->panel == NULL)
+    return;
+  attach_session (run, g_object_ref (session));
+  set_locked (run, sluice_run_session_get_active (session));
+  update_controls (run);
+}
+
 static void
 start (WindowRun       *run,
        SluiceRunChoice *choice)
@@ -205,23 +236,14 @@ start (WindowRun       *run,
   if (file != NULL)
     path = g_file_get_path (file);
 
-  if (run->session != NULL)
-    g_signal_handlers_disconnect_by_data (run->session, run);
-  g_clear_object (&run->session);
   if (run->overlay == NULL || run->panel == NULL)
     return;
-  run->session = sluice_run_session_new (sluice_document_get_pipeline (document));
-  g_signal_connect_swapped (run->session, "notify::state", G_CALLBACK (session_state_cb), run);
+  attach_session (run, sluice_run_session_new (sluice_document_get_pipeline (document)));
   sluice_run_session_set_input_items (run->session,
                                       choice->input == SLUICE_RUN_INPUT_TYPED ? choice->typed : NULL,
                                       choice->input == SLUICE_RUN_INPUT_FILE ? choice->input_path : NULL,
                                       choice->defines);
-  sluice_canvas_run_overlay_set_session (run->overlay, run->session);
-  sluice_run_panel_set_session (run->panel, run->session);
   sluice_window_history_track_run (run->window, run->session, choice->defines);
-  gtk_stack_set_visible_child_name (run->bottom, "run");
-  show_panel_tall (run);
-
   set_locked (run, TRUE);
   if (!sluice_run_session_start (run->session, choice->defines, path, input, &error))
     {
@@ -536,8 +558,8 @@ lock_pressed_cb (GtkGestureClick *gesture,
   sluice_canvas_select (canvas, sluice_layout_get_box (layout, box)->node, FALSE);
 }
 
-static void
-load_css (void)
+void
+sluice_window_run_load_css (void)
 {
   static gboolean loaded;
   g_autoptr(GtkCssProvider) provider = NULL;
@@ -569,7 +591,9 @@ window_run_free (WindowRun *run)
   if (run->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (run->session, run);
-      sluice_run_session_cancel (run->session);
+      /* A server's run goes on when the window that watched it closes. */
+      if (!sluice_run_session_get_remote (run->session))
+        sluice_run_session_cancel (run->session);
     }
   g_clear_object (&run->session);
   g_free (run);
@@ -584,7 +608,8 @@ window_destroy_cb (SluiceWindow *self)
   if (run != NULL && run->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (run->session, run);
-      sluice_run_session_cancel (run->session);
+      if (!sluice_run_session_get_remote (run->session))
+        sluice_run_session_cancel (run->session);
       g_clear_object (&run->session);
     }
 }
@@ -600,7 +625,7 @@ sluice_window_run_init (SluiceWindow *self)
   g_object_set_data_full (G_OBJECT (self), "sluice-window-run", run, (GDestroyNotify) window_run_free);
   g_action_map_add_action_entries (G_ACTION_MAP (self), run_actions, G_N_ELEMENTS (run_actions), self);
 
-  load_css ();
+  sluice_window_run_load_css ();
   add_header_controls (run);
   add_bottom_pane (run);
 
@@ -657,7 +682,7 @@ sluice_window_get_run_status (SluiceWindow *self)
 {
   WindowRun *run = get_run (self);
 
-  if (run == NULL || run->session == NULL || sluice_run_session_get_executor (run->session) == NULL)
+  if (run == NULL || run->session == NULL || !sluice_run_session_get_started (run->session))
     return _("Not run yet");
   switch (sluice_run_session_get_state (run->session))
     {

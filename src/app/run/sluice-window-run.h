@@ -29,4 +29,13 @@ gboolean          sluice_window_get_run_locked  (SluiceWindow    *self);
 void              sluice_window_run_with_choice (SluiceWindow    *self,
                                                  SluiceRunChoice *choice);
 
+/* The run states' colours (.run-status.run-running, …), for every window
+ * that shows states; loaded once. */
+void              sluice_window_run_load_css    (void);
+/* Shows a run that goes elsewhere (sluice_run_session_new_remote) on the
+ * canvas and in the run panel, with the header's pause, resume and cancel
+ * steering it. Closing the window stops watching, not the run. */
+void              sluice_window_watch_run       (SluiceWindow     *self,
+                                                 SluiceRunSession *session);
+
 G_END_DECLS

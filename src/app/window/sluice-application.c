@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 
 #include "sluice-application.h"
+#include "sluice-server-window.h"
 #include "sluice-document.h"
 #include "sluice-preferences.h"
 #include "sluice-template-chooser.h"
@@ -339,8 +340,17 @@ preferences_activated (GSimpleAction *action,
                                                      self->settings));
 }
 
+static void
+server_activated (GSimpleAction *action,
+                  GVariant      *param,
+                  gpointer       user_data)
+{
+  gtk_window_present (GTK_WINDOW (sluice_server_window_new (user_data)));
+}
+
 static const GActionEntry app_actions[] = {
   { "preferences", preferences_activated },
+  { "server", server_activated },
   { "new", new_activated },
   { "new-from-template", new_from_template_activated },
   { "open", open_activated },

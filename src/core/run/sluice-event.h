@@ -63,5 +63,9 @@ const char  *sluice_event_type_to_string (SluiceEventType type);
 /* One JSON object on one line, without the newline: "event", "seq", "time" (ISO
  * 8601 UTC with milliseconds), the ids concerned and the type's fields. */
 char        *sluice_event_to_json    (const SluiceEvent *event);
+/* The inverse (sluice-event-parse.c): NULL with @error for text that is
+ * not such an object, an unknown event or run state. */
+SluiceEvent *sluice_event_new_from_json (const char     *text,
+                                         GError        **error);
 
 G_END_DECLS

@@ -15,6 +15,7 @@
 #include "sluice-func-sink.h"
 #include "sluice-executor.h"
 #include "sluice-executor-gates.h"
+#include "sluice-event-tally.h"
 #include "sluice-run.h"
 #include "sluice-run-report.h"
 #include "sluice-run-replay.h"

@@ -42,6 +42,7 @@ static const SluiceRunApiRoute routes[] = {
   { "GET", "/runs/{id}/events" },
   { "GET", "/runs/{id}/output" },
   { "GET", "/runs/{id}/report" },
+  { "GET", "/runs/{id}/pipeline" },
   { "GET", "/pipelines" },
   { "GET", "/pipelines/{id}" },
   { "PUT", "/pipelines/{id}" },
@@ -370,6 +371,28 @@ get_output (SluiceRunApi      *self,
   answer_text (self, msg, SOUP_STATUS_OK, "application/x-ndjson", contents, length);
 }
 
+/* The pipeline file the run runs, for a client that draws it (the
+ * designer's Server view). */
+static void
+get_pipeline (SluiceRunApi      *self,
+              SoupServerMessage *msg,
+              SluiceManagedRun  *run)
+{
+  const SluiceRunRecord *record = sluice_managed_run_get_record (run);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (record->pipeline_path, &contents, &length, &error))
+    {
+      g_autofree char *text = g_strdup_printf ("run %s: %s", record->id, error->message);
+
+      answer_error (self, msg, SOUP_STATUS_NOT_FOUND, text);
+      return;
+    }
+  answer_text (self, msg, SOUP_STATUS_OK, "application/xml", contents, length);
+}
+
 static void
 get_report (SluiceRunApi      *self,
             SoupServerMessage *msg,
@@ -468,9 +491,14 @@ run_route (SluiceRunApi      *self,
       if (method_is (self, msg, "GET"))
         get_report (self, msg, run);
     }
+  else if (g_str_equal (what, "pipeline"))
+    {
+      if (method_is (self, msg, "GET"))
+        get_pipeline (self, msg, run);
+    }
   else
     {
-      g_autofree char *text = g_strdup_printf ("run %s: no such endpoint “%s” (start, pause, resume, cancel, events, output, report)",
+      g_autofree char *text = g_strdup_printf ("run %s: no such endpoint “%s” (start, pause, resume, cancel, events, output, report, pipeline)",
                                                id, what);
 
       answer_error (self, msg, SOUP_STATUS_NOT_FOUND, text);

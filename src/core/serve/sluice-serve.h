@@ -13,6 +13,8 @@
 #include "sluice-pipelines-api.h"
 #include "sluice-registry-runs.h"
 #include "sluice-run-api.h"
+#include "sluice-run-client.h"
+#include "sluice-run-follower.h"
 #include "sluice-run-manager.h"
 #include "sluice-serve-stats.h"
 #include "sluice-server.h"

@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sluice-run-follower.h"
+
+#define RETRY_INTERVAL_MS 1000
+/* An event line longer than this is not the daemon's. */
+#define MAX_LINE (16 * 1024 * 1024)
+
+struct _SluiceRunFollower
+{
+  GObject            parent_instance;
+
+  SluiceRunClient   *client;      /* owned */
+  char              *run_id;
+  char              *path;
+  GCancellable      *cancellable; /* owned, of the current connection */
+  GDataInputStream  *lines;       /* owned, while connected */
+  SoupMessage       *msg;         /* owned, while connecting or connected */
+  guint64            last_seq;
+  guint64            pending_id;  /* the "id:" of the event being read */
+  guint              failures;
+  guint              max_failures;
+  guint              retry_id;
+  gboolean           connected;
+  gboolean           running;
+};
+
+enum
+{
+  EVENT,
+  CONNECTION_CHANGED,
+  ENDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (SluiceRunFollower, sluice_run_follower, G_TYPE_OBJECT)
+
+static void connect_now (SluiceRunFollower *self);
+
+static void
+set_connected (SluiceRunFollower *self,
+               gboolean           connected,
+               const char        *problem)
+{
+  if (self->connected == connected && connected)
+    return;
+  self->connected = connected;
+  g_signal_emit (self, signals[CONNECTION_CHANGED], 0, connected, problem);
+}
+
+static void
+drop_connection (SluiceRunFollower *self)
+{
+  g_clear_object (&self->lines);
+  g_clear_object (&self->msg);
+}
+
+static void
+end (SluiceRunFollower *self,
+     GError            *error)
+{
+  self->running = FALSE;
+  drop_connection (self);
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_signal_emit (self, signals[ENDED], 0, error);
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  SluiceRunFollower *self = user_data;
+
+  self->retry_id = 0;
+  connect_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The stream broke or could not be opened: try again, unless that has
+ * failed too often. */
+static void
+failed (SluiceRunFollower *self,
+        const GError      *error)
+{
+  g_autofree char *problem = g_strdup_printf ("%s: %s", sluice_run_client_get_url (self->client),
+                                              error != NULL ? error->message : "the connection closed");
+
+  drop_connection (self);
+  if (!self->running)
+    return;
+  self->failures++;
+  set_connected (self, FALSE, problem);
+  if (self->max_failures > 0 && self->failures >= self->max_failures)
+    {
+      g_autoptr(GError) gone = g_error_new (SLUICE_RUN_CLIENT_ERROR, SLUICE_RUN_CLIENT_ERROR_UNREACHABLE,
+                                            "%s", problem);
+
+      end (self, gone);
+      return;
+    }
+  self->retry_id = g_timeout_add (RETRY_INTERVAL_MS, retry_cb, self);
+}
+
+static void
+handle_line (SluiceRunFollower *self,
+             const char        *line)
+{
+  if (g_str_has_prefix (line, "id: "))
+    self->pending_id = g_ascii_strtoull (line + 4, NULL, 10);
+  else if (g_str_has_prefix (line, "data: "))
+    {
+      guint64 seq = self->pending_id;
+
+      /* After a reconnection the server starts after Last-Event-ID; an
+       * event at or below it would be told twice. */
+      if (seq != 0 && seq <= self->last_seq)
+        return;
+      if (seq != 0)
+        self->last_seq = seq;
+      g_signal_emit (self, signals[EVENT], 0, line + 6, seq);
+    }
+  else if (*line == '\0')
+    self->pending_id = 0;
+}
+
+static void
+line_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(SluiceRunFollower) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
+                                                                     &length, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !self->running ||
+      G_DATA_INPUT_STREAM (source) != self->lines)
+    return;
+  if (line == NULL && error == NULL)
+    {
+      /* The server closed the stream cleanly: the run is over. */
+      end (self, NULL);
+      return;
+    }
+  if (line == NULL || length > MAX_LINE)
+    {
+      failed (self, error);
+      return;
+    }
+  handle_line (self, line);
+  if (self->running && self->lines != NULL)
+    g_data_input_stream_read_line_async (self->lines, G_PRIORITY_DEFAULT, self->cancellable, line_cb,
+                                         g_object_ref (self));
+}
+
+static void
+refused (SluiceRunFollower *self,
+         GInputStream      *stream)
+{
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes (stream, 65536, NULL, NULL);
+  json_t *answer = bytes != NULL ? json_loadb (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), 0, NULL) : NULL;
+  guint status = soup_message_get_status (self->msg);
+  const char *reason = json_string_value (json_object_get (answer, "error"));
+  g_autoptr(GError) error = g_error_new (SLUICE_RUN_CLIENT_ERROR,
+                                         status == SOUP_STATUS_UNAUTHORIZED ? SLUICE_RUN_CLIENT_ERROR_UNAUTHORIZED
+                                                                            : SLUICE_RUN_CLIENT_ERROR_REFUSED,
+                                         "GET %s: %u %s", self->path, status,
+                                         reason != NULL ? reason : soup_message_get_reason_phrase (self->msg));
+
+  json_decref (answer);
+  end (self, error);
+}
+
+static void
+sent_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(SluiceRunFollower) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  guint status;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !self->running)
+    return;
+  if (stream == NULL)
+    {
+      failed (self, error);
+      return;
+    }
+  status = soup_message_get_status (self->msg);
+  /* A server being restarted may answer 5xx for a moment; anything
+   * else that is not the stream is the answer. */
+  if (status >= 500)
+    {
+      g_autoptr(GError) busy = g_error_new (SLUICE_RUN_CLIENT_ERROR, SLUICE_RUN_CLIENT_ERROR_REFUSED,
+                                            "GET %s: %u %s", self->path, status,
+                                            soup_message_get_reason_phrase (self->msg));
+      failed (self, busy);
+      return;
+    }
+  if (status != SOUP_STATUS_OK)
+    {
+      refused (self, stream);
+      return;
+    }
+  self->failures = 0;
+  self->pending_id = 0;
+  self->lines = g_data_input_stream_new (stream);
+  set_connected (self, TRUE, NULL);
+  g_data_input_stream_read_line_async (self->lines, G_PRIORITY_DEFAULT, self->cancellable, line_cb,
+                                       g_object_ref (self));
+}
+
+static void
+connect_now (SluiceRunFollower *self)
+{
+  g_autofree char *last = g_strdup_printf ("%" G_GUINT64_FORMAT, self->last_seq);
+  SoupMessageHeaders *headers;
+
+  drop_connection (self);
+  self->msg = sluice_run_client_new_message (self->client, "GET", self->path);
+  if (self->msg == NULL)
+    {
+      g_autoptr(GError) error = g_error_new (SLUICE_RUN_CLIENT_ERROR, SLUICE_RUN_CLIENT_ERROR_INVALID,
+                                             "%s%s is not a URL", sluice_run_client_get_url (self->client),
+                                             self->path);
+      end (self, error);
+      return;
+    }
+  headers = soup_message_get_request_headers (self->msg);
+  soup_message_headers_replace (headers, "Accept", "text/event-stream");
+  if (self->last_seq > 0)
+    soup_message_headers_replace (headers, "Last-Event-ID", last);
+  soup_session_send_async (sluice_run_client_get_session (self->client), self->msg, G_PRIORITY_DEFAULT, self->cancellable, sent_cb, g_object_ref (self));
+}
+
+void
+sluice_run_follower_start (SluiceRunFollower *self)
+{
+  g_return_if_fail (SLUICE_IS_RUN_FOLLOWER (self));
+  if (self->running)
+    return;
+  self->running = TRUE;
+  self->failures = 0;
+  /* A new one: callbacks of a stopped connection may still be queued. */
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  connect_now (self);
+}
+
+void
+sluice_run_follower_stop (SluiceRunFollower *self)
+{
+  g_return_if_fail (SLUICE_IS_RUN_FOLLOWER (self));
+  self->running = FALSE;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  drop_connection (self);
+}
+
+void
+sluice_run_follower_set_max_failures (SluiceRunFollower *self,
+                                      guint              max_failures)
+{
+  g_return_if_fail (SLUICE_IS_RUN_FOLLOWER (self));
+  self->max_failures = max_failures;
+}
+
+guint64
+sluice_run_follower_get_last_seq (SluiceRunFollower *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_FOLLOWER (self), 0);
+  return self->last_seq;
+}
+
+gboolean
+sluice_run_follower_get_connected (SluiceRunFollower *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_FOLLOWER (self), FALSE);
+  return self->connected;
+}
+
+static void
+sluice_run_follower_dispose (GObject *object)
+{
+  SluiceRunFollower *self = SLUICE_RUN_FOLLOWER (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  drop_connection (self);
+  G_OBJECT_CLASS (sluice_run_follower_parent_class)->dispose (object);
+}
+
+static void
+sluice_run_follower_finalize (GObject *object)
+{
+  SluiceRunFollower *self = SLUICE_RUN_FOLLOWER (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->client);
+  g_free (self->run_id);
+  g_free (self->path);
+  G_OBJECT_CLASS (sluice_run_follower_parent_class)->finalize (object);
+}
+
+static void
+sluice_run_follower_class_init (SluiceRunFollowerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sluice_run_follower_dispose;
+  object_class->finalize = sluice_run_follower_finalize;
+
+  signals[EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                 G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_UINT64);
+  signals[CONNECTION_CHANGED] = g_signal_new ("connection-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                              0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_BOOLEAN, G_TYPE_STRING);
+  signals[ENDED] = g_signal_new ("ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                 G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+sluice_run_follower_init (SluiceRunFollower *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+SluiceRunFollower *
+sluice_run_follower_new (SluiceRunClient *client,
+                         const char      *run_id)
+{
+  SluiceRunFollower *self;
+
+  g_return_val_if_fail (SLUICE_IS_RUN_CLIENT (client), NULL);
+  g_return_val_if_fail (run_id != NULL, NULL);
+  self = g_object_new (SLUICE_TYPE_RUN_FOLLOWER, NULL);
+  self->client = g_object_ref (client);
+  self->run_id = g_strdup (run_id);
+  self->path = g_strdup_printf ("/runs/%s/events", run_id);
+  return self;
+}
