@@ -164,6 +164,58 @@ live_state (SluiceRunSession        *self,
     }
 }
 
+/* A stage's items out, for a run without an executor (remote or
+ * replayed), whose events tell modules' counts only: the output of the
+ * last module of its last phase. (Not of its last module in the file:
+ * that may be the fail in a gate's else branch, which never passes
+ * anything on.) */
+static guint64
+controller_items_out (SluiceRunSession *self,
+                      SluiceNode       *controller)
+{
+  GListModel *phases = sluice_controller_get_phases (SLUICE_CONTROLLER (controller));
+  guint n_phases = g_list_model_get_n_items (phases);
+  g_autoptr(SluicePhase) phase = NULL;
+  g_autoptr(SluiceNode) last = NULL;
+  GListModel *modules;
+  gpointer index;
+
+  if (n_phases == 0)
+    return 0;
+  phase = g_list_model_get_item (phases, n_phases - 1);
+  modules = sluice_phase_get_modules (phase);
+  if (g_list_model_get_n_items (modules) == 0)
+    return 0;
+  last = g_list_model_get_item (modules, g_list_model_get_n_items (modules) - 1);
+  if (!g_hash_table_lookup_extended (self->module_index, sluice_node_get_id (last), NULL, &index))
+    return 0;
+  return self->modules[GPOINTER_TO_UINT (index) - 1].stats.items_out;
+}
+
+/* What a stage let in, out and failed: as the executor counted it at the
+ * stage's boundary for a local run; from its modules' counts otherwise. */
+static void
+stage_stats (SluiceRunSession *self,
+             SluiceNode       *controller,
+             GArray           *mods,
+             SluiceStageStats *stage)
+{
+  if (self->executor != NULL)
+    {
+      sluice_executor_get_stage_stats (self->executor, sluice_node_get_id (controller), stage);
+      return;
+    }
+  for (guint i = 0; mods != NULL && i < mods->len; i++)
+    {
+      const SluiceModuleStats *stats = &self->modules[g_array_index (mods, guint, i)].stats;
+
+      if (i == 0)
+        stage->items_in = stats->items_in;
+      stage->items_failed += stats->failed;
+    }
+  stage->items_out = controller_items_out (self, controller);
+}
+
 static void
 poll_controllers (SluiceRunSession *self)
 {
@@ -221,7 +273,7 @@ poll_controllers (SluiceRunSession *self)
       {
         SluiceStageStats stage = { 0 };
 
-        sluice_executor_get_stage_stats (self->executor, id, &stage);
+        stage_stats (self, key, mods, &stage);
         live->items_in = stage.items_in;
         live->items_out = stage.items_out;
         live->items_failed = stage.items_failed + stage.dropped;
