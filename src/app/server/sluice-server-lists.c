@@ -198,24 +198,35 @@ set_state_class (GtkLabel   *label,
 
 /* Run actions */
 
+/* The run a call answered with, or NULL once its error is shown (or
+ * nothing, when the call was cancelled: the view is going away). */
+static json_t *
+finish_call (SluiceServerLists *self,
+             GObject           *source,
+             GAsyncResult      *result)
+{
+  g_autoptr(GError) error = NULL;
+  json_t *run = sluice_run_client_call_finish (SLUICE_RUN_CLIENT (source), result, &error);
+
+  if (run == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *text = explain (self, error);
+
+      say (self, text, TRUE);
+    }
+  return run;
+}
+
 static void
 acted_cb (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
   g_autoptr(SluiceServerLists) self = user_data;
-  g_autoptr(GError) error = NULL;
-  json_t *run = sluice_run_client_call_finish (SLUICE_RUN_CLIENT (source), result, &error);
+  json_t *run = finish_call (self, source, result);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
   if (run == NULL)
-    {
-      g_autofree char *text = explain (self, error);
-
-      say (self, text, TRUE);
-      return;
-    }
+    return;
   {
     /* TRANSLATORS: "run r-2026… is paused now" */
     g_autofree char *text = g_strdup_printf (_("Run %s is %s now"), text_of (run, "id"), text_of (run, "state"));
@@ -432,18 +443,10 @@ triggered_cb (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(SluiceServerLists) self = user_data;
-  g_autoptr(GError) error = NULL;
-  json_t *run = sluice_run_client_call_finish (SLUICE_RUN_CLIENT (source), result, &error);
+  json_t *run = finish_call (self, source, result);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
   if (run == NULL)
-    {
-      g_autofree char *text = explain (self, error);
-
-      say (self, text, TRUE);
-      return;
-    }
+    return;
   g_signal_emit (self, signals[TRIGGERED], 0, text_of (run, "id"));
   {
     g_autofree char *text = g_strdup_printf (_("Started run %s of %s"), text_of (run, "id"),
