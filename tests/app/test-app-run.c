@@ -254,6 +254,17 @@ controller_out (SluiceWindow *window,
   return live.items_out;
 }
 
+static guint64
+controller_failed (SluiceWindow *window,
+                   const char   *id)
+{
+  SluiceControllerLive live;
+
+  g_assert_true (sluice_run_session_get_controller_live (sluice_window_get_run_session (window),
+                                                         sluice_pipeline_find_node (pipeline_of (window), id), &live));
+  return live.items_failed;
+}
+
 static void
 test_failing_gate (void)
 {
@@ -284,6 +295,9 @@ test_failing_gate (void)
    * the gate, not at a fail in a branch); the failed one did not. */
   g_assert_cmpuint (controller_out (window, "optimise"), ==, 1);
   g_assert_cmpuint (controller_out (window, "historical"), ==, 0);
+  /* As the executor counted them: the item the gate failed. */
+  g_assert_cmpuint (controller_failed (window, "optimise"), ==, 0);
+  g_assert_cmpuint (controller_failed (window, "historical"), ==, 1);
 
   /* The failed gate carries its reason as the tooltip: the check and by
    * how much it missed. */
