@@ -126,6 +126,7 @@ add_text (SluiceInspector     *self,
 {
   GtkWidget *view = gtk_text_view_new ();
   GtkWidget *frame = gtk_frame_new (NULL);
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
 
   gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
@@ -135,8 +136,15 @@ add_text (SluiceInspector     *self,
   gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 6);
   gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 6);
   gtk_text_buffer_set_text (buffer, value != NULL ? value : "", -1);
-  gtk_widget_set_size_request (view, -1, 64);
-  gtk_frame_set_child (GTK_FRAME (frame), view);
+  /* A view of its own, at most a screenful: in the inspector's scrolled
+   * panel a text view grows to its whole text, and a megabyte of pasted
+   * items was then laid out and drawn in full at every change. */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 64);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 320);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
+  gtk_frame_set_child (GTK_FRAME (frame), scrolled);
   g_object_set_data (G_OBJECT (buffer), "view", view);
   bind_edit (self, view, key, func, index);
   g_signal_connect (buffer, "changed", G_CALLBACK (buffer_changed_cb), self);
