@@ -45,6 +45,39 @@ typedef struct
   char      *error;     /* the first fatal error */
 } WorkerContext;
 
+/* What one worker of one pipeline tells the balancer at each beat. */
+typedef struct
+{
+  SluiceRedisWorker *worker;     /* borrowed */
+  WorkerContext     *ctx;
+  char              *pipeline;
+  char              *consumer;
+} Announced;
+
+static void
+announced_free (Announced *a)
+{
+  g_free (a->pipeline);
+  g_free (a->consumer);
+  g_free (a);
+}
+
+static json_t *
+worker_status_cb (gpointer user_data)
+{
+  Announced *a = user_data;
+
+  return json_pack ("{s:s, s:s, s:s, s:I, s:I, s:b, s:i, s:i}",
+                    "kind", "worker",
+                    "pipeline", a->pipeline,
+                    "consumer", a->consumer,
+                    "done", (json_int_t) sluice_redis_worker_get_done (a->worker),
+                    "dead", (json_int_t) sluice_redis_worker_get_dead (a->worker),
+                    "draining", a->ctx->signal != 0,
+                    "in_flight", 0,
+                    "capacity", 1);
+}
+
 static void
 stopped_cb (SluiceRedisWorker *worker,
             const char        *error,
@@ -193,13 +226,44 @@ load_runs (char       **files,
   return g_steal_pointer (&runs);
 }
 
+/* The worker of one pipeline (or distributed controller), announced as
+ * redis://HOST:PORT#CONSUMER/ID: one instance per stream it reads, named
+ * without the Redis password. */
+static SluiceAnnouncer *
+announce_worker (WorkerContext     *ctx,
+                 SluiceRedisWorker *worker,
+                 const char        *id,
+                 SluiceRedisUrl    *url,
+                 const char        *consumer,
+                 const char        *balancer,
+                 int                interval_ms,
+                 GPtrArray         *announced)
+{
+  Announced *a = g_new0 (Announced, 1);
+  g_autofree char *escaped_consumer = g_uri_escape_string (consumer, NULL, FALSE);
+  g_autofree char *escaped_id = g_uri_escape_string (id, NULL, FALSE);
+  gboolean ipv6 = strchr (url->host, ':') != NULL;
+  g_autofree char *name = g_strdup_printf ("redis://%s%s%s:%u#%s/%s", ipv6 ? "[" : "", url->host, ipv6 ? "]" : "",
+                                           (guint) url->port, escaped_consumer, escaped_id);
+  SluiceAnnouncer *announcer;
+
+  a->worker = worker;
+  a->ctx = ctx;
+  a->pipeline = g_strdup (id);
+  a->consumer = g_strdup (consumer);
+  g_ptr_array_add (announced, a);
+  announcer = sluice_announcer_new_for_status (worker_status_cb, a, balancer, name, interval_ms);
+  sluice_announcer_start (announcer);
+  return announcer;
+}
+
 int
 sluice_run_worker (int    argc,
                    char **argv)
 {
-  g_autofree char *redis = NULL, *group = NULL, *consumer = NULL, *visibility = NULL;
+  g_autofree char *redis = NULL, *group = NULL, *consumer = NULL, *visibility = NULL, *announce = NULL;
   g_auto(GStrv) files = NULL, defines_args = NULL;
-  int batch = 512, max_deliveries = 5;
+  int batch = 512, max_deliveries = 5, announce_ms = 1000;
   gboolean quiet = FALSE, lua_threads = FALSE;
   const GOptionEntry entries[] = {
     { "redis", 0, 0, G_OPTION_ARG_STRING, &redis,
@@ -216,6 +280,10 @@ sluice_run_worker (int    argc,
       N_("Deliveries of an item before it goes to the dead-letter stream (default: 5)"), N_("N") },
     { "visibility-timeout", 0, 0, G_OPTION_ARG_STRING, &visibility,
       N_("How long an item may stay unacknowledged before another worker takes it (default: 30s)"), N_("DURATION") },
+    { "announce", 0, 0, G_OPTION_ARG_STRING, &announce,
+      N_("Report this worker's status to a pipeline balancer (sluice-run balance) at URL"), N_("URL") },
+    { "announce-interval", 0, 0, G_OPTION_ARG_INT, &announce_ms,
+      N_("Milliseconds between announcements (default 1000)"), N_("MS") },
     { "define", 'D', 0, G_OPTION_ARG_STRING_ARRAY, &defines_args,
       N_("Set a pipeline parameter (may be repeated)"), N_("NAME=VALUE") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
@@ -230,6 +298,8 @@ sluice_run_worker (int    argc,
   g_autoptr(GPtrArray) runs = NULL;
   g_autoptr(GPtrArray) stream_ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) workers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) announcers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) announced = g_ptr_array_new_with_free_func ((GDestroyNotify) announced_free);
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *default_consumer = NULL;
   WorkerContext ctx = { 0 };
@@ -254,6 +324,10 @@ sluice_run_worker (int    argc,
     return worker_usage_error ("worker", _("--batch must be between 1 and 100000"));
   if (max_deliveries < 1 || max_deliveries > 1000)
     return worker_usage_error ("worker", _("--max-deliveries must be between 1 and 1000"));
+  if (announce != NULL && !g_str_has_prefix (announce, "http://") && !g_str_has_prefix (announce, "https://"))
+    return worker_usage_error ("worker", _("--announce expects the balancer's http:// or https:// URL, not “%s”"), announce);
+  if (announce_ms < 50 || announce_ms > 3600000)
+    return worker_usage_error ("worker", _("--announce-interval must be between 50 and 3600000"));
   if (visibility != NULL && (!sluice_duration_parse (visibility, &visibility_ms) || visibility_ms < 10))
     return worker_usage_error ("worker", _("--visibility-timeout expects a duration of at least 10ms, like 30s, not “%s”"), visibility);
   if (!parse_defines (defines_args, defines))
@@ -298,6 +372,9 @@ sluice_run_worker (int    argc,
       fprintf (stderr, _("sluice-run worker: %s: taking items from %s at %s as %s\n"),
                id, key, url->display, options.consumer);
       sluice_redis_worker_start (g_ptr_array_index (workers, i));
+      if (announce != NULL)
+        g_ptr_array_add (announcers, announce_worker (&ctx, g_ptr_array_index (workers, i), id,
+                                                      url, options.consumer, announce, announce_ms, announced));
     }
 
   sigint_id = g_unix_signal_add (SIGINT, worker_sigint_cb, &ctx);
@@ -306,6 +383,8 @@ sluice_run_worker (int    argc,
     g_main_loop_run (loop);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
+  for (guint i = 0; i < announcers->len; i++)
+    sluice_announcer_stop (g_ptr_array_index (announcers, i));
 
   if (ctx.error != NULL)
     {

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include <libsoup/soup.h>
+
 #include "sluice-core.h"
 #include "test-redis.h"
 
@@ -1009,6 +1011,135 @@ test_mixed_format (void)
   }
 }
 
+/* ---- workers report to the look-aside pipeline balancer */
+
+/* GET @url: the answer's status and body. */
+static char *
+http_get (const char *url,
+          guint      *status)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, url);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, &error);
+
+  g_assert_no_error (error);
+  *status = soup_message_get_status (msg);
+  return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+}
+
+/* The worker instance the balancer lists for @pipeline, once it has done
+ * at least @done items (NULL after 30 s). */
+static json_t *
+wait_for_worker (const char *instances_url,
+                 const char *pipeline,
+                 json_int_t  done)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      guint status;
+      g_autofree char *text = http_get (instances_url, &status);
+      json_t *answer = json_loads (text, 0, NULL);
+      json_t *entry;
+      size_t i;
+
+      g_assert_cmpuint (status, ==, 200);
+      json_array_foreach (json_object_get (answer, "instances"), i, entry)
+        if (g_strcmp0 (json_string_value (json_object_get (entry, "pipeline")), pipeline) == 0 &&
+            g_strcmp0 (json_string_value (json_object_get (entry, "kind")), "worker") == 0 &&
+            json_integer_value (json_object_get (entry, "done")) >= done)
+          {
+            json_incref (entry);
+            json_decref (answer);
+            return entry;
+          }
+      json_decref (answer);
+      g_usleep (100 * 1000);
+    }
+  return NULL;
+}
+
+/* A worker started with --announce is listed by `sluice-run balance`
+ * with its consumer and the items it did, named by its Redis URL without
+ * the password; /pick never hands it to a caller, which could not call
+ * it; a bad --announce is refused. */
+static void
+test_announce (void)
+{
+  g_autoptr(SluiceTestRedis) redis = sluice_test_redis_start (FALSE);
+  g_autofree char *pipeline = write_pipeline ("reported", "no-order", "0ms");
+  g_autofree char *expected = NULL;
+  g_autofree char *input = write_items ("announce-in.jsonl", 200, &expected);
+  g_autofree char *output = g_build_filename (tmpdir, "announce-out.jsonl", NULL);
+  g_autoptr(GSubprocess) balancer = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL, *base = NULL, *instances_url = NULL, *pick_url = NULL;
+  g_autofree char *with = NULL, *prefix = NULL, *picked = NULL;
+  g_auto(Result) run = { 0 };
+  g_auto(Result) refused = { 0 };
+  GSubprocess *worker, *bad;
+  json_t *entry;
+  guint status;
+
+  if (redis == NULL)
+    return;
+  freeReplyObject (sluice_test_redis_command (redis, "CONFIG SET requirepass %s", "s3cret"));
+  with = g_strdup_printf ("redis://:s3cret@127.0.0.1:%u", sluice_test_redis_get_port (redis));
+
+  balancer = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                    (const char *[]) { "balance", "--listen", "127.0.0.1:0", "--expire", "5s", NULL });
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (balancer));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
+  base = g_strdup (line + strlen ("listening on "));
+  instances_url = g_strconcat (base, "instances", NULL);
+  pick_url = g_strconcat (base, "pick?pipeline=reported", NULL);
+
+  bad = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+               (const char *[]) { "worker", "--redis", with, "--announce", "ftp://x/", pipeline, NULL });
+  finish (bad, &refused);
+  g_object_unref (bad);
+  g_assert_cmpint (refused.status, ==, 2);
+  g_assert_nonnull (strstr (refused.err, "--announce"));
+
+  worker = spawn (G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                  (const char *[]) { "worker", "--redis", with, "--consumer", "w-1",
+                                     "--announce", base, "--announce-interval", "100", pipeline, NULL });
+  entry = wait_for_worker (instances_url, "reported", 0);
+  g_assert_nonnull (entry);
+  prefix = g_strdup_printf ("redis://127.0.0.1:%u#w-1/reported", sluice_test_redis_get_port (redis));
+  g_assert_cmpstr (json_string_value (json_object_get (entry, "url")), ==, prefix);
+  g_assert_cmpstr (json_string_value (json_object_get (entry, "consumer")), ==, "w-1");
+  {
+    char *dumped = json_dumps (entry, 0);
+
+    g_assert_null (strstr (dumped, "s3cret"));
+    free (dumped);
+  }
+  json_decref (entry);
+
+  /* Callers are never sent to a worker. */
+  picked = http_get (pick_url, &status);
+  g_assert_cmpuint (status, ==, 404);
+
+  /* What it did shows in the next beats. */
+  {
+    g_autoptr(GSubprocess) process = spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                            (const char *[]) { "--distribute", with, pipeline,
+                                                               "-i", input, "-o", output, NULL });
+    finish (process, &run);
+  }
+  g_assert_cmpint (run.status, ==, 0);
+  entry = wait_for_worker (instances_url, "reported", 200);
+  g_assert_nonnull (entry);
+  json_decref (entry);
+  stop_process (worker);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1040,6 +1171,7 @@ main (int   argc,
   g_test_add_func ("/distribute/mixed/no-order", test_mixed_no_order);
   g_test_add_func ("/distribute/mixed/first-wins", test_mixed_first_wins);
   g_test_add_func ("/distribute/mixed/not-parallel", test_mixed_not_parallel);
+  g_test_add_func ("/distribute/announce", test_announce);
   status = g_test_run ();
 
   {

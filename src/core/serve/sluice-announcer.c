@@ -11,7 +11,9 @@ struct _SluiceAnnouncer
 {
   GObject       parent_instance;
 
-  SluiceServer *server;      /* owned */
+  SluiceServer *server;      /* owned; or NULL, and @status says it */
+  SluiceAnnouncerStatusFunc status;
+  gpointer      status_data;
   char         *announce_url;
   char         *url;
   guint         interval_ms;
@@ -54,7 +56,8 @@ announced_cb (GObject      *source,
 static void
 beat (SluiceAnnouncer *self)
 {
-  json_t *status = sluice_server_build_status (self->server);
+  json_t *status = self->server != NULL ? sluice_server_build_status (self->server)
+                                        : self->status (self->status_data);
   g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_POST, self->announce_url);
   g_autoptr(GBytes) bytes = NULL;
   char *text;
@@ -107,20 +110,14 @@ sluice_announcer_init (SluiceAnnouncer *self)
 {
 }
 
-SluiceAnnouncer *
-sluice_announcer_new (SluiceServer *server,
-                      const char   *balancer,
-                      const char   *url,
-                      guint         interval_ms)
+static SluiceAnnouncer *
+announcer_new (const char *balancer,
+               const char *url,
+               guint       interval_ms)
 {
-  SluiceAnnouncer *self;
+  SluiceAnnouncer *self = g_object_new (SLUICE_TYPE_ANNOUNCER, NULL);
   g_autoptr(GProxyResolver) direct = NULL;
 
-  g_return_val_if_fail (SLUICE_IS_SERVER (server), NULL);
-  g_return_val_if_fail (balancer != NULL && url != NULL, NULL);
-
-  self = g_object_new (SLUICE_TYPE_ANNOUNCER, NULL);
-  self->server = g_object_ref (server);
   self->announce_url = g_uri_resolve_relative (balancer, "announce", G_URI_FLAGS_NONE, NULL);
   if (self->announce_url == NULL)
     self->announce_url = g_strdup (balancer);
@@ -128,6 +125,40 @@ sluice_announcer_new (SluiceServer *server,
   self->interval_ms = MAX (interval_ms, 50);
   direct = g_simple_proxy_resolver_new (NULL, NULL);
   self->session = soup_session_new_with_options ("timeout", 2, "proxy-resolver", direct, NULL);
+  return self;
+}
+
+SluiceAnnouncer *
+sluice_announcer_new (SluiceServer *server,
+                      const char   *balancer,
+                      const char   *url,
+                      guint         interval_ms)
+{
+  SluiceAnnouncer *self;
+
+  g_return_val_if_fail (SLUICE_IS_SERVER (server), NULL);
+  g_return_val_if_fail (balancer != NULL && url != NULL, NULL);
+
+  self = announcer_new (balancer, url, interval_ms);
+  self->server = g_object_ref (server);
+  return self;
+}
+
+SluiceAnnouncer *
+sluice_announcer_new_for_status (SluiceAnnouncerStatusFunc status,
+                                 gpointer                  user_data,
+                                 const char               *balancer,
+                                 const char               *url,
+                                 guint                     interval_ms)
+{
+  SluiceAnnouncer *self;
+
+  g_return_val_if_fail (status != NULL, NULL);
+  g_return_val_if_fail (balancer != NULL && url != NULL, NULL);
+
+  self = announcer_new (balancer, url, interval_ms);
+  self->status = status;
+  self->status_data = user_data;
   return self;
 }
 

@@ -20,6 +20,20 @@ SluiceAnnouncer *sluice_announcer_new  (SluiceServer *server,
                                         const char   *balancer,
                                         const char   *url,
                                         guint         interval_ms);
+/* What an announcing process that is not a SluiceServer says of itself
+ * at each beat (a new JSON object with at least "pipeline"; the
+ * announcer adds "url"). */
+typedef json_t *(*SluiceAnnouncerStatusFunc) (gpointer user_data);
+
+/* The same for a process without a server: a `sluice-run worker`, which
+ * announces itself as {"kind": "worker", …} so that the balancer lists it
+ * but never hands it out to a caller (it takes its items from Redis).
+ * @user_data must outlive the announcer. */
+SluiceAnnouncer *sluice_announcer_new_for_status (SluiceAnnouncerStatusFunc status,
+                                                  gpointer                  user_data,
+                                                  const char               *balancer,
+                                                  const char               *url,
+                                                  guint                     interval_ms);
 /* Beats now (and then every interval). */
 void             sluice_announcer_start (SluiceAnnouncer *self);
 /* One last beat saying it drains; no more after it. */

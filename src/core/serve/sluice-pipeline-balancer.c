@@ -22,6 +22,7 @@ typedef struct
   double   capacity;
   guint    picked;      /* picks since its last announce */
   gboolean draining;
+  gboolean worker;      /* a sluice-run worker: listed, never picked */
 } Instance;
 
 struct _SluicePipelineBalancer
@@ -90,6 +91,15 @@ number (json_t     *object,
   return json_is_number (value) ? json_number_value (value) : 0;
 }
 
+static gboolean
+scheme_allowed (const char *scheme,
+                gboolean    worker)
+{
+  if (worker)
+    return g_strcmp0 (scheme, "redis") == 0 || g_strcmp0 (scheme, "rediss") == 0;
+  return g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0;
+}
+
 static void
 announce (SluicePipelineBalancer *self,
           SoupServerMessage      *msg)
@@ -100,6 +110,7 @@ announce (SluicePipelineBalancer *self,
   const char *url, *pipeline;
   Instance *instance;
   g_autoptr(GUri) uri = NULL;
+  gboolean worker;
 
   if (g_bytes_get_size (bytes) > MAX_ANNOUNCE)
     {
@@ -109,13 +120,17 @@ announce (SluicePipelineBalancer *self,
   status = json_loadb (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), 0, NULL);
   url = json_string_value (json_object_get (status, "url"));
   pipeline = json_string_value (json_object_get (status, "pipeline"));
+  /* Workers take their items from Redis: they are listed, never picked,
+   * and name themselves by the redis:// URL they read from. */
+  worker = g_strcmp0 (json_string_value (json_object_get (status, "kind")), "worker") == 0;
   if (!json_is_object (status) || url == NULL || pipeline == NULL ||
       (uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL)) == NULL ||
-      (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
+      !scheme_allowed (g_uri_get_scheme (uri), worker))
     {
       json_decref (status);
       answer_error (msg, SOUP_STATUS_BAD_REQUEST,
-                    "an announce is a JSON object with \"url\" (http:// or https://) and \"pipeline\"");
+                    "an announce is a JSON object with \"url\" (http:// or https://; redis:// or rediss:// "
+                    "for \"kind\": \"worker\") and \"pipeline\"");
       return;
     }
 
@@ -134,6 +149,7 @@ announce (SluicePipelineBalancer *self,
   instance->in_flight = number (status, "in_flight") + number (status, "queue_depth");
   instance->capacity = MAX (number (status, "capacity"), 1);
   instance->draining = json_is_true (json_object_get (status, "draining"));
+  instance->worker = worker;
   instance->picked = 0;
 
   answer_json (msg, SOUP_STATUS_OK, json_pack ("{s:b}", "ok", TRUE));
@@ -170,7 +186,7 @@ pick (SluicePipelineBalancer *self,
     {
       double load;
 
-      if (!matches (instance, pipeline))
+      if (!matches (instance, pipeline) || instance->worker)
         continue;
       known++;
       if (instance->draining)
