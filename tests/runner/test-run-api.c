@@ -801,6 +801,30 @@ scrape (Fixture *f)
   return api_scrape_metrics (f->session, f->daemon);
 }
 
+/* Waits until @module of @pipeline has taken an item, as /metrics says:
+ * on a busy machine the short runs can end before the slow one has
+ * started its first item, and a run paused then has counted nothing. */
+static void
+wait_for_items_in (Fixture    *f,
+                   const char *pipeline,
+                   const char *module)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      json_t *samples = scrape (f);
+      double items_in = sample (samples, "sluice_module_items_in_total", "pipeline", pipeline, "module", module);
+
+      json_decref (samples);
+      if (items_in >= 1)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("module %s of %s took no item in 30 s", module, pipeline);
+      g_usleep (20000);
+    }
+}
+
 static void
 test_metrics (Fixture       *f,
               gconstpointer  data)
@@ -819,6 +843,7 @@ test_metrics (Fixture       *f,
 
   g_assert_cmpstr (s1, ==, "completed");
   g_assert_cmpstr (s2, ==, "failed");
+  wait_for_items_in (f, "slow", "nap");
   g_assert_cmpuint (act (f, slow, "pause", &changed), ==, 200);
   api_wait_state (f->session, f->daemon, slow, "paused", NULL, 5);
 

@@ -76,8 +76,9 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (SluiceRunSession, sluice_run_session, G_TYPE_OBJECT)
 
-/* The session reads its run from the executor of a local run, or from
- * the tally of a remote run's events: the drawing above is the same. */
+/* The session reads its run from the executor of a local run, from the
+ * replay of a recorded one, or from the tally of a remote run's events:
+ * the drawing above is the same. */
 static gboolean
 has_run (SluiceRunSession *self)
 {
