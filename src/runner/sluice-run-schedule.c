@@ -218,67 +218,11 @@ skipped_cb (SluiceScheduler *scheduler,
   say (daemon, "skipped %s at %s: %s", id, when, reason);
 }
 
-/* Keeps the scheduler's pipelines in step with the registry's files. */
 static void
-follow_entry (Daemon              *daemon,
-              SluiceRegistryEntry *entry,
-              const char          *what)
+say_line_cb (const char *line,
+             gpointer    user_data)
 {
-  const char *id = sluice_registry_entry_get_id (entry);
-  SluicePipeline *pipeline = sluice_registry_entry_get_pipeline (entry);
-  SluiceSchedule *schedule = pipeline != NULL ? sluice_pipeline_get_schedule (pipeline) : NULL;
-  gint64 next;
-
-  if (!sluice_registry_entry_is_valid (entry))
-    {
-      GPtrArray *problems = sluice_registry_entry_get_problems (entry);
-
-      say (daemon, "%s %s: broken, not scheduled", what, id);
-      for (guint i = 0; i < problems->len; i++)
-        {
-          g_autofree char *text = sluice_problem_to_string (g_ptr_array_index (problems, i));
-          say (daemon, "  %s", text);
-        }
-      sluice_scheduler_remove_pipeline (daemon->scheduler, id);
-      return;
-    }
-  if (schedule == NULL)
-    {
-      say (daemon, "%s %s: no schedule", what, id);
-      sluice_scheduler_remove_pipeline (daemon->scheduler, id);
-      return;
-    }
-  sluice_scheduler_set_pipeline (daemon->scheduler, id, schedule);
-  if (sluice_scheduler_get_next (daemon->scheduler, id, &next))
-    {
-      g_autofree char *when = sluice_schedule_format_time (schedule, next);
-      say (daemon, "%s %s: next run at %s", what, id, when);
-    }
-}
-
-static void
-added_cb (SluiceRegistry      *registry,
-          SluiceRegistryEntry *entry,
-          Daemon              *daemon)
-{
-  follow_entry (daemon, entry, "added");
-}
-
-static void
-changed_cb (SluiceRegistry      *registry,
-            SluiceRegistryEntry *entry,
-            Daemon              *daemon)
-{
-  follow_entry (daemon, entry, "changed");
-}
-
-static void
-removed_cb (SluiceRegistry      *registry,
-            SluiceRegistryEntry *entry,
-            Daemon              *daemon)
-{
-  say (daemon, "removed %s", sluice_registry_entry_get_id (entry));
-  sluice_scheduler_remove_pipeline (daemon->scheduler, sluice_registry_entry_get_id (entry));
+  say (user_data, "%s", line);
 }
 
 static gboolean
@@ -363,9 +307,7 @@ sluice_run_schedule (int    argc,
 
   registry = sluice_registry_new (rest[0], daemon.state_dir);
   daemon.registry = registry;
-  g_signal_connect (registry, "added", G_CALLBACK (added_cb), &daemon);
-  g_signal_connect (registry, "changed", G_CALLBACK (changed_cb), &daemon);
-  g_signal_connect (registry, "removed", G_CALLBACK (removed_cb), &daemon);
+  sluice_schedule_follow_registry (scheduler, registry, say_line_cb, &daemon);
 
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGTERM, quit_cb, loop);

@@ -9,3 +9,4 @@
 #include "sluice-scheduler.h"
 #include "sluice-registry-entry.h"
 #include "sluice-registry.h"
+#include "sluice-schedule-follow.h"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sluice-registry-runs.h"
+#include "sluice-schedule-follow.h"
 
 #define MAX_ID_LENGTH 200
 
@@ -253,68 +254,10 @@ recovered_cb (SluiceRunManager   *manager,
 /* ---- the folder ---- */
 
 static void
-follow_entry (SluiceRegistryRuns  *self,
-              SluiceRegistryEntry *entry,
-              const char          *what)
+say_line_cb (const char *line,
+             gpointer    user_data)
 {
-  const char *id = sluice_registry_entry_get_id (entry);
-  SluicePipeline *pipeline = sluice_registry_entry_get_pipeline (entry);
-  SluiceSchedule *schedule = pipeline != NULL ? sluice_pipeline_get_schedule (pipeline) : NULL;
-  gint64 next;
-
-  if (!sluice_registry_entry_is_valid (entry))
-    {
-      GPtrArray *problems = sluice_registry_entry_get_problems (entry);
-
-      say (self, "%s %s: broken, not scheduled", what, id);
-      for (guint i = 0; i < problems->len; i++)
-        {
-          g_autofree char *text = sluice_problem_to_string (g_ptr_array_index (problems, i));
-
-          say (self, "  %s", text);
-        }
-      sluice_scheduler_remove_pipeline (self->scheduler, id);
-      return;
-    }
-  if (schedule == NULL)
-    {
-      say (self, "%s %s: no schedule", what, id);
-      sluice_scheduler_remove_pipeline (self->scheduler, id);
-      return;
-    }
-  /* Runs already going keep the entry they started with. */
-  sluice_scheduler_set_pipeline (self->scheduler, id, schedule);
-  if (sluice_scheduler_get_next (self->scheduler, id, &next))
-    {
-      g_autofree char *when = sluice_schedule_format_time (schedule, next);
-
-      say (self, "%s %s: next run at %s", what, id, when);
-    }
-}
-
-static void
-added_cb (SluiceRegistry      *registry,
-          SluiceRegistryEntry *entry,
-          SluiceRegistryRuns  *self)
-{
-  follow_entry (self, entry, "added");
-}
-
-static void
-changed_cb (SluiceRegistry      *registry,
-            SluiceRegistryEntry *entry,
-            SluiceRegistryRuns  *self)
-{
-  follow_entry (self, entry, "changed");
-}
-
-static void
-removed_cb (SluiceRegistry      *registry,
-            SluiceRegistryEntry *entry,
-            SluiceRegistryRuns  *self)
-{
-  say (self, "removed %s", sluice_registry_entry_get_id (entry));
-  sluice_scheduler_remove_pipeline (self->scheduler, sluice_registry_entry_get_id (entry));
+  say (user_data, "%s", line);
 }
 
 SluiceRegistryRuns *
@@ -347,9 +290,7 @@ sluice_registry_runs_new (SluiceRunManager *manager,
   g_signal_connect (manager, "recovered", G_CALLBACK (recovered_cb), self);
 
   self->registry = sluice_registry_new (folder, state_dir);
-  g_signal_connect (self->registry, "added", G_CALLBACK (added_cb), self);
-  g_signal_connect (self->registry, "changed", G_CALLBACK (changed_cb), self);
-  g_signal_connect (self->registry, "removed", G_CALLBACK (removed_cb), self);
+  sluice_schedule_follow_registry (self->scheduler, self->registry, say_line_cb, self);
   return self;
 }
 
