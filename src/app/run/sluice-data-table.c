@@ -19,9 +19,12 @@ setup_cb (GtkSignalListItemFactory *factory,
   GtkWidget *label = gtk_label_new (NULL);
 
   gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1 : 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  /* Text gives way when the panel is narrow; a number never does (a
+   * count cut to "1…" would say nothing). */
   if (numeric)
     gtk_widget_add_css_class (label, "numeric");
+  else
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_list_item_set_child (item, label);
 }
 
@@ -65,6 +68,8 @@ add_column (GtkColumnView               *view,
   gtk_column_view_column_set_sorter (column, sorter);
   gtk_column_view_column_set_expand (column, spec->expand);
   gtk_column_view_column_set_resizable (column, TRUE);
+  if (spec->width > 0)
+    gtk_column_view_column_set_fixed_width (column, spec->width);
   gtk_column_view_append_column (view, column);
   g_object_unref (column);
   g_object_unref (sorter);
@@ -96,6 +101,10 @@ sluice_data_table_new (GListStore                  *store,
   gtk_widget_set_name (view, name);
 
   scrolled = gtk_scrolled_window_new ();
+  /* The table fits the panel's width: its text columns are shortened
+   * (with an ellipsis) rather than the last columns pushed out of sight
+   * behind a horizontal scroll. */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
   gtk_widget_set_vexpand (scrolled, TRUE);
   return scrolled;

@@ -16,6 +16,7 @@ typedef struct
   const char *property;   /* a property of the row type */
   gboolean    numeric;    /* right-aligned, tabular digits, sorted as a number */
   gboolean    expand;     /* takes the spare width */
+  int         width;      /* a fixed width in pixels, or 0: as wide as its cells */
 } SluiceDataTableColumn;
 
 /* Fills @label for @property of @row: its text, and any style class or

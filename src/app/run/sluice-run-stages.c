@@ -136,14 +136,17 @@ format_cell (GtkLabel   *label,
     }
 }
 
+/* Fixed widths for the short columns, so that all seven fit the run
+ * panel beside the log (about 380 px at 1270 px); the names take what
+ * is left and are shortened first. */
 static const SluiceDataTableColumn stage_columns[] = {
-  { N_("Stage"), "label",     FALSE, TRUE },
-  { N_("State"), "state",     FALSE, FALSE },
-  { N_("Time"),  "seconds",   TRUE,  FALSE },
-  { N_("In"),    "items-in",  TRUE,  FALSE },
-  { N_("Out"),   "items-out", TRUE,  FALSE },
-  { N_("Failed"), "items-failed", TRUE, FALSE },
-  { N_("Gate"),  "gate",      FALSE, FALSE },
+  { N_("Stage"),  "label",        FALSE, TRUE,  0 },
+  { N_("State"),  "state",        FALSE, FALSE, 64 },
+  { N_("Time"),   "seconds",      TRUE,  FALSE, 52 },
+  { N_("In"),     "items-in",     TRUE,  FALSE, 40 },
+  { N_("Out"),    "items-out",    TRUE,  FALSE, 44 },
+  { N_("Failed"), "items-failed", TRUE,  FALSE, 56 },
+  { N_("Gate"),   "gate",         FALSE, TRUE,  0 },
 };
 
 GtkWidget *
