@@ -101,10 +101,6 @@ sluice_data_table_new (GListStore                  *store,
   gtk_widget_set_name (view, name);
 
   scrolled = gtk_scrolled_window_new ();
-  /* The table fits the panel's width: its text columns are shortened
-   * (with an ellipsis) rather than the last columns pushed out of sight
-   * behind a horizontal scroll. */
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
   gtk_widget_set_vexpand (scrolled, TRUE);
   return scrolled;

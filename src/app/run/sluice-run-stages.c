@@ -152,8 +152,12 @@ static const SluiceDataTableColumn stage_columns[] = {
 GtkWidget *
 sluice_run_stages_view_new (GListStore *store)
 {
-  return sluice_data_table_new (store, SLUICE_TYPE_STAGE_ROW, "run-stages",
-                                stage_columns, G_N_ELEMENTS (stage_columns), format_cell);
+  GtkWidget *table = sluice_data_table_new (store, SLUICE_TYPE_STAGE_ROW, "run-stages",
+                                            stage_columns, G_N_ELEMENTS (stage_columns), format_cell);
+
+  /* All columns fit: no horizontal scroll that could hide the last. */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (table), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  return table;
 }
 
 static gboolean
