@@ -75,14 +75,8 @@ expander_entry (SluiceInspector *self,
                 const char      *title,
                 const char      *key)
 {
-  GtkWidget *row = adw_entry_row_new ();
-  g_autofree char *value = NULL;
+  GtkWidget *row = _sluice_inspector_new_string_row (self, target, property, title, key);
 
-  g_object_get (target, property, &value, NULL);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  gtk_editable_set_text (GTK_EDITABLE (row), value ? value : "");
-  _sluice_inspector_bind_row (self, row, target, property, key);
-  g_signal_connect (row, "changed", G_CALLBACK (_sluice_inspector_string_changed_cb), self);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
   return row;
 }

@@ -61,6 +61,14 @@ void
 _sluice_inspector_string_changed_cb (GtkEditable     *row,
                                      SluiceInspector *self);
 
+/* An entry row editing a string property (not yet in a group). */
+GtkWidget *
+_sluice_inspector_new_string_row (SluiceInspector     *self,
+                                  GObject             *target,
+                                  const char          *property,
+                                  const char          *title,
+                                  const char          *key);
+
 GtkWidget *
 _sluice_inspector_add_string_row (SluiceInspector     *self,
                                   AdwPreferencesGroup *group,

@@ -65,12 +65,11 @@ _sluice_inspector_string_changed_cb (GtkEditable     *row,
 }
 
 GtkWidget *
-_sluice_inspector_add_string_row (SluiceInspector     *self,
-                                  AdwPreferencesGroup *group,
-                                  GObject             *target,
-                                  const char          *property,
-                                  const char          *title,
-                                  const char          *key)
+_sluice_inspector_new_string_row (SluiceInspector *self,
+                                  GObject         *target,
+                                  const char      *property,
+                                  const char      *title,
+                                  const char      *key)
 {
   GtkWidget *row = adw_entry_row_new ();
   g_autofree char *value = NULL;
@@ -80,6 +79,19 @@ _sluice_inspector_add_string_row (SluiceInspector     *self,
   gtk_editable_set_text (GTK_EDITABLE (row), value ? value : "");
   _sluice_inspector_bind_row (self, row, target, property, key);
   g_signal_connect (row, "changed", G_CALLBACK (_sluice_inspector_string_changed_cb), self);
+  return row;
+}
+
+GtkWidget *
+_sluice_inspector_add_string_row (SluiceInspector     *self,
+                                  AdwPreferencesGroup *group,
+                                  GObject             *target,
+                                  const char          *property,
+                                  const char          *title,
+                                  const char          *key)
+{
+  GtkWidget *row = _sluice_inspector_new_string_row (self, target, property, title, key);
+
   adw_preferences_group_add (group, row);
   return row;
 }
