@@ -50,17 +50,15 @@ say (Daemon     *daemon,
      const char *format,
      ...)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
-  g_autofree char *message = NULL;
+  g_autofree char *line = NULL;
   va_list args;
 
   if (daemon->quiet)
     return;
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  line = sluice_stamped_line_valist (format, args);
   va_end (args);
-  printf ("%s %s\n", stamp, message);
+  printf ("%s\n", line);
   fflush (stdout);
 }
 

@@ -74,3 +74,14 @@ sluice_sort_strings (GPtrArray *strings)
 {
   g_ptr_array_sort (strings, compare_string_pointers);
 }
+
+char *
+sluice_stamped_line_valist (const char *format,
+                            va_list     args)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  g_autofree char *message = g_strdup_vprintf (format, args);
+
+  return g_strconcat (stamp, " ", message, NULL);
+}

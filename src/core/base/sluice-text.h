@@ -22,4 +22,9 @@ char    *sluice_text_escape_unprintable    (const char *text);
  * to it directly (it would order the strings by where they live). */
 void     sluice_sort_strings               (GPtrArray  *strings);
 
+/* "2026-11-27T19:31:22Z MESSAGE": a line of a long-running process's
+ * log (the daemon's and the scheduler's), in UTC to the second. */
+char    *sluice_stamped_line_valist        (const char *format,
+                                            va_list     args) G_GNUC_PRINTF (1, 0);
+
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sluice-registry-runs.h"
+#include "sluice-text.h"
 #include "sluice-schedule-follow.h"
 
 #define MAX_ID_LENGTH 200
@@ -34,17 +35,15 @@ say (SluiceRegistryRuns *self,
      const char         *format,
      ...)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
-  g_autofree char *message = NULL;
+  g_autofree char *line = NULL;
   va_list args;
 
   if (self->quiet)
     return;
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  line = sluice_stamped_line_valist (format, args);
   va_end (args);
-  g_printerr ("sluice-run daemon: %s %s\n", stamp, message);
+  g_printerr ("sluice-run daemon: %s\n", line);
 }
 
 static void
