@@ -34,33 +34,11 @@ typedef void (*ChildFunc) (SluiceLoadContext *ctx,
                            GStrv              comments,
                            gpointer           owner);
 
-static guint
-line_of (xmlNode *node)
-{
-  long line = xmlGetLineNo (node);
-
-  return line > 0 ? (guint) line : 0;
-}
-
-static char *
-get_attr (xmlNode    *node,
-          const char *name)
-{
-  xmlChar *raw = xmlGetNoNsProp (node, BAD_CAST name);
-  char *ret;
-
-  if (raw == NULL)
-    return NULL;
-  ret = g_strdup ((const char *) raw);
-  xmlFree (raw);
-  return ret;
-}
-
 static void
 warn_comment_dropped (SluiceLoadContext *ctx,
                       xmlNode           *comment)
 {
-  sluice_load_context_warning (ctx, line_of (comment), NULL,
+  sluice_load_context_warning (ctx, sluice_xml_line (comment), NULL,
                                _("a comment inside <%s> is not kept when the file is saved"),
                                (const char *) comment->parent->name);
 }
@@ -69,7 +47,7 @@ static void
 warn_pi_dropped (SluiceLoadContext *ctx,
                  xmlNode           *pi)
 {
-  sluice_load_context_warning (ctx, line_of (pi), NULL,
+  sluice_load_context_warning (ctx, sluice_xml_line (pi), NULL,
                                _("the processing instruction <?%s?> is not kept when the file is saved"),
                                (const char *) pi->name);
 }
@@ -164,14 +142,14 @@ set_node_basics (SluiceNode *node,
                  xmlNode    *element,
                  GStrv       comments)
 {
-  g_autofree char *id = get_attr (element, "id");
-  g_autofree char *name = get_attr (element, "name");
+  g_autofree char *id = sluice_xml_get_attr (element, "id");
+  g_autofree char *name = sluice_xml_get_attr (element, "name");
 
   if (id != NULL)
     sluice_node_set_id (node, id);
   if (name != NULL)
     sluice_node_set_name (node, name);
-  sluice_node_set_line (node, line_of (element));
+  sluice_node_set_line (node, sluice_xml_line (element));
   if (comments != NULL)
     sluice_node_set_comments (node, (const char * const *) comments);
 }
@@ -212,13 +190,13 @@ add_tool_param (SluiceLoadContext *ctx,
                 SluiceExecution   *execution,
                 xmlNode           *element)
 {
-  g_autofree char *name = get_attr (element, "name");
+  g_autofree char *name = sluice_xml_get_attr (element, "name");
   g_autofree char *value = text_of (ctx, element);
   GPtrArray *params;
 
   if (sluice_execution_lookup_tool_param (execution, name) != NULL)
     {
-      sluice_load_context_error (ctx, line_of (element),
+      sluice_load_context_error (ctx, sluice_xml_line (element),
                                  sluice_node_get_id (SLUICE_NODE (execution)),
                                  _("tool param `%s` is given twice"), name);
       return;
@@ -231,7 +209,7 @@ add_tool_param (SluiceLoadContext *ctx,
       SluiceToolParam *param = g_ptr_array_index (params, i);
 
       if (g_strcmp0 (param->name, name) == 0)
-        param->line = line_of (element);
+        param->line = sluice_xml_line (element);
     }
 }
 
@@ -241,7 +219,7 @@ tool_param_cb (SluiceLoadContext *ctx,
                GStrv              comments,
                gpointer           owner)
 {
-  g_autofree char *name = get_attr (element, "name");
+  g_autofree char *name = sluice_xml_get_attr (element, "name");
   g_autofree char *key = g_strconcat ("param:", name, NULL);
 
   set_comment_data (owner, SLUICE_XML_BEFORE_KEY_PREFIX, key, comments);
@@ -268,16 +246,16 @@ execution_child_cb (SluiceLoadContext *ctx,
       else
         sluice_execution_set_command (execution, code);
       /* The code starts right after the start tag, on its line. */
-      sluice_execution_set_code_line (execution, line_of (element));
+      sluice_execution_set_code_line (execution, sluice_xml_line (element));
     }
   else if (g_str_equal (kind, "use"))
     {
-      g_autofree char *tool = get_attr (element, "tool");
+      g_autofree char *tool = sluice_xml_get_attr (element, "tool");
 
       g_auto(GStrv) trailing = NULL;
 
       sluice_execution_set_tool (execution, tool);
-      sluice_execution_set_code_line (execution, line_of (element));
+      sluice_execution_set_code_line (execution, sluice_xml_line (element));
       trailing = walk_children (ctx, element, tool_param_cb, execution);
       set_comment_data (execution, SLUICE_XML_TRAILING_KEY_PREFIX, "use", trailing);
     }
@@ -299,7 +277,7 @@ condition_child_cb (SluiceLoadContext *ctx,
       g_autofree char *expression = text_of (ctx, element);
 
       sluice_condition_set_expression (condition, expression);
-      sluice_condition_set_expression_line (condition, line_of (element));
+      sluice_condition_set_expression_line (condition, sluice_xml_line (element));
     }
   else if (g_str_equal (part, "then"))
     add_modules (ctx, element, SLUICE_NODE (condition),
@@ -317,17 +295,17 @@ gate_check_cb (SluiceLoadContext *ctx,
 {
   g_autoptr(SluiceGateCheck) check = g_new0 (SluiceGateCheck, 1);
 
-  check->name = get_attr (element, "name");
-  check->value = get_attr (element, "value");
-  check->op = get_attr (element, "op");
-  check->threshold = get_attr (element, "threshold");
-  check->min = get_attr (element, "min");
-  check->max = get_attr (element, "max");
-  check->relative_to = get_attr (element, "relative-to");
-  check->relative = get_attr (element, "relative");
-  check->line = line_of (element);
+  check->name = sluice_xml_get_attr (element, "name");
+  check->value = sluice_xml_get_attr (element, "value");
+  check->op = sluice_xml_get_attr (element, "op");
+  check->threshold = sluice_xml_get_attr (element, "threshold");
+  check->min = sluice_xml_get_attr (element, "min");
+  check->max = sluice_xml_get_attr (element, "max");
+  check->relative_to = sluice_xml_get_attr (element, "relative-to");
+  check->relative = sluice_xml_get_attr (element, "relative");
+  check->line = sluice_xml_line (element);
   if (comments != NULL)
-    sluice_load_context_warning (ctx, line_of (element), NULL,
+    sluice_load_context_warning (ctx, sluice_xml_line (element), NULL,
                                  _("a comment inside <gate> is not kept when the file is saved"));
   sluice_gate_add_check (SLUICE_GATE (owner), check);
 }
@@ -336,10 +314,10 @@ static void
 apply_module_attributes (SluiceModule *module,
                          xmlNode      *element)
 {
-  g_autofree char *timeout = get_attr (element, "timeout");
-  g_autofree char *retries = get_attr (element, "retries");
-  g_autofree char *backoff = get_attr (element, "backoff");
-  g_autofree char *on_error = get_attr (element, "on-error");
+  g_autofree char *timeout = sluice_xml_get_attr (element, "timeout");
+  g_autofree char *retries = sluice_xml_get_attr (element, "retries");
+  g_autofree char *backoff = sluice_xml_get_attr (element, "backoff");
+  g_autofree char *on_error = sluice_xml_get_attr (element, "on-error");
 
   if (timeout != NULL)
     {
@@ -367,7 +345,7 @@ build_module (SluiceLoadContext *ctx,
               GStrv              comments)
 {
   const char *kind = (const char *) element->name;
-  g_autofree char *id = get_attr (element, "id");
+  g_autofree char *id = sluice_xml_get_attr (element, "id");
   SluiceModule *module = NULL;
   GStrv trailing = NULL;
 
@@ -391,7 +369,7 @@ build_module (SluiceLoadContext *ctx,
     }
   else if (g_str_equal (kind, "external"))
     {
-      g_autofree char *service = get_attr (element, "service");
+      g_autofree char *service = sluice_xml_get_attr (element, "service");
 
       module = SLUICE_MODULE (sluice_external_new (id, service));
       warn_all_comments (ctx, element);
@@ -409,7 +387,7 @@ build_module (SluiceLoadContext *ctx,
       module = SLUICE_MODULE (sluice_gate_new (id));
       gate_trailing = walk_children (ctx, element, gate_check_cb, module);
       if (gate_trailing != NULL)
-        sluice_load_context_warning (ctx, line_of (element), NULL,
+        sluice_load_context_warning (ctx, sluice_xml_line (element), NULL,
                                      _("a comment inside <gate> is not kept when the file is saved"));
     }
   else
@@ -443,7 +421,7 @@ add_phase_cb (SluiceLoadContext *ctx,
               gpointer           owner)
 {
   SluiceController *controller = owner;
-  g_autofree char *id = get_attr (element, "id");
+  g_autofree char *id = sluice_xml_get_attr (element, "id");
   g_autoptr(SluicePhase) phase = sluice_phase_new (id);
 
   set_node_basics (SLUICE_NODE (phase), element, comments);
@@ -460,10 +438,10 @@ add_controller (SluiceLoadContext *ctx,
                 xmlNode           *element,
                 GStrv              comments)
 {
-  g_autofree char *id = get_attr (element, "id");
-  g_autofree char *mode_text = get_attr (element, "mode");
-  g_autofree char *workers = get_attr (element, "workers");
-  g_autofree char *distribute = get_attr (element, "distribute");
+  g_autofree char *id = sluice_xml_get_attr (element, "id");
+  g_autofree char *mode_text = sluice_xml_get_attr (element, "mode");
+  g_autofree char *workers = sluice_xml_get_attr (element, "workers");
+  g_autofree char *distribute = sluice_xml_get_attr (element, "distribute");
   g_autoptr(SluiceController) controller = NULL;
   g_auto(GStrv) trailing = NULL;
   SluiceMode mode = SLUICE_MODE_NOT_PARALLEL;
@@ -492,14 +470,14 @@ add_parameter_cb (SluiceLoadContext *ctx,
                   gpointer           owner)
 {
   SluicePipeline *pipeline = owner;
-  g_autofree char *name = get_attr (element, "name");
-  g_autofree char *default_value = get_attr (element, "default");
-  g_autofree char *description = get_attr (element, "description");
+  g_autofree char *name = sluice_xml_get_attr (element, "name");
+  g_autofree char *default_value = sluice_xml_get_attr (element, "default");
+  g_autofree char *description = sluice_xml_get_attr (element, "description");
   g_autoptr(SluiceParameter) parameter = sluice_parameter_new (name, default_value);
 
   if (description != NULL)
     sluice_parameter_set_description (parameter, description);
-  sluice_parameter_set_line (parameter, line_of (element));
+  sluice_parameter_set_line (parameter, sluice_xml_line (element));
   sluice_comments_set (parameter, SLUICE_COMMENTS_BEFORE, (const char * const *) comments);
   g_list_store_append (sluice_pipeline_get_parameters (pipeline), parameter);
 }
@@ -519,7 +497,7 @@ endpoint_cb (SluiceLoadContext *ctx,
              gpointer           owner)
 {
   ServiceBuild *build = owner;
-  char *url = get_attr (element, "url");
+  char *url = sluice_xml_get_attr (element, "url");
   g_autofree char *key = g_strconcat (SLUICE_XML_BEFORE_KEY_PREFIX, "endpoint:", url, NULL);
   const char * const *earlier = sluice_comments_get (build->service, key);
 
@@ -544,11 +522,11 @@ add_service_cb (SluiceLoadContext *ctx,
                 gpointer           owner)
 {
   SluicePipeline *pipeline = owner;
-  g_autofree char *name = get_attr (element, "name");
-  g_autofree char *balance = get_attr (element, "balance");
-  g_autofree char *balancer = get_attr (element, "balancer");
-  g_autofree char *pipeline_id = get_attr (element, "pipeline");
-  g_autofree char *token_file = get_attr (element, "token-file");
+  g_autofree char *name = sluice_xml_get_attr (element, "name");
+  g_autofree char *balance = sluice_xml_get_attr (element, "balance");
+  g_autofree char *balancer = sluice_xml_get_attr (element, "balancer");
+  g_autofree char *pipeline_id = sluice_xml_get_attr (element, "pipeline");
+  g_autofree char *token_file = sluice_xml_get_attr (element, "token-file");
   g_autoptr(SluiceService) service = sluice_service_new (name);
   g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
   ServiceBuild build = { service, urls };
@@ -559,7 +537,7 @@ add_service_cb (SluiceLoadContext *ctx,
   sluice_service_set_balancer (service, balancer);
   sluice_service_set_pipeline (service, pipeline_id);
   sluice_service_set_token_file (service, token_file);
-  sluice_service_set_line (service, line_of (element));
+  sluice_service_set_line (service, sluice_xml_line (element));
   sluice_comments_set (service, SLUICE_COMMENTS_BEFORE, (const char * const *) comments);
 
   trailing = walk_children (ctx, element, endpoint_cb, &build);
@@ -576,11 +554,11 @@ static void
 set_schedule (SluicePipeline *pipeline,
               xmlNode        *element)
 {
-  g_autofree char *cron = get_attr (element, "cron");
-  g_autofree char *timezone = get_attr (element, "timezone");
-  g_autofree char *timescope = get_attr (element, "timescope");
-  g_autofree char *catch_up = get_attr (element, "catch-up");
-  g_autofree char *overlap = get_attr (element, "overlap");
+  g_autofree char *cron = sluice_xml_get_attr (element, "cron");
+  g_autofree char *timezone = sluice_xml_get_attr (element, "timezone");
+  g_autofree char *timescope = sluice_xml_get_attr (element, "timescope");
+  g_autofree char *catch_up = sluice_xml_get_attr (element, "catch-up");
+  g_autofree char *overlap = sluice_xml_get_attr (element, "overlap");
   g_autoptr(SluiceSchedule) schedule = sluice_schedule_new (cron);
   SluiceTimescope timescope_value;
   SluiceCatchUp catch_up_value;
@@ -593,7 +571,7 @@ set_schedule (SluicePipeline *pipeline,
     sluice_schedule_set_catch_up (schedule, catch_up_value);
   if (sluice_overlap_from_string (overlap, &overlap_value))
     sluice_schedule_set_overlap (schedule, overlap_value);
-  sluice_schedule_set_line (schedule, line_of (element));
+  sluice_schedule_set_line (schedule, sluice_xml_line (element));
   sluice_pipeline_set_schedule (pipeline, schedule);
 }
 
@@ -603,14 +581,14 @@ add_rule_cb (SluiceLoadContext *ctx,
              GStrv              comments,
              gpointer           owner)
 {
-  g_autofree char *verdict = get_attr (element, "verdict");
-  g_autofree char *when = get_attr (element, "when");
-  g_autofree char *value = get_attr (element, "value");
+  g_autofree char *verdict = sluice_xml_get_attr (element, "verdict");
+  g_autofree char *when = sluice_xml_get_attr (element, "when");
+  g_autofree char *value = sluice_xml_get_attr (element, "value");
 
   if (comments != NULL)
-    sluice_load_context_warning (ctx, line_of (element), NULL,
+    sluice_load_context_warning (ctx, sluice_xml_line (element), NULL,
                                  _("a comment inside <recommendation> is not kept when the file is saved"));
-  sluice_recommendation_add_rule (owner, verdict, when, value, line_of (element));
+  sluice_recommendation_add_rule (owner, verdict, when, value, sluice_xml_line (element));
 }
 
 static void
@@ -619,14 +597,14 @@ add_recommendation (SluiceLoadContext *ctx,
                     xmlNode           *element)
 {
   g_autoptr(SluiceRecommendation) recommendation = sluice_recommendation_new ();
-  g_autofree char *near = get_attr (element, "near");
+  g_autofree char *near = sluice_xml_get_attr (element, "near");
   g_auto(GStrv) trailing = NULL;
 
   sluice_recommendation_set_near (recommendation, near);
-  sluice_recommendation_set_line (recommendation, line_of (element));
+  sluice_recommendation_set_line (recommendation, sluice_xml_line (element));
   trailing = walk_children (ctx, element, add_rule_cb, recommendation);
   if (trailing != NULL)
-    sluice_load_context_warning (ctx, line_of (element), NULL,
+    sluice_load_context_warning (ctx, sluice_xml_line (element), NULL,
                                  _("a comment inside <recommendation> is not kept when the file is saved"));
   sluice_recommendation_set_for (pipeline, recommendation);
 }
@@ -696,7 +674,7 @@ sluice_loader_build (SluiceLoadContext *ctx,
   g_autoptr(SluicePipeline) pipeline = sluice_pipeline_new ();
   g_autoptr(GPtrArray) before = g_ptr_array_new ();
   g_autoptr(GPtrArray) after = g_ptr_array_new ();
-  g_autofree char *format = get_attr (root, "format");
+  g_autofree char *format = sluice_xml_get_attr (root, "format");
   g_auto(GStrv) trailing = NULL;
   g_auto(GStrv) before_root = NULL;
   g_auto(GStrv) after_root = NULL;
@@ -716,7 +694,7 @@ sluice_loader_build (SluiceLoadContext *ctx,
   set_node_basics (SLUICE_NODE (pipeline), root, NULL);
   sluice_pipeline_set_format (pipeline, (guint) g_ascii_strtoull (format, NULL, 10));
   {
-    g_autofree char *lua_memory = get_attr (root, "lua-memory-limit");
+    g_autofree char *lua_memory = sluice_xml_get_attr (root, "lua-memory-limit");
     guint64 bytes = 0;
 
     /* The schema checked the form. A size too large for 64 bits is kept

@@ -14,32 +14,10 @@
  * so that a bad item is reported like a bad Lua body, with its line. */
 
 static guint
-line_of (xmlNode *node)
-{
-  long line = xmlGetLineNo (node);
-
-  return line > 0 ? (guint) line : 0;
-}
-
-static char *
-get_attr (xmlNode    *node,
-          const char *name)
-{
-  xmlChar *raw = xmlGetNoNsProp (node, BAD_CAST name);
-  char *ret;
-
-  if (raw == NULL)
-    return NULL;
-  ret = g_strdup ((const char *) raw);
-  xmlFree (raw);
-  return ret;
-}
-
-static guint
 get_uint_attr (xmlNode    *node,
                const char *name)
 {
-  g_autofree char *value = get_attr (node, name);
+  g_autofree char *value = sluice_xml_get_attr (node, name);
 
   return value != NULL ? (guint) MIN (g_ascii_strtoull (value, NULL, 10), G_MAXUINT) : 0;
 }
@@ -48,7 +26,7 @@ static gint64
 get_duration_attr (xmlNode    *node,
                    const char *name)
 {
-  g_autofree char *value = get_attr (node, name);
+  g_autofree char *value = sluice_xml_get_attr (node, name);
   gint64 ms = 0;
 
   if (value != NULL && !sluice_duration_parse (value, &ms))
@@ -68,7 +46,7 @@ text_of (SluiceLoadContext *ctx,
       if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE)
         g_string_append (text, (const char *) child->content);
       else if (child->type == XML_COMMENT_NODE || child->type == XML_PI_NODE)
-        sluice_load_context_warning (ctx, line_of (child), NULL,
+        sluice_load_context_warning (ctx, sluice_xml_line (child), NULL,
                                      _("a comment inside <%s> is not kept when the file is saved"),
                                      (const char *) element->name);
     }
@@ -111,29 +89,29 @@ build_stub (SluiceLoadContext *ctx,
 {
   g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func (g_free);
   guint answers = 0;
-  g_autofree char *module = get_attr (element, "module");
-  g_autofree char *real = get_attr (element, "real");
-  g_autofree char *fail = get_attr (element, "fail");
-  SluiceTestStub *stub = sluice_test_stub_new (module, line_of (element));
+  g_autofree char *module = sluice_xml_get_attr (element, "module");
+  g_autofree char *real = sluice_xml_get_attr (element, "real");
+  g_autofree char *fail = sluice_xml_get_attr (element, "fail");
+  SluiceTestStub *stub = sluice_test_stub_new (module, sluice_xml_line (element));
 
   stub->real = g_strcmp0 (real, "true") == 0;
   if (fail != NULL)
     sluice_stub_fault_from_string (fail, &stub->fault);
   stub->status = get_uint_attr (element, "status");
   stub->times = get_uint_attr (element, "times");
-  stub->message = get_attr (element, "message");
+  stub->message = sluice_xml_get_attr (element, "message");
   stub->after_ms = get_duration_attr (element, "after");
 
   for (xmlNode *child = element->children; child != NULL; child = child->next)
     {
       if (child->type == XML_ELEMENT_NODE && xmlStrEqual (child->name, BAD_CAST "answer"))
         {
-          g_autofree char *match = get_attr (child, "match");
+          g_autofree char *match = sluice_xml_get_attr (child, "match");
           g_autofree char *text = text_of (ctx, child);
 
           g_autofree char *place = g_strdup_printf ("before:stub:%u/answer:%u", index, answers++);
 
-          sluice_test_stub_add_answer (stub, match, text, line_of (child));
+          sluice_test_stub_add_answer (stub, match, text, sluice_xml_line (child));
           keep_comments (test, place, pending);
         }
       else if (child->type == XML_COMMENT_NODE)
@@ -155,18 +133,18 @@ build_part (SluiceLoadContext *ctx,
             guint              index)
 {
   const char *kind = (const char *) child->name;
-  guint line = line_of (child);
+  guint line = sluice_xml_line (child);
 
   if (g_str_equal (kind, "param"))
     {
-      g_autofree char *name = get_attr (child, "name");
+      g_autofree char *name = sluice_xml_get_attr (child, "name");
       g_autofree char *value = text_of (ctx, child);
 
       sluice_test_case_add_param (test, name, value);
     }
   else if (g_str_equal (kind, "input"))
     {
-      g_autofree char *file = get_attr (child, "file");
+      g_autofree char *file = sluice_xml_get_attr (child, "file");
       g_autofree char *text = file == NULL ? text_of (ctx, child) : NULL;
 
       sluice_test_case_set_input (test, file == NULL ? text : NULL, file, line);
@@ -175,10 +153,10 @@ build_part (SluiceLoadContext *ctx,
     build_stub (ctx, test, child, index);
   else if (g_str_equal (kind, "expect-items"))
     {
-      g_autofree char *file = get_attr (child, "file");
+      g_autofree char *file = sluice_xml_get_attr (child, "file");
       g_autofree char *text = file == NULL ? text_of (ctx, child) : NULL;
-      g_autofree char *order_text = get_attr (child, "order");
-      g_autofree char *compare_text = get_attr (child, "compare");
+      g_autofree char *order_text = sluice_xml_get_attr (child, "order");
+      g_autofree char *compare_text = sluice_xml_get_attr (child, "compare");
       SluiceTestOrder order = SLUICE_TEST_ORDER_AUTO;
       SluiceTestCompare compare = g_strcmp0 (compare_text, "subset") == 0
                                   ? SLUICE_TEST_COMPARE_SUBSET : SLUICE_TEST_COMPARE_EXACT;
@@ -189,7 +167,7 @@ build_part (SluiceLoadContext *ctx,
     }
   else if (g_str_equal (kind, "expect-count"))
     {
-      g_autofree char *value = get_attr (child, "value");
+      g_autofree char *value = sluice_xml_get_attr (child, "value");
 
       sluice_test_case_set_expected_count (test, (gint64) MIN (g_ascii_strtoull (value, NULL, 10),
                                                                G_MAXINT64), line);
@@ -202,8 +180,8 @@ build_part (SluiceLoadContext *ctx,
     }
   else if (g_str_equal (kind, "expect-failure"))
     {
-      g_autofree char *module = get_attr (child, "module");
-      g_autofree char *message = get_attr (child, "message");
+      g_autofree char *module = sluice_xml_get_attr (child, "module");
+      g_autofree char *message = sluice_xml_get_attr (child, "message");
 
       sluice_test_case_set_expected_failure (test, TRUE, module, message, line);
     }
@@ -215,14 +193,14 @@ build_case (SluiceLoadContext *ctx,
             xmlNode           *element,
             GPtrArray         *comments)
 {
-  g_autofree char *name = get_attr (element, "name");
-  g_autofree char *target = get_attr (element, "target");
+  g_autofree char *name = sluice_xml_get_attr (element, "name");
+  g_autofree char *target = sluice_xml_get_attr (element, "target");
   g_autoptr(SluiceTestCase) test = sluice_test_case_new (name);
   g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) counts = g_hash_table_new (NULL, NULL);
 
   sluice_test_case_set_target (test, target);
-  sluice_test_case_set_line (test, line_of (element));
+  sluice_test_case_set_line (test, sluice_xml_line (element));
   sluice_test_case_set_timeout_ms (test, get_duration_attr (element, "timeout"));
   if (comments->len > 0)
     {

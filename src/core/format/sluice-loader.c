@@ -42,6 +42,28 @@ typedef struct
   guint              reported;
 } ParseState;
 
+guint
+sluice_xml_line (xmlNode *node)
+{
+  long line = xmlGetLineNo (node);
+
+  return line > 0 ? (guint) line : 0;
+}
+
+char *
+sluice_xml_get_attr (xmlNode    *node,
+                     const char *name)
+{
+  xmlChar *raw = xmlGetNoNsProp (node, BAD_CAST name);
+  char *ret;
+
+  if (raw == NULL)
+    return NULL;
+  ret = g_strdup ((const char *) raw);
+  xmlFree (raw);
+  return ret;
+}
+
 void
 sluice_load_context_error (SluiceLoadContext *ctx,
                            guint              line,

@@ -123,14 +123,6 @@ join_n (const char * const *strv,
   return g_string_free (s, FALSE);
 }
 
-static guint
-node_line (xmlNode *node)
-{
-  long line = xmlGetLineNo (node);
-
-  return line > 0 ? (guint) line : 0;
-}
-
 /* The id of the element or of its closest ancestor that has one: what a
  * problem is about. Returned string is owned by the caller. */
 static char *
@@ -178,7 +170,7 @@ element_error (SluiceLoadContext *ctx,
 {
   g_autofree char *id = owner_id (node);
 
-  sluice_load_context_error (ctx, node_line (node), id, "%s", message);
+  sluice_load_context_error (ctx, sluice_xml_line (node), id, "%s", message);
 }
 
 /* libxml2 gives a text node the line where its chunk ended; step back to
@@ -187,7 +179,7 @@ static guint
 text_line (xmlNode *text)
 {
   const char *content = (const char *) text->content;
-  guint line = node_line (text);
+  guint line = sluice_xml_line (text);
   guint leading = 0;
   guint total = 0;
   gboolean blank = TRUE;
@@ -205,7 +197,7 @@ text_line (xmlNode *text)
     }
   if (line > total - leading)
     line -= total - leading;
-  return MAX (line, node_line (text->parent));
+  return MAX (line, sluice_xml_line (text->parent));
 }
 
 static gboolean

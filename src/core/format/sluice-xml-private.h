@@ -28,6 +28,12 @@ void          sluice_load_context_warning (SluiceLoadContext *ctx,
                                            const char        *format,
                                            ...) G_GNUC_PRINTF (4, 5);
 
+/* An element's line in its file, 0 when libxml2 does not know it. */
+guint         sluice_xml_line             (xmlNode           *node);
+/* An attribute's value (a copy for g_free), or NULL when it is absent. */
+char         *sluice_xml_get_attr         (xmlNode           *node,
+                                           const char        *name);
+
 /* The compiled RelaxNG schema of the format, built once from the
  * GResource; shared between threads (validation contexts are per call). */
 xmlRelaxNGPtr sluice_xml_schema_get       (void);
