@@ -525,89 +525,90 @@ write_controller (GString          *out,
   close_element (out, &element);
 }
 
+/* A pipeline-level list (<parameters>, <services>): omitted when it is
+ * empty and has no comments; each item written by @write_item. */
+typedef void (*WriteItemFunc) (GString  *out,
+                               guint     depth,
+                               gpointer  item);
+
 static void
-write_parameters (GString        *out,
-                  guint           depth,
-                  SluicePipeline *pipeline)
+write_list (GString        *out,
+            guint           depth,
+            SluicePipeline *pipeline,
+            const char     *name,
+            GListModel     *list,
+            WriteItemFunc   write_item)
 {
-  GListModel *list = G_LIST_MODEL (sluice_pipeline_get_parameters (pipeline));
-  const char * const *before = comment_data (pipeline, SLUICE_XML_BEFORE_KEY_PREFIX, "parameters");
-  const char * const *inside = comment_data (pipeline, SLUICE_XML_TRAILING_KEY_PREFIX, "parameters");
+  const char * const *before = comment_data (pipeline, SLUICE_XML_BEFORE_KEY_PREFIX, name);
+  const char * const *inside = comment_data (pipeline, SLUICE_XML_TRAILING_KEY_PREFIX, name);
   OpenElement element;
 
   if (g_list_model_get_n_items (list) == 0 && before == NULL && inside == NULL)
     return;
 
   append_comments (out, depth, before);
-  open_tag (out, depth, "parameters");
-  element = end_open_tag (out, depth, "parameters");
+  open_tag (out, depth, name);
+  element = end_open_tag (out, depth, name);
   for (guint i = 0; i < g_list_model_get_n_items (list); i++)
     {
-      g_autoptr(SluiceParameter) parameter = g_list_model_get_item (list, i);
+      g_autoptr(GObject) item = g_list_model_get_item (list, i);
 
-      append_comments (out, depth + 1, sluice_comments_get (parameter, SLUICE_COMMENTS_BEFORE));
-      open_tag (out, depth + 1, "parameter");
-      append_attr (out, "name", sluice_parameter_get_name (parameter));
-      append_attr (out, "default", sluice_parameter_get_default_value (parameter));
-      append_attr (out, "description", sluice_parameter_get_description (parameter));
-      g_string_append (out, "/>\n");
+      append_comments (out, depth + 1, sluice_comments_get (item, SLUICE_COMMENTS_BEFORE));
+      write_item (out, depth + 1, item);
     }
   append_comments (out, depth + 1, inside);
   close_element (out, &element);
 }
 
 static void
-write_services (GString        *out,
-                guint           depth,
-                SluicePipeline *pipeline)
+write_parameter (GString  *out,
+                 guint     depth,
+                 gpointer  item)
 {
-  GListModel *list = G_LIST_MODEL (sluice_pipeline_get_services (pipeline));
-  const char * const *before = comment_data (pipeline, SLUICE_XML_BEFORE_KEY_PREFIX, "services");
-  const char * const *inside = comment_data (pipeline, SLUICE_XML_TRAILING_KEY_PREFIX, "services");
+  SluiceParameter *parameter = item;
+
+  open_tag (out, depth, "parameter");
+  append_attr (out, "name", sluice_parameter_get_name (parameter));
+  append_attr (out, "default", sluice_parameter_get_default_value (parameter));
+  append_attr (out, "description", sluice_parameter_get_description (parameter));
+  g_string_append (out, "/>\n");
+}
+
+static void
+write_service (GString  *out,
+               guint     depth,
+               gpointer  item)
+{
+  SluiceService *service = item;
+  const char * const *urls = sluice_service_get_endpoints (service);
+  const char *balance = sluice_service_get_balance (service);
   OpenElement element;
 
-  if (g_list_model_get_n_items (list) == 0 && before == NULL && inside == NULL)
-    return;
-
-  append_comments (out, depth, before);
-  open_tag (out, depth, "services");
-  element = end_open_tag (out, depth, "services");
-  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+  open_tag (out, depth, "service");
+  append_attr (out, "name", sluice_service_get_name (service));
+  if (g_strcmp0 (balance, DEFAULT_BALANCE) != 0)
+    append_attr (out, "balance", balance);
+  if (sluice_service_get_balancer (service) != NULL)
+    append_attr (out, "balancer", sluice_service_get_balancer (service));
+  if (sluice_service_get_pipeline (service) != NULL)
+    append_attr (out, "pipeline", sluice_service_get_pipeline (service));
+  if (sluice_service_get_token_file (service) != NULL)
+    append_attr (out, "token-file", sluice_service_get_token_file (service));
+  element = end_open_tag (out, depth, "service");
+  for (guint j = 0; urls != NULL && urls[j] != NULL; j++)
     {
-      g_autoptr(SluiceService) service = g_list_model_get_item (list, i);
-      const char * const *urls = sluice_service_get_endpoints (service);
-      const char *balance = sluice_service_get_balance (service);
-      OpenElement service_element;
+      g_autofree char *key = g_strconcat ("endpoint:", urls[j], NULL);
 
-      append_comments (out, depth + 1, sluice_comments_get (service, SLUICE_COMMENTS_BEFORE));
-      open_tag (out, depth + 1, "service");
-      append_attr (out, "name", sluice_service_get_name (service));
-      if (g_strcmp0 (balance, DEFAULT_BALANCE) != 0)
-        append_attr (out, "balance", balance);
-      if (sluice_service_get_balancer (service) != NULL)
-        append_attr (out, "balancer", sluice_service_get_balancer (service));
-      if (sluice_service_get_pipeline (service) != NULL)
-        append_attr (out, "pipeline", sluice_service_get_pipeline (service));
-      if (sluice_service_get_token_file (service) != NULL)
-        append_attr (out, "token-file", sluice_service_get_token_file (service));
-      service_element = end_open_tag (out, depth + 1, "service");
-      for (guint j = 0; urls != NULL && urls[j] != NULL; j++)
-        {
-          g_autofree char *key = g_strconcat ("endpoint:", urls[j], NULL);
-
-          /* Keyed by URL: written before its first occurrence only. */
-          if (!strv_contains_n (urls, j, urls[j]))
-            append_comments (out, depth + 2,
-                             comment_data (service, SLUICE_XML_BEFORE_KEY_PREFIX, key));
-          open_tag (out, depth + 2, "endpoint");
-          append_attr (out, "url", urls[j]);
-          g_string_append (out, "/>\n");
-        }
-      append_comments (out, depth + 2,
-                       comment_data (service, SLUICE_XML_TRAILING_KEY_PREFIX, "service"));
-      close_element (out, &service_element);
+      /* Keyed by URL: written before its first occurrence only. */
+      if (!strv_contains_n (urls, j, urls[j]))
+        append_comments (out, depth + 1,
+                         comment_data (service, SLUICE_XML_BEFORE_KEY_PREFIX, key));
+      open_tag (out, depth + 1, "endpoint");
+      append_attr (out, "url", urls[j]);
+      g_string_append (out, "/>\n");
     }
-  append_comments (out, depth + 1, inside);
+  append_comments (out, depth + 1,
+                   comment_data (service, SLUICE_XML_TRAILING_KEY_PREFIX, "service"));
   close_element (out, &element);
 }
 
@@ -669,8 +670,8 @@ sluice_save_to_data (SluicePipeline *pipeline,
       append_comments (out, 1, comment_data (pipeline, SLUICE_XML_BEFORE_KEY_PREFIX, "description"));
       write_text_element (out, 1, "description", sluice_pipeline_get_description (pipeline));
     }
-  write_parameters (out, 1, pipeline);
-  write_services (out, 1, pipeline);
+  write_list (out, 1, pipeline, "parameters", G_LIST_MODEL (sluice_pipeline_get_parameters (pipeline)), write_parameter);
+  write_list (out, 1, pipeline, "services", G_LIST_MODEL (sluice_pipeline_get_services (pipeline)), write_service);
   write_schedule (out, 1, pipeline);
 
   controllers = sluice_pipeline_get_controllers (pipeline);
