@@ -11,6 +11,11 @@
  * MAX_BATCHES batches ahead of the run (back-pressure on the reading). */
 #define BATCH_LINES 256
 #define MAX_BATCHES 8
+/* Taken batches come back to the thread, which drops its reference to
+ * their items once this many newer ones came back: by then the run is
+ * usually done with them, so they are freed where they were allocated
+ * (malloc's per-thread caches) and not on the run's busy thread. */
+#define RETURNED_KEPT 4
 
 /* What the reading thread found, in input order. */
 typedef struct
@@ -48,6 +53,7 @@ struct _SluiceLineSource
   GMutex        lock;
   GCond         cond;
   GQueue        batches;      /* GArray* of ParsedLine, oldest first */
+  GQueue        returned;     /* GArray* taken by the run, back to the thread */
   gboolean      stop;         /* closed or finalised: the thread ends */
   gboolean      waiting;      /* the run got WAIT and waits for "ready" */
   GSource      *ready_source; /* to tell it, on @context */
@@ -55,6 +61,7 @@ struct _SluiceLineSource
   GArray       *current;      /* the batch being taken (run's thread) */
   guint         current_index;
   gboolean      ended;        /* END or ERROR taken: nothing comes after */
+  gboolean      thread_running; /* under @lock: returned batches are still collected */
 };
 
 static void sluice_line_source_iface_init (SluiceItemSourceInterface *iface);
@@ -166,6 +173,22 @@ ready_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Thread: takes the batches the run gave back, and drops those that
+ * came back more than RETURNED_KEPT batches ago. */
+static void
+collect_returned (SluiceLineSource *self,
+                  GQueue           *kept)
+{
+  GArray *batch;
+
+  g_mutex_lock (&self->lock);
+  while ((batch = g_queue_pop_head (&self->returned)) != NULL)
+    g_queue_push_tail (kept, batch);
+  g_mutex_unlock (&self->lock);
+  while (kept->length > RETURNED_KEPT)
+    g_array_unref (g_queue_pop_head (kept));
+}
+
 /* Thread: queues @batch (taking it) and replaces it with an empty one;
  * waits while the run is MAX_BATCHES behind. FALSE once stopped. */
 static gboolean
@@ -218,6 +241,7 @@ reader_thread (gpointer data)
 {
   SluiceLineSource *self = data;
   g_autoptr(GArray) batch = batch_new ();
+  GQueue kept = G_QUEUE_INIT;
   guint8 *chunk = g_malloc (READ_CHUNK);
   guint64 line = self->line, position = self->position;
 
@@ -311,11 +335,21 @@ reader_thread (gpointer data)
             break;
           }
       }
-      if (batch->len >= BATCH_LINES && !hand_over (self, &batch))
-        break;
+      if (batch->len >= BATCH_LINES)
+        {
+          if (!hand_over (self, &batch))
+            break;
+          collect_returned (self, &kept);
+        }
     }
 
   hand_over (self, &batch);
+  g_queue_clear_full (&kept, (GDestroyNotify) g_array_unref);
+  g_mutex_lock (&self->lock);
+  self->thread_running = FALSE;
+  g_mutex_unlock (&self->lock);
+  collect_returned (self, &kept);
+  g_queue_clear_full (&kept, (GDestroyNotify) g_array_unref);
   g_free (chunk);
   return NULL;
 }
@@ -340,7 +374,8 @@ next_parsed (SluiceLineSource  *self,
           switch (parsed->status)
             {
             case SLUICE_SOURCE_ITEM:
-              *item = g_steal_pointer (&parsed->item);
+              /* The batch keeps a reference (see RETURNED_KEPT). */
+              *item = json_incref (parsed->item);
               return SLUICE_SOURCE_ITEM;
             case SLUICE_SOURCE_REJECTED:
               g_propagate_error (error, g_steal_pointer (&parsed->error));
@@ -357,9 +392,12 @@ next_parsed (SluiceLineSource  *self,
             }
         }
 
-      g_clear_pointer (&self->current, g_array_unref);
       self->current_index = 0;
       g_mutex_lock (&self->lock);
+      if (self->current != NULL && self->thread_running)
+        g_queue_push_tail (&self->returned, self->current);
+      else if (self->current != NULL)
+        g_array_unref (self->current);
       self->current = g_queue_pop_head (&self->batches);
       if (self->current == NULL)
         self->waiting = TRUE;
@@ -396,7 +434,10 @@ sluice_line_source_next (SluiceItemSource  *source,
   if (self->threaded)
     {
       if (self->thread == NULL && !self->ended && !g_atomic_int_get (&self->stop))
-        self->thread = g_thread_new ("sluice-line-source", reader_thread, self);
+        {
+          self->thread_running = TRUE;
+          self->thread = g_thread_new ("sluice-line-source", reader_thread, self);
+        }
       return next_parsed (self, item, error);
     }
 
@@ -502,6 +543,7 @@ sluice_line_source_finalize (GObject *object)
       g_source_unref (self->ready_source);
     }
   g_queue_clear_full (&self->batches, (GDestroyNotify) g_array_unref);
+  g_queue_clear_full (&self->returned, (GDestroyNotify) g_array_unref);
   g_clear_pointer (&self->current, g_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->lock);
