@@ -429,7 +429,8 @@ sluice_line_source_next (SluiceItemSource  *source,
                          gpointer          *tag,
                          GError           **error)
 {
-  SluiceLineSource *self = SLUICE_LINE_SOURCE (source);
+  /* Unchecked: called once an item, and the interface checked already. */
+  SluiceLineSource *self = (SluiceLineSource *) source;
 
   if (self->threaded)
     {
