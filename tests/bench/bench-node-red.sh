@@ -132,12 +132,14 @@ run_node_red () {
     fi
     sleep 0.2
   done
-  kill "$red_pid" 2>/dev/null || true
+  # Stop node itself, so that time(1) (whose pid $! is) reports on it.
+  node_pid=$(cat "/proc/$red_pid/task/$red_pid/children" 2>/dev/null || true)
+  kill ${node_pid:-$red_pid} 2>/dev/null || true
   wait "$red_pid" 2>/dev/null || true
   red_pid=""
   test "$(wc -l < "$work/out.jsonl")" -eq "$items" || { echo "bench-node-red: Node-RED wrote $(wc -l < "$work/out.jsonl") lines, not $items" >&2; exit 1; }
   # time(1) says first that the command was killed; its figures come last.
-  awk -v ms="$(head -1 "$work/done.txt")" 'END { printf "%.3f %.3f\n", ms / 1000, $2 + $3 }' "$work/red-time"
+  awk -v ms="$(head -1 "$work/done.txt")" 'NF == 3 && $1 ~ /^[0-9.]+$/ { cpu = $2 + $3 } END { printf "%.3f %.3f\n", ms / 1000, cpu }' "$work/red-time"
 }
 
 echo "load average: $(cat /proc/loadavg)"
