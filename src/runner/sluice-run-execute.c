@@ -231,6 +231,9 @@ open_items (const SluiceRunOptions *options,
       return SLUICE_EXIT_INVALID;
     }
   ctx->sink = sluice_line_sink_new (fd, TRUE);
+  /* Not journaled, so nobody needs the output position after each item:
+   * items are written on a thread of their own (the second core). */
+  sluice_line_sink_set_threaded (ctx->sink);
   sluice_executor_set_sink (executor, SLUICE_ITEM_SINK (ctx->sink));
   return SLUICE_EXIT_COMPLETED;
 }

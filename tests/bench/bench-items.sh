@@ -9,6 +9,7 @@
 #   pass  one trivial Lua step                (target ≥ 600k items/s; peer `jq -c .`)
 #   W1obs W1 in order-by-sequence, workers=2  (target ≥ 1.0× W1)
 #   W4    2,000 × `tr a-z A-Z`, no-order, 2 workers (target ≥ 1.0× `xargs -P2`)
+# W1 against Node-RED 4.1.15, its peer in issue 9: tests/bench/bench-node-red.sh.
 # Each figure is the best of RUNS (default 3) runs, with its CPU time
 # (user + system) per item and peak RSS; the load average is printed
 # because the machine may be shared.

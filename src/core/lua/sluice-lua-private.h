@@ -17,6 +17,8 @@ struct _SluiceLuaRuntime
   GPtrArray          *codes;         /* of SluiceLuaCode*, borrowed */
   int                *refs;          /* compiled function per slot, LUA_NOREF until compiled */
   int                *env_refs;      /* environment per slot, LUA_NOREF until compiled */
+  gboolean           *straight;      /* per slot: runs without the count hook (sluice-lua-straight.c) */
+  gboolean            entering_straight; /* the call hook's next call is that of a straight chunk */
   int                 env_mt_ref;    /* metatable shared by every environment */
   int                 item_key_ref;  /* the string "item" */
   int                 msgh_ref;      /* the message handler */
@@ -50,6 +52,13 @@ SluiceLuaRuntime *sluice_lua_runtime_from_state (lua_State        *L);
  * returns otherwise. For C functions that loop without running Lua code
  * (pattern matching), called every few thousand steps. */
 void              sluice_lua_check_stop          (lua_State        *L);
+
+/* Whether the compiled chunk on top of the stack is straight: no loop,
+ * no call, no function of its own, so that it ends after at most as many
+ * instructions as it has and may run without the count hook (under the
+ * call hook, which turns the count hook back on when anything is
+ * called). FALSE when unsure. */
+gboolean          sluice_lua_is_straight         (lua_State        *L);
 
 /* Builds the read-only table of everything a chunk may use and leaves it
  * on the stack. */

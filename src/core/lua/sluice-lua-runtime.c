@@ -105,6 +105,17 @@ hook_cb (lua_State *L,
 {
   SluiceLuaRuntime *self = runtime_of (L);
 
+  /* A straight chunk (sluice-lua-straight.c) called something: count.
+   * Its own call is the first one the hook hears of. */
+  if (G_UNLIKELY (ar->event == LUA_HOOKCALL))
+    {
+      if (self->entering_straight)
+        {
+          self->entering_straight = FALSE;
+          return;
+        }
+      lua_sethook (L, hook_cb, LUA_MASKCOUNT, SLUICE_LUA_HOOK_COUNT);
+    }
   if (must_stop (self))
     raise_stop (L, self);
 }
@@ -357,6 +368,7 @@ sluice_lua_runtime_new (GPtrArray  *codes,
   self->running_slot = G_MAXUINT;
   self->refs = g_new (int, MAX (codes->len, 1));
   self->env_refs = g_new (int, MAX (codes->len, 1));
+  self->straight = g_new0 (gboolean, MAX (codes->len, 1));
   for (guint i = 0; i < codes->len; i++)
     self->refs[i] = self->env_refs[i] = LUA_NOREF;
 
@@ -388,6 +400,7 @@ sluice_lua_runtime_free (SluiceLuaRuntime *self)
   lua_close (self->L);
   g_free (self->refs);
   g_free (self->env_refs);
+  g_free (self->straight);
   g_free (self->push_error);
   g_free (self);
 }
@@ -455,6 +468,7 @@ compile_protected_cb (lua_State *L)
   lua_settop (L, 0);
   if (luaL_loadbufferx (L, code->code, strlen (code->code), "=chunk", "t") != LUA_OK)
     return lua_error (L);
+  self->straight[slot] = sluice_lua_is_straight (L);
 
   push_new_env (self);
   lua_pushvalue (L, -1);
@@ -688,30 +702,18 @@ finish_env (SluiceLuaRuntime  *self,
   return reset_env (self, slot, error);
 }
 
-SluiceLuaResult
-sluice_lua_runtime_run (SluiceLuaRuntime  *self,
-                        guint              slot,
-                        gint64             deadline,
-                        guint             *n_emitted,
-                        GError           **error)
+/* After a chunk returned normally, with [item, environment, result] on
+ * top of the stack: what became of the item (see sluice_lua_runtime_run()
+ * for what stays on the stack). */
+static SluiceLuaResult
+finish_run (SluiceLuaRuntime  *self,
+            guint              slot,
+            guint             *n_emitted,
+            GError           **error)
 {
-  lua_State *L;
+  lua_State *L = self->L;
   gboolean dropped;
   guint n;
-
-  g_return_val_if_fail (self != NULL, SLUICE_LUA_ERROR);
-  g_return_val_if_fail (slot < self->codes->len, SLUICE_LUA_ERROR);
-
-  L = self->L;
-  *n_emitted = 0;
-  self->n_emitted = 0;
-
-  if (!call_slot (self, slot, deadline, error))
-    {
-      lua_pop (L, 1);
-      clear_emitted (self, self->n_emitted);
-      return SLUICE_LUA_ERROR;
-    }
 
   dropped = lua_isboolean (L, -1) && !lua_toboolean (L, -1);
   lua_pop (L, 1);  /* the result: the old item and the environment remain */
@@ -773,6 +775,200 @@ sluice_lua_runtime_run (SluiceLuaRuntime  *self,
     }
 
   return SLUICE_LUA_PASS;
+}
+
+SluiceLuaResult
+sluice_lua_runtime_run (SluiceLuaRuntime  *self,
+                        guint              slot,
+                        gint64             deadline,
+                        guint             *n_emitted,
+                        GError           **error)
+{
+  lua_State *L;
+
+  g_return_val_if_fail (self != NULL, SLUICE_LUA_ERROR);
+  g_return_val_if_fail (slot < self->codes->len, SLUICE_LUA_ERROR);
+
+  L = self->L;
+  *n_emitted = 0;
+  self->n_emitted = 0;
+
+  if (!call_slot (self, slot, deadline, error))
+    {
+      lua_pop (L, 1);
+      clear_emitted (self, self->n_emitted);
+      return SLUICE_LUA_ERROR;
+    }
+
+  return finish_run (self, slot, n_emitted, error);
+}
+
+/* ---- Chains: consecutive chunks in one protected call. */
+
+typedef struct
+{
+  SluiceLuaRuntime *self;
+  SluiceLuaStep    *steps;
+  guint             n;
+  guint             current;  /* the step running, or n when all passed */
+  gint64            start;
+  gboolean          clean;    /* only straight chunks ran on the item since it left JSON */
+} Chain;
+
+/* The fast path of every chunk of a chain: set `item`, call, read `item`
+ * back, all within the one protected call. A step whose outcome needs
+ * more than that (dropped, emitted, set a global, `item` no longer an
+ * object) stops the chain with [item, environment, result] for
+ * finish_run(); otherwise the chain ends with the item. */
+static int
+chain_protected_cb (lua_State *L)
+{
+  Chain *chain = lua_touserdata (L, 1);
+  SluiceLuaRuntime *self = chain->self;
+  gint64 now = chain->start;
+  int want;
+
+  /* [item key]: the key "item" stays at 2 for the whole chain. */
+  lua_remove (L, 1);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
+  for (guint i = 0; i < chain->n; i++)
+    {
+      SluiceLuaStep *step = &chain->steps[i];
+      guint slot = step->slot;
+
+      chain->current = i;
+      lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
+      lua_pushvalue (L, 2);
+      lua_pushvalue (L, 1);
+      lua_rawset (L, 3);  /* [item key env] */
+
+      self->deadline = step->timeout_us > 0 ? now + step->timeout_us : 0;
+      self->running_slot = slot;
+      self->env_dirty = FALSE;
+      self->n_emitted = 0;
+      /* Straight chunks (sluice-lua-straight.c) run under the call hook,
+       * or with no hook at all while only straight chunks have run on
+       * an item fresh from JSON: nothing they can reach then runs Lua
+       * code (no function in the item, no metamethod but the sandbox's C
+       * ones). The others run counted. The call hook may have switched
+       * to counting by itself: ask the state. */
+      want = !self->straight[slot] ? LUA_MASKCOUNT : chain->clean ? 0 : LUA_MASKCALL;
+      if (!self->straight[slot])
+        chain->clean = FALSE;
+      if (lua_gethookmask (L) != want)
+        lua_sethook (L, hook_cb, want, want == LUA_MASKCOUNT ? SLUICE_LUA_HOOK_COUNT : 0);
+      self->entering_straight = want == LUA_MASKCALL;
+      lua_rawgeti (L, LUA_REGISTRYINDEX, self->refs[slot]);
+      lua_call (L, 0, 1);  /* [item key env result] */
+      now = step->ended = g_get_monotonic_time ();
+      end_call (self);
+
+      if (self->n_emitted > 0 || self->env_dirty ||
+          (lua_isboolean (L, 4) && !lua_toboolean (L, 4)))
+        break;
+      lua_pushvalue (L, 2);
+      /* [item key env result item']: a table without a metatable and
+       * without [1] is an object; anything else gets the closer look. */
+      if (lua_rawget (L, 3) != LUA_TTABLE || lua_getmetatable (L, 5) || lua_rawlen (L, 5) > 0)
+        {
+          lua_settop (L, 4);
+          break;
+        }
+      lua_replace (L, 1);
+      lua_settop (L, 2);
+    }
+
+  if (lua_gettop (L) > 2)
+    {
+      /* Stopped at chain->current: [item env result] for finish_run(). */
+      lua_remove (L, 2);
+      return 3;
+    }
+  chain->current = chain->n;
+  lua_settop (L, 1);
+  return 1;
+}
+
+SluiceLuaResult
+sluice_lua_runtime_run_chain (SluiceLuaRuntime  *self,
+                              SluiceLuaStep     *steps,
+                              guint              n,
+                              gint64             start,
+                              gboolean           fresh,
+                              guint             *n_ran,
+                              guint             *n_emitted,
+                              GError           **error)
+{
+  lua_State *L;
+  Chain chain = { self, steps, n, 0, start, fresh };
+  guint compiled = 0;
+  int status;
+
+  g_return_val_if_fail (self != NULL, SLUICE_LUA_ERROR);
+  g_return_val_if_fail (n > 0, SLUICE_LUA_ERROR);
+
+  L = self->L;
+  *n_emitted = 0;
+  self->n_emitted = 0;
+
+  /* Compiled first, outside the chain; a chunk that does not compile
+   * fails when its turn comes, after the ones before it ran. */
+  while (compiled < n && ensure_compiled (self, steps[compiled].slot, NULL))
+    compiled++;
+  if (compiled < n || !lua_istable (L, -1))
+    {
+      if (compiled > 0 && lua_istable (L, -1))
+        return sluice_lua_runtime_run_chain (self, steps, compiled, start, fresh, n_ran, n_emitted, error);
+      *n_ran = 1;
+      self->deadline = steps[0].timeout_us > 0 ? start + steps[0].timeout_us : 0;
+      return sluice_lua_runtime_run (self, steps[0].slot, self->deadline, n_emitted, error);
+    }
+
+  /* [item] → [item msgh f chain item] */
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->msgh_ref);
+  lua_pushcfunction (L, chain_protected_cb);
+  lua_pushlightuserdata (L, &chain);
+  lua_pushvalue (L, -4);
+  status = lua_pcall (L, 2, 3, -4);
+  self->entering_straight = FALSE;
+  /* Back to counting for whatever runs next. */
+  if (lua_gethookmask (L) != LUA_MASKCOUNT)
+    lua_sethook (L, hook_cb, LUA_MASKCOUNT, SLUICE_LUA_HOOK_COUNT);
+
+  if (G_UNLIKELY (status != LUA_OK))
+    {
+      guint slot = steps[chain.current].slot;
+      g_autofree char *owned = NULL;
+
+      steps[chain.current].ended = g_get_monotonic_time ();
+      set_lua_error (g_ptr_array_index (self->codes, slot),
+                     error_message (self, status, &owned), error);
+      if (self->stopping && error != NULL && *error != NULL)
+        (*error)->code = self->timed_out ? SLUICE_EXECUTOR_ERROR_TIMEOUT
+                                         : SLUICE_EXECUTOR_ERROR_CANCELLED;
+      lua_pop (L, 3);  /* the error, the handler and the item */
+      end_call (self);
+      finish_env (self, slot, NULL);
+      clear_emitted (self, self->n_emitted);
+      *n_ran = chain.current + 1;
+      return SLUICE_LUA_ERROR;
+    }
+
+  if (chain.current == n)
+    {
+      /* [item msgh item' nil nil] → [item'] */
+      lua_pop (L, 2);
+      lua_replace (L, -3);
+      lua_pop (L, 1);
+      *n_ran = n;
+      return SLUICE_LUA_PASS;
+    }
+
+  /* [item msgh item' env result] → [item' env result] */
+  lua_rotate (L, -5, -2);
+  lua_pop (L, 2);
+  *n_ran = chain.current + 1;
+  return finish_run (self, steps[chain.current].slot, n_emitted, error);
 }
 
 gboolean

@@ -143,6 +143,33 @@ SluiceLuaResult   sluice_lua_runtime_run      (SluiceLuaRuntime *self,
                                                gint64            deadline,
                                                guint            *n_emitted,
                                                GError          **error);
+/* One chunk of a chain. */
+typedef struct
+{
+  guint   slot;
+  gint64  timeout_us;  /* 0 = none; its deadline counts from its start */
+  gint64  ended;       /* set: monotonic µs when it ended */
+} SluiceLuaStep;
+
+/* Runs the chunks of @steps one after the other on the item on top of
+ * the stack, in one protected call: what sluice_lua_runtime_run() does
+ * for each, without its fixed cost per chunk. @start: monotonic µs at
+ * which the first starts. @fresh: the item was just pushed from JSON and
+ * nothing ran on it since (it holds no function and no metatable of a
+ * chunk's). It stops after the first chunk whose item does
+ * not simply go on (dropped, emitted, failed, or one that needs a closer
+ * look): @n_ran says how many ran, all but the last passed the item on,
+ * and the result and stack are those sluice_lua_runtime_run() gives for
+ * the last. A chunk that stopped the chain and still passed returns PASS
+ * with @n_ran < @n. */
+SluiceLuaResult   sluice_lua_runtime_run_chain (SluiceLuaRuntime *self,
+                                                SluiceLuaStep    *steps,
+                                                guint             n,
+                                                gint64            start,
+                                                gboolean          fresh,
+                                                guint            *n_ran,
+                                                guint            *n_emitted,
+                                                GError          **error);
 /* Evaluates expression @slot with the table on top of the stack as
  * `item`; the table stays. Returns FALSE with @error on a runtime error,
  * otherwise sets @result to the truth of the value. */

@@ -421,6 +421,9 @@ _sluice_executor_stop_run (SluiceExecutor *self,
   if (self->stopped)
     return;
 
+  /* What Lua printed before the end is part of the run's log, also when
+   * the last items went through in the slice that ends the run. */
+  _sluice_executor_emit_prints (self);
   self->stopped = TRUE;
   self->ended = g_get_monotonic_time ();
   g_atomic_int_set (&self->cancel_flag, 1);

@@ -73,6 +73,34 @@ preview_lua (SluicePreview *preview,
     }
 }
 
+/* The most chunks run as one chain. */
+#define MAX_CHAIN 32
+
+/* How many Lua ops from @pc on can run as one chain: plain chunks (no
+ * condition, no jump between them) that need nothing per op but counters
+ * (no snapshot to retry with, no preview). */
+static guint
+chain_length (SluiceExecutor *self,
+              SluiceProgram  *prog,
+              guint           pc)
+{
+  guint n = 0;
+
+  while (pc + n < prog->ops->len && n < MAX_CHAIN)
+    {
+      SluiceOp *op = program_op (prog, pc + n);
+      SluiceModuleRun *info;
+
+      if (op->kind != SLUICE_OP_LUA)
+        break;
+      info = module_run (self, op->mod);
+      if (info->snapshot || info->preview != NULL)
+        break;
+      n++;
+    }
+  return n;
+}
+
 void
 _sluice_executor_run_segment (SluiceExecutor   *self,
                               SluiceLuaRuntime *rt,
@@ -87,11 +115,14 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
   GArray *pcs = NULL;   /* of Pending */
   guint pc = token->pc;
   guint last_lua = pc;
+  gboolean fresh;
   SluiceOrigin *origin = token->job->origin;
   /* One clock read per op: a op's end is the next one's start. */
   gint64 now = g_get_monotonic_time ();
 
   sluice_lua_push_json (L, token->item);
+  /* Nothing ran on the item yet: it holds only what JSON can. */
+  fresh = TRUE;
 
   for (;;)
     {
@@ -124,6 +155,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
               json_t *snapshot = info->retries > 0 || info->on_error == SLUICE_ON_ERROR_CONTINUE
                                  ? sluice_lua_to_json (L, -1, NULL) : NULL;
 
+              fresh = FALSE;
               if (!sluice_lua_runtime_test (rt, op->slot, deadline, &truth, &error))
                 {
                   lua_pop (L, 1);
@@ -142,14 +174,61 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
             {
               json_t *snapshot = info->snapshot ? sluice_lua_to_json (L, -1, NULL) : NULL;
               guint n_emitted = 0;
+              guint chain = attempt == 0 && snapshot == NULL ? chain_length (self, prog, pc) : 0;
               SluiceLuaResult result;
               gint64 dt;
 
-              result = sluice_lua_runtime_run (rt, op->slot, deadline, &n_emitted, &error);
-              now = g_get_monotonic_time ();
+              if (chain >= 1)
+                {
+                  /* Consecutive chunks in one protected call; the ops
+                   * that passed the item on are counted here, the last
+                   * one that ran below like any other. */
+                  SluiceLuaStep steps[MAX_CHAIN];
+                  guint ran = 0;
+
+                  for (guint i = 0; i < chain; i++)
+                    {
+                      steps[i].slot = program_op (prog, pc + i)->slot;
+                      steps[i].timeout_us = module_run (self, program_op (prog, pc + i)->mod)->timeout_us;
+                    }
+                  result = sluice_lua_runtime_run_chain (rt, steps, chain, t0, fresh, &ran, &n_emitted, &error);
+                  for (guint i = 0; i + 1 < ran; i++)
+                    {
+                      SluiceOp *passed = program_op (prog, pc + i);
+                      SluiceModuleRun *passed_info = module_run (self, passed->mod);
+                      gint64 start = i == 0 ? t0 : steps[i - 1].ended;
+
+                      if (i > 0)
+                        stat_add (&passed_info->stats.items_in, 1);
+                      stat_add (&passed_info->stats.items_out, 1);
+                      stat_add (&passed_info->stats.time_us, steps[i].ended - start);
+                      if (records != NULL)
+                        {
+                          SluiceStepRecord rec = { passed->mod, token->child, token->parent,
+                                                   start, steps[i].ended - start, 1 };
+                          g_array_append_val (records, rec);
+                        }
+                    }
+                  if (ran > 1)
+                    {
+                      /* The last that ran is the op at hand from here on. */
+                      pc += ran - 1;
+                      op = program_op (prog, pc);
+                      info = module_run (self, op->mod);
+                      t0 = steps[ran - 2].ended;
+                      stat_add (&info->stats.items_in, 1);
+                    }
+                  now = steps[ran - 1].ended;
+                }
+              else
+                {
+                  result = sluice_lua_runtime_run (rt, op->slot, deadline, &n_emitted, &error);
+                  now = g_get_monotonic_time ();
+                }
               dt = now - t0;
               stat_add (&info->stats.time_us, dt);
               last_lua = pc;
+              fresh = FALSE;
 
               if (result == SLUICE_LUA_ERROR)
                 {

@@ -606,7 +606,10 @@ sluice_executor_set_input_stream (SluiceExecutor *self,
   g_return_if_fail (SLUICE_IS_EXECUTOR (self));
 
   if (stream != NULL)
-    source = sluice_line_source_new (stream);
+    {
+      source = sluice_line_source_new (stream);
+      sluice_line_source_set_threaded (source);
+    }
   sluice_executor_set_source (self, SLUICE_ITEM_SOURCE (source));
 }
 

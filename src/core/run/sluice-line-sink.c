@@ -10,6 +10,11 @@
 
 /* Written out as soon as this much is gathered. */
 #define BUFFER_LIMIT (64 * 1024)
+/* Threaded: items handed to the writer thread at a time, and batches
+ * that may wait for it before write() waits (back-pressure from a slow
+ * reader reaches the run as it does without the thread). */
+#define BATCH_ITEMS 64
+#define MAX_BATCHES 16
 
 struct _SluiceLineSink
 {
@@ -22,6 +27,21 @@ struct _SluiceLineSink
   gsize     text_size;
   guint64   position;   /* bytes taken, written or buffered */
   GError   *error;      /* the first write error: every later call fails too */
+
+  /* Threaded (sluice_line_sink_set_threaded()): items are turned into
+   * text and written on a thread of their own, so that the run's thread
+   * does not spend its time on it. The fields below are shared with that
+   * thread under @lock; @buffer, @text and @thread_position are the
+   * thread's alone while it runs. */
+  GThread  *thread;
+  GMutex    lock;
+  GCond     cond;
+  GPtrArray *batch;     /* json_t* gathered by write(), not handed over yet (run's thread) */
+  GQueue    batches;    /* GPtrArray* of json_t*, waiting for the thread */
+  guint     busy;       /* batches handed over and not written yet */
+  gboolean  quit;
+  GError   *thread_error;
+  guint64   thread_position;
 };
 
 static void sluice_line_sink_iface_init (SluiceItemSinkInterface *iface);
@@ -60,14 +80,123 @@ write_buffer (SluiceLineSink  *self,
   return TRUE;
 }
 
+/* Appends @item as one line to @buffer; FALSE when it cannot be written. */
+static gboolean
+append_line (SluiceLineSink *self,
+             json_t         *item,
+             gsize          *written)
+{
+  gsize length = sluice_item_to_text (item, &self->text, &self->text_size);
+
+  if (length == 0)
+    return FALSE;
+  g_string_append_len (self->buffer, self->text, length);
+  g_string_append_c (self->buffer, '\n');
+  *written = length + 1;
+  return TRUE;
+}
+
+static gpointer
+writer_thread (gpointer data)
+{
+  SluiceLineSink *self = data;
+
+  g_mutex_lock (&self->lock);
+  for (;;)
+    {
+      GPtrArray *batch;
+      guint64 taken = 0;
+      gboolean unwritable = FALSE;
+
+      while (g_queue_is_empty (&self->batches) && !self->quit)
+        g_cond_wait (&self->cond, &self->lock);
+      batch = g_queue_pop_head (&self->batches);
+      if (batch == NULL)
+        break;
+      g_mutex_unlock (&self->lock);
+
+      /* After an error nothing more is written, as without the thread
+       * (self->error is this thread's own while it runs). */
+      for (guint i = 0; i < batch->len && self->error == NULL && !unwritable; i++)
+        {
+          gsize written;
+
+          if (!append_line (self, g_ptr_array_index (batch, i), &written))
+            unwritable = TRUE;
+          else
+            taken += written;
+          if (self->buffer->len >= BUFFER_LIMIT)
+            write_buffer (self, NULL);
+        }
+      /* A batch ends at a flush or when it fills up: either way its lines
+       * go out now, so that a flush waiting for the thread finds them
+       * written. */
+      if (self->buffer->len > 0)
+        write_buffer (self, NULL);
+      g_ptr_array_unref (batch);
+
+      g_mutex_lock (&self->lock);
+      self->thread_position += taken;
+      if (self->thread_error == NULL && self->error != NULL)
+        self->thread_error = g_error_copy (self->error);
+      else if (self->thread_error == NULL && unwritable)
+        self->thread_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                                  "an output item cannot be written as JSON");
+      self->busy--;
+      g_cond_broadcast (&self->cond);
+    }
+  g_mutex_unlock (&self->lock);
+  return NULL;
+}
+
+/* Hands the gathered items to the thread; with @wait, returns once every
+ * item handed over is written (or failed). Run's thread only. */
+static gboolean
+hand_over (SluiceLineSink  *self,
+           gboolean         wait,
+           GError         **error)
+{
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&self->lock);
+  if (self->batch->len > 0)
+    {
+      g_queue_push_tail (&self->batches, self->batch);
+      self->busy++;
+      self->batch = g_ptr_array_new_full (BATCH_ITEMS, (GDestroyNotify) json_decref);
+      g_cond_broadcast (&self->cond);
+    }
+  while (self->busy > (wait ? 0 : MAX_BATCHES))
+    g_cond_wait (&self->cond, &self->lock);
+  if (self->thread_error != NULL)
+    {
+      g_set_error_literal (error, self->thread_error->domain, self->thread_error->code,
+                           self->thread_error->message);
+      ok = FALSE;
+    }
+  if (wait)
+    self->position = self->thread_position;
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
 static gboolean
 sluice_line_sink_write (SluiceItemSink  *sink,
                         json_t          *item,
                         gpointer         tag,
                         GError         **error)
 {
-  SluiceLineSink *self = SLUICE_LINE_SINK (sink);
+  /* Unchecked: called once an item, and the interface checked already. */
+  SluiceLineSink *self = (SluiceLineSink *) sink;
   gsize length;
+
+  if (self->thread != NULL)
+    {
+      g_ptr_array_add (self->batch, json_incref (item));
+      if (self->batch->len >= BATCH_ITEMS)
+        return hand_over (self, FALSE, error);
+      return TRUE;
+    }
 
   if (self->error != NULL)
     return write_buffer (self, error);
@@ -91,7 +220,11 @@ static gboolean
 sluice_line_sink_flush (SluiceItemSink  *sink,
                         GError         **error)
 {
-  return write_buffer (SLUICE_LINE_SINK (sink), error);
+  SluiceLineSink *self = SLUICE_LINE_SINK (sink);
+
+  if (self->thread != NULL)
+    return hand_over (self, TRUE, error);
+  return write_buffer (self, error);
 }
 
 static void
@@ -106,6 +239,21 @@ sluice_line_sink_finalize (GObject *object)
 {
   SluiceLineSink *self = SLUICE_LINE_SINK (object);
 
+  if (self->thread != NULL)
+    {
+      /* What was written but not flushed still goes out (as without the
+       * thread, where it would be lost: the run flushes at its end). */
+      hand_over (self, TRUE, NULL);
+      g_mutex_lock (&self->lock);
+      self->quit = TRUE;
+      g_cond_broadcast (&self->cond);
+      g_mutex_unlock (&self->lock);
+      g_thread_join (self->thread);
+    }
+  g_clear_pointer (&self->batch, g_ptr_array_unref);
+  g_clear_error (&self->thread_error);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
   if (self->close_fd && self->fd >= 0)
     close (self->fd);
   g_string_free (self->buffer, TRUE);
@@ -126,6 +274,8 @@ sluice_line_sink_init (SluiceLineSink *self)
 {
   self->fd = -1;
   self->buffer = g_string_sized_new (BUFFER_LIMIT + 4096);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
 }
 
 SluiceLineSink *
@@ -142,12 +292,29 @@ sluice_line_sink_new (int      fd,
   return self;
 }
 
+void
+sluice_line_sink_set_threaded (SluiceLineSink *self)
+{
+  g_return_if_fail (SLUICE_IS_LINE_SINK (self));
+  g_return_if_fail (self->thread == NULL && self->position == 0);
+
+  self->batch = g_ptr_array_new_full (BATCH_ITEMS, (GDestroyNotify) json_decref);
+  self->thread = g_thread_new ("sluice-line-sink", writer_thread, self);
+}
+
 gboolean
 sluice_line_sink_get_reader_gone (SluiceLineSink *self)
 {
+  gboolean gone;
+
   g_return_val_if_fail (SLUICE_IS_LINE_SINK (self), FALSE);
 
-  return g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
+  if (self->thread == NULL)
+    return g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
+  g_mutex_lock (&self->lock);
+  gone = g_error_matches (self->thread_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
+  g_mutex_unlock (&self->lock);
+  return gone;
 }
 
 guint64

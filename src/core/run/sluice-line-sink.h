@@ -17,6 +17,15 @@ G_DECLARE_FINAL_TYPE (SluiceLineSink, sluice_line_sink, SLUICE, LINE_SINK, GObje
 /* @close_fd: close @fd when the sink is finalised. */
 SluiceLineSink *sluice_line_sink_new (int      fd,
                                       gboolean close_fd);
+/* Turns items into text and writes them on a thread of its own, in
+ * batches, so that a run's own thread spends no time on it (the second
+ * core). Outputs keep their order; flush() returns once everything
+ * written before it is out, so the delay stays bounded and a killed run
+ * still leaves whole lines; a failed write fails a later write() or the
+ * flush. get_position() is then only updated by flushes: a journal, which
+ * needs it after each item, keeps the sink unthreaded. Call once, before
+ * the first write. */
+void            sluice_line_sink_set_threaded    (SluiceLineSink *self);
 /* Whether writing failed because the reader went away (EPIPE). */
 gboolean        sluice_line_sink_get_reader_gone (SluiceLineSink *self);
 /* Bytes taken so far (whole lines, newline included), written or still

@@ -15,6 +15,13 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SluiceLineSource, sluice_line_source, SLUICE, LINE_SOURCE, GObject)
 
 SluiceLineSource *sluice_line_source_new          (GInputStream     *stream);
+/* Reads and parses on a thread of its own, a few batches of lines ahead
+ * of the run (the second core); the items, their order, the errors and
+ * where they come, get_position() and get_line() stay the same, but
+ * peek_last_line() is not available (a journal keeps the source
+ * unthreaded). The thread starts at the first next(), after any
+ * set_line(). Call before the first next(). */
+void              sluice_line_source_set_threaded (SluiceLineSource *self);
 /* Bytes of the stream taken as lines so far (blank ones included): where
  * the next line starts, relative to where the stream stood at first. A
  * journal resumes a file input there. */

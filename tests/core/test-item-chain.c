@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "sluice-lua-private.h"
+#include "test-executor-common.h"
+#include "test-lua-common.h"
+
+/* Consecutive Lua modules run as one chain (one protected call), and
+ * straight chunks run without the count hook: the outcomes, counters,
+ * errors, timeouts and cancel are those of running each module alone. */
+
+#define INPUT "{\"id\": 1}\n{\"id\": 2}\n{\"id\": 3}\n{\"id\": 4}\n{\"id\": 5}\n{\"id\": 6}\n"
+
+static const char * const outcome_modules[][2] = {
+  { "a", "item.a = 1" },
+  { "b", "if item.id == 2 then return false end" },
+  { "c", "if item.id == 3 then emit({id = 30}) emit({id = 31}) end" },
+  { "d", "item.had = g ~= nil if item.id == 4 then g = 7 item.g = g end" },
+  { "e", "if item.id == 5 then item = {id = 50, replaced = true} end" },
+  { "f", "item.n = (item.n or 0) + 1" },
+};
+
+/* The six modules in one not-parallel controller; @attributes go on each
+ * execution. */
+static char *
+outcome_body (const char *attributes)
+{
+  GString *body = g_string_new ("<controller id=\"c1\" mode=\"not-parallel\"><phase id=\"p\">");
+
+  for (guint i = 0; i < G_N_ELEMENTS (outcome_modules); i++)
+    g_string_append_printf (body, "<execution id=\"%s\" %s><lua>%s</lua></execution>",
+                            outcome_modules[i][0], attributes, outcome_modules[i][1]);
+  g_string_append (body, "</phase></controller>");
+  return g_string_free (body, FALSE);
+}
+
+static void
+test_outcomes (void)
+{
+  static const char * const expected[] = {
+    "{\"a\":1,\"had\":false,\"id\":1,\"n\":1}",
+    "{\"had\":false,\"id\":30,\"n\":1}",
+    "{\"had\":false,\"id\":31,\"n\":1}",
+    "{\"a\":1,\"g\":7,\"had\":false,\"id\":4,\"n\":1}",
+    "{\"id\":50,\"n\":1,\"replaced\":true}",
+    "{\"a\":1,\"had\":false,\"id\":6,\"n\":1}",
+  };
+  /* retries="1" keeps a copy of each item per module, which runs every
+   * module alone: the reference. */
+  g_autofree char *chained = outcome_body ("");
+  g_autofree char *alone = outcome_body ("retries=\"1\"");
+  TestRun *runs[2] = { test_run_body (chained, INPUT), test_run_body (alone, INPUT) };
+
+  for (guint r = 0; r < 2; r++)
+    {
+      g_assert_cmpint (sluice_executor_get_state (runs[r]->executor), ==, SLUICE_RUN_COMPLETED);
+      g_assert_cmpuint (runs[r]->outputs->len, ==, G_N_ELEMENTS (expected));
+      for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+        g_assert_cmpstr (g_ptr_array_index (runs[r]->outputs, i), ==, expected[i]);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (outcome_modules); i++)
+    {
+      SluiceModuleStats chain, single;
+
+      g_assert_true (sluice_executor_get_module_stats (runs[0]->executor, outcome_modules[i][0], &chain));
+      g_assert_true (sluice_executor_get_module_stats (runs[1]->executor, outcome_modules[i][0], &single));
+      g_test_message ("%s: in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT " dropped %" G_GUINT64_FORMAT,
+                      outcome_modules[i][0], chain.items_in, chain.items_out, chain.dropped);
+      g_assert_cmpuint (chain.items_in, ==, single.items_in);
+      g_assert_cmpuint (chain.items_out, ==, single.items_out);
+      g_assert_cmpuint (chain.dropped, ==, single.dropped);
+      g_assert_cmpuint (chain.failed, ==, 0);
+    }
+  {
+    SluiceModuleStats b, c;
+
+    sluice_executor_get_module_stats (runs[0]->executor, "b", &b);
+    sluice_executor_get_module_stats (runs[0]->executor, "c", &c);
+    g_assert_cmpuint (b.items_in, ==, 6);
+    g_assert_cmpuint (b.dropped, ==, 1);
+    g_assert_cmpuint (c.items_out, ==, 6);
+  }
+  test_run_free (runs[0]);
+  test_run_free (runs[1]);
+}
+
+/* Events of a chain: each module starts and finishes each item, as when
+ * it runs alone. */
+static void
+test_events (void)
+{
+  g_autofree char *body = outcome_body ("");
+  g_autoptr(SluicePipeline) pipeline = test_load_body (body);
+  TestRun *run = test_run_new (pipeline, INPUT, NULL, TRUE);
+  guint finished_f = 0;
+
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  for (guint i = 0; i < run->events->len; i++)
+    {
+      const char *line = g_ptr_array_index (run->events, i);
+
+      if (strstr (line, "\"event\":\"module-finished\"") != NULL && strstr (line, "\"module\":\"f\"") != NULL)
+        finished_f++;
+    }
+  g_assert_cmpuint (finished_f, ==, 6);
+  test_run_free (run);
+}
+
+/* A module in the middle of a chain fails: the run names it and its line;
+ * with on-error="drop" only that item goes. */
+static void
+test_errors (void)
+{
+#define FAILING(ATTRIBUTES) \
+    "<controller id=\"c1\" mode=\"not-parallel\"><phase id=\"p\">" \
+    "<execution id=\"a\"><lua>item.a = 1</lua></execution>" \
+    "<execution id=\"boom\" " ATTRIBUTES "><lua>item.b = 2\nif item.id == 3 then error('three') end</lua></execution>" \
+    "<execution id=\"z\"><lua>item.z = 3</lua></execution>" \
+    "</phase></controller>"
+  const char *fails = FAILING ("");
+  const char *drops = FAILING ("on-error=\"drop\"");
+  TestRun *run = test_run_body (fails, INPUT);
+  SluiceModuleStats stats;
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "three"));
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "line"));
+  g_assert_cmpstr (sluice_executor_get_failed_module (run->executor), ==, "boom");
+  test_run_free (run);
+
+  run = test_run_body (drops, INPUT);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (run->outputs->len, ==, 5);
+  for (guint i = 0; i < run->outputs->len; i++)
+    {
+      g_assert_nonnull (strstr (g_ptr_array_index (run->outputs, i), "\"z\":3"));
+      g_assert_null (strstr (g_ptr_array_index (run->outputs, i), "\"id\":3"));
+    }
+  g_assert_true (sluice_executor_get_module_stats (run->executor, "boom", &stats));
+  g_assert_cmpuint (stats.failed, ==, 1);
+  g_assert_true (sluice_executor_get_module_stats (run->executor, "z", &stats));
+  g_assert_cmpuint (stats.items_in, ==, 5);
+  test_run_free (run);
+
+  /* An item turned into an array in the middle of a chain. */
+  run = test_run_body ("<controller id=\"c1\" mode=\"not-parallel\"><phase id=\"p\">"
+                       "<execution id=\"a\"><lua>item.a = 1</lua></execution>"
+                       "<execution id=\"arr\"><lua>if item.id == 2 then item = {1, 2} end</lua></execution>"
+                       "<execution id=\"z\"><lua>item.z = 3</lua></execution>"
+                       "</phase></controller>", INPUT);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "array"));
+  g_assert_cmpstr (sluice_executor_get_failed_module (run->executor), ==, "arr");
+  test_run_free (run);
+}
+
+/* A straight chunk reaching a Lua function that an earlier chunk put
+ * within its reach (a metatable) runs counted again: its timeout fires. */
+static void
+test_straight_reaches_lua (void)
+{
+  static const char * const setups[] = {
+    "setmetatable(item, {__index = function () while true do end end})",
+    "item.t = setmetatable({}, {__index = function () while true do end end})",
+    "item.t = setmetatable({}, {__add = function () while true do end end})",
+  };
+  static const char * const straight[] = {
+    "item.y = item.missing",
+    "item.y = item.t.q",
+    "item.y = item.t + 1",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (setups); i++)
+    {
+      g_autofree char *body =
+        g_strdup_printf ("<controller id=\"c1\" mode=\"not-parallel\"><phase id=\"p\">"
+                         "<execution id=\"setup\"><lua>%s</lua></execution>"
+                         "<execution id=\"plain\"><lua>item.p = 1</lua></execution>"
+                         "<execution id=\"straight\" timeout=\"200ms\"><lua>%s</lua></execution>"
+                         "</phase></controller>", setups[i], straight[i]);
+      gint64 start = g_get_monotonic_time ();
+      TestRun *run = test_run_body (body, "{\"id\": 1}\n");
+
+      g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+      g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "timed out"));
+      g_assert_cmpstr (sluice_executor_get_failed_module (run->executor), ==, "straight");
+      /* Generous: the point is that it ends. */
+      g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
+      test_run_free (run);
+    }
+}
+
+static gpointer
+cancel_later_cb (gpointer data)
+{
+  g_usleep (100 * 1000);
+  g_atomic_int_set ((gint *) data, 1);
+  return NULL;
+}
+
+/* The same without a timeout: the cancel flag (set from another thread,
+ * as a signal handler's would be) stops it; the stack stays balanced and
+ * the chain says which chunk was running. */
+static void
+test_straight_cancel (void)
+{
+  const char *chunks[] = { "setmetatable(item, {__index = function () while true do end end})",
+                           "item.p = 1",
+                           "item.y = item.missing",
+                           NULL };
+  TestLua *t = test_lua_new (chunks);
+  SluiceLuaStep steps[3] = { { 0, 0, 0 }, { 1, 0, 0 }, { 2, 0, 0 } };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  json_t *item = sluice_json_parse_item ("{\"id\": 1}", 9, &parse_error);
+  int base = lua_gettop (t->L);
+  GThread *thread;
+  guint ran = 0, n_emitted = 0;
+  SluiceLuaResult result;
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_no_error (parse_error);
+  sluice_lua_push_json (t->L, item);
+  json_decref (item);
+  thread = g_thread_new ("cancel", cancel_later_cb, &t->cancel);
+  /* An item with a metatable gets the closer look after each chunk, so
+   * the chain stops there; the rest runs as a further chain, no longer
+   * on a fresh item, as the executor runs it. */
+  for (guint done = 0;;)
+    {
+      result = sluice_lua_runtime_run_chain (t->runtime, steps + done, 3 - done, start, done == 0,
+                                             &ran, &n_emitted, &error);
+      done += ran;
+      if (result != SLUICE_LUA_PASS || done == 3)
+        break;
+    }
+  g_assert_cmpint (result, ==, SLUICE_LUA_ERROR);
+  g_thread_join (thread);
+  g_assert_error (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_CANCELLED);
+  g_assert_cmpuint (ran, ==, 1);
+  g_assert_cmpint (lua_gettop (t->L), ==, base);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
+  test_lua_free (t);
+}
+
+/* The bytecode test tells straight chunks from the others (its self-test
+ * at first use must pass on this Lua, or nothing runs without counting). */
+static void
+test_straight_shapes (void)
+{
+  static const struct { const char *code; gboolean straight; } cases[] = {
+    { "item.value = item.value + 1", TRUE },
+    { "if item.a then item.b = item.a .. 'x' elseif item.c then return false else item.d = #item end", TRUE },
+    { "item.t = {1, 2, {a = 3}}", TRUE },
+    { "local x = item.a and item.b or item.c item.r = x", TRUE },
+    { "while true do end", FALSE },
+    { "repeat item.a = 1 until item.b", FALSE },
+    { "for i = 1, 3 do item.a = i end", FALSE },
+    { "for k, v in pairs(item) do end", FALSE },
+    { "::top:: if item.a then goto top end", FALSE },
+    { "item.f = function () end", FALSE },
+    { "print(item.a)", FALSE },
+    { "return emit(item)", FALSE },
+    { "item.s = ('x'):rep(3)", FALSE },
+    { "local c <close> = nil", FALSE },
+  };
+  lua_State *L = luaL_newstate ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_assert_cmpint (luaL_loadstring (L, cases[i].code), ==, LUA_OK);
+      g_test_message ("%s", cases[i].code);
+      g_assert_cmpint (sluice_lua_is_straight (L), ==, cases[i].straight);
+      lua_pop (L, 1);
+    }
+  lua_close (L);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/sluice/item-chain/outcomes", test_outcomes);
+  g_test_add_func ("/sluice/item-chain/events", test_events);
+  g_test_add_func ("/sluice/item-chain/errors", test_errors);
+  g_test_add_func ("/sluice/item-chain/straight-reaches-lua", test_straight_reaches_lua);
+  g_test_add_func ("/sluice/item-chain/straight-cancel", test_straight_cancel);
+  g_test_add_func ("/sluice/item-chain/straight-shapes", test_straight_shapes);
+
+  return g_test_run ();
+}
