@@ -20,6 +20,8 @@
 #include "sluice-run-compare-window.h"
 #include "sluice-canvas-private.h"
 #include "sluice-window-run.h"
+#include "sluice-run-panel.h"
+#include "sluice-run-stages.h"
 
 static SluiceApplication *app;
 static char *tmp_dir;
@@ -165,6 +167,111 @@ assert_nodes_match (SluiceWindow *window,
   g_assert_cmpuint (checked, >=, 8);
 }
 
+/* The first module of @controller in document order, and the last
+ * module of its last phase (what leaves the stage). */
+static void
+stage_ends (SluicePipeline *pipeline,
+            SluiceNode     *controller,
+            const char    **first,
+            const char    **last)
+{
+  GListModel *phases = sluice_controller_get_phases (SLUICE_CONTROLLER (controller));
+  g_autoptr(SluicePhase) phase = g_list_model_get_item (phases, g_list_model_get_n_items (phases) - 1);
+  GListModel *modules = sluice_phase_get_modules (phase);
+  g_autoptr(SluiceNode) module = g_list_model_get_item (modules, g_list_model_get_n_items (modules) - 1);
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+
+  sluice_pipeline_foreach_node (pipeline, collect_modules_cb, all);
+  *first = NULL;
+  for (guint i = 0; i < all->len && *first == NULL; i++)
+    for (SluiceNode *up = g_ptr_array_index (all, i); up != NULL; up = sluice_node_get_parent (up))
+      if (up == controller)
+        {
+          *first = sluice_node_get_id (g_ptr_array_index (all, i));
+          break;
+        }
+  g_assert_nonnull (*first);
+  *last = sluice_node_get_id (module);
+}
+
+/* The run panel during a replay at @position: its log holds the first
+ * @position recorded events, the newest on top; its stages table counts
+ * each stage's items in (its first module's starts) and out (its last
+ * module's outputs) from those events. */
+static void
+assert_panel_matches (SluiceWindow *window,
+                      GPtrArray    *events,
+                      guint         position)
+{
+  SluiceRunPanel *panel = sluice_window_get_run_panel (window);
+  SluiceRunSession *replay = sluice_runs_view_get_replay_session (sluice_window_get_runs_view (window));
+  SluiceRunLog *log = sluice_run_session_get_log (replay);
+  GListModel *stages = sluice_run_panel_get_stages (panel);
+  GListModel *controllers = sluice_pipeline_get_controllers (pipeline_of (window));
+  GListModel *shown = sluice_run_panel_get_log_model (panel);
+  guint visible = 0;
+
+  g_assert_true (gtk_no_selection_get_model (GTK_NO_SELECTION (shown)) == G_LIST_MODEL (log));
+  if (sluice_run_log_get_n_events (log) != position)
+    g_error ("at event %u the log holds %u events", position, sluice_run_log_get_n_events (log));
+  for (guint i = 0; i < position; i++)
+    visible += g_strcmp0 (json_string_value (json_object_get (g_ptr_array_index (events, i), "event")),
+                          "module-started") != 0;
+  /* The panel shows info and above: every event but the starts. */
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, visible);
+  if (position > 0)
+    {
+      g_autofree char *newest = sluice_run_log_dup_json (log, position - 1);
+      json_t *shown = json_loads (newest, 0, NULL);
+      json_t *recorded = g_ptr_array_index (events, position - 1);
+
+      g_assert_cmpstr (json_string_value (json_object_get (shown, "event")), ==,
+                       json_string_value (json_object_get (recorded, "event")));
+      /* The log keeps no sequence numbers: its module and stage say it. */
+      g_assert_cmpstr (json_string_value (json_object_get (shown, "module")), ==,
+                       json_string_value (json_object_get (recorded, "module")));
+      g_assert_cmpstr (json_string_value (json_object_get (shown, "controller")), ==,
+                       json_string_value (json_object_get (recorded, "controller")));
+      json_decref (shown);
+    }
+
+  g_assert_cmpuint (g_list_model_get_n_items (stages), ==, g_list_model_get_n_items (controllers));
+  for (guint c = 0; c < g_list_model_get_n_items (controllers); c++)
+    {
+      g_autoptr(SluiceNode) controller = g_list_model_get_item (controllers, c);
+      const char *first, *last;
+      guint64 want_in = 0, want_out = 0, shown_in = G_MAXUINT64, shown_out = G_MAXUINT64;
+      gboolean found = FALSE;
+
+      stage_ends (pipeline_of (window), controller, &first, &last);
+      for (guint i = 0; i < position; i++)
+        {
+          json_t *event = g_ptr_array_index (events, i);
+          const char *type = json_string_value (json_object_get (event, "event"));
+          const char *module = json_string_value (json_object_get (event, "module"));
+
+          if (g_str_equal (type, "module-started") && g_strcmp0 (module, first) == 0)
+            want_in++;
+          if (g_str_equal (type, "module-finished") && g_strcmp0 (module, last) == 0)
+            want_out += json_integer_value (json_object_get (event, "outputs"));
+        }
+      for (guint r = 0; r < g_list_model_get_n_items (stages) && !found; r++)
+        {
+          g_autoptr(SluiceStageRow) row = g_list_model_get_item (stages, r);
+
+          if (g_strcmp0 (sluice_stage_row_get_label (row), sluice_node_get_label (controller)) != 0)
+            continue;
+          g_object_get (row, "items-in", &shown_in, "items-out", &shown_out, NULL);
+          found = TRUE;
+        }
+      g_assert_true (found);
+      if (shown_in != want_in || shown_out != want_out)
+        g_error ("at event %u, stage %s shows in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT
+                 ", the events say in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT, position,
+                 sluice_node_get_id (controller), shown_in, shown_out, want_in, want_out);
+    }
+}
+
 static guint
 index_of_origin (SluiceRunsView *view,
                  const char     *origin)
@@ -264,23 +371,35 @@ test_history (void)
   g_assert_no_error (error);
   n = events->len;
   assert_nodes_match (window, events, n);
+  assert_panel_matches (window, events, n);
 
   /* The middle, forwards from the end (backwards), then from the start. */
   middle = n / 2;
   sluice_runs_view_seek (view, middle);
   test_app_spin (100);
   assert_nodes_match (window, events, middle);
+  assert_panel_matches (window, events, middle);
   sluice_canvas_reveal (sluice_window_get_canvas (window), gate);
   test_app_save_screenshot (window, tmp_dir, "run-history-replay-middle.png");
   sluice_runs_view_seek (view, 0);
   assert_nodes_match (window, events, 0);
+  assert_panel_matches (window, events, 0);
   for (guint p = 0; p <= n; p++)
     {
       sluice_runs_view_seek (view, p);
       assert_nodes_match (window, events, p);
+      assert_panel_matches (window, events, p);
     }
+  /* Back again, in jumps. */
+  for (guint p = n + 1; p-- > 0;)
+    if (p % 3 == 0 || p == n)
+      {
+        sluice_runs_view_seek (view, p);
+        assert_panel_matches (window, events, p);
+      }
   sluice_runs_view_seek (view, middle);
   assert_nodes_match (window, events, middle);
+  assert_panel_matches (window, events, middle);
 
   /* Played at 100×: it ends at the end, the failed gate red again. */
   sluice_runs_view_play (view, 100);
@@ -294,9 +413,12 @@ test_history (void)
   g_clear_pointer (&label, g_free);
   test_app_save_screenshot (window, tmp_dir, "run-history-replay-end.png");
 
-  /* Closing the replay gives the canvas back to the window's last run. */
+  /* Closing the replay gives the canvas and the panel back to the
+   * window's last run. */
   sluice_runs_view_close_replay (view);
   g_assert_null (sluice_runs_view_get_replay_session (view));
+  g_assert_true (gtk_no_selection_get_model (GTK_NO_SELECTION (sluice_run_panel_get_log_model (sluice_window_get_run_panel (window)))) ==
+                 G_LIST_MODEL (sluice_run_session_get_log (sluice_window_get_run_session (window))));
 
   /* Compare: the same file, the historical stage passed by one only. */
   {

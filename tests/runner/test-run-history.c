@@ -147,9 +147,10 @@ test_list (Fixture       *f,
   g_assert_nonnull (strstr (b->failed_check, "“Sharpe”: 1.8069, must be ≥ 3: missed by 1.1931"));
   g_assert_cmpuint (b->gates->len, ==, 2);
 
-  /* Without per-item events the run still says where it stopped. */
+  /* Without per-item events the run still says where it stopped, and
+   * its modules' samples replay it per module. */
   c = find_run (runs, "run-c");
-  g_assert_false (c->item_events);
+  g_assert_true (c->item_events);
   g_assert_cmpstr (c->stage_reached, ==, "historical");
   g_assert_cmpstr (c->failed_module, ==, "gate-historical");
   g_assert_nonnull (strstr (c->failed_check, "Sharpe"));
@@ -392,6 +393,165 @@ test_replay (Fixture       *f,
   g_assert_cmpint (sluice_run_replay_get_state (replay), ==, SLUICE_RUN_RUNNING);
 }
 
+/* A run of sluice-run --journal without --events (run-c) replays per
+ * module from its samples: at its end, every module's counters are
+ * those of the same run recorded with per-item events (run-b), the gate
+ * shows the check that stopped the item, and the module it failed in is
+ * drawn failed. */
+static void
+test_replay_samples (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) runs = sluice_run_history_list (f->state_dir, "strategy", f->strategy);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) with_events = sluice_past_run_load_events (find_run (runs, "run-b"), 0, NULL, &error);
+  g_autoptr(GPtrArray) sampled = sluice_past_run_load_events (find_run (runs, "run-c"), 0, NULL, &error);
+  g_autoptr(SluiceRunReplay) expected = NULL;
+  g_autoptr(SluiceRunReplay) replay = NULL;
+  const char *modules[] = { "run-optimiser", "gate-improvement", "run-backtest", "gate-historical", "run-replay" };
+  guint n_samples = 0;
+  json_t *results, *sharpe;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < sampled->len; i++)
+    {
+      json_t *event = g_ptr_array_index (sampled, i);
+      const char *type = json_string_value (json_object_get (event, "event"));
+
+      g_assert_true (g_strcmp0 (type, "module-started") != 0);
+      n_samples += g_strcmp0 (type, "module-progress") == 0;
+    }
+  g_assert_cmpuint (n_samples, >=, 4);
+
+  expected = sluice_run_replay_new (with_events);
+  replay = sluice_run_replay_new (sampled);
+  sluice_run_replay_seek (expected, G_MAXUINT);
+  sluice_run_replay_seek (replay, G_MAXUINT);
+  for (guint m = 0; m < G_N_ELEMENTS (modules); m++)
+    {
+      SluiceModuleStats want, got;
+
+      sluice_run_replay_get_module_stats (expected, modules[m], &want);
+      sluice_run_replay_get_module_stats (replay, modules[m], &got);
+      g_test_message ("%s: in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT " failed %" G_GUINT64_FORMAT " state %d",
+                      modules[m], got.items_in, got.items_out, got.failed, got.state);
+      g_assert_cmpuint (got.items_in, ==, want.items_in);
+      g_assert_cmpuint (got.items_out, ==, want.items_out);
+      g_assert_cmpuint (got.failed, ==, want.failed);
+      g_assert_cmpuint (got.dropped, ==, want.dropped);
+      g_assert_cmpuint (got.active, ==, 0);
+      g_assert_cmpint (got.state, ==, want.state);
+    }
+  g_assert_cmpint (sluice_run_replay_get_state (replay), ==, SLUICE_RUN_FAILED);
+  g_assert_cmpstr (sluice_run_replay_get_failed_module (replay), ==, "gate-historical");
+  results = sluice_run_replay_dup_gate_results (replay, "gate-historical");
+  sharpe = json_array_get (json_object_get (results, "checks"), 0);
+  g_assert_false (json_is_true (json_object_get (sharpe, "passed")));
+  g_assert_cmpfloat_with_epsilon (json_number_value (json_object_get (sharpe, "margin")), -1.1931, 1e-9);
+  json_decref (results);
+
+  /* At the start nothing has run. */
+  sluice_run_replay_seek (replay, 0);
+  for (guint m = 0; m < G_N_ELEMENTS (modules); m++)
+    {
+      SluiceModuleStats stats;
+
+      sluice_run_replay_get_module_stats (replay, modules[m], &stats);
+      g_assert_cmpuint (stats.items_in, ==, 0);
+    }
+}
+
+/* A longer run without per-item events: its counters are sampled while
+ * it goes (several samples of each module, growing), and a journal
+ * whose sample table was dropped (one written before samples existed)
+ * still lists and replays at stage level. A sample that is not an array
+ * of objects is a damaged journal, named. */
+static void
+test_samples_while_running (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_auto (RunnerResult) result = { 0 };
+  g_autoptr(GString) items = g_string_new (NULL);
+  g_autofree char *pipeline = g_build_filename (f->dir, "slow.xml", NULL);
+  g_autofree char *input = g_build_filename (f->dir, "slow.jsonl", NULL);
+  g_autofree char *output = g_build_filename (f->dir, "slow.out", NULL);
+  g_autofree char *journal = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  SluicePastRun *run;
+  guint64 last_in = 0, n_samples = 0;
+  const char *args[] = { "--journal", "--state-dir", f->state_dir, "--run-id", "slow", "-q",
+                         "-i", input, "-o", output, pipeline, NULL };
+  sqlite3 *db;
+
+  g_assert_true (g_file_set_contents (pipeline,
+                                      "<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"slow\">"
+                                      "<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                                      "<execution id=\"wait\"><lua>local x = 0 for i = 1, 400000 do x = x + i end</lua></execution>"
+                                      "<execution id=\"keep\"><lua>return item.n % 2 == 0</lua></execution>"
+                                      "</phase></controller></pipeline>\n", -1, NULL));
+  for (guint i = 0; i < 200; i++)
+    g_string_append_printf (items, "{\"n\": %u}\n", i);
+  g_assert_true (g_file_set_contents (input, items->str, items->len, NULL));
+  runner_run (&result, args, NULL);
+  g_assert_cmpint (result.status, ==, 0);
+
+  runs = sluice_run_history_list (f->state_dir, "slow", pipeline);
+  g_assert_cmpuint (runs->len, ==, 1);
+  run = g_ptr_array_index (runs, 0);
+  g_assert_true (run->item_events);
+  events = sluice_past_run_load_events (run, 0, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < events->len; i++)
+    {
+      json_t *event = g_ptr_array_index (events, i);
+
+      if (g_strcmp0 (json_string_value (json_object_get (event, "event")), "module-progress") != 0 ||
+          g_strcmp0 (json_string_value (json_object_get (event, "module")), "wait") != 0)
+        continue;
+      g_assert_cmpint (json_integer_value (json_object_get (event, "items_in")), >=, last_in);
+      g_assert_cmpstr (json_string_value (json_object_get (event, "controller")), ==, "c");
+      last_in = json_integer_value (json_object_get (event, "items_in"));
+      n_samples++;
+    }
+  /* 200 items of a few ms each, sampled every 100 ms at most: several samples. */
+  g_assert_cmpuint (n_samples, >=, 3);
+  g_assert_cmpuint (last_in, ==, 200);
+  {
+    g_autoptr(SluiceRunReplay) replay = sluice_run_replay_new (events);
+    SluiceModuleStats stats;
+
+    sluice_run_replay_seek (replay, G_MAXUINT);
+    sluice_run_replay_get_module_stats (replay, "keep", &stats);
+    g_assert_cmpuint (stats.items_in, ==, 200);
+    g_assert_cmpuint (stats.dropped, ==, 100);
+    g_assert_cmpint (stats.state, ==, SLUICE_MODULE_DONE);
+  }
+
+  /* A damaged sample, then no sample table at all. */
+  journal = g_strdup (run->journal_path);
+  g_assert_cmpint (sqlite3_open (journal, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE module_samples SET json = '[1, 2]' WHERE id = 2", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_clear_pointer (&events, g_ptr_array_unref);
+  events = sluice_past_run_load_events (run, 0, NULL, &error);
+  g_assert_null (events);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, journal));
+  g_assert_nonnull (strstr (error->message, "module sample 2"));
+  g_clear_error (&error);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE module_samples", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_clear_pointer (&runs, g_ptr_array_unref);
+  runs = sluice_run_history_list (f->state_dir, "slow", pipeline);
+  run = g_ptr_array_index (runs, 0);
+  g_assert_null (run->error);
+  g_assert_false (run->item_events);
+  events = sluice_past_run_load_events (run, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, >, 0);
+}
+
 /* Replays of hostile event lists: unknown types, missing fields, wrong
  * types, finishes without starts; a replay never fails or underflows. */
 static void
@@ -566,6 +726,9 @@ main (int argc, char *argv[])
   g_test_add ("/sluice/run-history/being-written", Fixture, NULL, fixture_setup, test_being_written, fixture_teardown);
   g_test_add ("/sluice/run-history/replay", Fixture, NULL, fixture_setup, test_replay, fixture_teardown);
   g_test_add_func ("/sluice/run-history/replay-hostile", test_replay_hostile);
+  g_test_add ("/sluice/run-history/replay-samples", Fixture, NULL, fixture_setup, test_replay_samples, fixture_teardown);
+  g_test_add ("/sluice/run-history/samples-while-running", Fixture, NULL, fixture_setup,
+              test_samples_while_running, fixture_teardown);
   g_test_add ("/sluice/run-history/compare", Fixture, NULL, fixture_setup, test_compare, fixture_teardown);
   g_test_add_func ("/sluice/run-history/text-diff", test_text_diff);
   g_test_add ("/sluice/run-history/report", Fixture, NULL, fixture_setup, test_report_history, fixture_teardown);

@@ -73,9 +73,26 @@ replay_changed_cb (SluiceRunsView   *view,
                    WindowHistory    *history)
 {
   SluiceCanvasRunOverlay *overlay = sluice_window_get_run_overlay (history->window);
+  SluiceRunPanel *panel = sluice_window_get_run_panel (history->window);
+  SluiceRunSession *shown = replay != NULL ? replay : sluice_window_get_run_session (history->window);
 
   if (overlay != NULL)
-    sluice_canvas_run_overlay_set_session (overlay, replay != NULL ? replay : sluice_window_get_run_session (history->window));
+    sluice_canvas_run_overlay_set_session (overlay, shown);
+  /* The log and the stages table follow the canvas. */
+  if (panel != NULL)
+    sluice_run_panel_set_session (panel, shown);
+}
+
+/* A scrub is one step, not a run moving: the panel shows it at once. */
+static void
+replay_moved_cb (SluiceRunsView   *view,
+                 SluiceRunSession *replay,
+                 WindowHistory    *history)
+{
+  SluiceRunPanel *panel = sluice_window_get_run_panel (history->window);
+
+  if (panel != NULL)
+    sluice_run_panel_refresh (panel);
 }
 
 void
@@ -90,6 +107,7 @@ sluice_window_history_init (SluiceWindow *self,
   g_object_set_data_full (G_OBJECT (self), HISTORY_KEY, history, history_free);
   gtk_stack_add_titled (bottom, GTK_WIDGET (history->view), "runs", _("Runs"));
   g_signal_connect (history->view, "replay-changed", G_CALLBACK (replay_changed_cb), history);
+  g_signal_connect (history->view, "replay-moved", G_CALLBACK (replay_moved_cb), history);
   g_signal_connect (bottom, "notify::visible-child", G_CALLBACK (visible_child_cb), history);
 }
 
