@@ -175,16 +175,17 @@ test_progression (Fixture       *f,
   g_assert_cmpfloat_with_epsilon (json_real_value (json_object_get (historical, "rate")), 1.0 / 3, 1e-9);
   g_assert_cmpint (json_integer_value (json_object_get (replay, "reached")), ==, 1);
   g_assert_cmpint (json_integer_value (json_object_get (replay, "passed")), ==, 1);
-  /* Gates from the runs that recorded their events: a and b. */
+  /* Gates from the runs that recorded their events (a and b) and from
+   * the samples of the one that did not (c). */
   for (guint i = 0; i < json_array_size (gates); i++)
     {
       json_t *gate = json_array_get (gates, i);
 
       if (g_str_equal (json_string_value (json_object_get (gate, "gate")), "gate-historical"))
         {
-          g_assert_cmpint (json_integer_value (json_object_get (gate, "runs")), ==, 2);
+          g_assert_cmpint (json_integer_value (json_object_get (gate, "runs")), ==, 3);
           g_assert_cmpint (json_integer_value (json_object_get (gate, "passed")), ==, 1);
-          g_assert_cmpint (json_integer_value (json_object_get (gate, "failed")), ==, 1);
+          g_assert_cmpint (json_integer_value (json_object_get (gate, "failed")), ==, 2);
         }
     }
   json_decref (progression);
@@ -662,6 +663,39 @@ test_text_diff (void)
 
 /* A journaled run's report holds the progression over the history (this
  * run included), valid against the schema, and its HTML shows it. */
+/* The history section in a real browser engine, light and dark: a page
+ * that frames the report scrolled to #history (headless Chromium does
+ * not scroll its own window to a fragment before the screenshot). The
+ * bars are in the page's bar colour of each scheme. */
+static void
+screenshot_history (Fixture    *f,
+                    const char *html_path)
+{
+  const char *dir = g_getenv ("SLUICE_SCREENSHOT_DIR") != NULL ? g_getenv ("SLUICE_SCREENSHOT_DIR") : f->dir;
+  g_autofree char *frame_path = g_build_filename (f->dir, "history-frame.html", NULL);
+  g_autofree char *uri = g_filename_to_uri (html_path, NULL, NULL);
+  g_autofree char *frame = g_strdup_printf ("<!DOCTYPE html><html><body style=\"margin:0\"><iframe src=\"%s#history\""
+                                            " style=\"border:0;width:1280px;height:900px;display:block\"></iframe>"
+                                            "</body></html>", uri);
+  g_autofree char *light = g_build_filename (dir, "report-history.png", NULL);
+  g_autofree char *dark = g_build_filename (dir, "report-history-dark.png", NULL);
+
+  g_assert_true (g_file_set_contents (frame_path, frame, -1, NULL));
+  report_screenshot (frame_path, light, FALSE, 1280, 900);
+  report_screenshot (frame_path, dark, TRUE, 1280, 900);
+  g_test_message ("screenshots: %s %s", light, dark);
+  /* Not a blank page (a frame not scrolled, nothing drawn). */
+  g_assert_cmpuint (report_png_colours (light), >, 50);
+  g_assert_cmpuint (report_png_colours (dark), >, 50);
+  g_assert_cmpfloat (report_png_brightness (light), >, 0.7);
+  g_assert_cmpfloat (report_png_brightness (dark), <, 0.4);
+  /* The rate bars: --bar of each scheme (sluice-report-html.c). */
+  g_assert_cmpfloat (report_png_colour_share (light, "#3584e4"), >, 0.001);
+  g_assert_cmpfloat (report_png_colour_share (light, "#62a0ea"), ==, 0);
+  g_assert_cmpfloat (report_png_colour_share (dark, "#62a0ea"), >, 0.001);
+  g_assert_cmpfloat (report_png_colour_share (dark, "#3584e4"), ==, 0);
+}
+
 static void
 test_report_history (Fixture       *f,
                      gconstpointer  data)
@@ -704,6 +738,10 @@ test_report_history (Fixture       *f,
   g_assert_nonnull (strstr (html, "Progression over the run history"));
   g_assert_nonnull (strstr (html, "5 journaled runs"));
   g_assert_nonnull (strstr (html, "<td>Historical back-test</td><td>5</td><td>2</td>"));
+  /* Gates too, counted from the gate events of runs with --events and
+   * from the module samples of the others. */
+  g_assert_nonnull (strstr (html, "<td>Back-test thresholds</td><td>5</td><td>2</td><td>3</td>"));
+  screenshot_history (f, html_path);
 
   /* Without a journal there is no history to speak of. */
   runner_result_clear (&result);

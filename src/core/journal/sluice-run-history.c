@@ -464,6 +464,30 @@ read_events_summary (Reader *reader)
   if (!finish (reader, stmt, rc))
     return FALSE;
 
+  /* A run recorded without gate events: its gates' last samples. */
+  if (record->gates->len == 0 && has_module_samples (reader->db))
+    {
+      stmt = prepare (reader, "SELECT json_extract (j.value, '$.module'), json_extract (j.value, '$.items_out'),"
+                              " json_extract (j.value, '$.failed') FROM module_samples s, json_each (s.json) j"
+                              " WHERE json_valid (s.json) AND json_type (j.value, '$.checks') = 'array'"
+                              " ORDER BY s.id");
+      if (stmt == NULL)
+        return FALSE;
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          g_autofree char *id = column_dup (stmt, 0);
+          SluicePastGate *gate;
+
+          if (id == NULL)
+            continue;
+          gate = find_gate (record, id);
+          gate->passed = (guint64) MAX (sqlite3_column_int64 (stmt, 1), 0);
+          gate->failed = (guint64) MAX (sqlite3_column_int64 (stmt, 2), 0);
+        }
+      if (!finish (reader, stmt, rc))
+        return FALSE;
+    }
+
   /* Where the run failed: its failed run-state event names the module. */
   stmt = prepare (reader, "SELECT json_extract (json, '$.module') FROM events WHERE event = 'run-state'"
                           " AND json_extract (json, '$.state') = 'failed' ORDER BY seq DESC LIMIT 1");
@@ -914,6 +938,13 @@ sluice_run_history_report (const char     *state_dir,
       const char *name = node != NULL ? sluice_node_get_name (node) : NULL;
 
       json_object_set_new (stage, "stage_name", json_string (name != NULL && *name ? name : json_string_value (json_object_get (stage, "stage"))));
+    }
+  json_array_foreach (json_object_get (progression, "gates"), i, stage)
+    {
+      SluiceNode *node = sluice_pipeline_find_node (pipeline, json_string_value (json_object_get (stage, "gate")));
+      const char *name = node != NULL ? sluice_node_get_name (node) : NULL;
+
+      json_object_set_new (stage, "gate_name", json_string (name != NULL && *name ? name : json_string_value (json_object_get (stage, "gate"))));
     }
   return progression;
 }

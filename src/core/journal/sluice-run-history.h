@@ -138,8 +138,9 @@ json_t          *sluice_run_history_progression (GPtrArray        *records,
 
 /* The "history" section of a run report: the progression over the runs
  * of @path (in @state_dir, NULL: the default) of @pipeline, with each
- * stage's name: {"runs", "unreadable", "stages": [{"stage", "stage_name",
- * "reached", "passed", "rate"}…], "gates": […]}. */
+ * stage's and gate's name: {"runs", "unreadable", "stages": [{"stage",
+ * "stage_name", "reached", "passed", "rate"}…], "gates": [{"gate",
+ * "gate_name", "runs", "passed", "failed", "rate"}…]}. */
 json_t          *sluice_run_history_report      (const char        *state_dir,
                                                  SluicePipeline    *pipeline,
                                                  const char        *path);
