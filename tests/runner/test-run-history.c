@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "sluice-core.h"
 #include "runner-common.h"
@@ -553,6 +554,107 @@ test_samples_while_running (Fixture       *f,
   g_assert_cmpuint (events->len, >, 0);
 }
 
+/* A run killed half-way and resumed: its samples go on from the counts
+ * recorded before the crash (items in flight then are counted twice:
+ * they ran twice), so the replay ends at the whole run. The same with a
+ * journal written before samples existed (no table): the resume adds
+ * it. */
+static void
+resume_and_check (Fixture    *f,
+                  const char *run_id,
+                  gboolean    drop_samples)
+{
+  g_auto (RunnerResult) resumed = { 0 };
+  g_autoptr(GString) items = g_string_new (NULL);
+  g_autofree char *pipeline = g_build_filename (f->dir, "resumed.xml", NULL);
+  g_autofree char *input = g_build_filename (f->dir, "resumed.jsonl", NULL);
+  g_autofree char *output = g_strdup_printf ("%s/%s.out", f->dir, run_id);
+  g_autofree char *journal = g_build_filename (f->state_dir, run_id, "journal.sqlite", NULL);
+  g_autofree char *written = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(SluiceRunReplay) replay = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *args[] = { "--journal", "--state-dir", f->state_dir, "--run-id", run_id, "-q",
+                         "-i", input, "-o", output, pipeline, NULL };
+  const char *resume[] = { "resume", run_id, "--state-dir", f->state_dir, "-q", NULL };
+  SluiceModuleStats stats;
+  guint lines = 0;
+
+  g_assert_true (g_file_set_contents (pipeline,
+                                      "<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"resumed\">"
+                                      "<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                                      "<execution id=\"wait\"><lua>local x = 0 for i = 1, 400000 do x = x + i end</lua></execution>"
+                                      "</phase></controller></pipeline>\n", -1, NULL));
+  for (guint i = 0; i < 300; i++)
+    g_string_append_printf (items, "{\"n\": %u}\n", i);
+  g_assert_true (g_file_set_contents (input, items->str, items->len, NULL));
+  /* Killed with SIGKILL inside its fourth commit. */
+  {
+    g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+    g_auto (GStrv) env = g_setenv ("SLUICE_JOURNAL_KILL_AT_COMMIT", "4", TRUE) ? g_get_environ () : NULL;
+    g_autoptr(GError) spawn_error = NULL;
+    int status = 0;
+
+    g_unsetenv ("SLUICE_JOURNAL_KILL_AT_COMMIT");
+    g_ptr_array_add (argv, (gpointer) g_getenv ("SLUICE_RUN"));
+    for (guint i = 0; args[i] != NULL; i++)
+      g_ptr_array_add (argv, (gpointer) args[i]);
+    g_ptr_array_add (argv, NULL);
+    g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
+                                 NULL, &status, &spawn_error));
+    g_assert_no_error (spawn_error);
+    g_assert_true (WIFSIGNALED (status));
+  }
+  if (drop_samples)
+    {
+      sqlite3 *db;
+
+      g_assert_cmpint (sqlite3_open (journal, &db), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_exec (db, "DROP TABLE module_samples", NULL, NULL, NULL), ==, SQLITE_OK);
+      sqlite3_close (db);
+    }
+  runner_run (&resumed, resume, NULL);
+  if (resumed.status != 0)
+    g_error ("resume failed: %s", resumed.err);
+  g_assert_true (g_file_get_contents (output, &written, NULL, NULL));
+  for (const char *p = written; *p; p++)
+    lines += *p == '\n';
+  g_assert_cmpuint (lines, ==, 300);
+
+  runs = sluice_run_history_list (f->state_dir, "resumed", pipeline);
+  g_assert_cmpuint (runs->len, >=, 1);
+  for (guint i = 0; i < runs->len; i++)
+    if (g_str_equal (((SluicePastRun *) g_ptr_array_index (runs, i))->run_id, run_id))
+      events = sluice_past_run_load_events (g_ptr_array_index (runs, i), 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (events);
+  replay = sluice_run_replay_new (events);
+  sluice_run_replay_seek (replay, G_MAXUINT);
+  g_assert_cmpint (sluice_run_replay_get_state (replay), ==, SLUICE_RUN_COMPLETED);
+  g_assert_true (sluice_run_replay_get_module_stats (replay, "wait", &stats));
+  g_test_message ("%s: the replay counts %" G_GUINT64_FORMAT " in, %" G_GUINT64_FORMAT " out",
+                  run_id, stats.items_in, stats.items_out);
+  /* Without the old samples the count starts again at the resume. */
+  if (drop_samples)
+    g_assert_cmpuint (stats.items_in, <, 300);
+  else
+    {
+      g_assert_cmpuint (stats.items_in, >=, 300);
+      g_assert_cmpuint (stats.items_in, <, 300 + 64);
+      g_assert_cmpuint (stats.items_out, >=, 300);
+    }
+  g_assert_cmpuint (stats.items_in, >, 0);
+}
+
+static void
+test_samples_after_resume (Fixture       *f,
+                           gconstpointer  data)
+{
+  resume_and_check (f, "killed-once", FALSE);
+  resume_and_check (f, "killed-old-journal", TRUE);
+}
+
 /* Replays of hostile event lists: unknown types, missing fields, wrong
  * types, finishes without starts; a replay never fails or underflows. */
 static void
@@ -767,6 +869,8 @@ main (int argc, char *argv[])
   g_test_add ("/sluice/run-history/replay-samples", Fixture, NULL, fixture_setup, test_replay_samples, fixture_teardown);
   g_test_add ("/sluice/run-history/samples-while-running", Fixture, NULL, fixture_setup,
               test_samples_while_running, fixture_teardown);
+  g_test_add ("/sluice/run-history/samples-after-resume", Fixture, NULL, fixture_setup,
+              test_samples_after_resume, fixture_teardown);
   g_test_add ("/sluice/run-history/compare", Fixture, NULL, fixture_setup, test_compare, fixture_teardown);
   g_test_add_func ("/sluice/run-history/text-diff", test_text_diff);
   g_test_add ("/sluice/run-history/report", Fixture, NULL, fixture_setup, test_report_history, fixture_teardown);

@@ -93,6 +93,7 @@ struct _SluiceJournal
    * events are not built. */
   gboolean            sample_modules;
   SluiceModuleStats  *sampled;       /* the counters last written, per module index */
+  SluiceModuleStats  *sample_base;   /* resumed: what the run had counted before, per module index */
   guint               n_sampled;
   gint64              last_sample;   /* monotonic µs */
 };

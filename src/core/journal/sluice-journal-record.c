@@ -140,6 +140,71 @@ module_sample (SluiceJournal           *self,
   return sample;
 }
 
+/* A resumed run's counters go on from the last ones recorded before it
+ * stopped (items run again are counted again: they did run twice). */
+typedef struct
+{
+  SluiceJournal     *journal;
+  SluiceModuleStats *base;
+  guint              n;
+} BaseLoad;
+
+static void
+base_row_cb (const char *text,
+             gpointer    user_data)
+{
+  BaseLoad *load = user_data;
+  json_t *samples = text != NULL ? json_loads (text, 0, NULL) : NULL;
+  size_t i;
+  json_t *sample;
+
+  json_array_foreach (samples, i, sample)
+    {
+      const char *id = json_string_value (json_object_get (sample, "module"));
+
+      for (guint m = 0; id != NULL && m < load->n; m++)
+        if (g_strcmp0 (sluice_executor_get_module_id (load->journal->executor, m), id) == 0)
+          {
+            SluiceModuleStats *base = &load->base[m];
+
+            base->items_in = (guint64) json_integer_value (json_object_get (sample, "items_in"));
+            base->items_out = (guint64) json_integer_value (json_object_get (sample, "items_out"));
+            base->dropped = (guint64) json_integer_value (json_object_get (sample, "dropped"));
+            base->failed = (guint64) json_integer_value (json_object_get (sample, "failed"));
+            base->retries = (guint64) json_integer_value (json_object_get (sample, "retries"));
+            base->superseded = (guint64) json_integer_value (json_object_get (sample, "superseded"));
+            base->time_us = (guint64) json_integer_value (json_object_get (sample, "time_us"));
+            break;
+          }
+    }
+  json_decref (samples);
+}
+
+static void
+load_base (SluiceJournal *self,
+           guint          n)
+{
+  BaseLoad load = { self, g_new0 (SluiceModuleStats, n), n };
+  g_autoptr(GError) error = NULL;
+
+  if (!sluice_journal_store_foreach_sample (self->store, base_row_cb, &load, &error))
+    g_debug ("%s", error->message);
+  self->sample_base = load.base;
+}
+
+static void
+add_base (SluiceModuleStats       *stats,
+          const SluiceModuleStats *base)
+{
+  stats->items_in += base->items_in;
+  stats->items_out += base->items_out;
+  stats->dropped += base->dropped;
+  stats->failed += base->failed;
+  stats->retries += base->retries;
+  stats->superseded += base->superseded;
+  stats->time_us += base->time_us;
+}
+
 gboolean
 _sluice_journal_samples_write (SluiceJournal  *self,
                                gboolean        force,
@@ -163,6 +228,9 @@ _sluice_journal_samples_write (SluiceJournal  *self,
       g_free (self->sampled);
       self->sampled = g_new0 (SluiceModuleStats, n);
       self->n_sampled = n;
+      g_clear_pointer (&self->sample_base, g_free);
+      if (self->resumed)
+        load_base (self, n);
     }
   wall = g_date_time_new_now_utc ();
   time = g_date_time_format_iso8601 (wall);
@@ -173,6 +241,8 @@ _sluice_journal_samples_write (SluiceJournal  *self,
 
       memset (&stats, 0, sizeof stats);
       sluice_executor_get_module_stats_at (self->executor, i, &stats);
+      if (self->sample_base != NULL)
+        add_base (&stats, &self->sample_base[i]);
       /* The state is the replay's to work out, as for events. */
       stats.state = self->sampled[i].state;
       if (memcmp (&stats, &self->sampled[i], sizeof stats) == 0)
@@ -192,5 +262,6 @@ void
 _sluice_journal_samples_clear (SluiceJournal *self)
 {
   g_clear_pointer (&self->sampled, g_free);
+  g_clear_pointer (&self->sample_base, g_free);
   self->n_sampled = 0;
 }

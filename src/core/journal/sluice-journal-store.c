@@ -446,6 +446,29 @@ sluice_journal_store_add_sample (SluiceJournalStore  *self,
   return step_done (self, stmt, error);
 }
 
+gboolean
+sluice_journal_store_foreach_sample (SluiceJournalStore *self,
+                                     void (*func) (const char *json,
+                                                   gpointer    user_data),
+                                     gpointer            user_data,
+                                     GError            **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "SELECT json FROM module_samples ORDER BY id", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      sqlite3_finalize (stmt);
+      /* No such table: a journal from before samples. */
+      return TRUE;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    func ((const char *) sqlite3_column_text (stmt, 0), user_data);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE || fail (self, rc, error);
+}
+
 guint64
 sluice_journal_store_get_max_event_seq (SluiceJournalStore *self)
 {
