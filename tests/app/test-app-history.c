@@ -567,6 +567,7 @@ liar_cb (SoupServer        *server,
     "{\"id\": \"r-badjson\", \"pipeline_id\": \"strategy\", \"state\": \"completed\", \"created\": \"2030-01-01T00:00:01Z\"},"
     "{\"id\": \"r-huge\", \"pipeline_id\": \"strategy\", \"state\": \"completed\", \"created\": \"2030-01-01T00:00:02Z\"},"
     "{\"id\": \"r-exploded\", \"pipeline_id\": \"strategy\", \"state\": \"exploded\"},"
+    "{\"id\": \"r-chunked\", \"pipeline_id\": \"strategy\", \"state\": \"completed\", \"created\": \"2030-01-01T00:00:03Z\"},"
     "{\"id\": \"r-other\", \"pipeline_id\": \"other\", \"state\": \"completed\"},"
     "17]}";
   static const char bad[] = "[{\"event\": \"run-state\", \"state\": \"running\"}, {oops";
@@ -588,6 +589,22 @@ liar_cb (SoupServer        *server,
       huge[0] = '[';
       huge[size - 1] = ']';
       soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, huge, size);
+    }
+  else if (g_str_equal (path, "/runs/r-chunked/events"))
+    {
+      /* No length said: only reading tells how much there is. */
+      SoupMessageBody *body = soup_server_message_get_response_body (msg);
+      char *chunk = g_malloc (1024 * 1024);
+
+      memset (chunk, ' ', 1024 * 1024);
+      chunk[0] = '[';
+      soup_message_headers_set_encoding (soup_server_message_get_response_headers (msg), SOUP_ENCODING_CHUNKED);
+      soup_message_body_append (body, SOUP_MEMORY_COPY, chunk, 1024 * 1024);
+      chunk[0] = ' ';
+      for (guint i = 1; i < SLUICE_SERVER_RUNS_MAX_EVENT_BYTES / (1024 * 1024) + 2; i++)
+        soup_message_body_append (body, SOUP_MEMORY_COPY, chunk, 1024 * 1024);
+      soup_message_body_complete (body);
+      g_free (chunk);
     }
   else
     soup_server_message_set_status (msg, 404, NULL);
@@ -774,8 +791,9 @@ test_server_runs (void)
     url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
     client = sluice_run_client_new (url, NULL, &error);
     sluice_runs_view_set_server (view, client);
-    /* The local run, "../../x", r-badjson, r-huge, r-exploded; not r-other. */
-    wait_server (view, 5, "4 runs of this pipeline");
+    /* The local run, "../../x", r-badjson, r-huge, r-exploded, r-chunked;
+     * not r-other. */
+    wait_server (view, 6, "5 runs of this pipeline");
 
     index = index_of_run (view, "../../x");
     bad = sluice_runs_view_get_run (view, index);
@@ -802,6 +820,12 @@ test_server_runs (void)
     g_test_message ("%s", sluice_runs_view_get_server_status (view));
     g_clear_pointer (&expected, g_free);
     expected = g_strdup_printf ("%s/runs/r-huge/events: the answer is larger than 64", url);
+    g_assert_nonnull (strstr (sluice_runs_view_get_server_status (view), expected));
+
+    g_assert_true (sluice_runs_view_open (view, index_of_run (view, "r-chunked"), &error));
+    wait_server (view, 0, "r-chunked not replayed");
+    g_clear_pointer (&expected, g_free);
+    expected = g_strdup_printf ("%s/runs/r-chunked/events: the answer is larger than 64", url);
     g_assert_nonnull (strstr (sluice_runs_view_get_server_status (view), expected));
 
     /* The journal's run still opens. */
