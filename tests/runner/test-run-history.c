@@ -655,6 +655,100 @@ test_samples_after_resume (Fixture       *f,
   resume_and_check (f, "killed-old-journal", TRUE);
 }
 
+/* What a server says of its runs, read as the Runs page reads it: only
+ * this pipeline's runs, newest first, a run id that is not one listed as
+ * unreadable (never asked for), and every answer that is not the run
+ * API's named with the URL. */
+static void
+test_server_answers (void)
+{
+  const char *url = "http://127.0.0.1:9";
+  json_t *answer = json_loads ("{\"runs\": ["
+                               "{\"id\": \"r-old\", \"pipeline_id\": \"p\", \"state\": \"failed\","
+                               " \"created\": \"2026-01-01T00:00:00Z\", \"pipeline_hash\": \"ABCDEF\","
+                               " \"error\": \"module “g”: 1 of 2 checks failed: “Sharpe”: 1, must be ≥ 2: missed by 1\"},"
+                               "{\"id\": \"r-new\", \"pipeline_id\": \"p\", \"state\": \"completed\","
+                               " \"created\": \"2026-01-02T00:00:00Z\", \"pipeline_hash\": \"0123\"},"
+                               "{\"id\": \"../../etc\", \"pipeline_id\": \"p\", \"state\": \"completed\"},"
+                               "{\"id\": \"r-a\\u0000b\", \"pipeline_id\": \"p\", \"state\": \"completed\"},"
+                               "{\"id\": \"r-weird\", \"pipeline_id\": \"p\", \"state\": 5},"
+                               "{\"id\": \"r-elsewhere\", \"pipeline_id\": \"q\", \"state\": \"completed\"},"
+                               "[], null, 3]}", JSON_ALLOW_NUL, NULL);
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  const SluicePastRun *run;
+  gboolean truncated = FALSE;
+  guint unreadable = 0;
+
+  g_assert_nonnull (answer);
+  runs = sluice_server_runs_from_json (url, answer, "p", "abcdef", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 5);
+  run = g_ptr_array_index (runs, 0);
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const SluicePastRun *r = g_ptr_array_index (runs, i);
+
+      g_assert_cmpstr (r->server_url, ==, url);
+      g_assert_null (r->directory);
+      if (r->error != NULL)
+        {
+          unreadable++;
+          g_assert_nonnull (strstr (r->error, url));
+        }
+    }
+  g_assert_cmpuint (unreadable, ==, 3);
+  /* The NUL is said, not cut at. */
+  for (guint i = 0; i < runs->len; i++)
+    if (g_str_has_prefix (((SluicePastRun *) g_ptr_array_index (runs, i))->run_id, "r-a"))
+      g_assert_cmpstr (((SluicePastRun *) g_ptr_array_index (runs, i))->run_id, ==, "r-a\\\\0b");
+  /* Newest first among those with a time. */
+  run = NULL;
+  for (guint i = 0; i < runs->len && run == NULL; i++)
+    if (((SluicePastRun *) g_ptr_array_index (runs, i))->error == NULL)
+      run = g_ptr_array_index (runs, i);
+  g_assert_cmpstr (run->run_id, ==, "r-new");
+  g_assert_false (run->file_matches);
+  for (guint i = 0; i < runs->len; i++)
+    if (g_strcmp0 (((SluicePastRun *) g_ptr_array_index (runs, i))->run_id, "r-old") == 0)
+      run = g_ptr_array_index (runs, i);
+  g_assert_true (run->file_matches);
+  g_assert_cmpstr (run->failed_module, ==, "g");
+  g_assert_nonnull (strstr (run->failed_check, "missed by 1"));
+  json_decref (answer);
+
+  answer = json_loads ("{\"runs\": {}}", 0, NULL);
+  g_assert_null (sluice_server_runs_from_json (url, answer, "p", NULL, &error));
+  g_assert_nonnull (strstr (error->message, url));
+  g_clear_error (&error);
+  json_decref (answer);
+
+  events = sluice_server_runs_parse_events ("U/events", "[{\"event\": \"run-state\"}, 4]", 27, 0, NULL, &error);
+  g_assert_null (events);
+  g_assert_nonnull (strstr (error->message, "U/events: event 2 is not a JSON object"));
+  g_clear_error (&error);
+  events = sluice_server_runs_parse_events ("U/events", "{\"a\": 1}", 8, 0, NULL, &error);
+  g_assert_null (events);
+  g_assert_nonnull (strstr (error->message, "not a JSON array"));
+  g_clear_error (&error);
+  {
+    /* Nested past what jansson takes: refused, not a crash. */
+    g_autoptr(GString) deep = g_string_new (NULL);
+
+    for (guint i = 0; i < 100000; i++)
+      g_string_append_c (deep, '[');
+    events = sluice_server_runs_parse_events ("U/events", deep->str, deep->len, 0, NULL, &error);
+    g_assert_null (events);
+    g_assert_nonnull (strstr (error->message, "U/events: the events are not JSON"));
+    g_clear_error (&error);
+  }
+  events = sluice_server_runs_parse_events ("U/events", "[{}, {}, {}]", 12, 2, &truncated, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_true (truncated);
+}
+
 /* Replays of hostile event lists: unknown types, missing fields, wrong
  * types, finishes without starts; a replay never fails or underflows. */
 static void
@@ -866,6 +960,7 @@ main (int argc, char *argv[])
   g_test_add ("/sluice/run-history/being-written", Fixture, NULL, fixture_setup, test_being_written, fixture_teardown);
   g_test_add ("/sluice/run-history/replay", Fixture, NULL, fixture_setup, test_replay, fixture_teardown);
   g_test_add_func ("/sluice/run-history/replay-hostile", test_replay_hostile);
+  g_test_add_func ("/sluice/run-history/server-answers", test_server_answers);
   g_test_add ("/sluice/run-history/replay-samples", Fixture, NULL, fixture_setup, test_replay_samples, fixture_teardown);
   g_test_add ("/sluice/run-history/samples-while-running", Fixture, NULL, fixture_setup,
               test_samples_while_running, fixture_teardown);

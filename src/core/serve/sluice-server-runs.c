@@ -213,9 +213,22 @@ shown_id (json_t *id)
 {
   g_autofree char *escaped = NULL;
 
+  g_autoptr(GString) text = NULL;
+
   if (!json_is_string (id))
     return g_strdup ("(no id)");
-  escaped = g_strescape (json_string_value (id), NULL);
+  /* Each byte said, a NUL too. */
+  text = g_string_new (NULL);
+  for (size_t i = 0; i < json_string_length (id); i++)
+    {
+      char c = json_string_value (id)[i];
+
+      if (c == '\0')
+        g_string_append (text, "\\0");
+      else
+        g_string_append_c (text, c);
+    }
+  escaped = g_strescape (text->str, NULL);
   if (strlen (escaped) > 80)
     return g_strdup_printf ("%.77s…", escaped);
   return g_steal_pointer (&escaped);
@@ -232,7 +245,9 @@ run_from_json (const char *url,
   SluiceRunState known;
   SluicePastRun *record;
 
-  if (id == NULL || !sluice_run_record_id_is_valid (id))
+  /* A NUL inside would cut the id short into another run's. */
+  if (id == NULL || json_string_length (json_object_get (run, "id")) != strlen (id) ||
+      !sluice_run_record_id_is_valid (id))
     {
       g_autofree char *shown = shown_id (json_object_get (run, "id"));
 
