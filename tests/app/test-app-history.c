@@ -423,6 +423,36 @@ test_history (void)
   g_assert_true (gtk_no_selection_get_model (GTK_NO_SELECTION (sluice_run_panel_get_log_model (sluice_window_get_run_panel (window)))) ==
                  G_LIST_MODEL (sluice_run_session_get_log (sluice_window_get_run_session (window))));
 
+  /* The runner's run (sluice-run --journal, no --events) replays per
+   * module from its samples: every module done at its end, idle at its
+   * start, the gate's checks drawn. */
+  g_assert_true (sluice_runs_view_open (view, 0, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(GPtrArray) modules = g_ptr_array_new ();
+    guint total = sluice_run_replay_get_n_events (sluice_run_session_get_replay (sluice_runs_view_get_replay_session (view)));
+
+    sluice_pipeline_foreach_node (pipeline_of (window), collect_modules_cb, modules);
+    for (guint pass = 0; pass < 2; pass++)
+      {
+        sluice_runs_view_seek (view, pass == 0 ? total : 0);
+        for (guint i = 0; i < modules->len; i++)
+          {
+            SluiceNode *node = g_ptr_array_index (modules, i);
+            g_autofree char *drawn = sluice_canvas_run_overlay_dup_label (overlay, node);
+
+            if (g_strcmp0 (drawn, pass == 0 ? "done" : "idle") != 0)
+              g_error ("the runner's run at event %u: module %s is drawn “%s”", pass == 0 ? total : 0,
+                       sluice_node_get_id (node), drawn);
+          }
+      }
+    sluice_runs_view_seek (view, total);
+    g_clear_pointer (&label, g_free);
+    label = sluice_canvas_run_overlay_dup_check_label (overlay, gate, 0);
+    g_assert_cmpstr (label, ==, "✓ +0.807");
+  }
+  sluice_runs_view_close_replay (view);
+
   /* Compare: the same file, the historical stage passed by one only. */
   {
     GtkWidget *compare = sluice_runs_view_compare (view, 0, 1);
