@@ -136,7 +136,8 @@ test_app_save_screenshot (SluiceWindow *window,
   gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (screenshot_after_paint_cb), &shot);
 
   gtk_widget_queue_draw (GTK_WIDGET (window));
-  g_assert_true (test_app_wait_for (screenshot_saved, &shot, 5000));
+  /* Generous: under ASan with several suites at once a frame can take seconds. */
+  g_assert_true (test_app_wait_for (screenshot_saved, &shot, 30000));
   g_signal_handler_disconnect (clock, id);
   g_test_message ("screenshot: %s", path);
 }

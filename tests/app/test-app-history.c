@@ -20,6 +20,11 @@
 #include "sluice-run-compare-window.h"
 #include "sluice-canvas-private.h"
 #include "sluice-window-run.h"
+#include "sluice-run-panel.h"
+#include "sluice-run-stages.h"
+#include "sluice-server-settings.h"
+#include "sluice-server-window.h"
+#include "../runner/run-api-common.h"
 
 static SluiceApplication *app;
 static char *tmp_dir;
@@ -165,6 +170,111 @@ assert_nodes_match (SluiceWindow *window,
   g_assert_cmpuint (checked, >=, 8);
 }
 
+/* The first module of @controller in document order, and the last
+ * module of its last phase (what leaves the stage). */
+static void
+stage_ends (SluicePipeline *pipeline,
+            SluiceNode     *controller,
+            const char    **first,
+            const char    **last)
+{
+  GListModel *phases = sluice_controller_get_phases (SLUICE_CONTROLLER (controller));
+  g_autoptr(SluicePhase) phase = g_list_model_get_item (phases, g_list_model_get_n_items (phases) - 1);
+  GListModel *modules = sluice_phase_get_modules (phase);
+  g_autoptr(SluiceNode) module = g_list_model_get_item (modules, g_list_model_get_n_items (modules) - 1);
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+
+  sluice_pipeline_foreach_node (pipeline, collect_modules_cb, all);
+  *first = NULL;
+  for (guint i = 0; i < all->len && *first == NULL; i++)
+    for (SluiceNode *up = g_ptr_array_index (all, i); up != NULL; up = sluice_node_get_parent (up))
+      if (up == controller)
+        {
+          *first = sluice_node_get_id (g_ptr_array_index (all, i));
+          break;
+        }
+  g_assert_nonnull (*first);
+  *last = sluice_node_get_id (module);
+}
+
+/* The run panel during a replay at @position: its log holds the first
+ * @position recorded events, the newest on top; its stages table counts
+ * each stage's items in (its first module's starts) and out (its last
+ * module's outputs) from those events. */
+static void
+assert_panel_matches (SluiceWindow *window,
+                      GPtrArray    *events,
+                      guint         position)
+{
+  SluiceRunPanel *panel = sluice_window_get_run_panel (window);
+  SluiceRunSession *replay = sluice_runs_view_get_replay_session (sluice_window_get_runs_view (window));
+  SluiceRunLog *log = sluice_run_session_get_log (replay);
+  GListModel *stages = sluice_run_panel_get_stages (panel);
+  GListModel *controllers = sluice_pipeline_get_controllers (pipeline_of (window));
+  GListModel *shown = sluice_run_panel_get_log_model (panel);
+  guint visible = 0;
+
+  g_assert_true (gtk_no_selection_get_model (GTK_NO_SELECTION (shown)) == G_LIST_MODEL (log));
+  if (sluice_run_log_get_n_events (log) != position)
+    g_error ("at event %u the log holds %u events", position, sluice_run_log_get_n_events (log));
+  for (guint i = 0; i < position; i++)
+    visible += g_strcmp0 (json_string_value (json_object_get (g_ptr_array_index (events, i), "event")),
+                          "module-started") != 0;
+  /* The panel shows info and above: every event but the starts. */
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, visible);
+  if (position > 0)
+    {
+      g_autofree char *newest = sluice_run_log_dup_json (log, position - 1);
+      json_t *logged = json_loads (newest, 0, NULL);
+      json_t *recorded = g_ptr_array_index (events, position - 1);
+
+      g_assert_cmpstr (json_string_value (json_object_get (logged, "event")), ==,
+                       json_string_value (json_object_get (recorded, "event")));
+      /* The log keeps no sequence numbers: its module and stage say it. */
+      g_assert_cmpstr (json_string_value (json_object_get (logged, "module")), ==,
+                       json_string_value (json_object_get (recorded, "module")));
+      g_assert_cmpstr (json_string_value (json_object_get (logged, "controller")), ==,
+                       json_string_value (json_object_get (recorded, "controller")));
+      json_decref (logged);
+    }
+
+  g_assert_cmpuint (g_list_model_get_n_items (stages), ==, g_list_model_get_n_items (controllers));
+  for (guint c = 0; c < g_list_model_get_n_items (controllers); c++)
+    {
+      g_autoptr(SluiceNode) controller = g_list_model_get_item (controllers, c);
+      const char *first, *last;
+      guint64 want_in = 0, want_out = 0, shown_in = G_MAXUINT64, shown_out = G_MAXUINT64;
+      gboolean found = FALSE;
+
+      stage_ends (pipeline_of (window), controller, &first, &last);
+      for (guint i = 0; i < position; i++)
+        {
+          json_t *event = g_ptr_array_index (events, i);
+          const char *type = json_string_value (json_object_get (event, "event"));
+          const char *module = json_string_value (json_object_get (event, "module"));
+
+          if (g_str_equal (type, "module-started") && g_strcmp0 (module, first) == 0)
+            want_in++;
+          if (g_str_equal (type, "module-finished") && g_strcmp0 (module, last) == 0)
+            want_out += json_integer_value (json_object_get (event, "outputs"));
+        }
+      for (guint r = 0; r < g_list_model_get_n_items (stages) && !found; r++)
+        {
+          g_autoptr(SluiceStageRow) row = g_list_model_get_item (stages, r);
+
+          if (g_strcmp0 (sluice_stage_row_get_label (row), sluice_node_get_label (controller)) != 0)
+            continue;
+          g_object_get (row, "items-in", &shown_in, "items-out", &shown_out, NULL);
+          found = TRUE;
+        }
+      g_assert_true (found);
+      if (shown_in != want_in || shown_out != want_out)
+        g_error ("at event %u, stage %s shows in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT
+                 ", the events say in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT, position,
+                 sluice_node_get_id (controller), shown_in, shown_out, want_in, want_out);
+    }
+}
+
 static guint
 index_of_origin (SluiceRunsView *view,
                  const char     *origin)
@@ -264,23 +374,35 @@ test_history (void)
   g_assert_no_error (error);
   n = events->len;
   assert_nodes_match (window, events, n);
+  assert_panel_matches (window, events, n);
 
   /* The middle, forwards from the end (backwards), then from the start. */
   middle = n / 2;
   sluice_runs_view_seek (view, middle);
   test_app_spin (100);
   assert_nodes_match (window, events, middle);
+  assert_panel_matches (window, events, middle);
   sluice_canvas_reveal (sluice_window_get_canvas (window), gate);
   test_app_save_screenshot (window, tmp_dir, "run-history-replay-middle.png");
   sluice_runs_view_seek (view, 0);
   assert_nodes_match (window, events, 0);
+  assert_panel_matches (window, events, 0);
   for (guint p = 0; p <= n; p++)
     {
       sluice_runs_view_seek (view, p);
       assert_nodes_match (window, events, p);
+      assert_panel_matches (window, events, p);
     }
+  /* Back again, in jumps. */
+  for (guint p = n + 1; p-- > 0;)
+    if (p % 3 == 0 || p == n)
+      {
+        sluice_runs_view_seek (view, p);
+        assert_panel_matches (window, events, p);
+      }
   sluice_runs_view_seek (view, middle);
   assert_nodes_match (window, events, middle);
+  assert_panel_matches (window, events, middle);
 
   /* Played at 100×: it ends at the end, the failed gate red again. */
   sluice_runs_view_play (view, 100);
@@ -294,9 +416,42 @@ test_history (void)
   g_clear_pointer (&label, g_free);
   test_app_save_screenshot (window, tmp_dir, "run-history-replay-end.png");
 
-  /* Closing the replay gives the canvas back to the window's last run. */
+  /* Closing the replay gives the canvas and the panel back to the
+   * window's last run. */
   sluice_runs_view_close_replay (view);
   g_assert_null (sluice_runs_view_get_replay_session (view));
+  g_assert_true (gtk_no_selection_get_model (GTK_NO_SELECTION (sluice_run_panel_get_log_model (sluice_window_get_run_panel (window)))) ==
+                 G_LIST_MODEL (sluice_run_session_get_log (sluice_window_get_run_session (window))));
+
+  /* The runner's run (sluice-run --journal, no --events) replays per
+   * module from its samples: every module done at its end, idle at its
+   * start, the gate's checks drawn. */
+  g_assert_true (sluice_runs_view_open (view, 0, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(GPtrArray) modules = g_ptr_array_new ();
+    guint total = sluice_run_replay_get_n_events (sluice_run_session_get_replay (sluice_runs_view_get_replay_session (view)));
+
+    sluice_pipeline_foreach_node (pipeline_of (window), collect_modules_cb, modules);
+    for (guint pass = 0; pass < 2; pass++)
+      {
+        sluice_runs_view_seek (view, pass == 0 ? total : 0);
+        for (guint i = 0; i < modules->len; i++)
+          {
+            SluiceNode *node = g_ptr_array_index (modules, i);
+            g_autofree char *drawn = sluice_canvas_run_overlay_dup_label (overlay, node);
+
+            if (g_strcmp0 (drawn, pass == 0 ? "done" : "idle") != 0)
+              g_error ("the runner's run at event %u: module %s is drawn “%s”", pass == 0 ? total : 0,
+                       sluice_node_get_id (node), drawn);
+          }
+      }
+    sluice_runs_view_seek (view, total);
+    g_clear_pointer (&label, g_free);
+    label = sluice_canvas_run_overlay_dup_check_label (overlay, gate, 0);
+    g_assert_cmpstr (label, ==, "✓ +0.807");
+  }
+  sluice_runs_view_close_replay (view);
 
   /* Compare: the same file, the historical stage passed by one only. */
   {
@@ -307,7 +462,8 @@ test_history (void)
     g_assert_nonnull (strstr (text, "Unchanged between the two runs"));
     g_assert_nonnull (strstr (text, "Historical back-test | 1 in → 0 out | 1 in → 1 out"));
     g_assert_nonnull (strstr (text, "Paper trade | not reached | 1 in → 1 out"));
-    g_assert_nonnull (strstr (text, "Back-test thresholds: Sharpe | ✗ 1.807 (>= 3) −1.193 | —"));
+    /* The runner's run (no --events) has its checks from its samples. */
+    g_assert_nonnull (strstr (text, "Back-test thresholds: Sharpe | ✗ 1.807 (>= 3) −1.193 | ✓ 1.807 (>= 1) +0.8069"));
     gtk_window_set_default_size (GTK_WINDOW (compare), 900, 640);
     save_window_png (compare, "run-history-compare.png");
     gtk_window_destroy (GTK_WINDOW (compare));
@@ -368,6 +524,355 @@ test_history (void)
   test_app_spin (100);
 }
 
+/* The server's runs in the Runs page. */
+
+#define TOKEN "history-token"
+
+typedef struct
+{
+  SluiceRunsView *view;
+  guint           n_runs;
+  const char     *status;
+} ServerWait;
+
+static gboolean
+server_listed (gpointer data)
+{
+  ServerWait *wait = data;
+  const char *status = sluice_runs_view_get_server_status (wait->view);
+
+  return !sluice_runs_view_get_server_listing (wait->view) && status != NULL &&
+         (wait->status == NULL || strstr (status, wait->status) != NULL) &&
+         (wait->n_runs == 0 || sluice_runs_view_get_n_runs (wait->view) == wait->n_runs);
+}
+
+static void
+wait_server (SluiceRunsView *view,
+             guint           n_runs,
+             const char     *status)
+{
+  ServerWait wait = { view, n_runs, status };
+
+  if (!test_app_wait_for (server_listed, &wait, 60000))
+    g_error ("the Runs page says “%s” with %u runs; waited for “%s” and %u runs",
+             sluice_runs_view_get_server_status (view), sluice_runs_view_get_n_runs (view),
+             status != NULL ? status : "", n_runs);
+}
+
+static gboolean
+server_connected (gpointer data)
+{
+  return sluice_server_window_get_connected (data);
+}
+
+static gboolean
+replay_open (gpointer data)
+{
+  return sluice_runs_view_get_replay_session (data) != NULL;
+}
+
+static guint
+index_of_run (SluiceRunsView *view,
+              const char     *run_id)
+{
+  for (guint i = 0; i < sluice_runs_view_get_n_runs (view); i++)
+    if (g_strcmp0 (sluice_runs_view_get_run (view, i)->run_id, run_id) == 0)
+      return i;
+  g_error ("run %s is not listed", run_id);
+}
+
+/* A server that lies about this pipeline's runs: a run id that would
+ * lead out of the path, events that are not JSON, events larger than
+ * anything read, a state that is none, and a run of another pipeline. */
+static void
+liar_cb (SoupServer        *server,
+         SoupServerMessage *msg,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           user_data)
+{
+  static const char runs[] =
+    "{\"runs\": ["
+    "{\"id\": \"../../x\", \"pipeline_id\": \"strategy\", \"state\": \"failed\"},"
+    "{\"id\": \"r-badjson\", \"pipeline_id\": \"strategy\", \"state\": \"completed\", \"created\": \"2030-01-01T00:00:01Z\"},"
+    "{\"id\": \"r-huge\", \"pipeline_id\": \"strategy\", \"state\": \"completed\", \"created\": \"2030-01-01T00:00:02Z\"},"
+    "{\"id\": \"r-exploded\", \"pipeline_id\": \"strategy\", \"state\": \"exploded\"},"
+    "{\"id\": \"r-chunked\", \"pipeline_id\": \"strategy\", \"state\": \"completed\", \"created\": \"2030-01-01T00:00:03Z\"},"
+    "{\"id\": \"r-other\", \"pipeline_id\": \"other\", \"state\": \"completed\"},"
+    "17]}";
+  static const char bad[] = "[{\"event\": \"run-state\", \"state\": \"running\"}, {oops";
+  const char *text = user_data;
+
+  soup_server_message_set_status (msg, 200, NULL);
+  if (g_str_equal (path, "/runs"))
+    soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, runs, strlen (runs));
+  else if (g_str_has_suffix (path, "/pipeline"))
+    soup_server_message_set_response (msg, "application/xml", SOUP_MEMORY_COPY, text, strlen (text));
+  else if (g_str_equal (path, "/runs/r-badjson/events"))
+    soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, bad, strlen (bad));
+  else if (g_str_equal (path, "/runs/r-huge/events"))
+    {
+      gsize size = SLUICE_SERVER_RUNS_MAX_EVENT_BYTES + 1024;
+      char *huge = g_malloc (size);
+
+      memset (huge, ' ', size);
+      huge[0] = '[';
+      huge[size - 1] = ']';
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, huge, size);
+    }
+  else if (g_str_equal (path, "/runs/r-chunked/events"))
+    {
+      /* No length said: only reading tells how much there is. */
+      SoupMessageBody *body = soup_server_message_get_response_body (msg);
+      char *chunk = g_malloc (1024 * 1024);
+
+      memset (chunk, ' ', 1024 * 1024);
+      chunk[0] = '[';
+      soup_message_headers_set_encoding (soup_server_message_get_response_headers (msg), SOUP_ENCODING_CHUNKED);
+      soup_message_body_append (body, SOUP_MEMORY_COPY, chunk, 1024 * 1024);
+      chunk[0] = ' ';
+      for (guint i = 1; i < SLUICE_SERVER_RUNS_MAX_EVENT_BYTES / (1024 * 1024) + 2; i++)
+        soup_message_body_append (body, SOUP_MEMORY_COPY, chunk, 1024 * 1024);
+      soup_message_body_complete (body);
+      g_free (chunk);
+    }
+  else
+    soup_server_message_set_status (msg, 404, NULL);
+}
+
+static char *
+run_on_daemon (SoupSession *session,
+               Daemon      *daemon,
+               const char  *sharpe)
+{
+  g_autofree char *body = g_strdup_printf ("{\"pipeline\": \"strategy.xml\", \"start\": true,"
+                                           " \"parameters\": {\"hist_min_sharpe\": \"%s\"}}", sharpe);
+  char *id = api_create (session, daemon, body, TOKEN);
+  g_autofree char *state = api_wait_final (session, daemon, id, TOKEN, 120);
+
+  g_assert_cmpstr (state, ==, g_str_equal (sharpe, "3") ? "failed" : "completed");
+  return id;
+}
+
+static void
+test_server_runs (void)
+{
+  g_autofree char *root = g_build_filename (tmp_dir, "served", NULL);
+  g_autofree char *daemon_state = g_build_filename (tmp_dir, "daemon-state", NULL);
+  /* Its own state directory: the first case left a corrupt journal in
+   * the default one, listed for every pipeline. */
+  g_autofree char *state_dir = g_build_filename (tmp_dir, "server-case-runs", NULL);
+  g_autofree char *source = test_app_example_path ("strategy.xml");
+  g_autofree char *text = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *token_file = NULL;
+  g_autofree char *failed_id = NULL;
+  g_autofree char *passed_id = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *row = NULL;
+  g_autoptr(Daemon) daemon = NULL;
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 60, NULL);
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *extra[] = { "--token-file", NULL, NULL };
+  SluiceServerWindow *server_window;
+  SluiceWindow *window;
+  SluiceRunsView *view;
+  SluiceNode *gate;
+  const SluicePastRun *run;
+  g_autofree char *label = NULL;
+  guint failed, local, n;
+
+  /* The daemon serves the very file the designer opens. */
+  g_assert_cmpint (g_mkdir_with_parents (root, 0700), ==, 0);
+  g_assert_true (g_file_get_contents (source, &text, NULL, NULL));
+  path = write_file (root, "strategy.xml", text);
+  token_file = write_file (tmp_dir, "history-token", TOKEN "\n");
+  extra[1] = token_file;
+  daemon = daemon_start (daemon_state, root, extra);
+  failed_id = run_on_daemon (session, daemon, "3");
+  passed_id = run_on_daemon (session, daemon, "1.0");
+  run_with_runner (state_dir, path, "1.0");
+
+  window = test_app_open_window (app, path);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  sluice_window_history_set_state_dir (window, state_dir);
+  view = sluice_window_get_runs_view (window);
+  gtk_stack_set_visible_child_name (GTK_STACK (gtk_widget_get_parent (GTK_WIDGET (view))), "runs");
+  test_app_spin (200);
+  /* Not connected: the journal's run only, nothing about a server. */
+  g_assert_cmpuint (sluice_runs_view_get_n_runs (view), ==, 1);
+  g_assert_null (sluice_runs_view_get_server_status (view));
+
+  /* Main menu → Server…: connected, the Runs page lists its runs too. */
+  server_window = sluice_server_window_new (app);
+  gtk_window_present (GTK_WINDOW (server_window));
+  sluice_server_window_connect (server_window, daemon->url, TOKEN);
+  g_assert_true (test_app_wait_for (server_connected, server_window, 30000));
+  expected = g_strdup_printf ("2 runs of this pipeline on %s", daemon->url);
+  wait_server (view, 3, expected);
+  failed = index_of_run (view, failed_id);
+  run = sluice_runs_view_get_run (view, failed);
+  g_assert_cmpstr (run->server_url, ==, daemon->url);
+  g_assert_true (run->file_matches);
+  row = sluice_runs_view_dup_row_text (view, failed);
+  g_test_message ("%s", row);
+  g_assert_true (g_str_has_prefix (row, "failed | "));
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("server %s, same file", daemon->url);
+  g_assert_nonnull (strstr (row, expected));
+  g_assert_nonnull (strstr (row, "“Sharpe”: 1.8069, must be ≥ 3: missed by 1.1931"));
+  local = index_of_origin (view, "sluice-run");
+  /* Newest first: the journal's run came last. */
+  g_assert_cmpuint (local, ==, 0);
+
+  /* Open the failed server run: fetched, then replayed like a local one. */
+  g_assert_true (sluice_runs_view_open (view, failed, &error));
+  g_assert_no_error (error);
+  g_assert_true (test_app_wait_for (replay_open, view, 60000));
+  gate = sluice_pipeline_find_node (pipeline_of (window), "gate-historical");
+  label = sluice_canvas_run_overlay_dup_label (sluice_window_get_run_overlay (window), gate);
+  g_assert_cmpstr (label, ==, "failed");
+  run = sluice_runs_view_get_run (view, index_of_run (view, failed_id));
+  events = sluice_past_run_load_events (run, 0, NULL, &error);
+  g_assert_no_error (error);
+  n = events->len;
+  g_assert_cmpuint (n, >=, 10);
+  g_assert_cmpstr (run->stage_reached, ==, "historical");
+  assert_nodes_match (window, events, n);
+  assert_panel_matches (window, events, n);
+  for (guint p = 0; p <= n; p += 3)
+    {
+      sluice_runs_view_seek (view, p);
+      assert_nodes_match (window, events, p);
+      assert_panel_matches (window, events, p);
+    }
+  sluice_runs_view_seek (view, n / 2);
+  assert_nodes_match (window, events, n / 2);
+  test_app_save_screenshot (window, tmp_dir, "run-history-server-replay.png");
+  sluice_runs_view_play (view, 100);
+  for (guint waited = 0; sluice_runs_view_get_playing (view) && waited < 300; waited++)
+    test_app_spin (100);
+  g_assert_cmpuint (sluice_run_replay_get_position (sluice_run_session_get_replay (sluice_runs_view_get_replay_session (view))), ==, n);
+
+  /* Compared with the journal's passing run, as two local ones are. */
+  {
+    GtkWidget *compare = sluice_runs_view_compare (view, index_of_run (view, failed_id), local);
+    g_autofree char *shown = NULL;
+
+    g_assert_nonnull (compare);
+    shown = sluice_run_compare_window_dup_text (compare);
+    g_test_message ("%s", shown);
+    g_assert_nonnull (strstr (shown, "Unchanged between the two runs"));
+    g_assert_nonnull (strstr (shown, "Historical back-test | 1 in → 0 out | 1 in → 1 out"));
+    g_assert_nonnull (strstr (shown, "Back-test thresholds: Sharpe | ✗ 1.807 (>= 3) −1.193 | ✓ 1.807 (>= 1) +0.8069"));
+    gtk_window_destroy (GTK_WINDOW (compare));
+  }
+  /* The passing server run was not opened: not compared yet, and said so. */
+  g_assert_null (sluice_runs_view_compare (view, index_of_run (view, passed_id), local));
+  g_assert_nonnull (strstr (sluice_runs_view_get_server_status (view), "Open run"));
+  sluice_runs_view_close_replay (view);
+
+  /* The file edited: the server's runs ran another version of it. */
+  {
+    g_autoptr(GString) edited = g_string_new (text);
+
+    g_string_replace (edited, "</pipeline>", "<!-- edited --></pipeline>", 1);
+    g_assert_true (g_file_set_contents (path, edited->str, edited->len, NULL));
+    sluice_runs_view_refresh (view);
+    wait_server (view, 3, "2 runs of this pipeline");
+    g_clear_pointer (&row, g_free);
+    row = sluice_runs_view_dup_row_text (view, index_of_run (view, passed_id));
+    g_assert_nonnull (strstr (row, "another version of the file"));
+  }
+
+  /* Nothing listening any more on a port: the local list stays. */
+  {
+    g_autoptr(SoupServer) gone = soup_server_new (NULL, NULL);
+    g_autoptr(GSList) uris = NULL;
+    g_autofree char *url = NULL;
+    g_autoptr(SluiceRunClient) client = NULL;
+
+    g_assert_true (soup_server_listen_local (gone, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+    uris = soup_server_get_uris (gone);
+    url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+    soup_server_disconnect (gone);
+    client = sluice_run_client_new (url, NULL, &error);
+    sluice_runs_view_set_server (view, client);
+    wait_server (view, 1, "not listed");
+    g_test_message ("%s", sluice_runs_view_get_server_status (view));
+    g_assert_nonnull (strstr (sluice_runs_view_get_server_status (view), url));
+    g_assert_cmpstr (sluice_runs_view_get_run (view, 0)->origin, ==, "sluice-run");
+  }
+
+  /* A server that lies: every lie said with its URL, the local run
+   * still listed and opened. */
+  {
+    g_autoptr(SoupServer) liar = soup_server_new (NULL, NULL);
+    g_autoptr(GSList) uris = NULL;
+    g_autofree char *url = NULL;
+    g_autoptr(SluiceRunClient) client = NULL;
+    const SluicePastRun *bad;
+    guint index;
+
+    soup_server_add_handler (liar, NULL, liar_cb, text, NULL);
+    g_assert_true (soup_server_listen_local (liar, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+    uris = soup_server_get_uris (liar);
+    url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+    client = sluice_run_client_new (url, NULL, &error);
+    sluice_runs_view_set_server (view, client);
+    /* The local run, "../../x", r-badjson, r-huge, r-exploded, r-chunked;
+     * not r-other. */
+    wait_server (view, 6, "5 runs of this pipeline");
+
+    index = index_of_run (view, "../../x");
+    bad = sluice_runs_view_get_run (view, index);
+    g_assert_nonnull (bad->error);
+    g_assert_nonnull (strstr (bad->error, url));
+    g_clear_pointer (&row, g_free);
+    row = sluice_runs_view_dup_row_text (view, index);
+    g_assert_true (g_str_has_prefix (row, "unreadable | "));
+    g_assert_false (sluice_runs_view_open (view, index, &error));
+    g_assert_nonnull (strstr (error->message, url));
+    g_clear_error (&error);
+    g_assert_nonnull (strstr (sluice_runs_view_get_run (view, index_of_run (view, "r-exploded"))->error, "exploded"));
+
+    g_assert_true (sluice_runs_view_open (view, index_of_run (view, "r-badjson"), &error));
+    wait_server (view, 0, "not replayed");
+    g_test_message ("%s", sluice_runs_view_get_server_status (view));
+    g_clear_pointer (&expected, g_free);
+    expected = g_strdup_printf ("%s/runs/r-badjson/events: the events are not JSON", url);
+    g_assert_nonnull (strstr (sluice_runs_view_get_server_status (view), expected));
+    g_assert_null (sluice_runs_view_get_replay_session (view));
+
+    g_assert_true (sluice_runs_view_open (view, index_of_run (view, "r-huge"), &error));
+    wait_server (view, 0, "larger than");
+    g_test_message ("%s", sluice_runs_view_get_server_status (view));
+    g_clear_pointer (&expected, g_free);
+    expected = g_strdup_printf ("%s/runs/r-huge/events: the answer is larger than 64", url);
+    g_assert_nonnull (strstr (sluice_runs_view_get_server_status (view), expected));
+
+    g_assert_true (sluice_runs_view_open (view, index_of_run (view, "r-chunked"), &error));
+    wait_server (view, 0, "r-chunked not replayed");
+    g_clear_pointer (&expected, g_free);
+    expected = g_strdup_printf ("%s/runs/r-chunked/events: the answer is larger than 64", url);
+    g_assert_nonnull (strstr (sluice_runs_view_get_server_status (view), expected));
+
+    /* The journal's run still opens. */
+    g_assert_true (sluice_runs_view_open (view, index_of_origin (view, "sluice-run"), &error));
+    g_assert_no_error (error);
+    g_assert_nonnull (sluice_runs_view_get_replay_session (view));
+    test_app_save_screenshot (window, tmp_dir, "run-history-server-liar.png");
+    sluice_runs_view_close_replay (view);
+    sluice_runs_view_set_server (view, NULL);
+  }
+
+  sluice_server_settings_set_url (sluice_application_get_settings (app), NULL);
+  gtk_window_destroy (GTK_WINDOW (server_window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_app_spin (100);
+}
+
 /* The gate's card shows its thresholds resolved, not as written; a
  * reference to an unknown parameter stays as written. */
 static void
@@ -400,6 +905,13 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  /* The daemon of the server case is the build's sluice-run. */
+  if (g_getenv ("SLUICE_RUN") == NULL && g_getenv ("SLUICE_BUILD_ROOT") != NULL)
+    {
+      g_autofree char *runner = g_build_filename (g_getenv ("SLUICE_BUILD_ROOT"), "src", "runner", "sluice-run", NULL);
+
+      g_setenv ("SLUICE_RUN", runner, TRUE);
+    }
   tmp_dir = test_app_setup_environment ("test-app-history");
   app = test_app_new ();
   if (app == NULL)
@@ -409,6 +921,7 @@ main (int   argc,
     }
   g_test_add_func ("/sluice/app-history/runs-replay-compare", test_history);
   g_test_add_func ("/sluice/app-history/gate-thresholds", test_gate_thresholds);
+  g_test_add_func ("/sluice/app-history/server-runs", test_server_runs);
   status = g_test_run ();
   g_object_unref (app);
   return status;

@@ -119,3 +119,20 @@ report_png_brightness (const char *png_path)
 
   return g_ascii_strtod (out, NULL);
 }
+
+double
+report_png_colour_share (const char *png_path,
+                         const char *colour)
+{
+  g_autofree char *program = g_find_program_in_path ("convert");
+  const char *argv[] = { "convert", png_path, "-fill", "black", "+opaque", colour, "-fill", "white",
+                         "-opaque", colour, "-format", "%[fx:mean]", "info:", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  if (program == NULL)
+    g_error ("convert is missing: install imagemagick (build-aux/install-deps.sh)");
+  if (spawn (argv, &out, &err) != 0)
+    g_error ("convert %s: %s", png_path, err);
+  return g_ascii_strtod (out, NULL);
+}

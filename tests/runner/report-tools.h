@@ -19,5 +19,8 @@ void  report_screenshot        (const char *html_path,
                                 int         height);
 /* How many different colours the PNG holds (ImageMagick's %k). */
 guint report_png_colours       (const char *png_path);
+/* The share of the PNG's pixels that are exactly @colour ("#rrggbb"). */
+double report_png_colour_share (const char *png_path,
+                                const char *colour);
 /* The mean brightness of the PNG, 0 (black) to 1 (white). */
 double report_png_brightness   (const char *png_path);

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "sluice-core.h"
 #include "runner-common.h"
@@ -147,9 +148,10 @@ test_list (Fixture       *f,
   g_assert_nonnull (strstr (b->failed_check, "“Sharpe”: 1.8069, must be ≥ 3: missed by 1.1931"));
   g_assert_cmpuint (b->gates->len, ==, 2);
 
-  /* Without per-item events the run still says where it stopped. */
+  /* Without per-item events the run still says where it stopped, and
+   * its modules' samples replay it per module. */
   c = find_run (runs, "run-c");
-  g_assert_false (c->item_events);
+  g_assert_true (c->item_events);
   g_assert_cmpstr (c->stage_reached, ==, "historical");
   g_assert_cmpstr (c->failed_module, ==, "gate-historical");
   g_assert_nonnull (strstr (c->failed_check, "Sharpe"));
@@ -174,16 +176,17 @@ test_progression (Fixture       *f,
   g_assert_cmpfloat_with_epsilon (json_real_value (json_object_get (historical, "rate")), 1.0 / 3, 1e-9);
   g_assert_cmpint (json_integer_value (json_object_get (replay, "reached")), ==, 1);
   g_assert_cmpint (json_integer_value (json_object_get (replay, "passed")), ==, 1);
-  /* Gates from the runs that recorded their events: a and b. */
+  /* Gates from the runs that recorded their events (a and b) and from
+   * the samples of the one that did not (c). */
   for (guint i = 0; i < json_array_size (gates); i++)
     {
       json_t *gate = json_array_get (gates, i);
 
       if (g_str_equal (json_string_value (json_object_get (gate, "gate")), "gate-historical"))
         {
-          g_assert_cmpint (json_integer_value (json_object_get (gate, "runs")), ==, 2);
+          g_assert_cmpint (json_integer_value (json_object_get (gate, "runs")), ==, 3);
           g_assert_cmpint (json_integer_value (json_object_get (gate, "passed")), ==, 1);
-          g_assert_cmpint (json_integer_value (json_object_get (gate, "failed")), ==, 1);
+          g_assert_cmpint (json_integer_value (json_object_get (gate, "failed")), ==, 2);
         }
     }
   json_decref (progression);
@@ -392,6 +395,360 @@ test_replay (Fixture       *f,
   g_assert_cmpint (sluice_run_replay_get_state (replay), ==, SLUICE_RUN_RUNNING);
 }
 
+/* A run of sluice-run --journal without --events (run-c) replays per
+ * module from its samples: at its end, every module's counters are
+ * those of the same run recorded with per-item events (run-b), the gate
+ * shows the check that stopped the item, and the module it failed in is
+ * drawn failed. */
+static void
+test_replay_samples (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) runs = sluice_run_history_list (f->state_dir, "strategy", f->strategy);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) with_events = sluice_past_run_load_events (find_run (runs, "run-b"), 0, NULL, &error);
+  g_autoptr(GPtrArray) sampled = sluice_past_run_load_events (find_run (runs, "run-c"), 0, NULL, &error);
+  g_autoptr(SluiceRunReplay) expected = NULL;
+  g_autoptr(SluiceRunReplay) replay = NULL;
+  const char *modules[] = { "run-optimiser", "gate-improvement", "run-backtest", "gate-historical", "run-replay" };
+  guint n_samples = 0;
+  json_t *results, *sharpe;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < sampled->len; i++)
+    {
+      json_t *event = g_ptr_array_index (sampled, i);
+      const char *type = json_string_value (json_object_get (event, "event"));
+
+      g_assert_true (g_strcmp0 (type, "module-started") != 0);
+      n_samples += g_strcmp0 (type, "module-progress") == 0;
+    }
+  g_assert_cmpuint (n_samples, >=, 4);
+
+  expected = sluice_run_replay_new (with_events);
+  replay = sluice_run_replay_new (sampled);
+  sluice_run_replay_seek (expected, G_MAXUINT);
+  sluice_run_replay_seek (replay, G_MAXUINT);
+  for (guint m = 0; m < G_N_ELEMENTS (modules); m++)
+    {
+      SluiceModuleStats want, got;
+
+      sluice_run_replay_get_module_stats (expected, modules[m], &want);
+      sluice_run_replay_get_module_stats (replay, modules[m], &got);
+      g_test_message ("%s: in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT " failed %" G_GUINT64_FORMAT " state %d",
+                      modules[m], got.items_in, got.items_out, got.failed, got.state);
+      g_assert_cmpuint (got.items_in, ==, want.items_in);
+      g_assert_cmpuint (got.items_out, ==, want.items_out);
+      g_assert_cmpuint (got.failed, ==, want.failed);
+      g_assert_cmpuint (got.dropped, ==, want.dropped);
+      g_assert_cmpuint (got.active, ==, 0);
+      g_assert_cmpint (got.state, ==, want.state);
+    }
+  g_assert_cmpint (sluice_run_replay_get_state (replay), ==, SLUICE_RUN_FAILED);
+  g_assert_cmpstr (sluice_run_replay_get_failed_module (replay), ==, "gate-historical");
+  results = sluice_run_replay_dup_gate_results (replay, "gate-historical");
+  sharpe = json_array_get (json_object_get (results, "checks"), 0);
+  g_assert_false (json_is_true (json_object_get (sharpe, "passed")));
+  g_assert_cmpfloat_with_epsilon (json_number_value (json_object_get (sharpe, "margin")), -1.1931, 1e-9);
+  json_decref (results);
+
+  /* At the start nothing has run. */
+  sluice_run_replay_seek (replay, 0);
+  for (guint m = 0; m < G_N_ELEMENTS (modules); m++)
+    {
+      SluiceModuleStats stats;
+
+      sluice_run_replay_get_module_stats (replay, modules[m], &stats);
+      g_assert_cmpuint (stats.items_in, ==, 0);
+    }
+}
+
+/* A longer run without per-item events: its counters are sampled while
+ * it goes (several samples of each module, growing), and a journal
+ * whose sample table was dropped (one written before samples existed)
+ * still lists and replays at stage level. A sample that is not an array
+ * of objects is a damaged journal, named. */
+static void
+test_samples_while_running (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_auto (RunnerResult) result = { 0 };
+  g_autoptr(GString) items = g_string_new (NULL);
+  g_autofree char *pipeline = g_build_filename (f->dir, "slow.xml", NULL);
+  g_autofree char *input = g_build_filename (f->dir, "slow.jsonl", NULL);
+  g_autofree char *output = g_build_filename (f->dir, "slow.out", NULL);
+  g_autofree char *journal = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  SluicePastRun *run;
+  guint64 last_in = 0, n_samples = 0;
+  const char *args[] = { "--journal", "--state-dir", f->state_dir, "--run-id", "slow", "-q",
+                         "-i", input, "-o", output, pipeline, NULL };
+  sqlite3 *db;
+
+  g_assert_true (g_file_set_contents (pipeline,
+                                      "<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"slow\">"
+                                      "<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                                      "<execution id=\"wait\"><lua>local x = 0 for i = 1, 400000 do x = x + i end</lua></execution>"
+                                      "<execution id=\"keep\"><lua>return item.n % 2 == 0</lua></execution>"
+                                      "</phase></controller></pipeline>\n", -1, NULL));
+  for (guint i = 0; i < 200; i++)
+    g_string_append_printf (items, "{\"n\": %u}\n", i);
+  g_assert_true (g_file_set_contents (input, items->str, items->len, NULL));
+  runner_run (&result, args, NULL);
+  g_assert_cmpint (result.status, ==, 0);
+
+  runs = sluice_run_history_list (f->state_dir, "slow", pipeline);
+  g_assert_cmpuint (runs->len, ==, 1);
+  run = g_ptr_array_index (runs, 0);
+  g_assert_true (run->item_events);
+  events = sluice_past_run_load_events (run, 0, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < events->len; i++)
+    {
+      json_t *event = g_ptr_array_index (events, i);
+
+      if (g_strcmp0 (json_string_value (json_object_get (event, "event")), "module-progress") != 0 ||
+          g_strcmp0 (json_string_value (json_object_get (event, "module")), "wait") != 0)
+        continue;
+      g_assert_cmpint (json_integer_value (json_object_get (event, "items_in")), >=, last_in);
+      g_assert_cmpstr (json_string_value (json_object_get (event, "controller")), ==, "c");
+      last_in = json_integer_value (json_object_get (event, "items_in"));
+      n_samples++;
+    }
+  /* 200 items of a few ms each, sampled every 100 ms at most: several samples. */
+  g_assert_cmpuint (n_samples, >=, 3);
+  g_assert_cmpuint (last_in, ==, 200);
+  {
+    g_autoptr(SluiceRunReplay) replay = sluice_run_replay_new (events);
+    SluiceModuleStats stats;
+
+    sluice_run_replay_seek (replay, G_MAXUINT);
+    sluice_run_replay_get_module_stats (replay, "keep", &stats);
+    g_assert_cmpuint (stats.items_in, ==, 200);
+    g_assert_cmpuint (stats.dropped, ==, 100);
+    g_assert_cmpint (stats.state, ==, SLUICE_MODULE_DONE);
+  }
+
+  /* A damaged sample, then no sample table at all. */
+  journal = g_strdup (run->journal_path);
+  g_assert_cmpint (sqlite3_open (journal, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE module_samples SET json = '[1, 2]' WHERE id = 2", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_clear_pointer (&events, g_ptr_array_unref);
+  events = sluice_past_run_load_events (run, 0, NULL, &error);
+  g_assert_null (events);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, journal));
+  g_assert_nonnull (strstr (error->message, "module sample 2"));
+  g_clear_error (&error);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE module_samples", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_clear_pointer (&runs, g_ptr_array_unref);
+  runs = sluice_run_history_list (f->state_dir, "slow", pipeline);
+  run = g_ptr_array_index (runs, 0);
+  g_assert_null (run->error);
+  g_assert_false (run->item_events);
+  events = sluice_past_run_load_events (run, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, >, 0);
+}
+
+/* A run killed half-way and resumed: its samples go on from the counts
+ * recorded before the crash (items in flight then are counted twice:
+ * they ran twice), so the replay ends at the whole run. The same with a
+ * journal written before samples existed (no table): the resume adds
+ * it. */
+static void
+resume_and_check (Fixture    *f,
+                  const char *run_id,
+                  gboolean    drop_samples)
+{
+  g_auto (RunnerResult) resumed = { 0 };
+  g_autoptr(GString) items = g_string_new (NULL);
+  g_autofree char *pipeline = g_build_filename (f->dir, "resumed.xml", NULL);
+  g_autofree char *input = g_build_filename (f->dir, "resumed.jsonl", NULL);
+  g_autofree char *output = g_strdup_printf ("%s/%s.out", f->dir, run_id);
+  g_autofree char *journal = g_build_filename (f->state_dir, run_id, "journal.sqlite", NULL);
+  g_autofree char *written = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(SluiceRunReplay) replay = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *args[] = { "--journal", "--state-dir", f->state_dir, "--run-id", run_id, "-q",
+                         "-i", input, "-o", output, pipeline, NULL };
+  const char *resume[] = { "resume", run_id, "--state-dir", f->state_dir, "-q", NULL };
+  SluiceModuleStats stats;
+  guint lines = 0;
+
+  g_assert_true (g_file_set_contents (pipeline,
+                                      "<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"resumed\">"
+                                      "<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                                      "<execution id=\"wait\"><lua>local x = 0 for i = 1, 400000 do x = x + i end</lua></execution>"
+                                      "</phase></controller></pipeline>\n", -1, NULL));
+  for (guint i = 0; i < 300; i++)
+    g_string_append_printf (items, "{\"n\": %u}\n", i);
+  g_assert_true (g_file_set_contents (input, items->str, items->len, NULL));
+  /* Killed with SIGKILL inside its fourth commit. */
+  {
+    g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+    g_auto (GStrv) env = g_setenv ("SLUICE_JOURNAL_KILL_AT_COMMIT", "4", TRUE) ? g_get_environ () : NULL;
+    g_autoptr(GError) spawn_error = NULL;
+    int status = 0;
+
+    g_unsetenv ("SLUICE_JOURNAL_KILL_AT_COMMIT");
+    g_ptr_array_add (argv, (gpointer) g_getenv ("SLUICE_RUN"));
+    for (guint i = 0; args[i] != NULL; i++)
+      g_ptr_array_add (argv, (gpointer) args[i]);
+    g_ptr_array_add (argv, NULL);
+    g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
+                                 NULL, &status, &spawn_error));
+    g_assert_no_error (spawn_error);
+    g_assert_true (WIFSIGNALED (status));
+  }
+  if (drop_samples)
+    {
+      sqlite3 *db;
+
+      g_assert_cmpint (sqlite3_open (journal, &db), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_exec (db, "DROP TABLE module_samples", NULL, NULL, NULL), ==, SQLITE_OK);
+      sqlite3_close (db);
+    }
+  runner_run (&resumed, resume, NULL);
+  if (resumed.status != 0)
+    g_error ("resume failed: %s", resumed.err);
+  g_assert_true (g_file_get_contents (output, &written, NULL, NULL));
+  for (const char *p = written; *p; p++)
+    lines += *p == '\n';
+  g_assert_cmpuint (lines, ==, 300);
+
+  runs = sluice_run_history_list (f->state_dir, "resumed", pipeline);
+  g_assert_cmpuint (runs->len, >=, 1);
+  for (guint i = 0; i < runs->len; i++)
+    if (g_str_equal (((SluicePastRun *) g_ptr_array_index (runs, i))->run_id, run_id))
+      events = sluice_past_run_load_events (g_ptr_array_index (runs, i), 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (events);
+  replay = sluice_run_replay_new (events);
+  sluice_run_replay_seek (replay, G_MAXUINT);
+  g_assert_cmpint (sluice_run_replay_get_state (replay), ==, SLUICE_RUN_COMPLETED);
+  g_assert_true (sluice_run_replay_get_module_stats (replay, "wait", &stats));
+  g_test_message ("%s: the replay counts %" G_GUINT64_FORMAT " in, %" G_GUINT64_FORMAT " out",
+                  run_id, stats.items_in, stats.items_out);
+  /* Without the old samples the count starts again at the resume. */
+  if (drop_samples)
+    g_assert_cmpuint (stats.items_in, <, 300);
+  else
+    {
+      g_assert_cmpuint (stats.items_in, >=, 300);
+      g_assert_cmpuint (stats.items_in, <, 300 + 64);
+      g_assert_cmpuint (stats.items_out, >=, 300);
+    }
+  g_assert_cmpuint (stats.items_in, >, 0);
+}
+
+static void
+test_samples_after_resume (Fixture       *f,
+                           gconstpointer  data)
+{
+  resume_and_check (f, "killed-once", FALSE);
+  resume_and_check (f, "killed-old-journal", TRUE);
+}
+
+/* What a server says of its runs, read as the Runs page reads it: only
+ * this pipeline's runs, newest first, a run id that is not one listed as
+ * unreadable (never asked for), and every answer that is not the run
+ * API's named with the URL. */
+static void
+test_server_answers (void)
+{
+  const char *url = "http://127.0.0.1:9";
+  json_t *answer = json_loads ("{\"runs\": ["
+                               "{\"id\": \"r-old\", \"pipeline_id\": \"p\", \"state\": \"failed\","
+                               " \"created\": \"2026-01-01T00:00:00Z\", \"pipeline_hash\": \"ABCDEF\","
+                               " \"error\": \"module “g”: 1 of 2 checks failed: “Sharpe”: 1, must be ≥ 2: missed by 1\"},"
+                               "{\"id\": \"r-new\", \"pipeline_id\": \"p\", \"state\": \"completed\","
+                               " \"created\": \"2026-01-02T00:00:00Z\", \"pipeline_hash\": \"0123\"},"
+                               "{\"id\": \"../../etc\", \"pipeline_id\": \"p\", \"state\": \"completed\"},"
+                               "{\"id\": \"r-a\\u0000b\", \"pipeline_id\": \"p\", \"state\": \"completed\"},"
+                               "{\"id\": \"r-weird\", \"pipeline_id\": \"p\", \"state\": 5},"
+                               "{\"id\": \"r-elsewhere\", \"pipeline_id\": \"q\", \"state\": \"completed\"},"
+                               "[], null, 3]}", JSON_ALLOW_NUL, NULL);
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  const SluicePastRun *run;
+  gboolean truncated = FALSE;
+  guint unreadable = 0;
+
+  g_assert_nonnull (answer);
+  runs = sluice_server_runs_from_json (url, answer, "p", "abcdef", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 5);
+  run = g_ptr_array_index (runs, 0);
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const SluicePastRun *r = g_ptr_array_index (runs, i);
+
+      g_assert_cmpstr (r->server_url, ==, url);
+      g_assert_null (r->directory);
+      if (r->error != NULL)
+        {
+          unreadable++;
+          g_assert_nonnull (strstr (r->error, url));
+        }
+    }
+  g_assert_cmpuint (unreadable, ==, 3);
+  /* The NUL is said, not cut at. */
+  for (guint i = 0; i < runs->len; i++)
+    if (g_str_has_prefix (((SluicePastRun *) g_ptr_array_index (runs, i))->run_id, "r-a"))
+      g_assert_cmpstr (((SluicePastRun *) g_ptr_array_index (runs, i))->run_id, ==, "r-a\\\\0b");
+  /* Newest first among those with a time. */
+  run = NULL;
+  for (guint i = 0; i < runs->len && run == NULL; i++)
+    if (((SluicePastRun *) g_ptr_array_index (runs, i))->error == NULL)
+      run = g_ptr_array_index (runs, i);
+  g_assert_cmpstr (run->run_id, ==, "r-new");
+  g_assert_false (run->file_matches);
+  for (guint i = 0; i < runs->len; i++)
+    if (g_strcmp0 (((SluicePastRun *) g_ptr_array_index (runs, i))->run_id, "r-old") == 0)
+      run = g_ptr_array_index (runs, i);
+  g_assert_true (run->file_matches);
+  g_assert_cmpstr (run->failed_module, ==, "g");
+  g_assert_nonnull (strstr (run->failed_check, "missed by 1"));
+  json_decref (answer);
+
+  answer = json_loads ("{\"runs\": {}}", 0, NULL);
+  g_assert_null (sluice_server_runs_from_json (url, answer, "p", NULL, &error));
+  g_assert_nonnull (strstr (error->message, url));
+  g_clear_error (&error);
+  json_decref (answer);
+
+  events = sluice_server_runs_parse_events ("U/events", "[{\"event\": \"run-state\"}, 4]", 27, 0, NULL, &error);
+  g_assert_null (events);
+  g_assert_nonnull (strstr (error->message, "U/events: event 2 is not a JSON object"));
+  g_clear_error (&error);
+  events = sluice_server_runs_parse_events ("U/events", "{\"a\": 1}", 8, 0, NULL, &error);
+  g_assert_null (events);
+  g_assert_nonnull (strstr (error->message, "not a JSON array"));
+  g_clear_error (&error);
+  {
+    /* Nested past what jansson takes: refused, not a crash. */
+    g_autoptr(GString) deep = g_string_new (NULL);
+
+    for (guint i = 0; i < 100000; i++)
+      g_string_append_c (deep, '[');
+    events = sluice_server_runs_parse_events ("U/events", deep->str, deep->len, 0, NULL, &error);
+    g_assert_null (events);
+    g_assert_nonnull (strstr (error->message, "U/events: the events are not JSON"));
+    g_clear_error (&error);
+  }
+  events = sluice_server_runs_parse_events ("U/events", "[{}, {}, {}]", 12, 2, &truncated, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_true (truncated);
+}
+
 /* Replays of hostile event lists: unknown types, missing fields, wrong
  * types, finishes without starts; a replay never fails or underflows. */
 static void
@@ -502,6 +859,39 @@ test_text_diff (void)
 
 /* A journaled run's report holds the progression over the history (this
  * run included), valid against the schema, and its HTML shows it. */
+/* The history section in a real browser engine, light and dark: a page
+ * that frames the report scrolled to #history (headless Chromium does
+ * not scroll its own window to a fragment before the screenshot). The
+ * bars are in the page's bar colour of each scheme. */
+static void
+screenshot_history (Fixture    *f,
+                    const char *html_path)
+{
+  const char *dir = g_getenv ("SLUICE_SCREENSHOT_DIR") != NULL ? g_getenv ("SLUICE_SCREENSHOT_DIR") : f->dir;
+  g_autofree char *frame_path = g_build_filename (f->dir, "history-frame.html", NULL);
+  g_autofree char *uri = g_filename_to_uri (html_path, NULL, NULL);
+  g_autofree char *frame = g_strdup_printf ("<!DOCTYPE html><html><body style=\"margin:0\"><iframe src=\"%s#history\""
+                                            " style=\"border:0;width:1280px;height:900px;display:block\"></iframe>"
+                                            "</body></html>", uri);
+  g_autofree char *light = g_build_filename (dir, "report-history.png", NULL);
+  g_autofree char *dark = g_build_filename (dir, "report-history-dark.png", NULL);
+
+  g_assert_true (g_file_set_contents (frame_path, frame, -1, NULL));
+  report_screenshot (frame_path, light, FALSE, 1280, 900);
+  report_screenshot (frame_path, dark, TRUE, 1280, 900);
+  g_test_message ("screenshots: %s %s", light, dark);
+  /* Not a blank page (a frame not scrolled, nothing drawn). */
+  g_assert_cmpuint (report_png_colours (light), >, 50);
+  g_assert_cmpuint (report_png_colours (dark), >, 50);
+  g_assert_cmpfloat (report_png_brightness (light), >, 0.7);
+  g_assert_cmpfloat (report_png_brightness (dark), <, 0.4);
+  /* The rate bars: --bar of each scheme (sluice-report-html.c). */
+  g_assert_cmpfloat (report_png_colour_share (light, "#3584e4"), >, 0.001);
+  g_assert_cmpfloat (report_png_colour_share (light, "#62a0ea"), ==, 0);
+  g_assert_cmpfloat (report_png_colour_share (dark, "#62a0ea"), >, 0.001);
+  g_assert_cmpfloat (report_png_colour_share (dark, "#3584e4"), ==, 0);
+}
+
 static void
 test_report_history (Fixture       *f,
                      gconstpointer  data)
@@ -544,6 +934,10 @@ test_report_history (Fixture       *f,
   g_assert_nonnull (strstr (html, "Progression over the run history"));
   g_assert_nonnull (strstr (html, "5 journaled runs"));
   g_assert_nonnull (strstr (html, "<td>Historical back-test</td><td>5</td><td>2</td>"));
+  /* Gates too, counted from the gate events of runs with --events and
+   * from the module samples of the others. */
+  g_assert_nonnull (strstr (html, "<td>Back-test thresholds</td><td>5</td><td>2</td><td>3</td>"));
+  screenshot_history (f, html_path);
 
   /* Without a journal there is no history to speak of. */
   runner_result_clear (&result);
@@ -566,6 +960,12 @@ main (int argc, char *argv[])
   g_test_add ("/sluice/run-history/being-written", Fixture, NULL, fixture_setup, test_being_written, fixture_teardown);
   g_test_add ("/sluice/run-history/replay", Fixture, NULL, fixture_setup, test_replay, fixture_teardown);
   g_test_add_func ("/sluice/run-history/replay-hostile", test_replay_hostile);
+  g_test_add_func ("/sluice/run-history/server-answers", test_server_answers);
+  g_test_add ("/sluice/run-history/replay-samples", Fixture, NULL, fixture_setup, test_replay_samples, fixture_teardown);
+  g_test_add ("/sluice/run-history/samples-while-running", Fixture, NULL, fixture_setup,
+              test_samples_while_running, fixture_teardown);
+  g_test_add ("/sluice/run-history/samples-after-resume", Fixture, NULL, fixture_setup,
+              test_samples_after_resume, fixture_teardown);
   g_test_add ("/sluice/run-history/compare", Fixture, NULL, fixture_setup, test_compare, fixture_teardown);
   g_test_add_func ("/sluice/run-history/text-diff", test_text_diff);
   g_test_add ("/sluice/run-history/report", Fixture, NULL, fixture_setup, test_report_history, fixture_teardown);

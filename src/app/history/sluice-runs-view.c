@@ -3,6 +3,8 @@
 
 #include <glib/gi18n.h>
 
+#include "sluice-replay-log.h"
+#include "sluice-server-runs.h"
 #include "sluice-run-compare-window.h"
 #include "sluice-runs-view.h"
 
@@ -19,6 +21,7 @@ struct _SluiceRunsView
   GtkListBox       *list;
   GtkLabel         *empty;
   GtkLabel         *progression;
+  GtkLabel         *server_label;    /* what the server said, or why it could not */
   GtkWidget        *open_button;
   GtkWidget        *compare_button;
 
@@ -33,8 +36,17 @@ struct _SluiceRunsView
   SluicePipeline   *pipeline;        /* owned */
   char             *path;
   char             *state_dir;
-  GPtrArray        *runs;            /* SluicePastRun*, as listed */
+  GPtrArray        *runs;            /* SluicePastRun*, as listed: local and the server's */
+  GPtrArray        *local_runs;      /* SluicePastRun*, from the journals */
+
+  /* A sluice-run daemon's runs of the same pipeline (read-only). */
+  SluiceRunClient  *client;
+  GCancellable     *server_cancellable;
+  GPtrArray        *server_runs;     /* SluicePastRun*, as it last listed them */
+  char             *file_sha256;     /* of the file shown, to tell the same file */
+  gboolean          server_listing;
   SluiceRunSession *replay;          /* owned while a run is open */
+  guint             log_shown;       /* the replay's position its log shows */
   guint             play_id;
   gint64            play_last;       /* monotonic µs of the last step */
   double            play_time;       /* the replay's clock, µs since the epoch */
@@ -44,6 +56,7 @@ struct _SluiceRunsView
 enum
 {
   REPLAY_CHANGED,
+  REPLAY_MOVED,
   N_SIGNALS
 };
 
@@ -107,17 +120,32 @@ format_state (const SluicePastRun *run)
   return g_strdup (run->state);
 }
 
+/* Where a run comes from: "designer", "sluice-run", or a server's run
+ * with whether it ran the file shown. */
+static char *
+format_origin (const SluicePastRun *run)
+{
+  if (run->server_url == NULL)
+    return g_strdup (run->origin);
+  /* TRANSLATORS: a run of a sluice-run daemon: its URL, and whether it ran the pipeline file shown */
+  return g_strdup_printf (_("server %s, %s"), run->server_url,
+                          run->file_matches ? _("same file") : _("another version of the file"));
+}
+
 static char *
 format_outcome (const SluicePastRun *run)
 {
+  g_autofree char *origin = NULL;
+
   if (run->error != NULL)
     return g_strdup (run->error);
+  origin = format_origin (run);
   if (g_strcmp0 (run->state, "completed") == 0)
-    return g_strdup_printf (_("passed every stage (%s)"), run->origin);
+    return g_strdup_printf (_("passed every stage (%s)"), origin);
   if (g_strcmp0 (run->state, "failed") == 0)
     return g_strdup_printf (_("failed in %s (%s)"), run->failed_module != NULL ? run->failed_module : "?",
-                            run->origin);
-  return g_strdup_printf ("%s (%s)", run->state, run->origin);
+                            origin);
+  return g_strdup_printf ("%s (%s)", run->state, origin);
 }
 
 static char **
@@ -173,6 +201,8 @@ run_row (SluiceRunsView      *self,
   GtkWidget *row = gtk_list_box_row_new ();
 
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), cells_box (cells, FALSE));
+  if (run->server_url != NULL)
+    gtk_widget_add_css_class (row, "sluice-server-run");
   if (run->error != NULL)
     gtk_widget_add_css_class (row, "error");
   else if (g_strcmp0 (run->state, "failed") == 0)
@@ -201,7 +231,8 @@ static void
 update_progression (SluiceRunsView *self)
 {
   g_auto (GStrv) ids = controller_ids (self->pipeline);
-  json_t *progression = sluice_run_history_progression (self->runs, (const char * const *) ids);
+  /* Over the journals: a server's run says its stages once opened only. */
+  json_t *progression = sluice_run_history_progression (self->local_runs, (const char * const *) ids);
   json_int_t runs = json_integer_value (json_object_get (progression, "runs"));
   GString *text = g_string_new (NULL);
   size_t i;
@@ -247,25 +278,70 @@ selection_changed_cb (SluiceRunsView *self)
   gtk_widget_set_sensitive (self->compare_button, n == 2 && readable);
 }
 
+static gint64
+sort_time (const SluicePastRun *run)
+{
+  return run->created_us != 0 ? run->created_us : run->started_us;
+}
+
+/* The journals' runs and the server's, newest first (both lists are). */
+static void
+merge_runs (SluiceRunsView *self)
+{
+  guint l = 0, r = 0;
+  GPtrArray *remote = self->server_runs;
+  guint n_remote = remote != NULL ? remote->len : 0;
+
+  g_clear_pointer (&self->runs, g_ptr_array_unref);
+  self->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_past_run_unref);
+  while (l < self->local_runs->len || r < n_remote)
+    {
+      SluicePastRun *local = l < self->local_runs->len ? g_ptr_array_index (self->local_runs, l) : NULL;
+      SluicePastRun *server = r < n_remote ? g_ptr_array_index (remote, r) : NULL;
+
+      if (server == NULL || (local != NULL && sort_time (local) >= sort_time (server)))
+        {
+          g_ptr_array_add (self->runs, sluice_past_run_ref (local));
+          l++;
+        }
+      else
+        {
+          g_ptr_array_add (self->runs, sluice_past_run_ref (server));
+          r++;
+        }
+    }
+}
+
+static void
+show_rows (SluiceRunsView *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
+    gtk_list_box_remove (self->list, child);
+  merge_runs (self);
+  for (guint i = 0; i < self->runs->len; i++)
+    gtk_list_box_append (self->list, run_row (self, g_ptr_array_index (self->runs, i)));
+  gtk_widget_set_visible (GTK_WIDGET (self->empty), self->runs->len == 0);
+  update_progression (self);
+  selection_changed_cb (self);
+}
+
+static void list_server_runs (SluiceRunsView *self);
+
 void
 sluice_runs_view_refresh (SluiceRunsView *self)
 {
-  g_autoptr(GPtrArray) runs = NULL;
-  GtkWidget *child;
   g_autofree char *base = NULL;
 
   g_return_if_fail (SLUICE_IS_RUNS_VIEW (self));
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
-    gtk_list_box_remove (self->list, child);
-  g_clear_pointer (&self->runs, g_ptr_array_unref);
+  g_clear_pointer (&self->local_runs, g_ptr_array_unref);
   if (self->path != NULL && self->pipeline != NULL)
-    self->runs = sluice_run_history_list (self->state_dir, sluice_node_get_id (SLUICE_NODE (self->pipeline)),
-                                          self->path);
+    self->local_runs = sluice_run_history_list (self->state_dir, sluice_node_get_id (SLUICE_NODE (self->pipeline)),
+                                                self->path);
   else
-    self->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_past_run_unref);
-  for (guint i = 0; i < self->runs->len; i++)
-    gtk_list_box_append (self->list, run_row (self, g_ptr_array_index (self->runs, i)));
+    self->local_runs = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_past_run_unref);
 
   base = self->path != NULL ? g_path_get_basename (self->path) : NULL;
   if (base != NULL)
@@ -278,9 +354,124 @@ sluice_runs_view_refresh (SluiceRunsView *self)
     gtk_label_set_text (self->title, _("Runs"));
   gtk_label_set_text (self->empty, self->path == NULL ? _("Save the pipeline to keep a history of its runs.")
                                                       : _("No runs yet: each run (F5, or sluice-run --journal) is kept here."));
-  gtk_widget_set_visible (GTK_WIDGET (self->empty), self->runs->len == 0);
-  update_progression (self);
-  selection_changed_cb (self);
+  show_rows (self);
+  list_server_runs (self);
+}
+
+/* The server's runs of the pipeline. */
+
+static void
+set_server_status (SluiceRunsView *self,
+                   const char     *text,
+                   gboolean        is_error)
+{
+  gtk_label_set_text (self->server_label, text);
+  if (is_error)
+    gtk_widget_add_css_class (GTK_WIDGET (self->server_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->server_label), "error");
+}
+
+
+static char *
+file_sha256 (const char *path)
+{
+  g_autofree char *text = NULL;
+  gsize length;
+
+  if (path == NULL || !g_file_get_contents (path, &text, &length, NULL))
+    return NULL;
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text, length);
+}
+
+static void
+server_listed_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SluiceRunsView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) runs = sluice_server_runs_list_finish (SLUICE_RUN_CLIENT (source), result, &error);
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || source != G_OBJECT (self->client))
+    return;
+  self->server_listing = FALSE;
+  g_clear_pointer (&self->server_runs, g_ptr_array_unref);
+  if (runs == NULL)
+    {
+      /* The journals' runs stay listed: only the server's are missing. */
+      /* TRANSLATORS: %s says why, with the server's URL */
+      text = g_strdup_printf (_("The server’s runs are not listed: %s"), error->message);
+      set_server_status (self, text, TRUE);
+      show_rows (self);
+      return;
+    }
+  self->server_runs = g_steal_pointer (&runs);
+  /* TRANSLATORS: how many runs of the pipeline a sluice-run daemon has, and its URL */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u run of this pipeline on %s",
+                                       "%u runs of this pipeline on %s", self->server_runs->len),
+                          self->server_runs->len, sluice_run_client_get_url (self->client));
+  set_server_status (self, text, FALSE);
+  show_rows (self);
+}
+
+static void
+list_server_runs (SluiceRunsView *self)
+{
+  const char *pipeline_id = self->pipeline != NULL ? sluice_node_get_id (SLUICE_NODE (self->pipeline)) : NULL;
+  g_autofree char *text = NULL;
+
+  g_cancellable_cancel (self->server_cancellable);
+  g_clear_object (&self->server_cancellable);
+  self->server_listing = FALSE;
+  gtk_widget_set_visible (GTK_WIDGET (self->server_label), self->client != NULL);
+  if (self->client == NULL || pipeline_id == NULL)
+    return;
+  self->server_cancellable = g_cancellable_new ();
+  g_free (self->file_sha256);
+  self->file_sha256 = file_sha256 (self->path);
+  text = g_strdup_printf (_("Listing the runs on %s…"), sluice_run_client_get_url (self->client));
+  set_server_status (self, text, FALSE);
+  self->server_listing = TRUE;
+  sluice_server_runs_list_async (self->client, pipeline_id, self->file_sha256, self->server_cancellable,
+                                 server_listed_cb, g_object_ref (self));
+}
+
+void
+sluice_runs_view_set_server (SluiceRunsView  *self,
+                             SluiceRunClient *client)
+{
+  g_return_if_fail (SLUICE_IS_RUNS_VIEW (self));
+  g_return_if_fail (client == NULL || SLUICE_IS_RUN_CLIENT (client));
+
+  if (client == self->client)
+    return;
+  g_set_object (&self->client, client);
+  g_clear_pointer (&self->server_runs, g_ptr_array_unref);
+  show_rows (self);
+  list_server_runs (self);
+}
+
+SluiceRunClient *
+sluice_runs_view_get_server (SluiceRunsView *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUNS_VIEW (self), NULL);
+  return self->client;
+}
+
+gboolean
+sluice_runs_view_get_server_listing (SluiceRunsView *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUNS_VIEW (self), FALSE);
+  return self->server_listing;
+}
+
+const char *
+sluice_runs_view_get_server_status (SluiceRunsView *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUNS_VIEW (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->server_label)) ? gtk_label_get_text (self->server_label) : NULL;
 }
 
 /* The replay. */
@@ -302,6 +493,14 @@ update_position_label (SluiceRunsView *self)
   gtk_label_set_text (self->position_label, text);
 }
 
+/* The run panel's log as it was at the scrubber's position. */
+static void
+show_replay_log (SluiceRunsView *self)
+{
+  sluice_replay_log_show (sluice_run_session_get_log (self->replay), sluice_run_session_get_replay (self->replay),
+                          SLUICE_RUN_SESSION_MAX_EVENTS, &self->log_shown);
+}
+
 void
 sluice_runs_view_seek (SluiceRunsView *self,
                        guint           position)
@@ -310,10 +509,12 @@ sluice_runs_view_seek (SluiceRunsView *self,
   g_return_if_fail (self->replay != NULL);
 
   sluice_run_session_seek (self->replay, position);
+  show_replay_log (self);
   self->seeking = TRUE;
   gtk_range_set_value (self->scrubber, sluice_run_replay_get_position (sluice_run_session_get_replay (self->replay)));
   self->seeking = FALSE;
   update_position_label (self);
+  g_signal_emit (self, signals[REPLAY_MOVED], 0, self->replay);
 }
 
 static void
@@ -425,12 +626,14 @@ sluice_runs_view_close_replay (SluiceRunsView *self)
   g_signal_emit (self, signals[REPLAY_CHANGED], 0, NULL);
 }
 
-gboolean
-sluice_runs_view_open (SluiceRunsView  *self,
-                       guint            index,
-                       GError         **error)
+static void record_server_stages (SluiceRunsView *self,
+                                  SluicePastRun  *run);
+
+static gboolean
+open_run (SluiceRunsView  *self,
+          SluicePastRun   *run,
+          GError         **error)
 {
-  const SluicePastRun *run;
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(SluiceRunReplay) replay = NULL;
   g_autofree char *start = NULL;
@@ -438,10 +641,6 @@ sluice_runs_view_open (SluiceRunsView  *self,
   gboolean truncated = FALSE;
   guint n;
 
-  g_return_val_if_fail (SLUICE_IS_RUNS_VIEW (self), FALSE);
-  g_return_val_if_fail (index < self->runs->len, FALSE);
-
-  run = g_ptr_array_index (self->runs, index);
   if (run->error != NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, run->error);
@@ -456,12 +655,17 @@ sluice_runs_view_open (SluiceRunsView  *self,
   n = sluice_run_replay_get_n_events (replay);
   self->replay = sluice_run_session_new_replay (self->pipeline, replay);
   sluice_run_session_seek (self->replay, n);
+  self->log_shown = 0;
+  show_replay_log (self);
 
   start = format_start (run);
   /* TRANSLATORS: the run replayed: its id, when it started, and what was recorded */
-  title = g_strdup_printf (_("Run %s (%s)%s"), run->run_id, start,
-                           !run->item_events ? _(" — recorded without per-item events (sluice-run without --events): the nodes cannot be replayed")
-                           : truncated ? _(" — only its first events are replayed") : "");
+  title = g_strdup_printf (_("%s %s (%s)%s%s"), run->server_url != NULL ? _("Server run") : _("Run"),
+                           run->run_id, start,
+                           !run->item_events ? _(" — recorded without per-item events: the nodes cannot be replayed")
+                           : truncated ? _(" — only its first events are replayed") : "",
+                           run->server_url != NULL && !run->file_matches
+                           ? _(" — it ran another version of the file: modules are matched by id") : "");
   gtk_label_set_text (self->replay_title, title);
   self->seeking = TRUE;
   gtk_range_set_range (self->scrubber, 0, MAX (n, 1));
@@ -470,7 +674,123 @@ sluice_runs_view_open (SluiceRunsView  *self,
   update_position_label (self);
   gtk_widget_set_visible (self->replay_bar, TRUE);
   g_signal_emit (self, signals[REPLAY_CHANGED], 0, self->replay);
+  record_server_stages (self, run);
   return TRUE;
+}
+
+/* A server's run. */
+
+/* What the replay counted per stage is what the server's run recorded:
+ * the list's "stage reached" and a comparison use it. */
+static void
+record_server_stages (SluiceRunsView *self,
+                      SluicePastRun  *run)
+{
+  GListModel *controllers = sluice_pipeline_get_controllers (self->pipeline);
+
+  if (run->server_url == NULL || run->stages->len > 0)
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(SluiceNode) controller = g_list_model_get_item (controllers, i);
+      SluiceControllerLive live;
+      SluicePastStage *stage;
+
+      if (!sluice_run_session_get_controller_live (self->replay, controller, &live))
+        continue;
+      stage = g_new0 (SluicePastStage, 1);
+      stage->controller = g_strdup (sluice_node_get_id (controller));
+      stage->items_in = live.items_in;
+      stage->items_out = live.items_out;
+      g_ptr_array_add (run->stages, stage);
+      if (live.items_in > 0)
+        {
+          g_free (run->stage_reached);
+          run->stage_reached = g_strdup (stage->controller);
+        }
+    }
+  show_rows (self);
+}
+
+typedef struct
+{
+  SluiceRunsView *view;
+  SluicePastRun  *run;
+} Fetching;
+
+static void
+server_run_fetched_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  Fetching *fetching = user_data;
+  g_autoptr(SluiceRunsView) self = fetching->view;
+  g_autoptr(SluicePastRun) run = fetching->run;
+  g_autoptr(GError) error = NULL;
+
+  g_free (fetching);
+  if (!sluice_server_runs_fetch_finish (SLUICE_RUN_CLIENT (source), result, &error))
+    {
+      g_autofree char *text = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* TRANSLATORS: a server's run could not be fetched: its id, and why (with the URL) */
+      text = g_strdup_printf (_("Run %s not replayed: %s"), run->run_id, error->message);
+      set_server_status (self, text, TRUE);
+      return;
+    }
+  if (!open_run (self, run, &error))
+    {
+      set_server_status (self, error->message, TRUE);
+      return;
+    }
+  {
+    /* TRANSLATORS: a server's run fetched: how many events, its id, the server's URL */
+    g_autofree char *text = g_strdup_printf (_("Replaying %u events of run %s from %s"), run->server_events->len,
+                                             run->run_id, run->server_url);
+
+    set_server_status (self, text, FALSE);
+  }
+}
+
+static void
+fetch_server_run (SluiceRunsView *self,
+                  SluicePastRun  *run)
+{
+  Fetching *fetching = g_new0 (Fetching, 1);
+  g_autofree char *text = g_strdup_printf (_("Fetching run %s from %s…"), run->run_id, run->server_url);
+
+  set_server_status (self, text, FALSE);
+  fetching->view = g_object_ref (self);
+  fetching->run = sluice_past_run_ref (run);
+  sluice_server_runs_fetch_async (self->client, run, MAX_REPLAY_EVENTS, self->server_cancellable,
+                                  server_run_fetched_cb, fetching);
+}
+
+gboolean
+sluice_runs_view_open (SluiceRunsView  *self,
+                       guint            index,
+                       GError         **error)
+{
+  SluicePastRun *run;
+
+  g_return_val_if_fail (SLUICE_IS_RUNS_VIEW (self), FALSE);
+  g_return_val_if_fail (index < self->runs->len, FALSE);
+
+  run = g_ptr_array_index (self->runs, index);
+  if (run->server_url != NULL && run->error == NULL && run->server_events == NULL)
+    {
+      if (self->client == NULL || g_strcmp0 (sluice_run_client_get_url (self->client), run->server_url) != 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, _("Not connected to %s any more"),
+                       run->server_url);
+          return FALSE;
+        }
+      fetch_server_run (self, run);
+      return TRUE;
+    }
+  return open_run (self, run, error);
 }
 
 SluiceRunSession *
@@ -522,6 +842,20 @@ sluice_runs_view_compare (SluiceRunsView *self,
   if (((SluicePastRun *) g_ptr_array_index (self->runs, a))->error != NULL ||
       ((SluicePastRun *) g_ptr_array_index (self->runs, b))->error != NULL)
     return NULL;
+  /* A server's run is compared once it was opened (its events fetched). */
+  for (guint i = 0; i < 2; i++)
+    {
+      SluicePastRun *run = g_ptr_array_index (self->runs, i == 0 ? a : b);
+
+      if (run->server_url != NULL && run->server_events == NULL)
+        {
+          g_autofree char *text = g_strdup_printf (_("Open run %s first: its events are on %s"), run->run_id,
+                                                   run->server_url);
+
+          set_server_status (self, text, TRUE);
+          return NULL;
+        }
+    }
   /* Older on the left: the list is newest first. */
   if (a < b)
     {
@@ -680,6 +1014,9 @@ sluice_runs_view_dispose (GObject *object)
     g_source_remove (self->play_id);
   self->play_id = 0;
   g_clear_object (&self->replay);
+  g_cancellable_cancel (self->server_cancellable);
+  g_clear_object (&self->server_cancellable);
+  g_clear_object (&self->client);
   g_clear_pointer (&self->box, gtk_widget_unparent);
   G_OBJECT_CLASS (sluice_runs_view_parent_class)->dispose (object);
 }
@@ -691,6 +1028,9 @@ sluice_runs_view_finalize (GObject *object)
 
   g_clear_object (&self->pipeline);
   g_clear_pointer (&self->runs, g_ptr_array_unref);
+  g_clear_pointer (&self->local_runs, g_ptr_array_unref);
+  g_clear_pointer (&self->server_runs, g_ptr_array_unref);
+  g_free (self->file_sha256);
   g_free (self->path);
   g_free (self->state_dir);
   G_OBJECT_CLASS (sluice_runs_view_parent_class)->finalize (object);
@@ -707,6 +1047,8 @@ sluice_runs_view_class_init (SluiceRunsViewClass *klass)
 
   signals[REPLAY_CHANGED] = g_signal_new ("replay-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, SLUICE_TYPE_RUN_SESSION);
+  signals[REPLAY_MOVED] = g_signal_new ("replay-moved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, SLUICE_TYPE_RUN_SESSION);
 }
 
 static void
@@ -721,6 +1063,7 @@ sluice_runs_view_init (SluiceRunsView *self)
   char *translated[G_N_ELEMENTS (headings)] = { NULL };
 
   self->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_past_run_unref);
+  self->local_runs = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_past_run_unref);
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
   gtk_widget_set_margin_start (self->box, 6);
@@ -771,6 +1114,13 @@ sluice_runs_view_init (SluiceRunsView *self)
   gtk_label_set_wrap (self->progression, TRUE);
   gtk_label_set_selectable (self->progression, TRUE);
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->progression));
+
+  self->server_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->server_label, 0);
+  gtk_label_set_wrap (self->server_label, TRUE);
+  gtk_label_set_selectable (self->server_label, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->server_label), FALSE);
+  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->server_label));
   sluice_runs_view_refresh (self);
 }
 

@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 
 #include "sluice-run-session.h"
+#include "sluice-serve.h"
 
 G_BEGIN_DECLS
 
@@ -22,7 +23,9 @@ G_DECLARE_FINAL_TYPE (SluiceRunsView, sluice_runs_view, SLUICE, RUNS_VIEW, GtkWi
  * - Compare: two selected runs side by side in a window of their own.
  *
  * "replay-changed" (SluiceRunSession *session, or NULL when the replay
- * was closed) tells the window what the canvas should show. */
+ * was closed) tells the window what the canvas and the run panel should
+ * show; "replay-moved" (SluiceRunSession *session) that the scrubber
+ * moved: the session's log and counters are those of the new position. */
 GtkWidget        *sluice_runs_view_new            (void);
 /* The pipeline whose runs are listed (its file's path, NULL for one
  * never saved: no history). Lists again. */
@@ -33,6 +36,18 @@ void              sluice_runs_view_set_pipeline   (SluiceRunsView *self,
 void              sluice_runs_view_set_state_dir  (SluiceRunsView *self,
                                                    const char     *state_dir);
 void              sluice_runs_view_refresh        (SluiceRunsView *self);
+/* A sluice-run daemon whose runs of the same pipeline (same id) are
+ * listed too, marked as the server's and whether they ran the file
+ * shown; opening one fetches its events and pipeline and replays it.
+ * NULL: none. A server that cannot be reached or that lies says so
+ * under the list; the journals' runs are listed all the same. */
+void              sluice_runs_view_set_server     (SluiceRunsView  *self,
+                                                   SluiceRunClient *client);
+SluiceRunClient  *sluice_runs_view_get_server     (SluiceRunsView  *self);
+/* A listing of the server's runs is under way. */
+gboolean          sluice_runs_view_get_server_listing (SluiceRunsView *self);
+/* What the line about the server says, NULL when there is none. */
+const char       *sluice_runs_view_get_server_status  (SluiceRunsView *self);
 
 guint             sluice_runs_view_get_n_runs     (SluiceRunsView *self);
 const SluicePastRun *sluice_runs_view_get_run     (SluiceRunsView *self,
@@ -44,7 +59,9 @@ char             *sluice_runs_view_dup_row_text   (SluiceRunsView *self,
 char             *sluice_runs_view_dup_progression_text (SluiceRunsView *self);
 
 /* Opens run @index on the canvas at its end. FALSE with @error when its
- * journal cannot be read. */
+ * journal cannot be read. A server's run not fetched yet is fetched
+ * first (TRUE; the replay opens when its events are in, or the server
+ * status says why not). */
 gboolean          sluice_runs_view_open           (SluiceRunsView *self,
                                                    guint           index,
                                                    GError        **error);

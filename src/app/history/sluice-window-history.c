@@ -3,7 +3,9 @@
 
 #include <glib/gi18n.h>
 
+#include "sluice-application.h"
 #include "sluice-history-keeper.h"
+#include "sluice-server-settings.h"
 #include "sluice-window-history.h"
 #include "sluice-window-run.h"
 
@@ -15,6 +17,8 @@ typedef struct
   SluiceRunsView *view;        /* borrowed: in the bottom stack */
   char           *state_dir;
   guint           refresh_id;  /* the list again, once the run's journal is whole */
+  gboolean        watching_server;
+  guint           server_id;   /* the server again, once its token is kept too */
 } WindowHistory;
 
 static WindowHistory *
@@ -31,6 +35,7 @@ history_free (gpointer data)
   if (history->view != NULL)
     g_object_remove_weak_pointer (G_OBJECT (history->view), (gpointer *) &history->view);
   g_clear_handle_id (&history->refresh_id, g_source_remove);
+  g_clear_handle_id (&history->server_id, g_source_remove);
   g_free (history->state_dir);
   g_free (history);
 }
@@ -43,6 +48,62 @@ document_path (SluiceWindow *self)
   return file != NULL ? g_file_get_path (file) : NULL;
 }
 
+static GSettings *
+settings_of (SluiceWindow *window)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
+
+  return SLUICE_IS_APPLICATION (app) ? sluice_application_get_settings (SLUICE_APPLICATION (app)) : NULL;
+}
+
+/* The server the Server view last connected to (its URL is kept once
+ * it answered): its runs of the pipeline are listed too. */
+static void
+apply_server (WindowHistory *history)
+{
+  g_autofree char *url = sluice_server_settings_get_url (settings_of (history->window));
+  g_autofree char *token = url != NULL ? sluice_server_token_lookup (url) : NULL;
+  g_autoptr(SluiceRunClient) client = url != NULL ? sluice_run_client_new (url, token, NULL) : NULL;
+
+  if (history->view != NULL)
+    sluice_runs_view_set_server (history->view, client);
+}
+
+static gboolean
+apply_server_idle_cb (gpointer user_data)
+{
+  WindowHistory *history = user_data;
+
+  history->server_id = 0;
+  apply_server (history);
+  return G_SOURCE_REMOVE;
+}
+
+/* The Server view keeps the URL, then the token: both are read once it
+ * is done. */
+static void
+server_url_changed_cb (GSettings    *settings,
+                       const char   *key,
+                       SluiceWindow *window)
+{
+  WindowHistory *history = get_history (window);
+
+  if (history != NULL && history->server_id == 0)
+    history->server_id = g_idle_add (apply_server_idle_cb, history);
+}
+
+static void
+watch_server (WindowHistory *history)
+{
+  GSettings *settings = settings_of (history->window);
+
+  if (history->watching_server || settings == NULL)
+    return;
+  history->watching_server = TRUE;
+  g_signal_connect_object (settings, "changed::server-url", G_CALLBACK (server_url_changed_cb), history->window, 0);
+  apply_server (history);
+}
+
 /* The list follows the document: its pipeline and file as they are now. */
 static void
 update_view (WindowHistory *history)
@@ -52,6 +113,7 @@ update_view (WindowHistory *history)
   /* The view goes with the window's widgets, before the window. */
   if (history->view == NULL)
     return;
+  watch_server (history);
   path = document_path (history->window);
   sluice_runs_view_set_pipeline (history->view, sluice_document_get_pipeline (sluice_window_get_document (history->window)),
                                    path);
@@ -73,9 +135,26 @@ replay_changed_cb (SluiceRunsView   *view,
                    WindowHistory    *history)
 {
   SluiceCanvasRunOverlay *overlay = sluice_window_get_run_overlay (history->window);
+  SluiceRunPanel *panel = sluice_window_get_run_panel (history->window);
+  SluiceRunSession *shown = replay != NULL ? replay : sluice_window_get_run_session (history->window);
 
   if (overlay != NULL)
-    sluice_canvas_run_overlay_set_session (overlay, replay != NULL ? replay : sluice_window_get_run_session (history->window));
+    sluice_canvas_run_overlay_set_session (overlay, shown);
+  /* The log and the stages table follow the canvas. */
+  if (panel != NULL)
+    sluice_run_panel_set_session (panel, shown);
+}
+
+/* A scrub is one step, not a run moving: the panel shows it at once. */
+static void
+replay_moved_cb (SluiceRunsView   *view,
+                 SluiceRunSession *replay,
+                 WindowHistory    *history)
+{
+  SluiceRunPanel *panel = sluice_window_get_run_panel (history->window);
+
+  if (panel != NULL)
+    sluice_run_panel_refresh (panel);
 }
 
 void
@@ -90,6 +169,7 @@ sluice_window_history_init (SluiceWindow *self,
   g_object_set_data_full (G_OBJECT (self), HISTORY_KEY, history, history_free);
   gtk_stack_add_titled (bottom, GTK_WIDGET (history->view), "runs", _("Runs"));
   g_signal_connect (history->view, "replay-changed", G_CALLBACK (replay_changed_cb), history);
+  g_signal_connect (history->view, "replay-moved", G_CALLBACK (replay_moved_cb), history);
   g_signal_connect (bottom, "notify::visible-child", G_CALLBACK (visible_child_cb), history);
 }
 

@@ -474,6 +474,17 @@ sluice_run_panel_set_session (SluiceRunPanel   *self,
 }
 
 void
+sluice_run_panel_refresh (SluiceRunPanel *self)
+{
+  g_return_if_fail (SLUICE_IS_RUN_PANEL (self));
+
+  if (self->session == NULL)
+    return;
+  self->last_text_update = 0;
+  updated_cb (self);
+}
+
+void
 sluice_run_panel_set_module (SluiceRunPanel *self,
                              const char     *module_id)
 {

@@ -19,6 +19,9 @@ G_DECLARE_FINAL_TYPE (SluiceRunPanel, sluice_run_panel, SLUICE, RUN_PANEL, GtkWi
 GtkWidget  *sluice_run_panel_new            (void);
 void        sluice_run_panel_set_session    (SluiceRunPanel   *self,
                                              SluiceRunSession *session);
+/* Shows the session's state now, not at the next of its (throttled)
+ * updates: a replay moved by the scrubber does not move by itself. */
+void        sluice_run_panel_refresh        (SluiceRunPanel   *self);
 /* The module whose data the preview shows (NULL: none). */
 void        sluice_run_panel_set_module     (SluiceRunPanel   *self,
                                              const char       *module_id);

@@ -143,6 +143,8 @@ sluice_journal_attach (SluiceJournal     *self,
   g_object_add_weak_pointer (G_OBJECT (executor), (gpointer *) &self->executor);
   self->inner_sink = g_object_ref (output);
   self->all_events = all_events;
+  /* Without per-item events, the replay draws the modules from samples. */
+  self->sample_modules = !all_events;
 
   source = _sluice_journal_source_new (self, input, replay.items, replay.seqs);
   sink = _sluice_journal_sink_new (self, output);

@@ -88,6 +88,14 @@ struct _SluiceJournal
   gint64              last_snapshot; /* monotonic µs of the last progress record */
   GError             *error;         /* the first write error: the journal stops */
   guint               record_timer;  /* sluice_journal_record(): the commit timer */
+
+  /* Module samples (sluice-journal-record.c), for a run whose per-item
+   * events are not built. */
+  gboolean            sample_modules;
+  SluiceModuleStats  *sampled;       /* the counters last written, per module index */
+  SluiceModuleStats  *sample_base;   /* resumed: what the run had counted before, per module index */
+  guint               n_sampled;
+  gint64              last_sample;   /* monotonic µs */
 };
 
 /* sluice-journal-source.c: the item source wrapper. */
@@ -136,6 +144,14 @@ GPtrArray           *_sluice_journal_stages_new     (SluicePipeline *pipeline);
 gboolean             _sluice_journal_stages_write   (SluiceJournal  *self,
                                                      gboolean        force,
                                                      GError        **error);
+
+/* sluice-journal-record.c: the modules' counters, sampled at most ten
+ * times a second (and with every state change, @force), written in the
+ * commit's transaction. */
+gboolean             _sluice_journal_samples_write  (SluiceJournal  *self,
+                                                     gboolean        force,
+                                                     GError        **error);
+void                 _sluice_journal_samples_clear  (SluiceJournal  *self);
 
 /* sluice-journal-attach.c: the executor's listeners. */
 void                 _sluice_journal_state_cb       (SluiceExecutor *executor,

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "sluice-model.h"
+#include "sluice-executor-gates.h"
 #include "sluice-journal-private.h"
 
 /* A journal that keeps a run's history only: its states, every event
@@ -15,6 +18,15 @@
  * goes, and every state change commits at once. */
 
 #define RECORD_COMMIT_INTERVAL_MS 1000
+
+/* A run of sluice-run --journal builds no per-item events (they would
+ * cost it more than journaling may: W1 makes twenty per item). What its
+ * replay draws per module comes instead from the modules' counters,
+ * sampled with the commits at most every SAMPLE_INTERVAL_US and with
+ * every state change, only for the modules whose counters changed: a
+ * cost per tenth of a second, not per item. Each sample row is a JSON
+ * array of "module-progress" objects (see sluice-run-replay.h). */
+#define SAMPLE_INTERVAL_US (100 * 1000)
 
 static gboolean
 commit_cb (gpointer user_data)
@@ -85,4 +97,171 @@ sluice_journal_record (SluiceJournal  *self,
   g_signal_connect_object (executor, "event", G_CALLBACK (final_event_cb), self, 0);
   self->record_timer = g_timeout_add (RECORD_COMMIT_INTERVAL_MS, commit_cb, self);
   return TRUE;
+}
+
+static const char *
+controller_of (SluicePipeline *pipeline,
+               const char     *module_id)
+{
+  SluiceNode *node = sluice_pipeline_find_node (pipeline, module_id);
+
+  while (node != NULL && !SLUICE_IS_CONTROLLER (node))
+    node = sluice_node_get_parent (node);
+  return node != NULL ? sluice_node_get_id (node) : NULL;
+}
+
+static json_t *
+module_sample (SluiceJournal           *self,
+               guint                    index,
+               const SluiceModuleStats *stats,
+               const char              *time)
+{
+  const char *id = sluice_executor_get_module_id (self->executor, index);
+  const char *controller = controller_of (sluice_executor_get_pipeline (self->executor), id);
+  json_t *sample = json_pack ("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i}",
+                              "event", "module-progress", "time", time, "module", id,
+                              "items_in", (json_int_t) stats->items_in,
+                              "items_out", (json_int_t) stats->items_out,
+                              "dropped", (json_int_t) stats->dropped,
+                              "failed", (json_int_t) stats->failed,
+                              "retries", (json_int_t) stats->retries,
+                              "superseded", (json_int_t) stats->superseded,
+                              "time_us", (json_int_t) stats->time_us,
+                              "active", (int) stats->active);
+  json_t *gate;
+
+  if (controller != NULL)
+    json_object_set_new (sample, "controller", json_string (controller));
+  /* A gate's checks as the live view shows them. */
+  gate = sluice_executor_dup_gate_results (self->executor, id);
+  if (gate != NULL)
+    json_object_set (sample, "checks", json_object_get (gate, "checks"));
+  json_decref (gate);
+  return sample;
+}
+
+/* A resumed run's counters go on from the last ones recorded before it
+ * stopped (items run again are counted again: they did run twice). */
+typedef struct
+{
+  SluiceJournal     *journal;
+  SluiceModuleStats *base;
+  guint              n;
+} BaseLoad;
+
+static void
+base_row_cb (const char *text,
+             gpointer    user_data)
+{
+  BaseLoad *load = user_data;
+  json_t *samples = text != NULL ? json_loads (text, 0, NULL) : NULL;
+  size_t i;
+  json_t *sample;
+
+  json_array_foreach (samples, i, sample)
+    {
+      const char *id = json_string_value (json_object_get (sample, "module"));
+
+      for (guint m = 0; id != NULL && m < load->n; m++)
+        if (g_strcmp0 (sluice_executor_get_module_id (load->journal->executor, m), id) == 0)
+          {
+            SluiceModuleStats *base = &load->base[m];
+
+            base->items_in = (guint64) json_integer_value (json_object_get (sample, "items_in"));
+            base->items_out = (guint64) json_integer_value (json_object_get (sample, "items_out"));
+            base->dropped = (guint64) json_integer_value (json_object_get (sample, "dropped"));
+            base->failed = (guint64) json_integer_value (json_object_get (sample, "failed"));
+            base->retries = (guint64) json_integer_value (json_object_get (sample, "retries"));
+            base->superseded = (guint64) json_integer_value (json_object_get (sample, "superseded"));
+            base->time_us = (guint64) json_integer_value (json_object_get (sample, "time_us"));
+            break;
+          }
+    }
+  json_decref (samples);
+}
+
+static void
+load_base (SluiceJournal *self,
+           guint          n)
+{
+  BaseLoad load = { self, g_new0 (SluiceModuleStats, n), n };
+  g_autoptr(GError) error = NULL;
+
+  if (!sluice_journal_store_foreach_sample (self->store, base_row_cb, &load, &error))
+    g_debug ("%s", error->message);
+  self->sample_base = load.base;
+}
+
+static void
+add_base (SluiceModuleStats       *stats,
+          const SluiceModuleStats *base)
+{
+  stats->items_in += base->items_in;
+  stats->items_out += base->items_out;
+  stats->dropped += base->dropped;
+  stats->failed += base->failed;
+  stats->retries += base->retries;
+  stats->superseded += base->superseded;
+  stats->time_us += base->time_us;
+}
+
+gboolean
+_sluice_journal_samples_write (SluiceJournal  *self,
+                               gboolean        force,
+                               GError        **error)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autoptr(GDateTime) wall = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *text = NULL;
+  json_t *samples;
+  guint n;
+
+  if (!self->sample_modules || self->executor == NULL ||
+      (!force && now - self->last_sample < SAMPLE_INTERVAL_US))
+    return TRUE;
+  self->last_sample = now;
+
+  n = sluice_executor_get_n_modules (self->executor);
+  if (self->sampled == NULL || self->n_sampled != n)
+    {
+      g_free (self->sampled);
+      self->sampled = g_new0 (SluiceModuleStats, n);
+      self->n_sampled = n;
+      g_clear_pointer (&self->sample_base, g_free);
+      if (self->resumed)
+        load_base (self, n);
+    }
+  wall = g_date_time_new_now_utc ();
+  time = g_date_time_format_iso8601 (wall);
+  samples = json_array ();
+  for (guint i = 0; i < n; i++)
+    {
+      SluiceModuleStats stats;
+
+      memset (&stats, 0, sizeof stats);
+      sluice_executor_get_module_stats_at (self->executor, i, &stats);
+      if (self->sample_base != NULL)
+        add_base (&stats, &self->sample_base[i]);
+      /* The state is the replay's to work out, as for events. */
+      stats.state = self->sampled[i].state;
+      if (memcmp (&stats, &self->sampled[i], sizeof stats) == 0)
+        continue;
+      self->sampled[i] = stats;
+      json_array_append_new (samples, module_sample (self, i, &stats, time));
+    }
+  if (json_array_size (samples) > 0)
+    text = json_dumps (samples, JSON_COMPACT);
+  json_decref (samples);
+  return text == NULL ||
+         sluice_journal_store_add_sample (self->store, sluice_journal_store_get_max_event_seq (self->store),
+                                          text, error);
+}
+
+void
+_sluice_journal_samples_clear (SluiceJournal *self)
+{
+  g_clear_pointer (&self->sampled, g_free);
+  g_clear_pointer (&self->sample_base, g_free);
+  self->n_sampled = 0;
 }

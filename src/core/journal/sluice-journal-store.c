@@ -12,6 +12,12 @@
  * commit) rather than one row each: a row per item would cost more than
  * the run itself for cheap pipelines. */
 #define SCHEMA_VERSION "1"
+/* Added within version 1 (readers take its absence as no samples): the
+ * modules' counters every so often, for replaying a run recorded
+ * without per-item events (sluice-journal-record.c). */
+#define MODULE_SAMPLES_TABLE \
+  "CREATE TABLE IF NOT EXISTS module_samples (id INTEGER PRIMARY KEY, time_us INTEGER NOT NULL," \
+  "  after_seq INTEGER NOT NULL, json TEXT NOT NULL)"
 static const char schema[] =
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
   "CREATE TABLE states (id INTEGER PRIMARY KEY, time_us INTEGER NOT NULL,"
@@ -29,6 +35,7 @@ static const char schema[] =
   "CREATE TABLE progress (id INTEGER PRIMARY KEY, time_us INTEGER NOT NULL,"
   "  controller TEXT NOT NULL, queued INTEGER NOT NULL, in_flight INTEGER NOT NULL,"
   "  items_in INTEGER NOT NULL, items_out INTEGER NOT NULL);"
+  MODULE_SAMPLES_TABLE ";"
   "INSERT INTO meta VALUES ('journal-format', '" SCHEMA_VERSION "');";
 
 enum
@@ -41,6 +48,7 @@ enum
   STMT_ADD_COMMIT,
   STMT_ADD_EVENT,
   STMT_ADD_PROGRESS,
+  STMT_ADD_SAMPLE,    /* prepared on first use: older journals lack the table */
   N_STMTS
 };
 
@@ -55,6 +63,7 @@ static const char *const stmt_sql[N_STMTS] = {
   "INSERT OR REPLACE INTO events (seq, time_us, event, json) VALUES (?1, ?2, ?3, ?4)",
   "INSERT INTO progress (time_us, controller, queued, in_flight, items_in, items_out)"
   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  "INSERT INTO module_samples (time_us, after_seq, json) VALUES (?1, ?2, ?3)",
 };
 
 struct _SluiceJournalStore
@@ -159,7 +168,7 @@ configure (SluiceJournalStore  *self,
 {
   if (!exec (self, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", error))
     return FALSE;
-  for (guint i = 0; i < N_STMTS; i++)
+  for (guint i = 0; i < STMT_ADD_SAMPLE; i++)
     {
       int rc = sqlite3_prepare_v2 (self->db, stmt_sql[i], -1, &self->stmts[i], NULL);
 
@@ -409,6 +418,55 @@ sluice_journal_store_add_progress (SluiceJournalStore  *self,
   sqlite3_bind_int64 (stmt, 5, (sqlite3_int64) items_in);
   sqlite3_bind_int64 (stmt, 6, (sqlite3_int64) items_out);
   return step_done (self, stmt, error);
+}
+
+gboolean
+sluice_journal_store_add_sample (SluiceJournalStore  *self,
+                                 guint64              after_seq,
+                                 const char          *json,
+                                 GError             **error)
+{
+  sqlite3_stmt *stmt = self->stmts[STMT_ADD_SAMPLE];
+
+  if (stmt == NULL)
+    {
+      int rc;
+
+      /* A resumed run of a journal written before samples existed. */
+      if (!exec (self, MODULE_SAMPLES_TABLE, error))
+        return FALSE;
+      rc = sqlite3_prepare_v2 (self->db, stmt_sql[STMT_ADD_SAMPLE], -1, &self->stmts[STMT_ADD_SAMPLE], NULL);
+      if (rc != SQLITE_OK)
+        return fail (self, rc, error);
+      stmt = self->stmts[STMT_ADD_SAMPLE];
+    }
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
+  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) after_seq);
+  sqlite3_bind_text (stmt, 3, json, -1, SQLITE_STATIC);
+  return step_done (self, stmt, error);
+}
+
+gboolean
+sluice_journal_store_foreach_sample (SluiceJournalStore *self,
+                                     void (*func) (const char *json,
+                                                   gpointer    user_data),
+                                     gpointer            user_data,
+                                     GError            **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "SELECT json FROM module_samples ORDER BY id", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      sqlite3_finalize (stmt);
+      /* No such table: a journal from before samples. */
+      return TRUE;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    func ((const char *) sqlite3_column_text (stmt, 0), user_data);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE || fail (self, rc, error);
 }
 
 guint64

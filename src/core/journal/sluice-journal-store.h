@@ -77,6 +77,19 @@ gboolean            sluice_journal_store_add_event   (SluiceJournalStore  *self,
                                                       const char          *json,
                                                       GError             **error);
 guint64             sluice_journal_store_get_max_event_seq (SluiceJournalStore *self);
+/* The modules' counters as of now, after event @after_seq: a JSON array
+ * of "module-progress" objects (sluice-journal-record.c). */
+gboolean            sluice_journal_store_add_sample  (SluiceJournalStore  *self,
+                                                      guint64              after_seq,
+                                                      const char          *json,
+                                                      GError             **error);
+/* Calls @func with each sample row's JSON text, oldest first (none for
+ * a journal written before samples existed). */
+gboolean            sluice_journal_store_foreach_sample (SluiceJournalStore *self,
+                                                         void (*func) (const char *json,
+                                                                       gpointer    user_data),
+                                                         gpointer            user_data,
+                                                         GError            **error);
 /* Where a controller stands: items waiting at its input, in flight,
  * taken in by its first module and put out by its last. */
 gboolean            sluice_journal_store_add_progress (SluiceJournalStore  *self,

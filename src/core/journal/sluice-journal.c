@@ -34,6 +34,7 @@ sluice_journal_finalize (GObject *object)
     sluice_journal_commit (self, NULL);
   g_clear_handle_id (&self->record_timer, g_source_remove);
   _sluice_journal_progress_clear (self);
+  _sluice_journal_samples_clear (self);
   g_clear_pointer (&self->store, sluice_journal_store_free);
   g_clear_pointer (&self->done_set, g_hash_table_unref);
   g_clear_object (&self->inner_sink);

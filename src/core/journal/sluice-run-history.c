@@ -21,6 +21,16 @@
 G_DEFINE_BOXED_TYPE (SluicePastRun, sluice_past_run, sluice_past_run_ref, sluice_past_run_unref)
 
 static void
+replace_str (char       **slot,
+             const char  *value)
+{
+  char *copy = g_strdup (value);
+
+  g_free (*slot);
+  *slot = copy;
+}
+
+static void
 stage_record_free (gpointer data)
 {
   SluicePastStage *stage = data;
@@ -66,7 +76,74 @@ sluice_past_run_unref (SluicePastRun *record)
   g_free (record->failed_check);
   g_ptr_array_unref (record->stages);
   g_ptr_array_unref (record->gates);
+  g_free (record->server_url);
+  g_clear_pointer (&record->server_events, g_ptr_array_unref);
+  g_clear_pointer (&record->server_pipeline, g_bytes_unref);
   g_free (record);
+}
+
+SluicePastRun *
+sluice_past_run_new_remote (const char *server_url,
+                            const char *run_id)
+{
+  SluicePastRun *record = g_new0 (SluicePastRun, 1);
+
+  g_return_val_if_fail (server_url != NULL && run_id != NULL, NULL);
+
+  record->ref_count = 1;
+  record->server_url = g_strdup (server_url);
+  record->run_id = g_strdup (run_id);
+  record->origin = g_strdup ("server");
+  record->stages = g_ptr_array_new_with_free_func (stage_record_free);
+  record->gates = g_ptr_array_new_with_free_func (gate_record_free);
+  return record;
+}
+
+static SluicePastGate *
+find_gate (SluicePastRun *record,
+           const char    *id)
+{
+  SluicePastGate *gate;
+
+  for (guint i = 0; i < record->gates->len; i++)
+    if (g_str_equal (((SluicePastGate *) g_ptr_array_index (record->gates, i))->gate, id))
+      return g_ptr_array_index (record->gates, i);
+  gate = g_new0 (SluicePastGate, 1);
+  gate->gate = g_strdup (id);
+  g_ptr_array_add (record->gates, gate);
+  return gate;
+}
+
+void
+sluice_past_run_take_events (SluicePastRun *record,
+                             GPtrArray     *events,
+                             gboolean       truncated)
+{
+  g_return_if_fail (record != NULL && events != NULL);
+
+  g_clear_pointer (&record->server_events, g_ptr_array_unref);
+  record->server_events = events;
+  record->server_events_truncated = truncated;
+  record->n_events = events->len;
+  record->item_events = FALSE;
+  g_ptr_array_set_size (record->gates, 0);
+  for (guint i = 0; i < events->len; i++)
+    {
+      json_t *event = g_ptr_array_index (events, i);
+      const char *type = json_string_value (json_object_get (event, "event"));
+      const char *module = json_string_value (json_object_get (event, "module"));
+
+      if (type == NULL)
+        continue;
+      record->item_events |= g_str_equal (type, "module-started") || g_str_equal (type, "module-progress");
+      if (module != NULL && g_str_equal (type, "gate-passed"))
+        find_gate (record, module)->passed++;
+      else if (module != NULL && g_str_equal (type, "gate-failed"))
+        find_gate (record, module)->failed++;
+      else if (module != NULL && g_str_equal (type, "run-state") &&
+               g_strcmp0 (json_string_value (json_object_get (event, "state")), "failed") == 0)
+        replace_str (&record->failed_module, module);
+    }
 }
 
 gboolean
@@ -129,16 +206,6 @@ scan_pipeline_id (const char *directory)
       return g_strndup (id + 5, close - (id + 5));
     }
   return NULL;
-}
-
-static void
-replace_str (char       **slot,
-             const char  *value)
-{
-  char *copy = g_strdup (value);
-
-  g_free (*slot);
-  *slot = copy;
 }
 
 /* Reading one journal. */
@@ -297,6 +364,43 @@ read_stages (Reader *reader)
   return finish (reader, stmt, rc);
 }
 
+/* A server's run: the events fetched, not a journal. */
+static GPtrArray *
+remote_events (const SluicePastRun  *record,
+               guint                 max_events,
+               gboolean             *truncated,
+               GError              **error)
+{
+  GPtrArray *events;
+  guint n;
+
+  if (record->server_events == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "run %s of %s: its events were not fetched",
+                   record->run_id, record->server_url);
+      return NULL;
+    }
+  n = max_events > 0 ? MIN (max_events, record->server_events->len) : record->server_events->len;
+  events = g_ptr_array_new_full (n, (GDestroyNotify) json_decref);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (events, json_incref (g_ptr_array_index (record->server_events, i)));
+  if (truncated != NULL)
+    *truncated = record->server_events_truncated || n < record->server_events->len;
+  return events;
+}
+
+static gboolean
+has_module_samples (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean found;
+
+  found = sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'module_samples'",
+                              -1, &stmt, NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  return found;
+}
+
 static gboolean
 read_events_summary (Reader *reader)
 {
@@ -315,6 +419,20 @@ read_events_summary (Reader *reader)
     }
   if (!finish (reader, stmt, rc))
     return FALSE;
+  /* Or the modules' samples of a run without per-item events. */
+  if (!record->item_events && has_module_samples (reader->db))
+    {
+      stmt = prepare (reader, "SELECT EXISTS (SELECT 1 FROM module_samples)");
+      if (stmt == NULL)
+        return FALSE;
+      if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          record->item_events = sqlite3_column_int (stmt, 0) != 0;
+          rc = sqlite3_step (stmt);
+        }
+      if (!finish (reader, stmt, rc))
+        return FALSE;
+    }
 
   stmt = prepare (reader, "SELECT json_extract (json, '$.module'), event, count(*) FROM events"
                           " WHERE event IN ('gate-passed', 'gate-failed') GROUP BY 1, 2 ORDER BY min(seq)");
@@ -345,6 +463,30 @@ read_events_summary (Reader *reader)
     }
   if (!finish (reader, stmt, rc))
     return FALSE;
+
+  /* A run recorded without gate events: its gates' last samples. */
+  if (record->gates->len == 0 && has_module_samples (reader->db))
+    {
+      stmt = prepare (reader, "SELECT json_extract (j.value, '$.module'), json_extract (j.value, '$.items_out'),"
+                              " json_extract (j.value, '$.failed') FROM module_samples s, json_each (s.json) j"
+                              " WHERE json_valid (s.json) AND json_type (j.value, '$.checks') = 'array'"
+                              " ORDER BY s.id");
+      if (stmt == NULL)
+        return FALSE;
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          g_autofree char *id = column_dup (stmt, 0);
+          SluicePastGate *gate;
+
+          if (id == NULL)
+            continue;
+          gate = find_gate (record, id);
+          gate->passed = (guint64) MAX (sqlite3_column_int64 (stmt, 1), 0);
+          gate->failed = (guint64) MAX (sqlite3_column_int64 (stmt, 2), 0);
+        }
+      if (!finish (reader, stmt, rc))
+        return FALSE;
+    }
 
   /* Where the run failed: its failed run-state event names the module. */
   stmt = prepare (reader, "SELECT json_extract (json, '$.module') FROM events WHERE event = 'run-state'"
@@ -381,6 +523,19 @@ parse_reason (SluicePastRun *record)
   if ((checks = strstr (reason, " failed: ")) != NULL && strstr (reason, "check") != NULL &&
       strstr (reason, "check") < checks)
     record->failed_check = g_strdup (checks + strlen (" failed: "));
+}
+
+void
+sluice_past_run_set_outcome (SluicePastRun *record,
+                             const char    *state,
+                             const char    *reason)
+{
+  g_return_if_fail (record != NULL);
+
+  replace_str (&record->state, state);
+  replace_str (&record->reason, reason);
+  g_clear_pointer (&record->failed_check, g_free);
+  parse_reason (record);
 }
 
 static void
@@ -455,6 +610,24 @@ open_read_only (const SluicePastRun  *record,
   return db;
 }
 
+/* A sample row: an array of "module-progress" objects. */
+static gboolean
+add_samples (GPtrArray *events,
+             json_t    *samples)
+{
+  json_t *sample;
+  size_t i;
+
+  if (!json_is_array (samples))
+    return FALSE;
+  json_array_foreach (samples, i, sample)
+    if (!json_is_object (sample))
+      return FALSE;
+  json_array_foreach (samples, i, sample)
+    g_ptr_array_add (events, json_incref (sample));
+  return TRUE;
+}
+
 GPtrArray *
 sluice_past_run_load_events (const SluicePastRun  *record,
                                guint                   max_events,
@@ -470,14 +643,22 @@ sluice_past_run_load_events (const SluicePastRun  *record,
 
   if (truncated != NULL)
     *truncated = FALSE;
+  if (record->server_url != NULL)
+    return remote_events (record, max_events, truncated, error);
   if ((db = open_read_only (record, error)) == NULL)
     return NULL;
-  rc = sqlite3_prepare_v2 (db, "SELECT seq, json FROM events ORDER BY seq", -1, &stmt, NULL);
+  /* The modules' samples (a run without per-item events) go after the
+   * event they were taken after, as "module-progress" events. */
+  rc = sqlite3_prepare_v2 (db, has_module_samples (db) ?
+                           "SELECT seq, 0, json FROM events UNION ALL"
+                           " SELECT after_seq, id, json FROM module_samples ORDER BY 1, 2" :
+                           "SELECT seq, 0, json FROM events ORDER BY seq", -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
   for (; rc == SQLITE_ROW; rc = sqlite3_step (stmt))
     {
-      const char *text = (const char *) sqlite3_column_text (stmt, 1);
+      const char *text = (const char *) sqlite3_column_text (stmt, 2);
+      gboolean sample = sqlite3_column_int64 (stmt, 1) != 0;
       json_t *event;
 
       if (max_events > 0 && events->len >= max_events)
@@ -488,17 +669,21 @@ sluice_past_run_load_events (const SluicePastRun  *record,
           break;
         }
       event = text != NULL ? json_loads (text, JSON_REJECT_DUPLICATES, NULL) : NULL;
-      if (!json_is_object (event))
+      if (sample ? !add_samples (events, event) : !json_is_object (event))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "journal %s is damaged: event %" G_GINT64_FORMAT " is not a JSON object",
-                       record->journal_path, (gint64) sqlite3_column_int64 (stmt, 0));
+                       sample ? "journal %s is damaged: module sample %" G_GINT64_FORMAT " is not a JSON array of objects"
+                       : "journal %s is damaged: event %" G_GINT64_FORMAT " is not a JSON object",
+                       record->journal_path, (gint64) sqlite3_column_int64 (stmt, sample ? 1 : 0));
           json_decref (event);
           sqlite3_finalize (stmt);
           sqlite3_close (db);
           return NULL;
         }
-      g_ptr_array_add (events, event);
+      if (sample)
+        json_decref (event);
+      else
+        g_ptr_array_add (events, event);
     }
   if (rc != SQLITE_DONE)
     {
@@ -524,6 +709,9 @@ sluice_past_run_load_defines (const SluicePastRun  *record,
   const char *name;
   json_t *value;
 
+  /* A server's run: its parameters are the server's to say. */
+  if (record->server_url != NULL)
+    return defines;
   if ((db = open_read_only (record, error)) == NULL)
     {
       g_hash_table_unref (defines);
@@ -546,9 +734,22 @@ sluice_past_run_load_pipeline_copy (const SluicePastRun  *record,
                                       gsize                  *length,
                                       GError                **error)
 {
-  g_autofree char *path = g_build_filename (record->directory, PIPELINE_COPY, NULL);
+  g_autofree char *path = NULL;
   char *text = NULL;
 
+  if (record->server_url != NULL)
+    {
+      if (record->server_pipeline == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "run %s of %s: its pipeline was not fetched",
+                       record->run_id, record->server_url);
+          return NULL;
+        }
+      if (length != NULL)
+        *length = g_bytes_get_size (record->server_pipeline);
+      return g_strndup (g_bytes_get_data (record->server_pipeline, NULL), g_bytes_get_size (record->server_pipeline));
+    }
+  path = g_build_filename (record->directory, PIPELINE_COPY, NULL);
   if (!g_file_get_contents (path, &text, length, error))
     return NULL;
   return text;
@@ -737,6 +938,13 @@ sluice_run_history_report (const char     *state_dir,
       const char *name = node != NULL ? sluice_node_get_name (node) : NULL;
 
       json_object_set_new (stage, "stage_name", json_string (name != NULL && *name ? name : json_string_value (json_object_get (stage, "stage"))));
+    }
+  json_array_foreach (json_object_get (progression, "gates"), i, stage)
+    {
+      SluiceNode *node = sluice_pipeline_find_node (pipeline, json_string_value (json_object_get (stage, "gate")));
+      const char *name = node != NULL ? sluice_node_get_name (node) : NULL;
+
+      json_object_set_new (stage, "gate_name", json_string (name != NULL && *name ? name : json_string_value (json_object_get (stage, "gate"))));
     }
   return progression;
 }

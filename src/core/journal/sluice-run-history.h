@@ -55,7 +55,15 @@ typedef struct
   GPtrArray *stages;           /* SluicePastStage*, in pipeline order */
   GPtrArray *gates;            /* SluicePastGate* */
   guint64    n_events;
-  gboolean   item_events;      /* per-item events were recorded (replay per module) */
+  gboolean   item_events;      /* per-item events or module samples were recorded (replay per module) */
+  /* A run of a sluice-run daemon (sluice-server-runs.h), not a journal:
+   * @directory and @journal_path are NULL; its events and pipeline are
+   * kept here once fetched. */
+  char      *server_url;
+  gboolean   file_matches;     /* its pipeline's hash is the open file's */
+  GPtrArray *server_events;    /* json_t*, NULL until fetched */
+  gboolean   server_events_truncated;
+  GBytes    *server_pipeline;  /* NULL until fetched */
   /*< private >*/
   gint       ref_count;
 } SluicePastRun;
@@ -65,6 +73,22 @@ GType            sluice_past_run_get_type   (void);
 SluicePastRun   *sluice_past_run_ref          (SluicePastRun   *record);
 void             sluice_past_run_unref      (SluicePastRun *record);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SluicePastRun, sluice_past_run_unref)
+
+/* A run of the sluice-run daemon at @server_url, to be filled from what
+ * it says (sluice-server-runs.h). */
+SluicePastRun *sluice_past_run_new_remote (const char *server_url,
+                                           const char *run_id);
+/* The state and, for a failed run, its reason: the module and the
+ * failed checks are read from the reason when nothing else said them. */
+void           sluice_past_run_set_outcome (SluicePastRun *record,
+                                            const char    *state,
+                                            const char    *reason);
+/* A remote run's events (json_t*, in order; taken) and whether the
+ * server had more: they give its gates' passes and failures, and are
+ * what sluice_past_run_load_events() returns from now on. */
+void           sluice_past_run_take_events (SluicePastRun *record,
+                                            GPtrArray     *events,
+                                            gboolean       truncated);
 
 /* Reads the run in @directory. Never NULL: a run that cannot be read
  * comes back with @error set. */
@@ -114,8 +138,9 @@ json_t          *sluice_run_history_progression (GPtrArray        *records,
 
 /* The "history" section of a run report: the progression over the runs
  * of @path (in @state_dir, NULL: the default) of @pipeline, with each
- * stage's name: {"runs", "unreadable", "stages": [{"stage", "stage_name",
- * "reached", "passed", "rate"}…], "gates": […]}. */
+ * stage's and gate's name: {"runs", "unreadable", "stages": [{"stage",
+ * "stage_name", "reached", "passed", "rate"}…], "gates": [{"gate",
+ * "gate_name", "runs", "passed", "failed", "rate"}…]}. */
 json_t          *sluice_run_history_report      (const char        *state_dir,
                                                  SluicePipeline    *pipeline,
                                                  const char        *path);

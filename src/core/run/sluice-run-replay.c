@@ -19,6 +19,7 @@ typedef enum
   STEP_SUPERSEDED,
   STEP_GATE_PASSED,
   STEP_GATE_FAILED,
+  STEP_PROGRESS,
 } StepType;
 
 typedef struct
@@ -94,6 +95,7 @@ step_type (const char *name)
     { "item-superseded", STEP_SUPERSEDED },
     { "gate-passed", STEP_GATE_PASSED },
     { "gate-failed", STEP_GATE_FAILED },
+    { "module-progress", STEP_PROGRESS },
   };
 
   for (guint i = 0; name != NULL && i < G_N_ELEMENTS (types); i++)
@@ -216,6 +218,30 @@ state_copy (SluiceRunReplay   *self,
     to->modules[i].failed_items = copy_set (from->modules[i].failed_items);
 }
 
+/* A sample of a module's counters (a journal of a run without per-item
+ * events): they are the module's from now on. */
+static void
+apply_progress (ModuleState *module,
+                json_t      *event)
+{
+  json_t *checks = json_object_get (event, "checks");
+
+  module->stats.items_in = integer (event, "items_in");
+  module->stats.items_out = integer (event, "items_out");
+  module->stats.dropped = integer (event, "dropped");
+  module->stats.failed = integer (event, "failed");
+  module->stats.retries = integer (event, "retries");
+  module->stats.superseded = integer (event, "superseded");
+  module->stats.time_us = integer (event, "time_us");
+  module->stats.active = (guint) MIN (integer (event, "active"), G_MAXUINT);
+  /* Already the first stopped item's checks, else the last one's. */
+  if (json_is_array (checks))
+    {
+      module->gate_last = checks;
+      module->gate_first_fail = NULL;
+    }
+}
+
 static void
 apply (SluiceRunReplay *self,
        ReplayState     *state,
@@ -281,6 +307,10 @@ apply (SluiceRunReplay *self,
       module->gate_last = json_object_get (step->event, "checks");
       if (step->type == STEP_GATE_FAILED && module->gate_first_fail == NULL)
         module->gate_first_fail = module->gate_last;
+      break;
+    case STEP_PROGRESS:
+      if (module != NULL)
+        apply_progress (module, step->event);
       break;
     case STEP_OTHER:
     default:

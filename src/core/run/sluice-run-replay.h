@@ -22,7 +22,13 @@ G_BEGIN_DECLS
 typedef struct _SluiceRunReplay SluiceRunReplay;
 
 /* @events: json_t* objects in sequence order (the journal's). Events of
- * unknown types, or missing fields, are skipped: a replay never fails. */
+ * unknown types, or missing fields, are skipped: a replay never fails.
+ *
+ * Besides SPEC section 6's, a "module-progress" object sets a module's
+ * counters at once: {"event": "module-progress", "time", "module",
+ * "controller", "items_in", "items_out", "dropped", "failed", "retries",
+ * "superseded", "time_us", "active"[, "checks"]}; the journal of a run
+ * recorded without per-item events holds such samples. */
 SluiceRunReplay *sluice_run_replay_new            (GPtrArray       *events);
 SluiceRunReplay *sluice_run_replay_ref            (SluiceRunReplay *self);
 void             sluice_run_replay_unref          (SluiceRunReplay *self);

@@ -18,5 +18,6 @@
 #include "sluice-run-manager.h"
 #include "sluice-serve-stats.h"
 #include "sluice-server.h"
+#include "sluice-server-runs.h"
 #include "sluice-request-sink.h"
 #include "sluice-request-source.h"
