@@ -33,6 +33,7 @@ typedef struct
   guint64  served;         /* calls it answered with 2xx or 4xx */
   guint64  failed;         /* calls it failed */
   guint    batch_max;      /* items it takes in one POST (its /status); below 2: one */
+  guint    requests;       /* our POSTs at it now (a batch is one) */
   char    *last_error;     /* owned, or NULL */
 } SluiceEndpoint;
 
