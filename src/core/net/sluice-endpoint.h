@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   char    *url;            /* owned, as declared */
+  GUri    *uri;            /* owned: @url parsed once for every call; NULL if not http(s) */
   guint    ref_count;
   guint    in_flight;      /* our calls at it now */
   guint    limit;          /* at most this many of our calls at once */

@@ -576,7 +576,9 @@ new_post (SluiceServiceClient *self,
           SluiceEndpoint      *endpoint,
           GBytes              *body)
 {
-  SoupMessage *msg = soup_message_new (SOUP_METHOD_POST, endpoint->url);
+  /* Parsed once per endpoint, not per call. */
+  SoupMessage *msg = endpoint->uri != NULL ? soup_message_new_from_uri (SOUP_METHOD_POST, endpoint->uri)
+                                           : soup_message_new (SOUP_METHOD_POST, endpoint->url);
 
   /* libsoup gives every POST a new connection of its own unless it is
    * marked safe to resend, and closes an idle one to make room when the
