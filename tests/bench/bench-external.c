@@ -115,6 +115,8 @@ typedef struct
   GMainLoop *loop;
   guint      outputs;
   gboolean   open_loop;  /* latencies from each output's "due" field */
+  gint64     start;      /* open loop: when item 0 was due */
+  double     worst[64];  /* open loop: the worst latency of the items due in each second */
 } Bench;
 
 static void
@@ -139,9 +141,12 @@ output_cb (const char *line,
    * CLOCK_MONOTONIC, as g_get_monotonic_time). */
   if (bench->open_loop && (due = g_strstr_len (line, length, "\"due\":")) != NULL)
     {
-      double ms = (g_get_monotonic_time () - g_ascii_strtoll (due + strlen ("\"due\":"), NULL, 10)) / 1000.0;
+      gint64 due_us = g_ascii_strtoll (due + strlen ("\"due\":"), NULL, 10);
+      double ms = (g_get_monotonic_time () - due_us) / 1000.0;
+      guint second = MIN ((guint) MAX (due_us - bench->start, 0) / G_USEC_PER_SEC, G_N_ELEMENTS (bench->worst) - 1);
 
       g_array_append_val (bench->latencies, ms);
+      bench->worst[second] = MAX (bench->worst[second], ms);
     }
 }
 
@@ -200,6 +205,7 @@ typedef struct
   guint  n_items;
   gint64 start;     /* monotonic µs of item 0 */
   guint  late;      /* items written more than 1 ms after they were due */
+  gint64 latest;    /* µs: the most the feeder itself was late */
 } Feeder;
 
 /* Writes item i at start + i / rate, each with the time it was due; when
@@ -224,6 +230,9 @@ feed_thread (gpointer user_data)
         }
       else if (now - due > 1000)
         feeder->late++;
+      /* The feeder does nothing but sleep and write: how late it wakes
+       * is how long this machine kept a runnable thread waiting. */
+      feeder->latest = MAX (feeder->latest, g_get_monotonic_time () - due);
       length = g_snprintf (line, sizeof line, "{\"due\":%" G_GINT64_FORMAT ",\"id\":%u,\"value\":%u}\n", due, i, i);
       if (write (feeder->fd, line, length) != length)
         g_error ("cannot feed the run: %s", g_strerror (errno));
@@ -275,6 +284,7 @@ run_open (GSubprocess **serves,
   server_cpu = serves_cpu_us (serves, n_urls);
   start = g_get_monotonic_time ();
   feeder.start = start + 20 * 1000;
+  bench.start = feeder.start;
   sluice_executor_start (executor);
   thread = g_thread_new ("feeder", feed_thread, &feeder);
   g_main_loop_run (bench.loop);
@@ -295,8 +305,14 @@ run_open (GSubprocess **serves,
           g_array_index (bench.latencies, double, (guint) (bench.latencies->len * 0.99)) < 10 ? " (p99 < 10 ms: met)" : " (p99 < 10 ms: MISSED)",
           (double) client_cpu / n_items, (double) server_cpu / n_items,
           feeder.late > 0 ? "; the feeder was late" : "");
+  printf ("    worst latency of the items due in each second:");
+  for (guint i = 0; i < G_N_ELEMENTS (bench.worst) && i <= n_items / rate; i++)
+    printf (" %.1f", bench.worst[i]);
+  printf (" ms\n");
   if (feeder.late > 0)
-    printf ("    (%u items were written over 1 ms after they were due: counted from when they were due)\n", feeder.late);
+    printf ("    (%u items were written over 1 ms after they were due, at worst %.1f ms: counted from when they were due;"
+            " a thread that only sleeps and writes waited that long for a CPU)\n",
+            feeder.late, feeder.latest / 1000.0);
   fflush (stdout);
   g_array_unref (bench.latencies);
   g_main_loop_unref (bench.loop);
