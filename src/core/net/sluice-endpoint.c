@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <libsoup/soup.h>
+
 #include "sluice-endpoint.h"
 
 #define FIRST_BACKOFF_US (100 * 1000)
@@ -18,6 +20,12 @@ sluice_endpoint_new (const char *url)
   SluiceEndpoint *self = g_new0 (SluiceEndpoint, 1);
 
   self->url = g_strdup (url);
+  self->uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  /* What soup_message_new takes; anything else it refuses per call. */
+  if (self->uri != NULL &&
+      (g_uri_get_host (self->uri) == NULL || *g_uri_get_host (self->uri) == '\0' ||
+       (g_strcmp0 (g_uri_get_scheme (self->uri), "http") != 0 && g_strcmp0 (g_uri_get_scheme (self->uri), "https") != 0)))
+    g_clear_pointer (&self->uri, g_uri_unref);
   self->ref_count = 1;
   self->limit = DEFAULT_LIMIT;
   self->latency_us = INITIAL_LATENCY_US;
@@ -41,6 +49,7 @@ sluice_endpoint_unref (SluiceEndpoint *self)
     return;
 
   g_free (self->url);
+  g_clear_pointer (&self->uri, g_uri_unref);
   g_free (self->last_error);
   g_free (self);
 }

@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   char    *url;            /* owned, as declared */
+  GUri    *uri;            /* owned: @url parsed once for every call; NULL if not http(s) */
   guint    ref_count;
   guint    in_flight;      /* our calls at it now */
   guint    limit;          /* at most this many of our calls at once */
@@ -33,6 +34,7 @@ typedef struct
   guint64  served;         /* calls it answered with 2xx or 4xx */
   guint64  failed;         /* calls it failed */
   guint    batch_max;      /* items it takes in one POST (its /status); below 2: one */
+  guint    requests;       /* our POSTs at it now (a batch is one) */
   char    *last_error;     /* owned, or NULL */
 } SluiceEndpoint;
 

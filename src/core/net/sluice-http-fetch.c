@@ -3,11 +3,21 @@
 
 #include "sluice-http-fetch.h"
 
+/* Read size when the answer does not say its length. */
 #define READ_CHUNK 65536
+/* Beyond a known length, what the last read asks for: the end of the
+ * stream, or bytes the server should not have sent (which libsoup's body
+ * stream does not give). */
+#define END_READ 16
 
+/* The body is read straight into @body, sized to what the answer says
+ * it holds: a small answer costs one small buffer, not a 64 KiB one per
+ * read (which glibc hands back to the system and faults in again). */
 typedef struct
 {
-  GByteArray   *body;
+  GByteArray   *body;     /* its len is the room; @length the bytes read */
+  gsize         length;
+  gsize         expected; /* Content-Length, or 0 */
   gsize         limit;
   GInputStream *stream;
 } Fetch;
@@ -31,14 +41,11 @@ format_limit (gsize limit)
 static void read_more (GTask *task);
 
 static void
-closed_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+return_body (GTask *task)
 {
-  g_autoptr(GTask) task = user_data;
   Fetch *fetch = g_task_get_task_data (task);
 
-  g_input_stream_close_finish (G_INPUT_STREAM (source), result, NULL);
+  g_byte_array_set_size (fetch->body, fetch->length);
   g_task_return_pointer (task, g_byte_array_free_to_bytes (g_byte_array_ref (fetch->body)),
                          (GDestroyNotify) g_bytes_unref);
 }
@@ -51,28 +58,31 @@ read_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Fetch *fetch = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
 
-  if (bytes == NULL)
+  if (n < 0)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
         g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
-                                 "the answer was cut off after %u bytes: %s",
-                                 fetch->body->len, error->message);
+                                 "the answer was cut off after %" G_GSIZE_FORMAT " bytes: %s",
+                                 fetch->length, error->message);
       else
         g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  if (g_bytes_get_size (bytes) == 0)
+  if (n == 0)
     {
-      /* Closing after the end hands the connection back for keep-alive. */
-      g_input_stream_close_async (fetch->stream, G_PRIORITY_DEFAULT, NULL,
-                                  closed_cb, g_steal_pointer (&task));
+      /* Closing after the end hands the connection back for keep-alive.
+       * The body was read to its end, so this does not wait: at once,
+       * rather than through a GTask of its own. */
+      g_input_stream_close (fetch->stream, NULL, NULL);
+      return_body (task);
       return;
     }
 
-  if (fetch->body->len + g_bytes_get_size (bytes) > fetch->limit)
+  fetch->length += n;
+  if (fetch->length > fetch->limit)
     {
       g_autofree char *limit = format_limit (fetch->limit);
 
@@ -80,8 +90,6 @@ read_cb (GObject      *source,
                                "the answer is larger than the limit of %s", limit);
       return;
     }
-
-  g_byte_array_append (fetch->body, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   read_more (g_steal_pointer (&task));
 }
 
@@ -89,9 +97,17 @@ static void
 read_more (GTask *task)
 {
   Fetch *fetch = g_task_get_task_data (task);
+  /* What is left of a known length (and then a little, to see the end),
+   * or a chunk; one byte past the limit shows an answer too large. */
+  gsize want = fetch->expected > fetch->length ? fetch->expected - fetch->length + END_READ
+             : fetch->expected > 0 ? END_READ : READ_CHUNK;
 
-  g_input_stream_read_bytes_async (fetch->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), read_cb, task);
+  want = MIN (want, fetch->limit + 1 - MIN (fetch->length, fetch->limit));
+  want = MAX (want, 1);
+  if (fetch->body->len < fetch->length + want)
+    g_byte_array_set_size (fetch->body, fetch->length + want);
+  g_input_stream_read_async (fetch->stream, fetch->body->data + fetch->length, want, G_PRIORITY_DEFAULT,
+                             g_task_get_cancellable (task), read_cb, task);
 }
 
 static void
@@ -124,6 +140,8 @@ sent_cb (GObject      *source,
       return;
     }
 
+  if (length > 0)
+    fetch->expected = length;
   read_more (g_steal_pointer (&task));
 }
 

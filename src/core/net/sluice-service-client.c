@@ -13,6 +13,13 @@
 /* Without a deadline, an attempt that gets no answer in this time fails
  * and the next endpoint is tried. */
 #define ATTEMPT_TIMEOUT_US (30 * G_USEC_PER_SEC)
+/* Once an endpoint takes batches, at most this many of our POSTs are at
+ * it at once: new calls wait for one to be answered and go together (as
+ * a group commit does). Under a light load a call goes at once; under a
+ * heavy one batches grow, and the cost per item falls, instead of every
+ * call being a POST of its own that the endpoint queues. Two: one is
+ * answered while the next is on its way. */
+#define REQUESTS_PER_BATCHING_ENDPOINT 2
 /* How often an endpoint's /status and the balancer's list are read while
  * calls go. */
 #define POLL_US (1 * G_USEC_PER_SEC)
@@ -94,6 +101,7 @@ struct _Batch
 
 static void dispatch (SluiceServiceCall *call);
 static void maintain (SluiceServiceClient *self, gint64 now);
+static void request_ended (SluiceServiceClient *self, SluiceEndpoint *endpoint);
 
 static SluiceServiceCall *
 call_ref (SluiceServiceCall *call)
@@ -475,6 +483,7 @@ post_cb (GObject      *source,
   gsize length = 0;
   const char *data;
 
+  request_ended (self, attempt->endpoint);
   if (attempt->ended)
     {
       /* Cancelled or timed out: the call has gone on without it. */
@@ -567,7 +576,9 @@ new_post (SluiceServiceClient *self,
           SluiceEndpoint      *endpoint,
           GBytes              *body)
 {
-  SoupMessage *msg = soup_message_new (SOUP_METHOD_POST, endpoint->url);
+  /* Parsed once per endpoint, not per call. */
+  SoupMessage *msg = endpoint->uri != NULL ? soup_message_new_from_uri (SOUP_METHOD_POST, endpoint->uri)
+                                           : soup_message_new (SOUP_METHOD_POST, endpoint->url);
 
   /* libsoup gives every POST a new connection of its own unless it is
    * marked safe to resend, and closes an idle one to make room when the
@@ -598,6 +609,7 @@ start_attempt (SluiceServiceCall *call,
   attempt->cancellable = g_cancellable_new ();
   attempt->started = now;
   endpoint->in_flight++;
+  endpoint->requests++;
   call->attempt = attempt;
 
 
@@ -849,6 +861,7 @@ batch_post_cb (GObject      *source,
   gsize length = 0;
 
   g_clear_handle_id (&batch->timeout_id, g_source_remove);
+  request_ended (self, batch->endpoint);
   /* Every call left it already: cancelled, or failed over at its
    * time-out. */
   if (batch->live == 0)
@@ -966,6 +979,7 @@ start_batch (SluiceServiceClient *self,
   g_string_append_c (body, ']');
   batch->live = batch->calls->len;
   endpoint->in_flight += batch->live;
+  endpoint->requests++;
   bytes = g_string_free_to_bytes (body);
   batch->msg = new_post (self, endpoint, bytes);
 
@@ -993,13 +1007,52 @@ batch_chunk (SluiceServiceClient *self,
   return MAX ((self->fresh.length + 2 * healthy - 1) / (2 * healthy), 1);
 }
 
-/* Sends the calls made since the last turn of the main loop. */
+static gboolean gather_cb (gpointer user_data);
+
+static void
+schedule_gather (SluiceServiceClient *self)
+{
+  if (self->gather_id == 0 && !g_queue_is_empty (&self->fresh))
+    self->gather_id = g_idle_add_full (G_PRIORITY_DEFAULT, gather_cb, self, NULL);
+}
+
+/* One of our POSTs to @endpoint was answered (or given up): calls held
+ * for a free slot there may go. */
+static void
+request_ended (SluiceServiceClient *self,
+               SluiceEndpoint      *endpoint)
+{
+  g_assert (endpoint->requests > 0);
+  endpoint->requests--;
+  if (self->batching && endpoint->batch_max > 1)
+    schedule_gather (self);
+}
+
+/* Batching endpoints with all their POST slots taken: the calls wait for
+ * one (request_ended) rather than go to them now. */
+static void
+full_endpoints (SluiceServiceClient *self,
+                GPtrArray           *full)
+{
+  g_ptr_array_set_size (full, 0);
+  for (guint i = 0; i < sluice_endpoint_set_get_size (self->endpoints); i++)
+    {
+      SluiceEndpoint *endpoint = sluice_endpoint_set_get (self->endpoints, i);
+
+      if (endpoint->batch_max > 1 && endpoint->requests >= REQUESTS_PER_BATCHING_ENDPOINT)
+        g_ptr_array_add (full, endpoint);
+    }
+}
+
+/* Sends the calls made since the last turn of the main loop, or since
+ * a POST slot of a batching endpoint became free. */
 static gboolean
 gather_cb (gpointer user_data)
 {
   SluiceServiceClient *self = g_object_ref (user_data);
   gint64 now = g_get_monotonic_time ();
   guint chunk = batch_chunk (self, now);
+  g_autoptr(GPtrArray) full = g_ptr_array_new ();
 
   self->gather_id = 0;
   while (!g_queue_is_empty (&self->fresh))
@@ -1009,7 +1062,13 @@ gather_cb (gpointer user_data)
       guint size = 1;
 
       maintain (self, now);
-      endpoint = sluice_endpoint_set_pick (self->endpoints, now, NULL, 0, &result);
+      full_endpoints (self, full);
+      endpoint = sluice_endpoint_set_pick (self->endpoints, now, (SluiceEndpoint * const *) full->pdata, full->len,
+                                           &result);
+      /* Every endpoint that could take them has its POSTs out: wait for
+       * an answer, and send what gathered by then together. */
+      if (result != SLUICE_PICK_OK && full->len > 0)
+        break;
       if (result == SLUICE_PICK_OK && endpoint->batch_max > 1)
         size = MIN (MIN (chunk, endpoint->batch_max), MIN (endpoint->limit - endpoint->in_flight, self->fresh.length));
       if (size > 1)
@@ -1058,8 +1117,7 @@ sluice_service_client_call (SluiceServiceClient   *self,
     {
       g_queue_push_tail (&self->fresh, call_ref (call));
       call->fresh = self->fresh.tail;
-      if (self->gather_id == 0)
-        self->gather_id = g_idle_add_full (G_PRIORITY_DEFAULT, gather_cb, self, NULL);
+      schedule_gather (self);
     }
   else
     dispatch (call);

@@ -15,7 +15,12 @@ G_BEGIN_DECLS
  * client", libsoup 3.3.0). On those versions this watches every
  * connection that waits for its next request, and when its client has
  * closed it, takes it from the server (soup_server_message_steal_connection)
- * and closes it. On later versions it does nothing.
+ * and closes it. Requests libsoup had already read from such a
+ * connection (a client that pipelined them and then shut down its
+ * writing side) are handed back to the server and answered first. A
+ * connection reset before its peer's address could be read is answered
+ * with "Connection: close" instead of kept. On later versions it does
+ * nothing.
  *
  * Not for https: a TLS client's close_notify looks like a new request
  * from here, so TLS servers should close after each answer. */
