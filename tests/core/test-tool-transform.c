@@ -286,6 +286,56 @@ test_columns_compute_errors (void)
   test_run_free (run);
 }
 
+/* Expressions that read the item in ways the field scan cannot follow
+ * (a loop over it, a change to a nested table, a global read by name, a
+ * comment) see the whole item and keep their changes, as a Lua chunk
+ * would; plain field reads see their fields, nested values included. */
+static void
+test_columns_compute_whole_item (void)
+{
+  TestRun *run = run_tool ("columns",
+                           "<param name=\"compute\">n = (function () local n = 0 for _ in pairs (item) do n = n + 1 end return n end) ()\n"
+                           "grown = table.insert (item.tags, 'z') or #item.tags\n"
+                           "via_env = _ENV['item'].a * 10\n"
+                           "commented = item.a + #[[x]]\n"
+                           "nested = item.obj.x .. item['tags'][1] .. tostring (item.none)</param>",
+                           "{\"a\":1,\"b\":2,\"tags\":[\"x\"],\"obj\":{\"x\":\"X\"}}\n", FALSE);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==,
+                   "{\"a\":1,\"b\":2,\"commented\":2,\"grown\":2,\"n\":4,\"nested\":\"Xxnil\","
+                   "\"obj\":{\"x\":\"X\"},\"tags\":[\"x\",\"z\"],\"via_env\":10}");
+  test_run_free (run);
+
+  /* Field reads only: the C way, the same answers. */
+  run = run_tool ("columns",
+                  "<param name=\"compute\">nested = item.obj.x .. item['tags'][1] .. tostring (item.none)\n"
+                  "cmp = item.a &lt;= 1 and item . b ~= 3 and item.a == 1\n"
+                  "gone = item.none\n"
+                  "s = ('%d-%s'):format (item.a, item[\"b\"])\n"
+                  "f = item.a / 4 + 0x10 + 1e1</param>",
+                  "{\"a\":1,\"b\":2,\"gone\":5,\"tags\":[\"x\"],\"obj\":{\"x\":\"X\"}}\n", FALSE);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==,
+                   "{\"a\":1,\"b\":2,\"cmp\":true,\"f\":26.25,\"nested\":\"Xxnil\",\"obj\":{\"x\":\"X\"},"
+                   "\"s\":\"1-2\",\"tags\":[\"x\"]}");
+  test_run_free (run);
+}
+
+/* Flatten, nest and the rest never change what an earlier step (or the
+ * executor, for a retry) still holds: nested values are shared. */
+static void
+test_columns_shared_values (void)
+{
+  TestRun *run = run_tool ("columns",
+                           "<param name=\"nest\">true</param>",
+                           "{\"a\":{\"x\":1},\"a.y\":2,\"b.c.d\":3,\"b\":7}\n", FALSE);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==, "{\"a\":{\"x\":1,\"y\":2},\"b\":{\"c\":{\"d\":3}}}");
+  test_run_free (run);
+}
+
 static void
 test_columns_validation (void)
 {
@@ -336,6 +386,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/tools/columns/flatten-nest", test_columns_flatten_nest);
   g_test_add_func ("/sluice/tools/columns/compute-errors", test_columns_compute_errors);
   g_test_add_func ("/sluice/tools/columns/validation", test_columns_validation);
+  g_test_add_func ("/sluice/tools/columns/compute-whole-item", test_columns_compute_whole_item);
+  g_test_add_func ("/sluice/tools/columns/shared-values", test_columns_shared_values);
 
   return g_test_run ();
 }
