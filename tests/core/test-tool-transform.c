@@ -3,7 +3,10 @@
 
 #include <string.h>
 
+#include <math.h>
+
 #include "sluice-core.h"
+#include "sluice-number-text.h"
 #include "test-executor-common.h"
 
 /* The transformers: convert (types, strict and lenient, timestamps with
@@ -217,6 +220,54 @@ test_convert_refusals (void)
   g_assert_cmpstr (text, ==, "t.xml:4: error: module `t`: tool `convert`: `integer` is not a type (int, float, bool, string, timestamp)");
 }
 
+/* The fast number parsers give strtod's and strtoll's answers, bit for
+ * bit, on what they take, and refuse what they do not handle. */
+static void
+test_convert_number_fast_path (void)
+{
+  static const char * const refused[] = {
+    "", "-", ".", "1e5", "0x10", " 1", "1 ", "inf", "nan", "1.2.3", "+-1",
+    "1234567890123456", "0.12345678901234567", "1.00000000000000000000001", NULL,
+  };
+  GRand *rand = g_rand_new_with_seed (14);
+  double d;
+  gint64 i;
+
+  for (guint k = 0; k < 200000; k++)
+    {
+      guint digits = g_rand_int_range (rand, 1, 16);
+      guint point = g_rand_int_range (rand, 0, digits + 1);
+      GString *text = g_string_new (g_rand_boolean (rand) ? "-" : "");
+      double expected;
+
+      for (guint n = 0; n < digits; n++)
+        {
+          if (n == point && n > 0)
+            g_string_append_c (text, '.');
+          g_string_append_c (text, '0' + g_rand_int_range (rand, 0, 10));
+        }
+      expected = g_ascii_strtod (text->str, NULL);
+      g_assert_true (sluice_number_text_real (text->str, text->len, &d));
+      if (memcmp (&d, &expected, sizeof d) != 0)
+        g_error ("%s: %.17g, strtod %.17g", text->str, d, expected);
+      if (strchr (text->str, '.') == NULL)
+        {
+          g_assert_true (sluice_number_text_int (text->str, text->len, &i));
+          g_assert_cmpint (i, ==, g_ascii_strtoll (text->str, NULL, 10));
+        }
+      g_string_free (text, TRUE);
+    }
+  g_assert_true (sluice_number_text_int ("-999999999999999999", 19, &i));
+  g_assert_cmpint (i, ==, -999999999999999999);
+  g_assert_true (sluice_number_text_real ("-0.0", 4, &d));
+  g_assert_true (signbit (d) && d == 0.0);
+  for (guint k = 0; refused[k] != NULL; k++)
+    g_assert_false (sluice_number_text_real (refused[k], strlen (refused[k]), &d));
+  g_assert_false (sluice_number_text_int ("9223372036854775808", 19, &i));
+  g_assert_false (sluice_number_text_int ("1.0", 3, &i));
+  g_rand_free (rand);
+}
+
 /* ------------------------------------------------------------ columns */
 
 static void
@@ -381,6 +432,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/tools/convert/timestamps", test_convert_timestamps);
   g_test_add_func ("/sluice/tools/convert/timestamps-utc-fast", test_convert_timestamps_utc_fast);
   g_test_add_func ("/sluice/tools/convert/refusals", test_convert_refusals);
+  g_test_add_func ("/sluice/tools/convert/number-fast-path", test_convert_number_fast_path);
   g_test_add_func ("/sluice/tools/columns/basics", test_columns_basics);
   g_test_add_func ("/sluice/tools/columns/hostile-names", test_columns_hostile_names);
   g_test_add_func ("/sluice/tools/columns/flatten-nest", test_columns_flatten_nest);

@@ -46,6 +46,9 @@ struct _SluiceToolBatch
   SluiceToolBatchCommitFunc commit;
   Job                      *job;       /* the one running, if any */
   gboolean                  pass;
+
+  SluiceToolBatchEncodeFunc encode;    /* NULL: items are kept as they are */
+  gpointer                  encode_data;
 };
 
 static void pump (SluiceToolBatch *self);
@@ -307,7 +310,20 @@ sluice_tool_batch_add (SluiceToolBatch *self,
       return;
     }
 
-  g_ptr_array_add (self->open, json_incref (call->item));
+  if (self->encode == NULL)
+    g_ptr_array_add (self->open, json_incref (call->item));
+  else
+    {
+      g_autoptr(GError) error = NULL;
+      json_t *kept = self->encode (call->item, self->encode_data, &error);
+
+      if (kept == NULL)
+        {
+          sluice_step_call_fail (call, error->message, NULL);
+          return;
+        }
+      g_ptr_array_add (self->open, kept);
+    }
   if (self->open->len >= self->size)
     {
       close_open (self, call);
@@ -319,6 +335,17 @@ sluice_tool_batch_add (SluiceToolBatch *self,
     self->timer = sluice_step_context_add_timer (self->context, g_get_monotonic_time () + self->interval_us,
                                                  interval_cb, self);
   sluice_step_call_finish (call);
+}
+
+void
+sluice_tool_batch_set_encode (SluiceToolBatch           *self,
+                              SluiceToolBatchEncodeFunc  encode,
+                              gpointer                   user_data)
+{
+  g_return_if_fail (self != NULL);
+
+  self->encode = encode;
+  self->encode_data = user_data;
 }
 
 void
