@@ -110,10 +110,10 @@ sluice_tool_batch_free (SluiceToolBatch *self)
   if (self == NULL)
     return;
 
-  /* The interval's timer is not removed: the helper goes with its step,
-   * which goes with its run, whose timers go with it; a run that stopped
-   * has removed them already (removing it again would touch freed
-   * memory). */
+  /* The interval's timer is the step's to remove, also after its run
+   * stopped or went (the step may outlive it while a write runs). */
+  if (self->timer != NULL)
+    sluice_step_context_remove_timer (self->context, g_steal_pointer (&self->timer));
   if (self->job != NULL)
     self->job->owner = NULL;
   g_ptr_array_unref (self->open);
