@@ -339,6 +339,13 @@ test_batch_failure_fails_run (void)
                             "module “load”: a batch of 10 items was not written: the server said no"));
   g_assert_cmpuint (written->len, ==, 0);
   test_run_free (run);
+
+  /* One item: the singular form (ngettext), not "a batch of 1 items". */
+  run = run_loader ("not-parallel", "", "<param name=\"batch-size\">1</param><param name=\"fail-writes\">1</param>", 3);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor),
+                            "module “load”: a batch of 1 item was not written: the server said no"));
+  test_run_free (run);
 }
 
 /* The flush's write fails: its retry resends what was left. */

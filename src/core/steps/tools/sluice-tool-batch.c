@@ -221,7 +221,8 @@ sluice_tool_batch_write_done (SluiceToolBatch *self,
     }
   else
     {
-      g_autofree char *message = g_strdup_printf ("a batch of %u items was not written: %s",
+      g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "a batch of %u item was not written: %s",
+                                                               "a batch of %u items was not written: %s", batch->items->len),
                                                   batch->items->len, error);
 
       /* Kept for the retry of its call, or of the flush, or of the next
@@ -363,7 +364,10 @@ sluice_tool_batch_flush (SluiceToolBatch *self,
 
       if (batch->trigger != NULL)
         {
-          g_autofree char *message = g_strdup_printf ("gave up a batch of %u items after its write failed",
+          g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                   "gave up a batch of %u item after its write failed",
+                                                                   "gave up a batch of %u items after its write failed",
+                                                                   batch->items->len),
                                                       batch->items->len);
 
           log_message (self, message);

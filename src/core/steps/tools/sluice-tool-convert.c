@@ -587,8 +587,11 @@ sluice_tool_convert_flush (SluiceStep     *step,
 
   if (self->nulled > 0)
     {
-      g_autofree char *line = g_strdup_printf ("%" G_GUINT64_FORMAT " values did not convert and were set to null",
-                                               self->nulled);
+      g_autofree char *line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "%llu value did not convert and was set to null",
+                                                            "%llu values did not convert and were set to null",
+                                                            self->nulled),
+                                               (unsigned long long) self->nulled);
       sluice_step_context_log (sluice_step_get_context (step), sluice_step_get_id (step), line);
     }
   sluice_step_call_finish (call);

@@ -278,7 +278,9 @@ extraction_end (Extraction *extraction,
 
   if (extraction->skipped > 0)
     {
-      g_autofree char *message = g_strdup_printf ("skipped %" G_GUINT64_FORMAT " bad records", extraction->skipped);
+      g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "skipped %llu bad record",
+                                                               "skipped %llu bad records", extraction->skipped),
+                                                  (unsigned long long) extraction->skipped);
 
       sluice_step_context_log (context, sluice_step_get_id (SLUICE_STEP (extraction->self)), message);
     }
