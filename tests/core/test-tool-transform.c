@@ -373,6 +373,30 @@ test_columns_compute_whole_item (void)
   test_run_free (run);
 }
 
+/* A computed field that never ends is stopped by the module's time-out,
+ * in C as in the Lua chunk; one past the memory limit fails its item. */
+static void
+test_columns_compute_stopped (void)
+{
+  g_autoptr(SluicePipeline) pipeline =
+    test_load_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                    "<execution id=\"t\" timeout=\"100ms\"><use tool=\"columns\">"
+                    "<param name=\"compute\">x = (function () while true do end end) ()</param>"
+                    "</use></execution></phase></controller>");
+  TestRun *run = test_run_new (pipeline, "{\"a\":1}\n", NULL, FALSE);
+
+  test_run_wait (run);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "module “t”"));
+  test_run_free (run);
+
+  run = run_tool ("columns", "<param name=\"compute\">x = string.rep ('x', 1 &lt;&lt; 30) .. item.a</param>",
+                  "{\"a\":\"b\"}\n", FALSE);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "memory"));
+  test_run_free (run);
+}
+
 /* Flatten, nest and the rest never change what an earlier step (or the
  * executor, for a retry) still holds: nested values are shared. */
 static void
@@ -440,6 +464,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/tools/columns/validation", test_columns_validation);
   g_test_add_func ("/sluice/tools/columns/compute-whole-item", test_columns_compute_whole_item);
   g_test_add_func ("/sluice/tools/columns/shared-values", test_columns_shared_values);
+  g_test_add_func ("/sluice/tools/columns/compute-stopped", test_columns_compute_stopped);
 
   return g_test_run ();
 }
