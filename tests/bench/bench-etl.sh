@@ -8,8 +8,10 @@
 #    `mlr --icsv --ojsonl cat | gzip` on the same file, with the ratios.
 #    RUNS (default 3, env) runs of each, alternated; the median is shown.
 # 2. sql-load into SQLite and into a PostgreSQL 15 started here (as
-#    nobody when root, stopped at the end): rows/s (wall and CPU) and
+#    nobody when root, stopped at the end), and the clickhouse loader
+#    into a clickhouse-server started here: rows/s (wall and CPU) and
 #    peak RSS at batch sizes 1, 100 and 10,000.
+# PARTS (env, default "file sqlite postgres clickhouse") picks parts.
 # The machine may be shared: the load average is printed; compare by
 # CPU time when it is above the number of cores.
 set -eu
@@ -20,10 +22,16 @@ sluice_run=$root/$build/src/runner/sluice-run
 pg_bin=${SLUICE_PG_BIN:-/usr/lib/postgresql/15/bin}
 work=$(mktemp -d /tmp/sluice-bench-etl-XXXXXX)
 pg_pid_dir=""
+ch_pid=""
+parts=${PARTS:-file sqlite postgres clickhouse}
 
 cleanup () {
   if [ -n "$pg_pid_dir" ]; then
     $as_pg "$pg_bin/pg_ctl" stop -D "$pg_pid_dir/data" -m immediate >/dev/null 2>&1 || true
+  fi
+  if [ -n "$ch_pid" ]; then
+    kill "$ch_pid" 2>/dev/null || true
+    wait "$ch_pid" 2>/dev/null || true
   fi
   rm -rf "$work"
 }
@@ -44,7 +52,6 @@ measure () {
 
 runs=${RUNS:-3}
 echo "load average: $(cat /proc/loadavg)"
-echo "== File: $rows CSV rows → convert → columns → gzip JSON lines ($runs runs each, median)"
 python3 - "$work/in.csv" "$rows" <<'PY'
 import sys
 path, rows = sys.argv[1], int(sys.argv[2])
@@ -53,6 +60,8 @@ with open(path, 'w') as f:
     for i in range(rows):
         f.write(f'{i},item {i},{i * 0.25:.2f},{i % 100},2024-01-{i % 28 + 1:02d}T10:00:00,{"true" if i % 2 else "false"}\n')
 PY
+case " $parts " in *" file "*)
+echo "== File: $rows CSV rows → convert → columns → gzip JSON lines ($runs runs each, median)"
 cat > "$work/etl.xml" <<'XML'
 <pipeline format="1" id="bench-etl">
   <controller id="c" mode="not-parallel">
@@ -90,17 +99,30 @@ awk -v r="$rows" -v s="$sluice_s" -v m="$mlr_s" -v sk="$sluice_kb" -v mk="$mlr_k
   printf "%-8s %8.2f %10.0f %8.2f %12.0f %11.2f %9.0f  (mlr | gzip; peak of the larger)\n", "mlr", m, r / m, mc, r / mc, mc * 1e6 / r, mk / 1024
   printf "ratio sluice/mlr (above 1: sluice faster or smaller): %.2f by wall time, %.2f by CPU time, %.2f by peak memory\n", m / s, mc / sc, mk / sk
 }'
+;; esac
 
 load () {   # database label batch rows
+  if [ "$2" = ClickHouse ]; then
+    store="<use tool=\"clickhouse\"><param name=\"url\">$1</param><param name=\"table\">bench_$3</param>
+        <param name=\"create\">true</param><param name=\"key\">id</param><param name=\"batch-size\">$3</param>
+        <param name=\"columns\">id String
+name String
+price String
+qty String
+sold_at String
+paid String</param></use>"
+  else
+    store="<use tool=\"sql-load\">
+        <param name=\"database\">$1</param><param name=\"table\">bench_$3</param>
+        <param name=\"create\">true</param><param name=\"batch-size\">$3</param>
+      </use>"
+  fi
   cat > "$work/load.xml" <<XML
 <pipeline format="1" id="bench-load">
   <controller id="c" mode="not-parallel">
     <phase id="p">
       <execution id="read"><use tool="file-extract"><param name="path">load.csv</param></use></execution>
-      <execution id="store"><use tool="sql-load">
-        <param name="database">$1</param><param name="table">bench_$3</param>
-        <param name="create">true</param><param name="batch-size">$3</param>
-      </use></execution>
+      <execution id="store">$store</execution>
     </phase>
   </controller>
 </pipeline>
@@ -112,11 +134,14 @@ XML
              label, b, r, s, r / s, c, r / c, k / 1024 }'
 }
 
+case " $parts " in *" sqlite "*)
 echo "== SQLite loader"
 load "sqlite:$work/bench.db" SQLite 1 2000
 load "sqlite:$work/bench.db" SQLite 100 100000
 load "sqlite:$work/bench.db" SQLite 10000 $rows
+;; esac
 
+case " $parts " in *" postgres "*)
 echo "== PostgreSQL loader"
 if [ ! -x "$pg_bin/initdb" ]; then
   echo "PostgreSQL 15 is missing ($pg_bin/initdb)" >&2
@@ -133,3 +158,39 @@ uri="postgresql://sluice@127.0.0.1:$port/postgres"
 load "$uri" PostgreSQL 1 2000
 load "$uri" PostgreSQL 100 100000
 load "$uri" PostgreSQL 10000 $rows
+;; esac
+
+case " $parts " in *" clickhouse "*)
+echo "== ClickHouse loader"
+ch_server=/usr/sbin/clickhouse-server
+if [ ! -x "$ch_server" ]; then
+  echo "ClickHouse is missing ($ch_server)" >&2
+  exit 1
+fi
+free_port () {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+ch_http=$(free_port) ch_tcp=$(free_port) ch_inter=$(free_port)
+mkdir -p "$work/ch/tmp" "$work/ch/user_files" "$work/ch/format_schemas"
+"$ch_server" --config-file=/etc/clickhouse-server/config.xml -- \
+  --path="$work/ch/" --tmp_path="$work/ch/tmp/" --user_files_path="$work/ch/user_files/" \
+  --format_schema_path="$work/ch/format_schemas/" --logger.log="$work/ch/server.log" \
+  --logger.errorlog="$work/ch/server.err.log" --logger.console=0 \
+  --http_port="$ch_http" --tcp_port="$ch_tcp" --interserver_http_port="$ch_inter" \
+  --listen_host=127.0.0.1 >"$work/ch/out" 2>&1 &
+ch_pid=$!
+i=0
+until curl -fs "http://127.0.0.1:$ch_http/ping" >/dev/null 2>&1; do
+  i=$((i + 1))
+  if [ $i -gt 300 ] || ! kill -0 "$ch_pid" 2>/dev/null; then
+    echo "clickhouse-server did not start:" >&2
+    tail -5 "$work/ch/server.err.log" >&2 || true
+    exit 1
+  fi
+  sleep 0.2
+done
+ch_url="http://127.0.0.1:$ch_http/"
+load "$ch_url" ClickHouse 1 2000
+load "$ch_url" ClickHouse 100 100000
+load "$ch_url" ClickHouse 10000 $rows
+;; esac

@@ -339,6 +339,13 @@ test_batch_failure_fails_run (void)
                             "module “load”: a batch of 10 items was not written: the server said no"));
   g_assert_cmpuint (written->len, ==, 0);
   test_run_free (run);
+
+  /* One item: the singular form (ngettext), not "a batch of 1 items". */
+  run = run_loader ("not-parallel", "", "<param name=\"batch-size\">1</param><param name=\"fail-writes\">1</param>", 3);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor),
+                            "module “load”: a batch of 1 item was not written: the server said no"));
+  test_run_free (run);
 }
 
 /* The flush's write fails: its retry resends what was left. */
@@ -483,6 +490,137 @@ test_batch_background_failure_resent (void)
   test_run_free (run);
 }
 
+/* ------------------------------------------------------------ steps' timers */
+
+/* <use tool="test-timer-owner">: on its first item, sets two timers of
+ * its own that outlive the item: one far away, one soon; removes them
+ * itself when finalized (as the batch helper's interval). */
+#define TEST_TYPE_STEP_TIMER_OWNER (test_step_timer_owner_get_type ())
+G_DECLARE_FINAL_TYPE (TestStepTimerOwner, test_step_timer_owner, TEST, STEP_TIMER_OWNER, SluiceStep)
+
+struct _TestStepTimerOwner
+{
+  SluiceStep  parent_instance;
+  gpointer    far;
+  gpointer    soon;
+};
+
+G_DEFINE_FINAL_TYPE (TestStepTimerOwner, test_step_timer_owner, SLUICE_TYPE_STEP)
+
+static const SluiceToolParamInfo timer_owner_params[] = { { NULL, NULL, FALSE, 0, NULL, NULL } };
+static const SluiceToolInfo timer_owner_info = { "test-timer-owner", "Timer owner", "Keeps timers", timer_owner_params };
+static TestStepTimerOwner *timer_owner;   /* the test's reference */
+static guint timer_owner_fired;
+
+static gboolean
+test_step_timer_owner_prepare (SluiceStep         *step,
+                               SluiceModule       *module,
+                               SluiceStepContext  *context,
+                               GError            **error)
+{
+  g_set_object (&timer_owner, TEST_STEP_TIMER_OWNER (step));
+  return TRUE;
+}
+
+static void
+timer_owner_fired_cb (gpointer data)
+{
+  TestStepTimerOwner *self = data;
+
+  self->soon = NULL;
+  timer_owner_fired++;
+}
+
+static void
+test_step_timer_owner_process (SluiceStep     *step,
+                               SluiceStepCall *call)
+{
+  TestStepTimerOwner *self = TEST_STEP_TIMER_OWNER (step);
+  SluiceStepContext *context = sluice_step_get_context (step);
+
+  if (self->far == NULL)
+    {
+      self->far = sluice_step_context_add_timer (context, g_get_monotonic_time () + (gint64) G_USEC_PER_SEC * 3600,
+                                                 timer_owner_fired_cb, self);
+      self->soon = sluice_step_context_add_timer (context, g_get_monotonic_time () + 50 * 1000,
+                                                  timer_owner_fired_cb, self);
+    }
+  sluice_step_call_emit (call, json_incref (call->item));
+  sluice_step_call_finish (call);
+}
+
+static void
+test_step_timer_owner_finalize (GObject *object)
+{
+  TestStepTimerOwner *self = TEST_STEP_TIMER_OWNER (object);
+  SluiceStepContext *context = sluice_step_get_context (SLUICE_STEP (self));
+
+  if (self->far != NULL)
+    sluice_step_context_remove_timer (context, self->far);
+  if (self->soon != NULL)
+    sluice_step_context_remove_timer (context, self->soon);
+  G_OBJECT_CLASS (test_step_timer_owner_parent_class)->finalize (object);
+}
+
+static void
+test_step_timer_owner_class_init (TestStepTimerOwnerClass *klass)
+{
+  SluiceStepClass *step_class = SLUICE_STEP_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = test_step_timer_owner_finalize;
+  step_class->info = &timer_owner_info;
+  step_class->prepare = test_step_timer_owner_prepare;
+  step_class->process = test_step_timer_owner_process;
+}
+
+static void
+test_step_timer_owner_init (TestStepTimerOwner *self)
+{
+}
+
+static gboolean
+quit_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The run fails while a step holds timers of its own: they are neither
+ * removed under it (it removes them itself, once, after its run has gone:
+ * ASan would see a double free or a use after free) nor fired after the
+ * run stopped. */
+static void
+test_step_timers_outlive_run (gconstpointer data)
+{
+  gboolean step_outlives_run = GPOINTER_TO_INT (data);
+  TestRun *run = test_run_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                                "<execution id=\"keep\"><use tool=\"test-timer-owner\"/></execution>"
+                                "<execution id=\"stop\"><lua>error ('stop here')</lua></execution>"
+                                "</phase></controller>", "{\"a\":1}\n");
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (timer_owner);
+  g_assert_nonnull (timer_owner->far);
+
+  /* Past the soon timer's deadline: a stopped run fires nothing. */
+  g_timeout_add (200, quit_cb, loop);
+  g_main_loop_run (loop);
+  g_assert_cmpuint (timer_owner_fired, ==, 0);
+  g_assert_nonnull (timer_owner->soon);
+
+  if (step_outlives_run)
+    {
+      test_run_free (run);        /* the executor goes first */
+      g_clear_object (&timer_owner);
+    }
+  else
+    {
+      g_clear_object (&timer_owner);
+      test_run_free (run);        /* the step goes with its run */
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -490,6 +628,7 @@ main (int argc, char *argv[])
   written = g_array_new (FALSE, FALSE, sizeof (gint64));
   attempts = g_string_new (NULL);
   sluice_step_registry_register ("test-loader", TEST_TYPE_STEP_LOADER, SLUICE_STEP_TOOL);
+  sluice_step_registry_register ("test-timer-owner", TEST_TYPE_STEP_TIMER_OWNER, SLUICE_STEP_TOOL);
 
   g_test_add_func ("/sluice/tools/batch/size", test_batch_by_size);
   g_test_add_func ("/sluice/tools/batch/one-write-at-a-time", test_batch_one_write_at_a_time);
@@ -504,6 +643,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/tools/batch/written-in-background", test_batch_written_in_background);
   g_test_add_func ("/sluice/tools/batch/background-failure-fails-run", test_batch_background_failure_fails_run);
   g_test_add_func ("/sluice/tools/batch/background-failure-resent", test_batch_background_failure_resent);
+  g_test_add_data_func ("/sluice/tools/step-timers/outlive-run", GINT_TO_POINTER (FALSE), test_step_timers_outlive_run);
+  g_test_add_data_func ("/sluice/tools/step-timers/outlive-executor", GINT_TO_POINTER (TRUE), test_step_timers_outlive_run);
 
   return g_test_run ();
 }

@@ -3,7 +3,10 @@
 
 #include <string.h>
 
+#include <math.h>
+
 #include "sluice-core.h"
+#include "sluice-number-text.h"
 #include "test-executor-common.h"
 
 /* The transformers: convert (types, strict and lenient, timestamps with
@@ -217,6 +220,54 @@ test_convert_refusals (void)
   g_assert_cmpstr (text, ==, "t.xml:4: error: module `t`: tool `convert`: `integer` is not a type (int, float, bool, string, timestamp)");
 }
 
+/* The fast number parsers give strtod's and strtoll's answers, bit for
+ * bit, on what they take, and refuse what they do not handle. */
+static void
+test_convert_number_fast_path (void)
+{
+  static const char * const refused[] = {
+    "", "-", ".", "1e5", "0x10", " 1", "1 ", "inf", "nan", "1.2.3", "+-1",
+    "1234567890123456", "0.12345678901234567", "1.00000000000000000000001", NULL,
+  };
+  GRand *rand = g_rand_new_with_seed (14);
+  double d;
+  gint64 i;
+
+  for (guint k = 0; k < 200000; k++)
+    {
+      guint digits = g_rand_int_range (rand, 1, 16);
+      guint point = g_rand_int_range (rand, 0, digits + 1);
+      GString *text = g_string_new (g_rand_boolean (rand) ? "-" : "");
+      double expected;
+
+      for (guint n = 0; n < digits; n++)
+        {
+          if (n == point && n > 0)
+            g_string_append_c (text, '.');
+          g_string_append_c (text, '0' + g_rand_int_range (rand, 0, 10));
+        }
+      expected = g_ascii_strtod (text->str, NULL);
+      g_assert_true (sluice_number_text_real (text->str, text->len, &d));
+      if (memcmp (&d, &expected, sizeof d) != 0)
+        g_error ("%s: %.17g, strtod %.17g", text->str, d, expected);
+      if (strchr (text->str, '.') == NULL)
+        {
+          g_assert_true (sluice_number_text_int (text->str, text->len, &i));
+          g_assert_cmpint (i, ==, g_ascii_strtoll (text->str, NULL, 10));
+        }
+      g_string_free (text, TRUE);
+    }
+  g_assert_true (sluice_number_text_int ("-999999999999999999", 19, &i));
+  g_assert_cmpint (i, ==, -999999999999999999);
+  g_assert_true (sluice_number_text_real ("-0.0", 4, &d));
+  g_assert_true (signbit (d) && d == 0.0);
+  for (guint k = 0; refused[k] != NULL; k++)
+    g_assert_false (sluice_number_text_real (refused[k], strlen (refused[k]), &d));
+  g_assert_false (sluice_number_text_int ("9223372036854775808", 19, &i));
+  g_assert_false (sluice_number_text_int ("1.0", 3, &i));
+  g_rand_free (rand);
+}
+
 /* ------------------------------------------------------------ columns */
 
 static void
@@ -286,6 +337,80 @@ test_columns_compute_errors (void)
   test_run_free (run);
 }
 
+/* Expressions that read the item in ways the field scan cannot follow
+ * (a loop over it, a change to a nested table, a global read by name, a
+ * comment) see the whole item and keep their changes, as a Lua chunk
+ * would; plain field reads see their fields, nested values included. */
+static void
+test_columns_compute_whole_item (void)
+{
+  TestRun *run = run_tool ("columns",
+                           "<param name=\"compute\">n = (function () local n = 0 for _ in pairs (item) do n = n + 1 end return n end) ()\n"
+                           "grown = table.insert (item.tags, 'z') or #item.tags\n"
+                           "via_env = _ENV['item'].a * 10\n"
+                           "commented = item.a + #[[x]]\n"
+                           "nested = item.obj.x .. item['tags'][1] .. tostring (item.none)</param>",
+                           "{\"a\":1,\"b\":2,\"tags\":[\"x\"],\"obj\":{\"x\":\"X\"}}\n", FALSE);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==,
+                   "{\"a\":1,\"b\":2,\"commented\":2,\"grown\":2,\"n\":4,\"nested\":\"Xxnil\","
+                   "\"obj\":{\"x\":\"X\"},\"tags\":[\"x\",\"z\"],\"via_env\":10}");
+  test_run_free (run);
+
+  /* Field reads only: the C way, the same answers. */
+  run = run_tool ("columns",
+                  "<param name=\"compute\">nested = item.obj.x .. item['tags'][1] .. tostring (item.none)\n"
+                  "cmp = item.a &lt;= 1 and item . b ~= 3 and item.a == 1\n"
+                  "gone = item.none\n"
+                  "s = ('%d-%s'):format (item.a, item[\"b\"])\n"
+                  "f = item.a / 4 + 0x10 + 1e1</param>",
+                  "{\"a\":1,\"b\":2,\"gone\":5,\"tags\":[\"x\"],\"obj\":{\"x\":\"X\"}}\n", FALSE);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==,
+                   "{\"a\":1,\"b\":2,\"cmp\":true,\"f\":26.25,\"nested\":\"Xxnil\",\"obj\":{\"x\":\"X\"},"
+                   "\"s\":\"1-2\",\"tags\":[\"x\"]}");
+  test_run_free (run);
+}
+
+/* A computed field that never ends is stopped by the module's time-out,
+ * in C as in the Lua chunk; one past the memory limit fails its item. */
+static void
+test_columns_compute_stopped (void)
+{
+  g_autoptr(SluicePipeline) pipeline =
+    test_load_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                    "<execution id=\"t\" timeout=\"100ms\"><use tool=\"columns\">"
+                    "<param name=\"compute\">x = (function () while true do end end) ()</param>"
+                    "</use></execution></phase></controller>");
+  TestRun *run = test_run_new (pipeline, "{\"a\":1}\n", NULL, FALSE);
+
+  test_run_wait (run);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "module “t”"));
+  test_run_free (run);
+
+  run = run_tool ("columns", "<param name=\"compute\">x = string.rep ('x', 1 &lt;&lt; 30) .. item.a</param>",
+                  "{\"a\":\"b\"}\n", FALSE);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (sluice_executor_get_error (run->executor), "memory"));
+  test_run_free (run);
+}
+
+/* Flatten, nest and the rest never change what an earlier step (or the
+ * executor, for a retry) still holds: nested values are shared. */
+static void
+test_columns_shared_values (void)
+{
+  TestRun *run = run_tool ("columns",
+                           "<param name=\"nest\">true</param>",
+                           "{\"a\":{\"x\":1},\"a.y\":2,\"b.c.d\":3,\"b\":7}\n", FALSE);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==, "{\"a\":{\"x\":1,\"y\":2},\"b\":{\"c\":{\"d\":3}}}");
+  test_run_free (run);
+}
+
 static void
 test_columns_validation (void)
 {
@@ -331,11 +456,15 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/tools/convert/timestamps", test_convert_timestamps);
   g_test_add_func ("/sluice/tools/convert/timestamps-utc-fast", test_convert_timestamps_utc_fast);
   g_test_add_func ("/sluice/tools/convert/refusals", test_convert_refusals);
+  g_test_add_func ("/sluice/tools/convert/number-fast-path", test_convert_number_fast_path);
   g_test_add_func ("/sluice/tools/columns/basics", test_columns_basics);
   g_test_add_func ("/sluice/tools/columns/hostile-names", test_columns_hostile_names);
   g_test_add_func ("/sluice/tools/columns/flatten-nest", test_columns_flatten_nest);
   g_test_add_func ("/sluice/tools/columns/compute-errors", test_columns_compute_errors);
   g_test_add_func ("/sluice/tools/columns/validation", test_columns_validation);
+  g_test_add_func ("/sluice/tools/columns/compute-whole-item", test_columns_compute_whole_item);
+  g_test_add_func ("/sluice/tools/columns/shared-values", test_columns_shared_values);
+  g_test_add_func ("/sluice/tools/columns/compute-stopped", test_columns_compute_stopped);
 
   return g_test_run ();
 }

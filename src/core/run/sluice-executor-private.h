@@ -197,6 +197,7 @@ typedef void (*SluiceTimerFunc) (SluiceExecutor *self, gpointer data);
 
 typedef struct
 {
+  SluiceStepTimer handle;     /* first: how a step removes it */
   gint64          deadline;
   guint64         serial;
   SluiceTimerFunc func;       /* the executor's own, or */
@@ -400,8 +401,10 @@ gpointer       _sluice_executor_add_timer      (SluiceExecutor   *self,
                                                 gpointer          data);
 void           _sluice_executor_remove_timer   (SluiceExecutor   *self,
                                                 gpointer          timer);
+/* Finalize: the executor's timers go; steps' are left to their steps. */
+void           _sluice_executor_free_timers    (SluiceExecutor   *self);
 void           _sluice_executor_fire_timers    (SluiceExecutor   *self);
-/* Removes every timer; those that own a token free it. */
+/* Removes the executor's own timers (not steps'); those that own a token free it. */
 void           _sluice_executor_clear_timers   (SluiceExecutor   *self);
 /* With a fake clock, when nothing but timers is left to wait for, moves
  * the clock to the earliest deadline and returns TRUE. */

@@ -6,7 +6,15 @@
 /* One deadline heap for the whole run: delays, retry back-offs and
  * time-outs of every item share it, and the executor's one GSource wakes
  * up for its earliest deadline. 100,000 waiting items cost no GSource
- * each. */
+ * each.
+ *
+ * Whose timer is it: the executor's own (func) are its to remove, also
+ * when the run stops. A step's (step_func) belong to the step, which
+ * removes them (in its cancel, or when it is finalized); the executor
+ * never removes them under it. When the run stops, they stay in the
+ * heap but no longer fire. When the executor goes while a step still
+ * holds one (a step kept alive by its worker thread), the timer is left
+ * orphaned (iter NULL) for the step to free when it removes it. */
 
 static gint
 timer_compare (gconstpointer a,
@@ -48,6 +56,17 @@ _sluice_executor_add_timer (SluiceExecutor  *self,
   return timer;
 }
 
+/* Touches neither a context nor the executor: the run may be gone. */
+static void
+step_timer_remove (gpointer timer)
+{
+  SluiceTimer *t = timer;
+
+  if (t->iter != NULL)
+    g_sequence_remove (t->iter);
+  g_free (t);
+}
+
 /* The timers of steps (SluiceStepContext). */
 static gpointer
 step_add_timer (SluiceStepContext   *context,
@@ -58,6 +77,7 @@ step_add_timer (SluiceStepContext   *context,
   SluiceTimer *timer = add_timer (context->owner, deadline, data);
 
   timer->step_func = func;
+  timer->handle.remove = step_timer_remove;
   return timer;
 }
 
@@ -65,7 +85,7 @@ static void
 step_remove_timer (SluiceStepContext *context,
                    gpointer           timer)
 {
-  _sluice_executor_remove_timer (context->owner, timer);
+  step_timer_remove (timer);
 }
 
 static void
@@ -103,6 +123,7 @@ _sluice_executor_remove_timer (SluiceExecutor *self,
   SluiceTimer *t = timer;
 
   g_sequence_remove (t->iter);
+  g_free (t);
 }
 
 void
@@ -110,6 +131,9 @@ _sluice_executor_fire_timers (SluiceExecutor *self)
 {
   gint64 now = _sluice_executor_now (self);
 
+  /* A stopped run's steps' timers wait for their steps to remove them. */
+  if (self->stopped)
+    return;
   while (!g_sequence_is_empty (self->timers))
     {
       GSequenceIter *iter = g_sequence_get_begin_iter (self->timers);
@@ -124,6 +148,7 @@ _sluice_executor_fire_timers (SluiceExecutor *self)
       step_func = timer->step_func;
       data = timer->data;
       g_sequence_remove (iter);
+      g_free (timer);
       if (step_func != NULL)
         step_func (data);
       else
@@ -136,20 +161,40 @@ _sluice_executor_fire_timers (SluiceExecutor *self)
 void
 _sluice_executor_clear_timers (SluiceExecutor *self)
 {
-  while (!g_sequence_is_empty (self->timers))
+  GSequenceIter *iter = g_sequence_get_begin_iter (self->timers);
+
+  while (!g_sequence_iter_is_end (iter))
     {
-      GSequenceIter *iter = g_sequence_get_begin_iter (self->timers);
+      GSequenceIter *next = g_sequence_iter_next (iter);
       SluiceTimer *timer = g_sequence_get (iter);
 
       /* A retry owns its token; a group's time-out is pointed at by its
-       * job. Steps' own timers are gone with their calls, which were
-       * cancelled before. */
-      if (timer->func == _sluice_executor_retry_cb)
-        _sluice_token_free (timer->data);
-      else if (timer->func == _sluice_executor_group_timeout_cb)
-        ((SluiceJob *) timer->data)->timer = NULL;
-      g_sequence_remove (iter);
+       * job. A step's timer is the step's (above). */
+      if (timer->step_func == NULL)
+        {
+          if (timer->func == _sluice_executor_retry_cb)
+            _sluice_token_free (timer->data);
+          else if (timer->func == _sluice_executor_group_timeout_cb)
+            ((SluiceJob *) timer->data)->timer = NULL;
+          g_sequence_remove (iter);
+          g_free (timer);
+        }
+      iter = next;
     }
+}
+
+void
+_sluice_executor_free_timers (SluiceExecutor *self)
+{
+  GSequenceIter *iter;
+
+  _sluice_executor_clear_timers (self);
+  /* What is left belongs to steps that outlive the run. */
+  for (iter = g_sequence_get_begin_iter (self->timers); !g_sequence_iter_is_end (iter);
+       iter = g_sequence_iter_next (iter))
+    ((SluiceTimer *) g_sequence_get (iter))->iter = NULL;
+  g_sequence_free (self->timers);
+  self->timers = NULL;
 }
 
 gint64

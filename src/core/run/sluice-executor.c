@@ -363,7 +363,7 @@ sluice_executor_finalize (GObject *object)
   /* Steps first: a step may remove a timer of its own as it goes (a
    * loader's batch interval after a failed run). */
   g_ptr_array_unref (self->mods);
-  g_sequence_free (self->timers);
+  _sluice_executor_free_timers (self);
   g_ptr_array_unref (self->lua_codes);
   g_ptr_array_unref (self->scratch);
   g_array_unref (self->records);
@@ -453,7 +453,7 @@ sluice_executor_init (SluiceExecutor *self)
   self->mods = g_ptr_array_new_with_free_func ((GDestroyNotify) module_info_free);
   self->lua_codes = g_ptr_array_new_with_free_func ((GDestroyNotify) lua_code_free);
   self->ctls = g_ptr_array_new_with_free_func ((GDestroyNotify) ctl_free);
-  self->timers = g_sequence_new (g_free);
+  self->timers = g_sequence_new (NULL);   /* SluiceTimer: see sluice-executor-timers.c */
   self->calls = g_hash_table_new (NULL, NULL);
   self->jobs = g_hash_table_new (NULL, NULL);
   self->scratch = g_ptr_array_new ();

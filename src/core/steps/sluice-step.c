@@ -212,10 +212,10 @@ void
 sluice_step_context_remove_timer (SluiceStepContext *context,
                                   gpointer           timer)
 {
-  g_return_if_fail (context != NULL);
   g_return_if_fail (timer != NULL);
 
-  context->funcs->remove_timer (context, timer);
+  /* Not through @context: the run may be gone (SluiceStepTimer). */
+  ((SluiceStepTimer *) timer)->remove (timer);
 }
 
 void

@@ -158,6 +158,16 @@ guint       sluice_step_call_backlog (SluiceStepCall *call);
 
 typedef void (*SluiceStepTimerFunc) (gpointer data);
 
+/* A timer is the step's: it removes it (in cancel, or when finalized);
+ * the run never removes it under the step, and stops firing it when the
+ * run stops. What add_timer returns starts with this, so that removing
+ * needs neither the context nor the run: a step kept alive by a thread
+ * of its own may remove its timer after its run has gone. */
+typedef struct
+{
+  void (*remove) (gpointer timer);
+} SluiceStepTimer;
+
 typedef struct
 {
   /* One deadline heap for the whole run: a step with 100,000 items

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "sluice-tool-clickhouse-private.h"
@@ -89,7 +91,9 @@ take_line (Reader     *reader,
       if (row != NULL)
         json_decref (row);
       if (g_str_has_prefix (text, "Code: "))
-        message = g_strdup_printf ("the query failed after %" G_GUINT64_FORMAT " rows: %s", reader->rows, text);
+        message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "the query failed after %llu row: %s",
+                                                "the query failed after %llu rows: %s", reader->rows),
+                                   (unsigned long long) reader->rows, text);
       else
         message = g_strdup_printf ("row %" G_GUINT64_FORMAT " of the answer is not a JSON object: %s",
                                    reader->rows + 1, text);
@@ -142,8 +146,9 @@ read_cb (GObject      *source,
     }
   if (bytes == NULL)
     {
-      g_autofree char *message = g_strdup_printf ("the answer broke off after %" G_GUINT64_FORMAT " rows: %s",
-                                                  reader->rows, error->message);
+      g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "the answer broke off after %llu row: %s",
+                                                               "the answer broke off after %llu rows: %s", reader->rows),
+                                                  (unsigned long long) reader->rows, error->message);
 
       reader_fail (reader, message);
       return;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "sluice-file-reader.h"
@@ -698,8 +700,14 @@ next_csv_item (SluiceFileReader  *self,
           g_ptr_array_add (self->names, g_strdup_printf ("column_%u", i + 1));
 
       if (n_fields != self->names->len && !self->options.pad_ragged)
-        return bad_record (self, error, "%u fields, but %u columns (set ragged to pad to accept it)",
-                           n_fields, self->names->len);
+        {
+          g_autofree char *fields = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u field", "%u fields", n_fields),
+                                                     n_fields);
+          g_autofree char *columns = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u column", "%u columns",
+                                                                   self->names->len), self->names->len);
+
+          return bad_record (self, error, "%s, but %s (set ragged to pad to accept it)", fields, columns);
+        }
 
       *item = json_object ();
       for (guint i = 0; i < MAX (n_fields, self->names->len); i++)

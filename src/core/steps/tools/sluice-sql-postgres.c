@@ -168,18 +168,24 @@ put_copy (SluiceSqlConnection  *self,
   return TRUE;
 }
 
+/* @before: statements sent in the same round trip, ahead of the COPY
+ * (BEGIN, a CREATE TABLE), or NULL. */
 static gboolean
 copy_rows (SluiceSqlConnection  *self,
+           const char           *before,
            const char           *into,
            char                **columns,
            GPtrArray            *items,
            GError              **error)
 {
-  g_autoptr(GString) sql = g_string_new ("COPY ");
+  g_autoptr(GString) sql = g_string_new (NULL);
   g_autoptr(GString) data = g_string_sized_new (COPY_CHUNK + 4096);
   PGresult *result;
   gboolean ok = TRUE;
 
+  if (before != NULL)
+    g_string_append_printf (sql, "%s; ", before);
+  g_string_append (sql, "COPY ");
   g_string_append (sql, into);
   _sluice_sql_append_columns (sql, columns);
   g_string_append (sql, " FROM STDIN");
@@ -234,33 +240,34 @@ postgres_write (SluiceSqlConnection   *self,
                 GError               **error)
 {
   g_autoptr(GString) table = g_string_new (NULL);
+  g_autoptr(GString) head = NULL;
 
   if (!connect_db (self, error))
     return FALSE;
   _sluice_sql_append_table (table, write);
 
-  if (!exec (self, "BEGIN", error))
-    goto fail;
+  /* BEGIN, the CREATE and the COPY (or the staging table) go in one
+   * round trip: a batch costs two, with its COMMIT. */
+  head = g_string_new ("BEGIN");
   if (write->create)
     {
       g_autofree char *create = _sluice_sql_create_sql (write, columns, items, TRUE);
 
-      if (!exec (self, create, error))
-        goto fail;
+      g_string_append_printf (head, "; %s", create);
     }
 
   if (!write->upsert)
     {
-      if (!copy_rows (self, table->str, columns, items, error))
+      if (!copy_rows (self, head->str, table->str, columns, items, error))
         goto fail;
     }
   else
     {
-      g_autoptr(GString) stage = g_string_new ("CREATE TEMP TABLE IF NOT EXISTS sluice_stage (LIKE ");
       g_autoptr(GString) insert = g_string_new ("INSERT INTO ");
 
-      g_string_append (stage, table->str);
-      g_string_append (stage, ") ON COMMIT DELETE ROWS");
+      g_string_append (head, "; CREATE TEMP TABLE IF NOT EXISTS sluice_stage (LIKE ");
+      g_string_append (head, table->str);
+      g_string_append (head, ") ON COMMIT DELETE ROWS");
       g_string_append (insert, table->str);
       _sluice_sql_append_columns (insert, columns);
       g_string_append (insert, " SELECT ");
@@ -272,8 +279,7 @@ postgres_write (SluiceSqlConnection   *self,
         }
       g_string_append (insert, " FROM sluice_stage");
       _sluice_sql_append_upsert (insert, write, columns);
-      if (!exec (self, stage->str, error) ||
-          !copy_rows (self, "sluice_stage", columns, items, error) ||
+      if (!copy_rows (self, head->str, "sluice_stage", columns, items, error) ||
           !exec (self, insert->str, error))
         goto fail;
     }

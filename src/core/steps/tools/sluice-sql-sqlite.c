@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <sqlite3.h>
 #include <string.h>
 
@@ -160,9 +162,13 @@ sqlite_query (SluiceSqlConnection  *self,
     }
   if (binds != NULL && (guint) sqlite3_bind_parameter_count (stmt) != binds->len)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "the query has %d parameters, but %u values are bound",
-                   sqlite3_bind_parameter_count (stmt), binds->len);
+      int wanted = sqlite3_bind_parameter_count (stmt);
+      g_autofree char *has = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "the query has %d parameter",
+                                                           "the query has %d parameters", wanted), wanted);
+      g_autofree char *bound = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "but %u value is bound",
+                                                             "but %u values are bound", binds->len), binds->len);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s, %s", has, bound);
       sqlite3_finalize (stmt);
       return FALSE;
     }

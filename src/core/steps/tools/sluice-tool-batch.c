@@ -46,6 +46,9 @@ struct _SluiceToolBatch
   SluiceToolBatchCommitFunc commit;
   Job                      *job;       /* the one running, if any */
   gboolean                  pass;
+
+  SluiceToolBatchEncodeFunc encode;    /* NULL: items are kept as they are */
+  gpointer                  encode_data;
 };
 
 static void pump (SluiceToolBatch *self);
@@ -107,10 +110,10 @@ sluice_tool_batch_free (SluiceToolBatch *self)
   if (self == NULL)
     return;
 
-  /* The interval's timer is not removed: the helper goes with its step,
-   * which goes with its run, whose timers go with it; a run that stopped
-   * has removed them already (removing it again would touch freed
-   * memory). */
+  /* The interval's timer is the step's to remove, also after its run
+   * stopped or went (the step may outlive it while a write runs). */
+  if (self->timer != NULL)
+    sluice_step_context_remove_timer (self->context, g_steal_pointer (&self->timer));
   if (self->job != NULL)
     self->job->owner = NULL;
   g_ptr_array_unref (self->open);
@@ -218,7 +221,8 @@ sluice_tool_batch_write_done (SluiceToolBatch *self,
     }
   else
     {
-      g_autofree char *message = g_strdup_printf ("a batch of %u items was not written: %s",
+      g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "a batch of %u item was not written: %s",
+                                                               "a batch of %u items was not written: %s", batch->items->len),
                                                   batch->items->len, error);
 
       /* Kept for the retry of its call, or of the flush, or of the next
@@ -307,7 +311,20 @@ sluice_tool_batch_add (SluiceToolBatch *self,
       return;
     }
 
-  g_ptr_array_add (self->open, json_incref (call->item));
+  if (self->encode == NULL)
+    g_ptr_array_add (self->open, json_incref (call->item));
+  else
+    {
+      g_autoptr(GError) error = NULL;
+      json_t *kept = self->encode (call->item, self->encode_data, &error);
+
+      if (kept == NULL)
+        {
+          sluice_step_call_fail (call, error->message, NULL);
+          return;
+        }
+      g_ptr_array_add (self->open, kept);
+    }
   if (self->open->len >= self->size)
     {
       close_open (self, call);
@@ -319,6 +336,17 @@ sluice_tool_batch_add (SluiceToolBatch *self,
     self->timer = sluice_step_context_add_timer (self->context, g_get_monotonic_time () + self->interval_us,
                                                  interval_cb, self);
   sluice_step_call_finish (call);
+}
+
+void
+sluice_tool_batch_set_encode (SluiceToolBatch           *self,
+                              SluiceToolBatchEncodeFunc  encode,
+                              gpointer                   user_data)
+{
+  g_return_if_fail (self != NULL);
+
+  self->encode = encode;
+  self->encode_data = user_data;
 }
 
 void
@@ -336,7 +364,10 @@ sluice_tool_batch_flush (SluiceToolBatch *self,
 
       if (batch->trigger != NULL)
         {
-          g_autofree char *message = g_strdup_printf ("gave up a batch of %u items after its write failed",
+          g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                   "gave up a batch of %u item after its write failed",
+                                                                   "gave up a batch of %u items after its write failed",
+                                                                   batch->items->len),
                                                       batch->items->len);
 
           log_message (self, message);

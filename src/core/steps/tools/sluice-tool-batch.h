@@ -96,6 +96,22 @@ SluiceToolBatch *sluice_tool_batch_new_for_params (SluiceStep              *step
                                                    gpointer                 user_data,
                                                    GError                 **error);
 
+/* What is kept of an item until its batch is written, made on the run's
+ * main thread when the item is added: a new reference (the item itself,
+ * or a smaller form such as its text as a JSON string), or NULL with
+ * @error to fail the item. */
+typedef json_t *(*SluiceToolBatchEncodeFunc) (json_t   *item,
+                                              gpointer  user_data,
+                                              GError  **error);
+
+/* Items are kept as @encode makes them (by default, as they are), so
+ * that the work the writer needs of each item is done, and the item is
+ * freed, on the thread that made it while it is still in the cache,
+ * rather than by the worker thread a batch later. */
+void             sluice_tool_batch_set_encode (SluiceToolBatch           *batch,
+                                               SluiceToolBatchEncodeFunc  encode,
+                                               gpointer                   user_data);
+
 /* The step's process(): passes the item on when `pass` is set, then
  * adds it. */
 void             sluice_tool_batch_process    (SluiceToolBatch           *batch,

@@ -5,26 +5,59 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "sluice-columns-compute.h"
+#include "sluice-columns-reshape.h"
 #include "sluice-execution.h"
 #include "sluice-json.h"
 #include "sluice-lua-check.h"
+#include "sluice-pipeline.h"
 #include "sluice-run-state.h"
 #include "sluice-tool-columns.h"
 #include "sluice-tool-params.h"
 
 /* The column transformer: defaults, computed fields, renames,
- * flattening or nesting, drops and a selection, in that order. It is
- * written as a Lua chunk made from the parameters (get_lua), so the
- * executor runs it in its sandboxed Lua states like any Lua module —
- * on worker threads, and together with the Lua modules around it. Names
- * and values reach the chunk only as quoted Lua strings; computed
- * fields are Lua expressions over `item`, as trusted as a <lua> body. */
+ * flattening or nesting, drops and a selection, in that order.
+ *
+ * Two ways to run it, chosen in prepare:
+ *  - in C (process): everything but the computed fields is done on the
+ *    JSON item; computed fields are Lua expressions evaluated in a Lua
+ *    state of the step's own with only the fields they read pushed
+ *    (sluice-columns-compute.c). This is the usual case, and it costs a
+ *    fraction of converting every item to Lua and back.
+ *  - as a Lua chunk made from the parameters (get_lua), which the
+ *    executor runs in its sandboxed Lua states like any Lua module:
+ *    when an expression uses `item` in a way the field scan cannot
+ *    follow (sluice-lua-field-scan.c). Names and values reach the chunk
+ *    only as quoted Lua strings.
+ * Computed fields are Lua expressions over `item`, as trusted as a
+ * <lua> body, sandboxed alike either way. */
+
+typedef struct
+{
+  char   *name;
+  json_t *value;
+} ColumnDefault;
+
+typedef struct
+{
+  char *from;
+  char *to;
+} ColumnRename;
 
 struct _SluiceToolColumns
 {
-  SluiceStep  parent_instance;
-  char       *code;
-  guint       line;
+  SluiceStep            parent_instance;
+  char                 *code;       /* the Lua way; NULL for the C way */
+  guint                 line;
+  /* the C way */
+  GArray               *defaults;   /* ColumnDefault */
+  SluiceColumnsCompute *compute;    /* NULL without computed fields */
+  GArray               *renames;    /* ColumnRename */
+  gboolean              flatten;
+  gboolean              nest;
+  char                 *separator;
+  char                **drops;
+  GHashTable           *selects;    /* name → itself; NULL = keep all */
 };
 
 G_DEFINE_FINAL_TYPE (SluiceToolColumns, sluice_tool_columns, SLUICE_TYPE_STEP)
@@ -333,6 +366,131 @@ sluice_tool_columns_check (SluiceStepClass *klass,
     }
 }
 
+/* A default's value: JSON scalars as they are, anything else as text
+ * (as append_lua_value() writes it into the chunk). */
+static json_t *
+default_value (const char *text)
+{
+  json_error_t jerror;
+  json_t *value = json_loads (text, JSON_DECODE_ANY, &jerror);
+
+  if (value == NULL)
+    return json_string (text);
+  if (json_is_object (value) || json_is_array (value))
+    {
+      json_decref (value);
+      return NULL;
+    }
+  return value;
+}
+
+static void
+clear_default (ColumnDefault *item)
+{
+  g_free (item->name);
+  json_decref (item->value);
+}
+
+static void
+clear_rename (ColumnRename *item)
+{
+  g_free (item->from);
+  g_free (item->to);
+}
+
+/* The lua-memory-limit of the pipeline @module is in; 0 = the default. */
+static guint64
+memory_limit_of (SluiceModule *module)
+{
+  for (SluiceNode *node = SLUICE_NODE (module); node != NULL; node = sluice_node_get_parent (node))
+    if (SLUICE_IS_PIPELINE (node))
+      return sluice_pipeline_get_lua_memory_limit (SLUICE_PIPELINE (node));
+  return 0;
+}
+
+/* The C way, from the parameters build_code() accepted. FALSE (and no
+ * error) when an expression needs the Lua way. */
+static gboolean
+prepare_native (SluiceToolColumns  *self,
+                SluiceModule       *module,
+                SluiceToolParams   *params,
+                SluiceStepContext  *context,
+                GError            **error)
+{
+  g_auto(GStrv) defaults = split_list (sluice_tool_params_get (params, "defaults"), ",\n");
+  g_auto(GStrv) computes = split_list (sluice_tool_params_get (params, "compute"), "\n");
+  g_auto(GStrv) renames = split_list (sluice_tool_params_get (params, "rename"), ",\n");
+  g_auto(GStrv) selects = split_list (sluice_tool_params_get (params, "select"), ",");
+  char *name, *rest;
+
+  if (computes[0] != NULL)
+    {
+      guint n = g_strv_length (computes);
+      g_autofree char **names = g_new0 (char *, n + 1);
+      g_autofree char **expressions = g_new0 (char *, n + 1);
+
+      for (guint i = 0; i < n; i++)
+        if (!split_pair (computes[i], &names[i], &expressions[i]))
+          return FALSE;
+      self->compute = sluice_columns_compute_new (sluice_node_get_id (SLUICE_NODE (module)),
+                                                  self->line, names, expressions, context,
+                                                  memory_limit_of (module), error);
+      if (self->compute == NULL)
+        return FALSE;
+    }
+
+  self->defaults = g_array_new (FALSE, FALSE, sizeof (ColumnDefault));
+  g_array_set_clear_func (self->defaults, (GDestroyNotify) clear_default);
+  for (guint i = 0; defaults[i] != NULL; i++)
+    {
+      ColumnDefault item;
+
+      if (!split_pair (defaults[i], &name, &rest))
+        return FALSE;
+      item.value = default_value (rest);
+      if (item.value == NULL)
+        return FALSE;
+      item.name = g_strdup (name);
+      g_array_append_val (self->defaults, item);
+    }
+
+  self->renames = g_array_new (FALSE, FALSE, sizeof (ColumnRename));
+  g_array_set_clear_func (self->renames, (GDestroyNotify) clear_rename);
+  for (guint i = 0; renames[i] != NULL; i++)
+    {
+      ColumnRename item;
+
+      if (!split_pair (renames[i], &name, &rest))
+        return FALSE;
+      item.from = g_strdup (name);
+      item.to = g_strdup (rest);
+      g_array_append_val (self->renames, item);
+    }
+
+  self->flatten = sluice_tool_params_get_bool (params, "flatten");
+  self->nest = sluice_tool_params_get_bool (params, "nest");
+  self->separator = g_strdup (sluice_tool_params_get (params, "separator"));
+  self->drops = split_list (sluice_tool_params_get (params, "drop"), ",");
+  if (selects[0] != NULL)
+    {
+      self->selects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (guint i = 0; selects[i] != NULL; i++)
+        g_hash_table_add (self->selects, g_strdup (selects[i]));
+    }
+  return TRUE;
+}
+
+static void
+clear_native (SluiceToolColumns *self)
+{
+  g_clear_pointer (&self->defaults, g_array_unref);
+  g_clear_pointer (&self->compute, sluice_columns_compute_free);
+  g_clear_pointer (&self->renames, g_array_unref);
+  g_clear_pointer (&self->separator, g_free);
+  g_clear_pointer (&self->drops, g_strfreev);
+  g_clear_pointer (&self->selects, g_hash_table_unref);
+}
+
 static gboolean
 sluice_tool_columns_prepare (SluiceStep         *step,
                              SluiceModule       *module,
@@ -342,9 +500,11 @@ sluice_tool_columns_prepare (SluiceStep         *step,
   SluiceToolColumns *self = SLUICE_TOOL_COLUMNS (step);
   g_autoptr(SluiceToolParams) params = sluice_tool_params_new (step, module, context, error);
   g_autofree char *why = NULL;
+  g_autoptr(GError) local = NULL;
 
   if (params == NULL)
     return FALSE;
+  /* The chunk is built in any case: it checks every parameter. */
   self->code = build_code (params, &why);
   if (self->code == NULL)
     {
@@ -353,6 +513,18 @@ sluice_tool_columns_prepare (SluiceStep         *step,
       return FALSE;
     }
   self->line = sluice_node_get_line (SLUICE_NODE (module));
+
+  if (prepare_native (self, module, params, context, &local))
+    {
+      g_clear_pointer (&self->code, g_free);
+      return TRUE;
+    }
+  clear_native (self);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -368,9 +540,90 @@ sluice_tool_columns_get_lua (SluiceStep *step,
 }
 
 static void
+apply_defaults (SluiceToolColumns *self,
+                json_t            *item)
+{
+  for (guint i = 0; i < self->defaults->len; i++)
+    {
+      ColumnDefault *entry = &g_array_index (self->defaults, ColumnDefault, i);
+      json_t *value = json_object_get (item, entry->name);
+
+      if (value == NULL || json_is_null (value))
+        json_object_set_nocheck (item, entry->name, entry->value);
+    }
+}
+
+/* As the chunk does: the old name's value (or none) goes to the new. */
+static void
+apply_renames (SluiceToolColumns *self,
+               json_t            *item)
+{
+  for (guint i = 0; i < self->renames->len; i++)
+    {
+      ColumnRename *entry = &g_array_index (self->renames, ColumnRename, i);
+      json_t *value = json_object_get (item, entry->from);
+
+      if (value == NULL)
+        {
+          json_object_del (item, entry->to);
+          continue;
+        }
+      json_incref (value);
+      json_object_del (item, entry->from);
+      json_object_set_new_nocheck (item, entry->to, value);
+    }
+}
+
+static void
+apply_select (SluiceToolColumns *self,
+              json_t            *item)
+{
+  const char *key;
+  json_t *value;
+  void *tmp;
+
+  json_object_foreach_safe (item, tmp, key, value)
+    if (!g_hash_table_contains (self->selects, key))
+      json_object_del (item, key);
+}
+
+static void
+sluice_tool_columns_process (SluiceStep     *step,
+                             SluiceStepCall *call)
+{
+  SluiceToolColumns *self = SLUICE_TOOL_COLUMNS (step);
+  json_t *item = json_copy (call->item);
+  g_autoptr(GError) error = NULL;
+
+  apply_defaults (self, item);
+  if (self->compute != NULL &&
+      !sluice_columns_compute_apply (self->compute, item, call->deadline, &error))
+    {
+      json_decref (item);
+      sluice_step_call_fail (call, error->message, NULL);
+      return;
+    }
+  apply_renames (self, item);
+  if (self->flatten)
+    item = sluice_columns_flatten (item, self->separator);
+  if (self->nest)
+    sluice_columns_nest (item, self->separator);
+  for (guint i = 0; self->drops[i] != NULL; i++)
+    json_object_del (item, self->drops[i]);
+  if (self->selects != NULL)
+    apply_select (self, item);
+
+  sluice_step_call_emit (call, item);
+  sluice_step_call_finish (call);
+}
+
+static void
 sluice_tool_columns_finalize (GObject *object)
 {
-  g_free (SLUICE_TOOL_COLUMNS (object)->code);
+  SluiceToolColumns *self = SLUICE_TOOL_COLUMNS (object);
+
+  g_free (self->code);
+  clear_native (self);
   G_OBJECT_CLASS (sluice_tool_columns_parent_class)->finalize (object);
 }
 
@@ -384,6 +637,7 @@ sluice_tool_columns_class_init (SluiceToolColumnsClass *klass)
   step_class->check = sluice_tool_columns_check;
   step_class->prepare = sluice_tool_columns_prepare;
   step_class->get_lua = sluice_tool_columns_get_lua;
+  step_class->process = sluice_tool_columns_process;
 }
 
 static void

@@ -197,7 +197,8 @@ write_cb (SluiceToolBatch *batch,
       }
   self->shown += items->len;
   if (self->progress)
-    g_string_append_printf (out, "%" G_GUINT64_FORMAT " items", self->shown);
+    g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%llu item", "%llu items", self->shown),
+                            (unsigned long long) self->shown);
 
   if (write_out (self->fd, out, &error))
     sluice_tool_batch_write_done (batch, NULL);

@@ -12,6 +12,7 @@
 
 #include "sluice-execution.h"
 #include "sluice-json.h"
+#include "sluice-number-text.h"
 #include "sluice-tool-convert.h"
 #include "sluice-tool-params.h"
 
@@ -248,7 +249,12 @@ to_int (json_t *value)
     return json_integer (json_is_true (value));
   if (json_is_string (value))
     {
-      g_autofree char *text = g_strstrip (g_strdup (json_string_value (value)));
+      g_autofree char *text = NULL;
+      gint64 plain;
+
+      if (sluice_number_text_int (json_string_value (value), json_string_length (value), &plain))
+        return json_integer (plain);
+      text = g_strstrip (g_strdup (json_string_value (value)));
       return string_to_int (text, &i) ? json_integer (i) : NULL;
     }
   return NULL;
@@ -261,10 +267,13 @@ to_float (json_t *value)
     return json_real (json_number_value (value));
   if (json_is_string (value))
     {
-      g_autofree char *text = g_strstrip (g_strdup (json_string_value (value)));
+      g_autofree char *text = NULL;
       char *end;
       double d;
 
+      if (sluice_number_text_real (json_string_value (value), json_string_length (value), &d))
+        return json_real (d);
+      text = g_strstrip (g_strdup (json_string_value (value)));
       errno = 0;
       d = g_ascii_strtod (text, &end);
       /* JSON has no infinities and no NaN. */
@@ -285,8 +294,14 @@ to_bool (json_t *value)
     return json_boolean (json_integer_value (value));
   if (json_is_string (value))
     {
-      g_autofree char *text = g_strstrip (g_strdup (json_string_value (value)));
+      const char *plain = json_string_value (value);
+      g_autofree char *text = NULL;
 
+      /* Without spaces around it (the usual case), as it is. */
+      if (plain[0] != '\0' && !g_ascii_isspace (plain[0]) &&
+          !g_ascii_isspace (plain[json_string_length (value) - 1]))
+        return sluice_tool_param_parse_bool (plain, &b) ? json_boolean (b) : NULL;
+      text = g_strstrip (g_strdup (plain));
       if (sluice_tool_param_parse_bool (text, &b))
         return json_boolean (b);
     }
@@ -535,7 +550,7 @@ sluice_tool_convert_process (SluiceStep     *step,
       converted = convert_value (self, field->type, value);
       if (converted != NULL)
         {
-          json_object_set_new (item, field->name, converted);
+          json_object_set_new_nocheck (item, field->name, converted);
           continue;
         }
 
@@ -572,8 +587,11 @@ sluice_tool_convert_flush (SluiceStep     *step,
 
   if (self->nulled > 0)
     {
-      g_autofree char *line = g_strdup_printf ("%" G_GUINT64_FORMAT " values did not convert and were set to null",
-                                               self->nulled);
+      g_autofree char *line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "%llu value did not convert and was set to null",
+                                                            "%llu values did not convert and were set to null",
+                                                            self->nulled),
+                                               (unsigned long long) self->nulled);
       sluice_step_context_log (sluice_step_get_context (step), sluice_step_get_id (step), line);
     }
   sluice_step_call_finish (call);

@@ -52,7 +52,8 @@ struct _SluiceToolFileLoad
   GOutputStream     *stream;        /* replace: the compressing stream over fd */
   gboolean           header_written;
   char              *broken;        /* replace: why nothing more can be written */
-  GString           *scratch;
+  GString           *scratch;       /* the worker's: a batch's text */
+  GString           *line;          /* the main thread's: an item's line */
 };
 
 G_DEFINE_FINAL_TYPE (SluiceToolFileLoad, sluice_tool_file_load, SLUICE_TYPE_STEP)
@@ -189,10 +190,12 @@ format_batch (SluiceToolFileLoad  *self,
 {
   if (!self->csv)
     {
+      /* Each item is its line already (encode_line). */
       for (guint i = 0; i < items->len; i++)
         {
-          if (!sluice_json_write (out, g_ptr_array_index (items, i), JSON_COMPACT | JSON_SORT_KEYS, error))
-            return FALSE;
+          json_t *line = g_ptr_array_index (items, i);
+
+          g_string_append_len (out, json_string_value (line), json_string_length (line));
           g_string_append_c (out, '\n');
         }
       return TRUE;
@@ -236,6 +239,21 @@ format_batch (SluiceToolFileLoad  *self,
       g_string_append_c (out, '\n');
     }
   return TRUE;
+}
+
+/* JSON lines: an item is kept as its line (a JSON string), written on
+ * the main thread when it is added. */
+static json_t *
+encode_line (json_t    *item,
+             gpointer   user_data,
+             GError   **error)
+{
+  SluiceToolFileLoad *self = user_data;
+
+  g_string_truncate (self->line, 0);
+  if (!sluice_json_write (self->line, item, JSON_COMPACT | JSON_SORT_KEYS, error))
+    return NULL;
+  return json_stringn_nocheck (self->line->str, self->line->len);
 }
 
 /* ---- writing */
@@ -539,6 +557,8 @@ sluice_tool_file_load_prepare (SluiceStep         *step,
   signal (SIGXFSZ, SIG_IGN);
 
   self->batch = sluice_tool_batch_new_worker (step, self->params, write_items, commit_file, self, error);
+  if (self->batch != NULL && !self->csv)
+    sluice_tool_batch_set_encode (self->batch, encode_line, self);
   return self->batch != NULL;
 }
 
@@ -578,6 +598,7 @@ sluice_tool_file_load_finalize (GObject *object)
   g_free (self->path);
   g_free (self->broken);
   g_string_free (self->scratch, TRUE);
+  g_string_free (self->line, TRUE);
   G_OBJECT_CLASS (sluice_tool_file_load_parent_class)->finalize (object);
 }
 
@@ -600,4 +621,5 @@ sluice_tool_file_load_init (SluiceToolFileLoad *self)
 {
   self->fd = -1;
   self->scratch = g_string_sized_new (65536);
+  self->line = g_string_sized_new (256);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "sluice-http-fetch.h"
@@ -152,7 +154,8 @@ retry_or_fail (HttpCall   *hc,
 
   if (hc->attempt >= self->retries)
     {
-      g_autofree char *message = g_strdup_printf ("%s %s: %s (gave up after %u attempts)",
+      g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s %s: %s (gave up after %u attempt)",
+                                                               "%s %s: %s (gave up after %u attempts)", hc->attempt + 1),
                                                   self->method, hc->url, reason, hc->attempt + 1);
 
       fail (hc, message);
