@@ -25,6 +25,26 @@ struct _SluiceJournalItem
 
 typedef struct _SluiceJournalStage SluiceJournalStage;
 
+/* An item that entered a controller after the first, until committed;
+ * its text is at @offset of the journal's @entries_text. */
+typedef struct
+{
+  guint64 mark;
+  guint64 origin;
+  guint   controller;
+  guint64 parent;
+  gsize   offset;
+  gsize   length;
+} SluiceJournalEntryRecord;
+
+typedef struct
+{
+  guint64 origin;
+  guint64 mark;
+  guint   controller;
+  guint   sent_on;
+} SluiceJournalPassRecord;
+
 typedef struct
 {
   guint64  seq;
@@ -88,6 +108,16 @@ struct _SluiceJournal
   gint64              last_snapshot; /* monotonic µs of the last progress record */
   GError             *error;         /* the first write error: the journal stops */
   guint               record_timer;  /* sluice_journal_record(): the commit timer */
+
+  /* Controller boundaries (sluice-journal-boundary.c). */
+  GArray             *entries;       /* SluiceJournalEntryRecord since the last commit */
+  GString            *entries_text;
+  GArray             *passes;        /* SluiceJournalPassRecord since the last commit */
+  guint64             n_marks;
+  guint64             boundary_rows; /* written since complete items' were dropped */
+  GHashTable         *resumed_origins; /* resume: input items resumed from their items */
+  guint64             n_resumed_items;
+  guint64             first_wins_cutoff; /* resume: older input items lost (first-wins) */
 };
 
 /* sluice-journal-source.c: the item source wrapper. */
@@ -136,6 +166,18 @@ GPtrArray           *_sluice_journal_stages_new     (SluicePipeline *pipeline);
 gboolean             _sluice_journal_stages_write   (SluiceJournal  *self,
                                                      gboolean        force,
                                                      GError        **error);
+
+/* sluice-journal-boundary.c: items at controller boundaries. attach()
+ * listens there and, resuming, puts the items back where they were. */
+void                 _sluice_journal_boundary_init   (SluiceJournal  *self);
+void                 _sluice_journal_boundary_clear  (SluiceJournal  *self);
+gboolean             _sluice_journal_boundary_attach (SluiceJournal  *self,
+                                                      SluiceExecutor *executor,
+                                                      GError        **error);
+gboolean             _sluice_journal_boundary_write  (SluiceJournal  *self,
+                                                      GError        **error);
+void                 _sluice_journal_boundary_written (SluiceJournal *self);
+gsize                _sluice_journal_boundary_pending_bytes (SluiceJournal *self);
 
 /* sluice-journal-attach.c: the executor's listeners. */
 void                 _sluice_journal_state_cb       (SluiceExecutor *executor,

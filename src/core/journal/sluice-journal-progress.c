@@ -43,6 +43,7 @@ _sluice_journal_progress_init (SluiceJournal *self)
   self->events = g_ptr_array_new_with_free_func (journal_event_free);
   self->states = g_ptr_array_new_with_free_func (g_free);
   self->last_commit = g_get_monotonic_time ();
+  _sluice_journal_boundary_init (self);
 }
 
 void
@@ -70,6 +71,7 @@ _sluice_journal_progress_clear (SluiceJournal *self)
   g_clear_pointer (&self->states, g_ptr_array_unref);
   g_clear_pointer (&self->item_text, g_free);
   g_clear_pointer (&self->stages, g_ptr_array_unref);
+  _sluice_journal_boundary_clear (self);
 }
 
 SluiceJournalItem *
@@ -318,6 +320,8 @@ write_batch (SluiceJournal  *self,
     if (!sluice_journal_store_add_state (store, g_ptr_array_index (self->states, i),
                                         g_ptr_array_index (self->states, i + 1), error))
       return FALSE;
+  if (!_sluice_journal_boundary_write (self, error))
+    return FALSE;
   self->commit.output_lines = self->output_lines;
   self->commit.input_records = self->n_records;
   self->commit.input_ended = self->input_ended;
@@ -370,6 +374,7 @@ sluice_journal_commit (SluiceJournal  *self,
   g_array_set_size (self->completed, 0);
   g_ptr_array_set_size (self->events, 0);
   g_ptr_array_set_size (self->states, 0);
+  _sluice_journal_boundary_written (self);
   self->since_commit = 0;
   /* What journaling costs a run, for the daemon's metrics. */
   _sluice_journal_emit_committed (self, (g_get_monotonic_time () - began) / (double) G_USEC_PER_SEC);
@@ -381,7 +386,7 @@ _sluice_journal_maybe_commit (SluiceJournal  *self,
                               GError        **error)
 {
   if (self->since_commit < COMMIT_RECORDS &&
-      self->input_batch->len < COMMIT_BYTES &&
+      self->input_batch->len + _sluice_journal_boundary_pending_bytes (self) < COMMIT_BYTES &&
       g_get_monotonic_time () - self->last_commit < COMMIT_INTERVAL_US)
     {
       /* Outputs still reach their reader after each slice. */

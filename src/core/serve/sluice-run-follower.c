@@ -2,8 +2,12 @@
 #include "config.h"
 
 #include "sluice-run-follower.h"
+#include "sluice-run-state.h"
 
-#define RETRY_INTERVAL_MS 1000
+/* Reconnecting: first after this long, then twice as long each time up
+ * to the cap, so that a daemon away for a while is not hammered. */
+#define RETRY_FIRST_MS 250
+#define RETRY_MAX_MS   5000
 /* An event line longer than this is not the daemon's. */
 #define MAX_LINE (16 * 1024 * 1024)
 
@@ -22,6 +26,7 @@ struct _SluiceRunFollower
   guint              failures;
   guint              max_failures;
   guint              retry_id;
+  guint              retry_ms;    /* the next wait before reconnecting */
   gboolean           connected;
   gboolean           running;
 };
@@ -100,7 +105,66 @@ failed (SluiceRunFollower *self,
       end (self, gone);
       return;
     }
-  self->retry_id = g_timeout_add (RETRY_INTERVAL_MS, retry_cb, self);
+  self->retry_id = g_timeout_add (self->retry_ms, retry_cb, self);
+  self->retry_ms = MIN (self->retry_ms * 2, RETRY_MAX_MS);
+}
+
+guint
+sluice_run_follower_get_retry_delay (SluiceRunFollower *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_FOLLOWER (self), 0);
+  return self->retry_ms;
+}
+
+static gboolean
+state_is_final (const char *state)
+{
+  for (SluiceRunState value = SLUICE_RUN_PENDING; value <= SLUICE_RUN_CANCELLED; value++)
+    if (g_strcmp0 (state, sluice_run_state_to_string (value)) == 0)
+      return sluice_run_state_is_final (value);
+  return FALSE;
+}
+
+/* The stream closed cleanly. A server ends it when the run is over, but
+ * also when it shuts down (or dies between two events): only the run's
+ * own state says which. */
+static void
+state_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(SluiceRunFollower) self = user_data;
+  g_autoptr(GError) error = NULL;
+  json_t *run = sluice_run_client_call_finish (SLUICE_RUN_CLIENT (source), result, &error);
+  const char *state = json_string_value (json_object_get (run, "state"));
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !self->running)
+    {
+      json_decref (run);
+      return;
+    }
+  if (run == NULL)
+    failed (self, error);
+  else if (state_is_final (state))
+    end (self, NULL);
+  else
+    {
+      g_autoptr(GError) early = g_error_new (SLUICE_RUN_CLIENT_ERROR, SLUICE_RUN_CLIENT_ERROR_UNREACHABLE,
+                                             "the event stream closed while the run is %s",
+                                             state != NULL ? state : "in an unknown state");
+
+      failed (self, early);
+    }
+  json_decref (run);
+}
+
+static void
+check_state (SluiceRunFollower *self)
+{
+  g_autofree char *path = g_strdup_printf ("/runs/%s", self->run_id);
+
+  drop_connection (self);
+  sluice_run_client_call_async (self->client, "GET", path, NULL, self->cancellable, state_cb, g_object_ref (self));
 }
 
 static void
@@ -141,8 +205,7 @@ line_cb (GObject      *source,
     return;
   if (line == NULL && error == NULL)
     {
-      /* The server closed the stream cleanly: the run is over. */
-      end (self, NULL);
+      check_state (self);
       return;
     }
   if (line == NULL || length > MAX_LINE)
@@ -208,6 +271,7 @@ sent_cb (GObject      *source,
       return;
     }
   self->failures = 0;
+  self->retry_ms = RETRY_FIRST_MS;
   self->pending_id = 0;
   self->lines = g_data_input_stream_new (stream);
   set_connected (self, TRUE, NULL);
@@ -246,6 +310,7 @@ sluice_run_follower_start (SluiceRunFollower *self)
     return;
   self->running = TRUE;
   self->failures = 0;
+  self->retry_ms = RETRY_FIRST_MS;
   /* A new one: callbacks of a stopped connection may still be queued. */
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();

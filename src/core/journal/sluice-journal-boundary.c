@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sluice-executor-boundary.h"
+#include "sluice-item-text.h"
+#include "sluice-json.h"
+#include "sluice-model.h"
+#include "sluice-journal-private.h"
+
+/* Each item's progress at controller boundaries.
+ *
+ * The journal hears every item that enters a controller after the first
+ * (an "entry": its mark, its input item, the item it came from and the
+ * item itself) and every item that passed a controller with all it gave
+ * sent on (a "pass"). Both go into the next commit, in the order they
+ * happened, so a commit that holds a pass holds every entry the passed
+ * item made.
+ *
+ * Resuming, an input item that is not complete starts again where its
+ * items were: the frontier of entries whose item had not passed. An
+ * entry counts only if the item it came from passed (itself counted
+ * back to the input item), because one that had not runs again and
+ * sends its items on anew. The frontier goes back into the controllers'
+ * queues in the order it first entered, so an order-by-sequence
+ * controller admits it in the order it had; items of the last
+ * controller always run again (the output file was cut back). */
+
+static guint64
+entered_cb (gpointer  user_data,
+            gpointer  tag,
+            guint     controller,
+            guint64   parent,
+            json_t   *item)
+{
+  SluiceJournal *self = user_data;
+  SluiceJournalItem *origin = tag;
+  SluiceJournalEntryRecord record;
+
+  record.mark = ++self->n_marks;
+  record.origin = origin->seq;
+  record.controller = controller;
+  record.parent = parent;
+  record.offset = self->entries_text->len;
+  record.length = sluice_item_to_text (item, &self->item_text, &self->item_text_size);
+  g_string_append_len (self->entries_text, self->item_text, record.length);
+  g_array_append_val (self->entries, record);
+  self->since_commit++;
+  return record.mark;
+}
+
+static void
+passed_cb (gpointer  user_data,
+           gpointer  tag,
+           guint     controller,
+           guint64   mark,
+           guint     sent_on)
+{
+  SluiceJournal *self = user_data;
+  SluiceJournalItem *origin = tag;
+  SluiceJournalPassRecord record = { origin->seq, mark, controller, sent_on };
+
+  g_array_append_val (self->passes, record);
+  self->since_commit++;
+}
+
+static const SluiceBoundaryFuncs boundary_funcs = { entered_cb, passed_cb };
+
+void
+_sluice_journal_boundary_init (SluiceJournal *self)
+{
+  self->entries = g_array_new (FALSE, FALSE, sizeof (SluiceJournalEntryRecord));
+  self->entries_text = g_string_new (NULL);
+  self->passes = g_array_new (FALSE, FALSE, sizeof (SluiceJournalPassRecord));
+}
+
+void
+_sluice_journal_boundary_clear (SluiceJournal *self)
+{
+  g_clear_pointer (&self->entries, g_array_unref);
+  if (self->entries_text != NULL)
+    g_string_free (self->entries_text, TRUE);
+  self->entries_text = NULL;
+  g_clear_pointer (&self->passes, g_array_unref);
+  g_clear_pointer (&self->resumed_origins, g_hash_table_unref);
+}
+
+/* The oldest input item not complete: every one below it is. */
+static guint64
+oldest_live (SluiceJournal *self)
+{
+  guint64 oldest = self->n_records + 1;
+
+  for (SluiceJournalItem *item = self->live; item != NULL; item = item->next)
+    oldest = MIN (oldest, item->seq);
+  return oldest;
+}
+
+gboolean
+_sluice_journal_boundary_write (SluiceJournal  *self,
+                                GError        **error)
+{
+  SluiceJournalStore *store = self->store;
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      SluiceJournalEntryRecord *record = &g_array_index (self->entries, SluiceJournalEntryRecord, i);
+
+      if (!sluice_journal_store_add_entry (store, record->mark, record->origin, record->controller,
+                                           record->parent, self->entries_text->str + record->offset,
+                                           record->length, error))
+        return FALSE;
+    }
+  for (guint i = 0; i < self->passes->len; i++)
+    {
+      SluiceJournalPassRecord *record = &g_array_index (self->passes, SluiceJournalPassRecord, i);
+
+      if (!sluice_journal_store_add_pass (store, record->origin, record->mark, record->controller,
+                                          record->sent_on, error))
+        return FALSE;
+    }
+  if (self->entries->len > 0 || self->passes->len > 0)
+    self->boundary_rows += self->entries->len + self->passes->len;
+  /* What complete items left behind is of no use any more; dropped now
+   * and then, in the commit that completes them. */
+  if (self->boundary_rows > 4096)
+    {
+      if (!sluice_journal_store_forget_boundaries (store, oldest_live (self), error))
+        return FALSE;
+      self->boundary_rows = 0;
+    }
+  return TRUE;
+}
+
+void
+_sluice_journal_boundary_written (SluiceJournal *self)
+{
+  g_array_set_size (self->entries, 0);
+  g_string_truncate (self->entries_text, 0);
+  g_array_set_size (self->passes, 0);
+}
+
+gsize
+_sluice_journal_boundary_pending_bytes (SluiceJournal *self)
+{
+  return self->entries_text->len;
+}
+
+/* Resuming. */
+
+typedef struct
+{
+  guint64  mark;
+  guint64  origin;
+  guint    controller;
+  json_t  *item;
+} FrontierItem;
+
+typedef struct
+{
+  SluiceJournal *journal;
+  GHashTable    *passed;      /* mark → pass controller + 1 (mark > 0) */
+  GHashTable    *input_passed;/* origin → sent_on + 1 */
+  GHashTable    *valid;       /* marks whose entry counts */
+  GArray        *frontier;    /* FrontierItem, by mark */
+  guint64       *best;        /* first-wins: per controller, the newest that sent on */
+  guint          n_controllers;
+} Frontier;
+
+static gboolean
+origin_open (SluiceJournal *self,
+             guint64        origin)
+{
+  return origin > self->low && origin <= self->commit.input_records &&
+         !g_hash_table_contains (self->done_set, GSIZE_TO_POINTER (origin));
+}
+
+static void
+pass_cb (guint64   origin,
+         guint64   mark,
+         guint     controller,
+         guint     sent_on,
+         gpointer  user_data)
+{
+  Frontier *frontier = user_data;
+
+  if (!origin_open (frontier->journal, origin))
+    return;
+  if (mark == 0)
+    g_hash_table_insert (frontier->input_passed, GSIZE_TO_POINTER (origin), GUINT_TO_POINTER (sent_on + 1));
+  else
+    g_hash_table_insert (frontier->passed, GSIZE_TO_POINTER (mark), GUINT_TO_POINTER (controller + 1));
+  /* first-wins: controller 0 orders by input item, the others by mark. */
+  if (sent_on > 0 && controller < frontier->n_controllers)
+    frontier->best[controller] = MAX (frontier->best[controller], mark == 0 ? origin : mark);
+}
+
+static gboolean
+entry_cb (guint64      mark,
+          guint64      origin,
+          guint        controller,
+          guint64      parent,
+          const char  *text,
+          gsize        length,
+          gpointer     user_data,
+          GError     **error)
+{
+  Frontier *frontier = user_data;
+  SluiceJournal *self = frontier->journal;
+  g_autoptr(GError) local = NULL;
+  FrontierItem entry = { mark, origin, controller, NULL };
+  gboolean counts;
+
+  if (!origin_open (self, origin))
+    return TRUE;
+  if (controller == 0 || controller >= frontier->n_controllers)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "journal %s is damaged: item %" G_GUINT64_FORMAT " of input item %" G_GUINT64_FORMAT
+                   " entered controller %u, and the pipeline has %u",
+                   self->path, mark, origin, controller + 1, frontier->n_controllers);
+      return FALSE;
+    }
+  /* Entries come in mark order and a parent always entered before its
+   * items, so its verdict is known. */
+  counts = parent == 0 ? g_hash_table_contains (frontier->input_passed, GSIZE_TO_POINTER (origin))
+                       : g_hash_table_contains (frontier->valid, GSIZE_TO_POINTER (parent)) &&
+                         g_hash_table_contains (frontier->passed, GSIZE_TO_POINTER (parent));
+  if (!counts)
+    return TRUE;
+  g_hash_table_add (frontier->valid, GSIZE_TO_POINTER (mark));
+  if (g_hash_table_contains (frontier->passed, GSIZE_TO_POINTER (mark)))
+    return TRUE;
+
+  entry.item = sluice_json_parse_item (text, length, &local);
+  if (entry.item == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "journal %s is damaged: item %" G_GUINT64_FORMAT " of input item %" G_GUINT64_FORMAT
+                   " cannot be read: %s", self->path, mark, origin, local->message);
+      return FALSE;
+    }
+  g_array_append_val (frontier->frontier, entry);
+  return TRUE;
+}
+
+static void
+frontier_item_clear (gpointer data)
+{
+  FrontierItem *entry = data;
+
+  if (entry->item != NULL)
+    json_decref (entry->item);
+}
+
+gboolean
+_sluice_journal_boundary_attach (SluiceJournal   *self,
+                                 SluiceExecutor  *executor,
+                                 GError         **error)
+{
+  GListModel *controllers = sluice_pipeline_get_controllers (sluice_executor_get_pipeline (executor));
+  guint n = g_list_model_get_n_items (controllers);
+  g_autoptr(GArray) modes = g_array_new (FALSE, FALSE, sizeof (SluiceMode));
+  g_autoptr(GHashTable) tags = NULL;
+  Frontier frontier = { self };
+  gboolean ok;
+
+  /* One controller has no boundary: nothing to keep. */
+  if (n < 2)
+    return TRUE;
+  sluice_executor_set_boundary_funcs (executor, &boundary_funcs, self);
+  self->resumed_origins = g_hash_table_new (NULL, NULL);
+  if (!self->resumed)
+    return TRUE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SluiceController) controller = g_list_model_get_item (controllers, i);
+      SluiceMode mode = sluice_controller_get_mode (controller);
+
+      g_array_append_val (modes, mode);
+    }
+  self->n_marks = sluice_journal_store_get_max_mark (self->store);
+  frontier.passed = g_hash_table_new (NULL, NULL);
+  frontier.input_passed = g_hash_table_new (NULL, NULL);
+  frontier.valid = g_hash_table_new (NULL, NULL);
+  frontier.frontier = g_array_new (FALSE, FALSE, sizeof (FrontierItem));
+  g_array_set_clear_func (frontier.frontier, frontier_item_clear);
+  frontier.best = g_new0 (guint64, n);
+  frontier.n_controllers = n;
+
+  ok = sluice_journal_store_foreach_pass (self->store, self->low, pass_cb, &frontier, error) &&
+       sluice_journal_store_foreach_entry (self->store, self->low, entry_cb, &frontier, error);
+  /* first-wins at the first controller: input items older than one that
+   * sent on from it lose there, as they would have. */
+  if (ok && g_array_index (modes, SluiceMode, 0) == SLUICE_MODE_FIRST_WINS)
+    self->first_wins_cutoff = MAX (self->first_wins_cutoff, frontier.best[0]);
+  if (ok)
+    {
+      GHashTableIter iter;
+      gpointer key;
+
+      tags = g_hash_table_new (NULL, NULL);
+      for (guint i = 0; i < frontier.frontier->len; i++)
+        {
+          FrontierItem *entry = &g_array_index (frontier.frontier, FrontierItem, i);
+          SluiceJournalItem *tag;
+
+          if (entry->origin < self->first_wins_cutoff)
+            continue;
+          /* first-wins: an item older than one that sent on already from
+           * the same controller would have lost to it; it stays lost. */
+          if (g_array_index (modes, SluiceMode, entry->controller) == SLUICE_MODE_FIRST_WINS &&
+              entry->mark < frontier.best[entry->controller])
+            continue;
+          tag = g_hash_table_lookup (tags, GSIZE_TO_POINTER (entry->origin));
+          if (tag == NULL)
+            {
+              tag = _sluice_journal_item_new (self, entry->origin);
+              g_hash_table_insert (tags, GSIZE_TO_POINTER (entry->origin), tag);
+            }
+          sluice_executor_inject (executor, tag, entry->controller, g_steal_pointer (&entry->item), entry->mark);
+          self->n_resumed_items++;
+        }
+      sluice_executor_inject_end (executor);
+
+      /* Every input item that passed the first controller is resumed
+       * from its items (when some are left) or complete; either way the
+       * replay of input items leaves it out. */
+      g_hash_table_iter_init (&iter, frontier.input_passed);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          g_hash_table_add (self->resumed_origins, key);
+          /* (Those below the cut-off are said complete by attach.) */
+          if (!g_hash_table_contains (tags, key) && GPOINTER_TO_SIZE (key) >= self->first_wins_cutoff)
+            {
+              guint64 seq = GPOINTER_TO_SIZE (key);
+
+              g_array_append_val (self->completed, seq);
+              self->since_commit++;
+            }
+        }
+      self->n_replayed += g_hash_table_size (tags);
+    }
+
+  g_hash_table_unref (frontier.passed);
+  g_hash_table_unref (frontier.input_passed);
+  g_hash_table_unref (frontier.valid);
+  g_array_unref (frontier.frontier);
+  g_free (frontier.best);
+  return ok;
+}
