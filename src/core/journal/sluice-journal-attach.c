@@ -160,6 +160,8 @@ sluice_journal_attach (SluiceJournal     *self,
 
   source = _sluice_journal_source_new (self, input, replay.items, replay.seqs);
   sink = _sluice_journal_sink_new (self, output);
+  if (!_sluice_journal_boundary_rewrite (self, SLUICE_ITEM_SINK (sink), error))
+    return FALSE;
   sluice_executor_set_source (executor, SLUICE_ITEM_SOURCE (source));
   sluice_executor_set_sink (executor, SLUICE_ITEM_SINK (sink));
   sluice_executor_set_run_events_only (executor, !all_events);

@@ -82,6 +82,46 @@ _sluice_journal_boundary_clear (SluiceJournal *self)
   self->entries_text = NULL;
   g_clear_pointer (&self->passes, g_array_unref);
   g_clear_pointer (&self->resumed_origins, g_hash_table_unref);
+  g_clear_pointer (&self->resume_tags, g_hash_table_unref);
+  if (self->resume_outputs != NULL)
+    for (guint i = 1; i < self->resume_outputs->len; i += 2)
+      if (g_ptr_array_index (self->resume_outputs, i) != NULL)
+        json_decref (g_ptr_array_index (self->resume_outputs, i));
+  g_clear_pointer (&self->resume_outputs, g_ptr_array_unref);
+}
+
+/* Resuming: writes the outputs kept at the last boundary through @sink
+ * (the journal's, so that they count as their input item's lines); an
+ * input item with nothing left to run is done with them. */
+gboolean
+_sluice_journal_boundary_rewrite (SluiceJournal   *self,
+                                  SluiceItemSink  *sink,
+                                  GError         **error)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self->resume_outputs == NULL)
+    return TRUE;
+  for (guint i = 0; i + 1 < self->resume_outputs->len; i += 2)
+    {
+      SluiceJournalItem *tag = g_ptr_array_index (self->resume_outputs, i);
+      json_t *item = g_ptr_array_index (self->resume_outputs, i + 1);
+      gboolean ok = sluice_item_sink_write (sink, item, tag, error);
+
+      json_decref (item);
+      g_ptr_array_index (self->resume_outputs, i + 1) = NULL;
+      if (!ok)
+        return FALSE;
+      self->n_rewritten++;
+    }
+  g_ptr_array_set_size (self->resume_outputs, 0);
+  g_hash_table_iter_init (&iter, self->resume_tags);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (!((SluiceJournalItem *) value)->injected)
+      _sluice_journal_item_done (self, value, NULL);
+  g_clear_pointer (&self->resume_tags, g_hash_table_unref);
+  return TRUE;
 }
 
 /* The oldest input item not complete: every one below it is. */
@@ -162,6 +202,7 @@ typedef struct
   GHashTable    *input_passed;/* origin → sent_on + 1 */
   GHashTable    *valid;       /* marks whose entry counts */
   GArray        *frontier;    /* FrontierItem, by mark */
+  GArray        *outputs;     /* FrontierItem at controller N: outputs to write again */
   guint64       *best;        /* first-wins: per controller, the newest that sent on */
   guint          n_controllers;
 } Frontier;
@@ -212,7 +253,7 @@ entry_cb (guint64      mark,
 
   if (!origin_open (self, origin))
     return TRUE;
-  if (controller == 0 || controller >= frontier->n_controllers)
+  if (controller == 0 || controller > frontier->n_controllers)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    "journal %s is damaged: item %" G_GUINT64_FORMAT " of input item %" G_GUINT64_FORMAT
@@ -230,6 +271,8 @@ entry_cb (guint64      mark,
   g_hash_table_add (frontier->valid, GSIZE_TO_POINTER (mark));
   if (g_hash_table_contains (frontier->passed, GSIZE_TO_POINTER (mark)))
     return TRUE;
+  /* An output whose item passed the last controller: the output file was
+   * cut back before it, so it is written again, not made again. */
 
   entry.item = sluice_json_parse_item (text, length, &local);
   if (entry.item == NULL)
@@ -239,8 +282,22 @@ entry_cb (guint64      mark,
                    " cannot be read: %s", self->path, mark, origin, local->message);
       return FALSE;
     }
-  g_array_append_val (frontier->frontier, entry);
+  g_array_append_val (controller == frontier->n_controllers ? frontier->outputs : frontier->frontier, entry);
   return TRUE;
+}
+
+static SluiceJournalItem *
+resumed_item (SluiceJournal *self,
+              guint64        origin)
+{
+  SluiceJournalItem *tag = g_hash_table_lookup (self->resume_tags, GSIZE_TO_POINTER (origin));
+
+  if (tag == NULL)
+    {
+      tag = _sluice_journal_item_new (self, origin);
+      g_hash_table_insert (self->resume_tags, GSIZE_TO_POINTER (origin), tag);
+    }
+  return tag;
 }
 
 static void
@@ -260,7 +317,6 @@ _sluice_journal_boundary_attach (SluiceJournal   *self,
   GListModel *controllers = sluice_pipeline_get_controllers (sluice_executor_get_pipeline (executor));
   guint n = g_list_model_get_n_items (controllers);
   g_autoptr(GArray) modes = g_array_new (FALSE, FALSE, sizeof (SluiceMode));
-  g_autoptr(GHashTable) tags = NULL;
   Frontier frontier = { self };
   gboolean ok;
 
@@ -285,6 +341,8 @@ _sluice_journal_boundary_attach (SluiceJournal   *self,
   frontier.valid = g_hash_table_new (NULL, NULL);
   frontier.frontier = g_array_new (FALSE, FALSE, sizeof (FrontierItem));
   g_array_set_clear_func (frontier.frontier, frontier_item_clear);
+  frontier.outputs = g_array_new (FALSE, FALSE, sizeof (FrontierItem));
+  g_array_set_clear_func (frontier.outputs, frontier_item_clear);
   frontier.best = g_new0 (guint64, n);
   frontier.n_controllers = n;
 
@@ -299,7 +357,18 @@ _sluice_journal_boundary_attach (SluiceJournal   *self,
       GHashTableIter iter;
       gpointer key;
 
-      tags = g_hash_table_new (NULL, NULL);
+      self->resume_tags = g_hash_table_new (NULL, NULL);
+      self->resume_outputs = g_ptr_array_new ();
+      /* Outputs first: they were out before anything still to come. */
+      for (guint i = 0; i < frontier.outputs->len; i++)
+        {
+          FrontierItem *entry = &g_array_index (frontier.outputs, FrontierItem, i);
+
+          if (entry->origin < self->first_wins_cutoff)
+            continue;
+          g_ptr_array_add (self->resume_outputs, resumed_item (self, entry->origin));
+          g_ptr_array_add (self->resume_outputs, g_steal_pointer (&entry->item));
+        }
       for (guint i = 0; i < frontier.frontier->len; i++)
         {
           FrontierItem *entry = &g_array_index (frontier.frontier, FrontierItem, i);
@@ -312,12 +381,8 @@ _sluice_journal_boundary_attach (SluiceJournal   *self,
           if (g_array_index (modes, SluiceMode, entry->controller) == SLUICE_MODE_FIRST_WINS &&
               entry->mark < frontier.best[entry->controller])
             continue;
-          tag = g_hash_table_lookup (tags, GSIZE_TO_POINTER (entry->origin));
-          if (tag == NULL)
-            {
-              tag = _sluice_journal_item_new (self, entry->origin);
-              g_hash_table_insert (tags, GSIZE_TO_POINTER (entry->origin), tag);
-            }
+          tag = resumed_item (self, entry->origin);
+          tag->injected = TRUE;
           sluice_executor_inject (executor, tag, entry->controller, g_steal_pointer (&entry->item), entry->mark);
           self->n_resumed_items++;
         }
@@ -331,7 +396,7 @@ _sluice_journal_boundary_attach (SluiceJournal   *self,
         {
           g_hash_table_add (self->resumed_origins, key);
           /* (Those below the cut-off are said complete by attach.) */
-          if (!g_hash_table_contains (tags, key) && GPOINTER_TO_SIZE (key) >= self->first_wins_cutoff)
+          if (!g_hash_table_contains (self->resume_tags, key) && GPOINTER_TO_SIZE (key) >= self->first_wins_cutoff)
             {
               guint64 seq = GPOINTER_TO_SIZE (key);
 
@@ -339,13 +404,14 @@ _sluice_journal_boundary_attach (SluiceJournal   *self,
               self->since_commit++;
             }
         }
-      self->n_replayed += g_hash_table_size (tags);
+      self->n_replayed += g_hash_table_size (self->resume_tags);
     }
 
   g_hash_table_unref (frontier.passed);
   g_hash_table_unref (frontier.input_passed);
   g_hash_table_unref (frontier.valid);
   g_array_unref (frontier.frontier);
+  g_array_unref (frontier.outputs);
   g_free (frontier.best);
   return ok;
 }

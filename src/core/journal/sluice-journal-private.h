@@ -19,6 +19,7 @@ struct _SluiceJournalItem
   guint              lines;      /* output lines not committed yet */
   gboolean           done;       /* every output was produced */
   gboolean           abandoned;  /* the run stopped before it was done */
+  gboolean           injected;   /* resumed: items of it went back into controllers */
   SluiceJournalItem *prev;
   SluiceJournalItem *next;
 };
@@ -117,6 +118,9 @@ struct _SluiceJournal
   guint64             boundary_rows; /* written since complete items' were dropped */
   GHashTable         *resumed_origins; /* resume: input items resumed from their items */
   guint64             n_resumed_items;
+  guint64             n_rewritten;   /* resume: outputs written again, not made again */
+  GHashTable         *resume_tags;   /* resume: input item seq → SluiceJournalItem* */
+  GPtrArray          *resume_outputs;/* resume: pairs of SluiceJournalItem*, json_t* */
   guint64             first_wins_cutoff; /* resume: older input items lost (first-wins) */
 };
 
@@ -177,6 +181,9 @@ gboolean             _sluice_journal_boundary_attach (SluiceJournal  *self,
 gboolean             _sluice_journal_boundary_write  (SluiceJournal  *self,
                                                       GError        **error);
 void                 _sluice_journal_boundary_written (SluiceJournal *self);
+gboolean             _sluice_journal_boundary_rewrite (SluiceJournal  *self,
+                                                       SluiceItemSink *sink,
+                                                       GError        **error);
 gsize                _sluice_journal_boundary_pending_bytes (SluiceJournal *self);
 
 /* sluice-journal-attach.c: the executor's listeners. */

@@ -20,7 +20,8 @@ sluice_executor_set_boundary_funcs (SluiceExecutor            *self,
   self->boundary_data = user_data;
 }
 
-/* @item leaves @ctl for the next controller: its mark there. */
+/* @item leaves @job's controller for the next one, or for the output
+ * after the last: its mark there. */
 guint64
 _sluice_boundary_entered (SluiceExecutor *self,
                           SluiceJob      *job,
@@ -40,8 +41,7 @@ _sluice_boundary_passed (SluiceExecutor *self,
   SluiceOrigin *origin = job->origin;
 
   if (self->boundary == NULL || self->stopped || origin == NULL ||
-      origin->tag == NULL || origin->end_of_stream || origin->error != NULL ||
-      job->ctl->index + 1 == self->ctls->len)
+      origin->tag == NULL || origin->end_of_stream || origin->error != NULL)
     return;
   self->boundary->passed (self->boundary_data, origin->tag, job->ctl->index, job->mark, sent_on);
 }

@@ -17,10 +17,11 @@ G_BEGIN_DECLS
  * first controller is the input item itself, mark 0. When an item's job
  * in a controller is over and everything it gave is on its way
  * (order-by-sequence: delivered in turn; first-wins: delivered or
- * superseded), @passed says so with the number of items it sent on. The
- * last controller has no boundary after it: its items are neither
- * marked nor reported (they end in the sink, which has its own story),
- * so a pipeline of one controller costs nothing.
+ * superseded), @passed says so with the number of items it sent on.
+ * An output of the last controller "enters" controller N (the number of
+ * controllers) just before the sink has it: a resumed run can write it
+ * again rather than run its item again. Whoever listens should leave a
+ * pipeline of one controller alone: every item would be an output.
  *
  * Both are called on the main thread, in the order things happen, and
  * only for input items with a tag (not for flushes). */
@@ -28,7 +29,7 @@ typedef struct
 {
   guint64 (*entered) (gpointer  user_data,
                       gpointer  tag,
-                      guint     controller,   /* the one entered, ≥ 1 */
+                      guint     controller,   /* the one entered, ≥ 1; N: the output */
                       guint64   parent,       /* mark of the item it came from */
                       json_t   *item);
   void    (*passed)  (gpointer  user_data,

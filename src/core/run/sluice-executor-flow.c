@@ -77,6 +77,8 @@ deliver (SluiceExecutor *self,
 
   if (ctl->index + 1 == self->ctls->len)
     {
+      if (self->boundary != NULL)
+        _sluice_boundary_entered (self, job, item);
       write_output (self, item, origin);
       return;
     }
