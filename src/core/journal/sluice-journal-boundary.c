@@ -38,13 +38,20 @@ entered_cb (gpointer  user_data,
 
   record.mark = ++self->n_marks;
   record.origin = origin->seq;
+  record.tag = origin;
   record.controller = controller;
   record.parent = parent;
-  record.offset = self->entries_text->len;
-  record.length = sluice_item_to_text (item, &self->item_text, &self->item_text_size);
-  g_string_append_len (self->entries_text, self->item_text, record.length);
+  /* Written to the journal only if its input item is still not complete
+   * at the commit: most are by then, and cost no more than this. */
+  record.offset = 0;
+  record.length = 0;
+  record.item = NULL;
+  /* An output: its text is the line the sink makes of it next. */
+  if (controller == self->n_controllers)
+    self->output_entry = self->entries->len + 1;
+  else
+    record.item = json_incref (item);
   g_array_append_val (self->entries, record);
-  self->since_commit++;
   return record.mark;
 }
 
@@ -57,18 +64,51 @@ passed_cb (gpointer  user_data,
 {
   SluiceJournal *self = user_data;
   SluiceJournalItem *origin = tag;
-  SluiceJournalPassRecord record = { origin->seq, mark, controller, sent_on };
+  SluiceJournalPassRecord record = { origin->seq, origin, mark, controller, sent_on };
+
+  /* Entered since the last commit: its text will not be needed. */
+  if (mark > self->batch_marks)
+    {
+      SluiceJournalEntryRecord *entry = &g_array_index (self->entries, SluiceJournalEntryRecord,
+                                                        mark - self->batch_marks - 1);
+
+      g_clear_pointer (&entry->item, json_decref);
+    }
 
   g_array_append_val (self->passes, record);
-  self->since_commit++;
 }
 
 static const SluiceBoundaryFuncs boundary_funcs = { entered_cb, passed_cb };
 
 void
+_sluice_journal_boundary_output (SluiceJournal *self,
+                                 const char    *text,
+                                 gsize          length)
+{
+  SluiceJournalEntryRecord *record;
+
+  if (self->output_entry == 0)
+    return;
+  record = &g_array_index (self->entries, SluiceJournalEntryRecord, self->output_entry - 1);
+  self->output_entry = 0;
+  record->offset = self->entries_text->len;
+  record->length = length;
+  g_string_append_len (self->entries_text, text, length);
+}
+
+static void
+entry_record_clear (gpointer data)
+{
+  SluiceJournalEntryRecord *record = data;
+
+  g_clear_pointer (&record->item, json_decref);
+}
+
+void
 _sluice_journal_boundary_init (SluiceJournal *self)
 {
   self->entries = g_array_new (FALSE, FALSE, sizeof (SluiceJournalEntryRecord));
+  g_array_set_clear_func (self->entries, entry_record_clear);
   self->entries_text = g_string_new (NULL);
   self->passes = g_array_new (FALSE, FALSE, sizeof (SluiceJournalPassRecord));
 }
@@ -135,6 +175,16 @@ oldest_live (SluiceJournal *self)
   return oldest;
 }
 
+/* Whether the input item @tag stood for when the record was made is
+ * still not complete at this commit. A complete item's record is spare
+ * and may stand for a newer input item since: its seq says. */
+static inline gboolean
+still_open (SluiceJournalItem *tag,
+            guint64            origin)
+{
+  return tag->seq == origin && !tag->complete;
+}
+
 gboolean
 _sluice_journal_boundary_write (SluiceJournal  *self,
                                 GError        **error)
@@ -145,21 +195,34 @@ _sluice_journal_boundary_write (SluiceJournal  *self,
     {
       SluiceJournalEntryRecord *record = &g_array_index (self->entries, SluiceJournalEntryRecord, i);
 
+      const char *text = self->entries_text->str + record->offset;
+      gsize length = record->length;
+
+      if (!still_open (record->tag, record->origin))
+        continue;
+      /* Not passed yet: the item is what a resume needs. Passed: only
+       * that it was there ("" as its text). */
+      if (record->item != NULL)
+        {
+          length = sluice_item_to_text (record->item, &self->item_text, &self->item_text_size);
+          text = self->item_text;
+        }
       if (!sluice_journal_store_add_entry (store, record->mark, record->origin, record->controller,
-                                           record->parent, self->entries_text->str + record->offset,
-                                           record->length, error))
+                                           record->parent, text, length, error))
         return FALSE;
+      self->boundary_rows++;
     }
   for (guint i = 0; i < self->passes->len; i++)
     {
       SluiceJournalPassRecord *record = &g_array_index (self->passes, SluiceJournalPassRecord, i);
 
+      if (!still_open (record->tag, record->origin))
+        continue;
       if (!sluice_journal_store_add_pass (store, record->origin, record->mark, record->controller,
                                           record->sent_on, error))
         return FALSE;
+      self->boundary_rows++;
     }
-  if (self->entries->len > 0 || self->passes->len > 0)
-    self->boundary_rows += self->entries->len + self->passes->len;
   /* What complete items left behind is of no use any more; dropped now
    * and then, in the commit that completes them. */
   if (self->boundary_rows > 4096)
@@ -175,15 +238,12 @@ void
 _sluice_journal_boundary_written (SluiceJournal *self)
 {
   g_array_set_size (self->entries, 0);
+  self->batch_marks = self->n_marks;
+  self->output_entry = 0;
   g_string_truncate (self->entries_text, 0);
   g_array_set_size (self->passes, 0);
 }
 
-gsize
-_sluice_journal_boundary_pending_bytes (SluiceJournal *self)
-{
-  return self->entries_text->len;
-}
 
 /* Resuming. */
 
@@ -323,6 +383,7 @@ _sluice_journal_boundary_attach (SluiceJournal   *self,
   /* One controller has no boundary: nothing to keep. */
   if (n < 2)
     return TRUE;
+  self->n_controllers = n;
   sluice_executor_set_boundary_funcs (executor, &boundary_funcs, self);
   self->resumed_origins = g_hash_table_new (NULL, NULL);
   if (!self->resumed)
@@ -335,7 +396,7 @@ _sluice_journal_boundary_attach (SluiceJournal   *self,
 
       g_array_append_val (modes, mode);
     }
-  self->n_marks = sluice_journal_store_get_max_mark (self->store);
+  self->n_marks = self->batch_marks = sluice_journal_store_get_max_mark (self->store);
   frontier.passed = g_hash_table_new (NULL, NULL);
   frontier.input_passed = g_hash_table_new (NULL, NULL);
   frontier.valid = g_hash_table_new (NULL, NULL);

@@ -109,6 +109,7 @@ item_complete (SluiceJournal     *self,
                SluiceJournalItem *item)
 {
   complete (self, item->seq);
+  item->complete = TRUE;
   if (item->prev != NULL)
     item->prev->next = item->next;
   else
@@ -358,7 +359,8 @@ sluice_journal_commit (SluiceJournal  *self,
   offset_before = self->commit.output_offset;
   advance_prefix (self);
   self->last_commit = g_get_monotonic_time ();
-  if (self->since_commit == 0 && self->states->len == 0 && offset_before == self->commit.output_offset)
+  if (self->since_commit == 0 && self->states->len == 0 && offset_before == self->commit.output_offset &&
+      self->entries->len == 0 && self->passes->len == 0)
     return TRUE;
 
   if (!write_batch (self, &local))
@@ -385,8 +387,10 @@ gboolean
 _sluice_journal_maybe_commit (SluiceJournal  *self,
                               GError        **error)
 {
-  if (self->since_commit < COMMIT_RECORDS &&
-      self->input_batch->len + _sluice_journal_boundary_pending_bytes (self) < COMMIT_BYTES &&
+  /* Items at boundaries do not hasten a commit (most need not be
+   * written at all, see sluice-journal-boundary.c) unless they pile up. */
+  if (self->since_commit < COMMIT_RECORDS && self->entries->len < 4 * COMMIT_RECORDS &&
+      self->input_batch->len < COMMIT_BYTES &&
       g_get_monotonic_time () - self->last_commit < COMMIT_INTERVAL_US)
     {
       /* Outputs still reach their reader after each slice. */
