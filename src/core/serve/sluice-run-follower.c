@@ -25,7 +25,7 @@ struct _SluiceRunFollower
   guint64            pending_id;  /* the "id:" of the event being read */
   guint              failures;
   guint              max_failures;
-  guint              retry_id;
+  GSource           *retry;       /* the wait before reconnecting, owned */
   guint              retry_ms;    /* the next wait before reconnecting */
   gboolean           connected;
   gboolean           running;
@@ -44,6 +44,14 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (SluiceRunFollower, sluice_run_follower, G_TYPE_OBJECT)
 
 static void connect_now (SluiceRunFollower *self);
+
+static void
+clear_retry (SluiceRunFollower *self)
+{
+  if (self->retry != NULL)
+    g_source_destroy (self->retry);
+  g_clear_pointer (&self->retry, g_source_unref);
+}
 
 static void
 set_connected (SluiceRunFollower *self,
@@ -69,7 +77,7 @@ end (SluiceRunFollower *self,
 {
   self->running = FALSE;
   drop_connection (self);
-  g_clear_handle_id (&self->retry_id, g_source_remove);
+  clear_retry (self);
   g_signal_emit (self, signals[ENDED], 0, error);
 }
 
@@ -78,7 +86,7 @@ retry_cb (gpointer user_data)
 {
   SluiceRunFollower *self = user_data;
 
-  self->retry_id = 0;
+  g_clear_pointer (&self->retry, g_source_unref);
   connect_now (self);
   return G_SOURCE_REMOVE;
 }
@@ -89,8 +97,11 @@ static void
 failed (SluiceRunFollower *self,
         const GError      *error)
 {
-  g_autofree char *problem = g_strdup_printf ("%s: %s", sluice_run_client_get_url (self->client),
-                                              error != NULL ? error->message : "the connection closed");
+  const char *url = sluice_run_client_get_url (self->client);
+  const char *message = error != NULL ? error->message : "the connection closed";
+  /* The client's own errors name the URL already. */
+  g_autofree char *problem = g_str_has_prefix (message, url) ? g_strdup (message)
+                                                             : g_strdup_printf ("%s: %s", url, message);
 
   drop_connection (self);
   if (!self->running)
@@ -105,7 +116,14 @@ failed (SluiceRunFollower *self,
       end (self, gone);
       return;
     }
-  self->retry_id = g_timeout_add (self->retry_ms, retry_cb, self);
+  {
+    /* On the thread-default context, as the requests: a command-line
+     * client runs its own. */
+    clear_retry (self);
+    self->retry = g_timeout_source_new (self->retry_ms);
+    g_source_set_callback (self->retry, retry_cb, self, NULL);
+    g_source_attach (self->retry, g_main_context_get_thread_default ());
+  }
   self->retry_ms = MIN (self->retry_ms * 2, RETRY_MAX_MS);
 }
 
@@ -323,7 +341,7 @@ sluice_run_follower_stop (SluiceRunFollower *self)
   g_return_if_fail (SLUICE_IS_RUN_FOLLOWER (self));
   self->running = FALSE;
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->retry_id, g_source_remove);
+  clear_retry (self);
   drop_connection (self);
 }
 
@@ -356,7 +374,7 @@ sluice_run_follower_dispose (GObject *object)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->retry_id, g_source_remove);
+  clear_retry (self);
   drop_connection (self);
   G_OBJECT_CLASS (sluice_run_follower_parent_class)->dispose (object);
 }
