@@ -80,7 +80,7 @@ connection_cb (SluiceRunFollower *follower,
 
   if (!connected)
     /* TRANSLATORS: %s names the server's URL and what went wrong */
-    text = g_strdup_printf (_("Lost the connection to %s; trying again every second"), problem);
+    text = g_strdup_printf (_("Lost the connection to %s; trying again (every 5 s at most)"), problem);
   set_problem (self, text);
 }
 

@@ -200,6 +200,10 @@ _sluice_journal_boundary_write (SluiceJournal  *self,
 
       if (!still_open (record->tag, record->origin))
         continue;
+      /* An output the sink refused has no line (the run failed there):
+       * it was never out. */
+      if (record->controller == self->n_controllers && record->length == 0)
+        continue;
       /* Not passed yet: the item is what a resume needs. Passed: only
        * that it was there ("" as its text). */
       if (record->item != NULL)
