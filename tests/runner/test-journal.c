@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -555,6 +556,64 @@ test_fan_out (Fixture       *f,
   }
 }
 
+/* Runs @sql on the journal of run @run_id (the run is not going). */
+static void
+journal_exec (Fixture    *f,
+              const char *run_id,
+              const char *sql)
+{
+  g_autofree char *directory = run_directory (f, run_id);
+  g_autofree char *path = g_build_filename (directory, "journal.sqlite", NULL);
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  g_assert_cmpint (sqlite3_changes (db), >, 0);
+  sqlite3_close (db);
+}
+
+/* Items kept at a boundary that cannot be read, or that claim a
+ * controller the pipeline does not have: refused with the journal's
+ * path and the item, never a crash. */
+static void
+test_boundary_damaged (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *pipeline = fan_out_pipeline (f, "not-parallel");
+  g_autofree char *first_log = g_build_filename (f->dir, "first.log", NULL);
+  g_autofree char *one = write_file (f, "one.jsonl", "{\"x\": 1}\n", -1);
+  g_autoptr(GSubprocess) process = NULL;
+
+  g_free (f->input);
+  f->input = g_strdup (one);
+  process = spawn_journaled (f, pipeline, "broken");
+  while (count_lines (first_log) < 60 && g_subprocess_get_identifier (process) != NULL)
+    g_usleep (2000);
+  g_assert_nonnull (g_subprocess_get_identifier (process));
+  kill_process (process);
+
+  /* One still to run (not passed): its item is garbage. */
+  journal_exec (f, "broken", "UPDATE entries SET item = '{\"i\": ' WHERE mark = "
+                "(SELECT max(mark) FROM entries WHERE controller = 1)");
+  {
+    g_auto(Result) r = run ("resume", "broken", "--state-dir", f->state_dir, NULL);
+
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "journal.sqlite is damaged: item"));
+    g_assert_nonnull (strstr (r.err, "cannot be read"));
+  }
+  journal_exec (f, "broken", "UPDATE entries SET item = '{\"i\": 1}', controller = 9 WHERE mark = "
+                "(SELECT max(mark) FROM entries WHERE controller = 1)");
+  {
+    g_auto(Result) r = run ("resume", "broken", "--state-dir", f->state_dir, NULL);
+
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "entered controller 10, and the pipeline has 3"));
+  }
+}
+
 /* Killed inside the journal's own commit, after the batch and the output
  * bytes are written and before the transaction commits. */
 static void
@@ -1089,6 +1148,7 @@ main (int   argc,
 
       g_test_add (path, Fixture, modes[i], fixture_set_up, test_fan_out, fixture_tear_down);
     }
+  g_test_add ("/journal/boundary-damaged", Fixture, NULL, fixture_set_up, test_boundary_damaged, fixture_tear_down);
   g_test_add ("/journal/kill-in-commit", Fixture, "order-by-sequence", fixture_set_up, test_kill_in_commit, fixture_tear_down);
   g_test_add ("/journal/corrupt", Fixture, NULL, fixture_set_up, test_corrupt, fixture_tear_down);
   g_test_add ("/journal/truncated", Fixture, NULL, fixture_set_up, test_truncated, fixture_tear_down);

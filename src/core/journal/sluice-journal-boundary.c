@@ -22,8 +22,13 @@
  * back to the input item), because one that had not runs again and
  * sends its items on anew. The frontier goes back into the controllers'
  * queues in the order it first entered, so an order-by-sequence
- * controller admits it in the order it had; items of the last
- * controller always run again (the output file was cut back). */
+ * controller admits it in the order it had. An output "entered" after
+ * the last controller (with the sink's line as its text): the output
+ * file was cut back before it, so it is written again, first, rather
+ * than made again.
+ *
+ * Only records of input items still not complete at a commit are
+ * written; rows of complete ones are dropped now and then. */
 
 static guint64
 entered_cb (gpointer  user_data,
