@@ -133,9 +133,11 @@ sluice_run_journal_open_files (const SluiceRunOptions  *options,
              options->state_dir != NULL ? options->state_dir : "");
   else if (!options->quiet)
     fprintf (stderr, _("sluice-run: resuming run %s: %" G_GUINT64_FORMAT " input items replayed from the journal (read, not complete), "
-                       "%" G_GUINT64_FORMAT " output items kept\n"),
+                       "%" G_GUINT64_FORMAT " output items kept; %" G_GUINT64_FORMAT " items go on from the controller they had reached, "
+                       "%" G_GUINT64_FORMAT " outputs written again\n"),
              sluice_journal_get_run_id (journal), sluice_journal_get_n_replayed (journal),
-             commit->output_lines);
+             commit->output_lines, sluice_journal_get_n_resumed_items (journal),
+             sluice_journal_get_n_rewritten (journal));
   if (!options->quiet && (options->output_path == NULL || g_str_equal (options->output_path, "-")))
     fprintf (stderr, _("sluice-run: warning: output to standard output cannot be taken back after a crash: "
                        "a resume may repeat the outputs of the last moments (use -o FILE)\n"));

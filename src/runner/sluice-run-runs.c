@@ -119,7 +119,13 @@ typedef struct
   GMainLoop *loop;
   Client    *client;
   int        status;
+  gboolean   ever_connected;
+  guint      failures;       /* in a row */
 } Following;
+
+/* A server never reached is a mistake (a wrong URL): given up after a
+ * few tries. One that was there is waited for until the run is over. */
+#define FIRST_CONNECT_TRIES 3
 
 static void
 follow_event_cb (SluiceRunFollower *follower,
@@ -128,6 +134,35 @@ follow_event_cb (SluiceRunFollower *follower,
                  Following         *following)
 {
   sluice_runs_print_event (json, following->client->json);
+}
+
+static void
+follow_connection_cb (SluiceRunFollower *follower,
+                      gboolean           connected,
+                      const char        *problem,
+                      Following         *following)
+{
+  if (connected)
+    {
+      if (following->failures > 0)
+        fprintf (stderr, "sluice-run runs: reconnected to %s; going on after event %" G_GUINT64_FORMAT "\n",
+                 sluice_run_client_get_url (following->client->client),
+                 sluice_run_follower_get_last_seq (follower));
+      following->ever_connected = TRUE;
+      following->failures = 0;
+      return;
+    }
+  following->failures++;
+  if (!following->ever_connected && following->failures >= FIRST_CONNECT_TRIES)
+    {
+      fprintf (stderr, "sluice-run runs: %s\n", problem);
+      following->status = EXIT_UNREACHABLE;
+      g_main_loop_quit (following->loop);
+      return;
+    }
+  fprintf (stderr, "sluice-run runs: lost the event stream (%s); reconnecting in %.2g s\n",
+           problem, sluice_run_follower_get_retry_delay (follower) / 1000.0);
+  fflush (stderr);
 }
 
 static void
@@ -140,9 +175,10 @@ follow_ended_cb (SluiceRunFollower *follower,
 }
 
 /* Follows the event stream; on a dropped connection (a restarted
- * daemon) it reconnects with Last-Event-ID, so nothing is missed or
- * shown twice. Ends when the server ends the stream (the run is over),
- * or after 30 failed reconnections. */
+ * daemon) it reconnects with Last-Event-ID, backing off up to 5 s and
+ * saying so on standard error, so nothing is missed or shown twice.
+ * Ends when the run is over (a stream closed otherwise is reconnected),
+ * or when the server was never reached in FIRST_CONNECT_TRIES tries. */
 static int
 follow_events (Client     *client,
                const char *id)
@@ -154,8 +190,8 @@ follow_events (Client     *client,
 
   g_main_context_push_thread_default (context);
   follower = sluice_run_follower_new (client->client, id);
-  sluice_run_follower_set_max_failures (follower, 30);
   g_signal_connect (follower, "event", G_CALLBACK (follow_event_cb), &following);
+  g_signal_connect (follower, "connection-changed", G_CALLBACK (follow_connection_cb), &following);
   g_signal_connect (follower, "ended", G_CALLBACK (follow_ended_cb), &following);
   sluice_run_follower_start (follower);
   g_main_loop_run (loop);

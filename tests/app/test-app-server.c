@@ -540,6 +540,129 @@ test_watch_finished (void)
   fixture_teardown (&f);
 }
 
+/* Lua only: a run of thousands ends at once. */
+static const char *FAST =
+  "<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"fast\">\n"
+  "<controller id=\"only\" mode=\"not-parallel\"><phase id=\"p\">"
+  "<execution id=\"twice\"><lua>item.twice = item.value * 2</lua></execution></phase></controller>\n"
+  "</pipeline>\n";
+
+typedef struct
+{
+  SluiceRunPanel *panel;
+  const char     *text;
+} PanelWait;
+
+static gboolean
+report_shows (gpointer data)
+{
+  PanelWait *p = data;
+  g_autofree char *text = sluice_run_report_view_dup_text (sluice_run_panel_get_report_view (p->panel));
+
+  return text != NULL && strstr (text, p->text) != NULL;
+}
+
+static gboolean
+data_shows (gpointer data)
+{
+  PanelWait *p = data;
+  g_autofree char *text = sluice_run_panel_dup_preview (p->panel);
+
+  return strstr (text, p->text) != NULL;
+}
+
+static void
+wait_panel (gboolean  (*cond) (gpointer),
+            PanelWait  *p,
+            const char *page)
+{
+  if (!test_app_wait_for (cond, p, 30000))
+    {
+      g_autofree char *report = sluice_run_report_view_dup_text (sluice_run_panel_get_report_view (p->panel));
+      g_autofree char *preview = sluice_run_panel_dup_preview (p->panel);
+
+      g_error ("the %s page never showed “%s”; Report: %s; Data: %s", page, p->text, report, preview);
+    }
+}
+
+/* A watched run's Report and Data pages: filled from GET /runs/ID/report
+ * and GET /runs/ID/output?tail=1000 once the run is over (the newest
+ * 1,000 of 1,500 outputs, said so), and on demand while it runs ("Fetch
+ * from Server"). */
+static void
+test_watch_results (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *fast = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *slow = NULL;
+  g_autofree char *final = NULL;
+  SluiceWindow *window;
+  SluiceRunPanel *panel;
+  GString *body = g_string_new ("{\"pipeline\": \"fast.xml\", \"start\": true, \"input\": {\"items\": [");
+  WatchWait w = { &f, 0 };
+
+  fixture_setup (&f, FALSE);
+  fast = write_file (f.root, "fast.xml", FAST);
+  for (guint i = 1; i <= 1500; i++)
+    g_string_append_printf (body, "%s{\"value\": %u}", i > 1 ? "," : "", i);
+  g_string_append (body, "]}}");
+  id = api_create (f.session, f.daemon, body->str, NULL);
+  g_string_free (body, TRUE);
+  final = api_wait_final (f.session, f.daemon, id, NULL, 60);
+  g_assert_cmpstr (final, ==, "completed");
+
+  sluice_server_window_connect (f.window, f.daemon->url, NULL);
+  wait_status (&f, "Connected to");
+  wait_row_state (&f, id, "completed");
+  window = watch (&f, id);
+  panel = sluice_window_get_run_panel (window);
+  g_assert_true (test_app_wait_for (session_final, &w, 30000));
+  g_assert_true (gtk_widget_get_visible (sluice_run_panel_get_fetch_button (panel)));
+  {
+    PanelWait newest = { panel, "the newest 1000 of 1500 items" };
+    PanelWait last = { panel, "\"twice\": 3000" };
+    PanelWait in = { panel, "1500" };
+    g_autofree char *outputs = NULL;
+
+    wait_panel (data_shows, &newest, "Data");
+    /* Newest first: the last output item heads the list. */
+    wait_panel (data_shows, &last, "Data");
+    wait_panel (report_shows, &in, "Report");
+    g_assert_nonnull (sluice_run_report_view_get_verdict (sluice_run_panel_get_report_view (panel)));
+    outputs = sluice_run_panel_dup_outputs (panel);
+    g_assert_nonnull (strstr (outputs, "1500 output items; the last 1000"));
+    /* The page lists the newest hundred of them. */
+    g_assert_nonnull (strstr (outputs, "\"value\":1500}"));
+    g_assert_nonnull (strstr (outputs, "\"value\":1401}"));
+    g_assert_null (strstr (outputs, "\"value\":1400}"));
+  }
+  g_assert_true (sluice_run_panel_show_page (panel, "Data"));
+  test_app_save_screenshot (window, tmp_dir, "server-watch-data.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* A running one: nothing until asked, then what the server has now. */
+  slow = slow_run (&f, 5000, TRUE);
+  wait_row_state (&f, slow, "running");
+  window = watch (&f, slow);
+  panel = sluice_window_get_run_panel (window);
+  {
+    WatchWait moving = { &f, 5 };
+    PanelWait none = { panel, "Fetch from Server" };
+    PanelWait some = { panel, "The run’s output on the server" };
+    PanelWait report = { panel, "intake" };
+
+    g_assert_true (test_app_wait_for (module_has_items, &moving, 30000));
+    wait_panel (data_shows, &none, "Data");
+    click (sluice_run_panel_get_fetch_button (panel));
+    wait_panel (data_shows, &some, "Data");
+    wait_panel (report_shows, &report, "Report");
+    g_assert_cmpint (sluice_run_session_get_state (sluice_window_get_run_session (window)), ==, SLUICE_RUN_RUNNING);
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
+  fixture_teardown (&f);
+}
+
 typedef struct
 {
   SluiceWindow *window;
@@ -752,6 +875,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-server/steer-runs", test_steer_runs);
   g_test_add_func ("/sluice/app-server/watch-live", test_watch_live);
   g_test_add_func ("/sluice/app-server/watch-finished", test_watch_finished);
+  g_test_add_func ("/sluice/app-server/watch-results", test_watch_results);
   g_test_add_func ("/sluice/app-server/daemon-dies", test_daemon_dies);
   g_test_add_func ("/sluice/app-server/pipelines", test_pipelines);
   g_test_add_func ("/sluice/app-server/screenshot", test_screenshot);

@@ -11,10 +11,14 @@
  *    sluice-bench.c) through sluice-run -i FILE -o FILE, without and with
  *    --journal, best of 3 each: items/s and the ratio (target: journaling
  *    costs at most 20% of throughput).
+ *    `w1-split`: the same modules over 3 controllers, so that the journal
+ *    keeps every item at both boundaries and every output (the cost of
+ *    resuming items where they were rather than from their input item).
  * 2. A journaled run of a one-module pipeline killed with SIGKILL after
  *    1,000,000 output items, then `sluice-run resume`: the time until the
  *    journal records it running again and until its first new output
- *    (target < 1 s). */
+ *    (target < 1 s). `resume-split`: three controllers of one module
+ *    each (items kept at the boundaries). */
 
 #include <signal.h>
 #include <sqlite3.h>
@@ -42,16 +46,23 @@ write_file (const char *name,
   return path;
 }
 
+/* @modules Lua modules split over @controllers controllers (the journal
+ * keeps items at each boundary between them). */
 static char *
-w1_pipeline (guint modules)
+w1_pipeline_split (guint modules,
+                   guint controllers)
 {
-  g_autoptr(GString) xml = g_string_new ("<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"bench\">"
-                                         "<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">");
-  g_autofree char *name = g_strdup_printf ("w1-%u.xml", modules);
+  g_autoptr(GString) xml = g_string_new ("<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"bench\">");
+  g_autofree char *name = g_strdup_printf ("w1-%u-%u.xml", modules, controllers);
 
-  for (guint i = 0; i < modules; i++)
-    g_string_append_printf (xml, "<execution id=\"m%u\"><lua>item.value = item.value + 1</lua></execution>", i);
-  g_string_append (xml, "</phase></controller></pipeline>\n");
+  for (guint c = 0; c < controllers; c++)
+    {
+      g_string_append_printf (xml, "<controller id=\"c%u\" mode=\"not-parallel\"><phase id=\"p%u\">", c, c);
+      for (guint i = c * modules / controllers; i < (c + 1) * modules / controllers; i++)
+        g_string_append_printf (xml, "<execution id=\"m%u\"><lua>item.value = item.value + 1</lua></execution>", i);
+      g_string_append (xml, "</phase></controller>");
+    }
+  g_string_append (xml, "</pipeline>\n");
   return write_file (name, xml->str, xml->len);
 }
 
@@ -104,10 +115,11 @@ run_once (const char * const *argv,
 }
 
 static void
-bench_w1 (const char *sluice_run)
+bench_w1 (const char *sluice_run,
+          guint       controllers)
 {
   const guint n = 200000;
-  g_autofree char *pipeline = w1_pipeline (10);
+  g_autofree char *pipeline = w1_pipeline_split (10, controllers);
   g_autofree char *input = w1_items ("w1.jsonl", n);
   g_autofree char *output = g_build_filename (dir, "w1-out.jsonl", NULL);
   g_autofree char *state = g_build_filename (dir, "runs", NULL);
@@ -127,7 +139,8 @@ bench_w1 (const char *sluice_run)
         best_cpu[journaled] = MIN (best_cpu[journaled], cpu);
       }
 
-  printf ("W1 (%u items, 10 Lua modules, not-parallel), sluice-run -i FILE -o FILE, best of 3:\n", n);
+  printf ("W1 (%u items, 10 Lua modules, not-parallel, %u controller%s), sluice-run -i FILE -o FILE, best of 3:\n",
+          n, controllers, controllers > 1 ? "s: items kept at each boundary" : "");
   printf ("  not journaled  %9.0f items/s  %.2f s wall  %.2f s CPU\n", n / best_wall[0], best_wall[0], best_cpu[0]);
   printf ("  --journal      %9.0f items/s  %.2f s wall  %.2f s CPU\n", n / best_wall[1], best_wall[1], best_cpu[1]);
   printf ("  journaled/plain throughput: %.2f (wall), %.2f (CPU); cost %.1f%% (wall), %.1f%% (CPU); target cost <= 20%%\n",
@@ -165,11 +178,12 @@ resumed_yet (const char *journal)
 }
 
 static void
-bench_resume (const char *sluice_run)
+bench_resume (const char *sluice_run,
+              guint       controllers)
 {
   const guint n = 1200000;
   const guint64 kill_after = 1000000;
-  g_autofree char *pipeline = w1_pipeline (1);
+  g_autofree char *pipeline = w1_pipeline_split (controllers, controllers);
   g_autofree char *input = w1_items ("resume.jsonl", n);
   g_autofree char *output = g_build_filename (dir, "resume-out.jsonl", NULL);
   g_autofree char *state = g_build_filename (dir, "runs", NULL);
@@ -222,8 +236,8 @@ bench_resume (const char *sluice_run)
   if (!g_subprocess_wait_check (resume, NULL, &error))
     g_error ("resume failed: %s", error->message);
 
-  printf ("Resume of a journaled run killed after %" G_GUINT64_FORMAT " output items (of %u; 1 Lua module):\n",
-          lines, n);
+  printf ("Resume of a journaled run killed after %" G_GUINT64_FORMAT " output items (of %u; %u Lua module%s):\n",
+          lines, n, controllers, controllers > 1 ? "s, one per controller" : "");
   printf ("  running again (journal says so) after %.0f ms; first new output after %.0f ms; target < 1000 ms\n",
           (t_running - t0) / 1e3, t_output != 0 ? (t_output - t0) / 1e3 : -1.0);
   printf ("  whole resume to completion: %.2f s\n", (g_get_monotonic_time () - t0) / 1e6);
@@ -245,9 +259,13 @@ main (int   argc,
   setvbuf (stdout, NULL, _IOLBF, 0);
 
   if (argc < 2 || g_str_equal (argv[1], "w1"))
-    bench_w1 (sluice_run);
+    bench_w1 (sluice_run, 1);
+  if (argc < 2 || g_str_equal (argv[1], "w1-split"))
+    bench_w1 (sluice_run, 3);
   if (argc < 2 || g_str_equal (argv[1], "resume"))
-    bench_resume (sluice_run);
+    bench_resume (sluice_run, 1);
+  if (argc < 2 || g_str_equal (argv[1], "resume-split"))
+    bench_resume (sluice_run, 3);
 
   remove_tree (dir);
   return 0;

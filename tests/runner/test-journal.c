@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -407,6 +408,210 @@ test_kill_resume (Fixture       *f,
   /* The run must not have finished before most kills. */
   g_assert_cmpuint (kills, >=, N_KILLS * 3 / 4);
   assert_output (f, mode, reference);
+}
+
+/* Lines in @path (0 when it does not exist yet). */
+static guint
+count_lines (const char *path)
+{
+  g_autofree char *text = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  for (const char *p = text; *p != '\0'; p++)
+    n += *p == '\n';
+  return n;
+}
+
+#define N_CHILDREN 300
+
+/* One input item fans out into N_CHILDREN at the first controller; the
+ * second and third controllers run a command per child that appends to
+ * a log, so the logs count how often each ran. */
+static char *
+fan_out_pipeline (Fixture    *f,
+                  const char *mode)
+{
+  g_autofree char *name = g_strdup_printf ("fan-%s.xml", mode);
+  g_autofree char *xml = g_strdup_printf (
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<pipeline format=\"1\" id=\"fanning\">\n"
+    "  <controller id=\"fan\" mode=\"not-parallel\">\n"
+    "    <phase id=\"p\"><execution id=\"split\"><command>echo ran &gt;&gt; '%s/fan.log'; "
+    "i=1; while [ $i -le %u ]; do echo \"{\\\"i\\\": $i}\"; i=$((i+1)); done</command></execution></phase>\n"
+    "  </controller>\n"
+    "  <controller id=\"first\" mode=\"%s\"%s>\n"
+    "    <phase id=\"q\"><execution id=\"count1\"><command>sleep 0.01; tee -a '%s/first.log'</command></execution></phase>\n"
+    "  </controller>\n"
+    "  <controller id=\"second\" mode=\"%s\"%s>\n"
+    "    <phase id=\"r\"><execution id=\"count2\"><command>tee -a '%s/second.log'</command></execution>\n"
+    "      <execution id=\"mark\"><lua>item.done = true</lua></execution></phase>\n"
+    "  </controller>\n"
+    "</pipeline>\n",
+    f->dir, N_CHILDREN,
+    mode, g_str_equal (mode, "not-parallel") ? "" : " workers=\"2\"", f->dir,
+    mode, g_str_equal (mode, "not-parallel") ? "" : " workers=\"2\"", f->dir);
+
+  return write_file (f, name, xml, -1);
+}
+
+/* kill -9 while the children of one input item go through the later
+ * controllers, four times, then resumed to completion: the fan-out
+ * module ran once, the first counting module at most a few times more
+ * than there are children (the ones in flight and not yet committed at
+ * each kill), never again for the children past it; the output is
+ * exactly an uninterrupted run's (a multiset for no-order, increasing
+ * for first-wins), with no line twice. */
+static void
+test_fan_out (Fixture       *f,
+              gconstpointer  data)
+{
+  const char *mode = data;
+  g_autofree char *pipeline = fan_out_pipeline (f, mode);
+  g_autofree char *reference = NULL;
+  g_autofree char *fan_log = g_build_filename (f->dir, "fan.log", NULL);
+  g_autofree char *first_log = g_build_filename (f->dir, "first.log", NULL);
+  g_autofree char *second_log = g_build_filename (f->dir, "second.log", NULL);
+  g_autofree char *one = write_file (f, "one.jsonl", "{\"x\": 1}\n", -1);
+  const guint kill_at[] = { 60, 120, 180, 240 };
+  /* Per kill: the children in flight (2 workers, a window of 4 held in
+   * order), and those that passed in the last commit interval. */
+  const guint slack = 30;
+  g_autoptr(GSubprocess) process = NULL;
+  g_auto(Result) last = { 0 };
+  guint kills = 0;
+
+  g_free (f->input);
+  f->input = g_strdup (one);
+  reference = reference_output (f, pipeline);
+  g_assert_cmpuint (count_lines (fan_log), ==, 1);
+  g_assert_cmpuint (count_lines (first_log), ==, N_CHILDREN);
+  g_assert_cmpint (g_remove (fan_log), ==, 0);
+  g_assert_cmpint (g_remove (first_log), ==, 0);
+  g_assert_cmpint (g_remove (second_log), ==, 0);
+
+  process = spawn_journaled (f, pipeline, "fan");
+  for (guint i = 0; i < G_N_ELEMENTS (kill_at); i++)
+    {
+      /* first.log counts every run of the module, reruns included: each
+       * kill comes a little earlier in the children than the last would
+       * have had they all run again. */
+      guint target = kill_at[i];
+
+      while (count_lines (first_log) < target && g_subprocess_get_identifier (process) != NULL)
+        g_usleep (2000);
+      if (g_subprocess_get_identifier (process) == NULL)
+        break;
+      kill_process (process);
+      kills++;
+      g_test_message ("kill %u with %u runs of count1, %u of count2", kills,
+                      count_lines (first_log), count_lines (second_log));
+      g_clear_object (&process);
+      process = spawn_resume (f, "fan");
+    }
+  last = finish (process);
+  g_assert_cmpint (last.status, ==, 0);
+  g_assert_cmpuint (kills, ==, G_N_ELEMENTS (kill_at));
+
+  g_test_message ("fan-out ran %u times; count1 %u, count2 %u for %u children",
+                  count_lines (fan_log), count_lines (first_log), count_lines (second_log), N_CHILDREN);
+  g_assert_cmpuint (count_lines (fan_log), ==, 1);
+  g_assert_cmpuint (count_lines (first_log), >=, N_CHILDREN);
+  /* Rerunning from the input item would have cost 60 + 120 + 180 + 240. */
+  g_assert_cmpuint (count_lines (first_log), <=, N_CHILDREN + kills * slack);
+
+  {
+    g_autofree char *text = read_file (f->output);
+    g_autoptr(GPtrArray) got = lines_of (text);
+    g_autoptr(GPtrArray) want = lines_of (reference);
+
+    assert_no_duplicate (got);
+    if (g_str_equal (mode, "first-wins"))
+      {
+        gint64 previous = 0;
+
+        /* Children of one job, sent on whole: increasing, none lost
+         * without a newer one out before it. */
+        for (guint i = 0; i < got->len; i++)
+          {
+            json_t *item = json_loads (g_ptr_array_index (got, i), 0, NULL);
+            gint64 value = json_integer_value (json_object_get (item, "i"));
+
+            g_assert_cmpint (value, >, previous);
+            previous = value;
+            json_decref (item);
+          }
+        g_assert_cmpint (previous, ==, N_CHILDREN);
+        return;
+      }
+    g_assert_cmpuint (got->len, ==, N_CHILDREN);
+    if (g_str_equal (mode, "no-order"))
+      {
+        g_ptr_array_sort (got, compare_strings);
+        g_ptr_array_sort (want, compare_strings);
+      }
+    for (guint i = 0; i < got->len; i++)
+      g_assert_cmpstr (g_ptr_array_index (got, i), ==, g_ptr_array_index (want, i));
+  }
+}
+
+/* Runs @sql on the journal of run @run_id (the run is not going). */
+static void
+journal_exec (Fixture    *f,
+              const char *run_id,
+              const char *sql)
+{
+  g_autofree char *directory = run_directory (f, run_id);
+  g_autofree char *path = g_build_filename (directory, "journal.sqlite", NULL);
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  g_assert_cmpint (sqlite3_changes (db), >, 0);
+  sqlite3_close (db);
+}
+
+/* Items kept at a boundary that cannot be read, or that claim a
+ * controller the pipeline does not have: refused with the journal's
+ * path and the item, never a crash. */
+static void
+test_boundary_damaged (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *pipeline = fan_out_pipeline (f, "not-parallel");
+  g_autofree char *first_log = g_build_filename (f->dir, "first.log", NULL);
+  g_autofree char *one = write_file (f, "one.jsonl", "{\"x\": 1}\n", -1);
+  g_autoptr(GSubprocess) process = NULL;
+
+  g_free (f->input);
+  f->input = g_strdup (one);
+  process = spawn_journaled (f, pipeline, "broken");
+  while (count_lines (first_log) < 60 && g_subprocess_get_identifier (process) != NULL)
+    g_usleep (2000);
+  g_assert_nonnull (g_subprocess_get_identifier (process));
+  kill_process (process);
+
+  /* One still to run (not passed): its item is garbage. */
+  journal_exec (f, "broken", "UPDATE entries SET item = '{\"i\": ' WHERE mark = "
+                "(SELECT max(mark) FROM entries WHERE controller = 1)");
+  {
+    g_auto(Result) r = run ("resume", "broken", "--state-dir", f->state_dir, NULL);
+
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "journal.sqlite is damaged: item"));
+    g_assert_nonnull (strstr (r.err, "cannot be read"));
+  }
+  journal_exec (f, "broken", "UPDATE entries SET item = '{\"i\": 1}', controller = 9 WHERE mark = "
+                "(SELECT max(mark) FROM entries WHERE controller = 1)");
+  {
+    g_auto(Result) r = run ("resume", "broken", "--state-dir", f->state_dir, NULL);
+
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "entered controller 10, and the pipeline has 3"));
+  }
 }
 
 /* Killed inside the journal's own commit, after the batch and the output
@@ -937,6 +1142,13 @@ main (int   argc,
 
       g_test_add (path, Fixture, modes[i], fixture_set_up, test_kill_resume, fixture_tear_down);
     }
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/journal/fan-out/%s", modes[i]);
+
+      g_test_add (path, Fixture, modes[i], fixture_set_up, test_fan_out, fixture_tear_down);
+    }
+  g_test_add ("/journal/boundary-damaged", Fixture, NULL, fixture_set_up, test_boundary_damaged, fixture_tear_down);
   g_test_add ("/journal/kill-in-commit", Fixture, "order-by-sequence", fixture_set_up, test_kill_in_commit, fixture_tear_down);
   g_test_add ("/journal/corrupt", Fixture, NULL, fixture_set_up, test_corrupt, fixture_tear_down);
   g_test_add ("/journal/truncated", Fixture, NULL, fixture_set_up, test_truncated, fixture_tear_down);

@@ -932,6 +932,88 @@ runs (const char *server,
   return ran;
 }
 
+/* `runs logs -f` while the daemon is killed with SIGKILL and started
+ * again on the same address: it says on standard error that the server
+ * is away and that it is back, reconnects with Last-Event-ID, prints no
+ * event twice and ends (0) only once the run is over — a stream that
+ * closes early is not the end of the run. */
+static void
+test_client_follow_restart (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GString) many = g_string_new (NULL);
+  g_autofree char *items = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *listen = NULL;
+  g_autoptr(GSubprocess) follower = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  gint64 previous = 0;
+  json_t *last = NULL;
+
+  for (guint i = 1; i <= 150; i++)
+    g_string_append_printf (many, "{\"value\": %u}\n", i);
+  items = write_file (f->root, "many.jsonl", many->str);
+  {
+    g_auto(Ran) r = runs (f->daemon->url, "create", "slow.xml", "--items", items, "--start", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    id = g_strstrip (g_strdup (r.out));
+  }
+  path = g_strdup_printf ("/runs/%s", id);
+  follower = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                               g_getenv ("SLUICE_RUN"), "runs", "--server", f->daemon->url,
+                               "logs", "-f", "--json", id, NULL);
+  g_assert_no_error (error);
+
+  /* Well into the run, then the daemon dies under the follower. */
+  for (guint i = 0; ; i++)
+    {
+      g_auto(Answer) run = api_call (f->session, f->daemon, "GET", path, NULL, NULL);
+
+      if (json_integer_value (json_object_get (run.json, "items_out")) >= 20)
+        break;
+      g_assert_cmpuint (i, <, 6000);
+      g_usleep (10000);
+    }
+  listen = g_strdup_printf ("127.0.0.1:%s", strrchr (f->daemon->url, ':') + 1);
+  daemon_kill (f->daemon);
+  g_clear_pointer (&f->daemon, daemon_free);
+  /* Away long enough for the follower to fail to reconnect a few times. */
+  g_usleep (1500000);
+  if (g_subprocess_get_identifier (follower) == NULL)
+    g_error ("logs -f ended while the daemon was away");
+  f->daemon = daemon_start (f->state_dir, f->root, (const char *[]) { "--max-body", "64K", "--listen", listen, NULL });
+
+  g_subprocess_communicate_utf8 (follower, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("follower's standard error:\n%s", err);
+  g_assert_cmpint (g_subprocess_get_exit_status (follower), ==, 0);
+  g_assert_nonnull (strstr (err, "lost the event stream"));
+  g_assert_nonnull (strstr (err, "reconnected to"));
+
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), >, 2);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      json_t *event = json_loads (lines[i], 0, NULL);
+      gint64 seq = json_integer_value (json_object_get (event, "seq"));
+
+      g_assert_nonnull (event);
+      /* Never twice, never back. */
+      g_assert_cmpint (seq, >, previous);
+      previous = seq;
+      if (lines[i + 1] == NULL)
+        last = json_incref (event);
+      json_decref (event);
+    }
+  g_assert_cmpstr (json_string_value (json_object_get (last, "event")), ==, "run-state");
+  g_assert_cmpstr (json_string_value (json_object_get (last, "state")), ==, "completed");
+  json_decref (last);
+}
+
 static void
 test_client (Fixture       *f,
              gconstpointer  data)
@@ -1450,6 +1532,7 @@ main (int   argc,
   ADD ("concurrent-create", test_concurrent_create);
   ADD ("metrics", test_metrics);
   ADD ("client", test_client);
+  ADD ("client-follow-restart", test_client_follow_restart);
   ADD ("stalled-client", test_stalled_client);
   g_test_add_func ("/sluice/run-api/client-token", test_client_token);
   g_test_add_func ("/sluice/run-api/tls", test_tls);

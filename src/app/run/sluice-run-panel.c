@@ -37,6 +37,8 @@ struct _SluiceRunPanel
   GtkTextView      *outputs;
   SluiceRunReportView *report_view; /* borrowed page */
   gboolean          report_shown; /* the final report of the session is on its page */
+  json_t           *shown_remote_report; /* borrowed from the session: the server's report on the page */
+  GtkWidget        *fetch_button; /* a remote run: ask the server for its report and outputs */
   gint64            last_text_update;
   guint64           shown_outputs;
   /* The log shows the newest events on top and stays there as they
@@ -124,6 +126,40 @@ append_items (GString    *s,
     }
 }
 
+/* A run on a server: no module's items are kept there, only the run's
+ * output, of which the watch fetched the newest. */
+static char *
+dup_remote_data (SluiceRunPanel *self)
+{
+  GPtrArray *outputs = sluice_run_session_get_outputs (self->session);
+  guint64 total = sluice_run_session_get_n_outputs (self->session);
+  GString *s;
+
+  if (!sluice_run_session_get_remote_outputs (self->session))
+    return g_strdup (_("The server keeps no items of single modules, only the run’s output. Its newest "
+                       "items come here when the run is over, or now with “Fetch from Server”."));
+  s = g_string_new (NULL);
+  if (outputs->len == 0)
+    g_string_append (s, _("The run has no output items on the server.\n"));
+  else if (total > outputs->len)
+    /* TRANSLATORS: "the newest 1000 of 25000 output items" */
+    g_string_append_printf (s, _("The run’s output on the server: the newest %u of %" G_GUINT64_FORMAT " items, newest first\n\n"),
+                            outputs->len, total);
+  else
+    g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, "The run’s output on the server: %u item\n\n",
+                                            "The run’s output on the server: all %u items, newest first\n\n", outputs->len),
+                            outputs->len);
+  /* Formatted, as the preview's: the newest 100 (the Output page lists
+   * them compact). */
+  for (guint i = outputs->len; i > 0 && i + 100 > outputs->len; i--)
+    {
+      g_autofree char *pretty = pretty_json (g_ptr_array_index (outputs, i - 1));
+
+      g_string_append_printf (s, "%s\n", pretty);
+    }
+  return g_string_free (s, FALSE);
+}
+
 char *
 sluice_run_panel_dup_preview (SluiceRunPanel *self)
 {
@@ -132,6 +168,8 @@ sluice_run_panel_dup_preview (SluiceRunPanel *self)
   g_auto(GStrv) out = NULL;
   GString *s;
 
+  if (executor == NULL && self->session != NULL && sluice_run_session_get_remote (self->session))
+    return dup_remote_data (self);
   if (self->module_id == NULL || executor == NULL)
     return g_strdup (_("Select a module on the canvas to see the last items that went into it and came out of it."));
   in = sluice_executor_dup_preview (executor, self->module_id, FALSE);
@@ -303,6 +341,12 @@ updated_cb (SluiceRunPanel *self)
   totals = g_strdup_printf (_("in %" PRIu64 " · out %" PRIu64 " · %.1f s"), items_in, items_out, elapsed / 1e6);
   gtk_label_set_text (self->totals_label, totals);
   refresh_texts (self);
+  /* A remote run's: the server's, as soon as the watch has it. */
+  if (sluice_run_session_get_remote_report (self->session) != self->shown_remote_report)
+    {
+      self->shown_remote_report = sluice_run_session_get_remote_report (self->session);
+      sluice_run_report_view_set_report (self->report_view, self->shown_remote_report);
+    }
   /* The report once the run is over: the same object sluice-run writes. */
   if (sluice_run_state_is_final (state) && !self->report_shown &&
       sluice_run_session_get_run (self->session) != NULL)
@@ -313,6 +357,13 @@ updated_cb (SluiceRunPanel *self)
       json_decref (report);
       self->report_shown = TRUE;
     }
+}
+
+static void
+fetch_clicked_cb (SluiceRunPanel *self)
+{
+  if (self->session != NULL)
+    sluice_run_session_request_results (self->session);
 }
 
 static void
@@ -450,7 +501,9 @@ sluice_run_panel_set_session (SluiceRunPanel   *self,
   g_set_object (&self->session, session);
   self->shown_outputs = G_MAXUINT64;
   self->report_shown = FALSE;
+  self->shown_remote_report = NULL;
   sluice_run_report_view_set_report (self->report_view, NULL);
+  gtk_widget_set_visible (self->fetch_button, session != NULL && sluice_run_session_get_remote (session));
   /* Before the list hears of new rows (and moves the view to keep its
    * rows in place), so that this is not taken for the user scrolling. */
   if (session != NULL)
@@ -558,6 +611,13 @@ sluice_run_panel_get_stages (SluiceRunPanel *self)
   g_return_val_if_fail (SLUICE_IS_RUN_PANEL (self), NULL);
   /* The view's model: sorted as the user asked. */
   return G_LIST_MODEL (gtk_column_view_get_model (self->stages_view));
+}
+
+GtkWidget *
+sluice_run_panel_get_fetch_button (SluiceRunPanel *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_PANEL (self), NULL);
+  return self->fetch_button;
 }
 
 SluiceRunReportView *
@@ -732,8 +792,21 @@ sluice_run_panel_init (SluiceRunPanel *self)
     gtk_notebook_append_page (GTK_NOTEBOOK (notebook), stages_box, gtk_label_new (_("Stages")));
   }
   self->preview = text_view ();
-  gtk_notebook_append_page (GTK_NOTEBOOK (notebook), scrolled (GTK_WIDGET (self->preview)),
-                            gtk_label_new (_("Data")));
+  {
+    /* A run on a server: its report and newest outputs on demand. */
+    GtkWidget *data_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+
+    self->fetch_button = gtk_button_new_with_mnemonic (_("_Fetch from Server"));
+    gtk_widget_set_tooltip_text (self->fetch_button, _("Get the run’s report and its newest output items from the server now"));
+    gtk_widget_set_halign (self->fetch_button, GTK_ALIGN_START);
+    gtk_widget_set_margin_start (self->fetch_button, 6);
+    gtk_widget_set_margin_top (self->fetch_button, 6);
+    gtk_widget_set_visible (self->fetch_button, FALSE);
+    g_signal_connect_swapped (self->fetch_button, "clicked", G_CALLBACK (fetch_clicked_cb), self);
+    gtk_box_append (GTK_BOX (data_box), self->fetch_button);
+    gtk_box_append (GTK_BOX (data_box), scrolled (GTK_WIDGET (self->preview)));
+    gtk_notebook_append_page (GTK_NOTEBOOK (notebook), data_box, gtk_label_new (_("Data")));
+  }
   self->outputs = text_view ();
   gtk_notebook_append_page (GTK_NOTEBOOK (notebook), scrolled (GTK_WIDGET (self->outputs)),
                             gtk_label_new (_("Output")));

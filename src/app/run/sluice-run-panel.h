@@ -36,6 +36,8 @@ char       *sluice_run_panel_dup_outputs    (SluiceRunPanel   *self);
 GListModel *sluice_run_panel_get_log_model  (SluiceRunPanel   *self);
 /* The Report page: the run report once the run is over. */
 SluiceRunReportView *sluice_run_panel_get_report_view (SluiceRunPanel *self);
+/* The Data page's "Fetch from Server" button (shown for a remote run). */
+GtkWidget  *sluice_run_panel_get_fetch_button (SluiceRunPanel *self);
 /* The rows of the stages table (SluiceStageRow), in the order shown. */
 GListModel *sluice_run_panel_get_stages     (SluiceRunPanel   *self);
 /* Shows the page whose tab reads @title; FALSE when there is no such

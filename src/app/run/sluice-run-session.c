@@ -31,6 +31,8 @@ struct _SluiceRunSession
   guint64               remote_in;     /* totals of a remote run, as its server says */
   guint64               remote_out;
   gint64                remote_elapsed;
+  json_t               *remote_report; /* GET /runs/ID/report of a remote run, or NULL */
+  gboolean              remote_outputs; /* @outputs are the newest of the server's (GET /runs/ID/output) */
   SluiceRunLog         *log;           /* owned */
   GPtrArray            *outputs;       /* char*, the last MAX_OUTPUTS */
   guint64               n_outputs;
@@ -781,6 +783,7 @@ sluice_run_session_finalize (GObject *object)
   g_clear_pointer (&self->replay_ids, g_ptr_array_unref);
   g_clear_pointer (&self->tally, sluice_event_tally_free);
   g_clear_pointer (&self->remote_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->remote_report, json_decref);
   g_ptr_array_unref (self->outputs);
   g_free (self->input_text);
   g_free (self->input_file);
@@ -980,6 +983,52 @@ sluice_run_session_set_remote_state (SluiceRunSession *self,
     return;
   sluice_event_tally_set_state (self->tally, state);
   remote_state_changed (self);
+}
+
+void
+sluice_run_session_set_remote_results (SluiceRunSession *self,
+                                       json_t           *report,
+                                       GPtrArray        *outputs,
+                                       guint64           n_outputs)
+{
+  g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
+  g_return_if_fail (self->tally != NULL);
+  if (report != NULL)
+    {
+      g_clear_pointer (&self->remote_report, json_decref);
+      self->remote_report = json_incref (report);
+    }
+  if (outputs != NULL)
+    {
+      g_ptr_array_set_size (self->outputs, 0);
+      for (guint i = outputs->len > MAX_OUTPUTS ? outputs->len - MAX_OUTPUTS : 0; i < outputs->len; i++)
+        g_ptr_array_add (self->outputs, g_strdup (g_ptr_array_index (outputs, i)));
+      self->n_outputs = MAX (n_outputs, outputs->len);
+      self->remote_outputs = TRUE;
+    }
+  g_signal_emit (self, signals[UPDATED], 0);
+}
+
+json_t *
+sluice_run_session_get_remote_report (SluiceRunSession *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), NULL);
+  return self->remote_report;
+}
+
+gboolean
+sluice_run_session_get_remote_outputs (SluiceRunSession *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), FALSE);
+  return self->remote_outputs;
+}
+
+void
+sluice_run_session_request_results (SluiceRunSession *self)
+{
+  g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
+  if (self->tally != NULL)
+    g_signal_emit (self, signals[CONTROL], 0, "results");
 }
 
 void

@@ -142,7 +142,8 @@ void              sluice_run_session_seek             (SluiceRunSession *self,
                                                        guint             position);
 /* A run that goes elsewhere (on a sluice-run daemon), drawn from its
  * events: whoever follows them hands each to apply_event, and sends the
- * "control" signal's action ("pause", "resume", "cancel") to the server.
+ * "control" signal's action ("pause", "resume", "cancel", or "results":
+ * fetch the report and outputs) to the server.
  * The counters are what the events tell (sluice-event-tally.h). */
 SluiceRunSession *sluice_run_session_new_remote       (SluicePipeline   *pipeline);
 gboolean          sluice_run_session_get_remote       (SluiceRunSession *self);
@@ -156,6 +157,20 @@ void              sluice_run_session_set_remote_state (SluiceRunSession *self,
                                                        const char       *error,
                                                        const char       *failed_module,
                                                        guint64           n_events);
+/* What the server keeps of a remote run: its report (GET /runs/ID/report;
+ * NULL keeps the last) and its newest output items (JSON lines, oldest
+ * first, of @n_outputs in all; NULL keeps the last), shown in place of
+ * a local run's. */
+void              sluice_run_session_set_remote_results (SluiceRunSession *self,
+                                                         json_t           *report,
+                                                         GPtrArray        *outputs,
+                                                         guint64           n_outputs);
+json_t           *sluice_run_session_get_remote_report  (SluiceRunSession *self);
+/* Whether the outputs are the server's (set_remote_results()). */
+gboolean          sluice_run_session_get_remote_outputs (SluiceRunSession *self);
+/* A viewer asks for the report and outputs of a remote run now: the
+ * "control" signal's action "results". */
+void              sluice_run_session_request_results    (SluiceRunSession *self);
 void              sluice_run_session_set_remote_totals (SluiceRunSession *self,
                                                         guint64           items_in,
                                                         guint64           items_out,

@@ -2,10 +2,13 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sluice-server-watch.h"
 
 #define REFRESH_INTERVAL_MS 1000
+/* The newest output items a watch fetches (the run panel keeps as many). */
+#define OUTPUT_TAIL 1000
 
 struct _SluiceServerWatch
 {
@@ -20,6 +23,9 @@ struct _SluiceServerWatch
   guint              refresh_id;
   guint              follow_again_id;
   gboolean           refreshing;
+  gboolean           results_fetched; /* once, when the run is seen over */
+  guint              fetching;        /* requests for results in flight */
+  guint64            items_out;       /* as GET /runs/ID last said */
 };
 
 enum
@@ -74,7 +80,7 @@ connection_cb (SluiceRunFollower *follower,
 
   if (!connected)
     /* TRANSLATORS: %s names the server's URL and what went wrong */
-    text = g_strdup_printf (_("Lost the connection to %s; trying again every second"), problem);
+    text = g_strdup_printf (_("Lost the connection to %s; trying again (every 5 s at most)"), problem);
   set_problem (self, text);
 }
 
@@ -114,11 +120,96 @@ ended_cb (SluiceRunFollower *follower,
 }
 
 static void
+report_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(SluiceServerWatch) self = user_data;
+  g_autoptr(GError) error = NULL;
+  json_t *report = sluice_run_client_call_finish (SLUICE_RUN_CLIENT (source), result, &error);
+
+  self->fetching--;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (report == NULL)
+    {
+      /* TRANSLATORS: %s is what went wrong, naming the server */
+      g_autofree char *text = g_strdup_printf (_("No report: %s"), error->message);
+
+      set_problem (self, text);
+      return;
+    }
+  sluice_run_session_set_remote_results (self->session, report, NULL, 0);
+  json_decref (report);
+}
+
+static void
+output_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(SluiceServerWatch) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = sluice_run_client_get_bytes_finish (SLUICE_RUN_CLIENT (source), result, &error);
+  g_autoptr(GPtrArray) lines = NULL;
+  const char *data, *end;
+  gsize length;
+
+  self->fetching--;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (bytes == NULL)
+    {
+      /* TRANSLATORS: %s is what went wrong, naming the server */
+      g_autofree char *text = g_strdup_printf (_("No output items: %s"), error->message);
+
+      set_problem (self, text);
+      return;
+    }
+  data = g_bytes_get_data (bytes, &length);
+  end = data + length;
+  lines = g_ptr_array_new_with_free_func (g_free);
+  while (data != NULL && data < end)
+    {
+      const char *nl = memchr (data, '\n', end - data);
+      const char *stop = nl != NULL ? nl : end;
+
+      if (stop > data)
+        g_ptr_array_add (lines, g_utf8_make_valid (data, stop - data));
+      data = stop + 1;
+    }
+  sluice_run_session_set_remote_results (self->session, NULL, lines, MAX (self->items_out, lines->len));
+}
+
+/* The run's report and its newest output items, from the server: when
+ * the run is seen over, and whenever the viewer asks. */
+static void
+fetch_results (SluiceServerWatch *self)
+{
+  g_autofree char *report = g_strdup_printf ("/runs/%s/report", self->run_id);
+  g_autofree char *output = g_strdup_printf ("/runs/%s/output?tail=%u", self->run_id, OUTPUT_TAIL);
+
+  if (self->fetching > 0)
+    return;
+  self->fetching = 2;
+  sluice_run_client_call_async (self->client, "GET", report, NULL, self->cancellable, report_cb, g_object_ref (self));
+  sluice_run_client_get_bytes_async (self->client, output, self->cancellable, output_cb, g_object_ref (self));
+}
+
+static void
 apply_run (SluiceServerWatch *self,
            json_t            *run)
 {
   const char *name = json_string_value (json_object_get (run, "state"));
   SluiceRunState state;
+
+  self->items_out = json_integer_value (json_object_get (run, "items_out"));
+  if (name != NULL && sluice_run_state_from_string (name, &state) && sluice_run_state_is_final (state) &&
+      !self->results_fetched)
+    {
+      self->results_fetched = TRUE;
+      fetch_results (self);
+    }
 
   sluice_run_session_set_remote_totals (self->session,
                                         json_integer_value (json_object_get (run, "items_in")),
@@ -206,6 +297,11 @@ control_cb (SluiceRunSession  *session,
 {
   g_autofree char *path = g_strdup_printf ("/runs/%s/%s", self->run_id, action);
 
+  if (g_str_equal (action, "results"))
+    {
+      fetch_results (self);
+      return;
+    }
   sluice_run_client_call_async (self->client, "POST", path, NULL, self->cancellable, acted_cb, g_object_ref (self));
 }
 

@@ -13,7 +13,10 @@ G_DECLARE_FINAL_TYPE (SluiceServerWatch, sluice_server_watch, SLUICE, SERVER_WAT
  * @pipeline (the window's own model, so the overlay finds its nodes):
  * its events (SSE, resumed after a dropped connection) feed the session,
  * GET /runs/ID once a second gives its totals and state, and the
- * session's pause, resume and cancel go to the server.
+ * session's pause, resume and cancel go to the server. Once the run is
+ * over, and whenever the session asks ("results"), its report (GET
+ * /runs/ID/report) and its newest 1,000 output items (GET
+ * /runs/ID/output?tail=1000) go into the session.
  *
  * "problem" says what went wrong with the server, naming its URL (the
  * connection dropped, a refused action), or is NULL while all is well. */

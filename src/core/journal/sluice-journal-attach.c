@@ -50,7 +50,11 @@ replay_cb (guint64      seq,
     return TRUE;
   /* first-wins: an item older than one whose outputs are out already
    * would have lost to it; it stays superseded across the crash. */
-  if (self->first_wins && seq < self->commit.max_emitted)
+  if (seq < self->first_wins_cutoff)
+    return TRUE;
+  /* It passed the first controller: it goes on from its items. */
+  if (self->resumed_origins != NULL &&
+      g_hash_table_contains (self->resumed_origins, GSIZE_TO_POINTER (seq)))
     return TRUE;
 
   item = sluice_json_parse_item (line, length, &local);
@@ -114,6 +118,16 @@ sluice_journal_attach (SluiceJournal     *self,
 
   self->first_wins = has_first_wins (sluice_executor_get_pipeline (executor));
   self->stages = _sluice_journal_stages_new (sluice_executor_get_pipeline (executor));
+  if (self->resumed && self->first_wins)
+    self->first_wins_cutoff = self->commit.max_emitted;
+  /* Before the replay: items resumed at a later controller are not
+   * replayed, and the cut-off may move. */
+  if (!_sluice_journal_boundary_attach (self, executor, error))
+    {
+      g_ptr_array_unref (replay.items);
+      g_array_unref (replay.seqs);
+      return FALSE;
+    }
   if (self->resumed)
     {
       if (!sluice_journal_store_foreach_input (self->store, self->low, replay_cb, &replay, error))
@@ -123,7 +137,7 @@ sluice_journal_attach (SluiceJournal     *self,
           g_array_unref (replay.seqs);
           return FALSE;
         }
-      self->n_replayed = replay.items->len;
+      self->n_replayed += replay.items->len;
       /* Go on from the last commit: sequence numbers, offsets, events. */
       self->n_records = self->commit.input_records;
       self->input_base = self->commit.input_offset;
@@ -134,7 +148,7 @@ sluice_journal_attach (SluiceJournal     *self,
       sluice_executor_set_first_event_seq (executor,
                                            sluice_journal_store_get_max_event_seq (self->store) + 1);
       /* first-wins items skipped above are complete: said at the first commit. */
-      for (guint64 seq = self->low + 1; self->first_wins && seq < self->max_emitted; seq++)
+      for (guint64 seq = self->low + 1; seq < self->first_wins_cutoff; seq++)
         if (!g_hash_table_contains (self->done_set, GSIZE_TO_POINTER (seq)))
           g_array_append_val (self->completed, seq);
     }
@@ -148,6 +162,8 @@ sluice_journal_attach (SluiceJournal     *self,
 
   source = _sluice_journal_source_new (self, input, replay.items, replay.seqs);
   sink = _sluice_journal_sink_new (self, output);
+  if (!_sluice_journal_boundary_rewrite (self, SLUICE_ITEM_SINK (sink), error))
+    return FALSE;
   sluice_executor_set_source (executor, SLUICE_ITEM_SOURCE (source));
   sluice_executor_set_sink (executor, SLUICE_ITEM_SINK (sink));
   sluice_executor_set_run_events_only (executor, !all_events);

@@ -19,11 +19,39 @@ struct _SluiceJournalItem
   guint              lines;      /* output lines not committed yet */
   gboolean           done;       /* every output was produced */
   gboolean           abandoned;  /* the run stopped before it was done */
+  gboolean           injected;   /* resumed: items of it went back into controllers */
+  gboolean           complete;   /* recorded complete (it waits in the spare list) */
   SluiceJournalItem *prev;
   SluiceJournalItem *next;
 };
 
 typedef struct _SluiceJournalStage SluiceJournalStage;
+
+/* An item that entered a controller after the first, until committed
+ * (only those of input items still not complete then are written). The
+ * item is held until it passes that controller: only one that has not
+ * by the commit needs its text, which is made then. An output's text is
+ * the sink's line, copied. */
+typedef struct
+{
+  guint64            mark;
+  guint64            origin;
+  SluiceJournalItem *tag;     /* its input item's, while @origin is its seq */
+  guint              controller;
+  guint64            parent;
+  json_t            *item;    /* a reference until it passed; NULL for outputs */
+  gsize              offset;  /* an output's text in the journal's @entries_text */
+  gsize              length;
+} SluiceJournalEntryRecord;
+
+typedef struct
+{
+  guint64            origin;
+  SluiceJournalItem *tag;
+  guint64            mark;
+  guint              controller;
+  guint              sent_on;
+} SluiceJournalPassRecord;
 
 typedef struct
 {
@@ -96,6 +124,22 @@ struct _SluiceJournal
   SluiceModuleStats  *sample_base;   /* resumed: what the run had counted before, per module index */
   guint               n_sampled;
   gint64              last_sample;   /* monotonic µs */
+
+  /* Controller boundaries (sluice-journal-boundary.c). */
+  GArray             *entries;       /* SluiceJournalEntryRecord since the last commit */
+  GString            *entries_text;
+  GArray             *passes;        /* SluiceJournalPassRecord since the last commit */
+  guint64             n_marks;
+  guint64             batch_marks;   /* n_marks at the last commit: @entries hold the marks after it */
+  guint               n_controllers; /* ≥ 2 when boundaries are kept */
+  guint               output_entry;  /* 1 + index in @entries of an output waiting for its text */
+  guint64             boundary_rows; /* written since complete items' were dropped */
+  GHashTable         *resumed_origins; /* resume: input items resumed from their items */
+  guint64             n_resumed_items;
+  guint64             n_rewritten;   /* resume: outputs written again, not made again */
+  GHashTable         *resume_tags;   /* resume: input item seq → SluiceJournalItem* */
+  GPtrArray          *resume_outputs;/* resume: pairs of SluiceJournalItem*, json_t* */
+  guint64             first_wins_cutoff; /* resume: older input items lost (first-wins) */
 };
 
 /* sluice-journal-source.c: the item source wrapper. */
@@ -152,6 +196,24 @@ gboolean             _sluice_journal_samples_write  (SluiceJournal  *self,
                                                      gboolean        force,
                                                      GError        **error);
 void                 _sluice_journal_samples_clear  (SluiceJournal  *self);
+
+/* sluice-journal-boundary.c: items at controller boundaries. attach()
+ * listens there and, resuming, puts the items back where they were. */
+void                 _sluice_journal_boundary_init   (SluiceJournal  *self);
+void                 _sluice_journal_boundary_clear  (SluiceJournal  *self);
+gboolean             _sluice_journal_boundary_attach (SluiceJournal  *self,
+                                                      SluiceExecutor *executor,
+                                                      GError        **error);
+gboolean             _sluice_journal_boundary_write  (SluiceJournal  *self,
+                                                      GError        **error);
+void                 _sluice_journal_boundary_written (SluiceJournal *self);
+/* The sink wrote the line of the output entered last. */
+void                 _sluice_journal_boundary_output (SluiceJournal *self,
+                                                      const char    *text,
+                                                      gsize          length);
+gboolean             _sluice_journal_boundary_rewrite (SluiceJournal  *self,
+                                                       SluiceItemSink *sink,
+                                                       GError        **error);
 
 /* sluice-journal-attach.c: the executor's listeners. */
 void                 _sluice_journal_state_cb       (SluiceExecutor *executor,

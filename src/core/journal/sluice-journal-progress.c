@@ -43,6 +43,7 @@ _sluice_journal_progress_init (SluiceJournal *self)
   self->events = g_ptr_array_new_with_free_func (journal_event_free);
   self->states = g_ptr_array_new_with_free_func (g_free);
   self->last_commit = g_get_monotonic_time ();
+  _sluice_journal_boundary_init (self);
 }
 
 void
@@ -70,6 +71,7 @@ _sluice_journal_progress_clear (SluiceJournal *self)
   g_clear_pointer (&self->states, g_ptr_array_unref);
   g_clear_pointer (&self->item_text, g_free);
   g_clear_pointer (&self->stages, g_ptr_array_unref);
+  _sluice_journal_boundary_clear (self);
 }
 
 SluiceJournalItem *
@@ -107,6 +109,7 @@ item_complete (SluiceJournal     *self,
                SluiceJournalItem *item)
 {
   complete (self, item->seq);
+  item->complete = TRUE;
   if (item->prev != NULL)
     item->prev->next = item->next;
   else
@@ -318,6 +321,8 @@ write_batch (SluiceJournal  *self,
     if (!sluice_journal_store_add_state (store, g_ptr_array_index (self->states, i),
                                         g_ptr_array_index (self->states, i + 1), error))
       return FALSE;
+  if (!_sluice_journal_boundary_write (self, error))
+    return FALSE;
   self->commit.output_lines = self->output_lines;
   self->commit.input_records = self->n_records;
   self->commit.input_ended = self->input_ended;
@@ -355,7 +360,8 @@ sluice_journal_commit (SluiceJournal  *self,
   offset_before = self->commit.output_offset;
   advance_prefix (self);
   self->last_commit = g_get_monotonic_time ();
-  if (self->since_commit == 0 && self->states->len == 0 && offset_before == self->commit.output_offset)
+  if (self->since_commit == 0 && self->states->len == 0 && offset_before == self->commit.output_offset &&
+      self->entries->len == 0 && self->passes->len == 0)
     return TRUE;
 
   if (!write_batch (self, &local))
@@ -371,6 +377,7 @@ sluice_journal_commit (SluiceJournal  *self,
   g_array_set_size (self->completed, 0);
   g_ptr_array_set_size (self->events, 0);
   g_ptr_array_set_size (self->states, 0);
+  _sluice_journal_boundary_written (self);
   self->since_commit = 0;
   /* What journaling costs a run, for the daemon's metrics. */
   _sluice_journal_emit_committed (self, (g_get_monotonic_time () - began) / (double) G_USEC_PER_SEC);
@@ -381,7 +388,9 @@ gboolean
 _sluice_journal_maybe_commit (SluiceJournal  *self,
                               GError        **error)
 {
-  if (self->since_commit < COMMIT_RECORDS &&
+  /* Items at boundaries do not hasten a commit (most need not be
+   * written at all, see sluice-journal-boundary.c) unless they pile up. */
+  if (self->since_commit < COMMIT_RECORDS && self->entries->len < 4 * COMMIT_RECORDS &&
       self->input_batch->len < COMMIT_BYTES &&
       g_get_monotonic_time () - self->last_commit < COMMIT_INTERVAL_US)
     {

@@ -34,6 +34,13 @@ sluice_journal_sink_write (SluiceItemSink  *sink,
     return FALSE;
   if (tag != NULL)
     _sluice_journal_output_line (self->journal, tag, sluice_line_sink_get_position (self->inner));
+  if (self->journal->output_entry != 0)
+    {
+      gsize length;
+      const char *text = sluice_line_sink_peek_last_line (self->inner, &length);
+
+      _sluice_journal_boundary_output (self->journal, text, length);
+    }
   return TRUE;
 }
 

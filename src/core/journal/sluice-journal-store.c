@@ -38,6 +38,17 @@ static const char schema[] =
   MODULE_SAMPLES_TABLE ";"
   "INSERT INTO meta VALUES ('journal-format', '" SCHEMA_VERSION "');";
 
+/* Items at controller boundaries (sluice-executor-boundary.h): kept apart
+ * from the schema above so that a journal written before they existed
+ * gets them when it is opened to resume. */
+static const char boundary_schema[] =
+  "CREATE TABLE IF NOT EXISTS entries (mark INTEGER PRIMARY KEY, origin INTEGER NOT NULL,"
+  "  controller INTEGER NOT NULL, parent INTEGER NOT NULL, item TEXT NOT NULL);"
+  "CREATE INDEX IF NOT EXISTS entries_origin ON entries (origin);"
+  "CREATE TABLE IF NOT EXISTS passes (origin INTEGER NOT NULL, mark INTEGER NOT NULL,"
+  "  controller INTEGER NOT NULL, sent_on INTEGER NOT NULL);"
+  "CREATE INDEX IF NOT EXISTS passes_origin ON passes (origin);";
+
 enum
 {
   STMT_SET_META,
@@ -48,6 +59,10 @@ enum
   STMT_ADD_COMMIT,
   STMT_ADD_EVENT,
   STMT_ADD_PROGRESS,
+  STMT_ADD_ENTRY,
+  STMT_ADD_PASS,
+  STMT_FORGET_ENTRIES,
+  STMT_FORGET_PASSES,
   STMT_ADD_SAMPLE,    /* prepared on first use: older journals lack the table */
   N_STMTS
 };
@@ -63,6 +78,10 @@ static const char *const stmt_sql[N_STMTS] = {
   "INSERT OR REPLACE INTO events (seq, time_us, event, json) VALUES (?1, ?2, ?3, ?4)",
   "INSERT INTO progress (time_us, controller, queued, in_flight, items_in, items_out)"
   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  "INSERT OR REPLACE INTO entries (mark, origin, controller, parent, item) VALUES (?1, ?2, ?3, ?4, ?5)",
+  "INSERT INTO passes (origin, mark, controller, sent_on) VALUES (?1, ?2, ?3, ?4)",
+  "DELETE FROM entries WHERE origin < ?1",
+  "DELETE FROM passes WHERE origin < ?1",
   "INSERT INTO module_samples (time_us, after_seq, json) VALUES (?1, ?2, ?3)",
 };
 
@@ -166,7 +185,8 @@ static gboolean
 configure (SluiceJournalStore  *self,
            GError             **error)
 {
-  if (!exec (self, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", error))
+  if (!exec (self, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", error) ||
+      !exec (self, boundary_schema, error))
     return FALSE;
   for (guint i = 0; i < STMT_ADD_SAMPLE; i++)
     {
@@ -644,6 +664,121 @@ sluice_journal_store_foreach_input (SluiceJournalStore      *self,
               return FALSE;
             }
           data = nl + 1;
+        }
+    }
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE ? TRUE : fail (self, rc, error);
+}
+
+gboolean
+sluice_journal_store_add_entry (SluiceJournalStore  *self,
+                                guint64              mark,
+                                guint64              origin,
+                                guint                controller,
+                                guint64              parent,
+                                const char          *item,
+                                gsize                length,
+                                GError             **error)
+{
+  sqlite3_stmt *stmt = self->stmts[STMT_ADD_ENTRY];
+
+  sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) mark);
+  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) origin);
+  sqlite3_bind_int (stmt, 3, controller);
+  sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) parent);
+  sqlite3_bind_text64 (stmt, 5, item, length, SQLITE_STATIC, SQLITE_UTF8);
+  return step_done (self, stmt, error);
+}
+
+gboolean
+sluice_journal_store_add_pass (SluiceJournalStore  *self,
+                               guint64              origin,
+                               guint64              mark,
+                               guint                controller,
+                               guint                sent_on,
+                               GError             **error)
+{
+  sqlite3_stmt *stmt = self->stmts[STMT_ADD_PASS];
+
+  sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) origin);
+  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) mark);
+  sqlite3_bind_int (stmt, 3, controller);
+  sqlite3_bind_int (stmt, 4, sent_on);
+  return step_done (self, stmt, error);
+}
+
+gboolean
+sluice_journal_store_forget_boundaries (SluiceJournalStore  *self,
+                                        guint64              below,
+                                        GError             **error)
+{
+  sqlite3_bind_int64 (self->stmts[STMT_FORGET_ENTRIES], 1, (sqlite3_int64) below);
+  sqlite3_bind_int64 (self->stmts[STMT_FORGET_PASSES], 1, (sqlite3_int64) below);
+  return step_done (self, self->stmts[STMT_FORGET_ENTRIES], error) &&
+         step_done (self, self->stmts[STMT_FORGET_PASSES], error);
+}
+
+guint64
+sluice_journal_store_get_max_mark (SluiceJournalStore *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  guint64 mark = 0;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT max(mark) FROM entries", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    mark = (guint64) sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return mark;
+}
+
+gboolean
+sluice_journal_store_foreach_pass (SluiceJournalStore     *self,
+                                   guint64                 after,
+                                   SluiceJournalPassFunc   func,
+                                   gpointer                user_data,
+                                   GError                **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "SELECT origin, mark, controller, sent_on FROM passes WHERE origin > ?1",
+                           -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return fail (self, rc, error);
+  sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) after);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    func ((guint64) sqlite3_column_int64 (stmt, 0), (guint64) sqlite3_column_int64 (stmt, 1),
+          (guint) sqlite3_column_int (stmt, 2), (guint) sqlite3_column_int (stmt, 3), user_data);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE ? TRUE : fail (self, rc, error);
+}
+
+gboolean
+sluice_journal_store_foreach_entry (SluiceJournalStore     *self,
+                                    guint64                 after,
+                                    SluiceJournalEntryFunc  func,
+                                    gpointer                user_data,
+                                    GError                **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db,
+                           "SELECT mark, origin, controller, parent, item FROM entries"
+                           " WHERE origin > ?1 ORDER BY mark", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return fail (self, rc, error);
+  sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) after);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *item = (const char *) sqlite3_column_text (stmt, 4);
+
+      if (!func ((guint64) sqlite3_column_int64 (stmt, 0), (guint64) sqlite3_column_int64 (stmt, 1),
+                 (guint) sqlite3_column_int (stmt, 2), (guint64) sqlite3_column_int64 (stmt, 3),
+                 item != NULL ? item : "", sqlite3_column_bytes (stmt, 4), user_data, error))
+        {
+          sqlite3_finalize (stmt);
+          return FALSE;
         }
     }
   sqlite3_finalize (stmt);

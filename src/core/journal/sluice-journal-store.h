@@ -123,4 +123,52 @@ gboolean            sluice_journal_store_foreach_input (SluiceJournalStore     *
                                                         gpointer                user_data,
                                                         GError                **error);
 
+/* Items at controller boundaries (sluice-journal-boundary.c): an item of
+ * input item @origin entered @controller with @mark, sent on by the item
+ * @parent (0: the input item itself); the item @mark passed @controller,
+ * sending on @sent_on items. */
+gboolean            sluice_journal_store_add_entry   (SluiceJournalStore  *self,
+                                                      guint64              mark,
+                                                      guint64              origin,
+                                                      guint                controller,
+                                                      guint64              parent,
+                                                      const char          *item,
+                                                      gsize                length,
+                                                      GError             **error);
+gboolean            sluice_journal_store_add_pass    (SluiceJournalStore  *self,
+                                                      guint64              origin,
+                                                      guint64              mark,
+                                                      guint                controller,
+                                                      guint                sent_on,
+                                                      GError             **error);
+/* Drops what was kept of input items below @below (all complete). */
+gboolean            sluice_journal_store_forget_boundaries (SluiceJournalStore *self,
+                                                      guint64              below,
+                                                      GError             **error);
+guint64             sluice_journal_store_get_max_mark (SluiceJournalStore *self);
+typedef void     (*SluiceJournalPassFunc)  (guint64      origin,
+                                            guint64      mark,
+                                            guint        controller,
+                                            guint        sent_on,
+                                            gpointer     user_data);
+typedef gboolean (*SluiceJournalEntryFunc) (guint64      mark,
+                                            guint64      origin,
+                                            guint        controller,
+                                            guint64      parent,
+                                            const char  *item,
+                                            gsize        length,
+                                            gpointer     user_data,
+                                            GError     **error);
+/* Of input items above @after; entries in the order they entered. */
+gboolean            sluice_journal_store_foreach_pass  (SluiceJournalStore     *self,
+                                                        guint64                 after,
+                                                        SluiceJournalPassFunc   func,
+                                                        gpointer                user_data,
+                                                        GError                **error);
+gboolean            sluice_journal_store_foreach_entry (SluiceJournalStore     *self,
+                                                        guint64                 after,
+                                                        SluiceJournalEntryFunc  func,
+                                                        gpointer                user_data,
+                                                        GError                **error);
+
 G_END_DECLS

@@ -357,6 +357,20 @@ sluice_journal_get_last_commit (SluiceJournal *self)
 }
 
 guint64
+sluice_journal_get_n_resumed_items (SluiceJournal *self)
+{
+  g_return_val_if_fail (SLUICE_IS_JOURNAL (self), 0);
+  return self->n_resumed_items;
+}
+
+guint64
+sluice_journal_get_n_rewritten (SluiceJournal *self)
+{
+  g_return_val_if_fail (SLUICE_IS_JOURNAL (self), 0);
+  return self->n_rewritten;
+}
+
+guint64
 sluice_journal_get_n_replayed (SluiceJournal *self)
 {
   g_return_val_if_fail (SLUICE_IS_JOURNAL (self), 0);

@@ -113,6 +113,11 @@ gboolean        sluice_journal_record          (SluiceJournal              *self
                                                 GError                    **error);
 /* Input items replayed from the journal by attach(). */
 guint64         sluice_journal_get_n_replayed  (SluiceJournal              *self);
+/* Items of those that attach() put back into the controller they had
+ * reached (the progress kept at controller boundaries), and outputs it
+ * wrote again rather than made again. */
+guint64         sluice_journal_get_n_resumed_items (SluiceJournal          *self);
+guint64         sluice_journal_get_n_rewritten (SluiceJournal              *self);
 
 /* Commits what is pending now. A front end calls it once the run has
  * ended, for the events that came after the final state's commit (and

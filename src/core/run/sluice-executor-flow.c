@@ -60,10 +60,11 @@ write_output (SluiceExecutor *self,
 /* An item leaves controller @ctl. Consumes @item. */
 static void
 deliver (SluiceExecutor *self,
-         SluiceStage    *ctl,
-         json_t         *item,
-         SluiceOrigin   *origin)
+         SluiceJob      *job,
+         json_t         *item)
 {
+  SluiceStage *ctl = job->ctl;
+  SluiceOrigin *origin = job->origin;
   SluiceStage *next;
 
   if (origin->error != NULL)
@@ -76,6 +77,8 @@ deliver (SluiceExecutor *self,
 
   if (ctl->index + 1 == self->ctls->len)
     {
+      if (self->boundary != NULL)
+        _sluice_boundary_entered (self, job, item);
       write_output (self, item, origin);
       return;
     }
@@ -92,6 +95,8 @@ deliver (SluiceExecutor *self,
           _sluice_executor_emit (self, event);
         }
     }
+  if (self->boundary != NULL)
+    g_queue_push_tail (&next->marks, GSIZE_TO_POINTER (_sluice_boundary_entered (self, job, item)));
   g_queue_push_tail (&next->input, item);
   g_queue_push_tail (&next->origins, origin);
   origin->live++;
@@ -179,7 +184,7 @@ _sluice_job_output (SluiceExecutor *self,
   if (job->outputs != NULL)
     g_ptr_array_add (job->outputs, item);
   else
-    deliver (self, job->ctl, item, job->origin);
+    deliver (self, job, item);
 }
 
 static void
@@ -187,7 +192,7 @@ deliver_outputs (SluiceExecutor *self,
                  SluiceJob      *job)
 {
   for (guint i = 0; i < job->outputs->len && !self->stopped; i++)
-    deliver (self, job->ctl, json_incref (g_ptr_array_index (job->outputs, i)), job->origin);
+    deliver (self, job, json_incref (g_ptr_array_index (job->outputs, i)));
 }
 
 /* Order-by-sequence: completed jobs wait in @held until every earlier
@@ -204,6 +209,7 @@ flush_ordered (SluiceExecutor *self,
       g_hash_table_remove (ctl->held, GSIZE_TO_POINTER (ctl->next_emit));
       ctl->next_emit++;
       deliver_outputs (self, job);
+      _sluice_boundary_passed (self, job, job->outputs->len);
       job_free (self, job);
     }
 }
@@ -239,11 +245,15 @@ ctl_job_complete (SluiceExecutor *self,
 
     case SLUICE_MODE_FIRST_WINS:
       if (job->outputs->len == 0)
-        break;
+        {
+          _sluice_boundary_passed (self, job, 0);
+          break;
+        }
       if (job->seq > ctl->last_emitted)
         {
           ctl->last_emitted = job->seq;
           deliver_outputs (self, job);
+          _sluice_boundary_passed (self, job, job->outputs->len);
         }
       else
         {
@@ -257,12 +267,15 @@ ctl_job_complete (SluiceExecutor *self,
             event->outputs = job->outputs->len;
             _sluice_executor_emit (self, event);
           }
+          _sluice_boundary_passed (self, job, 0);
         }
       break;
 
     case SLUICE_MODE_NOT_PARALLEL:
     case SLUICE_MODE_NO_ORDER:
     default:
+      /* Its outputs went on as they came. */
+      _sluice_boundary_passed (self, job, 0);
       break;
     }
 

@@ -6,6 +6,7 @@
 #include "sluice-clock.h"
 #include "sluice-controller.h"
 #include "sluice-executor.h"
+#include "sluice-executor-boundary.h"
 #include "sluice-gate.h"
 #include "sluice-item-sink.h"
 #include "sluice-item-source.h"
@@ -132,6 +133,7 @@ struct _SluiceJob
   gboolean       dead;       /* cancelled: its tokens are dropped as they come back */
   guint          entry;      /* group: the id of the item that entered it */
   guint          entry_parent;
+  guint64        mark;       /* top-level: its item's mark at a controller boundary */
 };
 
 /* A controller during the run. */
@@ -145,6 +147,7 @@ struct _SluiceStage
   SluiceProgram    *prog;
   GQueue            input;       /* json_t* */
   GQueue            origins;     /* SluiceOrigin* of the items in @input, a reference each */
+  GQueue            marks;       /* their boundary marks, when someone listens there */
   gboolean          input_done;
   gboolean          started;
   gboolean          finished;
@@ -264,6 +267,9 @@ struct _SluiceExecutor
   guint64             event_seq;      /* of the last event emitted */
   gboolean            run_events_only; /* listeners want no per-item events (a journal) */
   GArray             *records;        /* main-thread step records when listening */
+  const SluiceBoundaryFuncs *boundary; /* sluice-executor-boundary.c; NULL = none */
+  gpointer            boundary_data;
+  GHashTable         *injecting;      /* tag → SluiceOrigin* while a resume injects */
 };
 
 /* sluice-executor.c */
@@ -393,6 +399,15 @@ void           _sluice_executor_run_gate       (SluiceExecutor   *self,
                                                 SluiceToken      *token,
                                                 SluiceModuleRun  *info);
 void           _sluice_gate_run_free           (SluiceGateRun    *run);
+
+/* sluice-executor-boundary.c: the mark @item gets in the controller
+ * after @job's; @job passed its controller, @sent_on items sent on. */
+guint64        _sluice_boundary_entered        (SluiceExecutor   *self,
+                                                SluiceJob        *job,
+                                                json_t           *item);
+void           _sluice_boundary_passed         (SluiceExecutor   *self,
+                                                SluiceJob        *job,
+                                                guint             sent_on);
 
 /* sluice-executor-timers.c */
 gpointer       _sluice_executor_add_timer      (SluiceExecutor   *self,

@@ -208,6 +208,7 @@ admit (SluiceExecutor *self,
       SluiceOrigin *origin;
       SluiceJob *job;
       gboolean collect;
+      guint64 mark;
 
       if (next != NULL && next->input.length >= QUEUE_CAP)
         break;
@@ -217,6 +218,7 @@ admit (SluiceExecutor *self,
 
       /* An item whose input failed already (isolated items) goes no further. */
       origin = g_queue_pop_head (&ctl->origins);
+      mark = self->boundary != NULL ? GPOINTER_TO_SIZE (g_queue_pop_head (&ctl->marks)) : 0;
       if (origin->error != NULL)
         {
           json_decref (g_queue_pop_head (&ctl->input));
@@ -227,6 +229,7 @@ admit (SluiceExecutor *self,
       collect = ctl->mode == SLUICE_MODE_ORDER_BY_SEQUENCE || ctl->mode == SLUICE_MODE_FIRST_WINS;
       job = _sluice_job_new (self, ctl, ctl->prog, ctl->next_seq++, collect);
       job->origin = origin;   /* the queue's reference becomes the job's */
+      job->mark = mark;
       job->pending = 1;
       ctl->in_flight++;
       ctl->started = TRUE;
@@ -382,6 +385,7 @@ end_origins (SluiceExecutor *self,
       for (GList *l = ctl->origins.head; l != NULL; l = l->next)
         g_hash_table_add (origins, l->data);
       g_queue_clear (&ctl->origins);
+      g_queue_clear (&ctl->marks);
     }
   g_hash_table_iter_init (&iter, self->jobs);
   while (g_hash_table_iter_next (&iter, &key, NULL))

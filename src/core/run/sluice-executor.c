@@ -83,6 +83,7 @@ ctl_free (SluiceStage *ctl)
 {
   g_queue_clear_full (&ctl->input, (GDestroyNotify) json_decref);
   g_queue_clear (&ctl->origins);   /* freed when the run stopped */
+  g_queue_clear (&ctl->marks);
   g_queue_clear_full (&ctl->waiting, (GDestroyNotify) _sluice_token_free);
   g_clear_pointer (&ctl->held, g_hash_table_unref);
   _sluice_program_free (ctl->prog);
@@ -239,6 +240,7 @@ build (SluiceExecutor  *self,
       ctl->held = g_hash_table_new (NULL, NULL);   /* the jobs are in self->jobs */
       g_queue_init (&ctl->input);
       g_queue_init (&ctl->origins);
+      g_queue_init (&ctl->marks);
       g_queue_init (&ctl->waiting);
       g_ptr_array_add (self->ctls, ctl);
 

@@ -25,6 +25,7 @@ struct _SluiceLineSink
   GString  *buffer;     /* whole lines not written yet */
   char     *text;       /* one item's text, reused */
   gsize     text_size;
+  gsize     text_length; /* of the last line in @text, newline excluded */
   guint64   position;   /* bytes taken, written or buffered */
   GError   *error;      /* the first write error: every later call fails too */
 
@@ -210,6 +211,7 @@ sluice_line_sink_write (SluiceItemSink  *sink,
   g_string_append_len (self->buffer, self->text, length);
   g_string_append_c (self->buffer, '\n');
   self->position += length + 1;
+  self->text_length = length;
 
   if (self->buffer->len >= BUFFER_LIMIT)
     return write_buffer (self, error);
@@ -315,6 +317,16 @@ sluice_line_sink_get_reader_gone (SluiceLineSink *self)
   gone = g_error_matches (self->thread_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
   g_mutex_unlock (&self->lock);
   return gone;
+}
+
+const char *
+sluice_line_sink_peek_last_line (SluiceLineSink *self,
+                                 gsize          *length)
+{
+  g_return_val_if_fail (SLUICE_IS_LINE_SINK (self), NULL);
+
+  *length = self->text_length;
+  return self->text;
 }
 
 guint64

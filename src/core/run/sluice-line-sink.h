@@ -32,5 +32,9 @@ gboolean        sluice_line_sink_get_reader_gone (SluiceLineSink *self);
  * buffered: after a flush, where the file descriptor stands relative to
  * where it started. A journal commits output up to such a position. */
 guint64         sluice_line_sink_get_position    (SluiceLineSink *self);
+/* The text of the last line taken, without its newline (borrowed: valid
+ * until the next write). A journal keeps it without writing it again. */
+const char     *sluice_line_sink_peek_last_line  (SluiceLineSink *self,
+                                                  gsize          *length);
 
 G_END_DECLS

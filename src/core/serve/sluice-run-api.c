@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE 1  /* pread, O_CLOEXEC */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sluice-event-stream.h"
 #include "sluice-http-guard.h"
@@ -347,17 +352,85 @@ get_events (SluiceRunApi      *self,
   }
 }
 
+/* The last @lines whole lines of @path (all of it when shorter), read
+ * backwards from its end in blocks: a viewer asking for the newest items
+ * of a big output costs the server what it gets, not the whole file. */
+static gboolean
+read_tail (const char  *path,
+           guint64      lines,
+           char       **contents,
+           gsize       *length,
+           GError     **error)
+{
+  g_autoptr(GString) tail = g_string_new (NULL);
+  char block[65536];
+  guint64 newlines = 0;
+  goffset end, start;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  end = lseek (fd, 0, SEEK_END);
+  start = end;
+  /* Stop at the newline before the first line wanted (the file's last
+   * byte is the newline of its last line). */
+  while (start > 0 && newlines <= lines)
+    {
+      gsize size = MIN ((goffset) sizeof block, start);
+      ssize_t n = pread (fd, block, size, start - size);
+      gsize i;
+
+      if (n != (ssize_t) size)
+        {
+          int saved = n < 0 ? errno : EIO;
+
+          close (fd);
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s: %s", path, g_strerror (saved));
+          return FALSE;
+        }
+      g_string_prepend_len (tail, block, size);
+      start -= size;
+      for (i = size; i > 0; i--)
+        if (block[i - 1] == '\n' && ++newlines > lines)
+          break;
+      if (newlines > lines)
+        {
+          /* Drop up to that newline. */
+          g_string_erase (tail, 0, i);
+          break;
+        }
+    }
+  close (fd);
+  *length = tail->len;
+  *contents = g_string_free (g_steal_pointer (&tail), FALSE);
+  return TRUE;
+}
+
 static void
 get_output (SluiceRunApi      *self,
             SoupServerMessage *msg,
+            GHashTable        *query,
             SluiceManagedRun  *run)
 {
   g_autofree char *path = sluice_managed_run_get_output_path (run);
   g_autoptr(GError) error = NULL;
   char *contents = NULL;
   gsize length = 0;
+  const char *value = query != NULL ? g_hash_table_lookup (query, "tail") : NULL;
+  guint64 tail = 0;
 
-  if (!g_file_get_contents (path, &contents, &length, &error))
+  if (value != NULL && !g_ascii_string_to_unsigned (value, 10, 1, G_MAXUINT32, &tail, NULL))
+    {
+      answer_error (self, msg, SOUP_STATUS_BAD_REQUEST, "tail: expected a positive whole number of lines");
+      return;
+    }
+  if (tail > 0 ? !read_tail (path, tail, &contents, &length, &error)
+               : !g_file_get_contents (path, &contents, &length, &error))
     {
       if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         {
@@ -484,7 +557,7 @@ run_route (SluiceRunApi      *self,
   else if (g_str_equal (what, "output"))
     {
       if (method_is (self, msg, "GET"))
-        get_output (self, msg, run);
+        get_output (self, msg, query, run);
     }
   else if (g_str_equal (what, "report"))
     {

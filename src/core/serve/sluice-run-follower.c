@@ -2,8 +2,12 @@
 #include "config.h"
 
 #include "sluice-run-follower.h"
+#include "sluice-run-state.h"
 
-#define RETRY_INTERVAL_MS 1000
+/* Reconnecting: first after this long, then twice as long each time up
+ * to the cap, so that a daemon away for a while is not hammered. */
+#define RETRY_FIRST_MS 250
+#define RETRY_MAX_MS   5000
 /* An event line longer than this is not the daemon's. */
 #define MAX_LINE (16 * 1024 * 1024)
 
@@ -21,7 +25,8 @@ struct _SluiceRunFollower
   guint64            pending_id;  /* the "id:" of the event being read */
   guint              failures;
   guint              max_failures;
-  guint              retry_id;
+  GSource           *retry;       /* the wait before reconnecting, owned */
+  guint              retry_ms;    /* the next wait before reconnecting */
   gboolean           connected;
   gboolean           running;
 };
@@ -39,6 +44,14 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (SluiceRunFollower, sluice_run_follower, G_TYPE_OBJECT)
 
 static void connect_now (SluiceRunFollower *self);
+
+static void
+clear_retry (SluiceRunFollower *self)
+{
+  if (self->retry != NULL)
+    g_source_destroy (self->retry);
+  g_clear_pointer (&self->retry, g_source_unref);
+}
 
 static void
 set_connected (SluiceRunFollower *self,
@@ -64,7 +77,7 @@ end (SluiceRunFollower *self,
 {
   self->running = FALSE;
   drop_connection (self);
-  g_clear_handle_id (&self->retry_id, g_source_remove);
+  clear_retry (self);
   g_signal_emit (self, signals[ENDED], 0, error);
 }
 
@@ -73,7 +86,7 @@ retry_cb (gpointer user_data)
 {
   SluiceRunFollower *self = user_data;
 
-  self->retry_id = 0;
+  g_clear_pointer (&self->retry, g_source_unref);
   connect_now (self);
   return G_SOURCE_REMOVE;
 }
@@ -84,8 +97,11 @@ static void
 failed (SluiceRunFollower *self,
         const GError      *error)
 {
-  g_autofree char *problem = g_strdup_printf ("%s: %s", sluice_run_client_get_url (self->client),
-                                              error != NULL ? error->message : "the connection closed");
+  const char *url = sluice_run_client_get_url (self->client);
+  const char *message = error != NULL ? error->message : "the connection closed";
+  /* The client's own errors name the URL already. */
+  g_autofree char *problem = g_str_has_prefix (message, url) ? g_strdup (message)
+                                                             : g_strdup_printf ("%s: %s", url, message);
 
   drop_connection (self);
   if (!self->running)
@@ -100,7 +116,73 @@ failed (SluiceRunFollower *self,
       end (self, gone);
       return;
     }
-  self->retry_id = g_timeout_add (RETRY_INTERVAL_MS, retry_cb, self);
+  {
+    /* On the thread-default context, as the requests: a command-line
+     * client runs its own. */
+    clear_retry (self);
+    self->retry = g_timeout_source_new (self->retry_ms);
+    g_source_set_callback (self->retry, retry_cb, self, NULL);
+    g_source_attach (self->retry, g_main_context_get_thread_default ());
+  }
+  self->retry_ms = MIN (self->retry_ms * 2, RETRY_MAX_MS);
+}
+
+guint
+sluice_run_follower_get_retry_delay (SluiceRunFollower *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_FOLLOWER (self), 0);
+  return self->retry_ms;
+}
+
+static gboolean
+state_is_final (const char *state)
+{
+  for (SluiceRunState value = SLUICE_RUN_PENDING; value <= SLUICE_RUN_CANCELLED; value++)
+    if (g_strcmp0 (state, sluice_run_state_to_string (value)) == 0)
+      return sluice_run_state_is_final (value);
+  return FALSE;
+}
+
+/* The stream closed cleanly. A server ends it when the run is over, but
+ * also when it shuts down (or dies between two events): only the run's
+ * own state says which. */
+static void
+state_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(SluiceRunFollower) self = user_data;
+  g_autoptr(GError) error = NULL;
+  json_t *run = sluice_run_client_call_finish (SLUICE_RUN_CLIENT (source), result, &error);
+  const char *state = json_string_value (json_object_get (run, "state"));
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !self->running)
+    {
+      json_decref (run);
+      return;
+    }
+  if (run == NULL)
+    failed (self, error);
+  else if (state_is_final (state))
+    end (self, NULL);
+  else
+    {
+      g_autoptr(GError) early = g_error_new (SLUICE_RUN_CLIENT_ERROR, SLUICE_RUN_CLIENT_ERROR_UNREACHABLE,
+                                             "the event stream closed while the run is %s",
+                                             state != NULL ? state : "in an unknown state");
+
+      failed (self, early);
+    }
+  json_decref (run);
+}
+
+static void
+check_state (SluiceRunFollower *self)
+{
+  g_autofree char *path = g_strdup_printf ("/runs/%s", self->run_id);
+
+  drop_connection (self);
+  sluice_run_client_call_async (self->client, "GET", path, NULL, self->cancellable, state_cb, g_object_ref (self));
 }
 
 static void
@@ -141,8 +223,7 @@ line_cb (GObject      *source,
     return;
   if (line == NULL && error == NULL)
     {
-      /* The server closed the stream cleanly: the run is over. */
-      end (self, NULL);
+      check_state (self);
       return;
     }
   if (line == NULL || length > MAX_LINE)
@@ -208,6 +289,7 @@ sent_cb (GObject      *source,
       return;
     }
   self->failures = 0;
+  self->retry_ms = RETRY_FIRST_MS;
   self->pending_id = 0;
   self->lines = g_data_input_stream_new (stream);
   set_connected (self, TRUE, NULL);
@@ -246,6 +328,7 @@ sluice_run_follower_start (SluiceRunFollower *self)
     return;
   self->running = TRUE;
   self->failures = 0;
+  self->retry_ms = RETRY_FIRST_MS;
   /* A new one: callbacks of a stopped connection may still be queued. */
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -258,7 +341,7 @@ sluice_run_follower_stop (SluiceRunFollower *self)
   g_return_if_fail (SLUICE_IS_RUN_FOLLOWER (self));
   self->running = FALSE;
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->retry_id, g_source_remove);
+  clear_retry (self);
   drop_connection (self);
 }
 
@@ -291,7 +374,7 @@ sluice_run_follower_dispose (GObject *object)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->retry_id, g_source_remove);
+  clear_retry (self);
   drop_connection (self);
   G_OBJECT_CLASS (sluice_run_follower_parent_class)->dispose (object);
 }

@@ -11,8 +11,11 @@ G_DECLARE_FINAL_TYPE (SluiceRunFollower, sluice_run_follower, SLUICE, RUN_FOLLOW
 /* Follows a run's events, GET /runs/ID/events as Server-Sent Events, on
  * the thread-default main context: the history first, then live. When
  * the connection drops (a daemon restarted or killed) it reconnects
- * every second with Last-Event-ID, so nothing is missed or told twice,
- * and says so with "connection-changed".
+ * with Last-Event-ID, after 0.25 s, then twice as long each time up to
+ * 5 s, so nothing is missed or told twice, and says so with
+ * "connection-changed". A stream the server closes cleanly ends the
+ * following only when GET /runs/ID says the run is over: a daemon also
+ * closes it when it shuts down.
  *
  * Signals:
  *   "event" (const char *json, guint64 seq): one event, as the server
@@ -30,6 +33,8 @@ void               sluice_run_follower_set_max_failures (SluiceRunFollower *self
                                                          guint              max_failures);
 void               sluice_run_follower_start (SluiceRunFollower *self);
 void               sluice_run_follower_stop  (SluiceRunFollower *self);
+/* How long it waits before the next reconnection, in ms. */
+guint              sluice_run_follower_get_retry_delay (SluiceRunFollower *self);
 /* The last event number received. */
 guint64            sluice_run_follower_get_last_seq (SluiceRunFollower *self);
 gboolean           sluice_run_follower_get_connected (SluiceRunFollower *self);
