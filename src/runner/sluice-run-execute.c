@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sluice-core.h"
+#include "sluice-tool-writes.h"
 #include "sluice-run.h"
 #include "sluice-run-dry.h"
 #include "sluice-run-options.h"
@@ -429,6 +430,10 @@ sluice_run_execute (const SluiceRunOptions *options)
   g_signal_handlers_disconnect_by_data (ctx.executor, &ctx);
   g_clear_object (&ctx.sink);
   g_clear_object (&ctx.journal);
+  /* A failed run's loader may still be writing a batch: let it end, so
+   * that its step cleans up (e.g. removes its temporary file). */
+  g_clear_object (&run);
+  sluice_tool_batch_wait_for_writes ();
 
   return status;
 }

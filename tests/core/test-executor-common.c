@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "test-executor-common.h"
+#include "sluice-tool-writes.h"
 
 SluicePipeline *
 test_load (const char *xml)
@@ -123,6 +124,7 @@ void
 test_run_free (TestRun *run)
 {
   g_clear_object (&run->executor);
+  sluice_tool_batch_wait_for_writes ();
   g_ptr_array_unref (run->outputs);
   g_ptr_array_unref (run->events);
   g_main_loop_unref (run->loop);

@@ -897,7 +897,8 @@ test_read_only (Fixture       *f,
   g_assert_nonnull (strstr (resumed.err, directory));
 }
 
-/* Disk full while journaling (a file size limit in the child, SIGXFSZ
+/* Disk full while journaling (a file size limit of 200 KiB in the child,
+ * past what creating the journal writes; SIGXFSZ
  * ignored so that writes fail with EFBIG as on a full disk): the run
  * fails with a message; it resumes once there is room again. */
 static void
@@ -905,14 +906,24 @@ test_disk_full (Fixture       *f,
                 gconstpointer  data)
 {
   g_autofree char *pipeline = pipeline_for (f, "order-by-sequence");
-  g_autofree char *reference = reference_output (f, pipeline);
+  g_autofree char *reference = NULL;
+  g_autoptr(GString) items = g_string_new (NULL);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(Result) full = { 0 };
   g_auto(Result) r = { 0 };
 
+  /* Enough items that the journal outgrows the limit well before the
+   * end, whatever creating it wrote. */
+  f->n_items = N_ITEMS;
+  for (guint i = 1; i <= f->n_items; i++)
+    g_string_append_printf (items, "{\"x\": %u}\n", i);
+  g_free (f->input);
+  f->input = write_file (f, "in-many.jsonl", items->str, items->len);
+  reference = reference_output (f, pipeline);
+
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                              "/bin/sh", "-c", "trap '' XFSZ; ulimit -f 160; exec \"$0\" \"$@\"",
+                              "/bin/sh", "-c", "trap '' XFSZ; ulimit -f 400; exec \"$0\" \"$@\"",
                               g_getenv ("SLUICE_RUN"), "-q", "--journal", "--state-dir", f->state_dir,
                               "--run-id", "nospace", pipeline, "-i", f->input, "-o", f->output, NULL);
   g_assert_no_error (error);

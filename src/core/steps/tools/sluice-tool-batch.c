@@ -436,6 +436,10 @@ sluice_tool_batch_process (SluiceToolBatch *self,
 
 /* ---- a worker's writes, on a worker thread */
 
+/* Writes started and not yet answered on the main context, in every
+ * batch (main thread only). */
+static guint n_writes_in_flight;
+
 static void
 job_free (Job *job)
 {
@@ -467,6 +471,7 @@ job_done_cb (GObject      *source,
   g_autofree char *error = g_task_propagate_pointer (G_TASK (result), NULL);
   SluiceStepCall *flushing;
 
+  n_writes_in_flight--;
   if (self == NULL)
     return;
   self->job = NULL;
@@ -496,6 +501,7 @@ start_job (SluiceToolBatch *self,
   job->owner = self;
   job->items = items != NULL ? g_ptr_array_ref (items) : NULL;
   self->job = job;
+  n_writes_in_flight++;
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   g_task_run_in_thread (task, job_thread);
 }
@@ -596,4 +602,13 @@ sluice_tool_batch_read_params (const char  *module_id,
   *size = value;
   *interval_us = ms * 1000;
   return TRUE;
+}
+
+void
+sluice_tool_batch_wait_for_writes (void)
+{
+  /* The task holds its step until its answer has been dispatched here;
+   * the step goes with the task, within that same iteration. */
+  while (n_writes_in_flight > 0)
+    g_main_context_iteration (NULL, TRUE);
 }

@@ -7,6 +7,7 @@
 
 #include "sluice-step.h"
 #include "sluice-tool-params.h"
+#include "sluice-tool-writes.h"
 
 G_BEGIN_DECLS
 
