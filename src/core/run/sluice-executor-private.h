@@ -462,4 +462,7 @@ stat_add (guint64 *counter,
   __atomic_fetch_add (counter, value, __ATOMIC_RELAXED);
 }
 
+/* Cancels the run if an interrupt (sluice_executor_interrupt) came. */
+void _sluice_executor_check_interrupt (SluiceExecutor *self);
+
 G_END_DECLS

@@ -109,6 +109,12 @@ void              sluice_executor_start              (SluiceExecutor   *self);
 void              sluice_executor_pause              (SluiceExecutor   *self);
 void              sluice_executor_resume             (SluiceExecutor   *self);
 void              sluice_executor_cancel             (SluiceExecutor   *self);
+/* Asks for a cancel from anywhere: a signal handler (it only sets an
+ * atomic flag), another thread. Lua running at that moment, on this
+ * thread or a worker, stops within a few thousand instructions, and the
+ * run ends cancelled at the executor's next slice, as with
+ * sluice_executor_cancel(). */
+void              sluice_executor_interrupt          (SluiceExecutor   *self);
 
 SluiceRunState    sluice_executor_get_state          (SluiceExecutor   *self);
 /* Why the run failed, with the module id; NULL unless failed. */
