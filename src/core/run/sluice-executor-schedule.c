@@ -340,8 +340,10 @@ source_dispatch (GSource     *source,
 
       _sluice_token_advance (self, token);
 
-      if (++count % SLICE_CHECK == 0 && g_get_monotonic_time () - start > SLICE_US)
+      if (G_UNLIKELY (self->yield_now) ||
+          (++count % SLICE_CHECK == 0 && g_get_monotonic_time () - start > SLICE_US))
         {
+          self->yield_now = FALSE;
           more = TRUE;
           break;
         }

@@ -584,6 +584,16 @@ sluice_executor_set_source (SluiceExecutor   *self,
 }
 
 void
+sluice_executor_set_main_thread_lua_limit (SluiceExecutor *self,
+                                           gint64          limit_us)
+{
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+  g_return_if_fail (limit_us >= 0);
+
+  self->main_lua_limit_us = limit_us;
+}
+
+void
 sluice_executor_set_sink (SluiceExecutor *self,
                           SluiceItemSink *sink)
 {

@@ -96,6 +96,13 @@ void              sluice_executor_set_isolated_items (SluiceExecutor   *self,
  * Call before start. */
 void              sluice_executor_set_lua_inline     (SluiceExecutor   *self,
                                                       gboolean          lua_inline);
+/* For a process whose main thread must stay free (the designer's window):
+ * a Lua chunk without a `timeout` of its own that runs on this thread
+ * (not-parallel controllers, cheap Lua of the others) is stopped after
+ * @limit_us and its item fails with a message saying why (0, the
+ * default: no limit). Call before start. */
+void              sluice_executor_set_main_thread_lua_limit (SluiceExecutor *self,
+                                                             gint64          limit_us);
 /* Shorthands: input items as JSON lines from @stream (a
  * SluiceLineSource); outputs handed to @func (a SluiceFuncSink). */
 void              sluice_executor_set_input_stream   (SluiceExecutor   *self,
