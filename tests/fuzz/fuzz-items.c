@@ -24,8 +24,8 @@
  *
  *   ninja -C build-fuzz tests/fuzz-items
  *   mkdir -p /tmp/fuzz-items-new
- *   nice build-fuzz/tests/fuzz-items -max_total_time=1800 -max_len=4096 \
- *     -timeout=10 /tmp/fuzz-items-new tests/fuzz/corpus-items
+ *   nice -n 19 build-fuzz/tests/fuzz-items -max_total_time=1860 -max_len=4096 \
+ *     -timeout=10 -rss_limit_mb=4096 /tmp/fuzz-items-new tests/fuzz/corpus-items
  *
  * Crash reproducers go to tests/fuzz/corpus-items once fixed. */
 
