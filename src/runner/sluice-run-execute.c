@@ -16,6 +16,7 @@
 #include "sluice-tool-writes.h"
 #include "sluice-run.h"
 #include "sluice-run-dry.h"
+#include "sluice-run-interrupt.h"
 #include "sluice-run-options.h"
 #include "sluice-run-resume.h"
 
@@ -338,6 +339,10 @@ exit_status (const SluiceRunOptions *options,
                options->pipeline_path, count);
     }
 
+  /* The run may have ended by the interrupt before the main loop
+   * dispatched the signal's source: the handler remembers it. */
+  if (ctx->signal == 0)
+    ctx->signal = sluice_run_interrupt_signal ();
   if (state == SLUICE_RUN_CANCELLED)
     return ctx->signal != 0 ? 128 + ctx->signal : SLUICE_EXIT_FAILED;
   if (state != SLUICE_RUN_FAILED)
@@ -398,6 +403,7 @@ sluice_run_execute (const SluiceRunOptions *options)
   sigterm_id = g_unix_signal_add (SIGTERM, sigterm_cb, &ctx);
   sigusr1_id = g_unix_signal_add (SIGUSR1, sigusr1_cb, &ctx);
   sigusr2_id = g_unix_signal_add (SIGUSR2, sigusr2_cb, &ctx);
+  sluice_run_interrupt_watch (ctx.executor);
 
   ctx.progress = !options->quiet && (options->progress || isatty (STDERR_FILENO)) &&
                  g_strcmp0 (options->events_path, "-") != 0;
@@ -417,6 +423,7 @@ sluice_run_execute (const SluiceRunOptions *options)
 
   if (progress_id != 0)
     g_source_remove (progress_id);
+  sluice_run_interrupt_unwatch ();
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   g_source_remove (sigusr1_id);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE 1  /* RUSAGE_THREAD */
 #include "config.h"
 
 #include <adwaita.h>
+#include <sys/resource.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,10 +107,42 @@ sample_frame_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* CPU time (user + system) of this process, or of its waited-for
+ * children, in seconds: on a shared machine the wall time says more
+ * about the others than about us. */
+static double
+cpu_seconds (int who)
+{
+  struct rusage usage;
+
+  getrusage (who, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+static double last_cpu_s;       /* of the last run_runner() or run_designer() */
+static double last_main_cpu_s;  /* of the designer's main thread alone */
+
+/* The first line of /proc/loadavg, with its newline. */
+static const char *
+load_average (void)
+{
+  static char text[128];
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents ("/proc/loadavg", &contents, NULL, NULL))
+    return "unknown\n";
+  g_strlcpy (text, contents, sizeof text);
+  return text;
+}   /* of the last run_runner() or run_designer() */
+
 static double
 run_runner (const char *pipeline,
             const char *input)
 {
+  double cpu0 = cpu_seconds (RUSAGE_CHILDREN);
+  double wall;
+
   const char *sluice_run = g_getenv ("SLUICE_RUN");
   const char *argv[] = { sluice_run, "--quiet", "-i", input, "-o", "/dev/null", pipeline, NULL };
   gint64 start = g_get_monotonic_time ();
@@ -117,7 +151,9 @@ run_runner (const char *pipeline,
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, NULL) ||
       !g_spawn_check_wait_status (status, NULL))
     g_error ("bench-live-run: %s failed", sluice_run);
-  return ms_since (start) / 1000.0;
+  wall = ms_since (start) / 1000.0;
+  last_cpu_s = cpu_seconds (RUSAGE_CHILDREN) - cpu0;
+  return wall;
 }
 
 static gboolean
@@ -137,6 +173,9 @@ run_designer (SluiceWindow *window,
   SluiceViewport vp = *sluice_canvas_get_viewport (sluice_window_get_canvas (window));
   guint sampler;
   gint64 start;
+  double cpu0 = cpu_seconds (RUSAGE_SELF);
+  double main0 = cpu_seconds (RUSAGE_THREAD);
+  double wall;
 
   vp.zoom = zoom;
   sluice_canvas_set_viewport (sluice_window_get_canvas (window), &vp);
@@ -163,7 +202,10 @@ run_designer (SluiceWindow *window,
     g_error ("bench-live-run: %" G_GUINT64_FORMAT " outputs", sluice_run_session_get_n_outputs (sluice_window_get_run_session (window)));
   g_print ("live run: (of which the executor ran %.2f s)\n",
            sluice_executor_get_elapsed (sluice_run_session_get_executor (sluice_window_get_run_session (window))) / 1e6);
-  return ms_since (start) / 1000.0;
+  wall = ms_since (start) / 1000.0;
+  last_cpu_s = cpu_seconds (RUSAGE_SELF) - cpu0;
+  last_main_cpu_s = cpu_seconds (RUSAGE_THREAD) - main0;
+  return wall;
 }
 
 int
@@ -182,6 +224,7 @@ main (int   argc,
   SluiceWindow *window;
   Frames frames = { 0 };
   double runner_s, designer_s, runner2_s, designer_fit_s;
+  double runner_cpu, designer_cpu, designer_main_cpu;
   gint64 start;
 
   if (g_getenv ("SLUICE_BENCH_LIVE_ITEMS") != NULL)
@@ -223,10 +266,20 @@ main (int   argc,
 
   /* Runner, designer, runner again: the machine's load varies. */
   runner_s = run_runner (pipeline, input);
+  runner_cpu = last_cpu_s;
   designer_s = run_designer (window, input, &frames, 1.0);
+  designer_cpu = last_cpu_s;
+  designer_main_cpu = last_main_cpu_s;
   runner2_s = run_runner (pipeline, input);
+  runner_cpu = MIN (runner_cpu, last_cpu_s);
   g_print ("live run: sluice-run %.2f s and %.2f s; designer at 100%% zoom %.2f s (%+.1f%% against the faster)\n",
            runner_s, runner2_s, designer_s, 100.0 * (designer_s / MIN (runner_s, runner2_s) - 1));
+  g_print ("live run: CPU time (user + system): sluice-run %.2f s (the lower of two), designer at 100%% zoom %.2f s "
+           "(its whole process, drawing included): the designer runs at %.2fx the runner's speed; load %s",
+           runner_cpu, designer_cpu, runner_cpu / designer_cpu, load_average ());
+  g_print ("live run: of which the window's thread (the executor's slices, events, layout and snapshots, not "
+           "the renderer's threads) %.2f s: %.2fx the runner's speed\n",
+           designer_main_cpu, runner_cpu / designer_main_cpu);
   g_print ("live run: at 100%% zoom, the window's frames (layout to painted): %.2f ms avg, %.2f ms max, %u frames\n",
            frames.window_avg_ms, frames.window_max_ms, frames.window_frames);
   g_print ("live run: at 100%% zoom, canvas + run overlay snapshot + render: %.2f ms avg, %.2f ms max, %u samples\n",
@@ -238,6 +291,8 @@ main (int   argc,
   frames.window = window;
   frames.renderer = gtk_native_get_renderer (GTK_NATIVE (window));
   designer_fit_s = run_designer (window, input, &frames, 0.1);
+  g_print ("live run: designer zoomed out to 10%%: CPU %.2f s, %.2fx the runner's speed; its window's thread %.2f s, %.2fx\n",
+           last_cpu_s, runner_cpu / last_cpu_s, last_main_cpu_s, runner_cpu / last_main_cpu_s);
   g_print ("live run: designer zoomed out to 10%% %.2f s (%+.1f%%); window frames %.2f ms avg, %.2f ms max, %u frames;"
            " canvas + overlay %.2f ms avg, %.2f ms max\n",
            designer_fit_s, 100.0 * (designer_fit_s / MIN (runner_s, runner2_s) - 1),

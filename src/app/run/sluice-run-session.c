@@ -7,6 +7,11 @@
 
 /* Output lines kept for the run panel. */
 #define MAX_OUTPUTS 1000
+/* How long Lua may hold the window's thread (not-parallel controllers and
+ * cheap Lua run there): a chunk that never ends must not freeze the
+ * window, whose Cancel the user needs. A module with a timeout of its
+ * own keeps it. */
+#define MAIN_THREAD_LUA_LIMIT_US G_USEC_PER_SEC
 /* Items/s are measured over windows of this length. */
 #define RATE_WINDOW_US (500 * 1000)
 
@@ -501,6 +506,7 @@ sluice_run_session_start (SluiceRunSession  *self,
     sluice_executor_set_input_stream (self->executor, input);
   sluice_executor_set_output_func (self->executor, output_cb, self, NULL);
   sluice_executor_set_preview (self->executor, SLUICE_RUN_SESSION_PREVIEW_DEPTH);
+  sluice_executor_set_main_thread_lua_limit (self->executor, MAIN_THREAD_LUA_LIMIT_US);
 
   self->n_modules = sluice_executor_get_n_modules (self->executor);
   for (guint i = 0; i < self->n_modules; i++)

@@ -247,6 +247,8 @@ struct _SluiceExecutor
   GAsyncQueue        *prints;         /* what Lua printed, for "log" events */
   guint               pool_threads;
   gboolean            lua_inline;     /* Lua on this thread in every mode */
+  gint64              main_lua_limit_us; /* 0, or how long Lua may hold this thread */
+  gboolean            yield_now;      /* a long op on this thread: end the slice */
 
   SluiceItemSource   *input;          /* owned; NULL = one {} trigger */
   gboolean            input_waiting;  /* asked the source to tell when ready */
@@ -479,5 +481,8 @@ stat_add (guint64 *counter,
 {
   __atomic_fetch_add (counter, value, __ATOMIC_RELAXED);
 }
+
+/* Cancels the run if an interrupt (sluice_executor_interrupt) came. */
+void _sluice_executor_check_interrupt (SluiceExecutor *self);
 
 G_END_DECLS

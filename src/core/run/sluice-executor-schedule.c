@@ -26,6 +26,16 @@ _sluice_executor_segment_done (SluiceExecutor *self,
                                SluiceJob      *job,
                                GPtrArray      *out)
 {
+  /* Lua stopped by an interrupt failed its items "cancelled": that is the
+   * run's cancel, not theirs. */
+  if (G_UNLIKELY (g_atomic_int_get (&self->cancel_flag)) && !self->stopped)
+    {
+      sluice_executor_cancel (self);
+      for (guint i = 0; i < out->len; i++)
+        _sluice_token_free (g_ptr_array_index (out, i));
+      g_ptr_array_set_size (out, 0);
+      return;
+    }
   job->pending += out->len;
   for (guint i = 0; i < out->len; i++)
     {
@@ -307,6 +317,7 @@ source_dispatch (GSource     *source,
 
   g_object_ref (self);
   g_source_set_ready_time (source, -1);
+  _sluice_executor_check_interrupt (self);
   g_atomic_int_set (&self->listening, !self->run_events_only && _sluice_executor_has_listeners (self));
   _sluice_executor_emit_prints (self);
 
@@ -332,8 +343,10 @@ source_dispatch (GSource     *source,
 
       _sluice_token_advance (self, token);
 
-      if (++count % SLICE_CHECK == 0 && g_get_monotonic_time () - start > SLICE_US)
+      if (G_UNLIKELY (self->yield_now) ||
+          (++count % SLICE_CHECK == 0 && g_get_monotonic_time () - start > SLICE_US))
         {
+          self->yield_now = FALSE;
           more = TRUE;
           break;
         }

@@ -101,6 +101,43 @@ chain_length (SluiceExecutor *self,
   return n;
 }
 
+/* The deadline of an op that starts at @t0: the module's own timeout, or
+ * on the main thread, the limit it may hold it (*@limited then). */
+static gint64
+op_deadline (SluiceExecutor   *self,
+             SluiceLuaRuntime *rt,
+             SluiceModuleRun  *info,
+             gint64            t0,
+             gboolean         *limited)
+{
+  *limited = FALSE;
+  if (info->timeout_us > 0)
+    return t0 + info->timeout_us;
+  if (G_UNLIKELY (self->main_lua_limit_us > 0) && rt == self->main_rt)
+    {
+      *limited = TRUE;
+      return t0 + self->main_lua_limit_us;
+    }
+  return 0;
+}
+
+/* The message of an op stopped by the main thread's limit. */
+static void
+explain_limit (SluiceExecutor   *self,
+               SluiceModuleRun  *info,
+               gboolean          limited,
+               GError           *error)
+{
+  if (!limited || !g_error_matches (error, SLUICE_EXECUTOR_ERROR, SLUICE_EXECUTOR_ERROR_TIMEOUT))
+    return;
+  self->yield_now = TRUE;
+  g_free (error->message);
+  error->message = g_strdup_printf ("module “%s”: Lua ran for more than %.1f s on the window's thread and was "
+                                    "stopped, so that the window stays usable (give the module a timeout "
+                                    "to let it run longer)",
+                                    info->id, self->main_lua_limit_us / (double) G_USEC_PER_SEC);
+}
+
 void
 _sluice_executor_run_segment (SluiceExecutor   *self,
                               SluiceLuaRuntime *rt,
@@ -133,7 +170,8 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
           SluiceOp *op = program_op (prog, pc);
           SluiceModuleRun *info = module_run (self, op->mod);
           guint attempt = pc == token->pc ? token->attempt : 0;
-          gint64 t0, deadline = 0;
+          gint64 t0, deadline;
+          gboolean limited;
 
           if (op->kind == SLUICE_OP_JUMP)
             {
@@ -142,8 +180,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
             }
 
           t0 = now;
-          if (info->timeout_us > 0)
-            deadline = t0 + info->timeout_us;
+          deadline = op_deadline (self, rt, info, t0, &limited);
           if (attempt == 0)
             stat_add (&info->stats.items_in, 1);
           if (G_UNLIKELY (info->preview != NULL))
@@ -158,6 +195,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
               fresh = FALSE;
               if (!sluice_lua_runtime_test (rt, op->slot, deadline, &truth, &error))
                 {
+                  explain_limit (self, info, limited, error);
                   lua_pop (L, 1);
                   g_ptr_array_add (out, failed_token (token, snapshot, pc, attempt, error->message));
                   goto next_work;
@@ -189,7 +227,11 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                   for (guint i = 0; i < chain; i++)
                     {
                       steps[i].slot = program_op (prog, pc + i)->slot;
-                      steps[i].timeout_us = module_run (self, program_op (prog, pc + i)->mod)->timeout_us;
+                      gboolean step_limited;
+                      gint64 step_deadline = op_deadline (self, rt, module_run (self, program_op (prog, pc + i)->mod),
+                                                          0, &step_limited);
+
+                      steps[i].timeout_us = step_deadline;
                     }
                   result = sluice_lua_runtime_run_chain (rt, steps, chain, t0, fresh, &ran, &n_emitted, &error);
                   for (guint i = 0; i + 1 < ran; i++)
@@ -216,6 +258,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                       op = program_op (prog, pc);
                       info = module_run (self, op->mod);
                       t0 = steps[ran - 2].ended;
+                      op_deadline (self, rt, info, t0, &limited);
                       stat_add (&info->stats.items_in, 1);
                     }
                   now = steps[ran - 1].ended;
@@ -227,11 +270,16 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                 }
               dt = now - t0;
               stat_add (&info->stats.time_us, dt);
+              /* The main loop gets its turn after each slow op, not only
+               * every few dozen items (the designer's window). */
+              if (G_UNLIKELY (dt > 4000) && rt == self->main_rt)
+                self->yield_now = TRUE;
               last_lua = pc;
               fresh = FALSE;
 
               if (result == SLUICE_LUA_ERROR)
                 {
+                  explain_limit (self, info, limited, error);
                   g_ptr_array_add (out, failed_token (token, snapshot, pc, attempt, error->message));
                   goto next_work;
                 }

@@ -515,6 +515,22 @@ sluice_executor_resume (SluiceExecutor *self)
 }
 
 void
+sluice_executor_interrupt (SluiceExecutor *self)
+{
+  /* Async-signal-safe: no check that could log, no lock. The hook of
+   * every Lua state reads this flag; the source sees it (below). */
+  g_atomic_int_set (&self->cancel_flag, 1);
+}
+
+/* An interrupt seen from the main context: the run ends cancelled. */
+void
+_sluice_executor_check_interrupt (SluiceExecutor *self)
+{
+  if (G_UNLIKELY (g_atomic_int_get (&self->cancel_flag)) && !self->stopped)
+    sluice_executor_cancel (self);
+}
+
+void
 sluice_executor_cancel (SluiceExecutor *self)
 {
   g_return_if_fail (SLUICE_IS_EXECUTOR (self));
@@ -567,6 +583,16 @@ sluice_executor_set_source (SluiceExecutor   *self,
   g_set_object (&self->input, source);
   if (source != NULL)
     g_signal_connect (source, "ready", G_CALLBACK (input_ready_cb), self);
+}
+
+void
+sluice_executor_set_main_thread_lua_limit (SluiceExecutor *self,
+                                           gint64          limit_us)
+{
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+  g_return_if_fail (limit_us >= 0);
+
+  self->main_lua_limit_us = limit_us;
 }
 
 void

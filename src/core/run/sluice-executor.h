@@ -96,6 +96,13 @@ void              sluice_executor_set_isolated_items (SluiceExecutor   *self,
  * Call before start. */
 void              sluice_executor_set_lua_inline     (SluiceExecutor   *self,
                                                       gboolean          lua_inline);
+/* For a process whose main thread must stay free (the designer's window):
+ * a Lua chunk without a `timeout` of its own that runs on this thread
+ * (not-parallel controllers, cheap Lua of the others) is stopped after
+ * @limit_us and its item fails with a message saying why (0, the
+ * default: no limit). Call before start. */
+void              sluice_executor_set_main_thread_lua_limit (SluiceExecutor *self,
+                                                             gint64          limit_us);
 /* Shorthands: input items as JSON lines from @stream (a
  * SluiceLineSource); outputs handed to @func (a SluiceFuncSink). */
 void              sluice_executor_set_input_stream   (SluiceExecutor   *self,
@@ -109,6 +116,12 @@ void              sluice_executor_start              (SluiceExecutor   *self);
 void              sluice_executor_pause              (SluiceExecutor   *self);
 void              sluice_executor_resume             (SluiceExecutor   *self);
 void              sluice_executor_cancel             (SluiceExecutor   *self);
+/* Asks for a cancel from anywhere: a signal handler (it only sets an
+ * atomic flag), another thread. Lua running at that moment, on this
+ * thread or a worker, stops within a few thousand instructions, and the
+ * run ends cancelled at the executor's next slice, as with
+ * sluice_executor_cancel(). */
+void              sluice_executor_interrupt          (SluiceExecutor   *self);
 
 SluiceRunState    sluice_executor_get_state          (SluiceExecutor   *self);
 /* Why the run failed, with the module id; NULL unless failed. */

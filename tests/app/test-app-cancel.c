@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "sluice-run-log.h"
+#include "sluice-trust-dialog.h"
+#include "sluice-window.h"
+#include "sluice-window-run.h"
+#include "test-app-common.h"
+
+/* Lua that never ends, in the designer (under a display): Lua of
+ * not-parallel controllers, and cheap Lua of the others, runs on the
+ * window's thread. The window must stay usable enough for its Cancel to
+ * be clicked, and the Cancel must end the run. The Cancel is activated
+ * from a main-loop callback, as a click is: it can only happen if the
+ * thread gets free. Time limits are generous (10 s); the figures measured
+ * are printed. */
+
+static SluiceApplication *app;
+static char *tmp_dir;
+
+#define N_CHEAP 20   /* items before the loop: more than the executor measures before inlining */
+
+static SluiceWindow *
+open_pipeline (const char *mode,
+               const char *loop)
+{
+  g_autofree char *escaped = g_markup_escape_text (loop, -1);
+  g_autofree char *xml = g_strdup_printf (
+    "<pipeline format='1' id='endless'><controller id='c' %s><phase id='p'>"
+    "<execution id='cheap'><lua>item.seen = true</lua></execution>"
+    "<execution id='spin' on-error='continue'><lua>if item.id &gt;= %d then %s end</lua></execution>"
+    "</phase></controller></pipeline>", mode, N_CHEAP, escaped);
+  g_autofree char *path = g_build_filename (tmp_dir, "endless.xml", NULL);
+  SluiceWindow *window;
+  g_autofree char *hash = NULL;
+
+  g_assert_true (g_file_set_contents (path, xml, -1, NULL));
+  window = test_app_open_window (app, path);
+  hash = sluice_trust_hash (sluice_document_get_pipeline (sluice_window_get_document (window)));
+  g_assert_true (sluice_trust_remember (hash, NULL));
+  return window;
+}
+
+static gboolean
+spin_started (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+  SluiceExecutor *executor = session != NULL ? sluice_run_session_get_executor (session) : NULL;
+
+  for (guint i = 0; executor != NULL && i < sluice_executor_get_n_modules (executor); i++)
+    if (g_str_equal (sluice_executor_get_module_id (executor, i), "spin"))
+      {
+        SluiceModuleStats stats;
+
+        sluice_executor_get_module_stats_at (executor, i, &stats);
+        return stats.items_in > N_CHEAP;
+      }
+  return FALSE;
+}
+
+static gboolean
+run_final (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+
+  return session != NULL && sluice_run_state_is_final (sluice_run_session_get_state (session));
+}
+
+typedef struct
+{
+  SluiceWindow *window;
+  gint64        clicked;   /* when the Cancel got through to the window */
+} Click;
+
+static gboolean
+click_cancel_cb (gpointer data)
+{
+  Click *click = data;
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (click->window), "cancel");
+
+  g_assert_true (g_action_get_enabled (action));
+  g_action_activate (action, NULL);
+  click->clicked = g_get_monotonic_time ();
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cancel_case (const char *mode,
+             const char *loop)
+{
+  SluiceWindow *window = open_pipeline (mode, loop);
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  g_autoptr(GString) items = g_string_new (NULL);
+  Click click = { window, 0 };
+  gint64 asked;
+
+  for (guint i = 0; i < 200; i++)
+    g_string_append_printf (items, "{\"id\": %u}\n", i);
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = g_strdup (items->str);
+  sluice_window_run_with_choice (window, choice);
+  g_assert_true (test_app_wait_for (spin_started, window, 30000));
+  /* Well inside the loop. (Not test_app_spin(), which iterates while
+   * anything is ready: the run always is.) */
+  for (gint64 end = g_get_monotonic_time () + 300 * 1000; g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, FALSE);
+
+  asked = g_get_monotonic_time ();
+  g_timeout_add (0, click_cancel_cb, &click);
+  g_assert_true (test_app_wait_for (run_final, window, 10000));
+  g_assert_cmpint (click.clicked, !=, 0);
+  g_test_message ("%s, %s: the click got through after %.0f ms, the run ended %.0f ms after it",
+                  mode, loop, (click.clicked - asked) / 1000.0,
+                  (g_get_monotonic_time () - click.clicked) / 1000.0);
+  g_assert_cmpint (sluice_run_session_get_state (sluice_window_get_run_session (window)), ==,
+                   SLUICE_RUN_CANCELLED);
+  g_assert_cmpint (click.clicked - asked, <, 10 * G_USEC_PER_SEC);
+
+  sluice_document_discard_draft (sluice_window_get_document (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_app_spin (20);
+}
+
+static void
+test_not_parallel (void)
+{
+  cancel_case ("mode='not-parallel'", "while true do end");
+  cancel_case ("mode='not-parallel'", "while true do pcall(function () while true do end end) end");
+  cancel_case ("mode='not-parallel'", "while true do pcall(string.find, ('a'):rep(40) .. 'b', ('a*'):rep(40) .. 'c') end");
+}
+
+static void
+test_parallel_inline (void)
+{
+  /* After 20 cheap items the executor runs this controller's Lua on the
+   * window's thread too. */
+  cancel_case ("mode='no-order' workers='2'", "while true do end");
+  cancel_case ("mode='order-by-sequence' workers='2'", "while true do pcall(function () while true do end end) end");
+}
+
+/* The message a user sees for an item stopped so. */
+static void
+test_message (void)
+{
+  SluiceWindow *window = open_pipeline ("mode='not-parallel'", "while true do end");
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  SluiceRunSession *session;
+  gboolean found = FALSE;
+
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = g_strdup_printf ("{\"id\": %d}\n", N_CHEAP);
+  sluice_window_run_with_choice (window, choice);
+  g_assert_true (test_app_wait_for (run_final, window, 30000));
+  session = sluice_window_get_run_session (window);
+  /* on-error='continue': the run completes, the item went on unchanged. */
+  g_assert_cmpint (sluice_run_session_get_state (session), ==, SLUICE_RUN_COMPLETED);
+  for (guint i = 0; i < sluice_run_log_get_n_events (sluice_run_session_get_log (session)); i++)
+    {
+      g_autofree char *json = sluice_run_log_dup_json (sluice_run_session_get_log (session), i);
+
+      if (strstr (json, "module-failed") != NULL && strstr (json, "on the window's thread") != NULL)
+        {
+          g_test_message ("%s", json);
+          found = TRUE;
+        }
+    }
+  g_assert_true (found);
+  sluice_document_discard_draft (sluice_window_get_document (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_app_spin (20);
+}
+
+static void
+skip_without_display (void)
+{
+  g_test_skip ("no display");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  tmp_dir = test_app_setup_environment ("test-app-cancel");
+  app = test_app_new ();
+  if (app == NULL)
+    {
+      g_test_add_func ("/sluice/app-cancel/skipped", skip_without_display);
+      return g_test_run ();
+    }
+
+  g_test_add_func ("/sluice/app-cancel/not-parallel", test_not_parallel);
+  g_test_add_func ("/sluice/app-cancel/parallel-inline", test_parallel_inline);
+  g_test_add_func ("/sluice/app-cancel/message", test_message);
+
+  ret = g_test_run ();
+  g_object_unref (app);
+  return ret;
+}
