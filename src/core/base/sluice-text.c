@@ -85,3 +85,18 @@ sluice_stamped_line_valist (const char *format,
 
   return g_strconcat (stamp, " ", message, NULL);
 }
+
+void
+sluice_append_lua_string (GString    *code,
+                          const char *text)
+{
+  g_string_append_c (code, '"');
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\' || *p < 0x20 || *p == 0x7f)
+        g_string_append_printf (code, "\\%03u", *p);
+      else
+        g_string_append_c (code, *p);
+    }
+  g_string_append_c (code, '"');
+}

@@ -22,6 +22,11 @@ char    *sluice_text_escape_unprintable    (const char *text);
  * to it directly (it would order the strings by where they live). */
 void     sluice_sort_strings               (GPtrArray  *strings);
 
+/* Appends @text to @code as a Lua string literal that is only ever data
+ * (quotes, backslashes and control characters as decimal escapes). */
+void     sluice_append_lua_string          (GString    *code,
+                                            const char *text);
+
 /* "2026-11-27T19:31:22Z MESSAGE": a line of a long-running process's
  * log (the daemon's and the scheduler's), in UTC to the second. */
 char    *sluice_stamped_line_valist        (const char *format,

@@ -9,6 +9,7 @@
 #include "sluice-columns-compute.h"
 #include "sluice-lua-field-scan.h"
 #include "sluice-lua-runtime.h"
+#include "sluice-text.h"
 
 struct _SluiceColumnsCompute
 {
@@ -20,22 +21,6 @@ struct _SluiceColumnsCompute
   SluiceStepContext *context;
   gint               cancel;     /* never set: calls run to their end or deadline */
 };
-
-/* A Lua string literal that is only ever data. */
-static void
-append_lua_string (GString    *code,
-                   const char *text)
-{
-  g_string_append_c (code, '"');
-  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
-    {
-      if (*p == '"' || *p == '\\' || *p < 0x20 || *p == 0x7f)
-        g_string_append_printf (code, "\\%03u", *p);
-      else
-        g_string_append_c (code, *p);
-    }
-  g_string_append_c (code, '"');
-}
 
 static void
 print_cb (const char *module_id,
@@ -68,7 +53,7 @@ sluice_columns_compute_new (const char         *module_id,
         return NULL;
       /* One statement a line: errors name the expression's line. */
       g_string_append (code, "item[");
-      append_lua_string (code, names[i]);
+      sluice_append_lua_string (code, names[i]);
       g_string_append_printf (code, "] = (%s)\n", expressions[i]);
     }
 

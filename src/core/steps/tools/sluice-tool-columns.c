@@ -14,6 +14,7 @@
 #include "sluice-run-state.h"
 #include "sluice-tool-columns.h"
 #include "sluice-tool-params.h"
+#include "sluice-text.h"
 
 /* The column transformer: defaults, computed fields, renames,
  * flattening or nesting, drops and a selection, in that order.
@@ -97,22 +98,6 @@ static const SluiceToolInfo columns_info = {
   "</execution>",
 };
 
-/* A Lua string literal that is only ever data. */
-static void
-append_lua_string (GString    *code,
-                   const char *text)
-{
-  g_string_append_c (code, '"');
-  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
-    {
-      if (*p == '"' || *p == '\\' || *p < 0x20 || *p == 0x7f)
-        g_string_append_printf (code, "\\%03u", *p);
-      else
-        g_string_append_c (code, *p);
-    }
-  g_string_append_c (code, '"');
-}
-
 /* Splits @text at any of @separators outside double quotes (a JSON
  * default may hold a comma); empty parts are left out. */
 static char **
@@ -173,11 +158,11 @@ append_lua_value (GString    *code,
 
   if (value == NULL)
     {
-      append_lua_string (code, text);
+      sluice_append_lua_string (code, text);
       return TRUE;
     }
   if (json_is_string (value))
-    append_lua_string (code, json_string_value (value));
+    sluice_append_lua_string (code, json_string_value (value));
   else if (json_is_integer (value))
     g_string_append_printf (code, "%" JSON_INTEGER_FORMAT, json_integer_value (value));
   else if (json_is_real (value))
@@ -261,9 +246,9 @@ build_code (SluiceToolParams  *params,
       if (!split_pair (defaults[i], &name, &rest))
         return *why = g_strdup_printf (_("default `%s` is not field=value"), defaults[i]), NULL;
       g_string_append (code, "do local v = item[");
-      append_lua_string (code, name);
+      sluice_append_lua_string (code, name);
       g_string_append (code, "] if v == nil or v == null then item[");
-      append_lua_string (code, name);
+      sluice_append_lua_string (code, name);
       g_string_append (code, "] = ");
       if (!append_lua_value (code, rest))
         return *why = g_strdup_printf (_("the default of `%s` must be a number, text, true, false or null"), name), NULL;
@@ -275,7 +260,7 @@ build_code (SluiceToolParams  *params,
       if (!split_pair (computes[i], &name, &rest) || *rest == '\0')
         return *why = g_strdup_printf (_("`%s` is not field = expression"), computes[i]), NULL;
       g_string_append (code, "item[");
-      append_lua_string (code, name);
+      sluice_append_lua_string (code, name);
       g_string_append_printf (code, "] = (%s)\n", rest);
     }
 
@@ -284,17 +269,17 @@ build_code (SluiceToolParams  *params,
       if (!split_pair (renames[i], &name, &rest) || *rest == '\0')
         return *why = g_strdup_printf (_("rename `%s` is not old=new"), renames[i]), NULL;
       g_string_append (code, "do local v = item[");
-      append_lua_string (code, name);
+      sluice_append_lua_string (code, name);
       g_string_append (code, "] item[");
-      append_lua_string (code, name);
+      sluice_append_lua_string (code, name);
       g_string_append (code, "] = nil item[");
-      append_lua_string (code, rest);
+      sluice_append_lua_string (code, rest);
       g_string_append (code, "] = v end\n");
     }
 
   if (separator == NULL || *separator == '\0')
     return *why = g_strdup (_("the separator may not be empty")), NULL;
-  append_lua_string (quoted_separator, separator);
+  sluice_append_lua_string (quoted_separator, separator);
   if (sluice_tool_params_get_bool (params, "flatten") && sluice_tool_params_get_bool (params, "nest"))
     return *why = g_strdup (_("flatten and nest undo each other: choose one")), NULL;
   if (sluice_tool_params_get_bool (params, "flatten"))
@@ -305,7 +290,7 @@ build_code (SluiceToolParams  *params,
   for (guint i = 0; drops[i] != NULL; i++)
     {
       g_string_append (code, "item[");
-      append_lua_string (code, drops[i]);
+      sluice_append_lua_string (code, drops[i]);
       g_string_append (code, "] = nil\n");
     }
 
@@ -315,7 +300,7 @@ build_code (SluiceToolParams  *params,
       for (guint i = 0; selects[i] != NULL; i++)
         {
           g_string_append_c (code, '[');
-          append_lua_string (code, selects[i]);
+          sluice_append_lua_string (code, selects[i]);
           g_string_append (code, "] = true, ");
         }
       g_string_append (code, "} for k in pairs (item) do if not keep[k] then item[k] = nil end end end\n");
