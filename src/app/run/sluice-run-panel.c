@@ -40,6 +40,7 @@ struct _SluiceRunPanel
   json_t           *shown_remote_report; /* borrowed from the session: the server's report on the page */
   GtkWidget        *fetch_button; /* a remote run: ask the server for its report and outputs */
   gint64            last_text_update;
+  guint             trailing_update;  /* the update a throttled one owes */
   guint64           shown_outputs;
   /* The log shows the newest events on top and stays there as they
    * come, unless the user scrolled down to older ones. */
@@ -322,6 +323,21 @@ refresh_texts (SluiceRunPanel *self)
     }
 }
 
+static void updated_cb (SluiceRunPanel *self);
+
+static void
+trailing_update_cb (gpointer data)
+{
+  SluiceRunPanel *self = data;
+
+  self->trailing_update = 0;
+  if (self->session != NULL)
+    {
+      self->last_text_update = 0;
+      updated_cb (self);
+    }
+}
+
 static void
 updated_cb (SluiceRunPanel *self)
 {
@@ -331,10 +347,19 @@ updated_cb (SluiceRunPanel *self)
   gint64 elapsed;
   gint64 now = g_get_monotonic_time ();
 
-  /* A few times a second: each change of a label redraws the window. */
+  /* A few times a second: each change of a label redraws the window.
+   * An update skipped here is owed: it comes when the interval is over,
+   * even if the run says nothing more meanwhile (a slow step), so that
+   * the counts never stay behind the canvas. */
   if (now - self->last_text_update < 250000 && !sluice_run_state_is_final (state) &&
       g_strcmp0 (gtk_label_get_text (self->state_label), sluice_run_state_to_string (state)) == 0)
-    return;
+    {
+      if (self->trailing_update == 0)
+        self->trailing_update = g_timeout_add_once ((guint) ((self->last_text_update + 250000 - now) / 1000) + 1,
+                                                    trailing_update_cb, self);
+      return;
+    }
+  g_clear_handle_id (&self->trailing_update, g_source_remove);
   self->last_text_update = now;
   gtk_label_set_text (self->state_label, sluice_run_state_to_string (state));
   sluice_run_session_get_totals (self->session, &items_in, &items_out, &elapsed);
@@ -684,6 +709,7 @@ sluice_run_panel_dispose (GObject *object)
   SluiceRunPanel *self = SLUICE_RUN_PANEL (object);
 
   sluice_run_panel_set_session (self, NULL);
+  g_clear_handle_id (&self->trailing_update, g_source_remove);
   unpin (self);
   g_clear_pointer (&self->box, gtk_widget_unparent);
   G_OBJECT_CLASS (sluice_run_panel_parent_class)->dispose (object);
@@ -733,6 +759,7 @@ sluice_run_panel_init (SluiceRunPanel *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->state_label), "heading");
   self->totals_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_widget_add_css_class (GTK_WIDGET (self->totals_label), "numeric");
+  gtk_widget_add_css_class (GTK_WIDGET (self->totals_label), "run-totals");
   gtk_widget_set_hexpand (GTK_WIDGET (self->totals_label), TRUE);
   gtk_label_set_xalign (self->totals_label, 0);
   self->module_ids = gtk_string_list_new ((const char *[]) { _("All modules"), NULL });
