@@ -358,6 +358,41 @@ test_run_examples (void)
   g_rmdir (tmpdir);
 }
 
+/* A loader whose write never returns (append to a FIFO nobody reads:
+ * open() blocks on the writer thread), its module timed out: the run
+ * fails and sluice-run exits after waiting a bounded time for the write,
+ * instead of waiting for it for ever. */
+static void
+test_stalled_write_exits (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("sluice-stalled-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "nobody-reads", NULL);
+  g_autofree char *pipeline = g_build_filename (dir, "stalled.xml", NULL);
+  g_autofree char *xml = g_strdup_printf (
+    "<pipeline format=\"1\" id=\"stalled\"><controller id=\"c\"><phase id=\"p\">"
+    "<execution id=\"load\" timeout=\"1s\"><use tool=\"file-load\">"
+    "<param name=\"path\">%s</param><param name=\"mode\">append</param>"
+    "<param name=\"batch-size\">1</param></use></execution>"
+    "</phase></controller></pipeline>", fifo);
+  const char *args[] = { "-q", "-i", "-", pipeline, NULL };
+  g_auto(RunnerResult) result = { 0 };
+  gint64 start;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_true (g_file_set_contents (pipeline, xml, -1, NULL));
+  start = g_get_monotonic_time ();
+  runner_run (&result, args, "{\"a\": 1}\n{\"a\": 2}\n");
+  g_test_message ("exited after %.1f s: %s", (g_get_monotonic_time () - start) / 1e6, result.err);
+  g_assert_cmpint (result.status, ==, 1);
+  g_assert_nonnull (strstr (result.err, "module “load”: timed out"));
+  /* The run's 1 s, then at most the 10 s wait for the write, with room
+   * for a loaded machine. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 60 * G_USEC_PER_SEC);
+  g_unlink (fifo);
+  g_unlink (pipeline);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -368,6 +403,7 @@ main (int   argc,
     g_error ("SLUICE_RUN and SLUICE_SOURCE_ROOT must be set (meson test sets them)");
 
   g_test_add_func ("/sluice/runner-cli/version", test_version);
+  g_test_add_func ("/sluice/runner-cli/stalled-write-exits", test_stalled_write_exits);
   g_test_add_func ("/sluice/runner-cli/help", test_help);
   g_test_add_func ("/sluice/runner-cli/usage-errors", test_usage_errors);
   g_test_add_func ("/sluice/runner-cli/validate-examples", test_validate_examples);

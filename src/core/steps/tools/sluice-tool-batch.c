@@ -440,6 +440,9 @@ sluice_tool_batch_process (SluiceToolBatch *self,
  * batch (main thread only). */
 static guint n_writes_in_flight;
 
+/* How long a process waits at its end for writes still going. */
+#define WAIT_FOR_WRITES_MS 10000
+
 static void
 job_free (Job *job)
 {
@@ -604,11 +607,27 @@ sluice_tool_batch_read_params (const char  *module_id,
   return TRUE;
 }
 
+static void
+waited_enough_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
 void
 sluice_tool_batch_wait_for_writes (void)
 {
+  gboolean waited_enough = FALSE;
+  guint timer;
+
+  if (n_writes_in_flight == 0)
+    return;
+  /* Bounded: a write to a server that stalls must not keep the process
+   * from exiting (its step is then not cleaned up, as before). */
+  timer = g_timeout_add_once (WAIT_FOR_WRITES_MS, waited_enough_cb, &waited_enough);
   /* The task holds its step until its answer has been dispatched here;
    * the step goes with the task, within that same iteration. */
-  while (n_writes_in_flight > 0)
+  while (n_writes_in_flight > 0 && !waited_enough)
     g_main_context_iteration (NULL, TRUE);
+  if (!waited_enough)
+    g_source_remove (timer);
 }
