@@ -327,16 +327,17 @@ exit_status (const SluiceRunOptions *options,
   const char *error = sluice_executor_get_error (executor);
   const char *tail = sluice_executor_get_stderr_tail (executor);
 
-  /* Input items left out are data not run: say so even with --quiet. */
+  /* Input items left out are data not run: say so even with --quiet,
+   * with the last reason, so that nobody needs the events to learn it. */
   if (sluice_executor_get_items_rejected (executor) > 0)
     {
       guint64 n = sluice_executor_get_items_rejected (executor);
       g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
 
       fprintf (stderr, g_dngettext (GETTEXT_PACKAGE,
-                                    "sluice-run: %s: %s input item was not run (events say why)\n",
-                                    "sluice-run: %s: %s input items were not run (events say why)\n", n),
-               options->pipeline_path, count);
+                                    "sluice-run: %s: %s input item was not run (%s)\n",
+                                    "sluice-run: %s: %s input items were not run (the last: %s)\n", n),
+               options->pipeline_path, count, sluice_executor_get_last_rejection (executor));
     }
 
   /* The run may have ended by the interrupt before the main loop

@@ -516,7 +516,8 @@ test_escape_runner_killed (void)
 }
 
 /* Numbers: written in their shortest exact form; one beyond int64 or a
- * double fails only its item, said on standard error and in events. */
+ * double fails only its item, said with its line and reason on standard
+ * error, and in events. */
 static void
 test_numbers (void)
 {
@@ -531,6 +532,9 @@ test_numbers (void)
   g_assert_cmpstr (r.out, ==, "{\"b\":1.4,\"c\":[1e-7,0.1],\"done\":true,\"value\":0.14}\n"
                               "{\"done\":true,\"value\":6}\n");
   g_assert_nonnull (strstr (r.err, "2 input items were not run"));
+  /* The reason is said there too, not only in the events. */
+  g_assert_nonnull (strstr (r.err, "(the last: input line 3: number out of range"));
+  g_assert_nonnull (strstr (r.err, "1e400"));
   result_clear (&r);
 }
 

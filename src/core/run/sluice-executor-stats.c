@@ -252,3 +252,13 @@ sluice_executor_get_items_rejected (SluiceExecutor *self)
 
   return self->items_rejected;
 }
+
+/* Why the last input item the source could not take was refused (the
+ * line and the reason), or NULL when none was. */
+const char *
+sluice_executor_get_last_rejection (SluiceExecutor *self)
+{
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), NULL);
+
+  return self->last_rejection;
+}

@@ -136,6 +136,7 @@ guint64           sluice_executor_get_items_out      (SluiceExecutor   *self);
 /* Input items the source could not take (a number beyond int64 or a
  * double): each is a "log" event; the run goes on without them. */
 guint64           sluice_executor_get_items_rejected (SluiceExecutor   *self);
+const char       *sluice_executor_get_last_rejection (SluiceExecutor  *self);
 /* When the run started, in µs since the epoch; 0 before it starts. */
 gint64            sluice_executor_get_start_time     (SluiceExecutor   *self);
 /* Wall time of the run so far in µs. */
