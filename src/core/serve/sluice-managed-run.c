@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <libsoup/soup.h>
 
 #include "sluice-journal.h"
 #include "sluice-line-sink.h"
@@ -51,6 +52,23 @@ struct _SluiceManagedRun
 
 G_DEFINE_FINAL_TYPE (SluiceManagedRun, sluice_managed_run, G_TYPE_OBJECT)
 G_DEFINE_QUARK (sluice-run-manager-error-quark, sluice_run_manager_error)
+
+guint
+sluice_run_manager_error_status (const GError *error)
+{
+  if (error->domain != SLUICE_RUN_MANAGER_ERROR)
+    return SOUP_STATUS_INTERNAL_SERVER_ERROR;
+  switch ((SluiceRunManagerError) error->code)
+    {
+    case SLUICE_RUN_MANAGER_ERROR_INVALID:   return SOUP_STATUS_BAD_REQUEST;
+    case SLUICE_RUN_MANAGER_ERROR_FORBIDDEN: return SOUP_STATUS_FORBIDDEN;
+    case SLUICE_RUN_MANAGER_ERROR_NOT_FOUND: return SOUP_STATUS_NOT_FOUND;
+    case SLUICE_RUN_MANAGER_ERROR_CONFLICT:  return SOUP_STATUS_CONFLICT;
+    case SLUICE_RUN_MANAGER_ERROR_PIPELINE:  return SOUP_STATUS_UNPROCESSABLE_ENTITY;
+    case SLUICE_RUN_MANAGER_ERROR_IO:
+    default:                                 return SOUP_STATUS_INTERNAL_SERVER_ERROR;
+    }
+}
 
 enum { EVENT, EXECUTOR_EVENT, FINISHED, JOURNAL_COMMITTED, N_SIGNALS };
 static guint signals[N_SIGNALS];

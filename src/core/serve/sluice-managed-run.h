@@ -22,6 +22,9 @@ typedef enum
   SLUICE_RUN_MANAGER_ERROR_IO,         /* the state directory failed us: 500 */
 } SluiceRunManagerError;
 
+/* The HTTP status that answers @error (500 for any other domain). */
+guint sluice_run_manager_error_status (const GError *error);
+
 typedef enum
 {
   SLUICE_RUN_ACTION_START,

@@ -24,28 +24,11 @@ answer_error (SluicePipelinesAnswer *answer,
   answer->json = json_pack ("{s:s, s:i}", "error", message, "status", (int) status);
 }
 
-static guint
-status_of (const GError *error)
-{
-  if (error->domain != SLUICE_RUN_MANAGER_ERROR)
-    return SOUP_STATUS_INTERNAL_SERVER_ERROR;
-  switch ((SluiceRunManagerError) error->code)
-    {
-    case SLUICE_RUN_MANAGER_ERROR_INVALID:   return SOUP_STATUS_BAD_REQUEST;
-    case SLUICE_RUN_MANAGER_ERROR_FORBIDDEN: return SOUP_STATUS_FORBIDDEN;
-    case SLUICE_RUN_MANAGER_ERROR_NOT_FOUND: return SOUP_STATUS_NOT_FOUND;
-    case SLUICE_RUN_MANAGER_ERROR_CONFLICT:  return SOUP_STATUS_CONFLICT;
-    case SLUICE_RUN_MANAGER_ERROR_PIPELINE:  return SOUP_STATUS_UNPROCESSABLE_ENTITY;
-    case SLUICE_RUN_MANAGER_ERROR_IO:
-    default:                                 return SOUP_STATUS_INTERNAL_SERVER_ERROR;
-    }
-}
-
 static void
 answer_gerror (SluicePipelinesAnswer *answer,
                const GError          *error)
 {
-  answer_error (answer, status_of (error), error->message);
+  answer_error (answer, sluice_run_manager_error_status (error), error->message);
 }
 
 static void

@@ -107,30 +107,13 @@ answer_error (SluiceRunApi      *self,
   answer_json (self, msg, status, json_pack ("{s:s, s:i}", "error", message, "status", (int) status));
 }
 
-static guint
-status_of (const GError *error)
-{
-  if (error->domain != SLUICE_RUN_MANAGER_ERROR)
-    return SOUP_STATUS_INTERNAL_SERVER_ERROR;
-  switch ((SluiceRunManagerError) error->code)
-    {
-    case SLUICE_RUN_MANAGER_ERROR_INVALID:   return SOUP_STATUS_BAD_REQUEST;
-    case SLUICE_RUN_MANAGER_ERROR_FORBIDDEN: return SOUP_STATUS_FORBIDDEN;
-    case SLUICE_RUN_MANAGER_ERROR_NOT_FOUND: return SOUP_STATUS_NOT_FOUND;
-    case SLUICE_RUN_MANAGER_ERROR_CONFLICT:  return SOUP_STATUS_CONFLICT;
-    case SLUICE_RUN_MANAGER_ERROR_PIPELINE:  return SOUP_STATUS_UNPROCESSABLE_ENTITY;
-    case SLUICE_RUN_MANAGER_ERROR_IO:
-    default:                                 return SOUP_STATUS_INTERNAL_SERVER_ERROR;
-    }
-}
-
 static void
 answer_gerror (SluiceRunApi      *self,
                SoupServerMessage *msg,
                const GError      *error,
                SluiceManagedRun  *run)
 {
-  guint status = status_of (error);
+  guint status = sluice_run_manager_error_status (error);
   json_t *json = json_pack ("{s:s, s:i}", "error", error->message, "status", (int) status);
 
   if (run != NULL)
