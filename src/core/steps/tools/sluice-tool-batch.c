@@ -263,10 +263,9 @@ sluice_tool_batch_write_done (SluiceToolBatch *self,
   pump (self);
 }
 
-/* A failed batch waiting for @call: its own (a retry), else the first
- * one nobody waits for. */
+/* The failed batch of @call's own (its retry), or NULL. */
 static Batch *
-take_failed_for (SluiceToolBatch *self,
+take_own_failed (SluiceToolBatch *self,
                  SluiceStepCall  *call)
 {
   for (guint i = 0; i < self->failed->len; i++)
@@ -276,14 +275,23 @@ take_failed_for (SluiceToolBatch *self,
       if (batch->trigger != NULL && batch->trigger == call->item)
         return g_ptr_array_steal_index (self->failed, i);
     }
+  return NULL;
+}
+
+/* The first failed batch nobody waits for, which @call's item (@kept,
+ * as encode made it) joins, so that its retry resends both; or NULL. */
+static Batch *
+take_orphan_failed (SluiceToolBatch *self,
+                    SluiceStepCall  *call,
+                    json_t          *kept)
+{
   for (guint i = 0; i < self->failed->len; i++)
     {
       Batch *batch = g_ptr_array_index (self->failed, i);
 
       if (batch->trigger == NULL)
         {
-          /* The call's item joins it, so that its retry resends both. */
-          g_ptr_array_add (batch->items, json_incref (call->item));
+          g_ptr_array_add (batch->items, kept);
           batch->trigger = json_incref (call->item);
           return g_ptr_array_steal_index (self->failed, i);
         }
@@ -291,17 +299,44 @@ take_failed_for (SluiceToolBatch *self,
   return NULL;
 }
 
+/* What the batch keeps of call->item (encode's form), or NULL after
+ * failing @call. */
+static json_t *
+keep_item (SluiceToolBatch *self,
+           SluiceStepCall  *call)
+{
+  g_autoptr(GError) error = NULL;
+  json_t *kept;
+
+  if (self->encode == NULL)
+    return json_incref (call->item);
+  kept = self->encode (call->item, self->encode_data, &error);
+  if (kept == NULL)
+    sluice_step_call_fail (call, error->message, NULL);
+  return kept;
+}
+
 void
 sluice_tool_batch_add (SluiceToolBatch *self,
                        SluiceStepCall  *call)
 {
   Batch *retry;
+  json_t *kept;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (call->item != NULL);
 
   self->paused = FALSE;
-  retry = take_failed_for (self, call);
+  retry = take_own_failed (self, call);
+  if (retry == NULL)
+    {
+      kept = keep_item (self, call);
+      if (kept == NULL)
+        return;
+      retry = take_orphan_failed (self, call, kept);
+      if (retry == NULL)
+        g_ptr_array_add (self->open, kept);
+    }
   if (retry != NULL)
     {
       retry->waiter = call;
@@ -311,20 +346,6 @@ sluice_tool_batch_add (SluiceToolBatch *self,
       return;
     }
 
-  if (self->encode == NULL)
-    g_ptr_array_add (self->open, json_incref (call->item));
-  else
-    {
-      g_autoptr(GError) error = NULL;
-      json_t *kept = self->encode (call->item, self->encode_data, &error);
-
-      if (kept == NULL)
-        {
-          sluice_step_call_fail (call, error->message, NULL);
-          return;
-        }
-      g_ptr_array_add (self->open, kept);
-    }
   if (self->open->len >= self->size)
     {
       close_open (self, call);
