@@ -138,10 +138,9 @@ _sluice_sql_column_type (GPtrArray  *items,
 }
 
 char *
-_sluice_sql_create_sql (const SluiceSqlWrite  *write,
-                        char                 **columns,
-                        GPtrArray             *items,
-                        gboolean               postgres)
+_sluice_sql_create_sql_typed (const SluiceSqlWrite  *write,
+                              char                 **columns,
+                              const char * const    *types)
 {
   GString *sql = g_string_new ("CREATE TABLE IF NOT EXISTS ");
 
@@ -152,7 +151,7 @@ _sluice_sql_create_sql (const SluiceSqlWrite  *write,
       if (i > 0)
         g_string_append (sql, ", ");
       sluice_sql_quote_identifier (sql, columns[i]);
-      g_string_append_printf (sql, " %s", _sluice_sql_column_type (items, columns[i], postgres));
+      g_string_append_printf (sql, " %s", types[i]);
     }
   if (write->keys != NULL && write->keys[0] != NULL)
     {
@@ -161,6 +160,20 @@ _sluice_sql_create_sql (const SluiceSqlWrite  *write,
     }
   g_string_append (sql, ")");
   return g_string_free (sql, FALSE);
+}
+
+char *
+_sluice_sql_create_sql (const SluiceSqlWrite  *write,
+                        char                 **columns,
+                        GPtrArray             *items,
+                        gboolean               postgres)
+{
+  guint n = g_strv_length (columns);
+  g_autofree const char **types = g_new0 (const char *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    types[i] = _sluice_sql_column_type (items, columns[i], postgres);
+  return _sluice_sql_create_sql_typed (write, columns, types);
 }
 
 void
@@ -265,6 +278,25 @@ sluice_sql_connection_write (SluiceSqlConnection   *self,
       return FALSE;
     }
   return self->backend->write (self, write, columns, items, error);
+}
+
+gboolean
+sluice_sql_connection_takes_records (SluiceSqlConnection *self)
+{
+  return self->backend->write_records != NULL;
+}
+
+gboolean
+sluice_sql_connection_write_records (SluiceSqlConnection   *self,
+                                     const SluiceSqlWrite  *write,
+                                     GPtrArray             *records,
+                                     GError               **error)
+{
+  g_return_val_if_fail (self->backend->write_records != NULL, FALSE);
+
+  if (records->len == 0)
+    return TRUE;
+  return self->backend->write_records (self, write, records, error);
 }
 
 gboolean
