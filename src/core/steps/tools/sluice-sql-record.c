@@ -243,8 +243,14 @@ sluice_sql_record_names (GPtrArray *records)
           const char *name = sluice_sql_record_next_name (&cursor, &length);
           char *copy = g_strndup (name, length);
 
-          if (g_hash_table_add (seen, copy))
-            g_ptr_array_add (names, copy);
+          /* Not g_hash_table_add: it would free the name already kept. */
+          if (g_hash_table_contains (seen, copy))
+            g_free (copy);
+          else
+            {
+              g_hash_table_add (seen, copy);
+              g_ptr_array_add (names, copy);
+            }
         }
     }
   sluice_sort_strings (names);
