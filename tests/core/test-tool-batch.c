@@ -515,6 +515,25 @@ test_batch_background_failure_resent (void)
   test_run_free (run);
 }
 
+/* Several workers and a dropped failure: the batches after it are all
+ * written and the run ends. (The hang this guards against — calls
+ * already waiting behind the failed write, no call after them — needs a
+ * real server's timing: tool-sql /postgres/upsert-refused hung on the
+ * old helper; this in-process writer did not.) */
+static void
+test_batch_failure_with_calls_waiting (void)
+{
+  TestRun *run = run_loader ("no-order", "on-error=\"drop\"",
+                             "<param name=\"batch-size\">5</param><param name=\"later\">true</param>"
+                             "<param name=\"fail-writes\">2</param>", 40);
+
+  g_test_message ("attempts: %s", attempts->str);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (written->len, >=, 25);
+  g_assert_cmpuint (written->len % 5, ==, 0);
+  test_run_free (run);
+}
+
 /* ------------------------------------------------------------ steps' timers */
 
 /* <use tool="test-timer-owner">: on its first item, sets two timers of
@@ -669,6 +688,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/tools/batch/written-in-background", test_batch_written_in_background);
   g_test_add_func ("/sluice/tools/batch/background-failure-fails-run", test_batch_background_failure_fails_run);
   g_test_add_func ("/sluice/tools/batch/background-failure-resent", test_batch_background_failure_resent);
+  g_test_add_func ("/sluice/tools/batch/failure-with-calls-waiting", test_batch_failure_with_calls_waiting);
   g_test_add_data_func ("/sluice/tools/step-timers/outlive-run", GINT_TO_POINTER (FALSE), test_step_timers_outlive_run);
   g_test_add_data_func ("/sluice/tools/step-timers/outlive-executor", GINT_TO_POINTER (TRUE), test_step_timers_outlive_run);
 

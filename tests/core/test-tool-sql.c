@@ -308,6 +308,36 @@ test_postgres_round_trip (void)
   test_run_free (run);
 }
 
+/* An upsert whose INSERT (after its COPY into the staging table) is
+ * refused: the batch is not written at all, and nothing of it stays in
+ * the staging table for the next batch on the same connection. The
+ * batch and its COPY are one implicit transaction, without a COMMIT of
+ * their own. */
+static void
+test_postgres_upsert_refused (void)
+{
+  g_autoptr(GString) input = g_string_new (NULL);
+  g_autofree char *n = NULL;
+  TestRun *run;
+
+  g_free (pg_value ("CREATE TABLE checked (id BIGINT PRIMARY KEY, v TEXT CHECK (v <> 'bad'))"));
+  for (guint i = 0; i < 30; i++)
+    g_string_append_printf (input, "{\"id\":%u,\"v\":\"%s\"}\n", i, i == 7 ? "bad" : "ok");
+  run = run_load (postgres_db.database,
+                  "<param name=\"table\">checked</param><param name=\"mode\">upsert</param>"
+                  "<param name=\"key\">id</param><param name=\"batch-size\">5</param>",
+                  "on-error=\"drop\"", input->str);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  test_run_free (run);
+  /* The refused batch (5…9) is not there (nor the batch written with it
+   * when it was resent, given up with it), and what came after it on
+   * the same connection is, whole. */
+  n = pg_value ("SELECT count(*) FILTER (WHERE id BETWEEN 5 AND 9) || ' ' || count(*) FILTER (WHERE id >= 20) "
+                "|| ' ' || string_agg (id::text, ',' ORDER BY id) FROM checked");
+  g_test_message ("%s", n);
+  g_assert_true (g_str_has_prefix (n, "0 10 "));
+}
+
 static void
 test_postgres_down (void)
 {
@@ -423,6 +453,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/tools/sql/sqlite/nul", test_sqlite_nul);
   g_test_add_func ("/sluice/tools/sql/postgres/nul", test_postgres_nul);
   g_test_add_func ("/sluice/tools/sql/postgres/round-trip", test_postgres_round_trip);
+  g_test_add_func ("/sluice/tools/sql/postgres/upsert-refused", test_postgres_upsert_refused);
   g_test_add_func ("/sluice/tools/sql/postgres/server-down", test_postgres_down);
   g_test_add_func ("/sluice/tools/sql/postgres/killed-mid-batch", test_postgres_killed_mid_batch);
   g_test_add_func ("/sluice/tools/sql/query-refuses-interpolation", test_query_refuses_interpolation);

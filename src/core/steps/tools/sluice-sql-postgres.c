@@ -8,9 +8,10 @@
 #include "sluice-sql-connection-private.h"
 #include "sluice-sql-record.h"
 
-/* PostgreSQL through libpq: a batch is one transaction that COPYs its
- * rows (into a temporary table first for an upsert, then INSERT … ON
- * CONFLICT from it); queries run behind a cursor, FETCHed a batch at a
+/* PostgreSQL through libpq: a batch is one query string, so one
+ * transaction, that COPYs its rows (into a temporary table first for an
+ * upsert, then INSERT … ON CONFLICT from it); its rows come from
+ * records (sluice-sql-record.c); queries run behind a cursor, FETCHed a batch at a
  * time. A lost connection is dropped and made again on the next use,
  * so a retry resends the batch on a fresh one. */
 
@@ -97,7 +98,7 @@ connect_db (SluiceSqlConnection  *self,
 }
 
 /* After a failure: a broken connection is let go (the next use makes a
- * new one); a working one rolls back. */
+ * new one); a working one rolls back what is still open. */
 static void
 recover (SluiceSqlConnection *self)
 {
@@ -111,7 +112,9 @@ recover (SluiceSqlConnection *self)
       self->handle = NULL;
       return;
     }
-  PQclear (PQexec (conn, "ROLLBACK"));
+  /* A write's implicit transaction is over already. */
+  if (PQtransactionStatus (conn) != PQTRANS_IDLE)
+    PQclear (PQexec (conn, "ROLLBACK"));
 }
 
 static gboolean
@@ -166,14 +169,19 @@ put_copy (SluiceSqlConnection  *self,
   return TRUE;
 }
 
-/* @before: statements sent in the same round trip, ahead of the COPY
- * (BEGIN, a CREATE TABLE), or NULL. */
+/* One query string, so one implicit transaction: @before (statements
+ * ahead of the COPY: a CREATE TABLE, or NULL), the COPY, and @after (a
+ * statement run once the rows are in, or NULL). All of it is committed
+ * when the string ends without an error, or none of it: a batch costs
+ * two round trips (the COPY's start, then its rows and the answer)
+ * without a COMMIT of its own. */
 static gboolean
 copy_rows (SluiceSqlConnection  *self,
            const char           *before,
            const char           *into,
            char                **columns,
            GPtrArray            *records,
+           const char           *after,
            GError              **error)
 {
   g_autoptr(GString) sql = g_string_new (NULL);
@@ -184,11 +192,13 @@ copy_rows (SluiceSqlConnection  *self,
   gboolean ok = TRUE;
 
   if (before != NULL)
-    g_string_append_printf (sql, "%s; ", before);
+    g_string_append (sql, before);
   g_string_append (sql, "COPY ");
   g_string_append (sql, into);
   _sluice_sql_append_columns (sql, columns);
   g_string_append (sql, " FROM STDIN");
+  if (after != NULL)
+    g_string_append_printf (sql, "; %s", after);
   result = PQexec (self->handle, sql->str);
   if (PQresultStatus (result) != PGRES_COPY_IN)
     {
@@ -277,28 +287,28 @@ postgres_write_records (SluiceSqlConnection   *self,
     return FALSE;
   _sluice_sql_append_table (table, write);
 
-  /* BEGIN, the CREATE and the COPY (or the staging table) go in one
-   * round trip: a batch costs two, with its COMMIT. */
-  head = g_string_new ("BEGIN");
+  /* The CREATE and the COPY (or the staging table, and the INSERT from
+   * it) go in one query string: one implicit transaction. */
+  head = g_string_new (NULL);
   if (write->create)
     {
       g_autofree char *create = create_sql (write, columns, records);
 
-      g_string_append_printf (head, "; %s", create);
+      g_string_append_printf (head, "%s; ", create);
     }
 
   if (!write->upsert)
     {
-      if (!copy_rows (self, head->str, table->str, columns, records, error))
-        goto fail;
+      if (copy_rows (self, head->len > 0 ? head->str : NULL, table->str, columns, records, NULL, error))
+        return TRUE;
     }
   else
     {
       g_autoptr(GString) insert = g_string_new ("INSERT INTO ");
 
-      g_string_append (head, "; CREATE TEMP TABLE IF NOT EXISTS sluice_stage (LIKE ");
+      g_string_append (head, "CREATE TEMP TABLE IF NOT EXISTS sluice_stage (LIKE ");
       g_string_append (head, table->str);
-      g_string_append (head, ") ON COMMIT DELETE ROWS");
+      g_string_append (head, ") ON COMMIT DELETE ROWS; ");
       g_string_append (insert, table->str);
       _sluice_sql_append_columns (insert, columns);
       g_string_append (insert, " SELECT ");
@@ -310,15 +320,10 @@ postgres_write_records (SluiceSqlConnection   *self,
         }
       g_string_append (insert, " FROM sluice_stage");
       _sluice_sql_append_upsert (insert, write, columns);
-      if (!copy_rows (self, head->str, "sluice_stage", columns, records, error) ||
-          !exec (self, insert->str, error))
-        goto fail;
+      if (copy_rows (self, head->str, "sluice_stage", columns, records, insert->str, error))
+        return TRUE;
     }
 
-  if (exec (self, "COMMIT", error))
-    return TRUE;
-
-fail:
   recover (self);
   return FALSE;
 }

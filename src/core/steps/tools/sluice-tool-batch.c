@@ -39,6 +39,7 @@ struct _SluiceToolBatch
   SluiceStepCall           *flushing;  /* the flush call, until all is written */
   gboolean                  pumping;
   gboolean                  paused;    /* a write failed: nothing more until the next call */
+  gpointer                  resume;    /* after a failure, for calls already waiting */
 
   /* A worker's (sluice_tool_batch_new_worker). */
   SluiceStep               *step;      /* borrowed: owns the helper */
@@ -114,6 +115,8 @@ sluice_tool_batch_free (SluiceToolBatch *self)
    * stopped or went (the step may outlive it while a write runs). */
   if (self->timer != NULL)
     sluice_step_context_remove_timer (self->context, g_steal_pointer (&self->timer));
+  if (self->resume != NULL)
+    sluice_step_context_remove_timer (self->context, g_steal_pointer (&self->resume));
   if (self->job != NULL)
     self->job->owner = NULL;
   g_ptr_array_unref (self->open);
@@ -203,6 +206,34 @@ pump (SluiceToolBatch *self)
   maybe_finish_flush (self);
 }
 
+static gboolean
+queue_has_waiter (SluiceToolBatch *self)
+{
+  for (GList *l = self->queue.head; l != NULL; l = l->next)
+    if (((Batch *) l->data)->waiter != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* After a failed write: calls that were already waiting for their
+ * batches (several workers) wait for no next call — none would come
+ * while they hold the workers. When the run goes on (on-error drop,
+ * continue, a retry), their batches are written; when the failure
+ * stopped it, its steps' timers no longer fire and its calls were
+ * cancelled. */
+static void
+resume_cb (gpointer data)
+{
+  SluiceToolBatch *self = data;
+
+  self->resume = NULL;
+  if (self->paused && queue_has_waiter (self))
+    {
+      self->paused = FALSE;
+      pump (self);
+    }
+}
+
 void
 sluice_tool_batch_write_done (SluiceToolBatch *self,
                               const char      *error)
@@ -246,6 +277,8 @@ sluice_tool_batch_write_done (SluiceToolBatch *self,
         }
       g_ptr_array_add (self->failed, batch);
       self->paused = TRUE;
+      if (self->resume == NULL && queue_has_waiter (self))
+        self->resume = sluice_step_context_add_timer (self->context, g_get_monotonic_time (), resume_cb, self);
       if (waiter != NULL)
         sluice_step_call_fail (waiter, message, NULL);
       else if (self->flushing != NULL)
