@@ -50,7 +50,5 @@ char  *_sluice_sql_create_sql     (const SluiceSqlWrite *write, char **columns, 
 char  *_sluice_sql_create_sql_typed (const SluiceSqlWrite *write, char **columns, const char * const *types);
 /* ON CONFLICT (keys) DO UPDATE SET c = excluded.c (or DO NOTHING). */
 void   _sluice_sql_append_upsert  (GString *sql, const SluiceSqlWrite *write, char **columns);
-/* A value as text for a parameter or COPY: NULL for SQL NULL. */
-char  *_sluice_sql_value_text     (json_t *value, gsize *length);
 
 G_END_DECLS

@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include "sluice-json.h"
 #include "sluice-sql-connection-private.h"
 #include "sluice-text.h"
 
@@ -197,45 +196,6 @@ _sluice_sql_append_upsert (GString              *sql,
     }
   if (!any)
     g_string_append (sql, " DO NOTHING");
-}
-
-char *
-_sluice_sql_value_text (json_t *value,
-                        gsize  *length)
-{
-  char buffer[SLUICE_JSON_REAL_BUF_SIZE];
-  char *text;
-
-  if (value == NULL || json_is_null (value))
-    return NULL;
-  switch (json_typeof (value))
-    {
-    case JSON_STRING:
-      *length = json_string_length (value);
-      return g_memdup2 (json_string_value (value), *length + 1);
-    case JSON_INTEGER:
-      text = g_strdup_printf ("%" JSON_INTEGER_FORMAT, json_integer_value (value));
-      break;
-    case JSON_REAL:
-      sluice_json_format_real (json_real_value (value), buffer);
-      text = g_strdup (buffer);
-      break;
-    case JSON_TRUE:
-      text = g_strdup ("true");
-      break;
-    case JSON_FALSE:
-      text = g_strdup ("false");
-      break;
-    default:
-      {
-        char *dumped = sluice_json_dumps (value, JSON_COMPACT | JSON_SORT_KEYS);
-        text = g_strdup (dumped != NULL ? dumped : "null");
-        free (dumped);
-      }
-      break;
-    }
-  *length = strlen (text);
-  return text;
 }
 
 /* The union of the items' fields, sorted. */
