@@ -12,13 +12,15 @@
 #    into a clickhouse-server started here: rows/s (wall and CPU) and
 #    peak RSS at batch sizes 1, 100 and 10,000.
 # PARTS (env, default "file sqlite postgres clickhouse") picks parts.
+# SLUICE_RUN (env) runs another sluice-run binary (a before/after pair).
+# Each loader line ends with the server's own CPU seconds in that load.
 # The machine may be shared: the load average is printed; compare by
 # CPU time when it is above the number of cores.
 set -eu
 build=${1:-_build}
 rows=${2:-1000000}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-sluice_run=$root/$build/src/runner/sluice-run
+sluice_run=${SLUICE_RUN:-$root/$build/src/runner/sluice-run}   # SLUICE_RUN: another binary (before/after)
 pg_bin=${SLUICE_PG_BIN:-/usr/lib/postgresql/15/bin}
 work=$(mktemp -d /tmp/sluice-bench-etl-XXXXXX)
 pg_pid_dir=""
@@ -128,10 +130,29 @@ paid String</param></use>"
 </pipeline>
 XML
   head -n $(($4 + 1)) "$work/in.csv" > "$work/load.csv"
+  server_before=$(server_cpu "$2")
   set -- "$2" "$3" $(($(wc -l < "$work/load.csv") - 1)) $(measure "$sluice_run" -q "$work/load.xml")
-  awk -v label="$1" -v b="$2" -v r="$3" -v s="$4" -v k="$5" -v c="$6" \
-    'BEGIN { printf "%-10s batch %6d: %7d rows in %6.2f s = %8.0f rows/s; %.2f s CPU = %8.0f rows/CPU-s; peak %.0f MB\n",
-             label, b, r, s, r / s, c, r / c, k / 1024 }'
+  sleep 0.3   # the backend's exit reaches its postmaster's count
+  server_after=$(server_cpu "$1")
+  awk -v label="$1" -v b="$2" -v r="$3" -v s="$4" -v k="$5" -v c="$6" -v sv="$server_before" -v sa="$server_after" \
+    'BEGIN { printf "%-10s batch %6d: %7d rows in %6.2f s = %8.0f rows/s; %.2f s CPU = %8.0f rows/CPU-s; peak %.0f MB; server %.2f s CPU\n",
+             label, b, r, s, r / s, c, r / c, k / 1024, sa - sv }'
+}
+
+# CPU seconds the database server started here has used so far: the
+# PostgreSQL postmaster with its backends (those that ended count in its
+# children's time), or clickhouse-server; 0 for SQLite.
+server_cpu () {
+  case $1 in
+    PostgreSQL)
+      pm=$(head -n 1 "$work/pg/data/postmaster.pid")
+      { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
+        for child in $(pgrep -P "$pm"); do awk '{ print $14 + $15 }' "/proc/$child/stat" 2>/dev/null || true; done
+      } | awk -v hz="$(getconf CLK_TCK)" '{ t += $1 } END { printf "%.2f\n", t / hz }' ;;
+    ClickHouse)
+      awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$ch_pid/stat" ;;
+    *) echo 0 ;;
+  esac
 }
 
 case " $parts " in *" sqlite "*)

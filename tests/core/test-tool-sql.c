@@ -259,6 +259,85 @@ test_postgres_nul (void)
   test_run_free (run);
 }
 
+/* Values travel as COPY text made when each item comes (records): every
+ * kind comes back exactly — text with tabs, new lines, carriage returns,
+ * backslashes, a literal \N, astral characters and the empty string;
+ * the ends of bigint; reals at the ends of double; booleans; JSON; nulls
+ * and missing fields — from items of different shapes and field orders
+ * in one batch, into a table created with the first value's type. */
+static void
+test_postgres_round_trip (void)
+{
+  const char *input =
+    "{\"id\":1,\"s\":\"tab\\there\\nnew\\rcr\\\\back \\\\N \xf0\x9d\x84\x9e \xc3\xa9\",\"i\":9223372036854775807,"
+    "\"r\":0.1,\"b\":true,\"o\":{\"k\":[1,\"x\"]},\"n\":null}\n"
+    "{\"n\":\"later\",\"id\":2,\"s\":\"\\\\N\",\"i\":-9223372036854775808,\"r\":1e-300,\"b\":false}\n"
+    "{\"id\":3,\"s\":\"\",\"i\":0,\"r\":-1.7976931348623157e308,\"b\":null,\"o\":[],\"extra\":\"x\"}\n";
+  const char *expected[] = {
+    "{\"b\":true,\"extra\":null,\"i\":9223372036854775807,\"id\":1,\"n\":null,\"o\":{\"k\":[1,\"x\"]},"
+    "\"r\":0.1,\"s\":\"tab\\there\\nnew\\rcr\\\\back \\\\N \xf0\x9d\x84\x9e \xc3\xa9\"}",
+    "{\"b\":false,\"extra\":null,\"i\":-9223372036854775808,\"id\":2,\"n\":\"later\",\"o\":null,\"r\":1e-300,\"s\":\"\\\\N\"}",
+    "{\"b\":null,\"extra\":\"x\",\"i\":0,\"id\":3,\"n\":null,\"o\":[],\"r\":-1.7976931348623157e308,\"s\":\"\"}",
+  };
+  g_autofree char *types = NULL;
+  TestRun *run = run_load (postgres_db.database,
+                           "<param name=\"table\">round trip</param><param name=\"create\">true</param>"
+                           "<param name=\"batch-size\">10</param>", NULL, input);
+
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  test_run_free (run);
+
+  types = pg_value ("SELECT string_agg (column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) "
+                    "FROM information_schema.columns WHERE table_name = 'round trip'");
+  g_assert_cmpstr (types, ==, "b boolean, extra text, i bigint, id bigint, n text, o jsonb, r double precision, s text");
+
+  run = run_extract (postgres_db.database, "<param name=\"query\">SELECT * FROM \"round trip\" ORDER BY id</param>", NULL);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (run->outputs->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      json_t *want = json_loads (expected[i], 0, NULL);
+      json_t *got = test_output (run, i);
+
+      g_assert_nonnull (want);
+      if (!json_equal (want, got))
+        g_error ("row %u: got %s, want %s", i + 1, (char *) g_ptr_array_index (run->outputs, i), expected[i]);
+      json_decref (want);
+      json_decref (got);
+    }
+  test_run_free (run);
+}
+
+/* An upsert whose INSERT (after its COPY into the staging table) is
+ * refused: the batch is not written at all, and nothing of it stays in
+ * the staging table for the next batch on the same connection. The
+ * batch and its COPY are one implicit transaction, without a COMMIT of
+ * their own. */
+static void
+test_postgres_upsert_refused (void)
+{
+  g_autoptr(GString) input = g_string_new (NULL);
+  g_autofree char *n = NULL;
+  TestRun *run;
+
+  g_free (pg_value ("CREATE TABLE checked (id BIGINT PRIMARY KEY, v TEXT CHECK (v <> 'bad'))"));
+  for (guint i = 0; i < 30; i++)
+    g_string_append_printf (input, "{\"id\":%u,\"v\":\"%s\"}\n", i, i == 7 ? "bad" : "ok");
+  run = run_load (postgres_db.database,
+                  "<param name=\"table\">checked</param><param name=\"mode\">upsert</param>"
+                  "<param name=\"key\">id</param><param name=\"batch-size\">5</param>",
+                  "on-error=\"drop\"", input->str);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  test_run_free (run);
+  /* The refused batch (5…9) is not there (nor the batch written with it
+   * when it was resent, given up with it), and what came after it on
+   * the same connection is, whole. */
+  n = pg_value ("SELECT count(*) FILTER (WHERE id BETWEEN 5 AND 9) || ' ' || count(*) FILTER (WHERE id >= 20) "
+                "|| ' ' || string_agg (id::text, ',' ORDER BY id) FROM checked");
+  g_test_message ("%s", n);
+  g_assert_true (g_str_has_prefix (n, "0 10 "));
+}
+
 static void
 test_postgres_down (void)
 {
@@ -373,6 +452,8 @@ main (int argc, char *argv[])
     }
   g_test_add_func ("/sluice/tools/sql/sqlite/nul", test_sqlite_nul);
   g_test_add_func ("/sluice/tools/sql/postgres/nul", test_postgres_nul);
+  g_test_add_func ("/sluice/tools/sql/postgres/round-trip", test_postgres_round_trip);
+  g_test_add_func ("/sluice/tools/sql/postgres/upsert-refused", test_postgres_upsert_refused);
   g_test_add_func ("/sluice/tools/sql/postgres/server-down", test_postgres_down);
   g_test_add_func ("/sluice/tools/sql/postgres/killed-mid-batch", test_postgres_killed_mid_batch);
   g_test_add_func ("/sluice/tools/sql/query-refuses-interpolation", test_query_refuses_interpolation);

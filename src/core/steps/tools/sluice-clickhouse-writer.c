@@ -117,42 +117,54 @@ send_rows (Write *write)
   send (write, msg);
 }
 
-/* NULL, or why the batch cannot be sent at all. */
-static char *
+/* The body: the items' lines (encode_row), one after the other. */
+static void
 encode_rows (Write     *write,
              GPtrArray *items)
 {
-  const char *version = write->self->version;
-  GString *body = g_string_sized_new (items->len * 64);
+  gsize size = 0;
+  GString *body;
 
   for (guint i = 0; i < items->len; i++)
+    size += json_string_length (g_ptr_array_index (items, i));
+  body = g_string_sized_new (size + 1);
+  for (guint i = 0; i < items->len; i++)
     {
-      json_t *item = g_ptr_array_index (items, i);
-      g_autoptr(GError) error = NULL;
+      json_t *line = g_ptr_array_index (items, i);
 
-      if (version != NULL)
-        {
-          json_t *value = json_object_get (item, version);
-
-          if (value == NULL || json_is_null (value))
-            {
-              g_string_free (body, TRUE);
-              return g_strdup_printf ("item %u of the batch has no version column “%s”; nothing of the batch was sent",
-                                      i + 1, version);
-            }
-        }
-      /* Straight into the body: no string per row. */
-      if (!sluice_json_write (body, item, JSON_COMPACT, &error))
-        {
-          g_string_free (body, TRUE);
-          return g_strdup_printf ("item %u of the batch cannot be sent: %s; nothing of the batch was sent",
-                                  i + 1, error->message);
-        }
-      g_string_append_c (body, '\n');
+      g_string_append_len (body, json_string_value (line), json_string_length (line));
     }
   write->count = items->len;
   write->rows = g_string_free_to_bytes (body);
-  return NULL;
+}
+
+json_t *
+_sluice_clickhouse_writer_encode (json_t    *item,
+                                  gpointer   user_data,
+                                  GError   **error)
+{
+  SluiceToolClickhouse *self = user_data;
+
+  if (self->version != NULL)
+    {
+      json_t *value = json_object_get (item, self->version);
+
+      if (value == NULL || json_is_null (value))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "ClickHouse %s, table “%s”: the item has no version column “%s”; it was not sent",
+                       self->server.url, self->table, self->version);
+          return NULL;
+        }
+    }
+  g_string_truncate (self->line, 0);
+  if (!sluice_json_write (self->line, item, JSON_COMPACT, error))
+    {
+      g_prefix_error (error, "ClickHouse %s, table “%s”: the item cannot be sent: ", self->server.url, self->table);
+      return NULL;
+    }
+  g_string_append_c (self->line, '\n');
+  return json_stringn_nocheck (self->line->str, self->line->len);
 }
 
 void
@@ -162,16 +174,10 @@ _sluice_clickhouse_writer_write (SluiceToolBatch *batch,
 {
   SluiceToolClickhouse *self = user_data;
   Write *write = g_new0 (Write, 1);
-  g_autofree char *refused = NULL;
 
   write->self = self;
   write->batch = batch;
-  refused = encode_rows (write, items);
-  if (refused != NULL)
-    {
-      write_done (write, refused);
-      return;
-    }
+  encode_rows (write, items);
 
   if (self->create_sql != NULL && !self->created)
     {

@@ -12,6 +12,9 @@ typedef struct
 {
   gboolean       (*write)     (SluiceSqlConnection *self, const SluiceSqlWrite *write,
                                char **columns, GPtrArray *items, GError **error);
+  /* NULL: the backend takes items only. */
+  gboolean       (*write_records) (SluiceSqlConnection *self, const SluiceSqlWrite *write,
+                                   GPtrArray *records, GError **error);
   gboolean       (*query)     (SluiceSqlConnection *self, const char *query, GPtrArray *binds,
                                guint batch, GError **error);
   SluiceSqlFetch (*fetch)     (SluiceSqlConnection *self, GPtrArray *rows, GError **error);
@@ -43,9 +46,9 @@ void   _sluice_sql_append_columns (GString *sql, char **columns);
 const char *_sluice_sql_column_type (GPtrArray *items, const char *column, gboolean postgres);
 /* CREATE TABLE IF NOT EXISTS for @columns of @items. */
 char  *_sluice_sql_create_sql     (const SluiceSqlWrite *write, char **columns, GPtrArray *items, gboolean postgres);
+/* The same with each column's type given. */
+char  *_sluice_sql_create_sql_typed (const SluiceSqlWrite *write, char **columns, const char * const *types);
 /* ON CONFLICT (keys) DO UPDATE SET c = excluded.c (or DO NOTHING). */
 void   _sluice_sql_append_upsert  (GString *sql, const SluiceSqlWrite *write, char **columns);
-/* A value as text for a parameter or COPY: NULL for SQL NULL. */
-char  *_sluice_sql_value_text     (json_t *value, gsize *length);
 
 G_END_DECLS

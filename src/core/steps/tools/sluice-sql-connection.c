@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include "sluice-json.h"
 #include "sluice-sql-connection-private.h"
 #include "sluice-text.h"
 
@@ -138,10 +137,9 @@ _sluice_sql_column_type (GPtrArray  *items,
 }
 
 char *
-_sluice_sql_create_sql (const SluiceSqlWrite  *write,
-                        char                 **columns,
-                        GPtrArray             *items,
-                        gboolean               postgres)
+_sluice_sql_create_sql_typed (const SluiceSqlWrite  *write,
+                              char                 **columns,
+                              const char * const    *types)
 {
   GString *sql = g_string_new ("CREATE TABLE IF NOT EXISTS ");
 
@@ -152,7 +150,7 @@ _sluice_sql_create_sql (const SluiceSqlWrite  *write,
       if (i > 0)
         g_string_append (sql, ", ");
       sluice_sql_quote_identifier (sql, columns[i]);
-      g_string_append_printf (sql, " %s", _sluice_sql_column_type (items, columns[i], postgres));
+      g_string_append_printf (sql, " %s", types[i]);
     }
   if (write->keys != NULL && write->keys[0] != NULL)
     {
@@ -161,6 +159,20 @@ _sluice_sql_create_sql (const SluiceSqlWrite  *write,
     }
   g_string_append (sql, ")");
   return g_string_free (sql, FALSE);
+}
+
+char *
+_sluice_sql_create_sql (const SluiceSqlWrite  *write,
+                        char                 **columns,
+                        GPtrArray             *items,
+                        gboolean               postgres)
+{
+  guint n = g_strv_length (columns);
+  g_autofree const char **types = g_new0 (const char *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    types[i] = _sluice_sql_column_type (items, columns[i], postgres);
+  return _sluice_sql_create_sql_typed (write, columns, types);
 }
 
 void
@@ -184,45 +196,6 @@ _sluice_sql_append_upsert (GString              *sql,
     }
   if (!any)
     g_string_append (sql, " DO NOTHING");
-}
-
-char *
-_sluice_sql_value_text (json_t *value,
-                        gsize  *length)
-{
-  char buffer[SLUICE_JSON_REAL_BUF_SIZE];
-  char *text;
-
-  if (value == NULL || json_is_null (value))
-    return NULL;
-  switch (json_typeof (value))
-    {
-    case JSON_STRING:
-      *length = json_string_length (value);
-      return g_memdup2 (json_string_value (value), *length + 1);
-    case JSON_INTEGER:
-      text = g_strdup_printf ("%" JSON_INTEGER_FORMAT, json_integer_value (value));
-      break;
-    case JSON_REAL:
-      sluice_json_format_real (json_real_value (value), buffer);
-      text = g_strdup (buffer);
-      break;
-    case JSON_TRUE:
-      text = g_strdup ("true");
-      break;
-    case JSON_FALSE:
-      text = g_strdup ("false");
-      break;
-    default:
-      {
-        char *dumped = sluice_json_dumps (value, JSON_COMPACT | JSON_SORT_KEYS);
-        text = g_strdup (dumped != NULL ? dumped : "null");
-        free (dumped);
-      }
-      break;
-    }
-  *length = strlen (text);
-  return text;
 }
 
 /* The union of the items' fields, sorted. */
@@ -265,6 +238,25 @@ sluice_sql_connection_write (SluiceSqlConnection   *self,
       return FALSE;
     }
   return self->backend->write (self, write, columns, items, error);
+}
+
+gboolean
+sluice_sql_connection_takes_records (SluiceSqlConnection *self)
+{
+  return self->backend->write_records != NULL;
+}
+
+gboolean
+sluice_sql_connection_write_records (SluiceSqlConnection   *self,
+                                     const SluiceSqlWrite  *write,
+                                     GPtrArray             *records,
+                                     GError               **error)
+{
+  g_return_val_if_fail (self->backend->write_records != NULL, FALSE);
+
+  if (records->len == 0)
+    return TRUE;
+  return self->backend->write_records (self, write, records, error);
 }
 
 gboolean

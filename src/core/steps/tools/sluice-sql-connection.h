@@ -47,6 +47,15 @@ gboolean             sluice_sql_connection_write    (SluiceSqlConnection  *conne
                                                      GPtrArray            *items,
                                                      GError              **error);
 
+/* TRUE when the backend writes records (sluice-sql-record.h) made from
+ * the items on the run's thread: PostgreSQL. */
+gboolean             sluice_sql_connection_takes_records (SluiceSqlConnection *connection);
+/* Writes @records (sluice_sql_record_new) in one transaction. */
+gboolean             sluice_sql_connection_write_records (SluiceSqlConnection  *connection,
+                                                          const SluiceSqlWrite *write,
+                                                          GPtrArray            *records,
+                                                          GError              **error);
+
 /* A query with its parameters bound (@binds: char*, NULL for SQL NULL),
  * read in batches of @batch rows (a cursor on PostgreSQL). */
 gboolean             sluice_sql_connection_query    (SluiceSqlConnection  *connection,

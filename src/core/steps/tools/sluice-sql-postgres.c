@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "sluice-sql-connection-private.h"
+#include "sluice-sql-record.h"
 
-/* PostgreSQL through libpq: a batch is one transaction that COPYs its
- * rows (into a temporary table first for an upsert, then INSERT … ON
- * CONFLICT from it); queries run behind a cursor, FETCHed a batch at a
+/* PostgreSQL through libpq: a batch is one query string, so one
+ * transaction, that COPYs its rows (into a temporary table first for an
+ * upsert, then INSERT … ON CONFLICT from it); its rows come from
+ * records (sluice-sql-record.c); queries run behind a cursor, FETCHed a batch at a
  * time. A lost connection is dropped and made again on the next use,
  * so a retry resends the batch on a fresh one. */
 
@@ -96,7 +98,7 @@ connect_db (SluiceSqlConnection  *self,
 }
 
 /* After a failure: a broken connection is let go (the next use makes a
- * new one); a working one rolls back. */
+ * new one); a working one rolls back what is still open. */
 static void
 recover (SluiceSqlConnection *self)
 {
@@ -110,7 +112,9 @@ recover (SluiceSqlConnection *self)
       self->handle = NULL;
       return;
     }
-  PQclear (PQexec (conn, "ROLLBACK"));
+  /* A write's implicit transaction is over already. */
+  if (PQtransactionStatus (conn) != PQTRANS_IDLE)
+    PQclear (PQexec (conn, "ROLLBACK"));
 }
 
 static gboolean
@@ -127,31 +131,28 @@ exec (SluiceSqlConnection  *self,
   return ok;
 }
 
-/* COPY's text format: \N for null; backslash, tab, new line and
- * carriage return escaped. */
+/* One row of COPY's text format from the record in @cells: \N for
+ * null and missing fields, the text (escaped when the record was made)
+ * for the rest. */
 static void
-append_copy_value (GString *data,
-                   json_t  *value)
+append_copy_row (GString        *data,
+                 SluiceSqlCells *cells,
+                 guint           n_columns)
 {
-  gsize length = 0;
-  g_autofree char *text = _sluice_sql_value_text (value, &length);
+  for (guint c = 0; c < n_columns; c++)
+    {
+      SluiceSqlKind kind;
+      guint32 length = 0;
+      const char *text = sluice_sql_cells_get (cells, c, &length, &kind);
 
-  if (text == NULL)
-    {
-      g_string_append (data, "\\N");
-      return;
+      if (c > 0)
+        g_string_append_c (data, '\t');
+      if (text == NULL)
+        g_string_append_len (data, "\\N", 2);
+      else
+        g_string_append_len (data, text, length);
     }
-  for (gsize i = 0; i < length; i++)
-    {
-      switch (text[i])
-        {
-        case '\\': g_string_append (data, "\\\\"); break;
-        case '\t': g_string_append (data, "\\t"); break;
-        case '\n': g_string_append (data, "\\n"); break;
-        case '\r': g_string_append (data, "\\r"); break;
-        default:   g_string_append_c (data, text[i]); break;
-        }
-    }
+  g_string_append_c (data, '\n');
 }
 
 static gboolean
@@ -168,27 +169,36 @@ put_copy (SluiceSqlConnection  *self,
   return TRUE;
 }
 
-/* @before: statements sent in the same round trip, ahead of the COPY
- * (BEGIN, a CREATE TABLE), or NULL. */
+/* One query string, so one implicit transaction: @before (statements
+ * ahead of the COPY: a CREATE TABLE, or NULL), the COPY, and @after (a
+ * statement run once the rows are in, or NULL). All of it is committed
+ * when the string ends without an error, or none of it: a batch costs
+ * two round trips (the COPY's start, then its rows and the answer)
+ * without a COMMIT of its own. */
 static gboolean
 copy_rows (SluiceSqlConnection  *self,
            const char           *before,
            const char           *into,
            char                **columns,
-           GPtrArray            *items,
+           GPtrArray            *records,
+           const char           *after,
            GError              **error)
 {
   g_autoptr(GString) sql = g_string_new (NULL);
   g_autoptr(GString) data = g_string_sized_new (COPY_CHUNK + 4096);
+  g_autoptr(SluiceSqlCells) cells = sluice_sql_cells_new (columns);
+  guint n_columns = g_strv_length (columns);
   PGresult *result;
   gboolean ok = TRUE;
 
   if (before != NULL)
-    g_string_append_printf (sql, "%s; ", before);
+    g_string_append (sql, before);
   g_string_append (sql, "COPY ");
   g_string_append (sql, into);
   _sluice_sql_append_columns (sql, columns);
   g_string_append (sql, " FROM STDIN");
+  if (after != NULL)
+    g_string_append_printf (sql, "; %s", after);
   result = PQexec (self->handle, sql->str);
   if (PQresultStatus (result) != PGRES_COPY_IN)
     {
@@ -198,17 +208,10 @@ copy_rows (SluiceSqlConnection  *self,
     }
   PQclear (result);
 
-  for (guint r = 0; r < items->len && ok; r++)
+  for (guint r = 0; r < records->len && ok; r++)
     {
-      json_t *item = g_ptr_array_index (items, r);
-
-      for (guint c = 0; columns[c] != NULL; c++)
-        {
-          if (c > 0)
-            g_string_append_c (data, '\t');
-          append_copy_value (data, json_object_get (item, columns[c]));
-        }
-      g_string_append_c (data, '\n');
+      sluice_sql_cells_fill (cells, g_ptr_array_index (records, r));
+      append_copy_row (data, cells, n_columns);
       if (data->len >= COPY_CHUNK)
         ok = put_copy (self, data, error);
     }
@@ -232,42 +235,80 @@ copy_rows (SluiceSqlConnection  *self,
   return ok;
 }
 
+/* The types of a created table's columns: each from the first record
+ * with a value in it. */
+static char *
+create_sql (const SluiceSqlWrite  *write,
+            char                 **columns,
+            GPtrArray             *records)
+{
+  g_autoptr(SluiceSqlCells) cells = sluice_sql_cells_new (columns);
+  guint n_columns = g_strv_length (columns);
+  g_autofree const char **types = g_new0 (const char *, n_columns + 1);
+  guint typed = 0;
+
+  for (guint r = 0; r < records->len && typed < n_columns; r++)
+    {
+      sluice_sql_cells_fill (cells, g_ptr_array_index (records, r));
+      for (guint c = 0; c < n_columns; c++)
+        {
+          SluiceSqlKind kind;
+          guint32 length;
+
+          if (types[c] == NULL && sluice_sql_cells_get (cells, c, &length, &kind) != NULL)
+            {
+              types[c] = sluice_sql_kind_postgres_type (kind);
+              typed++;
+            }
+        }
+    }
+  for (guint c = 0; c < n_columns; c++)
+    if (types[c] == NULL)
+      types[c] = "TEXT";
+  return _sluice_sql_create_sql_typed (write, columns, types);
+}
+
 static gboolean
-postgres_write (SluiceSqlConnection   *self,
-                const SluiceSqlWrite  *write,
-                char                 **columns,
-                GPtrArray             *items,
-                GError               **error)
+postgres_write_records (SluiceSqlConnection   *self,
+                        const SluiceSqlWrite  *write,
+                        GPtrArray             *records,
+                        GError               **error)
 {
   g_autoptr(GString) table = g_string_new (NULL);
   g_autoptr(GString) head = NULL;
+  g_auto(GStrv) columns = write->columns != NULL ? g_strdupv (write->columns) : sluice_sql_record_names (records);
 
+  if (columns[0] == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the items have no fields to write");
+      return FALSE;
+    }
   if (!connect_db (self, error))
     return FALSE;
   _sluice_sql_append_table (table, write);
 
-  /* BEGIN, the CREATE and the COPY (or the staging table) go in one
-   * round trip: a batch costs two, with its COMMIT. */
-  head = g_string_new ("BEGIN");
+  /* The CREATE and the COPY (or the staging table, and the INSERT from
+   * it) go in one query string: one implicit transaction. */
+  head = g_string_new (NULL);
   if (write->create)
     {
-      g_autofree char *create = _sluice_sql_create_sql (write, columns, items, TRUE);
+      g_autofree char *create = create_sql (write, columns, records);
 
-      g_string_append_printf (head, "; %s", create);
+      g_string_append_printf (head, "%s; ", create);
     }
 
   if (!write->upsert)
     {
-      if (!copy_rows (self, head->str, table->str, columns, items, error))
-        goto fail;
+      if (copy_rows (self, head->len > 0 ? head->str : NULL, table->str, columns, records, NULL, error))
+        return TRUE;
     }
   else
     {
       g_autoptr(GString) insert = g_string_new ("INSERT INTO ");
 
-      g_string_append (head, "; CREATE TEMP TABLE IF NOT EXISTS sluice_stage (LIKE ");
+      g_string_append (head, "CREATE TEMP TABLE IF NOT EXISTS sluice_stage (LIKE ");
       g_string_append (head, table->str);
-      g_string_append (head, ") ON COMMIT DELETE ROWS");
+      g_string_append (head, ") ON COMMIT DELETE ROWS; ");
       g_string_append (insert, table->str);
       _sluice_sql_append_columns (insert, columns);
       g_string_append (insert, " SELECT ");
@@ -279,17 +320,28 @@ postgres_write (SluiceSqlConnection   *self,
         }
       g_string_append (insert, " FROM sluice_stage");
       _sluice_sql_append_upsert (insert, write, columns);
-      if (!copy_rows (self, head->str, "sluice_stage", columns, items, error) ||
-          !exec (self, insert->str, error))
-        goto fail;
+      if (copy_rows (self, head->str, "sluice_stage", columns, records, insert->str, error))
+        return TRUE;
     }
 
-  if (exec (self, "COMMIT", error))
-    return TRUE;
-
-fail:
   recover (self);
   return FALSE;
+}
+
+/* Items as they are: made into records here. */
+static gboolean
+postgres_write (SluiceSqlConnection   *self,
+                const SluiceSqlWrite  *write,
+                char                 **columns,
+                GPtrArray             *items,
+                GError               **error)
+{
+  g_autoptr(GPtrArray) records = g_ptr_array_new_full (items->len, (GDestroyNotify) json_decref);
+  g_autoptr(GString) scratch = g_string_new (NULL);
+
+  for (guint i = 0; i < items->len; i++)
+    g_ptr_array_add (records, sluice_sql_record_new (g_ptr_array_index (items, i), scratch));
+  return postgres_write_records (self, write, records, error);
 }
 
 static gboolean
@@ -404,6 +456,7 @@ postgres_close (SluiceSqlConnection *self)
 
 const SluiceSqlBackend _sluice_sql_postgres_backend = {
   postgres_write,
+  postgres_write_records,
   postgres_query,
   postgres_fetch,
   postgres_query_end,

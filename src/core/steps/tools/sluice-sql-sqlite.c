@@ -270,6 +270,7 @@ sqlite_close (SluiceSqlConnection *self)
 
 const SluiceSqlBackend _sluice_sql_sqlite_backend = {
   sqlite_write,
+  NULL,
   sqlite_query,
   sqlite_fetch,
   sqlite_query_end,

@@ -39,6 +39,7 @@ struct _SluiceToolBatch
   SluiceStepCall           *flushing;  /* the flush call, until all is written */
   gboolean                  pumping;
   gboolean                  paused;    /* a write failed: nothing more until the next call */
+  gpointer                  resume;    /* after a failure, for calls already waiting */
 
   /* A worker's (sluice_tool_batch_new_worker). */
   SluiceStep               *step;      /* borrowed: owns the helper */
@@ -114,6 +115,8 @@ sluice_tool_batch_free (SluiceToolBatch *self)
    * stopped or went (the step may outlive it while a write runs). */
   if (self->timer != NULL)
     sluice_step_context_remove_timer (self->context, g_steal_pointer (&self->timer));
+  if (self->resume != NULL)
+    sluice_step_context_remove_timer (self->context, g_steal_pointer (&self->resume));
   if (self->job != NULL)
     self->job->owner = NULL;
   g_ptr_array_unref (self->open);
@@ -203,6 +206,34 @@ pump (SluiceToolBatch *self)
   maybe_finish_flush (self);
 }
 
+static gboolean
+queue_has_waiter (SluiceToolBatch *self)
+{
+  for (GList *l = self->queue.head; l != NULL; l = l->next)
+    if (((Batch *) l->data)->waiter != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* After a failed write: calls that were already waiting for their
+ * batches (several workers) wait for no next call — none would come
+ * while they hold the workers. When the run goes on (on-error drop,
+ * continue, a retry), their batches are written; when the failure
+ * stopped it, its steps' timers no longer fire and its calls were
+ * cancelled. */
+static void
+resume_cb (gpointer data)
+{
+  SluiceToolBatch *self = data;
+
+  self->resume = NULL;
+  if (self->paused && queue_has_waiter (self))
+    {
+      self->paused = FALSE;
+      pump (self);
+    }
+}
+
 void
 sluice_tool_batch_write_done (SluiceToolBatch *self,
                               const char      *error)
@@ -246,6 +277,8 @@ sluice_tool_batch_write_done (SluiceToolBatch *self,
         }
       g_ptr_array_add (self->failed, batch);
       self->paused = TRUE;
+      if (self->resume == NULL && queue_has_waiter (self))
+        self->resume = sluice_step_context_add_timer (self->context, g_get_monotonic_time (), resume_cb, self);
       if (waiter != NULL)
         sluice_step_call_fail (waiter, message, NULL);
       else if (self->flushing != NULL)
@@ -263,10 +296,9 @@ sluice_tool_batch_write_done (SluiceToolBatch *self,
   pump (self);
 }
 
-/* A failed batch waiting for @call: its own (a retry), else the first
- * one nobody waits for. */
+/* The failed batch of @call's own (its retry), or NULL. */
 static Batch *
-take_failed_for (SluiceToolBatch *self,
+take_own_failed (SluiceToolBatch *self,
                  SluiceStepCall  *call)
 {
   for (guint i = 0; i < self->failed->len; i++)
@@ -276,14 +308,23 @@ take_failed_for (SluiceToolBatch *self,
       if (batch->trigger != NULL && batch->trigger == call->item)
         return g_ptr_array_steal_index (self->failed, i);
     }
+  return NULL;
+}
+
+/* The first failed batch nobody waits for, which @call's item (@kept,
+ * as encode made it) joins, so that its retry resends both; or NULL. */
+static Batch *
+take_orphan_failed (SluiceToolBatch *self,
+                    SluiceStepCall  *call,
+                    json_t          *kept)
+{
   for (guint i = 0; i < self->failed->len; i++)
     {
       Batch *batch = g_ptr_array_index (self->failed, i);
 
       if (batch->trigger == NULL)
         {
-          /* The call's item joins it, so that its retry resends both. */
-          g_ptr_array_add (batch->items, json_incref (call->item));
+          g_ptr_array_add (batch->items, kept);
           batch->trigger = json_incref (call->item);
           return g_ptr_array_steal_index (self->failed, i);
         }
@@ -291,17 +332,44 @@ take_failed_for (SluiceToolBatch *self,
   return NULL;
 }
 
+/* What the batch keeps of call->item (encode's form), or NULL after
+ * failing @call. */
+static json_t *
+keep_item (SluiceToolBatch *self,
+           SluiceStepCall  *call)
+{
+  g_autoptr(GError) error = NULL;
+  json_t *kept;
+
+  if (self->encode == NULL)
+    return json_incref (call->item);
+  kept = self->encode (call->item, self->encode_data, &error);
+  if (kept == NULL)
+    sluice_step_call_fail (call, error->message, NULL);
+  return kept;
+}
+
 void
 sluice_tool_batch_add (SluiceToolBatch *self,
                        SluiceStepCall  *call)
 {
   Batch *retry;
+  json_t *kept;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (call->item != NULL);
 
   self->paused = FALSE;
-  retry = take_failed_for (self, call);
+  retry = take_own_failed (self, call);
+  if (retry == NULL)
+    {
+      kept = keep_item (self, call);
+      if (kept == NULL)
+        return;
+      retry = take_orphan_failed (self, call, kept);
+      if (retry == NULL)
+        g_ptr_array_add (self->open, kept);
+    }
   if (retry != NULL)
     {
       retry->waiter = call;
@@ -311,20 +379,6 @@ sluice_tool_batch_add (SluiceToolBatch *self,
       return;
     }
 
-  if (self->encode == NULL)
-    g_ptr_array_add (self->open, json_incref (call->item));
-  else
-    {
-      g_autoptr(GError) error = NULL;
-      json_t *kept = self->encode (call->item, self->encode_data, &error);
-
-      if (kept == NULL)
-        {
-          sluice_step_call_fail (call, error->message, NULL);
-          return;
-        }
-      g_ptr_array_add (self->open, kept);
-    }
   if (self->open->len >= self->size)
     {
       close_open (self, call);

@@ -32,7 +32,9 @@ G_BEGIN_DECLS
  *    flush) resends it and answers with the outcome: a failure that
  *    persists fails that call with the server's message;
  *  - after a failed write nothing more is written until the next call
- *    (so a failure that stops the run writes nothing after it);
+ *    (so a failure that stops the run writes nothing after it), or,
+ *    when calls already wait for batches behind it (several workers),
+ *    until the run's next turn, if the failure did not stop it;
  *  - flush writes what is left, then commits (the worker's commit, if
  *    any), and finishes once all that is done. A batch whose call gave
  *    up (on-error drop or continue) is not written; that is logged with

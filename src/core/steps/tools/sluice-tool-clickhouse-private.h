@@ -29,6 +29,7 @@ struct _SluiceToolClickhouse
   char                   *version;     /* upsert: the version column */
   SluiceToolBatch        *batch;       /* owned */
   gpointer                writing;     /* the Write in flight, or NULL */
+  GString                *line;        /* encode's scratch (the run's thread) */
 };
 
 void  _sluice_clickhouse_reader_start  (SluiceToolClickhouse *self,
@@ -41,6 +42,13 @@ void  _sluice_clickhouse_reader_cancel (SluiceToolClickhouse *self,
 void  _sluice_clickhouse_writer_write  (SluiceToolBatch      *batch,
                                         GPtrArray            *items,
                                         gpointer              user_data);
+
+/* The batch helper's encode (user_data = self): an item as its line of
+ * the INSERT's body (a JSON string), made when it is added; NULL with
+ * @error for an item that cannot go (no version column in an upsert). */
+json_t *_sluice_clickhouse_writer_encode (json_t   *item,
+                                          gpointer  user_data,
+                                          GError  **error);
 
 /* The step goes (the run is over): the write in flight, if any, is
  * cancelled and will not call back into the step or its batch. */

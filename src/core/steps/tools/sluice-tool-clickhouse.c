@@ -255,7 +255,14 @@ read_loader (SluiceToolClickhouse  *self,
 
   self->batch = sluice_tool_batch_new_for_params (SLUICE_STEP (self), params,
                                                   _sluice_clickhouse_writer_write, self, error);
-  return self->batch != NULL;
+  if (self->batch == NULL)
+    return FALSE;
+  /* Each item becomes its line when it comes, while it is in the cache,
+   * and is freed then: a batch of 10,000 items freed at once, cold, cost
+   * a quarter of the run's time. */
+  self->line = g_string_new (NULL);
+  sluice_tool_batch_set_encode (self->batch, _sluice_clickhouse_writer_encode, self);
+  return TRUE;
 }
 
 static gboolean
@@ -364,6 +371,8 @@ sluice_tool_clickhouse_finalize (GObject *object)
   g_free (self->insert_sql);
   g_free (self->create_sql);
   g_free (self->version);
+  if (self->line != NULL)
+    g_string_free (self->line, TRUE);
 
   G_OBJECT_CLASS (sluice_tool_clickhouse_parent_class)->finalize (object);
 }

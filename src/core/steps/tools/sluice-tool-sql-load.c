@@ -7,6 +7,7 @@
 
 #include "sluice-run-state.h"
 #include "sluice-sql-connection.h"
+#include "sluice-sql-record.h"
 #include "sluice-tool-batch.h"
 #include "sluice-tool-params.h"
 #include "sluice-tool-sql-load.h"
@@ -27,6 +28,8 @@ struct _SluiceToolSqlLoad
   SluiceSqlWrite       write;
   char               **columns;
   char               **keys;
+  gboolean             records;   /* PostgreSQL: items kept as records */
+  GString             *scratch;   /* the records' buffer (the run's thread) */
 };
 
 G_DEFINE_FINAL_TYPE (SluiceToolSqlLoad, sluice_tool_sql_load, SLUICE_TYPE_STEP)
@@ -99,9 +102,22 @@ write_items (GPtrArray *items,
   if (self->connection == NULL)
     self->connection = sluice_sql_connection_new (sluice_tool_params_get (self->params, "database"),
                                                   sluice_step_get_context (SLUICE_STEP (self))->base_directory, NULL);
-  if (sluice_sql_connection_write (self->connection, &self->write, items, &error))
+  if (self->records ? sluice_sql_connection_write_records (self->connection, &self->write, items, &error)
+                    : sluice_sql_connection_write (self->connection, &self->write, items, &error))
     return NULL;
   return g_strdup (error->message);
+}
+
+/* PostgreSQL: an item becomes its record when it comes (see
+ * sluice-sql-record.h). */
+static json_t *
+encode_record (json_t    *item,
+               gpointer   user_data,
+               GError   **error)
+{
+  SluiceToolSqlLoad *self = user_data;
+
+  return sluice_sql_record_new (item, self->scratch);
 }
 
 static gboolean
@@ -125,6 +141,7 @@ sluice_tool_sql_load_prepare (SluiceStep         *step,
       sluice_tool_params_set_error (self->params, error, "database", "%s", local->message);
       return FALSE;
     }
+  self->records = sluice_sql_connection_takes_records (self->connection);
   g_clear_pointer (&self->connection, sluice_sql_connection_free);
   self->columns = split_names (sluice_tool_params_get (self->params, "columns"));
   self->keys = split_names (sluice_tool_params_get (self->params, "key"));
@@ -145,7 +162,14 @@ sluice_tool_sql_load_prepare (SluiceStep         *step,
       return FALSE;
     }
   self->batch = sluice_tool_batch_new_worker (step, self->params, write_items, NULL, self, error);
-  return self->batch != NULL;
+  if (self->batch == NULL)
+    return FALSE;
+  if (self->records)
+    {
+      self->scratch = g_string_new (NULL);
+      sluice_tool_batch_set_encode (self->batch, encode_record, self);
+    }
+  return TRUE;
 }
 
 static void
@@ -180,6 +204,8 @@ sluice_tool_sql_load_finalize (GObject *object)
   g_clear_pointer (&self->params, sluice_tool_params_free);
   g_strfreev (self->columns);
   g_strfreev (self->keys);
+  if (self->scratch != NULL)
+    g_string_free (self->scratch, TRUE);
   G_OBJECT_CLASS (sluice_tool_sql_load_parent_class)->finalize (object);
 }
 
