@@ -375,6 +375,69 @@ test_module_retries (void)
   fake_server_free (fake);
 }
 
+/* A thousand items in flight at once: each endpoint still has at most
+ * 16 of our requests (and connections) at it; the others wait in the
+ * caller, not in the server's accept queue, and every item is served. */
+static void
+test_connection_limit (void)
+{
+  FakeServer *fa = fake_server_new (FAKE_ECHO, "a");
+  FakeServer *fb = fake_server_new (FAKE_ECHO, "b");
+  g_autofree char *one = endpoint_xml (fa->url);
+  g_autofree char *both = g_strdup_printf ("<endpoint url=\"%s\"/><endpoint url=\"%s\"/>", fa->url, fb->url);
+  g_autofree char *input = test_items (1000);
+  TestRun *run;
+  guint a, b;
+
+  fa->delay_ms = fb->delay_ms = 20;
+  run = run_external ("", one, "", "mode=\"no-order\" workers=\"1000\"", input);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (run->outputs->len, ==, 1000);
+  g_test_message ("one endpoint: at most %u requests at once, on %u connections",
+                  fa->max_in_flight, g_hash_table_size (fa->sockets));
+  g_assert_cmpuint (fa->max_in_flight, <=, 16);
+  g_assert_cmpuint (fa->max_in_flight, >, 1);
+  g_assert_cmpuint (g_hash_table_size (fa->sockets), <=, 16);
+  test_run_free (run);
+
+  fa->max_in_flight = 0;
+  run = run_external ("", both, "", "mode=\"no-order\" workers=\"1000\"", input);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  count_served (run, &a, &b);
+  g_test_message ("two endpoints: %u + %u items, at most %u and %u at once", a, b,
+                  fa->max_in_flight, fb->max_in_flight);
+  g_assert_cmpuint (a + b, ==, 1000);
+  g_assert_cmpuint (fa->max_in_flight, <=, 16);
+  g_assert_cmpuint (fb->max_in_flight, <=, 16);
+  test_run_free (run);
+  fake_server_free (fa);
+  fake_server_free (fb);
+}
+
+/* A redirect is not followed (the caller chose the endpoint, the
+ * balancer's choice is not handed elsewhere): the attempt fails naming
+ * the endpoint, and the item goes to another endpoint as on a 5xx. */
+static void
+test_redirect_not_followed (void)
+{
+  FakeServer *redirect = fake_server_new (FAKE_REDIRECT, "r");
+  FakeServer *ok = fake_server_new (FAKE_ECHO, "ok");
+  g_autofree char *one = endpoint_xml (redirect->url);
+  g_autofree char *both = g_strdup_printf ("<endpoint url=\"%s\"/><endpoint url=\"%s\"/>", redirect->url, ok->url);
+  TestRun *run = run_external ("", one, "", NULL, NULL);
+
+  assert_failure_names (run, redirect->url, "answered 307");
+  g_assert_cmpuint (redirect->posts, ==, 1);
+  test_run_free (run);
+
+  run = run_external ("balance=\"round-robin\"", both, "", NULL, NULL);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_nonnull (strstr (g_ptr_array_index (run->outputs, 0), "\"served_by\":\"ok\""));
+  test_run_free (run);
+  fake_server_free (redirect);
+  fake_server_free (ok);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -394,6 +457,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/external/taken-out-and-back", test_taken_out_and_back);
   g_test_add_func ("/sluice/external/batch-liar", test_batch_liar);
   g_test_add_func ("/sluice/external/module-retries", test_module_retries);
+  g_test_add_func ("/sluice/external/connection-limit", test_connection_limit);
+  g_test_add_func ("/sluice/external/redirect-not-followed", test_redirect_not_followed);
 
   return g_test_run ();
 }

@@ -31,6 +31,7 @@ delayed_cb (gpointer user_data)
 
   set_json (delayed->msg, 200, delayed->body);
   soup_server_message_unpause (delayed->msg);
+  delayed->fake->in_flight--;
   g_object_unref (delayed->msg);
   g_free (delayed->body);
   g_free (delayed);
@@ -64,6 +65,14 @@ handler_cb (SoupServer        *server,
   FakeServer *fake = user_data;
   const char *method = soup_server_message_get_method (msg);
 
+  if (g_str_equal (path, "/elsewhere"))
+    {
+      char *text = echo (fake, msg);
+
+      set_json (msg, 200, text);
+      free (text);
+      return;
+    }
   if (g_str_equal (path, "/status"))
     {
       fake->statuses++;
@@ -79,6 +88,8 @@ handler_cb (SoupServer        *server,
     }
 
   fake->posts++;
+  if (soup_server_message_get_socket (msg) != NULL)
+    g_hash_table_add (fake->sockets, g_object_ref (soup_server_message_get_socket (msg)));
   if (fake->fail_first > 0)
     {
       fake->fail_first--;
@@ -108,6 +119,8 @@ handler_cb (SoupServer        *server,
             free (text);
             soup_server_message_pause (msg);
             g_timeout_add (fake->delay_ms, delayed_cb, delayed);
+            fake->in_flight++;
+            fake->max_in_flight = MAX (fake->max_in_flight, fake->in_flight);
           }
       }
       break;
@@ -176,6 +189,9 @@ handler_cb (SoupServer        *server,
         soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, data, size);
       }
       break;
+    case FAKE_REDIRECT:
+      soup_server_message_set_redirect (msg, 307, "/elsewhere");
+      break;
     case FAKE_NEVER:
     default:
       soup_server_message_pause (msg);
@@ -195,6 +211,7 @@ fake_server_new (FakeKind    kind,
   fake->kind = kind;
   fake->name = g_strdup (name);
   fake->paused = g_ptr_array_new_with_free_func (g_object_unref);
+  fake->sockets = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   fake->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (fake->server, NULL, handler_cb, fake, NULL);
   soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
@@ -211,6 +228,7 @@ fake_server_free (FakeServer *fake)
   soup_server_disconnect (fake->server);
   g_object_unref (fake->server);
   g_ptr_array_unref (fake->paused);
+  g_hash_table_unref (fake->sockets);
   g_free (fake->url);
   g_free (fake->name);
   g_free (fake);

@@ -21,6 +21,7 @@ typedef enum
   FAKE_NEVER,         /* never answers */
   FAKE_STATUS_ONLY,   /* /status answers, POST answers 500 */
   FAKE_BATCH_LIAR,    /* /status says batch_max 8; an item is echoed, a batch answered [[]] */
+  FAKE_REDIRECT,      /* 307 to /elsewhere, which would echo */
 } FakeKind;
 
 typedef struct
@@ -34,6 +35,9 @@ typedef struct
   guint       statuses;   /* GET /status received */
   guint       batches;    /* POSTs of an array received (FAKE_BATCH_LIAR) */
   guint       fail_first; /* answer 500 to this many POSTs first */
+  guint       in_flight;  /* delayed answers not sent yet */
+  guint       max_in_flight;
+  GHashTable *sockets;    /* GSocket* (owned): every connection a request came on */
   GPtrArray  *paused;     /* never-answered messages */
 } FakeServer;
 

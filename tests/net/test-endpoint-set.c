@@ -124,6 +124,19 @@ test_results (void)
   g_assert_null (sluice_endpoint_set_pick (set, 0, NULL, 0, &result));
   g_assert_cmpint (result, ==, SLUICE_PICK_ALL_BUSY);
 
+  /* Below the calls' limit but at the requests' (connections'): busy
+   * too; a batch of many calls is one request. */
+  a->in_flight = b->in_flight = 1;
+  a->requests = a->max_requests;
+  b->requests = b->max_requests;
+  g_assert_cmpuint (a->max_requests, <, a->limit);
+  g_assert_null (sluice_endpoint_set_pick (set, 0, NULL, 0, &result));
+  g_assert_cmpint (result, ==, SLUICE_PICK_ALL_BUSY);
+  b->in_flight = b->limit - 1;
+  b->requests = 1;
+  g_assert_true (sluice_endpoint_set_pick (set, 0, NULL, 0, &result) == b);
+  a->in_flight = b->in_flight = a->requests = b->requests = 0;
+
   sluice_endpoint_failed (a, 0, "reset");
   sluice_endpoint_failed (b, 0, "reset");
   g_assert_null (sluice_endpoint_set_pick (set, 0, NULL, 0, &result));

@@ -164,7 +164,7 @@ pick_least_loaded (SluiceEndpointSet      *self,
       if (!endpoint->healthy || now < endpoint->down_until)
         continue;
       healthy = TRUE;
-      if (endpoint->in_flight >= endpoint->limit)
+      if (sluice_endpoint_is_full (endpoint))
         continue;
       score = sluice_endpoint_score (endpoint);
       if (score < best_score)
@@ -212,7 +212,7 @@ sluice_endpoint_set_pick (SluiceEndpointSet      *self,
       if (!endpoint->healthy || now < endpoint->down_until)
         continue;
       healthy = TRUE;
-      if (endpoint->in_flight >= endpoint->limit)
+      if (sluice_endpoint_is_full (endpoint))
         continue;
       candidates[n_candidates++] = endpoint;
       if (self->balance == SLUICE_BALANCE_ROUND_ROBIN)

@@ -22,7 +22,8 @@ typedef struct
   GUri    *uri;            /* owned: @url parsed once for every call; NULL if not http(s) */
   guint    ref_count;
   guint    in_flight;      /* our calls at it now */
-  guint    limit;          /* at most this many of our calls at once */
+  guint    limit;          /* at most this many of our calls at once (items in batches count one each) */
+  guint    max_requests;   /* at most this many of our POSTs at once (a batch is one): connections */
   double   others;         /* calls at it from other clients, as it last reported */
   double   latency_us;     /* moving average of our calls' round trips */
   gboolean healthy;
@@ -50,12 +51,19 @@ sluice_endpoint_score (const SluiceEndpoint *self)
   return (self->in_flight + self->others + 1.0) * self->latency_us;
 }
 
+/* Are our calls or POSTs at it at their limit? */
+static inline gboolean
+sluice_endpoint_is_full (const SluiceEndpoint *self)
+{
+  return self->in_flight >= self->limit || self->requests >= self->max_requests;
+}
+
 /* May a call go to it now? */
 static inline gboolean
 sluice_endpoint_is_available (const SluiceEndpoint *self,
                               gint64                now)
 {
-  return self->healthy && self->in_flight < self->limit && now >= self->down_until;
+  return self->healthy && !sluice_endpoint_is_full (self) && now >= self->down_until;
 }
 
 /* A call answered after @latency_us; @load is what the endpoint said in

@@ -50,25 +50,28 @@ return_body (GTask *task)
                          (GDestroyNotify) g_bytes_unref);
 }
 
-static void
-read_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+/* One read of @n bytes (or its error) is done: FALSE once the task was
+ * returned (the end, an error, too large), TRUE to read on. Takes
+ * @error. */
+static gboolean
+read_done (GTask  *task,
+           gssize  n,
+           GError *error)
 {
-  g_autoptr(GTask) task = user_data;
   Fetch *fetch = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
 
   if (n < 0)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
-        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
-                                 "the answer was cut off after %" G_GSIZE_FORMAT " bytes: %s",
-                                 fetch->length, error->message);
+        {
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+                                   "the answer was cut off after %" G_GSIZE_FORMAT " bytes: %s",
+                                   fetch->length, error->message);
+          g_error_free (error);
+        }
       else
-        g_task_return_error (task, g_steal_pointer (&error));
-      return;
+        g_task_return_error (task, error);
+      return FALSE;
     }
 
   if (n == 0)
@@ -78,7 +81,7 @@ read_cb (GObject      *source,
        * rather than through a GTask of its own. */
       g_input_stream_close (fetch->stream, NULL, NULL);
       return_body (task);
-      return;
+      return FALSE;
     }
 
   fetch->length += n;
@@ -88,15 +91,28 @@ read_cb (GObject      *source,
 
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
                                "the answer is larger than the limit of %s", limit);
-      return;
+      return FALSE;
     }
-  read_more (g_steal_pointer (&task));
+  return TRUE;
 }
 
 static void
-read_more (GTask *task)
+read_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
-  Fetch *fetch = g_task_get_task_data (task);
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (read_done (task, n, error))
+    read_more (g_steal_pointer (&task));
+}
+
+/* Room for the next read, and its size. */
+static gsize
+make_room (Fetch *fetch)
+{
   /* What is left of a known length (and then a little, to see the end),
    * or a chunk; one byte past the limit shows an answer too large. */
   gsize want = fetch->expected > fetch->length ? fetch->expected - fetch->length + END_READ
@@ -106,6 +122,43 @@ read_more (GTask *task)
   want = MAX (want, 1);
   if (fetch->body->len < fetch->length + want)
     g_byte_array_set_size (fetch->body, fetch->length + want);
+  return want;
+}
+
+static void
+read_more (GTask *task)
+{
+  Fetch *fetch = g_task_get_task_data (task);
+  GPollableInputStream *pollable = G_IS_POLLABLE_INPUT_STREAM (fetch->stream)
+                                   ? G_POLLABLE_INPUT_STREAM (fetch->stream) : NULL;
+  gsize want;
+
+  /* A small answer usually came with its headers and is in libsoup's
+   * buffer already: taken at once, without an asynchronous read (a
+   * GTask, a source, a turn of the main loop each) for bytes that are
+   * there. Only when it would wait is the read asynchronous. */
+  while (pollable != NULL && g_pollable_input_stream_can_poll (pollable) &&
+         !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      GError *error = NULL;
+      gssize n;
+
+      want = make_room (fetch);
+      n = g_pollable_input_stream_read_nonblocking (pollable, fetch->body->data + fetch->length, want,
+                                                    NULL, &error);
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_error_free (error);
+          break;
+        }
+      if (!read_done (task, n, error))
+        {
+          g_object_unref (task);
+          return;
+        }
+    }
+
+  want = make_room (fetch);
   g_input_stream_read_async (fetch->stream, fetch->body->data + fetch->length, want, G_PRIORITY_DEFAULT,
                              g_task_get_cancellable (task), read_cb, task);
 }

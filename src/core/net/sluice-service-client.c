@@ -277,6 +277,19 @@ sluice_service_client_init (SluiceServiceClient *self)
   self->cancellable = g_cancellable_new ();
 }
 
+/* What a session does for every message that calls never need: HTTP
+ * authentication (a token goes in our own Authorization header; a 401 is
+ * the endpoint's answer, not a challenge to take up) and compressed
+ * answers (an item's answer is small, and on loopback or a LAN inflating
+ * costs more than the bytes). Each feature connects its handlers to
+ * every message, and adds headers, a cost per call for nothing. */
+static void
+strip_session (SoupSession *session)
+{
+  soup_session_remove_feature_by_type (session, SOUP_TYPE_AUTH_MANAGER);
+  soup_session_remove_feature_by_type (session, SOUP_TYPE_CONTENT_DECODER);
+}
+
 SluiceServiceClient *
 sluice_service_client_new (const SluiceServiceConfig *config)
 {
@@ -308,6 +321,8 @@ sluice_service_client_new (const SluiceServiceConfig *config)
                                                         "proxy-resolver", direct,
                                                         "user-agent", "sluice/" PACKAGE_VERSION,
                                                         NULL);
+  strip_session (self->session);
+  strip_session (self->status_session);
   return self;
 }
 
@@ -386,6 +401,14 @@ kick_waiting (SluiceServiceClient *self)
 
       call->waiting = NULL;
       dispatch (call);
+      /* A call that tried no endpoint yet was queued again: every
+       * endpoint is at its limit, for the calls behind it too (a walk of
+       * them all would cost a pick each, at every answer). */
+      if (call->waiting != NULL && call->tried->len == 0)
+        {
+          call_unref (call);
+          break;
+        }
       call_unref (call);
     }
 }
@@ -587,6 +610,10 @@ new_post (SluiceServiceClient *self,
    * module's retries) when its connection fails, so marking it costs no
    * guarantee we give. */
   soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
+  /* The caller chose this endpoint: a redirect elsewhere is not
+   * followed (that would bypass the balancer) but fails the attempt,
+   * naming the endpoint, like any answer that is not 200 with JSON. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_headers_append (soup_message_get_request_headers (msg), "Accept", "application/json");
   if (self->authorization != NULL)
     soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", self->authorization);

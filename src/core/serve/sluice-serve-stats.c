@@ -17,6 +17,9 @@ struct _SluiceServeStats
   guint64  total;
   gint64   second_of[N_SECONDS];    /* which second each bucket counts */
   guint64  count[N_SECONDS];
+  gint64   sorted[N_LATENCIES];     /* @latencies sorted, when @total was @sorted_total */
+  guint64  sorted_total;
+  gboolean sorted_valid;
 };
 
 SluiceServeStats *
@@ -79,16 +82,22 @@ double
 sluice_serve_stats_percentile (SluiceServeStats *self,
                                double            fraction)
 {
-  g_autofree gint64 *sorted = NULL;
   guint index;
 
   if (self->n_latencies == 0)
     return 0;
 
-  sorted = g_memdup2 (self->latencies, self->n_latencies * sizeof (gint64));
-  qsort (sorted, self->n_latencies, sizeof (gint64), compare_gint64);
+  /* Sorted once for the several percentiles of one /status, not once
+   * each (4,096 values: a sort costs more than serving an item). */
+  if (!self->sorted_valid || self->sorted_total != self->total)
+    {
+      memcpy (self->sorted, self->latencies, self->n_latencies * sizeof (gint64));
+      qsort (self->sorted, self->n_latencies, sizeof (gint64), compare_gint64);
+      self->sorted_total = self->total;
+      self->sorted_valid = TRUE;
+    }
   index = MIN ((guint) (fraction * self->n_latencies), self->n_latencies - 1);
-  return sorted[index] / 1000.0;
+  return self->sorted[index] / 1000.0;
 }
 
 guint64
