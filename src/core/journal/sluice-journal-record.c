@@ -7,7 +7,8 @@
 #include "sluice-executor-gates.h"
 #include "sluice-journal-private.h"
 
-/* A journal that keeps a run's history only: its states, every event
+/* A journal that keeps a run's history only: its states, the events it
+ * is sent, the modules' counters sampled (as sluice-run --journal does)
  * and the stages' progress, not its items. The designer's runs are
  * journaled so: their input and outputs are the designer's (a file the
  * user picked, the run panel), and such a run is never resumed, but it
@@ -91,6 +92,11 @@ sluice_journal_record (SluiceJournal  *self,
   self->stages = _sluice_journal_stages_new (sluice_executor_get_pipeline (executor));
   self->executor = executor;
   g_object_add_weak_pointer (G_OBJECT (executor), (gpointer *) &self->executor);
+  /* The designer takes its per-item starts and ends as records, not
+   * events (sluice_executor_set_item_record_func()): the modules are
+   * drawn in the replay from samples, as for sluice-run --journal. A
+   * sample costs per commit, not per item. */
+  self->sample_modules = TRUE;
   g_signal_connect_object (executor, "notify::state", G_CALLBACK (_sluice_journal_state_cb), self, 0);
   g_signal_connect_object (executor, "notify::state", G_CALLBACK (final_state_cb), self, 0);
   g_signal_connect_object (executor, "event", G_CALLBACK (_sluice_journal_event_cb), self, 0);
