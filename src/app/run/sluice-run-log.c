@@ -91,6 +91,10 @@ struct _SluiceRunLog
   guint          capacity;    /* routine records kept, 0 = all */
   guint          n_routine;   /* routine records in records */
   guint64        n_dropped;   /* routine records let go */
+  GArray        *module_strings; /* guint32 string index of item records' modules, by module index; 0 = not yet */
+  GArray        *controller_strings; /* the same for their controllers */
+  const char    *item_pipeline;  /* the pipeline id item records were last appended with */
+  guint32        item_pipeline_string;
 };
 
 /* Warnings, errors and run-state changes are kept whatever the
@@ -231,12 +235,46 @@ drop_oldest (SluiceRunLog *self)
                               self->announced - first_changed);
 }
 
+/* Records stand for ids by the executor's module index: each is interned
+ * once, not looked up per record. */
+static guint32
+intern_by_index (SluiceRunLog *self,
+                 GArray       *cache,
+                 guint         index,
+                 const char   *text)
+{
+  guint32 *slot;
+
+  if (index >= cache->len)
+    g_array_set_size (cache, index + 1);
+  slot = &g_array_index (cache, guint32, index);
+  if (*slot == 0)
+    *slot = intern (self, text);
+  return *slot;
+}
+
+static void
+append_record (SluiceRunLog *self,
+               const Record *record)
+{
+  guint32 index = self->records->len;
+
+  g_array_append_val (self->records, *record);
+  if (matches (self, record))
+    g_array_append_val (self->visible, index);
+  if (is_routine (record))
+    self->n_routine++;
+  /* Let the oldest routine records go in batches of a quarter of the
+   * capacity, so that dropping costs little per event. */
+  if (self->capacity > 0 && self->n_routine > self->capacity + MAX (self->capacity / 4, 1))
+    drop_oldest (self);
+}
+
 void
 sluice_run_log_append (SluiceRunLog      *self,
                        const SluiceEvent *event)
 {
   Record record = { 0 };
-  guint32 index = self->records->len;
 
   record.time = event->time;
   record.item = event->item;
@@ -253,15 +291,38 @@ sluice_run_log_append (SluiceRunLog      *self,
   record.stderr_tail = intern (self, event->stderr_tail);
   record.pipeline = intern (self, event->pipeline_id);
   record.checks = event->checks != NULL ? json_incref (event->checks) : NULL;
-  g_array_append_val (self->records, record);
-  if (matches (self, &record))
-    g_array_append_val (self->visible, index);
-  if (is_routine (&record))
-    self->n_routine++;
-  /* Let the oldest routine records go in batches of a quarter of the
-   * capacity, so that dropping costs little per event. */
-  if (self->capacity > 0 && self->n_routine > self->capacity + MAX (self->capacity / 4, 1))
-    drop_oldest (self);
+  append_record (self, &record);
+}
+
+void
+sluice_run_log_append_item (SluiceRunLog           *self,
+                            const SluiceItemRecord *item,
+                            const char             *pipeline_id)
+{
+  Record record = { 0 };
+
+  if (pipeline_id != self->item_pipeline || self->item_pipeline_string == 0)
+    {
+      self->item_pipeline = pipeline_id;
+      self->item_pipeline_string = intern (self, pipeline_id);
+    }
+  record.time = item->time;
+  record.item = item->item;
+  record.type = item->type;
+  record.severity = item->type == SLUICE_EVENT_MODULE_STARTED ? SLUICE_RUN_LEVEL_DEBUG : SLUICE_RUN_LEVEL_INFO;
+  record.duration_ms = item->duration / 1000.0;
+  record.outputs = item->outputs;
+  record.module = intern_by_index (self, self->module_strings, item->module, item->module_id);
+  record.controller = intern_by_index (self, self->controller_strings, item->module, item->controller_id);
+  record.pipeline = self->item_pipeline_string;
+  append_record (self, &record);
+}
+
+void
+sluice_run_log_note_lost (SluiceRunLog *self,
+                          guint64       n)
+{
+  self->n_dropped += n;
 }
 
 void
@@ -297,6 +358,9 @@ sluice_run_log_clear (SluiceRunLog *self)
   self->n_dropped = 0;
   g_ptr_array_set_size (self->strings, 1);
   g_hash_table_remove_all (self->string_ids);
+  g_array_set_size (self->module_strings, 0);
+  g_array_set_size (self->controller_strings, 0);
+  self->item_pipeline_string = 0;
   self->filter_module = self->filter_module_id ? intern (self, self->filter_module_id) : 0;
   refilter (self);
 }
@@ -485,6 +549,8 @@ sluice_run_log_finalize (GObject *object)
   g_array_unref (self->records);
   g_array_unref (self->visible);
   g_hash_table_unref (self->string_ids);
+  g_array_unref (self->module_strings);
+  g_array_unref (self->controller_strings);
   g_ptr_array_unref (self->strings);
   g_free (self->filter_module_id);
   G_OBJECT_CLASS (sluice_run_log_parent_class)->finalize (object);
@@ -505,6 +571,8 @@ sluice_run_log_init (SluiceRunLog *self)
   self->strings = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (self->strings, NULL);
   self->string_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  self->module_strings = g_array_new (FALSE, TRUE, sizeof (guint32));
+  self->controller_strings = g_array_new (FALSE, TRUE, sizeof (guint32));
 }
 
 SluiceRunLog *

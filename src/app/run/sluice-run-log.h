@@ -35,6 +35,15 @@ SluiceRunLog *sluice_run_log_new           (void);
 void          sluice_run_log_clear         (SluiceRunLog      *self);
 void          sluice_run_log_append        (SluiceRunLog      *self,
                                             const SluiceEvent *event);
+/* The same as appending the event @record stands for (of a run of
+ * pipeline @pipeline_id), without building it. */
+void          sluice_run_log_append_item   (SluiceRunLog           *self,
+                                            const SluiceItemRecord *record,
+                                            const char             *pipeline_id);
+/* @n routine events were let go before they reached the log (a ring
+ * that overflowed between two drains): counted as dropped. */
+void          sluice_run_log_note_lost     (SluiceRunLog      *self,
+                                            guint64            n);
 /* Announces what was appended since the last flush. */
 void          sluice_run_log_flush         (SluiceRunLog      *self);
 /* NULL module = all; rows below @min_severity are hidden. */

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sluice-item-ring.h"
 #include "sluice-run-session.h"
 
 /* Output lines kept for the run panel. */
@@ -39,6 +40,7 @@ struct _SluiceRunSession
   json_t               *remote_report; /* GET /runs/ID/report of a remote run, or NULL */
   gboolean              remote_outputs; /* @outputs are the newest of the server's (GET /runs/ID/output) */
   SluiceRunLog         *log;           /* owned */
+  SluiceItemRing       *item_ring;     /* owned: per-item records of a local run, drained into @log */
   GPtrArray            *outputs;       /* char*, the last MAX_OUTPUTS */
   guint64               n_outputs;
   char                 *input_text;    /* the run's input items as JSON lines, or NULL */
@@ -315,6 +317,33 @@ poll_controllers (SluiceRunSession *self)
     }
 }
 
+static void
+log_item_cb (const SluiceItemRecord *record,
+             gpointer                user_data)
+{
+  SluiceRunSession *self = user_data;
+
+  sluice_run_log_append_item (self->log, record, sluice_node_get_id (SLUICE_NODE (self->pipeline)));
+}
+
+/* The per-item records gathered since the last drain go to the log, in
+ * their place among the other events. */
+static void
+drain_items (SluiceRunSession *self)
+{
+  if (self->item_ring != NULL && sluice_item_ring_get_length (self->item_ring) > 0)
+    sluice_run_log_note_lost (self->log, sluice_item_ring_drain (self->item_ring, log_item_cb, self));
+}
+
+static void
+item_record_cb (const SluiceItemRecord *record,
+                gpointer                user_data)
+{
+  SluiceRunSession *self = user_data;
+
+  sluice_item_ring_push (self->item_ring, record);
+}
+
 void
 sluice_run_session_poll (SluiceRunSession *self)
 {
@@ -366,6 +395,7 @@ sluice_run_session_poll (SluiceRunSession *self)
 
   self->moving = moving && !sluice_run_state_is_final (run_state (self));
   self->last_update = now;
+  drain_items (self);
   sluice_run_log_flush (self->log);
   g_signal_emit (self, signals[UPDATED], 0);
 }
@@ -398,7 +428,9 @@ event_cb (SluiceExecutor   *executor,
           SluiceRunSession *self)
 {
   /* The log is a ring: it keeps the newest events and every warning,
-   * error and state change, so that the end of a long run is there. */
+   * error and state change, so that the end of a long run is there.
+   * The per-item records before this event go first. */
+  drain_items (self);
   sluice_run_log_append (self->log, event);
 }
 
@@ -507,6 +539,12 @@ sluice_run_session_start (SluiceRunSession  *self,
   sluice_executor_set_output_func (self->executor, output_cb, self, NULL);
   sluice_executor_set_preview (self->executor, SLUICE_RUN_SESSION_PREVIEW_DEPTH);
   sluice_executor_set_main_thread_lua_limit (self->executor, MAIN_THREAD_LUA_LIMIT_US);
+  /* Millions of module starts and ends would cost the run more as
+   * events than the log keeps of them: records in a ring, drained once a
+   * frame. A ring as large as what the log keeps loses nothing it would
+   * have kept. */
+  self->item_ring = sluice_item_ring_new (SLUICE_RUN_SESSION_MAX_EVENTS);
+  sluice_executor_set_item_record_func (self->executor, item_record_cb, self);
 
   self->n_modules = sluice_executor_get_n_modules (self->executor);
   for (guint i = 0; i < self->n_modules; i++)
@@ -770,6 +808,7 @@ sluice_run_session_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->executor, self);
       self->event_handler = 0;
       sluice_executor_set_output_func (self->executor, NULL, NULL, NULL);
+      sluice_executor_set_item_record_func (self->executor, NULL, NULL);
       if (sluice_run_session_get_active (self))
         sluice_executor_cancel (self->executor);
     }
@@ -785,6 +824,7 @@ sluice_run_session_finalize (GObject *object)
 
   g_clear_object (&self->pipeline);
   g_clear_object (&self->log);
+  g_clear_pointer (&self->item_ring, sluice_item_ring_free);
   g_clear_pointer (&self->replay, sluice_run_replay_unref);
   g_clear_pointer (&self->replay_ids, g_ptr_array_unref);
   g_clear_pointer (&self->tally, sluice_event_tally_free);

@@ -123,6 +123,8 @@ struct _SluiceJournal
   SluiceModuleStats  *sampled;       /* the counters last written, per module index */
   SluiceModuleStats  *sample_base;   /* resumed: what the run had counted before, per module index */
   guint               n_sampled;
+  const char        **sample_controllers; /* per module index: its controller's id (borrowed), or NULL */
+  gboolean           *sample_gates;  /* per module index: a gate, whose checks go with its samples */
   gint64              last_sample;   /* monotonic µs */
 
   /* Controller boundaries (sluice-journal-boundary.c). */

@@ -7,7 +7,8 @@
 #include "sluice-executor-gates.h"
 #include "sluice-journal-private.h"
 
-/* A journal that keeps a run's history only: its states, every event
+/* A journal that keeps a run's history only: its states, the events it
+ * is sent, the modules' counters sampled (as sluice-run --journal does)
  * and the stages' progress, not its items. The designer's runs are
  * journaled so: their input and outputs are the designer's (a file the
  * user picked, the run panel), and such a run is never resumed, but it
@@ -91,6 +92,11 @@ sluice_journal_record (SluiceJournal  *self,
   self->stages = _sluice_journal_stages_new (sluice_executor_get_pipeline (executor));
   self->executor = executor;
   g_object_add_weak_pointer (G_OBJECT (executor), (gpointer *) &self->executor);
+  /* The designer takes its per-item starts and ends as records, not
+   * events (sluice_executor_set_item_record_func()): the modules are
+   * drawn in the replay from samples, as for sluice-run --journal. A
+   * sample costs per commit, not per item. */
+  self->sample_modules = TRUE;
   g_signal_connect_object (executor, "notify::state", G_CALLBACK (_sluice_journal_state_cb), self, 0);
   g_signal_connect_object (executor, "notify::state", G_CALLBACK (final_state_cb), self, 0);
   g_signal_connect_object (executor, "event", G_CALLBACK (_sluice_journal_event_cb), self, 0);
@@ -99,15 +105,38 @@ sluice_journal_record (SluiceJournal  *self,
   return TRUE;
 }
 
-static const char *
-controller_of (SluicePipeline *pipeline,
-               const char     *module_id)
+/* Each module's controller and whether it is a gate, found once per run
+ * in one walk of the pipeline: looking them up per sample made a commit
+ * cost the square of the modules (5,000 modules: seconds per commit). */
+static gboolean
+index_node_cb (SluiceNode *node,
+               gpointer    user_data)
 {
-  SluiceNode *node = sluice_pipeline_find_node (pipeline, module_id);
+  if (SLUICE_IS_MODULE (node) && sluice_node_get_id (node) != NULL)
+    g_hash_table_insert (user_data, (gpointer) sluice_node_get_id (node), node);
+  return TRUE;
+}
 
-  while (node != NULL && !SLUICE_IS_CONTROLLER (node))
-    node = sluice_node_get_parent (node);
-  return node != NULL ? sluice_node_get_id (node) : NULL;
+static void
+index_modules (SluiceJournal *self,
+               guint          n)
+{
+  g_autoptr(GHashTable) nodes = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_free (self->sample_controllers);
+  g_free (self->sample_gates);
+  self->sample_controllers = g_new0 (const char *, n);
+  self->sample_gates = g_new0 (gboolean, n);
+  sluice_pipeline_foreach_node (sluice_executor_get_pipeline (self->executor), index_node_cb, nodes);
+  for (guint i = 0; i < n; i++)
+    {
+      SluiceNode *node = g_hash_table_lookup (nodes, sluice_executor_get_module_id (self->executor, i));
+
+      self->sample_gates[i] = node != NULL && SLUICE_IS_GATE (node);
+      while (node != NULL && !SLUICE_IS_CONTROLLER (node))
+        node = sluice_node_get_parent (node);
+      self->sample_controllers[i] = node != NULL ? sluice_node_get_id (node) : NULL;
+    }
 }
 
 static json_t *
@@ -117,7 +146,7 @@ module_sample (SluiceJournal           *self,
                const char              *time)
 {
   const char *id = sluice_executor_get_module_id (self->executor, index);
-  const char *controller = controller_of (sluice_executor_get_pipeline (self->executor), id);
+  const char *controller = self->sample_controllers[index];
   json_t *sample = json_pack ("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i}",
                               "event", "module-progress", "time", time, "module", id,
                               "items_in", (json_int_t) stats->items_in,
@@ -133,7 +162,7 @@ module_sample (SluiceJournal           *self,
   if (controller != NULL)
     json_object_set_new (sample, "controller", json_string (controller));
   /* A gate's checks as the live view shows them. */
-  gate = sluice_executor_dup_gate_results (self->executor, id);
+  gate = self->sample_gates[index] ? sluice_executor_dup_gate_results (self->executor, id) : NULL;
   if (gate != NULL)
     json_object_set (sample, "checks", json_object_get (gate, "checks"));
   json_decref (gate);
@@ -228,6 +257,7 @@ _sluice_journal_samples_write (SluiceJournal  *self,
       g_free (self->sampled);
       self->sampled = g_new0 (SluiceModuleStats, n);
       self->n_sampled = n;
+      index_modules (self, n);
       g_clear_pointer (&self->sample_base, g_free);
       if (self->resumed)
         load_base (self, n);
@@ -263,5 +293,7 @@ _sluice_journal_samples_clear (SluiceJournal *self)
 {
   g_clear_pointer (&self->sampled, g_free);
   g_clear_pointer (&self->sample_base, g_free);
+  g_clear_pointer (&self->sample_controllers, g_free);
+  g_clear_pointer (&self->sample_gates, g_free);
   self->n_sampled = 0;
 }

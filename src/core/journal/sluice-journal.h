@@ -102,9 +102,9 @@ gboolean        sluice_journal_attach          (SluiceJournal              *self
 SluiceItemSource *sluice_journal_open_input   (const SluiceJournalCommit  *commit,
                                                const char                 *path,
                                                GError                    **error);
-/* Records only the run's history (states, every event, the stages'
- * progress) of a run whose items are someone else's: the designer's
- * runs. Commits once a second and at each state change. Such a run is
+/* Records only the run's history (states, the events "event" carries,
+ * the modules' counters sampled at each commit, the stages' progress) of
+ * a run whose items are someone else's: the designer's runs. Commits once a second and at each state change. Such a run is
  * not resumable: @origin ("designer") is kept in its meta, and
  * sluice_journal_open() refuses it. */
 gboolean        sluice_journal_record          (SluiceJournal              *self,

@@ -78,6 +78,19 @@ _sluice_executor_emit_module (SluiceExecutor  *self,
     return;
 
   info = module_run (self, mod);
+  if (self->item_record_func != NULL)
+    {
+      SluiceItemRecord record = {
+        .type = type, .module = mod, .module_id = info->id,
+        .controller_id = _sluice_executor_ctl_id_of_mod (self, info),
+        .seq = ++self->event_seq, .time = g_get_real_time (), .item = job->seq,
+        .input = job->origin != NULL ? job->origin->number : 0,
+        .child = child, .parent = parent, .outputs = outputs, .duration = duration,
+      };
+
+      self->item_record_func (&record, self->item_record_data);
+      return;
+    }
   event = _sluice_executor_event_new (self, type, _sluice_executor_ctl_id_of_mod (self, info), info->id, job->seq);
   event->input = job->origin != NULL ? job->origin->number : 0;
   event->child = child;
@@ -197,6 +210,17 @@ sluice_executor_set_run_events_only (SluiceExecutor *self,
   g_return_if_fail (SLUICE_IS_EXECUTOR (self));
 
   self->run_events_only = run_events_only;
+}
+
+void
+sluice_executor_set_item_record_func (SluiceExecutor       *self,
+                                      SluiceItemRecordFunc  func,
+                                      gpointer              user_data)
+{
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+
+  self->item_record_func = func;
+  self->item_record_data = user_data;
 }
 
 void

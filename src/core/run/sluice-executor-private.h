@@ -268,6 +268,8 @@ struct _SluiceExecutor
   gboolean            listening;      /* someone handles "event" */
   guint64             event_seq;      /* of the last event emitted */
   gboolean            run_events_only; /* listeners want no per-item events (a journal) */
+  SluiceItemRecordFunc item_record_func; /* per-item starts and ends, instead of events */
+  gpointer            item_record_data;
   GArray             *records;        /* main-thread step records when listening */
   const SluiceBoundaryFuncs *boundary; /* sluice-executor-boundary.c; NULL = none */
   gpointer            boundary_data;

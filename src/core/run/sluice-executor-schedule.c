@@ -318,7 +318,8 @@ source_dispatch (GSource     *source,
   g_object_ref (self);
   g_source_set_ready_time (source, -1);
   _sluice_executor_check_interrupt (self);
-  g_atomic_int_set (&self->listening, !self->run_events_only && _sluice_executor_has_listeners (self));
+  g_atomic_int_set (&self->listening, self->item_record_func != NULL ||
+                    (!self->run_events_only && _sluice_executor_has_listeners (self)));
   _sluice_executor_emit_prints (self);
 
   _sluice_executor_drain_results (self);

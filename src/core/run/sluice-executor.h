@@ -213,6 +213,36 @@ char            **sluice_executor_dup_preview        (SluiceExecutor   *self,
  * call before start. */
 void              sluice_executor_set_run_events_only (SluiceExecutor *self,
                                                       gboolean          run_events_only);
+/* A module's start or end of one item (what module-started and
+ * module-finished events say), as a plain record. */
+typedef struct
+{
+  SluiceEventType  type;          /* SLUICE_EVENT_MODULE_STARTED or _FINISHED */
+  guint            module;        /* index, as sluice_executor_get_module_id() */
+  const char      *module_id;     /* borrowed: live as long as the executor */
+  const char      *controller_id; /* borrowed */
+  guint64          seq;           /* the event sequence number it takes */
+  gint64           time;          /* wall-clock µs since the epoch */
+  guint64          item;
+  guint64          input;
+  guint            child;
+  guint            parent;
+  guint            outputs;       /* finished */
+  gint64           duration;      /* µs, finished */
+} SluiceItemRecord;
+
+typedef void (*SluiceItemRecordFunc) (const SluiceItemRecord *record,
+                                      gpointer                user_data);
+
+/* Per-item module-started and -finished go to @func, on the executor's
+ * thread, instead of being built as events for "event" (a viewer that
+ * keeps only the newest of millions pays a copy per record, not an
+ * allocated event and a signal emission). They keep their place in the
+ * event sequence; every other event still goes to "event", per-item ones
+ * too (failures, gates, transitions). Call before start. */
+void              sluice_executor_set_item_record_func (SluiceExecutor       *self,
+                                                        SluiceItemRecordFunc  func,
+                                                        gpointer              user_data);
 /* Numbers events from @seq instead of 1: a resumed run goes on with the
  * sequence of the run it continues. Call before start. */
 void              sluice_executor_set_first_event_seq (SluiceExecutor *self,

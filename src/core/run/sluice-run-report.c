@@ -10,6 +10,7 @@ typedef struct
 {
   json_t         *modules;
   SluiceExecutor *executor;
+  GHashTable     *indexes;   /* module id → index + 1: one lookup per module, not a scan of them all */
 } ReportData;
 
 static gboolean
@@ -20,9 +21,12 @@ report_node_cb (SluiceNode *node,
   SluiceModuleStats stats;
   json_t *module;
 
-  if (!SLUICE_IS_MODULE (node) ||
-      !sluice_executor_get_module_stats (data->executor, sluice_node_get_id (node), &stats))
+  guint index;
+
+  if (!SLUICE_IS_MODULE (node) || sluice_node_get_id (node) == NULL ||
+      (index = GPOINTER_TO_UINT (g_hash_table_lookup (data->indexes, sluice_node_get_id (node)))) == 0)
     return TRUE;
+  sluice_executor_get_module_stats_at (data->executor, index - 1, &stats);
 
   module = json_pack ("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
                       "id", sluice_node_get_id (node),
@@ -84,10 +88,14 @@ sluice_run_report_build (SluiceExecutor *executor,
                          const char     *path)
 {
   SluicePipeline *pipeline = sluice_executor_get_pipeline (executor);
-  ReportData data = { json_array (), executor };
+  ReportData data = { json_array (), executor, g_hash_table_new (g_str_hash, g_str_equal) };
   json_t *report;
 
+  /* The first module of an id, as sluice_executor_get_module_stats() finds it. */
+  for (guint i = sluice_executor_get_n_modules (executor); i-- > 0;)
+    g_hash_table_insert (data.indexes, (gpointer) sluice_executor_get_module_id (executor, i), GUINT_TO_POINTER (i + 1));
   sluice_pipeline_foreach_node (pipeline, report_node_cb, &data);
+  g_hash_table_unref (data.indexes);
   report = json_pack ("{s:s, s:s, s:I, s:I, s:f, s:o}",
                       "pipeline", path != NULL ? path : sluice_node_get_id (SLUICE_NODE (pipeline)),
                       "state", sluice_run_state_to_string (sluice_executor_get_state (executor)),

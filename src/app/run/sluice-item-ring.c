@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "sluice-item-ring.h"
+
+struct _SluiceItemRing
+{
+  SluiceItemRecord *records;   /* capacity slots */
+  guint             capacity;
+  guint             head;      /* the oldest waiting record */
+  guint             length;    /* waiting records */
+  guint64           lost;      /* overwritten since the last drain */
+};
+
+SluiceItemRing *
+sluice_item_ring_new (guint capacity)
+{
+  SluiceItemRing *self = g_new0 (SluiceItemRing, 1);
+
+  self->capacity = MAX (capacity, 1);
+  self->records = g_new (SluiceItemRecord, self->capacity);
+  return self;
+}
+
+void
+sluice_item_ring_free (SluiceItemRing *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->records);
+  g_free (self);
+}
+
+void
+sluice_item_ring_push (SluiceItemRing         *self,
+                       const SluiceItemRecord *record)
+{
+  guint slot;
+
+  if (self->length == self->capacity)
+    {
+      /* Full: the oldest goes. */
+      self->head = self->head + 1 == self->capacity ? 0 : self->head + 1;
+      self->length--;
+      self->lost++;
+    }
+  slot = self->head + self->length;
+  if (slot >= self->capacity)
+    slot -= self->capacity;
+  self->records[slot] = *record;
+  self->length++;
+}
+
+guint
+sluice_item_ring_get_length (SluiceItemRing *self)
+{
+  return self->length;
+}
+
+guint64
+sluice_item_ring_drain (SluiceItemRing     *self,
+                        SluiceItemRingFunc  func,
+                        gpointer            user_data)
+{
+  guint64 lost = self->lost;
+
+  for (guint i = 0; i < self->length; i++)
+    {
+      guint slot = self->head + i;
+
+      if (slot >= self->capacity)
+        slot -= self->capacity;
+      func (&self->records[slot], user_data);
+    }
+  self->head = 0;
+  self->length = 0;
+  self->lost = 0;
+  return lost;
+}
