@@ -26,6 +26,12 @@ static char array_mt_key;
 /* Pushed instead of an item that could not be converted to Lua. */
 static char push_failed_key;
 
+const void *
+sluice_lua_array_marker_key (void)
+{
+  return &array_mt_key;
+}
+
 void
 sluice_lua_push_array_marker (lua_State *L)
 {

@@ -73,6 +73,47 @@ preview_lua (SluicePreview *preview,
     }
 }
 
+static void
+free_scratch (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
+
+/* Each thread's buffer for output text, kept from item to item. */
+static GPrivate scratch_text = G_PRIVATE_INIT (free_scratch);
+
+/* A token carrying the item on top of the stack as its output line, or
+ * NULL when the item needs the ordinary way (sluice-lua-text.c). */
+static SluiceToken *
+output_text (lua_State   *L,
+             SluiceToken *token,
+             guint        pc)
+{
+  GString *text = g_private_get (&scratch_text);
+  SluiceToken *next;
+
+  if (G_UNLIKELY (text == NULL))
+    {
+      text = g_string_sized_new (256);
+      g_private_set (&scratch_text, text);
+    }
+  g_string_truncate (text, 0);
+  if (!sluice_lua_write_item_text (L, -1, text))
+    return NULL;
+
+  next = _sluice_token_new (NULL, token->job, pc);
+  next->child = token->child;
+  next->parent = token->parent;
+  next->text = g_memdup2 (text->str, text->len + 1);
+  next->text_length = text->len;
+  /* A buffer grown by one huge item is not kept for the rest of the run. */
+  if (text->allocated_len > 1024 * 1024)
+    {
+      g_private_replace (&scratch_text, g_string_sized_new (256));
+    }
+  return next;
+}
+
 /* The most chunks run as one chain. */
 #define MAX_CHAIN 32
 
@@ -325,6 +366,20 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                       g_array_append_val (pcs, pending);
                     }
                 }
+              goto next_work;
+            }
+        }
+
+      /* At the end, on its way to a sink of lines: written as text
+       * straight from the table, when it can be. */
+      if (pc >= n_ops && _sluice_executor_wants_text (self, token->job))
+        {
+          SluiceToken *next = output_text (L, token, pc);
+
+          if (next != NULL)
+            {
+              lua_pop (L, 1);
+              g_ptr_array_add (out, next);
               goto next_work;
             }
         }
