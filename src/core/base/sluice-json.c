@@ -287,6 +287,27 @@ write_string (GString    *out,
   static const char hex[] = "0123456789ABCDEF";
   gsize start = 0;
 
+  /* Most strings need no escape at all: one copy. */
+  if (!(flags & (JSON_ENSURE_ASCII | JSON_ESCAPE_SLASH)))
+    {
+      gsize i = 0;
+
+      for (; i < length; i++)
+        {
+          unsigned char c = s[i];
+
+          if (c < 0x20 || c == '"' || c == '\\')
+            break;
+        }
+      if (i == length)
+        {
+          sluice_json_append_byte (out, '"');
+          sluice_json_append_raw (out, s, length);
+          sluice_json_append_byte (out, '"');
+          return;
+        }
+    }
+
   sluice_json_append_byte (out, '"');
   for (gsize i = 0; i < length; i++)
     {
