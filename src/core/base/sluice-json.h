@@ -35,7 +35,9 @@ GQuark  sluice_json_error_quark (void);
  * Policies, the same everywhere:
  * - NUL in strings ("x\u0000y") is accepted and kept: Lua strings hold it
  *   and the writer writes it back as \u0000. NUL in a key is refused
- *   (SLUICE_JSON_ERROR_SYNTAX): jansson cannot hold such a key.
+ *   (SLUICE_JSON_ERROR_SYNTAX): jansson's parser cannot hold such a key;
+ *   and so a key with NUL made in Lua fails its item when it is turned
+ *   back into JSON, where it could not be read back.
  * - Integers beyond int64 and reals beyond the range of a double (1e400)
  *   are not kept (they cannot be represented without changing them): the
  *   item fails with SLUICE_JSON_ERROR_NUMBER_RANGE. Reals too small for a

@@ -169,7 +169,8 @@ write_object (Writer *w,
         {
           if (i > 0)
             sluice_json_append_byte (w->out, ',');
-          if (!text_is_plain (members[i].key, members[i].length))
+          if (!text_is_plain (members[i].key, members[i].length) ||
+              memchr (members[i].key, '\0', members[i].length) != NULL)
             {
               ok = FALSE;
               break;
