@@ -16,6 +16,8 @@
  * - every line is either an object or refused with a SLUICE_JSON_ERROR;
  * - what is written parses back to the same value (numbers included);
  * - JSON → Lua → JSON changes nothing;
+ * - the text way from Lua (sluice-lua-text.c) writes the same bytes as
+ *   the ordinary way, or leaves the item to it;
  * - every Lua failure is an error, never a crash, and leaves the stack
  *   as it was.
  *
@@ -59,6 +61,21 @@ static const char * const chunks[] = {
   "for i = 1, 3 do local copy = {} for k, v in pairs(item) do copy[k] = v end copy.i = i emit(copy) end\n",
   /* 4: a condition, as the executor makes them. */
   "return (type(item.s) == 'string' and #item.s > 3 or item.p == nil)",
+  /* 5: values only Lua makes, from the data, for the text writer
+   * (sluice-lua-text.c): reals, numeric keys, bytes of the strings in
+   * new orders, nested tables, values JSON cannot hold. */
+  "for k, v in pairs(item) do\n"
+  "  if type(v) == 'number' then\n"
+  "    item[k .. '_r'] = v / 7\n"
+  "    if v == math.floor(v) and v > 0 and v < 4 then item[math.floor(v)] = k end\n"
+  "    if v > 1e300 then item[k .. '_inf'] = v * v end\n"
+  "  elseif type(v) == 'string' then\n"
+  "    item[k .. '_rev'] = v:reverse()\n"
+  "    item[v:sub(1, 8)] = #v\n"
+  "  elseif type(v) == 'table' then\n"
+  "    item[k .. '_wrap'] = { v, { v } }\n"
+  "  end\n"
+  "end\n",
 };
 #define CONDITION_SLOT 4
 /* Each chunk's time-out. A backtracking pattern from the data runs until
@@ -111,6 +128,46 @@ check_written (json_t *json)
   json_decref (again);
 }
 
+/* The text way (sluice-lua-text.c) on the value at the top of @L must
+ * write what the ordinary way writes from @json, byte for byte, or leave
+ * the item to it; and never write what the ordinary way refused (@json
+ * NULL). */
+static void
+check_text_way (lua_State *L,
+                json_t    *json)
+{
+  g_autoptr(GString) text = g_string_new ("-");
+  g_autoptr(GString) out = g_string_new ("-");
+  int top = lua_gettop (L);
+  gboolean written = sluice_lua_write_item_text (L, -1, text);
+
+  if (lua_gettop (L) != top)
+    {
+      g_printerr ("the text way left the Lua stack changed\n");
+      abort ();
+    }
+  if (!written)
+    {
+      if (strcmp (text->str, "-") != 0)
+        {
+          g_printerr ("the text way gave up but left text behind\n");
+          abort ();
+        }
+      return;
+    }
+  if (json == NULL)
+    {
+      g_printerr ("the text way wrote an item the ordinary way refuses: %s\n", text->str);
+      abort ();
+    }
+  if (!sluice_json_write (out, json, JSON_COMPACT | JSON_SORT_KEYS, NULL) ||
+      out->len != text->len || memcmp (out->str, text->str, out->len) != 0)
+    {
+      g_printerr ("the text way wrote other bytes:\n%s\n%s\n", text->str, out->str);
+      abort ();
+    }
+}
+
 static void
 run_chunk (lua_State *L,
            json_t    *item,
@@ -148,6 +205,7 @@ run_chunk (lua_State *L,
       g_autoptr(GError) local = NULL;
       json_t *out = sluice_lua_to_json (L, -1, &local);
 
+      check_text_way (L, out);
       if (out != NULL)
         {
           check_written (out);

@@ -275,7 +275,7 @@ write_integer (GString     *out,
   while (magnitude != 0);
   if (value < 0)
     digits[--i] = '-';
-  g_string_append_len (out, digits + i, sizeof digits - i);
+  sluice_json_append_raw (out, digits + i, sizeof digits - i);
 }
 
 static void
@@ -287,7 +287,28 @@ write_string (GString    *out,
   static const char hex[] = "0123456789ABCDEF";
   gsize start = 0;
 
-  g_string_append_c (out, '"');
+  /* Most strings need no escape at all: one copy. */
+  if (!(flags & (JSON_ENSURE_ASCII | JSON_ESCAPE_SLASH)))
+    {
+      gsize i = 0;
+
+      for (; i < length; i++)
+        {
+          unsigned char c = s[i];
+
+          if (c < 0x20 || c == '"' || c == '\\')
+            break;
+        }
+      if (i == length)
+        {
+          sluice_json_append_byte (out, '"');
+          sluice_json_append_raw (out, s, length);
+          sluice_json_append_byte (out, '"');
+          return;
+        }
+    }
+
+  sluice_json_append_byte (out, '"');
   for (gsize i = 0; i < length; i++)
     {
       unsigned char c = s[i];
@@ -300,7 +321,7 @@ write_string (GString    *out,
       if (c >= 0x80 && !(flags & JSON_ENSURE_ASCII))
         continue;
 
-      g_string_append_len (out, s + start, i - start);
+      sluice_json_append_raw (out, s + start, i - start);
       escape[0] = '\\';
       switch (c)
         {
@@ -345,11 +366,26 @@ write_string (GString    *out,
           }
           break;
         }
-      g_string_append_len (out, escape, escape_length);
+      sluice_json_append_raw (out, escape, escape_length);
       start = i + 1;
     }
-  g_string_append_len (out, s + start, length - start);
-  g_string_append_c (out, '"');
+  sluice_json_append_raw (out, s + start, length - start);
+  sluice_json_append_byte (out, '"');
+}
+
+void
+sluice_json_append_string (GString    *out,
+                           const char *s,
+                           gsize       length)
+{
+  write_string (out, s, length, JSON_COMPACT);
+}
+
+void
+sluice_json_append_integer (GString *out,
+                            gint64   value)
+{
+  write_integer (out, value);
 }
 
 static void
@@ -362,12 +398,12 @@ write_indent (GString *out,
 
   if (width > 0)
     {
-      g_string_append_c (out, '\n');
+      sluice_json_append_byte (out, '\n');
       for (guint i = 0; i < width * level; i++)
-        g_string_append_c (out, ' ');
+        sluice_json_append_byte (out, ' ');
     }
   else if (space && !(flags & JSON_COMPACT))
-    g_string_append_c (out, ' ');
+    sluice_json_append_byte (out, ' ');
 }
 
 typedef struct
@@ -527,10 +563,10 @@ sluice_json_write (GString  *out,
             frame->n = 0;
             frame->first = TRUE;
             if (json_is_array (value))
-              g_string_append_c (out, '[');
+              sluice_json_append_byte (out, '[');
             else
               {
-                g_string_append_c (out, '{');
+                sluice_json_append_byte (out, '{');
                 if ((flags & JSON_SORT_KEYS) && json_object_size (value) > 1)
                   {
                     frame->start = members->len;
@@ -568,21 +604,21 @@ sluice_json_write (GString  *out,
 
             /* jansson refuses to make a non-finite real. */
             length = sluice_json_format_real (json_real_value (value), buffer);
-            g_string_append_len (out, buffer, length);
+            sluice_json_append_raw (out, buffer, length);
           }
           break;
 
         case JSON_TRUE:
-          g_string_append_len (out, "true", 4);
+          sluice_json_append_raw (out, "true", 4);
           break;
 
         case JSON_FALSE:
-          g_string_append_len (out, "false", 5);
+          sluice_json_append_raw (out, "false", 5);
           break;
 
         case JSON_NULL:
         default:
-          g_string_append_len (out, "null", 4);
+          sluice_json_append_raw (out, "null", 4);
           break;
         }
 
@@ -599,16 +635,16 @@ sluice_json_write (GString  *out,
           if (next_child (frame, members, &key, &key_length, &child))
             {
               if (!frame->first)
-                g_string_append_c (out, ',');
+                sluice_json_append_byte (out, ',');
               write_indent (out, flags, depth, !frame->first);
               frame->first = FALSE;
               if (key != NULL)
                 {
                   write_string (out, key, key_length, flags);
                   if (flags & JSON_COMPACT)
-                    g_string_append_c (out, ':');
+                    sluice_json_append_byte (out, ':');
                   else
-                    g_string_append_len (out, ": ", 2);
+                    sluice_json_append_raw (out, ": ", 2);
                 }
               value = child;
               break;
@@ -616,7 +652,7 @@ sluice_json_write (GString  *out,
 
           if (!frame->first)
             write_indent (out, flags, depth - 1, FALSE);
-          g_string_append_c (out, json_is_array (frame->container) ? ']' : '}');
+          sluice_json_append_byte (out, json_is_array (frame->container) ? ']' : '}');
           if (frame->n > 0)
             members->len = frame->start;
           depth--;

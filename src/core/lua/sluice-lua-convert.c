@@ -26,6 +26,12 @@ static char array_mt_key;
 /* Pushed instead of an item that could not be converted to Lua. */
 static char push_failed_key;
 
+const void *
+sluice_lua_array_marker_key (void)
+{
+  return &array_mt_key;
+}
+
 void
 sluice_lua_push_array_marker (lua_State *L)
 {
@@ -322,6 +328,13 @@ attach (ToJson     *job,
     {
       if (json_array_append_new (parent, value) != 0)
         return fail (job, "out of memory");
+    }
+  else if (memchr (key, '\0', key_len) != NULL)
+    {
+      /* One policy for NUL (sluice-json.h): a line cannot bring such a
+       * key in, so none goes out, where it could not be read back. */
+      json_decref (value);
+      return fail (job, "item has a key with a NUL byte (JSON lines cannot hold one)");
     }
   else if (json_object_setn_new (parent, key, key_len, value) != 0)
     return fail (job, g_utf8_validate_len (key, key_len, NULL)

@@ -74,6 +74,10 @@ void              sluice_lua_pattern_install     (lua_State        *L);
 gboolean          sluice_lua_is_push_failure     (lua_State        *L,
                                                   int               index);
 
+/* The registry key (lua_rawgetp) of the metatable that marks tables made
+ * from JSON arrays; nil there until the first array was pushed. */
+const void       *sluice_lua_array_marker_key    (void);
+
 /* Whether the table at @index becomes a JSON array: it came from one (it
  * carries the marker) or its keys are exactly 1..n, n > 0. Never raises. */
 gboolean          sluice_lua_is_json_array       (lua_State        *L,

@@ -123,6 +123,19 @@ void              sluice_lua_push_json        (lua_State        *L,
 json_t           *sluice_lua_to_json          (lua_State        *L,
                                                int               index,
                                                GError          **error);
+/* Appends the item at @index as one line of JSON text (no newline)
+ * exactly as sluice_lua_to_json() and then sluice_json_write() with
+ * JSON_COMPACT | JSON_SORT_KEYS would write it, straight from the Lua
+ * table: no JSON values are built, no protected call is made, nothing is
+ * allocated in Lua. It takes the usual item (string keys, strings that are
+ * valid UTF-8, finite numbers, nesting within SLUICE_JSON_MAX_DEPTH) and
+ * returns FALSE, with @out as it was, on anything else, even what the
+ * ordinary way takes (numeric keys, a string with both NUL and non-ASCII
+ * bytes): the caller then converts the ordinary way, which also gives
+ * every error its usual message. Never raises. */
+gboolean          sluice_lua_write_item_text  (lua_State        *L,
+                                               int               index,
+                                               GString          *out);
 /* Like sluice_lua_to_json() for any value (a string, a number, an array…),
  * for callers that convert parts of items. */
 json_t           *sluice_lua_value_to_json    (lua_State        *L,

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "sluice-executor-private.h"
+#include "sluice-json.h"
 
 /* The life of an item in a controller: tokens move through a job's
  * program; a job completes when its last token is done, and its
@@ -29,6 +30,8 @@ _sluice_token_new (json_t    *item,
    * has no parent there (left unset, events carried stack garbage). */
   token->child = 0;
   token->parent = 0;
+  token->text = NULL;
+  token->text_length = 0;
   return token;
 }
 
@@ -39,6 +42,7 @@ _sluice_token_free (SluiceToken *token)
     json_decref (token->item);
   g_free (token->error);
   g_free (token->stderr_tail);
+  g_free (token->text);
   g_free (token);
 }
 
@@ -55,6 +59,36 @@ write_output (SluiceExecutor *self,
   if (self->output != NULL && !sluice_item_sink_write (self->output, item, origin->tag, &error))
     _sluice_executor_fail_run (self, NULL, error->message, NULL);
   json_decref (item);
+}
+
+void
+_sluice_job_output_text (SluiceExecutor *self,
+                         SluiceJob      *job,
+                         SluiceToken    *token)
+{
+  g_autoptr(GError) error = NULL;
+  SluiceOrigin *origin = job->origin;
+
+  if (G_UNLIKELY (!_sluice_executor_wants_text (self, job)))
+    {
+      /* Cannot happen (the segment asked the same); the ordinary way. */
+      json_t *item = sluice_json_parse_item (token->text, token->text_length, &error);
+
+      g_clear_pointer (&token->text, g_free);
+      if (item == NULL)
+        _sluice_executor_fail_run (self, NULL, error->message, NULL);
+      else
+        _sluice_job_output (self, job, item);
+      return;
+    }
+
+  /* As deliver() and write_output() do for the last controller. */
+  if (origin->error != NULL)
+    return;
+  job->ctl->items_out++;
+  self->items_out++;
+  if (!self->output_write_text (self->output, token->text, token->text_length, origin->tag, &error))
+    _sluice_executor_fail_run (self, NULL, error->message, NULL);
 }
 
 /* An item leaves controller @ctl. Consumes @item. */
@@ -675,7 +709,10 @@ _sluice_token_advance (SluiceExecutor *self,
 
   if (token->pc >= prog->ops->len)
     {
-      _sluice_job_output (self, job, g_steal_pointer (&token->item));
+      if (token->text != NULL)
+        _sluice_job_output_text (self, job, token);
+      else
+        _sluice_job_output (self, job, g_steal_pointer (&token->item));
       _sluice_token_drop (self, token);
       return;
     }

@@ -114,6 +114,9 @@ typedef struct
   guint      child;         /* its id under its input item: 0 for the input item itself */
   guint      parent;        /* the id it was emitted from (when child > 0) */
   gboolean   flush;         /* item is NULL: the step at pc flushes (end of stream) */
+  char      *text;          /* instead of @item, at the end of the program: the output
+                             * line, written straight from Lua (_sluice_executor_wants_text()) */
+  gsize      text_length;
 } SluiceToken;
 
 struct _SluiceJob
@@ -255,6 +258,8 @@ struct _SluiceExecutor
   gboolean            trigger_sent;
   char               *input_error;    /* the source broke: fail when the items before are through */
   SluiceItemSink     *output;         /* owned; NULL = outputs are only counted */
+  gboolean            output_text;    /* @output takes lines of text: */
+  gboolean          (*output_write_text) (SluiceItemSink *, const char *, gsize, gpointer, GError **);
   guint64             n_origins;
   gboolean            isolated;       /* a failure fails its input item, not the run */
 
@@ -337,6 +342,21 @@ gboolean       _sluice_job_is_dead             (SluiceJob        *job);
 void           _sluice_job_pending_dec         (SluiceExecutor   *self,
                                                 SluiceJob        *job);
 /* An item reached the end of its job's program. Consumes @item. */
+/* Whether an item of @job at the end of its program may leave as text
+ * written straight from Lua: it goes to the sink as it is (the last
+ * controller, a streaming mode, no boundary hooks). Any thread. */
+static inline gboolean
+_sluice_executor_wants_text (SluiceExecutor *self,
+                             SluiceJob      *job)
+{
+  return self->output_text && self->boundary == NULL && job->parent == NULL &&
+         job->outputs == NULL && job->ctl->index + 1 == self->ctls->len;
+}
+
+/* An output line of @job written from Lua (token->text); consumes it. */
+void           _sluice_job_output_text         (SluiceExecutor   *self,
+                                                SluiceJob        *job,
+                                                SluiceToken      *token);
 void           _sluice_job_output              (SluiceExecutor   *self,
                                                 SluiceJob        *job,
                                                 json_t           *item);
@@ -482,6 +502,21 @@ stat_add (guint64 *counter,
           guint64  value)
 {
   __atomic_fetch_add (counter, value, __ATOMIC_RELAXED);
+}
+
+/* stat_add() by the only thread that writes @counter (the Lua modules of
+ * a not-parallel controller, which run on the executor's thread alone):
+ * no locked read-modify-write, which a Lua chain paid some thirty times
+ * an item; readers on other threads still never see a torn value. */
+static inline void
+stat_add_sole (gboolean  sole,
+               guint64  *counter,
+               guint64   value)
+{
+  if (sole)
+    __atomic_store_n (counter, __atomic_load_n (counter, __ATOMIC_RELAXED) + value, __ATOMIC_RELAXED);
+  else
+    __atomic_fetch_add (counter, value, __ATOMIC_RELAXED);
 }
 
 /* Cancels the run if an interrupt (sluice_executor_interrupt) came. */

@@ -45,9 +45,10 @@ _sluice_executor_segment_done (SluiceExecutor *self,
         _sluice_token_failed (self, token);
       else if (token->pc >= token->job->prog->ops->len)
         {
-          json_t *item = g_steal_pointer (&token->item);
-
-          _sluice_job_output (self, token->job, item);
+          if (token->text != NULL)
+            _sluice_job_output_text (self, token->job, token);
+          else
+            _sluice_job_output (self, token->job, g_steal_pointer (&token->item));
           _sluice_token_drop (self, token);
         }
       else

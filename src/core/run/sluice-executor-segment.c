@@ -73,6 +73,47 @@ preview_lua (SluicePreview *preview,
     }
 }
 
+static void
+free_scratch (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
+
+/* Each thread's buffer for output text, kept from item to item. */
+static GPrivate scratch_text = G_PRIVATE_INIT (free_scratch);
+
+/* A token carrying the item on top of the stack as its output line, or
+ * NULL when the item needs the ordinary way (sluice-lua-text.c). */
+static SluiceToken *
+output_text (lua_State   *L,
+             SluiceToken *token,
+             guint        pc)
+{
+  GString *text = g_private_get (&scratch_text);
+  SluiceToken *next;
+
+  if (G_UNLIKELY (text == NULL))
+    {
+      text = g_string_sized_new (256);
+      g_private_set (&scratch_text, text);
+    }
+  g_string_truncate (text, 0);
+  if (!sluice_lua_write_item_text (L, -1, text))
+    return NULL;
+
+  next = _sluice_token_new (NULL, token->job, pc);
+  next->child = token->child;
+  next->parent = token->parent;
+  next->text = g_memdup2 (text->str, text->len + 1);
+  next->text_length = text->len;
+  /* A buffer grown by one huge item is not kept for the rest of the run. */
+  if (text->allocated_len > 1024 * 1024)
+    {
+      g_private_replace (&scratch_text, g_string_sized_new (256));
+    }
+  return next;
+}
+
 /* The most chunks run as one chain. */
 #define MAX_CHAIN 32
 
@@ -154,6 +195,8 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
   guint last_lua = pc;
   gboolean fresh;
   SluiceOrigin *origin = token->job->origin;
+  /* Only this thread counts for the modules of a not-parallel controller. */
+  gboolean sole = token->job->ctl->mode == SLUICE_MODE_NOT_PARALLEL;
   /* One clock read per op: a op's end is the next one's start. */
   gint64 now = g_get_monotonic_time ();
 
@@ -182,7 +225,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
           t0 = now;
           deadline = op_deadline (self, rt, info, t0, &limited);
           if (attempt == 0)
-            stat_add (&info->stats.items_in, 1);
+            stat_add_sole (sole, &info->stats.items_in, 1);
           if (G_UNLIKELY (info->preview != NULL))
             preview_lua (info->preview, FALSE, L, 1, t0);
 
@@ -203,8 +246,8 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
               if (snapshot != NULL)
                 json_decref (snapshot);
               now = g_get_monotonic_time ();
-              stat_add (&info->stats.items_out, 1);
-              stat_add (&info->stats.time_us, now - t0);
+              stat_add_sole (sole, &info->stats.items_out, 1);
+              stat_add_sole (sole, &info->stats.time_us, now - t0);
               pc = truth ? pc + 1 : op->target;
               continue;
             }
@@ -241,9 +284,9 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                       gint64 start = i == 0 ? t0 : steps[i - 1].ended;
 
                       if (i > 0)
-                        stat_add (&passed_info->stats.items_in, 1);
-                      stat_add (&passed_info->stats.items_out, 1);
-                      stat_add (&passed_info->stats.time_us, steps[i].ended - start);
+                        stat_add_sole (sole, &passed_info->stats.items_in, 1);
+                      stat_add_sole (sole, &passed_info->stats.items_out, 1);
+                      stat_add_sole (sole, &passed_info->stats.time_us, steps[i].ended - start);
                       if (records != NULL)
                         {
                           SluiceStepRecord rec = { passed->mod, token->child, token->parent,
@@ -259,7 +302,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                       info = module_run (self, op->mod);
                       t0 = steps[ran - 2].ended;
                       op_deadline (self, rt, info, t0, &limited);
-                      stat_add (&info->stats.items_in, 1);
+                      stat_add_sole (sole, &info->stats.items_in, 1);
                     }
                   now = steps[ran - 1].ended;
                 }
@@ -269,7 +312,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                   now = g_get_monotonic_time ();
                 }
               dt = now - t0;
-              stat_add (&info->stats.time_us, dt);
+              stat_add_sole (sole, &info->stats.time_us, dt);
               /* The main loop gets its turn after each slow op, not only
                * every few dozen items (the designer's window). */
               if (G_UNLIKELY (dt > 4000) && rt == self->main_rt)
@@ -299,19 +342,19 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
 
               if (result == SLUICE_LUA_PASS)
                 {
-                  stat_add (&info->stats.items_out, 1);
+                  stat_add_sole (sole, &info->stats.items_out, 1);
                   pc++;
                   continue;
                 }
               if (result == SLUICE_LUA_DROP)
                 {
-                  stat_add (&info->stats.dropped, 1);
+                  stat_add_sole (sole, &info->stats.dropped, 1);
                   goto next_work;
                 }
 
               /* Emitted: the tables are on the stack, the first one on
                * top; each goes on with an id of its own. */
-              stat_add (&info->stats.items_out, n_emitted);
+              stat_add_sole (sole, &info->stats.items_out, n_emitted);
               reverse_top (L, n_emitted);
               if (pcs == NULL)
                 pcs = g_array_new (FALSE, FALSE, sizeof (Pending));
@@ -325,6 +368,20 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                       g_array_append_val (pcs, pending);
                     }
                 }
+              goto next_work;
+            }
+        }
+
+      /* At the end, on its way to a sink of lines: written as text
+       * straight from the table, when it can be. */
+      if (pc >= n_ops && _sluice_executor_wants_text (self, token->job))
+        {
+          SluiceToken *next = output_text (L, token, pc);
+
+          if (next != NULL)
+            {
+              lua_pop (L, 1);
+              g_ptr_array_add (out, next);
               goto next_work;
             }
         }

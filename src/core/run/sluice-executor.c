@@ -603,6 +603,9 @@ sluice_executor_set_sink (SluiceExecutor *self,
   g_return_if_fail (sink == NULL || SLUICE_IS_ITEM_SINK (sink));
 
   g_set_object (&self->output, sink);
+  self->output_text = sink != NULL && sluice_item_sink_can_write_text (sink);
+  /* Called once an output: without the interface's type checks. */
+  self->output_write_text = self->output_text ? SLUICE_ITEM_SINK_GET_IFACE (sink)->write_text : NULL;
 }
 
 void

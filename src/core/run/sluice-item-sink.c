@@ -43,3 +43,25 @@ sluice_item_sink_flush (SluiceItemSink  *self,
     return TRUE;
   return SLUICE_ITEM_SINK_GET_IFACE (self)->flush (self, error);
 }
+
+gboolean
+sluice_item_sink_can_write_text (SluiceItemSink *self)
+{
+  g_return_val_if_fail (SLUICE_IS_ITEM_SINK (self), FALSE);
+
+  return SLUICE_ITEM_SINK_GET_IFACE (self)->write_text != NULL;
+}
+
+gboolean
+sluice_item_sink_write_text (SluiceItemSink  *self,
+                             const char      *text,
+                             gsize            length,
+                             gpointer         tag,
+                             GError         **error)
+{
+  g_return_val_if_fail (SLUICE_IS_ITEM_SINK (self), FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (SLUICE_ITEM_SINK_GET_IFACE (self)->write_text != NULL, FALSE);
+
+  return SLUICE_ITEM_SINK_GET_IFACE (self)->write_text (self, text, length, tag, error);
+}

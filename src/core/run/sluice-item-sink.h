@@ -35,6 +35,16 @@ struct _SluiceItemSinkInterface
    * with a bounded delay. Optional. */
   gboolean (*flush) (SluiceItemSink  *self,
                      GError         **error);
+  /* One output item already written as JSON text (@text, compact, keys
+   * sorted, no newline; borrowed), as write() would write it: a sink of
+   * JSON lines takes it as it is, and the executor then skips building
+   * the item (sluice-lua-text.c). Optional: without it every output
+   * comes through write(). */
+  gboolean (*write_text) (SluiceItemSink  *self,
+                          const char      *text,
+                          gsize            length,
+                          gpointer         tag,
+                          GError         **error);
 };
 
 gboolean sluice_item_sink_write (SluiceItemSink  *self,
@@ -46,5 +56,11 @@ void     sluice_item_sink_done  (SluiceItemSink  *self,
                                  const char      *error);
 gboolean sluice_item_sink_flush (SluiceItemSink  *self,
                                  GError         **error);
+gboolean sluice_item_sink_can_write_text (SluiceItemSink *self);
+gboolean sluice_item_sink_write_text     (SluiceItemSink  *self,
+                                          const char      *text,
+                                          gsize            length,
+                                          gpointer         tag,
+                                          GError         **error);
 
 G_END_DECLS

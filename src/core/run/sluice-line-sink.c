@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <gio/gio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "sluice-item-text.h"
+#include "sluice-json.h"
 #include "sluice-line-sink.h"
 
 /* Written out as soon as this much is gathered. */
@@ -15,6 +17,33 @@
  * reader reaches the run as it does without the thread). */
 #define BATCH_ITEMS 64
 #define MAX_BATCHES 16
+
+/* Outputs handed to the writer thread at once, in order: items, where a
+ * NULL item stands for the next line of @text (written from Lua by
+ * write_text()). */
+typedef struct
+{
+  GPtrArray *items;   /* json_t*, owned, or NULL */
+  GString   *text;    /* the text lines, each with its newline */
+} Batch;
+
+static Batch *
+batch_new (void)
+{
+  Batch *batch = g_new (Batch, 1);
+
+  batch->items = g_ptr_array_new_full (BATCH_ITEMS, (GDestroyNotify) json_decref);
+  batch->text = g_string_sized_new (BATCH_ITEMS * 64);
+  return batch;
+}
+
+static void
+batch_free (Batch *batch)
+{
+  g_ptr_array_unref (batch->items);
+  g_string_free (batch->text, TRUE);
+  g_free (batch);
+}
 
 struct _SluiceLineSink
 {
@@ -37,8 +66,8 @@ struct _SluiceLineSink
   GThread  *thread;
   GMutex    lock;
   GCond     cond;
-  GPtrArray *batch;     /* json_t* gathered by write(), not handed over yet (run's thread) */
-  GQueue    batches;    /* GPtrArray* of json_t*, waiting for the thread */
+  Batch    *batch;      /* gathered by write(), not handed over yet (run's thread) */
+  GQueue    batches;    /* Batch*, waiting for the thread */
   guint     busy;       /* batches handed over and not written yet */
   gboolean  quit;
   GError   *thread_error;
@@ -46,6 +75,7 @@ struct _SluiceLineSink
 };
 
 static void sluice_line_sink_iface_init (SluiceItemSinkInterface *iface);
+
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (SluiceLineSink, sluice_line_sink, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (SLUICE_TYPE_ITEM_SINK,
@@ -105,9 +135,10 @@ writer_thread (gpointer data)
   g_mutex_lock (&self->lock);
   for (;;)
     {
-      GPtrArray *batch;
+      Batch *batch;
       guint64 taken = 0;
       gboolean unwritable = FALSE;
+      gsize cursor = 0;
 
       while (g_queue_is_empty (&self->batches) && !self->quit)
         g_cond_wait (&self->cond, &self->lock);
@@ -118,11 +149,22 @@ writer_thread (gpointer data)
 
       /* After an error nothing more is written, as without the thread
        * (self->error is this thread's own while it runs). */
-      for (guint i = 0; i < batch->len && self->error == NULL && !unwritable; i++)
+      for (guint i = 0; i < batch->items->len && self->error == NULL && !unwritable; i++)
         {
+          json_t *item = g_ptr_array_index (batch->items, i);
           gsize written;
 
-          if (!append_line (self, g_ptr_array_index (batch, i), &written))
+          if (item == NULL)
+            {
+              const char *line = batch->text->str + cursor;
+              const char *nl = memchr (line, '\n', batch->text->len - cursor);
+
+              written = nl - line + 1;
+              g_string_append_len (self->buffer, line, written);
+              cursor += written;
+              taken += written;
+            }
+          else if (!append_line (self, item, &written))
             unwritable = TRUE;
           else
             taken += written;
@@ -134,7 +176,7 @@ writer_thread (gpointer data)
        * written. */
       if (self->buffer->len > 0)
         write_buffer (self, NULL);
-      g_ptr_array_unref (batch);
+      batch_free (batch);
 
       g_mutex_lock (&self->lock);
       self->thread_position += taken;
@@ -160,11 +202,11 @@ hand_over (SluiceLineSink  *self,
   gboolean ok = TRUE;
 
   g_mutex_lock (&self->lock);
-  if (self->batch->len > 0)
+  if (self->batch->items->len > 0)
     {
       g_queue_push_tail (&self->batches, self->batch);
       self->busy++;
-      self->batch = g_ptr_array_new_full (BATCH_ITEMS, (GDestroyNotify) json_decref);
+      self->batch = batch_new ();
       g_cond_broadcast (&self->cond);
     }
   while (self->busy > (wait ? 0 : MAX_BATCHES))
@@ -193,8 +235,8 @@ sluice_line_sink_write (SluiceItemSink  *sink,
 
   if (self->thread != NULL)
     {
-      g_ptr_array_add (self->batch, json_incref (item));
-      if (self->batch->len >= BATCH_ITEMS)
+      g_ptr_array_add (self->batch->items, json_incref (item));
+      if (self->batch->items->len >= BATCH_ITEMS)
         return hand_over (self, FALSE, error);
       return TRUE;
     }
@@ -219,6 +261,46 @@ sluice_line_sink_write (SluiceItemSink  *sink,
 }
 
 static gboolean
+sluice_line_sink_write_text (SluiceItemSink  *sink,
+                             const char      *text,
+                             gsize            length,
+                             gpointer         tag,
+                             GError         **error)
+{
+  SluiceLineSink *self = (SluiceLineSink *) sink;
+
+  if (self->thread != NULL)
+    {
+      g_ptr_array_add (self->batch->items, NULL);
+      sluice_json_append_raw (self->batch->text, text, length);
+      sluice_json_append_byte (self->batch->text, '\n');
+      if (self->batch->items->len >= BATCH_ITEMS)
+        return hand_over (self, FALSE, error);
+      return TRUE;
+    }
+
+  if (self->error != NULL)
+    return write_buffer (self, error);
+
+  /* Kept as write() keeps its text, for peek_last_line(). */
+  if (self->text_size < length + 1)
+    {
+      self->text_size = MAX (length + 1, 4096);
+      self->text = g_realloc (self->text, self->text_size);
+    }
+  memcpy (self->text, text, length);
+  self->text[length] = '\0';
+  self->text_length = length;
+  g_string_append_len (self->buffer, text, length);
+  g_string_append_c (self->buffer, '\n');
+  self->position += length + 1;
+
+  if (self->buffer->len >= BUFFER_LIMIT)
+    return write_buffer (self, error);
+  return TRUE;
+}
+
+static gboolean
 sluice_line_sink_flush (SluiceItemSink  *sink,
                         GError         **error)
 {
@@ -234,6 +316,7 @@ sluice_line_sink_iface_init (SluiceItemSinkInterface *iface)
 {
   iface->write = sluice_line_sink_write;
   iface->flush = sluice_line_sink_flush;
+  iface->write_text = sluice_line_sink_write_text;
 }
 
 static void
@@ -252,7 +335,7 @@ sluice_line_sink_finalize (GObject *object)
       g_mutex_unlock (&self->lock);
       g_thread_join (self->thread);
     }
-  g_clear_pointer (&self->batch, g_ptr_array_unref);
+  g_clear_pointer (&self->batch, batch_free);
   g_clear_error (&self->thread_error);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
@@ -300,7 +383,7 @@ sluice_line_sink_set_threaded (SluiceLineSink *self)
   g_return_if_fail (SLUICE_IS_LINE_SINK (self));
   g_return_if_fail (self->thread == NULL && self->position == 0);
 
-  self->batch = g_ptr_array_new_full (BATCH_ITEMS, (GDestroyNotify) json_decref);
+  self->batch = batch_new ();
   self->thread = g_thread_new ("sluice-line-sink", writer_thread, self);
 }
 
