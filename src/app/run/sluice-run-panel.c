@@ -436,11 +436,19 @@ log_adjustment (SluiceRunPanel *self)
   return gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->log_view));
 }
 
+/* Shows the newest row. Through the list's own action, not only the
+ * adjustment: after thousands of rows came at the top and as many went
+ * at the bottom in one frame (a fast run), GTK 4.8's list kept an anchor
+ * among the rows that went and drew nothing, while its adjustment
+ * already said "at the top", so setting the value changed nothing. */
 static void
 pin_to_top (SluiceRunPanel *self)
 {
   GtkAdjustment *adjustment = log_adjustment (self);
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (self->log_view));
 
+  if (model != NULL && g_list_model_get_n_items (model) > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->log_view), "list.scroll-to-item", "u", 0);
   if (gtk_adjustment_get_value (adjustment) != gtk_adjustment_get_lower (adjustment))
     gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
 }
@@ -667,8 +675,8 @@ split_cb (GtkPaned *paned)
 
   if (max > 0 && !g_object_get_data (G_OBJECT (paned), "sluice-user-moved"))
     {
-      g_object_set_data (G_OBJECT (paned), "sluice-split", GINT_TO_POINTER (max * 45 / 100));
-      gtk_paned_set_position (paned, max * 45 / 100);
+      g_object_set_data (G_OBJECT (paned), "sluice-split", GINT_TO_POINTER (max * 40 / 100));
+      gtk_paned_set_position (paned, max * 40 / 100);
     }
 }
 
@@ -781,6 +789,7 @@ sluice_run_panel_init (SluiceRunPanel *self)
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
   self->selection = gtk_no_selection_new (NULL);
   self->log_view = GTK_LIST_VIEW (gtk_list_view_new (GTK_SELECTION_MODEL (g_object_ref (self->selection)), factory));
+  gtk_widget_add_css_class (GTK_WIDGET (self->log_view), "run-log");
   g_object_unref (self->selection);
 
   paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);

@@ -432,6 +432,10 @@ event_cb (SluiceExecutor   *executor,
    * The per-item records before this event go first. */
   drain_items (self);
   sluice_run_log_append (self->log, event);
+  /* A change of the run's state is shown at once: the last one comes
+   * after the last update, and no update follows it. */
+  if (event->type == SLUICE_EVENT_RUN_STATE)
+    sluice_run_log_flush (self->log);
 }
 
 static void

@@ -138,13 +138,14 @@ format_cell (GtkLabel   *label,
 
 /* Fixed widths for the short columns, so that all seven fit the run
  * panel beside the log (about 380 px at 1270 px); the names take what
- * is left and are shortened first. */
+ * is left and are shortened first. In and Out hold 7 digits (a run of a
+ * million items). */
 static const SluiceDataTableColumn stage_columns[] = {
   { N_("Stage"),  "label",        FALSE, TRUE,  0 },
   { N_("State"),  "state",        FALSE, FALSE, 64 },
   { N_("Time"),   "seconds",      TRUE,  FALSE, 52 },
-  { N_("In"),     "items-in",     TRUE,  FALSE, 40 },
-  { N_("Out"),    "items-out",    TRUE,  FALSE, 44 },
+  { N_("In"),     "items-in",     TRUE,  FALSE, 56 },
+  { N_("Out"),    "items-out",    TRUE,  FALSE, 56 },
   { N_("Failed"), "items-failed", TRUE,  FALSE, 56 },
   { N_("Gate"),   "gate",         FALSE, TRUE,  0 },
 };
@@ -155,8 +156,9 @@ sluice_run_stages_view_new (GListStore *store)
   GtkWidget *table = sluice_data_table_new (store, SLUICE_TYPE_STAGE_ROW, "run-stages",
                                             stage_columns, G_N_ELEMENTS (stage_columns), format_cell);
 
-  /* All columns fit: no horizontal scroll that could hide the last. */
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (table), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  /* The columns fit at 1270 px with the counts of a short run; longer
+   * counts or a narrower panel scroll rather than cut the last column. */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (table), GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC);
   return table;
 }
 
