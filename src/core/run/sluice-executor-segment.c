@@ -269,12 +269,11 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
 
                   for (guint i = 0; i < chain; i++)
                     {
-                      steps[i].slot = program_op (prog, pc + i)->slot;
+                      SluiceOp *step_op = program_op (prog, pc + i);
                       gboolean step_limited;
-                      gint64 step_deadline = op_deadline (self, rt, module_run (self, program_op (prog, pc + i)->mod),
-                                                          0, &step_limited);
 
-                      steps[i].timeout_us = step_deadline;
+                      steps[i].slot = step_op->slot;
+                      steps[i].timeout_us = op_deadline (self, rt, module_run (self, step_op->mod), 0, &step_limited);
                     }
                   result = sluice_lua_runtime_run_chain (rt, steps, chain, t0, fresh, &ran, &n_emitted, &error);
                   for (guint i = 0; i + 1 < ran; i++)
