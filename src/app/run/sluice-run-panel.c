@@ -436,21 +436,30 @@ log_adjustment (SluiceRunPanel *self)
   return gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->log_view));
 }
 
-/* Shows the newest row. Through the list's own action, not only the
- * adjustment: after thousands of rows came at the top and as many went
- * at the bottom in one frame (a fast run), GTK 4.8's list kept an anchor
- * among the rows that went and drew nothing, while its adjustment
- * already said "at the top", so setting the value changed nothing. */
 static void
 pin_to_top (SluiceRunPanel *self)
 {
   GtkAdjustment *adjustment = log_adjustment (self);
+
+  if (gtk_adjustment_get_value (adjustment) != gtk_adjustment_get_lower (adjustment))
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+}
+
+/* Shows the newest row through the list's own action too, once a frame
+ * is over (never while the list lays out or takes a change: it would ask
+ * the model for rows it has not been told about yet). After thousands of
+ * rows came at the top and as many went at the bottom in one frame (a
+ * fast run), GTK 4.8's list kept an anchor among the rows that went and
+ * drew nothing, while its adjustment already said "at the top", so
+ * setting the value changed nothing. */
+static void
+show_newest (SluiceRunPanel *self)
+{
   GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (self->log_view));
 
   if (model != NULL && g_list_model_get_n_items (model) > 0)
     gtk_widget_activate_action (GTK_WIDGET (self->log_view), "list.scroll-to-item", "u", 0);
-  if (gtk_adjustment_get_value (adjustment) != gtk_adjustment_get_lower (adjustment))
-    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+  pin_to_top (self);
 }
 
 static void
@@ -468,7 +477,7 @@ static void
 pin_after_paint_cb (SluiceRunPanel *self)
 {
   unpin (self);
-  pin_to_top (self);
+  show_newest (self);
 }
 
 static void
