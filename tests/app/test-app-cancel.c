@@ -174,11 +174,6 @@ test_message (void)
   test_app_spin (20);
 }
 
-static void
-skip_without_display (void)
-{
-  g_test_skip ("no display");
-}
 
 int
 main (int   argc,
@@ -189,11 +184,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   tmp_dir = test_app_setup_environment ("test-app-cancel");
   app = test_app_new ();
-  if (app == NULL)
-    {
-      g_test_add_func ("/sluice/app-cancel/skipped", skip_without_display);
-      return g_test_run ();
-    }
 
   g_test_add_func ("/sluice/app-cancel/not-parallel", test_not_parallel);
   g_test_add_func ("/sluice/app-cancel/parallel-inline", test_parallel_inline);

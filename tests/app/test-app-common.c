@@ -3,6 +3,7 @@
 
 #include "test-app-common.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 char *
@@ -25,8 +26,15 @@ test_app_new (void)
 {
   SluiceApplication *app;
 
+  /* A designer test without a display would test nothing: that is a
+   * failure, never a skip (CI and the README run these under xvfb). */
   if (!gtk_init_check ())
-    return NULL;
+    {
+      g_printerr ("%s: no display to open windows on; run the designer's tests "
+                  "under one, e.g. xvfb-run -a dbus-run-session -- meson test -C _build\n",
+                  g_get_prgname ());
+      exit (1);
+    }
   adw_init ();
 
   app = sluice_application_new ();

@@ -13,8 +13,8 @@
  * temporary directory (returned, owned by the caller) named after the
  * test program. */
 char         *test_app_setup_environment (const char         *name);
-/* Initialises GTK and libadwaita and registers a non-unique application;
- * NULL when there is no display. */
+/* Initialises GTK and libadwaita and registers a non-unique application.
+ * Without a display the test program fails at once, saying so. */
 SluiceApplication *test_app_new          (void);
 
 /* Runs the main loop for @ms milliseconds. */

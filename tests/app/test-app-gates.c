@@ -346,11 +346,6 @@ test_missing_value (void)
   close_window (window);
 }
 
-static void
-skip_without_display (void)
-{
-  g_test_skip ("no display");
-}
 
 int
 main (int   argc,
@@ -362,11 +357,6 @@ main (int   argc,
 
   tmp_dir = test_app_setup_environment ("test-app-gates");
   app = test_app_new ();
-  if (app == NULL)
-    {
-      g_test_add_func ("/sluice/app-gates/skipped", skip_without_display);
-      return g_test_run ();
-    }
 
   g_test_add_func ("/sluice/app-gates/inspector-table", test_inspector_table);
   g_test_add_func ("/sluice/app-gates/canvas-results", test_canvas_results);

@@ -29,11 +29,6 @@
 static SluiceApplication *app;
 static char *tmp_dir;
 
-static void
-skip_without_display (void)
-{
-  g_test_skip ("no display (run under xvfb-run)");
-}
 
 static gboolean
 run_over (gpointer data)
@@ -932,11 +927,6 @@ main (int   argc,
     }
   tmp_dir = test_app_setup_environment ("test-app-history");
   app = test_app_new ();
-  if (app == NULL)
-    {
-      g_test_add_func ("/sluice/app-history/skipped", skip_without_display);
-      return g_test_run ();
-    }
   g_test_add_func ("/sluice/app-history/runs-replay-compare", test_history);
   g_test_add_func ("/sluice/app-history/gate-thresholds", test_gate_thresholds);
   g_test_add_func ("/sluice/app-history/server-runs", test_server_runs);

@@ -351,11 +351,6 @@ test_cancel_heavy_run (void)
   close_window (window);
 }
 
-static void
-skip_without_display (void)
-{
-  g_test_skip ("no display");
-}
 
 int
 main (int   argc,
@@ -366,11 +361,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   tmp_dir = test_app_setup_environment ("test-app-live-run");
   app = test_app_new ();
-  if (app == NULL)
-    {
-      g_test_add_func ("/sluice/app-live-run/skipped", skip_without_display);
-      return g_test_run ();
-    }
 
   g_test_add_func ("/sluice/app-live-run/counts-after-fast-run", test_counts_after_fast_run);
   g_test_add_func ("/sluice/app-live-run/cancel-heavy-run", test_cancel_heavy_run);

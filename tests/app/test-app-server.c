@@ -848,11 +848,6 @@ test_screenshot (void)
   fixture_teardown (&f);
 }
 
-static void
-skip_without_display (void)
-{
-  g_test_skip ("no display");
-}
 
 int
 main (int   argc,
@@ -863,11 +858,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   tmp_dir = test_app_setup_environment ("test-app-server");
   app = test_app_new ();
-  if (app == NULL)
-    {
-      g_test_add_func ("/sluice/app-server/skipped", skip_without_display);
-      return g_test_run ();
-    }
 
   g_test_add_func ("/sluice/app-server/wrong-token", test_wrong_token);
   g_test_add_func ("/sluice/app-server/refused", test_refused);

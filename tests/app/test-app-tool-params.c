@@ -154,11 +154,6 @@ test_widgets_by_type (void)
   test_app_spin (20);
 }
 
-static void
-skip_without_display (void)
-{
-  g_test_skip ("no display");
-}
 
 int
 main (int   argc,
@@ -168,11 +163,6 @@ main (int   argc,
 
   tmp_dir = test_app_setup_environment ("test-app-tool-params");
   app = test_app_new ();
-  if (app == NULL)
-    {
-      g_test_add_func ("/sluice/app/tool-params/skipped", skip_without_display);
-      return g_test_run ();
-    }
   sluice_step_registry_register ("test-typed", TEST_TYPE_STEP_TYPED, SLUICE_STEP_TOOL);
   g_test_add_func ("/sluice/app/tool-params/widgets", test_widgets_by_type);
 
