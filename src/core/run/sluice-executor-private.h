@@ -126,7 +126,9 @@ struct _SluiceJob
   SluiceProgram *prog;
   guint64        seq;
   guint          pending;    /* tokens of this job in flight */
-  GPtrArray     *outputs;    /* json_t*; NULL for streaming modes */
+  gboolean       collect;    /* outputs wait for the job's end (ordered modes, groups) */
+  GPtrArray     *outputs;    /* SluiceToken* at the end of the program, each with
+                              * its item or its line of text; NULL until the first */
   SluiceJob     *parent;     /* combination: the job that waits */
   guint          parent_pc;
   json_t        *input;      /* combination: what to retry with */
@@ -341,25 +343,23 @@ void           _sluice_token_failed            (SluiceExecutor   *self,
 gboolean       _sluice_job_is_dead             (SluiceJob        *job);
 void           _sluice_job_pending_dec         (SluiceExecutor   *self,
                                                 SluiceJob        *job);
-/* An item reached the end of its job's program. Consumes @item. */
 /* Whether an item of @job at the end of its program may leave as text
  * written straight from Lua: it goes to the sink as it is (the last
- * controller, a streaming mode, no boundary hooks). Any thread. */
+ * controller, not a combination, no boundary hooks). In an ordered mode
+ * the text waits in the job for its turn like an item would. Any thread. */
 static inline gboolean
 _sluice_executor_wants_text (SluiceExecutor *self,
                              SluiceJob      *job)
 {
   return self->output_text && self->boundary == NULL && job->parent == NULL &&
-         job->outputs == NULL && job->ctl->index + 1 == self->ctls->len;
+         job->ctl->index + 1 == self->ctls->len;
 }
 
-/* An output line of @job written from Lua (token->text); consumes it. */
-void           _sluice_job_output_text         (SluiceExecutor   *self,
-                                                SluiceJob        *job,
+/* @token reached the end of its job's program: its item (or its line of
+ * text, token->text) is an output of the job, delivered now or held
+ * until the job's turn. Consumes @token and its place in the job. */
+void           _sluice_token_finish            (SluiceExecutor   *self,
                                                 SluiceToken      *token);
-void           _sluice_job_output              (SluiceExecutor   *self,
-                                                SluiceJob        *job,
-                                                json_t           *item);
 SluiceOrigin  *_sluice_origin_new               (SluiceExecutor   *self,
                                                 gpointer          tag);
 /* Reserves @n new item ids under @origin (any thread); returns the first. */

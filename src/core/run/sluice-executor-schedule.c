@@ -36,7 +36,15 @@ _sluice_executor_segment_done (SluiceExecutor *self,
       g_ptr_array_set_size (out, 0);
       return;
     }
-  job->pending += out->len;
+  if (out->len == 0)
+    {
+      if (!self->stopped)
+        _sluice_job_pending_dec (self, job);
+      return;
+    }
+  /* The segment's token becomes the first of @out: the job's last one
+   * is then seen as such (_sluice_token_finish()). */
+  job->pending += out->len - 1;
   for (guint i = 0; i < out->len; i++)
     {
       SluiceToken *token = g_ptr_array_index (out, i);
@@ -44,13 +52,7 @@ _sluice_executor_segment_done (SluiceExecutor *self,
       if (token->error != NULL)
         _sluice_token_failed (self, token);
       else if (token->pc >= token->job->prog->ops->len)
-        {
-          if (token->text != NULL)
-            _sluice_job_output_text (self, token->job, token);
-          else
-            _sluice_job_output (self, token->job, g_steal_pointer (&token->item));
-          _sluice_token_drop (self, token);
-        }
+        _sluice_token_finish (self, token);
       else
         g_queue_push_tail (&self->ready, token);
 
@@ -62,8 +64,6 @@ _sluice_executor_segment_done (SluiceExecutor *self,
         }
     }
   g_ptr_array_set_size (out, 0);
-  if (!self->stopped)
-    _sluice_job_pending_dec (self, job);
 }
 
 void
