@@ -757,8 +757,7 @@ run_lua (SluiceExecutor *self,
   result->job = job;
   if (self->listening)
     result->records = g_array_new (FALSE, FALSE, sizeof (SluiceStepRecord));
-  self->segments_out++;
-  g_thread_pool_push (self->pool, result, NULL);
+  _sluice_executor_send_to_worker (self, result);
 }
 
 /* Moves @token on from its op; consumes it. */

@@ -192,14 +192,16 @@ typedef struct
   guint   outputs;
 } SluiceStepRecord;
 
-typedef struct
+typedef struct _SluiceSegmentResult SluiceSegmentResult;
+struct _SluiceSegmentResult
 {
+  SluiceSegmentResult *next; /* the next of its batch (one hand-over to a worker) */
   SluiceToken *token;     /* the one sent; NULL once the segment consumed it */
   SluiceJob   *job;       /* the token's job */
   GPtrArray   *out;       /* SluiceToken* */
   GArray      *records;   /* SluiceStepRecord, or NULL */
   gint64       elapsed;   /* µs the segment took on its worker */
-} SluiceSegmentResult;
+};
 
 typedef void (*SluiceTimerFunc) (SluiceExecutor *self, gpointer data);
 
@@ -248,6 +250,7 @@ struct _SluiceExecutor
   GMutex              rts_lock;
   GAsyncQueue        *results;        /* of SluiceSegmentResult* from workers */
   guint               segments_out;   /* sent to workers, not drained yet */
+  GPtrArray          *to_workers;     /* SluiceSegmentResult* not handed over yet (a batch) */
   SluiceClock        *clock;          /* owned; NULL = the monotonic clock */
   GAsyncQueue        *prints;         /* what Lua printed, for "log" events */
   guint               pool_threads;
@@ -379,6 +382,9 @@ void           _sluice_executor_retry_cb       (SluiceExecutor   *self,
 void           _sluice_executor_group_timeout_cb (SluiceExecutor *self,
                                                 gpointer          data);
 void           _sluice_executor_drain_results  (SluiceExecutor   *self);
+/* Queues @result's segment for the workers; handed over in batches. */
+void           _sluice_executor_send_to_worker (SluiceExecutor   *self,
+                                                SluiceSegmentResult *result);
 void           _sluice_executor_worker_cb      (gpointer          data,
                                                 gpointer          user_data);
 void           _sluice_executor_fail_run       (SluiceExecutor   *self,
