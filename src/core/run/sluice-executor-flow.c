@@ -714,11 +714,13 @@ _sluice_stage_note_lua_cost (SluiceStage *ctl,
                              gint64       elapsed)
 {
   /* An average over the last ~8 segments, kept × 16 so that sub-µs
-   * segments do not round to nothing. Wall time, each capped: on a busy
-   * machine a segment preempted for a few ms must not send the next
-   * hundreds to the workers; segments that are all dear still average
-   * far above the bound. */
-  elapsed = MIN (elapsed, 4 * INLINE_LUA_US);
+   * segments do not round to nothing. Wall time, each capped at twice
+   * the bound: on a busy machine a segment preempted for a few ms must
+   * not send the next hundreds to the workers (it takes four such in
+   * eight to cross the bound, not two), and every hand-off to a worker
+   * costs cheap items far more than the preemption did; segments that are
+   * all dear still average above the bound. */
+  elapsed = MIN (elapsed, 2 * INLINE_LUA_US);
   if (ctl->lua_measured++ == 0)
     ctl->lua_cost = elapsed * 16;
   else
