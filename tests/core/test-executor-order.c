@@ -324,6 +324,56 @@ test_no_order (void)
   outcome_clear (&any);
 }
 
+/* Batches on the workers: a segment stopped by its module's timeout
+ * lets the rest of its batch run, and the item it failed is dropped as
+ * not-parallel drops it; the output is the same. */
+static void
+test_batch_timeout (void)
+{
+  const char *phase =
+    "<execution id=\"spin\" timeout=\"50ms\" on-error=\"drop\">"
+    "<lua>if item.id % 10 == 3 then while true do end end local x = 0 for i = 1, 20000 do x = x + i end item.x = x</lua>"
+    "</execution>"
+    "<execution id=\"last\"><lua>item.last = true</lua></execution>";
+  g_autofree char *input = mixed_input (60);
+  Outcome serial = run_phase ("not-parallel", 1, phase, input, NULL);
+  Outcome ordered = run_phase ("order-by-sequence", 8, phase, input, NULL);
+
+  g_assert_cmpuint (count_lines (serial.lines), ==, 54);
+  assert_same_lines (ordered.lines, serial.lines);
+  outcome_clear (&serial);
+  outcome_clear (&ordered);
+}
+
+static gboolean
+cancel_cb (gpointer data)
+{
+  sluice_executor_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Cancel reaches every segment of every batch: endless Lua on all the
+ * workers (the first segments of a controller always go there), with
+ * more queued behind it in each batch. */
+static void
+test_batch_cancel (void)
+{
+  g_autoptr(SluicePipeline) pipeline =
+    test_load_body ("<controller id=\"c\" mode=\"order-by-sequence\" workers=\"8\"><phase id=\"p\">"
+                    "<execution id=\"spin\"><lua>while true do end</lua></execution>"
+                    "</phase></controller>");
+  g_autofree char *input = mixed_input (40);
+  TestRun *run = test_run_new (pipeline, input, NULL, FALSE);
+  gint64 t0 = g_get_monotonic_time ();
+
+  g_timeout_add (200, cancel_cb, run->executor);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_CANCELLED);
+  /* Generous: a bound, not a speed (the test's own limit is 60 s). */
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 30 * G_USEC_PER_SEC);
+  g_assert_cmpuint (run->outputs->len, ==, 0);
+  test_run_free (run);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -334,6 +384,8 @@ main (int    argc,
   g_test_add_func ("/sluice/executor-order/out-of-order", test_ordered_out_of_order);
   g_test_add_func ("/sluice/executor-order/first-wins", test_first_wins);
   g_test_add_func ("/sluice/executor-order/no-order", test_no_order);
+  g_test_add_func ("/sluice/executor-order/batch-timeout", test_batch_timeout);
+  g_test_add_func ("/sluice/executor-order/batch-cancel", test_batch_cancel);
 
   return g_test_run ();
 }
