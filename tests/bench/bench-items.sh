@@ -63,8 +63,8 @@ row () { # NAME ITEMS "WALL CPU KB" TARGET
 ratio () { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.2f", y[1] / x[1] }'; }
 
 echo "load average: $(cat /proc/loadavg)"
-w1=$(best "$sluice_run" -q -i "$work/items.jsonl" -o "$work/out.jsonl" "$work/w1.xml")
-test "$(wc -l < "$work/out.jsonl")" -eq "$items" || echo "W1: WRONG OUTPUT COUNT"
+w1=$(best "$sluice_run" -q -i "$work/items.jsonl" -o "$work/w1.jsonl" "$work/w1.xml")
+test "$(wc -l < "$work/w1.jsonl")" -eq "$items" || echo "W1: WRONG OUTPUT COUNT"
 row W1 "$items" "$w1" "(target ≥ 350000 items/s)"
 
 pass=$(best "$sluice_run" -q -i "$work/items.jsonl" -o "$work/out.jsonl" "$work/pass.xml")
@@ -76,7 +76,7 @@ if command -v jq >/dev/null 2>&1; then
 fi
 
 obs=$(best "$sluice_run" -q -i "$work/items.jsonl" -o "$work/out.jsonl" "$work/w1obs.xml")
-cmp -s "$work/out.jsonl" "$work/out.jsonl" || true
+cmp -s "$work/out.jsonl" "$work/w1.jsonl" || echo "W1obs: OUTPUT DIFFERS FROM W1'S"
 row W1obs "$items" "$obs" "(target ≥ 1.0x W1)"
 echo "W1obs  vs W1 not-parallel: $(ratio "$obs" "$w1")x"
 

@@ -208,20 +208,22 @@ test_lua_values (void)
 }
 
 /* A run of varied items through Lua, written by a line sink: not-parallel
- * takes the text way, order-by-sequence (which holds jansson items until
- * their turn) the ordinary one. The files must be the same, byte for
- * byte, with and without the sink's thread. */
+ * takes the text way, order-by-sequence with the modules in a
+ * combination (whose outputs are jansson items) the ordinary one. The
+ * files must be the same, byte for byte, with and without the sink's
+ * thread. */
 static char *
 run_to_file (const char *mode,
              const char *input,
              gboolean    threaded)
 {
+  gboolean group = g_str_equal (mode, "order-by-sequence");
   g_autofree char *body = g_strdup_printf (
-    "<controller id=\"c\" mode=\"%s\" workers=\"1\"><phase id=\"p\">"
+    "<controller id=\"c\" mode=\"%s\" workers=\"1\"><phase id=\"p\">%s"
     "<execution id=\"touch\"><lua>if item.n then item.n2 = item.n * 3 end "
     "item.half = (item.id or 0) / 2 item.s2 = (item.s or '') .. '\\0' .. 'é'</lua></execution>"
     "<execution id=\"keep\"><lua>item.kept = true</lua></execution>"
-    "</phase></controller>", mode);
+    "%s</phase></controller>", mode, group ? "<combination id=\"g\">" : "", group ? "</combination>" : "");
   g_autoptr(SluicePipeline) pipeline = test_load_body (body);
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;

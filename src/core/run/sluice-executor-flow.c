@@ -61,10 +61,15 @@ write_output (SluiceExecutor *self,
   json_decref (item);
 }
 
-void
-_sluice_job_output_text (SluiceExecutor *self,
-                         SluiceJob      *job,
-                         SluiceToken    *token)
+static void deliver (SluiceExecutor *self,
+                     SluiceJob      *job,
+                     json_t         *item);
+
+/* An output line of @job written from Lua (token->text). */
+static void
+write_text (SluiceExecutor *self,
+            SluiceJob      *job,
+            SluiceToken    *token)
 {
   g_autoptr(GError) error = NULL;
   SluiceOrigin *origin = job->origin;
@@ -74,11 +79,10 @@ _sluice_job_output_text (SluiceExecutor *self,
       /* Cannot happen (the segment asked the same); the ordinary way. */
       json_t *item = sluice_json_parse_item (token->text, token->text_length, &error);
 
-      g_clear_pointer (&token->text, g_free);
       if (item == NULL)
         _sluice_executor_fail_run (self, NULL, error->message, NULL);
       else
-        _sluice_job_output (self, job, item);
+        deliver (self, job, item);
       return;
     }
 
@@ -177,8 +181,10 @@ _sluice_job_new (SluiceExecutor *self,
   job->started = g_get_monotonic_time ();
   if (ctl->first_in == 0)
     ctl->first_in = job->started;
-  if (collect)
-    job->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) json_decref);
+  /* Its outputs array is made for its first output: most jobs of an
+   * ordered mode are at the head of the order when they complete, and
+   * many have a single output. */
+  job->collect = collect;
   g_hash_table_add (self->jobs, job);
 
   return job;
@@ -209,24 +215,87 @@ _sluice_job_is_dead (SluiceJob *job)
   return FALSE;
 }
 
-/* An item reached the end of its job's program. Consumes @item. */
-void
-_sluice_job_output (SluiceExecutor *self,
-                    SluiceJob      *job,
-                    json_t         *item)
+static inline guint
+job_n_outputs (SluiceJob *job)
 {
-  if (job->outputs != NULL)
-    g_ptr_array_add (job->outputs, item);
+  return job->outputs != NULL ? job->outputs->len : 0;
+}
+
+/* What @token carries leaves its controller: its line of text or its
+ * item (taken from the token). */
+static void
+deliver_token (SluiceExecutor *self,
+               SluiceJob      *job,
+               SluiceToken    *token)
+{
+  if (token->text != NULL)
+    write_text (self, job, token);
   else
-    deliver (self, job, item);
+    deliver (self, job, g_steal_pointer (&token->item));
+}
+
+/* Whether @token, the last of its job and its first output, may leave
+ * its ordered controller at once: the job completes right after it, and
+ * its turn has come (order-by-sequence: every earlier item delivered;
+ * first-wins: nothing newer delivered), so holding the output until then
+ * would change nothing but its cost. The common case when Lua runs on
+ * this thread, where items complete in order anyway. */
+static gboolean
+turn_has_come (SluiceExecutor *self,
+               SluiceJob      *job)
+{
+  SluiceStage *ctl = job->ctl;
+
+  if (job->pending != 1 || job->outputs != NULL || job->parent != NULL ||
+      job->dead || self->boundary != NULL)
+    return FALSE;
+  if (ctl->mode == SLUICE_MODE_ORDER_BY_SEQUENCE)
+    return job->seq == ctl->next_emit;
+  if (ctl->mode == SLUICE_MODE_FIRST_WINS && job->seq > ctl->last_emitted)
+    {
+      ctl->last_emitted = job->seq;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+void
+_sluice_token_finish (SluiceExecutor *self,
+                      SluiceToken    *token)
+{
+  SluiceJob *job = token->job;
+
+  if (job->collect && !turn_has_come (self, job))
+    {
+      /* The token itself waits: no copy of its item or text. */
+      if (job->outputs == NULL)
+        job->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) _sluice_token_free);
+      g_ptr_array_add (job->outputs, token);
+      _sluice_job_pending_dec (self, job);
+      return;
+    }
+  deliver_token (self, job, token);
+  _sluice_token_drop (self, token);
 }
 
 static void
 deliver_outputs (SluiceExecutor *self,
                  SluiceJob      *job)
 {
-  for (guint i = 0; i < job->outputs->len && !self->stopped; i++)
-    deliver (self, job, json_incref (g_ptr_array_index (job->outputs, i)));
+  for (guint i = 0; i < job_n_outputs (job) && !self->stopped; i++)
+    deliver_token (self, job, g_ptr_array_index (job->outputs, i));
+}
+
+/* Order-by-sequence: @job, complete, is next in the order. */
+static void
+emit_in_order (SluiceExecutor *self,
+               SluiceStage    *ctl,
+               SluiceJob      *job)
+{
+  ctl->next_emit++;
+  deliver_outputs (self, job);
+  _sluice_boundary_passed (self, job, job_n_outputs (job));
+  job_free (self, job);
 }
 
 /* Order-by-sequence: completed jobs wait in @held until every earlier
@@ -237,14 +306,11 @@ flush_ordered (SluiceExecutor *self,
 {
   SluiceJob *job;
 
-  while (!self->stopped &&
+  while (!self->stopped && g_hash_table_size (ctl->held) > 0 &&
          (job = g_hash_table_lookup (ctl->held, GSIZE_TO_POINTER (ctl->next_emit))) != NULL)
     {
       g_hash_table_remove (ctl->held, GSIZE_TO_POINTER (ctl->next_emit));
-      ctl->next_emit++;
-      deliver_outputs (self, job);
-      _sluice_boundary_passed (self, job, job->outputs->len);
-      job_free (self, job);
+      emit_in_order (self, ctl, job);
     }
 }
 
@@ -273,12 +339,18 @@ ctl_job_complete (SluiceExecutor *self,
   switch (ctl->mode)
     {
     case SLUICE_MODE_ORDER_BY_SEQUENCE:
-      g_hash_table_insert (ctl->held, GSIZE_TO_POINTER (job->seq), job);
+      /* Items mostly complete in order (always when their Lua runs on
+       * this thread): the one next in the order goes on at once, without
+       * a trip through @held. */
+      if (job->seq == ctl->next_emit && !self->stopped)
+        emit_in_order (self, ctl, job);
+      else
+        g_hash_table_insert (ctl->held, GSIZE_TO_POINTER (job->seq), job);
       flush_ordered (self, ctl);
       return;
 
     case SLUICE_MODE_FIRST_WINS:
-      if (job->outputs->len == 0)
+      if (job_n_outputs (job) == 0)
         {
           _sluice_boundary_passed (self, job, 0);
           break;
@@ -287,18 +359,18 @@ ctl_job_complete (SluiceExecutor *self,
         {
           ctl->last_emitted = job->seq;
           deliver_outputs (self, job);
-          _sluice_boundary_passed (self, job, job->outputs->len);
+          _sluice_boundary_passed (self, job, job_n_outputs (job));
         }
       else
         {
           SluiceModuleRun *last = last_module (self, ctl);
 
           if (last != NULL)
-            last->stats.superseded += job->outputs->len;
+            last->stats.superseded += job_n_outputs (job);
           {
             SluiceEvent *event = _sluice_executor_event_new (self, SLUICE_EVENT_ITEM_SUPERSEDED, ctl->id,
                                             last != NULL ? last->id : NULL, job->seq);
-            event->outputs = job->outputs->len;
+            event->outputs = job_n_outputs (job);
             _sluice_executor_emit (self, event);
           }
           _sluice_boundary_passed (self, job, 0);
@@ -324,7 +396,7 @@ group_complete (SluiceExecutor *self,
   SluiceOp *op = program_op (parent->prog, job->parent_pc);
   SluiceModuleRun *info = module_run (self, op->mod);
   gint64 duration = g_get_monotonic_time () - job->started;
-  guint n = job->outputs->len;
+  guint n = job_n_outputs (job);
 
   __atomic_fetch_add (&info->stats.items_out, n, __ATOMIC_RELAXED);
   __atomic_fetch_add (&info->stats.time_us, duration, __ATOMIC_RELAXED);
@@ -341,8 +413,9 @@ group_complete (SluiceExecutor *self,
 
       for (guint i = 0; i < n; i++)
         {
-          SluiceToken *token = _sluice_token_new (json_incref (g_ptr_array_index (job->outputs, i)),
-                                                  parent, op->next);
+          SluiceToken *output = g_ptr_array_index (job->outputs, i);
+          /* Never text: that is for top-level jobs only. */
+          SluiceToken *token = _sluice_token_new (g_steal_pointer (&output->item), parent, op->next);
 
           token->child = first + i;
           token->parent = job->entry;
@@ -641,11 +714,13 @@ _sluice_stage_note_lua_cost (SluiceStage *ctl,
                              gint64       elapsed)
 {
   /* An average over the last ~8 segments, kept × 16 so that sub-µs
-   * segments do not round to nothing. Wall time, each capped: on a busy
-   * machine a segment preempted for a few ms must not send the next
-   * hundreds to the workers; segments that are all dear still average
-   * far above the bound. */
-  elapsed = MIN (elapsed, 4 * INLINE_LUA_US);
+   * segments do not round to nothing. Wall time, each capped at twice
+   * the bound: on a busy machine a segment preempted for a few ms must
+   * not send the next hundreds to the workers (it takes four such in
+   * eight to cross the bound, not two), and every hand-off to a worker
+   * costs cheap items far more than the preemption did; segments that are
+   * all dear still average above the bound. */
+  elapsed = MIN (elapsed, 2 * INLINE_LUA_US);
   if (ctl->lua_measured++ == 0)
     ctl->lua_cost = elapsed * 16;
   else
@@ -684,8 +759,7 @@ run_lua (SluiceExecutor *self,
   result->job = job;
   if (self->listening)
     result->records = g_array_new (FALSE, FALSE, sizeof (SluiceStepRecord));
-  self->segments_out++;
-  g_thread_pool_push (self->pool, result, NULL);
+  _sluice_executor_send_to_worker (self, result);
 }
 
 /* Moves @token on from its op; consumes it. */
@@ -709,11 +783,7 @@ _sluice_token_advance (SluiceExecutor *self,
 
   if (token->pc >= prog->ops->len)
     {
-      if (token->text != NULL)
-        _sluice_job_output_text (self, job, token);
-      else
-        _sluice_job_output (self, job, g_steal_pointer (&token->item));
-      _sluice_token_drop (self, token);
+      _sluice_token_finish (self, token);
       return;
     }
 

@@ -126,7 +126,9 @@ struct _SluiceJob
   SluiceProgram *prog;
   guint64        seq;
   guint          pending;    /* tokens of this job in flight */
-  GPtrArray     *outputs;    /* json_t*; NULL for streaming modes */
+  gboolean       collect;    /* outputs wait for the job's end (ordered modes, groups) */
+  GPtrArray     *outputs;    /* SluiceToken* at the end of the program, each with
+                              * its item or its line of text; NULL until the first */
   SluiceJob     *parent;     /* combination: the job that waits */
   guint          parent_pc;
   json_t        *input;      /* combination: what to retry with */
@@ -190,14 +192,16 @@ typedef struct
   guint   outputs;
 } SluiceStepRecord;
 
-typedef struct
+typedef struct _SluiceSegmentResult SluiceSegmentResult;
+struct _SluiceSegmentResult
 {
+  SluiceSegmentResult *next; /* the next of its batch (one hand-over to a worker) */
   SluiceToken *token;     /* the one sent; NULL once the segment consumed it */
   SluiceJob   *job;       /* the token's job */
   GPtrArray   *out;       /* SluiceToken* */
   GArray      *records;   /* SluiceStepRecord, or NULL */
   gint64       elapsed;   /* µs the segment took on its worker */
-} SluiceSegmentResult;
+};
 
 typedef void (*SluiceTimerFunc) (SluiceExecutor *self, gpointer data);
 
@@ -246,6 +250,7 @@ struct _SluiceExecutor
   GMutex              rts_lock;
   GAsyncQueue        *results;        /* of SluiceSegmentResult* from workers */
   guint               segments_out;   /* sent to workers, not drained yet */
+  GPtrArray          *to_workers;     /* SluiceSegmentResult* not handed over yet (a batch) */
   SluiceClock        *clock;          /* owned; NULL = the monotonic clock */
   GAsyncQueue        *prints;         /* what Lua printed, for "log" events */
   guint               pool_threads;
@@ -341,25 +346,23 @@ void           _sluice_token_failed            (SluiceExecutor   *self,
 gboolean       _sluice_job_is_dead             (SluiceJob        *job);
 void           _sluice_job_pending_dec         (SluiceExecutor   *self,
                                                 SluiceJob        *job);
-/* An item reached the end of its job's program. Consumes @item. */
 /* Whether an item of @job at the end of its program may leave as text
  * written straight from Lua: it goes to the sink as it is (the last
- * controller, a streaming mode, no boundary hooks). Any thread. */
+ * controller, not a combination, no boundary hooks). In an ordered mode
+ * the text waits in the job for its turn like an item would. Any thread. */
 static inline gboolean
 _sluice_executor_wants_text (SluiceExecutor *self,
                              SluiceJob      *job)
 {
   return self->output_text && self->boundary == NULL && job->parent == NULL &&
-         job->outputs == NULL && job->ctl->index + 1 == self->ctls->len;
+         job->ctl->index + 1 == self->ctls->len;
 }
 
-/* An output line of @job written from Lua (token->text); consumes it. */
-void           _sluice_job_output_text         (SluiceExecutor   *self,
-                                                SluiceJob        *job,
+/* @token reached the end of its job's program: its item (or its line of
+ * text, token->text) is an output of the job, delivered now or held
+ * until the job's turn. Consumes @token and its place in the job. */
+void           _sluice_token_finish            (SluiceExecutor   *self,
                                                 SluiceToken      *token);
-void           _sluice_job_output              (SluiceExecutor   *self,
-                                                SluiceJob        *job,
-                                                json_t           *item);
 SluiceOrigin  *_sluice_origin_new               (SluiceExecutor   *self,
                                                 gpointer          tag);
 /* Reserves @n new item ids under @origin (any thread); returns the first. */
@@ -379,6 +382,9 @@ void           _sluice_executor_retry_cb       (SluiceExecutor   *self,
 void           _sluice_executor_group_timeout_cb (SluiceExecutor *self,
                                                 gpointer          data);
 void           _sluice_executor_drain_results  (SluiceExecutor   *self);
+/* Queues @result's segment for the workers; handed over in batches. */
+void           _sluice_executor_send_to_worker (SluiceExecutor   *self,
+                                                SluiceSegmentResult *result);
 void           _sluice_executor_worker_cb      (gpointer          data,
                                                 gpointer          user_data);
 void           _sluice_executor_fail_run       (SluiceExecutor   *self,

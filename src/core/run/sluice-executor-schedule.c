@@ -36,7 +36,15 @@ _sluice_executor_segment_done (SluiceExecutor *self,
       g_ptr_array_set_size (out, 0);
       return;
     }
-  job->pending += out->len;
+  if (out->len == 0)
+    {
+      if (!self->stopped)
+        _sluice_job_pending_dec (self, job);
+      return;
+    }
+  /* The segment's token becomes the first of @out: the job's last one
+   * is then seen as such (_sluice_token_finish()). */
+  job->pending += out->len - 1;
   for (guint i = 0; i < out->len; i++)
     {
       SluiceToken *token = g_ptr_array_index (out, i);
@@ -44,13 +52,7 @@ _sluice_executor_segment_done (SluiceExecutor *self,
       if (token->error != NULL)
         _sluice_token_failed (self, token);
       else if (token->pc >= token->job->prog->ops->len)
-        {
-          if (token->text != NULL)
-            _sluice_job_output_text (self, token->job, token);
-          else
-            _sluice_job_output (self, token->job, g_steal_pointer (&token->item));
-          _sluice_token_drop (self, token);
-        }
+        _sluice_token_finish (self, token);
       else
         g_queue_push_tail (&self->ready, token);
 
@@ -62,86 +64,160 @@ _sluice_executor_segment_done (SluiceExecutor *self,
         }
     }
   g_ptr_array_set_size (out, 0);
-  if (!self->stopped)
-    _sluice_job_pending_dec (self, job);
 }
+
+/* Segments go to the workers in batches: all the Lua segments one slice
+ * of this thread's work sent their way are split over the pool's threads
+ * (round robin, so that items next in the order are not all behind one
+ * another), and each batch comes back as one result and one wake-up of
+ * this thread, not one per item. A batch is handed over early once it is
+ * this big, so that the workers start while this thread admits more. */
+#define WORKER_BATCH_MAX 32
 
 void
 _sluice_executor_worker_cb (gpointer data,
                             gpointer user_data)
 {
   SluiceExecutor *self = user_data;
-  SluiceSegmentResult *result = data;
-  SluiceLuaRuntime *rt;
+  SluiceSegmentResult *batch = data;
+  SluiceLuaRuntime *rt = NULL;
 
-  if (g_atomic_int_get (&self->cancel_flag))
+  for (SluiceSegmentResult *result = batch; result != NULL; result = result->next)
     {
-      g_async_queue_push (self->results, result);
-      g_source_set_ready_time (self->source, 0);
-      return;
+      /* Cancelled: the rest go back as they came (their tokens set). */
+      if (g_atomic_int_get (&self->cancel_flag))
+        break;
+
+      if (rt == NULL)
+        rt = g_async_queue_try_pop (self->free_rts);
+      if (rt == NULL)
+        {
+          rt = sluice_lua_runtime_new (self->lua_codes, self->params, &self->cancel_flag);
+          /* The file's lua-memory-limit, per state (0: the default). */
+          sluice_lua_runtime_set_memory_limit (rt, sluice_pipeline_get_lua_memory_limit (self->pipeline));
+          _sluice_executor_watch_prints (self, rt);
+          g_mutex_lock (&self->rts_lock);
+          g_ptr_array_add (self->all_rts, rt);
+          g_mutex_unlock (&self->rts_lock);
+        }
+
+      result->out = g_ptr_array_new ();
+      result->elapsed = g_get_monotonic_time ();
+      _sluice_executor_run_segment (self, rt, result->token, result->out, result->records);
+      result->elapsed = g_get_monotonic_time () - result->elapsed;
+      result->token = NULL;
     }
+  if (rt != NULL)
+    g_async_queue_push (self->free_rts, rt);
 
-  rt = g_async_queue_try_pop (self->free_rts);
-  if (rt == NULL)
-    {
-      rt = sluice_lua_runtime_new (self->lua_codes, self->params, &self->cancel_flag);
-      /* The file's lua-memory-limit, per state (0: the default). */
-      sluice_lua_runtime_set_memory_limit (rt, sluice_pipeline_get_lua_memory_limit (self->pipeline));
-      _sluice_executor_watch_prints (self, rt);
-      g_mutex_lock (&self->rts_lock);
-      g_ptr_array_add (self->all_rts, rt);
-      g_mutex_unlock (&self->rts_lock);
-    }
-
-  result->out = g_ptr_array_new ();
-  result->elapsed = g_get_monotonic_time ();
-  _sluice_executor_run_segment (self, rt, result->token, result->out, result->records);
-  result->elapsed = g_get_monotonic_time () - result->elapsed;
-  result->token = NULL;
-  g_async_queue_push (self->free_rts, rt);
-
-  g_async_queue_push (self->results, result);
+  g_async_queue_push (self->results, batch);
   g_source_set_ready_time (self->source, 0);
+}
+
+/* Takes one segment's result back; frees @result. */
+static void
+take_result (SluiceExecutor      *self,
+             SluiceSegmentResult *result)
+{
+  self->segments_out--;
+  if (result->token != NULL)
+    {
+      /* Cancelled before it ran. */
+      _sluice_token_free (result->token);
+    }
+  else if (self->stopped)
+    {
+      for (guint i = 0; i < result->out->len; i++)
+        _sluice_token_free (g_ptr_array_index (result->out, i));
+    }
+  else
+    {
+      _sluice_stage_note_lua_cost (result->job->ctl, result->elapsed);
+      if (result->records != NULL)
+        _sluice_executor_emit_records (self, result->job, result->records);
+      if (_sluice_job_is_dead (result->job))
+        {
+          result->job->pending += result->out->len;
+          for (guint i = 0; i < result->out->len; i++)
+            _sluice_token_drop (self, g_ptr_array_index (result->out, i));
+          g_ptr_array_set_size (result->out, 0);
+          _sluice_job_pending_dec (self, result->job);
+        }
+      else
+        _sluice_executor_segment_done (self, result->job, result->out);
+    }
+  g_clear_pointer (&result->out, g_ptr_array_unref);
+  g_clear_pointer (&result->records, g_array_unref);
+  g_free (result);
 }
 
 void
 _sluice_executor_drain_results (SluiceExecutor *self)
 {
-  SluiceSegmentResult *result;
+  SluiceSegmentResult *batch;
 
-  while ((result = g_async_queue_try_pop (self->results)) != NULL)
+  while ((batch = g_async_queue_try_pop (self->results)) != NULL)
+    while (batch != NULL)
+      {
+        SluiceSegmentResult *next = batch->next;
+
+        take_result (self, batch);
+        batch = next;
+      }
+}
+
+/* Hands the queued segments to the workers, split into one batch per
+ * pool thread at most. */
+static void
+hand_to_workers (SluiceExecutor *self)
+{
+  guint n = self->to_workers->len;
+  guint n_batches = MIN (n, MAX (self->pool_threads, 1));
+  SluiceSegmentResult *heads[64] = { NULL };
+  SluiceSegmentResult **tails[64];
+
+  if (n == 0)
+    return;
+  n_batches = MIN (n_batches, G_N_ELEMENTS (heads));
+  for (guint b = 0; b < n_batches; b++)
+    tails[b] = &heads[b];
+  for (guint i = 0; i < n; i++)
     {
-      self->segments_out--;
-      if (result->token != NULL)
-        {
-          /* Cancelled before it ran. */
-          _sluice_token_free (result->token);
-        }
-      else if (self->stopped)
-        {
-          for (guint i = 0; i < result->out->len; i++)
-            _sluice_token_free (g_ptr_array_index (result->out, i));
-        }
-      else
-        {
-          _sluice_stage_note_lua_cost (result->job->ctl, result->elapsed);
-          if (result->records != NULL)
-            _sluice_executor_emit_records (self, result->job, result->records);
-          if (_sluice_job_is_dead (result->job))
-            {
-              result->job->pending += result->out->len;
-              for (guint i = 0; i < result->out->len; i++)
-                _sluice_token_drop (self, g_ptr_array_index (result->out, i));
-              g_ptr_array_set_size (result->out, 0);
-              _sluice_job_pending_dec (self, result->job);
-            }
-          else
-            _sluice_executor_segment_done (self, result->job, result->out);
-        }
-      g_clear_pointer (&result->out, g_ptr_array_unref);
+      SluiceSegmentResult *result = g_ptr_array_index (self->to_workers, i);
+      guint b = i % n_batches;
+
+      result->next = NULL;
+      *tails[b] = result;
+      tails[b] = &result->next;
+    }
+  g_ptr_array_set_size (self->to_workers, 0);
+  self->segments_out += n;
+  for (guint b = 0; b < n_batches; b++)
+    g_thread_pool_push (self->pool, heads[b], NULL);
+}
+
+void
+_sluice_executor_send_to_worker (SluiceExecutor      *self,
+                                 SluiceSegmentResult *result)
+{
+  g_ptr_array_add (self->to_workers, result);
+  if (self->to_workers->len >= WORKER_BATCH_MAX * MAX (self->pool_threads, 1))
+    hand_to_workers (self);
+}
+
+/* The run stopped: segments not handed over yet are dropped. */
+static void
+drop_unsent (SluiceExecutor *self)
+{
+  for (guint i = 0; i < self->to_workers->len; i++)
+    {
+      SluiceSegmentResult *result = g_ptr_array_index (self->to_workers, i);
+
+      _sluice_token_free (result->token);
       g_clear_pointer (&result->records, g_array_unref);
       g_free (result);
     }
+  g_ptr_array_set_size (self->to_workers, 0);
 }
 
 /* Fills controller 0's queue from the input, up to the queue bound. */
@@ -355,6 +431,8 @@ source_dispatch (GSource     *source,
     }
 
   if (!self->stopped)
+    hand_to_workers (self);
+  if (!self->stopped)
     flush_output (self);
   if (!self->stopped && self->state == SLUICE_RUN_RUNNING)
     check_finished (self);
@@ -455,6 +533,7 @@ _sluice_executor_stop_run (SluiceExecutor *self,
 
   while ((token = g_queue_pop_head (&self->ready)) != NULL)
     _sluice_token_free (token);
+  drop_unsent (self);
   for (guint i = 0; i < self->ctls->len; i++)
     g_queue_clear_full (&((SluiceStage *) g_ptr_array_index (self->ctls, i))->waiting,
                         (GDestroyNotify) _sluice_token_free);

@@ -195,8 +195,11 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
   guint last_lua = pc;
   gboolean fresh;
   SluiceOrigin *origin = token->job->origin;
-  /* Only this thread counts for the modules of a not-parallel controller. */
-  gboolean sole = token->job->ctl->mode == SLUICE_MODE_NOT_PARALLEL;
+  /* Only this thread counts for the modules of a not-parallel controller,
+   * and for cheap Lua of any mode run on the run's thread while no worker
+   * has a segment (then plain adds, not locked ones: ~30 an item). */
+  gboolean sole = token->job->ctl->mode == SLUICE_MODE_NOT_PARALLEL ||
+                  (rt == self->main_rt && self->segments_out == 0);
   /* One clock read per op: a op's end is the next one's start. */
   gint64 now = g_get_monotonic_time ();
 

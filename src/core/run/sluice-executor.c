@@ -360,6 +360,7 @@ sluice_executor_finalize (GObject *object)
   g_ptr_array_unref (self->all_rts);
   g_async_queue_unref (self->free_rts);
   g_async_queue_unref (self->results);
+  g_ptr_array_unref (self->to_workers);
   _sluice_executor_free_prints (self);
   g_mutex_clear (&self->rts_lock);
   /* Steps first: a step may remove a timer of its own as it goes (a
@@ -464,6 +465,7 @@ sluice_executor_init (SluiceExecutor *self)
   self->all_rts = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_lua_runtime_free);
   g_mutex_init (&self->rts_lock);
   self->results = g_async_queue_new ();
+  self->to_workers = g_ptr_array_new ();
   self->prints = g_async_queue_new ();
   self->step_context.funcs = &_sluice_executor_step_context_funcs;
   self->step_context.owner = self;
