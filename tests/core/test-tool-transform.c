@@ -411,6 +411,47 @@ test_columns_shared_values (void)
   test_run_free (run);
 }
 
+/* Simple arithmetic is evaluated in C (sluice-columns-arith.c): it
+ * must give what Lua gives (the same expressions in parentheses go
+ * through Lua), also for integers that wrap, floats, mixed sides,
+ * strings Lua converts, and missing fields Lua complains about. */
+static void
+test_columns_arith_matches_lua (void)
+{
+  static const char *expressions[] = {
+    "x = item.a * item.b\ny = item.a + item.b\nz = item.a - 2\nw = 0.5 * item.b",
+    "x = (item.a * item.b)\ny = (item.a + item.b)\nz = (item.a - 2)\nw = (0.5 * item.b)",
+  };
+  const char *input =
+    "{\"a\":3,\"b\":4}\n"
+    "{\"a\":0.25,\"b\":3}\n"
+    "{\"a\":9223372036854775807,\"b\":2}\n"
+    "{\"a\":-9223372036854775807,\"b\":-3}\n"
+    "{\"a\":1e300,\"b\":1.5}\n"
+    "{\"a\":\"10\",\"b\":\"2.5\"}\n"
+    "{\"a\":0.1,\"b\":0.2}\n"
+    "{\"a\":7}\n";
+  g_autoptr(GPtrArray) answers = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint k = 0; k < G_N_ELEMENTS (expressions); k++)
+    {
+      g_autofree char *params = g_strdup_printf ("<param name=\"compute\">%s</param>", expressions[k]);
+      TestRun *run = run_tool ("columns", params, input, FALSE);
+      GString *answer = g_string_new (NULL);
+
+      /* The last item fails (nil arithmetic) in both ways alike. */
+      g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+      for (guint i = 0; i < run->outputs->len; i++)
+        g_string_append_printf (answer, "%s\n", (char *) g_ptr_array_index (run->outputs, i));
+      g_string_append (answer, sluice_executor_get_error (run->executor));
+      g_ptr_array_add (answers, g_string_free (answer, FALSE));
+      test_run_free (run);
+    }
+  g_assert_cmpstr (g_ptr_array_index (answers, 0), ==, g_ptr_array_index (answers, 1));
+  g_assert_nonnull (strstr (g_ptr_array_index (answers, 0), "\"x\":-2,"));   /* wrapped */
+  g_assert_nonnull (strstr (g_ptr_array_index (answers, 0), "\"x\":25.0,"));   /* "10" * "2.5" */
+}
+
 static void
 test_columns_validation (void)
 {
@@ -451,6 +492,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/sluice/tools/convert/types", test_convert_types);
+  g_test_add_func ("/sluice/tools/columns/arith-matches-lua", test_columns_arith_matches_lua);
   g_test_add_func ("/sluice/tools/convert/strict", test_convert_strict);
   g_test_add_func ("/sluice/tools/convert/lenient", test_convert_lenient);
   g_test_add_func ("/sluice/tools/convert/timestamps", test_convert_timestamps);
