@@ -5,6 +5,8 @@
 
 #include <math.h>
 
+#include <glib/gstdio.h>
+
 #include "sluice-core.h"
 #include "sluice-number-text.h"
 #include "test-executor-common.h"
@@ -411,6 +413,66 @@ test_columns_shared_values (void)
   test_run_free (run);
 }
 
+/* convert and columns change their item in place when no one else
+ * holds it (sluice-item-to-change.c). What the executor keeps must not
+ * change: a failed item goes on as it came (on-error="continue"), and a
+ * combination retried starts again from its original item. */
+static void
+test_in_place_is_private (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("sluice-in-place-XXXXXX", &error);
+  g_autofree char *counter = g_build_filename (dir, "runs", NULL);
+  g_autoptr(SluicePipeline) pipeline = NULL;
+  SluiceModuleStats stats;
+  TestRun *run;
+
+  /* The first field converts, the second does not: nothing changed. */
+  pipeline = test_load_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                             "<execution id=\"t\" on-error=\"continue\"><use tool=\"convert\">"
+                             "<param name=\"fields\">a:int, b:int</param></use></execution>"
+                             "</phase></controller>");
+  run = test_run_new (pipeline, "{\"a\":\"1\",\"b\":\"x\"}\n{\"a\":\"2\",\"b\":\"3\"}\n", NULL, FALSE);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==, "{\"a\":\"1\",\"b\":\"x\"}");
+  g_assert_cmpstr (output_line (run, 1), ==, "{\"a\":2,\"b\":3}");
+  test_run_free (run);
+  g_clear_object (&pipeline);
+
+  /* The second computed field is no JSON value (a function): the first
+   * is not set either. */
+  pipeline = test_load_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                             "<execution id=\"t\" on-error=\"continue\"><use tool=\"columns\">"
+                             "<param name=\"compute\">x = item.a + 1\ny = item.a and string.len</param>"
+                             "<param name=\"rename\">a=b</param></use></execution>"
+                             "</phase></controller>");
+  run = test_run_new (pipeline, "{\"a\":1}\n", NULL, FALSE);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==, "{\"a\":1}");
+  test_run_free (run);
+  g_clear_object (&pipeline);
+
+  /* The group fails twice after columns added 1 (a counter in a file),
+   * and each run starts from n = 0. */
+  g_assert_no_error (error);
+  pipeline = test_load_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                             "<combination id=\"group\" retries=\"2\" backoff=\"1\">"
+                             "<execution id=\"g1\"><use tool=\"columns\"><param name=\"compute\">n = item.n + 1</param></use></execution>"
+                             "<execution id=\"g2\"><use tool=\"convert\"><param name=\"fields\">n:string</param></use></execution>"
+                             "<execution id=\"g3\"><command>n=$$(cat runs 2&gt;/dev/null || echo 0); n=$$((n + 1)); "
+                             "echo $$n &gt; runs; [ $$n -ge 3 ] || exit 1; cat</command></execution>"
+                             "</combination></phase></controller>");
+  run = test_run_new (pipeline, "{\"n\":0}\n", NULL, FALSE);
+  sluice_executor_set_base_directory (run->executor, dir);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==, "{\"n\":\"1\"}");
+  g_assert_true (sluice_executor_get_module_stats (run->executor, "group", &stats));
+  g_assert_cmpuint (stats.failed, ==, 2);
+  test_run_free (run);
+  g_unlink (counter);
+  g_rmdir (dir);
+}
+
 /* Simple arithmetic is evaluated in C (sluice-columns-arith.c): it
  * must give what Lua gives (the same expressions in parentheses go
  * through Lua), also for integers that wrap, floats, mixed sides,
@@ -506,6 +568,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/tools/columns/validation", test_columns_validation);
   g_test_add_func ("/sluice/tools/columns/compute-whole-item", test_columns_compute_whole_item);
   g_test_add_func ("/sluice/tools/columns/shared-values", test_columns_shared_values);
+  g_test_add_func ("/sluice/tools/in-place-is-private", test_in_place_is_private);
   g_test_add_func ("/sluice/tools/columns/compute-stopped", test_columns_compute_stopped);
 
   return g_test_run ();

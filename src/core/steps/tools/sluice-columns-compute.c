@@ -241,27 +241,37 @@ sluice_columns_compute_apply (SluiceColumnsCompute  *self,
       return FALSE;
     }
 
+  /* Every value first, then the fields: a value that cannot be JSON
+   * fails the item with nothing changed. NULL: the field goes (nil). */
   n = lua_gettop (L) - top;
-  for (int i = 0; i < n; i++)
-    {
-      const char *name = self->names[i];
-      int index = top + 1 + i;
-      json_t *value;
+  {
+    g_autofree json_t **values = g_new0 (json_t *, n);
 
-      if (lua_isnil (L, index))
-        {
-          json_object_del (item, name);
+    for (int i = 0; i < n; i++)
+      {
+        int index = top + 1 + i;
+
+        if (lua_isnil (L, index))
           continue;
-        }
-      value = to_json (L, index, error);
-      if (value == NULL)
-        {
-          g_prefix_error (error, "the computed field “%s”: ", name);
-          lua_settop (L, top);
-          return FALSE;
-        }
-      json_object_set_new (item, name, value);
-    }
+        values[i] = to_json (L, index, error);
+        if (values[i] == NULL)
+          {
+            g_prefix_error (error, "the computed field “%s”: ", self->names[i]);
+            for (int k = 0; k < i; k++)
+              if (values[k] != NULL)
+                json_decref (values[k]);
+            lua_settop (L, top);
+            return FALSE;
+          }
+      }
+    for (int i = 0; i < n; i++)
+      {
+        if (values[i] == NULL)
+          json_object_del (item, self->names[i]);
+        else
+          json_object_set_new (item, self->names[i], values[i]);
+      }
+  }
   lua_settop (L, top);
   return TRUE;
 }
