@@ -267,6 +267,38 @@ test_encodings (void)
   run = run_path (latin1, "<param name=\"encoding\">NO-SUCH-CHARSET</param>");
   g_assert_nonnull (strstr (error_of (run), "cannot read the encoding “NO-SUCH-CHARSET”"));
   test_run_free (run);
+
+  /* Fields are checked 8 bytes at a time: a bad byte or a NUL in the
+   * words or in the tail is found; long UTF-8 text is taken. */
+  {
+    static const struct { const char *text; gsize length; gboolean valid; } fields[] = {
+      { "abcdefgh\xFFijklmnop", 17, FALSE },
+      { "abcdefghijklmnopq\xFF", 18, FALSE },
+      { "abcdefgh\0ijklmnop", 17, FALSE },
+      { "abcdefghijklmnopq\0", 18, FALSE },
+      { "caf\xC3\xA9 cr\xC3\xA8me br\xC3\xBBl\xC3\xA9" "e", 21, TRUE },
+      { "plain ascii text of some length", 31, TRUE },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+      {
+        g_autoptr(GString) text = g_string_new ("name,n\n");
+        g_autofree char *path = NULL;
+
+        g_string_append_len (text, fields[i].text, fields[i].length);
+        g_string_append (text, ",1\n");
+        path = write_file ("field.csv", text->str, text->len);
+        run = run_path (path, NULL);
+        if (fields[i].valid)
+          {
+            g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+            g_assert_cmpuint (run->outputs->len, ==, 1);
+          }
+        else
+          g_assert_nonnull (strstr (error_of (run), "field.csv:2: not valid UTF-8"));
+        test_run_free (run);
+      }
+  }
 }
 
 /* ------------------------------------------------------------ compression */
