@@ -579,7 +579,9 @@ sluice_tool_convert_process (SluiceStep     *step,
   SluiceToolConvert *self = SLUICE_TOOL_CONVERT (step);
   guint n = self->fields->len;
   json_t *on_stack[16];
+  void *places_on_stack[16];
   json_t **results = n <= G_N_ELEMENTS (on_stack) ? on_stack : g_new (json_t *, n);
+  void **places = n <= G_N_ELEMENTS (places_on_stack) ? places_on_stack : g_new (void *, n);
   json_t *item;
 
   for (guint i = 0; i < n; i++)
@@ -592,7 +594,9 @@ sluice_tool_convert_process (SluiceStep     *step,
       /* A field named twice converts what the conversion before gave. */
       while (previous >= 0 && results[previous] == NULL)
         previous = g_array_index (self->fields, Field, previous).previous;
-      value = previous >= 0 ? results[previous] : json_object_get (call->item, field->name);
+      /* Where the field is in the item: found once, set there. */
+      places[i] = json_object_iter_at (call->item, field->name);
+      value = previous >= 0 ? results[previous] : json_object_iter_value (places[i]);
       if (!convert_field (self, field, value, &results[i], &message))
         {
           for (guint k = 0; k < i; k++)
@@ -600,17 +604,28 @@ sluice_tool_convert_process (SluiceStep     *step,
               json_decref (results[k]);
           if (results != on_stack)
             g_free (results);
+          if (places != places_on_stack)
+            g_free (places);
           sluice_step_call_fail (call, message, NULL);
           return;
         }
     }
 
+  /* The places are the call's item's: a copy is set by name. */
   item = sluice_item_to_change (call);
   for (guint i = 0; i < n; i++)
-    if (results[i] != NULL)
-      json_object_set_new_nocheck (item, g_array_index (self->fields, Field, i).name, results[i]);
+    {
+      if (results[i] == NULL)
+        continue;
+      if (item == call->item)
+        json_object_iter_set_new (item, places[i], results[i]);
+      else
+        json_object_set_new_nocheck (item, g_array_index (self->fields, Field, i).name, results[i]);
+    }
   if (results != on_stack)
     g_free (results);
+  if (places != places_on_stack)
+    g_free (places);
 
   sluice_step_call_emit (call, item);
   sluice_step_call_finish (call);
