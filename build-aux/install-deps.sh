@@ -12,7 +12,7 @@ packages="
   libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev
   desktop-file-utils appstream
   xvfb xauth dbus-x11 imagemagick
-  libsqlite3-dev zlib1g-dev libzstd-dev liblzma-dev zstd xz-utils
+  libsqlite3-dev zlib1g-dev libdeflate-dev libzstd-dev liblzma-dev zstd xz-utils
   libpq-dev postgresql-15 redis-server libhiredis-dev
   clickhouse-server miller chromium
   python3-prometheus-client python3-jsonschema

@@ -107,6 +107,27 @@ test_same_as_jansson (void)
       free (theirs);
     }
   json_decref (json);
+
+  /* Sorted keys: small objects by insertion sort, large by qsort; keys
+   * that are prefixes of others ("k1", "k10"). */
+  for (guint n = 1; n <= 40; n++)
+    {
+      json_t *object = json_object ();
+      char *ours, *theirs;
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autofree char *key = g_strdup_printf ("k%u", (i * 7 + 3) % n);
+
+          json_object_set_new (object, key, json_integer (i));
+        }
+      ours = sluice_json_dumps (object, JSON_COMPACT | JSON_SORT_KEYS);
+      theirs = json_dumps (object, JSON_COMPACT | JSON_SORT_KEYS);
+      g_assert_cmpstr (ours, ==, theirs);
+      free (ours);
+      free (theirs);
+      json_decref (object);
+    }
 }
 
 static json_t *

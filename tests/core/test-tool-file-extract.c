@@ -267,6 +267,38 @@ test_encodings (void)
   run = run_path (latin1, "<param name=\"encoding\">NO-SUCH-CHARSET</param>");
   g_assert_nonnull (strstr (error_of (run), "cannot read the encoding “NO-SUCH-CHARSET”"));
   test_run_free (run);
+
+  /* Fields are checked 8 bytes at a time: a bad byte or a NUL in the
+   * words or in the tail is found; long UTF-8 text is taken. */
+  {
+    static const struct { const char *text; gsize length; gboolean valid; } fields[] = {
+      { "abcdefgh\xFFijklmnop", 17, FALSE },
+      { "abcdefghijklmnopq\xFF", 18, FALSE },
+      { "abcdefgh\0ijklmnop", 17, FALSE },
+      { "abcdefghijklmnopq\0", 18, FALSE },
+      { "caf\xC3\xA9 cr\xC3\xA8me br\xC3\xBBl\xC3\xA9" "e", 21, TRUE },
+      { "plain ascii text of some length", 31, TRUE },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+      {
+        g_autoptr(GString) text = g_string_new ("name,n\n");
+        g_autofree char *path = NULL;
+
+        g_string_append_len (text, fields[i].text, fields[i].length);
+        g_string_append (text, ",1\n");
+        path = write_file ("field.csv", text->str, text->len);
+        run = run_path (path, NULL);
+        if (fields[i].valid)
+          {
+            g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+            g_assert_cmpuint (run->outputs->len, ==, 1);
+          }
+        else
+          g_assert_nonnull (strstr (error_of (run), "field.csv:2: not valid UTF-8"));
+        test_run_free (run);
+      }
+  }
 }
 
 /* ------------------------------------------------------------ compression */
@@ -318,6 +350,60 @@ test_compressions (void)
       g_test_message ("%s", error_of (run));
       test_run_free (run);
     }
+}
+
+/* A gzip file of several members (`cat a.gz b.gz`, pigz, bgzip, and
+ * file-load's own output) is read to its end, as gzip -d reads it: not
+ * only its first member (GZlibDecompressor alone stops there,
+ * silently). Garbage after a member, or a member cut short, is an
+ * error naming the file. */
+static void
+test_gzip_members (void)
+{
+  g_autoptr(GString) text = many_lines (3000);
+  g_autofree char *head = g_strndup (text->str, strstr (text->str, "\n1000,") + 1 - text->str);
+  g_autofree char *middle = g_strndup (strstr (text->str, "\n1000,") + 1,
+                                       strstr (text->str, "\n2000,") - strstr (text->str, "\n1000,"));
+  g_autofree char *tail = g_strdup (strstr (text->str, "\n2000,") + 1);
+  g_autofree char *a = write_compressed ("m1.gz", "gzip", head);
+  g_autofree char *b = write_compressed ("m2.gz", "gzip -1", middle);
+  g_autofree char *c = write_compressed ("m3.gz", "gzip -9", tail);
+  g_autofree char *da = NULL, *db = NULL, *dc = NULL;
+  gsize la, lb, lc;
+  g_autoptr(GString) joined = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  TestRun *run;
+
+  g_assert_true (g_file_get_contents (a, &da, &la, NULL));
+  g_assert_true (g_file_get_contents (b, &db, &lb, NULL));
+  g_assert_true (g_file_get_contents (c, &dc, &lc, NULL));
+  g_string_append_len (joined, da, la);
+  g_string_append_len (joined, db, lb);
+  g_string_append_len (joined, dc, lc);
+  path = write_file ("members.csv.gz", joined->str, joined->len);
+
+  run = run_path (path, NULL);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (run->outputs->len, ==, 3000);
+  assert_field (run, 999, "id", "999");
+  assert_field (run, 1000, "id", "1000");
+  assert_field (run, 2999, "id", "2999");
+  test_run_free (run);
+
+  /* Trailing garbage after the last member. */
+  g_string_append (joined, "not gzip at all");
+  g_free (write_file ("members.csv.gz", joined->str, joined->len));
+  run = run_path (path, NULL);
+  g_test_message ("%s", error_of (run));
+  g_assert_nonnull (strstr (error_of (run), "members.csv.gz"));
+  test_run_free (run);
+
+  /* The third member cut short. */
+  g_free (write_file ("members.csv.gz", joined->str, la + lb + lc / 2));
+  run = run_path (path, NULL);
+  g_test_message ("%s", error_of (run));
+  g_assert_nonnull (strstr (error_of (run), "ends too soon"));
+  test_run_free (run);
 }
 
 /* A name without the extension: the parameter says what it is. */
@@ -549,6 +635,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/tools/file-extract/encodings", test_encodings);
   g_test_add_func ("/sluice/tools/file-extract/compressions", test_compressions);
   g_test_add_func ("/sluice/tools/file-extract/compression-parameter", test_compression_by_parameter);
+  g_test_add_func ("/sluice/tools/file-extract/gzip-members", test_gzip_members);
   g_test_add_func ("/sluice/tools/file-extract/zstd-bomb", test_zstd_bomb);
   g_test_add_func ("/sluice/tools/file-extract/huge-line", test_huge_line);
   g_test_add_func ("/sluice/tools/file-extract/streaming", test_streaming_bounded);

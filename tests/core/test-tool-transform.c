@@ -5,6 +5,8 @@
 
 #include <math.h>
 
+#include <glib/gstdio.h>
+
 #include "sluice-core.h"
 #include "sluice-number-text.h"
 #include "test-executor-common.h"
@@ -411,6 +413,107 @@ test_columns_shared_values (void)
   test_run_free (run);
 }
 
+/* convert and columns change their item in place when no one else
+ * holds it (sluice-item-to-change.c). What the executor keeps must not
+ * change: a failed item goes on as it came (on-error="continue"), and a
+ * combination retried starts again from its original item. */
+static void
+test_in_place_is_private (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("sluice-in-place-XXXXXX", &error);
+  g_autofree char *counter = g_build_filename (dir, "runs", NULL);
+  g_autoptr(SluicePipeline) pipeline = NULL;
+  SluiceModuleStats stats;
+  TestRun *run;
+
+  /* The first field converts, the second does not: nothing changed. */
+  pipeline = test_load_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                             "<execution id=\"t\" on-error=\"continue\"><use tool=\"convert\">"
+                             "<param name=\"fields\">a:int, b:int</param></use></execution>"
+                             "</phase></controller>");
+  run = test_run_new (pipeline, "{\"a\":\"1\",\"b\":\"x\"}\n{\"a\":\"2\",\"b\":\"3\"}\n", NULL, FALSE);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==, "{\"a\":\"1\",\"b\":\"x\"}");
+  g_assert_cmpstr (output_line (run, 1), ==, "{\"a\":2,\"b\":3}");
+  test_run_free (run);
+  g_clear_object (&pipeline);
+
+  /* The second computed field is no JSON value (a function): the first
+   * is not set either. */
+  pipeline = test_load_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                             "<execution id=\"t\" on-error=\"continue\"><use tool=\"columns\">"
+                             "<param name=\"compute\">x = item.a + 1\ny = item.a and string.len</param>"
+                             "<param name=\"rename\">a=b</param></use></execution>"
+                             "</phase></controller>");
+  run = test_run_new (pipeline, "{\"a\":1}\n", NULL, FALSE);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==, "{\"a\":1}");
+  test_run_free (run);
+  g_clear_object (&pipeline);
+
+  /* The group fails twice after columns added 1 (a counter in a file),
+   * and each run starts from n = 0. */
+  g_assert_no_error (error);
+  pipeline = test_load_body ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
+                             "<combination id=\"group\" retries=\"2\" backoff=\"1\">"
+                             "<execution id=\"g1\"><use tool=\"columns\"><param name=\"compute\">n = item.n + 1</param></use></execution>"
+                             "<execution id=\"g2\"><use tool=\"convert\"><param name=\"fields\">n:string</param></use></execution>"
+                             "<execution id=\"g3\"><command>n=$$(cat runs 2&gt;/dev/null || echo 0); n=$$((n + 1)); "
+                             "echo $$n &gt; runs; [ $$n -ge 3 ] || exit 1; cat</command></execution>"
+                             "</combination></phase></controller>");
+  run = test_run_new (pipeline, "{\"n\":0}\n", NULL, FALSE);
+  sluice_executor_set_base_directory (run->executor, dir);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (output_line (run, 0), ==, "{\"n\":\"1\"}");
+  g_assert_true (sluice_executor_get_module_stats (run->executor, "group", &stats));
+  g_assert_cmpuint (stats.failed, ==, 2);
+  test_run_free (run);
+  g_unlink (counter);
+  g_rmdir (dir);
+}
+
+/* Simple arithmetic is evaluated in C (sluice-columns-arith.c): it
+ * must give what Lua gives (the same expressions in parentheses go
+ * through Lua), also for integers that wrap, floats, mixed sides,
+ * strings Lua converts, and missing fields Lua complains about. */
+static void
+test_columns_arith_matches_lua (void)
+{
+  static const char *expressions[] = {
+    "x = item.a * item.b\ny = item.a + item.b\nz = item.a - 2\nw = 0.5 * item.b",
+    "x = (item.a * item.b)\ny = (item.a + item.b)\nz = (item.a - 2)\nw = (0.5 * item.b)",
+  };
+  const char *input =
+    "{\"a\":3,\"b\":4}\n"
+    "{\"a\":0.25,\"b\":3}\n"
+    "{\"a\":9223372036854775807,\"b\":2}\n"
+    "{\"a\":-9223372036854775807,\"b\":-3}\n"
+    "{\"a\":1e300,\"b\":1.5}\n"
+    "{\"a\":\"10\",\"b\":\"2.5\"}\n"
+    "{\"a\":0.1,\"b\":0.2}\n"
+    "{\"a\":7}\n";
+  g_autoptr(GPtrArray) answers = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint k = 0; k < G_N_ELEMENTS (expressions); k++)
+    {
+      g_autofree char *params = g_strdup_printf ("<param name=\"compute\">%s</param>", expressions[k]);
+      TestRun *run = run_tool ("columns", params, input, FALSE);
+      GString *answer = g_string_new (NULL);
+
+      /* The last item fails (nil arithmetic) in both ways alike. */
+      g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
+      for (guint i = 0; i < run->outputs->len; i++)
+        g_string_append_printf (answer, "%s\n", (char *) g_ptr_array_index (run->outputs, i));
+      g_string_append (answer, sluice_executor_get_error (run->executor));
+      g_ptr_array_add (answers, g_string_free (answer, FALSE));
+      test_run_free (run);
+    }
+  g_assert_cmpstr (g_ptr_array_index (answers, 0), ==, g_ptr_array_index (answers, 1));
+  g_assert_nonnull (strstr (g_ptr_array_index (answers, 0), "\"x\":-2,"));   /* wrapped */
+  g_assert_nonnull (strstr (g_ptr_array_index (answers, 0), "\"x\":25.0,"));   /* "10" * "2.5" */
+}
+
 static void
 test_columns_validation (void)
 {
@@ -451,6 +554,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/sluice/tools/convert/types", test_convert_types);
+  g_test_add_func ("/sluice/tools/columns/arith-matches-lua", test_columns_arith_matches_lua);
   g_test_add_func ("/sluice/tools/convert/strict", test_convert_strict);
   g_test_add_func ("/sluice/tools/convert/lenient", test_convert_lenient);
   g_test_add_func ("/sluice/tools/convert/timestamps", test_convert_timestamps);
@@ -464,6 +568,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/tools/columns/validation", test_columns_validation);
   g_test_add_func ("/sluice/tools/columns/compute-whole-item", test_columns_compute_whole_item);
   g_test_add_func ("/sluice/tools/columns/shared-values", test_columns_shared_values);
+  g_test_add_func ("/sluice/tools/in-place-is-private", test_in_place_is_private);
   g_test_add_func ("/sluice/tools/columns/compute-stopped", test_columns_compute_stopped);
 
   return g_test_run ();

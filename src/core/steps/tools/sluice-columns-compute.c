@@ -6,6 +6,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "sluice-columns-arith.h"
 #include "sluice-columns-compute.h"
 #include "sluice-lua-field-scan.h"
 #include "sluice-lua-runtime.h"
@@ -19,6 +20,7 @@ struct _SluiceColumnsCompute
   GPtrArray         *reads;      /* field names the expressions read */
   char             **names;      /* computed field names, in order */
   SluiceStepContext *context;
+  SluiceColumnsArith *arith;     /* NULL unless every expression is simple arithmetic */
   gint               cancel;     /* never set: calls run to their end or deadline */
 };
 
@@ -58,6 +60,7 @@ sluice_columns_compute_new (const char         *module_id,
     }
 
   self->names = g_strdupv (names);
+  self->arith = sluice_columns_arith_new (names, expressions);
   self->context = context;
   self->code.module_id = g_strdup (module_id);
   self->code.code = g_string_free (g_steal_pointer (&code), FALSE);
@@ -79,6 +82,7 @@ sluice_columns_compute_free (SluiceColumnsCompute *self)
   if (self == NULL)
     return;
   g_clear_pointer (&self->runtime, sluice_lua_runtime_free);
+  g_clear_pointer (&self->arith, sluice_columns_arith_free);
   g_clear_pointer (&self->codes, g_ptr_array_unref);
   g_clear_pointer (&self->reads, g_ptr_array_unref);
   g_strfreev (self->names);
@@ -215,6 +219,9 @@ sluice_columns_compute_apply (SluiceColumnsCompute  *self,
   int status;
   int n;
 
+  /* `item.price * item.qty` costs a tenth in C of a call into Lua. */
+  if (self->arith != NULL && sluice_columns_arith_apply (self->arith, item))
+    return TRUE;
   lua_pushcfunction (L, apply_cb);
   lua_pushlightuserdata (L, &args);
   status = lua_pcall (L, 1, LUA_MULTRET, 0);
@@ -234,27 +241,37 @@ sluice_columns_compute_apply (SluiceColumnsCompute  *self,
       return FALSE;
     }
 
+  /* Every value first, then the fields: a value that cannot be JSON
+   * fails the item with nothing changed. NULL: the field goes (nil). */
   n = lua_gettop (L) - top;
-  for (int i = 0; i < n; i++)
-    {
-      const char *name = self->names[i];
-      int index = top + 1 + i;
-      json_t *value;
+  {
+    g_autofree json_t **values = g_new0 (json_t *, n);
 
-      if (lua_isnil (L, index))
-        {
-          json_object_del (item, name);
+    for (int i = 0; i < n; i++)
+      {
+        int index = top + 1 + i;
+
+        if (lua_isnil (L, index))
           continue;
-        }
-      value = to_json (L, index, error);
-      if (value == NULL)
-        {
-          g_prefix_error (error, "the computed field “%s”: ", name);
-          lua_settop (L, top);
-          return FALSE;
-        }
-      json_object_set_new (item, name, value);
-    }
+        values[i] = to_json (L, index, error);
+        if (values[i] == NULL)
+          {
+            g_prefix_error (error, "the computed field “%s”: ", self->names[i]);
+            for (int k = 0; k < i; k++)
+              if (values[k] != NULL)
+                json_decref (values[k]);
+            lua_settop (L, top);
+            return FALSE;
+          }
+      }
+    for (int i = 0; i < n; i++)
+      {
+        if (values[i] == NULL)
+          json_object_del (item, self->names[i]);
+        else
+          json_object_set_new (item, self->names[i], values[i]);
+      }
+  }
   lua_settop (L, top);
   return TRUE;
 }

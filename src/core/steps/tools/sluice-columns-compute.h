@@ -28,7 +28,8 @@ void                  sluice_columns_compute_free (SluiceColumnsCompute *self);
 
 /* Sets the computed fields of @item (owned by the caller alone at the
  * top level); a field whose expression gives nil is removed. FALSE with
- * @error (the Lua error, without the module) otherwise. @deadline:
+ * @error (the Lua error, without the module) otherwise, and then @item
+ * is as it was. @deadline:
  * monotonic µs, 0 for none. */
 gboolean              sluice_columns_compute_apply (SluiceColumnsCompute *self,
                                                     json_t               *item,

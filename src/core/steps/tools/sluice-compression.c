@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sluice-compression.h"
+#include "sluice-gzip-members.h"
 #include "sluice-xz-converter.h"
 #include "sluice-zstd-converter.h"
 
@@ -59,7 +60,8 @@ sluice_compression_wrap_input (SluiceCompression  compression,
   switch (compression)
     {
     case SLUICE_COMPRESSION_GZIP:
-      converter = G_CONVERTER (g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP));
+      /* Every member, not only the first (GZlibDecompressor's). */
+      converter = G_CONVERTER (sluice_gzip_members_new ());
       break;
     case SLUICE_COMPRESSION_ZSTD:
       converter = G_CONVERTER (sluice_zstd_converter_new (FALSE, 0));

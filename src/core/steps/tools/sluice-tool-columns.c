@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sluice-columns-compute.h"
+#include "sluice-item-to-change.h"
 #include "sluice-columns-reshape.h"
 #include "sluice-execution.h"
 #include "sluice-json.h"
@@ -577,16 +578,34 @@ sluice_tool_columns_process (SluiceStep     *step,
                              SluiceStepCall *call)
 {
   SluiceToolColumns *self = SLUICE_TOOL_COLUMNS (step);
-  json_t *item = json_copy (call->item);
   g_autoptr(GError) error = NULL;
+  json_t *item;
 
-  apply_defaults (self, item);
-  if (self->compute != NULL &&
-      !sluice_columns_compute_apply (self->compute, item, call->deadline, &error))
+  /* Only a computed field can fail the item, and it changes nothing
+   * when it does: without defaults (which it must see) it goes first,
+   * on the item itself if no one else holds it (no copy). */
+  if (self->defaults->len == 0 || self->compute == NULL)
     {
-      json_decref (item);
-      sluice_step_call_fail (call, error->message, NULL);
-      return;
+      item = sluice_item_to_change (call);
+      if (self->compute != NULL &&
+          !sluice_columns_compute_apply (self->compute, item, call->deadline, &error))
+        {
+          json_decref (item);
+          sluice_step_call_fail (call, error->message, NULL);
+          return;
+        }
+      apply_defaults (self, item);
+    }
+  else
+    {
+      item = json_copy (call->item);
+      apply_defaults (self, item);
+      if (!sluice_columns_compute_apply (self->compute, item, call->deadline, &error))
+        {
+          json_decref (item);
+          sluice_step_call_fail (call, error->message, NULL);
+          return;
+        }
     }
   apply_renames (self, item);
   if (self->flatten)

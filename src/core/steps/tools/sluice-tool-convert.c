@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "sluice-execution.h"
+#include "sluice-item-to-change.h"
 #include "sluice-json.h"
 #include "sluice-number-text.h"
 #include "sluice-tool-convert.h"
@@ -38,6 +39,7 @@ typedef struct
 {
   char      *name;
   FieldType  type;
+  int        previous;   /* the last field before with this name, or -1 */
 } Field;
 
 typedef enum { OUTPUT_ISO, OUTPUT_EPOCH, OUTPUT_EPOCH_MS } TimestampOutput;
@@ -126,6 +128,10 @@ parse_fields (const char  *text,
           return FALSE;
         }
       field.name = g_strdup (g_strstrip (part));
+      field.previous = -1;
+      for (guint k = 0; k < fields->len; k++)
+        if (g_str_equal (g_array_index (fields, Field, k).name, field.name))
+          field.previous = k;
       g_array_append_val (fields, field);
     }
 
@@ -524,55 +530,102 @@ show_value (json_t *value)
   return g_steal_pointer (&text);
 }
 
+/* What @field's value becomes: NULL when it stays as it is (missing or
+ * null), else a new reference; FALSE (strict mode) with @message. */
+static gboolean
+convert_field (SluiceToolConvert  *self,
+               const Field        *field,
+               json_t             *value,
+               json_t            **result,
+               char              **message)
+{
+  g_autofree char *shown = NULL;
+
+  *result = NULL;
+  /* Missing and null stay so: there is nothing to convert. */
+  if (value == NULL || json_is_null (value))
+    return TRUE;
+  if (self->empty_is_null && field->type != TYPE_STRING &&
+      json_is_string (value) && json_string_length (value) == 0)
+    {
+      *result = json_null ();
+      return TRUE;
+    }
+  *result = convert_value (self, field->type, value);
+  if (*result != NULL)
+    return TRUE;
+
+  shown = show_value (value);
+  *message = g_strdup_printf ("field “%s”: cannot convert %s to %s", field->name, shown, type_names[field->type]);
+  if (!self->lenient)
+    return FALSE;
+  if (__atomic_add_fetch (&self->nulled, 1, __ATOMIC_RELAXED) <= LENIENT_LOG_LIMIT)
+    {
+      g_autofree char *line = g_strdup_printf ("%s; set to null", *message);
+      sluice_step_context_log (sluice_step_get_context (SLUICE_STEP (self)), sluice_step_get_id (SLUICE_STEP (self)), line);
+    }
+  g_clear_pointer (message, g_free);
+  *result = json_null ();
+  return TRUE;
+}
+
+/* Every field is converted first, then set: a value that fails (strict)
+ * fails the item before anything changed, so the item itself can be
+ * changed and emitted when no one else holds it (no copy). */
 static void
 sluice_tool_convert_process (SluiceStep     *step,
                              SluiceStepCall *call)
 {
   SluiceToolConvert *self = SLUICE_TOOL_CONVERT (step);
-  json_t *item = json_copy (call->item);
+  guint n = self->fields->len;
+  json_t *on_stack[16];
+  void *places_on_stack[16];
+  json_t **results = n <= G_N_ELEMENTS (on_stack) ? on_stack : g_new (json_t *, n);
+  void **places = n <= G_N_ELEMENTS (places_on_stack) ? places_on_stack : g_new (void *, n);
+  json_t *item;
 
-  for (guint i = 0; i < self->fields->len; i++)
+  for (guint i = 0; i < n; i++)
     {
       Field *field = &g_array_index (self->fields, Field, i);
-      json_t *value = json_object_get (item, field->name);
-      json_t *converted;
+      g_autofree char *message = NULL;
+      int previous = field->previous;
+      json_t *value;
 
-      /* Missing and null stay so: there is nothing to convert. */
-      if (value == NULL || json_is_null (value))
-        continue;
-      if (self->empty_is_null && field->type != TYPE_STRING &&
-          json_is_string (value) && json_string_length (value) == 0)
+      /* A field named twice converts what the conversion before gave. */
+      while (previous >= 0 && results[previous] == NULL)
+        previous = g_array_index (self->fields, Field, previous).previous;
+      /* Where the field is in the item: found once, set there. */
+      places[i] = json_object_iter_at (call->item, field->name);
+      value = previous >= 0 ? results[previous] : json_object_iter_value (places[i]);
+      if (!convert_field (self, field, value, &results[i], &message))
         {
-          json_object_set_new (item, field->name, json_null ());
-          continue;
+          for (guint k = 0; k < i; k++)
+            if (results[k] != NULL)
+              json_decref (results[k]);
+          if (results != on_stack)
+            g_free (results);
+          if (places != places_on_stack)
+            g_free (places);
+          sluice_step_call_fail (call, message, NULL);
+          return;
         }
-
-      converted = convert_value (self, field->type, value);
-      if (converted != NULL)
-        {
-          json_object_set_new_nocheck (item, field->name, converted);
-          continue;
-        }
-
-      {
-        g_autofree char *shown = show_value (value);
-        g_autofree char *message = g_strdup_printf ("field “%s”: cannot convert %s to %s",
-                                                    field->name, shown, type_names[field->type]);
-
-        if (!self->lenient)
-          {
-            json_decref (item);
-            sluice_step_call_fail (call, message, NULL);
-            return;
-          }
-        if (__atomic_add_fetch (&self->nulled, 1, __ATOMIC_RELAXED) <= LENIENT_LOG_LIMIT)
-          {
-            g_autofree char *line = g_strdup_printf ("%s; set to null", message);
-            sluice_step_context_log (sluice_step_get_context (step), sluice_step_get_id (step), line);
-          }
-        json_object_set_new (item, field->name, json_null ());
-      }
     }
+
+  /* The places are the call's item's: a copy is set by name. */
+  item = sluice_item_to_change (call);
+  for (guint i = 0; i < n; i++)
+    {
+      if (results[i] == NULL)
+        continue;
+      if (item == call->item)
+        json_object_iter_set_new (item, places[i], results[i]);
+      else
+        json_object_set_new_nocheck (item, g_array_index (self->fields, Field, i).name, results[i]);
+    }
+  if (results != on_stack)
+    g_free (results);
+  if (places != places_on_stack)
+    g_free (places);
 
   sluice_step_call_emit (call, item);
   sluice_step_call_finish (call);
