@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "sluice-lua-private.h"
@@ -246,6 +247,102 @@ test_straight_cancel (void)
   test_lua_free (t);
 }
 
+/* A chain given the item as JSON makes the table itself (in its own
+ * protected call): the same outcome, stack and messages as pushing it
+ * first, for every kind of item, including those that cannot become a
+ * table (too deep) and chunks that do not compile. */
+static void
+test_chain_from_json (void)
+{
+  static const char * const items[] = {
+    "{\"id\": 1, \"value\": 2, \"tag\": \"a\"}",
+    "{\"list\": [1, [2, {\"x\": null}], []], \"r\": 0.07, \"s\": \"x\\u0000y\", \"t\": true}",
+    "{}",
+    NULL,  /* nested deeper than SLUICE_JSON_MAX_DEPTH, made below */
+  };
+  const char *chunks[] = { "item.value = (item.value or 0) + 1",
+                           "if item.list then item.n = #item.list end",
+                           "item.k = item.t and 1 or 2",
+                           "item.broken = (",
+                           NULL };
+  TestLua *t = test_lua_new (chunks);
+  int base = lua_gettop (t->L);
+
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    for (guint n = 1; n <= 4; n++)
+      {
+        SluiceLuaStep steps[2][4];
+        char *texts[2] = { NULL, NULL };
+        GError *errors[2] = { NULL, NULL };
+        SluiceLuaResult results[2];
+        guint ran[2], emitted[2];
+        json_t *item;
+
+        if (items[i] != NULL)
+          item = sluice_json_parse_item (items[i], strlen (items[i]), NULL);
+        else
+          {
+            item = json_object ();
+            for (guint d = 0; d < SLUICE_JSON_MAX_DEPTH + 5; d++)
+              {
+                json_t *outer = json_object ();
+
+                json_object_set_new (outer, "a", item);
+                item = outer;
+              }
+          }
+        g_assert_nonnull (item);
+        for (guint way = 0; way < 2; way++)
+          {
+            for (guint s = 0; s < n; s++)
+              steps[way][s] = (SluiceLuaStep) { s, 0, 0 };
+            if (way == 0)
+              {
+                sluice_lua_push_json (t->L, item);
+                results[way] = sluice_lua_runtime_run_chain (t->runtime, steps[way], n, g_get_monotonic_time (),
+                                                             TRUE, &ran[way], &emitted[way], &errors[way]);
+              }
+            else
+              results[way] = sluice_lua_runtime_run_chain_json (t->runtime, item, steps[way], n,
+                                                                g_get_monotonic_time (), &ran[way],
+                                                                &emitted[way], &errors[way]);
+            if (results[way] == SLUICE_LUA_PASS)
+              {
+                json_t *out = sluice_lua_to_json (t->L, -1, NULL);
+
+                texts[way] = json_dumps (out, JSON_COMPACT | JSON_SORT_KEYS);
+                json_decref (out);
+                lua_pop (t->L, 1);
+              }
+            g_assert_cmpint (lua_gettop (t->L), ==, base);
+          }
+        g_test_message ("item %u, %u chunks: %s / %s", i, n,
+                        texts[0] != NULL ? texts[0] : errors[0]->message,
+                        texts[1] != NULL ? texts[1] : errors[1]->message);
+        g_assert_cmpint (results[0], ==, results[1]);
+        g_assert_cmpuint (ran[0], ==, ran[1]);
+        g_assert_cmpstr (texts[0], ==, texts[1]);
+        if (errors[0] != NULL || errors[1] != NULL)
+          {
+            g_assert_nonnull (errors[0]);
+            g_assert_nonnull (errors[1]);
+            g_assert_cmpstr (errors[0]->message, ==, errors[1]->message);
+          }
+        if (items[i] == NULL)
+          g_assert_nonnull (strstr (errors[1]->message, "cannot pass the item to Lua"));
+        /* The chunk that does not compile stops the chain before it. */
+        if (n == 4 && items[i] != NULL)
+          g_assert_cmpuint (ran[1], ==, 3);
+        for (guint way = 0; way < 2; way++)
+          {
+            free (texts[way]);
+            g_clear_error (&errors[way]);
+          }
+        json_decref (item);
+      }
+  test_lua_free (t);
+}
+
 /* The bytecode test tells straight chunks from the others (its self-test
  * at first use must pass on this Lua, or nothing runs without counting). */
 static void
@@ -291,6 +388,7 @@ main (int   argc,
   g_test_add_func ("/sluice/item-chain/straight-reaches-lua", test_straight_reaches_lua);
   g_test_add_func ("/sluice/item-chain/straight-cancel", test_straight_cancel);
   g_test_add_func ("/sluice/item-chain/straight-shapes", test_straight_shapes);
+  g_test_add_func ("/sluice/item-chain/chain-from-json", test_chain_from_json);
 
   return g_test_run ();
 }

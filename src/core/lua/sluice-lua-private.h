@@ -11,6 +11,33 @@ G_BEGIN_DECLS
  * nothing, frequent enough (a few µs) to stop a runaway loop promptly. */
 #define SLUICE_LUA_HOOK_COUNT 1000
 
+/* Free lists of small blocks for one state's allocator
+ * (sluice-lua-blocks.c): size classes of SLUICE_LUA_BLOCK_STEP bytes up
+ * to SLUICE_LUA_BLOCK_MAX, at most SLUICE_LUA_BLOCKS_KEPT blocks kept
+ * per class (a few MiB at most). */
+#define SLUICE_LUA_BLOCK_STEP 16
+#define SLUICE_LUA_BLOCK_MAX 256
+#define SLUICE_LUA_BLOCKS_KEPT 2048
+
+typedef struct
+{
+  void  *heads[SLUICE_LUA_BLOCK_MAX / SLUICE_LUA_BLOCK_STEP + 1];
+  guint  counts[SLUICE_LUA_BLOCK_MAX / SLUICE_LUA_BLOCK_STEP + 1];
+} SluiceLuaBlocks;
+
+/* realloc() for a Lua state: @nsize > 0; @osize is the size of @ptr
+ * when it is not NULL. NULL when out of memory (never when shrinking). */
+void *sluice_lua_blocks_realloc (SluiceLuaBlocks *blocks,
+                                 void            *ptr,
+                                 size_t           osize,
+                                 size_t           nsize);
+/* free() of a block of @size bytes (NULL is ignored). */
+void  sluice_lua_blocks_free    (SluiceLuaBlocks *blocks,
+                                 void            *ptr,
+                                 size_t           size);
+/* Frees the blocks kept, once the state is closed. */
+void  sluice_lua_blocks_clear   (SluiceLuaBlocks *blocks);
+
 struct _SluiceLuaRuntime
 {
   lua_State          *L;
@@ -37,6 +64,7 @@ struct _SluiceLuaRuntime
   gsize               mem_used;      /* bytes the allocator handed out */
   gsize               mem_limit;
   gboolean            mem_refused;   /* the limit refused an allocation */
+  SluiceLuaBlocks     blocks;        /* small blocks kept for reuse */
 
   SluiceLuaPrintFunc  print_func;
   gpointer            print_data;
@@ -68,6 +96,14 @@ void              sluice_lua_sandbox_open        (SluiceLuaRuntime *self);
  * matcher counts its steps and stops for a timeout or cancel. Operates on
  * the table at the top of the stack. */
 void              sluice_lua_pattern_install     (lua_State        *L);
+
+/* Pushes @json as sluice_lua_push_json() does, but raises a Lua error
+ * when it cannot: only inside a protected call. @marker is a slot of
+ * that call's stack holding nil, where the array marker is put once an
+ * array needs it. */
+void              _sluice_lua_push_json_value    (lua_State        *L,
+                                                  json_t           *json,
+                                                  int               marker);
 
 /* Whether the value at @index is what sluice_lua_push_json() pushed for
  * an item it could not convert. */

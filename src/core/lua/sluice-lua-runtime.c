@@ -34,7 +34,9 @@ sluice_lua_runtime_from_state (lua_State *L)
 
 /* Lua's allocator with a limit. malloc and not g_malloc: running out must
  * fail the item (Lua raises a memory error), not abort the process. Lua
- * never expects a shrinking reallocation to fail, and it does not. */
+ * never expects a shrinking reallocation to fail, and it does not. Small
+ * blocks come from free lists of the state's own (sluice-lua-blocks.c);
+ * the limit counts the sizes Lua asked for, as before. */
 static void *
 alloc_cb (void   *ud,
           void   *ptr,
@@ -47,7 +49,7 @@ alloc_cb (void   *ud,
 
   if (nsize == 0)
     {
-      free (ptr);
+      sluice_lua_blocks_free (&self->blocks, ptr, old);
       self->mem_used -= old;
       return NULL;
     }
@@ -58,7 +60,7 @@ alloc_cb (void   *ud,
       return NULL;
     }
 
-  result = realloc (ptr, nsize);
+  result = sluice_lua_blocks_realloc (&self->blocks, ptr, old, nsize);
   if (result == NULL)
     return NULL;
   self->mem_used = self->mem_used - old + nsize;
@@ -398,6 +400,7 @@ sluice_lua_runtime_free (SluiceLuaRuntime *self)
     return;
 
   lua_close (self->L);
+  sluice_lua_blocks_clear (&self->blocks);
   g_free (self->refs);
   g_free (self->env_refs);
   g_free (self->straight);
@@ -815,6 +818,7 @@ typedef struct
   gboolean          clean;    /* only straight chunks ran on the item since it left JSON */
   guint             timed;    /* steps whose end time is set */
   gint64            timed_at; /* the last clock reading (start at first) */
+  json_t           *json;     /* the item, to push first; NULL once pushed */
 } Chain;
 
 /* Reads the clock once for the steps before @upto whose end is not set
@@ -867,8 +871,22 @@ chain_protected_cb (lua_State *L)
   int want;
 
   /* [item key]: the key "item" stays at 2 for the whole chain. */
-  lua_remove (L, 1);
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
+  if (chain->json != NULL)
+    {
+      /* [chain nil] → [item key]: the item made here, in this protected
+       * call rather than one of its own. The nil is the slot for the
+       * array marker while it is made. */
+      _sluice_lua_push_json_value (L, chain->json, 2);
+      lua_replace (L, 1);
+      chain->json = NULL;
+      lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
+      lua_replace (L, 2);
+    }
+  else
+    {
+      lua_remove (L, 1);
+      lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
+    }
   for (guint i = 0; i < chain->n; i++)
     {
       SluiceLuaStep *step = &chain->steps[i];
@@ -932,25 +950,24 @@ chain_protected_cb (lua_State *L)
   return 1;
 }
 
-SluiceLuaResult
-sluice_lua_runtime_run_chain (SluiceLuaRuntime  *self,
-                              SluiceLuaStep     *steps,
-                              guint              n,
-                              gint64             start,
-                              gboolean           fresh,
-                              guint             *n_ran,
-                              guint             *n_emitted,
-                              GError           **error)
+/* The chain on the item on top of the stack, or with @json, on @json
+ * made into a table first (within the chain's protected call). */
+static SluiceLuaResult
+run_chain (SluiceLuaRuntime  *self,
+           json_t            *json,
+           SluiceLuaStep     *steps,
+           guint              n,
+           gint64             start,
+           gboolean           fresh,
+           guint             *n_ran,
+           guint             *n_emitted,
+           GError           **error)
 {
-  lua_State *L;
-  Chain chain = { self, steps, n, 0, start, fresh, 0, start };
+  lua_State *L = self->L;
+  Chain chain = { self, steps, n, 0, start, fresh, 0, start, json };
   guint compiled = 0;
   int status;
 
-  g_return_val_if_fail (self != NULL, SLUICE_LUA_ERROR);
-  g_return_val_if_fail (n > 0, SLUICE_LUA_ERROR);
-
-  L = self->L;
   *n_emitted = 0;
   self->n_emitted = 0;
 
@@ -958,21 +975,37 @@ sluice_lua_runtime_run_chain (SluiceLuaRuntime  *self,
    * fails when its turn comes, after the ones before it ran. */
   while (compiled < n && ensure_compiled (self, steps[compiled].slot, NULL))
     compiled++;
-  if (compiled < n || !lua_istable (L, -1))
+  if (json != NULL && compiled < n)
+    {
+      sluice_lua_push_json (L, json);
+      json = chain.json = NULL;
+    }
+  if (compiled < n || (json == NULL && !lua_istable (L, -1)))
     {
       if (compiled > 0 && lua_istable (L, -1))
-        return sluice_lua_runtime_run_chain (self, steps, compiled, start, fresh, n_ran, n_emitted, error);
+        return run_chain (self, NULL, steps, compiled, start, fresh, n_ran, n_emitted, error);
       *n_ran = 1;
       self->deadline = steps[0].timeout_us > 0 ? start + steps[0].timeout_us : 0;
       return sluice_lua_runtime_run (self, steps[0].slot, self->deadline, n_emitted, error);
     }
 
-  /* [item] → [item msgh f chain item] */
+  /* [item] → [item msgh f chain item], or with @json, a nil for the item
+   * (replaced by the results as the item would be) and a nil argument. */
+  if (json != NULL)
+    lua_pushnil (L);
   lua_rawgeti (L, LUA_REGISTRYINDEX, self->msgh_ref);
   lua_pushcfunction (L, chain_protected_cb);
   lua_pushlightuserdata (L, &chain);
   lua_pushvalue (L, -4);
   status = lua_pcall (L, 2, 3, -4);
+  if (G_UNLIKELY (status != LUA_OK && chain.json != NULL))
+    {
+      /* The item could not be made a table: as the ordinary way does it,
+       * with its messages. */
+      lua_pop (L, 3);
+      sluice_lua_push_json (L, json);
+      return run_chain (self, NULL, steps, n, start, fresh, n_ran, n_emitted, error);
+    }
   self->entering_straight = FALSE;
   /* Back to counting for whatever runs next. */
   if (lua_gethookmask (L) != LUA_MASKCOUNT)
@@ -1012,6 +1045,39 @@ sluice_lua_runtime_run_chain (SluiceLuaRuntime  *self,
   lua_pop (L, 2);
   *n_ran = chain.current + 1;
   return finish_run (self, steps[chain.current].slot, n_emitted, error);
+}
+
+SluiceLuaResult
+sluice_lua_runtime_run_chain (SluiceLuaRuntime  *self,
+                              SluiceLuaStep     *steps,
+                              guint              n,
+                              gint64             start,
+                              gboolean           fresh,
+                              guint             *n_ran,
+                              guint             *n_emitted,
+                              GError           **error)
+{
+  g_return_val_if_fail (self != NULL, SLUICE_LUA_ERROR);
+  g_return_val_if_fail (n > 0, SLUICE_LUA_ERROR);
+
+  return run_chain (self, NULL, steps, n, start, fresh, n_ran, n_emitted, error);
+}
+
+SluiceLuaResult
+sluice_lua_runtime_run_chain_json (SluiceLuaRuntime  *self,
+                                   json_t            *json,
+                                   SluiceLuaStep     *steps,
+                                   guint              n,
+                                   gint64             start,
+                                   guint             *n_ran,
+                                   guint             *n_emitted,
+                                   GError           **error)
+{
+  g_return_val_if_fail (self != NULL, SLUICE_LUA_ERROR);
+  g_return_val_if_fail (json != NULL, SLUICE_LUA_ERROR);
+  g_return_val_if_fail (n > 0, SLUICE_LUA_ERROR);
+
+  return run_chain (self, json, steps, n, start, TRUE, n_ran, n_emitted, error);
 }
 
 gboolean
