@@ -343,6 +343,78 @@ test_chain_from_json (void)
   test_lua_free (t);
 }
 
+/* `item` is an upvalue of each chunk (the chunk is the body of a
+ * function in a wrapper that declares it): what a chunk can do with
+ * `item` is what it could as a global, alone and in a chain, and the
+ * wrapper cannot be escaped. */
+static void
+test_item_upvalue (void)
+{
+  static const struct { const char *code; SluiceLuaResult result; const char *out; } cases[] = {
+    /* `...` is valid (and empty), as in a chunk of its own. */
+    { "item.n = select('#', ...)", SLUICE_LUA_PASS, "{\"id\":1,\"n\":0}" },
+    { "item = {id = item.id + 1, replaced = true}", SLUICE_LUA_PASS, "{\"id\":2,\"replaced\":true}" },
+    { "local f = function () item = {f = 1} end f()", SLUICE_LUA_PASS, "{\"f\":1}" },
+    { "item = nil", SLUICE_LUA_ERROR, "no longer a table" },
+    { "item = 5", SLUICE_LUA_ERROR, "no longer a table" },
+    { "item = {1, 2}", SLUICE_LUA_ERROR, "array" },
+    { "item.a = 1 -- a comment on the last line", SLUICE_LUA_PASS, "{\"a\":1,\"id\":1}" },
+    { "item.g = rawget(_ENV, 'item') == nil and _ENV.item == nil", SLUICE_LUA_PASS, "{\"g\":true,\"id\":1}" },
+    { "return false", SLUICE_LUA_DROP, NULL },
+    { "x = 1 item.x = x", SLUICE_LUA_PASS, "{\"id\":1,\"x\":1}" },
+    /* Syntax errors keep the code's own message and line. */
+    { "item.a = 1\nitem.b = = 2", SLUICE_LUA_ERROR, "line 2 of its code" },
+    { "item.a = 1\nif item.a then", SLUICE_LUA_ERROR, "'end' expected" },
+    /* Code that would close the wrapper's function and run in the
+     * wrapper does not compile on its own, so it never runs. */
+    { "end, (function () item.smuggled = 1 error('smuggled') end)(), function ()", SLUICE_LUA_ERROR, "near 'end'" },
+    { "end local item = 1 return function ()", SLUICE_LUA_ERROR, "near 'end'" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *chunks[] = { cases[i].code, NULL };
+      TestLua *t = test_lua_new (chunks);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+      SluiceLuaResult result = test_lua_run (t, 0, "{\"id\": 1}", 0, &out, &error);
+
+      g_test_message ("%s: %s", cases[i].code, out != NULL ? out : error != NULL ? error->message : "dropped");
+      g_assert_cmpint (result, ==, cases[i].result);
+      if (result == SLUICE_LUA_PASS)
+        g_assert_cmpstr (out, ==, cases[i].out);
+      else if (result == SLUICE_LUA_ERROR)
+        {
+          g_assert_nonnull (strstr (error->message, cases[i].out));
+          g_assert_null (strstr (error->message, "smuggled"));
+        }
+      /* The same item on again: nothing of the last one is left. */
+      if (result == SLUICE_LUA_PASS && i == 2)
+        {
+          g_clear_pointer (&out, g_free);
+          g_assert_cmpint (test_lua_run (t, 0, "{\"id\": 7}", 0, &out, NULL), ==, SLUICE_LUA_PASS);
+          g_assert_cmpstr (out, ==, "{\"f\":1}");
+        }
+      test_lua_free (t);
+    }
+
+  /* In a chain: a replaced item goes on to the next chunk, which sees the
+   * new one; the globals of one chunk are not another's. */
+  {
+    TestRun *run = test_run_body ("<controller id=\"c1\" mode=\"not-parallel\"><phase id=\"p\">"
+                                  "<execution id=\"a\"><lua>item = {was = item.id}</lua></execution>"
+                                  "<execution id=\"b\"><lua>item.b = select('#', ...) y = 2</lua></execution>"
+                                  "<execution id=\"c\"><lua>item.c = (y == nil) item.d = item.was * 10</lua></execution>"
+                                  "</phase></controller>", "{\"id\": 1}\n{\"id\": 2}\n");
+
+    g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+    g_assert_cmpuint (run->outputs->len, ==, 2);
+    g_assert_cmpstr (g_ptr_array_index (run->outputs, 0), ==, "{\"b\":0,\"c\":true,\"d\":10,\"was\":1}");
+    g_assert_cmpstr (g_ptr_array_index (run->outputs, 1), ==, "{\"b\":0,\"c\":true,\"d\":20,\"was\":2}");
+    test_run_free (run);
+  }
+}
+
 /* The bytecode test tells straight chunks from the others (its self-test
  * at first use must pass on this Lua, or nothing runs without counting). */
 static void
@@ -389,6 +461,7 @@ main (int   argc,
   g_test_add_func ("/sluice/item-chain/straight-cancel", test_straight_cancel);
   g_test_add_func ("/sluice/item-chain/straight-shapes", test_straight_shapes);
   g_test_add_func ("/sluice/item-chain/chain-from-json", test_chain_from_json);
+  g_test_add_func ("/sluice/item-chain/item-upvalue", test_item_upvalue);
 
   return g_test_run ();
 }

@@ -44,10 +44,11 @@ struct _SluiceLuaRuntime
   GPtrArray          *codes;         /* of SluiceLuaCode*, borrowed */
   int                *refs;          /* compiled function per slot, LUA_NOREF until compiled */
   int                *env_refs;      /* environment per slot, LUA_NOREF until compiled */
+  int                *item_ups;      /* per slot: the upvalue `item` of its function, 0 = none */
+  int                *env_ups;       /* per slot: the upvalue _ENV of its function, 0 = none */
   gboolean           *straight;      /* per slot: runs without the count hook (sluice-lua-straight.c) */
   gboolean            entering_straight; /* the call hook's next call is that of a straight chunk */
   int                 env_mt_ref;    /* metatable shared by every environment */
-  int                 item_key_ref;  /* the string "item" */
   int                 msgh_ref;      /* the message handler */
   int                 emitted_ref;   /* table collecting emit() arguments */
   guint               n_emitted;

@@ -272,17 +272,14 @@ message_handler_cb (lua_State *L)
   return 1;
 }
 
-/* A fresh environment: empty but for `item` (so that setting it never
- * allocates outside a protected call), reading through to the sandbox. */
+/* A fresh environment: empty, reading through to the sandbox (`item` is
+ * not a global: see WRAP_BEFORE). */
 static void
 push_new_env (SluiceLuaRuntime *self)
 {
   lua_State *L = self->L;
 
-  lua_createtable (L, 0, 4);
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
-  lua_pushboolean (L, 0);
-  lua_rawset (L, -3);
+  lua_createtable (L, 0, 0);
   lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_mt_ref);
   lua_setmetatable (L, -2);
 }
@@ -302,8 +299,6 @@ setup_protected_cb (lua_State *L)
   lua_rawsetp (L, LUA_REGISTRYINDEX, &runtime_key);
   /* Integer references, not light userdata keys: these are read at every
    * step, and the registry's array part is far quicker than its hash. */
-  lua_pushliteral (L, "item");
-  self->item_key_ref = luaL_ref (L, LUA_REGISTRYINDEX);
   lua_pushcfunction (L, message_handler_cb);
   self->msgh_ref = luaL_ref (L, LUA_REGISTRYINDEX);
   sluice_lua_push_array_marker (L);
@@ -370,6 +365,8 @@ sluice_lua_runtime_new (GPtrArray  *codes,
   self->running_slot = G_MAXUINT;
   self->refs = g_new (int, MAX (codes->len, 1));
   self->env_refs = g_new (int, MAX (codes->len, 1));
+  self->item_ups = g_new0 (int, MAX (codes->len, 1));
+  self->env_ups = g_new0 (int, MAX (codes->len, 1));
   self->straight = g_new0 (gboolean, MAX (codes->len, 1));
   for (guint i = 0; i < codes->len; i++)
     self->refs[i] = self->env_refs[i] = LUA_NOREF;
@@ -403,6 +400,8 @@ sluice_lua_runtime_free (SluiceLuaRuntime *self)
   sluice_lua_blocks_clear (&self->blocks);
   g_free (self->refs);
   g_free (self->env_refs);
+  g_free (self->item_ups);
+  g_free (self->env_ups);
   g_free (self->straight);
   g_free (self->push_error);
   g_free (self);
@@ -461,6 +460,45 @@ error_message (SluiceLuaRuntime *self,
   return "error object is not a string";
 }
 
+/* Each chunk runs as a function inside a wrapper that declares `item`:
+ *
+ *   local item; return function () CODE
+ *   end
+ *
+ * so that `item` is an upvalue of the chunk, set before each call and
+ * read back after it (a few instructions), and not a global looked up in
+ * the chunk's environment, which would have to be set and read back as a
+ * table field at every step of a chain. A global `item` is no longer in
+ * the environment: `rawget(_ENV, "item")` is nil. The wrapper is on the
+ * code's first line (line numbers stay), and the new line before `end`
+ * ends a comment on the code's last line. The function takes no `...`
+ * (a vararg function costs ~120 instructions more a call); code that
+ * uses `...` (always empty for a chunk) gets a wrapper that has it. */
+static const char * const wrappers[] = {
+  "local item; return function () ",
+  "local item; return function (...) ",
+};
+#define WRAP_AFTER "\nend"
+
+/* [function] → [function]: the indices of its upvalues `item` and _ENV. */
+static void
+find_upvalues (SluiceLuaRuntime *self,
+               guint             slot)
+{
+  lua_State *L = self->L;
+  const char *name;
+
+  self->item_ups[slot] = self->env_ups[slot] = 0;
+  for (int n = 1; (name = lua_getupvalue (L, -1, n)) != NULL; n++)
+    {
+      lua_pop (L, 1);
+      if (strcmp (name, "item") == 0)
+        self->item_ups[slot] = n;
+      else if (strcmp (name, "_ENV") == 0)
+        self->env_ups[slot] = n;
+    }
+}
+
 static int
 compile_protected_cb (lua_State *L)
 {
@@ -468,14 +506,35 @@ compile_protected_cb (lua_State *L)
   guint slot = lua_tointeger (L, 2);
   const SluiceLuaCode *code = g_ptr_array_index (self->codes, slot);
 
+  /* The code must compile on its own first: its own messages, and a
+   * valid block is parsed as the function's body exactly (it has no
+   * unmatched `end` that could close the wrapper early and smuggle code
+   * into it). */
   lua_settop (L, 0);
   if (luaL_loadbufferx (L, code->code, strlen (code->code), "=chunk", "t") != LUA_OK)
     return lua_error (L);
-  self->straight[slot] = sluice_lua_is_straight (L);
+  for (guint w = 0; w < G_N_ELEMENTS (wrappers); w++)
+    {
+      g_autofree char *wrapped = g_strconcat (wrappers[w], code->code, WRAP_AFTER, NULL);
 
+      lua_settop (L, 0);
+      if (luaL_loadbufferx (L, wrapped, strlen (wrapped), "=chunk", "t") == LUA_OK)
+        break;
+      if (w + 1 == G_N_ELEMENTS (wrappers))
+        return lua_error (L);
+    }
+
+  /* [wrapper] → [wrapper env] with the environment as the wrapper's _ENV
+   * (which the chunk shares), then the chunk itself: [env function]. */
   push_new_env (self);
   lua_pushvalue (L, -1);
   lua_setupvalue (L, -3, 1);
+  lua_insert (L, -2);
+  lua_call (L, 0, 1);
+  find_upvalues (self, slot);
+  self->straight[slot] = sluice_lua_is_straight (L);
+
+  lua_insert (L, -2);
   self->env_refs[slot] = luaL_ref (L, LUA_REGISTRYINDEX);
   self->refs[slot] = luaL_ref (L, LUA_REGISTRYINDEX);
   return 0;
@@ -538,7 +597,9 @@ reset_env_protected_cb (lua_State *L)
   push_new_env (self);
   lua_pushvalue (L, -1);
   lua_rawseti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
-  lua_setupvalue (L, 1, 1);
+  /* A chunk that names no global has no _ENV and sets none. */
+  if (self->env_ups[slot] > 0)
+    lua_setupvalue (L, 1, self->env_ups[slot]);
   return 0;
 }
 
@@ -592,30 +653,47 @@ end_call (SluiceLuaRuntime *self)
     }
 }
 
-/* A chunk that sets `item = nil` leaves a dead key in its environment,
- * and setting it again could allocate outside a protected call. */
-static void
-check_env_item (SluiceLuaRuntime *self,
-                guint             slot)
-{
-  lua_State *L = self->L;
-
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
-  if (lua_rawget (L, -2) == LUA_TNIL)
-    self->env_dirty = TRUE;
-  lua_pop (L, 2);
-}
-
 static gboolean finish_env (SluiceLuaRuntime  *self,
                             guint              slot,
                             GError           **error);
 
+/* `item` of the function of @slot at @function := the value at @value. */
+static inline void
+set_item (SluiceLuaRuntime *self,
+          guint             slot,
+          int               function,
+          int               value)
+{
+  lua_State *L = self->L;
+
+  if (self->item_ups[slot] == 0)
+    return;
+  function = lua_absindex (L, function);
+  lua_pushvalue (L, value);
+  lua_setupvalue (L, function, self->item_ups[slot]);
+}
+
+/* Pushes `item` of the function of @slot at @function, or the value at
+ * @old when the chunk does not name it (and so cannot change it). */
+static inline void
+push_item (SluiceLuaRuntime *self,
+           guint             slot,
+           int               function,
+           int               old)
+{
+  lua_State *L = self->L;
+
+  if (self->item_ups[slot] == 0)
+    lua_pushvalue (L, old);
+  else
+    lua_getupvalue (L, function, self->item_ups[slot]);
+}
+
 /* Calls compiled @slot with the table at the top as `item`, leaving the
- * chunk's environment and its first result on the stack above it; only
- * the item on failure. Nothing here allocates
- * outside the protected call: the environment already has an `item`
- * field, and the message handler and the key are in the registry. */
+ * chunk's function and its first result on the stack above it; only the
+ * item on failure. Nothing here allocates outside the protected call:
+ * setting an upvalue does not, and the message handler is in the
+ * registry. */
 static gboolean
 call_slot (SluiceLuaRuntime  *self,
            guint              slot,
@@ -636,18 +714,16 @@ call_slot (SluiceLuaRuntime  *self,
   if (!ensure_compiled (self, slot, error))
     return FALSE;
 
-  /* The environment stays on the stack for the caller to read `item`
-   * back from. */
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
-  lua_pushvalue (L, -3);
-  lua_rawset (L, -3);
+  /* The function stays on the stack for the caller to read `item` back
+   * from. */
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->refs[slot]);
+  set_item (self, slot, -1, -2);
 
   self->deadline = deadline;
   self->running_slot = slot;
   self->env_dirty = FALSE;
   lua_rawgeti (L, LUA_REGISTRYINDEX, self->msgh_ref);
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->refs[slot]);
+  lua_pushvalue (L, -2);
   status = lua_pcall (L, 0, 1, -2);
 
   if (G_UNLIKELY (status != LUA_OK))
@@ -692,20 +768,19 @@ clear_emitted (SluiceLuaRuntime *self,
   self->n_emitted = 0;
 }
 
-/* After a call: a fresh environment if the chunk set a global or
- * cleared `item`, so that nothing reaches the next item. */
+/* After a call: a fresh environment if the chunk set a global, so that
+ * nothing reaches the next item. */
 static gboolean
 finish_env (SluiceLuaRuntime  *self,
             guint              slot,
             GError           **error)
 {
-  check_env_item (self, slot);
   if (G_LIKELY (!self->env_dirty))
     return TRUE;
   return reset_env (self, slot, error);
 }
 
-/* After a chunk returned normally, with [item, environment, result] on
+/* After a chunk returned normally, with [item, function, result] on
  * top of the stack: what became of the item (see sluice_lua_runtime_run()
  * for what stays on the stack). */
 static SluiceLuaResult
@@ -719,7 +794,7 @@ finish_run (SluiceLuaRuntime  *self,
   guint n;
 
   dropped = lua_isboolean (L, -1) && !lua_toboolean (L, -1);
-  lua_pop (L, 1);  /* the result: the old item and the environment remain */
+  lua_pop (L, 1);  /* the result: the old item and the function remain */
 
   n = self->n_emitted;
   if (n > 0 || dropped)
@@ -753,9 +828,8 @@ finish_run (SluiceLuaRuntime  *self,
   if (dropped)
     return finish_env (self, slot, error) ? SLUICE_LUA_DROP : SLUICE_LUA_ERROR;
 
-  /* The old item and the environment → the item. */
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
-  lua_rawget (L, -2);
+  /* The old item and the function → the item. */
+  push_item (self, slot, -1, -2);
   lua_replace (L, -3);
   lua_pop (L, 1);
   if (G_UNLIKELY (!lua_istable (L, -1) || sluice_lua_is_json_array (L, -1)))
@@ -868,35 +942,31 @@ chain_protected_cb (lua_State *L)
   Chain *chain = lua_touserdata (L, 1);
   SluiceLuaRuntime *self = chain->self;
   gint64 now = chain->start;
+  gboolean stopped = FALSE;
   int want;
 
-  /* [item key]: the key "item" stays at 2 for the whole chain. */
+  /* [item] at 1 for the whole chain. */
   if (chain->json != NULL)
     {
-      /* [chain nil] → [item key]: the item made here, in this protected
+      /* [chain nil] → [item]: the item made here, in this protected
        * call rather than one of its own. The nil is the slot for the
        * array marker while it is made. */
       _sluice_lua_push_json_value (L, chain->json, 2);
       lua_replace (L, 1);
+      lua_settop (L, 1);
       chain->json = NULL;
-      lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
-      lua_replace (L, 2);
     }
   else
-    {
-      lua_remove (L, 1);
-      lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
-    }
+    lua_remove (L, 1);
   for (guint i = 0; i < chain->n; i++)
     {
       SluiceLuaStep *step = &chain->steps[i];
       guint slot = step->slot;
 
       chain->current = i;
-      lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
-      lua_pushvalue (L, 2);
-      lua_pushvalue (L, 1);
-      lua_rawset (L, 3);  /* [item key env] */
+      lua_rawgeti (L, LUA_REGISTRYINDEX, self->refs[slot]);
+      set_item (self, slot, 2, 1);
+      lua_pushvalue (L, 2);  /* [item function function] */
 
       self->deadline = step->timeout_us > 0 ? now + step->timeout_us : 0;
       self->running_slot = slot;
@@ -914,37 +984,42 @@ chain_protected_cb (lua_State *L)
       if (lua_gethookmask (L) != want)
         lua_sethook (L, hook_cb, want, want == LUA_MASKCOUNT ? SLUICE_LUA_HOOK_COUNT : 0);
       self->entering_straight = want == LUA_MASKCALL;
-      lua_rawgeti (L, LUA_REGISTRYINDEX, self->refs[slot]);
-      lua_call (L, 0, 1);  /* [item key env result] */
+      lua_call (L, 0, 1);  /* [item function result] */
       if (!chain_defers_clock (chain, i))
         now = chain_clock (chain, i + 1);
       end_call (self);
 
       if (self->n_emitted > 0 || self->env_dirty ||
-          (lua_isboolean (L, 4) && !lua_toboolean (L, 4)))
+          (lua_type (L, 3) == LUA_TBOOLEAN && !lua_toboolean (L, 3)))
         {
           chain_clock (chain, i + 1);
+          stopped = TRUE;
           break;
         }
-      lua_pushvalue (L, 2);
-      /* [item key env result item']: a table without a metatable and
+      /* [item function result item']: a table without a metatable and
        * without [1] is an object; anything else gets the closer look. */
-      if (lua_rawget (L, 3) != LUA_TTABLE || lua_getmetatable (L, 5) || lua_rawlen (L, 5) > 0)
+      push_item (self, slot, 2, 1);
+      if (!lua_rawequal (L, 1, 4))
+        {
+          if (lua_type (L, 4) != LUA_TTABLE || lua_getmetatable (L, 4) || lua_rawlen (L, 4) > 0)
+            stopped = TRUE;
+          else
+            lua_replace (L, 1);
+        }
+      else if (lua_getmetatable (L, 1) || lua_rawlen (L, 1) > 0)
+        stopped = TRUE;
+      if (stopped)
         {
           chain_clock (chain, i + 1);
-          lua_settop (L, 4);
+          lua_settop (L, 3);
           break;
         }
-      lua_replace (L, 1);
-      lua_settop (L, 2);
+      lua_settop (L, 1);
     }
 
-  if (lua_gettop (L) > 2)
-    {
-      /* Stopped at chain->current: [item env result] for finish_run(). */
-      lua_remove (L, 2);
-      return 3;
-    }
+  if (stopped)
+    /* Stopped at chain->current: [item function result] for finish_run(). */
+    return 3;
   chain->current = chain->n;
   lua_settop (L, 1);
   return 1;
@@ -1101,7 +1176,7 @@ sluice_lua_runtime_test (SluiceLuaRuntime  *self,
     }
 
   *result = lua_toboolean (L, -1);
-  lua_pop (L, 2);  /* the result and the environment */
+  lua_pop (L, 2);  /* the result and the function */
   clear_emitted (self, self->n_emitted);
 
   return finish_env (self, slot, error);
