@@ -445,6 +445,34 @@ test_straight_shapes (void)
       g_assert_cmpint (sluice_lua_is_straight (L), ==, cases[i].straight);
       lua_pop (L, 1);
     }
+
+  /* Whether a chunk may replace the item (set its upvalue `item`): only
+   * then is `item` read back after it in a chain. */
+  {
+    static const struct { const char *code; gboolean sets; } sets[] = {
+      { "item.value = item.value + 1", FALSE },
+      { "if item.a then item.b = {item.a} end", FALSE },
+      { "item = {}", TRUE },
+      { "if item.a then item = nil end", TRUE },
+      { "local f = function () item = 1 end", TRUE },
+      { "local t = item t.x = 1", FALSE },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (sets); i++)
+      {
+        g_autofree char *wrapped = g_strconcat ("local item; return function () ", sets[i].code, "\nend", NULL);
+        const char *name;
+
+        g_assert_cmpint (luaL_loadstring (L, wrapped), ==, LUA_OK);
+        g_assert_cmpint (lua_pcall (L, 0, 1, 0), ==, LUA_OK);
+        name = lua_getupvalue (L, -1, 1);
+        g_assert_cmpstr (name, ==, "item");
+        lua_pop (L, 1);
+        g_test_message ("%s", sets[i].code);
+        g_assert_cmpint (sluice_lua_may_set_upvalue (L, 1), ==, sets[i].sets);
+        lua_pop (L, 1);
+      }
+  }
   lua_close (L);
 }
 

@@ -46,6 +46,7 @@ struct _SluiceLuaRuntime
   int                *env_refs;      /* environment per slot, LUA_NOREF until compiled */
   int                *item_ups;      /* per slot: the upvalue `item` of its function, 0 = none */
   int                *env_ups;       /* per slot: the upvalue _ENV of its function, 0 = none */
+  gboolean           *item_sets;     /* per slot: the chunk may set `item` (replace the item) */
   gboolean           *straight;      /* per slot: runs without the count hook (sluice-lua-straight.c) */
   gboolean            entering_straight; /* the call hook's next call is that of a straight chunk */
   int                 env_mt_ref;    /* metatable shared by every environment */
@@ -88,6 +89,12 @@ void              sluice_lua_check_stop          (lua_State        *L);
  * call hook, which turns the count hook back on when anything is
  * called). FALSE when unsure. */
 gboolean          sluice_lua_is_straight         (lua_State        *L);
+
+/* Whether the function on top of the stack may set its upvalue number
+ * @upvalue (0: none, FALSE): it has a SETUPVAL to it or a function of
+ * its own (which might have one). TRUE when unsure. */
+gboolean          sluice_lua_may_set_upvalue     (lua_State        *L,
+                                                  int               upvalue);
 
 /* Builds the read-only table of everything a chunk may use and leaves it
  * on the stack. */

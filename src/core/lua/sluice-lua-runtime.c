@@ -367,6 +367,7 @@ sluice_lua_runtime_new (GPtrArray  *codes,
   self->env_refs = g_new (int, MAX (codes->len, 1));
   self->item_ups = g_new0 (int, MAX (codes->len, 1));
   self->env_ups = g_new0 (int, MAX (codes->len, 1));
+  self->item_sets = g_new0 (gboolean, MAX (codes->len, 1));
   self->straight = g_new0 (gboolean, MAX (codes->len, 1));
   for (guint i = 0; i < codes->len; i++)
     self->refs[i] = self->env_refs[i] = LUA_NOREF;
@@ -402,6 +403,7 @@ sluice_lua_runtime_free (SluiceLuaRuntime *self)
   g_free (self->env_refs);
   g_free (self->item_ups);
   g_free (self->env_ups);
+  g_free (self->item_sets);
   g_free (self->straight);
   g_free (self->push_error);
   g_free (self);
@@ -533,6 +535,7 @@ compile_protected_cb (lua_State *L)
   lua_call (L, 0, 1);
   find_upvalues (self, slot);
   self->straight[slot] = sluice_lua_is_straight (L);
+  self->item_sets[slot] = sluice_lua_may_set_upvalue (L, self->item_ups[slot]);
 
   lua_insert (L, -2);
   self->env_refs[slot] = luaL_ref (L, LUA_REGISTRYINDEX);
@@ -996,17 +999,23 @@ chain_protected_cb (lua_State *L)
           stopped = TRUE;
           break;
         }
-      /* [item function result item']: a table without a metatable and
-       * without [1] is an object; anything else gets the closer look. */
-      push_item (self, slot, 2, 1);
-      if (!lua_rawequal (L, 1, 4))
+      /* A table without a metatable and without [1] is an object;
+       * anything else gets the closer look. A chunk that cannot set
+       * `item` left it as it was. */
+      if (self->item_sets[slot])
         {
-          if (lua_type (L, 4) != LUA_TTABLE || lua_getmetatable (L, 4) || lua_rawlen (L, 4) > 0)
+          push_item (self, slot, 2, 1);  /* [item function result item'] */
+          if (lua_rawequal (L, 1, 4))
+            lua_pop (L, 1);
+          else if (lua_type (L, 4) != LUA_TTABLE || lua_getmetatable (L, 4) || lua_rawlen (L, 4) > 0)
             stopped = TRUE;
           else
-            lua_replace (L, 1);
+            {
+              lua_replace (L, 1);
+              goto next;
+            }
         }
-      else if (lua_getmetatable (L, 1) || lua_rawlen (L, 1) > 0)
+      if (!stopped && (lua_getmetatable (L, 1) || lua_rawlen (L, 1) > 0))
         stopped = TRUE;
       if (stopped)
         {
@@ -1014,6 +1023,7 @@ chain_protected_cb (lua_State *L)
           lua_settop (L, 3);
           break;
         }
+    next:
       lua_settop (L, 1);
     }
 
