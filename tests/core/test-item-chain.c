@@ -359,7 +359,11 @@ test_item_upvalue (void)
     { "item = 5", SLUICE_LUA_ERROR, "no longer a table" },
     { "item = {1, 2}", SLUICE_LUA_ERROR, "array" },
     { "item.a = 1 -- a comment on the last line", SLUICE_LUA_PASS, "{\"a\":1,\"id\":1}" },
-    { "item.g = rawget(_ENV, 'item') == nil and _ENV.item == nil", SLUICE_LUA_PASS, "{\"g\":true,\"id\":1}" },
+    /* _ENV.item is the item too (but not a field of the environment). */
+    { "item.g = rawget(_ENV, 'item') == nil and _ENV.item == item and _ENV['item'].id == 1", SLUICE_LUA_PASS,
+      "{\"g\":true,\"id\":1}" },
+    { "_ENV.item = {e = item.id}", SLUICE_LUA_PASS, "{\"e\":1}" },
+    { "_ENV.item = nil", SLUICE_LUA_ERROR, "no longer a table" },
     { "return false", SLUICE_LUA_DROP, NULL },
     { "x = 1 item.x = x", SLUICE_LUA_PASS, "{\"id\":1,\"x\":1}" },
     /* Syntax errors keep the code's own message and line. */
@@ -405,12 +409,14 @@ test_item_upvalue (void)
                                   "<execution id=\"a\"><lua>item = {was = item.id}</lua></execution>"
                                   "<execution id=\"b\"><lua>item.b = select('#', ...) y = 2</lua></execution>"
                                   "<execution id=\"c\"><lua>item.c = (y == nil) item.d = item.was * 10</lua></execution>"
+                                  "<execution id=\"e\"><lua>_ENV.item = {was = _ENV.item.was, b = item.b, c = item.c, d = item.d}</lua></execution>"
+                                  "<execution id=\"f\"><lua>item.f = _ENV.item == item</lua></execution>"
                                   "</phase></controller>", "{\"id\": 1}\n{\"id\": 2}\n");
 
     g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
     g_assert_cmpuint (run->outputs->len, ==, 2);
-    g_assert_cmpstr (g_ptr_array_index (run->outputs, 0), ==, "{\"b\":0,\"c\":true,\"d\":10,\"was\":1}");
-    g_assert_cmpstr (g_ptr_array_index (run->outputs, 1), ==, "{\"b\":0,\"c\":true,\"d\":20,\"was\":2}");
+    g_assert_cmpstr (g_ptr_array_index (run->outputs, 0), ==, "{\"b\":0,\"c\":true,\"d\":10,\"f\":true,\"was\":1}");
+    g_assert_cmpstr (g_ptr_array_index (run->outputs, 1), ==, "{\"b\":0,\"c\":true,\"d\":20,\"f\":true,\"was\":2}");
     test_run_free (run);
   }
 }

@@ -51,10 +51,13 @@ struct _SluiceLuaRuntime
   gboolean            entering_straight; /* the call hook's next call is that of a straight chunk */
   int                 env_mt_ref;    /* metatable shared by every environment */
   int                 msgh_ref;      /* the message handler */
+  int                 item_key_ref;  /* the string "item" */
+  int                 sandbox_ref;   /* the table every environment reads through to */
   int                 emitted_ref;   /* table collecting emit() arguments */
   guint               n_emitted;
   guint               running_slot;  /* for print(); G_MAXUINT when none runs */
   gboolean            env_dirty;     /* the running chunk set a global */
+  gboolean            item_replaced; /* the running chunk set _ENV.item */
 
   gint64              deadline;      /* of the running chunk, 0 = none */
   const gint         *cancel;        /* borrowed */

@@ -229,14 +229,28 @@ emit_cb (lua_State *L)
 
 /* __newindex of every environment: a chunk sets a global. The global
  * lives until the end of this item only (the environment is replaced),
- * so nothing leaks to the next item. */
+ * so nothing leaks to the next item. `_ENV.item = …` replaces the item,
+ * as `item = …` does: in the sandbox (upvalue 2; upvalue 1 is the key
+ * "item"), where it is read back; nil is kept as false, so that the key
+ * stays (a chunk's `item` is nil, then no longer a table, either way). */
 static int
 env_newindex_cb (lua_State *L)
 {
   SluiceLuaRuntime *self = runtime_of (L);
 
-  self->env_dirty = TRUE;
   lua_settop (L, 3);
+  if (lua_rawequal (L, 2, lua_upvalueindex (1)))
+    {
+      self->item_replaced = TRUE;
+      if (lua_isnil (L, 3))
+        {
+          lua_pushboolean (L, 0);
+          lua_replace (L, 3);
+        }
+      lua_rawset (L, lua_upvalueindex (2));
+      return 0;
+    }
+  self->env_dirty = TRUE;
   lua_rawset (L, 1);
   return 0;
 }
@@ -315,6 +329,17 @@ setup_protected_cb (lua_State *L)
   lua_pushcfunction (L, print_cb);
   lua_setfield (L, -2, "print");
 
+  /* `item` is also readable as _ENV.item (and _ENV["item"]): the
+   * sandbox holds the current item (see share_item()). Never nil, so
+   * that setting it never allocates. */
+  lua_pushliteral (L, "item");
+  lua_pushvalue (L, -1);
+  self->item_key_ref = luaL_ref (L, LUA_REGISTRYINDEX);
+  lua_pushboolean (L, 0);
+  lua_rawset (L, -3);
+  lua_pushvalue (L, -1);
+  self->sandbox_ref = luaL_ref (L, LUA_REGISTRYINDEX);
+
   /* params: an empty proxy whose __index is the real table. */
   lua_newtable (L);
   lua_newtable (L);
@@ -340,7 +365,9 @@ setup_protected_cb (lua_State *L)
   lua_createtable (L, 0, 3);
   lua_insert (L, -2);
   lua_setfield (L, -2, "__index");
-  lua_pushcfunction (L, env_newindex_cb);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->sandbox_ref);
+  lua_pushcclosure (L, env_newindex_cb, 2);
   lua_setfield (L, -2, "__newindex");
   lua_pushboolean (L, 0);
   lua_setfield (L, -2, "__metatable");
@@ -660,6 +687,22 @@ static gboolean finish_env (SluiceLuaRuntime  *self,
                             guint              slot,
                             GError           **error);
 
+/* _ENV.item := the value at @index (the sandbox always has the key:
+ * this never allocates). */
+static inline void
+share_item (SluiceLuaRuntime *self,
+            int               index)
+{
+  lua_State *L = self->L;
+
+  index = lua_absindex (L, index);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->sandbox_ref);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
+  lua_pushvalue (L, index);
+  lua_rawset (L, -3);
+  lua_pop (L, 1);
+}
+
 /* `item` of the function of @slot at @function := the value at @value. */
 static inline void
 set_item (SluiceLuaRuntime *self,
@@ -676,8 +719,9 @@ set_item (SluiceLuaRuntime *self,
   lua_setupvalue (L, function, self->item_ups[slot]);
 }
 
-/* Pushes `item` of the function of @slot at @function, or the value at
- * @old when the chunk does not name it (and so cannot change it). */
+/* Pushes the item after the chunk of @slot at @function ran: what it
+ * set as _ENV.item, or its `item`, or the value at @old when the chunk
+ * does not name it (and so cannot change it). */
 static inline void
 push_item (SluiceLuaRuntime *self,
            guint             slot,
@@ -686,7 +730,14 @@ push_item (SluiceLuaRuntime *self,
 {
   lua_State *L = self->L;
 
-  if (self->item_ups[slot] == 0)
+  if (G_UNLIKELY (self->item_replaced))
+    {
+      lua_rawgeti (L, LUA_REGISTRYINDEX, self->sandbox_ref);
+      lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
+      lua_rawget (L, -2);
+      lua_remove (L, -2);
+    }
+  else if (self->item_ups[slot] == 0)
     lua_pushvalue (L, old);
   else
     lua_getupvalue (L, function, self->item_ups[slot]);
@@ -721,10 +772,12 @@ call_slot (SluiceLuaRuntime  *self,
    * from. */
   lua_rawgeti (L, LUA_REGISTRYINDEX, self->refs[slot]);
   set_item (self, slot, -1, -2);
+  share_item (self, -2);
 
   self->deadline = deadline;
   self->running_slot = slot;
   self->env_dirty = FALSE;
+  self->item_replaced = FALSE;
   lua_rawgeti (L, LUA_REGISTRYINDEX, self->msgh_ref);
   lua_pushvalue (L, -2);
   status = lua_pcall (L, 0, 1, -2);
@@ -961,6 +1014,7 @@ chain_protected_cb (lua_State *L)
     }
   else
     lua_remove (L, 1);
+  share_item (self, 1);
   for (guint i = 0; i < chain->n; i++)
     {
       SluiceLuaStep *step = &chain->steps[i];
@@ -974,6 +1028,7 @@ chain_protected_cb (lua_State *L)
       self->deadline = step->timeout_us > 0 ? now + step->timeout_us : 0;
       self->running_slot = slot;
       self->env_dirty = FALSE;
+      self->item_replaced = FALSE;
       self->n_emitted = 0;
       /* Straight chunks (sluice-lua-straight.c) run under the call hook,
        * or with no hook at all while only straight chunks have run on
@@ -1002,7 +1057,7 @@ chain_protected_cb (lua_State *L)
       /* A table without a metatable and without [1] is an object;
        * anything else gets the closer look. A chunk that cannot set
        * `item` left it as it was. */
-      if (self->item_sets[slot])
+      if (self->item_sets[slot] || self->item_replaced)
         {
           push_item (self, slot, 2, 1);  /* [item function result item'] */
           if (lua_rawequal (L, 1, 4))
@@ -1012,6 +1067,7 @@ chain_protected_cb (lua_State *L)
           else
             {
               lua_replace (L, 1);
+              share_item (self, 1);
               goto next;
             }
         }
