@@ -6,6 +6,17 @@
 
 #include "sluice-lua-private.h"
 
+/* Under AddressSanitizer a kept block is poisoned but for its link, so
+ * that a use after Lua freed it is still found. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION ((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION ((p), (n))
+#else
+#define POISON(p, n) ((void) (p), (void) (n))
+#define UNPOISON(p, n) ((void) (p), (void) (n))
+#endif
+
 /* Small blocks for one Lua state: every item makes a table or two and
  * the collector frees them in bursts, which overflows malloc's per-thread
  * cache and sends each free and the next malloc down its slow paths
@@ -49,6 +60,7 @@ give_back (SluiceLuaBlocks *blocks,
       return;
     }
   *(void **) ptr = blocks->heads[klass];
+  POISON ((char *) ptr + sizeof (void *), class_size (klass) - sizeof (void *));
   blocks->heads[klass] = ptr;
   blocks->counts[klass]++;
 }
@@ -62,6 +74,7 @@ take (SluiceLuaBlocks *blocks,
 
   if (G_LIKELY (ptr != NULL))
     {
+      UNPOISON (ptr, class_size (klass));
       blocks->heads[klass] = *(void **) ptr;
       blocks->counts[klass]--;
       return ptr;
@@ -76,7 +89,7 @@ sluice_lua_blocks_free (SluiceLuaBlocks *blocks,
 {
   if (ptr == NULL)
     return;
-  if (size <= SLUICE_LUA_BLOCK_MAX)
+  if (size != 0 && size <= SLUICE_LUA_BLOCK_MAX)
     give_back (blocks, ptr, size);
   else
     free (ptr);
@@ -131,6 +144,7 @@ sluice_lua_blocks_clear (SluiceLuaBlocks *blocks)
         {
           void *ptr = blocks->heads[klass];
 
+          UNPOISON (ptr, class_size (klass));
           blocks->heads[klass] = *(void **) ptr;
           free (ptr);
         }
