@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "sluice-lua-private.h"
@@ -246,6 +247,180 @@ test_straight_cancel (void)
   test_lua_free (t);
 }
 
+/* A chain given the item as JSON makes the table itself (in its own
+ * protected call): the same outcome, stack and messages as pushing it
+ * first, for every kind of item, including those that cannot become a
+ * table (too deep) and chunks that do not compile. */
+static void
+test_chain_from_json (void)
+{
+  static const char * const items[] = {
+    "{\"id\": 1, \"value\": 2, \"tag\": \"a\"}",
+    "{\"list\": [1, [2, {\"x\": null}], []], \"r\": 0.07, \"s\": \"x\\u0000y\", \"t\": true}",
+    "{}",
+    NULL,  /* nested deeper than SLUICE_JSON_MAX_DEPTH, made below */
+  };
+  const char *chunks[] = { "item.value = (item.value or 0) + 1",
+                           "if item.list then item.n = #item.list end",
+                           "item.k = item.t and 1 or 2",
+                           "item.broken = (",
+                           NULL };
+  TestLua *t = test_lua_new (chunks);
+  int base = lua_gettop (t->L);
+
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    for (guint n = 1; n <= 4; n++)
+      {
+        SluiceLuaStep steps[2][4];
+        char *texts[2] = { NULL, NULL };
+        GError *errors[2] = { NULL, NULL };
+        SluiceLuaResult results[2];
+        guint ran[2], emitted[2];
+        json_t *item;
+
+        if (items[i] != NULL)
+          item = sluice_json_parse_item (items[i], strlen (items[i]), NULL);
+        else
+          {
+            item = json_object ();
+            for (guint d = 0; d < SLUICE_JSON_MAX_DEPTH + 5; d++)
+              {
+                json_t *outer = json_object ();
+
+                json_object_set_new (outer, "a", item);
+                item = outer;
+              }
+          }
+        g_assert_nonnull (item);
+        for (guint way = 0; way < 2; way++)
+          {
+            for (guint s = 0; s < n; s++)
+              steps[way][s] = (SluiceLuaStep) { s, 0, 0 };
+            if (way == 0)
+              {
+                sluice_lua_push_json (t->L, item);
+                results[way] = sluice_lua_runtime_run_chain (t->runtime, steps[way], n, g_get_monotonic_time (),
+                                                             TRUE, &ran[way], &emitted[way], &errors[way]);
+              }
+            else
+              results[way] = sluice_lua_runtime_run_chain_json (t->runtime, item, steps[way], n,
+                                                                g_get_monotonic_time (), &ran[way],
+                                                                &emitted[way], &errors[way]);
+            if (results[way] == SLUICE_LUA_PASS)
+              {
+                json_t *out = sluice_lua_to_json (t->L, -1, NULL);
+
+                texts[way] = json_dumps (out, JSON_COMPACT | JSON_SORT_KEYS);
+                json_decref (out);
+                lua_pop (t->L, 1);
+              }
+            g_assert_cmpint (lua_gettop (t->L), ==, base);
+          }
+        g_test_message ("item %u, %u chunks: %s / %s", i, n,
+                        texts[0] != NULL ? texts[0] : errors[0]->message,
+                        texts[1] != NULL ? texts[1] : errors[1]->message);
+        g_assert_cmpint (results[0], ==, results[1]);
+        g_assert_cmpuint (ran[0], ==, ran[1]);
+        g_assert_cmpstr (texts[0], ==, texts[1]);
+        if (errors[0] != NULL || errors[1] != NULL)
+          {
+            g_assert_nonnull (errors[0]);
+            g_assert_nonnull (errors[1]);
+            g_assert_cmpstr (errors[0]->message, ==, errors[1]->message);
+          }
+        if (items[i] == NULL)
+          g_assert_nonnull (strstr (errors[1]->message, "cannot pass the item to Lua"));
+        /* The chunk that does not compile stops the chain before it. */
+        if (n == 4 && items[i] != NULL)
+          g_assert_cmpuint (ran[1], ==, 3);
+        for (guint way = 0; way < 2; way++)
+          {
+            free (texts[way]);
+            g_clear_error (&errors[way]);
+          }
+        json_decref (item);
+      }
+  test_lua_free (t);
+}
+
+/* `item` is an upvalue of each chunk (the chunk is the body of a
+ * function in a wrapper that declares it): what a chunk can do with
+ * `item` is what it could as a global, alone and in a chain, and the
+ * wrapper cannot be escaped. */
+static void
+test_item_upvalue (void)
+{
+  static const struct { const char *code; SluiceLuaResult result; const char *out; } cases[] = {
+    /* `...` is valid (and empty), as in a chunk of its own. */
+    { "item.n = select('#', ...)", SLUICE_LUA_PASS, "{\"id\":1,\"n\":0}" },
+    { "item = {id = item.id + 1, replaced = true}", SLUICE_LUA_PASS, "{\"id\":2,\"replaced\":true}" },
+    { "local f = function () item = {f = 1} end f()", SLUICE_LUA_PASS, "{\"f\":1}" },
+    { "item = nil", SLUICE_LUA_ERROR, "no longer a table" },
+    { "item = 5", SLUICE_LUA_ERROR, "no longer a table" },
+    { "item = {1, 2}", SLUICE_LUA_ERROR, "array" },
+    { "item.a = 1 -- a comment on the last line", SLUICE_LUA_PASS, "{\"a\":1,\"id\":1}" },
+    /* _ENV.item is the item too (but not a field of the environment). */
+    { "item.g = rawget(_ENV, 'item') == nil and _ENV.item == item and _ENV['item'].id == 1", SLUICE_LUA_PASS,
+      "{\"g\":true,\"id\":1}" },
+    { "_ENV.item = {e = item.id}", SLUICE_LUA_PASS, "{\"e\":1}" },
+    { "_ENV.item = nil", SLUICE_LUA_ERROR, "no longer a table" },
+    { "return false", SLUICE_LUA_DROP, NULL },
+    { "x = 1 item.x = x", SLUICE_LUA_PASS, "{\"id\":1,\"x\":1}" },
+    /* Syntax errors keep the code's own message and line. */
+    { "item.a = 1\nitem.b = = 2", SLUICE_LUA_ERROR, "line 2 of its code" },
+    { "item.a = 1\nif item.a then", SLUICE_LUA_ERROR, "'end' expected" },
+    /* Code that would close the wrapper's function and run in the
+     * wrapper does not compile on its own, so it never runs. */
+    { "end, (function () item.smuggled = 1 error('smuggled') end)(), function ()", SLUICE_LUA_ERROR, "near 'end'" },
+    { "end local item = 1 return function ()", SLUICE_LUA_ERROR, "near 'end'" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *chunks[] = { cases[i].code, NULL };
+      TestLua *t = test_lua_new (chunks);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+      SluiceLuaResult result = test_lua_run (t, 0, "{\"id\": 1}", 0, &out, &error);
+
+      g_test_message ("%s: %s", cases[i].code, out != NULL ? out : error != NULL ? error->message : "dropped");
+      g_assert_cmpint (result, ==, cases[i].result);
+      if (result == SLUICE_LUA_PASS)
+        g_assert_cmpstr (out, ==, cases[i].out);
+      else if (result == SLUICE_LUA_ERROR)
+        {
+          g_assert_nonnull (strstr (error->message, cases[i].out));
+          g_assert_null (strstr (error->message, "smuggled"));
+        }
+      /* The same item on again: nothing of the last one is left. */
+      if (result == SLUICE_LUA_PASS && i == 2)
+        {
+          g_clear_pointer (&out, g_free);
+          g_assert_cmpint (test_lua_run (t, 0, "{\"id\": 7}", 0, &out, NULL), ==, SLUICE_LUA_PASS);
+          g_assert_cmpstr (out, ==, "{\"f\":1}");
+        }
+      test_lua_free (t);
+    }
+
+  /* In a chain: a replaced item goes on to the next chunk, which sees the
+   * new one; the globals of one chunk are not another's. */
+  {
+    TestRun *run = test_run_body ("<controller id=\"c1\" mode=\"not-parallel\"><phase id=\"p\">"
+                                  "<execution id=\"a\"><lua>item = {was = item.id}</lua></execution>"
+                                  "<execution id=\"b\"><lua>item.b = select('#', ...) y = 2</lua></execution>"
+                                  "<execution id=\"c\"><lua>item.c = (y == nil) item.d = item.was * 10</lua></execution>"
+                                  "<execution id=\"e\"><lua>_ENV.item = {was = _ENV.item.was, b = item.b, c = item.c, d = item.d}</lua></execution>"
+                                  "<execution id=\"f\"><lua>item.f = _ENV.item == item</lua></execution>"
+                                  "</phase></controller>", "{\"id\": 1}\n{\"id\": 2}\n");
+
+    g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+    g_assert_cmpuint (run->outputs->len, ==, 2);
+    g_assert_cmpstr (g_ptr_array_index (run->outputs, 0), ==, "{\"b\":0,\"c\":true,\"d\":10,\"f\":true,\"was\":1}");
+    g_assert_cmpstr (g_ptr_array_index (run->outputs, 1), ==, "{\"b\":0,\"c\":true,\"d\":20,\"f\":true,\"was\":2}");
+    test_run_free (run);
+  }
+}
+
 /* The bytecode test tells straight chunks from the others (its self-test
  * at first use must pass on this Lua, or nothing runs without counting). */
 static void
@@ -276,6 +451,34 @@ test_straight_shapes (void)
       g_assert_cmpint (sluice_lua_is_straight (L), ==, cases[i].straight);
       lua_pop (L, 1);
     }
+
+  /* Whether a chunk may replace the item (set its upvalue `item`): only
+   * then is `item` read back after it in a chain. */
+  {
+    static const struct { const char *code; gboolean sets; } sets[] = {
+      { "item.value = item.value + 1", FALSE },
+      { "if item.a then item.b = {item.a} end", FALSE },
+      { "item = {}", TRUE },
+      { "if item.a then item = nil end", TRUE },
+      { "local f = function () item = 1 end", TRUE },
+      { "local t = item t.x = 1", FALSE },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (sets); i++)
+      {
+        g_autofree char *wrapped = g_strconcat ("local item; return function () ", sets[i].code, "\nend", NULL);
+        const char *name;
+
+        g_assert_cmpint (luaL_loadstring (L, wrapped), ==, LUA_OK);
+        g_assert_cmpint (lua_pcall (L, 0, 1, 0), ==, LUA_OK);
+        name = lua_getupvalue (L, -1, 1);
+        g_assert_cmpstr (name, ==, "item");
+        lua_pop (L, 1);
+        g_test_message ("%s", sets[i].code);
+        g_assert_cmpint (sluice_lua_may_set_upvalue (L, 1), ==, sets[i].sets);
+        lua_pop (L, 1);
+      }
+  }
   lua_close (L);
 }
 
@@ -291,6 +494,8 @@ main (int   argc,
   g_test_add_func ("/sluice/item-chain/straight-reaches-lua", test_straight_reaches_lua);
   g_test_add_func ("/sluice/item-chain/straight-cancel", test_straight_cancel);
   g_test_add_func ("/sluice/item-chain/straight-shapes", test_straight_shapes);
+  g_test_add_func ("/sluice/item-chain/chain-from-json", test_chain_from_json);
+  g_test_add_func ("/sluice/item-chain/item-upvalue", test_item_upvalue);
 
   return g_test_run ();
 }

@@ -227,6 +227,70 @@ run_chunk (lua_State *L,
     abort ();
 }
 
+/* A chain of chunks 0 and 1 given the item as JSON (made a table inside
+ * the chain's protected call) must end as the same chain on the item
+ * pushed first: the same result, item, message and stack. */
+static char *
+chain_outcome (lua_State *L,
+               json_t    *item,
+               gboolean   from_json)
+{
+  /* No deadline: both chunks end (1 loops over the fields once), and a
+   * time-out under load would tell the two ways apart. */
+  SluiceLuaStep steps[2] = { { 0, 0, 0 }, { 1, 0, 0 } };
+  g_autoptr(GError) error = NULL;
+  int base = lua_gettop (L);
+  guint ran = 0, n = 0;
+  SluiceLuaResult result;
+  char *outcome;
+
+  if (from_json)
+    result = sluice_lua_runtime_run_chain_json (runtime, item, steps, 2, g_get_monotonic_time (),
+                                                &ran, &n, &error);
+  else
+    {
+      sluice_lua_push_json (L, item);
+      result = sluice_lua_runtime_run_chain (runtime, steps, 2, g_get_monotonic_time (), TRUE,
+                                             &ran, &n, &error);
+    }
+  if (result == SLUICE_LUA_PASS)
+    {
+      g_autoptr(GError) local = NULL;
+      json_t *out = sluice_lua_to_json (L, -1, &local);
+      g_autofree char *text = out != NULL ? sluice_json_dumps (out, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+      outcome = g_strdup_printf ("pass %u %s", ran, text != NULL ? text : local->message);
+      if (out != NULL)
+        json_decref (out);
+      lua_pop (L, 1);
+    }
+  else if (result == SLUICE_LUA_ERROR)
+    outcome = g_strdup_printf ("error %u %s", ran, error != NULL ? error->message : "(none)");
+  else
+    {
+      outcome = g_strdup_printf ("result %d %u %u", result, ran, n);
+      lua_pop (L, (int) n);
+    }
+  if (lua_gettop (L) != base)
+    abort ();
+  return outcome;
+}
+
+static void
+check_chain_json (lua_State *L,
+                  json_t    *item)
+{
+  g_autofree char *pushed = chain_outcome (L, item, FALSE);
+  g_autofree char *made = chain_outcome (L, item, TRUE);
+
+  /* Only the memory limit may tell them apart (a collection between). */
+  if (strcmp (pushed, made) != 0 && strstr (pushed, "memory") == NULL && strstr (made, "memory") == NULL)
+    {
+      g_printerr ("a chain from JSON ended otherwise:\n%s\n%s\n", pushed, made);
+      abort ();
+    }
+}
+
 /* The parse helper's fast path must read every line as jansson does:
  * the same object, or a refusal where jansson refuses (or finds no object,
  * or one deeper than the limit). */
@@ -278,6 +342,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   check_written (item);
   for (guint slot = 0; slot < codes->len; slot++)
     run_chunk (L, item, slot);
+  check_chain_json (L, item);
 
   json_decref (item);
   /* What this input made in Lua goes now. libFuzzer runs LeakSanitizer

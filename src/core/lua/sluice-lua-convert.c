@@ -72,6 +72,7 @@ error_text (lua_State *L,
 static void
 push_value (lua_State *L,
             json_t    *json,
+            int        marker,
             guint      depth)
 {
   switch (json_typeof (json))
@@ -92,7 +93,7 @@ push_value (lua_State *L,
         json_object_keylen_foreach (json, key, key_len, value)
           {
             lua_pushlstring (L, key, key_len);
-            push_value (L, value, depth + 1);
+            push_value (L, value, marker, depth + 1);
             lua_rawset (L, -3);
           }
       }
@@ -109,17 +110,17 @@ push_value (lua_State *L,
         lua_createtable (L, n, 0);
         for (size_t i = 0; i < n; i++)
           {
-            push_value (L, json_array_get (json, i), depth + 1);
+            push_value (L, json_array_get (json, i), marker, depth + 1);
             lua_rawseti (L, -2, i + 1);
           }
-        /* The marker waits at index 1 of the protected call's stack,
+        /* The marker waits at @marker of the protected call's stack,
          * fetched for the first array only: most items have none. */
-        if (lua_isnil (L, 1))
+        if (lua_isnil (L, marker))
           {
             sluice_lua_push_array_marker (L);
-            lua_replace (L, 1);
+            lua_replace (L, marker);
           }
-        lua_pushvalue (L, 1);
+        lua_pushvalue (L, marker);
         lua_setmetatable (L, -2);
       }
       break;
@@ -158,8 +159,16 @@ push_protected_cb (lua_State *L)
 
   lua_pop (L, 1);
   lua_pushnil (L);  /* the array marker, when needed */
-  push_value (L, json, 1);
+  push_value (L, json, 1, 1);
   return 1;
+}
+
+void
+_sluice_lua_push_json_value (lua_State *L,
+                             json_t    *json,
+                             int        marker)
+{
+  push_value (L, json, marker, 1);
 }
 
 gboolean

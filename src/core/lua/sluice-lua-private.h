@@ -11,21 +11,53 @@ G_BEGIN_DECLS
  * nothing, frequent enough (a few µs) to stop a runaway loop promptly. */
 #define SLUICE_LUA_HOOK_COUNT 1000
 
+/* Free lists of small blocks for one state's allocator
+ * (sluice-lua-blocks.c): size classes of SLUICE_LUA_BLOCK_STEP bytes up
+ * to SLUICE_LUA_BLOCK_MAX, at most SLUICE_LUA_BLOCKS_KEPT blocks kept
+ * per class (a few MiB at most). */
+#define SLUICE_LUA_BLOCK_STEP 16
+#define SLUICE_LUA_BLOCK_MAX 256
+#define SLUICE_LUA_BLOCKS_KEPT 2048
+
+typedef struct
+{
+  void  *heads[SLUICE_LUA_BLOCK_MAX / SLUICE_LUA_BLOCK_STEP + 1];
+  guint  counts[SLUICE_LUA_BLOCK_MAX / SLUICE_LUA_BLOCK_STEP + 1];
+} SluiceLuaBlocks;
+
+/* realloc() for a Lua state: @nsize > 0; @osize is the size of @ptr
+ * when it is not NULL. NULL when out of memory (never when shrinking). */
+void *sluice_lua_blocks_realloc (SluiceLuaBlocks *blocks,
+                                 void            *ptr,
+                                 size_t           osize,
+                                 size_t           nsize);
+/* free() of a block of @size bytes (NULL is ignored). */
+void  sluice_lua_blocks_free    (SluiceLuaBlocks *blocks,
+                                 void            *ptr,
+                                 size_t           size);
+/* Frees the blocks kept, once the state is closed. */
+void  sluice_lua_blocks_clear   (SluiceLuaBlocks *blocks);
+
 struct _SluiceLuaRuntime
 {
   lua_State          *L;
   GPtrArray          *codes;         /* of SluiceLuaCode*, borrowed */
   int                *refs;          /* compiled function per slot, LUA_NOREF until compiled */
   int                *env_refs;      /* environment per slot, LUA_NOREF until compiled */
+  int                *item_ups;      /* per slot: the upvalue `item` of its function, 0 = none */
+  int                *env_ups;       /* per slot: the upvalue _ENV of its function, 0 = none */
+  gboolean           *item_sets;     /* per slot: the chunk may set `item` (replace the item) */
   gboolean           *straight;      /* per slot: runs without the count hook (sluice-lua-straight.c) */
   gboolean            entering_straight; /* the call hook's next call is that of a straight chunk */
   int                 env_mt_ref;    /* metatable shared by every environment */
-  int                 item_key_ref;  /* the string "item" */
   int                 msgh_ref;      /* the message handler */
+  int                 item_key_ref;  /* the string "item" */
+  int                 sandbox_ref;   /* the table every environment reads through to */
   int                 emitted_ref;   /* table collecting emit() arguments */
   guint               n_emitted;
   guint               running_slot;  /* for print(); G_MAXUINT when none runs */
   gboolean            env_dirty;     /* the running chunk set a global */
+  gboolean            item_replaced; /* the running chunk set _ENV.item */
 
   gint64              deadline;      /* of the running chunk, 0 = none */
   const gint         *cancel;        /* borrowed */
@@ -37,6 +69,7 @@ struct _SluiceLuaRuntime
   gsize               mem_used;      /* bytes the allocator handed out */
   gsize               mem_limit;
   gboolean            mem_refused;   /* the limit refused an allocation */
+  SluiceLuaBlocks     blocks;        /* small blocks kept for reuse */
 
   SluiceLuaPrintFunc  print_func;
   gpointer            print_data;
@@ -60,6 +93,12 @@ void              sluice_lua_check_stop          (lua_State        *L);
  * called). FALSE when unsure. */
 gboolean          sluice_lua_is_straight         (lua_State        *L);
 
+/* Whether the function on top of the stack may set its upvalue number
+ * @upvalue (0: none, FALSE): it has a SETUPVAL to it or a function of
+ * its own (which might have one). TRUE when unsure. */
+gboolean          sluice_lua_may_set_upvalue     (lua_State        *L,
+                                                  int               upvalue);
+
 /* Builds the read-only table of everything a chunk may use and leaves it
  * on the stack. */
 void              sluice_lua_sandbox_open        (SluiceLuaRuntime *self);
@@ -68,6 +107,14 @@ void              sluice_lua_sandbox_open        (SluiceLuaRuntime *self);
  * matcher counts its steps and stops for a timeout or cancel. Operates on
  * the table at the top of the stack. */
 void              sluice_lua_pattern_install     (lua_State        *L);
+
+/* Pushes @json as sluice_lua_push_json() does, but raises a Lua error
+ * when it cannot: only inside a protected call. @marker is a slot of
+ * that call's stack holding nil, where the array marker is put once an
+ * array needs it. */
+void              _sluice_lua_push_json_value    (lua_State        *L,
+                                                  json_t           *json,
+                                                  int               marker);
 
 /* Whether the value at @index is what sluice_lua_push_json() pushed for
  * an item it could not convert. */

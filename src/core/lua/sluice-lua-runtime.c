@@ -34,7 +34,9 @@ sluice_lua_runtime_from_state (lua_State *L)
 
 /* Lua's allocator with a limit. malloc and not g_malloc: running out must
  * fail the item (Lua raises a memory error), not abort the process. Lua
- * never expects a shrinking reallocation to fail, and it does not. */
+ * never expects a shrinking reallocation to fail, and it does not. Small
+ * blocks come from free lists of the state's own (sluice-lua-blocks.c);
+ * the limit counts the sizes Lua asked for, as before. */
 static void *
 alloc_cb (void   *ud,
           void   *ptr,
@@ -47,7 +49,7 @@ alloc_cb (void   *ud,
 
   if (nsize == 0)
     {
-      free (ptr);
+      sluice_lua_blocks_free (&self->blocks, ptr, old);
       self->mem_used -= old;
       return NULL;
     }
@@ -58,7 +60,7 @@ alloc_cb (void   *ud,
       return NULL;
     }
 
-  result = realloc (ptr, nsize);
+  result = sluice_lua_blocks_realloc (&self->blocks, ptr, old, nsize);
   if (result == NULL)
     return NULL;
   self->mem_used = self->mem_used - old + nsize;
@@ -227,14 +229,28 @@ emit_cb (lua_State *L)
 
 /* __newindex of every environment: a chunk sets a global. The global
  * lives until the end of this item only (the environment is replaced),
- * so nothing leaks to the next item. */
+ * so nothing leaks to the next item. `_ENV.item = …` replaces the item,
+ * as `item = …` does: in the sandbox (upvalue 2; upvalue 1 is the key
+ * "item"), where it is read back; nil is kept as false, so that the key
+ * stays (a chunk's `item` is nil, then no longer a table, either way). */
 static int
 env_newindex_cb (lua_State *L)
 {
   SluiceLuaRuntime *self = runtime_of (L);
 
-  self->env_dirty = TRUE;
   lua_settop (L, 3);
+  if (lua_rawequal (L, 2, lua_upvalueindex (1)))
+    {
+      self->item_replaced = TRUE;
+      if (lua_isnil (L, 3))
+        {
+          lua_pushboolean (L, 0);
+          lua_replace (L, 3);
+        }
+      lua_rawset (L, lua_upvalueindex (2));
+      return 0;
+    }
+  self->env_dirty = TRUE;
   lua_rawset (L, 1);
   return 0;
 }
@@ -270,17 +286,14 @@ message_handler_cb (lua_State *L)
   return 1;
 }
 
-/* A fresh environment: empty but for `item` (so that setting it never
- * allocates outside a protected call), reading through to the sandbox. */
+/* A fresh environment: empty, reading through to the sandbox (`item` is
+ * not a global: see WRAP_BEFORE). */
 static void
 push_new_env (SluiceLuaRuntime *self)
 {
   lua_State *L = self->L;
 
-  lua_createtable (L, 0, 4);
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
-  lua_pushboolean (L, 0);
-  lua_rawset (L, -3);
+  lua_createtable (L, 0, 0);
   lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_mt_ref);
   lua_setmetatable (L, -2);
 }
@@ -300,8 +313,6 @@ setup_protected_cb (lua_State *L)
   lua_rawsetp (L, LUA_REGISTRYINDEX, &runtime_key);
   /* Integer references, not light userdata keys: these are read at every
    * step, and the registry's array part is far quicker than its hash. */
-  lua_pushliteral (L, "item");
-  self->item_key_ref = luaL_ref (L, LUA_REGISTRYINDEX);
   lua_pushcfunction (L, message_handler_cb);
   self->msgh_ref = luaL_ref (L, LUA_REGISTRYINDEX);
   sluice_lua_push_array_marker (L);
@@ -317,6 +328,17 @@ setup_protected_cb (lua_State *L)
   lua_setfield (L, -2, "emit");
   lua_pushcfunction (L, print_cb);
   lua_setfield (L, -2, "print");
+
+  /* `item` is also readable as _ENV.item (and _ENV["item"]): the
+   * sandbox holds the current item (see share_item()). Never nil, so
+   * that setting it never allocates. */
+  lua_pushliteral (L, "item");
+  lua_pushvalue (L, -1);
+  self->item_key_ref = luaL_ref (L, LUA_REGISTRYINDEX);
+  lua_pushboolean (L, 0);
+  lua_rawset (L, -3);
+  lua_pushvalue (L, -1);
+  self->sandbox_ref = luaL_ref (L, LUA_REGISTRYINDEX);
 
   /* params: an empty proxy whose __index is the real table. */
   lua_newtable (L);
@@ -343,7 +365,9 @@ setup_protected_cb (lua_State *L)
   lua_createtable (L, 0, 3);
   lua_insert (L, -2);
   lua_setfield (L, -2, "__index");
-  lua_pushcfunction (L, env_newindex_cb);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->sandbox_ref);
+  lua_pushcclosure (L, env_newindex_cb, 2);
   lua_setfield (L, -2, "__newindex");
   lua_pushboolean (L, 0);
   lua_setfield (L, -2, "__metatable");
@@ -368,6 +392,9 @@ sluice_lua_runtime_new (GPtrArray  *codes,
   self->running_slot = G_MAXUINT;
   self->refs = g_new (int, MAX (codes->len, 1));
   self->env_refs = g_new (int, MAX (codes->len, 1));
+  self->item_ups = g_new0 (int, MAX (codes->len, 1));
+  self->env_ups = g_new0 (int, MAX (codes->len, 1));
+  self->item_sets = g_new0 (gboolean, MAX (codes->len, 1));
   self->straight = g_new0 (gboolean, MAX (codes->len, 1));
   for (guint i = 0; i < codes->len; i++)
     self->refs[i] = self->env_refs[i] = LUA_NOREF;
@@ -398,8 +425,12 @@ sluice_lua_runtime_free (SluiceLuaRuntime *self)
     return;
 
   lua_close (self->L);
+  sluice_lua_blocks_clear (&self->blocks);
   g_free (self->refs);
   g_free (self->env_refs);
+  g_free (self->item_ups);
+  g_free (self->env_ups);
+  g_free (self->item_sets);
   g_free (self->straight);
   g_free (self->push_error);
   g_free (self);
@@ -458,6 +489,45 @@ error_message (SluiceLuaRuntime *self,
   return "error object is not a string";
 }
 
+/* Each chunk runs as a function inside a wrapper that declares `item`:
+ *
+ *   local item; return function () CODE
+ *   end
+ *
+ * so that `item` is an upvalue of the chunk, set before each call and
+ * read back after it (a few instructions), and not a global looked up in
+ * the chunk's environment, which would have to be set and read back as a
+ * table field at every step of a chain. A global `item` is no longer in
+ * the environment: `rawget(_ENV, "item")` is nil. The wrapper is on the
+ * code's first line (line numbers stay), and the new line before `end`
+ * ends a comment on the code's last line. The function takes no `...`
+ * (a vararg function costs ~120 instructions more a call); code that
+ * uses `...` (always empty for a chunk) gets a wrapper that has it. */
+static const char * const wrappers[] = {
+  "local item; return function () ",
+  "local item; return function (...) ",
+};
+#define WRAP_AFTER "\nend"
+
+/* [function] → [function]: the indices of its upvalues `item` and _ENV. */
+static void
+find_upvalues (SluiceLuaRuntime *self,
+               guint             slot)
+{
+  lua_State *L = self->L;
+  const char *name;
+
+  self->item_ups[slot] = self->env_ups[slot] = 0;
+  for (int n = 1; (name = lua_getupvalue (L, -1, n)) != NULL; n++)
+    {
+      lua_pop (L, 1);
+      if (strcmp (name, "item") == 0)
+        self->item_ups[slot] = n;
+      else if (strcmp (name, "_ENV") == 0)
+        self->env_ups[slot] = n;
+    }
+}
+
 static int
 compile_protected_cb (lua_State *L)
 {
@@ -465,14 +535,36 @@ compile_protected_cb (lua_State *L)
   guint slot = lua_tointeger (L, 2);
   const SluiceLuaCode *code = g_ptr_array_index (self->codes, slot);
 
+  /* The code must compile on its own first: its own messages, and a
+   * valid block is parsed as the function's body exactly (it has no
+   * unmatched `end` that could close the wrapper early and smuggle code
+   * into it). */
   lua_settop (L, 0);
   if (luaL_loadbufferx (L, code->code, strlen (code->code), "=chunk", "t") != LUA_OK)
     return lua_error (L);
-  self->straight[slot] = sluice_lua_is_straight (L);
+  for (guint w = 0; w < G_N_ELEMENTS (wrappers); w++)
+    {
+      g_autofree char *wrapped = g_strconcat (wrappers[w], code->code, WRAP_AFTER, NULL);
 
+      lua_settop (L, 0);
+      if (luaL_loadbufferx (L, wrapped, strlen (wrapped), "=chunk", "t") == LUA_OK)
+        break;
+      if (w + 1 == G_N_ELEMENTS (wrappers))
+        return lua_error (L);
+    }
+
+  /* [wrapper] → [wrapper env] with the environment as the wrapper's _ENV
+   * (which the chunk shares), then the chunk itself: [env function]. */
   push_new_env (self);
   lua_pushvalue (L, -1);
   lua_setupvalue (L, -3, 1);
+  lua_insert (L, -2);
+  lua_call (L, 0, 1);
+  find_upvalues (self, slot);
+  self->straight[slot] = sluice_lua_is_straight (L);
+  self->item_sets[slot] = sluice_lua_may_set_upvalue (L, self->item_ups[slot]);
+
+  lua_insert (L, -2);
   self->env_refs[slot] = luaL_ref (L, LUA_REGISTRYINDEX);
   self->refs[slot] = luaL_ref (L, LUA_REGISTRYINDEX);
   return 0;
@@ -535,7 +627,9 @@ reset_env_protected_cb (lua_State *L)
   push_new_env (self);
   lua_pushvalue (L, -1);
   lua_rawseti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
-  lua_setupvalue (L, 1, 1);
+  /* A chunk that names no global has no _ENV and sets none. */
+  if (self->env_ups[slot] > 0)
+    lua_setupvalue (L, 1, self->env_ups[slot]);
   return 0;
 }
 
@@ -589,30 +683,71 @@ end_call (SluiceLuaRuntime *self)
     }
 }
 
-/* A chunk that sets `item = nil` leaves a dead key in its environment,
- * and setting it again could allocate outside a protected call. */
-static void
-check_env_item (SluiceLuaRuntime *self,
-                guint             slot)
-{
-  lua_State *L = self->L;
-
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
-  if (lua_rawget (L, -2) == LUA_TNIL)
-    self->env_dirty = TRUE;
-  lua_pop (L, 2);
-}
-
 static gboolean finish_env (SluiceLuaRuntime  *self,
                             guint              slot,
                             GError           **error);
 
+/* _ENV.item := the value at @index (the sandbox always has the key:
+ * this never allocates). */
+static inline void
+share_item (SluiceLuaRuntime *self,
+            int               index)
+{
+  lua_State *L = self->L;
+
+  index = lua_absindex (L, index);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->sandbox_ref);
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
+  lua_pushvalue (L, index);
+  lua_rawset (L, -3);
+  lua_pop (L, 1);
+}
+
+/* `item` of the function of @slot at @function := the value at @value. */
+static inline void
+set_item (SluiceLuaRuntime *self,
+          guint             slot,
+          int               function,
+          int               value)
+{
+  lua_State *L = self->L;
+
+  if (self->item_ups[slot] == 0)
+    return;
+  function = lua_absindex (L, function);
+  lua_pushvalue (L, value);
+  lua_setupvalue (L, function, self->item_ups[slot]);
+}
+
+/* Pushes the item after the chunk of @slot at @function ran: what it
+ * set as _ENV.item, or its `item`, or the value at @old when the chunk
+ * does not name it (and so cannot change it). */
+static inline void
+push_item (SluiceLuaRuntime *self,
+           guint             slot,
+           int               function,
+           int               old)
+{
+  lua_State *L = self->L;
+
+  if (G_UNLIKELY (self->item_replaced))
+    {
+      lua_rawgeti (L, LUA_REGISTRYINDEX, self->sandbox_ref);
+      lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
+      lua_rawget (L, -2);
+      lua_remove (L, -2);
+    }
+  else if (self->item_ups[slot] == 0)
+    lua_pushvalue (L, old);
+  else
+    lua_getupvalue (L, function, self->item_ups[slot]);
+}
+
 /* Calls compiled @slot with the table at the top as `item`, leaving the
- * chunk's environment and its first result on the stack above it; only
- * the item on failure. Nothing here allocates
- * outside the protected call: the environment already has an `item`
- * field, and the message handler and the key are in the registry. */
+ * chunk's function and its first result on the stack above it; only the
+ * item on failure. Nothing here allocates outside the protected call:
+ * setting an upvalue does not, and the message handler is in the
+ * registry. */
 static gboolean
 call_slot (SluiceLuaRuntime  *self,
            guint              slot,
@@ -633,18 +768,18 @@ call_slot (SluiceLuaRuntime  *self,
   if (!ensure_compiled (self, slot, error))
     return FALSE;
 
-  /* The environment stays on the stack for the caller to read `item`
-   * back from. */
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
-  lua_pushvalue (L, -3);
-  lua_rawset (L, -3);
+  /* The function stays on the stack for the caller to read `item` back
+   * from. */
+  lua_rawgeti (L, LUA_REGISTRYINDEX, self->refs[slot]);
+  set_item (self, slot, -1, -2);
+  share_item (self, -2);
 
   self->deadline = deadline;
   self->running_slot = slot;
   self->env_dirty = FALSE;
+  self->item_replaced = FALSE;
   lua_rawgeti (L, LUA_REGISTRYINDEX, self->msgh_ref);
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->refs[slot]);
+  lua_pushvalue (L, -2);
   status = lua_pcall (L, 0, 1, -2);
 
   if (G_UNLIKELY (status != LUA_OK))
@@ -689,20 +824,19 @@ clear_emitted (SluiceLuaRuntime *self,
   self->n_emitted = 0;
 }
 
-/* After a call: a fresh environment if the chunk set a global or
- * cleared `item`, so that nothing reaches the next item. */
+/* After a call: a fresh environment if the chunk set a global, so that
+ * nothing reaches the next item. */
 static gboolean
 finish_env (SluiceLuaRuntime  *self,
             guint              slot,
             GError           **error)
 {
-  check_env_item (self, slot);
   if (G_LIKELY (!self->env_dirty))
     return TRUE;
   return reset_env (self, slot, error);
 }
 
-/* After a chunk returned normally, with [item, environment, result] on
+/* After a chunk returned normally, with [item, function, result] on
  * top of the stack: what became of the item (see sluice_lua_runtime_run()
  * for what stays on the stack). */
 static SluiceLuaResult
@@ -716,7 +850,7 @@ finish_run (SluiceLuaRuntime  *self,
   guint n;
 
   dropped = lua_isboolean (L, -1) && !lua_toboolean (L, -1);
-  lua_pop (L, 1);  /* the result: the old item and the environment remain */
+  lua_pop (L, 1);  /* the result: the old item and the function remain */
 
   n = self->n_emitted;
   if (n > 0 || dropped)
@@ -750,9 +884,8 @@ finish_run (SluiceLuaRuntime  *self,
   if (dropped)
     return finish_env (self, slot, error) ? SLUICE_LUA_DROP : SLUICE_LUA_ERROR;
 
-  /* The old item and the environment → the item. */
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
-  lua_rawget (L, -2);
+  /* The old item and the function → the item. */
+  push_item (self, slot, -1, -2);
   lua_replace (L, -3);
   lua_pop (L, 1);
   if (G_UNLIKELY (!lua_istable (L, -1) || sluice_lua_is_json_array (L, -1)))
@@ -815,6 +948,7 @@ typedef struct
   gboolean          clean;    /* only straight chunks ran on the item since it left JSON */
   guint             timed;    /* steps whose end time is set */
   gint64            timed_at; /* the last clock reading (start at first) */
+  json_t           *json;     /* the item, to push first; NULL once pushed */
 } Chain;
 
 /* Reads the clock once for the steps before @upto whose end is not set
@@ -864,25 +998,37 @@ chain_protected_cb (lua_State *L)
   Chain *chain = lua_touserdata (L, 1);
   SluiceLuaRuntime *self = chain->self;
   gint64 now = chain->start;
+  gboolean stopped = FALSE;
   int want;
 
-  /* [item key]: the key "item" stays at 2 for the whole chain. */
-  lua_remove (L, 1);
-  lua_rawgeti (L, LUA_REGISTRYINDEX, self->item_key_ref);
+  /* [item] at 1 for the whole chain. */
+  if (chain->json != NULL)
+    {
+      /* [chain nil] → [item]: the item made here, in this protected
+       * call rather than one of its own. The nil is the slot for the
+       * array marker while it is made. */
+      _sluice_lua_push_json_value (L, chain->json, 2);
+      lua_replace (L, 1);
+      lua_settop (L, 1);
+      chain->json = NULL;
+    }
+  else
+    lua_remove (L, 1);
+  share_item (self, 1);
   for (guint i = 0; i < chain->n; i++)
     {
       SluiceLuaStep *step = &chain->steps[i];
       guint slot = step->slot;
 
       chain->current = i;
-      lua_rawgeti (L, LUA_REGISTRYINDEX, self->env_refs[slot]);
-      lua_pushvalue (L, 2);
-      lua_pushvalue (L, 1);
-      lua_rawset (L, 3);  /* [item key env] */
+      lua_rawgeti (L, LUA_REGISTRYINDEX, self->refs[slot]);
+      set_item (self, slot, 2, 1);
+      lua_pushvalue (L, 2);  /* [item function function] */
 
       self->deadline = step->timeout_us > 0 ? now + step->timeout_us : 0;
       self->running_slot = slot;
       self->env_dirty = FALSE;
+      self->item_replaced = FALSE;
       self->n_emitted = 0;
       /* Straight chunks (sluice-lua-straight.c) run under the call hook,
        * or with no hook at all while only straight chunks have run on
@@ -896,61 +1042,73 @@ chain_protected_cb (lua_State *L)
       if (lua_gethookmask (L) != want)
         lua_sethook (L, hook_cb, want, want == LUA_MASKCOUNT ? SLUICE_LUA_HOOK_COUNT : 0);
       self->entering_straight = want == LUA_MASKCALL;
-      lua_rawgeti (L, LUA_REGISTRYINDEX, self->refs[slot]);
-      lua_call (L, 0, 1);  /* [item key env result] */
+      lua_call (L, 0, 1);  /* [item function result] */
       if (!chain_defers_clock (chain, i))
         now = chain_clock (chain, i + 1);
       end_call (self);
 
       if (self->n_emitted > 0 || self->env_dirty ||
-          (lua_isboolean (L, 4) && !lua_toboolean (L, 4)))
+          (lua_type (L, 3) == LUA_TBOOLEAN && !lua_toboolean (L, 3)))
         {
           chain_clock (chain, i + 1);
+          stopped = TRUE;
           break;
         }
-      lua_pushvalue (L, 2);
-      /* [item key env result item']: a table without a metatable and
-       * without [1] is an object; anything else gets the closer look. */
-      if (lua_rawget (L, 3) != LUA_TTABLE || lua_getmetatable (L, 5) || lua_rawlen (L, 5) > 0)
+      /* A table without a metatable and without [1] is an object;
+       * anything else gets the closer look. A chunk that cannot set
+       * `item` left it as it was. */
+      if (self->item_sets[slot] || self->item_replaced)
+        {
+          push_item (self, slot, 2, 1);  /* [item function result item'] */
+          if (lua_rawequal (L, 1, 4))
+            lua_pop (L, 1);
+          else if (lua_type (L, 4) != LUA_TTABLE || lua_getmetatable (L, 4) || lua_rawlen (L, 4) > 0)
+            stopped = TRUE;
+          else
+            {
+              lua_replace (L, 1);
+              share_item (self, 1);
+              goto next;
+            }
+        }
+      if (!stopped && (lua_getmetatable (L, 1) || lua_rawlen (L, 1) > 0))
+        stopped = TRUE;
+      if (stopped)
         {
           chain_clock (chain, i + 1);
-          lua_settop (L, 4);
+          lua_settop (L, 3);
           break;
         }
-      lua_replace (L, 1);
-      lua_settop (L, 2);
+    next:
+      lua_settop (L, 1);
     }
 
-  if (lua_gettop (L) > 2)
-    {
-      /* Stopped at chain->current: [item env result] for finish_run(). */
-      lua_remove (L, 2);
-      return 3;
-    }
+  if (stopped)
+    /* Stopped at chain->current: [item function result] for finish_run(). */
+    return 3;
   chain->current = chain->n;
   lua_settop (L, 1);
   return 1;
 }
 
-SluiceLuaResult
-sluice_lua_runtime_run_chain (SluiceLuaRuntime  *self,
-                              SluiceLuaStep     *steps,
-                              guint              n,
-                              gint64             start,
-                              gboolean           fresh,
-                              guint             *n_ran,
-                              guint             *n_emitted,
-                              GError           **error)
+/* The chain on the item on top of the stack, or with @json, on @json
+ * made into a table first (within the chain's protected call). */
+static SluiceLuaResult
+run_chain (SluiceLuaRuntime  *self,
+           json_t            *json,
+           SluiceLuaStep     *steps,
+           guint              n,
+           gint64             start,
+           gboolean           fresh,
+           guint             *n_ran,
+           guint             *n_emitted,
+           GError           **error)
 {
-  lua_State *L;
-  Chain chain = { self, steps, n, 0, start, fresh, 0, start };
+  lua_State *L = self->L;
+  Chain chain = { self, steps, n, 0, start, fresh, 0, start, json };
   guint compiled = 0;
   int status;
 
-  g_return_val_if_fail (self != NULL, SLUICE_LUA_ERROR);
-  g_return_val_if_fail (n > 0, SLUICE_LUA_ERROR);
-
-  L = self->L;
   *n_emitted = 0;
   self->n_emitted = 0;
 
@@ -958,21 +1116,37 @@ sluice_lua_runtime_run_chain (SluiceLuaRuntime  *self,
    * fails when its turn comes, after the ones before it ran. */
   while (compiled < n && ensure_compiled (self, steps[compiled].slot, NULL))
     compiled++;
-  if (compiled < n || !lua_istable (L, -1))
+  if (json != NULL && compiled < n)
+    {
+      sluice_lua_push_json (L, json);
+      json = chain.json = NULL;
+    }
+  if (compiled < n || (json == NULL && !lua_istable (L, -1)))
     {
       if (compiled > 0 && lua_istable (L, -1))
-        return sluice_lua_runtime_run_chain (self, steps, compiled, start, fresh, n_ran, n_emitted, error);
+        return run_chain (self, NULL, steps, compiled, start, fresh, n_ran, n_emitted, error);
       *n_ran = 1;
       self->deadline = steps[0].timeout_us > 0 ? start + steps[0].timeout_us : 0;
       return sluice_lua_runtime_run (self, steps[0].slot, self->deadline, n_emitted, error);
     }
 
-  /* [item] → [item msgh f chain item] */
+  /* [item] → [item msgh f chain item], or with @json, a nil for the item
+   * (replaced by the results as the item would be) and a nil argument. */
+  if (json != NULL)
+    lua_pushnil (L);
   lua_rawgeti (L, LUA_REGISTRYINDEX, self->msgh_ref);
   lua_pushcfunction (L, chain_protected_cb);
   lua_pushlightuserdata (L, &chain);
   lua_pushvalue (L, -4);
   status = lua_pcall (L, 2, 3, -4);
+  if (G_UNLIKELY (status != LUA_OK && chain.json != NULL))
+    {
+      /* The item could not be made a table: as the ordinary way does it,
+       * with its messages. */
+      lua_pop (L, 3);
+      sluice_lua_push_json (L, json);
+      return run_chain (self, NULL, steps, n, start, fresh, n_ran, n_emitted, error);
+    }
   self->entering_straight = FALSE;
   /* Back to counting for whatever runs next. */
   if (lua_gethookmask (L) != LUA_MASKCOUNT)
@@ -1014,6 +1188,39 @@ sluice_lua_runtime_run_chain (SluiceLuaRuntime  *self,
   return finish_run (self, steps[chain.current].slot, n_emitted, error);
 }
 
+SluiceLuaResult
+sluice_lua_runtime_run_chain (SluiceLuaRuntime  *self,
+                              SluiceLuaStep     *steps,
+                              guint              n,
+                              gint64             start,
+                              gboolean           fresh,
+                              guint             *n_ran,
+                              guint             *n_emitted,
+                              GError           **error)
+{
+  g_return_val_if_fail (self != NULL, SLUICE_LUA_ERROR);
+  g_return_val_if_fail (n > 0, SLUICE_LUA_ERROR);
+
+  return run_chain (self, NULL, steps, n, start, fresh, n_ran, n_emitted, error);
+}
+
+SluiceLuaResult
+sluice_lua_runtime_run_chain_json (SluiceLuaRuntime  *self,
+                                   json_t            *json,
+                                   SluiceLuaStep     *steps,
+                                   guint              n,
+                                   gint64             start,
+                                   guint             *n_ran,
+                                   guint             *n_emitted,
+                                   GError           **error)
+{
+  g_return_val_if_fail (self != NULL, SLUICE_LUA_ERROR);
+  g_return_val_if_fail (json != NULL, SLUICE_LUA_ERROR);
+  g_return_val_if_fail (n > 0, SLUICE_LUA_ERROR);
+
+  return run_chain (self, json, steps, n, start, TRUE, n_ran, n_emitted, error);
+}
+
 gboolean
 sluice_lua_runtime_test (SluiceLuaRuntime  *self,
                          guint              slot,
@@ -1035,7 +1242,7 @@ sluice_lua_runtime_test (SluiceLuaRuntime  *self,
     }
 
   *result = lua_toboolean (L, -1);
-  lua_pop (L, 2);  /* the result and the environment */
+  lua_pop (L, 2);  /* the result and the function */
   clear_emitted (self, self->n_emitted);
 
   return finish_env (self, slot, error);

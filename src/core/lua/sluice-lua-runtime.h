@@ -183,6 +183,18 @@ SluiceLuaResult   sluice_lua_runtime_run_chain (SluiceLuaRuntime *self,
                                                 guint            *n_ran,
                                                 guint            *n_emitted,
                                                 GError          **error);
+/* sluice_lua_runtime_run_chain() on @json, which is first made into a
+ * table (as sluice_lua_push_json() would: the item on top of the stack
+ * is then as if pushed before the call), within the chain's protected
+ * call: one protected call less per item. */
+SluiceLuaResult   sluice_lua_runtime_run_chain_json (SluiceLuaRuntime *self,
+                                                     json_t           *json,
+                                                     SluiceLuaStep    *steps,
+                                                     guint             n,
+                                                     gint64            start,
+                                                     guint            *n_ran,
+                                                     guint            *n_emitted,
+                                                     GError          **error);
 /* Evaluates expression @slot with the table on top of the stack as
  * `item`; the table stays. Returns FALSE with @error on a runtime error,
  * otherwise sets @result to the truth of the value. */

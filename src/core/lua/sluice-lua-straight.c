@@ -23,6 +23,7 @@
 /* Lua 5.4's opcodes (lopcodes.h) that make a chunk not straight. */
 enum
 {
+  OP_SETUPVAL = 10,
   OP_JMP = 56,
   OP_CALL = 68,
   OP_TAILCALL = 69,
@@ -79,9 +80,13 @@ typedef enum
   UNKNOWN,      /* bytecode not recognised */
 } Shape;
 
+/* @upvalue (1-based), or 0: the shape is NOT_STRAIGHT when the code may
+ * set that upvalue (SETUPVAL to it, or a function of its own, which
+ * might), whatever else it does. */
 static Shape
 shape_of_dump (const guint8 *data,
-               gsize         length)
+               gsize         length,
+               int           upvalue)
 {
   static const guint8 header[] = { 0x1b, 'L', 'u', 'a', 0x54, 0,
                                    0x19, 0x93, '\r', '\n', 0x1a, '\n',
@@ -113,6 +118,13 @@ shape_of_dump (const guint8 *data,
       op = ins & 0x7f;
       if (op >= NUM_OPCODES)
         return UNKNOWN;
+      if (upvalue > 0)
+        {
+          /* iABC: B is bits 16 to 23, the upvalue's index from 0. */
+          if ((op == OP_SETUPVAL && (int) ((ins >> 16) & 0xff) == upvalue - 1) || op == OP_CLOSURE)
+            return NOT_STRAIGHT;
+          continue;
+        }
       switch (op)
         {
         case OP_JMP:
@@ -130,15 +142,17 @@ shape_of_dump (const guint8 *data,
   return STRAIGHT;
 }
 
-/* The shape of the function on top of the stack. Never raises. */
+/* The shape of the function on top of the stack (with @upvalue, see
+ * shape_of_dump()). Never raises. */
 static Shape
-shape_of_top (lua_State *L)
+shape_of_top (lua_State *L,
+              int        upvalue)
 {
   g_autoptr(GByteArray) dump = g_byte_array_new ();
 
   if (lua_dump (L, dump_writer_cb, dump, 1) != 0)
     return UNKNOWN;
-  return shape_of_dump (dump->data, dump->len);
+  return shape_of_dump (dump->data, dump->len, upvalue);
 }
 
 static Shape
@@ -149,7 +163,23 @@ shape_of_code (lua_State  *L,
 
   if (luaL_loadstring (L, code) != LUA_OK)
     return UNKNOWN;
-  shape = shape_of_top (L);
+  shape = shape_of_top (L, 0);
+  lua_pop (L, 1);
+  return shape;
+}
+
+/* Whether the function that @code returns may set its first upvalue. */
+static Shape
+sets_of_code (lua_State  *L,
+              const char *code)
+{
+  Shape shape;
+
+  if (luaL_loadstring (L, code) != LUA_OK || lua_pcall (L, 0, 1, 0) != LUA_OK ||
+      !lua_isfunction (L, -1) || g_strcmp0 (lua_getupvalue (L, -1, 1), "item") != 0)
+    return UNKNOWN;
+  lua_pop (L, 1);
+  shape = shape_of_top (L, 1);
   lua_pop (L, 1);
   return shape;
 }
@@ -174,13 +204,16 @@ self_test (void)
        shape_of_code (L, "item.f = function () end") == NOT_STRAIGHT &&
        shape_of_code (L, "item.n = #tostring (item)") == NOT_STRAIGHT &&
        shape_of_code (L, "return item.f ()") == NOT_STRAIGHT &&
-       shape_of_code (L, "local x <close> = item") == NOT_STRAIGHT;
+       shape_of_code (L, "local x <close> = item") == NOT_STRAIGHT &&
+       sets_of_code (L, "local item return function () item.a = item.b end") == STRAIGHT &&
+       sets_of_code (L, "local item return function () item = {} end") == NOT_STRAIGHT &&
+       sets_of_code (L, "local item return function () item.f = function () item = 1 end end") == NOT_STRAIGHT;
   lua_close (L);
   return ok;
 }
 
-gboolean
-sluice_lua_is_straight (lua_State *L)
+static gboolean
+bytecode_usable (void)
 {
   static gsize tested = 0;
   static gboolean usable = FALSE;
@@ -192,5 +225,20 @@ sluice_lua_is_straight (lua_State *L)
         g_debug ("Lua bytecode not recognised: every chunk runs with the count hook");
       g_once_init_leave (&tested, 1);
     }
-  return usable && shape_of_top (L) == STRAIGHT;
+  return usable;
+}
+
+gboolean
+sluice_lua_is_straight (lua_State *L)
+{
+  return bytecode_usable () && shape_of_top (L, 0) == STRAIGHT;
+}
+
+gboolean
+sluice_lua_may_set_upvalue (lua_State *L,
+                            int        upvalue)
+{
+  if (upvalue == 0)
+    return FALSE;
+  return !bytecode_usable () || shape_of_top (L, upvalue) != STRAIGHT;
 }

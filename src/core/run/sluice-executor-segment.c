@@ -114,6 +114,15 @@ output_text (lua_State   *L,
   return next;
 }
 
+/* Makes the item a Lua table on top of the stack, if it is not yet. */
+static inline void
+push_pending (lua_State  *L,
+              json_t    **pending)
+{
+  if (*pending != NULL)
+    sluice_lua_push_json (L, g_steal_pointer (pending));
+}
+
 /* The most chunks run as one chain. */
 #define MAX_CHAIN 32
 
@@ -194,6 +203,9 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
   guint pc = token->pc;
   guint last_lua = pc;
   gboolean fresh;
+  /* The item, until it is a Lua table on the stack: a chain that comes
+   * first makes it one within its own protected call. */
+  json_t *pending = token->item;
   SluiceOrigin *origin = token->job->origin;
   /* Only this thread counts for the modules of a not-parallel controller,
    * and for cheap Lua of any mode run on the run's thread while no worker
@@ -203,7 +215,6 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
   /* One clock read per op: a op's end is the next one's start. */
   gint64 now = g_get_monotonic_time ();
 
-  sluice_lua_push_json (L, token->item);
   /* Nothing ran on the item yet: it holds only what JSON can. */
   fresh = TRUE;
 
@@ -230,13 +241,19 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
           if (attempt == 0)
             stat_add_sole (sole, &info->stats.items_in, 1);
           if (G_UNLIKELY (info->preview != NULL))
-            preview_lua (info->preview, FALSE, L, 1, t0);
+            {
+              push_pending (L, &pending);
+              preview_lua (info->preview, FALSE, L, 1, t0);
+            }
 
           if (op->kind == SLUICE_OP_COND)
             {
               gboolean truth;
-              json_t *snapshot = info->retries > 0 || info->on_error == SLUICE_ON_ERROR_CONTINUE
-                                 ? sluice_lua_to_json (L, -1, NULL) : NULL;
+              json_t *snapshot;
+
+              push_pending (L, &pending);
+              snapshot = info->retries > 0 || info->on_error == SLUICE_ON_ERROR_CONTINUE
+                         ? sluice_lua_to_json (L, -1, NULL) : NULL;
 
               fresh = FALSE;
               if (!sluice_lua_runtime_test (rt, op->slot, deadline, &truth, &error))
@@ -256,11 +273,18 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
             }
           else
             {
-              json_t *snapshot = info->snapshot ? sluice_lua_to_json (L, -1, NULL) : NULL;
+              json_t *snapshot = NULL;
               guint n_emitted = 0;
-              guint chain = attempt == 0 && snapshot == NULL ? chain_length (self, prog, pc) : 0;
+              guint chain;
               SluiceLuaResult result;
               gint64 dt;
+
+              if (info->snapshot)
+                {
+                  push_pending (L, &pending);
+                  snapshot = sluice_lua_to_json (L, -1, NULL);
+                }
+              chain = attempt == 0 && snapshot == NULL ? chain_length (self, prog, pc) : 0;
 
               if (chain >= 1)
                 {
@@ -278,7 +302,11 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                       steps[i].slot = step_op->slot;
                       steps[i].timeout_us = op_deadline (self, rt, module_run (self, step_op->mod), 0, &step_limited);
                     }
-                  result = sluice_lua_runtime_run_chain (rt, steps, chain, t0, fresh, &ran, &n_emitted, &error);
+                  if (pending != NULL)
+                    result = sluice_lua_runtime_run_chain_json (rt, g_steal_pointer (&pending), steps, chain,
+                                                                t0, &ran, &n_emitted, &error);
+                  else
+                    result = sluice_lua_runtime_run_chain (rt, steps, chain, t0, fresh, &ran, &n_emitted, &error);
                   for (guint i = 0; i + 1 < ran; i++)
                     {
                       SluiceOp *passed = program_op (prog, pc + i);
@@ -310,6 +338,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                 }
               else
                 {
+                  push_pending (L, &pending);
                   result = sluice_lua_runtime_run (rt, op->slot, deadline, &n_emitted, &error);
                   now = g_get_monotonic_time ();
                 }
@@ -373,6 +402,9 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
               goto next_work;
             }
         }
+
+      /* A jump straight to the end leaves the item as it came. */
+      push_pending (L, &pending);
 
       /* At the end, on its way to a sink of lines: written as text
        * straight from the table, when it can be. */
