@@ -66,6 +66,7 @@ cpu_seconds (int who)
          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
+static double runner_cpu;   /* CPU of the run set up as sluice-run's, the peer */
 static guint64 n_outputs;
 static guint64 n_records;
 static guint64 n_events;
@@ -110,7 +111,7 @@ run_once (const char *pipeline,
   g_autoptr(GInputStream) stream = NULL;
   g_autoptr(SluiceLineSink) sink = NULL;
   SluiceExecutor *executor;
-  double cpu0, thread0;
+  double cpu0, thread0, cpu;
   gint64 start;
 
   if (run == NULL)
@@ -144,10 +145,14 @@ run_once (const char *pipeline,
     g_main_context_iteration (NULL, TRUE);
   if (sluice_executor_get_state (executor) != SLUICE_RUN_COMPLETED)
     g_error ("bench-live-executor: %s: %s", what, sluice_executor_get_error (executor));
-  g_print ("live executor: %-28s wall %.2f s, CPU %.2f s (this thread %.2f s); "
-           "%" G_GUINT64_FORMAT " out, %" G_GUINT64_FORMAT " records, %" G_GUINT64_FORMAT " events\n",
-           what, (g_get_monotonic_time () - start) / 1e6, cpu_seconds (RUSAGE_SELF) - cpu0,
-           cpu_seconds (RUSAGE_THREAD) - thread0,
+  cpu = cpu_seconds (RUSAGE_SELF) - cpu0;
+  if (flags == 0)
+    runner_cpu = cpu;
+  g_print ("live executor: %-28s wall %.2f s, CPU %.2f s (this thread %.2f s)",
+           what, (g_get_monotonic_time () - start) / 1e6, cpu, cpu_seconds (RUSAGE_THREAD) - thread0);
+  if (runner_cpu > 0)
+    g_print (": %.2fx sluice-run's speed", runner_cpu / cpu);
+  g_print ("; %" G_GUINT64_FORMAT " out, %" G_GUINT64_FORMAT " records, %" G_GUINT64_FORMAT " events\n",
            sluice_executor_get_items_out (executor), n_records, n_events);
 }
 
