@@ -11,6 +11,7 @@
 #include "sluice-canvas-run-overlay.h"
 #include "sluice-run-log.h"
 #include "sluice-run-panel.h"
+#include "sluice-thread-cpu.h"
 #include "sluice-trust-dialog.h"
 #include "sluice-window.h"
 #include "sluice-window-run.h"
@@ -351,6 +352,50 @@ test_cancel_heavy_run (void)
   close_window (window);
 }
 
+static gint64
+thread_cpu_us (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_THREAD, &usage);
+  return (gint64) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_USEC_PER_SEC +
+         usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+}
+
+/* Burns @data ms of the calling thread's CPU (however long that takes on
+ * a loaded machine). */
+static gpointer
+burn_thread (gpointer data)
+{
+  gint64 until = thread_cpu_us () + GPOINTER_TO_INT (data) * 1000;
+  volatile guint64 n = 0;
+
+  while (thread_cpu_us () < until)
+    n++;
+  return NULL;
+}
+
+/* The overlay paces its frames by what the renderer's threads use, which
+ * is what the other threads of the process used: a thread that burns
+ * CPU counts, the calling thread's own work does not. */
+static void
+test_other_threads_cpu (void)
+{
+  gint64 before = sluice_thread_cpu_get_others_us ();
+  gint64 after;
+  GThread *thread = g_thread_new ("burn", burn_thread, GINT_TO_POINTER (200));
+
+  g_thread_join (thread);
+  after = sluice_thread_cpu_get_others_us ();
+  g_assert_cmpint (after - before, >=, 200 * 1000);
+
+  before = sluice_thread_cpu_get_others_us ();
+  burn_thread (GINT_TO_POINTER (300));
+  after = sluice_thread_cpu_get_others_us ();
+  /* Only what the process's other threads (GTK's, GLib's) did meanwhile,
+   * not the 300 ms of this one. */
+  g_assert_cmpint (after - before, <, 150 * 1000);
+}
 
 int
 main (int   argc,
@@ -364,6 +409,7 @@ main (int   argc,
 
   g_test_add_func ("/sluice/app-live-run/counts-after-fast-run", test_counts_after_fast_run);
   g_test_add_func ("/sluice/app-live-run/cancel-heavy-run", test_cancel_heavy_run);
+  g_test_add_func ("/sluice/app-live-run/other-threads-cpu", test_other_threads_cpu);
   ret = g_test_run ();
   g_object_unref (app);
   g_rmdir (tmp_dir);

@@ -124,6 +124,104 @@ test_preview_parallel (void)
   test_run_free (run);
 }
 
+/* x of a previewed item text, -1 when it has none. */
+static json_int_t
+preview_x (const char *text)
+{
+  json_t *item = json_loads (text, 0, NULL);
+  json_t *x;
+  json_int_t value;
+
+  g_assert_nonnull (item);
+  x = json_object_get (item, "x");
+  value = x != NULL ? json_integer_value (x) : -1;
+  json_decref (item);
+  return value;
+}
+
+/* A module's output and the next module's input are one text when no Lua
+ * ran in between (written once); a condition's Lua between two modules
+ * and a module that changes the item make new ones. */
+static void
+test_preview_shared_text (void)
+{
+  g_autofree char *input = test_items (3);
+  TestRun *run = run_with_preview (
+    "<controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='a'><lua>item.x = 1</lua></execution>"
+    "<execution id='b'><lua>item.x = item.x + 1</lua></execution>"
+    "<condition id='when'><when>item.x == 2</when><then>"
+    "<execution id='c'><lua>item.x = item.x * 10</lua></execution>"
+    "</then></condition>"
+    "</phase></controller>", input, 3);
+  g_auto(GStrv) a_in = NULL, a_out = NULL, b_in = NULL, b_out = NULL, c_in = NULL, c_out = NULL;
+
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  a_in = sluice_executor_dup_preview (run->executor, "a", FALSE);
+  a_out = sluice_executor_dup_preview (run->executor, "a", TRUE);
+  b_in = sluice_executor_dup_preview (run->executor, "b", FALSE);
+  b_out = sluice_executor_dup_preview (run->executor, "b", TRUE);
+  c_in = sluice_executor_dup_preview (run->executor, "c", FALSE);
+  c_out = sluice_executor_dup_preview (run->executor, "c", TRUE);
+  g_assert_cmpuint (g_strv_length (a_in), ==, 3);
+  g_assert_cmpuint (g_strv_length (c_out), ==, 3);
+  g_assert_cmpstr (a_in[0], ==, "{\"id\":2,\"tag\":\"a\",\"value\":2}");
+  g_assert_cmpstr (a_out[0], ==, "{\"id\":2,\"tag\":\"a\",\"value\":2,\"x\":1}");
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_cmpstr (b_in[i], ==, a_out[i]);
+      g_assert_cmpstr (c_in[i], ==, b_out[i]);
+      g_assert_cmpint (preview_x (a_out[i]), ==, 1);
+      g_assert_cmpint (preview_x (b_out[i]), ==, 2);
+      g_assert_cmpint (preview_x (c_out[i]), ==, 20);
+    }
+  g_assert_cmpuint (run->outputs->len, ==, 3);
+  test_run_free (run);
+}
+
+/* Thousands of items through forty modules: a module whose preview is
+ * not due runs in a chain with its neighbours, so the samples are of
+ * different items, but each is what that module saw or made. */
+#define N_CHAINED 40
+static void
+test_preview_sampled_chain (void)
+{
+  g_autofree char *input = test_items (5000);
+  GString *body = g_string_new ("<controller id='c' mode='not-parallel'><phase id='p'>");
+  TestRun *run;
+
+  for (guint m = 0; m < N_CHAINED; m++)
+    g_string_append_printf (body, "<execution id='m%u'><lua>item.x = (item.x or 0) + 1</lua></execution>", m);
+  g_string_append (body, "</phase></controller>");
+  run = run_with_preview (body->str, input, 5);
+  g_string_free (body, TRUE);
+
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (run->outputs->len, ==, 5000);
+  for (guint i = 0; i < 5000; i++)
+    {
+      json_t *item = test_output (run, i);
+
+      g_assert_cmpint (json_integer_value (json_object_get (item, "x")), ==, N_CHAINED);
+      json_decref (item);
+    }
+  for (guint m = 0; m < N_CHAINED; m++)
+    {
+      g_autofree char *id = g_strdup_printf ("m%u", m);
+      g_auto(GStrv) in = sluice_executor_dup_preview (run->executor, id, FALSE);
+      g_auto(GStrv) out = sluice_executor_dup_preview (run->executor, id, TRUE);
+
+      g_assert_cmpuint (g_strv_length (in), ==, 5);
+      g_assert_cmpuint (g_strv_length (out), ==, 5);
+      for (guint i = 0; i < 5; i++)
+        {
+          g_assert_cmpint (preview_x (in[i]), ==, m == 0 ? -1 : (json_int_t) m);
+          g_assert_cmpint (preview_x (out[i]), ==, m + 1);
+        }
+    }
+  test_run_free (run);
+}
+
 static void
 test_stats_by_index (void)
 {
@@ -202,6 +300,8 @@ main (int   argc,
   g_test_add_func ("/sluice/executor/preview/lua-and-command", test_preview_lua_and_command);
   g_test_add_func ("/sluice/executor/preview/off", test_preview_off);
   g_test_add_func ("/sluice/executor/preview/parallel", test_preview_parallel);
+  g_test_add_func ("/sluice/executor/preview/shared-text", test_preview_shared_text);
+  g_test_add_func ("/sluice/executor/preview/sampled-chain", test_preview_sampled_chain);
   g_test_add_func ("/sluice/executor/preview/stats-by-index", test_stats_by_index);
   g_test_add_func ("/sluice/executor/preview/held-back", test_held_back);
   return g_test_run ();

@@ -8,6 +8,7 @@
 
 #include "sluice-canvas-private.h"
 #include "sluice-canvas-run-overlay.h"
+#include "sluice-thread-cpu.h"
 
 /* Below this zoom the counters are left out: they would be unreadable. */
 #define TEXT_MIN_ZOOM 0.4
@@ -30,6 +31,8 @@ struct _SluiceCanvasRunOverlay
   gint64            paint_started; /* monotonic µs of the frame being painted */
   gint64            paint_length;  /* how long the last paint took */
   gint64            paint_ended;
+  gint64            frame_cost;    /* the last paint, plus what the renderer's threads used for it */
+  gint64            others_cpu;    /* sluice_thread_cpu_get_others_us() at the last paint */
   gboolean          drew;          /* the frame being painted snapshotted us */
   gint64            frame_max_us;  /* statistics of the frames drawn, */
   gint64            frame_sum_us;  /* for benchmarks */
@@ -704,8 +707,16 @@ after_paint_cb (GdkFrameClock          *clock,
       self->frame_max_us = MAX (self->frame_max_us, self->paint_length);
       self->frame_sum_us += self->paint_length;
       self->frame_count++;
+      /* A software renderer draws on threads of its own after the paint
+       * (llvmpipe: more CPU than the paint itself), on the processors the
+       * run needs: that counts too. (Lua workers of the run count as
+       * well: a busy machine gets fewer frames.) */
+      gint64 others = sluice_thread_cpu_get_others_us ();
+
+      self->frame_cost = self->paint_length + (self->others_cpu != 0 ? MAX (others - self->others_cpu, 0) : 0);
+      self->others_cpu = others;
       if (self->session != NULL)
-        sluice_run_session_set_update_interval (self->session, self->paint_length * (1 / DRAW_SHARE - 1));
+        sluice_run_session_set_update_interval (self->session, self->frame_cost * (1 / DRAW_SHARE - 1));
     }
   self->paint_started = 0;
 }
@@ -743,7 +754,7 @@ tick_cb (GtkWidget     *widget,
   /* Animation frames take at most a tenth of the time: with a slow
    * renderer (software GL) the animation runs at a lower rate instead of
    * slowing the run, which shares this thread and the processors. */
-  if (now - self->paint_ended >= self->paint_length * (1 / DRAW_SHARE - 1))
+  if (now - self->paint_ended >= self->frame_cost * (1 / DRAW_SHARE - 1))
     {
       self->drawn_serial = sluice_run_session_get_serial (self->session);
       gtk_widget_queue_draw (widget);

@@ -462,8 +462,10 @@ output_cb (const char *line,
   SluiceRunSession *self = user_data;
 
   self->n_outputs++;
-  if (self->outputs->len >= MAX_OUTPUTS)
-    g_ptr_array_remove_index (self->outputs, 0);
+  /* Let go of the older ones a thousand at a time, not one by one (a
+   * move of the whole array per output); get_outputs() trims the rest. */
+  if (self->outputs->len >= 2 * MAX_OUTPUTS)
+    g_ptr_array_remove_range (self->outputs, 0, self->outputs->len - MAX_OUTPUTS);
   g_ptr_array_add (self->outputs, g_strndup (line, length));
 }
 
@@ -638,6 +640,8 @@ sluice_run_session_get_log (SluiceRunSession *self)
 GPtrArray *
 sluice_run_session_get_outputs (SluiceRunSession *self)
 {
+  if (self->outputs->len > MAX_OUTPUTS)
+    g_ptr_array_remove_range (self->outputs, 0, self->outputs->len - MAX_OUTPUTS);
   return self->outputs;
 }
 

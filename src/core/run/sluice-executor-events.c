@@ -61,15 +61,17 @@ _sluice_executor_ctl_id_of_mod (SluiceExecutor  *self,
   return ((SluiceStage *) g_ptr_array_index (self->ctls, info->ctl))->id;
 }
 
-void
-_sluice_executor_emit_module (SluiceExecutor  *self,
-                              SluiceEventType  type,
-                              guint            mod,
-                              SluiceJob       *job,
-                              guint            child,
-                              guint            parent,
-                              gint64           duration,
-                              guint            outputs)
+/* @time: the wall-clock time of a record, or 0 for now. */
+static void
+emit_module_at (SluiceExecutor  *self,
+                SluiceEventType  type,
+                guint            mod,
+                SluiceJob       *job,
+                guint            child,
+                guint            parent,
+                gint64           duration,
+                guint            outputs,
+                gint64           time)
 {
   SluiceModuleRun *info;
   SluiceEvent *event;
@@ -83,7 +85,7 @@ _sluice_executor_emit_module (SluiceExecutor  *self,
       SluiceItemRecord record = {
         .type = type, .module = mod, .module_id = info->id,
         .controller_id = _sluice_executor_ctl_id_of_mod (self, info),
-        .seq = ++self->event_seq, .time = g_get_real_time (), .item = job->seq,
+        .seq = ++self->event_seq, .time = time != 0 ? time : g_get_real_time (), .item = job->seq,
         .input = job->origin != NULL ? job->origin->number : 0,
         .child = child, .parent = parent, .outputs = outputs, .duration = duration,
       };
@@ -101,18 +103,36 @@ _sluice_executor_emit_module (SluiceExecutor  *self,
 }
 
 void
+_sluice_executor_emit_module (SluiceExecutor  *self,
+                              SluiceEventType  type,
+                              guint            mod,
+                              SluiceJob       *job,
+                              guint            child,
+                              guint            parent,
+                              gint64           duration,
+                              guint            outputs)
+{
+  emit_module_at (self, type, mod, job, child, parent, duration, outputs, 0);
+}
+
+void
 _sluice_executor_emit_records (SluiceExecutor *self,
                                SluiceJob      *job,
                                GArray         *records)
 {
+  /* A segment's records are handed on right after it ran, all at the
+   * time they are handed on, as before: one clock read for all of them
+   * (a designer's run has two per module an item goes through). */
+  gint64 now = self->item_record_func != NULL && records->len > 0 ? g_get_real_time () : 0;
+
   for (guint i = 0; i < records->len; i++)
     {
       SluiceStepRecord *rec = &g_array_index (records, SluiceStepRecord, i);
 
-      _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_STARTED, rec->mod, job,
-                                    rec->child, rec->parent, 0, 0);
-      _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, rec->mod, job,
-                                    rec->child, rec->parent, rec->duration, rec->outputs);
+      emit_module_at (self, SLUICE_EVENT_MODULE_STARTED, rec->mod, job,
+                      rec->child, rec->parent, 0, 0, now);
+      emit_module_at (self, SLUICE_EVENT_MODULE_FINISHED, rec->mod, job,
+                      rec->child, rec->parent, rec->duration, rec->outputs, now);
     }
   g_array_set_size (records, 0);
 }

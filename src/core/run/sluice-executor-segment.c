@@ -52,21 +52,47 @@ failed_token (SluiceToken *origin,
   return token;
 }
 
+/* The preview text of the item on top of the stack, kept from a
+ * module's output to the next module's input (the same table, unless Lua
+ * ran in between): one text for both. */
+typedef struct
+{
+  GString  *text;
+  gboolean  valid;
+} PreviewText;
+
 /* Records the @n tables on top of the Lua stack in the data preview. */
 static void
 preview_lua (SluicePreview *preview,
              gboolean       outputs,
              lua_State     *L,
              guint          n,
-             gint64         now)
+             gint64         now,
+             PreviewText   *cache)
 {
   if (!sluice_preview_due (preview, outputs, now))
     return;
-  /* The first one produced is the deepest. */
+  if (n == 1 && cache->valid)
+    {
+      sluice_preview_record_text (preview, outputs, cache->text->str, cache->text->len);
+      return;
+    }
+  /* The first one produced is the deepest. Written as text straight
+   * from the table where it can be (no JSON values built). */
   for (guint i = n; i > 0; i--)
     {
-      json_t *item = sluice_lua_to_json (L, -(int) i, NULL);
+      json_t *item;
 
+      if (cache->text == NULL)
+        cache->text = g_string_sized_new (256);
+      g_string_truncate (cache->text, 0);
+      if (sluice_lua_write_item_text (L, -(int) i, cache->text))
+        {
+          sluice_preview_record_text (preview, outputs, cache->text->str, cache->text->len);
+          cache->valid = n == 1;
+          continue;
+        }
+      item = sluice_lua_to_json (L, -(int) i, NULL);
       sluice_preview_record (preview, outputs, item, now);
       if (item != NULL)
         json_decref (item);
@@ -128,11 +154,12 @@ push_pending (lua_State  *L,
 
 /* How many Lua ops from @pc on can run as one chain: plain chunks (no
  * condition, no jump between them) that need nothing per op but counters
- * (no snapshot to retry with, no preview). */
+ * (no snapshot to retry with, no preview due). */
 static guint
 chain_length (SluiceExecutor *self,
               SluiceProgram  *prog,
-              guint           pc)
+              guint           pc,
+              gint64          now)
 {
   guint n = 0;
 
@@ -144,7 +171,9 @@ chain_length (SluiceExecutor *self,
       if (op->kind != SLUICE_OP_LUA)
         break;
       info = module_run (self, op->mod);
-      if (info->snapshot || info->preview != NULL)
+      /* A module whose preview is not due now needs no op of its own
+       * (the designer previews every module). */
+      if (info->snapshot || sluice_preview_wanted (info->preview, now))
         break;
       n++;
     }
@@ -214,6 +243,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                   (rt == self->main_rt && self->segments_out == 0);
   /* One clock read per op: a op's end is the next one's start. */
   gint64 now = g_get_monotonic_time ();
+  PreviewText preview_text = { NULL, FALSE };
 
   /* Nothing ran on the item yet: it holds only what JSON can. */
   fresh = TRUE;
@@ -243,8 +273,10 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
           if (G_UNLIKELY (info->preview != NULL))
             {
               push_pending (L, &pending);
-              preview_lua (info->preview, FALSE, L, 1, t0);
+              preview_lua (info->preview, FALSE, L, 1, t0, &preview_text);
             }
+          /* Lua runs on the item from here. */
+          preview_text.valid = FALSE;
 
           if (op->kind == SLUICE_OP_COND)
             {
@@ -284,7 +316,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                   push_pending (L, &pending);
                   snapshot = sluice_lua_to_json (L, -1, NULL);
                 }
-              chain = attempt == 0 && snapshot == NULL ? chain_length (self, prog, pc) : 0;
+              chain = attempt == 0 && snapshot == NULL ? chain_length (self, prog, pc, t0) : 0;
 
               if (chain >= 1)
                 {
@@ -369,7 +401,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
 
               if (G_UNLIKELY (info->preview != NULL) && result != SLUICE_LUA_DROP)
                 preview_lua (info->preview, TRUE, L,
-                             result == SLUICE_LUA_PASS ? 1 : n_emitted, now);
+                             result == SLUICE_LUA_PASS ? 1 : n_emitted, now, &preview_text);
 
               if (result == SLUICE_LUA_PASS)
                 {
@@ -442,6 +474,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
       }
 
     next_work:
+      preview_text.valid = FALSE;
       if (pcs == NULL || pcs->len == 0)
         break;
       {
@@ -455,6 +488,8 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
     }
 
   g_assert (lua_gettop (L) == base);
+  if (preview_text.text != NULL)
+    g_string_free (preview_text.text, TRUE);
   if (pcs != NULL)
     g_array_unref (pcs);
   _sluice_token_free (token);

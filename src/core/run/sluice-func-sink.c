@@ -39,10 +39,27 @@ sluice_func_sink_write (SluiceItemSink  *sink,
   return TRUE;
 }
 
+/* An output written as text straight from Lua (the same bytes as
+ * sluice_item_to_text() gives): handed on as it is, with no JSON values
+ * built and written again on the way (the designer's live run). */
+static gboolean
+sluice_func_sink_write_text (SluiceItemSink  *sink,
+                             const char      *text,
+                             gsize            length,
+                             gpointer         tag,
+                             GError         **error)
+{
+  SluiceFuncSink *self = SLUICE_FUNC_SINK (sink);
+
+  self->func (text, length, self->user_data);
+  return TRUE;
+}
+
 static void
 sluice_func_sink_iface_init (SluiceItemSinkInterface *iface)
 {
   iface->write = sluice_func_sink_write;
+  iface->write_text = sluice_func_sink_write_text;
 }
 
 static void

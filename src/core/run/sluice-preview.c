@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "sluice-preview.h"
 #include "sluice-json.h"
@@ -81,20 +82,26 @@ sluice_preview_due (SluicePreview *preview,
   return due;
 }
 
-void
-sluice_preview_record (SluicePreview *preview,
-                       gboolean       outputs,
-                       json_t        *item,
+gboolean
+sluice_preview_wanted (SluicePreview *preview,
                        gint64         now)
 {
-  GQueue *queue;
-  char *text;
+  if (preview == NULL)
+    return FALSE;
+  for (guint dir = 0; dir < 2; dir++)
+    if (!__atomic_load_n (&preview->empty[dir], __ATOMIC_RELAXED) ||
+        now - __atomic_load_n (&preview->refilled[dir], __ATOMIC_RELAXED) >= G_USEC_PER_SEC / PREVIEW_RATE)
+      return TRUE;
+  return FALSE;
+}
 
-  if (preview == NULL || item == NULL)
-    return;
-  text = sluice_json_dumps (item, JSON_COMPACT);
-  if (text == NULL)
-    return;
+/* Takes @text (allocated with malloc()). */
+static void
+push_text (SluicePreview *preview,
+           gboolean       outputs,
+           char          *text)
+{
+  GQueue *queue;
 
   g_mutex_lock (&preview->lock);
   queue = &preview->items[outputs != 0];
@@ -102,6 +109,40 @@ sluice_preview_record (SluicePreview *preview,
   while (queue->length > preview->depth)
     free (g_queue_pop_head (queue));
   g_mutex_unlock (&preview->lock);
+}
+
+void
+sluice_preview_record (SluicePreview *preview,
+                       gboolean       outputs,
+                       json_t        *item,
+                       gint64         now)
+{
+  char *text;
+
+  if (preview == NULL || item == NULL)
+    return;
+  text = sluice_json_dumps (item, JSON_COMPACT);
+  if (text != NULL)
+    push_text (preview, outputs, text);
+}
+
+void
+sluice_preview_record_text (SluicePreview *preview,
+                            gboolean       outputs,
+                            const char    *text,
+                            gsize          length)
+{
+  char *copy;
+
+  if (preview == NULL)
+    return;
+  /* malloc(), as sluice_json_dumps() gives: the queues free() them. */
+  copy = malloc (length + 1);
+  if (copy == NULL)
+    return;
+  memcpy (copy, text, length);
+  copy[length] = '\0';
+  push_text (preview, outputs, copy);
 }
 
 char **

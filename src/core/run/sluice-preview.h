@@ -21,6 +21,17 @@ void           sluice_preview_record (SluicePreview  *preview,
                                       gboolean        outputs,
                                       json_t         *item,
                                       gint64          now);
+/* Whether an item in either direction would be due at @now, without
+ * taking its turn (a run that skips work for modules whose preview is
+ * not due asks first); FALSE when @preview is NULL. Unlocked: at worst
+ * one sample more or less. */
+gboolean       sluice_preview_wanted (SluicePreview  *preview,
+                                      gint64          now);
+/* Records compact JSON text already written (@length bytes). */
+void           sluice_preview_record_text (SluicePreview *preview,
+                                      gboolean        outputs,
+                                      const char     *text,
+                                      gsize           length);
 /* Records @n items when one is due. */
 void           sluice_preview_record_items (SluicePreview *preview,
                                       gboolean        outputs,
