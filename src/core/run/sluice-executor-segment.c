@@ -234,7 +234,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
   gboolean fresh;
   /* The item, until it is a Lua table on the stack: a chain that comes
    * first makes it one within its own protected call. */
-  json_t *pending = token->item;
+  json_t *unpushed = token->item;
   SluiceOrigin *origin = token->job->origin;
   /* Only this thread counts for the modules of a not-parallel controller,
    * and for cheap Lua of any mode run on the run's thread while no worker
@@ -272,7 +272,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
             stat_add_sole (sole, &info->stats.items_in, 1);
           if (G_UNLIKELY (info->preview != NULL))
             {
-              push_pending (L, &pending);
+              push_pending (L, &unpushed);
               preview_lua (info->preview, FALSE, L, 1, t0, &preview_text);
             }
           /* Lua runs on the item from here. */
@@ -283,7 +283,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
               gboolean truth;
               json_t *snapshot;
 
-              push_pending (L, &pending);
+              push_pending (L, &unpushed);
               snapshot = info->retries > 0 || info->on_error == SLUICE_ON_ERROR_CONTINUE
                          ? sluice_lua_to_json (L, -1, NULL) : NULL;
 
@@ -313,7 +313,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
 
               if (info->snapshot)
                 {
-                  push_pending (L, &pending);
+                  push_pending (L, &unpushed);
                   snapshot = sluice_lua_to_json (L, -1, NULL);
                 }
               chain = attempt == 0 && snapshot == NULL ? chain_length (self, prog, pc, t0) : 0;
@@ -334,8 +334,8 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                       steps[i].slot = step_op->slot;
                       steps[i].timeout_us = op_deadline (self, rt, module_run (self, step_op->mod), 0, &step_limited);
                     }
-                  if (pending != NULL)
-                    result = sluice_lua_runtime_run_chain_json (rt, g_steal_pointer (&pending), steps, chain,
+                  if (unpushed != NULL)
+                    result = sluice_lua_runtime_run_chain_json (rt, g_steal_pointer (&unpushed), steps, chain,
                                                                 t0, &ran, &n_emitted, &error);
                   else
                     result = sluice_lua_runtime_run_chain (rt, steps, chain, t0, fresh, &ran, &n_emitted, &error);
@@ -370,7 +370,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                 }
               else
                 {
-                  push_pending (L, &pending);
+                  push_pending (L, &unpushed);
                   result = sluice_lua_runtime_run (rt, op->slot, deadline, &n_emitted, &error);
                   now = g_get_monotonic_time ();
                 }
@@ -436,7 +436,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
         }
 
       /* A jump straight to the end leaves the item as it came. */
-      push_pending (L, &pending);
+      push_pending (L, &unpushed);
 
       /* At the end, on its way to a sink of lines: written as text
        * straight from the table, when it can be. */
