@@ -135,8 +135,8 @@ deliver (SluiceExecutor *self,
     }
   if (self->boundary != NULL)
     g_queue_push_tail (&next->marks, GSIZE_TO_POINTER (_sluice_boundary_entered (self, job, item)));
-  g_queue_push_tail (&next->input, item);
-  g_queue_push_tail (&next->origins, origin);
+  sluice_spare_links_push (&self->spare_links, &next->input, item);
+  sluice_spare_links_push (&self->spare_links, &next->origins, origin);
   origin->live++;
 }
 
@@ -144,11 +144,13 @@ SluiceOrigin *
 _sluice_origin_new (SluiceExecutor *self,
                     gpointer        tag)
 {
-  SluiceOrigin *origin = g_new0 (SluiceOrigin, 1);
+  SluiceOrigin *origin = sluice_free_list_take (&self->spare_origins, sizeof (SluiceOrigin));
 
-  origin->tag = tag;
-  origin->number = ++self->n_origins;
-  origin->live = 1;
+  *origin = (SluiceOrigin) {
+    .tag = tag,
+    .number = ++self->n_origins,
+    .live = 1,
+  };
   return origin;
 }
 
@@ -160,10 +162,10 @@ _sluice_origin_unref (SluiceExecutor *self,
   if (--origin->live > 0)
     return;
 
-  if (self->output != NULL && !origin->end_of_stream)
-    sluice_item_sink_done (self->output, origin->tag, origin->error);
+  if (self->output_done != NULL && !origin->end_of_stream)
+    self->output_done (self->output, origin->tag, origin->error);
   g_free (origin->error);
-  g_free (origin);
+  sluice_free_list_give (&self->spare_origins, origin);
 }
 
 SluiceJob *
@@ -173,19 +175,24 @@ _sluice_job_new (SluiceExecutor *self,
                  guint64         seq,
                  gboolean        collect)
 {
-  SluiceJob *job = g_new0 (SluiceJob, 1);
+  SluiceJob *job = sluice_free_list_take (&self->spare_jobs, sizeof (SluiceJob));
 
-  job->ctl = ctl;
-  job->prog = prog;
-  job->seq = seq;
-  job->started = g_get_monotonic_time ();
+  *job = (SluiceJob) {
+    .ctl = ctl,
+    .prog = prog,
+    .seq = seq,
+    .started = g_get_monotonic_time (),
+  };
   if (ctl->first_in == 0)
     ctl->first_in = job->started;
   /* Its outputs array is made for its first output: most jobs of an
    * ordered mode are at the head of the order when they complete, and
    * many have a single output. */
   job->collect = collect;
-  g_hash_table_add (self->jobs, job);
+  job->live_next = self->live_jobs;
+  if (self->live_jobs != NULL)
+    self->live_jobs->live_prev = job;
+  self->live_jobs = job;
 
   return job;
 }
@@ -194,7 +201,12 @@ static void
 job_free (SluiceExecutor *self,
           SluiceJob      *job)
 {
-  g_hash_table_remove (self->jobs, job);
+  if (job->live_prev != NULL)
+    job->live_prev->live_next = job->live_next;
+  else
+    self->live_jobs = job->live_next;
+  if (job->live_next != NULL)
+    job->live_next->live_prev = job->live_prev;
   /* A top-level job holds its origin; after the run stopped, origins
    * are gone already. */
   if (job->parent == NULL && job->origin != NULL && !self->stopped)
@@ -203,7 +215,7 @@ job_free (SluiceExecutor *self,
     _sluice_executor_remove_timer (self, job->timer);
   g_clear_pointer (&job->outputs, g_ptr_array_unref);
   g_clear_pointer (&job->input, json_decref);
-  g_free (job);
+  sluice_free_list_give (&self->spare_jobs, job);
 }
 
 gboolean
@@ -478,16 +490,11 @@ kill_origin (SluiceExecutor *self,
              SluiceOrigin   *origin)
 {
   g_autoptr(GPtrArray) jobs = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer key;
 
   /* Killing resolves calls, which may free the job being killed (never
    * another one): collect first. */
-  g_hash_table_iter_init (&iter, self->jobs);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
+  for (SluiceJob *job = self->live_jobs; job != NULL; job = job->live_next)
     {
-      SluiceJob *job = key;
-
       if (job->parent == NULL && job->origin == origin && !job->dead && job->pending > 0)
         g_ptr_array_add (jobs, job);
     }

@@ -7,6 +7,8 @@
 #include "sluice-controller.h"
 #include "sluice-executor.h"
 #include "sluice-executor-boundary.h"
+#include "sluice-executor-queue.h"
+#include "sluice-free-list.h"
 #include "sluice-gate.h"
 #include "sluice-item-sink.h"
 #include "sluice-item-source.h"
@@ -139,6 +141,8 @@ struct _SluiceJob
   guint          entry;      /* group: the id of the item that entered it */
   guint          entry_parent;
   guint64        mark;       /* top-level: its item's mark at a controller boundary */
+  SluiceJob     *live_prev;  /* the executor's list of live jobs (for cleanup) */
+  SluiceJob     *live_next;
 };
 
 /* A controller during the run. */
@@ -240,7 +244,12 @@ struct _SluiceExecutor
   GSequence          *timers;         /* of SluiceTimer*, by deadline */
   guint64             timer_serial;
   GHashTable         *calls;          /* set of SluiceStepCallRun*: steps at work */
-  GHashTable         *jobs;           /* every live SluiceJob* (for cleanup) */
+  SluiceJob          *live_jobs;      /* every live SluiceJob, linked through live_next
+                                       * (not a hash table: an insert and a remove
+                                       * an item cost ~250 instructions) */
+  SluiceSpareLinks    spare_links;    /* for the ready, input and origins queues */
+  SluiceFreeList      spare_jobs;     /* SluiceJob blocks for reuse */
+  SluiceFreeList      spare_origins;  /* SluiceOrigin blocks for reuse */
   GPtrArray          *scratch;        /* reused by segments on the main thread */
 
   SluiceLuaRuntime   *main_rt;
@@ -265,6 +274,9 @@ struct _SluiceExecutor
   SluiceItemSink     *output;         /* owned; NULL = outputs are only counted */
   gboolean            output_text;    /* @output takes lines of text: */
   gboolean          (*output_write_text) (SluiceItemSink *, const char *, gsize, gpointer, GError **);
+  /* Called once an item, so without the interfaces' type checks: */
+  void              (*output_done) (SluiceItemSink *, gpointer, const char *);
+  SluiceSourceStatus (*input_next) (SluiceItemSource *, json_t **, gpointer *, GError **);
   guint64             n_origins;
   gboolean            isolated;       /* a failure fails its input item, not the run */
 

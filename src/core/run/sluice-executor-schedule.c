@@ -54,7 +54,7 @@ _sluice_executor_segment_done (SluiceExecutor *self,
       else if (token->pc >= token->job->prog->ops->len)
         _sluice_token_finish (self, token);
       else
-        g_queue_push_tail (&self->ready, token);
+        sluice_spare_links_push (&self->spare_links, &self->ready, token);
 
       if (self->stopped)
         {
@@ -248,12 +248,12 @@ fill_input (SluiceExecutor *self)
       json_t *item = NULL;
       gpointer tag = NULL;
 
-      switch (sluice_item_source_next (self->input, &item, &tag, &error))
+      switch (self->input_next (self->input, &item, &tag, &error))
         {
         case SLUICE_SOURCE_ITEM:
           self->items_in++;
-          g_queue_push_tail (&first->input, item);
-          g_queue_push_tail (&first->origins, _sluice_origin_new (self, tag));
+          sluice_spare_links_push (&self->spare_links, &first->input, item);
+          sluice_spare_links_push (&self->spare_links, &first->origins, _sluice_origin_new (self, tag));
           break;
 
         case SLUICE_SOURCE_WAIT:
@@ -304,11 +304,11 @@ admit (SluiceExecutor *self,
         break;
 
       /* An item whose input failed already (isolated items) goes no further. */
-      origin = g_queue_pop_head (&ctl->origins);
+      origin = sluice_spare_links_pop (&self->spare_links, &ctl->origins);
       mark = self->boundary != NULL ? GPOINTER_TO_SIZE (g_queue_pop_head (&ctl->marks)) : 0;
       if (origin->error != NULL)
         {
-          json_decref (g_queue_pop_head (&ctl->input));
+          json_decref (sluice_spare_links_pop (&self->spare_links, &ctl->input));
           _sluice_origin_unref (self, origin);
           continue;
         }
@@ -321,12 +321,12 @@ admit (SluiceExecutor *self,
       ctl->in_flight++;
       ctl->started = TRUE;
       {
-        SluiceToken *token = _sluice_token_new (g_queue_pop_head (&ctl->input), job, 0);
+        SluiceToken *token = _sluice_token_new (sluice_spare_links_pop (&self->spare_links, &ctl->input), job, 0);
 
         /* The input item itself is child 0; what reaches a later
          * controller is an item of its own. */
         token->child = ctl->index == 0 ? 0 : _sluice_origin_new_ids (origin, 1);
-        g_queue_push_tail (&self->ready, token);
+        sluice_spare_links_push (&self->spare_links, &self->ready, token);
       }
       admitted = TRUE;
     }
@@ -405,7 +405,7 @@ source_dispatch (GSource     *source,
 
   while (!self->stopped && self->state == SLUICE_RUN_RUNNING)
     {
-      SluiceToken *token = g_queue_pop_head (&self->ready);
+      SluiceToken *token = sluice_spare_links_pop (&self->spare_links, &self->ready);
 
       if (token == NULL)
         {
@@ -480,10 +480,9 @@ end_origins (SluiceExecutor *self,
       g_queue_clear (&ctl->origins);
       g_queue_clear (&ctl->marks);
     }
-  g_hash_table_iter_init (&iter, self->jobs);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (((SluiceJob *) key)->parent == NULL && ((SluiceJob *) key)->origin != NULL)
-      g_hash_table_add (origins, ((SluiceJob *) key)->origin);
+  for (SluiceJob *job = self->live_jobs; job != NULL; job = job->live_next)
+    if (job->parent == NULL && job->origin != NULL)
+      g_hash_table_add (origins, job->origin);
 
   g_hash_table_iter_init (&iter, origins);
   while (g_hash_table_iter_next (&iter, &key, NULL))

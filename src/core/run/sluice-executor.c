@@ -237,7 +237,7 @@ build (SluiceExecutor  *self,
         ctl->workers = g_get_num_processors ();
       ctl->next_seq = 1;
       ctl->next_emit = 1;
-      ctl->held = g_hash_table_new (NULL, NULL);   /* the jobs are in self->jobs */
+      ctl->held = g_hash_table_new (NULL, NULL);   /* the jobs are in self->live_jobs */
       g_queue_init (&ctl->input);
       g_queue_init (&ctl->origins);
       g_queue_init (&ctl->marks);
@@ -336,22 +336,23 @@ static void
 sluice_executor_finalize (GObject *object)
 {
   SluiceExecutor *self = SLUICE_EXECUTOR (object);
-  GHashTableIter iter;
-  gpointer key;
   SluiceToken *token;
 
   while ((token = g_queue_pop_head (&self->ready)) != NULL)
     _sluice_token_free (token);
   _sluice_executor_clear_timers (self);
-  g_hash_table_iter_init (&iter, self->jobs);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
+  while (self->live_jobs != NULL)
     {
-      SluiceJob *job = key;
+      SluiceJob *job = self->live_jobs;
+
+      self->live_jobs = job->live_next;
       g_clear_pointer (&job->outputs, g_ptr_array_unref);
       g_clear_pointer (&job->input, json_decref);
       g_free (job);
     }
-  g_hash_table_unref (self->jobs);
+  sluice_spare_links_clear (&self->spare_links);
+  sluice_free_list_clear (&self->spare_jobs);
+  sluice_free_list_clear (&self->spare_origins);
   g_hash_table_unref (self->calls);
   g_clear_object (&self->output);
 
@@ -458,7 +459,6 @@ sluice_executor_init (SluiceExecutor *self)
   self->ctls = g_ptr_array_new_with_free_func ((GDestroyNotify) ctl_free);
   self->timers = g_sequence_new (NULL);   /* SluiceTimer: see sluice-executor-timers.c */
   self->calls = g_hash_table_new (NULL, NULL);
-  self->jobs = g_hash_table_new (NULL, NULL);
   self->scratch = g_ptr_array_new ();
   self->records = g_array_new (FALSE, FALSE, sizeof (SluiceStepRecord));
   self->free_rts = g_async_queue_new ();
@@ -583,6 +583,8 @@ sluice_executor_set_source (SluiceExecutor   *self,
   if (self->input != NULL)
     g_signal_handlers_disconnect_by_data (self->input, self);
   g_set_object (&self->input, source);
+  /* Called once an item: without the interface's type checks. */
+  self->input_next = source != NULL ? SLUICE_ITEM_SOURCE_GET_IFACE (source)->next : NULL;
   if (source != NULL)
     g_signal_connect (source, "ready", G_CALLBACK (input_ready_cb), self);
 }
@@ -608,6 +610,7 @@ sluice_executor_set_sink (SluiceExecutor *self,
   self->output_text = sink != NULL && sluice_item_sink_can_write_text (sink);
   /* Called once an output: without the interface's type checks. */
   self->output_write_text = self->output_text ? SLUICE_ITEM_SINK_GET_IFACE (sink)->write_text : NULL;
+  self->output_done = sink != NULL ? SLUICE_ITEM_SINK_GET_IFACE (sink)->done : NULL;
 }
 
 void
