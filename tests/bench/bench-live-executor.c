@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "bench-live-pipeline.h"
 #include "sluice-executor.h"
 #include "sluice-line-sink.h"
 #include "sluice-run.h"
@@ -22,8 +23,6 @@
  *   SLUICE_BENCH_LIVE_ITEMS=20000 BUILD/tests/bench-live-executor
  */
 
-#define N_CONTROLLERS 10
-#define N_BRANCH      499
 static guint n_items = 100000;
 
 enum
@@ -35,26 +34,6 @@ enum
   WITH_EVENTS      = 1 << 4,   /* a handler on "event" */
   DESIGNER         = 0x1f,
 };
-
-static char *
-generate_pipeline (void)
-{
-  GString *s = g_string_new ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                             "<pipeline format=\"1\" id=\"live\" name=\"Live-run benchmark\">\n");
-
-  for (guint c = 0; c < N_CONTROLLERS; c++)
-    {
-      g_string_append_printf (s, "  <controller id=\"c%u\" mode=\"%s\"%s>\n    <phase id=\"p%u\">\n"
-                                 "      <condition id=\"when%u\"><when>item.id %% 500 == %u</when><then>\n",
-                              c, c % 2 ? "no-order" : "not-parallel", c % 2 ? " workers=\"2\"" : "", c, c, c * 7);
-      for (guint m = 0; m < N_BRANCH; m++)
-        g_string_append_printf (s, "        <execution id=\"m%u-%u\"><lua>item.v = (item.v or 0) + %u</lua></execution>\n",
-                                c, m, m % 3);
-      g_string_append (s, "      </then></condition>\n    </phase>\n  </controller>\n");
-    }
-  g_string_append (s, "</pipeline>\n");
-  return g_string_free (s, FALSE);
-}
 
 static double
 cpu_seconds (int who)
@@ -163,7 +142,7 @@ main (int   argc,
   g_autofree char *dir = g_dir_make_tmp ("sluice-bench-live-exec-XXXXXX", NULL);
   g_autofree char *pipeline = g_build_filename (dir, "live.xml", NULL);
   g_autofree char *input = g_build_filename (dir, "items.jsonl", NULL);
-  g_autofree char *xml = generate_pipeline ();
+  g_autofree char *xml = bench_live_pipeline_generate ();
   GString *items = g_string_new (NULL);
   const char *only = g_getenv ("SLUICE_BENCH_LIVE_ONLY");
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench-live-pipeline.h"
 #include "sluice-application.h"
 #include "sluice-canvas.h"
 #include "sluice-trust-dialog.h"
@@ -28,34 +29,12 @@
  * takes the branch of each controller, so that every module works and a
  * run takes seconds, not hours. */
 
-#define N_CONTROLLERS 10
-#define N_BRANCH      499
 static guint n_items = 100000;   /* SLUICE_BENCH_LIVE_ITEMS=N for a shorter run */
 
 static double
 ms_since (gint64 start)
 {
   return (g_get_monotonic_time () - start) / 1000.0;
-}
-
-static char *
-generate_pipeline (void)
-{
-  GString *s = g_string_new ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                             "<pipeline format=\"1\" id=\"live\" name=\"Live-run benchmark\">\n");
-
-  for (guint c = 0; c < N_CONTROLLERS; c++)
-    {
-      g_string_append_printf (s, "  <controller id=\"c%u\" mode=\"%s\"%s>\n    <phase id=\"p%u\">\n"
-                                 "      <condition id=\"when%u\"><when>item.id %% 500 == %u</when><then>\n",
-                              c, c % 2 ? "no-order" : "not-parallel", c % 2 ? " workers=\"2\"" : "", c, c, c * 7);
-      for (guint m = 0; m < N_BRANCH; m++)
-        g_string_append_printf (s, "        <execution id=\"m%u-%u\"><lua>item.v = (item.v or 0) + %u</lua></execution>\n",
-                                c, m, m % 3);
-      g_string_append (s, "      </then></condition>\n    </phase>\n  </controller>\n");
-    }
-  g_string_append (s, "</pipeline>\n");
-  return g_string_free (s, FALSE);
 }
 
 static char *
@@ -221,7 +200,7 @@ main (int   argc,
   g_autofree char *dir = g_dir_make_tmp ("sluice-bench-live-XXXXXX", NULL);
   g_autofree char *pipeline = g_build_filename (dir, "live.xml", NULL);
   g_autofree char *input = g_build_filename (dir, "items.jsonl", NULL);
-  g_autofree char *xml = generate_pipeline ();
+  g_autofree char *xml = bench_live_pipeline_generate ();
   g_autofree char *items = NULL;
   g_autofree char *data_home = g_build_filename (dir, "data", NULL);
   g_autoptr(GFile) file = NULL;
