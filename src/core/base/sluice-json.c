@@ -262,6 +262,13 @@ sluice_json_format_real (double value,
   return length;
 }
 
+/* "00" to "99": two digits a division. */
+static const char digit_pairs[201] =
+  "00010203040506070809" "10111213141516171819" "20212223242526272829"
+  "30313233343536373839" "40414243444546474849" "50515253545556575859"
+  "60616263646566676869" "70717273747576777879" "80818283848586878889"
+  "90919293949596979899";
+
 static void
 write_integer (GString     *out,
                json_int_t   value)
@@ -271,12 +278,21 @@ write_integer (GString     *out,
   /* Through unsigned arithmetic: -INT64_MIN does not exist. */
   guint64 magnitude = value < 0 ? 0 - (guint64) value : (guint64) value;
 
-  do
+  while (magnitude >= 100)
     {
-      digits[--i] = '0' + magnitude % 10;
-      magnitude /= 10;
+      guint pair = (guint) (magnitude % 100) * 2;
+
+      magnitude /= 100;
+      digits[--i] = digit_pairs[pair + 1];
+      digits[--i] = digit_pairs[pair];
     }
-  while (magnitude != 0);
+  if (magnitude >= 10)
+    {
+      digits[--i] = digit_pairs[magnitude * 2 + 1];
+      digits[--i] = digit_pairs[magnitude * 2];
+    }
+  else
+    digits[--i] = '0' + magnitude;
   if (value < 0)
     digits[--i] = '-';
   sluice_json_append_raw (out, digits + i, sizeof digits - i);
@@ -305,9 +321,7 @@ write_string (GString    *out,
         }
       if (i == length)
         {
-          sluice_json_append_byte (out, '"');
-          sluice_json_append_raw (out, s, length);
-          sluice_json_append_byte (out, '"');
+          sluice_json_append_plain_string (out, s, length);
           return;
         }
     }

@@ -27,32 +27,72 @@ typedef struct
 {
   lua_State *L;
   GString   *out;
-  int        marker;   /* stack index of the array metatable (or nil) */
+  int        marker;   /* stack index of the array metatable (or nil); 0 until fetched */
+  int        marker_slot; /* where it goes once fetched */
   gsize      cost;
   gsize      budget;
 } Writer;
+
+/* What a member's value is. Scalars are read while the table is
+ * walked (their strings stay alive in the table), so that only a
+ * table's value needs a stack slot of its own. */
+typedef enum
+{
+  MEMBER_TABLE,
+  MEMBER_STRING,
+  MEMBER_INTEGER,
+  MEMBER_REAL,
+  MEMBER_TRUE,
+  MEMBER_FALSE,
+  MEMBER_NULL,
+} MemberKind;
 
 typedef struct
 {
   const char *key;
   size_t      length;
-  int         value;   /* stack index of its value */
+  MemberKind  kind;
+  union
+  {
+    int         slot;      /* TABLE: stack index of its value */
+    struct
+    {
+      const char *s;
+      size_t      length;
+    }           string;
+    lua_Integer integer;
+    double      real;
+  } value;
 } Member;
 
 static gboolean write_value (Writer *w,
                              int     index,
                              guint   depth);
+static gboolean write_table (Writer *w,
+                             int     index,
+                             guint   depth);
 
-static int
-compare_members (const void *a,
-                 const void *b)
+static inline int
+compare_members (const Member *ma,
+                 const Member *mb)
 {
-  const Member *ma = a, *mb = b;
-  int cmp = memcmp (ma->key, mb->key, MIN (ma->length, mb->length));
+  size_t common = MIN (ma->length, mb->length);
+  int cmp;
 
+  /* Most keys differ in their first byte. */
+  if (common > 0 && ma->key[0] != mb->key[0])
+    return (unsigned char) ma->key[0] < (unsigned char) mb->key[0] ? -1 : 1;
+  cmp = memcmp (ma->key, mb->key, common);
   if (cmp != 0)
     return cmp;
   return ma->length < mb->length ? -1 : ma->length > mb->length;
+}
+
+static int
+compare_members_cb (const void *a,
+                    const void *b)
+{
+  return compare_members (a, b);
 }
 
 static void
@@ -61,7 +101,7 @@ sort_members (Member *members,
 {
   if (n > 8)
     {
-      qsort (members, n, sizeof (Member), compare_members);
+      qsort (members, n, sizeof (Member), compare_members_cb);
       return;
     }
   /* The usual item has a handful of keys: insertion sort. */
@@ -86,6 +126,31 @@ text_is_plain (const char *s,
   for (size_t i = 0; i < length; i++)
     if ((unsigned char) s[i] >= 0x80)
       return g_utf8_validate_len (s, length, NULL);
+  return TRUE;
+}
+
+/* A key as the ordinary way writes it, or FALSE where it gives up or
+ * fails (not UTF-8, or a NUL byte, which no JSON line read back can
+ * hold). One pass for the usual key: printable ASCII, nothing to
+ * escape. */
+static gboolean
+write_key (GString    *out,
+           const char *key,
+           size_t      length)
+{
+  for (size_t i = 0; i < length; i++)
+    {
+      unsigned char c = key[i];
+
+      if (G_UNLIKELY (c < 0x20 || c == '"' || c == '\\' || c >= 0x80))
+        {
+          if (!text_is_plain (key, length) || memchr (key, '\0', length) != NULL)
+            return FALSE;
+          sluice_json_append_string (out, key, length);
+          return TRUE;
+        }
+    }
+  sluice_json_append_plain_string (out, key, length);
   return TRUE;
 }
 
@@ -122,8 +187,92 @@ write_array (Writer *w,
   return TRUE;
 }
 
-/* The members' values stay on the stack while the members are sorted
- * and written: keys point into the table's own strings. */
+/* Reads the scalar at @index into @m (its string stays alive in the
+ * table it came from), charging it; FALSE for what the ordinary way must
+ * decide. A table is left to the caller. */
+static gboolean
+read_scalar (Writer *w,
+             int     index,
+             int     type,
+             Member *m)
+{
+  lua_State *L = w->L;
+
+  if (!charge (w, VALUE_COST))
+    return FALSE;
+
+  switch (type)
+    {
+    case LUA_TSTRING:
+      m->kind = MEMBER_STRING;
+      m->value.string.s = lua_tolstring (L, index, &m->value.string.length);
+      return charge (w, m->value.string.length) &&
+             text_is_plain (m->value.string.s, m->value.string.length);
+
+    case LUA_TNUMBER:
+      if (lua_isinteger (L, index))
+        {
+          m->kind = MEMBER_INTEGER;
+          m->value.integer = lua_tointeger (L, index);
+          return TRUE;
+        }
+      m->kind = MEMBER_REAL;
+      m->value.real = lua_tonumber (L, index);
+      return isfinite (m->value.real);
+
+    case LUA_TBOOLEAN:
+      m->kind = lua_toboolean (L, index) ? MEMBER_TRUE : MEMBER_FALSE;
+      return TRUE;
+
+    case LUA_TLIGHTUSERDATA:
+      /* JSON null; any other light userdata (a failed push) is not ours. */
+      m->kind = MEMBER_NULL;
+      return lua_touserdata (L, index) == NULL;
+
+    default:
+      return FALSE;
+    }
+}
+
+static void
+write_scalar (GString      *out,
+              const Member *m)
+{
+  switch (m->kind)
+    {
+    case MEMBER_STRING:
+      sluice_json_append_string (out, m->value.string.s, m->value.string.length);
+      break;
+    case MEMBER_INTEGER:
+      sluice_json_append_integer (out, m->value.integer);
+      break;
+    case MEMBER_REAL:
+      {
+        char buffer[SLUICE_JSON_REAL_BUF_SIZE];
+        gsize length = sluice_json_format_real (m->value.real, buffer);
+
+        sluice_json_append_raw (out, buffer, length);
+      }
+      break;
+    case MEMBER_TRUE:
+      sluice_json_append_raw (out, "true", 4);
+      break;
+    case MEMBER_FALSE:
+      sluice_json_append_raw (out, "false", 5);
+      break;
+    case MEMBER_NULL:
+      sluice_json_append_raw (out, "null", 4);
+      break;
+    case MEMBER_TABLE:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Scalars are read as the table is walked and popped; a member whose
+ * value is a table keeps it on the stack (with a copy of its key for
+ * lua_next) until it is written. Keys point into the table's own
+ * strings. */
 static gboolean
 write_object (Writer *w,
               int     index,
@@ -139,8 +288,10 @@ write_object (Writer *w,
   lua_pushnil (L);
   while (lua_next (L, index) != 0)
     {
-      /* [… pairs key value] */
-      if (lua_type (L, -2) != LUA_TSTRING || !lua_checkstack (L, 4))
+      /* [… key value] */
+      int type;
+
+      if (lua_type (L, -2) != LUA_TSTRING)
         {
           /* Numeric keys become text by lua_tolstring, which may
            * allocate: the ordinary way. */
@@ -155,10 +306,26 @@ write_object (Writer *w,
           members = g_renew (Member, members, size);
         }
       members[n].key = lua_tolstring (L, -2, &members[n].length);
-      members[n].value = lua_gettop (L);
-      n++;
-      /* The pair stays; a copy of the key goes on with lua_next. */
-      lua_pushvalue (L, -2);  /* [… pairs key value key] */
+      type = lua_type (L, -1);
+      if (type == LUA_TTABLE)
+        {
+          if (!charge (w, VALUE_COST) || !lua_checkstack (L, 4))
+            {
+              ok = FALSE;
+              break;
+            }
+          members[n++].kind = MEMBER_TABLE;
+          members[n - 1].value.slot = lua_gettop (L);
+          /* The pair stays; a copy of the key goes on with lua_next. */
+          lua_pushvalue (L, -2);  /* [… key value key] */
+          continue;
+        }
+      if (!read_scalar (w, -1, type, &members[n++]))
+        {
+          ok = FALSE;
+          break;
+        }
+      lua_pop (L, 1);  /* [… key] */
     }
 
   if (ok)
@@ -169,15 +336,16 @@ write_object (Writer *w,
         {
           if (i > 0)
             sluice_json_append_byte (w->out, ',');
-          if (!text_is_plain (members[i].key, members[i].length) ||
-              memchr (members[i].key, '\0', members[i].length) != NULL)
+          if (!write_key (w->out, members[i].key, members[i].length))
             {
               ok = FALSE;
               break;
             }
-          sluice_json_append_string (w->out, members[i].key, members[i].length);
           sluice_json_append_byte (w->out, ':');
-          ok = write_value (w, members[i].value, depth + 1);
+          if (members[i].kind == MEMBER_TABLE)
+            ok = write_table (w, members[i].value.slot, depth + 1);
+          else
+            write_scalar (w->out, &members[i]);
         }
       sluice_json_append_byte (w->out, '}');
     }
@@ -204,6 +372,14 @@ write_table (Writer *w,
   n = lua_rawlen (L, index);
   if (lua_getmetatable (L, index))
     {
+      /* The marker is fetched for the first table that has a metatable
+       * only: most items have none (a registry look-up an item). */
+      if (w->marker == 0)
+        {
+          lua_rawgetp (L, LUA_REGISTRYINDEX, sluice_lua_array_marker_key ());
+          lua_replace (L, w->marker_slot);
+          w->marker = w->marker_slot;
+        }
       marked = lua_rawequal (L, -1, w->marker);
       lua_pop (L, 1);
     }
@@ -230,60 +406,15 @@ write_value (Writer *w,
              int     index,
              guint   depth)
 {
-  lua_State *L = w->L;
+  int type = lua_type (w->L, index);
+  Member m;
 
-  if (!charge (w, VALUE_COST))
+  if (type == LUA_TTABLE)
+    return charge (w, VALUE_COST) && write_table (w, index, depth);
+  if (!read_scalar (w, index, type, &m))
     return FALSE;
-
-  switch (lua_type (L, index))
-    {
-    case LUA_TTABLE:
-      return write_table (w, index, depth);
-
-    case LUA_TSTRING:
-      {
-        size_t length;
-        const char *s = lua_tolstring (L, index, &length);
-
-        if (!charge (w, length) || !text_is_plain (s, length))
-          return FALSE;
-        sluice_json_append_string (w->out, s, length);
-        return TRUE;
-      }
-
-    case LUA_TNUMBER:
-      if (lua_isinteger (L, index))
-        sluice_json_append_integer (w->out, lua_tointeger (L, index));
-      else
-        {
-          char buffer[SLUICE_JSON_REAL_BUF_SIZE];
-          double d = lua_tonumber (L, index);
-          gsize length;
-
-          if (!isfinite (d))
-            return FALSE;
-          length = sluice_json_format_real (d, buffer);
-          sluice_json_append_raw (w->out, buffer, length);
-        }
-      return TRUE;
-
-    case LUA_TBOOLEAN:
-      if (lua_toboolean (L, index))
-        sluice_json_append_raw (w->out, "true", 4);
-      else
-        sluice_json_append_raw (w->out, "false", 5);
-      return TRUE;
-
-    case LUA_TLIGHTUSERDATA:
-      /* JSON null; any other light userdata (a failed push) is not ours. */
-      if (lua_touserdata (L, index) != NULL)
-        return FALSE;
-      sluice_json_append_raw (w->out, "null", 4);
-      return TRUE;
-
-    default:
-      return FALSE;
-    }
+  write_scalar (w->out, &m);
+  return TRUE;
 }
 
 gboolean
@@ -309,8 +440,9 @@ sluice_lua_write_item_text (lua_State *L,
   w.out = out;
   w.cost = 0;
   w.budget = BASE_BUDGET + 4 * (gsize) lua_gc (L, LUA_GCCOUNT, 0) * 1024;
-  lua_rawgetp (L, LUA_REGISTRYINDEX, sluice_lua_array_marker_key ());
-  w.marker = lua_gettop (L);
+  lua_pushnil (L);
+  w.marker_slot = lua_gettop (L);
+  w.marker = 0;
 
   ok = write_value (&w, index, 1);
   lua_settop (L, top);
