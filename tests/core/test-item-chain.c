@@ -343,6 +343,66 @@ test_chain_from_json (void)
   test_lua_free (t);
 }
 
+/* Keys of items made from JSON come from a cache of Lua strings
+ * (sluice-lua-convert.c): whatever keys share a cache entry (same length,
+ * first and last byte), are too long for it, empty, not ASCII, nested or
+ * thousands to an item, every table has exactly the item's keys. */
+static void
+test_key_cache (void)
+{
+  const char *chunks[] = { "item.cached = true", NULL };
+  TestLua *t = test_lua_new (chunks);
+  int base = lua_gettop (t->L);
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_decref);
+  g_autofree char *long40 = g_strnfill (40, 'k');
+  g_autofree char *long41 = g_strnfill (41, 'k');
+
+  /* Keys that share an entry, one after the other and in one item. */
+  g_ptr_array_add (items, json_pack ("{s:i, s:i}", "aXb", 1, "aYb", 2));
+  g_ptr_array_add (items, json_pack ("{s:i}", "aZb", 3));
+  g_ptr_array_add (items, json_pack ("{s:i, s:{s:i, s:i}}", "aXb", 4, "aYb", "aZb", 5, "aXb", 6));
+  /* At and past the length kept, empty, not ASCII. */
+  g_ptr_array_add (items, json_pack ("{s:i, s:i, s:i, s:i}", long40, 1, long41, 2, "", 3, "ключ", 4));
+  g_ptr_array_add (items, json_pack ("{s:i, s:i}", long41, 5, long40, 6));
+  /* Many distinct keys, twice (every entry replaced, then found). */
+  for (guint round = 0; round < 2; round++)
+    {
+      json_t *many = json_object ();
+
+      for (guint k = 0; k < 3000; k++)
+        {
+          char key[32];
+
+          g_snprintf (key, sizeof key, "k%u%c", (k * 7919) % 3000, 'a' + k % 26);
+          json_object_set_new (many, key, json_integer (k));
+        }
+      g_ptr_array_add (items, many);
+      g_ptr_array_add (items, json_pack ("{s:i, s:i}", "aYb", 7, "aXb", 8));
+    }
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      json_t *item = g_ptr_array_index (items, i);
+      SluiceLuaStep step = { 0, 0, 0 };
+      g_autoptr(GError) error = NULL;
+      guint ran, emitted;
+      json_t *out;
+
+      g_assert_cmpint (sluice_lua_runtime_run_chain_json (t->runtime, item, &step, 1, g_get_monotonic_time (),
+                                                          &ran, &emitted, &error), ==, SLUICE_LUA_PASS);
+      g_assert_no_error (error);
+      out = sluice_lua_to_json (t->L, -1, NULL);
+      g_assert_nonnull (out);
+      lua_pop (t->L, 1);
+      g_assert_true (json_is_true (json_object_get (out, "cached")));
+      json_object_del (out, "cached");
+      g_assert_true (json_equal (out, item));
+      json_decref (out);
+      g_assert_cmpint (lua_gettop (t->L), ==, base);
+    }
+  test_lua_free (t);
+}
+
 /* `item` is an upvalue of each chunk (the chunk is the body of a
  * function in a wrapper that declares it): what a chunk can do with
  * `item` is what it could as a global, alone and in a chain, and the
@@ -495,6 +555,7 @@ main (int   argc,
   g_test_add_func ("/sluice/item-chain/straight-cancel", test_straight_cancel);
   g_test_add_func ("/sluice/item-chain/straight-shapes", test_straight_shapes);
   g_test_add_func ("/sluice/item-chain/chain-from-json", test_chain_from_json);
+  g_test_add_func ("/sluice/item-chain/key-cache", test_key_cache);
   g_test_add_func ("/sluice/item-chain/item-upvalue", test_item_upvalue);
 
   return g_test_run ();

@@ -140,6 +140,20 @@ test_lua_values (void)
     { "return { s = 'a\\0b', t = 'tab\\tnew\\nline' }", TRUE },
     { "return { list = { 1, 'two', { three = 3 } }, empty = {} }", TRUE },
     { "return { n = json_null }", TRUE },
+    /* Scalars and tables mixed in one object, past the members kept on
+     * the C stack, with every kind of scalar. */
+    { "local t = {} for i = 1, 70 do t['k' .. i] = (i % 7 == 0) and { i, { x = i } } or (i % 7 == 1) and i * 0.5 or "
+      "(i % 7 == 2) and 'v' .. i or (i % 7 == 3) and (i % 2 == 0) or (i % 7 == 4) and json_null or "
+      "(i % 7 == 5) and {} or i end return t", TRUE },
+    { "return { b = true, c = false, a = { d = { e = false, f = json_null, g = 'é' } } }", TRUE },
+    /* A metatable other than the arrays' marker: an object as before. */
+    { "return setmetatable ({ a = 1, b = { c = 2 } }, {})", TRUE },
+    { "return { a = setmetatable ({ 1, 2 }, {}) }", TRUE },
+    /* A key that must be left after tables and scalars were read. */
+    { "return { a = { 1 }, b = 'x', c = 2.5, ['z\\255'] = 1 }", FALSE },
+    { "local t = {} for i = 1, 40 do t['k' .. i] = { i } end t['\\255'] = 1 return t", FALSE },
+    { "return { a = { b = { ['\\0'] = true } }, c = 1 }", FALSE },
+    { "return { a = 1, b = { c = 0/0 } }", FALSE },
     /* NUL in a key: a JSON line cannot bring one in (sluice-json.h), so
      * neither way lets one out, where it could not be read back. */
     { "return { ['k\\0ey'] = 1, ['a\\0'] = 2, a = 3 }", FALSE },

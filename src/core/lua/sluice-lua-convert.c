@@ -69,11 +69,45 @@ error_text (lua_State *L,
   return g_strdup (msg != NULL ? msg : "error object is not a string");
 }
 
+/* Pushes @key: the kept string when the cache has it, else a new one,
+ * then kept (replacing whatever shared its entry). */
 static void
-push_value (lua_State *L,
-            json_t    *json,
-            int        marker,
-            guint      depth)
+push_key (lua_State        *L,
+          const char       *key,
+          size_t            length,
+          SluiceLuaRuntime *rt,
+          int               key_cache)
+{
+  SluiceLuaKeyCacheEntry *entry;
+  guint slot;
+
+  if (rt == NULL || length == 0 || length > SLUICE_LUA_KEY_CACHE_MAX)
+    {
+      lua_pushlstring (L, key, length);
+      return;
+    }
+  slot = (length * 31u + (guint8) key[0] * 7u + (guint8) key[length - 1]) % SLUICE_LUA_KEY_CACHE_SIZE;
+  entry = &rt->key_cache[slot];
+  if (entry->length == length && memcmp (entry->key, key, length) == 0)
+    {
+      lua_rawgeti (L, key_cache, slot + 1);
+      return;
+    }
+  lua_pushlstring (L, key, length);
+  lua_pushvalue (L, -1);
+  /* The table's array part has every slot: this does not allocate. */
+  lua_rawseti (L, key_cache, slot + 1);
+  memcpy (entry->key, key, length);
+  entry->length = length;
+}
+
+static void
+push_value (lua_State        *L,
+            json_t           *json,
+            int               marker,
+            SluiceLuaRuntime *rt,
+            int               key_cache,
+            guint             depth)
 {
   switch (json_typeof (json))
     {
@@ -92,8 +126,8 @@ push_value (lua_State *L,
         lua_createtable (L, 0, json_object_size (json));
         json_object_keylen_foreach (json, key, key_len, value)
           {
-            lua_pushlstring (L, key, key_len);
-            push_value (L, value, marker, depth + 1);
+            push_key (L, key, key_len, rt, key_cache);
+            push_value (L, value, marker, rt, key_cache, depth + 1);
             lua_rawset (L, -3);
           }
       }
@@ -110,7 +144,7 @@ push_value (lua_State *L,
         lua_createtable (L, n, 0);
         for (size_t i = 0; i < n; i++)
           {
-            push_value (L, json_array_get (json, i), marker, depth + 1);
+            push_value (L, json_array_get (json, i), marker, rt, key_cache, depth + 1);
             lua_rawseti (L, -2, i + 1);
           }
         /* The marker waits at @marker of the protected call's stack,
@@ -159,7 +193,7 @@ push_protected_cb (lua_State *L)
 
   lua_pop (L, 1);
   lua_pushnil (L);  /* the array marker, when needed */
-  push_value (L, json, 1, 1);
+  push_value (L, json, 1, NULL, 0, 1);
   return 1;
 }
 
@@ -168,7 +202,17 @@ _sluice_lua_push_json_value (lua_State *L,
                              json_t    *json,
                              int        marker)
 {
-  push_value (L, json, marker, 1);
+  push_value (L, json, marker, NULL, 0, 1);
+}
+
+void
+_sluice_lua_push_json_value_cached (lua_State        *L,
+                                    json_t           *json,
+                                    int               marker,
+                                    SluiceLuaRuntime *rt,
+                                    int               key_cache)
+{
+  push_value (L, json, marker, rt, key_cache, 1);
 }
 
 gboolean

@@ -38,6 +38,19 @@ void  sluice_lua_blocks_free    (SluiceLuaBlocks *blocks,
 /* Frees the blocks kept, once the state is closed. */
 void  sluice_lua_blocks_clear   (SluiceLuaBlocks *blocks);
 
+/* Keys of objects made from JSON, kept as Lua strings (sluice-lua-convert.c):
+ * items of a run mostly share their keys, and fetching a kept string is
+ * about half the cost of making it again (hashing and interning it). */
+#define SLUICE_LUA_KEY_CACHE_SIZE 64
+/* Lua's short strings (LUAI_MAXSHORTLEN); longer keys are not kept. */
+#define SLUICE_LUA_KEY_CACHE_MAX 40
+
+typedef struct
+{
+  guint8 length;                          /* 0: empty entry */
+  char   key[SLUICE_LUA_KEY_CACHE_MAX];
+} SluiceLuaKeyCacheEntry;
+
 struct _SluiceLuaRuntime
 {
   lua_State          *L;
@@ -75,6 +88,10 @@ struct _SluiceLuaRuntime
   gpointer            print_data;
 
   char               *push_error;    /* why the last sluice_lua_push_json() failed, owned */
+
+  /* Entry i is the string at [i + 1] of the table key_cache_ref. */
+  int                 key_cache_ref;
+  SluiceLuaKeyCacheEntry key_cache[SLUICE_LUA_KEY_CACHE_SIZE];
 };
 
 /* The runtime of @L (or of the thread's main state), or NULL when @L was
@@ -115,6 +132,13 @@ void              sluice_lua_pattern_install     (lua_State        *L);
 void              _sluice_lua_push_json_value    (lua_State        *L,
                                                   json_t           *json,
                                                   int               marker);
+/* The same, with the keys of objects taken from @rt's key cache, whose
+ * table is at @key_cache of the stack (see SluiceLuaKeyCacheEntry). */
+void              _sluice_lua_push_json_value_cached (lua_State        *L,
+                                                      json_t           *json,
+                                                      int               marker,
+                                                      SluiceLuaRuntime *rt,
+                                                      int               key_cache);
 
 /* Whether the value at @index is what sluice_lua_push_json() pushed for
  * an item it could not convert. */

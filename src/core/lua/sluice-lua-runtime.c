@@ -340,6 +340,15 @@ setup_protected_cb (lua_State *L)
   lua_pushvalue (L, -1);
   self->sandbox_ref = luaL_ref (L, LUA_REGISTRYINDEX);
 
+  /* The key cache's strings (private: in the registry only). */
+  lua_createtable (L, SLUICE_LUA_KEY_CACHE_SIZE, 0);
+  for (int i = 1; i <= SLUICE_LUA_KEY_CACHE_SIZE; i++)
+    {
+      lua_pushboolean (L, 0);
+      lua_rawseti (L, -2, i);
+    }
+  self->key_cache_ref = luaL_ref (L, LUA_REGISTRYINDEX);
+
   /* params: an empty proxy whose __index is the real table. */
   lua_newtable (L);
   lua_newtable (L);
@@ -1007,7 +1016,8 @@ chain_protected_cb (lua_State *L)
       /* [chain nil] → [item]: the item made here, in this protected
        * call rather than one of its own. The nil is the slot for the
        * array marker while it is made. */
-      _sluice_lua_push_json_value (L, chain->json, 2);
+      lua_rawgeti (L, LUA_REGISTRYINDEX, self->key_cache_ref);
+      _sluice_lua_push_json_value_cached (L, chain->json, 2, self, 3);
       lua_replace (L, 1);
       lua_settop (L, 1);
       chain->json = NULL;

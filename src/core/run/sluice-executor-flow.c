@@ -181,7 +181,10 @@ _sluice_job_new (SluiceExecutor *self,
     .ctl = ctl,
     .prog = prog,
     .seq = seq,
-    .started = g_get_monotonic_time (),
+    /* Read only where it is used: a group's job (its duration) and the
+     * controller's first (first_in); a clock read costs ~40 ns here
+     * (perf: 4 reads were ~8 % of a pass-through item). */
+    .started = prog != ctl->prog || ctl->first_in == 0 ? g_get_monotonic_time () : 0,
   };
   if (ctl->first_in == 0)
     ctl->first_in = job->started;
