@@ -339,6 +339,63 @@ test_format_real_fast_path (void)
   g_rand_free (rand);
 }
 
+/* Integers and plain strings as the writers append them (two digits a
+ * division, one room check): what printf and jansson write, at every
+ * length and both ends of int64, into strings that must grow. */
+static void
+test_append_integer_and_plain (void)
+{
+  static const gint64 ends[] = { G_MININT64, G_MININT64 + 1, G_MAXINT64, G_MAXINT64 - 1, -1, 0, 1 };
+  g_autoptr(GString) out = g_string_sized_new (1);
+  g_autoptr(GString) want = g_string_sized_new (1);
+
+  for (gint64 v = -1000; v <= 1000; v++)
+    {
+      g_string_truncate (out, 0);
+      sluice_json_append_integer (out, v);
+      g_string_printf (want, "%" G_GINT64_FORMAT, v);
+      g_assert_cmpstr (out->str, ==, want->str);
+    }
+  for (gint64 p = 10; p > 0 && p <= G_MAXINT64 / 10; p *= 10)
+    for (gint64 d = -1; d <= 1; d++)
+      for (int sign = -1; sign <= 1; sign += 2)
+        {
+          gint64 v = sign * (p + d);
+
+          g_string_truncate (out, 0);
+          sluice_json_append_integer (out, v);
+          g_string_printf (want, "%" G_GINT64_FORMAT, v);
+          g_assert_cmpstr (out->str, ==, want->str);
+        }
+  for (guint i = 0; i < G_N_ELEMENTS (ends); i++)
+    {
+      json_t *json = json_integer (ends[i]);
+      char *jansson = json_dumps (json, JSON_ENCODE_ANY);
+
+      g_string_truncate (out, 0);
+      sluice_json_append_integer (out, ends[i]);
+      g_assert_cmpstr (out->str, ==, jansson);
+      free (jansson);
+      json_decref (json);
+    }
+
+  /* Plain strings, empty to long, appended until the string grows many
+   * times: the same as the general way. */
+  g_string_truncate (out, 0);
+  g_string_truncate (want, 0);
+  for (guint n = 0; n < 3000; n += 7)
+    {
+      g_autofree char *text = g_strnfill (n, 'a' + n % 26);
+
+      sluice_json_append_plain_string (out, text, n);
+      g_string_append_printf (want, "\"%s\"", text);
+      sluice_json_append_string (out, text, n);
+      g_string_append_printf (want, "\"%s\"", text);
+    }
+  g_assert_cmpuint (out->len, ==, want->len);
+  g_assert_cmpstr (out->str, ==, want->str);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -354,6 +411,7 @@ main (int   argc,
   g_test_add_func ("/sluice/json/linear-in-depth", test_linear_in_depth);
   g_test_add_func ("/sluice/json/parse-item", test_parse_item);
   g_test_add_func ("/sluice/json/fast-path-same-as-jansson", test_fast_path_same_as_jansson);
+  g_test_add_func ("/sluice/json/append-integer-and-plain", test_append_integer_and_plain);
 
   return g_test_run ();
 }
