@@ -343,6 +343,90 @@ test_chain_from_json (void)
   test_lua_free (t);
 }
 
+/* After a chunk that cannot have changed it (straight, run clean, string
+ * keys only, item kept), a chain does not look at the item's metatable
+ * and [1] again: a chain of two chunks ends exactly as the two run one
+ * after the other, including when the second gives the item a [1] or the
+ * first a metatable. */
+static void
+test_plain_after_straight (void)
+{
+  static const char * const pairs[][2] = {
+    { "item.a = 1", "item[1] = 'x'" },
+    /* The item becomes an array: an error, not an item. */
+    { "item.id = nil item.value = nil", "item[1] = 'x'" },
+    { "item.id = nil item.value = nil", "local k = 1 item[k] = 'x'" },
+    { "item.a = 1", "local k = 1 item[k] = 2" },
+    { "item.a = 1", "local k = 1.0 item[k] = 2" },
+    { "item.a = 1", "item.t = {1} item.u = {x = {2}}" },
+    { "item.s = 'x'", "item.sub = {} item.sub[1] = 1" },
+    { "item['1'] = 'one'", "item.b = 3" },
+    { "setmetatable(item, {})", "item.b = 1" },
+    { "rawset(item, 1, 'z')", "item.c = 1" },
+    { "item.a = 1", "item.b = item.value .. ''" },
+    { "item.a = 1", "_ENV.item = {1}" },
+    { "item.a = 1", "item = {2}" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
+    {
+      const char *chunks[] = { pairs[i][0], pairs[i][1], NULL };
+      TestLua *t = test_lua_new (chunks);
+      const char *input = "{\"id\": 1, \"value\": 2}";
+      g_autoptr(GError) first_error = NULL;
+      g_autoptr(GError) second_error = NULL;
+      g_autoptr(GError) chain_error = NULL;
+      g_autofree char *first = NULL;
+      g_autofree char *second = NULL;
+      g_autofree char *chained = NULL;
+      SluiceLuaResult one_by_one, together;
+      SluiceLuaStep steps[2] = { { 0, 0, 0 }, { 1, 0, 0 } };
+      json_t *item = sluice_json_parse_item (input, strlen (input), NULL);
+      guint ran, emitted;
+
+      one_by_one = test_lua_run (t, 0, input, 0, &first, &first_error);
+      if (one_by_one == SLUICE_LUA_PASS)
+        one_by_one = test_lua_run (t, 1, first, 0, &second, &second_error);
+      together = sluice_lua_runtime_run_chain_json (t->runtime, item, steps, 2, g_get_monotonic_time (),
+                                                    &ran, &emitted, &chain_error);
+      if (together == SLUICE_LUA_PASS)
+        {
+          json_t *out = sluice_lua_to_json (t->L, -1, NULL);
+
+          chained = json_dumps (out, JSON_COMPACT | JSON_SORT_KEYS);
+          json_decref (out);
+          lua_pop (t->L, 1);
+        }
+      /* A chain that stops early (an item it cannot vouch for) leaves the
+       * rest to the ordinary way, as the executor does. */
+      if (together == SLUICE_LUA_PASS && ran < 2)
+        {
+          g_autofree char *rest = NULL;
+
+          together = test_lua_run (t, ran, chained, 0, &rest, &chain_error);
+          g_free (chained);
+          chained = g_steal_pointer (&rest);
+        }
+      g_test_message ("%s | %s: %s / %s", pairs[i][0], pairs[i][1],
+                      second != NULL ? second : first_error != NULL ? first_error->message :
+                      second_error != NULL ? second_error->message : "?",
+                      chained != NULL ? chained : chain_error != NULL ? chain_error->message : "?");
+      g_assert_cmpint (together, ==, one_by_one);
+      if (together == SLUICE_LUA_PASS)
+        g_assert_cmpstr (chained, ==, second);
+      else if (together == SLUICE_LUA_ERROR)
+        {
+          GError *alone = first_error != NULL ? first_error : second_error;
+
+          g_assert_nonnull (alone);
+          g_assert_nonnull (chain_error);
+          g_assert_cmpstr (chain_error->message, ==, alone->message);
+        }
+      json_decref (item);
+      test_lua_free (t);
+    }
+}
+
 /* Keys of items made from JSON come from a cache of Lua strings
  * (sluice-lua-convert.c): whatever keys share a cache entry (same length,
  * first and last byte), are too long for it, empty, not ASCII, nested or
@@ -512,6 +596,25 @@ test_straight_shapes (void)
       lua_pop (L, 1);
     }
 
+  /* Whether a chunk stores under string constants only. */
+  {
+    static const struct { const char *code; gboolean only; } keys[] = {
+      { "item.value = item.value + 1", TRUE },
+      { "item.t = {1, 2, {a = 3}} x = item", TRUE },
+      { "item[1] = 1", FALSE },
+      { "local k = 'a' item[k] = 1", FALSE },
+      { "item.t = {} item.t[2] = 1", FALSE },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+      {
+        g_assert_cmpint (luaL_loadstring (L, keys[i].code), ==, LUA_OK);
+        g_test_message ("%s", keys[i].code);
+        g_assert_cmpint (sluice_lua_sets_string_keys_only (L), ==, keys[i].only);
+        lua_pop (L, 1);
+      }
+  }
+
   /* Whether a chunk may replace the item (set its upvalue `item`): only
    * then is `item` read back after it in a chain. */
   {
@@ -556,6 +659,7 @@ main (int   argc,
   g_test_add_func ("/sluice/item-chain/straight-shapes", test_straight_shapes);
   g_test_add_func ("/sluice/item-chain/chain-from-json", test_chain_from_json);
   g_test_add_func ("/sluice/item-chain/key-cache", test_key_cache);
+  g_test_add_func ("/sluice/item-chain/plain-after-straight", test_plain_after_straight);
   g_test_add_func ("/sluice/item-chain/item-upvalue", test_item_upvalue);
 
   return g_test_run ();

@@ -61,6 +61,7 @@ struct _SluiceLuaRuntime
   int                *env_ups;       /* per slot: the upvalue _ENV of its function, 0 = none */
   gboolean           *item_sets;     /* per slot: the chunk may set `item` (replace the item) */
   gboolean           *straight;      /* per slot: runs without the count hook (sluice-lua-straight.c) */
+  gboolean           *string_keys;   /* per slot: stores under string constants only (same) */
   gboolean            entering_straight; /* the call hook's next call is that of a straight chunk */
   int                 env_mt_ref;    /* metatable shared by every environment */
   int                 msgh_ref;      /* the message handler */
@@ -109,6 +110,11 @@ void              sluice_lua_check_stop          (lua_State        *L);
  * call hook, which turns the count hook back on when anything is
  * called). FALSE when unsure. */
 gboolean          sluice_lua_is_straight         (lua_State        *L);
+
+/* Whether the function on top of the stack stores under string
+ * constants only (`t.name = v`, never `t[k] = v` or `t[1] = v`), so that
+ * it cannot give a table an integer key. FALSE when unsure. */
+gboolean          sluice_lua_sets_string_keys_only (lua_State        *L);
 
 /* Whether the function on top of the stack may set its upvalue number
  * @upvalue (0: none, FALSE): it has a SETUPVAL to it or a function of

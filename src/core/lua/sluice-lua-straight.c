@@ -24,6 +24,8 @@
 enum
 {
   OP_SETUPVAL = 10,
+  OP_SETTABLE = 16,    /* t[k] = v, k in a register: maybe an integer */
+  OP_SETI = 17,        /* t[i] = v, i an integer constant */
   OP_JMP = 56,
   OP_CALL = 68,
   OP_TAILCALL = 69,
@@ -82,7 +84,10 @@ typedef enum
 
 /* @upvalue (1-based), or 0: the shape is NOT_STRAIGHT when the code may
  * set that upvalue (SETUPVAL to it, or a function of its own, which
- * might), whatever else it does. */
+ * might), whatever else it does. KEYS_ONLY: NOT_STRAIGHT when the code
+ * may store under a key that is not a string constant (SETTABLE, SETI). */
+#define KEYS_ONLY (-1)
+
 static Shape
 shape_of_dump (const guint8 *data,
                gsize         length,
@@ -118,6 +123,12 @@ shape_of_dump (const guint8 *data,
       op = ins & 0x7f;
       if (op >= NUM_OPCODES)
         return UNKNOWN;
+      if (upvalue == KEYS_ONLY)
+        {
+          if (op == OP_SETTABLE || op == OP_SETI)
+            return NOT_STRAIGHT;
+          continue;
+        }
       if (upvalue > 0)
         {
           /* iABC: B is bits 16 to 23, the upvalue's index from 0. */
@@ -168,6 +179,19 @@ shape_of_code (lua_State  *L,
   return shape;
 }
 
+static Shape
+keys_of_code (lua_State  *L,
+              const char *code)
+{
+  Shape shape;
+
+  if (luaL_loadstring (L, code) != LUA_OK)
+    return UNKNOWN;
+  shape = shape_of_top (L, KEYS_ONLY);
+  lua_pop (L, 1);
+  return shape;
+}
+
 /* Whether the function that @code returns may set its first upvalue. */
 static Shape
 sets_of_code (lua_State  *L,
@@ -195,6 +219,10 @@ self_test (void)
   if (L == NULL)
     return FALSE;
   ok = shape_of_code (L, "item.value = item.value + 1") == STRAIGHT &&
+       keys_of_code (L, "item.value = item.value + 1 item.s = 'x' x = item") == STRAIGHT &&
+       keys_of_code (L, "item[1] = 2") == NOT_STRAIGHT &&
+       keys_of_code (L, "item[item.k] = 2") == NOT_STRAIGHT &&
+       keys_of_code (L, "item.sub[3] = 2") == NOT_STRAIGHT &&
        shape_of_code (L, "if item.a then item.b = 1 else return false end") == STRAIGHT &&
        shape_of_code (L, "local s = 0 for i = 1, 3 do s = s + i end") == NOT_STRAIGHT &&
        shape_of_code (L, "for k in next, item do end") == NOT_STRAIGHT &&
@@ -241,4 +269,10 @@ sluice_lua_may_set_upvalue (lua_State *L,
   if (upvalue == 0)
     return FALSE;
   return !bytecode_usable () || shape_of_top (L, upvalue) != STRAIGHT;
+}
+
+gboolean
+sluice_lua_sets_string_keys_only (lua_State *L)
+{
+  return bytecode_usable () && shape_of_top (L, KEYS_ONLY) == STRAIGHT;
 }
