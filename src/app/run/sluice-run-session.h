@@ -78,7 +78,14 @@ void              sluice_run_session_cancel           (SluiceRunSession *self);
 SluiceRunState    sluice_run_session_get_state        (SluiceRunSession *self);
 /* Started and not in a final state. */
 gboolean          sluice_run_session_get_active       (SluiceRunSession *self);
+/* The executor of a local run. It runs on a thread of its own (see
+ * sluice-run-thread.h): until the session is settled, read only what
+ * never changes in a run (its modules' ids and steps) and the data
+ * preview (locked); the counters are the session's. */
 SluiceExecutor   *sluice_run_session_get_executor     (SluiceRunSession *self);
+/* A local run whose thread is over and joined: its executor and run are
+ * the window thread's to read (report, gate results, services). */
+gboolean          sluice_run_session_get_settled      (SluiceRunSession *self);
 /* The core run object (its report is sluice-run's), NULL before start. */
 SluiceRun        *sluice_run_session_get_run          (SluiceRunSession *self);
 SluicePipeline   *sluice_run_session_get_pipeline     (SluiceRunSession *self);
