@@ -185,8 +185,9 @@ run_designer (SluiceWindow *window,
              sluice_run_session_get_error (sluice_window_get_run_session (window)));
   if (sluice_run_session_get_n_outputs (sluice_window_get_run_session (window)) != n_items)
     g_error ("bench-live-run: %" G_GUINT64_FORMAT " outputs", sluice_run_session_get_n_outputs (sluice_window_get_run_session (window)));
-  g_print ("live run: (of which the executor ran %.2f s)\n",
-           sluice_executor_get_elapsed (sluice_run_session_get_executor (sluice_window_get_run_session (window))) / 1e6);
+  g_print ("live run: (of which the executor ran %.2f s, its thread's CPU %.2f s)\n",
+           sluice_executor_get_elapsed (sluice_run_session_get_executor (sluice_window_get_run_session (window))) / 1e6,
+           sluice_run_session_get_run_cpu_time (sluice_window_get_run_session (window)) / 1e6);
   wall = ms_since (start) / 1000.0;
   last_cpu_s = cpu_seconds (RUSAGE_SELF) - cpu0;
   last_main_cpu_s = cpu_seconds (RUSAGE_THREAD) - main0;

@@ -677,6 +677,13 @@ sluice_run_session_get_run (SluiceRunSession *self)
   return self->run;
 }
 
+gint64
+sluice_run_session_get_run_cpu_time (SluiceRunSession *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), -1);
+  return self->thread != NULL ? sluice_run_thread_get_cpu_time (self->thread) : -1;
+}
+
 gboolean
 sluice_run_session_get_settled (SluiceRunSession *self)
 {

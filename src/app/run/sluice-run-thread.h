@@ -102,6 +102,9 @@ guint64          sluice_run_thread_take    (SluiceRunThread    *self,
 /* Interrupts the run unless it is over, and waits for its thread. Then
  * the run is the caller's thread's to read. */
 void             sluice_run_thread_join    (SluiceRunThread *self);
+/* CPU time (user + system, µs) the run's thread took, once joined; -1
+ * before. */
+gint64           sluice_run_thread_get_cpu_time (SluiceRunThread *self);
 /* No more "changed" calls. */
 void             sluice_run_thread_disown  (SluiceRunThread *self);
 /* Joins if not joined; frees. The run is unreffed after the context's
