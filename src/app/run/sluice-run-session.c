@@ -681,6 +681,8 @@ gint64
 sluice_run_session_get_run_cpu_time (SluiceRunSession *self)
 {
   g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), -1);
+  if (on_thread (self))
+    return self->snapshot.cpu_us;
   return self->thread != NULL ? sluice_run_thread_get_cpu_time (self->thread) : -1;
 }
 

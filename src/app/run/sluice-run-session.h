@@ -86,7 +86,8 @@ SluiceExecutor   *sluice_run_session_get_executor     (SluiceRunSession *self);
 /* A local run whose thread is over and joined: its executor and run are
  * the window thread's to read (report, gate results, services). */
 gboolean          sluice_run_session_get_settled      (SluiceRunSession *self);
-/* CPU time (µs) of a settled local run's own thread; -1 otherwise. */
+/* CPU time (µs) of a local run's own thread (so far, as last
+ * published; all of it once settled); -1 for other runs. */
 gint64            sluice_run_session_get_run_cpu_time (SluiceRunSession *self);
 /* The core run object (its report is sluice-run's), NULL before start. */
 SluiceRun        *sluice_run_session_get_run          (SluiceRunSession *self);

@@ -110,6 +110,17 @@ queue_changed (SluiceRunThread *self)
   g_idle_add_full (G_PRIORITY_DEFAULT, changed_idle_cb, run_thread_ref (self), run_thread_unref);
 }
 
+static gint64
+thread_cpu_us (void)
+{
+  struct rusage usage;
+
+  if (getrusage (RUSAGE_THREAD, &usage) != 0)
+    return 0;
+  return (gint64) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_USEC_PER_SEC +
+         usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+}
+
 static void
 publish (SluiceRunThread *self)
 {
@@ -124,6 +135,7 @@ publish (SluiceRunThread *self)
   self->snapshot.items_in = sluice_executor_get_items_in (executor);
   self->snapshot.items_out = sluice_executor_get_items_out (executor);
   self->snapshot.elapsed = sluice_executor_get_elapsed (executor);
+  self->snapshot.cpu_us = thread_cpu_us ();
   for (guint i = 0; i < self->snapshot.n_modules; i++)
     sluice_executor_get_module_stats_at (executor, i, &self->snapshot.modules[i]);
   for (guint i = 0; i < self->snapshot.n_stages; i++)
@@ -277,13 +289,7 @@ run_thread_main (gpointer data)
       g_signal_handlers_disconnect_by_data (self->executor, self);
     }
   g_main_context_pop_thread_default (self->context);
-  {
-    struct rusage usage;
-
-    if (getrusage (RUSAGE_THREAD, &usage) == 0)
-      self->cpu_us = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_USEC_PER_SEC +
-                     usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
-  }
+  self->cpu_us = thread_cpu_us ();
   g_atomic_int_set (&self->ended, TRUE);
   if (made)
     queue_changed (self);
@@ -438,6 +444,7 @@ sluice_run_thread_take (SluiceRunThread    *self,
   snapshot->items_in = self->snapshot.items_in;
   snapshot->items_out = self->snapshot.items_out;
   snapshot->elapsed = self->snapshot.elapsed;
+  snapshot->cpu_us = self->snapshot.cpu_us;
   memcpy (snapshot->modules, self->snapshot.modules, self->snapshot.n_modules * sizeof (SluiceModuleStats));
   memcpy (snapshot->stages, self->snapshot.stages, self->snapshot.n_stages * sizeof (SluiceRunStageSnapshot));
   records = self->ring;

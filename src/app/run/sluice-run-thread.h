@@ -43,6 +43,7 @@ typedef struct
   guint64                 items_in;
   guint64                 items_out;
   gint64                  elapsed;
+  gint64                  cpu_us;    /* the run's thread's CPU time so far */
   guint                   n_modules;
   SluiceModuleStats      *modules;   /* by executor index */
   guint                   n_stages;
