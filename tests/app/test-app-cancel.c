@@ -237,6 +237,143 @@ test_close_window (void)
   close_case ("mode='no-order' workers='2'");
 }
 
+/* Threads of this process named as the run's ("sluice-run"). */
+static guint
+count_run_threads (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "sluice-run"))
+        n++;
+    }
+  return n;
+}
+
+static gboolean
+session_spin_started (gpointer data)
+{
+  SluiceExecutor *executor = sluice_run_session_get_executor (data);
+
+  for (guint i = 0; i < sluice_executor_get_n_modules (executor); i++)
+    if (g_str_equal (sluice_executor_get_module_id (executor, i), "spin"))
+      {
+        SluiceModuleStats stats;
+
+        sluice_executor_get_module_stats_at (executor, i, &stats);
+        return stats.items_in > 0;
+      }
+  return FALSE;
+}
+
+/* The last reference to a session dropped while its run's thread is in
+ * Lua that never ends, with no window: dispose interrupts the run and
+ * joins its thread, which is gone when the unref returns. Pause and
+ * resume go through the run's context. */
+static void
+test_dispose_joins (void)
+{
+  const char *xml = "<pipeline format='1' id='endless'><controller id='c' mode='not-parallel'><phase id='p'>"
+                    "<execution id='spin'><lua>while true do end</lua></execution>"
+                    "</phase></controller></pipeline>";
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(SluicePipeline) pipeline = sluice_load_data (xml, strlen (xml), "endless.xml", problems);
+  SluiceRunSession *session;
+  g_autoptr(GError) error = NULL;
+  guint before = count_run_threads ();
+  gint64 dropped;
+
+  g_assert_nonnull (pipeline);
+  session = sluice_run_session_new (pipeline);
+  g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
+  g_assert_true (sluice_run_session_start (session, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_run_threads (), ==, before + 1);
+  g_assert_true (test_app_wait_for (session_spin_started, session, 30000));
+  /* Asked now, done when the chunk ends (it never does): the window's
+   * thread does not wait for it. */
+  sluice_run_session_pause (session);
+  g_assert_true (sluice_run_session_get_active (session));
+
+  dropped = g_get_monotonic_time ();
+  g_object_unref (session);
+  g_assert_null (session);
+  g_test_message ("unref during the run: %.0f ms, its thread joined", (g_get_monotonic_time () - dropped) / 1000.0);
+  g_assert_cmpuint (count_run_threads (), ==, before);
+  test_app_spin (20);
+}
+
+/* Pause and resume from the session reach the run's thread; counts are
+ * exact at the end. */
+static gboolean
+session_is (gpointer data)
+{
+  gpointer *pair = data;
+
+  return (int) sluice_run_session_get_state (pair[0]) == GPOINTER_TO_INT (pair[1]);
+}
+
+static void
+test_pause_resume_session (void)
+{
+  const char *xml = "<pipeline format='1' id='slow'><controller id='c' mode='not-parallel'><phase id='p'>"
+                    "<execution id='work'><lua>local n = 0 for i = 1, 2e4 do n = n + 1 end item.n = n</lua></execution>"
+                    "</phase></controller></pipeline>";
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(SluicePipeline) pipeline = sluice_load_data (xml, strlen (xml), "slow.xml", problems);
+  g_autoptr(SluiceRunSession) session = sluice_run_session_new (pipeline);
+  g_autoptr(GString) items = g_string_new (NULL);
+  g_autoptr(GInputStream) input = NULL;
+  g_autoptr(GError) error = NULL;
+  gpointer paused[2], running[2], completed[2];
+  guint64 in_at_pause, in, out;
+  gint64 elapsed;
+  SluiceNode *work;
+  SluiceModuleLive live;
+
+  for (guint i = 0; i < 3000; i++)
+    g_string_append_printf (items, "{\"id\": %u}\n", i);
+  input = g_memory_input_stream_new_from_data (g_strdup (items->str), items->len, g_free);
+  paused[0] = running[0] = completed[0] = session;
+  paused[1] = GINT_TO_POINTER (SLUICE_RUN_PAUSED);
+  running[1] = GINT_TO_POINTER (SLUICE_RUN_RUNNING);
+  completed[1] = GINT_TO_POINTER (SLUICE_RUN_COMPLETED);
+  g_assert_true (sluice_run_session_start (session, NULL, NULL, input, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sluice_run_session_get_state (session), ==, SLUICE_RUN_RUNNING);
+  sluice_run_session_pause (session);
+  g_assert_true (test_app_wait_for (session_is, paused, 30000));
+  test_app_spin (200);
+  sluice_run_session_poll (session);
+  sluice_run_session_get_totals (session, &in_at_pause, &out, &elapsed);
+  test_app_spin (300);
+  sluice_run_session_poll (session);
+  sluice_run_session_get_totals (session, &in, &out, &elapsed);
+  /* Paused: nothing new goes in. */
+  g_assert_cmpuint (in, ==, in_at_pause);
+  g_assert_cmpuint (in, <, 3000);
+  sluice_run_session_resume (session);
+  g_assert_true (test_app_wait_for (session_is, running, 30000) ||
+                 sluice_run_session_get_state (session) == SLUICE_RUN_COMPLETED);
+  g_assert_true (test_app_wait_for (session_is, completed, 120000));
+  sluice_run_session_get_totals (session, &in, &out, &elapsed);
+  g_assert_cmpuint (in, ==, 3000);
+  g_assert_cmpuint (out, ==, 3000);
+  g_assert_cmpuint (sluice_run_session_get_n_outputs (session), ==, 3000);
+  work = sluice_pipeline_find_node (pipeline, "work");
+  g_assert_true (sluice_run_session_get_module_live (session, work, &live));
+  g_assert_cmpuint (live.stats.items_in, ==, 3000);
+  g_assert_cmpuint (live.stats.items_out, ==, 3000);
+  g_assert_true (sluice_run_session_get_settled (session));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -251,6 +388,8 @@ main (int   argc,
   g_test_add_func ("/sluice/app-cancel/parallel-inline", test_parallel_inline);
   g_test_add_func ("/sluice/app-cancel/no-window-limit", test_no_window_limit);
   g_test_add_func ("/sluice/app-cancel/close-window", test_close_window);
+  g_test_add_func ("/sluice/app-cancel/dispose-joins", test_dispose_joins);
+  g_test_add_func ("/sluice/app-cancel/pause-resume-session", test_pause_resume_session);
 
   ret = g_test_run ();
   g_object_unref (app);
