@@ -237,7 +237,7 @@ test_close_window (void)
   close_case ("mode='no-order' workers='2'");
 }
 
-/* Threads of this process named as the run's ("sluice-run"). */
+/* Threads of this process named as a designer run's ("sluice-live-run"). */
 static guint
 count_run_threads (void)
 {
@@ -251,7 +251,7 @@ count_run_threads (void)
       g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
       g_autofree char *comm = NULL;
 
-      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "sluice-run"))
+      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "sluice-live-run"))
         n++;
     }
   return n;

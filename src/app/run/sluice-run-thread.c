@@ -323,7 +323,7 @@ sluice_run_thread_start (const SluiceRunThreadSetup  *setup,
   self->outputs = g_ptr_array_new_with_free_func (g_free);
   self->max_outputs = 1000;
 
-  self->thread = g_thread_new ("sluice-run", run_thread_main, self);
+  self->thread = g_thread_new ("sluice-live-run", run_thread_main, self);
   g_mutex_lock (&self->lock);
   while (!self->made)
     g_cond_wait (&self->made_cond, &self->lock);
