@@ -70,6 +70,8 @@ run_thread_unref (gpointer data)
    * still there; what remains attached (callbacks never dispatched)
    * goes with the context. */
   g_clear_object (&self->run);
+  /* The external modules' clients made for this run (on its context). */
+  sluice_service_client_forget_context (self->context);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->pipeline);
   g_free (self->path);

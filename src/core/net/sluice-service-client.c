@@ -225,7 +225,10 @@ tally_count (SluiceServiceCall *call,
 
 /* ---- the shared clients */
 
-static GHashTable *shared;  /* key → SluiceServiceClient*, owned; main thread */
+/* key → SluiceServiceClient*, owned. Under the lock: the designer runs
+ * each run on a thread of its own, with a context of its own. */
+static GHashTable *shared;
+G_LOCK_DEFINE_STATIC (shared);
 
 static char *
 config_key (const SluiceServiceConfig *config)
@@ -248,8 +251,10 @@ sluice_service_client_get_shared (const SluiceServiceConfig *config)
   g_autofree char *key = config_key (config);
   SluiceServiceClient *client;
 
-  /* Kept for the life of the process: a server that makes a run per
+  /* Kept for the life of the process (or of its context, see
+   * sluice_service_client_forget_context): a server that makes a run per
    * request keeps its connections and what it learnt of the endpoints. */
+  G_LOCK (shared);
   if (shared == NULL)
     shared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   client = g_hash_table_lookup (shared, key);
@@ -258,7 +263,31 @@ sluice_service_client_get_shared (const SluiceServiceConfig *config)
       client = sluice_service_client_new (config);
       g_hash_table_insert (shared, g_steal_pointer (&key), client);
     }
-  return g_object_ref (client);
+  g_object_ref (client);
+  G_UNLOCK (shared);
+  return client;
+}
+
+void
+sluice_service_client_forget_context (GMainContext *context)
+{
+  g_autofree char *prefix = g_strdup_printf ("%p\n", (gpointer) context);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  G_LOCK (shared);
+  if (shared != NULL)
+    {
+      g_hash_table_iter_init (&iter, shared);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        if (g_str_has_prefix (key, prefix))
+          {
+            g_ptr_array_add (gone, g_object_ref (value));
+            g_hash_table_iter_remove (&iter);
+          }
+    }
+  G_UNLOCK (shared);
 }
 
 /* ---- the client */
