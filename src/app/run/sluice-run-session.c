@@ -966,7 +966,11 @@ sluice_run_session_class_init (SluiceRunSessionClass *klass)
   /* Once a frame at most, after the counters were polled. */
   signals[UPDATED] = g_signal_new ("updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-  /* Right before the executor starts: a last chance to connect to it. */
+  /* Right before the executor starts: a last chance to connect to it.
+   * Emitted on the window's thread with the run's context pushed as
+   * thread-default (what a handler attaches goes there) while the run's
+   * thread waits; handlers of the executor's signals are called on the
+   * run's thread. */
   signals[STARTED] = g_signal_new ("started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, SLUICE_TYPE_EXECUTOR);
   /* A remote run: pause, resume or cancel was asked ("pause", …); the

@@ -50,8 +50,9 @@ const char *sluice_live_state_to_string (SluiceLiveState state);
 G_DECLARE_FINAL_TYPE (SluiceRunSession, sluice_run_session, SLUICE, RUN_SESSION, GObject)
 
 /* A run of a document's pipeline in the designer, on the core executor,
- * fed exactly as sluice-run feeds it (defines, input, base directory).
- * It polls the executor's counters once a frame into per-node live state
+ * fed exactly as sluice-run feeds it (defines, input, base directory),
+ * on a thread of its own (sluice-run-thread.h). It takes the counters
+ * that thread publishes once a frame into per-node live state
  * for the canvas, keeps the event log and the last output items, and
  * emits "updated" at most once a frame while the run moves.
  *
