@@ -224,6 +224,25 @@ test_counts_after_fast_run (void)
   /* Per-item events, and a few of the run's own (states, a transition). */
   g_assert_cmpuint (sluice_run_log_get_n_events (log) + sluice_run_log_get_n_dropped (log), >=, routine + 2);
   g_assert_cmpuint (sluice_run_log_get_n_events (log) + sluice_run_log_get_n_dropped (log), <=, routine + 8);
+  /* Events and per-item records come from the run's thread by two ways
+   * (a queue and a ring): merged, the log is in sequence order. */
+  {
+    guint64 last_seq = 0;
+
+    for (guint i = 0; i < sluice_run_log_get_n_events (log); i++)
+      {
+        guint64 seq = sluice_run_log_get_seq (log, i);
+
+        if (seq <= last_seq)
+          {
+            g_autofree char *json = sluice_run_log_dup_json (log, i);
+
+            g_test_message ("out of order at %u: %s after seq %" PRIu64, i, json, last_seq);
+          }
+        g_assert_cmpuint (seq, >, last_seq);
+        last_seq = seq;
+      }
+  }
   newest = sluice_run_log_dup_json (log, sluice_run_log_get_n_events (log) - 1);
   g_test_message ("newest: %s", newest);
   g_assert_nonnull (strstr (newest, "\"completed\""));

@@ -185,8 +185,9 @@ run_designer (SluiceWindow *window,
              sluice_run_session_get_error (sluice_window_get_run_session (window)));
   if (sluice_run_session_get_n_outputs (sluice_window_get_run_session (window)) != n_items)
     g_error ("bench-live-run: %" G_GUINT64_FORMAT " outputs", sluice_run_session_get_n_outputs (sluice_window_get_run_session (window)));
-  g_print ("live run: (of which the executor ran %.2f s)\n",
-           sluice_executor_get_elapsed (sluice_run_session_get_executor (sluice_window_get_run_session (window))) / 1e6);
+  g_print ("live run: (of which the executor ran %.2f s, its thread's CPU %.2f s)\n",
+           sluice_executor_get_elapsed (sluice_run_session_get_executor (sluice_window_get_run_session (window))) / 1e6,
+           sluice_run_session_get_run_cpu_time (sluice_window_get_run_session (window)) / 1e6);
   wall = ms_since (start) / 1000.0;
   last_cpu_s = cpu_seconds (RUSAGE_SELF) - cpu0;
   last_main_cpu_s = cpu_seconds (RUSAGE_THREAD) - main0;
@@ -209,7 +210,7 @@ main (int   argc,
   SluiceWindow *window;
   Frames frames = { 0 };
   double runner_s, designer_s, runner2_s, designer_fit_s;
-  double runner_cpu, designer_cpu, designer_main_cpu;
+  double runner_cpu, designer_cpu, designer_main_cpu, designer_run_cpu;
   gint64 start;
 
   if (g_getenv ("SLUICE_BENCH_LIVE_ITEMS") != NULL)
@@ -255,6 +256,7 @@ main (int   argc,
   designer_s = run_designer (window, input, &frames, 1.0);
   designer_cpu = last_cpu_s;
   designer_main_cpu = last_main_cpu_s;
+  designer_run_cpu = sluice_run_session_get_run_cpu_time (sluice_window_get_run_session (window)) / 1e6;
   runner2_s = run_runner (pipeline, input);
   runner_cpu = MIN (runner_cpu, last_cpu_s);
   g_print ("live run: sluice-run %.2f s and %.2f s; designer at 100%% zoom %.2f s (%+.1f%% against the faster)\n",
@@ -262,9 +264,12 @@ main (int   argc,
   g_print ("live run: CPU time (user + system): sluice-run %.2f s (the lower of two), designer at 100%% zoom %.2f s "
            "(its whole process, drawing included): the designer runs at %.2fx the runner's speed; load %s",
            runner_cpu, designer_cpu, runner_cpu / designer_cpu, load_average ());
-  g_print ("live run: of which the window's thread (the executor's slices, events, layout and snapshots, not "
-           "the renderer's threads) %.2f s: %.2fx the runner's speed\n",
+  g_print ("live run: of which the window's thread (the run's events and counters, layout and snapshots, not "
+           "the run's own thread nor the renderer's threads) %.2f s: %.2fx the runner's speed\n",
            designer_main_cpu, runner_cpu / designer_main_cpu);
+  g_print ("live run: by wall time the designer at 100%% zoom runs at %.2fx the runner's speed (the faster of two); "
+           "the run's own thread took %.2f s of CPU: %.2fx the runner's\n",
+           MIN (runner_s, runner2_s) / designer_s, designer_run_cpu, runner_cpu / designer_run_cpu);
   g_print ("live run: of the window thread's time, this benchmark's own renders of the canvas (once a second) took "
            "%.2f s; without them %.2f s: %.2fx the runner's speed\n",
            sampler_cpu_s, designer_main_cpu - sampler_cpu_s, runner_cpu / (designer_main_cpu - sampler_cpu_s));

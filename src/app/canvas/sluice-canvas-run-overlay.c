@@ -32,7 +32,7 @@ struct _SluiceCanvasRunOverlay
   gint64            paint_length;  /* how long the last paint took */
   gint64            paint_ended;
   gint64            frame_cost;    /* the last paint, plus what the renderer's threads used for it */
-  gint64            others_cpu;    /* sluice_thread_cpu_get_others_us() at the last paint */
+  gint64            others_cpu;    /* sluice_thread_cpu_get_others_us() at the last paint, less the run's thread */
   gboolean          drew;          /* the frame being painted snapshotted us */
   gint64            frame_max_us;  /* statistics of the frames drawn, */
   gint64            frame_sum_us;  /* for benchmarks */
@@ -710,8 +710,12 @@ after_paint_cb (GdkFrameClock          *clock,
       /* A software renderer draws on threads of its own after the paint
        * (llvmpipe: more CPU than the paint itself), on the processors the
        * run needs: that counts too. (Lua workers of the run count as
-       * well: a busy machine gets fewer frames.) */
+       * well: a busy machine gets fewer frames.) The run's own thread
+       * does not: it runs anyway, drawing or not. */
       gint64 others = sluice_thread_cpu_get_others_us ();
+
+      if (self->session != NULL)
+        others -= MAX (sluice_run_session_get_run_cpu_time (self->session), 0);
 
       self->frame_cost = self->paint_length + (self->others_cpu != 0 ? MAX (others - self->others_cpu, 0) : 0);
       self->others_cpu = others;

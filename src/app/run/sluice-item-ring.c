@@ -77,3 +77,23 @@ sluice_item_ring_drain (SluiceItemRing     *self,
   self->lost = 0;
   return lost;
 }
+
+guint64
+sluice_item_ring_drain_before (SluiceItemRing     *self,
+                               guint64             seq,
+                               SluiceItemRingFunc  func,
+                               gpointer            user_data)
+{
+  guint64 lost = self->lost;
+
+  while (self->length > 0 && self->records[self->head].seq < seq)
+    {
+      func (&self->records[self->head], user_data);
+      self->head = self->head + 1 == self->capacity ? 0 : self->head + 1;
+      self->length--;
+    }
+  if (self->length == 0)
+    self->head = 0;
+  self->lost = 0;
+  return lost;
+}

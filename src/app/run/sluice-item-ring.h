@@ -28,6 +28,14 @@ guint64         sluice_item_ring_drain   (SluiceItemRing         *self,
                                           SluiceItemRingFunc      func,
                                           gpointer                user_data);
 
+/* As sluice_item_ring_drain(), for the waiting records whose sequence
+ * number is below @seq only (those that come before an event @seq): the
+ * others stay. */
+guint64         sluice_item_ring_drain_before (SluiceItemRing    *self,
+                                               guint64            seq,
+                                               SluiceItemRingFunc func,
+                                               gpointer           user_data);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SluiceItemRing, sluice_item_ring_free)
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 typedef struct
 {
   gint64  time;
+  guint64 seq;     /* the event's sequence number in its run */
   guint64 item;
   float   duration_ms;
   guint32 outputs;      /* or attempt for module-failed */
@@ -277,6 +278,7 @@ sluice_run_log_append (SluiceRunLog      *self,
   Record record = { 0 };
 
   record.time = event->time;
+  record.seq = event->seq;
   record.item = event->item;
   record.type = event->type;
   record.state = event->state;
@@ -307,6 +309,7 @@ sluice_run_log_append_item (SluiceRunLog           *self,
       self->item_pipeline_string = intern (self, pipeline_id);
     }
   record.time = item->time;
+  record.seq = item->seq;
   record.item = item->item;
   record.type = item->type;
   record.severity = item->type == SLUICE_EVENT_MODULE_STARTED ? SLUICE_RUN_LEVEL_DEBUG : SLUICE_RUN_LEVEL_INFO;
@@ -579,4 +582,13 @@ SluiceRunLog *
 sluice_run_log_new (void)
 {
   return g_object_new (SLUICE_TYPE_RUN_LOG, NULL);
+}
+
+guint64
+sluice_run_log_get_seq (SluiceRunLog *self,
+                        guint         index)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_LOG (self), 0);
+  g_return_val_if_fail (index < self->records->len, 0);
+  return g_array_index (self->records, Record, index).seq;
 }

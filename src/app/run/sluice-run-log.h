@@ -61,6 +61,9 @@ void          sluice_run_log_set_capacity  (SluiceRunLog      *self,
 guint64       sluice_run_log_get_n_dropped (SluiceRunLog      *self);
 /* Event @index (0 = first) as JSON with "time" and "duration_ms" left
  * out, for comparing runs. */
+/* The sequence number of the event at @index in its run (0 if unknown). */
+guint64       sluice_run_log_get_seq       (SluiceRunLog      *self,
+                                           guint              index);
 char         *sluice_run_log_dup_json      (SluiceRunLog      *self,
                                             guint              index);
 SluiceRunLevel sluice_event_get_run_level   (const SluiceEvent *event);

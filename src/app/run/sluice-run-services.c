@@ -268,6 +268,11 @@ sluice_run_services_update (GListStore       *store,
 
   g_return_if_fail (G_IS_LIST_STORE (store));
 
+  /* The clients' endpoints change on the run's thread while it goes:
+   * their rows are read once it is over. */
+  if (executor != NULL && !sluice_run_session_get_settled (session))
+    return;
+
   for (guint i = 0; executor != NULL && i < sluice_executor_get_n_modules (executor); i++)
     {
       SluiceStep *step = sluice_executor_get_module_step (executor, i);

@@ -5,14 +5,10 @@
 
 #include "sluice-item-ring.h"
 #include "sluice-run-session.h"
+#include "sluice-run-thread.h"
 
 /* Output lines kept for the run panel. */
 #define MAX_OUTPUTS 1000
-/* How long Lua may hold the window's thread (not-parallel controllers and
- * cheap Lua run there): a chunk that never ends must not freeze the
- * window, whose Cancel the user needs. A module with a timeout of its
- * own keeps it. */
-#define MAIN_THREAD_LUA_LIMIT_US G_USEC_PER_SEC
 /* Items/s are measured over windows of this length. */
 #define RATE_WINDOW_US (500 * 1000)
 
@@ -40,13 +36,15 @@ struct _SluiceRunSession
   json_t               *remote_report; /* GET /runs/ID/report of a remote run, or NULL */
   gboolean              remote_outputs; /* @outputs are the newest of the server's (GET /runs/ID/output) */
   SluiceRunLog         *log;           /* owned */
-  SluiceItemRing       *item_ring;     /* owned: per-item records of a local run, drained into @log */
+  SluiceRunThread      *thread;        /* owned: where a local run goes on */
+  gboolean              settled;       /* its thread is joined: @executor is ours to read */
+  SluiceRunSnapshot     snapshot;      /* what the run's thread published, until settled */
+  GHashTable           *stage_index;   /* controller node → index+1 in @snapshot.stages */
   GPtrArray            *outputs;       /* char*, the last MAX_OUTPUTS */
   guint64               n_outputs;
   char                 *input_text;    /* the run's input items as JSON lines, or NULL */
   char                 *input_file;    /* or the file they came from, or NULL */
   GHashTable           *input_defines; /* name → value of the run's parameters, or NULL */
-  gulong                event_handler;
 
   GHashTable           *module_index;  /* id (borrowed from the executor) → index+1 */
   SluiceModuleLive     *modules;       /* n_modules */
@@ -56,7 +54,6 @@ struct _SluiceRunSession
   GHashTable           *controllers;   /* SluiceNode* → SluiceControllerLive* */
   gint64                rate_started;
   gboolean              moving;
-  gboolean              boosted;
   gint64                update_interval; /* µs between "updated" during a run */
   gint64                last_update;
   guint64               fingerprint;   /* of the counters at the last poll */
@@ -94,9 +91,19 @@ has_run (SluiceRunSession *self)
   return self->executor != NULL || self->replay != NULL || self->tally != NULL;
 }
 
+/* A local run whose thread still goes: its counters are read from the
+ * snapshot it publishes, never from the executor. */
+static gboolean
+on_thread (SluiceRunSession *self)
+{
+  return self->executor != NULL && !self->settled;
+}
+
 static SluiceRunState
 run_state (SluiceRunSession *self)
 {
+  if (on_thread (self))
+    return self->snapshot.state;
   if (self->executor != NULL)
     return sluice_executor_get_state (self->executor);
   if (self->replay != NULL)
@@ -109,7 +116,9 @@ module_stats_at (SluiceRunSession  *self,
                  guint              index,
                  SluiceModuleStats *stats)
 {
-  if (self->executor != NULL)
+  if (on_thread (self))
+    *stats = self->snapshot.modules[index];
+  else if (self->executor != NULL)
     sluice_executor_get_module_stats_at (self->executor, index, stats);
   else if (self->replay != NULL)
     sluice_run_replay_get_module_stats (self->replay, g_ptr_array_index (self->replay_ids, index), stats);
@@ -210,6 +219,14 @@ stage_stats (SluiceRunSession *self,
              GArray           *mods,
              SluiceStageStats *stage)
 {
+  if (on_thread (self))
+    {
+      guint index = GPOINTER_TO_UINT (g_hash_table_lookup (self->stage_index, controller));
+
+      if (index > 0)
+        *stage = self->snapshot.stages[index - 1].stats;
+      return;
+    }
   if (self->executor != NULL)
     {
       sluice_executor_get_stage_stats (self->executor, sluice_node_get_id (controller), stage);
@@ -258,6 +275,15 @@ poll_controllers (SluiceRunSession *self)
            * waits at its input. */
           live->queue_depth = live->held_back = 0;
           live->in_flight = sluice_event_tally_get_in_flight (self->tally, id);
+        }
+      else if (on_thread (self))
+        {
+          guint index = GPOINTER_TO_UINT (g_hash_table_lookup (self->stage_index, key));
+          const SluiceRunStageSnapshot *stage = index > 0 ? &self->snapshot.stages[index - 1] : NULL;
+
+          live->queue_depth = stage != NULL ? stage->queue_depth : 0;
+          live->in_flight = stage != NULL ? stage->in_flight : 0;
+          live->held_back = stage != NULL ? stage->held_back : 0;
         }
       else
         {
@@ -326,22 +352,36 @@ log_item_cb (const SluiceItemRecord *record,
   sluice_run_log_append_item (self->log, record, sluice_node_get_id (SLUICE_NODE (self->pipeline)));
 }
 
-/* The per-item records gathered since the last drain go to the log, in
- * their place among the other events. */
 static void
-drain_items (SluiceRunSession *self)
-{
-  if (self->item_ring != NULL && sluice_item_ring_get_length (self->item_ring) > 0)
-    sluice_run_log_note_lost (self->log, sluice_item_ring_drain (self->item_ring, log_item_cb, self));
-}
-
-static void
-item_record_cb (const SluiceItemRecord *record,
-                gpointer                user_data)
+log_event_cb (gpointer data,
+              gpointer user_data)
 {
   SluiceRunSession *self = user_data;
+  SluiceEvent *event = data;
 
-  sluice_item_ring_push (self->item_ring, record);
+  /* The log is a ring: it keeps the newest events and every warning,
+   * error and state change, so that the end of a long run is there. */
+  sluice_run_log_append (self->log, event);
+  /* A change of the run's state is shown at once: the last one comes
+   * after the last update, and no update follows it. */
+  if (event->type == SLUICE_EVENT_RUN_STATE)
+    sluice_run_log_flush (self->log);
+}
+
+/* What the run's thread handed over since the last frame: its counters,
+ * its events and per-item records (to the log, in sequence order) and
+ * its outputs. */
+static void
+take_from_thread (SluiceRunSession *self)
+{
+  guint64 lost = 0;
+
+  if (self->thread == NULL)
+    return;
+  self->n_outputs = sluice_run_thread_take (self->thread, &self->snapshot, log_item_cb, log_event_cb, self,
+                                            self->outputs, MAX_OUTPUTS, &lost);
+  if (lost > 0)
+    sluice_run_log_note_lost (self->log, lost);
 }
 
 void
@@ -355,6 +395,7 @@ sluice_run_session_poll (SluiceRunSession *self)
   g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
   if (!has_run (self))
     return;
+  take_from_thread (self);
   fingerprint = run_state (self);
 
   window_over = now - self->rate_started >= RATE_WINDOW_US;
@@ -395,78 +436,49 @@ sluice_run_session_poll (SluiceRunSession *self)
 
   self->moving = moving && !sluice_run_state_is_final (run_state (self));
   self->last_update = now;
-  drain_items (self);
   sluice_run_log_flush (self->log);
   g_signal_emit (self, signals[UPDATED], 0);
 }
-
-/* Just above GTK's redraw (GDK_PRIORITY_REDRAW is G_PRIORITY_HIGH_IDLE + 20). */
-#define BOOSTED_PRIORITY (G_PRIORITY_HIGH_IDLE + 15)
 
 static gboolean
 tick_cb (gpointer user_data)
 {
   SluiceRunSession *self = user_data;
 
-  /* The executor runs below redrawing, so that the window stays smooth;
-   * but a window that redraws all the time (a slow renderer, an
-   * animation) would starve it. Every other frame it runs above
-   * redrawing: at worst the run and the drawing share the time. */
-  self->boosted = !self->boosted;
-  if (self->executor != NULL)
-    sluice_executor_set_priority (self->executor, self->boosted ? BOOSTED_PRIORITY : G_PRIORITY_DEFAULT_IDLE);
   /* Each update redraws parts of the window: no more often than the
-   * viewer can afford (see sluice_run_session_set_update_interval). */
+   * viewer can afford (see sluice_run_session_set_update_interval). The
+   * run goes on on its own thread meanwhile. */
   if (g_get_monotonic_time () - self->last_update >= self->update_interval)
     sluice_run_session_poll (self);
   return G_SOURCE_CONTINUE;
 }
 
-static void
-event_cb (SluiceExecutor   *executor,
-          SluiceEvent      *event,
-          SluiceRunSession *self)
+/* On the window's thread: the run's state changed, or its thread is over. */
+static gboolean
+thread_changed_cb (gpointer user_data)
 {
-  /* The log is a ring: it keeps the newest events and every warning,
-   * error and state change, so that the end of a long run is there.
-   * The per-item records before this event go first. */
-  drain_items (self);
-  sluice_run_log_append (self->log, event);
-  /* A change of the run's state is shown at once: the last one comes
-   * after the last update, and no update follows it. */
-  if (event->type == SLUICE_EVENT_RUN_STATE)
-    sluice_run_log_flush (self->log);
-}
+  SluiceRunSession *self = user_data;
 
-static void
-state_cb (SluiceExecutor   *executor,
-          GParamSpec       *pspec,
-          SluiceRunSession *self)
-{
-  SluiceRunState state = sluice_executor_get_state (executor);
-
-  /* The executor tells the state before it emits its run-state event:
-   * the event handler stays to receive it. */
-  if (sluice_run_state_is_final (state))
+  if (self->thread != NULL && !self->settled && sluice_run_thread_get_ended (self->thread))
+    {
+      /* Everything of the run is ours to read from now on: its final
+       * state, its report, its gates' results. */
+      sluice_run_thread_join (self->thread);
+      self->settled = TRUE;
+    }
+  if (sluice_run_state_is_final (run_state (self)))
     g_clear_handle_id (&self->tick_id, g_source_remove);
   sluice_run_session_poll (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+  return G_SOURCE_REMOVE;
 }
 
 static void
-output_cb (const char *line,
-           gsize       length,
-           gpointer    user_data)
+thread_started_cb (SluiceExecutor *executor,
+                   gpointer        user_data)
 {
-  SluiceRunSession *self = user_data;
-
-  self->n_outputs++;
-  /* Let go of the older ones a thousand at a time, not one by one (a
-   * move of the whole array per output); get_outputs() trims the rest. */
-  if (self->outputs->len >= 2 * MAX_OUTPUTS)
-    g_ptr_array_remove_range (self->outputs, 0, self->outputs->len - MAX_OUTPUTS);
-  g_ptr_array_add (self->outputs, g_strndup (line, length));
+  g_signal_emit (user_data, signals[STARTED], 0, executor);
 }
 
 static gboolean
@@ -524,6 +536,17 @@ collect_module_cb (SluiceNode *node,
   return TRUE;
 }
 
+static gboolean
+collect_stage_cb (SluiceNode *node,
+                  gpointer    user_data)
+{
+  GPtrArray *stages = user_data;
+
+  if (SLUICE_IS_CONTROLLER (node) && sluice_node_get_id (node) != NULL)
+    g_ptr_array_add (stages, node);
+  return TRUE;
+}
+
 gboolean
 sluice_run_session_start (SluiceRunSession  *self,
                           GHashTable        *defines,
@@ -531,41 +554,64 @@ sluice_run_session_start (SluiceRunSession  *self,
                           GInputStream      *input,
                           GError           **error)
 {
+  g_autoptr(GPtrArray) stages = g_ptr_array_new ();
+  g_autoptr(GPtrArray) stage_ids = g_ptr_array_new ();
+  SluiceRunThreadSetup setup = { 0 };
+
   g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), FALSE);
   g_return_val_if_fail (self->executor == NULL, FALSE);
 
-  /* The same run object as sluice-run's: same parameters, same base
-   * directory, same report. */
-  self->run = sluice_run_new (self->pipeline, path, defines, error);
-  if (self->run == NULL)
-    return FALSE;
-  self->executor = sluice_run_get_executor (self->run);
-  if (input != NULL)
-    sluice_executor_set_input_stream (self->executor, input);
-  sluice_executor_set_output_func (self->executor, output_cb, self, NULL);
-  sluice_executor_set_preview (self->executor, SLUICE_RUN_SESSION_PREVIEW_DEPTH);
-  sluice_executor_set_main_thread_lua_limit (self->executor, MAIN_THREAD_LUA_LIMIT_US);
-  /* Millions of module starts and ends would cost the run more as
-   * events than the log keeps of them: records in a ring, drained once a
-   * frame. A ring as large as what the log keeps loses nothing it would
-   * have kept. */
-  self->item_ring = sluice_item_ring_new (SLUICE_RUN_SESSION_MAX_EVENTS);
-  sluice_executor_set_item_record_func (self->executor, item_record_cb, self);
+  sluice_pipeline_foreach_node (self->pipeline, collect_stage_cb, stages);
+  for (guint i = 0; i < stages->len; i++)
+    {
+      g_hash_table_insert (self->stage_index, g_ptr_array_index (stages, i), GUINT_TO_POINTER (i + 1));
+      g_ptr_array_add (stage_ids, (gpointer) sluice_node_get_id (g_ptr_array_index (stages, i)));
+    }
+  g_ptr_array_add (stage_ids, NULL);
 
+  /* The same run object as sluice-run's (same parameters, same base
+   * directory, same report), on a thread of its own: the window's
+   * thread lays out and draws, the run's runs. Per-item module starts
+   * and ends come as records in a ring as large as what the log keeps
+   * (it loses nothing it would have kept), drained once a frame. */
+  setup.pipeline = self->pipeline;
+  setup.path = path;
+  setup.defines = defines;
+  setup.input = input;
+  setup.preview_depth = SLUICE_RUN_SESSION_PREVIEW_DEPTH;
+  setup.ring_capacity = SLUICE_RUN_SESSION_MAX_EVENTS;
+  setup.stage_ids = (const char * const *) stage_ids->pdata;
+  setup.started = thread_started_cb;
+  setup.changed = thread_changed_cb;
+  setup.user_data = self;
+  self->thread = sluice_run_thread_start (&setup, error);
+  if (self->thread == NULL)
+    {
+      g_hash_table_remove_all (self->stage_index);
+      return FALSE;
+    }
+  self->run = g_object_ref (sluice_run_thread_get_run (self->thread));
+  self->executor = sluice_run_get_executor (self->run);
+
+  /* Module ids never change in a run: read here while it goes. */
   self->n_modules = sluice_executor_get_n_modules (self->executor);
   for (guint i = 0; i < self->n_modules; i++)
     g_hash_table_insert (self->module_index, (gpointer) sluice_executor_get_module_id (self->executor, i),
                          GUINT_TO_POINTER (i + 1));
   index_nodes (self);
+  self->snapshot.n_modules = self->n_modules;
+  self->snapshot.modules = g_new0 (SluiceModuleStats, self->n_modules);
+  self->snapshot.n_stages = stages->len;
+  self->snapshot.stages = g_new0 (SluiceRunStageSnapshot, stages->len);
 
-  self->event_handler = g_signal_connect (self->executor, "event", G_CALLBACK (event_cb), self);
-  g_signal_connect (self->executor, "notify::state", G_CALLBACK (state_cb), self);
   self->rate_started = g_get_monotonic_time ();
   /* About a frame: the canvas and the panel redraw from "updated". */
   self->tick_id = g_timeout_add_full (G_PRIORITY_DEFAULT, 16, tick_cb, self, NULL);
-
-  g_signal_emit (self, signals[STARTED], 0, self->executor);
-  sluice_executor_start (self->executor);
+  /* It runs: say so now, as the executor said it (the state's changes
+   * come from the run's thread from now on). */
+  sluice_run_session_poll (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
   return TRUE;
 }
 
@@ -573,7 +619,9 @@ void
 sluice_run_session_pause (SluiceRunSession *self)
 {
   g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
-  if (self->executor != NULL)
+  if (on_thread (self))
+    sluice_run_thread_pause (self->thread);
+  else if (self->executor != NULL)
     sluice_executor_pause (self->executor);
   else if (self->tally != NULL && !sluice_run_state_is_final (run_state (self)))
     g_signal_emit (self, signals[CONTROL], 0, "pause");
@@ -583,7 +631,9 @@ void
 sluice_run_session_resume (SluiceRunSession *self)
 {
   g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
-  if (self->executor != NULL)
+  if (on_thread (self))
+    sluice_run_thread_resume (self->thread);
+  else if (self->executor != NULL)
     sluice_executor_resume (self->executor);
   else if (self->tally != NULL && !sluice_run_state_is_final (run_state (self)))
     g_signal_emit (self, signals[CONTROL], 0, "resume");
@@ -593,7 +643,9 @@ void
 sluice_run_session_cancel (SluiceRunSession *self)
 {
   g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
-  if (self->executor != NULL)
+  if (on_thread (self))
+    sluice_run_thread_cancel (self->thread);
+  else if (self->executor != NULL)
     sluice_executor_cancel (self->executor);
   else if (self->tally != NULL && !sluice_run_state_is_final (run_state (self)))
     g_signal_emit (self, signals[CONTROL], 0, "cancel");
@@ -623,6 +675,22 @@ SluiceRun *
 sluice_run_session_get_run (SluiceRunSession *self)
 {
   return self->run;
+}
+
+gint64
+sluice_run_session_get_run_cpu_time (SluiceRunSession *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), -1);
+  if (on_thread (self))
+    return self->snapshot.cpu_us;
+  return self->thread != NULL ? sluice_run_thread_get_cpu_time (self->thread) : -1;
+}
+
+gboolean
+sluice_run_session_get_settled (SluiceRunSession *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), FALSE);
+  return self->executor != NULL && self->settled;
 }
 
 SluicePipeline *
@@ -681,6 +749,8 @@ sluice_run_session_get_moving (SluiceRunSession *self)
 const char *
 sluice_run_session_get_error (SluiceRunSession *self)
 {
+  if (on_thread (self))
+    return NULL;
   if (self->executor != NULL)
     return sluice_executor_get_error (self->executor);
   if (self->replay != NULL)
@@ -691,6 +761,8 @@ sluice_run_session_get_error (SluiceRunSession *self)
 const char *
 sluice_run_session_get_failed_module (SluiceRunSession *self)
 {
+  if (on_thread (self))
+    return NULL;
   if (self->executor != NULL)
     return sluice_executor_get_failed_module (self->executor);
   if (self->replay != NULL)
@@ -811,15 +883,16 @@ sluice_run_session_dispose (GObject *object)
   SluiceRunSession *self = SLUICE_RUN_SESSION (object);
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
-  if (self->executor != NULL)
+  /* Closing the window or the document, a second run, quitting: the
+   * run's thread is interrupted (Lua stops within a few thousand
+   * instructions), cancels and is joined; it never touches the window. */
+  if (self->thread != NULL)
     {
-      g_signal_handlers_disconnect_by_data (self->executor, self);
-      self->event_handler = 0;
-      sluice_executor_set_output_func (self->executor, NULL, NULL, NULL);
-      sluice_executor_set_item_record_func (self->executor, NULL, NULL);
-      if (sluice_run_session_get_active (self))
-        sluice_executor_cancel (self->executor);
+      sluice_run_thread_disown (self->thread);
+      sluice_run_thread_join (self->thread);
+      self->settled = TRUE;
     }
+  g_clear_pointer (&self->thread, sluice_run_thread_free);
   self->executor = NULL;
   g_clear_object (&self->run);
   G_OBJECT_CLASS (sluice_run_session_parent_class)->dispose (object);
@@ -832,7 +905,9 @@ sluice_run_session_finalize (GObject *object)
 
   g_clear_object (&self->pipeline);
   g_clear_object (&self->log);
-  g_clear_pointer (&self->item_ring, sluice_item_ring_free);
+  g_free (self->snapshot.modules);
+  g_free (self->snapshot.stages);
+  g_clear_pointer (&self->stage_index, g_hash_table_unref);
   g_clear_pointer (&self->replay, sluice_run_replay_unref);
   g_clear_pointer (&self->replay_ids, g_ptr_array_unref);
   g_clear_pointer (&self->tally, sluice_event_tally_free);
@@ -891,7 +966,11 @@ sluice_run_session_class_init (SluiceRunSessionClass *klass)
   /* Once a frame at most, after the counters were polled. */
   signals[UPDATED] = g_signal_new ("updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-  /* Right before the executor starts: a last chance to connect to it. */
+  /* Right before the executor starts: a last chance to connect to it.
+   * Emitted on the window's thread with the run's context pushed as
+   * thread-default (what a handler attaches goes there) while the run's
+   * thread waits; handlers of the executor's signals are called on the
+   * run's thread. */
   signals[STARTED] = g_signal_new ("started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, SLUICE_TYPE_EXECUTOR);
   /* A remote run: pause, resume or cancel was asked ("pause", …); the
@@ -910,6 +989,7 @@ sluice_run_session_init (SluiceRunSession *self)
   self->module_index = g_hash_table_new (g_str_hash, g_str_equal);
   self->descendants = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
   self->controllers = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->stage_index = g_hash_table_new (NULL, NULL);
 }
 
 SluiceRunSession *
@@ -1104,6 +1184,13 @@ sluice_run_session_get_totals (SluiceRunSession *self,
                                gint64           *elapsed)
 {
   g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
+  if (on_thread (self))
+    {
+      *items_in = self->snapshot.items_in;
+      *items_out = self->snapshot.items_out;
+      *elapsed = self->snapshot.elapsed;
+      return;
+    }
   if (self->executor != NULL)
     {
       *items_in = sluice_executor_get_items_in (self->executor);
@@ -1122,6 +1209,9 @@ sluice_run_session_dup_gate_results (SluiceRunSession *self,
 {
   g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), NULL);
 
+  /* A gate's results are built once the run's thread is over. */
+  if (on_thread (self))
+    return NULL;
   if (self->executor != NULL)
     return sluice_executor_dup_gate_results (self->executor, gate_id);
   if (self->replay != NULL)

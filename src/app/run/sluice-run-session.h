@@ -50,8 +50,9 @@ const char *sluice_live_state_to_string (SluiceLiveState state);
 G_DECLARE_FINAL_TYPE (SluiceRunSession, sluice_run_session, SLUICE, RUN_SESSION, GObject)
 
 /* A run of a document's pipeline in the designer, on the core executor,
- * fed exactly as sluice-run feeds it (defines, input, base directory).
- * It polls the executor's counters once a frame into per-node live state
+ * fed exactly as sluice-run feeds it (defines, input, base directory),
+ * on a thread of its own (sluice-run-thread.h). It takes the counters
+ * that thread publishes once a frame into per-node live state
  * for the canvas, keeps the event log and the last output items, and
  * emits "updated" at most once a frame while the run moves.
  *
@@ -78,7 +79,17 @@ void              sluice_run_session_cancel           (SluiceRunSession *self);
 SluiceRunState    sluice_run_session_get_state        (SluiceRunSession *self);
 /* Started and not in a final state. */
 gboolean          sluice_run_session_get_active       (SluiceRunSession *self);
+/* The executor of a local run. It runs on a thread of its own (see
+ * sluice-run-thread.h): until the session is settled, read only what
+ * never changes in a run (its modules' ids and steps) and the data
+ * preview (locked); the counters are the session's. */
 SluiceExecutor   *sluice_run_session_get_executor     (SluiceRunSession *self);
+/* A local run whose thread is over and joined: its executor and run are
+ * the window thread's to read (report, gate results, services). */
+gboolean          sluice_run_session_get_settled      (SluiceRunSession *self);
+/* CPU time (µs) of a local run's own thread (so far, as last
+ * published; all of it once settled); -1 for other runs. */
+gint64            sluice_run_session_get_run_cpu_time (SluiceRunSession *self);
 /* The core run object (its report is sluice-run's), NULL before start. */
 SluiceRun        *sluice_run_session_get_run          (SluiceRunSession *self);
 SluicePipeline   *sluice_run_session_get_pipeline     (SluiceRunSession *self);

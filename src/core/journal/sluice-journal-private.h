@@ -115,7 +115,8 @@ struct _SluiceJournal
   GPtrArray          *stages;        /* SluiceJournalStage*, for progress records */
   gint64              last_snapshot; /* monotonic µs of the last progress record */
   GError             *error;         /* the first write error: the journal stops */
-  guint               record_timer;  /* sluice_journal_record(): the commit timer */
+  GSource            *record_timer;  /* sluice_journal_record(): the commit timer, on its caller's
+                                      * thread-default context (a designer run's own thread) */
 
   /* Module samples (sluice-journal-record.c), for a run whose per-item
    * events are not built. */
@@ -238,5 +239,8 @@ void                 _sluice_journal_add_state      (SluiceJournal  *self,
 /* A batch was written: "committed" with the seconds it took. */
 void                 _sluice_journal_emit_committed (SluiceJournal  *self,
                                                      double          seconds);
+
+/* Stops the commit timer of sluice_journal_record(), from any thread. */
+void _sluice_journal_stop_timer (SluiceJournal *self);
 
 G_END_DECLS

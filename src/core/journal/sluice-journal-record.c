@@ -37,7 +37,7 @@ commit_cb (gpointer user_data)
 
   if (self->executor == NULL || sluice_run_state_is_final (sluice_executor_get_state (self->executor)))
     {
-      self->record_timer = 0;
+      g_clear_pointer (&self->record_timer, g_source_unref);
       return G_SOURCE_REMOVE;
     }
   /* A journal that cannot be written stops by itself (it keeps the first
@@ -54,7 +54,16 @@ final_state_cb (SluiceExecutor *executor,
 {
   /* After the journal's own state handler, which committed the state. */
   if (sluice_run_state_is_final (sluice_executor_get_state (executor)))
-    g_clear_handle_id (&self->record_timer, g_source_remove);
+    _sluice_journal_stop_timer (self);
+}
+
+void
+_sluice_journal_stop_timer (SluiceJournal *self)
+{
+  if (self->record_timer == NULL)
+    return;
+  g_source_destroy (self->record_timer);
+  g_clear_pointer (&self->record_timer, g_source_unref);
 }
 
 /* The final run-state event comes after the final state (which was
@@ -101,7 +110,11 @@ sluice_journal_record (SluiceJournal  *self,
   g_signal_connect_object (executor, "notify::state", G_CALLBACK (final_state_cb), self, 0);
   g_signal_connect_object (executor, "event", G_CALLBACK (_sluice_journal_event_cb), self, 0);
   g_signal_connect_object (executor, "event", G_CALLBACK (final_event_cb), self, 0);
-  self->record_timer = g_timeout_add (RECORD_COMMIT_INTERVAL_MS, commit_cb, self);
+  /* On the context the run goes on (the executor's), not the global
+   * default one: the designer runs its executor on a thread of its own. */
+  self->record_timer = g_timeout_source_new (RECORD_COMMIT_INTERVAL_MS);
+  g_source_set_callback (self->record_timer, commit_cb, self, NULL);
+  g_source_attach (self->record_timer, g_main_context_get_thread_default ());
   return TRUE;
 }
 

@@ -32,7 +32,7 @@ sluice_journal_finalize (GObject *object)
   /* What came after the last commit (the final run-state event). */
   if (self->store != NULL && self->error == NULL)
     sluice_journal_commit (self, NULL);
-  g_clear_handle_id (&self->record_timer, g_source_remove);
+  _sluice_journal_stop_timer (self);
   _sluice_journal_progress_clear (self);
   _sluice_journal_samples_clear (self);
   g_clear_pointer (&self->store, sluice_journal_store_free);

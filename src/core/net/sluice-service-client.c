@@ -47,6 +47,7 @@ struct _SluiceServiceClient
   SoupMessage       *balancer_msg;    /* the request out, or NULL */
   gboolean           balancer_known;  /* it answered once */
   char              *balancer_error;
+  GMainContext      *context;         /* thread-default where it was made: its timers and idles go there */
 };
 
 G_DEFINE_FINAL_TYPE (SluiceServiceClient, sluice_service_client, G_TYPE_OBJECT)
@@ -100,6 +101,39 @@ struct _Batch
 };
 
 static void dispatch (SluiceServiceCall *call);
+
+/* The client's idles and time-outs run on the context it was made in (a
+ * designer run's own thread), never on the global default context, which
+ * another thread iterates. @interval_ms 0 is an idle. */
+static guint
+client_add_source (SluiceServiceClient *self,
+                   guint                interval_ms,
+                   GSourceFunc          func,
+                   gpointer             data)
+{
+  GSource *source = interval_ms > 0 ? g_timeout_source_new (interval_ms) : g_idle_source_new ();
+  guint id;
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, NULL);
+  id = g_source_attach (source, self->context);
+  g_source_unref (source);
+  return id;
+}
+
+static void
+client_remove_source (SluiceServiceClient *self,
+                      guint               *id)
+{
+  GSource *source;
+
+  if (*id == 0)
+    return;
+  source = g_main_context_find_source_by_id (self->context, *id);
+  if (source != NULL)
+    g_source_destroy (source);
+  *id = 0;
+}
 static void maintain (SluiceServiceClient *self, gint64 now);
 static void request_ended (SluiceServiceClient *self, SluiceEndpoint *endpoint);
 
@@ -191,7 +225,10 @@ tally_count (SluiceServiceCall *call,
 
 /* ---- the shared clients */
 
-static GHashTable *shared;  /* key → SluiceServiceClient*, owned; main thread */
+/* key → SluiceServiceClient*, owned. Under the lock: the designer runs
+ * each run on a thread of its own, with a context of its own. */
+static GHashTable *shared;
+G_LOCK_DEFINE_STATIC (shared);
 
 static char *
 config_key (const SluiceServiceConfig *config)
@@ -214,8 +251,10 @@ sluice_service_client_get_shared (const SluiceServiceConfig *config)
   g_autofree char *key = config_key (config);
   SluiceServiceClient *client;
 
-  /* Kept for the life of the process: a server that makes a run per
+  /* Kept for the life of the process (or of its context, see
+   * sluice_service_client_forget_context): a server that makes a run per
    * request keeps its connections and what it learnt of the endpoints. */
+  G_LOCK (shared);
   if (shared == NULL)
     shared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   client = g_hash_table_lookup (shared, key);
@@ -224,7 +263,31 @@ sluice_service_client_get_shared (const SluiceServiceConfig *config)
       client = sluice_service_client_new (config);
       g_hash_table_insert (shared, g_steal_pointer (&key), client);
     }
-  return g_object_ref (client);
+  g_object_ref (client);
+  G_UNLOCK (shared);
+  return client;
+}
+
+void
+sluice_service_client_forget_context (GMainContext *context)
+{
+  g_autofree char *prefix = g_strdup_printf ("%p\n", (gpointer) context);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  G_LOCK (shared);
+  if (shared != NULL)
+    {
+      g_hash_table_iter_init (&iter, shared);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        if (g_str_has_prefix (key, prefix))
+          {
+            g_ptr_array_add (gone, g_object_ref (value));
+            g_hash_table_iter_remove (&iter);
+          }
+    }
+  G_UNLOCK (shared);
 }
 
 /* ---- the client */
@@ -236,7 +299,7 @@ sluice_service_client_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_assert (g_queue_is_empty (&self->waiting) && g_queue_is_empty (&self->fresh));
-  g_clear_handle_id (&self->gather_id, g_source_remove);
+  client_remove_source (self, &self->gather_id);
 
   G_OBJECT_CLASS (sluice_service_client_parent_class)->dispose (object);
 }
@@ -256,6 +319,7 @@ sluice_service_client_finalize (GObject *object)
   g_clear_object (&self->status_session);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->balancer_msg);
+  g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (sluice_service_client_parent_class)->finalize (object);
 }
@@ -305,6 +369,7 @@ sluice_service_client_new (const SluiceServiceConfig *config)
   self->pipeline = g_strdup (config->pipeline != NULL ? config->pipeline : config->name);
   if (config->token != NULL)
     self->authorization = g_strconcat ("Bearer ", config->token, NULL);
+  self->context = g_main_context_ref_thread_default ();
   self->endpoints = sluice_endpoint_set_new (config->balance);
   sluice_endpoint_set_update (self->endpoints, config->endpoints != NULL ? config->endpoints : none);
   /* Keep-alive connections, as many per endpoint as calls may be at it.
@@ -374,7 +439,7 @@ fail_later (SluiceServiceCall *call,
             char              *error)
 {
   call->idle_error = error;
-  call->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT, report_failure_cb, call_ref (call), NULL);
+  call->idle_id = client_add_source (call->client, 0, report_failure_cb, call_ref (call));
 }
 
 static void
@@ -421,11 +486,7 @@ end_attempt (Attempt *attempt)
   g_assert (!attempt->ended);
   attempt->ended = TRUE;
   attempt->endpoint->in_flight--;
-  if (attempt->timeout_id != 0)
-    {
-      g_source_remove (attempt->timeout_id);
-      attempt->timeout_id = 0;
-    }
+  client_remove_source (call->client, &attempt->timeout_id);
   if (call->attempt == attempt)
     call->attempt = NULL;
 }
@@ -645,8 +706,7 @@ start_attempt (SluiceServiceCall *call,
   if (call->deadline > 0)
     budget = untried_healthy (call, endpoint, now) > 0 ? MAX (call->deadline - now, 0) / 2 : 0;
   if (budget > 0)
-    attempt->timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT, MAX (budget / 1000, 1),
-                                              attempt_timeout_cb, attempt, NULL);
+    attempt->timeout_id = client_add_source (self, MAX (budget / 1000, 1), attempt_timeout_cb, attempt);
 
   sluice_http_fetch_async (self->session, attempt->msg, SLUICE_SERVICE_MAX_ANSWER,
                            attempt->cancellable, post_cb, attempt);
@@ -761,7 +821,7 @@ static void
 batch_free (Batch *batch)
 {
   g_assert (batch->live == 0);
-  g_clear_handle_id (&batch->timeout_id, g_source_remove);
+  client_remove_source (batch->client, &batch->timeout_id);
   g_ptr_array_unref (batch->calls);
   g_object_unref (batch->msg);
   g_object_unref (batch->cancellable);
@@ -887,7 +947,7 @@ batch_post_cb (GObject      *source,
   const char *data;
   gsize length = 0;
 
-  g_clear_handle_id (&batch->timeout_id, g_source_remove);
+  client_remove_source (batch->client, &batch->timeout_id);
   request_ended (self, batch->endpoint);
   /* Every call left it already: cancelled, or failed over at its
    * time-out. */
@@ -1015,8 +1075,7 @@ start_batch (SluiceServiceClient *self,
   if (deadline > 0)
     budget = healthy_besides (self, endpoint, now) > 0 ? MAX (deadline - now, 0) / 2 : 0;
   if (budget > 0)
-    batch->timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT, MAX (budget / 1000, 1),
-                                            batch_timeout_cb, batch, NULL);
+    batch->timeout_id = client_add_source (self, MAX (budget / 1000, 1), batch_timeout_cb, batch);
   sluice_http_fetch_async (self->session, batch->msg,
                            (gsize) SLUICE_SERVICE_MAX_ANSWER * MIN (size, BATCH_ANSWER_FACTOR),
                            batch->cancellable, batch_post_cb, batch);
@@ -1040,7 +1099,7 @@ static void
 schedule_gather (SluiceServiceClient *self)
 {
   if (self->gather_id == 0 && !g_queue_is_empty (&self->fresh))
-    self->gather_id = g_idle_add_full (G_PRIORITY_DEFAULT, gather_cb, self, NULL);
+    self->gather_id = client_add_source (self, 0, gather_cb, self);
 }
 
 /* One of our POSTs to @endpoint was answered (or given up): calls held
@@ -1203,8 +1262,7 @@ sluice_service_call_cancel (SluiceServiceCall *call,
         : g_strdup_printf ("service `%s`: %s", call->client->name, reason);
       if (call->idle_id != 0)
         {
-          g_source_remove (call->idle_id);
-          call->idle_id = 0;
+          client_remove_source (call->client, &call->idle_id);
           call_unref (call);
         }
     }

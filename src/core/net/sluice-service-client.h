@@ -50,6 +50,9 @@ typedef struct
  * makes one per request) then share the connections and what was learnt
  * of the endpoints. */
 SluiceServiceClient *sluice_service_client_get_shared (const SluiceServiceConfig *config);
+/* Lets go of the shared clients made on @context (a designer run's own
+ * context, at the end of the run); their calls are over. */
+void                 sluice_service_client_forget_context (GMainContext *context);
 SluiceServiceClient *sluice_service_client_new        (const SluiceServiceConfig *config);
 
 const char          *sluice_service_client_get_name   (SluiceServiceClient *self);

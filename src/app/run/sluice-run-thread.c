@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE 1  /* RUSAGE_THREAD */
+#include "config.h"
+
+#include "sluice-run-thread.h"
+
+#include <sys/resource.h>
+
+/* How often the run's thread publishes its counters: about a frame. */
+#define PUBLISH_INTERVAL_MS 16
+
+struct _SluiceRunThread
+{
+  gatomicrefcount    ref_count;
+  GThread           *thread;
+  GMainContext      *context;      /* the run's: its thread iterates it */
+  SluiceRun         *run;          /* made on the run's thread; the window's once joined */
+  SluiceExecutor    *executor;     /* borrowed from @run */
+  GSource           *publish_source;
+  gboolean           joined;       /* window thread only */
+
+  /* Read by the run's thread until it signals @made; set before. */
+  SluicePipeline    *pipeline;
+  char              *path;
+  GHashTable        *defines;
+  GInputStream      *input;
+  guint              preview_depth;
+  GStrv              stage_ids;
+
+  /* Window thread only. */
+  GSourceFunc        changed;
+  gpointer           user_data;
+  gint               changed_queued;  /* atomic: an idle is on its way */
+  gint               ended;           /* atomic: the thread function is over */
+  gint               wanted;          /* atomic: the window took the last snapshot */
+  gint64             cpu_us;          /* the run's thread's CPU time, once it ended */
+
+  GMutex             lock;
+  GCond              made_cond;
+  /* Under @lock. */
+  gboolean           made;           /* the run was made (or refused): @make_error */
+  gboolean           go;             /* "started" was told: start it */
+  gboolean           running;        /* it started */
+  GError            *make_error;
+  SluiceRunSnapshot  snapshot;
+  SluiceItemRing    *ring;           /* the run's thread pushes here */
+  SluiceItemRing    *spare;          /* the other one, drained by the window; NULL while it is */
+  GPtrArray         *events;         /* SluiceEvent*, in order */
+  GPtrArray         *outputs;        /* char* */
+  guint64            n_outputs;
+  guint              max_outputs;
+};
+
+static SluiceRunThread *
+run_thread_ref (SluiceRunThread *self)
+{
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+static void
+run_thread_unref (gpointer data)
+{
+  SluiceRunThread *self = data;
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+  g_assert (self->thread == NULL);
+  /* The run first: its steps' sources go from the context while it is
+   * still there; what remains attached (callbacks never dispatched)
+   * goes with the context. */
+  g_clear_object (&self->run);
+  /* The external modules' clients made for this run (on its context). */
+  sluice_service_client_forget_context (self->context);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_object (&self->pipeline);
+  g_free (self->path);
+  g_clear_pointer (&self->defines, g_hash_table_unref);
+  g_clear_object (&self->input);
+  g_strfreev (self->stage_ids);
+  g_clear_error (&self->make_error);
+  g_free (self->snapshot.modules);
+  g_free (self->snapshot.stages);
+  g_clear_pointer (&self->ring, sluice_item_ring_free);
+  g_clear_pointer (&self->spare, sluice_item_ring_free);
+  g_ptr_array_unref (self->events);
+  g_ptr_array_unref (self->outputs);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->made_cond);
+  g_free (self);
+}
+
+/* ---- on the run's thread */
+
+static gboolean
+changed_idle_cb (gpointer data)
+{
+  SluiceRunThread *self = data;
+
+  g_atomic_int_set (&self->changed_queued, FALSE);
+  if (self->changed != NULL)
+    self->changed (self->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Tells the window's thread, once per batch of changes. */
+static void
+queue_changed (SluiceRunThread *self)
+{
+  if (!g_atomic_int_compare_and_exchange (&self->changed_queued, FALSE, TRUE))
+    return;
+  g_idle_add_full (G_PRIORITY_DEFAULT, changed_idle_cb, run_thread_ref (self), run_thread_unref);
+}
+
+static gint64
+thread_cpu_us (void)
+{
+  struct rusage usage;
+
+  if (getrusage (RUSAGE_THREAD, &usage) != 0)
+    return 0;
+  return (gint64) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_USEC_PER_SEC +
+         usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+}
+
+static void
+publish (SluiceRunThread *self)
+{
+  SluiceExecutor *executor = self->executor;
+  SluiceRunState state = sluice_executor_get_state (executor);
+
+  g_mutex_lock (&self->lock);
+  /* The final state is told by the join, when everything of the run is
+   * there to read. */
+  if (!sluice_run_state_is_final (state))
+    self->snapshot.state = state;
+  self->snapshot.items_in = sluice_executor_get_items_in (executor);
+  self->snapshot.items_out = sluice_executor_get_items_out (executor);
+  self->snapshot.elapsed = sluice_executor_get_elapsed (executor);
+  self->snapshot.cpu_us = thread_cpu_us ();
+  for (guint i = 0; i < self->snapshot.n_modules; i++)
+    sluice_executor_get_module_stats_at (executor, i, &self->snapshot.modules[i]);
+  for (guint i = 0; i < self->snapshot.n_stages; i++)
+    {
+      SluiceRunStageSnapshot *stage = &self->snapshot.stages[i];
+      const char *id = self->stage_ids[i];
+
+      memset (&stage->stats, 0, sizeof stage->stats);
+      sluice_executor_get_stage_stats (executor, id, &stage->stats);
+      stage->queue_depth = sluice_executor_get_queue_depth (executor, id);
+      stage->in_flight = sluice_executor_get_in_flight (executor, id);
+      stage->held_back = sluice_executor_get_held_back (executor, id);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+/* Once a frame at most, and only when the window took the last one: a
+ * window whose frames are slow (5,000 modules drawn in software) takes
+ * fewer, and the run's thread spends nothing on snapshots it would not. */
+static gboolean
+publish_cb (gpointer data)
+{
+  SluiceRunThread *self = data;
+
+  if (g_atomic_int_compare_and_exchange (&self->wanted, TRUE, FALSE))
+    publish (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+event_cb (SluiceExecutor  *executor,
+          SluiceEvent     *event,
+          SluiceRunThread *self)
+{
+  g_mutex_lock (&self->lock);
+  g_ptr_array_add (self->events, sluice_event_ref (event));
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+item_record_cb (const SluiceItemRecord *record,
+                gpointer                data)
+{
+  SluiceRunThread *self = data;
+
+  g_mutex_lock (&self->lock);
+  sluice_item_ring_push (self->ring, record);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+output_cb (const char *line,
+           gsize       length,
+           gpointer    data)
+{
+  SluiceRunThread *self = data;
+  char *copy = g_strndup (line, length);
+
+  g_mutex_lock (&self->lock);
+  self->n_outputs++;
+  /* Let go of the older ones a thousand at a time, not one by one. */
+  if (self->outputs->len >= 2 * self->max_outputs)
+    g_ptr_array_remove_range (self->outputs, 0, self->outputs->len - self->max_outputs);
+  g_ptr_array_add (self->outputs, copy);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+state_cb (SluiceExecutor  *executor,
+          GParamSpec      *pspec,
+          SluiceRunThread *self)
+{
+  publish (self);
+  queue_changed (self);
+}
+
+static gboolean
+make_run (SluiceRunThread  *self,
+          GError          **error)
+{
+  self->run = sluice_run_new (self->pipeline, self->path, self->defines, error);
+  if (self->run == NULL)
+    return FALSE;
+  self->executor = sluice_run_get_executor (self->run);
+  if (self->input != NULL)
+    sluice_executor_set_input_stream (self->executor, self->input);
+  sluice_executor_set_output_func (self->executor, output_cb, self, NULL);
+  sluice_executor_set_preview (self->executor, self->preview_depth);
+  sluice_executor_set_item_record_func (self->executor, item_record_cb, self);
+  g_signal_connect (self->executor, "event", G_CALLBACK (event_cb), self);
+  g_signal_connect (self->executor, "notify::state", G_CALLBACK (state_cb), self);
+
+  self->snapshot.n_modules = sluice_executor_get_n_modules (self->executor);
+  self->snapshot.modules = g_new0 (SluiceModuleStats, self->snapshot.n_modules);
+  self->snapshot.n_stages = g_strv_length (self->stage_ids);
+  self->snapshot.stages = g_new0 (SluiceRunStageSnapshot, self->snapshot.n_stages);
+
+  return TRUE;
+}
+
+static void
+start_run (SluiceRunThread *self)
+{
+  self->publish_source = g_timeout_source_new (PUBLISH_INTERVAL_MS);
+  g_source_set_callback (self->publish_source, publish_cb, self, NULL);
+  g_source_attach (self->publish_source, self->context);
+  sluice_executor_start (self->executor);
+  publish (self);
+}
+
+static gpointer
+run_thread_main (gpointer data)
+{
+  SluiceRunThread *self = data;
+  GError *error = NULL;
+  gboolean made;
+
+  g_main_context_push_thread_default (self->context);
+  made = make_run (self, &error);
+  /* The window's thread tells "started" with the context pushed there
+   * meanwhile (see sluice_run_thread_start). */
+  g_main_context_pop_thread_default (self->context);
+
+  g_mutex_lock (&self->lock);
+  self->made = TRUE;
+  self->make_error = error;
+  g_cond_broadcast (&self->made_cond);
+  while (made && !self->go)
+    g_cond_wait (&self->made_cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+
+  g_main_context_push_thread_default (self->context);
+  if (made)
+    {
+      start_run (self);
+      g_mutex_lock (&self->lock);
+      self->running = TRUE;
+      g_cond_broadcast (&self->made_cond);
+      g_mutex_unlock (&self->lock);
+      while (!sluice_run_state_is_final (sluice_executor_get_state (self->executor)))
+        g_main_context_iteration (self->context, TRUE);
+      /* What the end set off: the journal's last writes, reaped
+       * commands. */
+      for (guint i = 0; i < 1000 && g_main_context_iteration (self->context, FALSE); i++)
+        ;
+      g_source_destroy (self->publish_source);
+      g_clear_pointer (&self->publish_source, g_source_unref);
+      publish (self);
+      /* Nobody hears the run any more on this thread: whatever of it
+       * the window's thread reads from now on, it reads after the join. */
+      g_signal_handlers_disconnect_by_data (self->executor, self);
+    }
+  g_main_context_pop_thread_default (self->context);
+  self->cpu_us = thread_cpu_us ();
+  g_atomic_int_set (&self->ended, TRUE);
+  if (made)
+    queue_changed (self);
+  return NULL;
+}
+
+/* ---- on the window's thread */
+
+SluiceRunThread *
+sluice_run_thread_start (const SluiceRunThreadSetup  *setup,
+                         GError                     **error)
+{
+  SluiceRunThread *self = g_new0 (SluiceRunThread, 1);
+  const char * const none[] = { NULL };
+
+  g_atomic_ref_count_init (&self->ref_count);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->made_cond);
+  self->context = g_main_context_new ();
+  self->pipeline = g_object_ref (setup->pipeline);
+  self->path = g_strdup (setup->path);
+  self->defines = setup->defines != NULL ? g_hash_table_ref (setup->defines) : NULL;
+  self->input = setup->input != NULL ? g_object_ref (setup->input) : NULL;
+  self->preview_depth = setup->preview_depth;
+  self->stage_ids = g_strdupv ((GStrv) (setup->stage_ids != NULL ? setup->stage_ids : none));
+  self->changed = setup->changed;
+  self->user_data = setup->user_data;
+  self->ring = sluice_item_ring_new (MAX (setup->ring_capacity, 1));
+  self->spare = sluice_item_ring_new (MAX (setup->ring_capacity, 1));
+  self->events = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_event_unref);
+  self->outputs = g_ptr_array_new_with_free_func (g_free);
+  self->max_outputs = 1000;
+
+  self->thread = g_thread_new ("sluice-live-run", run_thread_main, self);
+  g_mutex_lock (&self->lock);
+  while (!self->made)
+    g_cond_wait (&self->made_cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+
+  if (self->make_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&self->make_error));
+      self->changed = NULL;
+      sluice_run_thread_free (self);
+      return NULL;
+    }
+
+  /* "started" on this thread (its handlers may show a toast), with the
+   * run's context pushed: what they attach (the history journal's commit
+   * timer) goes to the run's context, what they connect to (the
+   * executor's events) is called on the run's thread, and nothing of the
+   * run moves meanwhile: its thread waits for @go. */
+  g_main_context_push_thread_default (self->context);
+  if (setup->started != NULL)
+    setup->started (self->executor, self->user_data);
+  g_main_context_pop_thread_default (self->context);
+
+  g_mutex_lock (&self->lock);
+  self->go = TRUE;
+  g_cond_broadcast (&self->made_cond);
+  while (!self->running)
+    g_cond_wait (&self->made_cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+  return self;
+}
+
+SluiceRun *
+sluice_run_thread_get_run (SluiceRunThread *self)
+{
+  return self->run;
+}
+
+static gboolean
+pause_cb (gpointer data)
+{
+  sluice_executor_pause (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+resume_cb (gpointer data)
+{
+  sluice_executor_resume (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+cancel_cb (gpointer data)
+{
+  sluice_executor_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the run's context; if its thread is over, the callback never runs
+ * and goes with the context. */
+static void
+invoke (SluiceRunThread *self,
+        GSourceFunc      func)
+{
+  if (self->executor == NULL || g_atomic_int_get (&self->ended))
+    return;
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, func,
+                              g_object_ref (self->executor), g_object_unref);
+}
+
+void
+sluice_run_thread_pause (SluiceRunThread *self)
+{
+  invoke (self, pause_cb);
+}
+
+void
+sluice_run_thread_resume (SluiceRunThread *self)
+{
+  invoke (self, resume_cb);
+}
+
+void
+sluice_run_thread_cancel (SluiceRunThread *self)
+{
+  if (self->executor == NULL)
+    return;
+  /* Lua busy on the run's thread stops at once; the cancel itself is
+   * done there, also when nothing else would wake it. */
+  sluice_executor_interrupt (self->executor);
+  invoke (self, cancel_cb);
+}
+
+gboolean
+sluice_run_thread_get_ended (SluiceRunThread *self)
+{
+  return g_atomic_int_get (&self->ended);
+}
+
+guint64
+sluice_run_thread_take (SluiceRunThread    *self,
+                        SluiceRunSnapshot  *snapshot,
+                        SluiceItemRingFunc  record_func,
+                        GFunc               event_func,
+                        gpointer            user_data,
+                        GPtrArray          *outputs,
+                        guint               max_outputs,
+                        guint64            *lost)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  SluiceItemRing *records;
+  guint64 n_outputs;
+
+  g_mutex_lock (&self->lock);
+  snapshot->state = self->snapshot.state;
+  snapshot->items_in = self->snapshot.items_in;
+  snapshot->items_out = self->snapshot.items_out;
+  snapshot->elapsed = self->snapshot.elapsed;
+  snapshot->cpu_us = self->snapshot.cpu_us;
+  memcpy (snapshot->modules, self->snapshot.modules, self->snapshot.n_modules * sizeof (SluiceModuleStats));
+  memcpy (snapshot->stages, self->snapshot.stages, self->snapshot.n_stages * sizeof (SluiceRunStageSnapshot));
+  records = self->ring;
+  self->ring = self->spare;
+  self->spare = NULL;
+  events = g_steal_pointer (&self->events);
+  self->events = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_event_unref);
+  lines = g_steal_pointer (&self->outputs);
+  self->outputs = g_ptr_array_new_with_free_func (g_free);
+  n_outputs = self->n_outputs;
+  g_mutex_unlock (&self->lock);
+  g_atomic_int_set (&self->wanted, TRUE);
+
+  /* Records and events are each in order of their sequence numbers:
+   * merged, the log's order is the run's. */
+  *lost = 0;
+  for (guint i = 0; i < events->len; i++)
+    {
+      SluiceEvent *event = g_ptr_array_index (events, i);
+
+      *lost += sluice_item_ring_drain_before (records, event->seq, record_func, user_data);
+      event_func (event, user_data);
+    }
+  *lost += sluice_item_ring_drain (records, record_func, user_data);
+
+  for (guint i = 0; i < lines->len; i++)
+    {
+      if (outputs->len >= 2 * max_outputs)
+        g_ptr_array_remove_range (outputs, 0, outputs->len - max_outputs);
+      g_ptr_array_add (outputs, g_steal_pointer (&lines->pdata[i]));
+    }
+  g_ptr_array_set_free_func (lines, NULL);
+
+  g_mutex_lock (&self->lock);
+  self->spare = records;
+  g_mutex_unlock (&self->lock);
+  return n_outputs;
+}
+
+void
+sluice_run_thread_join (SluiceRunThread *self)
+{
+  if (self->thread == NULL)
+    return;
+  if (!g_atomic_int_get (&self->ended))
+    sluice_run_thread_cancel (self);
+  g_thread_join (g_steal_pointer (&self->thread));
+  self->joined = TRUE;
+}
+
+gint64
+sluice_run_thread_get_cpu_time (SluiceRunThread *self)
+{
+  return self->joined ? self->cpu_us : -1;
+}
+
+void
+sluice_run_thread_disown (SluiceRunThread *self)
+{
+  self->changed = NULL;
+  self->user_data = NULL;
+}
+
+void
+sluice_run_thread_free (SluiceRunThread *self)
+{
+  if (self == NULL)
+    return;
+  sluice_run_thread_disown (self);
+  sluice_run_thread_join (self);
+  run_thread_unref (self);
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sluice-core.h"
+#include "sluice-item-ring.h"
+
+G_BEGIN_DECLS
+
+/* A designer run on a thread of its own: the SluiceRun (and so the
+ * executor, its line source, its commands' child watches, its external
+ * modules' HTTP sessions, the history journal's timer) is made on that
+ * thread with a GMainContext of its own pushed as thread-default, and
+ * runs there; the window's thread only lays out and draws.
+ *
+ * What crosses between the threads, and how:
+ * - to the run: pause, resume and cancel, as callbacks on its context;
+ *   cancel also interrupts Lua that is running (sluice_executor_interrupt);
+ * - to the window: a snapshot of the counters the run's thread publishes
+ *   once a frame and at every change of state, its events (refs) and
+ *   per-item records (a ring) in sequence order, and the output lines,
+ *   all under one lock, taken by the window once a frame;
+ * - "changed" is called on the default main context (the window's
+ *   thread) when the run's state changed and when the thread is over.
+ *
+ * The snapshot's state is never final: the final state is the
+ * executor's, read once the thread is joined (sluice_run_thread_join),
+ * when everything of the run is the window thread's to read. */
+typedef struct _SluiceRunThread SluiceRunThread;
+
+typedef struct
+{
+  SluiceStageStats stats;
+  gint             queue_depth;
+  gint             in_flight;
+  gint             held_back;
+} SluiceRunStageSnapshot;
+
+typedef struct
+{
+  SluiceRunState          state;
+  guint64                 items_in;
+  guint64                 items_out;
+  gint64                  elapsed;
+  gint64                  cpu_us;    /* the run's thread's CPU time so far */
+  guint                   n_modules;
+  SluiceModuleStats      *modules;   /* by executor index */
+  guint                   n_stages;
+  SluiceRunStageSnapshot *stages;    /* in the order of SluiceRunThreadSetup.stage_ids */
+} SluiceRunSnapshot;
+
+typedef void (*SluiceRunStartedFunc) (SluiceExecutor *executor,
+                                      gpointer        user_data);
+
+typedef struct
+{
+  SluicePipeline      *pipeline;
+  const char          *path;          /* the pipeline's file, or NULL */
+  GHashTable          *defines;
+  GInputStream        *input;         /* or NULL: one {} trigger */
+  guint                preview_depth;
+  guint                ring_capacity; /* per-item records kept between two takes */
+  const char * const  *stage_ids;     /* controllers whose counts the snapshot carries */
+  /* On the caller's thread with the run's context pushed as
+   * thread-default, once the run is made and before it starts (its
+   * thread waits meanwhile): what it attaches goes to the run's context,
+   * its handlers of the executor's signals are called on the run's
+   * thread. */
+  SluiceRunStartedFunc started;
+  /* On the default main context; @user_data is not touched after
+   * sluice_run_thread_disown(). */
+  GSourceFunc          changed;
+  gpointer             user_data;
+} SluiceRunThreadSetup;
+
+/* Makes the run on a new thread and starts it; returns once it runs (or
+ * NULL with @error when the run could not be made). */
+SluiceRunThread *sluice_run_thread_start   (const SluiceRunThreadSetup *setup,
+                                            GError                    **error);
+/* The run (borrowed, the thread's until the join; what never changes in
+ * a run may be read before: the modules' ids and steps). */
+SluiceRun       *sluice_run_thread_get_run (SluiceRunThread *self);
+void             sluice_run_thread_pause   (SluiceRunThread *self);
+void             sluice_run_thread_resume  (SluiceRunThread *self);
+void             sluice_run_thread_cancel  (SluiceRunThread *self);
+/* The run's thread is over (its run is in a final state). */
+gboolean         sluice_run_thread_get_ended (SluiceRunThread *self);
+/* Everything since the last take: copies the snapshot into @snapshot
+ * (arrays as large as the run's), hands the per-item records and events
+ * (SluiceEvent refs) in sequence order to @record_func and @event_func,
+ * appends the output lines to @outputs (keeping at most @max_outputs
+ * beyond what was there) and returns how many outputs there were in all,
+ * and in @lost how many records were overwritten. */
+guint64          sluice_run_thread_take    (SluiceRunThread    *self,
+                                            SluiceRunSnapshot  *snapshot,
+                                            SluiceItemRingFunc  record_func,
+                                            GFunc               event_func,
+                                            gpointer            user_data,
+                                            GPtrArray          *outputs,
+                                            guint               max_outputs,
+                                            guint64            *lost);
+/* Interrupts the run unless it is over, and waits for its thread. Then
+ * the run is the caller's thread's to read. */
+void             sluice_run_thread_join    (SluiceRunThread *self);
+/* CPU time (user + system, µs) the run's thread took, once joined; -1
+ * before. */
+gint64           sluice_run_thread_get_cpu_time (SluiceRunThread *self);
+/* No more "changed" calls. */
+void             sluice_run_thread_disown  (SluiceRunThread *self);
+/* Joins if not joined; frees. The run is unreffed after the context's
+ * remaining sources. */
+void             sluice_run_thread_free    (SluiceRunThread *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SluiceRunThread, sluice_run_thread_free)
+
+G_END_DECLS
