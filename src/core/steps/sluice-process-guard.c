@@ -23,7 +23,7 @@
 #define ENVIRON_MAX (256 * 1024)
 
 static char prefix[64];            /* "SLUICE_GUARD=PID.RANDOM" */
-static guint next_command;
+static gint next_command;         /* atomic: designer runs have threads of their own */
 static int guardian_pipe = -1;     /* write end; closes when we end */
 
 struct linux_dirent64
@@ -195,11 +195,16 @@ start_guardian (void)
 const char *
 sluice_process_guard_prefix (void)
 {
-  if (prefix[0] == '\0')
+  static gsize made = 0;
+
+  /* Once, whichever thread comes first: designer runs have threads of
+   * their own. */
+  if (g_once_init_enter (&made))
     {
       g_snprintf (prefix, sizeof prefix, SLUICE_PROCESS_GUARD_VARIABLE "=%d.%08x",
                   (int) getpid (), g_random_int ());
       start_guardian ();
+      g_once_init_leave (&made, 1);
     }
   return prefix;
 }
@@ -210,7 +215,8 @@ sluice_process_guard_new_name (void)
   const char *p = sluice_process_guard_prefix ();
 
   /* The value only: "PID.RANDOM.N". */
-  return g_strdup_printf ("%s.%u", p + strlen (SLUICE_PROCESS_GUARD_VARIABLE "="), ++next_command);
+  return g_strdup_printf ("%s.%u", p + strlen (SLUICE_PROCESS_GUARD_VARIABLE "="),
+                          (guint) g_atomic_int_add (&next_command, 1) + 1);
 }
 
 guint

@@ -498,9 +498,10 @@ sluice_tool_batch_process (SluiceToolBatch *self,
 
 /* ---- a worker's writes, on a worker thread */
 
-/* Writes started and not yet answered on the main context, in every
- * batch (main thread only). */
-static guint n_writes_in_flight;
+/* Writes started and not yet answered, in every batch. Atomic: each
+ * designer run has a thread of its own; sluice-run waits for them at its
+ * end (sluice_tool_batch_wait_for_writes), on its main context. */
+static gint n_writes_in_flight;
 
 /* How long a process waits at its end for writes still going. */
 #define WAIT_FOR_WRITES_MS 10000
@@ -536,7 +537,7 @@ job_done_cb (GObject      *source,
   g_autofree char *error = g_task_propagate_pointer (G_TASK (result), NULL);
   SluiceStepCall *flushing;
 
-  n_writes_in_flight--;
+  g_atomic_int_add (&n_writes_in_flight, -1);
   if (self == NULL)
     return;
   self->job = NULL;
@@ -566,7 +567,7 @@ start_job (SluiceToolBatch *self,
   job->owner = self;
   job->items = items != NULL ? g_ptr_array_ref (items) : NULL;
   self->job = job;
-  n_writes_in_flight++;
+  g_atomic_int_inc (&n_writes_in_flight);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   g_task_run_in_thread (task, job_thread);
 }
@@ -681,14 +682,14 @@ sluice_tool_batch_wait_for_writes (void)
   gboolean waited_enough = FALSE;
   guint timer;
 
-  if (n_writes_in_flight == 0)
+  if (g_atomic_int_get (&n_writes_in_flight) == 0)
     return;
   /* Bounded: a write to a server that stalls must not keep the process
    * from exiting (its step is then not cleaned up, as before). */
   timer = g_timeout_add_once (WAIT_FOR_WRITES_MS, waited_enough_cb, &waited_enough);
   /* The task holds its step until its answer has been dispatched here;
    * the step goes with the task, within that same iteration. */
-  while (n_writes_in_flight > 0 && !waited_enough)
+  while (g_atomic_int_get (&n_writes_in_flight) > 0 && !waited_enough)
     g_main_context_iteration (NULL, TRUE);
   if (!waited_enough)
     g_source_remove (timer);
