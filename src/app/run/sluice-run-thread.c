@@ -8,6 +8,10 @@
 
 /* How often the run's thread publishes its counters: about a frame. */
 #define PUBLISH_INTERVAL_MS 16
+/* Gates' results are built again at most this often by the periodic
+ * publish (a run of a thousand busy gates would spend its frames on
+ * them otherwise); every other publish builds what changed. */
+#define GATE_RESULTS_INTERVAL_US (100 * 1000)
 
 struct _SluiceRunThread
 {
@@ -32,6 +36,7 @@ struct _SluiceRunThread
   GHashTable        *gate_index;     /* gate id → index+1 in @gate_ids */
   gboolean          *gates_dirty;    /* evaluated an item since the last publish */
   gboolean           any_gate_dirty;
+  gint64             gates_built_at; /* monotonic µs */
   SluiceEndpointWatch *endpoints;
 
   /* Window thread only. */
@@ -163,12 +168,18 @@ thread_cpu_us (void)
 /* The results of the gates that evaluated an item since the last
  * publish, built before the lock is taken; NULL when none did. */
 static json_t **
-build_gate_results (SluiceRunThread *self)
+build_gate_results (SluiceRunThread *self,
+                    gboolean         periodic)
 {
   json_t **results;
+  gint64 now;
 
   if (!self->any_gate_dirty)
     return NULL;
+  now = g_get_monotonic_time ();
+  if (periodic && now - self->gates_built_at < GATE_RESULTS_INTERVAL_US)
+    return NULL;
+  self->gates_built_at = now;
   results = g_new0 (json_t *, self->snapshot.n_gates);
   for (guint i = 0; i < self->snapshot.n_gates; i++)
     if (self->gates_dirty[i])
@@ -197,12 +208,15 @@ publish_gate_results (SluiceRunThread  *self,
   g_free (results);
 }
 
+/* @periodic: the once-a-frame publish, not one at a change of state or
+ * stage. */
 static void
-publish (SluiceRunThread *self)
+publish_full (SluiceRunThread *self,
+              gboolean         periodic)
 {
   SluiceExecutor *executor = self->executor;
   SluiceRunState state = sluice_executor_get_state (executor);
-  json_t **gate_results = build_gate_results (self);
+  json_t **gate_results = build_gate_results (self, periodic);
   /* Nothing to read in a run without external modules. */
   gboolean endpoints_changed = !sluice_endpoint_watch_is_empty (self->endpoints) &&
                                sluice_endpoint_watch_read (self->endpoints);
@@ -238,6 +252,12 @@ publish (SluiceRunThread *self)
   g_mutex_unlock (&self->lock);
 }
 
+static void
+publish (SluiceRunThread *self)
+{
+  publish_full (self, FALSE);
+}
+
 /* Once a frame at most, and only when the window took the last one: a
  * window whose frames are slow (5,000 modules drawn in software) takes
  * fewer, and the run's thread spends nothing on snapshots it would not. */
@@ -247,7 +267,7 @@ publish_cb (gpointer data)
   SluiceRunThread *self = data;
 
   if (g_atomic_int_compare_and_exchange (&self->wanted, TRUE, FALSE))
-    publish (self);
+    publish_full (self, TRUE);
   return G_SOURCE_CONTINUE;
 }
 
