@@ -6,7 +6,7 @@
 #include "sluice-executor.h"
 #include "sluice-data-table.h"
 #include "sluice-run-services.h"
-#include "sluice-step-external.h"
+#include "sluice-endpoint-watch.h"
 
 struct _SluiceEndpointRow
 {
@@ -127,8 +127,8 @@ sluice_endpoint_row_get_served (SluiceEndpointRow *self)
 /* In words: down after failures until a probe brings it back; busy when
  * it asked for a pause (503 with Retry-After) without failing. */
 static const char *
-health_of (const SluiceEndpoint *endpoint,
-           gint64                now)
+health_of (const SluiceEndpointCopy *endpoint,
+           gint64                    now)
 {
   if (!endpoint->healthy || (now < endpoint->down_until && endpoint->failures > 0))
     return _("down");
@@ -137,14 +137,15 @@ health_of (const SluiceEndpoint *endpoint,
   return _("up");
 }
 
+/* @endpoint's counts are this run's calls served and failed there (the
+ * client's are of every run in the process). */
 static SluiceEndpointRow *
-endpoint_row_new (const char           *service,
-                  const SluiceEndpoint *endpoint,
-                  gint64                now)
+endpoint_row_new (const SluiceEndpointCopy *endpoint,
+                  gint64                    now)
 {
   SluiceEndpointRow *row = g_object_new (SLUICE_TYPE_ENDPOINT_ROW, NULL);
 
-  row->service = g_strdup (service);
+  row->service = g_strdup (endpoint->service);
   row->url = g_strdup (endpoint->url);
   row->health = g_strdup (health_of (endpoint, now));
   row->in_flight = endpoint->in_flight;
@@ -225,74 +226,18 @@ sluice_run_services_view_new (GListStore *store)
 
 /* The rows ----------------------------------------------------------------------------------- */
 
-/* Adds a row per endpoint of @client, shared by the modules @steps that
- * call one service: what it knows of each endpoint, with this run's
- * calls served and failed there (the client's counts are of every run
- * in the process). */
-static void
-add_client_rows (GPtrArray           *rows,
-                 SluiceServiceClient *client,
-                 GPtrArray           *steps,
-                 gint64               now)
-{
-  SluiceEndpointSet *endpoints = sluice_service_client_get_endpoints (client);
-
-  for (guint i = 0; i < sluice_endpoint_set_get_size (endpoints); i++)
-    {
-      SluiceEndpoint *endpoint = sluice_endpoint_set_get (endpoints, i);
-      SluiceEndpointRow *row = endpoint_row_new (sluice_service_client_get_name (client), endpoint, now);
-
-      row->served = row->failed = 0;
-      for (guint j = 0; j < steps->len; j++)
-        {
-          guint64 served, failed;
-
-          sluice_step_external_get_counts (g_ptr_array_index (steps, j), endpoint->url, &served, &failed);
-          row->served += served;
-          row->failed += failed;
-        }
-      g_ptr_array_add (rows, row);
-    }
-}
-
 void
 sluice_run_services_update (GListStore       *store,
                             SluiceRunSession *session)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
-  /* SluiceServiceClient* → GPtrArray of its modules' steps, in order met */
-  g_autoptr(GHashTable) clients = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
-  g_autoptr(GPtrArray) order = g_ptr_array_new ();
-  SluiceExecutor *executor = session ? sluice_run_session_get_executor (session) : NULL;
+  /* While the run goes, what its thread copied at its last publish. */
+  g_autoptr(GArray) endpoints = session != NULL ? sluice_run_session_dup_endpoints (session) : NULL;
   gint64 now = g_get_monotonic_time ();
 
   g_return_if_fail (G_IS_LIST_STORE (store));
 
-  /* The clients' endpoints change on the run's thread while it goes:
-   * their rows are read once it is over. */
-  if (executor != NULL && !sluice_run_session_get_settled (session))
-    return;
-
-  for (guint i = 0; executor != NULL && i < sluice_executor_get_n_modules (executor); i++)
-    {
-      SluiceStep *step = sluice_executor_get_module_step (executor, i);
-      SluiceServiceClient *client;
-
-      GPtrArray *steps;
-
-      if (!SLUICE_IS_STEP_EXTERNAL (step) ||
-          (client = sluice_step_external_get_client (SLUICE_STEP_EXTERNAL (step))) == NULL)
-        continue;
-      steps = g_hash_table_lookup (clients, client);
-      if (steps == NULL)
-        {
-          steps = g_ptr_array_new ();
-          g_hash_table_insert (clients, client, steps);
-          g_ptr_array_add (order, client);
-        }
-      g_ptr_array_add (steps, step);
-    }
-  for (guint i = 0; i < order->len; i++)
-    add_client_rows (rows, g_ptr_array_index (order, i), g_hash_table_lookup (clients, g_ptr_array_index (order, i)), now);
+  for (guint i = 0; endpoints != NULL && i < endpoints->len; i++)
+    g_ptr_array_add (rows, endpoint_row_new (&g_array_index (endpoints, SluiceEndpointCopy, i), now));
   g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)), rows->pdata, rows->len);
 }

@@ -40,6 +40,7 @@ struct _SluiceRunSession
   gboolean              settled;       /* its thread is joined: @executor is ours to read */
   SluiceRunSnapshot     snapshot;      /* what the run's thread published, until settled */
   GHashTable           *stage_index;   /* controller node → index+1 in @snapshot.stages */
+  GHashTable           *gate_index;    /* gate id (the node's) → index+1 in @snapshot.gates */
   GPtrArray            *outputs;       /* char*, the last MAX_OUTPUTS */
   guint64               n_outputs;
   char                 *input_text;    /* the run's input items as JSON lines, or NULL */
@@ -397,6 +398,9 @@ sluice_run_session_poll (SluiceRunSession *self)
     return;
   take_from_thread (self);
   fingerprint = run_state (self);
+  /* A gate's results or an endpoint changed: draw again. */
+  if (on_thread (self))
+    fingerprint = fingerprint * 31 + self->snapshot.gates_serial * 17 + self->snapshot.endpoints_serial;
 
   window_over = now - self->rate_started >= RATE_WINDOW_US;
   for (guint i = 0; i < self->n_modules; i++)
@@ -547,6 +551,17 @@ collect_stage_cb (SluiceNode *node,
   return TRUE;
 }
 
+static gboolean
+collect_gate_cb (SluiceNode *node,
+                 gpointer    user_data)
+{
+  GPtrArray *gate_ids = user_data;
+
+  if (SLUICE_IS_GATE (node) && sluice_node_get_id (node) != NULL)
+    g_ptr_array_add (gate_ids, (gpointer) sluice_node_get_id (node));
+  return TRUE;
+}
+
 gboolean
 sluice_run_session_start (SluiceRunSession  *self,
                           GHashTable        *defines,
@@ -556,6 +571,7 @@ sluice_run_session_start (SluiceRunSession  *self,
 {
   g_autoptr(GPtrArray) stages = g_ptr_array_new ();
   g_autoptr(GPtrArray) stage_ids = g_ptr_array_new ();
+  g_autoptr(GPtrArray) gate_ids = g_ptr_array_new ();
   SluiceRunThreadSetup setup = { 0 };
 
   g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), FALSE);
@@ -568,6 +584,10 @@ sluice_run_session_start (SluiceRunSession  *self,
       g_ptr_array_add (stage_ids, (gpointer) sluice_node_get_id (g_ptr_array_index (stages, i)));
     }
   g_ptr_array_add (stage_ids, NULL);
+  sluice_pipeline_foreach_node (self->pipeline, collect_gate_cb, gate_ids);
+  for (guint i = 0; i < gate_ids->len; i++)
+    g_hash_table_insert (self->gate_index, g_strdup (g_ptr_array_index (gate_ids, i)), GUINT_TO_POINTER (i + 1));
+  g_ptr_array_add (gate_ids, NULL);
 
   /* The same run object as sluice-run's (same parameters, same base
    * directory, same report), on a thread of its own: the window's
@@ -581,6 +601,7 @@ sluice_run_session_start (SluiceRunSession  *self,
   setup.preview_depth = SLUICE_RUN_SESSION_PREVIEW_DEPTH;
   setup.ring_capacity = SLUICE_RUN_SESSION_MAX_EVENTS;
   setup.stage_ids = (const char * const *) stage_ids->pdata;
+  setup.gate_ids = (const char * const *) gate_ids->pdata;
   setup.started = thread_started_cb;
   setup.changed = thread_changed_cb;
   setup.user_data = self;
@@ -588,6 +609,7 @@ sluice_run_session_start (SluiceRunSession  *self,
   if (self->thread == NULL)
     {
       g_hash_table_remove_all (self->stage_index);
+      g_hash_table_remove_all (self->gate_index);
       return FALSE;
     }
   self->run = g_object_ref (sluice_run_thread_get_run (self->thread));
@@ -599,10 +621,7 @@ sluice_run_session_start (SluiceRunSession  *self,
     g_hash_table_insert (self->module_index, (gpointer) sluice_executor_get_module_id (self->executor, i),
                          GUINT_TO_POINTER (i + 1));
   index_nodes (self);
-  self->snapshot.n_modules = self->n_modules;
-  self->snapshot.modules = g_new0 (SluiceModuleStats, self->n_modules);
-  self->snapshot.n_stages = stages->len;
-  self->snapshot.stages = g_new0 (SluiceRunStageSnapshot, stages->len);
+  sluice_run_snapshot_init (&self->snapshot, self->n_modules, stages->len, gate_ids->len - 1);
 
   self->rate_started = g_get_monotonic_time ();
   /* About a frame: the canvas and the panel redraw from "updated". */
@@ -905,9 +924,9 @@ sluice_run_session_finalize (GObject *object)
 
   g_clear_object (&self->pipeline);
   g_clear_object (&self->log);
-  g_free (self->snapshot.modules);
-  g_free (self->snapshot.stages);
+  sluice_run_snapshot_clear (&self->snapshot);
   g_clear_pointer (&self->stage_index, g_hash_table_unref);
+  g_clear_pointer (&self->gate_index, g_hash_table_unref);
   g_clear_pointer (&self->replay, sluice_run_replay_unref);
   g_clear_pointer (&self->replay_ids, g_ptr_array_unref);
   g_clear_pointer (&self->tally, sluice_event_tally_free);
@@ -990,6 +1009,7 @@ sluice_run_session_init (SluiceRunSession *self)
   self->descendants = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
   self->controllers = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->stage_index = g_hash_table_new (NULL, NULL);
+  self->gate_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 SluiceRunSession *
@@ -1209,14 +1229,43 @@ sluice_run_session_dup_gate_results (SluiceRunSession *self,
 {
   g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), NULL);
 
-  /* A gate's results are built once the run's thread is over. */
+  /* While the run's thread goes: the copy it published when the gate
+   * last evaluated an item. */
   if (on_thread (self))
-    return NULL;
+    {
+      guint index = GPOINTER_TO_UINT (g_hash_table_lookup (self->gate_index, gate_id));
+
+      return index > 0 ? json_incref (self->snapshot.gates[index - 1]) : NULL;
+    }
   if (self->executor != NULL)
     return sluice_executor_dup_gate_results (self->executor, gate_id);
   if (self->replay != NULL)
     return sluice_run_replay_dup_gate_results (self->replay, gate_id);
   return self->tally != NULL ? sluice_event_tally_dup_gate_results (self->tally, gate_id) : NULL;
+}
+
+GArray *
+sluice_run_session_dup_endpoints (SluiceRunSession *self)
+{
+  g_autoptr(SluiceEndpointWatch) watch = NULL;
+  GArray *copies;
+
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), NULL);
+
+  if (self->executor == NULL)
+    return NULL;
+  copies = sluice_endpoint_copies_new ();
+  /* While the run's thread goes: what it copied at its last publish. */
+  if (on_thread (self))
+    {
+      sluice_endpoint_copies_assign (copies, self->snapshot.endpoints);
+      return copies;
+    }
+  /* Once it is over the clients are ours to read. */
+  watch = sluice_endpoint_watch_new (self->executor);
+  sluice_endpoint_watch_read (watch);
+  sluice_endpoint_copies_assign (copies, sluice_endpoint_watch_get_rows (watch));
+  return copies;
 }
 
 static gboolean

@@ -198,6 +198,11 @@ void              sluice_run_session_get_totals       (SluiceRunSession *self,
  * kind of run: local, remote or replayed. */
 json_t           *sluice_run_session_dup_gate_results (SluiceRunSession *self,
                                                        const char       *gate_id);
+/* The endpoints of the services a local run's external modules call
+ * (SluiceEndpointCopy, see sluice-endpoint-watch.h): as the run's thread
+ * last copied them while it goes, read from the clients once it is
+ * over; NULL for a run that is not local. */
+GArray           *sluice_run_session_dup_endpoints    (SluiceRunSession *self);
 
 /* Polls the executor now (the session does it every frame by itself). */
 void              sluice_run_session_poll             (SluiceRunSession *self);

@@ -8,6 +8,10 @@
 
 /* How often the run's thread publishes its counters: about a frame. */
 #define PUBLISH_INTERVAL_MS 16
+/* Gates' results are built again at most this often by the periodic
+ * publish (a run of a thousand busy gates would spend its frames on
+ * them otherwise); every other publish builds what changed. */
+#define GATE_RESULTS_INTERVAL_US (100 * 1000)
 
 struct _SluiceRunThread
 {
@@ -26,6 +30,14 @@ struct _SluiceRunThread
   GInputStream      *input;
   guint              preview_depth;
   GStrv              stage_ids;
+  GStrv              gate_ids;
+
+  /* The run's thread only. */
+  GHashTable        *gate_index;     /* gate id → index+1 in @gate_ids */
+  gboolean          *gates_dirty;    /* evaluated an item since the last publish */
+  gboolean           any_gate_dirty;
+  gint64             gates_built_at; /* monotonic µs */
+  SluiceEndpointWatch *endpoints;
 
   /* Window thread only. */
   GSourceFunc        changed;
@@ -78,9 +90,12 @@ run_thread_unref (gpointer data)
   g_clear_pointer (&self->defines, g_hash_table_unref);
   g_clear_object (&self->input);
   g_strfreev (self->stage_ids);
+  g_strfreev (self->gate_ids);
+  g_clear_pointer (&self->gate_index, g_hash_table_unref);
+  g_free (self->gates_dirty);
+  g_clear_pointer (&self->endpoints, sluice_endpoint_watch_free);
   g_clear_error (&self->make_error);
-  g_free (self->snapshot.modules);
-  g_free (self->snapshot.stages);
+  sluice_run_snapshot_clear (&self->snapshot);
   g_clear_pointer (&self->ring, sluice_item_ring_free);
   g_clear_pointer (&self->spare, sluice_item_ring_free);
   g_ptr_array_unref (self->events);
@@ -88,6 +103,33 @@ run_thread_unref (gpointer data)
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->made_cond);
   g_free (self);
+}
+
+void
+sluice_run_snapshot_init (SluiceRunSnapshot *snapshot,
+                          guint              n_modules,
+                          guint              n_stages,
+                          guint              n_gates)
+{
+  snapshot->n_modules = n_modules;
+  snapshot->modules = g_new0 (SluiceModuleStats, n_modules);
+  snapshot->n_stages = n_stages;
+  snapshot->stages = g_new0 (SluiceRunStageSnapshot, n_stages);
+  snapshot->n_gates = n_gates;
+  snapshot->gates = g_new0 (json_t *, n_gates);
+  snapshot->endpoints = sluice_endpoint_copies_new ();
+}
+
+void
+sluice_run_snapshot_clear (SluiceRunSnapshot *snapshot)
+{
+  g_clear_pointer (&snapshot->modules, g_free);
+  g_clear_pointer (&snapshot->stages, g_free);
+  for (guint i = 0; snapshot->gates != NULL && i < snapshot->n_gates; i++)
+    json_decref (snapshot->gates[i]);
+  g_clear_pointer (&snapshot->gates, g_free);
+  g_clear_pointer (&snapshot->endpoints, g_array_unref);
+  snapshot->n_modules = snapshot->n_stages = snapshot->n_gates = 0;
 }
 
 /* ---- on the run's thread */
@@ -123,13 +165,69 @@ thread_cpu_us (void)
          usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
 }
 
+/* The results of the gates that evaluated an item since the last
+ * publish, built before the lock is taken; NULL when none did. */
+static json_t **
+build_gate_results (SluiceRunThread *self,
+                    gboolean         periodic)
+{
+  json_t **results;
+  gint64 now;
+
+  if (!self->any_gate_dirty)
+    return NULL;
+  now = g_get_monotonic_time ();
+  if (periodic && now - self->gates_built_at < GATE_RESULTS_INTERVAL_US)
+    return NULL;
+  self->gates_built_at = now;
+  results = g_new0 (json_t *, self->snapshot.n_gates);
+  for (guint i = 0; i < self->snapshot.n_gates; i++)
+    if (self->gates_dirty[i])
+      {
+        results[i] = sluice_executor_dup_gate_results (self->executor, self->gate_ids[i]);
+        self->gates_dirty[i] = FALSE;
+      }
+  self->any_gate_dirty = FALSE;
+  return results;
+}
+
+/* Under the lock: the new results in place of the old ones. */
 static void
-publish (SluiceRunThread *self)
+publish_gate_results (SluiceRunThread  *self,
+                      json_t          **results)
+{
+  if (results == NULL)
+    return;
+  for (guint i = 0; i < self->snapshot.n_gates; i++)
+    if (results[i] != NULL)
+      {
+        json_decref (self->snapshot.gates[i]);
+        self->snapshot.gates[i] = results[i];
+      }
+  self->snapshot.gates_serial++;
+  g_free (results);
+}
+
+/* @periodic: the once-a-frame publish, not one at a change of state or
+ * stage. */
+static void
+publish_full (SluiceRunThread *self,
+              gboolean         periodic)
 {
   SluiceExecutor *executor = self->executor;
   SluiceRunState state = sluice_executor_get_state (executor);
+  json_t **gate_results = build_gate_results (self, periodic);
+  /* Nothing to read in a run without external modules. */
+  gboolean endpoints_changed = !sluice_endpoint_watch_is_empty (self->endpoints) &&
+                               sluice_endpoint_watch_read (self->endpoints);
 
   g_mutex_lock (&self->lock);
+  publish_gate_results (self, gate_results);
+  if (endpoints_changed)
+    {
+      sluice_endpoint_copies_assign (self->snapshot.endpoints, sluice_endpoint_watch_get_rows (self->endpoints));
+      self->snapshot.endpoints_serial++;
+    }
   /* The final state is told by the join, when everything of the run is
    * there to read. */
   if (!sluice_run_state_is_final (state))
@@ -154,6 +252,12 @@ publish (SluiceRunThread *self)
   g_mutex_unlock (&self->lock);
 }
 
+static void
+publish (SluiceRunThread *self)
+{
+  publish_full (self, FALSE);
+}
+
 /* Once a frame at most, and only when the window took the last one: a
  * window whose frames are slow (5,000 modules drawn in software) takes
  * fewer, and the run's thread spends nothing on snapshots it would not. */
@@ -163,8 +267,22 @@ publish_cb (gpointer data)
   SluiceRunThread *self = data;
 
   if (g_atomic_int_compare_and_exchange (&self->wanted, TRUE, FALSE))
-    publish (self);
+    publish_full (self, TRUE);
   return G_SOURCE_CONTINUE;
+}
+
+/* A gate's results change only when it evaluates an item, which it
+ * tells with an event: only that gate's are built again. */
+static void
+mark_gate_dirty (SluiceRunThread *self,
+                 const char      *gate_id)
+{
+  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (self->gate_index, gate_id));
+
+  if (index == 0)
+    return;
+  self->gates_dirty[index - 1] = TRUE;
+  self->any_gate_dirty = TRUE;
 }
 
 static void
@@ -175,6 +293,15 @@ event_cb (SluiceExecutor  *executor,
   g_mutex_lock (&self->lock);
   g_ptr_array_add (self->events, sluice_event_ref (event));
   g_mutex_unlock (&self->lock);
+
+  if ((event->type == SLUICE_EVENT_GATE_PASSED || event->type == SLUICE_EVENT_GATE_FAILED) &&
+      event->module_id != NULL)
+    mark_gate_dirty (self, event->module_id);
+  /* An item entered the next stage: what the stages before did (their
+   * gates' results) is shown now, also when the next stage's Lua holds
+   * this thread for long. Once per stage. */
+  else if (event->type == SLUICE_EVENT_STAGE_TRANSITION)
+    publish (self);
 }
 
 static void
@@ -230,10 +357,13 @@ make_run (SluiceRunThread  *self,
   g_signal_connect (self->executor, "event", G_CALLBACK (event_cb), self);
   g_signal_connect (self->executor, "notify::state", G_CALLBACK (state_cb), self);
 
-  self->snapshot.n_modules = sluice_executor_get_n_modules (self->executor);
-  self->snapshot.modules = g_new0 (SluiceModuleStats, self->snapshot.n_modules);
-  self->snapshot.n_stages = g_strv_length (self->stage_ids);
-  self->snapshot.stages = g_new0 (SluiceRunStageSnapshot, self->snapshot.n_stages);
+  sluice_run_snapshot_init (&self->snapshot, sluice_executor_get_n_modules (self->executor),
+                            g_strv_length (self->stage_ids), g_strv_length (self->gate_ids));
+  self->gate_index = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; self->gate_ids[i] != NULL; i++)
+    g_hash_table_insert (self->gate_index, self->gate_ids[i], GUINT_TO_POINTER (i + 1));
+  self->gates_dirty = g_new0 (gboolean, self->snapshot.n_gates);
+  self->endpoints = sluice_endpoint_watch_new (self->executor);
 
   return TRUE;
 }
@@ -317,6 +447,7 @@ sluice_run_thread_start (const SluiceRunThreadSetup  *setup,
   self->input = setup->input != NULL ? g_object_ref (setup->input) : NULL;
   self->preview_depth = setup->preview_depth;
   self->stage_ids = g_strdupv ((GStrv) (setup->stage_ids != NULL ? setup->stage_ids : none));
+  self->gate_ids = g_strdupv ((GStrv) (setup->gate_ids != NULL ? setup->gate_ids : none));
   self->changed = setup->changed;
   self->user_data = setup->user_data;
   self->ring = sluice_item_ring_new (MAX (setup->ring_capacity, 1));
@@ -449,6 +580,22 @@ sluice_run_thread_take (SluiceRunThread    *self,
   snapshot->cpu_us = self->snapshot.cpu_us;
   memcpy (snapshot->modules, self->snapshot.modules, self->snapshot.n_modules * sizeof (SluiceModuleStats));
   memcpy (snapshot->stages, self->snapshot.stages, self->snapshot.n_stages * sizeof (SluiceRunStageSnapshot));
+  /* Only what changed since this window's last take. */
+  if (snapshot->gates_serial != self->snapshot.gates_serial)
+    {
+      for (guint i = 0; i < self->snapshot.n_gates; i++)
+        if (snapshot->gates[i] != self->snapshot.gates[i])
+          {
+            json_decref (snapshot->gates[i]);
+            snapshot->gates[i] = json_incref (self->snapshot.gates[i]);
+          }
+      snapshot->gates_serial = self->snapshot.gates_serial;
+    }
+  if (snapshot->endpoints_serial != self->snapshot.endpoints_serial)
+    {
+      sluice_endpoint_copies_assign (snapshot->endpoints, self->snapshot.endpoints);
+      snapshot->endpoints_serial = self->snapshot.endpoints_serial;
+    }
   records = self->ring;
   self->ring = self->spare;
   self->spare = NULL;

@@ -5,6 +5,7 @@
 
 #include "sluice-core.h"
 #include "sluice-item-ring.h"
+#include "sluice-endpoint-watch.h"
 
 G_BEGIN_DECLS
 
@@ -18,7 +19,10 @@ G_BEGIN_DECLS
  * - to the run: pause, resume and cancel, as callbacks on its context;
  *   cancel also interrupts Lua that is running (sluice_executor_interrupt);
  * - to the window: a snapshot of the counters the run's thread publishes
- *   once a frame and at every change of state, its events (refs) and
+ *   once a frame, at every change of state and at every stage
+ *   transition (a later stage's Lua may hold the thread long), with
+ *   copies of what changed of its gates' results and of its external
+ *   modules' endpoints, its events (refs) and
  *   per-item records (a ring) in sequence order, and the output lines,
  *   all under one lock, taken by the window once a frame;
  * - "changed" is called on the default main context (the window's
@@ -48,7 +52,27 @@ typedef struct
   SluiceModuleStats      *modules;   /* by executor index */
   guint                   n_stages;
   SluiceRunStageSnapshot *stages;    /* in the order of SluiceRunThreadSetup.stage_ids */
+  /* By SluiceRunThreadSetup.gate_ids: each gate's results as
+   * sluice_executor_dup_gate_results() gave them (owned refs, NULL until
+   * the gate saw an item), rebuilt only for a gate that evaluated an
+   * item since; never changed once built (the run's thread makes a new
+   * one), and jansson counts references atomically, so both threads may
+   * hold one. */
+  guint                   n_gates;
+  json_t                **gates;
+  guint                   gates_serial;     /* bumped when one changed */
+  /* The endpoints the external modules call (SluiceEndpointCopy), copied
+   * when anything of them changed. */
+  GArray                 *endpoints;
+  guint                   endpoints_serial; /* bumped when they changed */
 } SluiceRunSnapshot;
+
+/* Sizes @snapshot's arrays for @n_modules, @n_stages and @n_gates. */
+void sluice_run_snapshot_init  (SluiceRunSnapshot *snapshot,
+                                guint              n_modules,
+                                guint              n_stages,
+                                guint              n_gates);
+void sluice_run_snapshot_clear (SluiceRunSnapshot *snapshot);
 
 typedef void (*SluiceRunStartedFunc) (SluiceExecutor *executor,
                                       gpointer        user_data);
@@ -62,6 +86,7 @@ typedef struct
   guint                preview_depth;
   guint                ring_capacity; /* per-item records kept between two takes */
   const char * const  *stage_ids;     /* controllers whose counts the snapshot carries */
+  const char * const  *gate_ids;      /* gates whose results it carries */
   /* On the caller's thread with the run's context pushed as
    * thread-default, once the run is made and before it starts (its
    * thread waits meanwhile): what it attaches goes to the run's context,
