@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 
 char *
 test_app_setup_environment (const char *name)
@@ -226,4 +228,34 @@ test_app_textures_differ (GdkTexture            *a,
     if (memcmp (pa + y * stride + x0 * 4, pb + y * stride + x0 * 4, (x1 - x0) * 4) != 0)
       return TRUE;
   return FALSE;
+}
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+char *
+test_app_start_serve (const char   *pipeline,
+                      GSubprocess **process)
+{
+  const char *argv[] = { g_getenv ("SLUICE_RUN"), "serve", pipeline, "--listen", "127.0.0.1:0", "--quiet", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+  if (g_getenv ("SLUICE_RUN") == NULL || !g_file_test (g_getenv ("SLUICE_RUN"), G_FILE_TEST_IS_EXECUTABLE))
+    g_error ("SLUICE_RUN does not name the sluice-run to serve with");
+  /* It never outlives a test that aborts. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  *process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (*process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
+  return g_strdup (line + strlen ("listening on "));
 }

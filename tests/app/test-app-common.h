@@ -43,6 +43,10 @@ GdkTexture   *test_app_render            (SluiceWindow       *window);
 gboolean      test_app_textures_differ   (GdkTexture         *a,
                                           GdkTexture         *b,
                                           const graphene_rect_t *rect);
+/* Starts `sluice-run serve @pipeline` ($SLUICE_RUN) on a free loopback
+ * port, killed with the test if it aborts; returns its URL. */
+char         *test_app_start_serve       (const char         *pipeline,
+                                          GSubprocess       **process);
 /* The first widget with CSS class @css_class under @root, breadth first. */
 GtkWidget    *test_app_find_with_class   (GtkWidget          *root,
                                           const char         *css_class);

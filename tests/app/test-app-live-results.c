@@ -4,7 +4,6 @@
 #include <jansson.h>
 #include <adwaita.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "sluice-canvas-run-overlay.h"
 #include "sluice-run-panel.h"
@@ -205,38 +204,6 @@ test_gate_results_follow_items (void)
   cancel_and_close (window);
 }
 
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/* Starts `sluice-run serve @pipeline` on a free loopback port; returns
- * its URL. */
-static char *
-start_serve (const char   *pipeline,
-             GSubprocess **process)
-{
-  const char *argv[] = { g_getenv ("SLUICE_RUN"), "serve", pipeline, "--listen", "127.0.0.1:0", "--quiet", NULL };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-
-  if (g_getenv ("SLUICE_RUN") == NULL || !g_file_test (g_getenv ("SLUICE_RUN"), G_FILE_TEST_IS_EXECUTABLE))
-    g_error ("SLUICE_RUN does not name the sluice-run to serve with");
-  /* It never outlives a test that aborts. */
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  *process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (*process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
-  return g_strdup (line + strlen ("listening on "));
-}
-
 typedef struct
 {
   SluiceWindow *window;
@@ -292,7 +259,7 @@ test_services_live (void)
     "<pipeline format='1' id='double'><controller id='c' mode='no-order'><phase id='p'>"
     "<execution id='twice'><lua>item.x = (item.id or 0) * 2</lua></execution>"
     "</phase></controller></pipeline>", -1, NULL));
-  url = start_serve (served_path, &server);
+  url = test_app_start_serve (served_path, &server);
   xml = g_strdup_printf (
     "<pipeline format='1' id='caller'><services><service name='double'>"
     "<endpoint url='%s'/><endpoint url='%s'/></service></services>"

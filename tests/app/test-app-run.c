@@ -6,7 +6,6 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "sluice-application.h"
 #include "sluice-canvas-geometry.h"
@@ -880,36 +879,6 @@ test_screenshot (void)
   close_window (window);
 }
 
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/* Starts `sluice-run serve @pipeline` on a free loopback port; returns
- * its URL. */
-static char *
-start_serve (const char   *pipeline,
-             GSubprocess **process)
-{
-  const char *argv[] = { g_getenv ("SLUICE_RUN"), "serve", pipeline, "--listen", "127.0.0.1:0", "--quiet", NULL };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-
-  /* It never outlives a test that aborts. */
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  *process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (*process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
-  return g_strdup (line + strlen ("listening on "));
-}
-
 static SluiceEndpointRow *
 endpoint_row (GListModel *rows,
               const char *url)
@@ -935,7 +904,7 @@ test_services (void)
     "<execution id='twice'><lua>item.x = item.x * 2</lua></execution>"
     "</phase></controller></pipeline>");
   g_autoptr(GSubprocess) server = NULL;
-  g_autofree char *url = start_serve (served_path, &server);
+  g_autofree char *url = test_app_start_serve (served_path, &server);
   const char *dead = "http://127.0.0.1:1/";
   g_autofree char *xml = g_strdup_printf (
     "<pipeline format='1' id='caller'><services><service name='double'>"
