@@ -349,7 +349,9 @@ ctl_job_complete (SluiceExecutor *self,
   SluiceStage *ctl = job->ctl;
 
   ctl->in_flight--;
-  ctl->last_out = g_get_monotonic_time ();
+  /* Right after its last Lua on this thread, that segment's last clock
+   * read is as good as a new one (~3 % of a cheap item's time here). */
+  ctl->last_out = self->segment_ended != 0 ? self->segment_ended : g_get_monotonic_time ();
 
   switch (ctl->mode)
     {
@@ -708,33 +710,46 @@ start_group (SluiceExecutor  *self,
   g_queue_push_tail (&self->ready, token);
 }
 
-/* A Lua segment that takes less than this (on average, per controller)
- * runs on this thread even in a parallel controller: handing an item to
- * a worker and taking it back costs a few µs and two wake-ups, more than
- * cheap Lua itself, so parallel modes would only make cheap steps slower.
- * Dearer segments (or a controller whose items become dearer) go to the
- * worker pool, where they run at once. Until INLINE_AFTER segments were
- * measured on the workers, all go there: a controller whose first item
- * never ends must not block this thread (a cancel, a signal, needs it). */
+/* A Lua segment that takes less than this runs on this thread even in a
+ * parallel controller: handing an item to a worker and taking it back
+ * costs a few µs and two wake-ups, more than cheap Lua itself, so
+ * parallel modes would only make cheap steps slower (and an ordered
+ * controller's items then complete in order, so nothing waits in its
+ * reorder buffer). Dearer segments go to the worker pool, where they run
+ * at once. Until INLINE_AFTER segments were measured on the workers, all
+ * go there: a controller whose first item never ends must not block this
+ * thread (a cancel, a signal, needs it). */
 #define INLINE_LUA_US 20
 #define INLINE_AFTER 8
+/* The segments a controller's choice looks back on. */
+#define LUA_HISTORY 16
 
+/* Which of the last LUA_HISTORY segments took more than the bound: the
+ * controller's Lua runs on this thread while fewer than half of them did.
+ * A vote, not an average, because the time is wall time: on a busy
+ * machine a segment preempted for a few ms weighs one vote, so it takes
+ * half of the last sixteen being slow to send cheap Lua to the workers
+ * (an average of times capped at twice the bound did it with five in a
+ * row, and each hand-off then cost the cheap items far more than the
+ * preemptions had), and a chunk's first run, which compiles it, is one
+ * vote too; controllers whose segments are mostly dear still go. */
 void
 _sluice_stage_note_lua_cost (SluiceStage *ctl,
                              gint64       elapsed)
 {
-  /* An average over the last ~8 segments, kept × 16 so that sub-µs
-   * segments do not round to nothing. Wall time, each capped at twice
-   * the bound: on a busy machine a segment preempted for a few ms must
-   * not send the next hundreds to the workers (it takes four such in
-   * eight to cross the bound, not two), and every hand-off to a worker
-   * costs cheap items far more than the preemption did; segments that are
-   * all dear still average above the bound. */
-  elapsed = MIN (elapsed, 2 * INLINE_LUA_US);
-  if (ctl->lua_measured++ == 0)
-    ctl->lua_cost = elapsed * 16;
-  else
-    ctl->lua_cost += (elapsed * 16 - ctl->lua_cost) / 8;
+  ctl->lua_dear = (ctl->lua_dear << 1) | (elapsed > INLINE_LUA_US);
+  if (ctl->lua_measured < LUA_HISTORY)
+    ctl->lua_measured++;
+}
+
+static inline gboolean
+lua_is_cheap (SluiceStage *ctl)
+{
+  guint n = ctl->lua_measured;
+
+  if (n < INLINE_AFTER)
+    return FALSE;
+  return 2 * (guint) __builtin_popcount (ctl->lua_dear & ((1u << LUA_HISTORY) - 1)) < n;
 }
 
 /* Lua ops run where the controller's mode says: on this thread for
@@ -749,18 +764,21 @@ run_lua (SluiceExecutor *self,
   SluiceStage *ctl = job->ctl;
   SluiceSegmentResult *result;
 
-  if (ctl->mode == SLUICE_MODE_NOT_PARALLEL || self->pool == NULL || self->lua_inline ||
-      (ctl->lua_measured >= INLINE_AFTER && ctl->lua_cost < INLINE_LUA_US * 16))
+  if (ctl->mode == SLUICE_MODE_NOT_PARALLEL || self->pool == NULL || self->lua_inline || lua_is_cheap (ctl))
     {
       GArray *records = self->listening ? self->records : NULL;
-      gint64 t0 = ctl->mode == SLUICE_MODE_NOT_PARALLEL ? 0 : g_get_monotonic_time ();
+      /* Timed by the clock reads the segment makes anyway: two more an
+       * item were ~3 % of a cheap item's time here. */
+      gint64 elapsed = _sluice_executor_run_segment (self, self->main_rt, token, self->scratch, records,
+                                                     &self->segment_ended);
 
-      _sluice_executor_run_segment (self, self->main_rt, token, self->scratch, records);
-      if (t0 != 0)
-        _sluice_stage_note_lua_cost (ctl, g_get_monotonic_time () - t0);
+      if (ctl->mode != SLUICE_MODE_NOT_PARALLEL)
+        _sluice_stage_note_lua_cost (ctl, elapsed);
       if (records != NULL)
         _sluice_executor_emit_records (self, job, records);
+      /* A job that completes with its outputs now ends when its Lua did. */
       _sluice_executor_segment_done (self, job, self->scratch);
+      self->segment_ended = 0;
       return;
     }
 

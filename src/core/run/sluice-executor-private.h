@@ -173,8 +173,8 @@ struct _SluiceStage
   guint64           dropped;     /* failures dropped by on-error="drop" */
   gint64            first_in;    /* monotonic µs of its first job; 0 = none yet */
   gint64            last_out;    /* monotonic µs its last job completed */
-  gint64            lua_cost;    /* moving average of a Lua segment's time, µs × 16 (run_lua) */
-  guint             lua_measured;/* segments that went into it */
+  guint32           lua_dear;    /* bit i: the i-th last Lua segment was dear (run_lua) */
+  guint             lua_measured;/* segments measured */
 };
 
 /* How many items a controller works on at once: its admitted items, and
@@ -204,7 +204,7 @@ struct _SluiceSegmentResult
   SluiceJob   *job;       /* the token's job */
   GPtrArray   *out;       /* SluiceToken* */
   GArray      *records;   /* SluiceStepRecord, or NULL */
-  gint64       elapsed;   /* µs the segment took on its worker */
+  gint64       elapsed;   /* µs its Lua took on its worker */
 };
 
 typedef void (*SluiceTimerFunc) (SluiceExecutor *self, gpointer data);
@@ -251,6 +251,9 @@ struct _SluiceExecutor
   SluiceFreeList      spare_jobs;     /* SluiceJob blocks for reuse */
   SluiceFreeList      spare_origins;  /* SluiceOrigin blocks for reuse */
   GPtrArray          *scratch;        /* reused by segments on the main thread */
+  gint64              segment_ended;  /* while a segment's outputs are taken on this
+                                       * thread: when its Lua ended (a clock read
+                                       * to reuse), else 0 */
 
   SluiceLuaRuntime   *main_rt;
   GThreadPool        *pool;
@@ -327,18 +330,21 @@ op_is_lua (const SluiceOp *op)
   return op->kind == SLUICE_OP_LUA || op->kind == SLUICE_OP_COND || op->kind == SLUICE_OP_JUMP;
 }
 
+/* Notes a Lua segment's time for @ctl's choice of thread (main thread). */
+void           _sluice_stage_note_lua_cost     (SluiceStage      *ctl,
+                                                gint64            elapsed);
 /* sluice-executor-segment.c: runs @token through consecutive Lua ops in
  * @rt (any thread). Appends the resulting tokens (at an asynchronous op,
  * at the end, or failed) to @out and consumes @token. @records may be
- * NULL. */
-/* Feeds a Lua segment's time into @ctl's moving average (main thread). */
-void           _sluice_stage_note_lua_cost     (SluiceStage      *ctl,
-                                                gint64            elapsed);
-void           _sluice_executor_run_segment    (SluiceExecutor   *self,
+ * NULL. Returns the µs from the segment's first op to the end of its
+ * last one, and sets *@ended (if not NULL) to that end, from the clock
+ * reads it makes anyway. */
+gint64         _sluice_executor_run_segment    (SluiceExecutor   *self,
                                                 SluiceLuaRuntime *rt,
                                                 SluiceToken      *token,
                                                 GPtrArray        *out,
-                                                GArray           *records);
+                                                GArray           *records,
+                                                gint64           *ended);
 
 /* sluice-executor-flow.c */
 SluiceToken   *_sluice_token_new               (json_t           *item,

@@ -102,9 +102,7 @@ _sluice_executor_worker_cb (gpointer data,
         }
 
       result->out = g_ptr_array_new ();
-      result->elapsed = g_get_monotonic_time ();
-      _sluice_executor_run_segment (self, rt, result->token, result->out, result->records);
-      result->elapsed = g_get_monotonic_time () - result->elapsed;
+      result->elapsed = _sluice_executor_run_segment (self, rt, result->token, result->out, result->records, NULL);
       result->token = NULL;
     }
   if (rt != NULL)

@@ -217,12 +217,13 @@ explain_limit (SluiceExecutor   *self,
                                     info->id, self->main_lua_limit_us / (double) G_USEC_PER_SEC);
 }
 
-void
+gint64
 _sluice_executor_run_segment (SluiceExecutor   *self,
                               SluiceLuaRuntime *rt,
                               SluiceToken      *token,
                               GPtrArray        *out,
-                              GArray           *records)
+                              GArray           *records,
+                              gint64           *ended)
 {
   lua_State *L = sluice_lua_runtime_get_state (rt);
   SluiceProgram *prog = token->job->prog;
@@ -243,6 +244,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                   (rt == self->main_rt && self->segments_out == 0);
   /* One clock read per op: a op's end is the next one's start. */
   gint64 now = g_get_monotonic_time ();
+  gint64 segment_start = now;
   PreviewText preview_text = { NULL, FALSE };
 
   /* Nothing ran on the item yet: it holds only what JSON can. */
@@ -293,6 +295,8 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                   explain_limit (self, info, limited, error);
                   lua_pop (L, 1);
                   g_ptr_array_add (out, failed_token (token, snapshot, pc, attempt, error->message));
+                  /* What it cost counts (a timeout is dear). */
+                  now = g_get_monotonic_time ();
                   goto next_work;
                 }
               if (snapshot != NULL)
@@ -332,6 +336,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                       gboolean step_limited;
 
                       steps[i].slot = step_op->slot;
+                      steps[i].ended = 0;   /* left so where a chain falls back to one run */
                       steps[i].timeout_us = op_deadline (self, rt, module_run (self, step_op->mod), 0, &step_limited);
                     }
                   if (unpushed != NULL)
@@ -366,7 +371,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                       op_deadline (self, rt, info, t0, &limited);
                       stat_add_sole (sole, &info->stats.items_in, 1);
                     }
-                  now = steps[ran - 1].ended;
+                  now = G_LIKELY (steps[ran - 1].ended != 0) ? steps[ran - 1].ended : g_get_monotonic_time ();
                 }
               else
                 {
@@ -493,4 +498,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
   if (pcs != NULL)
     g_array_unref (pcs);
   _sluice_token_free (token);
+  if (ended != NULL)
+    *ended = now;
+  return now - segment_start;
 }
