@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sluice-core.h"
+#include "sluice-executor-private.h"
 #include "sluice-json.h"
 #include "test-executor-common.h"
 
@@ -26,6 +27,7 @@ struct _TestCountingSink
   GString *lines;
   guint    items;     /* through write() */
   guint    texts;     /* through write_text() */
+  gint     lines_written; /* atomic: another thread watches it */
 };
 
 static void test_counting_sink_iface_init (SluiceItemSinkInterface *iface);
@@ -44,6 +46,7 @@ counting_sink_write (SluiceItemSink  *sink,
   self->items++;
   g_assert_true (sluice_json_write (self->lines, item, JSON_COMPACT | JSON_SORT_KEYS, NULL));
   g_string_append_c (self->lines, '\n');
+  g_atomic_int_inc (&self->lines_written);
   return TRUE;
 }
 
@@ -59,6 +62,7 @@ counting_sink_write_text (SluiceItemSink  *sink,
   self->texts++;
   g_string_append_len (self->lines, text, length);
   g_string_append_c (self->lines, '\n');
+  g_atomic_int_inc (&self->lines_written);
   return TRUE;
 }
 
@@ -374,6 +378,220 @@ test_batch_cancel (void)
   test_run_free (run);
 }
 
+/* Cheap Lua in an ordered controller (sluice-executor-flow.c, run_lua):
+ * after the first segments, measured on the workers, it runs on the
+ * run's thread, where items complete in order. These check that path:
+ * the order with a slow item among fast ones, fan-out, failures taken
+ * by on-error, a failure that fails the run, and a cancel while Lua runs
+ * on the run's thread; and that it is taken. */
+
+typedef struct
+{
+  char           *lines;
+  SluiceRunState  state;
+  char           *error;
+  guint64         sent;     /* segments handed to the workers */
+} Ended;
+
+static void
+ended_clear (Ended *ended)
+{
+  g_free (ended->lines);
+  g_free (ended->error);
+}
+
+typedef struct
+{
+  SluiceExecutor   *executor;
+  TestCountingSink *sink;
+  gint              after;    /* interrupt once this many lines are out */
+} Interrupter;
+
+/* Another thread's cancel: the run's thread may be in Lua that never
+ * ends, so no main-loop source could do it. */
+static gpointer
+interrupt_thread (gpointer data)
+{
+  Interrupter *it = data;
+  gint64 give_up = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (g_atomic_int_get (&it->sink->lines_written) < it->after && g_get_monotonic_time () < give_up)
+    g_usleep (2000);
+  /* Past the last line: the endless item is at work now, or soon. */
+  g_usleep (50000);
+  sluice_executor_interrupt (it->executor);
+  return NULL;
+}
+
+/* Runs @phase in a controller of @mode (@workers) on @input, into a
+ * counting sink, to whatever end; with @interrupt_after > 0, interrupted
+ * from another thread once that many lines are out. */
+static Ended
+run_to_end (const char *mode,
+            guint       workers,
+            const char *phase,
+            const char *input,
+            gint        interrupt_after)
+{
+  g_autofree char *body = g_strdup_printf ("<controller id=\"c\" mode=\"%s\" workers=\"%u\">"
+                                           "<phase id=\"p\">%s</phase></controller>",
+                                           mode, workers, phase);
+  g_autoptr(SluicePipeline) pipeline = test_load_body (body);
+  TestCountingSink *sink = g_object_new (TEST_TYPE_COUNTING_SINK, NULL);
+  TestRun *run = test_run_new (pipeline, input, NULL, FALSE);
+  Interrupter it = { run->executor, sink, interrupt_after };
+  GThread *thread = NULL;
+  Ended ended;
+
+  sluice_executor_set_sink (run->executor, SLUICE_ITEM_SINK (sink));
+  if (interrupt_after > 0)
+    thread = g_thread_new ("interrupt", interrupt_thread, &it);
+  ended.state = test_run_wait (run);
+  if (thread != NULL)
+    g_thread_join (thread);
+  ended.lines = g_strdup (sink->lines->str);
+  ended.error = g_strdup (sluice_executor_get_error (run->executor));
+  ended.sent = run->executor->segments_sent;
+  test_run_free (run);
+  g_object_unref (sink);
+  return ended;
+}
+
+/* The first @n lines of @text. */
+static char *
+first_lines (const char *text,
+             guint       n)
+{
+  const char *p = text;
+
+  for (guint i = 0; i < n && p != NULL; i++)
+    {
+      p = strchr (p, '\n');
+      if (p != NULL)
+        p++;
+    }
+  return g_strndup (text, p != NULL ? (gsize) (p - text) : strlen (text));
+}
+
+/* A slow item now and then (ms of Lua) among fast ones, a burst of slow
+ * ones (which the vote sends to the workers, and back), fan-out, items
+ * dropped and passed on by on-error: order-by-sequence with 2 workers
+ * writes not-parallel's bytes; cheap Lua ran on the run's thread. */
+static const char *INLINE_PHASE =
+  "<execution id=\"slow\"><lua>"
+  "  if item.id % 500 == 250 or (item.id &gt;= 1000 and item.id &lt; 1040) then"
+  "    local x = 0 for i = 1, 200000 do x = x + i % 7 end item.slow = x"
+  "  end item.value = item.value + 1</lua></execution>"
+  "<execution id=\"fan\"><lua>"
+  "  if item.id % 7 == 3 then emit ({ id = item.id, k = 1 }) emit ({ id = item.id, k = 2 }) return end"
+  "</lua></execution>"
+  "<execution id=\"flaky\" on-error=\"drop\"><lua>if item.id % 11 == 5 then error ('bad ' .. item.id) end"
+  "  item.ok = true</lua></execution>"
+  "<execution id=\"lenient\" on-error=\"continue\"><lua>if item.id % 13 == 6 then error ('odd') end"
+  "  item.checked = true</lua></execution>";
+
+static void
+test_inline_mixed (void)
+{
+  g_autofree char *input = test_items (3000);
+  Ended serial = run_to_end ("not-parallel", 1, INLINE_PHASE, input, 0);
+  Ended ordered = run_to_end ("order-by-sequence", 2, INLINE_PHASE, input, 0);
+
+  g_assert_cmpint (serial.state, ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpint (ordered.state, ==, SLUICE_RUN_COMPLETED);
+  /* 3000 items, 273 dropped; of the rest, the 390 at id % 7 == 3 that
+   * are not dropped make two each. */
+  g_assert_cmpuint (count_lines (serial.lines), ==, 3000 - 273 + 390);
+  assert_same_lines (ordered.lines, serial.lines);
+  g_test_message ("%" G_GUINT64_FORMAT " of 3000 segments on the workers", ordered.sent);
+  /* The burst went to the workers (a fifth of it at least: it takes
+   * half of the last sixteen being slow); the cheap items mostly not. */
+  g_assert_cmpuint (ordered.sent, >, 8);
+  g_assert_cmpuint (ordered.sent, <, 1500);
+  ended_clear (&serial);
+  ended_clear (&ordered);
+}
+
+/* Cheap Lua only: after the first eight, measured on the workers, every
+ * segment runs on the run's thread (a preempted one is one vote of
+ * sixteen; a tenth is a bound far above what a busy machine does). */
+static void
+test_inline_cheap (void)
+{
+  const char *phase =
+    "<execution id=\"a\"><lua>item.value = item.value + 1</lua></execution>"
+    "<execution id=\"b\"><lua>item.value = item.value + 1</lua></execution>";
+  g_autofree char *input = test_items (4000);
+  Ended serial = run_to_end ("not-parallel", 1, phase, input, 0);
+
+  for (guint workers = 2; workers <= 4; workers += 2)
+    {
+      Ended ordered = run_to_end ("order-by-sequence", workers, phase, input, 0);
+
+      g_assert_cmpint (ordered.state, ==, SLUICE_RUN_COMPLETED);
+      assert_same_lines (ordered.lines, serial.lines);
+      g_test_message ("%u workers: %" G_GUINT64_FORMAT " of 4000 segments on the workers", workers, ordered.sent);
+      g_assert_cmpuint (ordered.sent, >=, 8);
+      g_assert_cmpuint (ordered.sent, <, 400);
+      ended_clear (&ordered);
+    }
+  ended_clear (&serial);
+}
+
+/* A failure no on-error takes fails the run: every output of the items
+ * before it is written, in order, and none after (as not-parallel). */
+static void
+test_inline_failure (void)
+{
+  const char *phase =
+    "<execution id=\"a\"><lua>item.value = item.value + 1</lua></execution>"
+    "<execution id=\"breaks\"><lua>if item.id == 2000 then error ('item two thousand') end"
+    "  if item.id % 9 == 1 then emit (item) emit ({ id = item.id, twin = true }) return end</lua></execution>";
+  g_autofree char *input = test_items (3000);
+  Ended serial = run_to_end ("not-parallel", 1, phase, input, 0);
+  Ended ordered = run_to_end ("order-by-sequence", 2, phase, input, 0);
+
+  g_assert_cmpint (serial.state, ==, SLUICE_RUN_FAILED);
+  g_assert_cmpint (ordered.state, ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (ordered.error, "breaks"));
+  g_assert_nonnull (strstr (ordered.error, "item two thousand"));
+  /* Items 0 to 1999, 223 of them twice. */
+  g_assert_cmpuint (count_lines (serial.lines), ==, 2000 + 223);
+  assert_same_lines (ordered.lines, serial.lines);
+  ended_clear (&serial);
+  ended_clear (&ordered);
+}
+
+/* A cancel while Lua that never ends (no timeout) runs on the run's
+ * thread: the run ends cancelled, with the outputs of the items before
+ * it, in order. */
+static void
+test_inline_cancel (void)
+{
+  const char *phase =
+    "<execution id=\"a\"><lua>item.value = item.value + 1</lua></execution>"
+    "<execution id=\"spin\"><lua>if item.id == 1500 then while true do end end</lua></execution>";
+  g_autofree char *input = test_items (3000);
+  g_autofree char *all = NULL;
+  g_autofree char *expected = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+  Ended ordered = run_to_end ("order-by-sequence", 2, phase, input, 1500);
+
+  g_assert_cmpint (ordered.state, ==, SLUICE_RUN_CANCELLED);
+  /* A bound, not a speed (the test's own limit is 60 s). */
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 50 * G_USEC_PER_SEC);
+  g_test_message ("%" G_GUINT64_FORMAT " segments on the workers", ordered.sent);
+  {
+    const char *serial_phase = "<execution id=\"a\"><lua>item.value = item.value + 1</lua></execution>";
+    Ended serial = run_to_end ("not-parallel", 1, serial_phase, input, 0);
+
+    expected = first_lines (serial.lines, 1500);
+    ended_clear (&serial);
+  }
+  assert_same_lines (ordered.lines, expected);
+  ended_clear (&ordered);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -386,6 +604,10 @@ main (int    argc,
   g_test_add_func ("/sluice/executor-order/no-order", test_no_order);
   g_test_add_func ("/sluice/executor-order/batch-timeout", test_batch_timeout);
   g_test_add_func ("/sluice/executor-order/batch-cancel", test_batch_cancel);
+  g_test_add_func ("/sluice/executor-order/inline-mixed", test_inline_mixed);
+  g_test_add_func ("/sluice/executor-order/inline-cheap", test_inline_cheap);
+  g_test_add_func ("/sluice/executor-order/inline-failure", test_inline_failure);
+  g_test_add_func ("/sluice/executor-order/inline-cancel", test_inline_cancel);
 
   return g_test_run ();
 }

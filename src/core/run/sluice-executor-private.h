@@ -262,6 +262,7 @@ struct _SluiceExecutor
   GMutex              rts_lock;
   GAsyncQueue        *results;        /* of SluiceSegmentResult* from workers */
   guint               segments_out;   /* sent to workers, not drained yet */
+  guint64             segments_sent;  /* sent to workers in all (tests look) */
   GPtrArray          *to_workers;     /* SluiceSegmentResult* not handed over yet (a batch) */
   SluiceClock        *clock;          /* owned; NULL = the monotonic clock */
   GAsyncQueue        *prints;         /* what Lua printed, for "log" events */

@@ -190,6 +190,7 @@ hand_to_workers (SluiceExecutor *self)
     }
   g_ptr_array_set_size (self->to_workers, 0);
   self->segments_out += n;
+  self->segments_sent += n;
   for (guint b = 0; b < n_batches; b++)
     g_thread_pool_push (self->pool, heads[b], NULL);
 }
