@@ -310,12 +310,13 @@ test_three_windows (void)
 /* ---- a failed run with a batched write in flight
  *
  * The file loader appends to a FIFO: its worker blocks in open() until a
- * reader comes, 600 ms after the run started; the run fails meanwhile. */
+ * reader comes, 600 ms after the run started; the item goes on (pass)
+ * and fails the run meanwhile. */
 
 typedef struct
 {
   char    *path;
-  gint     opened;    /* atomic: the write could go */
+  gint     opened;    /* atomic: the reader is opening the FIFO (the write can go) */
   GString *read;
 } Reader;
 
@@ -328,9 +329,11 @@ reader_thread (gpointer data)
   int fd;
 
   g_usleep (600 * 1000);
+  /* Set before: the writer's open() returns only once this one is
+   * called, and this thread may be scheduled late after it. */
+  g_atomic_int_set (&reader->opened, TRUE);
   fd = g_open (reader->path, O_RDONLY, 0);
   g_assert_cmpint (fd, >=, 0);
-  g_atomic_int_set (&reader->opened, TRUE);
   while ((n = read (fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
     if (n > 0)
       g_string_append_len (reader->read, buffer, n);
@@ -352,9 +355,9 @@ test_failed_run_write_in_flight (void)
   g_autofree char *fifo = g_build_filename (tmp_dir, "inflight.fifo", NULL);
   g_autofree char *xml = g_strdup_printf (
     "<pipeline format='1' id='inflight'><controller id='c' mode='not-parallel'><phase id='p'>"
-    "<execution id='boom'><lua>if item.id == 2 then error('boom at 2') end</lua></execution>"
     "<execution id='save'><use tool='file-load'><param name='path'>%s</param>"
-    "<param name='mode'>append</param><param name='batch-size'>1</param></use></execution>"
+    "<param name='mode'>append</param><param name='batch-size'>1</param><param name='pass'>true</param></use></execution>"
+    "<execution id='boom'><lua>error('boom at ' .. item.id)</lua></execution>"
     "</phase></controller></pipeline>", fifo);
   SluiceWindow *window = open_trusted ("inflight.xml", xml);
   Reader reader = { fifo, FALSE, g_string_new (NULL) };

@@ -262,14 +262,14 @@ test_one_cancelled (void)
 /* ---- a batched write in flight when the run ends
  *
  * The file loader appends to a FIFO: its worker blocks in open() until a
- * reader comes, which the test sends @delay after the run started. The
+ * reader comes, 1.5 s after the run started. The
  * run ends (fails, or is cancelled) meanwhile. */
 
 typedef struct
 {
   char    *path;
   gint64   delay_us;
-  gint     opened;     /* atomic: the reader opened the FIFO (the write could go) */
+  gint     opened;     /* atomic: the reader is opening the FIFO (the write can go) */
   GString *read;      /* everything read, to EOF (the writer's fd closed) */
 } Reader;
 
@@ -282,9 +282,11 @@ reader_thread (gpointer data)
   int fd;
 
   g_usleep (reader->delay_us);
+  /* Set before: the writer's open() returns only once this one is
+   * called, and this thread may be scheduled late after it. */
+  g_atomic_int_set (&reader->opened, TRUE);
   fd = g_open (reader->path, O_RDONLY, 0);
   g_assert_cmpint (fd, >=, 0);
-  g_atomic_int_set (&reader->opened, TRUE);
   while ((n = read (fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
     if (n > 0)
       g_string_append_len (reader->read, buffer, n);
@@ -310,23 +312,39 @@ state_cb (SluiceExecutor *executor,
   watch->opened_at_final = g_atomic_int_get (&watch->reader->opened);
 }
 
+static gboolean
+item_reached (SluiceExecutor *executor,
+              const char     *module_id)
+{
+  for (guint i = 0; i < sluice_executor_get_n_modules (executor); i++)
+    if (g_str_equal (sluice_executor_get_module_id (executor, i), module_id))
+      {
+        SluiceModuleStats stats;
+
+        sluice_executor_get_module_stats_at (executor, i, &stats);
+        return stats.items_in > 0;
+      }
+  g_assert_not_reached ();
+}
+
 static void
 end_with_write_in_flight (gboolean cancel)
 {
   g_autofree char *fifo = g_build_filename (tmp_dir, cancel ? "cancel.fifo" : "fail.fifo", NULL);
-  /* The first item is written (batch-size 1) on the worker, which blocks
-   * in open(); the second fails the run, or the test cancels it. */
+  /* The first item's write (batch-size 1) starts on the worker, which
+   * blocks in open(); the item goes on (pass) and fails the run after,
+   * or the test cancels it once it went on. */
   g_autofree char *xml = g_strdup_printf (
     "<pipeline format='1' id='inflight'><controller id='c' mode='not-parallel'><phase id='p'>"
-    "<execution id='boom'><lua>if item.id == 2 and %s then error('boom at 2') end</lua></execution>"
     "<execution id='save'><use tool='file-load'><param name='path'>%s</param>"
-    "<param name='mode'>append</param><param name='batch-size'>1</param></use></execution>"
-    "</phase></controller></pipeline>", cancel ? "false" : "true", fifo);
+    "<param name='mode'>append</param><param name='batch-size'>1</param><param name='pass'>true</param></use></execution>"
+    "<execution id='boom'><lua>if %s then error('boom at ' .. item.id) end</lua></execution>"
+    "</phase></controller></pipeline>", fifo, cancel ? "false" : "true");
   g_autoptr(SluicePipeline) pipeline = load (xml);
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) input = NULL;
   SluiceExecutor *executor;
-  Reader reader = { fifo, 600 * 1000, FALSE, g_string_new (NULL) };
+  Reader reader = { fifo, 1500 * 1000, FALSE, g_string_new (NULL) };
   EndWatch watch = { &reader, FALSE, FALSE };
   GThread *thread;
   SluiceRun *run;
@@ -345,12 +363,9 @@ end_with_write_in_flight (gboolean cancel)
   sluice_run_start (run);
   if (cancel)
     {
-      /* The first item went to the worker: its call is done. */
-      while (sluice_executor_get_items_in (executor) < 1 ||
-             sluice_executor_get_state (executor) != SLUICE_RUN_RUNNING)
+      /* The first item went on from "save": its write started. */
+      while (!item_reached (executor, "boom"))
         g_main_context_iteration (NULL, TRUE);
-      for (gint64 end = g_get_monotonic_time () + 100 * 1000; g_get_monotonic_time () < end;)
-        g_main_context_iteration (NULL, FALSE);
       sluice_executor_cancel (executor);
     }
   while (!sluice_run_state_is_final (sluice_executor_get_state (executor)))
