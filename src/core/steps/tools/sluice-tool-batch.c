@@ -24,6 +24,7 @@ typedef struct
   GPtrArray       *items;   /* NULL for the commit */
   char            *error;   /* the answer: NULL or the message */
   gboolean         working; /* under jobs_lock: the pool thread has not answered yet */
+  gboolean         abandoned; /* under jobs_lock: its run's stop gave up waiting */
 } Job;
 
 struct _SluiceToolBatch
@@ -528,6 +529,9 @@ static GList *batches;
  * waits for them at its end (sluice_tool_batch_wait_for_writes), on its
  * main context. */
 static gint n_writes_in_flight;
+/* Of those, the ones a run's stop gave up waiting for: the process's end
+ * does not wait for them again. */
+static gint n_writes_abandoned;
 
 /* How long a process waits at its end for writes still going, and a
  * run at its stop for the write its worker is doing. */
@@ -562,6 +566,8 @@ job_free (Job *job)
   /* The step goes with its last write's answer (a replace-mode file's
    * temporary file is removed then, unless the run still holds it). */
   g_clear_object (&job->step);
+  if (job->abandoned)
+    g_atomic_int_add (&n_writes_abandoned, -1);
   g_free (job);
   g_atomic_int_add (&n_writes_in_flight, -1);
 }
@@ -666,11 +672,32 @@ context_is_writing (SluiceStepContext *context)
   return FALSE;
 }
 
+/* The writes of @context's batches still going, given up on: under
+ * @jobs_lock. Returns the modules' ids. */
+static GPtrArray *
+abandon_writes (SluiceStepContext *context)
+{
+  GPtrArray *module_ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (GList *l = batches; l != NULL; l = l->next)
+    {
+      SluiceToolBatch *batch = l->data;
+
+      if (batch->context == context && batch->job != NULL && batch->job->working && !batch->job->abandoned)
+        {
+          batch->job->abandoned = TRUE;
+          g_atomic_int_inc (&n_writes_abandoned);
+          g_ptr_array_add (module_ids, g_strdup (batch->module_id));
+        }
+    }
+  return module_ids;
+}
+
 void
 sluice_tool_writes_stop (SluiceStepContext *context)
 {
   gint64 deadline = g_get_monotonic_time () + WAIT_FOR_WRITES_MS * G_TIME_SPAN_MILLISECOND;
-  gboolean writing;
+  g_autoptr(GPtrArray) abandoned = NULL;
 
   g_mutex_lock (&jobs_lock);
   for (GList *l = batches; l != NULL; l = l->next)
@@ -679,12 +706,14 @@ sluice_tool_writes_stop (SluiceStepContext *context)
   /* The worker needs nothing of this thread to end its write. Bounded:
    * a server that stalls must not hold the run's end forever (the write
    * then ends on its own, and its answer goes to the run's context). */
-  while ((writing = context_is_writing (context)) && g_cond_wait_until (&jobs_cond, &jobs_lock, deadline))
+  while (context_is_writing (context) && g_cond_wait_until (&jobs_cond, &jobs_lock, deadline))
     ;
-  writing = context_is_writing (context);
+  abandoned = abandon_writes (context);
   g_mutex_unlock (&jobs_lock);
-  if (writing)
-    g_warning ("a batched write was still going %d s after its run stopped", WAIT_FOR_WRITES_MS / 1000);
+
+  for (guint i = 0; i < abandoned->len; i++)
+    sluice_step_context_log (context, g_ptr_array_index (abandoned, i),
+                             "a batched write was still going 10 s after the run stopped: it is left to end on its own");
 }
 
 static void
@@ -785,6 +814,12 @@ sluice_tool_batch_read_params (const char  *module_id,
   return TRUE;
 }
 
+static gint
+writes_to_wait_for (void)
+{
+  return g_atomic_int_get (&n_writes_in_flight) - g_atomic_int_get (&n_writes_abandoned);
+}
+
 static void
 waited_enough_cb (gpointer data)
 {
@@ -797,14 +832,14 @@ sluice_tool_batch_wait_for_writes (void)
   gboolean waited_enough = FALSE;
   guint timer;
 
-  if (g_atomic_int_get (&n_writes_in_flight) == 0)
+  if (writes_to_wait_for () == 0)
     return;
   /* Bounded: a write to a server that stalls must not keep the process
    * from exiting (its step is then not cleaned up, as before). */
   timer = g_timeout_add_once (WAIT_FOR_WRITES_MS, waited_enough_cb, &waited_enough);
-  /* The task holds its step until its answer has been dispatched here;
-   * the step goes with the task, within that same iteration. */
-  while (g_atomic_int_get (&n_writes_in_flight) > 0 && !waited_enough)
+  /* A job holds its step until its answer has been dispatched here;
+   * the step goes with the job, within that same iteration. */
+  while (writes_to_wait_for () > 0 && !waited_enough)
     g_main_context_iteration (NULL, TRUE);
   if (!waited_enough)
     g_source_remove (timer);
