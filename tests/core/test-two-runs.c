@@ -402,6 +402,90 @@ test_cancelled_run_waits_for_write (void)
   end_with_write_in_flight (TRUE);
 }
 
+
+/* ---- the umask is the process's
+ *
+ * A run's file loader must not change it, even for a moment, to read it:
+ * a file another thread creates meanwhile (another run's loader, the
+ * journal, a saved document) would get mode 0666. One thread runs short
+ * replace-mode loads one after the other; this one creates files with
+ * mode 0666 and checks that the umask applied to each. */
+
+typedef struct
+{
+  gint stop;        /* atomic */
+  guint runs;
+} Loads;
+
+static gpointer
+loads_thread (gpointer data)
+{
+  Loads *loads = data;
+  g_autofree char *xml = g_strdup_printf (
+    "<pipeline format='1' id='loads'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='save'><use tool='file-load'><param name='path'>%s/loads.jsonl</param></use></execution>"
+    "</phase></controller></pipeline>", tmp_dir);
+  g_autoptr(SluicePipeline) pipeline = load (xml);
+  GMainContext *context = g_main_context_new ();
+
+  g_main_context_push_thread_default (context);
+  while (!g_atomic_int_get (&loads->stop))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SluiceRun) run = sluice_run_new (pipeline, NULL, NULL, &error);
+      g_autoptr(GInputStream) input = g_memory_input_stream_new_from_data ("{\"a\":1}\n", -1, NULL);
+      SluiceExecutor *executor;
+
+      g_assert_no_error (error);
+      executor = sluice_run_get_executor (run);
+      sluice_executor_set_input_stream (executor, input);
+      sluice_run_start (run);
+      while (!sluice_run_state_is_final (sluice_executor_get_state (executor)))
+        g_main_context_iteration (context, TRUE);
+      while (g_main_context_iteration (context, FALSE))
+        ;
+      g_assert_cmpint (sluice_executor_get_state (executor), ==, SLUICE_RUN_COMPLETED);
+      loads->runs++;
+    }
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  return NULL;
+}
+
+static void
+test_umask_kept (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "mode-probe", NULL);
+  g_autofree char *loaded = g_build_filename (tmp_dir, "loads.jsonl", NULL);
+  Loads loads = { FALSE, 0 };
+  mode_t before = umask (022);
+  gint64 end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  guint probes = 0, wrong = 0;
+  GThread *thread = g_thread_new ("loads", loads_thread, &loads);
+  struct stat st;
+
+  while (g_get_monotonic_time () < end && wrong == 0)
+    {
+      int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpint (fstat (fd, &st), ==, 0);
+      wrong += (st.st_mode & 0777) != 0644;
+      close (fd);
+      g_unlink (path);
+      probes++;
+    }
+  g_atomic_int_set (&loads.stop, TRUE);
+  g_thread_join (thread);
+  g_test_message ("%u files created beside %u runs, %u with the wrong mode", probes, loads.runs, wrong);
+  g_assert_cmpuint (wrong, ==, 0);
+  g_assert_cmpuint (loads.runs, >, 0);
+  /* And the loaded file has the usual mode. */
+  g_assert_cmpint (g_stat (loaded, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0644);
+  umask (before);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -416,6 +500,7 @@ main (int   argc,
   g_test_add_func ("/sluice/two-runs/one-cancelled", test_one_cancelled);
   g_test_add_func ("/sluice/two-runs/failed-run-waits-for-write", test_failed_run_waits_for_write);
   g_test_add_func ("/sluice/two-runs/cancelled-run-waits-for-write", test_cancelled_run_waits_for_write);
+  g_test_add_func ("/sluice/two-runs/umask-kept", test_umask_kept);
 
   ret = g_test_run ();
   {
