@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,6 +31,7 @@
 static SluiceApplication *app;
 static char *tmp_dir;
 static char *serve_url;
+static GPid server_pid;
 
 static SluiceWindow *
 open_trusted (const char *name,
@@ -250,6 +253,56 @@ wait_items_in (SluiceWindow *window,
   g_assert_true (test_app_wait_for (items_in_above, pair, 60000));
 }
 
+/* Processes whose parent is this one, other than the server and the
+ * process guard's guardian (one per process, for good): what a run
+ * started and nobody reaped. */
+static gboolean
+is_this_program (const char *pid)
+{
+  g_autofree char *path = g_build_filename ("/proc", pid, "exe", NULL);
+  g_autofree char *exe = g_file_read_link (path, NULL);
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+
+  return exe != NULL && self != NULL && g_str_equal (exe, self);
+}
+
+static guint
+count_children (GPid server)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *stat = NULL;
+      const char *close_paren;
+      char state;
+      int ppid;
+
+      if (!g_ascii_isdigit (name[0]) || atoi (name) == server ||
+          !g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      close_paren = strrchr (stat, ')');
+      if (close_paren == NULL || sscanf (close_paren + 1, " %c %d", &state, &ppid) != 2 || ppid != getpid ())
+        continue;
+      /* The guardian, forked and never exec'd, sleeps in read() for as
+       * long as we live. */
+      if (state != 'Z' && is_this_program (name))
+        continue;
+      g_test_message ("child %s: %s", name, stat);
+      n++;
+    }
+  return n;
+}
+
+static gboolean
+no_children (gpointer data)
+{
+  return count_children (GPOINTER_TO_INT (data)) == 0;
+}
+
 /* Three windows at once: one goes to the end, one is cancelled midway,
  * one closed mid-run; then two at once, both to the end. */
 static void
@@ -305,6 +358,8 @@ test_three_windows (void)
   check_completed (b, "beta", 1200, beta_rows);
   close_window (b);
   close_window (a);
+  /* Every command of every run reaped, the closed window's too. */
+  g_assert_true (test_app_wait_for (no_children, GINT_TO_POINTER (server_pid), 10000));
 }
 
 /* ---- a failed run with a batched write in flight
@@ -385,6 +440,63 @@ test_failed_run_write_in_flight (void)
   g_string_free (reader.read, TRUE);
 }
 
+
+/* A run cancelled while its commands run, in two windows at once: the
+ * killed commands are reaped when the runs end, not left as zombies on
+ * contexts nobody iterates any more. */
+static gboolean
+commands_started (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+  SluiceExecutor *executor = session != NULL ? sluice_run_session_get_executor (session) : NULL;
+
+  for (guint i = 0; executor != NULL && i < sluice_executor_get_n_modules (executor); i++)
+    if (g_str_equal (sluice_executor_get_module_id (executor, i), "slow"))
+      {
+        SluiceModuleStats stats;
+
+        sluice_executor_get_module_stats_at (executor, i, &stats);
+        return stats.items_in >= 2;
+      }
+  return FALSE;
+}
+
+static void
+test_cancelled_commands_reaped (void)
+{
+  SluiceWindow *windows[2];
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("slow-%u.xml", i);
+      g_autofree char *xml = g_strdup_printf (
+        "<pipeline format='1' id='slow%u'><controller id='c' mode='no-order' workers='2'><phase id='p'>"
+        "<execution id='slow'><command>sleep 30</command></execution>"
+        "</phase></controller></pipeline>", i);
+
+      windows[i] = open_trusted (name, xml);
+    }
+
+  for (guint i = 0; i < 2; i++)
+    run_items (windows[i], 10);
+  for (guint i = 0; i < 2; i++)
+    g_assert_true (test_app_wait_for (commands_started, windows[i], 30000));
+  /* The shells are running (spawned before their items count in). */
+  g_assert_false (no_children (GINT_TO_POINTER (server_pid)));
+  for (guint i = 0; i < 2; i++)
+    g_action_activate (g_action_map_lookup_action (G_ACTION_MAP (windows[i]), "cancel"), NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_true (test_app_wait_for (run_final, windows[i], 30000));
+      g_assert_cmpint (sluice_run_session_get_state (sluice_window_get_run_session (windows[i])), ==,
+                       SLUICE_RUN_CANCELLED);
+    }
+  /* Reaped by the end of the runs: nothing to wait for. */
+  g_assert_true (no_children (GINT_TO_POINTER (server_pid)));
+  for (guint i = 0; i < 2; i++)
+    close_window (windows[i]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -402,9 +514,11 @@ main (int   argc,
     "<execution id='twice'><lua>item.x = (item.id or 0) * 2</lua></execution>"
     "</phase></controller></pipeline>", -1, NULL));
   serve_url = test_app_start_serve (served, &server);
+  server_pid = atoi (g_subprocess_get_identifier (server));
 
   g_test_add_func ("/sluice/app-two-runs/three-windows", test_three_windows);
   g_test_add_func ("/sluice/app-two-runs/failed-run-write-in-flight", test_failed_run_write_in_flight);
+  g_test_add_func ("/sluice/app-two-runs/cancelled-commands-reaped", test_cancelled_commands_reaped);
 
   ret = g_test_run ();
   g_subprocess_send_signal (server, SIGTERM);

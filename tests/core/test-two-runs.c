@@ -11,6 +11,7 @@
 
 #include "sluice-core.h"
 #include "sluice-run.h"
+#include "sluice-step-command.h"
 #include "sluice-tool-writes.h"
 
 /* Runs on threads of their own, as the designer makes them (a run per
@@ -90,6 +91,7 @@ run_thread (gpointer data)
         sluice_executor_cancel (executor);
     }
   /* As the designer's run thread: what the end set off. */
+  sluice_step_command_wait_reaped (context, 5000);
   for (guint i = 0; i < 1000 && g_main_context_iteration (context, FALSE); i++)
     ;
   run->state = sluice_executor_get_state (executor);
