@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "sluice-run-thread.h"
+#include "sluice-step-command.h"
 
 #include <sys/resource.h>
 
@@ -409,6 +410,8 @@ run_thread_main (gpointer data)
       g_mutex_unlock (&self->lock);
       while (!sluice_run_state_is_final (sluice_executor_get_state (self->executor)))
         g_main_context_iteration (self->context, TRUE);
+      /* The commands the end killed: reaped here, or never. */
+      sluice_step_command_wait_reaped (self->context, 5000);
       /* What the end set off: the journal's last writes, reaped
        * commands. */
       for (guint i = 0; i < 1000 && g_main_context_iteration (self->context, FALSE); i++)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sluice-executor-private.h"
+#include "sluice-tool-writes.h"
 
 /* How much work one dispatch of the executor's source may do before it
  * gives the main loop back (checked every SLICE_CHECK tokens). */
@@ -541,5 +542,7 @@ _sluice_executor_stop_run (SluiceExecutor *self,
 
   end_origins (self, state == SLUICE_RUN_CANCELLED ? "cancelled" : self->error);
   flush_output (self);
+  /* No batched write of the run lands after it says it ended. */
+  sluice_tool_writes_stop (&self->step_context);
   _sluice_executor_set_state (self, state);
 }

@@ -75,6 +75,7 @@ typedef struct
   GPid            pid;          /* 0 once reaped */
   int             wait_status;
   guint           watch_id;
+  GMainContext   *watch_context; /* where its child watch is; held by @children until reaped */
   GCancellable   *cancellable;
   char           *line;         /* the item as one JSON line */
   GByteArray     *out;          /* output not taken yet: the start of a line */
@@ -95,6 +96,70 @@ typedef struct
 } Command;
 
 static void command_step_done (Command *command);
+
+/* Commands whose process is not reaped yet, by the main context that
+ * watches them (GMainContext*, held → count): a designer run's thread
+ * waits for its own before it ends (sluice_step_command_wait_reaped),
+ * since nothing iterates its context after. */
+static GMutex      children_lock;
+static GHashTable *children;
+
+static void
+children_add (GMainContext *context,
+              gint          delta)
+{
+  gint n;
+
+  g_mutex_lock (&children_lock);
+  if (children == NULL)
+    children = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) g_main_context_unref, NULL);
+  n = GPOINTER_TO_INT (g_hash_table_lookup (children, context)) + delta;
+  if (n > 0)
+    /* A new ref each time: the table keeps the first and lets go of a
+     * key it already has. */
+    g_hash_table_insert (children, g_main_context_ref (context), GINT_TO_POINTER (n));
+  else
+    g_hash_table_remove (children, context);
+  g_mutex_unlock (&children_lock);
+}
+
+static gboolean
+has_children (GMainContext *context)
+{
+  gboolean any;
+
+  g_mutex_lock (&children_lock);
+  any = children != NULL && g_hash_table_contains (children, context);
+  g_mutex_unlock (&children_lock);
+  return any;
+}
+
+static void
+waited_enough_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+void
+sluice_step_command_wait_reaped (GMainContext *context,
+                                 guint         timeout_ms)
+{
+  gboolean waited_enough = FALSE;
+  GSource *timer;
+
+  if (context == NULL)
+    context = g_main_context_default ();
+  if (!has_children (context))
+    return;
+  timer = g_timeout_source_new (timeout_ms);
+  g_source_set_callback (timer, G_SOURCE_FUNC (waited_enough_cb), &waited_enough, NULL);
+  g_source_attach (timer, context);
+  /* A child's end wakes the context (its child watch). */
+  while (has_children (context) && !waited_enough)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (timer);
+  g_source_unref (timer);
+}
 
 static void
 kill_group (Command *command)
@@ -349,6 +414,7 @@ exited_cb (GPid     pid,
   command->wait_status = wait_status;
   command->pid = 0;
   g_spawn_close_pid (pid);
+  children_add (command->watch_context, -1);
   /* Whatever it left running in its group goes with it; that also
    * closes pipes a background grandchild would keep open. */
   kill_group (command);
@@ -490,9 +556,12 @@ sluice_step_command_process (SluiceStep     *step,
    * pipes' asynchronous reads and writes are. */
   {
     GSource *source = g_child_watch_source_new (command->pid);
+    g_autoptr(GMainContext) watch_context = g_main_context_ref_thread_default ();
 
     g_source_set_callback (source, G_SOURCE_FUNC (exited_cb), command, NULL);
-    command->watch_id = g_source_attach (source, g_main_context_get_thread_default ());
+    command->watch_context = watch_context;
+    children_add (watch_context, 1);
+    command->watch_id = g_source_attach (source, watch_context);
     g_source_unref (source);
   }
 }

@@ -19,7 +19,12 @@ typedef struct
 typedef struct
 {
   SluiceToolBatch *owner;   /* NULL once the helper is freed */
+  SluiceStep      *step;    /* the owner's, held until the answer goes */
+  GMainContext    *context; /* the run's, where the answer goes; held until it is there */
   GPtrArray       *items;   /* NULL for the commit */
+  char            *error;   /* the answer: NULL or the message */
+  gboolean         working; /* under jobs_lock: the pool thread has not answered yet */
+  gboolean         abandoned; /* under jobs_lock: its run's stop gave up waiting */
 } Job;
 
 struct _SluiceToolBatch
@@ -40,6 +45,7 @@ struct _SluiceToolBatch
   gboolean                  pumping;
   gboolean                  paused;    /* a write failed: nothing more until the next call */
   gpointer                  resume;    /* after a failure, for calls already waiting */
+  gboolean                  stopped;   /* the run stopped: no write starts any more */
 
   /* A worker's (sluice_tool_batch_new_worker). */
   SluiceStep               *step;      /* borrowed: owns the helper */
@@ -53,6 +59,8 @@ struct _SluiceToolBatch
 };
 
 static void pump (SluiceToolBatch *self);
+static void register_batch (SluiceToolBatch *self);
+static void unregister_batch (SluiceToolBatch *self);
 
 static Batch *
 batch_new (GPtrArray      *items,
@@ -110,6 +118,7 @@ sluice_tool_batch_new (SluiceStepContext        *context,
   self->open = open_new (self);
   self->failed = g_ptr_array_new_with_free_func ((GDestroyNotify) batch_free);
   g_queue_init (&self->queue);
+  register_batch (self);
   return self;
 }
 
@@ -119,6 +128,7 @@ sluice_tool_batch_free (SluiceToolBatch *self)
   if (self == NULL)
     return;
 
+  unregister_batch (self);
   /* The interval's timer is the step's to remove, also after its run
    * stopped or went (the step may outlive it while a write runs). */
   if (self->timer != NULL)
@@ -178,7 +188,7 @@ maybe_finish_flush (SluiceToolBatch *self)
 
   if (self->commit != NULL)
     {
-      if (self->job == NULL)
+      if (self->job == NULL && !self->stopped)
         start_job (self, NULL);
       return;
     }
@@ -190,7 +200,7 @@ pump (SluiceToolBatch *self)
 {
   /* A writer that answers at once calls back into write_done(), which
    * comes back here: the loop below takes the next batch then. */
-  if (self->pumping || self->paused)
+  if (self->pumping || self->paused || self->stopped)
     return;
 
   self->pumping = TRUE;
@@ -496,80 +506,214 @@ sluice_tool_batch_process (SluiceToolBatch *self,
   sluice_tool_batch_add (self, call);
 }
 
-/* ---- a worker's writes, on a worker thread */
+/* ---- a worker's writes, on a worker thread
+ *
+ * Each job runs on a thread of a shared pool and answers on the main
+ * context of the run that started it, through a source of its own. Two
+ * designer runs may write at once, each from a thread of its own: what
+ * the pool threads and the runs' threads share is under @jobs_lock.
+ *
+ * When a run stops (sluice_tool_writes_stop), none of its batches starts
+ * another write, and the run waits for the one its worker is doing: no
+ * write of a run lands after the run said it ended, and no thread works
+ * for it any more. The answer is then on the run's context, dispatched
+ * by its next iteration (or dropped with the context, which lets go of
+ * the step). */
 
-/* Writes started and not yet answered, in every batch. Atomic: each
- * designer run has a thread of its own; sluice-run waits for them at its
- * end (sluice_tool_batch_wait_for_writes), on its main context. */
+static GMutex jobs_lock;
+static GCond  jobs_cond;
+/* SluiceToolBatch*, every live one: the stop finds its run's here. */
+static GList *batches;
+
+/* Jobs started and not yet freed, in every run. Atomic: sluice-run
+ * waits for them at its end (sluice_tool_batch_wait_for_writes), on its
+ * main context. */
 static gint n_writes_in_flight;
+/* Of those, the ones a run's stop gave up waiting for: the process's end
+ * does not wait for them again. */
+static gint n_writes_abandoned;
 
-/* How long a process waits at its end for writes still going. */
+/* How long a process waits at its end for writes still going, and a
+ * run at its stop for the write its worker is doing. */
 #define WAIT_FOR_WRITES_MS 10000
+
+static void
+register_batch (SluiceToolBatch *self)
+{
+  g_mutex_lock (&jobs_lock);
+  batches = g_list_prepend (batches, self);
+  g_mutex_unlock (&jobs_lock);
+}
+
+static void
+unregister_batch (SluiceToolBatch *self)
+{
+  g_mutex_lock (&jobs_lock);
+  batches = g_list_remove (batches, self);
+  g_mutex_unlock (&jobs_lock);
+}
 
 static void
 job_free (Job *job)
 {
   if (job->items != NULL)
     g_ptr_array_unref (job->items);
+  g_free (job->error);
+  /* Not answered (its context went first): the helper forgets it
+   * before it may go with its step. */
+  if (job->owner != NULL && job->owner->job == job)
+    job->owner->job = NULL;
+  /* The step goes with its last write's answer (a replace-mode file's
+   * temporary file is removed then, unless the run still holds it). */
+  g_clear_object (&job->step);
+  if (job->abandoned)
+    g_atomic_int_add (&n_writes_abandoned, -1);
   g_free (job);
+  g_atomic_int_add (&n_writes_in_flight, -1);
 }
 
-static void
-job_thread (GTask        *task,
-            gpointer      source,
-            gpointer      data,
-            GCancellable *cancellable)
+static gboolean
+job_done_cb (gpointer data)
 {
   Job *job = data;
-  SluiceToolBatch *self = job->owner;   /* alive: its step is the task's source */
-  char *error = job->items != NULL ? self->work (job->items, self->user_data) : self->commit (self->user_data);
-
-  g_task_return_pointer (task, error, g_free);
-}
-
-static void
-job_done_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Job *job = g_task_get_task_data (G_TASK (result));
   SluiceToolBatch *self = job->owner;
-  g_autofree char *error = g_task_propagate_pointer (G_TASK (result), NULL);
   SluiceStepCall *flushing;
 
-  g_atomic_int_add (&n_writes_in_flight, -1);
   if (self == NULL)
-    return;
+    return G_SOURCE_REMOVE;
   self->job = NULL;
   if (job->items != NULL)
     {
-      sluice_tool_batch_write_done (self, error);
-      return;
+      sluice_tool_batch_write_done (self, job->error);
+      return G_SOURCE_REMOVE;
     }
 
   /* The commit: the flush (unless cancelled meanwhile) answers with it. */
   flushing = g_steal_pointer (&self->flushing);
   if (flushing == NULL)
-    return;
-  if (error != NULL)
-    sluice_step_call_fail (flushing, error, NULL);
+    return G_SOURCE_REMOVE;
+  if (job->error != NULL)
+    sluice_step_call_fail (flushing, job->error, NULL);
   else
     sluice_step_call_finish (flushing);
+  return G_SOURCE_REMOVE;
+}
+
+/* On a pool thread. The owner is alive: the job holds its step. */
+static void
+job_thread (gpointer data,
+            gpointer unused)
+{
+  Job *job = data;
+  SluiceToolBatch *self = job->owner;
+  char *error = job->items != NULL ? self->work (job->items, self->user_data) : self->commit (self->user_data);
+  /* The job is the source's once attached: it may go at once. */
+  GMainContext *context = g_steal_pointer (&job->context);
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "sluice-tool-batch write done");
+  g_source_set_callback (source, job_done_cb, job, (GDestroyNotify) job_free);
+
+  /* Answered and no longer working, in one step for the stop: once it
+   * sees the job done, the answer is on the run's context. */
+  g_mutex_lock (&jobs_lock);
+  job->error = error;
+  job->working = FALSE;
+  g_source_attach (source, context);
+  g_cond_broadcast (&jobs_cond);
+  g_mutex_unlock (&jobs_lock);
+
+  /* The source, not the job, holds the context from now on: should the
+   * context go undispatched, the job goes with it. */
+  g_source_unref (source);
+  g_main_context_unref (context);
+}
+
+static GThreadPool *
+job_pool (void)
+{
+  static GThreadPool *pool;
+
+  if (g_once_init_enter (&pool))
+    g_once_init_leave (&pool, g_thread_pool_new (job_thread, NULL, -1, FALSE, NULL));
+  return pool;
 }
 
 static void
 start_job (SluiceToolBatch *self,
            GPtrArray       *items)
 {
-  g_autoptr(GTask) task = g_task_new (self->step, NULL, job_done_cb, NULL);
   Job *job = g_new0 (Job, 1);
 
   job->owner = self;
+  job->step = g_object_ref (self->step);
+  job->context = g_main_context_ref_thread_default ();
   job->items = items != NULL ? g_ptr_array_ref (items) : NULL;
+  job->working = TRUE;
   self->job = job;
   g_atomic_int_inc (&n_writes_in_flight);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
-  g_task_run_in_thread (task, job_thread);
+  g_thread_pool_push (job_pool (), job, NULL);
+}
+
+/* Whether a batch of @context's still has its worker writing; under
+ * @jobs_lock. */
+static gboolean
+context_is_writing (SluiceStepContext *context)
+{
+  for (GList *l = batches; l != NULL; l = l->next)
+    {
+      SluiceToolBatch *batch = l->data;
+
+      /* ->job is only set and cleared on this run's thread, the caller. */
+      if (batch->context == context && batch->job != NULL && batch->job->working)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The writes of @context's batches still going, given up on: under
+ * @jobs_lock. Returns the modules' ids. */
+static GPtrArray *
+abandon_writes (SluiceStepContext *context)
+{
+  GPtrArray *module_ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (GList *l = batches; l != NULL; l = l->next)
+    {
+      SluiceToolBatch *batch = l->data;
+
+      if (batch->context == context && batch->job != NULL && batch->job->working && !batch->job->abandoned)
+        {
+          batch->job->abandoned = TRUE;
+          g_atomic_int_inc (&n_writes_abandoned);
+          g_ptr_array_add (module_ids, g_strdup (batch->module_id));
+        }
+    }
+  return module_ids;
+}
+
+void
+sluice_tool_writes_stop (SluiceStepContext *context)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_FOR_WRITES_MS * G_TIME_SPAN_MILLISECOND;
+  g_autoptr(GPtrArray) abandoned = NULL;
+
+  g_mutex_lock (&jobs_lock);
+  for (GList *l = batches; l != NULL; l = l->next)
+    if (((SluiceToolBatch *) l->data)->context == context)
+      ((SluiceToolBatch *) l->data)->stopped = TRUE;
+  /* The worker needs nothing of this thread to end its write. Bounded:
+   * a server that stalls must not hold the run's end forever (the write
+   * then ends on its own, and its answer goes to the run's context). */
+  while (context_is_writing (context) && g_cond_wait_until (&jobs_cond, &jobs_lock, deadline))
+    ;
+  abandoned = abandon_writes (context);
+  g_mutex_unlock (&jobs_lock);
+
+  for (guint i = 0; i < abandoned->len; i++)
+    sluice_step_context_log (context, g_ptr_array_index (abandoned, i),
+                             "a batched write was still going 10 s after the run stopped: it is left to end on its own");
 }
 
 static void
@@ -670,6 +814,12 @@ sluice_tool_batch_read_params (const char  *module_id,
   return TRUE;
 }
 
+static gint
+writes_to_wait_for (void)
+{
+  return g_atomic_int_get (&n_writes_in_flight) - g_atomic_int_get (&n_writes_abandoned);
+}
+
 static void
 waited_enough_cb (gpointer data)
 {
@@ -682,14 +832,14 @@ sluice_tool_batch_wait_for_writes (void)
   gboolean waited_enough = FALSE;
   guint timer;
 
-  if (g_atomic_int_get (&n_writes_in_flight) == 0)
+  if (writes_to_wait_for () == 0)
     return;
   /* Bounded: a write to a server that stalls must not keep the process
    * from exiting (its step is then not cleaned up, as before). */
   timer = g_timeout_add_once (WAIT_FOR_WRITES_MS, waited_enough_cb, &waited_enough);
-  /* The task holds its step until its answer has been dispatched here;
-   * the step goes with the task, within that same iteration. */
-  while (g_atomic_int_get (&n_writes_in_flight) > 0 && !waited_enough)
+  /* A job holds its step until its answer has been dispatched here;
+   * the step goes with the job, within that same iteration. */
+  while (writes_to_wait_for () > 0 && !waited_enough)
     g_main_context_iteration (NULL, TRUE);
   if (!waited_enough)
     g_source_remove (timer);

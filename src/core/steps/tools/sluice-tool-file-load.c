@@ -401,19 +401,16 @@ open_temp (SluiceToolFileLoad  *self,
   g_autofree char *base = g_path_get_basename (self->path);
   g_autofree char *template = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
 
-  self->fd = g_mkstemp_full (template, O_WRONLY | O_CLOEXEC, 0600);
+  /* The usual mode of a written file: open() applies the umask. (Not
+   * umask(0) and back to read it: the umask is the process's, and
+   * another run's thread would create its files with 0 meanwhile.) */
+  self->fd = g_mkstemp_full (template, O_WRONLY | O_CLOEXEC, 0666);
   if (self->fd < 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot create a file in %s: %s",
                    dir, g_strerror (errno));
       return FALSE;
     }
-  /* mkstemp makes it 0600; a written file gets the usual mode. */
-  {
-    mode_t mask = umask (0);
-    umask (mask);
-    fchmod (self->fd, 0666 & ~mask);
-  }
   self->temp_path = g_steal_pointer (&template);
   if (self->compression != SLUICE_COMPRESSION_GZIP)
     self->stream = sluice_compression_wrap_output (self->compression, g_unix_output_stream_new (self->fd, FALSE));

@@ -13,4 +13,15 @@ G_BEGIN_DECLS
  * that stalls does not keep the process from exiting. */
 void sluice_tool_batch_wait_for_writes (void);
 
+typedef struct _SluiceStepContext SluiceStepContext;
+
+/* The run of @context stopped (completed, failed or cancelled), on its
+ * thread, before it says so: its batches start no further write, and
+ * the write a worker is doing ends first (10 s at most), so that no
+ * write of the run lands after its end. The answers are then on the
+ * run's main context: its next iterations let go of the steps. A write
+ * still going after 10 s is logged to the run and left to end on its
+ * own; sluice_tool_batch_wait_for_writes() does not wait for it again. */
+void sluice_tool_writes_stop (SluiceStepContext *context);
+
 G_END_DECLS
