@@ -650,8 +650,12 @@ sluice_run_thread_take (SluiceRunThread    *self,
   snapshot->items_out = self->snapshot.items_out;
   snapshot->elapsed = self->snapshot.elapsed;
   snapshot->cpu_us = self->snapshot.cpu_us;
-  memcpy (snapshot->modules, self->snapshot.modules, self->snapshot.n_modules * sizeof (SluiceModuleStats));
-  memcpy (snapshot->stages, self->snapshot.stages, self->snapshot.n_stages * sizeof (SluiceRunStageSnapshot));
+  /* A run without stages (or modules) has NULL arrays, which memcpy()
+   * must not be given even for no bytes. */
+  if (self->snapshot.n_modules > 0)
+    memcpy (snapshot->modules, self->snapshot.modules, self->snapshot.n_modules * sizeof (SluiceModuleStats));
+  if (self->snapshot.n_stages > 0)
+    memcpy (snapshot->stages, self->snapshot.stages, self->snapshot.n_stages * sizeof (SluiceRunStageSnapshot));
   /* Only what changed since this window's last take. */
   if (snapshot->gates_serial != self->snapshot.gates_serial)
     {
