@@ -10,17 +10,23 @@
 
 #include "bench-live-pipeline.h"
 #include "sluice-executor.h"
+#include "sluice-json-alloc.h"
 #include "sluice-line-sink.h"
 #include "sluice-run.h"
+#include "sluice-run-thread.h"
 
 /* Where the designer's live run spends more than sluice-run, without a
  * window: bench-live-run's pipeline (5,000 modules) and items run on
  * this thread's main loop, first configured as sluice-run configures
  * its executor, then as the designer's run session does, then with each
  * of the designer's settings alone. It prints the CPU time of each.
+ * Last, the run as the designer runs it: on a SluiceRunThread of its
+ * own, which this thread takes from once a frame as the window does;
+ * the CPU time printed then is the run's thread's.
  *
  *   meson test -C BUILD --benchmark bench-live-executor -v
  *   SLUICE_BENCH_LIVE_ITEMS=20000 BUILD/tests/bench-live-executor
+ *   SLUICE_BENCH_LIVE_ONLY=runner,thread SLUICE_BENCH_LIVE_NO_ALLOC=1 BUILD/tests/bench-live-executor
  */
 
 static guint n_items = 100000;
@@ -135,6 +141,96 @@ run_once (const char *pipeline,
            sluice_executor_get_items_out (executor), n_records, n_events);
 }
 
+static void
+thread_record_cb (const SluiceItemRecord *record,
+                  gpointer                user_data)
+{
+  n_records++;
+  last_record = *record;
+}
+
+static void
+thread_event_cb (gpointer data,
+                 gpointer user_data)
+{
+  n_events++;
+}
+
+typedef struct
+{
+  SluiceRunThread   *thread;
+  SluiceRunSnapshot  snapshot;
+  GPtrArray         *outputs;
+  guint64            lost;
+  guint              takes;
+} Window;
+
+/* As the designer's window does, once a frame. */
+static gboolean
+take_cb (gpointer user_data)
+{
+  Window *window = user_data;
+  guint64 lost;
+
+  n_outputs = sluice_run_thread_take (window->thread, &window->snapshot, thread_record_cb, thread_event_cb,
+                                      NULL, window->outputs, 1000, &lost);
+  window->lost += lost;
+  window->takes++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+run_on_thread (const char *path,
+               const char *input)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(SluicePipeline) pipeline = sluice_load_file (path, problems);
+  g_autoptr(GFile) file = g_file_new_for_path (input);
+  g_autoptr(GInputStream) stream = G_INPUT_STREAM (g_file_read (file, NULL, NULL));
+  g_autoptr(GError) error = NULL;
+  SluiceRunThreadSetup setup = { 0 };
+  Window window = { 0 };
+  double cpu0, cpu;
+  gint64 start;
+  guint take_id;
+
+  if (pipeline == NULL)
+    g_error ("bench-live-executor: cannot load %s", path);
+  setup.pipeline = pipeline;
+  setup.path = path;
+  setup.input = stream;
+  setup.preview_depth = 10;
+  setup.ring_capacity = 100000;
+  window.outputs = g_ptr_array_new_with_free_func (g_free);
+  n_outputs = n_records = n_events = 0;
+  cpu0 = cpu_seconds (RUSAGE_SELF);
+  start = g_get_monotonic_time ();
+  window.thread = sluice_run_thread_start (&setup, &error);
+  g_assert_no_error (error);
+  sluice_run_snapshot_init (&window.snapshot, sluice_executor_get_n_modules (sluice_run_get_executor (
+                              sluice_run_thread_get_run (window.thread))), 0, 0);
+  take_id = g_timeout_add (16, take_cb, &window);
+  while (!sluice_run_thread_get_ended (window.thread))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (take_id);
+  sluice_run_thread_join (window.thread);
+  take_cb (&window);
+  cpu = cpu_seconds (RUSAGE_SELF) - cpu0;
+  if (sluice_executor_get_state (sluice_run_get_executor (sluice_run_thread_get_run (window.thread))) != SLUICE_RUN_COMPLETED)
+    g_error ("bench-live-executor: the run on its thread did not complete");
+  g_print ("live executor: %-28s wall %.2f s, CPU %.2f s (the run's thread %.2f s)",
+           "on a run thread", (g_get_monotonic_time () - start) / 1e6, cpu,
+           sluice_run_thread_get_cpu_time (window.thread) / 1e6);
+  if (runner_cpu > 0)
+    g_print (": %.2fx sluice-run's speed", runner_cpu / cpu);
+  g_print ("; %" G_GUINT64_FORMAT " out, %" G_GUINT64_FORMAT " records (%" G_GUINT64_FORMAT " lost), "
+           "%" G_GUINT64_FORMAT " events, %u takes\n",
+           n_outputs, n_records, window.lost, n_events, window.takes);
+  sluice_run_thread_free (window.thread);
+  sluice_run_snapshot_clear (&window.snapshot);
+  g_ptr_array_unref (window.outputs);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -146,6 +242,10 @@ main (int   argc,
   GString *items = g_string_new (NULL);
   const char *only = g_getenv ("SLUICE_BENCH_LIVE_ONLY");
 
+  /* As sluice-run and the designer both do at start (unless told not
+   * to, to measure what it saves). */
+  if (g_getenv ("SLUICE_BENCH_LIVE_NO_ALLOC") == NULL)
+    sluice_json_alloc_install ();
   if (g_getenv ("SLUICE_BENCH_LIVE_ITEMS") != NULL)
     n_items = MAX (1, atoi (g_getenv ("SLUICE_BENCH_LIVE_ITEMS")));
   for (guint i = 0; i < n_items; i++)
@@ -169,6 +269,8 @@ main (int   argc,
     run_once (pipeline, input, WITH_RECORDS, "records only");
   if (only == NULL || strstr (only, "events"))
     run_once (pipeline, input, WITH_EVENTS, "event handler only");
+  if (only == NULL || strstr (only, "thread"))
+    run_on_thread (pipeline, input);
   g_print ("live executor: load %s", "");
   {
     g_autofree char *load = NULL;

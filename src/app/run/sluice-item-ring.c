@@ -3,6 +3,8 @@
 
 #include "sluice-item-ring.h"
 
+#include <string.h>
+
 struct _SluiceItemRing
 {
   SluiceItemRecord *records;   /* capacity slots */
@@ -96,4 +98,41 @@ sluice_item_ring_drain_before (SluiceItemRing     *self,
     self->head = 0;
   self->lost = 0;
   return lost;
+}
+
+void
+sluice_item_ring_push_many (SluiceItemRing         *self,
+                            const SluiceItemRecord *records,
+                            guint                   n)
+{
+  guint tail;
+
+  /* More than the ring holds: only the newest of them stay. */
+  if (n > self->capacity)
+    {
+      self->lost += n - self->capacity;
+      records += n - self->capacity;
+      n = self->capacity;
+    }
+  /* Room for them: the oldest waiting ones go. */
+  if (self->length + n > self->capacity)
+    {
+      guint drop = self->length + n - self->capacity;
+
+      self->head = (self->head + drop) % self->capacity;
+      self->length -= drop;
+      self->lost += drop;
+    }
+  /* Copied in at most two runs, around the end of the array. */
+  tail = (self->head + self->length) % self->capacity;
+  while (n > 0)
+    {
+      guint run = MIN (n, self->capacity - tail);
+
+      memcpy (&self->records[tail], records, run * sizeof *records);
+      self->length += run;
+      records += run;
+      n -= run;
+      tail = 0;
+    }
 }

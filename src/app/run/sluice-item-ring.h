@@ -20,6 +20,12 @@ SluiceItemRing *sluice_item_ring_new     (guint                   capacity);
 void            sluice_item_ring_free    (SluiceItemRing         *self);
 void            sluice_item_ring_push    (SluiceItemRing         *self,
                                           const SluiceItemRecord *record);
+/* Pushes @n records at once, oldest first, as @n pushes would (a
+ * producer that gathers records without the consumer's lock hands them
+ * over in one go). */
+void            sluice_item_ring_push_many (SluiceItemRing         *self,
+                                            const SluiceItemRecord *records,
+                                            guint                   n);
 /* Records waiting. */
 guint           sluice_item_ring_get_length (SluiceItemRing      *self);
 /* Hands every waiting record to @func, oldest first, and empties the

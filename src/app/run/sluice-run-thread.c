@@ -9,6 +9,9 @@
 
 /* How often the run's thread publishes its counters: about a frame. */
 #define PUBLISH_INTERVAL_MS 16
+/* Per-item records gathered on the run's thread before they are handed
+ * over under the lock: one lock for this many records, not one each. */
+#define STAGED_RECORDS 512
 /* Gates' results are built again at most this often by the periodic
  * publish (a run of a thousand busy gates would spend its frames on
  * them otherwise); every other publish builds what changed. */
@@ -39,13 +42,19 @@ struct _SluiceRunThread
   gboolean           any_gate_dirty;
   gint64             gates_built_at; /* monotonic µs */
   SluiceEndpointWatch *endpoints;
+  /* What the run made since the last hand-over, gathered without the
+   * lock (see hand_over_locked). */
+  SluiceItemRecord  *staged;         /* STAGED_RECORDS of them */
+  guint              n_staged;
+  GPtrArray         *staged_outputs; /* char* */
+  guint64            n_staged_outputs;
 
   /* Window thread only. */
   GSourceFunc        changed;
   gpointer           user_data;
   gint               changed_queued;  /* atomic: an idle is on its way */
   gint               ended;           /* atomic: the thread function is over */
-  gint               wanted;          /* atomic: the window took the last snapshot */
+  gint               stale;           /* atomic: the window took the last snapshot (see busy_cb) */
   gint64             cpu_us;          /* the run's thread's CPU time, once it ended */
 
   GMutex             lock;
@@ -95,6 +104,8 @@ run_thread_unref (gpointer data)
   g_clear_pointer (&self->gate_index, g_hash_table_unref);
   g_free (self->gates_dirty);
   g_clear_pointer (&self->endpoints, sluice_endpoint_watch_free);
+  g_free (self->staged);
+  g_ptr_array_unref (self->staged_outputs);
   g_clear_error (&self->make_error);
   sluice_run_snapshot_clear (&self->snapshot);
   g_clear_pointer (&self->ring, sluice_item_ring_free);
@@ -166,6 +177,42 @@ thread_cpu_us (void)
          usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
 }
 
+/* Keeps the newest 2 × @max of @lines, letting go of the older ones a
+ * thousand at a time, not one by one. */
+static void
+trim_lines (GPtrArray *lines,
+            guint      max)
+{
+  if (lines->len >= 2 * max)
+    g_ptr_array_remove_range (lines, 0, lines->len - max);
+}
+
+/* Under the lock: what the run made since the last hand-over goes where
+ * the window takes it. Called at each publish (a frame), before each
+ * event (the log merges records and events by sequence number: a record
+ * must be there before an event that came after it), and when the
+ * staged records are full. */
+static void
+hand_over_locked (SluiceRunThread *self)
+{
+  if (self->n_staged > 0)
+    {
+      sluice_item_ring_push_many (self->ring, self->staged, self->n_staged);
+      self->n_staged = 0;
+    }
+  if (self->n_staged_outputs > 0)
+    {
+      for (guint i = 0; i < self->staged_outputs->len; i++)
+        {
+          trim_lines (self->outputs, self->max_outputs);
+          g_ptr_array_add (self->outputs, g_steal_pointer (&self->staged_outputs->pdata[i]));
+        }
+      g_ptr_array_set_size (self->staged_outputs, 0);
+      self->n_outputs += self->n_staged_outputs;
+      self->n_staged_outputs = 0;
+    }
+}
+
 /* The results of the gates that evaluated an item since the last
  * publish, built before the lock is taken; NULL when none did. */
 static json_t **
@@ -209,20 +256,29 @@ publish_gate_results (SluiceRunThread  *self,
   g_free (results);
 }
 
-/* @periodic: the once-a-frame publish, not one at a change of state or
- * stage. */
+typedef enum
+{
+  PUBLISH_CHANGE,     /* at a change of state or stage */
+  PUBLISH_PERIODIC,   /* once a frame */
+  PUBLISH_FROM_LUA,   /* from inside a long Lua chunk: counters only */
+} PublishKind;
+
 static void
 publish_full (SluiceRunThread *self,
-              gboolean         periodic)
+              PublishKind      kind)
 {
   SluiceExecutor *executor = self->executor;
   SluiceRunState state = sluice_executor_get_state (executor);
-  json_t **gate_results = build_gate_results (self, periodic);
+  /* Not from inside Lua: a gate may be in the middle of an item, an
+   * external module in the middle of a call. */
+  json_t **gate_results = kind != PUBLISH_FROM_LUA ? build_gate_results (self, kind == PUBLISH_PERIODIC) : NULL;
   /* Nothing to read in a run without external modules. */
-  gboolean endpoints_changed = !sluice_endpoint_watch_is_empty (self->endpoints) &&
+  gboolean endpoints_changed = kind != PUBLISH_FROM_LUA && !sluice_endpoint_watch_is_empty (self->endpoints) &&
                                sluice_endpoint_watch_read (self->endpoints);
 
+  g_atomic_int_set (&self->stale, FALSE);
   g_mutex_lock (&self->lock);
+  hand_over_locked (self);
   publish_gate_results (self, gate_results);
   if (endpoints_changed)
     {
@@ -256,19 +312,30 @@ publish_full (SluiceRunThread *self,
 static void
 publish (SluiceRunThread *self)
 {
-  publish_full (self, FALSE);
+  publish_full (self, PUBLISH_CHANGE);
 }
 
-/* Once a frame at most, and only when the window took the last one: a
- * window whose frames are slow (5,000 modules drawn in software) takes
- * fewer, and the run's thread spends nothing on snapshots it would not. */
+/* Once a frame, whether or not the window took the last one: what it
+ * shows is never older than a frame, however slow its own frames are
+ * (5,000 modules drawn in software, a screenshot rendered). A publish
+ * copies the counters (some 50 µs for 5,000 modules) and hands over
+ * what was gathered since the last one without copying it again. */
 static gboolean
 publish_cb (gpointer data)
 {
-  SluiceRunThread *self = data;
+  publish_full (data, PUBLISH_PERIODIC);
+  return G_SOURCE_CONTINUE;
+}
 
-  if (g_atomic_int_compare_and_exchange (&self->wanted, TRUE, FALSE))
-    publish_full (self, TRUE);
+/* From Lua's count hook, while a chunk holds this thread (and so the
+ * periodic publish): the window took the last snapshot, it gets one as
+ * new as the counters, the module that spins shown at work. At most once
+ * a take of the window, about a frame; a flag read every thousand Lua
+ * instructions otherwise. */
+static gboolean
+busy_cb (gpointer data)
+{
+  publish_full (data, PUBLISH_FROM_LUA);
   return G_SOURCE_CONTINUE;
 }
 
@@ -292,6 +359,7 @@ event_cb (SluiceExecutor  *executor,
           SluiceRunThread *self)
 {
   g_mutex_lock (&self->lock);
+  hand_over_locked (self);
   g_ptr_array_add (self->events, sluice_event_ref (event));
   g_mutex_unlock (&self->lock);
 
@@ -311,9 +379,13 @@ item_record_cb (const SluiceItemRecord *record,
 {
   SluiceRunThread *self = data;
 
-  g_mutex_lock (&self->lock);
-  sluice_item_ring_push (self->ring, record);
-  g_mutex_unlock (&self->lock);
+  self->staged[self->n_staged++] = *record;
+  if (G_UNLIKELY (self->n_staged == STAGED_RECORDS))
+    {
+      g_mutex_lock (&self->lock);
+      hand_over_locked (self);
+      g_mutex_unlock (&self->lock);
+    }
 }
 
 static void
@@ -322,15 +394,11 @@ output_cb (const char *line,
            gpointer    data)
 {
   SluiceRunThread *self = data;
-  char *copy = g_strndup (line, length);
 
-  g_mutex_lock (&self->lock);
-  self->n_outputs++;
-  /* Let go of the older ones a thousand at a time, not one by one. */
-  if (self->outputs->len >= 2 * self->max_outputs)
-    g_ptr_array_remove_range (self->outputs, 0, self->outputs->len - self->max_outputs);
-  g_ptr_array_add (self->outputs, copy);
-  g_mutex_unlock (&self->lock);
+  /* Handed over at the next publish or event. */
+  self->n_staged_outputs++;
+  trim_lines (self->staged_outputs, self->max_outputs);
+  g_ptr_array_add (self->staged_outputs, g_strndup (line, length));
 }
 
 static void
@@ -355,6 +423,7 @@ make_run (SluiceRunThread  *self,
   sluice_executor_set_output_func (self->executor, output_cb, self, NULL);
   sluice_executor_set_preview (self->executor, self->preview_depth);
   sluice_executor_set_item_record_func (self->executor, item_record_cb, self);
+  sluice_executor_set_busy_func (self->executor, &self->stale, busy_cb, self);
   g_signal_connect (self->executor, "event", G_CALLBACK (event_cb), self);
   g_signal_connect (self->executor, "notify::state", G_CALLBACK (state_cb), self);
 
@@ -422,6 +491,7 @@ run_thread_main (gpointer data)
       /* Nobody hears the run any more on this thread: whatever of it
        * the window's thread reads from now on, it reads after the join. */
       g_signal_handlers_disconnect_by_data (self->executor, self);
+      sluice_executor_set_busy_func (self->executor, NULL, NULL, NULL);
     }
   g_main_context_pop_thread_default (self->context);
   self->cpu_us = thread_cpu_us ();
@@ -458,6 +528,8 @@ sluice_run_thread_start (const SluiceRunThreadSetup  *setup,
   self->events = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_event_unref);
   self->outputs = g_ptr_array_new_with_free_func (g_free);
   self->max_outputs = 1000;
+  self->staged = g_new (SluiceItemRecord, STAGED_RECORDS);
+  self->staged_outputs = g_ptr_array_new_with_free_func (g_free);
 
   self->thread = g_thread_new ("sluice-live-run", run_thread_main, self);
   g_mutex_lock (&self->lock);
@@ -581,8 +653,12 @@ sluice_run_thread_take (SluiceRunThread    *self,
   snapshot->items_out = self->snapshot.items_out;
   snapshot->elapsed = self->snapshot.elapsed;
   snapshot->cpu_us = self->snapshot.cpu_us;
-  memcpy (snapshot->modules, self->snapshot.modules, self->snapshot.n_modules * sizeof (SluiceModuleStats));
-  memcpy (snapshot->stages, self->snapshot.stages, self->snapshot.n_stages * sizeof (SluiceRunStageSnapshot));
+  /* A run without stages (or modules) has NULL arrays, which memcpy()
+   * must not be given even for no bytes. */
+  if (self->snapshot.n_modules > 0)
+    memcpy (snapshot->modules, self->snapshot.modules, self->snapshot.n_modules * sizeof (SluiceModuleStats));
+  if (self->snapshot.n_stages > 0)
+    memcpy (snapshot->stages, self->snapshot.stages, self->snapshot.n_stages * sizeof (SluiceRunStageSnapshot));
   /* Only what changed since this window's last take. */
   if (snapshot->gates_serial != self->snapshot.gates_serial)
     {
@@ -608,7 +684,7 @@ sluice_run_thread_take (SluiceRunThread    *self,
   self->outputs = g_ptr_array_new_with_free_func (g_free);
   n_outputs = self->n_outputs;
   g_mutex_unlock (&self->lock);
-  g_atomic_int_set (&self->wanted, TRUE);
+  g_atomic_int_set (&self->stale, TRUE);
 
   /* Records and events are each in order of their sequence numbers:
    * merged, the log's order is the run's. */

@@ -7,6 +7,7 @@
 #include "sluice-application.h"
 #include "sluice-server-window.h"
 #include "sluice-document.h"
+#include "sluice-json-alloc.h"
 #include "sluice-preferences.h"
 #include "sluice-template-chooser.h"
 #include "sluice-window.h"
@@ -399,6 +400,14 @@ sluice_application_startup (GApplication *application)
   SluiceApplication *self = SLUICE_APPLICATION (application);
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = source ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+
+  /* Each thread keeps its freed jansson blocks, as sluice-run does: a
+   * live run's thread makes and frees some twenty blocks an item, which
+   * glibc's arena otherwise takes one by one (a third of the run's
+   * thread). Blocks made on one thread and freed on another go to the
+   * freeing thread's cache; what was made before comes back through
+   * free(). Before any run's thread exists. */
+  sluice_json_alloc_install ();
 
   G_APPLICATION_CLASS (sluice_application_parent_class)->startup (application);
 

@@ -88,6 +88,11 @@ struct _SluiceLuaRuntime
   SluiceLuaPrintFunc  print_func;
   gpointer            print_data;
 
+  /* sluice_lua_runtime_set_busy_func() */
+  const gint         *busy_wanted;   /* borrowed, atomic */
+  GSourceFunc         busy_func;
+  gpointer            busy_data;
+
   char               *push_error;    /* why the last sluice_lua_push_json() failed, owned */
 
   /* Entry i is the string at [i + 1] of the table key_cache_ref. */

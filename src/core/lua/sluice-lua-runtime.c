@@ -101,6 +101,27 @@ must_stop (SluiceLuaRuntime *self)
   return self->stopping;
 }
 
+static inline void
+poll_busy (SluiceLuaRuntime *self)
+{
+  if (G_UNLIKELY (self->busy_wanted != NULL) && g_atomic_int_get (self->busy_wanted))
+    self->busy_func (self->busy_data);
+}
+
+void
+sluice_lua_runtime_set_busy_func (SluiceLuaRuntime *self,
+                                  const gint       *wanted,
+                                  GSourceFunc       func,
+                                  gpointer          user_data)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail ((wanted == NULL) == (func == NULL));
+
+  self->busy_wanted = wanted;
+  self->busy_func = func;
+  self->busy_data = user_data;
+}
+
 static void
 hook_cb (lua_State *L,
          lua_Debug *ar)
@@ -120,6 +141,7 @@ hook_cb (lua_State *L,
     }
   if (must_stop (self))
     raise_stop (L, self);
+  poll_busy (self);
 }
 
 void
@@ -129,6 +151,9 @@ sluice_lua_check_stop (lua_State *L)
 
   if (self != NULL && must_stop (self))
     raise_stop (L, self);
+  /* Lua's pattern matcher backtracking in C asks too. */
+  if (self != NULL)
+    poll_busy (self);
 }
 
 lua_State *

@@ -94,6 +94,18 @@ void              sluice_lua_runtime_set_print_func   (SluiceLuaRuntime  *self,
                                                        SluiceLuaPrintFunc func,
                                                        gpointer           user_data);
 
+/* While a chunk runs long, someone else may want to hear from the
+ * thread it holds (the designer's run publishes what the window shows):
+ * Lua's count hook calls @func (its return value is ignored) whenever
+ * *@wanted is set, which another thread does atomically; @func is
+ * expected to clear it. It runs inside the chunk's call: it must not
+ * touch Lua. The hook reads *@wanted once every thousand instructions,
+ * so it costs nothing while nobody wants anything. */
+void              sluice_lua_runtime_set_busy_func (SluiceLuaRuntime *self,
+                                                    const gint       *wanted,
+                                                    GSourceFunc       func,
+                                                    gpointer          user_data);
+
 /* Compiles every code; returns FALSE with @error naming the module and
  * the file line of the first one that does not compile. */
 gboolean          sluice_lua_runtime_check    (SluiceLuaRuntime *self,

@@ -244,6 +244,20 @@ sluice_executor_set_item_record_func (SluiceExecutor       *self,
 }
 
 void
+sluice_executor_set_busy_func (SluiceExecutor *self,
+                               const gint     *wanted,
+                               GSourceFunc     func,
+                               gpointer        user_data)
+{
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+  g_return_if_fail (self->main_rt != NULL);
+
+  /* Only the executor's own thread's Lua: a worker's chunk does not hold
+   * it. */
+  sluice_lua_runtime_set_busy_func (self->main_rt, wanted, func, user_data);
+}
+
+void
 sluice_executor_set_first_event_seq (SluiceExecutor *self,
                                      guint64         seq)
 {

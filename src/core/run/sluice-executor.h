@@ -243,6 +243,15 @@ typedef void (*SluiceItemRecordFunc) (const SluiceItemRecord *record,
 void              sluice_executor_set_item_record_func (SluiceExecutor       *self,
                                                         SluiceItemRecordFunc  func,
                                                         gpointer              user_data);
+/* While Lua holds the executor's thread (a long chunk of a not-parallel
+ * controller), @func is called from inside it whenever another thread
+ * sets *@wanted (atomically); @func clears it. It may read the
+ * executor's counters and state (as between two items), nothing more.
+ * See sluice_lua_runtime_set_busy_func(). Call before start. */
+void              sluice_executor_set_busy_func       (SluiceExecutor       *self,
+                                                       const gint           *wanted,
+                                                       GSourceFunc           func,
+                                                       gpointer              user_data);
 /* Numbers events from @seq instead of 1: a resumed run goes on with the
  * sequence of the run it continues. Call before start. */
 void              sluice_executor_set_first_event_seq (SluiceExecutor *self,
