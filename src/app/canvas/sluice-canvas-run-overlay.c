@@ -38,6 +38,10 @@ struct _SluiceCanvasRunOverlay
   gint64            frame_sum_us;  /* for benchmarks */
   guint             frame_count;
   guint             stage_words_drawn; /* by the last frame, far out */
+  GHashTable       *layouts;       /* owned: key (size + text) → PangoLayout drawn by this frame */
+  GHashTable       *old_layouts;   /* owned: those of the frame before, not drawn again yet */
+  guint             n_labels_drawn; /* for tests */
+  guint             n_layouts_made;
 };
 
 G_DEFINE_FINAL_TYPE (SluiceCanvasRunOverlay, sluice_canvas_run_overlay, GTK_TYPE_WIDGET)
@@ -99,6 +103,57 @@ fill_round (GtkSnapshot   *snapshot,
   gtk_snapshot_pop (snapshot);
 }
 
+/* The laid-out text of a label (@small: the counters' size, with
+ * figures of one width), from the last frame's when it drew the same
+ * text: shaping and measuring text is most of what a frame of the
+ * overlay costs, and most labels ("done", "idle", the counters of a
+ * module that finished) do not change from one frame to the next.
+ * Kept for one frame after its last use, so the cache holds about what
+ * is in view. Pango lays a cached layout out again by itself when the
+ * widget's font changes (its context's serial). */
+static PangoLayout *
+label_layout (SluiceCanvasRunOverlay *self,
+              const char             *text,
+              gboolean                small)
+{
+  g_autofree char *key = g_strconcat (small ? "s" : "n", text, NULL);
+  PangoLayout *layout = g_hash_table_lookup (self->layouts, key);
+  gpointer old_key;
+
+  self->n_labels_drawn++;
+  if (layout != NULL)
+    return layout;
+  if (g_hash_table_steal_extended (self->old_layouts, key, &old_key, (gpointer *) &layout))
+    g_free (old_key);
+  else
+    {
+      layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+      if (small)
+        {
+          PangoAttrList *attrs = pango_attr_list_new ();
+
+          pango_attr_list_insert (attrs, pango_attr_scale_new (0.8));
+          pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
+          pango_layout_set_attributes (layout, attrs);
+          pango_attr_list_unref (attrs);
+        }
+      self->n_layouts_made++;
+    }
+  g_hash_table_insert (self->layouts, g_steal_pointer (&key), layout);
+  return layout;
+}
+
+/* The layouts the frame before used become the old ones. */
+static void
+age_layouts (SluiceCanvasRunOverlay *self)
+{
+  GHashTable *older = self->old_layouts;
+
+  g_hash_table_remove_all (older);
+  self->old_layouts = self->layouts;
+  self->layouts = older;
+}
+
 /* A label in a pill; (x, y) is its top-right corner when @right. */
 static void
 pill (SluiceCanvasRunOverlay *self,
@@ -110,7 +165,7 @@ pill (SluiceCanvasRunOverlay *self,
       const GdkRGBA          *bg,
       const GdkRGBA          *fg)
 {
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  PangoLayout *layout = label_layout (self, text, FALSE);
   int w, h;
   double px;
 
@@ -134,14 +189,9 @@ small_pill (SluiceCanvasRunOverlay *self,
             const GdkRGBA          *bg,
             const GdkRGBA          *fg)
 {
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  PangoAttrList *attrs = pango_attr_list_new ();
+  PangoLayout *layout = label_layout (self, text, TRUE);
   int w, h;
 
-  pango_attr_list_insert (attrs, pango_attr_scale_new (0.8));
-  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
-  pango_layout_set_attributes (layout, attrs);
-  pango_attr_list_unref (attrs);
   pango_layout_get_pixel_size (layout, &w, &h);
   fill_round (snapshot, x - w - 10, y, w + 10, h + 1, (h + 1) / 2.0, bg);
   gtk_snapshot_save (snapshot);
@@ -159,15 +209,10 @@ counters_at (SluiceCanvasRunOverlay *self,
              double                  y,
              const GdkRGBA          *frame)
 {
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  PangoAttrList *attrs = pango_attr_list_new ();
+  PangoLayout *layout = label_layout (self, text, TRUE);
   GdkRGBA white = { 1, 1, 1, 1 }, ink = { 0.14, 0.12, 0.19, 1 };
   int w, h;
 
-  pango_attr_list_insert (attrs, pango_attr_scale_new (0.8));
-  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
-  pango_layout_set_attributes (layout, attrs);
-  pango_attr_list_unref (attrs);
   pango_layout_get_pixel_size (layout, &w, &h);
   fill_round (snapshot, x, y, w + 10, h + 2, 4, &white);
   outline (snapshot, x, y, w + 10, h + 2, 4, 1, frame);
@@ -600,6 +645,7 @@ sluice_canvas_run_overlay_snapshot (GtkWidget   *widget,
 
   vp = sluice_canvas_get_viewport (self->canvas);
   with_text = vp->zoom >= TEXT_MIN_ZOOM;
+  age_layouts (self);
   sluice_viewport_visible (vp, gtk_widget_get_width (widget), gtk_widget_get_height (widget),
                            &vx, &vy, &vw, &vh);
   update_edge_sources (self, layout);
@@ -771,10 +817,22 @@ tick_cb (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
+/* While the run goes the scene under the overlay stands still: the
+ * canvas keeps its picture, and a frame of the run renders only what
+ * the overlay draws over it. */
+static void
+keep_canvas_picture (SluiceCanvasRunOverlay *self)
+{
+  if (self->canvas != NULL)
+    sluice_canvas_set_keep_picture (self->canvas, self->session != NULL &&
+                                    !sluice_run_state_is_final (sluice_run_session_get_state (self->session)));
+}
+
 static void
 updated_cb (SluiceCanvasRunOverlay *self)
 {
   watch_frame_clock (self);
+  keep_canvas_picture (self);
   if (sluice_run_session_get_moving (self->session))
     {
       if (self->tick_id == 0)
@@ -855,6 +913,7 @@ sluice_canvas_run_overlay_set_session (SluiceCanvasRunOverlay *self,
   g_set_object (&self->session, session);
   if (session != NULL)
     g_signal_connect_swapped (session, "updated", G_CALLBACK (updated_cb), self);
+  keep_canvas_picture (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -951,6 +1010,8 @@ sluice_canvas_run_overlay_finalize (GObject *object)
   SluiceCanvasRunOverlay *self = SLUICE_CANVAS_RUN_OVERLAY (object);
 
   g_array_unref (self->edge_sources);
+  g_hash_table_unref (self->layouts);
+  g_hash_table_unref (self->old_layouts);
   G_OBJECT_CLASS (sluice_canvas_run_overlay_parent_class)->finalize (object);
 }
 
@@ -970,6 +1031,8 @@ static void
 sluice_canvas_run_overlay_init (SluiceCanvasRunOverlay *self)
 {
   self->edge_sources = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->old_layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
   gtk_widget_set_can_focus (GTK_WIDGET (self), FALSE);
   /* Outlines, badges and counters of nodes at the canvas's edge would
@@ -1011,4 +1074,14 @@ sluice_canvas_run_overlay_take_max_frame_ms (SluiceCanvasRunOverlay *self)
 
   self->max_frame_ms = 0;
   return max;
+}
+
+void
+sluice_canvas_run_overlay_get_label_counts (SluiceCanvasRunOverlay *self,
+                                            guint                  *drawn,
+                                            guint                  *made)
+{
+  g_return_if_fail (SLUICE_IS_CANVAS_RUN_OVERLAY (self));
+  *drawn = self->n_labels_drawn;
+  *made = self->n_layouts_made;
 }
