@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE 1  /* RUSAGE_THREAD */
 #include "config.h"
 
 #include <inttypes.h>
+#include <sys/resource.h>
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -21,7 +23,7 @@ struct _SluiceCanvasRunOverlay
 
   SluiceCanvas     *canvas;        /* borrowed: the overlay lives in its parent */
   SluiceRunSession *session;       /* owned, may be NULL */
-  guint             tick_id;
+  gboolean          animating;     /* something moves: each update redraws */
   gint64            frame_time;    /* µs, drives the stripes and the flow */
   SluiceLayout     *edge_layout;   /* owned: the layout edge_sources is for */
   GArray           *edge_sources;  /* guint box index where each edge starts */
@@ -31,8 +33,10 @@ struct _SluiceCanvasRunOverlay
   gint64            paint_started; /* monotonic µs of the frame being painted */
   gint64            paint_length;  /* how long the last paint took */
   gint64            paint_ended;
-  gint64            frame_cost;    /* the last paint, plus what the renderer's threads used for it */
-  gint64            others_cpu;    /* sluice_thread_cpu_get_others_us() at the last paint, less the run's thread */
+  gint64            frame_cost;    /* CPU µs of the last frame that drew us, see paint_cb() */
+  gint64            paint_thread_cpu; /* at the frame's start: this thread's CPU µs, */
+  gint64            others_cpu;    /* the other threads', */
+  gint64            run_cpu;       /* and the run's thread's */
   gboolean          drew;          /* the frame being painted snapshotted us */
   gint64            frame_max_us;  /* statistics of the frames drawn, */
   gint64            frame_sum_us;  /* for benchmarks */
@@ -646,6 +650,10 @@ sluice_canvas_run_overlay_snapshot (GtkWidget   *widget,
   vp = sluice_canvas_get_viewport (self->canvas);
   with_text = vp->zoom >= TEXT_MIN_ZOOM;
   age_layouts (self);
+  /* The stripes and the flow move with the time of the frame. */
+  self->frame_time = gtk_widget_get_frame_clock (widget) != NULL
+                     ? gdk_frame_clock_get_frame_time (gtk_widget_get_frame_clock (widget))
+                     : g_get_monotonic_time ();
   sluice_viewport_visible (vp, gtk_widget_get_width (widget), gtk_widget_get_height (widget),
                            &vx, &vy, &vw, &vh);
   update_edge_sources (self, layout);
@@ -725,50 +733,67 @@ sluice_canvas_run_overlay_snapshot (GtkWidget   *widget,
   self->drew = TRUE;
 }
 
-/* A frame's cost runs from its start to the end of its paint (with a
- * GL renderer, the wait for the previous frame's buffers is in there). */
+/* This thread's CPU time in µs. */
+static gint64
+own_cpu_us (void)
+{
+  struct rusage usage;
+
+  if (getrusage (RUSAGE_THREAD, &usage) != 0)
+    return 0;
+  return (gint64) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_USEC_PER_SEC +
+         usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+}
+
+/* What a frame costs the machine, in CPU time: the window's thread
+ * from the frame's start to the end of its paint (layout, snapshots,
+ * the renderer's calls), and the process's other threads meanwhile
+ * (a software renderer, llvmpipe, rasterises on threads of its own,
+ * more than the paint itself), less the run's own thread, which runs
+ * anyway, drawing or not. CPU, not wall time: on a busy machine a
+ * paint waits for the processor, which costs the run nothing. */
 static void
 paint_cb (GdkFrameClock          *clock,
           SluiceCanvasRunOverlay *self)
 {
   self->paint_started = g_get_monotonic_time ();
+  self->paint_thread_cpu = own_cpu_us ();
+  self->others_cpu = sluice_thread_cpu_get_others_us ();
+  self->run_cpu = self->session != NULL ? MAX (sluice_run_session_get_run_cpu_time (self->session), 0) : 0;
 }
 
 static void
 after_paint_cb (GdkFrameClock          *clock,
                 SluiceCanvasRunOverlay *self)
 {
-  /* Frames that only ran the tick callbacks cost nothing: the pace is
-   * set by the ones that drew the overlay. */
-  if (!self->drew)
+  gint64 thread_cpu, others, run;
+
+  /* Frames that did not draw the overlay set no pace. */
+  if (!self->drew || self->paint_started == 0)
     {
+      self->drew = FALSE;
       self->paint_started = 0;
       return;
     }
   self->drew = FALSE;
   self->paint_ended = g_get_monotonic_time ();
-  if (self->paint_started != 0)
-    {
-      self->paint_length = self->paint_ended - self->paint_started;
-      self->frame_max_us = MAX (self->frame_max_us, self->paint_length);
-      self->frame_sum_us += self->paint_length;
-      self->frame_count++;
-      /* A software renderer draws on threads of its own after the paint
-       * (llvmpipe: more CPU than the paint itself), on the processors the
-       * run needs: that counts too. (Lua workers of the run count as
-       * well: a busy machine gets fewer frames.) The run's own thread
-       * does not: it runs anyway, drawing or not. */
-      gint64 others = sluice_thread_cpu_get_others_us ();
+  self->paint_length = self->paint_ended - self->paint_started;
+  self->frame_max_us = MAX (self->frame_max_us, self->paint_length);
+  self->frame_sum_us += self->paint_length;
+  self->frame_count++;
 
-      if (self->session != NULL)
-        others -= MAX (sluice_run_session_get_run_cpu_time (self->session), 0);
-
-      self->frame_cost = self->paint_length + (self->others_cpu != 0 ? MAX (others - self->others_cpu, 0) : 0);
-      self->others_cpu = others;
-      if (self->session != NULL)
-        sluice_run_session_set_update_interval (self->session, self->frame_cost * (1 / DRAW_SHARE - 1));
-    }
+  thread_cpu = own_cpu_us () - self->paint_thread_cpu;
+  others = sluice_thread_cpu_get_others_us () - self->others_cpu;
+  run = self->session != NULL ? MAX (sluice_run_session_get_run_cpu_time (self->session), 0) - self->run_cpu : 0;
+  self->frame_cost = MAX (thread_cpu, 0) + MAX (others - MAX (run, 0), 0);
   self->paint_started = 0;
+  /* Drawing takes at most a tenth of the time: the next update (and
+   * frame) comes after nine times what this one cost. A fast renderer
+   * animates at the display's rate; a software one (Xvfb, llvmpipe)
+   * draws a few frames a second instead of slowing the run. The
+   * session keeps the pace between 16 ms and 1 s. */
+  if (self->session != NULL)
+    sluice_run_session_set_update_interval (self->session, self->frame_cost * (1 / DRAW_SHARE - 1));
 }
 
 static void
@@ -792,31 +817,6 @@ watch_frame_clock (SluiceCanvasRunOverlay *self)
     }
 }
 
-static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       user_data)
-{
-  SluiceCanvasRunOverlay *self = SLUICE_CANVAS_RUN_OVERLAY (widget);
-  gint64 now = g_get_monotonic_time ();
-
-  self->frame_time = gdk_frame_clock_get_frame_time (clock);
-  /* Animation frames take at most a tenth of the time: with a slow
-   * renderer (software GL) the animation runs at a lower rate instead of
-   * slowing the run, which shares this thread and the processors. */
-  if (now - self->paint_ended >= self->frame_cost * (1 / DRAW_SHARE - 1))
-    {
-      self->drawn_serial = sluice_run_session_get_serial (self->session);
-      gtk_widget_queue_draw (widget);
-    }
-  if (self->session == NULL || !sluice_run_session_get_moving (self->session))
-    {
-      self->tick_id = 0;
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
-}
-
 /* While the run goes the scene under the overlay stands still: the
  * canvas keeps its picture, and a frame of the run renders only what
  * the overlay draws over it. */
@@ -828,17 +828,18 @@ keep_canvas_picture (SluiceCanvasRunOverlay *self)
                                     !sluice_run_state_is_final (sluice_run_session_get_state (self->session)));
 }
 
+/* Each update of the session (paced by what frames cost, see
+ * after_paint_cb) is one frame: the overlay draws in the same frame as
+ * the run panel and the log take their new values, never in frames of
+ * its own. While something moves, every update redraws (the stripes and
+ * the flow move on); once nothing moves, only a change does. */
 static void
 updated_cb (SluiceCanvasRunOverlay *self)
 {
   watch_frame_clock (self);
   keep_canvas_picture (self);
-  if (sluice_run_session_get_moving (self->session))
-    {
-      if (self->tick_id == 0)
-        self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
-    }
-  else if (self->drawn_serial != sluice_run_session_get_serial (self->session))
+  self->animating = sluice_run_session_get_moving (self->session);
+  if (self->animating || self->drawn_serial != sluice_run_session_get_serial (self->session))
     {
       self->drawn_serial = sluice_run_session_get_serial (self->session);
       gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -848,17 +849,7 @@ updated_cb (SluiceCanvasRunOverlay *self)
 gboolean
 sluice_canvas_run_overlay_get_ticking (SluiceCanvasRunOverlay *self)
 {
-  return self->tick_id != 0;
-}
-
-static void
-stop_ticking (SluiceCanvasRunOverlay *self)
-{
-  if (self->tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
-      self->tick_id = 0;
-    }
+  return self->animating;
 }
 
 char *
@@ -909,7 +900,7 @@ sluice_canvas_run_overlay_set_session (SluiceCanvasRunOverlay *self,
     return;
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
-  stop_ticking (self);
+  self->animating = FALSE;
   g_set_object (&self->session, session);
   if (session != NULL)
     g_signal_connect_swapped (session, "updated", G_CALLBACK (updated_cb), self);
