@@ -504,7 +504,7 @@ unpin (SluiceRunPanel *self)
   g_clear_object (&self->pin_clock);
 }
 
-/* The frame that laid the new rows out is over. */
+/* The window laid the new rows out. */
 static void
 pin_after_paint_cb (SluiceRunPanel *self)
 {
@@ -555,8 +555,14 @@ log_changed_cb (SluiceRunPanel *self)
       pin_to_top (self);
       return;
     }
+  /* Once the window has laid the new rows out, in the same frame: the
+   * frame clock lays out again before it paints when asked to, so the
+   * view is on the newest rows in the frame that shows them, without a
+   * frame of its own (a software renderer renders the whole window for
+   * each). */
   self->pin_clock = g_object_ref (clock);
-  self->pin_handler = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (pin_after_paint_cb), self);
+  self->pin_handler = g_signal_connect_data (clock, "layout", G_CALLBACK (pin_after_paint_cb), self, NULL,
+                                             G_CONNECT_SWAPPED | G_CONNECT_AFTER);
 }
 
 void
