@@ -13,6 +13,7 @@
 
 #include "sluice-canvas.h"
 #include "sluice-canvas-run-overlay.h"
+#include "sluice-picture-bin.h"
 #include "sluice-trust-dialog.h"
 #include "sluice-window.h"
 #include "sluice-window-run.h"
@@ -189,6 +190,24 @@ canvas_nodes (SluiceCanvas *canvas)
   return node != NULL ? count_nodes (node) : 0;
 }
 
+/* The pictures the window's picture bins (around the palette and the
+ * inspector) rendered so far, all together; @n_bins: how many bins. */
+static guint
+bin_pictures (GtkWidget *widget,
+              guint     *n_bins)
+{
+  guint n = 0;
+
+  if (SLUICE_IS_PICTURE_BIN (widget))
+    {
+      (*n_bins)++;
+      n += sluice_picture_bin_get_n_pictures (SLUICE_PICTURE_BIN (widget));
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    n += bin_pictures (child, n_bins);
+  return n;
+}
+
 /* The texts of the labels in @labels, one string. */
 static char *
 labels_text (GPtrArray *labels)
@@ -224,7 +243,7 @@ test_frames_draw_only_what_changed (void)
   GdkFrameClock *clock;
   GtkWidget *stages;
   Feed feed = { 0 };
-  guint scene_draws, drawn0, made0, drawn1, made1, drawn2, made2;
+  guint scene_draws, drawn0, made0, drawn1, made1, drawn2, made2, pictures, n_bins = 0;
   guint64 in, out;
   gint64 elapsed;
 
@@ -258,6 +277,7 @@ test_frames_draw_only_what_changed (void)
   wait_for_frames (&feed, 2);
   scene_draws = sluice_canvas_get_n_scene_draws (canvas);
   sluice_canvas_run_overlay_get_label_counts (overlay, &drawn0, &made0);
+  pictures = bin_pictures (GTK_WIDGET (feed.window), &n_bins);
   stages = find_named (GTK_WIDGET (feed.window), "run-stages");
   g_assert_nonnull (stages);
   collect_labels (stages, cells_before);
@@ -277,6 +297,17 @@ test_frames_draw_only_what_changed (void)
 
     g_test_message ("the canvas gives the renderer %u nodes during the run", nodes);
     g_assert_cmpuint (nodes, <=, 2);
+  }
+  /* The palette and the inspector, locked during the run, are each one
+   * picture, made when they were locked and not again. */
+  {
+    guint n = 0;
+
+    g_test_message ("%u picture bins: %u pictures at the start, %u now", n_bins, pictures,
+                    bin_pictures (GTK_WIDGET (feed.window), &n));
+    g_assert_cmpuint (n_bins, ==, 2);
+    g_assert_cmpuint (pictures, >=, 2);
+    g_assert_cmpuint (bin_pictures (GTK_WIDGET (feed.window), &n), ==, pictures);
   }
   /* The counters' labels changed and were laid out again; the badges
    * ("idle", "running") were not: at most half of what was drawn. */
