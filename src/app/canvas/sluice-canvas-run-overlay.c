@@ -766,7 +766,7 @@ static void
 after_paint_cb (GdkFrameClock          *clock,
                 SluiceCanvasRunOverlay *self)
 {
-  gint64 thread_cpu, others, run;
+  gint64 thread_cpu, others, run, cost, pace;
 
   /* Frames that did not draw the overlay set no pace. */
   if (!self->drew || self->paint_started == 0)
@@ -785,7 +785,12 @@ after_paint_cb (GdkFrameClock          *clock,
   thread_cpu = own_cpu_us () - self->paint_thread_cpu;
   others = sluice_thread_cpu_get_others_us () - self->others_cpu;
   run = self->session != NULL ? MAX (sluice_run_session_get_run_cpu_time (self->session), 0) - self->run_cpu : 0;
-  self->frame_cost = MAX (thread_cpu, 0) + MAX (others - MAX (run, 0), 0);
+  cost = MAX (thread_cpu, 0) + MAX (others - MAX (run, 0), 0);
+  /* The cheaper of the last two frames: a frame that did something once
+   * (the pictures of the canvas and the locked panes when a run starts)
+   * does not hold the next updates back. */
+  pace = MIN (cost, self->frame_cost);
+  self->frame_cost = cost;
   self->paint_started = 0;
   /* Drawing takes at most a tenth of the time: the next update (and
    * frame) comes after nine times what this one cost. A fast renderer
@@ -793,7 +798,7 @@ after_paint_cb (GdkFrameClock          *clock,
    * draws a few frames a second instead of slowing the run. The
    * session keeps the pace between 16 ms and 1 s. */
   if (self->session != NULL)
-    sluice_run_session_set_update_interval (self->session, self->frame_cost * (1 / DRAW_SHARE - 1));
+    sluice_run_session_set_update_interval (self->session, pace * (1 / DRAW_SHARE - 1));
 }
 
 static void
@@ -901,6 +906,7 @@ sluice_canvas_run_overlay_set_session (SluiceCanvasRunOverlay *self,
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   self->animating = FALSE;
+  self->frame_cost = 0;
   g_set_object (&self->session, session);
   if (session != NULL)
     g_signal_connect_swapped (session, "updated", G_CALLBACK (updated_cb), self);
