@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "bench-live-pipeline.h"
@@ -51,6 +52,7 @@ typedef struct
 {
   SluiceWindow *window;
   GskRenderer  *renderer;
+  GdkPaintable *canvas_paintable;
   double        max_ms;
   double        sum_ms;
   guint         frames;
@@ -60,7 +62,78 @@ typedef struct
 } Frames;
 
 static double cpu_seconds (int who);
-static double sampler_cpu_s;    /* the window thread's CPU in sample_frame_cb(): the bench's, not the designer's */
+
+/* Every frame the window paints during a run, whatever asked for it (the
+ * overlay, a label of the run panel, the log): under a software renderer
+ * each one renders the whole window. */
+static guint all_frames;
+
+static void
+count_frame_cb (GdkFrameClock *clock)
+{
+  all_frames++;
+}
+
+static double sampler_cpu_s;
+static double sampler_renderer_s;  /* the renderer's threads' CPU for those renders */    /* the window thread's CPU in sample_frame_cb(): the bench's, not the designer's */
+
+/* Nanoseconds on a processor of this process's threads named llvmpipe-N
+ * (Mesa's software renderer, under Xvfb), from their schedstat. */
+static gint64
+renderer_ns (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+  gint64 sum = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *comm_path = g_strdup_printf ("/proc/self/task/%s/comm", name);
+      g_autofree char *stat_path = g_strdup_printf ("/proc/self/task/%s/schedstat", name);
+      g_autofree char *comm = NULL;
+      g_autofree char *stat = NULL;
+
+      if (g_file_get_contents (comm_path, &comm, NULL, NULL) && g_str_has_prefix (comm, "llvmpipe") &&
+          g_file_get_contents (stat_path, &stat, NULL, NULL))
+        sum += g_ascii_strtoll (stat, NULL, 10);
+    }
+  return sum;
+}
+
+/* SLUICE_BENCH_LIVE_PIECES=1: once during the run, what rendering each
+ * big piece of the window on its own costs (wall on this thread, CPU of
+ * the renderer's threads), to find where a frame's time goes. */
+static void
+profile_pieces (GtkWidget   *widget,
+                GskRenderer *renderer,
+                int          depth)
+{
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+
+  if (w < 60 || h < 40 || !gtk_widget_get_mapped (widget) || depth > 14)
+    return;
+  {
+    g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+    GtkSnapshot *snapshot = gtk_snapshot_new ();
+    g_autoptr(GskRenderNode) node = NULL;
+    gint64 start, ns0;
+
+    gdk_paintable_snapshot (paintable, snapshot, w, h);
+    node = gtk_snapshot_free_to_node (snapshot);
+    if (node != NULL)
+      {
+        ns0 = renderer_ns ();
+        start = g_get_monotonic_time ();
+        for (int i = 0; i < 4; i++)
+          g_object_unref (gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h)));
+        g_print ("live run: piece %*s%s %s %dx%d: %.1f ms a render, renderer CPU %.1f ms\n", depth * 2, "",
+                 G_OBJECT_TYPE_NAME (widget), gtk_widget_get_css_classes (widget)[0] ? gtk_widget_get_css_classes (widget)[0] : "",
+                 w, h, ms_since (start) / 4, (renderer_ns () - ns0) / 4e6);
+      }
+  }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    profile_pieces (child, renderer, depth + 1);
+}
 
 /* One frame of what the canvas area shows: the canvas and the run
  * overlay snapshotted, then rendered to pixels. */
@@ -78,11 +151,25 @@ sample_frame_cb (gpointer data)
   double cpu0 = cpu_seconds (RUSAGE_THREAD);
   double ms;
 
-  GTK_WIDGET_GET_CLASS (canvas)->snapshot (canvas, snapshot);
+  if (f->frames == 3 && g_getenv ("SLUICE_BENCH_LIVE_PIECES") != NULL)
+    profile_pieces (GTK_WIDGET (f->window), f->renderer, 0);
+  /* The canvas as a frame of the window has it (its last snapshot, which
+   * GTK keeps until the canvas changes), the overlay drawn anew. */
+  if (f->canvas_paintable == NULL)
+    f->canvas_paintable = gtk_widget_paintable_new (canvas);
+  gdk_paintable_snapshot (f->canvas_paintable, snapshot, w, h);
   GTK_WIDGET_GET_CLASS (overlay)->snapshot (overlay, snapshot);
   node = gtk_snapshot_free_to_node (snapshot);
   if (node != NULL)
-    texture = gsk_renderer_render_texture (f->renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+    {
+      gint64 ns0 = renderer_ns ();
+      g_autofree guchar *pixels = g_malloc ((gsize) w * h * 4);
+
+      texture = gsk_renderer_render_texture (f->renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+      /* Read back: the render is over (and counted) when this returns. */
+      gdk_texture_download (texture, pixels, (gsize) w * 4);
+      sampler_renderer_s += (renderer_ns () - ns0) / 1e9;
+    }
   ms = ms_since (start);
   f->max_ms = MAX (f->max_ms, ms);
   f->sum_ms += ms;
@@ -102,6 +189,90 @@ cpu_seconds (int who)
   getrusage (who, &usage);
   return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+/* CPU time of each of this process's threads, in clock ticks, by
+ * thread id, with their names: which threads the designer's CPU went
+ * to (the run's, the window's, the renderer's: llvmpipe-N under Xvfb). */
+typedef struct
+{
+  GHashTable *ticks;   /* tid → ticks */
+  GHashTable *names;   /* tid → comm */
+} ThreadTimes;
+
+static void
+thread_times_read (ThreadTimes *t)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+
+  t->ticks = g_hash_table_new (NULL, NULL);
+  t->names = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *stat_path = g_strdup_printf ("/proc/self/task/%s/stat", name);
+      g_autofree char *comm_path = g_strdup_printf ("/proc/self/task/%s/comm", name);
+      g_autofree char *stat = NULL;
+      g_autofree char *comm = NULL;
+      const char *after;
+      g_auto(GStrv) fields = NULL;
+      gpointer tid = GINT_TO_POINTER (atoi (name));
+
+      if (!g_file_get_contents (stat_path, &stat, NULL, NULL) ||
+          !g_file_get_contents (comm_path, &comm, NULL, NULL) ||
+          (after = strrchr (stat, ')')) == NULL)
+        continue;
+      /* After "pid (comm) ": state is field 0, utime 11, stime 12. */
+      fields = g_strsplit (after + 2, " ", 14);
+      if (g_strv_length (fields) < 13)
+        continue;
+      g_hash_table_insert (t->ticks, tid,
+                           GSIZE_TO_POINTER ((gsize) (g_ascii_strtoull (fields[11], NULL, 10) +
+                                                      g_ascii_strtoull (fields[12], NULL, 10))));
+      g_hash_table_insert (t->names, tid, g_strchomp (g_steal_pointer (&comm)));
+    }
+}
+
+/* Prints the CPU seconds each kind of thread (by name, digits dropped:
+ * llvmpipe-0 and -1 together) used since @before. */
+static void
+thread_times_print (ThreadTimes *before,
+                    const char  *what)
+{
+  ThreadTimes after;
+  g_autoptr(GHashTable) by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer tid, ticks;
+  GString *line = g_string_new (NULL);
+
+  thread_times_read (&after);
+  g_hash_table_iter_init (&iter, after.ticks);
+  while (g_hash_table_iter_next (&iter, &tid, &ticks))
+    {
+      gsize used = GPOINTER_TO_SIZE (ticks) - GPOINTER_TO_SIZE (g_hash_table_lookup (before->ticks, tid));
+      g_autofree char *kind = g_strdup (g_hash_table_lookup (after.names, tid));
+
+      if (tid == GINT_TO_POINTER (getpid ()))
+        {
+          g_free (kind);
+          kind = g_strdup ("window");
+        }
+      g_strchomp (g_strdelimit (kind, "0123456789", ' '));
+      if (g_str_has_suffix (kind, "-"))
+        kind[strlen (kind) - 1] = '\0';
+      used += GPOINTER_TO_SIZE (g_hash_table_lookup (by_name, kind));
+      g_hash_table_replace (by_name, g_steal_pointer (&kind), GSIZE_TO_POINTER (used));
+    }
+  g_hash_table_iter_init (&iter, by_name);
+  while (g_hash_table_iter_next (&iter, &tid, &ticks))
+    if (GPOINTER_TO_SIZE (ticks) >= 5)
+      g_string_append_printf (line, "; %s %.2f s", (char *) tid, GPOINTER_TO_SIZE (ticks) / (double) sysconf (_SC_CLK_TCK));
+  g_print ("live run: %s, CPU by thread (threads that ended are not counted)%s\n", what, line->str);
+  g_string_free (line, TRUE);
+  g_hash_table_unref (after.ticks);
+  g_hash_table_unref (after.names);
+  g_hash_table_unref (before->ticks);
+  g_hash_table_unref (before->names);
 }
 
 static double last_cpu_s;       /* of the last run_runner() or run_designer() */
@@ -160,13 +331,19 @@ run_designer (SluiceWindow *window,
   double cpu0 = cpu_seconds (RUSAGE_SELF);
   double main0 = cpu_seconds (RUSAGE_THREAD);
   double wall;
+  ThreadTimes threads0;
+  guint scene_draws0 = sluice_canvas_get_n_scene_draws (sluice_window_get_canvas (window));
 
   sampler_cpu_s = 0;
+  sampler_renderer_s = 0;
+  all_frames = 0;
   vp.zoom = zoom;
   sluice_canvas_set_viewport (sluice_window_get_canvas (window), &vp);
   choice->input = SLUICE_RUN_INPUT_FILE;
   choice->input_path = g_strdup (input);
+  thread_times_read (&threads0);
   start = g_get_monotonic_time ();
+  g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint", G_CALLBACK (count_frame_cb), NULL);
   sluice_window_run_with_choice (window, choice);
   /* Render the canvas area once a second on top of what the window
    * draws (the measure bench-designer uses). */
@@ -177,6 +354,8 @@ run_designer (SluiceWindow *window,
   while (!run_final (window))
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (sampler);
+  g_clear_object (&frames->canvas_paintable);
+  g_signal_handlers_disconnect_by_func (gtk_widget_get_frame_clock (GTK_WIDGET (window)), count_frame_cb, NULL);
   sluice_canvas_run_overlay_take_frame_stats (sluice_window_get_run_overlay (window),
                                               &frames->window_avg_ms, &frames->window_max_ms,
                                               &frames->window_frames);
@@ -189,6 +368,15 @@ run_designer (SluiceWindow *window,
            sluice_executor_get_elapsed (sluice_run_session_get_executor (sluice_window_get_run_session (window))) / 1e6,
            sluice_run_session_get_run_cpu_time (sluice_window_get_run_session (window)) / 1e6);
   wall = ms_since (start) / 1000.0;
+  {
+    g_autofree char *what = g_strdup_printf ("at %.0f%% zoom", zoom * 100);
+    thread_times_print (&threads0, what);
+    g_print ("live run: at %.0f%% zoom this benchmark's own renders of the canvas took %.2f s of the renderer's threads\n",
+             zoom * 100, sampler_renderer_s);
+    g_print ("live run: at %.0f%% zoom the window painted %u frames in all (%.1f a second); the canvas drew its scene %u times\n",
+             zoom * 100, all_frames, all_frames / (ms_since (start) / 1000.0),
+             sluice_canvas_get_n_scene_draws (sluice_window_get_canvas (window)) - scene_draws0);
+  }
   last_cpu_s = cpu_seconds (RUSAGE_SELF) - cpu0;
   last_main_cpu_s = cpu_seconds (RUSAGE_THREAD) - main0;
   return wall;

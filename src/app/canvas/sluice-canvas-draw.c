@@ -234,17 +234,18 @@ sluice_canvas_get_overview_labels (SluiceCanvas *self)
   return self->overview_labels;
 }
 
-void
-_sluice_canvas_snapshot (GtkWidget   *widget,
-                         GtkSnapshot *snapshot)
+static void
+snapshot_scene (SluiceCanvas *self,
+                GtkSnapshot  *snapshot,
+                int           width,
+                int           height)
 {
-  SluiceCanvas *self = SLUICE_CANVAS (widget);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
+  GtkWidget *widget = GTK_WIDGET (self);
   SluiceLayout *layout;
   gboolean with_text;
   double vx, vy, vw, vh;
 
+  self->n_scene_draws++;
   gtk_snapshot_append_color (snapshot, &self->colors.background, &GRAPHENE_RECT_INIT (0, 0, width, height));
   layout = sluice_canvas_get_layout (self);
   if (layout == NULL)
@@ -305,4 +306,70 @@ _sluice_canvas_snapshot (GtkWidget   *widget,
       gtk_snapshot_append_color (snapshot, &fill, &GRAPHENE_RECT_INIT (x, y, w, h));
       sluice_canvas_append_outline (snapshot, x, y, w, h, 0, 1, &self->colors.accent);
     }
+}
+
+/* The scene rendered once into a texture of the widget's size in device
+ * pixels, by the window's own renderer (a GL texture stays on the GPU):
+ * every later frame draws one textured rectangle instead of the scene's
+ * thousands of nodes, until the canvas changes and GTK asks again. */
+static GdkTexture *
+render_picture (SluiceCanvas *self,
+                int           width,
+                int           height)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  GtkSnapshot *inner;
+  g_autoptr(GskRenderNode) node = NULL;
+
+  if (renderer == NULL || !gsk_renderer_is_realized (renderer))
+    return NULL;
+  inner = gtk_snapshot_new ();
+  gtk_snapshot_scale (inner, scale, scale);
+  snapshot_scene (self, inner, width, height);
+  node = gtk_snapshot_free_to_node (inner);
+  if (node == NULL)
+    return NULL;
+  return gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width * scale, height * scale));
+}
+
+void
+_sluice_canvas_snapshot (GtkWidget   *widget,
+                         GtkSnapshot *snapshot)
+{
+  SluiceCanvas *self = SLUICE_CANVAS (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  if (self->keep_picture && width > 0 && height > 0)
+    {
+      g_autoptr(GdkTexture) picture = render_picture (self, width, height);
+
+      if (picture != NULL)
+        {
+          gtk_snapshot_append_texture (snapshot, picture, &GRAPHENE_RECT_INIT (0, 0, width, height));
+          return;
+        }
+    }
+  snapshot_scene (self, snapshot, width, height);
+}
+
+void
+sluice_canvas_set_keep_picture (SluiceCanvas *self,
+                                gboolean      keep)
+{
+  g_return_if_fail (SLUICE_IS_CANVAS (self));
+
+  if (self->keep_picture == !!keep)
+    return;
+  self->keep_picture = !!keep;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+sluice_canvas_get_n_scene_draws (SluiceCanvas *self)
+{
+  g_return_val_if_fail (SLUICE_IS_CANVAS (self), 0);
+  return self->n_scene_draws;
 }

@@ -163,6 +163,8 @@ struct _SluiceCanvas
   double              pinch_start_zoom;
   guint               prune_source;
   gboolean            show_grid;
+  gboolean            keep_picture;  /* draw the scene once into a texture (a run is shown) */
+  guint               n_scene_draws; /* for tests */
 
   /* A viewport animation, while one runs (zoom buttons, fit, reveal). */
   guint               tick_id;

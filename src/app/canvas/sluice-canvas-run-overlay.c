@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE 1  /* RUSAGE_THREAD */
 #include "config.h"
 
 #include <inttypes.h>
+#include <sys/resource.h>
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -21,7 +23,7 @@ struct _SluiceCanvasRunOverlay
 
   SluiceCanvas     *canvas;        /* borrowed: the overlay lives in its parent */
   SluiceRunSession *session;       /* owned, may be NULL */
-  guint             tick_id;
+  gboolean          animating;     /* something moves: each update redraws */
   gint64            frame_time;    /* µs, drives the stripes and the flow */
   SluiceLayout     *edge_layout;   /* owned: the layout edge_sources is for */
   GArray           *edge_sources;  /* guint box index where each edge starts */
@@ -31,13 +33,19 @@ struct _SluiceCanvasRunOverlay
   gint64            paint_started; /* monotonic µs of the frame being painted */
   gint64            paint_length;  /* how long the last paint took */
   gint64            paint_ended;
-  gint64            frame_cost;    /* the last paint, plus what the renderer's threads used for it */
-  gint64            others_cpu;    /* sluice_thread_cpu_get_others_us() at the last paint, less the run's thread */
+  gint64            frame_cost;    /* CPU µs of the last frame that drew us, see paint_cb() */
+  gint64            paint_thread_cpu; /* at the frame's start: this thread's CPU µs, */
+  gint64            others_cpu;    /* the other threads', */
+  gint64            run_cpu;       /* and the run's thread's */
   gboolean          drew;          /* the frame being painted snapshotted us */
   gint64            frame_max_us;  /* statistics of the frames drawn, */
   gint64            frame_sum_us;  /* for benchmarks */
   guint             frame_count;
   guint             stage_words_drawn; /* by the last frame, far out */
+  GHashTable       *layouts;       /* owned: key (size + text) → PangoLayout drawn by this frame */
+  GHashTable       *old_layouts;   /* owned: those of the frame before, not drawn again yet */
+  guint             n_labels_drawn; /* for tests */
+  guint             n_layouts_made;
 };
 
 G_DEFINE_FINAL_TYPE (SluiceCanvasRunOverlay, sluice_canvas_run_overlay, GTK_TYPE_WIDGET)
@@ -99,6 +107,57 @@ fill_round (GtkSnapshot   *snapshot,
   gtk_snapshot_pop (snapshot);
 }
 
+/* The laid-out text of a label (@small: the counters' size, with
+ * figures of one width), from the last frame's when it drew the same
+ * text: shaping and measuring text is most of what a frame of the
+ * overlay costs, and most labels ("done", "idle", the counters of a
+ * module that finished) do not change from one frame to the next.
+ * Kept for one frame after its last use, so the cache holds about what
+ * is in view. Pango lays a cached layout out again by itself when the
+ * widget's font changes (its context's serial). */
+static PangoLayout *
+label_layout (SluiceCanvasRunOverlay *self,
+              const char             *text,
+              gboolean                small)
+{
+  g_autofree char *key = g_strconcat (small ? "s" : "n", text, NULL);
+  PangoLayout *layout = g_hash_table_lookup (self->layouts, key);
+  gpointer old_key;
+
+  self->n_labels_drawn++;
+  if (layout != NULL)
+    return layout;
+  if (g_hash_table_steal_extended (self->old_layouts, key, &old_key, (gpointer *) &layout))
+    g_free (old_key);
+  else
+    {
+      layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+      if (small)
+        {
+          PangoAttrList *attrs = pango_attr_list_new ();
+
+          pango_attr_list_insert (attrs, pango_attr_scale_new (0.8));
+          pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
+          pango_layout_set_attributes (layout, attrs);
+          pango_attr_list_unref (attrs);
+        }
+      self->n_layouts_made++;
+    }
+  g_hash_table_insert (self->layouts, g_steal_pointer (&key), layout);
+  return layout;
+}
+
+/* The layouts the frame before used become the old ones. */
+static void
+age_layouts (SluiceCanvasRunOverlay *self)
+{
+  GHashTable *older = self->old_layouts;
+
+  g_hash_table_remove_all (older);
+  self->old_layouts = self->layouts;
+  self->layouts = older;
+}
+
 /* A label in a pill; (x, y) is its top-right corner when @right. */
 static void
 pill (SluiceCanvasRunOverlay *self,
@@ -110,7 +169,7 @@ pill (SluiceCanvasRunOverlay *self,
       const GdkRGBA          *bg,
       const GdkRGBA          *fg)
 {
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  PangoLayout *layout = label_layout (self, text, FALSE);
   int w, h;
   double px;
 
@@ -134,14 +193,9 @@ small_pill (SluiceCanvasRunOverlay *self,
             const GdkRGBA          *bg,
             const GdkRGBA          *fg)
 {
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  PangoAttrList *attrs = pango_attr_list_new ();
+  PangoLayout *layout = label_layout (self, text, TRUE);
   int w, h;
 
-  pango_attr_list_insert (attrs, pango_attr_scale_new (0.8));
-  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
-  pango_layout_set_attributes (layout, attrs);
-  pango_attr_list_unref (attrs);
   pango_layout_get_pixel_size (layout, &w, &h);
   fill_round (snapshot, x - w - 10, y, w + 10, h + 1, (h + 1) / 2.0, bg);
   gtk_snapshot_save (snapshot);
@@ -159,15 +213,10 @@ counters_at (SluiceCanvasRunOverlay *self,
              double                  y,
              const GdkRGBA          *frame)
 {
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  PangoAttrList *attrs = pango_attr_list_new ();
+  PangoLayout *layout = label_layout (self, text, TRUE);
   GdkRGBA white = { 1, 1, 1, 1 }, ink = { 0.14, 0.12, 0.19, 1 };
   int w, h;
 
-  pango_attr_list_insert (attrs, pango_attr_scale_new (0.8));
-  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
-  pango_layout_set_attributes (layout, attrs);
-  pango_attr_list_unref (attrs);
   pango_layout_get_pixel_size (layout, &w, &h);
   fill_round (snapshot, x, y, w + 10, h + 2, 4, &white);
   outline (snapshot, x, y, w + 10, h + 2, 4, 1, frame);
@@ -600,6 +649,11 @@ sluice_canvas_run_overlay_snapshot (GtkWidget   *widget,
 
   vp = sluice_canvas_get_viewport (self->canvas);
   with_text = vp->zoom >= TEXT_MIN_ZOOM;
+  age_layouts (self);
+  /* The stripes and the flow move with the time of the frame. */
+  self->frame_time = gtk_widget_get_frame_clock (widget) != NULL
+                     ? gdk_frame_clock_get_frame_time (gtk_widget_get_frame_clock (widget))
+                     : g_get_monotonic_time ();
   sluice_viewport_visible (vp, gtk_widget_get_width (widget), gtk_widget_get_height (widget),
                            &vx, &vy, &vw, &vh);
   update_edge_sources (self, layout);
@@ -679,50 +733,72 @@ sluice_canvas_run_overlay_snapshot (GtkWidget   *widget,
   self->drew = TRUE;
 }
 
-/* A frame's cost runs from its start to the end of its paint (with a
- * GL renderer, the wait for the previous frame's buffers is in there). */
+/* This thread's CPU time in µs. */
+static gint64
+own_cpu_us (void)
+{
+  struct rusage usage;
+
+  if (getrusage (RUSAGE_THREAD, &usage) != 0)
+    return 0;
+  return (gint64) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_USEC_PER_SEC +
+         usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+}
+
+/* What a frame costs the machine, in CPU time: the window's thread
+ * from the frame's start to the end of its paint (layout, snapshots,
+ * the renderer's calls), and the process's other threads meanwhile
+ * (a software renderer, llvmpipe, rasterises on threads of its own,
+ * more than the paint itself), less the run's own thread, which runs
+ * anyway, drawing or not. CPU, not wall time: on a busy machine a
+ * paint waits for the processor, which costs the run nothing. */
 static void
 paint_cb (GdkFrameClock          *clock,
           SluiceCanvasRunOverlay *self)
 {
   self->paint_started = g_get_monotonic_time ();
+  self->paint_thread_cpu = own_cpu_us ();
+  self->others_cpu = sluice_thread_cpu_get_others_us ();
+  self->run_cpu = self->session != NULL ? MAX (sluice_run_session_get_run_cpu_time (self->session), 0) : 0;
 }
 
 static void
 after_paint_cb (GdkFrameClock          *clock,
                 SluiceCanvasRunOverlay *self)
 {
-  /* Frames that only ran the tick callbacks cost nothing: the pace is
-   * set by the ones that drew the overlay. */
-  if (!self->drew)
+  gint64 thread_cpu, others, run, cost, pace;
+
+  /* Frames that did not draw the overlay set no pace. */
+  if (!self->drew || self->paint_started == 0)
     {
+      self->drew = FALSE;
       self->paint_started = 0;
       return;
     }
   self->drew = FALSE;
   self->paint_ended = g_get_monotonic_time ();
-  if (self->paint_started != 0)
-    {
-      self->paint_length = self->paint_ended - self->paint_started;
-      self->frame_max_us = MAX (self->frame_max_us, self->paint_length);
-      self->frame_sum_us += self->paint_length;
-      self->frame_count++;
-      /* A software renderer draws on threads of its own after the paint
-       * (llvmpipe: more CPU than the paint itself), on the processors the
-       * run needs: that counts too. (Lua workers of the run count as
-       * well: a busy machine gets fewer frames.) The run's own thread
-       * does not: it runs anyway, drawing or not. */
-      gint64 others = sluice_thread_cpu_get_others_us ();
+  self->paint_length = self->paint_ended - self->paint_started;
+  self->frame_max_us = MAX (self->frame_max_us, self->paint_length);
+  self->frame_sum_us += self->paint_length;
+  self->frame_count++;
 
-      if (self->session != NULL)
-        others -= MAX (sluice_run_session_get_run_cpu_time (self->session), 0);
-
-      self->frame_cost = self->paint_length + (self->others_cpu != 0 ? MAX (others - self->others_cpu, 0) : 0);
-      self->others_cpu = others;
-      if (self->session != NULL)
-        sluice_run_session_set_update_interval (self->session, self->frame_cost * (1 / DRAW_SHARE - 1));
-    }
+  thread_cpu = own_cpu_us () - self->paint_thread_cpu;
+  others = sluice_thread_cpu_get_others_us () - self->others_cpu;
+  run = self->session != NULL ? MAX (sluice_run_session_get_run_cpu_time (self->session), 0) - self->run_cpu : 0;
+  cost = MAX (thread_cpu, 0) + MAX (others - MAX (run, 0), 0);
+  /* The cheaper of the last two frames: a frame that did something once
+   * (the pictures of the canvas and the locked panes when a run starts)
+   * does not hold the next updates back. */
+  pace = MIN (cost, self->frame_cost);
+  self->frame_cost = cost;
   self->paint_started = 0;
+  /* Drawing takes at most a tenth of the time: the next update (and
+   * frame) comes after nine times what this one cost. A fast renderer
+   * animates at the display's rate; a software one (Xvfb, llvmpipe)
+   * draws a few frames a second instead of slowing the run. The
+   * session keeps the pace between 16 ms and 1 s. */
+  if (self->session != NULL)
+    sluice_run_session_set_update_interval (self->session, pace * (1 / DRAW_SHARE - 1));
 }
 
 static void
@@ -746,41 +822,29 @@ watch_frame_clock (SluiceCanvasRunOverlay *self)
     }
 }
 
-static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       user_data)
+/* While the run goes the scene under the overlay stands still: the
+ * canvas keeps its picture, and a frame of the run renders only what
+ * the overlay draws over it. */
+static void
+keep_canvas_picture (SluiceCanvasRunOverlay *self)
 {
-  SluiceCanvasRunOverlay *self = SLUICE_CANVAS_RUN_OVERLAY (widget);
-  gint64 now = g_get_monotonic_time ();
-
-  self->frame_time = gdk_frame_clock_get_frame_time (clock);
-  /* Animation frames take at most a tenth of the time: with a slow
-   * renderer (software GL) the animation runs at a lower rate instead of
-   * slowing the run, which shares this thread and the processors. */
-  if (now - self->paint_ended >= self->frame_cost * (1 / DRAW_SHARE - 1))
-    {
-      self->drawn_serial = sluice_run_session_get_serial (self->session);
-      gtk_widget_queue_draw (widget);
-    }
-  if (self->session == NULL || !sluice_run_session_get_moving (self->session))
-    {
-      self->tick_id = 0;
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
+  if (self->canvas != NULL)
+    sluice_canvas_set_keep_picture (self->canvas, self->session != NULL &&
+                                    !sluice_run_state_is_final (sluice_run_session_get_state (self->session)));
 }
 
+/* Each update of the session (paced by what frames cost, see
+ * after_paint_cb) is one frame: the overlay draws in the same frame as
+ * the run panel and the log take their new values, never in frames of
+ * its own. While something moves, every update redraws (the stripes and
+ * the flow move on); once nothing moves, only a change does. */
 static void
 updated_cb (SluiceCanvasRunOverlay *self)
 {
   watch_frame_clock (self);
-  if (sluice_run_session_get_moving (self->session))
-    {
-      if (self->tick_id == 0)
-        self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
-    }
-  else if (self->drawn_serial != sluice_run_session_get_serial (self->session))
+  keep_canvas_picture (self);
+  self->animating = sluice_run_session_get_moving (self->session);
+  if (self->animating || self->drawn_serial != sluice_run_session_get_serial (self->session))
     {
       self->drawn_serial = sluice_run_session_get_serial (self->session);
       gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -790,17 +854,7 @@ updated_cb (SluiceCanvasRunOverlay *self)
 gboolean
 sluice_canvas_run_overlay_get_ticking (SluiceCanvasRunOverlay *self)
 {
-  return self->tick_id != 0;
-}
-
-static void
-stop_ticking (SluiceCanvasRunOverlay *self)
-{
-  if (self->tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
-      self->tick_id = 0;
-    }
+  return self->animating;
 }
 
 char *
@@ -851,10 +905,12 @@ sluice_canvas_run_overlay_set_session (SluiceCanvasRunOverlay *self,
     return;
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
-  stop_ticking (self);
+  self->animating = FALSE;
+  self->frame_cost = 0;
   g_set_object (&self->session, session);
   if (session != NULL)
     g_signal_connect_swapped (session, "updated", G_CALLBACK (updated_cb), self);
+  keep_canvas_picture (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -951,6 +1007,8 @@ sluice_canvas_run_overlay_finalize (GObject *object)
   SluiceCanvasRunOverlay *self = SLUICE_CANVAS_RUN_OVERLAY (object);
 
   g_array_unref (self->edge_sources);
+  g_hash_table_unref (self->layouts);
+  g_hash_table_unref (self->old_layouts);
   G_OBJECT_CLASS (sluice_canvas_run_overlay_parent_class)->finalize (object);
 }
 
@@ -970,6 +1028,8 @@ static void
 sluice_canvas_run_overlay_init (SluiceCanvasRunOverlay *self)
 {
   self->edge_sources = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->old_layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
   gtk_widget_set_can_focus (GTK_WIDGET (self), FALSE);
   /* Outlines, badges and counters of nodes at the canvas's edge would
@@ -1011,4 +1071,14 @@ sluice_canvas_run_overlay_take_max_frame_ms (SluiceCanvasRunOverlay *self)
 
   self->max_frame_ms = 0;
   return max;
+}
+
+void
+sluice_canvas_run_overlay_get_label_counts (SluiceCanvasRunOverlay *self,
+                                            guint                  *drawn,
+                                            guint                  *made)
+{
+  g_return_if_fail (SLUICE_IS_CANVAS_RUN_OVERLAY (self));
+  *drawn = self->n_labels_drawn;
+  *made = self->n_layouts_made;
 }

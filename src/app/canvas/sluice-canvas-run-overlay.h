@@ -57,5 +57,11 @@ void       sluice_canvas_run_overlay_take_frame_stats (SluiceCanvasRunOverlay *s
                                                        double                 *avg_ms,
                                                        double                 *max_ms,
                                                        guint                  *count);
+/* How many labels the overlay drew since it was made, and how many of
+ * them it had to lay out (the others came from the frame before). For
+ * tests: a frame lays out only the labels whose text changed. */
+void       sluice_canvas_run_overlay_get_label_counts (SluiceCanvasRunOverlay *self,
+                                                       guint                  *drawn,
+                                                       guint                  *made);
 
 G_END_DECLS

@@ -94,6 +94,16 @@ const char     *sluice_canvas_get_test_failure  (SluiceCanvas   *self,
 /* How many controllers the last frame named in the overview drawn when
  * zoomed out past the scene's own text (for tests). */
 guint           sluice_canvas_get_overview_labels (SluiceCanvas *self);
+/* While a run is shown the scene under it stands still and only the
+ * run's overlay changes: the canvas then keeps its picture as a texture,
+ * rendered once each time the canvas itself changes, so that a frame of
+ * the run does not render the whole scene again (a software renderer
+ * renders every node of the window on every frame). */
+void            sluice_canvas_set_keep_picture  (SluiceCanvas   *self,
+                                                 gboolean        keep);
+/* How many times the canvas drew its scene (for tests: a run's frames
+ * must not draw it again). */
+guint           sluice_canvas_get_n_scene_draws (SluiceCanvas   *self);
 /* The tooltip's area at a widget point: the node there, without its
  * children (widget coordinates). FALSE over no node. */
 gboolean        sluice_canvas_get_tip_area      (SluiceCanvas   *self,

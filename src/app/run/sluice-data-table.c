@@ -28,14 +28,47 @@ setup_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, label);
 }
 
+/* A row whose value changed in place (a live table updates its rows
+ * rather than replacing them): only this cell is formatted again, and
+ * the table is sorted again if it is sorted. */
+static void
+row_notify_cb (GObject     *row,
+               GParamSpec  *pspec,
+               GtkListItem *item)
+{
+  const Cell *cell = g_object_get_data (G_OBJECT (item), "sluice-cell");
+  GtkWidget *label = gtk_list_item_get_child (item);
+  GtkWidget *view = gtk_widget_get_ancestor (label, GTK_TYPE_COLUMN_VIEW);
+
+  cell->format (GTK_LABEL (label), row, cell->property);
+  /* Sorted by a column (the column view's sorter has an order only
+   * then): the new value may move the row. */
+  if (view != NULL && gtk_sorter_get_order (gtk_column_view_get_sorter (GTK_COLUMN_VIEW (view))) != GTK_SORTER_ORDER_NONE)
+    gtk_sorter_changed (gtk_column_view_get_sorter (GTK_COLUMN_VIEW (view)), GTK_SORTER_CHANGE_DIFFERENT);
+}
+
 static void
 bind_cb (GtkSignalListItemFactory *factory,
          GtkListItem              *item,
          const Cell               *cell)
 {
-  cell->format (GTK_LABEL (gtk_list_item_get_child (item)),
-                gtk_list_item_get_item (item),
-                cell->property);
+  GObject *row = gtk_list_item_get_item (item);
+  g_autofree char *signal = g_strconcat ("notify::", cell->property, NULL);
+
+  cell->format (GTK_LABEL (gtk_list_item_get_child (item)), row, cell->property);
+  g_object_set_data (G_OBJECT (item), "sluice-cell", (gpointer) cell);
+  g_signal_connect_object (row, signal, G_CALLBACK (row_notify_cb), item, 0);
+}
+
+static void
+unbind_cb (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           const Cell               *cell)
+{
+  GObject *row = gtk_list_item_get_item (item);
+
+  if (row != NULL)
+    g_signal_handlers_disconnect_by_func (row, row_notify_cb, item);
 }
 
 static void
@@ -64,6 +97,7 @@ add_column (GtkColumnView               *view,
   /* The factory lives as long as the column: it owns the cell. */
   g_signal_connect_data (factory, "bind", G_CALLBACK (bind_cb), cell,
                          free_cell, 0);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), cell);
   column = gtk_column_view_column_new (_(spec->title), factory);
   gtk_column_view_column_set_sorter (column, sorter);
   gtk_column_view_column_set_expand (column, spec->expand);

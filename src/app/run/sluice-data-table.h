@@ -20,8 +20,9 @@ typedef struct
 } SluiceDataTableColumn;
 
 /* Fills @label for @property of @row: its text, and any style class or
- * tooltip the cell needs.  Called on every bind, so it resets what it
- * may have set before. */
+ * tooltip the cell needs.  Called on every bind, and again when the row
+ * notifies @property (rows updated in place), so it resets what it may
+ * have set before. */
 typedef void (*SluiceDataTableFormatFunc) (GtkLabel   *label,
                                            gpointer    row,
                                            const char *property);

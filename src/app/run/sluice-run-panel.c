@@ -282,20 +282,31 @@ update_services_page (SluiceRunPanel *self)
   gtk_widget_set_visible (self->services_tab, visible);
 }
 
+/* A text view's text, set only when it changed: setting it lays all of
+ * it out again (a hundred lines of JSON), and a run updates the panel
+ * several times a second. */
 static void
-refresh_texts (SluiceRunPanel *self)
+set_text_if_changed (GtkTextView *view,
+                     const char  *text)
 {
-  g_autofree char *notes = dup_notes (self);
-  g_autofree char *preview = sluice_run_panel_dup_preview (self);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+
+  if (g_strcmp0 (g_object_get_data (G_OBJECT (buffer), "sluice-shown-text"), text) == 0)
+    return;
+  g_object_set_data_full (G_OBJECT (buffer), "sluice-shown-text", g_strdup (text), g_free);
+  gtk_text_buffer_set_text (buffer, text, -1);
+}
+
+/* The newest outputs, on their page. Only while the page is on screen
+ * (or @force: someone reads them): it is written again whenever the
+ * count changes, which is every update of a run. */
+static void
+refresh_outputs (SluiceRunPanel *self,
+                 gboolean        force)
+{
   GPtrArray *outputs;
 
-  sluice_run_stages_update (self->stages, self->session);
-  sluice_run_services_update (self->services, self->session);
-  update_services_page (self);
-  gtk_label_set_text (self->summary, g_strstrip (notes));
-  gtk_widget_set_visible (GTK_WIDGET (self->summary), *notes != '\0');
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->preview), preview, -1);
-  if (self->session == NULL)
+  if (self->session == NULL || (!force && !gtk_widget_get_mapped (GTK_WIDGET (self->outputs))))
     return;
   outputs = sluice_run_session_get_outputs (self->session);
   if (self->shown_outputs != sluice_run_session_get_n_outputs (self->session))
@@ -318,9 +329,30 @@ refresh_texts (SluiceRunPanel *self)
         g_string_append_printf (s, "%s:\n", count);
       for (guint i = outputs->len; i > 0 && i + 100 > outputs->len; i--)
         g_string_append_printf (s, "%s\n", (char *) g_ptr_array_index (outputs, i - 1));
-      gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->outputs), s->str, -1);
+      set_text_if_changed (self->outputs, s->str);
       g_string_free (s, TRUE);
     }
+}
+
+static void
+outputs_mapped_cb (SluiceRunPanel *self)
+{
+  refresh_outputs (self, TRUE);
+}
+
+static void
+refresh_texts (SluiceRunPanel *self)
+{
+  g_autofree char *notes = dup_notes (self);
+  g_autofree char *preview = sluice_run_panel_dup_preview (self);
+
+  sluice_run_stages_update (self->stages, self->session);
+  sluice_run_services_update (self->services, self->session);
+  update_services_page (self);
+  gtk_label_set_text (self->summary, g_strstrip (notes));
+  gtk_widget_set_visible (GTK_WIDGET (self->summary), *notes != '\0');
+  set_text_if_changed (self->preview, preview);
+  refresh_outputs (self, FALSE);
 }
 
 static void updated_cb (SluiceRunPanel *self);
@@ -472,7 +504,7 @@ unpin (SluiceRunPanel *self)
   g_clear_object (&self->pin_clock);
 }
 
-/* The frame that laid the new rows out is over. */
+/* The window laid the new rows out. */
 static void
 pin_after_paint_cb (SluiceRunPanel *self)
 {
@@ -523,8 +555,14 @@ log_changed_cb (SluiceRunPanel *self)
       pin_to_top (self);
       return;
     }
+  /* Once the window has laid the new rows out, in the same frame: the
+   * frame clock lays out again before it paints when asked to, so the
+   * view is on the newest rows in the frame that shows them, without a
+   * frame of its own (a software renderer renders the whole window for
+   * each). */
   self->pin_clock = g_object_ref (clock);
-  self->pin_handler = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (pin_after_paint_cb), self);
+  self->pin_handler = g_signal_connect_data (clock, "layout", G_CALLBACK (pin_after_paint_cb), self, NULL,
+                                             G_CONNECT_SWAPPED | G_CONNECT_AFTER);
 }
 
 void
@@ -590,7 +628,7 @@ sluice_run_panel_set_module (SluiceRunPanel *self,
   g_free (self->module_id);
   self->module_id = g_strdup (module_id);
   preview = sluice_run_panel_dup_preview (self);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->preview), preview, -1);
+  set_text_if_changed (self->preview, preview);
 }
 
 char *
@@ -601,6 +639,7 @@ sluice_run_panel_dup_outputs (SluiceRunPanel *self)
 
   g_return_val_if_fail (SLUICE_IS_RUN_PANEL (self), NULL);
 
+  refresh_outputs (self, TRUE);
   buffer = gtk_text_view_get_buffer (self->outputs);
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
@@ -853,6 +892,7 @@ sluice_run_panel_init (SluiceRunPanel *self)
     gtk_notebook_append_page (GTK_NOTEBOOK (notebook), data_box, gtk_label_new (_("Data")));
   }
   self->outputs = text_view ();
+  g_signal_connect_swapped (self->outputs, "map", G_CALLBACK (outputs_mapped_cb), self);
   gtk_notebook_append_page (GTK_NOTEBOOK (notebook), scrolled (GTK_WIDGET (self->outputs)),
                             gtk_label_new (_("Output")));
   self->report_view = SLUICE_RUN_REPORT_VIEW (sluice_run_report_view_new ());

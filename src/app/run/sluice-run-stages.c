@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "sluice-data-table.h"
 #include "sluice-run-stages.h"
@@ -107,6 +108,17 @@ sluice_stage_row_get_gate (SluiceStageRow *self)
 /* The table ---------------------------------------------------------------------------------- */
 
 static void
+set_css_class (GtkWidget  *widget,
+               const char *name,
+               gboolean    on)
+{
+  if (on && !gtk_widget_has_css_class (widget, name))
+    gtk_widget_add_css_class (widget, name);
+  else if (!on && gtk_widget_has_css_class (widget, name))
+    gtk_widget_remove_css_class (widget, name);
+}
+
+static void
 format_cell (GtkLabel   *label,
              gpointer    data,
              const char *property)
@@ -124,15 +136,16 @@ format_cell (GtkLabel   *label,
     text = g_strdup_printf ("%" G_GUINT64_FORMAT, row->items_failed);
   else
     g_object_get (row, property, &text, NULL);
+  /* The same text again costs nothing; a class taken off and put back
+   * would restyle the cell. */
   gtk_label_set_text (label, text ? text : "");
   if (g_str_equal (property, "gate"))
     {
-      gtk_widget_remove_css_class (GTK_WIDGET (label), "error");
-      gtk_widget_remove_css_class (GTK_WIDGET (label), "success");
-      if (g_strcmp0 (text, _("passed")) == 0)
-        gtk_widget_add_css_class (GTK_WIDGET (label), "success");
-      else if (text != NULL && *text != '\0' && g_strcmp0 (text, "–") != 0)
-        gtk_widget_add_css_class (GTK_WIDGET (label), "error");
+      gboolean passed = g_strcmp0 (text, _("passed")) == 0;
+      gboolean failed = !passed && text != NULL && *text != '\0' && g_strcmp0 (text, "–") != 0;
+
+      set_css_class (GTK_WIDGET (label), "success", passed);
+      set_css_class (GTK_WIDGET (label), "error", failed);
     }
 }
 
@@ -210,6 +223,61 @@ collect_cb (SluiceNode *node,
   return TRUE;
 }
 
+#define UPDATE_STRING(field, prop) \
+  if (g_strcmp0 (old->field, new->field) != 0) \
+    { \
+      g_free (old->field); \
+      old->field = g_strdup (new->field); \
+      g_object_notify_by_pspec (G_OBJECT (old), properties[prop]); \
+    }
+#define UPDATE_NUMBER(field, prop) \
+  if (old->field != new->field) \
+    { \
+      old->field = new->field; \
+      g_object_notify_by_pspec (G_OBJECT (old), properties[prop]); \
+    }
+
+/* The same stages as the table shows (a run's updates): their rows take
+ * the new values, and only the cells whose value changed are drawn
+ * again. Replacing the rows would make the table build all its cells
+ * anew (widgets, styles, text) several times a second. */
+static gboolean
+update_in_place (GListStore *store,
+                 GPtrArray  *rows)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
+
+  if (n != rows->len || n == 0)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SluiceStageRow) old = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      if (g_strcmp0 (old->label, ((SluiceStageRow *) rows->pdata[i])->label) != 0)
+        return FALSE;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SluiceStageRow) old = g_list_model_get_item (G_LIST_MODEL (store), i);
+      SluiceStageRow *new = rows->pdata[i];
+
+      g_object_freeze_notify (G_OBJECT (old));
+      UPDATE_STRING (state, PROP_STATE);
+      UPDATE_STRING (gate, PROP_GATE);
+      UPDATE_NUMBER (items_in, PROP_ITEMS_IN);
+      UPDATE_NUMBER (items_out, PROP_ITEMS_OUT);
+      UPDATE_NUMBER (items_failed, PROP_ITEMS_FAILED);
+      /* The time as shown (tenths): not a redraw per microsecond. */
+      if (round (old->seconds * 10) != round (new->seconds * 10))
+        {
+          old->seconds = new->seconds;
+          g_object_notify_by_pspec (G_OBJECT (old), properties[PROP_SECONDS]);
+        }
+      g_object_thaw_notify (G_OBJECT (old));
+    }
+  return TRUE;
+}
+
 void
 sluice_run_stages_update (GListStore       *store,
                           SluiceRunSession *session)
@@ -221,5 +289,6 @@ sluice_run_stages_update (GListStore       *store,
 
   if (session != NULL && sluice_run_session_get_started (session))
     sluice_pipeline_foreach_node (sluice_run_session_get_pipeline (session), collect_cb, &c);
-  g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)), rows->pdata, rows->len);
+  if (!update_in_place (store, rows))
+    g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)), rows->pdata, rows->len);
 }

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "sluice-picture-bin.h"
 #include "sluice-window-private.h"
 #include "sluice-window-tests.h"
 #include "sluice-window-run.h"
@@ -503,6 +504,7 @@ sluice_window_class_init (SluiceWindowClass *klass)
   g_type_ensure (SLUICE_TYPE_CANVAS);
   g_type_ensure (SLUICE_TYPE_INSPECTOR);
   g_type_ensure (SLUICE_TYPE_PALETTE);
+  g_type_ensure (SLUICE_TYPE_PICTURE_BIN);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/sluice/Sluice/sluice-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SluiceWindow, window_title);
