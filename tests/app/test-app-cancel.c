@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "sluice-run-log.h"
-#include "sluice-trust-dialog.h"
 #include "sluice-window.h"
 #include "sluice-window-run.h"
 #include "test-app-common.h"
@@ -34,15 +33,8 @@ open_pipeline (const char *mode,
     "<execution id='cheap'><lua>item.seen = true</lua></execution>"
     "<execution id='spin' on-error='continue'><lua>if item.id &gt;= %d then %s end</lua></execution>"
     "</phase></controller></pipeline>", mode, N_CHEAP, escaped);
-  g_autofree char *path = g_build_filename (tmp_dir, "endless.xml", NULL);
-  SluiceWindow *window;
-  g_autofree char *hash = NULL;
 
-  g_assert_true (g_file_set_contents (path, xml, -1, NULL));
-  window = test_app_open_window (app, path);
-  hash = sluice_trust_hash (sluice_document_get_pipeline (sluice_window_get_document (window)));
-  g_assert_true (sluice_trust_remember (hash, NULL));
-  return window;
+  return test_app_open_trusted (app, tmp_dir, "endless.xml", xml);
 }
 
 /* Whether the loop was entered. The window's counters come from the

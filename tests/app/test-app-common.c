@@ -3,6 +3,9 @@
 
 #include "test-app-common.h"
 
+#include "sluice-trust-dialog.h"
+#include "sluice-window-run.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
@@ -93,6 +96,44 @@ test_app_open_window (SluiceApplication *app,
   gtk_window_present (GTK_WINDOW (window));
   test_app_spin (50);
   return window;
+}
+
+void
+test_app_trust (SluiceWindow *window)
+{
+  SluicePipeline *pipeline = sluice_document_get_pipeline (sluice_window_get_document (window));
+  g_autofree char *hash = sluice_trust_hash (pipeline);
+
+  g_assert_true (sluice_trust_remember (hash, NULL));
+}
+
+SluiceWindow *
+test_app_open_trusted (SluiceApplication *app,
+                       const char        *dir,
+                       const char        *name,
+                       const char        *xml)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  SluiceWindow *window;
+
+  g_assert_true (g_file_set_contents (path, xml, -1, NULL));
+  window = test_app_open_window (app, path);
+  test_app_trust (window);
+  return window;
+}
+
+void
+test_app_run_ids (SluiceWindow *window,
+                  guint         n)
+{
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  GString *items = g_string_new (NULL);
+
+  for (guint i = 1; i <= n; i++)
+    g_string_append_printf (items, "{\"id\": %u}\n", i);
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = g_string_free (items, FALSE);
+  sluice_window_run_with_choice (window, choice);
 }
 
 typedef struct

@@ -27,6 +27,16 @@ char         *test_app_example_path      (const char         *name);
 /* A window showing @path, presented. */
 SluiceWindow *test_app_open_window       (SluiceApplication  *app,
                                           const char         *path);
+/* Trusts the pipeline @window shows, as "Trust and Run" would. */
+void          test_app_trust             (SluiceWindow       *window);
+/* Writes @xml to @dir/@name, opens it in a window of @app and trusts it. */
+SluiceWindow *test_app_open_trusted      (SluiceApplication  *app,
+                                          const char         *dir,
+                                          const char         *name,
+                                          const char         *xml);
+/* Runs @window's pipeline on @n typed items {"id": 1} … {"id": @n}. */
+void          test_app_run_ids           (SluiceWindow       *window,
+                                          guint               n);
 /* Saves what @window shows right after its next frame as @name in
  * $SLUICE_SCREENSHOT_DIR, or in @fallback_dir. */
 void          test_app_save_screenshot   (SluiceWindow       *window,

@@ -8,7 +8,6 @@
 #include "sluice-canvas-run-overlay.h"
 #include "sluice-run-panel.h"
 #include "sluice-run-services.h"
-#include "sluice-trust-dialog.h"
 #include "sluice-window.h"
 #include "sluice-window-run.h"
 #include "test-app-common.h"
@@ -22,35 +21,6 @@
 
 static SluiceApplication *app;
 static char *tmp_dir;
-
-static SluiceWindow *
-open_trusted (const char *name,
-              const char *xml)
-{
-  g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
-  SluiceWindow *window;
-  g_autofree char *hash = NULL;
-
-  g_assert_true (g_file_set_contents (path, xml, -1, NULL));
-  window = test_app_open_window (app, path);
-  hash = sluice_trust_hash (sluice_document_get_pipeline (sluice_window_get_document (window)));
-  g_assert_true (sluice_trust_remember (hash, NULL));
-  return window;
-}
-
-static void
-run_items (SluiceWindow *window,
-           guint         n)
-{
-  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
-  GString *items = g_string_new (NULL);
-
-  for (guint i = 1; i <= n; i++)
-    g_string_append_printf (items, "{\"id\": %u}\n", i);
-  choice->input = SLUICE_RUN_INPUT_TYPED;
-  choice->typed = g_string_free (items, FALSE);
-  sluice_window_run_with_choice (window, choice);
-}
 
 static gboolean
 run_final (gpointer data)
@@ -134,7 +104,7 @@ gate_count (SluiceWindow *window,
 static void
 test_gate_before_held_stage (void)
 {
-  SluiceWindow *window = open_trusted ("gated.xml",
+  SluiceWindow *window = test_app_open_trusted (app, tmp_dir, "gated.xml",
     "<pipeline format='1' id='gated'>"
     "<controller id='first' mode='not-parallel'><phase id='p1'>"
     "<execution id='score'><lua>item.score = item.id + 1</lua></execution>"
@@ -153,7 +123,7 @@ test_gate_before_held_stage (void)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 860);
   test_app_spin (200);
-  run_items (window, 1);
+  test_app_run_ids (window, 1);
   g_assert_true (test_app_wait_for (gate_evaluated, &wait, 30000) || say_why (window));
   g_assert_cmpint (sluice_run_session_get_state (sluice_window_get_run_session (window)), ==, SLUICE_RUN_RUNNING);
   g_assert_cmpint (gate_count (window, "gate", "evaluated"), ==, 1);
@@ -181,7 +151,7 @@ test_gate_before_held_stage (void)
 static void
 test_gate_results_follow_items (void)
 {
-  SluiceWindow *window = open_trusted ("follow.xml",
+  SluiceWindow *window = test_app_open_trusted (app, tmp_dir, "follow.xml",
     "<pipeline format='1' id='follow'>"
     "<controller id='only' mode='not-parallel'><phase id='p'>"
     "<execution id='work'><lua>local n = 0 for i = 1, 20000 do n = n + i end item.score = item.id % 5</lua></execution>"
@@ -191,7 +161,7 @@ test_gate_results_follow_items (void)
   GateWait wait = { window, "gate", 0 };
   json_int_t first;
 
-  run_items (window, 200000);
+  test_app_run_ids (window, 200000);
   g_assert_true (test_app_wait_for (gate_evaluated, &wait, 30000) || say_why (window));
   first = gate_count (window, "gate", "evaluated");
   g_test_message ("first results seen with %" JSON_INTEGER_FORMAT " items evaluated", first);
@@ -266,11 +236,11 @@ test_services_live (void)
     "<controller id='c' mode='not-parallel'><phase id='p'>"
     "<external id='call' service='double' timeout='5s' retries='1'/>"
     "</phase></controller></pipeline>", url, dead);
-  window = open_trusted ("caller.xml", xml);
+  window = test_app_open_trusted (app, tmp_dir, "caller.xml", xml);
   wait.window = window;
   wait.url = url;
 
-  run_items (window, 1000000);
+  test_app_run_ids (window, 1000000);
   g_assert_true (test_app_wait_for (row_served, &wait, 60000) || say_why (window));
   first = sluice_endpoint_row_get_served (find_row (window, url));
   g_test_message ("first row seen with %" G_GUINT64_FORMAT " calls served", first);

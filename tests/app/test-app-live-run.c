@@ -12,7 +12,6 @@
 #include "sluice-run-log.h"
 #include "sluice-run-panel.h"
 #include "sluice-thread-cpu.h"
-#include "sluice-trust-dialog.h"
 #include "sluice-window.h"
 #include "sluice-window-run.h"
 #include "test-app-common.h"
@@ -29,21 +28,6 @@ static char *tmp_dir;
 
 #define N_ITEMS  100000
 #define EVERY    7       /* one item in EVERY takes the condition's branch */
-
-static SluiceWindow *
-open_xml (const char *name,
-          const char *xml)
-{
-  g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
-  g_autofree char *hash = NULL;
-  SluiceWindow *window;
-
-  g_assert_true (g_file_set_contents (path, xml, -1, NULL));
-  window = test_app_open_window (app, path);
-  hash = sluice_trust_hash (sluice_document_get_pipeline (sluice_window_get_document (window)));
-  g_assert_true (sluice_trust_remember (hash, NULL));
-  return window;
-}
 
 static char *
 write_items (const char *name,
@@ -162,7 +146,7 @@ test_counts_after_fast_run (void)
     "<execution id='t2'><lua>item.t = item.t + 1</lua></execution>"
     "</then></condition>"
     "</phase></controller></pipeline>", EVERY);
-  SluiceWindow *window = open_xml ("fast.xml", xml);
+  SluiceWindow *window = test_app_open_trusted (app, tmp_dir, "fast.xml", xml);
   g_autofree char *input = write_items ("fast.jsonl", N_ITEMS);
   const guint64 branch = (N_ITEMS + EVERY - 1) / EVERY;
   SluiceRunSession *session;
@@ -344,7 +328,7 @@ test_cancel_heavy_run (void)
       g_string_append (xml, "</phase></controller>");
     }
   g_string_append (xml, "</pipeline>");
-  window = open_xml ("heavy.xml", xml->str);
+  window = test_app_open_trusted (app, tmp_dir, "heavy.xml", xml->str);
   g_string_free (xml, TRUE);
   click.window = window;
 

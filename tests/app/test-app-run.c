@@ -54,14 +54,6 @@ pipeline_of (SluiceWindow *window)
 }
 
 static void
-trust (SluiceWindow *window)
-{
-  g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
-
-  g_assert_true (sluice_trust_remember (hash, NULL));
-}
-
-static void
 activate (SluiceWindow *window,
           const char   *name)
 {
@@ -184,7 +176,7 @@ test_strategy (void)
   SluiceControllerLive clive;
   SluiceRunLog *log;
 
-  trust (window);
+  test_app_trust (window);
   g_assert_cmpstr (sluice_window_get_run_status (window), ==, "Not run yet");
   g_assert_false (action_enabled (window, "cancel"));
   g_assert_false (action_enabled (window, "pause"));
@@ -278,7 +270,7 @@ test_failing_gate (void)
   g_autofree char *summary = NULL;
   double wx, wy;
 
-  trust (window);
+  test_app_trust (window);
   g_hash_table_insert (choice->defines, g_strdup ("hist_min_sharpe"), g_strdup ("2.5"));
   sluice_window_run_with_choice (window, choice);
   g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_FAILED);
@@ -412,7 +404,7 @@ test_pause_resume (void)
   g_assert_false (header_shows_action (header, "win.cancel"));
   g_assert_false (header_shows_action (header, "win.undo"));
 
-  trust (window);
+  test_app_trust (window);
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = typed_items (30);
   sluice_window_run_with_choice (window, choice);
@@ -503,7 +495,7 @@ test_cancel_kills (void)
   SluiceWindow *window = open_window (path);
   g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
 
-  trust (window);
+  test_app_trust (window);
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = typed_items (2);
   sluice_window_run_with_choice (window, choice);
@@ -684,7 +676,7 @@ test_same_as_runner (void)
       close_window (window);
       return;
     }
-  trust (window);
+  test_app_trust (window);
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = g_strdup ("{\"symbol\": \"ETH-USD\"}\n{\"symbol\": \"SOL-USD\"}\n{}\n");
   g_hash_table_insert (choice->defines, g_strdup ("seed"), g_strdup ("7"));
@@ -767,7 +759,7 @@ test_numbers_shortest (void)
   SluiceRunSession *session;
   g_autofree char *preview = NULL;
 
-  trust (window);
+  test_app_trust (window);
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = g_strdup ("{\"a\": 1.4}\n");
   sluice_window_run_with_choice (window, choice);
@@ -852,7 +844,7 @@ test_screenshot (void)
   g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
   GtkLabel *totals;
 
-  trust (window);
+  test_app_trust (window);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = typed_items (4);
@@ -918,7 +910,7 @@ test_services (void)
   SluiceRunPanel *panel = sluice_window_get_run_panel (window);
   GListModel *rows;
 
-  trust (window);
+  test_app_trust (window);
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = g_strdup ("{\"x\": 1}\n{\"x\": 2}\n{\"x\": 3}\n{\"x\": 4}\n");
   sluice_window_run_with_choice (window, choice);

@@ -366,14 +366,6 @@ run_final (gpointer data)
   return session != NULL && sluice_run_state_is_final (sluice_run_session_get_state (session));
 }
 
-static void
-trust (SluiceWindow *window)
-{
-  g_autofree char *hash = sluice_trust_hash (pipeline_of (window));
-
-  g_assert_true (sluice_trust_remember (hash, NULL));
-}
-
 /* Add From Run: a run on typed items becomes a case of the pipeline
  * (its input, its outputs), one of the clicked module (from the data
  * preview), and one of a failed run (its failure); each passes. */
@@ -392,7 +384,7 @@ test_add_from_run (void)
   g_assert_cmpuint (g_list_model_get_n_items (tests), ==, 1);
   g_assert_nonnull (strstr (sluice_window_get_last_message (window), "Run the pipeline first"));
 
-  trust (window);
+  test_app_trust (window);
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = g_strdup ("{\"value\": 4}\n{\"value\": 10}\n{\"other\": true}\n");
   sluice_window_run_with_choice (window, choice);
@@ -551,7 +543,7 @@ test_stage_words_far_out (void)
   g_autofree char *words = NULL;
   g_autofree char *done = NULL;
 
-  trust (window);
+  test_app_trust (window);
   g_hash_table_insert (choice->defines, g_strdup ("hist_min_sharpe"), g_strdup ("2.5"));
   sluice_window_run_with_choice (window, choice);
   g_assert_true (test_app_wait_for (run_final, window, 60000));

@@ -14,7 +14,6 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
-#include "sluice-trust-dialog.h"
 #include "sluice-window.h"
 #include "sluice-window-run.h"
 #include "test-app-common.h"
@@ -32,36 +31,6 @@ static SluiceApplication *app;
 static char *tmp_dir;
 static char *serve_url;
 static GPid server_pid;
-
-static SluiceWindow *
-open_trusted (const char *name,
-              const char *xml)
-{
-  g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
-  SluiceWindow *window;
-  g_autofree char *hash = NULL;
-
-  g_assert_true (g_file_set_contents (path, xml, -1, NULL));
-  window = test_app_open_window (app, path);
-  hash = sluice_trust_hash (sluice_document_get_pipeline (sluice_window_get_document (window)));
-  g_assert_true (sluice_trust_remember (hash, NULL));
-  return window;
-}
-
-static void
-run_items (SluiceWindow *window,
-           guint         n)
-{
-  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
-  GString *items = g_string_new (NULL);
-
-  for (guint i = 1; i <= n; i++)
-    g_string_append_printf (items, "{\"id\": %u}\n", i);
-  choice->input = SLUICE_RUN_INPUT_TYPED;
-  choice->typed = g_string_free (items, FALSE);
-  sluice_window_run_with_choice (window, choice);
-  g_assert_nonnull (sluice_window_get_run_session (window));
-}
 
 static gboolean
 run_final (gpointer data)
@@ -311,9 +280,9 @@ test_three_windows (void)
   g_autofree char *a_xml = mixed_pipeline ("alpha", 10);
   g_autofree char *b_xml = mixed_pipeline ("beta", 7);
   g_autofree char *c_xml = mixed_pipeline ("gamma", 3);
-  SluiceWindow *a = open_trusted ("alpha.xml", a_xml);
-  SluiceWindow *b = open_trusted ("beta.xml", b_xml);
-  SluiceWindow *c = open_trusted ("gamma.xml", c_xml);
+  SluiceWindow *a = test_app_open_trusted (app, tmp_dir, "alpha.xml", a_xml);
+  SluiceWindow *b = test_app_open_trusted (app, tmp_dir, "beta.xml", b_xml);
+  SluiceWindow *c = test_app_open_trusted (app, tmp_dir, "gamma.xml", c_xml);
   SluiceRunSession *c_session;
   SluiceWindow *both[3] = { NULL, NULL, NULL };
   g_autofree char *alpha_db = g_build_filename (tmp_dir, "alpha.db", NULL);
@@ -321,9 +290,9 @@ test_three_windows (void)
   gboolean a_went_on;
   gint64 alpha_rows, beta_rows;
 
-  run_items (a, 3001);
-  run_items (b, 100000);
-  run_items (c, 100000);
+  test_app_run_ids (a, 3001);
+  test_app_run_ids (b, 100000);
+  test_app_run_ids (c, 100000);
   wait_items_in (b, 300);
   wait_items_in (c, 200);
 
@@ -347,8 +316,8 @@ test_three_windows (void)
   /* Again in a and b, both to the end, at the same time. */
   alpha_rows = count_rows (alpha_db, "alpha");
   beta_rows = count_rows (beta_db, "beta");
-  run_items (a, 801);
-  run_items (b, 1200);
+  test_app_run_ids (a, 801);
+  test_app_run_ids (b, 1200);
   both[0] = a;
   both[1] = b;
   g_assert_true (test_app_wait_for (any_run_final, both, 120000));
@@ -414,7 +383,7 @@ test_failed_run_write_in_flight (void)
     "<param name='mode'>append</param><param name='batch-size'>1</param><param name='pass'>true</param></use></execution>"
     "<execution id='boom'><lua>error('boom at ' .. item.id)</lua></execution>"
     "</phase></controller></pipeline>", fifo);
-  SluiceWindow *window = open_trusted ("inflight.xml", xml);
+  SluiceWindow *window = test_app_open_trusted (app, tmp_dir, "inflight.xml", xml);
   Reader reader = { fifo, FALSE, g_string_new (NULL) };
   SluiceRunSession *session;
   gboolean opened_at_end;
@@ -422,7 +391,7 @@ test_failed_run_write_in_flight (void)
 
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
   thread = g_thread_new ("fifo-reader", reader_thread, &reader);
-  run_items (window, 3);
+  test_app_run_ids (window, 3);
   session = sluice_window_get_run_session (window);
   g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
   g_assert_true (test_app_wait_for (window_sees_end, window, 30000));
@@ -474,11 +443,11 @@ test_cancelled_commands_reaped (void)
         "<execution id='slow'><command>sleep 30</command></execution>"
         "</phase></controller></pipeline>", i);
 
-      windows[i] = open_trusted (name, xml);
+      windows[i] = test_app_open_trusted (app, tmp_dir, name, xml);
     }
 
   for (guint i = 0; i < 2; i++)
-    run_items (windows[i], 10);
+    test_app_run_ids (windows[i], 10);
   for (guint i = 0; i < 2; i++)
     g_assert_true (test_app_wait_for (commands_started, windows[i], 30000));
   /* The shells are running (spawned before their items count in). */
