@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "sluice-canvas-private.h"
+#include "sluice-picture-bin.h"
 #include "sluice-edits.h"
 
 /* Drawing: the cached scene tiles in view, then what changes every
@@ -308,30 +309,15 @@ snapshot_scene (SluiceCanvas *self,
     }
 }
 
-/* The scene rendered once into a texture of the widget's size in device
- * pixels, by the window's own renderer (a GL texture stays on the GPU):
- * every later frame draws one textured rectangle instead of the scene's
- * thousands of nodes, until the canvas changes and GTK asks again. */
-static GdkTexture *
-render_picture (SluiceCanvas *self,
-                int           width,
-                int           height)
+/* The scene as one texture: every later frame draws one textured
+ * rectangle instead of the scene's thousands of nodes, until the canvas
+ * changes and GTK asks again. */
+static void
+draw_scene (GtkWidget   *widget,
+            GtkSnapshot *snapshot,
+            gpointer     unused)
 {
-  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
-  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
-  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
-  GtkSnapshot *inner;
-  g_autoptr(GskRenderNode) node = NULL;
-
-  if (renderer == NULL || !gsk_renderer_is_realized (renderer))
-    return NULL;
-  inner = gtk_snapshot_new ();
-  gtk_snapshot_scale (inner, scale, scale);
-  snapshot_scene (self, inner, width, height);
-  node = gtk_snapshot_free_to_node (inner);
-  if (node == NULL)
-    return NULL;
-  return gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width * scale, height * scale));
+  snapshot_scene (SLUICE_CANVAS (widget), snapshot, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
 }
 
 void
@@ -344,7 +330,7 @@ _sluice_canvas_snapshot (GtkWidget   *widget,
 
   if (self->keep_picture && width > 0 && height > 0)
     {
-      g_autoptr(GdkTexture) picture = render_picture (self, width, height);
+      g_autoptr(GdkTexture) picture = sluice_render_picture (widget, width, height, draw_scene, NULL);
 
       if (picture != NULL)
         {

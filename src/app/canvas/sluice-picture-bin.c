@@ -13,17 +13,16 @@ struct _SluicePictureBin
 
 G_DEFINE_FINAL_TYPE (SluicePictureBin, sluice_picture_bin, ADW_TYPE_BIN)
 
-/* The child rendered once into a texture of its size in device pixels,
- * by the window's own renderer (a GL texture stays on the GPU). */
-static GdkTexture *
-render_picture (SluicePictureBin *self,
-                GtkWidget        *child,
-                int               width,
-                int               height)
+GdkTexture *
+sluice_render_picture (GtkWidget             *widget,
+                       int                    width,
+                       int                    height,
+                       SluicePictureDrawFunc  draw,
+                       gpointer               data)
 {
-  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  GtkNative *native = gtk_widget_get_native (widget);
   GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
-  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  int scale = gtk_widget_get_scale_factor (widget);
   GtkSnapshot *inner;
   g_autoptr(GskRenderNode) node = NULL;
 
@@ -31,12 +30,19 @@ render_picture (SluicePictureBin *self,
     return NULL;
   inner = gtk_snapshot_new ();
   gtk_snapshot_scale (inner, scale, scale);
-  gtk_widget_snapshot_child (GTK_WIDGET (self), child, inner);
+  draw (widget, inner, data);
   node = gtk_snapshot_free_to_node (inner);
   if (node == NULL)
     return NULL;
-  self->n_pictures++;
   return gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width * scale, height * scale));
+}
+
+static void
+draw_child (GtkWidget   *widget,
+            GtkSnapshot *snapshot,
+            gpointer     child)
+{
+  gtk_widget_snapshot_child (widget, child, snapshot);
 }
 
 static void
@@ -51,10 +57,11 @@ sluice_picture_bin_snapshot (GtkWidget   *widget,
     return;
   if (!gtk_widget_get_sensitive (child) && gtk_widget_get_visible (child) && width > 0 && height > 0)
     {
-      g_autoptr(GdkTexture) picture = render_picture (self, child, width, height);
+      g_autoptr(GdkTexture) picture = sluice_render_picture (widget, width, height, draw_child, child);
 
       if (picture != NULL)
         {
+          self->n_pictures++;
           gtk_snapshot_append_texture (snapshot, picture, &GRAPHENE_RECT_INIT (0, 0, width, height));
           return;
         }

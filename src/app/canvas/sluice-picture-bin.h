@@ -16,6 +16,18 @@ G_DECLARE_FINAL_TYPE (SluicePictureBin, sluice_picture_bin, SLUICE, PICTURE_BIN,
  * every node of the window on every frame, then renders one rectangle
  * for the child on the run's frames. */
 GtkWidget *sluice_picture_bin_new            (void);
+
+typedef void (*SluicePictureDrawFunc) (GtkWidget   *widget,
+                                       GtkSnapshot *snapshot,
+                                       gpointer     data);
+/* What @draw snapshots for @widget, rendered once into a texture of
+ * @width × @height in device pixels by the window's own renderer (a GL
+ * texture stays on the GPU); NULL before the window is realized. */
+GdkTexture *sluice_render_picture (GtkWidget             *widget,
+                                   int                    width,
+                                   int                    height,
+                                   SluicePictureDrawFunc  draw,
+                                   gpointer               data);
 /* How many pictures the bin has rendered (for tests). */
 guint      sluice_picture_bin_get_n_pictures (SluicePictureBin *self);
 
