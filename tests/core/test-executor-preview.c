@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "test-executor-common.h"
+#include "sluice-preview.h"
 
 /* The executor's additions for viewers: the data preview (last items in
  * and out of each module), module stats by index and the held-back count
@@ -292,6 +293,67 @@ test_held_back (void)
   test_run_free (run);
 }
 
+/* The preview's limits, at times the test chooses: each module's first
+ * items always; beyond them its own rate, and a budget all modules of
+ * the run share, so that five thousand modules cost no more than a few. */
+#define N_PREVIEWS 2000
+static void
+test_preview_run_budget (void)
+{
+  g_autoptr(SluicePreviewBudget) budget = sluice_preview_budget_new ();
+  SluicePreview *previews[N_PREVIEWS];
+  const gint64 t0 = 1000 * G_USEC_PER_SEC;
+  guint due = 0;
+
+  for (guint i = 0; i < N_PREVIEWS; i++)
+    previews[i] = sluice_preview_new (3, budget);
+  /* The first three inputs and outputs of every module, whatever the budget. */
+  for (guint round = 0; round < 3; round++)
+    for (guint i = 0; i < N_PREVIEWS; i++)
+      {
+        g_assert_true (sluice_preview_wanted (previews[i], t0));
+        g_assert_true (sluice_preview_due (previews[i], FALSE, t0));
+        g_assert_true (sluice_preview_due (previews[i], TRUE, t0));
+      }
+  /* Then the run's burst of a thousand, shared, though each module's
+   * own burst would allow 16 × 2 × 2,000. */
+  for (guint round = 0; round < 16; round++)
+    for (guint i = 0; i < N_PREVIEWS; i++)
+      for (guint dir = 0; dir < 2; dir++)
+        due += sluice_preview_due (previews[i], dir, t0);
+  g_assert_cmpuint (due, ==, 1000);
+  g_assert_false (sluice_preview_wanted (previews[N_PREVIEWS - 1], t0));
+  /* A thousand a second: one more each millisecond, for whoever asks. */
+  g_assert_true (sluice_preview_wanted (previews[N_PREVIEWS - 1], t0 + 1000));
+  g_assert_true (sluice_preview_due (previews[N_PREVIEWS - 1], FALSE, t0 + 1000));
+  g_assert_false (sluice_preview_due (previews[0], FALSE, t0 + 1000));
+  for (guint i = 0; i < N_PREVIEWS; i++)
+    sluice_preview_free (previews[i]);
+}
+
+/* A module's own rate still holds when the run's budget has room:
+ * twenty a second after its burst of 16; and a module that dropped
+ * every input it took is not wanted for the outputs it never made. */
+static void
+test_preview_module_rate (void)
+{
+  g_autoptr(SluicePreviewBudget) budget = sluice_preview_budget_new ();
+  SluicePreview *preview = sluice_preview_new (3, budget);
+  const gint64 t0 = 1000 * G_USEC_PER_SEC;
+  guint due = 0;
+
+  for (guint i = 0; i < 100; i++)
+    due += sluice_preview_due (preview, FALSE, t0);
+  g_assert_cmpuint (due, ==, 3 + 16);
+  g_assert_false (sluice_preview_due (preview, FALSE, t0 + G_USEC_PER_SEC / 20 - 1));
+  /* No output was ever taken, yet the module is not wanted until its
+   * inputs' turn comes. */
+  g_assert_false (sluice_preview_wanted (preview, t0 + G_USEC_PER_SEC / 20 - 1));
+  g_assert_true (sluice_preview_wanted (preview, t0 + G_USEC_PER_SEC / 20));
+  g_assert_true (sluice_preview_due (preview, FALSE, t0 + G_USEC_PER_SEC / 20));
+  sluice_preview_free (preview);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -302,6 +364,8 @@ main (int   argc,
   g_test_add_func ("/sluice/executor/preview/parallel", test_preview_parallel);
   g_test_add_func ("/sluice/executor/preview/shared-text", test_preview_shared_text);
   g_test_add_func ("/sluice/executor/preview/sampled-chain", test_preview_sampled_chain);
+  g_test_add_func ("/sluice/executor/preview/run-budget", test_preview_run_budget);
+  g_test_add_func ("/sluice/executor/preview/module-rate", test_preview_module_rate);
   g_test_add_func ("/sluice/executor/preview/stats-by-index", test_stats_by_index);
   g_test_add_func ("/sluice/executor/preview/held-back", test_held_back);
   return g_test_run ();

@@ -177,16 +177,19 @@ void
 sluice_executor_set_preview (SluiceExecutor *self,
                              guint           depth)
 {
+  g_autoptr(SluicePreviewBudget) budget = NULL;
+
   g_return_if_fail (SLUICE_IS_EXECUTOR (self));
   g_return_if_fail (self->state == SLUICE_RUN_PENDING);
 
+  budget = sluice_preview_budget_new ();
   for (guint i = 0; i < self->mods->len; i++)
     {
       SluiceModuleRun *info = g_ptr_array_index (self->mods, i);
 
       g_clear_pointer (&info->preview, sluice_preview_free);
       if (depth > 0)
-        info->preview = sluice_preview_new (depth);
+        info->preview = sluice_preview_new (depth, budget);
     }
 }
 

@@ -11,13 +11,23 @@
  * module, as compact JSON, for a viewer that lets the user peek at a
  * module's data. It is off unless sluice_executor_set_preview() asked
  * for it. Serialising every item would make a fast module several times
- * slower, so each direction of each module has a rate limit: bursts of
- * 16 items (or the depth), then PREVIEW_RATE items a second. A module
- * that sees fewer items than that keeps exactly its last ones; a faster
- * one keeps recent samples, which is all a human can read anyway.
+ * slower, so what is kept is limited three ways:
+ *
+ *  - the first `depth` items of each direction of each module are always
+ *    kept: a module that saw that few keeps every one (a test made from
+ *    the run relies on it), and every module that saw an item has one;
+ *  - beyond them, each direction of each module keeps PREVIEW_RATE items
+ *    a second, after a burst of 16 (or the depth);
+ *  - and the whole run keeps RUN_RATE such items a second in all, a
+ *    budget its modules share: with five thousand modules the sum of
+ *    their own rates would otherwise make sampling cost more than the
+ *    pipeline's own work (it was a third of a designer's run).
+ *
+ * A faster module so keeps recent samples, which is all a human can
+ * read anyway.
  *
  * A designer's run asks a thousand modules a million times whether an
- * item is due: the limit is a theoretical arrival time (the "generic
+ * item is due: each rate is a theoretical arrival time (the "generic
  * cell rate algorithm", a token bucket kept as one number) read and
  * advanced with atomics, and the texts are kept in a ring of buffers
  * that are reused, so that neither asking nor recording allocates or
@@ -25,8 +35,18 @@
  * that lock. */
 
 #define PREVIEW_RATE        20
-#define PREVIEW_INTERVAL_US (G_USEC_PER_SEC / PREVIEW_RATE)
 #define PREVIEW_BURST(depth) MAX ((depth), 16)
+#define RUN_RATE            1000
+#define RUN_BURST           1000
+
+/* A rate as a theoretical arrival time (atomic), and how far ahead of
+ * now an arrival may be: (burst − 1) intervals. */
+typedef struct
+{
+  gint64 arrival;
+  gint64 interval;
+  gint64 slack;
+} Rate;
 
 typedef struct
 {
@@ -42,25 +62,67 @@ typedef struct
   guint  length;
 } Texts;
 
-struct _SluicePreview
+/* The run's budget, shared by its modules' previews (refcounted). */
+struct _SluicePreviewBudget
 {
-  GMutex  lock;
-  guint   depth;
-  gint64  slack;      /* how far ahead of now an arrival may be: (burst − 1) intervals */
-  gint64  arrival[2]; /* atomic: inputs, outputs: the theoretical arrival time of the next item */
-  Texts   texts[2];   /* under @lock */
+  Rate rate;
 };
 
+struct _SluicePreview
+{
+  GMutex               lock;
+  guint                depth;
+  SluicePreviewBudget *budget;   /* a reference */
+  guint                kept[2];  /* atomic: inputs, outputs kept so far, up to @depth */
+  Rate                 rate[2];  /* inputs, outputs */
+  Texts                texts[2]; /* under @lock */
+};
+
+static void
+rate_init (Rate  *rate,
+           guint  per_second,
+           guint  burst)
+{
+  rate->arrival = 0;
+  rate->interval = G_USEC_PER_SEC / per_second;
+  rate->slack = (gint64) (burst - 1) * rate->interval;
+}
+
+SluicePreviewBudget *
+sluice_preview_budget_new (void)
+{
+  SluicePreviewBudget *budget = g_atomic_rc_box_new0 (SluicePreviewBudget);
+
+  rate_init (&budget->rate, RUN_RATE, RUN_BURST);
+  return budget;
+}
+
+SluicePreviewBudget *
+sluice_preview_budget_ref (SluicePreviewBudget *budget)
+{
+  return g_atomic_rc_box_acquire (budget);
+}
+
+void
+sluice_preview_budget_unref (SluicePreviewBudget *budget)
+{
+  g_atomic_rc_box_release (budget);
+}
+
 SluicePreview *
-sluice_preview_new (guint depth)
+sluice_preview_new (guint                depth,
+                    SluicePreviewBudget *budget)
 {
   SluicePreview *preview = g_new0 (SluicePreview, 1);
 
   g_mutex_init (&preview->lock);
   preview->depth = depth;
-  preview->slack = (gint64) (PREVIEW_BURST (depth) - 1) * PREVIEW_INTERVAL_US;
+  preview->budget = sluice_preview_budget_ref (budget);
   for (guint i = 0; i < 2; i++)
-    preview->texts[i].slots = g_new0 (Slot, MAX (depth, 1));
+    {
+      rate_init (&preview->rate[i], PREVIEW_RATE, PREVIEW_BURST (depth));
+      preview->texts[i].slots = g_new0 (Slot, MAX (depth, 1));
+    }
   return preview;
 }
 
@@ -75,6 +137,7 @@ sluice_preview_free (SluicePreview *preview)
         free (preview->texts[i].slots[s].text);
       g_free (preview->texts[i].slots);
     }
+  sluice_preview_budget_unref (preview->budget);
   g_mutex_clear (&preview->lock);
   g_free (preview);
 }
@@ -82,11 +145,44 @@ sluice_preview_free (SluicePreview *preview)
 /* An item arriving at @now conforms when the next theoretical arrival is
  * at most the burst's slack ahead of it. */
 static inline gboolean
-conforms (SluicePreview *preview,
-          gint64         arrival,
-          gint64         now)
+rate_conforms (Rate   *rate,
+               gint64  now)
 {
-  return arrival - now <= preview->slack;
+  return __atomic_load_n (&rate->arrival, __ATOMIC_RELAXED) - now <= rate->slack;
+}
+
+/* Takes the turn of an item at @now, when it conforms. */
+static gboolean
+rate_take (Rate   *rate,
+           gint64  now)
+{
+  gint64 seen = __atomic_load_n (&rate->arrival, __ATOMIC_RELAXED);
+
+  do
+    {
+      if (seen - now > rate->slack)
+        return FALSE;
+    }
+  while (!__atomic_compare_exchange_n (&rate->arrival, &seen, MAX (seen, now) + rate->interval,
+                                       TRUE, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+  return TRUE;
+}
+
+/* Counts one more of the first @depth items of a direction, while there
+ * are fewer. */
+static gboolean
+take_first (guint *kept,
+            guint  depth)
+{
+  guint seen = __atomic_load_n (kept, __ATOMIC_RELAXED);
+
+  do
+    {
+      if (seen >= depth)
+        return FALSE;
+    }
+  while (!__atomic_compare_exchange_n (kept, &seen, seen + 1, TRUE, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+  return TRUE;
 }
 
 gboolean
@@ -94,21 +190,18 @@ sluice_preview_due (SluicePreview *preview,
                     gboolean       outputs,
                     gint64         now)
 {
-  gint64 *arrival;
-  gint64 seen;
+  guint dir = outputs != 0;
 
   if (preview == NULL)
     return FALSE;
-  arrival = &preview->arrival[outputs != 0];
-  seen = __atomic_load_n (arrival, __ATOMIC_RELAXED);
-  do
-    {
-      if (!conforms (preview, seen, now))
-        return FALSE;
-    }
-  while (!__atomic_compare_exchange_n (arrival, &seen, MAX (seen, now) + PREVIEW_INTERVAL_US,
-                                       TRUE, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
-  return TRUE;
+  if (take_first (&preview->kept[dir], preview->depth))
+    return TRUE;
+  /* The module's own turn first, so that a module that has none spends
+   * nothing of the run's budget. (Racing another worker, a turn of the
+   * budget may be spent for nothing: one sample less.) */
+  return rate_conforms (&preview->rate[dir], now) &&
+         rate_take (&preview->budget->rate, now) &&
+         rate_take (&preview->rate[dir], now);
 }
 
 gboolean
@@ -117,10 +210,12 @@ sluice_preview_wanted (SluicePreview *preview,
 {
   if (preview == NULL)
     return FALSE;
-  for (guint dir = 0; dir < 2; dir++)
-    if (conforms (preview, __atomic_load_n (&preview->arrival[dir], __ATOMIC_RELAXED), now))
-      return TRUE;
-  return FALSE;
+  /* By its inputs alone: an output is sampled when its item's input
+   * was (the run then gives it a turn of its own), so that a module that
+   * drops every item is not wanted for ever for outputs it never makes. */
+  if (__atomic_load_n (&preview->kept[0], __ATOMIC_RELAXED) < preview->depth)
+    return TRUE;
+  return rate_conforms (&preview->budget->rate, now) && rate_conforms (&preview->rate[0], now);
 }
 
 /* The slot the next text goes to: a free one, or the oldest's. */

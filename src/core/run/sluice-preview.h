@@ -10,8 +10,17 @@ G_BEGIN_DECLS
  * JSON texts, for a viewer that lets the user peek at a module's data.
  * Safe to record from any thread. */
 typedef struct _SluicePreview SluicePreview;
+/* The run-wide limit its modules' previews share (see sluice-preview.c). */
+typedef struct _SluicePreviewBudget SluicePreviewBudget;
 
-SluicePreview *sluice_preview_new    (guint           depth);
+SluicePreviewBudget *sluice_preview_budget_new   (void);
+SluicePreviewBudget *sluice_preview_budget_ref   (SluicePreviewBudget *budget);
+void                 sluice_preview_budget_unref (SluicePreviewBudget *budget);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SluicePreviewBudget, sluice_preview_budget_unref)
+
+/* Takes a reference to @budget. */
+SluicePreview *sluice_preview_new    (guint           depth,
+                                      SluicePreviewBudget *budget);
 void           sluice_preview_free   (SluicePreview  *preview);
 /* Whether an item at @now should be recorded; FALSE when @preview is NULL. */
 gboolean       sluice_preview_due    (SluicePreview  *preview,
@@ -21,10 +30,10 @@ void           sluice_preview_record (SluicePreview  *preview,
                                       gboolean        outputs,
                                       json_t         *item,
                                       gint64          now);
-/* Whether an item in either direction would be due at @now, without
- * taking its turn (a run that skips work for modules whose preview is
- * not due asks first); FALSE when @preview is NULL. Unlocked: at worst
- * one sample more or less. */
+/* Whether an input would be due at @now, without taking its turn (a run
+ * that skips work for modules whose preview is not due asks first; their
+ * outputs are sampled with their inputs); FALSE when @preview is NULL.
+ * Unlocked: at worst one sample more or less. */
 gboolean       sluice_preview_wanted (SluicePreview  *preview,
                                       gint64          now);
 /* Records compact JSON text already written (@length bytes). */
