@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define _GNU_SOURCE 1  /* RUSAGE_THREAD */
 #include "config.h"
 
 #include <inttypes.h>
-#include <sys/resource.h>
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -33,10 +31,8 @@ struct _SluiceCanvasRunOverlay
   gint64            paint_started; /* monotonic µs of the frame being painted */
   gint64            paint_length;  /* how long the last paint took */
   gint64            paint_ended;
-  gint64            frame_cost;    /* CPU µs of the last frame that drew us, see paint_cb() */
-  gint64            paint_thread_cpu; /* at the frame's start: this thread's CPU µs, */
-  gint64            others_cpu;    /* the other threads', */
-  gint64            run_cpu;       /* and the run's thread's */
+  gint64            frame_cost;    /* CPU µs of the last cycle that drew us, see after_paint_cb() */
+  gint64            cycle_cpu;     /* the process's CPU µs less the run's thread's at its end, or -1 */
   gboolean          drew;          /* the frame being painted snapshotted us */
   gint64            frame_max_us;  /* statistics of the frames drawn, */
   gint64            frame_sum_us;  /* for benchmarks */
@@ -733,42 +729,41 @@ sluice_canvas_run_overlay_snapshot (GtkWidget   *widget,
   self->drew = TRUE;
 }
 
-/* This thread's CPU time in µs. */
-static gint64
-own_cpu_us (void)
-{
-  struct rusage usage;
-
-  if (getrusage (RUSAGE_THREAD, &usage) != 0)
-    return 0;
-  return (gint64) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_USEC_PER_SEC +
-         usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
-}
-
-/* What a frame costs the machine, in CPU time: the window's thread
- * from the frame's start to the end of its paint (layout, snapshots,
- * the renderer's calls), and the process's other threads meanwhile
- * (a software renderer, llvmpipe, rasterises on threads of its own,
- * more than the paint itself), less the run's own thread, which runs
- * anyway, drawing or not. CPU, not wall time: on a busy machine a
- * paint waits for the processor, which costs the run nothing. */
 static void
 paint_cb (GdkFrameClock          *clock,
           SluiceCanvasRunOverlay *self)
 {
   self->paint_started = g_get_monotonic_time ();
-  self->paint_thread_cpu = own_cpu_us ();
-  self->others_cpu = sluice_thread_cpu_get_others_us ();
-  self->run_cpu = self->session != NULL ? MAX (sluice_run_session_get_run_cpu_time (self->session), 0) : 0;
+}
+
+/* What drawing costs the machine, in CPU time: everything the process
+ * used besides the run's own thread (which runs anyway, drawing or not)
+ * from the end of the last frame that drew us to the end of this one.
+ * That is the window's thread's updates, layout, snapshots and paint,
+ * and the threads of a software renderer (llvmpipe rasterises on
+ * threads of its own, also after the paint returned), whatever phase of
+ * the frame clock they fell in: measured over the frame's paint alone
+ * it was less than a third of it. CPU, not wall time: on a busy machine
+ * a frame waits for the processor, which costs the run nothing. */
+static gint64
+cycle_cost (SluiceCanvasRunOverlay *self)
+{
+  gint64 run = self->session != NULL ? MAX (sluice_run_session_get_run_cpu_time (self->session), 0) : 0;
+  gint64 not_run = sluice_thread_cpu_get_process_us () - run;
+  gint64 cost = self->cycle_cpu >= 0 ? MAX (not_run - self->cycle_cpu, 0) : -1;
+
+  self->cycle_cpu = not_run;
+  return cost;
 }
 
 static void
 after_paint_cb (GdkFrameClock          *clock,
                 SluiceCanvasRunOverlay *self)
 {
-  gint64 thread_cpu, others, run, cost, pace;
+  gint64 cost, pace;
 
-  /* Frames that did not draw the overlay set no pace. */
+  /* Frames that did not draw the overlay set no pace (what they cost
+   * counts in the next cycle that does). */
   if (!self->drew || self->paint_started == 0)
     {
       self->drew = FALSE;
@@ -781,24 +776,22 @@ after_paint_cb (GdkFrameClock          *clock,
   self->frame_max_us = MAX (self->frame_max_us, self->paint_length);
   self->frame_sum_us += self->paint_length;
   self->frame_count++;
+  self->paint_started = 0;
 
-  thread_cpu = own_cpu_us () - self->paint_thread_cpu;
-  others = sluice_thread_cpu_get_others_us () - self->others_cpu;
-  run = self->session != NULL ? MAX (sluice_run_session_get_run_cpu_time (self->session), 0) - self->run_cpu : 0;
-  cost = MAX (thread_cpu, 0) + MAX (others - MAX (run, 0), 0);
-  /* The cheaper of the last two frames: a frame that did something once
+  cost = cycle_cost (self);
+  if (cost < 0 || self->session == NULL)
+    return;
+  /* The cheaper of the last two cycles: one that did something once
    * (the pictures of the canvas and the locked panes when a run starts)
    * does not hold the next updates back. */
-  pace = MIN (cost, self->frame_cost);
+  pace = self->frame_cost > 0 ? MIN (cost, self->frame_cost) : cost;
   self->frame_cost = cost;
-  self->paint_started = 0;
-  /* Drawing takes at most a tenth of the time: the next update (and
-   * frame) comes after nine times what this one cost. A fast renderer
-   * animates at the display's rate; a software one (Xvfb, llvmpipe)
-   * draws a few frames a second instead of slowing the run. The
-   * session keeps the pace between 16 ms and 1 s. */
-  if (self->session != NULL)
-    sluice_run_session_set_update_interval (self->session, pace * (1 / DRAW_SHARE - 1));
+  /* Drawing takes at most a tenth of a processor: a cycle that cost
+   * @pace lasts @pace / DRAW_SHARE. A fast renderer animates at the
+   * display's rate; a software one (Xvfb, llvmpipe) draws a frame a
+   * second or so instead of slowing the run. The session keeps the pace
+   * between 16 ms and 1 s. */
+  sluice_run_session_set_update_interval (self->session, pace / DRAW_SHARE - self->paint_length);
 }
 
 static void
@@ -907,6 +900,7 @@ sluice_canvas_run_overlay_set_session (SluiceCanvasRunOverlay *self,
     g_signal_handlers_disconnect_by_data (self->session, self);
   self->animating = FALSE;
   self->frame_cost = 0;
+  self->cycle_cpu = -1;
   g_set_object (&self->session, session);
   if (session != NULL)
     g_signal_connect_swapped (session, "updated", G_CALLBACK (updated_cb), self);
@@ -1028,6 +1022,7 @@ static void
 sluice_canvas_run_overlay_init (SluiceCanvasRunOverlay *self)
 {
   self->edge_sources = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->cycle_cpu = -1;
   self->layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->old_layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
@@ -1071,6 +1066,13 @@ sluice_canvas_run_overlay_take_max_frame_ms (SluiceCanvasRunOverlay *self)
 
   self->max_frame_ms = 0;
   return max;
+}
+
+gint64
+sluice_canvas_run_overlay_get_frame_cost (SluiceCanvasRunOverlay *self)
+{
+  g_return_val_if_fail (SLUICE_IS_CANVAS_RUN_OVERLAY (self), 0);
+  return self->frame_cost;
 }
 
 void

@@ -57,6 +57,10 @@ void       sluice_canvas_run_overlay_take_frame_stats (SluiceCanvasRunOverlay *s
                                                        double                 *avg_ms,
                                                        double                 *max_ms,
                                                        guint                  *count);
+/* What the last cycle of drawing cost the process in CPU besides the
+ * run's thread, in µs (see after_paint_cb()); 0 before the second frame
+ * of a run. For tests. */
+gint64     sluice_canvas_run_overlay_get_frame_cost (SluiceCanvasRunOverlay *self);
 /* How many labels the overlay drew since it was made, and how many of
  * them it had to lay out (the others came from the frame before). For
  * tests: a frame lays out only the labels whose text changed. */

@@ -753,6 +753,13 @@ sluice_run_session_set_update_interval (SluiceRunSession *self,
   self->update_interval = CLAMP (interval, 16 * 1000, G_USEC_PER_SEC);
 }
 
+gint64
+sluice_run_session_get_update_interval (SluiceRunSession *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), 0);
+  return self->update_interval;
+}
+
 guint
 sluice_run_session_get_serial (SluiceRunSession *self)
 {

@@ -142,6 +142,7 @@ guint             sluice_run_session_get_serial       (SluiceRunSession *self);
  * time. */
 void              sluice_run_session_set_update_interval (SluiceRunSession *self,
                                                           gint64            interval);
+gint64            sluice_run_session_get_update_interval (SluiceRunSession *self);
 /* A recorded run played back on @pipeline (modules matched by id): the
  * same live state as a run, from sluice_run_session_seek(). Not active,
  * no executor. */
