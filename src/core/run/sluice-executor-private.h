@@ -228,6 +228,7 @@ struct _SluiceExecutor
   GHashTable         *params;         /* name → value, owned */
   char               *base_directory;
   GPtrArray          *mods;           /* of SluiceModuleRun*, owned */
+  GHashTable         *mod_by_id;      /* id (borrowed) → index + 1, the first module of that id */
   GPtrArray          *lua_codes;      /* of SluiceLuaCode*, owned */
   GPtrArray          *ctls;           /* of SluiceStage*, owned */
   SluiceStepContext   step_context;   /* what steps may use of the run */
@@ -303,6 +304,10 @@ struct _SluiceExecutor
 };
 
 /* sluice-executor.c */
+/* The index of the module of @module_id, or -1: a hash lookup (reports
+ * and viewers ask by id for thousands of modules). */
+gint           _sluice_executor_find_module    (SluiceExecutor   *self,
+                                                const char       *module_id);
 guint          _sluice_executor_add_module     (SluiceExecutor   *self,
                                                 SluiceModule     *module,
                                                 guint             ctl);

@@ -56,21 +56,16 @@ sluice_executor_get_module_stats (SluiceExecutor    *self,
                                   const char        *module_id,
                                   SluiceModuleStats *stats)
 {
+  gint index;
+
   g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), FALSE);
   g_return_val_if_fail (stats != NULL, FALSE);
 
-  for (guint i = 0; i < self->mods->len; i++)
-    {
-      SluiceModuleRun *info = g_ptr_array_index (self->mods, i);
-
-      if (g_strcmp0 (info->id, module_id) != 0)
-        continue;
-
-      sluice_executor_get_module_stats_at (self, i, stats);
-      return TRUE;
-    }
-
-  return FALSE;
+  index = _sluice_executor_find_module (self, module_id);
+  if (index < 0)
+    return FALSE;
+  sluice_executor_get_module_stats_at (self, index, stats);
+  return TRUE;
 }
 
 guint
@@ -198,16 +193,14 @@ sluice_executor_dup_preview (SluiceExecutor *self,
                              const char     *module_id,
                              gboolean        outputs)
 {
+  SluiceModuleRun *info;
+  gint index;
+
   g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), NULL);
 
-  for (guint i = 0; i < self->mods->len; i++)
-    {
-      SluiceModuleRun *info = g_ptr_array_index (self->mods, i);
-
-      if (g_strcmp0 (info->id, module_id) == 0)
-        return sluice_preview_dup (info->preview, outputs);
-    }
-  return sluice_preview_dup (NULL, outputs);
+  index = _sluice_executor_find_module (self, module_id);
+  info = index >= 0 ? g_ptr_array_index (self->mods, index) : NULL;
+  return sluice_preview_dup (info != NULL ? info->preview : NULL, outputs);
 }
 
 gint

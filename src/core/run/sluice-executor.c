@@ -125,8 +125,19 @@ _sluice_executor_add_module (SluiceExecutor *self,
   info->backoff = sluice_module_get_backoff (module);
   info->on_error = sluice_module_get_on_error (module);
   g_ptr_array_add (self->mods, info);
+  if (!g_hash_table_contains (self->mod_by_id, info->id))
+    g_hash_table_insert (self->mod_by_id, (gpointer) info->id, GUINT_TO_POINTER (self->mods->len));
 
   return self->mods->len - 1;
+}
+
+gint
+_sluice_executor_find_module (SluiceExecutor *self,
+                              const char     *module_id)
+{
+  if (module_id == NULL)
+    return -1;
+  return (gint) GPOINTER_TO_UINT (g_hash_table_lookup (self->mod_by_id, module_id)) - 1;
 }
 
 guint
@@ -366,6 +377,7 @@ sluice_executor_finalize (GObject *object)
   g_mutex_clear (&self->rts_lock);
   /* Steps first: a step may remove a timer of its own as it goes (a
    * loader's batch interval after a failed run). */
+  g_hash_table_unref (self->mod_by_id);
   g_ptr_array_unref (self->mods);
   _sluice_executor_free_timers (self);
   g_ptr_array_unref (self->lua_codes);
@@ -455,6 +467,7 @@ sluice_executor_init (SluiceExecutor *self)
 {
   self->params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->mods = g_ptr_array_new_with_free_func ((GDestroyNotify) module_info_free);
+  self->mod_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->lua_codes = g_ptr_array_new_with_free_func ((GDestroyNotify) lua_code_free);
   self->ctls = g_ptr_array_new_with_free_func ((GDestroyNotify) ctl_free);
   self->timers = g_sequence_new (NULL);   /* SluiceTimer: see sluice-executor-timers.c */
