@@ -10,6 +10,7 @@
 #include "sluice-commands.h"
 #include "sluice-inspector.h"
 #include "sluice-run-panel.h"
+#include "sluice-run-report-view.h"
 #include "sluice-trust-dialog.h"
 #include "sluice-window.h"
 #include "sluice-window-run.h"
@@ -346,6 +347,44 @@ test_missing_value (void)
   close_window (window);
 }
 
+/* A report with thousands of warnings (every module of a big pipeline
+ * that one item never reached) lists the first hundred and says how
+ * many more the saved report holds, instead of a label each. */
+static void
+test_report_many_warnings (void)
+{
+  GtkWidget *view = g_object_ref_sink (sluice_run_report_view_new ());
+  json_t *report = json_pack ("{s:s, s:[], s:{}, s:[]}", "verdict", "review", "stages", "consistency", "warnings");
+  json_t *warnings = json_object_get (report, "warnings");
+  g_autofree char *text = NULL;
+  g_autofree char *path = g_build_filename (tmp_dir, "many-warnings.json", NULL);
+  g_autofree char *saved = NULL;
+  g_autoptr(GError) error = NULL;
+  guint shown = 0;
+
+  for (guint i = 0; i < 5000; i++)
+    {
+      char message[64];
+
+      g_snprintf (message, sizeof message, "module “m%u” never ran", i);
+      json_array_append_new (warnings, json_pack ("{s:s, s:s}", "kind", "never-ran", "message", message));
+    }
+  sluice_run_report_view_set_report (SLUICE_RUN_REPORT_VIEW (view), report);
+  text = sluice_run_report_view_dup_text (SLUICE_RUN_REPORT_VIEW (view));
+  for (const char *p = text; (p = strstr (p, "never ran")) != NULL; p++)
+    shown++;
+  g_assert_cmpuint (shown, ==, 100);
+  g_assert_nonnull (strstr (text, "module “m99” never ran"));
+  g_assert_null (strstr (text, "module “m100” never ran"));
+  g_assert_nonnull (strstr (text, "… and 4900 more warnings"));
+  /* The saved report has every one. */
+  g_assert_true (sluice_run_report_view_save (SLUICE_RUN_REPORT_VIEW (view), path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+  g_assert_nonnull (strstr (saved, "module “m4999” never ran"));
+  json_decref (report);
+  g_object_unref (view);
+}
 
 int
 main (int   argc,
@@ -361,6 +400,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-gates/inspector-table", test_inspector_table);
   g_test_add_func ("/sluice/app-gates/canvas-results", test_canvas_results);
   g_test_add_func ("/sluice/app-gates/missing-value", test_missing_value);
+  g_test_add_func ("/sluice/app-gates/report-many-warnings", test_report_many_warnings);
 
   ret = g_test_run ();
   g_object_unref (app);

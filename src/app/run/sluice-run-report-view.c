@@ -27,6 +27,9 @@ str (json_t     *object,
   return value != NULL ? value : "";
 }
 
+/* The warnings listed on the page; the saved report has them all. */
+#define MAX_WARNINGS_SHOWN 100
+
 static GtkWidget *
 add_label (SluiceRunReportView *self,
            const char          *text,
@@ -153,7 +156,21 @@ add_consistency_and_warnings (SluiceRunReportView *self,
   add_heading (self, _("Warnings"));
   json_array_foreach (warnings, i, warning)
     {
-      g_autofree char *text = g_strdup_printf ("⚠ %s", str (warning, "message"));
+      g_autofree char *text = NULL;
+
+      /* A run of five thousand modules of which one item ran few warns
+       * of each module that never ran: a label each would take the
+       * window's thread a second to make and another to destroy. */
+      if (i == MAX_WARNINGS_SHOWN)
+        {
+          text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "… and %zu more warning: save the report to read it",
+                                               "… and %zu more warnings: save the report to read them all",
+                                               json_array_size (warnings) - i),
+                                  json_array_size (warnings) - i);
+          add_label (self, text, "dim-label");
+          break;
+        }
+      text = g_strdup_printf ("⚠ %s", str (warning, "message"));
       add_label (self, text, "warning");
     }
 }
