@@ -13,6 +13,7 @@
 
 #include "sluice-core.h"
 #include "sluice-run-mixed.h"
+#include "sluice-run-same-file.h"
 #include "sluice-run-worker.h"
 
 /* `sluice-run --distribute redis://… PIPELINE.xml -i IN -o OUT`: the
@@ -65,20 +66,6 @@ sigterm_cb (gpointer user_data)
 {
   on_signal (user_data, SIGTERM);
   return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-same_file (const char *input_path,
-           const char *output_path)
-{
-  struct stat in, out;
-
-  if (input_path == NULL || output_path == NULL ||
-      g_str_equal (input_path, "-") || g_str_equal (output_path, "-"))
-    return FALSE;
-  if (stat (input_path, &in) != 0 || stat (output_path, &out) != 0)
-    return FALSE;
-  return in.st_dev == out.st_dev && in.st_ino == out.st_ino;
 }
 
 static SluiceItemSource *
@@ -160,7 +147,7 @@ sluice_run_distribute (const SluiceRunOptions *options,
       fprintf (stderr, _("sluice-run: --events and --report are not available with --distribute (the work is done by the workers)\n"));
       return SLUICE_EXIT_INVALID;
     }
-  if (same_file (options->input_path, options->output_path))
+  if (sluice_run_same_file (options->input_path, options->output_path))
     {
       fprintf (stderr, _("sluice-run: %s is both the input and the output: it would be emptied before it is read\n"),
                options->input_path);

@@ -18,6 +18,7 @@
 #include "sluice-run-dry.h"
 #include "sluice-run-interrupt.h"
 #include "sluice-run-options.h"
+#include "sluice-run-same-file.h"
 #include "sluice-run-resume.h"
 
 /* The run mode of sluice-run: one SluiceRun of the pipeline, fed from -i
@@ -163,21 +164,6 @@ open_input (const char  *path,
   return G_INPUT_STREAM (g_file_read (file, NULL, error));
 }
 
-/* -i x -o x would truncate the input before it is read. */
-static gboolean
-same_file (const char *input_path,
-           const char *output_path)
-{
-  struct stat in, out;
-
-  if (input_path == NULL || output_path == NULL ||
-      g_str_equal (input_path, "-") || g_str_equal (output_path, "-"))
-    return FALSE;
-  if (stat (input_path, &in) != 0 || stat (output_path, &out) != 0)
-    return FALSE;
-  return in.st_dev == out.st_dev && in.st_ino == out.st_ino;
-}
-
 static int
 open_output (const char *path)
 {
@@ -249,7 +235,7 @@ open_files (const SluiceRunOptions *options,
   SluiceExecutor *executor = sluice_run_get_executor (run);
   int status;
 
-  if (same_file (options->input_path, options->output_path))
+  if (sluice_run_same_file (options->input_path, options->output_path))
     {
       fprintf (stderr, _("sluice-run: %s is both the input and the output: it would be emptied before it is read\n"),
                options->input_path);

@@ -332,6 +332,13 @@ test_same_input_and_output (void)
   g_assert_true (g_file_get_contents (file, &text, NULL, NULL));
   g_assert_cmpstr (text, ==, "{\"value\": 1}\n");
   result_clear (&r);
+
+  /* A device is no file to empty: -i /dev/null -o /dev/null runs on no
+   * items (it was refused as the same file). */
+  r = run_cli (NULL, "-i", "/dev/null", "-o", "/dev/null", path, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+  result_clear (&r);
 }
 
 /* Events and the report are part of the result: failing to write them
