@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "test-executor-common.h"
 #include "sluice-preview.h"
@@ -354,6 +355,43 @@ test_preview_module_rate (void)
   sluice_preview_free (preview);
 }
 
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* The CPU the Lua workers spend on a run's items is counted (a viewer
+ * tells it from what its own drawing costs): dear Lua in a no-order
+ * controller goes to the workers, and its time shows there. */
+static void
+test_workers_cpu (void)
+{
+  g_autofree char *input = test_items (40);
+  g_autoptr(SluicePipeline) pipeline = test_load_body (
+    "<controller id='c' mode='no-order' workers='2'><phase id='p'>"
+    "<execution id='burn'><lua>local x = 0 for i = 1, 2000000 do x = x + i end</lua></execution>"
+    "</phase></controller>");
+  TestRun *run = test_run_new (pipeline, input, NULL, FALSE);
+  gint64 own0 = thread_cpu_us ();
+  gint64 workers;
+
+  g_assert_cmpint (sluice_executor_get_workers_cpu_time (run->executor), ==, 0);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpuint (run->outputs->len, ==, 40);
+  workers = sluice_executor_get_workers_cpu_time (run->executor);
+  g_test_message ("workers' CPU: %" G_GINT64_FORMAT " us for 40 items, this thread's %" G_GINT64_FORMAT " us",
+                  workers, thread_cpu_us () - own0);
+  /* Most of the Lua ran on the workers and is counted there, not on the
+   * run's own thread (the first few items may run on it while it learns
+   * that the module is dear). */
+  g_assert_cmpint (workers, >, 2 * (thread_cpu_us () - own0));
+  test_run_free (run);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -366,6 +404,7 @@ main (int   argc,
   g_test_add_func ("/sluice/executor/preview/sampled-chain", test_preview_sampled_chain);
   g_test_add_func ("/sluice/executor/preview/run-budget", test_preview_run_budget);
   g_test_add_func ("/sluice/executor/preview/module-rate", test_preview_module_rate);
+  g_test_add_func ("/sluice/executor/preview/workers-cpu", test_workers_cpu);
   g_test_add_func ("/sluice/executor/preview/stats-by-index", test_stats_by_index);
   g_test_add_func ("/sluice/executor/preview/held-back", test_held_back);
   return g_test_run ();

@@ -293,6 +293,7 @@ publish_full (SluiceRunThread *self,
   self->snapshot.items_out = sluice_executor_get_items_out (executor);
   self->snapshot.elapsed = sluice_executor_get_elapsed (executor);
   self->snapshot.cpu_us = thread_cpu_us ();
+  self->snapshot.workers_cpu_us = sluice_executor_get_workers_cpu_time (executor);
   for (guint i = 0; i < self->snapshot.n_modules; i++)
     sluice_executor_get_module_stats_at (executor, i, &self->snapshot.modules[i]);
   for (guint i = 0; i < self->snapshot.n_stages; i++)
@@ -653,6 +654,7 @@ sluice_run_thread_take (SluiceRunThread    *self,
   snapshot->items_out = self->snapshot.items_out;
   snapshot->elapsed = self->snapshot.elapsed;
   snapshot->cpu_us = self->snapshot.cpu_us;
+  snapshot->workers_cpu_us = self->snapshot.workers_cpu_us;
   /* A run without stages (or modules) has NULL arrays, which memcpy()
    * must not be given even for no bytes. */
   if (self->snapshot.n_modules > 0)

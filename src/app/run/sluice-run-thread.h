@@ -48,6 +48,7 @@ typedef struct
   guint64                 items_out;
   gint64                  elapsed;
   gint64                  cpu_us;    /* the run's thread's CPU time so far */
+  gint64                  workers_cpu_us; /* its Lua workers' */
   guint                   n_modules;
   SluiceModuleStats      *modules;   /* by executor index */
   guint                   n_stages;

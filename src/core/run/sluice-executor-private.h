@@ -228,6 +228,7 @@ struct _SluiceExecutor
   GHashTable         *params;         /* name → value, owned */
   char               *base_directory;
   GPtrArray          *mods;           /* of SluiceModuleRun*, owned */
+  gint64              workers_cpu_ns;  /* atomic: the workers' CPU on this run's batches */
   GHashTable         *mod_by_id;      /* id (borrowed) → index + 1, the first module of that id */
   GPtrArray          *lua_codes;      /* of SluiceLuaCode*, owned */
   GPtrArray          *ctls;           /* of SluiceStage*, owned */

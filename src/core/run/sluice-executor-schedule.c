@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "sluice-executor-private.h"
 #include "sluice-tool-writes.h"
@@ -75,6 +76,17 @@ _sluice_executor_segment_done (SluiceExecutor *self,
  * this big, so that the workers start while this thread admits more. */
 #define WORKER_BATCH_MAX 32
 
+/* The calling thread's CPU time (one system call: once a batch). */
+static gint64
+thread_cpu_ns (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
 void
 _sluice_executor_worker_cb (gpointer data,
                             gpointer user_data)
@@ -82,6 +94,7 @@ _sluice_executor_worker_cb (gpointer data,
   SluiceExecutor *self = user_data;
   SluiceSegmentResult *batch = data;
   SluiceLuaRuntime *rt = NULL;
+  gint64 cpu0 = thread_cpu_ns ();
 
   for (SluiceSegmentResult *result = batch; result != NULL; result = result->next)
     {
@@ -109,6 +122,7 @@ _sluice_executor_worker_cb (gpointer data,
   if (rt != NULL)
     g_async_queue_push (self->free_rts, rt);
 
+  __atomic_add_fetch (&self->workers_cpu_ns, thread_cpu_ns () - cpu0, __ATOMIC_RELAXED);
   g_async_queue_push (self->results, batch);
   g_source_set_ready_time (self->source, 0);
 }

@@ -51,6 +51,13 @@ sluice_executor_get_elapsed (SluiceExecutor *self)
   return (self->ended != 0 ? self->ended : g_get_monotonic_time ()) - self->started;
 }
 
+gint64
+sluice_executor_get_workers_cpu_time (SluiceExecutor *self)
+{
+  g_return_val_if_fail (SLUICE_IS_EXECUTOR (self), 0);
+  return __atomic_load_n (&self->workers_cpu_ns, __ATOMIC_RELAXED) / 1000;
+}
+
 gboolean
 sluice_executor_get_module_stats (SluiceExecutor    *self,
                                   const char        *module_id,

@@ -141,6 +141,10 @@ const char       *sluice_executor_get_last_rejection (SluiceExecutor  *self);
 gint64            sluice_executor_get_start_time     (SluiceExecutor   *self);
 /* Wall time of the run so far in µs. */
 gint64            sluice_executor_get_elapsed        (SluiceExecutor   *self);
+/* CPU time in µs the worker threads spent on this run's items so far
+ * (any thread may ask): with the thread that runs the executor, what the
+ * run costs the process. */
+gint64            sluice_executor_get_workers_cpu_time (SluiceExecutor *self);
 /* FALSE when no module has @module_id. */
 gboolean          sluice_executor_get_module_stats   (SluiceExecutor   *self,
                                                       const char       *module_id,
