@@ -380,6 +380,170 @@ test_killed_mid_batch (void)
   g_assert_true (rows_after == 0 || rows_after == 100000);
 }
 
+/* ---- a run that ends with an INSERT in flight
+ *
+ * A Lua module before the loader fails the run, or the test cancels it,
+ * once the loader's first batch has gone (not-parallel: the next item
+ * comes only when the one before is through). The table's materialised
+ * column makes the server spend 1.5 s on that batch: the run's end
+ * waits for it, so the run says it ended with the batch in the table,
+ * and nothing of the run lands after. */
+
+#define IN_FLIGHT_BATCH 500
+
+/* A run of @n items through "boom" (fails at @fail_at, 0 = never) and
+ * the loader "ch" into @table, batches of @batch items; started, not
+ * waited for. */
+static TestRun *
+start_loader_run (const char *url,
+                  const char *table,
+                  guint       batch,
+                  guint       n,
+                  guint       fail_at)
+{
+  g_autofree char *body = g_strdup_printf ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">\n"
+                                           "<execution id=\"boom\"><lua>if item.id == %u then error('boom at ' .. item.id) end</lua></execution>\n"
+                                           "<execution id=\"ch\"><use tool=\"clickhouse\"><param name=\"url\">%s</param>"
+                                           "<param name=\"table\">%s</param><param name=\"batch-size\">%u</param>"
+                                           "<param name=\"batch-interval\">10m</param></use></execution>\n"
+                                           "</phase></controller>", fail_at, url, table, batch);
+  g_autoptr(SluicePipeline) pipeline = test_load_body (body);
+  g_autofree char *input = rows (n, "{\"id\": %u, \"name\": \"n%u\"}");
+  TestRun *run = test_run_new (pipeline, input, NULL, TRUE);
+
+  sluice_executor_start (run->executor);
+  return run;
+}
+
+static guint64
+module_items_in (SluiceExecutor *executor,
+                 const char     *module_id)
+{
+  for (guint i = 0; i < sluice_executor_get_n_modules (executor); i++)
+    if (g_str_equal (sluice_executor_get_module_id (executor, i), module_id))
+      {
+        SluiceModuleStats stats;
+
+        sluice_executor_get_module_stats_at (executor, i, &stats);
+        return stats.items_in;
+      }
+  g_assert_not_reached ();
+}
+
+static void
+create_slow_table (const char *name)
+{
+  g_autofree char *sql = g_strdup_printf ("CREATE TABLE %s (id UInt64, name String, "
+                                          "slow UInt8 MATERIALIZED sleepEachRow(%g)) ENGINE = MergeTree ORDER BY id",
+                                          name, 1.5 / IN_FLIGHT_BATCH);
+
+  test_clickhouse_query_ok (clickhouse, sql);
+}
+
+/* The table holds the batch in flight when the run says it ended, and
+ * still only that 2 s later, the run's main context going on meanwhile
+ * (as the designer's run thread and sluice-run's do). */
+static void
+check_nothing_lands_after (const char *table)
+{
+  guint64 at_end = count (table);
+  gint64 until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  guint64 later;
+
+  while (g_get_monotonic_time () < until)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (10 * 1000);
+  later = count (table);
+  g_test_message ("%s: %" G_GUINT64_FORMAT " rows when the run ended, %" G_GUINT64_FORMAT " 2 s later",
+                  table, at_end, later);
+  g_assert_cmpuint (at_end, ==, IN_FLIGHT_BATCH);
+  g_assert_cmpuint (later, ==, IN_FLIGHT_BATCH);
+}
+
+static void
+test_failed_run_waits_for_insert (void)
+{
+  TestRun *run;
+
+  create_slow_table ("inflight_failed");
+  run = start_loader_run (test_clickhouse_get_url (clickhouse), "inflight_failed",
+                          IN_FLIGHT_BATCH, 3 * IN_FLIGHT_BATCH, IN_FLIGHT_BATCH + 1);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (run_error (run), "boom at 501"));
+  check_nothing_lands_after ("inflight_failed");
+  test_run_free (run);
+}
+
+static void
+test_cancelled_run_waits_for_insert (void)
+{
+  TestRun *run;
+
+  create_slow_table ("inflight_cancelled");
+  run = start_loader_run (test_clickhouse_get_url (clickhouse), "inflight_cancelled",
+                          IN_FLIGHT_BATCH, 3 * IN_FLIGHT_BATCH, 0);
+  /* The item after the batch reached the loader: the batch's write
+   * started before it. */
+  while (module_items_in (run->executor, "ch") <= IN_FLIGHT_BATCH &&
+         !sluice_run_state_is_final (sluice_executor_get_state (run->executor)))
+    g_main_context_iteration (NULL, TRUE);
+  sluice_executor_cancel (run->executor);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_CANCELLED);
+  check_nothing_lands_after ("inflight_cancelled");
+  test_run_free (run);
+}
+
+/* A ClickHouse that takes the INSERT and never answers (a socket that
+ * listens and never accepts: the kernel takes the connection and the
+ * request): the run's end waits its bound, cancels the request, and
+ * says so, naming the module and the server. */
+static void
+test_stalled_server_cancelled (void)
+{
+  g_autoptr(GSocket) listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) accepted = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *expected = NULL;
+  char buffer[4096];
+  gssize n;
+  gint64 start, took;
+  TestRun *run;
+
+  g_assert_true (g_socket_bind (listener, any_port, FALSE, &error));
+  g_assert_true (g_socket_listen (listener, &error));
+  bound = g_socket_get_local_address (listener, &error);
+  url = g_strdup_printf ("http://127.0.0.1:%u/", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  start = g_get_monotonic_time ();
+  run = start_loader_run (url, "stalled", 1, 3, 2);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_FAILED);
+  took = g_get_monotonic_time () - start;
+  g_test_message ("ended after %.1f s: %s", took / 1e6, run_error (run));
+  /* The bound is 10 s, then the cancelled request's end. */
+  g_assert_cmpint (took, >=, 10 * G_USEC_PER_SEC);
+  g_assert_cmpint (took, <, 30 * G_USEC_PER_SEC);
+  g_assert_nonnull (strstr (run_error (run), "boom at 2"));
+  expected = g_strdup_printf ("module “ch”: its batched write to ClickHouse %s, table “stalled” was still going 10 s "
+                              "after the run stopped: it was cancelled", url);
+  g_assert_nonnull (strstr (run_error (run), expected));
+
+  /* The request was given up: its connection is closed (EOF after the
+   * request), not left open. */
+  g_socket_set_timeout (listener, 5);
+  accepted = g_socket_accept (listener, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_timeout (accepted, 5);
+  while ((n = g_socket_receive (accepted, buffer, sizeof buffer, NULL, &error)) > 0)
+    ;
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, 0);
+  test_run_free (run);
+}
+
 static void
 test_validate (void)
 {
@@ -429,6 +593,9 @@ main (int   argc,
   g_test_add_func ("/tool-clickhouse/server-down", test_server_down);
   g_test_add_func ("/tool-clickhouse/retry-resends", test_retry_resends);
   g_test_add_func ("/tool-clickhouse/killed-mid-batch", test_killed_mid_batch);
+  g_test_add_func ("/tool-clickhouse/failed-run-waits-for-insert", test_failed_run_waits_for_insert);
+  g_test_add_func ("/tool-clickhouse/cancelled-run-waits-for-insert", test_cancelled_run_waits_for_insert);
+  g_test_add_func ("/tool-clickhouse/stalled-server-cancelled", test_stalled_server_cancelled);
 
   clickhouse = test_clickhouse_new ();
   if (clickhouse == NULL)
