@@ -437,7 +437,7 @@ create_slow_table (const char *name)
                                           "slow UInt8 MATERIALIZED sleepEachRow(%g)) ENGINE = MergeTree ORDER BY id",
                                           name, 1.5 / IN_FLIGHT_BATCH);
 
-  test_clickhouse_query_ok (clickhouse, sql);
+  g_free (test_clickhouse_query_ok (clickhouse, sql));
 }
 
 /* The table holds the batch in flight when the run says it ended, and
