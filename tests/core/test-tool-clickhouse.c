@@ -474,6 +474,28 @@ test_failed_run_waits_for_insert (void)
   test_run_free (run);
 }
 
+/* The INSERT in flight fails on the server (after 1.5 s, at its last
+ * row) while the run fails for another reason: nobody will resend that
+ * batch, and the run's error says so, not only a log line after the
+ * run's end. */
+static void
+test_failed_insert_at_end_said (void)
+{
+  g_autofree char *sql = g_strdup_printf ("CREATE TABLE refused_at_end (id UInt64, name String, "
+                                          "refuse UInt8 MATERIALIZED throwIf(sleepEachRow(%g) + (id = %u))) "
+                                          "ENGINE = MergeTree ORDER BY id", 1.5 / IN_FLIGHT_BATCH, IN_FLIGHT_BATCH);
+  TestRun *run;
+
+  g_free (test_clickhouse_query_ok (clickhouse, sql));
+  run = start_loader_run (test_clickhouse_get_url (clickhouse), "refused_at_end",
+                          IN_FLIGHT_BATCH, 3 * IN_FLIGHT_BATCH, IN_FLIGHT_BATCH + 1);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (run_error (run), "boom at 501"));
+  g_assert_nonnull (strstr (run_error (run), "module “ch”: a batch of 500 items was not written: ClickHouse"));
+  g_assert_cmpuint (count ("refused_at_end"), ==, 0);
+  test_run_free (run);
+}
+
 static void
 test_cancelled_run_waits_for_insert (void)
 {
@@ -595,6 +617,7 @@ main (int   argc,
   g_test_add_func ("/tool-clickhouse/killed-mid-batch", test_killed_mid_batch);
   g_test_add_func ("/tool-clickhouse/failed-run-waits-for-insert", test_failed_run_waits_for_insert);
   g_test_add_func ("/tool-clickhouse/cancelled-run-waits-for-insert", test_cancelled_run_waits_for_insert);
+  g_test_add_func ("/tool-clickhouse/failed-insert-at-end-said", test_failed_insert_at_end_said);
   g_test_add_func ("/tool-clickhouse/stalled-server-cancelled", test_stalled_server_cancelled);
 
   clickhouse = test_clickhouse_new ();
