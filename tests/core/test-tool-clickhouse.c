@@ -60,15 +60,6 @@ rows (guint       n,
   return g_string_free (out, FALSE);
 }
 
-static guint64
-count (const char *table_sql)
-{
-  g_autofree char *sql = g_strdup_printf ("SELECT count() FROM %s", table_sql);
-  g_autofree char *answer = test_clickhouse_query_ok (clickhouse, sql);
-
-  return g_ascii_strtoull (answer, NULL, 10);
-}
-
 /* ---- pieces */
 
 static void
@@ -107,7 +98,7 @@ test_load_and_extract (void)
   g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
   g_assert_cmpuint (run->outputs->len, ==, 0);
   test_run_free (run);
-  g_assert_cmpuint (count ("items"), ==, 2500);
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "items"), ==, 2500);
   sum = test_clickhouse_query_ok (clickhouse, "SELECT sum(id), uniqExact(name) FROM items");
   g_assert_cmpstr (sum, ==, "3126250\t2500");
 
@@ -180,7 +171,7 @@ test_upsert (void)
   g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
   test_run_free (run);
 
-  g_assert_cmpuint (count ("up FINAL"), ==, 100);
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "up FINAL"), ==, 100);
   newer = test_clickhouse_query_ok (clickhouse, "SELECT countIf(name LIKE 'new%') FROM up FINAL");
   g_assert_cmpstr (newer, ==, "50");
 
@@ -205,7 +196,7 @@ test_hostile_names (void)
   test_run_free (run);
   answer = test_clickhouse_query_ok (clickhouse, "SELECT `na'me` FROM `we\\`ird \"t'able\\\\`");
   g_assert_cmpstr (answer, ==, "x\\'); DROP TABLE items; --");
-  g_assert_cmpuint (count ("items"), ==, 2500);
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "items"), ==, 2500);
 }
 
 /* Each item becomes its JSONEachRow line when it comes (the batch
@@ -252,14 +243,14 @@ test_bad_rows (void)
   g_assert_nonnull (strstr (run_error (run), "Cannot parse input"));
   g_assert_nonnull (strstr (run_error (run), "(at row 501)"));
   test_run_free (run);
-  g_assert_cmpuint (count ("strict"), ==, 0);
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "strict"), ==, 0);
 
   /* A field the table does not have is refused too, not dropped. */
   run = run_tool (params, "{\"id\": 1, \"name\": \"a\", \"extra\": 1}\n", NULL);
   g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
   g_assert_nonnull (strstr (run_error (run), "Unknown field found while parsing JSONEachRow format: extra"));
   test_run_free (run);
-  g_assert_cmpuint (count ("strict"), ==, 0);
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "strict"), ==, 0);
 
   /* With on-error="drop" the run goes on, and the log says what was lost. */
   run = run_tool (params, bad, "on-error=\"drop\"");
@@ -292,7 +283,7 @@ test_server_down (void)
   test_run_free (run);
 
   g_assert_true (test_clickhouse_restart (clickhouse));
-  g_assert_cmpuint (count ("items"), ==, 2500);
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "items"), ==, 2500);
 }
 
 /* A server that comes back: the module's retries resend the same
@@ -317,7 +308,7 @@ test_retry_resends (void)
                   input, "retries=\"8\" backoff=\"2\"");
   g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
   test_run_free (run);
-  g_assert_cmpuint (count ("again"), ==, 300);
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "again"), ==, 300);
 }
 
 /* ClickHouse killed while a large batch is on its way: the run fails
@@ -352,8 +343,7 @@ test_killed_mid_batch (void)
   /* The materialised column makes the server spend 2 s on the block
    * after reading it, before writing it: the kill lands inside the
    * INSERT whatever the speed of the machine. */
-  test_clickhouse_query_ok (clickhouse, "CREATE TABLE killed (id UInt64, name String, "
-                                        "slow UInt8 MATERIALIZED sleepEachRow(0.00002)) ENGINE = MergeTree ORDER BY id");
+  test_clickhouse_create_slow_table (clickhouse, "killed", 0.00002);
   poller = g_timeout_add (20, kill_when_inserting_cb, &polls);
   run = run_tool ("<param name=\"table\">killed</param>"
                   "<param name=\"batch-size\">100000</param><param name=\"batch-interval\">10m</param>",
@@ -375,7 +365,7 @@ test_killed_mid_batch (void)
   test_run_free (run);
 
   g_assert_true (test_clickhouse_restart (clickhouse));
-  rows_after = count ("killed");
+  rows_after = test_clickhouse_count (clickhouse, "killed");
   g_test_message ("rows after the kill: %" G_GUINT64_FORMAT, rows_after);
   g_assert_true (rows_after == 0 || rows_after == 100000);
 }
@@ -415,62 +405,17 @@ start_loader_run (const char *url,
   return run;
 }
 
-static guint64
-module_items_in (SluiceExecutor *executor,
-                 const char     *module_id)
-{
-  for (guint i = 0; i < sluice_executor_get_n_modules (executor); i++)
-    if (g_str_equal (sluice_executor_get_module_id (executor, i), module_id))
-      {
-        SluiceModuleStats stats;
-
-        sluice_executor_get_module_stats_at (executor, i, &stats);
-        return stats.items_in;
-      }
-  g_assert_not_reached ();
-}
-
-static void
-create_slow_table (const char *name)
-{
-  g_autofree char *sql = g_strdup_printf ("CREATE TABLE %s (id UInt64, name String, "
-                                          "slow UInt8 MATERIALIZED sleepEachRow(%g)) ENGINE = MergeTree ORDER BY id",
-                                          name, 1.5 / IN_FLIGHT_BATCH);
-
-  g_free (test_clickhouse_query_ok (clickhouse, sql));
-}
-
-/* The table holds the batch in flight when the run says it ended, and
- * still only that 2 s later, the run's main context going on meanwhile
- * (as the designer's run thread and sluice-run's do). */
-static void
-check_nothing_lands_after (const char *table)
-{
-  guint64 at_end = count (table);
-  gint64 until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
-  guint64 later;
-
-  while (g_get_monotonic_time () < until)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (10 * 1000);
-  later = count (table);
-  g_test_message ("%s: %" G_GUINT64_FORMAT " rows when the run ended, %" G_GUINT64_FORMAT " 2 s later",
-                  table, at_end, later);
-  g_assert_cmpuint (at_end, ==, IN_FLIGHT_BATCH);
-  g_assert_cmpuint (later, ==, IN_FLIGHT_BATCH);
-}
-
 static void
 test_failed_run_waits_for_insert (void)
 {
   TestRun *run;
 
-  create_slow_table ("inflight_failed");
+  test_clickhouse_create_slow_table (clickhouse, "inflight_failed", 1.5 / IN_FLIGHT_BATCH);
   run = start_loader_run (test_clickhouse_get_url (clickhouse), "inflight_failed",
                           IN_FLIGHT_BATCH, 3 * IN_FLIGHT_BATCH, IN_FLIGHT_BATCH + 1);
   g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_FAILED);
   g_assert_nonnull (strstr (run_error (run), "boom at 501"));
-  check_nothing_lands_after ("inflight_failed");
+  test_clickhouse_assert_count_holds (clickhouse, "inflight_failed", IN_FLIGHT_BATCH);
   test_run_free (run);
 }
 
@@ -492,26 +437,27 @@ test_failed_insert_at_end_said (void)
   g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_FAILED);
   g_assert_nonnull (strstr (run_error (run), "boom at 501"));
   g_assert_nonnull (strstr (run_error (run), "module “ch”: a batch of 500 items was not written: ClickHouse"));
-  g_assert_cmpuint (count ("refused_at_end"), ==, 0);
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "refused_at_end"), ==, 0);
   test_run_free (run);
 }
 
 static void
 test_cancelled_run_waits_for_insert (void)
 {
+  SluiceModuleStats stats = { 0 };
   TestRun *run;
 
-  create_slow_table ("inflight_cancelled");
+  test_clickhouse_create_slow_table (clickhouse, "inflight_cancelled", 1.5 / IN_FLIGHT_BATCH);
   run = start_loader_run (test_clickhouse_get_url (clickhouse), "inflight_cancelled",
                           IN_FLIGHT_BATCH, 3 * IN_FLIGHT_BATCH, 0);
   /* The item after the batch reached the loader: the batch's write
    * started before it. */
-  while (module_items_in (run->executor, "ch") <= IN_FLIGHT_BATCH &&
+  while (sluice_executor_get_module_stats (run->executor, "ch", &stats) && stats.items_in <= IN_FLIGHT_BATCH &&
          !sluice_run_state_is_final (sluice_executor_get_state (run->executor)))
     g_main_context_iteration (NULL, TRUE);
   sluice_executor_cancel (run->executor);
   g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_CANCELLED);
-  check_nothing_lands_after ("inflight_cancelled");
+  test_clickhouse_assert_count_holds (clickhouse, "inflight_cancelled", IN_FLIGHT_BATCH);
   test_run_free (run);
 }
 
@@ -522,23 +468,15 @@ test_cancelled_run_waits_for_insert (void)
 static void
 test_stalled_server_cancelled (void)
 {
-  g_autoptr(GSocket) listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GSocket) listener = test_clickhouse_stalled_new (&url);
   g_autoptr(GSocket) accepted = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
   g_autofree char *expected = NULL;
   char buffer[4096];
   gssize n;
   gint64 start, took;
   TestRun *run;
-
-  g_assert_true (g_socket_bind (listener, any_port, FALSE, &error));
-  g_assert_true (g_socket_listen (listener, &error));
-  bound = g_socket_get_local_address (listener, &error);
-  url = g_strdup_printf ("http://127.0.0.1:%u/", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
 
   start = g_get_monotonic_time ();
   run = start_loader_run (url, "stalled", 1, 3, 2);

@@ -57,42 +57,6 @@ items (guint n)
   return g_string_free (text, FALSE);
 }
 
-static guint64
-count (const char *table)
-{
-  g_autofree char *sql = g_strdup_printf ("SELECT count() FROM %s", table);
-  g_autofree char *answer = test_clickhouse_query_ok (clickhouse, sql);
-
-  return g_ascii_strtoull (answer, NULL, 10);
-}
-
-static void
-create_table (const char *table,
-              double      seconds_per_row)
-{
-  g_autofree char *sql = g_strdup_printf ("CREATE TABLE %s (id UInt64, name String, "
-                                          "slow UInt8 MATERIALIZED sleepEachRow(%g)) ENGINE = MergeTree ORDER BY id",
-                                          table, seconds_per_row);
-
-  g_free (test_clickhouse_query_ok (clickhouse, sql));
-}
-
-/* The table holds the batch that was in flight when sluice-run exited,
- * and still only that 2 s later. */
-static void
-check_nothing_lands_after_exit (const char *table)
-{
-  guint64 at_exit = count (table);
-  guint64 later;
-
-  g_usleep (2 * G_USEC_PER_SEC);
-  later = count (table);
-  g_test_message ("%s: %" G_GUINT64_FORMAT " rows when sluice-run exited, %" G_GUINT64_FORMAT " 2 s later",
-                  table, at_exit, later);
-  g_assert_cmpuint (at_exit, ==, IN_FLIGHT_BATCH);
-  g_assert_cmpuint (later, ==, IN_FLIGHT_BATCH);
-}
-
 /* Exit 0: every row is in the table, none still on its way. */
 static void
 test_completed_run_all_rows (void)
@@ -104,10 +68,11 @@ test_completed_run_all_rows (void)
 
   /* 0.1 s a batch on the server: the last one is still being taken
    * when the stream ends. */
-  create_table ("completed", 0.0001);
+  test_clickhouse_create_slow_table (clickhouse, "completed", 0.0001);
   runner_run (&result, args, input);
   g_assert_cmpint (result.status, ==, 0);
-  g_assert_cmpuint (count ("completed"), ==, 20000);
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "completed"), ==, 20000);
+  g_unlink (pipeline);
 }
 
 /* A later item fails the run while the first batch's INSERT is on the
@@ -121,11 +86,12 @@ test_failed_run_exits_after_insert (void)
   const char *args[] = { "-q", "-i", "-", "-o", "/dev/null", pipeline, NULL };
   g_auto(RunnerResult) result = { 0 };
 
-  create_table ("failed", 1.5 / IN_FLIGHT_BATCH);
+  test_clickhouse_create_slow_table (clickhouse, "failed", 1.5 / IN_FLIGHT_BATCH);
   runner_run (&result, args, input);
   g_assert_cmpint (result.status, ==, 1);
   g_assert_nonnull (strstr (result.err, "boom at 501"));
-  check_nothing_lands_after_exit ("failed");
+  test_clickhouse_assert_count_holds (clickhouse, "failed", IN_FLIGHT_BATCH);
+  g_unlink (pipeline);
 }
 
 /* sluice-run on an input that stays open; SIGTERM once @ready says so
@@ -183,11 +149,12 @@ test_terminated_run_exits_after_insert (void)
   g_autofree char *err = NULL;
   int status;
 
-  create_table ("terminated", 1.5 / IN_FLIGHT_BATCH);
+  test_clickhouse_create_slow_table (clickhouse, "terminated", 1.5 / IN_FLIGHT_BATCH);
   err = run_and_terminate (pipeline, input, inserting, (gpointer) "terminated", &status);
   g_test_message ("stderr: %s", err);
   g_assert_cmpint (status, ==, 128 + SIGTERM);
-  check_nothing_lands_after_exit ("terminated");
+  test_clickhouse_assert_count_holds (clickhouse, "terminated", IN_FLIGHT_BATCH);
+  g_unlink (pipeline);
 }
 
 /* A socket that listens and never accepts has taken a connection: the
@@ -206,22 +173,14 @@ connected (gpointer data)
 static void
 test_stalled_server_said (void)
 {
-  g_autoptr(GSocket) listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
+  g_autoptr(GSocket) listener = test_clickhouse_stalled_new (&url);
   g_autofree char *pipeline = NULL;
   g_autofree char *err = NULL;
   g_autofree char *expected = NULL;
   gint64 start;
   int status;
 
-  g_assert_true (g_socket_bind (listener, any_port, FALSE, &error));
-  g_assert_true (g_socket_listen (listener, &error));
-  bound = g_socket_get_local_address (listener, &error);
-  url = g_strdup_printf ("http://127.0.0.1:%u/", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
   pipeline = write_pipeline (url, "stalled", 1, 0);
 
   start = g_get_monotonic_time ();
@@ -233,21 +192,7 @@ test_stalled_server_said (void)
   g_assert_nonnull (strstr (err, expected));
   /* The bound, and room for a loaded machine; not the session's 60 s. */
   g_assert_cmpint (g_get_monotonic_time () - start, <, 40 * G_USEC_PER_SEC);
-}
-
-static void
-remove_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (path, name, NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (path);
+  g_unlink (pipeline);
 }
 
 int
@@ -276,7 +221,7 @@ main (int   argc,
   tmp_dir = g_dir_make_tmp ("sluice-runner-clickhouse-XXXXXX", NULL);
   status = g_test_run ();
   test_clickhouse_free (clickhouse);
-  remove_dir (tmp_dir);
+  g_rmdir (tmp_dir);
   g_free (tmp_dir);
   return status;
 }
