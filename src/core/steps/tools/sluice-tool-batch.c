@@ -739,15 +739,16 @@ describe_write (SluiceToolBatch *batch)
 
   if (job->working)
     {
+      if (!job->abandoned)
+        g_atomic_int_inc (&n_writes_abandoned);
       job->abandoned = TRUE;
-      g_atomic_int_inc (&n_writes_abandoned);
       return g_strdup_printf ("module “%s”: its batched write to %s was still going %d s after the run stopped, "
                               "and it did not end when cancelled: it is left to end on its own",
                               batch->module_id, target, WAIT_FOR_WRITES_MS / 1000);
     }
   if (job->error == NULL)
     return NULL;
-  if (job->cancelled && g_cancellable_is_cancelled (job->cancellable))
+  if (job->cancelled)
     return g_strdup_printf ("module “%s”: its batched write to %s was still going %d s after the run stopped: "
                             "it was cancelled", batch->module_id, target, WAIT_FOR_WRITES_MS / 1000);
   if (job->items == NULL)
