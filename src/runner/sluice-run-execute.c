@@ -331,7 +331,13 @@ exit_status (const SluiceRunOptions *options,
   if (ctx->signal == 0)
     ctx->signal = sluice_run_interrupt_signal ();
   if (state == SLUICE_RUN_CANCELLED)
-    return ctx->signal != 0 ? 128 + ctx->signal : SLUICE_EXIT_FAILED;
+    {
+      /* Only a write its end had to cancel gives a cancelled run an
+       * error: what it wrote there is uncertain. */
+      if (error != NULL)
+        fprintf (stderr, _("sluice-run: %s: run cancelled: %s\n"), options->pipeline_path, error);
+      return ctx->signal != 0 ? 128 + ctx->signal : SLUICE_EXIT_FAILED;
+    }
   if (state != SLUICE_RUN_FAILED)
     return SLUICE_EXIT_COMPLETED;
 

@@ -17,6 +17,7 @@
 #include "sluice-window.h"
 #include "sluice-window-run.h"
 #include "test-app-common.h"
+#include "test-lines.h"
 
 /* Designer windows running pipelines at the same time, each run on a
  * thread of its own, sharing the core library: Lua, a <command>, a
@@ -93,19 +94,6 @@ mixed_pipeline (const char *name,
     "<param name='batch-size'>%u</param><param name='pass'>true</param></use></execution>"
     "</phase></controller></pipeline>",
     name, serve_url, name, tmp_dir, name, batch, tmp_dir, name, batch);
-}
-
-static guint
-count_lines (const char *path)
-{
-  g_autofree char *text = NULL;
-  guint n = 0;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return 0;
-  for (const char *p = text; *p != '\0'; p++)
-    n += *p == '\n';
-  return n;
 }
 
 static gint64
@@ -194,7 +182,7 @@ check_completed (SluiceWindow *window,
       check_item (lines[i], name, &copies, &by_command);
   g_assert_cmpuint (copies, ==, 3 * n_even);
   g_assert_cmpuint (by_command, ==, n_odd);
-  g_assert_cmpuint (count_lines (file), ==, 2 * n_even + n_odd);
+  g_assert_cmpuint (test_count_file_lines (file), ==, 2 * n_even + n_odd);
   g_assert_cmpint (count_rows (db, name), ==, rows_before + 2 * n_even + n_odd);
 }
 

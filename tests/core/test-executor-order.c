@@ -8,6 +8,7 @@
 #include "sluice-executor-private.h"
 #include "sluice-json.h"
 #include "test-executor-common.h"
+#include "test-lines.h"
 
 /* The ordered modes' hand-off (sluice-executor-flow.c, -schedule.c):
  * whatever runs where — cheap Lua on the run's thread, dear Lua on the
@@ -92,28 +93,59 @@ test_counting_sink_init (TestCountingSink *self)
   self->lines = g_string_new (NULL);
 }
 
+/* What a run of one phase wrote, and how it ended. */
 typedef struct
 {
-  char    *lines;
-  guint    items;
-  guint    texts;
-  guint64  superseded;
+  char           *lines;
+  guint           items;      /* lines written as items */
+  guint           texts;      /* lines written as text */
+  guint64         superseded; /* of the module asked for */
+  SluiceRunState  state;
+  char           *error;
+  guint64         sent;       /* segments handed to the workers */
 } Outcome;
 
 static void
 outcome_clear (Outcome *outcome)
 {
   g_free (outcome->lines);
+  g_free (outcome->error);
+}
+
+typedef struct
+{
+  SluiceExecutor   *executor;
+  TestCountingSink *sink;
+  gint              after;    /* interrupt once this many lines are out */
+} Interrupter;
+
+/* Another thread's cancel: the run's thread may be in Lua that never
+ * ends, so no main-loop source could do it. */
+static gpointer
+interrupt_thread (gpointer data)
+{
+  Interrupter *it = data;
+  gint64 give_up = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (g_atomic_int_get (&it->sink->lines_written) < it->after && g_get_monotonic_time () < give_up)
+    g_usleep (2000);
+  /* Past the last line: the endless item is at work now, or soon. */
+  g_usleep (50000);
+  sluice_executor_interrupt (it->executor);
+  return NULL;
 }
 
 /* Runs @phase in a controller of @mode (@workers) on @input, into a
- * counting sink. */
+ * counting sink, to whatever end; with @interrupt_after > 0, interrupted
+ * from another thread once that many lines are out; with @last_module,
+ * counting what it superseded. */
 static Outcome
-run_phase (const char *mode,
-           guint       workers,
-           const char *phase,
-           const char *input,
-           const char *last_module)
+run_to_end (const char *mode,
+            guint       workers,
+            const char *phase,
+            const char *input,
+            gint        interrupt_after,
+            const char *last_module)
 {
   g_autofree char *body = g_strdup_printf ("<controller id=\"c\" mode=\"%s\" workers=\"%u\">"
                                            "<phase id=\"p\">%s</phase></controller>",
@@ -121,30 +153,42 @@ run_phase (const char *mode,
   g_autoptr(SluicePipeline) pipeline = test_load_body (body);
   TestCountingSink *sink = g_object_new (TEST_TYPE_COUNTING_SINK, NULL);
   TestRun *run = test_run_new (pipeline, input, NULL, FALSE);
+  Interrupter it = { run->executor, sink, interrupt_after };
   SluiceModuleStats stats = { 0 };
+  GThread *thread = NULL;
   Outcome outcome;
 
   sluice_executor_set_sink (run->executor, SLUICE_ITEM_SINK (sink));
-  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
+  if (interrupt_after > 0)
+    thread = g_thread_new ("interrupt", interrupt_thread, &it);
+  outcome.state = test_run_wait (run);
+  if (thread != NULL)
+    g_thread_join (thread);
   if (last_module != NULL)
     g_assert_true (sluice_executor_get_module_stats (run->executor, last_module, &stats));
   outcome.lines = g_strdup (sink->lines->str);
   outcome.items = sink->items;
   outcome.texts = sink->texts;
   outcome.superseded = stats.superseded;
+  outcome.error = g_strdup (sluice_executor_get_error (run->executor));
+  outcome.sent = run->executor->segments_sent;
   test_run_free (run);
   g_object_unref (sink);
   return outcome;
 }
 
-static guint
-count_lines (const char *text)
+/* The same, for a run that completes. */
+static Outcome
+run_phase (const char *mode,
+           guint       workers,
+           const char *phase,
+           const char *input,
+           const char *last_module)
 {
-  guint n = 0;
+  Outcome outcome = run_to_end (mode, workers, phase, input, 0, last_module);
 
-  for (const char *p = strchr (text, '\n'); p != NULL; p = strchr (p + 1, '\n'))
-    n++;
-  return n;
+  g_assert_cmpint (outcome.state, ==, SLUICE_RUN_COMPLETED);
+  return outcome;
 }
 
 /* Byte for byte, saying where they part. */
@@ -202,7 +246,7 @@ test_ordered_same_bytes (void)
 {
   g_autofree char *input = mixed_input (1200);
   Outcome serial = run_phase ("not-parallel", 1, MIXED_PHASE, input, NULL);
-  guint expected = count_lines (serial.lines);
+  guint expected = test_count_lines (serial.lines);
 
   /* 1200 items: 172 dropped, 205 of the rest make three. */
   g_assert_cmpuint (expected, ==, 1200 - 172 + 2 * 205);
@@ -243,7 +287,7 @@ test_ordered_out_of_order (void)
   Outcome serial = run_phase ("not-parallel", 1, phase, input, NULL);
   Outcome ordered = run_phase ("order-by-sequence", 32, phase, input, NULL);
 
-  g_assert_cmpuint (count_lines (serial.lines), ==, 400 - 45 + 100 - 12);
+  g_assert_cmpuint (test_count_lines (serial.lines), ==, 400 - 45 + 100 - 12);
   assert_same_lines (ordered.lines, serial.lines);
   outcome_clear (&serial);
   outcome_clear (&ordered);
@@ -343,7 +387,7 @@ test_batch_timeout (void)
   Outcome serial = run_phase ("not-parallel", 1, phase, input, NULL);
   Outcome ordered = run_phase ("order-by-sequence", 8, phase, input, NULL);
 
-  g_assert_cmpuint (count_lines (serial.lines), ==, 54);
+  g_assert_cmpuint (test_count_lines (serial.lines), ==, 54);
   assert_same_lines (ordered.lines, serial.lines);
   outcome_clear (&serial);
   outcome_clear (&ordered);
@@ -385,78 +429,6 @@ test_batch_cancel (void)
  * by on-error, a failure that fails the run, and a cancel while Lua runs
  * on the run's thread; and that it is taken. */
 
-typedef struct
-{
-  char           *lines;
-  SluiceRunState  state;
-  char           *error;
-  guint64         sent;     /* segments handed to the workers */
-} Ended;
-
-static void
-ended_clear (Ended *ended)
-{
-  g_free (ended->lines);
-  g_free (ended->error);
-}
-
-typedef struct
-{
-  SluiceExecutor   *executor;
-  TestCountingSink *sink;
-  gint              after;    /* interrupt once this many lines are out */
-} Interrupter;
-
-/* Another thread's cancel: the run's thread may be in Lua that never
- * ends, so no main-loop source could do it. */
-static gpointer
-interrupt_thread (gpointer data)
-{
-  Interrupter *it = data;
-  gint64 give_up = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (g_atomic_int_get (&it->sink->lines_written) < it->after && g_get_monotonic_time () < give_up)
-    g_usleep (2000);
-  /* Past the last line: the endless item is at work now, or soon. */
-  g_usleep (50000);
-  sluice_executor_interrupt (it->executor);
-  return NULL;
-}
-
-/* Runs @phase in a controller of @mode (@workers) on @input, into a
- * counting sink, to whatever end; with @interrupt_after > 0, interrupted
- * from another thread once that many lines are out. */
-static Ended
-run_to_end (const char *mode,
-            guint       workers,
-            const char *phase,
-            const char *input,
-            gint        interrupt_after)
-{
-  g_autofree char *body = g_strdup_printf ("<controller id=\"c\" mode=\"%s\" workers=\"%u\">"
-                                           "<phase id=\"p\">%s</phase></controller>",
-                                           mode, workers, phase);
-  g_autoptr(SluicePipeline) pipeline = test_load_body (body);
-  TestCountingSink *sink = g_object_new (TEST_TYPE_COUNTING_SINK, NULL);
-  TestRun *run = test_run_new (pipeline, input, NULL, FALSE);
-  Interrupter it = { run->executor, sink, interrupt_after };
-  GThread *thread = NULL;
-  Ended ended;
-
-  sluice_executor_set_sink (run->executor, SLUICE_ITEM_SINK (sink));
-  if (interrupt_after > 0)
-    thread = g_thread_new ("interrupt", interrupt_thread, &it);
-  ended.state = test_run_wait (run);
-  if (thread != NULL)
-    g_thread_join (thread);
-  ended.lines = g_strdup (sink->lines->str);
-  ended.error = g_strdup (sluice_executor_get_error (run->executor));
-  ended.sent = run->executor->segments_sent;
-  test_run_free (run);
-  g_object_unref (sink);
-  return ended;
-}
-
 /* The first @n lines of @text. */
 static char *
 first_lines (const char *text,
@@ -494,22 +466,20 @@ static void
 test_inline_mixed (void)
 {
   g_autofree char *input = test_items (3000);
-  Ended serial = run_to_end ("not-parallel", 1, INLINE_PHASE, input, 0);
-  Ended ordered = run_to_end ("order-by-sequence", 2, INLINE_PHASE, input, 0);
+  Outcome serial = run_phase ("not-parallel", 1, INLINE_PHASE, input, NULL);
+  Outcome ordered = run_phase ("order-by-sequence", 2, INLINE_PHASE, input, NULL);
 
-  g_assert_cmpint (serial.state, ==, SLUICE_RUN_COMPLETED);
-  g_assert_cmpint (ordered.state, ==, SLUICE_RUN_COMPLETED);
   /* 3000 items, 273 dropped; of the rest, the 390 at id % 7 == 3 that
    * are not dropped make two each. */
-  g_assert_cmpuint (count_lines (serial.lines), ==, 3000 - 273 + 390);
+  g_assert_cmpuint (test_count_lines (serial.lines), ==, 3000 - 273 + 390);
   assert_same_lines (ordered.lines, serial.lines);
   g_test_message ("%" G_GUINT64_FORMAT " of 3000 segments on the workers", ordered.sent);
   /* The burst went to the workers (a fifth of it at least: it takes
    * half of the last sixteen being slow); the cheap items mostly not. */
   g_assert_cmpuint (ordered.sent, >, 8);
   g_assert_cmpuint (ordered.sent, <, 1500);
-  ended_clear (&serial);
-  ended_clear (&ordered);
+  outcome_clear (&serial);
+  outcome_clear (&ordered);
 }
 
 /* Cheap Lua only: after the first eight, measured on the workers, every
@@ -522,20 +492,19 @@ test_inline_cheap (void)
     "<execution id=\"a\"><lua>item.value = item.value + 1</lua></execution>"
     "<execution id=\"b\"><lua>item.value = item.value + 1</lua></execution>";
   g_autofree char *input = test_items (4000);
-  Ended serial = run_to_end ("not-parallel", 1, phase, input, 0);
+  Outcome serial = run_phase ("not-parallel", 1, phase, input, NULL);
 
   for (guint workers = 2; workers <= 4; workers += 2)
     {
-      Ended ordered = run_to_end ("order-by-sequence", workers, phase, input, 0);
+      Outcome ordered = run_phase ("order-by-sequence", workers, phase, input, NULL);
 
-      g_assert_cmpint (ordered.state, ==, SLUICE_RUN_COMPLETED);
       assert_same_lines (ordered.lines, serial.lines);
       g_test_message ("%u workers: %" G_GUINT64_FORMAT " of 4000 segments on the workers", workers, ordered.sent);
       g_assert_cmpuint (ordered.sent, >=, 8);
       g_assert_cmpuint (ordered.sent, <, 400);
-      ended_clear (&ordered);
+      outcome_clear (&ordered);
     }
-  ended_clear (&serial);
+  outcome_clear (&serial);
 }
 
 /* A failure no on-error takes fails the run: every output of the items
@@ -548,18 +517,18 @@ test_inline_failure (void)
     "<execution id=\"breaks\"><lua>if item.id == 2000 then error ('item two thousand') end"
     "  if item.id % 9 == 1 then emit (item) emit ({ id = item.id, twin = true }) return end</lua></execution>";
   g_autofree char *input = test_items (3000);
-  Ended serial = run_to_end ("not-parallel", 1, phase, input, 0);
-  Ended ordered = run_to_end ("order-by-sequence", 2, phase, input, 0);
+  Outcome serial = run_to_end ("not-parallel", 1, phase, input, 0, NULL);
+  Outcome ordered = run_to_end ("order-by-sequence", 2, phase, input, 0, NULL);
 
   g_assert_cmpint (serial.state, ==, SLUICE_RUN_FAILED);
   g_assert_cmpint (ordered.state, ==, SLUICE_RUN_FAILED);
   g_assert_nonnull (strstr (ordered.error, "breaks"));
   g_assert_nonnull (strstr (ordered.error, "item two thousand"));
   /* Items 0 to 1999, 223 of them twice. */
-  g_assert_cmpuint (count_lines (serial.lines), ==, 2000 + 223);
+  g_assert_cmpuint (test_count_lines (serial.lines), ==, 2000 + 223);
   assert_same_lines (ordered.lines, serial.lines);
-  ended_clear (&serial);
-  ended_clear (&ordered);
+  outcome_clear (&serial);
+  outcome_clear (&ordered);
 }
 
 /* A cancel while Lua that never ends (no timeout) runs on the run's
@@ -575,7 +544,7 @@ test_inline_cancel (void)
   g_autofree char *all = NULL;
   g_autofree char *expected = NULL;
   gint64 t0 = g_get_monotonic_time ();
-  Ended ordered = run_to_end ("order-by-sequence", 2, phase, input, 1500);
+  Outcome ordered = run_to_end ("order-by-sequence", 2, phase, input, 1500, NULL);
 
   g_assert_cmpint (ordered.state, ==, SLUICE_RUN_CANCELLED);
   /* A bound, not a speed (the test's own limit is 60 s). */
@@ -583,13 +552,13 @@ test_inline_cancel (void)
   g_test_message ("%" G_GUINT64_FORMAT " segments on the workers", ordered.sent);
   {
     const char *serial_phase = "<execution id=\"a\"><lua>item.value = item.value + 1</lua></execution>";
-    Ended serial = run_to_end ("not-parallel", 1, serial_phase, input, 0);
+    Outcome serial = run_phase ("not-parallel", 1, serial_phase, input, NULL);
 
     expected = first_lines (serial.lines, 1500);
-    ended_clear (&serial);
+    outcome_clear (&serial);
   }
   assert_same_lines (ordered.lines, expected);
-  ended_clear (&ordered);
+  outcome_clear (&ordered);
 }
 
 int

@@ -60,15 +60,6 @@ rows (guint       n,
   return g_string_free (out, FALSE);
 }
 
-static guint64
-count (const char *table_sql)
-{
-  g_autofree char *sql = g_strdup_printf ("SELECT count() FROM %s", table_sql);
-  g_autofree char *answer = test_clickhouse_query_ok (clickhouse, sql);
-
-  return g_ascii_strtoull (answer, NULL, 10);
-}
-
 /* ---- pieces */
 
 static void
@@ -107,7 +98,7 @@ test_load_and_extract (void)
   g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
   g_assert_cmpuint (run->outputs->len, ==, 0);
   test_run_free (run);
-  g_assert_cmpuint (count ("items"), ==, 2500);
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "items"), ==, 2500);
   sum = test_clickhouse_query_ok (clickhouse, "SELECT sum(id), uniqExact(name) FROM items");
   g_assert_cmpstr (sum, ==, "3126250\t2500");
 
@@ -180,7 +171,7 @@ test_upsert (void)
   g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
   test_run_free (run);
 
-  g_assert_cmpuint (count ("up FINAL"), ==, 100);
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "up FINAL"), ==, 100);
   newer = test_clickhouse_query_ok (clickhouse, "SELECT countIf(name LIKE 'new%') FROM up FINAL");
   g_assert_cmpstr (newer, ==, "50");
 
@@ -205,7 +196,7 @@ test_hostile_names (void)
   test_run_free (run);
   answer = test_clickhouse_query_ok (clickhouse, "SELECT `na'me` FROM `we\\`ird \"t'able\\\\`");
   g_assert_cmpstr (answer, ==, "x\\'); DROP TABLE items; --");
-  g_assert_cmpuint (count ("items"), ==, 2500);
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "items"), ==, 2500);
 }
 
 /* Each item becomes its JSONEachRow line when it comes (the batch
@@ -252,14 +243,14 @@ test_bad_rows (void)
   g_assert_nonnull (strstr (run_error (run), "Cannot parse input"));
   g_assert_nonnull (strstr (run_error (run), "(at row 501)"));
   test_run_free (run);
-  g_assert_cmpuint (count ("strict"), ==, 0);
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "strict"), ==, 0);
 
   /* A field the table does not have is refused too, not dropped. */
   run = run_tool (params, "{\"id\": 1, \"name\": \"a\", \"extra\": 1}\n", NULL);
   g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_FAILED);
   g_assert_nonnull (strstr (run_error (run), "Unknown field found while parsing JSONEachRow format: extra"));
   test_run_free (run);
-  g_assert_cmpuint (count ("strict"), ==, 0);
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "strict"), ==, 0);
 
   /* With on-error="drop" the run goes on, and the log says what was lost. */
   run = run_tool (params, bad, "on-error=\"drop\"");
@@ -292,7 +283,7 @@ test_server_down (void)
   test_run_free (run);
 
   g_assert_true (test_clickhouse_restart (clickhouse));
-  g_assert_cmpuint (count ("items"), ==, 2500);
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "items"), ==, 2500);
 }
 
 /* A server that comes back: the module's retries resend the same
@@ -317,7 +308,7 @@ test_retry_resends (void)
                   input, "retries=\"8\" backoff=\"2\"");
   g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
   test_run_free (run);
-  g_assert_cmpuint (count ("again"), ==, 300);
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "again"), ==, 300);
 }
 
 /* ClickHouse killed while a large batch is on its way: the run fails
@@ -352,8 +343,7 @@ test_killed_mid_batch (void)
   /* The materialised column makes the server spend 2 s on the block
    * after reading it, before writing it: the kill lands inside the
    * INSERT whatever the speed of the machine. */
-  test_clickhouse_query_ok (clickhouse, "CREATE TABLE killed (id UInt64, name String, "
-                                        "slow UInt8 MATERIALIZED sleepEachRow(0.00002)) ENGINE = MergeTree ORDER BY id");
+  test_clickhouse_create_slow_table (clickhouse, "killed", 0.00002);
   poller = g_timeout_add (20, kill_when_inserting_cb, &polls);
   run = run_tool ("<param name=\"table\">killed</param>"
                   "<param name=\"batch-size\">100000</param><param name=\"batch-interval\">10m</param>",
@@ -375,9 +365,143 @@ test_killed_mid_batch (void)
   test_run_free (run);
 
   g_assert_true (test_clickhouse_restart (clickhouse));
-  rows_after = count ("killed");
+  rows_after = test_clickhouse_count (clickhouse, "killed");
   g_test_message ("rows after the kill: %" G_GUINT64_FORMAT, rows_after);
   g_assert_true (rows_after == 0 || rows_after == 100000);
+}
+
+/* ---- a run that ends with an INSERT in flight
+ *
+ * A Lua module before the loader fails the run, or the test cancels it,
+ * once the loader's first batch has gone (not-parallel: the next item
+ * comes only when the one before is through). The table's materialised
+ * column makes the server spend 1.5 s on that batch: the run's end
+ * waits for it, so the run says it ended with the batch in the table,
+ * and nothing of the run lands after. */
+
+#define IN_FLIGHT_BATCH 500
+
+/* A run of @n items through "boom" (fails at @fail_at, 0 = never) and
+ * the loader "ch" into @table, batches of @batch items; started, not
+ * waited for. */
+static TestRun *
+start_loader_run (const char *url,
+                  const char *table,
+                  guint       batch,
+                  guint       n,
+                  guint       fail_at)
+{
+  g_autofree char *body = g_strdup_printf ("<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">\n"
+                                           "<execution id=\"boom\"><lua>if item.id == %u then error('boom at ' .. item.id) end</lua></execution>\n"
+                                           "<execution id=\"ch\"><use tool=\"clickhouse\"><param name=\"url\">%s</param>"
+                                           "<param name=\"table\">%s</param><param name=\"batch-size\">%u</param>"
+                                           "<param name=\"batch-interval\">10m</param></use></execution>\n"
+                                           "</phase></controller>", fail_at, url, table, batch);
+  g_autoptr(SluicePipeline) pipeline = test_load_body (body);
+  g_autofree char *input = rows (n, "{\"id\": %u, \"name\": \"n%u\"}");
+  TestRun *run = test_run_new (pipeline, input, NULL, TRUE);
+
+  sluice_executor_start (run->executor);
+  return run;
+}
+
+static void
+test_failed_run_waits_for_insert (void)
+{
+  TestRun *run;
+
+  test_clickhouse_create_slow_table (clickhouse, "inflight_failed", 1.5 / IN_FLIGHT_BATCH);
+  run = start_loader_run (test_clickhouse_get_url (clickhouse), "inflight_failed",
+                          IN_FLIGHT_BATCH, 3 * IN_FLIGHT_BATCH, IN_FLIGHT_BATCH + 1);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (run_error (run), "boom at 501"));
+  test_clickhouse_assert_count_holds (clickhouse, "inflight_failed", IN_FLIGHT_BATCH);
+  test_run_free (run);
+}
+
+/* The INSERT in flight fails on the server (after 1.5 s, at its last
+ * row) while the run fails for another reason: nobody will resend that
+ * batch, and the run's error says so, not only a log line after the
+ * run's end. */
+static void
+test_failed_insert_at_end_said (void)
+{
+  g_autofree char *sql = g_strdup_printf ("CREATE TABLE refused_at_end (id UInt64, name String, "
+                                          "refuse UInt8 MATERIALIZED throwIf(sleepEachRow(%g) + (id = %u))) "
+                                          "ENGINE = MergeTree ORDER BY id", 1.5 / IN_FLIGHT_BATCH, IN_FLIGHT_BATCH);
+  TestRun *run;
+
+  g_free (test_clickhouse_query_ok (clickhouse, sql));
+  run = start_loader_run (test_clickhouse_get_url (clickhouse), "refused_at_end",
+                          IN_FLIGHT_BATCH, 3 * IN_FLIGHT_BATCH, IN_FLIGHT_BATCH + 1);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_FAILED);
+  g_assert_nonnull (strstr (run_error (run), "boom at 501"));
+  g_assert_nonnull (strstr (run_error (run), "module “ch”: a batch of 500 items was not written: ClickHouse"));
+  g_assert_cmpuint (test_clickhouse_count (clickhouse, "refused_at_end"), ==, 0);
+  test_run_free (run);
+}
+
+static void
+test_cancelled_run_waits_for_insert (void)
+{
+  SluiceModuleStats stats = { 0 };
+  TestRun *run;
+
+  test_clickhouse_create_slow_table (clickhouse, "inflight_cancelled", 1.5 / IN_FLIGHT_BATCH);
+  run = start_loader_run (test_clickhouse_get_url (clickhouse), "inflight_cancelled",
+                          IN_FLIGHT_BATCH, 3 * IN_FLIGHT_BATCH, 0);
+  /* The item after the batch reached the loader: the batch's write
+   * started before it. */
+  while (sluice_executor_get_module_stats (run->executor, "ch", &stats) && stats.items_in <= IN_FLIGHT_BATCH &&
+         !sluice_run_state_is_final (sluice_executor_get_state (run->executor)))
+    g_main_context_iteration (NULL, TRUE);
+  sluice_executor_cancel (run->executor);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_CANCELLED);
+  test_clickhouse_assert_count_holds (clickhouse, "inflight_cancelled", IN_FLIGHT_BATCH);
+  test_run_free (run);
+}
+
+/* A ClickHouse that takes the INSERT and never answers (a socket that
+ * listens and never accepts: the kernel takes the connection and the
+ * request): the run's end waits its bound, cancels the request, and
+ * says so, naming the module and the server. */
+static void
+test_stalled_server_cancelled (void)
+{
+  g_autofree char *url = NULL;
+  g_autoptr(GSocket) listener = test_clickhouse_stalled_new (&url);
+  g_autoptr(GSocket) accepted = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+  char buffer[4096];
+  gssize n;
+  gint64 start, took;
+  TestRun *run;
+
+  start = g_get_monotonic_time ();
+  run = start_loader_run (url, "stalled", 1, 3, 2);
+  g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_FAILED);
+  took = g_get_monotonic_time () - start;
+  g_test_message ("ended after %.1f s: %s", took / 1e6, run_error (run));
+  /* The bound is 10 s, then the cancelled request's end. */
+  g_assert_cmpint (took, >=, 10 * G_USEC_PER_SEC);
+  g_assert_cmpint (took, <, 30 * G_USEC_PER_SEC);
+  g_assert_nonnull (strstr (run_error (run), "boom at 2"));
+  expected = g_strdup_printf ("module “ch”: its batched write to ClickHouse %s, table “stalled” was still going 10 s "
+                              "after the run stopped: it was cancelled", url);
+  g_assert_nonnull (strstr (run_error (run), expected));
+
+  /* The request was given up: its connection is closed (EOF after the
+   * request), not left open. */
+  g_socket_set_timeout (listener, 5);
+  accepted = g_socket_accept (listener, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_timeout (accepted, 5);
+  while ((n = g_socket_receive (accepted, buffer, sizeof buffer, NULL, &error)) > 0)
+    ;
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, 0);
+  test_run_free (run);
 }
 
 static void
@@ -429,6 +553,10 @@ main (int   argc,
   g_test_add_func ("/tool-clickhouse/server-down", test_server_down);
   g_test_add_func ("/tool-clickhouse/retry-resends", test_retry_resends);
   g_test_add_func ("/tool-clickhouse/killed-mid-batch", test_killed_mid_batch);
+  g_test_add_func ("/tool-clickhouse/failed-run-waits-for-insert", test_failed_run_waits_for_insert);
+  g_test_add_func ("/tool-clickhouse/cancelled-run-waits-for-insert", test_cancelled_run_waits_for_insert);
+  g_test_add_func ("/tool-clickhouse/failed-insert-at-end-said", test_failed_insert_at_end_said);
+  g_test_add_func ("/tool-clickhouse/stalled-server-cancelled", test_stalled_server_cancelled);
 
   clickhouse = test_clickhouse_new ();
   if (clickhouse == NULL)

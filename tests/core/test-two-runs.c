@@ -13,6 +13,7 @@
 #include "sluice-run.h"
 #include "sluice-step-command.h"
 #include "sluice-tool-writes.h"
+#include "test-lines.h"
 
 /* Runs on threads of their own, as the designer makes them (a run per
  * window, each on its thread with its own main context), sharing the
@@ -139,19 +140,6 @@ mixed_pipeline (const char *name,
     name, name, tmp_dir, name, batch, tmp_dir, name, batch);
 }
 
-static guint
-count_lines (const char *path)
-{
-  g_autofree char *text = NULL;
-  guint n = 0;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return 0;
-  for (const char *p = text; *p != '\0'; p++)
-    n += *p == '\n';
-  return n;
-}
-
 static void
 thread_run_clear (ThreadRun *run)
 {
@@ -194,7 +182,7 @@ check_mixed (ThreadRun  *run,
     }
   g_assert_cmpuint (copies, ==, 3 * n_even);
   g_assert_cmpuint (by_command, ==, n_odd);
-  g_assert_cmpuint (count_lines (file), ==, 2 * n_even + n_odd);
+  g_assert_cmpuint (test_count_file_lines (file), ==, 2 * n_even + n_odd);
   g_assert_true (g_file_test (db, G_FILE_TEST_EXISTS));
 }
 

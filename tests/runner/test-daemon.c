@@ -8,6 +8,7 @@
 #include "sluice-core.h"
 #include "run-api-common.h"
 #include "runner-common.h"
+#include "test-lines.h"
 
 /* `sluice-run daemon` as one long-running process (issues 12 and 15):
  * runs resumed through their journals after kill -9, the registry folder
@@ -58,24 +59,6 @@ read_text (const char *path)
   if (!g_file_get_contents (path, &text, NULL, &error))
     return g_strdup ("");
   return text;
-}
-
-static guint
-count_lines (const char *text)
-{
-  guint n = 0;
-
-  for (const char *p = text; (p = strchr (p, '\n')) != NULL; p++)
-    n++;
-  return n;
-}
-
-static guint
-count_file_lines (const char *path)
-{
-  g_autofree char *text = read_text (path);
-
-  return count_lines (text);
 }
 
 /* ---- resume through the journal after kill -9 ---- */
@@ -202,7 +185,7 @@ wait_output_lines (Fixture    *f,
   g_autofree char *output = g_build_filename (dir, "output.jsonl", NULL);
   gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
 
-  while (count_file_lines (output) < lines)
+  while (test_count_file_lines (output) < lines)
     {
       if (g_get_monotonic_time () > deadline)
         g_error ("run %s: fewer than %u output lines after 120 s", id, lines);
@@ -237,7 +220,7 @@ test_resume_after_kill (Fixture       *f,
   g_autofree char *reference = reference_output (f, input);
   g_autofree char *pipeline = write_file (f->root, "durable.xml", DURABLE);
   g_autofree char *seen_log = g_build_filename (f->root, "seen.log", NULL);
-  guint total = count_lines (reference);
+  guint total = test_count_lines (reference);
   /* 0: right after it was created and started (journal being made). */
   const double points[] = { 0, 0.15, 0.4, 0.65, 0.9 };
   guint done_at_kills = 0;
@@ -255,7 +238,7 @@ test_resume_after_kill (Fixture       *f,
 
       wait_output_lines (f, id, (guint) (points[k] * total));
       daemon_kill (f->daemon);
-      at = count_file_lines (output);
+      at = test_count_file_lines (output);
       done_at_kills += at;
       g_test_message ("kill %u: %u of %u output lines", k + 1, at, total);
       g_clear_pointer (&f->daemon, daemon_free);
@@ -269,7 +252,7 @@ test_resume_after_kill (Fixture       *f,
     g_auto(Answer) run = api_call (f->session, f->daemon, "GET", path, NULL, NULL);
     g_autofree char *output_url = g_strdup_printf ("/runs/%s/output", id);
     g_auto(Answer) output = api_call (f->session, f->daemon, "GET", output_url, NULL, NULL);
-    guint seen = count_file_lines (seen_log);
+    guint seen = test_count_file_lines (seen_log);
 
     g_assert_cmpuint (output.status, ==, 200);
     assert_no_duplicate (output.body);
@@ -631,7 +614,7 @@ test_folder_watch (Fixture       *f,
     g_auto(Answer) output = api_call (f->session, f->daemon, "GET", path, NULL, NULL);
 
     /* Every item of the first run went through the file it started with. */
-    g_assert_cmpuint (count_lines (output.body), ==, 40);
+    g_assert_cmpuint (test_count_lines (output.body), ==, 40);
     g_assert_null (strstr (output.body, "two"));
   }
 
@@ -731,7 +714,7 @@ test_scheduled_kill (Fixture       *f,
     {
       wait_output_lines (f, id, k * 100);
       daemon_kill (f->daemon);
-      g_test_message ("kill %u at %u outputs", k, count_file_lines (seen_log));
+      g_test_message ("kill %u at %u outputs", k, test_count_file_lines (seen_log));
       g_clear_pointer (&f->daemon, daemon_free);
       /* The clock starts again before the fire time: the scheduler must
        * know it handled it. */
@@ -752,7 +735,7 @@ test_scheduled_kill (Fixture       *f,
     g_assert_cmpstr (json_string_value (json_object_get (run, "trigger")), ==, "schedule");
     g_assert_cmpstr (json_string_value (json_object_get (run, "fire_time")), ==, "2026-11-27T14:00:00.000Z");
     g_assert_true (history_says (run, "resumed from its journal"));
-    g_assert_cmpuint (count_lines (output.body), ==, 400);
+    g_assert_cmpuint (test_count_lines (output.body), ==, 400);
     assert_no_duplicate (output.body);
     /* The window of the 14:00 fire time: the hour before. */
     if (strstr (output.body, "\"from\":\"2026-11-27T13:00:00") == NULL)
@@ -760,8 +743,8 @@ test_scheduled_kill (Fixture       *f,
     /* The journal keeps progress per input item: the one {} of a
      * scheduled run is in flight until its last output, so its 400
      * outputs are worked on again after each kill (never written twice). */
-    g_test_message ("items worked on: %u for 400", count_file_lines (seen_log));
-    g_assert_cmpuint (count_file_lines (seen_log), >=, 400);
+    g_test_message ("items worked on: %u for 400", test_count_file_lines (seen_log));
+    g_assert_cmpuint (test_count_file_lines (seen_log), >=, 400);
   }
   json_decref (runs);
 

@@ -10,6 +10,7 @@
 
 #include "sluice-core.h"
 #include "test-redis.h"
+#include "test-lines.h"
 
 /* Distributed runs on Redis Streams through the real programs: a real
  * redis-server (tests/support/test-redis.c), real `sluice-run worker`
@@ -368,19 +369,6 @@ test_not_parallel (void)
   check_mode ("not-parallel");
 }
 
-static guint
-count_lines (const char *path)
-{
-  g_autofree char *text = NULL;
-  guint n = 0;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return 0;
-  for (const char *p = text; *p; p++)
-    n += *p == '\n';
-  return n;
-}
-
 /* Waits until @path has at least @lines lines (the run is under way). */
 static void
 wait_for_lines (const char *path,
@@ -388,7 +376,7 @@ wait_for_lines (const char *path,
 {
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
-  while (count_lines (path) < lines)
+  while (test_count_file_lines (path) < lines)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (20 * 1000);
@@ -418,7 +406,7 @@ test_kill_worker (void)
   wait_for_lines (output, 200);
   g_subprocess_send_signal (a, SIGKILL);
   g_subprocess_wait (a, NULL, NULL);
-  g_assert_true (count_lines (output) < 2000);
+  g_assert_true (test_count_file_lines (output) < 2000);
 
   finish (run, &result);
   g_object_unref (run);
@@ -502,7 +490,7 @@ test_poison (void)
   g_assert_nonnull (strstr (result.err, "sluice:{poisoned}:dead"));
   g_assert_nonnull (strstr (result.err, "poison item"));
   text = read_text (output);
-  g_assert_cmpuint (count_lines (output), ==, 99);
+  g_assert_cmpuint (test_count_file_lines (output), ==, 99);
   g_assert_null (strstr (text, "{\"value\":26}\n"));
   g_assert_nonnull (strstr (text, "{\"value\":24}\n{\"value\":28}\n"));
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sluice-core.h"
+#include "test-lines.h"
 
 #define N_ITEMS 10000  /* the kill -9 tests */
 #define N_SMALL 3000   /* the others: enough to be killed in the middle */
@@ -410,20 +411,6 @@ test_kill_resume (Fixture       *f,
   assert_output (f, mode, reference);
 }
 
-/* Lines in @path (0 when it does not exist yet). */
-static guint
-count_lines (const char *path)
-{
-  g_autofree char *text = NULL;
-  guint n = 0;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return 0;
-  for (const char *p = text; *p != '\0'; p++)
-    n += *p == '\n';
-  return n;
-}
-
 #define N_CHILDREN 300
 
 /* One input item fans out into N_CHILDREN at the first controller; the
@@ -485,8 +472,8 @@ test_fan_out (Fixture       *f,
   g_free (f->input);
   f->input = g_strdup (one);
   reference = reference_output (f, pipeline);
-  g_assert_cmpuint (count_lines (fan_log), ==, 1);
-  g_assert_cmpuint (count_lines (first_log), ==, N_CHILDREN);
+  g_assert_cmpuint (test_count_file_lines (fan_log), ==, 1);
+  g_assert_cmpuint (test_count_file_lines (first_log), ==, N_CHILDREN);
   g_assert_cmpint (g_remove (fan_log), ==, 0);
   g_assert_cmpint (g_remove (first_log), ==, 0);
   g_assert_cmpint (g_remove (second_log), ==, 0);
@@ -499,14 +486,14 @@ test_fan_out (Fixture       *f,
        * have had they all run again. */
       guint target = kill_at[i];
 
-      while (count_lines (first_log) < target && g_subprocess_get_identifier (process) != NULL)
+      while (test_count_file_lines (first_log) < target && g_subprocess_get_identifier (process) != NULL)
         g_usleep (2000);
       if (g_subprocess_get_identifier (process) == NULL)
         break;
       kill_process (process);
       kills++;
       g_test_message ("kill %u with %u runs of count1, %u of count2", kills,
-                      count_lines (first_log), count_lines (second_log));
+                      test_count_file_lines (first_log), test_count_file_lines (second_log));
       g_clear_object (&process);
       process = spawn_resume (f, "fan");
     }
@@ -515,11 +502,11 @@ test_fan_out (Fixture       *f,
   g_assert_cmpuint (kills, ==, G_N_ELEMENTS (kill_at));
 
   g_test_message ("fan-out ran %u times; count1 %u, count2 %u for %u children",
-                  count_lines (fan_log), count_lines (first_log), count_lines (second_log), N_CHILDREN);
-  g_assert_cmpuint (count_lines (fan_log), ==, 1);
-  g_assert_cmpuint (count_lines (first_log), >=, N_CHILDREN);
+                  test_count_file_lines (fan_log), test_count_file_lines (first_log), test_count_file_lines (second_log), N_CHILDREN);
+  g_assert_cmpuint (test_count_file_lines (fan_log), ==, 1);
+  g_assert_cmpuint (test_count_file_lines (first_log), >=, N_CHILDREN);
   /* Rerunning from the input item would have cost 60 + 120 + 180 + 240. */
-  g_assert_cmpuint (count_lines (first_log), <=, N_CHILDREN + kills * slack);
+  g_assert_cmpuint (test_count_file_lines (first_log), <=, N_CHILDREN + kills * slack);
 
   {
     g_autofree char *text = read_file (f->output);
@@ -589,7 +576,7 @@ test_boundary_damaged (Fixture       *f,
   g_free (f->input);
   f->input = g_strdup (one);
   process = spawn_journaled (f, pipeline, "broken");
-  while (count_lines (first_log) < 60 && g_subprocess_get_identifier (process) != NULL)
+  while (test_count_file_lines (first_log) < 60 && g_subprocess_get_identifier (process) != NULL)
     g_usleep (2000);
   g_assert_nonnull (g_subprocess_get_identifier (process));
   kill_process (process);

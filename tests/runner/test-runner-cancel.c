@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "test-lines.h"
+
 #define N_CHEAP 20   /* items before the loop: more than the executor measures before inlining */
 
 static const char * const loops[] = {
@@ -82,19 +84,6 @@ cpu_ticks (const char *pid)
     return 0;
   /* After the name: state is field 3 of stat(5), utime 14, stime 15. */
   return g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
-}
-
-static guint
-count_lines (const char *path)
-{
-  g_autofree char *text = NULL;
-  guint n = 0;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return 0;
-  for (const char *p = text; *p != '\0'; p++)
-    n += *p == '\n';
-  return n;
 }
 
 static void
@@ -166,9 +155,9 @@ cancel_case (const char *mode,
   /* What went through before the loop is written; in a parallel mode
    * an early item can still wait behind looping ones on the workers. */
   if (g_str_has_prefix (mode, "mode=\"not-parallel\""))
-    g_assert_cmpuint (count_lines (output), ==, N_CHEAP);
+    g_assert_cmpuint (test_count_file_lines (output), ==, N_CHEAP);
   else
-    g_assert_cmpuint (count_lines (output), <=, N_CHEAP);
+    g_assert_cmpuint (test_count_file_lines (output), <=, N_CHEAP);
 
   g_unlink (output);
   g_unlink (items);

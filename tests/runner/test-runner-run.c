@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include "test-lines.h"
+
 typedef struct
 {
   int   status;     /* exit status, or 128+N when killed by signal N */
@@ -293,16 +295,6 @@ numbered_lines (guint n)
   return g_string_free (s, FALSE);
 }
 
-static guint
-count_lines (const char *text)
-{
-  guint n = 0;
-
-  for (; *text; text++)
-    n += *text == '\n';
-  return n;
-}
-
 /* A bad line after good ones: every good one is through before the run
  * fails, and the error names the line. */
 static void
@@ -314,7 +306,7 @@ test_bad_line_after_good (void)
   Result r = run_cli (input, "-q", "-i", "-", path, NULL);
 
   g_assert_cmpint (r.status, ==, 1);
-  g_assert_cmpuint (count_lines (r.out), ==, 1000);
+  g_assert_cmpuint (test_count_lines (r.out), ==, 1000);
   g_assert_nonnull (strstr (r.err, "input line 1001"));
   result_clear (&r);
 }
@@ -428,7 +420,7 @@ test_output_while_running (void)
   g_assert_true (g_file_get_contents (out, &text, &length, NULL));
   g_assert_cmpuint (length, >, 0);
   g_assert_cmpint (text[length - 1], ==, '\n');
-  g_assert_cmpuint (count_lines (text), <, 100);
+  g_assert_cmpuint (test_count_lines (text), <, 100);
 }
 
 /* SIGUSR1 pauses a run (events say so, no output grows), SIGUSR2
@@ -458,7 +450,7 @@ test_pause_resume_signals (void)
   g_usleep (300000);
   g_file_get_contents (out, &after, NULL, NULL);
   g_assert_cmpstr (before, ==, after);
-  g_assert_cmpuint (count_lines (after), <, 20);
+  g_assert_cmpuint (test_count_lines (after), <, 20);
 
   g_subprocess_send_signal (process, SIGUSR2);
   g_subprocess_wait (process, NULL, &error);
@@ -466,7 +458,7 @@ test_pause_resume_signals (void)
   g_assert_cmpint (status_of (process), ==, 0);
   g_clear_pointer (&after, g_free);
   g_assert_true (g_file_get_contents (out, &after, NULL, NULL));
-  g_assert_cmpuint (count_lines (after), ==, 20);
+  g_assert_cmpuint (test_count_lines (after), ==, 20);
   g_assert_true (g_file_get_contents (events, &text, NULL, NULL));
   g_assert_nonnull (strstr (text, "\"state\":\"paused\""));
 }

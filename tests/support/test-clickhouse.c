@@ -26,18 +26,27 @@ struct _TestClickhouse
   SoupSession *session;   /* owned: for test_clickhouse_query */
 };
 
-static guint16
-free_port (void)
+/* A TCP socket on a free port of 127.0.0.1; @port its port. */
+static GSocket *
+bind_loopback (guint16 *port)
 {
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
   g_autoptr(GSocketAddress) bound = NULL;
-  guint16 port;
 
   g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
   bound = g_socket_get_local_address (socket, NULL);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return socket;
+}
+
+static guint16
+free_port (void)
+{
+  guint16 port;
+  g_autoptr(GSocket) socket = bind_loopback (&port);
+
   g_socket_close (socket, NULL);
   return port;
 }
@@ -290,4 +299,55 @@ test_clickhouse_restart (TestClickhouse *self)
 {
   test_clickhouse_kill (self);
   return launch (self);
+}
+
+guint64
+test_clickhouse_count (TestClickhouse *self,
+                       const char     *table_sql)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count() FROM %s", table_sql);
+  g_autofree char *answer = test_clickhouse_query_ok (self, sql);
+
+  return g_ascii_strtoull (answer, NULL, 10);
+}
+
+void
+test_clickhouse_create_slow_table (TestClickhouse *self,
+                                   const char     *table,
+                                   double         seconds_per_row)
+{
+  g_autofree char *sql = g_strdup_printf ("CREATE TABLE %s (id UInt64, name String, "
+                                          "slow UInt8 MATERIALIZED sleepEachRow(%g)) ENGINE = MergeTree ORDER BY id",
+                                          table, seconds_per_row);
+
+  g_free (test_clickhouse_query_ok (self, sql));
+}
+
+void
+test_clickhouse_assert_count_holds (TestClickhouse *self,
+                                    const char     *table,
+                                    guint64         expected)
+{
+  guint64 now = test_clickhouse_count (self, table);
+  gint64 until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  guint64 later;
+
+  while (g_get_monotonic_time () < until)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (10 * 1000);
+  later = test_clickhouse_count (self, table);
+  g_test_message ("%s: %" G_GUINT64_FORMAT " rows at the end, %" G_GUINT64_FORMAT " 2 s later", table, now, later);
+  g_assert_cmpuint (now, ==, expected);
+  g_assert_cmpuint (later, ==, expected);
+}
+
+GSocket *
+test_clickhouse_stalled_new (char **url)
+{
+  guint16 port;
+  GSocket *socket = bind_loopback (&port);
+
+  g_assert_true (g_socket_listen (socket, NULL));
+  *url = g_strdup_printf ("http://127.0.0.1:%u/", port);
+  return socket;
 }

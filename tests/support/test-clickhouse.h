@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -36,6 +36,29 @@ char           *test_clickhouse_query_ok (TestClickhouse *self,
 void            test_clickhouse_kill     (TestClickhouse *self);
 /* Starts it again on the same ports and data (after a kill). */
 gboolean        test_clickhouse_restart  (TestClickhouse *self);
+
+/* SELECT count() FROM @table_sql (a table, or "t FINAL"). */
+guint64         test_clickhouse_count    (TestClickhouse *self,
+                                          const char     *table_sql);
+/* CREATE TABLE @table (id UInt64, name String) whose rows the server
+ * takes @seconds_per_row each to write (a materialised sleepEachRow
+ * column, evaluated after the INSERT's body is read; 3 s at most a
+ * block): an INSERT that stays in flight for a known time. */
+void            test_clickhouse_create_slow_table (TestClickhouse *self,
+                                                   const char     *table,
+                                                   double          seconds_per_row);
+/* Asserts that @table holds @expected rows now, when a run ended or
+ * sluice-run exited, and still 2 s later, the default main context
+ * iterated meanwhile (as a run's loop would go on): nothing of the run
+ * lands after its end. */
+void            test_clickhouse_assert_count_holds (TestClickhouse *self,
+                                                    const char     *table,
+                                                    guint64         expected);
+
+/* Where a ClickHouse that stalls would be: a socket on a free loopback
+ * port that listens and never accepts, so the kernel takes connections
+ * and their requests and nobody ever answers. @url: its http:// URL. */
+GSocket        *test_clickhouse_stalled_new (char **url);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestClickhouse, test_clickhouse_free)
 

@@ -522,11 +522,26 @@ _sluice_executor_schedule (SluiceExecutor *self)
     g_source_set_ready_time (self->source, 0);
 }
 
+/* Writes the run's stop had to cancel (a server that stalled) are part
+ * of the error of a run that failed or was cancelled: whoever reads how
+ * it ended learns that what it wrote there is uncertain. (A completed
+ * run has none: its flushes waited for every write.) */
+static void
+add_unfinished_writes (SluiceExecutor *self,
+                       const char     *unfinished)
+{
+  char *error = self->error != NULL ? g_strdup_printf ("%s; %s", self->error, unfinished) : g_strdup (unfinished);
+
+  g_free (self->error);
+  self->error = error;
+}
+
 void
 _sluice_executor_stop_run (SluiceExecutor *self,
                            SluiceRunState  state)
 {
   SluiceToken *token;
+  g_autofree char *unfinished = NULL;
 
   if (self->stopped)
     return;
@@ -557,6 +572,8 @@ _sluice_executor_stop_run (SluiceExecutor *self,
   end_origins (self, state == SLUICE_RUN_CANCELLED ? "cancelled" : self->error);
   flush_output (self);
   /* No batched write of the run lands after it says it ended. */
-  sluice_tool_writes_stop (&self->step_context);
+  unfinished = sluice_tool_writes_stop (&self->step_context);
+  if (unfinished != NULL && state != SLUICE_RUN_COMPLETED)
+    add_unfinished_writes (self, unfinished);
   _sluice_executor_set_state (self, state);
 }

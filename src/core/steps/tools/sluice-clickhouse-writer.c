@@ -18,109 +18,16 @@
  * (at-least-once). mode=upsert makes that harmless: the
  * ReplacingMergeTree keeps one row per key, the highest version. */
 
-typedef struct
-{
-  SluiceToolClickhouse *self;    /* borrowed; NULL once abandoned */
-  SluiceToolBatch      *batch;   /* borrowed: the step's */
-  GCancellable         *cancellable;
-  GBytes               *rows;    /* owned: the body, kept for after CREATE */
-  guint                 count;
-} Write;
-
-static void
-write_free (Write *write)
-{
-  g_clear_object (&write->cancellable);
-  g_clear_pointer (&write->rows, g_bytes_unref);
-  g_free (write);
-}
-
-static void
-write_done (Write      *write,
-            const char *error)
-{
-  SluiceToolBatch *batch = write->batch;
-  g_autofree char *message = NULL;
-
-  if (error != NULL)
-    message = g_strdup_printf ("ClickHouse %s, table “%s”: %s", write->self->server.url, write->self->table, error);
-  write->self->writing = NULL;
-  write_free (write);
-  sluice_tool_batch_write_done (batch, message);
-}
-
-static void send_rows (Write *write);
-
-static void
-answered_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  Write *write = data;
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  gboolean creating = msg != NULL && g_object_get_data (G_OBJECT (msg), "creating") != NULL;
-
-  if (write->self == NULL)
-    {
-      write_free (write);
-      return;
-    }
-
-  if (body == NULL)
-    {
-      write_done (write, error->message);
-      return;
-    }
-  if (soup_message_get_status (msg) != SOUP_STATUS_OK)
-    {
-      g_autofree char *text = sluice_clickhouse_error_text (soup_message_get_status (msg), body);
-      g_autofree char *what = creating ? g_strdup_printf ("creating the table: %s", text) : NULL;
-
-      write_done (write, what != NULL ? what : text);
-      return;
-    }
-  if (creating)
-    {
-      write->self->created = TRUE;
-      send_rows (write);
-      return;
-    }
-  write_done (write, NULL);
-}
-
-static void
-send (Write       *write,
-      SoupMessage *msg)
-{
-  g_clear_object (&write->cancellable);
-  write->cancellable = g_cancellable_new ();
-  write->self->writing = write;
-  soup_session_send_and_read_async (write->self->session, msg, G_PRIORITY_DEFAULT,
-                                    write->cancellable, answered_cb, write);
-}
-
-static void
-send_rows (Write *write)
-{
-  g_autofree char *block = g_strdup_printf ("%u", write->count + 1);
-  const char * const settings[] = {
-    "max_insert_block_size", block,
-    "input_format_skip_unknown_fields", "0",
-    "input_format_allow_errors_num", "0",
-    NULL,
-  };
-  g_autoptr(SoupMessage) msg = sluice_clickhouse_message_new (&write->self->server, write->self->insert_sql,
-                                                              settings, write->rows);
-
-  send (write, msg);
-}
+/* The writes are the batch helper's worker's (sluice-tool-batch.c):
+ * one batch at a time on a worker thread, the step held meanwhile, with
+ * libsoup's synchronous calls (a session may send from any thread since
+ * libsoup 3.2). So the run's stop waits for the INSERT in flight, and
+ * cancels it when the server stalls, as it does for every loader: no
+ * write of a run lands after the run said it ended. */
 
 /* The body: the items' lines (encode_row), one after the other. */
-static void
-encode_rows (Write     *write,
-             GPtrArray *items)
+static GBytes *
+encode_rows (GPtrArray *items)
 {
   gsize size = 0;
   GString *body;
@@ -134,8 +41,54 @@ encode_rows (Write     *write,
 
       g_string_append_len (body, json_string_value (line), json_string_length (line));
     }
-  write->count = items->len;
-  write->rows = g_string_free_to_bytes (body);
+  return g_string_free_to_bytes (body);
+}
+
+/* Sends @msg and waits for the answer: NULL, or why it failed. */
+static char *
+post (SluiceToolClickhouse *self,
+      SoupMessage          *msg,
+      GCancellable         *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read (self->session, msg, cancellable, &error);
+
+  if (body == NULL)
+    return g_strdup (error->message);
+  if (soup_message_get_status (msg) != SOUP_STATUS_OK)
+    return sluice_clickhouse_error_text (soup_message_get_status (msg), body);
+  return NULL;
+}
+
+static char *
+create_table (SluiceToolClickhouse *self,
+              GCancellable         *cancellable)
+{
+  g_autoptr(SoupMessage) msg = sluice_clickhouse_message_new (&self->server, self->create_sql, NULL, NULL);
+  g_autofree char *error = post (self, msg, cancellable);
+
+  if (error != NULL)
+    return g_strdup_printf ("creating the table: %s", error);
+  self->created = TRUE;
+  return NULL;
+}
+
+static char *
+insert_rows (SluiceToolClickhouse *self,
+             GPtrArray            *items,
+             GCancellable         *cancellable)
+{
+  g_autofree char *block = g_strdup_printf ("%u", items->len + 1);
+  const char * const settings[] = {
+    "max_insert_block_size", block,
+    "input_format_skip_unknown_fields", "0",
+    "input_format_allow_errors_num", "0",
+    NULL,
+  };
+  g_autoptr(GBytes) rows = encode_rows (items);
+  g_autoptr(SoupMessage) msg = sluice_clickhouse_message_new (&self->server, self->insert_sql, settings, rows);
+
+  return post (self, msg, cancellable);
 }
 
 json_t *
@@ -167,37 +120,20 @@ _sluice_clickhouse_writer_encode (json_t    *item,
   return json_stringn_nocheck (self->line->str, self->line->len);
 }
 
-void
-_sluice_clickhouse_writer_write (SluiceToolBatch *batch,
-                                 GPtrArray       *items,
-                                 gpointer         user_data)
+char *
+_sluice_clickhouse_writer_work (GPtrArray    *items,
+                                GCancellable *cancellable,
+                                gpointer      user_data)
 {
   SluiceToolClickhouse *self = user_data;
-  Write *write = g_new0 (Write, 1);
+  g_autofree char *error = NULL;
 
-  write->self = self;
-  write->batch = batch;
-  encode_rows (write, items);
-
+  /* ->created is the worker's alone: one write at a time. */
   if (self->create_sql != NULL && !self->created)
-    {
-      g_autoptr(SoupMessage) msg = sluice_clickhouse_message_new (&self->server, self->create_sql, NULL, NULL);
-
-      g_object_set_data (G_OBJECT (msg), "creating", GINT_TO_POINTER (1));
-      send (write, msg);
-      return;
-    }
-  send_rows (write);
-}
-
-void
-_sluice_clickhouse_writer_abandon (SluiceToolClickhouse *self)
-{
-  Write *write = self->writing;
-
-  if (write == NULL)
-    return;
-  self->writing = NULL;
-  write->self = NULL;
-  g_cancellable_cancel (write->cancellable);
+    error = create_table (self, cancellable);
+  if (error == NULL)
+    error = insert_rows (self, items, cancellable);
+  if (error == NULL)
+    return NULL;
+  return g_strdup_printf ("ClickHouse %s, table “%s”: %s", self->server.url, self->table, error);
 }

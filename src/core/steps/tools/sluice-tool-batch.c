@@ -22,8 +22,10 @@ typedef struct
   SluiceStep      *step;    /* the owner's, held until the answer goes */
   GMainContext    *context; /* the run's, where the answer goes; held until it is there */
   GPtrArray       *items;   /* NULL for the commit */
+  GCancellable    *cancellable; /* the run's stop gives up on the write with it */
   char            *error;   /* the answer: NULL or the message */
   gboolean         working; /* under jobs_lock: the pool thread has not answered yet */
+  gboolean         cancelled; /* under jobs_lock: its run's stop cancelled it */
   gboolean         abandoned; /* under jobs_lock: its run's stop gave up waiting */
 } Job;
 
@@ -31,6 +33,7 @@ struct _SluiceToolBatch
 {
   SluiceStepContext        *context;   /* borrowed: the run outlives its steps */
   char                     *module_id;
+  char                     *target;    /* where the writes go, for messages; or NULL */
   guint                     size;
   gint64                    interval_us;
   SluiceToolBatchWriteFunc  write;
@@ -142,14 +145,18 @@ sluice_tool_batch_free (SluiceToolBatch *self)
   g_clear_pointer (&self->writing, batch_free);
   g_ptr_array_unref (self->failed);
   g_free (self->module_id);
+  g_free (self->target);
   g_free (self);
 }
 
+/* To the run's log; not once the run stopped: what it has to say of its
+ * writes then, the stop said (sluice_tool_writes_stop), and the run may
+ * be gone by the time a write it gave up on answers. */
 static void
 log_message (SluiceToolBatch *self,
              const char      *message)
 {
-  if (self->context != NULL)
+  if (self->context != NULL && !self->stopped)
     sluice_step_context_log (self->context, self->module_id, message);
 }
 
@@ -411,6 +418,16 @@ sluice_tool_batch_add (SluiceToolBatch *self,
 }
 
 void
+sluice_tool_batch_set_target (SluiceToolBatch *self,
+                              const char      *target)
+{
+  g_return_if_fail (self != NULL);
+
+  g_free (self->target);
+  self->target = g_strdup (target);
+}
+
+void
 sluice_tool_batch_set_encode (SluiceToolBatch           *self,
                               SluiceToolBatchEncodeFunc  encode,
                               gpointer                   user_data)
@@ -536,6 +553,8 @@ static gint n_writes_abandoned;
 /* How long a process waits at its end for writes still going, and a
  * run at its stop for the write its worker is doing. */
 #define WAIT_FOR_WRITES_MS 10000
+/* How long a run's stop waits for a write it cancelled to give up. */
+#define WAIT_FOR_CANCELLED_MS 2000
 
 static void
 register_batch (SluiceToolBatch *self)
@@ -558,6 +577,7 @@ job_free (Job *job)
 {
   if (job->items != NULL)
     g_ptr_array_unref (job->items);
+  g_clear_object (&job->cancellable);
   g_free (job->error);
   /* Not answered (its context went first): the helper forgets it
    * before it may go with its step. */
@@ -606,7 +626,8 @@ job_thread (gpointer data,
 {
   Job *job = data;
   SluiceToolBatch *self = job->owner;
-  char *error = job->items != NULL ? self->work (job->items, self->user_data) : self->commit (self->user_data);
+  char *error = job->items != NULL ? self->work (job->items, job->cancellable, self->user_data)
+                                    : self->commit (self->user_data);
   /* The job is the source's once attached: it may go at once. */
   GMainContext *context = g_steal_pointer (&job->context);
   GSource *source = g_idle_source_new ();
@@ -650,6 +671,7 @@ start_job (SluiceToolBatch *self,
   job->step = g_object_ref (self->step);
   job->context = g_main_context_ref_thread_default ();
   job->items = items != NULL ? g_ptr_array_ref (items) : NULL;
+  job->cancellable = g_cancellable_new ();
   job->working = TRUE;
   self->job = job;
   g_atomic_int_inc (&n_writes_in_flight);
@@ -672,48 +694,126 @@ context_is_writing (SluiceStepContext *context)
   return FALSE;
 }
 
-/* The writes of @context's batches still going, given up on: under
- * @jobs_lock. Returns the modules' ids. */
-static GPtrArray *
-abandon_writes (SluiceStepContext *context)
+/* Waits until no batch of @context has its worker writing, or until
+ * @deadline; under @jobs_lock. The worker needs nothing of this thread
+ * to end its write. */
+static void
+wait_for_context (SluiceStepContext *context,
+                  gint64             deadline)
 {
-  GPtrArray *module_ids = g_ptr_array_new_with_free_func (g_free);
+  while (context_is_writing (context) && g_cond_wait_until (&jobs_cond, &jobs_lock, deadline))
+    ;
+}
+
+/* The writes of @context's batches still going are cancelled: under
+ * @jobs_lock. Returns their cancellables, to cancel once the lock is
+ * let go (a cancellable's handlers run in the caller). */
+static GPtrArray *
+cancel_writes (SluiceStepContext *context)
+{
+  GPtrArray *cancellables = g_ptr_array_new_with_free_func (g_object_unref);
 
   for (GList *l = batches; l != NULL; l = l->next)
     {
       SluiceToolBatch *batch = l->data;
 
-      if (batch->context == context && batch->job != NULL && batch->job->working && !batch->job->abandoned)
+      if (batch->context == context && batch->job != NULL && batch->job->working)
         {
-          batch->job->abandoned = TRUE;
-          g_atomic_int_inc (&n_writes_abandoned);
-          g_ptr_array_add (module_ids, g_strdup (batch->module_id));
+          batch->job->cancelled = TRUE;
+          g_ptr_array_add (cancellables, g_object_ref (batch->job->cancellable));
         }
     }
-  return module_ids;
+  return cancellables;
 }
 
-void
+/* What the run says of @batch's write at its stop: that it failed
+ * (answered, its answer not yet dispatched: nobody will resend it),
+ * that it was cancelled, or that it is left to end on its own (the
+ * process's end does not wait for it again); NULL when it was written.
+ * Under @jobs_lock. */
+static char *
+describe_write (SluiceToolBatch *batch)
+{
+  Job *job = batch->job;
+  const char *target = batch->target != NULL ? batch->target : "its target";
+
+  if (job->working)
+    {
+      if (!job->abandoned)
+        g_atomic_int_inc (&n_writes_abandoned);
+      job->abandoned = TRUE;
+      return g_strdup_printf ("module “%s”: its batched write to %s was still going %d s after the run stopped, "
+                              "and it did not end when cancelled: it is left to end on its own",
+                              batch->module_id, target, WAIT_FOR_WRITES_MS / 1000);
+    }
+  if (job->error == NULL)
+    return NULL;
+  if (job->cancelled)
+    return g_strdup_printf ("module “%s”: its batched write to %s was still going %d s after the run stopped: "
+                            "it was cancelled", batch->module_id, target, WAIT_FOR_WRITES_MS / 1000);
+  if (job->items == NULL)
+    return g_strdup_printf ("module “%s”: its last write to %s did not end: %s", batch->module_id, target, job->error);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "module “%s”: a batch of %u item was not written: %s",
+                                       "module “%s”: a batch of %u items was not written: %s", job->items->len),
+                          batch->module_id, job->items->len, job->error);
+}
+
+/* The messages of describe_write() for @context's batches, and their
+ * modules' ids, in the same order: under @jobs_lock. */
+static void
+describe_writes (SluiceStepContext *context,
+                 GPtrArray         *module_ids,
+                 GPtrArray         *messages)
+{
+  for (GList *l = batches; l != NULL; l = l->next)
+    {
+      SluiceToolBatch *batch = l->data;
+      char *message;
+
+      if (batch->context != context || batch->job == NULL)
+        continue;
+      message = describe_write (batch);
+      if (message == NULL)
+        continue;
+      g_ptr_array_add (module_ids, g_strdup (batch->module_id));
+      g_ptr_array_add (messages, message);
+    }
+}
+
+char *
 sluice_tool_writes_stop (SluiceStepContext *context)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_FOR_WRITES_MS * G_TIME_SPAN_MILLISECOND;
-  g_autoptr(GPtrArray) abandoned = NULL;
+  g_autoptr(GPtrArray) cancellables = NULL;
+  g_autoptr(GPtrArray) module_ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
 
   g_mutex_lock (&jobs_lock);
   for (GList *l = batches; l != NULL; l = l->next)
     if (((SluiceToolBatch *) l->data)->context == context)
       ((SluiceToolBatch *) l->data)->stopped = TRUE;
-  /* The worker needs nothing of this thread to end its write. Bounded:
-   * a server that stalls must not hold the run's end forever (the write
-   * then ends on its own, and its answer goes to the run's context). */
-  while (context_is_writing (context) && g_cond_wait_until (&jobs_cond, &jobs_lock, deadline))
-    ;
-  abandoned = abandon_writes (context);
+  /* Bounded: a server that stalls must not hold the run's end forever. */
+  wait_for_context (context, g_get_monotonic_time () + WAIT_FOR_WRITES_MS * G_TIME_SPAN_MILLISECOND);
+  cancellables = cancel_writes (context);
+  if (cancellables->len > 0)
+    {
+      /* A request gives up at once: its answer (the cancellation) is
+       * then on the run's context before the run says it ended, and
+       * nothing of the run is still going after. */
+      g_mutex_unlock (&jobs_lock);
+      for (guint i = 0; i < cancellables->len; i++)
+        g_cancellable_cancel (g_ptr_array_index (cancellables, i));
+      g_mutex_lock (&jobs_lock);
+      wait_for_context (context, g_get_monotonic_time () + WAIT_FOR_CANCELLED_MS * G_TIME_SPAN_MILLISECOND);
+    }
+  describe_writes (context, module_ids, messages);
   g_mutex_unlock (&jobs_lock);
 
-  for (guint i = 0; i < abandoned->len; i++)
-    sluice_step_context_log (context, g_ptr_array_index (abandoned, i),
-                             "a batched write was still going 10 s after the run stopped: it is left to end on its own");
+  for (guint i = 0; i < messages->len; i++)
+    sluice_step_context_log (context, g_ptr_array_index (module_ids, i), g_ptr_array_index (messages, i));
+  if (messages->len == 0)
+    return NULL;
+  g_ptr_array_add (messages, NULL);
+  return g_strjoinv ("; ", (GStrv) messages->pdata);
 }
 
 static void

@@ -48,7 +48,12 @@ G_BEGIN_DECLS
  *    and cancel (sluice_tool_batch_process …);
  *  - an asynchronous writer (sluice_tool_batch_new): gets a batch and
  *    answers sluice_tool_batch_write_done() once, then or later, on the
- *    run's main context. */
+ *    run's main context.
+ *
+ * When the run stops, only a worker's write in flight is waited for
+ * (sluice_tool_writes_stop): a writer that waits on anything outside
+ * the process (a server, a file that may block) is a worker; an
+ * asynchronous writer answers at once (the console). */
 
 typedef struct _SluiceToolBatch SluiceToolBatch;
 
@@ -59,9 +64,13 @@ typedef void (*SluiceToolBatchWriteFunc) (SluiceToolBatch *batch,
 
 /* A worker's write, on a worker thread (never two at once): writes
  * @items (json_t*, read-only) and returns NULL, or the message saying
- * why nothing of them is written (freed by the helper). */
-typedef char *(*SluiceToolBatchWorkFunc) (GPtrArray *items,
-                                          gpointer   user_data);
+ * why nothing of them is written (freed by the helper). @cancellable is
+ * cancelled when the run stopped and the write is still going after the
+ * bound (sluice_tool_writes_stop): a write that can give up (a request
+ * to a server) gives up then. */
+typedef char *(*SluiceToolBatchWorkFunc) (GPtrArray    *items,
+                                          GCancellable *cancellable,
+                                          gpointer      user_data);
 /* A worker's commit at the end of the stream, on a worker thread, after
  * the last batch: NULL or the message. */
 typedef char *(*SluiceToolBatchCommitFunc) (gpointer user_data);
@@ -106,6 +115,12 @@ SluiceToolBatch *sluice_tool_batch_new_for_params (SluiceStep              *step
 typedef json_t *(*SluiceToolBatchEncodeFunc) (json_t   *item,
                                               gpointer  user_data,
                                               GError  **error);
+
+/* Where the batches go, as messages name it: a path, a server's URL
+ * and table, a database (never a password). The run's stop names it
+ * when a write there does not end in time. */
+void             sluice_tool_batch_set_target (SluiceToolBatch           *batch,
+                                               const char                *target);
 
 /* Items are kept as @encode makes them (by default, as they are), so
  * that the work the writer needs of each item is done, and the item is

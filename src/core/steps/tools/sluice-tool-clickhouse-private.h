@@ -28,7 +28,6 @@ struct _SluiceToolClickhouse
   gboolean                created;
   char                   *version;     /* upsert: the version column */
   SluiceToolBatch        *batch;       /* owned */
-  gpointer                writing;     /* the Write in flight, or NULL */
   GString                *line;        /* encode's scratch (the run's thread) */
 };
 
@@ -38,9 +37,11 @@ void  _sluice_clickhouse_reader_cancel (SluiceToolClickhouse *self,
                                         SluiceStepCall       *call,
                                         const char           *reason);
 
-/* The batch helper's write function (user_data = self). */
-void  _sluice_clickhouse_writer_write  (SluiceToolBatch      *batch,
-                                        GPtrArray            *items,
+/* The batch helper's worker (user_data = self): one INSERT of @items
+ * (encode's lines), after the CREATE the first time; on a worker
+ * thread. NULL or the message. */
+char *_sluice_clickhouse_writer_work   (GPtrArray            *items,
+                                        GCancellable         *cancellable,
                                         gpointer              user_data);
 
 /* The batch helper's encode (user_data = self): an item as its line of
@@ -49,9 +50,5 @@ void  _sluice_clickhouse_writer_write  (SluiceToolBatch      *batch,
 json_t *_sluice_clickhouse_writer_encode (json_t   *item,
                                           gpointer  user_data,
                                           GError  **error);
-
-/* The step goes (the run is over): the write in flight, if any, is
- * cancelled and will not call back into the step or its batch. */
-void  _sluice_clickhouse_writer_abandon (SluiceToolClickhouse *self);
 
 G_END_DECLS

@@ -236,6 +236,7 @@ read_loader (SluiceToolClickhouse  *self,
 {
   const char *table = sluice_tool_params_get (params, "table");
   g_autofree char *table_name = NULL;
+  g_autofree char *target = NULL;
 
   if (g_ascii_strcasecmp (sluice_tool_params_get (params, "mode"), "upsert") == 0)
     {
@@ -253,10 +254,12 @@ read_loader (SluiceToolClickhouse  *self,
   if (!read_create (self, params, table_name, error))
     return FALSE;
 
-  self->batch = sluice_tool_batch_new_for_params (SLUICE_STEP (self), params,
-                                                  _sluice_clickhouse_writer_write, self, error);
+  self->batch = sluice_tool_batch_new_worker (SLUICE_STEP (self), params,
+                                              _sluice_clickhouse_writer_work, NULL, self, error);
   if (self->batch == NULL)
     return FALSE;
+  target = g_strdup_printf ("ClickHouse %s, table “%s”", self->server.url, table);
+  sluice_tool_batch_set_target (self->batch, target);
   /* Each item becomes its line when it comes, while it is in the cache,
    * and is freed then: a batch of 10,000 items freed at once, cold, cost
    * a quarter of the run's time. */
@@ -353,7 +356,6 @@ sluice_tool_clickhouse_dispose (GObject *object)
 {
   SluiceToolClickhouse *self = SLUICE_TOOL_CLICKHOUSE (object);
 
-  _sluice_clickhouse_writer_abandon (self);
   g_clear_pointer (&self->batch, sluice_tool_batch_free);
   g_clear_object (&self->session);
 

@@ -525,10 +525,13 @@ resolve_path (SluiceToolFileLoad *self)
 /* Formats and writes @items; on the batch helper's worker thread (one
  * write at a time, so the file's state is this thread's alone while it
  * runs), beside the main loop, which goes on reading and transforming
- * the next batch. NULL or the message. */
+ * the next batch. NULL or the message. A file write does not give up
+ * (@cancellable unused): one that blocks (a FIFO nobody reads) is left
+ * to end on its own. */
 static char *
-write_items (GPtrArray *items,
-             gpointer   user_data)
+write_items (GPtrArray    *items,
+             GCancellable *cancellable,
+             gpointer      user_data)
 {
   SluiceToolFileLoad *self = user_data;
   g_autoptr(GError) error = NULL;
@@ -637,9 +640,12 @@ sluice_tool_file_load_prepare (SluiceStep         *step,
   signal (SIGXFSZ, SIG_IGN);
 
   self->batch = sluice_tool_batch_new_worker (step, self->params, write_items, commit_file, self, error);
-  if (self->batch != NULL && !self->csv)
+  if (self->batch == NULL)
+    return FALSE;
+  sluice_tool_batch_set_target (self->batch, self->path);
+  if (!self->csv)
     sluice_tool_batch_set_encode (self->batch, encode_line, self);
-  return self->batch != NULL;
+  return TRUE;
 }
 
 static void

@@ -89,10 +89,13 @@ split_names (const char *text)
   return g_strv_builder_end (builder);
 }
 
-/* One batch, one transaction, on the batch helper's worker thread. */
+/* One batch, one transaction, on the batch helper's worker thread. It
+ * does not give up when cancelled (@cancellable unused): the database's
+ * own time-outs end it. */
 static char *
-write_items (GPtrArray *items,
-             gpointer   user_data)
+write_items (GPtrArray    *items,
+             GCancellable *cancellable,
+             gpointer      user_data)
 {
   SluiceToolSqlLoad *self = user_data;
   g_autoptr(GError) error = NULL;
@@ -128,6 +131,7 @@ sluice_tool_sql_load_prepare (SluiceStep         *step,
 {
   SluiceToolSqlLoad *self = SLUICE_TOOL_SQL_LOAD (step);
   g_autoptr(GError) local = NULL;
+  g_autofree char *target = NULL;
 
   self->params = sluice_tool_params_new (step, module, context, error);
   if (self->params == NULL)
@@ -142,6 +146,7 @@ sluice_tool_sql_load_prepare (SluiceStep         *step,
       return FALSE;
     }
   self->records = sluice_sql_connection_takes_records (self->connection);
+  target = g_strdup (sluice_sql_connection_describe (self->connection));
   g_clear_pointer (&self->connection, sluice_sql_connection_free);
   self->columns = split_names (sluice_tool_params_get (self->params, "columns"));
   self->keys = split_names (sluice_tool_params_get (self->params, "key"));
@@ -164,6 +169,7 @@ sluice_tool_sql_load_prepare (SluiceStep         *step,
   self->batch = sluice_tool_batch_new_worker (step, self->params, write_items, NULL, self, error);
   if (self->batch == NULL)
     return FALSE;
+  sluice_tool_batch_set_target (self->batch, target);
   if (self->records)
     {
       self->scratch = g_string_new (NULL);

@@ -19,9 +19,14 @@ typedef struct _SluiceStepContext SluiceStepContext;
  * thread, before it says so: its batches start no further write, and
  * the write a worker is doing ends first (10 s at most), so that no
  * write of the run lands after its end. The answers are then on the
- * run's main context: its next iterations let go of the steps. A write
- * still going after 10 s is logged to the run and left to end on its
- * own; sluice_tool_batch_wait_for_writes() does not wait for it again. */
-void sluice_tool_writes_stop (SluiceStepContext *context);
+ * run's main context: its next iterations let go of the steps.
+ *
+ * A write still going after 10 s is cancelled (a request to a server
+ * gives up) and waited for a little longer; one that does not end then
+ * either is left to end on its own, and sluice_tool_batch_wait_for_writes()
+ * does not wait for it again. Returns NULL when every write ended in
+ * time, else what the run says of the others (also logged to the run):
+ * one sentence a write, naming its module and where it went. */
+char *sluice_tool_writes_stop (SluiceStepContext *context);
 
 G_END_DECLS
