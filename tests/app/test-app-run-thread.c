@@ -280,6 +280,56 @@ test_all_handed_over (void)
   check_all_handed_over (1000);
 }
 
+/* The CPU of every run of the process is counted in one place, which a
+ * window's frame pacing leaves out of what its drawing cost: two runs
+ * at once, one of them with Lua workers, each its own thread's CPU and
+ * its workers' (once they ended, all of it). While they go, the count
+ * grows (published every 16 ms). */
+static void
+test_all_runs_cpu (void)
+{
+  const char *serial = "<pipeline format='1' id='serial'>"
+                       "<controller id='c' mode='not-parallel'><phase id='p'>"
+                       "<execution id='m'><lua>local x = 0 for i = 1, 200000 do x = x + i end</lua></execution>"
+                       "</phase></controller></pipeline>";
+  const char *parallel = "<pipeline format='1' id='parallel'>"
+                         "<controller id='c' mode='no-order' workers='2'><phase id='p'>"
+                         "<execution id='m'><lua>local x = 0 for i = 1, 2000000 do x = x + i end</lua></execution>"
+                         "</phase></controller></pipeline>";
+  g_autoptr(GString) items = g_string_new (NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GInputStream) input_a = NULL;
+  g_autoptr(GInputStream) input_b = NULL;
+  gint64 all0 = sluice_run_thread_get_all_cpu_time ();
+  gint64 during, a_cpu, b_cpu, b_workers;
+  Viewer a, b;
+
+  for (guint i = 0; i < 200; i++)
+    g_string_append_printf (items, "{\"id\": %u}\n", i);
+  bytes = g_string_free_to_bytes (g_steal_pointer (&items));
+  input_a = g_memory_input_stream_new_from_bytes (bytes);
+  input_b = g_memory_input_stream_new_from_bytes (bytes);
+  viewer_start (&a, serial, input_a);
+  viewer_start (&b, parallel, input_b);
+  g_usleep (200 * 1000);
+  during = sluice_run_thread_get_all_cpu_time () - all0;
+  while (!sluice_run_thread_get_ended (a.thread) || !sluice_run_thread_get_ended (b.thread))
+    g_usleep (10 * 1000);
+  sluice_run_thread_join (a.thread);
+  sluice_run_thread_join (b.thread);
+  a_cpu = sluice_run_thread_get_cpu_time (a.thread);
+  b_cpu = sluice_run_thread_get_cpu_time (b.thread);
+  b_workers = sluice_executor_get_workers_cpu_time (sluice_run_get_executor (sluice_run_thread_get_run (b.thread)));
+  g_test_message ("after 200 ms %" G_GINT64_FORMAT " us counted; at the end the runs' threads %" G_GINT64_FORMAT
+                  " us and %" G_GINT64_FORMAT " us, the workers %" G_GINT64_FORMAT " us",
+                  during, a_cpu, b_cpu, b_workers);
+  g_assert_cmpint (during, >, 0);
+  g_assert_cmpint (b_workers, >, 0);
+  g_assert_cmpint (sluice_run_thread_get_all_cpu_time () - all0, ==, a_cpu + b_cpu + b_workers);
+  viewer_finish (&a);
+  viewer_finish (&b);
+}
+
 /* sluice_item_ring_push_many() keeps what as many pushes would. */
 static void
 collect_seq_cb (const SluiceItemRecord *record,
@@ -380,6 +430,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run-thread/spinning-module-shown", test_spinning_module_shown);
   g_test_add_func ("/sluice/app-run-thread/all-handed-over", test_all_handed_over);
   g_test_add_func ("/sluice/app-run-thread/ring-push-many", test_ring_push_many);
+  g_test_add_func ("/sluice/app-run-thread/all-runs-cpu", test_all_runs_cpu);
 
   ret = g_test_run ();
   g_object_unref (app);

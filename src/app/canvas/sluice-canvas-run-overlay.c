@@ -8,6 +8,7 @@
 
 #include "sluice-canvas-private.h"
 #include "sluice-canvas-run-overlay.h"
+#include "sluice-run-thread.h"
 #include "sluice-thread-cpu.h"
 
 /* Below this zoom the counters are left out: they would be unreadable. */
@@ -737,9 +738,9 @@ paint_cb (GdkFrameClock          *clock,
 }
 
 /* What drawing costs the machine, in CPU time: everything the process
- * used besides the run's own thread and its Lua workers (which run
- * anyway, drawing or not) from the end of the last frame that drew us
- * to the end of this one.
+ * used besides the runs' own threads and their Lua workers (which run
+ * anyway, drawing or not; this window's run, and another window's)
+ * from the end of the last frame that drew us to the end of this one.
  * That is the window's thread's updates, layout, snapshots and paint,
  * and the threads of a software renderer (llvmpipe rasterises on
  * threads of its own, also after the paint returned), whatever phase of
@@ -749,9 +750,7 @@ paint_cb (GdkFrameClock          *clock,
 static gint64
 cycle_cost (SluiceCanvasRunOverlay *self)
 {
-  gint64 run = self->session != NULL ? MAX (sluice_run_session_get_run_cpu_time (self->session), 0) +
-                                       sluice_run_session_get_workers_cpu_time (self->session) : 0;
-  gint64 not_run = sluice_thread_cpu_get_process_us () - run;
+  gint64 not_run = sluice_thread_cpu_get_process_us () - sluice_run_thread_get_all_cpu_time ();
   gint64 cost = self->cycle_cpu >= 0 ? MAX (not_run - self->cycle_cpu, 0) : -1;
 
   self->cycle_cpu = not_run;

@@ -705,15 +705,6 @@ sluice_run_session_get_run_cpu_time (SluiceRunSession *self)
   return self->thread != NULL ? sluice_run_thread_get_cpu_time (self->thread) : -1;
 }
 
-gint64
-sluice_run_session_get_workers_cpu_time (SluiceRunSession *self)
-{
-  g_return_val_if_fail (SLUICE_IS_RUN_SESSION (self), 0);
-  if (on_thread (self))
-    return self->snapshot.workers_cpu_us;
-  return self->executor != NULL ? sluice_executor_get_workers_cpu_time (self->executor) : 0;
-}
-
 gboolean
 sluice_run_session_get_settled (SluiceRunSession *self)
 {

@@ -90,9 +90,6 @@ gboolean          sluice_run_session_get_settled      (SluiceRunSession *self);
 /* CPU time (µs) of a local run's own thread (so far, as last
  * published; all of it once settled); -1 for other runs. */
 gint64            sluice_run_session_get_run_cpu_time (SluiceRunSession *self);
-/* CPU time (µs) its Lua workers spent on its items so far (as last
- * published); 0 for other runs. */
-gint64            sluice_run_session_get_workers_cpu_time (SluiceRunSession *self);
 /* The core run object (its report is sluice-run's), NULL before start. */
 SluiceRun        *sluice_run_session_get_run          (SluiceRunSession *self);
 SluicePipeline   *sluice_run_session_get_pipeline     (SluiceRunSession *self);

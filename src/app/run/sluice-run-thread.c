@@ -56,6 +56,7 @@ struct _SluiceRunThread
   gint               ended;           /* atomic: the thread function is over */
   gint               stale;           /* atomic: the window took the last snapshot (see busy_cb) */
   gint64             cpu_us;          /* the run's thread's CPU time, once it ended */
+  gint64             counted_cpu_us;  /* run's thread only: what all_runs_cpu_us has of this run */
 
   GMutex             lock;
   GCond              made_cond;
@@ -164,6 +165,30 @@ queue_changed (SluiceRunThread *self)
   if (!g_atomic_int_compare_and_exchange (&self->changed_queued, FALSE, TRUE))
     return;
   g_idle_add_full (G_PRIORITY_DEFAULT, changed_idle_cb, run_thread_ref (self), run_thread_unref);
+}
+
+/* The CPU (µs) every run's thread and its Lua workers used in this
+ * process so far, as they published it (atomic): a window paces its
+ * drawing by what the process used besides, whichever window's run it
+ * was (two windows may run at once). */
+static gint64 all_runs_cpu_us;
+
+/* On the run's thread: @run_cpu_us is what this run (its thread and its
+ * workers) used so far. */
+static void
+count_run_cpu (SluiceRunThread *self,
+               gint64           run_cpu_us)
+{
+  if (run_cpu_us <= self->counted_cpu_us)
+    return;
+  __atomic_add_fetch (&all_runs_cpu_us, run_cpu_us - self->counted_cpu_us, __ATOMIC_RELAXED);
+  self->counted_cpu_us = run_cpu_us;
+}
+
+gint64
+sluice_run_thread_get_all_cpu_time (void)
+{
+  return __atomic_load_n (&all_runs_cpu_us, __ATOMIC_RELAXED);
 }
 
 static gint64
@@ -293,7 +318,7 @@ publish_full (SluiceRunThread *self,
   self->snapshot.items_out = sluice_executor_get_items_out (executor);
   self->snapshot.elapsed = sluice_executor_get_elapsed (executor);
   self->snapshot.cpu_us = thread_cpu_us ();
-  self->snapshot.workers_cpu_us = sluice_executor_get_workers_cpu_time (executor);
+  count_run_cpu (self, self->snapshot.cpu_us + sluice_executor_get_workers_cpu_time (executor));
   for (guint i = 0; i < self->snapshot.n_modules; i++)
     sluice_executor_get_module_stats_at (executor, i, &self->snapshot.modules[i]);
   for (guint i = 0; i < self->snapshot.n_stages; i++)
@@ -496,6 +521,7 @@ run_thread_main (gpointer data)
     }
   g_main_context_pop_thread_default (self->context);
   self->cpu_us = thread_cpu_us ();
+  count_run_cpu (self, self->cpu_us + (self->executor != NULL ? sluice_executor_get_workers_cpu_time (self->executor) : 0));
   g_atomic_int_set (&self->ended, TRUE);
   if (made)
     queue_changed (self);
@@ -654,7 +680,6 @@ sluice_run_thread_take (SluiceRunThread    *self,
   snapshot->items_out = self->snapshot.items_out;
   snapshot->elapsed = self->snapshot.elapsed;
   snapshot->cpu_us = self->snapshot.cpu_us;
-  snapshot->workers_cpu_us = self->snapshot.workers_cpu_us;
   /* A run without stages (or modules) has NULL arrays, which memcpy()
    * must not be given even for no bytes. */
   if (self->snapshot.n_modules > 0)

@@ -48,7 +48,6 @@ typedef struct
   guint64                 items_out;
   gint64                  elapsed;
   gint64                  cpu_us;    /* the run's thread's CPU time so far */
-  gint64                  workers_cpu_us; /* its Lua workers' */
   guint                   n_modules;
   SluiceModuleStats      *modules;   /* by executor index */
   guint                   n_stages;
@@ -132,6 +131,10 @@ void             sluice_run_thread_join    (SluiceRunThread *self);
 /* CPU time (user + system, µs) the run's thread took, once joined; -1
  * before. */
 gint64           sluice_run_thread_get_cpu_time (SluiceRunThread *self);
+/* The CPU time (µs) the threads of every run of this process and their
+ * Lua workers used so far, as last published (every 16 ms while a run
+ * goes; all of it once a run's thread ended). Any thread. */
+gint64           sluice_run_thread_get_all_cpu_time (void);
 /* No more "changed" calls. */
 void             sluice_run_thread_disown  (SluiceRunThread *self);
 /* Joins if not joined; frees. The run is unreffed after the context's
