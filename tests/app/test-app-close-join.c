@@ -399,7 +399,7 @@ test_three_windows (void)
     destroy_window (windows[i]);
   took = g_get_monotonic_time () - start;
   g_test_message ("three windows closed in %.1f ms", took / 1000.0);
-  g_assert_cmpint (took, <, CLOSE_WITHIN_US);
+  g_assert_cmpint (took, <, 3 * CLOSE_WITHIN_US);
   g_assert_cmpuint (sluice_run_thread_count_released (), ==, 3);
   assert_main_loop_free (2000);
   g_assert_cmpuint (sluice_run_thread_count_released (), ==, 3);
@@ -480,10 +480,10 @@ test_run_again (void)
   g_test_message ("the run again was started in %.1f ms", took / 1000.0);
   g_assert_cmpint (took, <, CLOSE_WITHIN_US);
   session = sluice_window_get_run_session (second);
-  /* A window stays open here and draws the new run's panel (some 50 to
-   * 90 ms a frame in software under Xvfb): the bound is looser. What it
-   * catches is a wait of seconds. */
-  assert_main_loop_free_within (1000, 250 * 1000);
+  /* A window stays open here and draws the new run's panel (50 to 90 ms
+   * a frame in software under Xvfb on an idle machine, 300 ms on a busy
+   * one): the bound is looser. What it catches is a wait of seconds. */
+  assert_main_loop_free_within (1000, 600 * 1000);
   /* The first one's thread is still in its write: the second waits. */
   g_assert_cmpuint (sluice_run_thread_count_released (), ==, 1);
   g_assert_cmpint (sluice_run_session_get_state (session), ==, SLUICE_RUN_PENDING);
@@ -796,6 +796,83 @@ test_quit_bound (void)
   g_test_trap_assert_stderr ("*still going 1500 ms after its window let go of it*");
 }
 
+/* ---- the process told to end (SIGTERM) during a batched write
+ *
+ * The default action would end it at once, in the middle of a write()
+ * of a large batch (the kernel cuts it between pages: half a line at
+ * the end of the file). The designer ends its runs first: the file
+ * has whole lines only, and the process exits 0. */
+
+static gboolean
+big_write_started (gpointer data)
+{
+  return module_items_in (data, "save") >= 20000;
+}
+
+static gboolean
+terminate_cb (gpointer data)
+{
+  if (!big_write_started (data))
+    return G_SOURCE_CONTINUE;
+  g_test_message ("SIGTERM with %" G_GUINT64_FORMAT " items in the loader", module_items_in (data, "save"));
+  raise (SIGTERM);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+terminate_child (void)
+{
+  g_autofree char *in = g_build_filename (tmp_dir, "big.jsonl", NULL);
+  g_autofree char *out = g_build_filename (tmp_dir, "big-out.jsonl", NULL);
+  g_autofree char *xml = g_strdup_printf (
+    "<pipeline format='1' id='big'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='save'><use tool='file-load'><param name='path'>%s</param>"
+    "<param name='mode'>append</param><param name='batch-size'>20000</param></use></execution>"
+    "</phase></controller></pipeline>", out);
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  g_autoptr(GString) items = g_string_new (NULL);
+  g_autofree char *pad = g_strnfill (900, 'x');
+  g_autofree char *text = NULL;
+  char *argv[] = { (char *) g_get_prgname (), NULL };
+  SluiceWindow *window;
+  gsize length;
+  guint n = 0;
+
+  g_setenv ("SLUICE_NO_DRAFT_CHECK", "1", TRUE);
+  for (guint i = 0; i < 200000; i++)
+    g_string_append_printf (items, "{\"id\": %u, \"pad\": \"%s\"}\n", i, pad);
+  g_assert_true (g_file_set_contents (in, items->str, items->len, NULL));
+  window = test_app_open_trusted (app, tmp_dir, "big.xml", xml);
+  sluice_document_discard_draft (sluice_window_get_document (window));
+  choice->input = SLUICE_RUN_INPUT_FILE;
+  choice->input_path = g_strdup (in);
+  sluice_window_run_with_choice (window, choice);
+  g_timeout_add (1, terminate_cb, window);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
+
+  g_assert_cmpuint (sluice_run_thread_count_released (), ==, 0);
+  g_assert_true (g_file_get_contents (out, &text, &length, NULL));
+  g_assert_cmpuint (length, >, 0);
+  g_assert_cmpint (text[length - 1], ==, '\n');
+  for (gsize i = 0; i < length; i++)
+    n += text[i] == '\n';
+  g_test_message ("%u whole lines written, %" G_GSIZE_FORMAT " bytes", n, length);
+  g_assert_cmpuint (n % 20000, ==, 0);
+}
+
+static void
+test_terminate (void)
+{
+  if (g_test_subprocess ())
+    {
+      terminate_child ();
+      return;
+    }
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, 0);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*ending: the runs are cancelled and their writes finished first*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -816,6 +893,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-close-join/kill-child", test_kill_child);
   g_test_add_func ("/sluice/app-close-join/quit-waits", test_quit_waits);
   g_test_add_func ("/sluice/app-close-join/quit-bound", test_quit_bound);
+  g_test_add_func ("/sluice/app-close-join/terminate", test_terminate);
 
   ret = g_test_run ();
   g_object_unref (app);
