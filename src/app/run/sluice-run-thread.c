@@ -454,14 +454,15 @@ make_run (SluiceRunThread  *self,
 
 /* ---- runs of one pipeline, one after the other
  *
- * A run its window let go of (closed, or a second run in its place) may
- * still be winding down: a batched write in flight that the end waits
- * for, killed commands being reaped, its journal's last commit. When
- * the same pipeline runs again meanwhile (in the same window, or in a
- * window opened on the file again), both runs would write to the same
- * targets (a file-load's file or FIFO, a table): the new run waits, on
- * its own thread and "pending", until the earlier one's thread is over,
- * so that their writes never interleave. A cancel ends the wait. */
+ * A run its window let go of (sluice_run_thread_release) may still be
+ * winding down: a batched write in flight that the end waits for,
+ * killed commands being reaped, its journal's last commit. When the
+ * same pipeline runs again meanwhile (its file opened again in a new
+ * window; one window shows its run as going until the thread is over,
+ * so it cannot), both runs would write to the same targets (a
+ * file-load's file or FIFO, a table): the new run waits, on its own
+ * thread and pending, until the earlier one's thread is over, so that
+ * their writes never interleave. A cancel ends the wait. */
 
 static GMutex   live_lock;
 static GCond    live_cond;
