@@ -801,7 +801,8 @@ test_quit_bound (void)
  * The default action would end it at once, in the middle of a write()
  * of a large batch (the kernel cuts it between pages: half a line at
  * the end of the file). The designer ends its runs first: the file
- * has whole lines only, and the process exits 0. */
+ * has whole lines only, and the process exits 0. The windows go without
+ * asking about unsaved changes: those are kept in a draft. */
 
 static gboolean
 big_write_started (gpointer data)
@@ -819,9 +820,23 @@ terminate_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static guint
+count_drafts (const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    n += g_str_has_suffix (name, ".xml");
+  return n;
+}
+
 static void
 terminate_child (void)
 {
+  g_autofree char *drafts = NULL;
+  SluiceWindow *edited;
   g_autofree char *in = g_build_filename (tmp_dir, "big.jsonl", NULL);
   g_autofree char *out = g_build_filename (tmp_dir, "big-out.jsonl", NULL);
   g_autofree char *xml = g_strdup_printf (
@@ -842,6 +857,20 @@ terminate_child (void)
   for (guint i = 0; i < 200000; i++)
     g_string_append_printf (items, "{\"id\": %u, \"pad\": \"%s\"}\n", i, pad);
   g_assert_true (g_file_set_contents (in, items->str, items->len, NULL));
+  /* An untitled pipeline with an edit no periodic draft has kept yet
+   * (the longest interval): the ending writes its draft. */
+  g_settings_set_uint (sluice_application_get_settings (app), "draft-interval", 600);
+  edited = sluice_window_new (app);
+  gtk_window_present (GTK_WINDOW (edited));
+  test_app_spin (50);
+  sluice_canvas_select (sluice_window_get_canvas (edited),
+                        sluice_pipeline_find_node (sluice_document_get_pipeline (sluice_window_get_document (edited)),
+                                                   "module-1"), FALSE);
+  g_action_activate (g_action_map_lookup_action (G_ACTION_MAP (edited), "insert"), g_variant_new_string ("lua"));
+  g_assert_true (sluice_document_get_modified (sluice_window_get_document (edited)));
+  drafts = sluice_drafts_dir ();
+  g_assert_cmpuint (count_drafts (drafts), ==, 0);
+
   window = test_app_open_trusted (app, tmp_dir, "big.xml", xml);
   sluice_document_discard_draft (sluice_window_get_document (window));
   choice->input = SLUICE_RUN_INPUT_FILE;
@@ -858,6 +887,8 @@ terminate_child (void)
     n += text[i] == '\n';
   g_test_message ("%u whole lines written, %" G_GSIZE_FORMAT " bytes", n, length);
   g_assert_cmpuint (n % 20000, ==, 0);
+  /* The edited window went without asking; its last edit is in a draft. */
+  g_assert_cmpuint (count_drafts (drafts), ==, 1);
 }
 
 static void

@@ -410,7 +410,16 @@ terminate_cb (gpointer user_data)
 
   g_message ("ending: the runs are cancelled and their writes finished first");
   for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (l->data);
+    {
+      SluiceDocument *document = SLUICE_IS_WINDOW (l->data) ? sluice_window_get_document (l->data) : NULL;
+      g_autoptr(GError) error = NULL;
+
+      /* The last edits too, not only those of the last periodic draft. */
+      if (document != NULL && sluice_document_get_modified (document) &&
+          !sluice_document_write_draft (document, &error))
+        g_message ("the draft of an unsaved pipeline could not be written: %s", error->message);
+      gtk_window_destroy (l->data);
+    }
   g_list_free (windows);
   return G_SOURCE_REMOVE;
 }
