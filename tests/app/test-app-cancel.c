@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sluice-run-log.h"
+#include "sluice-run-thread.h"
 #include "sluice-window.h"
 #include "sluice-window-run.h"
 #include "test-app-common.h"
@@ -229,26 +230,6 @@ test_close_window (void)
   close_case ("mode='no-order' workers='2'");
 }
 
-/* Threads of this process named as a designer run's ("sluice-live-run"). */
-static guint
-count_run_threads (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
-      g_autofree char *comm = NULL;
-
-      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "sluice-live-run"))
-        n++;
-    }
-  return n;
-}
-
 static gboolean
 session_spin_started (gpointer data)
 {
@@ -267,8 +248,15 @@ session_spin_started (gpointer data)
 
 /* The last reference to a session dropped while its run's thread is in
  * Lua that never ends, with no window: dispose interrupts the run and
- * joins its thread, which is gone when the unref returns. Pause and
- * resume go through the run's context. */
+ * lets go of its thread without waiting; the thread ends, frees its run
+ * and is joined from the main loop right after. Pause and resume go
+ * through the run's context. */
+static gboolean
+run_threads_joined (gpointer data)
+{
+  return sluice_run_thread_count_released () == 0 && test_app_count_run_threads () == GPOINTER_TO_UINT (data);
+}
+
 static void
 test_dispose_joins (void)
 {
@@ -279,7 +267,7 @@ test_dispose_joins (void)
   g_autoptr(SluicePipeline) pipeline = sluice_load_data (xml, strlen (xml), "endless.xml", problems);
   SluiceRunSession *session;
   g_autoptr(GError) error = NULL;
-  guint before = count_run_threads ();
+  guint before = test_app_count_run_threads ();
   gint64 dropped;
 
   g_assert_nonnull (pipeline);
@@ -287,7 +275,7 @@ test_dispose_joins (void)
   g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
   g_assert_true (sluice_run_session_start (session, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_run_threads (), ==, before + 1);
+  g_assert_cmpuint (test_app_count_run_threads (), ==, before + 1);
   g_assert_true (test_app_wait_for (session_spin_started, session, 30000));
   /* Asked now, done when the chunk ends (it never does): the window's
    * thread does not wait for it. */
@@ -297,8 +285,9 @@ test_dispose_joins (void)
   dropped = g_get_monotonic_time ();
   g_object_unref (session);
   g_assert_null (session);
-  g_test_message ("unref during the run: %.0f ms, its thread joined", (g_get_monotonic_time () - dropped) / 1000.0);
-  g_assert_cmpuint (count_run_threads (), ==, before);
+  g_test_message ("unref during the run: %.0f ms", (g_get_monotonic_time () - dropped) / 1000.0);
+  g_assert_true (test_app_wait_for (run_threads_joined, GUINT_TO_POINTER (before), 10000));
+  g_test_message ("its thread joined %.0f ms after the unref", (g_get_monotonic_time () - dropped) / 1000.0);
   test_app_spin (20);
 }
 

@@ -6,10 +6,12 @@
 #include "sluice-trust-dialog.h"
 #include "sluice-window-run.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 char *
 test_app_setup_environment (const char *name)
@@ -299,4 +301,71 @@ test_app_start_serve (const char   *pipeline,
   g_assert_nonnull (line);
   g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
   return g_strdup (line + strlen ("listening on "));
+}
+
+guint
+test_app_count_run_threads (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "sluice-live-run"))
+        n++;
+    }
+  return n;
+}
+
+/* Whether @pid runs this very program (the process guard's guardian,
+ * forked and never exec'd). */
+static gboolean
+is_this_program (const char *pid)
+{
+  g_autofree char *path = g_build_filename ("/proc", pid, "exe", NULL);
+  g_autofree char *exe = g_file_read_link (path, NULL);
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+
+  return exe != NULL && self != NULL && g_str_equal (exe, self);
+}
+
+guint
+test_app_count_children (GPid except)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *stat = NULL;
+      const char *close_paren;
+      char state;
+      int ppid;
+
+      if (!g_ascii_isdigit (name[0]) || atoi (name) == except ||
+          !g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      close_paren = strrchr (stat, ')');
+      if (close_paren == NULL || sscanf (close_paren + 1, " %c %d", &state, &ppid) != 2 || ppid != getpid ())
+        continue;
+      /* The guardian sleeps in read() for as long as we live. */
+      if (state != 'Z' && is_this_program (name))
+        continue;
+      g_test_message ("child %s: %s", name, stat);
+      n++;
+    }
+  return n;
+}
+
+gboolean
+test_app_no_children (gpointer except)
+{
+  return test_app_count_children (GPOINTER_TO_INT (except)) == 0;
 }

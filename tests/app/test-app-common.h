@@ -57,6 +57,14 @@ gboolean      test_app_textures_differ   (GdkTexture         *a,
  * port, killed with the test if it aborts; returns its URL. */
 char         *test_app_start_serve       (const char         *pipeline,
                                           GSubprocess       **process);
+/* Threads of this process named as a designer run's ("sluice-live-run"). */
+guint         test_app_count_run_threads (void);
+/* Processes whose parent is this one, other than @except and the process
+ * guard's guardian: what a run started and nobody reaped (zombies too). */
+guint         test_app_count_children    (GPid                except);
+/* test_app_count_children (GPOINTER_TO_INT (@except)) == 0, for
+ * test_app_wait_for(). */
+gboolean      test_app_no_children       (gpointer            except);
 /* The first widget with CSS class @css_class under @root, breadth first. */
 GtkWidget    *test_app_find_with_class   (GtkWidget          *root,
                                           const char         *css_class);

@@ -210,56 +210,6 @@ wait_items_in (SluiceWindow *window,
   g_assert_true (test_app_wait_for (items_in_above, pair, 60000));
 }
 
-/* Processes whose parent is this one, other than the server and the
- * process guard's guardian (one per process, for good): what a run
- * started and nobody reaped. */
-static gboolean
-is_this_program (const char *pid)
-{
-  g_autofree char *path = g_build_filename ("/proc", pid, "exe", NULL);
-  g_autofree char *exe = g_file_read_link (path, NULL);
-  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
-
-  return exe != NULL && self != NULL && g_str_equal (exe, self);
-}
-
-static guint
-count_children (GPid server)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
-      g_autofree char *stat = NULL;
-      const char *close_paren;
-      char state;
-      int ppid;
-
-      if (!g_ascii_isdigit (name[0]) || atoi (name) == server ||
-          !g_file_get_contents (path, &stat, NULL, NULL))
-        continue;
-      close_paren = strrchr (stat, ')');
-      if (close_paren == NULL || sscanf (close_paren + 1, " %c %d", &state, &ppid) != 2 || ppid != getpid ())
-        continue;
-      /* The guardian, forked and never exec'd, sleeps in read() for as
-       * long as we live. */
-      if (state != 'Z' && is_this_program (name))
-        continue;
-      g_test_message ("child %s: %s", name, stat);
-      n++;
-    }
-  return n;
-}
-
-static gboolean
-no_children (gpointer data)
-{
-  return count_children (GPOINTER_TO_INT (data)) == 0;
-}
-
 /* Three windows at once: one goes to the end, one is cancelled midway,
  * one closed mid-run; then two at once, both to the end. */
 static void
@@ -316,7 +266,7 @@ test_three_windows (void)
   close_window (b);
   close_window (a);
   /* Every command of every run reaped, the closed window's too. */
-  g_assert_true (test_app_wait_for (no_children, GINT_TO_POINTER (server_pid), 10000));
+  g_assert_true (test_app_wait_for (test_app_no_children, GINT_TO_POINTER (server_pid), 10000));
 }
 
 /* ---- a failed run with a batched write in flight
@@ -439,7 +389,7 @@ test_cancelled_commands_reaped (void)
   for (guint i = 0; i < 2; i++)
     g_assert_true (test_app_wait_for (commands_started, windows[i], 30000));
   /* The shells are running (spawned before their items count in). */
-  g_assert_false (no_children (GINT_TO_POINTER (server_pid)));
+  g_assert_false (test_app_no_children (GINT_TO_POINTER (server_pid)));
   for (guint i = 0; i < 2; i++)
     g_action_activate (g_action_map_lookup_action (G_ACTION_MAP (windows[i]), "cancel"), NULL);
   for (guint i = 0; i < 2; i++)
@@ -449,7 +399,7 @@ test_cancelled_commands_reaped (void)
                        SLUICE_RUN_CANCELLED);
     }
   /* Reaped by the end of the runs: nothing to wait for. */
-  g_assert_true (no_children (GINT_TO_POINTER (server_pid)));
+  g_assert_true (test_app_no_children (GINT_TO_POINTER (server_pid)));
   for (guint i = 0; i < 2; i++)
     close_window (windows[i]);
 }

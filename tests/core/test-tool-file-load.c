@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -149,6 +153,60 @@ test_append (void)
   g_assert_cmpuint (run->outputs->len, ==, 100);
   test_run_free (run);
 
+}
+
+/* Appending to a FIFO (another program reads the lines as they come):
+ * fsync() means nothing there (EINVAL), and is no failure. */
+typedef struct
+{
+  char    *path;
+  GString *read;
+} FifoReader;
+
+static gpointer
+fifo_reader_thread (gpointer data)
+{
+  FifoReader *reader = data;
+  char buffer[4096];
+  gssize n;
+  int fd = g_open (reader->path, O_RDONLY, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  while ((n = read (fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0)
+      g_string_append_len (reader->read, buffer, n);
+  close (fd);
+  return NULL;
+}
+
+static void
+test_append_fifo (void)
+{
+  g_autofree char *path = in_tmp ("lines.fifo");
+  g_autofree char *params = g_strdup_printf ("<param name=\"path\">%s</param><param name=\"mode\">append</param>"
+                                             "<param name=\"batch-size\">3</param>", path);
+  g_autofree char *input = test_items (10);
+  FifoReader reader = { path, g_string_new (NULL) };
+  GThread *thread;
+  TestRun *run;
+
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  thread = g_thread_new ("fifo-reader", fifo_reader_thread, &reader);
+  run = run_load_in_order (input, params);
+  g_assert_cmpstr (sluice_executor_get_error (run->executor), ==, NULL);
+  g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
+  /* The step goes with the run: its writer closes, the reader ends. */
+  test_run_free (run);
+  g_thread_join (thread);
+  {
+    guint n = 0;
+
+    for (const char *c = reader.read->str; *c != '\0'; c++)
+      n += *c == '\n';
+    g_assert_cmpuint (n, ==, 10);
+  }
+  g_string_free (reader.read, TRUE);
+  g_unlink (path);
 }
 
 /* ---- gzip: members written by libdeflate, read by every reader */
@@ -501,6 +559,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sluice/tools/file-load/replace-round-trip", test_replace_round_trip);
   g_test_add_func ("/sluice/tools/file-load/replace-is-atomic", test_replace_is_atomic);
   g_test_add_func ("/sluice/tools/file-load/append", test_append);
+  g_test_add_func ("/sluice/tools/file-load/append-fifo", test_append_fifo);
   g_test_add_func ("/sluice/tools/file-load/gzip-replace-members", test_gzip_replace_members);
   g_test_add_func ("/sluice/tools/file-load/gzip-empty", test_gzip_empty);
   g_test_add_func ("/sluice/tools/file-load/gzip-append", test_gzip_append);

@@ -79,7 +79,11 @@ started_cb (SluiceRunSession *session,
         keep->warn_func (message, keep->user_data);
       return;
     }
-  g_object_set_data_full (G_OBJECT (session), JOURNAL_KEY, g_steal_pointer (&journal), g_object_unref);
+  /* The run's, not the session's: the journal hears the executor on the
+   * run's thread, and goes with the run, once that thread is over (a
+   * window that closes lets go of its session at once, not of a run
+   * still winding down; see sluice_run_thread_release). */
+  g_object_set_data_full (G_OBJECT (executor), JOURNAL_KEY, g_steal_pointer (&journal), g_object_unref);
 }
 
 void
@@ -110,7 +114,8 @@ sluice_history_keep_run (SluiceRunSession      *session,
 const char *
 sluice_history_get_run_directory (SluiceRunSession *session)
 {
-  SluiceJournal *journal = g_object_get_data (G_OBJECT (session), JOURNAL_KEY);
+  SluiceExecutor *executor = sluice_run_session_get_executor (session);
+  SluiceJournal *journal = executor != NULL ? g_object_get_data (G_OBJECT (executor), JOURNAL_KEY) : NULL;
 
   return journal != NULL ? sluice_journal_get_directory (journal) : NULL;
 }

@@ -461,7 +461,9 @@ tick_cb (gpointer user_data)
 static gboolean
 thread_changed_cb (gpointer user_data)
 {
-  SluiceRunSession *self = user_data;
+  /* Held across what we tell: a handler may let go of the session's
+   * last reference (the window closed as the run ends). */
+  g_autoptr(SluiceRunSession) self = g_object_ref (user_data);
 
   if (self->thread != NULL && !self->settled && sluice_run_thread_get_ended (self->thread))
     {
@@ -911,16 +913,15 @@ sluice_run_session_dispose (GObject *object)
   g_clear_handle_id (&self->tick_id, g_source_remove);
   /* Closing the window or the document, a second run, quitting: the
    * run's thread is interrupted (Lua stops within a few thousand
-   * instructions), cancels and is joined; it never touches the window. */
-  if (self->thread != NULL)
-    {
-      sluice_run_thread_disown (self->thread);
-      sluice_run_thread_join (self->thread);
-      self->settled = TRUE;
-    }
-  g_clear_pointer (&self->thread, sluice_run_thread_free);
+   * instructions) and cancelled, and let go of without waiting: its end
+   * may take seconds (a batched write in flight, killed commands being
+   * reaped), which this thread, the windows', never waits for. The run
+   * is the thread's alone from here on (our reference goes first), freed
+   * on it once over; the application is held until it is joined (see
+   * sluice_run_thread_release). It never touches the session again. */
   self->executor = NULL;
   g_clear_object (&self->run);
+  g_clear_pointer (&self->thread, sluice_run_thread_release);
   G_OBJECT_CLASS (sluice_run_session_parent_class)->dispose (object);
 }
 

@@ -16,6 +16,12 @@
  * publish (a run of a thousand busy gates would spend its frames on
  * them otherwise); every other publish builds what changed. */
 #define GATE_RESULTS_INTERVAL_US (100 * 1000)
+/* How long the application is held for a released run's thread (see
+ * sluice_run_thread_release): longer than the run's own bounded waits
+ * at its end (10 s for a batched write in flight, 5 s for killed
+ * commands to be reaped), so that it is reached only by a thread that
+ * hangs past them. */
+#define RELEASE_BOUND_MS 20000
 
 struct _SluiceRunThread
 {
@@ -26,6 +32,7 @@ struct _SluiceRunThread
   SluiceExecutor    *executor;     /* borrowed from @run */
   GSource           *publish_source;
   gboolean           joined;       /* window thread only */
+  guint64            serial;       /* its place among the live threads (see wait_for_earlier) */
 
   /* Read by the run's thread until it signals @made; set before. */
   SluicePipeline    *pipeline;
@@ -42,6 +49,7 @@ struct _SluiceRunThread
   gboolean           any_gate_dirty;
   gint64             gates_built_at; /* monotonic µs */
   SluiceEndpointWatch *endpoints;
+  gint64             counted_cpu_us; /* what all_runs_cpu_us has of this run */
   /* What the run made since the last hand-over, gathered without the
    * lock (see hand_over_locked). */
   SluiceItemRecord  *staged;         /* STAGED_RECORDS of them */
@@ -56,14 +64,20 @@ struct _SluiceRunThread
   gint               ended;           /* atomic: the thread function is over */
   gint               stale;           /* atomic: the window took the last snapshot (see busy_cb) */
   gint64             cpu_us;          /* the run's thread's CPU time, once it ended */
-  gint64             counted_cpu_us;  /* run's thread only: what all_runs_cpu_us has of this run */
+  gint               cancelled;       /* atomic: cancel was asked (also ends the wait for an earlier run) */
+  /* Once released (sluice_run_thread_release): the application held
+   * until the thread is joined, and the bound of that hold. */
+  GApplication      *held;            /* owned, NULL once let go */
+  guint              bound_id;
 
   GMutex             lock;
   GCond              made_cond;
   /* Under @lock. */
   gboolean           made;           /* the run was made (or refused): @make_error */
   gboolean           go;             /* "started" was told: start it */
-  gboolean           running;        /* it started */
+  gboolean           running;        /* it started, or waits for an earlier run to end */
+  gboolean           released;       /* nobody reads the run any more: its thread frees it */
+  gboolean           over;           /* the thread function is past its last use of the run */
   GError            *make_error;
   SluiceRunSnapshot  snapshot;
   SluiceItemRing    *ring;           /* the run's thread pushes here */
@@ -464,14 +478,144 @@ make_run (SluiceRunThread  *self,
   return TRUE;
 }
 
+/* ---- runs of one pipeline, one after the other
+ *
+ * A run its window let go of (sluice_run_thread_release) may still be
+ * winding down: a batched write in flight that the end waits for,
+ * killed commands being reaped, its journal's last commit. When the
+ * same pipeline runs again meanwhile (its file opened again in a new
+ * window; one window shows its run as going until the thread is over,
+ * so it cannot), both runs would write to the same targets (a
+ * file-load's file or FIFO, a table): the new run waits, on its own
+ * thread and pending, until the earlier one's thread is over, so that
+ * their writes never interleave. A cancel ends the wait. */
+
+static GMutex   live_lock;
+static GCond    live_cond;
+static GList   *live_threads;  /* SluiceRunThread*, borrowed: registered until their thread is over */
+static guint64  live_serial;
+
+static gboolean
+same_pipeline (SluiceRunThread *a,
+               SluiceRunThread *b)
+{
+  return a->pipeline == b->pipeline || (a->path != NULL && b->path != NULL && g_str_equal (a->path, b->path));
+}
+
+static gboolean
+has_earlier_locked (SluiceRunThread *self)
+{
+  for (GList *l = live_threads; l != NULL; l = l->next)
+    {
+      SluiceRunThread *other = l->data;
+
+      if (other->serial < self->serial && same_pipeline (self, other))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* On the window's thread, before the run's thread exists. */
+static void
+register_live (SluiceRunThread *self)
+{
+  g_mutex_lock (&live_lock);
+  self->serial = ++live_serial;
+  live_threads = g_list_prepend (live_threads, self);
+  g_mutex_unlock (&live_lock);
+}
+
+static void
+unregister_live (SluiceRunThread *self)
+{
+  g_mutex_lock (&live_lock);
+  live_threads = g_list_remove (live_threads, self);
+  g_cond_broadcast (&live_cond);
+  g_mutex_unlock (&live_lock);
+}
+
+static void
+wake_waiting (void)
+{
+  g_mutex_lock (&live_lock);
+  g_cond_broadcast (&live_cond);
+  g_mutex_unlock (&live_lock);
+}
+
+/* Tells sluice_run_thread_start() it may return. */
+static void
+say_running (SluiceRunThread *self)
+{
+  g_mutex_lock (&self->lock);
+  self->running = TRUE;
+  g_cond_broadcast (&self->made_cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+wait_for_earlier (SluiceRunThread *self)
+{
+  gboolean told = FALSE;
+
+  g_mutex_lock (&live_lock);
+  while (!g_atomic_int_get (&self->cancelled) && has_earlier_locked (self))
+    {
+      /* The window does not wait with us: the run shows as pending. */
+      if (!told)
+        {
+          say_running (self);
+          told = TRUE;
+        }
+      g_cond_wait (&live_cond, &live_lock);
+    }
+  g_mutex_unlock (&live_lock);
+}
+
 static void
 start_run (SluiceRunThread *self)
 {
   self->publish_source = g_timeout_source_new (PUBLISH_INTERVAL_MS);
   g_source_set_callback (self->publish_source, publish_cb, self, NULL);
   g_source_attach (self->publish_source, self->context);
-  sluice_executor_start (self->executor);
+  /* Cancelled while it waited for an earlier run: it never starts. */
+  if (g_atomic_int_get (&self->cancelled))
+    sluice_executor_cancel (self->executor);
+  else
+    sluice_executor_start (self->executor);
   publish (self);
+}
+
+/* A released run (nobody reads it any more) goes on the thread it was
+ * made on, with its context pushed, as soon as it is over: its steps,
+ * Lua states and journal never go on a window's thread. */
+static void
+free_run_here (SluiceRunThread *self)
+{
+  g_main_context_push_thread_default (self->context);
+  self->executor = NULL;
+  g_clear_object (&self->run);
+  sluice_service_client_forget_context (self->context);
+  g_main_context_pop_thread_default (self->context);
+}
+
+static gboolean reap_cb (gpointer data);
+
+/* The thread function's last words: a released thread is joined by an
+ * idle on the default main context, where it was released. */
+static void
+end_thread (SluiceRunThread *self)
+{
+  gboolean released;
+
+  unregister_live (self);
+  g_mutex_lock (&self->lock);
+  self->over = TRUE;
+  released = self->released;
+  g_mutex_unlock (&self->lock);
+  if (!released)
+    return;
+  free_run_here (self);
+  g_idle_add_full (G_PRIORITY_DEFAULT, reap_cb, self, NULL);
 }
 
 static gpointer
@@ -495,14 +639,13 @@ run_thread_main (gpointer data)
     g_cond_wait (&self->made_cond, &self->lock);
   g_mutex_unlock (&self->lock);
 
+  if (made)
+    wait_for_earlier (self);
   g_main_context_push_thread_default (self->context);
   if (made)
     {
       start_run (self);
-      g_mutex_lock (&self->lock);
-      self->running = TRUE;
-      g_cond_broadcast (&self->made_cond);
-      g_mutex_unlock (&self->lock);
+      say_running (self);
       while (!sluice_run_state_is_final (sluice_executor_get_state (self->executor)))
         g_main_context_iteration (self->context, TRUE);
       /* The commands the end killed: reaped here, or never. */
@@ -525,6 +668,7 @@ run_thread_main (gpointer data)
   g_atomic_int_set (&self->ended, TRUE);
   if (made)
     queue_changed (self);
+  end_thread (self);
   return NULL;
 }
 
@@ -558,6 +702,7 @@ sluice_run_thread_start (const SluiceRunThreadSetup  *setup,
   self->staged = g_new (SluiceItemRecord, STAGED_RECORDS);
   self->staged_outputs = g_ptr_array_new_with_free_func (g_free);
 
+  register_live (self);
   self->thread = g_thread_new ("sluice-live-run", run_thread_main, self);
   g_mutex_lock (&self->lock);
   while (!self->made)
@@ -645,6 +790,9 @@ sluice_run_thread_resume (SluiceRunThread *self)
 void
 sluice_run_thread_cancel (SluiceRunThread *self)
 {
+  g_atomic_int_set (&self->cancelled, TRUE);
+  /* A run waiting for an earlier one ends now, never started. */
+  wake_waiting ();
   if (self->executor == NULL)
     return;
   /* Lua busy on the run's thread stops at once; the cancel itself is
@@ -771,4 +919,97 @@ sluice_run_thread_free (SluiceRunThread *self)
   sluice_run_thread_disown (self);
   sluice_run_thread_join (self);
   run_thread_unref (self);
+}
+
+/* ---- letting go without waiting */
+
+static guint release_bound_ms = RELEASE_BOUND_MS;
+/* Released and not joined yet; on the default main context's thread. */
+static guint n_released;
+
+void
+sluice_run_thread_set_release_bound (guint ms)
+{
+  release_bound_ms = ms;
+}
+
+static void
+let_go_of_application (SluiceRunThread *self)
+{
+  if (self->held == NULL)
+    return;
+  g_application_release (self->held);
+  g_clear_object (&self->held);
+}
+
+/* On the default main context, once the thread function is over (it
+ * queued this as its last act: the join waits for no more than its
+ * return). */
+static gboolean
+reap_cb (gpointer data)
+{
+  SluiceRunThread *self = data;
+
+  g_thread_join (g_steal_pointer (&self->thread));
+  self->joined = TRUE;
+  g_clear_handle_id (&self->bound_id, g_source_remove);
+  let_go_of_application (self);
+  run_thread_unref (self);
+  n_released--;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+bound_cb (gpointer data)
+{
+  SluiceRunThread *self = data;
+
+  self->bound_id = 0;
+  g_message ("a designer run's thread was still going %u ms after its window let go of it: "
+             "the application no longer waits for it", release_bound_ms);
+  let_go_of_application (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+sluice_run_thread_release (SluiceRunThread *self)
+{
+  gboolean over;
+
+  if (self == NULL)
+    return;
+  sluice_run_thread_disown (self);
+  if (self->thread == NULL)
+    {
+      run_thread_unref (self);
+      return;
+    }
+  /* Before it is released: the thread frees the run only once it is. */
+  sluice_run_thread_cancel (self);
+  g_mutex_lock (&self->lock);
+  over = self->over;
+  self->released = !over;
+  g_mutex_unlock (&self->lock);
+  /* Its thread function has returned, or is about to: nothing to wait for. */
+  if (over)
+    {
+      sluice_run_thread_free (self);
+      return;
+    }
+  /* From here on this caller's reference is the reaper's (reap_cb, an
+   * idle on this thread's context: it cannot run before we return). */
+  self->held = g_application_get_default ();
+  if (self->held != NULL)
+    {
+      g_object_ref (self->held);
+      g_application_hold (self->held);
+    }
+  self->bound_id = g_timeout_add (release_bound_ms, bound_cb, self);
+  n_released++;
+}
+
+guint
+sluice_run_thread_count_released (void)
+{
+  return n_released;
 }

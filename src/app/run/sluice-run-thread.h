@@ -30,7 +30,11 @@ G_BEGIN_DECLS
  *
  * The snapshot's state is never final: the final state is the
  * executor's, read once the thread is joined (sluice_run_thread_join),
- * when everything of the run is the window thread's to read. */
+ * when everything of the run is the window thread's to read.
+ *
+ * A run of a pipeline that an earlier run's thread (of the same
+ * pipeline object or file) has not finished yet waits for it, pending,
+ * before it starts: their writes to the same targets never interleave. */
 typedef struct _SluiceRunThread SluiceRunThread;
 
 typedef struct
@@ -99,8 +103,9 @@ typedef struct
   gpointer             user_data;
 } SluiceRunThreadSetup;
 
-/* Makes the run on a new thread and starts it; returns once it runs (or
- * NULL with @error when the run could not be made). */
+/* Makes the run on a new thread and starts it; returns once it runs or
+ * waits, pending, for an earlier run of its pipeline (or NULL with
+ * @error when the run could not be made). */
 SluiceRunThread *sluice_run_thread_start   (const SluiceRunThreadSetup *setup,
                                             GError                    **error);
 /* The run (borrowed, the thread's until the join; what never changes in
@@ -138,8 +143,22 @@ gint64           sluice_run_thread_get_all_cpu_time (void);
 /* No more "changed" calls. */
 void             sluice_run_thread_disown  (SluiceRunThread *self);
 /* Joins if not joined; frees. The run is unreffed after the context's
- * remaining sources. */
+ * remaining sources. Blocks for as long as the run takes to end: a
+ * window lets go with sluice_run_thread_release() instead. */
 void             sluice_run_thread_free    (SluiceRunThread *self);
+/* Lets go of the run without waiting for it: disowns and cancels it; its
+ * thread frees the run (executor, steps, Lua states, what was attached
+ * to them) on itself once it is over and has an idle on the default
+ * main context join it and free the rest. Meanwhile the default
+ * GApplication, if any, is held, for at most a bound (20 s: longer than
+ * the run's own waits at its end), so that quitting waits for the run's
+ * end. To be called on the thread that iterates the default main
+ * context. */
+void             sluice_run_thread_release (SluiceRunThread *self);
+/* The bound of that hold, for tests. */
+void             sluice_run_thread_set_release_bound (guint ms);
+/* Threads released and not joined yet. */
+guint            sluice_run_thread_count_released    (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SluiceRunThread, sluice_run_thread_free)
 

@@ -3,6 +3,8 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <glib-unix.h>
+#include <signal.h>
 
 #include "sluice-application.h"
 #include "sluice-server-window.h"
@@ -394,6 +396,34 @@ static const struct {
 
 static void load_plugins (void);
 
+/* SIGTERM (the session ending, `kill`) or SIGINT (Ctrl+C where it was
+ * started): the windows go without asking about unsaved changes (their
+ * drafts stay, offered at the next start), their runs are cancelled, and
+ * the application ends once the runs' threads are over (it is held for
+ * them, for a bound; see sluice_run_thread_release): a batched write in
+ * flight is finished, not cut in the middle of a line as the default
+ * action would. A second signal ends the process at once. */
+static gboolean
+terminate_cb (gpointer user_data)
+{
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (user_data)));
+
+  g_message ("ending: the runs are cancelled and their writes finished first");
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      SluiceDocument *document = SLUICE_IS_WINDOW (l->data) ? sluice_window_get_document (l->data) : NULL;
+      g_autoptr(GError) error = NULL;
+
+      /* The last edits too, not only those of the last periodic draft. */
+      if (document != NULL && sluice_document_get_modified (document) &&
+          !sluice_document_write_draft (document, &error))
+        g_message ("the draft of an unsaved pipeline could not be written: %s", error->message);
+      gtk_window_destroy (l->data);
+    }
+  g_list_free (windows);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 sluice_application_startup (GApplication *application)
 {
@@ -423,6 +453,11 @@ sluice_application_startup (GApplication *application)
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
+
+  /* Once each: the handler goes with its first call, and the default
+   * action comes back for a second signal. */
+  g_unix_signal_add (SIGTERM, terminate_cb, self);
+  g_unix_signal_add (SIGINT, terminate_cb, self);
 }
 
 /* The installed plug-in tools join the palette. (Not a pipeline's own
