@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "sluice-frame-pace.h"
 #include "sluice-run-thread.h"
 #include "test-app-common.h"
 
@@ -330,6 +331,33 @@ test_all_runs_cpu (void)
   viewer_finish (&b);
 }
 
+/* The pace of a live run's updates: nine times what a typical drawing
+ * cycle cost, the median of the last three; a cycle that cost much once
+ * or next to nothing once does not move it. */
+static void
+test_frame_pace (void)
+{
+  SluiceFramePace pace;
+
+  sluice_frame_pace_reset (&pace);
+  g_assert_cmpint (sluice_frame_pace_next (&pace, 100000), ==, 900000);
+  /* The first pictures of a run cost more: the cheaper of two. */
+  sluice_frame_pace_reset (&pace);
+  g_assert_cmpint (sluice_frame_pace_next (&pace, 400000), ==, 3600000);
+  g_assert_cmpint (sluice_frame_pace_next (&pace, 100000), ==, 900000);
+  g_assert_cmpint (sluice_frame_pace_next (&pace, 110000), ==, 990000);
+  /* Two frames in a row, the second next to free: no burst. */
+  g_assert_cmpint (sluice_frame_pace_next (&pace, 15000), ==, 900000);
+  g_assert_cmpint (sluice_frame_pace_next (&pace, 100000), ==, 900000);
+  /* One dear cycle: neither. */
+  g_assert_cmpint (sluice_frame_pace_next (&pace, 500000), ==, 900000);
+  /* Dear for good: after two of them. */
+  g_assert_cmpint (sluice_frame_pace_next (&pace, 500000), ==, 4500000);
+  /* A reset starts again. */
+  sluice_frame_pace_reset (&pace);
+  g_assert_cmpint (sluice_frame_pace_next (&pace, 2000), ==, 18000);
+}
+
 /* sluice_item_ring_push_many() keeps what as many pushes would. */
 static void
 collect_seq_cb (const SluiceItemRecord *record,
@@ -431,6 +459,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run-thread/all-handed-over", test_all_handed_over);
   g_test_add_func ("/sluice/app-run-thread/ring-push-many", test_ring_push_many);
   g_test_add_func ("/sluice/app-run-thread/all-runs-cpu", test_all_runs_cpu);
+  g_test_add_func ("/sluice/app-run-thread/frame-pace", test_frame_pace);
 
   ret = g_test_run ();
   g_object_unref (app);

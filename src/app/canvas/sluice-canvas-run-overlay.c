@@ -8,13 +8,12 @@
 
 #include "sluice-canvas-private.h"
 #include "sluice-canvas-run-overlay.h"
+#include "sluice-frame-pace.h"
 #include "sluice-run-thread.h"
 #include "sluice-thread-cpu.h"
 
 /* Below this zoom the counters are left out: they would be unreadable. */
 #define TEXT_MIN_ZOOM 0.4
-/* The most of the time that animation frames may take. */
-#define DRAW_SHARE 0.1
 
 struct _SluiceCanvasRunOverlay
 {
@@ -33,6 +32,7 @@ struct _SluiceCanvasRunOverlay
   gint64            paint_length;  /* how long the last paint took */
   gint64            paint_ended;
   gint64            frame_cost;    /* CPU µs of the last cycle that drew us, see after_paint_cb() */
+  SluiceFramePace   pace;          /* what the next update waits for */
   gint64            cycle_cpu;     /* the process's CPU µs less the run's thread's at its end, or -1 */
   gboolean          drew;          /* the frame being painted snapshotted us */
   gint64            frame_max_us;  /* statistics of the frames drawn, */
@@ -761,7 +761,7 @@ static void
 after_paint_cb (GdkFrameClock          *clock,
                 SluiceCanvasRunOverlay *self)
 {
-  gint64 cost, pace;
+  gint64 cost;
 
   /* Frames that did not draw the overlay set no pace (what they cost
    * counts in the next cycle that does). */
@@ -782,17 +782,12 @@ after_paint_cb (GdkFrameClock          *clock,
   cost = cycle_cost (self);
   if (cost < 0 || self->session == NULL)
     return;
-  /* The cheaper of the last two cycles: one that did something once
-   * (the pictures of the canvas and the locked panes when a run starts)
-   * does not hold the next updates back. */
-  pace = self->frame_cost > 0 ? MIN (cost, self->frame_cost) : cost;
   self->frame_cost = cost;
-  /* Drawing takes at most a tenth of a processor: a cycle that cost
-   * @pace lasts @pace / DRAW_SHARE. A fast renderer animates at the
-   * display's rate; a software one (Xvfb, llvmpipe) draws a frame a
-   * second or so instead of slowing the run. The session keeps the pace
-   * between 16 ms and 1 s. */
-  sluice_run_session_set_update_interval (self->session, pace / DRAW_SHARE - self->paint_length);
+  /* Drawing takes about a tenth of a processor. A fast renderer
+   * animates at the display's rate; a software one (Xvfb, llvmpipe)
+   * draws a frame a second or so instead of slowing the run. The
+   * session keeps the pace between 16 ms and 1 s. */
+  sluice_run_session_set_update_interval (self->session, sluice_frame_pace_next (&self->pace, cost));
 }
 
 static void
@@ -901,6 +896,7 @@ sluice_canvas_run_overlay_set_session (SluiceCanvasRunOverlay *self,
     g_signal_handlers_disconnect_by_data (self->session, self);
   self->animating = FALSE;
   self->frame_cost = 0;
+  sluice_frame_pace_reset (&self->pace);
   self->cycle_cpu = -1;
   g_set_object (&self->session, session);
   if (session != NULL)
