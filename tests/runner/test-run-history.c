@@ -559,6 +559,11 @@ test_samples_while_running (Fixture       *f,
  * than the 100 ms between two samples of the old rate, even on a
  * loaded machine. */
 #define RESUMED_ITEMS 3000
+#define WAIT_MODULE "<execution id=\"wait\"><lua>local x = 0 for i = 1, 20000 do x = x + i end</lua></execution>"
+#define KEEP_MODULE "<execution id=\"keep\"><lua>return item.n % 2 == 0</lua></execution>"
+#define AFTER_MODULE "<execution id=\"after\"><lua>local x = 0 for i = 1, 20000 do x = x + i end</lua></execution>"
+#define ONE_CONTROLLER "<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">" \
+                       WAIT_MODULE KEEP_MODULE "</phase></controller>"
 
 /* A run killed with SIGKILL inside its @kill_at-th commit and resumed.
  * Its module samples go on from the counts of the last commit, written
@@ -572,7 +577,7 @@ test_samples_while_running (Fixture       *f,
 static void
 resume_and_check (Fixture    *f,
                   const char *run_id,
-                  const char *mode,
+                  const char *controllers,
                   guint       kill_at,
                   gboolean    drop_samples)
 {
@@ -592,14 +597,11 @@ resume_and_check (Fixture    *f,
   const char *args[] = { "--journal", "--state-dir", f->state_dir, "--run-id", run_id, "-q",
                          "-i", input, "-o", output, pipeline, NULL };
   const char *resume[] = { "resume", run_id, "--state-dir", f->state_dir, "-q", NULL };
-  SluiceModuleStats wait, keep;
+  SluiceModuleStats wait, keep, after;
   guint lines = 0;
 
-  text = g_strdup_printf ("<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"resumed\">"
-                          "<controller id=\"c\" mode=\"%s\"><phase id=\"p\">"
-                          "<execution id=\"wait\"><lua>local x = 0 for i = 1, 20000 do x = x + i end</lua></execution>"
-                          "<execution id=\"keep\"><lua>return item.n %% 2 == 0</lua></execution>"
-                          "</phase></controller></pipeline>\n", mode);
+  text = g_strdup_printf ("<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"resumed\">%s</pipeline>\n",
+                          controllers);
   g_assert_true (g_file_set_contents (pipeline, text, -1, NULL));
   for (guint i = 0; i < RESUMED_ITEMS; i++)
     g_string_append_printf (items, "{\"n\": %u}\n", i);
@@ -647,9 +649,9 @@ resume_and_check (Fixture    *f,
   g_assert_cmpint (sluice_run_replay_get_state (replay), ==, SLUICE_RUN_COMPLETED);
   g_assert_true (sluice_run_replay_get_module_stats (replay, "wait", &wait));
   g_assert_true (sluice_run_replay_get_module_stats (replay, "keep", &keep));
-  g_test_message ("%s (%s, killed in commit %u): wait %" G_GUINT64_FORMAT " in, %" G_GUINT64_FORMAT
+  g_test_message ("%s (killed in commit %u): wait %" G_GUINT64_FORMAT " in, %" G_GUINT64_FORMAT
                   " out; keep %" G_GUINT64_FORMAT " in, %" G_GUINT64_FORMAT " out, %" G_GUINT64_FORMAT " dropped",
-                  run_id, mode, kill_at, wait.items_in, wait.items_out, keep.items_in, keep.items_out, keep.dropped);
+                  run_id, kill_at, wait.items_in, wait.items_out, keep.items_in, keep.items_out, keep.dropped);
   if (drop_samples)
     {
       /* Without the old samples the count starts again at the resume. */
@@ -664,6 +666,14 @@ resume_and_check (Fixture    *f,
   g_assert_cmpuint (keep.items_out, ==, RESUMED_ITEMS / 2);
   g_assert_cmpuint (keep.dropped, ==, RESUMED_ITEMS / 2);
   g_assert_cmpuint (keep.failed, ==, 0);
+  /* A module of the next controller takes what "keep" let through. */
+  if (sluice_run_replay_get_module_stats (replay, "after", &after))
+    {
+      g_test_message ("%s: after %" G_GUINT64_FORMAT " in, %" G_GUINT64_FORMAT " out",
+                      run_id, after.items_in, after.items_out);
+      g_assert_cmpuint (after.items_in, ==, RESUMED_ITEMS / 2);
+      g_assert_cmpuint (after.items_out, ==, RESUMED_ITEMS / 2);
+    }
 }
 
 static void
@@ -674,14 +684,22 @@ test_samples_after_resume (Fixture       *f,
    * between two samples of the old rate (one every 100 ms, commits
    * every 50 ms). */
   const guint kill_at[] = { 2, 3, 4, 5, 7 };
+  /* "keep" at the start of a second controller: items of an input item
+   * killed between the two go on from the second, so "wait" does not
+   * take them again. */
+  const char *split = "<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">" WAIT_MODULE
+                      "</phase></controller><controller id=\"d\" mode=\"not-parallel\"><phase id=\"q\">"
+                      KEEP_MODULE AFTER_MODULE "</phase></controller>";
 
   for (guint i = 0; i < G_N_ELEMENTS (kill_at); i++)
     {
       g_autofree char *run_id = g_strdup_printf ("killed-at-%u", kill_at[i]);
+      g_autofree char *split_id = g_strdup_printf ("split-killed-at-%u", kill_at[i]);
 
-      resume_and_check (f, run_id, "not-parallel", kill_at[i], FALSE);
+      resume_and_check (f, run_id, ONE_CONTROLLER, kill_at[i], FALSE);
+      resume_and_check (f, split_id, split, kill_at[i], FALSE);
     }
-  resume_and_check (f, "killed-old-journal", "not-parallel", 4, TRUE);
+  resume_and_check (f, "killed-old-journal", ONE_CONTROLLER, 4, TRUE);
 }
 
 /* What a server says of its runs, read as the Runs page reads it: only
