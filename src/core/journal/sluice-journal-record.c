@@ -24,8 +24,9 @@
  * cost it more than journaling may: W1 makes twenty per item). What its
  * replay draws per module comes instead from the modules' counters,
  * sampled with every commit, in its transaction, only for the modules
- * whose counters changed: a cost per commit (at most one every 50 ms,
- * see sluice-journal-progress.c), not per item. Each sample row is a
+ * whose counters changed: a cost per commit (one every 50 ms, sooner
+ * when many records are pending, see sluice-journal-progress.c), not
+ * per item. Each sample row is a
  * JSON array of "module-progress" objects (see sluice-run-replay.h).
  *
  * Every commit, not one in a few: a resumed run's counters go on from
@@ -190,7 +191,9 @@ module_sample (SluiceJournal           *self,
 /* A resumed run's counters go on from the last ones recorded before it
  * stopped: those of its last commit, written with it. What was done
  * after that commit is lost with the process and runs again, counted
- * once, by the resumed run. */
+ * once, by the resumed run. An item in flight at that commit (a command
+ * under way, a parallel controller's items) was counted then and counts
+ * again: the counters do not say which items they hold. */
 typedef struct
 {
   SluiceJournal     *journal;
