@@ -554,14 +554,31 @@ test_samples_while_running (Fixture       *f,
   g_assert_cmpuint (events->len, >, 0);
 }
 
-/* A run killed half-way and resumed: its samples go on from the counts
- * recorded before the crash (items in flight then are counted twice:
- * they ran twice), so the replay ends at the whole run. The same with a
- * journal written before samples existed (no table): the resume adds
- * it. */
+/* Items of a run killed and resumed: cheap ones (a 32-item slice of the
+ * run takes a few ms), so that its commits come every 50 ms, closer
+ * than the 100 ms between two samples of the old rate, even on a
+ * loaded machine. */
+#define RESUMED_ITEMS 3000
+#define WAIT_MODULE "<execution id=\"wait\"><lua>local x = 0 for i = 1, 20000 do x = x + i end</lua></execution>"
+#define KEEP_MODULE "<execution id=\"keep\"><lua>return item.n % 2 == 0</lua></execution>"
+#define AFTER_MODULE "<execution id=\"after\"><lua>local x = 0 for i = 1, 20000 do x = x + i end</lua></execution>"
+#define ONE_CONTROLLER "<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">" \
+                       WAIT_MODULE KEEP_MODULE "</phase></controller>"
+
+/* A run killed with SIGKILL inside its @kill_at-th commit and resumed.
+ * Its module samples go on from the counts of the last commit, written
+ * with it: the items done after that commit run again and count once,
+ * so the replay ends at exactly the items each module took — "wait"
+ * passes all on, "keep" drops the odd ones. A sample older than the
+ * last commit lost the items done in between (they are not run again):
+ * "wait" counted 289 of 300. With a journal written before samples
+ * existed (@drop_samples: no table) the resume adds it, and the count
+ * starts again at the resume. */
 static void
 resume_and_check (Fixture    *f,
                   const char *run_id,
+                  const char *controllers,
+                  guint       kill_at,
                   gboolean    drop_samples)
 {
   g_auto (RunnerResult) resumed = { 0 };
@@ -570,6 +587,8 @@ resume_and_check (Fixture    *f,
   g_autofree char *input = g_build_filename (f->dir, "resumed.jsonl", NULL);
   g_autofree char *output = g_strdup_printf ("%s/%s.out", f->dir, run_id);
   g_autofree char *journal = g_build_filename (f->state_dir, run_id, "journal.sqlite", NULL);
+  g_autofree char *kill_text = g_strdup_printf ("%u", kill_at);
+  g_autofree char *text = NULL;
   g_autofree char *written = NULL;
   g_autoptr(GPtrArray) runs = NULL;
   g_autoptr(GPtrArray) events = NULL;
@@ -578,25 +597,21 @@ resume_and_check (Fixture    *f,
   const char *args[] = { "--journal", "--state-dir", f->state_dir, "--run-id", run_id, "-q",
                          "-i", input, "-o", output, pipeline, NULL };
   const char *resume[] = { "resume", run_id, "--state-dir", f->state_dir, "-q", NULL };
-  SluiceModuleStats stats;
+  SluiceModuleStats wait, keep, after;
   guint lines = 0;
 
-  g_assert_true (g_file_set_contents (pipeline,
-                                      "<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"resumed\">"
-                                      "<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">"
-                                      "<execution id=\"wait\"><lua>local x = 0 for i = 1, 400000 do x = x + i end</lua></execution>"
-                                      "</phase></controller></pipeline>\n", -1, NULL));
-  for (guint i = 0; i < 300; i++)
+  text = g_strdup_printf ("<?xml version=\"1.0\"?>\n<pipeline format=\"1\" id=\"resumed\">%s</pipeline>\n",
+                          controllers);
+  g_assert_true (g_file_set_contents (pipeline, text, -1, NULL));
+  for (guint i = 0; i < RESUMED_ITEMS; i++)
     g_string_append_printf (items, "{\"n\": %u}\n", i);
   g_assert_true (g_file_set_contents (input, items->str, items->len, NULL));
-  /* Killed with SIGKILL inside its fourth commit. */
   {
     g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-    g_auto (GStrv) env = g_setenv ("SLUICE_JOURNAL_KILL_AT_COMMIT", "4", TRUE) ? g_get_environ () : NULL;
+    g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "SLUICE_JOURNAL_KILL_AT_COMMIT", kill_text, TRUE);
     g_autoptr(GError) spawn_error = NULL;
     int status = 0;
 
-    g_unsetenv ("SLUICE_JOURNAL_KILL_AT_COMMIT");
     g_ptr_array_add (argv, (gpointer) g_getenv ("SLUICE_RUN"));
     for (guint i = 0; args[i] != NULL; i++)
       g_ptr_array_add (argv, (gpointer) args[i]);
@@ -620,7 +635,7 @@ resume_and_check (Fixture    *f,
   g_assert_true (g_file_get_contents (output, &written, NULL, NULL));
   for (const char *p = written; *p; p++)
     lines += *p == '\n';
-  g_assert_cmpuint (lines, ==, 300);
+  g_assert_cmpuint (lines, ==, RESUMED_ITEMS / 2);
 
   runs = sluice_run_history_list (f->state_dir, "resumed", pipeline);
   g_assert_cmpuint (runs->len, >=, 1);
@@ -632,27 +647,59 @@ resume_and_check (Fixture    *f,
   replay = sluice_run_replay_new (events);
   sluice_run_replay_seek (replay, G_MAXUINT);
   g_assert_cmpint (sluice_run_replay_get_state (replay), ==, SLUICE_RUN_COMPLETED);
-  g_assert_true (sluice_run_replay_get_module_stats (replay, "wait", &stats));
-  g_test_message ("%s: the replay counts %" G_GUINT64_FORMAT " in, %" G_GUINT64_FORMAT " out",
-                  run_id, stats.items_in, stats.items_out);
-  /* Without the old samples the count starts again at the resume. */
+  g_assert_true (sluice_run_replay_get_module_stats (replay, "wait", &wait));
+  g_assert_true (sluice_run_replay_get_module_stats (replay, "keep", &keep));
+  g_test_message ("%s (killed in commit %u): wait %" G_GUINT64_FORMAT " in, %" G_GUINT64_FORMAT
+                  " out; keep %" G_GUINT64_FORMAT " in, %" G_GUINT64_FORMAT " out, %" G_GUINT64_FORMAT " dropped",
+                  run_id, kill_at, wait.items_in, wait.items_out, keep.items_in, keep.items_out, keep.dropped);
   if (drop_samples)
-    g_assert_cmpuint (stats.items_in, <, 300);
-  else
     {
-      g_assert_cmpuint (stats.items_in, >=, 300);
-      g_assert_cmpuint (stats.items_in, <, 300 + 64);
-      g_assert_cmpuint (stats.items_out, >=, 300);
+      /* Without the old samples the count starts again at the resume. */
+      g_assert_cmpuint (wait.items_in, <, RESUMED_ITEMS);
+      g_assert_cmpuint (wait.items_in, >, 0);
+      return;
     }
-  g_assert_cmpuint (stats.items_in, >, 0);
+  g_assert_cmpuint (wait.items_in, ==, RESUMED_ITEMS);
+  g_assert_cmpuint (wait.items_out, ==, RESUMED_ITEMS);
+  g_assert_cmpuint (wait.dropped, ==, 0);
+  g_assert_cmpuint (keep.items_in, ==, RESUMED_ITEMS);
+  g_assert_cmpuint (keep.items_out, ==, RESUMED_ITEMS / 2);
+  g_assert_cmpuint (keep.dropped, ==, RESUMED_ITEMS / 2);
+  g_assert_cmpuint (keep.failed, ==, 0);
+  /* A module of the next controller takes what "keep" let through. */
+  if (sluice_run_replay_get_module_stats (replay, "after", &after))
+    {
+      g_test_message ("%s: after %" G_GUINT64_FORMAT " in, %" G_GUINT64_FORMAT " out",
+                      run_id, after.items_in, after.items_out);
+      g_assert_cmpuint (after.items_in, ==, RESUMED_ITEMS / 2);
+      g_assert_cmpuint (after.items_out, ==, RESUMED_ITEMS / 2);
+    }
 }
 
 static void
 test_samples_after_resume (Fixture       *f,
                            gconstpointer  data)
 {
-  resume_and_check (f, "killed-once", FALSE);
-  resume_and_check (f, "killed-old-journal", TRUE);
+  /* The first commit is the run's start; later ones fall anywhere
+   * between two samples of the old rate (one every 100 ms, commits
+   * every 50 ms). */
+  const guint kill_at[] = { 2, 3, 4, 5, 7 };
+  /* "keep" at the start of a second controller: items of an input item
+   * killed between the two go on from the second, so "wait" does not
+   * take them again. */
+  const char *split = "<controller id=\"c\" mode=\"not-parallel\"><phase id=\"p\">" WAIT_MODULE
+                      "</phase></controller><controller id=\"d\" mode=\"not-parallel\"><phase id=\"q\">"
+                      KEEP_MODULE AFTER_MODULE "</phase></controller>";
+
+  for (guint i = 0; i < G_N_ELEMENTS (kill_at); i++)
+    {
+      g_autofree char *run_id = g_strdup_printf ("killed-at-%u", kill_at[i]);
+      g_autofree char *split_id = g_strdup_printf ("split-killed-at-%u", kill_at[i]);
+
+      resume_and_check (f, run_id, ONE_CONTROLLER, kill_at[i], FALSE);
+      resume_and_check (f, split_id, split, kill_at[i], FALSE);
+    }
+  resume_and_check (f, "killed-old-journal", ONE_CONTROLLER, 4, TRUE);
 }
 
 /* What a server says of its runs, read as the Runs page reads it: only

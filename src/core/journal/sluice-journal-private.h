@@ -126,7 +126,6 @@ struct _SluiceJournal
   guint               n_sampled;
   const char        **sample_controllers; /* per module index: its controller's id (borrowed), or NULL */
   gboolean           *sample_gates;  /* per module index: a gate, whose checks go with its samples */
-  gint64              last_sample;   /* monotonic µs */
 
   /* Controller boundaries (sluice-journal-boundary.c). */
   GArray             *entries;       /* SluiceJournalEntryRecord since the last commit */
@@ -192,11 +191,9 @@ gboolean             _sluice_journal_stages_write   (SluiceJournal  *self,
                                                      gboolean        force,
                                                      GError        **error);
 
-/* sluice-journal-record.c: the modules' counters, sampled at most ten
- * times a second (and with every state change, @force), written in the
- * commit's transaction. */
+/* sluice-journal-record.c: the modules' counters as of the commit,
+ * written in its transaction (every commit: a resume goes on from both). */
 gboolean             _sluice_journal_samples_write  (SluiceJournal  *self,
-                                                     gboolean        force,
                                                      GError        **error);
 void                 _sluice_journal_samples_clear  (SluiceJournal  *self);
 

@@ -329,7 +329,7 @@ write_batch (SluiceJournal  *self,
   self->commit.max_emitted = self->max_emitted;
   if (!sluice_journal_store_add_commit (store, &self->commit, ranges, error) ||
       !_sluice_journal_stages_write (self, self->states->len > 0, error) ||
-      !_sluice_journal_samples_write (self, self->states->len > 0, error))
+      !_sluice_journal_samples_write (self, error))
     return FALSE;
   kill_if_asked (self);
   return sluice_journal_store_commit (store, error);

@@ -23,11 +23,17 @@
 /* A run of sluice-run --journal builds no per-item events (they would
  * cost it more than journaling may: W1 makes twenty per item). What its
  * replay draws per module comes instead from the modules' counters,
- * sampled with the commits at most every SAMPLE_INTERVAL_US and with
- * every state change, only for the modules whose counters changed: a
- * cost per tenth of a second, not per item. Each sample row is a JSON
- * array of "module-progress" objects (see sluice-run-replay.h). */
-#define SAMPLE_INTERVAL_US (100 * 1000)
+ * sampled with every commit, in its transaction, only for the modules
+ * whose counters changed: a cost per commit (one every 50 ms, sooner
+ * when many records are pending, see sluice-journal-progress.c), not
+ * per item. Each sample row is a
+ * JSON array of "module-progress" objects (see sluice-run-replay.h).
+ *
+ * Every commit, not one in a few: a resumed run's counters go on from
+ * the last sample, and its items go on from the last commit, so the two
+ * must be taken together. A sample older than the commit left out the
+ * items done between them, which the resume does not run again: the
+ * history lost them (289 of 300 items in). */
 
 static gboolean
 commit_cb (gpointer user_data)
@@ -183,7 +189,11 @@ module_sample (SluiceJournal           *self,
 }
 
 /* A resumed run's counters go on from the last ones recorded before it
- * stopped (items run again are counted again: they did run twice). */
+ * stopped: those of its last commit, written with it. What was done
+ * after that commit is lost with the process and runs again, counted
+ * once, by the resumed run. An item in flight at that commit (a command
+ * under way, a parallel controller's items) was counted then and counts
+ * again: the counters do not say which items they hold. */
 typedef struct
 {
   SluiceJournal     *journal;
@@ -249,20 +259,16 @@ add_base (SluiceModuleStats       *stats,
 
 gboolean
 _sluice_journal_samples_write (SluiceJournal  *self,
-                               gboolean        force,
                                GError        **error)
 {
-  gint64 now = g_get_monotonic_time ();
   g_autoptr(GDateTime) wall = NULL;
   g_autofree char *time = NULL;
   g_autofree char *text = NULL;
   json_t *samples;
   guint n;
 
-  if (!self->sample_modules || self->executor == NULL ||
-      (!force && now - self->last_sample < SAMPLE_INTERVAL_US))
+  if (!self->sample_modules || self->executor == NULL)
     return TRUE;
-  self->last_sample = now;
 
   n = sluice_executor_get_n_modules (self->executor);
   if (self->sampled == NULL || self->n_sampled != n)
