@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <math.h>
 #include <string.h>
 
 #include "sluice-application.h"
+#include "sluice-canvas-run-colors.h"
 #include "sluice-palette.h"
 #include "sluice-trust-dialog.h"
 #include "sluice-window.h"
@@ -647,6 +649,168 @@ test_log_follows (void)
   close_window (window);
 }
 
+/* WCAG 2's relative luminance of an opaque colour. */
+static double
+luminance (const GdkRGBA *c)
+{
+  double channel[3] = { c->red, c->green, c->blue }, weight[3] = { 0.2126, 0.7152, 0.0722 }, sum = 0;
+
+  for (guint i = 0; i < 3; i++)
+    sum += weight[i] * (channel[i] <= 0.03928 ? channel[i] / 12.92 : pow ((channel[i] + 0.055) / 1.055, 2.4));
+  return sum;
+}
+
+/* The contrast of @text (maybe translucent) drawn on the opaque @fill. */
+static double
+contrast (const GdkRGBA *text,
+          const GdkRGBA *fill)
+{
+  GdkRGBA seen = {
+    text->red * text->alpha + fill->red * (1 - text->alpha),
+    text->green * text->alpha + fill->green * (1 - text->alpha),
+    text->blue * text->alpha + fill->blue * (1 - text->alpha),
+    1,
+  };
+  double a = luminance (&seen), b = luminance (fill);
+
+  return (MAX (a, b) + 0.05) / (MIN (a, b) + 0.05);
+}
+
+/* The colour of the pixel at (@x, @y) in @window's coordinates. */
+static void
+pixel_at (GdkTexture *texture,
+          double      x,
+          double      y,
+          GdkRGBA    *color)
+{
+  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
+  g_autofree guchar *data = g_malloc (width * 4 * height);
+  const guchar *p;
+
+  g_assert_cmpfloat (x, >=, 0);
+  g_assert_cmpfloat (y, >=, 0);
+  g_assert_cmpfloat (x, <, width);
+  g_assert_cmpfloat (y, <, height);
+  /* GDK_MEMORY_DEFAULT: B, G, R, A premultiplied; the window is opaque. */
+  gdk_texture_download (texture, data, width * 4);
+  p = data + (int) y * width * 4 + (int) x * 4;
+  *color = (GdkRGBA) { p[2] / 255.0, p[1] / 255.0, p[0] / 255.0, 1 };
+}
+
+static void
+assert_color_near (const GdkRGBA *seen,
+                   const GdkRGBA *expected)
+{
+  g_autofree char *s = gdk_rgba_to_string (seen);
+  g_autofree char *e = gdk_rgba_to_string (expected);
+
+  g_test_message ("drawn %s, expected %s", s, e);
+  g_assert_cmpfloat (fabs (seen->red - expected->red), <, 0.04);
+  g_assert_cmpfloat (fabs (seen->green - expected->green), <, 0.04);
+  g_assert_cmpfloat (fabs (seen->blue - expected->blue), <, 0.04);
+}
+
+static const SluiceLayoutBox *
+box_of (SluiceWindow *window,
+        const char   *id)
+{
+  SluiceLayout *layout = sluice_canvas_get_layout (sluice_window_get_canvas (window));
+
+  for (guint i = 0; i < sluice_layout_get_n_boxes (layout); i++)
+    {
+      const SluiceLayoutBox *b = sluice_layout_get_box (layout, i);
+
+      if (g_strcmp0 (sluice_node_get_id (b->node), id) == 0)
+        return b;
+    }
+  g_assert_not_reached ();
+}
+
+/* A model point of the canvas in @window's coordinates. */
+static void
+model_to_window (SluiceWindow *window,
+                 double        mx,
+                 double        my,
+                 double       *x,
+                 double       *y)
+{
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  graphene_point_t out;
+  double wx, wy;
+
+  sluice_viewport_to_widget (sluice_canvas_get_viewport (canvas), mx, my, &wx, &wy);
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (canvas), GTK_WIDGET (window),
+                                           &GRAPHENE_POINT_INIT (wx, wy), &out));
+  *x = out.x;
+  *y = out.y;
+}
+
+/* The text a run draws on the canvas (a module's counters in their chip,
+ * badges of states, checks, branches and stages) reads at 4.5:1 or more
+ * in the light and the dark style, and the chips follow the style: in
+ * the dark one they were white on the dark canvas. Checked on the
+ * colours, and on what the window draws at a chip and a badge, with the
+ * style switched while the window shows the run. */
+static void
+test_run_colors (void)
+{
+  SluiceWindow *window = test_app_open_trusted (app, tmp_dir, "colors.xml",
+    "<pipeline format='1' id='colors'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='m'><lua>item.x = 1</lua></execution>"
+    "</phase></controller></pipeline>");
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceViewport vp = { 2.0, 0, 0 };
+  const SluiceLayoutBox *b;
+
+  test_app_run_ids (window, 3);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  /* Zoomed in, so that a pixel inside a chip's margin is the chip's. */
+  b = box_of (window, "m");
+  vp.x = b->x - 40;
+  vp.y = b->y - 40;
+  sluice_canvas_set_viewport (canvas, &vp);
+
+  /* Dark first: the style the window did not start in. */
+  for (int dark = 1; dark >= 0; dark--)
+    {
+      g_autoptr(GdkTexture) drawn = NULL;
+      GdkRGBA fill, text, seen;
+      double x, y;
+
+      adw_style_manager_set_color_scheme (style, dark ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
+      test_app_spin (100);
+      g_assert_cmpint (adw_style_manager_get_dark (style), ==, dark);
+
+      for (SluiceLiveState state = SLUICE_LIVE_IDLE; state <= SLUICE_LIVE_PAUSED; state++)
+        {
+          sluice_canvas_run_badge_colors (state, &fill, &text);
+          g_assert_cmpfloat (contrast (&text, &fill), >=, 4.5);
+        }
+      sluice_canvas_run_chip_colors (sluice_canvas_get_colors (canvas), &fill, &text);
+      g_test_message ("chip contrast %.2f", contrast (&text, &fill));
+      g_assert_cmpfloat (contrast (&text, &fill), >=, 4.5);
+      if (dark)
+        g_assert_cmpfloat (luminance (&fill), <, 0.1);
+      else
+        g_assert_cmpfloat (luminance (&fill), >, 0.8);
+
+      drawn = test_app_render (window);
+      /* The counters' chip under the module: its margin left of the
+       * text (the chip's frame is its first unit, its text starts at 5). */
+      model_to_window (window, b->x + 6 + 3, b->y + b->height + 2 + 6, &x, &y);
+      pixel_at (drawn, x, y, &seen);
+      assert_color_near (&seen, &fill);
+      /* The "done" badge over its top-right corner, right of its text. */
+      sluice_canvas_run_badge_colors (SLUICE_LIVE_DONE, &fill, &text);
+      model_to_window (window, b->x + b->width - 4 - 4, b->y - 10 + 5, &x, &y);
+      pixel_at (drawn, x, y, &seen);
+      assert_color_near (&seen, &fill);
+    }
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  close_window (window);
+}
+
 /* Defect 11, the log: a ring that keeps the newest routine events and
  * every warning, error and state change. */
 static void
@@ -820,6 +984,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run-window/plurals", test_plurals);
   g_test_add_func ("/sluice/app-run-window/log-ring", test_log_ring);
   g_test_add_func ("/sluice/app-run-window/log-follows", test_log_follows);
+  g_test_add_func ("/sluice/app-run-window/run-colors", test_run_colors);
   g_test_add_func ("/sluice/app-run-window/run-dialog", test_run_dialog);
 
   ret = g_test_run ();

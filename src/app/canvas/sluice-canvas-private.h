@@ -50,6 +50,9 @@ typedef struct
 void           sluice_canvas_colors_init     (SluiceCanvasColors *colors,
                                               gboolean            dark);
 void           sluice_canvas_colors_clear    (SluiceCanvasColors *colors);
+/* The colours the canvas draws with now, in the style manager's style:
+ * for what is drawn over it. */
+const SluiceCanvasColors *sluice_canvas_get_colors (SluiceCanvas *self);
 /* Splits the scene into tiles, in drawing order. Pure: tested without a
  * display. Returns a GPtrArray of SluiceCanvasTile that frees them. */
 GPtrArray     *sluice_canvas_split_tiles     (SluiceLayout             *layout);
