@@ -869,6 +869,76 @@ test_log_ring (void)
   close_window (window);
 }
 
+/* The first label under @root whose text holds @text, depth first. */
+static GtkWidget *
+find_label_with (GtkWidget  *root,
+                 const char *text)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_label_with (c, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static graphene_rect_t
+bounds_in_window (GtkWidget    *widget,
+                  SluiceWindow *window)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_get_mapped (widget));
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (window), &bounds));
+  g_test_message ("%s at %.0f,%.0f %.0f×%.0f", G_OBJECT_TYPE_NAME (widget),
+                  bounds.origin.x, bounds.origin.y, bounds.size.width, bounds.size.height);
+  return bounds;
+}
+
+/* "Run completed" came as a toast at the window's bottom, over the run
+ * panel's log and the note under its stages (what the log let go): the
+ * toast is over the canvas, above its zoom controls, beside both. */
+static void
+test_toast_beside_notes (void)
+{
+  SluiceWindow *window = test_app_open_trusted (app, tmp_dir, "toast.xml",
+    "<pipeline format='1' id='toast'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='work'><lua>item.x = 1</lua></execution>"
+    "</phase></controller></pipeline>");
+  SluiceRunPanel *panel = sluice_window_get_run_panel (window);
+  GtkWidget *toast, *note;
+  graphene_rect_t toast_bounds, other;
+
+  /* A canvas narrower than the zoom controls and a toast side by side. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
+  test_app_run_ids (window, 300);
+  /* A log that lets events go, so that the note is there. */
+  sluice_run_log_set_capacity (sluice_run_session_get_log (sluice_window_get_run_session (window)), 50);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (sluice_window_get_last_message (window), ==, "Run completed");
+  g_assert_true (sluice_run_panel_show_page (panel, "Stages"));
+  /* The toast's showing animation is over. */
+  test_app_spin (600);
+
+  toast = test_app_find_widget (GTK_WIDGET (window), g_type_from_name ("AdwToastWidget"));
+  g_assert_nonnull (toast);
+  note = find_label_with (GTK_WIDGET (panel), "older events were let go");
+  g_assert_nonnull (note);
+  toast_bounds = bounds_in_window (toast, window);
+  other = bounds_in_window (note, window);
+  g_assert_false (graphene_rect_intersection (&toast_bounds, &other, NULL));
+  other = bounds_in_window (GTK_WIDGET (panel), window);
+  g_assert_false (graphene_rect_intersection (&toast_bounds, &other, NULL));
+  other = bounds_in_window (test_app_find_with_class (GTK_WIDGET (window), "zoom-controls"), window);
+  g_assert_false (graphene_rect_intersection (&toast_bounds, &other, NULL));
+  test_app_save_screenshot (window, tmp_dir, "run-completed-toast.png");
+  close_window (window);
+}
+
 static GtkWidget *
 find_named (GtkWidget  *root,
             const char *name)
@@ -985,6 +1055,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run-window/log-ring", test_log_ring);
   g_test_add_func ("/sluice/app-run-window/log-follows", test_log_follows);
   g_test_add_func ("/sluice/app-run-window/run-colors", test_run_colors);
+  g_test_add_func ("/sluice/app-run-window/toast-beside-notes", test_toast_beside_notes);
   g_test_add_func ("/sluice/app-run-window/run-dialog", test_run_dialog);
 
   ret = g_test_run ();
