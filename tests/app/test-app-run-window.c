@@ -939,6 +939,132 @@ test_toast_beside_notes (void)
   close_window (window);
 }
 
+static gboolean
+outputs_at_least_100 (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+
+  return session != NULL && sluice_run_session_get_n_outputs (session) >= 100;
+}
+
+/* Far out, each stage's name (the canvas's overview label) reads over
+ * the modules' colours that a run draws: the pixel in its label's
+ * padding after the text is the label's background, not a module's
+ * state colour. */
+static void
+assert_names_over_run (SluiceWindow *window)
+{
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceLayout *layout = sluice_canvas_get_layout (canvas);
+  const SluiceViewport *vp = sluice_canvas_get_viewport (canvas);
+  const SluiceCanvasColors *colors = sluice_canvas_get_colors (canvas);
+  g_autoptr(GdkTexture) drawn = test_app_render (window);
+  guint checked = 0;
+
+  for (guint i = 0; i < sluice_layout_get_n_boxes (layout); i++)
+    {
+      const SluiceLayoutBox *b = sluice_layout_get_box (layout, i);
+      SluiceMode mode;
+      g_autofree char *label = NULL;
+      g_autoptr(PangoLayout) text = NULL;
+      SluiceOverviewRect name;
+      double x, y, w, h, wx, wy;
+      graphene_point_t at;
+      int tw, th;
+      GdkRGBA seen;
+
+      if (b->kind != SLUICE_BOX_CONTROLLER)
+        continue;
+      sluice_viewport_to_widget (vp, b->x, b->y, &x, &y);
+      w = b->width * vp->zoom;
+      h = b->height * vp->zoom;
+      g_assert_true (sluice_overview_is_vertical (w, h));
+      mode = sluice_controller_get_mode (SLUICE_CONTROLLER (b->node));
+      label = g_strdup_printf ("%s %s", sluice_mode_symbol (mode), sluice_node_get_label (b->node));
+      text = gtk_widget_create_pango_layout (GTK_WIDGET (canvas), label);
+      pango_layout_get_pixel_size (text, &tw, &th);
+      g_assert_true (sluice_overview_name_rect (x, y, w, h, tw, th, &name));
+      /* Drawn turned by 90° about its top-right corner: half-way along
+       * its text, in the label's padding (2 pixels) before its line. */
+      wx = name.x + name.width - 1.5;
+      wy = name.y + 5 + tw / 2.0;
+      g_assert_true (gtk_widget_compute_point (GTK_WIDGET (canvas), GTK_WIDGET (window),
+                                               &GRAPHENE_POINT_INIT (wx, wy), &at));
+      pixel_at (drawn, at.x, at.y, &seen);
+      g_test_message ("%s: name at %.1f,%.1f %.1fx%.1f, text %dx%d, pixel at %.1f,%.1f: %s", label, name.x, name.y,
+                      name.width, name.height, tw, th, at.x, at.y, gdk_rgba_to_string (&seen));
+      g_assert_cmpfloat (fabs (seen.red - colors->background.red), <, 0.12);
+      g_assert_cmpfloat (fabs (seen.green - colors->background.green), <, 0.12);
+      g_assert_cmpfloat (fabs (seen.blue - colors->background.blue), <, 0.12);
+      checked++;
+    }
+  g_assert_cmpuint (checked, ==, 10);
+}
+
+static void
+far_out_screenshot (SluiceWindow *window,
+                    const char   *name)
+{
+  g_autofree char *file = g_strdup_printf ("%s%s.png", name,
+                                           adw_style_manager_get_dark (adw_style_manager_get_default ()) ? "-dark" : "");
+
+  test_app_save_screenshot (window, tmp_dir, file);
+}
+
+/* Zoomed out to 10% during and after a run of ten narrow, tall stages
+ * (a condition of 60 modules each, as bench-live-run has): the stages'
+ * names read over the modules' colours, in the light and the dark
+ * style; the words of their state are checked beside the names in
+ * test-canvas-geometry. */
+static void
+test_far_out_run (void)
+{
+  static const char *modes[] = { "not-parallel", "no-order", "order-by-sequence", "first-wins" };
+  GString *xml = g_string_new ("<pipeline format='1' id='far'>");
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  SluiceViewport far = { 0.1, -200, -200 };
+  SluiceWindow *window;
+
+  for (guint c = 0; c < 10; c++)
+    {
+      g_string_append_printf (xml, "<controller id='c%u' mode='%s'%s><phase id='p%u'>"
+                                   "<condition id='when%u'><when>item.id %% 50 == %u</when><then>",
+                              c, modes[c % 4], c % 4 ? " workers='2'" : "", c, c, c * 3);
+      for (guint m = 0; m < 60; m++)
+        /* One slow module keeps the run going for the frames drawn during it. */
+        if (c == 6 && m == 1)
+          g_string_append_printf (xml, "<execution id='slow%u'><command>sleep 0.05; cat</command></execution>", c);
+        else
+          g_string_append_printf (xml, "<execution id='m%u-%u'><lua>item.v = (item.v or 0) + %u</lua></execution>",
+                                  c, m, m % 3);
+      g_string_append (xml, "</then></condition></phase></controller>");
+    }
+  g_string_append (xml, "</pipeline>");
+  window = test_app_open_trusted (app, tmp_dir, "far.xml", xml->str);
+  g_string_free (xml, TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  test_app_spin (100);
+  sluice_canvas_set_viewport (sluice_window_get_canvas (window), &far);
+
+  test_app_run_ids (window, 3000);
+  g_assert_true (test_app_wait_for (outputs_at_least_100, window, 60000));
+  g_assert_true (sluice_run_session_get_active (sluice_window_get_run_session (window)));
+  assert_names_over_run (window);
+  far_out_screenshot (window, "far-out-during");
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  test_app_spin (300);
+  assert_names_over_run (window);
+  far_out_screenshot (window, "far-out-after");
+
+  adw_style_manager_set_color_scheme (style, adw_style_manager_get_dark (style)
+                                             ? ADW_COLOR_SCHEME_FORCE_LIGHT : ADW_COLOR_SCHEME_FORCE_DARK);
+  test_app_spin (200);
+  assert_names_over_run (window);
+  far_out_screenshot (window, "far-out-after");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  close_window (window);
+}
+
 static GtkWidget *
 find_named (GtkWidget  *root,
             const char *name)
@@ -1056,6 +1182,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run-window/log-follows", test_log_follows);
   g_test_add_func ("/sluice/app-run-window/run-colors", test_run_colors);
   g_test_add_func ("/sluice/app-run-window/toast-beside-notes", test_toast_beside_notes);
+  g_test_add_func ("/sluice/app-run-window/far-out-run", test_far_out_run);
   g_test_add_func ("/sluice/app-run-window/run-dialog", test_run_dialog);
 
   ret = g_test_run ();

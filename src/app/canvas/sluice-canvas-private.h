@@ -53,6 +53,11 @@ void           sluice_canvas_colors_clear    (SluiceCanvasColors *colors);
 /* The colours the canvas draws with now, in the style manager's style:
  * for what is drawn over it. */
 const SluiceCanvasColors *sluice_canvas_get_colors (SluiceCanvas *self);
+/* Zoomed out past the scene's text, the controllers' names as the
+ * canvas draws them over its scene (nothing closer): for what is drawn
+ * over the canvas to draw them again on top. */
+void           sluice_canvas_snapshot_overview (SluiceCanvas *self,
+                                                GtkSnapshot  *snapshot);
 /* Splits the scene into tiles, in drawing order. Pure: tested without a
  * display. Returns a GPtrArray of SluiceCanvasTile that frees them. */
 GPtrArray     *sluice_canvas_split_tiles     (SluiceLayout             *layout);

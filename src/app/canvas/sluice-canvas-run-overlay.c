@@ -521,9 +521,11 @@ draw_stage_words (SluiceCanvasRunOverlay     *self,
   g_autoptr(PangoLayout) layout = NULL;
   GdkRGBA color, ink;
   double x, y, w = b->width * vp->zoom, h = b->height * vp->zoom;
-  gboolean vertical = w < 80 && h > w;
+  gboolean vertical = sluice_overview_is_vertical (w, h);
+  SluiceOverviewRect bounds;
   int tw, th;
 
+  /* Too small for any words: known before laying them out. */
   if (words == NULL || (vertical ? (w < 40 || h < 60) : w < 40))
     return;
   sluice_viewport_to_widget (vp, b->x, b->y, &x, &y);
@@ -538,19 +540,18 @@ draw_stage_words (SluiceCanvasRunOverlay     *self,
       pango_layout_set_height (layout, -3);
     }
   pango_layout_get_pixel_size (layout, &tw, &th);
-  /* Beside the name centred on the column, not over it. */
-  if (vertical && w < 2 * th + 12)
+  /* Under the canvas's name, or beside it along a column: never over it. */
+  if (!sluice_overview_words_rect (x, y, w, h, tw, th, (double) th / pango_layout_get_line_count (layout), &bounds))
     return;
 
   gtk_snapshot_save (snapshot);
   if (vertical)
     {
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + th + 4, y + 4));
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (bounds.x + bounds.width, bounds.y));
       gtk_snapshot_rotate (snapshot, 90);
     }
   else
-    /* Below the canvas's name label (one line of text and its padding). */
-    gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + 2, y + 26));
+    gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (bounds.x, bounds.y));
   fill_round (snapshot, 0, 0, tw + 12, th + 2, MIN (th + 2, 20) / 2.0, &color);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (6, 1));
   gtk_snapshot_append_layout (snapshot, layout, &ink);
@@ -721,6 +722,10 @@ sluice_canvas_run_overlay_snapshot (GtkWidget   *widget,
     }
   gtk_snapshot_restore (snapshot);
 
+  /* Far out, the modules' colours cover the canvas's names of the
+   * stages: they are drawn again, on top. */
+  if (!with_text)
+    sluice_canvas_snapshot_overview (self->canvas, snapshot);
   self->stage_words_drawn = 0;
   for (guint i = 0; !with_text && i < sluice_layout_get_n_boxes (layout); i++)
     {
