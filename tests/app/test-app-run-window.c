@@ -760,15 +760,16 @@ test_run_colors (void)
     "</phase></controller></pipeline>");
   AdwStyleManager *style = adw_style_manager_get_default ();
   SluiceCanvas *canvas = sluice_window_get_canvas (window);
-  SluiceViewport vp = { 2.0, 0, 0 };
-  const SluiceLayoutBox *b;
+  SluiceViewport vp = { 1.5, 0, 0 };
+  const SluiceLayoutBox *b, *c;
 
   test_app_run_ids (window, 3);
   g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
   /* Zoomed in, so that a pixel inside a chip's margin is the chip's. */
   b = box_of (window, "m");
-  vp.x = b->x - 40;
-  vp.y = b->y - 40;
+  c = box_of (window, "c");
+  vp.x = c->x - 20;
+  vp.y = c->y - 20;
   sluice_canvas_set_viewport (canvas, &vp);
 
   /* Dark first: the style the window did not start in. */
@@ -787,6 +788,14 @@ test_run_colors (void)
           sluice_canvas_run_badge_colors (state, &fill, &text);
           g_assert_cmpfloat (contrast (&text, &fill), >=, 4.5);
         }
+      /* The scene's badges: the controllers' modes, failed tests' tags. */
+      for (SluiceMode mode = SLUICE_MODE_NOT_PARALLEL; mode <= SLUICE_MODE_FIRST_WINS; mode++)
+        {
+          sluice_mode_badge_color (mode, &fill);
+          g_assert_cmpfloat (contrast (&sluice_canvas_get_colors (canvas)->on_badge, &fill), >=, 4.5);
+        }
+      g_assert_cmpfloat (contrast (&sluice_canvas_get_colors (canvas)->on_badge,
+                                   &sluice_canvas_get_colors (canvas)->error_badge), >=, 4.5);
       sluice_canvas_run_chip_colors (sluice_canvas_get_colors (canvas), &fill, &text);
       g_test_message ("chip contrast %.2f", contrast (&text, &fill));
       g_assert_cmpfloat (contrast (&text, &fill), >=, 4.5);
@@ -804,6 +813,11 @@ test_run_colors (void)
       /* The "done" badge over its top-right corner, right of its text. */
       sluice_canvas_run_badge_colors (SLUICE_LIVE_DONE, &fill, &text);
       model_to_window (window, b->x + b->width - 4 - 4, b->y - 10 + 5, &x, &y);
+      pixel_at (drawn, x, y, &seen);
+      assert_color_near (&seen, &fill);
+      /* The stage's mode badge, left of its text (which starts at 10). */
+      sluice_mode_badge_color (SLUICE_MODE_NOT_PARALLEL, &fill);
+      model_to_window (window, c->x + 18 + 6, c->y + 44 + 12, &x, &y);
       pixel_at (drawn, x, y, &seen);
       assert_color_near (&seen, &fill);
     }

@@ -24,6 +24,7 @@ typedef struct
   GdkRGBA error;
   GdkRGBA warning;
   GdkRGBA on_badge;
+  GdkRGBA error_badge;  /* the error's fill under on_badge text */
   /* Arrow heads as textures: a rotated clip would cost an offscreen pass
    * per arrow in the GL renderer. Owned. */
   GdkTexture *arrow_down;
@@ -106,6 +107,11 @@ char          *sluice_canvas_dup_check_line  (SluiceGate            *gate,
 const char    *sluice_mode_symbol            (SluiceMode mode);
 const char    *sluice_mode_label             (SluiceMode mode);
 void           sluice_mode_color             (SluiceMode mode,
+                                              GdkRGBA   *color);
+/* The fill of the mode's badge under white text (colors->on_badge): the
+ * mode's colour, one step darker where white reads at less than 4.5:1
+ * on it. */
+void           sluice_mode_badge_color       (SluiceMode mode,
                                               GdkRGBA   *color);
 
 
