@@ -545,6 +545,32 @@ log_on_top (gpointer data)
   return gtk_adjustment_get_value (data) <= gtk_adjustment_get_lower (data) + 1;
 }
 
+/* The list view whose vertical adjustment is the log's. */
+static GtkWidget *
+find_scrollable_with (GtkWidget     *root,
+                      GtkAdjustment *adjustment)
+{
+  if (GTK_IS_LIST_VIEW (root) && gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (root)) == adjustment)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_scrollable_with (c, adjustment);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+log_view_of (SluiceRunPanel *panel)
+{
+  GtkWidget *view = find_scrollable_with (GTK_WIDGET (panel), sluice_run_panel_get_log_adjustment (panel));
+
+  g_assert_nonnull (view);
+  return view;
+}
+
 /* A user's scroll in the log at the worst time: rows came, the panel
  * queued a scroll to the newest for the frame that lays them out, and
  * the scroll (an input event) comes before that frame. */
@@ -646,6 +672,16 @@ test_log_follows (void)
 
   activate (window, "cancel", NULL);
   g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_CANCELLED);
+  test_app_spin (300);
+  g_assert_true (test_app_wait_for (log_on_top, adjustment, 2000));
+
+  /* No rows come now: the list moving to a row on its own (as it does
+   * to show the row the keyboard's focus went to) is the user's doing,
+   * not the list keeping its rows in place. */
+  g_assert_true (gtk_widget_activate_action (log_view_of (panel), "list.scroll-to-item", "u", 150));
+  test_app_spin (300);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 80);
+  g_assert_false (sluice_run_panel_get_following (panel));
   close_window (window);
 }
 
