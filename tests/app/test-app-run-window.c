@@ -989,6 +989,36 @@ test_toast_beside_notes (void)
   close_window (window);
 }
 
+/* A failed run's toast over the narrower canvas: the whole of it reads
+ * (where the run failed), and why is in full under the stages. Saying
+ * why in the toast, it was cut ("…checks failed: “Sharpe”: 1.…"). */
+static void
+test_failed_toast_whole (void)
+{
+  SluiceWindow *window = test_app_open_trusted (app, tmp_dir, "failing.xml",
+    "<pipeline format='1' id='failing'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='check' name='Check the thresholds'><lua>error ('the Sharpe ratio 1.8069 is under "
+    "the threshold 2.5 by 0.6931, and the drawdown 0.31 is over the threshold 0.25 by 0.06')</lua></execution>"
+    "</phase></controller></pipeline>");
+  g_autofree char *summary = NULL;
+  GtkWidget *toast, *title;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
+  test_app_run_ids (window, 1);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_FAILED);
+  g_assert_cmpstr (sluice_window_get_last_message (window), ==, "Run failed at “Check the thresholds”");
+  test_app_spin (600);
+  toast = test_app_find_widget (GTK_WIDGET (window), g_type_from_name ("AdwToastWidget"));
+  g_assert_nonnull (toast);
+  title = find_label_with (toast, "Run failed");
+  g_assert_nonnull (title);
+  g_assert_true (gtk_widget_get_mapped (title));
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (title))));
+  summary = sluice_run_panel_dup_summary (sluice_window_get_run_panel (window));
+  g_assert_nonnull (strstr (summary, "over the threshold 0.25 by 0.06"));
+  close_window (window);
+}
+
 static gboolean
 outputs_at_least_100 (gpointer data)
 {
@@ -1232,6 +1262,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run-window/log-follows", test_log_follows);
   g_test_add_func ("/sluice/app-run-window/run-colors", test_run_colors);
   g_test_add_func ("/sluice/app-run-window/toast-beside-notes", test_toast_beside_notes);
+  g_test_add_func ("/sluice/app-run-window/failed-toast-whole", test_failed_toast_whole);
   g_test_add_func ("/sluice/app-run-window/far-out-run", test_far_out_run);
   g_test_add_func ("/sluice/app-run-window/run-dialog", test_run_dialog);
 
