@@ -951,7 +951,7 @@ bounds_in_window (GtkWidget    *widget,
 
 /* "Run completed" came as a toast at the window's bottom, over the run
  * panel's log and the note under its stages (what the log let go): the
- * toast is over the canvas, above its zoom controls, beside both. */
+ * toast rises above the bottom pane and the canvas's zoom controls. */
 static void
 test_toast_beside_notes (void)
 {
@@ -1016,6 +1016,41 @@ test_failed_toast_whole (void)
   g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (title))));
   summary = sluice_run_panel_dup_summary (sluice_window_get_run_panel (window));
   g_assert_nonnull (strstr (summary, "over the threshold 0.25 by 0.06"));
+  close_window (window);
+}
+
+/* A toast with a button in a 1000 pixel window: it spans the window's
+ * width and reads whole (over the canvas alone it was cut: "The file
+ * was changed by ano…"), above the bottom pane. */
+static void
+test_toast_whole_width (void)
+{
+  const char *xml = "<pipeline format='1' id='changed'><controller id='c' mode='not-parallel'><phase id='p'>"
+                    "<execution id='m'><lua>item.x = 1</lua></execution></phase></controller></pipeline>";
+  g_autofree char *path = g_build_filename (tmp_dir, "changed.xml", NULL);
+  SluiceWindow *window;
+  GtkWidget *toast, *title, *pane;
+  graphene_rect_t toast_bounds, pane_bounds;
+
+  g_assert_true (g_file_set_contents (path, xml, -1, NULL));
+  window = test_app_open_window (app, path);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
+  test_app_spin (300);
+  /* Another program writes the file. */
+  g_usleep (20000);
+  g_assert_true (g_file_set_contents (path, xml, -1, NULL));
+  test_app_spin (1500);
+  g_assert_cmpstr (sluice_window_get_last_message (window), ==, "The file was changed by another program");
+  toast = test_app_find_widget (GTK_WIDGET (window), g_type_from_name ("AdwToastWidget"));
+  g_assert_nonnull (toast);
+  title = find_label_with (toast, "changed by another program");
+  g_assert_nonnull (title);
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (title))));
+  pane = gtk_paned_get_end_child (GTK_PANED (gtk_widget_get_ancestor (GTK_WIDGET (sluice_window_get_canvas (window)),
+                                                                      GTK_TYPE_PANED)));
+  toast_bounds = bounds_in_window (toast, window);
+  pane_bounds = bounds_in_window (pane, window);
+  g_assert_false (graphene_rect_intersection (&toast_bounds, &pane_bounds, NULL));
   close_window (window);
 }
 
@@ -1263,6 +1298,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run-window/run-colors", test_run_colors);
   g_test_add_func ("/sluice/app-run-window/toast-beside-notes", test_toast_beside_notes);
   g_test_add_func ("/sluice/app-run-window/failed-toast-whole", test_failed_toast_whole);
+  g_test_add_func ("/sluice/app-run-window/toast-whole-width", test_toast_whole_width);
   g_test_add_func ("/sluice/app-run-window/far-out-run", test_far_out_run);
   g_test_add_func ("/sluice/app-run-window/run-dialog", test_run_dialog);
 
