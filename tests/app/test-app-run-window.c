@@ -989,7 +989,7 @@ test_toast_beside_notes (void)
   close_window (window);
 }
 
-/* A failed run's toast over the narrower canvas: the whole of it reads
+/* A failed run's toast in a 1000 pixel window: the whole of it reads
  * (where the run failed), and why is in full under the stages. Saying
  * why in the toast, it was cut ("…checks failed: “Sharpe”: 1.…"). */
 static void

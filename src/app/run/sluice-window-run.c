@@ -119,9 +119,9 @@ set_locked (WindowRun *run,
 }
 
 /* What the toast says of a failed run: where it failed, when a module
- * did. The toast is as wide as the canvas at most and cuts a longer
- * text; why the module failed is in full under the run panel's stages
- * and in its log. */
+ * did. A toast is one line, cut at the window's width, and why a module
+ * failed can be long; it is in full under the run panel's stages and in
+ * its log. */
 static char *
 dup_failed_message (SluiceRunSession *session)
 {
