@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <math.h>
 #include <string.h>
 
 #include "sluice-application.h"
+#include "sluice-canvas-run-colors.h"
 #include "sluice-palette.h"
 #include "sluice-trust-dialog.h"
 #include "sluice-window.h"
@@ -543,6 +545,75 @@ log_on_top (gpointer data)
   return gtk_adjustment_get_value (data) <= gtk_adjustment_get_lower (data) + 1;
 }
 
+/* The list view whose vertical adjustment is the log's. */
+static GtkWidget *
+find_scrollable_with (GtkWidget     *root,
+                      GtkAdjustment *adjustment)
+{
+  if (GTK_IS_LIST_VIEW (root) && gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (root)) == adjustment)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_scrollable_with (c, adjustment);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+log_view_of (SluiceRunPanel *panel)
+{
+  GtkWidget *view = find_scrollable_with (GTK_WIDGET (panel), sluice_run_panel_get_log_adjustment (panel));
+
+  g_assert_nonnull (view);
+  return view;
+}
+
+/* A user's scroll in the log at the worst time: rows came, the panel
+ * queued a scroll to the newest for the frame that lays them out, and
+ * the scroll (an input event) comes before that frame. */
+typedef struct
+{
+  SluiceRunPanel *panel;
+  double          value;
+  gboolean        idle_queued;
+  gboolean        scrolled;  /* while a scroll to the newest was queued */
+} ScrollInRace;
+
+static gboolean
+scroll_in_race_cb (gpointer data)
+{
+  ScrollInRace *race = data;
+
+  race->idle_queued = FALSE;
+  /* Rows came in the frame clock's own phases: the next rows, then. */
+  if (!sluice_run_panel_get_newest_queued (race->panel))
+    return G_SOURCE_REMOVE;
+  gtk_adjustment_set_value (sluice_run_panel_get_log_adjustment (race->panel), race->value);
+  race->scrolled = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Input events come at G_PRIORITY_DEFAULT, before the frame clock's
+ * layout (GDK_PRIORITY_REDRAW): the scroll comes before the frame that
+ * lays the new rows out. */
+static void
+rows_came_cb (ScrollInRace *race)
+{
+  if (race->scrolled || race->idle_queued)
+    return;
+  race->idle_queued = TRUE;
+  g_idle_add_full (G_PRIORITY_DEFAULT, scroll_in_race_cb, race, NULL);
+}
+
+static gboolean
+scrolled_in_race (gpointer data)
+{
+  return ((ScrollInRace *) data)->scrolled;
+}
+
 /* Defect 11, the view: the log shows the newest events on top while
  * they come, and stays where the user scrolled to. */
 static void
@@ -561,7 +632,8 @@ test_log_follows (void)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 800);
   g_assert_true (sluice_trust_remember (hash, NULL));
-  for (guint i = 0; i < 200; i++)
+  /* More than the test takes: cancelled at its end. */
+  for (guint i = 0; i < 2000; i++)
     g_string_append_printf (typed, "{\"id\": %u}\n", i);
   choice->input = SLUICE_RUN_INPUT_TYPED;
   choice->typed = g_string_free (typed, FALSE);
@@ -575,19 +647,217 @@ test_log_follows (void)
   g_assert_true (test_app_wait_for (log_on_top, adjustment, 2000));
   g_assert_true (sluice_run_panel_get_following (panel));
 
-  /* The user scrolls down to older events: the view stays with them. */
-  gtk_adjustment_set_value (adjustment, 80);
-  test_app_spin (300);
-  g_assert_false (sluice_run_panel_get_following (panel));
-  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >=, 80);
-  /* Back on top, it follows again. */
-  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
-  test_app_spin (300);
-  g_assert_true (sluice_run_panel_get_following (panel));
-  g_assert_true (test_app_wait_for (log_on_top, adjustment, 2000));
+  /* The user scrolls down to older events, each time right after rows
+   * came and before the frame that lays them out, when the panel has
+   * queued a scroll to the newest (what a loaded machine did once in a
+   * while): the view stays with them. Then back on top, it follows
+   * again. */
+  for (guint i = 0; i < 3; i++)
+    {
+      ScrollInRace race = { panel, 80 + 40 * i, FALSE, FALSE };
+      GListModel *rows = sluice_run_panel_get_log_model (panel);
+      gulong id = g_signal_connect_swapped (rows, "items-changed", G_CALLBACK (rows_came_cb), &race);
+
+      g_assert_true (test_app_wait_for (scrolled_in_race, &race, 5000));
+      g_signal_handler_disconnect (rows, id);
+      test_app_spin (300);
+      g_assert_false (sluice_run_panel_get_following (panel));
+      g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >=, race.value);
+
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+      test_app_spin (300);
+      g_assert_true (sluice_run_panel_get_following (panel));
+      g_assert_true (test_app_wait_for (log_on_top, adjustment, 2000));
+    }
 
   activate (window, "cancel", NULL);
   g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_CANCELLED);
+  test_app_spin (300);
+  g_assert_true (test_app_wait_for (log_on_top, adjustment, 2000));
+
+  /* No rows come now: the list moving to a row on its own (as it does
+   * to show the row the keyboard's focus went to) is the user's doing,
+   * not the list keeping its rows in place. */
+  g_assert_true (gtk_widget_activate_action (log_view_of (panel), "list.scroll-to-item", "u", 150));
+  test_app_spin (300);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 80);
+  g_assert_false (sluice_run_panel_get_following (panel));
+  close_window (window);
+}
+
+/* WCAG 2's relative luminance of an opaque colour. */
+static double
+luminance (const GdkRGBA *c)
+{
+  double channel[3] = { c->red, c->green, c->blue }, weight[3] = { 0.2126, 0.7152, 0.0722 }, sum = 0;
+
+  for (guint i = 0; i < 3; i++)
+    sum += weight[i] * (channel[i] <= 0.03928 ? channel[i] / 12.92 : pow ((channel[i] + 0.055) / 1.055, 2.4));
+  return sum;
+}
+
+/* The contrast of @text (maybe translucent) drawn on the opaque @fill. */
+static double
+contrast (const GdkRGBA *text,
+          const GdkRGBA *fill)
+{
+  GdkRGBA seen = {
+    text->red * text->alpha + fill->red * (1 - text->alpha),
+    text->green * text->alpha + fill->green * (1 - text->alpha),
+    text->blue * text->alpha + fill->blue * (1 - text->alpha),
+    1,
+  };
+  double a = luminance (&seen), b = luminance (fill);
+
+  return (MAX (a, b) + 0.05) / (MIN (a, b) + 0.05);
+}
+
+/* The colour of the pixel at (@x, @y) in @window's coordinates. */
+static void
+pixel_at (GdkTexture *texture,
+          double      x,
+          double      y,
+          GdkRGBA    *color)
+{
+  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
+  g_autofree guchar *data = g_malloc (width * 4 * height);
+  const guchar *p;
+
+  g_assert_cmpfloat (x, >=, 0);
+  g_assert_cmpfloat (y, >=, 0);
+  g_assert_cmpfloat (x, <, width);
+  g_assert_cmpfloat (y, <, height);
+  /* GDK_MEMORY_DEFAULT: B, G, R, A premultiplied; the window is opaque. */
+  gdk_texture_download (texture, data, width * 4);
+  p = data + (int) y * width * 4 + (int) x * 4;
+  *color = (GdkRGBA) { p[2] / 255.0, p[1] / 255.0, p[0] / 255.0, 1 };
+}
+
+static void
+assert_color_near (const GdkRGBA *seen,
+                   const GdkRGBA *expected)
+{
+  g_autofree char *s = gdk_rgba_to_string (seen);
+  g_autofree char *e = gdk_rgba_to_string (expected);
+
+  g_test_message ("drawn %s, expected %s", s, e);
+  g_assert_cmpfloat (fabs (seen->red - expected->red), <, 0.04);
+  g_assert_cmpfloat (fabs (seen->green - expected->green), <, 0.04);
+  g_assert_cmpfloat (fabs (seen->blue - expected->blue), <, 0.04);
+}
+
+static const SluiceLayoutBox *
+box_of (SluiceWindow *window,
+        const char   *id)
+{
+  SluiceLayout *layout = sluice_canvas_get_layout (sluice_window_get_canvas (window));
+
+  for (guint i = 0; i < sluice_layout_get_n_boxes (layout); i++)
+    {
+      const SluiceLayoutBox *b = sluice_layout_get_box (layout, i);
+
+      if (g_strcmp0 (sluice_node_get_id (b->node), id) == 0)
+        return b;
+    }
+  g_assert_not_reached ();
+}
+
+/* A model point of the canvas in @window's coordinates. */
+static void
+model_to_window (SluiceWindow *window,
+                 double        mx,
+                 double        my,
+                 double       *x,
+                 double       *y)
+{
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  graphene_point_t out;
+  double wx, wy;
+
+  sluice_viewport_to_widget (sluice_canvas_get_viewport (canvas), mx, my, &wx, &wy);
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (canvas), GTK_WIDGET (window),
+                                           &GRAPHENE_POINT_INIT (wx, wy), &out));
+  *x = out.x;
+  *y = out.y;
+}
+
+/* The text a run draws on the canvas (a module's counters in their chip,
+ * badges of states, checks, branches and stages) reads at 4.5:1 or more
+ * in the light and the dark style, and the chips follow the style: in
+ * the dark one they were white on the dark canvas. Checked on the
+ * colours, and on what the window draws at a chip and a badge, with the
+ * style switched while the window shows the run. */
+static void
+test_run_colors (void)
+{
+  SluiceWindow *window = test_app_open_trusted (app, tmp_dir, "colors.xml",
+    "<pipeline format='1' id='colors'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='m'><lua>item.x = 1</lua></execution>"
+    "</phase></controller></pipeline>");
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceViewport vp = { 1.5, 0, 0 };
+  const SluiceLayoutBox *b, *c;
+
+  test_app_run_ids (window, 3);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  /* Zoomed in, so that a pixel inside a chip's margin is the chip's. */
+  b = box_of (window, "m");
+  c = box_of (window, "c");
+  vp.x = c->x - 20;
+  vp.y = c->y - 20;
+  sluice_canvas_set_viewport (canvas, &vp);
+
+  /* Dark first: the style the window did not start in. */
+  for (int dark = 1; dark >= 0; dark--)
+    {
+      g_autoptr(GdkTexture) drawn = NULL;
+      GdkRGBA fill, text, seen;
+      double x, y;
+
+      adw_style_manager_set_color_scheme (style, dark ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
+      test_app_spin (100);
+      g_assert_cmpint (adw_style_manager_get_dark (style), ==, dark);
+
+      for (SluiceLiveState state = SLUICE_LIVE_IDLE; state <= SLUICE_LIVE_PAUSED; state++)
+        {
+          sluice_canvas_run_badge_colors (state, &fill, &text);
+          g_assert_cmpfloat (contrast (&text, &fill), >=, 4.5);
+        }
+      /* The scene's badges: the controllers' modes, failed tests' tags. */
+      for (SluiceMode mode = SLUICE_MODE_NOT_PARALLEL; mode <= SLUICE_MODE_FIRST_WINS; mode++)
+        {
+          sluice_mode_badge_color (mode, &fill);
+          g_assert_cmpfloat (contrast (&sluice_canvas_get_colors (canvas)->on_badge, &fill), >=, 4.5);
+        }
+      g_assert_cmpfloat (contrast (&sluice_canvas_get_colors (canvas)->on_badge,
+                                   &sluice_canvas_get_colors (canvas)->error_badge), >=, 4.5);
+      sluice_canvas_run_chip_colors (sluice_canvas_get_colors (canvas), &fill, &text);
+      g_test_message ("chip contrast %.2f", contrast (&text, &fill));
+      g_assert_cmpfloat (contrast (&text, &fill), >=, 4.5);
+      if (dark)
+        g_assert_cmpfloat (luminance (&fill), <, 0.1);
+      else
+        g_assert_cmpfloat (luminance (&fill), >, 0.8);
+
+      drawn = test_app_render (window);
+      /* The counters' chip under the module: its margin left of the
+       * text (the chip's frame is its first unit, its text starts at 5). */
+      model_to_window (window, b->x + 6 + 3, b->y + b->height + 2 + 6, &x, &y);
+      pixel_at (drawn, x, y, &seen);
+      assert_color_near (&seen, &fill);
+      /* The "done" badge over its top-right corner, right of its text. */
+      sluice_canvas_run_badge_colors (SLUICE_LIVE_DONE, &fill, &text);
+      model_to_window (window, b->x + b->width - 4 - 4, b->y - 10 + 5, &x, &y);
+      pixel_at (drawn, x, y, &seen);
+      assert_color_near (&seen, &fill);
+      /* The stage's mode badge, left of its text (which starts at 10). */
+      sluice_mode_badge_color (SLUICE_MODE_NOT_PARALLEL, &fill);
+      model_to_window (window, c->x + 18 + 6, c->y + 44 + 12, &x, &y);
+      pixel_at (drawn, x, y, &seen);
+      assert_color_near (&seen, &fill);
+    }
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
   close_window (window);
 }
 
@@ -646,6 +916,267 @@ test_log_ring (void)
   }
   summary = sluice_run_panel_dup_summary (sluice_window_get_run_panel (window));
   g_assert_nonnull (strstr (summary, "older events were let go"));
+  close_window (window);
+}
+
+/* The first label under @root whose text holds @text, depth first. */
+static GtkWidget *
+find_label_with (GtkWidget  *root,
+                 const char *text)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_label_with (c, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static graphene_rect_t
+bounds_in_window (GtkWidget    *widget,
+                  SluiceWindow *window)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_get_mapped (widget));
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (window), &bounds));
+  g_test_message ("%s at %.0f,%.0f %.0f×%.0f", G_OBJECT_TYPE_NAME (widget),
+                  bounds.origin.x, bounds.origin.y, bounds.size.width, bounds.size.height);
+  return bounds;
+}
+
+/* "Run completed" came as a toast at the window's bottom, over the run
+ * panel's log and the note under its stages (what the log let go): the
+ * toast rises above the bottom pane and the canvas's zoom controls. */
+static void
+test_toast_beside_notes (void)
+{
+  SluiceWindow *window = test_app_open_trusted (app, tmp_dir, "toast.xml",
+    "<pipeline format='1' id='toast'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='work'><lua>item.x = 1</lua></execution>"
+    "</phase></controller></pipeline>");
+  SluiceRunPanel *panel = sluice_window_get_run_panel (window);
+  GtkWidget *toast, *note;
+  graphene_rect_t toast_bounds, other;
+
+  /* A canvas narrower than the zoom controls and a toast side by side. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
+  test_app_run_ids (window, 300);
+  /* A log that lets events go, so that the note is there. */
+  sluice_run_log_set_capacity (sluice_run_session_get_log (sluice_window_get_run_session (window)), 50);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  g_assert_cmpstr (sluice_window_get_last_message (window), ==, "Run completed");
+  g_assert_true (sluice_run_panel_show_page (panel, "Stages"));
+  /* The toast's showing animation is over. */
+  test_app_spin (600);
+
+  toast = test_app_find_widget (GTK_WIDGET (window), g_type_from_name ("AdwToastWidget"));
+  g_assert_nonnull (toast);
+  note = find_label_with (GTK_WIDGET (panel), "older events were let go");
+  g_assert_nonnull (note);
+  toast_bounds = bounds_in_window (toast, window);
+  other = bounds_in_window (note, window);
+  g_assert_false (graphene_rect_intersection (&toast_bounds, &other, NULL));
+  other = bounds_in_window (GTK_WIDGET (panel), window);
+  g_assert_false (graphene_rect_intersection (&toast_bounds, &other, NULL));
+  other = bounds_in_window (test_app_find_with_class (GTK_WIDGET (window), "zoom-controls"), window);
+  g_assert_false (graphene_rect_intersection (&toast_bounds, &other, NULL));
+  test_app_save_screenshot (window, tmp_dir, "run-completed-toast.png");
+  close_window (window);
+}
+
+/* A failed run's toast in a 1000 pixel window: the whole of it reads
+ * (where the run failed), and why is in full under the stages. Saying
+ * why in the toast, it was cut ("…checks failed: “Sharpe”: 1.…"). */
+static void
+test_failed_toast_whole (void)
+{
+  SluiceWindow *window = test_app_open_trusted (app, tmp_dir, "failing.xml",
+    "<pipeline format='1' id='failing'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='check' name='Check the thresholds'><lua>error ('the Sharpe ratio 1.8069 is under "
+    "the threshold 2.5 by 0.6931, and the drawdown 0.31 is over the threshold 0.25 by 0.06')</lua></execution>"
+    "</phase></controller></pipeline>");
+  g_autofree char *summary = NULL;
+  GtkWidget *toast, *title;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
+  test_app_run_ids (window, 1);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_FAILED);
+  g_assert_cmpstr (sluice_window_get_last_message (window), ==, "Run failed at “Check the thresholds”");
+  test_app_spin (600);
+  toast = test_app_find_widget (GTK_WIDGET (window), g_type_from_name ("AdwToastWidget"));
+  g_assert_nonnull (toast);
+  title = find_label_with (toast, "Run failed");
+  g_assert_nonnull (title);
+  g_assert_true (gtk_widget_get_mapped (title));
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (title))));
+  summary = sluice_run_panel_dup_summary (sluice_window_get_run_panel (window));
+  g_assert_nonnull (strstr (summary, "over the threshold 0.25 by 0.06"));
+  close_window (window);
+}
+
+/* A toast with a button in a 1000 pixel window: it spans the window's
+ * width and reads whole (over the canvas alone it was cut: "The file
+ * was changed by ano…"), above the bottom pane. */
+static void
+test_toast_whole_width (void)
+{
+  const char *xml = "<pipeline format='1' id='changed'><controller id='c' mode='not-parallel'><phase id='p'>"
+                    "<execution id='m'><lua>item.x = 1</lua></execution></phase></controller></pipeline>";
+  g_autofree char *path = g_build_filename (tmp_dir, "changed.xml", NULL);
+  SluiceWindow *window;
+  GtkWidget *toast, *title, *pane;
+  graphene_rect_t toast_bounds, pane_bounds;
+
+  g_assert_true (g_file_set_contents (path, xml, -1, NULL));
+  window = test_app_open_window (app, path);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
+  test_app_spin (300);
+  /* Another program writes the file. */
+  g_usleep (20000);
+  g_assert_true (g_file_set_contents (path, xml, -1, NULL));
+  test_app_spin (1500);
+  g_assert_cmpstr (sluice_window_get_last_message (window), ==, "The file was changed by another program");
+  toast = test_app_find_widget (GTK_WIDGET (window), g_type_from_name ("AdwToastWidget"));
+  g_assert_nonnull (toast);
+  title = find_label_with (toast, "changed by another program");
+  g_assert_nonnull (title);
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (title))));
+  pane = gtk_paned_get_end_child (GTK_PANED (gtk_widget_get_ancestor (GTK_WIDGET (sluice_window_get_canvas (window)),
+                                                                      GTK_TYPE_PANED)));
+  toast_bounds = bounds_in_window (toast, window);
+  pane_bounds = bounds_in_window (pane, window);
+  g_assert_false (graphene_rect_intersection (&toast_bounds, &pane_bounds, NULL));
+  close_window (window);
+}
+
+static gboolean
+outputs_at_least_100 (gpointer data)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (data);
+
+  return session != NULL && sluice_run_session_get_n_outputs (session) >= 100;
+}
+
+/* Far out, each stage's name (the canvas's overview label) reads over
+ * the modules' colours that a run draws: the pixel in its label's
+ * padding after the text is the label's background, not a module's
+ * state colour. */
+static void
+assert_names_over_run (SluiceWindow *window)
+{
+  SluiceCanvas *canvas = sluice_window_get_canvas (window);
+  SluiceLayout *layout = sluice_canvas_get_layout (canvas);
+  const SluiceViewport *vp = sluice_canvas_get_viewport (canvas);
+  const SluiceCanvasColors *colors = sluice_canvas_get_colors (canvas);
+  g_autoptr(GdkTexture) drawn = test_app_render (window);
+  guint checked = 0;
+
+  for (guint i = 0; i < sluice_layout_get_n_boxes (layout); i++)
+    {
+      const SluiceLayoutBox *b = sluice_layout_get_box (layout, i);
+      SluiceMode mode;
+      g_autofree char *label = NULL;
+      g_autoptr(PangoLayout) text = NULL;
+      SluiceOverviewRect name;
+      double x, y, w, h, wx, wy;
+      graphene_point_t at;
+      int tw, th;
+      GdkRGBA seen;
+
+      if (b->kind != SLUICE_BOX_CONTROLLER)
+        continue;
+      sluice_viewport_to_widget (vp, b->x, b->y, &x, &y);
+      w = b->width * vp->zoom;
+      h = b->height * vp->zoom;
+      g_assert_true (sluice_overview_is_vertical (w, h));
+      mode = sluice_controller_get_mode (SLUICE_CONTROLLER (b->node));
+      label = g_strdup_printf ("%s %s", sluice_mode_symbol (mode), sluice_node_get_label (b->node));
+      text = gtk_widget_create_pango_layout (GTK_WIDGET (canvas), label);
+      pango_layout_get_pixel_size (text, &tw, &th);
+      g_assert_true (sluice_overview_name_rect (x, y, w, h, tw, th, &name));
+      /* Drawn turned by 90° about its top-right corner: half-way along
+       * its text, in the label's padding (2 pixels) before its line. */
+      wx = name.x + name.width - 1.5;
+      wy = name.y + 5 + tw / 2.0;
+      g_assert_true (gtk_widget_compute_point (GTK_WIDGET (canvas), GTK_WIDGET (window),
+                                               &GRAPHENE_POINT_INIT (wx, wy), &at));
+      pixel_at (drawn, at.x, at.y, &seen);
+      g_test_message ("%s: name at %.1f,%.1f %.1fx%.1f, text %dx%d, pixel at %.1f,%.1f: %s", label, name.x, name.y,
+                      name.width, name.height, tw, th, at.x, at.y, gdk_rgba_to_string (&seen));
+      g_assert_cmpfloat (fabs (seen.red - colors->background.red), <, 0.12);
+      g_assert_cmpfloat (fabs (seen.green - colors->background.green), <, 0.12);
+      g_assert_cmpfloat (fabs (seen.blue - colors->background.blue), <, 0.12);
+      checked++;
+    }
+  g_assert_cmpuint (checked, ==, 10);
+}
+
+static void
+far_out_screenshot (SluiceWindow *window,
+                    const char   *name)
+{
+  g_autofree char *file = g_strdup_printf ("%s%s.png", name,
+                                           adw_style_manager_get_dark (adw_style_manager_get_default ()) ? "-dark" : "");
+
+  test_app_save_screenshot (window, tmp_dir, file);
+}
+
+/* Zoomed out to 10% during and after a run of ten narrow, tall stages
+ * (a condition of 60 modules each, as bench-live-run has): the stages'
+ * names read over the modules' colours, in the light and the dark
+ * style; the words of their state are checked beside the names in
+ * test-canvas-geometry. */
+static void
+test_far_out_run (void)
+{
+  static const char *modes[] = { "not-parallel", "no-order", "order-by-sequence", "first-wins" };
+  GString *xml = g_string_new ("<pipeline format='1' id='far'>");
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  SluiceViewport far = { 0.1, -200, -200 };
+  SluiceWindow *window;
+
+  for (guint c = 0; c < 10; c++)
+    {
+      g_string_append_printf (xml, "<controller id='c%u' mode='%s'%s><phase id='p%u'>"
+                                   "<condition id='when%u'><when>item.id %% 50 == %u</when><then>",
+                              c, modes[c % 4], c % 4 ? " workers='2'" : "", c, c, c * 3);
+      for (guint m = 0; m < 60; m++)
+        /* One slow module keeps the run going for the frames drawn during it. */
+        if (c == 6 && m == 1)
+          g_string_append_printf (xml, "<execution id='slow%u'><command>sleep 0.05; cat</command></execution>", c);
+        else
+          g_string_append_printf (xml, "<execution id='m%u-%u'><lua>item.v = (item.v or 0) + %u</lua></execution>",
+                                  c, m, m % 3);
+      g_string_append (xml, "</then></condition></phase></controller>");
+    }
+  g_string_append (xml, "</pipeline>");
+  window = test_app_open_trusted (app, tmp_dir, "far.xml", xml->str);
+  g_string_free (xml, TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  test_app_spin (100);
+  sluice_canvas_set_viewport (sluice_window_get_canvas (window), &far);
+
+  test_app_run_ids (window, 3000);
+  g_assert_true (test_app_wait_for (outputs_at_least_100, window, 60000));
+  g_assert_true (sluice_run_session_get_active (sluice_window_get_run_session (window)));
+  assert_names_over_run (window);
+  far_out_screenshot (window, "far-out-during");
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  test_app_spin (300);
+  assert_names_over_run (window);
+  far_out_screenshot (window, "far-out-after");
+
+  adw_style_manager_set_color_scheme (style, adw_style_manager_get_dark (style)
+                                             ? ADW_COLOR_SCHEME_FORCE_LIGHT : ADW_COLOR_SCHEME_FORCE_DARK);
+  test_app_spin (200);
+  assert_names_over_run (window);
+  far_out_screenshot (window, "far-out-after");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
   close_window (window);
 }
 
@@ -764,6 +1295,11 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run-window/plurals", test_plurals);
   g_test_add_func ("/sluice/app-run-window/log-ring", test_log_ring);
   g_test_add_func ("/sluice/app-run-window/log-follows", test_log_follows);
+  g_test_add_func ("/sluice/app-run-window/run-colors", test_run_colors);
+  g_test_add_func ("/sluice/app-run-window/toast-beside-notes", test_toast_beside_notes);
+  g_test_add_func ("/sluice/app-run-window/failed-toast-whole", test_failed_toast_whole);
+  g_test_add_func ("/sluice/app-run-window/toast-whole-width", test_toast_whole_width);
+  g_test_add_func ("/sluice/app-run-window/far-out-run", test_far_out_run);
   g_test_add_func ("/sluice/app-run-window/run-dialog", test_run_dialog);
 
   ret = g_test_run ();

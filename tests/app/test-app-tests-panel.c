@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <math.h>
+
 #include "sluice-core.h"
 #include "sluice-tests-panel.h"
 #include "test-app-common.h"
@@ -38,6 +40,48 @@ run_tests (SluiceTestsPanel *panel)
   g_assert_true (test_app_wait_for (not_running, panel, 60000));
 }
 
+static double
+middle_in (GtkWidget *widget,
+           GtkWidget *row)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, row, &bounds));
+  g_assert_cmpfloat (bounds.size.height, >, 0);
+  return bounds.origin.y + bounds.size.height / 2;
+}
+
+/* Each row's status icon, name and remove button on one line: the name
+ * sat at the row's top, 9 pixels above the middle of the others. */
+static guint
+assert_rows_aligned (GtkWidget  *root,
+                     const char *css_class)
+{
+  guint n = 0;
+
+  if (gtk_widget_has_css_class (root, css_class))
+    {
+      GtkWidget *icon = gtk_widget_get_first_child (root);
+      GtkWidget *texts = gtk_widget_get_next_sibling (icon);
+      GtkWidget *name = gtk_widget_get_first_child (texts);
+      GtkWidget *remove = gtk_widget_get_last_child (root);
+
+      g_assert_true (GTK_IS_IMAGE (icon));
+      g_assert_true (GTK_IS_LABEL (name));
+      g_assert_true (GTK_IS_BUTTON (remove));
+      g_assert_cmpfloat (fabs (middle_in (texts, root) - middle_in (icon, root)), <=, 1);
+      g_assert_cmpfloat (fabs (middle_in (texts, root) - middle_in (remove, root)), <=, 1);
+      /* One line: the name is the line. */
+      if (gtk_widget_get_next_sibling (name) == NULL)
+        g_assert_cmpfloat (fabs (middle_in (name, root) - middle_in (icon, root)), <=, 1);
+      return 1;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += assert_rows_aligned (child, css_class);
+  return n;
+}
+
 static void
 test_run_pass_and_fail (void)
 {
@@ -51,6 +95,7 @@ test_run_pass_and_fail (void)
   g_assert_nonnull (panel);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (panel)));
   g_assert_cmpuint (count_rows_with_class (GTK_WIDGET (panel), "test-not-run"), ==, 4);
+  g_assert_cmpuint (assert_rows_aligned (GTK_WIDGET (panel), "test-not-run"), ==, 4);
 
   run_tests (panel);
   sluice_tests_panel_get_counts (panel, &passed, &failed);
@@ -65,6 +110,9 @@ test_run_pass_and_fail (void)
   g_assert_cmpuint (passed, ==, 3);
   g_assert_cmpuint (failed, ==, 1);
   g_assert_cmpuint (count_rows_with_class (GTK_WIDGET (panel), "test-failed"), ==, 1);
+  test_app_spin (100);
+  g_assert_cmpuint (assert_rows_aligned (GTK_WIDGET (panel), "test-passed"), ==, 3);
+  g_assert_cmpuint (assert_rows_aligned (GTK_WIDGET (panel), "test-failed"), ==, 1);
 
   test_app_save_screenshot (window, tmp_dir, "tests-panel.png");
 

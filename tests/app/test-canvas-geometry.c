@@ -142,6 +142,46 @@ test_hit_through_viewport (void)
   g_assert_true (sluice_layout_get_box (layout, sluice_layout_hit_test (layout, mx, my))->node == SLUICE_NODE (phase));
 }
 
+/* Zoomed far out, a run's stage words never cover the canvas's name of
+ * the stage, across boxes and along narrow columns of every width, and
+ * both stay inside their box. (Along a column of 48 to 66 pixels the
+ * words covered the name, which was centred on the column.) */
+static void
+test_overview_words_beside_name (void)
+{
+  const double line_heights[] = { 17, 24 };
+  const double name_lengths[] = { 20, 90, 300 };
+
+  for (guint l = 0; l < G_N_ELEMENTS (line_heights); l++)
+    for (double w = 12; w < 240; w += 1)
+      for (double h = 30; h < 2000; h *= 2.5)
+        for (guint n = 0; n < G_N_ELEMENTS (name_lengths); n++)
+          {
+            double th = line_heights[l], x = 100, y = 50;
+            gboolean vertical = sluice_overview_is_vertical (w, h);
+            /* As the drawings cut their texts to the box. */
+            double tw = MIN (name_lengths[n], MIN ((vertical ? h : w) - 12, 480));
+            SluiceOverviewRect name, words;
+
+            if (!sluice_overview_name_rect (x, y, w, h, tw, th, &name))
+              continue;
+            /* Inside the box, unless the name is wider than the column. */
+            if (!vertical || w >= th + 8)
+              {
+                g_assert_cmpfloat (name.x, >=, x);
+                g_assert_cmpfloat (name.x + name.width, <=, x + w);
+              }
+            g_assert_cmpfloat (name.y, >=, y);
+            if (!sluice_overview_words_rect (x, y, w, h, MIN (tw, (vertical ? h - 8 : w - 16)), th, th, &words))
+              continue;
+            g_assert_cmpfloat (words.x, >=, x);
+            g_assert_cmpfloat (words.x + words.width, <=, x + w);
+            if (sluice_rect_intersects (name.x, name.y, name.width, name.height,
+                                        words.x, words.y, words.width, words.height))
+              g_error ("words over the name in a box of %.0f x %.0f, text %.0f high", w, h, th);
+          }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -155,6 +195,7 @@ main (int   argc,
   g_test_add_func ("/sluice/canvas/reveal", test_reveal);
   g_test_add_func ("/sluice/canvas/intersects", test_intersects);
   g_test_add_func ("/sluice/canvas/hit-through-viewport", test_hit_through_viewport);
+  g_test_add_func ("/sluice/canvas/overview-words-beside-name", test_overview_words_beside_name);
 
   return g_test_run ();
 }

@@ -189,6 +189,7 @@ snapshot_overview (SluiceCanvas *self,
       GdkRGBA color, back;
       double x, y, w, h;
       gboolean vertical;
+      SluiceOverviewRect bounds;
       int tw, th;
 
       if (b->kind != SLUICE_BOX_CONTROLLER ||
@@ -198,9 +199,10 @@ snapshot_overview (SluiceCanvas *self,
       w = b->width * self->vp.zoom;
       h = b->height * self->vp.zoom;
       /* A narrow column (many controllers side by side) is named along
-       * its length instead. */
-      vertical = w < 80 && h > w;
-      if ((vertical ? h : w) < 40 || (vertical && w < 12))
+       * its length instead. Too small a box is not named (whatever its
+       * name: known before laying it out). */
+      vertical = sluice_overview_is_vertical (w, h);
+      if (!sluice_overview_name_rect (x, y, w, h, 0, 0, &bounds))
         continue;
       mode = sluice_controller_get_mode (SLUICE_CONTROLLER (b->node));
       sluice_mode_color (mode, &color);
@@ -208,17 +210,19 @@ snapshot_overview (SluiceCanvas *self,
       pango_layout_set_text (text, label, -1);
       pango_layout_set_width (text, (int) (MIN ((vertical ? h : w) - 12, 480) * PANGO_SCALE));
       pango_layout_get_pixel_size (text, &tw, &th);
+      sluice_overview_name_rect (x, y, w, h, tw, th, &bounds);
       back = self->colors.background;
       back.alpha = 0.85;
       gtk_snapshot_save (snapshot);
       if (vertical)
         {
-          /* Reads top to bottom, centred on the column. */
-          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + (w + th) / 2 + 2, y + 2));
+          /* Reads top to bottom along the column's right side (a run's
+           * stage words go along its left side). */
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (bounds.x + bounds.width, bounds.y));
           gtk_snapshot_rotate (snapshot, 90);
         }
       else
-        gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + 2, y + 2));
+        gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (bounds.x, bounds.y));
       gtk_snapshot_append_color (snapshot, &back, &GRAPHENE_RECT_INIT (0, 0, tw + 8, th + 4));
       gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (0, 0, 3, th + 4));
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (5, 2));
@@ -226,6 +230,20 @@ snapshot_overview (SluiceCanvas *self,
       gtk_snapshot_restore (snapshot);
       self->overview_labels++;
     }
+}
+
+void
+sluice_canvas_snapshot_overview (SluiceCanvas *self,
+                                 GtkSnapshot  *snapshot)
+{
+  SluiceLayout *layout = sluice_canvas_get_layout (self);
+  double vx, vy, vw, vh;
+
+  if (layout == NULL)
+    return;
+  sluice_viewport_visible (&self->vp, gtk_widget_get_width (GTK_WIDGET (self)),
+                           gtk_widget_get_height (GTK_WIDGET (self)), &vx, &vy, &vw, &vh);
+  snapshot_overview (self, snapshot, layout, self->vp.zoom >= SLUICE_CANVAS_TEXT_MIN_ZOOM, vx, vy, vw, vh);
 }
 
 guint

@@ -118,3 +118,58 @@ sluice_rect_intersects (double ax, double ay, double aw, double ah,
 {
   return ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah;
 }
+
+gboolean
+sluice_overview_is_vertical (double w,
+                             double h)
+{
+  return w < 80 && h > w;
+}
+
+gboolean
+sluice_overview_name_rect (double              x,
+                           double              y,
+                           double              w,
+                           double              h,
+                           double              tw,
+                           double              th,
+                           SluiceOverviewRect *bounds)
+{
+  gboolean vertical = sluice_overview_is_vertical (w, h);
+
+  if ((vertical ? h : w) < 40 || (vertical && w < 12))
+    return FALSE;
+  /* The text and its padding, with the mode's colour bar at its start;
+   * centred on a column narrower than that. */
+  if (vertical)
+    *bounds = (SluiceOverviewRect) { w < th + 8 ? x + (w - th) / 2 - 2 : x + w - 2 - (th + 4), y + 2, th + 4, tw + 8 };
+  else
+    *bounds = (SluiceOverviewRect) { x + 2, y + 2, tw + 8, th + 4 };
+  return TRUE;
+}
+
+gboolean
+sluice_overview_words_rect (double              x,
+                            double              y,
+                            double              w,
+                            double              h,
+                            double              tw,
+                            double              th,
+                            double              line_h,
+                            SluiceOverviewRect *bounds)
+{
+  if (!sluice_overview_is_vertical (w, h))
+    {
+      if (w < 40)
+        return FALSE;
+      /* Under the name's one line and its padding. */
+      *bounds = (SluiceOverviewRect) { x + 2, y + line_h + 8, tw + 12, th + 2 };
+      return TRUE;
+    }
+  /* Beside the name, which takes a line and its padding along the
+   * column's right side, with a gap between them. */
+  if (w < 40 || h < 60 || w < 2 + (th + 2) + 2 + (line_h + 4) + 2)
+    return FALSE;
+  *bounds = (SluiceOverviewRect) { x + 2, y + 4, th + 2, tw + 12 };
+  return TRUE;
+}

@@ -68,4 +68,38 @@ void     sluice_viewport_reveal      (SluiceViewport       *vp,
 gboolean sluice_rect_intersects      (double ax, double ay, double aw, double ah,
                                       double bx, double by, double bw, double bh);
 
+/* Zoomed far out, the canvas names each controller, shown at (@x, @y) as
+ * @w × @h pixels, in a label around its name's text (@tw × @th), and a
+ * run writes each stage's state in words in a pill around their text
+ * (@tw × @th, lines of @line_h). A narrow column (many controllers side
+ * by side) has both along its length, reading top to bottom: the name
+ * along its right side, the words along its left, when there is room
+ * for both; otherwise the name is in the top-left corner and the words
+ * under it. The bounds are in widget coordinates (a vertical one is
+ * drawn rotated by 90° about its top-right corner). FALSE where the
+ * box is too small to hold it. Shared by both drawings: the words never
+ * cover the name. */
+typedef struct
+{
+  double x, y, width, height;
+} SluiceOverviewRect;
+
+gboolean sluice_overview_is_vertical (double                w,
+                                      double                h);
+gboolean sluice_overview_name_rect   (double                x,
+                                      double                y,
+                                      double                w,
+                                      double                h,
+                                      double                tw,
+                                      double                th,
+                                      SluiceOverviewRect   *bounds);
+gboolean sluice_overview_words_rect  (double                x,
+                                      double                y,
+                                      double                w,
+                                      double                h,
+                                      double                tw,
+                                      double                th,
+                                      double                line_h,
+                                      SluiceOverviewRect   *bounds);
+
 G_END_DECLS

@@ -24,6 +24,7 @@ typedef struct
   GdkRGBA error;
   GdkRGBA warning;
   GdkRGBA on_badge;
+  GdkRGBA error_badge;  /* the error's fill under on_badge text */
   /* Arrow heads as textures: a rotated clip would cost an offscreen pass
    * per arrow in the GL renderer. Owned. */
   GdkTexture *arrow_down;
@@ -50,6 +51,14 @@ typedef struct
 void           sluice_canvas_colors_init     (SluiceCanvasColors *colors,
                                               gboolean            dark);
 void           sluice_canvas_colors_clear    (SluiceCanvasColors *colors);
+/* The colours the canvas draws with now, in the style manager's style:
+ * for what is drawn over it. */
+const SluiceCanvasColors *sluice_canvas_get_colors (SluiceCanvas *self);
+/* Zoomed out past the scene's text, the controllers' names as the
+ * canvas draws them over its scene (nothing closer): for what is drawn
+ * over the canvas to draw them again on top. */
+void           sluice_canvas_snapshot_overview (SluiceCanvas *self,
+                                                GtkSnapshot  *snapshot);
 /* Splits the scene into tiles, in drawing order. Pure: tested without a
  * display. Returns a GPtrArray of SluiceCanvasTile that frees them. */
 GPtrArray     *sluice_canvas_split_tiles     (SluiceLayout             *layout);
@@ -98,6 +107,11 @@ char          *sluice_canvas_dup_check_line  (SluiceGate            *gate,
 const char    *sluice_mode_symbol            (SluiceMode mode);
 const char    *sluice_mode_label             (SluiceMode mode);
 void           sluice_mode_color             (SluiceMode mode,
+                                              GdkRGBA   *color);
+/* The fill of the mode's badge under white text (colors->on_badge): the
+ * mode's colour, one step darker where white reads at less than 4.5:1
+ * on it. */
+void           sluice_mode_badge_color       (SluiceMode mode,
                                               GdkRGBA   *color);
 
 

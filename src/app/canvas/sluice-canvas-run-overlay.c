@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "sluice-canvas-private.h"
+#include "sluice-canvas-run-colors.h"
 #include "sluice-canvas-run-overlay.h"
 #include "sluice-frame-pace.h"
 #include "sluice-run-thread.h"
@@ -211,11 +212,12 @@ counters_at (SluiceCanvasRunOverlay *self,
              const GdkRGBA          *frame)
 {
   PangoLayout *layout = label_layout (self, text, TRUE);
-  GdkRGBA white = { 1, 1, 1, 1 }, ink = { 0.14, 0.12, 0.19, 1 };
+  GdkRGBA chip, ink;
   int w, h;
 
+  sluice_canvas_run_chip_colors (sluice_canvas_get_colors (self->canvas), &chip, &ink);
   pango_layout_get_pixel_size (layout, &w, &h);
-  fill_round (snapshot, x, y, w + 10, h + 2, 4, &white);
+  fill_round (snapshot, x, y, w + 10, h + 2, 4, &chip);
   outline (snapshot, x, y, w + 10, h + 2, 4, 1, frame);
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + 5, y + 1));
@@ -279,7 +281,7 @@ draw_module (SluiceCanvasRunOverlay *self,
              const SluiceModuleLive *live,
              gboolean                with_text)
 {
-  GdkRGBA color, tint, white = { 1, 1, 1, 1 };
+  GdkRGBA color, tint, fill, ink;
   const char *label;
   double line = 3;
 
@@ -328,9 +330,10 @@ draw_module (SluiceCanvasRunOverlay *self,
     return;
 
   state_color (live->state, &color);
+  sluice_canvas_run_badge_colors (live->state, &fill, &ink);
   label = module_label (self, live);
   if (label != NULL)
-    pill (self, snapshot, label, b->x + b->width - 4, b->y - 10, TRUE, &color, &white);
+    pill (self, snapshot, label, b->x + b->width - 4, b->y - 10, TRUE, &fill, &ink);
 
   if (live->state == SLUICE_LIVE_IDLE)
     return;
@@ -414,13 +417,13 @@ draw_gate_checks (SluiceCanvasRunOverlay *self,
     {
       gboolean passed = FALSE;
       g_autofree char *label = check_label (self, b->node, i, &passed);
-      GdkRGBA color, white = { 1, 1, 1, 1 };
+      GdkRGBA fill, ink;
 
       if (label == NULL)
         return;
-      state_color (passed ? SLUICE_LIVE_DONE : SLUICE_LIVE_FAILED, &color);
+      sluice_canvas_run_badge_colors (passed ? SLUICE_LIVE_DONE : SLUICE_LIVE_FAILED, &fill, &ink);
       small_pill (self, snapshot, label, b->x + b->width - 6,
-                  b->y + SLUICE_LAYOUT_MODULE_HEIGHT - 5 + i * SLUICE_LAYOUT_CHECK_LINE, &color, &white);
+                  b->y + SLUICE_LAYOUT_MODULE_HEIGHT - 5 + i * SLUICE_LAYOUT_CHECK_LINE, &fill, &ink);
     }
 }
 
@@ -513,15 +516,17 @@ draw_stage_words (SluiceCanvasRunOverlay     *self,
 {
   g_autofree char *words = stage_words (self, live, b->node);
   g_autoptr(PangoLayout) layout = NULL;
-  GdkRGBA color, white = { 1, 1, 1, 1 };
+  GdkRGBA color, ink;
   double x, y, w = b->width * vp->zoom, h = b->height * vp->zoom;
-  gboolean vertical = w < 80 && h > w;
+  gboolean vertical = sluice_overview_is_vertical (w, h);
+  SluiceOverviewRect bounds;
   int tw, th;
 
+  /* Too small for any words: known before laying them out. */
   if (words == NULL || (vertical ? (w < 40 || h < 60) : w < 40))
     return;
   sluice_viewport_to_widget (vp, b->x, b->y, &x, &y);
-  state_color (live->state, &color);
+  sluice_canvas_run_badge_colors (live->state, &color, &ink);
   layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), words);
   pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   pango_layout_set_width (layout, (int) (MIN ((vertical ? h - 8 : w - 16), 480) * PANGO_SCALE));
@@ -532,22 +537,21 @@ draw_stage_words (SluiceCanvasRunOverlay     *self,
       pango_layout_set_height (layout, -3);
     }
   pango_layout_get_pixel_size (layout, &tw, &th);
-  /* Beside the name centred on the column, not over it. */
-  if (vertical && w < 2 * th + 12)
+  /* Under the canvas's name, or beside it along a column: never over it. */
+  if (!sluice_overview_words_rect (x, y, w, h, tw, th, (double) th / pango_layout_get_line_count (layout), &bounds))
     return;
 
   gtk_snapshot_save (snapshot);
   if (vertical)
     {
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + th + 4, y + 4));
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (bounds.x + bounds.width, bounds.y));
       gtk_snapshot_rotate (snapshot, 90);
     }
   else
-    /* Below the canvas's name label (one line of text and its padding). */
-    gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + 2, y + 26));
+    gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (bounds.x, bounds.y));
   fill_round (snapshot, 0, 0, tw + 12, th + 2, MIN (th + 2, 20) / 2.0, &color);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (6, 1));
-  gtk_snapshot_append_layout (snapshot, layout, &white);
+  gtk_snapshot_append_layout (snapshot, layout, &ink);
   gtk_snapshot_restore (snapshot);
   self->stage_words_drawn++;
 }
@@ -560,7 +564,7 @@ draw_controller (SluiceCanvasRunOverlay     *self,
                  SluiceController           *controller,
                  gboolean                    with_text)
 {
-  GdkRGBA color, white = { 1, 1, 1, 1 };
+  GdkRGBA color, fill, ink;
   char *s;
 
   state_color (live->state, &color);
@@ -571,7 +575,8 @@ draw_controller (SluiceCanvasRunOverlay     *self,
     return;
 
   s = controller_label (live, controller);
-  pill (self, snapshot, s, b->x + 8, b->y - 26, FALSE, &color, &white);
+  sluice_canvas_run_badge_colors (live->state, &fill, &ink);
+  pill (self, snapshot, s, b->x + 8, b->y - 26, FALSE, &fill, &ink);
   g_free (s);
 }
 
@@ -705,15 +710,19 @@ sluice_canvas_run_overlay_snapshot (GtkWidget   *widget,
 
           if (label != NULL)
             {
-              GdkRGBA color, white = { 1, 1, 1, 1 };
+              GdkRGBA fill, ink;
 
-              state_color (b->is_else ? SLUICE_LIVE_FAILED : SLUICE_LIVE_DONE, &color);
-              pill (self, snapshot, label, b->x + 4, b->y - 8, FALSE, &color, &white);
+              sluice_canvas_run_badge_colors (b->is_else ? SLUICE_LIVE_FAILED : SLUICE_LIVE_DONE, &fill, &ink);
+              pill (self, snapshot, label, b->x + 4, b->y - 8, FALSE, &fill, &ink);
             }
         }
     }
   gtk_snapshot_restore (snapshot);
 
+  /* Far out, the modules' colours cover the canvas's names of the
+   * stages: they are drawn again, on top. */
+  if (!with_text)
+    sluice_canvas_snapshot_overview (self->canvas, snapshot);
   self->stage_words_drawn = 0;
   for (guint i = 0; !with_text && i < sluice_layout_get_n_boxes (layout); i++)
     {

@@ -95,6 +95,8 @@ sluice_canvas_colors_init (SluiceCanvasColors *c,
       rgba (&c->warning, "#e5a50a");
     }
   rgba (&c->on_badge, "#ffffff");
+  /* The dark style's error (a light red) is 2.4:1 under white text. */
+  rgba (&c->error_badge, "#c01c28");
 
   g_clear_object (&c->arrow_down);
   g_clear_object (&c->arrow_right);
@@ -146,6 +148,20 @@ sluice_mode_color (SluiceMode  mode,
     case SLUICE_MODE_ORDER_BY_SEQUENCE: rgba (color, "#9141ac"); break;
     case SLUICE_MODE_FIRST_WINS:        rgba (color, "#e66100"); break;
     default:                            rgba (color, "#77767b"); break;
+    }
+}
+
+void
+sluice_mode_badge_color (SluiceMode  mode,
+                         GdkRGBA    *color)
+{
+  switch (mode)
+    {
+    case SLUICE_MODE_NOT_PARALLEL:      rgba (color, "#1c71d8"); break;
+    case SLUICE_MODE_NO_ORDER:          rgba (color, "#1a7f4f"); break;
+    case SLUICE_MODE_ORDER_BY_SEQUENCE: rgba (color, "#9141ac"); break;
+    case SLUICE_MODE_FIRST_WINS:        rgba (color, "#c64600"); break;
+    default:                            rgba (color, "#5e5c64"); break;
     }
 }
 
@@ -611,7 +627,7 @@ paint_controller (Painter               *p,
   SluiceController *controller = SLUICE_CONTROLLER (b->node);
   SluiceMode mode = sluice_controller_get_mode (controller);
   g_autofree char *badge = g_strdup_printf ("%s  %s", sluice_mode_symbol (mode), sluice_mode_label (mode));
-  GdkRGBA mode_color;
+  GdkRGBA mode_color, badge_color;
   GskRoundedRect rect;
   double badge_w = 190, x;
 
@@ -627,7 +643,8 @@ paint_controller (Painter               *p,
   /* The mode badge: symbol and words, in the mode's colour. */
   if (p->with_text)
     badge_w = MIN (text_width (p, p->body_font, badge) + 20, b->width - 36);
-  append_rounded (p->snapshot, b->x + 18, b->y + 44, badge_w, 24, 12, &mode_color, NULL);
+  sluice_mode_badge_color (mode, &badge_color);
+  append_rounded (p->snapshot, b->x + 18, b->y + 44, badge_w, 24, 12, &badge_color, NULL);
   paint_text (p, p->body_font, badge, b->x + 28, b->y + 47, badge_w - 16, &c->on_badge);
 
   x = b->x + 18 + badge_w + 10;

@@ -55,7 +55,7 @@ draw_tag (SluiceCanvas  *self,
   pango_layout_get_pixel_size (layout, &w, &h);
   gsk_rounded_rect_init_from_rect (&rect, &GRAPHENE_RECT_INIT (x, y - h - 6, w + 14, h + 4), (h + 4) / 2.0);
   gtk_snapshot_push_rounded_clip (snapshot, &rect);
-  gtk_snapshot_append_color (snapshot, &self->colors.error, &rect.bounds);
+  gtk_snapshot_append_color (snapshot, &self->colors.error_badge, &rect.bounds);
   gtk_snapshot_pop (snapshot);
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + 7, y - h - 4));

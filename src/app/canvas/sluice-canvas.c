@@ -53,6 +53,13 @@ sluice_canvas_get_layout (SluiceCanvas *self)
   return self->layout;
 }
 
+const SluiceCanvasColors *
+sluice_canvas_get_colors (SluiceCanvas *self)
+{
+  g_return_val_if_fail (SLUICE_IS_CANVAS (self), NULL);
+  return &self->colors;
+}
+
 static void
 style_changed_cb (SluiceCanvas *self)
 {

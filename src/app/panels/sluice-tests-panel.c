@@ -99,6 +99,9 @@ make_row (SluiceTestCase   *test,
       }
     }
   gtk_widget_set_hexpand (texts, TRUE);
+  /* On the line of the icon and the button, which the row centres: at
+   * its top, the name sat lower than them. */
+  gtk_widget_set_valign (texts, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (row), icon);
   gtk_box_append (GTK_BOX (row), texts);
   {

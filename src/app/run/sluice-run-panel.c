@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <math.h>
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
@@ -47,8 +48,11 @@ struct _SluiceRunPanel
   gboolean          following;
   gulong            pin_handler;  /* on pin_clock's after-paint, while new rows are laid out */
   GdkFrameClock    *pin_clock;    /* owned while pinning */
-  double            seen_upper;   /* of the log's adjustment, when last seen */
-  double            seen_page;
+  /* The value the list's last gtk_adjustment_configure() put in place
+   * (it emits "changed" right before "value-changed"); NAN once that
+   * value change was seen. Any other change is the user's scrolling. */
+  double            relaid_value;
+  gboolean          pinning;      /* the panel itself moves the view */
 };
 
 G_DEFINE_FINAL_TYPE (SluiceRunPanel, sluice_run_panel, GTK_TYPE_WIDGET)
@@ -473,8 +477,11 @@ pin_to_top (SluiceRunPanel *self)
 {
   GtkAdjustment *adjustment = log_adjustment (self);
 
-  if (gtk_adjustment_get_value (adjustment) != gtk_adjustment_get_lower (adjustment))
-    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+  if (gtk_adjustment_get_value (adjustment) == gtk_adjustment_get_lower (adjustment))
+    return;
+  self->pinning = TRUE;
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+  self->pinning = FALSE;
 }
 
 /* Shows the newest row through the list's own action too, once a frame
@@ -516,30 +523,35 @@ static void
 log_scrolled_cb (SluiceRunPanel *self)
 {
   GtkAdjustment *adjustment = log_adjustment (self);
-  double upper = gtk_adjustment_get_upper (adjustment), page = gtk_adjustment_get_page_size (adjustment);
-  gboolean relaid = upper != self->seen_upper || page != self->seen_page;
+  double value = gtk_adjustment_get_value (adjustment);
+  gboolean by_list = value == self->relaid_value;
 
-  self->seen_upper = upper;
-  self->seen_page = page;
+  self->relaid_value = NAN;
+  if (self->pinning)
+    return;
   /* While new rows are laid out, or the list is resized, the list moves
    * the view to keep the rows it showed in place: that is not the user
    * scrolling away, and the view goes back to the newest. */
-  if (self->pin_handler != 0 || (relaid && self->following))
-    pin_to_top (self);
-  else
-    self->following = gtk_adjustment_get_value (adjustment) <= gtk_adjustment_get_lower (adjustment) + 1;
+  if (by_list && self->following)
+    {
+      pin_to_top (self);
+      return;
+    }
+  self->following = value <= gtk_adjustment_get_lower (adjustment) + 1;
+  /* The user scrolled away: a scroll to the newest queued before, for
+   * rows that came before, is dropped, whenever its frame comes. */
+  if (!self->following)
+    unpin (self);
 }
 
-/* Rows came or the list was resized (no scrolling by the user). */
+/* Rows came or the list was resized (no scrolling by the user): the
+ * list configured its adjustment. */
 static void
 log_relaid_cb (SluiceRunPanel *self)
 {
-  GtkAdjustment *adjustment = log_adjustment (self);
-
-  self->seen_upper = gtk_adjustment_get_upper (adjustment);
-  self->seen_page = gtk_adjustment_get_page_size (adjustment);
   if (self->following)
     pin_to_top (self);
+  self->relaid_value = gtk_adjustment_get_value (log_adjustment (self));
 }
 
 static void
@@ -665,6 +677,13 @@ sluice_run_panel_get_log_adjustment (SluiceRunPanel *self)
 {
   g_return_val_if_fail (SLUICE_IS_RUN_PANEL (self), NULL);
   return log_adjustment (self);
+}
+
+gboolean
+sluice_run_panel_get_newest_queued (SluiceRunPanel *self)
+{
+  g_return_val_if_fail (SLUICE_IS_RUN_PANEL (self), FALSE);
+  return self->pin_handler != 0;
 }
 
 gboolean
@@ -851,6 +870,7 @@ sluice_run_panel_init (SluiceRunPanel *self)
   paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
   gtk_paned_set_start_child (GTK_PANED (paned), scrolled (GTK_WIDGET (self->log_view)));
   self->following = TRUE;
+  self->relaid_value = NAN;
   g_signal_connect_object (log_adjustment (self), "value-changed", G_CALLBACK (log_scrolled_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (log_adjustment (self), "changed", G_CALLBACK (log_relaid_cb),

@@ -50,5 +50,9 @@ GListModel *sluice_run_panel_get_services   (SluiceRunPanel   *self);
  * user did not scroll down to older ones), and its scroll position. */
 gboolean       sluice_run_panel_get_following      (SluiceRunPanel *self);
 GtkAdjustment *sluice_run_panel_get_log_adjustment (SluiceRunPanel *self);
+/* Whether new rows came and the view goes to the newest once the frame
+ * that lays them out is over (for tests: a user's scroll before then
+ * must win). */
+gboolean       sluice_run_panel_get_newest_queued  (SluiceRunPanel *self);
 
 G_END_DECLS

@@ -118,6 +118,22 @@ set_locked (WindowRun *run,
     sluice_window_update_actions (self);
 }
 
+/* What the toast says of a failed run: where it failed, when a module
+ * did. A toast is one line, cut at the window's width, and why a module
+ * failed can be long; it is in full under the run panel's stages and in
+ * its log. */
+static char *
+dup_failed_message (SluiceRunSession *session)
+{
+  const char *id = sluice_run_session_get_failed_module (session);
+  SluiceNode *node = id != NULL ? sluice_pipeline_find_node (sluice_run_session_get_pipeline (session), id) : NULL;
+
+  if (node != NULL)
+    /* TRANSLATORS: a toast; the name of the module where a run failed */
+    return g_strdup_printf (_("Run failed at “%s”"), sluice_node_get_label (node));
+  return g_strdup_printf (_("Run failed: %s"), sluice_run_session_get_error (session));
+}
+
 static void
 session_state_cb (WindowRun *run)
 {
@@ -127,7 +143,7 @@ session_state_cb (WindowRun *run)
   update_controls (run);
   if (state == SLUICE_RUN_FAILED)
     {
-      g_autofree char *message = g_strdup_printf (_("Run failed: %s"), sluice_run_session_get_error (run->session));
+      g_autofree char *message = dup_failed_message (run->session);
       sluice_window_toast (run->window, message);
     }
   else if (state == SLUICE_RUN_COMPLETED)

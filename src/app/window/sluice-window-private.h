@@ -19,6 +19,10 @@ struct _SluiceWindow
    * nothing, and saving it remembers it as trusted. FALSE for content
    * that came from disk until the user trusts it. */
   gboolean              vouched;
+  /* Toasts rise above the bottom pane: a rule for this window's toast
+   * overlay (its own style class), see lift_toasts(). */
+  GtkCssProvider       *toast_css;    /* owned, added to the display */
+  char                 *toast_class;  /* owned */
 
   /* Template children. */
   AdwWindowTitle       *window_title;

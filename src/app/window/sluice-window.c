@@ -38,13 +38,56 @@ update_title (SluiceWindow *self)
   gtk_window_set_title (GTK_WINDOW (self), window_title);
 }
 
+/* Toasts ------------------------------------------------------------------------ */
+
+/* The zoom controls' height and their margin, and a margin above them. */
+#define TOAST_ABOVE_ZOOM (12 + 34 + 12)
+
+/* A toast spans the window's width (a long message reads whole) but
+ * never covers the bottom pane, where the run panel's log and the note
+ * under its stages say more of what the toast says, nor the canvas's
+ * zoom controls: this window's toasts rise above them, by the pane's
+ * height when the toast comes. */
+static void
+lift_toasts (SluiceWindow *self)
+{
+  GtkWidget *paned = gtk_widget_get_ancestor (GTK_WIDGET (self->canvas), GTK_TYPE_PANED);
+  GtkWidget *pane = paned != NULL ? gtk_paned_get_end_child (GTK_PANED (paned)) : NULL;
+  int height = pane != NULL && gtk_widget_get_mapped (pane) ? gtk_widget_get_height (pane) : 0;
+  g_autofree char *css = g_strdup_printf ("toastoverlay.%s > toast { margin-bottom: %dpx; }",
+                                          self->toast_class, height + TOAST_ABOVE_ZOOM);
+
+  gtk_css_provider_load_from_data (self->toast_css, css, -1);
+}
+
+static void
+add_toast (SluiceWindow *self,
+           AdwToast     *toast)
+{
+  g_free (self->last_message);
+  self->last_message = g_strdup (adw_toast_get_title (toast));
+  lift_toasts (self);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+init_toasts (SluiceWindow *self)
+{
+  static guint n_windows;
+
+  self->toast_class = g_strdup_printf ("sluice-toasts-%u", ++n_windows);
+  gtk_widget_add_css_class (GTK_WIDGET (self->toast_overlay), self->toast_class);
+  self->toast_css = gtk_css_provider_new ();
+  gtk_style_context_add_provider_for_display (gtk_widget_get_display (GTK_WIDGET (self)),
+                                              GTK_STYLE_PROVIDER (self->toast_css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
 void
 sluice_window_toast (SluiceWindow *self,
                      const char   *message)
 {
-  g_free (self->last_message);
-  self->last_message = g_strdup (message);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  add_toast (self, adw_toast_new (message));
 }
 
 const char *
@@ -135,9 +178,7 @@ file_changed_on_disk_cb (SluiceWindow *self)
   adw_toast_set_action_name (toast, "win.reload");
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_set_timeout (toast, 0);
-  g_free (self->last_message);
-  self->last_message = g_strdup (adw_toast_get_title (toast));
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  add_toast (self, toast);
 }
 
 static void
@@ -481,6 +522,10 @@ sluice_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SLUICE_TYPE_WINDOW);
   g_clear_object (&self->document);
+  if (self->toast_css != NULL)
+    gtk_style_context_remove_provider_for_display (gtk_widget_get_display (GTK_WIDGET (self)),
+                                                   GTK_STYLE_PROVIDER (self->toast_css));
+  g_clear_object (&self->toast_css);
   G_OBJECT_CLASS (sluice_window_parent_class)->dispose (object);
 }
 
@@ -488,6 +533,7 @@ static void
 sluice_window_finalize (GObject *object)
 {
   g_free (SLUICE_WINDOW (object)->last_message);
+  g_free (SLUICE_WINDOW (object)->toast_class);
   G_OBJECT_CLASS (sluice_window_parent_class)->finalize (object);
 }
 
@@ -559,6 +605,7 @@ sluice_window_init (SluiceWindow *self)
   g_autoptr(SluiceDocument) document = sluice_document_new_untitled ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  init_toasts (self);
   sluice_window_add_actions (self);
   add_canvas_shortcuts (self);
   sluice_window_run_init (self);
