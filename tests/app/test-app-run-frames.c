@@ -314,6 +314,16 @@ test_frames_draw_only_what_changed (void)
   g_assert_cmpuint (made1 - made0, >, 0);
   g_assert_cmpuint (2 * (made1 - made0), <, drawn1 - drawn0);
 
+  /* The log's scrollbar stays: an overlay one would show itself and
+   * fade out as rows come, a frame of the whole window each step of the
+   * fade (bench-live-run painted 21 frames in a run, 10 without). */
+  {
+    GtkWidget *log = find_named (GTK_WIDGET (feed.window), "run-log");
+
+    g_assert_true (GTK_IS_SCROLLED_WINDOW (log));
+    g_assert_false (gtk_scrolled_window_get_overlay_scrolling (GTK_SCROLLED_WINDOW (log)));
+  }
+
   /* The stages table: the same cells, showing new counts. */
   collect_labels (stages, cells_after);
   cells_text_after = labels_text (cells_after);

@@ -825,7 +825,7 @@ sluice_run_panel_init (SluiceRunPanel *self)
 {
   const char *levels[] = { N_("Everything"), N_("Info and up"), N_("Warnings and errors"), N_("Errors"), NULL };
   const char *translated[5];
-  GtkWidget *header, *paned, *notebook;
+  GtkWidget *header, *paned, *notebook, *log_scroller;
   GtkListItemFactory *factory;
 
   for (guint i = 0; i < 5; i++)
@@ -868,7 +868,14 @@ sluice_run_panel_init (SluiceRunPanel *self)
   g_object_unref (self->selection);
 
   paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
-  gtk_paned_set_start_child (GTK_PANED (paned), scrolled (GTK_WIDGET (self->log_view)));
+  log_scroller = scrolled (GTK_WIDGET (self->log_view));
+  /* A scrollbar that stays: an overlay one shows itself and fades out
+   * each time rows come, and each frame of that fade redraws the window,
+   * a dozen frames a second of a live run that a software renderer
+   * takes from the run. */
+  gtk_scrolled_window_set_overlay_scrolling (GTK_SCROLLED_WINDOW (log_scroller), FALSE);
+  gtk_widget_set_name (log_scroller, "run-log");
+  gtk_paned_set_start_child (GTK_PANED (paned), log_scroller);
   self->following = TRUE;
   self->relaid_value = NAN;
   g_signal_connect_object (log_adjustment (self), "value-changed", G_CALLBACK (log_scrolled_cb),
