@@ -316,28 +316,6 @@ test_close_window (void)
 
 /* ---- closing the document: an edited one, closed with Discard */
 
-static AdwMessageDialog *
-find_message_dialog (SluiceWindow *window)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == GTK_WINDOW (window) &&
-          gtk_widget_get_visible (GTK_WIDGET (toplevel)))
-        return ADW_MESSAGE_DIALOG (toplevel);
-    }
-  return NULL;
-}
-
-static gboolean
-message_dialog_shown (gpointer data)
-{
-  return find_message_dialog (data) != NULL;
-}
-
 static void
 test_close_document (void)
 {
@@ -361,9 +339,9 @@ test_close_document (void)
 
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   g_action_activate (g_action_map_lookup_action (G_ACTION_MAP (window), "close"), NULL);
-  g_assert_true (test_app_wait_for (message_dialog_shown, window, 5000));
+  g_assert_true (test_app_wait_for (test_app_message_dialog_shown, window, 5000));
   start = g_get_monotonic_time ();
-  adw_message_dialog_response (find_message_dialog (window), "discard");
+  adw_message_dialog_response (test_app_find_message_dialog (window), "discard");
   g_assert_true (test_app_wait_for (is_gone, &window, 5000));
   took = g_get_monotonic_time () - start;
   g_test_message ("the document closed in %.1f ms", took / 1000.0);

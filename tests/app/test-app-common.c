@@ -369,3 +369,25 @@ test_app_no_children (gpointer except)
 {
   return test_app_count_children (GPOINTER_TO_INT (except)) == 0;
 }
+
+AdwMessageDialog *
+test_app_find_message_dialog (SluiceWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == GTK_WINDOW (window) &&
+          gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return ADW_MESSAGE_DIALOG (toplevel);
+    }
+  return NULL;
+}
+
+gboolean
+test_app_message_dialog_shown (gpointer window)
+{
+  return test_app_find_message_dialog (window) != NULL;
+}

@@ -65,6 +65,10 @@ guint         test_app_count_children    (GPid                except);
 /* test_app_count_children (GPOINTER_TO_INT (@except)) == 0, for
  * test_app_wait_for(). */
 gboolean      test_app_no_children       (gpointer            except);
+/* The message dialog shown over @window ("Save Changes?"), or NULL. */
+AdwMessageDialog *test_app_find_message_dialog (SluiceWindow *window);
+/* test_app_find_message_dialog (@window) != NULL, for test_app_wait_for(). */
+gboolean      test_app_message_dialog_shown (gpointer          window);
 /* The first widget with CSS class @css_class under @root, breadth first. */
 GtkWidget    *test_app_find_with_class   (GtkWidget          *root,
                                           const char         *css_class);

@@ -79,29 +79,6 @@ close_window (SluiceWindow *window)
   test_app_spin (20);
 }
 
-/* The message dialog shown over @window, or NULL. */
-static AdwMessageDialog *
-find_message_dialog (SluiceWindow *window)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == GTK_WINDOW (window) &&
-          gtk_widget_get_visible (GTK_WIDGET (toplevel)))
-        return ADW_MESSAGE_DIALOG (toplevel);
-    }
-  return NULL;
-}
-
-static gboolean
-message_dialog_shown (gpointer data)
-{
-  return find_message_dialog (data) != NULL;
-}
-
 /* Defect 12: Ctrl+N, an edit, F5, Ctrl+W, Discard. The suite makes
  * criticals fatal, so any critical while the window goes fails here. */
 static void
@@ -122,8 +99,8 @@ test_close_after_run (void)
 
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   activate (window, "close", NULL);
-  g_assert_true (test_app_wait_for (message_dialog_shown, window, 5000));
-  dialog = find_message_dialog (window);
+  g_assert_true (test_app_wait_for (test_app_message_dialog_shown, window, 5000));
+  dialog = test_app_find_message_dialog (window);
   adw_message_dialog_response (dialog, "discard");
   test_app_spin (200);
   g_assert_null (window);
@@ -1228,8 +1205,8 @@ test_run_dialog (void)
   gboolean has_run_with = FALSE;
 
   activate (window, "run-with", NULL);
-  g_assert_true (test_app_wait_for (message_dialog_shown, window, 5000));
-  dialog = find_message_dialog (window);
+  g_assert_true (test_app_wait_for (test_app_message_dialog_shown, window, 5000));
+  dialog = test_app_find_message_dialog (window);
   command = find_named (GTK_WIDGET (dialog), "command-line");
   g_assert_nonnull (command);
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (command)), "run-dialog-example.xml"));
