@@ -88,8 +88,18 @@ write_started (gpointer data)
   return module_items_in (data, "save") >= 1;
 }
 
-/* Opens the run's window on stalling_pipeline(@fifo), runs 3 items and
- * returns once the run is stuck in its first write. */
+/* Runs 3 items in @window and returns once the run is stuck in its
+ * first write. */
+static void
+run_until_stalled (SluiceWindow *window)
+{
+  test_app_run_ids (window, 3);
+  g_assert_true (test_app_wait_for (write_started, window, 30000));
+  test_app_spin (200);
+  g_assert_true (sluice_run_session_get_active (sluice_window_get_run_session (window)));
+}
+
+/* Opens the run's window on stalling_pipeline(@fifo), stalled as above. */
 static SluiceWindow *
 open_stalled (const char *name,
               const char *fifo)
@@ -98,10 +108,7 @@ open_stalled (const char *name,
   g_autofree char *xml = stalling_pipeline (name, fifo);
   SluiceWindow *window = test_app_open_trusted (app, tmp_dir, file, xml);
 
-  test_app_run_ids (window, 3);
-  g_assert_true (test_app_wait_for (write_started, window, 30000));
-  test_app_spin (200);
-  g_assert_true (sluice_run_session_get_active (sluice_window_get_run_session (window)));
+  run_until_stalled (window);
   return window;
 }
 
@@ -332,10 +339,7 @@ test_close_document (void)
   g_action_activate (g_action_map_lookup_action (G_ACTION_MAP (window), "insert"), g_variant_new_string ("lua"));
   g_assert_true (sluice_document_get_modified (sluice_window_get_document (window)));
   test_app_trust (window);
-  test_app_run_ids (window, 3);
-  g_assert_true (test_app_wait_for (write_started, window, 30000));
-  test_app_spin (200);
-  g_assert_true (sluice_run_session_get_active (sluice_window_get_run_session (window)));
+  run_until_stalled (window);
 
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   g_action_activate (g_action_map_lookup_action (G_ACTION_MAP (window), "close"), NULL);
