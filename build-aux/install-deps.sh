@@ -9,7 +9,7 @@ packages="
   libglib2.0-dev libglib2.0-bin libxml2-dev libxml2-utils
   liblua5.4-dev libjansson-dev libsoup-3.0-dev
   libgraphviz-dev graphviz openssl glib-networking
-  libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev
+  libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev libepoxy-dev
   desktop-file-utils appstream
   xvfb xauth dbus-x11 imagemagick
   libsqlite3-dev zlib1g-dev libdeflate-dev libzstd-dev liblzma-dev zstd xz-utils

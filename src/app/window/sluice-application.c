@@ -11,6 +11,7 @@
 #include "sluice-document.h"
 #include "sluice-json-alloc.h"
 #include "sluice-preferences.h"
+#include "sluice-renderer-choice.h"
 #include "sluice-template-chooser.h"
 #include "sluice-window.h"
 
@@ -440,6 +441,9 @@ sluice_application_startup (GApplication *application)
   sluice_json_alloc_install ();
 
   G_APPLICATION_CLASS (sluice_application_parent_class)->startup (application);
+  /* Before the first window: its renderer is chosen as it is shown. */
+  if (gdk_display_get_default () != NULL)
+    sluice_renderer_choose_for_display (gdk_display_get_default ());
 
   if (schema != NULL)
     {
