@@ -235,10 +235,12 @@ test_stats_by_index (void)
     "<execution id='never'><lua>item.y = 1</lua></execution>"
     "</phase></controller>");
   TestRun *run = test_run_new (pipeline, input, NULL, FALSE);
-  SluiceModuleStats by_id, at;
+  SluiceModuleStats by_id, at, all[3];
 
   g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
   g_assert_cmpuint (sluice_executor_get_n_modules (run->executor), ==, 3);
+  /* All at once, as a live view copies them, gives the same. */
+  sluice_executor_copy_module_stats (run->executor, all, 3);
   for (guint i = 0; i < 3; i++)
     {
       const char *id = sluice_executor_get_module_id (run->executor, i);
@@ -246,6 +248,7 @@ test_stats_by_index (void)
       g_assert_true (sluice_executor_get_module_stats (run->executor, id, &by_id));
       sluice_executor_get_module_stats_at (run->executor, i, &at);
       g_assert_cmpmem (&by_id, sizeof by_id, &at, sizeof at);
+      g_assert_cmpmem (&all[i], sizeof all[i], &at, sizeof at);
     }
   g_assert_cmpstr (sluice_executor_get_module_id (run->executor, 1), ==, "b");
   sluice_executor_get_module_stats_at (run->executor, 1, &at);

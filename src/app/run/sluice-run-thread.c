@@ -333,8 +333,7 @@ publish_full (SluiceRunThread *self,
   self->snapshot.elapsed = sluice_executor_get_elapsed (executor);
   self->snapshot.cpu_us = thread_cpu_us ();
   count_run_cpu (self, self->snapshot.cpu_us + sluice_executor_get_workers_cpu_time (executor));
-  for (guint i = 0; i < self->snapshot.n_modules; i++)
-    sluice_executor_get_module_stats_at (executor, i, &self->snapshot.modules[i]);
+  sluice_executor_copy_module_stats (executor, self->snapshot.modules, self->snapshot.n_modules);
   for (guint i = 0; i < self->snapshot.n_stages; i++)
     {
       SluiceRunStageSnapshot *stage = &self->snapshot.stages[i];

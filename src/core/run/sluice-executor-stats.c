@@ -100,19 +100,15 @@ sluice_executor_get_module_step (SluiceExecutor *self,
   return ((SluiceModuleRun *) g_ptr_array_index (self->mods, index))->step;
 }
 
-void
-sluice_executor_get_module_stats_at (SluiceExecutor    *self,
-                                     guint              index,
-                                     SluiceModuleStats *stats)
+/* What sluice_executor_get_module_stats_at() gives, for @info. */
+static void
+read_module_stats (SluiceExecutor    *self,
+                   SluiceModuleRun   *info,
+                   gboolean           run_final,
+                   SluiceModuleStats *stats)
 {
-  SluiceModuleRun *info;
-  SluiceStage *ctl;
+  SluiceStage *ctl = g_ptr_array_index (self->ctls, info->ctl);
 
-  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
-  g_return_if_fail (index < self->mods->len);
-
-  info = g_ptr_array_index (self->mods, index);
-  ctl = g_ptr_array_index (self->ctls, info->ctl);
   *stats = info->stats;
   stats->items_in = __atomic_load_n (&info->stats.items_in, __ATOMIC_RELAXED);
   stats->items_out = __atomic_load_n (&info->stats.items_out, __ATOMIC_RELAXED);
@@ -120,14 +116,41 @@ sluice_executor_get_module_stats_at (SluiceExecutor    *self,
   if (self->state == SLUICE_RUN_FAILED && g_strcmp0 (self->failed_module, info->id) == 0)
     stats->state = SLUICE_MODULE_FAILED;
   else if (stats->failed > 0 && info->on_error == SLUICE_ON_ERROR_FAIL &&
-           sluice_run_state_is_final (self->state) && self->state != SLUICE_RUN_COMPLETED)
+           run_final && self->state != SLUICE_RUN_COMPLETED)
     stats->state = SLUICE_MODULE_FAILED;
   else if (stats->active > 0)
     stats->state = SLUICE_MODULE_RUNNING;
-  else if (ctl->finished || sluice_run_state_is_final (self->state))
+  else if (ctl->finished || run_final)
     stats->state = stats->items_in > 0 ? SLUICE_MODULE_DONE : SLUICE_MODULE_SKIPPED;
   else
     stats->state = stats->items_in > 0 ? SLUICE_MODULE_RUNNING : SLUICE_MODULE_IDLE;
+}
+
+void
+sluice_executor_get_module_stats_at (SluiceExecutor    *self,
+                                     guint              index,
+                                     SluiceModuleStats *stats)
+{
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+  g_return_if_fail (index < self->mods->len);
+
+  read_module_stats (self, g_ptr_array_index (self->mods, index),
+                     sluice_run_state_is_final (self->state), stats);
+}
+
+void
+sluice_executor_copy_module_stats (SluiceExecutor    *self,
+                                   SluiceModuleStats *stats,
+                                   guint              n_stats)
+{
+  gboolean run_final;
+
+  g_return_if_fail (SLUICE_IS_EXECUTOR (self));
+  g_return_if_fail (n_stats <= self->mods->len);
+
+  run_final = sluice_run_state_is_final (self->state);
+  for (guint i = 0; i < n_stats; i++)
+    read_module_stats (self, g_ptr_array_index (self->mods, i), run_final, &stats[i]);
 }
 
 gboolean

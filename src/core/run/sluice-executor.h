@@ -167,6 +167,13 @@ const char       *sluice_executor_get_module_id      (SluiceExecutor   *self,
 void              sluice_executor_get_module_stats_at (SluiceExecutor  *self,
                                                       guint             index,
                                                       SluiceModuleStats *stats);
+/* The first @n_stats modules' counters at once, as
+ * sluice_executor_get_module_stats_at() gives each: what a live view
+ * copies once a frame (5,000 modules), without a call and its checks
+ * per module. */
+void              sluice_executor_copy_module_stats  (SluiceExecutor    *self,
+                                                      SluiceModuleStats *stats,
+                                                      guint              n_stats);
 /* The step the module at @index runs (borrowed; it lives as long as the
  * executor), or NULL for conditions, groups and fails. */
 SluiceStep       *sluice_executor_get_module_step    (SluiceExecutor   *self,
