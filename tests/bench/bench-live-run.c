@@ -22,7 +22,7 @@
  * run overlay snapshotted and rendered, sampled through the run) and the
  * run's wall time against `sluice-run` on the same file and input.
  * Targets: frames under 8 ms, the run at most 10% slower. sluice-run and
- * the designer run in turns, three rounds (SLUICE_BENCH_LIVE_ROUNDS=N),
+ * the designer run in turns, five rounds (SLUICE_BENCH_LIVE_ROUNDS=N),
  * and the figure is the median of the rounds' ratios.
  *
  *   xvfb-run -a meson test -C BUILD --benchmark bench-live-run -v
@@ -33,7 +33,7 @@
  * run takes seconds, not hours. */
 
 static guint n_items = 100000;   /* SLUICE_BENCH_LIVE_ITEMS=N for a shorter run */
-#define MAX_ROUNDS 15           /* SLUICE_BENCH_LIVE_ROUNDS=N pairs (3 unless told) */
+#define MAX_ROUNDS 15           /* SLUICE_BENCH_LIVE_ROUNDS=N pairs (5 unless told) */
 
 static double
 median (const double *values,
@@ -418,7 +418,7 @@ main (int   argc,
   SluiceApplication *app;
   SluiceWindow *window;
   Frames frames = { 0 };
-  guint n_rounds = 3;
+  guint n_rounds = 5;
   double runner_walls[MAX_ROUNDS], runner_cpus[MAX_ROUNDS];
   double wall_ratios[MAX_ROUNDS], cpu_ratios[MAX_ROUNDS], run_thread_ratios[MAX_ROUNDS];
   double designer_fit_s, runner_cpu;
