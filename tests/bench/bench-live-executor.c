@@ -69,11 +69,12 @@ output_cb (const char *line,
 }
 
 static void
-record_cb (const SluiceItemRecord *record,
+record_cb (const SluiceItemRecord *records,
+           guint                   n,
            gpointer                user_data)
 {
-  n_records++;
-  last_record = *record;
+  n_records += n;
+  last_record = records[n - 1];
 }
 
 static void

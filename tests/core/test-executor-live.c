@@ -111,22 +111,30 @@ typedef struct
   guint64 last_seq;
   gint64  last_time;
   gint64  before;
+  guint   calls;
 } Records;
 
 static void
-record_cb (const SluiceItemRecord *record,
+record_cb (const SluiceItemRecord *batch,
+           guint                   n_batch,
            gpointer                user_data)
 {
   Records *records = user_data;
 
-  /* In the event sequence, at times that never go back. */
-  g_assert_cmpuint (record->seq, >, records->last_seq);
-  g_assert_cmpint (record->time, >=, records->last_time);
-  g_assert_cmpint (record->time, >=, records->before);
-  g_assert_cmpint (record->time, <=, g_get_real_time ());
-  records->last_seq = record->seq;
-  records->last_time = record->time;
-  records->n++;
+  records->calls++;
+  for (guint i = 0; i < n_batch; i++)
+    {
+      const SluiceItemRecord *record = &batch[i];
+
+      /* In the event sequence, at times that never go back. */
+      g_assert_cmpuint (record->seq, >, records->last_seq);
+      g_assert_cmpint (record->time, >=, records->last_time);
+      g_assert_cmpint (record->time, >=, records->before);
+      g_assert_cmpint (record->time, <=, g_get_real_time ());
+      records->last_seq = record->seq;
+      records->last_time = record->time;
+      records->n++;
+    }
 }
 
 /* Per-item records of Lua modules (handed on a segment at a time) carry
@@ -142,8 +150,10 @@ test_records (void)
 
   sluice_executor_set_item_record_func (run->executor, record_cb, &records);
   g_assert_cmpint (test_run_wait (run), ==, SLUICE_RUN_COMPLETED);
-  /* Started and finished, for each of two modules, for each item. */
+  /* Started and finished, for each of two modules, for each item; a
+   * segment's (both modules of an item) in one call. */
   g_assert_cmpuint (records.n, ==, 500 * 2 * 2);
+  g_assert_cmpuint (records.calls, ==, 500);
   test_run_free (run);
 }
 

@@ -413,17 +413,29 @@ event_cb (SluiceExecutor  *executor,
 }
 
 static void
-item_record_cb (const SluiceItemRecord *record,
+item_record_cb (const SluiceItemRecord *records,
+                guint                   n_records,
                 gpointer                data)
 {
   SluiceRunThread *self = data;
 
-  self->staged[self->n_staged++] = *record;
-  if (G_UNLIKELY (self->n_staged == STAGED_RECORDS))
+  /* Gathered without the lock, handed over when full: one lock for
+   * hundreds of records. A batch bigger than what is left (a segment of
+   * hundreds of modules) goes in pieces. */
+  while (n_records > 0)
     {
-      g_mutex_lock (&self->lock);
-      hand_over_locked (self);
-      g_mutex_unlock (&self->lock);
+      guint n = MIN (n_records, STAGED_RECORDS - self->n_staged);
+
+      memcpy (&self->staged[self->n_staged], records, n * sizeof *records);
+      self->n_staged += n;
+      records += n;
+      n_records -= n;
+      if (G_UNLIKELY (self->n_staged == STAGED_RECORDS))
+        {
+          g_mutex_lock (&self->lock);
+          hand_over_locked (self);
+          g_mutex_unlock (&self->lock);
+        }
     }
 }
 

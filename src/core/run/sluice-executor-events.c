@@ -61,45 +61,27 @@ _sluice_executor_ctl_id_of_mod (SluiceExecutor  *self,
   return ((SluiceStage *) g_ptr_array_index (self->ctls, info->ctl))->id;
 }
 
-/* @time: the wall-clock time of a record, or 0 for now. */
-static void
-emit_module_at (SluiceExecutor  *self,
-                SluiceEventType  type,
-                guint            mod,
-                SluiceJob       *job,
-                guint            child,
-                guint            parent,
-                gint64           duration,
-                guint            outputs,
-                gint64           time)
+/* A record of what an event of @type for @mod would say. */
+static inline void
+fill_record (SluiceExecutor   *self,
+             SluiceItemRecord *record,
+             SluiceEventType   type,
+             SluiceModuleRun  *info,
+             guint             mod,
+             SluiceJob        *job,
+             guint             child,
+             guint             parent,
+             gint64            duration,
+             guint             outputs,
+             gint64            time)
 {
-  SluiceModuleRun *info;
-  SluiceEvent *event;
-
-  if (!self->listening)
-    return;
-
-  info = module_run (self, mod);
-  if (self->item_record_func != NULL)
-    {
-      SluiceItemRecord record = {
-        .type = type, .module = mod, .module_id = info->id,
-        .controller_id = _sluice_executor_ctl_id_of_mod (self, info),
-        .seq = ++self->event_seq, .time = time != 0 ? time : g_get_real_time (), .item = job->seq,
-        .input = job->origin != NULL ? job->origin->number : 0,
-        .child = child, .parent = parent, .outputs = outputs, .duration = duration,
-      };
-
-      self->item_record_func (&record, self->item_record_data);
-      return;
-    }
-  event = _sluice_executor_event_new (self, type, _sluice_executor_ctl_id_of_mod (self, info), info->id, job->seq);
-  event->input = job->origin != NULL ? job->origin->number : 0;
-  event->child = child;
-  event->parent = parent;
-  event->duration_ms = duration / 1000.0;
-  event->outputs = outputs;
-  _sluice_executor_emit (self, event);
+  *record = (SluiceItemRecord) {
+    .type = type, .module = mod, .module_id = info->id,
+    .controller_id = _sluice_executor_ctl_id_of_mod (self, info),
+    .seq = ++self->event_seq, .time = time, .item = job->seq,
+    .input = job->origin != NULL ? job->origin->number : 0,
+    .child = child, .parent = parent, .outputs = outputs, .duration = duration,
+  };
 }
 
 void
@@ -112,7 +94,56 @@ _sluice_executor_emit_module (SluiceExecutor  *self,
                               gint64           duration,
                               guint            outputs)
 {
-  emit_module_at (self, type, mod, job, child, parent, duration, outputs, 0);
+  SluiceModuleRun *info;
+  SluiceEvent *event;
+
+  if (!self->listening)
+    return;
+
+  info = module_run (self, mod);
+  if (self->item_record_func != NULL)
+    {
+      SluiceItemRecord record;
+
+      fill_record (self, &record, type, info, mod, job, child, parent, duration, outputs, g_get_real_time ());
+      self->item_record_func (&record, 1, self->item_record_data);
+      return;
+    }
+  event = _sluice_executor_event_new (self, type, _sluice_executor_ctl_id_of_mod (self, info), info->id, job->seq);
+  event->input = job->origin != NULL ? job->origin->number : 0;
+  event->child = child;
+  event->parent = parent;
+  event->duration_ms = duration / 1000.0;
+  event->outputs = outputs;
+  _sluice_executor_emit (self, event);
+}
+
+/* A segment's records as records: built into one array, handed on in
+ * one call (a designer's run has two per module an item goes through,
+ * some two million a run: a call and a copy each was a few per cent of
+ * the run's thread). */
+static void
+hand_on_records (SluiceExecutor *self,
+                 SluiceJob      *job,
+                 GArray         *records,
+                 gint64          now)
+{
+  SluiceItemRecord *out;
+
+  g_array_set_size (self->record_batch, 2 * records->len);
+  out = (SluiceItemRecord *) (gpointer) self->record_batch->data;
+  for (guint i = 0; i < records->len; i++)
+    {
+      SluiceStepRecord *rec = &g_array_index (records, SluiceStepRecord, i);
+      SluiceModuleRun *info = module_run (self, rec->mod);
+
+      fill_record (self, out++, SLUICE_EVENT_MODULE_STARTED, info, rec->mod, job,
+                   rec->child, rec->parent, 0, 0, now);
+      fill_record (self, out++, SLUICE_EVENT_MODULE_FINISHED, info, rec->mod, job,
+                   rec->child, rec->parent, rec->duration, rec->outputs, now);
+    }
+  self->item_record_func ((const SluiceItemRecord *) (gpointer) self->record_batch->data,
+                          self->record_batch->len, self->item_record_data);
 }
 
 void
@@ -120,20 +151,22 @@ _sluice_executor_emit_records (SluiceExecutor *self,
                                SluiceJob      *job,
                                GArray         *records)
 {
+  if (records->len == 0 || !self->listening)
+    ;
   /* A segment's records are handed on right after it ran, all at the
-   * time they are handed on, as before: one clock read for all of them
-   * (a designer's run has two per module an item goes through). */
-  gint64 now = self->item_record_func != NULL && records->len > 0 ? g_get_real_time () : 0;
+   * time they are handed on, as before: one clock read for all. */
+  else if (self->item_record_func != NULL)
+    hand_on_records (self, job, records, g_get_real_time ());
+  else
+    for (guint i = 0; i < records->len; i++)
+      {
+        SluiceStepRecord *rec = &g_array_index (records, SluiceStepRecord, i);
 
-  for (guint i = 0; i < records->len; i++)
-    {
-      SluiceStepRecord *rec = &g_array_index (records, SluiceStepRecord, i);
-
-      emit_module_at (self, SLUICE_EVENT_MODULE_STARTED, rec->mod, job,
-                      rec->child, rec->parent, 0, 0, now);
-      emit_module_at (self, SLUICE_EVENT_MODULE_FINISHED, rec->mod, job,
-                      rec->child, rec->parent, rec->duration, rec->outputs, now);
-    }
+        _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_STARTED, rec->mod, job,
+                                      rec->child, rec->parent, 0, 0);
+        _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, rec->mod, job,
+                                      rec->child, rec->parent, rec->duration, rec->outputs);
+      }
   g_array_set_size (records, 0);
 }
 

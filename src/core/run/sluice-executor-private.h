@@ -299,6 +299,7 @@ struct _SluiceExecutor
   SluiceItemRecordFunc item_record_func; /* per-item starts and ends, instead of events */
   gpointer            item_record_data;
   GArray             *records;        /* main-thread step records when listening */
+  GArray             *record_batch;   /* SluiceItemRecord: a segment's, handed to item_record_func */
   const SluiceBoundaryFuncs *boundary; /* sluice-executor-boundary.c; NULL = none */
   gpointer            boundary_data;
   GHashTable         *injecting;      /* tag → SluiceOrigin* while a resume injects */

@@ -383,6 +383,7 @@ sluice_executor_finalize (GObject *object)
   g_ptr_array_unref (self->lua_codes);
   g_ptr_array_unref (self->scratch);
   g_array_unref (self->records);
+  g_array_unref (self->record_batch);
   g_hash_table_unref (self->params);
   if (self->input != NULL)
     g_signal_handlers_disconnect_by_data (self->input, self);
@@ -474,6 +475,7 @@ sluice_executor_init (SluiceExecutor *self)
   self->calls = g_hash_table_new (NULL, NULL);
   self->scratch = g_ptr_array_new ();
   self->records = g_array_new (FALSE, FALSE, sizeof (SluiceStepRecord));
+  self->record_batch = g_array_new (FALSE, FALSE, sizeof (SluiceItemRecord));
   self->free_rts = g_async_queue_new ();
   self->all_rts = g_ptr_array_new_with_free_func ((GDestroyNotify) sluice_lua_runtime_free);
   g_mutex_init (&self->rts_lock);

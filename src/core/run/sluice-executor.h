@@ -242,7 +242,10 @@ typedef struct
   gint64           duration;      /* µs, finished */
 } SluiceItemRecord;
 
-typedef void (*SluiceItemRecordFunc) (const SluiceItemRecord *record,
+/* @records: @n_records of them, oldest first: a Lua segment's starts and
+ * ends come in one call, other modules' one at a time. */
+typedef void (*SluiceItemRecordFunc) (const SluiceItemRecord *records,
+                                      guint                   n_records,
                                       gpointer                user_data);
 
 /* Per-item module-started and -finished go to @func, on the executor's
