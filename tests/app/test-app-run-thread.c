@@ -171,6 +171,87 @@ test_fresh_without_takes (void)
   viewer_finish (&viewer);
 }
 
+/* Takes until @viewer's snapshot says @n items went in. */
+static void
+take_until_in (Viewer  *viewer,
+               guint64  n)
+{
+  for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+       viewer->snapshot.items_in < n && g_get_monotonic_time () < end;)
+    {
+      g_usleep (10 * 1000);
+      viewer_take (viewer);
+    }
+  g_assert_cmpuint (viewer->snapshot.items_in, ==, n);
+}
+
+static void
+write_items (int   fd,
+             guint n)
+{
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (write (fd, "{}\n", 3), ==, 3);
+}
+
+/* The modules' counters are copied for the publishes just before the
+ * window's next take only (a window drawing a few frames a second takes
+ * one publish in ten); the run's own counters in every one. */
+static void
+test_module_counts_near_take (void)
+{
+  const char *xml = "<pipeline format='1' id='near'>"
+                    "<controller id='c' mode='not-parallel'><phase id='p'>"
+                    "<execution id='m'><lua>item.x = 1</lua></execution>"
+                    "</phase></controller></pipeline>";
+  int fds[2];
+  g_autoptr(GInputStream) input = NULL;
+  Viewer viewer;
+  guint m;
+
+  g_assert_cmpint (pipe2 (fds, O_CLOEXEC), ==, 0);
+  input = g_unix_input_stream_new (fds[0], TRUE);
+  viewer_start (&viewer, xml, input);
+  m = module_index (&viewer, "m");
+
+  /* Never told: every publish has them. */
+  write_items (fds[1], 5);
+  take_until_in (&viewer, 5);
+  for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+       viewer.snapshot.modules[m].items_out < 5 && g_get_monotonic_time () < end;)
+    {
+      g_usleep (10 * 1000);
+      viewer_take (&viewer);
+    }
+  g_assert_cmpuint (viewer.snapshot.modules[m].items_out, ==, 5);
+
+  /* A take a minute away: the run's counters move, the module's stay. */
+  sluice_run_thread_set_next_take (viewer.thread, g_get_monotonic_time () + 60 * G_USEC_PER_SEC);
+  test_app_spin (100);
+  write_items (fds[1], 5);
+  take_until_in (&viewer, 10);
+  test_app_spin (200);
+  viewer_take (&viewer);
+  g_assert_cmpuint (viewer.snapshot.items_in, ==, 10);
+  g_assert_cmpuint (viewer.snapshot.modules[m].items_out, ==, 5);
+
+  /* The take is now: the next publishes have them. */
+  sluice_run_thread_set_next_take (viewer.thread, g_get_monotonic_time ());
+  for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+       viewer.snapshot.modules[m].items_out < 10 && g_get_monotonic_time () < end;)
+    {
+      g_usleep (10 * 1000);
+      viewer_take (&viewer);
+    }
+  g_assert_cmpuint (viewer.snapshot.modules[m].items_out, ==, 10);
+
+  close (fds[1]);
+  for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+       !sluice_run_thread_get_ended (viewer.thread) && g_get_monotonic_time () < end;)
+    g_usleep (10 * 1000);
+  sluice_run_thread_join (viewer.thread);
+  viewer_finish (&viewer);
+}
+
 /* While one Lua chunk holds the run's thread, the window still learns
  * what the run does: the module that spins has taken its item. */
 static void
@@ -455,6 +536,7 @@ main (int   argc,
 
   g_test_add_func ("/sluice/app-run-thread/json-alloc-installed", test_json_alloc_installed);
   g_test_add_func ("/sluice/app-run-thread/fresh-without-takes", test_fresh_without_takes);
+  g_test_add_func ("/sluice/app-run-thread/module-counts-near-take", test_module_counts_near_take);
   g_test_add_func ("/sluice/app-run-thread/spinning-module-shown", test_spinning_module_shown);
   g_test_add_func ("/sluice/app-run-thread/all-handed-over", test_all_handed_over);
   g_test_add_func ("/sluice/app-run-thread/ring-push-many", test_ring_push_many);
