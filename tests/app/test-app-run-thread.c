@@ -116,6 +116,39 @@ module_index (Viewer     *viewer,
   g_assert_not_reached ();
 }
 
+/* Starts a one-module run that reads its items from a pipe; returns the
+ * pipe's writing end. */
+static int
+viewer_start_on_pipe (Viewer *viewer)
+{
+  const char *xml = "<pipeline format='1' id='piped'>"
+                    "<controller id='c' mode='not-parallel'><phase id='p'>"
+                    "<execution id='m'><lua>item.x = 1</lua></execution>"
+                    "</phase></controller></pipeline>";
+  int fds[2];
+  g_autoptr(GInputStream) input = NULL;
+
+  g_assert_cmpint (pipe2 (fds, O_CLOEXEC), ==, 0);
+  input = g_unix_input_stream_new (fds[0], TRUE);
+  viewer_start (viewer, xml, input);
+  return fds[1];
+}
+
+/* Closes the pipe: the end of the input ends the run, complete. */
+static void
+end_input (Viewer *viewer,
+           int     items_fd)
+{
+  close (items_fd);
+  for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+       !sluice_run_thread_get_ended (viewer->thread) && g_get_monotonic_time () < end;)
+    g_usleep (10 * 1000);
+  sluice_run_thread_join (viewer->thread);
+  viewer_take (viewer);
+  g_assert_cmpint (sluice_executor_get_state (sluice_run_get_executor (sluice_run_thread_get_run (viewer->thread))),
+                   ==, SLUICE_RUN_COMPLETED);
+}
+
 /* A window that does not take for a while (a screenshot rendered, 5,000
  * modules drawn in software) still gets a snapshot about a frame old
  * when it takes, not one as old as its previous take. The run waits for
@@ -124,18 +157,9 @@ module_index (Viewer     *viewer,
 static void
 test_fresh_without_takes (void)
 {
-  const char *xml = "<pipeline format='1' id='wait'>"
-                    "<controller id='c' mode='not-parallel'><phase id='p'>"
-                    "<execution id='m'><lua>item.x = 1</lua></execution>"
-                    "</phase></controller></pipeline>";
-  int fds[2];
-  g_autoptr(GInputStream) input = NULL;
   Viewer viewer;
+  int items_fd = viewer_start_on_pipe (&viewer);
   gint64 first, waited_until;
-
-  g_assert_cmpint (pipe2 (fds, O_CLOEXEC), ==, 0);
-  input = g_unix_input_stream_new (fds[0], TRUE);
-  viewer_start (&viewer, xml, input);
 
   /* Until the run has published once while running. */
   for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
@@ -159,30 +183,23 @@ test_fresh_without_takes (void)
    * snapshot published only after a take would be some 16 ms later). */
   g_assert_cmpint (viewer.snapshot.elapsed - first, >=, G_USEC_PER_SEC);
 
-  /* The end of the input ends the run. */
-  close (fds[1]);
-  for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-       !sluice_run_thread_get_ended (viewer.thread) && g_get_monotonic_time () < end;)
-    g_usleep (10 * 1000);
-  sluice_run_thread_join (viewer.thread);
-  viewer_take (&viewer);
-  g_assert_cmpint (sluice_executor_get_state (sluice_run_get_executor (sluice_run_thread_get_run (viewer.thread))),
-                   ==, SLUICE_RUN_COMPLETED);
+  end_input (&viewer, items_fd);
   viewer_finish (&viewer);
 }
 
-/* Takes until @viewer's snapshot says @n items went in. */
+/* Takes until @viewer's snapshot says the module at @m put out @n items. */
 static void
-take_until_in (Viewer  *viewer,
-               guint64  n)
+take_until_out (Viewer  *viewer,
+                guint    m,
+                guint64  n)
 {
   for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-       viewer->snapshot.items_in < n && g_get_monotonic_time () < end;)
+       viewer->snapshot.modules[m].items_out < n && g_get_monotonic_time () < end;)
     {
       g_usleep (10 * 1000);
       viewer_take (viewer);
     }
-  g_assert_cmpuint (viewer->snapshot.items_in, ==, n);
+  g_assert_cmpuint (viewer->snapshot.modules[m].items_out, ==, n);
 }
 
 static void
@@ -199,36 +216,24 @@ write_items (int   fd,
 static void
 test_module_counts_near_take (void)
 {
-  const char *xml = "<pipeline format='1' id='near'>"
-                    "<controller id='c' mode='not-parallel'><phase id='p'>"
-                    "<execution id='m'><lua>item.x = 1</lua></execution>"
-                    "</phase></controller></pipeline>";
-  int fds[2];
-  g_autoptr(GInputStream) input = NULL;
   Viewer viewer;
-  guint m;
-
-  g_assert_cmpint (pipe2 (fds, O_CLOEXEC), ==, 0);
-  input = g_unix_input_stream_new (fds[0], TRUE);
-  viewer_start (&viewer, xml, input);
-  m = module_index (&viewer, "m");
+  int items_fd = viewer_start_on_pipe (&viewer);
+  guint m = module_index (&viewer, "m");
 
   /* Never told: every publish has them. */
-  write_items (fds[1], 5);
-  take_until_in (&viewer, 5);
-  for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-       viewer.snapshot.modules[m].items_out < 5 && g_get_monotonic_time () < end;)
-    {
-      g_usleep (10 * 1000);
-      viewer_take (&viewer);
-    }
-  g_assert_cmpuint (viewer.snapshot.modules[m].items_out, ==, 5);
+  write_items (items_fd, 5);
+  take_until_out (&viewer, m, 5);
 
   /* A take a minute away: the run's counters move, the module's stay. */
   sluice_run_thread_set_next_take (viewer.thread, g_get_monotonic_time () + 60 * G_USEC_PER_SEC);
   test_app_spin (100);
-  write_items (fds[1], 5);
-  take_until_in (&viewer, 10);
+  write_items (items_fd, 5);
+  for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+       viewer.snapshot.items_in < 10 && g_get_monotonic_time () < end;)
+    {
+      g_usleep (10 * 1000);
+      viewer_take (&viewer);
+    }
   test_app_spin (200);
   viewer_take (&viewer);
   g_assert_cmpuint (viewer.snapshot.items_in, ==, 10);
@@ -236,19 +241,9 @@ test_module_counts_near_take (void)
 
   /* The take is now: the next publishes have them. */
   sluice_run_thread_set_next_take (viewer.thread, g_get_monotonic_time ());
-  for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-       viewer.snapshot.modules[m].items_out < 10 && g_get_monotonic_time () < end;)
-    {
-      g_usleep (10 * 1000);
-      viewer_take (&viewer);
-    }
-  g_assert_cmpuint (viewer.snapshot.modules[m].items_out, ==, 10);
+  take_until_out (&viewer, m, 10);
 
-  close (fds[1]);
-  for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-       !sluice_run_thread_get_ended (viewer.thread) && g_get_monotonic_time () < end;)
-    g_usleep (10 * 1000);
-  sluice_run_thread_join (viewer.thread);
+  end_input (&viewer, items_fd);
   viewer_finish (&viewer);
 }
 

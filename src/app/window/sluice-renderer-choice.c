@@ -64,7 +64,7 @@ sluice_renderer_choose_for_display (GdkDisplay *display)
 
   g_return_val_if_fail (GDK_IS_DISPLAY (display), FALSE);
 
-  /* The user's choice wins, GL included (GSK_RENDERER=ngl). */
+  /* The user's choice wins, GL included (GSK_RENDERER=gl). */
   if (g_getenv ("GSK_RENDERER") != NULL)
     return FALSE;
   gl_renderer = read_gl_renderer (display);

@@ -146,27 +146,34 @@ hand_on_records (SluiceExecutor *self,
                           self->record_batch->len, self->item_record_data);
 }
 
+/* A segment's records as module-started and -finished events. */
+static void
+emit_as_events (SluiceExecutor *self,
+                SluiceJob      *job,
+                GArray         *records)
+{
+  for (guint i = 0; i < records->len; i++)
+    {
+      SluiceStepRecord *rec = &g_array_index (records, SluiceStepRecord, i);
+
+      _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_STARTED, rec->mod, job,
+                                    rec->child, rec->parent, 0, 0);
+      _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, rec->mod, job,
+                                    rec->child, rec->parent, rec->duration, rec->outputs);
+    }
+}
+
 void
 _sluice_executor_emit_records (SluiceExecutor *self,
                                SluiceJob      *job,
                                GArray         *records)
 {
-  if (records->len == 0 || !self->listening)
-    ;
   /* A segment's records are handed on right after it ran, all at the
    * time they are handed on, as before: one clock read for all. */
-  else if (self->item_record_func != NULL)
+  if (records->len > 0 && self->listening && self->item_record_func != NULL)
     hand_on_records (self, job, records, g_get_real_time ());
-  else
-    for (guint i = 0; i < records->len; i++)
-      {
-        SluiceStepRecord *rec = &g_array_index (records, SluiceStepRecord, i);
-
-        _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_STARTED, rec->mod, job,
-                                      rec->child, rec->parent, 0, 0);
-        _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, rec->mod, job,
-                                      rec->child, rec->parent, rec->duration, rec->outputs);
-      }
+  else if (records->len > 0 && self->listening)
+    emit_as_events (self, job, records);
   g_array_set_size (records, 0);
 }
 
