@@ -357,6 +357,41 @@ test_all_handed_over (void)
   check_all_handed_over (1000);
 }
 
+/* A segment of 400 modules hands 800 records in one call, more than the
+ * run's thread stages before it takes its lock (512): they go over in
+ * pieces, every one, in order. */
+static void
+test_big_segment_records (void)
+{
+  g_autoptr(GString) xml = g_string_new ("<pipeline format='1' id='long'>"
+                                         "<controller id='c' mode='not-parallel'><phase id='p'>");
+  g_autoptr(GString) items = g_string_new (NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GInputStream) input = NULL;
+  const guint n_modules = 400, n_items = 50;
+  Viewer viewer;
+
+  for (guint i = 0; i < n_modules; i++)
+    g_string_append_printf (xml, "<execution id='m%u'><lua>item.n = (item.n or 0) + 1</lua></execution>", i);
+  g_string_append (xml, "</phase></controller></pipeline>");
+  for (guint i = 0; i < n_items; i++)
+    g_string_append (items, "{}\n");
+  bytes = g_string_free_to_bytes (g_steal_pointer (&items));
+  input = g_memory_input_stream_new_from_bytes (bytes);
+  viewer_start (&viewer, xml->str, input);
+  while (!sluice_run_thread_get_ended (viewer.thread))
+    g_usleep (10 * 1000);
+  sluice_run_thread_join (viewer.thread);
+  viewer_take (&viewer);
+
+  g_assert_false (viewer.out_of_order);
+  g_assert_cmpuint (viewer.lost, ==, 0);
+  g_assert_cmpuint (viewer.n_records, ==, (guint64) n_items * n_modules * 2);
+  g_assert_cmpuint (viewer.n_outputs, ==, n_items);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (viewer.outputs, viewer.outputs->len - 1), "{\"n\":400}"));
+  viewer_finish (&viewer);
+}
+
 /* The CPU of every run of the process is counted in one place, which a
  * window's frame pacing leaves out of what its drawing cost: two runs
  * at once, one of them with Lua workers, each its own thread's CPU and
@@ -534,6 +569,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run-thread/module-counts-near-take", test_module_counts_near_take);
   g_test_add_func ("/sluice/app-run-thread/spinning-module-shown", test_spinning_module_shown);
   g_test_add_func ("/sluice/app-run-thread/all-handed-over", test_all_handed_over);
+  g_test_add_func ("/sluice/app-run-thread/big-segment-records", test_big_segment_records);
   g_test_add_func ("/sluice/app-run-thread/ring-push-many", test_ring_push_many);
   g_test_add_func ("/sluice/app-run-thread/all-runs-cpu", test_all_runs_cpu);
   g_test_add_func ("/sluice/app-run-thread/frame-pace", test_frame_pace);
