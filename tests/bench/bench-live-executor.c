@@ -27,6 +27,7 @@
  *   meson test -C BUILD --benchmark bench-live-executor -v
  *   SLUICE_BENCH_LIVE_ITEMS=20000 BUILD/tests/bench-live-executor
  *   SLUICE_BENCH_LIVE_ONLY=runner,thread SLUICE_BENCH_LIVE_NO_ALLOC=1 BUILD/tests/bench-live-executor
+ *   SLUICE_BENCH_LIVE_ONLY=pairs SLUICE_BENCH_LIVE_PAIRS=9 BUILD/tests/bench-live-executor
  */
 
 static guint n_items = 100000;
@@ -85,7 +86,7 @@ event_cb (SluiceExecutor *executor,
   n_events++;
 }
 
-static void
+static double
 run_once (const char *pipeline,
           const char *input,
           guint       flags,
@@ -140,6 +141,7 @@ run_once (const char *pipeline,
     g_print (": %.2fx sluice-run's speed", runner_cpu / cpu);
   g_print ("; %" G_GUINT64_FORMAT " out, %" G_GUINT64_FORMAT " records, %" G_GUINT64_FORMAT " events\n",
            sluice_executor_get_items_out (executor), n_records, n_events);
+  return cpu_seconds (RUSAGE_THREAD) - thread0;
 }
 
 static void
@@ -180,7 +182,7 @@ take_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
+static double
 run_on_thread (const char *path,
                const char *input)
 {
@@ -191,7 +193,7 @@ run_on_thread (const char *path,
   g_autoptr(GError) error = NULL;
   SluiceRunThreadSetup setup = { 0 };
   Window window = { 0 };
-  double cpu0, cpu;
+  double cpu0, cpu, thread_cpu;
   gint64 start;
   guint take_id;
 
@@ -227,9 +229,47 @@ run_on_thread (const char *path,
   g_print ("; %" G_GUINT64_FORMAT " out, %" G_GUINT64_FORMAT " records (%" G_GUINT64_FORMAT " lost), "
            "%" G_GUINT64_FORMAT " events, %u takes\n",
            n_outputs, n_records, window.lost, n_events, window.takes);
+  thread_cpu = sluice_run_thread_get_cpu_time (window.thread) / 1e6;
   sluice_run_thread_free (window.thread);
   sluice_run_snapshot_clear (&window.snapshot);
   g_ptr_array_unref (window.outputs);
+  return thread_cpu;
+}
+
+/* SLUICE_BENCH_LIVE_ONLY=pairs: sluice-run's set-up and the run's thread
+ * in turns, SLUICE_BENCH_LIVE_PAIRS times (7 unless told), and the
+ * median of the pairs' ratios of the thread that runs the items: this
+ * host's speed drifts by a third from one run to the next. */
+static void
+run_pairs (const char *pipeline,
+           const char *input)
+{
+  guint n = g_getenv ("SLUICE_BENCH_LIVE_PAIRS") != NULL ? CLAMP (atoi (g_getenv ("SLUICE_BENCH_LIVE_PAIRS")), 1, 31) : 7;
+  double ratios[31] = { 0 };
+
+  for (guint i = 0; i < n; i++)
+    {
+      double runner = 0, thread = 0;
+
+      if (i % 2 == 0)
+        runner = run_once (pipeline, input, 0, "as sluice-run");
+      thread = run_on_thread (pipeline, input);
+      if (i % 2 == 1)
+        runner = run_once (pipeline, input, 0, "as sluice-run");
+      ratios[i] = runner / thread;
+      g_print ("live executor: pair %u: sluice-run's thread %.2f s, the run's thread %.2f s: %.2fx\n",
+               i + 1, runner, thread, ratios[i]);
+    }
+  for (guint i = 1; i < n; i++)
+    for (guint j = i; j > 0 && ratios[j - 1] > ratios[j]; j--)
+      {
+        double t = ratios[j];
+
+        ratios[j] = ratios[j - 1];
+        ratios[j - 1] = t;
+      }
+  g_print ("live executor: the run's thread runs at %.2fx sluice-run's (median of %u pairs, %.2fx to %.2fx)\n",
+           n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2, n, ratios[0], ratios[n - 1]);
 }
 
 int
@@ -272,6 +312,8 @@ main (int   argc,
     run_once (pipeline, input, WITH_EVENTS, "event handler only");
   if (only == NULL || strstr (only, "thread"))
     run_on_thread (pipeline, input);
+  if (only != NULL && strstr (only, "pairs"))
+    run_pairs (pipeline, input);
   g_print ("live executor: load %s", "");
   {
     g_autofree char *load = NULL;
