@@ -187,66 +187,6 @@ test_fresh_without_takes (void)
   viewer_finish (&viewer);
 }
 
-/* Takes until @viewer's snapshot says the module at @m put out @n items. */
-static void
-take_until_out (Viewer  *viewer,
-                guint    m,
-                guint64  n)
-{
-  for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-       viewer->snapshot.modules[m].items_out < n && g_get_monotonic_time () < end;)
-    {
-      g_usleep (10 * 1000);
-      viewer_take (viewer);
-    }
-  g_assert_cmpuint (viewer->snapshot.modules[m].items_out, ==, n);
-}
-
-static void
-write_items (int   fd,
-             guint n)
-{
-  for (guint i = 0; i < n; i++)
-    g_assert_cmpint (write (fd, "{}\n", 3), ==, 3);
-}
-
-/* The modules' counters are copied for the publishes just before the
- * window's next take only (a window drawing a few frames a second takes
- * one publish in ten); the run's own counters in every one. */
-static void
-test_module_counts_near_take (void)
-{
-  Viewer viewer;
-  int items_fd = viewer_start_on_pipe (&viewer);
-  guint m = module_index (&viewer, "m");
-
-  /* Never told: every publish has them. */
-  write_items (items_fd, 5);
-  take_until_out (&viewer, m, 5);
-
-  /* A take a minute away: the run's counters move, the module's stay. */
-  sluice_run_thread_set_next_take (viewer.thread, g_get_monotonic_time () + 60 * G_USEC_PER_SEC);
-  test_app_spin (100);
-  write_items (items_fd, 5);
-  for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-       viewer.snapshot.items_in < 10 && g_get_monotonic_time () < end;)
-    {
-      g_usleep (10 * 1000);
-      viewer_take (&viewer);
-    }
-  test_app_spin (200);
-  viewer_take (&viewer);
-  g_assert_cmpuint (viewer.snapshot.items_in, ==, 10);
-  g_assert_cmpuint (viewer.snapshot.modules[m].items_out, ==, 5);
-
-  /* The take is now: the next publishes have them. */
-  sluice_run_thread_set_next_take (viewer.thread, g_get_monotonic_time ());
-  take_until_out (&viewer, m, 10);
-
-  end_input (&viewer, items_fd);
-  viewer_finish (&viewer);
-}
-
 /* While one Lua chunk holds the run's thread, the window still learns
  * what the run does: the module that spins has taken its item. */
 static void
@@ -566,7 +506,6 @@ main (int   argc,
 
   g_test_add_func ("/sluice/app-run-thread/json-alloc-installed", test_json_alloc_installed);
   g_test_add_func ("/sluice/app-run-thread/fresh-without-takes", test_fresh_without_takes);
-  g_test_add_func ("/sluice/app-run-thread/module-counts-near-take", test_module_counts_near_take);
   g_test_add_func ("/sluice/app-run-thread/spinning-module-shown", test_spinning_module_shown);
   g_test_add_func ("/sluice/app-run-thread/all-handed-over", test_all_handed_over);
   g_test_add_func ("/sluice/app-run-thread/big-segment-records", test_big_segment_records);

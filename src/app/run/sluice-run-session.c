@@ -385,15 +385,6 @@ take_from_thread (SluiceRunSession *self)
     sluice_run_log_note_lost (self->log, lost);
 }
 
-/* The run's thread copies the modules' counters for the snapshots we
- * take only (see sluice_run_thread_set_next_take). */
-static void
-tell_next_take (SluiceRunSession *self)
-{
-  if (self->thread != NULL && on_thread (self))
-    sluice_run_thread_set_next_take (self->thread, self->last_update + self->update_interval);
-}
-
 void
 sluice_run_session_poll (SluiceRunSession *self)
 {
@@ -449,7 +440,6 @@ sluice_run_session_poll (SluiceRunSession *self)
 
   self->moving = moving && !sluice_run_state_is_final (run_state (self));
   self->last_update = now;
-  tell_next_take (self);
   sluice_run_log_flush (self->log);
   g_signal_emit (self, signals[UPDATED], 0);
 }
@@ -763,7 +753,6 @@ sluice_run_session_set_update_interval (SluiceRunSession *self,
 {
   g_return_if_fail (SLUICE_IS_RUN_SESSION (self));
   self->update_interval = CLAMP (interval, 16 * 1000, G_USEC_PER_SEC);
-  tell_next_take (self);
 }
 
 gint64

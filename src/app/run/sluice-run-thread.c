@@ -50,7 +50,6 @@ struct _SluiceRunThread
   gint64             gates_built_at; /* monotonic µs */
   SluiceEndpointWatch *endpoints;
   gint64             counted_cpu_us; /* what all_runs_cpu_us has of this run */
-  gint64             next_take_us;   /* atomic: when the window takes next (monotonic), 0 unknown */
   /* What the run made since the last hand-over, gathered without the
    * lock (see hand_over_locked). */
   SluiceItemRecord  *staged;         /* STAGED_RECORDS of them */
@@ -296,20 +295,6 @@ publish_gate_results (SluiceRunThread  *self,
   g_free (results);
 }
 
-/* Whether the window takes within a publish interval or so (or never
- * said when): the modules' counters are copied then. A window that
- * draws a few frames a second (5,000 modules in software) takes one
- * snapshot in ten: copying all modules' counters for the nine others was
- * a per cent or two of the run's thread, for nothing. The rest of a
- * snapshot is a few dozen numbers, always fresh. */
-static gboolean
-take_is_near (SluiceRunThread *self)
-{
-  gint64 next_take = __atomic_load_n (&self->next_take_us, __ATOMIC_RELAXED);
-
-  return g_get_monotonic_time () >= next_take - 2 * PUBLISH_INTERVAL_MS * 1000;
-}
-
 typedef enum
 {
   PUBLISH_CHANGE,     /* at a change of state or stage */
@@ -348,8 +333,7 @@ publish_full (SluiceRunThread *self,
   self->snapshot.elapsed = sluice_executor_get_elapsed (executor);
   self->snapshot.cpu_us = thread_cpu_us ();
   count_run_cpu (self, self->snapshot.cpu_us + sluice_executor_get_workers_cpu_time (executor));
-  if (kind != PUBLISH_PERIODIC || take_is_near (self))
-    sluice_executor_copy_module_stats (executor, self->snapshot.modules, self->snapshot.n_modules);
+  sluice_executor_copy_module_stats (executor, self->snapshot.modules, self->snapshot.n_modules);
   for (guint i = 0; i < self->snapshot.n_stages; i++)
     {
       SluiceRunStageSnapshot *stage = &self->snapshot.stages[i];
@@ -373,9 +357,8 @@ publish (SluiceRunThread *self)
 /* Once a frame, whether or not the window took the last one: what it
  * shows is never older than a frame, however slow its own frames are
  * (5,000 modules drawn in software, a screenshot rendered). A publish
- * copies the counters (the modules' only when the window takes soon,
- * see take_is_near) and hands over what was gathered since the last one
- * without copying it again. */
+ * copies the counters (some 50 µs for 5,000 modules) and hands over
+ * what was gathered since the last one without copying it again. */
 static gboolean
 publish_cb (gpointer data)
 {
@@ -827,14 +810,6 @@ sluice_run_thread_cancel (SluiceRunThread *self)
    * done there, also when nothing else would wake it. */
   sluice_executor_interrupt (self->executor);
   invoke (self, cancel_cb);
-}
-
-void
-sluice_run_thread_set_next_take (SluiceRunThread *self,
-                                 gint64           monotonic_us)
-{
-  g_return_if_fail (self != NULL);
-  __atomic_store_n (&self->next_take_us, monotonic_us, __ATOMIC_RELAXED);
 }
 
 gboolean

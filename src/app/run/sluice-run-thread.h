@@ -116,11 +116,6 @@ void             sluice_run_thread_resume  (SluiceRunThread *self);
 void             sluice_run_thread_cancel  (SluiceRunThread *self);
 /* The run's thread is over (its run is in a final state). */
 gboolean         sluice_run_thread_get_ended (SluiceRunThread *self);
-/* When (monotonic µs) the window takes next, about: the modules'
- * counters are copied for the publishes just before it only. Until told,
- * or when told 0, every publish copies them. Any thread. */
-void             sluice_run_thread_set_next_take (SluiceRunThread *self,
-                                                  gint64           monotonic_us);
 /* Everything since the last take: copies the snapshot into @snapshot
  * (arrays as large as the run's), hands the per-item records and events
  * (SluiceEvent refs) in sequence order to @record_func and @event_func,
