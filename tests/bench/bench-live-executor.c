@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bench-live-pipeline.h"
+#include "bench-median.h"
 #include "sluice-executor.h"
 #include "sluice-json-alloc.h"
 #include "sluice-line-sink.h"
@@ -244,8 +245,8 @@ static void
 run_pairs (const char *pipeline,
            const char *input)
 {
-  guint n = g_getenv ("SLUICE_BENCH_LIVE_PAIRS") != NULL ? CLAMP (atoi (g_getenv ("SLUICE_BENCH_LIVE_PAIRS")), 1, 31) : 7;
-  double ratios[31] = { 0 };
+  guint n = g_getenv ("SLUICE_BENCH_LIVE_PAIRS") != NULL ? CLAMP (atoi (g_getenv ("SLUICE_BENCH_LIVE_PAIRS")), 1, BENCH_MEDIAN_MAX) : 7;
+  double ratios[BENCH_MEDIAN_MAX] = { 0 };
 
   for (guint i = 0; i < n; i++)
     {
@@ -260,16 +261,8 @@ run_pairs (const char *pipeline,
       g_print ("live executor: pair %u: sluice-run's thread %.2f s, the run's thread %.2f s: %.2fx\n",
                i + 1, runner, thread, ratios[i]);
     }
-  for (guint i = 1; i < n; i++)
-    for (guint j = i; j > 0 && ratios[j - 1] > ratios[j]; j--)
-      {
-        double t = ratios[j];
-
-        ratios[j] = ratios[j - 1];
-        ratios[j - 1] = t;
-      }
-  g_print ("live executor: the run's thread runs at %.2fx sluice-run's (median of %u pairs, %.2fx to %.2fx)\n",
-           n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2, n, ratios[0], ratios[n - 1]);
+  g_print ("live executor: the run's thread runs at %.2fx sluice-run's (median of %u pairs)\n",
+           bench_median (ratios, n), n);
 }
 
 int

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bench-live-pipeline.h"
+#include "bench-median.h"
 #include "sluice-application.h"
 #include "sluice-canvas.h"
 #include "sluice-trust-dialog.h"
@@ -34,24 +35,6 @@
 
 static guint n_items = 100000;   /* SLUICE_BENCH_LIVE_ITEMS=N for a shorter run */
 #define MAX_ROUNDS 15           /* SLUICE_BENCH_LIVE_ROUNDS=N pairs (5 unless told) */
-
-static double
-median (const double *values,
-        guint         n)
-{
-  double sorted[MAX_ROUNDS];
-
-  memcpy (sorted, values, n * sizeof *values);
-  for (guint i = 1; i < n; i++)
-    for (guint j = i; j > 0 && sorted[j - 1] > sorted[j]; j--)
-      {
-        double t = sorted[j];
-
-        sorted[j] = sorted[j - 1];
-        sorted[j - 1] = t;
-      }
-  return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-}
 
 static double
 ms_since (gint64 start)
@@ -501,12 +484,12 @@ main (int   argc,
                r + 1, runner_s, designer_s, wall_ratios[r], runner_cpus[r], designer_cpu, cpu_ratios[r],
                designer_run_cpu, run_thread_ratios[r], designer_main_cpu, load_average ());
     }
-  runner_cpu = median (runner_cpus, n_rounds);
+  runner_cpu = bench_median (runner_cpus, n_rounds);
   g_print ("live run: by wall time the designer at 100%% zoom runs at %.2fx the runner's speed "
-           "(median of %u rounds' ratios)\n", median (wall_ratios, n_rounds), n_rounds);
+           "(median of %u rounds' ratios)\n", bench_median (wall_ratios, n_rounds), n_rounds);
   g_print ("live run: by CPU time the designer's whole process (drawing included) runs at %.2fx the runner's speed, "
            "its run's own thread at %.2fx (medians)\n",
-           median (cpu_ratios, n_rounds), median (run_thread_ratios, n_rounds));
+           bench_median (cpu_ratios, n_rounds), bench_median (run_thread_ratios, n_rounds));
   g_print ("live run: of the window thread's time in the last round, this benchmark's own renders of the canvas "
            "(once a second) took %.2f s; without them %.2f s: %.2fx the runner's speed\n",
            sampler_cpu_s, designer_main_cpu - sampler_cpu_s, runner_cpu / (designer_main_cpu - sampler_cpu_s));
@@ -525,7 +508,7 @@ main (int   argc,
            last_cpu_s, runner_cpu / last_cpu_s, last_main_cpu_s, runner_cpu / last_main_cpu_s);
   g_print ("live run: designer zoomed out to 10%% %.2f s (%+.1f%% against sluice-run's median); window frames %.2f ms avg, %.2f ms max, %u frames;"
            " canvas + overlay %.2f ms avg, %.2f ms max\n",
-           designer_fit_s, 100.0 * (designer_fit_s / median (runner_walls, n_rounds) - 1),
+           designer_fit_s, 100.0 * (designer_fit_s / bench_median (runner_walls, n_rounds) - 1),
            frames.window_avg_ms, frames.window_max_ms, frames.window_frames,
            frames.sum_ms / MAX (frames.frames, 1), frames.max_ms);
   g_print ("live run: the log kept %u events\n",
