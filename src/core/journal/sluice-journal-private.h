@@ -122,6 +122,7 @@ struct _SluiceJournal
    * events are not built. */
   gboolean            sample_modules;
   SluiceModuleStats  *sampled;       /* the counters last written, per module index */
+  SluiceModuleStats  *current;       /* scratch: the counters now, per module index */
   SluiceModuleStats  *sample_base;   /* resumed: what the run had counted before, per module index */
   guint               n_sampled;
   const char        **sample_controllers; /* per module index: its controller's id (borrowed), or NULL */
