@@ -646,6 +646,57 @@ report_without_times (json_t *report)
   return copy;
 }
 
+/* What the run was doing when the run panel switched to it. */
+typedef struct
+{
+  SluiceWindow *window;
+  gboolean      switched;
+  gboolean      was_started;
+} PanelSwitch;
+
+static void
+panel_switched_cb (GObject     *selection,
+                   GParamSpec  *pspec,
+                   PanelSwitch *seen)
+{
+  SluiceRunSession *session = sluice_window_get_run_session (seen->window);
+
+  if (gtk_no_selection_get_model (GTK_NO_SELECTION (selection)) != G_LIST_MODEL (sluice_run_session_get_log (session)))
+    return;
+  seen->switched = TRUE;
+  seen->was_started = sluice_run_session_get_started (session);
+}
+
+/* Run again: the run's thread goes before the run panel lets go of the
+ * last run and sets itself up for this one (a tenth of a second with
+ * 5,000 modules and a full log, that the run used to wait for). */
+static void
+test_runs_before_panel (void)
+{
+  g_autofree char *path = test_app_example_path ("strategy.xml");
+  SluiceWindow *window = open_window (path);
+  g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
+  GListModel *log_model = sluice_run_panel_get_log_model (sluice_window_get_run_panel (window));
+  PanelSwitch seen = { window, FALSE, FALSE };
+  SluiceRunSession *first;
+
+  test_app_trust (window);
+  choice->input = SLUICE_RUN_INPUT_TYPED;
+  choice->typed = g_strdup ("{\"symbol\": \"ETH-USD\"}\n");
+  sluice_window_run_with_choice (window, choice);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  first = sluice_window_get_run_session (window);
+
+  g_signal_connect (log_model, "notify::model", G_CALLBACK (panel_switched_cb), &seen);
+  sluice_window_run_with_choice (window, choice);
+  g_assert_true (sluice_window_get_run_session (window) != first);
+  g_assert_true (seen.switched);
+  g_assert_true (seen.was_started);
+  g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
+  g_signal_handlers_disconnect_by_data (log_model, &seen);
+  close_window (window);
+}
+
 static void
 test_same_as_runner (void)
 {
@@ -990,6 +1041,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run/trust", test_trust);
   g_test_add_func ("/sluice/app-run/trust-store-unreadable", test_trust_store_unreadable);
   g_test_add_func ("/sluice/app-run/same-as-runner", test_same_as_runner);
+  g_test_add_func ("/sluice/app-run/runs-before-panel", test_runs_before_panel);
   g_test_add_func ("/sluice/app-run/numbers-shortest", test_numbers_shortest);
   g_test_add_func ("/sluice/app-run/choice-remembered", test_choice_remembered);
   g_test_add_func ("/sluice/app-run/screenshot", test_screenshot);

@@ -236,6 +236,8 @@ start (WindowRun       *run,
   g_autofree char *path = NULL;
   g_autoptr(GInputStream) input = NULL;
   g_autoptr(GError) error = NULL;
+  SluiceRunSession *session;
+  gboolean started;
 
   if (run->session != NULL && sluice_run_session_get_active (run->session))
     return;
@@ -254,14 +256,21 @@ start (WindowRun       *run,
 
   if (run->overlay == NULL || run->panel == NULL)
     return;
-  attach_session (run, sluice_run_session_new (sluice_document_get_pipeline (document)));
-  sluice_run_session_set_input_items (run->session,
+  session = sluice_run_session_new (sluice_document_get_pipeline (document));
+  sluice_run_session_set_input_items (session,
                                       choice->input == SLUICE_RUN_INPUT_TYPED ? choice->typed : NULL,
                                       choice->input == SLUICE_RUN_INPUT_FILE ? choice->input_path : NULL,
                                       choice->defines);
-  sluice_window_history_track_run (run->window, run->session, choice->defines);
+  sluice_window_history_track_run (run->window, session, choice->defines);
   set_locked (run, TRUE);
-  if (!sluice_run_session_start (run->session, choice->defines, path, input, &error))
+  started = sluice_run_session_start (session, choice->defines, path, input, &error);
+  /* Shown once it runs: the run panel's set-up for five thousand
+   * modules, and letting go of the last run's session (its log can hold
+   * a hundred thousand lines), took a tenth of a second that the run
+   * waited for; now the run's thread goes meanwhile. A session shows
+   * from any point of its run (sluice_window_watch_run()). */
+  attach_session (run, session);
+  if (!started)
     {
       g_autofree char *message = g_strdup_printf (_("Cannot run: %s"), error->message);
 
