@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench-files.h"
 #include "sluice-core.h"
 
 static char *dir;
@@ -87,15 +88,6 @@ children_cpu (void)
          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", path);
-
-  if (system (command) != 0)
-    g_error ("cannot remove %s", path);
-}
-
 /* One run of sluice-run with @argv; wall and CPU seconds. */
 static void
 run_once (const char * const *argv,
@@ -134,7 +126,7 @@ bench_w1 (const char *sluice_run,
         double wall, cpu;
 
         run_once (journaled ? durable : plain, &wall, &cpu);
-        remove_tree (state);
+        bench_remove_tree (state);
         best_wall[journaled] = MIN (best_wall[journaled], wall);
         best_cpu[journaled] = MIN (best_cpu[journaled], cpu);
       }
@@ -241,7 +233,7 @@ bench_resume (const char *sluice_run,
   printf ("  running again (journal says so) after %.0f ms; first new output after %.0f ms; target < 1000 ms\n",
           (t_running - t0) / 1e3, t_output != 0 ? (t_output - t0) / 1e3 : -1.0);
   printf ("  whole resume to completion: %.2f s\n", (g_get_monotonic_time () - t0) / 1e6);
-  remove_tree (state);
+  bench_remove_tree (state);
 }
 
 int
@@ -267,6 +259,6 @@ main (int   argc,
   if (argc < 2 || g_str_equal (argv[1], "resume-split"))
     bench_resume (sluice_run, 3);
 
-  remove_tree (dir);
+  bench_remove_tree (dir);
   return 0;
 }

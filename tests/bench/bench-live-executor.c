@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "bench-files.h"
 #include "bench-live-pipeline.h"
 #include "bench-median.h"
 #include "sluice-executor.h"
@@ -315,5 +316,6 @@ main (int   argc,
       g_print ("%s", load);
   }
   g_free (last_output);
+  bench_remove_tree (dir);
   return 0;
 }

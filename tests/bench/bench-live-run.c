@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <string.h>
 
+#include "bench-files.h"
 #include "bench-live-pipeline.h"
 #include "bench-median.h"
 #include "sluice-application.h"
@@ -519,5 +520,6 @@ main (int   argc,
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_object_unref (app);
+  bench_remove_tree (dir);
   return 0;
 }
