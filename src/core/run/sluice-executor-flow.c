@@ -383,7 +383,7 @@ ctl_job_complete (SluiceExecutor *self,
           SluiceModuleRun *last = last_module (self, ctl);
 
           if (last != NULL)
-            last->stats.superseded += job_n_outputs (job);
+            last->stats->superseded += job_n_outputs (job);
           {
             SluiceEvent *event = _sluice_executor_event_new (self, SLUICE_EVENT_ITEM_SUPERSEDED, ctl->id,
                                             last != NULL ? last->id : NULL, job->seq);
@@ -415,11 +415,11 @@ group_complete (SluiceExecutor *self,
   gint64 duration = g_get_monotonic_time () - job->started;
   guint n = job_n_outputs (job);
 
-  __atomic_fetch_add (&info->stats.items_out, n, __ATOMIC_RELAXED);
-  __atomic_fetch_add (&info->stats.time_us, duration, __ATOMIC_RELAXED);
+  __atomic_fetch_add (&info->stats->items_out, n, __ATOMIC_RELAXED);
+  __atomic_fetch_add (&info->stats->time_us, duration, __ATOMIC_RELAXED);
   if (n == 0)
-    info->stats.dropped++;
-  info->stats.active--;
+    info->stats->dropped++;
+  info->stats->active--;
   _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, op->mod, parent,
                                 job->entry, job->entry_parent, duration, n);
 
@@ -576,7 +576,7 @@ _sluice_executor_group_timeout_cb (SluiceExecutor *self,
    * job until it is killed; it is freed when its last token is back. */
   job->pending++;
   job_kill (self, job);
-  info->stats.active--;
+  info->stats->active--;
   _sluice_job_pending_dec (self, job);
   _sluice_token_failed (self, token);
 }
@@ -591,7 +591,7 @@ _sluice_token_failed (SluiceExecutor *self,
   SluiceModuleRun *info = module_run (self, op->mod);
   SluiceJob *job = token->job;
 
-  info->stats.failed++;
+  info->stats->failed++;
 
   if (self->listening)
     {
@@ -617,7 +617,7 @@ _sluice_token_failed (SluiceExecutor *self,
       gint64 delay = SLUICE_RETRY_BASE_DELAY_MS * 1000 * pow (info->backoff, token->attempt);
 
       token->attempt++;
-      info->stats.retries++;
+      info->stats->retries++;
       g_clear_pointer (&token->error, g_free);
       g_clear_pointer (&token->stderr_tail, g_free);
       _sluice_executor_add_timer (self, _sluice_executor_now (self) + delay, _sluice_executor_retry_cb, token);
@@ -627,7 +627,7 @@ _sluice_token_failed (SluiceExecutor *self,
   switch (info->on_error)
     {
     case SLUICE_ON_ERROR_DROP:
-      info->stats.dropped++;
+      info->stats->dropped++;
       job->ctl->dropped++;
       _sluice_token_drop (self, token);
       return;
@@ -635,7 +635,7 @@ _sluice_token_failed (SluiceExecutor *self,
     case SLUICE_ON_ERROR_CONTINUE:
       if (token->item != NULL)
         {
-          info->stats.items_out++;
+          info->stats->items_out++;
           token->pc = op->next;
           token->attempt = 0;
           g_clear_pointer (&token->error, g_free);
@@ -668,7 +668,7 @@ _sluice_token_failed (SluiceExecutor *self,
       group->attempt = job->attempt;
       group->error = g_strdup_printf ("module “%s”: %s", info->id, token->error);
       group->stderr_tail = g_steal_pointer (&token->stderr_tail);
-      combo->stats.active--;
+      combo->stats->active--;
       job_kill (self, job);
       _sluice_token_drop (self, token);   /* may free the dead job */
       _sluice_token_failed (self, group);
@@ -838,16 +838,16 @@ _sluice_token_advance (SluiceExecutor *self,
 
     case SLUICE_OP_GROUP:
       if (token->attempt == 0)
-        info->stats.items_in++;
-      info->stats.active++;
+        info->stats->items_in++;
+      info->stats->active++;
       _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_STARTED, op->mod, job,
                                     token->child, token->parent, 0, 0);
       start_group (self, token, op, info);
       return;
 
     case SLUICE_OP_FAIL:
-      info->stats.items_in++;
-      info->stats.failed++;
+      info->stats->items_in++;
+      info->stats->failed++;
       {
         g_autofree char *message = g_strdup_printf ("module “%s”: %s", info->id, info->reason);
 

@@ -81,7 +81,7 @@ _sluice_executor_start_flush (SluiceExecutor *self,
       sub->origin = origin;
       sub->parent_pc = g_array_index (path, guint, i);
       sub->pending = 1;
-      module_run (self, group->mod)->stats.active++;   /* the group's end takes it back */
+      module_run (self, group->mod)->stats->active++;   /* the group's end takes it back */
       job = sub;
       prog = group->sub;
     }

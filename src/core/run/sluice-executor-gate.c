@@ -284,14 +284,14 @@ _sluice_executor_run_gate (SluiceExecutor  *self,
   gint64 duration;
 
   if (token->attempt == 0)
-    info->stats.items_in++;
+    info->stats->items_in++;
   _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_STARTED, op->mod, token->job,
                                 token->child, token->parent, 0, 0);
 
   reason = evaluate (run, token->item);
   run->evaluated++;
   duration = g_get_monotonic_time () - started;
-  info->stats.time_us += duration;
+  info->stats->time_us += duration;
   emit_gate_event (self, token, info, reason);
 
   if (reason != NULL)
@@ -304,7 +304,7 @@ _sluice_executor_run_gate (SluiceExecutor  *self,
     }
 
   run->passed++;
-  info->stats.items_out++;
+  info->stats->items_out++;
   _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_FINISHED, op->mod, token->job,
                                 token->child, token->parent, duration, 1);
   if (G_UNLIKELY (info->preview != NULL))

@@ -80,7 +80,7 @@ typedef struct
   SluiceStep        *step;        /* owned; NULL for conditions, groups, <fail> */
   char              *reason;      /* <fail> */
   gboolean           last_of_ctl; /* superseded items are counted here */
-  SluiceModuleStats  stats;       /* counters updated atomically */
+  SluiceModuleStats *stats;       /* in the executor's module_stats; updated atomically */
   SluicePreview     *preview;     /* owned; NULL unless a preview was asked for */
   gboolean           flushed;     /* its step's flush was called (sluice-executor-flush.c) */
   SluiceGateRun     *gate;        /* owned; <gate>: its compiled checks and results */
@@ -228,6 +228,12 @@ struct _SluiceExecutor
   GHashTable         *params;         /* name → value, owned */
   char               *base_directory;
   GPtrArray          *mods;           /* of SluiceModuleRun*, owned */
+  /* The modules' counters side by side, by module index, each in a
+   * cache line of its own, and their controllers' indexes: a window's
+   * run copies all of them some 80 times a second, and reading them
+   * through each module's own structure was a cache miss a module. */
+  SluiceModuleStats  *module_stats;   /* owned (g_aligned_alloc0) */
+  guint              *module_ctls;    /* owned */
   gint64              workers_cpu_ns;  /* atomic: the workers' CPU on this run's batches */
   GHashTable         *mod_by_id;      /* id (borrowed) → index + 1, the first module of that id */
   GPtrArray          *lua_codes;      /* of SluiceLuaCode*, owned */
@@ -318,6 +324,8 @@ guint          _sluice_executor_add_lua        (SluiceExecutor   *self,
                                                 const char       *code,
                                                 guint             code_line,
                                                 gboolean          expression);
+/* Once every module is built: their counters into one array. */
+void           _sluice_executor_lay_out_stats  (SluiceExecutor   *self);
 void           _sluice_executor_set_state      (SluiceExecutor   *self,
                                                 SluiceRunState    state);
 

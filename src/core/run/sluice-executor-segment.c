@@ -271,7 +271,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
           t0 = now;
           deadline = op_deadline (self, rt, info, t0, &limited);
           if (attempt == 0)
-            stat_add_sole (sole, &info->stats.items_in, 1);
+            stat_add_sole (sole, &info->stats->items_in, 1);
           if (G_UNLIKELY (info->preview != NULL))
             {
               push_pending (L, &unpushed);
@@ -302,8 +302,8 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
               if (snapshot != NULL)
                 json_decref (snapshot);
               now = g_get_monotonic_time ();
-              stat_add_sole (sole, &info->stats.items_out, 1);
-              stat_add_sole (sole, &info->stats.time_us, now - t0);
+              stat_add_sole (sole, &info->stats->items_out, 1);
+              stat_add_sole (sole, &info->stats->time_us, now - t0);
               pc = truth ? pc + 1 : op->target;
               continue;
             }
@@ -351,9 +351,9 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                       gint64 start = i == 0 ? t0 : steps[i - 1].ended;
 
                       if (i > 0)
-                        stat_add_sole (sole, &passed_info->stats.items_in, 1);
-                      stat_add_sole (sole, &passed_info->stats.items_out, 1);
-                      stat_add_sole (sole, &passed_info->stats.time_us, steps[i].ended - start);
+                        stat_add_sole (sole, &passed_info->stats->items_in, 1);
+                      stat_add_sole (sole, &passed_info->stats->items_out, 1);
+                      stat_add_sole (sole, &passed_info->stats->time_us, steps[i].ended - start);
                       if (records != NULL)
                         {
                           SluiceStepRecord rec = { passed->mod, token->child, token->parent,
@@ -369,7 +369,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                       info = module_run (self, op->mod);
                       t0 = steps[ran - 2].ended;
                       op_deadline (self, rt, info, t0, &limited);
-                      stat_add_sole (sole, &info->stats.items_in, 1);
+                      stat_add_sole (sole, &info->stats->items_in, 1);
                     }
                   now = G_LIKELY (steps[ran - 1].ended != 0) ? steps[ran - 1].ended : g_get_monotonic_time ();
                 }
@@ -380,7 +380,7 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
                   now = g_get_monotonic_time ();
                 }
               dt = now - t0;
-              stat_add_sole (sole, &info->stats.time_us, dt);
+              stat_add_sole (sole, &info->stats->time_us, dt);
               /* The main loop gets its turn after each slow op, not only
                * every few dozen items (the designer's window). */
               if (G_UNLIKELY (dt > 4000) && rt == self->main_rt)
@@ -410,19 +410,19 @@ _sluice_executor_run_segment (SluiceExecutor   *self,
 
               if (result == SLUICE_LUA_PASS)
                 {
-                  stat_add_sole (sole, &info->stats.items_out, 1);
+                  stat_add_sole (sole, &info->stats->items_out, 1);
                   pc++;
                   continue;
                 }
               if (result == SLUICE_LUA_DROP)
                 {
-                  stat_add_sole (sole, &info->stats.dropped, 1);
+                  stat_add_sole (sole, &info->stats->dropped, 1);
                   goto next_work;
                 }
 
               /* Emitted: the tables are on the stack, the first one on
                * top; each goes on with an id of its own. */
-              stat_add_sole (sole, &info->stats.items_out, n_emitted);
+              stat_add_sole (sole, &info->stats->items_out, n_emitted);
               reverse_top (L, n_emitted);
               if (pcs == NULL)
                 pcs = g_array_new (FALSE, FALSE, sizeof (Pending));

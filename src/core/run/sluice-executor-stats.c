@@ -100,30 +100,69 @@ sluice_executor_get_module_step (SluiceExecutor *self,
   return ((SluiceModuleRun *) g_ptr_array_index (self->mods, index))->step;
 }
 
-/* What sluice_executor_get_module_stats_at() gives, for @info. */
+void
+_sluice_executor_lay_out_stats (SluiceExecutor *self)
+{
+  guint n = self->mods->len;
+
+  /* 64 bytes a module: a cache line each. */
+  G_STATIC_ASSERT (sizeof (SluiceModuleStats) == 64);
+  self->module_stats = g_aligned_alloc0 (MAX (n, 1), sizeof (SluiceModuleStats), 64);
+  self->module_ctls = g_new (guint, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    {
+      SluiceModuleRun *info = module_run (self, i);
+
+      info->stats = &self->module_stats[i];
+      self->module_ctls[i] = info->ctl;
+    }
+}
+
+/* What sluice_executor_get_module_stats_at() gives, for module @index
+ * whose controller is done with its items or not (@ctl_done). The
+ * module's own structure is read only for a failure. */
 static void
 read_module_stats (SluiceExecutor    *self,
-                   SluiceModuleRun   *info,
+                   guint              index,
+                   gboolean           ctl_done,
                    gboolean           run_final,
                    SluiceModuleStats *stats)
 {
-  SluiceStage *ctl = g_ptr_array_index (self->ctls, info->ctl);
+  const SluiceModuleStats *counted = &self->module_stats[index];
 
-  *stats = info->stats;
-  stats->items_in = __atomic_load_n (&info->stats.items_in, __ATOMIC_RELAXED);
-  stats->items_out = __atomic_load_n (&info->stats.items_out, __ATOMIC_RELAXED);
+  *stats = *counted;
+  stats->items_in = __atomic_load_n (&counted->items_in, __ATOMIC_RELAXED);
+  stats->items_out = __atomic_load_n (&counted->items_out, __ATOMIC_RELAXED);
 
-  if (self->state == SLUICE_RUN_FAILED && g_strcmp0 (self->failed_module, info->id) == 0)
-    stats->state = SLUICE_MODULE_FAILED;
-  else if (stats->failed > 0 && info->on_error == SLUICE_ON_ERROR_FAIL &&
-           run_final && self->state != SLUICE_RUN_COMPLETED)
-    stats->state = SLUICE_MODULE_FAILED;
-  else if (stats->active > 0)
+  if (G_UNLIKELY (self->state == SLUICE_RUN_FAILED || stats->failed > 0))
+    {
+      SluiceModuleRun *info = module_run (self, index);
+
+      if (self->state == SLUICE_RUN_FAILED && g_strcmp0 (self->failed_module, info->id) == 0)
+        {
+          stats->state = SLUICE_MODULE_FAILED;
+          return;
+        }
+      if (stats->failed > 0 && info->on_error == SLUICE_ON_ERROR_FAIL &&
+          run_final && self->state != SLUICE_RUN_COMPLETED)
+        {
+          stats->state = SLUICE_MODULE_FAILED;
+          return;
+        }
+    }
+  if (stats->active > 0)
     stats->state = SLUICE_MODULE_RUNNING;
-  else if (ctl->finished || run_final)
+  else if (ctl_done || run_final)
     stats->state = stats->items_in > 0 ? SLUICE_MODULE_DONE : SLUICE_MODULE_SKIPPED;
   else
     stats->state = stats->items_in > 0 ? SLUICE_MODULE_RUNNING : SLUICE_MODULE_IDLE;
+}
+
+static gboolean
+ctl_done (SluiceExecutor *self,
+          guint           ctl)
+{
+  return ((SluiceStage *) g_ptr_array_index (self->ctls, ctl))->finished;
 }
 
 void
@@ -134,7 +173,7 @@ sluice_executor_get_module_stats_at (SluiceExecutor    *self,
   g_return_if_fail (SLUICE_IS_EXECUTOR (self));
   g_return_if_fail (index < self->mods->len);
 
-  read_module_stats (self, g_ptr_array_index (self->mods, index),
+  read_module_stats (self, index, ctl_done (self, self->module_ctls[index]),
                      sluice_run_state_is_final (self->state), stats);
 }
 
@@ -144,13 +183,25 @@ sluice_executor_copy_module_stats (SluiceExecutor    *self,
                                    guint              n_stats)
 {
   gboolean run_final;
+  guint done_ctl = G_MAXUINT;
+  gboolean done = FALSE;
 
   g_return_if_fail (SLUICE_IS_EXECUTOR (self));
   g_return_if_fail (n_stats <= self->mods->len);
 
   run_final = sluice_run_state_is_final (self->state);
   for (guint i = 0; i < n_stats; i++)
-    read_module_stats (self, g_ptr_array_index (self->mods, i), run_final, &stats[i]);
+    {
+      guint ctl = self->module_ctls[i];
+
+      /* A controller's modules are side by side: its state read once. */
+      if (ctl != done_ctl)
+        {
+          done_ctl = ctl;
+          done = ctl_done (self, ctl);
+        }
+      read_module_stats (self, i, done, run_final, &stats[i]);
+    }
 }
 
 gboolean

@@ -90,8 +90,8 @@ resolve (SluiceStepCallRun *run,
   if (run->timer != NULL)
     _sluice_executor_remove_timer (self, g_steal_pointer (&run->timer));
 
-  info->stats.active--;
-  info->stats.time_us += duration;
+  info->stats->active--;
+  info->stats->time_us += duration;
 
   if (self->stopped || _sluice_job_is_dead (token->job))
     {
@@ -114,9 +114,9 @@ resolve (SluiceStepCallRun *run,
                                     token->child, token->parent, duration, outputs->len + run->streamed);
       if (G_UNLIKELY (info->preview != NULL))
         sluice_preview_record_items (info->preview, TRUE, (json_t **) outputs->pdata, outputs->len);
-      info->stats.items_out += outputs->len;
+      info->stats->items_out += outputs->len;
       if (outputs->len == 0 && run->streamed == 0)
-        info->stats.dropped++;
+        info->stats->dropped++;
       token->job->pending += outputs->len;
       if (outputs->len > 0)
         {
@@ -183,7 +183,7 @@ call_stream (SluiceStepCall *call,
     }
   if (G_UNLIKELY (run->info->preview != NULL))
     sluice_preview_record_items (run->info->preview, TRUE, &item, 1);
-  run->info->stats.items_out++;
+  run->info->stats->items_out++;
   run->streamed++;
   token->job->pending++;
   next = _sluice_token_new (item, token->job, program_op (token->job->prog, token->pc)->next);
@@ -300,7 +300,7 @@ call_step (SluiceExecutor  *self,
   SluiceStepCallRun *run;
 
   if (token->attempt == 0 && !token->flush)
-    info->stats.items_in++;
+    info->stats->items_in++;
 
   if (info->step == NULL)
     {
@@ -312,7 +312,7 @@ call_step (SluiceExecutor  *self,
       return;
     }
 
-  info->stats.active++;
+  info->stats->active++;
   _sluice_executor_emit_module (self, SLUICE_EVENT_MODULE_STARTED,
                                 program_op (token->job->prog, token->pc)->mod,
                                 token->job, token->child, token->parent, 0, 0);

@@ -312,6 +312,7 @@ sluice_executor_new (SluicePipeline  *pipeline,
   self = g_object_new (SLUICE_TYPE_EXECUTOR, "pipeline", pipeline, NULL);
   if (!resolve_params (self, defines, error) || !build (self, error))
     return NULL;
+  _sluice_executor_lay_out_stats (self);
 
   return g_steal_pointer (&self);
 }
@@ -379,6 +380,8 @@ sluice_executor_finalize (GObject *object)
    * loader's batch interval after a failed run). */
   g_hash_table_unref (self->mod_by_id);
   g_ptr_array_unref (self->mods);
+  g_aligned_free (self->module_stats);
+  g_free (self->module_ctls);
   _sluice_executor_free_timers (self);
   g_ptr_array_unref (self->lua_codes);
   g_ptr_array_unref (self->scratch);
