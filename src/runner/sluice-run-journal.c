@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n.h>
@@ -132,9 +134,9 @@ sluice_run_journal_open_files (const SluiceRunOptions  *options,
              options->state_dir != NULL ? " --state-dir " : "",
              options->state_dir != NULL ? options->state_dir : "");
   else if (!options->quiet)
-    fprintf (stderr, _("sluice-run: resuming run %s: %" G_GUINT64_FORMAT " input items replayed from the journal (read, not complete), "
-                       "%" G_GUINT64_FORMAT " output items kept; %" G_GUINT64_FORMAT " items go on from the controller they had reached, "
-                       "%" G_GUINT64_FORMAT " outputs written again\n"),
+    fprintf (stderr, _("sluice-run: resuming run %s: %" PRIu64 " input items replayed from the journal (read, not complete), "
+                       "%" PRIu64 " output items kept; %" PRIu64 " items go on from the controller they had reached, "
+                       "%" PRIu64 " outputs written again\n"),
              sluice_journal_get_run_id (journal), sluice_journal_get_n_replayed (journal),
              commit->output_lines, sluice_journal_get_n_resumed_items (journal),
              sluice_journal_get_n_rewritten (journal));

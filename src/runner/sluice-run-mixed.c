@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
@@ -219,7 +221,7 @@ remote_finished_cb (SluiceRedisDistributor *distributor,
   if (failed > 0)
     {
       g_autofree char *dead = sluice_redis_dead_key (stage->stream_id);
-      g_autofree char *message = g_strdup_printf (_("%" G_GUINT64_FORMAT " item(s) failed and are in %s (sluice-run dlq list %s); the first: %s"),
+      g_autofree char *message = g_strdup_printf (_("%" PRIu64 " item(s) failed and are in %s (sluice-run dlq list %s); the first: %s"),
                                                   failed, dead, stage->stream_id,
                                                   sluice_redis_distributor_get_first_failure (distributor));
 

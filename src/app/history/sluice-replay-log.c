@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "sluice-replay-log.h"
@@ -18,12 +20,12 @@ progress_event (json_t *object)
   if (when != NULL)
     event->time = g_date_time_to_unix (when) * G_USEC_PER_SEC + g_date_time_get_microsecond (when);
   /* TRANSLATORS: a module's counters as sampled during a run */
-  event->message = g_strdup_printf (_("counters: in %" JSON_INTEGER_FORMAT " · out %" JSON_INTEGER_FORMAT
-                                      " · failed %" JSON_INTEGER_FORMAT " · dropped %" JSON_INTEGER_FORMAT),
-                                    json_integer_value (json_object_get (object, "items_in")),
-                                    json_integer_value (json_object_get (object, "items_out")),
-                                    json_integer_value (json_object_get (object, "failed")),
-                                    json_integer_value (json_object_get (object, "dropped")));
+  event->message = g_strdup_printf (_("counters: in %" PRId64 " · out %" PRId64
+                                      " · failed %" PRId64 " · dropped %" PRId64),
+                                    (gint64) json_integer_value (json_object_get (object, "items_in")),
+                                    (gint64) json_integer_value (json_object_get (object, "items_out")),
+                                    (gint64) json_integer_value (json_object_get (object, "failed")),
+                                    (gint64) json_integer_value (json_object_get (object, "dropped")));
   return event;
 }
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -59,9 +61,9 @@ stage_cell (json_t *side)
   if (!json_is_true (json_object_get (side, "reached")))
     return g_strdup (_("not reached"));
   /* TRANSLATORS: items into a stage → items out of it */
-  return g_strdup_printf (_("%" JSON_INTEGER_FORMAT " in → %" JSON_INTEGER_FORMAT " out"),
-                          json_integer_value (json_object_get (side, "items_in")),
-                          json_integer_value (json_object_get (side, "items_out")));
+  return g_strdup_printf (_("%" PRId64 " in → %" PRId64 " out"),
+                          (gint64) json_integer_value (json_object_get (side, "items_in")),
+                          (gint64) json_integer_value (json_object_get (side, "items_out")));
 }
 
 static char *

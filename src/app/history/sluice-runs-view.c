@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "sluice-replay-log.h"
@@ -91,7 +93,7 @@ format_duration (const SluicePastRun *run)
     return g_strdup_printf (_("%.0f ms"), us / 1000.0);
   if (us < 60 * G_USEC_PER_SEC)
     return g_strdup_printf (_("%.1f s"), us / (double) G_USEC_PER_SEC);
-  return g_strdup_printf (_("%" G_GINT64_FORMAT " min %02" G_GINT64_FORMAT " s"),
+  return g_strdup_printf (_("%" PRId64 " min %02" PRId64 " s"),
                           us / (60 * G_USEC_PER_SEC), us / G_USEC_PER_SEC % 60);
 }
 

@@ -148,7 +148,7 @@ dup_remote_data (SluiceRunPanel *self)
     g_string_append (s, _("The run has no output items on the server.\n"));
   else if (total > outputs->len)
     /* TRANSLATORS: "the newest 1000 of 25000 output items" */
-    g_string_append_printf (s, _("The run’s output on the server: the newest %u of %" G_GUINT64_FORMAT " items, newest first\n\n"),
+    g_string_append_printf (s, _("The run’s output on the server: the newest %u of %" PRIu64 " items, newest first\n\n"),
                             outputs->len, total);
   else
     g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, "The run’s output on the server: %u item\n\n",

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "sluice-test-from-run.h"
@@ -170,7 +172,7 @@ set_module (SluiceTestCase   *test,
   if (stats.items_in > SLUICE_RUN_SESSION_PREVIEW_DEPTH || stats.items_out > SLUICE_RUN_SESSION_PREVIEW_DEPTH)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("Module “%s” saw %" G_GUINT64_FORMAT " items and the data preview keeps the last %u: "
+                   _("Module “%s” saw %" PRIu64 " items and the data preview keeps the last %u: "
                      "run it on fewer items, or add a test of the whole pipeline (nothing selected)"),
                    id, stats.items_in, SLUICE_RUN_SESSION_PREVIEW_DEPTH);
       return FALSE;

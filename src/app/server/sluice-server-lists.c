@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -358,9 +360,9 @@ update_run_row (Row    *row,
   const char *pipeline = text_of (run, "registry_id") ?: text_of (run, "pipeline_id") ?: text_of (run, "pipeline");
   g_autofree char *started = sluice_server_format_time (text_of (run, "started"));
   g_autofree char *duration = sluice_server_format_duration (text_of (run, "started"), text_of (run, "finished"));
-  g_autofree char *items = g_strdup_printf (_("in %" JSON_INTEGER_FORMAT " · out %" JSON_INTEGER_FORMAT),
-                                            json_integer_value (json_object_get (run, "items_in")),
-                                            json_integer_value (json_object_get (run, "items_out")));
+  g_autofree char *items = g_strdup_printf (_("in %" PRId64 " · out %" PRId64),
+                                            (gint64) json_integer_value (json_object_get (run, "items_in")),
+                                            (gint64) json_integer_value (json_object_get (run, "items_out")));
   gboolean over = g_strcmp0 (state, "completed") == 0 || g_strcmp0 (state, "failed") == 0 ||
                   g_strcmp0 (state, "cancelled") == 0;
 
@@ -528,7 +530,7 @@ update_pipeline_row (Row    *row,
     }
   else
     last_text = g_strdup (_("never run"));
-  running = g_strdup_printf (_("%" JSON_INTEGER_FORMAT " running"), json_integer_value (json_object_get (pipeline, "running")));
+  running = g_strdup_printf (_("%" PRId64 " running"), (gint64) json_integer_value (json_object_get (pipeline, "running")));
 
   gtk_label_set_text (g_ptr_array_index (row->labels, 0), row->id);
   gtk_widget_set_tooltip_text (g_ptr_array_index (row->labels, 0),
