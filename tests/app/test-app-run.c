@@ -646,13 +646,30 @@ report_without_times (json_t *report)
   return copy;
 }
 
-/* What the run was doing when the run panel switched to it. */
+/* What the run was doing when the run panel switched to it, and whether
+ * the last run was gone when this one's thread had made its run. */
 typedef struct
 {
   SluiceWindow *window;
   gboolean      switched;
   gboolean      was_started;
+  gpointer      last_executor;   /* weak */
+  gboolean      started;
+  gboolean      last_gone_at_start;
 } PanelSwitch;
+
+static gboolean
+started_hook (GSignalInvocationHint *hint,
+              guint                  n_values,
+              const GValue          *values,
+              gpointer               data)
+{
+  PanelSwitch *seen = data;
+
+  seen->started = TRUE;
+  seen->last_gone_at_start = seen->last_executor == NULL;
+  return TRUE;
+}
 
 static void
 panel_switched_cb (GObject     *selection,
@@ -667,9 +684,10 @@ panel_switched_cb (GObject     *selection,
   seen->was_started = sluice_run_session_get_started (session);
 }
 
-/* Run again: the run's thread goes before the run panel lets go of the
- * last run and sets itself up for this one (a tenth of a second with
- * 5,000 modules and a full log, that the run used to wait for). */
+/* Run again: the run's thread goes before the run panel sets itself up
+ * for this one (a few hundredths of a second with 5,000 modules, that
+ * the run used to wait for), and after the last run is gone (its memory
+ * freed while the new run's thread allocated slowed every later run). */
 static void
 test_runs_before_panel (void)
 {
@@ -677,8 +695,9 @@ test_runs_before_panel (void)
   SluiceWindow *window = open_window (path);
   g_autoptr(SluiceRunChoice) choice = sluice_run_choice_new ();
   GListModel *log_model = sluice_run_panel_get_log_model (sluice_window_get_run_panel (window));
-  PanelSwitch seen = { window, FALSE, FALSE };
+  PanelSwitch seen = { window, FALSE, FALSE, NULL, FALSE, FALSE };
   SluiceRunSession *first;
+  guint hook;
 
   test_app_trust (window);
   choice->input = SLUICE_RUN_INPUT_TYPED;
@@ -686,12 +705,19 @@ test_runs_before_panel (void)
   sluice_window_run_with_choice (window, choice);
   g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
   first = sluice_window_get_run_session (window);
+  seen.last_executor = sluice_run_session_get_executor (first);
+  g_object_add_weak_pointer (seen.last_executor, &seen.last_executor);
 
   g_signal_connect (log_model, "notify::model", G_CALLBACK (panel_switched_cb), &seen);
+  hook = g_signal_add_emission_hook (g_signal_lookup ("started", SLUICE_TYPE_RUN_SESSION), 0,
+                                     started_hook, &seen, NULL);
   sluice_window_run_with_choice (window, choice);
+  g_signal_remove_emission_hook (g_signal_lookup ("started", SLUICE_TYPE_RUN_SESSION), hook);
   g_assert_true (sluice_window_get_run_session (window) != first);
   g_assert_true (seen.switched);
   g_assert_true (seen.was_started);
+  g_assert_true (seen.started);
+  g_assert_true (seen.last_gone_at_start);
   g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
   g_signal_handlers_disconnect_by_data (log_model, &seen);
   close_window (window);

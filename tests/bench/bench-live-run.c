@@ -296,6 +296,22 @@ load_average (void)
   return text;
 }   /* of the last run_runner() or run_designer() */
 
+/* The designer's resident memory, in MB: a window's runs one after the
+ * other must not grow it (when the last run's memory was freed while
+ * the next run's thread allocated, it grew 10 to 15 MB a run and each
+ * run ran slower than the one before). */
+static double
+resident_mb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, "\nVmRSS:")) == NULL)
+    return 0;
+  return g_ascii_strtod (line + strlen ("\nVmRSS:"), NULL) / 1024;
+}
+
 static double
 run_runner (const char *pipeline,
             const char *input)
@@ -481,9 +497,9 @@ main (int   argc,
       run_thread_ratios[r] = runner_cpus[r] / designer_run_cpu;
       g_print ("live run: round %u: sluice-run %.2f s, designer at 100%% zoom %.2f s: %.2fx by wall; "
                "CPU (user + system) %.2f s against the designer's whole process %.2f s (%.2fx), its run's thread "
-               "%.2f s (%.2fx), its window's thread %.2f s; load %s",
+               "%.2f s (%.2fx), its window's thread %.2f s; resident %.0f MB; load %s",
                r + 1, runner_s, designer_s, wall_ratios[r], runner_cpus[r], designer_cpu, cpu_ratios[r],
-               designer_run_cpu, run_thread_ratios[r], designer_main_cpu, load_average ());
+               designer_run_cpu, run_thread_ratios[r], designer_main_cpu, resident_mb (), load_average ());
     }
   runner_cpu = bench_median (runner_cpus, n_rounds);
   g_print ("live run: by wall time the designer at 100%% zoom runs at %.2fx the runner's speed "
