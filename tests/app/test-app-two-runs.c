@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +15,7 @@
 #include "sluice-window.h"
 #include "sluice-window-run.h"
 #include "test-app-common.h"
+#include "test-fifo-reader.h"
 #include "test-lines.h"
 
 /* Designer windows running pipelines at the same time, each run on a
@@ -275,34 +274,6 @@ test_three_windows (void)
  * reader comes, 600 ms after the run started; the item goes on (pass)
  * and fails the run meanwhile. */
 
-typedef struct
-{
-  char    *path;
-  gint     opened;    /* atomic: the reader is opening the FIFO (the write can go) */
-  GString *read;
-} Reader;
-
-static gpointer
-reader_thread (gpointer data)
-{
-  Reader *reader = data;
-  char buffer[4096];
-  gssize n;
-  int fd;
-
-  g_usleep (600 * 1000);
-  /* Set before: the writer's open() returns only once this one is
-   * called, and this thread may be scheduled late after it. */
-  g_atomic_int_set (&reader->opened, TRUE);
-  fd = g_open (reader->path, O_RDONLY, 0);
-  g_assert_cmpint (fd, >=, 0);
-  while ((n = read (fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
-    if (n > 0)
-      g_string_append_len (reader->read, buffer, n);
-  close (fd);
-  return NULL;
-}
-
 static gboolean
 window_sees_end (gpointer data)
 {
@@ -322,18 +293,18 @@ test_failed_run_write_in_flight (void)
     "<execution id='boom'><lua>error('boom at ' .. item.id)</lua></execution>"
     "</phase></controller></pipeline>", fifo);
   SluiceWindow *window = test_app_open_trusted (app, tmp_dir, "inflight.xml", xml);
-  Reader reader = { fifo, FALSE, g_string_new (NULL) };
+  g_autofree char *read = NULL;
   SluiceRunSession *session;
   gboolean opened_at_end;
-  GThread *thread;
+  TestFifoReader *reader;
 
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
-  thread = g_thread_new ("fifo-reader", reader_thread, &reader);
+  reader = test_fifo_reader_start (fifo, 600 * 1000);
   test_app_run_ids (window, 3);
   session = sluice_window_get_run_session (window);
   g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
   g_assert_true (test_app_wait_for (window_sees_end, window, 30000));
-  opened_at_end = g_atomic_int_get (&reader.opened);
+  opened_at_end = test_fifo_reader_opened (reader);
   g_assert_cmpint (sluice_run_session_get_state (session), ==, SLUICE_RUN_FAILED);
   /* The write was over before the window saw the run end. */
   g_assert_true (opened_at_end);
@@ -342,9 +313,8 @@ test_failed_run_write_in_flight (void)
   close_window (window);
   g_assert_true (test_app_wait_for (is_gone, &session, 30000));
   /* The step went with the session: its FIFO's writer closed. */
-  g_thread_join (thread);
-  g_assert_cmpstr (reader.read->str, ==, "{\"id\":1}\n");
-  g_string_free (reader.read, TRUE);
+  read = test_fifo_reader_finish (reader);
+  g_assert_cmpstr (read, ==, "{\"id\":1}\n");
 }
 
 

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +12,8 @@
 
 #include "sluice-core.h"
 #include "test-executor-common.h"
+#include "test-fifo-reader.h"
+#include "test-lines.h"
 
 /* The file loader on real files: atomic replace at the end of the
  * stream, append with fsync, CSV and compression, read back with the
@@ -157,28 +157,6 @@ test_append (void)
 
 /* Appending to a FIFO (another program reads the lines as they come):
  * fsync() means nothing there (EINVAL), and is no failure. */
-typedef struct
-{
-  char    *path;
-  GString *read;
-} FifoReader;
-
-static gpointer
-fifo_reader_thread (gpointer data)
-{
-  FifoReader *reader = data;
-  char buffer[4096];
-  gssize n;
-  int fd = g_open (reader->path, O_RDONLY, 0);
-
-  g_assert_cmpint (fd, >=, 0);
-  while ((n = read (fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
-    if (n > 0)
-      g_string_append_len (reader->read, buffer, n);
-  close (fd);
-  return NULL;
-}
-
 static void
 test_append_fifo (void)
 {
@@ -186,26 +164,19 @@ test_append_fifo (void)
   g_autofree char *params = g_strdup_printf ("<param name=\"path\">%s</param><param name=\"mode\">append</param>"
                                              "<param name=\"batch-size\">3</param>", path);
   g_autofree char *input = test_items (10);
-  FifoReader reader = { path, g_string_new (NULL) };
-  GThread *thread;
+  g_autofree char *read = NULL;
+  TestFifoReader *reader;
   TestRun *run;
 
   g_assert_cmpint (mkfifo (path, 0600), ==, 0);
-  thread = g_thread_new ("fifo-reader", fifo_reader_thread, &reader);
+  reader = test_fifo_reader_start (path, 0);
   run = run_load_in_order (input, params);
   g_assert_cmpstr (sluice_executor_get_error (run->executor), ==, NULL);
   g_assert_cmpint (sluice_executor_get_state (run->executor), ==, SLUICE_RUN_COMPLETED);
   /* The step goes with the run: its writer closes, the reader ends. */
   test_run_free (run);
-  g_thread_join (thread);
-  {
-    guint n = 0;
-
-    for (const char *c = reader.read->str; *c != '\0'; c++)
-      n += *c == '\n';
-    g_assert_cmpuint (n, ==, 10);
-  }
-  g_string_free (reader.read, TRUE);
+  read = test_fifo_reader_finish (reader);
+  g_assert_cmpuint (test_count_lines (read), ==, 10);
   g_unlink (path);
 }
 

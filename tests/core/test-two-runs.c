@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +12,7 @@
 #include "sluice-run.h"
 #include "sluice-step-command.h"
 #include "sluice-tool-writes.h"
+#include "test-fifo-reader.h"
 #include "test-lines.h"
 
 /* Runs on threads of their own, as the designer makes them (a run per
@@ -255,38 +255,12 @@ test_one_cancelled (void)
  * reader comes, 1.5 s after the run started. The
  * run ends (fails, or is cancelled) meanwhile. */
 
-typedef struct
-{
-  char    *path;
-  gint64   delay_us;
-  gint     opened;     /* atomic: the reader is opening the FIFO (the write can go) */
-  GString *read;      /* everything read, to EOF (the writer's fd closed) */
-} Reader;
-
-static gpointer
-reader_thread (gpointer data)
-{
-  Reader *reader = data;
-  char buffer[4096];
-  gssize n;
-  int fd;
-
-  g_usleep (reader->delay_us);
-  /* Set before: the writer's open() returns only once this one is
-   * called, and this thread may be scheduled late after it. */
-  g_atomic_int_set (&reader->opened, TRUE);
-  fd = g_open (reader->path, O_RDONLY, 0);
-  g_assert_cmpint (fd, >=, 0);
-  while ((n = read (fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
-    if (n > 0)
-      g_string_append_len (reader->read, buffer, n);
-  close (fd);
-  return NULL;
-}
+/* When the reader comes: the write waits this long. */
+#define READER_DELAY_US (1500 * 1000)
 
 typedef struct
 {
-  Reader  *reader;
+  TestFifoReader *reader;
   gboolean final_seen;
   gboolean opened_at_final;   /* the write could go before the run said it ended */
 } EndWatch;
@@ -299,7 +273,7 @@ state_cb (SluiceExecutor *executor,
   if (!sluice_run_state_is_final (sluice_executor_get_state (executor)) || watch->final_seen)
     return;
   watch->final_seen = TRUE;
-  watch->opened_at_final = g_atomic_int_get (&watch->reader->opened);
+  watch->opened_at_final = test_fifo_reader_opened (watch->reader);
 }
 
 static gboolean
@@ -334,11 +308,10 @@ end_with_write_in_flight (gboolean cancel)
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) input = NULL;
   SluiceExecutor *executor;
-  Reader reader = { fifo, 1500 * 1000, FALSE, g_string_new (NULL) };
-  EndWatch watch = { &reader, FALSE, FALSE };
-  GThread *thread;
+  EndWatch watch = { NULL, FALSE, FALSE };
+  g_autofree char *read = NULL;
   SluiceRun *run;
-  gint64 ended;
+  gint64 reader_comes, ended;
 
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
   run = sluice_run_new (pipeline, NULL, NULL, &error);
@@ -349,7 +322,8 @@ end_with_write_in_flight (gboolean cancel)
                  : g_memory_input_stream_new_from_data ("{\"id\":1}\n{\"id\":2}\n{\"id\":3}\n", -1, NULL);
   sluice_executor_set_input_stream (executor, input);
   g_signal_connect (executor, "notify::state", G_CALLBACK (state_cb), &watch);
-  thread = g_thread_new ("fifo-reader", reader_thread, &reader);
+  reader_comes = g_get_monotonic_time () + READER_DELAY_US;
+  watch.reader = test_fifo_reader_start (fifo, READER_DELAY_US);
   sluice_run_start (run);
   if (cancel)
     {
@@ -371,11 +345,10 @@ end_with_write_in_flight (gboolean cancel)
   for (guint i = 0; i < 1000 && g_main_context_iteration (NULL, FALSE); i++)
     ;
   g_object_unref (run);
-  g_thread_join (thread);
-  g_test_message ("ended %.0f ms after the reader came", (ended - reader.delay_us) / 1000.0);
+  read = test_fifo_reader_finish (watch.reader);
+  g_test_message ("ended %.0f ms after the reader came", (ended - reader_comes) / 1000.0);
   /* Exactly the first item, once: nothing was written after the end. */
-  g_assert_cmpstr (reader.read->str, ==, "{\"id\":1}\n");
-  g_string_free (reader.read, TRUE);
+  g_assert_cmpstr (read, ==, "{\"id\":1}\n");
   sluice_tool_batch_wait_for_writes ();
   g_unlink (fifo);
 }
