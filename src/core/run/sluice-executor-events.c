@@ -163,15 +163,40 @@ emit_as_events (SluiceExecutor *self,
     }
 }
 
+/* The wall-clock time at the monotonic time @monotonic, from the two
+ * clocks read together at most a second before: records are stamped with
+ * the segment's own end instead of a clock read of their own (a million
+ * a designer's run of 100,000 items through ten controllers, half a per
+ * cent of its thread). Never earlier than the last one given, nor (the
+ * wall clock read first) later than the wall clock. */
+static gint64
+real_time_at (SluiceExecutor *self,
+              gint64          monotonic)
+{
+  gint64 real;
+
+  if (self->real_offset_at == 0 || monotonic - self->real_offset_at > G_USEC_PER_SEC ||
+      monotonic < self->real_offset_at)
+    {
+      real = g_get_real_time ();
+      self->real_offset_at = g_get_monotonic_time ();
+      self->real_offset = real - self->real_offset_at;
+    }
+  real = MAX (monotonic + self->real_offset, self->real_last);
+  self->real_last = real;
+  return real;
+}
+
 void
 _sluice_executor_emit_records (SluiceExecutor *self,
                                SluiceJob      *job,
                                GArray         *records)
 {
   /* A segment's records are handed on right after it ran, all at the
-   * time they are handed on, as before: one clock read for all. */
+   * time it ended. */
   if (records->len > 0 && self->listening && self->item_record_func != NULL)
-    hand_on_records (self, job, records, g_get_real_time ());
+    hand_on_records (self, job, records,
+                     real_time_at (self, self->segment_ended != 0 ? self->segment_ended : g_get_monotonic_time ()));
   else if (records->len > 0 && self->listening)
     emit_as_events (self, job, records);
   g_array_set_size (records, 0);

@@ -262,6 +262,9 @@ struct _SluiceExecutor
   gint64              segment_ended;  /* while a segment's outputs are taken on this
                                        * thread: when its Lua ended (a clock read
                                        * to reuse), else 0 */
+  gint64              real_offset;    /* wall-clock time less monotonic time, */
+  gint64              real_offset_at; /* as read at this monotonic time (0: never), */
+  gint64              real_last;      /* and the last time a record was given */
 
   SluiceLuaRuntime   *main_rt;
   GThreadPool        *pool;
