@@ -723,6 +723,64 @@ test_runs_before_panel (void)
   close_window (window);
 }
 
+/* What the run panel's totals said at each update of the run once the
+ * run counted an item. */
+typedef struct
+{
+  SluiceRunPanel *panel;
+  guint           checked;
+  guint           said_none;   /* "in 0 · out 0" while the run had items */
+} TotalsWatch;
+
+static void
+totals_updated_cb (SluiceRunSession *session,
+                   TotalsWatch      *watch)
+{
+  GtkWidget *label = test_app_find_with_class (GTK_WIDGET (watch->panel), "run-totals");
+  guint64 items_in, items_out;
+  gint64 elapsed;
+
+  sluice_run_session_get_totals (session, &items_in, &items_out, &elapsed);
+  if (items_in == 0)
+    return;
+  watch->checked++;
+  if (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), "in 0 "))
+    watch->said_none++;
+}
+
+static gboolean
+totals_checked (gpointer data)
+{
+  return ((TotalsWatch *) data)->checked >= 3;
+}
+
+/* The run panel counts the first items as the canvas does, at once: it
+ * updates its labels a few times a second, and said "in 0" for a
+ * quarter of a second beside modules that had counted items. */
+static void
+test_first_items_counted (void)
+{
+  const char *xml =
+    "<pipeline format='1' id='first'><controller id='c' mode='not-parallel'><phase id='p'>"
+    "<execution id='mark'><lua>item.seen = true</lua></execution>"
+    "<execution id='wait'><command>sleep 5; cat</command></execution>"
+    "</phase></controller></pipeline>";
+  SluiceWindow *window = test_app_open_trusted (app, tmp_dir, "first.xml", xml);
+  TotalsWatch watch = { sluice_window_get_run_panel (window), 0, 0 };
+  SluiceRunSession *session;
+
+  test_app_run_ids (window, 3);
+  session = sluice_window_get_run_session (window);
+  /* After the panel's own handler: what it shows once it heard. */
+  g_signal_connect (session, "updated", G_CALLBACK (totals_updated_cb), &watch);
+  g_assert_true (test_app_wait_for (totals_checked, &watch, 20000));
+  g_assert_cmpuint (watch.said_none, ==, 0);
+  g_signal_handlers_disconnect_by_data (session, &watch);
+  activate (window, "cancel");
+  wait_final (window);
+  close_window (window);
+}
+
 static void
 test_same_as_runner (void)
 {
@@ -1068,6 +1126,7 @@ main (int   argc,
   g_test_add_func ("/sluice/app-run/trust-store-unreadable", test_trust_store_unreadable);
   g_test_add_func ("/sluice/app-run/same-as-runner", test_same_as_runner);
   g_test_add_func ("/sluice/app-run/runs-before-panel", test_runs_before_panel);
+  g_test_add_func ("/sluice/app-run/first-items-counted", test_first_items_counted);
   g_test_add_func ("/sluice/app-run/numbers-shortest", test_numbers_shortest);
   g_test_add_func ("/sluice/app-run/choice-remembered", test_choice_remembered);
   g_test_add_func ("/sluice/app-run/screenshot", test_screenshot);

@@ -41,6 +41,7 @@ struct _SluiceRunPanel
   json_t           *shown_remote_report; /* borrowed from the session: the server's report on the page */
   GtkWidget        *fetch_button; /* a remote run: ask the server for its report and outputs */
   gint64            last_text_update;
+  gboolean          shown_items;  /* the totals shown count an item */
   guint             trailing_update;  /* the update a throttled one owes */
   guint64           shown_outputs;
   /* The log shows the newest events on top and stays there as they
@@ -386,8 +387,13 @@ updated_cb (SluiceRunPanel *self)
   /* A few times a second: each change of a label redraws the window.
    * An update skipped here is owed: it comes when the interval is over,
    * even if the run says nothing more meanwhile (a slow step), so that
-   * the counts never stay behind the canvas. */
+   * the counts never stay behind the canvas. Not skipped: a change of
+   * state, the end, and the first items (the canvas counted them at
+   * once, and "in 0" beside them read as a fault for a quarter of a
+   * second). */
+  sluice_run_session_get_totals (self->session, &items_in, &items_out, &elapsed);
   if (now - self->last_text_update < 250000 && !sluice_run_state_is_final (state) &&
+      (self->shown_items || items_in + items_out == 0) &&
       g_strcmp0 (gtk_label_get_text (self->state_label), sluice_run_state_to_string (state)) == 0)
     {
       if (self->trailing_update == 0)
@@ -398,7 +404,7 @@ updated_cb (SluiceRunPanel *self)
   g_clear_handle_id (&self->trailing_update, g_source_remove);
   self->last_text_update = now;
   gtk_label_set_text (self->state_label, sluice_run_state_to_string (state));
-  sluice_run_session_get_totals (self->session, &items_in, &items_out, &elapsed);
+  self->shown_items = items_in + items_out > 0;
   totals = g_strdup_printf (_("in %" PRIu64 " · out %" PRIu64 " · %.1f s"), items_in, items_out, elapsed / 1e6);
   gtk_label_set_text (self->totals_label, totals);
   refresh_texts (self);
@@ -592,6 +598,7 @@ sluice_run_panel_set_session (SluiceRunPanel   *self,
     }
   g_set_object (&self->session, session);
   self->shown_outputs = G_MAXUINT64;
+  self->shown_items = FALSE;
   self->report_shown = FALSE;
   self->shown_remote_report = NULL;
   sluice_run_report_view_set_report (self->report_view, NULL);
