@@ -684,6 +684,34 @@ panel_switched_cb (GObject     *selection,
   seen->was_started = sluice_run_session_get_started (session);
 }
 
+/* The run panel's module filter: its choices. */
+static GListModel *
+module_choices (SluiceRunPanel *panel)
+{
+  GtkWidget *first = test_app_find_widget (GTK_WIDGET (panel), GTK_TYPE_DROP_DOWN);
+
+  for (GtkWidget *w = gtk_widget_get_first_child (gtk_widget_get_parent (first)); w != NULL;
+       w = gtk_widget_get_next_sibling (w))
+    {
+      GListModel *model = GTK_IS_DROP_DOWN (w) ? gtk_drop_down_get_model (GTK_DROP_DOWN (w)) : NULL;
+
+      if (GTK_IS_STRING_LIST (model) && g_list_model_get_n_items (model) > 1 &&
+          g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), 0), "All modules") == 0)
+        return model;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+count_changes_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  guint      *changes)
+{
+  (*changes)++;
+}
+
 /* Run again: the run's thread goes before the run panel sets itself up
  * for this one (a few hundredths of a second with 5,000 modules, that
  * the run used to wait for), and after the last run is gone (its memory
@@ -697,6 +725,8 @@ test_runs_before_panel (void)
   GListModel *log_model = sluice_run_panel_get_log_model (sluice_window_get_run_panel (window));
   PanelSwitch seen = { window, FALSE, FALSE, NULL, FALSE, FALSE };
   SluiceRunSession *first;
+  GListModel *choices;
+  guint n_choices, choice_changes = 0;
   guint hook;
 
   test_app_trust (window);
@@ -709,6 +739,11 @@ test_runs_before_panel (void)
   g_object_add_weak_pointer (seen.last_executor, &seen.last_executor);
 
   g_signal_connect (log_model, "notify::model", G_CALLBACK (panel_switched_cb), &seen);
+  /* The same pipeline again: its modules stay listed, not listed anew. */
+  choices = module_choices (sluice_window_get_run_panel (window));
+  n_choices = g_list_model_get_n_items (choices);
+  g_assert_cmpuint (n_choices, >, 5);
+  g_signal_connect (choices, "items-changed", G_CALLBACK (count_changes_cb), &choice_changes);
   hook = g_signal_add_emission_hook (g_signal_lookup ("started", SLUICE_TYPE_RUN_SESSION), 0,
                                      started_hook, &seen, NULL);
   sluice_window_run_with_choice (window, choice);
@@ -718,6 +753,9 @@ test_runs_before_panel (void)
   g_assert_true (seen.was_started);
   g_assert_true (seen.started);
   g_assert_true (seen.last_gone_at_start);
+  g_assert_cmpuint (choice_changes, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (choices), ==, n_choices);
+  g_signal_handlers_disconnect_by_data (choices, &choice_changes);
   g_assert_cmpint (wait_final (window), ==, SLUICE_RUN_COMPLETED);
   g_signal_handlers_disconnect_by_data (log_model, &seen);
   close_window (window);

@@ -472,6 +472,28 @@ collect_module_cb (SluiceNode *node,
   return TRUE;
 }
 
+/* The module filter's choices: "All modules", then @pipeline's modules,
+ * in one splice (the drop-down hears of five thousand modules once, not
+ * once each: a fifth of a second before a big pipeline's run), and none
+ * when they are the ones listed (a pipeline run again: another 20 ms). */
+static void
+set_module_ids (SluiceRunPanel *self,
+                SluicePipeline *pipeline)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  guint listed = g_list_model_get_n_items (G_LIST_MODEL (self->module_ids)) - 1;
+  gboolean same;
+
+  sluice_pipeline_foreach_node (pipeline, collect_module_cb, ids);
+  same = ids->len == listed;
+  for (guint i = 0; same && i < ids->len; i++)
+    same = g_strcmp0 (g_ptr_array_index (ids, i), gtk_string_list_get_string (self->module_ids, i + 1)) == 0;
+  if (same)
+    return;
+  g_ptr_array_add (ids, NULL);
+  gtk_string_list_splice (self->module_ids, 1, listed, (const char * const *) ids->pdata);
+}
+
 static GtkAdjustment *
 log_adjustment (SluiceRunPanel *self)
 {
@@ -610,17 +632,11 @@ sluice_run_panel_set_session (SluiceRunPanel   *self,
                              self, G_CONNECT_SWAPPED);
 
   g_signal_handlers_block_by_func (self->module_filter, filter_changed_cb, self);
-  {
-    /* In one splice: the drop-down hears of five thousand modules once,
-     * not once each (a fifth of a second before a big pipeline's run). */
-    g_autoptr(GPtrArray) ids = g_ptr_array_new ();
-
-    if (session != NULL)
-      sluice_pipeline_foreach_node (sluice_run_session_get_pipeline (session), collect_module_cb, ids);
-    g_ptr_array_add (ids, NULL);
-    gtk_string_list_splice (self->module_ids, 1, g_list_model_get_n_items (G_LIST_MODEL (self->module_ids)) - 1,
-                            (const char * const *) ids->pdata);
-  }
+  /* No session: the last one's modules stay listed (a window lets go of
+   * its last run just before it starts the next, most often of the
+   * same pipeline). */
+  if (session != NULL)
+    set_module_ids (self, sluice_run_session_get_pipeline (session));
   gtk_drop_down_set_selected (self->module_filter, 0);
   g_signal_handlers_unblock_by_func (self->module_filter, filter_changed_cb, self);
 
