@@ -1,11 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
-#include <unistd.h>
-
 #include "test-fifo-reader.h"
 
 struct _TestFifoReader
@@ -13,7 +8,7 @@ struct _TestFifoReader
   char    *path;
   gint64   delay_us;
   gint     opened;   /* atomic */
-  GString *read;
+  char    *read;
   GThread *thread;
 };
 
@@ -21,21 +16,16 @@ static gpointer
 read_thread (gpointer data)
 {
   TestFifoReader *self = data;
-  char buffer[4096];
-  gssize n;
-  int fd;
+  g_autoptr(GError) error = NULL;
 
   if (self->delay_us > 0)
     g_usleep (self->delay_us);
   /* Set before: the writer's open() returns only once this one is
-   * called, and this thread may be scheduled late after it. */
+   * called, and this thread may be scheduled late after it. A FIFO is
+   * read to its end (the writer's close) like a file. */
   g_atomic_int_set (&self->opened, TRUE);
-  fd = g_open (self->path, O_RDONLY, 0);
-  g_assert_cmpint (fd, >=, 0);
-  while ((n = read (fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
-    if (n > 0)
-      g_string_append_len (self->read, buffer, n);
-  close (fd);
+  g_file_get_contents (self->path, &self->read, NULL, &error);
+  g_assert_no_error (error);
   return NULL;
 }
 
@@ -47,7 +37,6 @@ test_fifo_reader_start (const char *path,
 
   self->path = g_strdup (path);
   self->delay_us = delay_us;
-  self->read = g_string_new (NULL);
   self->thread = g_thread_new ("fifo-reader", read_thread, self);
   return self;
 }
@@ -64,7 +53,7 @@ test_fifo_reader_finish (TestFifoReader *self)
   char *read;
 
   g_thread_join (self->thread);
-  read = g_string_free (self->read, FALSE);
+  read = g_steal_pointer (&self->read);
   g_free (self->path);
   g_free (self);
   return read;
